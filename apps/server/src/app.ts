@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { KEY_PATTERN, TesseraError, type ErrorCode } from '@tessera/core';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { trustProxyOption } from './config.js';
+import { authorize } from './http/auth.js';
+import { createMetrics } from './http/metrics.js';
+import { problem, sendProblem } from './http/problem.js';
+import { ProblemSchema } from './http/schemas.js';
+import { adminRoutes } from './routes/admin-routes.js';
+import { keyRoutes } from './routes/key-routes.js';
+import type { Services } from './services.js';
+
+export const VERSION = '0.1.0';
+
+/** Paths in logs are redacted wherever a secret could sit. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers.dpop',
+  '*.key',
+  '*.rootKey',
+  '*.secret',
+  '*.clientSecret',
+  '*.value',
+  '*.password',
+];
+
+/** Query parameters that would carry a credential in a URL, which ends up in logs. */
+const CREDENTIAL_PARAMS = new Set(['key', 'apikey', 'api_key', 'rootkey', 'root_key', 'token', 'access_token', 'refresh_token', 'secret']);
+
+export interface AppOptions {
+  config: Config;
+  services: Services;
+  /** A pino destination stream (tests capture logs with it). */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function createApp({ config, services, logStream }: AppOptions): Promise<FastifyInstance> {
+  const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
+  const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
+    logger: {
+      level: config.logLevel,
+      redact: { paths: LOG_REDACT, censor: '[redacted]' },
+      ...(logStream && { stream: logStream }),
+    },
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    // A hop count is valid at run time though Fastify's types omit it.
+    trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
+    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  };
+  if (tls) options.https = { cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) };
+  const app = Fastify(options);
+  app.decorateRequest('rootKey', undefined);
+  const metrics = createMetrics(services);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Tessera', version: VERSION, description: 'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: { securitySchemes: { rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' } } },
+      security: [{ rootKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const q = request.url.indexOf('?');
+    if (q !== -1) {
+      for (const [name, value] of new URLSearchParams(request.url.slice(q + 1))) {
+        if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || KEY_PATTERN.test(value)) {
+          throw new TesseraError('KEY_IN_URL', 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.');
+        }
+      }
+    }
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    if (tls) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
+    const permission = request.routeOptions.config.permission;
+    if (permission !== undefined) await authorize(services, request, permission);
+  });
+
+  if (config.logRequests) {
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.routeOptions.url === '/v1/keys/verify' || request.routeOptions.url === '/metrics') return;
+      request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    });
+  }
+
+  app.setErrorHandler((error: FastifyError | TesseraError, request, reply) => {
+    if (error instanceof TesseraError) return sendProblem(reply, problem(error.code, error.detail));
+    if (error.validation !== undefined) {
+      const where = error.validationContext ?? 'body';
+      return sendProblem(reply, problem('VALIDATION_FAILED', `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`.slice(0, 300)));
+    }
+    const status = error.statusCode ?? 500;
+    if (status < 500) {
+      const code: ErrorCode = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 405 ? 'METHOD_NOT_ALLOWED' : 'VALIDATION_FAILED';
+      return sendProblem(reply, problem(code, status === 400 ? 'The request body is not valid JSON.' : undefined));
+    }
+    request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
+    return sendProblem(reply, problem('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.'));
+  });
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem('NOT_FOUND', 'No such route.')));
+
+  await app.register(keyRoutes(services, metrics));
+  await app.register(adminRoutes(services));
+
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness: the store answers', security: [], response: { 503: ProblemSchema } } },
+    async (_request, reply) => {
+      try {
+        await Promise.race([services.store.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+        return { status: 'ready' };
+      } catch {
+        return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store does not answer.'));
+      }
+    },
+  );
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.addHook('onClose', async () => {
+    await services.usage.stop();
+  });
+  return app;
+}

@@ -1,0 +1,237 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { verifyAuditChain } from '@tessera/core';
+import { loadConfig } from './config.js';
+import { initInstance, openInstance } from './instance.js';
+import { serve } from './serve.js';
+
+const HELP = `tessera — API keys, tokens and their audit trail
+
+Usage: tessera <command> [options]
+
+Commands:
+  init [--data-dir DIR] [--json]        create the data dir, keyring and database; print the first root key
+  serve [--port N] [--host H] [--data-dir DIR] [--insecure-http]
+                                        run the server (initialises on first start)
+  migrate [--data-dir DIR]              apply database migrations
+  keyspaces create --name N --prefix P  create a keyspace
+  keyspaces list
+  keys create --keyspace ID [--owner ID] [--name N] [--scopes a,b] [--ttl SECONDS]
+  keys list --keyspace ID [--owner ID] [--limit N]
+  keys get KEY_ID
+  keys roll KEY_ID --grace SECONDS
+  keys revoke KEY_ID [--reason TEXT]
+  verify [--scopes EXPR]                verify a key read from stdin (kept out of shell history)
+  audit verify [--offline]              recompute the audit chain (--offline reads the store directly)
+
+Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
+root key in TESSERA_ROOT_KEY (or --root-key, which other users can see in the process list).
+Add --json for machine-readable output.
+
+Exit codes: 0 success; 1 failed (or, for verify, the key is not valid); 2 usage error; 3 server unreachable.`;
+
+class UsageError extends Error {}
+class Unreachable extends Error {}
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'insecure-http': { type: 'boolean' },
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  'root-key': { type: 'string' },
+  keyspace: { type: 'string' },
+  owner: { type: 'string' },
+  name: { type: 'string' },
+  prefix: { type: 'string' },
+  scopes: { type: 'string' },
+  ttl: { type: 'string' },
+  limit: { type: 'string' },
+  grace: { type: 'string' },
+  reason: { type: 'string' },
+  offline: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+type Flags = ReturnType<typeof parse>['values'];
+const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+export async function main(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    process.stderr.write(`tessera: ${(err as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  const [command, sub, ...rest] = args.positionals;
+  const flags = args.values;
+  if (flags.help || command === undefined || command === 'help') {
+    process.stdout.write(HELP + '\n');
+    return command === undefined && !flags.help ? 2 : 0;
+  }
+  try {
+    return await run(command, sub, rest, flags);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`tessera: ${err.message}\n(see tessera --help)\n`);
+      return 2;
+    }
+    process.stderr.write(`tessera: ${(err as Error).message}\n`);
+    return err instanceof Unreachable ? 3 : 1;
+  }
+}
+
+function configFrom(flags: Flags) {
+  return loadConfig(process.env, {
+    dataDir: flags['data-dir'],
+    port: flags.port === undefined ? undefined : intFlag('port', flags.port),
+    host: flags.host,
+    insecureHttp: flags['insecure-http'],
+  });
+}
+
+async function run(command: string, sub: string | undefined, rest: string[], flags: Flags): Promise<number> {
+  const out = (human: string, json: unknown) => process.stdout.write((flags.json ? JSON.stringify(json) : human) + '\n');
+  switch (command) {
+    case 'init': {
+      const { rootKey, rootKeyId } = await initInstance(configFrom(flags));
+      out(`Tessera is initialised.\nRoot key (${rootKeyId}), shown once — keep it safe:\n\n  ${rootKey}\n`, { rootKey, rootKeyId });
+      return 0;
+    }
+    case 'serve':
+      await serve(configFrom(flags));
+      return -1; // keep running
+    case 'migrate': {
+      const { store } = await openInstance(configFrom(flags));
+      await store.close();
+      out('The database schema is up to date.', { ok: true });
+      return 0;
+    }
+    case 'audit': {
+      if (sub !== 'verify') throw new UsageError('usage: tessera audit verify [--offline]');
+      let report: { ok: boolean; checked: number; firstBadSeq?: number; reason?: string };
+      if (flags.offline) {
+        const { store } = await openInstance(configFrom(flags));
+        try {
+          report = await verifyAuditChain(store);
+        } finally {
+          await store.close();
+        }
+      } else {
+        report = (await api(flags, 'GET', '/v1/audit/verify')) as typeof report;
+      }
+      out(
+        report.ok ? `Audit chain intact: ${report.checked} entries verified.` : `Audit chain BROKEN at entry ${report.firstBadSeq} (${report.reason}); ${report.checked} entries before it verified.`,
+        report,
+      );
+      return report.ok ? 0 : 1;
+    }
+    case 'keyspaces': {
+      if (sub === 'create') {
+        const ks = await api(flags, 'POST', '/v1/keyspaces', { name: need(flags.name, '--name'), prefix: need(flags.prefix, '--prefix') });
+        out(`Created keyspace ${ks.id} (prefix ${ks.prefix}).`, ks);
+        return 0;
+      }
+      if (sub === 'list') {
+        const { items } = await api(flags, 'GET', '/v1/keyspaces');
+        out(table(items, ['id', 'name', 'prefix', 'createdAt']), items);
+        return 0;
+      }
+      throw new UsageError('usage: tessera keyspaces create|list');
+    }
+    case 'keys':
+      return keysCommand(sub, rest, flags, out);
+    case 'verify': {
+      const key = (rest.length > 0 || sub !== undefined ? (sub ?? '') : readFileSync(0, 'utf8')).trim();
+      if (sub !== undefined) process.stderr.write('tessera: warning: a key given as an argument stays in your shell history; pipe it on stdin instead.\n');
+      const r = await api(flags, 'POST', '/v1/keys/verify', { key, ...(flags.scopes && { scopes: flags.scopes }) });
+      out(r.valid ? `VALID — key ${r.keyId}${r.ownerId ? ` of ${r.ownerId}` : ''}` : `${r.code}${r.keyId ? ` — key ${r.keyId}` : ''}`, r);
+      return r.valid ? 0 : 1;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function keysCommand(sub: string | undefined, rest: string[], flags: Flags, out: (h: string, j: unknown) => void): Promise<number> {
+  const id = rest[0];
+  switch (sub) {
+    case 'create': {
+      const body: Record<string, unknown> = { keyspaceId: need(flags.keyspace, '--keyspace') };
+      if (flags.owner) body.ownerId = flags.owner;
+      if (flags.name) body.name = flags.name;
+      if (flags.scopes) body.scopes = flags.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+      if (flags.ttl) body.ttlSeconds = intFlag('ttl', flags.ttl);
+      const r = await api(flags, 'POST', '/v1/keys', body);
+      out(`Created key ${r.keyId}. The key is shown once, now:\n\n  ${r.key}\n`, r);
+      return 0;
+    }
+    case 'list': {
+      const q = new URLSearchParams({ keyspaceId: need(flags.keyspace, '--keyspace') });
+      if (flags.owner) q.set('ownerId', flags.owner);
+      if (flags.limit) q.set('limit', String(intFlag('limit', flags.limit)));
+      const r = await api(flags, 'GET', `/v1/keys?${q}`);
+      out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'revokedAt']), r);
+      return 0;
+    }
+    case 'get': {
+      const r = await api(flags, 'GET', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}`);
+      out(JSON.stringify(r, null, 2), r);
+      return 0;
+    }
+    case 'roll': {
+      const r = await api(flags, 'POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, { gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')) });
+      out(`Rolled: the new key ${r.keyId} is shown once, now:\n\n  ${r.key}\n\nThe old key keeps working for ${flags.grace} seconds.`, r);
+      return 0;
+    }
+    case 'revoke': {
+      const r = await api(flags, 'POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/revoke`, flags.reason ? { reason: flags.reason } : {});
+      out(`Revoked key ${r.keyId} at ${r.revokedAt}.`, r);
+      return 0;
+    }
+    default:
+      throw new UsageError('usage: tessera keys create|list|get|roll|revoke');
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
+async function api(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
+  const base = (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  const rootKey = flags['root-key'] ?? process.env.TESSERA_ROOT_KEY;
+  if (!rootKey) throw new UsageError('set TESSERA_ROOT_KEY to a root key (printed by tessera init)');
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${rootKey}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    throw new Unreachable(`cannot reach Tessera at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+  }
+  const text = await res.text();
+  const data = text === '' ? {} : JSON.parse(text);
+  if (!res.ok) throw new Error(`${data.code ?? res.status}: ${data.detail ?? res.statusText}`);
+  return data;
+}
+
+function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === '') throw new UsageError(`${name} is required`);
+  return value;
+}
+
+function intFlag(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+function table(rows: Record<string, unknown>[], cols: string[]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cols), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,110 @@
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+
+/**
+ * The whole configuration, read once from the environment (and CLI flags, which win).
+ * Each entry names its variable, default and meaning; `docs/configuration.md` is generated from
+ * this table (`npm run docs:config`), and unknown `TESSERA_*` variables are refused so a typo
+ * never passes silently.
+ */
+interface Entry<T> {
+  env: string;
+  doc: string;
+  default: T;
+  parse: (raw: string) => T;
+}
+
+const str = (doc: string, env: string, def: string | undefined): Entry<string | undefined> => ({ env, doc, default: def, parse: (v) => v });
+const int = (doc: string, env: string, def: number, min: number, max: number): Entry<number> => ({
+  env,
+  doc,
+  default: def,
+  parse: (v) => {
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new Error(`${env} must be an integer from ${min} to ${max}`);
+    return Number(v);
+  },
+});
+const bool = (doc: string, env: string, def: boolean): Entry<boolean> => ({
+  env,
+  doc,
+  default: def,
+  parse: (v) => {
+    if (!['true', 'false', '1', '0'].includes(v)) throw new Error(`${env} must be true or false`);
+    return v === 'true' || v === '1';
+  },
+});
+
+export const CONFIG_SCHEMA = {
+  port: int('Port to listen on.', 'TESSERA_PORT', 8080, 0, 65535),
+  host: str('Address to listen on. Plain HTTP is allowed only on loopback unless `insecureHttp` is set.', 'TESSERA_HOST', '127.0.0.1'),
+  dataDir: str('Folder for the SQLite database and the local keyring.', 'TESSERA_DATA_DIR', './data'),
+  databaseUrl: str('`postgres://…` to use PostgreSQL instead of the embedded SQLite file.', 'TESSERA_DATABASE_URL', undefined),
+  databaseSchema: str('PostgreSQL schema to use (default: the search path of the role).', 'TESSERA_DATABASE_SCHEMA', undefined),
+  redisUrl: str('`redis://…` for the shared cache, bus and rate limits of several nodes (not used yet by this version).', 'TESSERA_REDIS_URL', undefined),
+  issuer: str('OAuth issuer URL (default: the server\'s own base URL).', 'TESSERA_ISSUER', undefined),
+  tlsCert: str('PEM certificate file; with `tlsKey`, Tessera serves HTTPS itself and sends HSTS.', 'TESSERA_TLS_CERT', undefined),
+  tlsKey: str('PEM private key file for `tlsCert`.', 'TESSERA_TLS_KEY', undefined),
+  insecureHttp: bool('Allow plain HTTP on an address other than loopback. Tokens then travel in the clear: use only behind a TLS-terminating proxy.', 'TESSERA_INSECURE_HTTP', false),
+  trustProxy: str('Trust `X-Forwarded-*` from: `true`, a hop count, or a comma-separated list of addresses/CIDRs.', 'TESSERA_TRUST_PROXY', undefined),
+  logLevel: str('Log level: fatal, error, warn, info, debug, trace or silent.', 'TESSERA_LOG_LEVEL', 'info'),
+  logRequests: bool('Log one line per management request (verify calls are counted in metrics instead).', 'TESSERA_LOG_REQUESTS', true),
+  bodyLimit: int('Largest request body in bytes.', 'TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
+  keyCacheSize: int('Key records kept in memory for verification.', 'TESSERA_KEY_CACHE_SIZE', 100_000, 100, 50_000_000),
+  usageFlushMs: int('How often last-used times, counters and credits are written, in milliseconds.', 'TESSERA_USAGE_FLUSH_MS', 1000, 10, 60_000),
+} as const;
+
+type Schema = typeof CONFIG_SCHEMA;
+export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] } & { readonly dataDir: string; readonly host: string; readonly logLevel: string };
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the configuration once; `overrides` come from CLI flags. Throws with a clear message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Schema, unknown>> = {}): Config {
+  const known = new Set(Object.values(CONFIG_SCHEMA).map((e) => e.env));
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TESSERA_') && !known.has(k) && k !== 'TESSERA_ROOT_KEY' && k !== 'TESSERA_URL');
+  if (unknown.length > 0) throw new Error(`unknown configuration variable(s): ${unknown.join(', ')}`);
+  const out: Record<string, unknown> = {};
+  for (const [name, entry] of Object.entries(CONFIG_SCHEMA) as [keyof Schema, Entry<unknown>][]) {
+    const raw = env[entry.env];
+    out[name] = overrides[name] !== undefined ? overrides[name] : raw === undefined || raw === '' ? entry.default : entry.parse(raw);
+  }
+  out.dataDir = resolve(out.dataDir as string);
+  if (!LOG_LEVELS.includes(out.logLevel as string)) throw new Error(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) throw new Error('TESSERA_TLS_CERT and TESSERA_TLS_KEY go together');
+  if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
+    throw new Error('TESSERA_DATABASE_URL must be a postgres:// URL');
+  }
+  return Object.freeze(out) as Config;
+}
+
+/** Whether an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1';
+}
+
+/** The `trustProxy` value Fastify expects. */
+export function trustProxyOption(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Markdown reference of every setting, for docs/configuration.md. */
+export function configurationMarkdown(): string {
+  const rows = Object.entries(CONFIG_SCHEMA).map(([name, e]) => `| \`${e.env}\` | \`${name}\` | ${e.default === undefined ? '—' : `\`${String(e.default)}\``} | ${e.doc} |`);
+  return [
+    '# Configuration',
+    '',
+    'Generated from `apps/server/src/config.ts` by `npm run docs:config`; do not edit by hand.',
+    'Every setting is an environment variable; `tessera serve` flags (`--port`, `--host`, `--data-dir`, `--insecure-http`) override them.',
+    'Unknown `TESSERA_*` variables are refused at start-up, so a typo never passes silently.',
+    '',
+    '| variable | name | default | meaning |',
+    '| --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,33 @@
+import { hasPermission, TesseraError, type Actor, type Permission, type RootKeyRecord } from '@tessera/core';
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rootKey: RootKeyRecord | undefined;
+  }
+  interface FastifyContextConfig {
+    /** The permission a root key needs for this route; absent means the route is public. */
+    permission?: Permission;
+  }
+}
+
+/** Authenticates the bearer root key and checks the route's permission. */
+export async function authorize(services: Services, request: FastifyRequest, permission: Permission): Promise<void> {
+  const header = request.headers.authorization;
+  if (header === undefined || !header.startsWith('Bearer ')) {
+    throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
+  }
+  const rootKey = await services.rootKeys.authenticate(header.slice(7).trim());
+  if (rootKey === undefined) throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+  if (!hasPermission(rootKey.permissions, permission)) {
+    throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${permission}".`);
+  }
+  request.rootKey = rootKey;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const rk = request.rootKey;
+  if (rk === undefined) throw new Error('actorOf called on an unauthenticated route');
+  return { id: `root_key:${rk.id}`, workspaceId: rk.workspaceId, ip: request.ip };
+}

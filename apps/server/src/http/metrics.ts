@@ -1,0 +1,37 @@
+import { VERIFY_CODES } from '@tessera/core';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Services } from '../services.js';
+
+/** Prometheus metrics, all prefixed `tessera_`. Counters kept by the domain are read at scrape time. */
+export function createMetrics(services: Services) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
+  const verifications = new Counter({ name: 'tessera_verifications_total', help: 'Key verifications over HTTP, by code.', labelNames: ['code'], registers: [registry] });
+  for (const code of VERIFY_CODES) verifications.inc({ code }, 0);
+  const latency = new Histogram({
+    name: 'tessera_verify_duration_seconds',
+    help: 'Time to answer a verification, inside the server.',
+    buckets: [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
+    registers: [registry],
+  });
+  const cache = services.verifier.cache;
+  new Gauge({
+    name: 'tessera_key_cache_hit_ratio',
+    help: 'Share of verifications answered from the in-memory key cache (positive or negative).',
+    registers: [registry],
+    collect() {
+      const total = cache.hits + cache.misses;
+      this.set(total === 0 ? 0 : cache.hits / total);
+    },
+  });
+  new Gauge({ name: 'tessera_key_cache_entries', help: 'Key records in the verify cache.', registers: [registry], collect() { this.set(cache.size); } });
+  new Counter({ name: 'tessera_key_cache_hits_total', help: 'Verify cache hits.', registers: [registry], collect() { this.reset(); this.inc(cache.hits); } });
+  new Counter({ name: 'tessera_key_cache_misses_total', help: 'Verify cache misses.', registers: [registry], collect() { this.reset(); this.inc(cache.misses); } });
+  return {
+    registry,
+    observeVerify(code: string, seconds: number): void {
+      verifications.inc({ code });
+      latency.observe(seconds);
+    },
+  };
+}

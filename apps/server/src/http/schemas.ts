@@ -1,0 +1,158 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Request and response shapes. Fastify validates with them; the OpenAPI document is made from them. */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Time = Type.String({ format: 'date-time' });
+
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$' });
+export const ScopeName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:/*-]+$' });
+const Meta = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 64 });
+const Ratelimit = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    windowMs: Type.Integer({ minimum: 100, maximum: 31 * 86_400_000 }),
+  },
+  { additionalProperties: false },
+);
+const Refill = Type.Object(
+  { amount: Type.Integer({ minimum: 1, maximum: 1e15 }), intervalSeconds: Type.Integer({ minimum: 1, maximum: 366 * 86_400 }) },
+  { additionalProperties: false },
+);
+const CreditsInput = Type.Object(
+  { remaining: Type.Integer({ minimum: 0, maximum: 1e15 }), refill: Type.Optional(Nullable(Refill)) },
+  { additionalProperties: false },
+);
+
+const keyAttributes = {
+  ownerId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 256 }))),
+  name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 256 }))),
+  scopes: Type.Optional(Type.Array(ScopeName, { maxItems: 256 })),
+  meta: Type.Optional(Nullable(Meta)),
+  environment: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }))),
+  expiresAt: Type.Optional(Nullable(Time)),
+  ipAllowlist: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 256 })),
+  ratelimits: Type.Optional(Type.Array(Ratelimit, { maxItems: 16 })),
+  credits: Type.Optional(Nullable(CreditsInput)),
+  enabled: Type.Optional(Type.Boolean()),
+};
+
+export const CreateKeyBody = Type.Object(
+  { keyspaceId: Id, ttlSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 10 * 366 * 86_400 })), ...keyAttributes },
+  { additionalProperties: false },
+);
+export const UpdateKeyBody = Type.Object(keyAttributes, { additionalProperties: false, minProperties: 1 });
+
+export const KeyView = Type.Object({
+  keyId: Type.String(),
+  keyspaceId: Type.String(),
+  start: Type.String({ description: 'Display hint: prefix and the first and last four characters.' }),
+  ownerId: Nullable(Type.String()),
+  name: Nullable(Type.String()),
+  scopes: Type.Array(Type.String()),
+  meta: Nullable(Type.Object({}, { additionalProperties: true })),
+  environment: Nullable(Type.String()),
+  enabled: Type.Boolean(),
+  createdAt: Time,
+  updatedAt: Time,
+  expiresAt: Nullable(Time),
+  revokedAt: Nullable(Time),
+  revokeReason: Nullable(Type.String()),
+  ipAllowlist: Type.Array(Type.String()),
+  ratelimits: Type.Array(Ratelimit),
+  credits: Nullable(Type.Object({ remaining: Type.Integer(), refill: Nullable(Refill), refilledAt: Nullable(Time) })),
+  lastUsedAt: Nullable(Time),
+  usageCount: Type.Integer(),
+  rolledToKeyId: Nullable(Type.String()),
+});
+
+export const CreatedKey = Type.Object({ keyId: Type.String(), key: Type.String({ description: 'The key itself: shown this once only.' }) });
+
+export const VerifyBody = Type.Object(
+  {
+    key: Type.String({ maxLength: 4096 }),
+    scopes: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A scope, or an expression such as `a and (b or c)`.' })),
+    ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64 })),
+    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const VerifyAnswer = Type.Object({
+  valid: Type.Boolean(),
+  code: Type.String(),
+  keyId: Type.Optional(Type.String()),
+  keyspaceId: Type.Optional(Type.String()),
+  ownerId: Type.Optional(Nullable(Type.String())),
+  name: Type.Optional(Nullable(Type.String())),
+  scopes: Type.Optional(Type.Array(Type.String())),
+  meta: Type.Optional(Nullable(Type.Object({}, { additionalProperties: true }))),
+  environment: Type.Optional(Nullable(Type.String())),
+  expiresAt: Type.Optional(Nullable(Time)),
+  credits: Type.Optional(Nullable(Type.Object({ remaining: Type.Integer() }))),
+  ratelimits: Type.Optional(Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), reset: Time }))),
+});
+
+export const KeyspaceBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    prefix: Type.String({ minLength: 1, maxLength: 16, pattern: '^[a-z][a-z0-9_]*$' }),
+    recoverable: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const KeyspaceView = Type.Object({
+  id: Type.String(),
+  workspaceId: Type.String(),
+  name: Type.String(),
+  prefix: Type.String(),
+  recoverable: Type.Boolean(),
+  createdAt: Time,
+});
+
+export const RootKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    permissions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
+    workspaceId: Type.Optional(Id),
+  },
+  { additionalProperties: false },
+);
+export const RootKeyView = Type.Object({
+  id: Type.String(),
+  workspaceId: Type.String(),
+  name: Type.String(),
+  start: Type.String(),
+  permissions: Type.Array(Type.String()),
+  createdAt: Time,
+  revokedAt: Nullable(Time),
+});
+
+export const AuditEntry = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  ts: Time,
+  workspaceId: Nullable(Type.String()),
+  actor: Type.String(),
+  action: Type.String(),
+  target: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  details: Type.Object({}, { additionalProperties: true }),
+  prevHash: Type.String(),
+  hash: Type.String(),
+});
+
+export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
+export const Cursor = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_-]+$' });
+export const IdParams = (name: string) => Type.Object({ [name]: Id });
+
+export const ProblemSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer(),
+  detail: Type.String(),
+  code: Type.String(),
+});
+
+export { Nullable, Type };

@@ -1,0 +1,62 @@
+import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, VerifyResult } from '@tessera/core';
+
+/** How records look on the wire: RFC 3339 times, never a hash, never a key. */
+export function iso(ms: number): string;
+export function iso(ms: number | null): string | null;
+export function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function keyView(k: KeyRecord) {
+  return {
+    keyId: k.id,
+    keyspaceId: k.keyspaceId,
+    start: k.start,
+    ownerId: k.ownerId,
+    name: k.name,
+    scopes: k.scopes,
+    meta: k.meta,
+    environment: k.environment,
+    enabled: k.enabled,
+    createdAt: iso(k.createdAt),
+    updatedAt: iso(k.updatedAt),
+    expiresAt: iso(k.expiresAt),
+    revokedAt: iso(k.revokedAt),
+    revokeReason: k.revokeReason,
+    ipAllowlist: k.ipAllowlist,
+    ratelimits: k.ratelimits,
+    credits: k.credits && { remaining: k.credits.remaining, refill: k.credits.refill, refilledAt: iso(k.credits.refilledAt) },
+    lastUsedAt: iso(k.lastUsedAt),
+    usageCount: k.usageCount,
+    rolledToKeyId: k.rolledToId,
+  };
+}
+
+export function keyspaceView(ks: KeyspaceRecord) {
+  return { id: ks.id, workspaceId: ks.workspaceId, name: ks.name, prefix: ks.prefix, recoverable: ks.recoverable, createdAt: iso(ks.createdAt) };
+}
+
+export function rootKeyView(rk: RootKeyRecord) {
+  return {
+    id: rk.id,
+    workspaceId: rk.workspaceId,
+    name: rk.name,
+    start: rk.start,
+    permissions: rk.permissions,
+    createdAt: iso(rk.createdAt),
+    revokedAt: iso(rk.revokedAt),
+  };
+}
+
+export function auditView(e: AuditRecord) {
+  return { ...e, ts: iso(e.ts) };
+}
+
+export function verifyView(r: VerifyResult) {
+  if (r.keyId === undefined) return { valid: r.valid, code: r.code };
+  return {
+    ...r,
+    expiresAt: r.expiresAt === undefined ? undefined : iso(r.expiresAt),
+    ratelimits: r.ratelimits?.map((s) => ({ ...s, reset: iso(s.reset) })),
+  };
+}

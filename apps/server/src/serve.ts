@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { createApp } from './app.js';
+import { isLoopback, type Config } from './config.js';
+import { initInstance, isInitialised, openInstance } from './instance.js';
+import { createServices } from './services.js';
+
+/**
+ * Starts a node: initialises on first start (printing the first root key once), refuses plain
+ * HTTP off loopback unless told, and shuts down gracefully on SIGINT/SIGTERM.
+ */
+export async function serve(config: Config, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<FastifyInstance> {
+  const tls = config.tlsCert !== undefined;
+  if (!tls && !isLoopback(config.host) && !config.insecureHttp) {
+    throw new Error(
+      `Refusing to serve plain HTTP on ${config.host}: keys would travel in the clear. ` +
+        'Set TESSERA_TLS_CERT and TESSERA_TLS_KEY, or run behind a TLS-terminating proxy with --insecure-http (and TESSERA_TRUST_PROXY).',
+    );
+  }
+  if (!isInitialised(config)) {
+    const { rootKey } = await initInstance(config);
+    print('');
+    print('  Tessera is initialised. This is your root key. It is shown once, now; keep it safe:');
+    print('');
+    print(`    ${rootKey}`);
+    print('');
+  }
+  const { store, keyring } = await openInstance(config);
+  const services = createServices({ store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs });
+  const app = await createApp({ config, services });
+  services.usage.start();
+  if (!tls && !isLoopback(config.host)) {
+    app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
+  }
+  if (config.redisUrl !== undefined) app.log.warn('TESSERA_REDIS_URL is set but this version keeps caches and rate limits in memory on each node');
+  app.addHook('onClose', async () => {
+    await store.close();
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  app.log.info({ store: store.dialect, dataDir: config.dataDir }, `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: draining requests and flushing usage');
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return app;
+}

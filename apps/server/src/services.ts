@@ -1,0 +1,52 @@
+import {
+  KeyService,
+  KeyVerifier,
+  LocalInvalidationBus,
+  MemoryRateLimiter,
+  RootKeyService,
+  systemClock,
+  UsageBatcher,
+  type Clock,
+  type InvalidationBus,
+  type Keyring,
+  type RateLimiter,
+  type Store,
+} from '@tessera/core';
+
+export interface ServiceOptions {
+  store: Store;
+  keyring: Keyring;
+  clock?: Clock;
+  bus?: InvalidationBus;
+  rateLimiter?: RateLimiter;
+  keyCacheSize?: number;
+  usageFlushMs?: number;
+  onUsageError?: (err: unknown) => void;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires the domain services together. The only place that picks implementations. */
+export function createServices(o: ServiceOptions) {
+  const clock = o.clock ?? systemClock;
+  const bus = o.bus ?? new LocalInvalidationBus();
+  const usage = new UsageBatcher(o.store, o.usageFlushMs ?? 1000, o.onUsageError);
+  const verifier = new KeyVerifier(
+    { store: o.store, keyring: o.keyring, clock, rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(), usage },
+    { maxEntries: o.keyCacheSize ?? 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
+  );
+  const deps = { store: o.store, keyring: o.keyring, clock, bus };
+  const keys = new KeyService(deps);
+  const rootKeys = new RootKeyService(deps);
+  bus.subscribe((m) => {
+    if (m.kind === 'all') {
+      verifier.cache.clear();
+      rootKeys.cache.clear();
+    } else {
+      const cache = m.kind === 'key' ? verifier.cache : rootKeys.cache;
+      cache.invalidateId(m.id);
+      cache.invalidateHash(m.hash);
+    }
+  });
+  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys };
+}

@@ -1,0 +1,274 @@
+import { appendAudit, type Actor } from '../audit/audit-chain.js';
+import type { Clock } from '../clock.js';
+import { TesseraError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { InvalidationBus } from '../invalidation-bus.js';
+import type { Keyring } from '../keyring/keyring.js';
+import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
+import type { Repos, Store } from '../store/store.js';
+import { generateKey, keyHint, PREFIX_PATTERN } from './key-format.js';
+
+export interface KeyAttributes {
+  ownerId?: string | null | undefined;
+  name?: string | null | undefined;
+  scopes?: string[] | undefined;
+  meta?: Record<string, unknown> | null | undefined;
+  environment?: string | null | undefined;
+  expiresAt?: number | null | undefined;
+  ipAllowlist?: string[] | undefined;
+  ratelimits?: RatelimitConfig[] | undefined;
+  credits?: { remaining: number; refill?: { amount: number; intervalSeconds: number } | null | undefined } | null | undefined;
+  enabled?: boolean | undefined;
+}
+
+export interface CreateKeyInput extends KeyAttributes {
+  keyspaceId: string;
+}
+
+/** Prefixes the service keeps for its own credentials. */
+export const RESERVED_PREFIXES = ['tessera', 'tessera_root'];
+
+export interface KeyServiceDeps {
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  bus: InvalidationBus;
+}
+
+/** Management of keyspaces and keys: every change is written with its audit entry, in one transaction. */
+export class KeyService {
+  constructor(private readonly deps: KeyServiceDeps) {}
+
+  async createKeyspace(actor: Actor, input: { name: string; prefix: string; recoverable?: boolean | undefined }): Promise<KeyspaceRecord> {
+    if (!PREFIX_PATTERN.test(input.prefix)) {
+      throw new TesseraError('VALIDATION_FAILED', 'prefix must match [a-z][a-z0-9_]{0,15} and not end in "_"');
+    }
+    if (RESERVED_PREFIXES.some((p) => input.prefix === p)) {
+      throw new TesseraError('VALIDATION_FAILED', `prefix "${input.prefix}" is reserved`);
+    }
+    const ks: KeyspaceRecord = {
+      id: newId('keyspace'),
+      workspaceId: this.workspaceOf(actor),
+      name: input.name,
+      prefix: input.prefix,
+      recoverable: input.recoverable ?? false,
+      createdAt: this.deps.clock.now(),
+    };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.insertKeyspace(ks);
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'keyspace.created',
+        target: ks.id,
+        details: { name: ks.name, prefix: ks.prefix, recoverable: ks.recoverable },
+      });
+    });
+    return ks;
+  }
+
+  async listKeyspaces(actor: Actor): Promise<KeyspaceRecord[]> {
+    return this.deps.store.listKeyspaces(this.workspaceOf(actor));
+  }
+
+  async getKeyspace(actor: Actor, id: string, repos: Repos = this.deps.store): Promise<KeyspaceRecord> {
+    const ks = await repos.getKeyspace(id);
+    if (ks === undefined || ks.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
+    return ks;
+  }
+
+  /** Creates a key; the plain key is in the answer and nowhere else, ever. */
+  async createKey(actor: Actor, input: CreateKeyInput): Promise<{ record: KeyRecord; key: string }> {
+    const created = await this.deps.store.transaction(async (tx) => {
+      const ks = await this.getKeyspace(actor, input.keyspaceId, tx);
+      const { record, key } = this.newKey(ks, input);
+      await tx.insertKey(record);
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'key.created',
+        target: record.id,
+        details: { keyspaceId: ks.id, ownerId: record.ownerId, name: record.name, scopes: record.scopes, expiresAt: record.expiresAt },
+      });
+      return { record, key };
+    });
+    this.published(created.record);
+    return created;
+  }
+
+  async getKey(actor: Actor, id: string, repos: Repos = this.deps.store): Promise<KeyRecord> {
+    const key = await repos.getKey(id);
+    if (key === undefined || key.deletedAt !== null || key.workspaceId !== actor.workspaceId) {
+      throw new TesseraError('NOT_FOUND', 'No such key.');
+    }
+    return key;
+  }
+
+  async listKeys(actor: Actor, q: { keyspaceId: string; ownerId?: string | undefined; limit: number; after?: string | undefined }): Promise<KeyRecord[]> {
+    await this.getKeyspace(actor, q.keyspaceId);
+    return this.deps.store.listKeys({ workspaceId: this.workspaceOf(actor), ...q });
+  }
+
+  async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {
+    return this.change(actor, id, async (tx, key) => {
+      const fields = this.attributes(patch, key);
+      const changed = Object.keys(fields);
+      const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
+      await tx.updateKey(id, { ...fields, updatedAt: this.deps.clock.now() });
+      await appendAudit(tx, this.deps.clock, actor, { action, target: id, details: { changed } });
+    });
+  }
+
+  async revokeKey(actor: Actor, id: string, reason?: string): Promise<KeyRecord> {
+    return this.change(actor, id, async (tx, key) => {
+      if (key.revokedAt !== null) return;
+      const now = this.deps.clock.now();
+      await tx.updateKey(id, { revokedAt: now, revokeReason: reason ?? null, updatedAt: now });
+      await appendAudit(tx, this.deps.clock, actor, { action: 'key.revoked', target: id, details: { reason: reason ?? null } });
+    });
+  }
+
+  async deleteKey(actor: Actor, id: string): Promise<void> {
+    await this.change(actor, id, async (tx) => {
+      const now = this.deps.clock.now();
+      await tx.updateKey(id, { deletedAt: now, updatedAt: now });
+      await appendAudit(tx, this.deps.clock, actor, { action: 'key.deleted', target: id });
+    });
+  }
+
+  /**
+   * Rolls a key: a new key with the same attributes, and the old one expires after the grace
+   * period (or sooner, if it was going to expire sooner anyway).
+   */
+  async rollKey(actor: Actor, id: string, gracePeriodSeconds: number): Promise<{ record: KeyRecord; key: string }> {
+    let created: { record: KeyRecord; key: string } | undefined;
+    await this.change(actor, id, async (tx, old) => {
+      if (old.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key cannot be rolled.');
+      const ks = await this.getKeyspace(actor, old.keyspaceId, tx);
+      const now = this.deps.clock.now();
+      created = this.newKey(ks, {
+        ownerId: old.ownerId,
+        name: old.name,
+        scopes: old.scopes,
+        meta: old.meta,
+        environment: old.environment,
+        expiresAt: old.expiresAt,
+        ipAllowlist: old.ipAllowlist,
+        ratelimits: old.ratelimits,
+        credits: old.credits && { remaining: old.credits.remaining, refill: old.credits.refill },
+        enabled: old.enabled,
+      });
+      const graceEnd = now + gracePeriodSeconds * 1000;
+      await tx.insertKey(created.record);
+      await tx.updateKey(id, {
+        expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
+        rolledToId: created.record.id,
+        updatedAt: now,
+      });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'key.rolled',
+        target: id,
+        details: { newKeyId: created.record.id, gracePeriodSeconds },
+      });
+    });
+    this.published(created!.record);
+    return created!;
+  }
+
+  /** Revokes every live key of one owner in a workspace; one audit entry names them all. */
+  async revokeByOwner(actor: Actor, ownerId: string, reason?: string): Promise<string[]> {
+    const revoked = await this.deps.store.transaction(async (tx) => {
+      const ids = await tx.listLiveKeyIdsByOwner(this.workspaceOf(actor), ownerId);
+      const now = this.deps.clock.now();
+      for (const id of ids) await tx.updateKey(id, { revokedAt: now, revokeReason: reason ?? null, updatedAt: now });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'keys.revoked_by_owner',
+        target: ownerId,
+        details: { count: ids.length, keyIds: ids, reason: reason ?? null },
+      });
+      return Promise.all(ids.map(async (id) => (await tx.getKey(id))!));
+    });
+    for (const key of revoked) await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
+    return revoked.map((k) => k.id);
+  }
+
+  /** Loads a key, applies a change with its audit entry in one transaction, then invalidates caches. */
+  private async change(actor: Actor, id: string, fn: (tx: Repos, key: KeyRecord) => Promise<void>): Promise<KeyRecord> {
+    const updated = await this.deps.store.transaction(async (tx) => {
+      const key = await this.getKey(actor, id, tx);
+      await fn(tx, key);
+      return (await tx.getKey(id))!;
+    });
+    await this.deps.bus.publish({ kind: 'key', id: updated.id, hash: updated.hash });
+    return updated;
+  }
+
+  private newKey(ks: KeyspaceRecord, input: KeyAttributes): { record: KeyRecord; key: string } {
+    const now = this.deps.clock.now();
+    const key = generateKey(ks.prefix);
+    const fields = this.attributes(input, undefined);
+    const record: KeyRecord = {
+      id: newId('key', now),
+      workspaceId: ks.workspaceId,
+      keyspaceId: ks.id,
+      hash: this.deps.keyring.hash(key),
+      pepperVersion: this.deps.keyring.currentPepperVersion,
+      start: keyHint(key),
+      ownerId: null,
+      name: null,
+      scopes: [],
+      meta: null,
+      environment: null,
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: null,
+      enabled: true,
+      revokedAt: null,
+      revokeReason: null,
+      deletedAt: null,
+      ipAllowlist: [],
+      ratelimits: [],
+      credits: null,
+      lastUsedAt: null,
+      usageCount: 0,
+      version: 1,
+      rolledToId: null,
+      ...fields,
+    };
+    return { record, key };
+  }
+
+  /** Turns caller attributes into record fields, keeping what the caller did not mention. */
+  private attributes(input: KeyAttributes, current: KeyRecord | undefined): Partial<KeyRecord> {
+    const out: Partial<KeyRecord> = {};
+    if (input.ownerId !== undefined) out.ownerId = input.ownerId;
+    if (input.name !== undefined) out.name = input.name;
+    if (input.scopes !== undefined) out.scopes = [...new Set(input.scopes)];
+    if (input.meta !== undefined) out.meta = input.meta;
+    if (input.environment !== undefined) out.environment = input.environment;
+    if (input.expiresAt !== undefined) {
+      if (input.expiresAt !== null && current === undefined && input.expiresAt <= this.deps.clock.now()) {
+        throw new TesseraError('VALIDATION_FAILED', 'expiresAt must be in the future');
+      }
+      out.expiresAt = input.expiresAt;
+    }
+    if (input.ipAllowlist !== undefined) out.ipAllowlist = input.ipAllowlist;
+    if (input.ratelimits !== undefined) {
+      const names = new Set(input.ratelimits.map((r) => r.name));
+      if (names.size !== input.ratelimits.length) throw new TesseraError('VALIDATION_FAILED', 'rate limit names must be unique');
+      out.ratelimits = input.ratelimits;
+    }
+    if (input.credits !== undefined) {
+      const c = input.credits;
+      out.credits = c === null ? null : ({ remaining: c.remaining, refill: c.refill ?? null, refilledAt: c.refill ? this.deps.clock.now() : null } satisfies CreditsState);
+    }
+    if (input.enabled !== undefined) out.enabled = input.enabled;
+    return out;
+  }
+
+  private published(record: KeyRecord): void {
+    // A key that did not exist may sit in a negative cache somewhere: clear it by its hash.
+    void this.deps.bus.publish({ kind: 'key', id: record.id, hash: record.hash });
+  }
+
+  private workspaceOf(actor: Actor): string {
+    if (actor.workspaceId === null) throw new TesseraError('FORBIDDEN', 'This actor has no workspace.');
+    return actor.workspaceId;
+  }
+}

@@ -1,0 +1,230 @@
+import type { Clock } from '../clock.js';
+import { TesseraError } from '../errors.js';
+import type { Keyring } from '../keyring/keyring.js';
+import { IpAllowlist } from '../net/ip-allowlist.js';
+import type { RateLimitCheck, RateLimiter, RateLimitOutcome, RateLimitState } from '../ratelimit/rate-limiter.js';
+import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes/scope-expression.js';
+import type { KeyRecord } from '../store/records.js';
+import type { Store } from '../store/store.js';
+import { parseKey } from './key-format.js';
+import { isNegative, RecordCache, type CacheEntry } from './record-cache.js';
+import type { UsageBatcher } from './usage-batcher.js';
+import type { VerifyCode } from './verify-codes.js';
+
+export interface VerifyInput {
+  key: string;
+  /** The workspace of the caller; keys of other workspaces are NOT_FOUND. */
+  workspaceId: string;
+  /** A required scope or an expression such as `a and (b or c)`. */
+  scopes?: string | undefined;
+  /** Address of the end client that presented the key. */
+  ip?: string | undefined;
+  /** Credits to spend; 0 checks without spending. Default 1. */
+  cost?: number | undefined;
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  code: VerifyCode;
+  keyId?: string;
+  keyspaceId?: string;
+  ownerId?: string | null;
+  name?: string | null;
+  scopes?: string[];
+  meta?: Record<string, unknown> | null;
+  environment?: string | null;
+  expiresAt?: number | null;
+  credits?: { remaining: number } | null;
+  ratelimits?: RateLimitState[];
+}
+
+/** A cached key record with what is compiled from it once. */
+interface CachedKey {
+  readonly id: string;
+  readonly record: KeyRecord;
+  readonly allowlist: IpAllowlist | null;
+  readonly limits: RateLimitCheck[];
+}
+
+const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' });
+const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' });
+
+/**
+ * Verification of API keys: the hot path. A cached key is answered without awaiting anything
+ * (the method returns a plain value when it can, a promise only when it must go to the store
+ * or to a shared rate limiter).
+ */
+export class KeyVerifier {
+  readonly cache: RecordCache<CachedKey>;
+  readonly counts = new Map<VerifyCode, number>();
+  private readonly inflight = new Map<string, Promise<CacheEntry<CachedKey> | undefined>>();
+  private readonly expressions = new Map<string, ScopeExpression>();
+
+  constructor(
+    private readonly deps: {
+      store: Pick<Store, 'findKeyByHash'>;
+      keyring: Keyring;
+      clock: Clock;
+      rateLimiter: RateLimiter;
+      usage: UsageBatcher;
+    },
+    cacheOptions = { maxEntries: 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
+  ) {
+    this.cache = new RecordCache(cacheOptions);
+  }
+
+  verify(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+    if (typeof input.key !== 'string' || parseKey(input.key) === undefined) return this.count(MALFORMED);
+    const now = this.deps.clock.now();
+    const digest = this.cache.digest(input.key);
+    const hit = this.cache.get(digest, now);
+    if (hit === undefined) return this.verifyMiss(input, digest);
+    if (isNegative(hit)) return this.count(NOT_FOUND);
+    return this.check(hit.record, input, now);
+  }
+
+  /** Parses (and remembers) a scope expression; throws VALIDATION_FAILED when it is not one. */
+  expression(source: string): ScopeExpression {
+    let e = this.expressions.get(source);
+    if (e === undefined) {
+      try {
+        e = parseScopeExpression(source);
+      } catch (err) {
+        throw new TesseraError('VALIDATION_FAILED', (err as Error).message);
+      }
+      if (this.expressions.size >= 1000) this.expressions.clear();
+      this.expressions.set(source, e);
+    }
+    return e;
+  }
+
+  private async verifyMiss(input: VerifyInput, digest: string): Promise<VerifyResult> {
+    let load = this.inflight.get(digest);
+    if (load === undefined) {
+      load = this.load(input.key, digest).finally(() => this.inflight.delete(digest));
+      this.inflight.set(digest, load);
+    }
+    const entry = await load;
+    if (entry === undefined) return this.count(NOT_FOUND);
+    return this.check(entry.record, input, this.deps.clock.now());
+  }
+
+  private async load(key: string, digest: string): Promise<CacheEntry<CachedKey> | undefined> {
+    const { keyring, store, usage } = this.deps;
+    const generation = this.cache.generation;
+    let found: KeyRecord | undefined;
+    let currentHash = '';
+    // Keys hashed before a pepper rotation are found under their own version.
+    for (const version of keyring.pepperVersions) {
+      const h = keyring.hash(key, version);
+      if (version === keyring.currentPepperVersion) currentHash = h;
+      try {
+        found = await store.findKeyByHash(h);
+      } catch {
+        // Fail closed: an unknown key is never let in while the store cannot answer.
+        throw new TesseraError('STORE_UNAVAILABLE', 'The key store is unavailable; try again shortly.');
+      }
+      if (found !== undefined) {
+        currentHash = h;
+        break;
+      }
+    }
+    const stale = generation !== this.cache.generation;
+    if (found === undefined || found.deletedAt !== null) {
+      if (!stale) this.cache.setNegative(digest, currentHash, this.deps.clock.now());
+      return undefined;
+    }
+    const pending = usage.pendingCredits(found.id, found.version);
+    if (pending !== undefined && found.credits !== null) {
+      found.credits.remaining = pending.remaining;
+      found.credits.refilledAt = pending.refilledAt;
+    }
+    const compiled: CachedKey = {
+      id: found.id,
+      record: found,
+      allowlist: found.ipAllowlist.length > 0 ? new IpAllowlist(found.ipAllowlist) : null,
+      limits: found.ratelimits.map((r) => ({ id: `${found.id}:${r.name}`, name: r.name, limit: r.limit, windowMs: r.windowMs })),
+    };
+    // A change that raced with this load may have made the record stale: answer, but do not keep it.
+    return stale ? { record: compiled, hash: currentHash, hot: false } : this.cache.set(digest, currentHash, compiled);
+  }
+
+  private check(cached: CachedKey, input: VerifyInput, now: number): VerifyResult | Promise<VerifyResult> {
+    const key = cached.record;
+    if (key.workspaceId !== input.workspaceId || key.deletedAt !== null) return this.count(NOT_FOUND);
+    if (key.revokedAt !== null) return this.count(this.describe(key, 'REVOKED'));
+    if (key.expiresAt !== null && key.expiresAt <= now) return this.count(this.describe(key, 'EXPIRED'));
+    if (!key.enabled) return this.count(this.describe(key, 'DISABLED'));
+    if (cached.allowlist !== null && (input.ip === undefined || !cached.allowlist.allows(input.ip))) {
+      return this.count(this.describe(key, 'IP_NOT_ALLOWED'));
+    }
+    if (input.scopes !== undefined && !satisfies(this.expression(input.scopes), key.scopes)) {
+      return this.count(this.describe(key, 'INSUFFICIENT_SCOPE'));
+    }
+    if (cached.limits.length === 0) return this.spend(key, input, now, undefined);
+    const outcome = this.deps.rateLimiter.consume(cached.limits, now);
+    return outcome instanceof Promise ? outcome.then((o) => this.afterLimits(key, input, now, o)) : this.afterLimits(key, input, now, outcome);
+  }
+
+  private afterLimits(key: KeyRecord, input: VerifyInput, now: number, outcome: RateLimitOutcome): VerifyResult {
+    if (!outcome.allowed) {
+      const r = this.describe(key, 'RATE_LIMITED');
+      r.ratelimits = outcome.states;
+      return this.count(r);
+    }
+    return this.spend(key, input, now, outcome.states);
+  }
+
+  private spend(key: KeyRecord, input: VerifyInput, now: number, states: RateLimitState[] | undefined): VerifyResult {
+    const credits = key.credits;
+    const cost = input.cost ?? 1;
+    let spent = false;
+    if (credits !== null) {
+      const refill = credits.refill;
+      if (refill !== null && now >= (credits.refilledAt ?? key.createdAt) + refill.intervalSeconds * 1000) {
+        credits.remaining = refill.amount;
+        credits.refilledAt = now;
+        spent = true;
+      }
+      if (cost > credits.remaining) {
+        if (spent) this.deps.usage.record(key.id, now, { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version });
+        const r = this.describe(key, 'USAGE_EXCEEDED');
+        if (states !== undefined) r.ratelimits = states;
+        return this.count(r);
+      }
+      if (cost > 0) {
+        credits.remaining -= cost;
+        spent = true;
+      }
+    }
+    this.deps.usage.record(
+      key.id,
+      now,
+      spent && credits !== null ? { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version } : undefined,
+    );
+    const r = this.describe(key, 'VALID');
+    if (states !== undefined) r.ratelimits = states;
+    return this.count(r);
+  }
+
+  private describe(key: KeyRecord, code: VerifyCode): VerifyResult {
+    return {
+      valid: code === 'VALID',
+      code,
+      keyId: key.id,
+      keyspaceId: key.keyspaceId,
+      ownerId: key.ownerId,
+      name: key.name,
+      scopes: key.scopes,
+      meta: key.meta,
+      environment: key.environment,
+      expiresAt: key.expiresAt,
+      credits: key.credits === null ? null : { remaining: key.credits.remaining },
+    };
+  }
+
+  private count(result: VerifyResult): VerifyResult {
+    this.counts.set(result.code, (this.counts.get(result.code) ?? 0) + 1);
+    return result;
+  }
+}

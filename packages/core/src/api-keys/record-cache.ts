@@ -1,0 +1,139 @@
+import { hash as oneShotHash, randomBytes } from 'node:crypto';
+
+/**
+ * The verify path's in-memory index of records by key. Entries are found by a salted SHA-256
+ * of the presented key — one fast hash, with a salt made fresh for each process so a heap dump
+ * holds nothing precomputable — and evicted with the CLOCK algorithm (a hit sets a flag; no
+ * reordering on the hot path). Unknown keys are remembered in a smaller, short-lived negative
+ * cache so a flood of them does not reach the store.
+ */
+export interface CacheEntry<T> {
+  readonly record: T;
+  /** Stored hash of the key, so invalidation by hash finds the entry. */
+  readonly hash: string;
+  hot: boolean;
+}
+
+const NEGATIVE = Symbol('negative');
+export type Lookup<T> = CacheEntry<T> | typeof NEGATIVE | undefined;
+export const isNegative = <T>(l: Lookup<T>): l is typeof NEGATIVE => l === NEGATIVE;
+
+export interface RecordCacheOptions {
+  maxEntries: number;
+  maxNegativeEntries: number;
+  negativeTtlMs: number;
+}
+
+export class RecordCache<T extends { id: string }> {
+  private readonly salt = randomBytes(32).toString('base64');
+  private readonly entries = new Map<string, CacheEntry<T>>();
+  private readonly digestsById = new Map<string, Set<string>>();
+  private readonly digestByHash = new Map<string, string>();
+  private readonly negative = new Map<string, { expires: number; hash: string }>();
+  /** Bumped by every invalidation; a load that started before one is not cached. */
+  generation = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly options: RecordCacheOptions) {}
+
+  digest(key: string): string {
+    return oneShotHash('sha256', this.salt + key, 'binary');
+  }
+
+  get(digest: string, now: number): Lookup<T> {
+    const entry = this.entries.get(digest);
+    if (entry !== undefined) {
+      entry.hot = true;
+      this.hits++;
+      return entry;
+    }
+    const neg = this.negative.get(digest);
+    if (neg !== undefined) {
+      if (neg.expires > now) {
+        this.hits++;
+        return NEGATIVE;
+      }
+      this.negative.delete(digest);
+      this.digestByHash.delete(neg.hash);
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  set(digest: string, hash: string, record: T): CacheEntry<T> {
+    this.forget(digest);
+    if (this.entries.size >= this.options.maxEntries) this.evictOne();
+    const entry: CacheEntry<T> = { record, hash, hot: false };
+    this.entries.set(digest, entry);
+    this.digestByHash.set(hash, digest);
+    let digests = this.digestsById.get(record.id);
+    if (digests === undefined) this.digestsById.set(record.id, (digests = new Set()));
+    digests.add(digest);
+    return entry;
+  }
+
+  setNegative(digest: string, hash: string, now: number): void {
+    if (this.negative.size >= this.options.maxNegativeEntries) {
+      const oldest = this.negative.keys().next().value;
+      if (oldest !== undefined) this.forget(oldest);
+    }
+    this.negative.set(digest, { expires: now + this.options.negativeTtlMs, hash });
+    this.digestByHash.set(hash, digest);
+  }
+
+  /** Forgets every entry of a record, e.g. after it changed. */
+  invalidateId(id: string): void {
+    this.generation++;
+    const digests = this.digestsById.get(id);
+    if (digests !== undefined) for (const d of [...digests]) this.forget(d);
+  }
+
+  /** Forgets whatever is cached under a stored hash, positive or negative. */
+  invalidateHash(hash: string): void {
+    this.generation++;
+    const digest = this.digestByHash.get(hash);
+    if (digest !== undefined) this.forget(digest);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+    this.digestsById.clear();
+    this.digestByHash.clear();
+    this.negative.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private forget(digest: string): void {
+    const entry = this.entries.get(digest);
+    if (entry !== undefined) {
+      this.entries.delete(digest);
+      this.digestByHash.delete(entry.hash);
+      const digests = this.digestsById.get(entry.record.id);
+      digests?.delete(digest);
+      if (digests?.size === 0) this.digestsById.delete(entry.record.id);
+    }
+    const neg = this.negative.get(digest);
+    if (neg !== undefined) {
+      this.negative.delete(digest);
+      this.digestByHash.delete(neg.hash);
+    }
+  }
+
+  /** CLOCK: skip (and clear) recently used entries from the oldest end, evict the first cold one. */
+  private evictOne(): void {
+    for (let scanned = 0; scanned <= this.entries.size; scanned++) {
+      const first = this.entries.entries().next().value;
+      if (first === undefined) return;
+      const [digest, entry] = first;
+      if (!entry.hot) return this.forget(digest);
+      entry.hot = false;
+      this.entries.delete(digest);
+      this.entries.set(digest, entry);
+    }
+  }
+}

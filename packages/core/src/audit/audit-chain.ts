@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import type { AuditRecord } from '../store/records.js';
+import type { Repos, Store } from '../store/store.js';
+import type { AuditAction } from './audit-events.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Who did something, and from where. */
+export interface Actor {
+  /** `root_key:rk_…`, `user:…`, `system`. */
+  id: string;
+  workspaceId: string | null;
+  ip: string | null;
+}
+
+export interface AuditDraft {
+  action: AuditAction;
+  target: string | null;
+  /** Never a secret: ids, names, attribute changes. */
+  details?: Record<string, unknown>;
+}
+
+/** JSON with keys sorted at every level, so the same entry always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/** `SHA-256(previous hash ‖ canonical entry)`, hex (DESIGN §1.5). */
+export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+  const canonical = canonicalJson({
+    seq: entry.seq,
+    id: entry.id,
+    ts: new Date(entry.ts).toISOString(),
+    workspaceId: entry.workspaceId,
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target,
+    ip: entry.ip,
+    details: entry.details,
+  });
+  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** Appends one entry to the chain. Call it inside the transaction of the change it records. */
+export async function appendAudit(tx: Repos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
+  const head = await tx.auditHead();
+  const base = {
+    seq: head.seq + 1,
+    id: newId('audit'),
+    ts: clock.now(),
+    workspaceId: actor.workspaceId,
+    actor: actor.id,
+    action: draft.action,
+    target: draft.target,
+    ip: actor.ip,
+    details: draft.details ?? {},
+  };
+  const entry: AuditRecord = { ...base, prevHash: head.hash, hash: auditHash(head.hash, base) };
+  await tx.appendAudit(entry);
+  return entry;
+}
+
+export interface ChainReport {
+  ok: boolean;
+  checked: number;
+  /** The first entry that was changed, or where one was removed or reordered. */
+  firstBadSeq?: number;
+  reason?: string;
+}
+
+/** Recomputes the whole chain, in pages, and names the first entry that does not fit. */
+export async function verifyAuditChain(store: Pick<Store, 'scanAudit' | 'auditHead'>, pageSize = 1000): Promise<ChainReport> {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  let checked = 0;
+  for (;;) {
+    const page = await store.scanAudit(expectedSeq, pageSize);
+    for (const e of page) {
+      if (e.seq !== expectedSeq) return { ok: false, checked, firstBadSeq: expectedSeq, reason: 'entry missing' };
+      if (e.prevHash !== prevHash) return { ok: false, checked, firstBadSeq: e.seq, reason: 'link to the previous entry broken' };
+      const { prevHash: _p, hash: _h, ...body } = e;
+      if (auditHash(prevHash, body) !== e.hash) return { ok: false, checked, firstBadSeq: e.seq, reason: 'entry changed' };
+      prevHash = e.hash;
+      expectedSeq++;
+      checked++;
+    }
+    if (page.length < pageSize) break;
+  }
+  const head = await store.auditHead();
+  if (head.seq !== checked || head.hash !== prevHash) {
+    return { ok: false, checked, firstBadSeq: checked + 1, reason: 'entries removed from the end' };
+  }
+  return { ok: true, checked };
+}

@@ -1,0 +1,25 @@
+/**
+ * The closed catalogue of audit actions (`resource.verb`). A new action is added here first;
+ * `docs/audit-events.md` lists them and a test keeps the two in step.
+ */
+export const AUDIT_ACTIONS = [
+  'workspace.created',
+  'root_key.created',
+  'root_key.revoked',
+  'keyspace.created',
+  'key.created',
+  'key.updated',
+  'key.enabled',
+  'key.disabled',
+  'key.revoked',
+  'key.rolled',
+  'key.deleted',
+  'keys.revoked_by_owner',
+  'audit.verified',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}

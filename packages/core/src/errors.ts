@@ -1,0 +1,50 @@
+/**
+ * The one error vocabulary of Tessera. Codes are stable: scripts match on them, so a code is
+ * never renamed. `docs/errors.md` lists every code, and a test keeps the two in step.
+ */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  KEY_IN_URL: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  STORE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export const ERROR_TITLES: Record<ErrorCode, string> = {
+  VALIDATION_FAILED: 'The request is not valid',
+  KEY_IN_URL: 'Credentials must not travel in the URL',
+  BODY_TOO_LARGE: 'The request body is too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  UNAUTHORIZED: 'Authentication required',
+  FORBIDDEN: 'Permission denied',
+  NOT_FOUND: 'Not found',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  CONFLICT: 'Conflict',
+  RATE_LIMITED: 'Too many requests',
+  INTERNAL: 'Internal error',
+  STORE_UNAVAILABLE: 'The store is unavailable',
+};
+
+/** An expected failure with a stable code; the HTTP layer maps it to problem+json. */
+export class TesseraError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string;
+
+  constructor(code: ErrorCode, detail?: string) {
+    super(detail ?? ERROR_TITLES[code]);
+    this.name = 'TesseraError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.detail = detail ?? ERROR_TITLES[code];
+  }
+}

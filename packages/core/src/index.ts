@@ -1,0 +1,33 @@
+export { ERROR_STATUS, ERROR_TITLES, TesseraError, type ErrorCode } from './errors.js';
+export { BASE62_ALPHABET, encodeBase62Int, randomBase62 } from './base62.js';
+export { ID_PREFIX, isId, newId, type IdKind } from './ids.js';
+export { ManualClock, systemClock, type Clock } from './clock.js';
+export {
+  CHECKSUM_LENGTH,
+  generateKey,
+  KEY_PATTERN,
+  KEY_SEARCH_PATTERN,
+  keyChecksum,
+  keyHint,
+  maskKey,
+  parseKey,
+  PREFIX_PATTERN,
+  RANDOM_LENGTH,
+  type ParsedKey,
+} from './api-keys/key-format.js';
+export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
+export { UsageBatcher } from './api-keys/usage-batcher.js';
+export { KeyVerifier, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
+export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
+export { KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
+export { parseScopeExpression, satisfies, scopeGrants, scopesIn, ScopeSyntaxError, SCOPE_PATTERN, type ScopeExpression } from './scopes/scope-expression.js';
+export { IpAllowlist, normalizeIp, parseCidr } from './net/ip-allowlist.js';
+export { MemoryRateLimiter, type RateLimitCheck, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './ratelimit/rate-limiter.js';
+export { appendAudit, auditHash, canonicalJson, GENESIS_HASH, verifyAuditChain, type Actor, type AuditDraft, type ChainReport } from './audit/audit-chain.js';
+export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit/audit-events.js';
+export { createKeyringFile, loadKeyringFile, MemoryKeyring, safeEqual, type Keyring } from './keyring/keyring.js';
+export { hasPermission, isPermissionGrant, PERMISSIONS, type Permission } from './root-keys/permissions.js';
+export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
+export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
+export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
+export type { AuditQuery, Page, Repos, Store } from './store/store.js';

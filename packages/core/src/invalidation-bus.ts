@@ -1,0 +1,25 @@
+/**
+ * Tells every node's caches that a record changed. In one process it calls the subscribers
+ * directly; the Redis and PostgreSQL buses carry the same messages between nodes.
+ */
+export type Invalidation =
+  | { kind: 'key'; id: string; hash: string }
+  | { kind: 'root_key'; id: string; hash: string }
+  | { kind: 'all' };
+
+export interface InvalidationBus {
+  publish(message: Invalidation): void | Promise<void>;
+  subscribe(handler: (message: Invalidation) => void): void;
+  close(): Promise<void>;
+}
+
+export class LocalInvalidationBus implements InvalidationBus {
+  private readonly handlers: ((message: Invalidation) => void)[] = [];
+  publish(message: Invalidation): void {
+    for (const h of this.handlers) h(message);
+  }
+  subscribe(handler: (message: Invalidation) => void): void {
+    this.handlers.push(handler);
+  }
+  async close(): Promise<void> {}
+}

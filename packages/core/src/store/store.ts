@@ -1,0 +1,61 @@
+import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate } from './records.js';
+
+export interface Page {
+  limit: number;
+  /** Exclusive lower bound on the id (ids sort by creation time). */
+  after?: string | undefined;
+}
+
+export interface AuditQuery {
+  limit: number;
+  /** Return entries with a sequence number below this one (newest first). */
+  beforeSeq?: number | undefined;
+  action?: string | undefined;
+  actor?: string | undefined;
+  workspaceId?: string | undefined;
+}
+
+/**
+ * The storage port: a few intention-revealing methods, the same inside and outside a
+ * transaction. The Kysely store implements it for SQLite and PostgreSQL.
+ */
+export interface Repos {
+  findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
+  getKey(id: string): Promise<KeyRecord | undefined>;
+  listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]>;
+  listLiveKeyIdsByOwner(workspaceId: string, ownerId: string): Promise<string[]>;
+  insertKey(key: KeyRecord): Promise<void>;
+  /** Writes the given fields; bumps `version` when they include credits. */
+  updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void>;
+
+  insertKeyspace(ks: KeyspaceRecord): Promise<void>;
+  getKeyspace(id: string): Promise<KeyspaceRecord | undefined>;
+  listKeyspaces(workspaceId: string): Promise<KeyspaceRecord[]>;
+
+  insertRootKey(rk: RootKeyRecord): Promise<void>;
+  findRootKeyByHash(hash: string): Promise<RootKeyRecord | undefined>;
+  getRootKey(id: string): Promise<RootKeyRecord | undefined>;
+  listRootKeys(workspaceId: string): Promise<RootKeyRecord[]>;
+  updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'lastUsedAt'>>): Promise<void>;
+  countRootKeys(): Promise<number>;
+
+  insertWorkspace(ws: { id: string; name: string; createdAt: number }): Promise<void>;
+
+  /** The chain head; inside a transaction it is locked until the transaction ends. */
+  auditHead(): Promise<{ seq: number; hash: string }>;
+  appendAudit(entry: AuditRecord): Promise<void>;
+  listAudit(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Entries in sequence order from `fromSeq` (inclusive), at most `limit`. */
+  scanAudit(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+}
+
+export interface Store extends Repos {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction: all of its writes land, or none. */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Writes usage counters and credits from the verify path, in one batch. */
+  applyUsage(updates: readonly UsageUpdate[]): Promise<void>;
+  /** Throws when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

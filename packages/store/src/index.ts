@@ -1,0 +1,3 @@
+export { KyselyStore, type StoreConfig } from './kysely-store.js';
+export { migrateToLatest } from './migrate.js';
+export type { Database } from './schema.js';

@@ -1,0 +1,94 @@
+import type { Store, UsageUpdate } from '@tessera/core';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { KyselyRepos } from './kysely-repos.js';
+import { migrateToLatest } from './migrate.js';
+import type { Database } from './schema.js';
+
+export type StoreConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
+
+/** The Kysely store, for SQLite (embedded) and PostgreSQL. */
+export class KyselyStore extends KyselyRepos implements Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  private constructor(
+    readonly kysely: Kysely<Database>,
+    dialect: 'sqlite' | 'postgres',
+  ) {
+    super(kysely, dialect, false);
+    this.dialect = dialect;
+  }
+
+  static open(config: StoreConfig): KyselyStore {
+    if (config.kind === 'sqlite') {
+      const database = new SqliteDatabase(config.file);
+      database.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk before it is acknowledged, so kill -9 or power loss loses nothing acknowledged.
+      database.pragma('synchronous = FULL');
+      database.pragma('busy_timeout = 5000');
+      database.pragma('foreign_keys = ON');
+      return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite');
+    }
+    const int8 = 20;
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+      ...(config.schema !== undefined && { options: `-c search_path=${quoteIdent(config.schema)}` }),
+      types: {
+        // Epoch milliseconds and counters fit a double exactly; read them as numbers.
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === int8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection must not crash the process; the next query reports it.
+    pool.on('error', () => {});
+    return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  }
+
+  async migrate(): Promise<string[]> {
+    return migrateToLatest(this.kysely);
+  }
+
+  transaction<T>(fn: (tx: KyselyRepos) => Promise<T>): Promise<T> {
+    return this.kysely.transaction().execute((trx) => fn(new KyselyRepos(trx, this.dialect, true)));
+  }
+
+  async applyUsage(updates: readonly UsageUpdate[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.kysely.transaction().execute(async (trx) => {
+      for (const u of updates) {
+        await trx
+          .updateTable('keys')
+          .set({ last_used_at: u.lastUsedAt, usage_count: sql`usage_count + ${u.count}` })
+          .where('id', '=', u.keyId)
+          .execute();
+        if (u.credits !== undefined) {
+          // Only if no management change came in between; that change set the credits anew.
+          await trx
+            .updateTable('keys')
+            .set({ credits_remaining: u.credits.remaining, credits_refilled_at: u.credits.refilledAt })
+            .where('id', '=', u.keyId)
+            .where('version', '=', u.credits.version)
+            .execute();
+        }
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.kysely);
+  }
+
+  async close(): Promise<void> {
+    await this.kysely.destroy();
+  }
+}
+
+function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name: ${name}`);
+  return name;
+}
