@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KyselyStore } from '@tessera/store';
+import pg from 'pg';
+
+/** The PostgreSQL server the suite uses; each test file gets a schema of its own. */
+export const TEST_DATABASE_URL = process.env.TESSERA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type Dialect = 'sqlite' | 'postgres';
+export const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
+
+export interface TestDatabase {
+  dialect: Dialect;
+  /** A fresh, migrated store. */
+  store: KyselyStore;
+  /** For the SQLite store: its file. */
+  file?: string;
+  /** For PostgreSQL: the schema this test owns. */
+  schema?: string;
+  dataDir: string;
+  drop(): Promise<void>;
+}
+
+/** A real database, fresh for one test file: a SQLite file in a temp dir, or a new PostgreSQL schema. */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  if (dialect === 'sqlite') {
+    const file = join(dataDir, 'tessera.db');
+    const store = KyselyStore.open({ kind: 'sqlite', file });
+    await store.migrate();
+    return {
+      dialect,
+      store,
+      file,
+      dataDir,
+      drop: async () => {
+        await store.close().catch(() => {});
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const schema = `tessera_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const store = KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema, poolSize: 4 });
+  await store.migrate();
+  return {
+    dialect,
+    store,
+    schema,
+    dataDir,
+    drop: async () => {
+      await store.close().catch(() => {});
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { Writable } from 'node:stream';
+import { MemoryKeyring, RootKeyService, LocalInvalidationBus, systemClock, type Clock } from '@tessera/core';
+import { createApp, createServices, loadConfig, type Services } from '@tessera/server';
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
+
+export interface TestServer {
+  url: string;
+  rootKey: string;
+  db: TestDatabase;
+  services: Services;
+  app: FastifyInstance;
+  /** Every log line the server wrote. */
+  logs: string[];
+  /** Calls the API with the root key (or another bearer); parses JSON answers. */
+  api(method: string, path: string, body?: unknown, bearer?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** A real Tessera on loopback over a real database, with the same wiring as `tessera serve`. */
+export async function startTestServer(dialect: Dialect = 'sqlite', opts: { clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+  const db = await createTestDatabase(dialect);
+  const keyring = MemoryKeyring.generate();
+  const clock = opts.clock ?? systemClock;
+  const services = createServices({ store: db.store, keyring, clock, usageFlushMs: 50 });
+  const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap();
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const config = loadConfig({ TESSERA_DATA_DIR: db.dataDir, TESSERA_LOG_LEVEL: 'info', ...opts.env });
+  const app = await createApp({ config, services, logStream });
+  services.usage.start();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return {
+    url,
+    rootKey,
+    db,
+    services,
+    app,
+    logs,
+    async api(method, path, body, bearer) {
+      const token = bearer === undefined ? rootKey : bearer;
+      const res = await fetch(url + path, {
+        method,
+        headers: {
+          ...(token !== null && { authorization: `Bearer ${token}` }),
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
+        ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
