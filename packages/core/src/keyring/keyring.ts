@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual, type KeyObject, createSecretKey } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -13,6 +13,14 @@ export interface Keyring {
   hash(value: string, version?: number): string;
   /** Every pepper version, newest first, for lookups of keys hashed before a rotation. */
   readonly pepperVersions: readonly number[];
+  /**
+   * Encrypts a secret for storage. `aad` binds the ciphertext to its row and purpose
+   * (e.g. `oauth_signing_key:<kid>`), so a ciphertext copied to another row does not decrypt.
+   * The result is a self-describing string that carries its key version.
+   */
+  encrypt(plaintext: Buffer, aad: string): Promise<string>;
+  /** Decrypts what `encrypt` produced with the same `aad`; throws if either was altered. */
+  decrypt(ciphertext: string, aad: string): Promise<Buffer>;
 }
 
 interface KeyringFile {
@@ -43,6 +51,30 @@ export class MemoryKeyring implements Keyring {
     const pepper = this.peppers.get(version);
     if (pepper === undefined) throw new Error(`unknown pepper version ${version}`);
     return createHmac('sha256', pepper).update(value).digest('base64url');
+  }
+
+  // Provisional: a data key derived from the newest pepper. Envelope encryption with wrapped
+  // data keys and KEK providers replaces it, keeping this signature and the `v1.` format tag.
+  private dataKey(): Buffer {
+    const pepper = this.peppers.get(this.currentPepperVersion)!.export();
+    return Buffer.from(hkdfSync('sha256', pepper, Buffer.alloc(0), 'tessera data key v1', 32));
+  }
+
+  async encrypt(plaintext: Buffer, aad: string): Promise<string> {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.dataKey(), iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return ['v1', iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  }
+
+  async decrypt(ciphertext: string, aad: string): Promise<Buffer> {
+    const [tag, iv, ct, auth] = ciphertext.split('.');
+    if (tag !== 'v1' || iv === undefined || ct === undefined || auth === undefined) throw new Error('unknown ciphertext format');
+    const decipher = createDecipheriv('aes-256-gcm', this.dataKey(), Buffer.from(iv, 'base64url'));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(auth, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
   }
 }
 
