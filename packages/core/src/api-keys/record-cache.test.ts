@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { isNegative, RecordCache } from './record-cache.js';
+
+describe('record cache', () => {
+  const options = { maxEntries: 3, maxNegativeEntries: 2, negativeTtlMs: 1000 };
+
+  it('finds entries by digest and forgets them by id or by hash', () => {
+    const c = new RecordCache<{ id: string }>(options);
+    const d = c.digest('key-a');
+    expect(c.digest('key-a')).toBe(d);
+    expect(c.digest('key-b')).not.toBe(d);
+    c.set(d, 'hash-a', { id: 'a' });
+    expect(c.get(d, 0)).toMatchObject({ record: { id: 'a' } });
+    c.invalidateId('a');
+    expect(c.get(d, 0)).toBeUndefined();
+    c.set(d, 'hash-a', { id: 'a' });
+    c.invalidateHash('hash-a');
+    expect(c.get(d, 0)).toBeUndefined();
+  });
+
+  it('keeps unknown keys negative for a while, bounded, and clears them by hash', () => {
+    const c = new RecordCache<{ id: string }>(options);
+    c.setNegative('d1', 'h1', 0);
+    expect(isNegative(c.get('d1', 500))).toBe(true);
+    expect(c.get('d1', 1000)).toBeUndefined(); // expired
+    c.setNegative('d1', 'h1', 0);
+    c.invalidateHash('h1'); // the key was just created
+    expect(c.get('d1', 0)).toBeUndefined();
+    c.setNegative('d1', 'h1', 0);
+    c.setNegative('d2', 'h2', 0);
+    c.setNegative('d3', 'h3', 0);
+    expect(c.get('d1', 0)).toBeUndefined(); // the oldest went first
+    expect(isNegative(c.get('d3', 0))).toBe(true);
+  });
+
+  it('evicts cold entries first when full (CLOCK)', () => {
+    const c = new RecordCache<{ id: string }>(options);
+    for (const id of ['a', 'b', 'c']) c.set(`d-${id}`, `h-${id}`, { id });
+    c.get('d-a', 0); // a is hot
+    c.set('d-d', 'h-d', { id: 'd' });
+    expect(c.size).toBe(3);
+    expect(c.get('d-a', 0)).toBeDefined();
+    expect(c.get('d-b', 0)).toBeUndefined();
+  });
+});
