@@ -50,7 +50,9 @@ export class KyselyStore extends KyselyRepos implements Store {
   }
 
   async migrate(): Promise<string[]> {
-    return migrateToLatest(this.kysely);
+    if (this.dialect === 'sqlite') return migrateToLatest(this.kysely);
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.kysely);
+    return migrateToLatest(this.kysely, rows[0]!.schema);
   }
 
   transaction<T>(fn: (tx: KyselyRepos) => Promise<T>): Promise<T> {
@@ -68,11 +70,15 @@ export class KyselyStore extends KyselyRepos implements Store {
           .execute();
         if (u.credits !== undefined) {
           // Only if no management change came in between; that change set the credits anew.
+          // Several nodes write snapshots of one balance in any order: only a later one lands
+          // (a later refill, else a lower balance), so an older snapshot never undoes spends.
+          const refilledAt = u.credits.refilledAt ?? -1;
           await trx
             .updateTable('keys')
             .set({ credits_remaining: u.credits.remaining, credits_refilled_at: u.credits.refilledAt })
             .where('id', '=', u.keyId)
             .where('version', '=', u.credits.version)
+            .where(sql<boolean>`(coalesce(credits_refilled_at, -1) < ${refilledAt} or (coalesce(credits_refilled_at, -1) = ${refilledAt} and credits_remaining >= ${u.credits.remaining}))`)
             .execute();
         }
       }

@@ -1,0 +1,139 @@
+import { appendAudit, KeyService, LocalInvalidationBus, ManualClock, MemoryKeyring, RootKeyService, verifyAuditChain, type Actor } from '@tessera/core';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
+
+/** One contract, every backend: the same behaviour on SQLite and PostgreSQL. */
+describe.each(DIALECTS)('store contract (%s)', (dialect) => {
+  let db: TestDatabase;
+  let keys: KeyService;
+  let actor: Actor;
+  let keyspaceId: string;
+  const clock = new ManualClock();
+  const keyring = MemoryKeyring.generate();
+
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    const deps = { store: db.store, keyring, clock, bus: new LocalInvalidationBus() };
+    const root = await new RootKeyService(deps).bootstrap();
+    actor = { id: `root_key:${root.record.id}`, workspaceId: root.record.workspaceId, ip: '127.0.0.1' };
+    keys = new KeyService(deps);
+    keyspaceId = (await keys.createKeyspace(actor, { name: 'contract', prefix: 'ct' })).id;
+  });
+  afterAll(() => db.drop());
+
+  it('stores a key record and reads it back exactly, by id and by hash', async () => {
+    const { record } = await keys.createKey(actor, {
+      keyspaceId,
+      ownerId: 'o1',
+      name: 'n',
+      scopes: ['a', 'b:*'],
+      meta: { nested: { list: [1, 'two', null] }, unicode: 'żółw 🐢' },
+      environment: 'live',
+      expiresAt: clock.now() + 86_400_000,
+      ipAllowlist: ['10.0.0.0/8'],
+      ratelimits: [{ name: 'r', limit: 5, windowMs: 1000 }],
+      credits: { remaining: 9_000_000_000, refill: { amount: 100, intervalSeconds: 60 } },
+    });
+    expect(await db.store.getKey(record.id)).toEqual(record);
+    expect(await db.store.findKeyByHash(record.hash)).toEqual(record);
+    expect(await db.store.findKeyByHash('missing')).toBeUndefined();
+  });
+
+  it('pages through keys in creation order, filtered by owner', async () => {
+    const ks = await keys.createKeyspace(actor, { name: 'paging', prefix: 'pp' });
+    const ids: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      clock.advance(1);
+      ids.push((await keys.createKey(actor, { keyspaceId: ks.id, ownerId: i % 2 === 0 ? 'even' : 'odd' })).record.id);
+    }
+    const first = await db.store.listKeys({ workspaceId: actor.workspaceId!, keyspaceId: ks.id, limit: 3 });
+    const rest = await db.store.listKeys({ workspaceId: actor.workspaceId!, keyspaceId: ks.id, limit: 10, after: first[2]!.id });
+    expect([...first, ...rest].map((k) => k.id)).toEqual(ids);
+    const even = await db.store.listKeys({ workspaceId: actor.workspaceId!, keyspaceId: ks.id, ownerId: 'even', limit: 10 });
+    expect(even).toHaveLength(4);
+  });
+
+  it('writes a change and its audit entry together, or neither', async () => {
+    const { record } = await keys.createKey(actor, { keyspaceId });
+    const before = (await db.store.auditHead()).seq;
+    await expect(
+      db.store.transaction(async (tx) => {
+        await tx.updateKey(record.id, { name: 'changed' });
+        await appendAudit(tx, clock, actor, { action: 'key.updated', target: record.id });
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await db.store.getKey(record.id))!.name).toBeNull();
+    expect((await db.store.auditHead()).seq).toBe(before);
+  });
+
+  it('gives concurrent appends gap-free sequence numbers', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => keys.createKey(actor, { keyspaceId, name: `c${i}` })));
+    const report = await verifyAuditChain(db.store);
+    expect(report).toMatchObject({ ok: true });
+    expect(report.checked).toBe((await db.store.auditHead()).seq);
+  });
+
+  it('writes usage in batches, and drops credit writes that raced with a management change', async () => {
+    const { record } = await keys.createKey(actor, { keyspaceId, credits: { remaining: 10 } });
+    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 123, count: 3, credits: { remaining: 7, refilledAt: null, version: record.version } }]);
+    let k = (await db.store.getKey(record.id))!;
+    expect([k.usageCount, k.lastUsedAt, k.credits!.remaining]).toEqual([3, 123, 7]);
+    await keys.updateKey(actor, record.id, { name: 'renamed' }); // not credits: version unchanged
+    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 124, count: 1, credits: { remaining: 6, refilledAt: null, version: record.version } }]);
+    expect((await db.store.getKey(record.id))!.credits!.remaining).toBe(6);
+    await keys.updateKey(actor, record.id, { credits: { remaining: 50 } });
+    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 125, count: 1, credits: { remaining: 5, refilledAt: null, version: record.version } }]);
+    k = (await db.store.getKey(record.id))!;
+    expect(k.credits!.remaining).toBe(50);
+    expect(k.usageCount).toBe(5);
+  });
+
+  describe('audit chain verification names the first bad entry', () => {
+    /** A fresh database with a chain of about ten entries, and a way to tamper with its rows. */
+    const tamperable = async () => {
+      const t = await createTestDatabase(dialect);
+      const deps = { store: t.store, keyring, clock, bus: new LocalInvalidationBus() };
+      const root = await new RootKeyService(deps).bootstrap();
+      const a: Actor = { id: `root_key:${root.record.id}`, workspaceId: root.record.workspaceId, ip: null };
+      const service = new KeyService(deps);
+      const ks = await service.createKeyspace(a, { name: 'chain', prefix: 'ch' });
+      for (let i = 0; i < 6; i++) await service.createKey(a, { keyspaceId: ks.id, name: `k${i}` });
+      expect(await verifyAuditChain(t.store)).toMatchObject({ ok: true, checked: 9 });
+      const table = t.schema ? `${t.schema}.audit_log` : 'audit_log';
+      const exec = (q: string) => sql.raw(q.replaceAll('audit_log', table)).execute(t.store.kysely);
+      return { t, exec };
+    };
+
+    it('detects a changed entry', async () => {
+      const { t, exec } = await tamperable();
+      await exec(`update audit_log set details = '{"reason":"forged"}' where seq = 5`);
+      expect(await verifyAuditChain(t.store)).toMatchObject({ ok: false, firstBadSeq: 5, reason: 'entry changed', checked: 4 });
+      await t.drop();
+    });
+
+    it('detects a removed entry', async () => {
+      const { t, exec } = await tamperable();
+      await exec(`delete from audit_log where seq = 5`);
+      expect(await verifyAuditChain(t.store)).toMatchObject({ ok: false, firstBadSeq: 5, reason: 'entry missing' });
+      await t.drop();
+    });
+
+    it('detects entries removed from the end', async () => {
+      const { t, exec } = await tamperable();
+      await exec(`delete from audit_log where seq = 9`);
+      expect(await verifyAuditChain(t.store)).toMatchObject({ ok: false, firstBadSeq: 9 });
+      await t.drop();
+    });
+
+    it('detects reordered entries', async () => {
+      const { t, exec } = await tamperable();
+      await exec(`update audit_log set seq = -1 where seq = 4`);
+      await exec(`update audit_log set seq = 4 where seq = 5`);
+      await exec(`update audit_log set seq = 5 where seq = -1`);
+      expect(await verifyAuditChain(t.store)).toMatchObject({ ok: false, firstBadSeq: 4 });
+      await t.drop();
+    });
+  });
+});
