@@ -23,9 +23,14 @@ export { KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes 
 export { parseScopeExpression, satisfies, scopeGrants, scopesIn, ScopeSyntaxError, SCOPE_PATTERN, type ScopeExpression } from './scopes/scope-expression.js';
 export { IpAllowlist, normalizeIp, parseCidr } from './net/ip-allowlist.js';
 export { MemoryRateLimiter, type RateLimitCheck, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './ratelimit/rate-limiter.js';
+export { spendsCredits, type CreditLimiter, type CreditOutcome, type CreditSpend } from './ratelimit/credit-limiter.js';
 export { appendAudit, auditHash, canonicalJson, GENESIS_HASH, verifyAuditChain, type Actor, type AuditDraft, type ChainReport } from './audit/audit-chain.js';
 export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit/audit-events.js';
-export { createKeyringFile, loadKeyringFile, MemoryKeyring, safeEqual, type Keyring } from './keyring/keyring.js';
+export { EnvelopeKeyring, INSTANCE_SCOPE, MemoryKeyring, safeEqual, type EncryptOptions, type Keyring, type RotationProgress } from './keyring/keyring.js';
+export { KeyringError, type KekProvider } from './keyring/kek-provider.js';
+export { LocalKek, parseMasterKey } from './keyring/local-kek.js';
+export { createKeyringFile, loadKeyringFile, readKeyringDescriptor, type KeyringDescriptor, type SealOptions } from './keyring/keyring-file.js';
+export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring/keyring-repos.js';
 export { hasPermission, isPermissionGrant, PERMISSIONS, type Permission } from './root-keys/permissions.js';
 export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';

@@ -13,6 +13,7 @@ const Ratelimit = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
     limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
     windowMs: Type.Integer({ minimum: 100, maximum: 31 * 86_400_000 }),
+    identity: Type.Optional(Type.Union([Type.Literal('key'), Type.Literal('owner')], { description: 'Whose counter: the key\'s own (default), or one shared by all keys of the same owner.' })),
   },
   { additionalProperties: false },
 );

@@ -2,9 +2,10 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { IpAllowlist } from '../net/ip-allowlist.js';
+import { spendsCredits, type CreditOutcome } from '../ratelimit/credit-limiter.js';
 import type { RateLimitCheck, RateLimiter, RateLimitOutcome, RateLimitState } from '../ratelimit/rate-limiter.js';
 import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes/scope-expression.js';
-import type { KeyRecord } from '../store/records.js';
+import type { KeyRecord, RatelimitConfig } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { parseKey } from './key-format.js';
 import { isNegative, RecordCache, type CacheEntry } from './record-cache.js';
@@ -44,6 +45,11 @@ interface CachedKey {
   readonly record: KeyRecord;
   readonly allowlist: IpAllowlist | null;
   readonly limits: RateLimitCheck[];
+}
+
+/** The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys. */
+function limitIdentity(key: KeyRecord, limit: RatelimitConfig): string {
+  return limit.identity === 'owner' && key.ownerId !== null ? `owner:${key.workspaceId}:${key.ownerId}:${limit.name}` : `${key.id}:${limit.name}`;
 }
 
 const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' });
@@ -143,7 +149,7 @@ export class KeyVerifier {
       id: found.id,
       record: found,
       allowlist: found.ipAllowlist.length > 0 ? new IpAllowlist(found.ipAllowlist) : null,
-      limits: found.ratelimits.map((r) => ({ id: `${found.id}:${r.name}`, name: r.name, limit: r.limit, windowMs: r.windowMs })),
+      limits: found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
     };
     // A change that raced with this load may have made the record stale: answer, but do not keep it.
     return stale ? { record: compiled, hash: currentHash, hot: false } : this.cache.set(digest, currentHash, compiled);
@@ -161,8 +167,17 @@ export class KeyVerifier {
     if (input.scopes !== undefined && !satisfies(this.expression(input.scopes), key.scopes)) {
       return this.count(this.describe(key, 'INSUFFICIENT_SCOPE'));
     }
+    const limiter = this.deps.rateLimiter;
+    if (key.credits !== null && spendsCredits(limiter)) {
+      // Shared credits: limits and credits in one atomic step on the shared state.
+      const c = key.credits;
+      const spend = { keyId: key.id, version: key.version, cost: input.cost ?? 1, known: { remaining: c.remaining, refilledAt: c.refilledAt }, refill: c.refill, createdAt: key.createdAt };
+      return limiter.consumeWithCredits(cached.limits, spend, now).then((o) =>
+        o.credits === undefined ? this.afterLimits(key, input, now, o) : this.afterSharedCredits(key, now, o, o.credits),
+      );
+    }
     if (cached.limits.length === 0) return this.spend(key, input, now, undefined);
-    const outcome = this.deps.rateLimiter.consume(cached.limits, now);
+    const outcome = limiter.consume(cached.limits, now);
     return outcome instanceof Promise ? outcome.then((o) => this.afterLimits(key, input, now, o)) : this.afterLimits(key, input, now, outcome);
   }
 
@@ -173,6 +188,24 @@ export class KeyVerifier {
       return this.count(r);
     }
     return this.spend(key, input, now, outcome.states);
+  }
+
+  private afterSharedCredits(key: KeyRecord, now: number, outcome: RateLimitOutcome, spent: CreditOutcome): VerifyResult {
+    if (!outcome.allowed) {
+      const r = this.describe(key, 'RATE_LIMITED');
+      r.ratelimits = outcome.states;
+      return this.count(r);
+    }
+    // The shared balance is the truth; the cached record keeps the latest this node has seen.
+    const credits = key.credits!;
+    const refilled = spent.refilledAt !== credits.refilledAt;
+    credits.remaining = spent.remaining;
+    credits.refilledAt = spent.refilledAt;
+    // Like the local path: a refused spend is not a use, but a refill it caused is written.
+    if (spent.enough || refilled) this.deps.usage.record(key.id, now, { remaining: spent.remaining, refilledAt: spent.refilledAt, version: key.version });
+    const r = this.describe(key, spent.enough ? 'VALID' : 'USAGE_EXCEEDED');
+    if (outcome.states.length > 0) r.ratelimits = outcome.states;
+    return this.count(r);
   }
 
   private spend(key: KeyRecord, input: VerifyInput, now: number, states: RateLimitState[] | undefined): VerifyResult {

@@ -4,6 +4,8 @@ export interface RatelimitConfig {
   name: string;
   limit: number;
   windowMs: number;
+  /** Whose counter: the key's own (default), or one shared by every key of the same owner. */
+  identity?: 'key' | 'owner' | undefined;
 }
 
 export interface CreditsState {

@@ -1,0 +1,142 @@
+import { LocalInvalidationBus, MemoryRateLimiter, type InvalidationBus, type RateLimiter } from '@tessera/core';
+import { Redis } from 'ioredis';
+import { openPgInvalidationBus } from './pg-invalidation-bus.js';
+import { openRedisInvalidationBus } from './redis-invalidation-bus.js';
+import { RedisRateLimiter } from './redis-rate-limiter.js';
+import type { RemoteInvalidationBus } from './remote-invalidation-bus.js';
+
+export interface SharedStateConfig {
+  redisUrl?: string | undefined;
+  redisPrefix: string;
+  redisFailMode: 'local' | 'deny';
+  databaseUrl?: string | undefined;
+  databaseSchema?: string | undefined;
+}
+
+interface Log {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+/** What one node shares with the others, and how it is doing. Read by `/metrics`. */
+export interface SharedState {
+  readonly kind: 'redis' | 'postgres' | 'local';
+  readonly bus: InvalidationBus;
+  readonly rateLimiter: RateLimiter;
+  /** Rate-limit decisions taken locally because Redis did not answer. */
+  readonly fallbacks: number;
+  /** Times the bus subscription came back after a gap (each dropped the caches). */
+  readonly resyncs: number;
+  readonly publishFailures: number;
+  /** Whether the shared state answers now. */
+  readonly up: boolean;
+  /** Where warnings go; the server points it at its logger once it has one. */
+  log: Log;
+  close(): Promise<void>;
+}
+
+const WARN_EVERY_MS = 10_000;
+
+/**
+ * Picks the shared state of a node: Redis for the bus and the rate limits when it is configured;
+ * else PostgreSQL LISTEN/NOTIFY for the bus (rate limits then stay per node); else one process.
+ */
+export async function openSharedState(config: SharedStateConfig, log: Log = { warn() {}, info() {} }): Promise<SharedState> {
+  // eslint-disable-next-line prefer-const -- assigned once per branch below; the closures read it later
+  let state: SharedState;
+  let warnedAt = 0;
+  const warn = (obj: object, msg: string) => {
+    const now = Date.now();
+    if (now - warnedAt < WARN_EVERY_MS) return;
+    warnedAt = now;
+    state.log.warn(obj, msg);
+  };
+  const events = {
+    onResync: () => state.log.info({}, 'invalidation bus reconnected: the key caches were dropped and reload from the store'),
+    onPublishError: (err: unknown) => warn({ err: String(err) }, 'invalidation not sent yet; it is kept and sent when the bus is back'),
+  };
+
+  if (config.redisUrl !== undefined) {
+    const options = {
+      connectionName: 'tessera',
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: 500,
+      keepAlive: 10_000,
+      retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    };
+    const commands = new Redis(config.redisUrl, options);
+    const subscriber = new Redis(config.redisUrl, { ...options, commandTimeout: undefined, enableOfflineQueue: true });
+    for (const c of [commands, subscriber]) c.on('error', () => {}); // reported through the fallbacks
+    const rateLimiter = new RedisRateLimiter(commands, {
+      prefix: config.redisPrefix,
+      failMode: config.redisFailMode,
+      onFallback: (err) => warn({ err: String(err), mode: config.redisFailMode }, 'Redis unreachable: rate limits and credits are applied on this node only until it returns'),
+    });
+    const bus = await openRedisInvalidationBus(commands, subscriber, `${config.redisPrefix}invalidate`, events);
+    state = {
+      kind: 'redis',
+      bus,
+      rateLimiter,
+      get fallbacks() {
+        return rateLimiter.fallbacks;
+      },
+      get resyncs() {
+        return bus.resyncs;
+      },
+      get publishFailures() {
+        return bus.publishFailures;
+      },
+      get up() {
+        return commands.status === 'ready' && subscriber.status === 'ready';
+      },
+      log,
+      async close() {
+        await bus.close();
+        await Promise.all([commands.quit().catch(() => commands.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())]);
+      },
+    };
+    return state;
+  }
+
+  if (config.databaseUrl !== undefined) {
+    const channel = `tessera_invalidate_${config.databaseSchema ?? 'public'}`.slice(0, 63);
+    let bus: RemoteInvalidationBus;
+    state = {
+      kind: 'postgres',
+      get bus() {
+        return bus;
+      },
+      rateLimiter: new MemoryRateLimiter(),
+      fallbacks: 0,
+      get resyncs() {
+        return bus.resyncs;
+      },
+      get publishFailures() {
+        return bus.publishFailures;
+      },
+      get up() {
+        return bus.pending === 0;
+      },
+      log,
+      async close() {
+        await bus.close();
+      },
+    };
+    bus = await openPgInvalidationBus(config.databaseUrl, channel, events);
+    return state;
+  }
+
+  state = {
+    kind: 'local',
+    bus: new LocalInvalidationBus(),
+    rateLimiter: new MemoryRateLimiter(),
+    fallbacks: 0,
+    resyncs: 0,
+    publishFailures: 0,
+    up: true,
+    log,
+    async close() {},
+  };
+  return state;
+}
