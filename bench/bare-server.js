@@ -1,0 +1,17 @@
+// The baseline: a bare Fastify server with one POST route that answers a JSON body of the same
+// size as Tessera's answer to a valid key. Run by `run.js` in its own process:
+//   node bench/bare-server.js <answer size in bytes>
+// It prints {"port": N} once listening.
+import Fastify from 'fastify';
+
+const size = Number(process.argv[2]);
+const base = { valid: true, code: 'VALID', pad: '' };
+const padding = size - Buffer.byteLength(JSON.stringify(base));
+if (!Number.isInteger(size) || padding < 0) throw new Error(`cannot answer ${process.argv[2]} bytes`);
+const answer = { ...base, pad: 'x'.repeat(padding) };
+
+const app = Fastify();
+app.post('/v1/keys/verify', async () => answer);
+await app.listen({ port: 0, host: '127.0.0.1' });
+process.stdout.write(JSON.stringify({ port: app.server.address().port }) + '\n');
+process.once('SIGTERM', () => app.close().then(() => process.exit(0)));

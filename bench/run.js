@@ -1,0 +1,113 @@
+// `npm run bench`: Tessera's performance targets (DESIGN §3), measured as ratios within one run.
+//   node bench/run.js [--quick] [--cpu-prof]
+//     --quick     shorter rounds, for trying the script out (figures are rougher)
+//     --cpu-prof  also write a CPU profile of the Tessera server to bench/results/profiles/
+// Prints progress and a table; writes the figures to bench/results/latest.json.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { httpBenchmark } from './http.js';
+import { int, ms, table } from './stats.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = join(ROOT, 'bench/results');
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
+const log = (line) => process.stderr.write(`[${elapsed()}] ${line}\n`);
+
+/** The packages run from their compiled output: bring it up to date (a no-op when it is). */
+function build() {
+  log('building (tsc -b apps/server)');
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  const r = spawnSync(process.execPath, [tsc, '-b', 'apps/server'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status === 0) return;
+  const built = existsSync(join(ROOT, 'apps/server/dist/cli.js')) && existsSync(join(ROOT, 'packages/core/dist/index.js'));
+  if (!built) {
+    process.stderr.write(`${r.stdout}${r.stderr}\nbench: the build failed and there is no earlier build to measure.\n`);
+    process.exit(1);
+  }
+  log(`WARNING: the build failed; measuring the previous build in dist/.\n${(r.stdout + r.stderr).split('\n').slice(0, 10).join('\n')}`);
+}
+
+/** Runs bench/verifier.js in a fresh process; its progress lines are passed on, its JSON returned. */
+function verifierBenchmark(mode, nodeArgs = []) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/verifier.js'), mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => {
+      for (const line of String(d).split('\n')) if (line.trim() !== '') log(line.trim());
+    });
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`verifier benchmark "${mode}" failed with code ${code}`))));
+  });
+}
+
+const verdict = (ok) => (ok ? 'met' : 'MISSED');
+
+build();
+mkdirSync(RESULTS, { recursive: true });
+const httpOptions = quick ? { rounds: 2, seconds: 2, warmupSeconds: 1 } : { rounds: 3, seconds: 5, warmupSeconds: 2 };
+if (args.has('--cpu-prof')) httpOptions.tesseraNodeArgs = ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')];
+
+log('1/3 HTTP: Tessera verify vs bare Fastify, alternately');
+const http = await httpBenchmark(httpOptions, log);
+log('2/3 in-process: KeyVerifier cache hit and malformed keys');
+const hits = await verifierBenchmark('hits');
+log('3/3 flat cost: 10 keys vs 1,000,000 keys in the cache');
+const flat = await verifierBenchmark('flat', ['--max-old-space-size=6144']);
+
+const flatRatio = flat.keys1M.opsPerSec / flat.keys10.opsPerSec;
+const targets = {
+  httpRatio: { target: '>= 0.8', value: http.ratio, met: http.ratio >= 0.8 },
+  httpP99: { target: '< 5 ms', value: http.tessera.p99Ms, met: http.tessera.p99Ms < 5 },
+  inProcessHit: { target: '>= 1,000,000/s', value: hits.hit.opsPerSec, met: hits.hit.opsPerSec >= 1_000_000 },
+  malformedFaster: { target: '> hit', value: hits.malformedChecksum.opsPerSec, met: hits.malformedChecksum.opsPerSec > hits.hit.opsPerSec },
+  flatCost: { target: '1M keys as fast as 10 (ratio ~1)', value: Math.round(flatRatio * 1000) / 1000, met: flatRatio >= 0.8 },
+};
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
+const results = { date: new Date().toISOString(), commit: git, quick, machine, http, inProcess: hits, flatCost: { ...flat, ratio: targets.flatCost.value }, targets, seconds: Math.round((Date.now() - started) / 1000) };
+writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+
+const t = http.tessera;
+const b = http.bare;
+const cpu = (x) => (x.serverCpuPct === null ? '-' : `${x.serverCpuPct}%`);
+const out = [
+  '',
+  `Tessera benchmark — ${results.date.slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${machine.cpu} × ${machine.cores}${quick ? ' (--quick)' : ''}`,
+  '',
+  `HTTP: POST /v1/keys/verify with a valid key vs a bare Fastify route answering ${http.answerBytes} bytes of JSON`,
+  `      ${http.connections} connections, pipelining ${http.pipelining}, ${http.tessera.rounds.length} alternated rounds of ${http.seconds} s; medians`,
+  table([
+    ['server', 'req/s', 'p50', 'p99', 'server CPU'],
+    ['Tessera', int(t.reqPerSec), ms(t.p50Ms), ms(t.p99Ms), cpu(t)],
+    ['bare Fastify', int(b.reqPerSec), ms(b.p50Ms), ms(b.p99Ms), cpu(b)],
+  ]),
+  `ratio Tessera/bare ${http.ratio.toFixed(2)} (rounds: ${http.roundRatios.map((r) => r.toFixed(2)).join(', ')})   target >= 0.80: ${verdict(targets.httpRatio.met)}`,
+  `Tessera p99 ${ms(t.p99Ms)}   target < 5 ms: ${verdict(targets.httpP99.met)}`,
+  '',
+  'In-process KeyVerifier.verify, one key; median of 7 rounds',
+  table([
+    ['case', 'ops/s'],
+    ['cache hit (valid key)', int(hits.hit.opsPerSec)],
+    ['malformed: bad checksum', int(hits.malformedChecksum.opsPerSec)],
+    ['malformed: bad character', int(hits.malformedShape.opsPerSec)],
+  ]),
+  `cache hit target >= 1,000,000/s: ${verdict(targets.inProcessHit.met)}; malformed faster than a hit: ${verdict(targets.malformedFaster.met)}`,
+  '',
+  'Flat cost: cache hits, keys picked at random from the set; median of 5 alternated rounds',
+  table([
+    ['keys in cache', 'ops/s'],
+    ['10', int(flat.keys10.opsPerSec)],
+    [int(flat.largeKeyCount), int(flat.keys1M.opsPerSec)],
+  ]),
+  `ratio ${int(flat.largeKeyCount)} keys / 10 keys ${flatRatio.toFixed(2)}   target ~1.0 (counted as met at >= 0.80): ${verdict(targets.flatCost.met)}`,
+  '',
+  `Figures written to bench/results/latest.json (${results.seconds} s in all).`,
+  '',
+];
+process.stdout.write(out.join('\n'));

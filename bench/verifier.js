@@ -1,0 +1,186 @@
+// In-process verification benchmarks, run in a child process of `run.js` so that the HTTP load
+// generator's heap and compiled code do not colour them.
+//
+//   node bench/verifier.js hits   cache hit, malformed (bad checksum), malformed (bad shape)
+//   node bench/verifier.js flat   cache hits with 10 keys vs 1,000,000 keys, random access
+//
+// Progress goes to stderr; the last line on stdout is the result as JSON.
+import { generateKey, KeyVerifier, MemoryKeyring, MemoryRateLimiter, newId, systemClock, UsageBatcher } from '@tessera/core';
+import { median } from './stats.js';
+
+const WORKSPACE = 'ws_default';
+const PREFIX = 'sk';
+const log = (line) => process.stderr.write(`  ${line}\n`);
+
+/**
+ * A key store held in memory. It answers `findKeyByHash` with a fresh record built the way the
+ * SQLite/PostgreSQL store builds one from a row, so the verifier caches objects of the same
+ * shape as in production. Only the cache's hit path is measured; the store is used to warm it.
+ */
+class MemoryKeyStore {
+  byHash = new Map();
+  ids = [];
+  createdAt = Date.now();
+
+  add(hash) {
+    this.byHash.set(hash, this.ids.length);
+    this.ids.push(newId('key', this.createdAt));
+  }
+
+  async findKeyByHash(hash) {
+    const i = this.byHash.get(hash);
+    if (i === undefined) return undefined;
+    return {
+      id: this.ids[i],
+      workspaceId: WORKSPACE,
+      keyspaceId: 'ks_bench',
+      hash,
+      pepperVersion: 1,
+      start: 'sk_…',
+      ownerId: null,
+      name: null,
+      scopes: JSON.parse('[]'),
+      meta: null,
+      environment: null,
+      createdAt: this.createdAt,
+      updatedAt: this.createdAt,
+      expiresAt: null,
+      enabled: true,
+      revokedAt: null,
+      revokeReason: null,
+      deletedAt: null,
+      ipAllowlist: JSON.parse('[]'),
+      ratelimits: JSON.parse('[]'),
+      credits: null,
+      lastUsedAt: null,
+      usageCount: 0,
+      version: 1,
+      rolledToId: null,
+    };
+  }
+}
+
+/** A verifier over `count` fresh keys, its cache warmed through the ordinary miss path. */
+async function setUp(count, keyring) {
+  const store = new MemoryKeyStore();
+  // Usage is batched as in the server; flushed (to nowhere) between rounds, as the server's timer would.
+  const usage = new UsageBatcher({ applyUsage: async () => {} }, 1000);
+  const verifier = new KeyVerifier(
+    { store, keyring, clock: systemClock, rateLimiter: new MemoryRateLimiter(), usage },
+    { maxEntries: Math.max(100_000, count + 1000), maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
+  );
+  const keys = new Array(count);
+  const started = Date.now();
+  for (let i = 0; i < count; i++) {
+    keys[i] = generateKey(PREFIX);
+    store.add(keyring.hash(keys[i]));
+    if (count >= 100_000 && (i + 1) % 250_000 === 0) log(`generated ${(i + 1).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  const BATCH = 10_000;
+  for (let i = 0; i < count; i += BATCH) {
+    const pending = [];
+    for (let j = i; j < Math.min(count, i + BATCH); j++) pending.push(verifier.verify({ key: keys[j], workspaceId: WORKSPACE }));
+    for (const r of await Promise.all(pending)) if (!r.valid) throw new Error(`warm-up verify answered ${r.code}`);
+    if (count >= 100_000 && (i + BATCH) % 250_000 === 0) log(`cached ${(i + BATCH).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  if (verifier.cache.size !== count) throw new Error(`cache holds ${verifier.cache.size} keys, expected ${count}`);
+  await usage.flush();
+  return { verifier, usage, keys };
+}
+
+/** `size` random indices below `below`, to walk a key set in an order the CPU cannot predict. */
+function randomIndices(size, below) {
+  const out = new Uint32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.floor(Math.random() * below);
+  return out;
+}
+
+const INDEX_MASK = (1 << 20) - 1;
+
+/** Runs `n` verifications of keys picked by `indices`; returns how many had the expected code. */
+function run(verifier, keys, indices, n, offset, code) {
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    const r = verifier.verify({ key: keys[indices[(offset + i) & INDEX_MASK]], workspaceId: WORKSPACE });
+    if (r.code === code) ok++;
+  }
+  return ok;
+}
+
+/** Verifications per second over about `roundMs`, in chunks so the clock is read rarely. */
+function measure(c, roundMs) {
+  const CHUNK = 20_000;
+  let ops = 0;
+  const start = process.hrtime.bigint();
+  let elapsedMs;
+  do {
+    const ok = run(c.verifier, c.keys, c.indices, CHUNK, c.offset, c.code);
+    if (ok !== CHUNK) throw new Error(`${c.name}: ${CHUNK - ok} of ${CHUNK} verifications did not answer ${c.code}`);
+    c.offset = (c.offset + CHUNK) & INDEX_MASK;
+    ops += CHUNK;
+    elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  } while (elapsedMs < roundMs);
+  return (ops / elapsedMs) * 1000;
+}
+
+/** A warm-up round, then `rounds` rounds taking the cases in turn; the median of each. */
+async function compare(cases, { rounds, roundMs }) {
+  for (const c of cases) measure(c, roundMs);
+  for (const c of cases) await c.usage.flush();
+  const samples = cases.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    // Alternate the order each round so a drift in machine load does not favour one case.
+    const order = r % 2 === 0 ? cases.map((_, i) => i) : cases.map((_, i) => cases.length - 1 - i);
+    for (const i of order) {
+      samples[i].push(measure(cases[i], roundMs));
+      await cases[i].usage.flush();
+    }
+    log(`round ${r + 1}/${rounds}: ${cases.map((c, i) => `${c.name} ${Math.round(samples[i].at(-1)).toLocaleString('en-US')}/s`).join(', ')}`);
+  }
+  return Object.fromEntries(cases.map((c, i) => [c.name, { opsPerSec: Math.round(median(samples[i])), rounds: samples[i].map(Math.round) }]));
+}
+
+function corrupt(key, at, char) {
+  const i = at < 0 ? key.length + at : at;
+  const replacement = key[i] === char ? (char === 'A' ? 'B' : 'A') : char;
+  return key.slice(0, i) + replacement + key.slice(i + 1);
+}
+
+async function hits() {
+  const keyring = MemoryKeyring.generate();
+  const { verifier, usage, keys } = await setUp(1, keyring);
+  const one = new Uint32Array(INDEX_MASK + 1); // always index 0
+  const cases = [
+    { name: 'hit', verifier, usage, keys, indices: one, offset: 0, code: 'VALID' },
+    // Right shape, wrong checksum: the costliest malformed key (regular expression and CRC-32).
+    { name: 'malformedChecksum', verifier, usage, keys: [corrupt(keys[0], -1, 'A')], indices: one, offset: 0, code: 'MALFORMED' },
+    // A character outside base62: refused by the regular expression alone.
+    { name: 'malformedShape', verifier, usage, keys: [corrupt(keys[0], 10, '-')], indices: one, offset: 0, code: 'MALFORMED' },
+  ];
+  return compare(cases, { rounds: 7, roundMs: 500 });
+}
+
+async function flat() {
+  const keyring = MemoryKeyring.generate();
+  const LARGE = Number(process.env.BENCH_LARGE_KEYS ?? 1_000_000);
+  log('setting up 10 keys');
+  const small = await setUp(10, keyring);
+  log(`setting up ${LARGE.toLocaleString('en-US')} keys`);
+  const large = await setUp(LARGE, keyring);
+  const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  log(`heap in use with both caches: ${heapMb} MB`);
+  const cases = [
+    { name: 'keys10', ...small, indices: randomIndices(INDEX_MASK + 1, 10), offset: 0, code: 'VALID' },
+    { name: 'keys1M', ...large, indices: randomIndices(INDEX_MASK + 1, LARGE), offset: 0, code: 'VALID' },
+  ];
+  const out = await compare(cases, { rounds: 5, roundMs: 1000 });
+  return { ...out, largeKeyCount: LARGE, heapUsedMb: heapMb };
+}
+
+const mode = process.argv[2];
+const result = mode === 'hits' ? await hits() : mode === 'flat' ? await flat() : undefined;
+if (result === undefined) {
+  process.stderr.write('usage: node bench/verifier.js hits|flat\n');
+  process.exit(2);
+}
+process.stdout.write(JSON.stringify(result) + '\n');
