@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, TesseraError, type ErrorCode } from '@tessera/core';
+import { isStoreUnavailable } from '@tessera/store';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { trustProxyOption } from './config.js';
@@ -93,6 +94,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   app.setErrorHandler((error: FastifyError | TesseraError, request, reply) => {
     if (error instanceof TesseraError) return sendProblem(reply, problem(error.code, error.detail));
+    if (isStoreUnavailable(error)) return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.'));
     if (error.validation !== undefined) {
       const where = error.validationContext ?? 'body';
       return sendProblem(reply, problem('VALIDATION_FAILED', `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`.slice(0, 300)));

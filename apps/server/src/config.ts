@@ -34,13 +34,26 @@ const bool = (doc: string, env: string, def: boolean): Entry<boolean> => ({
   },
 });
 
+const oneOf = <const T extends readonly string[]>(doc: string, env: string, values: T, def: T[number]): Entry<T[number]> => ({
+  env,
+  doc,
+  default: def,
+  parse: (v) => {
+    if (!values.includes(v)) throw new Error(`${env} must be one of ${values.join(', ')}`);
+    return v as T[number];
+  },
+});
+
 export const CONFIG_SCHEMA = {
   port: int('Port to listen on.', 'TESSERA_PORT', 8080, 0, 65535),
   host: str('Address to listen on. Plain HTTP is allowed only on loopback unless `insecureHttp` is set.', 'TESSERA_HOST', '127.0.0.1'),
   dataDir: str('Folder for the SQLite database and the local keyring.', 'TESSERA_DATA_DIR', './data'),
   databaseUrl: str('`postgres://…` to use PostgreSQL instead of the embedded SQLite file.', 'TESSERA_DATABASE_URL', undefined),
   databaseSchema: str('PostgreSQL schema to use (default: the search path of the role).', 'TESSERA_DATABASE_SCHEMA', undefined),
-  redisUrl: str('`redis://…` for the shared cache, bus and rate limits of several nodes (not used yet by this version).', 'TESSERA_REDIS_URL', undefined),
+  redisUrl: str('`redis://…` (or `rediss://…`) for the invalidation bus, rate limits and credits shared by several nodes. Without it, several nodes on PostgreSQL share the bus through LISTEN/NOTIFY and limit rates per node.', 'TESSERA_REDIS_URL', undefined),
+  redisPrefix: str('Prefix of every Redis key and channel, so several deployments can share one Redis.', 'TESSERA_REDIS_PREFIX', 'tessera:'),
+  redisFailMode: oneOf('While Redis is unreachable: `local` applies rate limits and credits on each node alone (a warning metric counts it); `deny` answers RATE_LIMITED for every key that has limits or credits.', 'TESSERA_REDIS_FAIL_MODE', ['local', 'deny'] as const, 'local'),
+  shutdownTimeoutMs: int('On SIGTERM/SIGINT, how long to wait for in-flight requests and the last usage flush before exiting anyway, in milliseconds.', 'TESSERA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
   issuer: str('OAuth issuer URL (default: the server\'s own base URL).', 'TESSERA_ISSUER', undefined),
   tlsCert: str('PEM certificate file; with `tlsKey`, Tessera serves HTTPS itself and sends HSTS.', 'TESSERA_TLS_CERT', undefined),
   tlsKey: str('PEM private key file for `tlsCert`.', 'TESSERA_TLS_KEY', undefined),
@@ -54,7 +67,7 @@ export const CONFIG_SCHEMA = {
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
-export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] } & { readonly dataDir: string; readonly host: string; readonly logLevel: string };
+export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] } & { readonly dataDir: string; readonly host: string; readonly logLevel: string; readonly redisPrefix: string };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 

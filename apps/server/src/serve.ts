@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
 import { isLoopback, type Config } from './config.js';
 import { initInstance, isInitialised, openInstance } from './instance.js';
+import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
 /**
@@ -25,26 +26,32 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
     print('');
   }
   const { store, keyring } = await openInstance(config);
-  const services = createServices({ store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs });
+  const shared = await openSharedState(config);
+  const services = createServices({ store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs, bus: shared.bus, rateLimiter: shared.rateLimiter, shared });
   const app = await createApp({ config, services });
+  shared.log = app.log;
   services.usage.start();
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
   }
-  if (config.redisUrl !== undefined) app.log.warn('TESSERA_REDIS_URL is set but this version keeps caches and rate limits in memory on each node');
   app.addHook('onClose', async () => {
+    await shared.close();
     await store.close();
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  app.log.info({ store: store.dialect, dataDir: config.dataDir }, `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
+  app.log.info({ store: store.dialect, shared: shared.kind, dataDir: config.dataDir }, `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
 
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down: draining requests and flushing usage');
+    setTimeout(() => {
+      app.log.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown took too long; exiting without waiting further');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -12,6 +12,7 @@ import {
   type RateLimiter,
   type Store,
 } from '@tessera/core';
+import type { SharedState } from './scale/shared-state.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -22,6 +23,8 @@ export interface ServiceOptions {
   keyCacheSize?: number;
   usageFlushMs?: number;
   onUsageError?: (err: unknown) => void;
+  /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
+  shared?: SharedState;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -48,5 +51,5 @@ export function createServices(o: ServiceOptions) {
       cache.invalidateHash(m.hash);
     }
   });
-  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys };
+  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared };
 }
