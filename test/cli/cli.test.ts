@@ -1,0 +1,147 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, runCli, startServe } from '../support/cli.js';
+
+const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+describe('the tessera command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+  beforeAll(() => buildOnce(), 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('init creates a 0600 keyring and prints the root key once; a second init fails clearly', async () => {
+    const dataDir = join(dir, 'init');
+    const first = await runCli(['init', '--data-dir', dataDir, '--json']);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).rootKey).toMatch(/^tessera_root_[0-9A-Za-z]{49}$/);
+    expect(statSync(join(dataDir, 'keyring.json')).mode & 0o777).toBe(0o600);
+    const again = await runCli(['init', '--data-dir', dataDir, '--json']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/already initialised/);
+  });
+
+  it('refuses a keyring that other users can read', async () => {
+    const dataDir = join(dir, 'loose');
+    expect((await runCli(['init', '--data-dir', dataDir])).code).toBe(0);
+    chmodSync(join(dataDir, 'keyring.json'), 0o644);
+    const r = await runCli(['migrate', '--data-dir', dataDir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/readable by other users.*chmod 600/);
+  });
+
+  it('answers usage errors with exit code 2 and help', async () => {
+    expect((await runCli([])).code).toBe(2);
+    const r = await runCli(['keys', 'frobnicate'], { env: { TESSERA_ROOT_KEY: 'x' } });
+    expect(r.code).toBe(2);
+    expect((await runCli(['--bogus-flag'])).code).toBe(2);
+    expect((await runCli(['--help'])).stdout).toMatch(/Usage: tessera/);
+    const unreachable = await runCli(['keyspaces', 'list', '--url', 'http://127.0.0.1:1'], { env: { TESSERA_ROOT_KEY: 'tessera_root_x' } });
+    expect(unreachable.code).toBe(3);
+  });
+
+  it('refuses unknown TESSERA_* settings (typos never pass silently)', async () => {
+    const r = await runCli(['migrate', '--data-dir', join(dir, 'typo')], { env: { TESSERA_PROT: '1' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown configuration variable.*TESSERA_PROT/);
+  });
+
+  it('refuses plain HTTP off loopback unless --insecure-http is given', async () => {
+    const r = await runCli(['serve', '--data-dir', join(dir, 'public'), '--host', '0.0.0.0', '--port', String(freePort())]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Refusing to serve plain HTTP/);
+    const port = freePort();
+    const s = await startServe(['--data-dir', join(dir, 'public2'), '--host', '0.0.0.0', '--port', String(port), '--insecure-http'], `http://127.0.0.1:${port}`);
+    expect(s.output()).toMatch(/INSECURE/);
+    await s.stop();
+  });
+
+  it('serves HTTPS with HSTS when given a certificate', async () => {
+    const cert = join(dir, 'cert.pem');
+    const key = join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    const port = freePort();
+    const env = { TESSERA_TLS_CERT: cert, TESSERA_TLS_KEY: key, NODE_TLS_REJECT_UNAUTHORIZED: '0' };
+    const s = await startServe(['--data-dir', join(dir, 'tls'), '--port', String(port)], `https://127.0.0.1:${port}`, env);
+    const prev = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      const res = await fetch(`https://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    } finally {
+      if (prev === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = prev;
+      await s.stop();
+    }
+  });
+
+  describe('against a running server', () => {
+    const dataDir = join(dir, 'served');
+    const port = freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let server: Awaited<ReturnType<typeof startServe>>;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
+      const rootKey = /tessera_root_[0-9A-Za-z]{49}/.exec(server.output())?.[0];
+      expect(rootKey).toBeDefined();
+      env = { TESSERA_ROOT_KEY: rootKey!, TESSERA_URL: url };
+    });
+    afterAll(() => server.stop());
+
+    it('prints the root key on the first start only', async () => {
+      await server.stop();
+      server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
+      expect(server.output()).not.toMatch(/tessera_root_/);
+    });
+
+    it('creates, verifies, rolls and revokes a key', async () => {
+      const ks = JSON.parse((await runCli(['keyspaces', 'create', '--name', 'cli', '--prefix', 'cli', '--json'], { env })).stdout);
+      const created = await runCli(['keys', 'create', '--keyspace', ks.id, '--owner', 'o1', '--scopes', 'a,b', '--json'], { env });
+      expect(created.code).toBe(0);
+      const { keyId, key } = JSON.parse(created.stdout);
+
+      const ok = await runCli(['verify', '--scopes', 'a and b'], { env, input: `${key}\n` });
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^VALID/);
+      const scope = await runCli(['verify', '--scopes', 'c', '--json'], { env, input: key });
+      expect(scope.code).toBe(1);
+      expect(JSON.parse(scope.stdout).code).toBe('INSUFFICIENT_SCOPE');
+
+      const list = await runCli(['keys', 'list', '--keyspace', ks.id], { env });
+      expect(list.stdout).toContain(keyId);
+      expect(list.stdout).not.toContain(key);
+
+      const rolled = JSON.parse((await runCli(['keys', 'roll', keyId, '--grace', '60', '--json'], { env })).stdout);
+      expect(rolled.key).not.toBe(key);
+      expect((await runCli(['keys', 'revoke', keyId], { env })).code).toBe(0);
+      const revoked = await runCli(['verify', '--json'], { env, input: key });
+      expect(JSON.parse(revoked.stdout).code).toBe('REVOKED');
+      expect((await runCli(['verify'], { env, input: rolled.key })).code).toBe(0);
+
+      const got = JSON.parse((await runCli(['keys', 'get', keyId, '--json'], { env })).stdout);
+      expect(got.revokedAt).not.toBeNull();
+      expect(server.output()).not.toContain(key);
+    });
+
+    it('verifies the audit chain online and offline', async () => {
+      const online = await runCli(['audit', 'verify'], { env });
+      expect(online.code).toBe(0);
+      expect(online.stdout).toMatch(/Audit chain intact: \d+ entries/);
+      const offline = await runCli(['audit', 'verify', '--offline', '--data-dir', dataDir, '--json']);
+      expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true });
+    });
+
+    it('reports API errors with their code and exit code 1', async () => {
+      const r = await runCli(['keys', 'get', 'key_doesnotexist000000000'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/NOT_FOUND/);
+      const bad = await runCli(['keyspaces', 'list'], { env: { ...env, TESSERA_ROOT_KEY: 'tessera_root_wrong' } });
+      expect(bad.stderr).toMatch(/UNAUTHORIZED/);
+    });
+  });
+});
