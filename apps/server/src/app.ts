@@ -53,6 +53,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // A URL with broken percent-encoding or an overlong path parameter is bad input like any other.
+    frameworkErrors: (error, _request, reply) =>
+      sendProblem(reply, problem('VALIDATION_FAILED', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid.')),
   };
   if (tls) options.https = { cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) };
   const app = Fastify(options);

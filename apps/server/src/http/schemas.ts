@@ -4,6 +4,8 @@ import { Type, type TSchema } from 'typebox';
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
+/** Free text. PostgreSQL's text cannot hold U+0000, so neither dialect accepts it. */
+export const Text = (options: { minLength?: number; maxLength: number }) => Type.String({ ...options, pattern: '^[^\\u0000]*$' });
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$' });
 export const ScopeName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:/*-]+$' });
@@ -27,8 +29,8 @@ const CreditsInput = Type.Object(
 );
 
 const keyAttributes = {
-  ownerId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 256 }))),
-  name: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 256 }))),
+  ownerId: Type.Optional(Nullable(Text({ minLength: 1, maxLength: 256 }))),
+  name: Type.Optional(Nullable(Text({ minLength: 1, maxLength: 256 }))),
   scopes: Type.Optional(Type.Array(ScopeName, { maxItems: 256 })),
   meta: Type.Optional(Nullable(Meta)),
   environment: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }))),
@@ -97,7 +99,7 @@ export const VerifyAnswer = Type.Object({
 
 export const KeyspaceBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     prefix: Type.String({ minLength: 1, maxLength: 16, pattern: '^[a-z][a-z0-9_]*$' }),
     recoverable: Type.Optional(Type.Boolean()),
   },
@@ -114,7 +116,7 @@ export const KeyspaceView = Type.Object({
 
 export const RootKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Text({ minLength: 1, maxLength: 200 }),
     permissions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
     workspaceId: Type.Optional(Id),
   },

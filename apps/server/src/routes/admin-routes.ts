@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
-import { AuditEntry, Cursor, IdParams, KeyspaceBody, KeyspaceView, Limit, RootKeyBody, RootKeyView, Type } from '../http/schemas.js';
+import { AuditEntry, Cursor, IdParams, KeyspaceBody, KeyspaceView, Limit, RootKeyBody, RootKeyView, Text, Type } from '../http/schemas.js';
 import { auditView, keyspaceView, rootKeyView } from '../http/views.js';
 import type { Services } from '../services.js';
 
@@ -58,7 +58,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags: ['audit'],
           summary: 'Read the audit log, newest first',
-          querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), action: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Type.String({ maxLength: 128 })) }, { additionalProperties: false }),
+          querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), action: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Text({ maxLength: 128 })) }, { additionalProperties: false }),
           response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { CreatedKey, CreateKeyBody, Cursor, IdParams, KeyView, Limit, Type, UpdateKeyBody, VerifyAnswer, VerifyBody } from '../http/schemas.js';
+import { CreatedKey, CreateKeyBody, Cursor, IdParams, KeyView, Limit, Text, Type, UpdateKeyBody, VerifyAnswer, VerifyBody } from '../http/schemas.js';
 import { keyView, verifyView } from '../http/views.js';
 import type { Services } from '../services.js';
 
@@ -37,7 +37,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         schema: {
           tags,
           summary: 'List keys of a keyspace',
-          querystring: Type.Object({ keyspaceId: IdParams('keyspaceId').properties.keyspaceId, ownerId: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })), limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+          querystring: Type.Object({ keyspaceId: IdParams('keyspaceId').properties.keyspaceId, ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })), limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
           response: { 200: Type.Object({ items: Type.Array(KeyView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
@@ -71,7 +71,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId/revoke',
       {
         config: { permission: 'keys:revoke' },
-        schema: { tags, summary: 'Revoke a key, at once and everywhere', params: IdParams('keyId'), body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false })), response: { 200: KeyView } },
+        schema: { tags, summary: 'Revoke a key, at once and everywhere', params: IdParams('keyId'), body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false })), response: { 200: KeyView } },
       },
       async (request) => keyView(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
     );
@@ -110,7 +110,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         schema: {
           tags,
           summary: 'Revoke every key of one owner',
-          body: Type.Object({ ownerId: Type.String({ minLength: 1, maxLength: 256 }), reason: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+          body: Type.Object({ ownerId: Text({ minLength: 1, maxLength: 256 }), reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false }),
           response: { 200: Type.Object({ revoked: Type.Integer(), keyIds: Type.Array(Type.String()) }) },
         },
       },

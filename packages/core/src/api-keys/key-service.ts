@@ -25,6 +25,23 @@ export interface CreateKeyInput extends KeyAttributes {
   keyspaceId: string;
 }
 
+/** How deep `meta` may nest; far deeper JSON would overflow the stack when it is serialised. */
+export const MAX_META_DEPTH = 32;
+
+/** Nesting depth of a JSON value, found without recursion so no input can overflow the stack. */
+function jsonDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) max = depth;
+    if (max > MAX_META_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
 /** Prefixes the service keeps for its own credentials. */
 export const RESERVED_PREFIXES = ['tessera', 'tessera_root'];
 
@@ -240,7 +257,12 @@ export class KeyService {
     if (input.ownerId !== undefined) out.ownerId = input.ownerId;
     if (input.name !== undefined) out.name = input.name;
     if (input.scopes !== undefined) out.scopes = [...new Set(input.scopes)];
-    if (input.meta !== undefined) out.meta = input.meta;
+    if (input.meta !== undefined) {
+      if (input.meta !== null && jsonDepth(input.meta) > MAX_META_DEPTH) {
+        throw new TesseraError('VALIDATION_FAILED', `meta is nested more than ${MAX_META_DEPTH} levels deep`);
+      }
+      out.meta = input.meta;
+    }
     if (input.environment !== undefined) out.environment = input.environment;
     if (input.expiresAt !== undefined) {
       if (input.expiresAt !== null && current === undefined && input.expiresAt <= this.deps.clock.now()) {
