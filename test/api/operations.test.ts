@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+describe('operations endpoints', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterAll(() => s.close());
+
+  it('answers health and readiness', async () => {
+    expect((await s.api('GET', '/healthz', undefined, null)).body).toEqual({ status: 'ok' });
+    expect((await s.api('GET', '/readyz', undefined, null)).status).toBe(200);
+  });
+
+  it('exports tessera_ metrics: verifications by code, latency histogram, cache hit ratio', async () => {
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'm', prefix: 'm' });
+    const { body } = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
+    await s.api('POST', '/v1/keys/verify', { key: body.key });
+    await s.api('POST', '/v1/keys/verify', { key: body.key });
+    await s.api('POST', '/v1/keys/verify', { key: 'bad' });
+    const res = await fetch(`${s.url}/metrics`);
+    const text = await res.text();
+    expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    expect(text).toMatch(/^tessera_verifications_total\{code="VALID"\} 2$/m);
+    expect(text).toMatch(/^tessera_verifications_total\{code="MALFORMED"\} 1$/m);
+    expect(text).toMatch(/^tessera_verify_duration_seconds_count 3$/m);
+    expect(text).toMatch(/^tessera_verify_duration_seconds_bucket\{le="\+Inf"\} 3$/m);
+    expect(text).toMatch(/^tessera_key_cache_hit_ratio 0\.5$/m); // one miss (first use), one hit
+  });
+
+  it('publishes an OpenAPI 3.1 document with every route of API.md, and renders it', async () => {
+    const doc = (await s.api('GET', '/openapi.json', undefined, null)).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const r of [
+      'POST /v1/root-keys',
+      'GET /v1/root-keys',
+      'POST /v1/root-keys/{id}/revoke',
+      'POST /v1/keyspaces',
+      'GET /v1/keyspaces',
+      'POST /v1/keys',
+      'GET /v1/keys/{keyId}',
+      'GET /v1/keys',
+      'PATCH /v1/keys/{keyId}',
+      'POST /v1/keys/{keyId}/revoke',
+      'POST /v1/keys/{keyId}/roll',
+      'DELETE /v1/keys/{keyId}',
+      'POST /v1/keys/verify',
+      'GET /v1/audit',
+      'GET /v1/audit/verify',
+    ]) {
+      expect(routes).toContain(r);
+    }
+    const html = await fetch(`${s.url}/docs/`);
+    expect(html.status).toBe(200);
+    expect(await html.text()).toMatch(/swagger/i);
+  });
+
+  it('answers unknown routes and unknown methods with problem+json', async () => {
+    const r = await s.api('GET', '/v1/nothing-here', undefined, null);
+    expect(r.status).toBe(404);
+    expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(r.body).toMatchObject({ status: 404, code: 'NOT_FOUND', type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  });
+
+  it('sends no-store and nosniff on API answers', async () => {
+    const r = await s.api('GET', '/v1/keyspaces');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
