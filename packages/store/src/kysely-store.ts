@@ -46,6 +46,8 @@ export class KyselyStore extends KyselyRepos implements Store {
     });
     // An idle client losing its connection must not crash the process; the next query reports it.
     pool.on('error', () => {});
+    // Nor may a checked-out client that loses it between two queries (the pool listens only to idle ones).
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
 
