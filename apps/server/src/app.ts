@@ -11,6 +11,8 @@ import { createMetrics } from './http/metrics.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { custodyRoutes } from './routes/custody-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
 
@@ -114,6 +116,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services, metrics));
   await app.register(adminRoutes(services));
+  await app.register(secretRoutes(services));
+  await app.register(custodyRoutes(services));
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
   app.get(

@@ -64,6 +64,16 @@ export const CONFIG_SCHEMA = {
   bodyLimit: int('Largest request body in bytes.', 'TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
   keyCacheSize: int('Key records kept in memory for verification.', 'TESSERA_KEY_CACHE_SIZE', 100_000, 100, 50_000_000),
   usageFlushMs: int('How often last-used times, counters and credits are written, in milliseconds.', 'TESSERA_USAGE_FLUSH_MS', 1000, 10, 60_000),
+  keyringProvider: str('Who holds the key-encryption key: `local` (the keyring file, or `TESSERA_MASTER_KEY`) or `pkcs11` (an HSM). See docs/keyring.md.', 'TESSERA_KEYRING_PROVIDER', 'local'),
+  masterKey: str('The KEK for the `local` provider instead of the keyring file: a base64 32-byte key, or `1:<key>,2:<key>` during a rotation. A secret: keep it out of shell history.', 'TESSERA_MASTER_KEY', undefined),
+  keyringPassphrase: str('Seals the KEKs in the keyring file with a key derived from this passphrase (scrypt); needed at every start.', 'TESSERA_KEYRING_PASSPHRASE', undefined),
+  pkcs11Module: str('Path of the PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.', 'TESSERA_PKCS11_MODULE', undefined),
+  pkcs11TokenLabel: str('Label of the PKCS#11 token that holds the KEK.', 'TESSERA_PKCS11_TOKEN_LABEL', undefined),
+  pkcs11Pin: str('User PIN of the PKCS#11 token.', 'TESSERA_PKCS11_PIN', undefined),
+  pkcs11KeyLabel: str('KEK objects in the token are labelled `<label>-v<version>`.', 'TESSERA_PKCS11_KEY_LABEL', 'tessera-kek'),
+  auditCheckpointEntries: int('Sign an audit checkpoint after this many new entries…', 'TESSERA_AUDIT_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
+  auditCheckpointSeconds: int('…or after this many seconds with any new entry.', 'TESSERA_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
+  secretRotationDueDays: int('A secret is reported `due` this many days before its `rotateBy` date.', 'TESSERA_SECRET_ROTATION_DUE_DAYS', 7, 0, 365),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -84,6 +94,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   out.dataDir = resolve(out.dataDir as string);
   if (!LOG_LEVELS.includes(out.logLevel as string)) throw new Error(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) throw new Error('TESSERA_TLS_CERT and TESSERA_TLS_KEY go together');
+  if (!['local', 'pkcs11'].includes(out.keyringProvider as string)) throw new Error('TESSERA_KEYRING_PROVIDER must be local or pkcs11');
+  if (out.keyringProvider === 'pkcs11' && (out.pkcs11Module === undefined || out.pkcs11TokenLabel === undefined || out.pkcs11Pin === undefined)) {
+    throw new Error('the pkcs11 keyring needs TESSERA_PKCS11_MODULE, TESSERA_PKCS11_TOKEN_LABEL and TESSERA_PKCS11_PIN');
+  }
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
     throw new Error('TESSERA_DATABASE_URL must be a postgres:// URL');
   }

@@ -1,8 +1,22 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKeyringFile, loadKeyringFile, RootKeyService, LocalInvalidationBus, systemClock, type Keyring } from '@tessera/core';
+import {
+  createKeyringFile,
+  EnvelopeKeyring,
+  KeyringError,
+  LocalInvalidationBus,
+  loadAuditSigningKeys,
+  loadKeyringFile,
+  LocalKek,
+  parseMasterKey,
+  readKeyringDescriptor,
+  RootKeyService,
+  systemClock,
+  type KekProvider,
+} from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import type { Config } from './config.js';
+import { Pkcs11Kek } from './keyring/pkcs11-kek.js';
 
 /** Where an instance keeps its files. */
 export function keyringPath(config: Config): string {
@@ -20,8 +34,39 @@ export function isInitialised(config: Config): boolean {
 }
 
 /**
+ * Opens the KEK provider the configuration names. With `create` (init), it also writes the
+ * keyring file and — for a key file or an HSM — makes the first KEK.
+ */
+export function openKek(config: Config, create = false): KekProvider {
+  const path = keyringPath(config);
+  const expect = (source: string) => {
+    const d = readKeyringDescriptor(path);
+    if (d.source !== source) {
+      throw new KeyringError(`this instance keeps its key-encryption key in ${d.source === 'file' ? 'the keyring file' : d.source === 'env' ? 'TESSERA_MASTER_KEY' : 'a PKCS#11 token'}; the configuration says ${source}`, 'config');
+    }
+  };
+  if (config.keyringProvider === 'pkcs11') {
+    if (!create) expect('pkcs11');
+    const keyLabel = config.pkcs11KeyLabel ?? 'tessera-kek';
+    const kek = Pkcs11Kek.open({ module: config.pkcs11Module!, tokenLabel: config.pkcs11TokenLabel!, pin: config.pkcs11Pin!, keyLabel, create });
+    if (create) createKeyringFile(path, { source: 'pkcs11', tokenLabel: config.pkcs11TokenLabel!, keyLabel });
+    return kek;
+  }
+  if (config.masterKey !== undefined) {
+    if (!create) expect('env');
+    const kek = new LocalKek(parseMasterKey(config.masterKey), 'env', {
+      rotateHint: 'the key-encryption key comes from TESSERA_MASTER_KEY: add a new version to it ("1:<old>,2:<new>") and run tessera keyring rotate',
+    });
+    if (create) createKeyringFile(path, { source: 'env' });
+    return kek;
+  }
+  const seal = { passphrase: config.keyringPassphrase };
+  return create ? createKeyringFile(path, { source: 'file', seal }).kek! : loadKeyringFile(path, seal);
+}
+
+/**
  * Creates the keyring, the schema and the first root key. Fails if the instance exists already:
- * re-running init must never replace the keyring that every stored hash depends on.
+ * re-running init must never replace the keyring that every stored secret depends on.
  */
 export async function initInstance(config: Config): Promise<{ rootKey: string; rootKeyId: string }> {
   if (isInitialised(config)) throw new Error(`Tessera is already initialised in ${config.dataDir} (a keyring exists there).`);
@@ -29,24 +74,30 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
   try {
     await store.migrate();
     if ((await store.countRootKeys()) > 0) throw new Error('The database already holds root keys; it belongs to another instance.');
-    const keyring = createKeyringFile(keyringPath(config));
-    const rootKeys = new RootKeyService({ store, keyring, clock: systemClock, bus: new LocalInvalidationBus() });
-    const { record, key } = await rootKeys.bootstrap();
-    return { rootKey: key, rootKeyId: record.id };
+    const keyring = await EnvelopeKeyring.open({ kek: openKek(config, true), repos: store, create: true });
+    try {
+      await loadAuditSigningKeys(keyring, store, systemClock, true);
+      const rootKeys = new RootKeyService({ store, keyring, clock: systemClock, bus: new LocalInvalidationBus() });
+      const { record, key } = await rootKeys.bootstrap();
+      return { rootKey: key, rootKeyId: record.id };
+    } finally {
+      await keyring.close();
+    }
   } finally {
     await store.close();
   }
 }
 
-/** Opens an initialised instance: loads the keyring, migrates the store. */
-export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: Keyring }> {
-  const keyring = loadKeyringFile(keyringPath(config));
+/** Opens an initialised instance: opens the KEK, migrates the store, unwraps the keyring. */
+export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring }> {
+  const kek = openKek(config);
   const store = openStore(config);
   try {
     await store.migrate();
+    return { store, keyring: await EnvelopeKeyring.open({ kek, repos: store }) };
   } catch (err) {
     await store.close();
+    await kek.close();
     throw err;
   }
-  return { store, keyring };
 }

@@ -27,16 +27,28 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
   }
   const { store, keyring } = await openInstance(config);
   const shared = await openSharedState(config);
-  const services = createServices({ store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs, bus: shared.bus, rateLimiter: shared.rateLimiter, shared });
+  const services = createServices({
+    store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs, bus: shared.bus, rateLimiter: shared.rateLimiter, shared,
+    auditCheckpoints: { everyEntries: config.auditCheckpointEntries, everyMs: config.auditCheckpointSeconds * 1000 },
+    secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
+    onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
+  });
   const app = await createApp({ config, services });
   shared.log = app.log;
   services.usage.start();
+  services.checkpointer.start();
+  // Pepper versions and data keys made by `tessera keyring rotate` (another process) are picked up here.
+  const keyringRefresh = setInterval(() => void keyring.refresh().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'keyring refresh failed')), 30_000);
+  keyringRefresh.unref();
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
   }
   app.addHook('onClose', async () => {
+    clearInterval(keyringRefresh);
+    await services.checkpointer.stop();
     await shared.close();
     await store.close();
+    await keyring.close();
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

@@ -1,4 +1,8 @@
 import {
+  AuditCheckpointer,
+  KeyRecovery,
+  VaultService,
+  type CheckpointPolicy,
   KeyService,
   KeyVerifier,
   LocalInvalidationBus,
@@ -23,6 +27,11 @@ export interface ServiceOptions {
   keyCacheSize?: number;
   usageFlushMs?: number;
   onUsageError?: (err: unknown) => void;
+  /** When signed audit checkpoints are written (default: every 1000 entries or 60 s). */
+  auditCheckpoints?: CheckpointPolicy;
+  onCheckpointError?: (err: unknown) => void;
+  /** A secret is `due` this long before its `rotateBy` date (default 7 days). */
+  secretDueWindowMs?: number;
   /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
   shared?: SharedState;
 }
@@ -51,5 +60,8 @@ export function createServices(o: ServiceOptions) {
       cache.invalidateHash(m.hash);
     }
   });
-  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared };
+  const vault = new VaultService({ store: o.store, keyring: o.keyring, clock }, o.secretDueWindowMs);
+  const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
+  const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
+  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer };
 }

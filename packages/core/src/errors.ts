@@ -14,7 +14,9 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  DECRYPTION_FAILED: 500,
   STORE_UNAVAILABLE: 503,
+  KEYRING_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -31,7 +33,9 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   CONFLICT: 'Conflict',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
+  DECRYPTION_FAILED: 'Stored data failed its integrity check',
   STORE_UNAVAILABLE: 'The store is unavailable',
+  KEYRING_UNAVAILABLE: 'The keyring is unavailable',
 };
 
 /** An expected failure with a stable code; the HTTP layer maps it to problem+json. */

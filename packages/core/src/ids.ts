@@ -8,6 +8,8 @@ export const ID_PREFIX = {
   workspace: 'ws',
   audit: 'evt',
   request: 'req',
+  wrappedKey: 'wk',
+  secret: 'sec',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

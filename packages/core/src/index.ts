@@ -31,6 +31,21 @@ export { KeyringError, type KekProvider } from './keyring/kek-provider.js';
 export { LocalKek, parseMasterKey } from './keyring/local-kek.js';
 export { createKeyringFile, loadKeyringFile, readKeyringDescriptor, type KeyringDescriptor, type SealOptions } from './keyring/keyring-file.js';
 export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring/keyring-repos.js';
+export { VaultService, secretAad, type RotationStatus, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
+export { canAccessSecret, isSecretGrant, isSecretName, SECRET_NAME_PATTERN } from './vault/secret-access.js';
+export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vault-repos.js';
+export { KeyRecovery, sealRecoverableKey, type KeyRecoveryRecord, type KeyRecoveryRepos } from './api-keys/key-recovery.js';
+export {
+  AuditCheckpointer,
+  checkpointMessage,
+  loadAuditSigningKeys,
+  verifyAuditLog,
+  type AuditCheckpointRecord,
+  type AuditCheckpointRepos,
+  type AuditReport,
+  type AuditSigningKeyRecord,
+  type CheckpointPolicy,
+} from './audit/audit-checkpoints.js';
 export { hasPermission, isPermissionGrant, PERMISSIONS, type Permission } from './root-keys/permissions.js';
 export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';

@@ -1,6 +1,8 @@
 import type { AuditQuery, AuditRecord, KeyRecord, KeyspaceRecord, Page, Repos, RootKeyRecord } from '@tessera/core';
+import type { AuditCheckpointRecord, AuditSigningKeyRecord, KeyRecoveryRecord, SecretRecord, SecretVersionRecord, WrappedKeyRecord } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { auditFromRow, keyFromRow, keyspaceFromRow, keyToRow, rootKeyFromRow } from './rows.js';
+import { checkpointFromRow, secretFromRow, signingKeyFromRow, wrappedKeyFromRow } from './keyring-rows.js';
 import type { Database } from './schema.js';
 
 /** The storage port over a Kysely handle — the whole database, or one transaction. */
@@ -176,5 +178,121 @@ export class KyselyRepos implements Repos {
   async scanAudit(fromSeq: number, limit: number): Promise<AuditRecord[]> {
     const rows = await this.db.selectFrom('audit_log').selectAll().where('seq', '>=', fromSeq).orderBy('seq').limit(limit).execute();
     return rows.map(auditFromRow);
+  }
+
+  // — Keyring, vault, recoverable keys, audit checkpoints (migration 0002) —
+
+  async listWrappedKeys(q: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined } = {}): Promise<WrappedKeyRecord[]> {
+    let query = this.db.selectFrom('keyring_keys').selectAll();
+    if (q.scope !== undefined) query = query.where('scope', '=', q.scope);
+    if (q.purpose !== undefined) query = query.where('purpose', '=', q.purpose);
+    return (await query.orderBy('scope').orderBy('purpose').orderBy('version').execute()).map(wrappedKeyFromRow);
+  }
+
+  async insertWrappedKey(k: WrappedKeyRecord): Promise<boolean> {
+    const r = await this.db
+      .insertInto('keyring_keys')
+      .values({ id: k.id, scope: k.scope, purpose: k.purpose, version: k.version, kek_version: k.kekVersion, wrapped: k.wrapped, created_at: k.createdAt })
+      .onConflict((oc) => oc.columns(['scope', 'purpose', 'version']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async rewrapKey(id: string, fromKekVersion: number, kekVersion: number, wrapped: string): Promise<boolean> {
+    const r = await this.db.updateTable('keyring_keys').set({ kek_version: kekVersion, wrapped }).where('id', '=', id).where('kek_version', '=', fromKekVersion).executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async getSecret(workspaceId: string, name: string, options: { lock?: boolean } = {}): Promise<SecretRecord | undefined> {
+    let query = this.db.selectFrom('secrets').selectAll().where('workspace_id', '=', workspaceId).where('name', '=', name);
+    if (options.lock && this.inTransaction && this.dialectName === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row && secretFromRow(row);
+  }
+
+  async listSecrets(workspaceId: string): Promise<SecretRecord[]> {
+    return (await this.db.selectFrom('secrets').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute()).map(secretFromRow);
+  }
+
+  async insertSecret(s: SecretRecord): Promise<void> {
+    await this.db
+      .insertInto('secrets')
+      .values({ id: s.id, workspace_id: s.workspaceId, name: s.name, current_version: s.currentVersion, rotate_by: s.rotateBy, created_at: s.createdAt, updated_at: s.updatedAt })
+      .execute();
+  }
+
+  async updateSecret(id: string, patch: { currentVersion?: number; rotateBy?: number | null; updatedAt: number }): Promise<void> {
+    await this.db
+      .updateTable('secrets')
+      .set({
+        updated_at: patch.updatedAt,
+        ...(patch.currentVersion !== undefined && { current_version: patch.currentVersion }),
+        ...(patch.rotateBy !== undefined && { rotate_by: patch.rotateBy }),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async insertSecretVersion(v: SecretVersionRecord): Promise<void> {
+    await this.db
+      .insertInto('secret_versions')
+      .values({ secret_id: v.secretId, version: v.version, ciphertext: v.ciphertext, created_at: v.createdAt, created_by: v.createdBy })
+      .execute();
+  }
+
+  async getSecretVersion(secretId: string, version: number): Promise<SecretVersionRecord | undefined> {
+    const r = await this.db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
+    return r && { secretId: r.secret_id, version: r.version, ciphertext: r.ciphertext, createdAt: Number(r.created_at), createdBy: r.created_by };
+  }
+
+  async listSecretVersions(secretId: string): Promise<{ version: number; createdAt: number }[]> {
+    const rows = await this.db.selectFrom('secret_versions').select(['version', 'created_at']).where('secret_id', '=', secretId).orderBy('version').execute();
+    return rows.map((r) => ({ version: r.version, createdAt: Number(r.created_at) }));
+  }
+
+  async deleteSecret(id: string): Promise<number> {
+    const r = await this.db.deleteFrom('secret_versions').where('secret_id', '=', id).executeTakeFirst();
+    await this.db.deleteFrom('secrets').where('id', '=', id).execute();
+    return Number(r.numDeletedRows);
+  }
+
+  async insertKeyRecovery(r: KeyRecoveryRecord): Promise<void> {
+    await this.db.insertInto('key_recovery').values({ key_id: r.keyId, ciphertext: r.ciphertext, created_at: r.createdAt }).execute();
+  }
+
+  async getKeyRecovery(keyId: string): Promise<KeyRecoveryRecord | undefined> {
+    const r = await this.db.selectFrom('key_recovery').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+    return r && { keyId: r.key_id, ciphertext: r.ciphertext, createdAt: Number(r.created_at) };
+  }
+
+  async latestAuditCheckpoint(): Promise<AuditCheckpointRecord | undefined> {
+    const r = await this.db.selectFrom('audit_checkpoints').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return r && checkpointFromRow(r);
+  }
+
+  async insertAuditCheckpoint(c: AuditCheckpointRecord): Promise<boolean> {
+    const r = await this.db
+      .insertInto('audit_checkpoints')
+      .values({ seq: c.seq, hash: c.hash, ts: c.ts, key_version: c.keyVersion, signature: c.signature })
+      .onConflict((oc) => oc.column('seq').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRecord[]> {
+    return (await this.db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()).map(checkpointFromRow);
+  }
+
+  async listAuditSigningKeys(): Promise<AuditSigningKeyRecord[]> {
+    return (await this.db.selectFrom('audit_signing_keys').selectAll().orderBy('version').execute()).map(signingKeyFromRow);
+  }
+
+  async insertAuditSigningKey(k: AuditSigningKeyRecord): Promise<boolean> {
+    const r = await this.db
+      .insertInto('audit_signing_keys')
+      .values({ version: k.version, public_key: k.publicKey, private_key: k.privateKey, created_at: k.createdAt })
+      .onConflict((oc) => oc.column('version').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 }

@@ -1,8 +1,10 @@
+import type { KeyringTables } from './keyring-schema.js';
+
 /**
  * The one schema, written for both dialects: times are epoch milliseconds in BIGINT columns,
  * booleans are 0/1 integers and JSON is text, so SQLite and PostgreSQL store the same values.
  */
-export interface Database {
+export interface Database extends KeyringTables {
   workspaces: { id: string; name: string; created_at: number };
   keyspaces: {
     id: string;

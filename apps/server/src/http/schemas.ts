@@ -117,7 +117,7 @@ export const KeyspaceView = Type.Object({
 export const RootKeyBody = Type.Object(
   {
     name: Text({ minLength: 1, maxLength: 200 }),
-    permissions: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 64 }),
+    permissions: Type.Array(Type.String({ minLength: 1, maxLength: 230 }), { minItems: 1, maxItems: 64 }),
     workspaceId: Type.Optional(Id),
   },
   { additionalProperties: false },

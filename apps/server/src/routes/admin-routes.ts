@@ -1,4 +1,4 @@
-import { isAuditAction, TesseraError, verifyAuditChain } from '@tessera/core';
+import { isAuditAction, TesseraError, verifyAuditLog } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
@@ -6,6 +6,7 @@ import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
 import { AuditEntry, Cursor, IdParams, KeyspaceBody, KeyspaceView, Limit, RootKeyBody, RootKeyView, Text, Type } from '../http/schemas.js';
 import { auditView, keyspaceView, rootKeyView } from '../http/views.js';
 import type { Services } from '../services.js';
+import { AuditReportView } from './custody-routes.js';
 
 /** Root keys, keyspaces and the audit log. */
 export function adminRoutes(services: Services): FastifyPluginAsync {
@@ -83,11 +84,11 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         config: { permission: 'audit:read' },
         schema: {
           tags: ['audit'],
-          summary: 'Recompute the audit chain and name the first entry that was changed',
-          response: { 200: Type.Object({ ok: Type.Boolean(), checked: Type.Integer(), firstBadSeq: Type.Optional(Type.Integer()), reason: Type.Optional(Type.String()) }) },
+          summary: 'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
+          response: { 200: AuditReportView },
         },
       },
-      async () => verifyAuditChain(services.store),
+      async () => verifyAuditLog(services),
     );
   };
 }

@@ -7,6 +7,7 @@ import type { Keyring } from '../keyring/keyring.js';
 import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { generateKey, keyHint, PREFIX_PATTERN } from './key-format.js';
+import { sealRecoverableKey } from './key-recovery.js';
 
 export interface KeyAttributes {
   ownerId?: string | null | undefined;
@@ -98,6 +99,7 @@ export class KeyService {
       const ks = await this.getKeyspace(actor, input.keyspaceId, tx);
       const { record, key } = this.newKey(ks, input);
       await tx.insertKey(record);
+      if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, record, key);
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'key.created',
         target: record.id,
@@ -173,6 +175,7 @@ export class KeyService {
       });
       const graceEnd = now + gracePeriodSeconds * 1000;
       await tx.insertKey(created.record);
+      if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, created.record, created.key);
       await tx.updateKey(id, {
         expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
         rolledToId: created.record.id,

@@ -16,6 +16,14 @@ export const AUDIT_ACTIONS = [
   'key.deleted',
   'keys.revoked_by_owner',
   'audit.verified',
+  'audit.exported',
+  'key.recovered',
+  'secret.written',
+  'secret.read',
+  'secret.deleted',
+  'keyring.kek_rotated',
+  'keyring.data_keys_rotated',
+  'keyring.pepper_rotated',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

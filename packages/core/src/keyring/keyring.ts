@@ -1,10 +1,14 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { TesseraError } from '../errors.js';
+import { newId } from '../ids.js';
+import { KeyringError, type KekProvider } from './kek-provider.js';
+import { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring-repos.js';
+import { LocalKek } from './local-kek.js';
 
 /**
- * The keyring holds the secrets Tessera derives everything else from. For now: the versioned
- * pepper that keys API-key hashes. Key custody in an HSM and envelope encryption build on it.
+ * The keyring holds the secrets Tessera derives everything else from: the versioned pepper that
+ * keys API-key hashes, and the data keys of envelope encryption (DESIGN §1.4).
  */
 export interface Keyring {
   /** The pepper version new hashes use. */
@@ -16,35 +20,67 @@ export interface Keyring {
   /**
    * Encrypts a secret for storage. `aad` binds the ciphertext to its row and purpose
    * (e.g. `oauth_signing_key:<kid>`), so a ciphertext copied to another row does not decrypt.
-   * The result is a self-describing string that carries its key version.
+   * The result is a self-describing string that carries its data key's scope and version.
+   * `workspaceId` picks the workspace's data key; without it, the instance's.
    */
-  encrypt(plaintext: Buffer, aad: string): Promise<string>;
+  encrypt(plaintext: Buffer, aad: string, options?: EncryptOptions): Promise<string>;
   /** Decrypts what `encrypt` produced with the same `aad`; throws if either was altered. */
   decrypt(ciphertext: string, aad: string): Promise<Buffer>;
 }
 
-interface KeyringFile {
-  format: 'tessera-keyring';
-  formatVersion: 1;
-  createdAt: string;
-  peppers: { version: number; key: string }[];
+export interface EncryptOptions {
+  workspaceId?: string | null | undefined;
 }
 
-/** Keyring from key material held in memory. */
-export class MemoryKeyring implements Keyring {
-  readonly currentPepperVersion: number;
-  readonly pepperVersions: readonly number[];
-  private readonly peppers = new Map<number, KeyObject>();
+/** The scope of keys that belong to the whole instance rather than one workspace. */
+export const INSTANCE_SCOPE = 'instance';
+const SCOPE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const FORMAT = 'v1';
 
-  constructor(peppers: { version: number; key: Buffer }[]) {
-    if (peppers.length === 0) throw new Error('keyring has no pepper');
-    for (const p of peppers) this.peppers.set(p.version, createSecretKey(p.key));
-    this.pepperVersions = [...this.peppers.keys()].sort((a, b) => b - a);
-    this.currentPepperVersion = this.pepperVersions[0]!;
+export interface RotationProgress {
+  (done: number, total: number): void;
+}
+
+/**
+ * Envelope encryption: AES-256-GCM data keys, one series per workspace, wrapped by the KEK of a
+ * {@link KekProvider} and kept wrapped in the store. Ciphertexts read
+ * `v1.<scope>.<dataKeyVersion>.<iv>.<ciphertext>.<tag>` (base64url parts); the GCM associated
+ * data is `tessera/v1|<scope>|<version>|<aad>`, so neither the header nor the row binding can be
+ * changed. Unwrapped keys are imported once as KeyObjects and kept for the life of the process.
+ */
+export class EnvelopeKeyring implements Keyring {
+  currentPepperVersion: number;
+  pepperVersions: readonly number[];
+  private readonly peppers = new Map<number, KeyObject>();
+  private readonly dataKeys = new Map<string, Map<number, KeyObject>>();
+  private readonly currentDataKey = new Map<string, number>();
+  private readonly loading = new Map<string, Promise<void>>();
+
+  protected constructor(
+    readonly kek: KekProvider,
+    private readonly repos: KeyringRepos,
+    peppers: ReadonlyMap<number, Buffer>,
+    private readonly clock: Clock,
+  ) {
+    for (const [v, k] of peppers) this.peppers.set(v, createSecretKey(k));
+    this.pepperVersions = [];
+    this.currentPepperVersion = 0;
+    this.sortPeppers();
   }
 
-  static generate(): MemoryKeyring {
-    return new MemoryKeyring([{ version: 1, key: randomBytes(32) }]);
+  /**
+   * Opens the keyring over its store: unwraps every pepper. With `create`, a store without a
+   * pepper gets its first one (what `tessera init` does); without it, that is an error.
+   */
+  static async open(o: { kek: KekProvider; repos: KeyringRepos; clock?: Clock; create?: boolean }): Promise<EnvelopeKeyring> {
+    const clock = o.clock ?? { now: () => Date.now() };
+    const keyring = new EnvelopeKeyring(o.kek, o.repos, new Map(), clock);
+    await keyring.refresh();
+    if (keyring.peppers.size === 0) {
+      if (!o.create) throw new KeyringError('the database holds no keyring: run tessera init first', 'config');
+      await keyring.rotatePepper();
+    }
+    return keyring;
   }
 
   hash(value: string, version = this.currentPepperVersion): string {
@@ -53,28 +89,206 @@ export class MemoryKeyring implements Keyring {
     return createHmac('sha256', pepper).update(value).digest('base64url');
   }
 
-  // Provisional: a data key derived from the newest pepper. Envelope encryption with wrapped
-  // data keys and KEK providers replaces it, keeping this signature and the `v1.` format tag.
-  private dataKey(): Buffer {
-    const pepper = this.peppers.get(this.currentPepperVersion)!.export();
-    return Buffer.from(hkdfSync('sha256', pepper, Buffer.alloc(0), 'tessera data key v1', 32));
-  }
-
-  async encrypt(plaintext: Buffer, aad: string): Promise<string> {
+  async encrypt(plaintext: Buffer, aad: string, options: EncryptOptions = {}): Promise<string> {
+    const scope = options.workspaceId ?? INSTANCE_SCOPE;
+    if (!SCOPE_PATTERN.test(scope)) throw new TesseraError('VALIDATION_FAILED', 'invalid keyring scope');
+    const { version, key } = await this.current(scope);
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.dataKey(), iv);
-    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(associatedData(scope, version, aad));
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return ['v1', iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    return [FORMAT, scope, String(version), iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
   }
 
   async decrypt(ciphertext: string, aad: string): Promise<Buffer> {
-    const [tag, iv, ct, auth] = ciphertext.split('.');
-    if (tag !== 'v1' || iv === undefined || ct === undefined || auth === undefined) throw new Error('unknown ciphertext format');
-    const decipher = createDecipheriv('aes-256-gcm', this.dataKey(), Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(Buffer.from(auth, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ct, 'base64url')), decipher.final()]);
+    const parts = typeof ciphertext === 'string' ? ciphertext.split('.') : [];
+    const [format, scope, versionText, iv, ct, tag] = parts;
+    if (parts.length !== 6 || format !== FORMAT || !SCOPE_PATTERN.test(scope!) || !/^[1-9]\d{0,8}$/.test(versionText!)) {
+      throw new TesseraError('DECRYPTION_FAILED', 'A stored ciphertext is not in a format this keyring reads.');
+    }
+    const version = Number(versionText);
+    const key = await this.dataKey(scope!, version);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv!, 'base64url'));
+      decipher.setAAD(associatedData(scope!, version, aad));
+      decipher.setAuthTag(Buffer.from(tag!, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(ct!, 'base64url')), decipher.final()]);
+    } catch {
+      throw new TesseraError('DECRYPTION_FAILED', 'A stored ciphertext failed its integrity check: it was altered, or it belongs to another row.');
+    }
+  }
+
+  /** Re-reads the store: peppers and data keys made by another process (after a rotation). */
+  async refresh(): Promise<void> {
+    for (const row of await this.repos.listWrappedKeys({ purpose: 'pepper' })) {
+      if (!this.peppers.has(row.version)) this.peppers.set(row.version, createSecretKey(await this.unwrap(row)));
+    }
+    this.sortPeppers();
+    this.currentDataKey.clear();
+  }
+
+  /** Makes a new pepper version: new keys hash with it; keys hashed before keep verifying. */
+  async rotatePepper(): Promise<number> {
+    const version = (this.pepperVersions[0] ?? 0) + 1;
+    const pepper = randomBytes(32);
+    await this.insert(INSTANCE_SCOPE, 'pepper', version, pepper, 'another process rotated the pepper at the same time; run the rotation again');
+    this.peppers.set(version, createSecretKey(pepper));
+    this.sortPeppers();
+    return version;
+  }
+
+  /**
+   * Makes a new data key version in every scope that has data keys (or the given ones). New
+   * ciphertexts use it; old ones stay readable with their own version. Nothing is re-encrypted.
+   */
+  async rotateDataKeys(scopes?: readonly string[]): Promise<{ scope: string; version: number }[]> {
+    const rows = await this.repos.listWrappedKeys({ purpose: 'data' });
+    const latest = new Map<string, number>();
+    for (const r of rows) latest.set(r.scope, Math.max(latest.get(r.scope) ?? 0, r.version));
+    const out: { scope: string; version: number }[] = [];
+    for (const scope of scopes ?? [...latest.keys()]) {
+      const version = (latest.get(scope) ?? 0) + 1;
+      const key = randomBytes(32);
+      await this.insert(scope, 'data', version, key, 'another process rotated the data keys at the same time; run the rotation again');
+      this.keysOf(scope).set(version, createSecretKey(key));
+      this.currentDataKey.set(scope, version);
+      out.push({ scope, version });
+    }
+    return out;
+  }
+
+  /**
+   * Makes a new KEK version and re-wraps every data key and pepper under it — no data is
+   * re-encrypted. Safe to re-run after an interruption: keys already under the newest KEK are skipped.
+   */
+  async rotateKek(progress?: RotationProgress): Promise<{ kekVersion: number; rewrapped: number }> {
+    const kekVersion = await this.kek.rotate();
+    const rewrapped = await this.rewrapAll(progress);
+    return { kekVersion, rewrapped };
+  }
+
+  /** Re-wraps every key not yet under the current KEK version (finishes an interrupted rotation). */
+  async rewrapAll(progress?: RotationProgress): Promise<number> {
+    const target = this.kek.currentVersion();
+    const rows = (await this.repos.listWrappedKeys()).filter((r) => r.kekVersion !== target);
+    let done = 0;
+    progress?.(0, rows.length);
+    for (const row of rows) {
+      const key = await this.unwrap(row);
+      const { kekVersion, wrapped } = await this.kek.wrap(key, context(row.scope, row.purpose, row.version));
+      key.fill(0);
+      await this.repos.rewrapKey(row.id, row.kekVersion, kekVersion, wrapped.toString('base64url'));
+      progress?.(++done, rows.length);
+    }
+    return done;
+  }
+
+  /** Versions in use, for `tessera keyring status`. */
+  async status(): Promise<{ provider: string; kekVersion: number; pepperVersion: number; dataKeys: { scope: string; version: number; kekVersion: number }[] }> {
+    const rows = await this.repos.listWrappedKeys({ purpose: 'data' });
+    return {
+      provider: this.kek.kind,
+      kekVersion: this.kek.currentVersion(),
+      pepperVersion: this.currentPepperVersion,
+      dataKeys: rows.map((r) => ({ scope: r.scope, version: r.version, kekVersion: r.kekVersion })),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.kek.close();
+  }
+
+  private async current(scope: string): Promise<{ version: number; key: KeyObject }> {
+    let version = this.currentDataKey.get(scope);
+    if (version === undefined) {
+      await this.loadScope(scope);
+      version = this.currentDataKey.get(scope);
+      if (version === undefined) {
+        const key = randomBytes(32);
+        if (await this.insert(scope, 'data', 1, key)) {
+          this.keysOf(scope).set(1, createSecretKey(key));
+          this.currentDataKey.set(scope, 1);
+        } else {
+          await this.loadScope(scope); // another node made it first
+        }
+        version = this.currentDataKey.get(scope)!;
+      }
+    }
+    return { version, key: this.keysOf(scope).get(version)! };
+  }
+
+  private async dataKey(scope: string, version: number): Promise<KeyObject> {
+    let key = this.dataKeys.get(scope)?.get(version);
+    if (key === undefined) {
+      await this.loadScope(scope);
+      key = this.dataKeys.get(scope)?.get(version);
+    }
+    if (key === undefined) throw new TesseraError('DECRYPTION_FAILED', 'A stored ciphertext names a data key this keyring does not hold.');
+    return key;
+  }
+
+  private loadScope(scope: string): Promise<void> {
+    let p = this.loading.get(scope);
+    if (p === undefined) {
+      p = (async () => {
+        const rows = await this.repos.listWrappedKeys({ scope, purpose: 'data' });
+        const keys = this.keysOf(scope);
+        for (const row of rows) if (!keys.has(row.version)) keys.set(row.version, createSecretKey(await this.unwrap(row)));
+        if (rows.length > 0) this.currentDataKey.set(scope, Math.max(...rows.map((r) => r.version)));
+      })().finally(() => this.loading.delete(scope));
+      this.loading.set(scope, p);
+    }
+    return p;
+  }
+
+  private keysOf(scope: string): Map<number, KeyObject> {
+    let keys = this.dataKeys.get(scope);
+    if (keys === undefined) this.dataKeys.set(scope, (keys = new Map()));
+    return keys;
+  }
+
+  private async unwrap(row: WrappedKeyRecord): Promise<Buffer> {
+    try {
+      return await this.kek.unwrap(row.kekVersion, Buffer.from(row.wrapped, 'base64url'), context(row.scope, row.purpose, row.version));
+    } catch (err) {
+      if (err instanceof KeyringError && err.reason !== 'integrity') throw new TesseraError('KEYRING_UNAVAILABLE', err.message);
+      throw new TesseraError('DECRYPTION_FAILED', err instanceof KeyringError ? err.message : 'A wrapped key does not unwrap under this keyring.');
+    }
+  }
+
+  private async insert(scope: string, purpose: WrappedKeyRecord['purpose'], version: number, key: Buffer, raced?: string): Promise<boolean> {
+    const { kekVersion, wrapped } = await this.kek.wrap(key, context(scope, purpose, version));
+    const ok = await this.repos.insertWrappedKey({ id: newId('wrappedKey'), scope, purpose, version, kekVersion, wrapped: wrapped.toString('base64url'), createdAt: this.clock.now() });
+    if (!ok && raced !== undefined) throw new KeyringError(raced, 'config');
+    return ok;
+  }
+
+  private sortPeppers(): void {
+    this.pepperVersions = Object.freeze([...this.peppers.keys()].sort((a, b) => b - a));
+    this.currentPepperVersion = this.pepperVersions[0] ?? 0;
+  }
+}
+
+function context(scope: string, purpose: string, version: number): string {
+  return `${purpose}:${scope}:${version}`;
+}
+
+function associatedData(scope: string, version: number, aad: string): Buffer {
+  return Buffer.from(`tessera/${FORMAT}|${scope}|${version}|${aad}`, 'utf8');
+}
+
+/**
+ * A keyring whose KEK and wrapped keys live in process memory only: for tests and tools. It is
+ * the same envelope encryption as the real keyring.
+ */
+export class MemoryKeyring extends EnvelopeKeyring {
+  constructor(peppers: { version: number; key: Buffer }[], kek: KekProvider = LocalKek.generate(), repos: KeyringRepos = new MemoryKeyringRepos()) {
+    if (peppers.length === 0) throw new Error('keyring has no pepper');
+    super(kek, repos, new Map(peppers.map((p) => [p.version, p.key])), { now: () => Date.now() });
+  }
+
+  static generate(): MemoryKeyring {
+    return new MemoryKeyring([{ version: 1, key: randomBytes(32) }]);
   }
 }
 
@@ -84,46 +298,4 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   // Compare against itself on a length mismatch so the time spent does not depend on it.
   return timingSafeEqual(ab, ab.length === bb.length ? bb : ab) && ab.length === bb.length;
-}
-
-/**
- * Creates the local keyring file with mode 0600. Fails if it exists: a keyring is never
- * overwritten, since every stored hash depends on it.
- */
-export function createKeyringFile(path: string): MemoryKeyring {
-  if (existsSync(path)) throw new Error(`a keyring already exists at ${path}`);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const key = randomBytes(32);
-  const file: KeyringFile = {
-    format: 'tessera-keyring',
-    formatVersion: 1,
-    createdAt: new Date().toISOString(),
-    peppers: [{ version: 1, key: key.toString('base64url') }],
-  };
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-  return new MemoryKeyring([{ version: 1, key }]);
-}
-
-/** Loads the local keyring file, refusing one that others can read. */
-export function loadKeyringFile(path: string): MemoryKeyring {
-  const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new Error(
-      `the keyring ${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`,
-    );
-  }
-  const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<KeyringFile>;
-  if (file.format !== 'tessera-keyring' || !Array.isArray(file.peppers)) {
-    throw new Error(`${path} is not a Tessera keyring`);
-  }
-  return new MemoryKeyring(
-    file.peppers.map((p) => {
-      const key = Buffer.from(p.key, 'base64url');
-      if (key.length !== 32) throw new Error(`${path}: pepper ${p.version} is not 32 bytes`);
-      return { version: p.version, key };
-    }),
-  );
 }

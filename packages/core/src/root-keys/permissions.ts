@@ -1,4 +1,5 @@
 import { scopeGrants } from '../scopes/scope-expression.js';
+import { isSecretGrant, NAME_SCOPED_PERMISSIONS } from '../vault/secret-access.js';
 
 /** Every permission a root key (or console user) can hold. `*` holds them all. */
 export const PERMISSIONS = [
@@ -12,6 +13,9 @@ export const PERMISSIONS = [
   'keyspaces:manage',
   'root_keys:manage',
   'audit:read',
+  'keys:recover',
+  'secrets:read',
+  'secrets:write',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -20,9 +24,12 @@ export type Permission = (typeof PERMISSIONS)[number];
 export function isPermissionGrant(value: string): boolean {
   if (value === '*') return true;
   if ((PERMISSIONS as readonly string[]).includes(value)) return true;
+  if (isSecretGrant(value)) return true;
   return value.endsWith(':*') && PERMISSIONS.some((p) => p.startsWith(value.slice(0, -1)));
 }
 
 export function hasPermission(granted: readonly string[], needed: Permission): boolean {
-  return granted.some((g) => scopeGrants(g, needed));
+  if (granted.some((g) => scopeGrants(g, needed))) return true;
+  // `secrets:read:payments/*` lets a key through to the secrets routes; the vault checks the name.
+  return NAME_SCOPED_PERMISSIONS.includes(needed) && granted.some((g) => g.startsWith(`${needed}:`) && isSecretGrant(g));
 }

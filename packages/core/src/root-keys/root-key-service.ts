@@ -31,9 +31,17 @@ export class RootKeyService {
     let record = hit?.record;
     if (record === undefined) {
       const generation = this.cache.generation;
-      const hash = this.deps.keyring.hash(token);
+      let hash = this.deps.keyring.hash(token);
       try {
-        record = await this.deps.store.findRootKeyByHash(hash);
+        // Root keys made before a pepper rotation are found under their own pepper version.
+        for (const version of this.deps.keyring.pepperVersions) {
+          const h = this.deps.keyring.hash(token, version);
+          record = await this.deps.store.findRootKeyByHash(h);
+          if (record !== undefined) {
+            hash = h;
+            break;
+          }
+        }
       } catch {
         throw new TesseraError('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.');
       }

@@ -1,4 +1,8 @@
 import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate } from './records.js';
+import type { KeyRecoveryRepos } from '../api-keys/key-recovery.js';
+import type { AuditCheckpointRepos } from '../audit/audit-checkpoints.js';
+import type { KeyringRepos } from '../keyring/keyring-repos.js';
+import type { VaultRepos } from '../vault/vault-repos.js';
 
 export interface Page {
   limit: number;
@@ -19,7 +23,7 @@ export interface AuditQuery {
  * The storage port: a few intention-revealing methods, the same inside and outside a
  * transaction. The Kysely store implements it for SQLite and PostgreSQL.
  */
-export interface Repos {
+export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, AuditCheckpointRepos {
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   getKey(id: string): Promise<KeyRecord | undefined>;
   listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]>;

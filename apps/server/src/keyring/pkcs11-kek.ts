@@ -1,0 +1,213 @@
+import { KeyringError, type KekProvider } from '@tessera/core';
+import * as graphene from 'graphene-pk11';
+
+export interface Pkcs11Options {
+  /** Path of the PKCS#11 module (for SoftHSM2: `/usr/lib/softhsm/libsofthsm2.so`). */
+  module: string;
+  /** Label of the token that holds the KEK. */
+  tokenLabel: string;
+  /** The user PIN of that token. */
+  pin: string;
+  /** KEK objects are labelled `<keyLabel>-v<version>`. */
+  keyLabel?: string | undefined;
+  /** Generate the first KEK inside the token if it holds none (what `tessera init` does). */
+  create?: boolean | undefined;
+}
+
+const KWP = graphene.MechanismEnum.AES_KEY_WRAP_PAD;
+// The key that travels wrapped: a session object, never stored on the token.
+const CARRIER = { class: graphene.ObjectClass.SECRET_KEY, keyType: graphene.KeyType.GENERIC_SECRET, token: false, sensitive: false, extractable: true } as const;
+
+/** Modules are initialised once per process and finalised when the last user closes. */
+const loaded = new Map<string, { module: graphene.Module; users: number }>();
+
+/**
+ * KEK custody in an HSM over PKCS#11. The KEK is an AES-256 key generated inside the token
+ * (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE`), one object per version; data keys are wrapped and
+ * unwrapped there with `CKM_AES_KEY_WRAP_PAD` (RFC 5649), so the KEK never leaves the token.
+ * RFC 5649 has no associated data: the `context` of a wrap is not bound here, but every data
+ * key ciphertext binds its scope and version in its own GCM associated data.
+ */
+export class Pkcs11Kek implements KekProvider {
+  readonly kind = 'pkcs11';
+  private readonly keks = new Map<number, graphene.SecretKey>();
+  private closed = false;
+
+  private constructor(
+    private readonly modulePath: string,
+    private readonly session: graphene.Session,
+    private readonly keyLabel: string,
+  ) {}
+
+  static open(o: Pkcs11Options): Pkcs11Kek {
+    const keyLabel = o.keyLabel ?? 'tessera-kek';
+    const module = acquire(o.module);
+    let session: graphene.Session | undefined;
+    try {
+      const slot = findSlot(module, o.tokenLabel);
+      session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+      try {
+        session.login(o.pin, graphene.UserType.USER);
+      } catch (err) {
+        const code = (err as Error).message;
+        if (!/CKR_USER_ALREADY_LOGGED_IN/.test(code)) {
+          if (/CKR_PIN_INCORRECT|CKR_PIN_INVALID|CKR_PIN_LEN_RANGE/.test(code)) throw new KeyringError(`the PIN for the PKCS#11 token "${o.tokenLabel}" is wrong`, 'auth');
+          if (/CKR_PIN_LOCKED/.test(code)) throw new KeyringError(`the PKCS#11 token "${o.tokenLabel}" has locked its PIN`, 'auth');
+          throw new KeyringError(`cannot log in to the PKCS#11 token "${o.tokenLabel}": ${code}`, 'auth');
+        }
+      }
+      const kek = new Pkcs11Kek(o.module, session, keyLabel);
+      kek.findKeks();
+      if (kek.keks.size === 0) {
+        if (!o.create) throw new KeyringError(`the PKCS#11 token "${o.tokenLabel}" holds no key labelled ${keyLabel}-v<N>`, 'config');
+        kek.generate(1);
+      }
+      return kek;
+    } catch (err) {
+      try {
+        session?.close();
+      } catch {
+        // already gone
+      }
+      release(o.module);
+      throw err instanceof KeyringError ? err : new KeyringError(`PKCS#11: ${(err as Error).message}`, 'unavailable');
+    }
+  }
+
+  currentVersion(): number {
+    return Math.max(...this.keks.keys());
+  }
+
+  async wrap(key: Buffer): Promise<{ kekVersion: number; wrapped: Buffer }> {
+    const kekVersion = this.currentVersion();
+    const carrier = this.call(() => this.session.create({ ...CARRIER, value: key }));
+    try {
+      return { kekVersion, wrapped: this.call(() => this.session.wrapKey(KWP, this.keks.get(kekVersion)!, carrier.toType<graphene.SecretKey>())) };
+    } finally {
+      carrier.destroy();
+    }
+  }
+
+  async unwrap(kekVersion: number, wrapped: Buffer): Promise<Buffer> {
+    let kek = this.keks.get(kekVersion);
+    if (kek === undefined) {
+      this.findKeks(); // another process may have rotated
+      kek = this.keks.get(kekVersion);
+    }
+    if (kek === undefined) throw new KeyringError(`the PKCS#11 token holds no ${this.keyLabel}-v${kekVersion}`, 'config');
+    let carrier: graphene.SecretKey;
+    try {
+      carrier = this.session.unwrapKey(KWP, kek, wrapped, { ...CARRIER }) as unknown as graphene.SecretKey;
+    } catch (err) {
+      if (this.closed) throw new KeyringError('the PKCS#11 session is closed', 'unavailable');
+      // RFC 5649's integrity check failed: wrong KEK or altered bytes.
+      throw new KeyringError(`a wrapped key does not unwrap in the token (${(err as Error).message})`, 'integrity');
+    }
+    try {
+      return Buffer.from(carrier.getAttribute({ value: null }).value as Buffer);
+    } finally {
+      carrier.destroy();
+    }
+  }
+
+  async rotate(): Promise<number> {
+    this.findKeks();
+    const next = this.currentVersion() + 1;
+    this.generate(next);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.keks.clear();
+    try {
+      this.session.logout();
+    } catch {
+      // not logged in
+    }
+    try {
+      this.session.close();
+    } finally {
+      release(this.modulePath);
+    }
+  }
+
+  private generate(version: number): void {
+    const key = this.call(() =>
+      this.session.generateKey(graphene.KeyGenMechanism.AES, {
+        keyType: graphene.KeyType.AES,
+        valueLen: 32,
+        label: `${this.keyLabel}-v${version}`,
+        id: Buffer.from(`${this.keyLabel}-v${version}`),
+        token: true,
+        private: true,
+        sensitive: true,
+        extractable: false,
+        wrap: true,
+        unwrap: true,
+        encrypt: false,
+        decrypt: false,
+      }),
+    );
+    this.keks.set(version, key);
+  }
+
+  private findKeks(): void {
+    const found = this.call(() => this.session.find({ class: graphene.ObjectClass.SECRET_KEY }));
+    const pattern = new RegExp(`^${this.keyLabel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v(\\d+)$`);
+    for (let i = 0; i < found.length; i++) {
+      const key = found.items(i).toType<graphene.SecretKey>();
+      const m = pattern.exec(key.label);
+      if (m) this.keks.set(Number(m[1]), key);
+    }
+  }
+
+  private call<T>(fn: () => T): T {
+    if (this.closed) throw new KeyringError('the PKCS#11 session is closed', 'unavailable');
+    try {
+      return fn();
+    } catch (err) {
+      throw err instanceof KeyringError ? err : new KeyringError(`PKCS#11: ${(err as Error).message}`, 'unavailable');
+    }
+  }
+}
+
+function acquire(path: string): graphene.Module {
+  let entry = loaded.get(path);
+  if (entry === undefined) {
+    let module: graphene.Module;
+    try {
+      module = graphene.Module.load(path, 'tessera');
+      module.initialize();
+    } catch (err) {
+      throw new KeyringError(`cannot load the PKCS#11 module ${path}: ${(err as Error).message}`, 'config');
+    }
+    entry = { module, users: 0 };
+    loaded.set(path, entry);
+  }
+  entry.users++;
+  return entry.module;
+}
+
+function release(path: string): void {
+  const entry = loaded.get(path);
+  if (entry === undefined) return;
+  if (--entry.users === 0) {
+    loaded.delete(path);
+    try {
+      entry.module.finalize();
+    } catch {
+      // already finalised
+    }
+  }
+}
+
+function findSlot(module: graphene.Module, tokenLabel: string): graphene.Slot {
+  const slots = module.getSlots(true);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots.items(i);
+    if (slot.getToken().label.trim() === tokenLabel) return slot;
+  }
+  throw new KeyringError(`no PKCS#11 token labelled "${tokenLabel}" is present`, 'config');
+}

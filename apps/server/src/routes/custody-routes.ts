@@ -1,0 +1,98 @@
+import { Readable } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { appendAudit } from '@tessera/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { IdParams, Type } from '../http/schemas.js';
+import { auditView, iso } from '../http/views.js';
+import type { Services } from '../services.js';
+
+export const AuditReportView = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer(),
+  firstBadSeq: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+  checkpoints: Type.Object({
+    checked: Type.Integer(),
+    lastSignedSeq: Type.Integer(),
+    unsignedEntries: Type.Integer(),
+    badSignatureSeq: Type.Optional(Type.Integer()),
+  }),
+});
+
+/** Recoverable keys and the audit export: reads of what the keyring protects, each one audited. */
+export function custodyRoutes(services: Services): FastifyPluginAsync {
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/v1/keys/:keyId/recover',
+      {
+        config: { permission: 'keys:recover' },
+        schema: {
+          tags: ['keys'],
+          summary: 'Read back a key of a recoverable keyspace (permission keys:recover; audited)',
+          params: IdParams('keyId'),
+          response: { 200: Type.Object({ keyId: Type.String(), key: Type.String() }) },
+        },
+      },
+      async (request) => services.recovery.recover(actorOf(request), request.params.keyId),
+    );
+
+    app.get(
+      '/v1/audit/export',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          tags: ['audit'],
+          summary: 'The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries)',
+          querystring: Type.Object(
+            { fromSeq: Type.Optional(Type.Integer({ minimum: 1 })), checkpoints: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const fromSeq = request.query.fromSeq ?? 1;
+        await services.store.transaction((tx) => appendAudit(tx, services.clock, actor, { action: 'audit.exported', target: null, details: { fromSeq } }));
+        reply.type('application/x-ndjson');
+        return reply.send(Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false)));
+      },
+    );
+
+    app.post(
+      '/v1/audit/checkpoints',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          tags: ['audit'],
+          summary: 'Sign a checkpoint of the audit chain head now',
+          response: { 200: Type.Object({ seq: Type.Integer(), hash: Type.String(), ts: Type.String(), keyVersion: Type.Integer(), signature: Type.String() }), 204: Type.Null() },
+        },
+      },
+      async (_request, reply) => {
+        const c = await services.checkpointer.checkpoint();
+        if (c === undefined) return reply.code(204).send(null);
+        return { ...c, ts: iso(c.ts) };
+      },
+    );
+  };
+}
+
+/** Entries (then checkpoints) as JSON lines, read in pages so the log never sits in memory whole. */
+export async function* auditLines(services: Pick<Services, 'store'>, fromSeq: number, withCheckpoints: boolean, pageSize = 1000): AsyncGenerator<string> {
+  for (let seq = fromSeq; ; ) {
+    const page = await services.store.scanAudit(seq, pageSize);
+    for (const e of page) yield JSON.stringify(auditView(e)) + '\n';
+    if (page.length < pageSize) break;
+    seq = page[page.length - 1]!.seq + 1;
+  }
+  if (!withCheckpoints) return;
+  for (let after = fromSeq - 1; ; ) {
+    const page = await services.store.listAuditCheckpoints(after, pageSize);
+    for (const c of page) yield JSON.stringify({ checkpoint: { ...c, ts: iso(c.ts) } }) + '\n';
+    if (page.length < pageSize) break;
+    after = page[page.length - 1]!.seq;
+  }
+}
