@@ -11,6 +11,8 @@ import { createMetrics } from './http/metrics.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { adminRoutes } from './routes/admin-routes.js';
+import { oauthClientRoutes } from './routes/oauth-client-routes.js';
+import { oauthRoutes } from './routes/oauth-routes.js';
 import { custodyRoutes } from './routes/custody-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
@@ -116,6 +118,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services, metrics));
   await app.register(adminRoutes(services));
+  await app.register(oauthClientRoutes(services));
+  await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));
   await app.register(custodyRoutes(services));
 

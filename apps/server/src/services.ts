@@ -16,6 +16,8 @@ import {
   type RateLimiter,
   type Store,
 } from '@tessera/core';
+import type { OAuthStore } from '@tessera/core';
+import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
 
 export interface ServiceOptions {
@@ -27,6 +29,8 @@ export interface ServiceOptions {
   keyCacheSize?: number;
   usageFlushMs?: number;
   onUsageError?: (err: unknown) => void;
+  /** The OAuth store (default: the Kysely store's database). */
+  oauthStore?: OAuthStore;
   /** When signed audit checkpoints are written (default: every 1000 entries or 60 s). */
   auditCheckpoints?: CheckpointPolicy;
   onCheckpointError?: (err: unknown) => void;
@@ -63,5 +67,6 @@ export function createServices(o: ServiceOptions) {
   const vault = new VaultService({ store: o.store, keyring: o.keyring, clock }, o.secretDueWindowMs);
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
-  return { store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer };
+  const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore });
+  return { oauth, store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer };
 }

@@ -8,6 +8,10 @@ export const ID_PREFIX = {
   workspace: 'ws',
   audit: 'evt',
   request: 'req',
+  oauthClient: 'cli',
+  clientSecret: 'cs',
+  tokenFamily: 'fam',
+  refreshToken: 'rtk',
   wrappedKey: 'wk',
   secret: 'sec',
 } as const;

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'keyspaces:manage',
   'root_keys:manage',
   'audit:read',
+  'oauth:manage',
   'keys:recover',
   'secrets:read',
   'secrets:write',

@@ -1,0 +1,59 @@
+import {
+  AuthorizationServer,
+  DEFAULT_SIGNING_KEY_POLICY,
+  MlDsaWorkerPool,
+  OAuthClientService,
+  SigningKeys,
+  type Clock,
+  type KeyVerifier,
+  type Keyring,
+  type OAuthStore,
+  type SigningKeyPolicy,
+  type Store,
+} from '@tessera/core';
+import { KyselyOAuthStore, KyselyStore } from '@tessera/store';
+
+export interface OAuthServiceOptions {
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  verifier: KeyVerifier;
+  /** The OAuth store; by default the Kysely store's own database. */
+  oauthStore?: OAuthStore | undefined;
+  signingKeys?: SigningKeyPolicy | undefined;
+}
+
+export type OAuthServices = ReturnType<typeof createOAuthServices>;
+
+/** Wires the authorization server: its store, signing keys, ML-DSA workers, clients and endpoints. */
+export function createOAuthServices(o: OAuthServiceOptions) {
+  const store = o.oauthStore ?? (o.store instanceof KyselyStore ? new KyselyOAuthStore(o.store) : undefined);
+  if (store === undefined) throw new Error('the OAuth authorization server needs an OAuth store');
+  const mlDsa = new MlDsaWorkerPool(2);
+  const keys = new SigningKeys({ store, keyring: o.keyring, clock: o.clock, mlDsa }, o.signingKeys ?? DEFAULT_SIGNING_KEY_POLICY);
+  const clients = new OAuthClientService({ store, keyring: o.keyring, clock: o.clock, keys });
+  const server = new AuthorizationServer({
+    store,
+    keyring: o.keyring,
+    clock: o.clock,
+    keys,
+    mlDsa,
+    verifyApiKey: (input) => o.verifier.verify(input),
+    getApiKey: (id) => o.store.getKey(id),
+  });
+  return {
+    store,
+    keys,
+    clients,
+    server,
+    mlDsa,
+    /** The scheduled step: rotate signing keys, forget what has expired. */
+    async maintain(): Promise<void> {
+      await keys.rotate();
+      await store.purgeExpired(o.clock.now());
+    },
+    async close(): Promise<void> {
+      await mlDsa.close();
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/** The records of the OAuth authorization server. Times are epoch milliseconds, lifetimes seconds. */
+
+export const GRANT_TYPES = {
+  clientCredentials: 'client_credentials',
+  refreshToken: 'refresh_token',
+  tokenExchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+} as const;
+export type GrantType = (typeof GRANT_TYPES)[keyof typeof GRANT_TYPES];
+export const ALL_GRANT_TYPES: readonly GrantType[] = Object.values(GRANT_TYPES);
+
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
+
+/** Algorithms Tessera signs access tokens with. ML-DSA-65 is named per RFC 9964 (draft-ietf-cose-dilithium). */
+export const SIGNING_ALGS = ['EdDSA', 'ES256', 'RS256', 'ML-DSA-65'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+export interface OAuthClientRecord {
+  id: string;
+  workspaceId: string;
+  name: string;
+  /** Scopes the client may be granted; wildcards such as `documents:*` allowed. */
+  scopes: string[];
+  /** Audiences (resource identifiers) its tokens may name; the first is the default. */
+  audience: string[];
+  grantTypes: GrantType[];
+  authMethod: ClientAuthMethod;
+  /** Public keys for `private_key_jwt`. */
+  jwks: { keys: Record<string, unknown>[] } | null;
+  accessTokenFormat: 'jwt' | 'opaque';
+  signingAlg: SigningAlg;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  /** Seconds a just-rotated refresh token may be presented again (0: strict single use). */
+  refreshGraceSeconds: number;
+  /** Access tokens must be DPoP-bound (RFC 9449 §5.2 `dpop_bound_access_tokens`). */
+  dpopBound: boolean;
+  /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
+  dpopNonce: boolean;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+}
+
+export interface ClientSecretRecord {
+  id: string;
+  clientId: string;
+  /** HMAC-SHA256 of the secret under the keyring pepper. */
+  hash: string;
+  pepperVersion: number;
+  createdAt: number;
+  /** Null while it is the current secret; set when a rotation gives it an end. */
+  expiresAt: number | null;
+}
+
+export interface SigningKeyRecord {
+  kid: string;
+  alg: SigningAlg;
+  publicJwk: Record<string, unknown>;
+  /** The private key, encrypted by the keyring with `oauth_signing_key:<kid>` as associated data. */
+  privateKey: string;
+  createdAt: number;
+  /** Signing starts here ("next" before it). */
+  activatesAt: number;
+  /** Signing stops here ("previous" after it). */
+  retiresAt: number;
+  /** Leaves the JWKS here, once every token it signed has expired. */
+  expiresAt: number;
+}
+
+/** One grant: every refresh token rotated from the same first one. */
+export interface TokenFamilyRecord {
+  id: string;
+  workspaceId: string;
+  clientId: string;
+  subject: string;
+  /** The API key exchanged for the grant, checked again on every refresh. */
+  apiKeyId: string | null;
+  scope: string[];
+  audience: string[];
+  createdAt: number;
+  revokedAt: number | null;
+  revokeReason: string | null;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  familyId: string;
+  hash: string;
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  replacedById: string | null;
+}
+
+export interface OpaqueTokenRecord {
+  hash: string;
+  jti: string;
+  workspaceId: string;
+  clientId: string;
+  subject: string;
+  scope: string[];
+  audience: string[];
+  jkt: string | null;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}

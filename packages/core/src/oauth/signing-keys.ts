@@ -1,0 +1,204 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { appendAudit } from '../audit/audit-chain.js';
+import type { Clock } from '../clock.js';
+import type { Keyring } from '../keyring/keyring.js';
+import type { MlDsa } from './ml-dsa.js';
+import type { SigningAlg, SigningKeyRecord } from './oauth-records.js';
+import type { OAuthStore } from './oauth-store.js';
+
+export interface SigningKeyPolicy {
+  /** How long a key signs before the next one takes over. */
+  rotationMs: number;
+  /** How long a retired key stays in the JWKS: at least the longest access-token lifetime. */
+  retainMs: number;
+}
+
+export const DEFAULT_SIGNING_KEY_POLICY: SigningKeyPolicy = { rotationMs: 30 * 86_400_000, retainMs: 86_400_000 };
+
+interface LoadedKey {
+  record: SigningKeyRecord;
+  /** A jose key for the classical algorithms; the ML-DSA secret key otherwise. */
+  privateKey: CryptoKey | Uint8Array | null;
+}
+
+/** What a JWKS may show of a key: public members only. */
+export type PublicJwk = Record<string, unknown> & { kid: string; alg: string; use: 'sig' };
+
+const aad = (kid: string) => `oauth_signing_key:${kid}`;
+
+/**
+ * The authorization server's signing keys. Each algorithm has a current key, a next key already
+ * published a whole rotation period before it signs, and previous keys kept in the JWKS until
+ * every token they signed has expired — so a verifier that caches the JWKS never meets an unknown
+ * `kid`. Private keys are stored only as keyring ciphertexts bound to their `kid`.
+ */
+export class SigningKeys {
+  private loaded = new Map<string, LoadedKey>();
+  private loadedAt = -Infinity;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: { store: OAuthStore; keyring: Keyring; clock: Clock; mlDsa: MlDsa },
+    readonly policy: SigningKeyPolicy = DEFAULT_SIGNING_KEY_POLICY,
+  ) {}
+
+  /** Makes sure `alg` has a current and a next key; creates what is missing (audited). */
+  async ensure(alg: SigningAlg): Promise<void> {
+    await this.reload();
+    const now = this.deps.clock.now();
+    let current = this.currentRecord(alg, now);
+    const created: SigningKeyRecord[] = [];
+    if (current === undefined) {
+      current = await this.generate(alg, now, now);
+      created.push(current);
+    }
+    const hasNext = [...this.loaded.values()].some((k) => k.record.alg === alg && k.record.activatesAt >= current!.retiresAt);
+    if (!hasNext) created.push(await this.generate(alg, current.retiresAt, now));
+    if (created.length === 0) return;
+    await this.deps.store.transaction(async (tx) => {
+      for (const k of created) {
+        await tx.insertSigningKey(k);
+        await appendAudit(tx, this.deps.clock, { id: 'system', workspaceId: null, ip: null }, {
+          action: 'oauth_signing_key.created',
+          target: k.kid,
+          details: { alg: k.alg, activatesAt: new Date(k.activatesAt).toISOString(), retiresAt: new Date(k.retiresAt).toISOString() },
+        });
+      }
+    });
+    await this.reload(true);
+  }
+
+  /** The scheduled step: every algorithm in use keeps a current and a next key. */
+  async rotate(): Promise<void> {
+    await this.reload(true);
+    const algs = new Set<SigningAlg>(['EdDSA', ...[...this.loaded.values()].map((k) => k.record.alg)]);
+    for (const alg of algs) await this.ensure(alg);
+  }
+
+  /** Signs a JWT with the current key of `alg`. */
+  async signJwt(alg: SigningAlg, typ: string, claims: Record<string, unknown>): Promise<string> {
+    await this.reload();
+    let key = this.current(alg, this.deps.clock.now());
+    if (key === undefined) {
+      await this.ensure(alg);
+      key = this.current(alg, this.deps.clock.now());
+      if (key === undefined) throw new Error(`no signing key for ${alg}`);
+    }
+    const header = { alg, kid: key.record.kid, typ };
+    if (alg === 'ML-DSA-65') {
+      const input = `${b64json(header)}.${b64json(claims)}`;
+      const sig = await this.deps.mlDsa.sign(key.privateKey as Uint8Array, Buffer.from(input, 'ascii'));
+      return `${input}.${sig.toString('base64url')}`;
+    }
+    return new SignJWT(claims).setProtectedHeader(header).sign(key.privateKey as CryptoKey);
+  }
+
+  /** The public keys to publish: next, current and previous of every algorithm. */
+  async jwks(): Promise<{ keys: PublicJwk[] }> {
+    await this.reload();
+    const now = this.deps.clock.now();
+    return { keys: [...this.loaded.values()].filter((k) => k.record.expiresAt > now).map((k) => publicOf(k.record)) };
+  }
+
+  /** Keys to verify Tessera's own tokens with; reloads once if `kid` is not among them. */
+  async verificationKeys(kid: unknown): Promise<PublicJwk[]> {
+    await this.reload();
+    if (typeof kid === 'string' && !this.loaded.has(kid) && this.deps.clock.now() - this.loadedAt > 1000) await this.reload(true);
+    return (await this.jwks()).keys;
+  }
+
+  /** Which role each published key plays now, for operators and tests. */
+  async describe(): Promise<{ kid: string; alg: SigningAlg; state: 'next' | 'current' | 'previous'; activatesAt: number; retiresAt: number; expiresAt: number }[]> {
+    await this.reload();
+    const now = this.deps.clock.now();
+    return [...this.loaded.values()]
+      .filter((k) => k.record.expiresAt > now)
+      .map(({ record: r }) => ({
+        kid: r.kid,
+        alg: r.alg,
+        state: r.activatesAt > now ? ('next' as const) : this.currentRecord(r.alg, now)?.kid === r.kid ? ('current' as const) : ('previous' as const),
+        activatesAt: r.activatesAt,
+        retiresAt: r.retiresAt,
+        expiresAt: r.expiresAt,
+      }));
+  }
+
+  private current(alg: SigningAlg, now: number): LoadedKey | undefined {
+    const r = this.currentRecord(alg, now);
+    return r && this.loaded.get(r.kid);
+  }
+
+  private currentRecord(alg: SigningAlg, now: number): SigningKeyRecord | undefined {
+    let best: SigningKeyRecord | undefined;
+    for (const { record: r } of this.loaded.values()) {
+      if (r.alg === alg && r.activatesAt <= now && now < r.retiresAt && (best === undefined || r.activatesAt > best.activatesAt)) best = r;
+    }
+    return best;
+  }
+
+  /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
+  private async reload(force = false): Promise<void> {
+    const now = this.deps.clock.now();
+    if (!force && now - this.loadedAt < 30_000 && now >= this.loadedAt) return;
+    if (this.loading !== undefined) return this.loading;
+    this.loading = (async () => {
+      try {
+        const records = await this.deps.store.listSigningKeys(now);
+        const next = new Map<string, LoadedKey>();
+        for (const record of records) next.set(record.kid, this.loaded.get(record.kid) ?? { record, privateKey: await this.unwrap(record) });
+        this.loaded = next;
+        this.loadedAt = now;
+      } finally {
+        this.loading = undefined;
+      }
+    })();
+    return this.loading;
+  }
+
+  private async unwrap(record: SigningKeyRecord): Promise<CryptoKey | Uint8Array> {
+    const plain = await this.deps.keyring.decrypt(record.privateKey, aad(record.kid));
+    try {
+      if (record.alg === 'ML-DSA-65') return (await this.deps.mlDsa.keygen(plain)).secretKey;
+      return (await importJWK(JSON.parse(plain.toString('utf8')) as JWK, record.alg)) as CryptoKey;
+    } finally {
+      plain.fill(0);
+    }
+  }
+
+  private async generate(alg: SigningAlg, activatesAt: number, now: number): Promise<SigningKeyRecord> {
+    let publicJwk: Record<string, unknown>;
+    let secret: Buffer;
+    let kid: string;
+    if (alg === 'ML-DSA-65') {
+      const seed = randomBytes(32);
+      const { publicKey } = await this.deps.mlDsa.keygen(seed);
+      publicJwk = { kty: 'AKP', alg, pub: publicKey.toString('base64url') };
+      kid = akpThumbprint(publicJwk);
+      secret = seed;
+    } else {
+      const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' && { modulusLength: 2048 }) });
+      publicJwk = { ...(await exportJWK(pair.publicKey)) };
+      kid = await calculateJwkThumbprint(publicJwk as JWK);
+      secret = Buffer.from(JSON.stringify(await exportJWK(pair.privateKey)), 'utf8');
+    }
+    const privateKey = await this.deps.keyring.encrypt(secret, aad(kid));
+    secret.fill(0);
+    const retiresAt = activatesAt + this.policy.rotationMs;
+    return { kid, alg, publicJwk, privateKey, createdAt: now, activatesAt, retiresAt, expiresAt: retiresAt + this.policy.retainMs };
+  }
+}
+
+function publicOf(r: SigningKeyRecord): PublicJwk {
+  return { ...r.publicJwk, kid: r.kid, alg: r.alg, use: 'sig' };
+}
+
+/** RFC 7638 thumbprint of an AKP key: its required members `alg`, `kty`, `pub` in order (RFC 9964). */
+export function akpThumbprint(jwk: Record<string, unknown>): string {
+  const json = JSON.stringify({ alg: jwk.alg, kty: jwk.kty, pub: jwk.pub });
+  return createHash('sha256').update(json).digest('base64url');
+}
+
+function b64json(v: unknown): string {
+  return Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
+}

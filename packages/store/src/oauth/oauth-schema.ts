@@ -1,0 +1,70 @@
+/** The OAuth tables (migration 0003), in the conventions of `schema.ts`. */
+export interface OAuthDatabase {
+  oauth_clients: {
+    id: string;
+    workspace_id: string;
+    name: string;
+    scopes: string;
+    audience: string;
+    grant_types: string;
+    auth_method: string;
+    jwks: string | null;
+    access_token_format: string;
+    signing_alg: string;
+    access_token_ttl: number;
+    refresh_token_ttl: number;
+    refresh_grace_seconds: number;
+    dpop_bound: number;
+    dpop_nonce: number;
+    created_at: number;
+    updated_at: number;
+    deleted_at: number | null;
+  };
+  oauth_client_secrets: { id: string; client_id: string; hash: string; pepper_version: number; created_at: number; expires_at: number | null };
+  oauth_signing_keys: {
+    kid: string;
+    alg: string;
+    public_jwk: string;
+    private_key: string;
+    created_at: number;
+    activates_at: number;
+    retires_at: number;
+    expires_at: number;
+  };
+  oauth_token_families: {
+    id: string;
+    workspace_id: string;
+    client_id: string;
+    subject: string;
+    api_key_id: string | null;
+    scope: string;
+    audience: string;
+    created_at: number;
+    revoked_at: number | null;
+    revoke_reason: string | null;
+  };
+  oauth_refresh_tokens: {
+    id: string;
+    family_id: string;
+    hash: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+    replaced_by_id: string | null;
+  };
+  oauth_opaque_tokens: {
+    hash: string;
+    jti: string;
+    workspace_id: string;
+    client_id: string;
+    subject: string;
+    scope: string;
+    audience: string;
+    jkt: string | null;
+    issued_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+  };
+  oauth_revoked_jtis: { jti: string; expires_at: number };
+  oauth_once: { key: string; expires_at: number };
+}
