@@ -159,9 +159,10 @@ export class AuthorizationServer {
 
   /**
    * Verifies a JWT access token of this issuer: signature by a published key (kid looked up, never
-   * followed), `typ` at+jwt, `iss`, times, and that its `jti` was not revoked.
+   * followed), `typ` at+jwt, `iss`, times, that its `jti` was not revoked, and — when given, as a
+   * resource server must (RFC 9068 §4) — that `aud` names `audience`.
    */
-  async verifyAccessToken(token: string, issuer: string): Promise<AccessTokenClaims | undefined> {
+  async verifyAccessToken(token: string, issuer: string, audience?: string): Promise<AccessTokenClaims | undefined> {
     const head = token.split('.', 1)[0] ?? '';
     let kid: unknown;
     try {
@@ -186,6 +187,7 @@ export class AuthorizationServer {
     if (c.nbf !== undefined && (typeof c.nbf !== 'number' || c.nbf > now + SKEW_S)) return undefined;
     if (typeof c.jti !== 'string' || typeof c.client_id !== 'string' || typeof c.sub !== 'string') return undefined;
     if (typeof c.aud !== 'string' && !(Array.isArray(c.aud) && c.aud.every((a) => typeof a === 'string'))) return undefined;
+    if (audience !== undefined && !(c.aud === audience || (Array.isArray(c.aud) && c.aud.includes(audience)))) return undefined;
     if (await this.deps.store.isJtiRevoked(c.jti, this.deps.clock.now())) return undefined;
     return c as unknown as AccessTokenClaims;
   }
