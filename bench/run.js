@@ -5,7 +5,7 @@
 // Prints progress and a table; writes the figures to bench/results/latest.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { httpBenchmark } from './http.js';
@@ -16,6 +16,7 @@ const RESULTS = join(ROOT, 'bench/results');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const started = Date.now();
+const loadAtStart = loadavg()[0];
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s`;
 const log = (line) => process.stderr.write(`[${elapsed()}] ${line}\n`);
 
@@ -68,7 +69,7 @@ const targets = {
   malformedFaster: { target: '> hit', value: hits.malformedChecksum.opsPerSec, met: hits.malformedChecksum.opsPerSec > hits.hit.opsPerSec },
   flatCost: { target: '1M keys as fast as 10 (ratio ~1)', value: Math.round(flatRatio * 1000) / 1000, met: flatRatio >= 0.8 },
 };
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] } };
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
 const results = { date: new Date().toISOString(), commit: git, quick, machine, http, inProcess: hits, flatCost: { ...flat, ratio: targets.flatCost.value }, targets, seconds: Math.round((Date.now() - started) / 1000) };
 mkdirSync(RESULTS, { recursive: true });
@@ -80,6 +81,7 @@ const cpu = (x) => (x.serverCpuPct === null ? '-' : `${x.serverCpuPct}%`);
 const out = [
   '',
   `Tessera benchmark — ${results.date.slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${machine.cpu} × ${machine.cores}${quick ? ' (--quick)' : ''}`,
+  `load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${machine.loadAverage1m.atEnd.toFixed(1)}: figures from a busy machine are lower and noisier`,
   '',
   `HTTP: POST /v1/keys/verify with a valid key vs a bare Fastify route answering ${http.answerBytes} bytes of JSON`,
   `      ${http.connections} connections, pipelining ${http.pipelining}, ${http.tessera.rounds.length} alternated rounds of ${http.seconds} s; medians`,
@@ -88,7 +90,7 @@ const out = [
     ['Tessera', int(t.reqPerSec), ms(t.p50Ms), ms(t.p99Ms), cpu(t)],
     ['bare Fastify', int(b.reqPerSec), ms(b.p50Ms), ms(b.p99Ms), cpu(b)],
   ]),
-  `ratio Tessera/bare ${http.ratio.toFixed(2)} (rounds: ${http.roundRatios.map((r) => r.toFixed(2)).join(', ')})   target >= 0.80: ${verdict(targets.httpRatio.met)}`,
+  `ratio Tessera/bare ${http.ratio.toFixed(3)} (rounds: ${http.roundRatios.map((r) => r.toFixed(2)).join(', ')})   target >= 0.80: ${verdict(targets.httpRatio.met)}`,
   `Tessera p99 ${ms(t.p99Ms)}   target < 5 ms: ${verdict(targets.httpP99.met)}`,
   '',
   'In-process KeyVerifier.verify, one key; median of 7 rounds',
