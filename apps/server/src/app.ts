@@ -74,7 +74,6 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       security: [{ rootKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
 
   app.addHook('onRequest', async (request, reply) => {
     const q = request.url.indexOf('?');
@@ -115,6 +114,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     return sendProblem(reply, problem('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.'));
   });
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem('NOT_FOUND', 'No such route.')));
+  // After the handlers, so the docs' routes answer errors (e.g. KEY_IN_URL) in problem+json too.
+  await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
 
   await app.register(keyRoutes(services, metrics));
   await app.register(adminRoutes(services));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { verifyAuditChain } from '@tessera/core';
 import { loadConfig } from './config.js';
+import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
 import { initInstance, openInstance } from './instance.js';
 import { serve } from './serve.js';
 
@@ -22,7 +22,8 @@ Commands:
   keys roll KEY_ID --grace SECONDS
   keys revoke KEY_ID [--reason TEXT]
   verify [--scopes EXPR]                verify a key read from stdin (kept out of shell history)
-  audit verify [--offline]              recompute the audit chain (--offline reads the store directly)
+  audit verify [--offline]              check the audit chain and its signed checkpoints (--offline reads the store directly)
+${CUSTODY_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
 root key in TESSERA_ROOT_KEY (or --root-key, which other users can see in the process list).
@@ -51,6 +52,7 @@ const OPTIONS = {
   grace: { type: 'string' },
   reason: { type: 'string' },
   offline: { type: 'boolean' },
+  ...CUSTODY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -109,25 +111,12 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       out('The database schema is up to date.', { ok: true });
       return 0;
     }
-    case 'audit': {
-      if (sub !== 'verify') throw new UsageError('usage: tessera audit verify [--offline]');
-      let report: { ok: boolean; checked: number; firstBadSeq?: number; reason?: string };
-      if (flags.offline) {
-        const { store } = await openInstance(configFrom(flags));
-        try {
-          report = await verifyAuditChain(store);
-        } finally {
-          await store.close();
-        }
-      } else {
-        report = (await api(flags, 'GET', '/v1/audit/verify')) as typeof report;
-      }
-      out(
-        report.ok ? `Audit chain intact: ${report.checked} entries verified.` : `Audit chain BROKEN at entry ${report.firstBadSeq} (${report.reason}); ${report.checked} entries before it verified.`,
-        report,
-      );
-      return report.ok ? 0 : 1;
-    }
+    case 'audit':
+      return auditCommand(sub, commandContext(flags, rest, out));
+    case 'keyring':
+      return keyringCommand(sub, commandContext(flags, rest, out));
+    case 'secrets':
+      return secretsCommand(sub, commandContext(flags, rest, out));
     case 'keyspaces': {
       if (sub === 'create') {
         const ks = await api(flags, 'POST', '/v1/keyspaces', { name: need(flags.name, '--name'), prefix: need(flags.prefix, '--prefix') });
@@ -213,9 +202,13 @@ async function api(flags: Flags, method: string, path: string, body?: unknown): 
     throw new Unreachable(`cannot reach Tessera at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
   }
   const text = await res.text();
-  const data = text === '' ? {} : JSON.parse(text);
+  const data = text === '' ? {} : res.ok && res.headers.get('content-type')?.includes('ndjson') ? text : JSON.parse(text);
   if (!res.ok) throw new Error(`${data.code ?? res.status}: ${data.detail ?? res.statusText}`);
   return data;
+}
+
+function commandContext(flags: Flags, rest: string[], out: (h: string, j: unknown) => void): CommandContext {
+  return { flags, rest, out, api: (method, path, body) => api(flags, method, path, body), config: () => configFrom(flags), usage: (m) => new UsageError(m) };
 }
 
 function need<T>(value: T | undefined, name: string): T {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createKeyringFile,
+  DEFAULT_WORKSPACE_ID,
   EnvelopeKeyring,
   KeyringError,
   LocalInvalidationBus,
@@ -79,6 +80,8 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
       await loadAuditSigningKeys(keyring, store, systemClock, true);
       const rootKeys = new RootKeyService({ store, keyring, clock: systemClock, bus: new LocalInvalidationBus() });
       const { record, key } = await rootKeys.bootstrap();
+      // The default workspace's data key, made now, outside any transaction (see ensureDataKey).
+      await keyring.ensureDataKey(DEFAULT_WORKSPACE_ID);
       return { rootKey: key, rootKeyId: record.id };
     } finally {
       await keyring.close();

@@ -12,6 +12,10 @@ export const ID_PREFIX = {
   clientSecret: 'cs',
   tokenFamily: 'fam',
   refreshToken: 'rtk',
+  oauthClient: 'cli',
+  clientSecret: 'cs',
+  tokenFamily: 'fam',
+  refreshToken: 'rtk',
   wrappedKey: 'wk',
   secret: 'sec',
 } as const;

@@ -34,17 +34,19 @@ export class KeyRecovery {
   constructor(private readonly deps: { store: Store; keyring: Keyring; clock: Clock }) {}
 
   async recover(actor: Actor, keyId: string): Promise<{ keyId: string; key: string }> {
-    return this.deps.store.transaction(async (tx) => {
+    // Audited in the transaction that reads the ciphertext; decrypted after the commit.
+    const sealed = await this.deps.store.transaction(async (tx) => {
       const record = await tx.getKey(keyId);
       if (record === undefined || record.deletedAt !== null || record.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such key.');
-      const sealed = await tx.getKeyRecovery(keyId);
-      if (sealed === undefined) throw new TesseraError('CONFLICT', 'This key is not recoverable: its keyspace did not keep keys when it was created.');
+      const row = await tx.getKeyRecovery(keyId);
+      if (row === undefined) throw new TesseraError('CONFLICT', 'This key is not recoverable: its keyspace did not keep keys when it was created.');
       if (record.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key is not recovered.');
-      const plain = await this.deps.keyring.decrypt(sealed.ciphertext, aadOf(keyId));
       await appendAudit(tx, this.deps.clock, actor, { action: 'key.recovered', target: keyId, details: { keyspaceId: record.keyspaceId } });
-      const key = plain.toString('utf8');
-      plain.fill(0);
-      return { keyId, key };
+      return row;
     });
+    const plain = await this.deps.keyring.decrypt(sealed.ciphertext, aadOf(keyId));
+    const key = plain.toString('utf8');
+    plain.fill(0);
+    return { keyId, key };
   }
 }

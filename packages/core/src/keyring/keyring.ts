@@ -118,13 +118,30 @@ export class EnvelopeKeyring implements Keyring {
     }
   }
 
-  /** Re-reads the store: peppers and data keys made by another process (after a rotation). */
+  /**
+   * Re-reads the store: peppers and data keys, including those made by another process (after a
+   * rotation). `open` calls it, and a server calls it on a timer — never inside a transaction, so
+   * encrypting inside one (SQLite has a single connection) does not need the store.
+   */
   async refresh(): Promise<void> {
-    for (const row of await this.repos.listWrappedKeys({ purpose: 'pepper' })) {
-      if (!this.peppers.has(row.version)) this.peppers.set(row.version, createSecretKey(await this.unwrap(row)));
+    for (const row of await this.repos.listWrappedKeys()) {
+      if (row.purpose === 'pepper') {
+        if (!this.peppers.has(row.version)) this.peppers.set(row.version, createSecretKey(await this.unwrap(row)));
+        continue;
+      }
+      const keys = this.keysOf(row.scope);
+      if (!keys.has(row.version)) keys.set(row.version, createSecretKey(await this.unwrap(row)));
+      if (row.version > (this.currentDataKey.get(row.scope) ?? 0)) this.currentDataKey.set(row.scope, row.version);
     }
     this.sortPeppers();
-    this.currentDataKey.clear();
+  }
+
+  /**
+   * Makes sure a scope (a workspace) has a data key. Call it when a workspace is created, outside
+   * any transaction: the first encryption for a scope without one has to write it to the store.
+   */
+  async ensureDataKey(workspaceId: string | null = null): Promise<number> {
+    return (await this.current(workspaceId ?? INSTANCE_SCOPE)).version;
   }
 
   /** Makes a new pepper version: new keys hash with it; keys hashed before keep verifying. */
@@ -178,7 +195,8 @@ export class EnvelopeKeyring implements Keyring {
       const { kekVersion, wrapped } = await this.kek.wrap(key, context(row.scope, row.purpose, row.version));
       key.fill(0);
       await this.repos.rewrapKey(row.id, row.kekVersion, kekVersion, wrapped.toString('base64url'));
-      progress?.(++done, rows.length);
+      done++;
+      progress?.(done, rows.length);
     }
     return done;
   }

@@ -46,48 +46,61 @@ export class VaultService {
     if (typeof value !== 'string' || value.length === 0) throw new TesseraError('VALIDATION_FAILED', 'value must be a non-empty string');
     if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) throw new TesseraError('VALIDATION_FAILED', `value must be at most ${MAX_VALUE_BYTES} bytes`);
     const now = this.deps.clock.now();
+    const plain = Buffer.from(value, 'utf8');
     try {
-      return await this.deps.store.transaction(async (tx) => {
-        let secret = await tx.getSecret(workspaceId, name, { lock: true });
-        const created = secret === undefined;
-        if (secret === undefined) {
-          secret = { id: newId('secret', now), workspaceId, name, currentVersion: 0, rotateBy: rotateBy ?? null, createdAt: now, updatedAt: now };
-          await tx.insertSecret(secret);
-        }
-        const version = secret.currentVersion + 1;
-        const ciphertext = await this.deps.keyring.encrypt(Buffer.from(value, 'utf8'), secretAad(secret.id, version), { workspaceId });
-        await tx.insertSecretVersion({ secretId: secret.id, version, ciphertext, createdAt: now, createdBy: caller.actor.id });
-        const nextRotateBy = rotateBy === undefined ? secret.rotateBy : rotateBy;
-        await tx.updateSecret(secret.id, { currentVersion: version, rotateBy: nextRotateBy, updatedAt: now });
-        await appendAudit(tx, this.deps.clock, caller.actor, {
-          action: 'secret.written',
-          target: name,
-          details: { secretId: secret.id, version, created, rotateBy: nextRotateBy === null ? null : new Date(nextRotateBy).toISOString() },
+      // Encrypt first, for the version we expect to write, then write it if nobody came in between.
+      // Keyring work (perhaps an HSM round trip) thus never runs under the store's write lock.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const seen = await this.deps.store.getSecret(workspaceId, name);
+        const secretId = seen?.id ?? newId('secret', now);
+        const version = (seen?.currentVersion ?? 0) + 1;
+        const ciphertext = await this.deps.keyring.encrypt(plain, secretAad(secretId, version), { workspaceId });
+        const written = await this.deps.store.transaction(async (tx) => {
+          const secret = await tx.getSecret(workspaceId, name, { lock: true });
+          if (secret?.id !== seen?.id || (secret?.currentVersion ?? 0) + 1 !== version) return undefined; // raced: try again
+          if (secret === undefined) {
+            await tx.insertSecret({ id: secretId, workspaceId, name, currentVersion: 0, rotateBy: rotateBy ?? null, createdAt: now, updatedAt: now });
+          }
+          await tx.insertSecretVersion({ secretId, version, ciphertext, createdAt: now, createdBy: caller.actor.id });
+          const nextRotateBy = rotateBy === undefined ? (secret?.rotateBy ?? null) : rotateBy;
+          await tx.updateSecret(secretId, { currentVersion: version, rotateBy: nextRotateBy, updatedAt: now });
+          await appendAudit(tx, this.deps.clock, caller.actor, {
+            action: 'secret.written',
+            target: name,
+            details: { secretId, version, created: secret === undefined, rotateBy: nextRotateBy === null ? null : new Date(nextRotateBy).toISOString() },
+          });
+          return { name, version, rotateBy: nextRotateBy };
         });
-        return { name, version, rotateBy: nextRotateBy };
-      });
+        if (written !== undefined) return written;
+      }
+      throw new TesseraError('CONFLICT', 'The secret is being written concurrently; try again.');
     } catch (err) {
       if (err instanceof TesseraError) throw err;
-      if (/unique|duplicate/i.test((err as Error).message)) throw new TesseraError('CONFLICT', 'The secret was written concurrently; try again.');
+      if (/unique|duplicate|constraint/i.test((err as Error).message)) throw new TesseraError('CONFLICT', 'The secret was written concurrently; try again.');
       throw err;
+    } finally {
+      plain.fill(0);
     }
   }
 
   /** Reads a secret's value (the current version, or the one asked for). Audited before the value is returned. */
   async get(caller: VaultCaller, name: string, version?: number): Promise<{ name: string; version: number; value: string; rotateBy: number | null; createdAt: number }> {
     const workspaceId = this.check(caller, 'read', name);
-    return this.deps.store.transaction(async (tx) => {
+    // The read is audited in the transaction that reads the ciphertext; decryption follows the commit,
+    // so an entry exists for every value that leaves the vault.
+    const read = await this.deps.store.transaction(async (tx) => {
       const secret = await tx.getSecret(workspaceId, name);
       if (secret === undefined) throw new TesseraError('NOT_FOUND', 'No such secret.');
       const wanted = version ?? secret.currentVersion;
       const row = await tx.getSecretVersion(secret.id, wanted);
       if (row === undefined) throw new TesseraError('NOT_FOUND', `The secret has no version ${wanted}.`);
-      const plain = await this.deps.keyring.decrypt(row.ciphertext, secretAad(secret.id, wanted));
       await appendAudit(tx, this.deps.clock, caller.actor, { action: 'secret.read', target: name, details: { secretId: secret.id, version: wanted } });
-      const value = plain.toString('utf8');
-      plain.fill(0);
-      return { name, version: wanted, value, rotateBy: secret.rotateBy, createdAt: row.createdAt };
+      return { secret, row, wanted };
     });
+    const plain = await this.deps.keyring.decrypt(read.row.ciphertext, secretAad(read.secret.id, read.wanted));
+    const value = plain.toString('utf8');
+    plain.fill(0);
+    return { name, version: read.wanted, value, rotateBy: read.secret.rotateBy, createdAt: read.row.createdAt };
   }
 
   /** Every secret the caller may read or write, without values; `rotation` filters to `due`/`overdue` ones. */

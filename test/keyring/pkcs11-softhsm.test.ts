@@ -1,0 +1,85 @@
+import * as graphene from 'graphene-pk11';
+import { loadConfig, openInstance } from '@tessera/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
+import { createInstanceHome, startInstance, type InstanceHome } from './support/instance.js';
+import { createSoftHsmToken, type SoftHsmToken } from './support/softhsm.js';
+
+let token: SoftHsmToken;
+beforeAll(() => {
+  token = createSoftHsmToken();
+});
+afterAll(() => token.remove());
+
+const hsmEnv = () => ({ TESSERA_KEYRING_PROVIDER: 'pkcs11', TESSERA_PKCS11_MODULE: token.module, TESSERA_PKCS11_TOKEN_LABEL: token.label, TESSERA_PKCS11_PIN: token.pin });
+
+describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
+  let home: InstanceHome;
+  beforeAll(async () => {
+    // Each dialect gets its own KEK label, so the two instances share the token without sharing keys.
+    home = await createInstanceHome(dialect, { ...hsmEnv(), TESSERA_PKCS11_KEY_LABEL: `tessera-kek-${dialect}` });
+  });
+  afterAll(() => home.remove());
+
+  it('init, store, rotate KEK, data keys and pepper, restart: everything reads back and every key verifies', async () => {
+    const first = await startInstance(home);
+    const rootKey = first.rootKey;
+    expect((await first.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_stripe_value_1' })).status).toBe(200);
+    expect((await first.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_stripe_value_2' })).body.version).toBe(2);
+    const ks = await first.api('POST', '/v1/keyspaces', { name: 'partners', prefix: 'pk_live', recoverable: true });
+    const k1 = await first.api('POST', '/v1/keys', { keyspaceId: ks.body.id, ownerId: 'acme' });
+    expect(k1.status).toBe(201);
+
+    const keyring = first.services.keyring as Awaited<ReturnType<typeof openInstance>>['keyring'];
+    const rotated = await keyring.rotateKek();
+    expect(rotated.kekVersion).toBe(2);
+    expect(rotated.rewrapped).toBeGreaterThanOrEqual(3); // the pepper, the instance's and the workspace's data keys
+    await keyring.rotateDataKeys();
+    expect(await keyring.rotatePepper()).toBe(2);
+    expect((await first.api('PUT', '/v1/secrets/webhooks/github', { value: 'whsec_after_rotation' })).status).toBe(200);
+    const k2 = await first.api('POST', '/v1/keys', { keyspaceId: ks.body.id, ownerId: 'globex' });
+    await first.close();
+
+    const second = await startInstance(home, rootKey);
+    try {
+      expect((await second.api('GET', '/v1/secrets/payments/stripe')).body.value).toBe('sk_live_stripe_value_2');
+      expect((await second.api('GET', '/v1/secrets/payments/stripe?version=1')).body.value).toBe('sk_live_stripe_value_1');
+      expect((await second.api('GET', '/v1/secrets/webhooks/github')).body.value).toBe('whsec_after_rotation');
+      expect((await second.api('GET', `/v1/keys/${k1.body.keyId}/recover`)).body.key).toBe(k1.body.key);
+      // The key hashed with pepper 1 and the one hashed with pepper 2 both verify.
+      expect((await second.api('POST', '/v1/keys/verify', { key: k1.body.key })).body.code).toBe('VALID');
+      expect((await second.api('POST', '/v1/keys/verify', { key: k2.body.key })).body.code).toBe('VALID');
+      const status = await (second.services.keyring as typeof keyring).status();
+      expect(status).toMatchObject({ provider: 'pkcs11', kekVersion: 2, pepperVersion: 2 });
+      expect(status.dataKeys.every((d) => d.kekVersion === 2)).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('keeps the KEK inside the token: sensitive, not extractable, its value unreadable', () => {
+    const module = graphene.Module.load(token.module, 'check');
+    module.initialize();
+    try {
+      const slots = module.getSlots(true);
+      let slot: graphene.Slot | undefined;
+      for (let i = 0; i < slots.length; i++) if (slots.items(i).getToken().label.trim() === token.label) slot = slots.items(i);
+      const session = slot!.open(graphene.SessionFlag.SERIAL_SESSION);
+      session.login(token.pin, graphene.UserType.USER);
+      const found = session.find({ class: graphene.ObjectClass.SECRET_KEY, label: `tessera-kek-${dialect}-v2` });
+      expect(found.length).toBe(1);
+      const kek = found.items(0).toType<graphene.SecretKey>();
+      expect(kek.getAttribute({ sensitive: null, extractable: null, token: null })).toEqual({ sensitive: true, extractable: false, token: true });
+      expect(() => kek.getAttribute({ value: null })).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+      session.logout();
+      session.close();
+    } finally {
+      module.finalize();
+    }
+  });
+
+  it('names a wrong PIN clearly, and a missing token too', async () => {
+    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_PIN: '000000' }))).rejects.toThrow(`the PIN for the PKCS#11 token "${token.label}" is wrong`);
+    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_TOKEN_LABEL: 'no-such-token' }))).rejects.toThrow('no PKCS#11 token labelled "no-such-token" is present');
+  });
+});
