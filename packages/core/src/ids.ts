@@ -12,10 +12,6 @@ export const ID_PREFIX = {
   clientSecret: 'cs',
   tokenFamily: 'fam',
   refreshToken: 'rtk',
-  oauthClient: 'cli',
-  clientSecret: 'cs',
-  tokenFamily: 'fam',
-  refreshToken: 'rtk',
   wrappedKey: 'wk',
   secret: 'sec',
 } as const;

@@ -84,40 +84,5 @@ export {
   type AuthorizationServerDeps,
   type EndpointAnswer,
 } from './oauth/authorization-server.js';
-export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
-export {
-  ALL_GRANT_TYPES,
-  CLIENT_AUTH_METHODS,
-  GRANT_TYPES,
-  SIGNING_ALGS,
-  type ClientAuthMethod,
-  type ClientSecretRecord,
-  type GrantType,
-  type OAuthClientRecord,
-  type OpaqueTokenRecord,
-  type RefreshTokenRecord,
-  type SigningAlg,
-  type SigningKeyRecord,
-  type TokenFamilyRecord,
-} from './oauth/oauth-records.js';
-export type { OAuthRepos, OAuthStore } from './oauth/oauth-store.js';
-export { decodeB64url, keyFitsAlg, MAX_JWS_LENGTH, parseCompactJws, verifyJws, type JwsOutcome, type ParsedJws, type VerifyJwsOptions } from './oauth/jws.js';
-export { ML_DSA_65, MlDsaWorkerPool, type MlDsa } from './oauth/ml-dsa.js';
-export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type PublicJwk, type SigningKeyPolicy } from './oauth/signing-keys.js';
-export { CLIENT_ASSERTION_ALGS, CLIENT_LIMITS, CLIENT_SECRET_PREFIX, OAuthClientService, type ClientInput } from './oauth/client-service.js';
-export { authenticateClient, JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
-export { DPOP_ALGS, DPOP_IAT_WINDOW, DpopNonces, verifyDpopProof } from './oauth/dpop.js';
-export { param, type TokenRequest } from './oauth/token-request.js';
-export {
-  ACCESS_TOKEN_PREFIX,
-  ACCESS_TOKEN_TYPE,
-  API_KEY_TOKEN_TYPE,
-  AuthorizationServer,
-  OAUTH_PATHS,
-  REFRESH_TOKEN_PREFIX,
-  type AccessTokenClaims,
-  type AuthorizationServerDeps,
-  type EndpointAnswer,
-} from './oauth/authorization-server.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { AuditQuery, Page, Repos, Store } from './store/store.js';

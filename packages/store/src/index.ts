@@ -2,7 +2,5 @@ export { KyselyStore, type StoreConfig } from './kysely-store.js';
 export { migrateToLatest } from './migrate.js';
 export { KyselyOAuthStore } from './oauth/kysely-oauth-store.js';
 export type { OAuthDatabase } from './oauth/oauth-schema.js';
-export { KyselyOAuthStore } from './oauth/kysely-oauth-store.js';
-export type { OAuthDatabase } from './oauth/oauth-schema.js';
 export { isStoreUnavailable } from './store-unavailable.js';
 export type { Database } from './schema.js';

@@ -1,13 +1,11 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as oauth from './migrations/0003-oauth.js';
-import * as oauth from './migrations/0003-oauth.js';
 import * as keyringVault from './migrations/0002-keyring-vault.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
-  '0003-oauth': oauth,
   '0003-oauth': oauth,
   '0002-keyring-vault': keyringVault,
 };

@@ -14,7 +14,6 @@ export const PERMISSIONS = [
   'root_keys:manage',
   'audit:read',
   'oauth:manage',
-  'oauth:manage',
   'keys:recover',
   'secrets:read',
   'secrets:write',
