@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
 import { initInstance, openInstance } from './instance.js';
 import { serve } from './serve.js';
+import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -22,6 +23,7 @@ Commands:
   keys roll KEY_ID --grace SECONDS
   keys revoke KEY_ID [--reason TEXT]
   verify [--scopes EXPR]                verify a key read from stdin (kept out of shell history)
+${OAUTH_HELP}
   audit verify [--offline]              check the audit chain and its signed checkpoints (--offline reads the store directly)
 ${CUSTODY_HELP}
 
@@ -54,6 +56,11 @@ const OPTIONS = {
   offline: { type: 'boolean' },
   ...CUSTODY_OPTIONS,
   help: { type: 'boolean', short: 'h' },
+  'client-id': { type: 'string' },
+  'grant-types': { type: 'string' },
+  'auth-method': { type: 'string' },
+  audience: { type: 'string' },
+  alg: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Flags = ReturnType<typeof parse>['values'];
@@ -132,6 +139,16 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
     }
     case 'keys':
       return keysCommand(sub, rest, flags, out);
+    case 'oauth':
+      return oauthCommand(sub, rest, flags, {
+        api: (method, path, body) => api(flags, method, path, body),
+        out,
+        need,
+        intFlag,
+        table,
+        usage: (m) => new UsageError(m),
+        baseUrl: (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
+      });
     case 'verify': {
       const key = (rest.length > 0 || sub !== undefined ? (sub ?? '') : readFileSync(0, 'utf8')).trim();
       if (sub !== undefined) process.stderr.write('tessera: warning: a key given as an argument stays in your shell history; pipe it on stdin instead.\n');

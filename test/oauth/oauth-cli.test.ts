@@ -1,0 +1,48 @@
+import { main } from '@tessera/server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startOAuthServer, type OAuthTestServer } from './support.js';
+
+describe('tessera oauth clients … against a running server', () => {
+  let s: OAuthTestServer;
+  beforeAll(async () => {
+    s = await startOAuthServer('sqlite');
+    process.env.TESSERA_URL = s.url;
+    process.env.TESSERA_ROOT_KEY = s.rootKey;
+  });
+  afterAll(async () => {
+    delete process.env.TESSERA_URL;
+    delete process.env.TESSERA_ROOT_KEY;
+    await s.close();
+  });
+
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await main(argv);
+      return { code, out: out.join('') };
+    } finally {
+      spy.mockRestore();
+      err.mockRestore();
+    }
+  };
+
+  it('creates, lists, rotates the secret of and removes a client', async () => {
+    const created = await run('oauth', 'clients', 'create', '--name', 'cli', '--scopes', 'a,b', '--alg', 'ES256', '--json');
+    expect(created.code).toBe(0);
+    const c = JSON.parse(created.out);
+    expect(c).toMatchObject({ name: 'cli', scopes: ['a', 'b'], signingAlg: 'ES256' });
+    expect(c.clientSecret).toMatch(/^tessera_cs_/);
+    const listed = await run('oauth', 'clients', 'list');
+    expect(listed.out).toContain(c.clientId);
+    expect(listed.out).not.toContain(c.clientSecret);
+    const rotated = JSON.parse((await run('oauth', 'clients', 'rotate-secret', c.clientId, '--grace', '30', '--json')).out);
+    expect(rotated.clientSecret).not.toBe(c.clientSecret);
+    const token = await s.form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: s.basic(c.clientId, rotated.clientSecret) });
+    expect(token.status).toBe(200);
+    expect((await run('oauth', 'clients', 'rm', c.clientId)).code).toBe(0);
+    expect((await s.api('GET', `/v1/oauth/clients/${c.clientId}`)).status).toBe(404);
+    expect((await run('oauth', 'clients', 'frobnicate')).code).toBe(2);
+  });
+});
