@@ -17,6 +17,7 @@ import { custodyRoutes } from './routes/custody-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
+import { consoleRoutes } from './console/console-routes.js';
 
 export const VERSION = '0.1.0';
 
@@ -65,6 +66,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   const app = Fastify(options);
   app.decorateRequest('rootKey', undefined);
   const metrics = createMetrics(services);
+  app.decorateRequest('consoleUser', undefined);
 
   await app.register(swagger, {
     openapi: {
@@ -119,6 +121,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services, metrics));
   await app.register(adminRoutes(services));
+  await app.register(consoleRoutes(services));
   await app.register(oauthClientRoutes(services));
   await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));

@@ -5,6 +5,7 @@ import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCom
 import { initInstance, openInstance } from './instance.js';
 import { serve } from './serve.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
+import { USERS_HELP, USERS_OPTIONS, usersCommand } from './console/users-command.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -26,6 +27,7 @@ Commands:
 ${OAUTH_HELP}
   audit verify [--offline]              check the audit chain and its signed checkpoints (--offline reads the store directly)
 ${CUSTODY_HELP}
+${USERS_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
 root key in TESSERA_ROOT_KEY (or --root-key, which other users can see in the process list).
@@ -55,6 +57,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   offline: { type: 'boolean' },
   ...CUSTODY_OPTIONS,
+  ...USERS_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   'client-id': { type: 'string' },
   'grant-types': { type: 'string' },
@@ -124,6 +127,8 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       return keyringCommand(sub, commandContext(flags, rest, out));
     case 'secrets':
       return secretsCommand(sub, commandContext(flags, rest, out));
+    case 'users':
+      return usersCommand(sub, commandContext(flags, rest, out));
     case 'keyspaces': {
       if (sub === 'create') {
         const ks = await api(flags, 'POST', '/v1/keyspaces', { name: need(flags.name, '--name'), prefix: need(flags.prefix, '--prefix') });

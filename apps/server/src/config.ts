@@ -74,6 +74,10 @@ export const CONFIG_SCHEMA = {
   auditCheckpointEntries: int('Sign an audit checkpoint after this many new entries…', 'TESSERA_AUDIT_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
   auditCheckpointSeconds: int('…or after this many seconds with any new entry.', 'TESSERA_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
   secretRotationDueDays: int('A secret is reported `due` this many days before its `rotateBy` date.', 'TESSERA_SECRET_ROTATION_DUE_DAYS', 7, 0, 365),
+  consoleIdleMinutes: int('A console session ends after this many minutes without a request.', 'TESSERA_CONSOLE_IDLE_MINUTES', 30, 1, 1440),
+  consoleSessionHours: int('A console session ends this many hours after sign-in, whatever the activity.', 'TESSERA_CONSOLE_SESSION_HOURS', 12, 1, 720),
+  consoleMaxFailures: int('Consecutive failed console sign-ins (password or second factor) that lock the account.', 'TESSERA_CONSOLE_MAX_FAILURES', 5, 1, 100),
+  consoleLockoutMinutes: int('How long a locked console account stays locked, in minutes.', 'TESSERA_CONSOLE_LOCKOUT_MINUTES', 15, 1, 10_080),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -134,4 +138,14 @@ export function configurationMarkdown(): string {
     ...rows,
     '',
   ].join('\n');
+}
+
+/** The console's session and lockout policy, from the configuration. */
+export function consolePolicy(config: Config) {
+  return {
+    idleMs: config.consoleIdleMinutes * 60_000,
+    absoluteMs: config.consoleSessionHours * 3_600_000,
+    maxFailures: config.consoleMaxFailures,
+    lockoutMs: config.consoleLockoutMinutes * 60_000,
+  };
 }

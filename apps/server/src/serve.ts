@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
-import { isLoopback, type Config } from './config.js';
+import { consolePolicy, isLoopback, type Config } from './config.js';
 import { initInstance, isInitialised, openInstance } from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
@@ -31,6 +31,7 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
     store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs, bus: shared.bus, rateLimiter: shared.rateLimiter, shared,
     auditCheckpoints: { everyEntries: config.auditCheckpointEntries, everyMs: config.auditCheckpointSeconds * 1000 },
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
+    console: consolePolicy(config),
     onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
   });
   const app = await createApp({ config, services });

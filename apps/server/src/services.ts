@@ -19,6 +19,8 @@ import {
 import type { OAuthStore } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
+import { ConsoleAccounts, type ConsolePolicy } from './console/console-accounts.js';
+import { VerifyTimeline } from './console/verify-timeline.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -38,6 +40,8 @@ export interface ServiceOptions {
   secretDueWindowMs?: number;
   /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
   shared?: SharedState;
+  /** Console session timeouts and sign-in lockout (defaults in console-accounts.ts). */
+  console?: Partial<ConsolePolicy>;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -68,5 +72,6 @@ export function createServices(o: ServiceOptions) {
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
   const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore });
-  return { oauth, store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer };
+  return { oauth, store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer,
+    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console), verifyTimeline: new VerifyTimeline(clock) };
 }

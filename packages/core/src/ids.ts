@@ -14,6 +14,7 @@ export const ID_PREFIX = {
   refreshToken: 'rtk',
   wrappedKey: 'wk',
   secret: 'sec',
+  consoleUser: 'usr',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

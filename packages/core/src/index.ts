@@ -46,7 +46,8 @@ export {
   type AuditSigningKeyRecord,
   type CheckpointPolicy,
 } from './audit/audit-checkpoints.js';
-export { hasPermission, isPermissionGrant, PERMISSIONS, type Permission } from './root-keys/permissions.js';
+export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './root-keys/permissions.js';
+export { CONSOLE_ROLES, type ConsoleRepos, type ConsoleRole, type ConsoleSessionRecord, type ConsoleUserRecord, type SessionStage } from './console/console-repos.js';
 export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';

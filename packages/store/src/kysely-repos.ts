@@ -4,6 +4,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { auditFromRow, keyFromRow, keyspaceFromRow, keyToRow, rootKeyFromRow } from './rows.js';
 import { checkpointFromRow, secretFromRow, signingKeyFromRow, wrappedKeyFromRow } from './keyring-rows.js';
 import type { Database } from './schema.js';
+import { KyselyConsoleRepos } from './console/kysely-console-repos.js';
 
 /** The storage port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyRepos implements Repos {
@@ -12,6 +13,11 @@ export class KyselyRepos implements Repos {
     protected readonly dialectName: 'sqlite' | 'postgres',
     private readonly inTransaction: boolean,
   ) {}
+
+  /** Console users and sessions (migration 0006), over the same handle. */
+  get console(): KyselyConsoleRepos {
+    return new KyselyConsoleRepos(this.db);
+  }
 
   async findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
     const row = await this.db.selectFrom('keys').selectAll().where('hash', '=', hash).executeTakeFirst();

@@ -2,12 +2,14 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/0001-initial.js';
 import * as oauth from './migrations/0003-oauth.js';
 import * as keyringVault from './migrations/0002-keyring-vault.js';
+import * as consoleUsers from './migrations/0006-console.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0003-oauth': oauth,
   '0002-keyring-vault': keyringVault,
+  '0006-console': consoleUsers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

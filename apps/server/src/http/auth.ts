@@ -1,6 +1,7 @@
 import { hasPermission, TesseraError, type Actor, type Permission, type RootKeyRecord } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
+import { authorizeSession, sessionToken } from '../console/session-auth.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,6 +16,8 @@ declare module 'fastify' {
 /** Authenticates the bearer root key and checks the route's permission. */
 export async function authorize(services: Services, request: FastifyRequest, permission: Permission): Promise<void> {
   const header = request.headers.authorization;
+  // The web console calls the same API with its session cookie (and a CSRF token) instead.
+  if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permission);
   if (header === undefined || !header.startsWith('Bearer ')) {
     throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
   }
@@ -27,6 +30,7 @@ export async function authorize(services: Services, request: FastifyRequest, per
 }
 
 export function actorOf(request: FastifyRequest): Actor {
+  if (request.consoleUser !== undefined) return { id: `user:${request.consoleUser.id}`, workspaceId: request.consoleUser.workspaceId, ip: request.ip };
   const rk = request.rootKey;
   if (rk === undefined) throw new Error('actorOf called on an unauthenticated route');
   return { id: `root_key:${rk.id}`, workspaceId: rk.workspaceId, ip: request.ip };

@@ -132,6 +132,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         const pending = services.verifier.verify(input);
         const result = pending instanceof Promise ? await pending : pending;
         metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
+        services.verifyTimeline.record(result.code, result.keyId, input.ip);
         return verifyView(result);
       },
     );

@@ -30,6 +30,14 @@ export const AUDIT_ACTIONS = [
   'keyring.kek_rotated',
   'keyring.data_keys_rotated',
   'keyring.pepper_rotated',
+  'user.created',
+  'user.updated',
+  'user.login',
+  'user.login_failed',
+  'user.locked',
+  'user.totp_enrolled',
+  'user.recovery_code_used',
+  'user.logout',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'keys:recover',
   'secrets:read',
   'secrets:write',
+  'users:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -34,3 +35,14 @@ export function hasPermission(granted: readonly string[], needed: Permission): b
   // `secrets:read:payments/*` lets a key through to the secrets routes; the vault checks the name.
   return NAME_SCOPED_PERMISSIONS.includes(needed) && granted.some((g) => g.startsWith(`${needed}:`) && isSecretGrant(g));
 }
+
+/**
+ * What each console role holds, in the same permission model as root keys: an owner holds
+ * everything (and manages console users), an admin everything but root keys and users, a viewer
+ * reads keys, keyspaces and the audit log (never a secret's value).
+ */
+export const ROLE_PERMISSIONS = {
+  owner: ['*'],
+  admin: ['keys:*', 'keyspaces:*', 'audit:read', 'oauth:manage', 'secrets:read', 'secrets:write'],
+  viewer: ['keys:read', 'keyspaces:read', 'audit:read'],
+} as const satisfies Record<string, readonly string[]>;

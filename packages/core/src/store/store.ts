@@ -3,6 +3,7 @@ import type { KeyRecoveryRepos } from '../api-keys/key-recovery.js';
 import type { AuditCheckpointRepos } from '../audit/audit-checkpoints.js';
 import type { KeyringRepos } from '../keyring/keyring-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
+import type { ConsoleRepos } from '../console/console-repos.js';
 
 export interface Page {
   limit: number;
@@ -51,6 +52,9 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
   listAudit(q: AuditQuery): Promise<AuditRecord[]>;
   /** Entries in sequence order from `fromSeq` (inclusive), at most `limit`. */
   scanAudit(fromSeq: number, limit: number): Promise<AuditRecord[]>;
+
+  /** Console users and sessions, in the same database and transactions. */
+  readonly console: ConsoleRepos;
 }
 
 export interface Store extends Repos {

@@ -1,0 +1,390 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
+import {
+  appendAudit,
+  CONSOLE_ROLES,
+  DEFAULT_WORKSPACE_ID,
+  newId,
+  TesseraError,
+  type Actor,
+  type AuditDraft,
+  type Clock,
+  type ConsoleRole,
+  type ConsoleSessionRecord,
+  type ConsoleUserRecord,
+  type Keyring,
+  type Repos,
+  type Store,
+} from '@tessera/core';
+import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
+
+export interface ConsolePolicy {
+  /** A session ends after this long without a request. */
+  idleMs: number;
+  /** …and this long after sign-in, whatever the activity. */
+  absoluteMs: number;
+  /** Consecutive failed sign-ins (password or second factor) that lock an account… */
+  maxFailures: number;
+  /** …for this long. */
+  lockoutMs: number;
+  /** Failed sign-ins one address may make in `lockoutMs` before it is throttled. */
+  maxFailuresPerIp: number;
+}
+
+export const DEFAULT_CONSOLE_POLICY: ConsolePolicy = {
+  idleMs: 30 * 60_000,
+  absoluteMs: 12 * 3_600_000,
+  maxFailures: 5,
+  lockoutMs: 15 * 60_000,
+  maxFailuresPerIp: 30,
+};
+
+export const MIN_PASSWORD_LENGTH = 12;
+const RECOVERY_CODES = 10;
+/** The idle clock is kept to within this much, so not every request writes to the store. */
+const TOUCH_EVERY_MS = 30_000;
+/** A real argon2id hash to verify against when the email is unknown, so timing says nothing. */
+const DECOY = argon2Hash('tessera decoy password, never used');
+
+export type LoginOutcome =
+  | { ok: true; token: string; next: 'totp' | 'enroll' }
+  | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+
+export interface Signed {
+  user: ConsoleUserRecord;
+  session: ConsoleSessionRecord;
+}
+
+/** The user as the console API shows it: never a hash, a secret or a recovery code. */
+export function userView(u: ConsoleUserRecord) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    totpEnrolled: u.totpSecret !== null,
+    recoveryCodesLeft: u.recoveryCodes.length,
+    locked: u.lockedUntil !== null,
+    disabled: u.disabledAt !== null,
+    createdAt: new Date(u.createdAt).toISOString(),
+    lastLoginAt: u.lastLoginAt === null ? null : new Date(u.lastLoginAt).toISOString(),
+  };
+}
+
+export const sessionHash = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+/** The CSRF token of a session: derived from its token, so nothing more is stored. */
+export const csrfTokenFor = (token: string): string => createHmac('sha256', token).update('tessera console csrf').digest('base64url');
+
+export function csrfMatches(token: string, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const expected = Buffer.from(csrfTokenFor(token));
+  const given = Buffer.from(presented);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+const totpAad = (userId: string, kind: 'active' | 'pending') => `console_user_totp:${kind}:${userId}`;
+const normaliseEmail = (email: string) => email.trim().toLowerCase();
+const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCase();
+
+/**
+ * People who sign in to the console: argon2id passwords, a mandatory TOTP second factor with
+ * recovery codes, sessions with idle and absolute ends, and lockout after repeated failures.
+ */
+export class ConsoleAccounts {
+  readonly policy: ConsolePolicy;
+  /** Failed sign-ins per source address, in memory: a throttle, not a record (the audit log is). */
+  private readonly ipFailures = new Map<string, number[]>();
+
+  constructor(
+    private readonly deps: { store: Store; keyring: Keyring; clock: Clock },
+    policy: Partial<ConsolePolicy> = {},
+  ) {
+    this.policy = { ...DEFAULT_CONSOLE_POLICY, ...policy };
+  }
+
+  // — Users —
+
+  async createUser(actor: Actor, input: { email: string; password: string; role: ConsoleRole; name?: string | null | undefined }): Promise<ConsoleUserRecord> {
+    const email = normaliseEmail(input.email);
+    if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(email)) throw new TesseraError('VALIDATION_FAILED', 'email must be an email address');
+    if (!CONSOLE_ROLES.includes(input.role)) throw new TesseraError('VALIDATION_FAILED', `role must be one of ${CONSOLE_ROLES.join(', ')}`);
+    checkPassword(input.password);
+    const passwordHash = await argon2Hash(input.password);
+    const now = this.deps.clock.now();
+    const user: ConsoleUserRecord = {
+      id: newId('consoleUser', now),
+      workspaceId: actor.workspaceId ?? DEFAULT_WORKSPACE_ID,
+      email,
+      name: input.name ?? null,
+      role: input.role,
+      passwordHash,
+      totpSecret: null,
+      totpPending: null,
+      totpLastStep: null,
+      recoveryCodes: [],
+      recoveryPepperVersion: this.deps.keyring.currentPepperVersion,
+      failedLogins: 0,
+      lockedUntil: null,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: null,
+    };
+    return this.deps.store.transaction(async (tx) => {
+      if ((await tx.console.findUserByEmail(email)) !== undefined) throw new TesseraError('CONFLICT', 'A console user with this email exists already.');
+      await tx.console.insertUser(user);
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.created', target: user.id, details: { email, role: user.role } });
+      return user;
+    });
+  }
+
+  async listUsers(workspaceId: string): Promise<ConsoleUserRecord[]> {
+    return this.deps.store.console.listUsers(workspaceId);
+  }
+
+  /** Changes a user's role or disables/enables them; disabling ends their sessions. */
+  async updateUser(actor: Actor, id: string, patch: { role?: ConsoleRole | undefined; disabled?: boolean | undefined; unlock?: boolean | undefined }): Promise<ConsoleUserRecord> {
+    return this.deps.store.transaction(async (tx) => {
+      const user = await tx.console.getUser(id);
+      if (user === undefined || user.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such console user.');
+      if (actor.id === `user:${id}` && (patch.disabled === true || (patch.role !== undefined && patch.role !== 'owner'))) {
+        throw new TesseraError('CONFLICT', 'You cannot disable yourself or give up your own owner role; ask another owner.');
+      }
+      const now = this.deps.clock.now();
+      const next: Partial<ConsoleUserRecord> = { updatedAt: now };
+      if (patch.role !== undefined) next.role = patch.role;
+      if (patch.disabled !== undefined) next.disabledAt = patch.disabled ? (user.disabledAt ?? now) : null;
+      if (patch.unlock === true) Object.assign(next, { lockedUntil: null, failedLogins: 0 });
+      await tx.console.updateUser(id, next);
+      if (patch.disabled === true || patch.role !== undefined) await tx.console.deleteUserSessions(id);
+      const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.updated', target: id, details: { changed, ...(patch.role !== undefined && { role: patch.role }) } });
+      return { ...user, ...next };
+    });
+  }
+
+  async changePassword(actor: Actor, signed: Signed, current: string, next: string): Promise<void> {
+    if (!(await argon2Verify(signed.user.passwordHash, current))) throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
+    checkPassword(next);
+    const passwordHash = await argon2Hash(next);
+    await this.deps.store.transaction(async (tx) => {
+      await tx.console.updateUser(signed.user.id, { passwordHash, updatedAt: this.deps.clock.now() });
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.updated', target: signed.user.id, details: { changed: ['password'] } });
+    });
+  }
+
+  // — Signing in —
+
+  /** Step one: the password. Success opens a session that still owes the second factor. */
+  async login(email: string, password: string, ip: string, userAgent: string | undefined): Promise<LoginOutcome> {
+    const now = this.deps.clock.now();
+    if (this.ipThrottled(ip, now)) return { ok: false, reason: 'throttled' };
+    const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
+    if (user === undefined) {
+      await argon2Verify(await DECOY, password);
+      await this.failed(null, ip, now, 'unknown_user', normaliseEmail(email).slice(0, 254));
+      return { ok: false, reason: 'invalid' };
+    }
+    if (user.lockedUntil !== null && user.lockedUntil > now) {
+      await this.audit({ id: `user:${user.id}`, workspaceId: user.workspaceId, ip }, { action: 'user.login_failed', target: user.id, details: { reason: 'locked' } });
+      return { ok: false, reason: 'locked' };
+    }
+    const good = await argon2Verify(user.passwordHash, password);
+    if (!good || user.disabledAt !== null) {
+      const locked = await this.failed(user, ip, now, user.disabledAt !== null ? 'disabled' : 'password');
+      return { ok: false, reason: locked ? 'locked' : 'invalid' };
+    }
+    const token = await this.openSession(user, 'password', ip, userAgent, now);
+    return { ok: true, token, next: user.totpSecret === null ? 'enroll' : 'totp' };
+  }
+
+  /**
+   * Step two: a TOTP code or a recovery code. Success replaces the half-open session with a full
+   * one under a new token (the old token stops working), and returns the new token.
+   */
+  async secondFactor(token: string, input: { code?: string | undefined; recoveryCode?: string | undefined }, ip: string): Promise<string | undefined> {
+    const now = this.deps.clock.now();
+    const found = await this.authenticate(token, 'password');
+    if (!found.ok) return undefined;
+    const { user, session } = found;
+    if (user.totpSecret === null || this.ipThrottled(ip, now) || (user.lockedUntil !== null && user.lockedUntil > now)) return undefined;
+    const actor: Actor = { id: `user:${user.id}`, workspaceId: user.workspaceId, ip };
+    if (input.code !== undefined) {
+      const secret = await this.deps.keyring.decrypt(user.totpSecret, totpAad(user.id, 'active'));
+      const step = verifyTotp(secret, input.code.trim(), now, user.totpLastStep);
+      if (step === undefined) {
+        await this.failed(user, ip, now, 'totp');
+        return undefined;
+      }
+      return this.promote(session, user, actor, now, { totpLastStep: step }, { method: 'totp' });
+    }
+    if (input.recoveryCode !== undefined) {
+      const hashed = this.deps.keyring.hash(normaliseRecovery(input.recoveryCode), user.recoveryPepperVersion);
+      const left = user.recoveryCodes.filter((h) => !safeEqualText(h, hashed));
+      if (left.length === user.recoveryCodes.length) {
+        await this.failed(user, ip, now, 'recovery_code');
+        return undefined;
+      }
+      return this.promote(session, user, actor, now, { recoveryCodes: left }, { method: 'recovery_code', recoveryCodesLeft: left.length });
+    }
+    return undefined;
+  }
+
+  /** Enrolment, step one: a new secret to show (as a QR code and as text), kept until confirmed. */
+  async beginEnrolment(signed: Signed): Promise<{ secret: string; uri: string }> {
+    if (signed.user.totpSecret !== null) throw new TesseraError('CONFLICT', 'A second factor is enrolled already.');
+    const secret = newTotpSecret();
+    const sealed = await this.deps.keyring.encrypt(secret, totpAad(signed.user.id, 'pending'), { workspaceId: signed.user.workspaceId });
+    await this.deps.store.console.updateUser(signed.user.id, { totpPending: sealed, updatedAt: this.deps.clock.now() });
+    return { secret: base32Encode(secret), uri: otpauthUri(secret, signed.user.email) };
+  }
+
+  /**
+   * Enrolment, step two: a code from the app proves it holds the secret. Returns the recovery
+   * codes (shown once) and the full session's new token.
+   */
+  async confirmEnrolment(token: string, code: string, ip: string): Promise<{ token: string; recoveryCodes: string[] } | undefined> {
+    const now = this.deps.clock.now();
+    const found = await this.authenticate(token, 'password');
+    if (!found.ok) return undefined;
+    const { user, session } = found;
+    if (user.totpSecret !== null || user.totpPending === null) throw new TesseraError('CONFLICT', 'Start the enrolment first.');
+    const secret = await this.deps.keyring.decrypt(user.totpPending, totpAad(user.id, 'pending'));
+    const step = verifyTotp(secret, code.trim(), now, null);
+    if (step === undefined) {
+      await this.failed(user, ip, now, 'totp');
+      return undefined;
+    }
+    const recoveryCodes = Array.from({ length: RECOVERY_CODES }, () => {
+      const raw = base32Encode(randomBytes(10)).toLowerCase();
+      return `${raw.slice(0, 4)}-${raw.slice(4, 8)}-${raw.slice(8, 12)}-${raw.slice(12, 16)}`;
+    });
+    const version = this.deps.keyring.currentPepperVersion;
+    const totpSecret = await this.deps.keyring.encrypt(secret, totpAad(user.id, 'active'), { workspaceId: user.workspaceId });
+    const actor: Actor = { id: `user:${user.id}`, workspaceId: user.workspaceId, ip };
+    const newToken = await this.promote(
+      session,
+      user,
+      actor,
+      now,
+      { totpSecret, totpPending: null, totpLastStep: step, recoveryCodes: recoveryCodes.map((c) => this.deps.keyring.hash(normaliseRecovery(c), version)), recoveryPepperVersion: version },
+      { method: 'totp_enrolment' },
+      'user.totp_enrolled',
+    );
+    return { token: newToken, recoveryCodes };
+  }
+
+  /**
+   * The session and user behind a token, or why not. `stage` is the stage required: a half-open
+   * session (password only) never passes for a full one.
+   */
+  async authenticate(token: string, stage: 'password' | 'full' = 'full'): Promise<({ ok: true } & Signed) | { ok: false; reason: 'none' | 'expired' }> {
+    if (token.length < 20 || token.length > 100) return { ok: false, reason: 'none' };
+    const idHash = sessionHash(token);
+    const session = await this.deps.store.console.getSession(idHash);
+    if (session === undefined) return { ok: false, reason: 'none' };
+    const now = this.deps.clock.now();
+    if (now - session.lastSeenAt >= this.policy.idleMs || now >= session.expiresAt) {
+      await this.deps.store.console.deleteSession(idHash);
+      return { ok: false, reason: 'expired' };
+    }
+    if (session.stage !== stage) return { ok: false, reason: 'none' };
+    const user = await this.deps.store.console.getUser(session.userId);
+    if (user === undefined || user.disabledAt !== null) return { ok: false, reason: 'none' };
+    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+      await this.deps.store.console.touchSession(idHash, now);
+      session.lastSeenAt = now;
+    }
+    return { ok: true, user, session };
+  }
+
+  async logout(token: string, ip: string): Promise<void> {
+    const found = await this.authenticate(token);
+    await this.deps.store.console.deleteSession(sessionHash(token));
+    if (found.ok) await this.audit({ id: `user:${found.user.id}`, workspaceId: found.user.workspaceId, ip }, { action: 'user.logout', target: found.user.id });
+  }
+
+  /** Drops ended sessions; the server calls it now and then. */
+  async purge(): Promise<number> {
+    const now = this.deps.clock.now();
+    return this.deps.store.console.purgeSessions(now - this.policy.idleMs, now);
+  }
+
+  // — internals —
+
+  private async openSession(user: ConsoleUserRecord, stage: 'password' | 'full', ip: string, userAgent: string | undefined, now: number, expiresAt?: number, tx: Repos = this.deps.store): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await tx.console.insertSession({
+      idHash: sessionHash(token),
+      userId: user.id,
+      stage,
+      createdAt: now,
+      lastSeenAt: now,
+      // The password step gets a few minutes to finish the second factor; a full session its policy.
+      expiresAt: expiresAt ?? now + (stage === 'password' ? Math.min(10 * 60_000, this.policy.absoluteMs) : this.policy.absoluteMs),
+      ip,
+      userAgent: userAgent?.slice(0, 256) ?? null,
+    });
+    return token;
+  }
+
+  private async promote(
+    half: ConsoleSessionRecord,
+    user: ConsoleUserRecord,
+    actor: Actor,
+    now: number,
+    patch: Partial<ConsoleUserRecord>,
+    details: Record<string, unknown>,
+    extra?: 'user.totp_enrolled',
+  ): Promise<string> {
+    return this.deps.store.transaction(async (tx) => {
+      await tx.console.deleteSession(half.idHash);
+      await tx.console.updateUser(user.id, { ...patch, failedLogins: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now });
+      const token = await this.openSession(user, 'full', actor.ip ?? '', half.userAgent ?? undefined, now, undefined, tx);
+      if (extra !== undefined) await appendAudit(tx, this.deps.clock, actor, { action: extra, target: user.id });
+      if (details.method === 'recovery_code') await appendAudit(tx, this.deps.clock, actor, { action: 'user.recovery_code_used', target: user.id, details: { recoveryCodesLeft: details.recoveryCodesLeft } });
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.login', target: user.id, details: { method: details.method } });
+      return token;
+    });
+  }
+
+  /** Records a failure; returns true when it locked the account. */
+  private async failed(user: ConsoleUserRecord | null, ip: string, now: number, reason: string, email?: string): Promise<boolean> {
+    const list = (this.ipFailures.get(ip) ?? []).filter((t) => t > now - this.policy.lockoutMs);
+    list.push(now);
+    this.ipFailures.set(ip, list);
+    if (this.ipFailures.size > 10_000) this.ipFailures.delete(this.ipFailures.keys().next().value!);
+    const actor: Actor = { id: user === null ? 'anonymous' : `user:${user.id}`, workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID, ip };
+    return this.deps.store.transaction(async (tx) => {
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.login_failed', target: user?.id ?? null, details: { reason, ...(email !== undefined && { email }) } });
+      if (user === null) return false;
+      const count = await tx.console.incrementFailedLogins(user.id, now);
+      if (count < this.policy.maxFailures) return false;
+      await tx.console.updateUser(user.id, { lockedUntil: now + this.policy.lockoutMs, failedLogins: 0, updatedAt: now });
+      await tx.console.deleteUserSessions(user.id);
+      await appendAudit(tx, this.deps.clock, actor, { action: 'user.locked', target: user.id, details: { failures: count, until: new Date(now + this.policy.lockoutMs).toISOString() } });
+      return true;
+    });
+  }
+
+  private ipThrottled(ip: string, now: number): boolean {
+    const list = this.ipFailures.get(ip);
+    return list !== undefined && list.filter((t) => t > now - this.policy.lockoutMs).length >= this.policy.maxFailuresPerIp;
+  }
+
+  private async audit(actor: Actor, draft: AuditDraft): Promise<void> {
+    await this.deps.store.transaction((tx) => appendAudit(tx, this.deps.clock, actor, draft));
+  }
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) throw new TesseraError('VALIDATION_FAILED', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > 1024) throw new TesseraError('VALIDATION_FAILED', 'a password may have at most 1024 characters');
+}
+
+function safeEqualText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,98 @@
+import { hasPermission, ROLE_PERMISSIONS, TesseraError, type Permission, type RootKeyRecord } from '@tessera/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Services } from '../services.js';
+import { csrfMatches, type Signed } from './console-accounts.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The console user behind the session cookie, when a session (not a root key) authorised the call. */
+    consoleUser: Signed['user'] | undefined;
+  }
+}
+
+/** Over TLS the cookie takes the `__Host-` prefix: Secure, whole-site, and no Domain can be set on it. */
+const COOKIE = 'tessera_session';
+const HOST_COOKIE = '__Host-tessera_session';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const CSRF_HEADER = 'x-csrf-token';
+
+/** The session token from the Cookie header, if any. */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  if (header === undefined) return undefined;
+  let plain: string | undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (name === HOST_COOKIE && value !== '') return value;
+    if (name === COOKIE && value !== '') plain = value;
+  }
+  return plain;
+}
+
+const secure = (request: FastifyRequest) => request.protocol === 'https';
+
+/** HttpOnly (scripts never see it), SameSite=Strict (other sites never send it), Secure over TLS. */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+  const name = secure(request) ? HOST_COOKIE : COOKIE;
+  reply.header('set-cookie', `${name}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeSeconds)}${secure(request) ? '; Secure' : ''}`);
+}
+
+export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
+  const name = secure(request) ? HOST_COOKIE : COOKIE;
+  reply.header('set-cookie', `${name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure(request) ? '; Secure' : ''}`);
+}
+
+/**
+ * The signed-in user behind the request's session cookie. Refuses a missing, ended or half-open
+ * session (401) and, for any state-changing method, a request without the session's CSRF token
+ * in the `X-CSRF-Token` header (403 `CSRF_FAILED`).
+ */
+export async function requireSession(services: Services, request: FastifyRequest, stage: 'password' | 'full' = 'full'): Promise<Signed & { token: string }> {
+  const token = sessionToken(request);
+  if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in to the console first.');
+  const found = await services.console.authenticate(token, stage);
+  if (!found.ok) throw new TesseraError('UNAUTHORIZED', found.reason === 'expired' ? 'Your session has ended; sign in again.' : 'Sign in to the console first.');
+  if (!SAFE_METHODS.has(request.method)) {
+    const presented = request.headers[CSRF_HEADER];
+    if (!csrfMatches(token, typeof presented === 'string' ? presented : undefined)) {
+      throw new TesseraError('CSRF_FAILED', 'This change needs the X-CSRF-Token header of your session.');
+    }
+  }
+  request.consoleUser = found.user;
+  return { ...found, token };
+}
+
+export function rolePermissions(role: keyof typeof ROLE_PERMISSIONS): string[] {
+  return [...ROLE_PERMISSIONS[role]];
+}
+
+export function requirePermission(user: Signed['user'], permission: Permission): void {
+  if (!hasPermission(rolePermissions(user.role), permission)) {
+    throw new TesseraError('FORBIDDEN', `Your role (${user.role}) lacks the permission "${permission}".`);
+  }
+}
+
+/**
+ * The console's way into the management API: a session cookie instead of a root key. The user's
+ * role stands in for a root key's permissions, and the audit log names the user.
+ */
+export async function authorizeSession(services: Services, request: FastifyRequest, permission: Permission): Promise<void> {
+  const { user } = await requireSession(services, request);
+  requirePermission(user, permission);
+  const principal: RootKeyRecord = {
+    id: user.id,
+    workspaceId: user.workspaceId,
+    name: user.email,
+    hash: '',
+    pepperVersion: 0,
+    start: '',
+    permissions: rolePermissions(user.role),
+    createdAt: user.createdAt,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  request.rootKey = principal;
+}

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { CONSOLE_ROLES, DEFAULT_WORKSPACE_ID, systemClock, type ConsoleRole } from '@tessera/core';
+import type { CommandContext } from '../custody-commands.js';
+import { openInstance } from '../instance.js';
+import { ConsoleAccounts, userView } from './console-accounts.js';
+
+export const USERS_HELP = `  users create --email E [--role owner|admin|viewer] [--name N]
+                                        create a console user (default role: owner); the password is read
+                                        from stdin, or made up and printed once when stdin is a terminal
+  users list                            console users, their roles and whether they enrolled a second factor`;
+
+export const USERS_OPTIONS = {
+  email: { type: 'string' },
+  role: { type: 'string' },
+} as const;
+
+/** Console users, made on the instance directly: the first owner exists before anyone can sign in. */
+export async function usersCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
+  if (sub !== 'create' && sub !== 'list') throw ctx.usage('usage: tessera users create --email E [--role R] [--name N] | users list');
+  let password: string | undefined;
+  let made = false;
+  if (sub === 'create') {
+    if (typeof ctx.flags.email !== 'string' || ctx.flags.email === '') throw ctx.usage('--email is required');
+    const role = (ctx.flags.role ?? 'owner') as ConsoleRole;
+    if (!CONSOLE_ROLES.includes(role)) throw ctx.usage(`--role must be one of ${CONSOLE_ROLES.join(', ')}`);
+    if (process.stdin.isTTY) {
+      password = randomBytes(18).toString('base64url');
+      made = true;
+    } else {
+      password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+    }
+  }
+  const { store, keyring } = await openInstance(ctx.config());
+  try {
+    const accounts = new ConsoleAccounts({ store, keyring, clock: systemClock });
+    if (sub === 'list') {
+      const users = (await accounts.listUsers(DEFAULT_WORKSPACE_ID)).map(userView);
+      ctx.out(users.length === 0 ? '(none)' : users.map((u) => `${u.id}  ${u.email}  ${u.role}${u.totpEnrolled ? '' : '  (second factor not enrolled yet)'}${u.disabled ? '  DISABLED' : ''}`).join('\n'), users);
+      return 0;
+    }
+    const actor = { id: 'system', workspaceId: DEFAULT_WORKSPACE_ID, ip: null };
+    const user = await accounts.createUser(actor, { email: ctx.flags.email as string, password: password!, role: (ctx.flags.role ?? 'owner') as ConsoleRole, name: typeof ctx.flags.name === 'string' ? ctx.flags.name : null });
+    ctx.out(
+      `Created console user ${user.email} (${user.role}).${made ? `\nPassword, shown once:\n\n  ${password}\n` : ''}\nSign in at /console; a second factor (TOTP) is set up at the first sign-in.`,
+      { ...userView(user), ...(made && { password }) },
+    );
+    return 0;
+  } finally {
+    await store.close();
+    await keyring.close();
+  }
+}

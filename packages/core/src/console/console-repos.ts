@@ -1,0 +1,69 @@
+/** The people who sign in to the web console, and their sessions (migration 0006). */
+
+export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const;
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
+
+export interface ConsoleUserRecord {
+  id: string;
+  workspaceId: string;
+  /** Lower-cased; unique. */
+  email: string;
+  name: string | null;
+  role: ConsoleRole;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  /** The TOTP secret, encrypted by the keyring; null until enrolment is confirmed. */
+  totpSecret: string | null;
+  /** A secret offered for enrolment and not yet confirmed, encrypted by the keyring. */
+  totpPending: string | null;
+  /** The last TOTP time step accepted: a code is never accepted twice. */
+  totpLastStep: number | null;
+  /** Keyed hashes of the unused recovery codes. */
+  recoveryCodes: string[];
+  recoveryPepperVersion: number;
+  failedLogins: number;
+  lockedUntil: number | null;
+  disabledAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  lastLoginAt: number | null;
+}
+
+/** `password`: the password was right, the second factor is still owed. `full`: signed in. */
+export type SessionStage = 'password' | 'full';
+
+export interface ConsoleSessionRecord {
+  /** SHA-256 of the session token; the token itself lives only in the browser's cookie. */
+  idHash: string;
+  userId: string;
+  stage: SessionStage;
+  createdAt: number;
+  lastSeenAt: number;
+  /** The absolute end: no activity extends a session beyond it. */
+  expiresAt: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** The storage port for console users and sessions; the same inside and outside a transaction. */
+export interface ConsoleRepos {
+  insertUser(u: ConsoleUserRecord): Promise<void>;
+  getUser(id: string): Promise<ConsoleUserRecord | undefined>;
+  findUserByEmail(email: string): Promise<ConsoleUserRecord | undefined>;
+  listUsers(workspaceId: string): Promise<ConsoleUserRecord[]>;
+  countUsers(): Promise<number>;
+  updateUser(id: string, patch: Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>): Promise<void>;
+  /** Adds one to the failure count and returns the new count (atomic). */
+  incrementFailedLogins(id: string, at: number): Promise<number>;
+
+  insertSession(s: ConsoleSessionRecord): Promise<void>;
+  getSession(idHash: string): Promise<ConsoleSessionRecord | undefined>;
+  touchSession(idHash: string, lastSeenAt: number): Promise<void>;
+  deleteSession(idHash: string): Promise<void>;
+  deleteUserSessions(userId: string): Promise<void>;
+  /** Deletes sessions idle since before `idleBefore` or past their absolute end. */
+  purgeSessions(idleBefore: number, now: number): Promise<number>;
+
+  /** Keys neither revoked nor deleted nor expired at `now`, for the overview. */
+  countActiveKeys(workspaceId: string, now: number): Promise<number>;
+}

@@ -1,0 +1,32 @@
+/** Tables of the console (migration 0006). */
+export interface ConsoleTables {
+  console_users: {
+    id: string;
+    workspace_id: string;
+    email: string;
+    name: string | null;
+    role: string;
+    password_hash: string;
+    totp_secret: string | null;
+    totp_pending: string | null;
+    totp_last_step: number | null;
+    recovery_codes: string;
+    recovery_pepper_version: number;
+    failed_logins: number;
+    locked_until: number | null;
+    disabled_at: number | null;
+    created_at: number;
+    updated_at: number;
+    last_login_at: number | null;
+  };
+  console_sessions: {
+    id_hash: string;
+    user_id: string;
+    stage: string;
+    created_at: number;
+    last_seen_at: number;
+    expires_at: number;
+    ip: string | null;
+    user_agent: string | null;
+  };
+}
