@@ -47,6 +47,9 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
   app.addHook('onClose', async () => {
     clearInterval(keyringRefresh);
     await services.checkpointer.stop();
+    // onClose hooks run last-registered first, so this runs before the app's own hook: write the
+    // last usage batch here, while the store is still open.
+    await services.usage.stop();
     await shared.close();
     await store.close();
     await keyring.close();
