@@ -17,6 +17,10 @@ import { custodyRoutes } from './routes/custody-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
+import { analyticsRoutes } from './routes/analytics-routes.js';
+import { anomalyRoutes } from './routes/anomaly-routes.js';
+import { hygieneRoutes } from './routes/hygiene-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 
 export const VERSION = '0.1.0';
@@ -126,6 +130,10 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));
   await app.register(custodyRoutes(services));
+  await app.register(analyticsRoutes(services));
+  await app.register(anomalyRoutes(services));
+  await app.register(webhookRoutes(services));
+  await app.register(hygieneRoutes(services));
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
   app.get(
@@ -147,6 +155,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onClose', async () => {
+    await services.monitoring.stop();
     await services.usage.stop();
   });
   return app;

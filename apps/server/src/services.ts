@@ -19,6 +19,7 @@ import {
 import type { OAuthStore } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
+import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
 import { ConsoleAccounts, type ConsolePolicy } from './console/console-accounts.js';
 import { VerifyTimeline } from './console/verify-timeline.js';
 
@@ -42,6 +43,8 @@ export interface ServiceOptions {
   shared?: SharedState;
   /** Console session timeouts and sign-in lockout (defaults in console-accounts.ts). */
   console?: Partial<ConsolePolicy>;
+  /** Usage events, detection, webhooks and hygiene (defaults in their services). */
+  monitoring?: Omit<MonitoringOptions, 'store' | 'keyring' | 'clock' | 'bus'>;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -51,8 +54,9 @@ export function createServices(o: ServiceOptions) {
   const clock = o.clock ?? systemClock;
   const bus = o.bus ?? new LocalInvalidationBus();
   const usage = new UsageBatcher(o.store, o.usageFlushMs ?? 1000, o.onUsageError);
+  const monitoring = createMonitoring({ onError: o.onUsageError, ...o.monitoring, usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage }, store: o.store, keyring: o.keyring, clock, bus });
   const verifier = new KeyVerifier(
-    { store: o.store, keyring: o.keyring, clock, rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(), usage },
+    { store: o.store, keyring: o.keyring, clock, rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(), usage, events: monitoring.recorder },
     { maxEntries: o.keyCacheSize ?? 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   );
   const deps = { store: o.store, keyring: o.keyring, clock, bus };
@@ -73,5 +77,5 @@ export function createServices(o: ServiceOptions) {
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
   const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore });
   return { oauth, store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer,
-    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console), verifyTimeline: new VerifyTimeline(clock) };
+    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console), verifyTimeline: new VerifyTimeline(clock), monitoring };
 }

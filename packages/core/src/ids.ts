@@ -14,6 +14,11 @@ export const ID_PREFIX = {
   refreshToken: 'rtk',
   wrappedKey: 'wk',
   secret: 'sec',
+  anomaly: 'anm',
+  suspension: 'sus',
+  webhook: 'wh',
+  webhookDelivery: 'whd',
+  webhookEvent: 'wev',
   consoleUser: 'usr',
 } as const;
 

@@ -87,3 +87,41 @@ export {
 } from './oauth/authorization-server.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { AuditQuery, Page, Repos, Store } from './store/store.js';
+// — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene (issue 6) —
+export { FAILED_OUTCOMES, LIVE_OUTCOMES, networkOf, type UsageEvent } from './usage/usage-event.js';
+export { bucketOf, GRANULARITIES, rollUp, type Granularity, type RollupDimension, type RollupRow } from './usage/usage-rollups.js';
+export { UsageRecorder, type BatchListener, type UsageRecorderOptions, type VerificationSink } from './usage/usage-recorder.js';
+export { AnalyticsService, DEFAULT_RETENTION, MAX_POINTS, type RetentionPolicy, type SeriesPoint } from './usage/analytics-service.js';
+export type { AnomalyQuery, MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
+export {
+  ANOMALY_KINDS,
+  ANOMALY_STATUSES,
+  DEFAULT_POLICY,
+  SEVERITIES,
+  severityRank,
+  type AnomalyDraft,
+  type AnomalyKind,
+  type AnomalyRecord,
+  type AnomalyStatus,
+  type KeyspacePolicy,
+  type Severity,
+  type SuspensionRecord,
+} from './anomaly/anomaly-records.js';
+export { AnomalyEngine, defaultDetectors, type AnomalyEngineOptions, type EngineOutput } from './anomaly/anomaly-engine.js';
+export { AnomalyService, systemActor, type LeakOutcome } from './anomaly/anomaly-service.js';
+export type { DetectionContext, Detector } from './anomaly/detector.js';
+export { CidrTableGeoLookup, distanceKm, type GeoLocation, type GeoLookup } from './anomaly/geo-lookup.js';
+export { hourOfWeek, newProfile, type KeyProfile } from './anomaly/key-profile.js';
+export { NEW_NETWORK_DEFAULTS, NewNetworkDetector, type NewNetworkOptions } from './anomaly/new-network-detector.js';
+export { RATE_SPIKE_DEFAULTS, RateSpikeDetector, type RateSpikeOptions } from './anomaly/rate-spike-detector.js';
+export { UNUSUAL_HOUR_DEFAULTS, UnusualHourDetector, type UnusualHourOptions } from './anomaly/unusual-hour-detector.js';
+export { FAILED_BURST_DEFAULTS, FailedBurstDetector, type FailedBurstOptions } from './anomaly/failed-burst-detector.js';
+export { DeadKeyDetector } from './anomaly/dead-key-detector.js';
+export { IMPOSSIBLE_TRAVEL_DEFAULTS, ImpossibleTravelDetector, type ImpossibleTravelOptions } from './anomaly/impossible-travel-detector.js';
+export { HoneytokenDetector } from './anomaly/honeytoken-detector.js';
+export { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookDeliveryRecord, type WebhookEventType, type WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
+export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhooks/webhook-signature.js';
+export { WEBHOOK_DEFAULTS, WEBHOOK_SECRET_PREFIX, WebhookService, type WebhookOptions } from './webhooks/webhook-service.js';
+export { AuditFeed, eventsOf } from './webhooks/audit-feed.js';
+export { HygieneService, type HygieneQuery, type HygieneReport, type KeyBrief, type OverPrivileged, type SweepResult } from './hygiene/hygiene-service.js';
+export { suggestScopes } from './hygiene/scope-suggestion.js';

@@ -3,6 +3,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as oauth from './migrations/0003-oauth.js';
 import * as keyringVault from './migrations/0002-keyring-vault.js';
 import * as consoleUsers from './migrations/0006-console.js';
+import * as monitoring from './migrations/0005-monitoring.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-oauth': oauth,
   '0002-keyring-vault': keyringVault,
   '0006-console': consoleUsers,
+  '0005-monitoring': monitoring,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

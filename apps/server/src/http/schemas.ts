@@ -78,6 +78,9 @@ export const VerifyBody = Type.Object(
     scopes: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A scope, or an expression such as `a and (b or c)`.' })),
     ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64 })),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
+    resource: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
+    method: Type.Optional(Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z_-]+$', description: 'How it asked (an HTTP method, an operation name): kept in usage events.' })),
+    userAgent: Type.Optional(Text({ maxLength: 256 })),
   },
   { additionalProperties: false },
 );

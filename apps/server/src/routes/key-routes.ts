@@ -125,9 +125,9 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       { config: { permission: 'keys:verify' }, schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } } },
       async (request) => {
         const started = process.hrtime.bigint();
-        const { key, scopes, ip, cost } = request.body;
+        const { key, scopes, ip, cost, resource, method, userAgent } = request.body;
         if (ip !== undefined && isIP(ip) === 0) throw new TesseraError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
-        const input = { key, workspaceId: request.rootKey!.workspaceId, scopes, ip: ip ?? request.ip, cost };
+        const input = { key, workspaceId: request.rootKey!.workspaceId, scopes, ip: ip ?? request.ip, cost, resource, method, userAgent: userAgent ?? request.headers['user-agent'] };
         if (scopes !== undefined) services.verifier.expression(scopes); // a bad expression is the caller's 400, whatever the key
         const pending = services.verifier.verify(input);
         const result = pending instanceof Promise ? await pending : pending;

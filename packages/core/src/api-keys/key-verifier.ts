@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { parseKey } from './key-format.js';
 import { isNegative, RecordCache, type CacheEntry } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
+import type { VerificationSink } from '../usage/usage-recorder.js';
 import type { VerifyCode } from './verify-codes.js';
 
 export interface VerifyInput {
@@ -22,6 +23,10 @@ export interface VerifyInput {
   ip?: string | undefined;
   /** Credits to spend; 0 checks without spending. Default 1. */
   cost?: number | undefined;
+  /** For usage events only: the end client's user agent, and what it asked for. */
+  userAgent?: string | undefined;
+  resource?: string | undefined;
+  method?: string | undefined;
 }
 
 export interface VerifyResult {
@@ -73,6 +78,8 @@ export class KeyVerifier {
       clock: Clock;
       rateLimiter: RateLimiter;
       usage: UsageBatcher;
+      /** Receives every answer, for usage events and anomaly detection (an in-memory append). */
+      events?: VerificationSink | undefined;
     },
     cacheOptions = { maxEntries: 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   ) {
@@ -80,6 +87,20 @@ export class KeyVerifier {
   }
 
   verify(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
+    const sink = this.deps.events;
+    if (sink === undefined) return this.decide(input);
+    const r = this.decide(input);
+    if (!(r instanceof Promise)) {
+      sink.record(input, r);
+      return r;
+    }
+    return r.then((v) => {
+      sink.record(input, v);
+      return v;
+    });
+  }
+
+  private decide(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
     if (typeof input.key !== 'string' || parseKey(input.key) === undefined) return this.count(MALFORMED);
     const now = this.deps.clock.now();
     const digest = this.cache.digest(input.key);

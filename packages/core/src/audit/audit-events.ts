@@ -38,6 +38,18 @@ export const AUDIT_ACTIONS = [
   'user.totp_enrolled',
   'user.recovery_code_used',
   'user.logout',
+  'anomaly.detected',
+  'anomaly.acknowledged',
+  'anomaly.resolved',
+  'key.suspended',
+  'key.unsuspended',
+  'key.expiry_scheduled',
+  'key.expiry_cancelled',
+  'honeytoken.created',
+  'keyspace.policy_updated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

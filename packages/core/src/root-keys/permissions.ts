@@ -18,6 +18,11 @@ export const PERMISSIONS = [
   'secrets:read',
   'secrets:write',
   'users:manage',
+  'analytics:read',
+  'anomalies:read',
+  'anomalies:manage',
+  'webhooks:manage',
+  'keys:report_leaked',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

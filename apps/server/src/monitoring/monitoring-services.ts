@@ -1,0 +1,91 @@
+import {
+  AnalyticsService,
+  AnomalyEngine,
+  AnomalyService,
+  AuditFeed,
+  HygieneService,
+  KeyService,
+  UsageRecorder,
+  WebhookService,
+  type Clock,
+  type GeoLookup,
+  type InvalidationBus,
+  type Keyring,
+  type RetentionPolicy,
+  type Store,
+  type UsageRecorderOptions,
+  type WebhookOptions,
+} from '@tessera/core';
+import { KyselyMonitoringStore, type KyselyStore } from '@tessera/store';
+
+export interface MonitoringOptions {
+  store: Store;
+  keyring: Keyring;
+  clock: Clock;
+  bus: InvalidationBus;
+  usage?: Partial<UsageRecorderOptions>;
+  webhooks?: Partial<WebhookOptions>;
+  retention?: RetentionPolicy;
+  /** A GeoIP database behind the lookup interface; without one, detection uses networks only. */
+  geo?: GeoLookup;
+  /** How often the hygiene sweep and the retention purge run (ms). */
+  sweepMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export type Monitoring = ReturnType<typeof createMonitoring>;
+
+/** Usage events, analytics, anomaly detection, webhooks and hygiene, wired over the key store's database. */
+export function createMonitoring(o: MonitoringOptions) {
+  if (!('kysely' in o.store)) throw new Error('monitoring needs the Kysely store');
+  const onError = o.onError ?? (() => {});
+  const store = new KyselyMonitoringStore(o.store as KyselyStore);
+  const recorder = new UsageRecorder({ store, keyring: o.keyring, clock: o.clock }, o.usage, onError);
+  const engine = new AnomalyEngine({ geo: o.geo });
+  // The key service holds no state of its own: this one shares the store, keyring and bus.
+  const keys = new KeyService({ store: o.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
+  const anomalies = new AnomalyService({ store, keyring: o.keyring, clock: o.clock, bus: o.bus, keys, engine });
+  recorder.onBatch((events) => anomalies.handleBatch(events));
+  const webhooks = new WebhookService({ store, keyring: o.keyring, clock: o.clock }, o.webhooks, onError);
+  const feed = new AuditFeed(store, webhooks, 1000, onError);
+  const hygiene = new HygieneService({ store, clock: o.clock, bus: o.bus, webhooks }, onError);
+  const analytics = new AnalyticsService({ store, clock: o.clock }, o.retention);
+  let maintenance: NodeJS.Timeout | undefined;
+  return {
+    store,
+    recorder,
+    engine,
+    anomalies,
+    webhooks,
+    feed,
+    hygiene,
+    analytics,
+    /** Starts the timers: usage writes, webhook deliveries, the audit feed, hygiene and retention. */
+    start(): void {
+      recorder.start();
+      webhooks.start();
+      feed.start();
+      maintenance ??= setInterval(() => {
+        void hygiene.sweep().catch(onError);
+        void analytics.purge().catch(onError);
+        void store.purgeDeliveries(o.clock.now() - 30 * 86_400_000).catch(onError);
+      }, o.sweepMs ?? 3_600_000);
+      maintenance.unref();
+      void anomalies.loadHoneytokens().catch(onError);
+    },
+    async stop(): Promise<void> {
+      if (maintenance !== undefined) clearInterval(maintenance);
+      maintenance = undefined;
+      await recorder.stop();
+      await feed.stop();
+      await webhooks.stop();
+      await hygiene.stop();
+    },
+    /** Runs every step once, now: write usage (and detect), follow the audit log, send due webhooks. */
+    async settle(): Promise<void> {
+      await recorder.flush();
+      await feed.poll();
+      await webhooks.runDue();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { KeyBrief } from '@tessera/core';
+import { actorOf } from '../http/auth.js';
+import { Id, Type } from '../http/schemas.js';
+import { iso } from '../http/views.js';
+import type { Services } from '../services.js';
+
+const tags = ['hygiene'];
+const Days = Type.Integer({ minimum: 0, maximum: 3660 });
+
+const briefView = <T extends KeyBrief>(k: T) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), expiresAt: iso(k.expiresAt) });
+
+/** Key hygiene: the inventory report, and running the sweep (notices, automatic expiry) now. */
+export function hygieneRoutes(services: Services): FastifyPluginAsync {
+  const { hygiene } = services.monitoring;
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/v1/hygiene',
+      {
+        config: { permission: 'keys:read' },
+        schema: {
+          tags,
+          summary: 'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
+          querystring: Type.Object(
+            { keyspaceId: Id, unusedDays: Type.Optional(Days), expiringDays: Type.Optional(Days), privilegeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const r = await hygiene.report(actorOf(request), { keyspaceId: q.keyspaceId, unusedDays: q.unusedDays ?? 90, expiringDays: q.expiringDays ?? 14, privilegeDays: q.privilegeDays ?? 30 });
+        return {
+          keyspaceId: r.keyspaceId,
+          generatedAt: iso(r.generatedAt),
+          liveKeys: r.liveKeys,
+          neverUsed: r.neverUsed.map(briefView),
+          unused: r.unused.map(briefView),
+          expiringSoon: r.expiringSoon.map(briefView),
+          noExpiry: r.noExpiry.map(briefView),
+          overPrivileged: r.overPrivileged.map(briefView),
+        };
+      },
+    );
+
+    app.post(
+      '/v1/hygiene/sweep',
+      { config: { permission: 'keyspaces:manage' }, schema: { tags, summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys' } },
+      async () => hygiene.sweep(),
+    );
+  };
+}

@@ -1,0 +1,70 @@
+import type { AnomalyRecord, KeyspacePolicy, SuspensionRecord, UsageEvent, WebhookDeliveryRecord, WebhookSubscriptionRecord } from '@tessera/core';
+import { TesseraError } from '@tessera/core';
+import { iso } from '../http/views.js';
+
+/** Wire shapes of the monitoring records: RFC 3339 times, never a secret. */
+
+export function anomalyView(a: AnomalyRecord) {
+  return {
+    id: a.id,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    keyId: a.keyId,
+    keyspaceId: a.keyspaceId,
+    subject: a.subject,
+    explanation: a.explanation,
+    details: a.details,
+    count: a.count,
+    firstEventAt: iso(a.firstEventAt),
+    detectedAt: iso(a.detectedAt),
+    lastSeenAt: iso(a.lastSeenAt),
+    acknowledgedAt: iso(a.acknowledgedAt),
+    acknowledgedBy: a.acknowledgedBy,
+    resolvedAt: iso(a.resolvedAt),
+    resolvedBy: a.resolvedBy,
+    response: a.response,
+  };
+}
+
+export function suspensionView(s: SuspensionRecord) {
+  return { id: s.id, keyId: s.keyId, anomalyId: s.anomalyId, reason: s.reason, suspendedAt: iso(s.suspendedAt), wasEnabled: s.wasEnabled, undoneAt: iso(s.undoneAt), undoneBy: s.undoneBy };
+}
+
+export function policyView(p: KeyspacePolicy) {
+  const { workspaceId: _w, updatedAt, ...rest } = p;
+  return { ...rest, updatedAt: updatedAt === 0 ? null : iso(updatedAt) };
+}
+
+export function webhookView(w: WebhookSubscriptionRecord) {
+  return { id: w.id, url: w.url, events: w.events, enabled: w.enabled, secretStart: w.secretStart, createdAt: iso(w.createdAt), updatedAt: iso(w.updatedAt) };
+}
+
+export function deliveryView(d: WebhookDeliveryRecord) {
+  return {
+    id: d.id,
+    webhookId: d.subscriptionId,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    lastAttemptAt: iso(d.lastAttemptAt),
+    responseStatus: d.responseStatus,
+    lastError: d.lastError,
+    createdAt: iso(d.createdAt),
+    deliveredAt: iso(d.deliveredAt),
+    payload: JSON.parse(d.payload) as unknown,
+  };
+}
+
+export function usageEventView(e: UsageEvent) {
+  return { ...e, ts: iso(e.ts) };
+}
+
+export function parseTimeParam(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new TesseraError('VALIDATION_FAILED', `${name} must be an RFC 3339 time`);
+  return ms;
+}

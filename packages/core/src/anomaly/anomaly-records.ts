@@ -1,0 +1,100 @@
+/** What the detectors find (DESIGN §1.6). */
+
+export const ANOMALY_KINDS = [
+  'new_network',
+  'new_country',
+  'rate_spike',
+  'unusual_hour',
+  'failed_burst',
+  'revoked_key_used',
+  'expired_key_used',
+  'deleted_key_used',
+  'impossible_travel',
+  'honeytoken_used',
+  'key_leaked',
+] as const;
+export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
+
+export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export const ANOMALY_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type AnomalyStatus = (typeof ANOMALY_STATUSES)[number];
+
+/** A finding before it is stored: what a detector returns. */
+export interface AnomalyDraft {
+  kind: AnomalyKind;
+  severity: Severity;
+  workspaceId: string;
+  keyId: string | null;
+  keyspaceId: string | null;
+  /** What the finding is about: a key id, an address, a network. */
+  subject: string;
+  /** One sentence with the numbers that triggered it. */
+  explanation: string;
+  details: Record<string, unknown>;
+  /** Time of the first event that made it (the first malicious request, as far as we know). */
+  firstEventAt: number;
+  /** When it was detected. */
+  detectedAt: number;
+  /** Findings with the same fingerprint within the cool-down are counted on the first one. */
+  fingerprint: string;
+}
+
+export interface AnomalyRecord extends AnomalyDraft {
+  id: string;
+  status: AnomalyStatus;
+  /** How many times it was seen (repeats within the cool-down count here). */
+  count: number;
+  lastSeenAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  resolvedAt: number | null;
+  resolvedBy: string | null;
+  /** What the keyspace policy did: `suspended` with the suspension's id, or nothing. */
+  response: { action: 'suspended'; suspensionId: string } | null;
+}
+
+/** How a keyspace answers anomalies and stale keys. */
+export interface KeyspacePolicy {
+  keyspaceId: string;
+  workspaceId: string;
+  /** `alert`: record and notify. `suspend`: also disable the key (audited, undoable). */
+  anomalyResponse: 'alert' | 'suspend';
+  /** The least severity that suspends, with `suspend`. */
+  suspendMinSeverity: Severity;
+  /** Keys unused this many days are scheduled to expire (null: never). */
+  autoExpireUnusedDays: number | null;
+  /** Notice given before such a key expires; a use within it cancels the expiry. */
+  autoExpireNoticeDays: number;
+  /** A `key.expiring` webhook goes out this many days before a key expires. */
+  expiringNoticeDays: number;
+  /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
+  creditsLowThreshold: number | null;
+  updatedAt: number;
+}
+
+export const DEFAULT_POLICY: Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' | 'updatedAt'> = {
+  anomalyResponse: 'alert',
+  suspendMinSeverity: 'high',
+  autoExpireUnusedDays: null,
+  autoExpireNoticeDays: 14,
+  expiringNoticeDays: 7,
+  creditsLowThreshold: null,
+};
+
+/** A key disabled by a policy (or a leak report), and how to undo it. */
+export interface SuspensionRecord {
+  id: string;
+  workspaceId: string;
+  keyId: string;
+  anomalyId: string | null;
+  reason: string;
+  suspendedAt: number;
+  /** The key's `enabled` flag before, restored by the undo. */
+  wasEnabled: boolean;
+  undoneAt: number | null;
+  undoneBy: string | null;
+}

@@ -1,0 +1,45 @@
+import type { UsageEvent } from '../usage/usage-event.js';
+import type { AnomalyDraft, AnomalyKind, Severity } from './anomaly-records.js';
+import type { GeoLookup } from './geo-lookup.js';
+import type { KeyProfile } from './key-profile.js';
+
+/** What a detector sees besides the event. */
+export interface DetectionContext {
+  /** The key's profile, before this event is learned (undefined when the event names no key). */
+  profile: KeyProfile | undefined;
+  honeytokens: ReadonlySet<string>;
+  geo: GeoLookup | undefined;
+  /** When the batch is processed: the detection time. */
+  now: number;
+}
+
+/**
+ * One detector: looks at events one at a time, in time order, and keeps what it needs to
+ * learn in the key's profile or in its own state. Returns a finding or nothing.
+ */
+export interface Detector {
+  readonly name: string;
+  readonly kinds: readonly AnomalyKind[];
+  observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined;
+}
+
+export function finding(
+  e: UsageEvent,
+  ctx: DetectionContext,
+  f: { kind: AnomalyKind; severity: Severity; subject: string; explanation: string; details: Record<string, unknown>; fingerprint: string },
+): AnomalyDraft {
+  return {
+    ...f,
+    workspaceId: e.workspaceId,
+    keyId: e.keyId,
+    keyspaceId: e.keyspaceId,
+    details: { ...f.details, ip: e.ip, network: e.network, ...(e.userAgent !== null && { userAgent: e.userAgent }) },
+    firstEventAt: e.ts,
+    detectedAt: Math.max(ctx.now, e.ts),
+  };
+}
+
+/** A number for a sentence: at most one decimal, thousands grouped. */
+export function num(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 1 : 0 });
+}

@@ -1,0 +1,59 @@
+import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
+import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import type { AnomalyDraft } from './anomaly-records.js';
+import { minuteUtc } from './key-profile.js';
+
+export interface NewNetworkOptions {
+  /** A key is judged once it has this many uses… */
+  minEvents: number;
+  /** …over at least this long (ms). */
+  minAgeMs: number;
+  /** Keys seen on more networks than this roam (mobile clients): new networks are normal for them. */
+  maxNetworks: number;
+}
+
+export const NEW_NETWORK_DEFAULTS: NewNetworkOptions = { minEvents: 50, minAgeMs: 24 * 3_600_000, maxNetworks: 64 };
+
+/**
+ * A key used from a network (/24, /48) — or, with a GeoIP lookup, a country — it has never been
+ * used from. A network that raised a finding is not learned: its further uses count on the finding.
+ */
+export class NewNetworkDetector implements Detector {
+  readonly name = 'new-network';
+  readonly kinds = ['new_network', 'new_country'] as const;
+
+  constructor(private readonly o: NewNetworkOptions = NEW_NETWORK_DEFAULTS) {}
+
+  observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined {
+    const p = ctx.profile;
+    if (p === undefined || e.network === null || !LIVE_OUTCOMES.has(e.outcome)) return undefined;
+    const mature = p.events >= this.o.minEvents && e.ts - p.firstSeenAt >= this.o.minAgeMs;
+    const location = ctx.geo?.lookup(e.ip!);
+    let result: AnomalyDraft | undefined;
+    if (mature && p.networks.size <= this.o.maxNetworks && !p.networks.has(e.network)) {
+      const known = [...p.networks.keys()];
+      result = finding(e, ctx, {
+        kind: 'new_network',
+        severity: 'medium',
+        subject: e.network,
+        explanation: `Key ${e.keyId} was used from network ${e.network} for the first time at ${minuteUtc(e.ts)}; in ${num((e.ts - p.firstSeenAt) / 86_400_000)} days and ${num(p.events)} uses it had been used from ${known.length} network${known.length === 1 ? '' : 's'} (${known.slice(0, 3).join(', ')}${known.length > 3 ? ', …' : ''}).`,
+        details: { knownNetworks: known.length, uses: p.events },
+        fingerprint: `new_network|${e.keyId}|${e.network}`,
+      });
+    } else if (mature && location !== undefined && p.countries.size > 0 && !p.countries.has(location.country)) {
+      result = finding(e, ctx, {
+        kind: 'new_country',
+        severity: 'medium',
+        subject: location.country,
+        explanation: `Key ${e.keyId} was used from ${location.country} (${e.ip}) for the first time at ${minuteUtc(e.ts)}; in ${num(p.events)} uses it had been used from ${[...p.countries].join(', ')} only.`,
+        details: { knownCountries: [...p.countries] },
+        fingerprint: `new_country|${e.keyId}|${location.country}`,
+      });
+    }
+    if (result === undefined) {
+      p.networks.set(e.network, e.ts);
+      if (location !== undefined) p.countries.add(location.country);
+    }
+    return result;
+  }
+}

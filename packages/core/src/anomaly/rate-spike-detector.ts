@@ -1,0 +1,93 @@
+import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
+import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import type { AnomalyDraft } from './anomaly-records.js';
+import { minuteUtc, type RateState } from './key-profile.js';
+
+export interface RateSpikeOptions {
+  /** Never fire below this many uses in a minute. */
+  minCount: number;
+  /** Fire above this multiple of the baseline rate… */
+  ratio: number;
+  /** …and above the baseline plus this many robust standard deviations (1.4826 × mean absolute deviation)… */
+  deviations: number;
+  /** …and above this multiple of the key's decaying peak minute (so a nightly batch job is its own normal). */
+  peakFactor: number;
+  /** Minutes of history before the key is judged. */
+  minMinutes: number;
+  /** Baseline smoothing: the EWMA spans this many minutes. */
+  spanMinutes: number;
+  /** The peak halves over this many minutes. */
+  peakHalfLifeMinutes: number;
+}
+
+export const RATE_SPIKE_DEFAULTS: RateSpikeOptions = {
+  minCount: 30,
+  ratio: 6,
+  deviations: 8,
+  peakFactor: 2,
+  minMinutes: 120,
+  spanMinutes: 60,
+  peakHalfLifeMinutes: 3 * 1440,
+};
+
+/**
+ * Request rate far above the key's own baseline. The baseline is an EWMA of uses per minute with
+ * an EWMA of the absolute deviation (robust to outliers, unlike a variance), and a peak that
+ * decays over days. Minutes are judged while they run, so a spike is found within its first
+ * minute; the minute that spiked enters the baseline capped at the threshold (winsorised).
+ */
+export class RateSpikeDetector implements Detector {
+  readonly name = 'rate-spike';
+  readonly kinds = ['rate_spike'] as const;
+  private readonly alpha: number;
+  private readonly peakDecay: number;
+
+  constructor(private readonly o: RateSpikeOptions = RATE_SPIKE_DEFAULTS) {
+    this.alpha = 2 / (o.spanMinutes + 1);
+    this.peakDecay = 0.5 ** (1 / o.peakHalfLifeMinutes);
+  }
+
+  observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined {
+    const p = ctx.profile;
+    if (p === undefined || !LIVE_OUTCOMES.has(e.outcome)) return undefined;
+    const r = p.rate;
+    const minute = Math.floor(e.ts / 60_000);
+    if (r.minute === -1) r.minute = minute;
+    if (minute > r.minute) {
+      this.close(r, r.count);
+      const idle = Math.min(minute - r.minute - 1, 1440);
+      for (let i = 0; i < idle; i++) this.close(r, 0);
+      r.minute = minute;
+      r.count = 0;
+      r.fired = false;
+      r.threshold = r.minutes >= this.o.minMinutes ? this.threshold(r) : Infinity;
+    }
+    r.count++;
+    if (r.fired || r.count <= r.threshold) return undefined;
+    r.fired = true;
+    return finding(e, ctx, {
+      kind: 'rate_spike',
+      severity: 'high',
+      subject: e.keyId!,
+      explanation: `Key ${e.keyId} made ${num(r.count)} verifications in the minute from ${minuteUtc(minute * 60_000)}, ${num(r.count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(r.threshold)}).`,
+      details: { count: r.count, baselinePerMinute: round(r.ewma), deviation: round(r.ewmad), peak: round(r.peak), threshold: round(r.threshold) },
+      fingerprint: `rate_spike|${e.keyId}`,
+    });
+  }
+
+  private threshold(r: RateState): number {
+    const o = this.o;
+    return Math.max(o.minCount, o.ratio * r.ewma, r.ewma + o.deviations * 1.4826 * r.ewmad, o.peakFactor * r.peak);
+  }
+
+  private close(r: RateState, count: number): void {
+    const x = Math.min(count, r.threshold);
+    const d = Math.abs(x - r.ewma);
+    r.ewma += this.alpha * (x - r.ewma);
+    r.ewmad += this.alpha * (d - r.ewmad);
+    r.peak = Math.max(r.peak * this.peakDecay, x);
+    r.minutes++;
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;

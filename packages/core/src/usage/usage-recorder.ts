@@ -1,0 +1,187 @@
+import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
+import type { Clock } from '../clock.js';
+import type { Keyring } from '../keyring/keyring.js';
+import { parseScopeExpression, scopeGrants, scopesIn } from '../scopes/scope-expression.js';
+import type { MonitoringStore } from './monitoring-store.js';
+import { networkOf, type UsageEvent } from './usage-event.js';
+import { rollUp } from './usage-rollups.js';
+
+/** Where the verifier reports each answer; called on the hot path, so it must not wait for anything. */
+export interface VerificationSink {
+  record(input: VerifyInput, result: VerifyResult): void;
+}
+
+export interface UsageRecorderOptions {
+  /** How often the batch is written (ms). */
+  intervalMs: number;
+  /** Events held between writes at most; beyond it new events are counted as dropped. */
+  maxBuffered: number;
+  /** Raw events stored per write at most (roll-ups and detection still see every event). */
+  maxStoredPerFlush: number;
+  /** Unknown keys looked up per write to find deleted ones being tried. */
+  maxDeletedLookups: number;
+}
+
+const DEFAULTS: UsageRecorderOptions = { intervalMs: 1000, maxBuffered: 200_000, maxStoredPerFlush: 50_000, maxDeletedLookups: 100 };
+
+interface Pending extends UsageEvent {
+  /** The key's granted scopes (a reference to the cached record's array, not a copy). */
+  granted: readonly string[] | undefined;
+  /** For a NOT_FOUND key: its stored-hash candidates, to look for a deleted key off the hot path. */
+  hashes: string[] | undefined;
+}
+
+/** Something that reads each batch after it is taken: the anomaly detectors. */
+export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | void;
+
+/**
+ * Usage events for every verification: `record` appends to an in-memory batch (O(1), no await);
+ * a timer takes the batch, lets the detectors read it, and writes the raw events, the roll-ups
+ * and the scopes exercised in one transaction.
+ */
+export class UsageRecorder implements VerificationSink {
+  private buffer: Pending[] = [];
+  private lookups = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly listeners: BatchListener[] = [];
+  private readonly expressions = new Map<string, string[]>();
+  private readonly options: UsageRecorderOptions;
+  /** Counters for metrics. */
+  readonly stats = { recorded: 0, dropped: 0, stored: 0, lost: 0 };
+
+  constructor(
+    private readonly deps: { store: MonitoringStore; keyring: Keyring; clock: Clock },
+    options: Partial<UsageRecorderOptions> = {},
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  onBatch(listener: BatchListener): void {
+    this.listeners.push(listener);
+  }
+
+  record(input: VerifyInput, result: VerifyResult): void {
+    if (this.buffer.length >= this.options.maxBuffered) {
+      this.stats.dropped++;
+      return;
+    }
+    this.stats.recorded++;
+    const ip = input.ip ?? null;
+    let hashes: string[] | undefined;
+    // An unknown but well-formed key may be a deleted one: keep its hashes (never the key) to look it up later.
+    if (result.code === 'NOT_FOUND' && this.lookups < this.options.maxDeletedLookups) {
+      this.lookups++;
+      const k = this.deps.keyring;
+      hashes = k.pepperVersions.map((v) => k.hash(input.key, v));
+    }
+    this.buffer.push({
+      ts: this.deps.clock.now(),
+      workspaceId: input.workspaceId,
+      keyId: result.keyId ?? null,
+      keyspaceId: result.keyspaceId ?? null,
+      ownerId: result.ownerId ?? null,
+      outcome: result.code,
+      ip,
+      network: null,
+      userAgent: input.userAgent ?? null,
+      cost: result.valid ? (input.cost ?? 1) : 0,
+      resource: input.resource ?? null,
+      method: input.method ?? null,
+      scopes: input.scopes ?? null,
+      granted: result.scopes,
+      hashes,
+    });
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    await this.flush();
+  }
+
+  /** Takes what is pending and processes it; resolves when it is written. */
+  async flush(): Promise<void> {
+    while (this.flushing !== undefined) await this.flushing;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    this.lookups = 0;
+    this.flushing = this.process(batch).finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async process(batch: Pending[]): Promise<void> {
+    const { store } = this.deps;
+    const scopeUses: { keyId: string; scope: string; ts: number }[] = [];
+    const found = new Map<string, Awaited<ReturnType<MonitoringStore['findKeyByHash']>>>();
+    const events: UsageEvent[] = [];
+    for (const p of batch) {
+      if (p.ip !== null) p.network = networkOf(p.ip) ?? null;
+      if (p.hashes !== undefined) {
+        for (const h of p.hashes) {
+          if (!found.has(h)) found.set(h, await store.findKeyByHash(h).catch(() => undefined));
+          const key = found.get(h);
+          if (key !== undefined && key.deletedAt !== null && key.workspaceId === p.workspaceId) {
+            p.keyId = key.id;
+            p.keyspaceId = key.keyspaceId;
+            p.ownerId = key.ownerId;
+            p.deleted = true;
+            break;
+          }
+        }
+      }
+      if (p.outcome === 'VALID' && p.scopes !== null && p.keyId !== null && p.granted !== undefined) {
+        for (const scope of this.leaves(p.scopes)) {
+          if (p.granted.some((g) => scopeGrants(g, scope))) scopeUses.push({ keyId: p.keyId, scope, ts: p.ts });
+        }
+      }
+      const { granted: _g, hashes: _h, ...event } = p;
+      events.push(event);
+    }
+    // Detection first: a store outage must not blind it.
+    for (const listener of this.listeners) {
+      try {
+        await listener(events);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
+    const stored = events.length > this.options.maxStoredPerFlush ? events.slice(0, this.options.maxStoredPerFlush) : events;
+    try {
+      await store.transaction(async (tx) => {
+        await tx.insertUsageEvents(stored);
+        await tx.addRollups(rollUp(events));
+        if (scopeUses.length > 0) await tx.touchScopeUsage(scopeUses);
+      });
+      this.stats.stored += stored.length;
+    } catch (err) {
+      // Usage is analytics: a batch that cannot be written is counted and let go, never retried twice into the roll-ups.
+      this.stats.lost += events.length;
+      this.onError(err);
+    }
+  }
+
+  private leaves(expression: string): string[] {
+    let leaves = this.expressions.get(expression);
+    if (leaves === undefined) {
+      try {
+        leaves = [...new Set(scopesIn(parseScopeExpression(expression)))];
+      } catch {
+        leaves = [];
+      }
+      if (this.expressions.size >= 1000) this.expressions.clear();
+      this.expressions.set(expression, leaves);
+    }
+    return leaves;
+  }
+}

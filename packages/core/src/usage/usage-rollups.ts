@@ -1,0 +1,50 @@
+import type { UsageEvent } from './usage-event.js';
+
+/** Roll-up time buckets, each kept for its own retention (see `RetentionPolicy`). */
+export const GRANULARITIES = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+export type Granularity = keyof typeof GRANULARITIES;
+
+/** What a roll-up counts by: a key, an owner, a keyspace, or the whole workspace. */
+export type RollupDimension = 'key' | 'owner' | 'keyspace' | 'workspace';
+
+/** One counter: verifications (and credits spent) of one subject, outcome and time bucket. */
+export interface RollupRow {
+  workspaceId: string;
+  granularity: Granularity;
+  /** Start of the bucket, epoch ms (UTC). */
+  bucket: number;
+  dimension: RollupDimension;
+  subject: string;
+  outcome: string;
+  count: number;
+  cost: number;
+}
+
+export function bucketOf(ts: number, granularity: Granularity): number {
+  const size = GRANULARITIES[granularity];
+  return ts - (((ts % size) + size) % size);
+}
+
+/** Sums a batch of events into roll-up increments: every event counts once per granularity and dimension. */
+export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
+  const rows = new Map<string, RollupRow>();
+  const add = (e: UsageEvent, granularity: Granularity, dimension: RollupDimension, subject: string) => {
+    const bucket = bucketOf(e.ts, granularity);
+    const id = `${e.workspaceId}\u0000${granularity}\u0000${bucket}\u0000${dimension}\u0000${subject}\u0000${e.outcome}`;
+    const row = rows.get(id);
+    if (row === undefined) rows.set(id, { workspaceId: e.workspaceId, granularity, bucket, dimension, subject, outcome: e.outcome, count: 1, cost: e.cost });
+    else {
+      row.count++;
+      row.cost += e.cost;
+    }
+  };
+  for (const e of events) {
+    for (const g of ['minute', 'hour', 'day'] as const) {
+      add(e, g, 'workspace', e.workspaceId);
+      if (e.keyId !== null) add(e, g, 'key', e.keyId);
+      if (e.keyspaceId !== null) add(e, g, 'keyspace', e.keyspaceId);
+      if (e.ownerId !== null) add(e, g, 'owner', e.ownerId);
+    }
+  }
+  return [...rows.values()];
+}

@@ -1,0 +1,98 @@
+import type { AuditRecord } from '../store/records.js';
+import type { MonitoringStore } from '../usage/monitoring-store.js';
+import type { WebhookService } from './webhook-service.js';
+
+const CURSOR = 'webhooks.audit';
+
+/**
+ * Key events reach webhooks through the audit log: every management change is already written
+ * there, in its own transaction, so following the log (from a stored cursor) misses nothing,
+ * sends nothing twice, and needs no hook in the key service.
+ */
+export class AuditFeed {
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<number> | undefined;
+
+  constructor(
+    private readonly store: MonitoringStore,
+    private readonly webhooks: WebhookService,
+    private readonly intervalMs = 1000,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.poll().catch(this.onError), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling?.catch(() => {});
+  }
+
+  /** Turns new audit entries into webhook deliveries; answers how many entries it read. */
+  async poll(): Promise<number> {
+    if (this.polling !== undefined) return this.polling;
+    this.polling = this.read().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async read(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const cursor = await this.store.getCursor(CURSOR);
+      if (cursor === undefined) {
+        // First start: begin at the head; history before webhooks existed is not replayed.
+        const head = await this.store.auditHead();
+        await this.store.advanceCursor(CURSOR, undefined, head.seq);
+        return total;
+      }
+      const entries = await this.store.scanAudit(cursor + 1, 500);
+      if (entries.length === 0) return total;
+      const last = entries[entries.length - 1]!.seq;
+      const won = await this.store.transaction(async (tx) => {
+        if (!(await tx.advanceCursor(CURSOR, cursor, last))) return false; // another node took this page
+        for (const e of entries) {
+          if (e.workspaceId === null) continue;
+          for (const [type, data] of eventsOf(e)) await this.webhooks.emit(tx, e.workspaceId, type, data);
+        }
+        return true;
+      });
+      if (won) total += entries.length;
+      if (entries.length < 500) return total;
+    }
+  }
+}
+
+/** The webhook events an audit entry stands for. */
+export function eventsOf(e: AuditRecord): [string, Record<string, unknown>][] {
+  const d = e.details;
+  const at = new Date(e.ts).toISOString();
+  switch (e.action) {
+    case 'key.created':
+      return [['key.created', { keyId: e.target, keyspaceId: d.keyspaceId, ownerId: d.ownerId, name: d.name, at }]];
+    case 'key.rolled':
+      return [['key.rolled', { keyId: e.target, newKeyId: d.newKeyId, gracePeriodSeconds: d.gracePeriodSeconds, at }]];
+    case 'key.revoked':
+      return [['key.revoked', { keyId: e.target, reason: d.reason, at }]];
+    case 'keys.revoked_by_owner':
+      return ((d.keyIds as string[] | undefined) ?? []).map((keyId) => ['key.revoked', { keyId, ownerId: e.target, reason: d.reason, at }]);
+    case 'key.deleted':
+      return [['key.deleted', { keyId: e.target, at }]];
+    case 'key.suspended':
+      return [['key.suspended', { keyId: e.target, suspensionId: d.suspensionId, anomalyId: d.anomalyId, reason: d.reason, at }]];
+    case 'key.unsuspended':
+      return [['key.unsuspended', { keyId: e.target, suspensionId: d.suspensionId, at }]];
+    case 'key.expiry_scheduled':
+      return [['key.expiring', { keyId: e.target, expiresAt: d.expiresAt, reason: d.reason, at }]];
+    case 'anomaly.detected': {
+      const data = { anomalyId: e.target, kind: d.kind, severity: d.severity, keyId: d.keyId, subject: d.subject, explanation: d.explanation, at };
+      return d.kind === 'key_leaked' ? [['anomaly.detected', data], ['key.leaked', { keyId: d.keyId, anomalyId: e.target, at }]] : [['anomaly.detected', data]];
+    }
+    default:
+      return [];
+  }
+}
