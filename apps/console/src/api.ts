@@ -1,0 +1,61 @@
+/** The console's only way to the server: same-origin JSON calls with the session cookie. */
+
+export interface SessionInfo {
+  user: { id: string; email: string; name: string | null; role: 'owner' | 'admin' | 'viewer'; totpEnrolled: boolean; recoveryCodesLeft: number; lastLoginAt: string | null };
+  stage: 'password' | 'full';
+  permissions: string[];
+  csrfToken: string;
+  idleTimeoutSeconds: number;
+  expiresAt: string;
+  capabilities: Record<string, boolean>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+let csrfToken: string | undefined;
+let onSignedOut: (reason: string) => void = () => {};
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token;
+}
+
+/** Called when the server says the session has ended: the app shows the sign-in page. */
+export function whenSignedOut(fn: (reason: string) => void): void {
+  onSignedOut = fn;
+}
+
+export async function api<T = any>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined && { body: JSON.stringify(body) }) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check that Tessera is running, then try again.');
+  }
+  const text = await res.text();
+  let data: any;
+  try {
+    data = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data?.code ?? 'HTTP_' + res.status, data?.detail ?? res.statusText);
+    if (res.status === 401 && !opts.quiet401) onSignedOut(err.detail);
+    throw err;
+  }
+  return data as T;
+}
+
+export const can = (session: SessionInfo, permission: string): boolean =>
+  session.permissions.some((g) => g === '*' || g === permission || (g.endsWith(':*') && permission.startsWith(g.slice(0, -1))));

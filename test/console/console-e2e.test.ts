@@ -1,0 +1,218 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSOLE_DIST } from '../../apps/server/src/console/console-routes.js';
+import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = new URL('../../test-results/console/', import.meta.url).pathname;
+const EMAIL = 'owner@example.test';
+const PASSWORD = 'a long console password';
+
+/**
+ * The console in a real browser (Debian's Chromium, driven by playwright-core) against a real
+ * Tessera on loopback: sign-in with TOTP, keys, the overview chart, secrets, the audit log, and
+ * the refusals (wrong code, missing CSRF token, ended session). Screenshots go to test-results/.
+ */
+describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
+  let server: ConsoleServer;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let secret: string;
+  let keyspaceId: string;
+  let firstKey: string;
+  const vault = { present: false };
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const go = async (path: string, heading: string) => {
+    await page.goto(`${server.url}/console/#/${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(CONSOLE_DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', 'apps/console'], { cwd: new URL('../..', import.meta.url).pathname, stdio: 'ignore' });
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startConsoleServer();
+    await server.createUser(EMAIL, PASSWORD);
+    const ks = await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' });
+    keyspaceId = ks.body.id;
+    const put = await server.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_test_vault_value_42', rotateBy: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    vault.present = put.status === 200;
+    profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 860 },
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('dialog', (d) => void d.accept());
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    await server?.close();
+  });
+
+  it('signs in with a password, enrols TOTP and shows the recovery codes once', async () => {
+    await page.goto(`${server.url}/console`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await shot('01-sign-in');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
+    secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await shot('02-totp-enrolment');
+    await page.getByLabel('Code from the app').fill(codeFor(secret, server.clock));
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    expect(await page.getByTestId('recovery-codes').locator('li').count()).toBe(10);
+    await shot('03-recovery-codes');
+    await page.getByRole('button', { name: /continue/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const cookies = await context.cookies(server.url);
+    expect(cookies.find((c) => c.name === 'tessera_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+  });
+
+  it('creates a key with its attributes, shows it once and copies it', async () => {
+    await go('keys', 'Keys');
+    await page.getByText('No keys in this keyspace').waitFor();
+    await page.getByRole('button', { name: 'Create a key' }).click();
+    const form = page.locator('form.create-key');
+    await form.getByLabel('Name', { exact: true }).fill('Checkout service');
+    await form.getByLabel('Owner').fill('acme');
+    await form.getByLabel('Scopes').fill('orders:read orders:write');
+    await form.getByLabel('IP allowlist').fill('127.0.0.0/8, ::1/128');
+    await form.getByLabel('Credits').fill('1000');
+    await form.getByLabel('Limit name').fill('per-second');
+    await form.getByLabel('Requests').fill('50');
+    await form.getByLabel('Metadata (JSON object)').fill('{"plan": "pro"}');
+    await shot('04-create-key-form');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    firstKey = (await page.getByTestId('new-key').textContent())!;
+    expect(firstKey).toMatch(/^sk_live_[0-9A-Za-z]{49}$/);
+    await page.getByTestId('copy-key').click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstKey);
+    await page.locator('tr', { hasText: 'Checkout service' }).waitFor();
+    await shot('05-key-created');
+
+    const listed = await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}`);
+    expect(listed.body.items[0]).toMatchObject({ name: 'Checkout service', ownerId: 'acme', scopes: ['orders:read', 'orders:write'], ipAllowlist: ['127.0.0.0/8', '::1/128'], meta: { plan: 'pro' }, credits: { remaining: 1000 }, ratelimits: [{ name: 'per-second', limit: 50, windowMs: 1000 }] });
+    // Leaving the page forgets the key: it is not shown again.
+    await go('overview', 'Overview');
+    await go('keys', 'Keys');
+    expect(await page.getByTestId('new-key').count()).toBe(0);
+  });
+
+  it('shows the key verifying on the overview chart', async () => {
+    for (let i = 0; i < 3; i++) expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '127.0.0.1' })).body.code).toBe('VALID');
+    expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '198.51.100.7' })).body.code).toBe('IP_NOT_ALLOWED');
+    await go('overview', 'Overview');
+    const legend = page.locator('#overview-chart .legend');
+    await expect.poll(() => legend.locator('[data-code="VALID"]').textContent()).toBe('VALID: 3');
+    expect(await legend.locator('[data-code="IP_NOT_ALLOWED"]').textContent()).toBe('IP_NOT_ALLOWED: 1');
+    expect(await page.getByTestId('tile-active-keys').textContent()).toContain('1');
+    expect(await page.locator('#overview-chart svg rect').count()).toBeGreaterThan(0);
+    await shot('06-overview');
+  });
+
+  it('rolls the key with a grace period, then revokes the new one', async () => {
+    await go('keys', 'Keys');
+    await page.getByRole('button', { name: 'Checkout service' }).click();
+    await page.getByRole('heading', { level: 2, name: /Checkout service/ }).waitFor();
+    await page.locator('#key-chart .legend [data-code="VALID"]').waitFor();
+    await shot('07-key-detail');
+    await page.getByLabel('Grace period (seconds)').fill('600');
+    await page.getByRole('button', { name: 'Roll key' }).click();
+    await page.getByRole('heading', { name: /Key rolled/ }).waitFor();
+    const rolled = (await page.getByTestId('new-key').textContent())!;
+    expect(rolled).not.toBe(firstKey);
+    expect((await server.api('POST', '/v1/keys/verify', { key: rolled, ip: '127.0.0.1' })).body.code).toBe('VALID');
+    expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '127.0.0.1' })).body.code).toBe('VALID'); // within its grace period
+
+    const newId = (await server.api('POST', '/v1/keys/verify', { key: rolled, ip: '127.0.0.1' })).body.keyId;
+    await page.getByRole('button', { name: 'I have stored it — hide the key' }).click();
+    await page.locator(`tr[data-key-id="${newId}"]`).getByRole('button').click();
+    await page.getByLabel('Reason (optional)').fill('rotated out in the console test');
+    await page.getByRole('button', { name: 'Revoke key' }).click();
+    await page.locator('.key-detail .badge.revoked').waitFor();
+    expect((await server.api('POST', '/v1/keys/verify', { key: rolled })).body.code).toBe('REVOKED');
+    await shot('08-key-revoked');
+  });
+
+  it('reveals a secret only on request, and audits the reveal', async () => {
+    if (!vault.present) return;
+    await go('secrets', 'Secrets');
+    await page.locator('tr', { hasText: 'payments/stripe' }).waitFor();
+    expect(await page.locator('body').textContent()).not.toContain('sk_test_vault_value_42');
+    await shot('09-secrets');
+    await page.getByRole('button', { name: 'Reveal payments/stripe' }).click();
+    expect(await page.getByTestId('secret-value').textContent()).toBe('sk_test_vault_value_42');
+    await shot('10-secret-revealed');
+    const audit = await server.api('GET', '/v1/audit?action=secret.read');
+    expect(audit.body.items[0].actor).toMatch(/^user:usr_/);
+  });
+
+  it('reads the audit log with its chain status, and filters it', async () => {
+    await go('audit', 'Audit log');
+    await page.getByText(/Chain verified/).waitFor();
+    await page.locator('td', { hasText: 'key.rolled' }).first().waitFor();
+    await shot('11-audit-log');
+    await page.getByLabel('Action').fill('key.revoked');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('table.audit tbody tr').count()).toBe(1);
+    expect(await page.locator('table.audit tbody').textContent()).toContain('rotated out in the console test');
+  });
+
+  it('shows settings with the console users', async () => {
+    await go('settings', 'Settings');
+    await page.getByRole('heading', { name: 'Console users' }).waitFor();
+    await page.locator('td', { hasText: EMAIL }).waitFor();
+    await shot('12-settings');
+  });
+
+  it('refuses a state change without the CSRF token, from the signed-in browser itself', async () => {
+    const answer = await page.evaluate(async () => {
+      const r = await fetch('/v1/keyspaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'csrf', prefix: 'csrf' }) });
+      return { status: r.status, body: await r.json() };
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.body.code).toBe('CSRF_FAILED');
+    const ks = await server.api('GET', '/v1/keyspaces');
+    expect(ks.body.items.map((k: { prefix: string }) => k.prefix)).not.toContain('csrf');
+  });
+
+  it('ends an idle session: the console returns to the sign-in page', async () => {
+    server.clock.skip(31 * 60_000);
+    await page.goto(`${server.url}/console/#/keys`);
+    await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor();
+    expect(await page.getByRole('status').first().textContent()).toMatch(/session has ended/);
+    await shot('13-session-ended');
+  });
+
+  it('refuses a wrong TOTP code', async () => {
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Second factor' }).waitFor();
+    const right = codeFor(secret, server.clock);
+    await page.getByLabel('Code from your authenticator app').fill(right === '123456' ? '654321' : '123456');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByText('That code is not right').waitFor();
+    await shot('14-wrong-totp');
+    // The right code still works afterwards (one failure does not lock the account).
+    server.clock.skip(30_000);
+    await page.getByLabel('Code from your authenticator app').fill(codeFor(secret, server.clock));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    // Back where the session ended.
+    await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
+  });
+});
