@@ -157,6 +157,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.addHook('onClose', async () => {
     await services.monitoring.stop();
     await services.usage.stop();
+    await services.rehasher.stop();
   });
   return app;
 }

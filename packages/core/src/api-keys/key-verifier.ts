@@ -80,6 +80,8 @@ export class KeyVerifier {
       usage: UsageBatcher;
       /** Receives every answer, for usage events and anomaly detection (an in-memory append). */
       events?: VerificationSink | undefined;
+      /** Told of a key found under an older pepper version, with its hash under the current one (lazy re-hash). */
+      onStaleHash?: ((record: KeyRecord, hash: string, pepperVersion: number) => void) | undefined;
     },
     cacheOptions = { maxEntries: 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   ) {
@@ -160,6 +162,9 @@ export class KeyVerifier {
     if (found === undefined || found.deletedAt !== null) {
       if (!stale) this.cache.setNegative(digest, currentHash, this.deps.clock.now());
       return undefined;
+    }
+    if (found.pepperVersion !== keyring.currentPepperVersion && this.deps.onStaleHash !== undefined) {
+      this.deps.onStaleHash(found, keyring.hash(key), keyring.currentPepperVersion);
     }
     const pending = usage.pendingCredits(found.id, found.version);
     if (pending !== undefined && found.credits !== null) {
