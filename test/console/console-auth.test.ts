@@ -90,7 +90,9 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
     wrong.cookie = c.cookie;
     wrong.csrf = 'x'.repeat(43);
     expect((await wrong.call('POST', '/v1/keyspaces', { name: 'Bad CSRF', prefix: 'badcsrf' })).body.code).toBe('CSRF_FAILED');
-    expect((await c.call('POST', '/console/api/users', { email: 'v@example.test', password: PASSWORD, role: 'viewer' }, { csrf: false })).status).toBe(403);
+    expect(
+      (await c.call('POST', '/console/api/users', { email: 'v@example.test', password: PASSWORD, role: 'viewer' }, { csrf: false })).status,
+    ).toBe(403);
 
     // With the token, the same calls work, and the audit log names the user.
     const created = await c.call('POST', '/v1/keyspaces', { name: 'With CSRF', prefix: 'withcsrf' });
@@ -121,7 +123,9 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
 
   it('gives a viewer read access only', async () => {
     const owner = await signIn();
-    expect((await owner.call('POST', '/console/api/users', { email: 'viewer@example.test', password: PASSWORD, role: 'viewer' })).status).toBe(201);
+    expect(
+      (await owner.call('POST', '/console/api/users', { email: 'viewer@example.test', password: PASSWORD, role: 'viewer' })).status,
+    ).toBe(201);
     // The viewer enrols too, then cannot create anything.
     const v = new CookieClient(server.url);
     expect((await v.call('POST', '/console/api/login', { email: 'viewer@example.test', password: PASSWORD })).body.next).toBe('enroll');

@@ -34,19 +34,32 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(CONSOLE_DIST, 'index.html'))) execFileSync('npx', ['vite', 'build', 'apps/console'], { cwd: new URL('../..', import.meta.url).pathname, stdio: 'ignore' });
+    if (!existsSync(join(CONSOLE_DIST, 'index.html')))
+      execFileSync('npx', ['vite', 'build', 'apps/console'], { cwd: new URL('../..', import.meta.url).pathname, stdio: 'ignore' });
     mkdirSync(SHOTS, { recursive: true });
     server = await startConsoleServer();
     await server.createUser(EMAIL, PASSWORD);
     const ks = await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' });
     keyspaceId = ks.body.id;
-    const put = await server.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_test_vault_value_42', rotateBy: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    const put = await server.api('PUT', '/v1/secrets/payments/stripe', {
+      value: 'sk_test_vault_value_42',
+      rotateBy: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
     vault.present = put.status === 200;
     profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 860 },
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -105,7 +118,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await shot('05-key-created');
 
     const listed = await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}`);
-    expect(listed.body.items[0]).toMatchObject({ name: 'Checkout service', ownerId: 'acme', scopes: ['orders:read', 'orders:write'], ipAllowlist: ['127.0.0.0/8', '::1/128'], meta: { plan: 'pro' }, credits: { remaining: 1000 }, ratelimits: [{ name: 'per-second', limit: 50, windowMs: 1000 }] });
+    expect(listed.body.items[0]).toMatchObject({
+      name: 'Checkout service',
+      ownerId: 'acme',
+      scopes: ['orders:read', 'orders:write'],
+      ipAllowlist: ['127.0.0.0/8', '::1/128'],
+      meta: { plan: 'pro' },
+      credits: { remaining: 1000 },
+      ratelimits: [{ name: 'per-second', limit: 50, windowMs: 1000 }],
+    });
     // Leaving the page forgets the key: it is not shown again.
     await go('overview', 'Overview');
     await go('keys', 'Keys');
@@ -113,7 +134,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
   });
 
   it('shows the key verifying on the overview chart', async () => {
-    for (let i = 0; i < 3; i++) expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '127.0.0.1' })).body.code).toBe('VALID');
+    for (let i = 0; i < 3; i++)
+      expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '127.0.0.1' })).body.code).toBe('VALID');
     expect((await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '198.51.100.7' })).body.code).toBe('IP_NOT_ALLOWED');
     await go('overview', 'Overview');
     const legend = page.locator('#overview-chart .legend');
@@ -181,7 +203,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
 
   it('refuses a state change without the CSRF token, from the signed-in browser itself', async () => {
     const answer = await page.evaluate(async () => {
-      const r = await fetch('/v1/keyspaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'csrf', prefix: 'csrf' }) });
+      const r = await fetch('/v1/keyspaces', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'csrf', prefix: 'csrf' }),
+      });
       return { status: r.status, body: await r.json() };
     });
     expect(answer.status).toBe(403);

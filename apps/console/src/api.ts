@@ -1,7 +1,15 @@
 /** The console's only way to the server: same-origin JSON calls with the session cookie. */
 
 export interface SessionInfo {
-  user: { id: string; email: string; name: string | null; role: 'owner' | 'admin' | 'viewer'; totpEnrolled: boolean; recoveryCodesLeft: number; lastLoginAt: string | null };
+  user: {
+    id: string;
+    email: string;
+    name: string | null;
+    role: 'owner' | 'admin' | 'viewer';
+    totpEnrolled: boolean;
+    recoveryCodesLeft: number;
+    lastLoginAt: string | null;
+  };
   stage: 'password' | 'full';
   permissions: string[];
   csrfToken: string;
@@ -32,7 +40,7 @@ export function whenSignedOut(fn: (reason: string) => void): void {
   onSignedOut = fn;
 }
 
-export async function api<T = any>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
+export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
@@ -43,9 +51,9 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
     throw new ApiError(0, 'NETWORK', 'The server cannot be reached. Check that Tessera is running, then try again.');
   }
   const text = await res.text();
-  let data: any;
+  let data: { code?: string; detail?: string } | undefined;
   try {
-    data = text === '' ? undefined : JSON.parse(text);
+    data = text === '' ? undefined : (JSON.parse(text) as typeof data);
   } catch {
     data = undefined;
   }
@@ -54,7 +62,7 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
     if (res.status === 401 && !opts.quiet401) onSignedOut(err.detail);
     throw err;
   }
-  return data as T;
+  return data as unknown as T;
 }
 
 export const can = (session: SessionInfo, permission: string): boolean =>

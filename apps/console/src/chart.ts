@@ -47,7 +47,13 @@ export function outcomeChart(series: MinutePoint[], opts: { title: string; id: s
     for (const code of codes) {
       const n = p.counts[code] ?? 0;
       if (n === 0) continue;
-      const rect = s('rect', { x: pad.l + i * bw + 1, y: y(base + n), width: Math.max(1, bw - 2), height: y(base) - y(base + n), fill: COLOURS[code] ?? '#444' });
+      const rect = s('rect', {
+        x: pad.l + i * bw + 1,
+        y: y(base + n),
+        width: Math.max(1, bw - 2),
+        height: y(base) - y(base + n),
+        fill: COLOURS[code] ?? '#444',
+      });
       rect.append(s('title', {}, `${new Date(p.minute).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}: ${n} ${code}`));
       svg.append(rect);
       base += n;
@@ -60,7 +66,13 @@ export function outcomeChart(series: MinutePoint[], opts: { title: string; id: s
     if (p === undefined) continue;
     const anchor = i === 0 ? 'start' : i === series.length - 1 ? 'end' : 'middle';
     const x = i === 0 ? pad.l : i === series.length - 1 ? W - pad.r : pad.l + i * bw + bw / 2;
-    svg.append(s('text', { x, y: H - 6, class: 'axis', 'text-anchor': anchor }, new Date(p.minute).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })));
+    svg.append(
+      s(
+        'text',
+        { x, y: H - 6, class: 'axis', 'text-anchor': anchor },
+        new Date(p.minute).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+      ),
+    );
   }
 
   const legend = h(
@@ -68,7 +80,14 @@ export function outcomeChart(series: MinutePoint[], opts: { title: string; id: s
     { className: 'legend', id: `${opts.id}-summary`, 'aria-label': 'Totals by outcome' },
     sum === 0
       ? h('li', { className: 'muted' }, 'No verifications in this window yet.')
-      : codes.map((code) => h('li', { 'data-code': code }, h('span', { className: `swatch swatch-${code.toLowerCase()}`, 'aria-hidden': 'true' }), `${code}: ${totals[code]}`)),
+      : codes.map((code) =>
+          h(
+            'li',
+            { 'data-code': code },
+            h('span', { className: `swatch swatch-${code.toLowerCase()}`, 'aria-hidden': 'true' }),
+            `${code}: ${totals[code]}`,
+          ),
+        ),
   );
   return h('figure', { className: 'chart-figure', id: opts.id }, svg, h('figcaption', {}, legend));
 }

@@ -23,14 +23,20 @@ interface Page {
   render(main: HTMLElement, ctx: PageContext): Promise<void> | void;
 }
 
-const has = (s: SessionInfo, p: string) => s.permissions.some((g) => g === '*' || g === p || (g.endsWith(':*') && p.startsWith(g.slice(0, -1))));
+const has = (s: SessionInfo, p: string) =>
+  s.permissions.some((g) => g === '*' || g === p || (g.endsWith(':*') && p.startsWith(g.slice(0, -1))));
 
 /** The navigation. Pages for capabilities that land later slot in here. */
 const PAGES: Page[] = [
   { path: 'overview', title: 'Overview', available: () => true, render: overviewPage },
   { path: 'keys', title: 'Keys', available: (s) => has(s, 'keys:read'), render: keysPage },
   { path: 'secrets', title: 'Secrets', available: (s) => s.capabilities.secrets === true && has(s, 'secrets:read'), render: secretsPage },
-  { path: 'oauth-clients', title: 'OAuth clients', available: (s) => s.capabilities.oauthClients === true && has(s, 'oauth:manage'), render: oauthClientsPage },
+  {
+    path: 'oauth-clients',
+    title: 'OAuth clients',
+    available: (s) => s.capabilities.oauthClients === true && has(s, 'oauth:manage'),
+    render: oauthClientsPage,
+  },
   { path: 'audit', title: 'Audit log', available: (s) => has(s, 'audit:read'), render: auditPage },
   { path: 'settings', title: 'Settings', available: () => true, render: settingsPage },
 ];
@@ -54,7 +60,16 @@ async function start(): Promise<void> {
     render();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) showLogin();
-    else fill(root, h('main', { id: 'main', className: 'narrow' }, h('h1', {}, 'Tessera'), h('p', { className: 'error', role: 'alert' }, (err as Error).message)));
+    else
+      fill(
+        root,
+        h(
+          'main',
+          { id: 'main', className: 'narrow' },
+          h('h1', {}, 'Tessera'),
+          h('p', { className: 'error', role: 'alert' }, (err as Error).message),
+        ),
+      );
   }
 }
 
@@ -93,7 +108,15 @@ function render(): void {
       'header',
       { className: 'top' },
       h('a', { className: 'brand', href: '#/overview' }, h('span', { 'aria-hidden': 'true', className: 'logo' }, '▣'), ' Tessera'),
-      h('nav', { 'aria-label': 'Main' }, h('ul', {}, pages.map((p) => h('li', {}, h('a', { href: `#/${p.path}`, ...(p === page && { 'aria-current': 'page' }) }, p.title))))),
+      h(
+        'nav',
+        { 'aria-label': 'Main' },
+        h(
+          'ul',
+          {},
+          pages.map((p) => h('li', {}, h('a', { href: `#/${p.path}`, ...(p === page && { 'aria-current': 'page' }) }, p.title))),
+        ),
+      ),
       h('div', { className: 'who' }, h('span', {}, s.user.email, ' · ', h('span', { className: 'role' }, s.user.role)), signOut),
     ),
     live,
@@ -101,7 +124,11 @@ function render(): void {
   );
   void Promise.resolve(page.render(main, ctx)).catch((err: unknown) => {
     if (err instanceof ApiError && err.status === 401) return;
-    fill(main, h('h1', {}, page.title), h('p', { className: 'error', role: 'alert' }, `This page could not load: ${(err as Error).message}`));
+    fill(
+      main,
+      h('h1', {}, page.title),
+      h('p', { className: 'error', role: 'alert' }, `This page could not load: ${(err as Error).message}`),
+    );
   });
 }
 

@@ -41,7 +41,12 @@ export class CookieClient {
   csrf: string | undefined;
   constructor(private readonly base: string) {}
 
-  async call(method: string, path: string, body?: unknown, opts: { csrf?: boolean } = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { csrf?: boolean } = {},
+  ): Promise<{ status: number; body: any; headers: Headers }> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.cookie !== undefined) headers.cookie = this.cookie;

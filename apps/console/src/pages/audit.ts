@@ -24,9 +24,53 @@ export async function auditPage(main: HTMLElement, _ctx: PageContext): Promise<v
     field('Actor', h('input', { name: 'actor', placeholder: 'e.g. user:usr_…', spellcheck: 'false' })),
     h('button', { type: 'submit' }, 'Filter'),
   );
-  const actions = ['key.created', 'key.updated', 'key.enabled', 'key.disabled', 'key.revoked', 'key.rolled', 'key.deleted', 'keyspace.created', 'root_key.created', 'root_key.revoked', 'secret.read', 'secret.written', 'user.created', 'user.login', 'user.login_failed', 'user.locked', 'user.logout'];
-  const table = h('table', { className: 'audit' }, h('caption', { className: 'sr-only' }, 'Audit entries, newest first'), h('thead', {}, h('tr', {}, ['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details'].map((c) => h('th', { scope: 'col' }, c)))), rows);
-  fill(main, h('h1', {}, 'Audit log'), chain, form, h('datalist', { id: 'audit-actions' }, actions.map((a) => h('option', { value: a }))), table, more);
+  const actions = [
+    'key.created',
+    'key.updated',
+    'key.enabled',
+    'key.disabled',
+    'key.revoked',
+    'key.rolled',
+    'key.deleted',
+    'keyspace.created',
+    'root_key.created',
+    'root_key.revoked',
+    'secret.read',
+    'secret.written',
+    'user.created',
+    'user.login',
+    'user.login_failed',
+    'user.locked',
+    'user.logout',
+  ];
+  const table = h(
+    'table',
+    { className: 'audit' },
+    h('caption', { className: 'sr-only' }, 'Audit entries, newest first'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details'].map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    rows,
+  );
+  fill(
+    main,
+    h('h1', {}, 'Audit log'),
+    chain,
+    form,
+    h(
+      'datalist',
+      { id: 'audit-actions' },
+      actions.map((a) => h('option', { value: a })),
+    ),
+    table,
+    more,
+  );
 
   void api<{ ok: boolean; checked: number; firstBadSeq?: number; reason?: string; checkpoints?: unknown }>('GET', '/v1/audit/verify').then(
     (r) =>
@@ -34,7 +78,12 @@ export async function auditPage(main: HTMLElement, _ctx: PageContext): Promise<v
         chain,
         r.ok
           ? h('p', { className: 'ok' }, h('strong', {}, 'Chain verified: '), `all ${r.checked} entries link up and match their hashes.`)
-          : h('p', { className: 'bad' }, h('strong', {}, 'Chain BROKEN: '), `entry #${r.firstBadSeq} (${r.reason}); ${r.checked} entries before it verified.`),
+          : h(
+              'p',
+              { className: 'bad' },
+              h('strong', {}, 'Chain BROKEN: '),
+              `entry #${r.firstBadSeq} (${r.reason}); ${r.checked} entries before it verified.`,
+            ),
       ),
     (err: Error) => fill(chain, h('p', { className: 'error' }, `The chain could not be checked: ${err.message}`)),
   );
@@ -53,10 +102,25 @@ export async function auditPage(main: HTMLElement, _ctx: PageContext): Promise<v
       return;
     }
     if (!cursor) fill(rows);
-    if (!cursor && page.items.length === 0) fill(rows, h('tr', {}, h('td', { colspan: 7, className: 'empty' }, 'No entries match these filters.')));
+    if (!cursor && page.items.length === 0)
+      fill(rows, h('tr', {}, h('td', { colspan: 7, className: 'empty' }, 'No entries match these filters.')));
     for (const e of page.items) {
-      const details = Object.entries(e.details).map(([k, val]) => `${k}: ${typeof val === 'string' ? val : JSON.stringify(val)}`).join('; ');
-      rows.append(h('tr', {}, h('td', {}, e.seq), h('td', {}, when(e.ts)), h('td', { className: 'mono' }, e.actor), h('td', {}, h('code', {}, e.action)), h('td', { className: 'mono' }, e.target ?? '—'), h('td', {}, e.ip ?? '—'), h('td', { className: 'details' }, details || '—')));
+      const details = Object.entries(e.details)
+        .map(([k, val]) => `${k}: ${typeof val === 'string' ? val : JSON.stringify(val)}`)
+        .join('; ');
+      rows.append(
+        h(
+          'tr',
+          {},
+          h('td', {}, e.seq),
+          h('td', {}, when(e.ts)),
+          h('td', { className: 'mono' }, e.actor),
+          h('td', {}, h('code', {}, e.action)),
+          h('td', { className: 'mono' }, e.target ?? '—'),
+          h('td', {}, e.ip ?? '—'),
+          h('td', { className: 'details' }, details || '—'),
+        ),
+      );
     }
     fill(more, page.nextCursor ? h('button', { type: 'button', onclick: () => void load(page.nextCursor!) }, 'Older entries') : null);
   };

@@ -32,7 +32,11 @@ interface Key {
   rolledToKeyId: string | null;
 }
 
-const list = (text: string | undefined) => (text ?? '').split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export async function keysPage(main: HTMLElement, ctx: PageContext): Promise<void> {
   const { items: keyspaces } = await api<{ items: Keyspace[] }>('GET', '/v1/keyspaces');
@@ -43,19 +47,43 @@ export async function keysPage(main: HTMLElement, ctx: PageContext): Promise<voi
   fill(main, h('h1', {}, 'Keys'), reveal, body, detail);
 
   if (keyspaces.length === 0) {
-    fill(body, h('p', { className: 'empty' }, 'There are no keyspaces yet. A keyspace groups keys under one prefix (such as sk_live).'), can(ctx.session, 'keyspaces:manage') ? keyspaceForm(ctx, () => void keysPage(main, ctx)) : null);
+    fill(
+      body,
+      h('p', { className: 'empty' }, 'There are no keyspaces yet. A keyspace groups keys under one prefix (such as sk_live).'),
+      can(ctx.session, 'keyspaces:manage') ? keyspaceForm(ctx, () => void keysPage(main, ctx)) : null,
+    );
     return;
   }
 
   const params = new URLSearchParams(location.hash.split('?')[1] ?? '');
-  const ksSelect = h('select', { name: 'keyspace' }, keyspaces.map((ks) => h('option', { value: ks.id, ...(params.get('keyspace') === ks.id && { selected: true }) }, `${ks.name} (${ks.prefix})`)));
+  const ksSelect = h(
+    'select',
+    { name: 'keyspace' },
+    keyspaces.map((ks) =>
+      h('option', { value: ks.id, ...(params.get('keyspace') === ks.id && { selected: true }) }, `${ks.name} (${ks.prefix})`),
+    ),
+  );
   const owner = h('input', { name: 'owner', placeholder: 'any owner', spellcheck: 'false', value: params.get('owner') ?? '' });
-  const state = h('select', { name: 'state' }, ['all', 'active', 'disabled', 'revoked', 'expired'].map((s) => h('option', { value: s }, s === 'all' ? 'any state' : s)));
+  const state = h(
+    'select',
+    { name: 'state' },
+    ['all', 'active', 'disabled', 'revoked', 'expired'].map((s) => h('option', { value: s }, s === 'all' ? 'any state' : s)),
+  );
   const search = h('input', { name: 'q', type: 'search', placeholder: 'name, id or start of the key' });
-  const filters = h('form', { className: 'filters', role: 'search', 'aria-label': 'Filter keys' }, field('Keyspace', ksSelect), field('Owner', owner), field('State', state), field('Search', search), h('button', { type: 'submit' }, 'Apply'));
+  const filters = h(
+    'form',
+    { className: 'filters', role: 'search', 'aria-label': 'Filter keys' },
+    field('Keyspace', ksSelect),
+    field('Owner', owner),
+    field('State', state),
+    field('Search', search),
+    h('button', { type: 'submit' }, 'Apply'),
+  );
   const table = h('div', { 'aria-live': 'polite' });
   const createSlot = h('div');
-  const newKey = canCreate ? h('button', { type: 'button', className: 'primary', 'aria-expanded': 'false', onclick: () => toggleCreate() }, 'Create a key') : null;
+  const newKey = canCreate
+    ? h('button', { type: 'button', className: 'primary', 'aria-expanded': 'false', onclick: () => toggleCreate() }, 'Create a key')
+    : null;
   fill(body, filters, h('div', { className: 'toolbar' }, newKey), createSlot, table);
 
   let keys: Key[] = [];
@@ -77,8 +105,22 @@ export async function keysPage(main: HTMLElement, ctx: PageContext): Promise<voi
   const renderTable = () => {
     const s = state.value as KeyState | 'all';
     const term = search.value.trim().toLowerCase();
-    const shown = keys.filter((k) => (s === 'all' || keyState(k) === s) && (!term || [k.name, k.keyId, k.start, k.ownerId].some((v) => v?.toLowerCase().includes(term))));
-    if (keys.length === 0) return fill(table, h('p', { className: 'empty' }, 'No keys in this keyspace', owner.value ? ' for this owner' : '', ' yet.', canCreate ? ' Create one with the button above.' : ''));
+    const shown = keys.filter(
+      (k) =>
+        (s === 'all' || keyState(k) === s) && (!term || [k.name, k.keyId, k.start, k.ownerId].some((v) => v?.toLowerCase().includes(term))),
+    );
+    if (keys.length === 0)
+      return fill(
+        table,
+        h(
+          'p',
+          { className: 'empty' },
+          'No keys in this keyspace',
+          owner.value ? ' for this owner' : '',
+          ' yet.',
+          canCreate ? ' Create one with the button above.' : '',
+        ),
+      );
     if (shown.length === 0) return fill(table, h('p', { className: 'empty' }, 'No keys match these filters.'));
     fill(
       table,
@@ -86,7 +128,15 @@ export async function keysPage(main: HTMLElement, ctx: PageContext): Promise<voi
         'table',
         { className: 'keys' },
         h('caption', { className: 'sr-only' }, `${shown.length} keys`),
-        h('thead', {}, h('tr', {}, ['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses'].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -130,7 +180,13 @@ export async function keysPage(main: HTMLElement, ctx: PageContext): Promise<voi
 
   const showKey = async (keyId: string) => {
     try {
-      const [k, usage] = await Promise.all([api<Key>('GET', `/v1/keys/${keyId}`), api<{ series: MinutePoint[]; recent: { at: string; code: string; ip: string | null }[]; windowMinutes: number }>('GET', `/console/api/keys/${keyId}/usage`)]);
+      const [k, usage] = await Promise.all([
+        api<Key>('GET', `/v1/keys/${keyId}`),
+        api<{ series: MinutePoint[]; recent: { at: string; code: string; ip: string | null }[]; windowMinutes: number }>(
+          'GET',
+          `/console/api/keys/${keyId}/usage`,
+        ),
+      ]);
       fill(detail, keyDetail(k, usage, ctx, { reveal, refresh: () => void load().then(() => showKey(keyId)), close: () => fill(detail) }));
       (detail.querySelector('h2') as HTMLElement | null)?.focus();
     } catch (err) {
@@ -185,7 +241,11 @@ function keyspaceForm(ctx: PageContext, done: () => void): HTMLElement {
     { className: 'inline-form', 'aria-labelledby': 'ks-title' },
     h('h2', { id: 'ks-title' }, 'Create a keyspace'),
     field('Name', h('input', { name: 'name', required: true })),
-    field('Prefix', h('input', { name: 'prefix', required: true, pattern: '[a-z][a-z0-9_]{0,15}', spellcheck: 'false' }), 'Lower-case letters, digits and _, e.g. sk_live.'),
+    field(
+      'Prefix',
+      h('input', { name: 'prefix', required: true, pattern: '[a-z][a-z0-9_]{0,15}', spellcheck: 'false' }),
+      'Lower-case letters, digits and _, e.g. sk_live.',
+    ),
     h('button', { type: 'submit', className: 'primary' }, 'Create keyspace'),
   );
   form.addEventListener('submit', (e) => {
@@ -197,7 +257,12 @@ function keyspaceForm(ctx: PageContext, done: () => void): HTMLElement {
 }
 
 /** Every attribute of a key (DESIGN §1.1) has a field here. */
-function createForm(keyspaceId: string, keyspaces: Keyspace[], ctx: PageContext, done: (r: { keyId: string; key: string }, name: string | undefined) => void): HTMLElement {
+function createForm(
+  keyspaceId: string,
+  keyspaces: Keyspace[],
+  ctx: PageContext,
+  done: (r: { keyId: string; key: string }, name: string | undefined) => void,
+): HTMLElement {
   const error = h('div', { role: 'alert', className: 'form-error' });
   const rlRows = h('div', { className: 'rl-rows' });
   const addRl = () =>
@@ -218,28 +283,57 @@ function createForm(keyspaceId: string, keyspaces: Keyspace[], ctx: PageContext,
     h(
       'div',
       { className: 'grid' },
-      field('Keyspace', h('select', { name: 'keyspaceId' }, keyspaces.map((ks) => h('option', { value: ks.id, ...(ks.id === keyspaceId && { selected: true }) }, `${ks.name} (${ks.prefix})`)))),
+      field(
+        'Keyspace',
+        h(
+          'select',
+          { name: 'keyspaceId' },
+          keyspaces.map((ks) =>
+            h('option', { value: ks.id, ...(ks.id === keyspaceId && { selected: true }) }, `${ks.name} (${ks.prefix})`),
+          ),
+        ),
+      ),
       field('Name', h('input', { name: 'name', maxlength: 256 })),
-      field('Owner', h('input', { name: 'ownerId', maxlength: 256, spellcheck: 'false' }), 'Your customer\'s id; keys of one owner can be revoked together.'),
+      field(
+        'Owner',
+        h('input', { name: 'ownerId', maxlength: 256, spellcheck: 'false' }),
+        "Your customer's id; keys of one owner can be revoked together.",
+      ),
       field('Environment', h('input', { name: 'environment', placeholder: 'production', spellcheck: 'false' })),
-      field('Scopes', h('input', { name: 'scopes', placeholder: 'documents:read documents:write', spellcheck: 'false' }), 'Separated by spaces or commas; wildcards such as documents:* work.'),
+      field(
+        'Scopes',
+        h('input', { name: 'scopes', placeholder: 'documents:read documents:write', spellcheck: 'false' }),
+        'Separated by spaces or commas; wildcards such as documents:* work.',
+      ),
       field('Expires at', h('input', { name: 'expiresAt', type: 'datetime-local' }), 'Leave empty for no expiry.'),
       field('Or expires after (seconds)', h('input', { name: 'ttlSeconds', type: 'number', min: 1 }), 'A temporary key.'),
-      field('IP allowlist', h('input', { name: 'ipAllowlist', placeholder: '203.0.113.0/24, 2001:db8::/32', spellcheck: 'false' }), 'CIDRs; empty allows every address.'),
+      field(
+        'IP allowlist',
+        h('input', { name: 'ipAllowlist', placeholder: '203.0.113.0/24, 2001:db8::/32', spellcheck: 'false' }),
+        'CIDRs; empty allows every address.',
+      ),
       field('Credits', h('input', { name: 'credits', type: 'number', min: 0 }), 'Uses left; empty for unlimited.'),
       field('Refill amount', h('input', { name: 'refillAmount', type: 'number', min: 1 })),
       field('Refill every (seconds)', h('input', { name: 'refillInterval', type: 'number', min: 1 })),
       field('Metadata (JSON object)', h('textarea', { name: 'meta', rows: 2, spellcheck: 'false', placeholder: '{"plan": "pro"}' })),
     ),
     h('fieldset', {}, h('legend', {}, 'Rate limits'), rlRows, h('button', { type: 'button', onclick: addRl }, 'Add a limit')),
-    h('div', { className: 'check' }, h('input', { type: 'checkbox', name: 'enabled', id: 'ck-enabled', checked: true, value: 'on' }), h('label', { for: 'ck-enabled' }, 'Enabled')),
+    h(
+      'div',
+      { className: 'check' },
+      h('input', { type: 'checkbox', name: 'enabled', id: 'ck-enabled', checked: true, value: 'on' }),
+      h('label', { for: 'ck-enabled' }, 'Enabled'),
+    ),
     error,
     h('button', { type: 'submit', className: 'primary' }, 'Create key'),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const v = formValues(form);
-    const body: Record<string, unknown> = { keyspaceId: v.keyspaceId, enabled: (form.elements.namedItem('enabled') as HTMLInputElement).checked };
+    const body: Record<string, unknown> = {
+      keyspaceId: v.keyspaceId,
+      enabled: (form.elements.namedItem('enabled') as HTMLInputElement).checked,
+    };
     if (v.name) body.name = v.name;
     if (v.ownerId) body.ownerId = v.ownerId;
     if (v.environment) body.environment = v.environment;
@@ -247,7 +341,12 @@ function createForm(keyspaceId: string, keyspaces: Keyspace[], ctx: PageContext,
     if (v.expiresAt) body.expiresAt = new Date(v.expiresAt).toISOString();
     if (v.ttlSeconds) body.ttlSeconds = Number(v.ttlSeconds);
     if (v.ipAllowlist) body.ipAllowlist = list(v.ipAllowlist);
-    if (v.credits) body.credits = { remaining: Number(v.credits), ...(v.refillAmount && v.refillInterval && { refill: { amount: Number(v.refillAmount), intervalSeconds: Number(v.refillInterval) } }) };
+    if (v.credits)
+      body.credits = {
+        remaining: Number(v.credits),
+        ...(v.refillAmount &&
+          v.refillInterval && { refill: { amount: Number(v.refillAmount), intervalSeconds: Number(v.refillInterval) } }),
+      };
     if (v.meta) {
       try {
         body.meta = JSON.parse(v.meta);
@@ -259,7 +358,9 @@ function createForm(keyspaceId: string, keyspaces: Keyspace[], ctx: PageContext,
     const names = new FormData(form).getAll('rl_name').map(String);
     const limits = new FormData(form).getAll('rl_limit').map(String);
     const windows = new FormData(form).getAll('rl_window').map(String);
-    const ratelimits = names.map((name, i) => ({ name: name.trim(), limit: Number(limits[i]), windowMs: Number(windows[i] || 1000) })).filter((r) => r.name && r.limit > 0);
+    const ratelimits = names
+      .map((name, i) => ({ name: name.trim(), limit: Number(limits[i]), windowMs: Number(windows[i] || 1000) }))
+      .filter((r) => r.name && r.limit > 0);
     if (ratelimits.length > 0) body.ratelimits = ratelimits;
     void api<{ keyId: string; key: string }>('POST', '/v1/keys', body).then(
       (r) => done(r, v.name || undefined),
@@ -286,7 +387,12 @@ function keyDetail(
       (err: Error) => ctx.notify(err.message, 'error'),
     );
   const grace = h('input', { name: 'grace', type: 'number', min: 0, max: 2_592_000, value: 3600 });
-  const rollForm = h('form', { className: 'inline' }, field('Grace period (seconds)', grace, 'The old key keeps working this long.'), h('button', { type: 'submit' }, 'Roll key'));
+  const rollForm = h(
+    'form',
+    { className: 'inline' },
+    field('Grace period (seconds)', grace, 'The old key keeps working this long.'),
+    h('button', { type: 'submit' }, 'Roll key'),
+  );
   rollForm.addEventListener('submit', (e) => {
     e.preventDefault();
     void api<{ keyId: string; key: string }>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Number(grace.value) }).then(
@@ -298,17 +404,30 @@ function keyDetail(
     );
   });
   const reason = h('input', { name: 'reason', maxlength: 512 });
-  const revokeForm = h('form', { className: 'inline danger' }, field('Reason (optional)', reason), h('button', { type: 'submit', className: 'danger' }, 'Revoke key'));
+  const revokeForm = h(
+    'form',
+    { className: 'inline danger' },
+    field('Reason (optional)', reason),
+    h('button', { type: 'submit', className: 'danger' }, 'Revoke key'),
+  );
   revokeForm.addEventListener('submit', (e) => {
     e.preventDefault();
     if (!window.confirm(`Revoke ${k.name ?? k.keyId}? It stops working at once, everywhere, and cannot be restored.`)) return;
     act(api('POST', `/v1/keys/${k.keyId}/revoke`, reason.value ? { reason: reason.value } : {}), 'The key is revoked.');
   });
-  const attr = (label: string, value: string | number | HTMLElement | null) => [h('dt', {}, label), h('dd', {}, value === null || value === '' ? '—' : value)];
+  const attr = (label: string, value: string | number | HTMLElement | null) => [
+    h('dt', {}, label),
+    h('dd', {}, value === null || value === '' ? '—' : value),
+  ];
   return h(
     'section',
     { className: 'key-detail card', 'aria-labelledby': 'kd-title' },
-    h('div', { className: 'row spread' }, h('h2', { id: 'kd-title', tabindex: '-1' }, k.name ?? k.keyId, ' ', stateBadge(k)), h('button', { type: 'button', className: 'link', onclick: nav.close }, 'Close')),
+    h(
+      'div',
+      { className: 'row spread' },
+      h('h2', { id: 'kd-title', tabindex: '-1' }, k.name ?? k.keyId, ' ', stateBadge(k)),
+      h('button', { type: 'button', className: 'link', onclick: nav.close }, 'Close'),
+    ),
     h(
       'dl',
       { className: 'attrs' },
@@ -323,7 +442,12 @@ function keyDetail(
       attr('Rolled to', k.rolledToKeyId),
       attr('IP allowlist', k.ipAllowlist.join(', ') || 'any address'),
       attr('Rate limits', k.ratelimits.map((r) => `${r.name}: ${r.limit} per ${r.windowMs} ms`).join('; ')),
-      attr('Credits', k.credits ? `${k.credits.remaining}${k.credits.refill ? ` (+${k.credits.refill.amount} every ${k.credits.refill.intervalSeconds} s)` : ''}` : 'unlimited'),
+      attr(
+        'Credits',
+        k.credits
+          ? `${k.credits.remaining}${k.credits.refill ? ` (+${k.credits.refill.amount} every ${k.credits.refill.intervalSeconds} s)` : ''}`
+          : 'unlimited',
+      ),
       attr('Metadata', k.meta ? JSON.stringify(k.meta) : null),
       attr('Last used', ago(k.lastUsedAt)),
       attr('Uses', k.usageCount),
@@ -333,7 +457,18 @@ function keyDetail(
           'div',
           { className: 'actions' },
           can(ctx.session, 'keys:update')
-            ? h('button', { type: 'button', onclick: () => act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: !k.enabled }), k.enabled ? 'The key is disabled.' : 'The key is enabled.') }, k.enabled ? 'Disable key' : 'Enable key')
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  onclick: () =>
+                    act(
+                      api('PATCH', `/v1/keys/${k.keyId}`, { enabled: !k.enabled }),
+                      k.enabled ? 'The key is disabled.' : 'The key is enabled.',
+                    ),
+                },
+                k.enabled ? 'Disable key' : 'Enable key',
+              )
             : null,
           can(ctx.session, 'keys:create') ? rollForm : null,
           can(ctx.session, 'keys:revoke') ? revokeForm : null,
@@ -345,6 +480,23 @@ function keyDetail(
     h('h3', {}, 'Recent verifications'),
     usage.recent.length === 0
       ? h('p', { className: 'empty' }, 'None since this server started.')
-      : h('table', {}, h('thead', {}, h('tr', {}, ['Time', 'Outcome', 'Source'].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, usage.recent.map((r) => h('tr', {}, h('td', {}, when(r.at)), h('td', {}, h('code', {}, r.code)), h('td', {}, r.ip ?? '—'))))),
+      : h(
+          'table',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Time', 'Outcome', 'Source'].map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
+          h(
+            'tbody',
+            {},
+            usage.recent.map((r) => h('tr', {}, h('td', {}, when(r.at)), h('td', {}, h('code', {}, r.code)), h('td', {}, r.ip ?? '—'))),
+          ),
+        ),
   );
 }

@@ -21,15 +21,22 @@ export async function secretsPage(main: HTMLElement, ctx: PageContext): Promise<
     { className: 'inline-form', 'aria-labelledby': 'new-secret' },
     h('h2', { id: 'new-secret' }, 'Store a secret'),
     field('Name', h('input', { name: 'name', required: true, placeholder: 'payments/stripe', spellcheck: 'false' })),
-    field('Value', h('input', { name: 'value', type: 'password', required: true, autocomplete: 'off' }), 'Encrypted at rest; a new value becomes a new version.'),
+    field(
+      'Value',
+      h('input', { name: 'value', type: 'password', required: true, autocomplete: 'off' }),
+      'Encrypted at rest; a new value becomes a new version.',
+    ),
     field('Rotate by', h('input', { name: 'rotateBy', type: 'date' })),
     h('button', { type: 'submit', className: 'primary' }, 'Store'),
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const v = formValues(form);
-    void api('PUT', path(v.name!), { value: v.value, ...(v.rotateBy && { rotateBy: new Date(v.rotateBy).toISOString() }) }).then(
-      (r: any) => {
+    void api<{ name: string; version: number }>('PUT', path(v.name!), {
+      value: v.value,
+      ...(v.rotateBy && { rotateBy: new Date(v.rotateBy).toISOString() }),
+    }).then(
+      (r: { name: string; version: number }) => {
         ctx.notify(`Stored ${r.name}, version ${r.version}.`);
         form.reset();
         void load();
@@ -37,18 +44,37 @@ export async function secretsPage(main: HTMLElement, ctx: PageContext): Promise<
       (err: Error) => ctx.notify(err.message, 'error'),
     );
   });
-  fill(main, h('h1', {}, 'Secrets'), h('p', { className: 'muted' }, 'Values stay hidden until you reveal one; every reveal is written to the audit log.'), list, canWrite ? form : null);
+  fill(
+    main,
+    h('h1', {}, 'Secrets'),
+    h('p', { className: 'muted' }, 'Values stay hidden until you reveal one; every reveal is written to the audit log.'),
+    list,
+    canWrite ? form : null,
+  );
 
   const load = async () => {
     const r = await api<{ items: SecretSummary[] }>('GET', '/v1/secrets');
-    if (r.items.length === 0) return fill(list, h('p', { className: 'empty' }, 'No secrets yet.', canWrite ? ' Store the first one below.' : ''));
+    if (r.items.length === 0)
+      return fill(list, h('p', { className: 'empty' }, 'No secrets yet.', canWrite ? ' Store the first one below.' : ''));
     fill(
       list,
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, ['Name', 'Version', 'Rotation', 'Updated', 'Value'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, r.items.map((s) => row(s))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Name', 'Version', 'Rotation', 'Updated', 'Value'].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          r.items.map((s) => row(s)),
+        ),
       ),
     );
   };
@@ -56,7 +82,12 @@ export async function secretsPage(main: HTMLElement, ctx: PageContext): Promise<
   const row = (s: SecretSummary) => {
     const cell = h('td', { className: 'secret-cell' });
     const hidden = () =>
-      fill(cell, h('span', { className: 'masked', 'aria-label': 'hidden value' }, '••••••••'), ' ', h('button', { type: 'button', onclick: () => void reveal(), 'aria-label': `Reveal ${s.name}` }, 'Reveal'));
+      fill(
+        cell,
+        h('span', { className: 'masked', 'aria-label': 'hidden value' }, '••••••••'),
+        ' ',
+        h('button', { type: 'button', onclick: () => void reveal(), 'aria-label': `Reveal ${s.name}` }, 'Reveal'),
+      );
     const reveal = async () => {
       try {
         const r = await api<{ value: string; version: number }>('GET', path(s.name));
@@ -64,7 +95,11 @@ export async function secretsPage(main: HTMLElement, ctx: PageContext): Promise<
           cell,
           h('code', { className: 'revealed', 'data-testid': 'secret-value' }, r.value),
           ' ',
-          h('button', { type: 'button', onclick: () => void navigator.clipboard?.writeText(r.value).then(() => ctx.notify('Copied.')) }, 'Copy'),
+          h(
+            'button',
+            { type: 'button', onclick: () => void navigator.clipboard?.writeText(r.value).then(() => ctx.notify('Copied.')) },
+            'Copy',
+          ),
           ' ',
           h('button', { type: 'button', onclick: hidden }, 'Hide'),
         );
@@ -74,7 +109,20 @@ export async function secretsPage(main: HTMLElement, ctx: PageContext): Promise<
       }
     };
     hidden();
-    return h('tr', {}, h('td', { className: 'mono' }, s.name), h('td', {}, s.version), h('td', {}, h('span', { className: `badge ${s.rotation}` }, s.rotation === 'none' ? 'no date' : s.rotation), s.rotateBy ? ` ${when(s.rotateBy)}` : ''), h('td', {}, when(s.updatedAt)), cell);
+    return h(
+      'tr',
+      {},
+      h('td', { className: 'mono' }, s.name),
+      h('td', {}, s.version),
+      h(
+        'td',
+        {},
+        h('span', { className: `badge ${s.rotation}` }, s.rotation === 'none' ? 'no date' : s.rotation),
+        s.rotateBy ? ` ${when(s.rotateBy)}` : '',
+      ),
+      h('td', {}, when(s.updatedAt)),
+      cell,
+    );
   };
   await load();
 }

@@ -3,6 +3,15 @@ import { field, fill, formValues, h } from '../dom.js';
 import { when } from '../format.js';
 import type { PageContext } from '../main.js';
 
+interface SigningKey {
+  kid?: string;
+  id?: string;
+  alg?: string;
+  status?: string;
+  state?: string;
+  expiresAt?: string;
+}
+
 interface User {
   id: string;
   email: string;
@@ -23,7 +32,11 @@ export async function settingsPage(main: HTMLElement, ctx: PageContext): Promise
     { className: 'inline-form', 'aria-labelledby': 'pw-title' },
     h('h2', { id: 'pw-title' }, 'Change your password'),
     field('Current password', h('input', { name: 'current', type: 'password', autocomplete: 'current-password', required: true })),
-    field('New password', h('input', { name: 'next', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 }), 'At least 12 characters.'),
+    field(
+      'New password',
+      h('input', { name: 'next', type: 'password', autocomplete: 'new-password', required: true, minlength: 12 }),
+      'At least 12 characters.',
+    ),
     h('button', { type: 'submit' }, 'Change password'),
   );
   pw.addEventListener('submit', (e) => {
@@ -57,12 +70,23 @@ export async function settingsPage(main: HTMLElement, ctx: PageContext): Promise
         h('dt', {}, 'Recovery codes left'),
         h('dd', {}, me.recoveryCodesLeft),
         h('dt', {}, 'Session'),
-        h('dd', {}, `ends after ${Math.round(ctx.session.idleTimeoutSeconds / 60)} idle minutes, at the latest ${when(ctx.session.expiresAt)}`),
+        h(
+          'dd',
+          {},
+          `ends after ${Math.round(ctx.session.idleTimeoutSeconds / 60)} idle minutes, at the latest ${when(ctx.session.expiresAt)}`,
+        ),
       ),
       pw,
     ),
-    can(ctx.session, 'users:manage') ? h('section', { 'aria-labelledby': 'users-title', className: 'card' }, h('h2', { id: 'users-title' }, 'Console users'), users) : null,
-    h('section', { 'aria-labelledby': 'keyring-title', className: 'card', id: 'keyring-status' }, h('h2', { id: 'keyring-title' }, 'Keyring and signing keys'), h('p', { className: 'muted' }, 'Loading…')),
+    can(ctx.session, 'users:manage')
+      ? h('section', { 'aria-labelledby': 'users-title', className: 'card' }, h('h2', { id: 'users-title' }, 'Console users'), users)
+      : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'keyring-title', className: 'card', id: 'keyring-status' },
+      h('h2', { id: 'keyring-title' }, 'Keyring and signing keys'),
+      h('p', { className: 'muted' }, 'Loading…'),
+    ),
   );
 
   void keyringStatus(main.querySelector('#keyring-status')!, ctx);
@@ -75,12 +99,24 @@ export async function settingsPage(main: HTMLElement, ctx: PageContext): Promise
       h(
         'table',
         {},
-        h('thead', {}, h('tr', {}, ['Email', 'Role', 'Two-factor', 'Last sign-in', 'State', ''].map((c) => h('th', { scope: 'col' }, c)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Email', 'Role', 'Two-factor', 'Last sign-in', 'State', ''].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
         h(
           'tbody',
           {},
           r.items.map((u) => {
-            const role = h('select', { 'aria-label': `Role of ${u.email}`, disabled: u.id === me.id }, ['owner', 'admin', 'viewer'].map((x) => h('option', { value: x, ...(x === u.role && { selected: true }) }, x)));
+            const role = h(
+              'select',
+              { 'aria-label': `Role of ${u.email}`, disabled: u.id === me.id },
+              ['owner', 'admin', 'viewer'].map((x) => h('option', { value: x, ...(x === u.role && { selected: true }) }, x)),
+            );
             role.addEventListener('change', () => void patch(u, { role: role.value }, `${u.email} is now ${role.value}.`));
             return h(
               'tr',
@@ -89,12 +125,36 @@ export async function settingsPage(main: HTMLElement, ctx: PageContext): Promise
               h('td', {}, role),
               h('td', {}, u.totpEnrolled ? 'enrolled' : 'at first sign-in'),
               h('td', {}, when(u.lastLoginAt)),
-              h('td', {}, u.disabled ? h('span', { className: 'badge revoked' }, 'disabled') : u.locked ? h('span', { className: 'badge disabled' }, 'locked') : h('span', { className: 'badge active' }, 'active')),
               h(
                 'td',
                 {},
-                u.id === me.id ? null : h('button', { type: 'button', onclick: () => void patch(u, { disabled: !u.disabled }, u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled and signed out.`) }, u.disabled ? 'Enable' : 'Disable'),
-                u.locked ? h('button', { type: 'button', onclick: () => void patch(u, { unlock: true }, `${u.email} is unlocked.`) }, 'Unlock') : null,
+                u.disabled
+                  ? h('span', { className: 'badge revoked' }, 'disabled')
+                  : u.locked
+                    ? h('span', { className: 'badge disabled' }, 'locked')
+                    : h('span', { className: 'badge active' }, 'active'),
+              ),
+              h(
+                'td',
+                {},
+                u.id === me.id
+                  ? null
+                  : h(
+                      'button',
+                      {
+                        type: 'button',
+                        onclick: () =>
+                          void patch(
+                            u,
+                            { disabled: !u.disabled },
+                            u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled and signed out.`,
+                          ),
+                      },
+                      u.disabled ? 'Enable' : 'Disable',
+                    ),
+                u.locked
+                  ? h('button', { type: 'button', onclick: () => void patch(u, { unlock: true }, `${u.email} is unlocked.`) }, 'Unlock')
+                  : null,
               ),
             );
           }),
@@ -117,8 +177,19 @@ export async function settingsPage(main: HTMLElement, ctx: PageContext): Promise
       { className: 'inline-form', 'aria-labelledby': 'add-user' },
       h('h3', { id: 'add-user' }, 'Add a console user'),
       field('Email', h('input', { name: 'email', type: 'email', required: true, autocomplete: 'off' })),
-      field('Role', h('select', { name: 'role' }, ['viewer', 'admin', 'owner'].map((x) => h('option', { value: x }, x)))),
-      field('Initial password', h('input', { name: 'password', type: 'password', required: true, minlength: 12, autocomplete: 'new-password' }), 'Give it to them in person; they set up two-factor sign-in at their first sign-in.'),
+      field(
+        'Role',
+        h(
+          'select',
+          { name: 'role' },
+          ['viewer', 'admin', 'owner'].map((x) => h('option', { value: x }, x)),
+        ),
+      ),
+      field(
+        'Initial password',
+        h('input', { name: 'password', type: 'password', required: true, minlength: 12, autocomplete: 'new-password' }),
+        'Give it to them in person; they set up two-factor sign-in at their first sign-in.',
+      ),
       h('button', { type: 'submit' }, 'Add user'),
     );
     form.addEventListener('submit', (e) => {
@@ -141,18 +212,50 @@ async function keyringStatus(section: Element, ctx: PageContext): Promise<void> 
   const parts: HTMLElement[] = [h('h2', { id: 'keyring-title' }, 'Keyring and signing keys')];
   if (ctx.session.capabilities.oauthClients && can(ctx.session, 'oauth:manage')) {
     try {
-      const r = await api<{ items?: Record<string, any>[]; keys?: Record<string, any>[] }>('GET', '/v1/oauth/signing-keys');
+      const r = await api<{ items?: SigningKey[]; keys?: SigningKey[] }>('GET', '/v1/oauth/signing-keys');
       const keys = r.items ?? r.keys ?? [];
       parts.push(
         h('h3', {}, 'Token signing keys'),
         keys.length === 0
           ? h('p', { className: 'empty' }, 'None yet: the first is made when a token is issued.')
-          : h('table', {}, h('thead', {}, h('tr', {}, ['Key id', 'Algorithm', 'Status', 'Expires'].map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, keys.map((k) => h('tr', {}, h('td', { className: 'mono' }, k.kid ?? k.id ?? '—'), h('td', {}, k.alg ?? '—'), h('td', {}, k.status ?? k.state ?? '—'), h('td', {}, when(k.expiresAt)))))),
+          : h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ['Key id', 'Algorithm', 'Status', 'Expires'].map((c) => h('th', { scope: 'col' }, c)),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                keys.map((k) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', { className: 'mono' }, k.kid ?? k.id ?? '—'),
+                    h('td', {}, k.alg ?? '—'),
+                    h('td', {}, k.status ?? k.state ?? '—'),
+                    h('td', {}, when(k.expiresAt)),
+                  ),
+                ),
+              ),
+            ),
       );
     } catch (err) {
       parts.push(h('p', { className: 'error' }, `Signing keys could not be read: ${(err as Error).message}`));
     }
   }
-  parts.push(h('p', { className: 'muted' }, 'The key-encryption key and data-key versions are shown by `tessera keyring status` on the server; they are not exposed over HTTP.'));
+  parts.push(
+    h(
+      'p',
+      { className: 'muted' },
+      'The key-encryption key and data-key versions are shown by `tessera keyring status` on the server; they are not exposed over HTTP.',
+    ),
+  );
   fill(section, ...parts);
 }

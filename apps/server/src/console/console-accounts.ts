@@ -46,9 +46,7 @@ const TOUCH_EVERY_MS = 30_000;
 /** A real argon2id hash to verify against when the email is unknown, so timing says nothing. */
 const DECOY = argon2Hash('tessera decoy password, never used');
 
-export type LoginOutcome =
-  | { ok: true; token: string; next: 'totp' | 'enroll' }
-  | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+export type LoginOutcome = { ok: true; token: string; next: 'totp' | 'enroll' } | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
 
 export interface Signed {
   user: ConsoleUserRecord;
@@ -105,7 +103,10 @@ export class ConsoleAccounts {
 
   // — Users —
 
-  async createUser(actor: Actor, input: { email: string; password: string; role: ConsoleRole; name?: string | null | undefined }): Promise<ConsoleUserRecord> {
+  async createUser(
+    actor: Actor,
+    input: { email: string; password: string; role: ConsoleRole; name?: string | null | undefined },
+  ): Promise<ConsoleUserRecord> {
     const email = normaliseEmail(input.email);
     if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(email)) throw new TesseraError('VALIDATION_FAILED', 'email must be an email address');
     if (!CONSOLE_ROLES.includes(input.role)) throw new TesseraError('VALIDATION_FAILED', `role must be one of ${CONSOLE_ROLES.join(', ')}`);
@@ -132,7 +133,8 @@ export class ConsoleAccounts {
       lastLoginAt: null,
     };
     return this.deps.store.transaction(async (tx) => {
-      if ((await tx.console.findUserByEmail(email)) !== undefined) throw new TesseraError('CONFLICT', 'A console user with this email exists already.');
+      if ((await tx.console.findUserByEmail(email)) !== undefined)
+        throw new TesseraError('CONFLICT', 'A console user with this email exists already.');
       await tx.console.insertUser(user);
       await appendAudit(tx, this.deps.clock, actor, { action: 'user.created', target: user.id, details: { email, role: user.role } });
       return user;
@@ -144,7 +146,11 @@ export class ConsoleAccounts {
   }
 
   /** Changes a user's role or disables/enables them; disabling ends their sessions. */
-  async updateUser(actor: Actor, id: string, patch: { role?: ConsoleRole | undefined; disabled?: boolean | undefined; unlock?: boolean | undefined }): Promise<ConsoleUserRecord> {
+  async updateUser(
+    actor: Actor,
+    id: string,
+    patch: { role?: ConsoleRole | undefined; disabled?: boolean | undefined; unlock?: boolean | undefined },
+  ): Promise<ConsoleUserRecord> {
     return this.deps.store.transaction(async (tx) => {
       const user = await tx.console.getUser(id);
       if (user === undefined || user.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such console user.');
@@ -159,13 +165,18 @@ export class ConsoleAccounts {
       await tx.console.updateUser(id, next);
       if (patch.disabled === true || patch.role !== undefined) await tx.console.deleteUserSessions(id);
       const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'user.updated', target: id, details: { changed, ...(patch.role !== undefined && { role: patch.role }) } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.updated',
+        target: id,
+        details: { changed, ...(patch.role !== undefined && { role: patch.role }) },
+      });
       return { ...user, ...next };
     });
   }
 
   async changePassword(actor: Actor, signed: Signed, current: string, next: string): Promise<void> {
-    if (!(await argon2Verify(signed.user.passwordHash, current))) throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
+    if (!(await argon2Verify(signed.user.passwordHash, current)))
+      throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
     checkPassword(next);
     const passwordHash = await argon2Hash(next);
     await this.deps.store.transaction(async (tx) => {
@@ -187,7 +198,10 @@ export class ConsoleAccounts {
       return { ok: false, reason: 'invalid' };
     }
     if (user.lockedUntil !== null && user.lockedUntil > now) {
-      await this.audit({ id: `user:${user.id}`, workspaceId: user.workspaceId, ip }, { action: 'user.login_failed', target: user.id, details: { reason: 'locked' } });
+      await this.audit(
+        { id: `user:${user.id}`, workspaceId: user.workspaceId, ip },
+        { action: 'user.login_failed', target: user.id, details: { reason: 'locked' } },
+      );
       return { ok: false, reason: 'locked' };
     }
     const good = await argon2Verify(user.passwordHash, password);
@@ -203,7 +217,11 @@ export class ConsoleAccounts {
    * Step two: a TOTP code or a recovery code. Success replaces the half-open session with a full
    * one under a new token (the old token stops working), and returns the new token.
    */
-  async secondFactor(token: string, input: { code?: string | undefined; recoveryCode?: string | undefined }, ip: string): Promise<string | undefined> {
+  async secondFactor(
+    token: string,
+    input: { code?: string | undefined; recoveryCode?: string | undefined },
+    ip: string,
+  ): Promise<string | undefined> {
     const now = this.deps.clock.now();
     const found = await this.authenticate(token, 'password');
     if (!found.ok) return undefined;
@@ -268,7 +286,13 @@ export class ConsoleAccounts {
       user,
       actor,
       now,
-      { totpSecret, totpPending: null, totpLastStep: step, recoveryCodes: recoveryCodes.map((c) => this.deps.keyring.hash(normaliseRecovery(c), version)), recoveryPepperVersion: version },
+      {
+        totpSecret,
+        totpPending: null,
+        totpLastStep: step,
+        recoveryCodes: recoveryCodes.map((c) => this.deps.keyring.hash(normaliseRecovery(c), version)),
+        recoveryPepperVersion: version,
+      },
       { method: 'totp_enrolment' },
       'user.totp_enrolled',
     );
@@ -279,7 +303,10 @@ export class ConsoleAccounts {
    * The session and user behind a token, or why not. `stage` is the stage required: a half-open
    * session (password only) never passes for a full one.
    */
-  async authenticate(token: string, stage: 'password' | 'full' = 'full'): Promise<({ ok: true } & Signed) | { ok: false; reason: 'none' | 'expired' }> {
+  async authenticate(
+    token: string,
+    stage: 'password' | 'full' = 'full',
+  ): Promise<({ ok: true } & Signed) | { ok: false; reason: 'none' | 'expired' }> {
     if (token.length < 20 || token.length > 100) return { ok: false, reason: 'none' };
     const idHash = sessionHash(token);
     const session = await this.deps.store.console.getSession(idHash);
@@ -302,7 +329,11 @@ export class ConsoleAccounts {
   async logout(token: string, ip: string): Promise<void> {
     const found = await this.authenticate(token);
     await this.deps.store.console.deleteSession(sessionHash(token));
-    if (found.ok) await this.audit({ id: `user:${found.user.id}`, workspaceId: found.user.workspaceId, ip }, { action: 'user.logout', target: found.user.id });
+    if (found.ok)
+      await this.audit(
+        { id: `user:${found.user.id}`, workspaceId: found.user.workspaceId, ip },
+        { action: 'user.logout', target: found.user.id },
+      );
   }
 
   /** Drops ended sessions; the server calls it now and then. */
@@ -313,7 +344,15 @@ export class ConsoleAccounts {
 
   // — internals —
 
-  private async openSession(user: ConsoleUserRecord, stage: 'password' | 'full', ip: string, userAgent: string | undefined, now: number, expiresAt?: number, tx: Repos = this.deps.store): Promise<string> {
+  private async openSession(
+    user: ConsoleUserRecord,
+    stage: 'password' | 'full',
+    ip: string,
+    userAgent: string | undefined,
+    now: number,
+    expiresAt?: number,
+    tx: Repos = this.deps.store,
+  ): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await tx.console.insertSession({
       idHash: sessionHash(token),
@@ -343,7 +382,12 @@ export class ConsoleAccounts {
       await tx.console.updateUser(user.id, { ...patch, failedLogins: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now });
       const token = await this.openSession(user, 'full', actor.ip ?? '', half.userAgent ?? undefined, now, undefined, tx);
       if (extra !== undefined) await appendAudit(tx, this.deps.clock, actor, { action: extra, target: user.id });
-      if (details.method === 'recovery_code') await appendAudit(tx, this.deps.clock, actor, { action: 'user.recovery_code_used', target: user.id, details: { recoveryCodesLeft: details.recoveryCodesLeft } });
+      if (details.method === 'recovery_code')
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'user.recovery_code_used',
+          target: user.id,
+          details: { recoveryCodesLeft: details.recoveryCodesLeft },
+        });
       await appendAudit(tx, this.deps.clock, actor, { action: 'user.login', target: user.id, details: { method: details.method } });
       return token;
     });
@@ -355,15 +399,27 @@ export class ConsoleAccounts {
     list.push(now);
     this.ipFailures.set(ip, list);
     if (this.ipFailures.size > 10_000) this.ipFailures.delete(this.ipFailures.keys().next().value!);
-    const actor: Actor = { id: user === null ? 'anonymous' : `user:${user.id}`, workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID, ip };
+    const actor: Actor = {
+      id: user === null ? 'anonymous' : `user:${user.id}`,
+      workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
+      ip,
+    };
     return this.deps.store.transaction(async (tx) => {
-      await appendAudit(tx, this.deps.clock, actor, { action: 'user.login_failed', target: user?.id ?? null, details: { reason, ...(email !== undefined && { email }) } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.login_failed',
+        target: user?.id ?? null,
+        details: { reason, ...(email !== undefined && { email }) },
+      });
       if (user === null) return false;
       const count = await tx.console.incrementFailedLogins(user.id, now);
       if (count < this.policy.maxFailures) return false;
       await tx.console.updateUser(user.id, { lockedUntil: now + this.policy.lockoutMs, failedLogins: 0, updatedAt: now });
       await tx.console.deleteUserSessions(user.id);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'user.locked', target: user.id, details: { failures: count, until: new Date(now + this.policy.lockoutMs).toISOString() } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.locked',
+        target: user.id,
+        details: { failures: count, until: new Date(now + this.policy.lockoutMs).toISOString() },
+      });
       return true;
     });
   }
@@ -379,7 +435,8 @@ export class ConsoleAccounts {
 }
 
 function checkPassword(password: string): void {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new TesseraError('VALIDATION_FAILED', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new TesseraError('VALIDATION_FAILED', `a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > 1024) throw new TesseraError('VALIDATION_FAILED', 'a password may have at most 1024 characters');
 }
 

@@ -18,7 +18,8 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../dist/console-app/', imp
  * The console's page policy: everything from this origin only, nothing inline, no framing.
  * The bundle has no inline script or style, so the policy costs it nothing.
  */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
@@ -41,7 +42,11 @@ const OPTIONAL_CAPABILITIES = {
  */
 export function consoleRoutes(services: Services, options: { distDir?: string } = {}): FastifyPluginAsync {
   const accounts = services.console;
-  const actor = (request: FastifyRequest, signed: Signed): Actor => ({ id: `user:${signed.user.id}`, workspaceId: signed.user.workspaceId, ip: request.ip });
+  const actor = (request: FastifyRequest, signed: Signed): Actor => ({
+    id: `user:${signed.user.id}`,
+    workspaceId: signed.user.workspaceId,
+    ip: request.ip,
+  });
   const sessionAnswer = (signed: Signed, token: string, app: { hasRoute(o: { method: 'GET'; url: string }): boolean }) => ({
     user: userView(signed.user),
     stage: signed.session.stage,
@@ -74,7 +79,9 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
       await app.register(fastifyStatic, { root: distDir, prefix: '/console/', index: 'index.html', wildcard: true, decorateReply: false });
     } else {
       app.get('/console/', { schema: hide }, async (_request, reply) =>
-        reply.type('text/plain; charset=utf-8').send('The console is not built in this copy of Tessera: run `npm run build` and restart.\n'),
+        reply
+          .type('text/plain; charset=utf-8')
+          .send('The console is not built in this copy of Tessera: run `npm run build` and restart.\n'),
       );
     }
 
@@ -94,7 +101,10 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
       {
         schema: {
           ...hide,
-          body: Type.Object({ code: Type.Optional(Type.String({ maxLength: 16 })), recoveryCode: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+          body: Type.Object(
+            { code: Type.Optional(Type.String({ maxLength: 16 })), recoveryCode: Type.Optional(Type.String({ maxLength: 64 })) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request, reply) => {
@@ -117,7 +127,8 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
       async (request, reply) => {
         const half = await requireSession(services, request, 'password');
         const r = await accounts.confirmEnrolment(half.token, request.body.code, request.ip);
-        if (r === undefined) throw new TesseraError('UNAUTHORIZED', 'That code is not right; check the time on your device and try the next one.');
+        if (r === undefined)
+          throw new TesseraError('UNAUTHORIZED', 'That code is not right; check the time on your device and try the next one.');
         const answer = await signedIn(request, reply, r.token);
         return { ...answer, recoveryCodes: r.recoveryCodes };
       },
@@ -162,7 +173,10 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
       {
         schema: {
           ...hide,
-          body: Type.Object({ email: Email, password: Password, role: Role, name: Type.Optional(Text({ maxLength: 200 })) }, { additionalProperties: false }),
+          body: Type.Object(
+            { email: Email, password: Password, role: Role, name: Type.Optional(Text({ maxLength: 200 })) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request, reply) => {
@@ -179,7 +193,10 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
         schema: {
           ...hide,
           params: IdParams('id'),
-          body: Type.Object({ role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), unlock: Type.Optional(Type.Literal(true)) }, { additionalProperties: false, minProperties: 1 }),
+          body: Type.Object(
+            { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), unlock: Type.Optional(Type.Literal(true)) },
+            { additionalProperties: false, minProperties: 1 },
+          ),
         },
       },
       async (request) => {
@@ -199,13 +216,19 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
       let secretsDue: { name: string; rotation: string; rotateBy: string | null }[] | null = null;
       if (hasPermission(perms, 'secrets:read')) {
         const due = await services.vault.list({ actor: actor(request, signed), grants: perms }, { rotation: 'due' });
-        secretsDue = due.map((s) => ({ name: s.name, rotation: s.rotation, rotateBy: s.rotateBy === null ? null : new Date(s.rotateBy).toISOString() }));
+        secretsDue = due.map((s) => ({
+          name: s.name,
+          rotation: s.rotation,
+          rotateBy: s.rotateBy === null ? null : new Date(s.rotateBy).toISOString(),
+        }));
       }
       return {
         activeKeys,
         keyspaces,
         secretsDue,
-        verifications: canRead ? { windowMinutes: services.verifyTimeline.windowMinutes, scope: 'node', series: services.verifyTimeline.series() } : null,
+        verifications: canRead
+          ? { windowMinutes: services.verifyTimeline.windowMinutes, scope: 'node', series: services.verifyTimeline.series() }
+          : null,
       };
     });
 

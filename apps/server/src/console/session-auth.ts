@@ -37,7 +37,10 @@ const secure = (request: FastifyRequest) => request.protocol === 'https';
 /** HttpOnly (scripts never see it), SameSite=Strict (other sites never send it), Secure over TLS. */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {
   const name = secure(request) ? HOST_COOKIE : COOKIE;
-  reply.header('set-cookie', `${name}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeSeconds)}${secure(request) ? '; Secure' : ''}`);
+  reply.header(
+    'set-cookie',
+    `${name}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeSeconds)}${secure(request) ? '; Secure' : ''}`,
+  );
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
@@ -50,11 +53,19 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
  * session (401) and, for any state-changing method, a request without the session's CSRF token
  * in the `X-CSRF-Token` header (403 `CSRF_FAILED`).
  */
-export async function requireSession(services: Services, request: FastifyRequest, stage: 'password' | 'full' = 'full'): Promise<Signed & { token: string }> {
+export async function requireSession(
+  services: Services,
+  request: FastifyRequest,
+  stage: 'password' | 'full' = 'full',
+): Promise<Signed & { token: string }> {
   const token = sessionToken(request);
   if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in to the console first.');
   const found = await services.console.authenticate(token, stage);
-  if (!found.ok) throw new TesseraError('UNAUTHORIZED', found.reason === 'expired' ? 'Your session has ended; sign in again.' : 'Sign in to the console first.');
+  if (!found.ok)
+    throw new TesseraError(
+      'UNAUTHORIZED',
+      found.reason === 'expired' ? 'Your session has ended; sign in again.' : 'Sign in to the console first.',
+    );
   if (!SAFE_METHODS.has(request.method)) {
     const presented = request.headers[CSRF_HEADER];
     if (!csrfMatches(token, typeof presented === 'string' ? presented : undefined)) {

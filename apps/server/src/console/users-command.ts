@@ -36,11 +36,26 @@ export async function usersCommand(sub: string | undefined, ctx: CommandContext)
     const accounts = new ConsoleAccounts({ store, keyring, clock: systemClock });
     if (sub === 'list') {
       const users = (await accounts.listUsers(DEFAULT_WORKSPACE_ID)).map(userView);
-      ctx.out(users.length === 0 ? '(none)' : users.map((u) => `${u.id}  ${u.email}  ${u.role}${u.totpEnrolled ? '' : '  (second factor not enrolled yet)'}${u.disabled ? '  DISABLED' : ''}`).join('\n'), users);
+      ctx.out(
+        users.length === 0
+          ? '(none)'
+          : users
+              .map(
+                (u) =>
+                  `${u.id}  ${u.email}  ${u.role}${u.totpEnrolled ? '' : '  (second factor not enrolled yet)'}${u.disabled ? '  DISABLED' : ''}`,
+              )
+              .join('\n'),
+        users,
+      );
       return 0;
     }
     const actor = { id: 'system', workspaceId: DEFAULT_WORKSPACE_ID, ip: null };
-    const user = await accounts.createUser(actor, { email: ctx.flags.email as string, password: password!, role: (ctx.flags.role ?? 'owner') as ConsoleRole, name: typeof ctx.flags.name === 'string' ? ctx.flags.name : null });
+    const user = await accounts.createUser(actor, {
+      email: ctx.flags.email as string,
+      password: password!,
+      role: (ctx.flags.role ?? 'owner') as ConsoleRole,
+      name: typeof ctx.flags.name === 'string' ? ctx.flags.name : null,
+    });
     ctx.out(
       `Created console user ${user.email} (${user.role}).${made ? `\nPassword, shown once:\n\n  ${password}\n` : ''}\nSign in at /console; a second factor (TOTP) is set up at the first sign-in.`,
       { ...userView(user), ...(made && { password }) },

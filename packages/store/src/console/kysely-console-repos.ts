@@ -90,7 +90,10 @@ export class KyselyConsoleRepos implements ConsoleRepos {
   }
 
   async countUsers(): Promise<number> {
-    const row = await this.db.selectFrom('console_users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('console_users')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
