@@ -4,6 +4,7 @@ import { loadConfig } from './config.js';
 import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
 import { initInstance, openInstance } from './instance.js';
 import { serve } from './serve.js';
+import { scanCommand } from './scan/scan-command.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
 import { USERS_HELP, USERS_OPTIONS, usersCommand } from './console/users-command.js';
 
@@ -26,6 +27,8 @@ Commands:
   verify [--scopes EXPR]                verify a key read from stdin (kept out of shell history)
 ${OAUTH_HELP}
   audit verify [--offline]              check the audit chain and its signed checkpoints (--offline reads the store directly)
+  scan [PATHS…] [--files-only] [--revoke]
+                                        find Tessera keys in files and git history (masked); --revoke revokes them
 ${CUSTODY_HELP}
 ${USERS_HELP}
 
@@ -56,6 +59,8 @@ const OPTIONS = {
   grace: { type: 'string' },
   reason: { type: 'string' },
   offline: { type: 'boolean' },
+  revoke: { type: 'boolean' },
+  'files-only': { type: 'boolean' },
   ...CUSTODY_OPTIONS,
   ...USERS_OPTIONS,
   help: { type: 'boolean', short: 'h' },
@@ -153,6 +158,14 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
         table,
         usage: (m) => new UsageError(m),
         baseUrl: (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
+      });
+    case 'scan':
+      return scanCommand({
+        paths: [sub, ...rest].filter((p): p is string => p !== undefined),
+        filesOnly: flags['files-only'] ?? false,
+        revoke: flags.revoke ? (keys) => api(flags, 'POST', '/v1/keys/leaked', { keys, source: 'tessera scan', action: 'revoke' }) : undefined,
+        json: flags.json ?? false,
+        write: (line) => process.stdout.write(line + '\n'),
       });
     case 'verify': {
       const key = (rest.length > 0 || sub !== undefined ? (sub ?? '') : readFileSync(0, 'utf8')).trim();

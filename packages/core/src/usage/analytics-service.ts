@@ -55,10 +55,11 @@ export class AnalyticsService {
     const size = GRANULARITIES[q.granularity];
     const from = bucketOf(q.from, q.granularity);
     if (q.to <= q.from) throw new TesseraError('VALIDATION_FAILED', 'to must be after from.');
-    if ((q.to - from) / size > MAX_POINTS) throw new TesseraError('VALIDATION_FAILED', `At most ${MAX_POINTS} points: choose a coarser granularity or a shorter range.`);
-    const rows = await this.deps.store.queryRollups({ workspaceId, granularity: q.granularity, dimension, subject, from, to: q.to });
+    if ((q.to - from) / size >= MAX_POINTS) throw new TesseraError('VALIDATION_FAILED', `At most ${MAX_POINTS} points: choose a coarser granularity or a shorter range.`);
+    // Every bucket that overlaps [from, to], the one holding `to` included.
+    const rows = await this.deps.store.queryRollups({ workspaceId, granularity: q.granularity, dimension, subject, from, to: q.to + 1 });
     const points = new Map<number, SeriesPoint>();
-    for (let t = from; t < q.to; t += size) points.set(t, { time: t, total: 0, valid: 0, cost: 0, outcomes: {} });
+    for (let t = from; t <= q.to; t += size) points.set(t, { time: t, total: 0, valid: 0, cost: 0, outcomes: {} });
     const totals = { total: 0, valid: 0, cost: 0, outcomes: {} as Record<string, number> };
     for (const r of rows) {
       const p = points.get(r.bucket);
