@@ -38,9 +38,13 @@ export class UsageBatcher {
     return c !== undefined && c.version === version ? c : undefined;
   }
 
-  /** Writes what is pending; on failure it stays pending (merged with newer use) for the next try. */
+  /**
+   * Writes what is pending; on failure it stays pending (merged with newer use) for the next try.
+   * When a write is already under way, waits for it and then writes what came in since, so
+   * everything recorded before the call is written when it resolves.
+   */
   async flush(): Promise<void> {
-    if (this.flushing !== undefined) return this.flushing;
+    while (this.flushing !== undefined) await this.flushing;
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -66,7 +70,6 @@ export class UsageBatcher {
   async stop(): Promise<void> {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    await this.flushing;
     await this.flush();
   }
 }
