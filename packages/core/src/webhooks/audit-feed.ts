@@ -2,7 +2,9 @@ import type { AuditRecord } from '../store/records.js';
 import type { MonitoringStore } from '../usage/monitoring-store.js';
 import type { WebhookService } from './webhook-service.js';
 
-const CURSOR = 'webhooks.audit';
+/** The stored position of the feed in the audit log. */
+export const AUDIT_FEED_CURSOR = 'webhooks.audit';
+const CURSOR = AUDIT_FEED_CURSOR;
 
 /**
  * Key events reach webhooks through the audit log: every management change is already written

@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { MonitoringRepos, MonitoringStore } from '../usage/monitoring-store.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryRecord, type WebhookSubscriptionRecord } from './webhook-records.js';
+import { AUDIT_FEED_CURSOR } from './audit-feed.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
@@ -67,6 +68,8 @@ export class WebhookService {
       updatedAt: now,
     };
     await this.deps.store.transaction(async (tx) => {
+      // The first subscription starts the audit feed here: events from now on are delivered, history is not replayed.
+      if ((await tx.getCursor(AUDIT_FEED_CURSOR)) === undefined) await tx.advanceCursor(AUDIT_FEED_CURSOR, undefined, (await tx.auditHead()).seq);
       await tx.insertWebhook(record);
       await appendAudit(tx, this.deps.clock, actor, { action: 'webhook.created', target: id, details: { url: redactUrl(input.url), events } });
     });
