@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin-routes.js';
 import { oauthClientRoutes } from './routes/oauth-client-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
 import { custodyRoutes } from './routes/custody-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
@@ -130,6 +131,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));
   await app.register(custodyRoutes(services));
+  await app.register(eventRoutes(services));
   await app.register(analyticsRoutes(services));
   await app.register(anomalyRoutes(services));
   await app.register(webhookRoutes(services));

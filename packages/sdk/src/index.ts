@@ -1,1 +1,9 @@
-export {};
+// @tessera/sdk: every public name is listed here.
+export { Tessera } from './client/tessera.js';
+export type { CallOptions, Operation, OperationBody, OperationQuery, OperationResult, TesseraOptions } from './client/tessera.js';
+export type { Operations } from './client/api-types.js';
+export { TesseraError } from './client/tessera-error.js';
+export type { ClientErrorCode, Result } from './client/tessera-error.js';
+export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './verify/key-verifier.js';
+export type { KeyEvent } from './verify/key-events.js';
+export { isWellFormedKey } from './verify/key-format.js';

@@ -1,0 +1,1028 @@
+// Generated from Tessera's /openapi.json by test/sdk/openapi-drift.test.ts: do not edit by hand.
+// After a change to the API, regenerate with: npx vitest run test/sdk/openapi-drift.test.ts -u
+/* eslint-disable */
+
+/** Every management operation: its path and query parameters, body and success answer. */
+export interface Operations {
+  /** Recent usage events (raw, kept for the retention period), newest first */
+  'GET /v1/analytics/events': {
+    path: {};
+    query: {
+      keyId?: string;
+      limit?: number;
+      /** RFC 3339; default: 24 hours before `to` */
+      from?: string;
+      /** RFC 3339; default: now */
+      to?: string;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** The keys, owners, keyspaces, addresses or networks with the most verifications */
+  'GET /v1/analytics/top': {
+    path: {};
+    query: {
+      by: "key" | "owner" | "keyspace" | "ip" | "network";
+      outcome?: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
+      limit?: number;
+      /** RFC 3339; default: 24 hours before `to` */
+      from?: string;
+      /** RFC 3339; default: now */
+      to?: string;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** Verifications over time, per key, owner, keyspace or the whole workspace */
+  'GET /v1/analytics/verifications': {
+    path: {};
+    query: {
+      keyId?: string;
+      ownerId?: string;
+      keyspaceId?: string;
+      granularity?: "minute" | "hour" | "day";
+      /** RFC 3339; default: 24 hours before `to` */
+      from?: string;
+      /** RFC 3339; default: now */
+      to?: string;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** Anomalies found by the detectors, newest first */
+  'GET /v1/anomalies': {
+    path: {};
+    query: {
+      keyId?: string;
+      /** RFC 3339 */
+      since?: string;
+      status?: "open" | "acknowledged" | "resolved";
+      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked";
+      limit?: number;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** One anomaly */
+  'GET /v1/anomalies/{anomalyId}': {
+    path: {
+      anomalyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Acknowledge an anomaly: someone is looking at it */
+  'POST /v1/anomalies/{anomalyId}/acknowledge': {
+    path: {
+      anomalyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Resolve an anomaly; `benign: true` teaches the key that the network is its own */
+  'POST /v1/anomalies/{anomalyId}/resolve': {
+    path: {
+      anomalyId: string;
+    };
+    query: {};
+    body: {
+      benign?: boolean;
+    };
+    response: string;
+  };
+  /** Read the audit log, newest first */
+  'GET /v1/audit': {
+    path: {};
+    query: {
+      limit?: number;
+      cursor?: string;
+      action?: string;
+      actor?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        seq: number;
+        id: string;
+        ts: string;
+        workspaceId: string | null;
+        actor: string;
+        action: string;
+        target: string | null;
+        ip: string | null;
+        details: {
+          [name: string]: unknown;
+        };
+        prevHash: string;
+        hash: string;
+      }>;
+      nextCursor: string | null;
+    };
+  };
+  /** Sign a checkpoint of the audit chain head now */
+  'POST /v1/audit/checkpoints': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      seq: number;
+      hash: string;
+      ts: string;
+      keyVersion: number;
+      signature: string;
+    } | undefined;
+  };
+  /** The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries) */
+  'GET /v1/audit/export': {
+    path: {};
+    query: {
+      fromSeq?: number;
+      checkpoints?: boolean;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered */
+  'GET /v1/audit/verify': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      ok: boolean;
+      checked: number;
+      firstBadSeq?: number;
+      reason?: string;
+      checkpoints: {
+        checked: number;
+        lastSignedSeq: number;
+        unsignedEntries: number;
+        badSignatureSeq?: number;
+      };
+    };
+  };
+  /** Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id}) */
+  'GET /v1/events': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly */
+  'POST /v1/honeytokens': {
+    path: {};
+    query: {};
+    body: {
+      keyspaceId: string;
+      name?: string | null;
+      ownerId?: string | null;
+      scopes?: Array<string>;
+    };
+    response: {
+      keyId: string;
+      /** The key itself: shown this once only. */
+      key: string;
+    };
+  };
+  /** Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested) */
+  'GET /v1/hygiene': {
+    path: {};
+    query: {
+      keyspaceId: string;
+      unusedDays?: number;
+      expiringDays?: number;
+      privilegeDays?: number;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys */
+  'POST /v1/hygiene/sweep': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** List keys of a keyspace */
+  'GET /v1/keys': {
+    path: {};
+    query: {
+      keyspaceId: string;
+      ownerId?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        keyId: string;
+        keyspaceId: string;
+        /** Display hint: prefix and the first and last four characters. */
+        start: string;
+        ownerId: string | null;
+        name: string | null;
+        scopes: Array<string>;
+        meta: {
+          [name: string]: unknown;
+        } | null;
+        environment: string | null;
+        enabled: boolean;
+        createdAt: string;
+        updatedAt: string;
+        expiresAt: string | null;
+        revokedAt: string | null;
+        revokeReason: string | null;
+        ipAllowlist: Array<string>;
+        ratelimits: Array<{
+          name: string;
+          limit: number;
+          windowMs: number;
+          /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+          identity?: "key" | "owner";
+        }>;
+        credits: {
+          remaining: number;
+          refill: {
+            amount: number;
+            intervalSeconds: number;
+          } | null;
+          refilledAt: string | null;
+        } | null;
+        lastUsedAt: string | null;
+        usageCount: number;
+        rolledToKeyId: string | null;
+      }>;
+      nextCursor: string | null;
+    };
+  };
+  /** Create a key */
+  'POST /v1/keys': {
+    path: {};
+    query: {};
+    body: {
+      keyspaceId: string;
+      ttlSeconds?: number;
+      ownerId?: string | null;
+      name?: string | null;
+      scopes?: Array<string>;
+      meta?: {
+        [name: string]: unknown;
+      } | null;
+      environment?: string | null;
+      expiresAt?: string | null;
+      ipAllowlist?: Array<string>;
+      ratelimits?: Array<{
+        name: string;
+        limit: number;
+        windowMs: number;
+        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+        identity?: "key" | "owner";
+      }>;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          intervalSeconds: number;
+        } | null;
+      } | null;
+      enabled?: boolean;
+    };
+    response: {
+      keyId: string;
+      /** The key itself: shown this once only. */
+      key: string;
+    };
+  };
+  /** Delete a key (its record stays for the audit trail) */
+  'DELETE /v1/keys/{keyId}': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Get a key */
+  'GET /v1/keys/{keyId}': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      keyId: string;
+      keyspaceId: string;
+      /** Display hint: prefix and the first and last four characters. */
+      start: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: Array<string>;
+      meta: {
+        [name: string]: unknown;
+      } | null;
+      environment: string | null;
+      enabled: boolean;
+      createdAt: string;
+      updatedAt: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+      revokeReason: string | null;
+      ipAllowlist: Array<string>;
+      ratelimits: Array<{
+        name: string;
+        limit: number;
+        windowMs: number;
+        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+        identity?: "key" | "owner";
+      }>;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          intervalSeconds: number;
+        } | null;
+        refilledAt: string | null;
+      } | null;
+      lastUsedAt: string | null;
+      usageCount: number;
+      rolledToKeyId: string | null;
+    };
+  };
+  /** Update a key */
+  'PATCH /v1/keys/{keyId}': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: {
+      ownerId?: string | null;
+      name?: string | null;
+      scopes?: Array<string>;
+      meta?: {
+        [name: string]: unknown;
+      } | null;
+      environment?: string | null;
+      expiresAt?: string | null;
+      ipAllowlist?: Array<string>;
+      ratelimits?: Array<{
+        name: string;
+        limit: number;
+        windowMs: number;
+        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+        identity?: "key" | "owner";
+      }>;
+      credits?: {
+        remaining: number;
+        refill?: {
+          amount: number;
+          intervalSeconds: number;
+        } | null;
+      } | null;
+      enabled?: boolean;
+    };
+    response: {
+      keyId: string;
+      keyspaceId: string;
+      /** Display hint: prefix and the first and last four characters. */
+      start: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: Array<string>;
+      meta: {
+        [name: string]: unknown;
+      } | null;
+      environment: string | null;
+      enabled: boolean;
+      createdAt: string;
+      updatedAt: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+      revokeReason: string | null;
+      ipAllowlist: Array<string>;
+      ratelimits: Array<{
+        name: string;
+        limit: number;
+        windowMs: number;
+        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+        identity?: "key" | "owner";
+      }>;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          intervalSeconds: number;
+        } | null;
+        refilledAt: string | null;
+      } | null;
+      lastUsedAt: string | null;
+      usageCount: number;
+      rolledToKeyId: string | null;
+    };
+  };
+  /** Read back a key of a recoverable keyspace (permission keys:recover; audited) */
+  'GET /v1/keys/{keyId}/recover': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      keyId: string;
+      key: string;
+    };
+  };
+  /** Revoke a key, at once and everywhere */
+  'POST /v1/keys/{keyId}/revoke': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: {
+      reason?: string;
+    };
+    response: {
+      keyId: string;
+      keyspaceId: string;
+      /** Display hint: prefix and the first and last four characters. */
+      start: string;
+      ownerId: string | null;
+      name: string | null;
+      scopes: Array<string>;
+      meta: {
+        [name: string]: unknown;
+      } | null;
+      environment: string | null;
+      enabled: boolean;
+      createdAt: string;
+      updatedAt: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+      revokeReason: string | null;
+      ipAllowlist: Array<string>;
+      ratelimits: Array<{
+        name: string;
+        limit: number;
+        windowMs: number;
+        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+        identity?: "key" | "owner";
+      }>;
+      credits: {
+        remaining: number;
+        refill: {
+          amount: number;
+          intervalSeconds: number;
+        } | null;
+        refilledAt: string | null;
+      } | null;
+      lastUsedAt: string | null;
+      usageCount: number;
+      rolledToKeyId: string | null;
+    };
+  };
+  /** Roll a key: a new key now, the old one expires after the grace period */
+  'POST /v1/keys/{keyId}/roll': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: {
+      gracePeriodSeconds: number;
+    };
+    response: {
+      keyId: string;
+      /** The key itself: shown this once only. */
+      key: string;
+    };
+  };
+  /** Report keys found where they should not be: each known live key is quarantined (suspended, undoable) or revoked */
+  'POST /v1/keys/leaked': {
+    path: {};
+    query: {};
+    body: {
+      keys: Array<string>;
+      source?: string;
+      action?: "quarantine" | "revoke";
+    };
+    response: string;
+  };
+  /** Revoke every key of one owner */
+  'POST /v1/keys/revoke-by-owner': {
+    path: {};
+    query: {};
+    body: {
+      ownerId: string;
+      reason?: string;
+    };
+    response: {
+      revoked: number;
+      keyIds: Array<string>;
+    };
+  };
+  /** Verify a key */
+  'POST /v1/keys/verify': {
+    path: {};
+    query: {};
+    body: {
+      key: string;
+      /** A scope, or an expression such as `a and (b or c)`. */
+      scopes?: string;
+      ip?: string;
+      cost?: number;
+      resource?: string;
+      /** How it asked (an HTTP method, an operation name): kept in usage events. */
+      method?: string;
+      userAgent?: string;
+    };
+    response: {
+      valid: boolean;
+      code: string;
+      keyId?: string;
+      keyspaceId?: string;
+      ownerId?: string | null;
+      name?: string | null;
+      scopes?: Array<string>;
+      meta?: {
+        [name: string]: unknown;
+      } | null;
+      environment?: string | null;
+      expiresAt?: string | null;
+      credits?: {
+        remaining: number;
+      } | null;
+      ratelimits?: Array<{
+        name: string;
+        limit: number;
+        remaining: number;
+        reset: string;
+      }>;
+    };
+  };
+  /** List keyspaces */
+  'GET /v1/keyspaces': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        workspaceId: string;
+        name: string;
+        prefix: string;
+        recoverable: boolean;
+        createdAt: string;
+      }>;
+    };
+  };
+  /** Create a keyspace */
+  'POST /v1/keyspaces': {
+    path: {};
+    query: {};
+    body: {
+      name: string;
+      prefix: string;
+      recoverable?: boolean;
+    };
+    response: {
+      id: string;
+      workspaceId: string;
+      name: string;
+      prefix: string;
+      recoverable: boolean;
+      createdAt: string;
+    };
+  };
+  /** Get a keyspace */
+  'GET /v1/keyspaces/{id}': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      id: string;
+      workspaceId: string;
+      name: string;
+      prefix: string;
+      recoverable: boolean;
+      createdAt: string;
+    };
+  };
+  /** A keyspace's monitoring policy (defaults until set) */
+  'GET /v1/keyspaces/{keyspaceId}/policy': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices */
+  'PUT /v1/keyspaces/{keyspaceId}/policy': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: {
+      anomalyResponse?: "alert" | "suspend";
+      suspendMinSeverity?: "low" | "medium" | "high" | "critical";
+      autoExpireUnusedDays?: number | null;
+      autoExpireNoticeDays?: number;
+      expiringNoticeDays?: number;
+      creditsLowThreshold?: number | null;
+    };
+    response: string;
+  };
+  /** List OAuth clients */
+  'GET /v1/oauth/clients': {
+    path: {};
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        clientId: string;
+        name: string;
+        scopes: Array<string>;
+        audience: Array<string>;
+        grantTypes: Array<string>;
+        tokenEndpointAuthMethod: string;
+        jwks: {
+          keys: Array<{
+            [name: string]: unknown;
+          }>;
+        } | null;
+        accessTokenFormat: string;
+        signingAlg: string;
+        accessTokenTtl: number;
+        refreshTokenTtl: number;
+        refreshGraceSeconds: number;
+        dpopBound: boolean;
+        dpopNonce: boolean;
+        createdAt: string;
+        updatedAt: string;
+      }>;
+      nextCursor: string | null;
+    };
+  };
+  /** Create an OAuth client */
+  'POST /v1/oauth/clients': {
+    path: {};
+    query: {};
+    body: {
+      name: string;
+      scopes?: Array<string>;
+      audience?: Array<string>;
+      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      jwks?: {
+        keys: Array<{
+          [name: string]: unknown;
+        }>;
+      } | null;
+      accessTokenFormat?: "jwt" | "opaque";
+      /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
+      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      accessTokenTtl?: number;
+      refreshTokenTtl?: number;
+      refreshGraceSeconds?: number;
+      /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
+      dpopBound?: boolean;
+      /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
+      dpopNonce?: boolean;
+    };
+    response: unknown;
+  };
+  /** Delete an OAuth client; its secrets stop working */
+  'DELETE /v1/oauth/clients/{clientId}': {
+    path: {
+      clientId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Get an OAuth client */
+  'GET /v1/oauth/clients/{clientId}': {
+    path: {
+      clientId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      clientId: string;
+      name: string;
+      scopes: Array<string>;
+      audience: Array<string>;
+      grantTypes: Array<string>;
+      tokenEndpointAuthMethod: string;
+      jwks: {
+        keys: Array<{
+          [name: string]: unknown;
+        }>;
+      } | null;
+      accessTokenFormat: string;
+      signingAlg: string;
+      accessTokenTtl: number;
+      refreshTokenTtl: number;
+      refreshGraceSeconds: number;
+      dpopBound: boolean;
+      dpopNonce: boolean;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Update an OAuth client */
+  'PATCH /v1/oauth/clients/{clientId}': {
+    path: {
+      clientId: string;
+    };
+    query: {};
+    body: {
+      name?: string;
+      scopes?: Array<string>;
+      audience?: Array<string>;
+      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      jwks?: {
+        keys: Array<{
+          [name: string]: unknown;
+        }>;
+      } | null;
+      accessTokenFormat?: "jwt" | "opaque";
+      /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
+      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      accessTokenTtl?: number;
+      refreshTokenTtl?: number;
+      refreshGraceSeconds?: number;
+      /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
+      dpopBound?: boolean;
+      /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
+      dpopNonce?: boolean;
+    };
+    response: {
+      clientId: string;
+      name: string;
+      scopes: Array<string>;
+      audience: Array<string>;
+      grantTypes: Array<string>;
+      tokenEndpointAuthMethod: string;
+      jwks: {
+        keys: Array<{
+          [name: string]: unknown;
+        }>;
+      } | null;
+      accessTokenFormat: string;
+      signingAlg: string;
+      accessTokenTtl: number;
+      refreshTokenTtl: number;
+      refreshGraceSeconds: number;
+      dpopBound: boolean;
+      dpopNonce: boolean;
+      createdAt: string;
+      updatedAt: string;
+    };
+  };
+  /** Issue a new client secret; the old one works for the grace period */
+  'POST /v1/oauth/clients/{clientId}/rotate-secret': {
+    path: {
+      clientId: string;
+    };
+    query: {};
+    body: {
+      gracePeriodSeconds?: number;
+    };
+    response: {
+      clientId: string;
+      /** The client secret: shown this once only. */
+      clientSecret: string;
+    };
+  };
+  /** The signing keys and the role each plays now (next, current, previous) */
+  'GET /v1/oauth/signing-keys': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        kid: string;
+        alg: string;
+        state: string;
+        activatesAt: string;
+        retiresAt: string;
+        expiresAt: string;
+      }>;
+    };
+  };
+  /** List root keys */
+  'GET /v1/root-keys': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        workspaceId: string;
+        name: string;
+        start: string;
+        permissions: Array<string>;
+        createdAt: string;
+        revokedAt: string | null;
+      }>;
+    };
+  };
+  /** Create a root key */
+  'POST /v1/root-keys': {
+    path: {};
+    query: {};
+    body: {
+      name: string;
+      permissions: Array<string>;
+      workspaceId?: string;
+    };
+    response: {
+      id: string;
+      key: string;
+    };
+  };
+  /** Revoke a root key */
+  'POST /v1/root-keys/{id}/revoke': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      id: string;
+      workspaceId: string;
+      name: string;
+      start: string;
+      permissions: Array<string>;
+      createdAt: string;
+      revokedAt: string | null;
+    };
+  };
+  /** List secrets without their values; `rotation=due` reports those due or overdue for rotation */
+  'GET /v1/secrets': {
+    path: {};
+    query: {
+      rotation?: "due";
+    };
+    body: undefined;
+    response: {
+      items: Array<{
+        name: string;
+        /** The current version. */
+        version: number;
+        /** Every version kept. */
+        versions: Array<number>;
+        rotateBy: string | null;
+        rotation: "none" | "ok" | "due" | "overdue";
+        createdAt: string;
+        updatedAt: string;
+      }>;
+    };
+  };
+  /** Delete a secret and destroy every version it kept */
+  'DELETE /v1/secrets/{*}': {
+    path: {
+      '*': string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Read a secret (audited) */
+  'GET /v1/secrets/{*}': {
+    path: {
+      '*': string;
+    };
+    query: {
+      version?: number;
+    };
+    body: undefined;
+    response: {
+      name: string;
+      version: number;
+      value: string;
+      rotateBy: string | null;
+      createdAt: string;
+    };
+  };
+  /** Store a new version of a secret */
+  'PUT /v1/secrets/{*}': {
+    path: {
+      '*': string;
+    };
+    query: {};
+    body: {
+      value: string;
+      rotateBy?: string | null;
+    };
+    response: {
+      name: string;
+      version: number;
+      rotateBy: string | null;
+    };
+  };
+  /** Keys suspended by a policy or a leak report */
+  'GET /v1/suspensions': {
+    path: {};
+    query: {
+      keyId?: string;
+      active?: boolean;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** Undo a suspension: the key is enabled again as it was */
+  'POST /v1/suspensions/{suspensionId}/undo': {
+    path: {
+      suspensionId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Webhook subscriptions */
+  'GET /v1/webhooks': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Subscribe a URL to events; the signing secret is in this answer only */
+  'POST /v1/webhooks': {
+    path: {};
+    query: {};
+    body: {
+      url: string;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      enabled?: boolean;
+    };
+    response: string;
+  };
+  /** Delete a subscription and its delivery log */
+  'DELETE /v1/webhooks/{webhookId}': {
+    path: {
+      webhookId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** One subscription */
+  'GET /v1/webhooks/{webhookId}': {
+    path: {
+      webhookId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Change the URL, the events or whether it is enabled */
+  'PATCH /v1/webhooks/{webhookId}': {
+    path: {
+      webhookId: string;
+    };
+    query: {};
+    body: {
+      url?: string;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      enabled?: boolean;
+    };
+    response: string;
+  };
+  /** The delivery log, newest first */
+  'GET /v1/webhooks/{webhookId}/deliveries': {
+    path: {
+      webhookId: string;
+    };
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: string;
+  };
+  /** A new signing secret, shown once; the old one stops at once */
+  'POST /v1/webhooks/{webhookId}/rotate-secret': {
+    path: {
+      webhookId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** Send a `webhook.test` event now; answers with the delivery */
+  'POST /v1/webhooks/{webhookId}/test': {
+    path: {
+      webhookId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+}

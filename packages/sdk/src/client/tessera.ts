@@ -1,0 +1,174 @@
+import type { Operations } from './api-types.js';
+import { HttpClient, type HttpClientOptions } from './http-client.js';
+import type { Result } from './tessera-error.js';
+import { followKeyEvents } from '../verify/key-events.js';
+import { KeyVerifier, type VerifyCacheOptions, type VerifyKeyOptions, type VerifyKeyResult } from '../verify/key-verifier.js';
+
+/** The name of a management operation: `"<METHOD> <path template>"`, as in the OpenAPI document. */
+export type Operation = keyof Operations;
+/** What an operation answers on success. */
+export type OperationResult<O extends Operation> = Operations[O]['response'];
+/** The JSON body an operation takes. */
+export type OperationBody<O extends Operation> = Operations[O]['body'];
+/** The query parameters an operation takes. */
+export type OperationQuery<O extends Operation> = Operations[O]['query'];
+
+export interface TesseraOptions extends HttpClientOptions {
+  /** The local cache of `verifyKey`; `false` asks the server every time. */
+  cache?: VerifyCacheOptions | false | undefined;
+  /**
+   * Follow the server's key events (`GET /v1/events`, permission `keys:verify`) so that a revoked
+   * or changed key leaves the cache at once instead of when its entry runs out. Call `close()`
+   * when done: the stream keeps a connection open.
+   */
+  events?: boolean | undefined;
+  /** The clock of the cache, in ms since the epoch (tests freeze it). */
+  now?: (() => number) | undefined;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+type Params = Record<string, string>;
+
+/**
+ * A typed client for Tessera's management API. Every method resolves to `{ result }` or
+ * `{ error }` and never throws for an answer or an outage.
+ *
+ * @example
+ * ```ts
+ * const tessera = new Tessera({ baseUrl: 'http://127.0.0.1:8080', rootKey: process.env.TESSERA_ROOT_KEY });
+ * const { result, error } = await tessera.keys.create({ keyspaceId: 'ks_…', ownerId: 'acme', scopes: ['orders:read'] });
+ * if (error) throw error;
+ * console.log(result.key); // shown this once
+ * ```
+ */
+export class Tessera {
+  /** The HTTP layer: timeouts, retries, errors as values. */
+  readonly http: HttpClient;
+  private readonly verifier: KeyVerifier;
+  private readonly events: { close(): void; ready: Promise<boolean> } | undefined;
+
+  constructor(options: TesseraOptions) {
+    this.http = new HttpClient(options);
+    this.verifier = new KeyVerifier(this.http, options.cache, options.now);
+    if (options.events === true) {
+      this.events = followKeyEvents(this.http, {
+        onEvent: (e) => this.verifier.invalidate(e.kind === 'key' ? e.id : undefined),
+        onReset: () => this.verifier.invalidate(),
+      });
+    }
+  }
+
+  /**
+   * Verifies an API key: refused at once when malformed or its checksum is wrong; otherwise
+   * answered from the local cache when a recent answer is there, else by Tessera.
+   *
+   * @example
+   * ```ts
+   * const { result, error } = await tessera.verifyKey(key, { scopes: 'orders:read' });
+   * if (error) return reply.code(503).send(); // Tessera unreachable
+   * if (!result.valid) return reply.code(401).send({ code: result.code });
+   * ```
+   */
+  verifyKey(key: string, options?: VerifyKeyOptions): Promise<Result<VerifyKeyResult>> {
+    return this.verifier.verify(key, options);
+  }
+
+  /** Forgets cached answers: of one key (by id), or all of them. */
+  forget(keyId?: string): void {
+    this.verifier.invalidate(keyId);
+  }
+
+  /** Resolves once the event stream is open (true), or when it will not be (false). */
+  eventsReady(): Promise<boolean> {
+    return this.events?.ready ?? Promise.resolve(false);
+  }
+
+  /** Stops following events. The client stays usable. */
+  close(): void {
+    this.events?.close();
+  }
+
+  /**
+   * Calls any management operation by name. The named methods below are shorthands for it;
+   * this one reaches an operation that a newer server has and this SDK does not name yet.
+   */
+  call<O extends Operation>(operation: O, input: { path?: Params; query?: OperationQuery<O>; body?: OperationBody<O> } = {}, options: CallOptions = {}): Promise<Result<OperationResult<O>>> {
+    const space = operation.indexOf(' ');
+    const method = operation.slice(0, space);
+    const path = fillPath(operation.slice(space + 1), input.path ?? {});
+    return this.http.request<OperationResult<O>>(method, path, { query: input.query as Record<string, string | number | boolean | undefined>, body: input.body, signal: options.signal });
+  }
+
+  /** API keys. */
+  readonly keys = {
+    create: (body: OperationBody<'POST /v1/keys'>, o?: CallOptions) => this.call('POST /v1/keys', { body }, o),
+    get: (keyId: string, o?: CallOptions) => this.call('GET /v1/keys/{keyId}', { path: { keyId } }, o),
+    list: (query: OperationQuery<'GET /v1/keys'>, o?: CallOptions) => this.call('GET /v1/keys', { query }, o),
+    update: (keyId: string, body: OperationBody<'PATCH /v1/keys/{keyId}'>, o?: CallOptions) => this.call('PATCH /v1/keys/{keyId}', { path: { keyId }, body }, o),
+    revoke: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/revoke'> = {}, o?: CallOptions) => this.call('POST /v1/keys/{keyId}/revoke', { path: { keyId }, body }, o),
+    roll: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/roll'>, o?: CallOptions) => this.call('POST /v1/keys/{keyId}/roll', { path: { keyId }, body }, o),
+    delete: (keyId: string, o?: CallOptions) => this.call('DELETE /v1/keys/{keyId}', { path: { keyId } }, o),
+    revokeByOwner: (body: OperationBody<'POST /v1/keys/revoke-by-owner'>, o?: CallOptions) => this.call('POST /v1/keys/revoke-by-owner', { body }, o),
+    /** Reads back a key of a recoverable keyspace (permission `keys:recover`; audited). */
+    recover: (keyId: string, o?: CallOptions) => this.call('GET /v1/keys/{keyId}/recover', { path: { keyId } }, o),
+    /** One verification on the server, uncached. {@link KeyVerifier} adds the local cache. */
+    verify: (body: OperationBody<'POST /v1/keys/verify'>, o?: CallOptions) => this.call('POST /v1/keys/verify', { body }, o),
+  };
+
+  /** Keyspaces: a prefix and the keys minted under it. */
+  readonly keyspaces = {
+    create: (body: OperationBody<'POST /v1/keyspaces'>, o?: CallOptions) => this.call('POST /v1/keyspaces', { body }, o),
+    get: (id: string, o?: CallOptions) => this.call('GET /v1/keyspaces/{id}', { path: { id } }, o),
+    list: (o?: CallOptions) => this.call('GET /v1/keyspaces', {}, o),
+  };
+
+  /** Root keys: the management API's own credentials. */
+  readonly rootKeys = {
+    create: (body: OperationBody<'POST /v1/root-keys'>, o?: CallOptions) => this.call('POST /v1/root-keys', { body }, o),
+    list: (o?: CallOptions) => this.call('GET /v1/root-keys', {}, o),
+    revoke: (id: string, o?: CallOptions) => this.call('POST /v1/root-keys/{id}/revoke', { path: { id } }, o),
+  };
+
+  /** OAuth 2.0 clients and the signing keys of access tokens. */
+  readonly oauth = {
+    createClient: (body: OperationBody<'POST /v1/oauth/clients'>, o?: CallOptions) => this.call('POST /v1/oauth/clients', { body }, o),
+    getClient: (clientId: string, o?: CallOptions) => this.call('GET /v1/oauth/clients/{clientId}', { path: { clientId } }, o),
+    listClients: (query: OperationQuery<'GET /v1/oauth/clients'> = {}, o?: CallOptions) => this.call('GET /v1/oauth/clients', { query }, o),
+    updateClient: (clientId: string, body: OperationBody<'PATCH /v1/oauth/clients/{clientId}'>, o?: CallOptions) => this.call('PATCH /v1/oauth/clients/{clientId}', { path: { clientId }, body }, o),
+    deleteClient: (clientId: string, o?: CallOptions) => this.call('DELETE /v1/oauth/clients/{clientId}', { path: { clientId } }, o),
+    rotateClientSecret: (clientId: string, body: OperationBody<'POST /v1/oauth/clients/{clientId}/rotate-secret'> = {}, o?: CallOptions) =>
+      this.call('POST /v1/oauth/clients/{clientId}/rotate-secret', { path: { clientId }, body }, o),
+    listSigningKeys: (o?: CallOptions) => this.call('GET /v1/oauth/signing-keys', {}, o),
+  };
+
+  /** The vault: versioned secrets. Names may contain `/` (`payments/stripe`). */
+  readonly secrets = {
+    put: (name: string, body: OperationBody<'PUT /v1/secrets/{*}'>, o?: CallOptions) => this.call('PUT /v1/secrets/{*}', { path: { '*': name }, body }, o),
+    get: (name: string, query: OperationQuery<'GET /v1/secrets/{*}'> = {}, o?: CallOptions) => this.call('GET /v1/secrets/{*}', { path: { '*': name }, query }, o),
+    list: (query: OperationQuery<'GET /v1/secrets'> = {}, o?: CallOptions) => this.call('GET /v1/secrets', { query }, o),
+    delete: (name: string, o?: CallOptions) => this.call('DELETE /v1/secrets/{*}', { path: { '*': name } }, o),
+  };
+
+  /** The tamper-evident audit log. */
+  readonly audit = {
+    list: (query: OperationQuery<'GET /v1/audit'> = {}, o?: CallOptions) => this.call('GET /v1/audit', { query }, o),
+    verify: (o?: CallOptions) => this.call('GET /v1/audit/verify', {}, o),
+    /** The log as JSON lines, oldest first. */
+    export: (query: OperationQuery<'GET /v1/audit/export'> = {}, o?: CallOptions) => this.call('GET /v1/audit/export', { query }, o),
+    /** Signs a checkpoint of the chain head now; `undefined` when there is nothing new to sign. */
+    checkpoint: (o?: CallOptions) => this.call('POST /v1/audit/checkpoints', {}, o),
+  };
+}
+
+/** `/v1/keys/{keyId}` with `keyId` filled in and encoded; `{*}` takes a `/`-separated name. */
+function fillPath(template: string, params: Params): string {
+  return template.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (typeof value !== 'string' || value === '') throw new TypeError(`missing path parameter "${name}"`);
+    return name === '*' ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value);
+  });
+}
