@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { KEY_PATTERN, TesseraError, type ErrorCode } from '@tessera/core';
+import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
@@ -41,6 +41,19 @@ export const LOG_REDACT = [
 
 /** Query parameters that would carry a credential in a URL, which ends up in logs. */
 const CREDENTIAL_PARAMS = new Set(['key', 'apikey', 'api_key', 'rootkey', 'root_key', 'token', 'access_token', 'refresh_token', 'secret']);
+
+function decoded(component: string): string {
+  try {
+    return decodeURIComponent(component);
+  } catch {
+    return component;
+  }
+}
+
+/** The path for a log line: no query, and anything shaped like a key cut to its display hint. */
+function loggedPath(url: string): string {
+  return decoded(url.split('?')[0]!).replace(KEY_SEARCH_PATTERN, maskKey);
+}
 
 export interface AppOptions {
   config: Config;
@@ -84,6 +97,10 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   app.addHook('onRequest', async (request, reply) => {
     const q = request.url.indexOf('?');
+    // A key where an id belongs (GET /v1/keys/<key>) is in the URL all the same.
+    if ((q === -1 ? request.url : request.url.slice(0, q)).split('/').some((segment) => KEY_PATTERN.test(decoded(segment)))) {
+      throw new TesseraError('KEY_IN_URL', 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.');
+    }
     if (q !== -1) {
       for (const [name, value] of new URLSearchParams(request.url.slice(q + 1))) {
         if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || KEY_PATTERN.test(value)) {
@@ -101,7 +118,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   if (config.logRequests) {
     app.addHook('onResponse', async (request, reply) => {
       if (request.routeOptions.url === '/v1/keys/verify' || request.routeOptions.url === '/metrics') return;
-      request.log.info({ method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+      request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
     });
   }
 
