@@ -2,8 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QR_OPTIONS } from '../../apps/console/src/qr-options.js';
+import { OUTCOME_COLOURS } from '../../apps/console/src/outcome-colours.js';
 import { CONSOLE_DIST } from '../../apps/server/src/console/console-routes.js';
 import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
 
@@ -11,6 +14,19 @@ const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = new URL('../../test-results/console/', import.meta.url).pathname;
 const EMAIL = 'owner@example.test';
 const PASSWORD = 'a long console password';
+
+/** How many of a chart's canvas pixels are exactly this colour (the inside of its bars). */
+const pixelsOf = (chart: Locator, hex: string) =>
+  chart.locator('canvas').evaluate(
+    (canvas: HTMLCanvasElement, rgb) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i] === rgb[0] && data[i + 1] === rgb[1] && data[i + 2] === rgb[2] && data[i + 3] === 255) n++;
+      return n;
+    },
+    [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)),
+  );
 
 /**
  * The console in a real browser (Debian's Chromium, driven by playwright-core) against a real
@@ -82,6 +98,16 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
     secret = (await page.getByTestId('totp-secret').textContent())!.replace(/\s/g, '');
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // The QR code is drawn in the browser from the otpauth:// URI shown beside it, and encodes
+    // exactly that URI: the same library draws the same SVG here.
+    const uri = (await page.getByTestId('totp-uri').textContent())!;
+    expect(new URL(uri).searchParams.get('secret')).toBe(secret);
+    const qr = page.getByRole('img', { name: /QR code of the authenticator setup link/ });
+    await qr.waitFor();
+    const src = (await qr.getAttribute('src'))!;
+    expect(src).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(Buffer.from(src.split(',')[1]!, 'base64').toString()).toBe(await QRCode.toString(uri, QR_OPTIONS));
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await shot('02-totp-enrolment');
     await page.getByLabel('Code from the app').fill(codeFor(secret, server.clock));
     await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click();
@@ -142,7 +168,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await expect.poll(() => legend.locator('[data-code="VALID"]').textContent()).toBe('VALID: 3');
     expect(await legend.locator('[data-code="IP_NOT_ALLOWED"]').textContent()).toBe('IP_NOT_ALLOWED: 1');
     expect(await page.getByTestId('tile-active-keys').textContent()).toContain('1');
-    expect(await page.locator('#overview-chart svg rect').count()).toBeGreaterThan(0);
+    // uPlot draws the bars on a canvas: both outcomes are painted in their colours.
+    const chart = page.locator('#overview-chart');
+    expect(await pixelsOf(chart, OUTCOME_COLOURS.VALID!)).toBeGreaterThan(0);
+    expect(await pixelsOf(chart, OUTCOME_COLOURS.IP_NOT_ALLOWED!)).toBeGreaterThan(0);
     await shot('06-overview');
   });
 
@@ -151,6 +180,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Checkout service' }).click();
     await page.getByRole('heading', { level: 2, name: /Checkout service/ }).waitFor();
     await page.locator('#key-chart .legend [data-code="VALID"]').waitFor();
+    expect(await pixelsOf(page.locator('#key-chart'), OUTCOME_COLOURS.VALID!)).toBeGreaterThan(0);
     await shot('07-key-detail');
     await page.getByLabel('Grace period (seconds)').fill('600');
     await page.getByRole('button', { name: 'Roll key' }).click();

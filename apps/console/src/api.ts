@@ -28,6 +28,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell the person about a failed call: the server's detail when it gave one. */
+export const errorText = (err: unknown): string => (err instanceof ApiError ? err.detail : (err as Error).message);
+
 let csrfToken: string | undefined;
 let onSignedOut: (reason: string) => void = () => {};
 

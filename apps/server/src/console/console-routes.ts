@@ -8,7 +8,6 @@ import { IdParams, Text, Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 import { userView, type Signed } from './console-accounts.js';
 import { csrfTokenFor } from './console-accounts.js';
-import { qrSvg } from './qr-code.js';
 import { clearSessionCookie, requirePermission, requireSession, rolePermissions, sessionToken, setSessionCookie } from './session-auth.js';
 
 /** Where Vite writes the console (`npm run build`): inside the server package, beside its code. */
@@ -118,7 +117,8 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
     app.post('/console/api/enrolment', { schema: hide }, async (request) => {
       const half = await requireSession(services, request, 'password');
       const { secret, uri } = await accounts.beginEnrolment(half);
-      return { secret, uri, qrSvg: qrSvg(uri) };
+      // The console draws the QR code of `uri` itself: the secret goes nowhere else.
+      return { secret, uri };
     });
 
     app.post(

@@ -1,0 +1,153 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, can, setCsrfToken, whenSignedOut, type SessionInfo } from './api.js';
+import type { Notify } from './page-props.js';
+import { AuditPage } from './pages/audit-page.js';
+import { KeysPage } from './pages/keys-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { OAuthClientsPage } from './pages/oauth-clients-page.js';
+import { OverviewPage } from './pages/overview-page.js';
+import { SecretsPage } from './pages/secrets-page.js';
+import { SettingsPage } from './pages/settings-page.js';
+import { pathOf, useHash } from './use-hash.js';
+import type { PageProps } from './page-props.js';
+import type { ComponentType } from 'react';
+
+interface Page {
+  path: string;
+  title: string;
+  /** Shown when the capability behind it is in this server, and the role may use it. */
+  available(s: SessionInfo): boolean;
+  Component: ComponentType<PageProps>;
+}
+
+/** The navigation. Pages for capabilities that land later slot in here. */
+const PAGES: Page[] = [
+  { path: 'overview', title: 'Overview', available: () => true, Component: OverviewPage },
+  { path: 'keys', title: 'Keys', available: (s) => can(s, 'keys:read'), Component: KeysPage },
+  {
+    path: 'secrets',
+    title: 'Secrets',
+    available: (s) => s.capabilities.secrets === true && can(s, 'secrets:read'),
+    Component: SecretsPage,
+  },
+  {
+    path: 'oauth-clients',
+    title: 'OAuth clients',
+    available: (s) => s.capabilities.oauthClients === true && can(s, 'oauth:manage'),
+    Component: OAuthClientsPage,
+  },
+  { path: 'audit', title: 'Audit log', available: (s) => can(s, 'audit:read'), Component: AuditPage },
+  { path: 'settings', title: 'Settings', available: () => true, Component: SettingsPage },
+];
+
+type View =
+  | { kind: 'starting' }
+  | { kind: 'unreachable'; message: string }
+  | { kind: 'signed-out'; notice?: string }
+  | { kind: 'signed-in'; session: SessionInfo };
+
+/** The console: the sign-in page, or the signed-in shell with the page the hash names. */
+export function App() {
+  const [view, setView] = useState<View>({ kind: 'starting' });
+
+  const signedOut = useCallback((notice?: string) => {
+    setCsrfToken(undefined);
+    setView({ kind: 'signed-out', ...(notice !== undefined && { notice }) });
+  }, []);
+  const signedIn = useCallback((session: SessionInfo) => {
+    setCsrfToken(session.csrfToken);
+    if (location.hash === '' || location.hash === '#/') location.hash = '#/overview';
+    setView({ kind: 'signed-in', session });
+  }, []);
+
+  useEffect(() => {
+    whenSignedOut(signedOut);
+    api<SessionInfo>('GET', '/console/api/session', undefined, { quiet401: true }).then(signedIn, (err: unknown) => {
+      if (err instanceof ApiError && err.status === 401) signedOut();
+      else setView({ kind: 'unreachable', message: (err as Error).message });
+    });
+  }, [signedIn, signedOut]);
+
+  switch (view.kind) {
+    case 'starting':
+      return null;
+    case 'unreachable':
+      return (
+        <main id="main" className="narrow">
+          <h1>Tessera</h1>
+          <p className="error" role="alert">
+            {view.message}
+          </p>
+        </main>
+      );
+    case 'signed-out':
+      return <LoginPage notice={view.notice} onSignedIn={signedIn} />;
+    case 'signed-in':
+      return <Shell session={view.session} onSignedOut={signedOut} />;
+  }
+}
+
+function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (notice: string) => void }) {
+  const hash = useHash();
+  const pages = PAGES.filter((p) => p.available(session));
+  const page = pages.find((p) => p.path === pathOf(hash)) ?? pages[0]!;
+  const [toast, setToast] = useState<{ message: string; kind: 'ok' | 'error' } | null>(null);
+  const notify = useCallback<Notify>((message, kind = 'ok') => setToast({ message, kind }), []);
+
+  useEffect(() => {
+    document.title = `${page.title} · Tessera`;
+  }, [page]);
+  useEffect(() => setToast(null), [hash]);
+  useEffect(() => {
+    if (toast?.kind !== 'ok') return;
+    const timer = setTimeout(() => setToast((t) => (t === toast ? null : t)), 6000);
+    return () => clearTimeout(timer);
+  }, [toast]);
+
+  const signOut = async () => {
+    try {
+      await api('DELETE', '/console/api/session');
+    } finally {
+      onSignedOut('You are signed out.');
+    }
+  };
+
+  return (
+    <>
+      <header className="top">
+        <a className="brand" href="#/overview">
+          <span aria-hidden="true" className="logo">
+            ▣
+          </span>{' '}
+          Tessera
+        </a>
+        <nav aria-label="Main">
+          <ul>
+            {pages.map((p) => (
+              <li key={p.path}>
+                <a href={`#/${p.path}`} aria-current={p === page ? 'page' : undefined}>
+                  {p.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <span>
+            {session.user.email} · <span className="role">{session.user.role}</span>
+          </span>
+          <button type="button" className="link" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <div className="toast" role="status" aria-live="polite">
+        {toast && <p className={toast.kind}>{toast.message}</p>}
+      </div>
+      <main id="main" tabIndex={-1}>
+        {/* A new hash is a fresh page: nothing (such as a key shown once) survives leaving it. */}
+        <page.Component key={hash} session={session} notify={notify} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,10 @@
+import type { SessionInfo } from './api.js';
+
+/** Shows a message in the console's live region (read out by screen readers). */
+export type Notify = (message: string, kind?: 'ok' | 'error') => void;
+
+/** What every page is given. */
+export interface PageProps {
+  session: SessionInfo;
+  notify: Notify;
+}

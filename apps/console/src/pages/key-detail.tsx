@@ -1,0 +1,171 @@
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { api, can, type SessionInfo } from '../api.js';
+import { Field } from '../field.js';
+import { ago, keyState, when } from '../format.js';
+import { OutcomeChart, type MinutePoint } from '../outcome-chart.js';
+import type { Notify } from '../page-props.js';
+import type { Key } from './key-model.js';
+import { StateBadge } from './state-badge.js';
+
+export interface KeyUsage {
+  series: MinutePoint[];
+  recent: { at: string; code: string; ip: string | null }[];
+  windowMinutes: number;
+}
+
+/** One key: its attributes, what may be done to it, and its use. */
+export function KeyDetail({
+  keyInfo: k,
+  usage,
+  focus,
+  session,
+  notify,
+  onChanged,
+  onRolled,
+  onClose,
+}: {
+  keyInfo: Key;
+  usage: KeyUsage;
+  focus: boolean;
+  session: SessionInfo;
+  notify: Notify;
+  onChanged(focus: boolean): void;
+  onRolled(r: { keyId: string; key: string }): void;
+  onClose(): void;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Focus goes to the heading when the key opens, and after a change that removed the control
+  // that made it (such as the revoke button).
+  useEffect(() => {
+    if (focus) heading.current?.focus();
+  }, [k, focus]);
+
+  const state = keyState(k);
+  const live = state === 'active' || state === 'disabled';
+  const act = (p: Promise<unknown>, message: string) =>
+    void p.then(
+      () => {
+        notify(message);
+        onChanged(true);
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  const roll = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const grace = (e.currentTarget.elements.namedItem('grace') as HTMLInputElement).value;
+    api<{ keyId: string; key: string }>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Number(grace) }).then(
+      onRolled,
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
+  const revoke = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const reason = (e.currentTarget.elements.namedItem('reason') as HTMLInputElement).value;
+    if (!window.confirm(`Revoke ${k.name ?? k.keyId}? It stops working at once, everywhere, and cannot be restored.`)) return;
+    act(api('POST', `/v1/keys/${k.keyId}/revoke`, reason ? { reason } : {}), 'The key is revoked.');
+  };
+  const attr = (label: string, value: ReactNode) => [
+    <dt key={`${label}-t`}>{label}</dt>,
+    <dd key={`${label}-d`}>{value === null || value === '' ? '—' : value}</dd>,
+  ];
+
+  return (
+    <section className="key-detail card" aria-labelledby="kd-title">
+      <div className="row spread">
+        <h2 id="kd-title" tabIndex={-1} ref={heading}>
+          {k.name ?? k.keyId} <StateBadge keyInfo={k} />
+        </h2>
+        <button type="button" className="link" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <dl className="attrs">
+        {attr('Key id', <code>{k.keyId}</code>)}
+        {attr('Starts with', <code>{k.start}</code>)}
+        {attr('Owner', k.ownerId)}
+        {attr('Environment', k.environment)}
+        {attr('Scopes', k.scopes.join(' '))}
+        {attr('Created', when(k.createdAt))}
+        {attr('Expires', k.expiresAt ? when(k.expiresAt) : 'never')}
+        {attr('Revoked', k.revokedAt ? `${when(k.revokedAt)}${k.revokeReason ? ` (${k.revokeReason})` : ''}` : null)}
+        {attr('Rolled to', k.rolledToKeyId)}
+        {attr('IP allowlist', k.ipAllowlist.join(', ') || 'any address')}
+        {attr('Rate limits', k.ratelimits.map((r) => `${r.name}: ${r.limit} per ${r.windowMs} ms`).join('; '))}
+        {attr(
+          'Credits',
+          k.credits
+            ? `${k.credits.remaining}${k.credits.refill ? ` (+${k.credits.refill.amount} every ${k.credits.refill.intervalSeconds} s)` : ''}`
+            : 'unlimited',
+        )}
+        {attr('Metadata', k.meta ? JSON.stringify(k.meta) : null)}
+        {attr('Last used', ago(k.lastUsedAt))}
+        {attr('Uses', k.usageCount)}
+      </dl>
+      {live && (
+        <div className="actions">
+          {can(session, 'keys:update') && (
+            <button
+              type="button"
+              onClick={() =>
+                act(
+                  api('PATCH', `/v1/keys/${k.keyId}`, { enabled: !k.enabled }),
+                  k.enabled ? 'The key is disabled.' : 'The key is enabled.',
+                )
+              }
+            >
+              {k.enabled ? 'Disable key' : 'Enable key'}
+            </button>
+          )}
+          {can(session, 'keys:create') && (
+            <form className="inline" onSubmit={roll}>
+              <Field label="Grace period (seconds)" hint="The old key keeps working this long.">
+                <input name="grace" type="number" min={0} max={2_592_000} defaultValue={3600} />
+              </Field>
+              <button type="submit">Roll key</button>
+            </form>
+          )}
+          {can(session, 'keys:revoke') && (
+            <form className="inline danger" onSubmit={revoke}>
+              <Field label="Reason (optional)">
+                <input name="reason" maxLength={512} />
+              </Field>
+              <button type="submit" className="danger">
+                Revoke key
+              </button>
+            </form>
+          )}
+        </div>
+      )}
+      <h3>Usage</h3>
+      <p className="muted">Verifications per minute over the last {usage.windowMinutes} minutes on this server node.</p>
+      <OutcomeChart series={usage.series} title={`Verifications of ${k.name ?? k.keyId} per minute`} id="key-chart" />
+      <h3>Recent verifications</h3>
+      {usage.recent.length === 0 ? (
+        <p className="empty">None since this server started.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              {['Time', 'Outcome', 'Source'].map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {usage.recent.map((r, i) => (
+              <tr key={i}>
+                <td>{when(r.at)}</td>
+                <td>
+                  <code>{r.code}</code>
+                </td>
+                <td>{r.ip ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,172 @@
+import { useState, type FormEvent } from 'react';
+import { api, errorText } from '../api.js';
+import { Field } from '../field.js';
+import { formValues } from '../form-values.js';
+import type { Notify } from '../page-props.js';
+import type { Keyspace } from './key-model.js';
+
+const list = (text: string | undefined) =>
+  (text ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function KeyspaceForm({ notify, onCreated }: { notify: Notify; onCreated(): void }) {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const v = formValues(e.currentTarget);
+    api('POST', '/v1/keyspaces', { name: v.name, prefix: v.prefix }).then(onCreated, (err: Error) => notify(err.message, 'error'));
+  };
+  return (
+    <form className="inline-form" aria-labelledby="ks-title" onSubmit={submit}>
+      <h2 id="ks-title">Create a keyspace</h2>
+      <Field label="Name">
+        <input name="name" required />
+      </Field>
+      <Field label="Prefix" hint="Lower-case letters, digits and _, e.g. sk_live.">
+        <input name="prefix" required pattern="[a-z][a-z0-9_]{0,15}" spellCheck={false} />
+      </Field>
+      <button type="submit" className="primary">
+        Create keyspace
+      </button>
+    </form>
+  );
+}
+
+/** Every attribute of a key (DESIGN §1.1) has a field here. */
+export function CreateKeyForm({
+  keyspaceId,
+  keyspaces,
+  onCreated,
+}: {
+  keyspaceId: string;
+  keyspaces: Keyspace[];
+  onCreated(r: { keyId: string; key: string }, name: string | undefined): void;
+}) {
+  const [limits, setLimits] = useState(1);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    const body: Record<string, unknown> = {
+      keyspaceId: v.keyspaceId,
+      enabled: (form.elements.namedItem('enabled') as HTMLInputElement).checked,
+    };
+    if (v.name) body.name = v.name;
+    if (v.ownerId) body.ownerId = v.ownerId;
+    if (v.environment) body.environment = v.environment;
+    if (v.scopes) body.scopes = list(v.scopes);
+    if (v.expiresAt) body.expiresAt = new Date(v.expiresAt).toISOString();
+    if (v.ttlSeconds) body.ttlSeconds = Number(v.ttlSeconds);
+    if (v.ipAllowlist) body.ipAllowlist = list(v.ipAllowlist);
+    if (v.credits)
+      body.credits = {
+        remaining: Number(v.credits),
+        ...(v.refillAmount &&
+          v.refillInterval && { refill: { amount: Number(v.refillAmount), intervalSeconds: Number(v.refillInterval) } }),
+      };
+    if (v.meta) {
+      try {
+        body.meta = JSON.parse(v.meta);
+      } catch {
+        setError('Metadata must be a JSON object, e.g. {"plan": "pro"}.');
+        return;
+      }
+    }
+    const data = new FormData(form);
+    const names = data.getAll('rl_name').map(String);
+    const counts = data.getAll('rl_limit').map(String);
+    const windows = data.getAll('rl_window').map(String);
+    const ratelimits = names
+      .map((name, i) => ({ name: name.trim(), limit: Number(counts[i]), windowMs: Number(windows[i] || 1000) }))
+      .filter((r) => r.name && r.limit > 0);
+    if (ratelimits.length > 0) body.ratelimits = ratelimits;
+    api<{ keyId: string; key: string }>('POST', '/v1/keys', body).then(
+      (r) => onCreated(r, v.name || undefined),
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+
+  return (
+    <form className="create-key" aria-labelledby="ck-title" onSubmit={submit}>
+      <h2 id="ck-title">Create a key</h2>
+      <div className="grid">
+        <Field label="Keyspace">
+          <select name="keyspaceId" defaultValue={keyspaceId} autoFocus>
+            {keyspaces.map((ks) => (
+              <option key={ks.id} value={ks.id}>
+                {`${ks.name} (${ks.prefix})`}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Name">
+          <input name="name" maxLength={256} />
+        </Field>
+        <Field label="Owner" hint="Your customer's id; keys of one owner can be revoked together.">
+          <input name="ownerId" maxLength={256} spellCheck={false} />
+        </Field>
+        <Field label="Environment">
+          <input name="environment" placeholder="production" spellCheck={false} />
+        </Field>
+        <Field label="Scopes" hint="Separated by spaces or commas; wildcards such as documents:* work.">
+          <input name="scopes" placeholder="documents:read documents:write" spellCheck={false} />
+        </Field>
+        <Field label="Expires at" hint="Leave empty for no expiry.">
+          <input name="expiresAt" type="datetime-local" />
+        </Field>
+        <Field label="Or expires after (seconds)" hint="A temporary key.">
+          <input name="ttlSeconds" type="number" min={1} />
+        </Field>
+        <Field label="IP allowlist" hint="CIDRs; empty allows every address.">
+          <input name="ipAllowlist" placeholder="203.0.113.0/24, 2001:db8::/32" spellCheck={false} />
+        </Field>
+        <Field label="Credits" hint="Uses left; empty for unlimited.">
+          <input name="credits" type="number" min={0} />
+        </Field>
+        <Field label="Refill amount">
+          <input name="refillAmount" type="number" min={1} />
+        </Field>
+        <Field label="Refill every (seconds)">
+          <input name="refillInterval" type="number" min={1} />
+        </Field>
+        <Field label="Metadata (JSON object)">
+          <textarea name="meta" rows={2} spellCheck={false} placeholder='{"plan": "pro"}' />
+        </Field>
+      </div>
+      <fieldset>
+        <legend>Rate limits</legend>
+        <div className="rl-rows">
+          {Array.from({ length: limits }, (_, i) => (
+            <div className="row" key={i}>
+              <Field label="Limit name">
+                <input name="rl_name" placeholder="per-second" spellCheck={false} />
+              </Field>
+              <Field label="Requests">
+                <input name="rl_limit" type="number" min={1} />
+              </Field>
+              <Field label="Window (ms)">
+                <input name="rl_window" type="number" min={100} placeholder="1000" />
+              </Field>
+            </div>
+          ))}
+        </div>
+        <button type="button" onClick={() => setLimits(limits + 1)}>
+          Add a limit
+        </button>
+      </fieldset>
+      <div className="check">
+        <input type="checkbox" name="enabled" id="ck-enabled" defaultChecked value="on" />
+        <label htmlFor="ck-enabled">Enabled</label>
+      </div>
+      <div role="alert" className="form-error">
+        {error !== null && <p className="error">{error}</p>}
+      </div>
+      <button type="submit" className="primary">
+        Create key
+      </button>
+    </form>
+  );
+}

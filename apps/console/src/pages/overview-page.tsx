@@ -1,0 +1,100 @@
+import { api, can } from '../api.js';
+import { when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import { OutcomeChart, type MinutePoint } from '../outcome-chart.js';
+import type { PageProps } from '../page-props.js';
+import { useLoad } from '../use-load.js';
+
+interface Overview {
+  activeKeys: number | null;
+  keyspaces: number | null;
+  secretsDue: { name: string; rotation: string; rotateBy: string | null }[] | null;
+  verifications: { windowMinutes: number; scope: string; series: MinutePoint[] } | null;
+}
+
+interface ChainStatus {
+  ok: boolean;
+  checked: number;
+  firstBadSeq?: number;
+  reason?: string;
+}
+
+export function OverviewPage({ session }: PageProps) {
+  const [result, reload] = useLoad(
+    () =>
+      Promise.all([
+        api<Overview>('GET', '/console/api/overview'),
+        can(session, 'audit:read') ? api<ChainStatus>('GET', '/v1/audit/verify').catch(() => null) : Promise.resolve(null),
+      ]),
+    [session],
+  );
+  if (result.state !== 'ready') return <LoadStatus title="Overview" result={result} />;
+  const [o, chain] = result.data;
+  return (
+    <>
+      <h1>Overview</h1>
+      <div className="tiles">
+        {o.activeKeys !== null && <Tile label="Active keys" value={String(o.activeKeys)} href="#/keys" testId="tile-active-keys" />}
+        {o.keyspaces !== null && <Tile label="Keyspaces" value={String(o.keyspaces)} href="#/keys" />}
+        {o.secretsDue !== null && <Tile label="Secrets due for rotation" value={String(o.secretsDue.length)} href="#/secrets" />}
+        {chain !== null && (
+          <Tile
+            label="Audit chain"
+            value={chain.ok ? `Intact (${chain.checked})` : `Broken at #${chain.firstBadSeq}`}
+            href="#/audit"
+            tone={chain.ok ? 'ok' : 'bad'}
+          />
+        )}
+      </div>
+      {o.verifications !== null && (
+        <section aria-labelledby="verif-title">
+          <h2 id="verif-title">Verifications per minute, by outcome</h2>
+          <p className="muted">
+            The last {o.verifications.windowMinutes} minutes on this server node.{' '}
+            <button type="button" className="link" onClick={reload}>
+              Refresh
+            </button>
+          </p>
+          <OutcomeChart series={o.verifications.series} title="Verifications per minute by outcome" id="overview-chart" />
+        </section>
+      )}
+      {o.secretsDue !== null && o.secretsDue.length > 0 && (
+        <section aria-labelledby="due-title">
+          <h2 id="due-title">Secrets due for rotation</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Secret</th>
+                <th scope="col">Status</th>
+                <th scope="col">Rotate by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {o.secretsDue.map((s) => (
+                <tr key={s.name}>
+                  <td>{s.name}</td>
+                  <td>
+                    <span className={`badge ${s.rotation}`}>{s.rotation}</span>
+                  </td>
+                  <td>{when(s.rotateBy)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {!session.capabilities.anomalies && (
+        <p className="muted small">Open anomalies appear here once anomaly detection is part of this server.</p>
+      )}
+    </>
+  );
+}
+
+function Tile({ label, value, href, testId, tone }: { label: string; value: string; href: string; testId?: string; tone?: 'ok' | 'bad' }) {
+  return (
+    <a className={`tile${tone ? ` ${tone}` : ''}`} href={href} data-testid={testId}>
+      <span className="tile-value">{value}</span>
+      <span className="tile-label">{label}</span>
+    </a>
+  );
+}

@@ -1,0 +1,259 @@
+import type { FormEvent } from 'react';
+import { api, ApiError, can, type SessionInfo } from '../api.js';
+import { Field } from '../field.js';
+import { formValues } from '../form-values.js';
+import { when } from '../format.js';
+import type { Notify, PageProps } from '../page-props.js';
+import { useLoad } from '../use-load.js';
+
+interface SigningKey {
+  kid?: string;
+  id?: string;
+  alg?: string;
+  status?: string;
+  state?: string;
+  expiresAt?: string;
+}
+
+interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: 'owner' | 'admin' | 'viewer';
+  totpEnrolled: boolean;
+  recoveryCodesLeft: number;
+  locked: boolean;
+  disabled: boolean;
+  lastLoginAt: string | null;
+}
+
+export function SettingsPage({ session, notify }: PageProps) {
+  const me = session.user;
+  const changePassword = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    api('POST', '/console/api/me/password', { current: v.current, next: v.next }, { quiet401: true }).then(
+      () => {
+        form.reset();
+        notify('Your password is changed.');
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
+  return (
+    <>
+      <h1>Settings</h1>
+      <section aria-labelledby="acct-title" className="card">
+        <h2 id="acct-title">Your account</h2>
+        <dl className="attrs">
+          <dt>Email</dt>
+          <dd>{me.email}</dd>
+          <dt>Role</dt>
+          <dd>{me.role}</dd>
+          <dt>Two-factor sign-in</dt>
+          <dd>{me.totpEnrolled ? 'On (authenticator app)' : 'Off'}</dd>
+          <dt>Recovery codes left</dt>
+          <dd>{me.recoveryCodesLeft}</dd>
+          <dt>Session</dt>
+          <dd>{`ends after ${Math.round(session.idleTimeoutSeconds / 60)} idle minutes, at the latest ${when(session.expiresAt)}`}</dd>
+        </dl>
+        <form className="inline-form" aria-labelledby="pw-title" onSubmit={changePassword}>
+          <h2 id="pw-title">Change your password</h2>
+          <Field label="Current password">
+            <input name="current" type="password" autoComplete="current-password" required />
+          </Field>
+          <Field label="New password" hint="At least 12 characters.">
+            <input name="next" type="password" autoComplete="new-password" required minLength={12} />
+          </Field>
+          <button type="submit">Change password</button>
+        </form>
+      </section>
+      {can(session, 'users:manage') && (
+        <section aria-labelledby="users-title" className="card">
+          <h2 id="users-title">Console users</h2>
+          <ConsoleUsers me={me} notify={notify} />
+        </section>
+      )}
+      <section aria-labelledby="keyring-title" className="card" id="keyring-status">
+        <h2 id="keyring-title">Keyring and signing keys</h2>
+        {session.capabilities.oauthClients && can(session, 'oauth:manage') && <SigningKeys />}
+        <p className="muted">
+          The key-encryption key and data-key versions are shown by `tessera keyring status` on the server; they are not exposed over HTTP.
+        </p>
+      </section>
+    </>
+  );
+}
+
+function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify }) {
+  const [result, reload] = useLoad(() => api<{ items: User[] }>('GET', '/console/api/users'), []);
+  if (result.state === 'loading')
+    return (
+      <p className="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (result.state === 'error')
+    return result.error instanceof ApiError && result.error.status === 401 ? null : (
+      <p className="error" role="alert">
+        The console users could not load: {result.error.message}
+      </p>
+    );
+
+  // The list is read again either way, so that a refused change shows what the server holds.
+  const patch = (u: User, body: Record<string, unknown>, message: string) =>
+    api('PATCH', `/console/api/users/${u.id}`, body)
+      .then(
+        () => notify(message),
+        (err: Error) => notify(err.message, 'error'),
+      )
+      .finally(reload);
+  const add = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    api('POST', '/console/api/users', { email: v.email, role: v.role, password: v.password }).then(
+      () => {
+        notify(`Added ${v.email}.`);
+        form.reset();
+        reload();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
+
+  return (
+    <>
+      <table>
+        <thead>
+          <tr>
+            {['Email', 'Role', 'Two-factor', 'Last sign-in', 'State'].map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {result.data.items.map((u) => (
+            <tr key={u.id}>
+              <td>{u.email}</td>
+              <td>
+                <select
+                  key={u.role}
+                  aria-label={`Role of ${u.email}`}
+                  disabled={u.id === me.id}
+                  defaultValue={u.role}
+                  onChange={(e) => void patch(u, { role: e.target.value }, `${u.email} is now ${e.target.value}.`)}
+                >
+                  {['owner', 'admin', 'viewer'].map((x) => (
+                    <option key={x} value={x}>
+                      {x}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{u.totpEnrolled ? 'enrolled' : 'at first sign-in'}</td>
+              <td>{when(u.lastLoginAt)}</td>
+              <td>
+                {u.disabled ? (
+                  <span className="badge revoked">disabled</span>
+                ) : u.locked ? (
+                  <span className="badge disabled">locked</span>
+                ) : (
+                  <span className="badge active">active</span>
+                )}
+              </td>
+              <td>
+                {u.id !== me.id && (
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void patch(
+                        u,
+                        { disabled: !u.disabled },
+                        u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled and signed out.`,
+                      )
+                    }
+                  >
+                    {u.disabled ? 'Enable' : 'Disable'}
+                  </button>
+                )}
+                {u.locked && (
+                  <button type="button" onClick={() => void patch(u, { unlock: true }, `${u.email} is unlocked.`)}>
+                    Unlock
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline-form" aria-labelledby="add-user" onSubmit={add}>
+        <h3 id="add-user">Add a console user</h3>
+        <Field label="Email">
+          <input name="email" type="email" required autoComplete="off" />
+        </Field>
+        <Field label="Role">
+          <select name="role">
+            {['viewer', 'admin', 'owner'].map((x) => (
+              <option key={x} value={x}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Initial password" hint="Give it to them in person; they set up two-factor sign-in at their first sign-in.">
+          <input name="password" type="password" required minLength={12} autoComplete="new-password" />
+        </Field>
+        <button type="submit">Add user</button>
+      </form>
+    </>
+  );
+}
+
+function SigningKeys() {
+  const [result] = useLoad(() => api<{ items?: SigningKey[]; keys?: SigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
+  if (result.state === 'loading')
+    return (
+      <p className="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (result.state === 'error') return <p className="error">Signing keys could not be read: {result.error.message}</p>;
+  const keys = result.data.items ?? result.data.keys ?? [];
+  return (
+    <>
+      <h3>Token signing keys</h3>
+      {keys.length === 0 ? (
+        <p className="empty">None yet: the first is made when a token is issued.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              {['Key id', 'Algorithm', 'Status', 'Expires'].map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k, i) => (
+              <tr key={k.kid ?? k.id ?? i}>
+                <td className="mono">{k.kid ?? k.id ?? '—'}</td>
+                <td>{k.alg ?? '—'}</td>
+                <td>{k.status ?? k.state ?? '—'}</td>
+                <td>{when(k.expiresAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
