@@ -7,3 +7,6 @@ export type { ClientErrorCode, Result } from './client/tessera-error.js';
 export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './verify/key-verifier.js';
 export type { KeyEvent } from './verify/key-events.js';
 export { isWellFormedKey } from './verify/key-format.js';
+export { AccessTokenVerifier } from './jwt/access-token-verifier.js';
+export type { AccessTokenAlgorithm, AccessTokenIdentity, AccessTokenVerifierOptions, PresentedToken, TokenFailureCode, VerifyTokenOptions, VerifyTokenResult } from './jwt/access-token-verifier.js';
+export type { ApiKeyIdentity, GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';

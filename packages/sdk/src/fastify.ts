@@ -1,0 +1,59 @@
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { Guard, type Decision, type GuardOptions, type Identity, type RequestView, type RequireAccessTokenOptions, type RequireApiKeyOptions } from './middleware/guard.js';
+import type { Tessera } from './client/tessera.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller verified by `requireApiKey` or `requireAccessToken`. */
+    tessera?: Identity;
+  }
+}
+
+export type { GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';
+
+/**
+ * Tessera for Fastify: `preHandler` hooks that verify an API key or an access token, put the
+ * caller on `request.tessera`, and answer 401/403/429/503 with the right headers otherwise.
+ *
+ * @example
+ * ```ts
+ * import { tessera } from '@tessera/sdk/fastify';
+ * const { requireApiKey } = tessera({ baseUrl: 'http://127.0.0.1:8080', rootKey: process.env.TESSERA_ROOT_KEY });
+ * app.get('/orders', { preHandler: requireApiKey({ scopes: 'orders:read' }) }, async (request) => request.tessera);
+ * ```
+ */
+export function tessera(options: GuardOptions): {
+  requireApiKey(options?: RequireApiKeyOptions): preHandlerAsyncHookHandler;
+  requireAccessToken(options: RequireAccessTokenOptions): preHandlerAsyncHookHandler;
+  client: Tessera;
+} {
+  const guard = new Guard(options);
+  return {
+    client: guard.client,
+    requireApiKey(o) {
+      const check = guard.apiKeyChecker(o);
+      return async function requireApiKey(request, reply) {
+        await apply(await check(view(request)), request, reply);
+      };
+    },
+    requireAccessToken(o) {
+      const check = guard.tokenChecker(o);
+      return async function requireAccessToken(request, reply) {
+        await apply(await check(view(request)), request, reply);
+      };
+    },
+  };
+}
+
+function view(request: FastifyRequest): RequestView {
+  return { header: (name) => request.headers[name], method: request.method, url: request.url, ip: request.ip, protocol: request.protocol };
+}
+
+async function apply(decision: Decision, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.headers(decision.headers);
+  if (decision.ok) {
+    request.tessera = decision.identity;
+    return;
+  }
+  await reply.code(decision.status).send(decision.body);
+}
