@@ -60,6 +60,9 @@ log('2/3 in-process: KeyVerifier cache hit and malformed keys');
 const hits = await verifierBenchmark('hits');
 log('3/3 flat cost: 10 keys vs 1,000,000 keys in the cache');
 const flat = await verifierBenchmark('flat', ['--max-old-space-size=6144', '--max-semi-space-size=32']);
+log('SDK: verifyKey with a warm cache, local JWT verification per algorithm (bench/sdk.js)');
+const sdkRun = spawnSync(process.execPath, [join(ROOT, 'bench/sdk.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const sdk = sdkRun.status === 0 ? JSON.parse(sdkRun.stdout.trim().split('\n').at(-1)) : { failed: true };
 
 const flatRatio = flat.keys1M.opsPerSec / flat.keys10.opsPerSec;
 const targets = {
@@ -73,6 +76,7 @@ const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memo
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
 const results = { date: new Date().toISOString(), commit: git, quick, machine, http, inProcess: hits, flatCost: { ...flat, ratio: targets.flatCost.value }, targets, seconds: Math.round((Date.now() - started) / 1000) };
 mkdirSync(RESULTS, { recursive: true });
+results.sdk = sdk;
 writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 
 const t = http.tessera;
