@@ -42,6 +42,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
   let keyspaceId: string;
   let firstKey: string;
   const vault = { present: false };
+  /** What the page policy refused, and uncaught script errors: both must stay empty. */
+  const refused: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const go = async (path: string, heading: string) => {
@@ -81,6 +83,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('dialog', (d) => void d.accept());
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    page.on('pageerror', (e) => refused.push(`script error: ${e.message}`));
   }, 120_000);
 
   afterAll(async () => {
@@ -270,5 +276,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     // Back where the session ended.
     await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
+  });
+
+  it('ran every page under the strict page policy, with no violation and no script error', async () => {
+    const policy = (await fetch(`${server.url}/console/`)).headers.get('content-security-policy');
+    expect(policy).toContain("script-src 'self'");
+    expect(policy).toContain("style-src 'self'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(refused).toEqual([]);
   });
 });

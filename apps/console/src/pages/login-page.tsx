@@ -214,12 +214,14 @@ function RecoveryCodes({ session, onDone }: { session: SessionInfo & { recoveryC
           </li>
         ))}
       </ol>
-      <button type="button" onClick={() => void navigator.clipboard?.writeText(session.recoveryCodes.join('\n'))}>
-        Copy the codes
-      </button>{' '}
-      <button type="button" className="primary" onClick={onDone} autoFocus>
-        I have saved them — continue
-      </button>
+      <div className="buttons">
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(session.recoveryCodes.join('\n'))}>
+          Copy the codes
+        </button>
+        <button type="button" className="primary" onClick={onDone} autoFocus>
+          I have saved them — continue
+        </button>
+      </div>
     </>
   );
 }
