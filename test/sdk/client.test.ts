@@ -140,8 +140,8 @@ describe('errors are values and hold no secret', () => {
   it('keeps a key that ends up in a path out of the message', async () => {
     const ks = ok(await tessera.keyspaces.create({ name: 'Tmp', prefix: 'tmp' }));
     const { key } = ok(await tessera.keys.create({ keyspaceId: ks.id }));
-    const r = await tessera.keys.get(key); // a key where its id belongs: no such key id
-    expect(r.error?.status).toBe(404);
+    const r = await tessera.keys.get(key); // a key where its id belongs: refused or not found
+    expect([400, 404]).toContain(r.error?.status);
     expect(r.error!.message).not.toContain(key);
     expect(r.error!.message).toContain('[redacted]');
   });
