@@ -1,5 +1,7 @@
 import * as graphene from 'graphene-pk11';
+import { EnvelopeKeyring, MemoryKeyringRepos } from '@tessera/core';
 import { loadConfig, openInstance } from '@tessera/server';
+import { Pkcs11Kek } from '../../apps/server/src/keyring/pkcs11-kek.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { createInstanceHome, startInstance, type InstanceHome } from './support/instance.js';
@@ -81,5 +83,28 @@ describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
   it('names a wrong PIN clearly, and a missing token too', async () => {
     await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_PIN: '000000' }))).rejects.toThrow(`the PIN for the PKCS#11 token "${token.label}" is wrong`);
     await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_TOKEN_LABEL: 'no-such-token' }))).rejects.toThrow('no PKCS#11 token labelled "no-such-token" is present');
+  });
+});
+
+describe('the PKCS#11 provider', () => {
+  it('refuses a wrapped key altered at rest, and a ciphertext moved to another row', async () => {
+    const kek = Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: 'tessera-kek-tamper', create: true });
+    try {
+      const repos = new MemoryKeyringRepos();
+      const keyring = await EnvelopeKeyring.open({ kek, repos, create: true });
+      const ct = await keyring.encrypt(Buffer.from('hsm-protected'), 'row:1', { workspaceId: 'ws_x' });
+      await expect(keyring.decrypt(ct, 'row:2')).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+      const row = repos.rows.find((r) => r.scope === 'ws_x')!;
+      const bytes = Buffer.from(row.wrapped, 'base64url');
+      bytes[3]! ^= 0x40;
+      row.wrapped = bytes.toString('base64url');
+      // A restart still opens (the pepper is intact); what the damaged data key encrypted does not decrypt.
+      const other = await EnvelopeKeyring.open({ kek, repos });
+      await expect(other.decrypt(ct, 'row:1')).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+      await expect(other.encrypt(Buffer.from('x'), 'row:3', { workspaceId: 'ws_x' })).rejects.toMatchObject({ code: 'DECRYPTION_FAILED' });
+      expect((await other.decrypt(await other.encrypt(Buffer.from('y'), 'row:4', { workspaceId: 'ws_y' }), 'row:4')).toString()).toBe('y');
+    } finally {
+      await kek.close();
+    }
   });
 });

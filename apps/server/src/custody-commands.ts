@@ -148,8 +148,8 @@ export async function auditCommand(sub: string | undefined, ctx: CommandContext)
     const signed = report.checkpoints ? ` ${report.checkpoints.checked} signed checkpoints hold; ${report.checkpoints.unsignedEntries} newest entries not yet under a checkpoint.` : '';
     ctx.out(
       report.ok
-        ? `Audit log intact: ${report.checked} entries verified.${signed}`
-        : `Audit log BROKEN at entry ${report.firstBadSeq}: ${report.reason}. ${report.checked} entries before it verified.`,
+        ? `Audit chain intact: ${report.checked} entries verified.${signed}`
+        : `Audit chain BROKEN at entry ${report.firstBadSeq} (${report.reason}); ${report.checked} entries before it verified.`,
       report,
     );
     return report.ok ? 0 : 1;

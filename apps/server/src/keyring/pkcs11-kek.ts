@@ -18,6 +18,9 @@ const KWP = graphene.MechanismEnum.AES_KEY_WRAP_PAD;
 // The key that travels wrapped: a session object, never stored on the token.
 const CARRIER = { class: graphene.ObjectClass.SECRET_KEY, keyType: graphene.KeyType.GENERIC_SECRET, token: false, sensitive: false, extractable: true } as const;
 
+/** Return values that mean the token or session is gone, not that the wrapped bytes are bad. */
+const UNAVAILABLE = /CKR_(SESSION_HANDLE_INVALID|SESSION_CLOSED|DEVICE_REMOVED|DEVICE_ERROR|DEVICE_MEMORY|TOKEN_NOT_PRESENT|CRYPTOKI_NOT_INITIALIZED|USER_NOT_LOGGED_IN|HOST_MEMORY)/;
+
 /** Modules are initialised once per process and finalised when the last user closes. */
 const loaded = new Map<string, { module: graphene.Module; users: number }>();
 
@@ -99,9 +102,10 @@ export class Pkcs11Kek implements KekProvider {
     try {
       carrier = this.session.unwrapKey(KWP, kek, wrapped, { ...CARRIER }) as unknown as graphene.SecretKey;
     } catch (err) {
-      if (this.closed) throw new KeyringError('the PKCS#11 session is closed', 'unavailable');
+      const code = (err as Error).message;
+      if (this.closed || UNAVAILABLE.test(code)) throw new KeyringError(`the PKCS#11 token cannot be reached (${code})`, 'unavailable');
       // RFC 5649's integrity check failed: wrong KEK or altered bytes.
-      throw new KeyringError(`a wrapped key does not unwrap in the token (${(err as Error).message})`, 'integrity');
+      throw new KeyringError(`a wrapped key does not unwrap in the token (${code})`, 'integrity');
     }
     try {
       return Buffer.from(carrier.getAttribute({ value: null }).value as Buffer);

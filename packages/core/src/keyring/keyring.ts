@@ -130,7 +130,15 @@ export class EnvelopeKeyring implements Keyring {
         continue;
       }
       const keys = this.keysOf(row.scope);
-      if (!keys.has(row.version)) keys.set(row.version, createSecretKey(await this.unwrap(row)));
+      if (!keys.has(row.version)) {
+        try {
+          keys.set(row.version, createSecretKey(await this.unwrap(row)));
+        } catch (err) {
+          // One damaged data key must not stop the instance: what it encrypted fails to decrypt, the rest works.
+          if (err instanceof TesseraError && err.code === 'DECRYPTION_FAILED') continue;
+          throw err;
+        }
+      }
       if (row.version > (this.currentDataKey.get(row.scope) ?? 0)) this.currentDataKey.set(row.scope, row.version);
     }
     this.sortPeppers();
