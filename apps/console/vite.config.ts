@@ -2,6 +2,9 @@ import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
+/** For `npx vite apps/console`: the API calls go to a running Tessera, so the cookie stays first-party. */
+const tessera = process.env.TESSERA_URL ?? 'http://127.0.0.1:8080';
+
 /**
  * The console is built into the server package (apps/server/dist/console-app), which serves it
  * at /console/. Everything is bundled: no CDN, no web fonts, nothing fetched from elsewhere.
@@ -19,5 +22,6 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: false,
   },
+  server: { proxy: { '/console/api': tessera, '/v1': tessera } },
   logLevel: 'warn',
 });

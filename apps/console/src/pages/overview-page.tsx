@@ -1,7 +1,8 @@
 import { api, can } from '../api.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import { OutcomeChart, type MinutePoint } from '../outcome-chart.js';
+import { OutcomeChart } from '../lazy-outcome-chart.js';
+import type { MinutePoint } from '../outcome-chart.js';
 import type { PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 
