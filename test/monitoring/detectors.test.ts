@@ -96,7 +96,7 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
     const found = run(engine, Array.from({ length: 30 }, (_, i) => failed(after + 2 * HOUR + i * 1000, '203.0.113.66')));
     expect(kinds(found)).toEqual(['failed_burst']);
     expect(found[0]!.subject).toBe('203.0.113.66');
-    expect(found[0]!.explanation).toMatch(/failed 20 verifications within 19 s/);
+    expect(found[0]!.explanation).toMatch(/failed 15 verifications within 14 s/);
   });
 
   it('revoked, expired and deleted keys: any use is a finding', () => {

@@ -11,7 +11,7 @@ export interface FailedBurstOptions {
   maxSources: number;
 }
 
-export const FAILED_BURST_DEFAULTS: FailedBurstOptions = { threshold: 20, windowMs: 60_000, maxSources: 100_000 };
+export const FAILED_BURST_DEFAULTS: FailedBurstOptions = { threshold: 15, windowMs: 60_000, maxSources: 100_000 };
 
 interface Source {
   /** Times of the last `threshold` failures, a ring. */

@@ -47,7 +47,8 @@ export class ImpossibleTravelDetector implements Detector {
       subject: e.keyId!,
       explanation: `Key ${e.keyId} was used from ${here.country} (${e.ip}) at ${minuteUtc(e.ts)}, ${num(km)} km from its use in ${before.country} ${num((e.ts - before.ts) / 60_000)} minutes earlier: ${num(speed)} km/h.`,
       details: { km: Math.round(km), minutes: Math.round((e.ts - before.ts) / 60_000), speedKmh: Math.round(speed), from: before.country, to: here.country },
-      fingerprint: `impossible_travel|${e.keyId}|${e.network}`,
+      // One finding per key and incident: the jumps back and forth that follow are repeats of it.
+      fingerprint: `impossible_travel|${e.keyId}`,
     });
   }
 }

@@ -28,6 +28,8 @@ export interface RateState {
   minutes: number;
   threshold: number;
   fired: boolean;
+  /** Consecutive minutes over the threshold. */
+  spikeMinutes: number;
 }
 
 export function newProfile(ts: number): KeyProfile {
@@ -38,7 +40,7 @@ export function newProfile(ts: number): KeyProfile {
     networks: new Map(),
     countries: new Set(),
     hours: new Uint32Array(168),
-    rate: { minute: -1, count: 0, ewma: 0, ewmad: 0, peak: 0, minutes: 0, threshold: Infinity, fired: false },
+    rate: { minute: -1, count: 0, ewma: 0, ewmad: 0, peak: 0, minutes: 0, threshold: Infinity, fired: false, spikeMinutes: 0 },
     place: undefined,
   };
 }

@@ -34,7 +34,7 @@ export const RATE_SPIKE_DEFAULTS: RateSpikeOptions = {
  * Request rate far above the key's own baseline. The baseline is an EWMA of uses per minute with
  * an EWMA of the absolute deviation (robust to outliers, unlike a variance), and a peak that
  * decays over days. Minutes are judged while they run, so a spike is found within its first
- * minute; the minute that spiked enters the baseline capped at the threshold (winsorised).
+ * minute; a minute that spiked is kept out of the baseline (for up to an hour of them).
  */
 export class RateSpikeDetector implements Detector {
   readonly name = 'rate-spike';
@@ -81,7 +81,17 @@ export class RateSpikeDetector implements Detector {
   }
 
   private close(r: RateState, count: number): void {
-    const x = Math.min(count, r.threshold);
+    // A minute over the threshold is left out of the baseline and the peak — otherwise each attack
+    // would lift the next threshold — unless the key stays that busy for an hour: then it is the
+    // key's new normal, and the baseline takes it.
+    const spiked = count > r.threshold;
+    r.spikeMinutes = spiked ? r.spikeMinutes + 1 : 0;
+    if (spiked && r.spikeMinutes < 60) {
+      r.peak *= this.peakDecay;
+      r.minutes++;
+      return;
+    }
+    const x = count;
     const d = Math.abs(x - r.ewma);
     r.ewma += this.alpha * (x - r.ewma);
     r.ewmad += this.alpha * (d - r.ewmad);
