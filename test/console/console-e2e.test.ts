@@ -131,6 +131,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByText('No keys in this keyspace').waitFor();
     await page.getByRole('button', { name: 'Create a key' }).click();
     const form = page.locator('form.create-key');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('name') ?? document.activeElement?.id ?? null);
+    expect(await page.getByRole('button', { name: 'Create a key' }).getAttribute('aria-expanded')).toBe('true');
+    expect(await focused()).toBe('keyspaceId'); // focus moves into the form it opened
     await form.getByLabel('Name', { exact: true }).fill('Checkout service');
     await form.getByLabel('Owner').fill('acme');
     await form.getByLabel('Scopes').fill('orders:read orders:write');
@@ -143,6 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await form.getByRole('button', { name: 'Create key' }).click();
     firstKey = (await page.getByTestId('new-key').textContent())!;
     expect(firstKey).toMatch(/^sk_live_[0-9A-Za-z]{49}$/);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('copy-key'); // and onto Copy
     await page.getByTestId('copy-key').click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(firstKey);
@@ -202,6 +206,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByLabel('Reason (optional)').fill('rotated out in the console test');
     await page.getByRole('button', { name: 'Revoke key' }).click();
     await page.locator('.key-detail .badge.revoked').waitFor();
+    // The revoke button is gone with the key's actions: focus is on the key's heading, not lost.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('kd-title');
     expect((await server.api('POST', '/v1/keys/verify', { key: rolled })).body.code).toBe('REVOKED');
     await shot('08-key-revoked');
   });
