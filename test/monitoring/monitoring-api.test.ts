@@ -141,6 +141,20 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     expect((await verify(key)).code).toBe('VALID');
     expect((await audit('key.unsuspended')).some((e) => e.target === keyId)).toBe(true);
     expect((await s.api('POST', `/v1/suspensions/${a.response.suspensionId}/undo`)).body.code).toBe('CONFLICT');
+
+    // A restarted node forgets what it learned in memory, and rebuilds it from the stored events.
+    const { engine, anomalies: service } = s.services.monitoring;
+    await s.api('POST', `/v1/anomalies/${a.id}/resolve`, {});
+    engine.profiles.clear();
+    expect((await verify(key, { ip: '198.51.100.200' })).code).toBe('VALID');
+    await settle();
+    expect((await anomalies(`?keyId=${keyId}&status=open`)).map((x) => x.subject)).toEqual([]); // blind without history
+    engine.profiles.clear();
+    expect(await service.warmUp(8 * DAY)).toBeGreaterThan(50);
+    expect((await verify(key, { ip: '198.18.0.1' })).code).toBe('VALID');
+    await settle();
+    expect((await anomalies(`?keyId=${keyId}&status=open`)).map((x) => x.subject)).toEqual(['198.18.0.0/24']);
+    expect((await verify(key)).code).toBe('DISABLED'); // and the policy suspended it again
   });
 
   it('alert-only (the default) records the anomaly and leaves the key alone', async () => {

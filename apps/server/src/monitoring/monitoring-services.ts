@@ -72,6 +72,7 @@ export function createMonitoring(o: MonitoringOptions) {
       }, o.sweepMs ?? 3_600_000);
       maintenance.unref();
       void anomalies.loadHoneytokens().catch(onError);
+      void anomalies.warmUp().catch(onError);
     },
     async stop(): Promise<void> {
       if (maintenance !== undefined) clearInterval(maintenance);

@@ -37,12 +37,37 @@ export class AnomalyService {
   private readonly byFingerprint = new Map<string, string>();
   private readonly policies = new Map<string, { policy: KeyspacePolicy | undefined; at: number }>();
   private honeytokensLoadedAt = -Infinity;
+  private warming: Promise<number> | undefined;
 
   constructor(private readonly deps: AnomalyServiceDeps) {}
+
+  /**
+   * Rebuilds the key profiles from the stored usage events of the last `sinceMs` (a week and a
+   * day by default: the unusual-hour detector needs a week), so a restarted node is not blind.
+   * Findings in the replay are not recorded again. Live batches wait until it is done.
+   */
+  warmUp(sinceMs = 8 * 86_400_000, windowMs = 600_000): Promise<number> {
+    const run = async () => {
+      const { store, engine, clock } = this.deps;
+      const end = clock.now();
+      let n = 0;
+      for (let t = end - sinceMs; t < end; t += windowMs) {
+        const events = await store.scanUsageEvents(t, Math.min(t + windowMs, end), 200_000);
+        if (events.length > 0) engine.process(events, Math.min(t + windowMs, end));
+        n += events.length;
+      }
+      return n;
+    };
+    this.warming = run().finally(() => {
+      this.warming = undefined;
+    });
+    return this.warming;
+  }
 
   /** Reads a batch of usage events: the usage recorder's listener. */
   async handleBatch(events: readonly UsageEvent[]): Promise<void> {
     const { engine, clock, store } = this.deps;
+    if (this.warming !== undefined) await this.warming.catch(() => {});
     if (clock.now() - this.honeytokensLoadedAt > 60_000) await this.loadHoneytokens();
     const out = engine.process(events, clock.now());
     for (const draft of out.created) await this.record(draft);

@@ -31,6 +31,8 @@ export interface MonitoringRepos {
   /** Addresses or networks with the most verifications in [from, to), from the raw events. */
   topSources(q: { workspaceId: string; by: 'ip' | 'network'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number }[]>;
   listUsageEvents(q: { workspaceId: string; keyId?: string | undefined; from: number; to: number; limit: number }): Promise<UsageEvent[]>;
+  /** Events of every workspace in [from, to), oldest first, at most `limit` (for rebuilding detector profiles). */
+  scanUsageEvents(from: number, to: number, limit: number): Promise<UsageEvent[]>;
   /** Deletes raw events before `before`, and roll-ups of a granularity whose bucket starts before its cut-off. */
   purgeUsage(before: number, rollupsBefore: Record<Granularity, number>): Promise<number>;
 

@@ -155,6 +155,11 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     return rows.map(eventFromRow);
   }
 
+  async scanUsageEvents(from: number, to: number, limit: number): Promise<UsageEvent[]> {
+    const rows = await this.m.selectFrom('usage_events').selectAll().where('ts', '>=', from).where('ts', '<', to).orderBy('ts').limit(limit).execute();
+    return rows.map(eventFromRow);
+  }
+
   async purgeUsage(before: number, rollupsBefore: Record<Granularity, number>): Promise<number> {
     const r = await this.m.deleteFrom('usage_events').where('ts', '<', before).executeTakeFirst();
     for (const [g, cut] of Object.entries(rollupsBefore)) await this.m.deleteFrom('usage_rollups').where('granularity', '=', g).where('bucket', '<', cut).execute();
