@@ -1,6 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useState, type ComponentType } from 'react';
 import { api, ApiError, can, setCsrfToken, whenSignedOut, type SessionInfo } from './api.js';
-import type { Notify } from './page-props.js';
+import type { Notify, PageProps } from './page-props.js';
 import { AuditPage } from './pages/audit-page.js';
 import { KeysPage } from './pages/keys-page.js';
 import { LoginPage } from './pages/login-page.js';
@@ -9,8 +9,6 @@ import { OverviewPage } from './pages/overview-page.js';
 import { SecretsPage } from './pages/secrets-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { pathOf, useHash } from './use-hash.js';
-import type { PageProps } from './page-props.js';
-import type { ComponentType } from 'react';
 
 interface Page {
   path: string;
