@@ -33,10 +33,12 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
     console: consolePolicy(config),
     onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
+    monitoring: { onError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'monitoring failed') },
   });
   const app = await createApp({ config, services });
   shared.log = app.log;
   services.usage.start();
+  services.monitoring.start();
   services.checkpointer.start();
   // Pepper versions and data keys made by `tessera keyring rotate` (another process) are picked up here.
   const keyringRefresh = setInterval(() => void keyring.refresh().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'keyring refresh failed')), 30_000);
