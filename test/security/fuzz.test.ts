@@ -263,7 +263,7 @@ function routeFromOpenApi(method: string, path: string, op: OpenApiOperation): R
 
 // ---------------------------------------------------------------------------------------------
 
-const RUNS: Record<Dialect, number> = { sqlite: 120, postgres: 30 };
+const RUNS: Record<Dialect, number> = { sqlite: 80, postgres: 25 };
 
 describe.each(['sqlite', 'postgres'] as const)('fuzzing every route over HTTP (%s)', (dialect) => {
   let s: TestServer;
@@ -328,7 +328,7 @@ describe.each(['sqlite', 'postgres'] as const)('fuzzing every route over HTTP (%
         fc.asyncProperty(requestFor(route, pools, s.rootKey), async (req) => {
           await call(req);
         }),
-        { numRuns: Math.ceil(RUNS[dialect] / 3) },
+        { numRuns: Math.ceil(RUNS[dialect] / 4) },
       );
     }
   });
