@@ -29,10 +29,20 @@ interface Ids {
 
 const ROWS: Row[] = [
   // Asks for no more than the permission itself, so that holding it alone is enough.
-  { method: 'POST', path: '/v1/root-keys', permission: 'root_keys:manage', body: () => ({ name: 'made', permissions: ['root_keys:manage'] }) },
+  {
+    method: 'POST',
+    path: '/v1/root-keys',
+    permission: 'root_keys:manage',
+    body: () => ({ name: 'made', permissions: ['root_keys:manage'] }),
+  },
   { method: 'GET', path: '/v1/root-keys', permission: 'root_keys:manage' },
   { method: 'POST', path: '/v1/root-keys/:id/revoke', permission: 'root_keys:manage', id: 'rootKey' },
-  { method: 'POST', path: '/v1/keyspaces', permission: 'keyspaces:manage', body: () => ({ name: 'made', prefix: `p${Math.random().toString(36).slice(2, 8)}` }) },
+  {
+    method: 'POST',
+    path: '/v1/keyspaces',
+    permission: 'keyspaces:manage',
+    body: () => ({ name: 'made', prefix: `p${Math.random().toString(36).slice(2, 8)}` }),
+  },
   { method: 'GET', path: '/v1/keyspaces', permission: 'keyspaces:read' },
   { method: 'GET', path: '/v1/keyspaces/:id', permission: 'keyspaces:read', id: 'keyspace' },
   { method: 'POST', path: '/v1/keys', permission: 'keys:create', body: (ids) => ({ keyspaceId: ids.keyspaceId }) },
@@ -63,7 +73,8 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
   };
   /** Calls a row with fresh targets so that an earlier call (a delete, a revoke) never changes the answer. */
   const callRow = async (row: Row, bearer: string | null, which: 'real' | 'unknown' = 'real'): Promise<RawResponse> => {
-    const target = which === 'unknown' ? { key: newId('key'), keyspace: newId('keyspace'), rootKey: newId('rootKey') } : await freshTargets();
+    const target =
+      which === 'unknown' ? { key: newId('key'), keyspace: newId('keyspace'), rootKey: newId('rootKey') } : await freshTargets();
     const path = row.path.replace(':keyspaceId', ids.keyspaceId).replace(':id', row.id === undefined ? '' : target[row.id]);
     const body = row.body?.(ids);
     return send(s.url, {
@@ -81,7 +92,13 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
   const expectProblem = (res: RawResponse, status: number, code: string, where: string) => {
     expect(res.status, `${where} → ${res.text.slice(0, 200)}`).toBe(status);
     expect(res.headers['content-type'], where).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(res.text), where).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    expect(JSON.parse(res.text), where).toMatchObject({
+      status,
+      code,
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
     if (status === 401) expect(res.headers['www-authenticate'], where).toMatch(/^Bearer realm=/);
   };
 
@@ -116,7 +133,8 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
         `Basic ${Buffer.from(`x:${s.rootKey}`).toString('base64')}`,
         s.rootKey, // no scheme
       ];
-      for (const bearer of bearers) expectProblem(await callRow(row, bearer, 'unknown'), 401, 'UNAUTHORIZED', `${label(row)} with "${bearer.slice(0, 20)}…"`);
+      for (const bearer of bearers)
+        expectProblem(await callRow(row, bearer, 'unknown'), 401, 'UNAUTHORIZED', `${label(row)} with "${bearer.slice(0, 20)}…"`);
     });
 
     it(`without "${row.permission}" (every other permission held): 403 FORBIDDEN`, async () => {
@@ -145,7 +163,12 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
       ['POST', '/v1/keys', { keyspaceId: newId('keyspace') }],
       ['GET', `/v1/keys?keyspaceId=${newId('keyspace')}`, undefined],
     ] as const) {
-      const res = await send(s.url, { method, path, headers: { authorization: `Bearer ${s.rootKey}`, ...(body && { 'content-type': 'application/json' }) }, ...(body && { body: JSON.stringify(body) }) });
+      const res = await send(s.url, {
+        method,
+        path,
+        headers: { authorization: `Bearer ${s.rootKey}`, ...(body && { 'content-type': 'application/json' }) },
+        ...(body && { body: JSON.stringify(body) }),
+      });
       expectProblem(res, 404, 'NOT_FOUND', `${method} ${path}`);
     }
   });
@@ -153,15 +176,28 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
   it('every route in the OpenAPI document that needs a root key answers 401 without one and 403 without its permission', async () => {
     // Routes added later are covered too: without knowing their permission, a key that holds
     // only keys:verify and one that holds only audit:read cannot both be allowed in.
-    const doc = JSON.parse((await send(s.url, { method: 'GET', path: '/openapi.json' })).text) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const doc = JSON.parse((await send(s.url, { method: 'GET', path: '/openapi.json' })).text) as {
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    };
     const narrow = [await rootKeyWith(['keys:verify']), await rootKeyWith(['audit:read'])];
-    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).filter(([, op]) => !(Array.isArray(op.security) && op.security.length === 0)).map(([m]) => ({ method: m.toUpperCase(), path })));
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => !(Array.isArray(op.security) && op.security.length === 0))
+        .map(([m]) => ({ method: m.toUpperCase(), path })),
+    );
     expect(routes.length).toBeGreaterThanOrEqual(ROWS.length);
     for (const r of routes) {
-      const path = r.path.replace(/\{\*\}/g, 'some/name').replace(/\{[^}]+\}/g, (m) => (m.includes('key') && !m.includes('space') ? newId('key') : newId('keyspace')));
+      const path = r.path
+        .replace(/\{\*\}/g, 'some/name')
+        .replace(/\{[^}]+\}/g, (m) => (m.includes('key') && !m.includes('space') ? newId('key') : newId('keyspace')));
       expectProblem(await send(s.url, { method: r.method, path }), 401, 'UNAUTHORIZED', `${r.method} ${r.path}`);
-      const answers = await Promise.all(narrow.map((k) => send(s.url, { method: r.method, path, headers: { authorization: `Bearer ${k}` } })));
-      expect(answers.map((a) => a.status), `${r.method} ${r.path}`).toContain(403);
+      const answers = await Promise.all(
+        narrow.map((k) => send(s.url, { method: r.method, path, headers: { authorization: `Bearer ${k}` } })),
+      );
+      expect(
+        answers.map((a) => a.status),
+        `${r.method} ${r.path}`,
+      ).toContain(403);
       for (const a of answers) expect(a.status, `${r.method} ${r.path}`).not.toBe(401);
     }
   });
@@ -170,7 +206,10 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
     it('a root key cannot create a root key with a permission it does not hold', async () => {
       const manager = await rootKeyWith(['root_keys:manage', 'keys:read']);
       for (const permissions of [['keys:create'], ['*'], ['keys:*'], ['keys:read', 'audit:read'], ['root_keys:manage', 'keys:delete']]) {
-        const res = await callRow({ method: 'POST', path: '/v1/root-keys', permission: 'root_keys:manage', body: () => ({ name: 'escalate', permissions }) }, `Bearer ${manager}`);
+        const res = await callRow(
+          { method: 'POST', path: '/v1/root-keys', permission: 'root_keys:manage', body: () => ({ name: 'escalate', permissions }) },
+          `Bearer ${manager}`,
+        );
         expectProblem(res, 403, 'FORBIDDEN', permissions.join(','));
       }
       const ok = await s.api('POST', '/v1/root-keys', { name: 'subset', permissions: ['keys:read'] }, manager);
@@ -179,8 +218,12 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
 
     it('a wildcard holder can grant what its wildcard covers, not beyond', async () => {
       const keysAdmin = await rootKeyWith(['keys:*', 'root_keys:manage']);
-      expect((await s.api('POST', '/v1/root-keys', { name: 'covered', permissions: ['keys:create', 'keys:revoke'] }, keysAdmin)).status).toBe(201);
-      expect((await s.api('POST', '/v1/root-keys', { name: 'beyond', permissions: ['keyspaces:manage'] }, keysAdmin)).body.code).toBe('FORBIDDEN');
+      expect(
+        (await s.api('POST', '/v1/root-keys', { name: 'covered', permissions: ['keys:create', 'keys:revoke'] }, keysAdmin)).status,
+      ).toBe(201);
+      expect((await s.api('POST', '/v1/root-keys', { name: 'beyond', permissions: ['keyspaces:manage'] }, keysAdmin)).body.code).toBe(
+        'FORBIDDEN',
+      );
     });
 
     it('a root key cannot create a root key in another workspace', async () => {
@@ -193,7 +236,12 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
       const { id, key } = await newRootKey(['keys:read']);
       expect((await s.api('GET', `/v1/keys/${ids.keyId}`, undefined, key)).status).toBe(200);
       await s.api('POST', `/v1/root-keys/${id}/revoke`);
-      expectProblem(await send(s.url, { method: 'GET', path: `/v1/keys/${ids.keyId}`, headers: { authorization: `Bearer ${key}` } }), 401, 'UNAUTHORIZED', 'revoked');
+      expectProblem(
+        await send(s.url, { method: 'GET', path: `/v1/keys/${ids.keyId}`, headers: { authorization: `Bearer ${key}` } }),
+        401,
+        'UNAUTHORIZED',
+        'revoked',
+      );
     });
   });
 
@@ -208,8 +256,21 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
       // A second workspace and its first root key, made through the domain (the API makes none).
       const workspaceId = newId('workspace');
       await s.services.store.transaction((tx) => tx.insertWorkspace({ id: workspaceId, name: 'other', createdAt: Date.now() }));
-      const creator: RootKeyRecord = { id: 'rk_system', workspaceId, name: 'system', hash: '', pepperVersion: 1, start: '', permissions: ['*'], createdAt: 0, revokedAt: null, lastUsedAt: null };
-      other = (await s.services.rootKeys.create({ id: 'system', workspaceId, ip: null }, creator, { name: 'other admin', permissions: ['*'] })).key;
+      const creator: RootKeyRecord = {
+        id: 'rk_system',
+        workspaceId,
+        name: 'system',
+        hash: '',
+        pepperVersion: 1,
+        start: '',
+        permissions: ['*'],
+        createdAt: 0,
+        revokedAt: null,
+        lastUsedAt: null,
+      };
+      other = (
+        await s.services.rootKeys.create({ id: 'system', workspaceId, ip: null }, creator, { name: 'other admin', permissions: ['*'] })
+      ).key;
       const ks = await s.api('POST', '/v1/keyspaces', { name: 'theirs', prefix: 'ot' }, other);
       expect(ks.status).toBe(201);
       otherKeyspaceId = ks.body.id;
@@ -231,7 +292,12 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
         ['POST', `/v1/root-keys/${myRootKeyId}/revoke`],
       ];
       for (const [method, path, body] of calls) {
-        const res = await send(s.url, { method, path, headers: { authorization: `Bearer ${other}`, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+        const res = await send(s.url, {
+          method,
+          path,
+          headers: { authorization: `Bearer ${other}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
         expectProblem(res, 404, 'NOT_FOUND', `${method} ${path}`);
       }
       // Nothing was changed by those calls.
@@ -254,7 +320,10 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
       expect(bulk.body.keyIds).toEqual([otherKey.keyId]);
       expect((await s.api('POST', '/v1/keys/verify', { key: mine.key })).body.code).toBe('VALID');
 
-      const audit = (await s.api('GET', '/v1/audit?limit=1000', undefined, other)).body.items as { workspaceId: string | null; target: string | null }[];
+      const audit = (await s.api('GET', '/v1/audit?limit=1000', undefined, other)).body.items as {
+        workspaceId: string | null;
+        target: string | null;
+      }[];
       expect(audit.length).toBeGreaterThan(0);
       expect(audit.map((e) => e.target)).not.toContain(mine.keyId);
       expect(new Set(audit.map((e) => e.workspaceId))).toEqual(new Set([theirRootKeys[0].workspaceId]));

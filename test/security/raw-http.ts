@@ -68,7 +68,13 @@ export function expectClientAnswer(res: RawResponse, req: Pick<RawRequest, 'meth
   expect(String(res.headers['content-type']), where).toMatch(/^application\/problem\+json(;|$)/);
   if (req.method === 'HEAD') return;
   const body = JSON.parse(res.text) as Record<string, unknown>;
-  expect(body, where).toMatchObject({ type: expect.any(String), title: expect.any(String), detail: expect.any(String), code: expect.any(String), status: res.status });
+  expect(body, where).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    detail: expect.any(String),
+    code: expect.any(String),
+    status: res.status,
+  });
   expect(ERROR_STATUS[body.code as keyof typeof ERROR_STATUS], where).toBe(res.status);
   if (res.status === 401) expect(res.headers['www-authenticate'], where).toMatch(/^Bearer /);
 }

@@ -85,21 +85,34 @@ describe('no secret leaks into logs, other answers or the database file', () => 
     // Keys with every attribute, then their whole lifecycle.
     const created: { keyId: string; key: string }[] = [];
     for (let i = 0; i < 6; i++) {
-      const k = await call('create key', 'POST', '/v1/keys', {
-        keyspaceId,
-        ownerId: i < 3 ? 'cust_bulk' : `cust_${i}`,
-        name: `key ${i}`,
-        scopes: ['documents:*'],
-        meta: { plan: 'pro', i },
-        ipAllowlist: ['127.0.0.0/8', '::1/128'],
-        ratelimits: [{ name: 'burst', limit: 100, windowMs: 1000 }],
-        credits: { remaining: 50, refill: { amount: 50, intervalSeconds: 3600 } },
-      }, adminKey);
+      const k = await call(
+        'create key',
+        'POST',
+        '/v1/keys',
+        {
+          keyspaceId,
+          ownerId: i < 3 ? 'cust_bulk' : `cust_${i}`,
+          name: `key ${i}`,
+          scopes: ['documents:*'],
+          meta: { plan: 'pro', i },
+          ipAllowlist: ['127.0.0.0/8', '::1/128'],
+          ratelimits: [{ name: 'burst', limit: 100, windowMs: 1000 }],
+          credits: { remaining: 50, refill: { amount: 50, intervalSeconds: 3600 } },
+        },
+        adminKey,
+      );
       expect(k.status).toBe(201);
       created.push({ keyId: k.body.keyId, key: keep(k.body.key, k.index) });
     }
     keyIds = created.map((c) => c.keyId);
-    const [a, b, c, d, e, f] = created as [typeof created[0], typeof created[0], typeof created[0], typeof created[0], typeof created[0], typeof created[0]];
+    const [a, b, c, d, e, f] = created as [
+      (typeof created)[0],
+      (typeof created)[0],
+      (typeof created)[0],
+      (typeof created)[0],
+      (typeof created)[0],
+      (typeof created)[0],
+    ];
 
     for (const k of created) {
       const v = await call('verify', 'POST', '/v1/keys/verify', { key: k.key, scopes: 'documents:read', cost: 2 }, verifierKey);
@@ -177,10 +190,13 @@ describe('no secret leaks into logs, other answers or the database file', () => 
     expect(secrets.length).toBeGreaterThanOrEqual(11);
     expect(answers.length).toBeGreaterThan(40);
     expect(s.logs.join('')).toContain('"path":"/v1/keys"');
-    expect(dbBytes.map((f) => f.name)).toEqual(expect.arrayContaining(['tessera.db (running)', 'tessera.db-wal (running)', 'tessera.db (stopped)']));
+    expect(dbBytes.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['tessera.db (running)', 'tessera.db-wal (running)', 'tessera.db (stopped)']),
+    );
     // The search itself works: each secret is found in the answer that showed it, and the
     // records it belongs to are in the database file.
-    for (const secret of secrets.filter((x) => x.shownBy !== undefined)) expect(findLeak(answers[secret.shownBy!]!.text, secret.value)).toBe(secret.value);
+    for (const secret of secrets.filter((x) => x.shownBy !== undefined))
+      expect(findLeak(answers[secret.shownBy!]!.text, secret.value)).toBe(secret.value);
     const db = Buffer.concat(dbBytes.map((f) => f.bytes)).toString('latin1');
     for (const id of keyIds) expect(db).toContain(id);
   });
@@ -203,7 +219,9 @@ describe('no secret leaks into logs, other answers or the database file', () => 
   });
 
   it('no secret appears in the SQLite database, its WAL or its shared-memory file', () => {
-    const leaks = dbBytes.flatMap((f) => secrets.map((x) => ({ file: f.name, found: findLeak(f.bytes, x.value) })).filter((l) => l.found !== undefined));
+    const leaks = dbBytes.flatMap((f) =>
+      secrets.map((x) => ({ file: f.name, found: findLeak(f.bytes, x.value) })).filter((l) => l.found !== undefined),
+    );
     expect(leaks).toEqual([]);
   });
 
@@ -211,7 +229,13 @@ describe('no secret leaks into logs, other answers or the database file', () => 
     const t = await startTestServer('sqlite');
     try {
       const key = generateKey('sk_live');
-      for (const path of [`/v1/keys/verify?key=${key}`, `/healthz?x=${key}`, `/v1/audit?actor=${key}`, `/nope?apikey=abc`, `/v1/keyspaces?API_KEY=abc`]) {
+      for (const path of [
+        `/v1/keys/verify?key=${key}`,
+        `/healthz?x=${key}`,
+        `/v1/audit?actor=${key}`,
+        `/nope?apikey=abc`,
+        `/v1/keyspaces?API_KEY=abc`,
+      ]) {
         const res = await send(t.url, { method: 'GET', path, headers: { authorization: `Bearer ${t.rootKey}` } });
         expect(res.status, path).toBe(400);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -136,7 +136,13 @@ describe('no timing oracle between unknown and wrong keys', () => {
       const real: string[] = [];
       for (let i = 0; i < 200; i++) real.push((await keys.createKey(actor, { keyspaceId: ks.id })).key);
       makers = keyMakers(real);
-      verifier = new KeyVerifier({ store: db.store, keyring, clock: systemClock, rateLimiter: new MemoryRateLimiter(), usage: new UsageBatcher(db.store, 60_000) });
+      verifier = new KeyVerifier({
+        store: db.store,
+        keyring,
+        clock: systemClock,
+        rateLimiter: new MemoryRateLimiter(),
+        usage: new UsageBatcher(db.store, 60_000),
+      });
       // The real keys do verify: the wrong ones below are near misses of live keys.
       expect((await verifier.verify({ key: real[0]!, workspaceId: DEFAULT_WORKSPACE_ID })).code).toBe('VALID');
     });

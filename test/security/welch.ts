@@ -52,7 +52,11 @@ export function compareTimings(a: readonly number[], b: readonly number[]): Timi
       b.filter((x) => x <= limit),
     );
   }
-  const median = (xs: readonly number[]) => percentile([...xs].sort((x, y) => x - y), 0.5);
+  const median = (xs: readonly number[]) =>
+    percentile(
+      [...xs].sort((x, y) => x - y),
+      0.5,
+    );
   return { maxAbsT: Math.max(...Object.values(byCrop).map(Math.abs)), byCrop, medians: [median(a), median(b)], n: [a.length, b.length] };
 }
 
