@@ -137,6 +137,11 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
         expectProblem(await callRow(row, bearer, 'unknown'), 401, 'UNAUTHORIZED', `${label(row)} with "${bearer.slice(0, 20)}…"`);
     });
 
+    it('accepts the scheme name in any case (RFC 9110 §11.1)', async () => {
+      const key = await rootKeyWith(['*']);
+      expect((await callRow(row, `bearer ${key}`)).status, label(row)).toBeLessThan(300);
+    });
+
     it(`without "${row.permission}" (every other permission held): 403 FORBIDDEN`, async () => {
       const key = await rootKeyWith(PERMISSIONS.filter((p) => p !== row.permission));
       expectProblem(await callRow(row, `Bearer ${key}`), 403, 'FORBIDDEN', label(row));

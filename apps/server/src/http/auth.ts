@@ -18,7 +18,8 @@ export async function authorize(services: Services, request: FastifyRequest, per
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
   if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permission);
-  if (header === undefined || !header.startsWith('Bearer ')) {
+  // The scheme name is case-insensitive (RFC 9110 §11.1).
+  if (header === undefined || header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
     throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
   }
   const rootKey = await services.rootKeys.authenticate(header.slice(7).trim());
