@@ -10,6 +10,9 @@ export const PREFIX_PATTERN = /^[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?$/;
  */
 export const KEY_PATTERN = /^([a-z](?:[a-z0-9_]{0,14}[a-z0-9])?)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
 
+/** The same shape without capture groups, for the verify path's check (cheaper to run). */
+const KEY_SHAPE = /^[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?_[0-9A-Za-z]{49}$/;
+
 /** The same shape unanchored, for scanners that look for keys inside text. */
 export const KEY_SEARCH_PATTERN = /\b[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?_[0-9A-Za-z]{49}\b/g;
 
@@ -63,9 +66,17 @@ export interface ParsedKey {
   random: string;
 }
 
+/**
+ * Whether a key has the exact shape (checked by the regular expression, before anything decodes
+ * it) and a matching checksum. The verify path's check: it allocates nothing.
+ */
+export function isWellFormedKey(key: string): boolean {
+  return key.length <= MAX_KEY_LENGTH && KEY_SHAPE.test(key) && checksumMatches(key);
+}
+
 /** Parses a key strictly; `undefined` when its shape or its checksum is wrong. */
 export function parseKey(key: string): ParsedKey | undefined {
-  if (key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key) || !checksumMatches(key)) return undefined;
+  if (!isWellFormedKey(key)) return undefined;
   // The pattern fixed the layout: <prefix>_<43 random><6 checksum>. Slicing spares the match array.
   const end = key.length - CHECKSUM_LENGTH;
   return { prefix: key.slice(0, end - RANDOM_LENGTH - 1), random: key.slice(end - RANDOM_LENGTH, end) };

@@ -7,7 +7,7 @@ import type { RateLimitCheck, RateLimiter, RateLimitOutcome, RateLimitState } fr
 import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes/scope-expression.js';
 import type { KeyRecord, RatelimitConfig } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { parseKey } from './key-format.js';
+import { isWellFormedKey } from './key-format.js';
 import { isNegative, RecordCache, type CacheEntry } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
 import type { VerificationSink } from '../usage/usage-recorder.js';
@@ -67,7 +67,6 @@ const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' 
  */
 export class KeyVerifier {
   readonly cache: RecordCache<CachedKey>;
-  readonly counts = new Map<VerifyCode, number>();
   private readonly inflight = new Map<string, Promise<CacheEntry<CachedKey> | undefined>>();
   private readonly expressions = new Map<string, ScopeExpression>();
 
@@ -103,12 +102,12 @@ export class KeyVerifier {
   }
 
   private decide(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
-    if (typeof input.key !== 'string' || parseKey(input.key) === undefined) return this.count(MALFORMED);
+    if (typeof input.key !== 'string' || !isWellFormedKey(input.key)) return MALFORMED;
     const now = this.deps.clock.now();
     const digest = this.cache.digest(input.key);
     const hit = this.cache.get(digest, now);
     if (hit === undefined) return this.verifyMiss(input, digest);
-    if (isNegative(hit)) return this.count(NOT_FOUND);
+    if (isNegative(hit)) return NOT_FOUND;
     return this.check(hit.record, input, now);
   }
 
@@ -134,7 +133,7 @@ export class KeyVerifier {
       this.inflight.set(digest, load);
     }
     const entry = await load;
-    if (entry === undefined) return this.count(NOT_FOUND);
+    if (entry === undefined) return NOT_FOUND;
     return this.check(entry.record, input, this.deps.clock.now());
   }
 
@@ -183,15 +182,15 @@ export class KeyVerifier {
 
   private check(cached: CachedKey, input: VerifyInput, now: number): VerifyResult | Promise<VerifyResult> {
     const key = cached.record;
-    if (key.workspaceId !== input.workspaceId || key.deletedAt !== null) return this.count(NOT_FOUND);
-    if (key.revokedAt !== null) return this.count(this.describe(key, 'REVOKED'));
-    if (key.expiresAt !== null && key.expiresAt <= now) return this.count(this.describe(key, 'EXPIRED'));
-    if (!key.enabled) return this.count(this.describe(key, 'DISABLED'));
+    if (key.workspaceId !== input.workspaceId || key.deletedAt !== null) return NOT_FOUND;
+    if (key.revokedAt !== null) return this.describe(key, 'REVOKED');
+    if (key.expiresAt !== null && key.expiresAt <= now) return this.describe(key, 'EXPIRED');
+    if (!key.enabled) return this.describe(key, 'DISABLED');
     if (cached.allowlist !== null && (input.ip === undefined || !cached.allowlist.allows(input.ip))) {
-      return this.count(this.describe(key, 'IP_NOT_ALLOWED'));
+      return this.describe(key, 'IP_NOT_ALLOWED');
     }
     if (input.scopes !== undefined && !satisfies(this.expression(input.scopes), key.scopes)) {
-      return this.count(this.describe(key, 'INSUFFICIENT_SCOPE'));
+      return this.describe(key, 'INSUFFICIENT_SCOPE');
     }
     const limiter = this.deps.rateLimiter;
     if (key.credits !== null && spendsCredits(limiter)) {
@@ -211,7 +210,7 @@ export class KeyVerifier {
     if (!outcome.allowed) {
       const r = this.describe(key, 'RATE_LIMITED');
       r.ratelimits = outcome.states;
-      return this.count(r);
+      return r;
     }
     return this.spend(key, input, now, outcome.states);
   }
@@ -220,7 +219,7 @@ export class KeyVerifier {
     if (!outcome.allowed) {
       const r = this.describe(key, 'RATE_LIMITED');
       r.ratelimits = outcome.states;
-      return this.count(r);
+      return r;
     }
     // The shared balance is the truth; the cached record keeps the latest this node has seen.
     const credits = key.credits!;
@@ -231,7 +230,7 @@ export class KeyVerifier {
     if (spent.enough || refilled) this.deps.usage.record(key.id, now, { remaining: spent.remaining, refilledAt: spent.refilledAt, version: key.version });
     const r = this.describe(key, spent.enough ? 'VALID' : 'USAGE_EXCEEDED');
     if (outcome.states.length > 0) r.ratelimits = outcome.states;
-    return this.count(r);
+    return r;
   }
 
   private spend(key: KeyRecord, input: VerifyInput, now: number, states: RateLimitState[] | undefined): VerifyResult {
@@ -249,7 +248,7 @@ export class KeyVerifier {
         if (spent) this.deps.usage.record(key.id, now, { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version });
         const r = this.describe(key, 'USAGE_EXCEEDED');
         if (states !== undefined) r.ratelimits = states;
-        return this.count(r);
+        return r;
       }
       if (cost > 0) {
         credits.remaining -= cost;
@@ -263,7 +262,7 @@ export class KeyVerifier {
     );
     const r = this.describe(key, 'VALID');
     if (states !== undefined) r.ratelimits = states;
-    return this.count(r);
+    return r;
   }
 
   private describe(key: KeyRecord, code: VerifyCode): VerifyResult {
@@ -280,10 +279,5 @@ export class KeyVerifier {
       expiresAt: key.expiresAt,
       credits: key.credits === null ? null : { remaining: key.credits.remaining },
     };
-  }
-
-  private count(result: VerifyResult): VerifyResult {
-    this.counts.set(result.code, (this.counts.get(result.code) ?? 0) + 1);
-    return result;
   }
 }
