@@ -40,7 +40,8 @@ export function rng(seed) {
 
 function poisson(mean, random) {
   if (mean <= 0) return 0;
-  if (mean > 40) return Math.max(0, Math.round(mean + Math.sqrt(mean) * Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random())));
+  if (mean > 40)
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random())));
   const l = Math.exp(-mean);
   let k = 0;
   let p = 1;
@@ -52,7 +53,6 @@ function poisson(mean, random) {
 }
 
 const dayOf = (ts) => (Math.floor(ts / DAY) + 3) % 7; // Monday = 0
-const hourOf = (ts) => Math.floor(ts / HOUR) % 24;
 
 /**
  * Builds a scenario: `learnDays` of normal traffic, then `days - learnDays` more with attacks
@@ -73,7 +73,15 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     const home = pick([10, 11, 12, 13, 14]);
     const far = pick([10, 11, 12, 13, 14].filter((x) => x !== home));
     const networks = kind === 'two-regions' ? [net(home), net(far)] : Array.from({ length: 1 + Math.floor(random() * 3) }, () => net(home));
-    normal.push({ id: `key_n${i}`, kind, region: home, networks, rate: Math.exp(Math.log(0.3) + random() * Math.log(30)), phase: random() * 24, jitter: Array.from({ length: days }, () => [Math.floor(random() * 90) - 45, Math.floor(random() * 90) - 45]) });
+    normal.push({
+      id: `key_n${i}`,
+      kind,
+      region: home,
+      networks,
+      rate: Math.exp(Math.log(0.3) + random() * Math.log(30)),
+      phase: random() * 24,
+      jitter: Array.from({ length: days }, () => [Math.floor(random() * 90) - 45, Math.floor(random() * 90) - 45]),
+    });
   }
   const activeRate = (k, ts) => {
     const h = (ts % DAY) / HOUR;
@@ -84,13 +92,13 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
       return dayOf(ts) < 5 && minuteOfDay >= 8 * 60 + js && minuteOfDay < 18 * 60 + je ? k.rate : 0;
     }
     if (k.kind === 'batch') return ts % HOUR < 2 * MIN ? 30 + k.rate * 3 : 0.05;
-    return k.rate * (0.25 + 0.75 * (1 + Math.sin(((h - k.phase) / 24) * 2 * Math.PI)) / 2);
+    return k.rate * (0.25 + (0.75 * (1 + Math.sin(((h - k.phase) / 24) * 2 * Math.PI))) / 2);
   };
   const peakRate = (k) => (k.kind === 'batch' ? 30 + k.rate * 3 : k.rate);
 
   /** Attacks: each has an id, a kind, the detector that should find it, a start, and its events per minute. */
   const attacks = [];
-  const inWindow = () => attackStart + Math.floor(random() * (end - attackStart - 2 * HOUR) / MIN) * MIN;
+  const inWindow = () => attackStart + Math.floor((random() * (end - attackStart - 2 * HOUR)) / MIN) * MIN;
   const whenActive = (k) => {
     for (let tries = 0; tries < 500; tries++) {
       const t = inWindow();
@@ -114,37 +122,70 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     const k = take('new_network', steady);
     const ip = `${net(k.region)}.${1 + Math.floor(random() * 250)}`;
     const rate = Math.max(1, k.rate);
-    add('new_network', 'new-network', whenActive(k), k.id, (t, a) => (t - a.start < 15 * MIN ? Array.from({ length: poisson(rate, random) + (t === a.start ? 1 : 0) }, () => ({ keyId: k.id, ip })) : []));
+    add('new_network', 'new-network', whenActive(k), k.id, (t, a) =>
+      t - a.start < 15 * MIN ? Array.from({ length: poisson(rate, random) + (t === a.start ? 1 : 0) }, () => ({ keyId: k.id, ip })) : [],
+    );
   }
   for (let i = 0; i < 12; i++) {
-    const k = take('rate_spike', normal.filter((x) => x.kind !== 'roaming'));
+    const k = take(
+      'rate_spike',
+      normal.filter((x) => x.kind !== 'roaming'),
+    );
     const rate = Math.max(60, 15 * peakRate(k));
     const start = k.kind === 'batch' ? inWindow() + 20 * MIN : whenActive(k);
-    add('rate_spike', 'rate-spike', start, k.id, (t, a) => (t - a.start < 5 * MIN ? Array.from({ length: poisson(rate, random) }, () => ({ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` })) : []));
+    add('rate_spike', 'rate-spike', start, k.id, (t, a) =>
+      t - a.start < 5 * MIN
+        ? Array.from({ length: poisson(rate, random) }, () => ({ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }))
+        : [],
+    );
   }
   for (let i = 0; i < 10; i++) {
     const k = take('unusual_hour', offices);
     // 02:00–04:00 on a night of the attack window: an office-hours key has never been active then.
     const nights = Math.floor((end - attackStart) / DAY);
-    const start = attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
-    add('unusual_hour', 'unusual-hour', start, k.id, (t, a) => (t - a.start < 10 * MIN && random() < 0.6 ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }] : t === a.start ? [{ keyId: k.id, ip: `${k.networks[0]}.9` }] : []));
+    const start =
+      attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
+    add('unusual_hour', 'unusual-hour', start, k.id, (t, a) =>
+      t - a.start < 10 * MIN && random() < 0.6
+        ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }]
+        : t === a.start
+          ? [{ keyId: k.id, ip: `${k.networks[0]}.9` }]
+          : [],
+    );
   }
   for (let i = 0; i < 10; i++) {
     const ip = `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`;
     const perMinute = i < 5 ? 100 + Math.floor(random() * 200) : 25 + Math.floor(random() * 15); // fast, then slower stuffing
-    add('failed_burst', 'failed-burst', inWindow(), null, (t, a) => (t - a.start < 3 * MIN ? Array.from({ length: poisson(perMinute, random) + (t === a.start ? 1 : 0) }, () => ({ keyId: null, ip, outcome: random() < 0.8 ? 'NOT_FOUND' : 'MALFORMED' })) : []));
+    add('failed_burst', 'failed-burst', inWindow(), null, (t, a) =>
+      t - a.start < 3 * MIN
+        ? Array.from({ length: poisson(perMinute, random) + (t === a.start ? 1 : 0) }, () => ({
+            keyId: null,
+            ip,
+            outcome: random() < 0.8 ? 'NOT_FOUND' : 'MALFORMED',
+          }))
+        : [],
+    );
   }
   const dead = [];
-  for (const [state, outcome] of [['revoked', 'REVOKED'], ['expired', 'EXPIRED'], ['deleted', 'NOT_FOUND']]) {
+  for (const [state, outcome] of [
+    ['revoked', 'REVOKED'],
+    ['expired', 'EXPIRED'],
+    ['deleted', 'NOT_FOUND'],
+  ]) {
     for (let i = 0; i < 4; i++) {
       const id = `key_${state}${i}`;
       dead.push(id);
       const ip = `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`;
-      add(`${state}_key_used`, 'dead-key', inWindow(), id, (t, a) => (t - a.start < 10 * MIN && (t === a.start || random() < 0.3) ? [{ keyId: id, ip, outcome, deleted: state === 'deleted' }] : []));
+      add(`${state}_key_used`, 'dead-key', inWindow(), id, (t, a) =>
+        t - a.start < 10 * MIN && (t === a.start || random() < 0.3) ? [{ keyId: id, ip, outcome, deleted: state === 'deleted' }] : [],
+      );
     }
   }
   for (let i = 0; i < 8; i++) {
-    const k = take('impossible_travel', steady.filter((x) => x.kind !== 'two-regions'));
+    const k = take(
+      'impossible_travel',
+      steady.filter((x) => x.kind !== 'two-regions'),
+    );
     const farRegion = pick([10, 11, 12, 13, 14].filter((x) => x !== k.region));
     const ip = `${net(farRegion)}.${1 + Math.floor(random() * 250)}`;
     const start = whenActive(k);
@@ -160,12 +201,23 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     const id = `key_honey${i}`;
     honeytokens.push(id);
     const ip = `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`;
-    add('honeytoken_used', 'honeytoken', inWindow(), id, (t, a) => (t === a.start || (t - a.start < 5 * MIN && random() < 0.3) ? [{ keyId: id, ip }] : []));
+    add('honeytoken_used', 'honeytoken', inWindow(), id, (t, a) =>
+      t === a.start || (t - a.start < 5 * MIN && random() < 0.3) ? [{ keyId: id, ip }] : [],
+    );
   }
 
   const base = { workspaceId, keyspaceId: 'ks_bench', ownerId: null, userAgent: null, cost: 1, resource: null, method: null, scopes: null };
   const networkOf = (ip) => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-  const toEvent = (ts, e, label) => ({ ...base, ts, keyId: e.keyId, outcome: e.outcome ?? 'VALID', ip: e.ip, network: networkOf(e.ip), ...(e.deleted && { deleted: true }), label: e.own ? null : label });
+  const toEvent = (ts, e, label) => ({
+    ...base,
+    ts,
+    keyId: e.keyId,
+    outcome: e.outcome ?? 'VALID',
+    ip: e.ip,
+    network: networkOf(e.ip),
+    ...(e.deleted && { deleted: true }),
+    label: e.own ? null : label,
+  });
 
   function* minutes() {
     for (let t = START; t < end; t += MIN) {
@@ -173,14 +225,27 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
       for (const k of normal) {
         const n = poisson(activeRate(k, t), random);
         for (let j = 0; j < n; j++) {
-          const ip = k.kind === 'roaming' ? `${net(k.region)}.${1 + Math.floor(random() * 250)}` : `${pick(k.networks)}.${1 + Math.floor(random() * 50)}`;
+          const ip =
+            k.kind === 'roaming'
+              ? `${net(k.region)}.${1 + Math.floor(random() * 250)}`
+              : `${pick(k.networks)}.${1 + Math.floor(random() * 50)}`;
           events.push(toEvent(t + Math.floor(random() * MIN), { keyId: k.id, ip }, null));
         }
       }
       // Dead keys were in normal use until they were retired, a day before the attacks start.
-      if (t < attackStart - DAY) for (const id of dead) if (random() < 0.5) events.push(toEvent(t + Math.floor(random() * MIN), { keyId: id, ip: `10.1.1.${1 + Math.floor(random() * 50)}` }, null));
+      if (t < attackStart - DAY)
+        for (const id of dead)
+          if (random() < 0.5)
+            events.push(toEvent(t + Math.floor(random() * MIN), { keyId: id, ip: `10.1.1.${1 + Math.floor(random() * 50)}` }, null));
       // Background failures: typos and stale configurations, from many places, a few an hour.
-      if (random() < 0.05) events.push(toEvent(t + Math.floor(random() * MIN), { keyId: null, ip: `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`, outcome: 'NOT_FOUND' }, null));
+      if (random() < 0.05)
+        events.push(
+          toEvent(
+            t + Math.floor(random() * MIN),
+            { keyId: null, ip: `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`, outcome: 'NOT_FOUND' },
+            null,
+          ),
+        );
       // One misconfigured client retrying a wrong key every two minutes, for days.
       if ((t / MIN) % 2 === 0) events.push(toEvent(t + 5000, { keyId: null, ip: '11.22.33.44', outcome: 'NOT_FOUND' }, null));
       for (const a of attacks) {

@@ -11,9 +11,14 @@ import { parseArgs } from 'node:util';
 import { benchGeo, scenario } from './detect-traffic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '1' }, keys: { type: 'string', default: '40' }, days: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { seed: { type: 'string', default: '1' }, keys: { type: 'string', default: '40' }, days: { type: 'string', default: '10' } },
+});
 
-const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/server'], { cwd: ROOT, encoding: 'utf8' });
+const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/server'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+});
 if (build.status !== 0) process.stderr.write(`bench:detect: the build failed; measuring the last build.\n${build.stdout}${build.stderr}\n`);
 const { AnomalyEngine, defaultDetectors } = await import(join(ROOT, 'packages/core/dist/index.js'));
 
@@ -35,8 +40,23 @@ const run = (batch, now) => {
     const e = batch.find((x) => x.ts === f.firstEventAt && x.keyId === f.keyId && x.ip === f.details.ip);
     // A finding raised by an ordinary event amid an attack on the same key (the 31st use of a
     // minute whose other 30 were the attacker's) is about that attack.
-    const during = f.keyId === null ? undefined : s.attacks.find((a) => a.keyId === f.keyId && firstMalicious.has(a.id) && firstMalicious.get(a.id) <= f.firstEventAt && f.firstEventAt <= lastMalicious.get(a.id) + 60_000);
-    findings.push({ detector: detectorOf.get(f.kind), kind: f.kind, label: e?.label ?? during?.id ?? null, detectedAt: f.detectedAt, explanation: f.explanation });
+    const during =
+      f.keyId === null
+        ? undefined
+        : s.attacks.find(
+            (a) =>
+              a.keyId === f.keyId &&
+              firstMalicious.has(a.id) &&
+              firstMalicious.get(a.id) <= f.firstEventAt &&
+              f.firstEventAt <= lastMalicious.get(a.id) + 60_000,
+          );
+    findings.push({
+      detector: detectorOf.get(f.kind),
+      kind: f.kind,
+      label: e?.label ?? during?.id ?? null,
+      detectedAt: f.detectedAt,
+      explanation: f.explanation,
+    });
   }
 };
 for (const minute of s.minutes()) {
@@ -82,9 +102,28 @@ for (const name of names) {
   allAttacks += attacks.length;
   allDetected += detected;
   allTtd.push(...ttd);
-  rows.push({ detector: name, attacks: attacks.length, detected, findings: mine.length, falsePositives: mine.length - tp, precision: mine.length === 0 ? null : tp / mine.length, recall: attacks.length === 0 ? null : detected / attacks.length, ttdMedianS: median(ttd), ttdMaxS: ttd.length ? Math.max(...ttd) : null });
+  rows.push({
+    detector: name,
+    attacks: attacks.length,
+    detected,
+    findings: mine.length,
+    falsePositives: mine.length - tp,
+    precision: mine.length === 0 ? null : tp / mine.length,
+    recall: attacks.length === 0 ? null : detected / attacks.length,
+    ttdMedianS: median(ttd),
+    ttdMaxS: ttd.length ? Math.max(...ttd) : null,
+  });
 }
-const overall = { attacks: allAttacks, detected: allDetected, findings: allFindings, falsePositives: allFindings - allTp, precision: allTp / allFindings, recall: allDetected / allAttacks, ttdMedianS: median(allTtd), ttdMaxS: Math.max(...allTtd) };
+const overall = {
+  attacks: allAttacks,
+  detected: allDetected,
+  findings: allFindings,
+  falsePositives: allFindings - allTp,
+  precision: allTp / allFindings,
+  recall: allDetected / allAttacks,
+  ttdMedianS: median(allTtd),
+  ttdMaxS: Math.max(...allTtd),
+};
 
 function median(xs) {
   if (xs.length === 0) return null;
@@ -92,10 +131,29 @@ function median(xs) {
   return s2[Math.floor(s2.length / 2)];
 }
 const f = (x, d = 2) => (x === null ? '-' : x.toFixed(d));
-const line = (cells) => cells.map((c, i) => String(c).padEnd([18, 8, 9, 9, 6, 10, 8, 11, 9][i])).join('').trimEnd();
-console.log(`\nDetection quality: ${events.toLocaleString('en-US')} events (${values.keys} normal keys, ${values.days} days, seed ${values.seed}), ${s.attacks.length} attacks, ${seconds.toFixed(1)} s (${Math.round(events / seconds).toLocaleString('en-US')} events/s)\n`);
+const line = (cells) =>
+  cells
+    .map((c, i) => String(c).padEnd([18, 8, 9, 9, 6, 10, 8, 11, 9][i]))
+    .join('')
+    .trimEnd();
+console.log(
+  `\nDetection quality: ${events.toLocaleString('en-US')} events (${values.keys} normal keys, ${values.days} days, seed ${values.seed}), ${s.attacks.length} attacks, ${seconds.toFixed(1)} s (${Math.round(events / seconds).toLocaleString('en-US')} events/s)\n`,
+);
 console.log(line(['detector', 'attacks', 'detected', 'findings', 'FP', 'precision', 'recall', 'TTD median', 'TTD max']));
-for (const r of [...rows, { detector: 'overall', ...overall }]) console.log(line([r.detector, r.attacks, r.detected, r.findings, r.falsePositives, f(r.precision), f(r.recall), r.ttdMedianS === null ? '-' : `${f(r.ttdMedianS, 0)} s`, r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`]));
+for (const r of [...rows, { detector: 'overall', ...overall }])
+  console.log(
+    line([
+      r.detector,
+      r.attacks,
+      r.detected,
+      r.findings,
+      r.falsePositives,
+      f(r.precision),
+      f(r.recall),
+      r.ttdMedianS === null ? '-' : `${f(r.ttdMedianS, 0)} s`,
+      r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`,
+    ]),
+  );
 const fps = findings.filter((x) => x.label === null);
 if (fps.length > 0) {
   console.log('\nFalse positives (first 10):');
@@ -106,4 +164,7 @@ if (missed.length > 0) console.log(`\nMissed: ${missed.map((a) => `${a.id} (${a.
 const targets = overall.precision >= 0.95 && overall.recall >= 0.95 && overall.ttdMaxS <= 60;
 console.log(`\nTargets (precision ≥ 0.95, recall ≥ 0.95, detected within 60 s): ${targets ? 'met' : 'NOT met'}`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-writeFileSync(join(ROOT, 'bench/results/detect.json'), JSON.stringify({ at: new Date().toISOString(), events, seconds, seed: Number(values.seed), detectors: rows, overall }, null, 2));
+writeFileSync(
+  join(ROOT, 'bench/results/detect.json'),
+  JSON.stringify({ at: new Date().toISOString(), events, seconds, seed: Number(values.seed), detectors: rows, overall }, null, 2),
+);

@@ -80,20 +80,42 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
     const engine = new AnomalyEngine();
     run(engine, normal({ from: T0, to: T0 + 14 * DAY, perMinute: 3, networks: ['198.51.100'], active: officeHours }));
     const tuesday10 = T0 + 15 * DAY + 10 * HOUR;
-    expect(run(engine, Array.from({ length: 5 }, (_, i) => event(tuesday10 + i * 1000)))).toEqual([]);
+    expect(
+      run(
+        engine,
+        Array.from({ length: 5 }, (_, i) => event(tuesday10 + i * 1000)),
+      ),
+    ).toEqual([]);
     const sunday3 = T0 + 20 * DAY + 3 * HOUR;
-    const found = run(engine, Array.from({ length: 5 }, (_, i) => event(sunday3 + i * 1000)));
+    const found = run(
+      engine,
+      Array.from({ length: 5 }, (_, i) => event(sunday3 + i * 1000)),
+    );
     expect(kinds(found)).toEqual(['unusual_hour']);
     expect(found[0]!.explanation).toMatch(/Sunday 03:00–04:00 UTC.*active in \d+ of the 168 hours/);
   });
 
   it('failed burst: one source failing many verifications within a minute', () => {
     const engine = new AnomalyEngine();
-    const failed = (ts: number, ip: string) => event(ts, { keyId: null, keyspaceId: null, ownerId: null, outcome: 'NOT_FOUND', ip, cost: 0 });
+    const failed = (ts: number, ip: string) =>
+      event(ts, { keyId: null, keyspaceId: null, ownerId: null, outcome: 'NOT_FOUND', ip, cost: 0 });
     // The same volume spread over 30 sources, and over half an hour from one source: normal mistakes.
-    expect(run(engine, Array.from({ length: 30 }, (_, i) => failed(after + i * 1000, `192.0.2.${i + 1}`)))).toEqual([]);
-    expect(run(engine, Array.from({ length: 30 }, (_, i) => failed(after + HOUR + i * MIN, '192.0.2.200')))).toEqual([]);
-    const found = run(engine, Array.from({ length: 30 }, (_, i) => failed(after + 2 * HOUR + i * 1000, '203.0.113.66')));
+    expect(
+      run(
+        engine,
+        Array.from({ length: 30 }, (_, i) => failed(after + i * 1000, `192.0.2.${i + 1}`)),
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        engine,
+        Array.from({ length: 30 }, (_, i) => failed(after + HOUR + i * MIN, '192.0.2.200')),
+      ),
+    ).toEqual([]);
+    const found = run(
+      engine,
+      Array.from({ length: 30 }, (_, i) => failed(after + 2 * HOUR + i * 1000, '203.0.113.66')),
+    );
     expect(kinds(found)).toEqual(['failed_burst']);
     expect(found[0]!.subject).toBe('203.0.113.66');
     expect(found[0]!.explanation).toMatch(/failed 15 verifications within 14 s/);

@@ -38,7 +38,8 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
   it('records a usage event per verification, rolls them up per key, owner and keyspace, and answers analytics', async () => {
     const ks = await keyspace();
     const { keyId, key } = await createKey(ks, { ownerId: 'acme', scopes: ['documents:read'] });
-    for (let i = 0; i < 3; i++) expect((await verify(key, { ip: '203.0.113.7', resource: '/docs/1', method: 'GET', userAgent: 'acme-app/2.1' })).code).toBe('VALID');
+    for (let i = 0; i < 3; i++)
+      expect((await verify(key, { ip: '203.0.113.7', resource: '/docs/1', method: 'GET', userAgent: 'acme-app/2.1' })).code).toBe('VALID');
     expect((await verify(key, { ip: '203.0.113.8', scopes: 'billing:read' })).code).toBe('INSUFFICIENT_SCOPE');
     await settle();
 
@@ -48,7 +49,11 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
       const r = await s.api('GET', `/v1/analytics/verifications?${q}&granularity=minute&from=${from}&to=${to}`);
       expect(r.status).toBe(200);
       expect(r.body.totals).toEqual({ total: 4, valid: 3, cost: 3, outcomes: { VALID: 3, INSUFFICIENT_SCOPE: 1 } });
-      expect(r.body.series.map((p: any) => p.time)).toEqual(["2026-03-02T09:59:00.000Z", "2026-03-02T10:00:00.000Z", "2026-03-02T10:01:00.000Z"]);
+      expect(r.body.series.map((p: any) => p.time)).toEqual([
+        '2026-03-02T09:59:00.000Z',
+        '2026-03-02T10:00:00.000Z',
+        '2026-03-02T10:01:00.000Z',
+      ]);
       expect(r.body.series.reduce((a: number, p: any) => a + p.total, 0)).toBe(4);
     }
     const hourly = await s.api('GET', `/v1/analytics/verifications?keyId=${keyId}&granularity=hour`);
@@ -62,7 +67,16 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
 
     const events = await s.api('GET', `/v1/analytics/events?keyId=${keyId}&from=${from}&to=${to}`);
     expect(events.body.items).toHaveLength(4);
-    expect(events.body.items.find((e: any) => e.outcome === 'VALID')).toMatchObject({ keyId, ownerId: 'acme', ip: '203.0.113.7', network: '203.0.113.0/24', resource: '/docs/1', method: 'GET', userAgent: 'acme-app/2.1', cost: 1 });
+    expect(events.body.items.find((e: any) => e.outcome === 'VALID')).toMatchObject({
+      keyId,
+      ownerId: 'acme',
+      ip: '203.0.113.7',
+      network: '203.0.113.0/24',
+      resource: '/docs/1',
+      method: 'GET',
+      userAgent: 'acme-app/2.1',
+      cost: 1,
+    });
 
     await s.services.usage.flush();
     expect((await s.api('GET', `/v1/keys/${keyId}`)).body.lastUsedAt).toBe(new Date(clock.now()).toISOString());
@@ -84,7 +98,13 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     await verify(honey.body.key, { ip: '198.51.100.66' });
     await settle();
     const [a] = await anomalies(`?keyId=${honey.body.keyId}`);
-    expect(a).toMatchObject({ kind: 'honeytoken_used', severity: 'critical', status: 'open', keyId: honey.body.keyId, subject: honey.body.keyId });
+    expect(a).toMatchObject({
+      kind: 'honeytoken_used',
+      severity: 'critical',
+      status: 'open',
+      keyId: honey.body.keyId,
+      subject: honey.body.keyId,
+    });
     expect(a.explanation).toContain('198.51.100.66');
     expect((await audit('anomaly.detected')).some((e) => e.target === a.id && e.actor === 'system:monitoring')).toBe(true);
   });
@@ -211,7 +231,13 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     expect(ids(r.body.expiringSoon)).toEqual([expiring2.keyId]);
     expect(ids(r.body.noExpiry)).toEqual([never.keyId, broad.keyId, stale.keyId].sort());
     expect(r.body.overPrivileged).toEqual([
-      expect.objectContaining({ keyId: broad.keyId, granted: ['documents:*', 'billing:read'], exercised: ['documents:read'], unused: ['billing:read'], suggested: ['documents:read'] }),
+      expect.objectContaining({
+        keyId: broad.keyId,
+        granted: ['documents:*', 'billing:read'],
+        exercised: ['documents:read'],
+        unused: ['billing:read'],
+        suggested: ['documents:read'],
+      }),
     ]);
     expect(expiring.keyId).not.toBe(expiring2.keyId);
   });
@@ -243,7 +269,15 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     await settle();
     const db = s.db.store.kysely;
     const dump: string[] = [];
-    for (const table of ['usage_events', 'usage_rollups', 'anomalies', 'key_suspensions', 'webhook_deliveries', 'audit_log', 'monitoring_notices']) {
+    for (const table of [
+      'usage_events',
+      'usage_rollups',
+      'anomalies',
+      'key_suspensions',
+      'webhook_deliveries',
+      'audit_log',
+      'monitoring_notices',
+    ]) {
       const { rows } = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
       dump.push(JSON.stringify(rows));
     }

@@ -8,7 +8,10 @@ import { buildOnce, runCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8' });
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
 
 /** A key with the right shape whose checksum is wrong: a scanner must not report it. */
 function lookalike(key: string): string {
@@ -49,7 +52,9 @@ describe('tessera scan', () => {
   it('answers JSON, and exit code 0 when nothing is found', async () => {
     const r = await runCli(['scan', dir, '--files-only', '--json']);
     const out = JSON.parse(r.stdout);
-    expect(out.findings).toEqual([{ file: expect.stringMatching(/\.env$/), line: 3, column: 13, masked: expect.stringMatching(/^sk_live_.{4}….{4}$/) }]);
+    expect(out.findings).toEqual([
+      { file: expect.stringMatching(/\.env$/), line: 3, column: 13, masked: expect.stringMatching(/^sk_live_.{4}….{4}$/) },
+    ]);
     const clean = mkdtempSync(join(tmpdir(), 'tessera-scan-clean-'));
     writeFileSync(join(clean, 'a.txt'), `nothing here but ${fake}\n`);
     expect((await runCli(['scan', clean])).code).toBe(0);

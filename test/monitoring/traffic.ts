@@ -59,7 +59,15 @@ export function event(ts: number, over: Partial<UsageEvent> = {}): UsageEvent {
  * Normal use of one key: `perMinute` on average (Poisson), from addresses of `networks` (a /24
  * prefix such as `198.51.100`), during the hours `active(ts)` allows.
  */
-export function normal(o: { keyId?: string; from: number; to: number; perMinute: number; networks: string[]; active?: (ts: number) => boolean; seed?: number }): UsageEvent[] {
+export function normal(o: {
+  keyId?: string;
+  from: number;
+  to: number;
+  perMinute: number;
+  networks: string[];
+  active?: (ts: number) => boolean;
+  seed?: number;
+}): UsageEvent[] {
   const random = rng(o.seed ?? 1);
   const out: UsageEvent[] = [];
   for (let m = o.from; m < o.to; m += MIN) {

@@ -64,7 +64,10 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     await receiver.start();
     s = await startTestServer(dialect, { clock });
     keyspaceId = (await s.api('POST', '/v1/keyspaces', { name: 'hooks', prefix: 'wh_live' })).body.id;
-    const r = await s.api('POST', '/v1/webhooks', { url: receiver.url, events: ['key.created', 'key.revoked', 'key.suspended', 'anomaly.detected'] });
+    const r = await s.api('POST', '/v1/webhooks', {
+      url: receiver.url,
+      events: ['key.created', 'key.revoked', 'key.suspended', 'anomaly.detected'],
+    });
     expect(r.status).toBe(201);
     expect(r.body.secret).toMatch(/^whsec_/);
     hook = { id: r.body.id, secret: r.body.secret };
@@ -88,7 +91,11 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     expect(d!.headers['tessera-event']).toBe('key.created');
     expect(d!.headers['content-type']).toBe('application/json');
     const body = JSON.parse(d!.body);
-    expect(body).toMatchObject({ type: 'key.created', workspaceId: expect.any(String), data: { keyId: created.body.keyId, keyspaceId, ownerId: 'acme' } });
+    expect(body).toMatchObject({
+      type: 'key.created',
+      workspaceId: expect.any(String),
+      data: { keyId: created.body.keyId, keyspaceId, ownerId: 'acme' },
+    });
     expect(body.id).toMatch(/^wev_/);
     const now = Math.floor(clock.now() / 1000);
     expect(referenceVerify(hook.secret, d!.headers['tessera-signature'] as string, d!.body, now)).toBe(true);
@@ -111,8 +118,15 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     await settle();
     expect(receiver.received).toHaveLength(1); // attempt 1: 500
     // Ids made in the same millisecond do not sort by creation: find the delivery by its event.
-    const log = async () => (await s.api('GET', `/v1/webhooks/${hook.id}/deliveries`)).body.items.find((d: any) => d.eventType === 'key.revoked');
-    expect(await log()).toMatchObject({ eventType: 'key.revoked', status: 'pending', attempts: 1, responseStatus: 500, lastError: 'the receiver answered 500' });
+    const log = async () =>
+      (await s.api('GET', `/v1/webhooks/${hook.id}/deliveries`)).body.items.find((d: any) => d.eventType === 'key.revoked');
+    expect(await log()).toMatchObject({
+      eventType: 'key.revoked',
+      status: 'pending',
+      attempts: 1,
+      responseStatus: 500,
+      lastError: 'the receiver answered 500',
+    });
     await settle();
     expect(receiver.received).toHaveLength(1); // not due yet
     clock.advance(10_000);
@@ -122,7 +136,13 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     clock.advance(30_000);
     await settle();
     expect(receiver.received).toHaveLength(3); // attempt 3, after 30 s more: 204
-    expect(await log()).toMatchObject({ status: 'succeeded', attempts: 3, responseStatus: 204, nextAttemptAt: null, deliveredAt: new Date(clock.now()).toISOString() });
+    expect(await log()).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+      responseStatus: 204,
+      nextAttemptAt: null,
+      deliveredAt: new Date(clock.now()).toISOString(),
+    });
     clock.advance(24 * 3_600_000);
     await settle();
     expect(receiver.received).toHaveLength(3); // nothing more once it succeeded
@@ -172,7 +192,9 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     expect(rotated.body.secret).not.toBe(hook.secret);
     await s.api('POST', `/v1/webhooks/${hook.id}/test`);
     const d = receiver.received[0]!;
-    expect(referenceVerify(rotated.body.secret, d.headers['tessera-signature'] as string, d.body, Math.floor(clock.now() / 1000))).toBe(true);
+    expect(referenceVerify(rotated.body.secret, d.headers['tessera-signature'] as string, d.body, Math.floor(clock.now() / 1000))).toBe(
+      true,
+    );
     expect(referenceVerify(hook.secret, d.headers['tessera-signature'] as string, d.body, Math.floor(clock.now() / 1000))).toBe(false);
   });
 

@@ -9,7 +9,10 @@ import { parseTimeParam, usageEventView } from './monitoring-views.js';
 
 const tags = ['analytics'];
 const Outcome = Type.Union(VERIFY_CODES.map((c) => Type.Literal(c)));
-const Range = { from: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: 24 hours before `to`' })), to: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: now' })) };
+const Range = {
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: 24 hours before `to`' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: now' })),
+};
 
 /** Usage analytics: verification series from the roll-ups, top-N views, recent raw events. */
 export function analyticsRoutes(services: Services): FastifyPluginAsync {
@@ -42,9 +45,25 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const { from, to } = range(request.query);
-        const granularity = (request.query.granularity ?? (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute')) as Granularity;
-        const r = await analytics.verifications(actorOf(request), { keyId: request.query.keyId, ownerId: request.query.ownerId, keyspaceId: request.query.keyspaceId, from, to, granularity });
-        return { granularity, from: iso(from), to: iso(to), dimension: r.dimension, subject: r.subject, totals: r.totals, series: r.series.map((p) => ({ ...p, time: iso(p.time) })) };
+        const granularity = (request.query.granularity ??
+          (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute')) as Granularity;
+        const r = await analytics.verifications(actorOf(request), {
+          keyId: request.query.keyId,
+          ownerId: request.query.ownerId,
+          keyspaceId: request.query.keyspaceId,
+          from,
+          to,
+          granularity,
+        });
+        return {
+          granularity,
+          from: iso(from),
+          to: iso(to),
+          dimension: r.dimension,
+          subject: r.subject,
+          totals: r.totals,
+          series: r.series.map((p) => ({ ...p, time: iso(p.time) })),
+        };
       },
     );
 
@@ -57,7 +76,13 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
           summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
           querystring: Type.Object(
             {
-              by: Type.Union([Type.Literal('key'), Type.Literal('owner'), Type.Literal('keyspace'), Type.Literal('ip'), Type.Literal('network')]),
+              by: Type.Union([
+                Type.Literal('key'),
+                Type.Literal('owner'),
+                Type.Literal('keyspace'),
+                Type.Literal('ip'),
+                Type.Literal('network'),
+              ]),
               outcome: Type.Optional(Outcome),
               limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
               ...Range,
@@ -68,7 +93,13 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const { from, to } = range(request.query);
-        const items = await analytics.top(actorOf(request), { by: request.query.by, from, to, outcome: request.query.outcome, limit: request.query.limit ?? 10 });
+        const items = await analytics.top(actorOf(request), {
+          by: request.query.by,
+          from,
+          to,
+          outcome: request.query.outcome,
+          limit: request.query.limit ?? 10,
+        });
         return { by: request.query.by, from: iso(from), to: iso(to), items };
       },
     );
@@ -80,7 +111,10 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: 'Recent usage events (raw, kept for the retention period), newest first',
-          querystring: Type.Object({ keyId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), ...Range }, { additionalProperties: false }),
+          querystring: Type.Object(
+            { keyId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), ...Range },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request) => {

@@ -36,7 +36,13 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const q = request.query;
-        const items = await anomalies.list(actorOf(request), { keyId: q.keyId, since: q.since === undefined ? undefined : parseTimeParam(q.since, 'since', 0), status: q.status, kind: q.kind, limit: q.limit ?? 100 });
+        const items = await anomalies.list(actorOf(request), {
+          keyId: q.keyId,
+          since: q.since === undefined ? undefined : parseTimeParam(q.since, 'since', 0),
+          status: q.status,
+          kind: q.kind,
+          limit: q.limit ?? 100,
+        });
         return { items: items.map(anomalyView) };
       },
     );
@@ -49,7 +55,10 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/anomalies/:anomalyId/acknowledge',
-      { config: { permission: 'anomalies:manage' }, schema: { tags, summary: 'Acknowledge an anomaly: someone is looking at it', params: IdParams('anomalyId') } },
+      {
+        config: { permission: 'anomalies:manage' },
+        schema: { tags, summary: 'Acknowledge an anomaly: someone is looking at it', params: IdParams('anomalyId') },
+      },
       async (request) => anomalyView(await anomalies.acknowledge(actorOf(request), request.params.anomalyId)),
     );
 
@@ -71,20 +80,30 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
       '/v1/suspensions',
       {
         config: { permission: 'anomalies:read' },
-        schema: { tags, summary: 'Keys suspended by a policy or a leak report', querystring: Type.Object({ keyId: Type.Optional(Id), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }) },
+        schema: {
+          tags,
+          summary: 'Keys suspended by a policy or a leak report',
+          querystring: Type.Object({ keyId: Type.Optional(Id), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        },
       },
       async (request) => ({ items: (await anomalies.listSuspensions(actorOf(request), request.query)).map(suspensionView) }),
     );
 
     app.post(
       '/v1/suspensions/:suspensionId/undo',
-      { config: { permission: 'anomalies:manage' }, schema: { tags, summary: 'Undo a suspension: the key is enabled again as it was', params: IdParams('suspensionId') } },
+      {
+        config: { permission: 'anomalies:manage' },
+        schema: { tags, summary: 'Undo a suspension: the key is enabled again as it was', params: IdParams('suspensionId') },
+      },
       async (request) => suspensionView(await anomalies.undoSuspension(actorOf(request), request.params.suspensionId)),
     );
 
     app.get(
       '/v1/keyspaces/:keyspaceId/policy',
-      { config: { permission: 'keyspaces:read' }, schema: { tags, summary: "A keyspace's monitoring policy (defaults until set)", params: IdParams('keyspaceId') } },
+      {
+        config: { permission: 'keyspaces:read' },
+        schema: { tags, summary: "A keyspace's monitoring policy (defaults until set)", params: IdParams('keyspaceId') },
+      },
       async (request) => policyView(await anomalies.getPolicy(actorOf(request), request.params.keyspaceId)),
     );
 
@@ -156,7 +175,10 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const action = request.body.action ?? 'quarantine';
-        const items = await anomalies.reportLeaked(actorOf(request), request.body.keys, { source: request.body.source ?? 'a leak report', action });
+        const items = await anomalies.reportLeaked(actorOf(request), request.body.keys, {
+          source: request.body.source ?? 'a leak report',
+          action,
+        });
         return { items };
       },
     );

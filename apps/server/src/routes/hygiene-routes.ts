@@ -9,7 +9,12 @@ import type { Services } from '../services.js';
 const tags = ['hygiene'];
 const Days = Type.Integer({ minimum: 0, maximum: 3660 });
 
-const briefView = <T extends KeyBrief>(k: T) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt), expiresAt: iso(k.expiresAt) });
+const briefView = <T extends KeyBrief>(k: T) => ({
+  ...k,
+  createdAt: iso(k.createdAt),
+  lastUsedAt: iso(k.lastUsedAt),
+  expiresAt: iso(k.expiresAt),
+});
 
 /** Key hygiene: the inventory report, and running the sweep (notices, automatic expiry) now. */
 export function hygieneRoutes(services: Services): FastifyPluginAsync {
@@ -23,16 +28,27 @@ export function hygieneRoutes(services: Services): FastifyPluginAsync {
         config: { permission: 'keys:read' },
         schema: {
           tags,
-          summary: 'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
+          summary:
+            'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
           querystring: Type.Object(
-            { keyspaceId: Id, unusedDays: Type.Optional(Days), expiringDays: Type.Optional(Days), privilegeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })) },
+            {
+              keyspaceId: Id,
+              unusedDays: Type.Optional(Days),
+              expiringDays: Type.Optional(Days),
+              privilegeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })),
+            },
             { additionalProperties: false },
           ),
         },
       },
       async (request) => {
         const q = request.query;
-        const r = await hygiene.report(actorOf(request), { keyspaceId: q.keyspaceId, unusedDays: q.unusedDays ?? 90, expiringDays: q.expiringDays ?? 14, privilegeDays: q.privilegeDays ?? 30 });
+        const r = await hygiene.report(actorOf(request), {
+          keyspaceId: q.keyspaceId,
+          unusedDays: q.unusedDays ?? 90,
+          expiringDays: q.expiringDays ?? 14,
+          privilegeDays: q.privilegeDays ?? 30,
+        });
         return {
           keyspaceId: r.keyspaceId,
           generatedAt: iso(r.generatedAt),
@@ -48,7 +64,10 @@ export function hygieneRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/hygiene/sweep',
-      { config: { permission: 'keyspaces:manage' }, schema: { tags, summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys' } },
+      {
+        config: { permission: 'keyspaces:manage' },
+        schema: { tags, summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys' },
+      },
       async () => hygiene.sweep(),
     );
   };

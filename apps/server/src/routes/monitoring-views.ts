@@ -1,4 +1,11 @@
-import type { AnomalyRecord, KeyspacePolicy, SuspensionRecord, UsageEvent, WebhookDeliveryRecord, WebhookSubscriptionRecord } from '@tessera/core';
+import type {
+  AnomalyRecord,
+  KeyspacePolicy,
+  SuspensionRecord,
+  UsageEvent,
+  WebhookDeliveryRecord,
+  WebhookSubscriptionRecord,
+} from '@tessera/core';
 import { TesseraError } from '@tessera/core';
 import { iso } from '../http/views.js';
 
@@ -28,7 +35,16 @@ export function anomalyView(a: AnomalyRecord) {
 }
 
 export function suspensionView(s: SuspensionRecord) {
-  return { id: s.id, keyId: s.keyId, anomalyId: s.anomalyId, reason: s.reason, suspendedAt: iso(s.suspendedAt), wasEnabled: s.wasEnabled, undoneAt: iso(s.undoneAt), undoneBy: s.undoneBy };
+  return {
+    id: s.id,
+    keyId: s.keyId,
+    anomalyId: s.anomalyId,
+    reason: s.reason,
+    suspendedAt: iso(s.suspendedAt),
+    wasEnabled: s.wasEnabled,
+    undoneAt: iso(s.undoneAt),
+    undoneBy: s.undoneBy,
+  };
 }
 
 export function policyView(p: KeyspacePolicy) {
@@ -37,7 +53,15 @@ export function policyView(p: KeyspacePolicy) {
 }
 
 export function webhookView(w: WebhookSubscriptionRecord) {
-  return { id: w.id, url: w.url, events: w.events, enabled: w.enabled, secretStart: w.secretStart, createdAt: iso(w.createdAt), updatedAt: iso(w.updatedAt) };
+  return {
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    enabled: w.enabled,
+    secretStart: w.secretStart,
+    createdAt: iso(w.createdAt),
+    updatedAt: iso(w.updatedAt),
+  };
 }
 
 export function deliveryView(d: WebhookDeliveryRecord) {

@@ -28,7 +28,10 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: 'Subscribe a URL to events; the signing secret is in this answer only',
-          body: Type.Object({ url: Url, events: Type.Array(EventType, { minItems: 1, maxItems: 32 }), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+          body: Type.Object(
+            { url: Url, events: Type.Array(EventType, { minItems: 1, maxItems: 32 }), enabled: Type.Optional(Type.Boolean()) },
+            { additionalProperties: false },
+          ),
         },
       },
       async (request, reply) => {
@@ -37,10 +40,14 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get('/v1/webhooks', { config, schema: { tags, summary: 'Webhook subscriptions' } }, async (request) => ({ items: (await webhooks.list(actorOf(request))).map(webhookView) }));
+    app.get('/v1/webhooks', { config, schema: { tags, summary: 'Webhook subscriptions' } }, async (request) => ({
+      items: (await webhooks.list(actorOf(request))).map(webhookView),
+    }));
 
-    app.get('/v1/webhooks/:webhookId', { config, schema: { tags, summary: 'One subscription', params: IdParams('webhookId') } }, async (request) =>
-      webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
+    app.get(
+      '/v1/webhooks/:webhookId',
+      { config, schema: { tags, summary: 'One subscription', params: IdParams('webhookId') } },
+      async (request) => webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
     );
 
     app.patch(
@@ -51,31 +58,56 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
           tags,
           summary: 'Change the URL, the events or whether it is enabled',
           params: IdParams('webhookId'),
-          body: Type.Object({ url: Type.Optional(Url), events: Type.Optional(Type.Array(EventType, { minItems: 1, maxItems: 32 })), enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false, minProperties: 1 }),
+          body: Type.Object(
+            {
+              url: Type.Optional(Url),
+              events: Type.Optional(Type.Array(EventType, { minItems: 1, maxItems: 32 })),
+              enabled: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false, minProperties: 1 },
+          ),
         },
       },
       async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
     );
 
-    app.delete('/v1/webhooks/:webhookId', { config, schema: { tags, summary: 'Delete a subscription and its delivery log', params: IdParams('webhookId') } }, async (request, reply) => {
-      await webhooks.delete(actorOf(request), request.params.webhookId);
-      return reply.code(204).send();
-    });
+    app.delete(
+      '/v1/webhooks/:webhookId',
+      { config, schema: { tags, summary: 'Delete a subscription and its delivery log', params: IdParams('webhookId') } },
+      async (request, reply) => {
+        await webhooks.delete(actorOf(request), request.params.webhookId);
+        return reply.code(204).send();
+      },
+    );
 
-    app.post('/v1/webhooks/:webhookId/rotate-secret', { config, schema: { tags, summary: 'A new signing secret, shown once; the old one stops at once', params: IdParams('webhookId') } }, async (request) => {
-      const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
-      return { ...webhookView(record), secret };
-    });
+    app.post(
+      '/v1/webhooks/:webhookId/rotate-secret',
+      { config, schema: { tags, summary: 'A new signing secret, shown once; the old one stops at once', params: IdParams('webhookId') } },
+      async (request) => {
+        const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
+        return { ...webhookView(record), secret };
+      },
+    );
 
-    app.post('/v1/webhooks/:webhookId/test', { config, schema: { tags, summary: 'Send a `webhook.test` event now; answers with the delivery', params: IdParams('webhookId') } }, async (request) =>
-      deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
+    app.post(
+      '/v1/webhooks/:webhookId/test',
+      { config, schema: { tags, summary: 'Send a `webhook.test` event now; answers with the delivery', params: IdParams('webhookId') } },
+      async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
     );
 
     app.get(
       '/v1/webhooks/:webhookId/deliveries',
       {
         config,
-        schema: { tags, summary: 'The delivery log, newest first', params: IdParams('webhookId'), querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Cursor) }, { additionalProperties: false }) },
+        schema: {
+          tags,
+          summary: 'The delivery log, newest first',
+          params: IdParams('webhookId'),
+          querystring: Type.Object(
+            { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Cursor) },
+            { additionalProperties: false },
+          ),
+        },
       },
       async (request) => {
         const limit = request.query.limit ?? 50;

@@ -29,8 +29,13 @@ export async function scanCommand(o: ScanOptions): Promise<number> {
   if (o.json) {
     o.write(JSON.stringify({ findings: findings.map(({ key: _key, ...f }) => f), distinctKeys: keys.length, ...(revoked && { revoked }) }));
   } else {
-    for (const f of findings) o.write(`${f.commit !== undefined ? `${f.commit.slice(0, 12)} ` : ''}${f.file}:${f.line}:${f.column}  ${f.masked}`);
-    o.write(findings.length === 0 ? 'No Tessera keys found.' : `${findings.length} place${findings.length === 1 ? '' : 's'}, ${keys.length} distinct key${keys.length === 1 ? '' : 's'}.`);
+    for (const f of findings)
+      o.write(`${f.commit !== undefined ? `${f.commit.slice(0, 12)} ` : ''}${f.file}:${f.line}:${f.column}  ${f.masked}`);
+    o.write(
+      findings.length === 0
+        ? 'No Tessera keys found.'
+        : `${findings.length} place${findings.length === 1 ? '' : 's'}, ${keys.length} distinct key${keys.length === 1 ? '' : 's'}.`,
+    );
     for (const r of revoked ?? []) o.write(`  ${r.start}  ${r.status}${r.keyId ? ` (${r.keyId})` : ''}`);
   }
   return findings.length === 0 ? 0 : 1;

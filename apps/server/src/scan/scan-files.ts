@@ -29,7 +29,14 @@ export function scanText(text: string, file: string, commit?: string, lineOffset
     if (line.length < 50) continue;
     for (const m of line.matchAll(KEY_SEARCH_PATTERN)) {
       if (parseKey(m[0]) === undefined) continue;
-      out.push({ file, line: lineOffset + i + 1, column: m.index + 1, ...(commit !== undefined && { commit }), masked: maskKey(m[0]), key: m[0] });
+      out.push({
+        file,
+        line: lineOffset + i + 1,
+        column: m.index + 1,
+        ...(commit !== undefined && { commit }),
+        masked: maskKey(m[0]),
+        key: m[0],
+      });
     }
   }
   return out;
@@ -65,10 +72,14 @@ export function isGitRepository(dir: string): boolean {
  * the commit, the file and the line where the key was added (a key removed later is still leaked).
  */
 export function scanGitHistory(repo: string): Finding[] {
-  const r = spawnSync('git', ['-C', repo, 'log', '--all', '-p', '-U0', '--no-color', '--no-ext-diff', '--no-renames', '--format=tessera-scan-commit %H'], {
-    encoding: 'utf8',
-    maxBuffer: 1024 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    'git',
+    ['-C', repo, 'log', '--all', '-p', '-U0', '--no-color', '--no-ext-diff', '--no-renames', '--format=tessera-scan-commit %H'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024 * 1024,
+    },
+  );
   if (r.status !== 0) throw new Error(`git log failed in ${repo}: ${(r.stderr || r.error?.message || '').trim().slice(0, 300)}`);
   const out: Finding[] = [];
   let commit = '';

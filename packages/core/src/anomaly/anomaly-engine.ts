@@ -22,7 +22,15 @@ export interface AnomalyEngineOptions {
 
 export function defaultDetectors(): Detector[] {
   // Order matters only for which finding an event raises first; every detector sees every event.
-  return [new HoneytokenDetector(), new DeadKeyDetector(), new FailedBurstDetector(), new ImpossibleTravelDetector(), new NewNetworkDetector(), new RateSpikeDetector(), new UnusualHourDetector()];
+  return [
+    new HoneytokenDetector(),
+    new DeadKeyDetector(),
+    new FailedBurstDetector(),
+    new ImpossibleTravelDetector(),
+    new NewNetworkDetector(),
+    new RateSpikeDetector(),
+    new UnusualHourDetector(),
+  ];
 }
 
 export interface EngineOutput {
@@ -43,7 +51,12 @@ export class AnomalyEngine {
   private readonly o: AnomalyEngineOptions;
 
   constructor(options: Partial<AnomalyEngineOptions> = {}) {
-    this.o = { detectors: options.detectors ?? defaultDetectors(), geo: options.geo, cooldownMs: options.cooldownMs ?? 3_600_000, maxProfiles: options.maxProfiles ?? 1_000_000 };
+    this.o = {
+      detectors: options.detectors ?? defaultDetectors(),
+      geo: options.geo,
+      cooldownMs: options.cooldownMs ?? 3_600_000,
+      maxProfiles: options.maxProfiles ?? 1_000_000,
+    };
   }
 
   get detectors(): readonly Detector[] {

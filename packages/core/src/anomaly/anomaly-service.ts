@@ -11,7 +11,14 @@ import type { Repos } from '../store/store.js';
 import type { AnomalyQuery, MonitoringRepos, MonitoringStore } from '../usage/monitoring-store.js';
 import type { UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyEngine } from './anomaly-engine.js';
-import { DEFAULT_POLICY, severityRank, type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type SuspensionRecord } from './anomaly-records.js';
+import {
+  DEFAULT_POLICY,
+  severityRank,
+  type AnomalyDraft,
+  type AnomalyRecord,
+  type KeyspacePolicy,
+  type SuspensionRecord,
+} from './anomaly-records.js';
 
 /** Findings that never suspend: the key is dead already, or is a decoy. */
 const NO_SUSPEND = new Set(['revoked_key_used', 'expired_key_used', 'deleted_key_used', 'honeytoken_used']);
@@ -25,7 +32,12 @@ export interface AnomalyServiceDeps {
   engine: AnomalyEngine;
 }
 
-export type LeakOutcome = { start: string; status: 'quarantined' | 'revoked' | 'already_revoked' | 'unknown' | 'invalid'; keyId?: string; anomalyId?: string };
+export type LeakOutcome = {
+  start: string;
+  status: 'quarantined' | 'revoked' | 'already_revoked' | 'unknown' | 'invalid';
+  keyId?: string;
+  anomalyId?: string;
+};
 
 /**
  * Turns findings into stored anomalies (each with an `anomaly.detected` audit entry), applies
@@ -91,7 +103,8 @@ export class AnomalyService {
     const suspend =
       draft.keyId !== null &&
       !NO_SUSPEND.has(draft.kind) &&
-      (force === 'suspend' || (policy?.anomalyResponse === 'suspend' && severityRank(draft.severity) >= severityRank(policy.suspendMinSeverity)));
+      (force === 'suspend' ||
+        (policy?.anomalyResponse === 'suspend' && severityRank(draft.severity) >= severityRank(policy.suspendMinSeverity)));
     const anomaly: AnomalyRecord = {
       ...draft,
       id: newId('anomaly', draft.detectedAt),
@@ -110,7 +123,13 @@ export class AnomalyService {
       await appendAudit(tx, clock, systemActor(draft.workspaceId), {
         action: 'anomaly.detected',
         target: anomaly.id,
-        details: { kind: anomaly.kind, severity: anomaly.severity, keyId: anomaly.keyId, subject: anomaly.subject, explanation: anomaly.explanation },
+        details: {
+          kind: anomaly.kind,
+          severity: anomaly.severity,
+          keyId: anomaly.keyId,
+          subject: anomaly.subject,
+          explanation: anomaly.explanation,
+        },
       });
       if (suspend) {
         const s = await this.suspendIn(tx, systemActor(draft.workspaceId), draft.keyId!, anomaly.id, `anomaly ${anomaly.kind}`);
@@ -146,7 +165,8 @@ export class AnomalyService {
     const a = await this.transition(actor, id, 'resolved', benign);
     this.deps.engine.forget(a.fingerprint);
     this.byFingerprint.delete(a.fingerprint);
-    if (benign && a.keyId !== null && typeof a.details.network === 'string') this.deps.engine.learnNetwork(a.keyId, a.details.network, this.deps.clock.now());
+    if (benign && a.keyId !== null && typeof a.details.network === 'string')
+      this.deps.engine.learnNetwork(a.keyId, a.details.network, this.deps.clock.now());
     return a;
   }
 
@@ -156,9 +176,16 @@ export class AnomalyService {
       const a = await this.get(actor, id, tx);
       if (a.status === 'resolved') throw new TesseraError('CONFLICT', 'The anomaly is resolved already.');
       if (a.status === to) return a;
-      const patch = to === 'acknowledged' ? { status: to, acknowledgedAt: now, acknowledgedBy: actor.id } : { status: to, resolvedAt: now, resolvedBy: actor.id };
+      const patch =
+        to === 'acknowledged'
+          ? { status: to, acknowledgedAt: now, acknowledgedBy: actor.id }
+          : { status: to, resolvedAt: now, resolvedBy: actor.id };
       await tx.updateAnomaly(id, patch);
-      await appendAudit(tx, this.deps.clock, actor, { action: to === 'acknowledged' ? 'anomaly.acknowledged' : 'anomaly.resolved', target: id, details: { kind: a.kind, keyId: a.keyId, ...(benign && { benign }) } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: to === 'acknowledged' ? 'anomaly.acknowledged' : 'anomaly.resolved',
+        target: id,
+        details: { kind: a.kind, keyId: a.keyId, ...(benign && { benign }) },
+      });
       return { ...a, ...patch };
     });
   }
@@ -166,14 +193,34 @@ export class AnomalyService {
   // — Suspensions —
 
   /** Disables a live, enabled key and records how to undo it; nothing when there is nothing to suspend. */
-  private async suspendIn(tx: MonitoringRepos & Repos, actor: Actor, keyId: string, anomalyId: string | null, reason: string): Promise<{ suspension: SuspensionRecord; key: KeyRecord } | undefined> {
+  private async suspendIn(
+    tx: MonitoringRepos & Repos,
+    actor: Actor,
+    keyId: string,
+    anomalyId: string | null,
+    reason: string,
+  ): Promise<{ suspension: SuspensionRecord; key: KeyRecord } | undefined> {
     const key = await tx.getKey(keyId);
     if (key === undefined || key.deletedAt !== null || key.revokedAt !== null || !key.enabled) return undefined;
     const now = this.deps.clock.now();
-    const suspension: SuspensionRecord = { id: newId('suspension', now), workspaceId: key.workspaceId, keyId, anomalyId, reason, suspendedAt: now, wasEnabled: key.enabled, undoneAt: null, undoneBy: null };
+    const suspension: SuspensionRecord = {
+      id: newId('suspension', now),
+      workspaceId: key.workspaceId,
+      keyId,
+      anomalyId,
+      reason,
+      suspendedAt: now,
+      wasEnabled: key.enabled,
+      undoneAt: null,
+      undoneBy: null,
+    };
     await tx.updateKey(keyId, { enabled: false, updatedAt: now });
     await tx.insertSuspension(suspension);
-    await appendAudit(tx, this.deps.clock, actor, { action: 'key.suspended', target: keyId, details: { suspensionId: suspension.id, anomalyId, reason } });
+    await appendAudit(tx, this.deps.clock, actor, {
+      action: 'key.suspended',
+      target: keyId,
+      details: { suspensionId: suspension.id, anomalyId, reason },
+    });
     return { suspension, key };
   }
 
@@ -190,7 +237,11 @@ export class AnomalyService {
       if (!(await tx.markSuspensionUndone(id, now, actor.id))) throw new TesseraError('CONFLICT', 'The suspension was undone already.');
       const k = await tx.getKey(s.keyId);
       if (k !== undefined && k.deletedAt === null) await tx.updateKey(s.keyId, { enabled: s.wasEnabled, updatedAt: now });
-      await appendAudit(tx, this.deps.clock, actor, { action: 'key.unsuspended', target: s.keyId, details: { suspensionId: id, enabled: s.wasEnabled } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'key.unsuspended',
+        target: s.keyId,
+        details: { suspensionId: id, enabled: s.wasEnabled },
+      });
       return { suspension: { ...s, undoneAt: now, undoneBy: actor.id }, key: k };
     });
     if (key !== undefined) await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
@@ -200,11 +251,24 @@ export class AnomalyService {
   // — Honeytokens —
 
   /** Creates a decoy key: an ordinary-looking key whose every use is a critical anomaly. */
-  async createHoneytoken(actor: Actor, input: { keyspaceId: string; name?: string | null | undefined; ownerId?: string | null | undefined; scopes?: string[] | undefined; meta?: Record<string, unknown> | null | undefined }): Promise<{ record: KeyRecord; key: string }> {
+  async createHoneytoken(
+    actor: Actor,
+    input: {
+      keyspaceId: string;
+      name?: string | null | undefined;
+      ownerId?: string | null | undefined;
+      scopes?: string[] | undefined;
+      meta?: Record<string, unknown> | null | undefined;
+    },
+  ): Promise<{ record: KeyRecord; key: string }> {
     const created = await this.deps.keys.createKey(actor, input);
     await this.deps.store.transaction(async (tx) => {
       await tx.insertHoneytoken({ keyId: created.record.id, workspaceId: created.record.workspaceId, createdAt: this.deps.clock.now() });
-      await appendAudit(tx, this.deps.clock, actor, { action: 'honeytoken.created', target: created.record.id, details: { keyspaceId: input.keyspaceId } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'honeytoken.created',
+        target: created.record.id,
+        details: { keyspaceId: input.keyspaceId },
+      });
     });
     this.deps.engine.honeytokens.add(created.record.id);
     return created;
@@ -217,7 +281,11 @@ export class AnomalyService {
    * each known live key is quarantined (suspended, undoable) or revoked, with a critical
    * `key_leaked` anomaly. Answers with masked keys only.
    */
-  async reportLeaked(actor: Actor, keys: readonly string[], o: { source: string; action: 'quarantine' | 'revoke' }): Promise<LeakOutcome[]> {
+  async reportLeaked(
+    actor: Actor,
+    keys: readonly string[],
+    o: { source: string; action: 'quarantine' | 'revoke' },
+  ): Promise<LeakOutcome[]> {
     const out: LeakOutcome[] = [];
     const workspaceId = workspaceOf(actor);
     for (const presented of keys) {
@@ -266,15 +334,25 @@ export class AnomalyService {
 
   async getPolicy(actor: Actor, keyspaceId: string): Promise<KeyspacePolicy> {
     await this.keyspace(actor, keyspaceId);
-    return (await this.deps.store.getPolicy(keyspaceId)) ?? { ...DEFAULT_POLICY, keyspaceId, workspaceId: workspaceOf(actor), updatedAt: 0 };
+    return (
+      (await this.deps.store.getPolicy(keyspaceId)) ?? { ...DEFAULT_POLICY, keyspaceId, workspaceId: workspaceOf(actor), updatedAt: 0 }
+    );
   }
 
-  async putPolicy(actor: Actor, keyspaceId: string, patch: Partial<Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' | 'updatedAt'>>): Promise<KeyspacePolicy> {
+  async putPolicy(
+    actor: Actor,
+    keyspaceId: string,
+    patch: Partial<Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' | 'updatedAt'>>,
+  ): Promise<KeyspacePolicy> {
     const current = await this.getPolicy(actor, keyspaceId);
     const policy: KeyspacePolicy = { ...current, ...patch, updatedAt: this.deps.clock.now() };
     await this.deps.store.transaction(async (tx) => {
       await tx.putPolicy(policy);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'keyspace.policy_updated', target: keyspaceId, details: { changed: Object.keys(patch) } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'keyspace.policy_updated',
+        target: keyspaceId,
+        details: { changed: Object.keys(patch) },
+      });
     });
     this.policies.set(keyspaceId, { policy, at: this.deps.clock.now() });
     return policy;

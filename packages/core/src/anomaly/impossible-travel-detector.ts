@@ -14,7 +14,12 @@ export interface ImpossibleTravelOptions {
   minAgeMs: number;
 }
 
-export const IMPOSSIBLE_TRAVEL_DEFAULTS: ImpossibleTravelOptions = { maxSpeedKmh: 1000, minDistanceKm: 500, minEvents: 50, minAgeMs: 24 * 3_600_000 };
+export const IMPOSSIBLE_TRAVEL_DEFAULTS: ImpossibleTravelOptions = {
+  maxSpeedKmh: 1000,
+  minDistanceKm: 500,
+  minEvents: 50,
+  minAgeMs: 24 * 3_600_000,
+};
 
 /**
  * Two uses of one key from places no traveller could cover in the time between them. Needs a
@@ -46,7 +51,13 @@ export class ImpossibleTravelDetector implements Detector {
       severity: 'high',
       subject: e.keyId!,
       explanation: `Key ${e.keyId} was used from ${here.country} (${e.ip}) at ${minuteUtc(e.ts)}, ${num(km)} km from its use in ${before.country} ${num((e.ts - before.ts) / 60_000)} minutes earlier: ${num(speed)} km/h.`,
-      details: { km: Math.round(km), minutes: Math.round((e.ts - before.ts) / 60_000), speedKmh: Math.round(speed), from: before.country, to: here.country },
+      details: {
+        km: Math.round(km),
+        minutes: Math.round((e.ts - before.ts) / 60_000),
+        speedKmh: Math.round(speed),
+        from: before.country,
+        to: here.country,
+      },
       // One finding per key and incident: the jumps back and forth that follow are repeats of it.
       fingerprint: `impossible_travel|${e.keyId}`,
     });

@@ -70,7 +70,13 @@ export class RateSpikeDetector implements Detector {
       severity: 'high',
       subject: e.keyId!,
       explanation: `Key ${e.keyId} made ${num(r.count)} verifications in the minute from ${minuteUtc(minute * 60_000)}, ${num(r.count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(r.threshold)}).`,
-      details: { count: r.count, baselinePerMinute: round(r.ewma), deviation: round(r.ewmad), peak: round(r.peak), threshold: round(r.threshold) },
+      details: {
+        count: r.count,
+        baselinePerMinute: round(r.ewma),
+        deviation: round(r.ewmad),
+        peak: round(r.peak),
+        threshold: round(r.threshold),
+      },
       fingerprint: `rate_spike|${e.keyId}`,
     });
   }

@@ -49,7 +49,15 @@ export interface HygieneReport {
   overPrivileged: OverPrivileged[];
 }
 
-const brief = (k: KeyRecord): KeyBrief => ({ keyId: k.id, start: k.start, name: k.name, ownerId: k.ownerId, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, expiresAt: k.expiresAt });
+const brief = (k: KeyRecord): KeyBrief => ({
+  keyId: k.id,
+  start: k.start,
+  name: k.name,
+  ownerId: k.ownerId,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+  expiresAt: k.expiresAt,
+});
 
 /**
  * Key hygiene (DESIGN §1.1): inventory reports, and a sweep that sends "expiring soon" and
@@ -70,7 +78,16 @@ export class HygieneService {
     const ks = await store.getKeyspace(q.keyspaceId);
     if (ks === undefined || ks.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
     const now = clock.now();
-    const report: HygieneReport = { keyspaceId: ks.id, generatedAt: now, liveKeys: 0, neverUsed: [], unused: [], expiringSoon: [], noExpiry: [], overPrivileged: [] };
+    const report: HygieneReport = {
+      keyspaceId: ks.id,
+      generatedAt: now,
+      liveKeys: 0,
+      neverUsed: [],
+      unused: [],
+      expiringSoon: [],
+      noExpiry: [],
+      overPrivileged: [],
+    };
     for await (const page of this.pages(ks.id)) {
       const live = page.filter((k) => k.expiresAt === null || k.expiresAt > now);
       report.liveKeys += live.length;
@@ -88,7 +105,14 @@ export class HygieneService {
         const used = exercised.get(k.id);
         if (used === undefined || k.scopes.length === 0) continue; // no scope was ever asked of it: nothing to judge by
         const s = suggestScopes(k.scopes, used);
-        if (s.unused.length > 0 || s.narrowed.length > 0) report.overPrivileged.push({ ...brief(k), granted: k.scopes, exercised: [...used].sort(), unused: s.unused, suggested: s.suggested });
+        if (s.unused.length > 0 || s.narrowed.length > 0)
+          report.overPrivileged.push({
+            ...brief(k),
+            granted: k.scopes,
+            exercised: [...used].sort(),
+            unused: s.unused,
+            suggested: s.suggested,
+          });
       }
     }
     return report;
@@ -132,15 +156,29 @@ export class HygieneService {
       const notice = { kind: 'expiring', subject: `${key.id}:${key.expiresAt}`, workspaceId: key.workspaceId, createdAt: now, data: {} };
       await store.transaction(async (tx) => {
         if (!(await tx.recordNotice(notice))) return;
-        await webhooks.emit(tx, key.workspaceId, 'key.expiring', { keyId: key.id, expiresAt: new Date(key.expiresAt!).toISOString(), reason: 'expiry' });
+        await webhooks.emit(tx, key.workspaceId, 'key.expiring', {
+          keyId: key.id,
+          expiresAt: new Date(key.expiresAt!).toISOString(),
+          reason: 'expiry',
+        });
         result.expiring++;
       });
     }
     if (policy.creditsLowThreshold !== null && key.credits !== null && key.credits.remaining <= policy.creditsLowThreshold) {
-      const notice = { kind: 'credits_low', subject: `${key.id}:${key.credits.refilledAt ?? 0}`, workspaceId: key.workspaceId, createdAt: now, data: {} };
+      const notice = {
+        kind: 'credits_low',
+        subject: `${key.id}:${key.credits.refilledAt ?? 0}`,
+        workspaceId: key.workspaceId,
+        createdAt: now,
+        data: {},
+      };
       await store.transaction(async (tx) => {
         if (!(await tx.recordNotice(notice))) return;
-        await webhooks.emit(tx, key.workspaceId, 'key.credits_low', { keyId: key.id, remaining: key.credits!.remaining, threshold: policy.creditsLowThreshold });
+        await webhooks.emit(tx, key.workspaceId, 'key.credits_low', {
+          keyId: key.id,
+          remaining: key.credits!.remaining,
+          threshold: policy.creditsLowThreshold,
+        });
         result.creditsLow++;
       });
     }
@@ -153,7 +191,11 @@ export class HygieneService {
         await store.transaction(async (tx) => {
           await tx.updateKey(key.id, { expiresAt: previous, updatedAt: now });
           await tx.deleteNotice('auto_expire', key.id);
-          await appendAudit(tx, clock, systemActor(key.workspaceId), { action: 'key.expiry_cancelled', target: key.id, details: { reason: 'used during the notice period', expiresAt: previous } });
+          await appendAudit(tx, clock, systemActor(key.workspaceId), {
+            action: 'key.expiry_cancelled',
+            target: key.id,
+            details: { reason: 'used during the notice period', expiresAt: previous },
+          });
         });
         await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
         result.cancelled++;
@@ -165,12 +207,25 @@ export class HygieneService {
     const expiresAt = now + policy.autoExpireNoticeDays * DAY;
     if (now - idleSince < policy.autoExpireUnusedDays * DAY || (key.expiresAt !== null && key.expiresAt <= expiresAt)) return;
     await store.transaction(async (tx) => {
-      if (!(await tx.recordNotice({ kind: 'auto_expire', subject: key.id, workspaceId: key.workspaceId, createdAt: now, data: { expiresAt, previousExpiresAt: key.expiresAt } }))) return;
+      if (
+        !(await tx.recordNotice({
+          kind: 'auto_expire',
+          subject: key.id,
+          workspaceId: key.workspaceId,
+          createdAt: now,
+          data: { expiresAt, previousExpiresAt: key.expiresAt },
+        }))
+      )
+        return;
       await tx.updateKey(key.id, { expiresAt, updatedAt: now });
       await appendAudit(tx, clock, systemActor(key.workspaceId), {
         action: 'key.expiry_scheduled',
         target: key.id,
-        details: { reason: `unused for ${Math.floor((now - idleSince) / DAY)} days (policy: ${policy.autoExpireUnusedDays})`, expiresAt: new Date(expiresAt).toISOString(), previousExpiresAt: key.expiresAt },
+        details: {
+          reason: `unused for ${Math.floor((now - idleSince) / DAY)} days (policy: ${policy.autoExpireUnusedDays})`,
+          expiresAt: new Date(expiresAt).toISOString(),
+          previousExpiresAt: key.expiresAt,
+        },
       });
       result.scheduled++;
     });

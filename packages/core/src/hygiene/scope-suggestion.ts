@@ -8,7 +8,11 @@ import { scopeGrants } from '../scopes/scope-expression.js';
  * suggestScopes(['documents:*', 'billing:read'], ['documents:read'])
  * // → { suggested: ['documents:read'], unused: ['billing:read'], narrowed: ['documents:*'] }
  */
-export function suggestScopes(granted: readonly string[], exercised: readonly string[], maxExpansion = 5): { suggested: string[]; unused: string[]; narrowed: string[] } {
+export function suggestScopes(
+  granted: readonly string[],
+  exercised: readonly string[],
+  maxExpansion = 5,
+): { suggested: string[]; unused: string[]; narrowed: string[] } {
   const suggested = new Set<string>();
   const unused: string[] = [];
   const narrowed: string[] = [];

@@ -22,7 +22,10 @@ export interface RetentionPolicy {
 }
 
 const DAY = 86_400_000;
-export const DEFAULT_RETENTION: RetentionPolicy = { eventsMs: 30 * DAY, rollupsMs: { minute: 2 * DAY, hour: 90 * DAY, day: 2 * 366 * DAY } };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  eventsMs: 30 * DAY,
+  rollupsMs: { minute: 2 * DAY, hour: 90 * DAY, day: 2 * 366 * DAY },
+};
 
 /** At most this many points in one series. */
 export const MAX_POINTS = 2000;
@@ -36,7 +39,14 @@ export class AnalyticsService {
 
   async verifications(
     actor: Actor,
-    q: { keyId?: string | undefined; ownerId?: string | undefined; keyspaceId?: string | undefined; from: number; to: number; granularity: Granularity },
+    q: {
+      keyId?: string | undefined;
+      ownerId?: string | undefined;
+      keyspaceId?: string | undefined;
+      from: number;
+      to: number;
+      granularity: Granularity;
+    },
   ): Promise<{ dimension: RollupDimension; subject: string; series: SeriesPoint[]; totals: Omit<SeriesPoint, 'time'> }> {
     const workspaceId = workspaceOf(actor);
     const named = [q.keyId, q.ownerId, q.keyspaceId].filter((v) => v !== undefined).length;
@@ -55,7 +65,8 @@ export class AnalyticsService {
     const size = GRANULARITIES[q.granularity];
     const from = bucketOf(q.from, q.granularity);
     if (q.to <= q.from) throw new TesseraError('VALIDATION_FAILED', 'to must be after from.');
-    if ((q.to - from) / size >= MAX_POINTS) throw new TesseraError('VALIDATION_FAILED', `At most ${MAX_POINTS} points: choose a coarser granularity or a shorter range.`);
+    if ((q.to - from) / size >= MAX_POINTS)
+      throw new TesseraError('VALIDATION_FAILED', `At most ${MAX_POINTS} points: choose a coarser granularity or a shorter range.`);
     // Every bucket that overlaps [from, to], the one holding `to` included.
     const rows = await this.deps.store.queryRollups({ workspaceId, granularity: q.granularity, dimension, subject, from, to: q.to + 1 });
     const points = new Map<number, SeriesPoint>();
@@ -75,11 +86,22 @@ export class AnalyticsService {
   }
 
   /** The subjects with the most verifications: keys, owners, keyspaces (roll-ups) or addresses and networks (raw events). */
-  async top(actor: Actor, q: { by: 'key' | 'owner' | 'keyspace' | 'ip' | 'network'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number; cost?: number }[]> {
+  async top(
+    actor: Actor,
+    q: { by: 'key' | 'owner' | 'keyspace' | 'ip' | 'network'; from: number; to: number; outcome?: string | undefined; limit: number },
+  ): Promise<{ subject: string; count: number; cost?: number }[]> {
     const workspaceId = workspaceOf(actor);
     if (q.to <= q.from) throw new TesseraError('VALIDATION_FAILED', 'to must be after from.');
-    if (q.by === 'ip' || q.by === 'network') return this.deps.store.topSources({ workspaceId, by: q.by, from: q.from, to: q.to, outcome: q.outcome, limit: q.limit });
-    return this.deps.store.topSubjects({ workspaceId, dimension: q.by, from: bucketOf(q.from, 'hour'), to: q.to, outcome: q.outcome, limit: q.limit });
+    if (q.by === 'ip' || q.by === 'network')
+      return this.deps.store.topSources({ workspaceId, by: q.by, from: q.from, to: q.to, outcome: q.outcome, limit: q.limit });
+    return this.deps.store.topSubjects({
+      workspaceId,
+      dimension: q.by,
+      from: bucketOf(q.from, 'hour'),
+      to: q.to,
+      outcome: q.outcome,
+      limit: q.limit,
+    });
   }
 
   /** Recent raw events of the workspace or one key, newest first. */

@@ -25,11 +25,32 @@ export interface MonitoringRepos {
   /** Remembers that a key's grants were needed for these scopes at `ts`. */
   touchScopeUsage(uses: readonly { keyId: string; scope: string; ts: number }[]): Promise<void>;
   listScopeUsage(keyIds: readonly string[], since: number): Promise<{ keyId: string; scope: string; lastUsedAt: number }[]>;
-  queryRollups(q: { workspaceId: string; granularity: Granularity; dimension: RollupDimension; subject: string; from: number; to: number }): Promise<RollupRow[]>;
+  queryRollups(q: {
+    workspaceId: string;
+    granularity: Granularity;
+    dimension: RollupDimension;
+    subject: string;
+    from: number;
+    to: number;
+  }): Promise<RollupRow[]>;
   /** Subjects with the most verifications in [from, to), from the hourly roll-ups. */
-  topSubjects(q: { workspaceId: string; dimension: 'key' | 'owner' | 'keyspace'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number; cost: number }[]>;
+  topSubjects(q: {
+    workspaceId: string;
+    dimension: 'key' | 'owner' | 'keyspace';
+    from: number;
+    to: number;
+    outcome?: string | undefined;
+    limit: number;
+  }): Promise<{ subject: string; count: number; cost: number }[]>;
   /** Addresses or networks with the most verifications in [from, to), from the raw events. */
-  topSources(q: { workspaceId: string; by: 'ip' | 'network'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number }[]>;
+  topSources(q: {
+    workspaceId: string;
+    by: 'ip' | 'network';
+    from: number;
+    to: number;
+    outcome?: string | undefined;
+    limit: number;
+  }): Promise<{ subject: string; count: number }[]>;
   listUsageEvents(q: { workspaceId: string; keyId?: string | undefined; from: number; to: number; limit: number }): Promise<UsageEvent[]>;
   /** Events of every workspace in [from, to), oldest first, at most `limit` (for rebuilding detector profiles). */
   scanUsageEvents(from: number, to: number, limit: number): Promise<UsageEvent[]>;
@@ -39,7 +60,15 @@ export interface MonitoringRepos {
   insertAnomaly(a: AnomalyRecord): Promise<void>;
   getAnomaly(id: string): Promise<AnomalyRecord | undefined>;
   listAnomalies(q: AnomalyQuery): Promise<AnomalyRecord[]>;
-  updateAnomaly(id: string, patch: Partial<Pick<AnomalyRecord, 'status' | 'count' | 'lastSeenAt' | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolvedBy' | 'response'>>): Promise<void>;
+  updateAnomaly(
+    id: string,
+    patch: Partial<
+      Pick<
+        AnomalyRecord,
+        'status' | 'count' | 'lastSeenAt' | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolvedBy' | 'response'
+      >
+    >,
+  ): Promise<void>;
   /** Adds repeats to an anomaly (a single statement, so nodes do not lose each other's counts). */
   bumpAnomaly(id: string, count: number, lastSeenAt: number): Promise<void>;
 
@@ -58,7 +87,10 @@ export interface MonitoringRepos {
   insertWebhook(w: WebhookSubscriptionRecord): Promise<void>;
   getWebhook(id: string): Promise<WebhookSubscriptionRecord | undefined>;
   listWebhooks(workspaceId: string): Promise<WebhookSubscriptionRecord[]>;
-  updateWebhook(id: string, patch: Partial<Pick<WebhookSubscriptionRecord, 'url' | 'events' | 'enabled' | 'secretCiphertext' | 'secretStart' | 'updatedAt'>>): Promise<void>;
+  updateWebhook(
+    id: string,
+    patch: Partial<Pick<WebhookSubscriptionRecord, 'url' | 'events' | 'enabled' | 'secretCiphertext' | 'secretStart' | 'updatedAt'>>,
+  ): Promise<void>;
   deleteWebhook(id: string): Promise<void>;
   insertDeliveries(d: readonly WebhookDeliveryRecord[]): Promise<void>;
   getDelivery(id: string): Promise<WebhookDeliveryRecord | undefined>;
@@ -70,7 +102,13 @@ export interface MonitoringRepos {
    * due as `expectedNextAttemptAt` (compare-and-set), so two nodes never send the same attempt.
    */
   claimDelivery(id: string, expectedNextAttemptAt: number, leaseUntil: number): Promise<boolean>;
-  finishAttempt(id: string, patch: Pick<WebhookDeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'responseStatus' | 'lastError' | 'deliveredAt'>): Promise<void>;
+  finishAttempt(
+    id: string,
+    patch: Pick<
+      WebhookDeliveryRecord,
+      'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'responseStatus' | 'lastError' | 'deliveredAt'
+    >,
+  ): Promise<void>;
   purgeDeliveries(before: number): Promise<number>;
 
   /** A named position (e.g. in the audit log); compare-and-set so only one node advances it. */
@@ -78,7 +116,13 @@ export interface MonitoringRepos {
   advanceCursor(name: string, from: number | undefined, to: number): Promise<boolean>;
 
   /** A one-off notice (e.g. "expiring soon" for one key and expiry): true the first time only. */
-  recordNotice(n: { kind: string; subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }): Promise<boolean>;
+  recordNotice(n: {
+    kind: string;
+    subject: string;
+    workspaceId: string;
+    createdAt: number;
+    data: Record<string, unknown>;
+  }): Promise<boolean>;
   getNotice(kind: string, subject: string): Promise<{ createdAt: number; data: Record<string, unknown> } | undefined>;
   deleteNotice(kind: string, subject: string): Promise<void>;
   listNotices(kind: string): Promise<{ subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }[]>;
@@ -89,7 +133,8 @@ export interface MonitoringRepos {
   listLiveKeys(keyspaceId: string, after: string | undefined, limit: number): Promise<KeyRecord[]>;
 }
 
-export interface MonitoringStore extends MonitoringRepos, Pick<Repos, 'findKeyByHash' | 'getKey' | 'getKeyspace' | 'scanAudit' | 'auditHead'> {
+export interface MonitoringStore
+  extends MonitoringRepos, Pick<Repos, 'findKeyByHash' | 'getKey' | 'getKeyspace' | 'scanAudit' | 'auditHead'> {
   readonly dialect: 'sqlite' | 'postgres';
   /** One transaction over the monitoring tables, the keys and the audit chain. */
   transaction<T>(fn: (tx: MonitoringRepos & Repos) => Promise<T>): Promise<T>;

@@ -29,7 +29,13 @@ export interface UsageEvent {
 }
 
 /** Outcomes that show the caller holds a live key (it was found, in force, and not refused for its state). */
-export const LIVE_OUTCOMES: ReadonlySet<VerifyCode> = new Set(['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'INSUFFICIENT_SCOPE', 'IP_NOT_ALLOWED']);
+export const LIVE_OUTCOMES: ReadonlySet<VerifyCode> = new Set([
+  'VALID',
+  'RATE_LIMITED',
+  'USAGE_EXCEEDED',
+  'INSUFFICIENT_SCOPE',
+  'IP_NOT_ALLOWED',
+]);
 /** Outcomes of guessing: a key that does not parse or is not known. */
 export const FAILED_OUTCOMES: ReadonlySet<VerifyCode> = new Set(['MALFORMED', 'NOT_FOUND']);
 
@@ -45,7 +51,12 @@ export function networkOf(ip: string): string | undefined {
   }
   if (isIPv6(a)) {
     const groups = expandIpv6(a);
-    return groups === undefined ? undefined : `${groups.slice(0, 3).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/48`;
+    return groups === undefined
+      ? undefined
+      : `${groups
+          .slice(0, 3)
+          .map((g) => g.replace(/^0+(?=.)/, ''))
+          .join(':')}::/48`;
   }
   return undefined;
 }

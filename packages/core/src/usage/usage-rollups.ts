@@ -32,7 +32,8 @@ export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
     const bucket = bucketOf(e.ts, granularity);
     const id = `${e.workspaceId}\u0000${granularity}\u0000${bucket}\u0000${dimension}\u0000${subject}\u0000${e.outcome}`;
     const row = rows.get(id);
-    if (row === undefined) rows.set(id, { workspaceId: e.workspaceId, granularity, bucket, dimension, subject, outcome: e.outcome, count: 1, cost: e.cost });
+    if (row === undefined)
+      rows.set(id, { workspaceId: e.workspaceId, granularity, bucket, dimension, subject, outcome: e.outcome, count: 1, cost: e.cost });
     else {
       row.count++;
       row.cost += e.cost;

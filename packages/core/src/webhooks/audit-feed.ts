@@ -91,8 +91,21 @@ export function eventsOf(e: AuditRecord): [string, Record<string, unknown>][] {
     case 'key.expiry_scheduled':
       return [['key.expiring', { keyId: e.target, expiresAt: d.expiresAt, reason: d.reason, at }]];
     case 'anomaly.detected': {
-      const data = { anomalyId: e.target, kind: d.kind, severity: d.severity, keyId: d.keyId, subject: d.subject, explanation: d.explanation, at };
-      return d.kind === 'key_leaked' ? [['anomaly.detected', data], ['key.leaked', { keyId: d.keyId, anomalyId: e.target, at }]] : [['anomaly.detected', data]];
+      const data = {
+        anomalyId: e.target,
+        kind: d.kind,
+        severity: d.severity,
+        keyId: d.keyId,
+        subject: d.subject,
+        explanation: d.explanation,
+        at,
+      };
+      return d.kind === 'key_leaked'
+        ? [
+            ['anomaly.detected', data],
+            ['key.leaked', { keyId: d.keyId, anomalyId: e.target, at }],
+          ]
+        : [['anomaly.detected', data]];
     }
     default:
       return [];

@@ -49,7 +49,10 @@ export class WebhookService {
     this.o = { ...WEBHOOK_DEFAULTS, ...options };
   }
 
-  async create(actor: Actor, input: { url: string; events: string[]; enabled?: boolean | undefined }): Promise<{ record: WebhookSubscriptionRecord; secret: string }> {
+  async create(
+    actor: Actor,
+    input: { url: string; events: string[]; enabled?: boolean | undefined },
+  ): Promise<{ record: WebhookSubscriptionRecord; secret: string }> {
     const workspaceId = workspaceOf(actor);
     checkUrl(input.url);
     const events = checkEvents(input.events);
@@ -69,9 +72,14 @@ export class WebhookService {
     };
     await this.deps.store.transaction(async (tx) => {
       // The first subscription starts the audit feed here: events from now on are delivered, history is not replayed.
-      if ((await tx.getCursor(AUDIT_FEED_CURSOR)) === undefined) await tx.advanceCursor(AUDIT_FEED_CURSOR, undefined, (await tx.auditHead()).seq);
+      if ((await tx.getCursor(AUDIT_FEED_CURSOR)) === undefined)
+        await tx.advanceCursor(AUDIT_FEED_CURSOR, undefined, (await tx.auditHead()).seq);
       await tx.insertWebhook(record);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'webhook.created', target: id, details: { url: redactUrl(input.url), events } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'webhook.created',
+        target: id,
+        details: { url: redactUrl(input.url), events },
+      });
     });
     return { record, secret };
   }
@@ -86,7 +94,11 @@ export class WebhookService {
     return w;
   }
 
-  async update(actor: Actor, id: string, patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined }): Promise<WebhookSubscriptionRecord> {
+  async update(
+    actor: Actor,
+    id: string,
+    patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined },
+  ): Promise<WebhookSubscriptionRecord> {
     const w = await this.get(actor, id);
     if (patch.url !== undefined) checkUrl(patch.url);
     const fields = {
@@ -145,30 +157,37 @@ export class WebhookService {
    * Fans an event out to the workspace's enabled subscriptions that asked for it: one stored
    * delivery each. Pass the transaction that produced the event, so both land or neither.
    */
-  async emit(repos: MonitoringRepos, workspaceId: string, type: string, data: Record<string, unknown>, only?: WebhookSubscriptionRecord): Promise<WebhookDeliveryRecord[]> {
-    const subs = only !== undefined ? [only] : (await repos.listWebhooks(workspaceId)).filter((w) => w.enabled && (w.events.includes('*') || w.events.includes(type)));
+  async emit(
+    repos: MonitoringRepos,
+    workspaceId: string,
+    type: string,
+    data: Record<string, unknown>,
+    only?: WebhookSubscriptionRecord,
+  ): Promise<WebhookDeliveryRecord[]> {
+    const subs =
+      only !== undefined
+        ? [only]
+        : (await repos.listWebhooks(workspaceId)).filter((w) => w.enabled && (w.events.includes('*') || w.events.includes(type)));
     if (subs.length === 0) return [];
     const now = this.deps.clock.now();
     const eventId = newId('webhookEvent', now);
     const payload = JSON.stringify({ id: eventId, type, createdAt: new Date(now).toISOString(), workspaceId, data });
-    const deliveries = subs.map(
-      (w): WebhookDeliveryRecord => ({
-        id: newId('webhookDelivery', now),
-        subscriptionId: w.id,
-        workspaceId,
-        eventId,
-        eventType: type,
-        payload,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        lastAttemptAt: null,
-        responseStatus: null,
-        lastError: null,
-        createdAt: now,
-        deliveredAt: null,
-      }),
-    );
+    const deliveries = subs.map((w): WebhookDeliveryRecord => ({
+      id: newId('webhookDelivery', now),
+      subscriptionId: w.id,
+      workspaceId,
+      eventId,
+      eventType: type,
+      payload,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      lastAttemptAt: null,
+      responseStatus: null,
+      lastError: null,
+      createdAt: now,
+      deliveredAt: null,
+    }));
     await repos.insertDeliveries(deliveries);
     return deliveries;
   }
@@ -264,13 +283,15 @@ function checkUrl(url: string): void {
     throw new TesseraError('VALIDATION_FAILED', 'url must be an absolute http(s) URL');
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TesseraError('VALIDATION_FAILED', 'url must be an http(s) URL');
-  if (u.username !== '' || u.password !== '') throw new TesseraError('VALIDATION_FAILED', 'url must not hold credentials: deliveries are signed instead');
+  if (u.username !== '' || u.password !== '')
+    throw new TesseraError('VALIDATION_FAILED', 'url must not hold credentials: deliveries are signed instead');
 }
 
 function checkEvents(events: string[]): string[] {
   const unique = [...new Set(events)];
   const bad = unique.find((e) => e !== '*' && !(WEBHOOK_EVENT_TYPES as readonly string[]).includes(e));
-  if (bad !== undefined) throw new TesseraError('VALIDATION_FAILED', `unknown event type "${bad.slice(0, 64)}"; known: *, ${WEBHOOK_EVENT_TYPES.join(', ')}`);
+  if (bad !== undefined)
+    throw new TesseraError('VALIDATION_FAILED', `unknown event type "${bad.slice(0, 64)}"; known: *, ${WEBHOOK_EVENT_TYPES.join(', ')}`);
   if (unique.length === 0) throw new TesseraError('VALIDATION_FAILED', 'events must name at least one event type (or *)');
   return unique;
 }

@@ -19,7 +19,13 @@ export function signWebhook(secret: string, timestampSeconds: number, body: stri
  * @example
  * verifyWebhookSignature(secret, req.headers['tessera-signature'], rawBody, Math.floor(Date.now() / 1000))
  */
-export function verifyWebhookSignature(secret: string, header: string | undefined, body: string, nowSeconds: number, toleranceSeconds = 300): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds: number,
+  toleranceSeconds = 300,
+): boolean {
   if (header === undefined) return false;
   const parts = new Map(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.get('t'));

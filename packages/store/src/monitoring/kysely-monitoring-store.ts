@@ -68,7 +68,18 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     for (const part of chunks(rows, 500)) {
       await this.m
         .insertInto('usage_rollups')
-        .values(part.map((r) => ({ workspace_id: r.workspaceId, granularity: r.granularity, bucket: r.bucket, dimension: r.dimension, subject: r.subject, outcome: r.outcome, count: r.count, cost: r.cost })))
+        .values(
+          part.map((r) => ({
+            workspace_id: r.workspaceId,
+            granularity: r.granularity,
+            bucket: r.bucket,
+            dimension: r.dimension,
+            subject: r.subject,
+            outcome: r.outcome,
+            count: r.count,
+            cost: r.cost,
+          })),
+        )
         .onConflict((oc) =>
           oc.columns(['workspace_id', 'granularity', 'dimension', 'subject', 'bucket', 'outcome']).doUpdateSet({
             count: sql<number>`usage_rollups.count + excluded.count`,
@@ -87,7 +98,10 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
       const row = latest.get(id);
       if (row === undefined || row.last_used_at < u.ts) latest.set(id, { key_id: u.keyId, scope: u.scope, last_used_at: u.ts });
     }
-    const max = this.dialectName === 'postgres' ? sql<number>`greatest(key_scope_usage.last_used_at, excluded.last_used_at)` : sql<number>`max(key_scope_usage.last_used_at, excluded.last_used_at)`;
+    const max =
+      this.dialectName === 'postgres'
+        ? sql<number>`greatest(key_scope_usage.last_used_at, excluded.last_used_at)`
+        : sql<number>`max(key_scope_usage.last_used_at, excluded.last_used_at)`;
     for (const part of chunks([...latest.values()], 500)) {
       await this.m
         .insertInto('key_scope_usage')
@@ -100,13 +114,25 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   async listScopeUsage(keyIds: readonly string[], since: number): Promise<{ keyId: string; scope: string; lastUsedAt: number }[]> {
     const out: { keyId: string; scope: string; lastUsedAt: number }[] = [];
     for (const part of chunks(keyIds, 500)) {
-      const rows = await this.m.selectFrom('key_scope_usage').selectAll().where('key_id', 'in', part).where('last_used_at', '>=', since).execute();
+      const rows = await this.m
+        .selectFrom('key_scope_usage')
+        .selectAll()
+        .where('key_id', 'in', part)
+        .where('last_used_at', '>=', since)
+        .execute();
       for (const r of rows) out.push({ keyId: r.key_id, scope: r.scope, lastUsedAt: n(r.last_used_at) });
     }
     return out;
   }
 
-  async queryRollups(q: { workspaceId: string; granularity: Granularity; dimension: RollupDimension; subject: string; from: number; to: number }): Promise<RollupRow[]> {
+  async queryRollups(q: {
+    workspaceId: string;
+    granularity: Granularity;
+    dimension: RollupDimension;
+    subject: string;
+    from: number;
+    to: number;
+  }): Promise<RollupRow[]> {
     const rows = await this.m
       .selectFrom('usage_rollups')
       .selectAll()
@@ -118,10 +144,26 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
       .where('bucket', '<', q.to)
       .orderBy('bucket')
       .execute();
-    return rows.map((r) => ({ workspaceId: r.workspace_id, granularity: r.granularity as Granularity, bucket: n(r.bucket), dimension: r.dimension as RollupDimension, subject: r.subject, outcome: r.outcome, count: n(r.count), cost: n(r.cost) }));
+    return rows.map((r) => ({
+      workspaceId: r.workspace_id,
+      granularity: r.granularity as Granularity,
+      bucket: n(r.bucket),
+      dimension: r.dimension as RollupDimension,
+      subject: r.subject,
+      outcome: r.outcome,
+      count: n(r.count),
+      cost: n(r.cost),
+    }));
   }
 
-  async topSubjects(q: { workspaceId: string; dimension: 'key' | 'owner' | 'keyspace'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number; cost: number }[]> {
+  async topSubjects(q: {
+    workspaceId: string;
+    dimension: 'key' | 'owner' | 'keyspace';
+    from: number;
+    to: number;
+    outcome?: string | undefined;
+    limit: number;
+  }): Promise<{ subject: string; count: number; cost: number }[]> {
     let query = this.m
       .selectFrom('usage_rollups')
       .select((eb) => ['subject', eb.fn.sum<number>('count').as('total'), eb.fn.sum<number>('cost').as('spent')])
@@ -135,7 +177,14 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     return rows.map((r) => ({ subject: r.subject, count: n(r.total), cost: n(r.spent) }));
   }
 
-  async topSources(q: { workspaceId: string; by: 'ip' | 'network'; from: number; to: number; outcome?: string | undefined; limit: number }): Promise<{ subject: string; count: number }[]> {
+  async topSources(q: {
+    workspaceId: string;
+    by: 'ip' | 'network';
+    from: number;
+    to: number;
+    outcome?: string | undefined;
+    limit: number;
+  }): Promise<{ subject: string; count: number }[]> {
     let query = this.m
       .selectFrom('usage_events')
       .select((eb) => [eb.ref(q.by).as('subject'), eb.fn.countAll<number>().as('total')])
@@ -148,21 +197,40 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     return rows.map((r) => ({ subject: String(r.subject), count: n(r.total) }));
   }
 
-  async listUsageEvents(q: { workspaceId: string; keyId?: string | undefined; from: number; to: number; limit: number }): Promise<UsageEvent[]> {
-    let query = this.m.selectFrom('usage_events').selectAll().where('workspace_id', '=', q.workspaceId).where('ts', '>=', q.from).where('ts', '<', q.to);
+  async listUsageEvents(q: {
+    workspaceId: string;
+    keyId?: string | undefined;
+    from: number;
+    to: number;
+    limit: number;
+  }): Promise<UsageEvent[]> {
+    let query = this.m
+      .selectFrom('usage_events')
+      .selectAll()
+      .where('workspace_id', '=', q.workspaceId)
+      .where('ts', '>=', q.from)
+      .where('ts', '<', q.to);
     if (q.keyId !== undefined) query = query.where('key_id', '=', q.keyId);
     const rows = await query.orderBy('ts', 'desc').limit(q.limit).execute();
     return rows.map(eventFromRow);
   }
 
   async scanUsageEvents(from: number, to: number, limit: number): Promise<UsageEvent[]> {
-    const rows = await this.m.selectFrom('usage_events').selectAll().where('ts', '>=', from).where('ts', '<', to).orderBy('ts').limit(limit).execute();
+    const rows = await this.m
+      .selectFrom('usage_events')
+      .selectAll()
+      .where('ts', '>=', from)
+      .where('ts', '<', to)
+      .orderBy('ts')
+      .limit(limit)
+      .execute();
     return rows.map(eventFromRow);
   }
 
   async purgeUsage(before: number, rollupsBefore: Record<Granularity, number>): Promise<number> {
     const r = await this.m.deleteFrom('usage_events').where('ts', '<', before).executeTakeFirst();
-    for (const [g, cut] of Object.entries(rollupsBefore)) await this.m.deleteFrom('usage_rollups').where('granularity', '=', g).where('bucket', '<', cut).execute();
+    for (const [g, cut] of Object.entries(rollupsBefore))
+      await this.m.deleteFrom('usage_rollups').where('granularity', '=', g).where('bucket', '<', cut).execute();
     return Number(r.numDeletedRows);
   }
 
@@ -202,8 +270,13 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async bumpAnomaly(id: string, count: number, lastSeenAt: number): Promise<void> {
-    const latest = this.dialectName === 'postgres' ? sql<number>`greatest(last_seen_at, ${lastSeenAt})` : sql<number>`max(last_seen_at, ${lastSeenAt})`;
-    await this.m.updateTable('anomalies').set({ count: sql<number>`count + ${count}`, last_seen_at: latest }).where('id', '=', id).execute();
+    const latest =
+      this.dialectName === 'postgres' ? sql<number>`greatest(last_seen_at, ${lastSeenAt})` : sql<number>`max(last_seen_at, ${lastSeenAt})`;
+    await this.m
+      .updateTable('anomalies')
+      .set({ count: sql<number>`count + ${count}`, last_seen_at: latest })
+      .where('id', '=', id)
+      .execute();
   }
 
   async getPolicy(keyspaceId: string): Promise<KeyspacePolicy | undefined> {
@@ -228,13 +301,27 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
       updated_at: p.updatedAt,
     };
     const { keyspace_id: _k, ...rest } = row;
-    await this.m.insertInto('keyspace_policies').values(row).onConflict((oc) => oc.column('keyspace_id').doUpdateSet(rest)).execute();
+    await this.m
+      .insertInto('keyspace_policies')
+      .values(row)
+      .onConflict((oc) => oc.column('keyspace_id').doUpdateSet(rest))
+      .execute();
   }
 
   async insertSuspension(s: SuspensionRecord): Promise<void> {
     await this.m
       .insertInto('key_suspensions')
-      .values({ id: s.id, workspace_id: s.workspaceId, key_id: s.keyId, anomaly_id: s.anomalyId, reason: s.reason.slice(0, 256), suspended_at: s.suspendedAt, was_enabled: s.wasEnabled ? 1 : 0, undone_at: s.undoneAt, undone_by: s.undoneBy })
+      .values({
+        id: s.id,
+        workspace_id: s.workspaceId,
+        key_id: s.keyId,
+        anomaly_id: s.anomalyId,
+        reason: s.reason.slice(0, 256),
+        suspended_at: s.suspendedAt,
+        was_enabled: s.wasEnabled ? 1 : 0,
+        undone_at: s.undoneAt,
+        undone_by: s.undoneBy,
+      })
       .execute();
   }
 
@@ -251,7 +338,12 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async markSuspensionUndone(id: string, at: number, by: string): Promise<boolean> {
-    const r = await this.m.updateTable('key_suspensions').set({ undone_at: at, undone_by: by }).where('id', '=', id).where('undone_at', 'is', null).executeTakeFirst();
+    const r = await this.m
+      .updateTable('key_suspensions')
+      .set({ undone_at: at, undone_by: by })
+      .where('id', '=', id)
+      .where('undone_at', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -266,7 +358,17 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   async insertWebhook(w: WebhookSubscriptionRecord): Promise<void> {
     await this.m
       .insertInto('webhooks')
-      .values({ id: w.id, workspace_id: w.workspaceId, url: w.url, events: JSON.stringify(w.events), secret_ciphertext: w.secretCiphertext, secret_start: w.secretStart, enabled: w.enabled ? 1 : 0, created_at: w.createdAt, updated_at: w.updatedAt })
+      .values({
+        id: w.id,
+        workspace_id: w.workspaceId,
+        url: w.url,
+        events: JSON.stringify(w.events),
+        secret_ciphertext: w.secretCiphertext,
+        secret_start: w.secretStart,
+        enabled: w.enabled ? 1 : 0,
+        created_at: w.createdAt,
+        updated_at: w.updatedAt,
+      })
       .execute();
   }
 
@@ -276,7 +378,9 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async listWebhooks(workspaceId: string): Promise<WebhookSubscriptionRecord[]> {
-    return (await this.m.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute()).map(webhookFromRow);
+    return (await this.m.selectFrom('webhooks').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute()).map(
+      webhookFromRow,
+    );
   }
 
   async updateWebhook(id: string, p: Parameters<MonitoringRepos['updateWebhook']>[1]): Promise<void> {
@@ -315,7 +419,15 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async listDueDeliveries(now: number, limit: number): Promise<WebhookDeliveryRecord[]> {
-    const rows = await this.m.selectFrom('webhook_deliveries').selectAll().where('status', '=', 'pending').where('next_attempt_at', '<=', now).orderBy('next_attempt_at').orderBy('id').limit(limit).execute();
+    const rows = await this.m
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(deliveryFromRow);
   }
 
@@ -333,13 +445,25 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   async finishAttempt(id: string, p: Parameters<MonitoringRepos['finishAttempt']>[1]): Promise<void> {
     await this.m
       .updateTable('webhook_deliveries')
-      .set({ status: p.status, attempts: p.attempts, next_attempt_at: p.nextAttemptAt, last_attempt_at: p.lastAttemptAt, response_status: p.responseStatus, last_error: clip(p.lastError, 512), delivered_at: p.deliveredAt })
+      .set({
+        status: p.status,
+        attempts: p.attempts,
+        next_attempt_at: p.nextAttemptAt,
+        last_attempt_at: p.lastAttemptAt,
+        response_status: p.responseStatus,
+        last_error: clip(p.lastError, 512),
+        delivered_at: p.deliveredAt,
+      })
       .where('id', '=', id)
       .execute();
   }
 
   async purgeDeliveries(before: number): Promise<number> {
-    const r = await this.m.deleteFrom('webhook_deliveries').where('created_at', '<', before).where('status', '!=', 'pending').executeTakeFirst();
+    const r = await this.m
+      .deleteFrom('webhook_deliveries')
+      .where('created_at', '<', before)
+      .where('status', '!=', 'pending')
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
 
@@ -350,14 +474,29 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
 
   async advanceCursor(name: string, from: number | undefined, to: number): Promise<boolean> {
     if (from === undefined) {
-      const r = await this.m.insertInto('monitoring_cursors').values({ name, value: to }).onConflict((oc) => oc.column('name').doNothing()).executeTakeFirst();
+      const r = await this.m
+        .insertInto('monitoring_cursors')
+        .values({ name, value: to })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
     }
-    const r = await this.m.updateTable('monitoring_cursors').set({ value: to }).where('name', '=', name).where('value', '=', from).executeTakeFirst();
+    const r = await this.m
+      .updateTable('monitoring_cursors')
+      .set({ value: to })
+      .where('name', '=', name)
+      .where('value', '=', from)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async recordNotice(x: { kind: string; subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }): Promise<boolean> {
+  async recordNotice(x: {
+    kind: string;
+    subject: string;
+    workspaceId: string;
+    createdAt: number;
+    data: Record<string, unknown>;
+  }): Promise<boolean> {
     const r = await this.m
       .insertInto('monitoring_notices')
       .values({ kind: x.kind, subject: x.subject, workspace_id: x.workspaceId, created_at: x.createdAt, data: JSON.stringify(x.data) })
@@ -367,7 +506,12 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async getNotice(kind: string, subject: string): Promise<{ createdAt: number; data: Record<string, unknown> } | undefined> {
-    const r = await this.m.selectFrom('monitoring_notices').selectAll().where('kind', '=', kind).where('subject', '=', subject).executeTakeFirst();
+    const r = await this.m
+      .selectFrom('monitoring_notices')
+      .selectAll()
+      .where('kind', '=', kind)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
     return r && { createdAt: n(r.created_at), data: JSON.parse(r.data) as Record<string, unknown> };
   }
 
@@ -377,15 +521,28 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
 
   async listNotices(kind: string): Promise<{ subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }[]> {
     const rows = await this.m.selectFrom('monitoring_notices').selectAll().where('kind', '=', kind).execute();
-    return rows.map((r) => ({ subject: r.subject, workspaceId: r.workspace_id, createdAt: n(r.created_at), data: JSON.parse(r.data) as Record<string, unknown> }));
+    return rows.map((r) => ({
+      subject: r.subject,
+      workspaceId: r.workspace_id,
+      createdAt: n(r.created_at),
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   async listAllKeyspaces(): Promise<{ id: string; workspaceId: string }[]> {
-    return (await this.db.selectFrom('keyspaces').select(['id', 'workspace_id']).orderBy('id').execute()).map((r) => ({ id: r.id, workspaceId: r.workspace_id }));
+    return (await this.db.selectFrom('keyspaces').select(['id', 'workspace_id']).orderBy('id').execute()).map((r) => ({
+      id: r.id,
+      workspaceId: r.workspace_id,
+    }));
   }
 
   async listLiveKeys(keyspaceId: string, after: string | undefined, limit: number): Promise<KeyRecord[]> {
-    let query = this.db.selectFrom('keys').selectAll().where('keyspace_id', '=', keyspaceId).where('revoked_at', 'is', null).where('deleted_at', 'is', null);
+    let query = this.db
+      .selectFrom('keys')
+      .selectAll()
+      .where('keyspace_id', '=', keyspaceId)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null);
     if (after !== undefined) query = query.where('id', '>', after);
     return (await query.orderBy('id').limit(limit).execute()).map(keyFromRow);
   }

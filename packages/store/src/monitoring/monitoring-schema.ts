@@ -16,7 +16,16 @@ export interface MonitoringTables {
     scopes: string | null;
     deleted_key: number;
   };
-  usage_rollups: { workspace_id: string; granularity: string; bucket: number; dimension: string; subject: string; outcome: string; count: number; cost: number };
+  usage_rollups: {
+    workspace_id: string;
+    granularity: string;
+    bucket: number;
+    dimension: string;
+    subject: string;
+    outcome: string;
+    count: number;
+    cost: number;
+  };
   key_scope_usage: { key_id: string; scope: string; last_used_at: number };
   anomalies: {
     id: string;
