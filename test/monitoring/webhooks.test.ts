@@ -198,6 +198,29 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     expect(referenceVerify(hook.secret, d.headers['tessera-signature'] as string, d.body, Math.floor(clock.now() / 1000))).toBe(false);
   });
 
+  it('sends expiring-soon and credits-low notices from the hygiene sweep, once each', async () => {
+    const notices = await s.api('POST', '/v1/webhooks', { url: receiver.url, events: ['key.expiring', 'key.credits_low'] });
+    await s.api('PUT', `/v1/keyspaces/${keyspaceId}/policy`, { expiringNoticeDays: 3, creditsLowThreshold: 10 });
+    const expiring = await s.api('POST', '/v1/keys', { keyspaceId, ttlSeconds: 2 * 86_400 });
+    const low = await s.api('POST', '/v1/keys', { keyspaceId, credits: { remaining: 11 } });
+    await s.api('POST', '/v1/keys/verify', { key: low.body.key, cost: 2 });
+    await s.services.usage.flush();
+    await settle();
+    receiver.received = [];
+    await s.api('POST', '/v1/hygiene/sweep');
+    await s.api('POST', '/v1/hygiene/sweep');
+    await settle();
+    const got = receiver.received.filter((r) => r.headers['tessera-event'] !== 'key.created').map((r) => JSON.parse(r.body));
+    expect(got.map((b) => [b.type, b.data.keyId]).sort()).toEqual(
+      [
+        ['key.credits_low', low.body.keyId],
+        ['key.expiring', expiring.body.keyId],
+      ].sort(),
+    );
+    expect(got.find((b) => b.type === 'key.credits_low').data).toMatchObject({ remaining: 9, threshold: 10 });
+    await s.api('DELETE', `/v1/webhooks/${notices.body.id}`);
+  });
+
   it('refuses unknown event types and URLs with credentials', async () => {
     expect((await s.api('POST', '/v1/webhooks', { url: receiver.url, events: ['key.exploded'] })).body.code).toBe('VALIDATION_FAILED');
     expect((await s.api('POST', '/v1/webhooks', { url: 'http://user:pw@127.0.0.1/x', events: ['*'] })).body.code).toBe('VALIDATION_FAILED');
