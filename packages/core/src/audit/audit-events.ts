@@ -21,7 +21,6 @@ export const AUDIT_ACTIONS = [
   'oauth_client.secret_rotated',
   'oauth_token_family.revoked',
   'oauth_signing_key.created',
-  'audit.verified',
   'audit.exported',
   'key.recovered',
   'secret.written',
