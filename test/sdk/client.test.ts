@@ -1,8 +1,10 @@
-import { Tessera, TesseraError } from '@tessera/sdk';
+import { Tessera, TesseraError, type Anomaly, type HygieneReport, type KeyBrief, type KeyspacePolicy, type LeakOutcome, type OverPrivilegedKey, type Suspension, type SweepResult, type UsageEvent, type VerificationSeries, type Webhook, type WebhookDelivery } from '@tessera/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { managementOperations } from './support/openapi-types.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { expectShape } from './support/expect-shape.js';
+import { signedWith, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
 
 // Every call of the client against a real Tessera on loopback. The requests the client makes are
 // recorded; the last test checks that together they reach every operation the live OpenAPI
@@ -210,6 +212,226 @@ describe('timeouts and retries (a fault-injecting proxy in front of the real ser
     const r = await new Tessera({ baseUrl: closed.url, rootKey: server.rootKey, retries: 1, retryBaseMs: 1 }).keyspaces.list();
     expect(r.error).toMatchObject({ code: 'NETWORK_ERROR' });
     expect(r.error!.message).not.toContain(server.rootKey);
+  });
+});
+
+describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, honeytokens, leak reports', () => {
+  let keyspaceId: string;
+  let keyId: string;
+  let key: string;
+  const settle = () => server.services.monitoring.settle();
+
+  beforeAll(async () => {
+    keyspaceId = ok(await tessera.keyspaces.create({ name: 'Monitoring', prefix: 'mon' })).id;
+    ({ keyId, key } = ok(await tessera.keys.create({ keyspaceId, ownerId: 'globex', scopes: ['docs:read', 'docs:write'] })));
+  });
+
+  it('reads and changes a keyspace policy', async () => {
+    const initial = ok(await tessera.keyspaces.getPolicy(keyspaceId));
+    expect(initial).toEqual({ keyspaceId, anomalyResponse: 'alert', suspendMinSeverity: 'high', autoExpireUnusedDays: null, autoExpireNoticeDays: 14, expiringNoticeDays: 7, creditsLowThreshold: null, updatedAt: null });
+    expectShape<KeyspacePolicy>(initial, { keyspaceId: true, anomalyResponse: true, suspendMinSeverity: true, autoExpireUnusedDays: true, autoExpireNoticeDays: true, expiringNoticeDays: true, creditsLowThreshold: true, updatedAt: true });
+    const put = ok(await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'suspend', suspendMinSeverity: 'critical', expiringNoticeDays: 3 }));
+    expect(put).toMatchObject({ anomalyResponse: 'suspend', suspendMinSeverity: 'critical', expiringNoticeDays: 3, autoExpireNoticeDays: 14 });
+    expect(Date.parse(put.updatedAt!)).not.toBeNaN();
+    expect(ok(await tessera.keyspaces.getPolicy(keyspaceId))).toEqual(put);
+    expect((await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'ignore' as 'alert' })).error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  });
+
+  it('answers analytics from real verifications', async () => {
+    for (let i = 0; i < 3; i++) expect(ok(await tessera.keys.verify({ key, scopes: 'docs:read', ip: '198.51.100.7', resource: '/docs/7', method: 'GET' })).code).toBe('VALID');
+    expect(ok(await tessera.keys.verify({ key, scopes: 'admin', ip: '198.51.100.9' })).code).toBe('INSUFFICIENT_SCOPE');
+    await settle();
+
+    const series = ok(await tessera.analytics.verifications({ keyId, granularity: 'minute' }));
+    expect(series).toMatchObject({ granularity: 'minute', dimension: 'key', subject: keyId });
+    expect(series.totals).toEqual({ total: 4, valid: 3, cost: 3, outcomes: { VALID: 3, INSUFFICIENT_SCOPE: 1 } });
+    expect(series.series.reduce((n, p) => n + p.total, 0)).toBe(4);
+    expectShape<VerificationSeries>(series, { granularity: true, from: true, to: true, dimension: true, subject: true, totals: true, series: true });
+    expect(ok(await tessera.analytics.verifications({ ownerId: 'globex' })).totals.total).toBe(4);
+
+    const top = ok(await tessera.analytics.top({ by: 'key', limit: 5 }));
+    expect(top.by).toBe('key');
+    expect(top.items.find((t) => t.subject === keyId)).toEqual({ subject: keyId, count: 4, cost: 3 });
+    const refused = ok(await tessera.analytics.top({ by: 'network', outcome: 'INSUFFICIENT_SCOPE' })).items;
+    expect(refused).toContainEqual({ subject: '198.51.100.0/24', count: 1 });
+    expect(refused.map((t) => t.subject)).not.toContain('198.51.100.7'); // networks, not addresses
+
+    const events = ok(await tessera.analytics.events({ keyId, limit: 10 }));
+    expect(events.items).toHaveLength(4);
+    expect(events.items.map((e) => e.outcome).sort()).toEqual(['INSUFFICIENT_SCOPE', 'VALID', 'VALID', 'VALID']);
+    const valid = events.items.find((e) => e.outcome === 'VALID')!;
+    expect(valid).toMatchObject({ keyId, keyspaceId, ownerId: 'globex', ip: '198.51.100.7', network: '198.51.100.0/24', resource: '/docs/7', method: 'GET', scopes: 'docs:read', cost: 1 });
+    expectShape<UsageEvent>(valid, { ts: true, workspaceId: true, keyId: true, keyspaceId: true, ownerId: true, outcome: true, ip: true, network: true, userAgent: true, cost: true, resource: true, method: true, scopes: true }, { deleted: true });
+    expect(JSON.stringify(events)).not.toContain(key);
+    expect((await tessera.analytics.verifications({ keyId, ownerId: 'globex' })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('reports hygiene and runs the sweep', async () => {
+    const idle = ok(await tessera.keys.create({ keyspaceId, name: 'idle', expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString() }));
+    const report = ok(await tessera.hygiene.report({ keyspaceId, expiringDays: 5 }));
+    expect(report).toMatchObject({ keyspaceId, liveKeys: 2 });
+    expectShape<HygieneReport>(report, { keyspaceId: true, generatedAt: true, liveKeys: true, neverUsed: true, unused: true, expiringSoon: true, noExpiry: true, overPrivileged: true });
+    expect(report.neverUsed.map((k) => k.keyId)).toEqual([idle.keyId]);
+    expect(report.expiringSoon.map((k) => k.keyId)).toEqual([idle.keyId]);
+    expect(report.noExpiry.map((k) => k.keyId)).toEqual([keyId]);
+    expectShape<KeyBrief>(report.neverUsed[0]!, { keyId: true, start: true, name: true, ownerId: true, createdAt: true, lastUsedAt: true, expiresAt: true });
+    expect(report.neverUsed[0]).toMatchObject({ name: 'idle', lastUsedAt: null });
+    // docs:write was granted and never needed: a smaller scope set is suggested.
+    const over = report.overPrivileged.find((k) => k.keyId === keyId)!;
+    expect(over).toMatchObject({ granted: ['docs:read', 'docs:write'], exercised: ['docs:read'], unused: ['docs:write'], suggested: ['docs:read'] });
+    expectShape<OverPrivilegedKey>(over, { keyId: true, start: true, name: true, ownerId: true, createdAt: true, lastUsedAt: true, expiresAt: true, granted: true, exercised: true, unused: true, suggested: true });
+
+    // The policy gives 3 days' notice: the key expiring in 2 days gets its notice, once.
+    const sweep = ok(await tessera.hygiene.sweep());
+    expectShape<SweepResult>(sweep, { expiring: true, creditsLow: true, scheduled: true, cancelled: true });
+    expect(sweep.expiring).toBe(1);
+    expect(ok(await tessera.hygiene.sweep()).expiring).toBe(0);
+    expect((await tessera.hygiene.report({} as { keyspaceId: string })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('creates a honeytoken; its use is a critical anomaly, acknowledged then resolved', async () => {
+    const decoy = ok(await tessera.honeytokens.create({ keyspaceId, name: 'backup-config' }));
+    expect(decoy.key.startsWith('mon_')).toBe(true);
+    ok(await tessera.keys.verify({ key: decoy.key, ip: '203.0.113.50' }));
+    await settle();
+
+    const found = ok(await tessera.anomalies.list({ keyId: decoy.keyId, kind: 'honeytoken_used' })).items;
+    expect(found).toHaveLength(1);
+    const anomaly = found[0]!;
+    expect(anomaly).toMatchObject({ kind: 'honeytoken_used', severity: 'critical', status: 'open', keyId: decoy.keyId, keyspaceId, count: 1, response: null });
+    expectShape<Anomaly>(anomaly, { id: true, kind: true, severity: true, status: true, keyId: true, keyspaceId: true, subject: true, explanation: true, details: true, count: true, firstEventAt: true, detectedAt: true, lastSeenAt: true, acknowledgedAt: true, acknowledgedBy: true, resolvedAt: true, resolvedBy: true, response: true });
+    expect(JSON.stringify(found)).not.toContain(decoy.key);
+    expect(ok(await tessera.anomalies.get(anomaly.id))).toEqual(anomaly);
+    expect(ok(await tessera.anomalies.list({ status: 'open', kind: 'honeytoken_used' })).items.map((a) => a.id)).toEqual([anomaly.id]);
+
+    const acked = ok(await tessera.anomalies.acknowledge(anomaly.id));
+    expect(acked.status).toBe('acknowledged');
+    expect(acked.acknowledgedBy).not.toBeNull();
+    const resolved = ok(await tessera.anomalies.resolve(anomaly.id, { benign: false }));
+    expect(resolved).toMatchObject({ status: 'resolved', acknowledgedAt: acked.acknowledgedAt });
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect(ok(await tessera.anomalies.list({ status: 'open', kind: 'honeytoken_used' })).items).toEqual([]);
+    expect((await tessera.anomalies.acknowledge(anomaly.id)).error?.status).toBeGreaterThanOrEqual(400);
+    expect((await tessera.anomalies.get('anm_doesnotexist')).error).toMatchObject({ status: 404 });
+  });
+
+  it('quarantines a reported leaked key; the suspension is listed and undone', async () => {
+    const leaked = ok(await tessera.keys.create({ keyspaceId, ownerId: 'globex' }));
+    const report = ok(await tessera.keys.reportLeaked({ keys: [leaked.key, 'not-a-key'], source: 'a public gist' }));
+    expect(report.items).toHaveLength(2);
+    const [first, second] = report.items;
+    expect(first).toMatchObject({ status: 'quarantined', keyId: leaked.keyId });
+    expectShape<LeakOutcome>(first!, { start: true, status: true }, { keyId: true, anomalyId: true });
+    expect(second).toEqual({ start: '-', status: 'invalid' });
+    expect(JSON.stringify(report)).not.toContain(leaked.key);
+    expect(ok(await tessera.keys.verify({ key: leaked.key })).code).toBe('DISABLED');
+    expect(ok(await tessera.anomalies.get(first!.anomalyId!))).toMatchObject({ kind: 'key_leaked', severity: 'critical', keyId: leaked.keyId });
+
+    const active = ok(await tessera.suspensions.list({ keyId: leaked.keyId, active: true })).items;
+    expect(active).toHaveLength(1);
+    expect(active[0]).toMatchObject({ keyId: leaked.keyId, anomalyId: first!.anomalyId, wasEnabled: true, undoneAt: null });
+    expectShape<Suspension>(active[0]!, { id: true, keyId: true, anomalyId: true, reason: true, suspendedAt: true, wasEnabled: true, undoneAt: true, undoneBy: true });
+    const undone = ok(await tessera.suspensions.undo(active[0]!.id));
+    expect(undone.undoneAt).not.toBeNull();
+    expect(ok(await tessera.keys.verify({ key: leaked.key })).code).toBe('VALID');
+    expect(ok(await tessera.suspensions.list({ keyId: leaked.keyId, active: true })).items).toEqual([]);
+    expect(ok(await tessera.suspensions.list({ keyId: leaked.keyId })).items.map((s) => s.id)).toEqual([undone.id]);
+
+    const revoked = ok(await tessera.keys.reportLeaked({ keys: [leaked.key], action: 'revoke' }));
+    expect(revoked.items[0]).toMatchObject({ status: 'revoked', keyId: leaked.keyId });
+    expect(ok(await tessera.keys.verify({ key: leaked.key })).code).toBe('REVOKED');
+  });
+
+  it('keeps the reported keys out of an error message, whatever the answer echoes', async () => {
+    const secretish = 'internal-token-7f3a9c2e1b';
+    const echoing: typeof fetch = async (_input, init) =>
+      new Response(JSON.stringify({ code: 'VALIDATION_FAILED', detail: `cannot take ${String(init?.body)}` }), { status: 400, headers: { 'content-type': 'application/problem+json' } });
+    const r = await new Tessera({ baseUrl: server.url, rootKey: server.rootKey, fetch: echoing }).keys.reportLeaked({ keys: [secretish] });
+    expect(r.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect(r.error!.message).toContain('[redacted]');
+    expect(r.error!.message).not.toContain(secretish);
+  });
+});
+
+describe('webhooks, delivered to a real receiver on loopback', () => {
+  let receiver: WebhookReceiver;
+  let webhook: Webhook & { secret: string };
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(() => receiver?.close());
+
+  it('creates a subscription, shows its secret once, reads and lists it', async () => {
+    webhook = ok(await tessera.webhooks.create({ url: receiver.url, events: ['key.leaked', 'anomaly.detected'] }));
+    expect(webhook).toMatchObject({ url: receiver.url, events: ['key.leaked', 'anomaly.detected'], enabled: true });
+    expect(webhook.secret).toMatch(/^whsec_/);
+    expect(webhook.secret.startsWith(webhook.secretStart.replace('…', ''))).toBe(true);
+    const { secret, ...stored } = webhook;
+    expectShape<Webhook>(stored, { id: true, url: true, events: true, enabled: true, secretStart: true, createdAt: true, updatedAt: true });
+    expect(ok(await tessera.webhooks.get(webhook.id))).toEqual(stored);
+    expect(ok(await tessera.webhooks.list()).items).toContainEqual(stored);
+    expect(JSON.stringify(ok(await tessera.webhooks.list()))).not.toContain(secret);
+  });
+
+  it('sends a signed test delivery and logs it', async () => {
+    const delivery = ok(await tessera.webhooks.test(webhook.id));
+    expect(delivery).toMatchObject({ webhookId: webhook.id, eventType: 'webhook.test', status: 'succeeded', attempts: 1, responseStatus: 200, lastError: null });
+    expectShape<WebhookDelivery>(delivery, { id: true, webhookId: true, eventId: true, eventType: true, status: true, attempts: true, nextAttemptAt: true, lastAttemptAt: true, responseStatus: true, lastError: true, createdAt: true, deliveredAt: true, payload: true });
+    const got = receiver.received.at(-1)!;
+    expect(JSON.parse(got.body)).toEqual(delivery.payload);
+    expect(signedWith(webhook.secret, got)).toBe(true);
+    const log = ok(await tessera.webhooks.deliveries(webhook.id));
+    expect(log.items.map((d) => d.id)).toEqual([delivery.id]);
+    expect(log.nextCursor).toBeNull();
+  });
+
+  it('rotates the secret: the next delivery is signed with the new one only', async () => {
+    const rotated = ok(await tessera.webhooks.rotateSecret(webhook.id));
+    expect(rotated.id).toBe(webhook.id);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(webhook.secret);
+    const delivery = ok(await tessera.webhooks.test(webhook.id));
+    expect(delivery.status).toBe('succeeded');
+    const got = receiver.received.at(-1)!;
+    expect(signedWith(rotated.secret, got)).toBe(true);
+    expect(signedWith(webhook.secret, got)).toBe(false);
+    const first = ok(await tessera.webhooks.deliveries(webhook.id, { limit: 1 }));
+    expect(first.items.map((d) => d.id)).toEqual([delivery.id]);
+    const rest = ok(await tessera.webhooks.deliveries(webhook.id, { limit: 1, cursor: first.nextCursor! }));
+    expect(rest.items).toHaveLength(1);
+    expect(rest.items[0]!.id).not.toBe(delivery.id);
+    webhook = rotated;
+  });
+
+  it('delivers a real event: a leaked key reported through the SDK', async () => {
+    const ks = ok(await tessera.keyspaces.create({ name: 'Hooks', prefix: 'hook' }));
+    const { key, keyId } = ok(await tessera.keys.create({ keyspaceId: ks.id }));
+    ok(await tessera.keys.reportLeaked({ keys: [key], source: 'webhook test' }));
+    await server.services.monitoring.settle();
+    let leaked: WebhookDelivery | undefined;
+    for (let i = 0; i < 100 && leaked === undefined; i++) {
+      leaked = ok(await tessera.webhooks.deliveries(webhook.id)).items.find((d) => d.eventType === 'key.leaked' && d.status === 'succeeded');
+      if (leaked === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(leaked?.payload).toMatchObject({ type: 'key.leaked' });
+    expect(JSON.stringify(leaked?.payload)).toContain(keyId);
+    expect(JSON.stringify(receiver.received)).not.toContain(key);
+  });
+
+  it('updates, then deletes the subscription', async () => {
+    const updated = ok(await tessera.webhooks.update(webhook.id, { enabled: false, events: ['*'] }));
+    expect(updated).toMatchObject({ enabled: false, events: ['*'], url: receiver.url });
+    expect(ok(await tessera.webhooks.delete(webhook.id))).toBeUndefined();
+    expect((await tessera.webhooks.get(webhook.id)).error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    expect((await tessera.webhooks.create({ url: 'ftp://x.example/hook', events: ['*'] })).error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+  });
+
+  it('keeps a webhook secret that ends up in a path out of the message', async () => {
+    const { secret } = ok(await tessera.webhooks.create({ url: receiver.url, events: ['*'] }));
+    const r = await tessera.webhooks.get(secret); // a secret where the id belongs
+    expect([400, 404]).toContain(r.error?.status);
+    expect(r.error!.message).not.toContain(secret);
+    expect(r.error!.message).toContain('[redacted]');
   });
 });
 

@@ -44,7 +44,9 @@ function responseType(responses: Schema, indent: number): string {
   for (const [status, r] of Object.entries<Schema>(responses)) {
     if (!/^2\d\d$/.test(status)) continue;
     const schema = r.content?.['application/json']?.schema;
-    types.push(schema !== undefined ? tsType(schema, indent) : status === '204' ? 'undefined' : 'string');
+    // A declared non-JSON type (an event stream) is text; an answer the document does not describe
+    // is `unknown` until the SDK names it (packages/sdk/src/client/monitoring-types.ts).
+    types.push(schema !== undefined ? tsType(schema, indent) : status === '204' ? 'undefined' : r.content !== undefined ? 'string' : 'unknown');
   }
   return types.length === 0 ? 'unknown' : [...new Set(types)].join(' | ');
 }

@@ -16,7 +16,7 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** The keys, owners, keyspaces, addresses or networks with the most verifications */
   'GET /v1/analytics/top': {
@@ -31,7 +31,7 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Verifications over time, per key, owner, keyspace or the whole workspace */
   'GET /v1/analytics/verifications': {
@@ -47,7 +47,7 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Anomalies found by the detectors, newest first */
   'GET /v1/anomalies': {
@@ -61,7 +61,7 @@ export interface Operations {
       limit?: number;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** One anomaly */
   'GET /v1/anomalies/{anomalyId}': {
@@ -70,7 +70,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Acknowledge an anomaly: someone is looking at it */
   'POST /v1/anomalies/{anomalyId}/acknowledge': {
@@ -79,7 +79,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Resolve an anomaly; `benign: true` teaches the key that the network is its own */
   'POST /v1/anomalies/{anomalyId}/resolve': {
@@ -90,7 +90,7 @@ export interface Operations {
     body: {
       benign?: boolean;
     };
-    response: string;
+    response: unknown;
   };
   /** Read the audit log, newest first */
   'GET /v1/audit': {
@@ -142,7 +142,7 @@ export interface Operations {
       checkpoints?: boolean;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered */
   'GET /v1/audit/verify': {
@@ -195,14 +195,14 @@ export interface Operations {
       privilegeDays?: number;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys */
   'POST /v1/hygiene/sweep': {
     path: {};
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** List keys of a keyspace */
   'GET /v1/keys': {
@@ -504,7 +504,7 @@ export interface Operations {
       source?: string;
       action?: "quarantine" | "revoke";
     };
-    response: string;
+    response: unknown;
   };
   /** Revoke every key of one owner */
   'POST /v1/keys/revoke-by-owner': {
@@ -615,7 +615,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices */
   'PUT /v1/keyspaces/{keyspaceId}/policy': {
@@ -631,7 +631,7 @@ export interface Operations {
       expiringNoticeDays?: number;
       creditsLowThreshold?: number | null;
     };
-    response: string;
+    response: unknown;
   };
   /** List OAuth clients */
   'GET /v1/oauth/clients': {
@@ -702,7 +702,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Get an OAuth client */
   'GET /v1/oauth/clients/{clientId}': {
@@ -892,7 +892,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Read a secret (audited) */
   'GET /v1/secrets/{*}': {
@@ -935,7 +935,7 @@ export interface Operations {
       active?: boolean;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Undo a suspension: the key is enabled again as it was */
   'POST /v1/suspensions/{suspensionId}/undo': {
@@ -944,14 +944,14 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Webhook subscriptions */
   'GET /v1/webhooks': {
     path: {};
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Subscribe a URL to events; the signing secret is in this answer only */
   'POST /v1/webhooks': {
@@ -962,7 +962,7 @@ export interface Operations {
       events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
       enabled?: boolean;
     };
-    response: string;
+    response: unknown;
   };
   /** Delete a subscription and its delivery log */
   'DELETE /v1/webhooks/{webhookId}': {
@@ -971,7 +971,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** One subscription */
   'GET /v1/webhooks/{webhookId}': {
@@ -980,7 +980,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Change the URL, the events or whether it is enabled */
   'PATCH /v1/webhooks/{webhookId}': {
@@ -993,7 +993,7 @@ export interface Operations {
       events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
       enabled?: boolean;
     };
-    response: string;
+    response: unknown;
   };
   /** The delivery log, newest first */
   'GET /v1/webhooks/{webhookId}/deliveries': {
@@ -1005,7 +1005,7 @@ export interface Operations {
       cursor?: string;
     };
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** A new signing secret, shown once; the old one stops at once */
   'POST /v1/webhooks/{webhookId}/rotate-secret': {
@@ -1014,7 +1014,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
   /** Send a `webhook.test` event now; answers with the delivery */
   'POST /v1/webhooks/{webhookId}/test': {
@@ -1023,6 +1023,6 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: string;
+    response: unknown;
   };
 }

@@ -19,6 +19,8 @@ export interface RequestInput {
   query?: Record<string, string | number | boolean | undefined> | undefined;
   body?: unknown;
   signal?: AbortSignal | undefined;
+  /** Values of this request to keep out of error messages, besides the root key and anything key-shaped. */
+  redact?: readonly string[] | undefined;
 }
 
 const MAX_BACKOFF_MS = 2_000;
@@ -62,7 +64,7 @@ export class HttpClient {
       body = JSON.stringify(input.body);
     }
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt<T>(method, url, headers, body, input.signal);
+      const outcome = await this.attempt<T>(method, url, headers, body, input.signal, input.redact ?? []);
       if (!('retry' in outcome)) return outcome;
       if (attempt >= this.retries || input.signal?.aborted) return { error: outcome.error };
       await sleep(this.backoff(attempt, outcome.retryAfterMs), input.signal);
@@ -102,24 +104,24 @@ export class HttpClient {
     return { status: response.status, body: emptyStream(), text: await response.text().catch(() => '') };
   }
 
-  private async attempt<T>(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined): Promise<Result<T> | { retry: true; error: TesseraError; retryAfterMs?: number }> {
+  private async attempt<T>(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, redact: readonly string[]): Promise<Result<T> | { retry: true; error: TesseraError; retryAfterMs?: number }> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     let response: Response;
     try {
       response = await this.fetch(url, { method, headers, body, signal: combined, redirect: 'manual' });
     } catch (err) {
-      if (signal?.aborted) return { error: new TesseraError('ABORTED', `${method} ${this.safePath(url)} was aborted`) };
-      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url)} got no answer within ${this.timeoutMs} ms`) };
+      if (signal?.aborted) return { error: new TesseraError('ABORTED', `${method} ${this.safePath(url, redact)} was aborted`) };
+      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
       const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-      return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url)} failed: ${typeof cause === 'string' ? cause : 'network error'}`) };
+      return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url, redact)} failed: ${typeof cause === 'string' ? cause : 'network error'}`) };
     }
     let text: string;
     try {
       text = await response.text();
     } catch {
-      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url)} got no answer within ${this.timeoutMs} ms`) };
-      return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url)}: the answer was cut off`) };
+      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
+      return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url, redact)}: the answer was cut off`) };
     }
     const requestId = response.headers.get('x-request-id') ?? undefined;
     if (response.ok) {
@@ -128,10 +130,10 @@ export class HttpClient {
       try {
         return { result: JSON.parse(text) as T };
       } catch {
-        return { error: new TesseraError('INVALID_RESPONSE', `${method} ${this.safePath(url)}: the answer is not JSON`, response.status, requestId) };
+        return { error: new TesseraError('INVALID_RESPONSE', `${method} ${this.safePath(url, redact)}: the answer is not JSON`, response.status, requestId) };
       }
     }
-    const error = this.problem(method, url, response.status, text, requestId);
+    const error = this.problem(method, url, response.status, text, requestId, redact);
     if (response.status >= 500) {
       const retryAfter = Number(response.headers.get('retry-after'));
       return { retry: true, error, ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterMs: retryAfter * 1000 }) };
@@ -139,7 +141,7 @@ export class HttpClient {
     return { error };
   }
 
-  private problem(method: string, url: string, status: number, text: string, requestId: string | undefined): TesseraError {
+  private problem(method: string, url: string, status: number, text: string, requestId: string | undefined, redact: readonly string[] = []): TesseraError {
     let code = `HTTP_${status}`;
     let detail = '';
     try {
@@ -150,8 +152,8 @@ export class HttpClient {
     } catch {
       // not problem+json (a proxy's page, say): the status alone speaks
     }
-    const message = `${method} ${this.safePath(url)} answered ${status} ${code}${detail === '' ? '' : `: ${detail}`}`;
-    return new TesseraError(code, scrub(message, [this.rootKey]), status, requestId);
+    const message = `${method} ${this.safePath(url, redact)} answered ${status} ${code}${detail === '' ? '' : `: ${detail}`}`;
+    return new TesseraError(code, scrub(message, [this.rootKey, ...redact]), status, requestId);
   }
 
   private url(path: string, query: RequestInput['query']): string {
@@ -166,8 +168,8 @@ export class HttpClient {
   }
 
   /** The path for messages: no query string, nothing key-shaped. */
-  private safePath(url: string): string {
-    return scrub(url.slice(this.baseUrl.length).split('?')[0]!, [this.rootKey]);
+  private safePath(url: string, redact: readonly string[] = []): string {
+    return scrub(url.slice(this.baseUrl.length).split('?')[0]!, [this.rootKey, ...redact]);
   }
 
   private backoff(attempt: number, retryAfterMs: number | undefined): number {

@@ -8,7 +8,8 @@ export type ClientErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'ABORTED' | 'INVALID
 
 /**
  * Why a call failed: the server's problem details, or a network failure. Its message never holds
- * a key, a root key or a token: anything shaped like one is replaced by `[redacted]`.
+ * a key, a root key, a token or a webhook secret: anything shaped like one is replaced by
+ * `[redacted]`.
  */
 export class TesseraError extends Error {
   override readonly name = 'TesseraError';
@@ -30,9 +31,12 @@ export class TesseraError extends Error {
 /** A call's outcome: exactly one of `result` and `error`. */
 export type Result<T> = { result: T; error?: undefined } | { result?: undefined; error: TesseraError };
 
-/** Removes anything that looks like a Tessera key, and the given secrets, from a message. */
+/** A webhook signing secret: `whsec_` and 32 random bytes in base64url. */
+const WEBHOOK_SECRET_LIKE = /\bwhsec_[0-9A-Za-z_-]{16,}/g;
+
+/** Removes anything that looks like a Tessera key or webhook secret, and the given secrets, from a message. */
 export function scrub(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text.replace(KEY_LIKE, '[redacted]');
+  let out = text.replace(KEY_LIKE, '[redacted]').replace(WEBHOOK_SECRET_LIKE, '[redacted]');
   for (const s of secrets) if (s !== undefined && s.length >= 8) out = out.replaceAll(s, '[redacted]');
   return out.slice(0, 500);
 }

@@ -1,0 +1,44 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Received {
+  body: string;
+  signature: string;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: Received[];
+  close(): Promise<void>;
+}
+
+/** A webhook endpoint on loopback that answers 200 and keeps what it was sent. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: Received[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      received.push({ body, signature: String(req.headers['tessera-signature'] ?? '') });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/tessera`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Whether `signature` (`t=<unix>,v1=<hex>`) is HMAC-SHA256(secret, "<t>.<body>"). */
+export function signedWith(secret: string, { body, signature }: Received): boolean {
+  const parts = Object.fromEntries(signature.split(',').map((p) => p.split('=') as [string, string]));
+  if (parts.t === undefined || parts.v1 === undefined) return false;
+  const expected = createHmac('sha256', secret).update(`${parts.t}.${body}`).digest();
+  const given = Buffer.from(parts.v1, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
