@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Config } from './config.js';
 import { trustProxyOption } from './config.js';
 import { authorize } from './http/auth.js';
@@ -55,6 +55,30 @@ function loggedPath(url: string): string {
   return decoded(url.split('?')[0]!).replace(KEY_SEARCH_PATTERN, maskKey);
 }
 
+/** The shortest path segment that can hold a key: a one-letter prefix, `_`, 49 characters. */
+const MIN_KEY_LENGTH = 51;
+const KEY_IN_URL_DETAIL = 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.';
+
+/** A KEY_IN_URL error when the URL carries a credential: a key where an id belongs, or a credential parameter. */
+function credentialInUrl(url: string): TesseraError | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (path.length >= MIN_KEY_LENGTH && path.split('/').some((segment) => KEY_PATTERN.test(decoded(segment)))) {
+    return new TesseraError('KEY_IN_URL', KEY_IN_URL_DETAIL);
+  }
+  if (q !== -1) {
+    for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+      if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || KEY_PATTERN.test(value)) return new TesseraError('KEY_IN_URL', KEY_IN_URL_DETAIL);
+    }
+  }
+  return undefined;
+}
+
+/** A route's hooks of one kind with `hook` added last (Fastify takes one hook or a list). */
+function withHook<H>(existing: H | H[] | undefined, hook: H): H[] {
+  return [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), hook];
+}
+
 export interface AppOptions {
   config: Config;
   services: Services;
@@ -71,6 +95,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       ...(logStream && { stream: logStream }),
     },
     logController: new LogController({ disableRequestLogging: true }),
+    // The verify path logs nothing per request (metrics count it), so it skips the per-request child logger.
+    childLoggerFactory: (logger, bindings, opts, rawReq) => (rawReq.url === '/v1/keys/verify' ? logger : logger.child(bindings, opts)),
     bodyLimit: config.bodyLimit,
     // A hop count is valid at run time though Fastify's types omit it.
     trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
@@ -95,32 +121,29 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    const q = request.url.indexOf('?');
-    // A key where an id belongs (GET /v1/keys/<key>) is in the URL all the same.
-    if ((q === -1 ? request.url : request.url.slice(0, q)).split('/').some((segment) => KEY_PATTERN.test(decoded(segment)))) {
-      throw new TesseraError('KEY_IN_URL', 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.');
-    }
-    if (q !== -1) {
-      for (const [name, value] of new URLSearchParams(request.url.slice(q + 1))) {
-        if (CREDENTIAL_PARAMS.has(name.toLowerCase()) || KEY_PATTERN.test(value)) {
-          throw new TesseraError('KEY_IN_URL', 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.');
-        }
-      }
-    }
-    reply.header('cache-control', 'no-store');
-    reply.header('x-content-type-options', 'nosniff');
-    if (tls) reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
-    const permission = request.routeOptions.config.permission;
-    if (permission !== undefined) await authorize(services, request, permission);
+  // Every answer: never cached, never sniffed, and HSTS when Tessera terminates TLS itself.
+  const securityHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(tls && { 'strict-transport-security': 'max-age=63072000; includeSubDomains' }) };
+  app.addHook('onRequest', (request, reply, done) => {
+    const refused = credentialInUrl(request.url);
+    if (refused !== undefined) return done(refused);
+    reply.headers(securityHeaders);
+    done();
   });
 
-  if (config.logRequests) {
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.routeOptions.url === '/v1/keys/verify' || request.routeOptions.url === '/metrics') return;
-      request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
-    });
-  }
+  // Authentication and request logging are attached to the routes that need them, so the verify
+  // path and the public routes pay for nothing they do not use.
+  const logRequest = async (request: FastifyRequest, reply: FastifyReply) => {
+    request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  };
+  app.addHook('onRoute', (route) => {
+    const permission = route.config?.permission;
+    if (permission !== undefined) {
+      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest) => authorize(services, request, permission)) as RouteOptions['onRequest'];
+    }
+    if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {
+      route.onResponse = withHook<unknown>(route.onResponse, logRequest) as RouteOptions['onResponse'];
+    }
+  });
 
   app.setErrorHandler((error: FastifyError | TesseraError, request, reply) => {
     if (error instanceof TesseraError) return sendProblem(reply, problem(error.code, error.detail));

@@ -50,8 +50,10 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
     clearInterval(keyringRefresh);
     await services.checkpointer.stop();
     // onClose hooks run last-registered first, so this runs before the app's own hook: write the
-    // last usage batch here, while the store is still open.
+    // last usage batch and usage events here, while the store is still open (stopping twice is harmless).
     await services.usage.stop();
+    await services.monitoring.stop();
+    await services.rehasher.stop();
     await shared.close();
     await store.close();
     await keyring.close();

@@ -14,6 +14,7 @@ import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@tessera/core';
+import type SqliteDatabase from 'better-sqlite3';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { KyselyRepos } from '../kysely-repos.js';
 import type { KyselyStore } from '../kysely-store.js';
@@ -34,32 +35,31 @@ const nn = (v: unknown): number | null => (v === null || v === undefined ? null 
 
 /** The monitoring port over a Kysely handle (the whole database or one transaction), beside the core repos. */
 export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepos {
+  constructor(
+    db: ConstructorParameters<typeof KyselyRepos>[0],
+    dialectName: 'sqlite' | 'postgres',
+    inTransaction: boolean,
+    /** On SQLite, a prepared insert of one event: Kysely would build and prepare a new many-row statement per batch. */
+    private readonly insertEvent?: () => SqliteDatabase.Statement,
+  ) {
+    super(db, dialectName, inTransaction);
+  }
+
   protected get m(): Db {
     return this.db as unknown as Db;
   }
 
   async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
+    if (this.insertEvent !== undefined) {
+      // Inside the caller's transaction: better-sqlite3 runs on the connection Kysely holds for it.
+      const statement = this.insertEvent();
+      for (const e of events) statement.run(eventToRow(e));
+      return;
+    }
     for (const part of chunks(events, 400)) {
       await this.m
         .insertInto('usage_events')
-        .values(
-          part.map((e) => ({
-            ts: e.ts,
-            workspace_id: e.workspaceId,
-            key_id: e.keyId,
-            keyspace_id: e.keyspaceId,
-            owner_id: e.ownerId,
-            outcome: e.outcome,
-            ip: e.ip,
-            network: e.network,
-            user_agent: clip(e.userAgent, 256),
-            cost: e.cost,
-            resource: clip(e.resource, 256),
-            method: clip(e.method, 16),
-            scopes: clip(e.scopes, 1024),
-            deleted_key: e.deleted ? 1 : 0,
-          })),
-        )
+        .values(part.map(eventToRow))
         .execute();
     }
   }
@@ -553,15 +553,44 @@ export class KyselyMonitoringStore extends KyselyMonitoringRepos implements Moni
   readonly dialect: 'sqlite' | 'postgres';
   private readonly kysely: Kysely<Database>;
 
+  private readonly preparedInsertEvent: (() => SqliteDatabase.Statement) | undefined;
+
   constructor(store: KyselyStore) {
     super(store.kysely, store.dialect, false);
     this.kysely = store.kysely;
     this.dialect = store.dialect;
+    const sqlite = store.sqlite;
+    let statement: SqliteDatabase.Statement | undefined;
+    // Prepared on first use: the table exists only once the store is migrated.
+    this.preparedInsertEvent =
+      sqlite &&
+      (() => (statement ??= sqlite.prepare(`insert into usage_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`)));
   }
 
   transaction<R>(fn: (tx: MonitoringRepos & Repos) => Promise<R>): Promise<R> {
-    return this.kysely.transaction().execute((trx) => fn(new KyselyMonitoringRepos(trx, this.dialect, true)));
+    return this.kysely.transaction().execute((trx) => fn(new KyselyMonitoringRepos(trx, this.dialect, true, this.preparedInsertEvent)));
   }
+}
+
+const EVENT_COLUMNS = ['ts', 'workspace_id', 'key_id', 'keyspace_id', 'owner_id', 'outcome', 'ip', 'network', 'user_agent', 'cost', 'resource', 'method', 'scopes', 'deleted_key'] as const;
+
+function eventToRow(e: UsageEvent): T['usage_events'] {
+  return {
+    ts: e.ts,
+    workspace_id: e.workspaceId,
+    key_id: e.keyId,
+    keyspace_id: e.keyspaceId,
+    owner_id: e.ownerId,
+    outcome: e.outcome,
+    ip: e.ip,
+    network: e.network,
+    user_agent: clip(e.userAgent, 256),
+    cost: e.cost,
+    resource: clip(e.resource, 256),
+    method: clip(e.method, 16),
+    scopes: clip(e.scopes, 1024),
+    deleted_key: e.deleted ? 1 : 0,
+  };
 }
 
 function clip(v: string | null, max: number): string | null {
