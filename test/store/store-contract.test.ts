@@ -54,6 +54,26 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
     expect(even).toHaveLength(4);
   });
 
+  it('orders ids by creation time in byte order, across the upper/lower-case boundary', async () => {
+    if (dialect === 'postgres') {
+      const { rows } = await sql<{ collation: string | null }>`
+        select collation_name as collation from information_schema.columns
+        where table_schema = current_schema() and table_name = 'keys' and column_name = 'id'`.execute(db.store.kysely);
+      expect(rows[0]!.collation).toBe('C');
+    }
+    const ks = await keys.createKeyspace(actor, { name: 'case', prefix: 'cs' });
+    // The id's last time character goes Y → Z → a → b: ASCII order, not dictionary order.
+    clock.set(clock.now() - (clock.now() % 62) + 62 + 34);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push((await keys.createKey(actor, { keyspaceId: ks.id })).record.id);
+      clock.advance(1);
+    }
+    expect(ids.map((id) => id[11])).toEqual(['Y', 'Z', 'a', 'b']);
+    const listed = await db.store.listKeys({ workspaceId: actor.workspaceId!, keyspaceId: ks.id, limit: 10 });
+    expect(listed.map((k) => k.id)).toEqual(ids);
+  });
+
   it('writes a change and its audit entry together, or neither', async () => {
     const { record } = await keys.createKey(actor, { keyspaceId });
     const before = (await db.store.auditHead()).seq;

@@ -1,17 +1,19 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
-import * as oauth from './migrations/0003-oauth.js';
 import * as keyringVault from './migrations/0002-keyring-vault.js';
-import * as consoleUsers from './migrations/0006-console.js';
+import * as oauth from './migrations/0003-oauth.js';
 import * as monitoring from './migrations/0005-monitoring.js';
+import * as consoleUsers from './migrations/0006-console.js';
+import * as idCollation from './migrations/0007-postgres-id-collation.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
-  '0003-oauth': oauth,
   '0002-keyring-vault': keyringVault,
-  '0006-console': consoleUsers,
+  '0003-oauth': oauth,
   '0005-monitoring': monitoring,
+  '0006-console': consoleUsers,
+  '0007-postgres-id-collation': idCollation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

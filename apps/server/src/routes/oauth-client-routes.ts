@@ -117,9 +117,9 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
     );
 
-    app.delete('/v1/oauth/clients/:clientId', { config, schema: { tags, summary: 'Delete an OAuth client; its secrets stop working', params: Params } }, async (request, reply) => {
+    app.delete('/v1/oauth/clients/:clientId', { config, schema: { tags, summary: 'Delete an OAuth client; its secrets stop working', params: Params, response: { 204: Type.Null({ description: 'Deleted' }) } } }, async (request, reply) => {
       await clients.remove(actorOf(request), request.params.clientId);
-      return reply.code(204).send();
+      return reply.code(204).send(null);
     });
 
     app.post(

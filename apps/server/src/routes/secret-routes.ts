@@ -90,10 +90,10 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
 
     app.delete(
       '/v1/secrets/*',
-      { config: { permission: 'secrets:write' }, schema: { tags, summary: 'Delete a secret and destroy every version it kept', params: NameParams } },
+      { config: { permission: 'secrets:write' }, schema: { tags, summary: 'Delete a secret and destroy every version it kept', params: NameParams, response: { 204: Type.Null({ description: 'Deleted' }) } } },
       async (request, reply) => {
         await services.vault.delete(caller(request), request.params['*']);
-        return reply.code(204).send();
+        return reply.code(204).send(null);
       },
     );
   };
