@@ -70,3 +70,29 @@ describe('operations endpoints', () => {
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
+
+describe('request bodies', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterAll(() => s.close());
+
+  it('takes an empty JSON body as an empty object', async () => {
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'e', prefix: 'e' });
+    const { body } = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
+    const res = await fetch(`${s.url}/v1/keys/${body.keyId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+    expect((await res.json()).revokedAt).not.toBeNull();
+    // A route that needs a body still says which field is missing.
+    const create = await fetch(`${s.url}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' } });
+    expect(create.status).toBe(400);
+    expect((await create.json()).code).toBe('VALIDATION_FAILED');
+  });
+
+  it('refuses prototype poisoning', async () => {
+    const r = await s.api('POST', '/v1/keyspaces', '{"name":"p","prefix":"p","__proto__":{"admin":true}}');
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('VALIDATION_FAILED');
+  });
+});

@@ -121,6 +121,15 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     },
   });
 
+  // An empty JSON body counts as `{}` (a bare `POST …/revoke` sent with the JSON content type); the
+  // route's schema then decides. Anything else goes to Fastify's parser, which refuses prototype poisoning.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, {});
+    return parseJson(request, body as string, done);
+  });
+
   // Every answer: never cached, never sniffed, and HSTS when Tessera terminates TLS itself.
   const securityHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(tls && { 'strict-transport-security': 'max-age=63072000; includeSubDomains' }) };
   app.addHook('onRequest', (request, reply, done) => {
