@@ -14,9 +14,13 @@ app.get('/orders', { preHandler: requireApiKey({ scopes: 'orders:read' }) }, asy
   owner: request.tessera.ownerId,
   orders: [{ id: 1, total: 42 }],
 }));
-app.get('/reports', { preHandler: requireAccessToken({ audience: 'https://orders.example', scopes: 'reports:read' }) }, async (request) => ({
-  for: request.tessera.subject,
-  reports: [],
-}));
+app.get(
+  '/reports',
+  { preHandler: requireAccessToken({ audience: 'https://orders.example', scopes: 'reports:read' }) },
+  async (request) => ({
+    for: request.tessera.subject,
+    reports: [],
+  }),
+);
 
 await app.listen({ port: Number(process.env.PORT ?? 3000), host: '127.0.0.1' });

@@ -11,8 +11,12 @@ const { requireApiKey, requireAccessToken } = tessera({
 });
 
 const app = new Hono();
-app.get('/orders', requireApiKey({ scopes: 'orders:read' }), (c) => c.json({ owner: c.get('tessera').ownerId, orders: [{ id: 1, total: 42 }] }));
-app.get('/reports', requireAccessToken({ audience: 'https://orders.example', scopes: 'reports:read' }), (c) => c.json({ for: c.get('tessera').subject, reports: [] }));
+app.get('/orders', requireApiKey({ scopes: 'orders:read' }), (c) =>
+  c.json({ owner: c.get('tessera').ownerId, orders: [{ id: 1, total: 42 }] }),
+);
+app.get('/reports', requireAccessToken({ audience: 'https://orders.example', scopes: 'reports:read' }), (c) =>
+  c.json({ for: c.get('tessera').subject, reports: [] }),
+);
 
 const port = Number(process.env.PORT ?? 3000);
 serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => console.log(`orders API (Hono) on http://127.0.0.1:${port}`));

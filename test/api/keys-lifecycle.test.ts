@@ -20,7 +20,13 @@ describe.each(DIALECTS)('key lifecycle over HTTP (%s)', (dialect) => {
   };
 
   it('creates a key shown once and verifies it VALID', async () => {
-    const created = await s.api('POST', '/v1/keys', { keyspaceId, ownerId: 'cust_1', name: 'main', scopes: ['documents:*'], meta: { plan: 'pro' } });
+    const created = await s.api('POST', '/v1/keys', {
+      keyspaceId,
+      ownerId: 'cust_1',
+      name: 'main',
+      scopes: ['documents:*'],
+      meta: { plan: 'pro' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^sk_live_[0-9A-Za-z]{49}$/);
     const v = await verify({ key: created.body.key });
@@ -59,7 +65,11 @@ describe.each(DIALECTS)('key lifecycle over HTTP (%s)', (dialect) => {
   });
 
   it('rate limits and spends credits', async () => {
-    const { body } = await s.api('POST', '/v1/keys', { keyspaceId, ratelimits: [{ name: 'burst', limit: 3, windowMs: 60_000 }], credits: { remaining: 10 } });
+    const { body } = await s.api('POST', '/v1/keys', {
+      keyspaceId,
+      ratelimits: [{ name: 'burst', limit: 3, windowMs: 60_000 }],
+      credits: { remaining: 10 },
+    });
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push((await verify({ key: body.key })).code);
     expect(codes).toEqual(['VALID', 'VALID', 'VALID', 'RATE_LIMITED']);

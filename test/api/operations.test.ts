@@ -32,7 +32,9 @@ describe('operations endpoints', () => {
   it('publishes an OpenAPI 3.1 document with every route of API.md, and renders it', async () => {
     const doc = (await s.api('GET', '/openapi.json', undefined, null)).body;
     expect(doc.openapi).toBe('3.1.0');
-    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     for (const r of [
       'POST /v1/root-keys',
       'GET /v1/root-keys',
@@ -61,7 +63,13 @@ describe('operations endpoints', () => {
     const r = await s.api('GET', '/v1/nothing-here', undefined, null);
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect(r.body).toMatchObject({ status: 404, code: 'NOT_FOUND', type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+    expect(r.body).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      type: expect.any(String),
+      title: expect.any(String),
+      detail: expect.any(String),
+    });
   });
 
   it('sends no-store and nosniff on API answers', async () => {
@@ -81,11 +89,17 @@ describe('request bodies', () => {
   it('takes an empty JSON body as an empty object', async () => {
     const ks = await s.api('POST', '/v1/keyspaces', { name: 'e', prefix: 'e' });
     const { body } = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
-    const res = await fetch(`${s.url}/v1/keys/${body.keyId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' } });
+    const res = await fetch(`${s.url}/v1/keys/${body.keyId}/revoke`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect((await res.json()).revokedAt).not.toBeNull();
     // A route that needs a body still says which field is missing.
-    const create = await fetch(`${s.url}/v1/keys`, { method: 'POST', headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' } });
+    const create = await fetch(`${s.url}/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' },
+    });
     expect(create.status).toBe(400);
     expect((await create.json()).code).toBe('VALIDATION_FAILED');
   });

@@ -53,7 +53,10 @@ describe('the tessera command', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Refusing to serve plain HTTP/);
     const port = freePort();
-    const s = await startServe(['--data-dir', join(dir, 'public2'), '--host', '0.0.0.0', '--port', String(port), '--insecure-http'], `http://127.0.0.1:${port}`);
+    const s = await startServe(
+      ['--data-dir', join(dir, 'public2'), '--host', '0.0.0.0', '--port', String(port), '--insecure-http'],
+      `http://127.0.0.1:${port}`,
+    );
     expect(s.output()).toMatch(/INSECURE/);
     await s.stop();
   });
@@ -61,7 +64,27 @@ describe('the tessera command', () => {
   it('serves HTTPS with HSTS when given a certificate', async () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const port = freePort();
     const env = { TESSERA_TLS_CERT: cert, TESSERA_TLS_KEY: key, NODE_TLS_REJECT_UNAUTHORIZED: '0' };
     const s = await startServe(['--data-dir', join(dir, 'tls'), '--port', String(port)], `https://127.0.0.1:${port}`, env);

@@ -53,7 +53,9 @@ describe('tessera with its KEK in SoftHSM2, end to end', () => {
     rootKey = JSON.parse(init.stdout).rootKey;
     node = await spawnNode(dataDir, { ...env, SOFTHSM2_CONF: token.conf }, rootKey);
 
-    expect(run(['secrets', 'put', 'payments/stripe', '--rotate-by', '2030-01-01T00:00:00Z'], 'sk_live_from_stdin_1\n').stdout).toContain('version 1');
+    expect(run(['secrets', 'put', 'payments/stripe', '--rotate-by', '2030-01-01T00:00:00Z'], 'sk_live_from_stdin_1\n').stdout).toContain(
+      'version 1',
+    );
     expect(run(['secrets', 'put', 'payments/stripe'], 'sk_live_from_stdin_2\n').stdout).toContain('version 2');
     expect(run(['secrets', 'get', 'payments/stripe']).stdout).toBe('sk_live_from_stdin_2');
     expect(run(['secrets', 'get', 'payments/stripe', '--version', '1']).stdout).toBe('sk_live_from_stdin_1');
@@ -88,8 +90,13 @@ describe('tessera with its KEK in SoftHSM2, end to end', () => {
     expect(verify.status).toBe(0);
     expect(verify.stdout).toMatch(/^Audit chain intact: \d+ entries verified\. \d+ signed checkpoints hold/);
     const exported = run(['audit', 'export', '--checkpoints']);
-    const lines = exported.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.action)).toEqual(expect.arrayContaining(['secret.written', 'secret.read', 'secret.deleted', 'keyring.kek_rotated', 'keyring.pepper_rotated']));
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.action)).toEqual(
+      expect.arrayContaining(['secret.written', 'secret.read', 'secret.deleted', 'keyring.kek_rotated', 'keyring.pepper_rotated']),
+    );
     expect(exported.stdout).not.toContain('sk_live_from_stdin');
 
     await stopNode(node);

@@ -94,5 +94,5 @@ describe.each(DIALECTS)('envelope keyring over the store (%s)', (dialect) => {
 
 /** Reads a KEK version back out of a LocalKek, only to build a second process's view in this test. */
 function exportKek(kek: LocalKek, version: number): Buffer {
-  return ((kek as unknown as { keys: Map<number, { export(): Buffer }> }).keys.get(version)!).export();
+  return (kek as unknown as { keys: Map<number, { export(): Buffer }> }).keys.get(version)!.export();
 }

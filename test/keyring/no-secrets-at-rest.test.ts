@@ -15,8 +15,16 @@ import { createInstanceHome, startInstance, type InstanceHome, type RunningInsta
  */
 const PROVIDERS: { dialect: Dialect; name: string; env: () => Record<string, string> }[] = [
   { dialect: 'sqlite', name: 'KEK in TESSERA_MASTER_KEY', env: () => ({ TESSERA_MASTER_KEY: randomBytes(32).toString('base64') }) },
-  { dialect: 'postgres', name: 'KEK in a passphrase-sealed keyring file', env: () => ({ TESSERA_KEYRING_PASSPHRASE: `pass-${randomBytes(8).toString('hex')}` }) },
-  { dialect: 'sqlite', name: 'KEK in a passphrase-sealed keyring file', env: () => ({ TESSERA_KEYRING_PASSPHRASE: `pass-${randomBytes(8).toString('hex')}` }) },
+  {
+    dialect: 'postgres',
+    name: 'KEK in a passphrase-sealed keyring file',
+    env: () => ({ TESSERA_KEYRING_PASSPHRASE: `pass-${randomBytes(8).toString('hex')}` }),
+  },
+  {
+    dialect: 'sqlite',
+    name: 'KEK in a passphrase-sealed keyring file',
+    env: () => ({ TESSERA_KEYRING_PASSPHRASE: `pass-${randomBytes(8).toString('hex')}` }),
+  },
 ];
 
 describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ dialect, env }) => {
@@ -53,7 +61,11 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
     const rk = await t.api('POST', '/v1/root-keys', { name: 'reader', permissions: ['secrets:read'] });
     secrets.push(rk.body.key);
     // OAuth client secrets, where the server has them.
-    const client = await t.api('POST', '/v1/oauth/clients', { name: 'backend', scopes: ['documents:read'], grantTypes: ['client_credentials'] });
+    const client = await t.api('POST', '/v1/oauth/clients', {
+      name: 'backend',
+      scopes: ['documents:read'],
+      grantTypes: ['client_credentials'],
+    });
     if (client.status === 201 && typeof client.body.clientSecret === 'string') secrets.push(client.body.clientSecret);
     // Reads go through the audit log and the logs too.
     await t.api('GET', '/v1/secrets/payments/stripe?version=1');
@@ -129,7 +141,17 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
     } else {
       const db = t.services.store as unknown as { kysely: { selectFrom(t: string): { selectAll(): { execute(): Promise<unknown[]> } } } };
       const parts: string[] = [];
-      for (const table of ['keys', 'root_keys', 'secrets', 'secret_versions', 'key_recovery', 'keyring_keys', 'audit_log', 'audit_signing_keys', 'audit_checkpoints']) {
+      for (const table of [
+        'keys',
+        'root_keys',
+        'secrets',
+        'secret_versions',
+        'key_recovery',
+        'keyring_keys',
+        'audit_log',
+        'audit_signing_keys',
+        'audit_checkpoints',
+      ]) {
         parts.push(JSON.stringify(await db.kysely.selectFrom(table).selectAll().execute()));
       }
       dump = Buffer.from(parts.join('\n'));

@@ -13,7 +13,12 @@ beforeAll(() => {
 });
 afterAll(() => token.remove());
 
-const hsmEnv = () => ({ TESSERA_KEYRING_PROVIDER: 'pkcs11', TESSERA_PKCS11_MODULE: token.module, TESSERA_PKCS11_TOKEN_LABEL: token.label, TESSERA_PKCS11_PIN: token.pin });
+const hsmEnv = () => ({
+  TESSERA_KEYRING_PROVIDER: 'pkcs11',
+  TESSERA_PKCS11_MODULE: token.module,
+  TESSERA_PKCS11_TOKEN_LABEL: token.label,
+  TESSERA_PKCS11_PIN: token.pin,
+});
 
 describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
   let home: InstanceHome;
@@ -71,7 +76,11 @@ describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
       const found = session.find({ class: graphene.ObjectClass.SECRET_KEY, label: `tessera-kek-${dialect}-v2` });
       expect(found.length).toBe(1);
       const kek = found.items(0).toType<graphene.SecretKey>();
-      expect(kek.getAttribute({ sensitive: null, extractable: null, token: null })).toEqual({ sensitive: true, extractable: false, token: true });
+      expect(kek.getAttribute({ sensitive: null, extractable: null, token: null })).toEqual({
+        sensitive: true,
+        extractable: false,
+        token: true,
+      });
       expect(() => kek.getAttribute({ value: null })).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
       session.logout();
       session.close();
@@ -81,14 +90,24 @@ describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
   });
 
   it('names a wrong PIN clearly, and a missing token too', async () => {
-    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_PIN: '000000' }))).rejects.toThrow(`the PIN for the PKCS#11 token "${token.label}" is wrong`);
-    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_TOKEN_LABEL: 'no-such-token' }))).rejects.toThrow('no PKCS#11 token labelled "no-such-token" is present');
+    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_PIN: '000000' }))).rejects.toThrow(
+      `the PIN for the PKCS#11 token "${token.label}" is wrong`,
+    );
+    await expect(openInstance(loadConfig({ ...home.env, TESSERA_PKCS11_TOKEN_LABEL: 'no-such-token' }))).rejects.toThrow(
+      'no PKCS#11 token labelled "no-such-token" is present',
+    );
   });
 });
 
 describe('the PKCS#11 provider', () => {
   it('refuses a wrapped key altered at rest, and a ciphertext moved to another row', async () => {
-    const kek = Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: 'tessera-kek-tamper', create: true });
+    const kek = Pkcs11Kek.open({
+      module: token.module,
+      tokenLabel: token.label,
+      pin: token.pin,
+      keyLabel: 'tessera-kek-tamper',
+      create: true,
+    });
     try {
       const repos = new MemoryKeyringRepos();
       const keyring = await EnvelopeKeyring.open({ kek, repos, create: true });

@@ -18,7 +18,16 @@ const vectors = (name: string) => JSON.parse(readFileSync(new URL(`./vectors/wyc
  * - 347, 351 (RFC 7520 figure 27): the key says `"alg": "ES521"`, which is no JOSE algorithm, and
  *   the JWS says ES512: the same mismatch, refused.
  */
-const DISAGREE: Record<number, 'valid' | 'invalid'> = { 367: 'valid', 370: 'valid', 372: 'invalid', 373: 'invalid', 346: 'invalid', 350: 'invalid', 347: 'invalid', 351: 'invalid' };
+const DISAGREE: Record<number, 'valid' | 'invalid'> = {
+  367: 'valid',
+  370: 'valid',
+  372: 'invalid',
+  373: 'invalid',
+  346: 'invalid',
+  350: 'invalid',
+  347: 'invalid',
+  351: 'invalid',
+};
 
 /**
  * Every algorithm jose implements is on the allow-list here, so what refuses a mismatched key is
@@ -36,7 +45,12 @@ interface Case {
 
 describe("Wycheproof JWS vectors against Tessera's verifier", () => {
   const file = vectors('json_web_signature_test.json');
-  const groups = file.testGroups as { comment: string; public?: Record<string, unknown>; private?: Record<string, unknown>; tests: Case[] }[];
+  const groups = file.testGroups as {
+    comment: string;
+    public?: Record<string, unknown>;
+    private?: Record<string, unknown>;
+    tests: Case[];
+  }[];
 
   it('covers every case in the file', () => {
     expect(groups.reduce((n, g) => n + g.tests.length, 0)).toBe(file.numberOfTests);
@@ -58,10 +72,21 @@ describe('Wycheproof ECDSA P-256 (IEEE P1363) vectors against the ES256 primitiv
   it('answers every case as Wycheproof does, r = s = 0 included', async () => {
     let checked = 0;
     for (const g of file.testGroups as { publicKeyDer: string; tests: { tcId: number; msg: string; sig: string; result: string }[] }[]) {
-      const key = await webcrypto.subtle.importKey('spki', Buffer.from(g.publicKeyDer, 'hex'), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
+      const key = await webcrypto.subtle.importKey(
+        'spki',
+        Buffer.from(g.publicKeyDer, 'hex'),
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        false,
+        ['verify'],
+      );
       for (const t of g.tests) {
         if (t.result === 'acceptable') continue;
-        const ok = await webcrypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, Buffer.from(t.sig, 'hex'), Buffer.from(t.msg, 'hex'));
+        const ok = await webcrypto.subtle.verify(
+          { name: 'ECDSA', hash: 'SHA-256' },
+          key,
+          Buffer.from(t.sig, 'hex'),
+          Buffer.from(t.msg, 'hex'),
+        );
         expect(ok, `tcId ${t.tcId}`).toBe(t.result === 'valid');
         checked++;
       }

@@ -22,7 +22,11 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
   beforeEach(() => s.clock.set(Math.max(s.clock.now(), Date.now())));
 
   const token = async (params: Record<string, string> = {}, headers: Record<string, string> = {}, a = auth) => {
-    const r = await s.form('/oauth/token', { grant_type: 'client_credentials', scope: 'read', ...params }, { authorization: a, ...headers });
+    const r = await s.form(
+      '/oauth/token',
+      { grant_type: 'client_credentials', scope: 'read', ...params },
+      { authorization: a, ...headers },
+    );
     return r;
   };
   const issue = async () => (await token()).body.access_token as string;
@@ -47,14 +51,20 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
 
   it('HS256 signed with the public key (EdDSA and RS256 keys as HMAC secrets)', async () => {
     const rsa = await s.client({ scopes: ['read'], signingAlg: 'RS256' });
-    const rsaToken = (await token({}, { authorization: s.basic(rsa.clientId, rsa.clientSecret!) }, s.basic(rsa.clientId, rsa.clientSecret!))).body.access_token as string;
+    const rsaToken = (
+      await token({}, { authorization: s.basic(rsa.clientId, rsa.clientSecret!) }, s.basic(rsa.clientId, rsa.clientSecret!))
+    ).body.access_token as string;
     const { keys } = (await (await fetch(`${s.url}/oauth/jwks`)).json()) as { keys: Record<string, string>[] };
     for (const t of [await issue(), rsaToken]) {
       const [h, p] = parts(t);
       const kid = json(h).kid as string;
       const jwk = keys.find((k) => k.kid === kid)!;
       const { createPublicKey } = await import('node:crypto');
-      const secrets = [JSON.stringify(jwk), Buffer.from(jwk.x ?? jwk.n!, 'base64url'), createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' })];
+      const secrets = [
+        JSON.stringify(jwk),
+        Buffer.from(jwk.x ?? jwk.n!, 'base64url'),
+        createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }),
+      ];
       for (const secret of secrets) {
         const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid })}.${p}`;
         expect(await active(`${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`)).toBe(false);
@@ -72,7 +82,16 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
     const [h, p] = parts(await issue());
     const { privateKey } = await attacker();
     const claims = json(p);
-    for (const kid of ['nope', json(h).kid, '../../../../../dev/null', '/etc/passwd', "x' OR '1'='1", 'https://evil.example/jwks.json', '', 'a'.repeat(5000)]) {
+    for (const kid of [
+      'nope',
+      json(h).kid,
+      '../../../../../dev/null',
+      '/etc/passwd',
+      "x' OR '1'='1",
+      'https://evil.example/jwks.json',
+      '',
+      'a'.repeat(5000),
+    ]) {
       expect(await active(await forge(privateKey, { kid }, claims))).toBe(false);
     }
   });
@@ -81,14 +100,28 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
     const [h, p] = parts(await issue());
     const { privateKey, jwk } = await attacker();
     const kid = json(h).kid as string;
-    for (const extra of [{ jwk }, { jku: 'https://evil.example/jwks' }, { x5u: 'https://evil.example/cert.pem' }, { jwk, kid: await calculateJwkThumbprint(jwk) }]) {
+    for (const extra of [
+      { jwk },
+      { jku: 'https://evil.example/jwks' },
+      { x5u: 'https://evil.example/cert.pem' },
+      { jwk, kid: await calculateJwkThumbprint(jwk) },
+    ]) {
       expect(await active(await forge(privateKey, { kid, ...extra }, json(p)))).toBe(false);
     }
   });
 
   it('expired, not yet valid, wrong iss and wrong aud — each signed with the real current key', async () => {
     const now = Math.floor(s.clock.now() / 1000);
-    const base = { iss: s.url, sub: clientId, aud: 'https://api.example', client_id: clientId, scope: 'read', iat: now, exp: now + 300, jti: `t-${now}` };
+    const base = {
+      iss: s.url,
+      sub: clientId,
+      aud: 'https://api.example',
+      client_id: clientId,
+      scope: 'read',
+      iat: now,
+      exp: now + 300,
+      jti: `t-${now}`,
+    };
     const sign = (c: Record<string, unknown>) => s.services.oauth.keys.signJwt('EdDSA', 'at+jwt', c);
     expect(await active(await sign(base))).toBe(true);
     expect(await active(await sign({ ...base, jti: 'exp', iat: now - 600, exp: now - 1 }))).toBe(false);
@@ -147,28 +180,69 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
     const key = (await s.api('POST', '/v1/keys', { keyspaceId: ks, ownerId: 'o', scopes: ['read'] })).body.key;
     const c = await s.client({ scopes: ['read'], grantTypes: ['urn:ietf:params:oauth:grant-type:token-exchange', 'refresh_token'] });
     const a = s.basic(c.clientId, c.clientSecret!);
-    const ex = await s.form('/oauth/token', { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: key, subject_token_type: 'urn:tessera:token-type:api-key' }, { authorization: a });
+    const ex = await s.form(
+      '/oauth/token',
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: key,
+        subject_token_type: 'urn:tessera:token-type:api-key',
+      },
+      { authorization: a },
+    );
     const rt = ex.body.refresh_token as string;
-    const race = await Promise.all([0, 1, 2].map(() => s.form('/oauth/token', { grant_type: 'refresh_token', refresh_token: rt }, { authorization: a })));
+    const race = await Promise.all(
+      [0, 1, 2].map(() => s.form('/oauth/token', { grant_type: 'refresh_token', refresh_token: rt }, { authorization: a })),
+    );
     const ok = race.filter((r) => r.status === 200);
     expect(ok.length).toBeLessThanOrEqual(1);
     expect(race.filter((r) => r.status === 400).every((r) => r.body.error === 'invalid_grant')).toBe(true);
     // Whoever won, the family is revoked now: the token they got is dead too.
     if (ok[0] !== undefined) {
-      const again = await s.form('/oauth/token', { grant_type: 'refresh_token', refresh_token: ok[0].body.refresh_token }, { authorization: a });
+      const again = await s.form(
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: ok[0].body.refresh_token },
+        { authorization: a },
+      );
       expect(again.body.error).toBe('invalid_grant');
     }
     // A refresh token presented by another client: invalid_grant.
-    const ex2 = await s.form('/oauth/token', { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: key, subject_token_type: 'urn:tessera:token-type:api-key' }, { authorization: a });
+    const ex2 = await s.form(
+      '/oauth/token',
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: key,
+        subject_token_type: 'urn:tessera:token-type:api-key',
+      },
+      { authorization: a },
+    );
     const other = await s.client({ scopes: ['read'], grantTypes: ['refresh_token'] });
-    const stolen = await s.form('/oauth/token', { grant_type: 'refresh_token', refresh_token: ex2.body.refresh_token }, { authorization: s.basic(other.clientId, other.clientSecret!) });
+    const stolen = await s.form(
+      '/oauth/token',
+      { grant_type: 'refresh_token', refresh_token: ex2.body.refresh_token },
+      { authorization: s.basic(other.clientId, other.clientSecret!) },
+    );
     expect(stolen.body.error).toBe('invalid_grant');
   });
 
   describe('DPoP proofs', () => {
-    const proof = async (o: { key?: { privateKey: CryptoKey; jwk: Record<string, unknown> }; htm?: string; htu?: string; iat?: number; jti?: string; typ?: string; header?: Record<string, unknown> } = {}) => {
+    const proof = async (
+      o: {
+        key?: { privateKey: CryptoKey; jwk: Record<string, unknown> };
+        htm?: string;
+        htu?: string;
+        iat?: number;
+        jti?: string;
+        typ?: string;
+        header?: Record<string, unknown>;
+      } = {},
+    ) => {
       const k = o.key ?? (await attacker());
-      return new SignJWT({ htm: o.htm ?? 'POST', htu: o.htu ?? `${s.url}/oauth/token`, iat: o.iat ?? Math.floor(s.clock.now() / 1000), jti: o.jti ?? crypto.randomUUID() })
+      return new SignJWT({
+        htm: o.htm ?? 'POST',
+        htu: o.htu ?? `${s.url}/oauth/token`,
+        iat: o.iat ?? Math.floor(s.clock.now() / 1000),
+        jti: o.jti ?? crypto.randomUUID(),
+      })
         .setProtectedHeader({ alg: 'EdDSA', typ: o.typ ?? 'dpop+jwt', jwk: k.jwk, ...o.header } as never)
         .sign(k.privateKey);
     };
@@ -233,7 +307,13 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
       expect(first.body.error).toBe('use_dpop_nonce');
       const nonce = first.headers.get('dpop-nonce')!;
       expect(nonce).toBeTruthy();
-      const withNonce = await new SignJWT({ htm: 'POST', htu: `${s.url}/oauth/token`, iat: Math.floor(s.clock.now() / 1000), jti: crypto.randomUUID(), nonce })
+      const withNonce = await new SignJWT({
+        htm: 'POST',
+        htu: `${s.url}/oauth/token`,
+        iat: Math.floor(s.clock.now() / 1000),
+        jti: crypto.randomUUID(),
+        nonce,
+      })
         .setProtectedHeader({ alg: 'EdDSA', typ: 'dpop+jwt', jwk: k.jwk })
         .sign(k.privateKey);
       expect((await token({}, { dpop: withNonce }, a)).body.token_type).toBe('DPoP');
@@ -242,7 +322,10 @@ describe.each(DIALECTS)('attacks on the authorization server, each refused (%s)'
 
   describe('bad form bodies: a clean RFC 6749 error, never a 5xx', () => {
     const raw = async (body: string, type = 'application/x-www-form-urlencoded') =>
-      fetch(`${s.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type, authorization: auth }, body }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: string } }));
+      fetch(`${s.url}/oauth/token`, { method: 'POST', headers: { 'content-type': type, authorization: auth }, body }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { error: string },
+      }));
 
     it.each([
       ['JSON instead of a form', '{"grant_type":"client_credentials"}', 'application/json'],

@@ -39,7 +39,11 @@ describe('tessera oauth clients … against a running server', () => {
     expect(listed.out).not.toContain(c.clientSecret);
     const rotated = JSON.parse((await run('oauth', 'clients', 'rotate-secret', c.clientId, '--grace', '30', '--json')).out);
     expect(rotated.clientSecret).not.toBe(c.clientSecret);
-    const token = await s.form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: s.basic(c.clientId, rotated.clientSecret) });
+    const token = await s.form(
+      '/oauth/token',
+      { grant_type: 'client_credentials' },
+      { authorization: s.basic(c.clientId, rotated.clientSecret) },
+    );
     expect(token.status).toBe(200);
     expect((await run('oauth', 'clients', 'rm', c.clientId)).code).toBe(0);
     expect((await s.api('GET', `/v1/oauth/clients/${c.clientId}`)).status).toBe(404);

@@ -9,13 +9,25 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
   });
   afterAll(() => s.close());
 
-  const grant = (id: string, secret: string) => s.form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: s.basic(id, secret) });
+  const grant = (id: string, secret: string) =>
+    s.form('/oauth/token', { grant_type: 'client_credentials' }, { authorization: s.basic(id, secret) });
 
   it('creates a client whose secret is shown once and stored only as an HMAC', async () => {
-    const { clientId, clientSecret, view } = await s.client({ name: 'billing', scopes: ['invoices:read'], audience: ['https://billing.example'] });
+    const { clientId, clientSecret, view } = await s.client({
+      name: 'billing',
+      scopes: ['invoices:read'],
+      audience: ['https://billing.example'],
+    });
     expect(clientId).toMatch(/^cli_[0-9A-Za-z]{22}$/);
     expect(clientSecret).toMatch(/^tessera_cs_[0-9A-Za-z]{49}$/);
-    expect(view).toMatchObject({ name: 'billing', tokenEndpointAuthMethod: 'client_secret_basic', grantTypes: ['client_credentials'], signingAlg: 'EdDSA', accessTokenTtl: 300, refreshGraceSeconds: 0 });
+    expect(view).toMatchObject({
+      name: 'billing',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['client_credentials'],
+      signingAlg: 'EdDSA',
+      accessTokenTtl: 300,
+      refreshGraceSeconds: 0,
+    });
     const got = await s.api('GET', `/v1/oauth/clients/${clientId}`);
     expect(got.status).toBe(200);
     expect(got.body.clientSecret).toBeUndefined();
@@ -24,10 +36,16 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
     const everywhere = JSON.stringify([got.body, listed.body, (await s.api('GET', '/v1/audit')).body, s.logs]);
     expect(everywhere).not.toContain(clientSecret);
     // The database holds the HMAC, never the secret; signing keys only as keyring ciphertexts.
-    const rows = await s.db.store.kysely.selectFrom('oauth_client_secrets' as never).selectAll().execute();
+    const rows = await s.db.store.kysely
+      .selectFrom('oauth_client_secrets' as never)
+      .selectAll()
+      .execute();
     expect(JSON.stringify(rows)).not.toContain(clientSecret);
     expect(rows.some((r) => (r as { hash: string }).hash === s.services.keyring.hash(clientSecret!))).toBe(true);
-    const keys = (await s.db.store.kysely.selectFrom('oauth_signing_keys' as never).selectAll().execute()) as { private_key: string; public_jwk: string }[];
+    const keys = (await s.db.store.kysely
+      .selectFrom('oauth_signing_keys' as never)
+      .selectAll()
+      .execute()) as { private_key: string; public_jwk: string }[];
     expect(keys.length).toBeGreaterThan(0);
     for (const k of keys) {
       expect(k.private_key).not.toMatch(/"d"\s*:/);
@@ -68,8 +86,12 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
     expect((await grant(clientId, clientSecret!)).status).toBe(401);
     const intro = await s.form('/oauth/introspect', { token: t }, { authorization: s.basic(observer.clientId, observer.clientSecret!) });
     expect(intro.body).toEqual({ active: false });
-    const actions = (await s.api('GET', '/v1/audit?limit=20')).body.items.map((e: { action: string; target: string }) => `${e.action}:${e.target}`);
-    expect(actions).toEqual(expect.arrayContaining([`oauth_client.created:${clientId}`, `oauth_client.updated:${clientId}`, `oauth_client.deleted:${clientId}`]));
+    const actions = (await s.api('GET', '/v1/audit?limit=20')).body.items.map(
+      (e: { action: string; target: string }) => `${e.action}:${e.target}`,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([`oauth_client.created:${clientId}`, `oauth_client.updated:${clientId}`, `oauth_client.deleted:${clientId}`]),
+    );
   });
 
   it('refuses bad client definitions with VALIDATION_FAILED', async () => {
@@ -101,7 +123,10 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
   it('rotates signing keys on schedule: the JWKS always holds next, current and previous', async () => {
     const { clientId, clientSecret } = await s.client({ scopes: ['a'] });
     const kidOf = (t: string) => JSON.parse(Buffer.from(t.split('.')[0]!, 'base64url').toString()).kid as string;
-    const published = async () => ((await (await fetch(`${s.url}/oauth/jwks`)).json()) as { keys: { kid: string; alg: string }[] }).keys.filter((k) => k.alg === 'EdDSA').map((k) => k.kid);
+    const published = async () =>
+      ((await (await fetch(`${s.url}/oauth/jwks`)).json()) as { keys: { kid: string; alg: string }[] }).keys
+        .filter((k) => k.alg === 'EdDSA')
+        .map((k) => k.kid);
     const states = async () => (await s.api('GET', '/v1/oauth/signing-keys')).body.items.filter((k: { alg: string }) => k.alg === 'EdDSA');
     const before = await states();
     const current = before.find((k: { state: string }) => k.state === 'current');
@@ -128,6 +153,8 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
     // Key creation is the system's doing, in no workspace: read the chain itself.
     const audit = await s.services.store.listAudit({ limit: 50, action: 'oauth_signing_key.created' });
     expect(audit.length).toBeGreaterThanOrEqual(3);
-    expect(audit.every((e) => e.actor === 'system' && JSON.stringify(e.details).includes('EdDSA') === (e.details.alg === 'EdDSA'))).toBe(true);
+    expect(audit.every((e) => e.actor === 'system' && JSON.stringify(e.details).includes('EdDSA') === (e.details.alg === 'EdDSA'))).toBe(
+      true,
+    );
   });
 });

@@ -19,7 +19,8 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
   beforeEach(() => s.clock.set(Math.max(s.clock.now(), Date.now())));
 
   const jwks = () => createRemoteJWKSet(new URL(`${s.url}/oauth/jwks`));
-  const apiKey = async (body: Record<string, unknown> = {}) => (await s.api('POST', '/v1/keys', { keyspaceId, ownerId: 'cust_42', scopes: ['documents:*', 'billing:read'], ...body })).body;
+  const apiKey = async (body: Record<string, unknown> = {}) =>
+    (await s.api('POST', '/v1/keys', { keyspaceId, ownerId: 'cust_42', scopes: ['documents:*', 'billing:read'], ...body })).body;
 
   it('publishes RFC 8414 metadata that openid-client discovers', async () => {
     const { clientId, clientSecret } = await s.client({ scopes: ['a'] });
@@ -43,15 +44,25 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     expect(t.expires_in).toBe(300);
     expect(t.scope).toBe('documents:read');
     expect(t.refresh_token).toBeUndefined();
-    const { payload, protectedHeader } = await jwtVerify(t.access_token, jwks(), { issuer: s.url, audience: 'https://api.example', typ: 'at+jwt', algorithms: ['EdDSA'] });
+    const { payload, protectedHeader } = await jwtVerify(t.access_token, jwks(), {
+      issuer: s.url,
+      audience: 'https://api.example',
+      typ: 'at+jwt',
+      algorithms: ['EdDSA'],
+    });
     expect(protectedHeader.kid).toBeTypeOf('string');
     expect(payload).toMatchObject({ sub: clientId, client_id: clientId, scope: 'documents:read' });
     expect(payload.exp! - payload.iat!).toBe(300);
     expect(payload.jti).toBeTypeOf('string');
     // No scope asked: the client's default scopes. A scope outside them: invalid_scope, never narrowed.
     expect((await oidc.clientCredentialsGrant(config)).scope).toBe('documents:read documents:write');
-    await expect(oidc.clientCredentialsGrant(config, { scope: 'documents:read admin' })).rejects.toMatchObject({ error: 'invalid_scope', status: 400 });
-    await expect(oidc.clientCredentialsGrant(config, { resource: 'https://elsewhere.example' })).rejects.toMatchObject({ error: 'invalid_target' });
+    await expect(oidc.clientCredentialsGrant(config, { scope: 'documents:read admin' })).rejects.toMatchObject({
+      error: 'invalid_scope',
+      status: 400,
+    });
+    await expect(oidc.clientCredentialsGrant(config, { resource: 'https://elsewhere.example' })).rejects.toMatchObject({
+      error: 'invalid_target',
+    });
   });
 
   it('client_credentials with client_secret_post, and a wrong secret is invalid_client with 401', async () => {
@@ -74,37 +85,62 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     const { clientId, clientSecret } = await s.client({ scopes: ['a'], tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [jwk] } });
     expect(clientSecret).toBeUndefined();
     let assertion = '';
-    const config = await s.discover(clientId, oidc.PrivateKeyJwt({ key: privateKey, kid: 'k1' }, { [oidc.modifyAssertion]: (_h, p) => void (assertion = JSON.stringify(p)) }));
+    const config = await s.discover(
+      clientId,
+      oidc.PrivateKeyJwt({ key: privateKey, kid: 'k1' }, { [oidc.modifyAssertion]: (_h, p) => void (assertion = JSON.stringify(p)) }),
+    );
     const t = await oidc.clientCredentialsGrant(config);
     expect(t.access_token).toBeTypeOf('string');
     expect(JSON.parse(assertion).aud).toBeDefined();
     // The same assertion twice: the second is a replay.
     const { SignJWT } = await import('jose');
     const now = Math.floor(Date.now() / 1000);
-    const a = await new SignJWT({ iss: clientId, sub: clientId, aud: s.url, jti: 'once-only', exp: now + 60, iat: now }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
-    const params = { grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: a };
+    const a = await new SignJWT({ iss: clientId, sub: clientId, aud: s.url, jti: 'once-only', exp: now + 60, iat: now })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .sign(privateKey);
+    const params = {
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: a,
+    };
     expect((await s.form('/oauth/token', params)).status).toBe(200);
     expect((await s.form('/oauth/token', params)).body.error).toBe('invalid_client');
     // Signed by another key: refused.
     const other = await generateKeyPair('ES256');
-    const forged = await new SignJWT({ iss: clientId, sub: clientId, aud: s.url, jti: 'x2', exp: now + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(other.privateKey);
+    const forged = await new SignJWT({ iss: clientId, sub: clientId, aud: s.url, jti: 'x2', exp: now + 60 })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .sign(other.privateKey);
     expect((await s.form('/oauth/token', { ...params, client_assertion: forged })).status).toBe(401);
   });
 
   it('token exchange: an API key for a down-scoped JWT whose sub is the key owner', async () => {
     const key = await apiKey();
-    const { clientId, clientSecret } = await s.client({ scopes: ['documents:*', 'billing:*'], grantTypes: [EXCHANGE], audience: ['https://docs.example'] });
+    const { clientId, clientSecret } = await s.client({
+      scopes: ['documents:*', 'billing:*'],
+      grantTypes: [EXCHANGE],
+      audience: ['https://docs.example'],
+    });
     const config = await s.discover(clientId, oidc.ClientSecretBasic(clientSecret!));
-    const t = await oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE, scope: 'documents:read' });
+    const t = await oidc.genericGrantRequest(config, EXCHANGE, {
+      subject_token: key.key,
+      subject_token_type: API_KEY_TYPE,
+      scope: 'documents:read',
+    });
     expect(t.issued_token_type).toBe('urn:ietf:params:oauth:token-type:access_token');
     expect(t.refresh_token).toBeUndefined();
     const { payload } = await jwtVerify(t.access_token, jwks(), { issuer: s.url, audience: 'https://docs.example', typ: 'at+jwt' });
     expect(payload).toMatchObject({ sub: 'cust_42', client_id: clientId, scope: 'documents:read' });
     // Beyond the key's scopes, or a revoked key: refused.
-    await expect(oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE, scope: 'billing:write' })).rejects.toMatchObject({ error: 'invalid_scope' });
-    await expect(oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' })).rejects.toMatchObject({ error: 'invalid_request' });
+    await expect(
+      oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE, scope: 'billing:write' }),
+    ).rejects.toMatchObject({ error: 'invalid_scope' });
+    await expect(
+      oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' }),
+    ).rejects.toMatchObject({ error: 'invalid_request' });
     await s.api('POST', `/v1/keys/${key.keyId}/revoke`, {});
-    await expect(oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE })).rejects.toMatchObject({ error: 'invalid_request' });
+    await expect(
+      oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE }),
+    ).rejects.toMatchObject({ error: 'invalid_request' });
   });
 
   it('refresh tokens rotate on every use; a reused one revokes the whole family in one go', async () => {
@@ -128,7 +164,11 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
 
   it('a refresh grace window lets the immediately previous token be retried, once, within it', async () => {
     const key = await apiKey();
-    const { clientId, clientSecret } = await s.client({ scopes: ['documents:*'], grantTypes: [EXCHANGE, 'refresh_token'], refreshGraceSeconds: 5 });
+    const { clientId, clientSecret } = await s.client({
+      scopes: ['documents:*'],
+      grantTypes: [EXCHANGE, 'refresh_token'],
+      refreshGraceSeconds: 5,
+    });
     const config = await s.discover(clientId, oidc.ClientSecretBasic(clientSecret!));
     const first = await oidc.genericGrantRequest(config, EXCHANGE, { subject_token: key.key, subject_token_type: API_KEY_TYPE });
     const lost = await oidc.refreshTokenGrant(config, first.refresh_token!); // the answer "got lost"
@@ -155,7 +195,15 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     const config = await s.discover(clientId, oidc.ClientSecretBasic(clientSecret!));
     const t = await oidc.clientCredentialsGrant(config, { scope: 'a' });
     const info = await oidc.tokenIntrospection(config, t.access_token);
-    expect(info).toMatchObject({ active: true, scope: 'a', client_id: clientId, sub: clientId, aud: 'https://api.example', iss: s.url, token_type: 'Bearer' });
+    expect(info).toMatchObject({
+      active: true,
+      scope: 'a',
+      client_id: clientId,
+      sub: clientId,
+      aud: 'https://api.example',
+      iss: s.url,
+      token_type: 'Bearer',
+    });
     await oidc.tokenRevocation(config, t.access_token);
     expect(await oidc.tokenIntrospection(config, t.access_token)).toEqual({ active: false });
     await oidc.tokenRevocation(config, 'not a token at all'); // RFC 7009 §2.2: 200 for invalid tokens
@@ -185,7 +233,11 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     const { payload } = await jwtVerify(t.access_token, jwks(), { issuer: s.url, typ: 'at+jwt' });
     const { calculateJwkThumbprint } = await import('jose');
     expect((payload.cnf as { jkt: string }).jkt).toBe(await calculateJwkThumbprint(await exportJWK(keyPair.publicKey)));
-    expect(await oidc.tokenIntrospection(config, t.access_token)).toMatchObject({ active: true, token_type: 'DPoP', cnf: { jkt: (payload.cnf as { jkt: string }).jkt } });
+    expect(await oidc.tokenIntrospection(config, t.access_token)).toMatchObject({
+      active: true,
+      token_type: 'DPoP',
+      cnf: { jkt: (payload.cnf as { jkt: string }).jkt },
+    });
     // The client must send a proof.
     await expect(oidc.clientCredentialsGrant(config)).rejects.toMatchObject({ error: 'invalid_dpop_proof' });
     // With a server nonce required, openid-client retries with the nonce it was given.
@@ -216,6 +268,7 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     const { ml_dsa65 } = await import('@noble/post-quantum/ml-dsa.js');
     const input = t.access_token.slice(0, t.access_token.lastIndexOf('.'));
     expect(ml_dsa65.verify(Buffer.from(sig!, 'base64url'), Buffer.from(input), Buffer.from(akp.pub as string, 'base64url'))).toBe(true);
-    for (const k of published.keys) expect(Object.keys(k).filter((m) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'priv', 'seed'].includes(m))).toEqual([]);
+    for (const k of published.keys)
+      expect(Object.keys(k).filter((m) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'priv', 'seed'].includes(m))).toEqual([]);
   });
 });

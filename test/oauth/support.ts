@@ -10,7 +10,11 @@ export interface OAuthTestServer extends TestServer {
   /** openid-client's view of this server, for one client. */
   discover(clientId: string, auth: oidc.ClientAuth): Promise<oidc.Configuration>;
   /** A form POST to an OAuth endpoint. */
-  form(path: string, params: Record<string, string | string[]>, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  form(
+    path: string,
+    params: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   basic(clientId: string, secret: string): string;
 }
 
@@ -31,7 +35,11 @@ export async function startOAuthServer(dialect: Dialect): Promise<OAuthTestServe
     async form(path: string, params: Record<string, string | string[]>, headers: Record<string, string> = {}) {
       const body = new URLSearchParams();
       for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-      const res = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+      const res = await fetch(s.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {

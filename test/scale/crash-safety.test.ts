@@ -30,7 +30,9 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
   let rootKey: string;
   let keyspaceId: string;
   const openStore = () =>
-    dialect === 'sqlite' ? KyselyStore.open({ kind: 'sqlite', file: join(dataDir, 'tessera.db') }) : KyselyStore.open({ kind: 'postgres', url: PG_URL, schema, poolSize: 1 });
+    dialect === 'sqlite'
+      ? KyselyStore.open({ kind: 'sqlite', file: join(dataDir, 'tessera.db') })
+      : KyselyStore.open({ kind: 'postgres', url: PG_URL, schema, poolSize: 1 });
 
   beforeAll(async () => {
     env = { TESSERA_LOG_LEVEL: 'info', TESSERA_USAGE_FLUSH_MS: '100' };
@@ -63,9 +65,14 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
       const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore });
       writes += r.writes;
       failed += r.failed;
-      if (CYCLES > 5 && (i + 1) % 10 === 0) console.log(`${dialect}: ${i + 1} cycles, ${writes} acknowledged writes, ${r.checkedKeys} keys and ${r.checkedSecrets} secrets checked, ${r.auditEntries} audit entries verified`);
+      if (CYCLES > 5 && (i + 1) % 10 === 0)
+        console.log(
+          `${dialect}: ${i + 1} cycles, ${writes} acknowledged writes, ${r.checkedKeys} keys and ${r.checkedSecrets} secrets checked, ${r.auditEntries} audit entries verified`,
+        );
     }
-    console.log(`${dialect}: ${CYCLES} kill -9 cycles: ${writes} acknowledged writes, ${failed} unacknowledged, ${acked.keys.size} keys and ${acked.secrets.size} secrets all present, audit chain verified`);
+    console.log(
+      `${dialect}: ${CYCLES} kill -9 cycles: ${writes} acknowledged writes, ${failed} unacknowledged, ${acked.keys.size} keys and ${acked.secrets.size} secrets all present, audit chain verified`,
+    );
     expect(writes).toBeGreaterThan(CYCLES * 5);
     expect(acked.keys.size).toBeGreaterThan(0);
     expect(acked.secrets.size).toBeGreaterThan(0);
@@ -83,7 +90,9 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
       }
     };
     const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore, midLoad, loadMs: 1500 });
-    console.log(`postgres ${PG_RESTART ? 'restarted' : 'cut off'} mid-load: ${r.writes} acknowledged writes, ${r.failed} refused meanwhile, all present after kill -9`);
+    console.log(
+      `postgres ${PG_RESTART ? 'restarted' : 'cut off'} mid-load: ${r.writes} acknowledged writes, ${r.failed} refused meanwhile, all present after kill -9`,
+    );
     expect(r.writes).toBeGreaterThan(10);
   });
 });

@@ -21,9 +21,18 @@ let keyspaceId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('postgres');
-  [pg, redisA, redisB] = await Promise.all([TcpProxy.start(TEST_DATABASE_URL), TcpProxy.start(TEST_REDIS_URL), TcpProxy.start(TEST_REDIS_URL)]);
+  [pg, redisA, redisB] = await Promise.all([
+    TcpProxy.start(TEST_DATABASE_URL),
+    TcpProxy.start(TEST_REDIS_URL),
+    TcpProxy.start(TEST_REDIS_URL),
+  ]);
   const keyring = MemoryKeyring.generate();
-  const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock: systemClock, bus: new LocalInvalidationBus() }).bootstrap();
+  const { key: rootKey } = await new RootKeyService({
+    store: db.store,
+    keyring,
+    clock: systemClock,
+    bus: new LocalInvalidationBus(),
+  }).bootstrap();
   const common = { databaseUrl: pg.url(TEST_DATABASE_URL), schema: db.schema!, redisPrefix: prefix, keyring, rootKey };
   a = await startNode({ ...common, redisUrl: redisA.url(TEST_REDIS_URL) });
   b = await startNode({ ...common, redisUrl: redisB.url(TEST_REDIS_URL) });
@@ -138,7 +147,7 @@ describe('Redis unreachable during load', () => {
     } finally {
       await redisA.restore();
     }
-      await until(async () => (await verify(b, k.key)).body.code === 'REVOKED');
+    await until(async () => (await verify(b, k.key)).body.code === 'REVOKED');
   });
 
   it('limits rates locally with a warning metric, without a crash or a 5xx, and shares them again after', async () => {

@@ -22,7 +22,14 @@ const HOUR = 3_600_000;
 beforeAll(async () => {
   buildServer();
   await withPg(TEST_DATABASE_URL, (c) => c.query(`create schema ${schema}`));
-  const env = { TESSERA_DATABASE_URL: TEST_DATABASE_URL, TESSERA_DATABASE_SCHEMA: schema, TESSERA_REDIS_URL: TEST_REDIS_URL, TESSERA_REDIS_PREFIX: prefix, TESSERA_USAGE_FLUSH_MS: '100', TESSERA_LOG_LEVEL: 'info' };
+  const env = {
+    TESSERA_DATABASE_URL: TEST_DATABASE_URL,
+    TESSERA_DATABASE_SCHEMA: schema,
+    TESSERA_REDIS_URL: TEST_REDIS_URL,
+    TESSERA_REDIS_PREFIX: prefix,
+    TESSERA_USAGE_FLUSH_MS: '100',
+    TESSERA_LOG_LEVEL: 'info',
+  };
   const first = mkdtempSync(join(tmpdir(), 'tessera-mn-'));
   dirs.push(first);
   const init = await tessera(['init', '--data-dir', first, '--json'], env);
@@ -61,12 +68,14 @@ async function createKeys(n: number, body: object = {}): Promise<{ keyId: string
 async function pool<T>(total: number, concurrency: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const results: T[] = new Array(total);
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < total) {
-      const i = next++;
-      results[i] = await fn(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        results[i] = await fn(i);
+      }
+    }),
+  );
   return results;
 }
 
@@ -102,7 +111,9 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     ms.sort((a, b) => a - b);
     const p50 = percentile(ms, 50);
     const p99 = percentile(ms, 99);
-    console.log(`revocation propagation over ${ms.length} trials: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${ms.at(-1)!.toFixed(2)} ms`);
+    console.log(
+      `revocation propagation over ${ms.length} trials: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${ms.at(-1)!.toFixed(2)} ms`,
+    );
     // Target p99 < 100 ms; the bound here leaves room for a loaded CI machine.
     expect(p99).toBeLessThan(1000);
   });
@@ -124,7 +135,10 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     const keys = await createKeys(3, { ownerId: owner, ratelimits: [{ name: 'org', limit: 30, windowMs: HOUR, identity: 'owner' }] });
     const results = await pool(90, 15, (i) => verify(nodes[i % 3]!, keys[(i >> 2) % 3]!.key));
     expect(results.filter((r) => r.body.code === 'VALID')).toHaveLength(30);
-    const [other] = await createKeys(1, { ownerId: `${owner}_b`, ratelimits: [{ name: 'org', limit: 30, windowMs: HOUR, identity: 'owner' }] });
+    const [other] = await createKeys(1, {
+      ownerId: `${owner}_b`,
+      ratelimits: [{ name: 'org', limit: 30, windowMs: HOUR, identity: 'owner' }],
+    });
     expect((await verify(nodes[1]!, other!.key)).body.code).toBe('VALID');
   });
 
@@ -133,10 +147,14 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     const results = await pool(150, 30, (i) => verify(nodes[i % 3]!, k!.key));
     expect(results.filter((r) => r.body.code === 'VALID')).toHaveLength(60);
     expect(results.filter((r) => r.body.code === 'USAGE_EXCEEDED')).toHaveLength(90);
-    await until(async () => {
-      const r = await nodes[2]!.api('GET', `/v1/keys/${k!.keyId}`);
-      return r.body.credits.remaining === 0 && r.body.usageCount === 60;
-    }, 5000, 50);
+    await until(
+      async () => {
+        const r = await nodes[2]!.api('GET', `/v1/keys/${k!.keyId}`);
+        return r.body.credits.remaining === 0 && r.body.usageCount === 60;
+      },
+      5000,
+      50,
+    );
     // a spend of 0 checks without spending; a management change of credits starts afresh
     expect((await verify(nodes[0]!, k!.key, { cost: 0 })).body).toMatchObject({ code: 'VALID', credits: { remaining: 0 } });
     expect((await nodes[1]!.api('PATCH', `/v1/keys/${k!.keyId}`, { credits: { remaining: 5 } })).status).toBe(200);

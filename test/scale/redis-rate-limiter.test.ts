@@ -48,7 +48,9 @@ afterAll(async () => {
 describe('RedisRateLimiter', () => {
   it('admits exactly the limit across three nodes under concurrent load', async () => {
     const nodes = await Promise.all([limiter(), limiter(), limiter()]);
-    const results = await Promise.all(Array.from({ length: 300 }, (_, i) => nodes[i % 3]!.consume([check('key_exact:requests', 100)], now)));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => nodes[i % 3]!.consume([check('key_exact:requests', 100)], now)),
+    );
     expect(results.filter((r) => r.allowed)).toHaveLength(100);
     const remaining = results.filter((r) => r.allowed).map((r) => r.states[0]!.remaining);
     expect(new Set(remaining).size).toBe(100); // every admitted request saw its own count
@@ -76,7 +78,9 @@ describe('RedisRateLimiter', () => {
 
   it('spends credits exactly once across nodes, with the limits in the same step', async () => {
     const nodes = await Promise.all([limiter(), limiter(), limiter()]);
-    const results = await Promise.all(Array.from({ length: 120 }, (_, i) => nodes[i % 3]!.consumeWithCredits([], credits('key_credits', 50), now)));
+    const results = await Promise.all(
+      Array.from({ length: 120 }, (_, i) => nodes[i % 3]!.consumeWithCredits([], credits('key_credits', 50), now)),
+    );
     expect(results.filter((r) => r.credits!.enough)).toHaveLength(50);
     expect(results.map((r) => r.credits!.remaining).sort((a, b) => a - b)[0]).toBe(0);
     // a cost larger than what is left is refused without spending
@@ -98,22 +102,38 @@ describe('RedisRateLimiter', () => {
     const l = await limiter();
     const refill = { amount: 5, intervalSeconds: 60 };
     const base = { refill, known: { remaining: 2, refilledAt: now - 1000 } };
-    expect((await l.consumeWithCredits([], credits('key_refill', 2, base), now)).credits).toEqual({ enough: true, remaining: 1, refilledAt: now - 1000 });
+    expect((await l.consumeWithCredits([], credits('key_refill', 2, base), now)).credits).toEqual({
+      enough: true,
+      remaining: 1,
+      refilledAt: now - 1000,
+    });
     // a node that spent locally during an outage knows a lower balance: it wins
-    const lower = await l.consumeWithCredits([], credits('key_refill', 0, { ...base, cost: 0, known: { remaining: 0, refilledAt: now - 1000 } }), now);
+    const lower = await l.consumeWithCredits(
+      [],
+      credits('key_refill', 0, { ...base, cost: 0, known: { remaining: 0, refilledAt: now - 1000 } }),
+      now,
+    );
     expect(lower.credits).toEqual({ enough: true, remaining: 0, refilledAt: now - 1000 });
     // a stale node knowing a higher balance does not bring credits back
     const stale = await l.consumeWithCredits([], credits('key_refill', 2, base), now);
     expect(stale.credits).toEqual({ enough: false, remaining: 0, refilledAt: now - 1000 });
     const later = now - 1000 + 60_000;
-    expect((await l.consumeWithCredits([], credits('key_refill', 2, base), later)).credits).toEqual({ enough: true, remaining: 4, refilledAt: later });
+    expect((await l.consumeWithCredits([], credits('key_refill', 2, base), later)).credits).toEqual({
+      enough: true,
+      remaining: 4,
+      refilledAt: later,
+    });
   });
 
   it('starts a fresh balance when a management change bumps the version', async () => {
     const l = await limiter();
     await l.consumeWithCredits([], credits('key_version', 1), now);
     expect((await l.consumeWithCredits([], credits('key_version', 1), now)).credits!.enough).toBe(false);
-    expect((await l.consumeWithCredits([], credits('key_version', 7, { version: 2 }), now)).credits).toEqual({ enough: true, remaining: 6, refilledAt: null });
+    expect((await l.consumeWithCredits([], credits('key_version', 7, { version: 2 }), now)).credits).toEqual({
+      enough: true,
+      remaining: 6,
+      refilledAt: null,
+    });
   });
 
   it('falls back to local limits while Redis is unreachable, counts it, and recovers', async () => {

@@ -1,4 +1,19 @@
-import { Tessera, TesseraError, type Anomaly, type HygieneReport, type KeyBrief, type KeyspacePolicy, type LeakOutcome, type OverPrivilegedKey, type Suspension, type SweepResult, type UsageEvent, type VerificationSeries, type Webhook, type WebhookDelivery } from '@tessera/sdk';
+import {
+  Tessera,
+  TesseraError,
+  type Anomaly,
+  type HygieneReport,
+  type KeyBrief,
+  type KeyspacePolicy,
+  type LeakOutcome,
+  type OverPrivilegedKey,
+  type Suspension,
+  type SweepResult,
+  type UsageEvent,
+  type VerificationSeries,
+  type Webhook,
+  type WebhookDelivery,
+} from '@tessera/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { managementOperations } from './support/openapi-types.js';
@@ -57,7 +72,12 @@ describe('keys and keyspaces', () => {
   });
 
   it('verifies on the server, and reads back a key of a recoverable keyspace', async () => {
-    expect(ok(await tessera.keys.verify({ key, scopes: 'orders:write' }))).toMatchObject({ valid: true, code: 'VALID', keyId, ownerId: 'acme' });
+    expect(ok(await tessera.keys.verify({ key, scopes: 'orders:write' }))).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      keyId,
+      ownerId: 'acme',
+    });
     expect(ok(await tessera.keys.verify({ key, scopes: 'admin' }))).toMatchObject({ valid: false, code: 'INSUFFICIENT_SCOPE' });
     expect(ok(await tessera.keys.recover(keyId))).toEqual({ keyId, key });
   });
@@ -91,7 +111,9 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     const checkpoint = ok(await tessera.audit.checkpoint());
     expect(checkpoint?.seq).toBeGreaterThan(0);
     expect(ok(await tessera.audit.verify()).ok).toBe(true);
-    const lines = ok(await tessera.audit.export({ fromSeq: 1 })).trim().split('\n');
+    const lines = ok(await tessera.audit.export({ fromSeq: 1 }))
+      .trim()
+      .split('\n');
     expect(JSON.parse(lines[0]!)).toHaveProperty('seq', 1);
   });
 
@@ -106,7 +128,9 @@ describe('root keys, audit, secrets and OAuth clients', () => {
   });
 
   it('manages OAuth clients and lists signing keys', async () => {
-    const created = ok(await tessera.oauth.createClient({ name: 'billing', scopes: ['invoices:read'], grantTypes: ['client_credentials'] })) as { clientId: string; clientSecret: string };
+    const created = ok(
+      await tessera.oauth.createClient({ name: 'billing', scopes: ['invoices:read'], grantTypes: ['client_credentials'] }),
+    ) as { clientId: string; clientSecret: string };
     expect(created.clientId).toMatch(/^cli_/);
     expect(ok(await tessera.oauth.getClient(created.clientId)).name).toBe('billing');
     expect(ok(await tessera.oauth.listClients()).items.map((c) => c.clientId)).toContain(created.clientId);
@@ -228,17 +252,48 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
 
   it('reads and changes a keyspace policy', async () => {
     const initial = ok(await tessera.keyspaces.getPolicy(keyspaceId));
-    expect(initial).toEqual({ keyspaceId, anomalyResponse: 'alert', suspendMinSeverity: 'high', autoExpireUnusedDays: null, autoExpireNoticeDays: 14, expiringNoticeDays: 7, creditsLowThreshold: null, updatedAt: null });
-    expectShape<KeyspacePolicy>(initial, { keyspaceId: true, anomalyResponse: true, suspendMinSeverity: true, autoExpireUnusedDays: true, autoExpireNoticeDays: true, expiringNoticeDays: true, creditsLowThreshold: true, updatedAt: true });
-    const put = ok(await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'suspend', suspendMinSeverity: 'critical', expiringNoticeDays: 3 }));
-    expect(put).toMatchObject({ anomalyResponse: 'suspend', suspendMinSeverity: 'critical', expiringNoticeDays: 3, autoExpireNoticeDays: 14 });
+    expect(initial).toEqual({
+      keyspaceId,
+      anomalyResponse: 'alert',
+      suspendMinSeverity: 'high',
+      autoExpireUnusedDays: null,
+      autoExpireNoticeDays: 14,
+      expiringNoticeDays: 7,
+      creditsLowThreshold: null,
+      updatedAt: null,
+    });
+    expectShape<KeyspacePolicy>(initial, {
+      keyspaceId: true,
+      anomalyResponse: true,
+      suspendMinSeverity: true,
+      autoExpireUnusedDays: true,
+      autoExpireNoticeDays: true,
+      expiringNoticeDays: true,
+      creditsLowThreshold: true,
+      updatedAt: true,
+    });
+    const put = ok(
+      await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'suspend', suspendMinSeverity: 'critical', expiringNoticeDays: 3 }),
+    );
+    expect(put).toMatchObject({
+      anomalyResponse: 'suspend',
+      suspendMinSeverity: 'critical',
+      expiringNoticeDays: 3,
+      autoExpireNoticeDays: 14,
+    });
     expect(Date.parse(put.updatedAt!)).not.toBeNaN();
     expect(ok(await tessera.keyspaces.getPolicy(keyspaceId))).toEqual(put);
-    expect((await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'ignore' as 'alert' })).error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect((await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'ignore' as 'alert' })).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+    });
   });
 
   it('answers analytics from real verifications', async () => {
-    for (let i = 0; i < 3; i++) expect(ok(await tessera.keys.verify({ key, scopes: 'docs:read', ip: '198.51.100.7', resource: '/docs/7', method: 'GET' })).code).toBe('VALID');
+    for (let i = 0; i < 3; i++)
+      expect(ok(await tessera.keys.verify({ key, scopes: 'docs:read', ip: '198.51.100.7', resource: '/docs/7', method: 'GET' })).code).toBe(
+        'VALID',
+      );
     expect(ok(await tessera.keys.verify({ key, scopes: 'admin', ip: '198.51.100.9' })).code).toBe('INSUFFICIENT_SCOPE');
     await settle();
 
@@ -246,7 +301,15 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     expect(series).toMatchObject({ granularity: 'minute', dimension: 'key', subject: keyId });
     expect(series.totals).toEqual({ total: 4, valid: 3, cost: 3, outcomes: { VALID: 3, INSUFFICIENT_SCOPE: 1 } });
     expect(series.series.reduce((n, p) => n + p.total, 0)).toBe(4);
-    expectShape<VerificationSeries>(series, { granularity: true, from: true, to: true, dimension: true, subject: true, totals: true, series: true });
+    expectShape<VerificationSeries>(series, {
+      granularity: true,
+      from: true,
+      to: true,
+      dimension: true,
+      subject: true,
+      totals: true,
+      series: true,
+    });
     expect(ok(await tessera.analytics.verifications({ ownerId: 'globex' })).totals.total).toBe(4);
 
     const top = ok(await tessera.analytics.top({ by: 'key', limit: 5 }));
@@ -260,26 +323,90 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     expect(events.items).toHaveLength(4);
     expect(events.items.map((e) => e.outcome).sort()).toEqual(['INSUFFICIENT_SCOPE', 'VALID', 'VALID', 'VALID']);
     const valid = events.items.find((e) => e.outcome === 'VALID')!;
-    expect(valid).toMatchObject({ keyId, keyspaceId, ownerId: 'globex', ip: '198.51.100.7', network: '198.51.100.0/24', resource: '/docs/7', method: 'GET', scopes: 'docs:read', cost: 1 });
-    expectShape<UsageEvent>(valid, { ts: true, workspaceId: true, keyId: true, keyspaceId: true, ownerId: true, outcome: true, ip: true, network: true, userAgent: true, cost: true, resource: true, method: true, scopes: true }, { deleted: true });
+    expect(valid).toMatchObject({
+      keyId,
+      keyspaceId,
+      ownerId: 'globex',
+      ip: '198.51.100.7',
+      network: '198.51.100.0/24',
+      resource: '/docs/7',
+      method: 'GET',
+      scopes: 'docs:read',
+      cost: 1,
+    });
+    expectShape<UsageEvent>(
+      valid,
+      {
+        ts: true,
+        workspaceId: true,
+        keyId: true,
+        keyspaceId: true,
+        ownerId: true,
+        outcome: true,
+        ip: true,
+        network: true,
+        userAgent: true,
+        cost: true,
+        resource: true,
+        method: true,
+        scopes: true,
+      },
+      { deleted: true },
+    );
     expect(JSON.stringify(events)).not.toContain(key);
     expect((await tessera.analytics.verifications({ keyId, ownerId: 'globex' })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('reports hygiene and runs the sweep', async () => {
-    const idle = ok(await tessera.keys.create({ keyspaceId, name: 'idle', expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString() }));
+    const idle = ok(
+      await tessera.keys.create({ keyspaceId, name: 'idle', expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString() }),
+    );
     const report = ok(await tessera.hygiene.report({ keyspaceId, expiringDays: 5 }));
     expect(report).toMatchObject({ keyspaceId, liveKeys: 2 });
-    expectShape<HygieneReport>(report, { keyspaceId: true, generatedAt: true, liveKeys: true, neverUsed: true, unused: true, expiringSoon: true, noExpiry: true, overPrivileged: true });
+    expectShape<HygieneReport>(report, {
+      keyspaceId: true,
+      generatedAt: true,
+      liveKeys: true,
+      neverUsed: true,
+      unused: true,
+      expiringSoon: true,
+      noExpiry: true,
+      overPrivileged: true,
+    });
     expect(report.neverUsed.map((k) => k.keyId)).toEqual([idle.keyId]);
     expect(report.expiringSoon.map((k) => k.keyId)).toEqual([idle.keyId]);
     expect(report.noExpiry.map((k) => k.keyId)).toEqual([keyId]);
-    expectShape<KeyBrief>(report.neverUsed[0]!, { keyId: true, start: true, name: true, ownerId: true, createdAt: true, lastUsedAt: true, expiresAt: true });
+    expectShape<KeyBrief>(report.neverUsed[0]!, {
+      keyId: true,
+      start: true,
+      name: true,
+      ownerId: true,
+      createdAt: true,
+      lastUsedAt: true,
+      expiresAt: true,
+    });
     expect(report.neverUsed[0]).toMatchObject({ name: 'idle', lastUsedAt: null });
     // docs:write was granted and never needed: a smaller scope set is suggested.
     const over = report.overPrivileged.find((k) => k.keyId === keyId)!;
-    expect(over).toMatchObject({ granted: ['docs:read', 'docs:write'], exercised: ['docs:read'], unused: ['docs:write'], suggested: ['docs:read'] });
-    expectShape<OverPrivilegedKey>(over, { keyId: true, start: true, name: true, ownerId: true, createdAt: true, lastUsedAt: true, expiresAt: true, granted: true, exercised: true, unused: true, suggested: true });
+    expect(over).toMatchObject({
+      granted: ['docs:read', 'docs:write'],
+      exercised: ['docs:read'],
+      unused: ['docs:write'],
+      suggested: ['docs:read'],
+    });
+    expectShape<OverPrivilegedKey>(over, {
+      keyId: true,
+      start: true,
+      name: true,
+      ownerId: true,
+      createdAt: true,
+      lastUsedAt: true,
+      expiresAt: true,
+      granted: true,
+      exercised: true,
+      unused: true,
+      suggested: true,
+    });
 
     // The policy gives 3 days' notice: the key expiring in 2 days gets its notice, once.
     const sweep = ok(await tessera.hygiene.sweep());
@@ -298,8 +425,35 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     const found = ok(await tessera.anomalies.list({ keyId: decoy.keyId, kind: 'honeytoken_used' })).items;
     expect(found).toHaveLength(1);
     const anomaly = found[0]!;
-    expect(anomaly).toMatchObject({ kind: 'honeytoken_used', severity: 'critical', status: 'open', keyId: decoy.keyId, keyspaceId, count: 1, response: null });
-    expectShape<Anomaly>(anomaly, { id: true, kind: true, severity: true, status: true, keyId: true, keyspaceId: true, subject: true, explanation: true, details: true, count: true, firstEventAt: true, detectedAt: true, lastSeenAt: true, acknowledgedAt: true, acknowledgedBy: true, resolvedAt: true, resolvedBy: true, response: true });
+    expect(anomaly).toMatchObject({
+      kind: 'honeytoken_used',
+      severity: 'critical',
+      status: 'open',
+      keyId: decoy.keyId,
+      keyspaceId,
+      count: 1,
+      response: null,
+    });
+    expectShape<Anomaly>(anomaly, {
+      id: true,
+      kind: true,
+      severity: true,
+      status: true,
+      keyId: true,
+      keyspaceId: true,
+      subject: true,
+      explanation: true,
+      details: true,
+      count: true,
+      firstEventAt: true,
+      detectedAt: true,
+      lastSeenAt: true,
+      acknowledgedAt: true,
+      acknowledgedBy: true,
+      resolvedAt: true,
+      resolvedBy: true,
+      response: true,
+    });
     expect(JSON.stringify(found)).not.toContain(decoy.key);
     expect(ok(await tessera.anomalies.get(anomaly.id))).toEqual(anomaly);
     expect(ok(await tessera.anomalies.list({ status: 'open', kind: 'honeytoken_used' })).items.map((a) => a.id)).toEqual([anomaly.id]);
@@ -325,12 +479,25 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     expect(second).toEqual({ start: '-', status: 'invalid' });
     expect(JSON.stringify(report)).not.toContain(leaked.key);
     expect(ok(await tessera.keys.verify({ key: leaked.key })).code).toBe('DISABLED');
-    expect(ok(await tessera.anomalies.get(first!.anomalyId!))).toMatchObject({ kind: 'key_leaked', severity: 'critical', keyId: leaked.keyId });
+    expect(ok(await tessera.anomalies.get(first!.anomalyId!))).toMatchObject({
+      kind: 'key_leaked',
+      severity: 'critical',
+      keyId: leaked.keyId,
+    });
 
     const active = ok(await tessera.suspensions.list({ keyId: leaked.keyId, active: true })).items;
     expect(active).toHaveLength(1);
     expect(active[0]).toMatchObject({ keyId: leaked.keyId, anomalyId: first!.anomalyId, wasEnabled: true, undoneAt: null });
-    expectShape<Suspension>(active[0]!, { id: true, keyId: true, anomalyId: true, reason: true, suspendedAt: true, wasEnabled: true, undoneAt: true, undoneBy: true });
+    expectShape<Suspension>(active[0]!, {
+      id: true,
+      keyId: true,
+      anomalyId: true,
+      reason: true,
+      suspendedAt: true,
+      wasEnabled: true,
+      undoneAt: true,
+      undoneBy: true,
+    });
     const undone = ok(await tessera.suspensions.undo(active[0]!.id));
     expect(undone.undoneAt).not.toBeNull();
     expect(ok(await tessera.keys.verify({ key: leaked.key })).code).toBe('VALID');
@@ -345,7 +512,10 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
   it('keeps the reported keys out of an error message, whatever the answer echoes', async () => {
     const secretish = 'internal-token-7f3a9c2e1b';
     const echoing: typeof fetch = async (_input, init) =>
-      new Response(JSON.stringify({ code: 'VALIDATION_FAILED', detail: `cannot take ${String(init?.body)}` }), { status: 400, headers: { 'content-type': 'application/problem+json' } });
+      new Response(JSON.stringify({ code: 'VALIDATION_FAILED', detail: `cannot take ${String(init?.body)}` }), {
+        status: 400,
+        headers: { 'content-type': 'application/problem+json' },
+      });
     const r = await new Tessera({ baseUrl: server.url, rootKey: server.rootKey, fetch: echoing }).keys.reportLeaked({ keys: [secretish] });
     expect(r.error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect(r.error!.message).toContain('[redacted]');
@@ -375,8 +545,29 @@ describe('webhooks, delivered to a real receiver on loopback', () => {
 
   it('sends a signed test delivery and logs it', async () => {
     const delivery = ok(await tessera.webhooks.test(webhook.id));
-    expect(delivery).toMatchObject({ webhookId: webhook.id, eventType: 'webhook.test', status: 'succeeded', attempts: 1, responseStatus: 200, lastError: null });
-    expectShape<WebhookDelivery>(delivery, { id: true, webhookId: true, eventId: true, eventType: true, status: true, attempts: true, nextAttemptAt: true, lastAttemptAt: true, responseStatus: true, lastError: true, createdAt: true, deliveredAt: true, payload: true });
+    expect(delivery).toMatchObject({
+      webhookId: webhook.id,
+      eventType: 'webhook.test',
+      status: 'succeeded',
+      attempts: 1,
+      responseStatus: 200,
+      lastError: null,
+    });
+    expectShape<WebhookDelivery>(delivery, {
+      id: true,
+      webhookId: true,
+      eventId: true,
+      eventType: true,
+      status: true,
+      attempts: true,
+      nextAttemptAt: true,
+      lastAttemptAt: true,
+      responseStatus: true,
+      lastError: true,
+      createdAt: true,
+      deliveredAt: true,
+      payload: true,
+    });
     const got = receiver.received.at(-1)!;
     expect(JSON.parse(got.body)).toEqual(delivery.payload);
     expect(signedWith(webhook.secret, got)).toBe(true);
@@ -410,7 +601,9 @@ describe('webhooks, delivered to a real receiver on loopback', () => {
     await server.services.monitoring.settle();
     let leaked: WebhookDelivery | undefined;
     for (let i = 0; i < 100 && leaked === undefined; i++) {
-      leaked = ok(await tessera.webhooks.deliveries(webhook.id)).items.find((d) => d.eventType === 'key.leaked' && d.status === 'succeeded');
+      leaked = ok(await tessera.webhooks.deliveries(webhook.id)).items.find(
+        (d) => d.eventType === 'key.leaked' && d.status === 'succeeded',
+      );
       if (leaked === undefined) await new Promise((r) => setTimeout(r, 50));
     }
     expect(leaked?.payload).toMatchObject({ type: 'key.leaked' });
@@ -423,7 +616,10 @@ describe('webhooks, delivered to a real receiver on loopback', () => {
     expect(updated).toMatchObject({ enabled: false, events: ['*'], url: receiver.url });
     expect(ok(await tessera.webhooks.delete(webhook.id))).toBeUndefined();
     expect((await tessera.webhooks.get(webhook.id)).error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
-    expect((await tessera.webhooks.create({ url: 'ftp://x.example/hook', events: ['*'] })).error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    expect((await tessera.webhooks.create({ url: 'ftp://x.example/hook', events: ['*'] })).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      status: 400,
+    });
   });
 
   it('keeps a webhook secret that ends up in a path out of the message', async () => {

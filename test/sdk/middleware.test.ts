@@ -14,7 +14,11 @@ let admin: Tessera;
 const keys: Record<string, string> = {};
 let verifierKey: string;
 let verifyCalls = 0;
-const tokens: { plain?: string; dpop?: { config: oidc.Configuration; token: string; handle: oidc.DPoPHandle }; client?: { clientId: string; clientSecret: string } } = {};
+const tokens: {
+  plain?: string;
+  dpop?: { config: oidc.Configuration; token: string; handle: oidc.DPoPHandle };
+  client?: { clientId: string; clientSecret: string };
+} = {};
 
 const must = <T>(r: { result?: T; error?: Error }): T => {
   if (r.error) throw r.error;
@@ -26,7 +30,8 @@ beforeAll(async () => {
   admin = new Tessera({ baseUrl: server.url, rootKey: server.rootKey });
   verifierKey = must(await admin.rootKeys.create({ name: 'api', permissions: ['keys:verify'] })).key;
   const ks = must(await admin.keyspaces.create({ name: 'Orders', prefix: 'ord' }));
-  const make = async (name: string, body: Record<string, unknown>) => (keys[name] = must(await admin.keys.create({ keyspaceId: ks.id, ownerId: `owner-${name}`, scopes: ['orders:read'], ...body })).key);
+  const make = async (name: string, body: Record<string, unknown>) =>
+    (keys[name] = must(await admin.keys.create({ keyspaceId: ks.id, ownerId: `owner-${name}`, scopes: ['orders:read'], ...body })).key);
   await make('plain', {});
   await make('admin', { scopes: ['orders:read', 'admin'] });
   await make('revoked', {});
@@ -39,14 +44,34 @@ beforeAll(async () => {
   must(await admin.keys.revoke(revokedId));
 
   // OAuth: a client for plain tokens and one whose tokens are DPoP-bound, with openid-client as the real client.
-  const plain = must(await admin.oauth.createClient({ name: 'plain', scopes: ['orders:read'], audience: [AUDIENCE], grantTypes: ['client_credentials'] })) as { clientId: string; clientSecret: string };
+  const plain = must(
+    await admin.oauth.createClient({ name: 'plain', scopes: ['orders:read'], audience: [AUDIENCE], grantTypes: ['client_credentials'] }),
+  ) as { clientId: string; clientSecret: string };
   tokens.client = plain;
-  const config = await oidc.discovery(new URL(server.url), plain.clientId, undefined, oidc.ClientSecretBasic(plain.clientSecret), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(server.url), plain.clientId, undefined, oidc.ClientSecretBasic(plain.clientSecret), {
+    algorithm: 'oauth2',
+    execute: [oidc.allowInsecureRequests],
+  });
   tokens.plain = (await oidc.clientCredentialsGrant(config, { scope: 'orders:read', resource: AUDIENCE })).access_token;
-  const bound = must(await admin.oauth.createClient({ name: 'bound', scopes: ['orders:read'], audience: [AUDIENCE], grantTypes: ['client_credentials'], dpopBound: true })) as { clientId: string; clientSecret: string };
-  const boundConfig = await oidc.discovery(new URL(server.url), bound.clientId, undefined, oidc.ClientSecretBasic(bound.clientSecret), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+  const bound = must(
+    await admin.oauth.createClient({
+      name: 'bound',
+      scopes: ['orders:read'],
+      audience: [AUDIENCE],
+      grantTypes: ['client_credentials'],
+      dpopBound: true,
+    }),
+  ) as { clientId: string; clientSecret: string };
+  const boundConfig = await oidc.discovery(new URL(server.url), bound.clientId, undefined, oidc.ClientSecretBasic(bound.clientSecret), {
+    algorithm: 'oauth2',
+    execute: [oidc.allowInsecureRequests],
+  });
   const handle = oidc.getDPoPHandle(boundConfig, await oidc.randomDPoPKeyPair('ES256'));
-  tokens.dpop = { config: boundConfig, handle, token: (await oidc.clientCredentialsGrant(boundConfig, { scope: 'orders:read', resource: AUDIENCE }, { DPoP: handle })).access_token };
+  tokens.dpop = {
+    config: boundConfig,
+    handle,
+    token: (await oidc.clientCredentialsGrant(boundConfig, { scope: 'orders:read', resource: AUDIENCE }, { DPoP: handle })).access_token,
+  };
 });
 afterAll(() => server?.close());
 
@@ -58,7 +83,12 @@ describe.each(FRAMEWORKS)('%s middleware', (framework) => {
   };
   beforeAll(async () => {
     const client = new Tessera({ baseUrl: server.url, rootKey: verifierKey, fetch: countingFetch });
-    app = await startApp(framework, { client, baseUrl: server.url, algorithms: ['EdDSA', 'ES256'], tokens: { introspection: tokens.client! } });
+    app = await startApp(framework, {
+      client,
+      baseUrl: server.url,
+      algorithms: ['EdDSA', 'ES256'],
+      tokens: { introspection: tokens.client! },
+    });
   });
   afterAll(() => app?.close());
   const get = (path: string, headers: Record<string, string> = {}) => fetch(app.url + path, { headers });
@@ -161,7 +191,9 @@ describe.each(FRAMEWORKS)('%s middleware', (framework) => {
     it('answers 403 insufficient_scope for a token without the scope', async () => {
       const res = await get('/token-admin', bearer(tokens.plain!));
       expect(res.status).toBe(403);
-      expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope", error_description="the token lacks admin", scope="admin"');
+      expect(res.headers.get('www-authenticate')).toContain(
+        'error="insufficient_scope", error_description="the token lacks admin", scope="admin"',
+      );
     });
 
     it('accepts a DPoP-bound token with its proof, and refuses it as a bearer token or with a replayed proof', async () => {
@@ -179,13 +211,21 @@ describe.each(FRAMEWORKS)('%s middleware', (framework) => {
       expect((await get('/token', bearer(token))).status).toBe(401);
       const replayed = await fetch(url, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
       expect(replayed.status).toBe(401);
-      expect(replayed.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof", error_description="the DPoP proof was used before"');
+      expect(replayed.headers.get('www-authenticate')).toContain(
+        'error="invalid_dpop_proof", error_description="the DPoP proof was used before"',
+      );
       const elsewhere = await fetch(`${app.url}/token-admin`, { headers: { authorization: `DPoP ${token}`, dpop: proof } });
       expect(elsewhere.headers.get('www-authenticate')).toContain('error_description="the DPoP proof is for another URL"');
     });
 
     it('refuses a token revoked at the server on a route that introspects, and not on one that does not', async () => {
-      const config = await oidc.discovery(new URL(server.url), tokens.client!.clientId, undefined, oidc.ClientSecretBasic(tokens.client!.clientSecret), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+      const config = await oidc.discovery(
+        new URL(server.url),
+        tokens.client!.clientId,
+        undefined,
+        oidc.ClientSecretBasic(tokens.client!.clientSecret),
+        { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] },
+      );
       const token = (await oidc.clientCredentialsGrant(config, { scope: 'orders:read', resource: AUDIENCE })).access_token;
       expect((await get('/token-live', bearer(token))).status).toBe(200);
       await oidc.tokenRevocation(config, token);
@@ -214,7 +254,13 @@ describe('factories check their options at once and return named functions', () 
   });
 
   it('answers 503 with Retry-After when Tessera cannot be reached', async () => {
-    const app = await startApp('express', { baseUrl: 'http://127.0.0.1:9', rootKey: 'root', retries: 0, algorithms: ['EdDSA'], tokens: { introspection: { clientId: 'c', clientSecret: 's' } } });
+    const app = await startApp('express', {
+      baseUrl: 'http://127.0.0.1:9',
+      rootKey: 'root',
+      retries: 0,
+      algorithms: ['EdDSA'],
+      tokens: { introspection: { clientId: 'c', clientSecret: 's' } },
+    });
     try {
       const res = await fetch(`${app.url}/orders`, { headers: { authorization: `Bearer ${keys.plain}` } });
       expect(res.status).toBe(503);

@@ -40,7 +40,7 @@ function counted(extra: Partial<ConstructorParameters<typeof Tessera>[0]> = {}) 
 }
 
 describe('the offline key check', () => {
-  it('agrees with the server\'s own parser on real keys and on every single-character change', () => {
+  it("agrees with the server's own parser on real keys and on every single-character change", () => {
     for (let i = 0; i < 50; i++) {
       const key = generateKey(i % 2 === 0 ? 'sk' : 'org_live');
       expect(isWellFormedKey(key)).toBe(true);
@@ -117,7 +117,7 @@ describe('verifyKey', () => {
     expect(calls.verify).toBe(2);
   });
 
-  it('drops a revoked key at once when following the server\'s events', async () => {
+  it("drops a revoked key at once when following the server's events", async () => {
     const { client, calls } = counted({ events: true, cache: { ttlMs: 3_600_000 } });
     try {
       expect(await client.eventsReady()).toBe(true);
@@ -142,15 +142,29 @@ describe('verifyKey', () => {
 describe('AccessTokenVerifier against the real authorization server', () => {
   const audience = 'https://api.test';
   async function tokenFor(signingAlg: string) {
-    const c = must(await admin.oauth.createClient({ name: signingAlg, scopes: ['read'], audience: [audience], grantTypes: ['client_credentials'], signingAlg: signingAlg as 'EdDSA' })) as { clientId: string; clientSecret: string };
-    const config = await oidc.discovery(new URL(server.url), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret), { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+    const c = must(
+      await admin.oauth.createClient({
+        name: signingAlg,
+        scopes: ['read'],
+        audience: [audience],
+        grantTypes: ['client_credentials'],
+        signingAlg: signingAlg as 'EdDSA',
+      }),
+    ) as { clientId: string; clientSecret: string };
+    const config = await oidc.discovery(new URL(server.url), c.clientId, undefined, oidc.ClientSecretBasic(c.clientSecret), {
+      algorithm: 'oauth2',
+      execute: [oidc.allowInsecureRequests],
+    });
     return (await oidc.clientCredentialsGrant(config, { scope: 'read', resource: audience })).access_token;
   }
 
   it.each(['EdDSA', 'ES256', 'RS256'] as const)('verifies %s tokens found through the metadata and JWKS', async (alg) => {
     const verifier = new AccessTokenVerifier({ issuer: server.url, algorithms: [alg] });
     const token = await tokenFor(alg);
-    expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience, scopes: ['read'] })).toMatchObject({ valid: true, identity: { scopes: ['read'] } });
+    expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience, scopes: ['read'] })).toMatchObject({
+      valid: true,
+      identity: { scopes: ['read'] },
+    });
     const others = new AccessTokenVerifier({ issuer: server.url, algorithms: alg === 'EdDSA' ? ['ES256'] : ['EdDSA'] });
     expect(await others.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, code: 'invalid_token' });
   });
@@ -158,10 +172,17 @@ describe('AccessTokenVerifier against the real authorization server', () => {
   it('refuses expired tokens and tokens of another issuer', async () => {
     const token = await tokenFor('EdDSA');
     const later = new AccessTokenVerifier({ issuer: server.url, algorithms: ['EdDSA'], now: () => Date.now() + 3_600_000 });
-    expect(await later.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, description: 'the token has expired' });
+    expect(await later.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({
+      valid: false,
+      description: 'the token has expired',
+    });
     const other = new AccessTokenVerifier({ issuer: server.url, jwksUri: `${server.url}/oauth/jwks`, algorithms: ['EdDSA'] });
     expect((await other.verify({ token, scheme: 'Bearer' }, { audience })).valid).toBe(true);
-    const wrongIssuer = new AccessTokenVerifier({ issuer: 'https://elsewhere.test', jwksUri: `${server.url}/oauth/jwks`, algorithms: ['EdDSA'] });
+    const wrongIssuer = new AccessTokenVerifier({
+      issuer: 'https://elsewhere.test',
+      jwksUri: `${server.url}/oauth/jwks`,
+      algorithms: ['EdDSA'],
+    });
     expect(await wrongIssuer.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, code: 'invalid_token' });
   });
 

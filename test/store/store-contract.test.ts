@@ -1,4 +1,13 @@
-import { appendAudit, KeyService, LocalInvalidationBus, ManualClock, MemoryKeyring, RootKeyService, verifyAuditChain, type Actor } from '@tessera/core';
+import {
+  appendAudit,
+  KeyService,
+  LocalInvalidationBus,
+  ManualClock,
+  MemoryKeyring,
+  RootKeyService,
+  verifyAuditChain,
+  type Actor,
+} from '@tessera/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/databases.js';
@@ -97,14 +106,20 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
 
   it('writes usage in batches, and drops credit writes that raced with a management change', async () => {
     const { record } = await keys.createKey(actor, { keyspaceId, credits: { remaining: 10 } });
-    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 123, count: 3, credits: { remaining: 7, refilledAt: null, version: record.version } }]);
+    await db.store.applyUsage([
+      { keyId: record.id, lastUsedAt: 123, count: 3, credits: { remaining: 7, refilledAt: null, version: record.version } },
+    ]);
     let k = (await db.store.getKey(record.id))!;
     expect([k.usageCount, k.lastUsedAt, k.credits!.remaining]).toEqual([3, 123, 7]);
     await keys.updateKey(actor, record.id, { name: 'renamed' }); // not credits: version unchanged
-    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 124, count: 1, credits: { remaining: 6, refilledAt: null, version: record.version } }]);
+    await db.store.applyUsage([
+      { keyId: record.id, lastUsedAt: 124, count: 1, credits: { remaining: 6, refilledAt: null, version: record.version } },
+    ]);
     expect((await db.store.getKey(record.id))!.credits!.remaining).toBe(6);
     await keys.updateKey(actor, record.id, { credits: { remaining: 50 } });
-    await db.store.applyUsage([{ keyId: record.id, lastUsedAt: 125, count: 1, credits: { remaining: 5, refilledAt: null, version: record.version } }]);
+    await db.store.applyUsage([
+      { keyId: record.id, lastUsedAt: 125, count: 1, credits: { remaining: 5, refilledAt: null, version: record.version } },
+    ]);
     k = (await db.store.getKey(record.id))!;
     expect(k.credits!.remaining).toBe(50);
     expect(k.usageCount).toBe(5);

@@ -19,7 +19,10 @@ export interface CliResult {
 }
 
 /** Runs `tessera …` as a user would, with a clean TESSERA_* environment plus `env`. */
-export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TESSERA_BIN, ...args], { env: cleanEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -37,7 +40,11 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
 }
 
 /** Starts `tessera serve …` and resolves once it answers /healthz on `url`. */
-export async function startServe(args: string[], url: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+export async function startServe(
+  args: string[],
+  url: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [TESSERA_BIN, 'serve', ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));

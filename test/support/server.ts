@@ -18,7 +18,10 @@ export interface TestServer {
 }
 
 /** A real Tessera on loopback over a real database, with the same wiring as `tessera serve`. */
-export async function startTestServer(dialect: Dialect = 'sqlite', opts: { clock?: Clock; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+export async function startTestServer(
+  dialect: Dialect = 'sqlite',
+  opts: { clock?: Clock; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestServer> {
   const db = await createTestDatabase(dialect);
   const keyring = MemoryKeyring.generate();
   const clock = opts.clock ?? systemClock;

@@ -19,7 +19,11 @@ describe.each(DIALECTS)('secrets vault over HTTP (%s)', (dialect) => {
 
   describe('writes and reads', () => {
     it('stores versions and reads the current one or any kept one', async () => {
-      expect((await s.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_one' })).body).toEqual({ name: 'payments/stripe', version: 1, rotateBy: null });
+      expect((await s.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_one' })).body).toEqual({
+        name: 'payments/stripe',
+        version: 1,
+        rotateBy: null,
+      });
       expect((await s.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_two' })).body.version).toBe(2);
       const current = await s.api('GET', '/v1/secrets/payments/stripe');
       expect(current.status).toBe(200);
@@ -50,7 +54,12 @@ describe.each(DIALECTS)('secrets vault over HTTP (%s)', (dialect) => {
       await s.api('PUT', '/v1/secrets/temp/token', { value: 'tmp-2' });
       expect((await s.api('DELETE', '/v1/secrets/temp/token')).status).toBe(204);
       expect((await s.api('GET', '/v1/secrets/temp/token?version=1')).status).toBe(404);
-      const left = await s.db.store.kysely.selectFrom('secret_versions').innerJoin('secrets', 'secrets.id', 'secret_versions.secret_id').select('name').where('name', '=', 'temp/token').execute();
+      const left = await s.db.store.kysely
+        .selectFrom('secret_versions')
+        .innerJoin('secrets', 'secrets.id', 'secret_versions.secret_id')
+        .select('name')
+        .where('name', '=', 'temp/token')
+        .execute();
       expect(left).toEqual([]);
       // A new secret of the same name starts over, under a new id.
       expect((await s.api('PUT', '/v1/secrets/temp/token', { value: 'tmp-3' })).body.version).toBe(1);

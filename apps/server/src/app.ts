@@ -3,7 +3,15 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import type { Config } from './config.js';
 import { trustProxyOption } from './config.js';
 import { authorize } from './http/auth.js';
@@ -57,7 +65,8 @@ function loggedPath(url: string): string {
 
 /** The shortest path segment that can hold a key: a one-letter prefix, `_`, 49 characters. */
 const MIN_KEY_LENGTH = 51;
-const KEY_IN_URL_DETAIL = 'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.';
+const KEY_IN_URL_DETAIL =
+  'Keys and tokens are accepted in headers and bodies only, never in the URL: URLs end up in logs. Revoke a key that was sent this way.';
 
 /** A KEY_IN_URL error when the URL carries a credential: a key where an id belongs, or a credential parameter. */
 function credentialInUrl(url: string): TesseraError | undefined {
@@ -104,7 +113,10 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // A URL with broken percent-encoding or an overlong path parameter is bad input like any other.
     frameworkErrors: (error, _request, reply) =>
-      sendProblem(reply, problem('VALIDATION_FAILED', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid.')),
+      sendProblem(
+        reply,
+        problem('VALIDATION_FAILED', error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long.' : 'The URL is not valid.'),
+      ),
   };
   if (tls) options.https = { cert: readFileSync(config.tlsCert!), key: readFileSync(config.tlsKey!) };
   const app = Fastify(options);
@@ -115,7 +127,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Tessera', version: VERSION, description: 'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code`.' },
+      info: {
+        title: 'Tessera',
+        version: VERSION,
+        description: 'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
       components: { securitySchemes: { rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' } } },
       security: [{ rootKey: [] }],
     },
@@ -131,7 +147,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   });
 
   // Every answer: never cached, never sniffed, and HSTS when Tessera terminates TLS itself.
-  const securityHeaders = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...(tls && { 'strict-transport-security': 'max-age=63072000; includeSubDomains' }) };
+  const securityHeaders = {
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    ...(tls && { 'strict-transport-security': 'max-age=63072000; includeSubDomains' }),
+  };
   app.addHook('onRequest', (request, reply, done) => {
     const refused = credentialInUrl(request.url);
     if (refused !== undefined) return done(refused);
@@ -142,12 +162,17 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   // Authentication and request logging are attached to the routes that need them, so the verify
   // path and the public routes pay for nothing they do not use.
   const logRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    request.log.info({ method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info(
+      { method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
   };
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     if (permission !== undefined) {
-      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest) => authorize(services, request, permission)) as RouteOptions['onRequest'];
+      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest) =>
+        authorize(services, request, permission),
+      ) as RouteOptions['onRequest'];
     }
     if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {
       route.onResponse = withHook<unknown>(route.onResponse, logRequest) as RouteOptions['onResponse'];
@@ -159,11 +184,24 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     if (isStoreUnavailable(error)) return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.'));
     if (error.validation !== undefined) {
       const where = error.validationContext ?? 'body';
-      return sendProblem(reply, problem('VALIDATION_FAILED', `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`.slice(0, 300)));
+      return sendProblem(
+        reply,
+        problem(
+          'VALIDATION_FAILED',
+          `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`.slice(0, 300),
+        ),
+      );
     }
     const status = error.statusCode ?? 500;
     if (status < 500) {
-      const code: ErrorCode = status === 413 ? 'BODY_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 405 ? 'METHOD_NOT_ALLOWED' : 'VALIDATION_FAILED';
+      const code: ErrorCode =
+        status === 413
+          ? 'BODY_TOO_LARGE'
+          : status === 415
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status === 405
+              ? 'METHOD_NOT_ALLOWED'
+              : 'VALIDATION_FAILED';
       return sendProblem(reply, problem(code, status === 400 ? 'The request body is not valid JSON.' : undefined));
     }
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
@@ -192,7 +230,10 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     { schema: { tags: ['operations'], summary: 'Readiness: the store answers', security: [], response: { 503: ProblemSchema } } },
     async (_request, reply) => {
       try {
-        await Promise.race([services.store.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref())]);
+        await Promise.race([
+          services.store.ping(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+        ]);
         return { status: 'ready' };
       } catch {
         return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store does not answer.'));

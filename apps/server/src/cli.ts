@@ -163,13 +163,16 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       return scanCommand({
         paths: [sub, ...rest].filter((p): p is string => p !== undefined),
         filesOnly: flags['files-only'] ?? false,
-        revoke: flags.revoke ? (keys) => api(flags, 'POST', '/v1/keys/leaked', { keys, source: 'tessera scan', action: 'revoke' }) : undefined,
+        revoke: flags.revoke
+          ? (keys) => api(flags, 'POST', '/v1/keys/leaked', { keys, source: 'tessera scan', action: 'revoke' })
+          : undefined,
         json: flags.json ?? false,
         write: (line) => process.stdout.write(line + '\n'),
       });
     case 'verify': {
       const key = (rest.length > 0 || sub !== undefined ? (sub ?? '') : readFileSync(0, 'utf8')).trim();
-      if (sub !== undefined) process.stderr.write('tessera: warning: a key given as an argument stays in your shell history; pipe it on stdin instead.\n');
+      if (sub !== undefined)
+        process.stderr.write('tessera: warning: a key given as an argument stays in your shell history; pipe it on stdin instead.\n');
       const r = await api(flags, 'POST', '/v1/keys/verify', { key, ...(flags.scopes && { scopes: flags.scopes }) });
       out(r.valid ? `VALID — key ${r.keyId}${r.ownerId ? ` of ${r.ownerId}` : ''}` : `${r.code}${r.keyId ? ` — key ${r.keyId}` : ''}`, r);
       return r.valid ? 0 : 1;
@@ -186,7 +189,11 @@ async function keysCommand(sub: string | undefined, rest: string[], flags: Flags
       const body: Record<string, unknown> = { keyspaceId: need(flags.keyspace, '--keyspace') };
       if (flags.owner) body.ownerId = flags.owner;
       if (flags.name) body.name = flags.name;
-      if (flags.scopes) body.scopes = flags.scopes.split(',').map((s) => s.trim()).filter(Boolean);
+      if (flags.scopes)
+        body.scopes = flags.scopes
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
       if (flags.ttl) body.ttlSeconds = intFlag('ttl', flags.ttl);
       const r = await api(flags, 'POST', '/v1/keys', body);
       out(`Created key ${r.keyId}. The key is shown once, now:\n\n  ${r.key}\n`, r);
@@ -206,12 +213,19 @@ async function keysCommand(sub: string | undefined, rest: string[], flags: Flags
       return 0;
     }
     case 'roll': {
-      const r = await api(flags, 'POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, { gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')) });
+      const r = await api(flags, 'POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, {
+        gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')),
+      });
       out(`Rolled: the new key ${r.keyId} is shown once, now:\n\n  ${r.key}\n\nThe old key keeps working for ${flags.grace} seconds.`, r);
       return 0;
     }
     case 'revoke': {
-      const r = await api(flags, 'POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/revoke`, flags.reason ? { reason: flags.reason } : {});
+      const r = await api(
+        flags,
+        'POST',
+        `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/revoke`,
+        flags.reason ? { reason: flags.reason } : {},
+      );
       out(`Revoked key ${r.keyId} at ${r.revokedAt}.`, r);
       return 0;
     }
@@ -234,7 +248,9 @@ async function api(flags: Flags, method: string, path: string, body?: unknown): 
       signal: AbortSignal.timeout(15_000),
     });
   } catch (err) {
-    throw new Unreachable(`cannot reach Tessera at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`);
+    throw new Unreachable(
+      `cannot reach Tessera at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    );
   }
   const text = await res.text();
   const data = text === '' ? {} : res.ok && res.headers.get('content-type')?.includes('ndjson') ? text : JSON.parse(text);
@@ -243,7 +259,14 @@ async function api(flags: Flags, method: string, path: string, body?: unknown): 
 }
 
 function commandContext(flags: Flags, rest: string[], out: (h: string, j: unknown) => void): CommandContext {
-  return { flags, rest, out, api: (method, path, body) => api(flags, method, path, body), config: () => configFrom(flags), usage: (m) => new UsageError(m) };
+  return {
+    flags,
+    rest,
+    out,
+    api: (method, path, body) => api(flags, method, path, body),
+    config: () => configFrom(flags),
+    usage: (m) => new UsageError(m),
+  };
 }
 
 function need<T>(value: T | undefined, name: string): T {
@@ -260,6 +283,10 @@ function table(rows: Record<string, unknown>[], cols: string[]): string {
   if (rows.length === 0) return '(none)';
   const cells = rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols), ...cells.map(line)].join('\n');
 }

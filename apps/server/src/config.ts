@@ -50,45 +50,127 @@ export const CONFIG_SCHEMA = {
   dataDir: str('Folder for the SQLite database and the local keyring.', 'TESSERA_DATA_DIR', './data'),
   databaseUrl: str('`postgres://…` to use PostgreSQL instead of the embedded SQLite file.', 'TESSERA_DATABASE_URL', undefined),
   databaseSchema: str('PostgreSQL schema to use (default: the search path of the role).', 'TESSERA_DATABASE_SCHEMA', undefined),
-  redisUrl: str('`redis://…` (or `rediss://…`) for the invalidation bus, rate limits and credits shared by several nodes. Without it, several nodes on PostgreSQL share the bus through LISTEN/NOTIFY and limit rates per node.', 'TESSERA_REDIS_URL', undefined),
-  redisPrefix: str('Prefix of every Redis key and channel, so several deployments can share one Redis.', 'TESSERA_REDIS_PREFIX', 'tessera:'),
-  redisFailMode: oneOf('While Redis is unreachable: `local` applies rate limits and credits on each node alone (a warning metric counts it); `deny` answers RATE_LIMITED for every key that has limits or credits.', 'TESSERA_REDIS_FAIL_MODE', ['local', 'deny'] as const, 'local'),
-  shutdownTimeoutMs: int('On SIGTERM/SIGINT, how long to wait for in-flight requests and the last usage flush before exiting anyway, in milliseconds.', 'TESSERA_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
-  issuer: str('OAuth issuer URL (default: the server\'s own base URL).', 'TESSERA_ISSUER', undefined),
+  redisUrl: str(
+    '`redis://…` (or `rediss://…`) for the invalidation bus, rate limits and credits shared by several nodes. Without it, several nodes on PostgreSQL share the bus through LISTEN/NOTIFY and limit rates per node.',
+    'TESSERA_REDIS_URL',
+    undefined,
+  ),
+  redisPrefix: str(
+    'Prefix of every Redis key and channel, so several deployments can share one Redis.',
+    'TESSERA_REDIS_PREFIX',
+    'tessera:',
+  ),
+  redisFailMode: oneOf(
+    'While Redis is unreachable: `local` applies rate limits and credits on each node alone (a warning metric counts it); `deny` answers RATE_LIMITED for every key that has limits or credits.',
+    'TESSERA_REDIS_FAIL_MODE',
+    ['local', 'deny'] as const,
+    'local',
+  ),
+  shutdownTimeoutMs: int(
+    'On SIGTERM/SIGINT, how long to wait for in-flight requests and the last usage flush before exiting anyway, in milliseconds.',
+    'TESSERA_SHUTDOWN_TIMEOUT_MS',
+    10_000,
+    100,
+    600_000,
+  ),
+  issuer: str("OAuth issuer URL (default: the server's own base URL).", 'TESSERA_ISSUER', undefined),
   tlsCert: str('PEM certificate file; with `tlsKey`, Tessera serves HTTPS itself and sends HSTS.', 'TESSERA_TLS_CERT', undefined),
   tlsKey: str('PEM private key file for `tlsCert`.', 'TESSERA_TLS_KEY', undefined),
-  insecureHttp: bool('Allow plain HTTP on an address other than loopback. Tokens then travel in the clear: use only behind a TLS-terminating proxy.', 'TESSERA_INSECURE_HTTP', false),
-  trustProxy: str('Trust `X-Forwarded-*` from: `true`, a hop count, or a comma-separated list of addresses/CIDRs.', 'TESSERA_TRUST_PROXY', undefined),
+  insecureHttp: bool(
+    'Allow plain HTTP on an address other than loopback. Tokens then travel in the clear: use only behind a TLS-terminating proxy.',
+    'TESSERA_INSECURE_HTTP',
+    false,
+  ),
+  trustProxy: str(
+    'Trust `X-Forwarded-*` from: `true`, a hop count, or a comma-separated list of addresses/CIDRs.',
+    'TESSERA_TRUST_PROXY',
+    undefined,
+  ),
   logLevel: str('Log level: fatal, error, warn, info, debug, trace or silent.', 'TESSERA_LOG_LEVEL', 'info'),
   logRequests: bool('Log one line per management request (verify calls are counted in metrics instead).', 'TESSERA_LOG_REQUESTS', true),
   bodyLimit: int('Largest request body in bytes.', 'TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
   keyCacheSize: int('Key records kept in memory for verification.', 'TESSERA_KEY_CACHE_SIZE', 100_000, 100, 50_000_000),
-  usageFlushMs: int('How often last-used times, counters and credits are written, in milliseconds.', 'TESSERA_USAGE_FLUSH_MS', 1000, 10, 60_000),
-  keyringProvider: str('Who holds the key-encryption key: `local` (the keyring file, or `TESSERA_MASTER_KEY`) or `pkcs11` (an HSM). See docs/keyring.md.', 'TESSERA_KEYRING_PROVIDER', 'local'),
-  masterKey: str('The KEK for the `local` provider instead of the keyring file: a base64 32-byte key, or `1:<key>,2:<key>` during a rotation. A secret: keep it out of shell history.', 'TESSERA_MASTER_KEY', undefined),
-  keyringPassphrase: str('Seals the KEKs in the keyring file with a key derived from this passphrase (scrypt); needed at every start.', 'TESSERA_KEYRING_PASSPHRASE', undefined),
+  usageFlushMs: int(
+    'How often last-used times, counters and credits are written, in milliseconds.',
+    'TESSERA_USAGE_FLUSH_MS',
+    1000,
+    10,
+    60_000,
+  ),
+  keyringProvider: str(
+    'Who holds the key-encryption key: `local` (the keyring file, or `TESSERA_MASTER_KEY`) or `pkcs11` (an HSM). See docs/keyring.md.',
+    'TESSERA_KEYRING_PROVIDER',
+    'local',
+  ),
+  masterKey: str(
+    'The KEK for the `local` provider instead of the keyring file: a base64 32-byte key, or `1:<key>,2:<key>` during a rotation. A secret: keep it out of shell history.',
+    'TESSERA_MASTER_KEY',
+    undefined,
+  ),
+  keyringPassphrase: str(
+    'Seals the KEKs in the keyring file with a key derived from this passphrase (scrypt); needed at every start.',
+    'TESSERA_KEYRING_PASSPHRASE',
+    undefined,
+  ),
   pkcs11Module: str('Path of the PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.', 'TESSERA_PKCS11_MODULE', undefined),
   pkcs11TokenLabel: str('Label of the PKCS#11 token that holds the KEK.', 'TESSERA_PKCS11_TOKEN_LABEL', undefined),
   pkcs11Pin: str('User PIN of the PKCS#11 token.', 'TESSERA_PKCS11_PIN', undefined),
   pkcs11KeyLabel: str('KEK objects in the token are labelled `<label>-v<version>`.', 'TESSERA_PKCS11_KEY_LABEL', 'tessera-kek'),
-  auditCheckpointEntries: int('Sign an audit checkpoint after this many new entries…', 'TESSERA_AUDIT_CHECKPOINT_ENTRIES', 1000, 1, 10_000_000),
+  auditCheckpointEntries: int(
+    'Sign an audit checkpoint after this many new entries…',
+    'TESSERA_AUDIT_CHECKPOINT_ENTRIES',
+    1000,
+    1,
+    10_000_000,
+  ),
   auditCheckpointSeconds: int('…or after this many seconds with any new entry.', 'TESSERA_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
-  secretRotationDueDays: int('A secret is reported `due` this many days before its `rotateBy` date.', 'TESSERA_SECRET_ROTATION_DUE_DAYS', 7, 0, 365),
+  secretRotationDueDays: int(
+    'A secret is reported `due` this many days before its `rotateBy` date.',
+    'TESSERA_SECRET_ROTATION_DUE_DAYS',
+    7,
+    0,
+    365,
+  ),
   consoleIdleMinutes: int('A console session ends after this many minutes without a request.', 'TESSERA_CONSOLE_IDLE_MINUTES', 30, 1, 1440),
-  consoleSessionHours: int('A console session ends this many hours after sign-in, whatever the activity.', 'TESSERA_CONSOLE_SESSION_HOURS', 12, 1, 720),
-  consoleMaxFailures: int('Consecutive failed console sign-ins (password or second factor) that lock the account.', 'TESSERA_CONSOLE_MAX_FAILURES', 5, 1, 100),
-  consoleLockoutMinutes: int('How long a locked console account stays locked, in minutes.', 'TESSERA_CONSOLE_LOCKOUT_MINUTES', 15, 1, 10_080),
+  consoleSessionHours: int(
+    'A console session ends this many hours after sign-in, whatever the activity.',
+    'TESSERA_CONSOLE_SESSION_HOURS',
+    12,
+    1,
+    720,
+  ),
+  consoleMaxFailures: int(
+    'Consecutive failed console sign-ins (password or second factor) that lock the account.',
+    'TESSERA_CONSOLE_MAX_FAILURES',
+    5,
+    1,
+    100,
+  ),
+  consoleLockoutMinutes: int(
+    'How long a locked console account stays locked, in minutes.',
+    'TESSERA_CONSOLE_LOCKOUT_MINUTES',
+    15,
+    1,
+    10_080,
+  ),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
-export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] } & { readonly dataDir: string; readonly host: string; readonly logLevel: string; readonly redisPrefix: string };
+export type Config = { readonly [K in keyof Schema]: Schema[K]['default'] } & {
+  readonly dataDir: string;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly redisPrefix: string;
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads the configuration once; `overrides` come from CLI flags. Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Schema, unknown>> = {}): Config {
   const known = new Set(Object.values(CONFIG_SCHEMA).map((e) => e.env));
-  const unknown = Object.keys(env).filter((k) => k.startsWith('TESSERA_') && !known.has(k) && k !== 'TESSERA_ROOT_KEY' && k !== 'TESSERA_URL');
+  const unknown = Object.keys(env).filter(
+    (k) => k.startsWith('TESSERA_') && !known.has(k) && k !== 'TESSERA_ROOT_KEY' && k !== 'TESSERA_URL',
+  );
   if (unknown.length > 0) throw new Error(`unknown configuration variable(s): ${unknown.join(', ')}`);
   const out: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(CONFIG_SCHEMA) as [keyof Schema, Entry<unknown>][]) {
@@ -99,7 +181,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!LOG_LEVELS.includes(out.logLevel as string)) throw new Error(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   if ((out.tlsCert === undefined) !== (out.tlsKey === undefined)) throw new Error('TESSERA_TLS_CERT and TESSERA_TLS_KEY go together');
   if (!['local', 'pkcs11'].includes(out.keyringProvider as string)) throw new Error('TESSERA_KEYRING_PROVIDER must be local or pkcs11');
-  if (out.keyringProvider === 'pkcs11' && (out.pkcs11Module === undefined || out.pkcs11TokenLabel === undefined || out.pkcs11Pin === undefined)) {
+  if (
+    out.keyringProvider === 'pkcs11' &&
+    (out.pkcs11Module === undefined || out.pkcs11TokenLabel === undefined || out.pkcs11Pin === undefined)
+  ) {
     throw new Error('the pkcs11 keyring needs TESSERA_PKCS11_MODULE, TESSERA_PKCS11_TOKEN_LABEL and TESSERA_PKCS11_PIN');
   }
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
@@ -120,12 +205,17 @@ export function trustProxyOption(value: string | undefined): boolean | number | 
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Markdown reference of every setting, for docs/configuration.md. */
 export function configurationMarkdown(): string {
-  const rows = Object.entries(CONFIG_SCHEMA).map(([name, e]) => `| \`${e.env}\` | \`${name}\` | ${e.default === undefined ? '—' : `\`${String(e.default)}\``} | ${e.doc} |`);
+  const rows = Object.entries(CONFIG_SCHEMA).map(
+    ([name, e]) => `| \`${e.env}\` | \`${name}\` | ${e.default === undefined ? '—' : `\`${String(e.default)}\``} | ${e.doc} |`,
+  );
   return [
     '# Configuration',
     '',

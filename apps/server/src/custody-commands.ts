@@ -42,13 +42,19 @@ const CLI_ACTOR: Actor = { id: 'system', workspaceId: null, ip: null };
 
 /** `tessera keyring …`: works on the instance itself, since the KEK never travels over the API. */
 export async function keyringCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
-  if (sub !== 'rotate' && sub !== 'status') throw ctx.usage('usage: tessera keyring rotate [--kek] [--data-keys] [--pepper] | keyring status');
+  if (sub !== 'rotate' && sub !== 'status')
+    throw ctx.usage('usage: tessera keyring rotate [--kek] [--data-keys] [--pepper] | keyring status');
   const { store, keyring } = await openInstance(ctx.config());
   try {
     if (sub === 'status') {
       const s = await keyring.status();
       ctx.out(
-        [`provider: ${s.provider}`, `KEK version: ${s.kekVersion}`, `pepper version: ${s.pepperVersion}`, ...s.dataKeys.map((k) => `data key ${k.scope} v${k.version} (wrapped under KEK v${k.kekVersion})`)].join('\n'),
+        [
+          `provider: ${s.provider}`,
+          `KEK version: ${s.kekVersion}`,
+          `pepper version: ${s.pepperVersion}`,
+          ...s.dataKeys.map((k) => `data key ${k.scope} v${k.version} (wrapped under KEK v${k.kekVersion})`),
+        ].join('\n'),
         s,
       );
       return 0;
@@ -58,28 +64,49 @@ export async function keyringCommand(sub: string | undefined, ctx: CommandContex
     const done: Record<string, unknown> = {};
     if (flags.pepper === true) {
       const version = await keyring.rotatePepper();
-      await store.transaction((tx) => appendAudit(tx, systemClock, CLI_ACTOR, { action: 'keyring.pepper_rotated', target: null, details: { pepperVersion: version } }));
+      await store.transaction((tx) =>
+        appendAudit(tx, systemClock, CLI_ACTOR, { action: 'keyring.pepper_rotated', target: null, details: { pepperVersion: version } }),
+      );
       done.pepperVersion = version;
     }
     if (flags['data-keys'] === true) {
       const rotated = await keyring.rotateDataKeys();
-      await store.transaction((tx) => appendAudit(tx, systemClock, CLI_ACTOR, { action: 'keyring.data_keys_rotated', target: null, details: { dataKeys: rotated } }));
+      await store.transaction((tx) =>
+        appendAudit(tx, systemClock, CLI_ACTOR, { action: 'keyring.data_keys_rotated', target: null, details: { dataKeys: rotated } }),
+      );
       done.dataKeys = rotated;
     }
     if (kek) {
-      const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 're-wrapping keys [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic);
+      const bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: 're-wrapping keys [{bar}] {value}/{total}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      );
       const progress = (n: number, total: number) => (n === 0 ? bar.start(total, 0) : bar.update(n));
       // With TESSERA_MASTER_KEY the new version is added to the variable by the operator: re-wrap under it.
-      const r = keyring.kek.kind === 'env' ? { kekVersion: keyring.kek.currentVersion(), rewrapped: await keyring.rewrapAll(progress) } : await keyring.rotateKek(progress);
+      const r =
+        keyring.kek.kind === 'env'
+          ? { kekVersion: keyring.kek.currentVersion(), rewrapped: await keyring.rewrapAll(progress) }
+          : await keyring.rotateKek(progress);
       bar.stop();
-      await store.transaction((tx) => appendAudit(tx, systemClock, CLI_ACTOR, { action: 'keyring.kek_rotated', target: null, details: { provider: keyring.kek.kind, ...r } }));
+      await store.transaction((tx) =>
+        appendAudit(tx, systemClock, CLI_ACTOR, {
+          action: 'keyring.kek_rotated',
+          target: null,
+          details: { provider: keyring.kek.kind, ...r },
+        }),
+      );
       done.kekVersion = r.kekVersion;
       done.rewrapped = r.rewrapped;
     }
     const lines = [];
-    if (done.kekVersion !== undefined) lines.push(`KEK is now version ${done.kekVersion}; ${done.rewrapped} keys re-wrapped, no data re-encrypted.`);
-    if (done.dataKeys !== undefined) lines.push(`New data key versions: ${(done.dataKeys as { scope: string; version: number }[]).map((d) => `${d.scope} v${d.version}`).join(', ') || '(no data keys yet)'}.`);
-    if (done.pepperVersion !== undefined) lines.push(`Pepper is now version ${done.pepperVersion}: new keys hash with it, existing keys keep verifying.`);
+    if (done.kekVersion !== undefined)
+      lines.push(`KEK is now version ${done.kekVersion}; ${done.rewrapped} keys re-wrapped, no data re-encrypted.`);
+    if (done.dataKeys !== undefined)
+      lines.push(
+        `New data key versions: ${(done.dataKeys as { scope: string; version: number }[]).map((d) => `${d.scope} v${d.version}`).join(', ') || '(no data keys yet)'}.`,
+      );
+    if (done.pepperVersion !== undefined)
+      lines.push(`Pepper is now version ${done.pepperVersion}: new keys hash with it, existing keys keep verifying.`);
     lines.push('Running nodes pick the new versions up within 30 seconds.');
     ctx.out(lines.join('\n'), done);
     return 0;
@@ -102,7 +129,10 @@ export async function secretsCommand(sub: string | undefined, ctx: CommandContex
       const value = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
       if (value === '') throw ctx.usage('pipe the secret value on stdin: tessera secrets put NAME < file');
       const rotateBy = ctx.flags['rotate-by'];
-      const r = await ctx.api('PUT', path(need(name)), { value, ...(typeof rotateBy === 'string' && { rotateBy: new Date(rotateBy).toISOString() }) });
+      const r = await ctx.api('PUT', path(need(name)), {
+        value,
+        ...(typeof rotateBy === 'string' && { rotateBy: new Date(rotateBy).toISOString() }),
+      });
       ctx.out(`Stored ${r.name} version ${r.version}.`, r);
       return 0;
     }
@@ -115,7 +145,9 @@ export async function secretsCommand(sub: string | undefined, ctx: CommandContex
     }
     case 'list': {
       const r = await ctx.api('GET', `/v1/secrets${ctx.flags.due ? '?rotation=due' : ''}`);
-      const rows = (r.items as { name: string; version: number; rotateBy: string | null; rotation: string }[]).map((s) => `${s.name}  v${s.version}  ${s.rotation}${s.rotateBy ? ` (rotate by ${s.rotateBy})` : ''}`);
+      const rows = (r.items as { name: string; version: number; rotateBy: string | null; rotation: string }[]).map(
+        (s) => `${s.name}  v${s.version}  ${s.rotation}${s.rotateBy ? ` (rotate by ${s.rotateBy})` : ''}`,
+      );
       ctx.out(rows.length === 0 ? '(none)' : rows.join('\n'), r.items);
       return 0;
     }
@@ -145,7 +177,9 @@ export async function auditCommand(sub: string | undefined, ctx: CommandContext)
     } else {
       report = (await ctx.api('GET', '/v1/audit/verify')) as AuditReport;
     }
-    const signed = report.checkpoints ? ` ${report.checkpoints.checked} signed checkpoints hold; ${report.checkpoints.unsignedEntries} newest entries not yet under a checkpoint.` : '';
+    const signed = report.checkpoints
+      ? ` ${report.checkpoints.checked} signed checkpoints hold; ${report.checkpoints.unsignedEntries} newest entries not yet under a checkpoint.`
+      : '';
     ctx.out(
       report.ok
         ? `Audit chain intact: ${report.checked} entries verified.${signed}`
@@ -160,7 +194,9 @@ export async function auditCommand(sub: string | undefined, ctx: CommandContext)
     if (flags.offline) {
       const { store, keyring } = await openInstance(ctx.config());
       try {
-        await store.transaction((tx) => appendAudit(tx, systemClock, CLI_ACTOR, { action: 'audit.exported', target: null, details: { fromSeq: from } }));
+        await store.transaction((tx) =>
+          appendAudit(tx, systemClock, CLI_ACTOR, { action: 'audit.exported', target: null, details: { fromSeq: from } }),
+        );
         for await (const line of auditLines({ store }, from, flags.checkpoints === true)) {
           if (!process.stdout.write(line)) await new Promise((r) => process.stdout.once('drain', r));
         }

@@ -25,7 +25,8 @@ export function keyringPath(config: Config): string {
 }
 
 export function openStore(config: Config): KyselyStore {
-  if (config.databaseUrl !== undefined) return KyselyStore.open({ kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema });
+  if (config.databaseUrl !== undefined)
+    return KyselyStore.open({ kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   return KyselyStore.open({ kind: 'sqlite', file: join(config.dataDir, 'tessera.db') });
 }
@@ -43,20 +44,30 @@ export function openKek(config: Config, create = false): KekProvider {
   const expect = (source: string) => {
     const d = readKeyringDescriptor(path);
     if (d.source !== source) {
-      throw new KeyringError(`this instance keeps its key-encryption key in ${d.source === 'file' ? 'the keyring file' : d.source === 'env' ? 'TESSERA_MASTER_KEY' : 'a PKCS#11 token'}; the configuration says ${source}`, 'config');
+      throw new KeyringError(
+        `this instance keeps its key-encryption key in ${d.source === 'file' ? 'the keyring file' : d.source === 'env' ? 'TESSERA_MASTER_KEY' : 'a PKCS#11 token'}; the configuration says ${source}`,
+        'config',
+      );
     }
   };
   if (config.keyringProvider === 'pkcs11') {
     if (!create) expect('pkcs11');
     const keyLabel = config.pkcs11KeyLabel ?? 'tessera-kek';
-    const kek = Pkcs11Kek.open({ module: config.pkcs11Module!, tokenLabel: config.pkcs11TokenLabel!, pin: config.pkcs11Pin!, keyLabel, create });
+    const kek = Pkcs11Kek.open({
+      module: config.pkcs11Module!,
+      tokenLabel: config.pkcs11TokenLabel!,
+      pin: config.pkcs11Pin!,
+      keyLabel,
+      create,
+    });
     if (create) createKeyringFile(path, { source: 'pkcs11', tokenLabel: config.pkcs11TokenLabel!, keyLabel });
     return kek;
   }
   if (config.masterKey !== undefined) {
     if (!create) expect('env');
     const kek = new LocalKek(parseMasterKey(config.masterKey), 'env', {
-      rotateHint: 'the key-encryption key comes from TESSERA_MASTER_KEY: add a new version to it ("1:<old>,2:<new>") and run tessera keyring rotate',
+      rotateHint:
+        'the key-encryption key comes from TESSERA_MASTER_KEY: add a new version to it ("1:<old>,2:<new>") and run tessera keyring rotate',
     });
     if (create) createKeyringFile(path, { source: 'env' });
     return kek;

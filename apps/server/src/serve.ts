@@ -9,7 +9,10 @@ import { createServices } from './services.js';
  * Starts a node: initialises on first start (printing the first root key once), refuses plain
  * HTTP off loopback unless told, and shuts down gracefully on SIGINT/SIGTERM.
  */
-export async function serve(config: Config, print: (line: string) => void = (l) => process.stdout.write(l + '\n')): Promise<FastifyInstance> {
+export async function serve(
+  config: Config,
+  print: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Promise<FastifyInstance> {
   const tls = config.tlsCert !== undefined;
   if (!tls && !isLoopback(config.host) && !config.insecureHttp) {
     throw new Error(
@@ -28,7 +31,13 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
   const { store, keyring } = await openInstance(config);
   const shared = await openSharedState(config);
   const services = createServices({
-    store, keyring, keyCacheSize: config.keyCacheSize, usageFlushMs: config.usageFlushMs, bus: shared.bus, rateLimiter: shared.rateLimiter, shared,
+    store,
+    keyring,
+    keyCacheSize: config.keyCacheSize,
+    usageFlushMs: config.usageFlushMs,
+    bus: shared.bus,
+    rateLimiter: shared.rateLimiter,
+    shared,
     auditCheckpoints: { everyEntries: config.auditCheckpointEntries, everyMs: config.auditCheckpointSeconds * 1000 },
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
     console: consolePolicy(config),
@@ -41,7 +50,11 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
   services.monitoring.start();
   services.checkpointer.start();
   // Pepper versions and data keys made by `tessera keyring rotate` (another process) are picked up here.
-  const keyringRefresh = setInterval(() => void keyring.refresh().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'keyring refresh failed')), 30_000);
+  const keyringRefresh = setInterval(
+    () =>
+      void keyring.refresh().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'keyring refresh failed')),
+    30_000,
+  );
   keyringRefresh.unref();
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
@@ -61,7 +74,10 @@ export async function serve(config: Config, print: (line: string) => void = (l) 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  app.log.info({ store: store.dialect, shared: shared.kind, dataDir: config.dataDir }, `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`);
+  app.log.info(
+    { store: store.dialect, shared: shared.kind, dataDir: config.dataDir },
+    `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+  );
 
   let closing = false;
   const shutdown = (signal: string) => {

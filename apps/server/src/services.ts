@@ -55,11 +55,27 @@ export function createServices(o: ServiceOptions) {
   const clock = o.clock ?? systemClock;
   const bus = o.bus ?? new LocalInvalidationBus();
   const usage = new UsageBatcher(o.store, o.usageFlushMs ?? 1000, o.onUsageError);
-  const monitoring = createMonitoring({ onError: o.onUsageError, ...o.monitoring, usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage }, store: o.store, keyring: o.keyring, clock, bus });
+  const monitoring = createMonitoring({
+    onError: o.onUsageError,
+    ...o.monitoring,
+    usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage },
+    store: o.store,
+    keyring: o.keyring,
+    clock,
+    bus,
+  });
   // Keys found under an older pepper version are re-hashed under the current one, off the verify path.
   const rehasher = new PepperRehasher(o.store, o.onUsageError);
   const verifier = new KeyVerifier(
-    { store: o.store, keyring: o.keyring, clock, rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(), usage, events: monitoring.recorder, onStaleHash: (r, h, v) => rehasher.offer(r, h, v) },
+    {
+      store: o.store,
+      keyring: o.keyring,
+      clock,
+      rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(),
+      usage,
+      events: monitoring.recorder,
+      onStaleHash: (r, h, v) => rehasher.offer(r, h, v),
+    },
     { maxEntries: o.keyCacheSize ?? 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   );
   const deps = { store: o.store, keyring: o.keyring, clock, bus };
@@ -79,6 +95,23 @@ export function createServices(o: ServiceOptions) {
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
   const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore });
-  return { oauth, store: o.store, keyring: o.keyring, clock, bus, usage, verifier, keys, rootKeys, shared: o.shared, vault, recovery, checkpointer, rehasher,
-    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console), verifyTimeline: new VerifyTimeline(clock), monitoring };
+  return {
+    oauth,
+    store: o.store,
+    keyring: o.keyring,
+    clock,
+    bus,
+    usage,
+    verifier,
+    keys,
+    rootKeys,
+    shared: o.shared,
+    vault,
+    recovery,
+    checkpointer,
+    rehasher,
+    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console),
+    verifyTimeline: new VerifyTimeline(clock),
+    monitoring,
+  };
 }

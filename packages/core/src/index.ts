@@ -20,16 +20,53 @@ export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
 export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
 export { KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
-export { parseScopeExpression, satisfies, scopeGrants, scopesIn, ScopeSyntaxError, SCOPE_PATTERN, type ScopeExpression } from './scopes/scope-expression.js';
+export {
+  parseScopeExpression,
+  satisfies,
+  scopeGrants,
+  scopesIn,
+  ScopeSyntaxError,
+  SCOPE_PATTERN,
+  type ScopeExpression,
+} from './scopes/scope-expression.js';
 export { IpAllowlist, normalizeIp, parseCidr } from './net/ip-allowlist.js';
-export { MemoryRateLimiter, type RateLimitCheck, type RateLimiter, type RateLimitOutcome, type RateLimitState } from './ratelimit/rate-limiter.js';
+export {
+  MemoryRateLimiter,
+  type RateLimitCheck,
+  type RateLimiter,
+  type RateLimitOutcome,
+  type RateLimitState,
+} from './ratelimit/rate-limiter.js';
 export { spendsCredits, type CreditLimiter, type CreditOutcome, type CreditSpend } from './ratelimit/credit-limiter.js';
-export { appendAudit, auditHash, canonicalJson, GENESIS_HASH, verifyAuditChain, type Actor, type AuditDraft, type ChainReport } from './audit/audit-chain.js';
+export {
+  appendAudit,
+  auditHash,
+  canonicalJson,
+  GENESIS_HASH,
+  verifyAuditChain,
+  type Actor,
+  type AuditDraft,
+  type ChainReport,
+} from './audit/audit-chain.js';
 export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit/audit-events.js';
-export { EnvelopeKeyring, INSTANCE_SCOPE, MemoryKeyring, safeEqual, type EncryptOptions, type Keyring, type RotationProgress } from './keyring/keyring.js';
+export {
+  EnvelopeKeyring,
+  INSTANCE_SCOPE,
+  MemoryKeyring,
+  safeEqual,
+  type EncryptOptions,
+  type Keyring,
+  type RotationProgress,
+} from './keyring/keyring.js';
 export { KeyringError, type KekProvider } from './keyring/kek-provider.js';
 export { LocalKek, parseMasterKey } from './keyring/local-kek.js';
-export { createKeyringFile, loadKeyringFile, readKeyringDescriptor, type KeyringDescriptor, type SealOptions } from './keyring/keyring-file.js';
+export {
+  createKeyringFile,
+  loadKeyringFile,
+  readKeyringDescriptor,
+  type KeyringDescriptor,
+  type SealOptions,
+} from './keyring/keyring-file.js';
 export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring/keyring-repos.js';
 export { PepperRehasher } from './keyring/pepper-rehash.js';
 export { VaultService, secretAad, type RotationStatus, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
@@ -48,7 +85,14 @@ export {
   type CheckpointPolicy,
 } from './audit/audit-checkpoints.js';
 export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './root-keys/permissions.js';
-export { CONSOLE_ROLES, type ConsoleRepos, type ConsoleRole, type ConsoleSessionRecord, type ConsoleUserRecord, type SessionStage } from './console/console-repos.js';
+export {
+  CONSOLE_ROLES,
+  type ConsoleRepos,
+  type ConsoleRole,
+  type ConsoleSessionRecord,
+  type ConsoleUserRecord,
+  type SessionStage,
+} from './console/console-repos.js';
 export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
@@ -68,10 +112,25 @@ export {
   type TokenFamilyRecord,
 } from './oauth/oauth-records.js';
 export type { OAuthRepos, OAuthStore } from './oauth/oauth-store.js';
-export { decodeB64url, keyFitsAlg, MAX_JWS_LENGTH, parseCompactJws, verifyJws, type JwsOutcome, type ParsedJws, type VerifyJwsOptions } from './oauth/jws.js';
+export {
+  decodeB64url,
+  keyFitsAlg,
+  MAX_JWS_LENGTH,
+  parseCompactJws,
+  verifyJws,
+  type JwsOutcome,
+  type ParsedJws,
+  type VerifyJwsOptions,
+} from './oauth/jws.js';
 export { ML_DSA_65, MlDsaWorkerPool, type MlDsa } from './oauth/ml-dsa.js';
 export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type PublicJwk, type SigningKeyPolicy } from './oauth/signing-keys.js';
-export { CLIENT_ASSERTION_ALGS, CLIENT_LIMITS, CLIENT_SECRET_PREFIX, OAuthClientService, type ClientInput } from './oauth/client-service.js';
+export {
+  CLIENT_ASSERTION_ALGS,
+  CLIENT_LIMITS,
+  CLIENT_SECRET_PREFIX,
+  OAuthClientService,
+  type ClientInput,
+} from './oauth/client-service.js';
 export { authenticateClient, JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
 export { DPOP_ALGS, DPOP_IAT_WINDOW, DpopNonces, verifyDpopProof } from './oauth/dpop.js';
 export { param, type TokenRequest } from './oauth/token-request.js';
@@ -118,11 +177,28 @@ export { RATE_SPIKE_DEFAULTS, RateSpikeDetector, type RateSpikeOptions } from '.
 export { UNUSUAL_HOUR_DEFAULTS, UnusualHourDetector, type UnusualHourOptions } from './anomaly/unusual-hour-detector.js';
 export { FAILED_BURST_DEFAULTS, FailedBurstDetector, type FailedBurstOptions } from './anomaly/failed-burst-detector.js';
 export { DeadKeyDetector } from './anomaly/dead-key-detector.js';
-export { IMPOSSIBLE_TRAVEL_DEFAULTS, ImpossibleTravelDetector, type ImpossibleTravelOptions } from './anomaly/impossible-travel-detector.js';
+export {
+  IMPOSSIBLE_TRAVEL_DEFAULTS,
+  ImpossibleTravelDetector,
+  type ImpossibleTravelOptions,
+} from './anomaly/impossible-travel-detector.js';
 export { HoneytokenDetector } from './anomaly/honeytoken-detector.js';
-export { WEBHOOK_EVENT_TYPES, type DeliveryStatus, type WebhookDeliveryRecord, type WebhookEventType, type WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
+export {
+  WEBHOOK_EVENT_TYPES,
+  type DeliveryStatus,
+  type WebhookDeliveryRecord,
+  type WebhookEventType,
+  type WebhookSubscriptionRecord,
+} from './webhooks/webhook-records.js';
 export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhooks/webhook-signature.js';
 export { WEBHOOK_DEFAULTS, WEBHOOK_SECRET_PREFIX, WebhookService, type WebhookOptions } from './webhooks/webhook-service.js';
 export { AuditFeed, eventsOf } from './webhooks/audit-feed.js';
-export { HygieneService, type HygieneQuery, type HygieneReport, type KeyBrief, type OverPrivileged, type SweepResult } from './hygiene/hygiene-service.js';
+export {
+  HygieneService,
+  type HygieneQuery,
+  type HygieneReport,
+  type KeyBrief,
+  type OverPrivileged,
+  type SweepResult,
+} from './hygiene/hygiene-service.js';
 export { suggestScopes } from './hygiene/scope-suggestion.js';

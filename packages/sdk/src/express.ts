@@ -1,5 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { Guard, type GuardOptions, type Identity, type RequestView, type RequireAccessTokenOptions, type RequireApiKeyOptions } from './middleware/guard.js';
+import {
+  Guard,
+  type Decision,
+  type GuardOptions,
+  type Identity,
+  type RequestView,
+  type RequireAccessTokenOptions,
+  type RequireApiKeyOptions,
+} from './middleware/guard.js';
 import type { Tessera } from './client/tessera.js';
 
 declare global {
@@ -31,7 +39,7 @@ export function tessera(options: GuardOptions): {
   client: Tessera;
 } {
   const guard = new Guard(options);
-  const handler = (check: (req: RequestView) => Promise<import('./middleware/guard.js').Decision>) => (req: Request, res: Response, next: NextFunction) => {
+  const handler = (check: (req: RequestView) => Promise<Decision>) => (req: Request, res: Response, next: NextFunction) => {
     check(view(req)).then((decision) => {
       res.set(decision.headers);
       if (decision.ok) {

@@ -1,5 +1,13 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { Guard, type Decision, type GuardOptions, type Identity, type RequestView, type RequireAccessTokenOptions, type RequireApiKeyOptions } from './middleware/guard.js';
+import {
+  Guard,
+  type Decision,
+  type GuardOptions,
+  type Identity,
+  type RequestView,
+  type RequireAccessTokenOptions,
+  type RequireApiKeyOptions,
+} from './middleware/guard.js';
 import type { Tessera } from './client/tessera.js';
 
 declare module 'fastify' {

@@ -1,5 +1,13 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { Guard, type Decision, type GuardOptions, type Identity, type RequestView, type RequireAccessTokenOptions, type RequireApiKeyOptions } from './middleware/guard.js';
+import {
+  Guard,
+  type Decision,
+  type GuardOptions,
+  type Identity,
+  type RequestView,
+  type RequireAccessTokenOptions,
+  type RequireApiKeyOptions,
+} from './middleware/guard.js';
 import type { Tessera } from './client/tessera.js';
 
 export type { GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';
@@ -32,7 +40,13 @@ export function tessera(options: HonoGuardOptions): {
   const ipOf = options.ip ?? nodeSocketAddress;
   const view = (c: Context): RequestView => {
     const url = new URL(c.req.url);
-    return { header: (name) => c.req.header(name), method: c.req.method, url: url.pathname + url.search, ip: ipOf(c), protocol: url.protocol.slice(0, -1) };
+    return {
+      header: (name) => c.req.header(name),
+      method: c.req.method,
+      url: url.pathname + url.search,
+      ip: ipOf(c),
+      protocol: url.protocol.slice(0, -1),
+    };
   };
   const apply = async (decision: Decision, c: Context, next: () => Promise<void>) => {
     if (!decision.ok) return new Response(JSON.stringify(decision.body), { status: decision.status, headers: decision.headers });

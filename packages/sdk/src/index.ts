@@ -2,12 +2,39 @@
 export { Tessera } from './client/tessera.js';
 export type { CallOptions, Operation, OperationBody, OperationQuery, OperationResult, TesseraOptions } from './client/tessera.js';
 export type { Operations } from './client/api-types.js';
-export type { Anomaly, AnomalyKind, HygieneReport, KeyBrief, KeyspacePolicy, LeakOutcome, OverPrivilegedKey, Severity, Suspension, SweepResult, TopVerifications, UndocumentedAnswers, UsageEvent, VerificationCounts, VerificationSeries, VerifyOutcome, Webhook, WebhookDelivery } from './client/monitoring-types.js';
+export type {
+  Anomaly,
+  AnomalyKind,
+  HygieneReport,
+  KeyBrief,
+  KeyspacePolicy,
+  LeakOutcome,
+  OverPrivilegedKey,
+  Severity,
+  Suspension,
+  SweepResult,
+  TopVerifications,
+  UndocumentedAnswers,
+  UsageEvent,
+  VerificationCounts,
+  VerificationSeries,
+  VerifyOutcome,
+  Webhook,
+  WebhookDelivery,
+} from './client/monitoring-types.js';
 export { TesseraError } from './client/tessera-error.js';
 export type { ClientErrorCode, Result } from './client/tessera-error.js';
 export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './verify/key-verifier.js';
 export type { KeyEvent } from './verify/key-events.js';
 export { isWellFormedKey } from './verify/key-format.js';
 export { AccessTokenVerifier } from './jwt/access-token-verifier.js';
-export type { AccessTokenAlgorithm, AccessTokenIdentity, AccessTokenVerifierOptions, PresentedToken, TokenFailureCode, VerifyTokenOptions, VerifyTokenResult } from './jwt/access-token-verifier.js';
+export type {
+  AccessTokenAlgorithm,
+  AccessTokenIdentity,
+  AccessTokenVerifierOptions,
+  PresentedToken,
+  TokenFailureCode,
+  VerifyTokenOptions,
+  VerifyTokenResult,
+} from './jwt/access-token-verifier.js';
 export type { ApiKeyIdentity, GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';

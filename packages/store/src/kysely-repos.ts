@@ -1,5 +1,12 @@
 import type { AuditQuery, AuditRecord, KeyRecord, KeyspaceRecord, Page, Repos, RootKeyRecord } from '@tessera/core';
-import type { AuditCheckpointRecord, AuditSigningKeyRecord, KeyRecoveryRecord, SecretRecord, SecretVersionRecord, WrappedKeyRecord } from '@tessera/core';
+import type {
+  AuditCheckpointRecord,
+  AuditSigningKeyRecord,
+  KeyRecoveryRecord,
+  SecretRecord,
+  SecretVersionRecord,
+  WrappedKeyRecord,
+} from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { auditFromRow, keyFromRow, keyspaceFromRow, keyToRow, rootKeyFromRow } from './rows.js';
 import { checkpointFromRow, secretFromRow, signingKeyFromRow, wrappedKeyFromRow } from './keyring-rows.js';
@@ -56,7 +63,10 @@ export class KyselyRepos implements Repos {
   }
 
   async insertKey(key: KeyRecord): Promise<void> {
-    await this.db.insertInto('keys').values(keyToRow(key) as Database['keys']).execute();
+    await this.db
+      .insertInto('keys')
+      .values(keyToRow(key) as Database['keys'])
+      .execute();
   }
 
   async updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void> {
@@ -134,7 +144,10 @@ export class KyselyRepos implements Repos {
   }
 
   async countRootKeys(): Promise<number> {
-    const row = await this.db.selectFrom('root_keys').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('root_keys')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 
@@ -188,7 +201,9 @@ export class KyselyRepos implements Repos {
 
   // — Keyring, vault, recoverable keys, audit checkpoints (migration 0002) —
 
-  async listWrappedKeys(q: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined } = {}): Promise<WrappedKeyRecord[]> {
+  async listWrappedKeys(
+    q: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined } = {},
+  ): Promise<WrappedKeyRecord[]> {
     let query = this.db.selectFrom('keyring_keys').selectAll();
     if (q.scope !== undefined) query = query.where('scope', '=', q.scope);
     if (q.purpose !== undefined) query = query.where('purpose', '=', q.purpose);
@@ -198,14 +213,27 @@ export class KyselyRepos implements Repos {
   async insertWrappedKey(k: WrappedKeyRecord): Promise<boolean> {
     const r = await this.db
       .insertInto('keyring_keys')
-      .values({ id: k.id, scope: k.scope, purpose: k.purpose, version: k.version, kek_version: k.kekVersion, wrapped: k.wrapped, created_at: k.createdAt })
+      .values({
+        id: k.id,
+        scope: k.scope,
+        purpose: k.purpose,
+        version: k.version,
+        kek_version: k.kekVersion,
+        wrapped: k.wrapped,
+        created_at: k.createdAt,
+      })
       .onConflict((oc) => oc.columns(['scope', 'purpose', 'version']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async rewrapKey(id: string, fromKekVersion: number, kekVersion: number, wrapped: string): Promise<boolean> {
-    const r = await this.db.updateTable('keyring_keys').set({ kek_version: kekVersion, wrapped }).where('id', '=', id).where('kek_version', '=', fromKekVersion).executeTakeFirst();
+    const r = await this.db
+      .updateTable('keyring_keys')
+      .set({ kek_version: kekVersion, wrapped })
+      .where('id', '=', id)
+      .where('kek_version', '=', fromKekVersion)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
@@ -217,13 +245,23 @@ export class KyselyRepos implements Repos {
   }
 
   async listSecrets(workspaceId: string): Promise<SecretRecord[]> {
-    return (await this.db.selectFrom('secrets').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute()).map(secretFromRow);
+    return (await this.db.selectFrom('secrets').selectAll().where('workspace_id', '=', workspaceId).orderBy('name').execute()).map(
+      secretFromRow,
+    );
   }
 
   async insertSecret(s: SecretRecord): Promise<void> {
     await this.db
       .insertInto('secrets')
-      .values({ id: s.id, workspace_id: s.workspaceId, name: s.name, current_version: s.currentVersion, rotate_by: s.rotateBy, created_at: s.createdAt, updated_at: s.updatedAt })
+      .values({
+        id: s.id,
+        workspace_id: s.workspaceId,
+        name: s.name,
+        current_version: s.currentVersion,
+        rotate_by: s.rotateBy,
+        created_at: s.createdAt,
+        updated_at: s.updatedAt,
+      })
       .execute();
   }
 
@@ -247,12 +285,24 @@ export class KyselyRepos implements Repos {
   }
 
   async getSecretVersion(secretId: string, version: number): Promise<SecretVersionRecord | undefined> {
-    const r = await this.db.selectFrom('secret_versions').selectAll().where('secret_id', '=', secretId).where('version', '=', version).executeTakeFirst();
-    return r && { secretId: r.secret_id, version: r.version, ciphertext: r.ciphertext, createdAt: Number(r.created_at), createdBy: r.created_by };
+    const r = await this.db
+      .selectFrom('secret_versions')
+      .selectAll()
+      .where('secret_id', '=', secretId)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return (
+      r && { secretId: r.secret_id, version: r.version, ciphertext: r.ciphertext, createdAt: Number(r.created_at), createdBy: r.created_by }
+    );
   }
 
   async listSecretVersions(secretId: string): Promise<{ version: number; createdAt: number }[]> {
-    const rows = await this.db.selectFrom('secret_versions').select(['version', 'created_at']).where('secret_id', '=', secretId).orderBy('version').execute();
+    const rows = await this.db
+      .selectFrom('secret_versions')
+      .select(['version', 'created_at'])
+      .where('secret_id', '=', secretId)
+      .orderBy('version')
+      .execute();
     return rows.map((r) => ({ version: r.version, createdAt: Number(r.created_at) }));
   }
 
@@ -286,7 +336,9 @@ export class KyselyRepos implements Repos {
   }
 
   async listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRecord[]> {
-    return (await this.db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()).map(checkpointFromRow);
+    return (
+      await this.db.selectFrom('audit_checkpoints').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute()
+    ).map(checkpointFromRow);
   }
 
   async listAuditSigningKeys(): Promise<AuditSigningKeyRecord[]> {

@@ -7,8 +7,7 @@ import { migrateToLatest } from './migrate.js';
 import type { Database } from './schema.js';
 
 export type StoreConfig =
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
 
 /** The Kysely store, for SQLite (embedded) and PostgreSQL. */
 export class KyselyStore extends KyselyRepos implements Store {
@@ -82,7 +81,9 @@ export class KyselyStore extends KyselyRepos implements Store {
             .set({ credits_remaining: u.credits.remaining, credits_refilled_at: u.credits.refilledAt })
             .where('id', '=', u.keyId)
             .where('version', '=', u.credits.version)
-            .where(sql<boolean>`(coalesce(credits_refilled_at, -1) < ${refilledAt} or (coalesce(credits_refilled_at, -1) = ${refilledAt} and credits_remaining >= ${u.credits.remaining}))`)
+            .where(
+              sql<boolean>`(coalesce(credits_refilled_at, -1) < ${refilledAt} or (coalesce(credits_refilled_at, -1) = ${refilledAt} and credits_remaining >= ${u.credits.remaining}))`,
+            )
             .execute();
         }
       }

@@ -1,5 +1,14 @@
 /** Network errors that mean the database cannot be reached, as opposed to a bad query. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * Whether an error from the store means it is unavailable (down, restarting, unreachable, busy)
@@ -15,5 +24,7 @@ export function isStoreUnavailable(err: unknown): boolean {
   if (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[1-4]$/.test(code)) return true;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
   // node-postgres reports lost and unobtainable connections in the message only.
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout|Connection ended/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection timeout|Connection ended/i.test(
+    message,
+  );
 }

@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createApp, createServices, initInstance, isInitialised, loadConfig, openInstance, type Config, type Services } from '@tessera/server';
+import {
+  createApp,
+  createServices,
+  initInstance,
+  isInitialised,
+  loadConfig,
+  openInstance,
+  type Config,
+  type Services,
+} from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { TEST_DATABASE_URL, type Dialect } from '../../support/databases.js';
@@ -19,7 +28,12 @@ export interface InstanceHome {
 
 export async function createInstanceHome(dialect: Dialect, env: Record<string, string> = {}): Promise<InstanceHome> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-instance-'));
-  const home: InstanceHome = { dialect, dataDir, env: { TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'info', ...env }, remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
+  const home: InstanceHome = {
+    dialect,
+    dataDir,
+    env: { TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'info', ...env },
+    remove: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
   if (dialect === 'postgres') {
     const schema = `tessera_k_${randomBytes(6).toString('hex')}`;
     const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -50,7 +64,11 @@ export interface RunningInstance {
 }
 
 /** `tessera init` (first time) then the same wiring as `tessera serve`, in this process. */
-export async function startInstance(home: InstanceHome, rootKey?: string, extraEnv: Record<string, string> = {}): Promise<RunningInstance & { rootKey: string }> {
+export async function startInstance(
+  home: InstanceHome,
+  rootKey?: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningInstance & { rootKey: string }> {
   const config = loadConfig({ ...home.env, ...extraEnv });
   let key = rootKey;
   if (!isInitialised(config)) key = (await initInstance(config)).rootKey;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { KyselyStore } from '@tessera/store';
+import type { KyselyStore } from '@tessera/store';
 import { sql } from 'kysely';
 import { spawnNode, type ProcessNode } from './process-node.js';
 
@@ -116,7 +116,11 @@ function refused(r: { status: number; body: any }): false {
   return false;
 }
 
-async function check(node: ProcessNode, acked: Acked, openStore: () => KyselyStore): Promise<{ checkedKeys: number; checkedSecrets: number; auditEntries: number }> {
+async function check(
+  node: ProcessNode,
+  acked: Acked,
+  openStore: () => KyselyStore,
+): Promise<{ checkedKeys: number; checkedSecrets: number; auditEntries: number }> {
   const problems: string[] = [];
   for (const [id, k] of acked.keys) {
     const r = await node.api('POST', '/v1/keys/verify', { key: k.key });
@@ -133,9 +137,17 @@ async function check(node: ProcessNode, acked: Acked, openStore: () => KyselySto
   const store = openStore();
   try {
     const db = store.kysely;
-    const orphanKeys = await sql<{ id: string }>`select id from keys where id not in (select target from audit_log where action = 'key.created')`.execute(db);
-    const unrecordedRevocations = await sql<{ id: string }>`select id from keys where revoked_at is not null and id not in (select target from audit_log where action = 'key.revoked')`.execute(db);
-    const phantomEntries = await sql<{ target: string }>`select target from audit_log where action = 'key.created' and target not in (select id from keys)`.execute(db);
+    const orphanKeys = await sql<{
+      id: string;
+    }>`select id from keys where id not in (select target from audit_log where action = 'key.created')`.execute(db);
+    const unrecordedRevocations = await sql<{
+      id: string;
+    }>`select id from keys where revoked_at is not null and id not in (select target from audit_log where action = 'key.revoked')`.execute(
+      db,
+    );
+    const phantomEntries = await sql<{
+      target: string;
+    }>`select target from audit_log where action = 'key.created' and target not in (select id from keys)`.execute(db);
     for (const [label, rows] of [
       ['key without its audit entry', orphanKeys.rows],
       ['revocation without its audit entry', unrecordedRevocations.rows],

@@ -21,10 +21,30 @@ export interface InProcessNode {
  * One Tessera node in this process, wired like `tessera serve` (shared state from the
  * configuration), over its own connections, so a test can cut one node off PostgreSQL or Redis.
  */
-export async function startNode(o: { databaseUrl: string; schema: string; redisUrl?: string; redisPrefix: string; keyring: Keyring; rootKey: string }): Promise<InProcessNode> {
+export async function startNode(o: {
+  databaseUrl: string;
+  schema: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  keyring: Keyring;
+  rootKey: string;
+}): Promise<InProcessNode> {
   const store = KyselyStore.open({ kind: 'postgres', url: o.databaseUrl, schema: o.schema, poolSize: 4 });
-  const shared = await openSharedState({ redisUrl: o.redisUrl, redisPrefix: o.redisPrefix, redisFailMode: 'local', databaseUrl: o.databaseUrl, databaseSchema: o.schema });
-  const services = createServices({ store, keyring: o.keyring, usageFlushMs: 50, bus: shared.bus, rateLimiter: shared.rateLimiter, shared });
+  const shared = await openSharedState({
+    redisUrl: o.redisUrl,
+    redisPrefix: o.redisPrefix,
+    redisFailMode: 'local',
+    databaseUrl: o.databaseUrl,
+    databaseSchema: o.schema,
+  });
+  const services = createServices({
+    store,
+    keyring: o.keyring,
+    usageFlushMs: 50,
+    bus: shared.bus,
+    rateLimiter: shared.rateLimiter,
+    shared,
+  });
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-node-'));
   const app = await createApp({ config: loadConfig({ TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'silent' }), services });
   services.usage.start();

@@ -40,7 +40,10 @@ export interface ProcessNode {
 
 /** Starts `tessera serve` on a free port and resolves once it listens. */
 export async function spawnNode(dataDir: string, env: Record<string, string>, rootKey: string, port = 0): Promise<ProcessNode> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', String(port)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--port', String(port)], {
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

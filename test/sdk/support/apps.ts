@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import express from 'express';
 import Fastify from 'fastify';
@@ -27,7 +28,11 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
     app.get('/admin', { preHandler: requireApiKey({ scopes: ['orders:read', 'admin'] }) }, async (request) => request.tessera);
     app.get('/by-header', { preHandler: requireApiKey({ header: 'x-api-key' }) }, async (request) => request.tessera);
     app.get('/token', { preHandler: requireAccessToken(token) }, async (request) => request.tessera);
-    app.get('/token-admin', { preHandler: requireAccessToken({ audience: AUDIENCE, scopes: ['admin'] }) }, async (request) => request.tessera);
+    app.get(
+      '/token-admin',
+      { preHandler: requireAccessToken({ audience: AUDIENCE, scopes: ['admin'] }) },
+      async (request) => request.tessera,
+    );
     app.get('/token-other', { preHandler: requireAccessToken({ audience: 'https://other.api.test' }) }, async (request) => request.tessera);
     app.get('/token-live', { preHandler: requireAccessToken({ ...token, introspect: true }) }, async (request) => request.tessera);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -43,10 +48,13 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
     app.get('/token-admin', requireAccessToken({ audience: AUDIENCE, scopes: ['admin'] }), (req, res) => void res.json(req.tessera));
     app.get('/token-other', requireAccessToken({ audience: 'https://other.api.test' }), (req, res) => void res.json(req.tessera));
     app.get('/token-live', requireAccessToken({ ...token, introspect: true }), (req, res) => void res.json(req.tessera));
-    const server = await new Promise<import('node:http').Server>((resolve) => {
+    const server = await new Promise<HttpServer>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) };
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))),
+    };
   }
   const { requireApiKey, requireAccessToken } = forHono(options);
   const app = new Hono<TesseraVariables>();
@@ -62,6 +70,6 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => ((server as import('node:http').Server).closeAllConnections?.(), server.close(() => r()))),
+    close: () => new Promise((r) => ((server as HttpServer).closeAllConnections?.(), server.close(() => r()))),
   };
 }

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}` is what an all-optional Pick extends
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
 type RequiredKeys<T> = Exclude<keyof T, OptionalKeys<T>>;
 

@@ -29,12 +29,23 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
       res.writeHead(fault.status, headers);
-      return void res.end(JSON.stringify({ type: 'about:blank', title: 'Injected', status: fault.status, detail: 'injected by the test proxy', code: 'STORE_UNAVAILABLE' }));
+      return void res.end(
+        JSON.stringify({
+          type: 'about:blank',
+          title: 'Injected',
+          status: fault.status,
+          detail: 'injected by the test proxy',
+          code: 'STORE_UNAVAILABLE',
+        }),
+      );
     }
-    const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode!, up.headers);
-      up.pipe(res);
-    });
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      },
+    );
     forward.on('error', () => res.destroy());
     req.pipe(forward);
   });

@@ -24,14 +24,22 @@ export function managementOperations(doc: Schema): { op: string; method: string;
 }
 
 export function generateOperationTypes(doc: Schema): string {
-  let out = HEADER + '\n/** Every management operation: its path and query parameters, body and success answer. */\nexport interface Operations {\n';
+  let out =
+    HEADER +
+    '\n/** Every management operation: its path and query parameters, body and success answer. */\nexport interface Operations {\n';
   for (const { op, spec } of managementOperations(doc)) {
     const params = (spec.parameters ?? []) as Schema[];
     const body = spec.requestBody?.content?.['application/json']?.schema;
     out += `  /** ${comment(spec.summary ?? op)} */\n`;
     out += `  '${op}': {\n`;
-    out += `    path: ${paramsType(params.filter((p) => p.in === 'path'), 4)};\n`;
-    out += `    query: ${paramsType(params.filter((p) => p.in === 'query'), 4)};\n`;
+    out += `    path: ${paramsType(
+      params.filter((p) => p.in === 'path'),
+      4,
+    )};\n`;
+    out += `    query: ${paramsType(
+      params.filter((p) => p.in === 'query'),
+      4,
+    )};\n`;
     out += `    body: ${body === undefined ? 'undefined' : spec.requestBody.required ? tsType(body, 4) : `${tsType(body, 4)} | undefined`};\n`;
     out += `    response: ${responseType(spec.responses ?? {}, 4)};\n`;
     out += '  };\n';
@@ -46,7 +54,9 @@ function responseType(responses: Schema, indent: number): string {
     const schema = r.content?.['application/json']?.schema;
     // A declared non-JSON type (an event stream) is text; an answer the document does not describe
     // is `unknown` until the SDK names it (packages/sdk/src/client/monitoring-types.ts).
-    types.push(schema !== undefined ? tsType(schema, indent) : status === '204' ? 'undefined' : r.content !== undefined ? 'string' : 'unknown');
+    types.push(
+      schema !== undefined ? tsType(schema, indent) : status === '204' ? 'undefined' : r.content !== undefined ? 'string' : 'unknown',
+    );
   }
   return types.length === 0 ? 'unknown' : [...new Set(types)].join(' | ');
 }
@@ -54,7 +64,10 @@ function responseType(responses: Schema, indent: number): string {
 function paramsType(params: Schema[], indent: number): string {
   if (params.length === 0) return '{}';
   const pad = ' '.repeat(indent + 2);
-  const lines = params.map((p) => `${docComment(p.schema?.description ?? p.description, pad)}${pad}${key(p.name)}${p.required ? '' : '?'}: ${tsType(p.schema ?? {}, indent + 2)};\n`);
+  const lines = params.map(
+    (p) =>
+      `${docComment(p.schema?.description ?? p.description, pad)}${pad}${key(p.name)}${p.required ? '' : '?'}: ${tsType(p.schema ?? {}, indent + 2)};\n`,
+  );
   return `{\n${lines.join('')}${' '.repeat(indent)}}`;
 }
 
@@ -87,9 +100,12 @@ function objectType(s: Schema, indent: number): string {
   const props = Object.entries<Schema>(s.properties ?? {});
   const required = new Set<string>(s.required ?? []);
   const pad = ' '.repeat(indent + 2);
-  const lines = props.map(([name, p]) => `${docComment(p.description, pad)}${pad}${key(name)}${required.has(name) ? '' : '?'}: ${tsType(p, indent + 2)};\n`);
+  const lines = props.map(
+    ([name, p]) => `${docComment(p.description, pad)}${pad}${key(name)}${required.has(name) ? '' : '?'}: ${tsType(p, indent + 2)};\n`,
+  );
   const extra = s.patternProperties !== undefined ? Object.values<Schema>(s.patternProperties)[0] : s.additionalProperties;
-  if (extra !== undefined && extra !== false) lines.push(`${pad}[name: string]: ${extra === true ? 'unknown' : tsType(extra, indent + 2)};\n`);
+  if (extra !== undefined && extra !== false)
+    lines.push(`${pad}[name: string]: ${extra === true ? 'unknown' : tsType(extra, indent + 2)};\n`);
   if (lines.length === 0) return 'Record<string, never>';
   return `{\n${lines.join('')}${' '.repeat(indent)}}`;
 }

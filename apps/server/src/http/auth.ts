@@ -31,7 +31,8 @@ export async function authorize(services: Services, request: FastifyRequest, per
 }
 
 export function actorOf(request: FastifyRequest): Actor {
-  if (request.consoleUser !== undefined) return { id: `user:${request.consoleUser.id}`, workspaceId: request.consoleUser.workspaceId, ip: request.ip };
+  if (request.consoleUser !== undefined)
+    return { id: `user:${request.consoleUser.id}`, workspaceId: request.consoleUser.workspaceId, ip: request.ip };
   const rk = request.rootKey;
   if (rk === undefined) throw new Error('actorOf called on an unauthenticated route');
   return { id: `root_key:${rk.id}`, workspaceId: rk.workspaceId, ip: request.ip };

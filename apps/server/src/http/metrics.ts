@@ -6,7 +6,12 @@ import type { Services } from '../services.js';
 export function createMetrics(services: Services) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
-  const verifications = new Counter({ name: 'tessera_verifications_total', help: 'Key verifications over HTTP, by code.', labelNames: ['code'], registers: [registry] });
+  const verifications = new Counter({
+    name: 'tessera_verifications_total',
+    help: 'Key verifications over HTTP, by code.',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   // One child per code, bound once: the verify path then skips prom-client's label hashing.
   const byCode = new Map(VERIFY_CODES.map((code) => [code as string, verifications.labels({ code })]));
   for (const child of byCode.values()) child.inc(0);
@@ -26,15 +31,69 @@ export function createMetrics(services: Services) {
       this.set(total === 0 ? 0 : cache.hits / total);
     },
   });
-  new Gauge({ name: 'tessera_key_cache_entries', help: 'Key records in the verify cache.', registers: [registry], collect() { this.set(cache.size); } });
-  new Counter({ name: 'tessera_key_cache_hits_total', help: 'Verify cache hits.', registers: [registry], collect() { this.reset(); this.inc(cache.hits); } });
-  new Counter({ name: 'tessera_key_cache_misses_total', help: 'Verify cache misses.', registers: [registry], collect() { this.reset(); this.inc(cache.misses); } });
+  new Gauge({
+    name: 'tessera_key_cache_entries',
+    help: 'Key records in the verify cache.',
+    registers: [registry],
+    collect() {
+      this.set(cache.size);
+    },
+  });
+  new Counter({
+    name: 'tessera_key_cache_hits_total',
+    help: 'Verify cache hits.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(cache.hits);
+    },
+  });
+  new Counter({
+    name: 'tessera_key_cache_misses_total',
+    help: 'Verify cache misses.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(cache.misses);
+    },
+  });
   const shared = services.shared;
   if (shared !== undefined) {
-    new Gauge({ name: 'tessera_shared_state_up', help: `Whether the state shared with other nodes (${shared.kind}) answers.`, registers: [registry], collect() { this.set(shared.up ? 1 : 0); } });
-    new Counter({ name: 'tessera_ratelimit_fallback_total', help: 'WARNING when rising: rate-limit decisions taken on this node alone because Redis did not answer.', registers: [registry], collect() { this.reset(); this.inc(shared.fallbacks); } });
-    new Counter({ name: 'tessera_bus_resyncs_total', help: 'Reconnections of the invalidation bus; each dropped the key caches.', registers: [registry], collect() { this.reset(); this.inc(shared.resyncs); } });
-    new Counter({ name: 'tessera_bus_publish_failures_total', help: 'Invalidations that could not be sent at once (kept and sent on reconnect).', registers: [registry], collect() { this.reset(); this.inc(shared.publishFailures); } });
+    new Gauge({
+      name: 'tessera_shared_state_up',
+      help: `Whether the state shared with other nodes (${shared.kind}) answers.`,
+      registers: [registry],
+      collect() {
+        this.set(shared.up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'tessera_ratelimit_fallback_total',
+      help: 'WARNING when rising: rate-limit decisions taken on this node alone because Redis did not answer.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(shared.fallbacks);
+      },
+    });
+    new Counter({
+      name: 'tessera_bus_resyncs_total',
+      help: 'Reconnections of the invalidation bus; each dropped the key caches.',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(shared.resyncs);
+      },
+    });
+    new Counter({
+      name: 'tessera_bus_publish_failures_total',
+      help: 'Invalidations that could not be sent at once (kept and sent on reconnect).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(shared.publishFailures);
+      },
+    });
   }
   return {
     registry,

@@ -15,7 +15,11 @@ const Ratelimit = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
     limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
     windowMs: Type.Integer({ minimum: 100, maximum: 31 * 86_400_000 }),
-    identity: Type.Optional(Type.Union([Type.Literal('key'), Type.Literal('owner')], { description: 'Whose counter: the key\'s own (default), or one shared by all keys of the same owner.' })),
+    identity: Type.Optional(
+      Type.Union([Type.Literal('key'), Type.Literal('owner')], {
+        description: "Whose counter: the key's own (default), or one shared by all keys of the same owner.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -75,11 +79,20 @@ export const CreatedKey = Type.Object({ keyId: Type.String(), key: Type.String({
 export const VerifyBody = Type.Object(
   {
     key: Type.String({ maxLength: 4096 }),
-    scopes: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A scope, or an expression such as `a and (b or c)`.' })),
+    scopes: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'A scope, or an expression such as `a and (b or c)`.' }),
+    ),
     ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64 })),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
     resource: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
-    method: Type.Optional(Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z_-]+$', description: 'How it asked (an HTTP method, an operation name): kept in usage events.' })),
+    method: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16,
+        pattern: '^[A-Za-z_-]+$',
+        description: 'How it asked (an HTTP method, an operation name): kept in usage events.',
+      }),
+    ),
     userAgent: Type.Optional(Text({ maxLength: 256 })),
   },
   { additionalProperties: false },
@@ -97,7 +110,9 @@ export const VerifyAnswer = Type.Object({
   environment: Type.Optional(Nullable(Type.String())),
   expiresAt: Type.Optional(Nullable(Time)),
   credits: Type.Optional(Nullable(Type.Object({ remaining: Type.Integer() }))),
-  ratelimits: Type.Optional(Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), reset: Time }))),
+  ratelimits: Type.Optional(
+    Type.Array(Type.Object({ name: Type.String(), limit: Type.Integer(), remaining: Type.Integer(), reset: Time })),
+  ),
 });
 
 export const KeyspaceBody = Type.Object(

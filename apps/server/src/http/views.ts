@@ -33,7 +33,14 @@ export function keyView(k: KeyRecord) {
 }
 
 export function keyspaceView(ks: KeyspaceRecord) {
-  return { id: ks.id, workspaceId: ks.workspaceId, name: ks.name, prefix: ks.prefix, recoverable: ks.recoverable, createdAt: iso(ks.createdAt) };
+  return {
+    id: ks.id,
+    workspaceId: ks.workspaceId,
+    name: ks.name,
+    prefix: ks.prefix,
+    recoverable: ks.recoverable,
+    createdAt: iso(ks.createdAt),
+  };
 }
 
 export function rootKeyView(rk: RootKeyRecord) {

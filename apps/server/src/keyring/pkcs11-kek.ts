@@ -16,10 +16,17 @@ export interface Pkcs11Options {
 
 const KWP = graphene.MechanismEnum.AES_KEY_WRAP_PAD;
 // The key that travels wrapped: a session object, never stored on the token.
-const CARRIER = { class: graphene.ObjectClass.SECRET_KEY, keyType: graphene.KeyType.GENERIC_SECRET, token: false, sensitive: false, extractable: true } as const;
+const CARRIER = {
+  class: graphene.ObjectClass.SECRET_KEY,
+  keyType: graphene.KeyType.GENERIC_SECRET,
+  token: false,
+  sensitive: false,
+  extractable: true,
+} as const;
 
 /** Return values that mean the token or session is gone, not that the wrapped bytes are bad. */
-const UNAVAILABLE = /CKR_(SESSION_HANDLE_INVALID|SESSION_CLOSED|DEVICE_REMOVED|DEVICE_ERROR|DEVICE_MEMORY|TOKEN_NOT_PRESENT|CRYPTOKI_NOT_INITIALIZED|USER_NOT_LOGGED_IN|HOST_MEMORY)/;
+const UNAVAILABLE =
+  /CKR_(SESSION_HANDLE_INVALID|SESSION_CLOSED|DEVICE_REMOVED|DEVICE_ERROR|DEVICE_MEMORY|TOKEN_NOT_PRESENT|CRYPTOKI_NOT_INITIALIZED|USER_NOT_LOGGED_IN|HOST_MEMORY)/;
 
 /** Modules are initialised once per process and finalised when the last user closes. */
 const loaded = new Map<string, { module: graphene.Module; users: number }>();
@@ -54,7 +61,8 @@ export class Pkcs11Kek implements KekProvider {
       } catch (err) {
         const code = (err as Error).message;
         if (!/CKR_USER_ALREADY_LOGGED_IN/.test(code)) {
-          if (/CKR_PIN_INCORRECT|CKR_PIN_INVALID|CKR_PIN_LEN_RANGE/.test(code)) throw new KeyringError(`the PIN for the PKCS#11 token "${o.tokenLabel}" is wrong`, 'auth');
+          if (/CKR_PIN_INCORRECT|CKR_PIN_INVALID|CKR_PIN_LEN_RANGE/.test(code))
+            throw new KeyringError(`the PIN for the PKCS#11 token "${o.tokenLabel}" is wrong`, 'auth');
           if (/CKR_PIN_LOCKED/.test(code)) throw new KeyringError(`the PKCS#11 token "${o.tokenLabel}" has locked its PIN`, 'auth');
           throw new KeyringError(`cannot log in to the PKCS#11 token "${o.tokenLabel}": ${code}`, 'auth');
         }
@@ -85,7 +93,10 @@ export class Pkcs11Kek implements KekProvider {
     const kekVersion = this.currentVersion();
     const carrier = this.call(() => this.session.create({ ...CARRIER, value: key }));
     try {
-      return { kekVersion, wrapped: this.call(() => this.session.wrapKey(KWP, this.keks.get(kekVersion)!, carrier.toType<graphene.SecretKey>())) };
+      return {
+        kekVersion,
+        wrapped: this.call(() => this.session.wrapKey(KWP, this.keks.get(kekVersion)!, carrier.toType<graphene.SecretKey>())),
+      };
     } finally {
       carrier.destroy();
     }

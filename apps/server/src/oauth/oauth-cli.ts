@@ -31,7 +31,11 @@ export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audie
   oauth clients rm CLIENT_ID
   oauth token --client-id ID [--scopes a,b]   get an access token (client_credentials); the secret is read from stdin`;
 
-const list = (v: string | undefined) => v?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** `tessera oauth …`: manage OAuth clients, and get a token to try them. */
 export async function oauthCommand(sub: string | undefined, rest: string[], flags: OAuthFlags, k: CliKit): Promise<number> {
@@ -46,18 +50,32 @@ export async function oauthCommand(sub: string | undefined, rest: string[], flag
       if (flags['auth-method']) body.tokenEndpointAuthMethod = flags['auth-method'];
       if (flags.alg) body.signingAlg = flags.alg;
       const r = await k.api('POST', '/v1/oauth/clients', body);
-      k.out(`Created OAuth client ${r.clientId}.${r.clientSecret ? `\nClient secret, shown once — keep it safe:\n\n  ${r.clientSecret}\n` : ''}`, r);
+      k.out(
+        `Created OAuth client ${r.clientId}.${r.clientSecret ? `\nClient secret, shown once — keep it safe:\n\n  ${r.clientSecret}\n` : ''}`,
+        r,
+      );
       return 0;
     }
     case 'list': {
       const r = await k.api('GET', `/v1/oauth/clients${flags.limit ? `?limit=${k.intFlag('limit', flags.limit)}` : ''}`);
-      k.out(k.table(r.items.map((c: Record<string, unknown>) => ({ ...c, scopes: (c.scopes as string[]).join(' ') })), ['clientId', 'name', 'scopes', 'tokenEndpointAuthMethod', 'signingAlg']), r);
+      k.out(
+        k.table(
+          r.items.map((c: Record<string, unknown>) => ({ ...c, scopes: (c.scopes as string[]).join(' ') })),
+          ['clientId', 'name', 'scopes', 'tokenEndpointAuthMethod', 'signingAlg'],
+        ),
+        r,
+      );
       return 0;
     }
     case 'rotate-secret': {
       const grace = flags.grace === undefined ? 0 : k.intFlag('grace', flags.grace);
-      const r = await k.api('POST', `/v1/oauth/clients/${encodeURIComponent(k.need(id, 'CLIENT_ID'))}/rotate-secret`, { gracePeriodSeconds: grace });
-      k.out(`New secret for ${r.clientId}, shown once:\n\n  ${r.clientSecret}\n\nThe previous secret ${grace > 0 ? `keeps working for ${grace} seconds` : 'no longer works'}.`, r);
+      const r = await k.api('POST', `/v1/oauth/clients/${encodeURIComponent(k.need(id, 'CLIENT_ID'))}/rotate-secret`, {
+        gracePeriodSeconds: grace,
+      });
+      k.out(
+        `New secret for ${r.clientId}, shown once:\n\n  ${r.clientSecret}\n\nThe previous secret ${grace > 0 ? `keeps working for ${grace} seconds` : 'no longer works'}.`,
+        r,
+      );
       return 0;
     }
     case 'rm': {

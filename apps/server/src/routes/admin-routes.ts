@@ -15,7 +15,15 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/root-keys',
-      { config: { permission: 'root_keys:manage' }, schema: { tags: ['root keys'], summary: 'Create a root key', body: RootKeyBody, response: { 201: Type.Object({ id: Type.String(), key: Type.String() }) } } },
+      {
+        config: { permission: 'root_keys:manage' },
+        schema: {
+          tags: ['root keys'],
+          summary: 'Create a root key',
+          body: RootKeyBody,
+          response: { 201: Type.Object({ id: Type.String(), key: Type.String() }) },
+        },
+      },
       async (request, reply) => {
         const { record, key } = await services.rootKeys.create(actorOf(request), request.rootKey!, request.body);
         return reply.code(201).send({ id: record.id, key });
@@ -24,31 +32,46 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
 
     app.get(
       '/v1/root-keys',
-      { config: { permission: 'root_keys:manage' }, schema: { tags: ['root keys'], summary: 'List root keys', response: { 200: Type.Object({ items: Type.Array(RootKeyView) }) } } },
+      {
+        config: { permission: 'root_keys:manage' },
+        schema: { tags: ['root keys'], summary: 'List root keys', response: { 200: Type.Object({ items: Type.Array(RootKeyView) }) } },
+      },
       async (request) => ({ items: (await services.rootKeys.list(request.rootKey!.workspaceId)).map(rootKeyView) }),
     );
 
     app.post(
       '/v1/root-keys/:id/revoke',
-      { config: { permission: 'root_keys:manage' }, schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } } },
+      {
+        config: { permission: 'root_keys:manage' },
+        schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } },
+      },
       async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.params.id)),
     );
 
     app.post(
       '/v1/keyspaces',
-      { config: { permission: 'keyspaces:manage' }, schema: { tags: ['keyspaces'], summary: 'Create a keyspace', body: KeyspaceBody, response: { 201: KeyspaceView } } },
+      {
+        config: { permission: 'keyspaces:manage' },
+        schema: { tags: ['keyspaces'], summary: 'Create a keyspace', body: KeyspaceBody, response: { 201: KeyspaceView } },
+      },
       async (request, reply) => reply.code(201).send(keyspaceView(await services.keys.createKeyspace(actorOf(request), request.body))),
     );
 
     app.get(
       '/v1/keyspaces',
-      { config: { permission: 'keyspaces:read' }, schema: { tags: ['keyspaces'], summary: 'List keyspaces', response: { 200: Type.Object({ items: Type.Array(KeyspaceView) }) } } },
+      {
+        config: { permission: 'keyspaces:read' },
+        schema: { tags: ['keyspaces'], summary: 'List keyspaces', response: { 200: Type.Object({ items: Type.Array(KeyspaceView) }) } },
+      },
       async (request) => ({ items: (await services.keys.listKeyspaces(actorOf(request))).map(keyspaceView) }),
     );
 
     app.get(
       '/v1/keyspaces/:id',
-      { config: { permission: 'keyspaces:read' }, schema: { tags: ['keyspaces'], summary: 'Get a keyspace', params: IdParams('id'), response: { 200: KeyspaceView } } },
+      {
+        config: { permission: 'keyspaces:read' },
+        schema: { tags: ['keyspaces'], summary: 'Get a keyspace', params: IdParams('id'), response: { 200: KeyspaceView } },
+      },
       async (request) => keyspaceView(await services.keys.getKeyspace(actorOf(request), request.params.id)),
     );
 
@@ -59,7 +82,15 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags: ['audit'],
           summary: 'Read the audit log, newest first',
-          querystring: Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Cursor), action: Type.Optional(Type.String({ maxLength: 64 })), actor: Type.Optional(Text({ maxLength: 128 })) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Limit),
+              cursor: Type.Optional(Cursor),
+              action: Type.Optional(Type.String({ maxLength: 64 })),
+              actor: Type.Optional(Text({ maxLength: 128 })),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
@@ -84,7 +115,8 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         config: { permission: 'audit:read' },
         schema: {
           tags: ['audit'],
-          summary: 'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
+          summary:
+            'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
           response: { 200: AuditReportView },
         },
       },

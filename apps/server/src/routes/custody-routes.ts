@@ -55,7 +55,9 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
       async (request, reply) => {
         const actor = actorOf(request);
         const fromSeq = request.query.fromSeq ?? 1;
-        await services.store.transaction((tx) => appendAudit(tx, services.clock, actor, { action: 'audit.exported', target: null, details: { fromSeq } }));
+        await services.store.transaction((tx) =>
+          appendAudit(tx, services.clock, actor, { action: 'audit.exported', target: null, details: { fromSeq } }),
+        );
         reply.type('application/x-ndjson');
         return reply.send(Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false)));
       },
@@ -68,7 +70,16 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags: ['audit'],
           summary: 'Sign a checkpoint of the audit chain head now',
-          response: { 200: Type.Object({ seq: Type.Integer(), hash: Type.String(), ts: Type.String(), keyVersion: Type.Integer(), signature: Type.String() }), 204: Type.Null() },
+          response: {
+            200: Type.Object({
+              seq: Type.Integer(),
+              hash: Type.String(),
+              ts: Type.String(),
+              keyVersion: Type.Integer(),
+              signature: Type.String(),
+            }),
+            204: Type.Null(),
+          },
         },
       },
       async (_request, reply) => {
@@ -81,15 +92,20 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
 }
 
 /** Entries (then checkpoints) as JSON lines, read in pages so the log never sits in memory whole. */
-export async function* auditLines(services: Pick<Services, 'store'>, fromSeq: number, withCheckpoints: boolean, pageSize = 1000): AsyncGenerator<string> {
-  for (let seq = fromSeq; ; ) {
+export async function* auditLines(
+  services: Pick<Services, 'store'>,
+  fromSeq: number,
+  withCheckpoints: boolean,
+  pageSize = 1000,
+): AsyncGenerator<string> {
+  for (let seq = fromSeq; ;) {
     const page = await services.store.scanAudit(seq, pageSize);
     for (const e of page) yield JSON.stringify(auditView(e)) + '\n';
     if (page.length < pageSize) break;
     seq = page[page.length - 1]!.seq + 1;
   }
   if (!withCheckpoints) return;
-  for (let after = fromSeq - 1; ; ) {
+  for (let after = fromSeq - 1; ;) {
     const page = await services.store.listAuditCheckpoints(after, pageSize);
     for (const c of page) yield JSON.stringify({ checkpoint: { ...c, ts: iso(c.ts) } }) + '\n';
     if (page.length < pageSize) break;

@@ -26,7 +26,8 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       if (listeners.size === 0 || message.kind === 'root_key') return;
       if (message.kind === 'all') return send(() => true, '{"kind":"all"}');
       void workspaceOfKey(services, message.id).then(
-        (workspaceId) => send((l) => workspaceId === undefined || l.workspaceId === workspaceId, JSON.stringify({ kind: 'key', id: message.id })),
+        (workspaceId) =>
+          send((l) => workspaceId === undefined || l.workspaceId === workspaceId, JSON.stringify({ kind: 'key', id: message.id })),
         // The store is down: every listener forgets everything rather than miss a revocation.
         () => send(() => true, '{"kind":"all"}'),
       );
@@ -51,7 +52,13 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       async (request, reply) => {
         reply.hijack();
         const raw = reply.raw;
-        raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'x-accel-buffering': 'no', connection: 'close' });
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          'x-accel-buffering': 'no',
+          connection: 'close',
+        });
         const listener: Listener = { workspaceId: request.rootKey!.workspaceId, raw };
         listeners.add(listener);
         raw.write('retry: 2000\nevent: ready\ndata: {}\n\n');

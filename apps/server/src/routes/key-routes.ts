@@ -4,7 +4,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { CreatedKey, CreateKeyBody, Cursor, IdParams, KeyView, Limit, Text, Type, UpdateKeyBody, VerifyAnswer, VerifyBody } from '../http/schemas.js';
+import {
+  CreatedKey,
+  CreateKeyBody,
+  Cursor,
+  IdParams,
+  KeyView,
+  Limit,
+  Text,
+  Type,
+  UpdateKeyBody,
+  VerifyAnswer,
+  VerifyBody,
+} from '../http/schemas.js';
 import { keyView, verifyView } from '../http/views.js';
 import type { Services } from '../services.js';
 
@@ -17,7 +29,10 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
 
     app.post(
       '/v1/keys',
-      { config: { permission: 'keys:create' }, schema: { tags, summary: 'Create a key', body: CreateKeyBody, response: { 201: CreatedKey } } },
+      {
+        config: { permission: 'keys:create' },
+        schema: { tags, summary: 'Create a key', body: CreateKeyBody, response: { 201: CreatedKey } },
+      },
       async (request, reply) => {
         const { ttlSeconds, expiresAt, ...rest } = request.body;
         if (ttlSeconds !== undefined && expiresAt !== undefined && expiresAt !== null) {
@@ -37,14 +52,27 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         schema: {
           tags,
           summary: 'List keys of a keyspace',
-          querystring: Type.Object({ keyspaceId: IdParams('keyspaceId').properties.keyspaceId, ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })), limit: Type.Optional(Limit), cursor: Type.Optional(Cursor) }, { additionalProperties: false }),
+          querystring: Type.Object(
+            {
+              keyspaceId: IdParams('keyspaceId').properties.keyspaceId,
+              ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
+              limit: Type.Optional(Limit),
+              cursor: Type.Optional(Cursor),
+            },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ items: Type.Array(KeyView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
         const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'key');
-        const items = await services.keys.listKeys(actorOf(request), { keyspaceId: request.query.keyspaceId, ownerId: request.query.ownerId, limit: limit + 1, after });
+        const items = await services.keys.listKeys(actorOf(request), {
+          keyspaceId: request.query.keyspaceId,
+          ownerId: request.query.ownerId,
+          limit: limit + 1,
+          after,
+        });
         const page = items.slice(0, limit);
         return { items: page.map(keyView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
       },
@@ -52,13 +80,19 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
 
     app.get(
       '/v1/keys/:keyId',
-      { config: { permission: 'keys:read' }, schema: { tags, summary: 'Get a key', params: IdParams('keyId'), response: { 200: KeyView } } },
+      {
+        config: { permission: 'keys:read' },
+        schema: { tags, summary: 'Get a key', params: IdParams('keyId'), response: { 200: KeyView } },
+      },
       async (request) => keyView(await services.keys.getKey(actorOf(request), request.params.keyId)),
     );
 
     app.patch(
       '/v1/keys/:keyId',
-      { config: { permission: 'keys:update' }, schema: { tags, summary: 'Update a key', params: IdParams('keyId'), body: UpdateKeyBody, response: { 200: KeyView } } },
+      {
+        config: { permission: 'keys:update' },
+        schema: { tags, summary: 'Update a key', params: IdParams('keyId'), body: UpdateKeyBody, response: { 200: KeyView } },
+      },
       async (request) => {
         const { expiresAt, ...rest } = request.body;
         checkCidrs(rest.ipAllowlist);
@@ -71,7 +105,13 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId/revoke',
       {
         config: { permission: 'keys:revoke' },
-        schema: { tags, summary: 'Revoke a key, at once and everywhere', params: IdParams('keyId'), body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false })), response: { 200: KeyView } },
+        schema: {
+          tags,
+          summary: 'Revoke a key, at once and everywhere',
+          params: IdParams('keyId'),
+          body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false })),
+          response: { 200: KeyView },
+        },
       },
       async (request) => keyView(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
     );
@@ -96,7 +136,15 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
 
     app.delete(
       '/v1/keys/:keyId',
-      { config: { permission: 'keys:delete' }, schema: { tags, summary: 'Delete a key (its record stays for the audit trail)', params: IdParams('keyId'), response: { 204: Type.Null() } } },
+      {
+        config: { permission: 'keys:delete' },
+        schema: {
+          tags,
+          summary: 'Delete a key (its record stays for the audit trail)',
+          params: IdParams('keyId'),
+          response: { 204: Type.Null() },
+        },
+      },
       async (request, reply) => {
         await services.keys.deleteKey(actorOf(request), request.params.keyId);
         return reply.code(204).send(null);
@@ -110,7 +158,10 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         schema: {
           tags,
           summary: 'Revoke every key of one owner',
-          body: Type.Object({ ownerId: Text({ minLength: 1, maxLength: 256 }), reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false }),
+          body: Type.Object(
+            { ownerId: Text({ minLength: 1, maxLength: 256 }), reason: Type.Optional(Text({ maxLength: 512 })) },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ revoked: Type.Integer(), keyIds: Type.Array(Type.String()) }) },
         },
       },
@@ -122,12 +173,24 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
 
     app.post(
       '/v1/keys/verify',
-      { config: { permission: 'keys:verify' }, schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } } },
+      {
+        config: { permission: 'keys:verify' },
+        schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } },
+      },
       async (request) => {
         const started = process.hrtime.bigint();
         const { key, scopes, ip, cost, resource, method, userAgent } = request.body;
         if (ip !== undefined && isIP(ip) === 0) throw new TesseraError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
-        const input = { key, workspaceId: request.rootKey!.workspaceId, scopes, ip: ip ?? request.ip, cost, resource, method, userAgent: userAgent ?? request.headers['user-agent'] };
+        const input = {
+          key,
+          workspaceId: request.rootKey!.workspaceId,
+          scopes,
+          ip: ip ?? request.ip,
+          cost,
+          resource,
+          method,
+          userAgent: userAgent ?? request.headers['user-agent'],
+        };
         if (scopes !== undefined) services.verifier.expression(scopes); // a bad expression is the caller's 400, whatever the key
         const pending = services.verifier.verify(input);
         const result = pending instanceof Promise ? await pending : pending;
@@ -150,4 +213,3 @@ function checkCidrs(cidrs: string[] | undefined): void {
   const bad = cidrs?.find((c) => parseCidr(c) === undefined);
   if (bad !== undefined) throw new TesseraError('VALIDATION_FAILED', `ipAllowlist: "${bad.slice(0, 64)}" is not an IPv4 or IPv6 CIDR`);
 }
-

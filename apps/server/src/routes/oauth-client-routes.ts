@@ -18,7 +18,12 @@ const clientAttributes = {
   tokenEndpointAuthMethod: Type.Optional(Type.Union(CLIENT_AUTH_METHODS.map((m) => Type.Literal(m)))),
   jwks: Type.Optional(Nullable(Type.Object({ keys: Type.Array(Jwk, { minItems: 1, maxItems: 10 }) }, { additionalProperties: false }))),
   accessTokenFormat: Type.Optional(Type.Union([Type.Literal('jwt'), Type.Literal('opaque')])),
-  signingAlg: Type.Optional(Type.Union(SIGNING_ALGS.map((a) => Type.Literal(a)), { description: 'EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65.' })),
+  signingAlg: Type.Optional(
+    Type.Union(
+      SIGNING_ALGS.map((a) => Type.Literal(a)),
+      { description: 'EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65.' },
+    ),
+  ),
   accessTokenTtl: Type.Optional(Ttl(CLIENT_LIMITS.accessTokenTtl)),
   refreshTokenTtl: Type.Optional(Ttl(CLIENT_LIMITS.refreshTokenTtl)),
   refreshGraceSeconds: Type.Optional(Ttl(CLIENT_LIMITS.refreshGraceSeconds)),
@@ -26,8 +31,14 @@ const clientAttributes = {
   dpopNonce: Type.Optional(Type.Boolean({ description: 'DPoP proofs must carry a server nonce (RFC 9449 §8).' })),
 };
 
-const CreateClientBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }), ...clientAttributes }, { additionalProperties: false });
-const UpdateClientBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...clientAttributes }, { additionalProperties: false, minProperties: 1 });
+const CreateClientBody = Type.Object(
+  { name: Type.String({ minLength: 1, maxLength: 200 }), ...clientAttributes },
+  { additionalProperties: false },
+);
+const UpdateClientBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), ...clientAttributes },
+  { additionalProperties: false, minProperties: 1 },
+);
 
 const ClientView = Type.Object({
   clientId: Type.String(),
@@ -81,7 +92,15 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/oauth/clients',
-      { config, schema: { tags, summary: 'Create an OAuth client', body: CreateClientBody, response: { 201: Type.Intersect([ClientView, Type.Object({ clientSecret: Type.Optional(Secret) })]) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Create an OAuth client',
+          body: CreateClientBody,
+          response: { 201: Type.Intersect([ClientView, Type.Object({ clientSecret: Type.Optional(Secret) })]) },
+        },
+      },
       async (request, reply) => {
         const { client, secret } = await clients.create(actorOf(request), request.body);
         return reply.code(201).send({ ...clientView(client), ...(secret !== undefined && { clientSecret: secret }) });
@@ -101,26 +120,46 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const { limit = 100, cursor } = request.query;
-        const items = await clients.list(actorOf(request), { limit: limit + 1, after: cursor === undefined ? undefined : decodeCursor(cursor, 'oauthClient') });
+        const items = await clients.list(actorOf(request), {
+          limit: limit + 1,
+          after: cursor === undefined ? undefined : decodeCursor(cursor, 'oauthClient'),
+        });
         const page = items.slice(0, limit);
         return { items: page.map(clientView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
       },
     );
 
-    app.get('/v1/oauth/clients/:clientId', { config, schema: { tags, summary: 'Get an OAuth client', params: Params, response: { 200: ClientView } } }, async (request) =>
-      clientView(await clients.get(actorOf(request), request.params.clientId)),
+    app.get(
+      '/v1/oauth/clients/:clientId',
+      { config, schema: { tags, summary: 'Get an OAuth client', params: Params, response: { 200: ClientView } } },
+      async (request) => clientView(await clients.get(actorOf(request), request.params.clientId)),
     );
 
     app.patch(
       '/v1/oauth/clients/:clientId',
-      { config, schema: { tags, summary: 'Update an OAuth client', params: Params, body: UpdateClientBody, response: { 200: ClientView } } },
+      {
+        config,
+        schema: { tags, summary: 'Update an OAuth client', params: Params, body: UpdateClientBody, response: { 200: ClientView } },
+      },
       async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
     );
 
-    app.delete('/v1/oauth/clients/:clientId', { config, schema: { tags, summary: 'Delete an OAuth client; its secrets stop working', params: Params, response: { 204: Type.Null({ description: 'Deleted' }) } } }, async (request, reply) => {
-      await clients.remove(actorOf(request), request.params.clientId);
-      return reply.code(204).send(null);
-    });
+    app.delete(
+      '/v1/oauth/clients/:clientId',
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Delete an OAuth client; its secrets stop working',
+          params: Params,
+          response: { 204: Type.Null({ description: 'Deleted' }) },
+        },
+      },
+      async (request, reply) => {
+        await clients.remove(actorOf(request), request.params.clientId);
+        return reply.code(204).send(null);
+      },
+    );
 
     app.post(
       '/v1/oauth/clients/:clientId/rotate-secret',
@@ -130,12 +169,18 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
           tags,
           summary: 'Issue a new client secret; the old one works for the grace period',
           params: Params,
-          body: Type.Optional(Type.Object({ gracePeriodSeconds: Type.Optional(Ttl(CLIENT_LIMITS.secretGraceSeconds)) }, { additionalProperties: false })),
+          body: Type.Optional(
+            Type.Object({ gracePeriodSeconds: Type.Optional(Ttl(CLIENT_LIMITS.secretGraceSeconds)) }, { additionalProperties: false }),
+          ),
           response: { 200: Type.Object({ clientId: Type.String(), clientSecret: Secret }) },
         },
       },
       async (request) => {
-        const { client, secret } = await clients.rotateSecret(actorOf(request), request.params.clientId, request.body?.gracePeriodSeconds ?? 0);
+        const { client, secret } = await clients.rotateSecret(
+          actorOf(request),
+          request.params.clientId,
+          request.body?.gracePeriodSeconds ?? 0,
+        );
         return { clientId: client.id, clientSecret: secret };
       },
     );
@@ -147,11 +192,29 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
         schema: {
           tags,
           summary: 'The signing keys and the role each plays now (next, current, previous)',
-          response: { 200: Type.Object({ items: Type.Array(Type.Object({ kid: Type.String(), alg: Type.String(), state: Type.String(), activatesAt: Type.String(), retiresAt: Type.String(), expiresAt: Type.String() })) }) },
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  kid: Type.String(),
+                  alg: Type.String(),
+                  state: Type.String(),
+                  activatesAt: Type.String(),
+                  retiresAt: Type.String(),
+                  expiresAt: Type.String(),
+                }),
+              ),
+            }),
+          },
         },
       },
       async () => ({
-        items: (await keys.describe()).map((k) => ({ ...k, activatesAt: iso(k.activatesAt), retiresAt: iso(k.retiresAt), expiresAt: iso(k.expiresAt) })),
+        items: (await keys.describe()).map((k) => ({
+          ...k,
+          activatesAt: iso(k.activatesAt),
+          retiresAt: iso(k.retiresAt),
+          expiresAt: iso(k.expiresAt),
+        })),
       }),
     );
   };

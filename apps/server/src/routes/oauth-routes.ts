@@ -22,7 +22,8 @@ export function oauthRoutes(services: Services, config: Config): FastifyPluginAs
     const issuerOf = (): string => {
       if (issuer === undefined) {
         const a = app.server.address() as AddressInfo | null;
-        const host = a === null || a.address === '0.0.0.0' || a.address === '::' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
+        const host =
+          a === null || a.address === '0.0.0.0' || a.address === '::' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
         issuer = `${config.tlsCert !== undefined ? 'https' : 'http'}://${host}:${a?.port ?? config.port}`;
       }
       return issuer;
@@ -41,40 +42,70 @@ export function oauthRoutes(services: Services, config: Config): FastifyPluginAs
     app.setErrorHandler((error: FastifyError | TesseraError | OAuthError, request, reply) => {
       if (error instanceof OAuthError) return sendOAuthError(reply, error);
       if (error instanceof TesseraError) {
-        if (error.code === 'STORE_UNAVAILABLE') return sendOAuthError(reply, new OAuthError('temporarily_unavailable', 'The store is unavailable; try again shortly.'));
+        if (error.code === 'STORE_UNAVAILABLE')
+          return sendOAuthError(reply, new OAuthError('temporarily_unavailable', 'The store is unavailable; try again shortly.'));
         if (error.status < 500) return sendOAuthError(reply, new OAuthError('invalid_request', error.detail));
       }
       const status = (error as FastifyError).statusCode ?? 500;
       if (status < 500) {
-        const why = status === 413 ? 'The request body is too large.' : status === 415 ? `Send the parameters as ${FORM}.` : 'The request is not valid.';
+        const why =
+          status === 413
+            ? 'The request body is too large.'
+            : status === 415
+              ? `Send the parameters as ${FORM}.`
+              : 'The request is not valid.';
         return sendOAuthError(reply, new OAuthError('invalid_request', why));
       }
       request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error at an OAuth endpoint');
-      return sendOAuthError(reply, new OAuthError('server_error', 'Something went wrong on our side; the error is logged with this request id.'));
+      return sendOAuthError(
+        reply,
+        new OAuthError('server_error', 'Something went wrong on our side; the error is logged with this request id.'),
+      );
     });
 
-    const endpoint = (run: (req: TokenRequest, issuer: string) => Promise<EndpointAnswer>) => async (request: FastifyRequest, reply: FastifyReply) => {
-      const answer = await run(tokenRequest(request), issuerOf());
-      reply.header('pragma', 'no-cache');
-      for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
-      return reply.code(200).type('application/json').send(answer.body);
-    };
+    const endpoint =
+      (run: (req: TokenRequest, issuer: string) => Promise<EndpointAnswer>) => async (request: FastifyRequest, reply: FastifyReply) => {
+        const answer = await run(tokenRequest(request), issuerOf());
+        reply.header('pragma', 'no-cache');
+        for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
+        return reply.code(200).type('application/json').send(answer.body);
+      };
     const post = { tags: ['oauth'], security: [], consumes: [FORM] };
 
-    app.post(OAUTH_PATHS.token, { schema: { ...post, summary: 'Token endpoint (RFC 6749 §3.2, RFC 8693, RFC 9449)' } }, endpoint((r, i) => oauth.server.token(r, i)));
-    app.post(OAUTH_PATHS.introspection, { schema: { ...post, summary: 'Token introspection (RFC 7662)' } }, endpoint((r, i) => oauth.server.introspect(r, i)));
-    app.post(OAUTH_PATHS.revocation, { schema: { ...post, summary: 'Token revocation (RFC 7009)' } }, endpoint((r, i) => oauth.server.revoke(r, i)));
+    app.post(
+      OAUTH_PATHS.token,
+      { schema: { ...post, summary: 'Token endpoint (RFC 6749 §3.2, RFC 8693, RFC 9449)' } },
+      endpoint((r, i) => oauth.server.token(r, i)),
+    );
+    app.post(
+      OAUTH_PATHS.introspection,
+      { schema: { ...post, summary: 'Token introspection (RFC 7662)' } },
+      endpoint((r, i) => oauth.server.introspect(r, i)),
+    );
+    app.post(
+      OAUTH_PATHS.revocation,
+      { schema: { ...post, summary: 'Token revocation (RFC 7009)' } },
+      endpoint((r, i) => oauth.server.revoke(r, i)),
+    );
 
-    app.get(OAUTH_PATHS.metadata, { schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)', security: [] } }, async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=300');
-      return oauth.server.metadata(issuerOf());
-    });
-    app.get(OAUTH_PATHS.jwks, { schema: { tags: ['oauth'], summary: 'Signing keys: next, current and previous (RFC 7517)', security: [] } }, async (_request, reply) => {
-      // The next key is published a whole rotation period before it signs, so caching is safe.
-      reply.header('cache-control', 'public, max-age=300');
-      reply.type('application/jwk-set+json');
-      return oauth.keys.jwks();
-    });
+    app.get(
+      OAUTH_PATHS.metadata,
+      { schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)', security: [] } },
+      async (_request, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return oauth.server.metadata(issuerOf());
+      },
+    );
+    app.get(
+      OAUTH_PATHS.jwks,
+      { schema: { tags: ['oauth'], summary: 'Signing keys: next, current and previous (RFC 7517)', security: [] } },
+      async (_request, reply) => {
+        // The next key is published a whole rotation period before it signs, so caching is safe.
+        reply.header('cache-control', 'public, max-age=300');
+        reply.type('application/jwk-set+json');
+        return oauth.keys.jwks();
+      },
+    );
 
     let timer: NodeJS.Timeout | undefined;
     app.addHook('onReady', async () => {
@@ -97,8 +128,10 @@ function tokenRequest(request: FastifyRequest): TokenRequest {
   const params = body as Map<string, string[]>;
   if (params.size > MAX_PARAMS) throw new OAuthError('invalid_request', 'Too many parameters.');
   for (const [name, values] of params) {
-    if (values.length > 1 && !REPEATABLE.has(name)) throw new OAuthError('invalid_request', `The parameter ${name.slice(0, 64)} appears more than once.`);
-    if (name.length > 64 || values.some((v) => v.length > MAX_PARAM_LENGTH)) throw new OAuthError('invalid_request', 'A parameter is too long.');
+    if (values.length > 1 && !REPEATABLE.has(name))
+      throw new OAuthError('invalid_request', `The parameter ${name.slice(0, 64)} appears more than once.`);
+    if (name.length > 64 || values.some((v) => v.length > MAX_PARAM_LENGTH))
+      throw new OAuthError('invalid_request', 'A parameter is too long.');
     if (values.some((v) => v === '')) params.delete(name); // RFC 6749 §3.1: empty parameters are treated as omitted
   }
   const dpop = request.raw.headersDistinct?.dpop ?? [];

@@ -61,8 +61,19 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
           tags,
           summary: 'Read a secret (audited)',
           params: NameParams,
-          querystring: Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ name: Type.String(), version: Type.Integer(), value: Type.String(), rotateBy: Nullable(Time), createdAt: Time }) },
+          querystring: Type.Object(
+            { version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })) },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({
+              name: Type.String(),
+              version: Type.Integer(),
+              value: Type.String(),
+              rotateBy: Nullable(Time),
+              createdAt: Time,
+            }),
+          },
         },
       },
       async (request) => {
@@ -90,7 +101,15 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
 
     app.delete(
       '/v1/secrets/*',
-      { config: { permission: 'secrets:write' }, schema: { tags, summary: 'Delete a secret and destroy every version it kept', params: NameParams, response: { 204: Type.Null({ description: 'Deleted' }) } } },
+      {
+        config: { permission: 'secrets:write' },
+        schema: {
+          tags,
+          summary: 'Delete a secret and destroy every version it kept',
+          params: NameParams,
+          response: { 204: Type.Null({ description: 'Deleted' }) },
+        },
+      },
       async (request, reply) => {
         await services.vault.delete(caller(request), request.params['*']);
         return reply.code(204).send(null);

@@ -73,7 +73,15 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
 
     app.delete(
       '/v1/webhooks/:webhookId',
-      { config, schema: { tags, summary: 'Delete a subscription and its delivery log', params: IdParams('webhookId'), response: { 204: Type.Null({ description: 'Deleted' }) } } },
+      {
+        config,
+        schema: {
+          tags,
+          summary: 'Delete a subscription and its delivery log',
+          params: IdParams('webhookId'),
+          response: { 204: Type.Null({ description: 'Deleted' }) },
+        },
+      },
       async (request, reply) => {
         await webhooks.delete(actorOf(request), request.params.webhookId);
         return reply.code(204).send(null);

@@ -9,7 +9,12 @@ import { RemoteInvalidationBus, type BusEvents, type BusTransport } from './remo
  * `channel` should name the deployment (e.g. include the schema), so instances sharing one
  * database stay apart.
  */
-export async function openPgInvalidationBus(connectionString: string, channel: string, events: BusEvents = {}, waitMs = 3000): Promise<RemoteInvalidationBus> {
+export async function openPgInvalidationBus(
+  connectionString: string,
+  channel: string,
+  events: BusEvents = {},
+  waitMs = 3000,
+): Promise<RemoteInvalidationBus> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid notification channel: ${channel}`);
   const transport = new PgNotifyTransport(connectionString, channel);
   const bus = new RemoteInvalidationBus(transport, events);

@@ -6,7 +6,13 @@ import { RemoteInvalidationBus, type BusEvents } from './remote-invalidation-bus
  * (a subscribed Redis connection can do nothing else). Every time the subscriber is subscribed
  * again after losing its connection, the node's caches are dropped.
  */
-export async function openRedisInvalidationBus(pub: Redis, sub: Redis, channel: string, events: BusEvents = {}, waitMs = 3000): Promise<RemoteInvalidationBus> {
+export async function openRedisInvalidationBus(
+  pub: Redis,
+  sub: Redis,
+  channel: string,
+  events: BusEvents = {},
+  waitMs = 3000,
+): Promise<RemoteInvalidationBus> {
   const bus = new RemoteInvalidationBus(
     {
       send: async (payload) => {

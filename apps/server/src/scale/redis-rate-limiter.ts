@@ -1,4 +1,12 @@
-import { MemoryRateLimiter, type CreditLimiter, type CreditOutcome, type CreditSpend, type RateLimitCheck, type RateLimitOutcome, type RateLimitState } from '@tessera/core';
+import {
+  MemoryRateLimiter,
+  type CreditLimiter,
+  type CreditOutcome,
+  type CreditSpend,
+  type RateLimitCheck,
+  type RateLimitOutcome,
+  type RateLimitState,
+} from '@tessera/core';
 import type { Redis } from 'ioredis';
 
 /**
@@ -80,15 +88,27 @@ export class RedisRateLimiter implements CreditLimiter {
     return this.run(checks, undefined, now);
   }
 
-  async consumeWithCredits(checks: readonly RateLimitCheck[], credits: CreditSpend, now: number): Promise<RateLimitOutcome & { credits?: CreditOutcome }> {
+  async consumeWithCredits(
+    checks: readonly RateLimitCheck[],
+    credits: CreditSpend,
+    now: number,
+  ): Promise<RateLimitOutcome & { credits?: CreditOutcome }> {
     return this.run(checks, credits, now);
   }
 
-  private async run(checks: readonly RateLimitCheck[], credits: CreditSpend | undefined, now: number): Promise<RateLimitOutcome & { credits?: CreditOutcome }> {
+  private async run(
+    checks: readonly RateLimitCheck[],
+    credits: CreditSpend | undefined,
+    now: number,
+  ): Promise<RateLimitOutcome & { credits?: CreditOutcome }> {
     const p = this.options.prefix;
     const starts = checks.map((c) => now - (now % c.windowMs));
     const keys = checks.map((c, i) => `${p}rl:${c.id}:${starts[i]}`);
-    const args: (string | number)[] = [checks.length, ...checks.map((c) => c.limit), ...checks.map((c, i) => starts[i]! + c.windowMs - now + 1000)];
+    const args: (string | number)[] = [
+      checks.length,
+      ...checks.map((c) => c.limit),
+      ...checks.map((c, i) => starts[i]! + c.windowMs - now + 1000),
+    ];
     if (credits === undefined) args.push(0);
     else {
       keys.push(`${p}credits:${credits.keyId}:${credits.version}`);
@@ -107,17 +127,27 @@ export class RedisRateLimiter implements CreditLimiter {
     let reply: ScriptReply;
     try {
       if (this.redis.status !== 'ready') throw new Error(`Redis connection is ${this.redis.status}`);
-      reply = (await (this.redis as unknown as { tesseraConsume(n: number, ...a: (string | number)[]): Promise<ScriptReply> }).tesseraConsume(keys.length, ...keys, ...args)) as ScriptReply;
+      reply = (await (
+        this.redis as unknown as { tesseraConsume(n: number, ...a: (string | number)[]): Promise<ScriptReply> }
+      ).tesseraConsume(keys.length, ...keys, ...args)) as ScriptReply;
     } catch (err) {
       this.fallbacks++;
       this.options.onFallback?.(err);
       if (this.options.failMode === 'deny') {
-        return { allowed: false, states: checks.map((c, i) => ({ name: c.name, limit: c.limit, remaining: 0, reset: starts[i]! + c.windowMs })) };
+        return {
+          allowed: false,
+          states: checks.map((c, i) => ({ name: c.name, limit: c.limit, remaining: 0, reset: starts[i]! + c.windowMs })),
+        };
       }
       return this.local.consume(checks, now);
     }
     const [allowed, counts] = reply;
-    const states: RateLimitState[] = checks.map((c, i) => ({ name: c.name, limit: c.limit, remaining: Math.max(0, c.limit - counts[i]!), reset: starts[i]! + c.windowMs }));
+    const states: RateLimitState[] = checks.map((c, i) => ({
+      name: c.name,
+      limit: c.limit,
+      remaining: Math.max(0, c.limit - counts[i]!),
+      reset: starts[i]! + c.windowMs,
+    }));
     const outcome: RateLimitOutcome & { credits?: CreditOutcome } = { allowed: allowed === 1, states };
     if (credits !== undefined && allowed === 1) {
       const t = Number(reply[4]);

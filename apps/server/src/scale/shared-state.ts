@@ -42,7 +42,6 @@ const WARN_EVERY_MS = 10_000;
  * else PostgreSQL LISTEN/NOTIFY for the bus (rate limits then stay per node); else one process.
  */
 export async function openSharedState(config: SharedStateConfig, log: Log = { warn() {}, info() {} }): Promise<SharedState> {
-  // eslint-disable-next-line prefer-const -- assigned once per branch below; the closures read it later
   let state: SharedState;
   let warnedAt = 0;
   const warn = (obj: object, msg: string) => {
@@ -71,7 +70,11 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
     const rateLimiter = new RedisRateLimiter(commands, {
       prefix: config.redisPrefix,
       failMode: config.redisFailMode,
-      onFallback: (err) => warn({ err: String(err), mode: config.redisFailMode }, 'Redis unreachable: rate limits and credits are applied on this node only until it returns'),
+      onFallback: (err) =>
+        warn(
+          { err: String(err), mode: config.redisFailMode },
+          'Redis unreachable: rate limits and credits are applied on this node only until it returns',
+        ),
     });
     const bus = await openRedisInvalidationBus(commands, subscriber, `${config.redisPrefix}invalidate`, events);
     state = {
@@ -101,6 +104,7 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
 
   if (config.databaseUrl !== undefined) {
     const channel = `tessera_invalidate_${config.databaseSchema ?? 'public'}`.slice(0, 63);
+    // eslint-disable-next-line prefer-const -- assigned after the state object that its callbacks close over
     let bus: RemoteInvalidationBus;
     state = {
       kind: 'postgres',

@@ -30,7 +30,17 @@ describe('key format (DESIGN §1.1)', () => {
     const changed = key.slice(0, i) + (key[i] === 'a' ? 'b' : 'a') + key.slice(i + 1);
     expect(parseKey(changed)).toBeUndefined();
     expect(parseKey(key.slice(0, -1) + (key.endsWith('0') ? '1' : '0'))).toBeUndefined();
-    for (const bad of ['', 'tk_', key + 'a', key.slice(1), key.replace('_', '-'), `Tk${key.slice(2)}`, `${key.slice(0, 20)}=${key.slice(21)}`, `${key} `, `${key}\n`]) {
+    for (const bad of [
+      '',
+      'tk_',
+      key + 'a',
+      key.slice(1),
+      key.replace('_', '-'),
+      `Tk${key.slice(2)}`,
+      `${key.slice(0, 20)}=${key.slice(21)}`,
+      `${key} `,
+      `${key}\n`,
+    ]) {
       expect(parseKey(bad)).toBeUndefined();
     }
   });

@@ -37,9 +37,11 @@ export class KeyRecovery {
     // Audited in the transaction that reads the ciphertext; decrypted after the commit.
     const sealed = await this.deps.store.transaction(async (tx) => {
       const record = await tx.getKey(keyId);
-      if (record === undefined || record.deletedAt !== null || record.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such key.');
+      if (record === undefined || record.deletedAt !== null || record.workspaceId !== actor.workspaceId)
+        throw new TesseraError('NOT_FOUND', 'No such key.');
       const row = await tx.getKeyRecovery(keyId);
-      if (row === undefined) throw new TesseraError('CONFLICT', 'This key is not recoverable: its keyspace did not keep keys when it was created.');
+      if (row === undefined)
+        throw new TesseraError('CONFLICT', 'This key is not recoverable: its keyspace did not keep keys when it was created.');
       if (record.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key is not recovered.');
       await appendAudit(tx, this.deps.clock, actor, { action: 'key.recovered', target: keyId, details: { keyspaceId: record.keyspaceId } });
       return row;

@@ -119,7 +119,10 @@ export class KeyService {
     return key;
   }
 
-  async listKeys(actor: Actor, q: { keyspaceId: string; ownerId?: string | undefined; limit: number; after?: string | undefined }): Promise<KeyRecord[]> {
+  async listKeys(
+    actor: Actor,
+    q: { keyspaceId: string; ownerId?: string | undefined; limit: number; after?: string | undefined },
+  ): Promise<KeyRecord[]> {
     await this.getKeyspace(actor, q.keyspaceId);
     return this.deps.store.listKeys({ workspaceId: this.workspaceOf(actor), ...q });
   }
@@ -281,7 +284,14 @@ export class KeyService {
     }
     if (input.credits !== undefined) {
       const c = input.credits;
-      out.credits = c === null ? null : ({ remaining: c.remaining, refill: c.refill ?? null, refilledAt: c.refill ? this.deps.clock.now() : null } satisfies CreditsState);
+      out.credits =
+        c === null
+          ? null
+          : ({
+              remaining: c.remaining,
+              refill: c.refill ?? null,
+              refilledAt: c.refill ? this.deps.clock.now() : null,
+            } satisfies CreditsState);
     }
     if (input.enabled !== undefined) out.enabled = input.enabled;
     return out;

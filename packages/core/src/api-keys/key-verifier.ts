@@ -54,7 +54,9 @@ interface CachedKey {
 
 /** The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys. */
 function limitIdentity(key: KeyRecord, limit: RatelimitConfig): string {
-  return limit.identity === 'owner' && key.ownerId !== null ? `owner:${key.workspaceId}:${key.ownerId}:${limit.name}` : `${key.id}:${limit.name}`;
+  return limit.identity === 'owner' && key.ownerId !== null
+    ? `owner:${key.workspaceId}:${key.ownerId}:${limit.name}`
+    : `${key.id}:${limit.name}`;
 }
 
 const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' });
@@ -196,14 +198,23 @@ export class KeyVerifier {
     if (key.credits !== null && spendsCredits(limiter)) {
       // Shared credits: limits and credits in one atomic step on the shared state.
       const c = key.credits;
-      const spend = { keyId: key.id, version: key.version, cost: input.cost ?? 1, known: { remaining: c.remaining, refilledAt: c.refilledAt }, refill: c.refill, createdAt: key.createdAt };
-      return limiter.consumeWithCredits(cached.limits, spend, now).then((o) =>
-        o.credits === undefined ? this.afterLimits(key, input, now, o) : this.afterSharedCredits(key, now, o, o.credits),
-      );
+      const spend = {
+        keyId: key.id,
+        version: key.version,
+        cost: input.cost ?? 1,
+        known: { remaining: c.remaining, refilledAt: c.refilledAt },
+        refill: c.refill,
+        createdAt: key.createdAt,
+      };
+      return limiter
+        .consumeWithCredits(cached.limits, spend, now)
+        .then((o) => (o.credits === undefined ? this.afterLimits(key, input, now, o) : this.afterSharedCredits(key, now, o, o.credits)));
     }
     if (cached.limits.length === 0) return this.spend(key, input, now, undefined);
     const outcome = limiter.consume(cached.limits, now);
-    return outcome instanceof Promise ? outcome.then((o) => this.afterLimits(key, input, now, o)) : this.afterLimits(key, input, now, outcome);
+    return outcome instanceof Promise
+      ? outcome.then((o) => this.afterLimits(key, input, now, o))
+      : this.afterLimits(key, input, now, outcome);
   }
 
   private afterLimits(key: KeyRecord, input: VerifyInput, now: number, outcome: RateLimitOutcome): VerifyResult {
@@ -227,7 +238,8 @@ export class KeyVerifier {
     credits.remaining = spent.remaining;
     credits.refilledAt = spent.refilledAt;
     // Like the local path: a refused spend is not a use, but a refill it caused is written.
-    if (spent.enough || refilled) this.deps.usage.record(key.id, now, { remaining: spent.remaining, refilledAt: spent.refilledAt, version: key.version });
+    if (spent.enough || refilled)
+      this.deps.usage.record(key.id, now, { remaining: spent.remaining, refilledAt: spent.refilledAt, version: key.version });
     const r = this.describe(key, spent.enough ? 'VALID' : 'USAGE_EXCEEDED');
     if (outcome.states.length > 0) r.ratelimits = outcome.states;
     return r;
@@ -245,7 +257,8 @@ export class KeyVerifier {
         spent = true;
       }
       if (cost > credits.remaining) {
-        if (spent) this.deps.usage.record(key.id, now, { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version });
+        if (spent)
+          this.deps.usage.record(key.id, now, { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version });
         const r = this.describe(key, 'USAGE_EXCEEDED');
         if (states !== undefined) r.ratelimits = states;
         return r;

@@ -7,7 +7,17 @@ describe('audit chain hashing', () => {
   });
 
   it('chains each hash to the previous one', () => {
-    const entry = { seq: 1, id: 'evt_1', ts: 0, workspaceId: 'ws', actor: 'system', action: 'key.created', target: 'key_1', ip: null, details: { a: 1 } };
+    const entry = {
+      seq: 1,
+      id: 'evt_1',
+      ts: 0,
+      workspaceId: 'ws',
+      actor: 'system',
+      action: 'key.created',
+      target: 'key_1',
+      ip: null,
+      details: { a: 1 },
+    };
     const h1 = auditHash(GENESIS_HASH, entry);
     expect(h1).toMatch(/^[0-9a-f]{64}$/);
     expect(auditHash(GENESIS_HASH, { ...entry, details: { a: 2 } })).not.toBe(h1);

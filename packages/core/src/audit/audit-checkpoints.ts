@@ -36,7 +36,10 @@ export interface AuditCheckpointRepos {
 
 /** The bytes a checkpoint signature covers. */
 export function checkpointMessage(c: Pick<AuditCheckpointRecord, 'seq' | 'hash' | 'ts'>): Buffer {
-  return Buffer.from(canonicalJson({ format: 'tessera-audit-checkpoint/v1', seq: c.seq, hash: c.hash, ts: new Date(c.ts).toISOString() }), 'utf8');
+  return Buffer.from(
+    canonicalJson({ format: 'tessera-audit-checkpoint/v1', seq: c.seq, hash: c.hash, ts: new Date(c.ts).toISOString() }),
+    'utf8',
+  );
 }
 
 interface SigningKey {
@@ -51,7 +54,12 @@ const aadOf = (version: number) => `audit_signing_key:${version}`;
  * The checkpoint signing keys, decrypted through the keyring. Public keys are taken from the
  * decrypted private keys, not from the row, so a key row planted in the database does not verify.
  */
-export async function loadAuditSigningKeys(keyring: Keyring, store: Store, clock: Clock, create: boolean): Promise<Map<number, SigningKey>> {
+export async function loadAuditSigningKeys(
+  keyring: Keyring,
+  store: Store,
+  clock: Clock,
+  create: boolean,
+): Promise<Map<number, SigningKey>> {
   const keys = new Map<number, SigningKey>();
   for (const row of await store.listAuditSigningKeys()) {
     const der = await keyring.decrypt(row.privateKey, aadOf(row.version));
@@ -182,12 +190,18 @@ export async function verifyAuditLog(deps: { store: Store; keyring: Keyring; clo
       const key = keys!.get(c.keyVersion);
       if (key === undefined || !verify(null, checkpointMessage(c), key.publicKey, Buffer.from(c.signature, 'base64url'))) {
         cp.badSignatureSeq = c.seq;
-        problem = { firstBadSeq: cp.lastSignedSeq + 1, reason: `the checkpoint at entry ${c.seq} has a signature this keyring did not make` };
+        problem = {
+          firstBadSeq: cp.lastSignedSeq + 1,
+          reason: `the checkpoint at entry ${c.seq} has a signature this keyring did not make`,
+        };
         break outer;
       }
       const [entry] = await deps.store.scanAudit(c.seq, 1);
       if (entry === undefined || entry.seq !== c.seq || c.seq > head.seq) {
-        problem = { firstBadSeq: Math.min(c.seq, head.seq + 1), reason: `entries were removed: a signed checkpoint vouches for entry ${c.seq}` };
+        problem = {
+          firstBadSeq: Math.min(c.seq, head.seq + 1),
+          reason: `entries were removed: a signed checkpoint vouches for entry ${c.seq}`,
+        };
         break outer;
       }
       if (entry.hash !== c.hash) {
@@ -204,7 +218,13 @@ export async function verifyAuditLog(deps: { store: Store; keyring: Keyring; clo
   }
   cp.unsignedEntries = Math.max(0, head.seq - cp.lastSignedSeq);
   if (problem !== undefined && (chain.ok || problem.firstBadSeq < chain.firstBadSeq!)) {
-    return { ok: false, checked: Math.min(chain.checked, problem.firstBadSeq - 1), firstBadSeq: problem.firstBadSeq, reason: problem.reason, checkpoints: cp };
+    return {
+      ok: false,
+      checked: Math.min(chain.checked, problem.firstBadSeq - 1),
+      firstBadSeq: problem.firstBadSeq,
+      reason: problem.reason,
+      checkpoints: cp,
+    };
   }
   return { ...chain, checkpoints: cp };
 }

@@ -46,11 +46,18 @@ const SEAL_AAD = Buffer.from('tessera-keyring-seal/v1');
  */
 export function createKeyringFile(
   path: string,
-  init: { source: 'file'; seal?: SealOptions } | { source: 'env' } | { source: 'pkcs11'; tokenLabel: string; keyLabel: string } = { source: 'file' },
+  init: { source: 'file'; seal?: SealOptions } | { source: 'env' } | { source: 'pkcs11'; tokenLabel: string; keyLabel: string } = {
+    source: 'file',
+  },
 ): { descriptor: KeyringDescriptor; kek?: LocalKek } {
   if (existsSync(path)) throw new KeyringError(`a keyring already exists at ${path}`, 'config');
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const descriptor: KeyringDescriptor = { format: 'tessera-keyring', formatVersion: 2, createdAt: new Date().toISOString(), source: init.source };
+  const descriptor: KeyringDescriptor = {
+    format: 'tessera-keyring',
+    formatVersion: 2,
+    createdAt: new Date().toISOString(),
+    source: init.source,
+  };
   if (init.source === 'pkcs11') descriptor.pkcs11 = { tokenLabel: init.tokenLabel, keyLabel: init.keyLabel };
   if (init.source !== 'file') {
     writeAtomically(path, descriptor);
@@ -76,7 +83,10 @@ export function readKeyringDescriptor(path: string): KeyringDescriptor {
   }
   if (file.format !== 'tessera-keyring') throw new KeyringError(`${path} is not a Tessera keyring`, 'config');
   if (file.formatVersion !== 2) {
-    throw new KeyringError(`${path} was written by a pre-release of Tessera (keyring format ${String(file.formatVersion)}); initialise a new data directory`, 'config');
+    throw new KeyringError(
+      `${path} was written by a pre-release of Tessera (keyring format ${String(file.formatVersion)}); initialise a new data directory`,
+      'config',
+    );
   }
   return file as KeyringDescriptor;
 }
@@ -84,7 +94,8 @@ export function readKeyringDescriptor(path: string): KeyringDescriptor {
 /** Opens the KEKs of a `file` keyring; a sealed one needs its passphrase. */
 export function loadKeyringFile(path: string, seal: SealOptions = {}): LocalKek {
   const descriptor = readKeyringDescriptor(path);
-  if (descriptor.source !== 'file') throw new KeyringError(`the keyring ${path} keeps its keys in ${descriptor.source}, not in the file`, 'config');
+  if (descriptor.source !== 'file')
+    throw new KeyringError(`the keyring ${path} keeps its keys in ${descriptor.source}, not in the file`, 'config');
   const { keks, passphrase } = readKeks(descriptor, seal.passphrase, path);
   return fileKek(path, keks, { passphrase, scryptN: descriptor.sealed?.N ?? seal.scryptN });
 }
@@ -99,7 +110,11 @@ function fileKek(path: string, keks: Map<number, Buffer>, seal: SealOptions | un
   });
 }
 
-function readKeks(d: KeyringDescriptor, passphrase: string | undefined, path: string): { keks: Map<number, Buffer>; passphrase: string | undefined } {
+function readKeks(
+  d: KeyringDescriptor,
+  passphrase: string | undefined,
+  path: string,
+): { keks: Map<number, Buffer>; passphrase: string | undefined } {
   let list = d.keks;
   if (d.sealed !== undefined) {
     if (passphrase === undefined || passphrase === '') {
@@ -119,7 +134,10 @@ function readKeks(d: KeyringDescriptor, passphrase: string | undefined, path: st
     }
   }
   if (!Array.isArray(list)) throw new KeyringError(`${path} holds no key-encryption key`, 'config');
-  return { keks: new Map(list.map((k) => [k.version, Buffer.from(k.key, 'base64url')])), passphrase: d.sealed === undefined ? undefined : passphrase };
+  return {
+    keks: new Map(list.map((k) => [k.version, Buffer.from(k.key, 'base64url')])),
+    passphrase: d.sealed === undefined ? undefined : passphrase,
+  };
 }
 
 function withKeks(d: KeyringDescriptor, keks: ReadonlyMap<number, Buffer>, seal: SealOptions | undefined): KeyringDescriptor {
@@ -134,7 +152,16 @@ function withKeks(d: KeyringDescriptor, keks: ReadonlyMap<number, Buffer>, seal:
   const data = Buffer.concat([cipher.update(JSON.stringify(list), 'utf8'), cipher.final()]);
   return {
     ...rest,
-    sealed: { kdf: 'scrypt', N, r: 8, p: 1, salt: salt.toString('base64url'), iv: iv.toString('base64url'), data: data.toString('base64url'), tag: cipher.getAuthTag().toString('base64url') },
+    sealed: {
+      kdf: 'scrypt',
+      N,
+      r: 8,
+      p: 1,
+      salt: salt.toString('base64url'),
+      iv: iv.toString('base64url'),
+      data: data.toString('base64url'),
+      tag: cipher.getAuthTag().toString('base64url'),
+    },
   };
 }
 

@@ -24,8 +24,12 @@ export interface KeyringRepos {
 export class MemoryKeyringRepos implements KeyringRepos {
   readonly rows: WrappedKeyRecord[] = [];
 
-  async listWrappedKeys(q: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined } = {}): Promise<WrappedKeyRecord[]> {
-    return this.rows.filter((r) => (q.scope === undefined || r.scope === q.scope) && (q.purpose === undefined || r.purpose === q.purpose)).map((r) => ({ ...r }));
+  async listWrappedKeys(
+    q: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined } = {},
+  ): Promise<WrappedKeyRecord[]> {
+    return this.rows
+      .filter((r) => (q.scope === undefined || r.scope === q.scope) && (q.purpose === undefined || r.purpose === q.purpose))
+      .map((r) => ({ ...r }));
   }
 
   async insertWrappedKey(k: WrappedKeyRecord): Promise<boolean> {

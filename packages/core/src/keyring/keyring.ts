@@ -97,7 +97,14 @@ export class EnvelopeKeyring implements Keyring {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(associatedData(scope, version, aad));
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return [FORMAT, scope, String(version), iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+    return [
+      FORMAT,
+      scope,
+      String(version),
+      iv.toString('base64url'),
+      ct.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
   }
 
   async decrypt(ciphertext: string, aad: string): Promise<Buffer> {
@@ -114,7 +121,10 @@ export class EnvelopeKeyring implements Keyring {
       decipher.setAuthTag(Buffer.from(tag!, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(ct!, 'base64url')), decipher.final()]);
     } catch {
-      throw new TesseraError('DECRYPTION_FAILED', 'A stored ciphertext failed its integrity check: it was altered, or it belongs to another row.');
+      throw new TesseraError(
+        'DECRYPTION_FAILED',
+        'A stored ciphertext failed its integrity check: it was altered, or it belongs to another row.',
+      );
     }
   }
 
@@ -156,7 +166,13 @@ export class EnvelopeKeyring implements Keyring {
   async rotatePepper(): Promise<number> {
     const version = (this.pepperVersions[0] ?? 0) + 1;
     const pepper = randomBytes(32);
-    await this.insert(INSTANCE_SCOPE, 'pepper', version, pepper, 'another process rotated the pepper at the same time; run the rotation again');
+    await this.insert(
+      INSTANCE_SCOPE,
+      'pepper',
+      version,
+      pepper,
+      'another process rotated the pepper at the same time; run the rotation again',
+    );
     this.peppers.set(version, createSecretKey(pepper));
     this.sortPeppers();
     return version;
@@ -210,7 +226,12 @@ export class EnvelopeKeyring implements Keyring {
   }
 
   /** Versions in use, for `tessera keyring status`. */
-  async status(): Promise<{ provider: string; kekVersion: number; pepperVersion: number; dataKeys: { scope: string; version: number; kekVersion: number }[] }> {
+  async status(): Promise<{
+    provider: string;
+    kekVersion: number;
+    pepperVersion: number;
+    dataKeys: { scope: string; version: number; kekVersion: number }[];
+  }> {
     const rows = await this.repos.listWrappedKeys({ purpose: 'data' });
     return {
       provider: this.kek.kind,
@@ -278,13 +299,30 @@ export class EnvelopeKeyring implements Keyring {
       return await this.kek.unwrap(row.kekVersion, Buffer.from(row.wrapped, 'base64url'), context(row.scope, row.purpose, row.version));
     } catch (err) {
       if (err instanceof KeyringError && err.reason !== 'integrity') throw new TesseraError('KEYRING_UNAVAILABLE', err.message);
-      throw new TesseraError('DECRYPTION_FAILED', err instanceof KeyringError ? err.message : 'A wrapped key does not unwrap under this keyring.');
+      throw new TesseraError(
+        'DECRYPTION_FAILED',
+        err instanceof KeyringError ? err.message : 'A wrapped key does not unwrap under this keyring.',
+      );
     }
   }
 
-  private async insert(scope: string, purpose: WrappedKeyRecord['purpose'], version: number, key: Buffer, raced?: string): Promise<boolean> {
+  private async insert(
+    scope: string,
+    purpose: WrappedKeyRecord['purpose'],
+    version: number,
+    key: Buffer,
+    raced?: string,
+  ): Promise<boolean> {
     const { kekVersion, wrapped } = await this.kek.wrap(key, context(scope, purpose, version));
-    const ok = await this.repos.insertWrappedKey({ id: newId('wrappedKey'), scope, purpose, version, kekVersion, wrapped: wrapped.toString('base64url'), createdAt: this.clock.now() });
+    const ok = await this.repos.insertWrappedKey({
+      id: newId('wrappedKey'),
+      scope,
+      purpose,
+      version,
+      kekVersion,
+      wrapped: wrapped.toString('base64url'),
+      createdAt: this.clock.now(),
+    });
     if (!ok && raced !== undefined) throw new KeyringError(raced, 'config');
     return ok;
   }
@@ -308,7 +346,11 @@ function associatedData(scope: string, version: number, aad: string): Buffer {
  * the same envelope encryption as the real keyring.
  */
 export class MemoryKeyring extends EnvelopeKeyring {
-  constructor(peppers: { version: number; key: Buffer }[], kek: KekProvider = LocalKek.generate(), repos: KeyringRepos = new MemoryKeyringRepos()) {
+  constructor(
+    peppers: { version: number; key: Buffer }[],
+    kek: KekProvider = LocalKek.generate(),
+    repos: KeyringRepos = new MemoryKeyringRepos(),
+  ) {
     if (peppers.length === 0) throw new Error('keyring has no pepper');
     super(kek, repos, new Map(peppers.map((p) => [p.version, p.key])), { now: () => Date.now() });
   }

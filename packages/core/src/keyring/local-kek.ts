@@ -67,7 +67,8 @@ export class LocalKek implements KekProvider {
   }
 
   async rotate(): Promise<number> {
-    if (this.hooks.persist === undefined) throw new KeyringError(this.hooks.rotateHint ?? 'this keyring cannot make new key versions', 'config');
+    if (this.hooks.persist === undefined)
+      throw new KeyringError(this.hooks.rotateHint ?? 'this keyring cannot make new key versions', 'config');
     const next = this.currentVersion() + 1;
     const all = new Map([...this.exportAll(), [next, randomBytes(32)]]);
     this.hooks.persist(all);
@@ -102,7 +103,10 @@ function aad(context: string): Buffer {
  */
 export function parseMasterKey(value: string): Map<number, Buffer> {
   const out = new Map<number, Buffer>();
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const part of parts) {
     const m = /^(?:(\d{1,6}):)?([A-Za-z0-9+/_-]+={0,2})$/.exec(part);
     const key = m ? Buffer.from(m[2]!.replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, ''), 'base64url') : undefined;
@@ -111,7 +115,8 @@ export function parseMasterKey(value: string): Map<number, Buffer> {
       throw new KeyringError('TESSERA_MASTER_KEY must be a base64 32-byte key, or "<version>:<key>" pairs separated by commas', 'config');
     }
     const version = m[1] === undefined ? 1 : Number(m[1]);
-    if (parts.length > 1 && m[1] === undefined) throw new KeyringError('TESSERA_MASTER_KEY: give every key a version ("1:…,2:…") when there are several', 'config');
+    if (parts.length > 1 && m[1] === undefined)
+      throw new KeyringError('TESSERA_MASTER_KEY: give every key a version ("1:…,2:…") when there are several', 'config');
     if (out.has(version)) throw new KeyringError(`TESSERA_MASTER_KEY names version ${version} twice`, 'config');
     out.set(version, key);
   }

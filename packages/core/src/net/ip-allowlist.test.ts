@@ -17,7 +17,8 @@ describe('IP allowlists', () => {
   it('parses CIDRs strictly', () => {
     expect(parseCidr('10.0.0.0/8')).toEqual({ address: '10.0.0.0', prefix: 8, family: 'ipv4' });
     expect(parseCidr('::1')).toEqual({ address: '::1', prefix: 128, family: 'ipv6' });
-    for (const bad of ['10.0.0.0/33', '10.0.0/8', '::/129', '10.0.0.0/', '10.0.0.0/-1', 'x/8', '10.0.0.0/08a', '']) expect(parseCidr(bad), bad).toBeUndefined();
+    for (const bad of ['10.0.0.0/33', '10.0.0/8', '::/129', '10.0.0.0/', '10.0.0.0/-1', 'x/8', '10.0.0.0/08a', ''])
+      expect(parseCidr(bad), bad).toBeUndefined();
     expect(() => new IpAllowlist(['300.0.0.0/8'])).toThrow();
   });
 });

@@ -105,8 +105,10 @@ export class AuthorizationServer {
     const client = await this.authenticate(req, issuer, issuer + OAUTH_PATHS.token);
     const grantType = param(req, 'grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is missing.');
-    if (!(Object.values(GRANT_TYPES) as string[]).includes(grantType)) throw new OAuthError('unsupported_grant_type', 'This grant type is not supported.');
-    if (!(client.grantTypes as string[]).includes(grantType)) throw new OAuthError('unauthorized_client', 'This client may not use this grant type.');
+    if (!(Object.values(GRANT_TYPES) as string[]).includes(grantType))
+      throw new OAuthError('unsupported_grant_type', 'This grant type is not supported.');
+    if (!(client.grantTypes as string[]).includes(grantType))
+      throw new OAuthError('unauthorized_client', 'This client may not use this grant type.');
     const headers: Record<string, string> = {};
     if (client.dpopNonce) headers['dpop-nonce'] = this.nonces.current();
     const jkt = await this.dpop(req, client, issuer + OAUTH_PATHS.token);
@@ -204,11 +206,17 @@ export class AuthorizationServer {
   private async tokenExchange(req: TokenRequest, client: OAuthClientRecord, issuer: string, jkt: string | undefined) {
     const subjectToken = param(req, 'subject_token');
     const subjectType = param(req, 'subject_token_type');
-    if (subjectToken === undefined || subjectType === undefined) throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required.');
+    if (subjectToken === undefined || subjectType === undefined)
+      throw new OAuthError('invalid_request', 'subject_token and subject_token_type are required.');
     if (subjectType !== API_KEY_TOKEN_TYPE) throw new OAuthError('invalid_request', `subject_token_type must be ${API_KEY_TOKEN_TYPE}.`);
-    if (param(req, 'actor_token') !== undefined || param(req, 'actor_token_type') !== undefined) throw new OAuthError('invalid_request', 'Delegation with actor_token is not supported.');
+    if (param(req, 'actor_token') !== undefined || param(req, 'actor_token_type') !== undefined)
+      throw new OAuthError('invalid_request', 'Delegation with actor_token is not supported.');
     const requested = param(req, 'requested_token_type');
-    if (requested !== undefined && requested !== ACCESS_TOKEN_TYPE && !(requested === JWT_TOKEN_TYPE && client.accessTokenFormat === 'jwt')) {
+    if (
+      requested !== undefined &&
+      requested !== ACCESS_TOKEN_TYPE &&
+      !(requested === JWT_TOKEN_TYPE && client.accessTokenFormat === 'jwt')
+    ) {
       throw new OAuthError('invalid_request', `requested_token_type must be ${ACCESS_TOKEN_TYPE}.`);
     }
     // RFC 8693 §2.2.2: an unacceptable subject_token is invalid_request. Exchanging spends one credit.
@@ -216,7 +224,10 @@ export class AuthorizationServer {
     if (!v.valid || v.keyId === undefined) throw new OAuthError('invalid_request', `The subject_token is not a valid API key (${v.code}).`);
     const keyScopes = v.scopes ?? [];
     const asked = param(req, 'scope');
-    const scope = asked === undefined ? keyScopes.filter((s) => client.scopes.some((c) => scopeGrants(c, s))) : grantScopes(asked, [keyScopes, client.scopes]);
+    const scope =
+      asked === undefined
+        ? keyScopes.filter((s) => client.scopes.some((c) => scopeGrants(c, s)))
+        : grantScopes(asked, [keyScopes, client.scopes]);
     const aud = this.audience(req, client, issuer);
     const sub = v.ownerId ?? `key:${v.keyId}`;
     const body = await this.accessToken(client, issuer, { sub, scope, aud, jkt });
@@ -295,9 +306,18 @@ export class AuthorizationServer {
     return body;
   }
 
-  private async reuse(tx: Parameters<Parameters<OAuthStore['transaction']>[0]>[0], family: TokenFamilyRecord, actor: Actor, reason: string): Promise<'reused'> {
+  private async reuse(
+    tx: Parameters<Parameters<OAuthStore['transaction']>[0]>[0],
+    family: TokenFamilyRecord,
+    actor: Actor,
+    reason: string,
+  ): Promise<'reused'> {
     if (await tx.revokeFamily(family.id, this.deps.clock.now(), reason)) {
-      await appendAudit(tx, this.deps.clock, actor, { action: 'oauth_token_family.revoked', target: family.id, details: { reason, clientId: family.clientId, subject: family.subject } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'oauth_token_family.revoked',
+        target: family.id,
+        details: { reason, clientId: family.clientId, subject: family.subject },
+      });
     }
     return 'reused';
   }
@@ -305,7 +325,11 @@ export class AuthorizationServer {
   // ——— pieces ———
 
   private async authenticate(req: TokenRequest, issuer: string, endpoint: string): Promise<OAuthClientRecord> {
-    return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, endpoint], { repos: this.deps.store, keyring: this.deps.keyring, clock: this.deps.clock });
+    return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, endpoint], {
+      repos: this.deps.store,
+      keyring: this.deps.keyring,
+      clock: this.deps.clock,
+    });
   }
 
   private async dpop(req: TokenRequest, client: OAuthClientRecord, url: string): Promise<string | undefined> {
@@ -313,7 +337,11 @@ export class AuthorizationServer {
       if (client.dpopBound) throw new OAuthError('invalid_dpop_proof', 'This client must send a DPoP proof.');
       return undefined;
     }
-    const { jkt } = await verifyDpopProof(req.dpop, { method: req.method, url, nonces: client.dpopNonce ? this.nonces : undefined }, { repos: this.deps.store, clock: this.deps.clock });
+    const { jkt } = await verifyDpopProof(
+      req.dpop,
+      { method: req.method, url, nonces: client.dpopNonce ? this.nonces : undefined },
+      { repos: this.deps.store, clock: this.deps.clock },
+    );
     return jkt;
   }
 
@@ -322,11 +350,16 @@ export class AuthorizationServer {
     const allowed = client.audience.length > 0 ? client.audience : [issuer];
     const asked = [...(req.params.get('audience') ?? []), ...(req.params.get('resource') ?? [])];
     if (asked.length === 0) return [allowed[0]!];
-    for (const a of asked) if (!allowed.includes(a)) throw new OAuthError('invalid_target', 'This client may not request a token for that audience.');
+    for (const a of asked)
+      if (!allowed.includes(a)) throw new OAuthError('invalid_target', 'This client may not request a token for that audience.');
     return [...new Set(asked)];
   }
 
-  private async accessToken(client: OAuthClientRecord, issuer: string, g: { sub: string; scope: string[]; aud: string[]; jkt: string | undefined }): Promise<Record<string, unknown>> {
+  private async accessToken(
+    client: OAuthClientRecord,
+    issuer: string,
+    g: { sub: string; scope: string[]; aud: string[]; jkt: string | undefined },
+  ): Promise<Record<string, unknown>> {
     const now = this.deps.clock.now();
     const iat = Math.floor(now / 1000);
     const exp = iat + client.accessTokenTtl;
@@ -348,18 +381,40 @@ export class AuthorizationServer {
         revokedAt: null,
       });
     } else {
-      const claims: AccessTokenClaims = { iss: issuer, sub: g.sub, aud: g.aud.length === 1 ? g.aud[0]! : g.aud, exp, iat, jti, client_id: client.id, scope: g.scope.join(' ') };
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        sub: g.sub,
+        aud: g.aud.length === 1 ? g.aud[0]! : g.aud,
+        exp,
+        iat,
+        jti,
+        client_id: client.id,
+        scope: g.scope.join(' '),
+      };
       if (g.jkt !== undefined) claims.cnf = { jkt: g.jkt };
       token = await this.deps.keys.signJwt(client.signingAlg, 'at+jwt', claims as unknown as Record<string, unknown>);
     }
-    return { access_token: token, token_type: g.jkt === undefined ? 'Bearer' : 'DPoP', expires_in: client.accessTokenTtl, scope: g.scope.join(' ') };
+    return {
+      access_token: token,
+      token_type: g.jkt === undefined ? 'Bearer' : 'DPoP',
+      expires_in: client.accessTokenTtl,
+      scope: g.scope.join(' '),
+    };
   }
 
   private newRefreshToken(familyId: string, client: OAuthClientRecord, now: number): { token: string; record: RefreshTokenRecord } {
     const token = generateKey(REFRESH_TOKEN_PREFIX);
     return {
       token,
-      record: { id: newId('refreshToken', now), familyId, hash: this.deps.keyring.hash(token), createdAt: now, expiresAt: now + client.refreshTokenTtl * 1000, usedAt: null, replacedById: null },
+      record: {
+        id: newId('refreshToken', now),
+        familyId,
+        hash: this.deps.keyring.hash(token),
+        createdAt: now,
+        expiresAt: now + client.refreshTokenTtl * 1000,
+        usedAt: null,
+        replacedById: null,
+      },
     };
   }
 
@@ -384,8 +439,19 @@ export class AuthorizationServer {
   }
 
   /** Finds what a token string is, and whether it is live. */
-  private async lookup(token: string, issuer: string): Promise<
-    | { kind: 'jwt' | 'opaque' | 'refresh_token'; clientId: string; jti?: string; exp?: number; hash?: string; familyId?: string; describe: Record<string, unknown> }
+  private async lookup(
+    token: string,
+    issuer: string,
+  ): Promise<
+    | {
+        kind: 'jwt' | 'opaque' | 'refresh_token';
+        clientId: string;
+        jti?: string;
+        exp?: number;
+        hash?: string;
+        familyId?: string;
+        describe: Record<string, unknown>;
+      }
     | undefined
   > {
     const now = this.deps.clock.now();
@@ -428,7 +494,15 @@ export class AuthorizationServer {
         kind: 'refresh_token',
         clientId: family.clientId,
         familyId: family.id,
-        describe: { scope: family.scope.join(' '), client_id: family.clientId, sub: family.subject, iss: issuer, exp: Math.floor(rt.expiresAt / 1000), iat: Math.floor(rt.createdAt / 1000), token_type: 'refresh_token' },
+        describe: {
+          scope: family.scope.join(' '),
+          client_id: family.clientId,
+          sub: family.subject,
+          iss: issuer,
+          exp: Math.floor(rt.expiresAt / 1000),
+          iat: Math.floor(rt.createdAt / 1000),
+          token_type: 'refresh_token',
+        },
       };
     }
     const c = await this.verifyAccessToken(token, issuer);
@@ -438,7 +512,18 @@ export class AuthorizationServer {
       clientId: c.client_id,
       jti: c.jti,
       exp: c.exp,
-      describe: { scope: c.scope, client_id: c.client_id, sub: c.sub, aud: c.aud, iss: c.iss, exp: c.exp, iat: c.iat, jti: c.jti, token_type: c.cnf ? 'DPoP' : 'Bearer', ...(c.cnf && { cnf: c.cnf }) },
+      describe: {
+        scope: c.scope,
+        client_id: c.client_id,
+        sub: c.sub,
+        aud: c.aud,
+        iss: c.iss,
+        exp: c.exp,
+        iat: c.iat,
+        jti: c.jti,
+        token_type: c.cnf ? 'DPoP' : 'Bearer',
+        ...(c.cnf && { cnf: c.cnf }),
+      },
     };
   }
 }
@@ -450,9 +535,11 @@ export class AuthorizationServer {
 function grantScopes(asked: string | undefined, lists: string[][]): string[] {
   if (asked === undefined) return lists[0]!;
   const tokens = asked.split(' ');
-  if (asked.length > 4096 || tokens.some((t) => !SCOPE_PATTERN.test(t))) throw new OAuthError('invalid_scope', 'scope must be space-separated scope names.');
+  if (asked.length > 4096 || tokens.some((t) => !SCOPE_PATTERN.test(t)))
+    throw new OAuthError('invalid_scope', 'scope must be space-separated scope names.');
   for (const t of tokens) {
-    if (!lists.every((granted) => granted.some((g) => scopeGrants(g, t)))) throw new OAuthError('invalid_scope', `The scope "${t}" is not allowed here.`);
+    if (!lists.every((granted) => granted.some((g) => scopeGrants(g, t))))
+      throw new OAuthError('invalid_scope', `The scope "${t}" is not allowed here.`);
   }
   return [...new Set(tokens)];
 }

@@ -30,8 +30,10 @@ export async function authenticateClient(
   const basic = req.authorization !== undefined && /^basic /i.test(req.authorization);
   const post = param(req, 'client_secret') !== undefined;
   const jwt = param(req, 'client_assertion') !== undefined || param(req, 'client_assertion_type') !== undefined;
-  if ([basic, post, jwt].filter(Boolean).length > 1) throw new OAuthError('invalid_request', 'Use exactly one client authentication method.');
-  if (req.authorization !== undefined && !basic) throw new OAuthError('invalid_client', 'Only the Basic scheme authenticates clients here.');
+  if ([basic, post, jwt].filter(Boolean).length > 1)
+    throw new OAuthError('invalid_request', 'Use exactly one client authentication method.');
+  if (req.authorization !== undefined && !basic)
+    throw new OAuthError('invalid_client', 'Only the Basic scheme authenticates clients here.');
 
   let method: ClientAuthMethod;
   let clientId: string | undefined;
@@ -42,7 +44,8 @@ export async function authenticateClient(
     if (creds === undefined) throw failed();
     [clientId, secret] = creds;
     const bodyId = param(req, 'client_id');
-    if (bodyId !== undefined && bodyId !== clientId) throw new OAuthError('invalid_request', 'client_id does not match the Authorization header.');
+    if (bodyId !== undefined && bodyId !== clientId)
+      throw new OAuthError('invalid_request', 'client_id does not match the Authorization header.');
   } else if (post) {
     method = 'client_secret_post';
     clientId = param(req, 'client_id');
@@ -78,8 +81,13 @@ function parseBasic(header: string): [string, string] | undefined {
 }
 
 /** `private_key_jwt`: a JWT the client signed with a key it registered (RFC 7523 §3). */
-async function authenticateAssertion(req: TokenRequest, audiences: readonly string[], deps: { repos: OAuthRepos; keyring: Keyring; clock: Clock }): Promise<OAuthClientRecord> {
-  if (param(req, 'client_assertion_type') !== JWT_BEARER_ASSERTION) throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
+async function authenticateAssertion(
+  req: TokenRequest,
+  audiences: readonly string[],
+  deps: { repos: OAuthRepos; keyring: Keyring; clock: Clock },
+): Promise<OAuthClientRecord> {
+  if (param(req, 'client_assertion_type') !== JWT_BEARER_ASSERTION)
+    throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);
   const assertion = param(req, 'client_assertion');
   if (assertion === undefined) throw new OAuthError('invalid_request', 'client_assertion is missing.');
   // The client is named by `sub` (= `iss`); read it before the signature only to find the keys.

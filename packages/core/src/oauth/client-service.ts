@@ -94,7 +94,14 @@ export class OAuthClientService {
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'oauth_client.created',
         target: client.id,
-        details: { name: client.name, scopes: client.scopes, audience: client.audience, grantTypes: client.grantTypes, authMethod: client.authMethod, signingAlg: client.signingAlg },
+        details: {
+          name: client.name,
+          scopes: client.scopes,
+          audience: client.audience,
+          grantTypes: client.grantTypes,
+          authMethod: client.authMethod,
+          signingAlg: client.signingAlg,
+        },
       });
     });
     return issued ? { client, secret: issued.secret } : { client };
@@ -102,7 +109,8 @@ export class OAuthClientService {
 
   async get(actor: Actor, id: string, repos: OAuthRepos = this.deps.store): Promise<OAuthClientRecord> {
     const c = await repos.getClient(id);
-    if (c === undefined || c.deletedAt !== null || c.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such OAuth client.');
+    if (c === undefined || c.deletedAt !== null || c.workspaceId !== actor.workspaceId)
+      throw new TesseraError('NOT_FOUND', 'No such OAuth client.');
     return c;
   }
 
@@ -120,7 +128,11 @@ export class OAuthClientService {
         for (const s of await tx.listLiveClientSecrets(id, this.deps.clock.now())) await tx.expireClientSecret(s.id, this.deps.clock.now());
       }
       await tx.updateClient(id, { ...fields, updatedAt: this.deps.clock.now() });
-      await appendAudit(tx, this.deps.clock, actor, { action: 'oauth_client.updated', target: id, details: { changed: Object.keys(fields) } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'oauth_client.updated',
+        target: id,
+        details: { changed: Object.keys(fields) },
+      });
       return next;
     });
     await this.deps.keys.ensure(updated.signingAlg);
@@ -148,7 +160,8 @@ export class OAuthClientService {
     }
     return this.deps.store.transaction(async (tx) => {
       const client = await this.get(actor, id, tx);
-      if (client.authMethod === 'private_key_jwt') throw new TesseraError('CONFLICT', 'This client authenticates with private_key_jwt and has no secret.');
+      if (client.authMethod === 'private_key_jwt')
+        throw new TesseraError('CONFLICT', 'This client authenticates with private_key_jwt and has no secret.');
       const now = this.deps.clock.now();
       const end = now + gracePeriodSeconds * 1000;
       for (const s of await tx.listLiveClientSecrets(id, now)) {
@@ -156,7 +169,11 @@ export class OAuthClientService {
       }
       const issued = this.newSecret(id, now);
       await tx.insertClientSecret(issued.record);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'oauth_client.secret_rotated', target: id, details: { gracePeriodSeconds, secretId: issued.record.id } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'oauth_client.secret_rotated',
+        target: id,
+        details: { gracePeriodSeconds, secretId: issued.record.id },
+      });
       return { client, secret: issued.secret };
     });
   }
@@ -186,16 +203,19 @@ export class OAuthClientService {
       out.scopes = [...new Set(input.scopes)];
     }
     if (input.audience !== undefined) {
-      for (const a of input.audience) if (a.length === 0 || a.length > 512 || /\s/.test(a)) throw bad('each audience must be 1 to 512 characters without spaces');
+      for (const a of input.audience)
+        if (a.length === 0 || a.length > 512 || /\s/.test(a)) throw bad('each audience must be 1 to 512 characters without spaces');
       out.audience = [...new Set(input.audience)];
     }
     if (input.grantTypes !== undefined) {
       if (input.grantTypes.length === 0) throw bad('grantTypes must name at least one grant');
-      for (const g of input.grantTypes) if (!(ALL_GRANT_TYPES as readonly string[]).includes(g)) throw bad(`unsupported grant type "${g.slice(0, 80)}"`);
+      for (const g of input.grantTypes)
+        if (!(ALL_GRANT_TYPES as readonly string[]).includes(g)) throw bad(`unsupported grant type "${g.slice(0, 80)}"`);
       out.grantTypes = [...new Set(input.grantTypes)] as GrantType[];
     }
     if (input.tokenEndpointAuthMethod !== undefined) {
-      if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(input.tokenEndpointAuthMethod)) throw bad(`unsupported tokenEndpointAuthMethod`);
+      if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(input.tokenEndpointAuthMethod))
+        throw bad(`unsupported tokenEndpointAuthMethod`);
       out.authMethod = input.tokenEndpointAuthMethod as ClientAuthMethod;
     }
     if (input.jwks !== undefined) {
@@ -203,16 +223,20 @@ export class OAuthClientService {
         const keys = input.jwks.keys;
         if (!Array.isArray(keys) || keys.length === 0 || keys.length > 10) throw bad('jwks must hold 1 to 10 keys');
         for (const k of keys) {
-          if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'seed'].some((m) => k[m] !== undefined)) throw bad('jwks must hold public keys only');
-          if (!CLIENT_ASSERTION_ALGS.some((alg) => keyFitsAlg(k, alg))) throw bad(`each key must fit one of ${CLIENT_ASSERTION_ALGS.join(', ')}`);
-          if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid.length > 256)) throw bad('kid must be a string of at most 256 characters');
+          if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'seed'].some((m) => k[m] !== undefined))
+            throw bad('jwks must hold public keys only');
+          if (!CLIENT_ASSERTION_ALGS.some((alg) => keyFitsAlg(k, alg)))
+            throw bad(`each key must fit one of ${CLIENT_ASSERTION_ALGS.join(', ')}`);
+          if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid.length > 256))
+            throw bad('kid must be a string of at most 256 characters');
         }
       }
       out.jwks = input.jwks;
     }
     if (input.accessTokenFormat !== undefined) out.accessTokenFormat = input.accessTokenFormat;
     if (input.signingAlg !== undefined) {
-      if (!(SIGNING_ALGS as readonly string[]).includes(input.signingAlg)) throw bad(`signingAlg must be one of ${SIGNING_ALGS.join(', ')}`);
+      if (!(SIGNING_ALGS as readonly string[]).includes(input.signingAlg))
+        throw bad(`signingAlg must be one of ${SIGNING_ALGS.join(', ')}`);
       out.signingAlg = input.signingAlg as SigningAlg;
     }
     const int = (name: keyof typeof CLIENT_LIMITS & keyof ClientInput, v: number | undefined) => {
@@ -240,4 +264,3 @@ function workspaceOf(actor: Actor): string {
   if (actor.workspaceId === null) throw new TesseraError('FORBIDDEN', 'This actor has no workspace.');
   return actor.workspaceId;
 }
-

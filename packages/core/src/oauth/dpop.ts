@@ -49,7 +49,11 @@ export interface DpopCheck {
  * the access token then carries as `cnf.jkt`. Each proof is accepted once: its `jti` is
  * remembered for as long as its `iat` would be accepted.
  */
-export async function verifyDpopProof(values: string[], check: DpopCheck, deps: { repos: OAuthRepos; clock: Clock }): Promise<{ jkt: string }> {
+export async function verifyDpopProof(
+  values: string[],
+  check: DpopCheck,
+  deps: { repos: OAuthRepos; clock: Clock },
+): Promise<{ jkt: string }> {
   const bad = (d: string) => new OAuthError('invalid_dpop_proof', d);
   if (values.length !== 1) throw bad('Send exactly one DPoP header.');
   const outcome = await verifyJws(values[0], { algorithms: DPOP_ALGS, keys: [], embeddedKey: true, typ: 'dpop+jwt' });
@@ -68,9 +72,12 @@ export async function verifyDpopProof(values: string[], check: DpopCheck, deps: 
   if (typeof htu !== 'string' || !sameTarget(htu, check.url)) throw bad('The DPoP proof htu does not match the endpoint.');
   const now = deps.clock.now();
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw bad('The DPoP proof needs a numeric iat.');
-  if (iat * 1000 < now - DPOP_IAT_WINDOW.pastMs || iat * 1000 > now + DPOP_IAT_WINDOW.futureMs) throw bad('The DPoP proof iat is outside the accepted window.');
+  if (iat * 1000 < now - DPOP_IAT_WINDOW.pastMs || iat * 1000 > now + DPOP_IAT_WINDOW.futureMs)
+    throw bad('The DPoP proof iat is outside the accepted window.');
   if (check.nonces !== undefined && !check.nonces.accepts(claims.nonce)) {
-    throw new OAuthError('use_dpop_nonce', 'Send a DPoP proof with the nonce in the DPoP-Nonce header.', { 'dpop-nonce': check.nonces.current() });
+    throw new OAuthError('use_dpop_nonce', 'Send a DPoP proof with the nonce in the DPoP-Nonce header.', {
+      'dpop-nonce': check.nonces.current(),
+    });
   }
   const jkt = await calculateJwkThumbprint(outcome.jwk as JWK, 'sha256');
   const fresh = await deps.repos.rememberOnce(`dpop:${jkt}:${jti}`, iat * 1000 + DPOP_IAT_WINDOW.pastMs + DPOP_IAT_WINDOW.futureMs, now);

@@ -96,7 +96,8 @@ export interface VerifyJwsOptions {
   mlDsa?: MlDsa | undefined;
 }
 
-export type JwsOutcome = { ok: true; header: Record<string, unknown>; payload: Buffer; jwk: Record<string, unknown> } | { ok: false; reason: string };
+export type JwsOutcome =
+  { ok: true; header: Record<string, unknown>; payload: Buffer; jwk: Record<string, unknown> } | { ok: false; reason: string };
 
 const fail = (reason: string): JwsOutcome => ({ ok: false, reason });
 
@@ -121,7 +122,8 @@ export async function verifyJws(token: unknown, o: VerifyJwsOptions): Promise<Jw
     const embedded = header.jwk;
     if (embedded === null || typeof embedded !== 'object' || Array.isArray(embedded)) return fail('no jwk in the header');
     jwk = embedded as Record<string, unknown>;
-    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'seed'].some((m) => jwk![m] !== undefined)) return fail('the embedded jwk is not a public key');
+    if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'seed'].some((m) => jwk![m] !== undefined))
+      return fail('the embedded jwk is not a public key');
   } else {
     for (const p of KEY_POINTERS) if (header[p] !== undefined) return fail(`header parameter ${p} is not accepted`);
     const kid = header.kid;

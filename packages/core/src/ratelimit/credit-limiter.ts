@@ -35,7 +35,11 @@ export interface CreditLimiter extends RateLimiter {
    * `credits` is absent from the outcome when the shared state could not be reached and the
    * limits were applied locally; the caller then spends credits locally too.
    */
-  consumeWithCredits(checks: readonly RateLimitCheck[], credits: CreditSpend, now: number): Promise<RateLimitOutcome & { credits?: CreditOutcome }>;
+  consumeWithCredits(
+    checks: readonly RateLimitCheck[],
+    credits: CreditSpend,
+    now: number,
+  ): Promise<RateLimitOutcome & { credits?: CreditOutcome }>;
 }
 
 export function spendsCredits(limiter: RateLimiter): limiter is CreditLimiter {

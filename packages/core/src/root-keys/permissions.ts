@@ -48,6 +48,16 @@ export function hasPermission(granted: readonly string[], needed: Permission): b
  */
 export const ROLE_PERMISSIONS = {
   owner: ['*'],
-  admin: ['keys:*', 'keyspaces:*', 'audit:read', 'oauth:manage', 'secrets:read', 'secrets:write', 'analytics:read', 'anomalies:*', 'webhooks:manage'],
+  admin: [
+    'keys:*',
+    'keyspaces:*',
+    'audit:read',
+    'oauth:manage',
+    'secrets:read',
+    'secrets:write',
+    'analytics:read',
+    'anomalies:*',
+    'webhooks:manage',
+  ],
   viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read'],
 } as const satisfies Record<string, readonly string[]>;

@@ -65,15 +65,21 @@ export class RootKeyService {
     });
   }
 
-  async create(actor: Actor, creator: RootKeyRecord, input: { name: string; permissions: string[]; workspaceId?: string | undefined }): Promise<{ record: RootKeyRecord; key: string }> {
+  async create(
+    actor: Actor,
+    creator: RootKeyRecord,
+    input: { name: string; permissions: string[]; workspaceId?: string | undefined },
+  ): Promise<{ record: RootKeyRecord; key: string }> {
     const workspaceId = input.workspaceId ?? creator.workspaceId;
-    if (workspaceId !== creator.workspaceId) throw new TesseraError('FORBIDDEN', 'A root key can only create root keys in its own workspace.');
+    if (workspaceId !== creator.workspaceId)
+      throw new TesseraError('FORBIDDEN', 'A root key can only create root keys in its own workspace.');
     for (const p of input.permissions) {
       if (!isPermissionGrant(p)) throw new TesseraError('VALIDATION_FAILED', `unknown permission "${p}"`);
     }
     // No escalation: a root key grants only what it holds itself.
     const exceeds = input.permissions.filter((p) => !creator.permissions.some((g) => scopeGrants(g, p)));
-    if (exceeds.length > 0) throw new TesseraError('FORBIDDEN', `Cannot grant permissions this root key does not hold: ${exceeds.join(', ')}.`);
+    if (exceeds.length > 0)
+      throw new TesseraError('FORBIDDEN', `Cannot grant permissions this root key does not hold: ${exceeds.join(', ')}.`);
     return this.deps.store.transaction((tx) => this.insert(tx, actor, input, workspaceId));
   }
 
@@ -95,7 +101,12 @@ export class RootKeyService {
     return updated;
   }
 
-  private async insert(tx: Repos, actor: Actor, input: { name: string; permissions: string[] }, workspaceId: string): Promise<{ record: RootKeyRecord; key: string }> {
+  private async insert(
+    tx: Repos,
+    actor: Actor,
+    input: { name: string; permissions: string[] },
+    workspaceId: string,
+  ): Promise<{ record: RootKeyRecord; key: string }> {
     const key = generateKey(ROOT_KEY_PREFIX);
     const record: RootKeyRecord = {
       id: newId('rootKey'),
@@ -110,7 +121,11 @@ export class RootKeyService {
       lastUsedAt: null,
     };
     await tx.insertRootKey(record);
-    await appendAudit(tx, this.deps.clock, actor, { action: 'root_key.created', target: record.id, details: { name: record.name, permissions: record.permissions } });
+    await appendAudit(tx, this.deps.clock, actor, {
+      action: 'root_key.created',
+      target: record.id,
+      details: { name: record.name, permissions: record.permissions },
+    });
     return { record, key };
   }
 }

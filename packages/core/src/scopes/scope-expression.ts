@@ -81,7 +81,5 @@ export function satisfies(expression: ScopeExpression, granted: readonly string[
 
 /** Every scope an expression names, for reports of which scopes are exercised. */
 export function scopesIn(expression: ScopeExpression): string[] {
-  return expression.kind === 'scope'
-    ? [expression.scope]
-    : [...scopesIn(expression.left), ...scopesIn(expression.right)];
+  return expression.kind === 'scope' ? [expression.scope] : [...scopesIn(expression.left), ...scopesIn(expression.right)];
 }

@@ -11,7 +11,7 @@ export const NAME_SCOPED_PERMISSIONS: readonly string[] = ['secrets:read', 'secr
 /** Secret names: path-like segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 export const SECRET_NAME_MAX = 200;
-const GRANT_PATTERN = /^secrets:(read|write):([A-Za-z0-9_.\/*-]{1,200})$/;
+const GRANT_PATTERN = /^secrets:(read|write):([A-Za-z0-9_./*-]{1,200})$/;
 
 export function isSecretGrant(value: string): boolean {
   return GRANT_PATTERN.test(value);

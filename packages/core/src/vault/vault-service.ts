@@ -41,10 +41,16 @@ export class VaultService {
   ) {}
 
   /** Stores a new version of a secret (creating it); the value never leaves the keyring in the clear. */
-  async put(caller: VaultCaller, name: string, value: string, rotateBy?: number | null): Promise<{ name: string; version: number; rotateBy: number | null }> {
+  async put(
+    caller: VaultCaller,
+    name: string,
+    value: string,
+    rotateBy?: number | null,
+  ): Promise<{ name: string; version: number; rotateBy: number | null }> {
     const workspaceId = this.check(caller, 'write', name);
     if (typeof value !== 'string' || value.length === 0) throw new TesseraError('VALIDATION_FAILED', 'value must be a non-empty string');
-    if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES) throw new TesseraError('VALIDATION_FAILED', `value must be at most ${MAX_VALUE_BYTES} bytes`);
+    if (Buffer.byteLength(value, 'utf8') > MAX_VALUE_BYTES)
+      throw new TesseraError('VALIDATION_FAILED', `value must be at most ${MAX_VALUE_BYTES} bytes`);
     const now = this.deps.clock.now();
     const plain = Buffer.from(value, 'utf8');
     try {
@@ -59,7 +65,15 @@ export class VaultService {
           const secret = await tx.getSecret(workspaceId, name, { lock: true });
           if (secret?.id !== seen?.id || (secret?.currentVersion ?? 0) + 1 !== version) return undefined; // raced: try again
           if (secret === undefined) {
-            await tx.insertSecret({ id: secretId, workspaceId, name, currentVersion: 0, rotateBy: rotateBy ?? null, createdAt: now, updatedAt: now });
+            await tx.insertSecret({
+              id: secretId,
+              workspaceId,
+              name,
+              currentVersion: 0,
+              rotateBy: rotateBy ?? null,
+              createdAt: now,
+              updatedAt: now,
+            });
           }
           await tx.insertSecretVersion({ secretId, version, ciphertext, createdAt: now, createdBy: caller.actor.id });
           const nextRotateBy = rotateBy === undefined ? (secret?.rotateBy ?? null) : rotateBy;
@@ -67,7 +81,12 @@ export class VaultService {
           await appendAudit(tx, this.deps.clock, caller.actor, {
             action: 'secret.written',
             target: name,
-            details: { secretId, version, created: secret === undefined, rotateBy: nextRotateBy === null ? null : new Date(nextRotateBy).toISOString() },
+            details: {
+              secretId,
+              version,
+              created: secret === undefined,
+              rotateBy: nextRotateBy === null ? null : new Date(nextRotateBy).toISOString(),
+            },
           });
           return { name, version, rotateBy: nextRotateBy };
         });
@@ -76,7 +95,8 @@ export class VaultService {
       throw new TesseraError('CONFLICT', 'The secret is being written concurrently; try again.');
     } catch (err) {
       if (err instanceof TesseraError) throw err;
-      if (/unique|duplicate|constraint/i.test((err as Error).message)) throw new TesseraError('CONFLICT', 'The secret was written concurrently; try again.');
+      if (/unique|duplicate|constraint/i.test((err as Error).message))
+        throw new TesseraError('CONFLICT', 'The secret was written concurrently; try again.');
       throw err;
     } finally {
       plain.fill(0);
@@ -84,7 +104,11 @@ export class VaultService {
   }
 
   /** Reads a secret's value (the current version, or the one asked for). Audited before the value is returned. */
-  async get(caller: VaultCaller, name: string, version?: number): Promise<{ name: string; version: number; value: string; rotateBy: number | null; createdAt: number }> {
+  async get(
+    caller: VaultCaller,
+    name: string,
+    version?: number,
+  ): Promise<{ name: string; version: number; value: string; rotateBy: number | null; createdAt: number }> {
     const workspaceId = this.check(caller, 'read', name);
     // The read is audited in the transaction that reads the ciphertext; decryption follows the commit,
     // so an entry exists for every value that leaves the vault.
@@ -94,7 +118,11 @@ export class VaultService {
       const wanted = version ?? secret.currentVersion;
       const row = await tx.getSecretVersion(secret.id, wanted);
       if (row === undefined) throw new TesseraError('NOT_FOUND', `The secret has no version ${wanted}.`);
-      await appendAudit(tx, this.deps.clock, caller.actor, { action: 'secret.read', target: name, details: { secretId: secret.id, version: wanted } });
+      await appendAudit(tx, this.deps.clock, caller.actor, {
+        action: 'secret.read',
+        target: name,
+        details: { secretId: secret.id, version: wanted },
+      });
       return { secret, row, wanted };
     });
     const plain = await this.deps.keyring.decrypt(read.row.ciphertext, secretAad(read.secret.id, read.wanted));
@@ -115,7 +143,15 @@ export class VaultService {
       const rotation = this.rotationOf(s, now);
       if (options.rotation === 'due' && rotation !== 'due' && rotation !== 'overdue') continue;
       const versions = (await this.deps.store.listSecretVersions(s.id)).map((v) => v.version);
-      out.push({ name: s.name, version: s.currentVersion, versions, rotateBy: s.rotateBy, rotation, createdAt: s.createdAt, updatedAt: s.updatedAt });
+      out.push({
+        name: s.name,
+        version: s.currentVersion,
+        versions,
+        rotateBy: s.rotateBy,
+        rotation,
+        createdAt: s.createdAt,
+        updatedAt: s.updatedAt,
+      });
     }
     return out;
   }
@@ -127,7 +163,11 @@ export class VaultService {
       const secret = await tx.getSecret(workspaceId, name, { lock: true });
       if (secret === undefined) throw new TesseraError('NOT_FOUND', 'No such secret.');
       const versionsDestroyed = await tx.deleteSecret(secret.id);
-      await appendAudit(tx, this.deps.clock, caller.actor, { action: 'secret.deleted', target: name, details: { secretId: secret.id, versionsDestroyed } });
+      await appendAudit(tx, this.deps.clock, caller.actor, {
+        action: 'secret.deleted',
+        target: name,
+        details: { secretId: secret.id, versionsDestroyed },
+      });
       return { versionsDestroyed };
     });
   }
@@ -140,10 +180,14 @@ export class VaultService {
 
   private check(caller: VaultCaller, operation: 'read' | 'write', name: string): string {
     if (typeof name !== 'string' || !isSecretName(name)) {
-      throw new TesseraError('VALIDATION_FAILED', 'a secret name is 1–200 characters of letters, digits, "_", ".", "-", in segments joined by "/"');
+      throw new TesseraError(
+        'VALIDATION_FAILED',
+        'a secret name is 1–200 characters of letters, digits, "_", ".", "-", in segments joined by "/"',
+      );
     }
     const workspaceId = this.workspaceOf(caller);
-    if (!canAccessSecret(caller.grants, operation, name)) throw new TesseraError('FORBIDDEN', `This root key may not ${operation} the secret "${name}".`);
+    if (!canAccessSecret(caller.grants, operation, name))
+      throw new TesseraError('FORBIDDEN', `This root key may not ${operation} the secret "${name}".`);
     return workspaceId;
   }
 

@@ -22,8 +22,18 @@ export interface Operations {
   'GET /v1/analytics/top': {
     path: {};
     query: {
-      by: "key" | "owner" | "keyspace" | "ip" | "network";
-      outcome?: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
+      by: 'key' | 'owner' | 'keyspace' | 'ip' | 'network';
+      outcome?:
+        | 'VALID'
+        | 'MALFORMED'
+        | 'NOT_FOUND'
+        | 'EXPIRED'
+        | 'REVOKED'
+        | 'DISABLED'
+        | 'RATE_LIMITED'
+        | 'USAGE_EXCEEDED'
+        | 'INSUFFICIENT_SCOPE'
+        | 'IP_NOT_ALLOWED';
       limit?: number;
       /** RFC 3339; default: 24 hours before `to` */
       from?: string;
@@ -40,7 +50,7 @@ export interface Operations {
       keyId?: string;
       ownerId?: string;
       keyspaceId?: string;
-      granularity?: "minute" | "hour" | "day";
+      granularity?: 'minute' | 'hour' | 'day';
       /** RFC 3339; default: 24 hours before `to` */
       from?: string;
       /** RFC 3339; default: now */
@@ -56,8 +66,19 @@ export interface Operations {
       keyId?: string;
       /** RFC 3339 */
       since?: string;
-      status?: "open" | "acknowledged" | "resolved";
-      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked";
+      status?: 'open' | 'acknowledged' | 'resolved';
+      kind?:
+        | 'new_network'
+        | 'new_country'
+        | 'rate_spike'
+        | 'unusual_hour'
+        | 'failed_burst'
+        | 'revoked_key_used'
+        | 'expired_key_used'
+        | 'deleted_key_used'
+        | 'impossible_travel'
+        | 'honeytoken_used'
+        | 'key_leaked';
       limit?: number;
     };
     body: undefined;
@@ -126,13 +147,15 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      seq: number;
-      hash: string;
-      ts: string;
-      keyVersion: number;
-      signature: string;
-    } | undefined;
+    response:
+      | {
+          seq: number;
+          hash: string;
+          ts: string;
+          keyVersion: number;
+          signature: string;
+        }
+      | undefined;
   };
   /** The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries) */
   'GET /v1/audit/export': {
@@ -239,7 +262,7 @@ export interface Operations {
           limit: number;
           windowMs: number;
           /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-          identity?: "key" | "owner";
+          identity?: 'key' | 'owner';
         }>;
         credits: {
           remaining: number;
@@ -277,7 +300,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
+        identity?: 'key' | 'owner';
       }>;
       credits?: {
         remaining: number;
@@ -334,7 +357,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
+        identity?: 'key' | 'owner';
       }>;
       credits: {
         remaining: number;
@@ -370,7 +393,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
+        identity?: 'key' | 'owner';
       }>;
       credits?: {
         remaining: number;
@@ -405,7 +428,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
+        identity?: 'key' | 'owner';
       }>;
       credits: {
         remaining: number;
@@ -465,7 +488,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
+        identity?: 'key' | 'owner';
       }>;
       credits: {
         remaining: number;
@@ -502,7 +525,7 @@ export interface Operations {
     body: {
       keys: Array<string>;
       source?: string;
-      action?: "quarantine" | "revoke";
+      action?: 'quarantine' | 'revoke';
     };
     response: unknown;
   };
@@ -624,8 +647,8 @@ export interface Operations {
     };
     query: {};
     body: {
-      anomalyResponse?: "alert" | "suspend";
-      suspendMinSeverity?: "low" | "medium" | "high" | "critical";
+      anomalyResponse?: 'alert' | 'suspend';
+      suspendMinSeverity?: 'low' | 'medium' | 'high' | 'critical';
       autoExpireUnusedDays?: number | null;
       autoExpireNoticeDays?: number;
       expiringNoticeDays?: number;
@@ -675,16 +698,16 @@ export interface Operations {
       name: string;
       scopes?: Array<string>;
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      grantTypes?: Array<'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:token-exchange'>;
+      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
       jwks?: {
         keys: Array<{
           [name: string]: unknown;
         }>;
       } | null;
-      accessTokenFormat?: "jwt" | "opaque";
+      accessTokenFormat?: 'jwt' | 'opaque';
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
-      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      signingAlg?: 'EdDSA' | 'ES256' | 'RS256' | 'ML-DSA-65';
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
@@ -744,16 +767,16 @@ export interface Operations {
       name?: string;
       scopes?: Array<string>;
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      grantTypes?: Array<'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:token-exchange'>;
+      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
       jwks?: {
         keys: Array<{
           [name: string]: unknown;
         }>;
       } | null;
-      accessTokenFormat?: "jwt" | "opaque";
+      accessTokenFormat?: 'jwt' | 'opaque';
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
-      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      signingAlg?: 'EdDSA' | 'ES256' | 'RS256' | 'ML-DSA-65';
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
@@ -868,7 +891,7 @@ export interface Operations {
   'GET /v1/secrets': {
     path: {};
     query: {
-      rotation?: "due";
+      rotation?: 'due';
     };
     body: undefined;
     response: {
@@ -879,7 +902,7 @@ export interface Operations {
         /** Every version kept. */
         versions: Array<number>;
         rotateBy: string | null;
-        rotation: "none" | "ok" | "due" | "overdue";
+        rotation: 'none' | 'ok' | 'due' | 'overdue';
         createdAt: string;
         updatedAt: string;
       }>;
@@ -959,7 +982,19 @@ export interface Operations {
     query: {};
     body: {
       url: string;
-      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      events: Array<
+        | '*'
+        | 'key.created'
+        | 'key.rolled'
+        | 'key.revoked'
+        | 'key.deleted'
+        | 'key.expiring'
+        | 'key.credits_low'
+        | 'key.suspended'
+        | 'key.unsuspended'
+        | 'key.leaked'
+        | 'anomaly.detected'
+      >;
       enabled?: boolean;
     };
     response: unknown;
@@ -990,7 +1025,19 @@ export interface Operations {
     query: {};
     body: {
       url?: string;
-      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      events?: Array<
+        | '*'
+        | 'key.created'
+        | 'key.rolled'
+        | 'key.revoked'
+        | 'key.deleted'
+        | 'key.expiring'
+        | 'key.credits_low'
+        | 'key.suspended'
+        | 'key.unsuspended'
+        | 'key.leaked'
+        | 'anomaly.detected'
+      >;
       enabled?: boolean;
     };
     response: unknown;

@@ -86,7 +86,10 @@ export class HttpClient {
     const onAbort = () => connect.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const opened = this.customFetch || typeof process === 'undefined' || process.versions?.node === undefined ? await this.openWithFetch(url, headers, connect.signal) : await openWithNode(url, headers, connect.signal);
+      const opened =
+        this.customFetch || typeof process === 'undefined' || process.versions?.node === undefined
+          ? await this.openWithFetch(url, headers, connect.signal)
+          : await openWithNode(url, headers, connect.signal);
       clearTimeout(timer);
       if (opened.status === 200) return { result: opened.body };
       return { error: this.problem('GET', url, opened.status, opened.text, undefined) };
@@ -100,11 +103,19 @@ export class HttpClient {
 
   private async openWithFetch(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<Opened> {
     const response = await this.fetch(url, { headers, signal, redirect: 'manual' });
-    if (response.status === 200 && response.body !== null) return { status: 200, body: response.body as unknown as AsyncIterable<Uint8Array>, text: '' };
+    if (response.status === 200 && response.body !== null)
+      return { status: 200, body: response.body as unknown as AsyncIterable<Uint8Array>, text: '' };
     return { status: response.status, body: emptyStream(), text: await response.text().catch(() => '') };
   }
 
-  private async attempt<T>(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal | undefined, redact: readonly string[]): Promise<Result<T> | { retry: true; error: TesseraError; retryAfterMs?: number }> {
+  private async attempt<T>(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal: AbortSignal | undefined,
+    redact: readonly string[],
+  ): Promise<Result<T> | { retry: true; error: TesseraError; retryAfterMs?: number }> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
     let response: Response;
@@ -112,15 +123,23 @@ export class HttpClient {
       response = await this.fetch(url, { method, headers, body, signal: combined, redirect: 'manual' });
     } catch (err) {
       if (signal?.aborted) return { error: new TesseraError('ABORTED', `${method} ${this.safePath(url, redact)} was aborted`) };
-      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
+      if (timeout.aborted)
+        return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
       const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-      return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url, redact)} failed: ${typeof cause === 'string' ? cause : 'network error'}`) };
+      return {
+        retry: true,
+        error: new TesseraError(
+          'NETWORK_ERROR',
+          `${method} ${this.safePath(url, redact)} failed: ${typeof cause === 'string' ? cause : 'network error'}`,
+        ),
+      };
     }
     let text: string;
     try {
       text = await response.text();
     } catch {
-      if (timeout.aborted) return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
+      if (timeout.aborted)
+        return { error: new TesseraError('TIMEOUT', `${method} ${this.safePath(url, redact)} got no answer within ${this.timeoutMs} ms`) };
       return { retry: true, error: new TesseraError('NETWORK_ERROR', `${method} ${this.safePath(url, redact)}: the answer was cut off`) };
     }
     const requestId = response.headers.get('x-request-id') ?? undefined;
@@ -130,7 +149,14 @@ export class HttpClient {
       try {
         return { result: JSON.parse(text) as T };
       } catch {
-        return { error: new TesseraError('INVALID_RESPONSE', `${method} ${this.safePath(url, redact)}: the answer is not JSON`, response.status, requestId) };
+        return {
+          error: new TesseraError(
+            'INVALID_RESPONSE',
+            `${method} ${this.safePath(url, redact)}: the answer is not JSON`,
+            response.status,
+            requestId,
+          ),
+        };
       }
     }
     const error = this.problem(method, url, response.status, text, requestId, redact);
@@ -141,7 +167,14 @@ export class HttpClient {
     return { error };
   }
 
-  private problem(method: string, url: string, status: number, text: string, requestId: string | undefined, redact: readonly string[] = []): TesseraError {
+  private problem(
+    method: string,
+    url: string,
+    status: number,
+    text: string,
+    requestId: string | undefined,
+    redact: readonly string[] = [],
+  ): TesseraError {
     let code = `HTTP_${status}`;
     let detail = '';
     try {

@@ -11,7 +11,9 @@ export type Operation = keyof Operations;
  * What an operation answers on success: from the OpenAPI document, or from
  * {@link UndocumentedAnswers} where the document does not describe the answer.
  */
-export type OperationResult<O extends Operation> = O extends keyof KnownOperations<UndocumentedAnswers> ? UndocumentedAnswers[O] : Operations[O]['response'];
+export type OperationResult<O extends Operation> = O extends keyof KnownOperations<UndocumentedAnswers>
+  ? UndocumentedAnswers[O]
+  : Operations[O]['response'];
 /** Refuses to compile when an entry of `T` names no operation (a typo, or one the server dropped). */
 type KnownOperations<T extends { [K in keyof T]: K extends Operation ? unknown : never }> = T;
 /** The JSON body an operation takes. */
@@ -102,16 +104,30 @@ export class Tessera {
    * Calls any management operation by name. The named methods below are shorthands for it;
    * this one reaches an operation that a newer server has and this SDK does not name yet.
    */
-  call<O extends Operation>(operation: O, input: { path?: Params; query?: OperationQuery<O>; body?: OperationBody<O> } = {}, options: CallOptions = {}): Promise<Result<OperationResult<O>>> {
+  call<O extends Operation>(
+    operation: O,
+    input: { path?: Params; query?: OperationQuery<O>; body?: OperationBody<O> } = {},
+    options: CallOptions = {},
+  ): Promise<Result<OperationResult<O>>> {
     return this.send(operation, input, options, []);
   }
 
   /** `call`, keeping `redact` (keys a caller reports, say) out of any error message as well. */
-  private send<O extends Operation>(operation: O, input: { path?: Params; query?: OperationQuery<O>; body?: OperationBody<O> }, options: CallOptions = {}, redact: readonly string[]): Promise<Result<OperationResult<O>>> {
+  private send<O extends Operation>(
+    operation: O,
+    input: { path?: Params; query?: OperationQuery<O>; body?: OperationBody<O> },
+    options: CallOptions = {},
+    redact: readonly string[],
+  ): Promise<Result<OperationResult<O>>> {
     const space = operation.indexOf(' ');
     const method = operation.slice(0, space);
     const path = fillPath(operation.slice(space + 1), input.path ?? {});
-    return this.http.request<OperationResult<O>>(method, path, { query: input.query as Record<string, string | number | boolean | undefined>, body: input.body, signal: options.signal, redact });
+    return this.http.request<OperationResult<O>>(method, path, {
+      query: input.query as Record<string, string | number | boolean | undefined>,
+      body: input.body,
+      signal: options.signal,
+      redact,
+    });
   }
 
   /** API keys. */
@@ -119,11 +135,15 @@ export class Tessera {
     create: (body: OperationBody<'POST /v1/keys'>, o?: CallOptions) => this.call('POST /v1/keys', { body }, o),
     get: (keyId: string, o?: CallOptions) => this.call('GET /v1/keys/{keyId}', { path: { keyId } }, o),
     list: (query: OperationQuery<'GET /v1/keys'>, o?: CallOptions) => this.call('GET /v1/keys', { query }, o),
-    update: (keyId: string, body: OperationBody<'PATCH /v1/keys/{keyId}'>, o?: CallOptions) => this.call('PATCH /v1/keys/{keyId}', { path: { keyId }, body }, o),
-    revoke: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/revoke'> = {}, o?: CallOptions) => this.call('POST /v1/keys/{keyId}/revoke', { path: { keyId }, body }, o),
-    roll: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/roll'>, o?: CallOptions) => this.call('POST /v1/keys/{keyId}/roll', { path: { keyId }, body }, o),
+    update: (keyId: string, body: OperationBody<'PATCH /v1/keys/{keyId}'>, o?: CallOptions) =>
+      this.call('PATCH /v1/keys/{keyId}', { path: { keyId }, body }, o),
+    revoke: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/revoke'> = {}, o?: CallOptions) =>
+      this.call('POST /v1/keys/{keyId}/revoke', { path: { keyId }, body }, o),
+    roll: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/roll'>, o?: CallOptions) =>
+      this.call('POST /v1/keys/{keyId}/roll', { path: { keyId }, body }, o),
     delete: (keyId: string, o?: CallOptions) => this.call('DELETE /v1/keys/{keyId}', { path: { keyId } }, o),
-    revokeByOwner: (body: OperationBody<'POST /v1/keys/revoke-by-owner'>, o?: CallOptions) => this.call('POST /v1/keys/revoke-by-owner', { body }, o),
+    revokeByOwner: (body: OperationBody<'POST /v1/keys/revoke-by-owner'>, o?: CallOptions) =>
+      this.call('POST /v1/keys/revoke-by-owner', { body }, o),
     /** Reads back a key of a recoverable keyspace (permission `keys:recover`; audited). */
     recover: (keyId: string, o?: CallOptions) => this.call('GET /v1/keys/{keyId}/recover', { path: { keyId } }, o),
     /** One verification on the server, uncached. {@link KeyVerifier} adds the local cache. */
@@ -141,7 +161,8 @@ export class Tessera {
      * // result.items: [{ start: 'ord_3xK9…', status: 'quarantined', keyId, anomalyId }]
      * ```
      */
-    reportLeaked: (body: OperationBody<'POST /v1/keys/leaked'>, o?: CallOptions) => this.send('POST /v1/keys/leaked', { body }, o, body.keys),
+    reportLeaked: (body: OperationBody<'POST /v1/keys/leaked'>, o?: CallOptions) =>
+      this.send('POST /v1/keys/leaked', { body }, o, body.keys),
   };
 
   /** Keyspaces: a prefix and the keys minted under it. */
@@ -176,7 +197,8 @@ export class Tessera {
     createClient: (body: OperationBody<'POST /v1/oauth/clients'>, o?: CallOptions) => this.call('POST /v1/oauth/clients', { body }, o),
     getClient: (clientId: string, o?: CallOptions) => this.call('GET /v1/oauth/clients/{clientId}', { path: { clientId } }, o),
     listClients: (query: OperationQuery<'GET /v1/oauth/clients'> = {}, o?: CallOptions) => this.call('GET /v1/oauth/clients', { query }, o),
-    updateClient: (clientId: string, body: OperationBody<'PATCH /v1/oauth/clients/{clientId}'>, o?: CallOptions) => this.call('PATCH /v1/oauth/clients/{clientId}', { path: { clientId }, body }, o),
+    updateClient: (clientId: string, body: OperationBody<'PATCH /v1/oauth/clients/{clientId}'>, o?: CallOptions) =>
+      this.call('PATCH /v1/oauth/clients/{clientId}', { path: { clientId }, body }, o),
     deleteClient: (clientId: string, o?: CallOptions) => this.call('DELETE /v1/oauth/clients/{clientId}', { path: { clientId } }, o),
     rotateClientSecret: (clientId: string, body: OperationBody<'POST /v1/oauth/clients/{clientId}/rotate-secret'> = {}, o?: CallOptions) =>
       this.call('POST /v1/oauth/clients/{clientId}/rotate-secret', { path: { clientId }, body }, o),
@@ -185,8 +207,10 @@ export class Tessera {
 
   /** The vault: versioned secrets. Names may contain `/` (`payments/stripe`). */
   readonly secrets = {
-    put: (name: string, body: OperationBody<'PUT /v1/secrets/{*}'>, o?: CallOptions) => this.call('PUT /v1/secrets/{*}', { path: { '*': name }, body }, o),
-    get: (name: string, query: OperationQuery<'GET /v1/secrets/{*}'> = {}, o?: CallOptions) => this.call('GET /v1/secrets/{*}', { path: { '*': name }, query }, o),
+    put: (name: string, body: OperationBody<'PUT /v1/secrets/{*}'>, o?: CallOptions) =>
+      this.call('PUT /v1/secrets/{*}', { path: { '*': name }, body }, o),
+    get: (name: string, query: OperationQuery<'GET /v1/secrets/{*}'> = {}, o?: CallOptions) =>
+      this.call('GET /v1/secrets/{*}', { path: { '*': name }, query }, o),
     list: (query: OperationQuery<'GET /v1/secrets'> = {}, o?: CallOptions) => this.call('GET /v1/secrets', { query }, o),
     delete: (name: string, o?: CallOptions) => this.call('DELETE /v1/secrets/{*}', { path: { '*': name } }, o),
   };
@@ -213,11 +237,13 @@ export class Tessera {
      * console.log(result.totals.valid, result.series.map((p) => p.total));
      * ```
      */
-    verifications: (query: OperationQuery<'GET /v1/analytics/verifications'> = {}, o?: CallOptions) => this.call('GET /v1/analytics/verifications', { query }, o),
+    verifications: (query: OperationQuery<'GET /v1/analytics/verifications'> = {}, o?: CallOptions) =>
+      this.call('GET /v1/analytics/verifications', { query }, o),
     /** The keys, owners, keyspaces, addresses or networks with the most verifications, optionally of one outcome. */
     top: (query: OperationQuery<'GET /v1/analytics/top'>, o?: CallOptions) => this.call('GET /v1/analytics/top', { query }, o),
     /** Recent verifications one by one (kept for the retention period), newest first; never the key itself. */
-    events: (query: OperationQuery<'GET /v1/analytics/events'> = {}, o?: CallOptions) => this.call('GET /v1/analytics/events', { query }, o),
+    events: (query: OperationQuery<'GET /v1/analytics/events'> = {}, o?: CallOptions) =>
+      this.call('GET /v1/analytics/events', { query }, o),
   };
 
   /** What the misuse detectors found (read: `anomalies:read`; change: `anomalies:manage`). */
@@ -227,7 +253,8 @@ export class Tessera {
     /** One anomaly. */
     get: (anomalyId: string, o?: CallOptions) => this.call('GET /v1/anomalies/{anomalyId}', { path: { anomalyId } }, o),
     /** Marks an anomaly as being looked at (audited). */
-    acknowledge: (anomalyId: string, o?: CallOptions) => this.call('POST /v1/anomalies/{anomalyId}/acknowledge', { path: { anomalyId } }, o),
+    acknowledge: (anomalyId: string, o?: CallOptions) =>
+      this.call('POST /v1/anomalies/{anomalyId}/acknowledge', { path: { anomalyId } }, o),
     /**
      * Closes an anomaly (audited); it cannot change again. `benign: true` teaches the key's
      * profile that the network it came from is its own.
@@ -294,14 +321,16 @@ export class Tessera {
     /** One subscription. */
     get: (webhookId: string, o?: CallOptions) => this.call('GET /v1/webhooks/{webhookId}', { path: { webhookId } }, o),
     /** Changes the URL, the events or whether it is enabled. */
-    update: (webhookId: string, body: OperationBody<'PATCH /v1/webhooks/{webhookId}'>, o?: CallOptions) => this.call('PATCH /v1/webhooks/{webhookId}', { path: { webhookId }, body }, o),
+    update: (webhookId: string, body: OperationBody<'PATCH /v1/webhooks/{webhookId}'>, o?: CallOptions) =>
+      this.call('PATCH /v1/webhooks/{webhookId}', { path: { webhookId }, body }, o),
     /** Deletes a subscription and its delivery log. */
     delete: (webhookId: string, o?: CallOptions) => this.call('DELETE /v1/webhooks/{webhookId}', { path: { webhookId } }, o),
     /** The delivery log, newest first; pass `nextCursor` back as `cursor` for the next page. */
     deliveries: (webhookId: string, query: OperationQuery<'GET /v1/webhooks/{webhookId}/deliveries'> = {}, o?: CallOptions) =>
       this.call('GET /v1/webhooks/{webhookId}/deliveries', { path: { webhookId }, query }, o),
     /** A new signing secret, shown this once; the old one stops at once. */
-    rotateSecret: (webhookId: string, o?: CallOptions) => this.call('POST /v1/webhooks/{webhookId}/rotate-secret', { path: { webhookId } }, o),
+    rotateSecret: (webhookId: string, o?: CallOptions) =>
+      this.call('POST /v1/webhooks/{webhookId}/rotate-secret', { path: { webhookId } }, o),
     /** Sends a `webhook.test` event now and answers with its delivery (status, the receiver's HTTP status). */
     test: (webhookId: string, o?: CallOptions) => this.call('POST /v1/webhooks/{webhookId}/test', { path: { webhookId } }, o),
   };

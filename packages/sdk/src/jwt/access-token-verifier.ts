@@ -61,7 +61,8 @@ export interface AccessTokenIdentity {
 
 export type TokenFailureCode = 'invalid_token' | 'invalid_dpop_proof' | 'insufficient_scope' | 'temporarily_unavailable';
 
-export type VerifyTokenResult = { valid: true; identity: AccessTokenIdentity } | { valid: false; code: TokenFailureCode; description: string };
+export type VerifyTokenResult =
+  { valid: true; identity: AccessTokenIdentity } | { valid: false; code: TokenFailureCode; description: string };
 
 /**
  * Verifies Tessera's access tokens locally (RFC 9068): signature by a key of the issuer's JWKS
@@ -85,11 +86,16 @@ export class AccessTokenVerifier {
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   constructor(options: AccessTokenVerifierOptions) {
-    if (typeof options?.issuer !== 'string' || !/^https?:\/\//.test(options.issuer)) throw new TypeError('issuer must be the http(s) URL of the authorization server');
-    if (!Array.isArray(options.algorithms) || options.algorithms.length === 0) throw new TypeError('algorithms must list the signature algorithms to accept, e.g. ["EdDSA"]');
+    if (typeof options?.issuer !== 'string' || !/^https?:\/\//.test(options.issuer))
+      throw new TypeError('issuer must be the http(s) URL of the authorization server');
+    if (!Array.isArray(options.algorithms) || options.algorithms.length === 0)
+      throw new TypeError('algorithms must list the signature algorithms to accept, e.g. ["EdDSA"]');
     const unknown = options.algorithms.find((a) => !SUPPORTED.includes(a));
     if (unknown !== undefined) throw new TypeError(`algorithm "${unknown}" is not supported; use ${SUPPORTED.join(', ')}`);
-    if (options.introspection !== undefined && (typeof options.introspection.clientId !== 'string' || typeof options.introspection.clientSecret !== 'string')) {
+    if (
+      options.introspection !== undefined &&
+      (typeof options.introspection.clientId !== 'string' || typeof options.introspection.clientSecret !== 'string')
+    ) {
       throw new TypeError('introspection needs clientId and clientSecret');
     }
     this.o = options;
@@ -121,7 +127,10 @@ export class AccessTokenVerifier {
       });
       claims = verified.payload as JWTPayload & Record<string, unknown>;
     } catch (err) {
-      if (err instanceof errors.JWKSTimeout || (err instanceof Error && /fetch|network|ECONN/i.test(err.message) && !(err instanceof errors.JOSEError))) {
+      if (
+        err instanceof errors.JWKSTimeout ||
+        (err instanceof Error && /fetch|network|ECONN/i.test(err.message) && !(err instanceof errors.JOSEError))
+      ) {
         return { valid: false, code: 'temporarily_unavailable', description: 'the signing keys cannot be fetched' };
       }
       return { valid: false, code: 'invalid_token', description: describe(err) };
@@ -129,8 +138,15 @@ export class AccessTokenVerifier {
     const cnf = claims.cnf as { jkt?: unknown } | undefined;
     const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
     if (jkt !== undefined) {
-      if (presented.scheme !== 'DPoP') return { valid: false, code: 'invalid_token', description: 'this token is DPoP-bound: send it with the DPoP scheme and a proof' };
-      const problem = await this.dpop.check({ proof: presented.dpop, method: presented.method ?? '', url: presented.url ?? '', accessToken: presented.token, jkt });
+      if (presented.scheme !== 'DPoP')
+        return { valid: false, code: 'invalid_token', description: 'this token is DPoP-bound: send it with the DPoP scheme and a proof' };
+      const problem = await this.dpop.check({
+        proof: presented.dpop,
+        method: presented.method ?? '',
+        url: presented.url ?? '',
+        accessToken: presented.token,
+        jkt,
+      });
       if (problem !== undefined) return { valid: false, code: 'invalid_dpop_proof', description: problem };
     } else if (presented.scheme === 'DPoP') {
       return { valid: false, code: 'invalid_token', description: 'this token is not DPoP-bound: send it with the Bearer scheme' };
@@ -140,10 +156,21 @@ export class AccessTokenVerifier {
     if (missing.length > 0) return { valid: false, code: 'insufficient_scope', description: `the token lacks ${missing.join(' ')}` };
     if (options.introspect === true) {
       const active = await this.introspect(presented.token);
-      if (active === undefined) return { valid: false, code: 'temporarily_unavailable', description: 'the token cannot be introspected now' };
+      if (active === undefined)
+        return { valid: false, code: 'temporarily_unavailable', description: 'the token cannot be introspected now' };
       if (!active) return { valid: false, code: 'invalid_token', description: 'the token is no longer active' };
     }
-    return { valid: true, identity: { kind: 'access_token', subject: claims.sub!, clientId: typeof claims.client_id === 'string' ? claims.client_id : undefined, scopes, jkt, claims } };
+    return {
+      valid: true,
+      identity: {
+        kind: 'access_token',
+        subject: claims.sub!,
+        clientId: typeof claims.client_id === 'string' ? claims.client_id : undefined,
+        scopes,
+        jkt,
+        claims,
+      },
+    };
   }
 
   /** RFC 7662: whether the server still holds the token active; undefined when it cannot say. */
@@ -175,14 +202,21 @@ export class AccessTokenVerifier {
       if (typeof meta.jwks_uri !== 'string') throw new Error('the metadata names no jwks_uri');
       uri = meta.jwks_uri;
     }
-    this.jwks = createRemoteJWKSet(new URL(uri), { cooldownDuration: this.o.jwksCooldownMs ?? 30_000, cacheMaxAge: this.o.jwksMaxAgeMs ?? 600_000, timeoutDuration: this.timeoutMs });
+    this.jwks = createRemoteJWKSet(new URL(uri), {
+      cooldownDuration: this.o.jwksCooldownMs ?? 30_000,
+      cacheMaxAge: this.o.jwksMaxAgeMs ?? 600_000,
+      timeoutDuration: this.timeoutMs,
+    });
     return this.jwks;
   }
 
   /** RFC 8414 metadata, fetched once; its `issuer` must be the configured one (§3.3). */
   private discover(): Promise<Record<string, unknown>> {
     this.metadata ??= (async () => {
-      const res = await fetch(`${this.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/json' } });
+      const res = await fetch(`${this.issuer.replace(/\/$/, '')}/.well-known/oauth-authorization-server`, {
+        signal: AbortSignal.timeout(this.timeoutMs),
+        headers: { accept: 'application/json' },
+      });
       if (!res.ok) throw new Error(`metadata answered ${res.status}`);
       const meta = (await res.json()) as Record<string, unknown>;
       if (meta.issuer !== this.issuer) throw new Error('the metadata is for another issuer');

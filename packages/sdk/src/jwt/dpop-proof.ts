@@ -39,7 +39,11 @@ export class DpopVerifier {
     let payload: Record<string, unknown>;
     let jwk: Record<string, unknown>;
     try {
-      const verified = await jwtVerify(c.proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGORITHMS], currentDate: new Date(this.now()) });
+      const verified = await jwtVerify(c.proof, EmbeddedJWK, {
+        typ: 'dpop+jwt',
+        algorithms: [...DPOP_ALGORITHMS],
+        currentDate: new Date(this.now()),
+      });
       payload = verified.payload;
       jwk = verified.protectedHeader.jwk as Record<string, unknown>;
     } catch {
@@ -49,10 +53,12 @@ export class DpopVerifier {
     if (payload.htm !== c.method.toUpperCase()) return 'the DPoP proof is for another method';
     if (typeof payload.htu !== 'string' || normaliseUrl(payload.htu) !== normaliseUrl(c.url)) return 'the DPoP proof is for another URL';
     const now = Math.floor(this.now() / 1000);
-    if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > this.maxAgeSeconds) return 'the DPoP proof is too old or from the future';
+    if (typeof payload.iat !== 'number' || Math.abs(now - payload.iat) > this.maxAgeSeconds)
+      return 'the DPoP proof is too old or from the future';
     const ath = base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(c.accessToken))));
     if (payload.ath !== ath) return 'the DPoP proof is for another access token';
-    if ((await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256')) !== c.jkt) return 'the DPoP proof is signed by another key than the token is bound to';
+    if ((await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256')) !== c.jkt)
+      return 'the DPoP proof is signed by another key than the token is bound to';
     const replayKey = `${c.jkt}:${payload.jti}`;
     const until = this.seen.get(replayKey);
     if (until !== undefined && until > now) return 'the DPoP proof was used before';

@@ -1,5 +1,10 @@
 import { Tessera, type TesseraOptions } from '../client/tessera.js';
-import { AccessTokenVerifier, type AccessTokenAlgorithm, type AccessTokenIdentity, type AccessTokenVerifierOptions } from '../jwt/access-token-verifier.js';
+import {
+  AccessTokenVerifier,
+  type AccessTokenAlgorithm,
+  type AccessTokenIdentity,
+  type AccessTokenVerifierOptions,
+} from '../jwt/access-token-verifier.js';
 import type { VerifyKeyResult } from '../verify/key-verifier.js';
 
 /** Options shared by the Fastify, Express and Hono middleware. */
@@ -58,12 +63,20 @@ export interface Problem {
   code: string;
 }
 
-export type Decision = { ok: true; identity: Identity; headers: Record<string, string> } | { ok: false; status: number; headers: Record<string, string>; body: Problem };
+export type Decision =
+  | { ok: true; identity: Identity; headers: Record<string, string> }
+  | { ok: false; status: number; headers: Record<string, string>; body: Problem };
 
 const TITLES: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' };
 
 function deny(status: number, code: string, detail: string, headers: Record<string, string> = {}): Decision {
-  const body = { type: `urn:tessera:error:${code.toLowerCase().replaceAll('_', '-')}`, title: TITLES[status] ?? 'Error', status, detail, code };
+  const body = {
+    type: `urn:tessera:error:${code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+  };
   return { ok: false, status, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', ...headers }, body };
 }
 
@@ -81,7 +94,8 @@ export class Guard {
   private readonly options: GuardOptions;
 
   constructor(options: GuardOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options are required: { baseUrl, rootKey } for API keys, { issuer or baseUrl, algorithms } for access tokens');
+    if (options === null || typeof options !== 'object')
+      throw new TypeError('options are required: { baseUrl, rootKey } for API keys, { issuer or baseUrl, algorithms } for access tokens');
     this.options = options;
     this.realm = options.realm ?? 'api';
     if (!/^[\x20-\x7e]*$/.test(this.realm)) throw new TypeError('realm must be printable ASCII');
@@ -94,7 +108,8 @@ export class Guard {
   }
 
   apiKeyChecker(o: RequireApiKeyOptions = {}): (req: RequestView) => Promise<Decision> {
-    if (this.options.client === undefined && typeof this.options.rootKey !== 'string') throw new TypeError('requireApiKey needs a root key with the keys:verify permission (rootKey)');
+    if (this.options.client === undefined && typeof this.options.rootKey !== 'string')
+      throw new TypeError('requireApiKey needs a root key with the keys:verify permission (rootKey)');
     const scopes = typeof o.scopes === 'string' ? o.scopes : o.scopes === undefined ? undefined : o.scopes.join(' and ');
     if (scopes !== undefined && scopes.trim() === '') throw new TypeError('scopes must not be empty');
     if (o.cost !== undefined && (!Number.isInteger(o.cost) || o.cost < 0)) throw new TypeError('cost must be an integer ≥ 0');
@@ -105,16 +120,22 @@ export class Guard {
       const key = readKey(req, header);
       if (key === undefined) return deny(401, 'UNAUTHORIZED', 'An API key is required.', { 'www-authenticate': challenge });
       const { result, error } = await this.client.verifyKey(key, { scopes, ip: req.ip, cost: o.cost });
-      if (error !== undefined) return deny(503, 'VERIFIER_UNAVAILABLE', 'The key cannot be checked right now; try again shortly.', { 'retry-after': '1' });
+      if (error !== undefined)
+        return deny(503, 'VERIFIER_UNAVAILABLE', 'The key cannot be checked right now; try again shortly.', { 'retry-after': '1' });
       const limits = rateLimitHeaders(result.ratelimits);
       if (result.valid) return { ok: true, identity: { kind: 'api_key', ...result } as ApiKeyIdentity, headers: limits.headers };
       switch (result.code) {
         case 'INSUFFICIENT_SCOPE':
-          return deny(403, result.code, 'The key lacks a scope this route needs.', { 'www-authenticate': `${challenge}, error="insufficient_scope"${scopes === undefined ? '' : `, scope=${quoted(scopes)}`}` });
+          return deny(403, result.code, 'The key lacks a scope this route needs.', {
+            'www-authenticate': `${challenge}, error="insufficient_scope"${scopes === undefined ? '' : `, scope=${quoted(scopes)}`}`,
+          });
         case 'IP_NOT_ALLOWED':
           return deny(403, result.code, 'The key may not be used from this address.');
         case 'RATE_LIMITED':
-          return deny(429, result.code, 'The rate limit of this key is reached.', { ...limits.headers, 'retry-after': String(limits.retryAfter ?? 1) });
+          return deny(429, result.code, 'The rate limit of this key is reached.', {
+            ...limits.headers,
+            'retry-after': String(limits.retryAfter ?? 1),
+          });
         case 'USAGE_EXCEEDED':
           return deny(429, result.code, 'The key has no credits left.', limits.headers);
         default: // MALFORMED, NOT_FOUND, EXPIRED, REVOKED, DISABLED
@@ -126,14 +147,24 @@ export class Guard {
   tokenChecker(o: RequireAccessTokenOptions): (req: RequestView) => Promise<Decision> {
     if (o === null || typeof o !== 'object') throw new TypeError('requireAccessToken needs { audience }');
     const audience = o.audience;
-    if (!(typeof audience === 'string' ? audience !== '' : Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === 'string' && a !== ''))) {
+    if (
+      !(typeof audience === 'string'
+        ? audience !== ''
+        : Array.isArray(audience) && audience.length > 0 && audience.every((a) => typeof a === 'string' && a !== ''))
+    ) {
       throw new TypeError('audience must name this API (a string or a non-empty list)');
     }
     const scopes = typeof o.scopes === 'string' ? o.scopes.split(' ').filter(Boolean) : o.scopes === undefined ? [] : [...o.scopes];
-    if (o.introspect === true && this.options.tokens?.introspection === undefined) throw new TypeError('introspect needs tokens.introspection (client credentials)');
+    if (o.introspect === true && this.options.tokens?.introspection === undefined)
+      throw new TypeError('introspect needs tokens.introspection (client credentials)');
     const verifier = this.verifier();
     const challenges = (error?: string, description?: string, scope?: boolean) => {
-      const params = [`realm=${quoted(this.realm)}`, ...(error ? [`error=${quoted(error)}`] : []), ...(description ? [`error_description=${quoted(description)}`] : []), ...(scope && scopes.length > 0 ? [`scope=${quoted(scopes.join(' '))}`] : [])].join(', ');
+      const params = [
+        `realm=${quoted(this.realm)}`,
+        ...(error ? [`error=${quoted(error)}`] : []),
+        ...(description ? [`error_description=${quoted(description)}`] : []),
+        ...(scope && scopes.length > 0 ? [`scope=${quoted(scopes.join(' '))}`] : []),
+      ].join(', ');
       // Both schemes are offered (RFC 9449 §7.1); the DPoP one names the proof algorithms.
       return `Bearer ${params}, DPoP ${params}, algs=${quoted('ES256 EdDSA RS256 PS256')}`;
     };
@@ -147,8 +178,12 @@ export class Guard {
         { audience, scopes, introspect: o.introspect },
       );
       if (r.valid) return { ok: true, identity: r.identity, headers: {} };
-      if (r.code === 'temporarily_unavailable') return deny(503, 'VERIFIER_UNAVAILABLE', 'The token cannot be checked right now; try again shortly.', { 'retry-after': '1' });
-      if (r.code === 'insufficient_scope') return deny(403, 'INSUFFICIENT_SCOPE', 'The token lacks a scope this route needs.', { 'www-authenticate': challenges('insufficient_scope', r.description, true) });
+      if (r.code === 'temporarily_unavailable')
+        return deny(503, 'VERIFIER_UNAVAILABLE', 'The token cannot be checked right now; try again shortly.', { 'retry-after': '1' });
+      if (r.code === 'insufficient_scope')
+        return deny(403, 'INSUFFICIENT_SCOPE', 'The token lacks a scope this route needs.', {
+          'www-authenticate': challenges('insufficient_scope', r.description, true),
+        });
       return deny(401, r.code.toUpperCase(), 'The access token is not valid.', { 'www-authenticate': challenges(r.code, r.description) });
     };
   }
@@ -157,7 +192,8 @@ export class Guard {
     if (this.tokenVerifier !== undefined) return this.tokenVerifier;
     const issuer = this.options.issuer ?? this.options.baseUrl;
     if (issuer === undefined) throw new TypeError('requireAccessToken needs issuer (or baseUrl)');
-    if (this.options.algorithms === undefined) throw new TypeError('requireAccessToken needs algorithms: the explicit list of signature algorithms to accept, e.g. ["EdDSA"]');
+    if (this.options.algorithms === undefined)
+      throw new TypeError('requireAccessToken needs algorithms: the explicit list of signature algorithms to accept, e.g. ["EdDSA"]');
     this.tokenVerifier = new AccessTokenVerifier({ ...this.options.tokens, issuer, algorithms: this.options.algorithms });
     return this.tokenVerifier;
   }
@@ -190,7 +226,10 @@ function readKey(req: RequestView, header: string | undefined): string | undefin
  * draft-ietf-httpapi-ratelimit-headers (-08 onwards): `RateLimit-Policy` names each limit with
  * its quota, `RateLimit` gives what remains and the seconds until the window resets.
  */
-function rateLimitHeaders(limits: readonly { name: string; limit: number; remaining: number; reset: string }[] | undefined): { headers: Record<string, string>; retryAfter?: number } {
+function rateLimitHeaders(limits: readonly { name: string; limit: number; remaining: number; reset: string }[] | undefined): {
+  headers: Record<string, string>;
+  retryAfter?: number;
+} {
   if (limits === undefined || limits.length === 0) return { headers: {} };
   const now = Date.now();
   const items = limits.map((l) => ({ ...l, t: Math.max(0, Math.ceil((Date.parse(l.reset) - now) / 1000)), key: l.name }));

@@ -42,7 +42,9 @@ interface Entry {
   revalidating: boolean;
 }
 
-const MALFORMED: Promise<Result<VerifyKeyResult>> = Promise.resolve(Object.freeze({ result: Object.freeze({ valid: false, code: 'MALFORMED' }) }));
+const MALFORMED: Promise<Result<VerifyKeyResult>> = Promise.resolve(
+  Object.freeze({ result: Object.freeze({ valid: false, code: 'MALFORMED' }) }),
+);
 
 /** Answers that stay true until an administrator changes the key, and so may be kept briefly. */
 const CACHEABLE_DENIALS = new Set(['NOT_FOUND', 'REVOKED', 'EXPIRED', 'DISABLED', 'INSUFFICIENT_SCOPE', 'IP_NOT_ALLOWED']);
@@ -75,7 +77,10 @@ export class KeyVerifier {
   verify(key: string, options?: VerifyKeyOptions): Promise<Result<VerifyKeyResult>> {
     if (!isWellFormedKey(key)) return MALFORMED;
     if (!this.enabled) return this.ask(key, options);
-    const id = options === undefined || (options.scopes === undefined && options.ip === undefined) ? key : `${key}\n${options.scopes ?? ''}\n${options.ip ?? ''}`;
+    const id =
+      options === undefined || (options.scopes === undefined && options.ip === undefined)
+        ? key
+        : `${key}\n${options.scopes ?? ''}\n${options.ip ?? ''}`;
     const entry = this.positive.get(id) ?? this.negative.get(id);
     if (entry !== undefined) {
       const now = this.now();
@@ -104,7 +109,9 @@ export class KeyVerifier {
   }
 
   private ask(key: string, options: VerifyKeyOptions | undefined): Promise<Result<VerifyKeyResult>> {
-    return this.http.request<VerifyKeyResult>('POST', '/v1/keys/verify', { body: { key, scopes: options?.scopes, ip: options?.ip, cost: options?.cost } });
+    return this.http.request<VerifyKeyResult>('POST', '/v1/keys/verify', {
+      body: { key, scopes: options?.scopes, ip: options?.ip, cost: options?.cost },
+    });
   }
 
   private async fetchAndKeep(id: string, key: string, options: VerifyKeyOptions | undefined): Promise<Result<VerifyKeyResult>> {

@@ -57,10 +57,7 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
       return;
     }
     for (const part of chunks(events, 400)) {
-      await this.m
-        .insertInto('usage_events')
-        .values(part.map(eventToRow))
-        .execute();
+      await this.m.insertInto('usage_events').values(part.map(eventToRow)).execute();
     }
   }
 
@@ -564,7 +561,10 @@ export class KyselyMonitoringStore extends KyselyMonitoringRepos implements Moni
     // Prepared on first use: the table exists only once the store is migrated.
     this.preparedInsertEvent =
       sqlite &&
-      (() => (statement ??= sqlite.prepare(`insert into usage_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`)));
+      (() =>
+        (statement ??= sqlite.prepare(
+          `insert into usage_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+        )));
   }
 
   transaction<R>(fn: (tx: MonitoringRepos & Repos) => Promise<R>): Promise<R> {
@@ -572,7 +572,22 @@ export class KyselyMonitoringStore extends KyselyMonitoringRepos implements Moni
   }
 }
 
-const EVENT_COLUMNS = ['ts', 'workspace_id', 'key_id', 'keyspace_id', 'owner_id', 'outcome', 'ip', 'network', 'user_agent', 'cost', 'resource', 'method', 'scopes', 'deleted_key'] as const;
+const EVENT_COLUMNS = [
+  'ts',
+  'workspace_id',
+  'key_id',
+  'keyspace_id',
+  'owner_id',
+  'outcome',
+  'ip',
+  'network',
+  'user_agent',
+  'cost',
+  'resource',
+  'method',
+  'scopes',
+  'deleted_key',
+] as const;
 
 function eventToRow(e: UsageEvent): T['usage_events'] {
   return {

@@ -22,7 +22,10 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
 
   async insertClient(c: OAuthClientRecord): Promise<void> {
-    await this.q.insertInto('oauth_clients').values(clientToRow(c) as ClientRow).execute();
+    await this.q
+      .insertInto('oauth_clients')
+      .values(clientToRow(c) as ClientRow)
+      .execute();
   }
 
   async getClient(id: string): Promise<OAuthClientRecord | undefined> {
@@ -45,7 +48,14 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   async insertClientSecret(s: ClientSecretRecord): Promise<void> {
     await this.q
       .insertInto('oauth_client_secrets')
-      .values({ id: s.id, client_id: s.clientId, hash: s.hash, pepper_version: s.pepperVersion, created_at: s.createdAt, expires_at: s.expiresAt })
+      .values({
+        id: s.id,
+        client_id: s.clientId,
+        hash: s.hash,
+        pepper_version: s.pepperVersion,
+        created_at: s.createdAt,
+        expires_at: s.expiresAt,
+      })
       .execute();
   }
 
@@ -57,7 +67,14 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ id: r.id, clientId: r.client_id, hash: r.hash, pepperVersion: r.pepper_version, createdAt: Number(r.created_at), expiresAt: nullable(r.expires_at) }));
+    return rows.map((r) => ({
+      id: r.id,
+      clientId: r.client_id,
+      hash: r.hash,
+      pepperVersion: r.pepper_version,
+      createdAt: Number(r.created_at),
+      expiresAt: nullable(r.expires_at),
+    }));
   }
 
   async expireClientSecret(id: string, expiresAt: number): Promise<void> {
@@ -131,14 +148,27 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
 
   async revokeFamily(id: string, at: number, reason: string): Promise<boolean> {
-    const r = await this.q.updateTable('oauth_token_families').set({ revoked_at: at, revoke_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    const r = await this.q
+      .updateTable('oauth_token_families')
+      .set({ revoked_at: at, revoke_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
   }
 
   async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
     await this.q
       .insertInto('oauth_refresh_tokens')
-      .values({ id: t.id, family_id: t.familyId, hash: t.hash, created_at: t.createdAt, expires_at: t.expiresAt, used_at: t.usedAt, replaced_by_id: t.replacedById })
+      .values({
+        id: t.id,
+        family_id: t.familyId,
+        hash: t.hash,
+        created_at: t.createdAt,
+        expires_at: t.expiresAt,
+        used_at: t.usedAt,
+        replaced_by_id: t.replacedById,
+      })
       .execute();
   }
 
@@ -203,15 +233,29 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
 
   async revokeOpaqueToken(hash: string, at: number): Promise<void> {
-    await this.q.updateTable('oauth_opaque_tokens').set({ revoked_at: at }).where('hash', '=', hash).where('revoked_at', 'is', null).execute();
+    await this.q
+      .updateTable('oauth_opaque_tokens')
+      .set({ revoked_at: at })
+      .where('hash', '=', hash)
+      .where('revoked_at', 'is', null)
+      .execute();
   }
 
   async revokeJti(jti: string, expiresAt: number): Promise<void> {
-    await this.q.insertInto('oauth_revoked_jtis').values({ jti, expires_at: expiresAt }).onConflict((oc) => oc.column('jti').doNothing()).execute();
+    await this.q
+      .insertInto('oauth_revoked_jtis')
+      .values({ jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
   }
 
   async isJtiRevoked(jti: string, now: number): Promise<boolean> {
-    const r = await this.q.selectFrom('oauth_revoked_jtis').select('jti').where('jti', '=', jti).where('expires_at', '>', now).executeTakeFirst();
+    const r = await this.q
+      .selectFrom('oauth_revoked_jtis')
+      .select('jti')
+      .where('jti', '=', jti)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
     return r !== undefined;
   }
 

@@ -20,7 +20,14 @@ export interface OAuthDatabase {
     updated_at: number;
     deleted_at: number | null;
   };
-  oauth_client_secrets: { id: string; client_id: string; hash: string; pepper_version: number; created_at: number; expires_at: number | null };
+  oauth_client_secrets: {
+    id: string;
+    client_id: string;
+    hash: string;
+    pepper_version: number;
+    created_at: number;
+    expires_at: number | null;
+  };
   oauth_signing_keys: {
     kid: string;
     alg: string;
