@@ -1,6 +1,7 @@
 // `npm run bench`: Tessera's performance targets (DESIGN §3), measured as ratios within one run.
-//   node bench/run.js [--quick] [--cpu-prof]
+//   node bench/run.js [--quick] [--cpu-prof] [--no-oauth]
 //     --quick     shorter rounds, for trying the script out (figures are rougher)
+//     --no-oauth  skip the token-endpoint benchmark (bench/oauth.js, about 1.5 minutes)
 //     --cpu-prof  also write a CPU profile of the Tessera server to bench/results/profiles/
 // Prints progress and a table; writes the figures to bench/results/latest.json.
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { httpBenchmark } from './http.js';
+import { formatOauth, OAUTH_QUICK, oauthBenchmark } from './oauth.js';
 import { int, ms, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,6 +65,11 @@ const flat = await verifierBenchmark('flat', ['--max-old-space-size=6144', '--ma
 log('SDK: verifyKey with a warm cache, local JWT verification per algorithm (bench/sdk.js)');
 const sdkRun = spawnSync(process.execPath, [join(ROOT, 'bench/sdk.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const sdk = sdkRun.status === 0 ? JSON.parse(sdkRun.stdout.trim().split('\n').at(-1)) : { failed: true };
+let oauth;
+if (!args.has('--no-oauth')) {
+  log('OAuth: token endpoint vs oidc-provider, per signing algorithm, JWT sign/verify (bench/oauth.js)');
+  oauth = await oauthBenchmark(quick ? OAUTH_QUICK : {}, log).catch((err) => ({ failed: String(err?.message ?? err) }));
+}
 
 const flatRatio = flat.keys1M.opsPerSec / flat.keys10.opsPerSec;
 const targets = {
@@ -77,6 +84,7 @@ const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, enco
 const results = { date: new Date().toISOString(), commit: git, quick, machine, http, inProcess: hits, flatCost: { ...flat, ratio: targets.flatCost.value }, targets, seconds: Math.round((Date.now() - started) / 1000) };
 mkdirSync(RESULTS, { recursive: true });
 results.sdk = sdk;
+if (oauth !== undefined) results.oauth = oauth;
 writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 
 const t = http.tessera;
@@ -114,6 +122,7 @@ const out = [
   ]),
   `ratio ${int(flat.largeKeyCount)} keys / 10 keys ${flatRatio.toFixed(2)}   target ~1.0 (counted as met at >= 0.80): ${verdict(targets.flatCost.met)}`,
   '',
+  ...(oauth === undefined ? [] : oauth.failed ? [`OAuth benchmark failed: ${oauth.failed}`, ''] : [...formatOauth(oauth), '']),
   `Figures written to bench/results/latest.json (${results.seconds} s in all).`,
   '',
 ];
