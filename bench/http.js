@@ -115,7 +115,12 @@ function load(target, { connections, pipelining, seconds }) {
         latencies.sort((a, b) => a - b);
         const seconds = result.duration;
         const bad = result.errors + result.timeouts + result.non2xx + (result.mismatches ?? 0);
-        if (bad > 0) return reject(new Error(`${target.name}: ${bad} failed or unexpected answers (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}, mismatches ${result.mismatches})`));
+        if (bad > 0)
+          return reject(
+            new Error(
+              `${target.name}: ${bad} failed or unexpected answers (errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}, mismatches ${result.mismatches})`,
+            ),
+          );
         resolve({
           reqPerSec: result.requests.total / seconds,
           p50: percentile(latencies, 50),
@@ -133,28 +138,41 @@ function load(target, { connections, pipelining, seconds }) {
  * Starts both servers, creates a keyspace and one key in Tessera, then loads the two in turn:
  * a warm-up run each, then `rounds` rounds (order ABBA…) of `seconds` each.
  */
-export async function httpBenchmark({ rounds = 3, seconds = 5, warmupSeconds = 2, connections = 10, pipelining = 1, tesseraNodeArgs = [], bareNodeArgs = [] }, log) {
+export async function httpBenchmark(
+  { rounds = 3, seconds = 5, warmupSeconds = 2, connections = 10, pipelining = 1, tesseraNodeArgs = [], bareNodeArgs = [] },
+  log,
+) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const children = [];
   try {
     log('initialising Tessera (SQLite) in a temporary data dir');
     const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
-    const tessera = await start([...tesseraNodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'], (line) => /listening on (https?:\/\/[^\s"]+)/.exec(line)?.[1], 'tessera serve');
+    const tessera = await start(
+      [...tesseraNodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
+      (line) => /listening on (https?:\/\/[^\s"]+)/.exec(line)?.[1],
+      'tessera serve',
+    );
     children.push(tessera.child);
     const base = tessera.value;
     const ks = await call(base, rootKey, 'POST', '/v1/keyspaces', { name: 'bench', prefix: 'sk' });
-    const { key } = (await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.json.id, ownerId: 'user_bench', name: 'bench key' })).json;
+    const { key } = (await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.json.id, ownerId: 'user_bench', name: 'bench key' }))
+      .json;
     const body = JSON.stringify({ key });
     const answer = await call(base, rootKey, 'POST', '/v1/keys/verify', { key });
     if (answer.json.code !== 'VALID') throw new Error(`verify answered ${answer.text}`);
     const answerBytes = Buffer.byteLength(answer.text);
     log(`Tessera at ${base}; a valid verify answer is ${answerBytes} bytes`);
 
-    const bare = await start([...bareNodeArgs, BARE, String(answerBytes)], (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined), 'bare Fastify');
+    const bare = await start(
+      [...bareNodeArgs, BARE, String(answerBytes)],
+      (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined),
+      'bare Fastify',
+    );
     children.push(bare.child);
     const bareUrl = `http://127.0.0.1:${bare.value}/v1/keys/verify`;
     const bareAnswer = await (await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
-    if (Buffer.byteLength(bareAnswer) !== answerBytes) throw new Error(`bare answer is ${Buffer.byteLength(bareAnswer)} bytes, not ${answerBytes}`);
+    if (Buffer.byteLength(bareAnswer) !== answerBytes)
+      throw new Error(`bare answer is ${Buffer.byteLength(bareAnswer)} bytes, not ${answerBytes}`);
 
     // The same request for both: same headers, same body; both answers checked byte for byte.
     const headers = { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' };
@@ -172,7 +190,9 @@ export async function httpBenchmark({ rounds = 3, seconds = 5, warmupSeconds = 2
       for (const t of order) {
         const m = await load(t, opts);
         runs[t.name].push(m);
-        log(`round ${r + 1}/${rounds} ${t.name.padEnd(7)} ${Math.round(m.reqPerSec).toLocaleString('en-US')} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.serverCpuPct === undefined ? '' : `, server CPU ${m.serverCpuPct.toFixed(0)}%`}`);
+        log(
+          `round ${r + 1}/${rounds} ${t.name.padEnd(7)} ${Math.round(m.reqPerSec).toLocaleString('en-US')} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.serverCpuPct === undefined ? '' : `, server CPU ${m.serverCpuPct.toFixed(0)}%`}`,
+        );
       }
     }
     const summary = (list) => ({
@@ -180,7 +200,12 @@ export async function httpBenchmark({ rounds = 3, seconds = 5, warmupSeconds = 2
       p50Ms: round2(median(list.map((m) => m.p50))),
       p99Ms: round2(median(list.map((m) => m.p99))),
       serverCpuPct: list[0].serverCpuPct === undefined ? null : Math.round(median(list.map((m) => m.serverCpuPct))),
-      rounds: list.map((m) => ({ reqPerSec: Math.round(m.reqPerSec), p50Ms: round2(m.p50), p99Ms: round2(m.p99), serverCpuPct: m.serverCpuPct === undefined ? null : Math.round(m.serverCpuPct) })),
+      rounds: list.map((m) => ({
+        reqPerSec: Math.round(m.reqPerSec),
+        p50Ms: round2(m.p50),
+        p99Ms: round2(m.p99),
+        serverCpuPct: m.serverCpuPct === undefined ? null : Math.round(m.serverCpuPct),
+      })),
     });
     // The ratio of each round's pair, then their median: the two ran seconds apart, under the same load.
     const ratios = runs.tessera.map((t, i) => t.reqPerSec / runs.bare[i].reqPerSec);

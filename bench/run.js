@@ -39,13 +39,20 @@ function build() {
 /** Runs bench/verifier.js in a fresh process; its progress lines are passed on, its JSON returned. */
 function verifierBenchmark(mode, nodeArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/verifier.js'), mode], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bench/verifier.js'), mode], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => {
       for (const line of String(d).split('\n')) if (line.trim() !== '') log(line.trim());
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1))) : reject(new Error(`verifier benchmark "${mode}" failed with code ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').at(-1)))
+        : reject(new Error(`verifier benchmark "${mode}" failed with code ${code}`)),
+    );
   });
 }
 
@@ -63,7 +70,11 @@ const hits = await verifierBenchmark('hits');
 log('3/3 flat cost: 10 keys vs 1,000,000 keys in the cache');
 const flat = await verifierBenchmark('flat', ['--max-old-space-size=6144', '--max-semi-space-size=32']);
 log('SDK: verifyKey with a warm cache, local JWT verification per algorithm (bench/sdk.js)');
-const sdkRun = spawnSync(process.execPath, [join(ROOT, 'bench/sdk.js'), ...(quick ? ['--quick'] : [])], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const sdkRun = spawnSync(process.execPath, [join(ROOT, 'bench/sdk.js'), ...(quick ? ['--quick'] : [])], {
+  cwd: ROOT,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const sdk = sdkRun.status === 0 ? JSON.parse(sdkRun.stdout.trim().split('\n').at(-1)) : { failed: true };
 let oauth;
 if (!args.has('--no-oauth')) {
@@ -79,9 +90,26 @@ const targets = {
   malformedFaster: { target: '> hit', value: hits.malformedChecksum.opsPerSec, met: hits.malformedChecksum.opsPerSec > hits.hit.opsPerSec },
   flatCost: { target: '1M keys as fast as 10 (ratio ~1)', value: Math.round(flatRatio * 1000) / 1000, met: flatRatio >= 0.8 },
 };
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] } };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGb: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${process.platform} ${process.arch}`,
+  loadAverage1m: { atStart: loadAtStart, atEnd: loadavg()[0] },
+};
 const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim() || null;
-const results = { date: new Date().toISOString(), commit: git, quick, machine, http, inProcess: hits, flatCost: { ...flat, ratio: targets.flatCost.value }, targets, seconds: Math.round((Date.now() - started) / 1000) };
+const results = {
+  date: new Date().toISOString(),
+  commit: git,
+  quick,
+  machine,
+  http,
+  inProcess: hits,
+  flatCost: { ...flat, ratio: targets.flatCost.value },
+  targets,
+  seconds: Math.round((Date.now() - started) / 1000),
+};
 mkdirSync(RESULTS, { recursive: true });
 results.sdk = sdk;
 if (oauth !== undefined) results.oauth = oauth;

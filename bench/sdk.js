@@ -14,7 +14,10 @@ const quick = process.argv.includes('--quick');
 const log = (line) => process.stderr.write(`sdk: ${line}\n`);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
 
-const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], { cwd: ROOT, encoding: 'utf8' });
+const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+});
 if (tsc.status !== 0) log(`WARNING: building the SDK failed; measuring the previous build.\n${tsc.stdout}`);
 const { Tessera, AccessTokenVerifier } = await import(join(ROOT, 'packages/sdk/dist/index.js'));
 
@@ -26,7 +29,11 @@ function run(args) {
 
 function serve(dataDir) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`tessera serve did not start:\n${out}`))), 20_000);
     child.stderr.resume();
@@ -88,10 +95,21 @@ try {
 
   const jwt = {};
   for (const alg of ['EdDSA', 'ES256', 'RS256']) {
-    const c = must(await admin.oauth.createClient({ name: alg, scopes: ['read'], audience: ['https://api.bench'], grantTypes: ['client_credentials'], signingAlg: alg }));
+    const c = must(
+      await admin.oauth.createClient({
+        name: alg,
+        scopes: ['read'],
+        audience: ['https://api.bench'],
+        grantTypes: ['client_credentials'],
+        signingAlg: alg,
+      }),
+    );
     const res = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${c.clientId}:${c.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read', resource: 'https://api.bench' }),
     });
     const { access_token: token } = await res.json();
@@ -99,10 +117,18 @@ try {
     const check = await verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://api.bench', scopes: ['read'] });
     if (!check.valid) throw new Error(`${alg} token did not verify: ${check.description}`);
     log(`local JWT verification, ${alg}`);
-    jwt[alg] = await measure(() => verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://api.bench', scopes: ['read'] }), { rounds: quick ? 1 : 3, ms: quick ? 500 : 1500 });
+    jwt[alg] = await measure(() => verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://api.bench', scopes: ['read'] }), {
+      rounds: quick ? 1 : 3,
+      ms: quick ? 500 : 1500,
+    });
     log(`  ${jwt[alg].toLocaleString('en')}/s`);
   }
-  const figures = { verifyWarmOpsPerSec: warm, verifyOfflineRejectOpsPerSec: offline, jwtVerifyOpsPerSec: jwt, target: { verifyWarm: '>= 1,000,000/s', met: warm >= 1_000_000 } };
+  const figures = {
+    verifyWarmOpsPerSec: warm,
+    verifyOfflineRejectOpsPerSec: offline,
+    jwtVerifyOpsPerSec: jwt,
+    target: { verifyWarm: '>= 1,000,000/s', met: warm >= 1_000_000 },
+  };
   process.stdout.write(JSON.stringify(figures) + '\n');
 } finally {
   server?.child.kill('SIGTERM');

@@ -6,7 +6,18 @@
 //
 // Progress goes to stderr; the last line on stdout is the result as JSON.
 import { randomBytes } from 'node:crypto';
-import { BASE62_ALPHABET, keyChecksum, KeyVerifier, MemoryKeyring, MemoryRateLimiter, newId, parseKey, RANDOM_LENGTH, systemClock, UsageBatcher } from '@tessera/core';
+import {
+  BASE62_ALPHABET,
+  keyChecksum,
+  KeyVerifier,
+  MemoryKeyring,
+  MemoryRateLimiter,
+  newId,
+  parseKey,
+  RANDOM_LENGTH,
+  systemClock,
+  UsageBatcher,
+} from '@tessera/core';
 import { median } from './stats.js';
 
 const WORKSPACE = 'ws_default';
@@ -99,14 +110,16 @@ async function setUp(count, keyring) {
   const started = Date.now();
   for (let i = 0; i < count; i++) {
     store.add(keyring.hash(keys[i]));
-    if (count >= 100_000 && (i + 1) % 250_000 === 0) log(`hashed ${(i + 1).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (count >= 100_000 && (i + 1) % 250_000 === 0)
+      log(`hashed ${(i + 1).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   const BATCH = 10_000;
   for (let i = 0; i < count; i += BATCH) {
     const pending = [];
     for (let j = i; j < Math.min(count, i + BATCH); j++) pending.push(verifier.verify({ key: keys[j], workspaceId: WORKSPACE }));
     for (const r of await Promise.all(pending)) if (!r.valid) throw new Error(`warm-up verify answered ${r.code}`);
-    if (count >= 100_000 && (i + BATCH) % 250_000 === 0) log(`cached ${(i + BATCH).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (count >= 100_000 && (i + BATCH) % 250_000 === 0)
+      log(`cached ${(i + BATCH).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   if (parseKey(keys[0]) === undefined) throw new Error('the benchmark made a malformed key');
   if (verifier.cache.size !== count) throw new Error(`cache holds ${verifier.cache.size} keys, expected ${count}`);
@@ -161,9 +174,13 @@ async function compare(cases, { rounds, roundMs }) {
       samples[i].push(measure(cases[i], roundMs));
       await cases[i].usage.flush();
     }
-    log(`round ${r + 1}/${rounds}: ${cases.map((c, i) => `${c.name} ${Math.round(samples[i].at(-1)).toLocaleString('en-US')}/s`).join(', ')}`);
+    log(
+      `round ${r + 1}/${rounds}: ${cases.map((c, i) => `${c.name} ${Math.round(samples[i].at(-1)).toLocaleString('en-US')}/s`).join(', ')}`,
+    );
   }
-  return Object.fromEntries(cases.map((c, i) => [c.name, { opsPerSec: Math.round(median(samples[i])), rounds: samples[i].map(Math.round) }]));
+  return Object.fromEntries(
+    cases.map((c, i) => [c.name, { opsPerSec: Math.round(median(samples[i])), rounds: samples[i].map(Math.round) }]),
+  );
 }
 
 function corrupt(key, at, char) {
