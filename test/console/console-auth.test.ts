@@ -149,6 +149,11 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
     expect(locked.status).toBe(429);
     const audit = await server.api('GET', '/v1/audit?action=user.locked');
     expect(audit.body.items).toHaveLength(1);
+    // …and an anomaly a security team sees beside the keys' ones.
+    const anomalies = await server.api('GET', '/v1/anomalies');
+    const lockout = anomalies.body.items.find((a: { kind: string }) => a.kind === 'login_failures');
+    expect(lockout).toMatchObject({ severity: 'high', subject: audit.body.items[0].target });
+    expect(lockout.explanation).toMatch(/locked after 5 failed sign-ins/);
     server.clock.skip(16 * 60_000);
     expect((await c.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD })).status).toBe(200);
   });

@@ -17,11 +17,11 @@ import {
   type RateLimiter,
   type Store,
 } from '@tessera/core';
-import type { OAuthStore } from '@tessera/core';
+import type { AnomalyDraft, OAuthStore } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
 import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
-import { ConsoleAccounts, type ConsolePolicy } from './console/console-accounts.js';
+import { ConsoleAccounts, type ConsolePolicy, type SignInFailures } from './console/console-accounts.js';
 import { VerifyTimeline } from './console/verify-timeline.js';
 
 export interface ServiceOptions {
@@ -110,8 +110,37 @@ export function createServices(o: ServiceOptions) {
     recovery,
     checkpointer,
     rehasher,
-    console: new ConsoleAccounts({ store: o.store, keyring: o.keyring, clock }, o.console),
+    console: new ConsoleAccounts(
+      {
+        store: o.store,
+        keyring: o.keyring,
+        clock,
+        onRepeatedFailures: (e) => void monitoring.anomalies.record(signInAnomaly(e)).catch((err: unknown) => o.monitoring?.onError?.(err)),
+      },
+      o.console,
+    ),
     verifyTimeline: new VerifyTimeline(clock),
     monitoring,
+  };
+}
+
+/** Repeated failed console sign-ins, as an anomaly a security team sees beside the keys' ones. */
+function signInAnomaly(e: SignInFailures): AnomalyDraft {
+  const minutes = Math.max(1, Math.round((e.at - e.since) / 60_000));
+  return {
+    kind: 'login_failures',
+    severity: 'high',
+    workspaceId: e.workspaceId,
+    keyId: null,
+    keyspaceId: null,
+    subject: e.userId ?? e.ip,
+    explanation:
+      e.userId === null
+        ? `${e.failures} failed console sign-ins from ${e.ip} across accounts within ${minutes} minutes; the address is throttled.`
+        : `Console account ${e.userId} was locked after ${e.failures} failed sign-ins, the last from ${e.ip}.`,
+    details: { userId: e.userId, ip: e.ip, failures: e.failures },
+    firstEventAt: e.since,
+    detectedAt: e.at,
+    fingerprint: `login_failures:${e.userId ?? e.ip}`,
   };
 }

@@ -18,6 +18,17 @@ import {
 } from '@tessera/core';
 import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
+/** Repeated failed sign-ins: one account locked, or one address throttled. */
+export interface SignInFailures {
+  workspaceId: string;
+  /** The locked account; null when an address was throttled across accounts. */
+  userId: string | null;
+  ip: string;
+  failures: number;
+  since: number;
+  at: number;
+}
+
 export interface ConsolePolicy {
   /** A session ends after this long without a request. */
   idleMs: number;
@@ -95,7 +106,13 @@ export class ConsoleAccounts {
   private readonly ipFailures = new Map<string, number[]>();
 
   constructor(
-    private readonly deps: { store: Store; keyring: Keyring; clock: Clock },
+    private readonly deps: {
+      store: Store;
+      keyring: Keyring;
+      clock: Clock;
+      /** Told of repeated sign-in failures (an account locked, or an address throttled), to raise an anomaly. */
+      onRepeatedFailures?: (event: SignInFailures) => void;
+    },
     policy: Partial<ConsolePolicy> = {},
   ) {
     this.policy = { ...DEFAULT_CONSOLE_POLICY, ...policy };
@@ -398,13 +415,23 @@ export class ConsoleAccounts {
     const list = (this.ipFailures.get(ip) ?? []).filter((t) => t > now - this.policy.lockoutMs);
     list.push(now);
     this.ipFailures.set(ip, list);
+    if (list.length === this.policy.maxFailuresPerIp) {
+      this.deps.onRepeatedFailures?.({
+        workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
+        userId: null,
+        ip,
+        failures: list.length,
+        since: list[0]!,
+        at: now,
+      });
+    }
     if (this.ipFailures.size > 10_000) this.ipFailures.delete(this.ipFailures.keys().next().value!);
     const actor: Actor = {
       id: user === null ? 'anonymous' : `user:${user.id}`,
       workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
       ip,
     };
-    return this.deps.store.transaction(async (tx) => {
+    const locked = await this.deps.store.transaction(async (tx) => {
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'user.login_failed',
         target: user?.id ?? null,
@@ -422,6 +449,17 @@ export class ConsoleAccounts {
       });
       return true;
     });
+    if (locked && user !== null) {
+      this.deps.onRepeatedFailures?.({
+        workspaceId: user.workspaceId,
+        userId: user.id,
+        ip,
+        failures: this.policy.maxFailures,
+        since: now,
+        at: now,
+      });
+    }
+    return locked;
   }
 
   private ipThrottled(ip: string, now: number): boolean {

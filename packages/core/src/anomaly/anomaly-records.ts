@@ -12,6 +12,7 @@ export const ANOMALY_KINDS = [
   'impossible_travel',
   'honeytoken_used',
   'key_leaked',
+  'login_failures',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 

@@ -22,18 +22,8 @@ export interface Operations {
   'GET /v1/analytics/top': {
     path: {};
     query: {
-      by: 'key' | 'owner' | 'keyspace' | 'ip' | 'network';
-      outcome?:
-        | 'VALID'
-        | 'MALFORMED'
-        | 'NOT_FOUND'
-        | 'EXPIRED'
-        | 'REVOKED'
-        | 'DISABLED'
-        | 'RATE_LIMITED'
-        | 'USAGE_EXCEEDED'
-        | 'INSUFFICIENT_SCOPE'
-        | 'IP_NOT_ALLOWED';
+      by: "key" | "owner" | "keyspace" | "ip" | "network";
+      outcome?: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
       limit?: number;
       /** RFC 3339; default: 24 hours before `to` */
       from?: string;
@@ -50,7 +40,7 @@ export interface Operations {
       keyId?: string;
       ownerId?: string;
       keyspaceId?: string;
-      granularity?: 'minute' | 'hour' | 'day';
+      granularity?: "minute" | "hour" | "day";
       /** RFC 3339; default: 24 hours before `to` */
       from?: string;
       /** RFC 3339; default: now */
@@ -66,19 +56,8 @@ export interface Operations {
       keyId?: string;
       /** RFC 3339 */
       since?: string;
-      status?: 'open' | 'acknowledged' | 'resolved';
-      kind?:
-        | 'new_network'
-        | 'new_country'
-        | 'rate_spike'
-        | 'unusual_hour'
-        | 'failed_burst'
-        | 'revoked_key_used'
-        | 'expired_key_used'
-        | 'deleted_key_used'
-        | 'impossible_travel'
-        | 'honeytoken_used'
-        | 'key_leaked';
+      status?: "open" | "acknowledged" | "resolved";
+      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures";
       limit?: number;
     };
     body: undefined;
@@ -147,15 +126,13 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response:
-      | {
-          seq: number;
-          hash: string;
-          ts: string;
-          keyVersion: number;
-          signature: string;
-        }
-      | undefined;
+    response: {
+      seq: number;
+      hash: string;
+      ts: string;
+      keyVersion: number;
+      signature: string;
+    } | undefined;
   };
   /** The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries) */
   'GET /v1/audit/export': {
@@ -262,7 +239,7 @@ export interface Operations {
           limit: number;
           windowMs: number;
           /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-          identity?: 'key' | 'owner';
+          identity?: "key" | "owner";
         }>;
         credits: {
           remaining: number;
@@ -300,7 +277,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: 'key' | 'owner';
+        identity?: "key" | "owner";
       }>;
       credits?: {
         remaining: number;
@@ -357,7 +334,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: 'key' | 'owner';
+        identity?: "key" | "owner";
       }>;
       credits: {
         remaining: number;
@@ -393,7 +370,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: 'key' | 'owner';
+        identity?: "key" | "owner";
       }>;
       credits?: {
         remaining: number;
@@ -428,7 +405,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: 'key' | 'owner';
+        identity?: "key" | "owner";
       }>;
       credits: {
         remaining: number;
@@ -488,7 +465,7 @@ export interface Operations {
         limit: number;
         windowMs: number;
         /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: 'key' | 'owner';
+        identity?: "key" | "owner";
       }>;
       credits: {
         remaining: number;
@@ -525,7 +502,7 @@ export interface Operations {
     body: {
       keys: Array<string>;
       source?: string;
-      action?: 'quarantine' | 'revoke';
+      action?: "quarantine" | "revoke";
     };
     response: unknown;
   };
@@ -647,8 +624,8 @@ export interface Operations {
     };
     query: {};
     body: {
-      anomalyResponse?: 'alert' | 'suspend';
-      suspendMinSeverity?: 'low' | 'medium' | 'high' | 'critical';
+      anomalyResponse?: "alert" | "suspend";
+      suspendMinSeverity?: "low" | "medium" | "high" | "critical";
       autoExpireUnusedDays?: number | null;
       autoExpireNoticeDays?: number;
       expiringNoticeDays?: number;
@@ -698,16 +675,16 @@ export interface Operations {
       name: string;
       scopes?: Array<string>;
       audience?: Array<string>;
-      grantTypes?: Array<'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:token-exchange'>;
-      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
           [name: string]: unknown;
         }>;
       } | null;
-      accessTokenFormat?: 'jwt' | 'opaque';
+      accessTokenFormat?: "jwt" | "opaque";
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
-      signingAlg?: 'EdDSA' | 'ES256' | 'RS256' | 'ML-DSA-65';
+      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
@@ -725,7 +702,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: undefined;
   };
   /** Get an OAuth client */
   'GET /v1/oauth/clients/{clientId}': {
@@ -767,16 +744,16 @@ export interface Operations {
       name?: string;
       scopes?: Array<string>;
       audience?: Array<string>;
-      grantTypes?: Array<'client_credentials' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:token-exchange'>;
-      tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
           [name: string]: unknown;
         }>;
       } | null;
-      accessTokenFormat?: 'jwt' | 'opaque';
+      accessTokenFormat?: "jwt" | "opaque";
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
-      signingAlg?: 'EdDSA' | 'ES256' | 'RS256' | 'ML-DSA-65';
+      signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
@@ -891,7 +868,7 @@ export interface Operations {
   'GET /v1/secrets': {
     path: {};
     query: {
-      rotation?: 'due';
+      rotation?: "due";
     };
     body: undefined;
     response: {
@@ -902,7 +879,7 @@ export interface Operations {
         /** Every version kept. */
         versions: Array<number>;
         rotateBy: string | null;
-        rotation: 'none' | 'ok' | 'due' | 'overdue';
+        rotation: "none" | "ok" | "due" | "overdue";
         createdAt: string;
         updatedAt: string;
       }>;
@@ -915,7 +892,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: undefined;
   };
   /** Read a secret (audited) */
   'GET /v1/secrets/{*}': {
@@ -982,19 +959,7 @@ export interface Operations {
     query: {};
     body: {
       url: string;
-      events: Array<
-        | '*'
-        | 'key.created'
-        | 'key.rolled'
-        | 'key.revoked'
-        | 'key.deleted'
-        | 'key.expiring'
-        | 'key.credits_low'
-        | 'key.suspended'
-        | 'key.unsuspended'
-        | 'key.leaked'
-        | 'anomaly.detected'
-      >;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
       enabled?: boolean;
     };
     response: unknown;
@@ -1006,7 +971,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: undefined;
   };
   /** One subscription */
   'GET /v1/webhooks/{webhookId}': {
@@ -1025,19 +990,7 @@ export interface Operations {
     query: {};
     body: {
       url?: string;
-      events?: Array<
-        | '*'
-        | 'key.created'
-        | 'key.rolled'
-        | 'key.revoked'
-        | 'key.deleted'
-        | 'key.expiring'
-        | 'key.credits_low'
-        | 'key.suspended'
-        | 'key.unsuspended'
-        | 'key.leaked'
-        | 'anomaly.detected'
-      >;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
       enabled?: boolean;
     };
     response: unknown;

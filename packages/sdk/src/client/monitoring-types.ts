@@ -84,7 +84,8 @@ export type AnomalyKind =
   | 'deleted_key_used'
   | 'impossible_travel'
   | 'honeytoken_used'
-  | 'key_leaked';
+  | 'key_leaked'
+  | 'login_failures';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
