@@ -158,7 +158,7 @@ describe('AccessTokenVerifier against the real authorization server', () => {
     return (await oidc.clientCredentialsGrant(config, { scope: 'read', resource: audience })).access_token;
   }
 
-  it.each(['EdDSA', 'ES256', 'RS256'] as const)('verifies %s tokens found through the metadata and JWKS', async (alg) => {
+  it.each(['EdDSA', 'ES256', 'RS256', 'ML-DSA-65'] as const)('verifies %s tokens found through the metadata and JWKS', async (alg) => {
     const verifier = new AccessTokenVerifier({ issuer: server.url, algorithms: [alg] });
     const token = await tokenFor(alg);
     expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience, scopes: ['read'] })).toMatchObject({
@@ -167,6 +167,24 @@ describe('AccessTokenVerifier against the real authorization server', () => {
     });
     const others = new AccessTokenVerifier({ issuer: server.url, algorithms: alg === 'EdDSA' ? ['ES256'] : ['EdDSA'] });
     expect(await others.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, code: 'invalid_token' });
+  });
+
+  it('refuses an ML-DSA-65 token whose payload or signature was changed', async () => {
+    const verifier = new AccessTokenVerifier({ issuer: server.url, algorithms: ['ML-DSA-65'] });
+    const token = await tokenFor('ML-DSA-65');
+    const [h, p, s] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const widened = Buffer.from(JSON.stringify({ ...claims, scope: 'read admin' })).toString('base64url');
+    expect(await verifier.verify({ token: `${h}.${widened}.${s}`, scheme: 'Bearer' }, { audience })).toMatchObject({
+      valid: false,
+      description: 'the token signature is not valid',
+    });
+    const sig = Buffer.from(s!, 'base64url');
+    sig[100] = sig[100]! ^ 1;
+    expect((await verifier.verify({ token: `${h}.${p}.${sig.toString('base64url')}`, scheme: 'Bearer' }, { audience })).valid).toBe(false);
+    const later = new AccessTokenVerifier({ issuer: server.url, algorithms: ['ML-DSA-65'], now: () => Date.now() + 3_600_000 });
+    expect(await later.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, description: 'the token has expired' });
+    expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://other.test' })).toMatchObject({ valid: false, code: 'invalid_token' });
   });
 
   it('refuses expired tokens and tokens of another issuer', async () => {

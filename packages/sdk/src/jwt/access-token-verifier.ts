@@ -1,10 +1,13 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { base64url, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
 import { positive } from '../client/http-client.js';
 import { DpopVerifier } from './dpop-proof.js';
 
-/** Signature algorithms Tessera signs access tokens with. ML-DSA-65 is not verified by this SDK yet. */
-export type AccessTokenAlgorithm = 'EdDSA' | 'Ed25519' | 'ES256' | 'RS256';
-const SUPPORTED: readonly string[] = ['EdDSA', 'Ed25519', 'ES256', 'RS256'];
+/**
+ * Signature algorithms Tessera signs access tokens with. `ML-DSA-65` (FIPS 204, post-quantum) needs
+ * the optional peer dependency `@noble/post-quantum`; jose does not implement it.
+ */
+export type AccessTokenAlgorithm = 'EdDSA' | 'Ed25519' | 'ES256' | 'RS256' | 'ML-DSA-65';
+const SUPPORTED: readonly string[] = ['EdDSA', 'Ed25519', 'ES256', 'RS256', 'ML-DSA-65'];
 
 export interface AccessTokenVerifierOptions {
   /** The authorization server's issuer identifier (its `iss`), e.g. `https://tessera.example`. */
@@ -115,17 +118,22 @@ export class AccessTokenVerifier {
       return { valid: false, code: 'temporarily_unavailable', description: 'the signing keys cannot be fetched' };
     }
     let claims: JWTPayload & Record<string, unknown>;
+    const claimChecks = {
+      issuer: this.issuer,
+      audience: typeof options.audience === 'string' ? options.audience : [...options.audience],
+      typ: 'at+jwt',
+      clockTolerance: this.o.clockToleranceSeconds ?? 5,
+      requiredClaims: ['exp', 'iat', 'sub', 'jti'],
+      currentDate: new Date(this.now()),
+    };
     try {
-      const verified = await jwtVerify(presented.token, jwks, {
-        issuer: this.issuer,
-        audience: typeof options.audience === 'string' ? options.audience : [...options.audience],
-        algorithms: [...this.algorithms],
-        typ: 'at+jwt',
-        clockTolerance: this.o.clockToleranceSeconds ?? 5,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti'],
-        currentDate: new Date(this.now()),
-      });
-      claims = verified.payload as JWTPayload & Record<string, unknown>;
+      if (headerOf(presented.token)?.alg === ML_DSA_65) {
+        if (!this.algorithms.includes(ML_DSA_65)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+        claims = await this.verifyMlDsa(presented.token, jwks, claimChecks);
+      } else {
+        const verified = await jwtVerify(presented.token, jwks, { ...claimChecks, algorithms: this.algorithms.filter((a) => a !== ML_DSA_65) });
+        claims = verified.payload as JWTPayload & Record<string, unknown>;
+      }
     } catch (err) {
       if (
         err instanceof errors.JWKSTimeout ||
@@ -171,6 +179,36 @@ export class AccessTokenVerifier {
         claims,
       },
     };
+  }
+
+  /**
+   * An ML-DSA-65 token (JOSE `alg` "ML-DSA-65", key type `AKP` with the public key in `pub`):
+   * the signature is checked with @noble/post-quantum against the key named by `kid`, then the
+   * claims are checked by jose's own rules, by handing it the verified payload as an unsecured
+   * JWT carrying the original `typ`.
+   */
+  private async verifyMlDsa(
+    token: string,
+    jwks: ReturnType<typeof createRemoteJWKSet>,
+    checks: Parameters<typeof UnsecuredJWT.decode>[1],
+  ): Promise<JWTPayload & Record<string, unknown>> {
+    const [h, p, s] = token.split('.');
+    const header = headerOf(token)!;
+    const find = () => jwks.jwks()?.keys.find((k) => k.kid === header.kid && k.kty === 'AKP' && (k.alg === undefined || k.alg === ML_DSA_65));
+    let jwk = find();
+    if (jwk === undefined && !jwks.coolingDown) {
+      await jwks.reload();
+      jwk = find();
+    }
+    if (jwk === undefined || typeof jwk.pub !== 'string') throw new errors.JWKSNoMatchingKey();
+    const { ml_dsa65 } = await loadMlDsa();
+    const signature = base64url.decode(s!);
+    const publicKey = base64url.decode(jwk.pub);
+    if (signature.length !== ML_DSA_65_SIGNATURE_BYTES || !ml_dsa65.verify(signature, new TextEncoder().encode(`${h}.${p}`), publicKey)) {
+      throw new errors.JWSSignatureVerificationFailed();
+    }
+    const unsecured = `${base64url.encode(JSON.stringify({ alg: 'none', typ: header.typ }))}.${p}.`;
+    return UnsecuredJWT.decode(unsecured, checks).payload as JWTPayload & Record<string, unknown>;
   }
 
   /** RFC 7662: whether the server still holds the token active; undefined when it cannot say. */
@@ -227,6 +265,32 @@ export class AccessTokenVerifier {
     });
     return this.metadata;
   }
+}
+
+const ML_DSA_65 = 'ML-DSA-65';
+const ML_DSA_65_SIGNATURE_BYTES = 3309;
+
+/** The token's protected header, or undefined when it has none that parses. */
+function headerOf(token: string): ProtectedHeaderParameters | undefined {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    return undefined;
+  }
+}
+
+interface MlDsa {
+  ml_dsa65: { verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean };
+}
+let mlDsa: Promise<MlDsa> | undefined;
+
+/** @noble/post-quantum, loaded on the first ML-DSA token (an optional peer dependency). */
+function loadMlDsa(): Promise<MlDsa> {
+  mlDsa ??= (import('@noble/post-quantum/ml-dsa.js' as string) as Promise<MlDsa>).catch(() => {
+    mlDsa = undefined;
+    throw new Error('verifying ML-DSA-65 tokens needs the package @noble/post-quantum (npm install @noble/post-quantum)');
+  });
+  return mlDsa;
 }
 
 function grants(have: string, need: string): boolean {
