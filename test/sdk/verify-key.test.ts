@@ -183,8 +183,14 @@ describe('AccessTokenVerifier against the real authorization server', () => {
     sig[100] = sig[100]! ^ 1;
     expect((await verifier.verify({ token: `${h}.${p}.${sig.toString('base64url')}`, scheme: 'Bearer' }, { audience })).valid).toBe(false);
     const later = new AccessTokenVerifier({ issuer: server.url, algorithms: ['ML-DSA-65'], now: () => Date.now() + 3_600_000 });
-    expect(await later.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({ valid: false, description: 'the token has expired' });
-    expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://other.test' })).toMatchObject({ valid: false, code: 'invalid_token' });
+    expect(await later.verify({ token, scheme: 'Bearer' }, { audience })).toMatchObject({
+      valid: false,
+      description: 'the token has expired',
+    });
+    expect(await verifier.verify({ token, scheme: 'Bearer' }, { audience: 'https://other.test' })).toMatchObject({
+      valid: false,
+      code: 'invalid_token',
+    });
   });
 
   it('refuses expired tokens and tokens of another issuer', async () => {

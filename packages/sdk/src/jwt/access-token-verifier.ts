@@ -1,4 +1,13 @@
-import { base64url, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, UnsecuredJWT, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import {
+  base64url,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  UnsecuredJWT,
+  type JWTPayload,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { positive } from '../client/http-client.js';
 import { DpopVerifier } from './dpop-proof.js';
 
@@ -128,10 +137,14 @@ export class AccessTokenVerifier {
     };
     try {
       if (headerOf(presented.token)?.alg === ML_DSA_65) {
-        if (!this.algorithms.includes(ML_DSA_65)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+        if (!this.algorithms.includes(ML_DSA_65))
+          throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
         claims = await this.verifyMlDsa(presented.token, jwks, claimChecks);
       } else {
-        const verified = await jwtVerify(presented.token, jwks, { ...claimChecks, algorithms: this.algorithms.filter((a) => a !== ML_DSA_65) });
+        const verified = await jwtVerify(presented.token, jwks, {
+          ...claimChecks,
+          algorithms: this.algorithms.filter((a) => a !== ML_DSA_65),
+        });
         claims = verified.payload as JWTPayload & Record<string, unknown>;
       }
     } catch (err) {
@@ -194,7 +207,8 @@ export class AccessTokenVerifier {
   ): Promise<JWTPayload & Record<string, unknown>> {
     const [h, p, s] = token.split('.');
     const header = headerOf(token)!;
-    const find = () => jwks.jwks()?.keys.find((k) => k.kid === header.kid && k.kty === 'AKP' && (k.alg === undefined || k.alg === ML_DSA_65));
+    const find = () =>
+      jwks.jwks()?.keys.find((k) => k.kid === header.kid && k.kty === 'AKP' && (k.alg === undefined || k.alg === ML_DSA_65));
     let jwk = find();
     if (jwk === undefined && !jwks.coolingDown) {
       await jwks.reload();
