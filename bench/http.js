@@ -1,97 +1,16 @@
 // HTTP benchmark: Tessera's verify endpoint against a bare Fastify route, each server in its own
 // process, loaded in turn by autocannon running in this (the benchmark's) process.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { median, percentile } from './stats.js';
+import { call, cpuMs, run, start, stop } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 const BARE = join(ROOT, 'bench/bare-server.js');
-
-/** The environment for the servers: no TESSERA_* settings from the caller's shell (SQLite, defaults). */
-function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
-}
-
-/** Starts `node args…`; resolves with the child and the first stdout line that `match` accepts. */
-function start(args, match, name) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let found = false;
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within 20 s`)), 20_000);
-    const fail = (e) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${e.message}\n${out.slice(-2000)}${err.slice(-2000)}`));
-    };
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.stdout.on('data', (d) => {
-      if (found) return; // keep draining so the child never blocks on a full pipe
-      out += d;
-      for (const line of out.split('\n')) {
-        const value = match(line);
-        if (value !== undefined) {
-          found = true;
-          clearTimeout(timer);
-          return resolve({ child, value });
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      if (!found) fail(new Error(`${name} exited with code ${code}`));
-    });
-  });
-}
-
-function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} failed (${code}): ${err}${out}`))));
-  });
-}
-
-async function call(base, rootKey, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return { text, json: JSON.parse(text) };
-}
-
-/** CPU time (user + system) a process has used so far, in milliseconds; undefined off Linux. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
 
 /** One autocannon run; latencies are kept at full resolution (autocannon's own histogram rounds to 1 ms). */
 function load(target, { connections, pipelining, seconds }) {
@@ -155,12 +74,13 @@ export async function httpBenchmark(
     children.push(tessera.child);
     const base = tessera.value;
     const ks = await call(base, rootKey, 'POST', '/v1/keyspaces', { name: 'bench', prefix: 'sk' });
-    const { key } = (await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.json.id, ownerId: 'user_bench', name: 'bench key' }))
-      .json;
+    const { key } = await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_bench', name: 'bench key' });
     const body = JSON.stringify({ key });
-    const answer = await call(base, rootKey, 'POST', '/v1/keys/verify', { key });
-    if (answer.json.code !== 'VALID') throw new Error(`verify answered ${answer.text}`);
-    const answerBytes = Buffer.byteLength(answer.text);
+    // The exact bytes of a VALID answer: every answer under load is compared with them.
+    const headers = { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' };
+    const answer = await (await fetch(`${base}/v1/keys/verify`, { method: 'POST', headers, body })).text();
+    if (JSON.parse(answer).code !== 'VALID') throw new Error(`verify answered ${answer}`);
+    const answerBytes = Buffer.byteLength(answer);
     log(`Tessera at ${base}; a valid verify answer is ${answerBytes} bytes`);
 
     const bare = await start(
@@ -175,9 +95,8 @@ export async function httpBenchmark(
       throw new Error(`bare answer is ${Buffer.byteLength(bareAnswer)} bytes, not ${answerBytes}`);
 
     // The same request for both: same headers, same body; both answers checked byte for byte.
-    const headers = { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' };
     const targets = [
-      { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer.text, child: tessera.child },
+      { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer, child: tessera.child },
       { name: 'bare', url: bareUrl, headers, body, expectBody: bareAnswer, child: bare.child },
     ];
     const opts = { connections, pipelining, seconds };

@@ -5,7 +5,6 @@
 // signing and verification per algorithm.
 //   node bench/oauth.js [--quick] [--cpu-prof]
 // bench/run.js imports oauthBenchmark(); run alone, this prints a table and the JSON of the figures.
-import { spawn } from 'node:child_process';
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { int, median, ms, percentile, table } from './stats.js';
+import { call, cpuMs, run, start, stop } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
@@ -23,88 +23,6 @@ const AUDIENCE = 'https://api.bench.example';
 const SCOPES = ['read', 'write'];
 const ACCESS_TOKEN_TTL = 300;
 const ALGS = ['EdDSA', 'ES256', 'RS256', 'ML-DSA-65'];
-
-/** The environment for the servers: no TESSERA_* settings from the caller's shell (SQLite, defaults). */
-function cleanEnv() {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
-}
-
-/** Starts `node args…` (writing `stdin` to it); resolves with the child and the first stdout line `match` accepts. */
-function start(args, match, name, stdin) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let found = false;
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within 30 s`)), 30_000);
-    const fail = (e) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${e.message}\n${out.slice(-2000)}${err.slice(-2000)}`));
-    };
-    child.stdin.end(stdin ?? '');
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.stdout.on('data', (d) => {
-      if (found) return; // keep draining so the child never blocks on a full pipe
-      out += d;
-      for (const line of out.split('\n')) {
-        const value = match(line);
-        if (value !== undefined) {
-          found = true;
-          clearTimeout(timer);
-          return resolve({ child, value });
-        }
-      }
-    });
-    child.on('exit', (code) => {
-      if (!found) fail(new Error(`${name} exited with code ${code}`));
-    });
-  });
-}
-
-function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-function run(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args.join(' ')} failed (${code}): ${err}${out}`))));
-  });
-}
-
-async function call(base, rootKey, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-/** CPU time (user + system) a process has used so far, in milliseconds; undefined off Linux. */
-function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return undefined;
-  }
-}
 
 const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
