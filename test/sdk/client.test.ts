@@ -361,6 +361,8 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     const idle = ok(
       await tessera.keys.create({ keyspaceId, name: 'idle', expiresAt: new Date(Date.now() + 2 * 86_400_000).toISOString() }),
     );
+    // The earlier tests' verifications reach `lastUsedAt` through the usage batch: write it first.
+    await server.services.usage.flush();
     const report = ok(await tessera.hygiene.report({ keyspaceId, expiringDays: 5 }));
     expect(report).toMatchObject({ keyspaceId, liveKeys: 2 });
     expectShape<HygieneReport>(report, {
