@@ -98,7 +98,7 @@ export const CONFIG_SCHEMA = {
     60_000,
   ),
   keyringProvider: str(
-    'Who holds the key-encryption key: `local` (the keyring file, or `TESSERA_MASTER_KEY`) or `pkcs11` (an HSM). See docs/keyring.md.',
+    'Who holds the key-encryption key: `local` (the keyring file, or `TESSERA_MASTER_KEY`) or `pkcs11` (an HSM). See docs/key-custody.md.',
     'TESSERA_KEYRING_PROVIDER',
     'local',
   ),

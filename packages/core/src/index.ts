@@ -57,18 +57,18 @@ export {
   type EncryptOptions,
   type Keyring,
   type RotationProgress,
-} from './keyring/keyring.js';
-export { KeyringError, type KekProvider } from './keyring/kek-provider.js';
-export { LocalKek, parseMasterKey } from './keyring/local-kek.js';
+} from './custody/envelope-keyring.js';
+export { KeyringError, type KekProvider } from './custody/kek-provider.js';
+export { LocalKek, parseMasterKey } from './custody/local-kek.js';
 export {
   createKeyringFile,
   loadKeyringFile,
   readKeyringDescriptor,
   type KeyringDescriptor,
   type SealOptions,
-} from './keyring/keyring-file.js';
-export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring/keyring-repos.js';
-export { PepperRehasher } from './keyring/pepper-rehash.js';
+} from './custody/local-keyring-file.js';
+export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './custody/custody-repos.js';
+export { PepperRehasher } from './custody/pepper-rehash.js';
 export { VaultService, secretAad, type RotationStatus, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
 export { canAccessSecret, isSecretGrant, isSecretName, SECRET_NAME_PATTERN } from './vault/secret-access.js';
 export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vault-repos.js';

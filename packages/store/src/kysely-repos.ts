@@ -9,7 +9,7 @@ import type {
 } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { auditFromRow, keyFromRow, keyspaceFromRow, keyToRow, rootKeyFromRow } from './rows.js';
-import { checkpointFromRow, secretFromRow, signingKeyFromRow, wrappedKeyFromRow } from './keyring-rows.js';
+import { checkpointFromRow, secretFromRow, signingKeyFromRow, wrappedKeyFromRow } from './custody-rows.js';
 import type { Database } from './schema.js';
 import { KyselyConsoleRepos } from './console/kysely-console-repos.js';
 

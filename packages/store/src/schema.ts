@@ -1,4 +1,4 @@
-import type { KeyringTables } from './keyring-schema.js';
+import type { KeyringTables } from './custody-schema.js';
 
 /**
  * The one schema, written for both dialects: times are epoch milliseconds in BIGINT columns,

@@ -1,7 +1,7 @@
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { generateKey, keyHint, PREFIX_PATTERN } from './key-format.js';

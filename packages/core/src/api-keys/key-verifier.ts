@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import { IpAllowlist } from '../net/ip-allowlist.js';
 import { spendsCredits, type CreditOutcome } from '../ratelimit/credit-limiter.js';
 import type { RateLimitCheck, RateLimiter, RateLimitOutcome, RateLimitState } from '../ratelimit/rate-limiter.js';

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { Store } from '../store/store.js';
 import { canonicalJson, verifyAuditChain, type ChainReport } from './audit-chain.js';
 

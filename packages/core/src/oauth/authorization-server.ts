@@ -4,7 +4,7 @@ import { generateKey, parseKey } from '../api-keys/key-format.js';
 import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import { SCOPE_PATTERN, scopeGrants } from '../scopes/scope-expression.js';
 import type { KeyRecord } from '../store/records.js';
 import { authenticateClient } from './client-auth.js';

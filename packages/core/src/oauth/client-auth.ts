@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { isId } from '../ids.js';
-import type { Keyring } from '../keyring/keyring.js';
-import { safeEqual } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
+import { safeEqual } from '../custody/envelope-keyring.js';
 import { CLIENT_ASSERTION_ALGS } from './client-service.js';
 import { decodeB64url, verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';

@@ -3,7 +3,7 @@ import { generateKey } from '../api-keys/key-format.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import { SCOPE_PATTERN } from '../scopes/scope-expression.js';
 import { keyFitsAlg } from './jws.js';
 import type { SigningKeys } from './signing-keys.js';

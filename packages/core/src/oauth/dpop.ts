@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
-import type { Keyring } from '../keyring/keyring.js';
-import { safeEqual } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
+import { safeEqual } from '../custody/envelope-keyring.js';
 import { verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';
 import type { OAuthRepos } from './oauth-store.js';

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { appendAudit } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { MlDsa } from './ml-dsa.js';
 import type { SigningAlg, SigningKeyRecord } from './oauth-records.js';
 import type { OAuthStore } from './oauth-store.js';

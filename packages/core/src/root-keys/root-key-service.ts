@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { scopeGrants } from '../scopes/scope-expression.js';

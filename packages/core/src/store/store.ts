@@ -1,7 +1,7 @@
 import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate } from './records.js';
 import type { KeyRecoveryRepos } from '../api-keys/key-recovery.js';
 import type { AuditCheckpointRepos } from '../audit/audit-checkpoints.js';
-import type { KeyringRepos } from '../keyring/keyring-repos.js';
+import type { KeyringRepos } from '../custody/custody-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
 import type { ConsoleRepos } from '../console/console-repos.js';
 

@@ -1,6 +1,6 @@
 import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
 import type { Clock } from '../clock.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import { parseScopeExpression, scopeGrants, scopesIn } from '../scopes/scope-expression.js';
 import type { MonitoringStore } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';

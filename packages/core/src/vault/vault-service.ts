@@ -2,7 +2,7 @@ import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { Store } from '../store/store.js';
 import { canAccessSecret, isSecretName } from './secret-access.js';
 import type { SecretRecord } from './vault-repos.js';

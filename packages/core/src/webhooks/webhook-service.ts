@@ -3,7 +3,7 @@ import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
 import type { MonitoringRepos, MonitoringStore } from '../usage/monitoring-store.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryRecord, type WebhookSubscriptionRecord } from './webhook-records.js';
 import { AUDIT_FEED_CURSOR } from './audit-feed.js';

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import { KeyringError, type KekProvider } from './kek-provider.js';
-import { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './keyring-repos.js';
+import { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './custody-repos.js';
 import { LocalKek } from './local-kek.js';
 
 /**

@@ -3,7 +3,7 @@
  * the keyring's 32-byte keys (data keys and peppers) and never hands out the KEK itself.
  *
  * Implementations: {@link LocalKek} (a key file or `TESSERA_MASTER_KEY`) and the PKCS#11 provider
- * of the server (an HSM). A cloud KMS fits the same five methods: see docs/keyring.md.
+ * of the server (an HSM). A cloud KMS fits the same five methods: see docs/key-custody.md.
  */
 export interface KekProvider {
   /** `local`, `env`, `pkcs11`, … — shown in status output and errors. */

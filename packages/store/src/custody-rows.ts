@@ -1,6 +1,6 @@
 import type { AuditCheckpointRecord, AuditSigningKeyRecord, SecretRecord, WrappedKeyRecord } from '@tessera/core';
 import type { Selectable } from 'kysely';
-import type { KeyringTables } from './keyring-schema.js';
+import type { KeyringTables } from './custody-schema.js';
 
 /** Row mapping for the tables of migration 0002. */
 export function wrappedKeyFromRow(r: Selectable<KeyringTables['keyring_keys']>): WrappedKeyRecord {
