@@ -5,6 +5,7 @@ import * as oauth from './migrations/0003-oauth.js';
 import * as monitoring from './migrations/0005-monitoring.js';
 import * as consoleUsers from './migrations/0006-console.js';
 import * as idCollation from './migrations/0007-postgres-id-collation.js';
+import * as usageEventsTime from './migrations/0008-usage-events-time-index.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-monitoring': monitoring,
   '0006-console': consoleUsers,
   '0007-postgres-id-collation': idCollation,
+  '0008-usage-events-time-index': usageEventsTime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
