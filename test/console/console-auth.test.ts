@@ -136,6 +136,24 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
     expect(denied.status).toBe(403);
     expect(denied.body.code).toBe('FORBIDDEN');
     expect((await v.call('GET', '/console/api/users')).status).toBe(403);
+    expect((await v.call('GET', '/console/api/keyring')).status).toBe(403);
+  });
+
+  it("shows an owner the keyring's provider, versions and states, and no key material", async () => {
+    const owner = await signIn();
+    expect((await owner.call('GET', '/console/api/session')).body.capabilities.keyring).toBe(true);
+    await server.services.keyring.encrypt(Buffer.from('anything'), 'test:keyring-status', { workspaceId: 'ws_default' });
+    const r = await owner.call('GET', '/console/api/keyring');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      provider: 'memory',
+      kekVersion: 1,
+      pepperVersion: 1,
+      pepperVersions: [1],
+      dataKeys: expect.arrayContaining([{ scope: 'ws_default', version: 1, kekVersion: 1, state: 'current', rewrapPending: false }]),
+    });
+    // Versions and states only: nothing in the answer is long enough to be a key.
+    expect(JSON.stringify(r.body)).not.toMatch(/[A-Za-z0-9+/_-]{32,}/);
   });
 
   it('locks an account after repeated failures, with an audit entry', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { QR_OPTIONS } from '../../apps/console/src/qr-options.js';
 import { OUTCOME_COLOURS } from '../../apps/console/src/outcome-colours.js';
 import { CONSOLE_DIST } from '../../apps/server/src/console/console-routes.js';
 import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = new URL('../../test-results/console/', import.meta.url).pathname;
@@ -42,6 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
   let keyspaceId: string;
   let firstKey: string;
   const vault = { present: false };
+  const receiver = new WebhookReceiver();
   /** What the page policy refused, and uncaught script errors: both must stay empty. */
   const refused: string[] = [];
 
@@ -55,6 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     if (!existsSync(join(CONSOLE_DIST, 'index.html')))
       execFileSync('npx', ['vite', 'build', 'apps/console'], { cwd: new URL('../..', import.meta.url).pathname, stdio: 'ignore' });
     mkdirSync(SHOTS, { recursive: true });
+    await receiver.start();
     server = await startConsoleServer();
     await server.createUser(EMAIL, PASSWORD);
     const ks = await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' });
@@ -93,6 +97,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await server?.close();
+    await receiver.close();
   });
 
   it('signs in with a password, enrols TOTP and shows the recovery codes once', async () => {
@@ -241,6 +246,149 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Console users' }).waitFor();
     await page.locator('td', { hasText: EMAIL }).waitFor();
     await shot('12-settings');
+  });
+
+  it('lists anomalies with their evidence, and acknowledges and resolves them', async () => {
+    // Two real findings: the revoked key presented above (the dead-key detector), and a console
+    // account locked by five failed sign-ins (the login_failures anomaly).
+    await server.services.monitoring.settle();
+    await server.createUser('locked@example.test', PASSWORD, 'viewer');
+    for (let i = 0; i < 5; i++) {
+      const r = await fetch(`${server.url}/console/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'locked@example.test', password: 'not the password at all' }),
+      });
+      expect(r.status).toBe(i < 4 ? 401 : 429); // the fifth failure locks the account
+    }
+    const open = async () => (await server.api('GET', '/v1/anomalies?status=open')).body.items as { id: string; kind: string }[];
+    await expect.poll(async () => (await open()).map((a) => a.kind).sort()).toEqual(['login_failures', 'revoked_key_used']);
+
+    await go('anomalies', 'Anomalies');
+    const lockout = page.locator('article.anomaly', { hasText: 'Login failures' });
+    await lockout.getByText(/was locked after 5 failed sign-ins/).waitFor();
+    expect(await lockout.locator('.attrs.evidence').textContent()).toContain('failures5');
+    const dead = page.locator('article.anomaly', { hasText: 'Revoked key used' });
+    await dead.getByText(/whoever sent it still holds the key/).waitFor();
+    await shot('15-anomalies');
+
+    // The key of a finding opens on the Keys page.
+    const deadKey = (await dead.getByRole('link').textContent())!;
+    await dead.getByRole('link').click();
+    await page.getByRole('heading', { level: 2, name: /Checkout service/ }).waitFor();
+    expect(await page.locator('.key-detail dd code').first().textContent()).toBe(deadKey);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1, name: 'Anomalies' }).waitFor();
+
+    const id = (await lockout.getAttribute('data-anomaly-id'))!;
+    await lockout.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect.poll(() => lockout.getByTestId('anomaly-status').textContent()).toBe('acknowledged');
+    // The pressed button is gone: focus is on the finding's heading, not lost.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`an-${id}`);
+    expect((await server.api('GET', `/v1/anomalies/${id}`)).body).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: expect.stringMatching(/^user:usr_/),
+    });
+    await lockout.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => lockout.getByTestId('anomaly-status').textContent()).toBe('resolved');
+    expect((await server.api('GET', `/v1/anomalies/${id}`)).body).toMatchObject({
+      status: 'resolved',
+      resolvedBy: expect.stringMatching(/^user:usr_/),
+    });
+    await shot('16-anomaly-resolved');
+
+    await dead.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(() => dead.getByTestId('anomaly-status').textContent()).toBe('resolved');
+    expect(await open()).toEqual([]);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.getByText('No open anomalies.').waitFor();
+    await shot('17-anomalies-none-open');
+    // The resolved ones are a filter away, and the audit log has both changes.
+    await page.getByLabel('State').selectOption('resolved');
+    await expect.poll(() => page.locator('article.anomaly').count()).toBe(2);
+    await page.getByLabel('Kind').selectOption('login_failures');
+    await expect.poll(() => page.locator('article.anomaly').count()).toBe(1);
+    const audit = await server.api('GET', '/v1/audit?action=anomaly.resolved');
+    expect(audit.body.items).toHaveLength(2);
+  });
+
+  it('reports key hygiene, with links to the keys it names', async () => {
+    const created = await server.api('POST', '/v1/keys', { keyspaceId, name: 'Forgotten batch job', ownerId: 'acme' });
+    expect(created.status).toBe(201);
+    // The first key (still in its grace period) is asked for one of its two scopes only.
+    const asked = await server.api('POST', '/v1/keys/verify', { key: firstKey, ip: '127.0.0.1', scopes: 'orders:read' });
+    expect(asked.body.code).toBe('VALID');
+    await server.services.monitoring.settle();
+    await go('hygiene', 'Hygiene');
+    const noExpiry = page.locator('section[data-finding="hy-no-expiry"]');
+    await noExpiry.locator(`tr[data-key-id="${created.body.keyId}"]`).waitFor();
+    await page.locator('section[data-finding="hy-never"]').locator(`tr[data-key-id="${created.body.keyId}"]`).waitFor();
+    // The first key was rolled with a 600 s grace period: it now expires soon.
+    await page.locator('section[data-finding="hy-expiring"]').getByRole('link', { name: 'Checkout service' }).waitFor();
+    const privilege = page.locator('section[data-finding="hy-privilege"] tr', { hasText: 'Checkout service' });
+    await privilege.waitFor();
+    expect(await privilege.locator('td').allTextContents()).toEqual([
+      'Checkout service',
+      'acme',
+      'orders:read orders:write',
+      'orders:read',
+      'orders:read',
+    ]);
+    if (vault.present) await page.locator('section[aria-labelledby="hy-secrets"]').getByText('payments/stripe').waitFor();
+    await shot('18-hygiene');
+    await noExpiry.getByRole('link', { name: 'Forgotten batch job' }).click();
+    await page.getByRole('heading', { level: 2, name: /Forgotten batch job/ }).waitFor();
+    expect(await page.locator('.key-detail').textContent()).toContain(created.body.keyId);
+  });
+
+  it('shows the keyring status, and adds a webhook (secret shown once), tests it and deletes it', async () => {
+    await go('settings', 'Settings');
+    const keyring = page.getByTestId('keyring-status');
+    await keyring.waitFor();
+    const status = await keyring.textContent();
+    expect(status).toContain('KEK version1');
+    expect(status).toMatch(/Pepper version1/);
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhooks yet').waitFor();
+
+    await page.getByRole('button', { name: 'Add a webhook' }).click();
+    await page.getByLabel('URL').fill(receiver.url);
+    await shot('19-webhook-form');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = (await page.getByTestId('new-secret').textContent())!;
+    expect(secret).toMatch(/^whsec_/);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('copy-secret');
+    await page.getByTestId('copy-secret').click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    const row = page.locator('table.webhooks tr', { hasText: receiver.url });
+    await row.waitFor();
+    await shot('20-webhook-secret');
+
+    const listed = await server.api('GET', '/v1/webhooks');
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0]).toMatchObject({ url: receiver.url, events: ['*'], enabled: true });
+    expect(secret.startsWith(listed.body.items[0].secretStart.replace(/…$/, ''))).toBe(true);
+    expect(await row.textContent()).toContain(listed.body.items[0].secretStart);
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+
+    // A test event reaches the receiver, signed with the secret the page showed.
+    receiver.received = [];
+    await row.getByRole('button', { name: /Send a test event/ }).click();
+    await row.getByText('Last test: delivered (HTTP 204)').waitFor();
+    const test = receiver.received.find((r) => JSON.parse(r.body).type === 'webhook.test')!;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(test.headers['tessera-signature']))!;
+    expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${test.body}`).digest('hex'));
+
+    await page.getByRole('button', { name: 'I have stored it — hide the secret' }).click();
+    expect(await page.getByTestId('new-secret').count()).toBe(0);
+    await row.getByRole('button', { name: /Disable the webhook/ }).click();
+    await row.locator('.badge.disabled').waitFor();
+    expect((await server.api('GET', '/v1/webhooks')).body.items[0].enabled).toBe(false);
+    await shot('21-webhooks');
+    await row.getByRole('button', { name: /Delete the webhook/ }).click();
+    await page.getByText('No webhooks yet').waitFor();
+    expect((await server.api('GET', '/v1/webhooks')).body.items).toEqual([]);
   });
 
   it('refuses a state change without the CSRF token, from the signed-in browser itself', async () => {

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type ComponentType } from 'react';
 import { api, ApiError, can, setCsrfToken, whenSignedOut, type SessionInfo } from './api.js';
 import type { Notify, PageProps } from './page-props.js';
+import { AnomaliesPage } from './pages/anomalies-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { HygienePage } from './pages/hygiene-page.js';
 import { KeysPage } from './pages/keys-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OAuthClientsPage } from './pages/oauth-clients-page.js';
@@ -22,6 +24,18 @@ interface Page {
 const PAGES: Page[] = [
   { path: 'overview', title: 'Overview', available: () => true, Component: OverviewPage },
   { path: 'keys', title: 'Keys', available: (s) => can(s, 'keys:read'), Component: KeysPage },
+  {
+    path: 'anomalies',
+    title: 'Anomalies',
+    available: (s) => s.capabilities.anomalies === true && can(s, 'anomalies:read'),
+    Component: AnomaliesPage,
+  },
+  {
+    path: 'hygiene',
+    title: 'Hygiene',
+    available: (s) => s.capabilities.hygiene === true && can(s, 'keys:read') && can(s, 'keyspaces:read'),
+    Component: HygienePage,
+  },
   {
     path: 'secrets',
     title: 'Secrets',

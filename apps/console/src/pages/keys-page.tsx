@@ -3,7 +3,8 @@ import { api, can } from '../api.js';
 import { Field } from '../field.js';
 import { ago, keyState, when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import type { Notify, PageProps } from '../page-props.js';
+import type { PageProps } from '../page-props.js';
+import { ShowOnce } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
@@ -75,6 +76,12 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       notify((err as Error).message, 'error');
     }
   };
+  // `#/keys?keyspace=…&key=…` (a link from another page, such as Hygiene) opens that key.
+  const linked = params.get('key');
+  useEffect(() => {
+    if (linked) void showKey(linked);
+    // Once, when the page opens.
+  }, []);
   const refresh = (keyId: string, focus: boolean) => void load().then(() => showKey(keyId, focus));
 
   const applyFilters = (e: FormEvent) => {
@@ -87,7 +94,19 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
   return (
     <>
       <h1>Keys</h1>
-      <div className="reveal-slot">{shown && <ShowOnce key={shown.key} shown={shown} notify={notify} onHide={() => setShown(null)} />}</div>
+      <div className="reveal-slot">
+        {shown && (
+          <ShowOnce
+            key={shown.key}
+            title={shown.title}
+            value={shown.key}
+            noun="key"
+            note="Tessera keeps only a hash."
+            notify={notify}
+            onHide={() => setShown(null)}
+          />
+        )}
+      </div>
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={applyFilters}>
         <Field label="Keyspace">
           <select name="keyspace" value={keyspaceId} onChange={(e) => setKeyspaceId(e.target.value)}>
@@ -259,33 +278,5 @@ function KeyTable({
         </button>
       )}
     </>
-  );
-}
-
-/** The plain key, shown once, with a copy button; gone when the page changes. */
-function ShowOnce({ shown, notify, onHide }: { shown: ShownKey; notify: Notify; onHide(): void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = () =>
-    navigator.clipboard.writeText(shown.key).then(
-      () => {
-        setCopied(true);
-        notify('The key is on your clipboard.');
-      },
-      () => notify('The browser would not copy; select the key and copy it by hand.', 'error'),
-    );
-  return (
-    <section className="once" role="alert" aria-labelledby="once-title">
-      <h2 id="once-title">{shown.title}</h2>
-      <p>This is the only time the key is shown. Copy it now and store it safely: Tessera keeps only a hash.</p>
-      <div className="key-box">
-        <code data-testid="new-key">{shown.key}</code>
-        <button type="button" className="primary" data-testid="copy-key" onClick={() => void copy()} autoFocus>
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-      </div>
-      <button type="button" className="link" onClick={onHide}>
-        I have stored it — hide the key
-      </button>
-    </section>
   );
 }

@@ -5,15 +5,8 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify, PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
-
-interface SigningKey {
-  kid?: string;
-  id?: string;
-  alg?: string;
-  status?: string;
-  state?: string;
-  expiresAt?: string;
-}
+import { KeyringStatusView, SigningKeys } from './keyring-section.js';
+import { WebhooksSection } from './webhooks-section.js';
 
 interface User {
   id: string;
@@ -29,6 +22,8 @@ interface User {
 
 export function SettingsPage({ session, notify }: PageProps) {
   const me = session.user;
+  const keyring = session.capabilities.keyring === true && can(session, 'root_keys:manage');
+  const signing = session.capabilities.oauthClients === true && can(session, 'oauth:manage');
   const changePassword = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -75,13 +70,19 @@ export function SettingsPage({ session, notify }: PageProps) {
           <ConsoleUsers me={me} notify={notify} />
         </section>
       )}
-      <section aria-labelledby="keyring-title" className="card" id="keyring-status">
-        <h2 id="keyring-title">Keyring and signing keys</h2>
-        {session.capabilities.oauthClients && can(session, 'oauth:manage') && <SigningKeys />}
-        <p className="muted">
-          The key-encryption key and data-key versions are shown by `tessera keyring status` on the server; they are not exposed over HTTP.
-        </p>
-      </section>
+      {(keyring || signing) && (
+        <section aria-labelledby="keyring-title" className="card" id="keyring-status">
+          <h2 id="keyring-title">{keyring && signing ? 'Keyring and signing keys' : keyring ? 'Keyring' : 'Token signing keys'}</h2>
+          {keyring && <KeyringStatusView />}
+          {signing && <SigningKeys titled={keyring} />}
+        </section>
+      )}
+      {session.capabilities.webhooks === true && can(session, 'webhooks:manage') && (
+        <section aria-labelledby="webhooks-title" className="card" id="webhooks">
+          <h2 id="webhooks-title">Webhooks</h2>
+          <WebhooksSection notify={notify} />
+        </section>
+      )}
     </>
   );
 }
@@ -212,48 +213,6 @@ function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify 
         </Field>
         <button type="submit">Add user</button>
       </form>
-    </>
-  );
-}
-
-function SigningKeys() {
-  const [result] = useLoad(() => api<{ items?: SigningKey[]; keys?: SigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
-  if (result.state === 'loading')
-    return (
-      <p className="muted" aria-busy="true">
-        Loading…
-      </p>
-    );
-  if (result.state === 'error') return <p className="error">Signing keys could not be read: {result.error.message}</p>;
-  const keys = result.data.items ?? result.data.keys ?? [];
-  return (
-    <>
-      <h3>Token signing keys</h3>
-      {keys.length === 0 ? (
-        <p className="empty">None yet: the first is made when a token is issued.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              {['Key id', 'Algorithm', 'Status', 'Expires'].map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k, i) => (
-              <tr key={k.kid ?? k.id ?? i}>
-                <td className="mono">{k.kid ?? k.id ?? '—'}</td>
-                <td>{k.alg ?? '—'}</td>
-                <td>{k.status ?? k.state ?? '—'}</td>
-                <td>{when(k.expiresAt)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
     </>
   );
 }

@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { CONSOLE_ROLES, hasPermission, TesseraError, type Actor } from '@tessera/core';
+import { CONSOLE_ROLES, EnvelopeKeyring, hasPermission, TesseraError, type Actor } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { IdParams, Text, Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 import { userView, type Signed } from './console-accounts.js';
 import { csrfTokenFor } from './console-accounts.js';
+import { keyringStatus } from './keyring-status.js';
 import { clearSessionCookie, requirePermission, requireSession, rolePermissions, sessionToken, setSessionCookie } from './session-auth.js';
 
 /** Where Vite writes the console (`npm run build`): inside the server package, beside its code. */
@@ -32,6 +33,7 @@ const OPTIONAL_CAPABILITIES = {
   anomalies: { method: 'GET', url: '/v1/anomalies' },
   hygiene: { method: 'GET', url: '/v1/hygiene' },
   webhooks: { method: 'GET', url: '/v1/webhooks' },
+  keyring: { method: 'GET', url: '/console/api/keyring' },
 } as const;
 
 /**
@@ -244,6 +246,16 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
         recent: services.verifyTimeline.recent(request.params.keyId),
       };
     });
+
+    const { keyring } = services;
+    if (keyring instanceof EnvelopeKeyring) {
+      // Key custody is the instance owner's business: the same permission as root keys.
+      app.get('/console/api/keyring', { schema: hide }, async (request) => {
+        const signed = await requireSession(services, request);
+        requirePermission(signed.user, 'root_keys:manage');
+        return keyringStatus(keyring, signed.user.workspaceId);
+      });
+    }
 
     async function signedIn(request: FastifyRequest, reply: FastifyReply, token: string) {
       const found = await accounts.authenticate(token);

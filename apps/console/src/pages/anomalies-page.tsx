@@ -1,0 +1,133 @@
+import { useState } from 'react';
+import { api, ApiError, can } from '../api.js';
+import { Field } from '../field.js';
+import { ANOMALY_KINDS, ANOMALY_STATUSES, kindLabel, SEVERITIES } from '../monitoring-names.js';
+import type { PageProps } from '../page-props.js';
+import { useLoad, type Loaded } from '../use-load.js';
+import { AnomalyCard, type Anomaly } from './anomaly-card.js';
+
+const LIMIT = 200;
+
+/** What the detectors found, newest first: open ones unless the filters say otherwise. */
+export function AnomaliesPage({ session, notify }: PageProps) {
+  const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
+  const [status, setStatus] = useState(params.get('status') ?? 'open');
+  const [kind, setKind] = useState(params.get('kind') ?? '');
+  const [severity, setSeverity] = useState(params.get('severity') ?? '');
+  // Cards changed here show the server's answer until the list is read again.
+  const [changed, setChanged] = useState<Record<string, Anomaly>>({});
+  const [result, reload] = useLoad(() => {
+    const q = new URLSearchParams({ limit: String(LIMIT) });
+    if (status) q.set('status', status);
+    if (kind) q.set('kind', kind);
+    setChanged({});
+    return api<{ items: Anomaly[] }>('GET', `/v1/anomalies?${q}`);
+  }, [status, kind]);
+
+  const select = (
+    label: string,
+    value: string,
+    set: (v: string) => void,
+    options: readonly string[],
+    any: string,
+    show = (o: string) => o,
+  ) => (
+    <Field label={label}>
+      <select value={value} onChange={(e) => set(e.target.value)}>
+        <option value="">{any}</option>
+        {options.map((o) => (
+          <option key={o} value={o}>
+            {show(o)}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+
+  return (
+    <>
+      <h1>Anomalies</h1>
+      <p className="muted">
+        What the detectors found in key use and console sign-ins, each with the evidence behind it. Acknowledge one to show it is being
+        looked at; resolve it when it is dealt with.
+      </p>
+      <form className="filters" role="search" aria-label="Filter anomalies" onSubmit={(e) => e.preventDefault()}>
+        {select('State', status, setStatus, ANOMALY_STATUSES, 'any state')}
+        {select('Kind', kind, setKind, ANOMALY_KINDS, 'any kind', kindLabel)}
+        {select('Severity', severity, setSeverity, SEVERITIES, 'any severity')}
+        <button type="button" onClick={reload}>
+          Refresh
+        </button>
+      </form>
+      <div aria-live="polite">
+        <AnomalyList
+          result={result}
+          filtered={Boolean(kind || severity)}
+          status={status}
+          severity={severity}
+          changed={changed}
+          canManage={can(session, 'anomalies:manage')}
+          canOpenKey={can(session, 'keys:read')}
+          notify={notify}
+          onChanged={(a) => setChanged((c) => ({ ...c, [a.id]: a }))}
+        />
+      </div>
+    </>
+  );
+}
+
+function AnomalyList({
+  result,
+  filtered,
+  status,
+  severity,
+  changed,
+  ...card
+}: {
+  result: Loaded<{ items: Anomaly[] }>;
+  filtered: boolean;
+  status: string;
+  severity: string;
+  changed: Record<string, Anomaly>;
+  canManage: boolean;
+  canOpenKey: boolean;
+  notify: PageProps['notify'];
+  onChanged(a: Anomaly): void;
+}) {
+  if (result.state === 'loading')
+    return (
+      <p className="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (result.state === 'error')
+    return result.error instanceof ApiError && result.error.status === 401 ? null : (
+      <p className="error" role="alert">
+        The anomalies could not load: {result.error.message}
+      </p>
+    );
+  const items = result.data.items.map((a) => changed[a.id] ?? a).filter((a) => !severity || a.severity === severity);
+  const which = status ? `${status} ` : '';
+  if (items.length === 0)
+    return (
+      <p className="empty">
+        {filtered ? `No ${which}anomalies match these filters.` : `No ${which}anomalies.`}
+        {status === 'open' && !filtered && ' The detectors have found nothing that is waiting for someone.'}
+      </p>
+    );
+  return (
+    <>
+      <p className="muted small">
+        {`${items.length} ${items.length === 1 ? 'anomaly' : 'anomalies'}, newest first`}
+        {result.data.items.length === LIMIT && ` (the newest ${LIMIT}; narrow the filters to see older ones)`}.
+      </p>
+      <ul className="anomalies" aria-label="Anomalies">
+        {items.map((a) => (
+          <li key={a.id}>
+            <AnomalyCard anomaly={a} {...card} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { api } from '../api.js';
+import { when } from '../format.js';
+import { kindLabel } from '../monitoring-names.js';
+import type { Notify } from '../page-props.js';
+
+/** An anomaly as `GET /v1/anomalies` gives it. */
+export interface Anomaly {
+  id: string;
+  kind: string;
+  severity: string;
+  status: 'open' | 'acknowledged' | 'resolved';
+  keyId: string | null;
+  keyspaceId: string | null;
+  subject: string;
+  explanation: string;
+  details: Record<string, unknown>;
+  count: number;
+  firstEventAt: string;
+  detectedAt: string;
+  lastSeenAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  response: { action: 'suspended'; suspensionId: string } | null;
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** Findings about a network a key was used from: resolving one as benign teaches the key that network. */
+const NETWORK_KINDS = new Set(['new_network', 'new_country', 'impossible_travel']);
+
+/**
+ * One finding: what was seen and the evidence behind it, with acknowledge and resolve for those
+ * who may. After a change the card shows the server's answer and its heading takes the focus
+ * (the button that was pressed is gone).
+ */
+export function AnomalyCard({
+  anomaly: a,
+  canManage,
+  canOpenKey,
+  notify,
+  onChanged,
+}: {
+  anomaly: Anomaly;
+  canManage: boolean;
+  canOpenKey: boolean;
+  notify: Notify;
+  onChanged(a: Anomaly): void;
+}) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  const acted = useRef(false);
+  useEffect(() => {
+    if (acted.current) heading.current?.focus();
+  }, [a.status]);
+
+  const act = (verb: 'acknowledge' | 'resolve', body: unknown, message: string) =>
+    api<Anomaly>('POST', `/v1/anomalies/${a.id}/${verb}`, body).then(
+      (next) => {
+        acted.current = true;
+        notify(message);
+        onChanged(next);
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  const network = a.keyId !== null && NETWORK_KINDS.has(a.kind) && typeof a.details.network === 'string' ? a.details.network : null;
+  const resolve = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const benign = (e.currentTarget.elements.namedItem('benign') as HTMLInputElement | null)?.checked === true;
+    void act('resolve', benign ? { benign } : {}, benign ? `Resolved as benign: ${network} is learned as the key's own.` : 'Resolved.');
+  };
+  const attr = (label: string, value: ReactNode) =>
+    value === null || value === undefined ? [] : [<dt key={`${label}-t`}>{label}</dt>, <dd key={`${label}-d`}>{value}</dd>];
+  const titleId = `an-${a.id}`;
+
+  return (
+    <article className={`card anomaly ${a.severity}`} aria-labelledby={titleId} data-anomaly-id={a.id}>
+      <h2 id={titleId} tabIndex={-1} ref={heading}>
+        {kindLabel(a.kind)} <span className={`badge ${a.severity}`}>{a.severity}</span>{' '}
+        <span className={`badge ${a.status}`} data-testid="anomaly-status">
+          {a.status}
+        </span>
+      </h2>
+      <p className="explanation">{a.explanation}</p>
+      <dl className="attrs">
+        {a.subject !== a.keyId && attr('Subject', <code>{a.subject}</code>)}
+        {a.keyId !== null &&
+          attr(
+            'Key',
+            canOpenKey && a.keyspaceId !== null ? (
+              <a href={`#/keys?keyspace=${encodeURIComponent(a.keyspaceId)}&key=${encodeURIComponent(a.keyId)}`}>{a.keyId}</a>
+            ) : (
+              <code>{a.keyId}</code>
+            ),
+          )}
+        {attr('Detected', when(a.detectedAt))}
+        {attr('First event', when(a.firstEventAt))}
+        {attr('Seen', a.count === 1 ? 'once' : `${a.count} times, the last ${when(a.lastSeenAt)}`)}
+        {a.response && attr('Response', `the key was suspended (${a.response.suspensionId})`)}
+        {a.acknowledgedAt !== null && attr('Acknowledged', `${when(a.acknowledgedAt)} by ${a.acknowledgedBy ?? 'unknown'}`)}
+        {a.resolvedAt !== null && attr('Resolved', `${when(a.resolvedAt)} by ${a.resolvedBy ?? 'unknown'}`)}
+      </dl>
+      {Object.keys(a.details).length > 0 && (
+        <>
+          <h3>Evidence</h3>
+          <dl className="attrs evidence">{Object.entries(a.details).flatMap(([k, v]) => attr(k, <code>{shown(v)}</code>))}</dl>
+        </>
+      )}
+      {canManage && a.status !== 'resolved' && (
+        <div className="actions">
+          {a.status === 'open' && (
+            <button type="button" onClick={() => void act('acknowledge', undefined, 'Acknowledged: others see that someone is on it.')}>
+              Acknowledge
+            </button>
+          )}
+          <form className="inline" onSubmit={resolve} aria-label={`Resolve ${kindLabel(a.kind)}`}>
+            {network !== null && (
+              <div className="check">
+                <input type="checkbox" name="benign" id={`${titleId}-benign`} />
+                <label htmlFor={`${titleId}-benign`}>{`Benign: ${network} is this key's own network`}</label>
+              </div>
+            )}
+            <button type="submit" className="primary">
+              Resolve
+            </button>
+          </form>
+        </div>
+      )}
+    </article>
+  );
+}

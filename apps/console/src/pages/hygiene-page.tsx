@@ -1,0 +1,154 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError, can } from '../api.js';
+import { Field } from '../field.js';
+import { formValues } from '../form-values.js';
+import { when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import type { PageProps } from '../page-props.js';
+import { useLoad } from '../use-load.js';
+import { HygieneFindings, type HygieneReport } from './hygiene-findings.js';
+import type { Keyspace } from './key-model.js';
+
+interface Query {
+  keyspaceId: string;
+  unusedDays: string;
+  expiringDays: string;
+  privilegeDays: string;
+}
+
+/** Key hygiene: the inventory report of one keyspace, and the secrets due for rotation. */
+export function HygienePage(props: PageProps) {
+  const [result] = useLoad(() => api<{ items: Keyspace[] }>('GET', '/v1/keyspaces'), []);
+  if (result.state !== 'ready') return <LoadStatus title="Hygiene" result={result} />;
+  const keyspaces = result.data.items;
+  const { session } = props;
+  return (
+    <>
+      <h1>Hygiene</h1>
+      <p className="muted">Keys that are idle, about to expire, never expire, or hold more scopes than they use: candidates to tidy up.</p>
+      {keyspaces.length === 0 ? (
+        <p className="empty">There are no keyspaces yet, so there are no keys to report on.</p>
+      ) : (
+        <KeyReport keyspaces={keyspaces} />
+      )}
+      {session.capabilities.secrets === true && can(session, 'secrets:read') && <SecretsDue />}
+    </>
+  );
+}
+
+function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
+  const [query, setQuery] = useState<Query>(() => {
+    const wanted = new URLSearchParams(location.hash.split('?')[1] ?? '').get('keyspace');
+    const keyspaceId = keyspaces.find((ks) => ks.id === wanted)?.id ?? keyspaces[0]!.id;
+    return { keyspaceId, unusedDays: '90', expiringDays: '14', privilegeDays: '30' };
+  });
+  const [result] = useLoad(() => api<HygieneReport>('GET', `/v1/hygiene?${new URLSearchParams({ ...query })}`), [query]);
+  const apply = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setQuery(formValues(e.currentTarget) as unknown as Query);
+  };
+  const keyspace = keyspaces.find((ks) => ks.id === query.keyspaceId)!;
+
+  return (
+    <>
+      <form className="filters" aria-label="Report settings" onSubmit={apply}>
+        <Field label="Keyspace">
+          <select name="keyspaceId" defaultValue={query.keyspaceId}>
+            {keyspaces.map((ks) => (
+              <option key={ks.id} value={ks.id}>
+                {`${ks.name} (${ks.prefix})`}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Unused for (days)">
+          <input name="unusedDays" type="number" min={0} max={3660} required defaultValue={query.unusedDays} />
+        </Field>
+        <Field label="Expiring within (days)">
+          <input name="expiringDays" type="number" min={0} max={3660} required defaultValue={query.expiringDays} />
+        </Field>
+        <Field label="Scope use over (days)">
+          <input name="privilegeDays" type="number" min={1} max={3660} required defaultValue={query.privilegeDays} />
+        </Field>
+        <button type="submit">Run report</button>
+      </form>
+      <div aria-live="polite">
+        {result.state === 'loading' && (
+          <p className="muted" aria-busy="true">
+            Loading…
+          </p>
+        )}
+        {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
+          <p className="error" role="alert">
+            The report could not be made: {result.error.message}
+          </p>
+        )}
+        {result.state === 'ready' && (
+          <HygieneFindings
+            report={result.data}
+            keyspace={keyspace}
+            days={{ unused: Number(query.unusedDays), expiring: Number(query.expiringDays), privilege: Number(query.privilegeDays) }}
+          />
+        )}
+      </div>
+    </>
+  );
+}
+
+interface SecretDue {
+  name: string;
+  version: number;
+  rotateBy: string | null;
+  rotation: 'due' | 'overdue';
+}
+
+function SecretsDue() {
+  const [result] = useLoad(() => api<{ items: SecretDue[] }>('GET', '/v1/secrets?rotation=due'), []);
+  return (
+    <section aria-labelledby="hy-secrets">
+      <h2 id="hy-secrets">Secrets due for rotation</h2>
+      {result.state === 'loading' && (
+        <p className="muted" aria-busy="true">
+          Loading…
+        </p>
+      )}
+      {result.state === 'error' && (
+        <p className="error" role="alert">
+          The secrets could not load: {result.error.message}
+        </p>
+      )}
+      {result.state === 'ready' &&
+        (result.data.items.length === 0 ? (
+          <p className="empty">No secret is due for rotation.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                {['Secret', 'Version', 'Rotation', 'Rotate by'].map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.items.map((s) => (
+                <tr key={s.name}>
+                  <td>
+                    <a href="#/secrets" className="mono">
+                      {s.name}
+                    </a>
+                  </td>
+                  <td>{s.version}</td>
+                  <td>
+                    <span className={`badge ${s.rotation}`}>{s.rotation}</span>
+                  </td>
+                  <td>{when(s.rotateBy)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </section>
+  );
+}

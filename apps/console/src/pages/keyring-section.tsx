@@ -1,0 +1,144 @@
+import type { ReactNode } from 'react';
+import { api, ApiError } from '../api.js';
+import { when } from '../format.js';
+import { useLoad, type Loaded } from '../use-load.js';
+
+/** `GET /console/api/keyring`: versions and states, never key material. */
+interface KeyringStatus {
+  provider: string;
+  kekVersion: number;
+  pepperVersion: number;
+  pepperVersions: number[];
+  dataKeys: { scope: string; version: number; kekVersion: number; state: 'current' | 'retired'; rewrapPending: boolean }[];
+}
+
+/** `GET /v1/oauth/signing-keys`. */
+interface SigningKey {
+  kid: string;
+  alg: string;
+  state: string;
+  activatesAt: string;
+  retiresAt: string;
+  expiresAt: string;
+}
+
+const PROVIDERS: Record<string, string> = {
+  local: 'local key file (keyring.json)',
+  env: 'environment variable (TESSERA_MASTER_KEY)',
+  pkcs11: 'hardware security module (PKCS#11)',
+  memory: 'in memory (tests only)',
+};
+
+/** Loading and error states of a section of a page (the page's heading stays). */
+function Pending({ result, what }: { result: Exclude<Loaded<unknown>, { state: 'ready' }>; what: string }) {
+  if (result.state === 'loading')
+    return (
+      <p className="muted" aria-busy="true">
+        Loading…
+      </p>
+    );
+  if (result.error instanceof ApiError && result.error.status === 401) return null;
+  return (
+    <p className="error" role="alert">
+      {`${what} could not be read: ${result.error.message}`}
+    </p>
+  );
+}
+
+/** The KEK provider and version, the pepper versions, and this workspace's data keys. */
+export function KeyringStatusView() {
+  const [result] = useLoad(() => api<KeyringStatus>('GET', '/console/api/keyring'), []);
+  if (result.state !== 'ready') return <Pending result={result} what="The keyring status" />;
+  const s = result.data;
+  const older = s.pepperVersions.filter((v) => v !== s.pepperVersion);
+  return (
+    <div data-testid="keyring-status">
+      <h3>Key-encryption key</h3>
+      <dl className="attrs">
+        <dt>Provider</dt>
+        <dd>
+          <code>{s.provider}</code> — {PROVIDERS[s.provider] ?? 'a custom provider'}
+        </dd>
+        <dt>KEK version</dt>
+        <dd>{s.kekVersion}</dd>
+        <dt>Pepper version</dt>
+        <dd>{`${s.pepperVersion}${older.length > 0 ? ` (older kept for keys hashed before: ${older.join(', ')})` : ''}`}</dd>
+      </dl>
+      <h3>Data keys</h3>
+      {s.dataKeys.length === 0 ? (
+        <p className="empty">No data key yet: the first is made when something is first encrypted.</p>
+      ) : (
+        <Table
+          caption="Data keys of this workspace and of the instance"
+          columns={['Scope', 'Version', 'Wrapped under', 'State']}
+          rows={s.dataKeys.map((k) => ({
+            key: `${k.scope}-${k.version}`,
+            cells: [
+              <code key="s">{k.scope}</code>,
+              k.version,
+              `KEK v${k.kekVersion}`,
+              <>
+                <span className={`badge ${k.state === 'current' ? 'active' : 'expired'}`}>{k.state}</span>{' '}
+                {k.rewrapPending && <span className="badge due">re-wrap pending</span>}
+              </>,
+            ],
+          }))}
+        />
+      )}
+      <p className="muted small">
+        New ciphertexts use the current data key; retired versions only decrypt older ones. Rotate with <code>tessera keyring rotate</code>{' '}
+        on the server: the key material never travels over HTTP.
+      </p>
+    </div>
+  );
+}
+
+/** The OAuth token signing keys and the part each plays now. */
+export function SigningKeys({ titled }: { titled: boolean }) {
+  const [result] = useLoad(() => api<{ items: SigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
+  return (
+    <>
+      {titled && <h3>Token signing keys</h3>}
+      {result.state !== 'ready' ? (
+        <Pending result={result} what="The signing keys" />
+      ) : result.data.items.length === 0 ? (
+        <p className="empty">None yet: the first is made when a token is issued.</p>
+      ) : (
+        <Table
+          caption="Token signing keys"
+          columns={['Key id', 'Algorithm', 'State', 'Active from', 'Retires', 'Expires']}
+          rows={result.data.items.map((k) => ({
+            key: k.kid,
+            cells: [<code key="k">{k.kid}</code>, k.alg, k.state, when(k.activatesAt), when(k.retiresAt), when(k.expiresAt)],
+          }))}
+        />
+      )}
+    </>
+  );
+}
+
+function Table({ caption, columns, rows }: { caption: string; columns: string[]; rows: { key: string; cells: ReactNode[] }[] }) {
+  return (
+    <table>
+      <caption className="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c} scope="col">
+              {c}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.key}>
+            {r.cells.map((c, i) => (
+              <td key={i}>{c}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,157 @@
+import { useState } from 'react';
+import { api, ApiError } from '../api.js';
+import { when } from '../format.js';
+import type { Notify } from '../page-props.js';
+import { ShowOnce } from '../show-once.js';
+import { useLoad } from '../use-load.js';
+import { WebhookForm, type CreatedWebhook } from './webhook-form.js';
+
+/** A subscription as `GET /v1/webhooks` gives it: the secret only by its first characters. */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  secretStart: string;
+  createdAt: string;
+}
+
+interface Delivery {
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts: number;
+  responseStatus: number | null;
+  lastError: string | null;
+}
+
+const outcome = (d: Delivery) =>
+  d.status === 'succeeded'
+    ? `delivered (HTTP ${d.responseStatus})`
+    : `not delivered${d.responseStatus !== null ? ` (HTTP ${d.responseStatus})` : ''}${d.lastError ? `: ${d.lastError}` : ''}${d.status === 'pending' ? '; it will be retried' : ''}`;
+
+/** Webhook subscriptions: list, add (the signing secret shown once), test, disable, delete. */
+export function WebhooksSection({ notify }: { notify: Notify }) {
+  const [result, reload] = useLoad(() => api<{ items: Webhook[] }>('GET', '/v1/webhooks'), []);
+  const [adding, setAdding] = useState(false);
+  const [created, setCreated] = useState<CreatedWebhook | null>(null);
+  const [tests, setTests] = useState<Record<string, string>>({});
+
+  const change = (p: Promise<unknown>, message: string) =>
+    void p
+      .then(
+        () => notify(message),
+        (err: Error) => notify(err.message, 'error'),
+      )
+      .finally(reload);
+  const test = (w: Webhook) =>
+    api<Delivery>('POST', `/v1/webhooks/${w.id}/test`).then(
+      (d) => {
+        setTests((t) => ({ ...t, [w.id]: outcome(d) }));
+        notify(`Test event to ${w.url}: ${outcome(d)}.`, d.status === 'succeeded' ? 'ok' : 'error');
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  const remove = (w: Webhook) => {
+    if (!window.confirm(`Delete the webhook to ${w.url}? Its delivery log is deleted with it.`)) return;
+    change(api('DELETE', `/v1/webhooks/${w.id}`), `The webhook to ${w.url} is deleted.`);
+  };
+
+  return (
+    <>
+      <p className="muted">
+        Tessera sends events (anomalies, key changes) as JSON by POST, signed in the <code>Tessera-Signature</code> header with the
+        webhook&apos;s secret, and retries failed deliveries.
+      </p>
+      <div className="reveal-slot">
+        {created && (
+          <ShowOnce
+            key={created.id}
+            title={`Webhook to ${created.url} added: its signing secret`}
+            value={created.secret}
+            noun="secret"
+            note="the receiver checks signatures with it, and Tessera will not show it again."
+            notify={notify}
+            onHide={() => setCreated(null)}
+          />
+        )}
+      </div>
+      {result.state === 'loading' && (
+        <p className="muted" aria-busy="true">
+          Loading…
+        </p>
+      )}
+      {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
+        <p className="error" role="alert">
+          The webhooks could not load: {result.error.message}
+        </p>
+      )}
+      {result.state === 'ready' &&
+        (result.data.items.length === 0 ? (
+          <p className="empty">No webhooks yet: nothing is sent anywhere.</p>
+        ) : (
+          <table className="webhooks">
+            <caption className="sr-only">Webhooks</caption>
+            <thead>
+              <tr>
+                {['URL', 'Events', 'State', 'Secret', 'Created'].map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.items.map((w) => (
+                <tr key={w.id} data-webhook-id={w.id}>
+                  <td className="mono url">{w.url}</td>
+                  <td>{w.events.includes('*') ? 'every event' : w.events.join(', ')}</td>
+                  <td>
+                    <span className={`badge ${w.enabled ? 'active' : 'disabled'}`}>{w.enabled ? 'enabled' : 'disabled'}</span>
+                    {tests[w.id] && <p className="small muted">Last test: {tests[w.id]}</p>}
+                  </td>
+                  <td className="mono">{w.secretStart}</td>
+                  <td>{when(w.createdAt)}</td>
+                  <td className="row-actions">
+                    <button type="button" onClick={() => void test(w)} aria-label={`Send a test event to ${w.url}`}>
+                      Send test
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() =>
+                        change(
+                          api('PATCH', `/v1/webhooks/${w.id}`, { enabled: !w.enabled }),
+                          `The webhook to ${w.url} is ${w.enabled ? 'disabled' : 'enabled'}.`,
+                        )
+                      }
+                      aria-label={`${w.enabled ? 'Disable' : 'Enable'} the webhook to ${w.url}`}
+                    >
+                      {w.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                    <button type="button" className="danger" onClick={() => remove(w)} aria-label={`Delete the webhook to ${w.url}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+      <div className="toolbar">
+        <button type="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+          Add a webhook
+        </button>
+      </div>
+      {adding && (
+        <WebhookForm
+          onCreated={(w) => {
+            setAdding(false);
+            setCreated(w);
+            reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
