@@ -162,6 +162,39 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     expect((await verify(nodes[0]!, k!.key, { cost: 3 })).body).toMatchObject({ code: 'VALID', credits: { remaining: 0 } });
   });
 
+  it("an OAuth client's secret rotation and deletion on node 1 reach the client caches of nodes 2 and 3", async () => {
+    const created = await nodes[0]!.api('POST', '/v1/oauth/clients', { name: 'multi-node', scopes: ['read'] });
+    expect(created.status).toBe(201);
+    const { clientId, clientSecret } = created.body as { clientId: string; clientSecret: string };
+    const grant = (node: ProcessNode, secret: string) =>
+      fetch(`${node.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: 'grant_type=client_credentials',
+      }).then((r) => r.status);
+    const others = [nodes[1]!, nodes[2]!];
+    /** Waits until every other node answers `status`; how long that took, in ms. */
+    const seenBy = async (secret: string, status: number) => {
+      const start = performance.now();
+      await until(async () => (await Promise.all(others.map((n) => grant(n, secret)))).every((s) => s === status), 5000, 5);
+      return performance.now() - start;
+    };
+    // Nodes 2 and 3 authenticate the client, so it sits in their caches.
+    for (const n of others) expect(await grant(n, clientSecret)).toBe(200);
+
+    const rotated = await nodes[0]!.api('POST', `/v1/oauth/clients/${clientId}/rotate-secret`, {});
+    expect(rotated.status).toBe(200);
+    const rotation = await seenBy(clientSecret, 401);
+    for (const n of others) expect(await grant(n, rotated.body.clientSecret as string)).toBe(200);
+
+    expect((await nodes[0]!.api('DELETE', `/v1/oauth/clients/${clientId}`)).status).toBe(204);
+    const deletion = await seenBy(rotated.body.clientSecret as string, 401);
+    console.log(`client changes seen by nodes 2 and 3: rotation ${rotation.toFixed(1)} ms, deletion ${deletion.toFixed(1)} ms`);
+  });
+
   it('SIGTERM drains in-flight requests and flushes usage before exiting', async () => {
     const [k] = await createKeys(1);
     const node = nodes[2]!;

@@ -85,7 +85,7 @@ export function createServices(o: ServiceOptions) {
     if (m.kind === 'all') {
       verifier.cache.clear();
       rootKeys.cache.clear();
-    } else {
+    } else if (m.kind !== 'oauth_client') {
       const cache = m.kind === 'key' ? verifier.cache : rootKeys.cache;
       cache.invalidateId(m.id);
       cache.invalidateHash(m.hash);
@@ -94,7 +94,7 @@ export function createServices(o: ServiceOptions) {
   const vault = new VaultService({ store: o.store, keyring: o.keyring, clock }, o.secretDueWindowMs);
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
-  const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore });
+  const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore, bus });
   return {
     oauth,
     store: o.store,

@@ -131,7 +131,8 @@ export {
   OAuthClientService,
   type ClientInput,
 } from './oauth/client-service.js';
-export { authenticateClient, JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
+export { authenticateClient, JWT_BEARER_ASSERTION, type ClientRepos } from './oauth/client-auth.js';
+export { ClientDirectory, DEFAULT_CLIENT_DIRECTORY, type ClientDirectoryOptions } from './oauth/client-directory.js';
 export { DPOP_ALGS, DPOP_IAT_WINDOW, DpopNonces, verifyDpopProof } from './oauth/dpop.js';
 export { param, type TokenRequest } from './oauth/token-request.js';
 export {

@@ -2,7 +2,11 @@
  * Tells every node's caches that a record changed. In one process it calls the subscribers
  * directly; the Redis and PostgreSQL buses carry the same messages between nodes.
  */
-export type Invalidation = { kind: 'key'; id: string; hash: string } | { kind: 'root_key'; id: string; hash: string } | { kind: 'all' };
+export type Invalidation =
+  | { kind: 'key'; id: string; hash: string }
+  | { kind: 'root_key'; id: string; hash: string }
+  | { kind: 'oauth_client'; id: string }
+  | { kind: 'all' };
 
 export interface InvalidationBus {
   publish(message: Invalidation): void | Promise<void>;

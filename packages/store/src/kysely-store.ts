@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest } from './migrate.js';
+import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
 
 export type StoreConfig =
@@ -31,7 +32,11 @@ export class KyselyStore extends KyselyRepos implements Store {
       database.pragma('synchronous = FULL');
       database.pragma('busy_timeout = 5000');
       database.pragma('foreign_keys = ON');
-      return new KyselyStore(new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), 'sqlite', database);
+      return new KyselyStore(
+        new Kysely<Database>({ dialect: new SqliteDialect({ database: keepStatements(database) }) }),
+        'sqlite',
+        database,
+      );
     }
     const int8 = 20;
     const pool = new pg.Pool({

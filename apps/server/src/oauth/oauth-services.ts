@@ -1,10 +1,12 @@
 import {
   AuthorizationServer,
+  ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
   MlDsaWorkerPool,
   OAuthClientService,
   SigningKeys,
   type Clock,
+  type InvalidationBus,
   type KeyVerifier,
   type Keyring,
   type OAuthStore,
@@ -21,6 +23,8 @@ export interface OAuthServiceOptions {
   /** The OAuth store; by default the Kysely store's own database. */
   oauthStore?: OAuthStore | undefined;
   signingKeys?: SigningKeyPolicy | undefined;
+  /** Carries client changes to every node's client directory. */
+  bus?: InvalidationBus | undefined;
 }
 
 export type OAuthServices = ReturnType<typeof createOAuthServices>;
@@ -31,7 +35,12 @@ export function createOAuthServices(o: OAuthServiceOptions) {
   if (store === undefined) throw new Error('the OAuth authorization server needs an OAuth store');
   const mlDsa = new MlDsaWorkerPool(2);
   const keys = new SigningKeys({ store, keyring: o.keyring, clock: o.clock, mlDsa }, o.signingKeys ?? DEFAULT_SIGNING_KEY_POLICY);
-  const clients = new OAuthClientService({ store, keyring: o.keyring, clock: o.clock, keys });
+  const clients = new OAuthClientService({ store, keyring: o.keyring, clock: o.clock, keys, bus: o.bus });
+  const directory = new ClientDirectory(store, o.clock);
+  o.bus?.subscribe((m) => {
+    if (m.kind === 'all') directory.clear();
+    else if (m.kind === 'oauth_client') directory.invalidate(m.id);
+  });
   const server = new AuthorizationServer({
     store,
     keyring: o.keyring,
@@ -40,11 +49,13 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     mlDsa,
     verifyApiKey: (input) => o.verifier.verify(input),
     getApiKey: (id) => o.store.getKey(id),
+    clients: directory,
   });
   return {
     store,
     keys,
     clients,
+    directory,
     server,
     mlDsa,
     /** The scheduled step: rotate signing keys, forget what has expired. */

@@ -23,7 +23,7 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       for (const l of listeners) if (to(l)) l.raw.write(`event: invalidate\ndata: ${data}\n\n`);
     };
     services.bus.subscribe((message: Invalidation) => {
-      if (listeners.size === 0 || message.kind === 'root_key') return;
+      if (listeners.size === 0 || message.kind === 'root_key' || message.kind === 'oauth_client') return;
       if (message.kind === 'all') return send(() => true, '{"kind":"all"}');
       void workspaceOfKey(services, message.id).then(
         (workspaceId) =>

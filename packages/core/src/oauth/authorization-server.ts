@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import { generateKey, parseKey } from '../api-keys/key-format.js';
 import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
@@ -7,14 +6,15 @@ import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { SCOPE_PATTERN, scopeGrants } from '../scopes/scope-expression.js';
 import type { KeyRecord } from '../store/records.js';
-import { authenticateClient } from './client-auth.js';
+import { authenticateClient, type ClientRepos } from './client-auth.js';
 import { CLIENT_ASSERTION_ALGS } from './client-service.js';
 import { DPOP_ALGS, DpopNonces, verifyDpopProof } from './dpop.js';
+import { newJti } from './jti.js';
 import { verifyJws } from './jws.js';
 import type { MlDsa } from './ml-dsa.js';
 import { OAuthError } from './oauth-error.js';
 import { GRANT_TYPES, SIGNING_ALGS, type OAuthClientRecord, type RefreshTokenRecord, type TokenFamilyRecord } from './oauth-records.js';
-import type { OAuthStore } from './oauth-store.js';
+import type { OAuthRepos, OAuthStore } from './oauth-store.js';
 import type { SigningKeys } from './signing-keys.js';
 import { param, type TokenRequest } from './token-request.js';
 
@@ -50,6 +50,8 @@ export interface AuthorizationServerDeps {
   verifyApiKey: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>;
   /** Reads an API key record, to check on every refresh that the exchanged key still stands. */
   getApiKey: (id: string) => Promise<KeyRecord | undefined>;
+  /** Clients as client authentication reads them; the store itself when not given. */
+  clients?: Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
 }
 
 /** Claims of a Tessera access token (RFC 9068 §2.2). */
@@ -73,8 +75,16 @@ export interface AccessTokenClaims {
 export class AuthorizationServer {
   readonly nonces: DpopNonces;
 
+  private readonly clientRepos: ClientRepos;
+
   constructor(private readonly deps: AuthorizationServerDeps) {
     this.nonces = new DpopNonces(deps);
+    const clients = deps.clients ?? deps.store;
+    this.clientRepos = {
+      getClient: (id) => clients.getClient(id),
+      listLiveClientSecrets: (id, now) => clients.listLiveClientSecrets(id, now),
+      rememberOnce: (key, expiresAt, now) => deps.store.rememberOnce(key, expiresAt, now),
+    };
   }
 
   /** RFC 8414 metadata. */
@@ -326,7 +336,7 @@ export class AuthorizationServer {
 
   private async authenticate(req: TokenRequest, issuer: string, endpoint: string): Promise<OAuthClientRecord> {
     return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, endpoint], {
-      repos: this.deps.store,
+      repos: this.clientRepos,
       keyring: this.deps.keyring,
       clock: this.deps.clock,
     });
@@ -363,7 +373,7 @@ export class AuthorizationServer {
     const now = this.deps.clock.now();
     const iat = Math.floor(now / 1000);
     const exp = iat + client.accessTokenTtl;
-    const jti = randomBytes(16).toString('base64url');
+    const jti = newJti();
     let token: string;
     if (client.accessTokenFormat === 'opaque') {
       token = generateKey(ACCESS_TOKEN_PREFIX);

@@ -15,6 +15,9 @@ export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type
 const SKEW_MS = 30_000;
 const MAX_ASSERTION_LIFETIME_MS = 10 * 60_000;
 
+/** What client authentication reads: the client, its live secrets, and the one-time `jti` memory. */
+export type ClientRepos = Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets' | 'rememberOnce'>;
+
 const failed = () => new OAuthError('invalid_client', 'Client authentication failed.');
 
 /**
@@ -25,7 +28,7 @@ const failed = () => new OAuthError('invalid_client', 'Client authentication fai
 export async function authenticateClient(
   req: TokenRequest,
   audiences: readonly string[],
-  deps: { repos: OAuthRepos; keyring: Keyring; clock: Clock },
+  deps: { repos: ClientRepos; keyring: Keyring; clock: Clock },
 ): Promise<OAuthClientRecord> {
   const basic = req.authorization !== undefined && /^basic /i.test(req.authorization);
   const post = param(req, 'client_secret') !== undefined;
@@ -84,7 +87,7 @@ function parseBasic(header: string): [string, string] | undefined {
 async function authenticateAssertion(
   req: TokenRequest,
   audiences: readonly string[],
-  deps: { repos: OAuthRepos; keyring: Keyring; clock: Clock },
+  deps: { repos: ClientRepos; keyring: Keyring; clock: Clock },
 ): Promise<OAuthClientRecord> {
   if (param(req, 'client_assertion_type') !== JWT_BEARER_ASSERTION)
     throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);

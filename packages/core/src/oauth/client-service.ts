@@ -1,6 +1,7 @@
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import { generateKey } from '../api-keys/key-format.js';
 import type { Clock } from '../clock.js';
+import type { InvalidationBus } from '../invalidation-bus.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
@@ -53,6 +54,8 @@ export interface ClientServiceDeps {
   keyring: Keyring;
   clock: Clock;
   keys: SigningKeys;
+  /** Tells every node's client directory that a client changed. */
+  bus?: InvalidationBus | undefined;
 }
 
 /** Management of OAuth clients. Every change is written with its audit entry in one transaction. */
@@ -135,6 +138,7 @@ export class OAuthClientService {
       });
       return next;
     });
+    await this.changed(id);
     await this.deps.keys.ensure(updated.signingAlg);
     return updated;
   }
@@ -147,6 +151,7 @@ export class OAuthClientService {
       await tx.updateClient(id, { deletedAt: now, updatedAt: now });
       await appendAudit(tx, this.deps.clock, actor, { action: 'oauth_client.deleted', target: id });
     });
+    await this.changed(id);
   }
 
   /**
@@ -158,7 +163,7 @@ export class OAuthClientService {
     if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < g.min || gracePeriodSeconds > g.max) {
       throw new TesseraError('VALIDATION_FAILED', `gracePeriodSeconds must be an integer from ${g.min} to ${g.max}`);
     }
-    return this.deps.store.transaction(async (tx) => {
+    const rotated = await this.deps.store.transaction(async (tx) => {
       const client = await this.get(actor, id, tx);
       if (client.authMethod === 'private_key_jwt')
         throw new TesseraError('CONFLICT', 'This client authenticates with private_key_jwt and has no secret.');
@@ -176,6 +181,13 @@ export class OAuthClientService {
       });
       return { client, secret: issued.secret };
     });
+    await this.changed(id);
+    return rotated;
+  }
+
+  /** After the commit: every node reads the client afresh. */
+  private async changed(id: string): Promise<void> {
+    await this.deps.bus?.publish({ kind: 'oauth_client', id });
   }
 
   private newSecret(clientId: string, now: number): { secret: string; record: ClientSecretRecord } {

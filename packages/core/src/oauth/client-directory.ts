@@ -1,0 +1,86 @@
+import type { Clock } from '../clock.js';
+import type { ClientSecretRecord, OAuthClientRecord } from './oauth-records.js';
+import type { OAuthRepos } from './oauth-store.js';
+
+export interface ClientDirectoryOptions {
+  maxEntries: number;
+  /** The longest a cached client is trusted without a word from the bus: a safety net, not the mechanism. */
+  ttlMs: number;
+}
+
+export const DEFAULT_CLIENT_DIRECTORY: ClientDirectoryOptions = { maxEntries: 10_000, ttlMs: 60_000 };
+
+interface Entry {
+  client: OAuthClientRecord;
+  secrets: ClientSecretRecord[];
+  loadedAt: number;
+}
+
+/**
+ * The clients the OAuth endpoints authenticate, with their secret hashes, kept in memory: client
+ * authentication then costs one HMAC instead of two store reads. A change to a client (update,
+ * delete, secret rotation) reaches every node's directory through the invalidation bus; a load
+ * that raced with an invalidation is used once and not kept, and an entry older than `ttlMs` is
+ * read again. Unknown client ids are not cached, so made-up ids cannot fill the memory.
+ */
+export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'> {
+  private readonly entries = new Map<string, Entry>();
+  /** Bumped by every invalidation; a load that started before one is not kept. */
+  private generation = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly repos: Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'>,
+    private readonly clock: Clock,
+    private readonly options: ClientDirectoryOptions = DEFAULT_CLIENT_DIRECTORY,
+  ) {}
+
+  async getClient(id: string): Promise<OAuthClientRecord | undefined> {
+    return (await this.entry(id))?.client;
+  }
+
+  async listLiveClientSecrets(clientId: string, now: number): Promise<ClientSecretRecord[]> {
+    const entry = await this.entry(clientId);
+    if (entry === undefined) return this.repos.listLiveClientSecrets(clientId, now);
+    return entry.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now);
+  }
+
+  /** Forgets one client, after it changed here or on another node. */
+  invalidate(id: string): void {
+    this.generation++;
+    this.entries.delete(id);
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private async entry(id: string): Promise<Entry | undefined> {
+    const now = this.clock.now();
+    const cached = this.entries.get(id);
+    if (cached !== undefined && now - cached.loadedAt < this.options.ttlMs) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const generation = this.generation;
+    const client = await this.repos.getClient(id);
+    if (client === undefined) {
+      this.entries.delete(id);
+      return undefined;
+    }
+    const entry: Entry = { client, secrets: await this.repos.listLiveClientSecrets(id, now), loadedAt: now };
+    if (generation === this.generation) {
+      this.entries.delete(id);
+      if (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+}
