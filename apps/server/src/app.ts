@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
+import { pino } from 'pino';
 import Fastify, {
   LogController,
   type FastifyError,
@@ -101,7 +102,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     logger: {
       level: config.logLevel,
       redact: { paths: LOG_REDACT, censor: '[redacted]' },
-      ...(logStream && { stream: logStream }),
+      // Log lines go to stdout from libuv's thread pool, not by a blocking write per line on the
+      // event loop; pino flushes what is pending when the process exits.
+      stream: logStream ?? pino.destination({ dest: 1, sync: false }),
     },
     logController: new LogController({ disableRequestLogging: true }),
     // The verify path logs nothing per request (metrics count it), so it skips the per-request child logger.
