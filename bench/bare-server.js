@@ -1,5 +1,6 @@
 // The baseline: a bare Fastify server with one POST route that answers a JSON body of the same
-// size as Tessera's answer to a valid key. Run by `run.js` in its own process:
+// size as Tessera's answer to a valid key (or, at /oauth/token, to a form-encoded token request:
+// the ceiling of the token-endpoint benchmark). Run by `run.js` in its own process:
 //   node bench/bare-server.js <answer size in bytes>
 // It prints {"port": N} once listening.
 import Fastify from 'fastify';
@@ -12,6 +13,8 @@ const answer = { ...base, pad: 'x'.repeat(padding) };
 
 const app = Fastify();
 app.post('/v1/keys/verify', async () => answer);
+app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+app.post('/oauth/token', async () => answer);
 await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(JSON.stringify({ port: app.server.address().port }) + '\n');
 process.once('SIGTERM', () => app.close().then(() => process.exit(0)));

@@ -1,7 +1,9 @@
 // Token-endpoint benchmark: Tessera's POST /oauth/token (client_credentials, client_secret_basic,
 // EdDSA JWT access tokens) against node-oidc-provider configured the same way
 // (bench/oidc-provider-server.js), each in its own process, loaded in turn by autocannon running in
-// this process. Then Tessera's token endpoint for the other signing algorithms, and in-process JWT
+// this process. A bare Fastify route answering the same form request with a fixed body of the same
+// size (bench/bare-server.js) is loaded in the same rounds: the ceiling any Node token endpoint on
+// this machine and load generator could reach. Then Tessera's token endpoint for the other signing algorithms, and in-process JWT
 // signing and verification per algorithm.
 //   node bench/oauth.js [--quick] [--cpu-prof]
 // bench/run.js imports oauthBenchmark(); run alone, this prints a table and the JSON of the figures.
@@ -19,6 +21,7 @@ import { call, cpuMs, run, start, stop } from './processes.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 const OIDC_PROVIDER = join(ROOT, 'bench/oidc-provider-server.js');
+const BARE = join(ROOT, 'bench/bare-server.js');
 const AUDIENCE = 'https://api.bench.example';
 const SCOPES = ['read', 'write'];
 const ACCESS_TOKEN_TTL = 300;
@@ -262,6 +265,19 @@ export async function oauthBenchmark(
       tessera: await checkToken(targets[0], `${base}/oauth/jwks`, 'EdDSA'),
       oidcProvider: await checkToken(targets[1], `${op.value.issuer}/jwks`, 'EdDSA'),
     };
+    const bare = await start(
+      [BARE, String(checks.tessera.bytes)],
+      (l) => (l.startsWith('{"port"') ? JSON.parse(l).port : undefined),
+      'bare Fastify',
+    );
+    children.push(bare.child);
+    targets.push({
+      name: 'bare',
+      url: `http://127.0.0.1:${bare.value}/oauth/token`,
+      headers: headersFor('EdDSA'),
+      body,
+      child: bare.child,
+    });
     log(
       `oauth: both answer 200 with an EdDSA at+jwt (Tessera ${checks.tessera.bytes} bytes, claims ${checks.tessera.claims.join(',')}; oidc-provider ${checks.oidcProvider.bytes} bytes, claims ${checks.oidcProvider.claims.join(',')})`,
     );
@@ -269,7 +285,7 @@ export async function oauthBenchmark(
     const opts = { connections, seconds };
     log(`oauth: warm-up ${warmupSeconds} s each, ${connections} connections`);
     for (const t of targets) await load(t, { ...opts, seconds: warmupSeconds });
-    const runs = { tessera: [], 'oidc-provider': [] };
+    const runs = { tessera: [], 'oidc-provider': [], bare: [] };
     for (let r = 0; r < rounds; r++) {
       for (const t of r % 2 === 0 ? targets : [...targets].reverse()) {
         const m = await load(t, opts);
@@ -278,7 +294,9 @@ export async function oauthBenchmark(
       }
     }
     const ratios = runs.tessera.map((t, i) => t.reqPerSec / runs['oidc-provider'][i].reqPerSec);
-    await stop(op.child); // frees its core for the rounds that follow
+    const ceilings = runs.bare.map((b, i) => b.reqPerSec / runs['oidc-provider'][i].reqPerSec);
+    const ofBare = runs.tessera.map((t, i) => t.reqPerSec / runs.bare[i].reqPerSec);
+    await Promise.all([stop(op.child), stop(bare.child)]); // frees their cores for the rounds that follow
 
     const perAlg = { EdDSA: summary(runs.tessera) };
     for (const alg of otherAlgs ? ALGS.slice(1) : []) {
@@ -301,6 +319,10 @@ export async function oauthBenchmark(
       answers: checks,
       tessera: summary(runs.tessera),
       oidcProvider: summary(runs['oidc-provider']),
+      bare: summary(runs.bare),
+      // How far a do-nothing Fastify route outruns oidc-provider here: no token endpoint can pass it.
+      ceilingRatio: round(median(ceilings), 3),
+      tesseraOfBare: round(median(ofBare), 3),
       oidcProviderVersion: JSON.parse(readFileSync(join(ROOT, 'node_modules/oidc-provider/package.json'), 'utf8')).version,
       ratio,
       roundRatios: ratios.map((x) => round(x, 3)),
@@ -332,8 +354,10 @@ export function formatOauth(o) {
         cpu(o.oidcProvider),
         perReq(o.oidcProvider),
       ],
+      ['bare Fastify (ceiling)', int(o.bare.reqPerSec), ms(o.bare.p50Ms), ms(o.bare.p99Ms), cpu(o.bare), perReq(o.bare)],
     ]),
     `ratio Tessera/oidc-provider ${o.ratio.toFixed(2)} (rounds: ${o.roundRatios.map((r) => r.toFixed(2)).join(', ')})   target >= 3: ${o.target.met ? 'met' : 'MISSED'}`,
+    `ceiling: bare Fastify/oidc-provider ${o.ceilingRatio.toFixed(2)}; Tessera reaches ${(o.tesseraOfBare * 100).toFixed(0)}% of bare Fastify`,
     '',
     'Tessera token endpoint per signing algorithm (EdDSA: the medians above; others: one round each)',
     table([
