@@ -432,6 +432,71 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
   });
 
+  it('registers a passkey in Settings, signs in with it instead of the code, and offers it no more once removed', async () => {
+    // WebAuthn needs a host name, not an IP address: the same server, reached as localhost.
+    const origin = server.url.replace('127.0.0.1', 'localhost');
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+    });
+    const signInWithPassword = async () => {
+      await page.getByLabel('Email').fill(EMAIL);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Second factor' }).waitFor();
+    };
+    const signOut = async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Tessera' }).waitFor();
+    };
+
+    await page.goto(`${origin}/console/#/settings`);
+    await signInWithPassword();
+    expect(await page.getByRole('button', { name: 'Use a passkey' }).count()).toBe(0);
+    server.clock.skip(30_000);
+    await page.getByLabel('Code from your authenticator app').fill(codeFor(secret, server.clock));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByText('You have no passkeys yet.').waitFor();
+    await section.getByLabel('Passkey name').fill('Work laptop');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await section.locator('table.passkeys td', { hasText: 'Work laptop' }).waitFor();
+    expect(await section.locator('table.passkeys tbody tr').textContent()).toContain('never');
+    await section.scrollIntoViewIfNeeded();
+    await shot('22-passkey-added');
+    const held = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(held.credentials).toHaveLength(1);
+    expect((await server.api('GET', '/v1/audit?action=user.passkey_added')).body.items[0].details).toMatchObject({ name: 'Work laptop' });
+
+    // Password, then the passkey in place of the code.
+    await signOut();
+    await signInWithPassword();
+    await page.getByRole('button', { name: 'Use a passkey' }).waitFor();
+    await shot('23-second-factor-passkey');
+    await page.getByRole('button', { name: 'Use a passkey' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    expect((await server.api('GET', '/v1/audit?action=user.login')).body.items[0].details).toEqual({ method: 'passkey' });
+    expect((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials[0]!.signCount).toBeGreaterThan(0);
+    await section.locator('table.passkeys tbody tr').getByText('never').waitFor({ state: 'detached' });
+
+    // Removed: the sign-in offers it no more (the authenticator still holds it), and the code still works.
+    await section.getByRole('button', { name: 'Remove the passkey Work laptop' }).click();
+    await section.getByText('You have no passkeys yet.').waitFor();
+    expect((await server.api('GET', '/v1/audit?action=user.passkey_removed')).body.items).toHaveLength(1);
+    await signOut();
+    await signInWithPassword();
+    expect(await page.getByRole('button', { name: 'Use a passkey' }).count()).toBe(0);
+    await shot('24-passkey-removed-second-factor');
+    server.clock.skip(30_000);
+    await page.getByLabel('Code from your authenticator app').fill(codeFor(secret, server.clock));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
+    await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    await cdp.detach();
+  });
+
   it('ran every page under the strict page policy, with no violation and no script error', async () => {
     const policy = (await fetch(`${server.url}/console/`)).headers.get('content-security-policy');
     expect(policy).toContain("script-src 'self'");

@@ -125,6 +125,77 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
     expect(k.usageCount).toBe(5);
   });
 
+  it('keeps console passkeys, and hands out a session challenge once', async () => {
+    const repos = db.store.console;
+    const now = clock.now();
+    const userId = `usr_${dialect}PasskeyContract00000`.slice(0, 26);
+    await repos.insertUser({
+      id: userId,
+      workspaceId: actor.workspaceId!,
+      email: `passkeys-${dialect}@example.test`,
+      name: null,
+      role: 'viewer',
+      passwordHash: 'x',
+      totpSecret: null,
+      totpPending: null,
+      totpLastStep: null,
+      recoveryCodes: [],
+      recoveryPepperVersion: 1,
+      failedLogins: 0,
+      lockedUntil: null,
+      disabledAt: null,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: null,
+    });
+    const passkey = {
+      id: 'pk_contract000000000000000',
+      userId,
+      credentialId: 'Y3JlZGVudGlhbC1pZC1vZi1hLXBhc3NrZXk',
+      publicKey: 'pQECAyYgASFYIA',
+      counter: 4_000_000_000,
+      transports: ['usb', 'nfc'],
+      name: 'Schlüssel 🔑',
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    await repos.insertPasskey(passkey);
+    expect(await repos.listPasskeys(userId)).toEqual([passkey]);
+    expect(await repos.findPasskeyByCredentialId(passkey.credentialId)).toEqual(passkey);
+    await expect(repos.insertPasskey({ ...passkey, id: 'pk_contract000000000000001' })).rejects.toThrow();
+
+    // The counter moves only from the value read: a second use with the same old value fails.
+    expect(await repos.recordPasskeyUse(passkey.id, passkey.counter, passkey.counter + 1, now + 1)).toBe(true);
+    expect(await repos.recordPasskeyUse(passkey.id, passkey.counter, passkey.counter + 2, now + 2)).toBe(false);
+    expect(await repos.findPasskeyByCredentialId(passkey.credentialId)).toMatchObject({
+      counter: passkey.counter + 1,
+      lastUsedAt: now + 1,
+    });
+
+    const idHash = `${dialect}-session`.padEnd(64, '0');
+    await repos.insertSession({
+      idHash,
+      userId,
+      stage: 'full',
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + 1000,
+      ip: null,
+      userAgent: null,
+    });
+    expect(await repos.takeChallenge(idHash)).toBeUndefined();
+    await repos.setChallenge(idHash, { purpose: 'register', challenge: 'first', expiresAt: now + 1 });
+    await repos.setChallenge(idHash, { purpose: 'login', challenge: 'second', expiresAt: now + 2 });
+    const [a, b] = await Promise.all([repos.takeChallenge(idHash), repos.takeChallenge(idHash)]);
+    expect([a, b].filter((c) => c !== undefined)).toEqual([{ purpose: 'login', challenge: 'second', expiresAt: now + 2 }]);
+    expect(await repos.takeChallenge(idHash)).toBeUndefined();
+    expect(await repos.getSession(idHash)).toMatchObject({ idHash, stage: 'full' });
+
+    expect(await repos.deletePasskey('usr_someoneElse000000000000', passkey.id)).toBe(false);
+    expect(await repos.deletePasskey(userId, passkey.id)).toBe(true);
+    expect(await repos.listPasskeys(userId)).toEqual([]);
+  });
+
   describe('audit chain verification names the first bad entry', () => {
     /** A fresh database with a chain of about ten entries, and a way to tamper with its rows. */
     const tamperable = async () => {

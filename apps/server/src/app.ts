@@ -216,7 +216,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services, metrics));
   await app.register(adminRoutes(services));
-  await app.register(consoleRoutes(services));
+  await app.register(consoleRoutes(services, { origin: config.consoleOrigin }));
   await app.register(oauthClientRoutes(services));
   await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));

@@ -153,6 +153,11 @@ export const CONFIG_SCHEMA = {
     1,
     10_080,
   ),
+  consoleOrigin: str(
+    "The console's origin (`https://host[:port]`), which its passkeys are bound to: their relying-party ID is its host name. Default: each request's own protocol and Host (the forwarded ones from a trusted proxy).",
+    'TESSERA_CONSOLE_ORIGIN',
+    undefined,
+  ),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -189,6 +194,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
     throw new Error('TESSERA_DATABASE_URL must be a postgres:// URL');
+  }
+  if (out.consoleOrigin !== undefined) {
+    const origin = out.consoleOrigin as string;
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin || !/^https?:$/.test(new URL(origin).protocol)) {
+      throw new Error('TESSERA_CONSOLE_ORIGIN must be an origin: https://host or https://host:port, without a path');
+    }
   }
   return Object.freeze(out) as Config;
 }

@@ -22,6 +22,7 @@ import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
 import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
 import { ConsoleAccounts, type ConsolePolicy, type SignInFailures } from './console/console-accounts.js';
+import { ConsolePasskeys } from './console/console-passkeys.js';
 import { VerifyTimeline } from './console/verify-timeline.js';
 
 export interface ServiceOptions {
@@ -95,6 +96,15 @@ export function createServices(o: ServiceOptions) {
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
   const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
   const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore, bus });
+  const accounts = new ConsoleAccounts(
+    {
+      store: o.store,
+      keyring: o.keyring,
+      clock,
+      onRepeatedFailures: (e) => void monitoring.anomalies.record(signInAnomaly(e)).catch((err: unknown) => o.monitoring?.onError?.(err)),
+    },
+    o.console,
+  );
   return {
     oauth,
     store: o.store,
@@ -110,15 +120,8 @@ export function createServices(o: ServiceOptions) {
     recovery,
     checkpointer,
     rehasher,
-    console: new ConsoleAccounts(
-      {
-        store: o.store,
-        keyring: o.keyring,
-        clock,
-        onRepeatedFailures: (e) => void monitoring.anomalies.record(signInAnomaly(e)).catch((err: unknown) => o.monitoring?.onError?.(err)),
-      },
-      o.console,
-    ),
+    console: accounts,
+    passkeys: new ConsolePasskeys({ store: o.store, clock, accounts }),
     verifyTimeline: new VerifyTimeline(clock),
     monitoring,
   };

@@ -20,6 +20,7 @@ export const ID_PREFIX = {
   webhookDelivery: 'whd',
   webhookEvent: 'wev',
   consoleUser: 'usr',
+  passkey: 'pk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

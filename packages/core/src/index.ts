@@ -87,7 +87,9 @@ export {
 export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './root-keys/permissions.js';
 export {
   CONSOLE_ROLES,
+  type ConsolePasskeyRecord,
   type ConsoleRepos,
+  type PasskeyChallenge,
   type ConsoleRole,
   type ConsoleSessionRecord,
   type ConsoleUserRecord,

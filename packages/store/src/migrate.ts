@@ -6,6 +6,7 @@ import * as monitoring from './migrations/0005-monitoring.js';
 import * as consoleUsers from './migrations/0006-console.js';
 import * as idCollation from './migrations/0007-postgres-id-collation.js';
 import * as usageEventsTime from './migrations/0008-usage-events-time-index.js';
+import * as consolePasskeys from './migrations/0009-console-passkeys.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-console': consoleUsers,
   '0007-postgres-id-collation': idCollation,
   '0008-usage-events-time-index': usageEventsTime,
+  '0009-console-passkeys': consolePasskeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,10 +1,12 @@
+import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api, errorText, setCsrfToken, type SessionInfo } from '../api.js';
+import { api, ApiError, errorText, setCsrfToken, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { QrCode } from '../qr-code.js';
+import { passkeyErrorText } from './passkeys-section.js';
 
-type Step = 'password' | 'second-factor' | 'enrol' | { recoveryCodes: SessionInfo & { recoveryCodes: string[] } };
+type Step = 'password' | { secondFactor: { passkey: boolean } } | 'enrol' | { recoveryCodes: SessionInfo & { recoveryCodes: string[] } };
 
 /** Sign-in: password, then the second factor (or its enrolment on the first sign-in). */
 export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined; onSignedIn(session: SessionInfo): void }) {
@@ -22,7 +24,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
     const submit = (e: FormEvent<HTMLFormElement>) => {
       e.preventDefault();
       const v = formValues(e.currentTarget);
-      api<{ next: 'totp' | 'enroll'; csrfToken: string }>(
+      api<{ next: 'totp' | 'enroll'; passkey: boolean; csrfToken: string }>(
         'POST',
         '/console/api/login',
         { email: v.email, password: v.password },
@@ -30,7 +32,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
       ).then((r) => {
         setCsrfToken(r.csrfToken);
         setError(null);
-        setStep(r.next === 'totp' ? 'second-factor' : 'enrol');
+        setStep(r.next === 'totp' ? { secondFactor: { passkey: r.passkey && typeof window.PublicKeyCredential === 'function' } } : 'enrol');
       }, fail);
     };
     content = (
@@ -55,7 +57,8 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
         </form>
       </>
     );
-  } else if (step === 'second-factor') content = <SecondFactor status={status} fail={fail} onSignedIn={onSignedIn} />;
+  } else if (typeof step === 'object' && 'secondFactor' in step)
+    content = <SecondFactor status={status} fail={fail} onSignedIn={onSignedIn} passkey={step.secondFactor.passkey} />;
   else if (step === 'enrol')
     content = (
       <Enrolment
@@ -85,8 +88,17 @@ interface StepProps {
   fail(err: unknown): void;
 }
 
-function SecondFactor({ status, fail, onSignedIn }: StepProps & { onSignedIn(session: SessionInfo): void }) {
+function SecondFactor({ status, fail, onSignedIn, passkey }: StepProps & { onSignedIn(session: SessionInfo): void; passkey: boolean }) {
   const [recovery, setRecovery] = useState(false);
+  const [waiting, setWaiting] = useState(false);
+  const usePasskey = () => {
+    setWaiting(true);
+    api<PublicKeyCredentialRequestOptionsJSON>('POST', '/console/api/login/passkey/options', undefined, { quiet401: true })
+      .then((optionsJSON) => startAuthentication({ optionsJSON }))
+      .then((response) => api<SessionInfo>('POST', '/console/api/login/passkey/verify', { response }, { quiet401: true }))
+      .then(onSignedIn, (err: unknown) => fail(err instanceof ApiError ? err : new Error(passkeyErrorText(err))))
+      .finally(() => setWaiting(false));
+  };
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const v = formValues(e.currentTarget);
@@ -124,6 +136,14 @@ function SecondFactor({ status, fail, onSignedIn }: StepProps & { onSignedIn(ses
           {recovery ? 'Use the authenticator app instead' : 'Use a recovery code instead'}
         </button>
       </form>
+      {passkey && (
+        <div className="passkey-option">
+          <p className="muted">Or, instead of a code:</p>
+          <button type="button" onClick={usePasskey} disabled={waiting} aria-busy={waiting}>
+            {waiting ? 'Waiting for the passkey…' : 'Use a passkey'}
+          </button>
+        </div>
+      )}
     </>
   );
 }

@@ -6,6 +6,7 @@ import { when } from '../format.js';
 import type { Notify, PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 import { KeyringStatusView, SigningKeys } from './keyring-section.js';
+import { PasskeysSection } from './passkeys-section.js';
 import { WebhooksSection } from './webhooks-section.js';
 
 interface User {
@@ -63,6 +64,10 @@ export function SettingsPage({ session, notify }: PageProps) {
           </Field>
           <button type="submit">Change password</button>
         </form>
+      </section>
+      <section aria-labelledby="passkeys-title" className="card" id="passkeys">
+        <h2 id="passkeys-title">Passkeys</h2>
+        <PasskeysSection notify={notify} />
       </section>
       {can(session, 'users:manage') && (
         <section aria-labelledby="users-title" className="card">

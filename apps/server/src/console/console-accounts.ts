@@ -57,7 +57,8 @@ const TOUCH_EVERY_MS = 30_000;
 /** A real argon2id hash to verify against when the email is unknown, so timing says nothing. */
 const DECOY = argon2Hash('tessera decoy password, never used');
 
-export type LoginOutcome = { ok: true; token: string; next: 'totp' | 'enroll' } | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+export type LoginOutcome =
+  { ok: true; token: string; next: 'totp' | 'enroll'; passkey: boolean } | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
 
 export interface Signed {
   user: ConsoleUserRecord;
@@ -98,7 +99,8 @@ const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCa
 
 /**
  * People who sign in to the console: argon2id passwords, a mandatory TOTP second factor with
- * recovery codes, sessions with idle and absolute ends, and lockout after repeated failures.
+ * recovery codes (a registered passkey may stand in for the TOTP code), sessions with idle and
+ * absolute ends, and lockout after repeated failures.
  */
 export class ConsoleAccounts {
   readonly policy: ConsolePolicy;
@@ -227,7 +229,9 @@ export class ConsoleAccounts {
       return { ok: false, reason: locked ? 'locked' : 'invalid' };
     }
     const token = await this.openSession(user, 'password', ip, userAgent, now);
-    return { ok: true, token, next: user.totpSecret === null ? 'enroll' : 'totp' };
+    // A passkey stands in for the TOTP code only once TOTP is enrolled: enrolment stays mandatory.
+    const passkey = user.totpSecret !== null && (await this.deps.store.console.listPasskeys(user.id)).length > 0;
+    return { ok: true, token, next: user.totpSecret === null ? 'enroll' : 'totp', passkey };
   }
 
   /**
@@ -240,13 +244,12 @@ export class ConsoleAccounts {
     ip: string,
   ): Promise<string | undefined> {
     const now = this.deps.clock.now();
-    const found = await this.authenticate(token, 'password');
-    if (!found.ok) return undefined;
+    const found = await this.secondFactorSession(token, ip);
+    if (found === undefined) return undefined;
     const { user, session } = found;
-    if (user.totpSecret === null || this.ipThrottled(ip, now) || (user.lockedUntil !== null && user.lockedUntil > now)) return undefined;
     const actor: Actor = { id: `user:${user.id}`, workspaceId: user.workspaceId, ip };
     if (input.code !== undefined) {
-      const secret = await this.deps.keyring.decrypt(user.totpSecret, totpAad(user.id, 'active'));
+      const secret = await this.deps.keyring.decrypt(user.totpSecret!, totpAad(user.id, 'active'));
       const step = verifyTotp(secret, input.code.trim(), now, user.totpLastStep);
       if (step === undefined) {
         await this.failed(user, ip, now, 'totp');
@@ -264,6 +267,30 @@ export class ConsoleAccounts {
       return this.promote(session, user, actor, now, { recoveryCodes: left }, { method: 'recovery_code', recoveryCodesLeft: left.length });
     }
     return undefined;
+  }
+
+  /**
+   * A half-open session that may try a second factor now: its user has TOTP enrolled, is not
+   * locked, and its address is not throttled. Undefined otherwise.
+   */
+  async secondFactorSession(token: string, ip: string): Promise<Signed | undefined> {
+    const now = this.deps.clock.now();
+    const found = await this.authenticate(token, 'password');
+    if (!found.ok) return undefined;
+    const { user } = found;
+    if (user.totpSecret === null || this.ipThrottled(ip, now) || (user.lockedUntil !== null && user.lockedUntil > now)) return undefined;
+    return { user, session: found.session };
+  }
+
+  /** A passkey assertion that did not verify: counted towards lockout like a wrong TOTP code. */
+  async passkeyFailed(user: ConsoleUserRecord, ip: string): Promise<void> {
+    await this.failed(user, ip, this.deps.clock.now(), 'passkey');
+  }
+
+  /** A verified passkey assertion in place of the TOTP code: a full session under a new token. */
+  async passkeySignedIn(half: Signed, ip: string, passkey: { passkeyId: string; name: string }): Promise<string> {
+    const actor: Actor = { id: `user:${half.user.id}`, workspaceId: half.user.workspaceId, ip };
+    return this.promote(half.session, half.user, actor, this.deps.clock.now(), {}, { method: 'passkey', passkey });
   }
 
   /** Enrolment, step one: a new secret to show (as a QR code and as text), kept until confirmed. */
@@ -404,6 +431,12 @@ export class ConsoleAccounts {
           action: 'user.recovery_code_used',
           target: user.id,
           details: { recoveryCodesLeft: details.recoveryCodesLeft },
+        });
+      if (details.method === 'passkey')
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'user.passkey_used',
+          target: user.id,
+          details: details.passkey as Record<string, unknown>,
         });
       await appendAudit(tx, this.deps.clock, actor, { action: 'user.login', target: user.id, details: { method: details.method } });
       return token;

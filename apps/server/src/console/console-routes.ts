@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CONSOLE_ROLES, EnvelopeKeyring, hasPermission, TesseraError, type Actor } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -9,6 +10,7 @@ import type { Services } from '../services.js';
 import { userView, type Signed } from './console-accounts.js';
 import { csrfTokenFor } from './console-accounts.js';
 import { keyringStatus } from './keyring-status.js';
+import { passkeyView, type RelyingParty } from './console-passkeys.js';
 import { clearSessionCookie, requirePermission, requireSession, rolePermissions, sessionToken, setSessionCookie } from './session-auth.js';
 
 /** Where Vite writes the console (`npm run build`): inside the server package, beside its code. */
@@ -25,6 +27,18 @@ const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^
 const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const Role = Type.Union(CONSOLE_ROLES.map((r) => Type.Literal(r)));
 const hide = { hide: true };
+/** A credential as `@simplewebauthn/browser` sends it; the library checks its inside. */
+const Credential = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 1400, pattern: '^[A-Za-z0-9_-]+$' }),
+    rawId: Type.String({ maxLength: 1400 }),
+    type: Type.Literal('public-key'),
+    response: Type.Object({ clientDataJSON: Type.String({ maxLength: 8192 }) }, { additionalProperties: true }),
+    clientExtensionResults: Type.Object({}, { additionalProperties: true }),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+  },
+  { additionalProperties: false },
+);
 
 /** Pages whose management API may not be in this build: the console shows them when it is. */
 const OPTIONAL_CAPABILITIES = {
@@ -41,8 +55,17 @@ const OPTIONAL_CAPABILITIES = {
  * `/console/api/…`. Everything else it does goes through the management API (`/v1/…`) with the
  * session cookie and CSRF token in place of a root key (see http/auth.ts).
  */
-export function consoleRoutes(services: Services, options: { distDir?: string } = {}): FastifyPluginAsync {
+export function consoleRoutes(services: Services, options: { distDir?: string; origin?: string | undefined } = {}): FastifyPluginAsync {
   const accounts = services.console;
+  const { passkeys } = services;
+  /**
+   * Passkeys are bound to the configured console origin, else to the origin the browser used:
+   * the request's protocol and Host, as the session cookie's Secure flag follows the protocol.
+   */
+  const relyingParty = (request: FastifyRequest): RelyingParty => {
+    const origin = options.origin ?? `${request.protocol}://${request.host}`;
+    return { origin, id: new URL(origin).hostname };
+  };
   const actor = (request: FastifyRequest, signed: Signed): Actor => ({
     id: `user:${signed.user.id}`,
     workspaceId: signed.user.workspaceId,
@@ -93,7 +116,7 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
         const r = await accounts.login(request.body.email, request.body.password, request.ip, request.headers['user-agent']);
         if (!r.ok) throw failedSignIn(r.reason);
         setSessionCookie(request, reply, r.token, 10 * 60);
-        return { next: r.next, csrfToken: csrfTokenFor(r.token) };
+        return { next: r.next, passkey: r.passkey, csrfToken: csrfTokenFor(r.token) };
       },
     );
 
@@ -112,6 +135,34 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
         const half = await requireSession(services, request, 'password');
         const token = await accounts.secondFactor(half.token, request.body, request.ip);
         if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'That code is not right, or was used already.');
+        return signedIn(request, reply, token);
+      },
+    );
+
+    app.post('/console/api/login/passkey/options', { schema: hide }, async (request) => {
+      const half = await requireSession(services, request, 'password');
+      const ready = await accounts.secondFactorSession(half.token, request.ip);
+      const options = ready === undefined ? undefined : await passkeys.loginOptions(ready, relyingParty(request));
+      if (options === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in with a code from your authenticator app.');
+      return options;
+    });
+
+    app.post(
+      '/console/api/login/passkey/verify',
+      { schema: { ...hide, body: Type.Object({ response: Credential }, { additionalProperties: false }) } },
+      async (request, reply) => {
+        const half = await requireSession(services, request, 'password');
+        const ready = await accounts.secondFactorSession(half.token, request.ip);
+        const token =
+          ready === undefined
+            ? undefined
+            : await passkeys.login(
+                ready,
+                relyingParty(request),
+                request.body.response as unknown as AuthenticationResponseJSON,
+                request.ip,
+              );
+        if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'That passkey was not accepted; try again or use a code.');
         return signedIn(request, reply, token);
       },
     );
@@ -163,6 +214,44 @@ export function consoleRoutes(services: Services, options: { distDir?: string } 
         return reply.code(204).send();
       },
     );
+
+    app.get('/console/api/passkeys', { schema: hide }, async (request) => {
+      const signed = await requireSession(services, request);
+      return { items: (await passkeys.list(signed.user.id)).map(passkeyView) };
+    });
+
+    app.post('/console/api/passkeys/registration/options', { schema: hide }, async (request) => {
+      const signed = await requireSession(services, request);
+      return passkeys.registrationOptions(signed, relyingParty(request));
+    });
+
+    app.post(
+      '/console/api/passkeys/registration/verify',
+      {
+        schema: {
+          ...hide,
+          body: Type.Object({ response: Credential, name: Text({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        },
+      },
+      async (request, reply) => {
+        const signed = await requireSession(services, request);
+        const added = await passkeys.register(
+          actor(request, signed),
+          signed,
+          relyingParty(request),
+          request.body.response as unknown as RegistrationResponseJSON,
+          request.body.name.trim() || 'Passkey',
+        );
+        if (added === undefined) throw new TesseraError('VALIDATION_FAILED', 'The passkey could not be verified; start again.');
+        return reply.code(201).send(passkeyView(added));
+      },
+    );
+
+    app.delete('/console/api/passkeys/:id', { schema: { ...hide, params: IdParams('id') } }, async (request, reply) => {
+      const signed = await requireSession(services, request);
+      await passkeys.remove(actor(request, signed), signed, request.params.id);
+      return reply.code(204).send();
+    });
 
     app.get('/console/api/users', { schema: hide }, async (request) => {
       const signed = await requireSession(services, request);

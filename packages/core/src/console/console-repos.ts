@@ -1,4 +1,4 @@
-/** The people who sign in to the web console, and their sessions (migration 0006). */
+/** The people who sign in to the web console, their sessions (migration 0006) and passkeys (0009). */
 
 export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const;
 export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
@@ -45,6 +45,33 @@ export interface ConsoleSessionRecord {
   userAgent: string | null;
 }
 
+/**
+ * A WebAuthn credential a console user registered as a second factor. Nothing in it is a secret:
+ * the public key verifies assertions, the private key never leaves the authenticator.
+ */
+export interface ConsolePasskeyRecord {
+  id: string;
+  userId: string;
+  /** The credential id, base64url, as the authenticator names it; unique. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter at the last use (0 for authenticators that keep none). */
+  counter: number;
+  /** Transports the browser reported (`internal`, `usb`, `hybrid`, …), as hints for the next sign-in. */
+  transports: string[];
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** A WebAuthn challenge held for one session: single-use, with its purpose and end. */
+export interface PasskeyChallenge {
+  purpose: 'register' | 'login';
+  challenge: string;
+  expiresAt: number;
+}
+
 /** The storage port for console users and sessions; the same inside and outside a transaction. */
 export interface ConsoleRepos {
   insertUser(u: ConsoleUserRecord): Promise<void>;
@@ -63,6 +90,22 @@ export interface ConsoleRepos {
   deleteUserSessions(userId: string): Promise<void>;
   /** Deletes sessions idle since before `idleBefore` or past their absolute end. */
   purgeSessions(idleBefore: number, now: number): Promise<number>;
+
+  /** Holds a WebAuthn challenge for a session, replacing any earlier one. */
+  setChallenge(idHash: string, challenge: PasskeyChallenge): Promise<void>;
+  /** Takes the session's challenge and clears it: whoever takes it first gets it, and only once. */
+  takeChallenge(idHash: string): Promise<PasskeyChallenge | undefined>;
+
+  insertPasskey(p: ConsolePasskeyRecord): Promise<void>;
+  listPasskeys(userId: string): Promise<ConsolePasskeyRecord[]>;
+  findPasskeyByCredentialId(credentialId: string): Promise<ConsolePasskeyRecord | undefined>;
+  /**
+   * Records a use: the new counter and time, only if the counter is still `expectedCounter`
+   * (two racing sign-ins with the same assertion cannot both pass). Returns whether it did.
+   */
+  recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean>;
+  /** Deletes one of the user's passkeys; returns whether there was one. */
+  deletePasskey(userId: string, id: string): Promise<boolean>;
 
   /** Keys neither revoked nor deleted nor expired at `now`, for the overview. */
   countActiveKeys(workspaceId: string, now: number): Promise<number>;

@@ -1,4 +1,4 @@
-/** Tables of the console (migration 0006). */
+/** Tables of the console (migrations 0006 and 0009). */
 export interface ConsoleTables {
   console_users: {
     id: string;
@@ -28,5 +28,19 @@ export interface ConsoleTables {
     expires_at: number;
     ip: string | null;
     user_agent: string | null;
+    challenge: string | null;
+    challenge_purpose: string | null;
+    challenge_expires_at: number | null;
+  };
+  console_passkeys: {
+    id: string;
+    user_id: string;
+    credential_id: string;
+    public_key: string;
+    counter: number;
+    transports: string;
+    name: string;
+    created_at: number;
+    last_used_at: number | null;
   };
 }

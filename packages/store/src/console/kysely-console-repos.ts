@@ -1,10 +1,19 @@
-import type { ConsoleRepos, ConsoleRole, ConsoleSessionRecord, ConsoleUserRecord, SessionStage } from '@tessera/core';
+import type {
+  ConsolePasskeyRecord,
+  ConsoleRepos,
+  ConsoleRole,
+  ConsoleSessionRecord,
+  ConsoleUserRecord,
+  PasskeyChallenge,
+  SessionStage,
+} from '@tessera/core';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 import type { ConsoleTables } from './console-schema.js';
 
 type Db = ConsoleTables & Pick<Database, 'keys'>;
 type UserRow = Selectable<ConsoleTables['console_users']>;
+type PasskeyRow = Selectable<ConsoleTables['console_passkeys']>;
 type UserPatch = Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>;
 
 const n = (v: number | null): number | null => (v === null ? null : Number(v));
@@ -28,6 +37,20 @@ function userFromRow(r: UserRow): ConsoleUserRecord {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     lastLoginAt: n(r.last_login_at),
+  };
+}
+
+function passkeyFromRow(r: PasskeyRow): ConsolePasskeyRecord {
+  return {
+    id: r.id,
+    userId: r.user_id,
+    credentialId: r.credential_id,
+    publicKey: r.public_key,
+    counter: Number(r.counter),
+    transports: JSON.parse(r.transports) as string[],
+    name: r.name,
+    createdAt: Number(r.created_at),
+    lastUsedAt: n(r.last_used_at),
   };
 }
 
@@ -125,12 +148,19 @@ export class KyselyConsoleRepos implements ConsoleRepos {
         expires_at: s.expiresAt,
         ip: s.ip,
         user_agent: s.userAgent,
+        challenge: null,
+        challenge_purpose: null,
+        challenge_expires_at: null,
       })
       .execute();
   }
 
   async getSession(idHash: string): Promise<ConsoleSessionRecord | undefined> {
-    const r = await this.db.selectFrom('console_sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('console_sessions')
+      .select(['id_hash', 'user_id', 'stage', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
     if (r === undefined) return undefined;
     return {
       idHash: r.id_hash,
@@ -162,6 +192,78 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where((eb) => eb.or([eb('last_seen_at', '<', idleBefore), eb('expires_at', '<=', now)]))
       .executeTakeFirst();
     return Number(r.numDeletedRows);
+  }
+
+  async setChallenge(idHash: string, c: PasskeyChallenge): Promise<void> {
+    await this.db
+      .updateTable('console_sessions')
+      .set({ challenge: c.challenge, challenge_purpose: c.purpose, challenge_expires_at: c.expiresAt })
+      .where('id_hash', '=', idHash)
+      .execute();
+  }
+
+  async takeChallenge(idHash: string): Promise<PasskeyChallenge | undefined> {
+    const r = await this.db
+      .selectFrom('console_sessions')
+      .select(['challenge', 'challenge_purpose', 'challenge_expires_at'])
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
+    if (r?.challenge == null || r.challenge_purpose === null || r.challenge_expires_at === null) return undefined;
+    // Cleared only if still the same challenge: of two racing takers, one gets it.
+    const cleared = await this.db
+      .updateTable('console_sessions')
+      .set({ challenge: null, challenge_purpose: null, challenge_expires_at: null })
+      .where('id_hash', '=', idHash)
+      .where('challenge', '=', r.challenge)
+      .executeTakeFirst();
+    if (Number(cleared.numUpdatedRows) !== 1) return undefined;
+    return {
+      challenge: r.challenge,
+      purpose: r.challenge_purpose as PasskeyChallenge['purpose'],
+      expiresAt: Number(r.challenge_expires_at),
+    };
+  }
+
+  async insertPasskey(p: ConsolePasskeyRecord): Promise<void> {
+    await this.db
+      .insertInto('console_passkeys')
+      .values({
+        id: p.id,
+        user_id: p.userId,
+        credential_id: p.credentialId,
+        public_key: p.publicKey,
+        counter: p.counter,
+        transports: JSON.stringify(p.transports),
+        name: p.name,
+        created_at: p.createdAt,
+        last_used_at: p.lastUsedAt,
+      })
+      .execute();
+  }
+
+  async listPasskeys(userId: string): Promise<ConsolePasskeyRecord[]> {
+    const rows = await this.db.selectFrom('console_passkeys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+    return rows.map(passkeyFromRow);
+  }
+
+  async findPasskeyByCredentialId(credentialId: string): Promise<ConsolePasskeyRecord | undefined> {
+    const row = await this.db.selectFrom('console_passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
+    return row && passkeyFromRow(row);
+  }
+
+  async recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('console_passkeys')
+      .set({ counter, last_used_at: at })
+      .where('id', '=', id)
+      .where('counter', '=', expectedCounter)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async deletePasskey(userId: string, id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('console_passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
   }
 
   async countActiveKeys(workspaceId: string, now: number): Promise<number> {

@@ -1,0 +1,123 @@
+import { startRegistration, WebAuthnError, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.js';
+import { Field } from '../field.js';
+import { formValues } from '../form-values.js';
+import { when } from '../format.js';
+import type { Notify } from '../page-props.js';
+import { useLoad } from '../use-load.js';
+
+interface Passkey {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** What to say when the browser's ceremony ends without a credential. */
+export function passkeyErrorText(err: unknown): string {
+  if ((err as Error).name === 'NotAllowedError') return 'The passkey prompt was cancelled or timed out.';
+  if (err instanceof WebAuthnError && err.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED')
+    return 'This authenticator holds one of your passkeys already.';
+  return (err as Error).message;
+}
+
+/** The signed-in user's passkeys: each may stand in for the authenticator app's code at sign-in. */
+export function PasskeysSection({ notify }: { notify: Notify }) {
+  const [result, reload] = useLoad(() => api<{ items: Passkey[] }>('GET', '/console/api/passkeys'), []);
+  const [busy, setBusy] = useState(false);
+  const supported = typeof window.PublicKeyCredential === 'function';
+
+  const add = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const name = formValues(form).name || 'Passkey';
+    setBusy(true);
+    api<PublicKeyCredentialCreationOptionsJSON>('POST', '/console/api/passkeys/registration/options')
+      .then((optionsJSON) => startRegistration({ optionsJSON }))
+      .then((response) => api('POST', '/console/api/passkeys/registration/verify', { response, name }))
+      .then(
+        () => {
+          notify(`Added the passkey “${name}”.`);
+          form.reset();
+          reload();
+        },
+        (err: unknown) => notify(err instanceof ApiError ? err.detail : passkeyErrorText(err), 'error'),
+      )
+      .finally(() => setBusy(false));
+  };
+  const remove = (p: Passkey) => {
+    if (!window.confirm(`Remove the passkey “${p.name}”? It will no longer sign you in.`)) return;
+    api('DELETE', `/console/api/passkeys/${p.id}`)
+      .then(
+        () => notify(`Removed the passkey “${p.name}”.`),
+        (err: Error) => notify(err.message, 'error'),
+      )
+      .finally(reload);
+  };
+
+  return (
+    <>
+      <p className="muted">
+        A passkey (a security key, or your device&apos;s fingerprint, face or PIN) can stand in for the code from the authenticator app when
+        you sign in. The app stays set up as well.
+      </p>
+      {result.state === 'loading' && (
+        <p className="muted" aria-busy="true">
+          Loading…
+        </p>
+      )}
+      {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
+        <p className="error" role="alert">
+          Your passkeys could not load: {result.error.message}
+        </p>
+      )}
+      {result.state === 'ready' &&
+        (result.data.items.length === 0 ? (
+          <p>You have no passkeys yet.</p>
+        ) : (
+          <table className="passkeys">
+            <thead>
+              <tr>
+                {['Name', 'Added', 'Last used'].map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.data.items.map((p) => (
+                <tr key={p.id}>
+                  <td>{p.name}</td>
+                  <td>{when(p.createdAt)}</td>
+                  <td>{p.lastUsedAt === null ? 'never' : when(p.lastUsedAt)}</td>
+                  <td>
+                    <button type="button" className="danger" onClick={() => remove(p)} aria-label={`Remove the passkey ${p.name}`}>
+                      Remove
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+      {supported ? (
+        <form className="inline-form" aria-labelledby="add-passkey" onSubmit={add}>
+          <h3 id="add-passkey">Add a passkey</h3>
+          <Field label="Passkey name" hint="So you can tell your passkeys apart, e.g. “Work laptop” or “YubiKey”.">
+            <input name="name" maxLength={100} autoComplete="off" />
+          </Field>
+          <button type="submit" disabled={busy} aria-busy={busy}>
+            {busy ? 'Waiting for the passkey…' : 'Add a passkey'}
+          </button>
+        </form>
+      ) : (
+        <p className="muted">This browser does not support passkeys.</p>
+      )}
+    </>
+  );
+}

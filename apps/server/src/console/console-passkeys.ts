@@ -1,0 +1,189 @@
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { appendAudit, newId, TesseraError, type Actor, type Clock, type ConsolePasskeyRecord, type Store } from '@tessera/core';
+import type { ConsoleAccounts, Signed } from './console-accounts.js';
+
+/** Whom passkeys are bound to: the console's origin, and its host name as the relying-party ID. */
+export interface RelyingParty {
+  origin: string;
+  id: string;
+}
+
+/** A challenge is answered within this long, once. */
+export const CHALLENGE_MS = 5 * 60_000;
+/** Enough for a person's keys and devices; a bound on what one sign-in lists. */
+export const MAX_PASSKEYS = 20;
+
+/** A passkey as the console API shows it. */
+export function passkeyView(p: ConsolePasskeyRecord) {
+  return {
+    id: p.id,
+    name: p.name,
+    createdAt: new Date(p.createdAt).toISOString(),
+    lastUsedAt: p.lastUsedAt === null ? null : new Date(p.lastUsedAt).toISOString(),
+  };
+}
+
+/**
+ * WebAuthn passkeys as a console second factor, in place of a TOTP code at sign-in. Each
+ * ceremony's challenge is held on the session that asked for it and taken once (registration
+ * by a signed-in session, sign-in by the half-open one the password opened).
+ */
+export class ConsolePasskeys {
+  constructor(private readonly deps: { store: Store; clock: Clock; accounts: ConsoleAccounts }) {}
+
+  list(userId: string): Promise<ConsolePasskeyRecord[]> {
+    return this.deps.store.console.listPasskeys(userId);
+  }
+
+  async registrationOptions(signed: Signed, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const existing = await this.list(signed.user.id);
+    if (existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
+    const options = await generateRegistrationOptions({
+      rpName: 'Tessera',
+      rpID: rp.id,
+      userName: signed.user.email,
+      userDisplayName: signed.user.name ?? signed.user.email,
+      userID: new TextEncoder().encode(signed.user.id),
+      attestationType: 'none',
+      excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      // A second factor after the password: presence is enough, a PIN or biometric is welcome.
+      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      timeout: CHALLENGE_MS,
+    });
+    await this.hold(signed, 'register', options.challenge);
+    return options;
+  }
+
+  /** Verifies a new credential and keeps its public key. Undefined when the response does not verify. */
+  async register(
+    actor: Actor,
+    signed: Signed,
+    rp: RelyingParty,
+    response: RegistrationResponseJSON,
+    name: string,
+  ): Promise<ConsolePasskeyRecord | undefined> {
+    const challenge = await this.take(signed, 'register');
+    if (challenge === undefined) return undefined;
+    const result = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: false,
+    }).catch(() => undefined);
+    if (result === undefined || !result.verified) return undefined;
+    const { credential } = result.registrationInfo;
+    const now = this.deps.clock.now();
+    const passkey: ConsolePasskeyRecord = {
+      id: newId('passkey', now),
+      userId: signed.user.id,
+      credentialId: credential.id,
+      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
+      counter: credential.counter,
+      transports: (credential.transports ?? []).slice(0, 8),
+      name,
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    return this.deps.store.transaction(async (tx) => {
+      if ((await tx.console.findPasskeyByCredentialId(passkey.credentialId)) !== undefined)
+        throw new TesseraError('CONFLICT', 'This passkey is registered already.');
+      await tx.console.insertPasskey(passkey);
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.passkey_added',
+        target: signed.user.id,
+        details: { passkeyId: passkey.id, name },
+      });
+      return passkey;
+    });
+  }
+
+  async remove(actor: Actor, signed: Signed, id: string): Promise<void> {
+    await this.deps.store.transaction(async (tx) => {
+      const gone = (await tx.console.listPasskeys(signed.user.id)).find((p) => p.id === id);
+      if (gone === undefined || !(await tx.console.deletePasskey(signed.user.id, id)))
+        throw new TesseraError('NOT_FOUND', 'No such passkey.');
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.passkey_removed',
+        target: signed.user.id,
+        details: { passkeyId: id, name: gone.name },
+      });
+    });
+  }
+
+  /** Sign-in, after the password: a challenge for one of the user's passkeys. */
+  async loginOptions(half: Signed, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+    const passkeys = await this.list(half.user.id);
+    if (passkeys.length === 0) return undefined;
+    const options = await generateAuthenticationOptions({
+      rpID: rp.id,
+      allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      userVerification: 'preferred',
+      timeout: CHALLENGE_MS,
+    });
+    await this.hold(half, 'login', options.challenge);
+    return options;
+  }
+
+  /**
+   * Sign-in, after the password: verifies an assertion against the session's challenge, the
+   * user's own credential and its signature counter. Returns the full session's new token, or
+   * undefined (counted as a failed sign-in) when anything is off.
+   */
+  async login(half: Signed, rp: RelyingParty, response: AuthenticationResponseJSON, ip: string): Promise<string | undefined> {
+    const challenge = await this.take(half, 'login');
+    const passkey = challenge === undefined ? undefined : await this.deps.store.console.findPasskeyByCredentialId(response.id);
+    if (challenge === undefined || passkey === undefined || passkey.userId !== half.user.id) {
+      await this.deps.accounts.passkeyFailed(half.user, ip);
+      return undefined;
+    }
+    // The library refuses a counter that did not grow (a cloned authenticator) by throwing.
+    const result = await verifyAuthenticationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      credential: {
+        id: passkey.credentialId,
+        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
+      requireUserVerification: false,
+    }).catch(() => undefined);
+    const now = this.deps.clock.now();
+    if (
+      result === undefined ||
+      !result.verified ||
+      !(await this.deps.store.console.recordPasskeyUse(passkey.id, passkey.counter, result.authenticationInfo.newCounter, now))
+    ) {
+      await this.deps.accounts.passkeyFailed(half.user, ip);
+      return undefined;
+    }
+    return this.deps.accounts.passkeySignedIn(half, ip, { passkeyId: passkey.id, name: passkey.name });
+  }
+
+  private async hold(signed: Signed, purpose: 'register' | 'login', challenge: string): Promise<void> {
+    await this.deps.store.console.setChallenge(signed.session.idHash, {
+      purpose,
+      challenge,
+      expiresAt: this.deps.clock.now() + CHALLENGE_MS,
+    });
+  }
+
+  /** The session's challenge for `purpose`, if it has one still fresh; taken either way. */
+  private async take(signed: Signed, purpose: 'register' | 'login'): Promise<string | undefined> {
+    const held = await this.deps.store.console.takeChallenge(signed.session.idHash);
+    if (held === undefined || held.purpose !== purpose || held.expiresAt <= this.deps.clock.now()) return undefined;
+    return held.challenge;
+  }
+}
