@@ -278,7 +278,10 @@ try {
       k.via = via;
       k.sentAt = now();
       const r = await nodes[via].api('POST', `/v1/keys/${k.id}/revoke`, { reason: 'load run' });
-      if (r.status !== 200) throw new Error(`revocation answered ${r.status}: ${JSON.stringify(r.body)}`);
+      if (r.status !== 200)
+        throw new Error(
+          `revocation through ${nodes[via].name} answered ${r.status}: ${JSON.stringify(r.body)}\n${nodes[via].errors.slice(-3).join('\n')}`,
+        );
       k.ackAt = now();
       await new Promise((res) => setTimeout(res, REVOKE_EVERY_MS));
     }
