@@ -86,33 +86,27 @@ async function awayFromWindowEdge(windowMs: number, marginMs = 20_000): Promise<
 }
 
 describe('three nodes sharing PostgreSQL and Redis', () => {
-  it('a revocation on node 1 is refused on nodes 2 and 3 (propagation over 200 trials)', async () => {
+  it('a revocation answered by node 1 is already refused by nodes 2 and 3 (200 trials)', async () => {
     const trials = await createKeys(200);
     await new Promise((r) => setTimeout(r, 300)); // the creations' own invalidations land first
     // Nodes 2 and 3 hold every key in their caches before the revocation.
     await pool(400, 16, (i) => verify(nodes[1 + (i % 2)]!, trials[i >> 1]!.key).then((r) => expect(r.body.code).toBe('VALID')));
+    // The revoke call returns once every live node has dropped the key (the bus's acknowledgements),
+    // so the time it takes is the propagation, and the very next verify anywhere must refuse.
     const ms: number[] = [];
     for (const t of trials) {
-      const revoked = await nodes[0]!.api('POST', `/v1/keys/${t.keyId}/revoke`, {});
-      expect(revoked.status).toBe(200);
       const start = performance.now();
-      await Promise.all(
-        [nodes[1]!, nodes[2]!].map(async (node) => {
-          for (;;) {
-            const r = await verify(node, t.key);
-            if (r.body.code === 'REVOKED') return;
-            expect(r.body.code).toBe('VALID');
-            if (performance.now() - start > 5000) throw new Error('revocation not seen within 5 s');
-          }
-        }),
-      );
+      const revoked = await nodes[0]!.api('POST', `/v1/keys/${t.keyId}/revoke`, {});
       ms.push(performance.now() - start);
+      expect(revoked.status).toBe(200);
+      const answers = await Promise.all([nodes[1]!, nodes[2]!].map((node) => verify(node, t.key)));
+      expect(answers.map((a) => a.body.code)).toEqual(['REVOKED', 'REVOKED']);
     }
     ms.sort((a, b) => a - b);
     const p50 = percentile(ms, 50);
     const p99 = percentile(ms, 99);
     console.log(
-      `revocation propagation over ${ms.length} trials: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${ms.at(-1)!.toFixed(2)} ms`,
+      `revocation, call to answer with nodes 2 and 3 confirmed, over ${ms.length} trials: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${ms.at(-1)!.toFixed(2)} ms`,
     );
     // Target p99 < 100 ms; the bound here leaves room for a loaded CI machine.
     expect(p99).toBeLessThan(1000);

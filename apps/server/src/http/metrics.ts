@@ -86,6 +86,15 @@ export function createMetrics(services: Services) {
       },
     });
     new Counter({
+      name: 'tessera_bus_ack_timeouts_total',
+      help: 'Invalidations that a live peer did not confirm within the wait (the change was answered anyway).',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(shared.ackTimeouts);
+      },
+    });
+    new Counter({
       name: 'tessera_bus_publish_failures_total',
       help: 'Invalidations that could not be sent at once (kept and sent on reconnect).',
       registers: [registry],

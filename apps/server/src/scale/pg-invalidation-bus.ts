@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RemoteInvalidationBus, type BusEvents, type BusTransport } from './remote-invalidation-bus.js';
+import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming, type BusTransport } from './remote-invalidation-bus.js';
 
 /**
  * The invalidation bus over PostgreSQL LISTEN/NOTIFY, for several nodes without Redis. One
@@ -14,10 +14,11 @@ export async function openPgInvalidationBus(
   channel: string,
   events: BusEvents = {},
   waitMs = 3000,
+  timing: BusTiming = DEFAULT_BUS_TIMING,
 ): Promise<RemoteInvalidationBus> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(channel)) throw new Error(`invalid notification channel: ${channel}`);
   const transport = new PgNotifyTransport(connectionString, channel);
-  const bus = new RemoteInvalidationBus(transport, events);
+  const bus = new RemoteInvalidationBus(transport, events, timing);
   transport.bus = bus;
   await Promise.race([transport.connect(), new Promise((r) => setTimeout(r, waitMs).unref())]);
   return bus;
@@ -68,8 +69,7 @@ class PgNotifyTransport implements BusTransport {
     if (this.client !== client) return;
     this.connected = true;
     this.attempts = 0;
-    if (this.listenedOnce) this.bus.resubscribed();
-    else void this.bus.flushOutbox();
+    this.bus.subscribed(this.listenedOnce);
     this.listenedOnce = true;
   }
 

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { RemoteInvalidationBus, type BusEvents } from './remote-invalidation-bus.js';
+import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming } from './remote-invalidation-bus.js';
 
 /**
  * The invalidation bus over Redis pub/sub: one connection publishes, another subscribes
@@ -12,6 +12,7 @@ export async function openRedisInvalidationBus(
   channel: string,
   events: BusEvents = {},
   waitMs = 3000,
+  timing: BusTiming = DEFAULT_BUS_TIMING,
 ): Promise<RemoteInvalidationBus> {
   const bus = new RemoteInvalidationBus(
     {
@@ -23,6 +24,7 @@ export async function openRedisInvalidationBus(
       },
     },
     events,
+    timing,
   );
   sub.on('message', (ch: string, payload: string) => {
     if (ch === channel) bus.receive(payload);
@@ -34,7 +36,7 @@ export async function openRedisInvalidationBus(
       sub.subscribe(channel).then(
         () => {
           // Subscribed only now: whatever was published during the gap is lost, so forget everything.
-          if (subscribedOnce) bus.resubscribed();
+          bus.subscribed(subscribedOnce);
           subscribedOnce = true;
           resolve();
         },

@@ -28,6 +28,8 @@ export interface SharedState {
   /** Times the bus subscription came back after a gap (each dropped the caches). */
   readonly resyncs: number;
   readonly publishFailures: number;
+  /** Changes that some live peer did not acknowledge within the bus's wait. */
+  readonly ackTimeouts: number;
   /** Whether the shared state answers now. */
   readonly up: boolean;
   /** Where warnings go; the server points it at its logger once it has one. */
@@ -53,6 +55,8 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
   const events = {
     onResync: () => state.log.info({}, 'invalidation bus reconnected: the key caches were dropped and reload from the store'),
     onPublishError: (err: unknown) => warn({ err: String(err) }, 'invalidation not sent yet; it is kept and sent when the bus is back'),
+    onAckTimeout: (peers: string[]) =>
+      warn({ peers }, 'some nodes did not confirm a cache invalidation in time; they drop the record when the message reaches them'),
   };
 
   if (config.redisUrl !== undefined) {
@@ -90,6 +94,9 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
       get publishFailures() {
         return bus.publishFailures;
       },
+      get ackTimeouts() {
+        return bus.ackTimeouts;
+      },
       get up() {
         return commands.status === 'ready' && subscriber.status === 'ready';
       },
@@ -119,6 +126,9 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
       get publishFailures() {
         return bus.publishFailures;
       },
+      get ackTimeouts() {
+        return bus.ackTimeouts;
+      },
       get up() {
         return bus.pending === 0;
       },
@@ -138,6 +148,7 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
     fallbacks: 0,
     resyncs: 0,
     publishFailures: 0,
+    ackTimeouts: 0,
     up: true,
     log,
     async close() {},

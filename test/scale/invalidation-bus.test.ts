@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { Invalidation } from '@tessera/core';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPgInvalidationBus } from '../../apps/server/src/scale/pg-invalidation-bus.js';
+import { openRedisInvalidationBus } from '../../apps/server/src/scale/redis-invalidation-bus.js';
+import type { BusTiming, RemoteInvalidationBus } from '../../apps/server/src/scale/remote-invalidation-bus.js';
+import { TEST_DATABASE_URL } from '../support/databases.js';
+import { TEST_REDIS_URL } from './support/redis.js';
+
+/**
+ * The acknowledged bus on a real Redis and a real PostgreSQL: a change's `publish` returns only
+ * once every live peer has dropped the record, so a revocation answered on one node is already
+ * refused on the others. A peer that stops answering is waited for only until the timeout, and
+ * not at all once it is gone.
+ */
+const TIMING: BusTiming = { ackTimeoutMs: 300, heartbeatMs: 100, peerTtlMs: 400 };
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+interface Node {
+  bus: RemoteInvalidationBus;
+  heard: Invalidation[];
+}
+
+async function redisNodes(n: number, channel = `tessera-test-bus-${randomBytes(4).toString('hex')}`): Promise<Node[]> {
+  const nodes: Node[] = [];
+  for (let i = 0; i < n; i++) {
+    const pub = new Redis(TEST_REDIS_URL);
+    const sub = new Redis(TEST_REDIS_URL);
+    const bus = await openRedisInvalidationBus(pub, sub, channel, {}, 3000, TIMING);
+    const node: Node = { bus, heard: [] };
+    bus.subscribe((m) => node.heard.push(m));
+    nodes.push(node);
+    closers.push(async () => {
+      await bus.close();
+      pub.disconnect();
+      sub.disconnect();
+    });
+  }
+  await knowEachOther();
+  return nodes;
+}
+
+/** Long enough for every node to hear every other one's heartbeat (a publish then waits for all). */
+const knowEachOther = () => new Promise((r) => setTimeout(r, TIMING.heartbeatMs * 3));
+
+const revoke = (i: number): Invalidation => ({ kind: 'key', id: `key_${i}`, hash: `hash_${i}` });
+
+describe('the acknowledged invalidation bus', () => {
+  it('on Redis: publish returns once both peers have the change (100 trials)', async () => {
+    const [a, b, c] = await redisNodes(3);
+    for (let i = 0; i < 100; i++) {
+      await a!.bus.publish(revoke(i));
+      // No waiting here: the peers must have it already.
+      expect(b!.heard.at(-1)).toEqual(revoke(i));
+      expect(c!.heard.at(-1)).toEqual(revoke(i));
+    }
+    expect(a!.bus.ackTimeouts).toBe(0);
+  });
+
+  it('on Redis: a node that shuts down says goodbye, and the others stop waiting for it at once', async () => {
+    const [a, b] = await redisNodes(2);
+    await b!.bus.close();
+    await new Promise((r) => setTimeout(r, 20)); // the goodbye crosses Redis
+    const start = performance.now();
+    await a!.bus.publish(revoke(1));
+    expect(performance.now() - start).toBeLessThan(TIMING.ackTimeoutMs);
+    expect(a!.bus.ackTimeouts).toBe(0);
+  });
+
+  it('on Redis: a silent peer is waited for until the timeout, and not after it is no longer heard', async () => {
+    const channel = `tessera-test-bus-${randomBytes(4).toString('hex')}`;
+    const [a] = await redisNodes(1, channel);
+    // A peer that sends heartbeats but never acknowledges (a node stuck or cut off from its subscription).
+    const mute = new Redis(TEST_REDIS_URL);
+    closers.push(async () => void mute.disconnect());
+    const beat = setInterval(() => void mute.publish(channel, JSON.stringify({ n: 'mute-node', h: 1 })), TIMING.heartbeatMs);
+    await new Promise((r) => setTimeout(r, TIMING.heartbeatMs * 2));
+    let start = performance.now();
+    await a!.bus.publish(revoke(1));
+    const waited = performance.now() - start;
+    expect(waited).toBeGreaterThanOrEqual(TIMING.ackTimeoutMs - 5);
+    expect(a!.bus.ackTimeouts).toBe(1);
+    clearInterval(beat);
+    await new Promise((r) => setTimeout(r, TIMING.peerTtlMs + 50));
+    start = performance.now();
+    await a!.bus.publish(revoke(2));
+    expect(performance.now() - start).toBeLessThan(TIMING.ackTimeoutMs);
+    expect(a!.bus.ackTimeouts).toBe(1);
+  });
+
+  it('on PostgreSQL LISTEN/NOTIFY: publish returns once the peers have the change (50 trials)', async () => {
+    const channel = `tessera_test_bus_${randomBytes(4).toString('hex')}`;
+    const nodes: Node[] = [];
+    for (let i = 0; i < 3; i++) {
+      const bus = await openPgInvalidationBus(TEST_DATABASE_URL, channel, {}, 3000, TIMING);
+      const node: Node = { bus, heard: [] };
+      bus.subscribe((m) => node.heard.push(m));
+      nodes.push(node);
+      closers.push(() => bus.close());
+    }
+    await knowEachOther();
+    const [a, b, c] = nodes;
+    for (let i = 0; i < 50; i++) {
+      await a!.bus.publish(revoke(i));
+      expect(b!.heard.at(-1)).toEqual(revoke(i));
+      expect(c!.heard.at(-1)).toEqual(revoke(i));
+    }
+    expect(a!.bus.ackTimeouts).toBe(0);
+  });
+});
