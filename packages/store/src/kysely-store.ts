@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest } from './migrate.js';
+import { retryingTransaction } from './retry-transaction.js';
 import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
 
@@ -64,13 +65,15 @@ export class KyselyStore extends KyselyRepos implements Store {
   }
 
   transaction<T>(fn: (tx: KyselyRepos) => Promise<T>): Promise<T> {
-    return this.kysely.transaction().execute((trx) => fn(new KyselyRepos(trx, this.dialect, true)));
+    return retryingTransaction(this.kysely, (trx) => fn(new KyselyRepos(trx, this.dialect, true)));
   }
 
   async applyUsage(updates: readonly UsageUpdate[]): Promise<void> {
     if (updates.length === 0) return;
-    await this.kysely.transaction().execute(async (trx) => {
-      for (const u of updates) {
+    // Rows locked in key order, so batches from several nodes never wait on each other in a circle.
+    const ordered = [...updates].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+    await retryingTransaction(this.kysely, async (trx) => {
+      for (const u of ordered) {
         await trx
           .updateTable('keys')
           .set({ last_used_at: u.lastUsedAt, usage_count: sql`usage_count + ${u.count}` })

@@ -1,3 +1,4 @@
+import { retryingTransaction } from '../retry-transaction.js';
 import type {
   AnomalyQuery,
   AnomalyRecord,
@@ -62,7 +63,14 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   }
 
   async addRollups(rows: readonly RollupRow[]): Promise<void> {
-    for (const part of chunks(rows, 500)) {
+    // Rows upserted in key order, so batches from several nodes never wait on each other in a circle.
+    const ordered = [...rows].sort((a, b) =>
+      compareKeys(
+        [a.workspaceId, a.granularity, a.dimension, a.subject, a.bucket, a.outcome],
+        [b.workspaceId, b.granularity, b.dimension, b.subject, b.bucket, b.outcome],
+      ),
+    );
+    for (const part of chunks(ordered, 500)) {
       await this.m
         .insertInto('usage_rollups')
         .values(
@@ -99,7 +107,8 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
       this.dialectName === 'postgres'
         ? sql<number>`greatest(key_scope_usage.last_used_at, excluded.last_used_at)`
         : sql<number>`max(key_scope_usage.last_used_at, excluded.last_used_at)`;
-    for (const part of chunks([...latest.values()], 500)) {
+    const ordered = [...latest.values()].sort((a, b) => compareKeys([a.key_id, a.scope], [b.key_id, b.scope]));
+    for (const part of chunks(ordered, 500)) {
       await this.m
         .insertInto('key_scope_usage')
         .values(part)
@@ -568,7 +577,7 @@ export class KyselyMonitoringStore extends KyselyMonitoringRepos implements Moni
   }
 
   transaction<R>(fn: (tx: MonitoringRepos & Repos) => Promise<R>): Promise<R> {
-    return this.kysely.transaction().execute((trx) => fn(new KyselyMonitoringRepos(trx, this.dialect, true, this.preparedInsertEvent)));
+    return retryingTransaction(this.kysely, (trx) => fn(new KyselyMonitoringRepos(trx, this.dialect, true, this.preparedInsertEvent)));
   }
 }
 
@@ -762,4 +771,15 @@ function deliveryFromRow(r: Selectable<T['webhook_deliveries']>): WebhookDeliver
     createdAt: n(r.created_at),
     deliveredAt: nn(r.delivered_at),
   };
+}
+
+/** Orders rows by their conflict key (strings by code unit, numbers by value), as the lock order. */
+function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
 }

@@ -1,5 +1,6 @@
 import type { OAuthRepos, OAuthStore, Repos } from '@tessera/core';
 import type { KyselyStore } from '../kysely-store.js';
+import { retryingTransaction } from '../retry-transaction.js';
 import { KyselyOAuthRepos } from './kysely-oauth-repos.js';
 
 /** The OAuth store over the same database (and connection pool) as a KyselyStore. */
@@ -9,6 +10,6 @@ export class KyselyOAuthStore extends KyselyOAuthRepos implements OAuthStore {
   }
 
   transaction<T>(fn: (tx: OAuthRepos & Repos) => Promise<T>): Promise<T> {
-    return this.base.kysely.transaction().execute((trx) => fn(new KyselyOAuthRepos(trx, this.base.dialect, true)));
+    return retryingTransaction(this.base.kysely, (trx) => fn(new KyselyOAuthRepos(trx, this.base.dialect, true)));
   }
 }
