@@ -207,7 +207,8 @@ export class KeyService {
       });
       return Promise.all(ids.map(async (id) => (await tx.getKey(id))!));
     });
-    for (const key of revoked) await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
+    // All at once: each waits for the other nodes' acknowledgements, and they can wait together.
+    await Promise.all(revoked.map((key) => this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash })));
     return revoked.map((k) => k.id);
   }
 
