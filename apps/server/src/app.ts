@@ -103,8 +103,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       level: config.logLevel,
       redact: { paths: LOG_REDACT, censor: '[redacted]' },
       // Log lines go to stdout from libuv's thread pool, not by a blocking write per line on the
-      // event loop; pino flushes what is pending when the process exits.
-      stream: logStream ?? pino.destination({ dest: 1, sync: false }),
+      // event loop; pino flushes what is pending when the process exits. Should stdout stall,
+      // lines beyond 16 MiB waiting are dropped rather than held in memory without end.
+      stream: logStream ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
     },
     logController: new LogController({ disableRequestLogging: true }),
     // The verify path logs nothing per request (metrics count it), so it skips the per-request child logger.
