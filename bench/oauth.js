@@ -3,8 +3,8 @@
 // (bench/oidc-provider-server.js), each in its own process, loaded in turn by autocannon running in
 // this process. A bare Fastify route answering the same form request with a fixed body of the same
 // size (bench/bare-server.js) is loaded in the same rounds: the ceiling any Node token endpoint on
-// this machine and load generator could reach. Then Tessera's token endpoint for the other signing algorithms, and in-process JWT
-// signing and verification per algorithm.
+// this machine and load generator could reach. Then Tessera's token endpoint for the other
+// signing algorithms, and in-process JWT signing and verification per algorithm.
 //   node bench/oauth.js [--quick] [--cpu-prof]
 // bench/run.js imports oauthBenchmark(); run alone, this prints a table and the JSON of the figures.
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
