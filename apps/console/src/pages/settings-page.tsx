@@ -5,7 +5,7 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify, PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
-import { KeyringStatusView, SigningKeys } from './keyring-section.js';
+import { KeyringStatusView, SigningKeys } from './custody-section.js';
 import { PasskeysSection } from './passkeys-section.js';
 import { WebhooksSection } from './webhooks-section.js';
 

@@ -9,7 +9,7 @@ import { IdParams, Text, Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 import { userView, type Signed } from './console-accounts.js';
 import { csrfTokenFor } from './console-accounts.js';
-import { keyringStatus } from './keyring-status.js';
+import { keyringStatus } from './custody-status.js';
 import { passkeyView, type RelyingParty } from './console-passkeys.js';
 import { clearSessionCookie, requirePermission, requireSession, rolePermissions, sessionToken, setSessionCookie } from './session-auth.js';
 
