@@ -2,26 +2,32 @@ import { ApiError } from './api.js';
 import type { Loaded } from './use-load.js';
 
 /**
- * What a page shows until its data is in: "Loading…", or why it could not load. A 401 shows
- * nothing: the console is already on its way back to the sign-in page.
+ * What a page or a section of one shows until its data is in: "Loading…", or why it could not
+ * load (`failed`, then the server's reason). A page names itself with `title`; a section keeps
+ * its own heading. A 401 shows nothing: the console is already on its way back to the sign-in page.
  */
-export function LoadStatus({ title, result }: { title: string; result: Exclude<Loaded<unknown>, { state: 'ready' }> }) {
-  if (result.state === 'loading')
-    return (
-      <>
-        <h1>{title}</h1>
+export function LoadStatus({
+  title,
+  failed = 'This page could not load',
+  result,
+}: {
+  title?: string;
+  failed?: string;
+  result: Exclude<Loaded<unknown>, { state: 'ready' }>;
+}) {
+  if (result.state === 'error' && result.error instanceof ApiError && result.error.status === 401) return null;
+  return (
+    <>
+      {title !== undefined && <h1>{title}</h1>}
+      {result.state === 'loading' ? (
         <p className="muted" aria-busy="true">
           Loading…
         </p>
-      </>
-    );
-  if (result.error instanceof ApiError && result.error.status === 401) return null;
-  return (
-    <>
-      <h1>{title}</h1>
-      <p className="error" role="alert">
-        This page could not load: {result.error.message}
-      </p>
+      ) : (
+        <p className="error" role="alert">
+          {failed}: {result.error.message}
+        </p>
+      )}
     </>
   );
 }

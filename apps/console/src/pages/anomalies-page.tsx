@@ -1,5 +1,6 @@
+import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
-import { api, ApiError, can } from '../api.js';
+import { api, can } from '../api.js';
 import { Field } from '../field.js';
 import { ANOMALY_KINDS, ANOMALY_STATUSES, kindLabel, SEVERITIES } from '../monitoring-names.js';
 import type { PageProps } from '../page-props.js';
@@ -94,18 +95,7 @@ function AnomalyList({
   notify: PageProps['notify'];
   onChanged(a: Anomaly): void;
 }) {
-  if (result.state === 'loading')
-    return (
-      <p className="muted" aria-busy="true">
-        Loading…
-      </p>
-    );
-  if (result.state === 'error')
-    return result.error instanceof ApiError && result.error.status === 401 ? null : (
-      <p className="error" role="alert">
-        The anomalies could not load: {result.error.message}
-      </p>
-    );
+  if (result.state !== 'ready') return <LoadStatus result={result} failed="The anomalies could not load" />;
   const items = result.data.items.map((a) => changed[a.id] ?? a).filter((a) => !severity || a.severity === severity);
   const which = status ? `${status} ` : '';
   if (items.length === 0)

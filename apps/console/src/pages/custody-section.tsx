@@ -1,7 +1,8 @@
+import { LoadStatus } from '../load-status.js';
 import type { ReactNode } from 'react';
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { when } from '../format.js';
-import { useLoad, type Loaded } from '../use-load.js';
+import { useLoad } from '../use-load.js';
 
 /** `GET /console/api/keyring`: versions and states, never key material. */
 interface KeyringStatus {
@@ -29,26 +30,10 @@ const PROVIDERS: Record<string, string> = {
   memory: 'in memory (tests only)',
 };
 
-/** Loading and error states of a section of a page (the page's heading stays). */
-function Pending({ result, what }: { result: Exclude<Loaded<unknown>, { state: 'ready' }>; what: string }) {
-  if (result.state === 'loading')
-    return (
-      <p className="muted" aria-busy="true">
-        Loading…
-      </p>
-    );
-  if (result.error instanceof ApiError && result.error.status === 401) return null;
-  return (
-    <p className="error" role="alert">
-      {`${what} could not be read: ${result.error.message}`}
-    </p>
-  );
-}
-
 /** The KEK provider and version, the pepper versions, and this workspace's data keys. */
 export function KeyringStatusView() {
   const [result] = useLoad(() => api<KeyringStatus>('GET', '/console/api/keyring'), []);
-  if (result.state !== 'ready') return <Pending result={result} what="The keyring status" />;
+  if (result.state !== 'ready') return <LoadStatus result={result} failed="The keyring status could not be read" />;
   const s = result.data;
   const older = s.pepperVersions.filter((v) => v !== s.pepperVersion);
   return (
@@ -100,7 +85,7 @@ export function SigningKeys({ titled }: { titled: boolean }) {
     <>
       {titled && <h3>Token signing keys</h3>}
       {result.state !== 'ready' ? (
-        <Pending result={result} what="The signing keys" />
+        <LoadStatus result={result} failed="The signing keys could not be read" />
       ) : result.data.items.length === 0 ? (
         <p className="empty">None yet: the first is made when a token is issued.</p>
       ) : (

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, can } from '../api.js';
+import { api, can } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -73,16 +73,7 @@ function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
         <button type="submit">Run report</button>
       </form>
       <div aria-live="polite">
-        {result.state === 'loading' && (
-          <p className="muted" aria-busy="true">
-            Loading…
-          </p>
-        )}
-        {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
-          <p className="error" role="alert">
-            The report could not be made: {result.error.message}
-          </p>
-        )}
+        {result.state !== 'ready' && <LoadStatus result={result} failed="The report could not be made" />}
         {result.state === 'ready' && (
           <HygieneFindings
             report={result.data}
@@ -107,16 +98,7 @@ function SecretsDue() {
   return (
     <section aria-labelledby="hy-secrets">
       <h2 id="hy-secrets">Secrets due for rotation</h2>
-      {result.state === 'loading' && (
-        <p className="muted" aria-busy="true">
-          Loading…
-        </p>
-      )}
-      {result.state === 'error' && (
-        <p className="error" role="alert">
-          The secrets could not load: {result.error.message}
-        </p>
-      )}
+      {result.state !== 'ready' && <LoadStatus result={result} failed="The secrets could not load" />}
       {result.state === 'ready' &&
         (result.data.items.length === 0 ? (
           <p className="empty">No secret is due for rotation.</p>

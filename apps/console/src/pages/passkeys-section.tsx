@@ -1,3 +1,4 @@
+import { LoadStatus } from '../load-status.js';
 import { startRegistration, WebAuthnError, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
@@ -62,16 +63,7 @@ export function PasskeysSection({ notify }: { notify: Notify }) {
         A passkey (a security key, or your device&apos;s fingerprint, face or PIN) can stand in for the code from the authenticator app when
         you sign in. The app stays set up as well.
       </p>
-      {result.state === 'loading' && (
-        <p className="muted" aria-busy="true">
-          Loading…
-        </p>
-      )}
-      {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
-        <p className="error" role="alert">
-          Your passkeys could not load: {result.error.message}
-        </p>
-      )}
+      {result.state !== 'ready' && <LoadStatus result={result} failed="Your passkeys could not load" />}
       {result.state === 'ready' &&
         (result.data.items.length === 0 ? (
           <p>You have no passkeys yet.</p>

@@ -1,5 +1,6 @@
+import { LoadStatus } from '../load-status.js';
 import type { FormEvent } from 'react';
-import { api, ApiError, can, type SessionInfo } from '../api.js';
+import { api, can, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -94,18 +95,7 @@ export function SettingsPage({ session, notify }: PageProps) {
 
 function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify }) {
   const [result, reload] = useLoad(() => api<{ items: User[] }>('GET', '/console/api/users'), []);
-  if (result.state === 'loading')
-    return (
-      <p className="muted" aria-busy="true">
-        Loading…
-      </p>
-    );
-  if (result.state === 'error')
-    return result.error instanceof ApiError && result.error.status === 401 ? null : (
-      <p className="error" role="alert">
-        The console users could not load: {result.error.message}
-      </p>
-    );
+  if (result.state !== 'ready') return <LoadStatus result={result} failed="The console users could not load" />;
 
   // The list is read again either way, so that a refused change shows what the server holds.
   const patch = (u: User, body: Record<string, unknown>, message: string) =>

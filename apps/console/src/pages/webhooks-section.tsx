@@ -1,5 +1,6 @@
+import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
-import { api, ApiError } from '../api.js';
+import { api } from '../api.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
@@ -74,16 +75,7 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
           />
         )}
       </div>
-      {result.state === 'loading' && (
-        <p className="muted" aria-busy="true">
-          Loading…
-        </p>
-      )}
-      {result.state === 'error' && !(result.error instanceof ApiError && result.error.status === 401) && (
-        <p className="error" role="alert">
-          The webhooks could not load: {result.error.message}
-        </p>
-      )}
+      {result.state !== 'ready' && <LoadStatus result={result} failed="The webhooks could not load" />}
       {result.state === 'ready' &&
         (result.data.items.length === 0 ? (
           <p className="empty">No webhooks yet: nothing is sent anywhere.</p>
