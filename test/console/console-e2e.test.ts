@@ -10,7 +10,7 @@ import { QR_OPTIONS } from '../../apps/console/src/qr-options.js';
 import { OUTCOME_COLOURS } from '../../apps/console/src/outcome-colours.js';
 import { CONSOLE_DIST } from '../../apps/server/src/console/console-routes.js';
 import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
-import { WebhookReceiver } from './support/webhook-receiver.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = new URL('../../test-results/console/', import.meta.url).pathname;
@@ -44,7 +44,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
   let keyspaceId: string;
   let firstKey: string;
   const vault = { present: false };
-  const receiver = new WebhookReceiver();
+  let receiver: WebhookReceiver;
   /** What the page policy refused, and uncaught script errors: both must stay empty. */
   const refused: string[] = [];
 
@@ -58,7 +58,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     if (!existsSync(join(CONSOLE_DIST, 'index.html')))
       execFileSync('npx', ['vite', 'build', 'apps/console'], { cwd: new URL('../..', import.meta.url).pathname, stdio: 'ignore' });
     mkdirSync(SHOTS, { recursive: true });
-    await receiver.start();
+    receiver = await startWebhookReceiver({ status: 204 });
     server = await startConsoleServer();
     await server.createUser(EMAIL, PASSWORD);
     const ks = await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' });
@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     await context?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     await server?.close();
-    await receiver.close();
+    await receiver?.close();
   });
 
   it('signs in with a password, enrols TOTP and shows the recovery codes once', async () => {
@@ -373,11 +373,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the console in Chromium', () => {
     expect(JSON.stringify(listed.body)).not.toContain(secret);
 
     // A test event reaches the receiver, signed with the secret the page showed.
-    receiver.received = [];
+    receiver.received.length = 0;
     await row.getByRole('button', { name: /Send a test event/ }).click();
     await row.getByText('Last test: delivered (HTTP 204)').waitFor();
     const test = receiver.received.find((r) => JSON.parse(r.body).type === 'webhook.test')!;
-    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(test.headers['tessera-signature']))!;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(test.signature)!;
     expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${test.body}`).digest('hex'));
 
     await page.getByRole('button', { name: 'I have stored it — hide the secret' }).click();

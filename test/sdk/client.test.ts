@@ -19,7 +19,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { managementOperations } from './support/openapi-types.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { expectShape } from './support/expect-shape.js';
-import { signedWith, startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.js';
+import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Every call of the client against a real Tessera on loopback. The requests the client makes are
 // recorded; the last test checks that together they reach every operation the live OpenAPI

@@ -13,8 +13,8 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** A webhook endpoint on loopback that answers 200 and keeps what it was sent. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+/** A webhook endpoint on loopback that answers `status` (200 unless told) and keeps what it was sent. */
+export async function startWebhookReceiver({ status = 200 } = {}): Promise<WebhookReceiver> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -22,7 +22,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
       received.push({ body, signature: String(req.headers['tessera-signature'] ?? '') });
-      res.writeHead(200).end('ok');
+      res.writeHead(status).end(status === 204 ? undefined : 'ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
