@@ -110,3 +110,43 @@ describe('request bodies', () => {
     expect(r.body.code).toBe('VALIDATION_FAILED');
   });
 });
+
+describe('access log', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterAll(() => s.close());
+
+  it('logs one access line per management request: request id, method, path, status, time; none for verify', async () => {
+    const before = s.logs.length;
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'access-log', prefix: 'al' });
+    const created = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
+    await s.api('POST', '/v1/keys/verify', { key: created.body.key });
+    await s.api('POST', '/v1/keyspaces', { name: '' });
+    const lines = s.logs
+      .slice(before)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === 'request');
+    expect(lines.map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
+      'POST /v1/keyspaces 201',
+      'POST /v1/keys 201',
+      'POST /v1/keyspaces 400',
+    ]);
+    for (const l of lines) {
+      expect(l).toMatchObject({ level: 30, reqId: expect.stringMatching(/^req_[0-9a-z]+$/), ms: expect.any(Number) });
+      expect(Object.keys(l).sort()).toEqual(['hostname', 'level', 'method', 'ms', 'msg', 'path', 'pid', 'reqId', 'status', 'time']);
+    }
+    expect(new Set(lines.map((l) => l.reqId)).size).toBe(3);
+  });
+
+  it('logs no access lines with TESSERA_LOG_REQUESTS=false', async () => {
+    const quiet = await startTestServer('sqlite', { env: { TESSERA_LOG_REQUESTS: 'false' } });
+    try {
+      await quiet.api('POST', '/v1/keyspaces', { name: 'quiet', prefix: 'q' });
+      expect(quiet.logs.some((l) => l.includes('"msg":"request"'))).toBe(false);
+    } finally {
+      await quiet.close();
+    }
+  });
+});

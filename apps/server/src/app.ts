@@ -98,15 +98,12 @@ export interface AppOptions {
 
 export async function createApp({ config, services, logStream }: AppOptions): Promise<FastifyInstance> {
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
+  // Log lines go to stdout from libuv's thread pool, not by a blocking write per line on the
+  // event loop; pino flushes what is pending when the process exits. Should stdout stall, lines
+  // beyond 16 MiB waiting are dropped rather than held in memory without end.
+  const logDestination = logStream ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 });
   const options: FastifyServerOptions & { https?: { cert: Buffer; key: Buffer } } = {
-    logger: {
-      level: config.logLevel,
-      redact: { paths: LOG_REDACT, censor: '[redacted]' },
-      // Log lines go to stdout from libuv's thread pool, not by a blocking write per line on the
-      // event loop; pino flushes what is pending when the process exits. Should stdout stall,
-      // lines beyond 16 MiB waiting are dropped rather than held in memory without end.
-      stream: logStream ?? pino.destination({ dest: 1, sync: false, maxLength: 16 * 1024 * 1024 }),
-    },
+    logger: { level: config.logLevel, redact: { paths: LOG_REDACT, censor: '[redacted]' }, stream: logDestination },
     logController: new LogController({ disableRequestLogging: true }),
     // The verify path logs nothing per request (metrics count it), so it skips the per-request child logger.
     childLoggerFactory: (logger, bindings, opts, rawReq) => (rawReq.url === '/v1/keys/verify' ? logger : logger.child(bindings, opts)),
@@ -165,9 +162,19 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   // Authentication and request logging are attached to the routes that need them, so the verify
   // path and the public routes pay for nothing they do not use.
+  // The access line is made of fields Tessera sets itself (the path with credentials already cut
+  // out), so it goes through a logger without the redaction paths, whose wildcards cost more than
+  // the rest of the line on the token endpoint's hot path. Same destination, same line shape.
+  const accessLog = pino({ level: config.logLevel }, logDestination as pino.DestinationStream);
   const logRequest = async (request: FastifyRequest, reply: FastifyReply) => {
-    request.log.info(
-      { method: request.method, path: loggedPath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+    accessLog.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        path: loggedPath(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+      },
       'request',
     );
   };
