@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, runCli, startServe } from '../support/cli.js';
@@ -59,6 +59,30 @@ describe('the tessera command', () => {
     );
     expect(s.output()).toMatch(/INSECURE/);
     await s.stop();
+  });
+
+  it("sizes libuv's thread pool to the cores (2 to 4) unless UV_THREADPOOL_SIZE is set, and says so at start", async () => {
+    const expected = String(Math.max(2, Math.min(4, availableParallelism())));
+    const chosen = process.env.UV_THREADPOOL_SIZE;
+    delete process.env.UV_THREADPOOL_SIZE; // this process's own pool is running already; only the child reads it
+    try {
+      for (const [env, size] of [
+        [{}, expected],
+        [{ UV_THREADPOOL_SIZE: '3' }, '3'],
+      ] as const) {
+        const port = freePort();
+        const s = await startServe(['--data-dir', join(dir, 'pool'), '--port', String(port)], `http://127.0.0.1:${port}`, env);
+        await s.stop();
+        const started = s
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('Tessera listening on'))
+          .map((l) => JSON.parse(l) as { threadPool: string });
+        expect(started.map((l) => l.threadPool)).toEqual([size]);
+      }
+    } finally {
+      if (chosen !== undefined) process.env.UV_THREADPOOL_SIZE = chosen;
+    }
   });
 
   it('serves HTTPS with HSTS when given a certificate', async () => {

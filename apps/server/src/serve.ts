@@ -75,7 +75,7 @@ export async function serve(
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   app.log.info(
-    { store: store.dialect, shared: shared.kind, dataDir: config.dataDir },
+    { store: store.dialect, shared: shared.kind, dataDir: config.dataDir, threadPool: process.env.UV_THREADPOOL_SIZE ?? '4' },
     `Tessera listening on ${tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
   );
 
