@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,16 +62,19 @@ describe('the tessera command', () => {
   });
 
   it("sizes libuv's thread pool to the cores (2 to 4) unless UV_THREADPOOL_SIZE is set, and says so at start", async () => {
-    const expected = String(Math.max(2, Math.min(4, availableParallelism())));
+    const expected = Math.max(2, Math.min(4, availableParallelism()));
     const chosen = process.env.UV_THREADPOOL_SIZE;
     delete process.env.UV_THREADPOOL_SIZE; // this process's own pool is running already; only the child reads it
+    const threads: Record<string, number> = {};
     try {
-      for (const [env, size] of [
-        [{}, expected],
-        [{ UV_THREADPOOL_SIZE: '3' }, '3'],
+      for (const [name, env, size] of [
+        ['default', {}, String(expected)],
+        ['three', { UV_THREADPOOL_SIZE: '3' }, '3'],
       ] as const) {
         const port = freePort();
         const s = await startServe(['--data-dir', join(dir, 'pool'), '--port', String(port)], `http://127.0.0.1:${port}`, env);
+        // The pool's threads are real: the process has as many more threads as the size says.
+        threads[name] = readdirSync(`/proc/${s.child.pid}/task`).length;
         await s.stop();
         const started = s
           .output()
@@ -80,6 +83,7 @@ describe('the tessera command', () => {
           .map((l) => JSON.parse(l) as { threadPool: string });
         expect(started.map((l) => l.threadPool)).toEqual([size]);
       }
+      expect(threads.default! - threads.three!).toBe(expected - 3);
     } finally {
       if (chosen !== undefined) process.env.UV_THREADPOOL_SIZE = chosen;
     }
