@@ -89,6 +89,20 @@ describe('the tessera command', () => {
     }
   });
 
+  it('writes log lines in batches, yet a lone line reaches stdout without waiting for others', async () => {
+    const port = freePort();
+    const s = await startServe(['--data-dir', join(dir, 'log'), '--port', String(port)], `http://127.0.0.1:${port}`);
+    try {
+      const before = Date.now();
+      await fetch(`http://127.0.0.1:${port}/readyz`);
+      // Without the flush timer the line would wait for 4 KiB of others, here until the process exits.
+      while (!s.output().includes('"path":"/readyz"') && Date.now() - before < 2000) await new Promise((r) => setTimeout(r, 10));
+      expect(s.output()).toContain('"path":"/readyz","status":200');
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('serves HTTPS with HSTS when given a certificate', async () => {
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
