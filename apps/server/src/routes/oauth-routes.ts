@@ -134,7 +134,9 @@ function tokenRequest(request: FastifyRequest): TokenRequest {
       throw new OAuthError('invalid_request', 'A parameter is too long.');
     if (values.some((v) => v === '')) params.delete(name); // RFC 6749 §3.1: empty parameters are treated as omitted
   }
-  const dpop = request.raw.headersDistinct?.dpop ?? [];
+  // Every DPoP header, to refuse more than one (RFC 9449 §4.3); Node builds the distinct view of
+  // all headers on first use, so only when there is one.
+  const dpop = request.headers.dpop === undefined ? [] : (request.raw.headersDistinct.dpop ?? []);
   return { params, authorization: request.headers.authorization, dpop, method: request.method, ip: request.ip };
 }
 

@@ -38,6 +38,7 @@ const signAsync = promisify(sign);
  */
 export class SigningKeys {
   private loaded = new Map<string, LoadedKey>();
+  private readonly headers = new Map<string, string>();
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
 
@@ -93,8 +94,7 @@ export class SigningKeys {
       key = this.current(alg, this.deps.clock.now());
       if (key === undefined) throw new Error(`no signing key for ${alg}`);
     }
-    const header = { alg, kid: key.record.kid, typ };
-    const input = `${b64json(header)}.${b64json(claims)}`;
+    const input = `${this.encodedHeader(alg, key.record.kid, typ)}.${b64json(claims)}`;
     const data = Buffer.from(input, 'ascii');
     let sig: Buffer;
     if (alg === 'ML-DSA-65') sig = await this.deps.mlDsa.sign(key.privateKey as Uint8Array, data);
@@ -106,6 +106,18 @@ export class SigningKeys {
     else if (alg === 'ES256') sig = await signAsync('sha256', data, { key: key.privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
     else sig = await signAsync('sha256', data, key.privateKey as KeyObject);
     return `${input}.${sig.toString('base64url')}`;
+  }
+
+  /** The base64url JWS header for a key and `typ`: the same for every token it signs. */
+  private encodedHeader(alg: SigningAlg, kid: string, typ: string): string {
+    const id = `${kid} ${typ}`;
+    let header = this.headers.get(id);
+    if (header === undefined) {
+      if (this.headers.size >= 64) this.headers.clear(); // keys rotate monthly; a handful of typs
+      header = b64json({ alg, kid, typ });
+      this.headers.set(id, header);
+    }
+    return header;
   }
 
   /** The public keys to publish: next, current and previous of every algorithm. */
