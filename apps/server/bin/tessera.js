@@ -10,7 +10,7 @@ const { pathToFileURL } = require('node:url');
 
 // libuv's thread pool signs access tokens and writes the log. Its default of 4 threads outnumbers
 // the cores of a small machine, and the threads then spend more waking each other than signing:
-// on 2 cores, 2 threads answered the token endpoint ~20% faster (and 1 thread ~35%) than 4. Unless
+// on 2 cores, 2 threads answered the token endpoint ~18% more (1 thread ~31% more) than 4. Unless
 // the operator chose a size, use one per core, at least 2 (so one slow task, a password hash or a
 // DNS lookup, never holds the whole pool) and at most libuv's own 4. Set before anything uses it.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, Math.min(4, availableParallelism())));
