@@ -1,11 +1,13 @@
 import {
   appendAudit,
+  AuditCheckpointer,
   KeyService,
   LocalInvalidationBus,
   ManualClock,
   MemoryKeyring,
   RootKeyService,
   verifyAuditChain,
+  verifyAuditLog,
   type Actor,
 } from '@tessera/core';
 import { sql } from 'kysely';
@@ -209,8 +211,41 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
       expect(await verifyAuditChain(t.store)).toMatchObject({ ok: true, checked: 9 });
       const table = t.schema ? `${t.schema}.audit_log` : 'audit_log';
       const exec = (q: string) => sql.raw(q.replaceAll('audit_log', table)).execute(t.store.kysely);
-      return { t, exec };
+      return { t, exec, append: () => service.createKey(a, { keyspaceId: ks.id, name: 'later' }) };
     };
+
+    /** The store, but every scan that reaches the end of the log lets another writer append one entry first. */
+    const racing = (store: TestDatabase['store'], append: () => Promise<unknown>) =>
+      new Proxy(store, {
+        get(target, name, receiver) {
+          if (name !== 'scanAudit') return Reflect.get(target, name, receiver);
+          return async (fromSeq: number, limit: number) => {
+            const page = await target.scanAudit(fromSeq, limit);
+            if (page.length < limit) await append();
+            return page;
+          };
+        },
+      });
+
+    it('takes an entry appended while it checks for the next check, not for a removal', async () => {
+      const { t, append } = await tamperable();
+      expect(await verifyAuditChain(racing(t.store, append), 4)).toEqual({ ok: true, checked: 9 });
+      expect(await verifyAuditChain(t.store)).toEqual({ ok: true, checked: 10 });
+      // With a checkpoint written meanwhile too, and its entries checked by the run after.
+      const checkpointer = new AuditCheckpointer({ store: t.store, keyring, clock });
+      const appendAndSign = async () => {
+        await append();
+        await checkpointer.checkpoint();
+      };
+      const report = await verifyAuditLog({ store: racing(t.store, appendAndSign), keyring, clock }, 4);
+      expect(report).toMatchObject({ ok: true, checked: 10, checkpoints: { checked: 0, unsignedEntries: 10 } });
+      expect(await verifyAuditLog({ store: t.store, keyring, clock })).toMatchObject({
+        ok: true,
+        checked: 11,
+        checkpoints: { checked: 1, lastSignedSeq: 11, unsignedEntries: 0 },
+      });
+      await t.drop();
+    });
 
     it('detects a changed entry', async () => {
       const { t, exec } = await tamperable();

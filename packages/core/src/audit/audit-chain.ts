@@ -75,14 +75,24 @@ export interface ChainReport {
   reason?: string;
 }
 
-/** Recomputes the whole chain, in pages, and names the first entry that does not fit. */
-export async function verifyAuditChain(store: Pick<Store, 'scanAudit' | 'auditHead'>, pageSize = 1000): Promise<ChainReport> {
+/**
+ * Recomputes the chain, in pages, and names the first entry that does not fit. The chain is
+ * checked up to the head as read first (`head`, or read here): entries appended while the check
+ * runs belong to the next check, and are not mistaken for a head that moved past a shorter log.
+ */
+export async function verifyAuditChain(
+  store: Pick<Store, 'scanAudit' | 'auditHead'>,
+  pageSize = 1000,
+  head?: { seq: number; hash: string },
+): Promise<ChainReport> {
+  const until = head ?? (await store.auditHead());
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   let checked = 0;
-  for (;;) {
+  scan: while (expectedSeq <= until.seq) {
     const page = await store.scanAudit(expectedSeq, pageSize);
     for (const e of page) {
+      if (e.seq > until.seq) break scan; // appended after the head was read
       if (e.seq !== expectedSeq) return { ok: false, checked, firstBadSeq: expectedSeq, reason: 'entry missing' };
       if (e.prevHash !== prevHash) return { ok: false, checked, firstBadSeq: e.seq, reason: 'link to the previous entry broken' };
       const { prevHash: _p, hash: _h, ...body } = e;
@@ -93,8 +103,7 @@ export async function verifyAuditChain(store: Pick<Store, 'scanAudit' | 'auditHe
     }
     if (page.length < pageSize) break;
   }
-  const head = await store.auditHead();
-  if (head.seq !== checked || head.hash !== prevHash) {
+  if (checked !== until.seq || prevHash !== until.hash) {
     return { ok: false, checked, firstBadSeq: checked + 1, reason: 'entries removed from the end' };
   }
   return { ok: true, checked };
