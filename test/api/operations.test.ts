@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -148,5 +149,50 @@ describe('access log', () => {
     } finally {
       await quiet.close();
     }
+  });
+});
+
+describe("requests Node's HTTP parser refuses", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer('sqlite');
+  });
+  afterAll(() => s.close());
+
+  /** Writes `raw` on a fresh connection and reads until the server closes it. */
+  const exchange = (raw: string) =>
+    new Promise<string>((resolve, reject) => {
+      const url = new URL(s.url);
+      const socket = connect(Number(url.port), url.hostname, () => socket.write(raw));
+      let answer = '';
+      socket.on('data', (d) => (answer += d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(answer));
+    });
+  const parse = (answer: string) => {
+    const [head, body] = answer.split('\r\n\r\n', 2) as [string, string];
+    return { status: Number(head.split(' ')[1]), head: head.toLowerCase(), problem: JSON.parse(body) as Record<string, unknown> };
+  };
+
+  it('headers or a URL over 16 KiB: 431 problem+json HEADERS_TOO_LARGE, connection closed', async () => {
+    for (const raw of [
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      `DELETE /v1/keys/${'%E2%80%AE'.repeat(2_500)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ]) {
+      const a = parse(await exchange(raw));
+      expect(a.status).toBe(431);
+      expect(a.head).toContain('content-type: application/problem+json');
+      expect(a.head).toContain('connection: close');
+      expect(a.problem).toMatchObject({ status: 431, code: 'HEADERS_TOO_LARGE', type: 'urn:tessera:error:headers-too-large' });
+    }
+  });
+
+  it('a malformed request: 400 problem+json VALIDATION_FAILED', async () => {
+    const a = parse(await exchange('GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'));
+    expect(a.status).toBe(400);
+    expect(a.head).toContain('content-type: application/problem+json');
+    expect(a.problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', detail: 'The HTTP request is malformed.' });
+    // The server goes on answering.
+    expect((await s.api('GET', '/healthz', undefined, null)).status).toBe(200);
   });
 });

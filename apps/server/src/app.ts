@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
@@ -126,6 +128,29 @@ function batchedStdout(): { stream: pino.DestinationStream; stop(): void } {
   };
 }
 
+/**
+ * A request Node's HTTP parser refused (headers or URL over its limit, a timeout, a malformed
+ * request): one problem+json answer on the raw socket, then the connection is closed.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const p =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('HEADERS_TOO_LARGE', 'The request line and headers must fit in 16 KiB.')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('REQUEST_TIMEOUT')
+        : problem('VALIDATION_FAILED', 'The HTTP request is malformed.');
+  const body = JSON.stringify(p);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
+        `Connection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 export async function createApp({ config, services, logStream }: AppOptions): Promise<FastifyInstance> {
   const tls = config.tlsCert !== undefined && config.tlsKey !== undefined;
   const stdoutLog = logStream === undefined ? batchedStdout() : undefined;
@@ -140,6 +165,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Requests Node's HTTP parser refuses before Fastify sees them answer problem+json too.
+    clientErrorHandler: answerClientError,
     // A URL with broken percent-encoding or an overlong path parameter is bad input like any other.
     frameworkErrors: (error, _request, reply) =>
       sendProblem(
