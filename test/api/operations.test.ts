@@ -119,12 +119,13 @@ describe('access log', () => {
   });
   afterAll(() => s.close());
 
-  it('logs one access line per management request: request id, method, path, status, time; none for verify', async () => {
+  it('logs one access line per management request (and unknown route): request id, method, path, status, time; none for verify', async () => {
     const before = s.logs.length;
     const ks = await s.api('POST', '/v1/keyspaces', { name: 'access-log', prefix: 'al' });
     const created = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
     await s.api('POST', '/v1/keys/verify', { key: created.body.key });
     await s.api('POST', '/v1/keyspaces', { name: '' });
+    await s.api('GET', '/v1/nope?x=1', undefined, null);
     const lines = s.logs
       .slice(before)
       .map((l) => JSON.parse(l) as Record<string, unknown>)
@@ -133,12 +134,13 @@ describe('access log', () => {
       'POST /v1/keyspaces 201',
       'POST /v1/keys 201',
       'POST /v1/keyspaces 400',
+      'GET /v1/nope 404',
     ]);
     for (const l of lines) {
       expect(l).toMatchObject({ level: 30, reqId: expect.stringMatching(/^req_[0-9a-z]+$/), ms: expect.any(Number) });
       expect(Object.keys(l).sort()).toEqual(['hostname', 'level', 'method', 'ms', 'msg', 'path', 'pid', 'reqId', 'status', 'time']);
     }
-    expect(new Set(lines.map((l) => l.reqId)).size).toBe(3);
+    expect(new Set(lines.map((l) => l.reqId)).size).toBe(4);
   });
 
   it('logs no access lines with TESSERA_LOG_REQUESTS=false', async () => {

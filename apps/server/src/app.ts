@@ -273,7 +273,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
     return sendProblem(reply, problem('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.'));
   });
-  app.setNotFoundHandler((_request, reply) => sendProblem(reply, problem('NOT_FOUND', 'No such route.')));
+  app.setNotFoundHandler((request, reply) => {
+    // Not a route, so no route hook logs it; a probe of unknown paths still leaves its lines.
+    if (config.logRequests) reply.raw.once('finish', () => void logRequest(request, reply));
+    return sendProblem(reply, problem('NOT_FOUND', 'No such route.'));
+  });
   // After the handlers, so the docs' routes answer errors (e.g. KEY_IN_URL) in problem+json too.
   await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
 
