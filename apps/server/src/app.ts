@@ -136,7 +136,7 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const p =
     err.code === 'HPE_HEADER_OVERFLOW'
-      ? problem('HEADERS_TOO_LARGE', 'The request line and headers must fit in 16 KiB.')
+      ? problem('HEADERS_TOO_LARGE', 'The request line and headers are larger than this server accepts.')
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? problem('REQUEST_TIMEOUT')
         : problem('VALIDATION_FAILED', 'The HTTP request is malformed.');

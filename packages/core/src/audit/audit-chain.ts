@@ -92,7 +92,7 @@ export async function verifyAuditChain(
   scan: while (expectedSeq <= until.seq) {
     const page = await store.scanAudit(expectedSeq, pageSize);
     for (const e of page) {
-      if (e.seq > until.seq) break scan; // appended after the head was read
+      if (expectedSeq > until.seq) break scan; // the rest was appended after the head was read
       if (e.seq !== expectedSeq) return { ok: false, checked, firstBadSeq: expectedSeq, reason: 'entry missing' };
       if (e.prevHash !== prevHash) return { ok: false, checked, firstBadSeq: e.seq, reason: 'link to the previous entry broken' };
       const { prevHash: _p, hash: _h, ...body } = e;
