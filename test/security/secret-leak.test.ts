@@ -243,6 +243,15 @@ describe('no secret leaks into logs, other answers or the database file', () => 
         expect(res.text).not.toContain(key);
       }
       expect(t.logs.join('')).not.toContain(key);
+      // Each refusal leaves one access line, on a route or not, with the query cut off.
+      const lines = t.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+      expect(lines.map((l) => `${l.method} ${l.path} ${l.status}`)).toEqual([
+        'GET /v1/keys/verify 400',
+        'GET /healthz 400',
+        'GET /v1/audit 400',
+        'GET /nope 400',
+        'GET /v1/keyspaces 400',
+      ]);
     } finally {
       await t.close();
     }

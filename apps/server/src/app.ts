@@ -210,7 +210,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   };
   app.addHook('onRequest', (request, reply, done) => {
     const refused = credentialInUrl(request.url);
-    if (refused !== undefined) return done(refused);
+    if (refused !== undefined) {
+      // A route's own hook logs the refusal; on no route, nothing would, and it is worth a line.
+      if (config.logRequests && request.routeOptions.url === undefined) reply.raw.once('finish', () => void logRequest(request, reply));
+      return done(refused);
+    }
     reply.headers(securityHeaders);
     done();
   });
