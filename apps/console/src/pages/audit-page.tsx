@@ -3,6 +3,7 @@ import { api, ApiError } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 interface Entry {
@@ -111,15 +112,7 @@ export function AuditPage() {
       </datalist>
       <table className="audit">
         <caption className="sr-only">Audit entries, newest first</caption>
-        <thead>
-          <tr>
-            {['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details'].map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details']} />
         <tbody>
           {rows.state === 'loading' ? (
             <tr>

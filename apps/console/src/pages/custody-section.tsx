@@ -2,6 +2,7 @@ import { LoadStatus } from '../load-status.js';
 import type { ReactNode } from 'react';
 import { api } from '../api.js';
 import { when } from '../format.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 /** `GET /console/api/keyring`: versions and states, never key material. */
@@ -106,15 +107,7 @@ function Table({ caption, columns, rows }: { caption: string; columns: string[];
   return (
     <table>
       <caption className="sr-only">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead columns={columns} />
       <tbody>
         {rows.map((r) => (
           <tr key={r.key}>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { ago, when } from '../format.js';
 import type { Keyspace } from './key-model.js';
+import { TableHead } from '../table-head.js';
 
 /** A key as the hygiene report names it. */
 interface KeyBrief {
@@ -137,15 +138,7 @@ function Finding<T extends KeyBrief>({
         <p className="empty">None.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c.title} scope="col">
-                  {c.title}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={columns.map((c) => c.title)} />
           <tbody>
             {keys.map((k) => (
               <tr key={k.keyId} data-key-id={k.keyId}>

@@ -5,6 +5,7 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { HygieneFindings, type HygieneReport } from './hygiene-findings.js';
 import type { Keyspace } from './key-model.js';
@@ -104,15 +105,7 @@ function SecretsDue() {
           <p className="empty">No secret is due for rotation.</p>
         ) : (
           <table>
-            <thead>
-              <tr>
-                {['Secret', 'Version', 'Rotation', 'Rotate by'].map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-              </tr>
-            </thead>
+            <TableHead columns={['Secret', 'Version', 'Rotation', 'Rotate by']} />
             <tbody>
               {result.data.items.map((s) => (
                 <tr key={s.name}>

@@ -7,6 +7,7 @@ import type { MinutePoint } from '../outcome-chart.js';
 import type { Notify } from '../page-props.js';
 import type { Key } from './key-model.js';
 import { StateBadge } from './state-badge.js';
+import { TableHead } from '../table-head.js';
 
 export interface KeyUsage {
   series: MinutePoint[];
@@ -145,15 +146,7 @@ export function KeyDetail({
         <p className="empty">None since this server started.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              {['Time', 'Outcome', 'Source'].map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={['Time', 'Outcome', 'Source']} />
           <tbody>
             {usage.recent.map((r, i) => (
               <tr key={i}>

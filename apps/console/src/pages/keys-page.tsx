@@ -5,6 +5,7 @@ import { ago, keyState, when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
@@ -243,15 +244,7 @@ function KeyTable({
     <>
       <table className="keys">
         <caption className="sr-only">{`${shown.length} keys`}</caption>
-        <thead>
-          <tr>
-            {['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses'].map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
         <tbody>
           {shown.map((k) => (
             <tr key={k.keyId} data-key-id={k.keyId}>

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 interface Client {
@@ -26,15 +27,7 @@ export function OAuthClientsPage() {
         <p className="empty">No OAuth clients yet.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              {['Client', 'Name', 'Grants', 'Scopes', 'Created'].map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created']} />
           <tbody>
             {items.map((c, i) => (
               <tr key={c.clientId ?? c.id ?? i}>

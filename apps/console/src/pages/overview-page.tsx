@@ -4,6 +4,7 @@ import { LoadStatus } from '../load-status.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { MinutePoint } from '../outcome-chart.js';
 import type { PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 interface Overview {
@@ -63,13 +64,7 @@ export function OverviewPage({ session }: PageProps) {
         <section aria-labelledby="due-title">
           <h2 id="due-title">Secrets due for rotation</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Secret</th>
-                <th scope="col">Status</th>
-                <th scope="col">Rotate by</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Secret', 'Status', 'Rotate by']} />
             <tbody>
               {o.secretsDue.map((s) => (
                 <tr key={s.name}>

@@ -6,6 +6,7 @@ import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 interface Passkey {
@@ -69,18 +70,7 @@ export function PasskeysSection({ notify }: { notify: Notify }) {
           <p>You have no passkeys yet.</p>
         ) : (
           <table className="passkeys">
-            <thead>
-              <tr>
-                {['Name', 'Added', 'Last used'].map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Name', 'Added', 'Last used']} actions />
             <tbody>
               {result.data.items.map((p) => (
                 <tr key={p.id}>

@@ -5,6 +5,7 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify, PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 interface SecretSummary {
@@ -48,15 +49,7 @@ export function SecretsPage({ session, notify }: PageProps) {
         <p className="empty">No secrets yet.{canWrite && ' Store the first one below.'}</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              {['Name', 'Version', 'Rotation', 'Updated', 'Value'].map((c) => (
-                <th key={c} scope="col">
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead columns={['Name', 'Version', 'Rotation', 'Updated', 'Value']} />
           <tbody>
             {items.map((s) => (
               <SecretRow key={`${s.name}@${s.version}`} secret={s} notify={notify} />

@@ -5,6 +5,7 @@ import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify, PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { KeyringStatusView, SigningKeys } from './custody-section.js';
 import { PasskeysSection } from './passkeys-section.js';
@@ -122,18 +123,7 @@ function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify 
   return (
     <>
       <table>
-        <thead>
-          <tr>
-            {['Email', 'Role', 'Two-factor', 'Last sign-in', 'State'].map((c) => (
-              <th key={c} scope="col">
-                {c}
-              </th>
-            ))}
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Email', 'Role', 'Two-factor', 'Last sign-in', 'State']} actions />
         <tbody>
           {result.data.items.map((u) => (
             <tr key={u.id}>

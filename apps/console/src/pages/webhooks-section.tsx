@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
+import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { WebhookForm, type CreatedWebhook } from './webhook-form.js';
 
@@ -82,18 +83,7 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
         ) : (
           <table className="webhooks">
             <caption className="sr-only">Webhooks</caption>
-            <thead>
-              <tr>
-                {['URL', 'Events', 'State', 'Secret', 'Created'].map((c) => (
-                  <th key={c} scope="col">
-                    {c}
-                  </th>
-                ))}
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['URL', 'Events', 'State', 'Secret', 'Created']} actions />
             <tbody>
               {result.data.items.map((w) => (
                 <tr key={w.id} data-webhook-id={w.id}>
