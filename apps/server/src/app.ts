@@ -211,8 +211,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.addHook('onRequest', (request, reply, done) => {
     const refused = credentialInUrl(request.url);
     if (refused !== undefined) {
-      // A route's own hook logs the refusal; on no route, nothing would, and it is worth a line.
-      if (config.logRequests && request.routeOptions.url === undefined) reply.raw.once('finish', () => void logRequest(request, reply));
+      logUnrouted(request, reply); // a route's own hook logs the refusal
       return done(refused);
     }
     reply.headers(securityHeaders);
@@ -236,6 +235,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       },
       'request',
     );
+  };
+  // A request that reaches no route (an unknown path, or one refused before routing) runs no
+  // route hook; its line is written once its answer is, so a probe of unknown paths is logged too.
+  const logUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
+    if (config.logRequests && request.routeOptions.url === undefined) reply.raw.once('finish', () => void logRequest(request, reply));
   };
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
@@ -278,8 +282,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     return sendProblem(reply, problem('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.'));
   });
   app.setNotFoundHandler((request, reply) => {
-    // Not a route, so no route hook logs it; a probe of unknown paths still leaves its lines.
-    if (config.logRequests) reply.raw.once('finish', () => void logRequest(request, reply));
+    logUnrouted(request, reply);
     return sendProblem(reply, problem('NOT_FOUND', 'No such route.'));
   });
   // After the handlers, so the docs' routes answer errors (e.g. KEY_IN_URL) in problem+json too.
