@@ -74,6 +74,23 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
     expect(JSON.stringify(audit.body)).not.toContain(again);
   });
 
+  it('a secret that authenticated before stops at the end of its overlap, and a wrong one never passes', async () => {
+    const { clientId, clientSecret: old } = await s.client({ scopes: ['a'] });
+    expect((await grant(clientId, old!)).status).toBe(200);
+    const fresh = (await s.api('POST', `/v1/oauth/clients/${clientId}/rotate-secret`, { gracePeriodSeconds: 20 })).body
+      .clientSecret as string;
+    for (let i = 0; i < 2; i++) {
+      // The second round is answered from the secrets the server remembers having verified.
+      expect((await grant(clientId, old!)).status).toBe(200);
+      expect((await grant(clientId, fresh)).status).toBe(200);
+      expect((await grant(clientId, `${fresh.slice(0, -1)}${fresh.endsWith('a') ? 'b' : 'a'}`)).status).toBe(401);
+    }
+    // Past the overlap but well within the time a client stays in memory: the old secret is refused.
+    s.clock.advance(21_000);
+    expect((await grant(clientId, old!)).status).toBe(401);
+    expect((await grant(clientId, fresh)).status).toBe(200);
+  });
+
   it('updates and deletes clients; a deleted client authenticates no more and its tokens go inactive', async () => {
     const { clientId, clientSecret } = await s.client({ scopes: ['a'] });
     const observer = await s.client({ scopes: ['x'] });

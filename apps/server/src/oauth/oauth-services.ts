@@ -50,6 +50,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     verifyApiKey: (input) => o.verifier.verify(input),
     getApiKey: (id) => o.store.getKey(id),
     clients: directory,
+    secretMemory: directory,
   });
   return {
     store,

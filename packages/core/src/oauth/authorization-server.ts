@@ -6,14 +6,21 @@ import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { SCOPE_PATTERN, scopeGrants } from '../scopes/scope-expression.js';
 import type { KeyRecord } from '../store/records.js';
-import { authenticateClient, type ClientRepos } from './client-auth.js';
+import { authenticateClient, type ClientRepos, type SecretMemory } from './client-auth.js';
 import { CLIENT_ASSERTION_ALGS } from './client-service.js';
 import { DPOP_ALGS, DpopNonces, verifyDpopProof } from './dpop.js';
 import { newJti } from './jti.js';
 import { verifyJws } from './jws.js';
 import type { MlDsa } from './ml-dsa.js';
 import { OAuthError } from './oauth-error.js';
-import { GRANT_TYPES, SIGNING_ALGS, type OAuthClientRecord, type RefreshTokenRecord, type TokenFamilyRecord } from './oauth-records.js';
+import {
+  ALL_GRANT_TYPES,
+  GRANT_TYPES,
+  SIGNING_ALGS,
+  type OAuthClientRecord,
+  type RefreshTokenRecord,
+  type TokenFamilyRecord,
+} from './oauth-records.js';
 import type { OAuthRepos, OAuthStore } from './oauth-store.js';
 import type { SigningKeys } from './signing-keys.js';
 import { param, type TokenRequest } from './token-request.js';
@@ -52,6 +59,8 @@ export interface AuthorizationServerDeps {
   getApiKey: (id: string) => Promise<KeyRecord | undefined>;
   /** Clients as client authentication reads them; the store itself when not given. */
   clients?: Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
+  /** Digests of secrets that authenticated clients before (the client directory keeps them). */
+  secretMemory?: SecretMemory | undefined;
 }
 
 /** Claims of a Tessera access token (RFC 9068 §2.2). */
@@ -75,16 +84,17 @@ export interface AccessTokenClaims {
 export class AuthorizationServer {
   readonly nonces: DpopNonces;
 
-  private readonly clientRepos: ClientRepos;
+  private readonly clientAuth: { repos: ClientRepos; keyring: Keyring; clock: Clock; memory: SecretMemory | undefined };
 
   constructor(private readonly deps: AuthorizationServerDeps) {
     this.nonces = new DpopNonces(deps);
     const clients = deps.clients ?? deps.store;
-    this.clientRepos = {
+    const repos: ClientRepos = {
       getClient: (id) => clients.getClient(id),
       listLiveClientSecrets: (id, now) => clients.listLiveClientSecrets(id, now),
       rememberOnce: (key, expiresAt, now) => deps.store.rememberOnce(key, expiresAt, now),
     };
+    this.clientAuth = { repos, keyring: deps.keyring, clock: deps.clock, memory: deps.secretMemory };
   }
 
   /** RFC 8414 metadata. */
@@ -115,13 +125,13 @@ export class AuthorizationServer {
     const client = await this.authenticate(req, issuer, issuer + OAUTH_PATHS.token);
     const grantType = param(req, 'grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is missing.');
-    if (!(Object.values(GRANT_TYPES) as string[]).includes(grantType))
+    if (!(ALL_GRANT_TYPES as readonly string[]).includes(grantType))
       throw new OAuthError('unsupported_grant_type', 'This grant type is not supported.');
     if (!(client.grantTypes as string[]).includes(grantType))
       throw new OAuthError('unauthorized_client', 'This client may not use this grant type.');
     const headers: Record<string, string> = {};
     if (client.dpopNonce) headers['dpop-nonce'] = this.nonces.current();
-    const jkt = await this.dpop(req, client, issuer + OAUTH_PATHS.token);
+    const jkt = req.dpop.length === 0 && !client.dpopBound ? undefined : await this.dpop(req, client, issuer + OAUTH_PATHS.token);
     let body: Record<string, unknown>;
     switch (grantType) {
       case GRANT_TYPES.clientCredentials:
@@ -334,12 +344,8 @@ export class AuthorizationServer {
 
   // ——— pieces ———
 
-  private async authenticate(req: TokenRequest, issuer: string, endpoint: string): Promise<OAuthClientRecord> {
-    return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, endpoint], {
-      repos: this.clientRepos,
-      keyring: this.deps.keyring,
-      clock: this.deps.clock,
-    });
+  private authenticate(req: TokenRequest, issuer: string, endpoint: string): Promise<OAuthClientRecord> {
+    return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, endpoint], this.clientAuth);
   }
 
   private async dpop(req: TokenRequest, client: OAuthClientRecord, url: string): Promise<string | undefined> {

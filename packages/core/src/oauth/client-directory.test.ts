@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.js';
 import { ClientDirectory } from './client-directory.js';
@@ -110,5 +111,37 @@ describe('client directory', () => {
     const reads = r.reads;
     await d.getClient('a'); // the oldest went first
     expect(r.reads).toBe(reads + 1);
+  });
+
+  it('recalls a secret that authenticated before only while its record is live and the entry stands', async () => {
+    const clock = new ManualClock();
+    const r = repos(clock);
+    r.put('c1', 'c1', clock.now() + 5000);
+    const d = new ClientDirectory(r, clock);
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(false); // nothing read or remembered yet
+    const [secret] = await d.listLiveClientSecrets('c1', clock.now());
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(false);
+    d.remember('c1', digest('right'), secret!);
+    d.remember('c1', digest('right'), secret!); // once per record
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(true);
+    expect(d.recall('c1', digest('wrong'), clock.now())).toBe(false);
+    expect(d.recall('c2', digest('right'), clock.now())).toBe(false);
+    // A record that is not the entry's own is not remembered.
+    d.remember('c1', digest('other'), { ...secret! });
+    expect(d.recall('c1', digest('other'), clock.now())).toBe(false);
+    // The secret's end (a rotation's overlap) is checked on every recall, not only on reads.
+    clock.advance(5000);
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(false);
+    // A change to the client forgets what it remembered.
+    r.put('c1');
+    d.invalidate('c1');
+    const [renewed] = await d.listLiveClientSecrets('c1', clock.now());
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(false);
+    d.remember('c1', digest('right'), renewed!);
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(true);
+    // And so does the entry's safety-net lifetime.
+    clock.advance(60_000);
+    expect(d.recall('c1', digest('right'), clock.now())).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { SecretMemory } from './client-auth.js';
 import type { ClientSecretRecord, OAuthClientRecord } from './oauth-records.js';
 import type { OAuthRepos } from './oauth-store.js';
 
@@ -14,6 +16,8 @@ interface Entry {
   client: OAuthClientRecord;
   secrets: ClientSecretRecord[];
   loadedAt: number;
+  /** SHA-256 digests of secrets that authenticated this client, with the record each one matched. */
+  verified: { digest: Buffer; secret: ClientSecretRecord }[];
 }
 
 /**
@@ -22,8 +26,14 @@ interface Entry {
  * delete, secret rotation) reaches every node's directory through the invalidation bus; a load
  * that raced with an invalidation is used once and not kept, and an entry older than `ttlMs` is
  * read again. Unknown client ids are not cached, so made-up ids cannot fill the memory.
+ *
+ * It also remembers which secrets authenticated a client, as SHA-256 digests (a one-shot hash
+ * costs a third of the keyed HMAC, and the digest of a 256-bit random secret gives nothing away):
+ * the next request with the same secret is checked against the digest, in constant time, while
+ * the secret record it matched is still live. The memory goes with the entry — on any change to
+ * the client, and at the entry's TTL.
  */
-export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'> {
+export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'>, SecretMemory {
   private readonly entries = new Map<string, Entry>();
   /** Bumped by every invalidation; a load that started before one is not kept. */
   private generation = 0;
@@ -46,6 +56,22 @@ export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLive
     return entry.secrets.filter((s) => s.expiresAt === null || s.expiresAt > now);
   }
 
+  recall(clientId: string, digest: Buffer, now: number): boolean {
+    const entry = this.fresh(clientId, now);
+    if (entry === undefined) return false;
+    let found = false;
+    for (const v of entry.verified)
+      found = (timingSafeEqual(v.digest, digest) && (v.secret.expiresAt === null || v.secret.expiresAt > now)) || found;
+    return found;
+  }
+
+  remember(clientId: string, digest: Buffer, secret: ClientSecretRecord): void {
+    const entry = this.entries.get(clientId);
+    // Only secrets of the entry's own records, each once: the list stays as short as the live secrets.
+    if (entry === undefined || !entry.secrets.includes(secret) || entry.verified.some((v) => v.secret === secret)) return;
+    entry.verified.push({ digest, secret });
+  }
+
   /** Forgets one client, after it changed here or on another node. */
   invalidate(id: string): void {
     this.generation++;
@@ -61,10 +87,15 @@ export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLive
     return this.entries.size;
   }
 
+  private fresh(id: string, now: number): Entry | undefined {
+    const cached = this.entries.get(id);
+    return cached !== undefined && now - cached.loadedAt < this.options.ttlMs ? cached : undefined;
+  }
+
   private async entry(id: string): Promise<Entry | undefined> {
     const now = this.clock.now();
-    const cached = this.entries.get(id);
-    if (cached !== undefined && now - cached.loadedAt < this.options.ttlMs) {
+    const cached = this.fresh(id, now);
+    if (cached !== undefined) {
       this.hits++;
       return cached;
     }
@@ -75,7 +106,7 @@ export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLive
       this.entries.delete(id);
       return undefined;
     }
-    const entry: Entry = { client, secrets: await this.repos.listLiveClientSecrets(id, now), loadedAt: now };
+    const entry: Entry = { client, secrets: await this.repos.listLiveClientSecrets(id, now), loadedAt: now, verified: [] };
     if (generation === this.generation) {
       this.entries.delete(id);
       if (this.entries.size >= this.options.maxEntries) this.entries.delete(this.entries.keys().next().value!);

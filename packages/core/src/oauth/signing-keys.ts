@@ -87,7 +87,7 @@ export class SigningKeys {
 
   /** Signs a JWT with the current key of `alg`. */
   async signJwt(alg: SigningAlg, typ: string, claims: Record<string, unknown>): Promise<string> {
-    await this.reload();
+    if (this.stale(this.deps.clock.now())) await this.reload();
     let key = this.current(alg, this.deps.clock.now());
     if (key === undefined) {
       await this.ensure(alg);
@@ -171,9 +171,13 @@ export class SigningKeys {
   }
 
   /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
+  private stale(now: number): boolean {
+    return now - this.loadedAt >= 30_000 || now < this.loadedAt;
+  }
+
   private async reload(force = false): Promise<void> {
     const now = this.deps.clock.now();
-    if (!force && now - this.loadedAt < 30_000 && now >= this.loadedAt) return;
+    if (!force && !this.stale(now)) return;
     if (this.loading !== undefined) return this.loading;
     this.loading = (async () => {
       try {
