@@ -8,7 +8,6 @@
 //   node bench/oauth.js [--quick] [--cpu-prof]
 // bench/run.js imports oauthBenchmark(); run alone, this prints a table and the JSON of the figures.
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
-import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -128,13 +127,13 @@ async function opsPerSec(fn, { rounds, ms: roundMs }) {
 
 /**
  * JWT signing and verification in this process, one operation at a time, the way the server does
- * them: Tessera's header and claims signed as SigningKeys.signJwt does (node:crypto; RS256 on the
- * thread pool), Tessera's strict verifier (verifyJws, which imports the JWK on every call);
- * ML-DSA-65 on Tessera's worker pool.
+ * them: Tessera's header and claims signed as SigningKeys.signJwt does (node:crypto; RS256 and
+ * ML-DSA-65 on Tessera's signing workers), Tessera's strict verifier (verifyJws, which imports
+ * the JWK on every call).
  */
 async function jwtInProcess({ rounds, ms: roundMs }, log) {
   const core = await import(join(ROOT, 'packages/core/dist/index.js'));
-  const mlDsa = new core.MlDsaWorkerPool(2);
+  const workers = new core.SigningWorkers(2);
   const claims = {
     iss: 'http://127.0.0.1:3000',
     sub: 'cli_0000000000000000000000',
@@ -149,18 +148,17 @@ async function jwtInProcess({ rounds, ms: roundMs }, log) {
   claims.exp = claims.iat + ACCESS_TOKEN_TTL;
   const results = {};
   const b64 = (v) => Buffer.from(JSON.stringify(v), 'utf8').toString('base64url');
-  const signAsync = promisify(cryptoSign);
   try {
     for (const alg of ALGS) {
       let sign;
       let jwk;
       if (alg === 'ML-DSA-65') {
-        const { publicKey, secretKey } = await mlDsa.keygen(randomBytes(32));
+        const { publicKey, secretKey } = await workers.keygen(randomBytes(32));
         jwk = { kty: 'AKP', alg, pub: publicKey.toString('base64url') };
         jwk.kid = core.akpThumbprint(jwk);
         sign = async () => {
           const input = `${b64({ alg, kid: jwk.kid, typ: 'at+jwt' })}.${b64(claims)}`;
-          return `${input}.${(await mlDsa.sign(secretKey, Buffer.from(input, 'ascii'))).toString('base64url')}`;
+          return `${input}.${(await workers.sign(secretKey, Buffer.from(input, 'ascii'))).toString('base64url')}`;
         };
       } else {
         const pair = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' && { modulusLength: 2048 }) });
@@ -174,14 +172,14 @@ async function jwtInProcess({ rounds, ms: roundMs }, log) {
               ? cryptoSign(null, data, key)
               : alg === 'ES256'
                 ? cryptoSign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
-                : await signAsync('sha256', data, key);
+                : await workers.rsaSign(key, data);
           return `${input}.${sig.toString('base64url')}`;
         };
       }
       const keys = [{ ...jwk, alg, use: 'sig' }];
       const token = await sign();
       const verify = async () => {
-        const outcome = await core.verifyJws(token, { algorithms: ALGS, keys, typ: 'at+jwt', mlDsa });
+        const outcome = await core.verifyJws(token, { algorithms: ALGS, keys, typ: 'at+jwt', mlDsa: workers });
         if (!outcome.ok) throw new Error(`${alg}: verification failed: ${outcome.reason}`);
       };
       await verify();
@@ -193,7 +191,7 @@ async function jwtInProcess({ rounds, ms: roundMs }, log) {
       log(`in-process ${alg.padEnd(9)} sign ${int(signOps)}/s, verify ${int(verifyOps)}/s (token ${int(token.length)} bytes)`);
     }
   } finally {
-    await mlDsa.close();
+    await workers.close();
   }
   return results;
 }
@@ -365,7 +363,7 @@ export function formatOauth(o) {
       ...Object.entries(o.tesseraPerAlg).map(([alg, m]) => [alg, int(m.reqPerSec), ms(m.p50Ms), ms(m.p99Ms), cpu(m), perReq(m)]),
     ]),
     '',
-    "JWT in-process, one operation at a time (ML-DSA-65 on the server's worker pool); median of rounds",
+    "JWT in-process, one operation at a time (RS256 and ML-DSA-65 on the server's signing workers); median of rounds",
     table([
       ['alg', 'sign/s', 'verify/s', 'token bytes'],
       ...Object.entries(o.jwtInProcess).map(([alg, j]) => [alg, int(j.signOpsPerSec), int(j.verifyOpsPerSec), int(j.tokenBytes)]),

@@ -124,7 +124,7 @@ export {
   type ParsedJws,
   type VerifyJwsOptions,
 } from './oauth/jws.js';
-export { ML_DSA_65, MlDsaWorkerPool, type MlDsa } from './oauth/ml-dsa.js';
+export { ML_DSA_65, SigningWorkers, type MlDsa, type RsaSigning } from './oauth/signing-workers.js';
 export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type PublicJwk, type SigningKeyPolicy } from './oauth/signing-keys.js';
 export {
   CLIENT_ASSERTION_ALGS,

@@ -2,7 +2,7 @@ import {
   AuthorizationServer,
   ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
-  MlDsaWorkerPool,
+  SigningWorkers,
   OAuthClientService,
   SigningKeys,
   type Clock,
@@ -29,12 +29,15 @@ export interface OAuthServiceOptions {
 
 export type OAuthServices = ReturnType<typeof createOAuthServices>;
 
-/** Wires the authorization server: its store, signing keys, ML-DSA workers, clients and endpoints. */
+/** Wires the authorization server: its store, signing keys, signing workers (ML-DSA, RSA), clients and endpoints. */
 export function createOAuthServices(o: OAuthServiceOptions) {
   const store = o.oauthStore ?? (o.store instanceof KyselyStore ? new KyselyOAuthStore(o.store) : undefined);
   if (store === undefined) throw new Error('the OAuth authorization server needs an OAuth store');
-  const mlDsa = new MlDsaWorkerPool(2);
-  const keys = new SigningKeys({ store, keyring: o.keyring, clock: o.clock, mlDsa }, o.signingKeys ?? DEFAULT_SIGNING_KEY_POLICY);
+  const workers = new SigningWorkers(2);
+  const keys = new SigningKeys(
+    { store, keyring: o.keyring, clock: o.clock, mlDsa: workers, rsa: workers },
+    o.signingKeys ?? DEFAULT_SIGNING_KEY_POLICY,
+  );
   const clients = new OAuthClientService({ store, keyring: o.keyring, clock: o.clock, keys, bus: o.bus });
   const directory = new ClientDirectory(store, o.clock);
   o.bus?.subscribe((m) => {
@@ -46,7 +49,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     keyring: o.keyring,
     clock: o.clock,
     keys,
-    mlDsa,
+    mlDsa: workers,
     verifyApiKey: (input) => o.verifier.verify(input),
     getApiKey: (id) => o.store.getKey(id),
     clients: directory,
@@ -58,14 +61,13 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     clients,
     directory,
     server,
-    mlDsa,
     /** The scheduled step: rotate signing keys, forget what has expired. */
     async maintain(): Promise<void> {
       await keys.rotate();
       await store.purgeExpired(o.clock.now());
     },
     async close(): Promise<void> {
-      await mlDsa.close();
+      await workers.close();
     },
   };
 }

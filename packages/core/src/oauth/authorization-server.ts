@@ -11,7 +11,7 @@ import { CLIENT_ASSERTION_ALGS } from './client-service.js';
 import { DPOP_ALGS, DpopNonces, verifyDpopProof } from './dpop.js';
 import { newJti } from './jti.js';
 import { verifyJws } from './jws.js';
-import type { MlDsa } from './ml-dsa.js';
+import type { MlDsa } from './signing-workers.js';
 import { OAuthError } from './oauth-error.js';
 import {
   ALL_GRANT_TYPES,

@@ -1,5 +1,5 @@
 import { compactVerify, importJWK, type JWK } from 'jose';
-import type { MlDsa } from './ml-dsa.js';
+import type { MlDsa } from './signing-workers.js';
 
 /** Largest compact JWS accepted anywhere (an ML-DSA-65 signature alone is 4,412 characters). */
 export const MAX_JWS_LENGTH = 16_384;

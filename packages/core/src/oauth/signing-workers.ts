@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -16,18 +17,36 @@ export interface MlDsa {
   close(): Promise<void>;
 }
 
+/**
+ * RSA, which costs ~0.25 ms per signature and up to a second per 2048-bit key pair: kept off
+ * libuv's thread pool, which signs the fast algorithms and is as small as the cores allow.
+ */
+export interface RsaSigning {
+  /** RS256 (RSASSA-PKCS1-v1_5 with SHA-256) of `data`. */
+  rsaSign(key: KeyObject, data: Uint8Array): Promise<Buffer>;
+  /** A fresh 2048-bit key pair, as JWKs. */
+  rsaKeygen(): Promise<{ publicJwk: Record<string, unknown>; privateJwk: Record<string, unknown> }>;
+}
+
 export const ML_DSA_65 = { publicKeyBytes: 1952, signatureBytes: 3309, seedBytes: 32 } as const;
 
-// The worker is given as source so it runs the same from TypeScript sources and from dist.
+// The worker is given as source so it runs the same from TypeScript sources and from dist. Only
+// dynamic imports: the source is CommonJS or an ES module depending on the process's flags.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.module).then(({ ml_dsa65 }) => {
+import('node:worker_threads').then(async ({ parentPort, workerData }) => {
+  const crypto = await import('node:crypto');
+  const { ml_dsa65 } = await import(workerData.module);
   parentPort.on('message', ({ id, op, a, b, c }) => {
     try {
       let result;
       if (op === 'keygen') { const kp = ml_dsa65.keygen(a); result = [kp.publicKey, kp.secretKey]; }
       else if (op === 'sign') result = ml_dsa65.sign(b, a);
       else if (op === 'verify') result = c.length === ${ML_DSA_65.signatureBytes} && a.length === ${ML_DSA_65.publicKeyBytes} && ml_dsa65.verify(c, b, a);
+      else if (op === 'rsa-sign') result = crypto.sign('sha256', b, a);
+      else if (op === 'rsa-keygen') {
+        const kp = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+        result = [kp.publicKey.export({ format: 'jwk' }), kp.privateKey.export({ format: 'jwk' })];
+      }
       parentPort.postMessage({ id, result });
     } catch (err) {
       parentPort.postMessage({ id, error: String(err && err.message || err) });
@@ -42,8 +61,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** A small pool of worker threads doing ML-DSA-65; started on first use, threads do not keep the process alive. */
-export class MlDsaWorkerPool implements MlDsa {
+/**
+ * A small pool of worker threads for the slow signature work: ML-DSA-65 and RSA. Started on first
+ * use; the threads do not keep the process alive.
+ */
+export class SigningWorkers implements MlDsa, RsaSigning {
   private workers: { worker: Worker; busy: number }[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -63,13 +85,22 @@ export class MlDsaWorkerPool implements MlDsa {
     return (await this.run('verify', publicKey, message, signature)) === true;
   }
 
+  async rsaSign(key: KeyObject, data: Uint8Array): Promise<Buffer> {
+    return Buffer.from((await this.run('rsa-sign', key, data)) as Uint8Array);
+  }
+
+  async rsaKeygen() {
+    const [publicJwk, privateJwk] = (await this.run('rsa-keygen')) as [Record<string, unknown>, Record<string, unknown>];
+    return { publicJwk, privateJwk };
+  }
+
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
 
-  private run(op: string, a: Uint8Array, b?: Uint8Array, c?: Uint8Array): Promise<unknown> {
+  private run(op: string, a?: Uint8Array | KeyObject, b?: Uint8Array, c?: Uint8Array): Promise<unknown> {
     if (this.workers.length === 0) this.start();
     const slot = this.workers.reduce((x, y) => (y.busy < x.busy ? y : x));
     const id = this.nextId++;
@@ -98,7 +129,7 @@ export class MlDsaWorkerPool implements MlDsa {
         if (m.id === undefined) return;
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(`ML-DSA: ${m.error}`));
+        if (m.error !== undefined) p?.reject(new Error(`signing worker: ${m.error}`));
         else p?.resolve(m.result);
       });
       worker.on('error', (err) => {
