@@ -107,8 +107,13 @@ const LOG_FLUSH_MS = 100;
  * comes first (a write per line cost the token endpoint ~8% of its throughput in pool handoffs).
  * pino writes what is pending when the process exits. Should stdout stall, lines beyond 16 MiB
  * waiting are dropped rather than held in memory without end.
+ *
+ * A write to a stalled pipe must not block: it would hold a thread of the pool that also signs
+ * access tokens (one thread on two cores). Node's own stdout stream puts a pipe in non-blocking
+ * mode when it is first touched, so the write fails with EAGAIN and is tried again a little later.
  */
 function batchedStdout(): { stream: pino.DestinationStream; stop(): void } {
+  void process.stdout; // creates Node's stdout stream, which makes a pipe non-blocking
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
   const flush = () => {
     try {
@@ -328,6 +333,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     await services.monitoring.stop();
     await services.usage.stop();
     await services.rehasher.stop();
+    await services.console.close();
   });
   return app;
 }

@@ -1,5 +1,4 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import {
   appendAudit,
   CONSOLE_ROLES,
@@ -16,6 +15,7 @@ import {
   type Repos,
   type Store,
 } from '@tessera/core';
+import { PasswordHasher } from './password-hasher.js';
 import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
 /** Repeated failed sign-ins: one account locked, or one address throttled. */
@@ -54,8 +54,6 @@ export const MIN_PASSWORD_LENGTH = 12;
 const RECOVERY_CODES = 10;
 /** The idle clock is kept to within this much, so not every request writes to the store. */
 const TOUCH_EVERY_MS = 30_000;
-/** A real argon2id hash to verify against when the email is unknown, so timing says nothing. */
-const DECOY = argon2Hash('tessera decoy password, never used');
 
 export type LoginOutcome =
   { ok: true; token: string; next: 'totp' | 'enroll'; passkey: boolean } | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
@@ -106,6 +104,8 @@ export class ConsoleAccounts {
   readonly policy: ConsolePolicy;
   /** Failed sign-ins per source address, in memory: a throttle, not a record (the audit log is). */
   private readonly ipFailures = new Map<string, number[]>();
+  /** argon2id off libuv's thread pool, which signs access tokens. */
+  private readonly passwords = new PasswordHasher();
 
   constructor(
     private readonly deps: {
@@ -130,7 +130,7 @@ export class ConsoleAccounts {
     if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(email)) throw new TesseraError('VALIDATION_FAILED', 'email must be an email address');
     if (!CONSOLE_ROLES.includes(input.role)) throw new TesseraError('VALIDATION_FAILED', `role must be one of ${CONSOLE_ROLES.join(', ')}`);
     checkPassword(input.password);
-    const passwordHash = await argon2Hash(input.password);
+    const passwordHash = await this.passwords.hash(input.password);
     const now = this.deps.clock.now();
     const user: ConsoleUserRecord = {
       id: newId('consoleUser', now),
@@ -194,10 +194,10 @@ export class ConsoleAccounts {
   }
 
   async changePassword(actor: Actor, signed: Signed, current: string, next: string): Promise<void> {
-    if (!(await argon2Verify(signed.user.passwordHash, current)))
+    if (!(await this.passwords.verify(signed.user.passwordHash, current)))
       throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
     checkPassword(next);
-    const passwordHash = await argon2Hash(next);
+    const passwordHash = await this.passwords.hash(next);
     await this.deps.store.transaction(async (tx) => {
       await tx.console.updateUser(signed.user.id, { passwordHash, updatedAt: this.deps.clock.now() });
       await appendAudit(tx, this.deps.clock, actor, { action: 'user.updated', target: signed.user.id, details: { changed: ['password'] } });
@@ -212,7 +212,7 @@ export class ConsoleAccounts {
     if (this.ipThrottled(ip, now)) return { ok: false, reason: 'throttled' };
     const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
     if (user === undefined) {
-      await argon2Verify(await DECOY, password);
+      await this.passwords.verifyDecoy(password);
       await this.failed(null, ip, now, 'unknown_user', normaliseEmail(email).slice(0, 254));
       return { ok: false, reason: 'invalid' };
     }
@@ -223,7 +223,7 @@ export class ConsoleAccounts {
       );
       return { ok: false, reason: 'locked' };
     }
-    const good = await argon2Verify(user.passwordHash, password);
+    const good = await this.passwords.verify(user.passwordHash, password);
     if (!good || user.disabledAt !== null) {
       const locked = await this.failed(user, ip, now, user.disabledAt !== null ? 'disabled' : 'password');
       return { ok: false, reason: locked ? 'locked' : 'invalid' };
@@ -378,6 +378,11 @@ export class ConsoleAccounts {
         { id: `user:${found.user.id}`, workspaceId: found.user.workspaceId, ip },
         { action: 'user.logout', target: found.user.id },
       );
+  }
+
+  /** Stops the password hashing thread (a later call starts another). */
+  async close(): Promise<void> {
+    await this.passwords.close();
   }
 
   /** Drops ended sessions; the server calls it now and then. */

@@ -63,7 +63,7 @@ interface Pending {
 
 /**
  * A small pool of worker threads for the slow signature work: ML-DSA-65 and RSA. Started on first
- * use; the threads do not keep the process alive.
+ * use; a thread keeps the process alive only while it has work.
  */
 export class SigningWorkers implements MlDsa, RsaSigning {
   private workers: { worker: Worker; busy: number }[] = [];
@@ -104,15 +104,19 @@ export class SigningWorkers implements MlDsa, RsaSigning {
     if (this.workers.length === 0) this.start();
     const slot = this.workers.reduce((x, y) => (y.busy < x.busy ? y : x));
     const id = this.nextId++;
-    slot.busy++;
+    // A worker keeps the process alive only while it has work: a command that awaits a signature exits after it.
+    if (slot.busy++ === 0) slot.worker.ref();
+    const done = () => {
+      if (--slot.busy === 0) slot.worker.unref();
+    };
     return new Promise((resolve, reject) => {
       this.pending.set(id, {
         resolve: (v) => {
-          slot.busy--;
+          done();
           resolve(v);
         },
         reject: (e) => {
-          slot.busy--;
+          done();
           reject(e);
         },
       });
