@@ -221,6 +221,41 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
     await s.api('DELETE', `/v1/webhooks/${notices.body.id}`);
   });
 
+  it('delivers to a receiver named by host name', async () => {
+    const url = new URL(receiver.url);
+    url.hostname = 'localhost';
+    const byName = await s.api('POST', '/v1/webhooks', { url: url.href, events: ['key.unsuspended'] });
+    const r = await s.api('POST', `/v1/webhooks/${byName.body.id}/test`);
+    expect(r.body).toMatchObject({ status: 'succeeded', attempts: 1, responseStatus: 204, lastError: null });
+    expect(receiver.received.map((x) => [x.headers.host, x.headers['tessera-event']])).toEqual([[url.host, 'webhook.test']]);
+    await s.api('DELETE', `/v1/webhooks/${byName.body.id}`);
+  });
+
+  it('counts a redirect and a refused connection as failed attempts, and records why', async () => {
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      res.writeHead(302, { location: receiver.url }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    const { port } = redirecting.address() as AddressInfo;
+    try {
+      const moved = await s.api('POST', '/v1/webhooks', { url: `http://localhost:${port}/hooks`, events: ['key.unsuspended'] });
+      expect((await s.api('POST', `/v1/webhooks/${moved.body.id}/test`)).body).toMatchObject({
+        status: 'pending',
+        responseStatus: 302,
+        lastError: 'the receiver answered 302',
+      });
+      expect(receiver.received).toHaveLength(0); // not followed
+      await new Promise((resolve) => redirecting.close(resolve));
+      const refused = await s.api('POST', `/v1/webhooks/${moved.body.id}/test`);
+      expect(refused.body).toMatchObject({ status: 'pending', responseStatus: null });
+      expect(refused.body.lastError).toMatch(new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}\\b`));
+      await s.api('DELETE', `/v1/webhooks/${moved.body.id}`);
+    } finally {
+      if (redirecting.listening) redirecting.close();
+    }
+  });
+
   it('refuses unknown event types and URLs with credentials', async () => {
     expect((await s.api('POST', '/v1/webhooks', { url: receiver.url, events: ['key.exploded'] })).body.code).toBe('VALIDATION_FAILED');
     expect((await s.api('POST', '/v1/webhooks', { url: 'http://user:pw@127.0.0.1/x', events: ['*'] })).body.code).toBe('VALIDATION_FAILED');

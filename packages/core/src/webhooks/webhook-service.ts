@@ -8,6 +8,7 @@ import type { MonitoringRepos, MonitoringStore } from '../usage/monitoring-store
 import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryRecord, type WebhookSubscriptionRecord } from './webhook-records.js';
 import { AUDIT_FEED_CURSOR } from './audit-feed.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+import { webhookSender, type WebhookSender } from './webhook-sender.js';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
@@ -28,8 +29,6 @@ export const WEBHOOK_DEFAULTS: WebhookOptions = {
   intervalMs: 1000,
 };
 
-type Fetch = typeof fetch;
-
 /**
  * Webhook subscriptions and their deliveries: events are fanned out to matching subscriptions as
  * stored deliveries (in the transaction that produced them, where there is one), then sent —
@@ -40,13 +39,15 @@ export class WebhookService {
   private readonly secrets = new Map<string, { secret: string; at: number }>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private readonly send: WebhookSender;
 
   constructor(
-    private readonly deps: { store: MonitoringStore; keyring: Keyring; clock: Clock; fetch?: Fetch },
+    private readonly deps: { store: MonitoringStore; keyring: Keyring; clock: Clock; send?: WebhookSender },
     options: Partial<WebhookOptions> = {},
     private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.o = { ...WEBHOOK_DEFAULTS, ...options };
+    this.send = deps.send ?? webhookSender();
   }
 
   async create(
@@ -230,8 +231,7 @@ export class WebhookService {
     else {
       try {
         const secret = await this.secret(sub);
-        const res = await (this.deps.fetch ?? fetch)(sub.url, {
-          method: 'POST',
+        status = await this.send(sub.url, {
           headers: {
             'content-type': 'application/json',
             'user-agent': 'Tessera-Webhooks/1',
@@ -240,13 +240,11 @@ export class WebhookService {
             'tessera-delivery': d.id,
           },
           body: d.payload,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.o.timeoutMs),
+          timeoutMs: this.o.timeoutMs,
         });
-        status = res.status;
-        await res.body?.cancel().catch(() => {});
         if (status < 200 || status >= 300) error = `the receiver answered ${status}`;
       } catch (err) {
+        // The time limit ends the request with an AbortError ("The operation was aborted") whose cause says why.
         const cause = (err as Error).cause;
         error = (cause instanceof Error ? cause.message : (err as Error).message).slice(0, 300);
       }

@@ -1,0 +1,164 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type RequestListener, type Server } from 'node:http';
+import { createServer as createTlsServer, request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostLookup } from '../net/host-lookup.js';
+import { webhookSender } from './webhook-sender.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tessera-sender-'));
+const servers: Server[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Listens on 127.0.0.1 and answers the port; the server is closed after the file's tests. */
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+function receiver(handler: RequestListener): Promise<number> {
+  return listen(createServer(handler));
+}
+
+const post = { headers: { 'content-type': 'application/json', 'tessera-event': 'webhook.test' }, body: '{"note":"café"}', timeoutMs: 2000 };
+
+describe('webhookSender', () => {
+  it("POSTs the headers and body as given, with the body's length, to a receiver named by host name", async () => {
+    const got: { method?: string; url?: string; headers?: IncomingHttpHeaders; body: string } = { body: '' };
+    const port = await receiver((req, res) => {
+      Object.assign(got, { method: req.method, url: req.url, headers: req.headers });
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => (got.body += c));
+      req.on('end', () => res.writeHead(204).end());
+    });
+    expect(await webhookSender()(`http://localhost:${port}/hooks/tessera?token=abc`, post)).toBe(204);
+    expect(got).toMatchObject({ method: 'POST', url: '/hooks/tessera?token=abc', body: post.body });
+    expect(got.headers).toMatchObject({ ...post.headers, host: `localhost:${port}`, 'content-length': '16' });
+    expect(got.headers).not.toHaveProperty('transfer-encoding');
+  });
+
+  it("answers a redirect's status and does not follow it", async () => {
+    let followed = 0;
+    const elsewhere = await receiver((_req, res) => {
+      followed++;
+      res.writeHead(204).end();
+    });
+    const port = await receiver((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `http://127.0.0.1:${elsewhere}/` }).end('moved');
+    });
+    expect(await webhookSender()(`http://127.0.0.1:${port}/`, post)).toBe(307);
+    expect(followed).toBe(0);
+  });
+
+  it('keeps the connection for the next delivery, and sends again on a new one if the receiver closed it meanwhile', async () => {
+    const connections: unknown[] = [];
+    let requests = 0;
+    const server = createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    server.on('connection', (c) => connections.push(c));
+    const port = await listen(server);
+    const send = webhookSender();
+    expect(await send(`http://localhost:${port}/`, post)).toBe(204);
+    expect(await send(`http://localhost:${port}/`, post)).toBe(204);
+    expect([requests, connections.length]).toEqual([2, 1]);
+    // Closed on the receiver's side; this process learns of it only once the next request is on its way.
+    server.closeIdleConnections();
+    expect(await send(`http://localhost:${port}/`, post)).toBe(204);
+    expect([requests, connections.length]).toEqual([3, 2]);
+  });
+
+  it('stops at the time limit: a receiver that never answers, or whose body never ends', async () => {
+    const silent = await receiver((req) => req.resume());
+    let started = Date.now();
+    const err = await webhookSender()(`http://localhost:${silent}/`, { ...post, timeoutMs: 300 }).catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(err).toMatchObject({ name: 'AbortError', cause: { name: 'TimeoutError', message: 'The operation was aborted due to timeout' } });
+
+    let cutOff = 0;
+    const endless = await receiver((req, res) => {
+      req.resume();
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('.'), 20);
+      res.on('close', () => {
+        clearInterval(drip);
+        cutOff = Date.now() - started;
+      });
+    });
+    started = Date.now();
+    expect(await webhookSender()(`http://127.0.0.1:${endless}/`, { ...post, timeoutMs: 300 })).toBe(200);
+    await expect.poll(() => cutOff, { timeout: 2000 }).toBeGreaterThan(0);
+    expect(cutOff).toBeGreaterThanOrEqual(250);
+    expect(cutOff).toBeLessThan(1500);
+  });
+
+  it('rejects with what failed: a refused connection on every address, a name that does not resolve', async () => {
+    const port = await receiver(() => {});
+    await new Promise((resolve) => servers.pop()!.close(resolve));
+    await expect(webhookSender()(`http://localhost:${port}/`, post)).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+      message: expect.stringMatching(new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`)),
+    });
+    const send = webhookSender(hostLookup({ hostsFile: join(dir, 'none'), timeoutMs: 300, tries: 1 }));
+    await expect(send('https://nowhere.tessera.invalid/hooks', post)).rejects.toThrow('nowhere.tessera.invalid');
+  });
+
+  describe('over TLS, to a name resolved by the lookup', () => {
+    // Self-signed certificates: one for the receiver's name, one for another name.
+    const certificate = (name: string) => {
+      const [key, cert] = [join(dir, `${name}.key`), join(dir, `${name}.crt`)];
+      const args = `req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=${name}`.split(' ');
+      execFileSync('openssl', [...args, '-addext', `subjectAltName=DNS:${name}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      return { key: readFileSync(key), cert: readFileSync(cert) };
+    };
+    const hostsFile = join(dir, 'hosts');
+    writeFileSync(hostsFile, '127.0.0.1 hooks.tessera.test\n');
+    const lookup = hostLookup({ hostsFile });
+
+    async function tlsReceiver(tls: { key: Buffer; cert: Buffer }) {
+      const names: unknown[] = [];
+      const server = createTlsServer(tls, (req, res) => {
+        names.push((req.socket as TLSSocket).servername);
+        req.resume();
+        res.writeHead(204).end();
+      });
+      return { port: await listen(server), names };
+    }
+    /** node:https as the sender calls it, with one more trusted certificate. */
+    const postTrusting = (url: string, ca: Buffer) =>
+      new Promise<number>((resolve, reject) =>
+        httpsRequest(url, { method: 'POST', lookup, ca }, (res) => resolve(res.statusCode!))
+          .on('error', reject)
+          .end(),
+      );
+
+    it("checks the receiver's certificate by default", async () => {
+      const { port, names } = await tlsReceiver(certificate('hooks.tessera.test'));
+      await expect(webhookSender(lookup)(`https://hooks.tessera.test:${port}/`, post)).rejects.toThrow('self-signed certificate');
+      expect(names).toEqual([]);
+    });
+
+    it('sends the host name as SNI and checks the certificate against it, not against the address', async () => {
+      const right = certificate('hooks.tessera.test');
+      const { port, names } = await tlsReceiver(right);
+      expect(await postTrusting(`https://hooks.tessera.test:${port}/`, right.cert)).toBe(204);
+      expect(names).toEqual(['hooks.tessera.test']);
+      const wrong = certificate('other.tessera.test');
+      const other = await tlsReceiver(wrong);
+      await expect(postTrusting(`https://hooks.tessera.test:${other.port}/`, wrong.cert)).rejects.toMatchObject({
+        code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      });
+    });
+  });
+});
