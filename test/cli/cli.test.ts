@@ -61,8 +61,8 @@ describe('the tessera command', () => {
     await s.stop();
   });
 
-  it("sizes libuv's thread pool to the cores (2 to 4) unless UV_THREADPOOL_SIZE is set, and says so at start", async () => {
-    const expected = Math.max(2, Math.min(4, availableParallelism()));
+  it("sizes libuv's thread pool to the cores but one (1 to 4) unless UV_THREADPOOL_SIZE is set, and says so at start", async () => {
+    const expected = Math.max(1, Math.min(4, availableParallelism() - 1));
     const chosen = process.env.UV_THREADPOOL_SIZE;
     delete process.env.UV_THREADPOOL_SIZE; // this process's own pool is running already; only the child reads it
     const threads: Record<string, number> = {};
@@ -102,6 +102,49 @@ describe('the tessera command', () => {
       await s.stop();
     }
   });
+
+  it('keeps issuing tokens while nobody reads its stdout: log writes never hold the thread pool', async () => {
+    const dataDir = join(dir, 'stalled-stdout');
+    const { rootKey } = JSON.parse((await runCli(['init', '--data-dir', dataDir, '--json'])).stdout) as { rootKey: string };
+    const port = freePort();
+    const base = `http://127.0.0.1:${port}`;
+    // One pool thread, as on a 2-core machine: were a log write to block on the pipe, signing would wait behind it.
+    const s = await startServe(['--data-dir', dataDir, '--port', String(port)], base, { UV_THREADPOOL_SIZE: '1' });
+    try {
+      const created = await fetch(`${base}/v1/oauth/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'stalled stdout', scopes: ['read'] }),
+      });
+      const { clientId, clientSecret } = (await created.json()) as { clientId: string; clientSecret: string };
+      const token = () =>
+        fetch(`${base}/oauth/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: 'grant_type=client_credentials',
+          signal: AbortSignal.timeout(5000),
+        });
+      s.child.stdout!.pause(); // the reader stalls; the pipe (64 KiB) fills with access lines
+      const longPath = `/nowhere/${'x'.repeat(8000)}`;
+      for (let i = 0; i < 400; i++) expect((await fetch(base + longPath)).status).toBe(404);
+      await new Promise((r) => setTimeout(r, 300)); // past the flush timer: the writes have met the full pipe
+      for (let i = 0; i < 20; i++) expect((await token()).status).toBe(200);
+      s.child.stdout!.resume();
+      const lines = () =>
+        s
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('"path":"/oauth/token"')).length;
+      for (let i = 0; i < 50 && lines() < 20; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(lines()).toBe(20); // nothing was lost meanwhile
+    } finally {
+      s.child.stdout!.resume();
+      await s.stop();
+    }
+  }, 30_000);
 
   it('serves HTTPS with HSTS when given a certificate', async () => {
     const cert = join(dir, 'cert.pem');

@@ -8,12 +8,14 @@ const { availableParallelism } = require('node:os');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
-// libuv's thread pool signs access tokens and writes the log. Its default of 4 threads outnumbers
-// the cores of a small machine, and the threads then spend more waking each other than signing:
-// on 2 cores, 2 threads answered the token endpoint ~18% more (1 thread ~31% more) than 4. Unless
-// the operator chose a size, use one per core, at least 2 (so one slow task, a password hash or a
-// DNS lookup, never holds the whole pool) and at most libuv's own 4. Set before anything uses it.
-process.env.UV_THREADPOOL_SIZE ??= String(Math.max(2, Math.min(4, availableParallelism())));
+// libuv's thread pool signs access tokens (EdDSA, ES256) and writes the log. The event loop has
+// a core of its own; the pool gets the others: one thread per remaining core, at least 1 and at
+// most libuv's own 4. More threads than cores spend more waking each other than signing (on 2
+// cores, 1 thread answered the token endpoint 11–14% more than 2, and 2 about 18% more than 4).
+// Nothing slow or unbounded runs on the pool, so a small one is never held: RSA and ML-DSA sign
+// on Tessera's signing workers, console passwords are hashed on a worker of their own, webhook
+// host names are resolved with c-ares. Unless the operator chose a size; set before anything uses it.
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.min(4, availableParallelism() - 1)));
 
 const cli = join(__dirname, '..', 'dist', 'cli.js');
 if (!existsSync(cli)) {
