@@ -11,7 +11,7 @@ const { pathToFileURL } = require('node:url');
 // libuv's thread pool signs access tokens (EdDSA, ES256) and writes the log. The event loop has
 // a core of its own; the pool gets the others: one thread per remaining core, at least 1 and at
 // most libuv's own 4. More threads than cores spend more waking each other than signing (on 2
-// cores, 1 thread answered the token endpoint 11–14% more than 2, and 2 about 18% more than 4).
+// cores, 1 thread answered the token endpoint ~12% more than 2, and 2 about 18% more than 4).
 // Nothing slow or unbounded runs on the pool, so a small one is never held: RSA and ML-DSA sign
 // on Tessera's signing workers, console passwords are hashed on a worker of their own, webhook
 // host names are resolved with c-ares. Unless the operator chose a size; set before anything uses it.

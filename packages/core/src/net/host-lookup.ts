@@ -121,20 +121,24 @@ function query(resolver: Resolver, rrtype: 'resolve4' | 'resolve6', hostname: st
   );
 }
 
-/** `search` (or `domain`; the last line of either wins) and `options ndots:N`; a missing file has none. */
-function readSearch(file: string): Search {
-  const search: Search = { domains: [], ndots: 1 };
+/**
+ * The lines of a system file without comments, split into words; none when it cannot be read.
+ * Read synchronously on purpose: an asynchronous read would wait for the thread pool this avoids.
+ */
+function wordsOf(file: string, comment: RegExp): string[][] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return search;
+    return [];
   }
-  for (const line of text.split('\n')) {
-    const [keyword, ...words] = line
-      .replace(/[#;].*/, '')
-      .trim()
-      .split(/\s+/);
+  return text.split('\n').map((line) => line.replace(comment, '').trim().split(/\s+/));
+}
+
+/** `search` (or `domain`; the last line of either wins) and `options ndots:N`; a missing file has none. */
+function readSearch(file: string): Search {
+  const search: Search = { domains: [], ndots: 1 };
+  for (const [keyword, ...words] of wordsOf(file, /[#;].*/)) {
     if (keyword === 'search' || keyword === 'domain') search.domains = words.map((d) => d.replace(/\.$/, '')).filter((d) => d !== '');
     if (keyword === 'options')
       for (const w of words) {
@@ -145,20 +149,10 @@ function readSearch(file: string): Search {
   return search;
 }
 
-/**
- * `address name [aliases…]` lines, `#` to the end of a line a comment; names compared without case.
- * Read synchronously on purpose: an asynchronous read would wait for the thread pool it avoids.
- */
+/** `address name [aliases…]` lines, `#` to the end of a line a comment; names compared without case. */
 function readHosts(file: string): Map<string, LookupAddress[]> {
   const hosts = new Map<string, LookupAddress[]>();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return hosts;
-  }
-  for (const line of text.split('\n')) {
-    const [address = '', ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+  for (const [address = '', ...names] of wordsOf(file, /#.*/)) {
     const family = isIP(address);
     if (family === 0) continue;
     for (const name of names) {
