@@ -171,11 +171,12 @@ export class SigningKeys {
     return best;
   }
 
-  /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
+  /** Whether the keys in memory are due to be read again (every 30 seconds, or after the clock went back). */
   private stale(now: number): boolean {
     return now - this.loadedAt >= 30_000 || now < this.loadedAt;
   }
 
+  /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
   private async reload(force = false): Promise<void> {
     const now = this.deps.clock.now();
     if (!force && !this.stale(now)) return;
