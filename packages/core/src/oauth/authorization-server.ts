@@ -131,7 +131,7 @@ export class AuthorizationServer {
       throw new OAuthError('unauthorized_client', 'This client may not use this grant type.');
     const headers: Record<string, string> = {};
     if (client.dpopNonce) headers['dpop-nonce'] = this.nonces.current();
-    const jkt = req.dpop.length === 0 && !client.dpopBound ? undefined : await this.dpop(req, client, issuer + OAUTH_PATHS.token);
+    const jkt = await this.dpop(req, client, issuer + OAUTH_PATHS.token);
     let body: Record<string, unknown>;
     switch (grantType) {
       case GRANT_TYPES.clientCredentials:

@@ -102,8 +102,8 @@ export class SigningKeys {
     else if (alg === 'RS256') sig = await this.deps.rsa.rsaSign(key.privateKey as KeyObject, data);
     // node:crypto directly rather than jose's WebCrypto path: the same bytes (Ed25519 is
     // deterministic; ECDSA as JWS's fixed-size r‖s), at a fraction of the cost. On libuv's thread
-    // pool, not inline: inline, Ed25519 takes ~45 µs of a busy event loop (its tables fall out of
-    // cache), and while the pool thread signs, the event loop reads and answers other requests.
+    // pool, not inline: inline, Ed25519 cost a busy event loop ~45 µs (22 in a tight loop), and
+    // while the pool thread signs, the event loop reads and answers other requests.
     else if (alg === 'EdDSA') sig = await signAsync(null, data, key.privateKey as KeyObject);
     else sig = await signAsync('sha256', data, { key: key.privateKey as KeyObject, dsaEncoding: 'ieee-p1363' });
     return `${input}.${sig.toString('base64url')}`;
