@@ -66,10 +66,10 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/audit/checkpoints',
       {
-        config: { permission: 'audit:read' },
+        config: { permission: 'audit:checkpoint' },
         schema: {
           tags: ['audit'],
-          summary: 'Sign a checkpoint of the audit chain head now',
+          summary: 'Sign a checkpoint of the audit chain head now (permission audit:checkpoint)',
           response: {
             200: Type.Object({
               seq: Type.Integer(),

@@ -121,7 +121,7 @@ export interface Operations {
       nextCursor: string | null;
     };
   };
-  /** Sign a checkpoint of the audit chain head now */
+  /** Sign a checkpoint of the audit chain head now (permission audit:checkpoint) */
   'POST /v1/audit/checkpoints': {
     path: {};
     query: {};
