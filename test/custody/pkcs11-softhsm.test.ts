@@ -126,4 +126,66 @@ describe('the PKCS#11 provider', () => {
       await kek.close();
     }
   });
+
+  it('refuses a key it cannot trust as a KEK: extractable, not sensitive, imported, not AES-256, without wrap/unwrap', () => {
+    // Each weak key is made next to the provider's own, under the label the provider looks for.
+    const weak: { label: string; template: graphene.ITemplate; imported?: boolean; refused: RegExp }[] = [
+      { label: 'weak-extractable', template: { extractable: true }, refused: /CKA_EXTRACTABLE is true/ },
+      { label: 'weak-not-sensitive', template: { sensitive: false }, refused: /CKA_SENSITIVE is false/ },
+      { label: 'weak-imported', template: {}, imported: true, refused: /CKA_LOCAL is false/ },
+      { label: 'weak-aes-128', template: { valueLen: 16 }, refused: /128 bits, not 256/ },
+      { label: 'weak-no-wrap', template: { wrap: false, unwrap: false, encrypt: false, decrypt: false }, refused: /neither wrap\/unwrap/ },
+    ];
+    withTokenSession((session) => {
+      for (const w of weak) {
+        const template: graphene.ITemplate = {
+          class: graphene.ObjectClass.SECRET_KEY,
+          keyType: graphene.KeyType.AES,
+          label: `${w.label}-v1`,
+          token: true,
+          private: true,
+          sensitive: true,
+          extractable: false,
+          wrap: true,
+          unwrap: true,
+          encrypt: false,
+          decrypt: false,
+          ...w.template,
+        };
+        if (w.imported) session.create({ ...template, value: Buffer.alloc(32, 7) });
+        else session.generateKey(graphene.KeyGenMechanism.AES, { valueLen: 32, ...template });
+      }
+    });
+    for (const w of weak) {
+      expect(() => Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: w.label })).toThrow(
+        new RegExp(`the PKCS#11 key "${w.label}-v1" is not trusted as a KEK: .*${w.refused.source}`),
+      );
+    }
+    // A key the provider made itself is trusted, as before.
+    const good = Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: 'strong', create: true });
+    return good.close();
+  });
 });
+
+/** Runs `fn` in a logged-in read-write session of the test token, with the module loaded only meanwhile. */
+function withTokenSession(fn: (session: graphene.Session) => void): void {
+  const module = graphene.Module.load(token.module, 'setup');
+  module.initialize();
+  try {
+    const slots = module.getSlots(true);
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots.items(i);
+      if (slot.getToken().label.trim() !== token.label) continue;
+      const session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+      session.login(token.pin, graphene.UserType.USER);
+      try {
+        fn(session);
+      } finally {
+        session.logout();
+        session.close();
+      }
+    }
+  } finally {
+    module.finalize();
+  }
+}

@@ -1,5 +1,6 @@
 import { KeyringError, type KekProvider } from '@tessera/core';
 import * as graphene from 'graphene-pk11';
+import { kekWeaknesses, type KekAttributes } from './kek-weaknesses.js';
 
 export interface Pkcs11Options {
   /** Path of the PKCS#11 module (for SoftHSM2: `/usr/lib/softhsm/libsofthsm2.so`). */
@@ -33,7 +34,8 @@ const loaded = new Map<string, { module: graphene.Module; users: number }>();
 
 /**
  * KEK custody in an HSM over PKCS#11. The KEK is an AES-256 key generated inside the token
- * (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE`), one object per version; data keys are wrapped and
+ * (`CKA_SENSITIVE`, not `CKA_EXTRACTABLE`), one object per version; a key under the KEK label
+ * that is not so (imported, extractable, of another type) is refused; data keys are wrapped and
  * unwrapped there with `CKM_AES_KEY_WRAP_PAD` (RFC 5649), so the KEK never leaves the token.
  * RFC 5649 has no associated data: the `context` of a wrap is not bound here, but every data
  * key ciphertext binds its scope and version in its own GCM associated data.
@@ -174,7 +176,10 @@ export class Pkcs11Kek implements KekProvider {
     for (let i = 0; i < found.length; i++) {
       const key = found.items(i).toType<graphene.SecretKey>();
       const m = pattern.exec(key.label);
-      if (m) this.keks.set(Number(m[1]), key);
+      if (m) {
+        trustAsKek(key);
+        this.keks.set(Number(m[1]), key);
+      }
     }
   }
 
@@ -185,6 +190,26 @@ export class Pkcs11Kek implements KekProvider {
     } catch (err) {
       throw err instanceof KeyringError ? err : new KeyringError(`PKCS#11: ${(err as Error).message}`, 'unavailable');
     }
+  }
+}
+
+/** Throws unless the key is one a KEK may be: see {@link kekWeaknesses}. */
+function trustAsKek(key: graphene.SecretKey): void {
+  const template = {
+    keyType: null,
+    valueLen: null,
+    sensitive: null,
+    extractable: null,
+    neverExtractable: null,
+    local: null,
+    wrap: null,
+    unwrap: null,
+    encrypt: null,
+    decrypt: null,
+  };
+  const weaknesses = kekWeaknesses(key.getAttribute(template) as unknown as KekAttributes);
+  if (weaknesses.length > 0) {
+    throw new KeyringError(`the PKCS#11 key "${key.label}" is not trusted as a KEK: ${weaknesses.join('; ')}`, 'config');
   }
 }
 
