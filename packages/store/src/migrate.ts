@@ -7,6 +7,7 @@ import * as consoleUsers from './migrations/0006-console.js';
 import * as idCollation from './migrations/0007-postgres-id-collation.js';
 import * as usageEventsTime from './migrations/0008-usage-events-time-index.js';
 import * as consolePasskeys from './migrations/0009-console-passkeys.js';
+import * as oauthFamilyLifetime from './migrations/0010-oauth-family-lifetime.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-postgres-id-collation': idCollation,
   '0008-usage-events-time-index': usageEventsTime,
   '0009-console-passkeys': consolePasskeys,
+  '0010-oauth-family-lifetime': oauthFamilyLifetime,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -51,7 +51,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     keys,
     mlDsa: workers,
     verifyApiKey: (input) => o.verifier.verify(input),
-    getApiKey: (id) => o.store.getKey(id),
+    checkApiKey: (keyId, input) => o.verifier.verifyById(keyId, input),
     clients: directory,
     secretMemory: directory,
   });

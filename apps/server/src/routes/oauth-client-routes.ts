@@ -27,6 +27,13 @@ const clientAttributes = {
   accessTokenTtl: Type.Optional(Ttl(CLIENT_LIMITS.accessTokenTtl)),
   refreshTokenTtl: Type.Optional(Ttl(CLIENT_LIMITS.refreshTokenTtl)),
   refreshGraceSeconds: Type.Optional(Ttl(CLIENT_LIMITS.refreshGraceSeconds)),
+  refreshFamilyLifetime: Type.Optional(
+    Type.Integer({
+      minimum: CLIENT_LIMITS.refreshFamilyLifetime.min,
+      maximum: CLIENT_LIMITS.refreshFamilyLifetime.max,
+      description: 'Seconds a refresh family lives from its first token, however often it rotates. Default 30 days.',
+    }),
+  ),
   dpopBound: Type.Optional(Type.Boolean({ description: 'Every access token must be DPoP-bound (RFC 9449 §5.2).' })),
   dpopNonce: Type.Optional(Type.Boolean({ description: 'DPoP proofs must carry a server nonce (RFC 9449 §8).' })),
 };
@@ -53,6 +60,7 @@ const ClientView = Type.Object({
   accessTokenTtl: Type.Integer(),
   refreshTokenTtl: Type.Integer(),
   refreshGraceSeconds: Type.Integer(),
+  refreshFamilyLifetime: Type.Integer(),
   dpopBound: Type.Boolean(),
   dpopNonce: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -75,6 +83,7 @@ function clientView(c: OAuthClientRecord) {
     accessTokenTtl: c.accessTokenTtl,
     refreshTokenTtl: c.refreshTokenTtl,
     refreshGraceSeconds: c.refreshGraceSeconds,
+    refreshFamilyLifetime: c.refreshFamilyLifetime,
     dpopBound: c.dpopBound,
     dpopNonce: c.dpopNonce,
     createdAt: iso(c.createdAt),

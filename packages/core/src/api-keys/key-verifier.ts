@@ -74,7 +74,7 @@ export class KeyVerifier {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'findKeyByHash'>;
+      store: Pick<Store, 'findKeyByHash' | 'getKey'>;
       keyring: Keyring;
       clock: Clock;
       rateLimiter: RateLimiter;
@@ -113,6 +113,29 @@ export class KeyVerifier {
     return this.check(hit.record, input, now);
   }
 
+  /**
+   * Checks a key known by its id, as a verification of the key itself would: workspace, state,
+   * IP allowlist, scopes, rate limits and credits (spent like any use). For a grant that stands in
+   * for a key, such as a refresh of tokens the key was exchanged for. The record cached for the
+   * key is used when there is one, so credits and limits are counted in one place.
+   */
+  async verifyById(keyId: string, input: Omit<VerifyInput, 'key'>): Promise<VerifyResult> {
+    let cached = this.cache.peekById(keyId);
+    if (cached === undefined) {
+      let found: KeyRecord | undefined;
+      try {
+        found = await this.deps.store.getKey(keyId);
+      } catch {
+        throw new TesseraError('STORE_UNAVAILABLE', 'The key store is unavailable; try again shortly.');
+      }
+      if (found === undefined || found.deletedAt !== null) return NOT_FOUND;
+      cached = this.compile(found);
+    }
+    const r = await this.check(cached, { ...input, key: '' }, this.deps.clock.now());
+    if (r.keyId !== undefined) this.deps.events?.record({ ...input, key: '' }, r);
+    return r;
+  }
+
   /** Parses (and remembers) a scope expression; throws VALIDATION_FAILED when it is not one. */
   expression(source: string): ScopeExpression {
     let e = this.expressions.get(source);
@@ -140,7 +163,7 @@ export class KeyVerifier {
   }
 
   private async load(key: string, digest: string): Promise<CacheEntry<CachedKey> | undefined> {
-    const { keyring, store, usage } = this.deps;
+    const { keyring, store } = this.deps;
     const generation = this.cache.generation;
     let found: KeyRecord | undefined;
     let currentHash = '';
@@ -167,19 +190,24 @@ export class KeyVerifier {
     if (found.pepperVersion !== keyring.currentPepperVersion && this.deps.onStaleHash !== undefined) {
       this.deps.onStaleHash(found, keyring.hash(key), keyring.currentPepperVersion);
     }
-    const pending = usage.pendingCredits(found.id, found.version);
+    const compiled = this.compile(found);
+    // A change that raced with this load may have made the record stale: answer, but do not keep it.
+    return stale ? { record: compiled, hash: currentHash, hot: false } : this.cache.set(digest, currentHash, compiled);
+  }
+
+  /** A record with what is compiled from it once, and the credits the usage batch has not written yet. */
+  private compile(found: KeyRecord): CachedKey {
+    const pending = this.deps.usage.pendingCredits(found.id, found.version);
     if (pending !== undefined && found.credits !== null) {
       found.credits.remaining = pending.remaining;
       found.credits.refilledAt = pending.refilledAt;
     }
-    const compiled: CachedKey = {
+    return {
       id: found.id,
       record: found,
       allowlist: found.ipAllowlist.length > 0 ? new IpAllowlist(found.ipAllowlist) : null,
       limits: found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
     };
-    // A change that raced with this load may have made the record stale: answer, but do not keep it.
-    return stale ? { record: compiled, hash: currentHash, hot: false } : this.cache.set(digest, currentHash, compiled);
   }
 
   private check(cached: CachedKey, input: VerifyInput, now: number): VerifyResult | Promise<VerifyResult> {

@@ -82,6 +82,17 @@ export class RecordCache<T extends { id: string }> {
     this.digestByHash.set(hash, digest);
   }
 
+  /** A cached record by its id, without marking it used; undefined when none is cached. */
+  peekById(id: string): T | undefined {
+    const digests = this.digestsById.get(id);
+    if (digests === undefined) return undefined;
+    for (const d of digests) {
+      const entry = this.entries.get(d);
+      if (entry !== undefined) return entry.record;
+    }
+    return undefined;
+  }
+
   /** Forgets every entry of a record, e.g. after it changed. */
   invalidateId(id: string): void {
     this.generation++;

@@ -4,11 +4,11 @@ import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { SCOPE_PATTERN, scopeGrants } from '../scopes/scope-expression.js';
-import type { KeyRecord } from '../store/records.js';
+import { scopeGrants } from '../scopes/scope-expression.js';
 import { authenticateClient, type ClientRepos, type SecretMemory } from './client-auth.js';
 import { CLIENT_ASSERTION_ALGS } from './client-service.js';
 import { DPOP_ALGS, DpopNonces, verifyDpopProof } from './dpop.js';
+import { grantScopes } from './grant-scopes.js';
 import { newJti } from './jti.js';
 import { verifyJws } from './jws.js';
 import type { MlDsa } from './signing-workers.js';
@@ -23,6 +23,7 @@ import {
 } from './oauth-records.js';
 import type { OAuthRepos, OAuthStore } from './oauth-store.js';
 import type { SigningKeys } from './signing-keys.js';
+import { familyEnd, KEY_GONE, refreshGrant } from './refresh-policy.js';
 import { param, type TokenRequest } from './token-request.js';
 
 export const API_KEY_TOKEN_TYPE = 'urn:tessera:token-type:api-key';
@@ -55,8 +56,11 @@ export interface AuthorizationServerDeps {
   mlDsa: MlDsa;
   /** Verification of API keys, for token exchange. */
   verifyApiKey: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>;
-  /** Reads an API key record, to check on every refresh that the exchanged key still stands. */
-  getApiKey: (id: string) => Promise<KeyRecord | undefined>;
+  /**
+   * Checks the exchanged API key again on every refresh, by its id, as a use of the key: its state,
+   * IP allowlist (against the refreshing caller), rate limits and one credit.
+   */
+  checkApiKey: (keyId: string, input: Omit<VerifyInput, 'key'>) => Promise<VerifyResult>;
   /** Clients as client authentication reads them; the store itself when not given. */
   clients?: Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
   /** Digests of secrets that authenticated clients before (the client directory keeps them). */
@@ -266,7 +270,7 @@ export class AuthorizationServer {
         revokedAt: null,
         revokeReason: null,
       };
-      const rt = this.newRefreshToken(family.id, client, now);
+      const rt = this.newRefreshToken(family.id, client, now, familyEnd(family, client));
       await this.deps.store.transaction(async (tx) => {
         await tx.insertFamily(family);
         await tx.insertRefreshToken(rt.record);
@@ -293,13 +297,33 @@ export class AuthorizationServer {
     if (family === undefined || family.clientId !== client.id) throw invalid;
     const now = this.deps.clock.now();
     if (family.revokedAt !== null || found.expiresAt <= now) throw invalid;
+    // The absolute lifetime, as the client says now: rotation never makes a grant immortal.
+    const end = familyEnd(family, client);
+    if (now >= end) throw invalid;
     const actor = actorOf(client, req);
-    if (family.apiKeyId !== null && !(await this.apiKeyStands(family.apiKeyId, now))) {
-      await this.revokeFamily(family.id, 'api_key_no_longer_valid', actor);
-      throw invalid;
+    // A token spent beyond any grace goes straight to reuse detection: nothing is checked or spent for it.
+    const spent = found.usedAt !== null && now - found.usedAt > client.refreshGraceSeconds * 1000;
+    let grant: { scope: string[]; aud: string[] } | undefined;
+    if (!spent) {
+      let keyScopes: string[] | undefined;
+      if (family.apiKeyId !== null) {
+        // A refresh is a use of the exchanged key: its allowlist, limits and one credit, as it stands now.
+        const v = await this.deps.checkApiKey(family.apiKeyId, {
+          workspaceId: family.workspaceId,
+          ip: req.ip,
+          cost: 1,
+          resource: OAUTH_PATHS.token,
+          method: 'POST',
+        });
+        if (!v.valid) {
+          if (KEY_GONE.has(v.code)) await this.revokeFamily(family.id, 'api_key_no_longer_valid', actor);
+          throw new OAuthError('invalid_grant', `The API key behind this grant cannot be used now (${v.code}).`);
+        }
+        keyScopes = v.scopes ?? [];
+      }
+      grant = refreshGrant(param(req, 'scope'), family, client, keyScopes, issuer);
     }
-    const scope = param(req, 'scope') === undefined ? family.scope : grantScopes(param(req, 'scope'), [family.scope]);
-    const next = this.newRefreshToken(family.id, client, now);
+    const next = this.newRefreshToken(family.id, client, now, end);
     const outcome = await this.deps.store.transaction(async (tx): Promise<'rotated' | 'reused'> => {
       const current = await tx.getRefreshToken(found.id);
       if (current === undefined) return 'reused';
@@ -320,8 +344,9 @@ export class AuthorizationServer {
       }
       return this.reuse(tx, family, actor, 'refresh_token_reused');
     });
-    if (outcome === 'reused') throw new OAuthError('invalid_grant', 'The refresh token was already used; the grant is revoked.');
-    const body = await this.accessToken(client, issuer, { sub: family.subject, scope, aud: family.audience, jkt });
+    if (outcome === 'reused' || grant === undefined)
+      throw new OAuthError('invalid_grant', 'The refresh token was already used; the grant is revoked.');
+    const body = await this.accessToken(client, issuer, { sub: family.subject, scope: grant.scope, aud: grant.aud, jkt });
     body.refresh_token = next.token;
     return body;
   }
@@ -418,7 +443,13 @@ export class AuthorizationServer {
     };
   }
 
-  private newRefreshToken(familyId: string, client: OAuthClientRecord, now: number): { token: string; record: RefreshTokenRecord } {
+  /** A refresh token of a family; it never outlives the family's absolute end. */
+  private newRefreshToken(
+    familyId: string,
+    client: OAuthClientRecord,
+    now: number,
+    end: number,
+  ): { token: string; record: RefreshTokenRecord } {
     const token = generateKey(REFRESH_TOKEN_PREFIX);
     return {
       token,
@@ -427,7 +458,7 @@ export class AuthorizationServer {
         familyId,
         hash: this.deps.keyring.hash(token),
         createdAt: now,
-        expiresAt: now + client.refreshTokenTtl * 1000,
+        expiresAt: Math.min(now + client.refreshTokenTtl * 1000, end),
         usedAt: null,
         replacedById: null,
       },
@@ -440,11 +471,6 @@ export class AuthorizationServer {
       if (found !== undefined) return found;
     }
     return undefined;
-  }
-
-  private async apiKeyStands(id: string, now: number): Promise<boolean> {
-    const k = await this.deps.getApiKey(id);
-    return k !== undefined && k.deletedAt === null && k.revokedAt === null && k.enabled && (k.expiresAt === null || k.expiresAt > now);
   }
 
   private async revokeFamily(id: string, reason: string, actor: Actor): Promise<void> {
@@ -542,22 +568,6 @@ export class AuthorizationServer {
       },
     };
   }
-}
-
-/**
- * The scopes of a grant: without `scope`, the first list as is; with it, every requested scope
- * must be granted by each of the lists (RFC 6749 §3.3). Refused, never silently narrowed.
- */
-function grantScopes(asked: string | undefined, lists: string[][]): string[] {
-  if (asked === undefined) return lists[0]!;
-  const tokens = asked.split(' ');
-  if (asked.length > 4096 || tokens.some((t) => !SCOPE_PATTERN.test(t)))
-    throw new OAuthError('invalid_scope', 'scope must be space-separated scope names.');
-  for (const t of tokens) {
-    if (!lists.every((granted) => granted.some((g) => scopeGrants(g, t))))
-      throw new OAuthError('invalid_scope', `The scope "${t}" is not allowed here.`);
-  }
-  return [...new Set(tokens)];
 }
 
 function actorOf(client: OAuthClientRecord, req: TokenRequest): Actor {

@@ -30,6 +30,7 @@ export const CLIENT_LIMITS = {
   accessTokenTtl: { min: 30, max: 3600, default: 300 },
   refreshTokenTtl: { min: 60, max: 90 * 86_400, default: 7 * 86_400 },
   refreshGraceSeconds: { min: 0, max: 10, default: 0 },
+  refreshFamilyLifetime: { min: 60, max: 365 * 86_400, default: 30 * 86_400 },
   secretGraceSeconds: { min: 0, max: 30 * 86_400 },
 } as const;
 
@@ -44,6 +45,7 @@ export interface ClientInput {
   signingAlg?: string | undefined;
   accessTokenTtl?: number | undefined;
   refreshTokenTtl?: number | undefined;
+  refreshFamilyLifetime?: number | undefined;
   refreshGraceSeconds?: number | undefined;
   dpopBound?: boolean | undefined;
   dpopNonce?: boolean | undefined;
@@ -79,6 +81,7 @@ export class OAuthClientService {
       signingAlg: 'EdDSA',
       accessTokenTtl: CLIENT_LIMITS.accessTokenTtl.default,
       refreshTokenTtl: CLIENT_LIMITS.refreshTokenTtl.default,
+      refreshFamilyLifetime: CLIENT_LIMITS.refreshFamilyLifetime.default,
       refreshGraceSeconds: CLIENT_LIMITS.refreshGraceSeconds.default,
       dpopBound: false,
       dpopNonce: false,
@@ -260,6 +263,7 @@ export class OAuthClientService {
     int('accessTokenTtl', input.accessTokenTtl);
     int('refreshTokenTtl', input.refreshTokenTtl);
     int('refreshGraceSeconds', input.refreshGraceSeconds);
+    int('refreshFamilyLifetime', input.refreshFamilyLifetime);
     if (input.dpopBound !== undefined) out.dpopBound = input.dpopBound;
     if (input.dpopNonce !== undefined) out.dpopNonce = input.dpopNonce;
     return out;

@@ -31,6 +31,8 @@ export interface OAuthClientRecord {
   signingAlg: SigningAlg;
   accessTokenTtl: number;
   refreshTokenTtl: number;
+  /** Seconds a refresh family lives from its first token, however often it rotates (absolute lifetime). */
+  refreshFamilyLifetime: number;
   /** Seconds a just-rotated refresh token may be presented again (0: strict single use). */
   refreshGraceSeconds: number;
   /** Access tokens must be DPoP-bound (RFC 9449 §5.2 `dpop_bound_access_tokens`). */

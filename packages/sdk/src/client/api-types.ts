@@ -659,6 +659,7 @@ export interface Operations {
         accessTokenTtl: number;
         refreshTokenTtl: number;
         refreshGraceSeconds: number;
+        refreshFamilyLifetime: number;
         dpopBound: boolean;
         dpopNonce: boolean;
         createdAt: string;
@@ -688,6 +689,8 @@ export interface Operations {
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
+      /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
+      refreshFamilyLifetime?: number;
       /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
@@ -728,6 +731,7 @@ export interface Operations {
       accessTokenTtl: number;
       refreshTokenTtl: number;
       refreshGraceSeconds: number;
+      refreshFamilyLifetime: number;
       dpopBound: boolean;
       dpopNonce: boolean;
       createdAt: string;
@@ -757,6 +761,8 @@ export interface Operations {
       accessTokenTtl?: number;
       refreshTokenTtl?: number;
       refreshGraceSeconds?: number;
+      /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
+      refreshFamilyLifetime?: number;
       /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
@@ -779,6 +785,7 @@ export interface Operations {
       accessTokenTtl: number;
       refreshTokenTtl: number;
       refreshGraceSeconds: number;
+      refreshFamilyLifetime: number;
       dpopBound: boolean;
       dpopNonce: boolean;
       createdAt: string;

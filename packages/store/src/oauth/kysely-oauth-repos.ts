@@ -291,6 +291,7 @@ function clientFromRow(r: ClientRow): OAuthClientRecord {
     accessTokenTtl: r.access_token_ttl,
     refreshTokenTtl: r.refresh_token_ttl,
     refreshGraceSeconds: r.refresh_grace_seconds,
+    refreshFamilyLifetime: r.refresh_family_lifetime,
     dpopBound: r.dpop_bound === 1,
     dpopNonce: r.dpop_nonce === 1,
     createdAt: Number(r.created_at),
@@ -317,6 +318,7 @@ function clientToRow(c: Partial<OAuthClientRecord>): Partial<ClientRow> {
   set('access_token_ttl', c.accessTokenTtl);
   set('refresh_token_ttl', c.refreshTokenTtl);
   set('refresh_grace_seconds', c.refreshGraceSeconds);
+  set('refresh_family_lifetime', c.refreshFamilyLifetime);
   if (c.dpopBound !== undefined) row.dpop_bound = c.dpopBound ? 1 : 0;
   if (c.dpopNonce !== undefined) row.dpop_nonce = c.dpopNonce ? 1 : 0;
   set('created_at', c.createdAt);

@@ -14,6 +14,7 @@ export interface OAuthDatabase {
     access_token_ttl: number;
     refresh_token_ttl: number;
     refresh_grace_seconds: number;
+    refresh_family_lifetime: number;
     dpop_bound: number;
     dpop_nonce: number;
     created_at: number;
