@@ -20,7 +20,10 @@ await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const port = receiver.address().port;
 const store = KyselyStore.open({ kind: 'sqlite', file: databaseFile });
 await store.migrate();
-const webhooks = new WebhookService({ store: new KyselyMonitoringStore(store), keyring: MemoryKeyring.generate(), clock: systemClock });
+const webhooks = new WebhookService(
+  { store: new KyselyMonitoringStore(store), keyring: MemoryKeyring.generate(), clock: systemClock },
+  { allowHttp: true, allowPrivate: ['127.0.0.0/8', '::1'] }, // the receiver is on loopback
+);
 const actor = systemActor(DEFAULT_WORKSPACE_ID);
 const { record } = await webhooks.create(actor, { url: `http://localhost:${port}/hooks`, events: ['*'] });
 const lookup = hostLookup({ hostsFile, timeoutMs: 250, tries: 1 });

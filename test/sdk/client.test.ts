@@ -15,7 +15,7 @@ import {
   type WebhookDelivery,
 } from '@tessera/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../support/server.js';
 import { managementOperations } from './support/openapi-types.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { expectShape } from './support/expect-shape.js';
@@ -33,7 +33,7 @@ const recordingFetch: typeof fetch = (input, init) => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer('sqlite');
+  server = await startTestServer('sqlite', { env: LOOPBACK_WEBHOOKS });
   tessera = new Tessera({ baseUrl: server.url, rootKey: server.rootKey, fetch: recordingFetch, retryBaseMs: 1 });
 });
 afterAll(() => server?.close());

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { MemoryKeyring, RootKeyService, LocalInvalidationBus, systemClock, type Clock } from '@tessera/core';
-import { createApp, createServices, loadConfig, type Services } from '@tessera/server';
+import { createApp, createServices, loadConfig, webhookTargetPolicy, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
@@ -17,6 +17,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Settings for tests whose webhook receivers listen on loopback over plain HTTP (refused by default). */
+export const LOOPBACK_WEBHOOKS = { TESSERA_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8,::1', TESSERA_WEBHOOKS_ALLOW_HTTP: 'true' } as const;
+
 /** A real Tessera on loopback over a real database, with the same wiring as `tessera serve`. */
 export async function startTestServer(
   dialect: Dialect = 'sqlite',
@@ -25,7 +28,19 @@ export async function startTestServer(
   const db = await createTestDatabase(dialect);
   const keyring = MemoryKeyring.generate();
   const clock = opts.clock ?? systemClock;
-  const services = createServices({ store: db.store, keyring, clock, usageFlushMs: 50 });
+  const config = loadConfig({ TESSERA_DATA_DIR: db.dataDir, TESSERA_LOG_LEVEL: 'info', ...opts.env });
+  let app: FastifyInstance | undefined;
+  const services = createServices({
+    store: db.store,
+    keyring,
+    clock,
+    usageFlushMs: 50,
+    // As `tessera serve` wires them: the configured webhook targets, failures in the server log.
+    monitoring: {
+      webhooks: webhookTargetPolicy(config),
+      onWebhookFailure: (failure) => app?.log.warn({ webhook: failure }, 'webhook delivery failed'),
+    },
+  });
   const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap();
   const logs: string[] = [];
   const logStream = new Writable({
@@ -34,8 +49,7 @@ export async function startTestServer(
       cb();
     },
   });
-  const config = loadConfig({ TESSERA_DATA_DIR: db.dataDir, TESSERA_LOG_LEVEL: 'info', ...opts.env });
-  const app = await createApp({ config, services, logStream });
+  app = await createApp({ config, services, logStream });
   services.usage.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { parseNetwork, type WebhookTargetPolicy } from '@tessera/core';
 
 /**
  * The whole configuration, read once from the environment (and CLI flags, which win).
@@ -44,6 +45,24 @@ const oneOf = <const T extends readonly string[]>(doc: string, env: string, valu
   },
 });
 
+const networks = (doc: string, env: string): Entry<boolean | readonly string[]> => ({
+  env,
+  doc,
+  default: false,
+  parse: (v) => {
+    if (['true', 'false', '1', '0'].includes(v)) return v === 'true' || v === '1';
+    const list = v.split(',').map((s) => s.trim());
+    for (const cidr of list) {
+      try {
+        parseNetwork(cidr);
+      } catch {
+        throw new Error(`${env} must be true, false or a comma-separated list of addresses/CIDRs; "${cidr.slice(0, 64)}" is none`);
+      }
+    }
+    return Object.freeze(list);
+  },
+});
+
 export const CONFIG_SCHEMA = {
   port: int('Port to listen on.', 'TESSERA_PORT', 8080, 0, 65535),
   host: str('Address to listen on. Plain HTTP is allowed only on loopback unless `insecureHttp` is set.', 'TESSERA_HOST', '127.0.0.1'),
@@ -85,6 +104,15 @@ export const CONFIG_SCHEMA = {
     'Trust `X-Forwarded-*` from: `true`, a hop count, or a comma-separated list of addresses/CIDRs.',
     'TESSERA_TRUST_PROXY',
     undefined,
+  ),
+  webhooksAllowHttp: bool(
+    'Allow webhook URLs with plain `http://`; deliveries then travel unencrypted (they are still signed). Off: https only.',
+    'TESSERA_WEBHOOKS_ALLOW_HTTP',
+    false,
+  ),
+  webhooksAllowPrivate: networks(
+    'Webhook targets besides public addresses: `false` (none), a comma-separated list of addresses/CIDRs of on-premises receivers (e.g. `10.20.0.0/16`), or `true` for every unicast address, loopback and link-local (cloud metadata) included. Checked after DNS resolution, at every delivery.',
+    'TESSERA_WEBHOOKS_ALLOW_PRIVATE',
   ),
   logLevel: str('Log level: fatal, error, warn, info, debug, trace or silent.', 'TESSERA_LOG_LEVEL', 'info'),
   logRequests: bool('Log one line per management request (verify calls are counted in metrics instead).', 'TESSERA_LOG_REQUESTS', true),
@@ -239,6 +267,11 @@ export function configurationMarkdown(): string {
     ...rows,
     '',
   ].join('\n');
+}
+
+/** Where webhooks may be sent, from the configuration. */
+export function webhookTargetPolicy(config: Config): WebhookTargetPolicy {
+  return { allowHttp: config.webhooksAllowHttp, allowPrivate: config.webhooksAllowPrivate };
 }
 
 /** The console's session and lockout policy, from the configuration. */

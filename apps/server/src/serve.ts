@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
-import { consolePolicy, isLoopback, type Config } from './config.js';
+import { consolePolicy, isLoopback, webhookTargetPolicy, type Config } from './config.js';
 import { initInstance, isInitialised, openInstance } from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
@@ -42,7 +42,11 @@ export async function serve(
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
     console: consolePolicy(config),
     onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
-    monitoring: { onError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'monitoring failed') },
+    monitoring: {
+      onError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'monitoring failed'),
+      webhooks: webhookTargetPolicy(config),
+      onWebhookFailure: (failure) => app.log.warn({ webhook: failure }, 'webhook delivery failed'),
+    },
   });
   const app = await createApp({ config, services });
   shared.log = app.log;

@@ -194,7 +194,16 @@ export {
   type WebhookSubscriptionRecord,
 } from './webhooks/webhook-records.js';
 export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhooks/webhook-signature.js';
-export { WEBHOOK_DEFAULTS, WEBHOOK_SECRET_PREFIX, WebhookService, type WebhookOptions } from './webhooks/webhook-service.js';
+export {
+  WEBHOOK_DEFAULTS,
+  WEBHOOK_SECRET_PREFIX,
+  WebhookService,
+  type WebhookFailureLog,
+  type WebhookOptions,
+} from './webhooks/webhook-service.js';
+export { WEBHOOK_FAILURES, WebhookSendError, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
+export { webhookSender, type WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.js';
+export { addressPolicy, addressRange, parseNetwork } from './net/address-policy.js';
 export { AuditFeed, eventsOf } from './webhooks/audit-feed.js';
 export {
   HygieneService,

@@ -1,5 +1,5 @@
 import type { Clock } from '@tessera/core';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../../support/server.js';
 import { base32Decode, totp } from '../../../apps/server/src/console/totp.js';
 
 /** A clock that follows real time, plus whatever the test has skipped ahead. */
@@ -21,7 +21,7 @@ export interface ConsoleServer extends TestServer {
 
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const clock = new SkippingClock();
-  const server = await startTestServer('sqlite', { clock });
+  const server = await startTestServer('sqlite', { clock, env: LOOPBACK_WEBHOOKS });
   return Object.assign(server, {
     clock,
     async createUser(email: string, password: string, role: 'owner' | 'admin' | 'viewer' = 'owner') {

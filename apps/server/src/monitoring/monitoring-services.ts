@@ -14,6 +14,7 @@ import {
   type RetentionPolicy,
   type Store,
   type UsageRecorderOptions,
+  type WebhookFailureLog,
   type WebhookOptions,
 } from '@tessera/core';
 import { KyselyMonitoringStore, type KyselyStore } from '@tessera/store';
@@ -31,6 +32,8 @@ export interface MonitoringOptions {
   /** How often the hygiene sweep and the retention purge run (ms). */
   sweepMs?: number;
   onError?: (err: unknown) => void;
+  /** A failed webhook attempt's details, for the server log (the API shows only its class). */
+  onWebhookFailure?: (failure: WebhookFailureLog) => void;
 }
 
 export type Monitoring = ReturnType<typeof createMonitoring>;
@@ -46,7 +49,11 @@ export function createMonitoring(o: MonitoringOptions) {
   const keys = new KeyService({ store: o.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
   const anomalies = new AnomalyService({ store, keyring: o.keyring, clock: o.clock, bus: o.bus, keys, engine });
   recorder.onBatch((events) => anomalies.handleBatch(events));
-  const webhooks = new WebhookService({ store, keyring: o.keyring, clock: o.clock }, o.webhooks, onError);
+  const webhooks = new WebhookService(
+    { store, keyring: o.keyring, clock: o.clock, onFailure: o.onWebhookFailure },
+    o.webhooks,
+    onError,
+  );
   const feed = new AuditFeed(store, webhooks, 1000, onError);
   const hygiene = new HygieneService({ store, clock: o.clock, bus: o.bus, webhooks }, onError);
   const analytics = new AnalyticsService({ store, clock: o.clock }, o.retention);

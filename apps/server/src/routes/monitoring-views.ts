@@ -6,7 +6,7 @@ import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@tessera/core';
-import { TesseraError } from '@tessera/core';
+import { TesseraError, WEBHOOK_FAILURES, type WebhookFailure } from '@tessera/core';
 import { iso } from '../http/views.js';
 
 /** Wire shapes of the monitoring records: RFC 3339 times, never a secret. */
@@ -75,11 +75,25 @@ export function deliveryView(d: WebhookDeliveryRecord) {
     nextAttemptAt: iso(d.nextAttemptAt),
     lastAttemptAt: iso(d.lastAttemptAt),
     responseStatus: d.responseStatus,
-    lastError: d.lastError,
+    lastError: failureClass(d.lastError),
     createdAt: iso(d.createdAt),
     deliveredAt: iso(d.deliveredAt),
     payload: JSON.parse(d.payload) as unknown,
   };
+}
+
+/**
+ * A delivery's failure as the API shows it. Deliveries logged before failures were classed hold
+ * Node's error message, which names internal addresses and ports: those are shown by class too.
+ */
+function failureClass(lastError: string | null): WebhookFailure | null {
+  if (lastError === null || (WEBHOOK_FAILURES as readonly string[]).includes(lastError)) return lastError as WebhookFailure | null;
+  if (lastError.startsWith('the receiver answered')) return 'http_status';
+  if (lastError === 'the subscription was deleted or disabled') return 'subscription_disabled';
+  if (/timeout/i.test(lastError)) return 'timeout';
+  if (/ENOTFOUND|EAI_AGAIN|ESERVFAIL|queryA/.test(lastError)) return 'dns_failed';
+  if (/certificate|SSL|TLS|EPROTO/i.test(lastError)) return 'tls_error';
+  return 'connection_failed';
 }
 
 export function usageEventView(e: UsageEvent) {

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostLookup } from '../net/host-lookup.js';
+import type { LookupFunction } from 'node:net';
 import { webhookSender } from './webhook-sender.js';
+
+/** The receivers here listen on loopback over plain HTTP, which a deployment must allow. */
+const LOOPBACK = { allowHttp: true, allowPrivate: ['127.0.0.0/8', '::1'] };
+const sender = (lookup?: LookupFunction) => webhookSender({ policy: LOOPBACK, ...(lookup && { lookup }) });
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sender-'));
 const servers: Server[] = [];
@@ -39,7 +44,7 @@ describe('webhookSender', () => {
       req.on('data', (c: string) => (got.body += c));
       req.on('end', () => res.writeHead(204).end());
     });
-    expect(await webhookSender()(`http://localhost:${port}/hooks/tessera?token=abc`, post)).toBe(204);
+    expect(await sender()(`http://localhost:${port}/hooks/tessera?token=abc`, post)).toBe(204);
     expect(got).toMatchObject({ method: 'POST', url: '/hooks/tessera?token=abc', body: post.body });
     expect(got.headers).toMatchObject({ ...post.headers, host: `localhost:${port}`, 'content-length': '16' });
     expect(got.headers).not.toHaveProperty('transfer-encoding');
@@ -55,7 +60,7 @@ describe('webhookSender', () => {
       req.resume();
       res.writeHead(307, { location: `http://127.0.0.1:${elsewhere}/` }).end('moved');
     });
-    expect(await webhookSender()(`http://127.0.0.1:${port}/`, post)).toBe(307);
+    expect(await sender()(`http://127.0.0.1:${port}/`, post)).toBe(307);
     expect(followed).toBe(0);
   });
 
@@ -69,7 +74,7 @@ describe('webhookSender', () => {
     });
     server.on('connection', (c) => connections.push(c));
     const port = await listen(server);
-    const send = webhookSender();
+    const send = sender();
     expect(await send(`http://localhost:${port}/`, post)).toBe(204);
     expect(await send(`http://localhost:${port}/`, post)).toBe(204);
     expect([requests, connections.length]).toEqual([2, 1]);
@@ -82,9 +87,13 @@ describe('webhookSender', () => {
   it('stops at the time limit: a receiver that never answers, or whose body never ends', async () => {
     const silent = await receiver((req) => req.resume());
     let started = Date.now();
-    const err = await webhookSender()(`http://localhost:${silent}/`, { ...post, timeoutMs: 300 }).catch((e: Error) => e);
+    const err = await sender()(`http://localhost:${silent}/`, { ...post, timeoutMs: 300 }).catch((e: Error) => e);
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(err).toMatchObject({ name: 'AbortError', cause: { name: 'TimeoutError', message: 'The operation was aborted due to timeout' } });
+    expect(err).toMatchObject({
+      name: 'WebhookSendError',
+      failure: 'timeout',
+      cause: { name: 'AbortError', cause: { name: 'TimeoutError', message: 'The operation was aborted due to timeout' } },
+    });
 
     let cutOff = 0;
     const endless = await receiver((req, res) => {
@@ -97,7 +106,7 @@ describe('webhookSender', () => {
       });
     });
     started = Date.now();
-    expect(await webhookSender()(`http://127.0.0.1:${endless}/`, { ...post, timeoutMs: 300 })).toBe(200);
+    expect(await sender()(`http://127.0.0.1:${endless}/`, { ...post, timeoutMs: 300 })).toBe(200);
     await expect.poll(() => cutOff, { timeout: 2000 }).toBeGreaterThan(0);
     expect(cutOff).toBeGreaterThanOrEqual(250);
     expect(cutOff).toBeLessThan(1500);
@@ -106,12 +115,15 @@ describe('webhookSender', () => {
   it('rejects with what failed: a refused connection on every address, a name that does not resolve', async () => {
     const port = await receiver(() => {});
     await new Promise((resolve) => servers.pop()!.close(resolve));
-    await expect(webhookSender()(`http://localhost:${port}/`, post)).rejects.toMatchObject({
-      code: 'ECONNREFUSED',
-      message: expect.stringMatching(new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`)),
+    await expect(sender()(`http://localhost:${port}/`, post)).rejects.toMatchObject({
+      failure: 'connection_failed',
+      cause: { code: 'ECONNREFUSED', message: expect.stringMatching(new RegExp(`^connect ECONNREFUSED 127\\.0\\.0\\.1:${port}`)) },
     });
-    const send = webhookSender(hostLookup({ hostsFile: join(dir, 'none'), timeoutMs: 300, tries: 1 }));
-    await expect(send('https://nowhere.tessera.invalid/hooks', post)).rejects.toThrow('nowhere.tessera.invalid');
+    const send = sender(hostLookup({ hostsFile: join(dir, 'none'), timeoutMs: 300, tries: 1 }));
+    await expect(send('https://nowhere.tessera.invalid/hooks', post)).rejects.toMatchObject({
+      failure: 'dns_failed',
+      message: expect.stringContaining('nowhere.tessera.invalid'),
+    });
   });
 
   describe('over TLS, to a name resolved by the lookup', () => {
@@ -145,7 +157,10 @@ describe('webhookSender', () => {
 
     it("checks the receiver's certificate by default", async () => {
       const { port, names } = await tlsReceiver(certificate('hooks.tessera.test'));
-      await expect(webhookSender(lookup)(`https://hooks.tessera.test:${port}/`, post)).rejects.toThrow('self-signed certificate');
+      await expect(sender(lookup)(`https://hooks.tessera.test:${port}/`, post)).rejects.toMatchObject({
+        failure: 'tls_error',
+        cause: { message: 'self-signed certificate' },
+      });
       expect(names).toEqual([]);
     });
 
@@ -159,6 +174,73 @@ describe('webhookSender', () => {
       await expect(postTrusting(`https://hooks.tessera.test:${other.port}/`, wrong.cert)).rejects.toMatchObject({
         code: 'ERR_TLS_CERT_ALTNAME_INVALID',
       });
+    });
+  });
+
+  describe('as an SSRF tool', () => {
+    it('refuses internal targets by default, named or literal, before connecting', async () => {
+      let contacted = 0;
+      const port = await receiver((req, res) => {
+        contacted++;
+        req.resume();
+        res.writeHead(204).end();
+      });
+      const strict = webhookSender({ policy: { allowHttp: true, allowPrivate: false } });
+      for (const url of [`http://127.0.0.1:${port}/`, `http://localhost:${port}/`, `http://[::ffff:127.0.0.1]:${port}/`])
+        await expect(strict(url, post), url).rejects.toMatchObject({ failure: 'target_not_allowed' });
+      const hostsFile = join(dir, 'hosts-internal');
+      writeFileSync(hostsFile, '127.0.0.1 internal.tessera.test\n');
+      const named = webhookSender({ lookup: hostLookup({ hostsFile }), policy: { allowHttp: true, allowPrivate: false } });
+      await expect(named(`http://internal.tessera.test:${port}/`, post)).rejects.toMatchObject({ failure: 'target_not_allowed' });
+      expect(contacted).toBe(0);
+    });
+
+    it('requires https unless told otherwise', async () => {
+      const port = await receiver((req, res) => res.writeHead(204).end());
+      await expect(webhookSender({ policy: { allowHttp: false, allowPrivate: true } })(`http://127.0.0.1:${port}/`, post)).rejects.toMatchObject({
+        failure: 'target_not_allowed',
+      });
+    });
+
+    it('refuses a name with any refused address', async () => {
+      const both: LookupFunction = (_name, _options, callback) =>
+        (callback as (err: null, addresses: { address: string; family: number }[]) => void)(null, [
+          { address: '127.0.0.2', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ]);
+      const send = webhookSender({ lookup: both, policy: { allowHttp: true, allowPrivate: ['127.0.0.2'] } });
+      await expect(send('http://mixed.tessera.test:9/', post)).rejects.toMatchObject({ failure: 'target_not_allowed' });
+    });
+
+    it('connects to the address it checked: a DNS answer that changes after the check (rebinding) is never asked for', async () => {
+      // Two receivers on one port: the allowed one on 127.0.0.2, the internal one on 127.0.0.1.
+      const hits: string[] = [];
+      const internal = createServer((req, res) => {
+        hits.push('internal');
+        req.resume();
+        res.writeHead(204).end();
+      });
+      servers.push(internal);
+      await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
+      const { port } = internal.address() as AddressInfo;
+      const allowed = createServer((req, res) => {
+        hits.push('allowed');
+        req.resume();
+        res.writeHead(204).end();
+      });
+      servers.push(allowed);
+      await new Promise<void>((resolve) => allowed.listen(port, '127.0.0.2', resolve));
+      // The attacker's DNS: the allowed address once, then the internal one.
+      let asked = 0;
+      const rebinding: LookupFunction = (_name, options, callback) => {
+        const address = asked++ === 0 ? '127.0.0.2' : '127.0.0.1';
+        if (options.all) (callback as (err: null, a: { address: string; family: number }[]) => void)(null, [{ address, family: 4 }]);
+        else callback(null, address, 4);
+      };
+      const send = webhookSender({ lookup: rebinding, policy: { allowHttp: true, allowPrivate: ['127.0.0.2'] } });
+      expect(await send(`http://rebind.tessera.test:${port}/`, post)).toBe(204);
+      expect(hits).toEqual(['allowed']);
+      expect(asked).toBe(1);
     });
   });
 });

@@ -9,10 +9,20 @@ import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryRecord, type WebhookSubscripti
 import { AUDIT_FEED_CURSOR } from './audit-feed.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 import { webhookSender, type WebhookSender } from './webhook-sender.js';
+import {
+  checkWebhookUrl,
+  resolveTarget,
+  TARGET_REFUSED,
+  WebhookSendError,
+  type WebhookFailure,
+  type WebhookTargetPolicy,
+} from './webhook-target.js';
+import { hostLookup } from '../net/host-lookup.js';
+import type { LookupFunction } from 'node:net';
 
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
-export interface WebhookOptions {
+export interface WebhookOptions extends WebhookTargetPolicy {
   /** Attempts per delivery, the first included. */
   maxAttempts: number;
   /** Wait before attempt n+1 (seconds), by n; the last value repeats. */
@@ -27,7 +37,17 @@ export const WEBHOOK_DEFAULTS: WebhookOptions = {
   backoffSeconds: [10, 30, 120, 600, 1800, 3600, 10_800],
   timeoutMs: 10_000,
   intervalMs: 1000,
+  allowHttp: false,
+  allowPrivate: false,
 };
+
+/** A failed attempt as the server log records it: the class the API shows, and what Node said. */
+export interface WebhookFailureLog {
+  deliveryId: string;
+  subscriptionId: string;
+  failure: WebhookFailure;
+  message: string;
+}
 
 /**
  * Webhook subscriptions and their deliveries: events are fanned out to matching subscriptions as
@@ -40,14 +60,25 @@ export class WebhookService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private readonly send: WebhookSender;
+  private readonly lookup: LookupFunction;
 
   constructor(
-    private readonly deps: { store: MonitoringStore; keyring: Keyring; clock: Clock; send?: WebhookSender },
+    private readonly deps: {
+      store: MonitoringStore;
+      keyring: Keyring;
+      clock: Clock;
+      send?: WebhookSender;
+      /** Resolves receivers' names, at creation and for each delivery (default {@link hostLookup}). */
+      lookup?: LookupFunction;
+      /** Where a failed attempt's details go: the server log, never the API. */
+      onFailure?: (failure: WebhookFailureLog) => void;
+    },
     options: Partial<WebhookOptions> = {},
     private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.o = { ...WEBHOOK_DEFAULTS, ...options };
-    this.send = deps.send ?? webhookSender();
+    this.lookup = deps.lookup ?? hostLookup();
+    this.send = deps.send ?? webhookSender({ lookup: this.lookup, policy: this.o });
   }
 
   async create(
@@ -55,7 +86,7 @@ export class WebhookService {
     input: { url: string; events: string[]; enabled?: boolean | undefined },
   ): Promise<{ record: WebhookSubscriptionRecord; secret: string }> {
     const workspaceId = workspaceOf(actor);
-    checkUrl(input.url);
+    await this.checkTarget(input.url);
     const events = checkEvents(input.events);
     const now = this.deps.clock.now();
     const id = newId('webhook', now);
@@ -101,7 +132,7 @@ export class WebhookService {
     patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined },
   ): Promise<WebhookSubscriptionRecord> {
     const w = await this.get(actor, id);
-    if (patch.url !== undefined) checkUrl(patch.url);
+    if (patch.url !== undefined) await this.checkTarget(patch.url);
     const fields = {
       ...(patch.url !== undefined && { url: patch.url }),
       ...(patch.events !== undefined && { events: checkEvents(patch.events) }),
@@ -226,8 +257,8 @@ export class WebhookService {
     const attempts = d.attempts + 1;
     const sub = await store.getWebhook(d.subscriptionId);
     let status: number | null = null;
-    let error: string | null = null;
-    if (sub === undefined || !sub.enabled) error = 'the subscription was deleted or disabled';
+    let error: WebhookFailure | null = null;
+    if (sub === undefined || !sub.enabled) error = 'subscription_disabled';
     else {
       try {
         const secret = await this.secret(sub);
@@ -242,11 +273,11 @@ export class WebhookService {
           body: d.payload,
           timeoutMs: this.o.timeoutMs,
         });
-        if (status < 200 || status >= 300) error = `the receiver answered ${status}`;
+        if (status < 200 || status >= 300) error = 'http_status';
       } catch (err) {
-        // The time limit ends the request with an AbortError ("The operation was aborted") whose cause says why.
-        const cause = (err as Error).cause;
-        error = (cause instanceof Error ? cause.message : (err as Error).message).slice(0, 300);
+        // The API sees the class only: a socket error names internal addresses and ports (a port scanner's answer).
+        error = err instanceof WebhookSendError ? err.failure : 'connection_failed';
+        this.deps.onFailure?.({ deliveryId: d.id, subscriptionId: d.subscriptionId, failure: error, message: detailOf(err) });
       }
     }
     const ok = error === null;
@@ -264,6 +295,20 @@ export class WebhookService {
     return true;
   }
 
+  /**
+   * A URL as it is saved: its form, and every address its host has now. A name that does not
+   * resolve yet is accepted (each delivery checks again); one with a refused address is not.
+   */
+  private async checkTarget(url: string): Promise<void> {
+    const u = checkWebhookUrl(url, this.o);
+    try {
+      await resolveTarget(u, this.lookup, this.o);
+    } catch (err) {
+      if (err instanceof WebhookSendError && err.failure === 'target_not_allowed') throw new TesseraError('VALIDATION_FAILED', TARGET_REFUSED);
+      if (!(err instanceof WebhookSendError && err.failure === 'dns_failed')) throw err;
+    }
+  }
+
   private async secret(w: WebhookSubscriptionRecord): Promise<string> {
     const hit = this.secrets.get(w.id);
     if (hit !== undefined && w.updatedAt <= hit.at) return hit.secret;
@@ -273,16 +318,11 @@ export class WebhookService {
   }
 }
 
-function checkUrl(url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new TesseraError('VALIDATION_FAILED', 'url must be an absolute http(s) URL');
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new TesseraError('VALIDATION_FAILED', 'url must be an http(s) URL');
-  if (u.username !== '' || u.password !== '')
-    throw new TesseraError('VALIDATION_FAILED', 'url must not hold credentials: deliveries are signed instead');
+/** The message of an error and of the causes under it, for the server log. */
+function detailOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(': ').slice(0, 500);
 }
 
 function checkEvents(events: string[]): string[] {
