@@ -29,7 +29,7 @@ export async function startTestServer(
   const keyring = MemoryKeyring.generate();
   const clock = opts.clock ?? systemClock;
   const config = loadConfig({ TESSERA_DATA_DIR: db.dataDir, TESSERA_LOG_LEVEL: 'info', ...opts.env });
-  let app: FastifyInstance | undefined;
+  const late: { app?: FastifyInstance } = {};
   const services = createServices({
     store: db.store,
     keyring,
@@ -38,7 +38,7 @@ export async function startTestServer(
     // As `tessera serve` wires them: the configured webhook targets, failures in the server log.
     monitoring: {
       webhooks: webhookTargetPolicy(config),
-      onWebhookFailure: (failure) => app?.log.warn({ webhook: failure }, 'webhook delivery failed'),
+      onWebhookFailure: (failure) => late.app?.log.warn({ webhook: failure }, 'webhook delivery failed'),
     },
   });
   const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap();
@@ -49,7 +49,7 @@ export async function startTestServer(
       cb();
     },
   });
-  app = await createApp({ config, services, logStream });
+  const app = (late.app = await createApp({ config, services, logStream }));
   services.usage.start();
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -49,11 +49,7 @@ export function createMonitoring(o: MonitoringOptions) {
   const keys = new KeyService({ store: o.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
   const anomalies = new AnomalyService({ store, keyring: o.keyring, clock: o.clock, bus: o.bus, keys, engine });
   recorder.onBatch((events) => anomalies.handleBatch(events));
-  const webhooks = new WebhookService(
-    { store, keyring: o.keyring, clock: o.clock, onFailure: o.onWebhookFailure },
-    o.webhooks,
-    onError,
-  );
+  const webhooks = new WebhookService({ store, keyring: o.keyring, clock: o.clock, onFailure: o.onWebhookFailure }, o.webhooks, onError);
   const feed = new AuditFeed(store, webhooks, 1000, onError);
   const hygiene = new HygieneService({ store, clock: o.clock, bus: o.bus, webhooks }, onError);
   const analytics = new AnalyticsService({ store, clock: o.clock }, o.retention);

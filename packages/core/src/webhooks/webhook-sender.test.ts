@@ -197,7 +197,9 @@ describe('webhookSender', () => {
 
     it('requires https unless told otherwise', async () => {
       const port = await receiver((req, res) => res.writeHead(204).end());
-      await expect(webhookSender({ policy: { allowHttp: false, allowPrivate: true } })(`http://127.0.0.1:${port}/`, post)).rejects.toMatchObject({
+      await expect(
+        webhookSender({ policy: { allowHttp: false, allowPrivate: true } })(`http://127.0.0.1:${port}/`, post),
+      ).rejects.toMatchObject({
         failure: 'target_not_allowed',
       });
     });

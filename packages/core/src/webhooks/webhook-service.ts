@@ -9,14 +9,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookDeliveryRecord, type WebhookSubscripti
 import { AUDIT_FEED_CURSOR } from './audit-feed.js';
 import { signWebhook, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
 import { webhookSender, type WebhookSender } from './webhook-sender.js';
-import {
-  checkWebhookUrl,
-  resolveTarget,
-  TARGET_REFUSED,
-  WebhookSendError,
-  type WebhookFailure,
-  type WebhookTargetPolicy,
-} from './webhook-target.js';
+import { checkTargetOnSave, detailOf, WebhookSendError, type WebhookFailure, type WebhookTargetPolicy } from './webhook-target.js';
 import { hostLookup } from '../net/host-lookup.js';
 import type { LookupFunction } from 'node:net';
 
@@ -86,7 +79,7 @@ export class WebhookService {
     input: { url: string; events: string[]; enabled?: boolean | undefined },
   ): Promise<{ record: WebhookSubscriptionRecord; secret: string }> {
     const workspaceId = workspaceOf(actor);
-    await this.checkTarget(input.url);
+    await checkTargetOnSave(input.url, this.lookup, this.o);
     const events = checkEvents(input.events);
     const now = this.deps.clock.now();
     const id = newId('webhook', now);
@@ -132,7 +125,7 @@ export class WebhookService {
     patch: { url?: string | undefined; events?: string[] | undefined; enabled?: boolean | undefined },
   ): Promise<WebhookSubscriptionRecord> {
     const w = await this.get(actor, id);
-    if (patch.url !== undefined) await this.checkTarget(patch.url);
+    if (patch.url !== undefined) await checkTargetOnSave(patch.url, this.lookup, this.o);
     const fields = {
       ...(patch.url !== undefined && { url: patch.url }),
       ...(patch.events !== undefined && { events: checkEvents(patch.events) }),
@@ -295,20 +288,6 @@ export class WebhookService {
     return true;
   }
 
-  /**
-   * A URL as it is saved: its form, and every address its host has now. A name that does not
-   * resolve yet is accepted (each delivery checks again); one with a refused address is not.
-   */
-  private async checkTarget(url: string): Promise<void> {
-    const u = checkWebhookUrl(url, this.o);
-    try {
-      await resolveTarget(u, this.lookup, this.o);
-    } catch (err) {
-      if (err instanceof WebhookSendError && err.failure === 'target_not_allowed') throw new TesseraError('VALIDATION_FAILED', TARGET_REFUSED);
-      if (!(err instanceof WebhookSendError && err.failure === 'dns_failed')) throw err;
-    }
-  }
-
   private async secret(w: WebhookSubscriptionRecord): Promise<string> {
     const hit = this.secrets.get(w.id);
     if (hit !== undefined && w.updatedAt <= hit.at) return hit.secret;
@@ -316,13 +295,6 @@ export class WebhookService {
     this.secrets.set(w.id, { secret, at: w.updatedAt });
     return secret;
   }
-}
-
-/** The message of an error and of the causes under it, for the server log. */
-function detailOf(err: unknown): string {
-  const parts: string[] = [];
-  for (let e = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
-  return parts.join(': ').slice(0, 500);
 }
 
 function checkEvents(events: string[]): string[] {

@@ -61,7 +61,7 @@ export function checkWebhookUrl(url: string, policy: WebhookTargetPolicy): URL {
 }
 
 /** The message a refused target gets at creation: which kinds are refused, not what the name resolved to. */
-export const TARGET_REFUSED =
+const TARGET_REFUSED =
   "url's host is not an allowed webhook target: loopback, private, link-local, CGNAT, unspecified, multicast and broadcast addresses are refused unless TESSERA_WEBHOOKS_ALLOW_PRIVATE allows them";
 
 /**
@@ -103,4 +103,26 @@ export function pinnedLookup(target: CheckedTarget): LookupFunction {
     if (options.all) process.nextTick(callback, null, addresses);
     else process.nextTick(callback, null, addresses[0]!.address, addresses[0]!.family);
   };
+}
+
+/**
+ * A URL as it is saved: its form, and every address its host has now. A name that does not
+ * resolve yet is accepted (each delivery checks again); one with a refused address is not.
+ */
+export async function checkTargetOnSave(url: string, lookup: LookupFunction, policy: WebhookTargetPolicy): Promise<void> {
+  const u = checkWebhookUrl(url, policy);
+  try {
+    await resolveTarget(u, lookup, policy);
+  } catch (err) {
+    if (err instanceof WebhookSendError && err.failure === 'target_not_allowed')
+      throw new TesseraError('VALIDATION_FAILED', TARGET_REFUSED);
+    if (!(err instanceof WebhookSendError && err.failure === 'dns_failed')) throw err;
+  }
+}
+
+/** The message of an error and of the causes under it, for the server log. */
+export function detailOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(': ').slice(0, 500);
 }
