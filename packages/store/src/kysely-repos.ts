@@ -79,6 +79,18 @@ export class KyselyRepos implements Repos {
       .execute();
   }
 
+  async restoreSuspendedKey(id: string, o: { enabled: boolean; suspendedAt: number; at: number }): Promise<boolean> {
+    const r = await this.db
+      .updateTable('keys')
+      .set({ enabled: o.enabled ? 1 : 0, updated_at: o.at })
+      .where('id', '=', id)
+      .where('enabled', '=', 0)
+      .where('updated_at', '<=', o.suspendedAt)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async insertKeyspace(ks: KeyspaceRecord): Promise<void> {
     await this.db
       .insertInto('keyspaces')

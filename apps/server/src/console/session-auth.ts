@@ -90,9 +90,9 @@ export function requirePermission(user: Signed['user'], permission: Permission):
  * The console's way into the management API: a session cookie instead of a root key. The user's
  * role stands in for a root key's permissions, and the audit log names the user.
  */
-export async function authorizeSession(services: Services, request: FastifyRequest, permission: Permission): Promise<void> {
+export async function authorizeSession(services: Services, request: FastifyRequest, permissions: readonly Permission[]): Promise<void> {
   const { user } = await requireSession(services, request);
-  requirePermission(user, permission);
+  for (const permission of permissions) requirePermission(user, permission);
   const principal: RootKeyRecord = {
     id: user.id,
     workspaceId: user.workspaceId,

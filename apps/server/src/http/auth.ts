@@ -8,25 +8,25 @@ declare module 'fastify' {
     rootKey: RootKeyRecord | undefined;
   }
   interface FastifyContextConfig {
-    /** The permission a root key needs for this route; absent means the route is public. */
-    permission?: Permission;
+    /** The permission (or every one of the permissions) a root key needs for this route; absent means the route is public. */
+    permission?: Permission | readonly Permission[];
   }
 }
 
-/** Authenticates the bearer root key and checks the route's permission. */
-export async function authorize(services: Services, request: FastifyRequest, permission: Permission): Promise<void> {
+/** Authenticates the bearer root key and checks the route's permissions: every one is needed. */
+export async function authorize(services: Services, request: FastifyRequest, needed: Permission | readonly Permission[]): Promise<void> {
+  const permissions: readonly Permission[] = typeof needed === 'string' ? [needed] : needed;
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
-  if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permission);
+  if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permissions);
   // The scheme name is case-insensitive (RFC 9110 §11.1).
   if (header === undefined || header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
     throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
   }
   const rootKey = await services.rootKeys.authenticate(header.slice(7).trim());
   if (rootKey === undefined) throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
-  if (!hasPermission(rootKey.permissions, permission)) {
-    throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${permission}".`);
-  }
+  const missing = permissions.find((p) => !hasPermission(rootKey.permissions, p));
+  if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
   request.rootKey = rootKey;
 }
 

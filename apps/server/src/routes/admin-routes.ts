@@ -45,7 +45,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         config: { permission: 'root_keys:manage' },
         schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } },
       },
-      async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.params.id)),
+      async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.rootKey!, request.params.id)),
     );
 
     app.post(

@@ -119,7 +119,8 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys/:keyId/roll',
       {
-        config: { permission: 'keys:create' },
+        // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
+        config: { permission: ['keys:create', 'keys:update'] },
         schema: {
           tags,
           summary: 'Roll a key: a new key now, the old one expires after the grace period',

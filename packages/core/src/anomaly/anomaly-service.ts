@@ -228,7 +228,7 @@ export class AnomalyService {
     return this.deps.store.listSuspensions({ ...q, workspaceId: workspaceOf(actor) });
   }
 
-  /** The undo: puts the key's `enabled` flag back as it was before the suspension. */
+  /** The undo: puts the key's `enabled` flag back as it was before the suspension, unless the key changed since. */
   async undoSuspension(actor: Actor, id: string): Promise<SuspensionRecord> {
     const now = this.deps.clock.now();
     const { suspension, key } = await this.deps.store.transaction(async (tx) => {
@@ -236,7 +236,13 @@ export class AnomalyService {
       if (s === undefined || s.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such suspension.');
       if (!(await tx.markSuspensionUndone(id, now, actor.id))) throw new TesseraError('CONFLICT', 'The suspension was undone already.');
       const k = await tx.getKey(s.keyId);
-      if (k !== undefined && k.deletedAt === null) await tx.updateKey(s.keyId, { enabled: s.wasEnabled, updatedAt: now });
+      // Compare-and-set: a change made after the suspension (an explicit disable, any edit) wins.
+      if (
+        k !== undefined &&
+        k.deletedAt === null &&
+        !(await tx.restoreSuspendedKey(s.keyId, { enabled: s.wasEnabled, suspendedAt: s.suspendedAt, at: now }))
+      )
+        throw new TesseraError('CONFLICT', 'The key was changed after the suspension; enable it explicitly if that is still wanted.');
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'key.unsuspended',
         target: s.keyId,

@@ -36,6 +36,11 @@ export function isPermissionGrant(value: string): boolean {
   return value.endsWith(':*') && PERMISSIONS.some((p) => p.startsWith(value.slice(0, -1)));
 }
 
+/** The grants in `wanted` that `held` does not cover (`*`, `keys:*` and the like cover what they name). */
+export function uncoveredGrants(held: readonly string[], wanted: readonly string[]): string[] {
+  return wanted.filter((p) => !held.some((g) => scopeGrants(g, p)));
+}
+
 export function hasPermission(granted: readonly string[], needed: Permission): boolean {
   if (granted.some((g) => scopeGrants(g, needed))) return true;
   // `secrets:read:payments/*` lets a key through to the secrets routes; the vault checks the name.

@@ -8,8 +8,7 @@ import type { InvalidationBus } from '../invalidation-bus.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
-import { scopeGrants } from '../scopes/scope-expression.js';
-import { isPermissionGrant } from './permissions.js';
+import { isPermissionGrant, uncoveredGrants } from './permissions.js';
 
 export const ROOT_KEY_PREFIX = 'tessera_root';
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
@@ -77,7 +76,7 @@ export class RootKeyService {
       if (!isPermissionGrant(p)) throw new TesseraError('VALIDATION_FAILED', `unknown permission "${p}"`);
     }
     // No escalation: a root key grants only what it holds itself.
-    const exceeds = input.permissions.filter((p) => !creator.permissions.some((g) => scopeGrants(g, p)));
+    const exceeds = uncoveredGrants(creator.permissions, input.permissions);
     if (exceeds.length > 0)
       throw new TesseraError('FORBIDDEN', `Cannot grant permissions this root key does not hold: ${exceeds.join(', ')}.`);
     return this.deps.store.transaction((tx) => this.insert(tx, actor, input, workspaceId));
@@ -87,10 +86,17 @@ export class RootKeyService {
     return this.deps.store.listRootKeys(workspaceId);
   }
 
-  async revoke(actor: Actor, id: string): Promise<RootKeyRecord> {
+  /** Revokes a root key; the revoker must hold every permission the revoked key holds (no taking down a broader key). */
+  async revoke(actor: Actor, revoker: RootKeyRecord, id: string): Promise<RootKeyRecord> {
     const updated = await this.deps.store.transaction(async (tx) => {
       const rk = await tx.getRootKey(id);
       if (rk === undefined || rk.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such root key.');
+      const beyond = uncoveredGrants(revoker.permissions, rk.permissions);
+      if (beyond.length > 0)
+        throw new TesseraError(
+          'FORBIDDEN',
+          `Revoking this root key needs every permission it holds; this root key lacks: ${beyond.join(', ')}.`,
+        );
       if (rk.revokedAt === null) {
         await tx.updateRootKey(id, { revokedAt: this.deps.clock.now() });
         await appendAudit(tx, this.deps.clock, actor, { action: 'root_key.revoked', target: id });

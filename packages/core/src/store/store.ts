@@ -32,6 +32,11 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
   insertKey(key: KeyRecord): Promise<void>;
   /** Writes the given fields; bumps `version` when they include credits. */
   updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void>;
+  /**
+   * Compare-and-set for a suspension's undo: sets `enabled` only if the key is still disabled,
+   * not deleted, and unchanged since the suspension (`updatedAt <= suspendedAt`). False otherwise.
+   */
+  restoreSuspendedKey(id: string, o: { enabled: boolean; suspendedAt: number; at: number }): Promise<boolean>;
 
   insertKeyspace(ks: KeyspaceRecord): Promise<void>;
   getKeyspace(id: string): Promise<KeyspaceRecord | undefined>;
