@@ -14,6 +14,11 @@ import { encodeAll, expectClientAnswer, send, type RawRequest } from './raw-http
 
 const BODY_LIMIT = 65_536;
 
+// A run is reproducible: fast-check prints its seed on failure, and TESSERA_FUZZ_SEED replays it
+// (or explores other inputs: the suite was run with several seeds on both dialects).
+const FUZZ_SEED = process.env.TESSERA_FUZZ_SEED;
+if (FUZZ_SEED !== undefined && FUZZ_SEED !== '') fc.configureGlobal({ seed: Number(FUZZ_SEED) });
+
 // ---------------------------------------------------------------------------------------------
 // Hostile values
 

@@ -47,7 +47,10 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
           tags: ['audit'],
           summary: 'The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries)',
           querystring: Type.Object(
-            { fromSeq: Type.Optional(Type.Integer({ minimum: 1 })), checkpoints: Type.Optional(Type.Boolean()) },
+            {
+              fromSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+              checkpoints: Type.Optional(Type.Boolean()),
+            },
             { additionalProperties: false },
           ),
         },
