@@ -284,6 +284,10 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
         createdAt: 0,
         revokedAt: null,
         lastUsedAt: null,
+        expiresAt: null,
+        ipAllowlist: [],
+        keyspaceIds: null,
+        rolledToId: null,
       };
       other = (
         await s.services.rootKeys.create({ id: 'system', workspaceId, ip: null }, creator, { name: 'other admin', permissions: ['*'] })

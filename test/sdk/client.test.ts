@@ -101,7 +101,9 @@ describe('root keys, audit, secrets and OAuth clients', () => {
   it('creates, lists and revokes root keys', async () => {
     const rk = ok(await tessera.rootKeys.create({ name: 'verifier', permissions: ['keys:verify'] }));
     expect(ok(await tessera.rootKeys.list()).items.map((r) => r.id)).toContain(rk.id);
-    expect(ok(await tessera.rootKeys.revoke(rk.id)).revokedAt).not.toBeNull();
+    const rolled = ok(await tessera.rootKeys.roll(rk.id, { gracePeriodSeconds: 0 }));
+    expect(rolled.key).toMatch(/^tessera_root_/);
+    expect(ok(await tessera.rootKeys.revoke(rolled.id)).revokedAt).not.toBeNull();
   });
 
   it('reads, exports, checks and checkpoints the audit log', async () => {

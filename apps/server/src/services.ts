@@ -81,7 +81,7 @@ export function createServices(o: ServiceOptions) {
   );
   const deps = { store: o.store, keyring: o.keyring, clock, bus };
   const keys = new KeyService(deps);
-  const rootKeys = new RootKeyService(deps);
+  const rootKeys = new RootKeyService({ ...deps, usage });
   bus.subscribe((m) => {
     if (m.kind === 'all') {
       verifier.cache.clear();

@@ -95,7 +95,15 @@ export {
   type ConsoleUserRecord,
   type SessionStage,
 } from './console/console-repos.js';
-export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService } from './root-keys/root-key-service.js';
+export {
+  DEFAULT_WORKSPACE_ID,
+  ROOT_KEY_PREFIX,
+  RootKeyService,
+  type RootKeyInput,
+  type RootKeyOutcome,
+  type RootKeyRefusal,
+} from './root-keys/root-key-service.js';
+export { keyspaceAllowed, uncoveredReach } from './root-keys/root-key-scope.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {

@@ -129,6 +129,10 @@ export class KyselyRepos implements Repos {
         created_at: rk.createdAt,
         revoked_at: rk.revokedAt,
         last_used_at: rk.lastUsedAt,
+        expires_at: rk.expiresAt,
+        ip_allowlist: JSON.stringify(rk.ipAllowlist),
+        keyspace_ids: rk.keyspaceIds === null ? null : JSON.stringify(rk.keyspaceIds),
+        rolled_to_id: rk.rolledToId,
       })
       .execute();
   }
@@ -148,11 +152,34 @@ export class KyselyRepos implements Repos {
     return rows.map(rootKeyFromRow);
   }
 
-  async updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'lastUsedAt'>>): Promise<void> {
-    const set: { revoked_at?: number | null; last_used_at?: number | null } = {};
+  async updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId'>>): Promise<void> {
+    const set: { revoked_at?: number | null; expires_at?: number | null; rolled_to_id?: string | null } = {};
     if (patch.revokedAt !== undefined) set.revoked_at = patch.revokedAt;
-    if (patch.lastUsedAt !== undefined) set.last_used_at = patch.lastUsedAt;
+    if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
+    if (patch.rolledToId !== undefined) set.rolled_to_id = patch.rolledToId;
     await this.db.updateTable('root_keys').set(set).where('id', '=', id).execute();
+  }
+
+  async markRootKeyRolled(id: string, o: { rolledToId: string; expiresAt: number }): Promise<boolean> {
+    const r = await this.db
+      .updateTable('root_keys')
+      .set({ rolled_to_id: o.rolledToId, expires_at: o.expiresAt })
+      .where('id', '=', id)
+      .where('rolled_to_id', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async touchRootKeys(used: readonly { id: string; lastUsedAt: number }[]): Promise<void> {
+    // Never moves the time back (two nodes may flush out of order).
+    for (const u of used)
+      await this.db
+        .updateTable('root_keys')
+        .set({ last_used_at: u.lastUsedAt })
+        .where('id', '=', u.id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', u.lastUsedAt)]))
+        .execute();
   }
 
   async countRootKeys(): Promise<number> {

@@ -8,6 +8,7 @@ import * as idCollation from './migrations/0007-postgres-id-collation.js';
 import * as usageEventsTime from './migrations/0008-usage-events-time-index.js';
 import * as consolePasskeys from './migrations/0009-console-passkeys.js';
 import * as oauthFamilyLifetime from './migrations/0010-oauth-family-lifetime.js';
+import * as rootKeyLimits from './migrations/0011-root-key-limits.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-usage-events-time-index': usageEventsTime,
   '0009-console-passkeys': consolePasskeys,
   '0010-oauth-family-lifetime': oauthFamilyLifetime,
+  '0011-root-key-limits': rootKeyLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

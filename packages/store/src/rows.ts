@@ -108,6 +108,10 @@ export function rootKeyFromRow(r: Selectable<Database['root_keys']>): RootKeyRec
     createdAt: Number(r.created_at),
     revokedAt: nullableNumber(r.revoked_at),
     lastUsedAt: nullableNumber(r.last_used_at),
+    expiresAt: nullableNumber(r.expires_at),
+    ipAllowlist: JSON.parse(r.ip_allowlist) as string[],
+    keyspaceIds: r.keyspace_ids === null ? null : (JSON.parse(r.keyspace_ids) as string[]),
+    rolledToId: r.rolled_to_id,
   };
 }
 

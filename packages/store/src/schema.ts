@@ -55,6 +55,10 @@ export interface Database extends KeyringTables {
     created_at: number;
     revoked_at: number | null;
     last_used_at: number | null;
+    expires_at: number | null;
+    ip_allowlist: string;
+    keyspace_ids: string | null;
+    rolled_to_id: string | null;
   };
   audit_log: {
     seq: number;

@@ -104,6 +104,10 @@ export async function authorizeSession(services: Services, request: FastifyReque
     createdAt: user.createdAt,
     revokedAt: null,
     lastUsedAt: null,
+    expiresAt: null,
+    ipAllowlist: [],
+    keyspaceIds: null,
+    rolledToId: null,
   };
   request.rootKey = principal;
 }

@@ -23,8 +23,10 @@ export async function authorize(services: Services, request: FastifyRequest, nee
   if (header === undefined || header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
     throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
   }
-  const rootKey = await services.rootKeys.authenticate(header.slice(7).trim());
-  if (rootKey === undefined) throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+  const outcome = await services.rootKeys.authenticate(header.slice(7).trim(), request.ip);
+  // One answer whatever the reason (unknown, revoked, expired, not from this address): no oracle.
+  if (!outcome.ok) throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+  const rootKey = outcome.record;
   const missing = permissions.find((p) => !hasPermission(rootKey.permissions, p));
   if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
   request.rootKey = rootKey;

@@ -137,6 +137,17 @@ export const RootKeyBody = Type.Object(
     name: Text({ minLength: 1, maxLength: 200 }),
     permissions: Type.Array(Type.String({ minLength: 1, maxLength: 230 }), { minItems: 1, maxItems: 64 }),
     workspaceId: Type.Optional(Id),
+    expiresAt: Type.Optional(Nullable(Time)),
+    ipAllowlist: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 64 }), { maxItems: 256 })),
+    keyspaceIds: Type.Optional(
+      Nullable(
+        Type.Array(Id, {
+          minItems: 1,
+          maxItems: 256,
+          description: 'Limits the root key to these keyspaces (null or absent: the whole workspace).',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -148,6 +159,11 @@ export const RootKeyView = Type.Object({
   permissions: Type.Array(Type.String()),
   createdAt: Time,
   revokedAt: Nullable(Time),
+  expiresAt: Nullable(Time),
+  ipAllowlist: Type.Array(Type.String()),
+  keyspaceIds: Nullable(Type.Array(Type.String())),
+  lastUsedAt: Nullable(Time),
+  rolledToId: Nullable(Type.String()),
 });
 
 export const AuditEntry = Type.Object({

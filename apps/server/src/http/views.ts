@@ -52,6 +52,11 @@ export function rootKeyView(rk: RootKeyRecord) {
     permissions: rk.permissions,
     createdAt: iso(rk.createdAt),
     revokedAt: iso(rk.revokedAt),
+    expiresAt: iso(rk.expiresAt),
+    ipAllowlist: rk.ipAllowlist,
+    keyspaceIds: rk.keyspaceIds,
+    lastUsedAt: iso(rk.lastUsedAt),
+    rolledToId: rk.rolledToId,
   };
 }
 

@@ -25,7 +25,34 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { record, key } = await services.rootKeys.create(actorOf(request), request.rootKey!, request.body);
+        const { expiresAt, ...rest } = request.body;
+        const { record, key } = await services.rootKeys.create(actorOf(request), request.rootKey!, {
+          ...rest,
+          expiresAt: expiresAt === undefined || expiresAt === null ? null : Date.parse(expiresAt),
+        });
+        return reply.code(201).send({ id: record.id, key });
+      },
+    );
+
+    app.post(
+      '/v1/root-keys/:id/roll',
+      {
+        config: { permission: 'root_keys:manage' },
+        schema: {
+          tags: ['root keys'],
+          summary: 'Roll a root key: a new key now, the old one expires after the grace period',
+          params: IdParams('id'),
+          body: Type.Object({ gracePeriodSeconds: Type.Integer({ minimum: 0, maximum: 30 * 86_400 }) }, { additionalProperties: false }),
+          response: { 201: Type.Object({ id: Type.String(), key: Type.String() }) },
+        },
+      },
+      async (request, reply) => {
+        const { record, key } = await services.rootKeys.roll(
+          actorOf(request),
+          request.rootKey!,
+          request.params.id,
+          request.body.gracePeriodSeconds,
+        );
         return reply.code(201).send({ id: record.id, key });
       },
     );

@@ -2,16 +2,19 @@ import type { UsageUpdate } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /**
- * Collects last-used times, use counts and spent credits on the verify path and writes them
- * in batches, so a verification never waits for a database write.
+ * Collects last-used times, use counts and spent credits on the verify path (and root keys'
+ * last-used times on the management API) and writes them in batches, so a call never waits for a
+ * database write.
  */
 export class UsageBatcher {
   private pending = new Map<string, UsageUpdate>();
+  /** Root keys used since the last write, by id: their last-used time. */
+  private rootKeysUsed = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Pick<Store, 'applyUsage'>,
+    private readonly store: Pick<Store, 'applyUsage' | 'touchRootKeys'>,
     private readonly intervalMs = 1000,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
@@ -32,6 +35,11 @@ export class UsageBatcher {
     if (credits !== undefined) u.credits = credits;
   }
 
+  /** A root key authenticated a management call: its last-used time, written with the next batch. */
+  recordRootKey(id: string, now: number): void {
+    this.rootKeysUsed.set(id, now);
+  }
+
   /** Credits spent but not yet written, for a record just reloaded from the store. */
   pendingCredits(keyId: string, version: number): UsageUpdate['credits'] | undefined {
     const c = this.pending.get(keyId)?.credits;
@@ -45,12 +53,14 @@ export class UsageBatcher {
    */
   async flush(): Promise<void> {
     while (this.flushing !== undefined) await this.flushing;
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.rootKeysUsed.size === 0) return;
     const batch = this.pending;
+    const rootKeys = this.rootKeysUsed;
     this.pending = new Map();
-    this.flushing = this.store
-      .applyUsage([...batch.values()])
-      .catch((err: unknown) => {
+    this.rootKeysUsed = new Map();
+    const usage = async () => {
+      if (batch.size === 0) return;
+      await this.store.applyUsage([...batch.values()]).catch((err: unknown) => {
         for (const [id, u] of batch) {
           const newer = this.pending.get(id);
           if (newer === undefined) this.pending.set(id, u);
@@ -60,7 +70,17 @@ export class UsageBatcher {
           }
         }
         this.onError(err);
-      })
+      });
+    };
+    const lastUsed = async () => {
+      if (rootKeys.size === 0) return;
+      await this.store.touchRootKeys([...rootKeys].map(([id, lastUsedAt]) => ({ id, lastUsedAt }))).catch((err: unknown) => {
+        for (const [id, at] of rootKeys) if (!this.rootKeysUsed.has(id)) this.rootKeysUsed.set(id, at);
+        this.onError(err);
+      });
+    };
+    this.flushing = Promise.all([usage(), lastUsed()])
+      .then(() => undefined)
       .finally(() => {
         this.flushing = undefined;
       });

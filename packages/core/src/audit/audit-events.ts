@@ -6,6 +6,8 @@ export const AUDIT_ACTIONS = [
   'workspace.created',
   'root_key.created',
   'root_key.revoked',
+  'root_key.rolled',
+  'root_key.auth_failed',
   'keyspace.created',
   'key.created',
   'key.updated',

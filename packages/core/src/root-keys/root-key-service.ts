@@ -1,5 +1,6 @@
 import { parseKey, generateKey, keyHint } from '../api-keys/key-format.js';
 import { RecordCache, isNegative } from '../api-keys/record-cache.js';
+import type { UsageBatcher } from '../api-keys/usage-batcher.js';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
@@ -8,25 +9,50 @@ import type { InvalidationBus } from '../invalidation-bus.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
-import { isPermissionGrant, uncoveredGrants } from './permissions.js';
+import { isPermissionGrant } from './permissions.js';
+import { checkIpAllowlist, ipAllowed, uncoveredReach } from './root-key-scope.js';
 
 export const ROOT_KEY_PREFIX = 'tessera_root';
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
+
+/** Why a bearer token did not authenticate: kept for the audit log, never told to the caller. */
+export type RootKeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'ip_not_allowed';
+export type RootKeyOutcome = { ok: true; record: RootKeyRecord } | { ok: false; reason: RootKeyRefusal };
+
+export interface RootKeyInput {
+  name: string;
+  permissions: string[];
+  workspaceId?: string | undefined;
+  /** Epoch milliseconds; null or absent: never (a key that expires itself can only make keys that expire no later). */
+  expiresAt?: number | null | undefined;
+  ipAllowlist?: string[] | undefined;
+  /** The keyspaces the key is limited to; absent or null: the whole workspace. */
+  keyspaceIds?: string[] | null | undefined;
+}
 
 /** Root keys authenticate the management API. Cached like API keys, since every call checks one. */
 export class RootKeyService {
   readonly cache = new RecordCache<RootKeyRecord>({ maxEntries: 10_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 });
 
-  constructor(private readonly deps: { store: Store; keyring: Keyring; clock: Clock; bus: InvalidationBus }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      keyring: Keyring;
+      clock: Clock;
+      bus: InvalidationBus;
+      /** Where last-used times are batched; without it they are not kept. */
+      usage?: Pick<UsageBatcher, 'recordRootKey'>;
+    },
+  ) {}
 
-  /** The root key behind a bearer token, or `undefined` (never a hint of why). */
-  async authenticate(token: string): Promise<RootKeyRecord | undefined> {
+  /** The root key behind a bearer token presented from `ip`, or why not (for the audit log only). */
+  async authenticate(token: string, ip: string): Promise<RootKeyOutcome> {
     const parsed = parseKey(token);
-    if (parsed === undefined || parsed.prefix !== ROOT_KEY_PREFIX) return undefined;
+    if (parsed === undefined || parsed.prefix !== ROOT_KEY_PREFIX) return { ok: false, reason: 'malformed' };
     const now = this.deps.clock.now();
     const digest = this.cache.digest(token);
     const hit = this.cache.get(digest, now);
-    if (isNegative(hit)) return undefined;
+    if (isNegative(hit)) return { ok: false, reason: 'unknown' };
     let record = hit?.record;
     if (record === undefined) {
       const generation = this.cache.generation;
@@ -49,7 +75,12 @@ export class RootKeyService {
         else this.cache.set(digest, hash, record);
       }
     }
-    return record === undefined || record.revokedAt !== null ? undefined : record;
+    if (record === undefined) return { ok: false, reason: 'unknown' };
+    if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
+    if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired' };
+    if (!ipAllowed(record, ip)) return { ok: false, reason: 'ip_not_allowed' };
+    this.deps.usage?.recordRootKey(record.id, now);
+    return { ok: true, record };
   }
 
   /** Creates the workspace and its first root key, with every permission. Used by `init`. */
@@ -64,39 +95,41 @@ export class RootKeyService {
     });
   }
 
-  async create(
-    actor: Actor,
-    creator: RootKeyRecord,
-    input: { name: string; permissions: string[]; workspaceId?: string | undefined },
-  ): Promise<{ record: RootKeyRecord; key: string }> {
+  async create(actor: Actor, creator: RootKeyRecord, input: RootKeyInput): Promise<{ record: RootKeyRecord; key: string }> {
     const workspaceId = input.workspaceId ?? creator.workspaceId;
     if (workspaceId !== creator.workspaceId)
       throw new TesseraError('FORBIDDEN', 'A root key can only create root keys in its own workspace.');
     for (const p of input.permissions) {
       if (!isPermissionGrant(p)) throw new TesseraError('VALIDATION_FAILED', `unknown permission "${p}"`);
     }
-    // No escalation: a root key grants only what it holds itself.
-    const exceeds = uncoveredGrants(creator.permissions, input.permissions);
-    if (exceeds.length > 0)
-      throw new TesseraError('FORBIDDEN', `Cannot grant permissions this root key does not hold: ${exceeds.join(', ')}.`);
-    return this.deps.store.transaction((tx) => this.insert(tx, actor, input, workspaceId));
+    const expiresAt = input.expiresAt ?? null;
+    if (expiresAt !== null && expiresAt <= this.deps.clock.now()) throw new TesseraError('VALIDATION_FAILED', 'expiresAt is in the past');
+    const wanted = {
+      permissions: input.permissions,
+      keyspaceIds: input.keyspaceIds === undefined || input.keyspaceIds === null ? null : [...new Set(input.keyspaceIds)],
+      expiresAt,
+      ipAllowlist: checkIpAllowlist(input.ipAllowlist ?? []),
+    };
+    // No escalation: a root key grants only what it holds itself, within its keyspaces and lifetime.
+    const exceeds = uncoveredReach(creator, wanted);
+    if (exceeds.length > 0) throw new TesseraError('FORBIDDEN', `Cannot grant what this root key does not hold: ${exceeds.join(', ')}.`);
+    return this.deps.store.transaction(async (tx) => {
+      for (const id of wanted.keyspaceIds ?? []) {
+        const ks = await tx.getKeyspace(id);
+        if (ks === undefined || ks.workspaceId !== workspaceId) throw new TesseraError('NOT_FOUND', `No such keyspace: ${id}.`);
+      }
+      return this.insert(tx, actor, { name: input.name, ...wanted }, workspaceId);
+    });
   }
 
   async list(workspaceId: string): Promise<RootKeyRecord[]> {
     return this.deps.store.listRootKeys(workspaceId);
   }
 
-  /** Revokes a root key; the revoker must hold every permission the revoked key holds (no taking down a broader key). */
+  /** Revokes a root key; the revoker must cover everything the revoked key reaches (no taking down a broader key). */
   async revoke(actor: Actor, revoker: RootKeyRecord, id: string): Promise<RootKeyRecord> {
     const updated = await this.deps.store.transaction(async (tx) => {
-      const rk = await tx.getRootKey(id);
-      if (rk === undefined || rk.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such root key.');
-      const beyond = uncoveredGrants(revoker.permissions, rk.permissions);
-      if (beyond.length > 0)
-        throw new TesseraError(
-          'FORBIDDEN',
-          `Revoking this root key needs every permission it holds; this root key lacks: ${beyond.join(', ')}.`,
-        );
+      const rk = await this.target(tx, actor, revoker, id, 'Revoking');
       if (rk.revokedAt === null) {
         await tx.updateRootKey(id, { revokedAt: this.deps.clock.now() });
         await appendAudit(tx, this.deps.clock, actor, { action: 'root_key.revoked', target: id });
@@ -107,10 +140,48 @@ export class RootKeyService {
     return updated;
   }
 
+  /**
+   * Rolls a root key: a new key with the same permissions, keyspaces, allowlist and expiry; the old
+   * one keeps working for the grace period, then expires. The caller receives a copy of the key, so
+   * it must cover everything the key reaches.
+   */
+  async roll(actor: Actor, roller: RootKeyRecord, id: string, gracePeriodSeconds: number): Promise<{ record: RootKeyRecord; key: string }> {
+    const now = this.deps.clock.now();
+    const { old, made } = await this.deps.store.transaction(async (tx) => {
+      const rk = await this.target(tx, actor, roller, id, 'Rolling');
+      if (rk.revokedAt !== null || rk.rolledToId !== null || (rk.expiresAt !== null && rk.expiresAt <= now))
+        throw new TesseraError('CONFLICT', 'This root key is revoked, expired or rolled already.');
+      const made = await this.insert(tx, actor, rk, rk.workspaceId);
+      const graceEnd = now + gracePeriodSeconds * 1000;
+      const expiresAt = rk.expiresAt === null ? graceEnd : Math.min(rk.expiresAt, graceEnd);
+      // Compare-and-set: of two concurrent rolls, one wins and the other is a conflict.
+      if (!(await tx.markRootKeyRolled(id, { rolledToId: made.record.id, expiresAt })))
+        throw new TesseraError('CONFLICT', 'This root key is revoked, expired or rolled already.');
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'root_key.rolled',
+        target: id,
+        details: { rolledToId: made.record.id, gracePeriodSeconds },
+      });
+      return { old: rk, made };
+    });
+    await this.deps.bus.publish({ kind: 'root_key', id, hash: old.hash });
+    return made;
+  }
+
+  /** A root key of the actor's workspace that `holder` covers entirely. */
+  private async target(tx: Repos, actor: Actor, holder: RootKeyRecord, id: string, verb: string): Promise<RootKeyRecord> {
+    const rk = await tx.getRootKey(id);
+    if (rk === undefined || rk.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such root key.');
+    const beyond = uncoveredReach(holder, rk);
+    if (beyond.length > 0)
+      throw new TesseraError('FORBIDDEN', `${verb} this root key needs everything it holds; this root key lacks: ${beyond.join(', ')}.`);
+    return rk;
+  }
+
   private async insert(
     tx: Repos,
     actor: Actor,
-    input: { name: string; permissions: string[] },
+    input: Pick<RootKeyInput, 'name' | 'permissions' | 'expiresAt' | 'ipAllowlist' | 'keyspaceIds'>,
     workspaceId: string,
   ): Promise<{ record: RootKeyRecord; key: string }> {
     const key = generateKey(ROOT_KEY_PREFIX);
@@ -125,12 +196,22 @@ export class RootKeyService {
       createdAt: this.deps.clock.now(),
       revokedAt: null,
       lastUsedAt: null,
+      expiresAt: input.expiresAt ?? null,
+      ipAllowlist: input.ipAllowlist ?? [],
+      keyspaceIds: input.keyspaceIds ?? null,
+      rolledToId: null,
     };
     await tx.insertRootKey(record);
     await appendAudit(tx, this.deps.clock, actor, {
       action: 'root_key.created',
       target: record.id,
-      details: { name: record.name, permissions: record.permissions },
+      details: {
+        name: record.name,
+        permissions: record.permissions,
+        ...(record.keyspaceIds !== null && { keyspaceIds: record.keyspaceIds }),
+        ...(record.expiresAt !== null && { expiresAt: new Date(record.expiresAt).toISOString() }),
+        ...(record.ipAllowlist.length > 0 && { ipAllowlist: record.ipAllowlist }),
+      },
     });
     return { record, key };
   }

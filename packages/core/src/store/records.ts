@@ -63,6 +63,14 @@ export interface RootKeyRecord {
   createdAt: number;
   revokedAt: number | null;
   lastUsedAt: number | null;
+  /** After this time the root key is refused (null: never). */
+  expiresAt: number | null;
+  /** CIDRs the root key may be used from (empty: anywhere). */
+  ipAllowlist: string[];
+  /** The keyspaces it may see and act on (null: the whole workspace). */
+  keyspaceIds: string[] | null;
+  /** The root key this one was rolled to, if it was. */
+  rolledToId: string | null;
 }
 
 export interface AuditRecord {

@@ -46,7 +46,11 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
   findRootKeyByHash(hash: string): Promise<RootKeyRecord | undefined>;
   getRootKey(id: string): Promise<RootKeyRecord | undefined>;
   listRootKeys(workspaceId: string): Promise<RootKeyRecord[]>;
-  updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'lastUsedAt'>>): Promise<void>;
+  updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId'>>): Promise<void>;
+  /** Compare-and-set for a roll: only a live root key not rolled already; false otherwise. */
+  markRootKeyRolled(id: string, o: { rolledToId: string; expiresAt: number }): Promise<boolean>;
+  /** Last-used times from the usage batch; a time older than the stored one is ignored. */
+  touchRootKeys(used: readonly { id: string; lastUsedAt: number }[]): Promise<void>;
   countRootKeys(): Promise<number>;
 
   insertWorkspace(ws: { id: string; name: string; createdAt: number }): Promise<void>;

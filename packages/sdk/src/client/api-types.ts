@@ -837,6 +837,11 @@ export interface Operations {
         permissions: Array<string>;
         createdAt: string;
         revokedAt: string | null;
+        expiresAt: string | null;
+        ipAllowlist: Array<string>;
+        keyspaceIds: Array<string> | null;
+        lastUsedAt: string | null;
+        rolledToId: string | null;
       }>;
     };
   };
@@ -848,6 +853,9 @@ export interface Operations {
       name: string;
       permissions: Array<string>;
       workspaceId?: string;
+      expiresAt?: string | null;
+      ipAllowlist?: Array<string>;
+      keyspaceIds?: Array<string> | null;
     };
     response: {
       id: string;
@@ -869,6 +877,25 @@ export interface Operations {
       permissions: Array<string>;
       createdAt: string;
       revokedAt: string | null;
+      expiresAt: string | null;
+      ipAllowlist: Array<string>;
+      keyspaceIds: Array<string> | null;
+      lastUsedAt: string | null;
+      rolledToId: string | null;
+    };
+  };
+  /** Roll a root key: a new key now, the old one expires after the grace period */
+  'POST /v1/root-keys/{id}/roll': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: {
+      gracePeriodSeconds: number;
+    };
+    response: {
+      id: string;
+      key: string;
     };
   };
   /** List secrets without their values; `rotation=due` reports those due or overdue for rotation */

@@ -190,6 +190,9 @@ export class Tessera {
     create: (body: OperationBody<'POST /v1/root-keys'>, o?: CallOptions) => this.call('POST /v1/root-keys', { body }, o),
     list: (o?: CallOptions) => this.call('GET /v1/root-keys', {}, o),
     revoke: (id: string, o?: CallOptions) => this.call('POST /v1/root-keys/{id}/revoke', { path: { id } }, o),
+    /** A new root key with the same reach; the old one expires after `gracePeriodSeconds`. */
+    roll: (id: string, body: OperationBody<'POST /v1/root-keys/{id}/roll'>, o?: CallOptions) =>
+      this.call('POST /v1/root-keys/{id}/roll', { path: { id }, body }, o),
   };
 
   /** OAuth 2.0 clients and the signing keys of access tokens. */
