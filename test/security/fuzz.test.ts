@@ -1,5 +1,6 @@
 import { generateKey, keyChecksum, PERMISSIONS } from '@tessera/core';
 import fc from 'fast-check';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -560,6 +561,55 @@ describe.each(['sqlite', 'postgres'] as const)('fuzzing every route over HTTP (%
     // A little nesting in meta is fine.
     const ok = await s.api('POST', '/v1/keys', { keyspaceId: pools.keyspaceIds[0], meta: { a: { b: { c: [1, [2, [3]]] } } } });
     expect(ok.status).toBe(201);
+  });
+
+  it('OAuth client registration with a hostile JWKS: a 4xx, never a 5xx; only RFC 7517/7518 members kept', async () => {
+    const { publicKey } = await generateKeyPair('EdDSA', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA', use: 'sig' };
+    const headers = { authorization: `Bearer ${s.rootKey}`, 'content-type': 'application/json' };
+    const registerRaw = (keysJson: string) =>
+      call({
+        method: 'POST',
+        path: '/v1/oauth/clients',
+        headers,
+        body: `{"name":"hostile jwks","tokenEndpointAuthMethod":"private_key_jwt","jwks":{"keys":${keysJson}}}`,
+      });
+    const register = (keys: unknown) => registerRaw(JSON.stringify(keys));
+    // Deep nesting under a member nobody validated: JSON.stringify of it threw RangeError (a 500).
+    const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const withMember = (name: string, valueJson: string) => `[${JSON.stringify(jwk).slice(0, -1)},"${name}":${valueJson}}]`;
+    for (const depth of [5_000, 9_000]) {
+      for (const keys of [withMember('ext', deep(depth)), withMember('x5c', deep(depth)), withMember('key_ops', `[${deep(depth)}]`)]) {
+        const res = await registerRaw(keys);
+        expect(res.status, res.text.slice(0, 200)).toBe(400);
+      }
+    }
+    // Members outside RFC 7517/7518, private members, oversized values: refused.
+    for (const bad of [
+      { ...jwk, ext: true },
+      { ...jwk, x5u: 'https://attacker.example/cert' },
+      { ...jwk, jku: 'https://attacker.example/jwks' },
+      { ...jwk, d: jwk.x },
+      { ...jwk, x: 'A'.repeat(5_000) },
+      { ...jwk, kid: 'k'.repeat(300) },
+      { ...jwk, x5c: Array.from({ length: 11 }, () => 'MII') },
+      { ...jwk, key_ops: ['verify', { a: 1 }] },
+    ]) {
+      expect((await register([bad])).status, JSON.stringify(bad).slice(0, 120)).toBe(400);
+    }
+    // Any hostile value under any member name: a 4xx problem+json or a client that keeps only known members.
+    const MEMBERS = new Set(['kty', 'use', 'key_ops', 'alg', 'kid', 'x5c', 'x5t', 'x5t#S256', 'crv', 'x', 'y', 'n', 'e']);
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.oneof(nastyString, fc.constantFrom(...MEMBERS)), nastyValue, { maxKeys: 4 }), async (extra) => {
+        const res = await register([{ ...jwk, ...extra }]);
+        if (res.status === 201) {
+          for (const k of JSON.parse(res.text).jwks.keys) for (const m of Object.keys(k)) expect(MEMBERS.has(m), m).toBe(true);
+        }
+      }),
+      { numRuns: RUNS[dialect] },
+    );
+    // The genuine key is accepted.
+    expect((await register([jwk])).status).toBe(201);
   });
 
   it('unknown routes and wrong methods are 404 or 405 problem+json', async () => {

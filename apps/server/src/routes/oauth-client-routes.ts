@@ -8,7 +8,29 @@ import { iso } from '../http/views.js';
 import type { Services } from '../services.js';
 
 const ClientId = Type.String({ minLength: 1, maxLength: 64, pattern: '^cli_[0-9A-Za-z]{22}$' });
-const Jwk = Type.Record(Type.String({ maxLength: 32 }), Type.Unknown(), { maxProperties: 32 });
+const B64url = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9_-]+$' });
+/**
+ * A client's public key: the public members of RFC 7517 §4 and RFC 7518 §6 (RFC 8037 for OKP),
+ * each bounded, nothing else. `x5u` is left out: Tessera never fetches a key from a URL.
+ */
+const Jwk = Type.Object(
+  {
+    kty: Type.String({ minLength: 1, maxLength: 8 }),
+    use: Type.Optional(Type.String({ minLength: 1, maxLength: 8 })),
+    key_ops: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { maxItems: 8 })),
+    alg: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    kid: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    x5c: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 8192, pattern: '^[A-Za-z0-9+/]+={0,2}$' }), { maxItems: 10 })),
+    x5t: Type.Optional(B64url(64)),
+    'x5t#S256': Type.Optional(B64url(64)),
+    crv: Type.Optional(Type.String({ minLength: 1, maxLength: 16 })),
+    x: Type.Optional(B64url(128)),
+    y: Type.Optional(B64url(128)),
+    n: Type.Optional(B64url(2048)),
+    e: Type.Optional(B64url(16)),
+  },
+  { additionalProperties: false },
+);
 const Ttl = (l: { min: number; max: number }) => Type.Integer({ minimum: l.min, maximum: l.max });
 
 const clientAttributes = {

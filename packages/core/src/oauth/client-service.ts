@@ -26,6 +26,23 @@ export const CLIENT_SECRET_PREFIX = 'tessera_cs';
 /** Algorithms a client may sign its `private_key_jwt` assertions with. */
 export const CLIENT_ASSERTION_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'PS256', 'RS256'] as const;
 
+/** The members a client's public key may have (RFC 7517 §4, RFC 7518 §6, RFC 8037); `x5u` is never followed, so not taken. */
+const JWK_PUBLIC_MEMBERS: ReadonlySet<string> = new Set([
+  'kty',
+  'use',
+  'key_ops',
+  'alg',
+  'kid',
+  'x5c',
+  'x5t',
+  'x5t#S256',
+  'crv',
+  'x',
+  'y',
+  'n',
+  'e',
+]);
+
 export const CLIENT_LIMITS = {
   accessTokenTtl: { min: 30, max: 3600, default: 300 },
   refreshTokenTtl: { min: 60, max: 90 * 86_400, default: 7 * 86_400 },
@@ -240,6 +257,8 @@ export class OAuthClientService {
         for (const k of keys) {
           if (['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'priv', 'seed'].some((m) => k[m] !== undefined))
             throw bad('jwks must hold public keys only');
+          const other = Object.keys(k).find((m) => !JWK_PUBLIC_MEMBERS.has(m));
+          if (other !== undefined) throw bad(`jwks: "${other.slice(0, 32)}" is not a public key member of RFC 7517 or RFC 7518`);
           if (!CLIENT_ASSERTION_ALGS.some((alg) => keyFitsAlg(k, alg)))
             throw bad(`each key must fit one of ${CLIENT_ASSERTION_ALGS.join(', ')}`);
           if (k.kid !== undefined && (typeof k.kid !== 'string' || k.kid.length > 256))

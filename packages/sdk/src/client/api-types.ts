@@ -680,7 +680,19 @@ export interface Operations {
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
-          [name: string]: unknown;
+          kty: string;
+          use?: string;
+          key_ops?: Array<string>;
+          alg?: string;
+          kid?: string;
+          x5c?: Array<string>;
+          x5t?: string;
+          'x5t#S256'?: string;
+          crv?: string;
+          x?: string;
+          y?: string;
+          n?: string;
+          e?: string;
         }>;
       } | null;
       accessTokenFormat?: "jwt" | "opaque";
@@ -752,7 +764,19 @@ export interface Operations {
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
-          [name: string]: unknown;
+          kty: string;
+          use?: string;
+          key_ops?: Array<string>;
+          alg?: string;
+          kid?: string;
+          x5c?: Array<string>;
+          x5t?: string;
+          'x5t#S256'?: string;
+          crv?: string;
+          x?: string;
+          y?: string;
+          n?: string;
+          e?: string;
         }>;
       } | null;
       accessTokenFormat?: "jwt" | "opaque";
