@@ -91,6 +91,15 @@ export class KyselyRepos implements Repos {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  async forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined> {
+    // The notices table belongs to the monitoring schema (migration 0005), in the same database.
+    const { rows } = await sql<{ data: string }>`
+      delete from monitoring_notices where kind = 'auto_expire' and subject = ${id} returning data`.execute(this.db);
+    if (rows[0] === undefined) return undefined;
+    const previous = (JSON.parse(rows[0].data) as { previousExpiresAt?: number | null }).previousExpiresAt;
+    return { previousExpiresAt: previous === undefined || previous === null ? null : Number(previous) };
+  }
+
   async insertKeyspace(ks: KeyspaceRecord): Promise<void> {
     await this.db
       .insertInto('keyspaces')

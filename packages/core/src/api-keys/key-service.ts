@@ -164,13 +164,15 @@ export class KeyService {
       if (old.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key cannot be rolled.');
       const ks = await this.getKeyspace(actor, old.keyspaceId, tx);
       const now = this.deps.clock.now();
+      // An expiry the hygiene sweep scheduled because the old key sat idle is not the new key's.
+      const pending = await tx.forgetScheduledExpiry(id);
       created = this.newKey(ks, {
         ownerId: old.ownerId,
         name: old.name,
         scopes: old.scopes,
         meta: old.meta,
         environment: old.environment,
-        expiresAt: old.expiresAt,
+        expiresAt: pending !== undefined ? pending.previousExpiresAt : old.expiresAt,
         ipAllowlist: old.ipAllowlist,
         ratelimits: old.ratelimits,
         credits: old.credits && { remaining: old.credits.remaining, refill: old.credits.refill },
@@ -217,6 +219,9 @@ export class KeyService {
     const updated = await this.deps.store.transaction(async (tx) => {
       const key = await this.getKey(actor, id, tx);
       await fn(tx, key);
+      // A key an administrator changed (rolled, revoked, updated, deleted) is theirs to expire: a
+      // pending hygiene expiry must not be cancelled later, which would restore an older expiry.
+      await tx.forgetScheduledExpiry(id);
       return (await tx.getKey(id))!;
     });
     await this.deps.bus.publish({ kind: 'key', id: updated.id, hash: updated.hash });

@@ -186,19 +186,28 @@ export class HygieneService {
     if (scheduled !== undefined) {
       // A use during the notice period shows someone still needs the key: cancel the expiry.
       const expiresAt = scheduled.data.expiresAt as number;
-      if (key.lastUsedAt !== null && key.lastUsedAt > scheduled.createdAt && key.expiresAt === expiresAt && expiresAt > now) {
+      // Changed since the sweep scheduled it (rolled, revoked, patched): the key's expiry is no longer the sweep's to undo.
+      if (key.rolledToId !== null || key.revokedAt !== null || key.updatedAt !== scheduled.createdAt || key.expiresAt !== expiresAt) {
+        await store.deleteNotice('auto_expire', key.id);
+        return;
+      }
+      if (key.lastUsedAt !== null && key.lastUsedAt > scheduled.createdAt && expiresAt > now) {
         const previous = (scheduled.data.previousExpiresAt as number | null) ?? null;
-        await store.transaction(async (tx) => {
-          await tx.updateKey(key.id, { expiresAt: previous, updatedAt: now });
+        const restored = await store.transaction(async (tx) => {
           await tx.deleteNotice('auto_expire', key.id);
+          // Compare-and-set: a roll or a change that lands after this sweep read the key wins.
+          if (!(await tx.restoreScheduledExpiry(key.id, { expiresAt, scheduledAt: scheduled.createdAt }, previous, now))) return false;
           await appendAudit(tx, clock, systemActor(key.workspaceId), {
             action: 'key.expiry_cancelled',
             target: key.id,
             details: { reason: 'used during the notice period', expiresAt: previous },
           });
+          return true;
         });
-        await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
-        result.cancelled++;
+        if (restored) {
+          await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
+          result.cancelled++;
+        }
       }
       return;
     }

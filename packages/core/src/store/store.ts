@@ -37,6 +37,11 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
    * not deleted, and unchanged since the suspension (`updatedAt <= suspendedAt`). False otherwise.
    */
   restoreSuspendedKey(id: string, o: { enabled: boolean; suspendedAt: number; at: number }): Promise<boolean>;
+  /**
+   * Forgets an expiry the hygiene sweep scheduled for the key (its pending notice), as an
+   * administrator changed the key; answers the expiry the key had before it, if one was pending.
+   */
+  forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined>;
 
   insertKeyspace(ks: KeyspaceRecord): Promise<void>;
   getKeyspace(id: string): Promise<KeyspaceRecord | undefined>;

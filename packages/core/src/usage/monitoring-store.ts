@@ -126,6 +126,17 @@ export interface MonitoringRepos {
   getNotice(kind: string, subject: string): Promise<{ createdAt: number; data: Record<string, unknown> } | undefined>;
   deleteNotice(kind: string, subject: string): Promise<void>;
   listNotices(kind: string): Promise<{ subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }[]>;
+  /**
+   * Cancels a hygiene-scheduled expiry: sets the key's expiry back to `previous`, only while it is
+   * still the one the sweep scheduled at `scheduledAt` (its expiry and last change unchanged, not
+   * rolled, revoked or deleted) — a compare-and-set in SQL. True when it did.
+   */
+  restoreScheduledExpiry(
+    keyId: string,
+    scheduled: { expiresAt: number; scheduledAt: number },
+    previous: number | null,
+    updatedAt: number,
+  ): Promise<boolean>;
 
   /** Every keyspace: id and workspace. */
   listAllKeyspaces(): Promise<{ id: string; workspaceId: string }[]>;

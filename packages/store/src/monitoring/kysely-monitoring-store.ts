@@ -525,6 +525,25 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     await this.m.deleteFrom('monitoring_notices').where('kind', '=', kind).where('subject', '=', subject).execute();
   }
 
+  async restoreScheduledExpiry(
+    keyId: string,
+    scheduled: { expiresAt: number; scheduledAt: number },
+    previous: number | null,
+    updatedAt: number,
+  ): Promise<boolean> {
+    const r = await this.db
+      .updateTable('keys')
+      .set({ expires_at: previous, updated_at: updatedAt })
+      .where('id', '=', keyId)
+      .where('expires_at', '=', scheduled.expiresAt)
+      .where('updated_at', '=', scheduled.scheduledAt)
+      .where('rolled_to_id', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async listNotices(kind: string): Promise<{ subject: string; workspaceId: string; createdAt: number; data: Record<string, unknown> }[]> {
     const rows = await this.m.selectFrom('monitoring_notices').selectAll().where('kind', '=', kind).execute();
     return rows.map((r) => ({
