@@ -101,7 +101,7 @@ describe.each(DIALECTS)('KEK in SoftHSM2 over PKCS#11 (%s)', (dialect) => {
 
 describe('the PKCS#11 provider', () => {
   it('refuses a wrapped key altered at rest, and a ciphertext moved to another row', async () => {
-    const kek = Pkcs11Kek.open({
+    const kek = await Pkcs11Kek.open({
       module: token.module,
       tokenLabel: token.label,
       pin: token.pin,

@@ -39,7 +39,7 @@ export function isInitialised(config: Config): boolean {
  * Opens the KEK provider the configuration names. With `create` (init), it also writes the
  * keyring file and — for a key file or an HSM — makes the first KEK.
  */
-export function openKek(config: Config, create = false): KekProvider {
+export async function openKek(config: Config, create = false): Promise<KekProvider> {
   const path = keyringPath(config);
   const expect = (source: string) => {
     const d = readKeyringDescriptor(path);
@@ -53,7 +53,7 @@ export function openKek(config: Config, create = false): KekProvider {
   if (config.keyringProvider === 'pkcs11') {
     if (!create) expect('pkcs11');
     const keyLabel = config.pkcs11KeyLabel ?? 'tessera-kek';
-    const kek = Pkcs11Kek.open({
+    const kek = await Pkcs11Kek.open({
       module: config.pkcs11Module!,
       tokenLabel: config.pkcs11TokenLabel!,
       pin: config.pkcs11Pin!,
@@ -86,7 +86,7 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
   try {
     await store.migrate();
     if ((await store.countRootKeys()) > 0) throw new Error('The database already holds root keys; it belongs to another instance.');
-    const keyring = await EnvelopeKeyring.open({ kek: openKek(config, true), repos: store, create: true });
+    const keyring = await EnvelopeKeyring.open({ kek: await openKek(config, true), repos: store, create: true });
     try {
       await loadAuditSigningKeys(keyring, store, systemClock, true);
       const rootKeys = new RootKeyService({ store, keyring, clock: systemClock, bus: new LocalInvalidationBus() });
@@ -104,7 +104,7 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
 
 /** Opens an initialised instance: opens the KEK, migrates the store, unwraps the keyring. */
 export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring }> {
-  const kek = openKek(config);
+  const kek = await openKek(config);
   const store = openStore(config);
   try {
     await store.migrate();

@@ -22,7 +22,8 @@ export interface SoftHsmToken {
  * Sets `SOFTHSM2_CONF` for this process (and its children) before any module is loaded.
  */
 export function createSoftHsmToken(label = 'tessera-test', pin = '246810'): SoftHsmToken {
-  if (SOFTHSM_MODULE === undefined) throw new Error('SoftHSM2 is not installed: apt-get install softhsm2 (scripts/ci-install-softhsm.sh)');
+  if (SOFTHSM_MODULE === undefined)
+    throw new Error('SoftHSM2 is not installed, so the PKCS#11 suites cannot run: npm test installs it (scripts/provision-tests.js)');
   const dir = mkdtempSync(join(tmpdir(), 'tessera-softhsm-'));
   const tokens = join(dir, 'tokens');
   mkdirSync(tokens, { mode: 0o700 });

@@ -1,6 +1,7 @@
 import { KeyringError, type KekProvider } from '@tessera/core';
-import * as graphene from 'graphene-pk11';
+import type * as graphene from 'graphene-pk11';
 import { kekWeaknesses, type KekAttributes } from './kek-weaknesses.js';
+import { loadPkcs11Binding } from './load-pkcs11-binding.js';
 
 export interface Pkcs11Options {
   /** Path of the PKCS#11 module (for SoftHSM2: `/usr/lib/softhsm/libsofthsm2.so`). */
@@ -15,15 +16,11 @@ export interface Pkcs11Options {
   create?: boolean | undefined;
 }
 
-const KWP = graphene.MechanismEnum.AES_KEY_WRAP_PAD;
+type Graphene = typeof graphene;
+
 // The key that travels wrapped: a session object, never stored on the token.
-const CARRIER = {
-  class: graphene.ObjectClass.SECRET_KEY,
-  keyType: graphene.KeyType.GENERIC_SECRET,
-  token: false,
-  sensitive: false,
-  extractable: true,
-} as const;
+const carrier = (g: Graphene) =>
+  ({ class: g.ObjectClass.SECRET_KEY, keyType: g.KeyType.GENERIC_SECRET, token: false, sensitive: false, extractable: true }) as const;
 
 /** Return values that mean the token or session is gone, not that the wrapped bytes are bad. */
 const UNAVAILABLE =
@@ -46,20 +43,26 @@ export class Pkcs11Kek implements KekProvider {
   private closed = false;
 
   private constructor(
+    private readonly g: Graphene,
     private readonly modulePath: string,
     private readonly session: graphene.Session,
     private readonly keyLabel: string,
   ) {}
 
-  static open(o: Pkcs11Options): Pkcs11Kek {
+  /**
+   * Loads the PKCS#11 binding on first use (it is an optional, natively built package), opens a
+   * session on the token and finds (or, with `create`, makes) the KEK.
+   */
+  static async open(o: Pkcs11Options, binding = 'graphene-pk11'): Promise<Pkcs11Kek> {
+    const g = await loadPkcs11Binding(binding);
     const keyLabel = o.keyLabel ?? 'tessera-kek';
-    const module = acquire(o.module);
+    const module = acquire(g, o.module);
     let session: graphene.Session | undefined;
     try {
       const slot = findSlot(module, o.tokenLabel);
-      session = slot.open(graphene.SessionFlag.SERIAL_SESSION | graphene.SessionFlag.RW_SESSION);
+      session = slot.open(g.SessionFlag.SERIAL_SESSION | g.SessionFlag.RW_SESSION);
       try {
-        session.login(o.pin, graphene.UserType.USER);
+        session.login(o.pin, g.UserType.USER);
       } catch (err) {
         const code = (err as Error).message;
         if (!/CKR_USER_ALREADY_LOGGED_IN/.test(code)) {
@@ -69,7 +72,7 @@ export class Pkcs11Kek implements KekProvider {
           throw new KeyringError(`cannot log in to the PKCS#11 token "${o.tokenLabel}": ${code}`, 'auth');
         }
       }
-      const kek = new Pkcs11Kek(o.module, session, keyLabel);
+      const kek = new Pkcs11Kek(g, o.module, session, keyLabel);
       kek.findKeks();
       if (kek.keks.size === 0) {
         if (!o.create) throw new KeyringError(`the PKCS#11 token "${o.tokenLabel}" holds no key labelled ${keyLabel}-v<N>`, 'config');
@@ -93,14 +96,14 @@ export class Pkcs11Kek implements KekProvider {
 
   async wrap(key: Buffer): Promise<{ kekVersion: number; wrapped: Buffer }> {
     const kekVersion = this.currentVersion();
-    const carrier = this.call(() => this.session.create({ ...CARRIER, value: key }));
+    const carried = this.call(() => this.session.create({ ...carrier(this.g), value: key }));
     try {
       return {
         kekVersion,
-        wrapped: this.call(() => this.session.wrapKey(KWP, this.keks.get(kekVersion)!, carrier.toType<graphene.SecretKey>())),
+        wrapped: this.call(() => this.session.wrapKey(this.kwp(), this.keks.get(kekVersion)!, carried.toType<graphene.SecretKey>())),
       };
     } finally {
-      carrier.destroy();
+      carried.destroy();
     }
   }
 
@@ -111,9 +114,9 @@ export class Pkcs11Kek implements KekProvider {
       kek = this.keks.get(kekVersion);
     }
     if (kek === undefined) throw new KeyringError(`the PKCS#11 token holds no ${this.keyLabel}-v${kekVersion}`, 'config');
-    let carrier: graphene.SecretKey;
+    let carried: graphene.SecretKey;
     try {
-      carrier = this.session.unwrapKey(KWP, kek, wrapped, { ...CARRIER }) as unknown as graphene.SecretKey;
+      carried = this.session.unwrapKey(this.kwp(), kek, wrapped, { ...carrier(this.g) }) as unknown as graphene.SecretKey;
     } catch (err) {
       const code = (err as Error).message;
       if (this.closed || UNAVAILABLE.test(code)) throw new KeyringError(`the PKCS#11 token cannot be reached (${code})`, 'unavailable');
@@ -121,9 +124,9 @@ export class Pkcs11Kek implements KekProvider {
       throw new KeyringError(`a wrapped key does not unwrap in the token (${code})`, 'integrity');
     }
     try {
-      return Buffer.from(carrier.getAttribute({ value: null }).value as Buffer);
+      return Buffer.from(carried.getAttribute({ value: null }).value as Buffer);
     } finally {
-      carrier.destroy();
+      carried.destroy();
     }
   }
 
@@ -152,8 +155,8 @@ export class Pkcs11Kek implements KekProvider {
 
   private generate(version: number): void {
     const key = this.call(() =>
-      this.session.generateKey(graphene.KeyGenMechanism.AES, {
-        keyType: graphene.KeyType.AES,
+      this.session.generateKey(this.g.KeyGenMechanism.AES, {
+        keyType: this.g.KeyType.AES,
         valueLen: 32,
         label: `${this.keyLabel}-v${version}`,
         id: Buffer.from(`${this.keyLabel}-v${version}`),
@@ -171,7 +174,7 @@ export class Pkcs11Kek implements KekProvider {
   }
 
   private findKeks(): void {
-    const found = this.call(() => this.session.find({ class: graphene.ObjectClass.SECRET_KEY }));
+    const found = this.call(() => this.session.find({ class: this.g.ObjectClass.SECRET_KEY }));
     const pattern = new RegExp(`^${this.keyLabel.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-v(\\d+)$`);
     for (let i = 0; i < found.length; i++) {
       const key = found.items(i).toType<graphene.SecretKey>();
@@ -181,6 +184,11 @@ export class Pkcs11Kek implements KekProvider {
         this.keks.set(Number(m[1]), key);
       }
     }
+  }
+
+  /** RFC 5649 key wrap with padding. */
+  private kwp(): graphene.MechanismEnum {
+    return this.g.MechanismEnum.AES_KEY_WRAP_PAD;
   }
 
   private call<T>(fn: () => T): T {
@@ -213,12 +221,12 @@ function trustAsKek(key: graphene.SecretKey): void {
   }
 }
 
-function acquire(path: string): graphene.Module {
+function acquire(g: Graphene, path: string): graphene.Module {
   let entry = loaded.get(path);
   if (entry === undefined) {
     let module: graphene.Module;
     try {
-      module = graphene.Module.load(path, 'tessera');
+      module = g.Module.load(path, 'tessera');
       module.initialize();
     } catch (err) {
       throw new KeyringError(`cannot load the PKCS#11 module ${path}: ${(err as Error).message}`, 'config');
