@@ -127,7 +127,7 @@ describe('the PKCS#11 provider', () => {
     }
   });
 
-  it('refuses a key it cannot trust as a KEK: extractable, not sensitive, imported, not AES-256, without wrap/unwrap', () => {
+  it('refuses a key it cannot trust as a KEK: extractable, not sensitive, imported, not AES-256, without wrap/unwrap', async () => {
     // Each weak key is made next to the provider's own, under the label the provider looks for.
     const weak: { label: string; template: graphene.ITemplate; imported?: boolean; refused: RegExp }[] = [
       { label: 'weak-extractable', template: { extractable: true }, refused: /CKA_EXTRACTABLE is true/ },
@@ -157,12 +157,12 @@ describe('the PKCS#11 provider', () => {
       }
     });
     for (const w of weak) {
-      expect(() => Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: w.label })).toThrow(
+      await expect(Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: w.label })).rejects.toThrow(
         new RegExp(`the PKCS#11 key "${w.label}-v1" is not trusted as a KEK: .*${w.refused.source}`),
       );
     }
     // A key the provider made itself is trusted, as before.
-    const good = Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: 'strong', create: true });
+    const good = await Pkcs11Kek.open({ module: token.module, tokenLabel: token.label, pin: token.pin, keyLabel: 'strong', create: true });
     return good.close();
   });
 });
