@@ -8,6 +8,8 @@ export interface RawRequest {
   path: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** The source address to connect from (any 127.x.y.z works on loopback): another client. */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -26,7 +28,8 @@ export function send(baseUrl: string, req: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     // Always framed: a body without a length on a GET would reach the server as a broken next request.
     const headers = { ...req.headers, ...(req.body !== undefined && { 'content-length': String(Buffer.byteLength(req.body)) }) };
-    const r = request({ host: url.hostname, port: url.port, method: req.method, path: req.path, headers, agent: false }, (res) => {
+    const where = { host: url.hostname, port: url.port, ...(req.localAddress !== undefined && { localAddress: req.localAddress }) };
+    const r = request({ ...where, method: req.method, path: req.path, headers, agent: false }, (res) => {
       if (String(res.headers['content-type']).startsWith('text/event-stream')) {
         // A stream that stays open: its status and headers are the answer.
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '' });

@@ -28,7 +28,14 @@ export async function startTestServer(
   const db = await createTestDatabase(dialect);
   const keyring = MemoryKeyring.generate();
   const clock = opts.clock ?? systemClock;
-  const config = loadConfig({ TESSERA_DATA_DIR: db.dataDir, TESSERA_LOG_LEVEL: 'info', ...opts.env });
+  // Every test connects from loopback: the failed-authentication throttle gets a limit no suite
+  // reaches, unless a test sets its own (test/api/admin-auth-failures.test.ts).
+  const config = loadConfig({
+    TESSERA_DATA_DIR: db.dataDir,
+    TESSERA_LOG_LEVEL: 'info',
+    TESSERA_ADMIN_AUTH_FAILURE_LIMIT: '1000000',
+    ...opts.env,
+  });
   const late: { app?: FastifyInstance } = {};
   const services = createServices({
     store: db.store,

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
+import { AuthFailureThrottle, KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import { pino } from 'pino';
 import Fastify, {
@@ -246,11 +246,15 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   const logUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
     if (config.logRequests && request.routeOptions.url === undefined) reply.raw.once('finish', () => void logRequest(request, reply));
   };
+  const authThrottle = new AuthFailureThrottle(services.clock, {
+    limit: config.adminAuthFailureLimit,
+    windowMs: config.adminAuthWindowSeconds * 1000,
+  });
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     if (permission !== undefined) {
-      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest) =>
-        authorize(services, request, permission),
+      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest, reply: FastifyReply) =>
+        authorize(services, authThrottle, request, reply, permission),
       ) as RouteOptions['onRequest'];
     }
     if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {

@@ -102,6 +102,7 @@ export {
   type RootKeyInput,
   type RootKeyOutcome,
   type RootKeyRefusal,
+  type AuthFailureReason,
 } from './root-keys/root-key-service.js';
 export { keyspaceAllowed, uncoveredReach } from './root-keys/root-key-scope.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
@@ -222,3 +223,4 @@ export {
   type SweepResult,
 } from './hygiene/hygiene-service.js';
 export { suggestScopes } from './hygiene/scope-suggestion.js';
+export { AuthFailureThrottle, sourceNetwork, type AuthFailureThrottleOptions } from './root-keys/auth-failure-throttle.js';

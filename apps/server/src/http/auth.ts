@@ -1,5 +1,5 @@
-import { hasPermission, TesseraError, type Actor, type Permission, type RootKeyRecord } from '@tessera/core';
-import type { FastifyRequest } from 'fastify';
+import { hasPermission, TesseraError, type Actor, type AuthFailureThrottle, type Permission, type RootKeyRecord } from '@tessera/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
 import { authorizeSession, sessionToken } from '../console/session-auth.js';
 
@@ -14,7 +14,13 @@ declare module 'fastify' {
 }
 
 /** Authenticates the bearer root key and checks the route's permissions: every one is needed. */
-export async function authorize(services: Services, request: FastifyRequest, needed: Permission | readonly Permission[]): Promise<void> {
+export async function authorize(
+  services: Services,
+  throttle: AuthFailureThrottle,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  needed: Permission | readonly Permission[],
+): Promise<void> {
   const permissions: readonly Permission[] = typeof needed === 'string' ? [needed] : needed;
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
@@ -23,13 +29,34 @@ export async function authorize(services: Services, request: FastifyRequest, nee
   if (header === undefined || header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') {
     throw new TesseraError('UNAUTHORIZED', 'Send a root key as "Authorization: Bearer <root key>".');
   }
+  // A source network past its failure limit is refused before its token is even looked at.
+  const wait = throttle.retryAfter(request.ip);
+  if (wait !== undefined) {
+    await noteFailure(services, throttle, request.ip, { reason: 'throttled' });
+    reply.header('retry-after', String(wait));
+    throw new TesseraError('RATE_LIMITED', 'Too many failed authentications from this network; retry after the time in Retry-After.');
+  }
   const outcome = await services.rootKeys.authenticate(header.slice(7).trim(), request.ip);
   // One answer whatever the reason (unknown, revoked, expired, not from this address): no oracle.
-  if (!outcome.ok) throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+  if (!outcome.ok) {
+    await noteFailure(services, throttle, request.ip, outcome);
+    throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+  }
   const rootKey = outcome.record;
   const missing = permissions.find((p) => !hasPermission(rootKey.permissions, p));
   if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
   request.rootKey = rootKey;
+}
+
+/** Counts a refused attempt; a sample of them is audited. */
+async function noteFailure(
+  services: Services,
+  throttle: AuthFailureThrottle,
+  ip: string,
+  failure: Parameters<Services['rootKeys']['auditFailure']>[1],
+): Promise<void> {
+  const { network, failures, audit } = throttle.failed(ip);
+  if (audit) await services.rootKeys.auditFailure(ip, failure, { network, failures, windowSeconds: throttle.windowSeconds });
 }
 
 export function actorOf(request: FastifyRequest): Actor {

@@ -17,7 +17,11 @@ export const DEFAULT_WORKSPACE_ID = 'ws_default';
 
 /** Why a bearer token did not authenticate: kept for the audit log, never told to the caller. */
 export type RootKeyRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'ip_not_allowed';
-export type RootKeyOutcome = { ok: true; record: RootKeyRecord } | { ok: false; reason: RootKeyRefusal };
+/** A refusal, or an attempt refused unread because its source network is throttled. */
+export type AuthFailureReason = RootKeyRefusal | 'throttled';
+export type RootKeyOutcome =
+  | { ok: true; record: RootKeyRecord }
+  | { ok: false; reason: RootKeyRefusal; /** The key the token named, when it names one. */ record?: RootKeyRecord };
 
 export interface RootKeyInput {
   name: string;
@@ -76,11 +80,31 @@ export class RootKeyService {
       }
     }
     if (record === undefined) return { ok: false, reason: 'unknown' };
-    if (record.revokedAt !== null) return { ok: false, reason: 'revoked' };
-    if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired' };
-    if (!ipAllowed(record, ip)) return { ok: false, reason: 'ip_not_allowed' };
+    if (record.revokedAt !== null) return { ok: false, reason: 'revoked', record };
+    if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', record };
+    if (!ipAllowed(record, ip)) return { ok: false, reason: 'ip_not_allowed', record };
     this.deps.usage?.recordRootKey(record.id, now);
     return { ok: true, record };
+  }
+
+  /**
+   * Audits a sample of failed authentications from one source network: the first failure's
+   * reason, how many there were so far in the window, the network. Never the token.
+   */
+  async auditFailure(
+    ip: string,
+    failure: { reason: AuthFailureReason; record?: RootKeyRecord | undefined },
+    sample: { network: string; failures: number; windowSeconds: number },
+  ): Promise<void> {
+    // An unknown token names no workspace: the installation's first one sees it (as for console sign-ins).
+    const actor: Actor = { id: 'anonymous', workspaceId: failure.record?.workspaceId ?? DEFAULT_WORKSPACE_ID, ip };
+    await this.deps.store.transaction((tx) =>
+      appendAudit(tx, this.deps.clock, actor, {
+        action: 'root_key.auth_failed',
+        target: failure.record?.id ?? null,
+        details: { reason: failure.reason, ...sample },
+      }),
+    );
   }
 
   /** Creates the workspace and its first root key, with every permission. Used by `init`. */
