@@ -1,4 +1,4 @@
-import type { CreditSpend, RateLimitCheck } from '@tessera/core';
+import { limitIdentity, type CreditSpend, type RateLimitCheck } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisRateLimiter } from '../../apps/server/src/scale/redis-rate-limiter.js';
@@ -163,5 +163,19 @@ describe('RedisRateLimiter', () => {
     } finally {
       await proxy.restore();
     }
+  });
+
+  it('keeps owner-wide counters apart when owner ids and limit names hold `:` (or look like an encoding)', async () => {
+    const a = await limiter();
+    const owner = (ownerId: string, name: string): RateLimitCheck => ({
+      id: limitIdentity({ id: 'key_x', workspaceId: 'ws_default', ownerId }, { name, limit: 1, windowMs: HOUR, identity: 'owner' }),
+      name,
+      limit: 1,
+      windowMs: HOUR,
+    });
+    const checks = [owner('a:b', 'c'), owner('a', 'b:c'), owner('a%3Ab', 'c'), owner('{tag}', 'c')];
+    expect(new Set(checks.map((c) => c.id)).size).toBe(4);
+    for (const c of checks) expect((await a.consume([c], now)).allowed).toBe(true);
+    for (const c of checks) expect((await a.consume([c], now)).allowed).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ export {
 } from './api-keys/key-format.js';
 export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
 export { UsageBatcher } from './api-keys/usage-batcher.js';
-export { KeyVerifier, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
+export { KeyVerifier, limitIdentity, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
 export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
 export { KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
 export {

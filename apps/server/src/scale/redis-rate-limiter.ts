@@ -103,7 +103,8 @@ export class RedisRateLimiter implements CreditLimiter {
   ): Promise<RateLimitOutcome & { credits?: CreditOutcome }> {
     const p = this.options.prefix;
     const starts = checks.map((c) => now - (now % c.windowMs));
-    const keys = checks.map((c, i) => `${p}rl:${c.id}:${starts[i]}`);
+    // Identities are encoded once more: any id is one Redis key, with no `:` or `{…}` hash tag of its own.
+    const keys = checks.map((c, i) => `${p}rl:${encodeURIComponent(c.id)}:${starts[i]}`);
     const args: (string | number)[] = [
       checks.length,
       ...checks.map((c) => c.limit),
@@ -111,7 +112,7 @@ export class RedisRateLimiter implements CreditLimiter {
     ];
     if (credits === undefined) args.push(0);
     else {
-      keys.push(`${p}credits:${credits.keyId}:${credits.version}`);
+      keys.push(`${p}credits:${encodeURIComponent(credits.keyId)}:${credits.version}`);
       args.push(
         1,
         credits.cost,

@@ -52,11 +52,16 @@ interface CachedKey {
   readonly limits: RateLimitCheck[];
 }
 
-/** The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys. */
-function limitIdentity(key: KeyRecord, limit: RatelimitConfig): string {
+/**
+ * The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys.
+ * Each part is percent-encoded, so no `:` inside an owner id or a limit name can make two
+ * identities one (owner `a:b` with limit `c` against owner `a` with limit `b:c`).
+ */
+export function limitIdentity(key: Pick<KeyRecord, 'id' | 'workspaceId' | 'ownerId'>, limit: RatelimitConfig): string {
+  const e = encodeURIComponent;
   return limit.identity === 'owner' && key.ownerId !== null
-    ? `owner:${key.workspaceId}:${key.ownerId}:${limit.name}`
-    : `${key.id}:${limit.name}`;
+    ? `owner:${e(key.workspaceId)}:${e(key.ownerId)}:${e(limit.name)}`
+    : `key:${e(key.id)}:${e(limit.name)}`;
 }
 
 const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' });
