@@ -19,7 +19,7 @@ export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js
 export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier, limitIdentity, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
 export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
-export { KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
+export { isReservedPrefix, KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
 export {
   parseScopeExpression,
   satisfies,

@@ -43,8 +43,13 @@ function jsonDepth(value: unknown): number {
   return max;
 }
 
-/** Prefixes the service keeps for its own credentials. */
-export const RESERVED_PREFIXES = ['tessera', 'tessera_root'];
+/** Prefixes the service uses for its own credentials (root keys, client secrets, opaque access and refresh tokens). */
+export const RESERVED_PREFIXES = ['tessera', 'tessera_root', 'tessera_cs', 'tessera_at', 'tessera_rt'];
+
+/** `tessera` and every `tessera_…` prefix are kept for Tessera, those it has and those it may add. */
+export function isReservedPrefix(prefix: string): boolean {
+  return prefix === 'tessera' || prefix.startsWith('tessera_');
+}
 
 export interface KeyServiceDeps {
   store: Store;
@@ -61,8 +66,8 @@ export class KeyService {
     if (!PREFIX_PATTERN.test(input.prefix)) {
       throw new TesseraError('VALIDATION_FAILED', 'prefix must match [a-z][a-z0-9_]{0,15} and not end in "_"');
     }
-    if (RESERVED_PREFIXES.some((p) => input.prefix === p)) {
-      throw new TesseraError('VALIDATION_FAILED', `prefix "${input.prefix}" is reserved`);
+    if (isReservedPrefix(input.prefix)) {
+      throw new TesseraError('VALIDATION_FAILED', `prefix "${input.prefix}" is reserved: tessera and tessera_… are Tessera's own`);
     }
     const ks: KeyspaceRecord = {
       id: newId('keyspace'),
