@@ -7,6 +7,7 @@ import { serve } from './serve.js';
 import { scanCommand } from './scan/scan-command.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
 import { USERS_HELP, USERS_OPTIONS, usersCommand } from './console/users-command.js';
+import { BACKUP_HELP, BACKUP_OPTIONS, backupCommand, restoreCommand } from './backup/backup-command.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -31,6 +32,7 @@ ${OAUTH_HELP}
                                         find Tessera keys in files and git history (masked); --revoke revokes them
 ${CUSTODY_HELP}
 ${USERS_HELP}
+${BACKUP_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
 root key in TESSERA_ROOT_KEY (or --root-key, which other users can see in the process list).
@@ -63,6 +65,7 @@ const OPTIONS = {
   'files-only': { type: 'boolean' },
   ...CUSTODY_OPTIONS,
   ...USERS_OPTIONS,
+  ...BACKUP_OPTIONS,
   help: { type: 'boolean', short: 'h' },
   'client-id': { type: 'string' },
   'grant-types': { type: 'string' },
@@ -134,6 +137,10 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       return secretsCommand(sub, commandContext(flags, rest, out));
     case 'users':
       return usersCommand(sub, commandContext(flags, rest, out));
+    case 'backup':
+      return backupCommand(sub, commandContext(flags, rest, out));
+    case 'restore':
+      return restoreCommand(sub, commandContext(flags, rest, out));
     case 'keyspaces': {
       if (sub === 'create') {
         const ks = await api(flags, 'POST', '/v1/keyspaces', { name: need(flags.name, '--name'), prefix: need(flags.prefix, '--prefix') });

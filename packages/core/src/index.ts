@@ -54,6 +54,7 @@ export {
   INSTANCE_SCOPE,
   MemoryKeyring,
   safeEqual,
+  wrappedKeyContext,
   type EncryptOptions,
   type Keyring,
   type RotationProgress,

@@ -337,6 +337,11 @@ function context(scope: string, purpose: string, version: number): string {
   return `${purpose}:${scope}:${version}`;
 }
 
+/** The context a wrapped key was wrapped with: a backup unwraps every row with it to prove its keyring opens them. */
+export function wrappedKeyContext(row: Pick<WrappedKeyRecord, 'scope' | 'purpose' | 'version'>): string {
+  return context(row.scope, row.purpose, row.version);
+}
+
 function associatedData(scope: string, version: number, aad: string): Buffer {
   return Buffer.from(`tessera/${FORMAT}|${scope}|${version}|${aad}`, 'utf8');
 }

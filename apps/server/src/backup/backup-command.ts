@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import { loadConfig, type Config } from '../config.js';
+import type { CommandContext } from '../custody-commands.js';
+import type { Progress } from './backup-archive.js';
+import { passphraseFrom } from './backup-protection.js';
+import { readArchive } from './backup-archive.js';
+import { restoreBackup } from './restore-backup.js';
+import { takeBackup } from './take-backup.js';
+import { verifyBackup } from './verify-backup.js';
+
+export const BACKUP_HELP = `  backup --out FILE [--hsm]            a consistent backup of the running instance (database and keyring) in one
+                                        file; the passphrase that encrypts its keyring is read from stdin
+                                        (--hsm: the configured PKCS#11 HSM wraps its key instead)
+  backup verify FILE                    check a backup without restoring it (passphrase on stdin)
+  restore FILE --data-dir DIR [--database-url URL]
+                                        restore into an empty data dir (and empty PostgreSQL schema); passphrase on stdin`;
+
+export const BACKUP_OPTIONS = {
+  out: { type: 'string' },
+  hsm: { type: 'boolean' },
+  'database-url': { type: 'string' },
+} as const;
+
+/** `tessera backup --out FILE` and `tessera backup verify FILE`. */
+export async function backupCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
+  const config = backupConfig(ctx);
+  if (sub === 'verify') {
+    const file = ctx.rest[0];
+    if (file === undefined) throw ctx.usage('usage: tessera backup verify FILE < passphrase');
+    const r = await verifyBackup(file, config, passphraseFor(file), progress('checking the database part (bytes)'));
+    const h = r.header;
+    const what =
+      r.audit === undefined
+        ? `pg_restore reads its dump (${r.dumpEntries} entries)`
+        : `SQLite integrity ${r.integrity}; audit chain intact: ${r.audit.checked} entries, ${r.audit.checkpoints?.checked ?? 0} signed checkpoints`;
+    ctx.out(
+      `Backup OK: ${h.store.kind} instance, taken ${h.createdAt} by Tessera ${h.tesseraVersion} (schema ${h.migration.latest}).\n` +
+        `Checksums match; the keyring opens and unwraps all ${r.wrappedKeys} wrapped keys; ${what}.`,
+      { ok: true, header: h, wrappedKeys: r.wrappedKeys, integrity: r.integrity, audit: r.audit, dumpEntries: r.dumpEntries },
+    );
+    return 0;
+  }
+  if (sub !== undefined) throw ctx.usage('usage: tessera backup --out FILE [--hsm] | backup verify FILE');
+  const out = ctx.flags.out;
+  if (typeof out !== 'string' || out === '') throw ctx.usage('usage: tessera backup --out FILE [--hsm] < passphrase');
+  const hsm = ctx.flags.hsm === true;
+  const r = await takeBackup(config, {
+    out,
+    hsm,
+    ...(!hsm && { passphrase: passphraseFrom(readStdin()) }),
+    note,
+    progress,
+  });
+  ctx.out(
+    `Backup written to ${r.file} (${mib(r.size)}, sha256 ${r.sha256}) in ${(r.ms / 1000).toFixed(1)} s: ` +
+      `audit entries up to #${r.header.auditSeq}, ${r.header.keyring.wrappedKeys} wrapped keys.` +
+      (r.header.keyring.source === 'file'
+        ? ''
+        : `\nThe KEK is not in the backup: it stays in ${r.header.keyring.source === 'env' ? 'TESSERA_MASTER_KEY' : 'the HSM'}, which you keep safe separately.`),
+    { file: r.file, size: r.size, sha256: r.sha256, ms: r.ms, pages: r.pages, restarts: r.restarts, header: r.header },
+  );
+  return 0;
+}
+
+/** `tessera restore FILE --data-dir DIR [--database-url URL]`. */
+export async function restoreCommand(file: string | undefined, ctx: CommandContext): Promise<number> {
+  if (file === undefined || ctx.flags['data-dir'] === undefined) {
+    throw ctx.usage('usage: tessera restore FILE --data-dir DIR [--database-url URL] < passphrase');
+  }
+  const config = backupConfig(ctx);
+  const r = await restoreBackup(file, config, passphraseFor(file), progress('restoring the database part (bytes)'));
+  ctx.out(
+    `Restored the backup of ${r.header.createdAt} into ${r.dataDir}${r.schema === undefined ? '' : ` and schema ${r.schema}`}: ` +
+      `audit chain intact (${r.audit.checked} entries, ${r.audit.checkpoints?.checked ?? 0} signed checkpoints).\n` +
+      `Start it with: tessera serve --data-dir ${r.dataDir}` +
+      (r.schema !== undefined && r.schema !== 'public' ? ` (with TESSERA_DATABASE_SCHEMA=${r.schema})` : ''),
+    { dataDir: r.dataDir, schema: r.schema, header: r.header, audit: r.audit },
+  );
+  return 0;
+}
+
+function backupConfig(ctx: CommandContext): Config {
+  const url = ctx.flags['database-url'];
+  return loadConfig(process.env, {
+    dataDir: ctx.flags['data-dir'],
+    ...(typeof url === 'string' && { databaseUrl: url }),
+  });
+}
+
+/** The passphrase, from stdin, when the archive is protected by one (an HSM-wrapped one needs none). */
+function passphraseFor(file: string): string | undefined {
+  return readArchive(file).header.protection.kind === 'passphrase' ? passphraseFrom(readStdin()) : undefined;
+}
+
+function readStdin(): string {
+  if (process.stdin.isTTY) process.stderr.write('Backup passphrase (then Enter and Ctrl-D): ');
+  return readFileSync(0, 'utf8');
+}
+
+function note(line: string): void {
+  process.stderr.write(`tessera backup: ${line}\n`);
+}
+
+/** A progress bar on a terminal; elsewhere a line at every tenth of large work. */
+function progress(label: string): Progress {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { stream: process.stderr, format: `${label} [{bar}] {percentage}%`, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return (done, total) => {
+      if (!started) bar.start(total, done);
+      started = true;
+      bar.setTotal(total);
+      bar.update(done);
+      if (done >= total) bar.stop();
+    };
+  }
+  let shown = 0;
+  return (done, total) => {
+    if (total < 64 * 1024 * 1024 && !label.includes('pages')) return;
+    if (label.includes('pages') && total < 16_384) return;
+    const tenth = Math.floor((done / total) * 10);
+    if (tenth > shown) {
+      shown = tenth;
+      note(`${label}: ${tenth * 10}%`);
+    }
+  };
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
