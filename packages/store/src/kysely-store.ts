@@ -1,6 +1,6 @@
 import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver } from 'kysely';
 import pg from 'pg';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest } from './migrate.js';
@@ -34,7 +34,7 @@ export class KyselyStore extends KyselyRepos implements Store {
       database.pragma('busy_timeout = 5000');
       database.pragma('foreign_keys = ON');
       return new KyselyStore(
-        new Kysely<Database>({ dialect: new SqliteDialect({ database: keepStatements(database) }) }),
+        new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }) }),
         'sqlite',
         database,
       );
@@ -104,6 +104,22 @@ export class KyselyStore extends KyselyRepos implements Store {
 
   async close(): Promise<void> {
     await this.kysely.destroy();
+  }
+}
+
+/**
+ * SQLite transactions begin IMMEDIATE: they take the write lock first, waiting for it up to
+ * busy_timeout. A deferred transaction that reads and then writes is refused at once (SQLITE_BUSY,
+ * no wait) whenever another process holds the write lock — `tessera keyring rotate`, `tessera
+ * backup` recording itself in the audit log — and the server answered 503 for it.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
   }
 }
 
