@@ -57,7 +57,11 @@ export async function writeArchive(o: {
     const head = Buffer.concat([Buffer.from(MAGIC + headerLine + '\n', 'utf8'), sealed]);
     whole.update(head);
     sink.write(head);
-    await pipeline(createReadStream(o.database.file), tap((chunk) => whole.update(chunk)), sink);
+    await pipeline(
+      createReadStream(o.database.file),
+      tap((chunk) => whole.update(chunk)),
+      sink,
+    );
     const fd = openSync(tmp, 'r');
     try {
       fsyncSync(fd);
@@ -94,7 +98,9 @@ export function readArchive(file: string): ArchiveLayout {
     const databaseOffset = keyringOffset + header.parts[0]!.length;
     const expected = databaseOffset + header.parts[1]!.length;
     if (size !== expected) {
-      throw new BackupError(`the backup is ${size < expected ? 'truncated' : 'longer than its header says'} (${size} bytes, expected ${expected})`);
+      throw new BackupError(
+        `the backup is ${size < expected ? 'truncated' : 'longer than its header says'} (${size} bytes, expected ${expected})`,
+      );
     }
     return { header, headerLine, keyringOffset, databaseOffset, size };
   } catch (err) {
@@ -132,9 +138,10 @@ export async function checkDatabasePart(file: string, layout: ArchiveLayout, pro
     progress?.(done, part.length);
   });
   try {
-    if (to === undefined) await pipeline(source, counter, async (chunks: AsyncIterable<Buffer>) => {
-      for await (const _ of chunks);
-    });
+    if (to === undefined)
+      await pipeline(source, counter, async (chunks: AsyncIterable<Buffer>) => {
+        for await (const _ of chunks);
+      });
     else await pipeline(source, counter, createWriteStream(to, { mode: 0o600, flags: 'wx' }));
   } catch (err) {
     if (to !== undefined) rmSync(to, { force: true });

@@ -74,7 +74,10 @@ export const BackupHeaderSchema = Type.Object(
       ),
     ]),
     /** The last migration applied to the snapshot, and how many there are. */
-    migration: Type.Object({ latest: Type.String({ maxLength: 200 }), count: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+    migration: Type.Object(
+      { latest: Type.String({ maxLength: 200 }), count: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
     /** The newest audit entry in the snapshot (0: none). */
     auditSeq: Type.Integer({ minimum: 0 }),
     keyring: Type.Object(

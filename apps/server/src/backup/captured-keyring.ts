@@ -60,7 +60,10 @@ export function openCapturedKek(config: Config, bytes: Buffer, folder: string): 
 /** The configured HSM's KEK, for a backup whose archive key it wraps (no keyring file needed). */
 export function openHsmKek(config: Config, folder: string): KekProvider {
   if (config.keyringProvider !== 'pkcs11') {
-    throw new BackupError('this backup is protected by a PKCS#11 KEK: configure the same HSM (TESSERA_KEYRING_PROVIDER=pkcs11, …)', 'usage');
+    throw new BackupError(
+      'this backup is protected by a PKCS#11 KEK: configure the same HSM (TESSERA_KEYRING_PROVIDER=pkcs11, …)',
+      'usage',
+    );
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const scratch: Config = { ...config, dataDir: folder };

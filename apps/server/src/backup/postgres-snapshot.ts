@@ -27,7 +27,11 @@ export async function dumpPostgres(
     if (current === null) throw new BackupError('the database has no schema on its search path; set TESSERA_DATABASE_SCHEMA', 'usage');
     const facts = await readSnapshotFacts(async (sql) => (await client.query(sql)).rows as Record<string, unknown>[]);
     note(`dumping schema ${current} of PostgreSQL ${version} with pg_dump…`);
-    await run('pg_dump', ['--format=custom', `--snapshot=${snapshot}`, `--schema=${current}`, '--no-owner', '--no-privileges', `--file=${dest}`], url);
+    await run(
+      'pg_dump',
+      ['--format=custom', `--snapshot=${snapshot}`, `--schema=${current}`, '--no-owner', '--no-privileges', `--file=${dest}`],
+      url,
+    );
     await client.query('commit');
     return { schema: current, serverVersion: version, facts };
   } finally {
@@ -60,7 +64,12 @@ export async function restorePostgres(url: string, schema: string, dump: string,
   // The schema exists now (made above, or empty already): restore everything but its creation.
   const toc = (await listDump(dump)).split('\n').filter((line) => !/^\d+; \d+ \d+ (SCHEMA|COMMENT) - (SCHEMA )?\S+/.test(line));
   writeFileSync(listFile, toc.join('\n') + '\n', { mode: 0o600 });
-  await run('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--use-list=${listFile}`, dump], url, true);
+  await run(
+    'pg_restore',
+    ['--no-owner', '--no-privileges', '--exit-on-error', '--single-transaction', `--use-list=${listFile}`, dump],
+    url,
+    true,
+  );
 }
 
 /** `pg_restore --list`: the dump's table of contents; fails on a file pg_restore cannot read. */

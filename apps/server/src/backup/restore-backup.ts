@@ -27,7 +27,12 @@ export interface RestoreReport {
  * restored instance is opened as `serve` would open it: its keyring must unwrap, its audit chain
  * and checkpoints must verify, and `backup.restored` starts its own history.
  */
-export async function restoreBackup(file: string, config: Config, passphrase: string | undefined, progress: Progress): Promise<RestoreReport> {
+export async function restoreBackup(
+  file: string,
+  config: Config,
+  passphrase: string | undefined,
+  progress: Progress,
+): Promise<RestoreReport> {
   const work = mkdtempSync(join(tmpdir(), 'tessera-restore-'));
   let opened: OpenedBackup | undefined;
   try {
@@ -41,7 +46,10 @@ export async function restoreBackup(file: string, config: Config, passphrase: st
     let target: Config = config;
     if (header.store.kind === 'sqlite') {
       if (config.databaseUrl !== undefined) {
-        throw new BackupError('this is a backup of a SQLite instance: restore it without --database-url (and TESSERA_DATABASE_URL)', 'usage');
+        throw new BackupError(
+          'this is a backup of a SQLite instance: restore it without --database-url (and TESSERA_DATABASE_URL)',
+          'usage',
+        );
       }
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
       const partial = join(dataDir, 'tessera.db.restoring');
@@ -61,7 +69,10 @@ export async function restoreBackup(file: string, config: Config, passphrase: st
         throw new BackupError(`this backup restores into schema ${schema}; TESSERA_DATABASE_SCHEMA says ${config.databaseSchema}`, 'usage');
       }
       if (!(await postgresSchemaIsEmpty(config.databaseUrl, schema))) {
-        throw new BackupError(`the schema ${schema} of the target database is not empty: restore into an empty database or schema`, 'target');
+        throw new BackupError(
+          `the schema ${schema} of the target database is not empty: restore into an empty database or schema`,
+          'target',
+        );
       }
       const dump = join(work, 'database');
       await checkDatabasePart(file, layout, progress, dump);

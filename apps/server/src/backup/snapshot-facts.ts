@@ -35,12 +35,17 @@ export async function readSnapshotFacts(query: SnapshotQuery): Promise<SnapshotF
  * the backup is made and again when it is verified, that the archive's keyring opens everything
  * its database part holds.
  */
-export async function unwrapAll(kek: KekProvider, rows: readonly WrappedKeyRecord[]): Promise<{ kekVersions: number[]; wrappedKeys: number }> {
+export async function unwrapAll(
+  kek: KekProvider,
+  rows: readonly WrappedKeyRecord[],
+): Promise<{ kekVersions: number[]; wrappedKeys: number }> {
   for (const row of rows) {
     try {
       (await kek.unwrap(row.kekVersion, Buffer.from(row.wrapped, 'base64url'), wrappedKeyContext(row))).fill(0);
     } catch (err) {
-      throw new Error(`the ${row.purpose} key ${row.scope} v${row.version} (KEK v${row.kekVersion}) does not unwrap with the keyring: ${(err as Error).message}`);
+      throw new Error(
+        `the ${row.purpose} key ${row.scope} v${row.version} (KEK v${row.kekVersion}) does not unwrap with the keyring: ${(err as Error).message}`,
+      );
     }
   }
   return { kekVersions: [...new Set(rows.map((r) => r.kekVersion))].sort((a, b) => a - b), wrappedKeys: rows.length };

@@ -69,7 +69,9 @@ export async function takeBackup(
       facts = d.facts;
       store = { kind: 'postgres', schema: d.schema, serverVersion: d.serverVersion };
     }
-    o.note(`snapshot holds audit entries up to #${facts.auditSeq}, ${facts.wrappedKeys.length} wrapped keys, schema ${facts.migration.latest}`);
+    o.note(
+      `snapshot holds audit entries up to #${facts.auditSeq}, ${facts.wrappedKeys.length} wrapped keys, schema ${facts.migration.latest}`,
+    );
 
     const keyring = captureKeyring(config);
     const { kek } = openCapturedKek(config, keyring.bytes, join(work, 'keyring'));
@@ -79,7 +81,9 @@ export async function takeBackup(
     } finally {
       await kek.close();
     }
-    o.note(`keyring captured after the snapshot: all ${proof.wrappedKeys} wrapped keys unwrap with it (KEK versions ${proof.kekVersions.join(', ') || 'none'})`);
+    o.note(
+      `keyring captured after the snapshot: all ${proof.wrappedKeys} wrapped keys unwrap with it (KEK versions ${proof.kekVersions.join(', ') || 'none'})`,
+    );
 
     let protection;
     if (o.hsm) {
@@ -113,30 +117,49 @@ export async function takeBackup(
       progress: o.progress('checksum'),
     });
     protection.key.fill(0);
-    await recordBackup(config, written.header, written.sha256);
+    try {
+      await recordBackup(config, written.header, written.sha256);
+    } catch (err) {
+      // A backup exists only if the audit log says so: an unrecorded copy of everything is removed.
+      rmSync(out, { force: true });
+      throw new BackupError(`the backup could not be recorded in the audit log, so it was removed: ${(err as Error).message}`);
+    }
     return { file: out, size: written.size, sha256: written.sha256, header: written.header, pages, restarts, ms: Date.now() - started };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** The instance's own audit log records that a backup was taken (after the snapshot, so not in it). */
+/**
+ * The instance's own audit log records that a backup was taken (after the snapshot, so not in it).
+ * On SQLite the server writes from another process: a transaction that meets its write is told
+ * SQLITE_BUSY at once (not after busy_timeout) and is simply tried again.
+ */
 async function recordBackup(config: Config, header: BackupHeader, sha256: string): Promise<void> {
   const store = openStore(config);
   try {
-    await store.transaction((tx) =>
-      appendAudit(tx, systemClock, CLI_ACTOR, {
-        action: 'backup.created',
-        target: null,
-        details: {
-          store: header.store.kind,
-          auditSeq: header.auditSeq,
-          protection: header.protection.kind,
-          sha256,
-          databaseSha256: header.parts[1]!.sha256,
-        },
-      }),
-    );
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await store.transaction((tx) =>
+          appendAudit(tx, systemClock, CLI_ACTOR, {
+            action: 'backup.created',
+            target: null,
+            details: {
+              store: header.store.kind,
+              auditSeq: header.auditSeq,
+              protection: header.protection.kind,
+              sha256,
+              databaseSha256: header.parts[1]!.sha256,
+            },
+          }),
+        );
+        return;
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (attempt >= 50 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw err;
+        await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+      }
+    }
   } finally {
     await store.close();
   }

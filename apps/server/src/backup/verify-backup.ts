@@ -61,7 +61,12 @@ export interface VerifyReport {
  * integrity check, every wrapped key unwraps with the archive's keyring, and the audit chain and
  * its checkpoints verify. A PostgreSQL dump must be readable by pg_restore and hold Tessera's tables.
  */
-export async function verifyBackup(file: string, config: Config, passphrase: string | undefined, progress: Progress): Promise<VerifyReport> {
+export async function verifyBackup(
+  file: string,
+  config: Config,
+  passphrase: string | undefined,
+  progress: Progress,
+): Promise<VerifyReport> {
   const work = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
   let opened: OpenedBackup | undefined;
   try {
@@ -77,7 +82,13 @@ export async function verifyBackup(file: string, config: Config, passphrase: str
       if (Math.max(0, ...header.keyring.kekVersions) > kek.currentVersion()) {
         throw new BackupError("the backup's keyring lacks a KEK version its database uses");
       }
-      return { ok: true, header, integrity: 'pg_restore --list: readable', wrappedKeys: header.keyring.wrappedKeys, dumpEntries: toc.split('\n').filter((l) => /^\d+;/.test(l)).length };
+      return {
+        ok: true,
+        header,
+        integrity: 'pg_restore --list: readable',
+        wrappedKeys: header.keyring.wrappedKeys,
+        dumpEntries: toc.split('\n').filter((l) => /^\d+;/.test(l)).length,
+      };
     }
     const integrity = sqliteIntegrity(db);
     if (!integrity.ok) throw new BackupError(`the SQLite snapshot fails its integrity check: ${integrity.detail}`);
