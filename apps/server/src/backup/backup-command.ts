@@ -32,11 +32,11 @@ export async function backupCommand(sub: string | undefined, ctx: CommandContext
     const h = r.header;
     const what =
       r.audit === undefined
-        ? `pg_restore reads its dump (${r.dumpEntries} entries)`
-        : `SQLite integrity ${r.integrity}; audit chain intact: ${r.audit.checked} entries, ${r.audit.checkpoints?.checked ?? 0} signed checkpoints`;
+        ? `the keyring opens and holds every KEK version the dump's ${r.wrappedKeys} wrapped keys use (all were unwrapped when it was taken); pg_restore reads the dump (${r.dumpEntries} entries)`
+        : `the keyring opens and unwraps all ${r.wrappedKeys} wrapped keys; SQLite integrity ${r.integrity}; audit chain intact: ${r.audit.checked} entries, ${r.audit.checkpoints?.checked ?? 0} signed checkpoints`;
     ctx.out(
       `Backup OK: ${h.store.kind} instance, taken ${h.createdAt} by Tessera ${h.tesseraVersion} (schema ${h.migration.latest}).\n` +
-        `Checksums match; the keyring opens and unwraps all ${r.wrappedKeys} wrapped keys; ${what}.`,
+        `Checksums match; ${what}.`,
       { ok: true, header: h, wrappedKeys: r.wrappedKeys, integrity: r.integrity, audit: r.audit, dumpEntries: r.dumpEntries },
     );
     return 0;
@@ -74,7 +74,9 @@ export async function restoreCommand(file: string | undefined, ctx: CommandConte
     `Restored the backup of ${r.header.createdAt} into ${r.dataDir}${r.schema === undefined ? '' : ` and schema ${r.schema}`}: ` +
       `audit chain intact (${r.audit.checked} entries, ${r.audit.checkpoints?.checked ?? 0} signed checkpoints).\n` +
       `Start it with: tessera serve --data-dir ${r.dataDir}` +
-      (r.schema !== undefined && r.schema !== 'public' ? ` (with TESSERA_DATABASE_SCHEMA=${r.schema})` : ''),
+      (r.schema === undefined
+        ? ''
+        : ` and TESSERA_DATABASE_URL set to the target database${r.schema === 'public' ? '' : `, TESSERA_DATABASE_SCHEMA=${r.schema}`}`),
     { dataDir: r.dataDir, schema: r.schema, header: r.header, audit: r.audit },
   );
   return 0;
