@@ -25,7 +25,11 @@ export function captureKeyring(config: Config): { bytes: Buffer; descriptor: Key
  * Opens the KEK provider of a captured keyring, placed in `folder` as that instance's keyring file,
  * with the provider settings of `config` (the passphrase of a sealed file, TESSERA_MASTER_KEY, the HSM).
  */
-export function openCapturedKek(config: Config, bytes: Buffer, folder: string): { kek: KekProvider; descriptor: KeyringDescriptor } {
+export async function openCapturedKek(
+  config: Config,
+  bytes: Buffer,
+  folder: string,
+): Promise<{ kek: KekProvider; descriptor: KeyringDescriptor }> {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const scratch: Config = { ...config, dataDir: folder };
   writeFileSync(keyringPath(scratch), bytes, { mode: 0o600, flag: 'wx' });
@@ -51,14 +55,14 @@ export function openCapturedKek(config: Config, bytes: Buffer, folder: string): 
     );
   }
   try {
-    return { kek: openKek(scratch), descriptor };
+    return { kek: await openKek(scratch), descriptor };
   } catch (err) {
     throw new BackupError(`cannot open the backed-up keyring: ${(err as Error).message}`, 'usage');
   }
 }
 
 /** The configured HSM's KEK, for a backup whose archive key it wraps (no keyring file needed). */
-export function openHsmKek(config: Config, folder: string): KekProvider {
+export async function openHsmKek(config: Config, folder: string): Promise<KekProvider> {
   if (config.keyringProvider !== 'pkcs11') {
     throw new BackupError(
       'this backup is protected by a PKCS#11 KEK: configure the same HSM (TESSERA_KEYRING_PROVIDER=pkcs11, …)',
@@ -72,5 +76,5 @@ export function openHsmKek(config: Config, folder: string): KekProvider {
     tokenLabel: config.pkcs11TokenLabel!,
     keyLabel: config.pkcs11KeyLabel ?? 'tessera-kek',
   });
-  return openKek(scratch);
+  return await openKek(scratch);
 }

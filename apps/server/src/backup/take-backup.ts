@@ -74,7 +74,7 @@ export async function takeBackup(
     );
 
     const keyring = captureKeyring(config);
-    const { kek } = openCapturedKek(config, keyring.bytes, join(work, 'keyring'));
+    const { kek } = await openCapturedKek(config, keyring.bytes, join(work, 'keyring'));
     let proof: { kekVersions: number[]; wrappedKeys: number };
     try {
       proof = await unwrapAll(kek, facts.wrappedKeys);
@@ -87,7 +87,7 @@ export async function takeBackup(
 
     let protection;
     if (o.hsm) {
-      const hsm = openHsmKek(config, join(work, 'hsm'));
+      const hsm = await openHsmKek(config, join(work, 'hsm'));
       try {
         protection = await protectWithKek(hsm);
       } finally {

@@ -25,7 +25,7 @@ export async function openBackup(file: string, config: Config, passphrase: strin
   const { header } = layout;
   let key: Buffer;
   if (header.protection.kind === 'pkcs11') {
-    const hsm = openHsmKek(config, join(work, 'hsm'));
+    const hsm = await openHsmKek(config, join(work, 'hsm'));
     try {
       key = await openArchiveKey(header.protection, { kek: hsm });
     } finally {
@@ -36,7 +36,7 @@ export async function openBackup(file: string, config: Config, passphrase: strin
   }
   const keyring = openKeyringPart(file, layout, key);
   key.fill(0);
-  const { kek, descriptor } = openCapturedKek(config, keyring, join(work, 'keyring'));
+  const { kek, descriptor } = await openCapturedKek(config, keyring, join(work, 'keyring'));
   if (descriptor.source !== header.keyring.source) {
     await kek.close();
     throw new BackupError('the keyring part does not match the header');
