@@ -9,6 +9,7 @@ import * as usageEventsTime from './migrations/0008-usage-events-time-index.js';
 import * as consolePasskeys from './migrations/0009-console-passkeys.js';
 import * as oauthFamilyLifetime from './migrations/0010-oauth-family-lifetime.js';
 import * as rootKeyLimits from './migrations/0011-root-key-limits.js';
+import * as oauthAudiences from './migrations/0012-oauth-audiences.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-console-passkeys': consolePasskeys,
   '0010-oauth-family-lifetime': oauthFamilyLifetime,
   '0011-root-key-limits': rootKeyLimits,
+  '0012-oauth-audiences': oauthAudiences,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -62,7 +62,8 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
           appendAudit(tx, services.clock, actor, { action: 'audit.exported', target: null, details: { fromSeq } }),
         );
         reply.type('application/x-ndjson');
-        return reply.send(Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false)));
+        // Only the caller's workspace: the chain is shared, its entries are not.
+        return reply.send(Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false, actor.workspaceId ?? '')));
       },
     );
 
@@ -94,16 +95,26 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
   };
 }
 
-/** Entries (then checkpoints) as JSON lines, read in pages so the log never sits in memory whole. */
+/**
+ * Entries (then checkpoints) as JSON lines, read in pages so the log never sits in memory whole.
+ * With `workspaceId` (the API's export): that workspace's entries and the installation's own
+ * (no workspace: signing keys, keyring); another workspace's entry only as the link of the chain
+ * it is (`seq`, `prevHash`, `hash`, `redacted: true`), so the export still verifies offline.
+ * Without (the CLI's export, by someone who holds the database anyway): every entry.
+ */
 export async function* auditLines(
   services: Pick<Services, 'store'>,
   fromSeq: number,
   withCheckpoints: boolean,
+  workspaceId?: string,
   pageSize = 1000,
 ): AsyncGenerator<string> {
   for (let seq = fromSeq; ;) {
     const page = await services.store.scanAudit(seq, pageSize);
-    for (const e of page) yield JSON.stringify(auditView(e)) + '\n';
+    for (const e of page) {
+      const visible = workspaceId === undefined || e.workspaceId === workspaceId || e.workspaceId === null;
+      yield JSON.stringify(visible ? auditView(e) : { seq: e.seq, prevHash: e.prevHash, hash: e.hash, redacted: true }) + '\n';
+    }
     if (page.length < pageSize) break;
     seq = page[page.length - 1]!.seq + 1;
   }

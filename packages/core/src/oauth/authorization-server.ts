@@ -76,6 +76,8 @@ export interface AccessTokenClaims {
   iat: number;
   jti: string;
   client_id: string;
+  /** The workspace of the client the token was issued to: resource servers pin it (see docs/oauth.md). */
+  workspace_id: string;
   scope: string;
   cnf?: { jkt: string };
 }
@@ -430,6 +432,7 @@ export class AuthorizationServer {
         iat,
         jti,
         client_id: client.id,
+        workspace_id: client.workspaceId,
         scope: g.scope.join(' '),
       };
       if (g.jkt !== undefined) claims.cnf = { jkt: g.jkt };
@@ -514,6 +517,7 @@ export class AuthorizationServer {
           describe: {
             scope: t.scope.join(' '),
             client_id: t.clientId,
+            workspace_id: t.workspaceId,
             sub: t.subject,
             aud: t.audience.length === 1 ? t.audience[0] : t.audience,
             iss: issuer,
@@ -539,6 +543,7 @@ export class AuthorizationServer {
         describe: {
           scope: family.scope.join(' '),
           client_id: family.clientId,
+          workspace_id: family.workspaceId,
           sub: family.subject,
           iss: issuer,
           exp: Math.floor(rt.expiresAt / 1000),
@@ -557,6 +562,7 @@ export class AuthorizationServer {
       describe: {
         scope: c.scope,
         client_id: c.client_id,
+        ...(typeof c.workspace_id === 'string' && { workspace_id: c.workspace_id }),
         sub: c.sub,
         aud: c.aud,
         iss: c.iss,

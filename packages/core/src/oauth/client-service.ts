@@ -112,6 +112,7 @@ export class OAuthClientService {
     await this.deps.keys.ensure(client.signingAlg);
     const issued = client.authMethod === 'private_key_jwt' ? undefined : this.newSecret(client.id, now);
     await this.deps.store.transaction(async (tx) => {
+      await this.claim(tx, client.workspaceId, client.audience, now);
       await tx.insertClient(client);
       if (issued) await tx.insertClientSecret(issued.record);
       await appendAudit(tx, this.deps.clock, actor, {
@@ -150,7 +151,13 @@ export class OAuthClientService {
       if (next.authMethod === 'private_key_jwt' && current.authMethod !== 'private_key_jwt') {
         for (const s of await tx.listLiveClientSecrets(id, this.deps.clock.now())) await tx.expireClientSecret(s.id, this.deps.clock.now());
       }
+      if (fields.audience !== undefined) await this.claim(tx, current.workspaceId, fields.audience, this.deps.clock.now());
       await tx.updateClient(id, { ...fields, updatedAt: this.deps.clock.now() });
+      if (fields.audience !== undefined)
+        await tx.releaseAudiences(
+          current.workspaceId,
+          current.audience.filter((a) => !next.audience.includes(a)),
+        );
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'oauth_client.updated',
         target: id,
@@ -165,10 +172,11 @@ export class OAuthClientService {
 
   async remove(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (tx) => {
-      await this.get(actor, id, tx);
+      const client = await this.get(actor, id, tx);
       const now = this.deps.clock.now();
       for (const s of await tx.listLiveClientSecrets(id, now)) await tx.expireClientSecret(s.id, now);
       await tx.updateClient(id, { deletedAt: now, updatedAt: now });
+      await tx.releaseAudiences(client.workspaceId, client.audience);
       await appendAudit(tx, this.deps.clock, actor, { action: 'oauth_client.deleted', target: id });
     });
     await this.changed(id);
@@ -203,6 +211,19 @@ export class OAuthClientService {
     });
     await this.changed(id);
     return rotated;
+  }
+
+  /**
+   * An audience names one resource server, which belongs to one workspace: a client may name an
+   * audience only if no other workspace's client does.
+   */
+  private async claim(tx: OAuthRepos, workspaceId: string, audience: readonly string[], now: number): Promise<void> {
+    const taken = await tx.claimAudiences(workspaceId, audience, now);
+    if (taken !== undefined)
+      throw new TesseraError(
+        'CONFLICT',
+        `The audience "${taken.slice(0, 512)}" belongs to another workspace; each API's audience belongs to one workspace.`,
+      );
   }
 
   /** After the commit: every node reads the client afresh. */

@@ -15,6 +15,14 @@ export interface OAuthRepos {
   listClients(q: { workspaceId: string } & Page): Promise<OAuthClientRecord[]>;
   updateClient(id: string, patch: Partial<Omit<OAuthClientRecord, 'id' | 'workspaceId' | 'createdAt'>>): Promise<void>;
 
+  /**
+   * Claims audiences for a workspace: each belongs to one workspace at most (a unique constraint).
+   * Returns the first audience another workspace holds (and claims none of the rest), or undefined.
+   */
+  claimAudiences(workspaceId: string, audiences: readonly string[], now: number): Promise<string | undefined>;
+  /** Gives up the workspace's claim on those of these audiences that no live client of it names. */
+  releaseAudiences(workspaceId: string, audiences: readonly string[]): Promise<void>;
+
   insertClientSecret(s: ClientSecretRecord): Promise<void>;
   /** Secrets whose `expiresAt` is null or later than `now`. */
   listLiveClientSecrets(clientId: string, now: number): Promise<ClientSecretRecord[]>;

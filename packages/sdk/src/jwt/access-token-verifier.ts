@@ -23,6 +23,12 @@ export interface AccessTokenVerifierOptions {
   issuer: string;
   /** The algorithms to accept, explicitly: tokens signed otherwise are refused. */
   algorithms: readonly AccessTokenAlgorithm[];
+  /**
+   * The Tessera workspace this API belongs to (`ws_…`): tokens must carry it as `workspace_id`.
+   * Set it whenever one Tessera serves several workspaces, so that another workspace's
+   * administrator cannot mint tokens this API accepts.
+   */
+  workspace?: string | undefined;
   /** Where the signing keys are; found through the issuer's RFC 8414 metadata when absent. */
   jwksUri?: string | undefined;
   /** Leeway for `exp`, `nbf` and `iat`. Default 5 s. */
@@ -110,6 +116,8 @@ export class AccessTokenVerifier {
     ) {
       throw new TypeError('introspection needs clientId and clientSecret');
     }
+    if (options.workspace !== undefined && (typeof options.workspace !== 'string' || options.workspace === ''))
+      throw new TypeError('workspace must be the id of a Tessera workspace');
     this.o = options;
     this.issuer = options.issuer;
     this.algorithms = [...options.algorithms];
@@ -156,6 +164,8 @@ export class AccessTokenVerifier {
       }
       return { valid: false, code: 'invalid_token', description: describe(err) };
     }
+    if (this.o.workspace !== undefined && claims.workspace_id !== this.o.workspace)
+      return { valid: false, code: 'invalid_token', description: 'the token was issued for another workspace' };
     const cnf = claims.cnf as { jkt?: unknown } | undefined;
     const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : undefined;
     if (jkt !== undefined) {

@@ -10,6 +10,7 @@ import type {
 } from '@tessera/core';
 import type { Kysely, Selectable } from 'kysely';
 import { KyselyRepos } from '../kysely-repos.js';
+import { claimAudiences, releaseAudiences } from './kysely-oauth-audiences.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
 type ClientRow = Selectable<OAuthDatabase['oauth_clients']>;
@@ -43,6 +44,14 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     const row = clientToRow(patch);
     if (Object.keys(row).length === 0) return;
     await this.q.updateTable('oauth_clients').set(row).where('id', '=', id).execute();
+  }
+
+  claimAudiences(workspaceId: string, audiences: readonly string[], now: number): Promise<string | undefined> {
+    return claimAudiences(this.q, workspaceId, audiences, now);
+  }
+
+  releaseAudiences(workspaceId: string, audiences: readonly string[]): Promise<void> {
+    return releaseAudiences(this.q, workspaceId, audiences);
   }
 
   async insertClientSecret(s: ClientSecretRecord): Promise<void> {

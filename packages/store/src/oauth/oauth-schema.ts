@@ -74,5 +74,7 @@ export interface OAuthDatabase {
     revoked_at: number | null;
   };
   oauth_revoked_jtis: { jti: string; expires_at: number };
+  /** Which workspace an audience belongs to (migration 0012): one at most. */
+  oauth_audiences: { audience: string; workspace_id: string; created_at: number };
   oauth_once: { key: string; expires_at: number };
 }
