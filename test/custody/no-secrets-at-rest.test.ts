@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
+import type { KyselyStore } from '@tessera/store';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, type Dialect } from '../support/databases.js';
@@ -67,6 +69,27 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
       grantTypes: ['client_credentials'],
     });
     if (client.status === 201 && typeof client.body.clientSecret === 'string') secrets.push(client.body.clientSecret);
+    // Answers kept for Idempotency-Key retries: a created key, root key, client secret, webhook
+    // secret and a vault value, each sent twice so that the second is a replay of the kept answer.
+    const once = async (method: string, path: string, body: unknown) => {
+      const headers = { 'idempotency-key': `idem-${randomBytes(8).toString('hex')}` };
+      const first = await t.api(method, path, body, undefined, headers);
+      const replay = await t.api(method, path, body, undefined, headers);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      return first.body;
+    };
+    secrets.push((await once('POST', '/v1/keys', { keyspaceId: rec.body.id, ownerId: 'idem' })).key);
+    secrets.push((await once('POST', '/v1/keys', { keyspaceId: plain.body.id, ownerId: 'idem' })).key);
+    secrets.push((await once('POST', '/v1/root-keys', { name: 'idem', permissions: ['keys:read'] })).key);
+    const idemValue = `vault-idempotent-${randomBytes(12).toString('hex')}`;
+    await once('PUT', '/v1/secrets/idem/value', { value: idemValue });
+    secrets.push(idemValue);
+    const idemClient = await once('POST', '/v1/oauth/clients', { name: 'idem', grantTypes: ['client_credentials'] });
+    if (typeof idemClient.clientSecret === 'string') secrets.push(idemClient.clientSecret);
+    secrets.push(
+      (await once('POST', '/v1/webhooks', { url: 'https://hooks.example.com/idem', events: ['key.created'], enabled: false })).secret,
+    );
     // Reads go through the audit log and the logs too.
     await t.api('GET', '/v1/secrets/payments/stripe?version=1');
     await t.services.checkpointer.checkpoint();
@@ -112,7 +135,7 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
       .map((f) => ({ where: f.slice(home.dataDir.length + 1), bytes: readFileSync(f) }));
 
   it('wrote every kind of secret it claims to search for', () => {
-    expect(secrets.length).toBeGreaterThanOrEqual(18);
+    expect(secrets.length).toBeGreaterThanOrEqual(24);
     // The search would find them: they are in this process's answers.
     expect(scan([{ where: 'self-check', bytes: Buffer.from(secrets.join('|')) }]).length).toBeGreaterThan(0);
   });
@@ -137,21 +160,16 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
       }
       await c.end();
       expect(parts.some((p) => p.startsWith('secret_versions: '))).toBe(true);
+      expect(parts.some((p) => p.startsWith('idempotency_keys: '))).toBe(true);
       dump = Buffer.from(parts.join('\n'));
     } else {
       const db = t.services.store as unknown as { kysely: { selectFrom(t: string): { selectAll(): { execute(): Promise<unknown[]> } } } };
       const parts: string[] = [];
-      for (const table of [
-        'keys',
-        'root_keys',
-        'secrets',
-        'secret_versions',
-        'key_recovery',
-        'keyring_keys',
-        'audit_log',
-        'audit_signing_keys',
-        'audit_checkpoints',
-      ]) {
+      const { rows: tables } = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(
+        (t.services.store as KyselyStore).kysely,
+      );
+      expect(tables.map((x) => x.name)).toEqual(expect.arrayContaining(['secret_versions', 'idempotency_keys']));
+      for (const { name: table } of tables) {
         parts.push(JSON.stringify(await db.kysely.selectFrom(table).selectAll().execute()));
       }
       dump = Buffer.from(parts.join('\n'));

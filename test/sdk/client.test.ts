@@ -232,6 +232,39 @@ describe('timeouts and retries (a fault-injecting proxy in front of the real ser
     expect(count).toBe(1);
   });
 
+  it('a create whose answer is lost is retried under the same Idempotency-Key: one key made, its answer returned', async () => {
+    const keyspaceId = ok(await client.keyspaces.create({ name: 'Lost answers', prefix: 'lost' })).id;
+    proxy.idempotencyKeys.length = 0;
+    proxy.faults = ['lose-answer'];
+    const { r, count } = await attempts(() => client.keys.create({ keyspaceId, ownerId: 'lost-answer' }));
+    expect(count).toBe(2);
+    const [first, retry] = proxy.idempotencyKeys;
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(retry).toBe(first);
+    const made = ok(await tessera.keys.list({ keyspaceId, ownerId: 'lost-answer' })).items;
+    expect(made).toHaveLength(1);
+    const created = r.result as { keyId: string; key: string };
+    expect(created.keyId).toBe(made[0]!.keyId);
+    expect(ok(await tessera.verifyKey(created.key)).valid).toBe(true);
+  });
+
+  it('each call has a key of its own; a caller may give one; reads and verification send none', async () => {
+    const keyspaceId = ok(await client.keyspaces.create({ name: 'Own keys', prefix: 'own' })).id;
+    proxy.idempotencyKeys.length = 0;
+    ok(await client.keys.create({ keyspaceId, ownerId: 'own' }));
+    ok(await client.keys.create({ keyspaceId, ownerId: 'own' }));
+    expect(new Set(proxy.idempotencyKeys).size).toBe(2);
+    const given = { idempotencyKey: 'order-4711-key' };
+    const a = ok(await client.keys.create({ keyspaceId, ownerId: 'given' }, given));
+    const b = ok(await client.keys.create({ keyspaceId, ownerId: 'given' }, given));
+    expect(b).toEqual(a);
+    expect(proxy.idempotencyKeys.slice(-2)).toEqual(['order-4711-key', 'order-4711-key']);
+    proxy.idempotencyKeys.length = 0;
+    await client.keyspaces.list();
+    await new Tessera({ baseUrl: proxy.url, rootKey: server.rootKey, cache: false }).verifyKey(a.key);
+    expect(proxy.idempotencyKeys).toEqual([undefined, undefined]);
+  });
+
   it('reports a server that is not there as NETWORK_ERROR after retrying', async () => {
     const closed = await startFaultProxy(server.url);
     await closed.close();

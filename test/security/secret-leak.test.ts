@@ -21,6 +21,8 @@ interface Secret {
   value: string;
   /** Which answer showed it (the create or roll call): the one place it may appear. */
   shownBy: number | undefined;
+  /** Replays of that answer to a retry under the same Idempotency-Key (same caller), which show it again. */
+  replayedBy?: number[];
 }
 
 interface Answer {
@@ -52,8 +54,15 @@ describe('no secret leaks into logs, other answers or the database file', () => 
   let keyIds: string[] = [];
 
   /** Calls the API and records the answer; returns it with its index. */
-  const call = async (label: string, method: string, path: string, body?: unknown, bearer?: string | null) => {
-    const res = await s.api(method, path, body, bearer);
+  const call = async (
+    label: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string | null,
+    headers?: Record<string, string>,
+  ) => {
+    const res = await s.api(method, path, body, bearer, headers);
     const text = JSON.stringify(res.body ?? '') + JSON.stringify(Object.fromEntries(res.headers));
     answers.push({ label: `${label}: ${method} ${path.slice(0, 80)}`, status: res.status, text });
     return { ...res, index: answers.length - 1 };
@@ -105,6 +114,44 @@ describe('no secret leaks into logs, other answers or the database file', () => 
       created.push({ keyId: k.body.keyId, key: keep(k.body.key, k.index) });
     }
     keyIds = created.map((c) => c.keyId);
+
+    // Retries under an Idempotency-Key: the replay to the same caller shows the key again; the
+    // same key and body from another caller, or another body, show nothing of it.
+    const admin2 = await call('root key', 'POST', '/v1/root-keys', { name: 'admin2', permissions: ['keys:*'] });
+    const admin2Key = keep(admin2.body.key, admin2.index);
+    const idem = { 'idempotency-key': 'leak-check-create' };
+    const idemBody = { keyspaceId, ownerId: 'cust_idem', name: 'idempotent' };
+    const first = await call('create key (idempotent)', 'POST', '/v1/keys', idemBody, adminKey, idem);
+    const firstSecret = keep(first.body.key, first.index);
+    const replay = await call('create key (replayed)', 'POST', '/v1/keys', idemBody, adminKey, idem);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.key).toBe(firstSecret);
+    secrets[secrets.length - 1]!.replayedBy = [replay.index];
+    const reused = await call('create key (key reused)', 'POST', '/v1/keys', { ...idemBody, name: 'other' }, adminKey, idem);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const theirs = await call('create key (another caller)', 'POST', '/v1/keys', idemBody, admin2Key, idem);
+    expect(theirs.status).toBe(201);
+    keep(theirs.body.key, theirs.index);
+    const idemRoll = { 'idempotency-key': 'leak-check-roll' };
+    const rolledOnce = await call(
+      'roll (idempotent)',
+      'POST',
+      `/v1/keys/${first.body.keyId}/roll`,
+      { gracePeriodSeconds: 0 },
+      adminKey,
+      idemRoll,
+    );
+    keep(rolledOnce.body.key, rolledOnce.index);
+    const rolledAgain = await call(
+      'roll (replayed)',
+      'POST',
+      `/v1/keys/${first.body.keyId}/roll`,
+      { gracePeriodSeconds: 0 },
+      adminKey,
+      idemRoll,
+    );
+    expect(rolledAgain.body.key).toBe(rolledOnce.body.key);
+    secrets[secrets.length - 1]!.replayedBy = [rolledAgain.index];
     const [a, b, c, d, e, f] = created as [
       (typeof created)[0],
       (typeof created)[0],
@@ -187,7 +234,7 @@ describe('no secret leaks into logs, other answers or the database file', () => 
   });
 
   it('drove a real session: many secrets, answers, log lines and database bytes to search', () => {
-    expect(secrets.length).toBeGreaterThanOrEqual(11);
+    expect(secrets.length).toBeGreaterThanOrEqual(15);
     expect(answers.length).toBeGreaterThan(40);
     expect(s.logs.join('')).toContain('"path":"/v1/keys"');
     expect(dbBytes.map((f) => f.name)).toEqual(
@@ -210,7 +257,7 @@ describe('no secret leaks into logs, other answers or the database file', () => 
     const leaks = [];
     for (const [i, answer] of answers.entries()) {
       for (const x of secrets) {
-        if (x.shownBy === i) continue;
+        if (x.shownBy === i || x.replayedBy?.includes(i)) continue;
         const found = findLeak(answer.text, x.value);
         if (found !== undefined) leaks.push({ answer: answer.label, status: answer.status, found });
       }

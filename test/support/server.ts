@@ -13,7 +13,13 @@ export interface TestServer {
   /** Every log line the server wrote. */
   logs: string[];
   /** Calls the API with the root key (or another bearer); parses JSON answers. */
-  api(method: string, path: string, body?: unknown, bearer?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -68,13 +74,14 @@ export async function startTestServer(
     services,
     app,
     logs,
-    async api(method, path, body, bearer) {
+    async api(method, path, body, bearer, headers = {}) {
       const token = bearer === undefined ? rootKey : bearer;
       const res = await fetch(url + path, {
         method,
         headers: {
           ...(token !== null && { authorization: `Bearer ${token}` }),
           ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...headers,
         },
         ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });

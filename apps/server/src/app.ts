@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -18,6 +18,7 @@ import Fastify, {
 import type { Config } from './config.js';
 import { trustProxyOption } from './config.js';
 import { authorize } from './http/auth.js';
+import { IdempotencyKeyHeader, idempotencyHooks } from './http/idempotency.js';
 import { createMetrics } from './http/metrics.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -86,6 +87,19 @@ function credentialInUrl(url: string): TesseraError | undefined {
   return undefined;
 }
 
+/** An incoming `X-Request-Id` Tessera keeps: short, and of an alphabet that is safe in a log line and a header. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function freshRequestId(): string {
+  return `req_${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/** The request's id: the caller's `X-Request-Id` when it is valid, otherwise a fresh one. */
+export function requestIdOf(raw: IncomingMessage): string {
+  const given = raw.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : freshRequestId();
+}
+
 /** A route's hooks of one kind with `hook` added last (Fastify takes one hook or a list). */
 function withHook<H>(existing: H | H[] | undefined, hook: H): H[] {
   return [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), hook];
@@ -145,10 +159,12 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? problem('REQUEST_TIMEOUT')
         : problem('VALIDATION_FAILED', 'The HTTP request is malformed.');
-  const body = JSON.stringify(p);
+  // No request was parsed, so no id came with it: this answer has a fresh one.
+  const requestId = freshRequestId();
+  const body = JSON.stringify({ ...p, requestId });
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\n` +
+      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status]}\r\nContent-Type: application/problem+json\r\nX-Request-Id: ${requestId}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n` +
         `Connection: close\r\n\r\n${body}`,
     );
@@ -168,7 +184,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     bodyLimit: config.bodyLimit,
     // A hop count is valid at run time though Fastify's types omit it.
     trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
-    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    genReqId: requestIdOf,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Requests Node's HTTP parser refuses before Fastify sees them answer problem+json too.
     clientErrorHandler: answerClientError,
@@ -184,6 +200,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.decorateRequest('rootKey', undefined);
   const metrics = createMetrics(services);
   app.decorateRequest('consoleUser', undefined);
+  app.decorateRequest('idempotency', undefined);
+  const idempotency = idempotencyHooks(services);
 
   await app.register(swagger, {
     openapi: {
@@ -191,7 +209,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       info: {
         title: 'Tessera',
         version: VERSION,
-        description: 'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code`.',
+        description:
+          'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code` and the `requestId`. ' +
+          'Every answer carries `X-Request-Id` (a valid one sent is kept). Routes that create or change take an `Idempotency-Key`.',
       },
       components: { securitySchemes: { rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' } } },
       security: [{ rootKey: [] }],
@@ -220,6 +240,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       return done(refused);
     }
     reply.headers(securityHeaders);
+    reply.header('x-request-id', request.id);
     done();
   });
 
@@ -257,6 +278,13 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
         authorize(services, authThrottle, request, reply, permission),
       ) as RouteOptions['onRequest'];
     }
+    // Only the routes that take an Idempotency-Key run its hooks; the others (verify above all) pay nothing.
+    if (route.config?.idempotent === true) {
+      const headers = route.schema?.headers;
+      route.schema = { ...route.schema, headers: headers === undefined ? IdempotencyKeyHeader : headers };
+      route.preHandler = withHook<unknown>(route.preHandler, idempotency.claimIdempotencyKey) as RouteOptions['preHandler'];
+      route.onSend = withHook<unknown>(route.onSend, idempotency.keepIdempotentOutcome) as RouteOptions['onSend'];
+    }
     if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {
       route.onResponse = withHook<unknown>(route.onResponse, logRequest) as RouteOptions['onResponse'];
     }
@@ -287,7 +315,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
               : 'VALIDATION_FAILED';
       return sendProblem(reply, problem(code, status === 400 ? 'The request body is not valid JSON.' : undefined));
     }
-    request.log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
+    // The verify path logs through the root logger (no child per request), so its line names the id itself.
+    const log = request.log === app.log ? app.log.child({ reqId: request.id }) : request.log;
+    log.error({ err: { type: error.name, message: error.message, stack: error.stack } }, 'unhandled error');
     return sendProblem(reply, problem('INTERNAL', 'Something went wrong on our side; the error is logged with this request id.'));
   });
   app.setNotFoundHandler((request, reply) => {
@@ -338,6 +368,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     await services.usage.stop();
     await services.rehasher.stop();
     await services.console.close();
+    await services.idempotency.stop();
   });
   return app;
 }

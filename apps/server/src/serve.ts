@@ -53,6 +53,7 @@ export async function serve(
   services.usage.start();
   services.monitoring.start();
   services.checkpointer.start();
+  services.idempotency.start();
   // Pepper versions and data keys made by `tessera keyring rotate` (another process) are picked up here.
   const keyringRefresh = setInterval(
     () =>

@@ -1,5 +1,6 @@
 import {
   AuditCheckpointer,
+  IdempotencyService,
   PepperRehasher,
   KeyRecovery,
   VaultService,
@@ -123,6 +124,7 @@ export function createServices(o: ServiceOptions) {
     console: accounts,
     passkeys: new ConsolePasskeys({ store: o.store, clock, accounts }),
     verifyTimeline: new VerifyTimeline(clock),
+    idempotency: new IdempotencyService({ store: o.store, keyring: o.keyring, clock }, { onError: o.onUsageError }),
     monitoring,
   };
 }

@@ -97,6 +97,17 @@ export {
   type SessionStage,
 } from './console/console-repos.js';
 export {
+  IDEMPOTENCY_ABANDONED_MS,
+  IDEMPOTENCY_KEY_PATTERN,
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyService,
+  type IdempotencyClaim,
+  type IdempotencyStart,
+  type IdempotentRequest,
+  type StoredAnswer,
+} from './idempotency/idempotency-service.js';
+export type { IdempotencyRecord, IdempotencyRepos } from './idempotency/idempotency-repos.js';
+export {
   DEFAULT_WORKSPACE_ID,
   ROOT_KEY_PREFIX,
   RootKeyService,

@@ -2,6 +2,7 @@ import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver } from 'kysely';
 import pg from 'pg';
+import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest } from './migrate.js';
 import { retryingTransaction } from './retry-transaction.js';
@@ -14,6 +15,8 @@ export type StoreConfig =
 /** The Kysely store, for SQLite (embedded) and PostgreSQL. */
 export class KyselyStore extends KyselyRepos implements Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Idempotency records (migration 0013), outside any request's transaction. */
+  readonly idempotency: KyselyIdempotencyRepos;
 
   private constructor(
     readonly kysely: Kysely<Database>,
@@ -23,6 +26,7 @@ export class KyselyStore extends KyselyRepos implements Store {
   ) {
     super(kysely, dialect, false);
     this.dialect = dialect;
+    this.idempotency = new KyselyIdempotencyRepos(kysely as unknown as Kysely<IdempotencyTables>);
   }
 
   static open(config: StoreConfig): KyselyStore {

@@ -10,6 +10,7 @@ import * as consolePasskeys from './migrations/0009-console-passkeys.js';
 import * as oauthFamilyLifetime from './migrations/0010-oauth-family-lifetime.js';
 import * as rootKeyLimits from './migrations/0011-root-key-limits.js';
 import * as oauthAudiences from './migrations/0012-oauth-audiences.js';
+import * as idempotencyKeys from './migrations/0013-idempotency-keys.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-oauth-family-lifetime': oauthFamilyLifetime,
   '0011-root-key-limits': rootKeyLimits,
   '0012-oauth-audiences': oauthAudiences,
+  '0013-idempotency-keys': idempotencyKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

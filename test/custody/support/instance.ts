@@ -59,7 +59,13 @@ export interface RunningInstance {
   services: Services;
   app: FastifyInstance;
   logs: string[];
-  api(method: string, path: string, body?: unknown, bearer?: string): Promise<{ status: number; body: any; text: string }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    bearer?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; text: string; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -93,10 +99,14 @@ export async function startInstance(
     app,
     logs,
     rootKey: key!,
-    async api(method, path, body, bearer) {
+    async api(method, path, body, bearer, headers = {}) {
       const res = await fetch(url + path, {
         method,
-        headers: { authorization: `Bearer ${bearer ?? key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${bearer ?? key}`,
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+          ...headers,
+        },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       const text = await res.text();
@@ -106,7 +116,7 @@ export async function startInstance(
       } catch {
         parsed = undefined;
       }
-      return { status: res.status, body: parsed, text };
+      return { status: res.status, body: parsed, text, headers: res.headers };
     },
     async close() {
       await app.close();

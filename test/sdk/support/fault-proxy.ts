@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = 'pass' | 'reset' | 'hang' | { status: number; retryAfter?: number };
+export type Fault = 'pass' | 'reset' | 'hang' | 'lose-answer' | { status: number; retryAfter?: number };
 
 /**
  * A loopback HTTP proxy in front of a real Tessera that misbehaves on cue: each request takes the
@@ -11,6 +11,8 @@ export interface FaultProxy {
   url: string;
   /** Requests seen, as `METHOD /path`. */
   seen: string[];
+  /** The `Idempotency-Key` of each request seen (undefined when it had none). */
+  idempotencyKeys: (string | undefined)[];
   faults: Fault[];
   close(): Promise<void>;
 }
@@ -18,9 +20,11 @@ export interface FaultProxy {
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const hung = new Set<ServerResponse>();
-  const proxy: FaultProxy = { url: '', seen: [], faults: [], close: async () => {} };
+  const proxy: FaultProxy = { url: '', seen: [], idempotencyKeys: [], faults: [], close: async () => {} };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     proxy.seen.push(`${req.method} ${req.url!.split('?')[0]}`);
+    const key = req.headers['idempotency-key'];
+    proxy.idempotencyKeys.push(typeof key === 'string' ? key : undefined);
     const fault = proxy.faults.shift() ?? 'pass';
     if (fault === 'reset') return void req.socket.destroy();
     if (fault === 'hang') return void hung.add(res);
@@ -42,6 +46,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (up) => {
+        // The server carried the request out and answered; the answer is lost on the way back.
+        if (fault === 'lose-answer') return void up.resume().on('end', () => req.socket.destroy());
         res.writeHead(up.statusCode!, up.headers);
         up.pipe(res);
       },

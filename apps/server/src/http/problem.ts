@@ -9,6 +9,8 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   instance?: string;
+  /** The request's id (also its `X-Request-Id` header), to quote to the operator. */
+  requestId?: string;
 }
 
 export function problem(code: ErrorCode, detail?: string): Problem {
@@ -21,7 +23,13 @@ export function problem(code: ErrorCode, detail?: string): Problem {
   };
 }
 
+/** Sends a problem with the request's id in the body and the header (set here too for answers made before routing). */
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   if (p.status === 401) reply.header('www-authenticate', 'Bearer realm="tessera"');
-  return reply.code(p.status).type('application/problem+json').send(p);
+  const requestId = reply.request.id;
+  return reply
+    .code(p.status)
+    .header('x-request-id', requestId)
+    .type('application/problem+json')
+    .send({ ...p, requestId });
 }

@@ -190,6 +190,7 @@ export const ProblemSchema = Type.Object({
   status: Type.Integer(),
   detail: Type.String(),
   code: Type.String(),
+  requestId: Type.Optional(Type.String({ description: 'The request id, as in the `X-Request-Id` header.' })),
 });
 
 export { Nullable, Type };

@@ -16,7 +16,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/root-keys',
       {
-        config: { permission: 'root_keys:manage' },
+        config: { permission: 'root_keys:manage', idempotent: true },
         schema: {
           tags: ['root keys'],
           summary: 'Create a root key',
@@ -37,7 +37,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/root-keys/:id/roll',
       {
-        config: { permission: 'root_keys:manage' },
+        config: { permission: 'root_keys:manage', idempotent: true },
         schema: {
           tags: ['root keys'],
           summary: 'Roll a root key: a new key now, the old one expires after the grace period',
@@ -69,7 +69,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/root-keys/:id/revoke',
       {
-        config: { permission: 'root_keys:manage' },
+        config: { permission: 'root_keys:manage', idempotent: true },
         schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } },
       },
       async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.rootKey!, request.params.id)),
@@ -78,7 +78,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/keyspaces',
       {
-        config: { permission: 'keyspaces:manage' },
+        config: { permission: 'keyspaces:manage', idempotent: true },
         schema: { tags: ['keyspaces'], summary: 'Create a keyspace', body: KeyspaceBody, response: { 201: KeyspaceView } },
       },
       async (request, reply) => reply.code(201).send(keyspaceView(await services.keys.createKeyspace(actorOf(request), request.body))),

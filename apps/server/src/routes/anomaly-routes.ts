@@ -56,7 +56,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/anomalies/:anomalyId/acknowledge',
       {
-        config: { permission: 'anomalies:manage' },
+        config: { permission: 'anomalies:manage', idempotent: true },
         schema: { tags, summary: 'Acknowledge an anomaly: someone is looking at it', params: IdParams('anomalyId') },
       },
       async (request) => anomalyView(await anomalies.acknowledge(actorOf(request), request.params.anomalyId)),
@@ -65,7 +65,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/anomalies/:anomalyId/resolve',
       {
-        config: { permission: 'anomalies:manage' },
+        config: { permission: 'anomalies:manage', idempotent: true },
         schema: {
           tags,
           summary: 'Resolve an anomaly; `benign: true` teaches the key that the network is its own',
@@ -92,7 +92,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/suspensions/:suspensionId/undo',
       {
-        config: { permission: 'anomalies:manage' },
+        config: { permission: 'anomalies:manage', idempotent: true },
         schema: { tags, summary: 'Undo a suspension: the key is enabled again as it was', params: IdParams('suspensionId') },
       },
       async (request) => suspensionView(await anomalies.undoSuspension(actorOf(request), request.params.suspensionId)),
@@ -110,7 +110,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.put(
       '/v1/keyspaces/:keyspaceId/policy',
       {
-        config: { permission: 'keyspaces:manage' },
+        config: { permission: 'keyspaces:manage', idempotent: true },
         schema: {
           tags,
           summary: "Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices",
@@ -134,7 +134,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/honeytokens',
       {
-        config: { permission: 'keys:create' },
+        config: { permission: 'keys:create', idempotent: true },
         schema: {
           tags,
           summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
@@ -159,7 +159,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/keys/leaked',
       {
-        config: { permission: 'keys:report_leaked' },
+        config: { permission: 'keys:report_leaked', idempotent: true },
         schema: {
           tags,
           summary: 'Report keys found where they should not be: each known live key is quarantined (suspended, undoable) or revoked',

@@ -30,7 +30,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys',
       {
-        config: { permission: 'keys:create' },
+        config: { permission: 'keys:create', idempotent: true },
         schema: { tags, summary: 'Create a key', body: CreateKeyBody, response: { 201: CreatedKey } },
       },
       async (request, reply) => {
@@ -90,7 +90,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.patch(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:update' },
+        config: { permission: 'keys:update', idempotent: true },
         schema: { tags, summary: 'Update a key', params: IdParams('keyId'), body: UpdateKeyBody, response: { 200: KeyView } },
       },
       async (request) => {
@@ -104,7 +104,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys/:keyId/revoke',
       {
-        config: { permission: 'keys:revoke' },
+        config: { permission: 'keys:revoke', idempotent: true },
         schema: {
           tags,
           summary: 'Revoke a key, at once and everywhere',
@@ -120,7 +120,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId/roll',
       {
         // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
-        config: { permission: ['keys:create', 'keys:update'] },
+        config: { permission: ['keys:create', 'keys:update'], idempotent: true },
         schema: {
           tags,
           summary: 'Roll a key: a new key now, the old one expires after the grace period',
@@ -155,7 +155,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys/revoke-by-owner',
       {
-        config: { permission: 'keys:revoke' },
+        config: { permission: 'keys:revoke', idempotent: true },
         schema: {
           tags,
           summary: 'Revoke every key of one owner',

@@ -119,12 +119,14 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
     const config = { permission: 'oauth:manage' as const };
+    /** Creates and changes take an Idempotency-Key. */
+    const changing = { ...config, idempotent: true };
     const tags = ['oauth clients'];
 
     app.post(
       '/v1/oauth/clients',
       {
-        config,
+        config: changing,
         schema: {
           tags,
           summary: 'Create an OAuth client',
@@ -169,7 +171,7 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
     app.patch(
       '/v1/oauth/clients/:clientId',
       {
-        config,
+        config: changing,
         schema: { tags, summary: 'Update an OAuth client', params: Params, body: UpdateClientBody, response: { 200: ClientView } },
       },
       async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
@@ -195,7 +197,7 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/oauth/clients/:clientId/rotate-secret',
       {
-        config,
+        config: changing,
         schema: {
           tags,
           summary: 'Issue a new client secret; the old one works for the grace period',

@@ -34,7 +34,7 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
     app.put(
       '/v1/secrets/*',
       {
-        config: { permission: 'secrets:write' },
+        config: { permission: 'secrets:write', idempotent: true },
         schema: {
           tags,
           summary: 'Store a new version of a secret',

@@ -20,11 +20,13 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
     const config = { permission: 'webhooks:manage' as const };
+    /** Creates, changes, rotations and test sends take an Idempotency-Key. */
+    const changing = { ...config, idempotent: true };
 
     app.post(
       '/v1/webhooks',
       {
-        config,
+        config: changing,
         schema: {
           tags,
           summary: 'Subscribe a URL to events; the signing secret is in this answer only',
@@ -53,7 +55,7 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
     app.patch(
       '/v1/webhooks/:webhookId',
       {
-        config,
+        config: changing,
         schema: {
           tags,
           summary: 'Change the URL, the events or whether it is enabled',
@@ -90,7 +92,10 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/webhooks/:webhookId/rotate-secret',
-      { config, schema: { tags, summary: 'A new signing secret, shown once; the old one stops at once', params: IdParams('webhookId') } },
+      {
+        config: changing,
+        schema: { tags, summary: 'A new signing secret, shown once; the old one stops at once', params: IdParams('webhookId') },
+      },
       async (request) => {
         const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
         return { ...webhookView(record), secret };
@@ -99,7 +104,10 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
 
     app.post(
       '/v1/webhooks/:webhookId/test',
-      { config, schema: { tags, summary: 'Send a `webhook.test` event now; answers with the delivery', params: IdParams('webhookId') } },
+      {
+        config: changing,
+        schema: { tags, summary: 'Send a `webhook.test` event now; answers with the delivery', params: IdParams('webhookId') },
+      },
       async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
     );
 

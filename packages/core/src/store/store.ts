@@ -4,6 +4,7 @@ import type { AuditCheckpointRepos } from '../audit/audit-checkpoints.js';
 import type { KeyringRepos } from '../custody/custody-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
 import type { ConsoleRepos } from '../console/console-repos.js';
+import type { IdempotencyRepos } from '../idempotency/idempotency-repos.js';
 
 export interface Page {
   limit: number;
@@ -73,6 +74,8 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
 
 export interface Store extends Repos {
   readonly dialect: 'sqlite' | 'postgres';
+  /** Idempotency records: written outside the request's transaction, so they are here, not on {@link Repos}. */
+  readonly idempotency: IdempotencyRepos;
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Writes usage counters and credits from the verify path, in one batch. */

@@ -7,7 +7,11 @@ export interface HttpClientOptions {
   rootKey?: string | undefined;
   /** Per attempt; a call that times out is not retried (it may have been carried out). Default 5000 ms. */
   timeoutMs?: number | undefined;
-  /** Further attempts after a network error or a 5xx answer. Default 2. */
+  /**
+   * Further attempts after a network error, a 5xx answer or `IDEMPOTENCY_KEY_IN_PROGRESS`. Default 2.
+   * Every attempt of one POST, PUT or PATCH carries the same `Idempotency-Key`, so a retry whose
+   * first attempt did reach the server gets its outcome instead of making a second change.
+   */
   retries?: number | undefined;
   /** First backoff delay; doubled per attempt with full jitter, at most 2 s. Default 100 ms. */
   retryBaseMs?: number | undefined;
@@ -21,7 +25,15 @@ export interface RequestInput {
   signal?: AbortSignal | undefined;
   /** Values of this request to keep out of error messages, besides the root key and anything key-shaped. */
   redact?: readonly string[] | undefined;
+  /**
+   * The `Idempotency-Key` of this call, sent unchanged on each of its retries. By default a fresh
+   * random one for every POST, PUT and PATCH; `false` sends none (a read, such as verification).
+   */
+  idempotencyKey?: string | false | undefined;
 }
+
+/** Methods that change something: each call gets an `Idempotency-Key` of its own. */
+const CHANGING = new Set(['POST', 'PUT', 'PATCH']);
 
 const MAX_BACKOFF_MS = 2_000;
 /** `application/json` and `application/<something>+json`; JSON lines and the like stay text. */
@@ -62,6 +74,9 @@ export class HttpClient {
     if (input.body !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(input.body);
+    }
+    if (input.idempotencyKey !== false && CHANGING.has(method.toUpperCase())) {
+      headers['idempotency-key'] = input.idempotencyKey ?? globalThis.crypto.randomUUID();
     }
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt<T>(method, url, headers, body, input.signal, input.redact ?? []);
@@ -160,7 +175,8 @@ export class HttpClient {
       }
     }
     const error = this.problem(method, url, response.status, text, requestId, redact);
-    if (response.status >= 500) {
+    // The first attempt under this Idempotency-Key is still running: a retry will get its outcome.
+    if (response.status >= 500 || (response.status === 409 && error.code === 'IDEMPOTENCY_KEY_IN_PROGRESS')) {
       const retryAfter = Number(response.headers.get('retry-after'));
       return { retry: true, error, ...(Number.isFinite(retryAfter) && retryAfter > 0 && { retryAfterMs: retryAfter * 1000 }) };
     }

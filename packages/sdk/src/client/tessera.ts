@@ -37,6 +37,12 @@ export interface TesseraOptions extends HttpClientOptions {
 /** Per-call options. */
 export interface CallOptions {
   signal?: AbortSignal | undefined;
+  /**
+   * The `Idempotency-Key` of a POST, PUT or PATCH (default: a fresh random one per call, the same
+   * on each of its retries). Give your own to make a change safe to repeat across restarts of
+   * your program: within 24 hours, the same key and body get the first outcome back.
+   */
+  idempotencyKey?: string | undefined;
 }
 
 type Params = Record<string, string>;
@@ -127,6 +133,7 @@ export class Tessera {
       body: input.body,
       signal: options.signal,
       redact,
+      idempotencyKey: options.idempotencyKey,
     });
   }
 

@@ -111,6 +111,7 @@ export class KeyVerifier {
   private ask(key: string, options: VerifyKeyOptions | undefined): Promise<Result<VerifyKeyResult>> {
     return this.http.request<VerifyKeyResult>('POST', '/v1/keys/verify', {
       body: { key, scopes: options?.scopes, ip: options?.ip, cost: options?.cost },
+      idempotencyKey: false, // a check, not a change: the verify route takes no key
     });
   }
 
