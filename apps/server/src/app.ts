@@ -182,8 +182,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     // The verify path logs nothing per request (metrics count it), so it skips the per-request child logger.
     childLoggerFactory: (logger, bindings, opts, rawReq) => (rawReq.url === '/v1/keys/verify' ? logger : logger.child(bindings, opts)),
     bodyLimit: config.bodyLimit,
-    // A hop count is valid at run time though Fastify's types omit it.
-    trustProxy: trustProxyOption(config.trustProxy) as boolean | string[],
+    trustProxy: trustProxyOption(config.trustProxy),
     genReqId: requestIdOf,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Requests Node's HTTP parser refuses before Fastify sees them answer problem+json too.

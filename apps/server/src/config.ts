@@ -101,7 +101,7 @@ export const CONFIG_SCHEMA = {
     false,
   ),
   trustProxy: str(
-    'Trust `X-Forwarded-*` from: `true`, a hop count, or a comma-separated list of addresses/CIDRs.',
+    "Trust `X-Forwarded-*` from: a comma-separated list of the proxies' addresses/CIDRs (or `loopback`, `linklocal`, `uniquelocal`), a hop count (safe only if the proxies are the only way in), or `true` (any client can then claim any address: warned at start-up).",
     'TESSERA_TRUST_PROXY',
     undefined,
   ),
@@ -237,6 +237,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (out.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(out.databaseUrl as string)) {
     throw new Error('TESSERA_DATABASE_URL must be a postgres:// URL');
   }
+  const trustProxy = out.trustProxy as string | undefined;
+  if (trustProxy !== undefined && !['true', 'false'].includes(trustProxy) && !/^\d+$/.test(trustProxy)) {
+    for (const entry of trustProxy.split(',').map((e) => e.trim())) {
+      if (PROXY_RANGE_NAMES.includes(entry)) continue;
+      try {
+        parseNetwork(entry);
+      } catch {
+        throw new Error(
+          `TESSERA_TRUST_PROXY must be true, false, a hop count, or a comma-separated list of addresses/CIDRs (or loopback, linklocal, uniquelocal); "${entry.slice(0, 64)}" is none`,
+        );
+      }
+    }
+  }
   if (out.consoleOrigin !== undefined) {
     const origin = out.consoleOrigin as string;
     if (!URL.canParse(origin) || new URL(origin).origin !== origin || !/^https?:$/.test(new URL(origin).protocol)) {
@@ -254,14 +267,31 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The `trustProxy` value Fastify expects. */
-export function trustProxyOption(value: string | undefined): boolean | number | string[] {
+export function trustProxyOption(value: string | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
+  if (/^\d+$/.test(value)) {
+    // Fastify 5.12 ignores a bare hop count (it cannot tell the proxy from a direct client), so
+    // the count is applied here: the address `hops` entries back from the connecting peer.
+    const hops = Number(value);
+    return (_address, hop) => hop < hops;
+  }
   return value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** proxy-addr's names for ranges, accepted in `TESSERA_TRUST_PROXY` beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** What `TESSERA_TRUST_PROXY=true` or a hop count means, said at start-up; nothing for a list of proxies. */
+export function trustProxyWarning(value: string | undefined): string | undefined {
+  if (value === 'true')
+    return 'INSECURE: TESSERA_TRUST_PROXY=true takes the client address from the left-most X-Forwarded-For entry, which any client writes itself: IP allowlists, throttling, the audit log and anomaly detection see whatever address a caller claims. Set the addresses/CIDRs of your proxies (or their number) instead.';
+  if (value !== undefined && /^\d+$/.test(value) && value !== '0')
+    return `TESSERA_TRUST_PROXY=${value} trusts ${value} X-Forwarded-For hop(s) from whoever connects: safe only if the proxies are the only way to reach this server. A list of their addresses/CIDRs is checked instead.`;
+  return undefined;
 }
 
 /** Markdown reference of every setting, for docs/configuration.md. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
-import { consolePolicy, isLoopback, webhookTargetPolicy, type Config } from './config.js';
+import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
 import { initInstance, isInitialised, openInstance } from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
@@ -61,6 +61,8 @@ export async function serve(
     30_000,
   );
   keyringRefresh.unref();
+  const proxyWarning = trustProxyWarning(config.trustProxy);
+  if (proxyWarning !== undefined) app.log.warn(proxyWarning);
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
   }
