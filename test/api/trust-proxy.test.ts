@@ -53,8 +53,12 @@ describe('TESSERA_TRUST_PROXY', () => {
       const s = await startServe(['--data-dir', join(dir, 'serve'), '--port', String(port)], `http://127.0.0.1:${port}`, {
         TESSERA_TRUST_PROXY: 'true',
       });
-      await s.stop();
-      expect(s.output()).toMatch(/INSECURE: TESSERA_TRUST_PROXY=true/);
-    });
+      try {
+        // Start-up on a loaded machine can outlast the helper's wait for /healthz: wait for the line itself.
+        await expect.poll(() => s.output(), { timeout: 60_000, interval: 200 }).toMatch(/INSECURE: TESSERA_TRUST_PROXY=true/);
+      } finally {
+        await s.stop();
+      }
+    }, 90_000);
   });
 });
