@@ -1,7 +1,7 @@
 // In-process verification benchmarks, run in a child process of `run.js` so that the HTTP load
 // generator's heap and compiled code do not colour them.
 //
-//   node bench/verifier.js hits   cache hit, malformed (bad checksum), malformed (bad shape)
+//   node bench/verifier.js hits   cache hit (also pinned to a keyspace), malformed (bad checksum), malformed (bad shape)
 //   node bench/verifier.js flat   cache hits with 10 keys vs 1,000,000 keys, random access
 //
 // Progress goes to stderr; the last line on stdout is the result as JSON.
@@ -137,10 +137,11 @@ function randomIndices(size, below) {
 const INDEX_MASK = (1 << 20) - 1;
 
 /** Runs `n` verifications of keys picked by `indices`; returns how many had the expected code. */
-function run(verifier, keys, indices, n, offset, code) {
+function run(verifier, keys, indices, n, offset, code, keyspaceId) {
   let ok = 0;
   for (let i = 0; i < n; i++) {
-    const r = verifier.verify({ key: keys[indices[(offset + i) & INDEX_MASK]], workspaceId: WORKSPACE });
+    const key = keys[indices[(offset + i) & INDEX_MASK]];
+    const r = verifier.verify(keyspaceId === undefined ? { key, workspaceId: WORKSPACE } : { key, workspaceId: WORKSPACE, keyspaceId });
     if (r.code === code) ok++;
   }
   return ok;
@@ -153,7 +154,7 @@ function measure(c, roundMs) {
   const start = process.hrtime.bigint();
   let elapsedMs;
   do {
-    const ok = run(c.verifier, c.keys, c.indices, CHUNK, c.offset, c.code);
+    const ok = run(c.verifier, c.keys, c.indices, CHUNK, c.offset, c.code, c.keyspaceId);
     if (ok !== CHUNK) throw new Error(`${c.name}: ${CHUNK - ok} of ${CHUNK} verifications did not answer ${c.code}`);
     c.offset = (c.offset + CHUNK) & INDEX_MASK;
     ops += CHUNK;
@@ -195,6 +196,8 @@ async function hits() {
   const one = new Uint32Array(INDEX_MASK + 1); // always index 0
   const cases = [
     { name: 'hit', verifier, usage, keys, indices: one, offset: 0, code: 'VALID' },
+    // The same key with verification pinned to its keyspace: what the pin costs on the hot path.
+    { name: 'hitPinned', verifier, usage, keys, indices: one, offset: 0, code: 'VALID', keyspaceId: 'ks_bench' },
     // Right shape, wrong checksum: the costliest malformed key (regular expression and CRC-32).
     { name: 'malformedChecksum', verifier, usage, keys: [corrupt(keys[0], -1, 'A')], indices: one, offset: 0, code: 'MALFORMED' },
     // A character outside base62: refused by the regular expression alone.

@@ -82,6 +82,22 @@ export const VerifyBody = Type.Object(
     scopes: Type.Optional(
       Type.String({ minLength: 1, maxLength: 1024, description: 'A scope, or an expression such as `a and (b or c)`.' }),
     ),
+    keyspaceId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$',
+        description: 'Only a key of this keyspace passes; any other answers NOT_FOUND, like an unknown key.',
+      }),
+    ),
+    environment: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9_.-]+$',
+        description: 'Only a key of this environment passes; any other (or none) answers NOT_FOUND, like an unknown key.',
+      }),
+    ),
     ip: Type.Optional(Type.String({ minLength: 2, maxLength: 64 })),
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
     resource: Type.Optional(Text({ minLength: 1, maxLength: 256 })),

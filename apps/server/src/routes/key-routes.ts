@@ -180,12 +180,14 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       },
       async (request) => {
         const started = process.hrtime.bigint();
-        const { key, scopes, ip, cost, resource, method, userAgent } = request.body;
+        const { key, scopes, keyspaceId, environment, ip, cost, resource, method, userAgent } = request.body;
         if (ip !== undefined && isIP(ip) === 0) throw new TesseraError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
         const input = {
           key,
           workspaceId: request.rootKey!.workspaceId,
           scopes,
+          keyspaceId,
+          environment,
           ip: ip ?? request.ip,
           cost,
           resource,

@@ -19,6 +19,12 @@ export interface VerifyInput {
   workspaceId: string;
   /** A required scope or an expression such as `a and (b or c)`. */
   scopes?: string | undefined;
+  /**
+   * Pins: only a key of this keyspace, or of this environment, passes; any other answers NOT_FOUND,
+   * exactly as an unknown key, and spends nothing (so a test key cannot pass a production route).
+   */
+  keyspaceId?: string | undefined;
+  environment?: string | undefined;
   /** Address of the end client that presented the key. */
   ip?: string | undefined;
   /** Credits to spend; 0 checks without spending. Default 1. */
@@ -218,6 +224,11 @@ export class KeyVerifier {
   private check(cached: CachedKey, input: VerifyInput, now: number): VerifyResult | Promise<VerifyResult> {
     const key = cached.record;
     if (key.workspaceId !== input.workspaceId || key.deletedAt !== null) return NOT_FOUND;
+    if (
+      (input.keyspaceId !== undefined && key.keyspaceId !== input.keyspaceId) ||
+      (input.environment !== undefined && key.environment !== input.environment)
+    )
+      return NOT_FOUND;
     if (key.revokedAt !== null) return this.describe(key, 'REVOKED');
     if (key.expiresAt !== null && key.expiresAt <= now) return this.describe(key, 'EXPIRED');
     if (!key.enabled) return this.describe(key, 'DISABLED');

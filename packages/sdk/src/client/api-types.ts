@@ -527,6 +527,10 @@ export interface Operations {
       key: string;
       /** A scope, or an expression such as `a and (b or c)`. */
       scopes?: string;
+      /** Only a key of this keyspace passes; any other answers NOT_FOUND, like an unknown key. */
+      keyspaceId?: string;
+      /** Only a key of this environment passes; any other (or none) answers NOT_FOUND, like an unknown key. */
+      environment?: string;
       ip?: string;
       cost?: number;
       resource?: string;

@@ -28,6 +28,10 @@ export interface RequireApiKeyOptions {
   scopes?: string | readonly string[] | undefined;
   /** Credits each request spends (default 1); `0` checks without spending. */
   cost?: number | undefined;
+  /** Only keys of this keyspace pass (`ks_…`); others get 401 `NOT_FOUND`, like an unknown key. */
+  keyspaceId?: string | undefined;
+  /** Only keys of this environment pass (`production`); others, and keys with none, get 401 `NOT_FOUND`. */
+  environment?: string | undefined;
   /** Where the key is: `authorization` (Bearer), or a header name such as `x-api-key`. Default: both, Authorization first. */
   header?: string | undefined;
 }
@@ -113,13 +117,26 @@ export class Guard {
     const scopes = typeof o.scopes === 'string' ? o.scopes : o.scopes === undefined ? undefined : o.scopes.join(' and ');
     if (scopes !== undefined && scopes.trim() === '') throw new TypeError('scopes must not be empty');
     if (o.cost !== undefined && (!Number.isInteger(o.cost) || o.cost < 0)) throw new TypeError('cost must be an integer ≥ 0');
+    for (const [name, value] of [
+      ['keyspaceId', o.keyspaceId],
+      ['environment', o.environment],
+    ] as const) {
+      if (value !== undefined && (typeof value !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(value)))
+        throw new TypeError(`${name} must be a keyspace id or an environment name (letters, digits, _ . -)`);
+    }
     const header = o.header?.toLowerCase();
     if (header !== undefined && !/^[a-z0-9-]+$/.test(header)) throw new TypeError('header must be a header name');
     const challenge = `Bearer realm=${quoted(this.realm)}`;
     return async (req) => {
       const key = readKey(req, header);
       if (key === undefined) return deny(401, 'UNAUTHORIZED', 'An API key is required.', { 'www-authenticate': challenge });
-      const { result, error } = await this.client.verifyKey(key, { scopes, ip: req.ip, cost: o.cost });
+      const { result, error } = await this.client.verifyKey(key, {
+        scopes,
+        keyspaceId: o.keyspaceId,
+        environment: o.environment,
+        ip: req.ip,
+        cost: o.cost,
+      });
       if (error !== undefined)
         return deny(503, 'VERIFIER_UNAVAILABLE', 'The key cannot be checked right now; try again shortly.', { 'retry-after': '1' });
       const limits = rateLimitHeaders(result.ratelimits);

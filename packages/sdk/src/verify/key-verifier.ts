@@ -12,6 +12,13 @@ export type VerifyKeyResult = OperationResult<'POST /v1/keys/verify'>;
 export interface VerifyKeyOptions {
   /** A scope, or an expression such as `orders:read and (orders:write or admin)`. */
   scopes?: string | undefined;
+  /**
+   * Only a key of this keyspace passes (`ks_…`); any other answers `NOT_FOUND`, like an unknown key.
+   * Pin production routes to the production keyspace so a test key cannot pass them.
+   */
+  keyspaceId?: string | undefined;
+  /** Only a key of this environment passes; any other, or none, answers `NOT_FOUND`. */
+  environment?: string | undefined;
   /** The address of the end client that presented the key: allowlists and usage records use it. */
   ip?: string | undefined;
   /** Credits to spend (default 1); `0` checks without spending. */
@@ -77,10 +84,12 @@ export class KeyVerifier {
   verify(key: string, options?: VerifyKeyOptions): Promise<Result<VerifyKeyResult>> {
     if (!isWellFormedKey(key)) return MALFORMED;
     if (!this.enabled) return this.ask(key, options);
+    // Answers are kept per key and per everything that changes them: a pinned check never reads an unpinned answer.
     const id =
-      options === undefined || (options.scopes === undefined && options.ip === undefined)
+      options === undefined ||
+      (options.scopes === undefined && options.ip === undefined && options.keyspaceId === undefined && options.environment === undefined)
         ? key
-        : `${key}\n${options.scopes ?? ''}\n${options.ip ?? ''}`;
+        : `${key}\n${options.scopes ?? ''}\n${options.ip ?? ''}\n${options.keyspaceId ?? ''}\n${options.environment ?? ''}`;
     const entry = this.positive.get(id) ?? this.negative.get(id);
     if (entry !== undefined) {
       const now = this.now();
@@ -110,7 +119,14 @@ export class KeyVerifier {
 
   private ask(key: string, options: VerifyKeyOptions | undefined): Promise<Result<VerifyKeyResult>> {
     return this.http.request<VerifyKeyResult>('POST', '/v1/keys/verify', {
-      body: { key, scopes: options?.scopes, ip: options?.ip, cost: options?.cost },
+      body: {
+        key,
+        scopes: options?.scopes,
+        keyspaceId: options?.keyspaceId,
+        environment: options?.environment,
+        ip: options?.ip,
+        cost: options?.cost,
+      },
       idempotencyKey: false, // a check, not a change: the verify route takes no key
     });
   }
