@@ -244,6 +244,17 @@ describe('the tessera command', () => {
       expect(JSON.parse(offline.stdout)).toMatchObject({ ok: true });
     });
 
+    it('prints the audit signing keys as a JWK Set, from the server and from the keyring alike', async () => {
+      const online = await runCli(['audit', 'public-key'], { env });
+      expect(online.code).toBe(0);
+      const offline = await runCli(['audit', 'public-key', '--offline', '--data-dir', dataDir]);
+      expect(offline.code).toBe(0);
+      const jwks = JSON.parse(online.stdout);
+      expect(jwks.keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', kid: expect.any(String) })]);
+      expect(JSON.parse(offline.stdout)).toEqual(jwks);
+      expect(online.stdout).not.toMatch(/"d"/);
+    });
+
     it('reports API errors with their code and exit code 1', async () => {
       const r = await runCli(['keys', 'get', 'key_doesnotexist000000000'], { env });
       expect(r.code).toBe(1);

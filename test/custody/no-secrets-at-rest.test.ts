@@ -98,9 +98,12 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
     const internals = t.services.keyring as unknown as { peppers: Map<number, KeyObject>; dataKeys: Map<string, Map<number, KeyObject>> };
     for (const k of internals.peppers.values()) keyMaterial.push(k.export());
     for (const m of internals.dataKeys.values()) for (const k of m.values()) keyMaterial.push(k.export());
+    // The audit checkpoint signing key: its Ed25519 seed (the last 32 bytes of its PKCS#8 form).
+    for (const k of (await t.services.checkpointer.signingKeys()).values())
+      keyMaterial.push(k.privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32));
     if (providerEnv.TESSERA_MASTER_KEY) keyMaterial.push(Buffer.from(providerEnv.TESSERA_MASTER_KEY, 'base64'));
     if (providerEnv.TESSERA_KEYRING_PASSPHRASE) secrets.push(providerEnv.TESSERA_KEYRING_PASSPHRASE);
-    expect(keyMaterial.length).toBeGreaterThanOrEqual(3);
+    expect(keyMaterial.length).toBeGreaterThanOrEqual(4);
   });
   afterAll(async () => {
     await t?.close().catch(() => {});
@@ -142,7 +145,7 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
 
   it('finds none in the data directory while running (database, WAL, keyring file)', () => {
     const files = dataDirFiles();
-    expect(files.map((f) => f.where)).toContain('keyring.json');
+    expect(files.map((f) => f.where)).toEqual(expect.arrayContaining(['keyring.json', 'audit-pin.json', 'audit-checkpoints.jsonl']));
     if (dialect === 'sqlite') expect(files.map((f) => f.where)).toEqual(expect.arrayContaining(['tessera.db', 'tessera.db-wal']));
     expect(scan(files)).toEqual([]);
   });

@@ -237,7 +237,7 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
         await append();
         await checkpointer.checkpoint();
       };
-      const report = await verifyAuditLog({ store: racing(t.store, appendAndSign), keyring, clock }, 4);
+      const report = await verifyAuditLog({ store: racing(t.store, appendAndSign), keyring, clock }, { pageSize: 4 });
       expect(report).toMatchObject({ ok: true, checked: 10, checkpoints: { checked: 0, unsignedEntries: 10 } });
       expect(await verifyAuditLog({ store: t.store, keyring, clock })).toMatchObject({
         ok: true,

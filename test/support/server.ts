@@ -1,5 +1,14 @@
 import { Writable } from 'node:stream';
-import { MemoryKeyring, RootKeyService, LocalInvalidationBus, systemClock, type Clock } from '@tessera/core';
+import { join } from 'node:path';
+import {
+  AuditPinFile,
+  CheckpointFileSink,
+  MemoryKeyring,
+  RootKeyService,
+  LocalInvalidationBus,
+  systemClock,
+  type Clock,
+} from '@tessera/core';
 import { createApp, createServices, loadConfig, webhookTargetPolicy, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
@@ -42,6 +51,7 @@ export async function startTestServer(
     TESSERA_ADMIN_AUTH_FAILURE_LIMIT: '1000000',
     ...opts.env,
   });
+  // The audit pin and the checkpoint copy sit in the data folder, as `tessera serve` keeps them.
   const late: { app?: FastifyInstance } = {};
   const services = createServices({
     store: db.store,
@@ -52,6 +62,12 @@ export async function startTestServer(
     monitoring: {
       webhooks: webhookTargetPolicy(config),
       onWebhookFailure: (failure) => late.app?.log.warn({ webhook: failure }, 'webhook delivery failed'),
+    },
+    auditCheckpointing: {
+      pin: new AuditPinFile(join(db.dataDir, 'audit-pin.json')),
+      file: new CheckpointFileSink(join(db.dataDir, 'audit-checkpoints.jsonl')),
+      onAlarm: (r) => late.app?.log.error({ audit: r }, 'AUDIT TAMPERING: the checkpointer refuses to sign the audit chain'),
+      onNotice: (message) => late.app?.log.warn(message),
     },
   });
   const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap();

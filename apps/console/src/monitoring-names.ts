@@ -17,6 +17,7 @@ export const ANOMALY_KINDS = [
   'honeytoken_used',
   'key_leaked',
   'login_failures',
+  'audit_tampered',
 ] as const;
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -35,6 +36,7 @@ export const WEBHOOK_EVENTS = [
   'key.unsuspended',
   'key.leaked',
   'anomaly.detected',
+  'audit.checkpoint',
 ] as const;
 
 /** `new_network` → `New network`. */

@@ -166,6 +166,16 @@ export const CONFIG_SCHEMA = {
     10_000_000,
   ),
   auditCheckpointSeconds: int('…or after this many seconds with any new entry.', 'TESSERA_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86_400),
+  auditPinFile: str(
+    "Where this node remembers, outside the database, the last audit checkpoint it signed or checked; it refuses to sign a chain that no longer holds it. Default: `audit-pin.json` in the data folder. Keep it where the database's users cannot write (see docs/security.md).",
+    'TESSERA_AUDIT_PIN_FILE',
+    undefined,
+  ),
+  auditCheckpointFile: str(
+    'An append-only copy of every audit checkpoint this node signs, one JSON line each. Default: `audit-checkpoints.jsonl` in the data folder; `off` writes none.',
+    'TESSERA_AUDIT_CHECKPOINT_FILE',
+    undefined,
+  ),
   secretRotationDueDays: int(
     'A secret is reported `due` this many days before its `rotateBy` date.',
     'TESSERA_SECRET_ROTATION_DUE_DAYS',

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
-import { appendAudit, systemClock, verifyAuditLog, type Actor, type AuditReport } from '@tessera/core';
+import {
+  appendAudit,
+  auditPublicJwks,
+  AuditPinFile,
+  loadAuditSigningKeys,
+  systemClock,
+  verifyAuditLog,
+  type Actor,
+  type AuditReport,
+} from '@tessera/core';
 import type { Config } from './config.js';
-import { openInstance } from './instance.js';
-import { auditLines } from './routes/custody-routes.js';
+import { auditPinPath, openInstance } from './instance.js';
+import { AUDIT_KEYS_PATH, auditLines } from './routes/custody-routes.js';
 
 /** What the CLI's commands share: parsed flags, output, the API client and the configuration. */
 export interface CommandContext {
@@ -25,7 +34,8 @@ export const CUSTODY_HELP = `  keyring rotate [--kek] [--data-keys] [--pepper]
   secrets list [--due]                  names and versions, never values; --due: due or overdue for rotation
   secrets rm NAME                       delete a secret and destroy its kept versions
   audit export [--from SEQ] [--checkpoints] [--offline]
-                                        the audit log as JSON lines on stdout`;
+                                        the audit log as JSON lines on stdout
+  audit public-key [--offline]          the public keys that sign audit checkpoints, as a JWK Set (RFC 7517)`;
 
 export const CUSTODY_OPTIONS = {
   kek: { type: 'boolean' },
@@ -167,9 +177,11 @@ export async function auditCommand(sub: string | undefined, ctx: CommandContext)
   if (sub === 'verify') {
     let report: AuditReport;
     if (flags.offline) {
-      const { store, keyring } = await openInstance(ctx.config());
+      const config = ctx.config();
+      const { store, keyring } = await openInstance(config);
       try {
-        report = await verifyAuditLog({ store, keyring, clock: systemClock });
+        const pinned = new AuditPinFile(auditPinPath(config)).read()?.checkpoint;
+        report = await verifyAuditLog({ store, keyring, clock: systemClock }, { pinned });
       } finally {
         await store.close();
         await keyring.close();
@@ -210,5 +222,25 @@ export async function auditCommand(sub: string | undefined, ctx: CommandContext)
     process.stdout.write(typeof text === 'string' ? text : '');
     return 0;
   }
-  throw ctx.usage('usage: tessera audit verify [--offline] | audit export [--from SEQ] [--checkpoints] [--offline]');
+  if (sub === 'public-key') {
+    let jwks: { keys: { kid: string }[] };
+    if (flags.offline) {
+      // From the keyring itself: public halves of the decrypted private keys, not the database's copy.
+      const { store, keyring } = await openInstance(ctx.config());
+      try {
+        jwks = await auditPublicJwks(await loadAuditSigningKeys(keyring, store, systemClock, false));
+      } finally {
+        await store.close();
+        await keyring.close();
+      }
+    } else {
+      jwks = await ctx.api('GET', AUDIT_KEYS_PATH);
+    }
+    if (flags.json) ctx.out('', jwks);
+    else process.stdout.write(JSON.stringify(jwks, null, 2) + '\n');
+    return 0;
+  }
+  throw ctx.usage(
+    'usage: tessera audit verify [--offline] | audit export [--from SEQ] [--checkpoints] [--offline] | audit public-key [--offline]',
+  );
 }

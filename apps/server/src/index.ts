@@ -1,6 +1,6 @@
 export { createApp, LOG_REDACT, VERSION, type AppOptions } from './app.js';
 export { CONFIG_SCHEMA, configurationMarkdown, isLoopback, loadConfig, webhookTargetPolicy, type Config } from './config.js';
-export { initInstance, isInitialised, openInstance, openStore } from './instance.js';
+export { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance, openStore } from './instance.js';
 export { serve } from './serve.js';
 export { createServices, type ServiceOptions, type Services } from './services.js';
 export { main } from './cli.js';

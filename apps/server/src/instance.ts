@@ -24,6 +24,17 @@ export function keyringPath(config: Config): string {
   return join(config.dataDir, 'keyring.json');
 }
 
+/** Where this node remembers the last audit checkpoint it signed (outside the database). */
+export function auditPinPath(config: Config): string {
+  return config.auditPinFile ?? join(config.dataDir, 'audit-pin.json');
+}
+
+/** The append-only copy of every checkpoint; `undefined` when turned off. */
+export function auditCheckpointFilePath(config: Config): string | undefined {
+  if (config.auditCheckpointFile === 'off') return undefined;
+  return config.auditCheckpointFile ?? join(config.dataDir, 'audit-checkpoints.jsonl');
+}
+
 export function openStore(config: Config): KyselyStore {
   if (config.databaseUrl !== undefined)
     return KyselyStore.open({ kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema });

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
 import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
-import { initInstance, isInitialised, openInstance } from './instance.js';
+import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
+import { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance } from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
@@ -41,6 +42,12 @@ export async function serve(
     auditCheckpoints: { everyEntries: config.auditCheckpointEntries, everyMs: config.auditCheckpointSeconds * 1000 },
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
     console: consolePolicy(config),
+    auditCheckpointing: {
+      pin: new AuditPinFile(auditPinPath(config)),
+      file: auditCheckpointFilePath(config) === undefined ? undefined : new CheckpointFileSink(auditCheckpointFilePath(config)!),
+      onAlarm: (r) => app.log.error({ audit: r }, 'AUDIT TAMPERING: the checkpointer refuses to sign the audit chain'),
+      onNotice: (message) => app.log.warn(message),
+    },
     onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
     monitoring: {
       onError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'monitoring failed'),

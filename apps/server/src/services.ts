@@ -25,6 +25,7 @@ import { createMonitoring, type MonitoringOptions } from './monitoring/monitorin
 import { ConsoleAccounts, type ConsolePolicy, type SignInFailures } from './console/console-accounts.js';
 import { ConsolePasskeys } from './console/console-passkeys.js';
 import { VerifyTimeline } from './console/verify-timeline.js';
+import { checkpointerHooks, type CheckpointerWiring } from './audit/checkpointer-hooks.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -40,6 +41,8 @@ export interface ServiceOptions {
   /** When signed audit checkpoints are written (default: every 1000 entries or 60 s). */
   auditCheckpoints?: CheckpointPolicy;
   onCheckpointError?: (err: unknown) => void;
+  /** The pin, the copies outside the database and the alarm of the audit checkpointer (see checkpointer-hooks.ts). */
+  auditCheckpointing?: CheckpointerWiring;
   /** A secret is `due` this long before its `rotateBy` date (default 7 days). */
   secretDueWindowMs?: number;
   /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
@@ -95,7 +98,13 @@ export function createServices(o: ServiceOptions) {
   });
   const vault = new VaultService({ store: o.store, keyring: o.keyring, clock }, o.secretDueWindowMs);
   const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
-  const checkpointer = new AuditCheckpointer({ store: o.store, keyring: o.keyring, clock }, o.auditCheckpoints, o.onCheckpointError);
+  const checkpointAlarms = checkpointerHooks(o.auditCheckpointing ?? {}, monitoring, clock);
+  const checkpointer = new AuditCheckpointer(
+    { store: o.store, keyring: o.keyring, clock },
+    o.auditCheckpoints,
+    o.onCheckpointError,
+    checkpointAlarms,
+  );
   const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore, bus });
   const accounts = new ConsoleAccounts(
     {
@@ -120,6 +129,7 @@ export function createServices(o: ServiceOptions) {
     vault,
     recovery,
     checkpointer,
+    checkpointAlarms,
     rehasher,
     console: accounts,
     passkeys: new ConsolePasskeys({ store: o.store, clock, accounts }),

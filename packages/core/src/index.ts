@@ -76,15 +76,28 @@ export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vaul
 export { KeyRecovery, sealRecoverableKey, type KeyRecoveryRecord, type KeyRecoveryRepos } from './api-keys/key-recovery.js';
 export {
   AuditCheckpointer,
-  checkpointMessage,
-  loadAuditSigningKeys,
-  verifyAuditLog,
-  type AuditCheckpointRecord,
   type AuditCheckpointRepos,
-  type AuditReport,
-  type AuditSigningKeyRecord,
+  type CheckpointerHooks,
   type CheckpointPolicy,
+  type CheckpointRefusal,
 } from './audit/audit-checkpoints.js';
+export {
+  auditPublicJwks,
+  loadAuditSigningKeys,
+  type AuditPublicJwk,
+  type AuditSigningKey,
+  type AuditSigningKeyRecord,
+} from './audit/audit-signing-keys.js';
+export {
+  CHECKPOINT_JWS_TYPE,
+  checkCheckpoint,
+  checkpointMessage,
+  checkpointPayload,
+  type AuditCheckpointRecord,
+  type PreviousCheckpoint,
+} from './audit/checkpoint-signature.js';
+export { AuditPinFile, CheckpointFileSink, type AuditPin, type PinnedCheckpoint } from './audit/checkpoint-files.js';
+export { verifyAuditLog, type AuditReport, type VerifyOptions } from './audit/audit-verify.js';
 export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './root-keys/permissions.js';
 export {
   CONSOLE_ROLES,

@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
 import {
+  auditCheckpointFilePath,
+  auditPinPath,
   createApp,
   createServices,
   initInstance,
@@ -79,7 +82,17 @@ export async function startInstance(
   let key = rootKey;
   if (!isInitialised(config)) key = (await initInstance(config)).rootKey;
   const { store, keyring } = await openInstance(config);
-  const services = createServices({ store, keyring, usageFlushMs: 50, auditCheckpoints: { everyEntries: 5, everyMs: 60_000 } });
+  const checkpointFile = auditCheckpointFilePath(config);
+  const services = createServices({
+    store,
+    keyring,
+    usageFlushMs: 50,
+    auditCheckpoints: { everyEntries: 5, everyMs: 60_000 },
+    auditCheckpointing: {
+      pin: new AuditPinFile(auditPinPath(config)),
+      file: checkpointFile === undefined ? undefined : new CheckpointFileSink(checkpointFile),
+    },
+  });
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {

@@ -57,6 +57,16 @@ export function createMetrics(services: Services) {
       this.inc(cache.misses);
     },
   });
+  const alarms = services.checkpointAlarms;
+  new Counter({
+    name: 'tessera_audit_checkpoint_refusals_total',
+    help: 'Times the audit checkpointer refused to sign because the chain no longer holds the last checkpoint it signed (tampering).',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(alarms.refusals.count);
+    },
+  });
   const shared = services.shared;
   if (shared !== undefined) {
     new Gauge({

@@ -147,7 +147,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
           response: { 200: AuditReportView },
         },
       },
-      async () => verifyAuditLog(services),
+      async () => verifyAuditLog(services, { pinned: services.checkpointer.pinnedCheckpoint(), policy: services.checkpointer.policy }),
     );
   };
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { appendAudit } from '@tessera/core';
+import { appendAudit, auditPublicJwks } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { IdParams, Type } from '../http/schemas.js';
@@ -17,8 +17,12 @@ export const AuditReportView = Type.Object({
     lastSignedSeq: Type.Integer(),
     unsignedEntries: Type.Integer(),
     badSignatureSeq: Type.Optional(Type.Integer()),
+    missingSeq: Type.Optional(Type.Integer()),
   }),
 });
+
+/** The public halves of the audit signing keys (RFC 7517), to verify exported checkpoints offline. */
+export const AUDIT_KEYS_PATH = '/.well-known/tessera-audit-keys.json';
 
 /** Recoverable keys and the audit export: reads of what the keyring protects, each one audited. */
 export function custodyRoutes(services: Services): FastifyPluginAsync {
@@ -73,7 +77,8 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
         config: { permission: 'audit:checkpoint' },
         schema: {
           tags: ['audit'],
-          summary: 'Sign a checkpoint of the audit chain head now (permission audit:checkpoint)',
+          summary:
+            'Sign a checkpoint of the audit chain head now (permission audit:checkpoint); 409 AUDIT_TAMPERED when the chain no longer holds the last checkpoint signed',
           response: {
             200: Type.Object({
               seq: Type.Integer(),
@@ -90,6 +95,36 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
         const c = await services.checkpointer.checkpoint();
         if (c === undefined) return reply.code(204).send(null);
         return { ...c, ts: iso(c.ts) };
+      },
+    );
+
+    app.get(
+      AUDIT_KEYS_PATH,
+      {
+        schema: {
+          tags: ['audit'],
+          summary: 'The public keys that sign audit checkpoints, as a JWK Set (RFC 7517): verify an export offline with them',
+          security: [],
+          response: {
+            200: Type.Object({
+              keys: Type.Array(
+                Type.Object({
+                  kty: Type.String(),
+                  crv: Type.String(),
+                  x: Type.String(),
+                  kid: Type.String(),
+                  alg: Type.String(),
+                  use: Type.String(),
+                }),
+              ),
+            }),
+          },
+        },
+      },
+      async (_request, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        reply.type('application/jwk-set+json');
+        return auditPublicJwks(await services.checkpointer.signingKeys());
       },
     );
   };

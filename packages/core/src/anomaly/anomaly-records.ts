@@ -13,6 +13,7 @@ export const ANOMALY_KINDS = [
   'honeytoken_used',
   'key_leaked',
   'login_failures',
+  'audit_tampered',
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 

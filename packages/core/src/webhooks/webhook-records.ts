@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.unsuspended',
   'key.leaked',
   'anomaly.detected',
+  'audit.checkpoint',
   'webhook.test',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

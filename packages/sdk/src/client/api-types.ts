@@ -57,7 +57,7 @@ export interface Operations {
       /** RFC 3339 */
       since?: string;
       status?: "open" | "acknowledged" | "resolved";
-      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures";
+      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
       limit?: number;
     };
     body: undefined;
@@ -121,7 +121,7 @@ export interface Operations {
       nextCursor: string | null;
     };
   };
-  /** Sign a checkpoint of the audit chain head now (permission audit:checkpoint) */
+  /** Sign a checkpoint of the audit chain head now (permission audit:checkpoint); 409 AUDIT_TAMPERED when the chain no longer holds the last checkpoint signed */
   'POST /v1/audit/checkpoints': {
     path: {};
     query: {};
@@ -159,6 +159,7 @@ export interface Operations {
         lastSignedSeq: number;
         unsignedEntries: number;
         badSignatureSeq?: number;
+        missingSeq?: number;
       };
     };
   };
@@ -1021,7 +1022,7 @@ export interface Operations {
     query: {};
     body: {
       url: string;
-      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
     response: unknown;
@@ -1052,7 +1053,7 @@ export interface Operations {
     query: {};
     body: {
       url?: string;
-      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected">;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
     response: unknown;

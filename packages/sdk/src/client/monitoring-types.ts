@@ -85,7 +85,8 @@ export type AnomalyKind =
   | 'impossible_travel'
   | 'honeytoken_used'
   | 'key_leaked'
-  | 'login_failures';
+  | 'login_failures'
+  | 'audit_tampered';
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
 
