@@ -28,6 +28,8 @@ export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './ve
 export type { KeyEvent } from './verify/key-events.js';
 export { isWellFormedKey } from './verify/key-format.js';
 export { AccessTokenVerifier } from './jwt/access-token-verifier.js';
+export { MemoryDpopReplayStore, RedisDpopReplayStore } from './jwt/dpop-replay-store.js';
+export type { DpopReplayStore, RedisSetNx } from './jwt/dpop-replay-store.js';
 export type {
   AccessTokenAlgorithm,
   AccessTokenIdentity,

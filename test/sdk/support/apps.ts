@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import express from 'express';
@@ -19,7 +19,18 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(framework: Framework, options: GuardOptions): Promise<RunningApp> {
+/** A port nobody listens on now, so the app's public URL (for DPoP `htu`) is known before it starts. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export async function startApp(framework: Framework, guard: GuardOptions): Promise<RunningApp> {
+  const port = await freePort();
+  const options: GuardOptions = { publicUrl: `http://127.0.0.1:${port}`, ...guard };
   const token = { audience: AUDIENCE, scopes: 'orders:read' } as const;
   if (framework === 'fastify') {
     const { requireApiKey, requireAccessToken } = forFastify(options);
@@ -35,7 +46,7 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
     );
     app.get('/token-other', { preHandler: requireAccessToken({ audience: 'https://other.api.test' }) }, async (request) => request.tessera);
     app.get('/token-live', { preHandler: requireAccessToken({ ...token, introspect: true }) }, async (request) => request.tessera);
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    await app.listen({ port, host: '127.0.0.1' });
     return { url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, close: () => app.close() };
   }
   if (framework === 'express') {
@@ -49,7 +60,7 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
     app.get('/token-other', requireAccessToken({ audience: 'https://other.api.test' }), (req, res) => void res.json(req.tessera));
     app.get('/token-live', requireAccessToken({ ...token, introspect: true }), (req, res) => void res.json(req.tessera));
     const server = await new Promise<HttpServer>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
     });
     return {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -66,7 +77,7 @@ export async function startApp(framework: Framework, options: GuardOptions): Pro
   app.get('/token-other', requireAccessToken({ audience: 'https://other.api.test' }), (c) => c.json(c.get('tessera')));
   app.get('/token-live', requireAccessToken({ ...token, introspect: true }), (c) => c.json(c.get('tessera')));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -10,6 +10,7 @@ import {
 } from 'jose';
 import { positive } from '../client/http-client.js';
 import { DpopVerifier } from './dpop-proof.js';
+import { MemoryDpopReplayStore, type DpopReplayStore } from './dpop-replay-store.js';
 
 /**
  * Signature algorithms Tessera signs access tokens with. `ML-DSA-65` (FIPS 204, post-quantum) needs
@@ -39,6 +40,11 @@ export interface AccessTokenVerifierOptions {
   jwksMaxAgeMs?: number | undefined;
   /** How old a DPoP proof may be. Default 60 s. */
   dpopMaxAgeSeconds?: number | undefined;
+  /**
+   * Where accepted DPoP proofs are remembered: this process by default. Replicas of one API must
+   * share one (`RedisDpopReplayStore`), or a proof replayed to another replica passes there.
+   */
+  dpopReplayStore?: DpopReplayStore | undefined;
   /** Client credentials for introspection (RFC 7662), used only when a check asks for it. */
   introspection?: { clientId: string; clientSecret: string } | undefined;
   /** Timeout of the metadata, JWKS and introspection requests. Default 5000 ms. */
@@ -52,7 +58,7 @@ export interface PresentedToken {
   token: string;
   /** `Bearer` or `DPoP`: the scheme of the Authorization header. */
   scheme: 'Bearer' | 'DPoP';
-  /** The request, for DPoP-bound tokens. */
+  /** The request, for DPoP-bound tokens. `url` is the API's public URL and the path, never built from the Host header. */
   method?: string | undefined;
   url?: string | undefined;
   dpop?: string | readonly string[] | undefined;
@@ -124,7 +130,9 @@ export class AccessTokenVerifier {
     this.now = options.now ?? Date.now;
     this.timeoutMs = positive(options.timeoutMs, 5_000, 'timeoutMs');
     positive(options.jwksCooldownMs, 30_000, 'jwksCooldownMs');
-    this.dpop = new DpopVerifier(positive(options.dpopMaxAgeSeconds, 60, 'dpopMaxAgeSeconds'), this.now);
+    const replays = options.dpopReplayStore ?? new MemoryDpopReplayStore();
+    if (typeof replays.remember !== 'function') throw new TypeError('dpopReplayStore must have remember(key, expiresAt, now)');
+    this.dpop = new DpopVerifier(positive(options.dpopMaxAgeSeconds, 60, 'dpopMaxAgeSeconds'), this.now, replays);
   }
 
   async verify(presented: PresentedToken, options: VerifyTokenOptions): Promise<VerifyTokenResult> {
@@ -174,7 +182,7 @@ export class AccessTokenVerifier {
       const problem = await this.dpop.check({
         proof: presented.dpop,
         method: presented.method ?? '',
-        url: presented.url ?? '',
+        url: presented.url,
         accessToken: presented.token,
         jkt,
       });

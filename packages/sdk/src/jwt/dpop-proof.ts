@@ -1,5 +1,5 @@
 import { base64url, calculateJwkThumbprint, EmbeddedJWK, jwtVerify } from 'jose';
-import { BoundedCache } from '../verify/bounded-cache.js';
+import type { DpopReplayStore } from './dpop-replay-store.js';
 
 /** Algorithms a DPoP proof may use: asymmetric only (RFC 9449 §4.2). */
 export const DPOP_ALGORITHMS = ['EdDSA', 'Ed25519', 'ES256', 'ES384', 'RS256', 'PS256'] as const;
@@ -9,7 +9,8 @@ export interface DpopCheck {
   proof: string | readonly string[] | undefined;
   /** The request's method and its URL as the client called it (scheme, host, path; the query is ignored). */
   method: string;
-  url: string;
+  /** From the API's configured public URL, never from the request's Host header; undefined when it has none. */
+  url: string | undefined;
   accessToken: string;
   /** `cnf.jkt` of the access token. */
   jkt: string;
@@ -22,19 +23,16 @@ export interface DpopCheck {
  * hash of this token, `iat` recent, and `jti` not seen before within that window.
  */
 export class DpopVerifier {
-  private readonly seen: BoundedCache<number>;
-
   constructor(
-    private readonly maxAgeSeconds = 60,
-    private readonly now: () => number = Date.now,
-    replayCacheSize = 100_000,
-  ) {
-    this.seen = new BoundedCache(replayCacheSize);
-  }
+    private readonly maxAgeSeconds: number,
+    private readonly now: () => number,
+    private readonly replays: DpopReplayStore,
+  ) {}
 
   /** `undefined` when the proof holds, else why not (for `error_description`). */
   async check(c: DpopCheck): Promise<string | undefined> {
     if (c.proof === undefined) return 'a DPoP proof is required for this token';
+    if (c.url === undefined) return 'this API has no public URL configured (publicUrl), so DPoP proofs cannot be checked';
     if (typeof c.proof !== 'string') return 'exactly one DPoP proof is allowed';
     let payload: Record<string, unknown>;
     let jwk: Record<string, unknown>;
@@ -59,10 +57,15 @@ export class DpopVerifier {
     if (payload.ath !== ath) return 'the DPoP proof is for another access token';
     if ((await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0], 'sha256')) !== c.jkt)
       return 'the DPoP proof is signed by another key than the token is bound to';
-    const replayKey = `${c.jkt}:${payload.jti}`;
-    const until = this.seen.get(replayKey);
-    if (until !== undefined && until > now) return 'the DPoP proof was used before';
-    this.seen.set(replayKey, now + 2 * this.maxAgeSeconds);
+    // Remembered for as long as the proof could be accepted (iat within the age either side).
+    const nowMs = this.now();
+    let fresh: boolean;
+    try {
+      fresh = await this.replays.remember(`${c.jkt}:${payload.jti}`, nowMs + 2 * this.maxAgeSeconds * 1000, nowMs);
+    } catch {
+      return 'the DPoP proof cannot be checked for replay right now';
+    }
+    if (!fresh) return 'the DPoP proof was used before';
     return undefined;
   }
 }

@@ -17,7 +17,11 @@ export interface GuardOptions extends Partial<TesseraOptions> {
   tokens?: Omit<AccessTokenVerifierOptions, 'issuer' | 'algorithms'> | undefined;
   /** The realm in `WWW-Authenticate`. Default `api`. */
   realm?: string | undefined;
-  /** The public origin of this API (`https://api.example.com`) for DPoP `htu`; from the request when absent. */
+  /**
+   * The public URL of this API as its clients call it (`https://api.example.com`, a path prefix
+   * allowed): DPoP proofs' `htu` must name it. Never taken from the request's Host header, which the
+   * caller chooses; without it, DPoP-bound tokens are refused.
+   */
   publicUrl?: string | undefined;
   /** A ready client to use instead of one made from these options. */
   client?: Tessera | undefined;
@@ -103,7 +107,7 @@ export class Guard {
     this.options = options;
     this.realm = options.realm ?? 'api';
     if (!/^[\x20-\x7e]*$/.test(this.realm)) throw new TypeError('realm must be printable ASCII');
-    this.publicUrl = options.publicUrl?.replace(/\/+$/, '');
+    this.publicUrl = options.publicUrl === undefined ? undefined : checkPublicUrl(options.publicUrl);
     if (options.client !== undefined) this.client = options.client;
     else {
       if (typeof options.baseUrl !== 'string') throw new TypeError('baseUrl (where Tessera listens) is required');
@@ -215,11 +219,30 @@ export class Guard {
     return this.tokenVerifier;
   }
 
-  private requestUrl(req: RequestView): string {
-    const path = req.url.split('?')[0]!;
-    if (this.publicUrl !== undefined) return this.publicUrl + path;
-    return `${req.protocol}://${single(req.header('host')) ?? 'localhost'}${path}`;
+  /** The URL a DPoP proof must name: the configured public URL and the path; none without it. */
+  private requestUrl(req: RequestView): string | undefined {
+    if (this.publicUrl === undefined) return undefined;
+    return this.publicUrl + req.url.split('?')[0]!;
   }
+}
+
+function checkPublicUrl(value: unknown): string {
+  let u: URL | undefined;
+  try {
+    u = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    u = undefined;
+  }
+  if (
+    u === undefined ||
+    (u.protocol !== 'https:' && u.protocol !== 'http:') ||
+    u.search !== '' ||
+    u.hash !== '' ||
+    u.username !== '' ||
+    u.password !== ''
+  )
+    throw new TypeError('publicUrl must be the http(s) URL of this API, without query, fragment or credentials');
+  return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
 
 function single(v: string | string[] | undefined): string | undefined {
