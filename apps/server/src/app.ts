@@ -19,6 +19,7 @@ import type { Config } from './config.js';
 import { trustProxyOption } from './config.js';
 import { authorize } from './http/auth.js';
 import { IdempotencyKeyHeader, idempotencyHooks } from './http/idempotency.js';
+import { checkKeyspaceScope } from './http/keyspace-scope.js';
 import { createMetrics } from './http/metrics.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -276,6 +277,13 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest, reply: FastifyReply) =>
         authorize(services, authThrottle, request, reply, permission),
       ) as RouteOptions['onRequest'];
+      // After validation, so the body is there: a root key limited to keyspaces reaches only those.
+      // A route whose handler narrows to them itself (verify among them) pays for no extra hook.
+      const keyspace = route.config?.keyspace;
+      if (keyspace !== 'handler')
+        route.preHandler = withHook<unknown>(route.preHandler, async (request: FastifyRequest) =>
+          checkKeyspaceScope(services, request, keyspace),
+        ) as RouteOptions['preHandler'];
     }
     // Only the routes that take an Idempotency-Key run its hooks; the others (verify above all) pay nothing.
     if (route.config?.idempotent === true) {

@@ -1,4 +1,4 @@
-import { isAuditAction, TesseraError, verifyAuditLog } from '@tessera/core';
+import { isAuditAction, keyspaceAllowed, TesseraError, verifyAuditLog } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
@@ -16,7 +16,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/root-keys',
       {
-        config: { permission: 'root_keys:manage', idempotent: true },
+        config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
         schema: {
           tags: ['root keys'],
           summary: 'Create a root key',
@@ -37,7 +37,7 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/root-keys/:id/roll',
       {
-        config: { permission: 'root_keys:manage', idempotent: true },
+        config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
         schema: {
           tags: ['root keys'],
           summary: 'Roll a root key: a new key now, the old one expires after the grace period',
@@ -60,16 +60,16 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/root-keys',
       {
-        config: { permission: 'root_keys:manage' },
+        config: { permission: 'root_keys:manage', keyspace: 'handler' },
         schema: { tags: ['root keys'], summary: 'List root keys', response: { 200: Type.Object({ items: Type.Array(RootKeyView) }) } },
       },
-      async (request) => ({ items: (await services.rootKeys.list(request.rootKey!.workspaceId)).map(rootKeyView) }),
+      async (request) => ({ items: (await services.rootKeys.list(request.rootKey!)).map(rootKeyView) }),
     );
 
     app.post(
       '/v1/root-keys/:id/revoke',
       {
-        config: { permission: 'root_keys:manage', idempotent: true },
+        config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
         schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } },
       },
       async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.rootKey!, request.params.id)),
@@ -87,16 +87,20 @@ export function adminRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/keyspaces',
       {
-        config: { permission: 'keyspaces:read' },
+        config: { permission: 'keyspaces:read', keyspace: 'handler' },
         schema: { tags: ['keyspaces'], summary: 'List keyspaces', response: { 200: Type.Object({ items: Type.Array(KeyspaceView) }) } },
       },
-      async (request) => ({ items: (await services.keys.listKeyspaces(actorOf(request))).map(keyspaceView) }),
+      async (request) => ({
+        items: (await services.keys.listKeyspaces(actorOf(request)))
+          .filter((ks) => keyspaceAllowed(request.rootKey!, ks.id))
+          .map(keyspaceView),
+      }),
     );
 
     app.get(
       '/v1/keyspaces/:id',
       {
-        config: { permission: 'keyspaces:read' },
+        config: { permission: 'keyspaces:read', keyspace: { keyspaceParam: 'id' } },
         schema: { tags: ['keyspaces'], summary: 'Get a keyspace', params: IdParams('id'), response: { 200: KeyspaceView } },
       },
       async (request) => keyspaceView(await services.keys.getKeyspace(actorOf(request), request.params.id)),

@@ -101,7 +101,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/keyspaces/:keyspaceId/policy',
       {
-        config: { permission: 'keyspaces:read' },
+        config: { permission: 'keyspaces:read', keyspace: { keyspaceParam: 'keyspaceId' } },
         schema: { tags, summary: "A keyspace's monitoring policy (defaults until set)", params: IdParams('keyspaceId') },
       },
       async (request) => policyView(await anomalies.getPolicy(actorOf(request), request.params.keyspaceId)),
@@ -110,7 +110,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.put(
       '/v1/keyspaces/:keyspaceId/policy',
       {
-        config: { permission: 'keyspaces:manage', idempotent: true },
+        config: { permission: 'keyspaces:manage', idempotent: true, keyspace: { keyspaceParam: 'keyspaceId' } },
         schema: {
           tags,
           summary: "Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices",
@@ -134,7 +134,7 @@ export function anomalyRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/honeytokens',
       {
-        config: { permission: 'keys:create', idempotent: true },
+        config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
         schema: {
           tags,
           summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',

@@ -30,7 +30,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys',
       {
-        config: { permission: 'keys:create', idempotent: true },
+        config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
         schema: { tags, summary: 'Create a key', body: CreateKeyBody, response: { 201: CreatedKey } },
       },
       async (request, reply) => {
@@ -48,7 +48,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.get(
       '/v1/keys',
       {
-        config: { permission: 'keys:read' },
+        config: { permission: 'keys:read', keyspace: { query: 'keyspaceId' } },
         schema: {
           tags,
           summary: 'List keys of a keyspace',
@@ -81,7 +81,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.get(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:read' },
+        config: { permission: 'keys:read', keyspace: { keyParam: 'keyId' } },
         schema: { tags, summary: 'Get a key', params: IdParams('keyId'), response: { 200: KeyView } },
       },
       async (request) => keyView(await services.keys.getKey(actorOf(request), request.params.keyId)),
@@ -90,7 +90,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.patch(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:update', idempotent: true },
+        config: { permission: 'keys:update', idempotent: true, keyspace: { keyParam: 'keyId' } },
         schema: { tags, summary: 'Update a key', params: IdParams('keyId'), body: UpdateKeyBody, response: { 200: KeyView } },
       },
       async (request) => {
@@ -104,7 +104,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys/:keyId/revoke',
       {
-        config: { permission: 'keys:revoke', idempotent: true },
+        config: { permission: 'keys:revoke', idempotent: true, keyspace: { keyParam: 'keyId' } },
         schema: {
           tags,
           summary: 'Revoke a key, at once and everywhere',
@@ -120,7 +120,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId/roll',
       {
         // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
-        config: { permission: ['keys:create', 'keys:update'], idempotent: true },
+        config: { permission: ['keys:create', 'keys:update'], idempotent: true, keyspace: { keyParam: 'keyId' } },
         schema: {
           tags,
           summary: 'Roll a key: a new key now, the old one expires after the grace period',
@@ -138,7 +138,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.delete(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:delete' },
+        config: { permission: 'keys:delete', keyspace: { keyParam: 'keyId' } },
         schema: {
           tags,
           summary: 'Delete a key (its record stays for the audit trail)',
@@ -175,7 +175,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
     app.post(
       '/v1/keys/verify',
       {
-        config: { permission: 'keys:verify' },
+        config: { permission: 'keys:verify', keyspace: 'handler' },
         schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } },
       },
       async (request) => {
@@ -185,6 +185,7 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         const input = {
           key,
           workspaceId: request.rootKey!.workspaceId,
+          keyspaceIds: request.rootKey!.keyspaceIds,
           scopes,
           keyspaceId,
           environment,

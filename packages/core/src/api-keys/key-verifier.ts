@@ -17,6 +17,8 @@ export interface VerifyInput {
   key: string;
   /** The workspace of the caller; keys of other workspaces are NOT_FOUND. */
   workspaceId: string;
+  /** The keyspaces of a caller limited to some; keys of any other keyspace are NOT_FOUND. */
+  keyspaceIds?: readonly string[] | null | undefined;
   /** A required scope or an expression such as `a and (b or c)`. */
   scopes?: string | undefined;
   /**
@@ -229,6 +231,7 @@ export class KeyVerifier {
       (input.environment !== undefined && key.environment !== input.environment)
     )
       return NOT_FOUND;
+    if (input.keyspaceIds !== undefined && input.keyspaceIds !== null && !input.keyspaceIds.includes(key.keyspaceId)) return NOT_FOUND;
     if (key.revokedAt !== null) return this.describe(key, 'REVOKED');
     if (key.expiresAt !== null && key.expiresAt <= now) return this.describe(key, 'EXPIRED');
     if (!key.enabled) return this.describe(key, 'DISABLED');

@@ -14,6 +14,12 @@ export function keyspaceAllowed(rk: Pick<RootKeyRecord, 'keyspaceIds'>, keyspace
   return rk.keyspaceIds === null || rk.keyspaceIds.includes(keyspaceId);
 }
 
+/** Whether every keyspace `target` reaches is one `holder` reaches. */
+export function keyspacesWithin(holder: Pick<RootKeyRecord, 'keyspaceIds'>, target: Pick<RootKeyRecord, 'keyspaceIds'>): boolean {
+  if (holder.keyspaceIds === null) return true;
+  return target.keyspaceIds !== null && target.keyspaceIds.every((k) => holder.keyspaceIds!.includes(k));
+}
+
 /** Why `holder` does not cover `target` (permissions, keyspaces, lifetime), or an empty list. */
 export function uncoveredReach(
   holder: Pick<RootKeyRecord, 'permissions' | 'keyspaceIds' | 'expiresAt'>,

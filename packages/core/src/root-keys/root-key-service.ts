@@ -10,7 +10,7 @@ import type { Keyring } from '../custody/envelope-keyring.js';
 import type { RootKeyRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { isPermissionGrant } from './permissions.js';
-import { checkIpAllowlist, ipAllowed, uncoveredReach } from './root-key-scope.js';
+import { checkIpAllowlist, ipAllowed, keyspacesWithin, uncoveredReach } from './root-key-scope.js';
 
 export const ROOT_KEY_PREFIX = 'tessera_root';
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
@@ -146,8 +146,9 @@ export class RootKeyService {
     });
   }
 
-  async list(workspaceId: string): Promise<RootKeyRecord[]> {
-    return this.deps.store.listRootKeys(workspaceId);
+  /** The root keys of the holder's workspace; a holder limited to keyspaces sees those within its own only. */
+  async list(holder: RootKeyRecord): Promise<RootKeyRecord[]> {
+    return (await this.deps.store.listRootKeys(holder.workspaceId)).filter((rk) => keyspacesWithin(holder, rk));
   }
 
   /** Revokes a root key; the revoker must cover everything the revoked key reaches (no taking down a broader key). */
