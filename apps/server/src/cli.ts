@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from './config.js';
 import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
-import { initInstance, openInstance } from './instance.js';
+import { initInstance, isInitialised, migrationReport, openInstance, openStore } from './instance.js';
+import { VERSION } from './app.js';
 import { serve } from './serve.js';
 import { scanCommand } from './scan/scan-command.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
@@ -12,12 +13,13 @@ import { BACKUP_HELP, BACKUP_OPTIONS, backupCommand, restoreCommand } from './ba
 const HELP = `tessera — API keys, tokens and their audit trail
 
 Usage: tessera <command> [options]
+       tessera --version
 
 Commands:
   init [--data-dir DIR] [--json]        create the data dir, keyring and database; print the first root key
   serve [--port N] [--host H] [--data-dir DIR] [--insecure-http]
                                         run the server (initialises on first start)
-  migrate [--data-dir DIR]              apply database migrations
+  migrate [--data-dir DIR] [--dry-run]  apply database migrations (--dry-run: list the pending ones, apply nothing)
   keyspaces create --name N --prefix P  create a keyspace
   keyspaces list
   keys create --keyspace ID [--owner ID] [--name N] [--scopes a,b] [--ttl SECONDS]
@@ -48,6 +50,7 @@ const OPTIONS = {
   port: { type: 'string' },
   host: { type: 'string' },
   'insecure-http': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
   url: { type: 'string' },
   'root-key': { type: 'string' },
@@ -78,6 +81,11 @@ type Flags = ReturnType<typeof parse>['values'];
 const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 
 export async function main(argv: string[]): Promise<number> {
+  // `--version` before any command is the global flag; after one (`secrets get NAME --version N`) it is that command's.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`tessera ${VERSION}\n`);
+    return 0;
+  }
   let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
@@ -124,9 +132,18 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       await serve(configFrom(flags));
       return -1; // keep running
     case 'migrate': {
-      const { store } = await openInstance(configFrom(flags));
+      if (flags['dry-run']) {
+        const config = configFrom(flags);
+        if (!isInitialised(config)) throw new Error(`Tessera is not initialised in ${config.dataDir} (no keyring there).`);
+        const store = openStore(config);
+        const pending = await store.pendingMigrations().finally(() => store.close());
+        out(pending.length === 0 ? migrationReport([]) : `Pending migrations (${pending.length}): ${pending.join(', ')}.`, { pending });
+        return 0;
+      }
+      const { store, keyring, migrations } = await openInstance(configFrom(flags));
       await store.close();
-      out('The database schema is up to date.', { ok: true });
+      await keyring.close();
+      out(migrationReport(migrations), { ok: true, applied: migrations });
       return 0;
     }
     case 'audit':

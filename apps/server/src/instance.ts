@@ -113,13 +113,20 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
   }
 }
 
-/** Opens an initialised instance: opens the KEK, migrates the store, unwraps the keyring. */
-export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring }> {
+/** What `tessera migrate` prints and the server logs at start, for the migrations it applied. */
+export function migrationReport(applied: readonly string[]): string {
+  return applied.length === 0
+    ? 'The database schema is up to date.'
+    : `Applied ${applied.length} database migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}.`;
+}
+
+/** Opens an initialised instance: opens the KEK, migrates the store (naming what it applied), unwraps the keyring. */
+export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring; migrations: string[] }> {
   const kek = await openKek(config);
   const store = openStore(config);
   try {
-    await store.migrate();
-    return { store, keyring: await EnvelopeKeyring.open({ kek, repos: store }) };
+    const migrations = await store.migrate();
+    return { store, keyring: await EnvelopeKeyring.open({ kek, repos: store }), migrations };
   } catch (err) {
     await store.close();
     await kek.close();

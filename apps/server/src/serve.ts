@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
 import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
 import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
-import { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance } from './instance.js';
+import { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, migrationReport, openInstance } from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
@@ -29,7 +29,7 @@ export async function serve(
     print(`    ${rootKey}`);
     print('');
   }
-  const { store, keyring } = await openInstance(config);
+  const { store, keyring, migrations } = await openInstance(config);
   const shared = await openSharedState(config);
   const services = createServices({
     store,
@@ -57,6 +57,7 @@ export async function serve(
   });
   const app = await createApp({ config, services });
   shared.log = app.log;
+  app.log.info({ migrations }, migrationReport(migrations));
   services.usage.start();
   services.monitoring.start();
   services.checkpointer.start();

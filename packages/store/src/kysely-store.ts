@@ -4,7 +4,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { KyselyRepos } from './kysely-repos.js';
-import { migrateToLatest } from './migrate.js';
+import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { retryingTransaction } from './retry-transaction.js';
 import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
@@ -62,10 +62,20 @@ export class KyselyStore extends KyselyRepos implements Store {
     return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
   }
 
+  /** Applies every pending migration; returns the names applied. */
   async migrate(): Promise<string[]> {
-    if (this.dialect === 'sqlite') return migrateToLatest(this.kysely);
+    return migrateToLatest(this.kysely, await this.migrationSchema());
+  }
+
+  /** The migrations `migrate()` would apply, without applying them. */
+  async pendingMigrations(): Promise<string[]> {
+    return pendingMigrations(this.kysely, await this.migrationSchema());
+  }
+
+  private async migrationSchema(): Promise<string | undefined> {
+    if (this.dialect === 'sqlite') return undefined;
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(this.kysely);
-    return migrateToLatest(this.kysely, rows[0]!.schema);
+    return rows[0]!.schema;
   }
 
   transaction<T>(fn: (tx: KyselyRepos) => Promise<T>): Promise<T> {

@@ -30,6 +30,17 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is schema-agnostic
+function migrator(db: Kysely<any>, schema?: string): Migrator {
+  return new Migrator({
+    db,
+    provider,
+    migrationTableName: 'tessera_migrations',
+    migrationLockTableName: 'tessera_migrations_lock',
+    ...(schema !== undefined && { migrationTableSchema: schema }),
+  });
+}
+
 /**
  * Applies every pending migration; returns the names applied. Throws on the first failure.
  * On PostgreSQL, `schema` names where the bookkeeping tables live: Kysely otherwise looks for
@@ -37,14 +48,14 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is schema-agnostic
 export async function migrateToLatest(db: Kysely<any>, schema?: string): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: 'tessera_migrations',
-    migrationLockTableName: 'tessera_migrations_lock',
-    ...(schema !== undefined && { migrationTableSchema: schema }),
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await migrator(db, schema).migrateToLatest();
   if (error !== undefined) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The names of the migrations not yet applied, in the order they would run; changes nothing. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator is schema-agnostic
+export async function pendingMigrations(db: Kysely<any>, schema?: string): Promise<string[]> {
+  const all = await migrator(db, schema).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
