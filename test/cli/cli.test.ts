@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,11 @@ describe('the tessera command', () => {
       `http://127.0.0.1:${port}`,
     );
     expect(s.output()).toMatch(/INSECURE/);
+    // Metrics are not public on an address others can reach, unless a token or a listener of their own is set.
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(metrics.status).toBe(403);
+    for (let i = 0; i < 50 && !s.output().includes('/metrics is not served'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(s.output()).toMatch(/metrics is not served on 0\.0\.0\.0/);
     await s.stop();
   });
 
@@ -195,16 +200,22 @@ describe('the tessera command', () => {
 
     beforeAll(async () => {
       server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
-      const rootKey = /tessera_root_[0-9A-Za-z]{49}/.exec(server.output())?.[0];
-      expect(rootKey).toBeDefined();
-      env = { TESSERA_ROOT_KEY: rootKey!, TESSERA_URL: url };
+      const keyFile = join(dataDir, 'initial-root-key');
+      const rootKey = readFileSync(keyFile, 'utf8').trim();
+      expect(rootKey).toMatch(/^tessera_root_[0-9A-Za-z]{49}$/);
+      env = { TESSERA_ROOT_KEY_FILE: keyFile, TESSERA_URL: url };
     });
     afterAll(() => server.stop());
 
-    it('prints the root key on the first start only', async () => {
+    it('writes the first root key to a 0600 file in the data dir when stdout is no terminal, and logs where, never the key', async () => {
+      const keyFile = join(dataDir, 'initial-root-key');
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      for (let i = 0; i < 100 && !server.output().includes('first root key'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(server.output()).not.toMatch(/tessera_root_/);
+      expect(server.output()).toContain(`The first root key is in ${keyFile}`);
       await server.stop();
       server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
-      expect(server.output()).not.toMatch(/tessera_root_/);
+      expect(server.output()).not.toMatch(/tessera_root_|first root key/);
     });
 
     it('creates, verifies, rolls and revokes a key', async () => {
@@ -259,7 +270,7 @@ describe('the tessera command', () => {
       const r = await runCli(['keys', 'get', 'key_doesnotexist000000000'], { env });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/NOT_FOUND/);
-      const bad = await runCli(['keyspaces', 'list'], { env: { ...env, TESSERA_ROOT_KEY: 'tessera_root_wrong' } });
+      const bad = await runCli(['keyspaces', 'list'], { env: { TESSERA_URL: url, TESSERA_ROOT_KEY: 'tessera_root_wrong' } });
       expect(bad.stderr).toMatch(/UNAUTHORIZED/);
     });
   });

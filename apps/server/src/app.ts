@@ -21,6 +21,7 @@ import { authorize } from './http/auth.js';
 import { IdempotencyKeyHeader, idempotencyHooks } from './http/idempotency.js';
 import { checkKeyspaceScope } from './http/keyspace-scope.js';
 import { createMetrics } from './http/metrics.js';
+import { serveMetrics } from './http/metrics-access.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
 import { adminRoutes } from './routes/admin-routes.js';
@@ -363,10 +364,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       }
     },
   );
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+  serveMetrics(app, config, metrics.registry);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   app.addHook('onClose', async () => {

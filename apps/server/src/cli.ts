@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig } from './config.js';
 import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
+import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
 import { initInstance, isInitialised, migrationReport, openInstance, openStore } from './instance.js';
 import { VERSION } from './app.js';
+import { readSetting } from './read-setting.js';
 import { serve } from './serve.js';
 import { scanCommand } from './scan/scan-command.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
@@ -17,6 +19,7 @@ Usage: tessera <command> [options]
 
 Commands:
   init [--data-dir DIR] [--json]        create the data dir, keyring and database; print the first root key
+                                        (with --json or on a terminal; otherwise it goes to DIR/initial-root-key)
   serve [--port N] [--host H] [--data-dir DIR] [--insecure-http]
                                         run the server (initialises on first start)
   migrate [--data-dir DIR] [--dry-run]  apply database migrations (--dry-run: list the pending ones, apply nothing)
@@ -37,7 +40,8 @@ ${USERS_HELP}
 ${BACKUP_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
-root key in TESSERA_ROOT_KEY (or --root-key, which other users can see in the process list).
+root key in TESSERA_ROOT_KEY, or in the file TESSERA_ROOT_KEY_FILE names (or --root-key, which other
+users can see in the process list).
 Add --json for machine-readable output.
 
 Exit codes: 0 success; 1 failed (or, for verify, the key is not valid); 2 usage error; 3 server unreachable.`;
@@ -124,8 +128,14 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
   const out = (human: string, json: unknown) => process.stdout.write((flags.json ? JSON.stringify(json) : human) + '\n');
   switch (command) {
     case 'init': {
-      const { rootKey, rootKeyId } = await initInstance(configFrom(flags));
-      out(`Tessera is initialised.\nRoot key (${rootKeyId}), shown once — keep it safe:\n\n  ${rootKey}\n`, { rootKey, rootKeyId });
+      const config = configFrom(flags);
+      const { rootKey, rootKeyId } = await initInstance(config);
+      // --json is for scripts, which read the key from the pipe; a person at a terminal reads it there.
+      if (flags.json || process.stdout.isTTY) {
+        out(`Tessera is initialised.\nRoot key (${rootKeyId}), shown once — keep it safe:\n\n  ${rootKey}\n`, { rootKey, rootKeyId });
+      } else {
+        out(firstRootKeyNotice(deliverFirstRootKey(config, rootKey, { interactive: false, print: () => {} })!), {});
+      }
       return 0;
     }
     case 'serve':
@@ -261,7 +271,7 @@ async function keysCommand(sub: string | undefined, rest: string[], flags: Flags
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
 async function api(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
   const base = (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const rootKey = flags['root-key'] ?? process.env.TESSERA_ROOT_KEY;
+  const rootKey = flags['root-key'] ?? readSetting(process.env, 'TESSERA_ROOT_KEY');
   if (!rootKey) throw new UsageError('set TESSERA_ROOT_KEY to a root key (printed by tessera init)');
   let res: Response;
   try {

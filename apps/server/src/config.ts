@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseNetwork, type WebhookTargetPolicy } from '@tessera/core';
+import { readSetting } from './read-setting.js';
 
 /**
  * The whole configuration, read once from the environment (and CLI flags, which win).
@@ -8,12 +9,16 @@ import { parseNetwork, type WebhookTargetPolicy } from '@tessera/core';
  * this table (`npm run docs:config`), and unknown `TESSERA_*` variables are refused so a typo
  * never passes silently.
  */
-interface Entry<T> {
+export interface Entry<T> {
   env: string;
   doc: string;
   default: T;
   parse: (raw: string) => T;
+  /** A secret: it may also be read from the file named by `<env>_FILE` (container secrets). */
+  secret?: true;
 }
+
+const secret = <T>(entry: Entry<T>): Entry<T> => ({ ...entry, secret: true });
 
 const str = (doc: string, env: string, def: string | undefined): Entry<string | undefined> => ({ env, doc, default: def, parse: (v) => v });
 const int = (doc: string, env: string, def: number, min: number, max: number): Entry<number> => ({
@@ -67,12 +72,16 @@ export const CONFIG_SCHEMA = {
   port: int('Port to listen on.', 'TESSERA_PORT', 8080, 0, 65535),
   host: str('Address to listen on. Plain HTTP is allowed only on loopback unless `insecureHttp` is set.', 'TESSERA_HOST', '127.0.0.1'),
   dataDir: str('Folder for the SQLite database and the local keyring.', 'TESSERA_DATA_DIR', './data'),
-  databaseUrl: str('`postgres://…` to use PostgreSQL instead of the embedded SQLite file.', 'TESSERA_DATABASE_URL', undefined),
+  databaseUrl: secret(
+    str('`postgres://…` to use PostgreSQL instead of the embedded SQLite file (its password included).', 'TESSERA_DATABASE_URL', undefined),
+  ),
   databaseSchema: str('PostgreSQL schema to use (default: the search path of the role).', 'TESSERA_DATABASE_SCHEMA', undefined),
-  redisUrl: str(
-    '`redis://…` (or `rediss://…`) for the invalidation bus, rate limits and credits shared by several nodes. Without it, several nodes on PostgreSQL share the bus through LISTEN/NOTIFY and limit rates per node.',
-    'TESSERA_REDIS_URL',
-    undefined,
+  redisUrl: secret(
+    str(
+      '`redis://…` (or `rediss://…`) for the invalidation bus, rate limits and credits shared by several nodes. Without it, several nodes on PostgreSQL share the bus through LISTEN/NOTIFY and limit rates per node.',
+      'TESSERA_REDIS_URL',
+      undefined,
+    ),
   ),
   redisPrefix: str(
     'Prefix of every Redis key and channel, so several deployments can share one Redis.',
@@ -94,7 +103,11 @@ export const CONFIG_SCHEMA = {
   ),
   issuer: str("OAuth issuer URL (default: the server's own base URL).", 'TESSERA_ISSUER', undefined),
   tlsCert: str('PEM certificate file; with `tlsKey`, Tessera serves HTTPS itself and sends HSTS.', 'TESSERA_TLS_CERT', undefined),
-  tlsKey: str('PEM private key file for `tlsCert`.', 'TESSERA_TLS_KEY', undefined),
+  tlsKey: str(
+    'PEM private key file for `tlsCert`: a path, so the key itself never sits in the environment (mount it as a container secret and name it here).',
+    'TESSERA_TLS_KEY',
+    undefined,
+  ),
   insecureHttp: bool(
     'Allow plain HTTP on an address other than loopback. Tokens then travel in the clear: use only behind a TLS-terminating proxy.',
     'TESSERA_INSECURE_HTTP',
@@ -144,19 +157,23 @@ export const CONFIG_SCHEMA = {
     'TESSERA_KEYRING_PROVIDER',
     'local',
   ),
-  masterKey: str(
-    'The KEK for the `local` provider instead of the keyring file: a base64 32-byte key, or `1:<key>,2:<key>` during a rotation. A secret: keep it out of shell history.',
-    'TESSERA_MASTER_KEY',
-    undefined,
+  masterKey: secret(
+    str(
+      'The KEK for the `local` provider instead of the keyring file: a base64 32-byte key, or `1:<key>,2:<key>` during a rotation. A secret: keep it out of shell history.',
+      'TESSERA_MASTER_KEY',
+      undefined,
+    ),
   ),
-  keyringPassphrase: str(
-    'Seals the KEKs in the keyring file with a key derived from this passphrase (scrypt); needed at every start.',
-    'TESSERA_KEYRING_PASSPHRASE',
-    undefined,
+  keyringPassphrase: secret(
+    str(
+      'Seals the KEKs in the keyring file with a key derived from this passphrase (scrypt); needed at every start.',
+      'TESSERA_KEYRING_PASSPHRASE',
+      undefined,
+    ),
   ),
   pkcs11Module: str('Path of the PKCS#11 module, e.g. `/usr/lib/softhsm/libsofthsm2.so`.', 'TESSERA_PKCS11_MODULE', undefined),
   pkcs11TokenLabel: str('Label of the PKCS#11 token that holds the KEK.', 'TESSERA_PKCS11_TOKEN_LABEL', undefined),
-  pkcs11Pin: str('User PIN of the PKCS#11 token.', 'TESSERA_PKCS11_PIN', undefined),
+  pkcs11Pin: secret(str('User PIN of the PKCS#11 token.', 'TESSERA_PKCS11_PIN', undefined)),
   pkcs11KeyLabel: str('KEK objects in the token are labelled `<label>-v<version>`.', 'TESSERA_PKCS11_KEY_LABEL', 'tessera-kek'),
   auditCheckpointEntries: int(
     'Sign an audit checkpoint after this many new entries…',
@@ -205,6 +222,18 @@ export const CONFIG_SCHEMA = {
     1,
     10_080,
   ),
+  metricsToken: secret(
+    str(
+      'Bearer token `/metrics` requires (Prometheus: `authorization: { credentials_file: … }`). Without it and without `metricsListen`, `/metrics` answers only when Tessera listens on loopback.',
+      'TESSERA_METRICS_TOKEN',
+      undefined,
+    ),
+  ),
+  metricsListen: str(
+    '`host:port` (`[v6]:port` for IPv6) of a separate plain-HTTP listener that serves only `/metrics`, e.g. on an address only the monitoring network reaches; the main listener then serves no `/metrics`. With `metricsToken`, it requires the token too.',
+    'TESSERA_METRICS_LISTEN',
+    undefined,
+  ),
   consoleOrigin: str(
     "The console's origin (`https://host[:port]`), which its passkeys are bound to: their relying-party ID is its host name. Default: each request's own protocol and Host (the forwarded ones from a trusted proxy).",
     'TESSERA_CONSOLE_ORIGIN',
@@ -224,14 +253,16 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Reads the configuration once; `overrides` come from CLI flags. Throws with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Record<keyof Schema, unknown>> = {}): Config {
-  const known = new Set(Object.values(CONFIG_SCHEMA).map((e) => e.env));
-  const unknown = Object.keys(env).filter(
-    (k) => k.startsWith('TESSERA_') && !known.has(k) && k !== 'TESSERA_ROOT_KEY' && k !== 'TESSERA_URL',
+  const known = new Set(
+    Object.values(CONFIG_SCHEMA as Record<string, Entry<unknown>>).flatMap((e) => (e.secret ? [e.env, `${e.env}_FILE`] : [e.env])),
   );
+  // Read by the CLI's client commands, not by the server.
+  for (const k of ['TESSERA_ROOT_KEY', 'TESSERA_ROOT_KEY_FILE', 'TESSERA_URL']) known.add(k);
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TESSERA_') && !known.has(k));
   if (unknown.length > 0) throw new Error(`unknown configuration variable(s): ${unknown.join(', ')}`);
   const out: Record<string, unknown> = {};
   for (const [name, entry] of Object.entries(CONFIG_SCHEMA) as [keyof Schema, Entry<unknown>][]) {
-    const raw = env[entry.env];
+    const raw = entry.secret ? readSetting(env, entry.env) : env[entry.env];
     out[name] = overrides[name] !== undefined ? overrides[name] : raw === undefined || raw === '' ? entry.default : entry.parse(raw);
   }
   out.dataDir = resolve(out.dataDir as string);
@@ -260,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       }
     }
   }
+  if (out.metricsListen !== undefined) listenAddress(out.metricsListen as string);
   if (out.consoleOrigin !== undefined) {
     const origin = out.consoleOrigin as string;
     if (!URL.canParse(origin) || new URL(origin).origin !== origin || !/^https?:$/.test(new URL(origin).protocol)) {
@@ -267,6 +299,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }
   }
   return Object.freeze(out) as Config;
+}
+
+/** `host:port` or `[v6]:port`, checked; throws naming the setting. */
+export function listenAddress(value: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const port = Number(m?.[3]);
+  if (m === null || port > 65535) throw new Error('TESSERA_METRICS_LISTEN must be host:port, or [v6 address]:port');
+  return { host: m[1] ?? m[2]!, port };
 }
 
 /** Whether an address only this machine can reach. */
@@ -306,8 +346,9 @@ export function trustProxyWarning(value: string | undefined): string | undefined
 
 /** Markdown reference of every setting, for docs/configuration.md. */
 export function configurationMarkdown(): string {
-  const rows = Object.entries(CONFIG_SCHEMA).map(
-    ([name, e]) => `| \`${e.env}\` | \`${name}\` | ${e.default === undefined ? '—' : `\`${String(e.default)}\``} | ${e.doc} |`,
+  const rows = Object.entries(CONFIG_SCHEMA as Record<string, Entry<unknown>>).map(
+    ([name, e]) =>
+      `| \`${e.env}\`${e.secret ? `<br>\`${e.env}_FILE\`` : ''} | \`${name}\` | ${e.default === undefined ? '—' : `\`${String(e.default)}\``} | ${e.secret ? '**secret** — ' : ''}${e.doc} |`,
   );
   return [
     '# Configuration',
@@ -315,6 +356,13 @@ export function configurationMarkdown(): string {
     'Generated from `apps/server/src/config.ts` by `npm run docs:config`; do not edit by hand.',
     'Every setting is an environment variable; `tessera serve` flags (`--port`, `--host`, `--data-dir`, `--insecure-http`) override them.',
     'Unknown `TESSERA_*` variables are refused at start-up, so a typo never passes silently.',
+    '',
+    'A secret setting (marked **secret** below) can also be read from a file, the way container platforms deliver',
+    'secrets (Docker and Kubernetes secrets, systemd credentials): set `<VARIABLE>_FILE` to its path, e.g.',
+    '`TESSERA_DATABASE_URL_FILE=/run/secrets/db-url`. One trailing newline is removed. Setting both the variable and',
+    'its `_FILE` is refused, and so is a file that cannot be read or is empty; the error names the setting and the',
+    'file, never what it holds. The TLS key is a file already (`TESSERA_TLS_KEY` names it). The CLI reads a root key',
+    'from `TESSERA_ROOT_KEY_FILE` the same way.',
     '',
     '| variable | name | default | meaning |',
     '| --- | --- | --- | --- |',

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './app.js';
+import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
+import { metricsAccess } from './http/metrics-access.js';
 import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
 import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
 import { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, migrationReport, openInstance } from './instance.js';
@@ -7,12 +9,14 @@ import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
 /**
- * Starts a node: initialises on first start (printing the first root key once), refuses plain
- * HTTP off loopback unless told, and shuts down gracefully on SIGINT/SIGTERM.
+ * Starts a node: initialises on first start (printing the first root key once on a terminal,
+ * otherwise writing it to a 0600 file in the data dir), refuses plain HTTP off loopback unless
+ * told, and shuts down gracefully on SIGINT/SIGTERM.
  */
 export async function serve(
   config: Config,
   print: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+  interactive: boolean = process.stdout.isTTY === true,
 ): Promise<FastifyInstance> {
   const tls = config.tlsCert !== undefined;
   if (!tls && !isLoopback(config.host) && !config.insecureHttp) {
@@ -21,13 +25,10 @@ export async function serve(
         'Set TESSERA_TLS_CERT and TESSERA_TLS_KEY, or run behind a TLS-terminating proxy with --insecure-http (and TESSERA_TRUST_PROXY).',
     );
   }
+  let rootKeyFile: string | undefined;
   if (!isInitialised(config)) {
     const { rootKey } = await initInstance(config);
-    print('');
-    print('  Tessera is initialised. This is your root key. It is shown once, now; keep it safe:');
-    print('');
-    print(`    ${rootKey}`);
-    print('');
+    rootKeyFile = deliverFirstRootKey(config, rootKey, { interactive, print });
   }
   const { store, keyring, migrations } = await openInstance(config);
   const shared = await openSharedState(config);
@@ -58,6 +59,7 @@ export async function serve(
   const app = await createApp({ config, services });
   shared.log = app.log;
   app.log.info({ migrations }, migrationReport(migrations));
+  if (rootKeyFile !== undefined) app.log.warn({ rootKeyFile }, firstRootKeyNotice(rootKeyFile));
   services.usage.start();
   services.monitoring.start();
   services.checkpointer.start();
@@ -71,6 +73,12 @@ export async function serve(
   keyringRefresh.unref();
   const proxyWarning = trustProxyWarning(config.trustProxy);
   if (proxyWarning !== undefined) app.log.warn(proxyWarning);
+  if (metricsAccess(config) === 'refused') {
+    app.log.warn(
+      `/metrics is not served on ${config.host}, an address others can reach: set TESSERA_METRICS_TOKEN (a bearer token) or TESSERA_METRICS_LISTEN (a listener of its own)`,
+    );
+  }
+  if (config.metricsListen !== undefined) app.log.info(`metrics served on http://${config.metricsListen}/metrics`);
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
   }

@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce, runCli as run, startServe } from '../support/cli.js';
+
+/** The machine may be busy: a CLI start can take seconds. */
+const runCli = (args: string[], opts: Parameters<typeof run>[1] = {}) => run(args, { timeoutMs: 90_000, ...opts });
+const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Takes the newest migration back out of an instance's SQLite file, as if it were made by a release before it. */
+function unapplyPasskeys(dataDir: string): void {
+  const db = new Database(join(dataDir, 'tessera.db'));
+  db.exec(`drop table console_passkeys;
+    alter table console_sessions drop column challenge;
+    alter table console_sessions drop column challenge_purpose;
+    alter table console_sessions drop column challenge_expires_at;
+    delete from tessera_migrations where name = '0009-console-passkeys';`);
+  db.close();
+}
+
+describe('tessera --version and tessera migrate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-migrate-'));
+  beforeAll(() => buildOnce(), 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the version with the global --version flag', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`tessera ${version}\n`);
+  }, 240_000);
+
+  it('keeps `secrets get NAME --version N` for a secret version', async () => {
+    const dataDir = join(dir, 'secrets');
+    const { rootKey } = JSON.parse((await runCli(['init', '--data-dir', dataDir, '--json'])).stdout) as { rootKey: string };
+    const port = freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
+    try {
+      const env = { TESSERA_ROOT_KEY: rootKey, TESSERA_URL: url };
+      expect((await runCli(['secrets', 'put', 'db/password', '--json'], { env, input: 'first value' })).code).toBe(0);
+      expect((await runCli(['secrets', 'put', 'db/password', '--json'], { env, input: 'second value' })).code).toBe(0);
+      expect((await runCli(['secrets', 'get', 'db/password', '--version', '1'], { env })).stdout).toBe('first value');
+      expect((await runCli(['secrets', 'get', 'db/password'], { env })).stdout).toBe('second value');
+      expect((await runCli(['secrets', 'get', 'db/password', '--version'], { env })).code).toBe(2);
+    } finally {
+      await server.stop();
+    }
+  }, 240_000);
+
+  it('lists pending migrations with --dry-run without applying them, applies them, and the server says the same at start', async () => {
+    const dataDir = join(dir, 'migrate');
+    expect((await runCli(['init', '--data-dir', dataDir, '--json'])).code).toBe(0);
+    expect((await runCli(['migrate', '--dry-run', '--data-dir', dataDir])).stdout).toBe('The database schema is up to date.\n');
+    unapplyPasskeys(dataDir);
+    for (let i = 0; i < 2; i++) {
+      const dry = await runCli(['migrate', '--dry-run', '--data-dir', dataDir]);
+      expect(dry.code).toBe(0);
+      expect(dry.stdout).toBe('Pending migrations (1): 0009-console-passkeys.\n');
+    }
+    expect(JSON.parse((await runCli(['migrate', '--dry-run', '--data-dir', dataDir, '--json'])).stdout)).toEqual({
+      pending: ['0009-console-passkeys'],
+    });
+    const applied = await runCli(['migrate', '--data-dir', dataDir]);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toBe('Applied 1 database migration: 0009-console-passkeys.\n');
+    expect((await runCli(['migrate', '--data-dir', dataDir])).stdout).toBe('The database schema is up to date.\n');
+
+    unapplyPasskeys(dataDir);
+    const port = freePort();
+    const server = await startServe(['--data-dir', dataDir, '--port', String(port)], `http://127.0.0.1:${port}`);
+    for (let i = 0; i < 600 && !server.output().includes('migration'); i++) await new Promise((r) => setTimeout(r, 100));
+    await server.stop();
+    const line = server
+      .output()
+      .split('\n')
+      .find((l) => l.includes('migration'));
+    expect(JSON.parse(line!)).toMatchObject({
+      msg: 'Applied 1 database migration: 0009-console-passkeys.',
+      migrations: ['0009-console-passkeys'],
+    });
+  }, 240_000);
+
+  it('refuses a dry run where no instance was initialised, creating nothing', async () => {
+    const r = await runCli(['migrate', '--dry-run', '--data-dir', join(dir, 'nothing')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not initialised/);
+  }, 240_000);
+});
