@@ -101,8 +101,9 @@ describe('/metrics', () => {
   });
 
   it('refuses a metrics listener that is not host:port', async () => {
-    await expect(startTestServer('sqlite', { env: { TESSERA_METRICS_LISTEN: '127.0.0.1' } })).rejects.toThrow(
-      /TESSERA_METRICS_LISTEN must be host:port/,
-    );
+    for (const bad of ['127.0.0.1', '::1:9100', '127.0.0.1:99999', ':9100']) {
+      expect(() => loadConfig({ TESSERA_METRICS_LISTEN: bad })).toThrow(/TESSERA_METRICS_LISTEN must be host:port/);
+    }
+    expect(loadConfig({ TESSERA_METRICS_LISTEN: '[::1]:9100' }).metricsListen).toBe('[::1]:9100');
   });
 });
