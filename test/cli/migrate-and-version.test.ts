@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, runCli as run, startServe } from '../support/cli.js';
 
@@ -10,15 +10,12 @@ const runCli = (args: string[], opts: Parameters<typeof run>[1] = {}) => run(arg
 const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-/** Takes the newest migration back out of an instance's SQLite file, as if it were made by a release before it. */
-function unapplyPasskeys(dataDir: string): void {
-  const db = new Database(join(dataDir, 'tessera.db'));
-  db.exec(`drop table console_passkeys;
-    alter table console_sessions drop column challenge;
-    alter table console_sessions drop column challenge_purpose;
-    alter table console_sessions drop column challenge_expires_at;
-    delete from tessera_migrations where name = '0009-console-passkeys';`);
-  db.close();
+/** A copy of the SQLite data dir release 0.1.0 made (test/fixtures/v0.1.0), which later migrations upgrade. */
+function v010DataDir(dataDir: string): void {
+  const fixture = fileURLToPath(new URL('../fixtures/v0.1.0/sqlite/', import.meta.url));
+  mkdirSync(dataDir, { mode: 0o700 });
+  for (const file of ['tessera.db', 'keyring.json']) copyFileSync(join(fixture, file), join(dataDir, file));
+  chmodSync(join(dataDir, 'keyring.json'), 0o600);
 }
 
 describe('tessera --version and tessera migrate', () => {
@@ -51,36 +48,37 @@ describe('tessera --version and tessera migrate', () => {
   }, 240_000);
 
   it('lists pending migrations with --dry-run without applying them, applies them, and the server says the same at start', async () => {
+    const fresh = join(dir, 'fresh');
+    expect((await runCli(['init', '--data-dir', fresh, '--json'])).code).toBe(0);
+    expect((await runCli(['migrate', '--dry-run', '--data-dir', fresh])).stdout).toBe('The database schema is up to date.\n');
+
     const dataDir = join(dir, 'migrate');
-    expect((await runCli(['init', '--data-dir', dataDir, '--json'])).code).toBe(0);
-    expect((await runCli(['migrate', '--dry-run', '--data-dir', dataDir])).stdout).toBe('The database schema is up to date.\n');
-    unapplyPasskeys(dataDir);
-    for (let i = 0; i < 2; i++) {
-      const dry = await runCli(['migrate', '--dry-run', '--data-dir', dataDir]);
-      expect(dry.code).toBe(0);
-      expect(dry.stdout).toBe('Pending migrations (1): 0009-console-passkeys.\n');
-    }
-    expect(JSON.parse((await runCli(['migrate', '--dry-run', '--data-dir', dataDir, '--json'])).stdout)).toEqual({
-      pending: ['0009-console-passkeys'],
-    });
+    v010DataDir(dataDir);
+    const { pending } = JSON.parse((await runCli(['migrate', '--dry-run', '--data-dir', dataDir, '--json'])).stdout) as {
+      pending: string[];
+    };
+    expect(pending.length).toBeGreaterThan(0); // 0.1.0 knew migrations up to 0009
+    for (const name of pending) expect(name > '0009').toBe(true);
+    const listed = `Pending migrations (${pending.length}): ${pending.join(', ')}.\n`;
+    expect((await runCli(['migrate', '--dry-run', '--data-dir', dataDir])).stdout).toBe(listed);
+    expect((await runCli(['migrate', '--dry-run', '--data-dir', dataDir])).stdout).toBe(listed); // the dry run applied nothing
+    const report = `Applied ${pending.length} database migration${pending.length === 1 ? '' : 's'}: ${pending.join(', ')}.`;
     const applied = await runCli(['migrate', '--data-dir', dataDir]);
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toBe('Applied 1 database migration: 0009-console-passkeys.\n');
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toBe(`${report}\n`);
     expect((await runCli(['migrate', '--data-dir', dataDir])).stdout).toBe('The database schema is up to date.\n');
 
-    unapplyPasskeys(dataDir);
+    const served = join(dir, 'served');
+    v010DataDir(served);
     const port = freePort();
-    const server = await startServe(['--data-dir', dataDir, '--port', String(port)], `http://127.0.0.1:${port}`);
+    const server = await startServe(['--data-dir', served, '--port', String(port)], `http://127.0.0.1:${port}`);
     for (let i = 0; i < 600 && !server.output().includes('migration'); i++) await new Promise((r) => setTimeout(r, 100));
     await server.stop();
     const line = server
       .output()
       .split('\n')
       .find((l) => l.includes('migration'));
-    expect(JSON.parse(line!)).toMatchObject({
-      msg: 'Applied 1 database migration: 0009-console-passkeys.',
-      migrations: ['0009-console-passkeys'],
-    });
+    expect(JSON.parse(line!)).toMatchObject({ msg: report, migrations: pending });
   }, 240_000);
 
   it('refuses a dry run where no instance was initialised, creating nothing', async () => {

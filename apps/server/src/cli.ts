@@ -134,7 +134,8 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       if (flags.json || process.stdout.isTTY) {
         out(`Tessera is initialised.\nRoot key (${rootKeyId}), shown once — keep it safe:\n\n  ${rootKey}\n`, { rootKey, rootKeyId });
       } else {
-        out(firstRootKeyNotice(deliverFirstRootKey(config, rootKey, { interactive: false, print: () => {} })!), {});
+        const file = deliverFirstRootKey(config, rootKey, { interactive: false, print: () => {} })!;
+        process.stdout.write(firstRootKeyNotice(file) + '\n');
       }
       return 0;
     }
