@@ -71,10 +71,12 @@ describe.each(DIALECTS)('Idempotency-Key (%s)', (dialect) => {
 
     it('roll, revoke, update, root keys, keyspaces, secrets, OAuth clients and webhooks: one effect per key', async () => {
       const { keyId } = (await call('POST', '/v1/keys', { keyspaceId, ownerId: 'roll' })).body;
+      const spareRootKeyId = (await call('POST', '/v1/root-keys', { name: 'to-roll', permissions: ['keys:read'] })).body.id;
       const cases: [string, string, unknown][] = [
         ['POST', `/v1/keys/${keyId}/roll`, { gracePeriodSeconds: 60 }],
         ['PATCH', `/v1/keys/${keyId}`, { name: 'renamed' }],
         ['POST', '/v1/root-keys', { name: 'idem-root', permissions: ['keys:read'] }],
+        ['POST', `/v1/root-keys/${spareRootKeyId}/roll`, { gracePeriodSeconds: 60 }],
         ['POST', '/v1/keyspaces', { name: 'idem-ks', prefix: 'iks' }],
         ['PUT', '/v1/secrets/idem/one', { value: 'first-value' }],
         ['POST', '/v1/oauth/clients', { name: 'idem-client', grantTypes: ['client_credentials'] }],
@@ -193,6 +195,27 @@ describe.each(DIALECTS)('Idempotency-Key (%s)', (dialect) => {
         else expect(a.body.code).toBe('IDEMPOTENCY_KEY_IN_PROGRESS');
       }
       expect(answers.filter((a) => a.status === 201 && a.headers.get('idempotent-replayed') === null)).toHaveLength(1);
+    });
+
+    it('an attempt that failed on our side (5xx) lets the key go: the retry runs again', async () => {
+      const key = randomUUID();
+      const body = { keyspaceId, ownerId: 'released' };
+      const input = {
+        principal: `root_key:${await rootKeyIdOf(s.rootKey)}`,
+        workspaceId: null,
+        key,
+        method: 'POST',
+        path: '/v1/keys',
+        body,
+      };
+      const held = await s.services.idempotency.begin(input);
+      if (held.kind !== 'claimed') throw new Error(held.kind);
+      expect((await call('POST', '/v1/keys', body, key)).status).toBe(409);
+      await s.services.idempotency.release(held.claim); // what the hook does after a 5xx or 429
+      const retry = await call('POST', '/v1/keys', body, key);
+      expect(retry.status).toBe(201);
+      expect(retry.headers.get('idempotent-replayed')).toBeNull();
+      expect(await keysOf('released')).toHaveLength(1);
     });
 
     it('an attempt left unfinished (its node stopped) is taken over after a minute', async () => {
