@@ -1,26 +1,49 @@
-import type { Invalidation } from '@tessera/core';
+import { TesseraError, type Invalidation } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Services } from '../services.js';
 
 const HEARTBEAT_MS = 15_000;
+/** Streams one root key may hold open at once (an SDK needs one per process). */
+export const MAX_STREAMS_PER_ROOT_KEY = 16;
+/** Bytes waiting for a listener beyond the socket's own buffers: more, and it is not reading. */
+const MAX_BUFFERED_BYTES = 256 * 1024;
 
 interface Listener {
   workspaceId: string;
+  rootKeyId: string;
   raw: ServerResponse;
 }
 
 /**
  * `GET /v1/events`: server-sent events that tell SDK caches when a key changed, so that a
  * revocation reaches them at once. Each message names the key id only (never its hash), and
- * goes only to listeners of the key's own workspace.
+ * goes only to listeners of the key's own workspace. A root key holds at most
+ * {@link MAX_STREAMS_PER_ROOT_KEY} streams, and a listener that stops reading is disconnected
+ * rather than buffered for without end (its SDK reconnects and starts with an empty cache).
  */
 export function eventRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
     const listeners = new Set<Listener>();
+    const perRootKey = new Map<string, number>();
 
+    const forget = (l: Listener) => {
+      if (!listeners.delete(l)) return;
+      const left = (perRootKey.get(l.rootKeyId) ?? 1) - 1;
+      if (left === 0) perRootKey.delete(l.rootKeyId);
+      else perRootKey.set(l.rootKeyId, left);
+    };
+    const write = (l: Listener, chunk: string) => {
+      if (l.raw.writableLength > MAX_BUFFERED_BYTES) {
+        forget(l);
+        l.raw.destroy();
+        app.log.warn({ rootKeyId: l.rootKeyId }, 'event stream dropped: the listener does not read');
+        return;
+      }
+      l.raw.write(chunk);
+    };
     const send = (to: (l: Listener) => boolean, data: string) => {
-      for (const l of listeners) if (to(l)) l.raw.write(`event: invalidate\ndata: ${data}\n\n`);
+      for (const l of listeners) if (to(l)) write(l, `event: invalidate\ndata: ${data}\n\n`);
     };
     services.bus.subscribe((message: Invalidation) => {
       if (listeners.size === 0 || message.kind === 'root_key' || message.kind === 'oauth_client') return;
@@ -37,6 +60,7 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       // The stream never ends by itself: end it, and its connection, so the server can close.
       for (const l of listeners) l.raw.end(() => l.raw.socket?.destroy());
       listeners.clear();
+      perRootKey.clear();
     });
 
     app.get(
@@ -50,6 +74,11 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
+        const rootKeyId = request.rootKey!.id;
+        const open = perRootKey.get(rootKeyId) ?? 0;
+        if (open >= MAX_STREAMS_PER_ROOT_KEY)
+          throw new TesseraError('RATE_LIMITED', `This root key holds ${MAX_STREAMS_PER_ROOT_KEY} event streams open already.`);
+        perRootKey.set(rootKeyId, open + 1);
         reply.hijack();
         const raw = reply.raw;
         raw.writeHead(200, {
@@ -59,13 +88,13 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
           'x-accel-buffering': 'no',
           connection: 'close',
         });
-        const listener: Listener = { workspaceId: request.rootKey!.workspaceId, raw };
+        const listener: Listener = { workspaceId: request.rootKey!.workspaceId, rootKeyId, raw };
         listeners.add(listener);
         raw.write('retry: 2000\nevent: ready\ndata: {}\n\n');
-        const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS).unref();
+        const heartbeat = setInterval(() => write(listener, ': ping\n\n'), HEARTBEAT_MS).unref();
         request.raw.socket.on('close', () => {
           clearInterval(heartbeat);
-          listeners.delete(listener);
+          forget(listener);
         });
       },
     );
