@@ -121,6 +121,18 @@ describe.each(DIALECTS)('Idempotency-Key (%s)', (dialect) => {
       expect(again.body).toEqual(first.body);
     });
 
+    it('verify takes no key: one sent there keeps nothing and replays nothing', async () => {
+      const created = await call('POST', '/v1/keys', { keyspaceId, ownerId: 'verify-none' });
+      const before = (await rows()).length;
+      const key = randomUUID();
+      for (let i = 0; i < 2; i++) {
+        const v = await call('POST', '/v1/keys/verify', { key: created.body.key }, key);
+        expect(v.body.valid).toBe(true);
+        expect(v.headers.get('idempotent-replayed')).toBeNull();
+      }
+      expect(await rows()).toHaveLength(before);
+    });
+
     it('without a key, every request has its effect (nothing is kept)', async () => {
       const before = (await rows()).length;
       await call('POST', '/v1/keys', { keyspaceId, ownerId: 'no-key' });
