@@ -56,6 +56,7 @@ describe('the tessera command', () => {
     const s = await startServe(
       ['--data-dir', join(dir, 'public2'), '--host', '0.0.0.0', '--port', String(port), '--insecure-http'],
       `http://127.0.0.1:${port}`,
+      { TESSERA_CONSOLE_ORIGIN: 'https://tessera.example.test' },
     );
     expect(s.output()).toMatch(/INSECURE/);
     // Metrics are not public on an address others can reach, unless a token or a listener of their own is set.

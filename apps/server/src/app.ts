@@ -203,6 +203,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.decorateRequest('consoleUser', undefined);
   app.decorateRequest('idempotency', undefined);
   const idempotency = idempotencyHooks(services);
+  // Console cookies are `__Host-` and Secure whenever the console is served over TLS, also when a
+  // TLS-terminating proxy forwards plain HTTP without saying so (see session-auth.ts).
+  app.decorate('consoleOverTls', config.consoleOrigin?.startsWith('https:') === true);
 
   await app.register(swagger, {
     openapi: {

@@ -25,6 +25,12 @@ export async function serve(
         'Set TESSERA_TLS_CERT and TESSERA_TLS_KEY, or run behind a TLS-terminating proxy with --insecure-http (and TESSERA_TRUST_PROXY).',
     );
   }
+  if (!isLoopback(config.host) && config.consoleOrigin === undefined) {
+    throw new Error(
+      `Refusing to serve on ${config.host} without TESSERA_CONSOLE_ORIGIN: console passkeys would be bound to whatever Host header a request brings. ` +
+        'Set it to the origin users open the console at (https://host[:port]).',
+    );
+  }
   let rootKeyFile: string | undefined;
   if (!isInitialised(config)) {
     const { rootKey } = await initInstance(config);

@@ -1,4 +1,5 @@
 import type { Clock } from '@tessera/core';
+import type { Dialect } from '../../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../../support/server.js';
 import { base32Decode, totp } from '../../../apps/server/src/console/totp.js';
 
@@ -19,9 +20,9 @@ export interface ConsoleServer extends TestServer {
   createUser(email: string, password: string, role?: 'owner' | 'admin' | 'viewer'): Promise<void>;
 }
 
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(opts: { dialect?: Dialect; env?: NodeJS.ProcessEnv } = {}): Promise<ConsoleServer> {
   const clock = new SkippingClock();
-  const server = await startTestServer('sqlite', { clock, env: LOOPBACK_WEBHOOKS });
+  const server = await startTestServer(opts.dialect ?? 'sqlite', { clock, env: { ...LOOPBACK_WEBHOOKS, ...opts.env } });
   return Object.assign(server, {
     clock,
     async createUser(email: string, password: string, role: 'owner' | 'admin' | 'viewer' = 'owner') {
@@ -39,7 +40,11 @@ export function codeFor(secret: string, clock: Clock, stepOffset = 0): string {
 export class CookieClient {
   cookie: string | undefined;
   csrf: string | undefined;
-  constructor(private readonly base: string) {}
+  /** `extra` headers go with every request (X-Forwarded-Proto, X-Forwarded-For behind a trusted proxy). */
+  constructor(
+    private readonly base: string,
+    private readonly extra: Record<string, string> = {},
+  ) {}
 
   async call(
     method: string,
@@ -47,7 +52,7 @@ export class CookieClient {
     body?: unknown,
     opts: { csrf?: boolean } = {},
   ): Promise<{ status: number; body: any; headers: Headers }> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.cookie !== undefined) headers.cookie = this.cookie;
     if ((opts.csrf ?? true) && this.csrf !== undefined) headers['x-csrf-token'] = this.csrf;

@@ -160,6 +160,13 @@ export class ConsoleAccounts {
     });
   }
 
+  /** Lifts a lockout (`tessera users unlock`); undefined when there is no such user. */
+  async unlock(actor: Actor, email: string): Promise<ConsoleUserRecord | undefined> {
+    const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
+    if (user === undefined || user.workspaceId !== (actor.workspaceId ?? DEFAULT_WORKSPACE_ID)) return undefined;
+    return this.updateUser(actor, user.id, { unlock: true });
+  }
+
   async listUsers(workspaceId: string): Promise<ConsoleUserRecord[]> {
     return this.deps.store.console.listUsers(workspaceId);
   }
@@ -193,13 +200,20 @@ export class ConsoleAccounts {
     });
   }
 
+  /**
+   * A new password for the signed-in user. A wrong current password counts towards the lockout
+   * like a failed sign-in; a change ends every other session of the user (a thief's among them).
+   */
   async changePassword(actor: Actor, signed: Signed, current: string, next: string): Promise<void> {
-    if (!(await this.passwords.verify(signed.user.passwordHash, current)))
+    if (!(await this.passwords.verify(signed.user.passwordHash, current))) {
+      await this.failed(signed.user, actor.ip ?? '', this.deps.clock.now(), 'current_password');
       throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
+    }
     checkPassword(next);
     const passwordHash = await this.passwords.hash(next);
     await this.deps.store.transaction(async (tx) => {
       await tx.console.updateUser(signed.user.id, { passwordHash, updatedAt: this.deps.clock.now() });
+      await tx.console.deleteUserSessions(signed.user.id, signed.session.idHash);
       await appendAudit(tx, this.deps.clock, actor, { action: 'user.updated', target: signed.user.id, details: { changed: ['password'] } });
     });
   }
@@ -255,7 +269,12 @@ export class ConsoleAccounts {
         await this.failed(user, ip, now, 'totp');
         return undefined;
       }
-      return this.promote(session, user, actor, now, { totpLastStep: step }, { method: 'totp' });
+      // The step is spent in SQL, in the transaction that signs in: a second request with the same code loses.
+      const token = await this.promote(session, user, actor, now, {}, { method: 'totp' }, undefined, (tx) =>
+        tx.console.spendTotpStep(user.id, step, now),
+      );
+      if (token === undefined) await this.failed(user, ip, now, 'totp_reused');
+      return token;
     }
     if (input.recoveryCode !== undefined) {
       const hashed = this.deps.keyring.hash(normaliseRecovery(input.recoveryCode), user.recoveryPepperVersion);
@@ -264,7 +283,18 @@ export class ConsoleAccounts {
         await this.failed(user, ip, now, 'recovery_code');
         return undefined;
       }
-      return this.promote(session, user, actor, now, { recoveryCodes: left }, { method: 'recovery_code', recoveryCodesLeft: left.length });
+      const token = await this.promote(
+        session,
+        user,
+        actor,
+        now,
+        {},
+        { method: 'recovery_code', recoveryCodesLeft: left.length },
+        undefined,
+        (tx) => tx.console.replaceRecoveryCodes(user.id, user.recoveryCodes, left, now),
+      );
+      if (token === undefined) await this.failed(user, ip, now, 'recovery_code_reused');
+      return token;
     }
     return undefined;
   }
@@ -290,7 +320,7 @@ export class ConsoleAccounts {
   /** A verified passkey assertion in place of the TOTP code: a full session under a new token. */
   async passkeySignedIn(half: Signed, ip: string, passkey: { passkeyId: string; name: string }): Promise<string> {
     const actor: Actor = { id: `user:${half.user.id}`, workspaceId: half.user.workspaceId, ip };
-    return this.promote(half.session, half.user, actor, this.deps.clock.now(), {}, { method: 'passkey', passkey });
+    return (await this.promote(half.session, half.user, actor, this.deps.clock.now(), {}, { method: 'passkey', passkey }))!;
   }
 
   /** Enrolment, step one: a new secret to show (as a QR code and as text), kept until confirmed. */
@@ -340,7 +370,7 @@ export class ConsoleAccounts {
       { method: 'totp_enrolment' },
       'user.totp_enrolled',
     );
-    return { token: newToken, recoveryCodes };
+    return { token: newToken!, recoveryCodes };
   }
 
   /**
@@ -425,8 +455,11 @@ export class ConsoleAccounts {
     patch: Partial<ConsoleUserRecord>,
     details: Record<string, unknown>,
     extra?: 'user.totp_enrolled',
-  ): Promise<string> {
+    claim?: (tx: Repos) => Promise<boolean>,
+  ): Promise<string | undefined> {
     return this.deps.store.transaction(async (tx) => {
+      // What the sign-in spends (a TOTP step, a recovery code), claimed first: nothing happens if another request took it.
+      if (claim !== undefined && !(await claim(tx))) return undefined;
       await tx.console.deleteSession(half.idHash);
       await tx.console.updateUser(user.id, { ...patch, failedLogins: 0, lockedUntil: null, lastLoginAt: now, updatedAt: now });
       const token = await this.openSession(user, 'full', actor.ip ?? '', half.userAgent ?? undefined, now, undefined, tx);

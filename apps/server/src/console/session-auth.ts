@@ -4,6 +4,10 @@ import type { Services } from '../services.js';
 import { csrfMatches, type Signed } from './console-accounts.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configured console origin is https: cookies are `__Host-` and Secure whatever the request's protocol. */
+    consoleOverTls: boolean;
+  }
   interface FastifyRequest {
     /** The console user behind the session cookie, when a session (not a root key) authorised the call. */
     consoleUser: Signed['user'] | undefined;
@@ -16,23 +20,25 @@ const HOST_COOKIE = '__Host-tessera_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_HEADER = 'x-csrf-token';
 
-/** The session token from the Cookie header, if any. */
+/** Whether the console is reached over TLS: the request came over it, or the configured console origin is https. */
+const secure = (request: FastifyRequest) => request.protocol === 'https' || request.server.consoleOverTls === true;
+
+/**
+ * The session token from the Cookie header, if any. Over TLS only the `__Host-` cookie counts: a
+ * plain-named cookie may have been planted by a plain-HTTP page or a sibling subdomain.
+ */
 export function sessionToken(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;
   if (header === undefined) return undefined;
-  let plain: string | undefined;
+  const wanted = secure(request) ? HOST_COOKIE : COOKIE;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     if (eq === -1) continue;
-    const name = part.slice(0, eq).trim();
     const value = part.slice(eq + 1).trim();
-    if (name === HOST_COOKIE && value !== '') return value;
-    if (name === COOKIE && value !== '') plain = value;
+    if (part.slice(0, eq).trim() === wanted && value !== '') return value;
   }
-  return plain;
+  return undefined;
 }
-
-const secure = (request: FastifyRequest) => request.protocol === 'https';
 
 /** HttpOnly (scripts never see it), SameSite=Strict (other sites never send it), Secure over TLS. */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, maxAgeSeconds: number): void {

@@ -8,7 +8,8 @@ import { ConsoleAccounts, userView } from './console-accounts.js';
 export const USERS_HELP = `  users create --email E [--role owner|admin|viewer] [--name N]
                                         create a console user (default role: owner); the password is read
                                         from stdin, or made up and printed once when stdin is a terminal
-  users list                            console users, their roles and whether they enrolled a second factor`;
+  users list                            console users, their roles and whether they enrolled a second factor
+  users unlock EMAIL                    lift a console user's sign-in lockout (audited)`;
 
 export const USERS_OPTIONS = {
   email: { type: 'string' },
@@ -17,7 +18,9 @@ export const USERS_OPTIONS = {
 
 /** Console users, made on the instance directly: the first owner exists before anyone can sign in. */
 export async function usersCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
-  if (sub !== 'create' && sub !== 'list') throw ctx.usage('usage: tessera users create --email E [--role R] [--name N] | users list');
+  if (sub !== 'create' && sub !== 'list' && sub !== 'unlock')
+    throw ctx.usage('usage: tessera users create --email E [--role R] [--name N] | users list | users unlock EMAIL');
+  if (sub === 'unlock' && (ctx.rest[0] === undefined || ctx.rest[0] === '')) throw ctx.usage('usage: tessera users unlock EMAIL');
   let password: string | undefined;
   let made = false;
   if (sub === 'create') {
@@ -50,6 +53,12 @@ export async function usersCommand(sub: string | undefined, ctx: CommandContext)
       return 0;
     }
     const actor = { id: 'system', workspaceId: DEFAULT_WORKSPACE_ID, ip: null };
+    if (sub === 'unlock') {
+      const unlocked = await accounts.unlock(actor, ctx.rest[0]!);
+      if (unlocked === undefined) throw new Error(`no console user has the email ${ctx.rest[0]}`);
+      ctx.out(`Unlocked ${unlocked.email}: it may sign in again.`, userView(unlocked));
+      return 0;
+    }
     const user = await accounts.createUser(actor, {
       email: ctx.flags.email as string,
       password: password!,

@@ -82,12 +82,23 @@ export interface ConsoleRepos {
   updateUser(id: string, patch: Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>): Promise<void>;
   /** Adds one to the failure count and returns the new count (atomic). */
   incrementFailedLogins(id: string, at: number): Promise<number>;
+  /**
+   * Spends a TOTP time step: records it only if no step at or after it was accepted before, in
+   * one statement (of two requests with the same code, one wins). Returns whether it did.
+   */
+  spendTotpStep(id: string, step: number, at: number): Promise<boolean>;
+  /**
+   * Spends a recovery code: stores `next` only if the codes are still exactly `expected` (a
+   * compare-and-set, so one code cannot sign in two racing requests). Returns whether it did.
+   */
+  replaceRecoveryCodes(id: string, expected: string[], next: string[], at: number): Promise<boolean>;
 
   insertSession(s: ConsoleSessionRecord): Promise<void>;
   getSession(idHash: string): Promise<ConsoleSessionRecord | undefined>;
   touchSession(idHash: string, lastSeenAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  deleteUserSessions(userId: string): Promise<void>;
+  /** Ends every session of a user, but the one `exceptIdHash` names (the one making a change). */
+  deleteUserSessions(userId: string, exceptIdHash?: string): Promise<void>;
   /** Deletes sessions idle since before `idleBefore` or past their absolute end. */
   purgeSessions(idleBefore: number, now: number): Promise<number>;
 

@@ -136,6 +136,26 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     return row === undefined ? 0 : Number(row.failed_logins);
   }
 
+  async spendTotpStep(id: string, step: number, at: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('console_users')
+      .set({ totp_last_step: step, updated_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async replaceRecoveryCodes(id: string, expected: string[], next: string[], at: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('console_users')
+      .set({ recovery_codes: JSON.stringify(next), updated_at: at })
+      .where('id', '=', id)
+      .where('recovery_codes', '=', JSON.stringify(expected))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async insertSession(s: ConsoleSessionRecord): Promise<void> {
     await this.db
       .insertInto('console_sessions')
@@ -182,8 +202,10 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     await this.db.deleteFrom('console_sessions').where('id_hash', '=', idHash).execute();
   }
 
-  async deleteUserSessions(userId: string): Promise<void> {
-    await this.db.deleteFrom('console_sessions').where('user_id', '=', userId).execute();
+  async deleteUserSessions(userId: string, exceptIdHash?: string): Promise<void> {
+    let q = this.db.deleteFrom('console_sessions').where('user_id', '=', userId);
+    if (exceptIdHash !== undefined) q = q.where('id_hash', '<>', exceptIdHash);
+    await q.execute();
   }
 
   async purgeSessions(idleBefore: number, now: number): Promise<number> {
