@@ -235,7 +235,7 @@ export const CONFIG_SCHEMA = {
     undefined,
   ),
   consoleOrigin: str(
-    "The console's origin (`https://host[:port]`), which its passkeys are bound to: their relying-party ID is its host name. Default: each request's own protocol and Host (the forwarded ones from a trusted proxy).",
+    "The console's origin (`https://host[:port]`), which its passkeys are bound to: their relying-party ID is its host name. Required when listening on a non-loopback address; an https origin also makes the session cookie `__Host-` and Secure. Default on loopback: each request's own protocol and Host (the forwarded ones from a trusted proxy).",
     'TESSERA_CONSOLE_ORIGIN',
     undefined,
   ),
