@@ -10,7 +10,11 @@ import { CookieClient, codeFor, startConsoleServer, type ConsoleServer } from '.
 const PASSWORD = 'correct horse battery staple';
 
 /** Signs in with password and a TOTP code (enrolling on the first sign-in); returns the client and the TOTP secret. */
-async function enrol(server: ConsoleServer, email: string, headers: Record<string, string> = {}): Promise<{ c: CookieClient; secret: string }> {
+async function enrol(
+  server: ConsoleServer,
+  email: string,
+  headers: Record<string, string> = {},
+): Promise<{ c: CookieClient; secret: string }> {
   const c = new CookieClient(server.url, headers);
   expect((await c.call('POST', '/console/api/login', { email, password: PASSWORD })).status).toBe(200);
   const secret = (await c.call('POST', '/console/api/enrolment')).body.secret as string;
@@ -98,9 +102,11 @@ describe('console accounts: password change, unlock, cookies over TLS', () => {
     const after = (await server.services.store.console.findUserByEmail('wrong@example.test'))!;
     expect(after.failedLogins).toBe(2);
     const audit = await server.api('GET', '/v1/audit?action=user.login_failed');
-    expect(audit.body.items.some((e: { target: string; details: { reason: string } }) => e.target === after.id && e.details.reason === 'current_password')).toBe(
-      true,
-    );
+    expect(
+      audit.body.items.some(
+        (e: { target: string; details: { reason: string } }) => e.target === after.id && e.details.reason === 'current_password',
+      ),
+    ).toBe(true);
   });
 
   it('over TLS accepts only the __Host- cookie, and sets it Secure', async () => {
@@ -125,7 +131,9 @@ describe('console accounts: password change, unlock, cookies over TLS', () => {
         body: JSON.stringify({ email: 'origin@example.test', password: PASSWORD }),
       });
       expect(r.status).toBe(200);
-      expect(r.headers.get('set-cookie')).toMatch(/^__Host-tessera_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+      expect(r.headers.get('set-cookie')).toMatch(
+        /^__Host-tessera_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/,
+      );
     } finally {
       await tls.close();
     }
