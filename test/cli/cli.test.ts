@@ -58,7 +58,8 @@ describe('the tessera command', () => {
       `http://127.0.0.1:${port}`,
       { TESSERA_CONSOLE_ORIGIN: 'https://tessera.example.test' },
     );
-    expect(s.output()).toMatch(/INSECURE/);
+    // Log lines go out in batches, and a loaded machine starts slowly: wait for the line.
+    await expect.poll(() => s.output(), { timeout: 30_000 }).toMatch(/INSECURE/);
     // Metrics are not public on an address others can reach, unless a token or a listener of their own is set.
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(metrics.status).toBe(403);
