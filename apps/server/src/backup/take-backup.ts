@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { appendAudit, systemClock, type Actor } from '@tessera/core';
+import { VERSION } from '../app.js';
 import type { Config } from '../config.js';
 import { openStore } from '../instance.js';
 import { writeArchive, type Progress } from './backup-archive.js';
@@ -22,11 +23,6 @@ export interface BackupReport {
   pages?: number;
   restarts?: number;
   ms: number;
-}
-
-/** The running release, as its package says. */
-export function tesseraVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /**
@@ -103,7 +99,7 @@ export async function takeBackup(
       header: {
         format: 'tessera-backup',
         formatVersion: 1,
-        tesseraVersion: tesseraVersion(),
+        tesseraVersion: VERSION,
         createdAt: new Date().toISOString(),
         store,
         migration: facts.migration,
