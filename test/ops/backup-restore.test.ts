@@ -202,7 +202,7 @@ describe.each(DIALECTS)('backup and restore drill on %s', (dialect) => {
       expect(twice.stderr).toMatch(/schema public of the target database is not empty/);
       expect(existsSync(join(root, 'pg-twice', 'keyring.json'))).toBe(false);
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('backup archives that must be refused', () => {
