@@ -185,3 +185,29 @@ describe('tessera users unlock', () => {
     expect((await runCli(['users', 'unlock', 'nobody@example.test'], { env })).code).toBe(1);
   }, 180_000);
 });
+
+describe('console sign-in throttle per source network', () => {
+  let server: ConsoleServer;
+  beforeAll(async () => {
+    server = await startConsoleServer();
+  });
+  afterAll(() => server.close());
+
+  it('throttles an IPv6 /64 as a whole: rotating addresses inside it buys no more guesses', async () => {
+    const accounts = server.services.console;
+    const max = accounts.policy.maxFailuresPerIp;
+    for (let i = 1; i <= max; i++) {
+      const r = await accounts.login('nobody@example.test', 'a wrong password guess', `2001:db8:1:2::${i.toString(16)}`, undefined);
+      expect(r).toEqual({ ok: false, reason: 'invalid' });
+    }
+    expect(await accounts.login('nobody@example.test', 'one more guess', '2001:db8:1:2:ffff::9', undefined)).toEqual({
+      ok: false,
+      reason: 'throttled',
+    });
+    // The neighbouring /64 is another network.
+    expect(await accounts.login('nobody@example.test', 'one more guess', '2001:db8:1:3::1', undefined)).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
+  }, 120_000);
+});

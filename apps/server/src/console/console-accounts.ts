@@ -4,6 +4,7 @@ import {
   CONSOLE_ROLES,
   DEFAULT_WORKSPACE_ID,
   newId,
+  sourceNetwork,
   TesseraError,
   type Actor,
   type AuditDraft,
@@ -102,7 +103,7 @@ const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCa
  */
 export class ConsoleAccounts {
   readonly policy: ConsolePolicy;
-  /** Failed sign-ins per source address, in memory: a throttle, not a record (the audit log is). */
+  /** Failed sign-ins per source network (an IPv4 address, an IPv6 /64), in memory: a throttle, not a record (the audit log is). */
   private readonly ipFailures = new Map<string, number[]>();
   /** argon2id off libuv's thread pool, which signs access tokens. */
   private readonly passwords = new PasswordHasher();
@@ -483,9 +484,11 @@ export class ConsoleAccounts {
 
   /** Records a failure; returns true when it locked the account. */
   private async failed(user: ConsoleUserRecord | null, ip: string, now: number, reason: string, email?: string): Promise<boolean> {
-    const list = (this.ipFailures.get(ip) ?? []).filter((t) => t > now - this.policy.lockoutMs);
+    // Counted per source network: an IPv6 host usually holds a whole /64 and can rotate through it.
+    const network = sourceNetwork(ip);
+    const list = (this.ipFailures.get(network) ?? []).filter((t) => t > now - this.policy.lockoutMs);
     list.push(now);
-    this.ipFailures.set(ip, list);
+    this.ipFailures.set(network, list);
     if (list.length === this.policy.maxFailuresPerIp) {
       this.deps.onRepeatedFailures?.({
         workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
@@ -534,7 +537,7 @@ export class ConsoleAccounts {
   }
 
   private ipThrottled(ip: string, now: number): boolean {
-    const list = this.ipFailures.get(ip);
+    const list = this.ipFailures.get(sourceNetwork(ip));
     return list !== undefined && list.filter((t) => t > now - this.policy.lockoutMs).length >= this.policy.maxFailuresPerIp;
   }
 
