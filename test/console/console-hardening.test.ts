@@ -211,3 +211,24 @@ describe('console sign-in throttle per source network', () => {
     });
   }, 120_000);
 });
+
+describe('console password hashing under a flood', () => {
+  let server: ConsoleServer;
+  beforeAll(async () => {
+    server = await startConsoleServer();
+  });
+  afterAll(() => server.close());
+
+  it('refuses sign-ins beyond the hashing queue at once (429) instead of queueing them for ever', async () => {
+    const accounts = server.services.console;
+    const started = performance.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) => accounts.login('nobody@example.test', 'a guess', `10.9.${i >> 8}.${i & 255}`, undefined)),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(60_000);
+  }, 120_000);
+});

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { TesseraError } from '@tessera/core';
 
 // The worker is given as source so it runs the same from TypeScript sources and from dist, and as
 // CommonJS or as a module (it inherits --input-type). It loads with require, which reads files
@@ -20,6 +21,8 @@ parentPort.on('message', ({ id, op, password, phc }) => {
 `;
 
 const DECOY_PASSWORD = 'tessera decoy password, never used';
+/** Hashes waiting at most: at ~50 ms each, about 3 s of work. A flood beyond it is refused at once. */
+export const MAX_PENDING_HASHES = 64;
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -42,6 +45,8 @@ export class PasswordHasher {
   private running: Running | undefined;
   private decoy: Promise<string> | undefined;
   private nextId = 1;
+
+  constructor(private readonly maxPending = MAX_PENDING_HASHES) {}
 
   /** A PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`). */
   async hash(password: string): Promise<string> {
@@ -83,6 +88,10 @@ export class PasswordHasher {
       void this.decoyHash();
     }
     const { worker, pending } = this.running;
+    // A bounded queue: under a flood of sign-ins the excess gets 429 now rather than a place in a line
+    // that only grows (and holds every caller's connection meanwhile).
+    if (pending.size >= this.maxPending)
+      return Promise.reject(new TesseraError('RATE_LIMITED', 'Too many sign-ins at once; try again in a moment.'));
     const id = this.nextId++;
     if (pending.size === 0) worker.ref();
     return new Promise((resolve, reject) => {
