@@ -1,9 +1,9 @@
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, runCli as run, startServe } from '../support/cli.js';
+import { installV010DataDir } from '../support/v010-fixture.js';
 
 /** The machine may be busy: a CLI start can take seconds. */
 const runCli = (args: string[], opts: Parameters<typeof run>[1] = {}) => run(args, { timeoutMs: 90_000, ...opts });
@@ -12,10 +12,7 @@ const { version } = JSON.parse(readFileSync(new URL('../../package.json', import
 
 /** A copy of the SQLite data dir release 0.1.0 made (test/fixtures/v0.1.0), which later migrations upgrade. */
 function v010DataDir(dataDir: string): void {
-  const fixture = fileURLToPath(new URL('../fixtures/v0.1.0/sqlite/', import.meta.url));
-  mkdirSync(dataDir, { mode: 0o700 });
-  for (const file of ['tessera.db', 'keyring.json']) copyFileSync(join(fixture, file), join(dataDir, file));
-  chmodSync(join(dataDir, 'keyring.json'), 0o600);
+  installV010DataDir('sqlite', dataDir);
 }
 
 describe('tessera --version and tessera migrate', () => {

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Clock } from '@tessera/core';
 import { createApp, createServices, loadConfig, openInstance } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce, runCli } from '../support/cli.js';
 import { TEST_DATABASE_URL, type Dialect } from '../support/databases.js';
+import { installV010DataDir, V010_FIXTURES } from '../support/v010-fixture.js';
 
 /**
  * A data dir (SQLite) and a database dump (PostgreSQL) made by release 0.1.0 — see
@@ -20,7 +20,7 @@ import { TEST_DATABASE_URL, type Dialect } from '../support/databases.js';
  * The server runs at the moment 0.1.0 checked its answers (plus a minute), so the expected codes
  * of keys with expiry or grace periods hold whatever the date the test runs.
  */
-const FIXTURES = fileURLToPath(new URL('../fixtures/v0.1.0/', import.meta.url));
+const FIXTURES = V010_FIXTURES;
 
 interface Manifest {
   checkedAt: string;
@@ -36,13 +36,8 @@ const manifest = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'
 
 /** Puts the fixture where an operator's instance would be; returns the instance's environment. */
 async function install(dialect: Dialect, dataDir: string): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
-  mkdirSync(dataDir, { mode: 0o700 });
-  copyFileSync(join(FIXTURES, dialect, 'keyring.json'), join(dataDir, 'keyring.json'));
-  chmodSync(join(dataDir, 'keyring.json'), 0o600); // git keeps no modes but the executable bit
-  if (dialect === 'sqlite') {
-    copyFileSync(join(FIXTURES, 'sqlite', 'tessera.db'), join(dataDir, 'tessera.db'));
-    return { env: { TESSERA_DATA_DIR: dataDir }, drop: async () => {} };
-  }
+  installV010DataDir(dialect, dataDir);
+  if (dialect === 'sqlite') return { env: { TESSERA_DATA_DIR: dataDir }, drop: async () => {} };
   const database = `tessera_upgrade_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
