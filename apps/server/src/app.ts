@@ -3,7 +3,15 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { AuthFailureThrottle, KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, TesseraError, type ErrorCode } from '@tessera/core';
+import {
+  AuthFailureThrottle,
+  KEY_PATTERN,
+  KEY_SEARCH_PATTERN,
+  maskKey,
+  TesseraError,
+  type ErrorCode,
+  type Permission,
+} from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import { pino } from 'pino';
 import Fastify, {
@@ -278,8 +286,9 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.addHook('onRoute', (route) => {
     const permission = route.config?.permission;
     if (permission !== undefined) {
+      const permissions: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
       route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest, reply: FastifyReply) =>
-        authorize(services, authThrottle, request, reply, permission),
+        authorize(services, authThrottle, request, reply, permissions),
       ) as RouteOptions['onRequest'];
       // After validation, so the body is there: a root key limited to keyspaces reaches only those.
       // A route whose handler narrows to them itself (verify among them) pays for no extra hook.

@@ -19,9 +19,8 @@ export async function authorize(
   throttle: AuthFailureThrottle,
   request: FastifyRequest,
   reply: FastifyReply,
-  needed: Permission | readonly Permission[],
+  permissions: readonly Permission[],
 ): Promise<void> {
-  const permissions: readonly Permission[] = typeof needed === 'string' ? [needed] : needed;
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
   if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permissions);
