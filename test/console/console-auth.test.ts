@@ -156,15 +156,27 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
     expect(JSON.stringify(r.body)).not.toMatch(/[A-Za-z0-9+/_-]{32,}/);
   });
 
-  it('locks an account after repeated failures, with an audit entry', async () => {
+  it('locks the second factor after repeated wrong codes behind a right password, with an audit entry and an anomaly', async () => {
     await server.createUser('target@example.test', PASSWORD, 'admin');
+    // Enrol the target, then sign out.
+    const first = new CookieClient(server.url);
+    await first.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD });
+    const enrol = await first.call('POST', '/console/api/enrolment');
+    expect((await first.call('POST', '/console/api/enrolment/confirm', { code: codeFor(enrol.body.secret, server.clock) })).status).toBe(
+      200,
+    );
+    server.clock.skip(30_000);
+
+    // Someone with the password, not the app: five wrong codes lock the account.
     const c = new CookieClient(server.url);
-    const wrong = () => c.call('POST', '/console/api/login', { email: 'target@example.test', password: 'wrong password!!' });
-    for (let i = 0; i < 4; i++) expect((await wrong()).status).toBe(401);
-    expect((await wrong()).status).toBe(429); // the fifth failure locks the account
-    // Locked: even the right password is refused until the lock ends.
-    const locked = await c.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD });
-    expect(locked.status).toBe(429);
+    expect((await c.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD })).status).toBe(200);
+    const good = codeFor(enrol.body.secret, server.clock, 10);
+    const wrong = good === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) expect((await c.call('POST', '/console/api/login/second-factor', { code: wrong })).status).toBe(401);
+    // Locked: even the right code is refused, with the answer a wrong one gets, until the lock ends.
+    const refused = await c.call('POST', '/console/api/login/second-factor', { code: codeFor(enrol.body.secret, server.clock) });
+    expect(refused.status).toBe(401);
+    expect(refused.body.detail).toMatch(/code is not right/);
     const audit = await server.api('GET', '/v1/audit?action=user.locked');
     expect(audit.body.items).toHaveLength(1);
     // …and an anomaly a security team sees beside the keys' ones.
@@ -173,7 +185,11 @@ describe('console sign-in, sessions and CSRF (over HTTP, SQLite)', () => {
     expect(lockout).toMatchObject({ severity: 'high', subject: audit.body.items[0].target });
     expect(lockout.explanation).toMatch(/locked after 5 failed sign-ins/);
     server.clock.skip(16 * 60_000);
-    expect((await c.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD })).status).toBe(200);
+    const after = new CookieClient(server.url);
+    expect((await after.call('POST', '/console/api/login', { email: 'target@example.test', password: PASSWORD })).status).toBe(200);
+    expect((await after.call('POST', '/console/api/login/second-factor', { code: codeFor(enrol.body.secret, server.clock) })).status).toBe(
+      200,
+    );
   });
 
   it('signs out, and the old cookie opens nothing', async () => {

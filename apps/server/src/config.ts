@@ -209,7 +209,7 @@ export const CONFIG_SCHEMA = {
     720,
   ),
   consoleMaxFailures: int(
-    'Consecutive failed console sign-ins (password or second factor) that lock the account.',
+    'Consecutive failed second factors after a right password (or wrong passwords, for an account with no second factor yet) that lock a console account.',
     'TESSERA_CONSOLE_MAX_FAILURES',
     5,
     1,

@@ -31,6 +31,17 @@ export async function startConsoleServer(opts: { dialect?: Dialect; env?: NodeJS
   });
 }
 
+/** A new console user with TOTP enrolled, signed in: its client (a full session) and TOTP secret. */
+export async function enrolledUser(server: ConsoleServer, email: string, password: string): Promise<{ c: CookieClient; secret: string }> {
+  await server.createUser(email, password);
+  const c = new CookieClient(server.url);
+  await c.call('POST', '/console/api/login', { email, password });
+  const enrol = await c.call('POST', '/console/api/enrolment');
+  const confirmed = await c.call('POST', '/console/api/enrolment/confirm', { code: codeFor(enrol.body.secret, server.clock) });
+  if (confirmed.status !== 200) throw new Error(`enrolment of ${email} failed: ${confirmed.status}`);
+  return { c, secret: enrol.body.secret };
+}
+
 /** The current code for a base32 secret, at the server's time; `stepOffset` moves a step. */
 export function codeFor(secret: string, clock: Clock, stepOffset = 0): string {
   return totp(base32Decode(secret), clock.now() + stepOffset * 30_000);

@@ -6,7 +6,7 @@ import { formValues } from '../form-values.js';
 import { QrCode } from '../qr-code.js';
 import { passkeyErrorText } from './passkeys-section.js';
 
-type Step = 'password' | { secondFactor: { passkey: boolean } } | 'enrol' | { recoveryCodes: SessionInfo & { recoveryCodes: string[] } };
+type Step = 'password' | 'secondFactor' | 'enrol' | { recoveryCodes: SessionInfo & { recoveryCodes: string[] } };
 
 /** Sign-in: password, then the second factor (or its enrolment on the first sign-in). */
 export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined; onSignedIn(session: SessionInfo): void }) {
@@ -24,7 +24,8 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
     const submit = (e: FormEvent<HTMLFormElement>) => {
       e.preventDefault();
       const v = formValues(e.currentTarget);
-      api<{ next: 'totp' | 'enroll'; passkey: boolean; csrfToken: string }>(
+      // The server does not say here whether the password was right: only the second factor does.
+      api<{ next: 'totp' | 'enroll'; csrfToken: string }>(
         'POST',
         '/console/api/login',
         { email: v.email, password: v.password },
@@ -32,7 +33,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
       ).then((r) => {
         setCsrfToken(r.csrfToken);
         setError(null);
-        setStep(r.next === 'totp' ? { secondFactor: { passkey: r.passkey && typeof window.PublicKeyCredential === 'function' } } : 'enrol');
+        setStep(r.next === 'totp' ? 'secondFactor' : 'enrol');
       }, fail);
     };
     content = (
@@ -57,8 +58,18 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
         </form>
       </>
     );
-  } else if (typeof step === 'object' && 'secondFactor' in step)
-    content = <SecondFactor status={status} fail={fail} onSignedIn={onSignedIn} passkey={step.secondFactor.passkey} />;
+  } else if (step === 'secondFactor')
+    content = (
+      <SecondFactor
+        status={status}
+        fail={fail}
+        onSignedIn={onSignedIn}
+        onRestart={() => {
+          setError(null);
+          setStep('password');
+        }}
+      />
+    );
   else if (step === 'enrol')
     content = (
       <Enrolment
@@ -88,7 +99,8 @@ interface StepProps {
   fail(err: unknown): void;
 }
 
-function SecondFactor({ status, fail, onSignedIn, passkey }: StepProps & { onSignedIn(session: SessionInfo): void; passkey: boolean }) {
+function SecondFactor({ status, fail, onSignedIn, onRestart }: StepProps & { onSignedIn(session: SessionInfo): void; onRestart(): void }) {
+  const passkey = typeof window.PublicKeyCredential === 'function';
   const [recovery, setRecovery] = useState(false);
   const [waiting, setWaiting] = useState(false);
   const usePasskey = () => {
@@ -134,6 +146,9 @@ function SecondFactor({ status, fail, onSignedIn, passkey }: StepProps & { onSig
         </button>
         <button type="button" className="link" onClick={() => setRecovery(!recovery)}>
           {recovery ? 'Use the authenticator app instead' : 'Use a recovery code instead'}
+        </button>
+        <button type="button" className="link" onClick={onRestart}>
+          Start again with the email and password
         </button>
       </form>
       {passkey && (

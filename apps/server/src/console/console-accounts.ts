@@ -4,7 +4,6 @@ import {
   CONSOLE_ROLES,
   DEFAULT_WORKSPACE_ID,
   newId,
-  sourceNetwork,
   TesseraError,
   type Actor,
   type AuditDraft,
@@ -16,6 +15,8 @@ import {
   type Repos,
   type Store,
 } from '@tessera/core';
+import { DecoyTokens } from './decoy-tokens.js';
+import { FailedSignIns, type FailureSummary } from './failed-sign-ins.js';
 import { PasswordHasher } from './password-hasher.js';
 import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
 
@@ -35,12 +36,17 @@ export interface ConsolePolicy {
   idleMs: number;
   /** …and this long after sign-in, whatever the activity. */
   absoluteMs: number;
-  /** Consecutive failed sign-ins (password or second factor) that lock an account… */
+  /**
+   * Consecutive failed second factors after a right password (or wrong passwords, for an account
+   * that has no second factor yet) that lock an account…
+   */
   maxFailures: number;
   /** …for this long. */
   lockoutMs: number;
   /** Failed sign-ins one address may make in `lockoutMs` before it is throttled. */
   maxFailuresPerIp: number;
+  /** Failed sign-ins audited one by one per `lockoutMs`; past it they are summed into one entry. */
+  maxFailureEntries: number;
 }
 
 export const DEFAULT_CONSOLE_POLICY: ConsolePolicy = {
@@ -49,6 +55,7 @@ export const DEFAULT_CONSOLE_POLICY: ConsolePolicy = {
   maxFailures: 5,
   lockoutMs: 15 * 60_000,
   maxFailuresPerIp: 30,
+  maxFailureEntries: 25,
 };
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -56,8 +63,15 @@ const RECOVERY_CODES = 10;
 /** The idle clock is kept to within this much, so not every request writes to the store. */
 const TOUCH_EVERY_MS = 30_000;
 
-export type LoginOutcome =
-  { ok: true; token: string; next: 'totp' | 'enroll'; passkey: boolean } | { ok: false; reason: 'invalid' | 'locked' | 'throttled' };
+/** A password step is refused only for its address (throttled); anything else gets a token, maybe a decoy's. */
+export type LoginOutcome = { ok: true; token: string; next: 'totp' | 'enroll' } | { ok: false; reason: 'throttled' };
+
+/** A half-open session: a real one (the password was right), or a decoy (it cannot succeed). */
+export type HalfSession = Signed | 'decoy';
+
+const DECOY_AAD = 'console_decoy';
+/** How long the password step gives the second factor. */
+const HALF_SESSION_MS = 10 * 60_000;
 
 export interface Signed {
   user: ConsoleUserRecord;
@@ -100,13 +114,22 @@ const normaliseRecovery = (code: string) => code.replace(/[\s-]/g, '').toLowerCa
  * People who sign in to the console: argon2id passwords, a mandatory TOTP second factor with
  * recovery codes (a registered passkey may stand in for the TOTP code), sessions with idle and
  * absolute ends, and lockout after repeated failures.
+ *
+ * The password step is no oracle: an unknown email, a wrong password, a locked or a disabled
+ * account all get the answer a right password gets (a decoy half-open session), after the same
+ * argon2id work; only the second factor says no. So a lock can sit on the second factor, and only
+ * someone who knows the password can cause one: a guesser without it can no longer lock the owner
+ * out (see docs/security.md).
  */
 export class ConsoleAccounts {
   readonly policy: ConsolePolicy;
-  /** Failed sign-ins per source network (an IPv4 address, an IPv6 /64), in memory: a throttle, not a record (the audit log is). */
-  private readonly ipFailures = new Map<string, number[]>();
+  /** Failed sign-ins per source network (a throttle, in memory) and their audit budget. */
+  private readonly failures: FailedSignIns;
+  private readonly decoys: DecoyTokens;
   /** argon2id off libuv's thread pool, which signs access tokens. */
   private readonly passwords = new PasswordHasher();
+  /** A sealed stand-in for a TOTP secret, decrypted when a decoy tries a code. */
+  private decoySecret: Promise<string> | undefined;
 
   constructor(
     private readonly deps: {
@@ -119,6 +142,17 @@ export class ConsoleAccounts {
     policy: Partial<ConsolePolicy> = {},
   ) {
     this.policy = { ...DEFAULT_CONSOLE_POLICY, ...policy };
+    this.failures = new FailedSignIns(deps.clock, {
+      perNetwork: this.policy.maxFailuresPerIp,
+      windowMs: this.policy.lockoutMs,
+      auditBudget: this.policy.maxFailureEntries,
+    });
+    this.decoys = new DecoyTokens((input) => deps.keyring.hash(input), deps.clock, this.halfSessionMs);
+  }
+
+  /** How long a half-open session (real or decoy) lives. */
+  get halfSessionMs(): number {
+    return Math.min(HALF_SESSION_MS, this.policy.absoluteMs);
   }
 
   // — Users —
@@ -207,7 +241,7 @@ export class ConsoleAccounts {
    */
   async changePassword(actor: Actor, signed: Signed, current: string, next: string): Promise<void> {
     if (!(await this.passwords.verify(signed.user.passwordHash, current))) {
-      await this.failed(signed.user, actor.ip ?? '', this.deps.clock.now(), 'current_password');
+      await this.failed(signed.user, actor.ip ?? '', this.deps.clock.now(), 'current_password', { counts: true });
       throw new TesseraError('UNAUTHORIZED', 'The current password is not right.');
     }
     checkPassword(next);
@@ -221,32 +255,30 @@ export class ConsoleAccounts {
 
   // — Signing in —
 
-  /** Step one: the password. Success opens a session that still owes the second factor. */
+  /**
+   * Step one: the password. A right one opens a session that still owes the second factor (or its
+   * enrolment); anything else opens a decoy that looks the same and cannot succeed. Either way one
+   * argon2id verification runs. Only an account without a second factor counts wrong passwords
+   * towards its lock: its password step is all it has, and "enrol now" would say the password was right.
+   */
   async login(email: string, password: string, ip: string, userAgent: string | undefined): Promise<LoginOutcome> {
     const now = this.deps.clock.now();
-    if (this.ipThrottled(ip, now)) return { ok: false, reason: 'throttled' };
-    const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
+    if (this.failures.throttled(ip)) return { ok: false, reason: 'throttled' };
+    const address = normaliseEmail(email);
+    const user = await this.deps.store.console.findUserByEmail(address);
+    let good = false;
+    if (user === undefined) await this.passwords.verifyDecoy(password);
+    else good = await this.passwords.verify(user.passwordHash, password);
     if (user === undefined) {
-      await this.passwords.verifyDecoy(password);
-      await this.failed(null, ip, now, 'unknown_user', normaliseEmail(email).slice(0, 254));
-      return { ok: false, reason: 'invalid' };
+      await this.failed(null, ip, now, 'unknown_user', { counts: false, email: address.slice(0, 254) });
+    } else if (!good || user.disabledAt !== null || isLocked(user, now)) {
+      const reason = !good ? 'password' : user.disabledAt !== null ? 'disabled' : 'locked';
+      await this.failed(user, ip, now, reason, { counts: reason === 'password' && user.totpSecret === null });
+    } else {
+      const token = await this.openSession(user, 'password', ip, userAgent, now);
+      return { ok: true, token, next: user.totpSecret === null ? 'enroll' : 'totp' };
     }
-    if (user.lockedUntil !== null && user.lockedUntil > now) {
-      await this.audit(
-        { id: `user:${user.id}`, workspaceId: user.workspaceId, ip },
-        { action: 'user.login_failed', target: user.id, details: { reason: 'locked' } },
-      );
-      return { ok: false, reason: 'locked' };
-    }
-    const good = await this.passwords.verify(user.passwordHash, password);
-    if (!good || user.disabledAt !== null) {
-      const locked = await this.failed(user, ip, now, user.disabledAt !== null ? 'disabled' : 'password');
-      return { ok: false, reason: locked ? 'locked' : 'invalid' };
-    }
-    const token = await this.openSession(user, 'password', ip, userAgent, now);
-    // A passkey stands in for the TOTP code only once TOTP is enrolled: enrolment stays mandatory.
-    const passkey = user.totpSecret !== null && (await this.deps.store.console.listPasskeys(user.id)).length > 0;
-    return { ok: true, token, next: user.totpSecret === null ? 'enroll' : 'totp', passkey };
+    return { ok: true, token: this.decoys.issue(), next: 'totp' };
   }
 
   /**
@@ -261,27 +293,31 @@ export class ConsoleAccounts {
     const now = this.deps.clock.now();
     const found = await this.secondFactorSession(token, ip);
     if (found === undefined) return undefined;
+    if (found === 'decoy') {
+      await this.decoyFailed(ip, now);
+      return undefined;
+    }
     const { user, session } = found;
     const actor: Actor = { id: `user:${user.id}`, workspaceId: user.workspaceId, ip };
     if (input.code !== undefined) {
       const secret = await this.deps.keyring.decrypt(user.totpSecret!, totpAad(user.id, 'active'));
       const step = verifyTotp(secret, input.code.trim(), now, user.totpLastStep);
       if (step === undefined) {
-        await this.failed(user, ip, now, 'totp');
+        await this.failed(user, ip, now, 'totp', { counts: true });
         return undefined;
       }
       // The step is spent in SQL, in the transaction that signs in: a second request with the same code loses.
       const token = await this.promote(session, user, actor, now, {}, { method: 'totp' }, undefined, (tx) =>
         tx.console.spendTotpStep(user.id, step, now),
       );
-      if (token === undefined) await this.failed(user, ip, now, 'totp_reused');
+      if (token === undefined) await this.failed(user, ip, now, 'totp_reused', { counts: true });
       return token;
     }
     if (input.recoveryCode !== undefined) {
       const hashed = this.deps.keyring.hash(normaliseRecovery(input.recoveryCode), user.recoveryPepperVersion);
       const left = user.recoveryCodes.filter((h) => !safeEqualText(h, hashed));
       if (left.length === user.recoveryCodes.length) {
-        await this.failed(user, ip, now, 'recovery_code');
+        await this.failed(user, ip, now, 'recovery_code', { counts: true });
         return undefined;
       }
       const token = await this.promote(
@@ -294,28 +330,45 @@ export class ConsoleAccounts {
         undefined,
         (tx) => tx.console.replaceRecoveryCodes(user.id, user.recoveryCodes, left, now),
       );
-      if (token === undefined) await this.failed(user, ip, now, 'recovery_code_reused');
+      if (token === undefined) await this.failed(user, ip, now, 'recovery_code_reused', { counts: true });
       return token;
     }
     return undefined;
   }
 
+  /** The half-open session behind a token: a real one, a decoy, or none (undefined). */
+  async halfSession(token: string): Promise<HalfSession | undefined> {
+    const found = await this.authenticate(token, 'password');
+    if (found.ok) return { user: found.user, session: found.session };
+    return this.decoys.isDecoy(token) ? 'decoy' : undefined;
+  }
+
   /**
    * A half-open session that may try a second factor now: its user has TOTP enrolled, is not
-   * locked, and its address is not throttled. Undefined otherwise.
+   * locked, and its address is not throttled. One that may not is answered as a decoy is.
    */
-  async secondFactorSession(token: string, ip: string): Promise<Signed | undefined> {
-    const now = this.deps.clock.now();
-    const found = await this.authenticate(token, 'password');
-    if (!found.ok) return undefined;
-    const { user } = found;
-    if (user.totpSecret === null || this.ipThrottled(ip, now) || (user.lockedUntil !== null && user.lockedUntil > now)) return undefined;
-    return { user, session: found.session };
+  async secondFactorSession(token: string, ip: string): Promise<HalfSession | undefined> {
+    const half = await this.halfSession(token);
+    if (half === undefined || half === 'decoy') return half;
+    const { user } = half;
+    if (user.totpSecret === null || this.failures.throttled(ip) || isLocked(user, this.deps.clock.now())) return 'decoy';
+    return half;
+  }
+
+  /**
+   * A second factor sent on a decoy (or a session that cannot succeed): refused, and recorded like
+   * any failure, after the reads and the decryption a real one costs, so its time tells little.
+   */
+  async decoyFailed(ip: string, now = this.deps.clock.now()): Promise<void> {
+    this.decoySecret ??= this.deps.keyring.encrypt(randomBytes(20), DECOY_AAD);
+    await this.deps.store.console.getUser(DECOY_AAD);
+    await this.deps.keyring.decrypt(await this.decoySecret, DECOY_AAD);
+    await this.failed(null, ip, now, 'second_factor_without_password', { counts: false });
   }
 
   /** A passkey assertion that did not verify: counted towards lockout like a wrong TOTP code. */
   async passkeyFailed(user: ConsoleUserRecord, ip: string): Promise<void> {
-    await this.failed(user, ip, this.deps.clock.now(), 'passkey');
+    await this.failed(user, ip, this.deps.clock.now(), 'passkey', { counts: true });
   }
 
   /** A verified passkey assertion in place of the TOTP code: a full session under a new token. */
@@ -346,7 +399,7 @@ export class ConsoleAccounts {
     const secret = await this.deps.keyring.decrypt(user.totpPending, totpAad(user.id, 'pending'));
     const step = verifyTotp(secret, code.trim(), now, null);
     if (step === undefined) {
-      await this.failed(user, ip, now, 'totp');
+      await this.failed(user, ip, now, 'totp', { counts: true });
       return undefined;
     }
     const recoveryCodes = Array.from({ length: RECOVERY_CODES }, () => {
@@ -386,12 +439,13 @@ export class ConsoleAccounts {
     const idHash = sessionHash(token);
     const session = await this.deps.store.console.getSession(idHash);
     if (session === undefined) return { ok: false, reason: 'none' };
+    // The stage first: a half-open session that ended must look, to a full-session route, like a decoy (none).
+    if (session.stage !== stage) return { ok: false, reason: 'none' };
     const now = this.deps.clock.now();
     if (now - session.lastSeenAt >= this.policy.idleMs || now >= session.expiresAt) {
       await this.deps.store.console.deleteSession(idHash);
       return { ok: false, reason: 'expired' };
     }
-    if (session.stage !== stage) return { ok: false, reason: 'none' };
     const user = await this.deps.store.console.getUser(session.userId);
     if (user === undefined || user.disabledAt !== null) return { ok: false, reason: 'none' };
     if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
@@ -416,9 +470,13 @@ export class ConsoleAccounts {
     await this.passwords.close();
   }
 
-  /** Drops ended sessions; the server calls it now and then. */
-  async purge(): Promise<number> {
+  /**
+   * Drops ended sessions and writes the summary of failed sign-ins left out of the audit log once
+   * their window is over (`flush`: now). The console's routes call it every minute.
+   */
+  async maintain(flush = false): Promise<number> {
     const now = this.deps.clock.now();
+    await this.writeSummary(flush);
     return this.deps.store.console.purgeSessions(now - this.policy.idleMs, now);
   }
 
@@ -441,7 +499,7 @@ export class ConsoleAccounts {
       createdAt: now,
       lastSeenAt: now,
       // The password step gets a few minutes to finish the second factor; a full session its policy.
-      expiresAt: expiresAt ?? now + (stage === 'password' ? Math.min(10 * 60_000, this.policy.absoluteMs) : this.policy.absoluteMs),
+      expiresAt: expiresAt ?? now + (stage === 'password' ? this.halfSessionMs : this.policy.absoluteMs),
       ip,
       userAgent: userAgent?.slice(0, 256) ?? null,
     });
@@ -482,40 +540,51 @@ export class ConsoleAccounts {
     });
   }
 
-  /** Records a failure; returns true when it locked the account. */
-  private async failed(user: ConsoleUserRecord | null, ip: string, now: number, reason: string, email?: string): Promise<boolean> {
-    // Counted per source network: an IPv6 host usually holds a whole /64 and can rotate through it.
-    const network = sourceNetwork(ip);
-    const list = (this.ipFailures.get(network) ?? []).filter((t) => t > now - this.policy.lockoutMs);
-    list.push(now);
-    this.ipFailures.set(network, list);
-    if (list.length === this.policy.maxFailuresPerIp) {
+  /**
+   * Records a failed sign-in: counted for its source network (the throttle), audited within the
+   * window's budget (past it, summed into one entry later), and, when it `counts`, counted
+   * towards the account's lock. Returns true when it locked the account.
+   */
+  private async failed(
+    user: ConsoleUserRecord | null,
+    ip: string,
+    now: number,
+    reason: string,
+    o: { counts: boolean; email?: string | undefined },
+  ): Promise<boolean> {
+    const { failures, audit } = this.failures.count(ip, reason);
+    if (failures === this.policy.maxFailuresPerIp) {
       this.deps.onRepeatedFailures?.({
         workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
         userId: null,
         ip,
-        failures: list.length,
-        since: list[0]!,
+        failures,
+        since: now,
         at: now,
       });
     }
-    if (this.ipFailures.size > 10_000) this.ipFailures.delete(this.ipFailures.keys().next().value!);
+    const summary = this.failures.takeSummary();
+    if (!audit && !o.counts && summary === undefined) return false;
     const actor: Actor = {
       id: user === null ? 'anonymous' : `user:${user.id}`,
       workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
       ip,
     };
     const locked = await this.deps.store.transaction(async (tx) => {
-      await appendAudit(tx, this.deps.clock, actor, {
-        action: 'user.login_failed',
-        target: user?.id ?? null,
-        details: { reason, ...(email !== undefined && { email }) },
-      });
-      if (user === null) return false;
+      if (summary !== undefined) await appendSummary(tx, this.deps.clock, summary);
+      if (audit)
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'user.login_failed',
+          target: user?.id ?? null,
+          details: { reason, ...(o.email !== undefined && { email: o.email }) },
+        });
+      if (user === null || !o.counts) return false;
       const count = await tx.console.incrementFailedLogins(user.id, now);
       if (count < this.policy.maxFailures) return false;
       await tx.console.updateUser(user.id, { lockedUntil: now + this.policy.lockoutMs, failedLogins: 0, updatedAt: now });
-      await tx.console.deleteUserSessions(user.id);
+      // Full sessions end; half-open ones stay, unable to succeed: ending them would tell whoever
+      // holds one that its password was right (a decoy never ends).
+      await tx.console.deleteUserSessions(user.id, undefined, 'full');
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'user.locked',
         target: user.id,
@@ -536,14 +605,36 @@ export class ConsoleAccounts {
     return locked;
   }
 
-  private ipThrottled(ip: string, now: number): boolean {
-    const list = this.ipFailures.get(sourceNetwork(ip));
-    return list !== undefined && list.filter((t) => t > now - this.policy.lockoutMs).length >= this.policy.maxFailuresPerIp;
+  private async writeSummary(force: boolean): Promise<void> {
+    const summary = this.failures.takeSummary(force);
+    if (summary !== undefined) await this.deps.store.transaction((tx) => appendSummary(tx, this.deps.clock, summary));
   }
 
   private async audit(actor: Actor, draft: AuditDraft): Promise<void> {
     await this.deps.store.transaction((tx) => appendAudit(tx, this.deps.clock, actor, draft));
   }
+}
+
+const isLocked = (user: ConsoleUserRecord, now: number) => user.lockedUntil !== null && user.lockedUntil > now;
+
+/** Failed sign-ins past the audit budget of their window, as one entry. */
+function appendSummary(tx: Repos, clock: Clock, s: FailureSummary): Promise<unknown> {
+  return appendAudit(
+    tx,
+    clock,
+    { id: 'system', workspaceId: DEFAULT_WORKSPACE_ID, ip: null },
+    {
+      action: 'user.login_failures',
+      target: null,
+      details: {
+        failures: s.failures,
+        networks: s.networks,
+        reasons: s.reasons,
+        since: new Date(s.since).toISOString(),
+        until: new Date(s.until).toISOString(),
+      },
+    },
+  );
 }
 
 function checkPassword(password: string): void {

@@ -9,7 +9,7 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { appendAudit, newId, TesseraError, type Actor, type Clock, type ConsolePasskeyRecord, type Store } from '@tessera/core';
-import type { ConsoleAccounts, Signed } from './console-accounts.js';
+import type { ConsoleAccounts, HalfSession, Signed } from './console-accounts.js';
 
 /** Whom passkeys are bound to: the console's origin, and its host name as the relying-party ID. */
 export interface RelyingParty {
@@ -55,8 +55,9 @@ export class ConsolePasskeys {
       userID: new TextEncoder().encode(signed.user.id),
       attestationType: 'none',
       excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
-      // A second factor after the password: presence is enough, a PIN or biometric is welcome.
-      authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
+      // A second factor after the password: presence is enough, a PIN or biometric is welcome. A
+      // discoverable credential: sign-in names none (see loginOptions).
+      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
       timeout: CHALLENGE_MS,
     });
     await this.hold(signed, 'register', options.challenge);
@@ -120,17 +121,19 @@ export class ConsolePasskeys {
     });
   }
 
-  /** Sign-in, after the password: a challenge for one of the user's passkeys. */
-  async loginOptions(half: Signed, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
-    const passkeys = await this.list(half.user.id);
-    if (passkeys.length === 0) return undefined;
+  /**
+   * Sign-in, after the password: a challenge. It names no credential (the authenticator offers
+   * its discoverable ones for this site), so it is the same for a real half-open session, a decoy,
+   * and a user with no passkey: listing the user's credentials would say the password was right.
+   */
+  async loginOptions(half: HalfSession, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const options = await generateAuthenticationOptions({
       rpID: rp.id,
-      allowCredentials: passkeys.map((p) => ({ id: p.credentialId, transports: p.transports })),
+      allowCredentials: [],
       userVerification: 'preferred',
       timeout: CHALLENGE_MS,
     });
-    await this.hold(half, 'login', options.challenge);
+    if (half !== 'decoy') await this.hold(half, 'login', options.challenge);
     return options;
   }
 
@@ -139,7 +142,11 @@ export class ConsolePasskeys {
    * user's own credential and its signature counter. Returns the full session's new token, or
    * undefined (counted as a failed sign-in) when anything is off.
    */
-  async login(half: Signed, rp: RelyingParty, response: AuthenticationResponseJSON, ip: string): Promise<string | undefined> {
+  async login(half: HalfSession, rp: RelyingParty, response: AuthenticationResponseJSON, ip: string): Promise<string | undefined> {
+    if (half === 'decoy') {
+      await this.deps.accounts.decoyFailed(ip);
+      return undefined;
+    }
     const challenge = await this.take(half, 'login');
     const passkey = challenge === undefined ? undefined : await this.deps.store.console.findPasskeyByCredentialId(response.id);
     if (challenge === undefined || passkey === undefined || passkey.userId !== half.user.id) {

@@ -11,7 +11,15 @@ import { userView, type Signed } from './console-accounts.js';
 import { csrfTokenFor } from './console-accounts.js';
 import { keyringStatus } from './custody-status.js';
 import { passkeyView, type RelyingParty } from './console-passkeys.js';
-import { clearSessionCookie, requirePermission, requireSession, rolePermissions, sessionToken, setSessionCookie } from './session-auth.js';
+import {
+  clearSessionCookie,
+  requireHalfSession,
+  requirePermission,
+  requireSession,
+  rolePermissions,
+  sessionToken,
+  setSessionCookie,
+} from './session-auth.js';
 
 /** Where Vite writes the console (`npm run build`): inside the server package, beside its code. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../dist/console-app/', import.meta.url));
@@ -80,15 +88,35 @@ export function consoleRoutes(services: Services, options: { distDir?: string; o
     expiresAt: new Date(signed.session.expiresAt).toISOString(),
     capabilities: Object.fromEntries(Object.entries(OPTIONAL_CAPABILITIES).map(([name, route]) => [name, app.hasRoute(route)])),
   });
-  const failedSignIn = (reason: 'invalid' | 'locked' | 'throttled') =>
-    reason === 'invalid'
-      ? new TesseraError('UNAUTHORIZED', 'The email or password is not right.')
-      : new TesseraError('RATE_LIMITED', 'Too many failed sign-ins; try again later.');
+  /** The one answer to every failed second factor, whether the password before it was right or not. */
+  const notSignedIn = (what: 'code' | 'passkey') =>
+    new TesseraError(
+      'UNAUTHORIZED',
+      what === 'code'
+        ? 'The code is not right or was used already, or the email or password before it was not. Try the next code, or start again.'
+        : 'That passkey was not accepted, or the email or password before it was not. Try again, use a code, or start again.',
+    );
+  /** Enrolment owed by a real half-open session only; a decoy answers as an enrolled account does. */
+  const enrolledAlready = () => new TesseraError('CONFLICT', 'A second factor is enrolled already.');
   const cookieSeconds = () => accounts.policy.absoluteMs / 1000;
 
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
     const distDir = options.distDir ?? CONSOLE_DIST;
+
+    // Ended sessions are dropped, and failed sign-ins past the audit budget summed, every minute.
+    let maintenance: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      maintenance = setInterval(
+        () => void accounts.maintain().catch((err: unknown) => app.log.error({ err }, 'console maintenance failed')),
+        60_000,
+      );
+      maintenance.unref();
+    });
+    app.addHook('onClose', async () => {
+      clearInterval(maintenance);
+      await accounts.maintain(true).catch((err: unknown) => app.log.error({ err }, 'console maintenance failed'));
+    });
 
     app.addHook('onSend', async (request, reply) => {
       if (request.url.startsWith('/console')) {
@@ -114,9 +142,9 @@ export function consoleRoutes(services: Services, options: { distDir?: string; o
       { schema: { ...hide, body: Type.Object({ email: Email, password: Password }, { additionalProperties: false }) } },
       async (request, reply) => {
         const r = await accounts.login(request.body.email, request.body.password, request.ip, request.headers['user-agent']);
-        if (!r.ok) throw failedSignIn(r.reason);
-        setSessionCookie(request, reply, r.token, 10 * 60);
-        return { next: r.next, passkey: r.passkey, csrfToken: csrfTokenFor(r.token) };
+        if (!r.ok) throw new TesseraError('RATE_LIMITED', 'Too many failed sign-ins from this address; try again later.');
+        setSessionCookie(request, reply, r.token, accounts.halfSessionMs / 1000);
+        return { next: r.next, csrfToken: csrfTokenFor(r.token) };
       },
     );
 
@@ -132,43 +160,40 @@ export function consoleRoutes(services: Services, options: { distDir?: string; o
         },
       },
       async (request, reply) => {
-        const half = await requireSession(services, request, 'password');
-        const token = await accounts.secondFactor(half.token, request.body, request.ip);
-        if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'That code is not right, or was used already.');
+        const { token: half } = await requireHalfSession(services, request);
+        const token = await accounts.secondFactor(half, request.body, request.ip);
+        if (token === undefined) throw notSignedIn('code');
         return signedIn(request, reply, token);
       },
     );
 
     app.post('/console/api/login/passkey/options', { schema: hide }, async (request) => {
-      const half = await requireSession(services, request, 'password');
-      const ready = await accounts.secondFactorSession(half.token, request.ip);
-      const options = ready === undefined ? undefined : await passkeys.loginOptions(ready, relyingParty(request));
-      if (options === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in with a code from your authenticator app.');
-      return options;
+      const { token } = await requireHalfSession(services, request);
+      const ready = await accounts.secondFactorSession(token, request.ip);
+      // A decoy gets a challenge too, of the same shape: whether one is offered says nothing.
+      return passkeys.loginOptions(ready ?? 'decoy', relyingParty(request));
     });
 
     app.post(
       '/console/api/login/passkey/verify',
       { schema: { ...hide, body: Type.Object({ response: Credential }, { additionalProperties: false }) } },
       async (request, reply) => {
-        const half = await requireSession(services, request, 'password');
-        const ready = await accounts.secondFactorSession(half.token, request.ip);
-        const token =
-          ready === undefined
-            ? undefined
-            : await passkeys.login(
-                ready,
-                relyingParty(request),
-                request.body.response as unknown as AuthenticationResponseJSON,
-                request.ip,
-              );
-        if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'That passkey was not accepted; try again or use a code.');
+        const { token: half } = await requireHalfSession(services, request);
+        const ready = await accounts.secondFactorSession(half, request.ip);
+        const token = await passkeys.login(
+          ready ?? 'decoy',
+          relyingParty(request),
+          request.body.response as unknown as AuthenticationResponseJSON,
+          request.ip,
+        );
+        if (token === undefined) throw notSignedIn('passkey');
         return signedIn(request, reply, token);
       },
     );
 
     app.post('/console/api/enrolment', { schema: hide }, async (request) => {
-      const half = await requireSession(services, request, 'password');
+      const { half } = await requireHalfSession(services, request);
+      if (half === 'decoy') throw enrolledAlready();
       const { secret, uri } = await accounts.beginEnrolment(half);
       // The console draws the QR code of `uri` itself: the secret goes nowhere else.
       return { secret, uri };
@@ -178,8 +203,9 @@ export function consoleRoutes(services: Services, options: { distDir?: string; o
       '/console/api/enrolment/confirm',
       { schema: { ...hide, body: Type.Object({ code: Type.String({ maxLength: 16 }) }, { additionalProperties: false }) } },
       async (request, reply) => {
-        const half = await requireSession(services, request, 'password');
-        const r = await accounts.confirmEnrolment(half.token, request.body.code, request.ip);
+        const { half, token } = await requireHalfSession(services, request);
+        if (half === 'decoy') throw new TesseraError('CONFLICT', 'Start the enrolment first.');
+        const r = await accounts.confirmEnrolment(token, request.body.code, request.ip);
         if (r === undefined)
           throw new TesseraError('UNAUTHORIZED', 'That code is not right; check the time on your device and try the next one.');
         const answer = await signedIn(request, reply, r.token);

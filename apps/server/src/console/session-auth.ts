@@ -1,7 +1,7 @@
 import { hasPermission, ROLE_PERMISSIONS, TesseraError, type Permission, type RootKeyRecord } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
-import { csrfMatches, type Signed } from './console-accounts.js';
+import { csrfMatches, type HalfSession, type Signed } from './console-accounts.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -53,6 +53,22 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
   const name = secure(request) ? HOST_COOKIE : COOKIE;
   reply.header('set-cookie', `${name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0${secure(request) ? '; Secure' : ''}`);
 }
+
+/**
+ * The half-open session (password step done, second factor owed) behind the request's cookie: a
+ * real one or a decoy. The CSRF token is checked first, from the token alone, so a real session
+ * and a decoy fail it alike; any other failure is one answer, whatever it was.
+ */
+export async function requireHalfSession(services: Services, request: FastifyRequest): Promise<{ half: HalfSession; token: string }> {
+  const token = sessionToken(request);
+  if (token !== undefined && !csrfMatches(token, headerValue(request.headers[CSRF_HEADER])))
+    throw new TesseraError('CSRF_FAILED', 'This change needs the X-CSRF-Token header of your session.');
+  const half = token === undefined ? undefined : await services.console.halfSession(token);
+  if (half === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in again: the sign-in is over or was never started.');
+  return { half, token: token! };
+}
+
+const headerValue = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
 
 /**
  * The signed-in user behind the request's session cookie. Refuses a missing, ended or half-open

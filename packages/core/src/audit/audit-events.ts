@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'user.updated',
   'user.login',
   'user.login_failed',
+  'user.login_failures',
   'user.locked',
   'user.totp_enrolled',
   'user.recovery_code_used',

@@ -97,8 +97,8 @@ export interface ConsoleRepos {
   getSession(idHash: string): Promise<ConsoleSessionRecord | undefined>;
   touchSession(idHash: string, lastSeenAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  /** Ends every session of a user, but the one `exceptIdHash` names (the one making a change). */
-  deleteUserSessions(userId: string, exceptIdHash?: string): Promise<void>;
+  /** Ends every session of a user (of one `stage`, if given), but the one `exceptIdHash` names (the one making a change). */
+  deleteUserSessions(userId: string, exceptIdHash?: string, stage?: 'password' | 'full'): Promise<void>;
   /** Deletes sessions idle since before `idleBefore` or past their absolute end. */
   purgeSessions(idleBefore: number, now: number): Promise<number>;
 

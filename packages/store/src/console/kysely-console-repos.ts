@@ -202,9 +202,10 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     await this.db.deleteFrom('console_sessions').where('id_hash', '=', idHash).execute();
   }
 
-  async deleteUserSessions(userId: string, exceptIdHash?: string): Promise<void> {
+  async deleteUserSessions(userId: string, exceptIdHash?: string, stage?: 'password' | 'full'): Promise<void> {
     let q = this.db.deleteFrom('console_sessions').where('user_id', '=', userId);
     if (exceptIdHash !== undefined) q = q.where('id_hash', '<>', exceptIdHash);
+    if (stage !== undefined) q = q.where('stage', '=', stage);
     await q.execute();
   }
 
