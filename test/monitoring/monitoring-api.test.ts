@@ -82,6 +82,57 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     expect((await s.api('GET', `/v1/keys/${keyId}`)).body.lastUsedAt).toBe(new Date(clock.now()).toISOString());
   });
 
+  it('loses no count in a large batch: every verification is stored as an event and counted once in the roll-ups', async () => {
+    const ks = await keyspace();
+    const a = await createKey(ks, { ownerId: 'batch-owner' });
+    const b = await createKey(ks, { ownerId: 'batch-owner', scopes: ['documents:read'] });
+    expect((await verify(a.key)).code).toBe('VALID'); // loads both into the cache: the rest answer at once
+    expect((await verify(b.key)).code).toBe('VALID');
+    await settle();
+    const start = clock.now();
+    const workspaceId = 'ws_default';
+    // One batch (the loop never yields to the flush timer), spread over two minutes and three
+    // networks; its size falls on no block boundary of the store's many-row insert (64).
+    const expected = { a: 1, b: 0, nets: new Map<string, number>() }; // the two warm-up calls count too
+    for (let i = 0; i < 203; i++) {
+      if (i === 120) clock.advance(60_000);
+      const ip = `198.51.${100 + (i % 3)}.${i % 250}`;
+      const r =
+        i % 5 === 4
+          ? s.services.verifier.verify({ key: b.key, workspaceId, ip, scopes: 'billing:read' })
+          : s.services.verifier.verify({ key: a.key, workspaceId, ip });
+      expect(r instanceof Promise ? 'promise' : r.code).toBe(i % 5 === 4 ? 'INSUFFICIENT_SCOPE' : 'VALID');
+      if (i % 5 === 4) expected.b++;
+      else expected.a++;
+      const net = `198.51.${100 + (i % 3)}.0/24`;
+      expected.nets.set(net, (expected.nets.get(net) ?? 0) + 1);
+    }
+    await settle();
+
+    const from = new Date(start - 60_000).toISOString();
+    const to = new Date(clock.now() + 60_000).toISOString();
+    const totals = async (q: string) =>
+      (await s.api('GET', `/v1/analytics/verifications?${q}&granularity=minute&from=${from}&to=${to}`)).body.totals;
+    expect(await totals(`keyId=${a.keyId}`)).toEqual({
+      total: expected.a,
+      valid: expected.a,
+      cost: expected.a,
+      outcomes: { VALID: expected.a },
+    });
+    expect(await totals(`keyId=${b.keyId}`)).toEqual({
+      total: expected.b + 1,
+      valid: 1,
+      cost: 1,
+      outcomes: { VALID: 1, INSUFFICIENT_SCOPE: expected.b },
+    });
+    expect((await totals('ownerId=batch-owner')).total).toBe(205);
+    const nets = await s.api('GET', `/v1/analytics/top?by=network&from=${new Date(start).toISOString()}&to=${to}`);
+    for (const [net, count] of expected.nets) expect(nets.body.items).toContainEqual({ subject: net, count });
+    const stored = await s.api('GET', `/v1/analytics/events?keyId=${a.keyId}&from=${new Date(start).toISOString()}&to=${to}&limit=1000`);
+    expect(stored.body.items).toHaveLength(expected.a);
+    expect(s.services.monitoring.recorder.stats.dropped + s.services.monitoring.recorder.stats.lost).toBe(0);
+  });
+
   it('refuses analytics to a root key without analytics:read, and a range of too many points', async () => {
     const rk = await s.api('POST', '/v1/root-keys', { name: 'verifier', permissions: ['keys:verify'] });
     expect((await s.api('GET', '/v1/analytics/verifications', undefined, rk.body.key)).body.code).toBe('FORBIDDEN');

@@ -24,12 +24,19 @@ export interface UsageRecorderOptions {
 
 const DEFAULTS: UsageRecorderOptions = { intervalMs: 1000, maxBuffered: 200_000, maxStoredPerFlush: 50_000, maxDeletedLookups: 100 };
 
-interface Pending extends UsageEvent {
-  /** The key's granted scopes (a reference to the cached record's array, not a copy). */
-  granted: readonly string[] | undefined;
-  /** For a NOT_FOUND key: its stored-hash candidates, to look for a deleted key off the hot path. */
-  hashes: string[] | undefined;
+/**
+ * The batch being filled: the events themselves (one fixed shape, passed on as they are, never
+ * copied) and, beside them, what only the write needs.
+ */
+interface Batch {
+  events: UsageEvent[];
+  /** Per event, the key's granted scopes (a reference to the cached record's array, not a copy). */
+  granted: (readonly string[] | undefined)[];
+  /** For NOT_FOUND keys, by event index: their stored-hash candidates, to look for a deleted key off the hot path. */
+  hashes: Map<number, string[]>;
 }
+
+const emptyBatch = (): Batch => ({ events: [], granted: [], hashes: new Map() });
 
 /** Something that reads each batch after it is taken: the anomaly detectors. */
 export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | void;
@@ -40,7 +47,7 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
  * and the scopes exercised in one transaction.
  */
 export class UsageRecorder implements VerificationSink {
-  private buffer: Pending[] = [];
+  private buffer: Batch = emptyBatch();
   private lookups = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -63,35 +70,36 @@ export class UsageRecorder implements VerificationSink {
   }
 
   record(input: VerifyInput, result: VerifyResult): void {
-    if (this.buffer.length >= this.options.maxBuffered) {
+    const b = this.buffer;
+    if (b.events.length >= this.options.maxBuffered) {
       this.stats.dropped++;
       return;
     }
     this.stats.recorded++;
-    const ip = input.ip ?? null;
-    let hashes: string[] | undefined;
     // An unknown but well-formed key may be a deleted one: keep its hashes (never the key) to look it up later.
     if (result.code === 'NOT_FOUND' && this.lookups < this.options.maxDeletedLookups) {
       this.lookups++;
       const k = this.deps.keyring;
-      hashes = k.pepperVersions.map((v) => k.hash(input.key, v));
+      b.hashes.set(
+        b.events.length,
+        k.pepperVersions.map((v) => k.hash(input.key, v)),
+      );
     }
-    this.buffer.push({
+    b.granted.push(result.scopes);
+    b.events.push({
       ts: this.deps.clock.now(),
       workspaceId: input.workspaceId,
       keyId: result.keyId ?? null,
       keyspaceId: result.keyspaceId ?? null,
       ownerId: result.ownerId ?? null,
       outcome: result.code,
-      ip,
+      ip: input.ip ?? null,
       network: null,
       userAgent: input.userAgent ?? null,
       cost: result.valid ? (input.cost ?? 1) : 0,
       resource: input.resource ?? null,
       method: input.method ?? null,
       scopes: input.scopes ?? null,
-      granted: result.scopes,
-      hashes,
     });
   }
 
@@ -110,9 +118,9 @@ export class UsageRecorder implements VerificationSink {
   /** Takes what is pending and processes it; resolves when it is written. */
   async flush(): Promise<void> {
     while (this.flushing !== undefined) await this.flushing;
-    if (this.buffer.length === 0) return;
+    if (this.buffer.events.length === 0) return;
     const batch = this.buffer;
-    this.buffer = [];
+    this.buffer = emptyBatch();
     this.lookups = 0;
     this.flushing = this.process(batch).finally(() => {
       this.flushing = undefined;
@@ -120,15 +128,23 @@ export class UsageRecorder implements VerificationSink {
     return this.flushing;
   }
 
-  private async process(batch: Pending[]): Promise<void> {
+  private async process(batch: Batch): Promise<void> {
     const { store } = this.deps;
     const scopeUses: { keyId: string; scope: string; ts: number }[] = [];
     const found = new Map<string, Awaited<ReturnType<MonitoringStore['findKeyByHash']>>>();
-    const events: UsageEvent[] = [];
-    for (const p of batch) {
-      if (p.ip !== null) p.network = networkOf(p.ip) ?? null;
-      if (p.hashes !== undefined) {
-        for (const h of p.hashes) {
+    // A batch holds few distinct addresses: each is parsed once.
+    const networks = new Map<string, string | null>();
+    const { events } = batch;
+    for (let i = 0; i < events.length; i++) {
+      const p = events[i]!;
+      if (p.ip !== null) {
+        let network = networks.get(p.ip);
+        if (network === undefined) networks.set(p.ip, (network = networkOf(p.ip) ?? null));
+        p.network = network;
+      }
+      const hashes = batch.hashes.get(i);
+      if (hashes !== undefined) {
+        for (const h of hashes) {
           if (!found.has(h)) found.set(h, await store.findKeyByHash(h).catch(() => undefined));
           const key = found.get(h);
           if (key !== undefined && key.deletedAt !== null && key.workspaceId === p.workspaceId) {
@@ -140,13 +156,12 @@ export class UsageRecorder implements VerificationSink {
           }
         }
       }
-      if (p.outcome === 'VALID' && p.scopes !== null && p.keyId !== null && p.granted !== undefined) {
+      const granted = batch.granted[i];
+      if (p.outcome === 'VALID' && p.scopes !== null && p.keyId !== null && granted !== undefined) {
         for (const scope of this.leaves(p.scopes)) {
-          if (p.granted.some((g) => scopeGrants(g, scope))) scopeUses.push({ keyId: p.keyId, scope, ts: p.ts });
+          if (granted.some((g) => scopeGrants(g, scope))) scopeUses.push({ keyId: p.keyId, scope, ts: p.ts });
         }
       }
-      const { granted: _g, hashes: _h, ...event } = p;
-      events.push(event);
     }
     // Detection first: a store outage must not blind it.
     for (const listener of this.listeners) {

@@ -25,26 +25,40 @@ export function bucketOf(ts: number, granularity: Granularity): number {
   return ts - (((ts % size) + size) % size);
 }
 
-/** Sums a batch of events into roll-up increments: every event counts once per granularity and dimension. */
+/**
+ * Sums a batch of events into roll-up increments: every event counts once per granularity and
+ * dimension. Events of the same key (or unknown key of a workspace), outcome and minute fall in
+ * the same rows, so they are grouped first: one lookup per event instead of twelve.
+ */
 export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
+  const groups = new Map<string, { e: UsageEvent; count: number; cost: number }>();
+  for (const e of events) {
+    const id = `${bucketOf(e.ts, 'minute')}\u0000${e.outcome}\u0000${e.workspaceId}\u0000${e.keyId ?? ''}\u0000${e.keyspaceId ?? ''}\u0000${e.ownerId ?? ''}`;
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { e, count: 1, cost: e.cost });
+    else {
+      group.count++;
+      group.cost += e.cost;
+    }
+  }
   const rows = new Map<string, RollupRow>();
-  const add = (e: UsageEvent, granularity: Granularity, dimension: RollupDimension, subject: string) => {
+  const add = (e: UsageEvent, granularity: Granularity, dimension: RollupDimension, subject: string, count: number, cost: number) => {
     const bucket = bucketOf(e.ts, granularity);
     const id = `${e.workspaceId}\u0000${granularity}\u0000${bucket}\u0000${dimension}\u0000${subject}\u0000${e.outcome}`;
     const row = rows.get(id);
     if (row === undefined)
-      rows.set(id, { workspaceId: e.workspaceId, granularity, bucket, dimension, subject, outcome: e.outcome, count: 1, cost: e.cost });
+      rows.set(id, { workspaceId: e.workspaceId, granularity, bucket, dimension, subject, outcome: e.outcome, count, cost });
     else {
-      row.count++;
-      row.cost += e.cost;
+      row.count += count;
+      row.cost += cost;
     }
   };
-  for (const e of events) {
+  for (const { e, count, cost } of groups.values()) {
     for (const g of ['minute', 'hour', 'day'] as const) {
-      add(e, g, 'workspace', e.workspaceId);
-      if (e.keyId !== null) add(e, g, 'key', e.keyId);
-      if (e.keyspaceId !== null) add(e, g, 'keyspace', e.keyspaceId);
-      if (e.ownerId !== null) add(e, g, 'owner', e.ownerId);
+      add(e, g, 'workspace', e.workspaceId, count, cost);
+      if (e.keyId !== null) add(e, g, 'key', e.keyId, count, cost);
+      if (e.keyspaceId !== null) add(e, g, 'keyspace', e.keyspaceId, count, cost);
+      if (e.ownerId !== null) add(e, g, 'owner', e.ownerId, count, cost);
     }
   }
   return [...rows.values()];

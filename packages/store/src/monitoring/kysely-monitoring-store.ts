@@ -40,8 +40,8 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
     db: ConstructorParameters<typeof KyselyRepos>[0],
     dialectName: 'sqlite' | 'postgres',
     inTransaction: boolean,
-    /** On SQLite, a prepared insert of one event: Kysely would build and prepare a new many-row statement per batch. */
-    private readonly insertEvent?: () => SqliteDatabase.Statement,
+    /** On SQLite, prepared inserts of one event and of a block of events: Kysely would build and prepare a new many-row statement per batch. */
+    private readonly insertEvent?: EventInserts,
   ) {
     super(db, dialectName, inTransaction);
   }
@@ -53,8 +53,21 @@ export class KyselyMonitoringRepos extends KyselyRepos implements MonitoringRepo
   async insertUsageEvents(events: readonly UsageEvent[]): Promise<void> {
     if (this.insertEvent !== undefined) {
       // Inside the caller's transaction: better-sqlite3 runs on the connection Kysely holds for it.
-      const statement = this.insertEvent();
-      for (const e of events) statement.run(eventToRow(e));
+      // Positional values, a block of rows per statement: binding by name and one statement per
+      // row cost about half of the time per event.
+      const { one, block } = this.insertEvent();
+      const values: unknown[] = [];
+      let i = 0;
+      for (; i + EVENTS_PER_INSERT <= events.length; i += EVENTS_PER_INSERT) {
+        values.length = 0;
+        for (let j = i; j < i + EVENTS_PER_INSERT; j++) pushEventValues(events[j]!, values);
+        block.run(values);
+      }
+      for (; i < events.length; i++) {
+        values.length = 0;
+        pushEventValues(events[i]!, values);
+        one.run(values);
+      }
       return;
     }
     for (const part of chunks(events, 400)) {
@@ -578,21 +591,19 @@ export class KyselyMonitoringStore extends KyselyMonitoringRepos implements Moni
   readonly dialect: 'sqlite' | 'postgres';
   private readonly kysely: Kysely<Database>;
 
-  private readonly preparedInsertEvent: (() => SqliteDatabase.Statement) | undefined;
+  private readonly preparedInsertEvent: EventInserts | undefined;
 
   constructor(store: KyselyStore) {
     super(store.kysely, store.dialect, false);
     this.kysely = store.kysely;
     this.dialect = store.dialect;
     const sqlite = store.sqlite;
-    let statement: SqliteDatabase.Statement | undefined;
+    let statements: { one: SqliteDatabase.Statement; block: SqliteDatabase.Statement } | undefined;
     // Prepared on first use: the table exists only once the store is migrated.
-    this.preparedInsertEvent =
-      sqlite &&
-      (() =>
-        (statement ??= sqlite.prepare(
-          `insert into usage_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
-        )));
+    const row = `(${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+    const insert = (rows: number) =>
+      sqlite!.prepare(`insert into usage_events (${EVENT_COLUMNS.join(', ')}) values ${Array<string>(rows).fill(row).join(', ')}`);
+    this.preparedInsertEvent = sqlite && (() => (statements ??= { one: insert(1), block: insert(EVENTS_PER_INSERT) }));
   }
 
   transaction<R>(fn: (tx: MonitoringRepos & Repos) => Promise<R>): Promise<R> {
@@ -616,6 +627,31 @@ const EVENT_COLUMNS = [
   'scopes',
   'deleted_key',
 ] as const;
+
+/** Rows per prepared many-row insert on SQLite (14 values each, far below SQLite's limit on parameters). */
+const EVENTS_PER_INSERT = 64;
+
+type EventInserts = () => { one: SqliteDatabase.Statement; block: SqliteDatabase.Statement };
+
+/** An event's values in the order of EVENT_COLUMNS, as `eventToRow` makes them. */
+function pushEventValues(e: UsageEvent, out: unknown[]): void {
+  out.push(
+    e.ts,
+    e.workspaceId,
+    e.keyId,
+    e.keyspaceId,
+    e.ownerId,
+    e.outcome,
+    e.ip,
+    e.network,
+    clip(e.userAgent, 256),
+    e.cost,
+    clip(e.resource, 256),
+    clip(e.method, 16),
+    clip(e.scopes, 1024),
+    e.deleted ? 1 : 0,
+  );
+}
 
 function eventToRow(e: UsageEvent): T['usage_events'] {
   return {
