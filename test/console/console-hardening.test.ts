@@ -58,7 +58,7 @@ describe.each(DIALECTS)('console second factors are spent once, even by concurre
     const codes = ['aaaa-bbbb-cccc-dddd', 'eeee-ffff-gggg-hhhh'];
     const keyring = server.services.keyring;
     await server.services.store.console.updateUser(user!.id, {
-      recoveryCodes: codes.map((code) => keyring.hash(code.replace(/-/g, ''), keyring.currentPepperVersion)),
+      recoveryCodes: codes.map((code) => keyring.hash('recovery_code', code.replace(/-/g, ''), keyring.currentPepperVersion)),
       recoveryPepperVersion: keyring.currentPepperVersion,
     });
     const a = await half(server, 'race@example.test');

@@ -71,7 +71,7 @@ describe.each(DIALECTS)('envelope keyring over the store (%s)', (dialect) => {
     const onlyNew = new LocalKek(new Map([[2, exportKek(kek, 2)]]));
     const reopened = await EnvelopeKeyring.open({ kek: onlyNew, repos: store });
     expect((await reopened.decrypt(ct, aad('kek'))).toString()).toBe('survives');
-    expect(reopened.hash('k')).toBe(keyring.hash('k'));
+    expect(reopened.hash('api_key', 'k')).toBe(keyring.hash('api_key', 'k'));
   });
 
   it('refuses to open with the wrong KEK, with a clear error', async () => {
@@ -80,13 +80,13 @@ describe.each(DIALECTS)('envelope keyring over the store (%s)', (dialect) => {
   });
 
   it('rotates the pepper: new hashes use the new version, old ones stay computable', async () => {
-    const h1 = keyring.hash('sk_test_value');
+    const h1 = keyring.hash('api_key', 'sk_test_value');
     const v = await keyring.rotatePepper();
     expect(v).toBe(2);
     expect(keyring.currentPepperVersion).toBe(2);
     expect(keyring.pepperVersions).toEqual([2, 1]);
-    expect(keyring.hash('sk_test_value', 1)).toBe(h1);
-    expect(keyring.hash('sk_test_value')).not.toBe(h1);
+    expect(keyring.hash('api_key', 'sk_test_value', 1)).toBe(h1);
+    expect(keyring.hash('api_key', 'sk_test_value')).not.toBe(h1);
     const other = await EnvelopeKeyring.open({ kek, repos: store });
     expect(other.pepperVersions).toEqual([2, 1]);
   });

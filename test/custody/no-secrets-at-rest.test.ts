@@ -95,8 +95,11 @@ describe.each(PROVIDERS)('no secret at rest in the clear ($dialect, $name)', ({ 
     await t.services.checkpointer.checkpoint();
     await t.services.usage.flush();
     // The keyring's own material: peppers, data keys, and a KEK from the environment.
-    const internals = t.services.keyring as unknown as { peppers: Map<number, KeyObject>; dataKeys: Map<string, Map<number, KeyObject>> };
-    for (const k of internals.peppers.values()) keyMaterial.push(k.export());
+    const internals = t.services.keyring as unknown as {
+      peppers: Map<number, { key: KeyObject }>;
+      dataKeys: Map<string, Map<number, KeyObject>>;
+    };
+    for (const p of internals.peppers.values()) keyMaterial.push(p.key.export());
     for (const m of internals.dataKeys.values()) for (const k of m.values()) keyMaterial.push(k.export());
     // The audit checkpoint signing key: its Ed25519 seed (the last 32 bytes of its PKCS#8 form).
     for (const k of (await t.services.checkpointer.signingKeys()).values())

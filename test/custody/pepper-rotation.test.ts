@@ -34,8 +34,15 @@ describe.each(DIALECTS)('pepper rotation (%s)', (dialect) => {
     await s.services.rehasher.flush();
     const rehashed = (await s.services.store.getKey(old.keyId))!;
     expect(rehashed.pepperVersion).toBe(2);
-    expect(rehashed.hash).toBe(keyring().hash(old.key, 2));
+    expect(rehashed.hash).toBe(keyring().hash('api_key', old.key, 2));
     expect((await coldVerify(old.key)).code).toBe('VALID');
+
+    // Root keys used after the rotation moved too: the server's own, and the verifier.
+    for (const token of [s.rootKey, verifierKey]) {
+      const root = await s.services.store.findRootKeyByHash(keyring().hash('root_key', token, 2));
+      expect(root?.pepperVersion).toBe(2);
+    }
+    expect((await coldVerify(old.key, verifierKey)).code).toBe('VALID');
   });
 
   it('survives a second rotation, and an unknown key is still NOT_FOUND under every version', async () => {

@@ -41,7 +41,7 @@ describe.each(DIALECTS)('OAuth clients and signing keys (%s)', (dialect) => {
       .selectAll()
       .execute();
     expect(JSON.stringify(rows)).not.toContain(clientSecret);
-    expect(rows.some((r) => (r as { hash: string }).hash === s.services.keyring.hash(clientSecret!))).toBe(true);
+    expect(rows.some((r) => (r as { hash: string }).hash === s.services.keyring.hash('client_secret', clientSecret!))).toBe(true);
     const keys = (await s.db.store.kysely
       .selectFrom('oauth_signing_keys' as never)
       .selectAll()

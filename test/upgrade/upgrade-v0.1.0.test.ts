@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '@tessera/core';
-import { createApp, createServices, loadConfig, openInstance } from '@tessera/server';
+import type { Clock, EnvelopeKeyring } from '@tessera/core';
+import { createApp, createServices, loadConfig, openInstance, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
@@ -69,6 +69,8 @@ describe.each(['sqlite', 'postgres'] as const)('a %s instance made by Tessera 0.
   let url: string;
   let pending: string[];
   let applied: string[];
+  let keyring: EnvelopeKeyring;
+  let services: Services;
 
   const call = async (method: string, path: string, body?: unknown, bearer: string | null = facts.rootKey.key) => {
     const res = await fetch(url + path, {
@@ -95,8 +97,10 @@ describe.each(['sqlite', 'postgres'] as const)('a %s instance made by Tessera 0.
     applied = JSON.parse(run.stdout).applied;
 
     const config = loadConfig({ ...env, TESSERA_LOG_LEVEL: 'silent' });
-    const { store, keyring } = await openInstance(config);
-    const services = createServices({ store, keyring, clock, usageFlushMs: 50 });
+    const opened = await openInstance(config);
+    const store = opened.store;
+    keyring = opened.keyring;
+    services = createServices({ store, keyring, clock, usageFlushMs: 50 });
     app = await createApp({ config, services });
     app.addHook('onClose', async () => {
       await store.close();
@@ -130,6 +134,23 @@ describe.each(['sqlite', 'postgres'] as const)('a %s instance made by Tessera 0.
       if (k.credits !== undefined) expect({ label: k.label, credits: r.body.credits }).toEqual({ label: k.label, credits: k.credits });
     }
   });
+
+  const verifyEveryKey = async () => {
+    for (const k of facts.keys) {
+      const r = await call('POST', '/v1/keys/verify', { key: k.key, cost: 0, ...k.check });
+      expect({ label: k.label, code: r.body.code }).toEqual({ label: k.label, code: k.code });
+    }
+  };
+  const tokenStatus = async (clientId: string, authMethod: string, secret: string) => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', scope: 'read' });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (authMethod === 'client_secret_basic') headers.authorization = `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`;
+    else {
+      form.set('client_id', clientId);
+      form.set('client_secret', secret);
+    }
+    return (await fetch(`${url}/oauth/token`, { method: 'POST', headers, body: form })).status;
+  };
 
   it('reads every version of every secret', async () => {
     for (const s of facts.secrets) {
@@ -190,5 +211,48 @@ describe.each(['sqlite', 'postgres'] as const)('a %s instance made by Tessera 0.
     expect(r.body.ok).toBe(true);
     expect(r.body.checked).toBeGreaterThanOrEqual(facts.audit.checked);
     expect(r.body.checkpoints.checked).toBeGreaterThanOrEqual(facts.audit.checkpoints.checked);
+  });
+
+  it('keeps the 0.1.0 pepper (plain) until `keyring rotate --pepper`, after which every credential still works and API keys move to the labelled pepper', async () => {
+    const before = await runCli(['keyring', 'status', '--json'], { env });
+    expect(JSON.parse(before.stdout)).toMatchObject({ pepperVersion: 1, pepperInput: 'plain' });
+    const rotated = await runCli(['keyring', 'rotate', '--pepper', '--json'], { env });
+    expect(rotated.code, rotated.stderr).toBe(0);
+    await keyring.refresh(); // what a running server does every 30 seconds
+    expect(keyring.currentPepperVersion).toBe(2);
+    expect(keyring.pepperInput()).toBe('labelled');
+    const after = await runCli(['keyring', 'status', '--json'], { env });
+    expect(JSON.parse(after.stdout)).toMatchObject({ pepperVersion: 2, pepperInput: 'labelled' });
+
+    // Nothing cached: every lookup goes to the store, under the labelled pepper first.
+    services.verifier.cache.clear();
+    services.rootKeys.cache.clear();
+    for (const c of facts.oauthClients) await services.bus.publish({ kind: 'oauth_client', id: c.clientId });
+    await verifyEveryKey();
+    const verifier = facts.rootKeys.find((r) => r.name === 'verifier')!;
+    expect((await call('POST', '/v1/keys/verify', { key: facts.keys[0]!.key, cost: 0 }, verifier.key)).body.code).toBe('VALID');
+    expect((await call('GET', '/v1/keyspaces', undefined, facts.rootKeys.find((r) => r.revoked)!.key)).status).toBe(401);
+    for (const c of facts.oauthClients) {
+      for (const secret of c.secrets)
+        expect({ client: c.name, status: await tokenStatus(c.clientId, c.authMethod, secret) }).toEqual({ client: c.name, status: 200 });
+      expect(await tokenStatus(c.clientId, c.authMethod, 'not-the-secret')).toBe(401);
+    }
+
+    // Each API key found under the 0.1.0 pepper was re-hashed to the labelled one, off the verify path.
+    await services.rehasher.flush();
+    for (const k of facts.keys.filter((x) => x.code !== 'NOT_FOUND')) {
+      const record = (await services.store.getKey(k.keyId))!;
+      expect({ label: k.label, pepperVersion: record.pepperVersion }).toEqual({ label: k.label, pepperVersion: 2 });
+      expect(record.hash).toBe(keyring.hash('api_key', k.key, 2));
+    }
+    // So were the root keys used since.
+    for (const r of [facts.rootKey, facts.rootKeys.find((x) => x.name === 'verifier')!]) {
+      expect((await services.store.getRootKey(r.id))!.hash).toBe(keyring.hash('root_key', r.key, 2));
+    }
+    services.verifier.cache.clear();
+    services.rootKeys.cache.clear();
+    await verifyEveryKey();
+    const fresh = (await call('POST', '/v1/keys', { keyspaceId: (await call('GET', '/v1/keyspaces')).body.items[0].id })).body;
+    expect((await services.store.getKey(fresh.keyId))!.pepperVersion).toBe(2);
   });
 });

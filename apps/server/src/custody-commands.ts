@@ -11,7 +11,7 @@ import {
   type AuditReport,
 } from '@tessera/core';
 import type { Config } from './config.js';
-import { auditPinPath, openInstance } from './instance.js';
+import { auditPinPath, openInstance, PLAIN_PEPPER_NOTICE } from './instance.js';
 import { AUDIT_KEYS_PATH, auditLines } from './routes/custody-routes.js';
 
 /** What the CLI's commands share: parsed flags, output, the API client and the configuration. */
@@ -27,7 +27,7 @@ export interface CommandContext {
 
 export const CUSTODY_HELP = `  keyring rotate [--kek] [--data-keys] [--pepper]
                                         new KEK version and re-wrap every data key (default), new data key
-                                        versions, or a new pepper; runs on the instance directly
+                                        versions, or a new (labelled) pepper; runs on the instance directly
   keyring status                        provider and key versions
   secrets put NAME [--rotate-by TIME]   store a new version; the value is read from stdin
   secrets get NAME [--version N]        print a secret's value (audited)
@@ -62,7 +62,7 @@ export async function keyringCommand(sub: string | undefined, ctx: CommandContex
         [
           `provider: ${s.provider}`,
           `KEK version: ${s.kekVersion}`,
-          `pepper version: ${s.pepperVersion}`,
+          `pepper version: ${s.pepperVersion} (${s.pepperInput === 'labelled' ? 'labelled' : 'plain: ' + PLAIN_PEPPER_NOTICE})`,
           ...s.dataKeys.map((k) => `data key ${k.scope} v${k.version} (wrapped under KEK v${k.kekVersion})`),
         ].join('\n'),
         s,

@@ -113,6 +113,14 @@ export async function initInstance(config: Config): Promise<{ rootKey: string; r
   }
 }
 
+/**
+ * What the server logs at start, and `keyring status` prints, while the current pepper is one made
+ * before labels (an instance upgraded from 0.1.0). Adding the labelled pepper is left to the
+ * operator: a node of the old version still running would hash with it unlabelled.
+ */
+export const PLAIN_PEPPER_NOTICE =
+  'the current pepper hashes without role labels, as release 0.1.0 did: once every node runs this version, run `tessera keyring rotate --pepper` (see docs/key-custody.md, "Labelled peppers")';
+
 /** What `tessera migrate` prints and the server logs at start, for the migrations it applied. */
 export function migrationReport(applied: readonly string[]): string {
   return applied.length === 0

@@ -4,7 +4,15 @@ import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
 import { metricsAccess } from './http/metrics-access.js';
 import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
 import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
-import { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, migrationReport, openInstance } from './instance.js';
+import {
+  auditCheckpointFilePath,
+  auditPinPath,
+  initInstance,
+  isInitialised,
+  migrationReport,
+  openInstance,
+  PLAIN_PEPPER_NOTICE,
+} from './instance.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
@@ -66,6 +74,9 @@ export async function serve(
   shared.log = app.log;
   app.log.info({ migrations }, migrationReport(migrations));
   if (rootKeyFile !== undefined) app.log.warn({ rootKeyFile }, firstRootKeyNotice(rootKeyFile));
+  if (keyring.pepperInput() === 'plain') {
+    app.log.warn({ pepperVersion: keyring.currentPepperVersion }, PLAIN_PEPPER_NOTICE);
+  }
   services.usage.start();
   services.monitoring.start();
   services.checkpointer.start();

@@ -85,7 +85,7 @@ export function createServices(o: ServiceOptions) {
   );
   const deps = { store: o.store, keyring: o.keyring, clock, bus };
   const keys = new KeyService(deps);
-  const rootKeys = new RootKeyService({ ...deps, usage });
+  const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
   bus.subscribe((m) => {
     if (m.kind === 'all') {
       verifier.cache.clear();

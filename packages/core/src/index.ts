@@ -59,6 +59,7 @@ export {
   type Keyring,
   type RotationProgress,
 } from './custody/envelope-keyring.js';
+export { HASH_DOMAINS, type HashDomain, type PepperInput } from './custody/hash-domain.js';
 export { KeyringError, type KekProvider } from './custody/kek-provider.js';
 export { LocalKek, parseMasterKey } from './custody/local-kek.js';
 export {

@@ -1,4 +1,4 @@
-import type { AuditCheckpointRecord, AuditSigningKeyRecord, SecretRecord, WrappedKeyRecord } from '@tessera/core';
+import type { AuditCheckpointRecord, AuditSigningKeyRecord, PepperInput, SecretRecord, WrappedKeyRecord } from '@tessera/core';
 import type { Selectable } from 'kysely';
 import type { KeyringTables } from './custody-schema.js';
 
@@ -12,6 +12,7 @@ export function wrappedKeyFromRow(r: Selectable<KeyringTables['keyring_keys']>):
     kekVersion: r.kek_version,
     wrapped: r.wrapped,
     createdAt: Number(r.created_at),
+    ...(r.hmac_input !== null && { hmacInput: r.hmac_input as PepperInput }),
   };
 }
 

@@ -11,6 +11,8 @@ export interface KeyringTables {
     kek_version: number;
     wrapped: string;
     created_at: number;
+    /** `labelled` for peppers made since migration 0014; null for data keys and older (plain) peppers. */
+    hmac_input: string | null;
   };
   secrets: {
     id: string;

@@ -161,11 +161,22 @@ export class KyselyRepos implements Repos {
     return rows.map(rootKeyFromRow);
   }
 
-  async updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId'>>): Promise<void> {
-    const set: { revoked_at?: number | null; expires_at?: number | null; rolled_to_id?: string | null } = {};
+  async updateRootKey(
+    id: string,
+    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,
+  ): Promise<void> {
+    const set: {
+      revoked_at?: number | null;
+      expires_at?: number | null;
+      rolled_to_id?: string | null;
+      hash?: string;
+      pepper_version?: number;
+    } = {};
     if (patch.revokedAt !== undefined) set.revoked_at = patch.revokedAt;
     if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
     if (patch.rolledToId !== undefined) set.rolled_to_id = patch.rolledToId;
+    if (patch.hash !== undefined) set.hash = patch.hash;
+    if (patch.pepperVersion !== undefined) set.pepper_version = patch.pepperVersion;
     await this.db.updateTable('root_keys').set(set).where('id', '=', id).execute();
   }
 
@@ -269,6 +280,7 @@ export class KyselyRepos implements Repos {
         kek_version: k.kekVersion,
         wrapped: k.wrapped,
         created_at: k.createdAt,
+        hmac_input: k.hmacInput ?? null,
       })
       .onConflict((oc) => oc.columns(['scope', 'purpose', 'version']).doNothing())
       .executeTakeFirst();

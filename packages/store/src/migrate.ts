@@ -11,6 +11,7 @@ import * as oauthFamilyLifetime from './migrations/0010-oauth-family-lifetime.js
 import * as rootKeyLimits from './migrations/0011-root-key-limits.js';
 import * as oauthAudiences from './migrations/0012-oauth-audiences.js';
 import * as idempotencyKeys from './migrations/0013-idempotency-keys.js';
+import * as pepperHmacInput from './migrations/0014-pepper-hmac-input.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-root-key-limits': rootKeyLimits,
   '0012-oauth-audiences': oauthAudiences,
   '0013-idempotency-keys': idempotencyKeys,
+  '0014-pepper-hmac-input': pepperHmacInput,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -314,7 +314,7 @@ export class ConsoleAccounts {
       return token;
     }
     if (input.recoveryCode !== undefined) {
-      const hashed = this.deps.keyring.hash(normaliseRecovery(input.recoveryCode), user.recoveryPepperVersion);
+      const hashed = this.deps.keyring.hash('recovery_code', normaliseRecovery(input.recoveryCode), user.recoveryPepperVersion);
       const left = user.recoveryCodes.filter((h) => !safeEqualText(h, hashed));
       if (left.length === user.recoveryCodes.length) {
         await this.failed(user, ip, now, 'recovery_code', { counts: true });
@@ -418,7 +418,7 @@ export class ConsoleAccounts {
         totpSecret,
         totpPending: null,
         totpLastStep: step,
-        recoveryCodes: recoveryCodes.map((c) => this.deps.keyring.hash(normaliseRecovery(c), version)),
+        recoveryCodes: recoveryCodes.map((c) => this.deps.keyring.hash('recovery_code', normaliseRecovery(c), version)),
         recoveryPepperVersion: version,
       },
       { method: 'totp_enrolment' },

@@ -302,7 +302,7 @@ export class AnomalyService {
       const start = maskKey(presented);
       let key: KeyRecord | undefined;
       for (const v of this.deps.keyring.pepperVersions) {
-        key = await this.deps.store.findKeyByHash(this.deps.keyring.hash(presented, v));
+        key = await this.deps.store.findKeyByHash(this.deps.keyring.hash('api_key', presented, v));
         if (key !== undefined) break;
       }
       if (key === undefined || key.workspaceId !== workspaceId || key.deletedAt !== null) {

@@ -241,7 +241,7 @@ export class KeyService {
       id: newId('key', now),
       workspaceId: ks.workspaceId,
       keyspaceId: ks.id,
-      hash: this.deps.keyring.hash(key),
+      hash: this.deps.keyring.hash('api_key', key),
       pepperVersion: this.deps.keyring.currentPepperVersion,
       start: keyHint(key),
       ownerId: null,

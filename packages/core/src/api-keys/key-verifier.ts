@@ -182,7 +182,7 @@ export class KeyVerifier {
     let currentHash = '';
     // Keys hashed before a pepper rotation are found under their own version.
     for (const version of keyring.pepperVersions) {
-      const h = keyring.hash(key, version);
+      const h = keyring.hash('api_key', key, version);
       if (version === keyring.currentPepperVersion) currentHash = h;
       try {
         found = await store.findKeyByHash(h);
@@ -195,13 +195,23 @@ export class KeyVerifier {
         break;
       }
     }
+    // A lazy re-hash may have moved the key to the current version after it was looked up there:
+    // a miss under every version looks once more, so a valid key is not answered NOT_FOUND (and
+    // negatively cached) for racing its own re-hash. Keys under the current version never get here.
+    if (found === undefined && keyring.pepperVersions.length > 1) {
+      try {
+        found = await store.findKeyByHash(currentHash);
+      } catch {
+        throw new TesseraError('STORE_UNAVAILABLE', 'The key store is unavailable; try again shortly.');
+      }
+    }
     const stale = generation !== this.cache.generation;
     if (found === undefined || found.deletedAt !== null) {
       if (!stale) this.cache.setNegative(digest, currentHash, this.deps.clock.now());
       return undefined;
     }
     if (found.pepperVersion !== keyring.currentPepperVersion && this.deps.onStaleHash !== undefined) {
-      this.deps.onStaleHash(found, keyring.hash(key), keyring.currentPepperVersion);
+      this.deps.onStaleHash(found, keyring.hash('api_key', key), keyring.currentPepperVersion);
     }
     const compiled = this.compile(found);
     // A change that raced with this load may have made the record stale: answer, but do not keep it.

@@ -1,3 +1,5 @@
+import type { PepperInput } from './hash-domain.js';
+
 /** The keyring's rows: keys wrapped by the KEK. Never a key in the clear. */
 export interface WrappedKeyRecord {
   id: string;
@@ -9,6 +11,8 @@ export interface WrappedKeyRecord {
   /** The provider's wrapped form, base64url. */
   wrapped: string;
   createdAt: number;
+  /** A pepper's HMAC input; absent for data keys and for peppers made before labels (`plain`). */
+  hmacInput?: PepperInput | undefined;
 }
 
 /** The storage port of the keyring; the Kysely store implements it, {@link MemoryKeyringRepos} too. */

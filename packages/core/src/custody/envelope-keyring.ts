@@ -5,6 +5,7 @@ import { newId } from '../ids.js';
 import { KeyringError, type KekProvider } from './kek-provider.js';
 import { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './custody-repos.js';
 import { LocalKek } from './local-kek.js';
+import { HASH_LABELS, type HashDomain, type PepperInput } from './hash-domain.js';
 
 /**
  * The keyring holds the secrets Tessera derives everything else from: the versioned pepper that
@@ -13,8 +14,12 @@ import { LocalKek } from './local-kek.js';
 export interface Keyring {
   /** The pepper version new hashes use. */
   readonly currentPepperVersion: number;
-  /** HMAC-SHA256(pepper_v, value) as base64url; throws for an unknown version. */
-  hash(value: string, version?: number): string;
+  /**
+   * HMAC-SHA256 of `value` in its `domain` under pepper version `version` (default: the current
+   * one), as base64url. A labelled pepper hashes `tessera:<domain>` NUL `<value>`; a plain one
+   * (made by 0.1.0) the value alone. Throws for an unknown version.
+   */
+  hash(domain: HashDomain, value: string, version?: number): string;
   /** Every pepper version, newest first, for lookups of keys hashed before a rotation. */
   readonly pepperVersions: readonly number[];
   /**
@@ -51,7 +56,7 @@ export interface RotationProgress {
 export class EnvelopeKeyring implements Keyring {
   currentPepperVersion: number;
   pepperVersions: readonly number[];
-  private readonly peppers = new Map<number, KeyObject>();
+  private readonly peppers = new Map<number, Pepper>();
   private readonly dataKeys = new Map<string, Map<number, KeyObject>>();
   private readonly currentDataKey = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
@@ -59,10 +64,10 @@ export class EnvelopeKeyring implements Keyring {
   protected constructor(
     readonly kek: KekProvider,
     private readonly repos: KeyringRepos,
-    peppers: ReadonlyMap<number, Buffer>,
+    peppers: ReadonlyMap<number, { key: Buffer; input: PepperInput }>,
     private readonly clock: Clock,
   ) {
-    for (const [v, k] of peppers) this.peppers.set(v, createSecretKey(k));
+    for (const [v, p] of peppers) this.peppers.set(v, { key: createSecretKey(p.key), labelled: p.input === 'labelled' });
     this.pepperVersions = [];
     this.currentPepperVersion = 0;
     this.sortPeppers();
@@ -70,7 +75,7 @@ export class EnvelopeKeyring implements Keyring {
 
   /**
    * Opens the keyring over its store: unwraps every pepper. With `create`, a store without a
-   * pepper gets its first one (what `tessera init` does); without it, that is an error.
+   * pepper gets its first one, labelled (what `tessera init` does); without it, that is an error.
    */
   static async open(o: { kek: KekProvider; repos: KeyringRepos; clock?: Clock; create?: boolean }): Promise<EnvelopeKeyring> {
     const clock = o.clock ?? { now: () => Date.now() };
@@ -83,10 +88,21 @@ export class EnvelopeKeyring implements Keyring {
     return keyring;
   }
 
-  hash(value: string, version = this.currentPepperVersion): string {
+  hash(domain: HashDomain, value: string, version = this.currentPepperVersion): string {
     const pepper = this.peppers.get(version);
     if (pepper === undefined) throw new Error(`unknown pepper version ${version}`);
-    return createHmac('sha256', pepper).update(value).digest('base64url');
+    const label = HASH_LABELS[domain];
+    if (label === undefined) throw new Error(`unknown hash domain ${String(domain)}`);
+    const hmac = createHmac('sha256', pepper.key);
+    if (pepper.labelled) hmac.update(label);
+    return hmac.update(value).digest('base64url');
+  }
+
+  /** How pepper `version` forms its HMAC input; throws for an unknown version. */
+  pepperInput(version = this.currentPepperVersion): PepperInput {
+    const pepper = this.peppers.get(version);
+    if (pepper === undefined) throw new Error(`unknown pepper version ${version}`);
+    return pepper.labelled ? 'labelled' : 'plain';
   }
 
   async encrypt(plaintext: Buffer, aad: string, options: EncryptOptions = {}): Promise<string> {
@@ -136,7 +152,9 @@ export class EnvelopeKeyring implements Keyring {
   async refresh(): Promise<void> {
     for (const row of await this.repos.listWrappedKeys()) {
       if (row.purpose === 'pepper') {
-        if (!this.peppers.has(row.version)) this.peppers.set(row.version, createSecretKey(await this.unwrap(row)));
+        if (!this.peppers.has(row.version)) {
+          this.peppers.set(row.version, { key: createSecretKey(await this.unwrap(row)), labelled: row.hmacInput === 'labelled' });
+        }
         continue;
       }
       const keys = this.keysOf(row.scope);
@@ -162,7 +180,10 @@ export class EnvelopeKeyring implements Keyring {
     return (await this.current(workspaceId ?? INSTANCE_SCOPE)).version;
   }
 
-  /** Makes a new pepper version: new keys hash with it; keys hashed before keep verifying. */
+  /**
+   * Makes a new pepper version, labelled: new keys hash with it; keys hashed before keep verifying
+   * under their own version (and API keys move to the new one when next verified).
+   */
   async rotatePepper(): Promise<number> {
     const version = (this.pepperVersions[0] ?? 0) + 1;
     const pepper = randomBytes(32);
@@ -172,8 +193,9 @@ export class EnvelopeKeyring implements Keyring {
       version,
       pepper,
       'another process rotated the pepper at the same time; run the rotation again',
+      'labelled',
     );
-    this.peppers.set(version, createSecretKey(pepper));
+    this.peppers.set(version, { key: createSecretKey(pepper), labelled: true });
     this.sortPeppers();
     return version;
   }
@@ -230,6 +252,8 @@ export class EnvelopeKeyring implements Keyring {
     provider: string;
     kekVersion: number;
     pepperVersion: number;
+    /** How the current pepper forms its HMAC input (`plain` until an upgraded instance rotates it). */
+    pepperInput: PepperInput;
     dataKeys: { scope: string; version: number; kekVersion: number }[];
   }> {
     const rows = await this.repos.listWrappedKeys({ purpose: 'data' });
@@ -237,6 +261,7 @@ export class EnvelopeKeyring implements Keyring {
       provider: this.kek.kind,
       kekVersion: this.kek.currentVersion(),
       pepperVersion: this.currentPepperVersion,
+      pepperInput: this.pepperInput(),
       dataKeys: rows.map((r) => ({ scope: r.scope, version: r.version, kekVersion: r.kekVersion })),
     };
   }
@@ -312,6 +337,7 @@ export class EnvelopeKeyring implements Keyring {
     version: number,
     key: Buffer,
     raced?: string,
+    hmacInput?: PepperInput,
   ): Promise<boolean> {
     const { kekVersion, wrapped } = await this.kek.wrap(key, context(scope, purpose, version));
     const ok = await this.repos.insertWrappedKey({
@@ -322,6 +348,7 @@ export class EnvelopeKeyring implements Keyring {
       kekVersion,
       wrapped: wrapped.toString('base64url'),
       createdAt: this.clock.now(),
+      ...(hmacInput !== undefined && { hmacInput }),
     });
     if (!ok && raced !== undefined) throw new KeyringError(raced, 'config');
     return ok;
@@ -331,6 +358,12 @@ export class EnvelopeKeyring implements Keyring {
     this.pepperVersions = Object.freeze([...this.peppers.keys()].sort((a, b) => b - a));
     this.currentPepperVersion = this.pepperVersions[0] ?? 0;
   }
+}
+
+/** A pepper in memory: its key object, imported once, and whether its HMAC input is labelled. */
+interface Pepper {
+  key: KeyObject;
+  labelled: boolean;
 }
 
 function context(scope: string, purpose: string, version: number): string {
@@ -351,13 +384,14 @@ function associatedData(scope: string, version: number, aad: string): Buffer {
  * the same envelope encryption as the real keyring.
  */
 export class MemoryKeyring extends EnvelopeKeyring {
+  /** Peppers are labelled unless `input` says `plain` (a keyring as release 0.1.0 made it). */
   constructor(
-    peppers: { version: number; key: Buffer }[],
+    peppers: { version: number; key: Buffer; input?: PepperInput }[],
     kek: KekProvider = LocalKek.generate(),
     repos: KeyringRepos = new MemoryKeyringRepos(),
   ) {
     if (peppers.length === 0) throw new Error('keyring has no pepper');
-    super(kek, repos, new Map(peppers.map((p) => [p.version, p.key])), { now: () => Date.now() });
+    super(kek, repos, new Map(peppers.map((p) => [p.version, { key: p.key, input: p.input ?? 'labelled' }])), { now: () => Date.now() });
   }
 
   static generate(): MemoryKeyring {

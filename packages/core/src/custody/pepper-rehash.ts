@@ -1,14 +1,18 @@
-import type { KeyRecord } from '../store/records.js';
+import type { KeyRecord, RootKeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
 /**
- * Lazy re-hashing after a pepper rotation. Only verification ever sees a plain key again, so a key
- * found under an old pepper version is offered here with its hash under the current version, and
- * written back off the verify path, in batches. Once every live key was used, old pepper versions
- * cost nothing; `findKeyByHash` under old versions is only tried for keys not found under the new one.
+ * Lazy re-hashing after a pepper rotation. Only verification ever sees a plain key again, so an API
+ * key or root key found under an old pepper version is offered here with its hash under the current
+ * version, and written back off the verify path, in batches. Once every live key was used, old
+ * pepper versions cost nothing: lookups under old versions are only tried for keys not found under
+ * the new one. This is also how keys made under 0.1.0's plain pepper move to a labelled one.
  */
 export class PepperRehasher {
-  private readonly pending = new Map<string, { hash: string; pepperVersion: number; fromHash: string }>();
+  private readonly pending = new Map<
+    string,
+    { kind: 'key' | 'root_key'; id: string; hash: string; pepperVersion: number; fromHash: string }
+  >();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   rehashed = 0;
@@ -19,9 +23,20 @@ export class PepperRehasher {
     private readonly maxPending = 10_000,
   ) {}
 
+  /** An API key found under an old pepper version, with its hash under `pepperVersion`. */
   offer(record: KeyRecord, hash: string, pepperVersion: number): void {
+    this.add('key', record, hash, pepperVersion);
+  }
+
+  /** A root key found under an old pepper version, with its hash under `pepperVersion`. */
+  offerRootKey(record: RootKeyRecord, hash: string, pepperVersion: number): void {
+    this.add('root_key', record, hash, pepperVersion);
+  }
+
+  private add(kind: 'key' | 'root_key', record: { id: string; hash: string }, hash: string, pepperVersion: number): void {
+    // Ids carry their kind's prefix (`key_…`, `rk_…`), so one map holds both without collisions.
     if (this.pending.size >= this.maxPending || this.pending.has(record.id)) return;
-    this.pending.set(record.id, { hash, pepperVersion, fromHash: record.hash });
+    this.pending.set(record.id, { kind, id: record.id, hash, pepperVersion, fromHash: record.hash });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flush().catch(this.onError);
@@ -36,10 +51,11 @@ export class PepperRehasher {
     this.pending.clear();
     if (batch.length === 0) return;
     await this.store.transaction(async (tx) => {
-      for (const [id, r] of batch) {
-        const current = await tx.getKey(id);
+      for (const [, r] of batch) {
+        const current = r.kind === 'key' ? await tx.getKey(r.id) : await tx.getRootKey(r.id);
         if (current === undefined || current.hash !== r.fromHash) continue;
-        await tx.updateKey(id, { hash: r.hash, pepperVersion: r.pepperVersion });
+        if (r.kind === 'key') await tx.updateKey(r.id, { hash: r.hash, pepperVersion: r.pepperVersion });
+        else await tx.updateRootKey(r.id, { hash: r.hash, pepperVersion: r.pepperVersion });
         this.rehashed++;
       }
     });

@@ -130,7 +130,7 @@ export class IdempotencyService {
 
   /** A keyed hash, so that a stored fingerprint tells nothing of a body that held a secret. */
   private fingerprint(r: IdempotentRequest, version: number): string {
-    return this.deps.keyring.hash(JSON.stringify([r.method, r.path, r.principal, r.body ?? null]), version);
+    return this.deps.keyring.hash('idempotency', JSON.stringify([r.method, r.path, r.principal, r.body ?? null]), version);
   }
 
   private sameRequest(r: IdempotentRequest, stored: string): boolean {

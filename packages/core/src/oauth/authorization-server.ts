@@ -411,7 +411,7 @@ export class AuthorizationServer {
     if (client.accessTokenFormat === 'opaque') {
       token = generateKey(ACCESS_TOKEN_PREFIX);
       await this.deps.store.insertOpaqueToken({
-        hash: this.deps.keyring.hash(token),
+        hash: this.deps.keyring.hash('access_token', token),
         jti,
         workspaceId: client.workspaceId,
         clientId: client.id,
@@ -459,7 +459,7 @@ export class AuthorizationServer {
       record: {
         id: newId('refreshToken', now),
         familyId,
-        hash: this.deps.keyring.hash(token),
+        hash: this.deps.keyring.hash('refresh_token', token),
         createdAt: now,
         expiresAt: Math.min(now + client.refreshTokenTtl * 1000, end),
         usedAt: null,
@@ -470,7 +470,7 @@ export class AuthorizationServer {
 
   private async findRefreshToken(token: string): Promise<RefreshTokenRecord | undefined> {
     for (const v of this.deps.keyring.pepperVersions) {
-      const found = await this.deps.store.findRefreshTokenByHash(this.deps.keyring.hash(token, v));
+      const found = await this.deps.store.findRefreshTokenByHash(this.deps.keyring.hash('refresh_token', token, v));
       if (found !== undefined) return found;
     }
     return undefined;
@@ -503,7 +503,7 @@ export class AuthorizationServer {
     const parsed = parseKey(token);
     if (parsed?.prefix === ACCESS_TOKEN_PREFIX) {
       for (const v of this.deps.keyring.pepperVersions) {
-        const hash = this.deps.keyring.hash(token, v);
+        const hash = this.deps.keyring.hash('access_token', token, v);
         const t = await this.deps.store.findOpaqueToken(hash);
         if (t === undefined) continue;
         if (t.revokedAt !== null || t.expiresAt <= now || (await this.deps.store.isJtiRevoked(t.jti, now))) return undefined;

@@ -78,7 +78,7 @@ export async function authenticateClient(
   if (digest !== undefined && deps.memory!.recall(client.id, digest, now)) return client;
   const secrets = await deps.repos.listLiveClientSecrets(client.id, now);
   let matched: ClientSecretRecord | undefined;
-  for (const s of secrets) if (safeEqual(deps.keyring.hash(secret, s.pepperVersion), s.hash)) matched = s; // every one, so time says nothing
+  for (const s of secrets) if (safeEqual(deps.keyring.hash('client_secret', secret, s.pepperVersion), s.hash)) matched = s; // every one, so time says nothing
   if (matched === undefined) throw failed();
   if (digest !== undefined) deps.memory!.remember(client.id, digest, matched);
   return client;

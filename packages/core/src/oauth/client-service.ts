@@ -238,7 +238,7 @@ export class OAuthClientService {
       record: {
         id: newId('clientSecret', now),
         clientId,
-        hash: this.deps.keyring.hash(secret),
+        hash: this.deps.keyring.hash('client_secret', secret),
         pepperVersion: this.deps.keyring.currentPepperVersion,
         createdAt: now,
         expiresAt: null,

@@ -33,7 +33,7 @@ export class DpopNonces {
   }
 
   private forSlot(slot: number): string {
-    return this.deps.keyring.hash(`dpop_nonce:${slot}`).slice(0, 32);
+    return this.deps.keyring.hash('dpop_nonce', `dpop_nonce:${slot}`).slice(0, 32);
   }
 }
 

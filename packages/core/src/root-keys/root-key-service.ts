@@ -46,6 +46,8 @@ export class RootKeyService {
       bus: InvalidationBus;
       /** Where last-used times are batched; without it they are not kept. */
       usage?: Pick<UsageBatcher, 'recordRootKey'>;
+      /** Told of a root key found under an older pepper version, with its hash under the current one (lazy re-hash). */
+      onStaleHash?: ((record: RootKeyRecord, hash: string, pepperVersion: number) => void) | undefined;
     },
   ) {}
 
@@ -60,23 +62,32 @@ export class RootKeyService {
     let record = hit?.record;
     if (record === undefined) {
       const generation = this.cache.generation;
-      let hash = this.deps.keyring.hash(token);
+      let hash = this.deps.keyring.hash('root_key', token);
       try {
         // Root keys made before a pepper rotation are found under their own pepper version.
-        for (const version of this.deps.keyring.pepperVersions) {
-          const h = this.deps.keyring.hash(token, version);
+        const versions = this.deps.keyring.pepperVersions;
+        for (const version of versions) {
+          const h = this.deps.keyring.hash('root_key', token, version);
           record = await this.deps.store.findRootKeyByHash(h);
           if (record !== undefined) {
             hash = h;
             break;
           }
         }
+        // A lazy re-hash may have moved the key to the current version after it was looked up
+        // there: a miss under every version looks once more, so a valid key is never refused (and
+        // negatively cached) for racing its own re-hash. Unknown tokens pay it alike.
+        if (record === undefined && versions.length > 1) record = await this.deps.store.findRootKeyByHash(hash);
       } catch {
         throw new TesseraError('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.');
       }
       if (generation === this.cache.generation) {
         if (record === undefined) this.cache.setNegative(digest, hash, now);
         else this.cache.set(digest, hash, record);
+      }
+      const current = this.deps.keyring.currentPepperVersion;
+      if (record !== undefined && record.pepperVersion !== current && this.deps.onStaleHash !== undefined) {
+        this.deps.onStaleHash(record, this.deps.keyring.hash('root_key', token, current), current);
       }
     }
     if (record === undefined) return { ok: false, reason: 'unknown' };
@@ -214,7 +225,7 @@ export class RootKeyService {
       id: newId('rootKey'),
       workspaceId,
       name: input.name,
-      hash: this.deps.keyring.hash(key),
+      hash: this.deps.keyring.hash('root_key', key),
       pepperVersion: this.deps.keyring.currentPepperVersion,
       start: keyHint(key),
       permissions: [...new Set(input.permissions)],

@@ -52,7 +52,10 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
   findRootKeyByHash(hash: string): Promise<RootKeyRecord | undefined>;
   getRootKey(id: string): Promise<RootKeyRecord | undefined>;
   listRootKeys(workspaceId: string): Promise<RootKeyRecord[]>;
-  updateRootKey(id: string, patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId'>>): Promise<void>;
+  updateRootKey(
+    id: string,
+    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,
+  ): Promise<void>;
   /** Compare-and-set for a roll: only a live root key not rolled already; false otherwise. */
   markRootKeyRolled(id: string, o: { rolledToId: string; expiresAt: number }): Promise<boolean>;
   /** Last-used times from the usage batch; a time older than the stored one is ignored. */

@@ -82,7 +82,7 @@ export class UsageRecorder implements VerificationSink {
       const k = this.deps.keyring;
       b.hashes.set(
         b.events.length,
-        k.pepperVersions.map((v) => k.hash(input.key, v)),
+        k.pepperVersions.map((v) => k.hash('api_key', input.key, v)),
       );
     }
     b.granted.push(result.scopes);
