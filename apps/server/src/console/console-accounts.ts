@@ -147,7 +147,7 @@ export class ConsoleAccounts {
       windowMs: this.policy.lockoutMs,
       auditBudget: this.policy.maxFailureEntries,
     });
-    this.decoys = new DecoyTokens((input) => deps.keyring.hash(input), deps.clock, this.halfSessionMs);
+    this.decoys = new DecoyTokens((input) => deps.keyring.hash('console_decoy', input), deps.clock, this.halfSessionMs);
   }
 
   /** How long a half-open session (real or decoy) lives. */

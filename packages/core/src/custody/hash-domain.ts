@@ -12,6 +12,7 @@ export const HASH_DOMAINS = [
   'recovery_code',
   'dpop_nonce',
   'idempotency',
+  'console_decoy',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 
