@@ -39,7 +39,12 @@ export function finding(
   };
 }
 
+// Made once: `toLocaleString` with options builds a new formatter on every call (tens of µs), and
+// a burst of failed verifications asks for one per event.
+const ONE_DECIMAL = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** A number for a sentence: at most one decimal, thousands grouped. */
 export function num(n: number): string {
-  return n.toLocaleString('en-US', { maximumFractionDigits: n < 10 ? 1 : 0 });
+  return (n < 10 ? ONE_DECIMAL : WHOLE).format(n);
 }
