@@ -11,10 +11,13 @@ export function cleanEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TESSERA_')));
 }
 
-/** Starts `node args…` (writing `stdin` to it); resolves with the child and the first stdout line `match` accepts. */
-export function start(args, match, name, stdin) {
+/**
+ * Starts `node args…` (writing `stdin` to it); resolves with the child and the first stdout line
+ * `match` accepts. `env` is added to the clean environment.
+ */
+export function start(args, match, name, stdin, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let found = false;
@@ -56,9 +59,9 @@ export function stop(child) {
   });
 }
 
-export function run(args) {
+export function run(args, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));

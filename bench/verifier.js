@@ -113,6 +113,8 @@ async function setUp(count, keyring) {
     if (count >= 100_000 && (i + 1) % 250_000 === 0)
       log(`hashed ${(i + 1).toLocaleString('en-US')} keys (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
+  // The heap before the cache holds anything (the keys and the store's index are already made).
+  const heapBefore = heapAfterGc();
   const BATCH = 10_000;
   for (let i = 0; i < count; i += BATCH) {
     const pending = [];
@@ -124,7 +126,17 @@ async function setUp(count, keyring) {
   if (parseKey(keys[0]) === undefined) throw new Error('the benchmark made a malformed key');
   if (verifier.cache.size !== count) throw new Error(`cache holds ${verifier.cache.size} keys, expected ${count}`);
   await usage.flush();
-  return { verifier, usage, keys };
+  // What the cache holds per key: its entries, the records and what is compiled from them.
+  const heapBytesPerKey = heapBefore === undefined ? undefined : Math.round((heapAfterGc() - heapBefore) / count);
+  return { verifier, usage, keys, heapBytesPerKey };
+}
+
+/** Heap in use after a full collection; undefined unless node runs with --expose-gc. */
+function heapAfterGc() {
+  if (typeof globalThis.gc !== 'function') return undefined;
+  globalThis.gc();
+  globalThis.gc();
+  return process.memoryUsage().heapUsed;
 }
 
 /** `size` random indices below `below`, to walk a key set in an order the CPU cannot predict. */
@@ -215,12 +227,13 @@ async function flat() {
   const large = await setUp(LARGE, keyring);
   const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
   log(`heap in use with both caches: ${heapMb} MB`);
+  log(`heap per cached key (${LARGE.toLocaleString('en-US')} keys): ${large.heapBytesPerKey ?? '? (run with --expose-gc)'} bytes`);
   const cases = [
     { name: 'keys10', ...small, indices: randomIndices(INDEX_MASK + 1, 10), offset: 0, code: 'VALID' },
     { name: 'keys1M', ...large, indices: randomIndices(INDEX_MASK + 1, LARGE), offset: 0, code: 'VALID' },
   ];
   const out = await compare(cases, { rounds: 5, roundMs: 1000 });
-  return { ...out, largeKeyCount: LARGE, heapUsedMb: heapMb };
+  return { ...out, largeKeyCount: LARGE, heapUsedMb: heapMb, heapBytesPerCachedKey: large.heapBytesPerKey ?? null };
 }
 
 const mode = process.argv[2];
