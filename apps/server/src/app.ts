@@ -287,9 +287,17 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     const permission = route.config?.permission;
     if (permission !== undefined) {
       const permissions: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
-      route.onRequest = withHook<unknown>(route.onRequest, async (request: FastifyRequest, reply: FastifyReply) =>
-        authorize(services, authThrottle, request, reply, permissions),
-      ) as RouteOptions['onRequest'];
+      // A callback hook: a cached root key is checked without a promise (see `authorize`).
+      route.onRequest = withHook<unknown>(route.onRequest, (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+        let pending: void | Promise<void>;
+        try {
+          pending = authorize(services, authThrottle, request, reply, permissions);
+        } catch (err) {
+          return done(err as Error);
+        }
+        if (pending === undefined) return done();
+        pending.then(() => done(), done);
+      }) as RouteOptions['onRequest'];
       // After validation, so the body is there: a root key limited to keyspaces reaches only those.
       // A route whose handler narrows to them itself (verify among them) pays for no extra hook.
       const keyspace = route.config?.keyspace;

@@ -1,4 +1,12 @@
-import { hasPermission, TesseraError, type Actor, type AuthFailureThrottle, type Permission, type RootKeyRecord } from '@tessera/core';
+import {
+  hasPermission,
+  TesseraError,
+  type Actor,
+  type AuthFailureThrottle,
+  type Permission,
+  type RootKeyOutcome,
+  type RootKeyRecord,
+} from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
 import { authorizeSession, sessionToken } from '../console/session-auth.js';
@@ -13,14 +21,18 @@ declare module 'fastify' {
   }
 }
 
-/** Authenticates the bearer root key and checks the route's permissions: every one is needed. */
-export async function authorize(
+/**
+ * Authenticates the bearer root key and checks the route's permissions: every one is needed.
+ * Returns at once (no promise) when the root key is cached and all is well, the common case;
+ * a promise when it must wait for the store, the console session or the audit of a failure.
+ */
+export function authorize(
   services: Services,
   throttle: AuthFailureThrottle,
   request: FastifyRequest,
   reply: FastifyReply,
   permissions: readonly Permission[],
-): Promise<void> {
+): void | Promise<void> {
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
   if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permissions);
@@ -30,21 +42,41 @@ export async function authorize(
   }
   // A source network past its failure limit is refused before its token is even looked at.
   const wait = throttle.retryAfter(request.ip);
-  if (wait !== undefined) {
-    await noteFailure(services, throttle, request.ip, { reason: 'throttled' });
-    reply.header('retry-after', String(wait));
-    throw new TesseraError('RATE_LIMITED', 'Too many failed authentications from this network; retry after the time in Retry-After.');
-  }
-  const outcome = await services.rootKeys.authenticate(header.slice(7).trim(), request.ip);
+  if (wait !== undefined) return refuseThrottled(services, throttle, request, reply, wait);
+  const outcome = services.rootKeys.authenticate(header.slice(7).trim(), request.ip);
+  if (outcome instanceof Promise) return outcome.then((o) => admit(services, throttle, request, permissions, o));
+  return admit(services, throttle, request, permissions, outcome);
+}
+
+function admit(
+  services: Services,
+  throttle: AuthFailureThrottle,
+  request: FastifyRequest,
+  permissions: readonly Permission[],
+  outcome: RootKeyOutcome,
+): void | Promise<void> {
   // One answer whatever the reason (unknown, revoked, expired, not from this address): no oracle.
   if (!outcome.ok) {
-    await noteFailure(services, throttle, request.ip, outcome);
-    throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+    return noteFailure(services, throttle, request.ip, outcome).then(() => {
+      throw new TesseraError('UNAUTHORIZED', 'The root key is not valid.');
+    });
   }
   const rootKey = outcome.record;
   const missing = permissions.find((p) => !hasPermission(rootKey.permissions, p));
   if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
   request.rootKey = rootKey;
+}
+
+async function refuseThrottled(
+  services: Services,
+  throttle: AuthFailureThrottle,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  wait: number,
+): Promise<void> {
+  await noteFailure(services, throttle, request.ip, { reason: 'throttled' });
+  reply.header('retry-after', String(wait));
+  throw new TesseraError('RATE_LIMITED', 'Too many failed authentications from this network; retry after the time in Retry-After.');
 }
 
 /** Counts a refused attempt; a sample of them is audited. */

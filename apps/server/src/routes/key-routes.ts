@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parseCidr, TesseraError } from '@tessera/core';
+import { parseCidr, TesseraError, type VerifyResult } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
@@ -172,13 +172,19 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       },
     );
 
+    const answer = (result: VerifyResult, ip: string, started: bigint) => {
+      metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
+      services.verifyTimeline.record(result.code, result.keyId, ip);
+      return verifyView(result);
+    };
     app.post(
       '/v1/keys/verify',
       {
         config: { permission: 'keys:verify', keyspace: 'handler' },
         schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } },
       },
-      async (request) => {
+      // Not async: a cached key is answered without a promise (Fastify sends a returned value).
+      (request) => {
         const started = process.hrtime.bigint();
         const { key, scopes, keyspaceId, environment, ip, cost, resource, method, userAgent } = request.body;
         if (ip !== undefined && isIP(ip) === 0) throw new TesseraError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
@@ -197,10 +203,9 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         };
         if (scopes !== undefined) services.verifier.expression(scopes); // a bad expression is the caller's 400, whatever the key
         const pending = services.verifier.verify(input);
-        const result = pending instanceof Promise ? await pending : pending;
-        metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
-        services.verifyTimeline.record(result.code, result.keyId, input.ip);
-        return verifyView(result);
+        return pending instanceof Promise
+          ? pending.then((result) => answer(result, input.ip, started))
+          : answer(pending, input.ip, started);
       },
     );
   };

@@ -1,7 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { BASE62_ALPHABET, encodeBase62Int } from '../base62.js';
-import { generateKey, keyChecksum, keyHint, parseKey, PREFIX_PATTERN } from './key-format.js';
+import { generateKey, isWellFormedKey, KEY_PATTERN, keyChecksum, keyHint, MAX_KEY_LENGTH, parseKey, PREFIX_PATTERN } from './key-format.js';
 
 describe('key format (DESIGN §1.1)', () => {
   it('is prefix, 43 base62 random characters and a 6-character base62 CRC-32', () => {
@@ -57,6 +57,42 @@ describe('key format (DESIGN §1.1)', () => {
     expect(counts.size).toBe(62);
     const expected = (2000 * 43) / 62;
     for (const n of counts.values()) expect(Math.abs(n - expected) / expected).toBeLessThan(0.15);
+  });
+
+  it('answers as the pattern and the checksum do, for valid keys and a hundred thousand near misses', () => {
+    // The reference: the documented pattern, then the checksum as `keyChecksum` writes it.
+    const reference = (k: string) => k.length <= MAX_KEY_LENGTH && KEY_PATTERN.test(k) && keyChecksum(k.slice(0, -6)) === k.slice(-6);
+    const alphabet = `${BASE62_ALPHABET}_-. é\u0000\u{1F511}`;
+    const pick = (s: string) => s[Math.floor(Math.random() * s.length)]!;
+    let valid = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const prefix = ['a', 'sk', 'sk_live', 'abcdefghijklmnop', 'a1_b2', 'x9'][i % 6]!;
+      let k = generateKey(prefix);
+      const at = Math.floor(Math.random() * (k.length + 1));
+      switch (i % 5) {
+        case 0: // unchanged
+          break;
+        case 1: // one character replaced
+          k = k.slice(0, at) + pick(alphabet) + k.slice(at + 1);
+          break;
+        case 2: // one character inserted
+          k = k.slice(0, at) + pick(alphabet) + k.slice(at);
+          break;
+        case 3: // one character removed
+          k = k.slice(0, at) + k.slice(at + 1);
+          break;
+        case 4: // a longer or odd prefix, the checksum made to match
+          k = `${pick('aZ1_')}${'b_9'.slice(0, at % 4)}${pick('az_9')}_${k.slice(-49, -6)}`;
+          k += i % 2 === 0 ? keyChecksum(k) : k.slice(-6);
+          break;
+      }
+      const expected = reference(k);
+      if (expected) valid++;
+      if (isWellFormedKey(k) !== expected) expect({ key: k, wellFormed: isWellFormedKey(k) }).toEqual({ key: k, wellFormed: expected });
+    }
+    expect(valid).toBeGreaterThan(20_000);
+    for (const bad of ['', '_', 'a_', `A_${'a'.repeat(49)}`, `${'a'.repeat(17)}_${'a'.repeat(49)}`])
+      expect(isWellFormedKey(bad)).toBe(false);
   });
 
   it('keeps a display hint of prefix and first/last four characters', () => {

@@ -10,9 +10,6 @@ export const PREFIX_PATTERN = /^[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?$/;
  */
 export const KEY_PATTERN = /^([a-z](?:[a-z0-9_]{0,14}[a-z0-9])?)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
 
-/** The same shape without capture groups, for the verify path's check (cheaper to run). */
-const KEY_SHAPE = /^[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?_[0-9A-Za-z]{49}$/;
-
 /** The same shape unanchored, for scanners that look for keys inside text. */
 export const KEY_SEARCH_PATTERN = /\b[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?_[0-9A-Za-z]{49}\b/g;
 
@@ -25,34 +22,15 @@ export function keyChecksum(prefixAndRandom: string): string {
   return encodeBase62Int(crc32(prefixAndRandom), CHECKSUM_LENGTH);
 }
 
+/** CRC-32 (IEEE, the same as zlib's) by table over char codes: a key is ASCII once its shape is checked. */
 const CRC_TABLE = new Int32Array(256).map((_, n) => {
   let c = n;
   for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
   return c;
 });
 
-/**
- * CRC-32 (IEEE, the same as zlib's) of the first `end` characters of an ASCII string. A key is
- * ASCII once its pattern matched; reading char codes skips the string-to-bytes copy of the native
- * call, which on the verify path cost more than the checksum itself.
- */
-function crc32Ascii(s: string, end: number): number {
-  let c = -1;
-  for (let i = 0; i < end; i++) c = CRC_TABLE[(c ^ s.charCodeAt(i)) & 0xff]! ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
-
 const BASE62_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < BASE62_ALPHABET.length; i++) BASE62_VALUE[BASE62_ALPHABET.charCodeAt(i)] = i;
-
-/** Whether the last 6 characters of a pattern-checked key are the checksum of the rest, without building strings. */
-function checksumMatches(key: string): boolean {
-  const start = key.length - CHECKSUM_LENGTH;
-  let value = 0;
-  for (let i = start; i < key.length; i++) value = value * 62 + BASE62_VALUE[key.charCodeAt(i)]!;
-  // 62^6 > 2^32, so a 6-character value equals the CRC exactly when its encoding does.
-  return value === crc32Ascii(key, start);
-}
 
 /** A new key for `prefix`: 43 base62 characters carry 256 bits from the OS CSPRNG. */
 export function generateKey(prefix: string): string {
@@ -66,12 +44,56 @@ export interface ParsedKey {
   random: string;
 }
 
+/** Character classes of the key's alphabet, by char code (ASCII only). */
+const LOWER = 1;
+const DIGIT = 2;
+const UNDERSCORE = 4;
+const BASE62 = 8;
+const CHAR_CLASS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  CHAR_CLASS[c] =
+    (/[a-z]/.test(ch) ? LOWER : 0) | (/[0-9]/.test(ch) ? DIGIT : 0) | (ch === '_' ? UNDERSCORE : 0) | (/[0-9A-Za-z]/.test(ch) ? BASE62 : 0);
+}
+const classOf = (code: number): number => (code < 128 ? CHAR_CLASS[code]! : 0);
+const BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
+
 /**
- * Whether a key has the exact shape (checked by the regular expression, before anything decodes
- * it) and a matching checksum. The verify path's check: it allocates nothing.
+ * Whether a key has the exact shape of KEY_PATTERN and a matching checksum. The verify path's
+ * check, in one pass over the characters that also computes the CRC-32: it allocates nothing.
+ * Base62 has no `_`, so the separator sits exactly 49 characters from the end and the prefix is
+ * everything before it (1 to 16 characters: a letter first, no `_` last).
  */
 export function isWellFormedKey(key: string): boolean {
-  return key.length <= MAX_KEY_LENGTH && KEY_SHAPE.test(key) && checksumMatches(key);
+  const length = key.length;
+  if (length > MAX_KEY_LENGTH || length < BODY_LENGTH + 2) return false;
+  const separator = length - BODY_LENGTH - 1;
+  if (key.charCodeAt(separator) !== 95 /* _ */) return false;
+  let c = -1;
+  let code = key.charCodeAt(0);
+  if ((classOf(code) & LOWER) === 0) return false;
+  c = CRC_TABLE[(c ^ code) & 0xff]! ^ (c >>> 8);
+  for (let i = 1; i < separator; i++) {
+    code = key.charCodeAt(i);
+    if ((classOf(code) & (LOWER | DIGIT | UNDERSCORE)) === 0) return false;
+    c = CRC_TABLE[(c ^ code) & 0xff]! ^ (c >>> 8);
+  }
+  if (separator > 1 && code === 95) return false;
+  c = CRC_TABLE[(c ^ 95) & 0xff]! ^ (c >>> 8);
+  const checksumAt = length - CHECKSUM_LENGTH;
+  for (let i = separator + 1; i < checksumAt; i++) {
+    code = key.charCodeAt(i);
+    if ((classOf(code) & BASE62) === 0) return false;
+    c = CRC_TABLE[(c ^ code) & 0xff]! ^ (c >>> 8);
+  }
+  let value = 0;
+  for (let i = checksumAt; i < length; i++) {
+    code = key.charCodeAt(i);
+    if ((classOf(code) & BASE62) === 0) return false;
+    value = value * 62 + BASE62_VALUE[code]!;
+  }
+  // 62^6 > 2^32, so a 6-character value equals the CRC exactly when its encoding does.
+  return value === (c ^ -1) >>> 0;
 }
 
 /** Parses a key strictly; `undefined` when its shape or its checksum is wrong. */

@@ -57,8 +57,11 @@ interface CachedKey {
   readonly id: string;
   readonly record: KeyRecord;
   readonly allowlist: IpAllowlist | null;
-  readonly limits: RateLimitCheck[];
+  readonly limits: readonly RateLimitCheck[];
 }
+
+/** Shared by every key without rate limits: one array fewer per cached key. */
+const NO_LIMITS: readonly RateLimitCheck[] = Object.freeze([]);
 
 /**
  * The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys.
@@ -215,7 +218,7 @@ export class KeyVerifier {
     }
     const compiled = this.compile(found);
     // A change that raced with this load may have made the record stale: answer, but do not keep it.
-    return stale ? { record: compiled, hash: currentHash, hot: false } : this.cache.set(digest, currentHash, compiled);
+    return stale ? { record: compiled, hot: false } : this.cache.set(digest, compiled);
   }
 
   /** A record with what is compiled from it once, and the credits the usage batch has not written yet. */
@@ -229,7 +232,10 @@ export class KeyVerifier {
       id: found.id,
       record: found,
       allowlist: found.ipAllowlist.length > 0 ? new IpAllowlist(found.ipAllowlist) : null,
-      limits: found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
+      limits:
+        found.ratelimits.length === 0
+          ? NO_LIMITS
+          : found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
     };
   }
 

@@ -9,8 +9,6 @@ import { hash as oneShotHash, randomBytes } from 'node:crypto';
  */
 export interface CacheEntry<T> {
   readonly record: T;
-  /** Stored hash of the key, so invalidation by hash finds the entry. */
-  readonly hash: string;
   hot: boolean;
 }
 
@@ -27,7 +25,13 @@ export interface RecordCacheOptions {
 export class RecordCache<T extends { id: string }> {
   private readonly salt = randomBytes(32).toString('base64');
   private readonly entries = new Map<string, CacheEntry<T>>();
-  private readonly digestsById = new Map<string, Set<string>>();
+  /** A record's entry by its id: a key (one string) has one digest, so one entry. */
+  private readonly digestById = new Map<string, string>();
+  /**
+   * An unknown key's negative entry by the hash it would be stored under, so creating that key
+   * forgets it. Known records are forgotten by id only (every change names the id): a map entry
+   * fewer per cached key.
+   */
   private readonly digestByHash = new Map<string, string>();
   private readonly negative = new Map<string, { expires: number; hash: string }>();
   /** Bumped by every invalidation; a load that started before one is not cached. */
@@ -61,15 +65,15 @@ export class RecordCache<T extends { id: string }> {
     return undefined;
   }
 
-  set(digest: string, hash: string, record: T): CacheEntry<T> {
+  set(digest: string, record: T): CacheEntry<T> {
     this.forget(digest);
     if (this.entries.size >= this.options.maxEntries) this.evictOne();
-    const entry: CacheEntry<T> = { record, hash, hot: false };
+    const entry: CacheEntry<T> = { record, hot: false };
     this.entries.set(digest, entry);
-    this.digestByHash.set(hash, digest);
-    let digests = this.digestsById.get(record.id);
-    if (digests === undefined) this.digestsById.set(record.id, (digests = new Set()));
-    digests.add(digest);
+    // Should a record come under a second digest, the first entry goes: one entry per record.
+    const previous = this.digestById.get(record.id);
+    if (previous !== undefined) this.forget(previous);
+    this.digestById.set(record.id, digest);
     return entry;
   }
 
@@ -84,23 +88,18 @@ export class RecordCache<T extends { id: string }> {
 
   /** A cached record by its id, without marking it used; undefined when none is cached. */
   peekById(id: string): T | undefined {
-    const digests = this.digestsById.get(id);
-    if (digests === undefined) return undefined;
-    for (const d of digests) {
-      const entry = this.entries.get(d);
-      if (entry !== undefined) return entry.record;
-    }
-    return undefined;
+    const digest = this.digestById.get(id);
+    return digest === undefined ? undefined : this.entries.get(digest)?.record;
   }
 
   /** Forgets every entry of a record, e.g. after it changed. */
   invalidateId(id: string): void {
     this.generation++;
-    const digests = this.digestsById.get(id);
-    if (digests !== undefined) for (const d of [...digests]) this.forget(d);
+    const digest = this.digestById.get(id);
+    if (digest !== undefined) this.forget(digest);
   }
 
-  /** Forgets whatever is cached under a stored hash, positive or negative. */
+  /** Forgets an unknown key remembered under a stored hash (e.g. a key just created with it). */
   invalidateHash(hash: string): void {
     this.generation++;
     const digest = this.digestByHash.get(hash);
@@ -110,7 +109,7 @@ export class RecordCache<T extends { id: string }> {
   clear(): void {
     this.generation++;
     this.entries.clear();
-    this.digestsById.clear();
+    this.digestById.clear();
     this.digestByHash.clear();
     this.negative.clear();
   }
@@ -123,10 +122,7 @@ export class RecordCache<T extends { id: string }> {
     const entry = this.entries.get(digest);
     if (entry !== undefined) {
       this.entries.delete(digest);
-      this.digestByHash.delete(entry.hash);
-      const digests = this.digestsById.get(entry.record.id);
-      digests?.delete(digest);
-      if (digests?.size === 0) this.digestsById.delete(entry.record.id);
+      if (this.digestById.get(entry.record.id) === digest) this.digestById.delete(entry.record.id);
     }
     const neg = this.negative.get(digest);
     if (neg !== undefined) {

@@ -1,4 +1,4 @@
-import { parseKey, generateKey, keyHint } from '../api-keys/key-format.js';
+import { generateKey, isWellFormedKey, keyHint, RANDOM_LENGTH, CHECKSUM_LENGTH } from '../api-keys/key-format.js';
 import { RecordCache, isNegative } from '../api-keys/record-cache.js';
 import type { UsageBatcher } from '../api-keys/usage-batcher.js';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
@@ -13,6 +13,9 @@ import { isPermissionGrant } from './permissions.js';
 import { checkIpAllowlist, ipAllowed, keyspacesWithin, uncoveredReach } from './root-key-scope.js';
 
 export const ROOT_KEY_PREFIX = 'tessera_root';
+const ROOT_KEY_PREFIX_ = `${ROOT_KEY_PREFIX}_`;
+/** A root key's length: its prefix, `_`, then the random part and the checksum. */
+const ROOT_KEY_LENGTH = ROOT_KEY_PREFIX_.length + RANDOM_LENGTH + CHECKSUM_LENGTH;
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 
 /** Why a bearer token did not authenticate: kept for the audit log, never told to the caller. */
@@ -51,46 +54,53 @@ export class RootKeyService {
     },
   ) {}
 
-  /** The root key behind a bearer token presented from `ip`, or why not (for the audit log only). */
-  async authenticate(token: string, ip: string): Promise<RootKeyOutcome> {
-    const parsed = parseKey(token);
-    if (parsed === undefined || parsed.prefix !== ROOT_KEY_PREFIX) return { ok: false, reason: 'malformed' };
+  /**
+   * The root key behind a bearer token presented from `ip`, or why not (for the audit log only).
+   * A cached key is answered at once, without a promise: every management call pays for this.
+   */
+  authenticate(token: string, ip: string): RootKeyOutcome | Promise<RootKeyOutcome> {
+    if (!isWellFormedKey(token) || !token.startsWith(ROOT_KEY_PREFIX_) || token.length !== ROOT_KEY_LENGTH) {
+      return { ok: false, reason: 'malformed' };
+    }
     const now = this.deps.clock.now();
     const digest = this.cache.digest(token);
     const hit = this.cache.get(digest, now);
     if (isNegative(hit)) return { ok: false, reason: 'unknown' };
-    let record = hit?.record;
-    if (record === undefined) {
-      const generation = this.cache.generation;
-      let hash = this.deps.keyring.hash('root_key', token);
-      try {
-        // Root keys made before a pepper rotation are found under their own pepper version.
-        const versions = this.deps.keyring.pepperVersions;
-        for (const version of versions) {
-          const h = this.deps.keyring.hash('root_key', token, version);
-          record = await this.deps.store.findRootKeyByHash(h);
-          if (record !== undefined) {
-            hash = h;
-            break;
-          }
-        }
-        // A lazy re-hash may have moved the key to the current version after it was looked up
-        // there: a miss under every version looks once more, so a valid key is never refused (and
-        // negatively cached) for racing its own re-hash. Unknown tokens pay it alike.
-        if (record === undefined && versions.length > 1) record = await this.deps.store.findRootKeyByHash(hash);
-      } catch {
-        throw new TesseraError('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.');
+    return hit === undefined ? this.load(token, digest, ip, now) : this.check(hit.record, ip, now);
+  }
+
+  private async load(token: string, digest: string, ip: string, now: number): Promise<RootKeyOutcome> {
+    const generation = this.cache.generation;
+    let record: RootKeyRecord | undefined;
+    const hash = this.deps.keyring.hash('root_key', token);
+    try {
+      // Root keys made before a pepper rotation are found under their own pepper version.
+      const versions = this.deps.keyring.pepperVersions;
+      for (const version of versions) {
+        record = await this.deps.store.findRootKeyByHash(this.deps.keyring.hash('root_key', token, version));
+        if (record !== undefined) break;
       }
-      if (generation === this.cache.generation) {
-        if (record === undefined) this.cache.setNegative(digest, hash, now);
-        else this.cache.set(digest, hash, record);
-      }
-      const current = this.deps.keyring.currentPepperVersion;
-      if (record !== undefined && record.pepperVersion !== current && this.deps.onStaleHash !== undefined) {
-        this.deps.onStaleHash(record, this.deps.keyring.hash('root_key', token, current), current);
-      }
+      // A lazy re-hash may have moved the key to the current version after it was looked up
+      // there: a miss under every version looks once more, so a valid key is never refused (and
+      // negatively cached) for racing its own re-hash. Unknown tokens pay it alike.
+      if (record === undefined && versions.length > 1) record = await this.deps.store.findRootKeyByHash(hash);
+    } catch {
+      throw new TesseraError('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.');
+    }
+    if (generation === this.cache.generation) {
+      // An unknown key is remembered under the hash it would be created with.
+      if (record === undefined) this.cache.setNegative(digest, hash, now);
+      else this.cache.set(digest, record);
+    }
+    const current = this.deps.keyring.currentPepperVersion;
+    if (record !== undefined && record.pepperVersion !== current && this.deps.onStaleHash !== undefined) {
+      this.deps.onStaleHash(record, this.deps.keyring.hash('root_key', token, current), current);
     }
     if (record === undefined) return { ok: false, reason: 'unknown' };
+    return this.check(record, ip, now);
+  }
+
+  private check(record: RootKeyRecord, ip: string, now: number): RootKeyOutcome {
     if (record.revokedAt !== null) return { ok: false, reason: 'revoked', record };
     if (record.expiresAt !== null && record.expiresAt <= now) return { ok: false, reason: 'expired', record };
     if (!ipAllowed(record, ip)) return { ok: false, reason: 'ip_not_allowed', record };
