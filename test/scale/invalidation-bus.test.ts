@@ -45,6 +45,20 @@ async function redisNodes(n: number, channel = `tessera-test-bus-${randomBytes(4
   return nodes;
 }
 
+async function pgNodes(n: number): Promise<Node[]> {
+  const channel = `tessera_test_bus_${randomBytes(4).toString('hex')}`;
+  const nodes: Node[] = [];
+  for (let i = 0; i < n; i++) {
+    const bus = await openPgInvalidationBus(TEST_DATABASE_URL, channel, {}, 3000, TIMING);
+    const node: Node = { bus, heard: [] };
+    bus.subscribe((m) => node.heard.push(m));
+    nodes.push(node);
+    closers.push(() => bus.close());
+  }
+  await knowEachOther();
+  return nodes;
+}
+
 /** Long enough for every node to hear every other one's heartbeat (a publish then waits for all). */
 const knowEachOther = () => new Promise((r) => setTimeout(r, TIMING.heartbeatMs * 3));
 
@@ -93,18 +107,77 @@ describe('the acknowledged invalidation bus', () => {
     expect(a!.bus.ackTimeouts).toBe(1);
   });
 
-  it('on PostgreSQL LISTEN/NOTIFY: publish returns once the peers have the change (50 trials)', async () => {
-    const channel = `tessera_test_bus_${randomBytes(4).toString('hex')}`;
-    const nodes: Node[] = [];
-    for (let i = 0; i < 3; i++) {
-      const bus = await openPgInvalidationBus(TEST_DATABASE_URL, channel, {}, 3000, TIMING);
-      const node: Node = { bus, heard: [] };
-      bus.subscribe((m) => node.heard.push(m));
-      nodes.push(node);
-      closers.push(() => bus.close());
-    }
+  it('on Redis: a bulk change of 300 records goes as one message with one acknowledgement per peer', async () => {
+    const acks: number[] = [];
+    const published: number[] = [];
+    const channel = `tessera-test-bus-${randomBytes(4).toString('hex')}`;
+    const [b, c] = await redisNodes(2, channel);
+    const pub = new Redis(TEST_REDIS_URL);
+    const sub = new Redis(TEST_REDIS_URL);
+    const a = await openRedisInvalidationBus(
+      pub,
+      sub,
+      channel,
+      { onPeerAck: (ms) => acks.push(ms), onPublished: (ms) => published.push(ms) },
+      3000,
+      TIMING,
+    );
+    closers.push(async () => {
+      await a.close();
+      pub.disconnect();
+      sub.disconnect();
+    });
     await knowEachOther();
-    const [a, b, c] = nodes;
+    const changes = Array.from({ length: 300 }, (_, i) => revoke(i));
+    await a.publishMany(changes);
+    // No waiting: both peers have all 300 once it returns, from one message each.
+    expect(b!.heard).toEqual(changes);
+    expect(c!.heard).toEqual(changes);
+    expect(published).toHaveLength(1);
+    expect(acks).toHaveLength(2);
+    expect(a.ackTimeouts).toBe(0);
+  });
+
+  it('on Redis: with a peer of an older release (it reads one change per message), a bulk change goes one by one', async () => {
+    const channel = `tessera-test-bus-${randomBytes(4).toString('hex')}`;
+    const [a] = await redisNodes(1, channel);
+    // An older node: heartbeats without a protocol version, one acknowledgement per `m`, and `ms` unread.
+    const old = { pub: new Redis(TEST_REDIS_URL), sub: new Redis(TEST_REDIS_URL), singles: 0, batches: 0 };
+    closers.push(async () => {
+      old.pub.disconnect();
+      old.sub.disconnect();
+    });
+    await old.sub.subscribe(channel);
+    old.sub.on('message', (_ch: string, payload: string) => {
+      const e = JSON.parse(payload);
+      if (e.n === 'old-node') return;
+      if (e.ms !== undefined) old.batches++;
+      if (e.m !== undefined) {
+        old.singles++;
+        void old.pub.publish(channel, JSON.stringify({ n: 'old-node', a: e.i, to: e.n }));
+      }
+    });
+    const beat = setInterval(() => void old.pub.publish(channel, JSON.stringify({ n: 'old-node', h: 1 })), TIMING.heartbeatMs);
+    closers.push(async () => clearInterval(beat));
+    await knowEachOther();
+    await a!.bus.publishMany(Array.from({ length: 50 }, (_, i) => revoke(i)));
+    expect(old.batches).toBe(0);
+    expect(old.singles).toBe(50);
+    expect(a!.bus.ackTimeouts).toBe(0);
+  });
+
+  it('on PostgreSQL LISTEN/NOTIFY: a bulk change is cut into messages NOTIFY carries, each acknowledged', async () => {
+    const [a, b, c] = await pgNodes(3);
+    const changes = Array.from({ length: 300 }, (_, i) => revoke(i));
+    await a!.bus.publishMany(changes);
+    expect(b!.heard).toEqual(changes);
+    expect(c!.heard).toEqual(changes);
+    expect(a!.bus.ackTimeouts).toBe(0);
+    expect(a!.bus.publishFailures).toBe(0);
+  });
+
+  it('on PostgreSQL LISTEN/NOTIFY: publish returns once the peers have the change (50 trials)', async () => {
+    const [a, b, c] = await pgNodes(3);
     for (let i = 0; i < 50; i++) {
       await a!.bus.publish(revoke(i));
       expect(b!.heard.at(-1)).toEqual(revoke(i));

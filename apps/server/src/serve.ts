@@ -13,6 +13,7 @@ import {
   openInstance,
   PLAIN_PEPPER_NOTICE,
 } from './instance.js';
+import { ChangeTimings } from './http/change-timings.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
 
@@ -45,8 +46,10 @@ export async function serve(
     rootKeyFile = deliverFirstRootKey(config, rootKey, { interactive, print });
   }
   const { store, keyring, migrations } = await openInstance(config);
-  const shared = await openSharedState(config);
+  const timings = new ChangeTimings();
+  const shared = await openSharedState(config, undefined, timings.busEvents);
   const services = createServices({
+    timings,
     store,
     keyring,
     keyCacheSize: config.keyCacheSize,

@@ -26,6 +26,7 @@ import { ConsoleAccounts, type ConsolePolicy, type SignInFailures } from './cons
 import { ConsolePasskeys } from './console/console-passkeys.js';
 import { VerifyTimeline } from './console/verify-timeline.js';
 import { checkpointerHooks, type CheckpointerWiring } from './audit/checkpointer-hooks.js';
+import { ChangeTimings } from './http/change-timings.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -47,6 +48,8 @@ export interface ServiceOptions {
   secretDueWindowMs?: number;
   /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
   shared?: SharedState;
+  /** Where changes to keys spend their time (made here when not given; `/metrics` shows it). */
+  timings?: ChangeTimings;
   /** Console session timeouts and sign-in lockout (defaults in console-accounts.ts). */
   console?: Partial<ConsolePolicy>;
   /** Usage events, detection, webhooks and hygiene (defaults in their services). */
@@ -84,7 +87,8 @@ export function createServices(o: ServiceOptions) {
     { maxEntries: o.keyCacheSize ?? 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   );
   const deps = { store: o.store, keyring: o.keyring, clock, bus };
-  const keys = new KeyService(deps);
+  const timings = o.timings ?? new ChangeTimings();
+  const keys = new KeyService({ ...deps, observeChange: timings.observeChange });
   const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
   bus.subscribe((m) => {
     if (m.kind === 'all') {
@@ -132,6 +136,7 @@ export function createServices(o: ServiceOptions) {
     checkpointAlarms,
     rehasher,
     console: accounts,
+    timings,
     passkeys: new ConsolePasskeys({ store: o.store, clock, accounts }),
     verifyTimeline: new VerifyTimeline(clock),
     idempotency: new IdempotencyService({ store: o.store, keyring: o.keyring, clock }, { onError: o.onUsageError }),

@@ -20,6 +20,7 @@ export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier, limitIdentity, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
 export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
 export { isReservedPrefix, KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
+export { type ChangeAction, type ChangeObserver, type ChangePhase } from './api-keys/change-phases.js';
 export {
   parseScopeExpression,
   satisfies,

@@ -10,6 +10,8 @@ export type Invalidation =
 
 export interface InvalidationBus {
   publish(message: Invalidation): void | Promise<void>;
+  /** Many changes at once (a bulk revoke): the cross-node buses send them as one message where they can. */
+  publishMany(messages: Invalidation[]): void | Promise<void>;
   subscribe(handler: (message: Invalidation) => void): void;
   close(): Promise<void>;
 }
@@ -18,6 +20,9 @@ export class LocalInvalidationBus implements InvalidationBus {
   private readonly handlers: ((message: Invalidation) => void)[] = [];
   publish(message: Invalidation): void {
     for (const h of this.handlers) h(message);
+  }
+  publishMany(messages: Invalidation[]): void {
+    for (const m of messages) this.publish(m);
   }
   subscribe(handler: (message: Invalidation) => void): void {
     this.handlers.push(handler);

@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 export function createMetrics(services: Services) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tessera_' });
+  services.timings.register(registry);
   const verifications = new Counter({
     name: 'tessera_verifications_total',
     help: 'Key verifications over HTTP, by code.',

@@ -27,6 +27,8 @@ export async function openPgInvalidationBus(
 class PgNotifyTransport implements BusTransport {
   bus!: RemoteInvalidationBus;
   connected = false;
+  /** NOTIFY refuses a payload of 8000 bytes or more. */
+  readonly maxPayloadBytes = 7900;
   private client: pg.Client | undefined;
   private closed = false;
   private attempts = 0;

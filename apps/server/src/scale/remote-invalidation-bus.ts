@@ -13,11 +13,17 @@ import type { Invalidation, InvalidationBus } from '@tessera/core';
  * `publish` returns once each live peer has (or after `ackTimeoutMs`). So when a revocation's
  * API call returns, no node that was alive and reachable still holds the key. Peers make
  * themselves known by a heartbeat every second; one not heard from for 3.5 s is not waited for.
+ *
+ * Many changes at once (a bulk revoke) travel as one message with one acknowledgement per peer,
+ * when every live peer has said it reads such messages (`v` ≥ 2 on what it sends); a node of an
+ * older release never says so, and then each change goes alone, as that node expects.
  */
 export interface BusTransport {
   /** Sends one encoded message to every node; rejects when it cannot. */
   send(payload: string): Promise<void>;
   readonly connected: boolean;
+  /** The largest payload it carries (PostgreSQL's NOTIFY: under 8000 bytes); 64 KiB when not said. */
+  readonly maxPayloadBytes?: number;
   close?(): Promise<void>;
 }
 
@@ -27,6 +33,10 @@ export interface BusEvents {
   onPublishError?: (err: unknown) => void;
   /** Live peers that did not acknowledge a change in time (they may be overloaded or cut off). */
   onAckTimeout?: (peers: string[]) => void;
+  /** A change was sent (`sendMs`) and acknowledged by every live peer, or timed out (`ackMs`), in milliseconds. */
+  onPublished?: (sendMs: number, ackMs: number) => void;
+  /** One peer's acknowledgement arrived this long after the change was sent (milliseconds). */
+  onPeerAck?: (ms: number) => void;
 }
 
 export interface BusTiming {
@@ -40,6 +50,10 @@ export interface BusTiming {
 export const DEFAULT_BUS_TIMING: BusTiming = { ackTimeoutMs: 500, heartbeatMs: 1000, peerTtlMs: 3500 };
 
 const OUTBOX_LIMIT = 1000;
+/** What this node's messages say it reads: 2 — batches (`ms`). Older releases send no `v`. */
+const PROTOCOL = 2;
+/** The largest batch message when the transport does not say (Redis carries far more). */
+const BATCH_BYTES = 64 * 1024;
 
 /**
  * What travels: a change (`m`, with its id `i`), an acknowledgement (`a`, for node `to`), a
@@ -47,7 +61,9 @@ const OUTBOX_LIMIT = 1000;
  */
 interface Envelope {
   n?: unknown;
+  v?: unknown;
   m?: Invalidation;
+  ms?: unknown;
   i?: unknown;
   a?: unknown;
   to?: unknown;
@@ -57,6 +73,7 @@ interface Envelope {
 
 interface Pending {
   waiting: Set<string>;
+  sentAt: number;
   done: () => void;
 }
 
@@ -67,6 +84,8 @@ export class RemoteInvalidationBus implements InvalidationBus {
   private flushing = false;
   /** Other nodes, by id, with when they were last heard from. */
   private readonly peers = new Map<string, number>();
+  /** Peers that read batch messages. */
+  private readonly batchPeers = new Set<string>();
   private readonly awaiting = new Map<string, Pending>();
   private nextId = 0;
   private readonly heartbeat: NodeJS.Timeout;
@@ -87,27 +106,70 @@ export class RemoteInvalidationBus implements InvalidationBus {
   async publish(message: Invalidation): Promise<void> {
     this.deliver(message);
     if (this.outbox.length > 0 || !this.transport.connected) return this.queue(message);
+    await this.send({ m: message }, [message]);
+  }
+
+  /**
+   * Many changes: one message, acknowledged once by each peer, when every live peer reads batches;
+   * else one `publish` each (all at once, so their waits overlap).
+   */
+  async publishMany(messages: Invalidation[]): Promise<void> {
+    if (messages.length <= 1 || !this.allPeersReadBatches()) {
+      await Promise.all(messages.map((m) => this.publish(m)));
+      return;
+    }
+    for (const m of messages) this.deliver(m);
+    if (this.outbox.length > 0 || !this.transport.connected) {
+      for (const m of messages) this.queue(m);
+      return;
+    }
+    // Cut to the transport's payload size, with room for the envelope around the changes.
+    const budget = (this.transport.maxPayloadBytes ?? BATCH_BYTES) - 200;
+    const batches: Invalidation[][] = [[]];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = Buffer.byteLength(JSON.stringify(m)) + 1;
+      if (bytes + size > budget && batches.at(-1)!.length > 0) {
+        batches.push([]);
+        bytes = 0;
+      }
+      batches.at(-1)!.push(m);
+      bytes += size;
+    }
+    await Promise.all(batches.map((batch) => this.send({ ms: batch }, batch)));
+  }
+
+  /** Sends a change (or a batch) and waits for the live peers' acknowledgements; queues it if it cannot be sent. */
+  private async send(body: { m: Invalidation } | { ms: Invalidation[] }, messages: Invalidation[]): Promise<void> {
     const id = `${this.nodeId}.${this.nextId++}`;
-    const acked = this.awaitAcks(id);
+    const started = performance.now();
+    const acked = this.awaitAcks(id, started);
     try {
-      await this.transport.send(JSON.stringify({ n: this.nodeId, m: message, i: id }));
+      await this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, ...body, i: id }));
     } catch (err) {
       this.awaiting.get(id)?.done();
       this.publishFailures++;
       this.events.onPublishError?.(err);
-      this.queue(message);
+      for (const m of messages) this.queue(m);
       return;
     }
+    const sent = performance.now();
     await acked;
+    this.events.onPublished?.(sent - started, performance.now() - sent);
+  }
+
+  private allPeersReadBatches(): boolean {
+    for (const peer of this.peers.keys()) if (!this.batchPeers.has(peer)) return false;
+    return true;
   }
 
   /** The live peers known now; resolves when each has acknowledged `id`, or at the timeout. */
-  private awaitAcks(id: string): Promise<void> {
+  private awaitAcks(id: string, sentAt: number): Promise<void> {
     const now = Date.now();
     const waiting = new Set<string>();
     for (const [peer, seen] of this.peers) {
       if (now - seen <= this.timing.peerTtlMs) waiting.add(peer);
-      else this.peers.delete(peer);
+      else this.forget(peer);
     }
     if (waiting.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -121,13 +183,13 @@ export class RemoteInvalidationBus implements InvalidationBus {
         this.awaiting.delete(id);
         resolve();
       };
-      this.awaiting.set(id, { waiting, done });
+      this.awaiting.set(id, { waiting, sentAt, done });
     });
   }
 
   /** Tells the other nodes this one is alive (and so is to be waited for). */
   private beat(): void {
-    if (this.transport.connected) this.transport.send(JSON.stringify({ n: this.nodeId, h: 1 })).catch(() => {});
+    if (this.transport.connected) this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, h: 1 })).catch(() => {});
   }
 
   subscribe(handler: (message: Invalidation) => void): void {
@@ -144,23 +206,28 @@ export class RemoteInvalidationBus implements InvalidationBus {
     }
     if (e === null || typeof e !== 'object' || typeof e.n !== 'string' || e.n === this.nodeId) return;
     if (e.b !== undefined) {
-      this.peers.delete(e.n);
+      this.forget(e.n);
       for (const p of [...this.awaiting.values()]) if (p.waiting.delete(e.n) && p.waiting.size === 0) p.done();
       return;
     }
     this.peers.set(e.n, Date.now());
+    if (typeof e.v === 'number' && e.v >= 2) this.batchPeers.add(e.n);
+    else this.batchPeers.delete(e.n);
     if (e.a !== undefined) {
       if (e.to !== this.nodeId || typeof e.a !== 'string') return;
       const p = this.awaiting.get(e.a);
-      if (p !== undefined && p.waiting.delete(e.n) && p.waiting.size === 0) p.done();
+      if (p === undefined || !p.waiting.delete(e.n)) return;
+      this.events.onPeerAck?.(performance.now() - p.sentAt);
+      if (p.waiting.size === 0) p.done();
       return;
     }
-    if (e.m === undefined || !isInvalidation(e.m)) return;
-    this.received++;
-    this.deliver(e.m);
+    const messages = e.m !== undefined ? [e.m] : Array.isArray(e.ms) ? (e.ms as Invalidation[]) : [];
+    if (messages.length === 0 || !messages.every(isInvalidation)) return;
+    this.received += messages.length;
+    for (const m of messages) this.deliver(m);
     // Dropped from this node's caches: say so to the node that is waiting.
     if (typeof e.i === 'string' && this.transport.connected)
-      this.transport.send(JSON.stringify({ n: this.nodeId, a: e.i, to: e.n })).catch(() => {});
+      this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, a: e.i, to: e.n })).catch(() => {});
   }
 
   /** The transport calls this once it is subscribed (`again`: after a gap, so the caches go). */
@@ -200,8 +267,13 @@ export class RemoteInvalidationBus implements InvalidationBus {
     for (const p of [...this.awaiting.values()]) p.done();
     await this.flushOutbox().catch(() => {});
     // The others stop waiting for this node's acknowledgements.
-    if (this.transport.connected) await this.transport.send(JSON.stringify({ n: this.nodeId, b: 1 })).catch(() => {});
+    if (this.transport.connected) await this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, b: 1 })).catch(() => {});
     await this.transport.close?.();
+  }
+
+  private forget(peer: string): void {
+    this.peers.delete(peer);
+    this.batchPeers.delete(peer);
   }
 
   private queue(message: Invalidation): void {
@@ -216,6 +288,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
 }
 
 function isInvalidation(m: Invalidation): boolean {
+  if (m === null || typeof m !== 'object') return false;
   if (m.kind === 'all') return true;
   if (m.kind === 'oauth_client') return typeof m.id === 'string';
   return (m.kind === 'key' || m.kind === 'root_key') && typeof m.id === 'string' && typeof m.hash === 'string';

@@ -1,5 +1,6 @@
 import { LocalInvalidationBus, MemoryRateLimiter, type InvalidationBus, type RateLimiter } from '@tessera/core';
 import { Redis } from 'ioredis';
+import type { BusEvents } from './remote-invalidation-bus.js';
 import { openPgInvalidationBus } from './pg-invalidation-bus.js';
 import { openRedisInvalidationBus } from './redis-invalidation-bus.js';
 import { RedisRateLimiter } from './redis-rate-limiter.js';
@@ -43,7 +44,11 @@ const WARN_EVERY_MS = 10_000;
  * Picks the shared state of a node: Redis for the bus and the rate limits when it is configured;
  * else PostgreSQL LISTEN/NOTIFY for the bus (rate limits then stay per node); else one process.
  */
-export async function openSharedState(config: SharedStateConfig, log: Log = { warn() {}, info() {} }): Promise<SharedState> {
+export async function openSharedState(
+  config: SharedStateConfig,
+  log: Log = { warn() {}, info() {} },
+  timings: Pick<BusEvents, 'onPublished' | 'onPeerAck'> = {},
+): Promise<SharedState> {
   let state: SharedState;
   let warnedAt = 0;
   const warn = (obj: object, msg: string) => {
@@ -52,7 +57,8 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
     warnedAt = now;
     state.log.warn(obj, msg);
   };
-  const events = {
+  const events: BusEvents = {
+    ...timings,
     onResync: () => state.log.info({}, 'invalidation bus reconnected: the key caches were dropped and reload from the store'),
     onPublishError: (err: unknown) => warn({ err: String(err) }, 'invalidation not sent yet; it is kept and sent when the bus is back'),
     onAckTimeout: (peers: string[]) =>
@@ -69,8 +75,11 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
       retryStrategy: (times: number) => Math.min(50 * times, 1000),
     };
     const commands = new Redis(config.redisUrl, options);
+    // The bus publishes on a connection of its own: an invalidation (or an acknowledgement) never
+    // queues behind the rate-limit commands of the verify traffic.
+    const publisher = new Redis(config.redisUrl, options);
     const subscriber = new Redis(config.redisUrl, { ...options, commandTimeout: undefined, enableOfflineQueue: true });
-    for (const c of [commands, subscriber]) c.on('error', () => {}); // reported through the fallbacks
+    for (const c of [commands, publisher, subscriber]) c.on('error', () => {}); // reported through the fallbacks
     const rateLimiter = new RedisRateLimiter(commands, {
       prefix: config.redisPrefix,
       failMode: config.redisFailMode,
@@ -80,7 +89,7 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
           'Redis unreachable: rate limits and credits are applied on this node only until it returns',
         ),
     });
-    const bus = await openRedisInvalidationBus(commands, subscriber, `${config.redisPrefix}invalidate`, events);
+    const bus = await openRedisInvalidationBus(publisher, subscriber, `${config.redisPrefix}invalidate`, events);
     state = {
       kind: 'redis',
       bus,
@@ -98,12 +107,12 @@ export async function openSharedState(config: SharedStateConfig, log: Log = { wa
         return bus.ackTimeouts;
       },
       get up() {
-        return commands.status === 'ready' && subscriber.status === 'ready';
+        return commands.status === 'ready' && publisher.status === 'ready' && subscriber.status === 'ready';
       },
       log,
       async close() {
         await bus.close();
-        await Promise.all([commands.quit().catch(() => commands.disconnect()), subscriber.quit().catch(() => subscriber.disconnect())]);
+        await Promise.all([commands, publisher, subscriber].map((c) => c.quit().catch(() => c.disconnect())));
       },
     };
     return state;

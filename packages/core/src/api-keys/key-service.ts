@@ -1,4 +1,4 @@
-import { appendAudit, type Actor } from '../audit/audit-chain.js';
+import { appendAudit, type Actor, type AuditDraft } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -6,6 +6,7 @@ import type { InvalidationBus } from '../invalidation-bus.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
+import { ChangeLaps, type ChangeAction, type ChangeObserver } from './change-phases.js';
 import { generateKey, keyHint, PREFIX_PATTERN } from './key-format.js';
 import { sealRecoverableKey } from './key-recovery.js';
 
@@ -56,6 +57,8 @@ export interface KeyServiceDeps {
   keyring: Keyring;
   clock: Clock;
   bus: InvalidationBus;
+  /** Told where each change (revoke, roll, update, delete) spent its time. */
+  observeChange?: ChangeObserver;
 }
 
 /** Management of keyspaces and keys: every change is written with its audit entry, in one transaction. */
@@ -133,29 +136,29 @@ export class KeyService {
   }
 
   async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {
-    return this.change(actor, id, async (tx, key) => {
+    return this.change(actor, id, 'update', async (tx, key) => {
       const fields = this.attributes(patch, key);
       const changed = Object.keys(fields);
       const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
       await tx.updateKey(id, { ...fields, updatedAt: this.deps.clock.now() });
-      await appendAudit(tx, this.deps.clock, actor, { action, target: id, details: { changed } });
+      return { action, target: id, details: { changed } };
     });
   }
 
   async revokeKey(actor: Actor, id: string, reason?: string): Promise<KeyRecord> {
-    return this.change(actor, id, async (tx, key) => {
-      if (key.revokedAt !== null) return;
+    return this.change(actor, id, 'revoke', async (tx, key) => {
+      if (key.revokedAt !== null) return undefined;
       const now = this.deps.clock.now();
       await tx.updateKey(id, { revokedAt: now, revokeReason: reason ?? null, updatedAt: now });
-      await appendAudit(tx, this.deps.clock, actor, { action: 'key.revoked', target: id, details: { reason: reason ?? null } });
+      return { action: 'key.revoked', target: id, details: { reason: reason ?? null } };
     });
   }
 
   async deleteKey(actor: Actor, id: string): Promise<void> {
-    await this.change(actor, id, async (tx) => {
+    await this.change(actor, id, 'delete', async (tx) => {
       const now = this.deps.clock.now();
       await tx.updateKey(id, { deletedAt: now, updatedAt: now });
-      await appendAudit(tx, this.deps.clock, actor, { action: 'key.deleted', target: id });
+      return { action: 'key.deleted', target: id };
     });
   }
 
@@ -165,7 +168,7 @@ export class KeyService {
    */
   async rollKey(actor: Actor, id: string, gracePeriodSeconds: number): Promise<{ record: KeyRecord; key: string }> {
     let created: { record: KeyRecord; key: string } | undefined;
-    await this.change(actor, id, async (tx, old) => {
+    await this.change(actor, id, 'roll', async (tx, old) => {
       if (old.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key cannot be rolled.');
       const ks = await this.getKeyspace(actor, old.keyspaceId, tx);
       const now = this.deps.clock.now();
@@ -191,11 +194,7 @@ export class KeyService {
         rolledToId: created.record.id,
         updatedAt: now,
       });
-      await appendAudit(tx, this.deps.clock, actor, {
-        action: 'key.rolled',
-        target: id,
-        details: { newKeyId: created.record.id, gracePeriodSeconds },
-      });
+      return { action: 'key.rolled', target: id, details: { newKeyId: created.record.id, gracePeriodSeconds } };
     });
     this.published(created!.record);
     return created!;
@@ -203,33 +202,55 @@ export class KeyService {
 
   /** Revokes every live key of one owner in a workspace; one audit entry names them all. */
   async revokeByOwner(actor: Actor, ownerId: string, reason?: string): Promise<string[]> {
+    const laps = new ChangeLaps();
     const revoked = await this.deps.store.transaction(async (tx) => {
-      const ids = await tx.listLiveKeyIdsByOwner(this.workspaceOf(actor), ownerId);
-      const now = this.deps.clock.now();
-      for (const id of ids) await tx.updateKey(id, { revokedAt: now, revokeReason: reason ?? null, updatedAt: now });
+      laps.begin();
+      const keys = await tx.revokeLiveKeysByOwner(this.workspaceOf(actor), ownerId, { at: this.deps.clock.now(), reason: reason ?? null });
+      const ids = keys.map((k) => k.id);
+      laps.lap('write');
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'keys.revoked_by_owner',
         target: ownerId,
         details: { count: ids.length, keyIds: ids, reason: reason ?? null },
       });
-      return Promise.all(ids.map(async (id) => (await tx.getKey(id))!));
+      laps.lap('audit');
+      return keys;
     });
-    // All at once: each waits for the other nodes' acknowledgements, and they can wait together.
-    await Promise.all(revoked.map((key) => this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash })));
+    laps.lap('commit');
+    // As one message where the nodes read batches: one acknowledgement per node, not one per key.
+    await this.deps.bus.publishMany(revoked.map((key) => ({ kind: 'key', id: key.id, hash: key.hash })));
+    laps.lap('publish');
+    laps.report('revoke_by_owner', this.deps.observeChange);
     return revoked.map((k) => k.id);
   }
 
   /** Loads a key, applies a change with its audit entry in one transaction, then invalidates caches. */
-  private async change(actor: Actor, id: string, fn: (tx: Repos, key: KeyRecord) => Promise<void>): Promise<KeyRecord> {
+  private async change(
+    actor: Actor,
+    id: string,
+    action: ChangeAction,
+    fn: (tx: Repos, key: KeyRecord) => Promise<AuditDraft | undefined>,
+  ): Promise<KeyRecord> {
+    const laps = new ChangeLaps();
     const updated = await this.deps.store.transaction(async (tx) => {
+      laps.begin();
       const key = await this.getKey(actor, id, tx);
-      await fn(tx, key);
+      const draft = await fn(tx, key);
       // A key an administrator changed (rolled, revoked, updated, deleted) is theirs to expire: a
       // pending hygiene expiry must not be cancelled later, which would restore an older expiry.
       await tx.forgetScheduledExpiry(id);
-      return (await tx.getKey(id))!;
+      const after = (await tx.getKey(id))!;
+      laps.lap('write');
+      // The audit entry last: on PostgreSQL it locks the audit head until the commit, and every
+      // other audited change in the cluster waits for that lock.
+      if (draft !== undefined) await appendAudit(tx, this.deps.clock, actor, draft);
+      laps.lap('audit');
+      return after;
     });
+    laps.lap('commit');
     await this.deps.bus.publish({ kind: 'key', id: updated.id, hash: updated.hash });
+    laps.lap('publish');
+    laps.report(action, this.deps.observeChange);
     return updated;
   }
 

@@ -29,7 +29,8 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   getKey(id: string): Promise<KeyRecord | undefined>;
   listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]>;
-  listLiveKeyIdsByOwner(workspaceId: string, ownerId: string): Promise<string[]>;
+  /** Revokes every live (not revoked, not deleted) key of an owner in one statement; returns them as they are now, by id. */
+  revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]>;
   insertKey(key: KeyRecord): Promise<void>;
   /** Writes the given fields; bumps `version` when they include credits. */
   updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void>;
