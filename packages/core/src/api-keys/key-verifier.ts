@@ -8,7 +8,7 @@ import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes
 import type { KeyRecord, RatelimitConfig } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { isWellFormedKey } from './key-format.js';
-import { isNegative, RecordCache, type CacheEntry } from './record-cache.js';
+import { isNegative, RecordCache } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
 import type { VerificationSink } from '../usage/usage-recorder.js';
 import type { VerifyCode } from './verify-codes.js';
@@ -52,12 +52,14 @@ export interface VerifyResult {
   ratelimits?: RateLimitState[];
 }
 
-/** A cached key record with what is compiled from it once. */
+/** A cached key record with what is compiled from it once; the cache's own entry (no wrapper). */
 interface CachedKey {
   readonly id: string;
   readonly record: KeyRecord;
   readonly allowlist: IpAllowlist | null;
   readonly limits: readonly RateLimitCheck[];
+  /** Set by the cache on a hit (CLOCK eviction). */
+  hot: boolean;
 }
 
 /** Shared by every key without rate limits: one array fewer per cached key. */
@@ -85,7 +87,7 @@ const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' 
  */
 export class KeyVerifier {
   readonly cache: RecordCache<CachedKey>;
-  private readonly inflight = new Map<string, Promise<CacheEntry<CachedKey> | undefined>>();
+  private readonly inflight = new Map<string, Promise<CachedKey | undefined>>();
   private readonly expressions = new Map<string, ScopeExpression>();
 
   constructor(
@@ -126,7 +128,7 @@ export class KeyVerifier {
     const hit = this.cache.get(digest, now);
     if (hit === undefined) return this.verifyMiss(input, digest);
     if (isNegative(hit)) return NOT_FOUND;
-    return this.check(hit.record, input, now);
+    return this.check(hit, input, now);
   }
 
   /**
@@ -173,12 +175,12 @@ export class KeyVerifier {
       load = this.load(input.key, digest).finally(() => this.inflight.delete(digest));
       this.inflight.set(digest, load);
     }
-    const entry = await load;
-    if (entry === undefined) return NOT_FOUND;
-    return this.check(entry.record, input, this.deps.clock.now());
+    const cached = await load;
+    if (cached === undefined) return NOT_FOUND;
+    return this.check(cached, input, this.deps.clock.now());
   }
 
-  private async load(key: string, digest: string): Promise<CacheEntry<CachedKey> | undefined> {
+  private async load(key: string, digest: string): Promise<CachedKey | undefined> {
     const { keyring, store } = this.deps;
     const generation = this.cache.generation;
     let found: KeyRecord | undefined;
@@ -218,7 +220,7 @@ export class KeyVerifier {
     }
     const compiled = this.compile(found);
     // A change that raced with this load may have made the record stale: answer, but do not keep it.
-    return stale ? { record: compiled, hot: false } : this.cache.set(digest, compiled);
+    return stale ? compiled : this.cache.set(digest, compiled);
   }
 
   /** A record with what is compiled from it once, and the credits the usage batch has not written yet. */
@@ -236,6 +238,7 @@ export class KeyVerifier {
         found.ratelimits.length === 0
           ? NO_LIMITS
           : found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
+      hot: false,
     };
   }
 

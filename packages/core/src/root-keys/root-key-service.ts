@@ -37,9 +37,16 @@ export interface RootKeyInput {
   keyspaceIds?: string[] | null | undefined;
 }
 
+/** A root key in the cache, with the flag the cache sets on a hit. */
+interface CachedRootKey {
+  readonly id: string;
+  readonly record: RootKeyRecord;
+  hot: boolean;
+}
+
 /** Root keys authenticate the management API. Cached like API keys, since every call checks one. */
 export class RootKeyService {
-  readonly cache = new RecordCache<RootKeyRecord>({ maxEntries: 10_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 });
+  readonly cache = new RecordCache<CachedRootKey>({ maxEntries: 10_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 });
 
   constructor(
     private readonly deps: {
@@ -90,7 +97,7 @@ export class RootKeyService {
     if (generation === this.cache.generation) {
       // An unknown key is remembered under the hash it would be created with.
       if (record === undefined) this.cache.setNegative(digest, hash, now);
-      else this.cache.set(digest, record);
+      else this.cache.set(digest, { id: record.id, record, hot: false });
     }
     const current = this.deps.keyring.currentPepperVersion;
     if (record !== undefined && record.pepperVersion !== current && this.deps.onStaleHash !== undefined) {
