@@ -29,6 +29,7 @@ import { authorize } from './http/auth.js';
 import { IdempotencyKeyHeader, idempotencyHooks } from './http/idempotency.js';
 import { checkKeyspaceScope } from './http/keyspace-scope.js';
 import { createMetrics } from './http/metrics.js';
+import { VERSION } from './version.js';
 import { serveMetrics } from './http/metrics-access.js';
 import { problem, sendProblem } from './http/problem.js';
 import { ProblemSchema } from './http/schemas.js';
@@ -46,7 +47,7 @@ import { hygieneRoutes } from './routes/hygiene-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { consoleRoutes } from './console/console-routes.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 /** Paths in logs are redacted wherever a secret could sit. */
 export const LOG_REDACT = [

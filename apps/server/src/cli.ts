@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BACKUP_HELP, BACKUP_OPTIONS } from './backup/backup-help.js';
 import { loadConfig } from './config.js';
-import { auditCommand, CUSTODY_HELP, CUSTODY_OPTIONS, keyringCommand, secretsCommand, type CommandContext } from './custody-commands.js';
-import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
-import { initInstance, isInitialised, migrationReport, openInstance, openStore } from './instance.js';
-import { VERSION } from './app.js';
-import { readSetting } from './read-setting.js';
-import { serve } from './serve.js';
-import { scanCommand } from './scan/scan-command.js';
+import { USERS_HELP, USERS_OPTIONS } from './console/users-help.js';
+import type { CommandContext } from './custody-commands.js';
+import { CUSTODY_HELP, CUSTODY_OPTIONS } from './custody-help.js';
 import { OAUTH_HELP, oauthCommand } from './oauth/oauth-cli.js';
-import { USERS_HELP, USERS_OPTIONS, usersCommand } from './console/users-command.js';
-import { BACKUP_HELP, BACKUP_OPTIONS, backupCommand, restoreCommand } from './backup/backup-command.js';
+import { readSetting } from './read-setting.js';
+import { VERSION } from './version.js';
+
+// Each command loads what it needs when it runs: `tessera --version` or a client command does not
+// load the server, the store or the keyring (over a second of start-up otherwise).
+const instance = () => import('./instance.js');
+const custody = () => import('./custody-commands.js');
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -129,7 +131,8 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
   switch (command) {
     case 'init': {
       const config = configFrom(flags);
-      const { rootKey, rootKeyId } = await initInstance(config);
+      const { deliverFirstRootKey, firstRootKeyNotice } = await import('./first-root-key.js');
+      const { rootKey, rootKeyId } = await (await instance()).initInstance(config);
       // --json is for scripts, which read the key from the pipe; a person at a terminal reads it there.
       if (flags.json || process.stdout.isTTY) {
         out(`Tessera is initialised.\nRoot key (${rootKeyId}), shown once — keep it safe:\n\n  ${rootKey}\n`, { rootKey, rootKeyId });
@@ -140,9 +143,10 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       return 0;
     }
     case 'serve':
-      await serve(configFrom(flags));
+      await (await import('./serve.js')).serve(configFrom(flags));
       return -1; // keep running
     case 'migrate': {
+      const { isInitialised, migrationReport, openInstance, openStore } = await instance();
       if (flags['dry-run']) {
         const config = configFrom(flags);
         if (!isInitialised(config)) throw new Error(`Tessera is not initialised in ${config.dataDir} (no keyring there).`);
@@ -158,17 +162,17 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
       return 0;
     }
     case 'audit':
-      return auditCommand(sub, commandContext(flags, rest, out));
+      return (await custody()).auditCommand(sub, commandContext(flags, rest, out));
     case 'keyring':
-      return keyringCommand(sub, commandContext(flags, rest, out));
+      return (await custody()).keyringCommand(sub, commandContext(flags, rest, out));
     case 'secrets':
-      return secretsCommand(sub, commandContext(flags, rest, out));
+      return (await custody()).secretsCommand(sub, commandContext(flags, rest, out));
     case 'users':
-      return usersCommand(sub, commandContext(flags, rest, out));
+      return (await import('./console/users-command.js')).usersCommand(sub, commandContext(flags, rest, out));
     case 'backup':
-      return backupCommand(sub, commandContext(flags, rest, out));
+      return (await import('./backup/backup-command.js')).backupCommand(sub, commandContext(flags, rest, out));
     case 'restore':
-      return restoreCommand(sub, commandContext(flags, rest, out));
+      return (await import('./backup/backup-command.js')).restoreCommand(sub, commandContext(flags, rest, out));
     case 'keyspaces': {
       if (sub === 'create') {
         const ks = await api(flags, 'POST', '/v1/keyspaces', { name: need(flags.name, '--name'), prefix: need(flags.prefix, '--prefix') });
@@ -195,7 +199,7 @@ async function run(command: string, sub: string | undefined, rest: string[], fla
         baseUrl: (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, ''),
       });
     case 'scan':
-      return scanCommand({
+      return (await import('./scan/scan-command.js')).scanCommand({
         paths: [sub, ...rest].filter((p): p is string => p !== undefined),
         filesOnly: flags['files-only'] ?? false,
         revoke: flags.revoke

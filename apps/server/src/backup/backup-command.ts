@@ -9,19 +9,6 @@ import { restoreBackup } from './restore-backup.js';
 import { takeBackup } from './take-backup.js';
 import { verifyBackup } from './verify-backup.js';
 
-export const BACKUP_HELP = `  backup --out FILE [--hsm]            a consistent backup of the running instance (database and keyring) in one
-                                        file; the passphrase that encrypts its keyring is read from stdin
-                                        (--hsm: the configured PKCS#11 HSM wraps its key instead)
-  backup verify FILE                    check a backup without restoring it (passphrase on stdin)
-  restore FILE --data-dir DIR [--database-url URL]
-                                        restore into an empty data dir (and empty PostgreSQL schema); passphrase on stdin`;
-
-export const BACKUP_OPTIONS = {
-  out: { type: 'string' },
-  hsm: { type: 'boolean' },
-  'database-url': { type: 'string' },
-} as const;
-
 /** `tessera backup --out FILE` and `tessera backup verify FILE`. */
 export async function backupCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
   const config = backupConfig(ctx);

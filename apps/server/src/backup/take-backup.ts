@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { appendAudit, systemClock, type Actor } from '@tessera/core';
-import { VERSION } from '../app.js';
+import { VERSION } from '../version.js';
 import type { Config } from '../config.js';
 import { openStore } from '../instance.js';
 import { writeArchive, type Progress } from './backup-archive.js';

@@ -5,17 +5,6 @@ import type { CommandContext } from '../custody-commands.js';
 import { openInstance } from '../instance.js';
 import { ConsoleAccounts, userView } from './console-accounts.js';
 
-export const USERS_HELP = `  users create --email E [--role owner|admin|viewer] [--name N]
-                                        create a console user (default role: owner); the password is read
-                                        from stdin, or made up and printed once when stdin is a terminal
-  users list                            console users, their roles and whether they enrolled a second factor
-  users unlock EMAIL                    lift a console user's sign-in lockout (audited)`;
-
-export const USERS_OPTIONS = {
-  email: { type: 'string' },
-  role: { type: 'string' },
-} as const;
-
 /** Console users, made on the instance directly: the first owner exists before anyone can sign in. */
 export async function usersCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
   if (sub !== 'create' && sub !== 'list' && sub !== 'unlock')

@@ -1,0 +1,12 @@
+/** The users commands' lines in `tessera --help`, and their flags: read without loading the commands. */
+
+export const USERS_HELP = `  users create --email E [--role owner|admin|viewer] [--name N]
+                                        create a console user (default role: owner); the password is read
+                                        from stdin, or made up and printed once when stdin is a terminal
+  users list                            console users, their roles and whether they enrolled a second factor
+  users unlock EMAIL                    lift a console user's sign-in lockout (audited)`;
+
+export const USERS_OPTIONS = {
+  email: { type: 'string' },
+  role: { type: 'string' },
+} as const;
