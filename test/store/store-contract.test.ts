@@ -99,6 +99,34 @@ describe.each(DIALECTS)('store contract (%s)', (dialect) => {
     expect((await db.store.auditHead()).seq).toBe(before);
   });
 
+  it('hashes an appended entry as the chain check does, whatever its details hold (the store may number and hash it itself)', async () => {
+    const awkward = [
+      { nested: { seq: 0, target: 'x', list: [{ seq: 1 }] }, text: '"seq":0,"target":' },
+      { unicode: 'żółw 🐢 \u0000 \\ "quoted"', empty: {}, arr: [] },
+      {},
+    ];
+    const written = [];
+    for (const details of awkward)
+      written.push(
+        await db.store.transaction((tx) =>
+          appendAudit(tx, clock, { ...actor, ip: null }, { action: 'key.updated', target: null, details }),
+        ),
+      );
+    for (const e of written)
+      expect((await db.store.scanAudit(e.seq, 1))[0]).toMatchObject({ seq: e.seq, hash: e.hash, prevHash: e.prevHash });
+    expect(written[1]!.prevHash).toBe(written[0]!.hash);
+    expect((await verifyAuditChain(db.store)).ok).toBe(true);
+  });
+
+  it('revokes one live key in one write, and nothing when it is revoked already, deleted or of another workspace', async () => {
+    const { record } = await keys.createKey(actor, { keyspaceId });
+    expect(await db.store.revokeKey(record.id, 'ws_other', { at: clock.now(), reason: null })).toBeUndefined();
+    const revoked = await db.store.revokeKey(record.id, actor.workspaceId!, { at: clock.now(), reason: 'leaked' });
+    expect(revoked).toMatchObject({ id: record.id, revokedAt: clock.now(), revokeReason: 'leaked' });
+    expect(await db.store.getKey(record.id)).toEqual(revoked);
+    expect(await db.store.revokeKey(record.id, actor.workspaceId!, { at: clock.now() + 1, reason: 'again' })).toBeUndefined();
+  });
+
   it('gives concurrent appends gap-free sequence numbers', async () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => keys.createKey(actor, { keyspaceId, name: `c${i}` })));
     const report = await verifyAuditChain(db.store);

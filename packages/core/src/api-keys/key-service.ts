@@ -145,13 +145,27 @@ export class KeyService {
     });
   }
 
+  /**
+   * Revokes a key (revoking a revoked key changes nothing). The write comes first and says whether
+   * there was a live key: the fewest round trips, which is what a revocation's tail is made of.
+   */
   async revokeKey(actor: Actor, id: string, reason?: string): Promise<KeyRecord> {
-    return this.change(actor, id, 'revoke', async (tx, key) => {
-      if (key.revokedAt !== null) return undefined;
-      const now = this.deps.clock.now();
-      await tx.updateKey(id, { revokedAt: now, revokeReason: reason ?? null, updatedAt: now });
-      return { action: 'key.revoked', target: id, details: { reason: reason ?? null } };
+    const laps = new ChangeLaps();
+    const updated = await this.deps.store.transaction(async (tx) => {
+      laps.begin();
+      const revoked = await tx.revokeKey(id, this.workspaceOf(actor), { at: this.deps.clock.now(), reason: reason ?? null });
+      if (revoked === undefined) return this.getKey(actor, id, tx); // none such (NOT_FOUND), or revoked already
+      await tx.forgetScheduledExpiry(id);
+      laps.lap('write');
+      await appendAudit(tx, this.deps.clock, actor, { action: 'key.revoked', target: id, details: { reason: reason ?? null } });
+      laps.lap('audit');
+      return revoked;
     });
+    laps.lap('commit');
+    await this.deps.bus.publish({ kind: 'key', id: updated.id, hash: updated.hash });
+    laps.lap('publish');
+    laps.report('revoke', this.deps.observeChange);
+    return updated;
   }
 
   async deleteKey(actor: Actor, id: string): Promise<void> {

@@ -32,9 +32,20 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
-/** `SHA-256(previous hash ‖ canonical entry)`, hex (DESIGN §1.5). */
-export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
-  const canonical = canonicalJson({
+/**
+ * The canonical form of an entry (as `auditHash` hashes it) cut around its seq, for a store that
+ * numbers the entry itself: `before` + seq + `after`. The top-level seq is the last `"seq":`
+ * followed by `,"target":` (keys are sorted; anything nested sits in `details`, before it).
+ */
+export function canonicalAroundSeq(entry: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>): { before: string; after: string } {
+  const marker = '"seq":0,"target":';
+  const whole = canonicalEntry({ ...entry, seq: 0 });
+  const at = whole.lastIndexOf(marker);
+  return { before: whole.slice(0, at + '"seq":'.length), after: whole.slice(at + '"seq":0'.length) };
+}
+
+function canonicalEntry(entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+  return canonicalJson({
     seq: entry.seq,
     id: entry.id,
     ts: new Date(entry.ts).toISOString(),
@@ -45,11 +56,29 @@ export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' 
     ip: entry.ip,
     details: entry.details,
   });
-  return createHash('sha256').update(prevHash).update(canonical).digest('hex');
+}
+
+/** `SHA-256(previous hash ‖ canonical entry)`, hex (DESIGN §1.5). */
+export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+  return createHash('sha256').update(prevHash).update(canonicalEntry(entry)).digest('hex');
 }
 
 /** Appends one entry to the chain. Call it inside the transaction of the change it records. */
 export async function appendAudit(tx: Repos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
+  if (tx.appendAuditAround !== undefined) {
+    const entry = {
+      id: newId('audit'),
+      ts: clock.now(),
+      workspaceId: actor.workspaceId,
+      actor: actor.id,
+      action: draft.action,
+      target: draft.target,
+      ip: actor.ip,
+      details: draft.details ?? {},
+    };
+    const written = await tx.appendAuditAround(entry, canonicalAroundSeq(entry));
+    return { ...entry, ...written };
+  }
   const head = await tx.auditHead();
   const base = {
     seq: head.seq + 1,

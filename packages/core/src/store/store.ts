@@ -44,6 +44,11 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
    * administrator changed the key; answers the expiry the key had before it, if one was pending.
    */
   forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined>;
+  /**
+   * Revokes one live key of a workspace and returns it as it is now; undefined when there is no
+   * such live key (missing, deleted, another workspace's, or revoked already).
+   */
+  revokeKey(id: string, workspaceId: string, o: { at: number; reason: string | null }): Promise<KeyRecord | undefined>;
 
   insertKeyspace(ks: KeyspaceRecord): Promise<void>;
   getKeyspace(id: string): Promise<KeyspaceRecord | undefined>;
@@ -67,6 +72,16 @@ export interface Repos extends KeyringRepos, VaultRepos, KeyRecoveryRepos, Audit
 
   /** The chain head; inside a transaction it is locked until the transaction ends. */
   auditHead(): Promise<{ seq: number; hash: string }>;
+  /**
+   * Optional: appends an entry in one statement that reads and moves the head, the store
+   * computing the hash itself as `auditHash` does (SHA-256 of the previous hash, `before`, the
+   * new seq and `after`: the canonical entry around its seq). Returns the seq, previous hash and
+   * hash it wrote. Stores that cannot leave it out; `appendAudit` then reads the head first.
+   */
+  appendAuditAround?(
+    entry: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>,
+    canonical: { before: string; after: string },
+  ): Promise<{ seq: number; prevHash: string; hash: string }>;
   appendAudit(entry: AuditRecord): Promise<void>;
   listAudit(q: AuditQuery): Promise<AuditRecord[]>;
   /** Entries in sequence order from `fromSeq` (inclusive), at most `limit`. */
