@@ -13,6 +13,7 @@
 // Pairs run in alternating rounds (ABBA…) as in `npm run bench`; medians of each side and of the
 // per-round ratios. Needs PostgreSQL and Redis (bench/scale-cluster.js); cleans up after itself.
 // Figures go to bench/results/scale.json.
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +173,16 @@ try {
       const r = await a[1 + (i % 2)].api('POST', '/v1/keys/verify', { key: trialSet[i >> 1].key });
       if (r.body.code !== 'VALID') throw new Error(`warm-up answered ${r.body.code}`);
     });
-    const background = mode === 'loaded' ? a.map((node) => steady(node, busy, randomKey)) : [];
+    const background =
+      mode === 'loaded'
+        ? a.map((node) =>
+            steady(
+              node,
+              busy,
+              keys.map((k) => k.key),
+            ),
+          )
+        : [];
     await new Promise((r) => setTimeout(r, mode === 'loaded' ? 1000 : 0));
     const phasesBefore = await phaseSums(a[0]);
     const seen = [];
@@ -299,25 +309,26 @@ try {
 }
 process.exit(exitCode);
 
-/** Verify traffic at a steady rate on one node until stopped; resolves to the answers it got. */
-function steady(node, rate, pickKey) {
-  let done = 0;
-  const instance = autocannon({
-    url: `${node.url}/v1/keys/verify`,
-    method: 'POST',
-    headers: node.headers,
-    connections: CONNECTIONS,
-    overallRate: rate,
-    duration: 3600,
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ key: pickKey() }) }) }],
-  });
-  instance.on('response', () => done++);
+/**
+ * Verify traffic at a steady rate on one node until stopped, from a process of its own (its work
+ * must not delay this process's measurements); resolves to the answers it got.
+ */
+function steady(node, rate, keys) {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'bench/steady-load.js'), node.url, node.headers.authorization, String(rate), String(CONNECTIONS), ...keys],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => child.on('exit', () => resolve(Number(out.trim()) || 0)));
   return {
-    stop: () =>
-      new Promise((resolve) => {
-        instance.on('done', () => resolve(done));
-        instance.stop();
-      }),
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
   };
 }
 
