@@ -1,4 +1,4 @@
-// `npm run bench:scale`: the scale-out figures of DESIGN §3, on PostgreSQL and Redis.
+// `npm run bench:scale`: the scale-out figures (docs/benchmarks.md), on PostgreSQL and Redis.
 //   node bench/scale-bench.js [--quick]
 // 1. HTTP verify on PostgreSQL, cold cache vs warm: the same 1,000 keys picked at random, on a
 //    node whose key cache holds 100 records (TESSERA_KEY_CACHE_SIZE=100, its minimum: nearly

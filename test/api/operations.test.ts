@@ -30,7 +30,7 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^tessera_key_cache_hit_ratio 0\.5$/m); // one miss (first use), one hit
   });
 
-  it('publishes an OpenAPI 3.1 document with every route of API.md, and renders it', async () => {
+  it('publishes an OpenAPI 3.1 document with every route of the API, and renders it', async () => {
     const doc = (await s.api('GET', '/openapi.json', undefined, null)).body;
     expect(doc.openapi).toBe('3.1.0');
     const routes = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([p, ops]) =>

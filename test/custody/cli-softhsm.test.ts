@@ -7,7 +7,7 @@ import { BIN, buildServer, childEnv, spawnNode, stopNode, type ProcessNode } fro
 import { createSoftHsmToken, type SoftHsmToken } from './support/softhsm.js';
 
 /**
- * The issue's "done when", through the `tessera` command: the KEK in SoftHSM2, secrets stored and
+ * Key custody end to end, through the `tessera` command: the KEK in SoftHSM2, secrets stored and
  * read through the CLI, the KEK and the pepper rotated while keys keep verifying, a restart, and
  * the audit log proven intact.
  */

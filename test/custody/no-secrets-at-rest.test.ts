@@ -10,7 +10,7 @@ import { TEST_DATABASE_URL, type Dialect } from '../support/databases.js';
 import { createInstanceHome, startInstance, type InstanceHome, type RunningInstance } from './support/instance.js';
 
 /**
- * DESIGN §4: no secret ever sits in a database row, a keyring file or a log in the clear. Every
+ * docs/security.md: no secret ever sits in a database row, a keyring file or a log in the clear. Every
  * secret this file writes — vault values, recoverable and ordinary API keys, root keys, OAuth client
  * secrets — and the keyring's own key material is searched for, in several encodings, in every byte
  * of the data directory (SQLite file, WAL, keyring file) and in a dump of every PostgreSQL table.

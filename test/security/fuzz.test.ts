@@ -9,7 +9,7 @@ import { encodeAll, expectClientAnswer, send, type RawRequest } from './raw-http
 /**
  * Property-based fuzzing of every route over real HTTP: wrong types, missing and extra fields,
  * hostile unicode, huge strings and bodies, deep JSON, non-JSON bodies, odd content types, broken
- * URLs. Whatever comes in, the answer is never a 5xx and every 4xx is problem+json (DESIGN §4).
+ * URLs. Whatever comes in, the answer is never a 5xx and every 4xx is problem+json (docs/errors.md).
  * SQLite gets the full run; PostgreSQL, whose text rules differ (no U+0000), a smaller one.
  */
 

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { send } from './raw-http.js';
 
 /**
- * No secret ever sits in the clear where it should not (DESIGN §4): a whole session is driven
+ * No secret ever sits in the clear where it should not (docs/security.md): a whole session is driven
  * over HTTP — root keys, keyspaces, keys created, rolled, verified, revoked, deleted, errors
  * provoked, keys sent in URLs — and every secret it made is then searched for in the server's
  * logs, in every API answer except the one that created it, and in the bytes of the SQLite

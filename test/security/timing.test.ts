@@ -21,7 +21,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { compareTimings, interleaved, type TimingReport } from './welch.js';
 
 /**
- * No timing oracle between "unknown" and "wrong" keys (DESIGN §1.1): a dudect-style test. Two
+ * No timing oracle between "unknown" and "wrong" keys (docs/security.md): a dudect-style test. Two
  * classes of well-formed keys (right prefix, valid checksum) that are not in the store:
  *   - wrong:   a real key with one character of its random part changed and the checksum
  *              recomputed — the near miss an attacker who knows most of a key would try;

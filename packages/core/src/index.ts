@@ -186,7 +186,7 @@ export {
 } from './oauth/authorization-server.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { AuditQuery, Page, Repos, Store } from './store/store.js';
-// — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene (issue 6) —
+// — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
 export { FAILED_OUTCOMES, LIVE_OUTCOMES, networkOf, type UsageEvent } from './usage/usage-event.js';
 export { bucketOf, GRANULARITIES, rollUp, type Granularity, type RollupDimension, type RollupRow } from './usage/usage-rollups.js';
 export { UsageRecorder, type BatchListener, type UsageRecorderOptions, type VerificationSink } from './usage/usage-recorder.js';

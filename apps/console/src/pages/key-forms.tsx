@@ -33,7 +33,7 @@ export function KeyspaceForm({ notify, onCreated }: { notify: Notify; onCreated(
   );
 }
 
-/** Every attribute of a key (DESIGN §1.1) has a field here. */
+/** Every attribute of a key (docs/api-keys.md) has a field here. */
 export function CreateKeyForm({
   keyspaceId,
   keyspaces,

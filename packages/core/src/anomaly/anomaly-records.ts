@@ -1,4 +1,4 @@
-/** What the detectors find (DESIGN §1.6). */
+/** What the detectors find (docs/monitoring.md, "Detectors"). */
 
 export const ANOMALY_KINDS = [
   'new_network',

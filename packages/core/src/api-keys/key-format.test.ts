@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BASE62_ALPHABET, encodeBase62Int } from '../base62.js';
 import { generateKey, isWellFormedKey, KEY_PATTERN, keyChecksum, keyHint, MAX_KEY_LENGTH, parseKey, PREFIX_PATTERN } from './key-format.js';
 
-describe('key format (DESIGN §1.1)', () => {
+describe('key format (docs/api-keys.md)', () => {
   it('is prefix, 43 base62 random characters and a 6-character base62 CRC-32', () => {
     const key = generateKey('sk_live');
     expect(key).toMatch(/^sk_live_[0-9A-Za-z]{49}$/);

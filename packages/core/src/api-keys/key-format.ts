@@ -6,7 +6,7 @@ export const PREFIX_PATTERN = /^[a-z](?:[a-z0-9_]{0,14}[a-z0-9])?$/;
 
 /**
  * A whole key: prefix, `_`, 43 random base62 characters and a 6-character base62 checksum.
- * Checked by this expression before anything decodes it (DESIGN §1.1).
+ * Checked by this expression before anything decodes it (docs/api-keys.md).
  */
 export const KEY_PATTERN = /^([a-z](?:[a-z0-9_]{0,14}[a-z0-9])?)_([0-9A-Za-z]{43})([0-9A-Za-z]{6})$/;
 

@@ -21,7 +21,7 @@ const aadOf = (keyId: string) => `key_recovery:${keyId}`;
 
 /**
  * For keyspaces with `recoverable: true`, the plain key is also kept, encrypted under the
- * workspace's data key (DESIGN §1.1). Called by the key service inside the transaction that
+ * workspace's data key (docs/api-keys.md). Called by the key service inside the transaction that
  * creates the key.
  */
 export async function sealRecoverableKey(tx: Repos, keyring: Keyring, record: KeyRecord, key: string): Promise<void> {

@@ -1,4 +1,4 @@
-/** The closed set of answers to "is this key good?" (API.md). */
+/** The closed set of answers to "is this key good?" (docs/api-keys.md, docs/errors.md). */
 export const VERIFY_CODES = [
   'VALID',
   'MALFORMED',

@@ -58,7 +58,7 @@ function canonicalEntry(entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
   });
 }
 
-/** `SHA-256(previous hash ‖ canonical entry)`, hex (DESIGN §1.5). */
+/** `SHA-256(previous hash ‖ canonical entry)`, hex (docs/key-custody.md, the audit log). */
 export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
   return createHash('sha256').update(prevHash).update(canonicalEntry(entry)).digest('hex');
 }

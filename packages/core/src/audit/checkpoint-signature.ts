@@ -3,7 +3,7 @@ import { CompactSign, compactVerify } from 'jose';
 import { canonicalJson } from './audit-chain.js';
 import type { AuditSigningKey } from './audit-signing-keys.js';
 
-/** A signed statement that the chain's entry `seq` had hash `hash` at time `ts` (DESIGN §1.5). */
+/** A signed statement that the chain's entry `seq` had hash `hash` at time `ts` (docs/key-custody.md). */
 export interface AuditCheckpointRecord {
   seq: number;
   hash: string;

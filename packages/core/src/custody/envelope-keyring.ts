@@ -9,7 +9,7 @@ import { HASH_LABELS, type HashDomain, type PepperInput } from './hash-domain.js
 
 /**
  * The keyring holds the secrets Tessera derives everything else from: the versioned pepper that
- * keys API-key hashes, and the data keys of envelope encryption (DESIGN §1.4).
+ * keys API-key hashes, and the data keys of envelope encryption (docs/key-custody.md).
  */
 export interface Keyring {
   /** The pepper version new hashes use. */

@@ -60,7 +60,7 @@ const brief = (k: KeyRecord): KeyBrief => ({
 });
 
 /**
- * Key hygiene (DESIGN §1.1): inventory reports, and a sweep that sends "expiring soon" and
+ * Key hygiene (docs/monitoring.md, "Hygiene"): inventory reports, and a sweep that sends "expiring soon" and
  * "credits low" notices and expires keys nobody uses — after a notice period in which a use
  * cancels the expiry.
  */

@@ -29,7 +29,7 @@ export interface VaultCaller {
 const MAX_VALUE_BYTES = 64 * 1024;
 
 /**
- * The secrets vault (DESIGN §1.3): the third-party tokens an application itself depends on,
+ * The secrets vault (docs/vault.md): the third-party tokens an application itself depends on,
  * encrypted with the workspace's data key, versioned, readable only with `secrets:read` for the
  * name, and every read written to the audit log in the transaction that reads the ciphertext.
  */
