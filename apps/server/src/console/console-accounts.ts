@@ -360,7 +360,11 @@ export class ConsoleAccounts {
    * any failure, after the reads and the decryption a real one costs, so its time tells little.
    */
   async decoyFailed(ip: string, now = this.deps.clock.now()): Promise<void> {
-    this.decoySecret ??= this.deps.keyring.encrypt(randomBytes(20), DECOY_AAD);
+    // Made once; a keyring failure is not kept, so the next decoy tries again.
+    this.decoySecret ??= this.deps.keyring.encrypt(randomBytes(20), DECOY_AAD).catch((err: unknown) => {
+      this.decoySecret = undefined;
+      throw err;
+    });
     await this.deps.store.console.getUser(DECOY_AAD);
     await this.deps.keyring.decrypt(await this.decoySecret, DECOY_AAD);
     await this.failed(null, ip, now, 'second_factor_without_password', { counts: false });
