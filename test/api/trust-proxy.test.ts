@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@tessera/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, startServe } from '../support/cli.js';
+import { buildOnce, freePort, startServe } from '../support/cli.js';
 import { startTestServer } from '../support/server.js';
 
 /**
@@ -49,7 +49,7 @@ describe('TESSERA_TRUST_PROXY', () => {
     beforeAll(() => buildOnce(), 120_000);
 
     it('warns loudly when it is true', async () => {
-      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const port = await freePort();
       const s = await startServe(['--data-dir', join(dir, 'serve'), '--port', String(port)], `http://127.0.0.1:${port}`, {
         TESSERA_TRUST_PROXY: 'true',
       });

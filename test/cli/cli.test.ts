@@ -3,9 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } f
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runCli, startServe } from '../support/cli.js';
-
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
+import { buildOnce, freePort, runCli, startServe } from '../support/cli.js';
 
 describe('the tessera command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
@@ -49,10 +47,10 @@ describe('the tessera command', () => {
   });
 
   it('refuses plain HTTP off loopback unless --insecure-http is given', async () => {
-    const r = await runCli(['serve', '--data-dir', join(dir, 'public'), '--host', '0.0.0.0', '--port', String(freePort())]);
+    const r = await runCli(['serve', '--data-dir', join(dir, 'public'), '--host', '0.0.0.0', '--port', String(await freePort())]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Refusing to serve plain HTTP/);
-    const port = freePort();
+    const port = await freePort();
     const s = await startServe(
       ['--data-dir', join(dir, 'public2'), '--host', '0.0.0.0', '--port', String(port), '--insecure-http'],
       `http://127.0.0.1:${port}`,
@@ -78,7 +76,7 @@ describe('the tessera command', () => {
         ['default', {}, String(expected)],
         ['three', { UV_THREADPOOL_SIZE: '3' }, '3'],
       ] as const) {
-        const port = freePort();
+        const port = await freePort();
         const s = await startServe(['--data-dir', join(dir, 'pool'), '--port', String(port)], `http://127.0.0.1:${port}`, env);
         // The pool's threads are real: the process has as many more threads as the size says.
         threads[name] = readdirSync(`/proc/${s.child.pid}/task`).length;
@@ -97,7 +95,7 @@ describe('the tessera command', () => {
   });
 
   it('writes log lines in batches, yet a lone line reaches stdout without waiting for others', async () => {
-    const port = freePort();
+    const port = await freePort();
     const s = await startServe(['--data-dir', join(dir, 'log'), '--port', String(port)], `http://127.0.0.1:${port}`);
     try {
       const before = Date.now();
@@ -113,7 +111,7 @@ describe('the tessera command', () => {
   it('keeps issuing tokens while nobody reads its stdout: log writes never hold the thread pool', async () => {
     const dataDir = join(dir, 'stalled-stdout');
     const { rootKey } = JSON.parse((await runCli(['init', '--data-dir', dataDir, '--json'])).stdout) as { rootKey: string };
-    const port = freePort();
+    const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     // One pool thread, as on a 2-core machine: were a log write to block on the pipe, signing would wait behind it.
     const s = await startServe(['--data-dir', dataDir, '--port', String(port)], base, { UV_THREADPOOL_SIZE: '1' });
@@ -177,7 +175,7 @@ describe('the tessera command', () => {
       ],
       { stdio: 'ignore' },
     );
-    const port = freePort();
+    const port = await freePort();
     const env = { TESSERA_TLS_CERT: cert, TESSERA_TLS_KEY: key, NODE_TLS_REJECT_UNAUTHORIZED: '0' };
     const s = await startServe(['--data-dir', join(dir, 'tls'), '--port', String(port)], `https://127.0.0.1:${port}`, env);
     const prev = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
@@ -195,12 +193,14 @@ describe('the tessera command', () => {
 
   describe('against a running server', () => {
     const dataDir = join(dir, 'served');
-    const port = freePort();
-    const url = `http://127.0.0.1:${port}`;
+    let port: number;
+    let url: string;
     let server: Awaited<ReturnType<typeof startServe>>;
     let env: Record<string, string>;
 
     beforeAll(async () => {
+      port = await freePort();
+      url = `http://127.0.0.1:${port}`;
       server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
       const keyFile = join(dataDir, 'initial-root-key');
       const rootKey = readFileSync(keyFile, 'utf8').trim();

@@ -3,10 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runCli, TESSERA_BIN } from '../support/cli.js';
+import { buildOnce, freePort, runCli, TESSERA_BIN } from '../support/cli.js';
 
 const ROOT_KEY = /tessera_root_[0-9A-Za-z]{49}/;
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 
 /**
  * Runs `tessera …` with a pseudo-terminal as its stdout (util-linux `script`), as when a person
@@ -80,7 +79,7 @@ describe('the first root key', () => {
 
   it('is printed by the first `serve` on a terminal, and no file is written', async () => {
     const dataDir = join(dir, 'serve-tty');
-    const output = await onTerminal(['serve', '--data-dir', dataDir, '--port', String(freePort())], /Tessera listening on/);
+    const output = await onTerminal(['serve', '--data-dir', dataDir, '--port', String(await freePort())], /Tessera listening on/);
     expect(output).toMatch(/This is your root key\. It is shown once, now; keep it safe:\s+tessera_root_\w{49}/);
     expect(existsSync(join(dataDir, 'initial-root-key'))).toBe(false);
   }, 120_000);

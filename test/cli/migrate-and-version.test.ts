@@ -2,12 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runCli as run, startServe } from '../support/cli.js';
+import { buildOnce, freePort, runCli as run, startServe } from '../support/cli.js';
 import { installV010DataDir } from '../support/v010-fixture.js';
 
 /** The machine may be busy: a CLI start can take seconds. */
 const runCli = (args: string[], opts: Parameters<typeof run>[1] = {}) => run(args, { timeoutMs: 90_000, ...opts });
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** A copy of the SQLite data dir release 0.1.0 made (test/fixtures/v0.1.0), which later migrations upgrade. */
@@ -29,7 +28,7 @@ describe('tessera --version and tessera migrate', () => {
   it('keeps `secrets get NAME --version N` for a secret version', async () => {
     const dataDir = join(dir, 'secrets');
     const { rootKey } = JSON.parse((await runCli(['init', '--data-dir', dataDir, '--json'])).stdout) as { rootKey: string };
-    const port = freePort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server = await startServe(['--data-dir', dataDir, '--port', String(port)], url);
     try {
@@ -67,7 +66,7 @@ describe('tessera --version and tessera migrate', () => {
 
     const served = join(dir, 'served');
     v010DataDir(served);
-    const port = freePort();
+    const port = await freePort();
     const server = await startServe(['--data-dir', served, '--port', String(port)], `http://127.0.0.1:${port}`);
     for (let i = 0; i < 600 && !server.output().includes('migration'); i++) await new Promise((r) => setTimeout(r, 100));
     await server.stop();

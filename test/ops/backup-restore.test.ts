@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnce, runCli, startServe } from '../support/cli.js';
+import { buildOnce, freePort, runCli, startServe } from '../support/cli.js';
 import { DIALECTS, TEST_DATABASE_URL, type Dialect } from '../support/databases.js';
 import { codeOf, startLoad, type Ledger } from '../support/load-generator.js';
 
@@ -17,7 +17,6 @@ import { codeOf, startLoad, type Ledger } from '../support/load-generator.js';
  * code it had, and the audit chain and its checkpoints must verify.
  */
 const PASSPHRASE = 'drill passphrase: correct horse battery staple\n';
-const freePort = () => 20_000 + Math.floor(Math.random() * 20_000);
 
 function databaseUrl(name: string): string {
   const u = new URL(TEST_DATABASE_URL);
@@ -88,7 +87,7 @@ describe.each(DIALECTS)('backup and restore drill on %s', (dialect) => {
     const init = await runCli(['init', '--data-dir', src, '--json'], { env, timeoutMs: 60_000 });
     expect(init.code, init.stderr).toBe(0);
     const { rootKey } = JSON.parse(init.stdout) as { rootKey: string };
-    const port = freePort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const server = await startServe(['--data-dir', src, '--port', String(port)], url, env);
     await waitUp(url);
@@ -143,7 +142,7 @@ describe.each(DIALECTS)('backup and restore drill on %s', (dialect) => {
     expect(restored.code, restored.stderr).toBe(0);
     expect(statSync(join(dst, 'keyring.json')).mode & 0o777).toBe(0o600);
 
-    const port2 = freePort();
+    const port2 = await freePort();
     const url2 = `http://127.0.0.1:${port2}`;
     const again = await startServe(['--data-dir', dst, '--port', String(port2)], url2, dstEnv);
     await waitUp(url2);

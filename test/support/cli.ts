@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 let built = false;
@@ -37,6 +38,23 @@ export function runCli(
     });
     child.stdin.end(opts.input ?? '');
   });
+}
+
+/**
+ * A port for a `tessera serve` to listen on, seen free just now. Drawn below the kernel's
+ * ephemeral range (Linux: 32768 and up), where the tests' own outgoing connections and `listen(0)`
+ * servers take theirs, so only another test's draw could take it first.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 /** Starts `tessera serve …` and resolves once it answers /healthz on `url`. */
