@@ -65,23 +65,7 @@ export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' 
 
 /** Appends one entry to the chain. Call it inside the transaction of the change it records. */
 export async function appendAudit(tx: Repos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
-  if (tx.appendAuditAround !== undefined) {
-    const entry = {
-      id: newId('audit'),
-      ts: clock.now(),
-      workspaceId: actor.workspaceId,
-      actor: actor.id,
-      action: draft.action,
-      target: draft.target,
-      ip: actor.ip,
-      details: draft.details ?? {},
-    };
-    const written = await tx.appendAuditAround(entry, canonicalAroundSeq(entry));
-    return { ...entry, ...written };
-  }
-  const head = await tx.auditHead();
-  const base = {
-    seq: head.seq + 1,
+  const entry = {
     id: newId('audit'),
     ts: clock.now(),
     workspaceId: actor.workspaceId,
@@ -91,9 +75,13 @@ export async function appendAudit(tx: Repos, clock: Clock, actor: Actor, draft: 
     ip: actor.ip,
     details: draft.details ?? {},
   };
-  const entry: AuditRecord = { ...base, prevHash: head.hash, hash: auditHash(head.hash, base) };
-  await tx.appendAudit(entry);
-  return entry;
+  // A store that numbers and hashes the entry in the statement that appends it (PostgreSQL).
+  if (tx.appendAuditAround !== undefined) return { ...entry, ...(await tx.appendAuditAround(entry, canonicalAroundSeq(entry))) };
+  const head = await tx.auditHead();
+  const base = { ...entry, seq: head.seq + 1 };
+  const record: AuditRecord = { ...base, prevHash: head.hash, hash: auditHash(head.hash, base) };
+  await tx.appendAudit(record);
+  return record;
 }
 
 export interface ChainReport {
