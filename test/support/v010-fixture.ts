@@ -1,20 +1,21 @@
 import Database from 'better-sqlite3';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The instances release 0.1.0 made (test/fixtures/v0.1.0): text dumps and test-only keyrings. */
+/** The instances release 0.1.0 made (test/fixtures/v0.1.0): text dumps and a manifest of their facts. */
 export const V010_FIXTURES = fileURLToPath(new URL('../fixtures/v0.1.0/', import.meta.url));
 
 /**
- * Lays out a data dir as an operator's 0.1.0 instance had it: the fixture's keyring as
- * `keyring.json` (0600), and for SQLite the database rebuilt from its SQL dump as `tessera.db`.
- * The repository keeps only the dumps and the keyrings marked as fixtures, never runtime files.
+ * Lays out a data dir as an operator's 0.1.0 instance had it: the instance's keyring (kept in the
+ * manifest with the fixture's other test credentials) written as `keyring.json` (0600), and for
+ * SQLite the database rebuilt from its SQL dump as `tessera.db`. The repository keeps no runtime
+ * file: no keyring file, no database.
  */
 export function installV010DataDir(dialect: 'sqlite' | 'postgres', dataDir: string): void {
   mkdirSync(dataDir, { mode: 0o700 });
-  copyFileSync(join(V010_FIXTURES, dialect, 'keyring.fixture.json'), join(dataDir, 'keyring.json'));
-  chmodSync(join(dataDir, 'keyring.json'), 0o600); // git keeps no modes but the executable bit
+  const manifest = JSON.parse(readFileSync(join(V010_FIXTURES, 'manifest.json'), 'utf8')) as Record<string, { keyring: unknown }>;
+  writeFileSync(join(dataDir, 'keyring.json'), JSON.stringify(manifest[dialect]!.keyring, null, 2) + '\n', { mode: 0o600 });
   if (dialect === 'sqlite') {
     const db = new Database(join(dataDir, 'tessera.db'));
     try {
