@@ -83,9 +83,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
   private outbox: Invalidation[] = [];
   private flushing = false;
   /** Other nodes, by id, with when they were last heard from. */
-  private readonly peers = new Map<string, number>();
-  /** Peers that read batch messages. */
-  private readonly batchPeers = new Set<string>();
+  private readonly peers = new Map<string, { seen: number; readsBatches: boolean }>();
   private readonly awaiting = new Map<string, Pending>();
   private nextId = 0;
   private readonly heartbeat: NodeJS.Timeout;
@@ -159,7 +157,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
   }
 
   private allPeersReadBatches(): boolean {
-    for (const peer of this.peers.keys()) if (!this.batchPeers.has(peer)) return false;
+    for (const peer of this.peers.values()) if (!peer.readsBatches) return false;
     return true;
   }
 
@@ -167,9 +165,9 @@ export class RemoteInvalidationBus implements InvalidationBus {
   private awaitAcks(id: string, sentAt: number): Promise<void> {
     const now = Date.now();
     const waiting = new Set<string>();
-    for (const [peer, seen] of this.peers) {
+    for (const [peer, { seen }] of this.peers) {
       if (now - seen <= this.timing.peerTtlMs) waiting.add(peer);
-      else this.forget(peer);
+      else this.peers.delete(peer);
     }
     if (waiting.size === 0) return Promise.resolve();
     return new Promise((resolve) => {
@@ -206,13 +204,11 @@ export class RemoteInvalidationBus implements InvalidationBus {
     }
     if (e === null || typeof e !== 'object' || typeof e.n !== 'string' || e.n === this.nodeId) return;
     if (e.b !== undefined) {
-      this.forget(e.n);
+      this.peers.delete(e.n);
       for (const p of [...this.awaiting.values()]) if (p.waiting.delete(e.n) && p.waiting.size === 0) p.done();
       return;
     }
-    this.peers.set(e.n, Date.now());
-    if (typeof e.v === 'number' && e.v >= 2) this.batchPeers.add(e.n);
-    else this.batchPeers.delete(e.n);
+    this.peers.set(e.n, { seen: Date.now(), readsBatches: typeof e.v === 'number' && e.v >= 2 });
     if (e.a !== undefined) {
       if (e.to !== this.nodeId || typeof e.a !== 'string') return;
       const p = this.awaiting.get(e.a);
@@ -269,11 +265,6 @@ export class RemoteInvalidationBus implements InvalidationBus {
     // The others stop waiting for this node's acknowledgements.
     if (this.transport.connected) await this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, b: 1 })).catch(() => {});
     await this.transport.close?.();
-  }
-
-  private forget(peer: string): void {
-    this.peers.delete(peer);
-    this.batchPeers.delete(peer);
   }
 
   private queue(message: Invalidation): void {
