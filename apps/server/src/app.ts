@@ -32,7 +32,8 @@ import { createMetrics } from './http/metrics.js';
 import { VERSION } from './version.js';
 import { serveMetrics } from './http/metrics-access.js';
 import { problem, sendProblem } from './http/problem.js';
-import { ProblemSchema } from './http/schemas.js';
+import { declareCommonProblems, problems, ProblemSchema } from './http/contract.js';
+import { Type } from './http/schemas.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { oauthClientRoutes } from './routes/oauth-client-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
@@ -216,7 +217,10 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   // TLS-terminating proxy forwards plain HTTP without saying so (see session-auth.ts).
   app.decorate('consoleOverTls', config.consoleOrigin?.startsWith('https:') === true);
 
+  app.addSchema(ProblemSchema);
   await app.register(swagger, {
+    // Shared schemas keep their own names in `components.schemas` (`Problem`, not `def-0`).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -314,6 +318,11 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
       route.preHandler = withHook<unknown>(route.preHandler, idempotency.claimIdempotencyKey) as RouteOptions['preHandler'];
       route.onSend = withHook<unknown>(route.onSend, idempotency.keepIdempotentOutcome) as RouteOptions['onSend'];
     }
+    declareCommonProblems(route, {
+      authenticated: permission !== undefined,
+      idempotent: route.config?.idempotent === true,
+      store: permission !== undefined,
+    });
     if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {
       route.onResponse = withHook<unknown>(route.onResponse, logRequest) as RouteOptions['onResponse'];
     }
@@ -372,7 +381,14 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness: the store answers', security: [], response: { 503: ProblemSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the store answers',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems('STORE_UNAVAILABLE') },
+      },
+    },
     async (_request, reply) => {
       try {
         await Promise.race([

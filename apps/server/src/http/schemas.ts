@@ -200,13 +200,5 @@ export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
 export const Cursor = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_-]+$' });
 export const IdParams = (name: string) => Type.Object({ [name]: Id });
 
-export const ProblemSchema = Type.Object({
-  type: Type.String(),
-  title: Type.String(),
-  status: Type.Integer(),
-  detail: Type.String(),
-  code: Type.String(),
-  requestId: Type.Optional(Type.String({ description: 'The request id, as in the `X-Request-Id` header.' })),
-});
 
 export { Nullable, Type };
