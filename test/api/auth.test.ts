@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../support/server.js';
 import { send, type RawResponse } from '../security/raw-http.js';
 
 /**
- * One suite for authentication and permissions of every management route (STYLE.md §7):
+ * One suite for authentication and permissions of every management route:
  * no credentials or bad ones → 401 with WWW-Authenticate; a root key without the route's
  * permission → 403 FORBIDDEN, with it → through; unknown ids → 404; no escalation through
  * root-key creation; and no way into another workspace.
