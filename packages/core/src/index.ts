@@ -17,7 +17,10 @@ export {
 } from './api-keys/key-format.js';
 export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
 export { UsageBatcher } from './api-keys/usage-batcher.js';
-export { KeyVerifier, limitIdentity, type VerifyInput, type VerifyResult } from './api-keys/key-verifier.js';
+export { KeyVerifier } from './api-keys/key-verifier.js';
+export { limitIdentity } from './api-keys/cached-key.js';
+export type { VerifyInput, VerifyResult } from './api-keys/verify-result.js';
+export type { VerificationSink } from './api-keys/verification-sink.js';
 export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
 export { isReservedPrefix, KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
 export { type ChangeAction, type ChangeObserver, type ChangePhase } from './api-keys/change-phases.js';
@@ -75,27 +78,16 @@ export { PepperRehasher } from './custody/pepper-rehash.js';
 export { VaultService, secretAad, type RotationStatus, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
 export { canAccessSecret, isSecretGrant, isSecretName, SECRET_NAME_PATTERN } from './vault/secret-access.js';
 export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vault-repos.js';
-export { KeyRecovery, sealRecoverableKey, type KeyRecoveryRecord, type KeyRecoveryRepos } from './api-keys/key-recovery.js';
-export {
-  AuditCheckpointer,
-  type AuditCheckpointRepos,
-  type CheckpointerHooks,
-  type CheckpointPolicy,
-  type CheckpointRefusal,
-} from './audit/audit-checkpoints.js';
-export {
-  auditPublicJwks,
-  loadAuditSigningKeys,
-  type AuditPublicJwk,
-  type AuditSigningKey,
-  type AuditSigningKeyRecord,
-} from './audit/audit-signing-keys.js';
+export { KeyRecovery, sealRecoverableKey } from './api-keys/key-recovery.js';
+export type { KeyRecoveryRecord, KeyRecoveryRepos } from './api-keys/key-recovery-repos.js';
+export type { AuditCheckpointRecord, AuditCheckpointRepos, AuditSigningKeyRecord } from './audit/audit-checkpoint-repos.js';
+export { AuditCheckpointer, type CheckpointerHooks, type CheckpointPolicy, type CheckpointRefusal } from './audit/audit-checkpoints.js';
+export { auditPublicJwks, loadAuditSigningKeys, type AuditPublicJwk, type AuditSigningKey } from './audit/audit-signing-keys.js';
 export {
   CHECKPOINT_JWS_TYPE,
   checkCheckpoint,
   checkpointMessage,
   checkpointPayload,
-  type AuditCheckpointRecord,
   type PreviousCheckpoint,
 } from './audit/checkpoint-signature.js';
 export { AuditPinFile, CheckpointFileSink, type AuditPin, type PinnedCheckpoint } from './audit/checkpoint-files.js';
@@ -185,11 +177,13 @@ export {
   type EndpointAnswer,
 } from './oauth/authorization-server.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
-export type { AuditQuery, Page, Repos, Store } from './store/store.js';
+export type { Repos, Store } from './store/store.js';
+export type { Page } from './store/page.js';
+export type { AuditQuery } from './audit/audit-repos.js';
 // — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
 export { FAILED_OUTCOMES, LIVE_OUTCOMES, networkOf, type UsageEvent } from './usage/usage-event.js';
 export { bucketOf, GRANULARITIES, rollUp, type Granularity, type RollupDimension, type RollupRow } from './usage/usage-rollups.js';
-export { UsageRecorder, type BatchListener, type UsageRecorderOptions, type VerificationSink } from './usage/usage-recorder.js';
+export { UsageRecorder, type BatchListener, type UsageRecorderOptions } from './usage/usage-recorder.js';
 export { AnalyticsService, DEFAULT_RETENTION, MAX_POINTS, type RetentionPolicy, type SeriesPoint } from './usage/analytics-service.js';
 export type { AnomalyQuery, MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
 export {

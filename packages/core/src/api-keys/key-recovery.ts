@@ -3,19 +3,8 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { KeyRecord } from '../store/records.js';
-import type { Repos, Store } from '../store/store.js';
-
-/** A recoverable key's ciphertext, kept beside its record. */
-export interface KeyRecoveryRecord {
-  keyId: string;
-  ciphertext: string;
-  createdAt: number;
-}
-
-export interface KeyRecoveryRepos {
-  insertKeyRecovery(r: KeyRecoveryRecord): Promise<void>;
-  getKeyRecovery(keyId: string): Promise<KeyRecoveryRecord | undefined>;
-}
+import type { KeyRecoveryRepos } from './key-recovery-repos.js';
+import type { Store } from '../store/store.js';
 
 const aadOf = (keyId: string) => `key_recovery:${keyId}`;
 
@@ -24,7 +13,7 @@ const aadOf = (keyId: string) => `key_recovery:${keyId}`;
  * workspace's data key (docs/api-keys.md). Called by the key service inside the transaction that
  * creates the key.
  */
-export async function sealRecoverableKey(tx: Repos, keyring: Keyring, record: KeyRecord, key: string): Promise<void> {
+export async function sealRecoverableKey(tx: KeyRecoveryRepos, keyring: Keyring, record: KeyRecord, key: string): Promise<void> {
   const ciphertext = await keyring.encrypt(Buffer.from(key, 'utf8'), aadOf(record.id), { workspaceId: record.workspaceId });
   await tx.insertKeyRecovery({ keyId: record.id, ciphertext, createdAt: record.createdAt });
 }

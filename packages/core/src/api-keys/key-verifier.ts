@@ -1,84 +1,18 @@
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { IpAllowlist } from '../net/ip-allowlist.js';
-import { spendsCredits, type CreditOutcome } from '../ratelimit/credit-limiter.js';
-import type { RateLimitCheck, RateLimiter, RateLimitOutcome, RateLimitState } from '../ratelimit/rate-limiter.js';
+import { spendsCredits } from '../ratelimit/credit-limiter.js';
+import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes/scope-expression.js';
-import type { KeyRecord, RatelimitConfig } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { KeyRecord } from '../store/records.js';
+import type { KeyRepos } from './key-repos.js';
+import { compileKey, type CachedKey } from './cached-key.js';
+import { afterLimits, afterSharedCredits, spendCredits } from './credit-spend.js';
 import { isWellFormedKey } from './key-format.js';
 import { isNegative, RecordCache } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
-import type { VerificationSink } from '../usage/usage-recorder.js';
-import type { VerifyCode } from './verify-codes.js';
-
-export interface VerifyInput {
-  key: string;
-  /** The workspace of the caller; keys of other workspaces are NOT_FOUND. */
-  workspaceId: string;
-  /** The keyspaces of a caller limited to some; keys of any other keyspace are NOT_FOUND. */
-  keyspaceIds?: readonly string[] | null | undefined;
-  /** A required scope or an expression such as `a and (b or c)`. */
-  scopes?: string | undefined;
-  /**
-   * Pins: only a key of this keyspace, or of this environment, passes; any other answers NOT_FOUND,
-   * exactly as an unknown key, and spends nothing (so a test key cannot pass a production route).
-   */
-  keyspaceId?: string | undefined;
-  environment?: string | undefined;
-  /** Address of the end client that presented the key. */
-  ip?: string | undefined;
-  /** Credits to spend; 0 checks without spending. Default 1. */
-  cost?: number | undefined;
-  /** For usage events only: the end client's user agent, and what it asked for. */
-  userAgent?: string | undefined;
-  resource?: string | undefined;
-  method?: string | undefined;
-}
-
-export interface VerifyResult {
-  valid: boolean;
-  code: VerifyCode;
-  keyId?: string;
-  keyspaceId?: string;
-  ownerId?: string | null;
-  name?: string | null;
-  scopes?: string[];
-  meta?: Record<string, unknown> | null;
-  environment?: string | null;
-  expiresAt?: number | null;
-  credits?: { remaining: number } | null;
-  ratelimits?: RateLimitState[];
-}
-
-/** A cached key record with what is compiled from it once; the cache's own entry (no wrapper). */
-interface CachedKey {
-  readonly id: string;
-  readonly record: KeyRecord;
-  readonly allowlist: IpAllowlist | null;
-  readonly limits: readonly RateLimitCheck[];
-  /** Set by the cache on a hit (CLOCK eviction). */
-  hot: boolean;
-}
-
-/** Shared by every key without rate limits: one array fewer per cached key. */
-const NO_LIMITS: readonly RateLimitCheck[] = Object.freeze([]);
-
-/**
- * The counter a limit counts on: the key's own, or its owner's, shared by all the owner's keys.
- * Each part is percent-encoded, so no `:` inside an owner id or a limit name can make two
- * identities one (owner `a:b` with limit `c` against owner `a` with limit `b:c`).
- */
-export function limitIdentity(key: Pick<KeyRecord, 'id' | 'workspaceId' | 'ownerId'>, limit: RatelimitConfig): string {
-  const e = encodeURIComponent;
-  return limit.identity === 'owner' && key.ownerId !== null
-    ? `owner:${e(key.workspaceId)}:${e(key.ownerId)}:${e(limit.name)}`
-    : `key:${e(key.id)}:${e(limit.name)}`;
-}
-
-const MALFORMED: VerifyResult = Object.freeze({ valid: false, code: 'MALFORMED' });
-const NOT_FOUND: VerifyResult = Object.freeze({ valid: false, code: 'NOT_FOUND' });
+import type { VerificationSink } from './verification-sink.js';
+import { keyResult, MALFORMED, NOT_FOUND, type VerifyInput, type VerifyResult } from './verify-result.js';
 
 /**
  * Verification of API keys: the hot path. A cached key is answered without awaiting anything
@@ -92,7 +26,7 @@ export class KeyVerifier {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, 'findKeyByHash' | 'getKey'>;
+      store: Pick<KeyRepos, 'findKeyByHash' | 'getKey'>;
       keyring: Keyring;
       clock: Clock;
       rateLimiter: RateLimiter;
@@ -147,7 +81,7 @@ export class KeyVerifier {
         throw new TesseraError('STORE_UNAVAILABLE', 'The key store is unavailable; try again shortly.');
       }
       if (found === undefined || found.deletedAt !== null) return NOT_FOUND;
-      cached = this.compile(found);
+      cached = compileKey(found, this.deps.usage);
     }
     const r = await this.check(cached, { ...input, key: '' }, this.deps.clock.now());
     if (r.keyId !== undefined) this.deps.events?.record({ ...input, key: '' }, r);
@@ -218,28 +152,9 @@ export class KeyVerifier {
     if (found.pepperVersion !== keyring.currentPepperVersion && this.deps.onStaleHash !== undefined) {
       this.deps.onStaleHash(found, keyring.hash('api_key', key), keyring.currentPepperVersion);
     }
-    const compiled = this.compile(found);
+    const compiled = compileKey(found, this.deps.usage);
     // A change that raced with this load may have made the record stale: answer, but do not keep it.
     return stale ? compiled : this.cache.set(digest, compiled);
-  }
-
-  /** A record with what is compiled from it once, and the credits the usage batch has not written yet. */
-  private compile(found: KeyRecord): CachedKey {
-    const pending = this.deps.usage.pendingCredits(found.id, found.version);
-    if (pending !== undefined && found.credits !== null) {
-      found.credits.remaining = pending.remaining;
-      found.credits.refilledAt = pending.refilledAt;
-    }
-    return {
-      id: found.id,
-      record: found,
-      allowlist: found.ipAllowlist.length > 0 ? new IpAllowlist(found.ipAllowlist) : null,
-      limits:
-        found.ratelimits.length === 0
-          ? NO_LIMITS
-          : found.ratelimits.map((r) => ({ id: limitIdentity(found, r), name: r.name, limit: r.limit, windowMs: r.windowMs })),
-      hot: false,
-    };
   }
 
   private check(cached: CachedKey, input: VerifyInput, now: number): VerifyResult | Promise<VerifyResult> {
@@ -251,16 +166,16 @@ export class KeyVerifier {
     )
       return NOT_FOUND;
     if (input.keyspaceIds !== undefined && input.keyspaceIds !== null && !input.keyspaceIds.includes(key.keyspaceId)) return NOT_FOUND;
-    if (key.revokedAt !== null) return this.describe(key, 'REVOKED');
-    if (key.expiresAt !== null && key.expiresAt <= now) return this.describe(key, 'EXPIRED');
-    if (!key.enabled) return this.describe(key, 'DISABLED');
+    if (key.revokedAt !== null) return keyResult(key, 'REVOKED');
+    if (key.expiresAt !== null && key.expiresAt <= now) return keyResult(key, 'EXPIRED');
+    if (!key.enabled) return keyResult(key, 'DISABLED');
     if (cached.allowlist !== null && (input.ip === undefined || !cached.allowlist.allows(input.ip))) {
-      return this.describe(key, 'IP_NOT_ALLOWED');
+      return keyResult(key, 'IP_NOT_ALLOWED');
     }
     if (input.scopes !== undefined && !satisfies(this.expression(input.scopes), key.scopes)) {
-      return this.describe(key, 'INSUFFICIENT_SCOPE');
+      return keyResult(key, 'INSUFFICIENT_SCOPE');
     }
-    const limiter = this.deps.rateLimiter;
+    const { rateLimiter: limiter, usage } = this.deps;
     if (key.credits !== null && spendsCredits(limiter)) {
       // Shared credits: limits and credits in one atomic step on the shared state.
       const c = key.credits;
@@ -274,89 +189,14 @@ export class KeyVerifier {
       };
       return limiter
         .consumeWithCredits(cached.limits, spend, now)
-        .then((o) => (o.credits === undefined ? this.afterLimits(key, input, now, o) : this.afterSharedCredits(key, now, o, o.credits)));
+        .then((o) =>
+          o.credits === undefined ? afterLimits(usage, key, input, now, o) : afterSharedCredits(usage, key, now, o, o.credits),
+        );
     }
-    if (cached.limits.length === 0) return this.spend(key, input, now, undefined);
+    if (cached.limits.length === 0) return spendCredits(usage, key, input, now, undefined);
     const outcome = limiter.consume(cached.limits, now);
     return outcome instanceof Promise
-      ? outcome.then((o) => this.afterLimits(key, input, now, o))
-      : this.afterLimits(key, input, now, outcome);
-  }
-
-  private afterLimits(key: KeyRecord, input: VerifyInput, now: number, outcome: RateLimitOutcome): VerifyResult {
-    if (!outcome.allowed) {
-      const r = this.describe(key, 'RATE_LIMITED');
-      r.ratelimits = outcome.states;
-      return r;
-    }
-    return this.spend(key, input, now, outcome.states);
-  }
-
-  private afterSharedCredits(key: KeyRecord, now: number, outcome: RateLimitOutcome, spent: CreditOutcome): VerifyResult {
-    if (!outcome.allowed) {
-      const r = this.describe(key, 'RATE_LIMITED');
-      r.ratelimits = outcome.states;
-      return r;
-    }
-    // The shared balance is the truth; the cached record keeps the latest this node has seen.
-    const credits = key.credits!;
-    const refilled = spent.refilledAt !== credits.refilledAt;
-    credits.remaining = spent.remaining;
-    credits.refilledAt = spent.refilledAt;
-    // Like the local path: a refused spend is not a use, but a refill it caused is written.
-    if (spent.enough || refilled)
-      this.deps.usage.record(key.id, now, { remaining: spent.remaining, refilledAt: spent.refilledAt, version: key.version });
-    const r = this.describe(key, spent.enough ? 'VALID' : 'USAGE_EXCEEDED');
-    if (outcome.states.length > 0) r.ratelimits = outcome.states;
-    return r;
-  }
-
-  private spend(key: KeyRecord, input: VerifyInput, now: number, states: RateLimitState[] | undefined): VerifyResult {
-    const credits = key.credits;
-    const cost = input.cost ?? 1;
-    let spent = false;
-    if (credits !== null) {
-      const refill = credits.refill;
-      if (refill !== null && now >= (credits.refilledAt ?? key.createdAt) + refill.intervalSeconds * 1000) {
-        credits.remaining = refill.amount;
-        credits.refilledAt = now;
-        spent = true;
-      }
-      if (cost > credits.remaining) {
-        if (spent)
-          this.deps.usage.record(key.id, now, { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version });
-        const r = this.describe(key, 'USAGE_EXCEEDED');
-        if (states !== undefined) r.ratelimits = states;
-        return r;
-      }
-      if (cost > 0) {
-        credits.remaining -= cost;
-        spent = true;
-      }
-    }
-    this.deps.usage.record(
-      key.id,
-      now,
-      spent && credits !== null ? { remaining: credits.remaining, refilledAt: credits.refilledAt, version: key.version } : undefined,
-    );
-    const r = this.describe(key, 'VALID');
-    if (states !== undefined) r.ratelimits = states;
-    return r;
-  }
-
-  private describe(key: KeyRecord, code: VerifyCode): VerifyResult {
-    return {
-      valid: code === 'VALID',
-      code,
-      keyId: key.id,
-      keyspaceId: key.keyspaceId,
-      ownerId: key.ownerId,
-      name: key.name,
-      scopes: key.scopes,
-      meta: key.meta,
-      environment: key.environment,
-      expiresAt: key.expiresAt,
-      credits: key.credits === null ? null : { remaining: key.credits.remaining },
-    };
+      ? outcome.then((o) => afterLimits(usage, key, input, now, o))
+      : afterLimits(usage, key, input, now, outcome);
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { AuditRecord } from '../store/records.js';
-import type { Repos, Store } from '../store/store.js';
+import type { AuditRepos } from './audit-repos.js';
 import type { AuditAction } from './audit-events.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -64,7 +64,7 @@ export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' 
 }
 
 /** Appends one entry to the chain. Call it inside the transaction of the change it records. */
-export async function appendAudit(tx: Repos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
+export async function appendAudit(tx: AuditRepos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
   const entry = {
     id: newId('audit'),
     ts: clock.now(),
@@ -98,7 +98,7 @@ export interface ChainReport {
  * runs belong to the next check, and are not mistaken for a head that moved past a shorter log.
  */
 export async function verifyAuditChain(
-  store: Pick<Store, 'scanAudit' | 'auditHead'>,
+  store: Pick<AuditRepos, 'scanAudit' | 'auditHead'>,
   pageSize = 1000,
   head?: { seq: number; hash: string },
 ): Promise<ChainReport> {

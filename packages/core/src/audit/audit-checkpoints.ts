@@ -3,19 +3,10 @@ import { TesseraError } from '../errors.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { Store } from '../store/store.js';
 import { auditHash } from './audit-chain.js';
-import { loadAuditSigningKeys, type AuditSigningKey, type AuditSigningKeyRecord } from './audit-signing-keys.js';
+import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
+import { loadAuditSigningKeys, type AuditSigningKey } from './audit-signing-keys.js';
 import type { AuditPin, PinnedCheckpoint } from './checkpoint-files.js';
-import { checkCheckpoint, signCheckpoint, type AuditCheckpointRecord, type PreviousCheckpoint } from './checkpoint-signature.js';
-
-export interface AuditCheckpointRepos {
-  latestAuditCheckpoint(): Promise<AuditCheckpointRecord | undefined>;
-  /** `false` when a checkpoint for that sequence exists already (another node wrote it). */
-  insertAuditCheckpoint(c: AuditCheckpointRecord): Promise<boolean>;
-  /** Checkpoints in sequence order after `afterSeq`, at most `limit`. */
-  listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRecord[]>;
-  listAuditSigningKeys(): Promise<AuditSigningKeyRecord[]>;
-  insertAuditSigningKey(k: AuditSigningKeyRecord): Promise<boolean>;
-}
+import { checkCheckpoint, signCheckpoint, type PreviousCheckpoint } from './checkpoint-signature.js';
 
 export interface CheckpointPolicy {
   /** Sign after this many new entries… */

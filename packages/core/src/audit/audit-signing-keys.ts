@@ -2,16 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import type { Store } from '../store/store.js';
-
-/** An Ed25519 key that signs checkpoints; the private half is a keyring ciphertext. */
-export interface AuditSigningKeyRecord {
-  version: number;
-  /** SPKI DER, base64url. */
-  publicKey: string;
-  privateKey: string;
-  createdAt: number;
-}
+import type { AuditCheckpointRepos } from './audit-checkpoint-repos.js';
 
 export interface AuditSigningKey {
   version: number;
@@ -31,7 +22,7 @@ const aadOf = (version: number) => `audit_signing_key:${version}`;
  */
 export async function loadAuditSigningKeys(
   keyring: Keyring,
-  store: Store,
+  store: Pick<AuditCheckpointRepos, 'listAuditSigningKeys' | 'insertAuditSigningKey'>,
   clock: Clock,
   create: boolean,
 ): Promise<Map<number, AuditSigningKey>> {

@@ -5,7 +5,8 @@ import type { Store } from '../store/store.js';
 import { verifyAuditChain, type ChainReport } from './audit-chain.js';
 import type { CheckpointPolicy } from './audit-checkpoints.js';
 import { loadAuditSigningKeys } from './audit-signing-keys.js';
-import { checkCheckpoint, type AuditCheckpointRecord } from './checkpoint-signature.js';
+import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
+import { checkCheckpoint } from './checkpoint-signature.js';
 
 export interface AuditReport extends ChainReport {
   checkpoints: {

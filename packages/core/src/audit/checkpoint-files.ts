@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { AuditCheckpointRecord } from './checkpoint-signature.js';
+import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
 
 /**
  * Where a node remembers, outside the database, the newest checkpoint it signed or checked: the

@@ -1,21 +1,8 @@
 import { verify } from 'node:crypto';
 import { CompactSign, compactVerify } from 'jose';
 import { canonicalJson } from './audit-chain.js';
+import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
 import type { AuditSigningKey } from './audit-signing-keys.js';
-
-/** A signed statement that the chain's entry `seq` had hash `hash` at time `ts` (docs/key-custody.md). */
-export interface AuditCheckpointRecord {
-  seq: number;
-  hash: string;
-  ts: number;
-  keyVersion: number;
-  /**
-   * Since format v2: a compact JWS (RFC 7515, `EdDSA`, `kid` = the key's RFC 7638 thumbprint)
-   * over {@link checkpointPayload}, which also names the previous checkpoint. Format v1 (before):
-   * a bare Ed25519 signature over {@link checkpointMessage}, base64url.
-   */
-  signature: string;
-}
 
 /** The checkpoint a checkpoint names as its predecessor; `null` for the first one. */
 export type PreviousCheckpoint = { seq: number; hash: string } | null;

@@ -1,6 +1,6 @@
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import { generateKey, parseKey } from '../api-keys/key-format.js';
-import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
+import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';

@@ -1,4 +1,5 @@
-import type { Page, Repos } from '../store/store.js';
+import type { Page } from '../store/page.js';
+import type { Repos } from '../store/store.js';
 import type {
   ClientSecretRecord,
   OAuthClientRecord,

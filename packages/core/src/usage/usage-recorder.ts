@@ -1,15 +1,11 @@
-import type { VerifyInput, VerifyResult } from '../api-keys/key-verifier.js';
+import type { VerificationSink } from '../api-keys/verification-sink.js';
+import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { parseScopeExpression, scopeGrants, scopesIn } from '../scopes/scope-expression.js';
 import type { MonitoringStore } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
 import { rollUp } from './usage-rollups.js';
-
-/** Where the verifier reports each answer; called on the hot path, so it must not wait for anything. */
-export interface VerificationSink {
-  record(input: VerifyInput, result: VerifyResult): void;
-}
 
 export interface UsageRecorderOptions {
   /** How often the batch is written (ms). */

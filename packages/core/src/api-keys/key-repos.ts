@@ -1,0 +1,30 @@
+import type { Page } from '../store/page.js';
+import type { KeyRecord } from '../store/records.js';
+
+/** The storage port of API keys. */
+export interface KeyRepos {
+  findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
+  getKey(id: string): Promise<KeyRecord | undefined>;
+  /** Keys of a keyspace not deleted, by id (creation order). */
+  listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]>;
+  /** Revokes every live (not revoked, not deleted) key of an owner in one statement; returns them as they are now, by id. */
+  revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]>;
+  insertKey(key: KeyRecord): Promise<void>;
+  /** Writes the given fields; bumps `version` when they include credits. */
+  updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void>;
+  /**
+   * Compare-and-set for a suspension's undo: sets `enabled` only if the key is still disabled,
+   * not deleted, and unchanged since the suspension (`updatedAt <= suspendedAt`). False otherwise.
+   */
+  restoreSuspendedKey(id: string, o: { enabled: boolean; suspendedAt: number; at: number }): Promise<boolean>;
+  /**
+   * Forgets an expiry the hygiene sweep scheduled for the key (its pending notice), as an
+   * administrator changed the key; answers the expiry the key had before it, if one was pending.
+   */
+  forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined>;
+  /**
+   * Revokes one live key of a workspace and returns it as it is now; undefined when there is no
+   * such live key (missing, deleted, another workspace's, or revoked already).
+   */
+  revokeKey(id: string, workspaceId: string, o: { at: number; reason: string | null }): Promise<KeyRecord | undefined>;
+}
