@@ -21,8 +21,6 @@ const PENDING_LONG = new Set<string>([
   'packages/core/src/anomaly/anomaly-service.ts',
   'packages/core/src/api-keys/key-service.ts',
   'packages/core/src/custody/envelope-keyring.ts',
-  'packages/core/src/oauth/authorization-server.ts',
-  'packages/core/src/oauth/client-service.ts',
   'packages/core/src/webhooks/webhook-service.ts',
   'packages/sdk/src/client/tessera.ts',
   'packages/sdk/src/jwt/access-token-verifier.ts',
@@ -37,7 +35,7 @@ const PENDING_CYCLES = new Set<string>([
   'packages/sdk/src/client/tessera.ts ↔ packages/sdk/src/verify/key-verifier.ts',
 ]);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */
-const MAX_UNUSED_CORE_EXPORTS = 147;
+const MAX_UNUSED_CORE_EXPORTS = 117;
 
 function sourceFiles(): string[] {
   const out: string[] = [];

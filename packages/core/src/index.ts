@@ -125,57 +125,31 @@ export {
 } from './root-keys/root-key-service.js';
 export { keyspaceAllowed, uncoveredReach } from './root-keys/root-key-scope.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
-export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
+export { OAuthError } from './oauth/oauth-error.js';
 export {
   ALL_GRANT_TYPES,
   CLIENT_AUTH_METHODS,
-  GRANT_TYPES,
   SIGNING_ALGS,
-  type ClientAuthMethod,
   type ClientSecretRecord,
-  type GrantType,
   type OAuthClientRecord,
   type OpaqueTokenRecord,
   type RefreshTokenRecord,
-  type SigningAlg,
   type SigningKeyRecord,
   type TokenFamilyRecord,
 } from './oauth/oauth-records.js';
 export type { OAuthRepos, OAuthStore } from './oauth/oauth-store.js';
-export {
-  decodeB64url,
-  keyFitsAlg,
-  MAX_JWS_LENGTH,
-  parseCompactJws,
-  verifyJws,
-  type JwsOutcome,
-  type ParsedJws,
-  type VerifyJwsOptions,
-} from './oauth/jws.js';
-export { ML_DSA_65, SigningWorkers, type MlDsa, type RsaSigning } from './oauth/signing-workers.js';
-export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type PublicJwk, type SigningKeyPolicy } from './oauth/signing-keys.js';
-export {
-  CLIENT_ASSERTION_ALGS,
-  CLIENT_LIMITS,
-  CLIENT_SECRET_PREFIX,
-  OAuthClientService,
-  type ClientInput,
-} from './oauth/client-service.js';
-export { authenticateClient, JWT_BEARER_ASSERTION, type ClientRepos } from './oauth/client-auth.js';
-export { ClientDirectory, DEFAULT_CLIENT_DIRECTORY, type ClientDirectoryOptions } from './oauth/client-directory.js';
-export { DPOP_ALGS, DPOP_IAT_WINDOW, DpopNonces, verifyDpopProof } from './oauth/dpop.js';
-export { param, type TokenRequest } from './oauth/token-request.js';
-export {
-  ACCESS_TOKEN_PREFIX,
-  ACCESS_TOKEN_TYPE,
-  API_KEY_TOKEN_TYPE,
-  AuthorizationServer,
-  OAUTH_PATHS,
-  REFRESH_TOKEN_PREFIX,
-  type AccessTokenClaims,
-  type AuthorizationServerDeps,
-  type EndpointAnswer,
-} from './oauth/authorization-server.js';
+export { verifyJws } from './oauth/jws.js';
+export { ML_DSA_65, SigningWorkers, type MlDsa } from './oauth/signing-workers.js';
+export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type SigningKeyPolicy } from './oauth/signing-keys.js';
+export { CLIENT_LIMITS } from './oauth/client-input.js';
+export { OAuthClientService } from './oauth/client-service.js';
+export { ClientDirectory } from './oauth/client-directory.js';
+export type { TokenRequest } from './oauth/token-request.js';
+export { AuthorizationServer } from './oauth/authorization-server.js';
+export { OAUTH_PATHS, type AuthorizationServerMetadata } from './oauth/metadata.js';
+export type { EndpointAnswer } from './oauth/server-context.js';
+export type { TokenResponse } from './oauth/tokens/access-token.js';
+export type { IntrospectionResponse } from './oauth/endpoints/introspection.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';

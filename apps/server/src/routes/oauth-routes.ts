@@ -64,7 +64,8 @@ export function oauthRoutes(services: Services, config: Config): FastifyPluginAs
     });
 
     const endpoint =
-      (run: (req: TokenRequest, issuer: string) => Promise<EndpointAnswer>) => async (request: FastifyRequest, reply: FastifyReply) => {
+      (run: (req: TokenRequest, issuer: string) => Promise<EndpointAnswer<object>>) =>
+      async (request: FastifyRequest, reply: FastifyReply) => {
         const answer = await run(tokenRequest(request), issuerOf());
         reply.header('pragma', 'no-cache');
         for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);

@@ -3,21 +3,24 @@ import type { Clock } from '../clock.js';
 import { isId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { safeEqual } from '../custody/envelope-keyring.js';
-import { CLIENT_ASSERTION_ALGS } from './client-service.js';
+import type { OAuthClientRepos } from './client-repos.js';
 import { decodeB64url, verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';
 import type { ClientAuthMethod, ClientSecretRecord, OAuthClientRecord } from './oauth-records.js';
-import type { OAuthRepos } from './oauth-store.js';
+import type { OnceRepos } from './once-repos.js';
 import { param, type TokenRequest } from './token-request.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** Algorithms a client may sign its `private_key_jwt` assertions with. */
+export const CLIENT_ASSERTION_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'PS256', 'RS256'] as const;
 
 /** Clock skew tolerated on assertion times, and the longest an assertion may live. */
 const SKEW_MS = 30_000;
 const MAX_ASSERTION_LIFETIME_MS = 10 * 60_000;
 
 /** What client authentication reads: the client, its live secrets, and the one-time `jti` memory. */
-export type ClientRepos = Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets' | 'rememberOnce'>;
+export type ClientRepos = Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'> & OnceRepos;
 
 /**
  * Secrets that authenticated a client before, by SHA-256 digest, so a client that presents the
@@ -27,6 +30,13 @@ export interface SecretMemory {
   /** Whether `digest` is that of a secret that authenticated `clientId` and is still live; constant-time. */
   recall(clientId: string, digest: Buffer, now: number): boolean;
   remember(clientId: string, digest: Buffer, secret: ClientSecretRecord): void;
+}
+
+export interface ClientAuthDeps {
+  repos: ClientRepos;
+  keyring: Keyring;
+  clock: Clock;
+  memory?: SecretMemory | undefined;
 }
 
 const failed = () => new OAuthError('invalid_client', 'Client authentication failed.');
@@ -39,7 +49,7 @@ const failed = () => new OAuthError('invalid_client', 'Client authentication fai
 export async function authenticateClient(
   req: TokenRequest,
   audiences: readonly string[],
-  deps: { repos: ClientRepos; keyring: Keyring; clock: Clock; memory?: SecretMemory | undefined },
+  deps: ClientAuthDeps,
 ): Promise<OAuthClientRecord> {
   const basic = req.authorization !== undefined && /^basic /i.test(req.authorization);
   const post = param(req, 'client_secret') !== undefined;
@@ -107,7 +117,7 @@ function formDecode(value: string): string {
 async function authenticateAssertion(
   req: TokenRequest,
   audiences: readonly string[],
-  deps: { repos: ClientRepos; keyring: Keyring; clock: Clock },
+  deps: Omit<ClientAuthDeps, 'memory'>,
 ): Promise<OAuthClientRecord> {
   if (param(req, 'client_assertion_type') !== JWT_BEARER_ASSERTION)
     throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}.`);

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { SecretMemory } from './client-auth.js';
 import type { ClientSecretRecord, OAuthClientRecord } from './oauth-records.js';
-import type { OAuthRepos } from './oauth-store.js';
+import type { OAuthClientRepos } from './client-repos.js';
 
 export interface ClientDirectoryOptions {
   maxEntries: number;
@@ -33,7 +33,7 @@ interface Entry {
  * the secret record it matched is still live. The memory goes with the entry — on any change to
  * the client, and at the entry's TTL.
  */
-export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'>, SecretMemory {
+export class ClientDirectory implements Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'>, SecretMemory {
   private readonly entries = new Map<string, Entry>();
   /** Bumped by every invalidation; a load that started before one is not kept. */
   private generation = 0;
@@ -41,7 +41,7 @@ export class ClientDirectory implements Pick<OAuthRepos, 'getClient' | 'listLive
   misses = 0;
 
   constructor(
-    private readonly repos: Pick<OAuthRepos, 'getClient' | 'listLiveClientSecrets'>,
+    private readonly repos: Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'>,
     private readonly clock: Clock,
     private readonly options: ClientDirectoryOptions = DEFAULT_CLIENT_DIRECTORY,
   ) {}

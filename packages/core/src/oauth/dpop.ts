@@ -4,7 +4,7 @@ import type { Keyring } from '../custody/envelope-keyring.js';
 import { safeEqual } from '../custody/envelope-keyring.js';
 import { verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';
-import type { OAuthRepos } from './oauth-store.js';
+import type { OnceRepos } from './once-repos.js';
 
 /** Algorithms accepted for DPoP proofs (metadata `dpop_signing_alg_values_supported`). */
 export const DPOP_ALGS = ['EdDSA', 'Ed25519', 'ES256', 'PS256', 'RS256'] as const;
@@ -52,7 +52,7 @@ export interface DpopCheck {
 export async function verifyDpopProof(
   values: string[],
   check: DpopCheck,
-  deps: { repos: OAuthRepos; clock: Clock },
+  deps: { repos: OnceRepos; clock: Clock },
 ): Promise<{ jkt: string }> {
   const bad = (d: string) => new OAuthError('invalid_dpop_proof', d);
   if (values.length !== 1) throw bad('Send exactly one DPoP header.');

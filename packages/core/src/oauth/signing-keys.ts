@@ -43,7 +43,13 @@ export class SigningKeys {
   private loading: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { store: OAuthStore; keyring: Keyring; clock: Clock; mlDsa: MlDsa; rsa: RsaSigning },
+    private readonly deps: {
+      store: Pick<OAuthStore, 'listSigningKeys' | 'transaction'>;
+      keyring: Keyring;
+      clock: Clock;
+      mlDsa: MlDsa;
+      rsa: RsaSigning;
+    },
     readonly policy: SigningKeyPolicy = DEFAULT_SIGNING_KEY_POLICY,
   ) {}
 

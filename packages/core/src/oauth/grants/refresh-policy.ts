@@ -1,7 +1,7 @@
-import type { VerifyCode } from '../api-keys/verify-codes.js';
+import type { VerifyCode } from '../../api-keys/verify-codes.js';
 import { grantScopes, intersectScopes } from './grant-scopes.js';
-import { OAuthError } from './oauth-error.js';
-import type { OAuthClientRecord, TokenFamilyRecord } from './oauth-records.js';
+import { OAuthError } from '../oauth-error.js';
+import type { OAuthClientRecord, TokenFamilyRecord } from '../oauth-records.js';
 
 /** Answers about an exchanged key that end its refresh families for good (the others only refuse this refresh). */
 export const KEY_GONE: ReadonlySet<VerifyCode> = new Set<VerifyCode>(['NOT_FOUND', 'REVOKED', 'EXPIRED', 'DISABLED']);

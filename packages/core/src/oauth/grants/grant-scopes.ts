@@ -1,5 +1,5 @@
-import { SCOPE_PATTERN, scopeGrants } from '../scopes/scope-expression.js';
-import { OAuthError } from './oauth-error.js';
+import { SCOPE_PATTERN, scopeGrants } from '../../scopes/scope-expression.js';
+import { OAuthError } from '../oauth-error.js';
 
 /**
  * The scopes of a grant: without `scope`, the first list as is; with it, every requested scope

@@ -1,0 +1,69 @@
+import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
+import type { Clock } from '../clock.js';
+import type { Keyring } from '../custody/envelope-keyring.js';
+import { authenticateClient, type ClientAuthDeps, type SecretMemory } from './client-auth.js';
+import type { OAuthClientRepos } from './client-repos.js';
+import { DpopNonces } from './dpop.js';
+import { OAUTH_PATHS } from './metadata.js';
+import type { OAuthClientRecord } from './oauth-records.js';
+import type { OAuthStore } from './oauth-store.js';
+import type { SigningKeys } from './signing-keys.js';
+import type { MlDsa } from './signing-workers.js';
+import type { TokenRequest } from './token-request.js';
+
+export interface AuthorizationServerDeps {
+  store: OAuthStore;
+  keyring: Keyring;
+  clock: Clock;
+  keys: SigningKeys;
+  mlDsa: MlDsa;
+  /** Verification of API keys, for token exchange. */
+  verifyApiKey: (input: VerifyInput) => VerifyResult | Promise<VerifyResult>;
+  /**
+   * Checks the exchanged API key again on every refresh, by its id, as a use of the key: its state,
+   * IP allowlist (against the refreshing caller), rate limits and one credit.
+   */
+  checkApiKey: (keyId: string, input: Omit<VerifyInput, 'key'>) => Promise<VerifyResult>;
+  /** Clients as client authentication reads them; the store itself when not given. */
+  clients?: Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
+  /** Digests of secrets that authenticated clients before (the client directory keeps them). */
+  secretMemory?: SecretMemory | undefined;
+}
+
+/** What the endpoints and grants share: the dependencies, and what is made of them once. */
+export interface ServerContext extends AuthorizationServerDeps {
+  nonces: DpopNonces;
+  clientAuth: ClientAuthDeps;
+}
+
+/** What an endpoint answers: a JSON body, and headers besides the ones every answer has. */
+export interface EndpointAnswer<Body = Record<string, unknown>> {
+  body: Body;
+  headers: Record<string, string>;
+}
+
+export function serverContext(deps: AuthorizationServerDeps): ServerContext {
+  const clients = deps.clients ?? deps.store;
+  return {
+    ...deps,
+    nonces: new DpopNonces(deps),
+    clientAuth: {
+      repos: {
+        getClient: (id) => clients.getClient(id),
+        listLiveClientSecrets: (id, now) => clients.listLiveClientSecrets(id, now),
+        rememberOnce: (key, expiresAt, now) => deps.store.rememberOnce(key, expiresAt, now),
+      },
+      keyring: deps.keyring,
+      clock: deps.clock,
+      memory: deps.secretMemory,
+    },
+  };
+}
+
+/**
+ * Authenticates the client of a request to an endpoint at `path`. A `private_key_jwt` assertion
+ * may name the issuer, the token endpoint or the endpoint itself as its audience (RFC 7523 §3).
+ */
+export function authenticate(ctx: ServerContext, req: TokenRequest, issuer: string, path: string): Promise<OAuthClientRecord> {
+  return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, issuer + path], ctx.clientAuth);
+}

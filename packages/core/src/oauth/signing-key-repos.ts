@@ -1,0 +1,8 @@
+import type { SigningKeyRecord } from './oauth-records.js';
+
+/** Where the authorization server's signing keys are kept (private keys as keyring ciphertexts). */
+export interface SigningKeyRepos {
+  insertSigningKey(k: SigningKeyRecord): Promise<void>;
+  /** Keys still published at `now` (expiresAt > now), oldest activation first. */
+  listSigningKeys(now: number): Promise<SigningKeyRecord[]>;
+}
