@@ -42,10 +42,7 @@ import { eventRoutes } from './routes/event-routes.js';
 import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
-import { analyticsRoutes } from './routes/analytics-routes.js';
-import { anomalyRoutes } from './routes/anomaly-routes.js';
-import { hygieneRoutes } from './routes/hygiene-routes.js';
-import { webhookRoutes } from './routes/webhook-routes.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './console/console-routes.js';
 
 export { VERSION } from './version.js';
@@ -373,10 +370,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(secretRoutes(services));
   await app.register(custodyRoutes(services));
   await app.register(eventRoutes(services));
-  await app.register(analyticsRoutes(services));
-  await app.register(anomalyRoutes(services));
-  await app.register(webhookRoutes(services));
-  await app.register(hygieneRoutes(services));
+  await app.register(monitoringRoutes(services));
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
   app.get(

@@ -1,9 +1,22 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /** Request and response shapes. Fastify validates with them; the OpenAPI document is made from them. */
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Time = Type.String({ format: 'date-time' });
+export const Time = Type.String({ format: 'date-time' });
+/** One of these strings: a plain `enum` (serialized as a string, generated as a union of literals). */
+export const OneOf = <const V extends readonly string[]>(values: V, options: { description?: string } = {}) =>
+  Type.Unsafe<V[number]>({ type: 'string', enum: [...values], ...options });
+/**
+ * A reference to a named shape: one with an `$id`, registered with `app.addSchema` by the plugin
+ * whose routes use it. The OpenAPI document shows it once, under its name in `components.schemas`,
+ * so the types generated from the document carry that name.
+ */
+export const RefTo = <T extends TSchema>(schema: T) => {
+  const id = (schema as { $id?: unknown }).$id;
+  if (typeof id !== 'string') throw new Error('RefTo needs a schema with an $id');
+  return Type.Unsafe<Static<T>>(Type.Ref(id));
+};
 /** Free text. PostgreSQL's text cannot hold U+0000, so neither dialect accepts it. */
 export const Text = (options: { minLength?: number; maxLength: number }) => Type.String({ ...options, pattern: '^[^\\u0000]*$' });
 
@@ -199,6 +212,5 @@ export const AuditEntry = Type.Object({
 export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
 export const Cursor = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_-]+$' });
 export const IdParams = (name: string) => Type.Object({ [name]: Id });
-
 
 export { Nullable, Type };

@@ -6,8 +6,10 @@ import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@tessera/core';
-import { TesseraError, WEBHOOK_FAILURES, type WebhookFailure } from '@tessera/core';
+import { TesseraError, WEBHOOK_FAILURES, type WebhookEventType, type WebhookFailure } from '@tessera/core';
+import type { Static } from 'typebox';
 import { iso } from '../http/views.js';
+import type { WebhookEventShape } from './webhook-schemas.js';
 
 /** Wire shapes of the monitoring records: RFC 3339 times, never a secret. */
 
@@ -56,7 +58,7 @@ export function webhookView(w: WebhookSubscriptionRecord) {
   return {
     id: w.id,
     url: w.url,
-    events: w.events,
+    events: w.events as ('*' | WebhookEventType)[],
     enabled: w.enabled,
     secretStart: w.secretStart,
     createdAt: iso(w.createdAt),
@@ -69,7 +71,7 @@ export function deliveryView(d: WebhookDeliveryRecord) {
     id: d.id,
     webhookId: d.subscriptionId,
     eventId: d.eventId,
-    eventType: d.eventType,
+    eventType: d.eventType as WebhookEventType,
     status: d.status,
     attempts: d.attempts,
     nextAttemptAt: iso(d.nextAttemptAt),
@@ -78,7 +80,7 @@ export function deliveryView(d: WebhookDeliveryRecord) {
     lastError: failureClass(d.lastError),
     createdAt: iso(d.createdAt),
     deliveredAt: iso(d.deliveredAt),
-    payload: JSON.parse(d.payload) as unknown,
+    payload: JSON.parse(d.payload) as Static<typeof WebhookEventShape>,
   };
 }
 

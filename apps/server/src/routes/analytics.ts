@@ -1,18 +1,15 @@
-import { GRANULARITIES, VERIFY_CODES, type Granularity } from '@tessera/core';
+import type { Granularity } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
-import { Id, Text, Type } from '../http/schemas.js';
+import { problems } from '../http/contract.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../services.js';
+import { EventsQuery, TopQuery, TopVerifications, UsageEventList, VerificationSeries, VerificationsQuery } from './analytics-schemas.js';
 import { parseTimeParam, usageEventView } from './monitoring-views.js';
 
 const tags = ['analytics'];
-const Outcome = Type.Union(VERIFY_CODES.map((c) => Type.Literal(c)));
-const Range = {
-  from: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: 24 hours before `to`' })),
-  to: Type.Optional(Type.String({ maxLength: 40, description: 'RFC 3339; default: now' })),
-};
+const config = { permission: 'analytics:read' as const };
 
 /** Usage analytics: verification series from the roll-ups, top-N views, recent raw events. */
 export function analyticsRoutes(services: Services): FastifyPluginAsync {
@@ -27,26 +24,19 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/analytics/verifications',
       {
-        config: { permission: 'analytics:read' },
+        config,
         schema: {
+          operationId: 'getVerificationSeries',
           tags,
           summary: 'Verifications over time, per key, owner, keyspace or the whole workspace',
-          querystring: Type.Object(
-            {
-              keyId: Type.Optional(Id),
-              ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
-              keyspaceId: Type.Optional(Id),
-              granularity: Type.Optional(Type.Union(Object.keys(GRANULARITIES).map((g) => Type.Literal(g)))),
-              ...Range,
-            },
-            { additionalProperties: false },
-          ),
+          querystring: VerificationsQuery,
+          response: { 200: VerificationSeries, ...problems('NOT_FOUND') },
         },
       },
       async (request) => {
         const { from, to } = range(request.query);
-        const granularity = (request.query.granularity ??
-          (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute')) as Granularity;
+        const granularity: Granularity =
+          request.query.granularity ?? (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute');
         const r = await analytics.verifications(actorOf(request), {
           keyId: request.query.keyId,
           ownerId: request.query.ownerId,
@@ -70,25 +60,13 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/analytics/top',
       {
-        config: { permission: 'analytics:read' },
+        config,
         schema: {
+          operationId: 'getTopVerifications',
           tags,
           summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
-          querystring: Type.Object(
-            {
-              by: Type.Union([
-                Type.Literal('key'),
-                Type.Literal('owner'),
-                Type.Literal('keyspace'),
-                Type.Literal('ip'),
-                Type.Literal('network'),
-              ]),
-              outcome: Type.Optional(Outcome),
-              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-              ...Range,
-            },
-            { additionalProperties: false },
-          ),
+          querystring: TopQuery,
+          response: { 200: TopVerifications },
         },
       },
       async (request) => {
@@ -107,14 +85,13 @@ export function analyticsRoutes(services: Services): FastifyPluginAsync {
     app.get(
       '/v1/analytics/events',
       {
-        config: { permission: 'analytics:read' },
+        config,
         schema: {
+          operationId: 'listUsageEvents',
           tags,
           summary: 'Recent usage events (raw, kept for the retention period), newest first',
-          querystring: Type.Object(
-            { keyId: Type.Optional(Id), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })), ...Range },
-            { additionalProperties: false },
-          ),
+          querystring: EventsQuery,
+          response: { 200: UsageEventList },
         },
       },
       async (request) => {

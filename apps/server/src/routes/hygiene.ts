@@ -2,12 +2,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { KeyBrief } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
-import { Id, Type } from '../http/schemas.js';
+import { problems } from '../http/contract.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../services.js';
+import { HygieneQuery, HygieneReport, SweepResult } from './hygiene-schemas.js';
 
 const tags = ['hygiene'];
-const Days = Type.Integer({ minimum: 0, maximum: 3660 });
 
 const briefView = <T extends KeyBrief>(k: T) => ({
   ...k,
@@ -27,18 +27,12 @@ export function hygieneRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'keys:read' },
         schema: {
+          operationId: 'getHygieneReport',
           tags,
           summary:
             'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
-          querystring: Type.Object(
-            {
-              keyspaceId: Id,
-              unusedDays: Type.Optional(Days),
-              expiringDays: Type.Optional(Days),
-              privilegeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3660 })),
-            },
-            { additionalProperties: false },
-          ),
+          querystring: HygieneQuery,
+          response: { 200: HygieneReport, ...problems('NOT_FOUND') },
         },
       },
       async (request) => {
@@ -66,7 +60,12 @@ export function hygieneRoutes(services: Services): FastifyPluginAsync {
       '/v1/hygiene/sweep',
       {
         config: { permission: 'keyspaces:manage' },
-        schema: { tags, summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys' },
+        schema: {
+          operationId: 'runHygieneSweep',
+          tags,
+          summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys',
+          response: { 200: SweepResult },
+        },
       },
       async () => hygiene.sweep(),
     );

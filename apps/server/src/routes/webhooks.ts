@@ -1,15 +1,25 @@
-import { WEBHOOK_EVENT_TYPES } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { Cursor, IdParams, Type } from '../http/schemas.js';
+import { IdParams, Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 import { deliveryView, webhookView } from './monitoring-views.js';
+import {
+  CreateWebhookBody,
+  DeliveriesQuery,
+  DeliveryPage,
+  UpdateWebhookBody,
+  Webhook,
+  WebhookDelivery,
+  WebhookList,
+  WebhookWithSecret,
+} from './webhook-schemas.js';
 
 const tags = ['webhooks'];
-const EventType = Type.Union([Type.Literal('*'), ...WEBHOOK_EVENT_TYPES.filter((t) => t !== 'webhook.test').map((t) => Type.Literal(t))]);
-const Url = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://' });
+const params = IdParams('webhookId');
+const notFound = problems('NOT_FOUND');
 
 /**
  * Webhook subscriptions: deliveries are signed `t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")`
@@ -28,12 +38,11 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       {
         config: changing,
         schema: {
+          operationId: 'createWebhook',
           tags,
           summary: 'Subscribe a URL to events; the signing secret is in this answer only',
-          body: Type.Object(
-            { url: Url, events: Type.Array(EventType, { minItems: 1, maxItems: 32 }), enabled: Type.Optional(Type.Boolean()) },
-            { additionalProperties: false },
-          ),
+          body: CreateWebhookBody,
+          response: { 201: WebhookWithSecret },
         },
       },
       async (request, reply) => {
@@ -42,13 +51,18 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get('/v1/webhooks', { config, schema: { tags, summary: 'Webhook subscriptions' } }, async (request) => ({
-      items: (await webhooks.list(actorOf(request))).map(webhookView),
-    }));
+    app.get(
+      '/v1/webhooks',
+      { config, schema: { operationId: 'listWebhooks', tags, summary: 'Webhook subscriptions', response: { 200: WebhookList } } },
+      async (request) => ({ items: (await webhooks.list(actorOf(request))).map(webhookView) }),
+    );
 
     app.get(
       '/v1/webhooks/:webhookId',
-      { config, schema: { tags, summary: 'One subscription', params: IdParams('webhookId') } },
+      {
+        config,
+        schema: { operationId: 'getWebhook', tags, summary: 'One subscription', params, response: { 200: Webhook, ...notFound } },
+      },
       async (request) => webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
     );
 
@@ -57,17 +71,12 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       {
         config: changing,
         schema: {
+          operationId: 'updateWebhook',
           tags,
           summary: 'Change the URL, the events or whether it is enabled',
-          params: IdParams('webhookId'),
-          body: Type.Object(
-            {
-              url: Type.Optional(Url),
-              events: Type.Optional(Type.Array(EventType, { minItems: 1, maxItems: 32 })),
-              enabled: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false, minProperties: 1 },
-          ),
+          params,
+          body: UpdateWebhookBody,
+          response: { 200: Webhook, ...notFound },
         },
       },
       async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
@@ -78,10 +87,11 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       {
         config,
         schema: {
+          operationId: 'deleteWebhook',
           tags,
           summary: 'Delete a subscription and its delivery log',
-          params: IdParams('webhookId'),
-          response: { 204: Type.Null({ description: 'Deleted' }) },
+          params,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
         },
       },
       async (request, reply) => {
@@ -94,7 +104,13 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       '/v1/webhooks/:webhookId/rotate-secret',
       {
         config: changing,
-        schema: { tags, summary: 'A new signing secret, shown once; the old one stops at once', params: IdParams('webhookId') },
+        schema: {
+          operationId: 'rotateWebhookSecret',
+          tags,
+          summary: 'A new signing secret, shown once; the old one stops at once',
+          params,
+          response: { 200: WebhookWithSecret, ...notFound },
+        },
       },
       async (request) => {
         const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
@@ -106,7 +122,13 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       '/v1/webhooks/:webhookId/test',
       {
         config: changing,
-        schema: { tags, summary: 'Send a `webhook.test` event now; answers with the delivery', params: IdParams('webhookId') },
+        schema: {
+          operationId: 'testWebhook',
+          tags,
+          summary: 'Send a `webhook.test` event now; answers with the delivery',
+          params,
+          response: { 200: WebhookDelivery, ...notFound },
+        },
       },
       async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
     );
@@ -116,13 +138,12 @@ export function webhookRoutes(services: Services): FastifyPluginAsync {
       {
         config,
         schema: {
+          operationId: 'listWebhookDeliveries',
           tags,
           summary: 'The delivery log, newest first',
-          params: IdParams('webhookId'),
-          querystring: Type.Object(
-            { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Cursor) },
-            { additionalProperties: false },
-          ),
+          params,
+          querystring: DeliveriesQuery,
+          response: { 200: DeliveryPage, ...notFound },
         },
       },
       async (request) => {

@@ -1,0 +1,37 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { CreatedKey, Type } from '../http/schemas.js';
+import type { Services } from '../services.js';
+import { HoneytokenBody } from './anomaly-schemas.js';
+
+const CreatedHoneytoken = Type.Object(CreatedKey.properties, {
+  examples: [{ keyId: 'key_0Hq3Zk2W7bD4sLmP9xTq1n', key: 'acme_3xR9kQ2mT7vW1zY4bN6cP8dF0gH' }],
+});
+
+/** Honeytokens: decoy keys whose every use is a critical anomaly. */
+export function honeytokenRoutes(services: Services): FastifyPluginAsync {
+  const { anomalies } = services.monitoring;
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/v1/honeytokens',
+      {
+        config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
+        schema: {
+          operationId: 'createHoneytoken',
+          tags: ['anomalies'],
+          summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
+          body: HoneytokenBody,
+          response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request, reply) => {
+        const { record, key } = await anomalies.createHoneytoken(actorOf(request), request.body);
+        return reply.code(201).send({ keyId: record.id, key });
+      },
+    );
+  };
+}

@@ -1,0 +1,51 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { IdParams } from '../http/schemas.js';
+import type { Services } from '../services.js';
+import { KeyspacePolicy, PolicyPatch } from './anomaly-schemas.js';
+import { policyView } from './monitoring-views.js';
+
+const tags = ['anomalies'];
+const params = IdParams('keyspaceId');
+const keyspace = { keyspaceParam: 'keyspaceId' };
+
+/** A keyspace's monitoring policy: how it answers anomalies and stale keys. */
+export function keyspacePolicyRoutes(services: Services): FastifyPluginAsync {
+  const { anomalies } = services.monitoring;
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/v1/keyspaces/:keyspaceId/policy',
+      {
+        config: { permission: 'keyspaces:read', keyspace },
+        schema: {
+          operationId: 'getKeyspacePolicy',
+          tags,
+          summary: "A keyspace's monitoring policy (defaults until set)",
+          params,
+          response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => policyView(await anomalies.getPolicy(actorOf(request), request.params.keyspaceId)),
+    );
+
+    app.put(
+      '/v1/keyspaces/:keyspaceId/policy',
+      {
+        config: { permission: 'keyspaces:manage', idempotent: true, keyspace },
+        schema: {
+          operationId: 'putKeyspacePolicy',
+          tags,
+          summary: "Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices",
+          params,
+          body: PolicyPatch,
+          response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => policyView(await anomalies.putPolicy(actorOf(request), request.params.keyspaceId, request.body)),
+    );
+  };
+}
