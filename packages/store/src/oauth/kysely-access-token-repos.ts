@@ -1,0 +1,50 @@
+import type { AccessTokenRepos, OpaqueTokenRecord } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import { opaqueTokenTable } from './oauth-rows.js';
+import type { OAuthDatabase } from './oauth-schema.js';
+
+/** Opaque access tokens and revoked JWT ids over Kysely. */
+export class KyselyAccessTokenRepos implements AccessTokenRepos {
+  constructor(private readonly q: Kysely<OAuthDatabase>) {}
+
+  async insertOpaqueToken(t: OpaqueTokenRecord): Promise<void> {
+    await opaqueTokenTable.insert(this.q, t);
+  }
+
+  async findOpaqueToken(hash: string): Promise<OpaqueTokenRecord | undefined> {
+    return opaqueTokenTable.findBy(this.q, 'hash', hash);
+  }
+
+  async revokeOpaqueToken(hash: string, at: number): Promise<void> {
+    await this.q
+      .updateTable('oauth_opaque_tokens')
+      .set({ revoked_at: at })
+      .where('hash', '=', hash)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
+  async revokeJti(jti: string, expiresAt: number): Promise<void> {
+    await this.q
+      .insertInto('oauth_revoked_jtis')
+      .values({ jti, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
+  }
+
+  async isJtiRevoked(jti: string, now: number): Promise<boolean> {
+    const r = await this.q
+      .selectFrom('oauth_revoked_jtis')
+      .select('jti')
+      .where('jti', '=', jti)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return r !== undefined;
+  }
+
+  /** Forgets revoked ids and opaque tokens whose time is up. */
+  async purgeExpired(now: number): Promise<void> {
+    await this.q.deleteFrom('oauth_revoked_jtis').where('expires_at', '<=', now).execute();
+    await this.q.deleteFrom('oauth_opaque_tokens').where('expires_at', '<=', now).execute();
+  }
+}

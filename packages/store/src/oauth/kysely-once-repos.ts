@@ -1,0 +1,22 @@
+import type { OnceRepos } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import type { OAuthDatabase } from './oauth-schema.js';
+
+/** One-time values over Kysely: the key is the primary key, so only one insert of it can win. */
+export class KyselyOnceRepos implements OnceRepos {
+  constructor(private readonly q: Kysely<OAuthDatabase>) {}
+
+  async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
+    // Inserted, or an expired entry taken over: one row changed. A live entry: none — a replay.
+    const r = await this.q
+      .insertInto('oauth_once')
+      .values({ key, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ expires_at: expiresAt }).where('oauth_once.expires_at', '<=', now))
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async purgeExpired(now: number): Promise<void> {
+    await this.q.deleteFrom('oauth_once').where('expires_at', '<=', now).execute();
+  }
+}

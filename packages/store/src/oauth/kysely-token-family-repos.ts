@@ -1,0 +1,56 @@
+import type { RefreshTokenRecord, TokenFamilyRecord, TokenFamilyRepos } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import { familyTable, refreshTokenTable } from './oauth-rows.js';
+import type { OAuthDatabase } from './oauth-schema.js';
+
+/** Refresh-token families and their rotating refresh tokens over Kysely. */
+export class KyselyTokenFamilyRepos implements TokenFamilyRepos {
+  constructor(
+    private readonly q: Kysely<OAuthDatabase>,
+    private readonly dialectName: 'sqlite' | 'postgres',
+  ) {}
+
+  async insertFamily(f: TokenFamilyRecord): Promise<void> {
+    await familyTable.insert(this.q, f);
+  }
+
+  async getFamily(id: string): Promise<TokenFamilyRecord | undefined> {
+    return familyTable.findBy(this.q, 'id', id);
+  }
+
+  async revokeFamily(id: string, at: number, reason: string): Promise<boolean> {
+    const r = await this.q
+      .updateTable('oauth_token_families')
+      .set({ revoked_at: at, revoke_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    await refreshTokenTable.insert(this.q, t);
+  }
+
+  async findRefreshTokenByHash(hash: string): Promise<RefreshTokenRecord | undefined> {
+    return refreshTokenTable.findBy(this.q, 'hash', hash);
+  }
+
+  async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
+    let query = this.q.selectFrom('oauth_refresh_tokens').selectAll().where('id', '=', id);
+    // Two refreshes of one token wait on each other here rather than both reading it unspent.
+    if (this.dialectName === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    return row && refreshTokenTable.fromRow(row);
+  }
+
+  async markRefreshTokenUsed(id: string, at: number, replacedById: string | null): Promise<boolean> {
+    const r = await this.q
+      .updateTable('oauth_refresh_tokens')
+      .set({ used_at: at, replaced_by_id: replacedById })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}

@@ -1,0 +1,91 @@
+import type {
+  ClientSecretRecord,
+  OAuthClientRecord,
+  OpaqueTokenRecord,
+  RefreshTokenRecord,
+  SigningKeyRecord,
+  TokenFamilyRecord,
+} from '@tessera/core';
+import type { OAuthDatabase } from './oauth-schema.js';
+import { recordTable } from './row-mapping.js';
+
+/** The OAuth records and their tables: the only place that knows both shapes. */
+
+export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClientRecord>('oauth_clients', {
+  id: ['id', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  name: ['name', 'value'],
+  scopes: ['scopes', 'json'],
+  audience: ['audience', 'json'],
+  grantTypes: ['grant_types', 'json'],
+  authMethod: ['auth_method', 'value'],
+  jwks: ['jwks', 'json?'],
+  accessTokenFormat: ['access_token_format', 'value'],
+  signingAlg: ['signing_alg', 'value'],
+  accessTokenTtl: ['access_token_ttl', 'value'],
+  refreshTokenTtl: ['refresh_token_ttl', 'value'],
+  refreshGraceSeconds: ['refresh_grace_seconds', 'value'],
+  refreshFamilyLifetime: ['refresh_family_lifetime', 'value'],
+  dpopBound: ['dpop_bound', 'flag'],
+  dpopNonce: ['dpop_nonce', 'flag'],
+  createdAt: ['created_at', 'number'],
+  updatedAt: ['updated_at', 'number'],
+  deletedAt: ['deleted_at', 'number?'],
+});
+
+export const clientSecretTable = recordTable<OAuthDatabase, 'oauth_client_secrets', ClientSecretRecord>('oauth_client_secrets', {
+  id: ['id', 'value'],
+  clientId: ['client_id', 'value'],
+  hash: ['hash', 'value'],
+  pepperVersion: ['pepper_version', 'value'],
+  createdAt: ['created_at', 'number'],
+  expiresAt: ['expires_at', 'number?'],
+});
+
+export const signingKeyTable = recordTable<OAuthDatabase, 'oauth_signing_keys', SigningKeyRecord>('oauth_signing_keys', {
+  kid: ['kid', 'value'],
+  alg: ['alg', 'value'],
+  publicJwk: ['public_jwk', 'json'],
+  privateKey: ['private_key', 'value'],
+  createdAt: ['created_at', 'number'],
+  activatesAt: ['activates_at', 'number'],
+  retiresAt: ['retires_at', 'number'],
+  expiresAt: ['expires_at', 'number'],
+});
+
+export const familyTable = recordTable<OAuthDatabase, 'oauth_token_families', TokenFamilyRecord>('oauth_token_families', {
+  id: ['id', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  clientId: ['client_id', 'value'],
+  subject: ['subject', 'value'],
+  apiKeyId: ['api_key_id', 'value'],
+  scope: ['scope', 'json'],
+  audience: ['audience', 'json'],
+  createdAt: ['created_at', 'number'],
+  revokedAt: ['revoked_at', 'number?'],
+  revokeReason: ['revoke_reason', 'value'],
+});
+
+export const refreshTokenTable = recordTable<OAuthDatabase, 'oauth_refresh_tokens', RefreshTokenRecord>('oauth_refresh_tokens', {
+  id: ['id', 'value'],
+  familyId: ['family_id', 'value'],
+  hash: ['hash', 'value'],
+  createdAt: ['created_at', 'number'],
+  expiresAt: ['expires_at', 'number'],
+  usedAt: ['used_at', 'number?'],
+  replacedById: ['replaced_by_id', 'value'],
+});
+
+export const opaqueTokenTable = recordTable<OAuthDatabase, 'oauth_opaque_tokens', OpaqueTokenRecord>('oauth_opaque_tokens', {
+  hash: ['hash', 'value'],
+  jti: ['jti', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  clientId: ['client_id', 'value'],
+  subject: ['subject', 'value'],
+  scope: ['scope', 'json'],
+  audience: ['audience', 'json'],
+  jkt: ['jkt', 'value'],
+  issuedAt: ['issued_at', 'number'],
+  expiresAt: ['expires_at', 'number'],
+  revokedAt: ['revoked_at', 'number?'],
+});
