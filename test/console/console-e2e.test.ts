@@ -8,7 +8,7 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QR_OPTIONS } from '../../apps/console/src/qr-options.js';
 import { OUTCOME_COLOURS } from '../../apps/console/src/outcome-colours.js';
-import { CONSOLE_DIST } from '../../apps/server/src/console/console-routes.js';
+import { CONSOLE_DIST } from '../../apps/server/src/routes/console/console-routes.js';
 import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 

@@ -197,15 +197,15 @@ describe('console sign-in throttle per source network', () => {
     const accounts = server.services.console;
     const max = accounts.policy.maxFailuresPerIp;
     for (let i = 1; i <= max; i++) {
-      const r = await accounts.login('nobody@example.test', 'a wrong password guess', `2001:db8:1:2::${i.toString(16)}`, undefined);
+      const r = await accounts.signIn.login('nobody@example.test', 'a wrong password guess', `2001:db8:1:2::${i.toString(16)}`, undefined);
       expect(r).toMatchObject({ ok: true, next: 'totp' }); // a decoy
     }
-    expect(await accounts.login('nobody@example.test', 'one more guess', '2001:db8:1:2:ffff::9', undefined)).toEqual({
+    expect(await accounts.signIn.login('nobody@example.test', 'one more guess', '2001:db8:1:2:ffff::9', undefined)).toEqual({
       ok: false,
       reason: 'throttled',
     });
     // The neighbouring /64 is another network.
-    expect(await accounts.login('nobody@example.test', 'one more guess', '2001:db8:1:3::1', undefined)).toMatchObject({ ok: true });
+    expect(await accounts.signIn.login('nobody@example.test', 'one more guess', '2001:db8:1:3::1', undefined)).toMatchObject({ ok: true });
   }, 120_000);
 });
 
@@ -220,7 +220,9 @@ describe('console password hashing under a flood', () => {
     const accounts = server.services.console;
     const started = performance.now();
     const results = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) => accounts.login('nobody@example.test', 'a guess', `10.9.${i >> 8}.${i & 255}`, undefined)),
+      Array.from({ length: 200 }, (_, i) =>
+        accounts.signIn.login('nobody@example.test', 'a guess', `10.9.${i >> 8}.${i & 255}`, undefined),
+      ),
     );
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);

@@ -36,7 +36,7 @@ describe.each(DIALECTS)('console sign-in tells nobody whether the email or the p
     await enrolled('gone@example.test');
     await enrolled('locked@example.test');
     const gone = await server.services.store.console.findUserByEmail('gone@example.test');
-    await server.services.console.updateUser({ id: 'system', workspaceId: 'ws_default', ip: null }, gone!.id, { disabled: true });
+    await server.services.console.users.update({ id: 'system', workspaceId: 'ws_default', ip: null }, gone!.id, { disabled: true });
     // Lock one account the only way there is: wrong codes behind its right password.
     const thief = new CookieClient(server.url);
     await thief.call('POST', '/console/api/login', { email: 'locked@example.test', password: PASSWORD });
@@ -89,7 +89,7 @@ describe.each(DIALECTS)('console sign-in tells nobody whether the email or the p
     const { maxFailures } = server.services.console.policy;
     // Ten times the lock's count of wrong passwords, from addresses the per-network throttle lets through.
     for (let i = 0; i < maxFailures * 10; i++) {
-      const r = await server.services.console.login('owner@example.test', `guess number ${i}`, `198.51.100.${i + 1}`, undefined);
+      const r = await server.services.console.signIn.login('owner@example.test', `guess number ${i}`, `198.51.100.${i + 1}`, undefined);
       expect(r).toMatchObject({ ok: true, next: 'totp' });
     }
     const user = await server.services.store.console.findUserByEmail('owner@example.test');
@@ -133,13 +133,19 @@ describe.each(DIALECTS)('console sign-in tells nobody whether the email or the p
     server.clock.skip(16 * 60_000); // a new throttle window for this address
     await server.createUser('new@example.test', PASSWORD);
     for (let i = 0; i < 5; i++)
-      expect(await server.services.console.login('new@example.test', 'wrong', '192.0.2.7', undefined)).toMatchObject({ next: 'totp' });
+      expect(await server.services.console.signIn.login('new@example.test', 'wrong', '192.0.2.7', undefined)).toMatchObject({
+        next: 'totp',
+      });
     const user = await server.services.store.console.findUserByEmail('new@example.test');
     expect(user!.lockedUntil).not.toBeNull();
     // Locked: the right password gets a decoy, not the enrolment.
-    expect(await server.services.console.login('new@example.test', PASSWORD, '192.0.2.7', undefined)).toMatchObject({ next: 'totp' });
+    expect(await server.services.console.signIn.login('new@example.test', PASSWORD, '192.0.2.7', undefined)).toMatchObject({
+      next: 'totp',
+    });
     server.clock.skip(16 * 60_000);
-    expect(await server.services.console.login('new@example.test', PASSWORD, '192.0.2.7', undefined)).toMatchObject({ next: 'enroll' });
+    expect(await server.services.console.signIn.login('new@example.test', PASSWORD, '192.0.2.7', undefined)).toMatchObject({
+      next: 'enroll',
+    });
   });
 });
 
@@ -155,7 +161,7 @@ describe('failed console sign-ins in the audit log', () => {
     const budget = accounts.policy.maxFailureEntries;
     const before = (await server.api('GET', '/v1/audit?action=user.login_failed&limit=500')).body.items.length;
     for (let i = 0; i < 200; i++) {
-      await accounts.login(`victim${i % 7}@example.test`, 'a guess', `203.0.113.${(i % 250) + 1}`, undefined);
+      await accounts.signIn.login(`victim${i % 7}@example.test`, 'a guess', `203.0.113.${(i % 250) + 1}`, undefined);
     }
     const entries = (await server.api('GET', '/v1/audit?action=user.login_failed&limit=500')).body.items.length - before;
     expect(entries).toBe(budget);

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PasswordHasher } from '../../apps/server/src/console/password-hasher.js';
+import { PasswordHasher } from '../../packages/core/src/console/password-hasher.js';
 import { buildOnce } from '../support/cli.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -64,7 +64,7 @@ describe('console passwords, hashed on a worker thread', () => {
 async function withBusyPool(via: 'worker thread' | 'async @node-rs/argon2'): Promise<string[]> {
   const require = createRequire(import.meta.url);
   const argon2 = pathToFileURL(require.resolve('@node-rs/argon2')).href;
-  const hasher = new URL('../../apps/server/dist/console/password-hasher.js', import.meta.url).href;
+  const hasher = new URL('../../packages/core/dist/console/password-hasher.js', import.meta.url).href;
   // Modules load first: loading one may itself use the pool.
   const source = `
     import { pbkdf2, pbkdf2Sync } from 'node:crypto';

@@ -43,7 +43,7 @@ import { secretRoutes } from './routes/secret-routes.js';
 import { keyRoutes } from './routes/key-routes.js';
 import type { Services } from './services.js';
 import { monitoringRoutes } from './routes/monitoring.js';
-import { consoleRoutes } from './console/console-routes.js';
+import { consoleRoutes } from './routes/console/console-routes.js';
 
 export { VERSION } from './version.js';
 
@@ -211,7 +211,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   app.decorateRequest('idempotency', undefined);
   const idempotency = idempotencyHooks(services);
   // Console cookies are `__Host-` and Secure whenever the console is served over TLS, also when a
-  // TLS-terminating proxy forwards plain HTTP without saying so (see session-auth.ts).
+  // TLS-terminating proxy forwards plain HTTP without saying so (see http/console-session.ts).
   app.decorate('consoleOverTls', config.consoleOrigin?.startsWith('https:') === true);
 
   app.addSchema(ProblemSchema);
@@ -227,7 +227,23 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
           'API keys, tokens, vault and audit. Errors are RFC 9457 problem+json with a stable `code` and the `requestId`. ' +
           'Every answer carries `X-Request-Id` (a valid one sent is kept). Routes that create or change take an `Idempotency-Key`.',
       },
-      components: { securitySchemes: { rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' } } },
+      components: {
+        securitySchemes: {
+          rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'tessera_session',
+            description: 'The console session cookie (`__Host-tessera_session` over TLS), set by signing in. HttpOnly, SameSite=Strict.',
+          },
+          csrfToken: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-CSRF-Token',
+            description: "The session's CSRF token (`csrfToken` in the sign-in answers), required with the cookie on every change.",
+          },
+        },
+      },
       security: [{ rootKey: [] }],
     },
   });

@@ -1,5 +1,9 @@
 import {
   AuditCheckpointer,
+  ConsoleAccounts,
+  VerifyTimeline,
+  type ConsolePolicy,
+  type SignInFailures,
   IdempotencyService,
   PepperRehasher,
   KeyRecovery,
@@ -22,9 +26,6 @@ import type { AnomalyDraft, OAuthStore } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
 import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
-import { ConsoleAccounts, type ConsolePolicy, type SignInFailures } from './console/console-accounts.js';
-import { ConsolePasskeys } from './console/console-passkeys.js';
-import { VerifyTimeline } from './console/verify-timeline.js';
 import { checkpointerHooks, type CheckpointerWiring } from './audit/checkpointer-hooks.js';
 import { ChangeTimings } from './http/change-timings.js';
 
@@ -50,7 +51,7 @@ export interface ServiceOptions {
   shared?: SharedState;
   /** Where changes to keys spend their time (made here when not given; `/metrics` shows it). */
   timings?: ChangeTimings;
-  /** Console session timeouts and sign-in lockout (defaults in console-accounts.ts). */
+  /** Console session timeouts and sign-in lockout (defaults in core's console-policy.ts). */
   console?: Partial<ConsolePolicy>;
   /** Usage events, detection, webhooks and hygiene (defaults in their services). */
   monitoring?: Omit<MonitoringOptions, 'store' | 'keyring' | 'clock' | 'bus'>;
@@ -137,7 +138,6 @@ export function createServices(o: ServiceOptions) {
     rehasher,
     console: accounts,
     timings,
-    passkeys: new ConsolePasskeys({ store: o.store, clock, accounts }),
     verifyTimeline: new VerifyTimeline(clock),
     idempotency: new IdempotencyService({ store: o.store, keyring: o.keyring, clock }, { onError: o.onUsageError }),
     monitoring,

@@ -49,13 +49,11 @@ export {
   GENESIS_HASH,
   verifyAuditChain,
   type Actor,
-  type AuditDraft,
   type ChainReport,
 } from './audit/audit-chain.js';
 export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit/audit-events.js';
 export {
   EnvelopeKeyring,
-  INSTANCE_SCOPE,
   MemoryKeyring,
   safeEqual,
   wrappedKeyContext,
@@ -96,13 +94,22 @@ export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type P
 export {
   CONSOLE_ROLES,
   type ConsolePasskeyRecord,
-  type ConsoleRepos,
   type PasskeyChallenge,
   type ConsoleRole,
   type ConsoleSessionRecord,
+  type ConsoleUserPatch,
   type ConsoleUserRecord,
   type SessionStage,
-} from './console/console-repos.js';
+} from './console/console-records.js';
+export type { ConsoleRepos } from './console/console-repos.js';
+export { ConsoleAccounts } from './console/console-accounts.js';
+export type { ConsolePolicy } from './console/console-policy.js';
+export type { Signed } from './console/console-sessions.js';
+export type { HalfSession } from './console/console-sign-in.js';
+export type { SignInFailures } from './console/sign-in-lockout.js';
+export type { RelyingParty } from './console/console-passkeys.js';
+export { VerifyTimeline } from './usage/verify-timeline.js';
+export { keyringStatus } from './custody/keyring-status.js';
 export {
   IDEMPOTENCY_ABANDONED_MS,
   IDEMPOTENCY_KEY_PATTERN,

@@ -1,7 +1,7 @@
 import type { Clock } from '@tessera/core';
 import type { Dialect } from '../../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../../support/server.js';
-import { base32Decode, totp } from '../../../apps/server/src/console/totp.js';
+import { base32Decode, totp } from '../../../packages/core/src/console/totp.js';
 
 /** A clock that follows real time, plus whatever the test has skipped ahead. */
 export class SkippingClock implements Clock {
@@ -26,7 +26,7 @@ export async function startConsoleServer(opts: { dialect?: Dialect; env?: NodeJS
   return Object.assign(server, {
     clock,
     async createUser(email: string, password: string, role: 'owner' | 'admin' | 'viewer' = 'owner') {
-      await server.services.console.createUser({ id: 'system', workspaceId: 'ws_default', ip: null }, { email, password, role });
+      await server.services.console.users.create({ id: 'system', workspaceId: 'ws_default', ip: null }, { email, password, role });
     },
   });
 }

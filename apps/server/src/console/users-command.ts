@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { CONSOLE_ROLES, DEFAULT_WORKSPACE_ID, systemClock, type ConsoleRole } from '@tessera/core';
+import { CONSOLE_ROLES, ConsoleAccounts, DEFAULT_WORKSPACE_ID, systemClock, type ConsoleRole } from '@tessera/core';
 import type { CommandContext } from '../custody-commands.js';
 import { openInstance } from '../instance.js';
-import { ConsoleAccounts, userView } from './console-accounts.js';
+import { userView } from '../http/console-views.js';
 
 /** Console users, made on the instance directly: the first owner exists before anyone can sign in. */
 export async function usersCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -25,9 +25,9 @@ export async function usersCommand(sub: string | undefined, ctx: CommandContext)
   }
   const { store, keyring } = await openInstance(ctx.config());
   try {
-    const accounts = new ConsoleAccounts({ store, keyring, clock: systemClock });
+    const { users: accounts } = new ConsoleAccounts({ store, keyring, clock: systemClock });
     if (sub === 'list') {
-      const users = (await accounts.listUsers(DEFAULT_WORKSPACE_ID)).map(userView);
+      const users = (await accounts.list(DEFAULT_WORKSPACE_ID)).map(userView);
       ctx.out(
         users.length === 0
           ? '(none)'
@@ -48,7 +48,7 @@ export async function usersCommand(sub: string | undefined, ctx: CommandContext)
       ctx.out(`Unlocked ${unlocked.email}: it may sign in again.`, userView(unlocked));
       return 0;
     }
-    const user = await accounts.createUser(actor, {
+    const user = await accounts.create(actor, {
       email: ctx.flags.email as string,
       password: password!,
       role: (ctx.flags.role ?? 'owner') as ConsoleRole,

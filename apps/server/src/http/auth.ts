@@ -9,7 +9,7 @@ import {
 } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
-import { authorizeSession, sessionToken } from '../console/session-auth.js';
+import { authorizeSession, sessionToken } from './console-session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -75,18 +75,36 @@ function withProblems(route: RouteOptions, codes: ErrorCode[]): void {
   route.schema = { ...schema, response } as RouteOptions['schema'];
 }
 
+/** Methods that change nothing: a console session needs no CSRF token for them. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * Declares the answers of the hooks a route runs: validation (400) for a route with a schema for
  * its input, a body's size and type (413, 415), authentication and permission (401, 403, 429),
- * idempotency (409, 422), and the store (503) and internal errors (500) for any route that reaches
- * the store. Called from the `onRoute` hook that attaches those hooks.
+ * a console session and its CSRF token (401, 403), idempotency (409, 422), and the store (503)
+ * and internal errors (500) for any route that reaches the store. Called from the `onRoute` hook
+ * that attaches those hooks.
  */
-export function declareCommonProblems(route: RouteOptions, uses: { authenticated: boolean; idempotent: boolean; store: boolean }): void {
+export function declareCommonProblems(
+  route: RouteOptions,
+  uses: {
+    authenticated: boolean;
+    idempotent: boolean;
+    store: boolean;
+    /** The console session the route needs: `half` checks the CSRF token on every call, `full` on a change. */
+    consoleSession?: 'full' | 'half' | undefined;
+  },
+): void {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
   const codes: ErrorCode[] = [];
   if (schema.body !== undefined || schema.querystring !== undefined || schema.params !== undefined) codes.push('VALIDATION_FAILED');
   if (schema.body !== undefined) codes.push('BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   if (uses.authenticated) codes.push('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED');
+  if (uses.consoleSession !== undefined) {
+    codes.push('UNAUTHORIZED');
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (uses.consoleSession === 'half' || methods.some((m) => !SAFE_METHODS.has(m))) codes.push('CSRF_FAILED');
+  }
   if (uses.idempotent) codes.push('IDEMPOTENCY_KEY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED');
   if (uses.store) codes.push('INTERNAL', 'STORE_UNAVAILABLE');
   if (codes.length > 0) withProblems(route, codes);

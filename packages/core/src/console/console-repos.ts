@@ -1,85 +1,19 @@
-/** The people who sign in to the web console, their sessions (migration 0006) and passkeys (0009). */
+import type {
+  ConsolePasskeyRecord,
+  ConsoleSessionRecord,
+  ConsoleUserPatch,
+  ConsoleUserRecord,
+  PasskeyChallenge,
+  SessionStage,
+} from './console-records.js';
 
-export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const;
-export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
-
-export interface ConsoleUserRecord {
-  id: string;
-  workspaceId: string;
-  /** Lower-cased; unique. */
-  email: string;
-  name: string | null;
-  role: ConsoleRole;
-  /** argon2id PHC string. */
-  passwordHash: string;
-  /** The TOTP secret, encrypted by the keyring; null until enrolment is confirmed. */
-  totpSecret: string | null;
-  /** A secret offered for enrolment and not yet confirmed, encrypted by the keyring. */
-  totpPending: string | null;
-  /** The last TOTP time step accepted: a code is never accepted twice. */
-  totpLastStep: number | null;
-  /** Keyed hashes of the unused recovery codes. */
-  recoveryCodes: string[];
-  recoveryPepperVersion: number;
-  failedLogins: number;
-  lockedUntil: number | null;
-  disabledAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  lastLoginAt: number | null;
-}
-
-/** `password`: the password was right, the second factor is still owed. `full`: signed in. */
-export type SessionStage = 'password' | 'full';
-
-export interface ConsoleSessionRecord {
-  /** SHA-256 of the session token; the token itself lives only in the browser's cookie. */
-  idHash: string;
-  userId: string;
-  stage: SessionStage;
-  createdAt: number;
-  lastSeenAt: number;
-  /** The absolute end: no activity extends a session beyond it. */
-  expiresAt: number;
-  ip: string | null;
-  userAgent: string | null;
-}
-
-/**
- * A WebAuthn credential a console user registered as a second factor. Nothing in it is a secret:
- * the public key verifies assertions, the private key never leaves the authenticator.
- */
-export interface ConsolePasskeyRecord {
-  id: string;
-  userId: string;
-  /** The credential id, base64url, as the authenticator names it; unique. */
-  credentialId: string;
-  /** The COSE public key, base64url. */
-  publicKey: string;
-  /** The authenticator's signature counter at the last use (0 for authenticators that keep none). */
-  counter: number;
-  /** Transports the browser reported (`internal`, `usb`, `hybrid`, …), as hints for the next sign-in. */
-  transports: string[];
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
-
-/** A WebAuthn challenge held for one session: single-use, with its purpose and end. */
-export interface PasskeyChallenge {
-  purpose: 'register' | 'login';
-  challenge: string;
-  expiresAt: number;
-}
-
-/** The storage port for console users and sessions; the same inside and outside a transaction. */
+/** The storage port for console users, their sessions and passkeys; the same inside and outside a transaction. */
 export interface ConsoleRepos {
   insertUser(u: ConsoleUserRecord): Promise<void>;
   getUser(id: string): Promise<ConsoleUserRecord | undefined>;
   findUserByEmail(email: string): Promise<ConsoleUserRecord | undefined>;
   listUsers(workspaceId: string): Promise<ConsoleUserRecord[]>;
-  countUsers(): Promise<number>;
-  updateUser(id: string, patch: Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>): Promise<void>;
+  updateUser(id: string, patch: ConsoleUserPatch): Promise<void>;
   /** Adds one to the failure count and returns the new count (atomic). */
   incrementFailedLogins(id: string, at: number): Promise<number>;
   /**
@@ -98,7 +32,7 @@ export interface ConsoleRepos {
   touchSession(idHash: string, lastSeenAt: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   /** Ends every session of a user (of one `stage`, if given), but the one `exceptIdHash` names (the one making a change). */
-  deleteUserSessions(userId: string, exceptIdHash?: string, stage?: 'password' | 'full'): Promise<void>;
+  deleteUserSessions(userId: string, exceptIdHash?: string, stage?: SessionStage): Promise<void>;
   /** Deletes sessions idle since before `idleBefore` or past their absolute end. */
   purgeSessions(idleBefore: number, now: number): Promise<number>;
 

@@ -1,85 +1,22 @@
 import type {
   ConsolePasskeyRecord,
   ConsoleRepos,
-  ConsoleRole,
   ConsoleSessionRecord,
+  ConsoleUserPatch,
   ConsoleUserRecord,
   PasskeyChallenge,
   SessionStage,
 } from '@tessera/core';
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction, type UpdateResult } from 'kysely';
 import type { Database } from '../schema.js';
+import { PASSKEY_COLUMNS, SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
 import type { ConsoleTables } from './console-schema.js';
 
 type Db = ConsoleTables & Pick<Database, 'keys'>;
-type UserRow = Selectable<ConsoleTables['console_users']>;
-type PasskeyRow = Selectable<ConsoleTables['console_passkeys']>;
-type UserPatch = Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>;
+type Row<T extends keyof ConsoleTables> = ConsoleTables[T];
 
-const n = (v: number | null): number | null => (v === null ? null : Number(v));
-
-function userFromRow(r: UserRow): ConsoleUserRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    email: r.email,
-    name: r.name,
-    role: r.role as ConsoleRole,
-    passwordHash: r.password_hash,
-    totpSecret: r.totp_secret,
-    totpPending: r.totp_pending,
-    totpLastStep: n(r.totp_last_step),
-    recoveryCodes: JSON.parse(r.recovery_codes) as string[],
-    recoveryPepperVersion: r.recovery_pepper_version,
-    failedLogins: r.failed_logins,
-    lockedUntil: n(r.locked_until),
-    disabledAt: n(r.disabled_at),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    lastLoginAt: n(r.last_login_at),
-  };
-}
-
-function passkeyFromRow(r: PasskeyRow): ConsolePasskeyRecord {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    credentialId: r.credential_id,
-    publicKey: r.public_key,
-    counter: Number(r.counter),
-    transports: JSON.parse(r.transports) as string[],
-    name: r.name,
-    createdAt: Number(r.created_at),
-    lastUsedAt: n(r.last_used_at),
-  };
-}
-
-const COLUMNS: Record<keyof UserPatch, keyof ConsoleTables['console_users']> = {
-  email: 'email',
-  name: 'name',
-  role: 'role',
-  passwordHash: 'password_hash',
-  totpSecret: 'totp_secret',
-  totpPending: 'totp_pending',
-  totpLastStep: 'totp_last_step',
-  recoveryCodes: 'recovery_codes',
-  recoveryPepperVersion: 'recovery_pepper_version',
-  failedLogins: 'failed_logins',
-  lockedUntil: 'locked_until',
-  disabledAt: 'disabled_at',
-  updatedAt: 'updated_at',
-  lastLoginAt: 'last_login_at',
-};
-
-function userPatchToRow(patch: UserPatch): Partial<ConsoleTables['console_users']> {
-  const row: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(patch)) {
-    const column = COLUMNS[k as keyof UserPatch];
-    if (v === undefined || column === undefined) continue;
-    row[column] = k === 'recoveryCodes' ? JSON.stringify(v) : v;
-  }
-  return row;
-}
+/** Whether a conditional update (a compare-and-set) changed its one row. */
+const changedOne = (r: UpdateResult): boolean => Number(r.numUpdatedRows) === 1;
 
 /** The console's storage port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyConsoleRepos implements ConsoleRepos {
@@ -93,35 +30,25 @@ export class KyselyConsoleRepos implements ConsoleRepos {
   async insertUser(u: ConsoleUserRecord): Promise<void> {
     await this.db
       .insertInto('console_users')
-      .values({ id: u.id, workspace_id: u.workspaceId, created_at: u.createdAt, ...userPatchToRow(u) } as ConsoleTables['console_users'])
+      .values(USER_COLUMNS.write(u) as Row<'console_users'>)
       .execute();
   }
 
-  async getUser(id: string): Promise<ConsoleUserRecord | undefined> {
-    const row = await this.db.selectFrom('console_users').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && userFromRow(row);
+  getUser(id: string): Promise<ConsoleUserRecord | undefined> {
+    return this.userWhere('id', id);
   }
 
-  async findUserByEmail(email: string): Promise<ConsoleUserRecord | undefined> {
-    const row = await this.db.selectFrom('console_users').selectAll().where('email', '=', email).executeTakeFirst();
-    return row && userFromRow(row);
+  findUserByEmail(email: string): Promise<ConsoleUserRecord | undefined> {
+    return this.userWhere('email', email);
   }
 
   async listUsers(workspaceId: string): Promise<ConsoleUserRecord[]> {
     const rows = await this.db.selectFrom('console_users').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
-    return rows.map(userFromRow);
+    return rows.map((r) => USER_COLUMNS.read(r));
   }
 
-  async countUsers(): Promise<number> {
-    const row = await this.db
-      .selectFrom('console_users')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  async updateUser(id: string, patch: UserPatch): Promise<void> {
-    const row = userPatchToRow(patch);
+  async updateUser(id: string, patch: ConsoleUserPatch): Promise<void> {
+    const row = USER_COLUMNS.write(patch);
     if (Object.keys(row).length === 0) return;
     await this.db.updateTable('console_users').set(row).where('id', '=', id).execute();
   }
@@ -143,7 +70,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return changedOne(r);
   }
 
   async replaceRecoveryCodes(id: string, expected: string[], next: string[], at: number): Promise<boolean> {
@@ -153,45 +80,28 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where('recovery_codes', '=', JSON.stringify(expected))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return changedOne(r);
   }
 
   async insertSession(s: ConsoleSessionRecord): Promise<void> {
     await this.db
       .insertInto('console_sessions')
       .values({
-        id_hash: s.idHash,
-        user_id: s.userId,
-        stage: s.stage,
-        created_at: s.createdAt,
-        last_seen_at: s.lastSeenAt,
-        expires_at: s.expiresAt,
-        ip: s.ip,
-        user_agent: s.userAgent,
+        ...SESSION_COLUMNS.write(s),
         challenge: null,
         challenge_purpose: null,
         challenge_expires_at: null,
-      })
+      } as Row<'console_sessions'>)
       .execute();
   }
 
   async getSession(idHash: string): Promise<ConsoleSessionRecord | undefined> {
     const r = await this.db
       .selectFrom('console_sessions')
-      .select(['id_hash', 'user_id', 'stage', 'created_at', 'last_seen_at', 'expires_at', 'ip', 'user_agent'])
+      .select(SESSION_COLUMNS.names as (keyof Row<'console_sessions'>)[])
       .where('id_hash', '=', idHash)
       .executeTakeFirst();
-    if (r === undefined) return undefined;
-    return {
-      idHash: r.id_hash,
-      userId: r.user_id,
-      stage: r.stage as SessionStage,
-      createdAt: Number(r.created_at),
-      lastSeenAt: Number(r.last_seen_at),
-      expiresAt: Number(r.expires_at),
-      ip: r.ip,
-      userAgent: r.user_agent,
-    };
+    return r && SESSION_COLUMNS.read(r);
   }
 
   async touchSession(idHash: string, lastSeenAt: number): Promise<void> {
@@ -202,7 +112,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     await this.db.deleteFrom('console_sessions').where('id_hash', '=', idHash).execute();
   }
 
-  async deleteUserSessions(userId: string, exceptIdHash?: string, stage?: 'password' | 'full'): Promise<void> {
+  async deleteUserSessions(userId: string, exceptIdHash?: string, stage?: SessionStage): Promise<void> {
     let q = this.db.deleteFrom('console_sessions').where('user_id', '=', userId);
     if (exceptIdHash !== undefined) q = q.where('id_hash', '<>', exceptIdHash);
     if (stage !== undefined) q = q.where('stage', '=', stage);
@@ -239,7 +149,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id_hash', '=', idHash)
       .where('challenge', '=', r.challenge)
       .executeTakeFirst();
-    if (Number(cleared.numUpdatedRows) !== 1) return undefined;
+    if (!changedOne(cleared)) return undefined;
     return {
       challenge: r.challenge,
       purpose: r.challenge_purpose as PasskeyChallenge['purpose'],
@@ -250,28 +160,18 @@ export class KyselyConsoleRepos implements ConsoleRepos {
   async insertPasskey(p: ConsolePasskeyRecord): Promise<void> {
     await this.db
       .insertInto('console_passkeys')
-      .values({
-        id: p.id,
-        user_id: p.userId,
-        credential_id: p.credentialId,
-        public_key: p.publicKey,
-        counter: p.counter,
-        transports: JSON.stringify(p.transports),
-        name: p.name,
-        created_at: p.createdAt,
-        last_used_at: p.lastUsedAt,
-      })
+      .values(PASSKEY_COLUMNS.write(p) as Row<'console_passkeys'>)
       .execute();
   }
 
   async listPasskeys(userId: string): Promise<ConsolePasskeyRecord[]> {
     const rows = await this.db.selectFrom('console_passkeys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
-    return rows.map(passkeyFromRow);
+    return rows.map((r) => PASSKEY_COLUMNS.read(r));
   }
 
   async findPasskeyByCredentialId(credentialId: string): Promise<ConsolePasskeyRecord | undefined> {
     const row = await this.db.selectFrom('console_passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
-    return row && passkeyFromRow(row);
+    return row && PASSKEY_COLUMNS.read(row);
   }
 
   async recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean> {
@@ -281,7 +181,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where('counter', '=', expectedCounter)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return changedOne(r);
   }
 
   async deletePasskey(userId: string, id: string): Promise<boolean> {
@@ -300,5 +200,10 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  private async userWhere(column: 'id' | 'email', value: string): Promise<ConsoleUserRecord | undefined> {
+    const row = await this.db.selectFrom('console_users').selectAll().where(column, '=', value).executeTakeFirst();
+    return row && USER_COLUMNS.read(row);
   }
 }

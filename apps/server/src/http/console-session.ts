@@ -1,7 +1,17 @@
-import { hasPermission, ROLE_PERMISSIONS, TesseraError, type Permission, type RootKeyRecord } from '@tessera/core';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  hasPermission,
+  ROLE_PERMISSIONS,
+  TesseraError,
+  type ConsoleUserRecord,
+  type HalfSession,
+  type Permission,
+  type RootKeyRecord,
+  type Signed,
+} from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
-import { csrfMatches, type HalfSession, type Signed } from './console-accounts.js';
+import { SAFE_METHODS } from './contract.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -10,15 +20,42 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** The console user behind the session cookie, when a session (not a root key) authorised the call. */
-    consoleUser: Signed['user'] | undefined;
+    consoleUser: ConsoleUserRecord | undefined;
+    /** The session a console API route asked for with `config.consoleSession`, checked before its handler runs. */
+    consoleSession: ConsoleSession | undefined;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The console session a `/console/api/…` route needs: `full` (signed in), or `half` (the
+     * password step done, a second factor owed — a real session or a decoy).
+     */
+    consoleSession?: ConsoleSessionKind;
   }
 }
+
+export type ConsoleSessionKind = 'full' | 'half';
+
+/** A console session as its route sees it, with the token of its cookie. */
+export type ConsoleSession = { kind: 'full'; signed: Signed; token: string } | { kind: 'half'; half: HalfSession; token: string };
 
 /** Over TLS the cookie takes the `__Host-` prefix: Secure, whole-site, and no Domain can be set on it. */
 const COOKIE = 'tessera_session';
 const HOST_COOKIE = '__Host-tessera_session';
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** The CSRF token of a session: derived from its token, so nothing more is stored. */
+export const csrfTokenFor = (token: string): string => createHmac('sha256', token).update('tessera console csrf').digest('base64url');
+
+/** Whether the request carries the CSRF token of the session `token` in its `X-CSRF-Token` header (compared in constant time). */
+function csrfMatches(token: string, request: FastifyRequest): boolean {
+  const presented = request.headers[CSRF_HEADER];
+  if (typeof presented !== 'string') return false;
+  const expected = Buffer.from(csrfTokenFor(token));
+  const given = Buffer.from(presented);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+const csrfFailed = () => new TesseraError('CSRF_FAILED', 'This change needs the X-CSRF-Token header of your session.');
 
 /** Whether the console is reached over TLS: the request came over it, or the configured console origin is https. */
 const secure = (request: FastifyRequest) => request.protocol === 'https' || request.server.consoleOverTls === true;
@@ -61,39 +98,27 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
  */
 export async function requireHalfSession(services: Services, request: FastifyRequest): Promise<{ half: HalfSession; token: string }> {
   const token = sessionToken(request);
-  if (token !== undefined && !csrfMatches(token, headerValue(request.headers[CSRF_HEADER])))
-    throw new TesseraError('CSRF_FAILED', 'This change needs the X-CSRF-Token header of your session.');
-  const half = token === undefined ? undefined : await services.console.halfSession(token);
+  if (token !== undefined && !csrfMatches(token, request)) throw csrfFailed();
+  const half = token === undefined ? undefined : await services.console.signIn.halfSession(token);
   if (half === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in again: the sign-in is over or was never started.');
   return { half, token: token! };
 }
-
-const headerValue = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
 
 /**
  * The signed-in user behind the request's session cookie. Refuses a missing, ended or half-open
  * session (401) and, for any state-changing method, a request without the session's CSRF token
  * in the `X-CSRF-Token` header (403 `CSRF_FAILED`).
  */
-export async function requireSession(
-  services: Services,
-  request: FastifyRequest,
-  stage: 'password' | 'full' = 'full',
-): Promise<Signed & { token: string }> {
+export async function requireSession(services: Services, request: FastifyRequest): Promise<Signed & { token: string }> {
   const token = sessionToken(request);
   if (token === undefined) throw new TesseraError('UNAUTHORIZED', 'Sign in to the console first.');
-  const found = await services.console.authenticate(token, stage);
+  const found = await services.console.sessions.authenticate(token);
   if (!found.ok)
     throw new TesseraError(
       'UNAUTHORIZED',
       found.reason === 'expired' ? 'Your session has ended; sign in again.' : 'Sign in to the console first.',
     );
-  if (!SAFE_METHODS.has(request.method)) {
-    const presented = request.headers[CSRF_HEADER];
-    if (!csrfMatches(token, typeof presented === 'string' ? presented : undefined)) {
-      throw new TesseraError('CSRF_FAILED', 'This change needs the X-CSRF-Token header of your session.');
-    }
-  }
+  if (!SAFE_METHODS.has(request.method) && !csrfMatches(token, request)) throw csrfFailed();
   request.consoleUser = found.user;
   return { ...found, token };
 }
@@ -102,7 +127,7 @@ export function rolePermissions(role: keyof typeof ROLE_PERMISSIONS): string[] {
   return [...ROLE_PERMISSIONS[role]];
 }
 
-export function requirePermission(user: Signed['user'], permission: Permission): void {
+export function requirePermission(user: ConsoleUserRecord, permission: Permission): void {
   if (!hasPermission(rolePermissions(user.role), permission)) {
     throw new TesseraError('FORBIDDEN', `Your role (${user.role}) lacks the permission "${permission}".`);
   }

@@ -1,4 +1,5 @@
-import { AuthFailureThrottle, type Clock } from '@tessera/core';
+import type { Clock } from '../clock.js';
+import { AuthFailureThrottle } from '../root-keys/auth-failure-throttle.js';
 
 /** Failed sign-ins left out of the audit log in one window, written later as one entry. */
 export interface FailureSummary {

@@ -1,4 +1,4 @@
-import { INSTANCE_SCOPE, type EnvelopeKeyring } from '@tessera/core';
+import { INSTANCE_SCOPE, type EnvelopeKeyring } from './envelope-keyring.js';
 
 /**
  * What the console shows of the keyring: the KEK provider and versions, the pepper versions and

@@ -8,8 +8,14 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { appendAudit, newId, TesseraError, type Actor, type Clock, type ConsolePasskeyRecord, type Store } from '@tessera/core';
-import type { ConsoleAccounts, HalfSession, Signed } from './console-accounts.js';
+import type { Clock } from '../clock.js';
+import { appendAudit, type Actor } from '../audit/audit-chain.js';
+import { TesseraError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Store } from '../store/store.js';
+import type { ConsolePasskeyRecord } from './console-records.js';
+import type { Signed } from './console-sessions.js';
+import type { ConsoleSignIn, HalfSession } from './console-sign-in.js';
 
 /** Whom passkeys are bound to: the console's origin, and its host name as the relying-party ID. */
 export interface RelyingParty {
@@ -17,20 +23,23 @@ export interface RelyingParty {
   id: string;
 }
 
+/**
+ * A credential as the browser sends it (`@simplewebauthn/browser`'s JSON): an attestation when a
+ * passkey is registered, an assertion at sign-in. The library checks what `response` holds.
+ */
+export interface PasskeyCredential {
+  id: string;
+  rawId: string;
+  type: 'public-key';
+  response: { clientDataJSON: string };
+  clientExtensionResults: object;
+  authenticatorAttachment?: string | undefined;
+}
+
 /** A challenge is answered within this long, once. */
 export const CHALLENGE_MS = 5 * 60_000;
 /** Enough for a person's keys and devices; a bound on what one sign-in lists. */
 export const MAX_PASSKEYS = 20;
-
-/** A passkey as the console API shows it. */
-export function passkeyView(p: ConsolePasskeyRecord) {
-  return {
-    id: p.id,
-    name: p.name,
-    createdAt: new Date(p.createdAt).toISOString(),
-    lastUsedAt: p.lastUsedAt === null ? null : new Date(p.lastUsedAt).toISOString(),
-  };
-}
 
 /**
  * WebAuthn passkeys as a console second factor, in place of a TOTP code at sign-in. Each
@@ -38,7 +47,7 @@ export function passkeyView(p: ConsolePasskeyRecord) {
  * by a signed-in session, sign-in by the half-open one the password opened).
  */
 export class ConsolePasskeys {
-  constructor(private readonly deps: { store: Store; clock: Clock; accounts: ConsoleAccounts }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; signIn: ConsoleSignIn }) {}
 
   list(userId: string): Promise<ConsolePasskeyRecord[]> {
     return this.deps.store.console.listPasskeys(userId);
@@ -69,13 +78,13 @@ export class ConsolePasskeys {
     actor: Actor,
     signed: Signed,
     rp: RelyingParty,
-    response: RegistrationResponseJSON,
+    attestation: PasskeyCredential,
     name: string,
   ): Promise<ConsolePasskeyRecord | undefined> {
     const challenge = await this.take(signed, 'register');
     if (challenge === undefined) return undefined;
     const result = await verifyRegistrationResponse({
-      response,
+      response: attestation as unknown as RegistrationResponseJSON,
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
@@ -142,15 +151,16 @@ export class ConsolePasskeys {
    * user's own credential and its signature counter. Returns the full session's new token, or
    * undefined (counted as a failed sign-in) when anything is off.
    */
-  async login(half: HalfSession, rp: RelyingParty, response: AuthenticationResponseJSON, ip: string): Promise<string | undefined> {
+  async login(half: HalfSession, rp: RelyingParty, assertion: PasskeyCredential, ip: string): Promise<string | undefined> {
+    const response = assertion as unknown as AuthenticationResponseJSON;
     if (half === 'decoy') {
-      await this.deps.accounts.decoyFailed(ip);
+      await this.deps.signIn.decoyFailed(ip);
       return undefined;
     }
     const challenge = await this.take(half, 'login');
     const passkey = challenge === undefined ? undefined : await this.deps.store.console.findPasskeyByCredentialId(response.id);
     if (challenge === undefined || passkey === undefined || passkey.userId !== half.user.id) {
-      await this.deps.accounts.passkeyFailed(half.user, ip);
+      await this.deps.signIn.passkeyFailed(half.user, ip);
       return undefined;
     }
     // The library refuses a counter that did not grow (a cloned authenticator) by throwing.
@@ -173,10 +183,10 @@ export class ConsolePasskeys {
       !result.verified ||
       !(await this.deps.store.console.recordPasskeyUse(passkey.id, passkey.counter, result.authenticationInfo.newCounter, now))
     ) {
-      await this.deps.accounts.passkeyFailed(half.user, ip);
+      await this.deps.signIn.passkeyFailed(half.user, ip);
       return undefined;
     }
-    return this.deps.accounts.passkeySignedIn(half, ip, { passkeyId: passkey.id, name: passkey.name });
+    return this.deps.signIn.passkeySignedIn(half, ip, { passkeyId: passkey.id, name: passkey.name });
   }
 
   private async hold(signed: Signed, purpose: 'register' | 'login', challenge: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { TesseraError } from '@tessera/core';
+import { TesseraError } from '../errors.js';
 
 // The worker is given as source so it runs the same from TypeScript sources and from dist, and as
 // CommonJS or as a module (it inherits --input-type). It loads with require, which reads files

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '@tessera/core';
+import type { Clock } from '../clock.js';
 
 const NONCE_BYTES = 16;
 const TAG_BYTES = 16;

@@ -1,0 +1,48 @@
+import type { ConsolePasskeyRecord, ConsoleSessionRecord, ConsoleUserRecord } from '@tessera/core';
+import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+
+/** The columns of `console_users`, `console_sessions` and `console_passkeys`, field by field. */
+
+export const USER_COLUMNS = new RecordColumns<ConsoleUserRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  email: 'email',
+  name: 'name',
+  role: 'role',
+  passwordHash: 'password_hash',
+  totpSecret: 'totp_secret',
+  totpPending: 'totp_pending',
+  totpLastStep: nullableNumberColumn('totp_last_step'),
+  recoveryCodes: jsonColumn<string[]>('recovery_codes'),
+  recoveryPepperVersion: 'recovery_pepper_version',
+  failedLogins: 'failed_logins',
+  lockedUntil: nullableNumberColumn('locked_until'),
+  disabledAt: nullableNumberColumn('disabled_at'),
+  createdAt: numberColumn('created_at'),
+  updatedAt: numberColumn('updated_at'),
+  lastLoginAt: nullableNumberColumn('last_login_at'),
+});
+
+/** A session's own columns; its WebAuthn challenge sits beside them, read and written apart. */
+export const SESSION_COLUMNS = new RecordColumns<ConsoleSessionRecord>({
+  idHash: 'id_hash',
+  userId: 'user_id',
+  stage: 'stage',
+  createdAt: numberColumn('created_at'),
+  lastSeenAt: numberColumn('last_seen_at'),
+  expiresAt: numberColumn('expires_at'),
+  ip: 'ip',
+  userAgent: 'user_agent',
+});
+
+export const PASSKEY_COLUMNS = new RecordColumns<ConsolePasskeyRecord>({
+  id: 'id',
+  userId: 'user_id',
+  credentialId: 'credential_id',
+  publicKey: 'public_key',
+  counter: numberColumn('counter'),
+  transports: jsonColumn<string[]>('transports'),
+  name: 'name',
+  createdAt: numberColumn('created_at'),
+  lastUsedAt: nullableNumberColumn('last_used_at'),
+});
