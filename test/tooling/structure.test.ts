@@ -31,7 +31,7 @@ const PENDING_CYCLES = new Set<string>([
   'packages/sdk/src/client/tessera.ts ↔ packages/sdk/src/verify/key-verifier.ts',
 ]);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */
-const MAX_UNUSED_CORE_EXPORTS = 117;
+const MAX_UNUSED_CORE_EXPORTS = 115;
 
 function sourceFiles(): string[] {
   const out: string[] = [];
