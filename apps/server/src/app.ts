@@ -30,17 +30,18 @@ import { IdempotencyKeyHeader, idempotencyHooks } from './http/idempotency.js';
 import { checkKeyspaceScope } from './http/keyspace-scope.js';
 import { createMetrics } from './http/metrics.js';
 import { VERSION } from './version.js';
-import { serveMetrics } from './http/metrics-access.js';
 import { problem, sendProblem } from './http/problem.js';
-import { declareCommonProblems, problems, ProblemSchema } from './http/contract.js';
-import { Type } from './http/schemas.js';
-import { adminRoutes } from './routes/admin-routes.js';
+import { declareCommonProblems, ProblemSchema } from './http/contract.js';
+import { auditRoutes } from './routes/audit.js';
 import { oauthClientRoutes } from './routes/oauth-client-routes.js';
 import { oauthRoutes } from './routes/oauth-routes.js';
-import { custodyRoutes } from './routes/custody-routes.js';
-import { eventRoutes } from './routes/event-routes.js';
-import { secretRoutes } from './routes/secret-routes.js';
-import { keyRoutes } from './routes/key-routes.js';
+import { eventRoutes } from './routes/events.js';
+import { keyRecoveryRoutes } from './routes/key-recovery.js';
+import { keyRoutes } from './routes/keys.js';
+import { keyspaceRoutes } from './routes/keyspaces.js';
+import { operationsRoutes } from './routes/operations.js';
+import { rootKeyRoutes } from './routes/root-keys.js';
+import { secretRoutes } from './routes/secrets.js';
 import type { Services } from './services.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './routes/console/console-routes.js';
@@ -379,40 +380,17 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
 
   await app.register(keyRoutes(services, metrics));
-  await app.register(adminRoutes(services));
+  await app.register(keyRecoveryRoutes(services));
+  await app.register(rootKeyRoutes(services));
+  await app.register(keyspaceRoutes(services));
+  await app.register(auditRoutes(services));
   await app.register(consoleRoutes(services, { origin: config.consoleOrigin }));
   await app.register(oauthClientRoutes(services));
   await app.register(oauthRoutes(services, config));
   await app.register(secretRoutes(services));
-  await app.register(custodyRoutes(services));
   await app.register(eventRoutes(services));
   await app.register(monitoringRoutes(services));
-
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
-  app.get(
-    '/readyz',
-    {
-      schema: {
-        tags: ['operations'],
-        summary: 'Readiness: the store answers',
-        security: [],
-        response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems('STORE_UNAVAILABLE') },
-      },
-    },
-    async (_request, reply) => {
-      try {
-        await Promise.race([
-          services.store.ping(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-        ]);
-        return { status: 'ready' };
-      } catch {
-        return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store does not answer.'));
-      }
-    },
-  );
-  serveMetrics(app, config, metrics.registry);
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(operationsRoutes(services, config, metrics.registry));
 
   app.addHook('onClose', async () => {
     stdoutLog?.stop();

@@ -12,7 +12,7 @@ import {
 } from '@tessera/core';
 import type { Config } from './config.js';
 import { auditPinPath, openInstance, PLAIN_PEPPER_NOTICE } from './instance.js';
-import { AUDIT_KEYS_PATH, auditLines } from './routes/custody-routes.js';
+import { AUDIT_KEYS_PATH, auditLines } from './audit/audit-export.js';
 
 /** What the CLI's commands share: parsed flags, output, the API client and the configuration. */
 export interface CommandContext {

@@ -209,6 +209,20 @@ export const AuditEntry = Type.Object({
   hash: Type.String(),
 });
 
+export const AuditReportView = Type.Object({
+  ok: Type.Boolean(),
+  checked: Type.Integer(),
+  firstBadSeq: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+  checkpoints: Type.Object({
+    checked: Type.Integer(),
+    lastSignedSeq: Type.Integer(),
+    unsignedEntries: Type.Integer(),
+    badSignatureSeq: Type.Optional(Type.Integer()),
+    missingSeq: Type.Optional(Type.Integer()),
+  }),
+});
+
 export const Limit = Type.Integer({ minimum: 1, maximum: 1000, default: 100 });
 export const Cursor = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9_-]+$' });
 export const IdParams = (name: string) => Type.Object({ [name]: Id });

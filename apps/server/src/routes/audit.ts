@@ -1,48 +1,66 @@
 import { Readable } from 'node:stream';
+import { appendAudit, auditPublicJwks, isAuditAction, TesseraError, verifyAuditLog } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { appendAudit, auditPublicJwks } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
+import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';
 import { actorOf } from '../http/auth.js';
-import { IdParams, Type } from '../http/schemas.js';
+import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
+import { AuditEntry, AuditReportView, Cursor, Limit, Text, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
 import type { Services } from '../services.js';
 
-export const AuditReportView = Type.Object({
-  ok: Type.Boolean(),
-  checked: Type.Integer(),
-  firstBadSeq: Type.Optional(Type.Integer()),
-  reason: Type.Optional(Type.String()),
-  checkpoints: Type.Object({
-    checked: Type.Integer(),
-    lastSignedSeq: Type.Integer(),
-    unsignedEntries: Type.Integer(),
-    badSignatureSeq: Type.Optional(Type.Integer()),
-    missingSeq: Type.Optional(Type.Integer()),
-  }),
-});
-
-/** The public halves of the audit signing keys (RFC 7517), to verify exported checkpoints offline. */
-export const AUDIT_KEYS_PATH = '/.well-known/tessera-audit-keys.json';
-
-/** Recoverable keys and the audit export: reads of what the keyring protects, each one audited. */
-export function custodyRoutes(services: Services): FastifyPluginAsync {
+/** The audit log: read, verify, export, checkpoint, and the public keys that sign its checkpoints. */
+export function auditRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.get(
-      '/v1/keys/:keyId/recover',
+      '/v1/audit',
       {
-        config: { permission: 'keys:recover' },
+        config: { permission: 'audit:read' },
         schema: {
-          tags: ['keys'],
-          summary: 'Read back a key of a recoverable keyspace (permission keys:recover; audited)',
-          params: IdParams('keyId'),
-          response: { 200: Type.Object({ keyId: Type.String(), key: Type.String() }) },
+          tags: ['audit'],
+          summary: 'Read the audit log, newest first',
+          querystring: Type.Object(
+            {
+              limit: Type.Optional(Limit),
+              cursor: Type.Optional(Cursor),
+              action: Type.Optional(Type.String({ maxLength: 64 })),
+              actor: Type.Optional(Text({ maxLength: 128 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
         },
       },
-      async (request) => services.recovery.recover(actorOf(request), request.params.keyId),
+      async (request) => {
+        const { limit = 100, cursor, action, actor } = request.query;
+        if (action !== undefined && !isAuditAction(action)) throw new TesseraError('VALIDATION_FAILED', `unknown audit action "${action}"`);
+        const items = await services.store.listAudit({
+          workspaceId: request.rootKey!.workspaceId,
+          limit: limit + 1,
+          beforeSeq: cursor === undefined ? undefined : decodeSeqCursor(cursor),
+          action,
+          actor,
+        });
+        const page = items.slice(0, limit);
+        return { items: page.map(auditView), nextCursor: items.length > limit ? encodeSeqCursor(page[page.length - 1]!.seq) : null };
+      },
     );
 
+    app.get(
+      '/v1/audit/verify',
+      {
+        config: { permission: 'audit:read' },
+        schema: {
+          tags: ['audit'],
+          summary:
+            'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
+          response: { 200: AuditReportView },
+        },
+      },
+      async () => verifyAuditLog(services, { pinned: services.checkpointer.pinnedCheckpoint(), policy: services.checkpointer.policy }),
+    );
     app.get(
       '/v1/audit/export',
       {
@@ -128,36 +146,4 @@ export function custodyRoutes(services: Services): FastifyPluginAsync {
       },
     );
   };
-}
-
-/**
- * Entries (then checkpoints) as JSON lines, read in pages so the log never sits in memory whole.
- * With `workspaceId` (the API's export): that workspace's entries and the installation's own
- * (no workspace: signing keys, keyring); another workspace's entry only as the link of the chain
- * it is (`seq`, `prevHash`, `hash`, `redacted: true`), so the export still verifies offline.
- * Without (the CLI's export, by someone who holds the database anyway): every entry.
- */
-export async function* auditLines(
-  services: Pick<Services, 'store'>,
-  fromSeq: number,
-  withCheckpoints: boolean,
-  workspaceId?: string,
-  pageSize = 1000,
-): AsyncGenerator<string> {
-  for (let seq = fromSeq; ;) {
-    const page = await services.store.scanAudit(seq, pageSize);
-    for (const e of page) {
-      const visible = workspaceId === undefined || e.workspaceId === workspaceId || e.workspaceId === null;
-      yield JSON.stringify(visible ? auditView(e) : { seq: e.seq, prevHash: e.prevHash, hash: e.hash, redacted: true }) + '\n';
-    }
-    if (page.length < pageSize) break;
-    seq = page[page.length - 1]!.seq + 1;
-  }
-  if (!withCheckpoints) return;
-  for (let after = fromSeq - 1; ;) {
-    const page = await services.store.listAuditCheckpoints(after, pageSize);
-    for (const c of page) yield JSON.stringify({ checkpoint: { ...c, ts: iso(c.ts) } }) + '\n';
-    if (page.length < pageSize) break;
-    after = page[page.length - 1]!.seq;
-  }
 }

@@ -1,0 +1,47 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import { problems } from '../http/contract.js';
+import { serveMetrics } from '../http/metrics-access.js';
+import { problem, sendProblem } from '../http/problem.js';
+import { Type } from '../http/schemas.js';
+import type { Services } from '../services.js';
+
+/** How long readiness waits for the store before it answers not ready. */
+const READY_TIMEOUT_MS = 2000;
+
+/** What an orchestrator and a scraper read: liveness, readiness, metrics, and the OpenAPI document itself. */
+export function operationsRoutes(services: Services, config: Config, registry: Registry): FastifyPluginAsync {
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
+
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags: ['operations'],
+          summary: 'Readiness: the store answers',
+          security: [],
+          response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems('STORE_UNAVAILABLE') },
+        },
+      },
+      async (_request, reply) => {
+        try {
+          await Promise.race([
+            services.store.ping(),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), READY_TIMEOUT_MS).unref()),
+          ]);
+          return { status: 'ready' as const };
+        } catch {
+          return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store does not answer.'));
+        }
+      },
+    );
+
+    serveMetrics(app0, config, registry);
+    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  };
+}
