@@ -30,6 +30,8 @@ declare module 'fastify' {
      * password step done, a second factor owed — a real session or a decoy).
      */
     consoleSession?: ConsoleSessionKind;
+    /** The permission the signed-in user's role needs for a `consoleSession: 'full'` route, checked with the session. */
+    consolePermission?: Permission;
   }
 }
 

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import { declareCommonProblems, SAFE_METHODS } from '../../http/contract.js';
-import { requireHalfSession, requireSession, type ConsoleSessionKind } from '../../http/console-session.js';
+import { requireHalfSession, requirePermission, requireSession, type ConsoleSessionKind } from '../../http/console-session.js';
 import type { Services } from '../../services.js';
 import type { ConsoleContext } from './console-context.js';
 import { enrolmentRoutes } from './enrolment-routes.js';
@@ -97,17 +97,21 @@ async function servePage(app: Parameters<FastifyPluginAsync>[0], distDir: string
 }
 
 /**
- * A console API route's session check, from its `config.consoleSession`: a hook that runs before
- * the handler (after validation, as the handler's own check did), and the contract that says so:
- * the cookie and CSRF token it needs, and the problems the check can answer.
+ * A console API route's session check, from its `config.consoleSession` (and the permission its
+ * user's role needs, `config.consolePermission`): a hook that runs before the handler, after
+ * validation, and the contract that says so: the cookie and CSRF token it needs, and the problems
+ * the check can answer.
  */
 function withConsoleSession(services: Services, route: RouteOptions): void {
   const kind: ConsoleSessionKind | undefined = route.config?.consoleSession;
+  const permission = route.config?.consolePermission;
+  if (permission !== undefined && kind !== 'full') throw new Error(`${route.url}: consolePermission needs consoleSession 'full'`);
   if (kind !== undefined) {
     const check =
       kind === 'full'
         ? async (request: FastifyRequest) => {
             const { token, ...signed } = await requireSession(services, request);
+            if (permission !== undefined) requirePermission(signed.user, permission);
             request.consoleSession = { kind, signed, token };
           }
         : async (request: FastifyRequest) => {
@@ -124,5 +128,11 @@ function withConsoleSession(services: Services, route: RouteOptions): void {
     security: kind === undefined ? [] : [csrf ? { consoleSession: [], csrfToken: [] } : { consoleSession: [] }],
     ...route.schema,
   };
-  declareCommonProblems(route, { authenticated: false, idempotent: false, store: true, consoleSession: kind });
+  declareCommonProblems(route, {
+    authenticated: false,
+    idempotent: false,
+    store: true,
+    consoleSession: kind,
+    consolePermission: permission !== undefined,
+  });
 }

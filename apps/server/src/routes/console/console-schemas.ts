@@ -70,7 +70,7 @@ export const ConsoleUserList = Type.Object({ items: Type.Array(ConsoleUser) }, {
 const SESSION_EXAMPLE = {
   user: USER_EXAMPLE,
   stage: 'full',
-  permissions: ['keys:read', 'keys:write'],
+  permissions: ['*'],
   csrfToken: 'k3vA0b8lW1cZ2mJ9uE5xQ7rT4yN6pD0sF8gH1jK2lM3',
   idleTimeoutSeconds: 1800,
   expiresAt: '2026-05-04T20:12:30.000Z',

@@ -1,5 +1,4 @@
 import { problems } from '../../http/contract.js';
-import { requirePermission } from '../../http/console-session.js';
 import { IdParams, Type } from '../../http/schemas.js';
 import { fullSession, userActor, type ConsoleApp, type ConsoleContext } from './console-context.js';
 import { SERIES_EXAMPLE, VerifySeries } from './console-schemas.js';
@@ -35,17 +34,16 @@ export function keyUsageRoutes(app: ConsoleApp, { services }: ConsoleContext): v
   app.get(
     '/console/api/keys/:keyId/usage',
     {
-      config: { consoleSession: 'full' },
+      config: { consoleSession: 'full', consolePermission: 'keys:read' },
       schema: {
         operationId: 'getKeyUsageTimeline',
         summary: "A key's verifications per minute and its latest ones",
         params: IdParams('keyId'),
-        response: { 200: KeyUsage, ...problems('FORBIDDEN', 'NOT_FOUND') },
+        response: { 200: KeyUsage, ...problems('NOT_FOUND') },
       },
     },
     async (request) => {
       const signed = fullSession(request);
-      requirePermission(signed.user, 'keys:read');
       const { keyId } = request.params;
       // Reading the key checks that it exists in the user's workspace.
       await services.keys.getKey(userActor(request, signed), keyId);

@@ -1,6 +1,4 @@
 import { EnvelopeKeyring, keyringStatus } from '@tessera/core';
-import { problems } from '../../http/contract.js';
-import { requirePermission } from '../../http/console-session.js';
 import { Type } from '../../http/schemas.js';
 import { fullSession, type ConsoleApp, type ConsoleContext } from './console-context.js';
 
@@ -49,19 +47,16 @@ export function keyringRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
   app.get(
     '/console/api/keyring',
     {
-      config: { consoleSession: 'full' },
+      config: { consoleSession: 'full', consolePermission: 'root_keys:manage' },
       schema: {
         operationId: 'getKeyringStatus',
         summary: 'The keyring: KEK provider and versions, pepper versions, data keys',
         description: 'Key custody is the instance owner’s business: it needs the permission root keys need (`root_keys:manage`).',
-        response: { 200: KeyringStatus, ...problems('FORBIDDEN') },
+        response: { 200: KeyringStatus },
       },
     },
     async (request) => {
-      const { user } = fullSession(request);
-      // Key custody is the instance owner's business: the same permission as root keys.
-      requirePermission(user, 'root_keys:manage');
-      return keyringStatus(keyring, user.workspaceId);
+      return keyringStatus(keyring, fullSession(request).user.workspaceId);
     },
   );
 }

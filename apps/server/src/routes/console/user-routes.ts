@@ -1,5 +1,4 @@
 import { problems } from '../../http/contract.js';
-import { requirePermission } from '../../http/console-session.js';
 import { userView } from '../../http/console-views.js';
 import { IdParams, Text, Type } from '../../http/schemas.js';
 import { fullSession, userActor, type ConsoleApp, type ConsoleContext } from './console-context.js';
@@ -10,16 +9,15 @@ export function userRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
   app.get(
     '/console/api/users',
     {
-      config: { consoleSession: 'full' },
+      config: { consoleSession: 'full', consolePermission: 'users:manage' },
       schema: {
         operationId: 'listConsoleUsers',
         summary: "The workspace's console users",
-        response: { 200: ConsoleUserList, ...problems('FORBIDDEN') },
+        response: { 200: ConsoleUserList },
       },
     },
     async (request) => {
       const { user } = fullSession(request);
-      requirePermission(user, 'users:manage');
       return { items: (await ctx.services.console.users.list(user.workspaceId)).map(userView) };
     },
   );
@@ -27,7 +25,7 @@ export function userRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
   app.post(
     '/console/api/users',
     {
-      config: { consoleSession: 'full' },
+      config: { consoleSession: 'full', consolePermission: 'users:manage' },
       schema: {
         operationId: 'createConsoleUser',
         summary: 'Add a console user',
@@ -40,12 +38,11 @@ export function userRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
             examples: [{ email: 'grace@example.com', password: 'a first passphrase to change', role: 'admin', name: 'Grace Hopper' }],
           },
         ),
-        response: { 201: ConsoleUser, ...problems('FORBIDDEN', 'CONFLICT', 'RATE_LIMITED') },
+        response: { 201: ConsoleUser, ...problems('CONFLICT', 'RATE_LIMITED') },
       },
     },
     async (request, reply) => {
       const signed = fullSession(request);
-      requirePermission(signed.user, 'users:manage');
       const user = await ctx.services.console.users.create(userActor(request, signed), request.body);
       return reply.code(201).send(userView(user));
     },
@@ -54,7 +51,7 @@ export function userRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
   app.patch(
     '/console/api/users/:id',
     {
-      config: { consoleSession: 'full' },
+      config: { consoleSession: 'full', consolePermission: 'users:manage' },
       schema: {
         operationId: 'updateConsoleUser',
         summary: 'Change a console user’s role, disable or enable them, or lift their lockout',
@@ -64,12 +61,11 @@ export function userRoutes(app: ConsoleApp, ctx: ConsoleContext): void {
           { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), unlock: Type.Optional(Type.Literal(true)) },
           { additionalProperties: false, minProperties: 1, examples: [{ role: 'viewer' }, { unlock: true }] },
         ),
-        response: { 200: ConsoleUser, ...problems('FORBIDDEN', 'NOT_FOUND', 'CONFLICT') },
+        response: { 200: ConsoleUser, ...problems('NOT_FOUND', 'CONFLICT') },
       },
     },
     async (request) => {
       const signed = fullSession(request);
-      requirePermission(signed.user, 'users:manage');
       return userView(await ctx.services.console.users.update(userActor(request, signed), request.params.id, request.body));
     },
   );
