@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { IDEMPOTENCY_ABANDONED_MS, IDEMPOTENCY_TTL_MS, ManualClock } from '@tessera/core';
 import { createApp, createServices, loadConfig } from '@tessera/server';
-import { KyselyStore } from '@tessera/store';
+import { KyselyStore, kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS, TEST_DATABASE_URL } from '../support/databases.js';
@@ -305,7 +305,7 @@ describe('Idempotency-Key across nodes sharing PostgreSQL', () => {
   beforeAll(async () => {
     s = await startTestServer('postgres');
     const store = KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: s.db.schema, poolSize: 2 });
-    const services = createServices({ store, keyring: s.services.keyring });
+    const services = createServices({ ports: kyselyPorts(store), keyring: s.services.keyring });
     const config = loadConfig({ TESSERA_DATA_DIR: s.db.dataDir, TESSERA_LOG_REQUESTS: 'false' });
     const app = await createApp({ config, services, logStream: new Writable({ write: (_c, _e, cb) => cb() }) });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,7 +5,7 @@ import { pbkdf2, pbkdf2Sync } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
 import { createServer } from 'node:http';
 import { DEFAULT_WORKSPACE_ID, MemoryKeyring, systemActor, systemClock, WebhookService } from '@tessera/core';
-import { KyselyMonitoringStore, KyselyStore } from '@tessera/store';
+import { KyselyStore, kyselyPorts } from '@tessera/store';
 // Not in the package's API: the module itself, as built.
 import { hostLookup } from '../../packages/core/dist/net/host-lookup.js';
 
@@ -21,7 +21,7 @@ const port = receiver.address().port;
 const store = KyselyStore.open({ kind: 'sqlite', file: databaseFile });
 await store.migrate();
 const webhooks = new WebhookService(
-  { store: new KyselyMonitoringStore(store), keyring: MemoryKeyring.generate(), clock: systemClock },
+  { store: kyselyPorts(store).monitoring, keyring: MemoryKeyring.generate(), clock: systemClock },
   { allowHttp: true, allowPrivate: ['127.0.0.0/8', '::1'] }, // the receiver is on loopback
 );
 const actor = systemActor(DEFAULT_WORKSPACE_ID);

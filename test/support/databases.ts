@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KyselyStore } from '@tessera/store';
+import type { StorePorts } from '@tessera/core';
+import { KyselyStore, kyselyPorts } from '@tessera/store';
 import pg from 'pg';
 
 /** The PostgreSQL server the suite uses; each test file gets a schema of its own. */
@@ -15,6 +16,8 @@ export interface TestDatabase {
   dialect: Dialect;
   /** A fresh, migrated store. */
   store: KyselyStore;
+  /** Every port over the store, as the server wires them. */
+  ports: StorePorts;
   /** For the SQLite store: its file. */
   file?: string;
   /** For PostgreSQL: the schema this test owns. */
@@ -33,6 +36,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     return {
       dialect,
       store,
+      ports: kyselyPorts(store),
       file,
       dataDir,
       drop: async () => {
@@ -51,6 +55,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
   return {
     dialect,
     store,
+    ports: kyselyPorts(store),
     schema,
     dataDir,
     drop: async () => {

@@ -54,7 +54,7 @@ export async function startTestServer(
   // The audit pin and the checkpoint copy sit in the data folder, as `tessera serve` keeps them.
   const late: { app?: FastifyInstance } = {};
   const services = createServices({
-    store: db.store,
+    ports: db.ports,
     keyring,
     clock,
     usageFlushMs: 50,

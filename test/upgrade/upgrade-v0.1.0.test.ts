@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, EnvelopeKeyring } from '@tessera/core';
 import { createApp, createServices, loadConfig, openInstance, type Services } from '@tessera/server';
+import { kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { decodeProtectedHeader } from 'jose';
 import pg from 'pg';
@@ -100,7 +101,7 @@ describe.each(['sqlite', 'postgres'] as const)('a %s instance made by Tessera 0.
     const opened = await openInstance(config);
     const store = opened.store;
     keyring = opened.keyring;
-    services = createServices({ store, keyring, clock, usageFlushMs: 50 });
+    services = createServices({ ports: kyselyPorts(store), keyring, clock, usageFlushMs: 50 });
     app = await createApp({ config, services });
     app.addHook('onClose', async () => {
       await store.close();

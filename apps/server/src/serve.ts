@@ -16,6 +16,7 @@ import {
 import { ChangeTimings } from './http/change-timings.js';
 import { openSharedState } from './scale/shared-state.js';
 import { createServices } from './services.js';
+import { kyselyPorts } from '@tessera/store';
 
 /**
  * Starts a node: initialises on first start (printing the first root key once on a terminal,
@@ -50,7 +51,7 @@ export async function serve(
   const shared = await openSharedState(config, undefined, timings.busEvents);
   const services = createServices({
     timings,
-    store,
+    ports: kyselyPorts(store),
     keyring,
     keyCacheSize: config.keyCacheSize,
     usageFlushMs: config.usageFlushMs,

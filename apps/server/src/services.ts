@@ -20,9 +20,9 @@ import {
   type InvalidationBus,
   type Keyring,
   type RateLimiter,
-  type Store,
+  type StorePorts,
 } from '@tessera/core';
-import type { AnomalyDraft, OAuthStore } from '@tessera/core';
+import type { AnomalyDraft } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
 import type { SharedState } from './scale/shared-state.js';
 import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
@@ -30,7 +30,8 @@ import { checkpointerHooks, type CheckpointerWiring } from './audit/checkpointer
 import { ChangeTimings } from './http/change-timings.js';
 
 export interface ServiceOptions {
-  store: Store;
+  /** Every storage port, from one adapter (`kyselyPorts(store)` for SQLite and PostgreSQL). */
+  ports: StorePorts;
   keyring: Keyring;
   clock?: Clock;
   bus?: InvalidationBus;
@@ -38,8 +39,6 @@ export interface ServiceOptions {
   keyCacheSize?: number;
   usageFlushMs?: number;
   onUsageError?: (err: unknown) => void;
-  /** The OAuth store (default: the Kysely store's database). */
-  oauthStore?: OAuthStore;
   /** When signed audit checkpoints are written (default: every 1000 entries or 60 s). */
   auditCheckpoints?: CheckpointPolicy;
   onCheckpointError?: (err: unknown) => void;
@@ -54,30 +53,31 @@ export interface ServiceOptions {
   /** Console session timeouts and sign-in lockout (defaults in core's console-policy.ts). */
   console?: Partial<ConsolePolicy>;
   /** Usage events, detection, webhooks and hygiene (defaults in their services). */
-  monitoring?: Omit<MonitoringOptions, 'store' | 'keyring' | 'clock' | 'bus'>;
+  monitoring?: Omit<MonitoringOptions, 'ports' | 'keyring' | 'clock' | 'bus'>;
 }
 
 export type Services = ReturnType<typeof createServices>;
 
 /** Wires the domain services together. The only place that picks implementations. */
 export function createServices(o: ServiceOptions) {
+  const store = o.ports.store;
   const clock = o.clock ?? systemClock;
   const bus = o.bus ?? new LocalInvalidationBus();
-  const usage = new UsageBatcher(o.store, o.usageFlushMs ?? 1000, o.onUsageError);
+  const usage = new UsageBatcher(store, o.usageFlushMs ?? 1000, o.onUsageError);
   const monitoring = createMonitoring({
     onError: o.onUsageError,
     ...o.monitoring,
     usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage },
-    store: o.store,
+    ports: o.ports,
     keyring: o.keyring,
     clock,
     bus,
   });
   // Keys found under an older pepper version are re-hashed under the current one, off the verify path.
-  const rehasher = new PepperRehasher(o.store, o.onUsageError);
+  const rehasher = new PepperRehasher(store, o.onUsageError);
   const verifier = new KeyVerifier(
     {
-      store: o.store,
+      store,
       keyring: o.keyring,
       clock,
       rateLimiter: o.rateLimiter ?? new MemoryRateLimiter(),
@@ -87,7 +87,7 @@ export function createServices(o: ServiceOptions) {
     },
     { maxEntries: o.keyCacheSize ?? 100_000, maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   );
-  const deps = { store: o.store, keyring: o.keyring, clock, bus };
+  const deps = { store, keyring: o.keyring, clock, bus };
   const timings = o.timings ?? new ChangeTimings();
   const keys = new KeyService({ ...deps, observeChange: timings.observeChange });
   const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
@@ -101,19 +101,19 @@ export function createServices(o: ServiceOptions) {
       cache.invalidateHash(m.hash);
     }
   });
-  const vault = new VaultService({ store: o.store, keyring: o.keyring, clock }, o.secretDueWindowMs);
-  const recovery = new KeyRecovery({ store: o.store, keyring: o.keyring, clock });
+  const vault = new VaultService({ store, keyring: o.keyring, clock }, o.secretDueWindowMs);
+  const recovery = new KeyRecovery({ store, keyring: o.keyring, clock });
   const checkpointAlarms = checkpointerHooks(o.auditCheckpointing ?? {}, monitoring, clock);
   const checkpointer = new AuditCheckpointer(
-    { store: o.store, keyring: o.keyring, clock },
+    { store, keyring: o.keyring, clock },
     o.auditCheckpoints,
     o.onCheckpointError,
     checkpointAlarms,
   );
-  const oauth = createOAuthServices({ store: o.store, keyring: o.keyring, clock, verifier, oauthStore: o.oauthStore, bus });
+  const oauth = createOAuthServices({ store: o.ports.oauth, keyring: o.keyring, clock, verifier, bus });
   const accounts = new ConsoleAccounts(
     {
-      store: o.store,
+      store,
       keyring: o.keyring,
       clock,
       onRepeatedFailures: (e) => void monitoring.anomalies.record(signInAnomaly(e)).catch((err: unknown) => o.monitoring?.onError?.(err)),
@@ -122,7 +122,7 @@ export function createServices(o: ServiceOptions) {
   );
   return {
     oauth,
-    store: o.store,
+    store,
     keyring: o.keyring,
     clock,
     bus,
@@ -139,7 +139,7 @@ export function createServices(o: ServiceOptions) {
     console: accounts,
     timings,
     verifyTimeline: new VerifyTimeline(clock),
-    idempotency: new IdempotencyService({ store: o.store, keyring: o.keyring, clock }, { onError: o.onUsageError }),
+    idempotency: new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError }),
     monitoring,
   };
 }

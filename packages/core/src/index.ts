@@ -166,6 +166,7 @@ export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitCon
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';
 export type { AuditQuery } from './audit/audit-repos.js';
+export type { StorePorts } from './store/store-ports.js';
 // — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
 export { FAILED_OUTCOMES, LIVE_OUTCOMES, networkOf, type UsageEvent } from './usage/usage-event.js';
 export { bucketOf, GRANULARITIES, rollUp, type Granularity, type RollupDimension, type RollupRow } from './usage/usage-rollups.js';

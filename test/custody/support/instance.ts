@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
+import { kyselyPorts } from '@tessera/store';
 import {
   auditCheckpointFilePath,
   auditPinPath,
@@ -84,7 +85,7 @@ export async function startInstance(
   const { store, keyring } = await openInstance(config);
   const checkpointFile = auditCheckpointFilePath(config);
   const services = createServices({
-    store,
+    ports: kyselyPorts(store),
     keyring,
     usageFlushMs: 50,
     auditCheckpoints: { everyEntries: 5, everyMs: 60_000 },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Keyring } from '@tessera/core';
 import { createApp, createServices, loadConfig, type Services } from '@tessera/server';
-import { KyselyStore } from '@tessera/store';
+import { KyselyStore, kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { openSharedState, type SharedState } from '../../../apps/server/src/scale/shared-state.js';
 
@@ -38,7 +38,7 @@ export async function startNode(o: {
     databaseSchema: o.schema,
   });
   const services = createServices({
-    store,
+    ports: kyselyPorts(store),
     keyring: o.keyring,
     usageFlushMs: 50,
     bus: shared.bus,

@@ -12,15 +12,14 @@ import {
   type InvalidationBus,
   type Keyring,
   type RetentionPolicy,
-  type Store,
+  type StorePorts,
   type UsageRecorderOptions,
   type WebhookFailureLog,
   type WebhookOptions,
 } from '@tessera/core';
-import { KyselyMonitoringStore, type KyselyStore } from '@tessera/store';
 
 export interface MonitoringOptions {
-  store: Store;
+  ports: StorePorts;
   keyring: Keyring;
   clock: Clock;
   bus: InvalidationBus;
@@ -38,15 +37,14 @@ export interface MonitoringOptions {
 
 export type Monitoring = ReturnType<typeof createMonitoring>;
 
-/** Usage events, analytics, anomaly detection, webhooks and hygiene, wired over the key store's database. */
+/** Usage events, analytics, anomaly detection, webhooks and hygiene, wired over the monitoring port. */
 export function createMonitoring(o: MonitoringOptions) {
-  if (!('kysely' in o.store)) throw new Error('monitoring needs the Kysely store');
   const onError = o.onError ?? (() => {});
-  const store = new KyselyMonitoringStore(o.store as KyselyStore);
+  const store = o.ports.monitoring;
   const recorder = new UsageRecorder({ store, keyring: o.keyring, clock: o.clock }, o.usage, onError);
   const engine = new AnomalyEngine({ geo: o.geo });
   // The key service holds no state of its own: this one shares the store, keyring and bus.
-  const keys = new KeyService({ store: o.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
+  const keys = new KeyService({ store: o.ports.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
   const anomalies = new AnomalyService({ store, keyring: o.keyring, clock: o.clock, bus: o.bus, keys, engine });
   recorder.onBatch((events) => anomalies.handleBatch(events));
   const webhooks = new WebhookService({ store, keyring: o.keyring, clock: o.clock, onFailure: o.onWebhookFailure }, o.webhooks, onError);

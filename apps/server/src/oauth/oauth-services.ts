@@ -11,17 +11,13 @@ import {
   type Keyring,
   type OAuthStore,
   type SigningKeyPolicy,
-  type Store,
 } from '@tessera/core';
-import { KyselyOAuthStore, KyselyStore } from '@tessera/store';
 
 export interface OAuthServiceOptions {
-  store: Store;
+  store: OAuthStore;
   keyring: Keyring;
   clock: Clock;
   verifier: KeyVerifier;
-  /** The OAuth store; by default the Kysely store's own database. */
-  oauthStore?: OAuthStore | undefined;
   signingKeys?: SigningKeyPolicy | undefined;
   /** Carries client changes to every node's client directory. */
   bus?: InvalidationBus | undefined;
@@ -31,8 +27,7 @@ export type OAuthServices = ReturnType<typeof createOAuthServices>;
 
 /** Wires the authorization server: its store, signing keys, signing workers (ML-DSA, RSA), clients and endpoints. */
 export function createOAuthServices(o: OAuthServiceOptions) {
-  const store = o.oauthStore ?? (o.store instanceof KyselyStore ? new KyselyOAuthStore(o.store) : undefined);
-  if (store === undefined) throw new Error('the OAuth authorization server needs an OAuth store');
+  const store = o.store;
   const workers = new SigningWorkers(2);
   const keys = new SigningKeys(
     { store, keyring: o.keyring, clock: o.clock, mlDsa: workers, rsa: workers },
