@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { keyChecksum, RANDOM_LENGTH, randomBase62 } from '@tessera/core';
+import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
+import { randomBase62 } from '@tessera/core';
 import { median, percentile } from './stats.js';
 import { call, cpuMs, run, start, stop } from './processes.js';
 

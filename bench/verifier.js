@@ -6,18 +6,8 @@
 //
 // Progress goes to stderr; the last line on stdout is the result as JSON.
 import { randomBytes } from 'node:crypto';
-import {
-  BASE62_ALPHABET,
-  keyChecksum,
-  KeyVerifier,
-  MemoryKeyring,
-  MemoryRateLimiter,
-  newId,
-  parseKey,
-  RANDOM_LENGTH,
-  systemClock,
-  UsageBatcher,
-} from '@tessera/core';
+import { BASE62_ALPHABET, keyChecksum, parseKey, RANDOM_LENGTH } from '@tessera/api';
+import { KeyVerifier, MemoryKeyring, MemoryRateLimiter, newId, systemClock, UsageBatcher } from '@tessera/core';
 import { median } from './stats.js';
 
 const WORKSPACE = 'ws_default';

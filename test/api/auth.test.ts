@@ -1,4 +1,5 @@
-import { generateKey, newId, PERMISSIONS, ROOT_KEY_PREFIX, type Permission, type RootKeyRecord } from '@tessera/core';
+import { PERMISSIONS, type Permission } from '@tessera/api';
+import { generateKey, newId, ROOT_KEY_PREFIX, type RootKeyRecord } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';

@@ -1,4 +1,4 @@
-import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, WEBHOOK_EVENT_TYPES } from '@tessera/core';
+import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, WEBHOOK_EVENT_TYPES } from '@tessera/api';
 import { describe, expect, it } from 'vitest';
 import * as consoleNames from '../../apps/console/src/monitoring-names.js';
 

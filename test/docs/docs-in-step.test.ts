@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AUDIT_ACTIONS, ERROR_STATUS } from '@tessera/core';
+import { AUDIT_ACTIONS, ERROR_STATUS } from '@tessera/api';
 import { configurationMarkdown } from '@tessera/server';
 import { describe, expect, it } from 'vitest';
 

@@ -15,7 +15,7 @@ describe('the SDK and the OpenAPI document', () => {
   afterAll(() => server?.close());
 
   it('has operation types generated from the live document', async () => {
-    await expect(generateOperationTypes(doc)).toMatchFileSnapshot('../../packages/sdk/src/client/api-types.ts');
+    await expect(generateOperationTypes(doc)).toMatchFileSnapshot('../../packages/api/src/api-types.ts');
   });
 
   it('documents management operations to generate from', () => {

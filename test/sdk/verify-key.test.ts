@@ -1,4 +1,5 @@
-import { generateKey, parseKey } from '@tessera/core';
+import { parseKey } from '@tessera/api';
+import { generateKey } from '@tessera/core';
 import { AccessTokenVerifier, isWellFormedKey, Tessera } from '@tessera/sdk';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

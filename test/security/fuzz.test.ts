@@ -1,4 +1,5 @@
-import { generateKey, keyChecksum, PERMISSIONS } from '@tessera/core';
+import { keyChecksum, PERMISSIONS } from '@tessera/api';
+import { generateKey } from '@tessera/core';
 import fc from 'fast-check';
 import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { ERROR_STATUS } from '@tessera/core';
+import { ERROR_STATUS } from '@tessera/api';
 import { expect } from 'vitest';
 
 export interface RawRequest {

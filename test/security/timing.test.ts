@@ -1,18 +1,15 @@
+import { BASE62_ALPHABET, keyChecksum, parseKey, type VerifyCode } from '@tessera/api';
 import {
-  BASE62_ALPHABET,
   DEFAULT_WORKSPACE_ID,
-  keyChecksum,
   KeyService,
   KeyVerifier,
   LocalInvalidationBus,
   MemoryKeyring,
   MemoryRateLimiter,
-  parseKey,
   randomBase62,
   RootKeyService,
   systemClock,
   UsageBatcher,
-  type VerifyCode,
   type VerifyResult,
 } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

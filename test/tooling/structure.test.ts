@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest';
 // over 300 lines unless it is generated), and a core that exports only what is used outside it.
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SOURCE_ROOTS = ['packages/core/src', 'packages/store/src', 'packages/sdk/src', 'apps/server/src', 'apps/console/src'];
+const SOURCE_ROOTS = [
+  'packages/api/src',
+  'packages/core/src',
+  'packages/store/src',
+  'packages/sdk/src',
+  'apps/server/src',
+  'apps/console/src',
+];
 const MAX_LINES = 300;
 
 /** Files still over the limit while the tree is split up; the list only shrinks. */
@@ -31,7 +38,7 @@ const PENDING_CYCLES = new Set<string>([
   'packages/sdk/src/client/tessera.ts ↔ packages/sdk/src/verify/key-verifier.ts',
 ]);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */
-const MAX_UNUSED_CORE_EXPORTS = 115;
+const MAX_UNUSED_CORE_EXPORTS = 109;
 
 function sourceFiles(): string[] {
   const out: string[] = [];
@@ -55,7 +62,7 @@ function importsOf(file: string, files: Set<string>): string[] {
   for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
     const spec = m[1] ?? m[2]!;
     let target: string | undefined;
-    const pkg = /^@tessera\/(core|store|sdk)$/.exec(spec);
+    const pkg = /^@tessera\/(api|core|store|sdk)$/.exec(spec);
     if (pkg !== null) target = `packages/${pkg[1]}/src/index.ts`;
     else if (spec.startsWith('.')) {
       const base = join(dirname(file), spec).replace(/\.js$/, '');

@@ -3,15 +3,8 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import {
-  AuthFailureThrottle,
-  KEY_PATTERN,
-  KEY_SEARCH_PATTERN,
-  maskKey,
-  TesseraError,
-  type ErrorCode,
-  type Permission,
-} from '@tessera/core';
+import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, type ErrorCode, type Permission } from '@tessera/api';
+import { AuthFailureThrottle, TesseraError } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import { pino } from 'pino';
 import Fastify, {

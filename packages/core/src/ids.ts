@@ -1,4 +1,5 @@
-import { encodeBase62Int, randomBase62 } from './base62.js';
+import { encodeBase62Int } from '@tessera/api';
+import { randomBase62 } from './base62.js';
 
 /** Every id prefix in one table, so an id says what it names. */
 export const ID_PREFIX = {

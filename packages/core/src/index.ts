@@ -1,27 +1,14 @@
-export { ERROR_STATUS, ERROR_TITLES, TesseraError, type ErrorCode } from './errors.js';
-export { BASE62_ALPHABET, encodeBase62Int, randomBase62 } from './base62.js';
+export { TesseraError } from './errors.js';
+export { randomBase62 } from './base62.js';
 export { ID_PREFIX, isId, newId, type IdKind } from './ids.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
-export {
-  CHECKSUM_LENGTH,
-  generateKey,
-  KEY_PATTERN,
-  KEY_SEARCH_PATTERN,
-  keyChecksum,
-  keyHint,
-  maskKey,
-  parseKey,
-  PREFIX_PATTERN,
-  RANDOM_LENGTH,
-  type ParsedKey,
-} from './api-keys/key-format.js';
+export { generateKey } from './api-keys/key-format.js';
 export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
 export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier } from './api-keys/key-verifier.js';
 export { limitIdentity } from './api-keys/cached-key.js';
 export type { VerifyInput, VerifyResult } from './api-keys/verify-result.js';
 export type { VerificationSink } from './api-keys/verification-sink.js';
-export { VERIFY_CODES, type VerifyCode } from './api-keys/verify-codes.js';
 export { isReservedPrefix, KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
 export { type ChangeAction, type ChangeObserver, type ChangePhase } from './api-keys/change-phases.js';
 export {
@@ -51,7 +38,6 @@ export {
   type Actor,
   type ChainReport,
 } from './audit/audit-chain.js';
-export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit/audit-events.js';
 export {
   EnvelopeKeyring,
   MemoryKeyring,
@@ -90,7 +76,7 @@ export {
 } from './audit/checkpoint-signature.js';
 export { AuditPinFile, CheckpointFileSink, type AuditPin, type PinnedCheckpoint } from './audit/checkpoint-files.js';
 export { verifyAuditLog, type AuditReport, type VerifyOptions } from './audit/audit-verify.js';
-export { hasPermission, isPermissionGrant, PERMISSIONS, ROLE_PERMISSIONS, type Permission } from './root-keys/permissions.js';
+export { hasPermission, isPermissionGrant, ROLE_PERMISSIONS } from './root-keys/permissions.js';
 export {
   CONSOLE_ROLES,
   type ConsolePasskeyRecord,
@@ -174,17 +160,11 @@ export { UsageRecorder, type BatchListener, type UsageRecorderOptions } from './
 export { AnalyticsService, DEFAULT_RETENTION, MAX_POINTS, type RetentionPolicy, type SeriesPoint } from './usage/analytics-service.js';
 export type { AnomalyQuery, MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
 export {
-  ANOMALY_KINDS,
-  ANOMALY_STATUSES,
   DEFAULT_POLICY,
-  SEVERITIES,
   severityRank,
   type AnomalyDraft,
-  type AnomalyKind,
   type AnomalyRecord,
-  type AnomalyStatus,
   type KeyspacePolicy,
-  type Severity,
   type SuspensionRecord,
 } from './anomaly/anomaly-records.js';
 export { AnomalyEngine, defaultDetectors, type AnomalyEngineOptions, type EngineOutput } from './anomaly/anomaly-engine.js';
@@ -203,13 +183,7 @@ export {
   type ImpossibleTravelOptions,
 } from './anomaly/impossible-travel-detector.js';
 export { HoneytokenDetector } from './anomaly/honeytoken-detector.js';
-export {
-  WEBHOOK_EVENT_TYPES,
-  type DeliveryStatus,
-  type WebhookDeliveryRecord,
-  type WebhookEventType,
-  type WebhookSubscriptionRecord,
-} from './webhooks/webhook-records.js';
+export { type DeliveryStatus, type WebhookDeliveryRecord, type WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
 export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhooks/webhook-signature.js';
 export {
   WEBHOOK_DEFAULTS,

@@ -1,7 +1,7 @@
 // @tessera/sdk: every public name is listed here.
 export { Tessera } from './client/tessera.js';
 export type { CallOptions, Operation, OperationBody, OperationQuery, OperationResult, TesseraOptions } from './client/tessera.js';
-export type { Operations } from './client/api-types.js';
+export type { Operations } from '@tessera/api';
 export type {
   Anomaly,
   AnomalyKind,
@@ -26,7 +26,7 @@ export { TesseraError } from './client/tessera-error.js';
 export type { ClientErrorCode, Result } from './client/tessera-error.js';
 export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './verify/key-verifier.js';
 export type { KeyEvent } from './verify/key-events.js';
-export { isWellFormedKey } from './verify/key-format.js';
+export { isWellFormedKey } from '@tessera/api';
 export { AccessTokenVerifier } from './jwt/access-token-verifier.js';
 export { MemoryDpopReplayStore, RedisDpopReplayStore } from './jwt/dpop-replay-store.js';
 export type { DpopReplayStore, RedisSetNx } from './jwt/dpop-replay-store.js';

@@ -1,6 +1,6 @@
 /**
  * Turns Tessera's OpenAPI 3.1 document into the SDK's operation types
- * (packages/sdk/src/client/api-types.ts). The drift test regenerates the file from the live
+ * (packages/api/src/api-types.ts). The drift test regenerates the file from the live
  * document and compares; `vitest -u` rewrites it after an intended change to the API.
  */
 type Schema = Record<string, any>;

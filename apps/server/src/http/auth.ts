@@ -1,12 +1,5 @@
-import {
-  hasPermission,
-  TesseraError,
-  type Actor,
-  type AuthFailureThrottle,
-  type Permission,
-  type RootKeyOutcome,
-  type RootKeyRecord,
-} from '@tessera/core';
+import { type Permission } from '@tessera/api';
+import { hasPermission, TesseraError, type Actor, type AuthFailureThrottle, type RootKeyOutcome, type RootKeyRecord } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../services.js';
 import { authorizeSession, sessionToken } from './console-session.js';

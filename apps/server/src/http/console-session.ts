@@ -1,11 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Permission } from '@tessera/api';
 import {
   hasPermission,
   ROLE_PERMISSIONS,
   TesseraError,
   type ConsoleUserRecord,
   type HalfSession,
-  type Permission,
   type RootKeyRecord,
   type Signed,
 } from '@tessera/core';

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ERROR_TITLES, type ErrorCode } from '@tessera/core';
+import { ERROR_STATUS, ERROR_TITLES, type ErrorCode } from '@tessera/api';
 import type { RouteOptions } from 'fastify';
 import { Type } from 'typebox';
 

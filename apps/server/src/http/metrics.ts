@@ -1,4 +1,4 @@
-import { VERIFY_CODES } from '@tessera/core';
+import { VERIFY_CODES } from '@tessera/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../services.js';
 

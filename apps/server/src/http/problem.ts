@@ -1,4 +1,4 @@
-import { ERROR_STATUS, ERROR_TITLES, type ErrorCode } from '@tessera/core';
+import { ERROR_STATUS, ERROR_TITLES, type ErrorCode } from '@tessera/api';
 import type { FastifyReply } from 'fastify';
 
 /** RFC 9457 problem details, with Tessera's stable `code` as an extension member. */

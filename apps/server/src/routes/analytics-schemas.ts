@@ -1,4 +1,5 @@
-import { GRANULARITIES, VERIFY_CODES } from '@tessera/core';
+import { VERIFY_CODES } from '@tessera/api';
+import { GRANULARITIES } from '@tessera/core';
 import { Id, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of the usage analytics answers (`/v1/analytics/*`). Times are RFC 3339. */

@@ -1,4 +1,4 @@
-import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES } from '@tessera/core';
+import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES } from '@tessera/api';
 import { Id, Nullable, OneOf, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of anomalies, suspensions, keyspace policies, honeytokens and leak reports. Times are RFC 3339. */

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { appendAudit, auditPublicJwks, isAuditAction, TesseraError, verifyAuditLog } from '@tessera/core';
+import { isAuditAction } from '@tessera/api';
+import { appendAudit, auditPublicJwks, TesseraError, verifyAuditLog } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';

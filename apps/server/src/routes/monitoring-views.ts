@@ -6,7 +6,8 @@ import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@tessera/core';
-import { TesseraError, WEBHOOK_FAILURES, type WebhookEventType, type WebhookFailure } from '@tessera/core';
+import type { WebhookEventType } from '@tessera/api';
+import { TesseraError, WEBHOOK_FAILURES, type WebhookFailure } from '@tessera/core';
 import type { Static } from 'typebox';
 import { iso } from '../http/views.js';
 import type { WebhookEventShape } from './webhook-schemas.js';

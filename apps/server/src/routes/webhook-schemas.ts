@@ -1,4 +1,5 @@
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_FAILURES } from '@tessera/core';
+import { WEBHOOK_EVENT_TYPES } from '@tessera/api';
+import { WEBHOOK_FAILURES } from '@tessera/core';
 import { Cursor, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
 
 /** The shapes of webhook subscriptions and deliveries. Times are RFC 3339. */

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { KEY_SEARCH_PATTERN, maskKey, parseKey } from '@tessera/core';
+import { KEY_SEARCH_PATTERN, maskKey, parseKey } from '@tessera/api';
 
 /** A Tessera key found somewhere it should not be. `key` stays in memory: reports print `masked`. */
 export interface Finding {

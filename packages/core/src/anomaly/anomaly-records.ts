@@ -1,29 +1,7 @@
-/** What the detectors find (docs/monitoring.md, "Detectors"). */
+import { SEVERITIES, type AnomalyKind, type AnomalyStatus, type Severity } from '@tessera/api';
 
-export const ANOMALY_KINDS = [
-  'new_network',
-  'new_country',
-  'rate_spike',
-  'unusual_hour',
-  'failed_burst',
-  'revoked_key_used',
-  'expired_key_used',
-  'deleted_key_used',
-  'impossible_travel',
-  'honeytoken_used',
-  'key_leaked',
-  'login_failures',
-  'audit_tampered',
-] as const;
-export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
-
-export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
+/** Rank of a severity, from 0 (`low`) up; the names are in @tessera/api. */
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
-
-export const ANOMALY_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export type AnomalyStatus = (typeof ANOMALY_STATUSES)[number];
 
 /** A finding before it is stored: what a detector returns. */
 export interface AnomalyDraft {

@@ -1,5 +1,5 @@
 import type { KeyService } from '../api-keys/key-service.js';
-import { parseKey, maskKey } from '../api-keys/key-format.js';
+import { parseKey, maskKey } from '@tessera/api';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';

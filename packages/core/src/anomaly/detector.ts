@@ -1,5 +1,6 @@
 import type { UsageEvent } from '../usage/usage-event.js';
-import type { AnomalyDraft, AnomalyKind, Severity } from './anomaly-records.js';
+import type { AnomalyKind, Severity } from '@tessera/api';
+import type { AnomalyDraft } from './anomaly-records.js';
 import type { GeoLookup } from './geo-lookup.js';
 import type { KeyProfile } from './key-profile.js';
 

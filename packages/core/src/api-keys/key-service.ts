@@ -7,7 +7,8 @@ import type { Keyring } from '../custody/envelope-keyring.js';
 import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { ChangeLaps, type ChangeAction, type ChangeObserver } from './change-phases.js';
-import { generateKey, keyHint, PREFIX_PATTERN } from './key-format.js';
+import { keyHint, PREFIX_PATTERN } from '@tessera/api';
+import { generateKey } from './key-format.js';
 import { sealRecoverableKey } from './key-recovery.js';
 
 export interface KeyAttributes {

@@ -8,7 +8,7 @@ import type { KeyRecord } from '../store/records.js';
 import type { KeyRepos } from './key-repos.js';
 import { compileKey, type CachedKey } from './cached-key.js';
 import { afterLimits, afterSharedCredits, spendCredits } from './credit-spend.js';
-import { isWellFormedKey } from './key-format.js';
+import { isWellFormedKey } from '@tessera/api';
 import { isNegative, RecordCache } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
 import type { VerificationSink } from './verification-sink.js';

@@ -1,6 +1,6 @@
 import type { RateLimitState } from '../ratelimit/rate-limiter.js';
 import type { KeyRecord } from '../store/records.js';
-import type { VerifyCode } from './verify-codes.js';
+import type { VerifyCode } from '@tessera/api';
 
 /** What a verification is asked: the key presented, and what the caller requires of it. */
 export interface VerifyInput {

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { AuditRecord } from '../store/records.js';
 import type { AuditRepos } from './audit-repos.js';
-import type { AuditAction } from './audit-events.js';
+import type { AuditAction } from '@tessera/api';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

@@ -1,32 +1,6 @@
+import { PERMISSIONS, type Permission } from '@tessera/api';
 import { scopeGrants } from '../scopes/scope-expression.js';
 import { isSecretGrant, NAME_SCOPED_PERMISSIONS } from '../vault/secret-access.js';
-
-/** Every permission a root key (or console user) can hold. `*` holds them all. */
-export const PERMISSIONS = [
-  'keys:create',
-  'keys:read',
-  'keys:update',
-  'keys:revoke',
-  'keys:delete',
-  'keys:verify',
-  'keyspaces:read',
-  'keyspaces:manage',
-  'root_keys:manage',
-  'audit:read',
-  'audit:checkpoint',
-  'oauth:manage',
-  'keys:recover',
-  'secrets:read',
-  'secrets:write',
-  'users:manage',
-  'analytics:read',
-  'anomalies:read',
-  'anomalies:manage',
-  'webhooks:manage',
-  'keys:report_leaked',
-] as const;
-
-export type Permission = (typeof PERMISSIONS)[number];
 
 /** `*`, a listed permission, or a resource wildcard such as `keys:*`. */
 export function isPermissionGrant(value: string): boolean {

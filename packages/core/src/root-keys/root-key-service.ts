@@ -1,4 +1,5 @@
-import { generateKey, isWellFormedKey, keyHint, RANDOM_LENGTH, CHECKSUM_LENGTH } from '../api-keys/key-format.js';
+import { isWellFormedKey, keyHint, RANDOM_LENGTH, CHECKSUM_LENGTH } from '@tessera/api';
+import { generateKey } from '../api-keys/key-format.js';
 import { RecordCache, isNegative } from '../api-keys/record-cache.js';
 import type { UsageBatcher } from '../api-keys/usage-batcher.js';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';

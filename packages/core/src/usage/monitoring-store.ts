@@ -1,4 +1,5 @@
-import type { AnomalyRecord, AnomalyStatus, KeyspacePolicy, SuspensionRecord } from '../anomaly/anomaly-records.js';
+import type { AnomalyStatus } from '@tessera/api';
+import type { AnomalyRecord, KeyspacePolicy, SuspensionRecord } from '../anomaly/anomaly-records.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from '../webhooks/webhook-records.js';

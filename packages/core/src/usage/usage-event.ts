@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { VerifyCode } from '../api-keys/verify-codes.js';
+import type { VerifyCode } from '@tessera/api';
 import { normalizeIp } from '../net/ip-allowlist.js';
 
 /**

@@ -1,22 +1,5 @@
 /** Webhook subscriptions and their deliveries. */
 
-/** Every event a subscription can ask for; `*` asks for all. */
-export const WEBHOOK_EVENT_TYPES = [
-  'key.created',
-  'key.rolled',
-  'key.revoked',
-  'key.deleted',
-  'key.expiring',
-  'key.credits_low',
-  'key.suspended',
-  'key.unsuspended',
-  'key.leaked',
-  'anomaly.detected',
-  'audit.checkpoint',
-  'webhook.test',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
 export interface WebhookSubscriptionRecord {
   id: string;
   workspaceId: string;

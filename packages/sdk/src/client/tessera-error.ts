@@ -1,4 +1,4 @@
-import { KEY_LIKE } from '../verify/key-format.js';
+import { KEY_SEARCH_PATTERN } from '@tessera/api';
 
 /**
  * Codes the SDK itself gives a failed call; answers from Tessera carry the server's own stable
@@ -36,7 +36,7 @@ const WEBHOOK_SECRET_LIKE = /\bwhsec_[0-9A-Za-z_-]{16,}/g;
 
 /** Removes anything that looks like a Tessera key or webhook secret, and the given secrets, from a message. */
 export function scrub(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text.replace(KEY_LIKE, '[redacted]').replace(WEBHOOK_SECRET_LIKE, '[redacted]');
+  let out = text.replace(KEY_SEARCH_PATTERN, '[redacted]').replace(WEBHOOK_SECRET_LIKE, '[redacted]');
   for (const s of secrets) if (s !== undefined && s.length >= 8) out = out.replaceAll(s, '[redacted]');
   return out.slice(0, 500);
 }

@@ -1,4 +1,4 @@
-import type { Operations } from './api-types.js';
+import type { Operations } from '@tessera/api';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import type { UndocumentedAnswers } from './monitoring-types.js';
 import type { Result } from './tessera-error.js';

@@ -1,9 +1,9 @@
+import { isWellFormedKey } from '@tessera/api';
 import type { OperationResult } from '../client/tessera.js';
 import type { HttpClient } from '../client/http-client.js';
 import { positive } from '../client/http-client.js';
 import type { Result } from '../client/tessera-error.js';
 import { BoundedCache } from './bounded-cache.js';
-import { isWellFormedKey } from './key-format.js';
 
 /** What Tessera says of a key: `{ valid: true, keyId, ownerId, scopes, … }` or `{ valid: false, code }`. */
 export type VerifyKeyResult = OperationResult<'POST /v1/keys/verify'>;

@@ -1,4 +1,4 @@
-import type { VerifyCode } from '../../api-keys/verify-codes.js';
+import type { VerifyCode } from '@tessera/api';
 import { grantScopes, intersectScopes } from './grant-scopes.js';
 import { OAuthError } from '../oauth-error.js';
 import type { OAuthClientRecord, TokenFamilyRecord } from '../oauth-records.js';

@@ -1,4 +1,4 @@
-import { parseKey } from '../../api-keys/key-format.js';
+import { parseKey } from '@tessera/api';
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
 import { param } from '../token-request.js';

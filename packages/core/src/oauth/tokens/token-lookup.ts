@@ -1,4 +1,4 @@
-import { parseKey } from '../../api-keys/key-format.js';
+import { parseKey } from '@tessera/api';
 import type { ServerContext } from '../server-context.js';
 import { ACCESS_TOKEN_PREFIX, verifyAccessToken } from './access-token.js';
 import { findRefreshToken, REFRESH_TOKEN_PREFIX } from './token-families.js';

@@ -1,0 +1,16 @@
+/** Every event a webhook subscription can ask for; `*` asks for all. `webhook.test` is sent only on request. */
+export const WEBHOOK_EVENT_TYPES = [
+  'key.created',
+  'key.rolled',
+  'key.revoked',
+  'key.deleted',
+  'key.expiring',
+  'key.credits_low',
+  'key.suspended',
+  'key.unsuspended',
+  'key.leaked',
+  'anomaly.detected',
+  'audit.checkpoint',
+  'webhook.test',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
