@@ -16,13 +16,17 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: unknown;
+    response: {
+      /** Newest first. */
+      items: Array<unknown>;
+    };
   };
   /** The keys, owners, keyspaces, addresses or networks with the most verifications */
   'GET /v1/analytics/top': {
     path: {};
     query: {
       by: "key" | "owner" | "keyspace" | "ip" | "network";
+      /** A verification outcome, as `POST /v1/keys/verify` answers it. */
       outcome?: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
       limit?: number;
       /** RFC 3339; default: 24 hours before `to` */
@@ -61,7 +65,10 @@ export interface Operations {
       limit?: number;
     };
     body: undefined;
-    response: unknown;
+    response: {
+      /** Newest first. */
+      items: Array<unknown>;
+    };
   };
   /** One anomaly */
   'GET /v1/anomalies/{anomalyId}': {
@@ -88,6 +95,7 @@ export interface Operations {
     };
     query: {};
     body: {
+      /** The network is the key’s own: the detector learns it. */
       benign?: boolean;
     };
     response: unknown;
@@ -191,8 +199,11 @@ export interface Operations {
     path: {};
     query: {
       keyspaceId: string;
+      /** "Unused": no use for this many days (default 90). */
       unusedDays?: number;
+      /** "Expiring soon": within this many days (default 14). */
       expiringDays?: number;
+      /** Scopes no verification needed in this many days count as unexercised (default 30). */
       privilegeDays?: number;
     };
     body: undefined;
@@ -503,9 +514,13 @@ export interface Operations {
     body: {
       keys: Array<string>;
       source?: string;
+      /** Default: `quarantine` (suspended, undoable). */
       action?: "quarantine" | "revoke";
     };
-    response: unknown;
+    response: {
+      /** One per presented key, in order. */
+      items: Array<unknown>;
+    };
   };
   /** Revoke every key of one owner */
   'POST /v1/keys/revoke-by-owner': {
@@ -629,10 +644,14 @@ export interface Operations {
     };
     query: {};
     body: {
+      /** `alert`: record and notify. `suspend`: also disable the key (audited, undoable). */
       anomalyResponse?: "alert" | "suspend";
+      /** The least severity that suspends, with `suspend`. */
       suspendMinSeverity?: "low" | "medium" | "high" | "critical";
       autoExpireUnusedDays?: number | null;
+      /** Notice given before such a key expires; a use within it cancels the expiry. */
       autoExpireNoticeDays?: number;
+      /** A `key.expiring` webhook goes out this many days before a key expires. */
       expiringNoticeDays?: number;
       creditsLowThreshold?: number | null;
     };
@@ -998,7 +1017,10 @@ export interface Operations {
       active?: boolean;
     };
     body: undefined;
-    response: unknown;
+    response: {
+      /** Newest first, at most 500. */
+      items: Array<unknown>;
+    };
   };
   /** Undo a suspension: the key is enabled again as it was */
   'POST /v1/suspensions/{suspensionId}/undo': {
@@ -1014,7 +1036,9 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: unknown;
+    response: {
+      items: Array<unknown>;
+    };
   };
   /** Subscribe a URL to events; the signing secret is in this answer only */
   'POST /v1/webhooks': {
@@ -1022,6 +1046,7 @@ export interface Operations {
     query: {};
     body: {
       url: string;
+      /** Event types, or `["*"]` for all. */
       events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
@@ -1053,6 +1078,7 @@ export interface Operations {
     query: {};
     body: {
       url?: string;
+      /** Event types, or `["*"]` for all. */
       events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
@@ -1068,7 +1094,11 @@ export interface Operations {
       cursor?: string;
     };
     body: undefined;
-    response: unknown;
+    response: {
+      /** Newest first. */
+      items: Array<unknown>;
+      nextCursor: string | null;
+    };
   };
   /** A new signing secret, shown once; the old one stops at once */
   'POST /v1/webhooks/{webhookId}/rotate-secret': {
