@@ -2,6 +2,295 @@
 // After a change to the API, regenerate with: npx vitest run test/sdk/openapi-drift.test.ts -u
 /* eslint-disable */
 
+/** A finding of the detectors. */
+export interface Anomaly {
+  id: string;
+  kind: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
+  severity: "low" | "medium" | "high" | "critical";
+  status: "open" | "acknowledged" | "resolved";
+  keyId: string | null;
+  keyspaceId: string | null;
+  /** What it is about: a key id, an address, a network. */
+  subject: string;
+  /** One sentence with the numbers that triggered it. */
+  explanation: string;
+  /** The detector's figures (differ by kind). */
+  details: {
+    [name: string]: unknown;
+  };
+  /** How many times it was seen within the cool-down. */
+  count: number;
+  firstEventAt: string;
+  detectedAt: string;
+  lastSeenAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  response: {
+    action: "suspended";
+    suspensionId: string;
+  } | null;
+}
+
+/** A keyspace's stale, unused and over-privileged keys. */
+export interface HygieneReport {
+  keyspaceId: string;
+  generatedAt: string;
+  /** Keys not revoked, deleted or expired. */
+  liveKeys: number;
+  neverUsed: Array<KeyBrief>;
+  unused: Array<KeyBrief>;
+  expiringSoon: Array<KeyBrief>;
+  noExpiry: Array<KeyBrief>;
+  overPrivileged: Array<OverPrivilegedKey>;
+}
+
+/** A key as the hygiene report lists it. */
+export interface KeyBrief {
+  keyId: string;
+  /** Display hint: prefix and the first and last four characters. */
+  start: string;
+  name: string | null;
+  ownerId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+}
+
+/** How a keyspace answers anomalies and stale keys. */
+export interface KeyspacePolicy {
+  keyspaceId: string;
+  /** `alert`: record and notify. `suspend`: also disable the key (audited, undoable). */
+  anomalyResponse: "alert" | "suspend";
+  /** The least severity that suspends, with `suspend`. */
+  suspendMinSeverity: "low" | "medium" | "high" | "critical";
+  autoExpireUnusedDays: number | null;
+  /** Notice given before such a key expires; a use within it cancels the expiry. */
+  autoExpireNoticeDays: number;
+  /** A `key.expiring` webhook goes out this many days before a key expires. */
+  expiringNoticeDays: number;
+  creditsLowThreshold: number | null;
+  /** Null while the defaults apply. */
+  updatedAt: string | null;
+}
+
+/** What a leak report did with one presented key: the key itself is never echoed. */
+export interface LeakOutcome {
+  /** The key's masked start, or `-` for something that is not a key. */
+  start: string;
+  status: "quarantined" | "revoked" | "already_revoked" | "unknown" | "invalid";
+  keyId?: string;
+  /** The `key_leaked` anomaly recorded for it. */
+  anomalyId?: string;
+}
+
+/** A key holding scopes that no verification needed lately. */
+export interface OverPrivilegedKey {
+  keyId: string;
+  /** Display hint: prefix and the first and last four characters. */
+  start: string;
+  name: string | null;
+  ownerId: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  granted: Array<string>;
+  /** The scopes verifications needed within `privilegeDays`. */
+  exercised: Array<string>;
+  unused: Array<string>;
+  /** The smaller scope set suggested. */
+  suggested: Array<string>;
+}
+
+export interface Problem {
+  /** A URN naming the error: `urn:tessera:error:<code in kebab case>`. */
+  type: string;
+  title: string;
+  status: number;
+  /** What went wrong, for a person to read. Never holds a secret. */
+  detail: string;
+  /** Stable: scripts match on it (docs/errors.md lists every code). */
+  code: "VALIDATION_FAILED" | "KEY_IN_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "UNAUTHORIZED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "AUDIT_TAMPERED" | "RATE_LIMITED" | "INTERNAL" | "DECRYPTION_FAILED" | "STORE_UNAVAILABLE" | "KEYRING_UNAVAILABLE";
+  instance?: string;
+  /** The request id, as in the `X-Request-Id` header. */
+  requestId?: string;
+}
+
+/** A key disabled by a keyspace policy or a leak report, and how to undo it. */
+export interface Suspension {
+  id: string;
+  keyId: string;
+  anomalyId: string | null;
+  reason: string;
+  suspendedAt: string;
+  /** The key's `enabled` flag before; the undo restores it. */
+  wasEnabled: boolean;
+  undoneAt: string | null;
+  undoneBy: string | null;
+}
+
+/** What one hygiene sweep did. */
+export interface SweepResult {
+  /** `key.expiring` notices sent. */
+  expiring: number;
+  /** `key.credits_low` notices sent. */
+  creditsLow: number;
+  /** Unused keys scheduled to expire. */
+  scheduled: number;
+  /** Scheduled expiries cancelled because the key was used again. */
+  cancelled: number;
+}
+
+export interface TopVerifications {
+  by: "key" | "owner" | "keyspace" | "ip" | "network";
+  from: string;
+  to: string;
+  /** Most verifications first. */
+  items: Array<{
+    /** The key, owner or keyspace id, the address, or the network (a CIDR). */
+    subject: string;
+    count: number;
+    /** Credits spent (keys, owners and keyspaces only). */
+    cost?: number;
+  }>;
+}
+
+/** One verification as the monitoring recorded it: never the key itself. */
+export interface UsageEvent {
+  ts: string;
+  workspaceId: string;
+  keyId: string | null;
+  keyspaceId: string | null;
+  ownerId: string | null;
+  /** A verification outcome, as `POST /v1/keys/verify` answers it. */
+  outcome: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
+  ip: string | null;
+  network: string | null;
+  userAgent: string | null;
+  /** Credits spent (0 when the verification failed). */
+  cost: number;
+  resource: string | null;
+  method: string | null;
+  scopes: string | null;
+  /** Set when a NOT_FOUND key turned out to be a deleted one. */
+  deleted?: boolean;
+}
+
+/** Verification counts of the whole range. */
+export interface VerificationCounts {
+  total: number;
+  valid: number;
+  /** Credits spent. */
+  cost: number;
+  /** Count per outcome, only outcomes that occurred. */
+  outcomes: {
+    VALID?: number;
+    MALFORMED?: number;
+    NOT_FOUND?: number;
+    EXPIRED?: number;
+    REVOKED?: number;
+    DISABLED?: number;
+    RATE_LIMITED?: number;
+    USAGE_EXCEEDED?: number;
+    INSUFFICIENT_SCOPE?: number;
+    IP_NOT_ALLOWED?: number;
+  };
+}
+
+/** The counts of one time bucket. */
+export interface VerificationPoint {
+  time: string;
+  total: number;
+  valid: number;
+  /** Credits spent. */
+  cost: number;
+  /** Count per outcome, only outcomes that occurred. */
+  outcomes: {
+    VALID?: number;
+    MALFORMED?: number;
+    NOT_FOUND?: number;
+    EXPIRED?: number;
+    REVOKED?: number;
+    DISABLED?: number;
+    RATE_LIMITED?: number;
+    USAGE_EXCEEDED?: number;
+    INSUFFICIENT_SCOPE?: number;
+    IP_NOT_ALLOWED?: number;
+  };
+}
+
+export interface VerificationSeries {
+  granularity: "minute" | "hour" | "day";
+  from: string;
+  to: string;
+  /** What was counted: one key, owner or keyspace, or the whole workspace. */
+  dimension: "key" | "owner" | "keyspace" | "workspace";
+  /** The key, owner or keyspace id (the workspace id for `workspace`). */
+  subject: string;
+  totals: VerificationCounts;
+  /** One point per bucket from `from` to `to`, empty buckets included. */
+  series: Array<VerificationPoint>;
+}
+
+/** A webhook subscription; its signing secret is shown only on create and rotate. */
+export interface Webhook {
+  id: string;
+  url: string;
+  /** Event types, or `["*"]`. */
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  enabled: boolean;
+  /** The first characters of the signing secret, to tell secrets apart. */
+  secretStart: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One event sent (or being sent) to a webhook. */
+export interface WebhookDelivery {
+  id: string;
+  webhookId: string;
+  eventId: string;
+  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  status: "pending" | "succeeded" | "failed";
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  responseStatus: number | null;
+  lastError: "target_not_allowed" | "dns_failed" | "connection_failed" | "timeout" | "tls_error" | "http_status" | "subscription_disabled" | null;
+  createdAt: string;
+  deliveredAt: string | null;
+  payload: WebhookEvent;
+}
+
+/** The JSON body sent, exactly as it was signed. */
+export interface WebhookEvent {
+  /** The event id (the same for every subscription it went to). */
+  id: string;
+  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  createdAt: string;
+  workspaceId: string;
+  /** The event's ids, names and numbers; never a secret. */
+  data: {
+    [name: string]: unknown;
+  };
+}
+
+/** A webhook subscription with its new signing secret. */
+export interface WebhookWithSecret {
+  id: string;
+  url: string;
+  /** Event types, or `["*"]`. */
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  enabled: boolean;
+  /** The first characters of the signing secret, to tell secrets apart. */
+  secretStart: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The signing secret: shown in this answer only. */
+  secret: string;
+}
+
 /** Every management operation: its path and query parameters, body and success answer. */
 export interface Operations {
   /** Recent usage events (raw, kept for the retention period), newest first */
@@ -18,7 +307,7 @@ export interface Operations {
     body: undefined;
     response: {
       /** Newest first. */
-      items: Array<unknown>;
+      items: Array<UsageEvent>;
     };
   };
   /** The keys, owners, keyspaces, addresses or networks with the most verifications */
@@ -35,7 +324,7 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: unknown;
+    response: TopVerifications;
   };
   /** Verifications over time, per key, owner, keyspace or the whole workspace */
   'GET /v1/analytics/verifications': {
@@ -51,7 +340,7 @@ export interface Operations {
       to?: string;
     };
     body: undefined;
-    response: unknown;
+    response: VerificationSeries;
   };
   /** Anomalies found by the detectors, newest first */
   'GET /v1/anomalies': {
@@ -67,7 +356,7 @@ export interface Operations {
     body: undefined;
     response: {
       /** Newest first. */
-      items: Array<unknown>;
+      items: Array<Anomaly>;
     };
   };
   /** One anomaly */
@@ -77,7 +366,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: Anomaly;
   };
   /** Acknowledge an anomaly: someone is looking at it */
   'POST /v1/anomalies/{anomalyId}/acknowledge': {
@@ -86,7 +375,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: Anomaly;
   };
   /** Resolve an anomaly; `benign: true` teaches the key that the network is its own */
   'POST /v1/anomalies/{anomalyId}/resolve': {
@@ -98,7 +387,7 @@ export interface Operations {
       /** The network is the key’s own: the detector learns it. */
       benign?: boolean;
     };
-    response: unknown;
+    response: Anomaly;
   };
   /** Read the audit log, newest first */
   'GET /v1/audit': {
@@ -207,14 +496,14 @@ export interface Operations {
       privilegeDays?: number;
     };
     body: undefined;
-    response: unknown;
+    response: HygieneReport;
   };
   /** Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys */
   'POST /v1/hygiene/sweep': {
     path: {};
     query: {};
     body: undefined;
-    response: unknown;
+    response: SweepResult;
   };
   /** List keys of a keyspace */
   'GET /v1/keys': {
@@ -519,7 +808,7 @@ export interface Operations {
     };
     response: {
       /** One per presented key, in order. */
-      items: Array<unknown>;
+      items: Array<LeakOutcome>;
     };
   };
   /** Revoke every key of one owner */
@@ -635,7 +924,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: KeyspacePolicy;
   };
   /** Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices */
   'PUT /v1/keyspaces/{keyspaceId}/policy': {
@@ -655,7 +944,7 @@ export interface Operations {
       expiringNoticeDays?: number;
       creditsLowThreshold?: number | null;
     };
-    response: unknown;
+    response: KeyspacePolicy;
   };
   /** List OAuth clients */
   'GET /v1/oauth/clients': {
@@ -1019,7 +1308,7 @@ export interface Operations {
     body: undefined;
     response: {
       /** Newest first, at most 500. */
-      items: Array<unknown>;
+      items: Array<Suspension>;
     };
   };
   /** Undo a suspension: the key is enabled again as it was */
@@ -1029,7 +1318,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: Suspension;
   };
   /** Webhook subscriptions */
   'GET /v1/webhooks': {
@@ -1037,7 +1326,7 @@ export interface Operations {
     query: {};
     body: undefined;
     response: {
-      items: Array<unknown>;
+      items: Array<Webhook>;
     };
   };
   /** Subscribe a URL to events; the signing secret is in this answer only */
@@ -1050,7 +1339,7 @@ export interface Operations {
       events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
-    response: unknown;
+    response: WebhookWithSecret;
   };
   /** Delete a subscription and its delivery log */
   'DELETE /v1/webhooks/{webhookId}': {
@@ -1068,7 +1357,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: Webhook;
   };
   /** Change the URL, the events or whether it is enabled */
   'PATCH /v1/webhooks/{webhookId}': {
@@ -1082,7 +1371,7 @@ export interface Operations {
       events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
-    response: unknown;
+    response: Webhook;
   };
   /** The delivery log, newest first */
   'GET /v1/webhooks/{webhookId}/deliveries': {
@@ -1096,7 +1385,7 @@ export interface Operations {
     body: undefined;
     response: {
       /** Newest first. */
-      items: Array<unknown>;
+      items: Array<WebhookDelivery>;
       nextCursor: string | null;
     };
   };
@@ -1107,7 +1396,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: WebhookWithSecret;
   };
   /** Send a `webhook.test` event now; answers with the delivery */
   'POST /v1/webhooks/{webhookId}/test': {
@@ -1116,6 +1405,6 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: unknown;
+    response: WebhookDelivery;
   };
 }

@@ -1,7 +1,8 @@
 /**
- * Turns Tessera's OpenAPI 3.1 document into the SDK's operation types
- * (packages/api/src/api-types.ts). The drift test regenerates the file from the live
- * document and compares; `vitest -u` rewrites it after an intended change to the API.
+ * Turns Tessera's OpenAPI 3.1 document into @tessera/api's types (packages/api/src/api-types.ts):
+ * one named type per shared schema (`components.schemas`: `Anomaly`, `Webhook`, …) and the
+ * `Operations` table of every management operation. The drift test regenerates the file from the
+ * live document and compares; `vitest -u` rewrites it after an intended change to the API.
  */
 type Schema = Record<string, any>;
 
@@ -24,9 +25,13 @@ export function managementOperations(doc: Schema): { op: string; method: string;
 }
 
 export function generateOperationTypes(doc: Schema): string {
-  let out =
-    HEADER +
-    '\n/** Every management operation: its path and query parameters, body and success answer. */\nexport interface Operations {\n';
+  let out = HEADER;
+  for (const [name, schema] of Object.entries<Schema>(doc.components?.schemas ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    out += `\n${docComment(schema.description, '')}`;
+    const type = tsType(schema, 0);
+    out += type.startsWith('{\n') ? `export interface ${name} ${type}\n` : `export type ${name} = ${type};\n`;
+  }
+  out += '\n/** Every management operation: its path and query parameters, body and success answer. */\nexport interface Operations {\n';
   for (const { op, spec } of managementOperations(doc)) {
     const params = (spec.parameters ?? []) as Schema[];
     const body = spec.requestBody?.content?.['application/json']?.schema;
@@ -52,8 +57,8 @@ function responseType(responses: Schema, indent: number): string {
   for (const [status, r] of Object.entries<Schema>(responses)) {
     if (!/^2\d\d$/.test(status)) continue;
     const schema = r.content?.['application/json']?.schema;
-    // A declared non-JSON type (an event stream) is text; an answer the document does not describe
-    // is `unknown` until the SDK names it (packages/sdk/src/client/monitoring-types.ts).
+    // A declared non-JSON type (an event stream, JSON lines) is text; an answer the document does
+    // not describe is `unknown`.
     types.push(
       schema !== undefined ? tsType(schema, indent) : status === '204' ? 'undefined' : r.content !== undefined ? 'string' : 'unknown',
     );
@@ -71,7 +76,14 @@ function paramsType(params: Schema[], indent: number): string {
   return `{\n${lines.join('')}${' '.repeat(indent)}}`;
 }
 
+const REF = /^#\/components\/schemas\/([A-Za-z_$][A-Za-z0-9_$]*)$/;
+
 function tsType(s: Schema, indent: number): string {
+  if (typeof s.$ref === 'string') {
+    const named = REF.exec(s.$ref);
+    if (named === null) throw new Error(`cannot name the type of ${s.$ref}`);
+    return named[1]!;
+  }
   if (s.const !== undefined) return JSON.stringify(s.const);
   if (Array.isArray(s.enum)) return s.enum.map((v: unknown) => JSON.stringify(v)).join(' | ');
   const alts = s.anyOf ?? s.oneOf;
