@@ -75,15 +75,20 @@ describe.each(DIALECTS)('hygiene: a scheduled expiry and later changes to the ke
   it('restores an expiry only while the key still holds the one the sweep scheduled (compare-and-set)', async () => {
     const k = await idleKey();
     await s.api('POST', '/v1/hygiene/sweep');
-    const store = s.services.monitoring.store;
+    const { store } = s.services;
+    const inventory = s.services.monitoring.store;
     const record = (await store.getKey(k.keyId))!;
     const scheduledAt = record.updatedAt;
     // The key changed after the sweep read it: a roll moved its expiry.
     await store.updateKey(k.keyId, { expiresAt: record.expiresAt! - 1000, updatedAt: clock.now() + 1 });
-    expect(await store.restoreScheduledExpiry(k.keyId, { expiresAt: record.expiresAt!, scheduledAt }, null, clock.now() + 2)).toBe(false);
+    expect(await inventory.restoreScheduledExpiry(k.keyId, { expiresAt: record.expiresAt!, scheduledAt }, null, clock.now() + 2)).toBe(
+      false,
+    );
     expect((await store.getKey(k.keyId))!.expiresAt).toBe(record.expiresAt! - 1000);
     await store.updateKey(k.keyId, { expiresAt: record.expiresAt!, updatedAt: scheduledAt });
-    expect(await store.restoreScheduledExpiry(k.keyId, { expiresAt: record.expiresAt!, scheduledAt }, null, clock.now() + 3)).toBe(true);
+    expect(await inventory.restoreScheduledExpiry(k.keyId, { expiresAt: record.expiresAt!, scheduledAt }, null, clock.now() + 3)).toBe(
+      true,
+    );
     expect((await store.getKey(k.keyId))!.expiresAt).toBeNull();
   });
 });

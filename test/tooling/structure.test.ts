@@ -23,22 +23,16 @@ const PENDING_LONG = new Set<string>([
   'apps/server/src/app.ts',
   'apps/server/src/cli.ts',
   'apps/server/src/config.ts',
-  'packages/core/src/anomaly/anomaly-service.ts',
   'packages/core/src/api-keys/key-service.ts',
   'packages/core/src/custody/envelope-keyring.ts',
-  'packages/core/src/webhooks/webhook-service.ts',
   'packages/sdk/src/client/tessera.ts',
   'packages/sdk/src/jwt/access-token-verifier.ts',
   'packages/store/src/kysely-repos.ts',
-  'packages/store/src/monitoring/kysely-monitoring-store.ts',
 ]);
 /** Import cycles still to break, each named by its files in order; the list only shrinks. */
-const PENDING_CYCLES = new Set<string>([
-  'packages/core/src/webhooks/audit-feed.ts ↔ packages/core/src/webhooks/webhook-service.ts',
-  'packages/sdk/src/client/tessera.ts ↔ packages/sdk/src/verify/key-verifier.ts',
-]);
+const PENDING_CYCLES = new Set<string>(['packages/sdk/src/client/tessera.ts ↔ packages/sdk/src/verify/key-verifier.ts']);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */
-const MAX_UNUSED_CORE_EXPORTS = 109;
+const MAX_UNUSED_CORE_EXPORTS = 64;
 
 function sourceFiles(): string[] {
   const out: string[] = [];

@@ -154,55 +154,38 @@ export type { Page } from './store/page.js';
 export type { AuditQuery } from './audit/audit-repos.js';
 export type { StorePorts } from './store/store-ports.js';
 // — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
-export { FAILED_OUTCOMES, LIVE_OUTCOMES, networkOf, type UsageEvent } from './usage/usage-event.js';
-export { bucketOf, GRANULARITIES, rollUp, type Granularity, type RollupDimension, type RollupRow } from './usage/usage-rollups.js';
-export { UsageRecorder, type BatchListener, type UsageRecorderOptions } from './usage/usage-recorder.js';
-export { AnalyticsService, DEFAULT_RETENTION, MAX_POINTS, type RetentionPolicy, type SeriesPoint } from './usage/analytics-service.js';
-export type { AnomalyQuery, MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
-export {
-  DEFAULT_POLICY,
-  severityRank,
-  type AnomalyDraft,
-  type AnomalyRecord,
-  type KeyspacePolicy,
-  type SuspensionRecord,
-} from './anomaly/anomaly-records.js';
-export { AnomalyEngine, defaultDetectors, type AnomalyEngineOptions, type EngineOutput } from './anomaly/anomaly-engine.js';
-export { AnomalyService, systemActor, type LeakOutcome } from './anomaly/anomaly-service.js';
-export type { DetectionContext, Detector } from './anomaly/detector.js';
-export { CidrTableGeoLookup, distanceKm, type GeoLocation, type GeoLookup } from './anomaly/geo-lookup.js';
-export { hourOfWeek, newProfile, type KeyProfile } from './anomaly/key-profile.js';
-export { NEW_NETWORK_DEFAULTS, NewNetworkDetector, type NewNetworkOptions } from './anomaly/new-network-detector.js';
-export { RATE_SPIKE_DEFAULTS, RateSpikeDetector, type RateSpikeOptions } from './anomaly/rate-spike-detector.js';
-export { UNUSUAL_HOUR_DEFAULTS, UnusualHourDetector, type UnusualHourOptions } from './anomaly/unusual-hour-detector.js';
-export { FAILED_BURST_DEFAULTS, FailedBurstDetector, type FailedBurstOptions } from './anomaly/failed-burst-detector.js';
-export { DeadKeyDetector } from './anomaly/dead-key-detector.js';
-export {
-  IMPOSSIBLE_TRAVEL_DEFAULTS,
-  ImpossibleTravelDetector,
-  type ImpossibleTravelOptions,
-} from './anomaly/impossible-travel-detector.js';
-export { HoneytokenDetector } from './anomaly/honeytoken-detector.js';
-export { type DeliveryStatus, type WebhookDeliveryRecord, type WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
-export { signWebhook, verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from './webhooks/webhook-signature.js';
-export {
-  WEBHOOK_DEFAULTS,
-  WEBHOOK_SECRET_PREFIX,
-  WebhookService,
-  type WebhookFailureLog,
-  type WebhookOptions,
-} from './webhooks/webhook-service.js';
-export { WEBHOOK_FAILURES, WebhookSendError, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
-export { webhookSender, type WebhookSender, type WebhookSenderOptions } from './webhooks/webhook-sender.js';
+export { networkOf, type UsageEvent } from './usage/usage-event.js';
+export { GRANULARITIES, type Granularity, type RollupDimension } from './usage/usage-rollups.js';
+export { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder.js';
+export { AnalyticsService, type RetentionPolicy } from './usage/analytics-service.js';
+export type { MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
+export type { UsageRepos } from './usage/usage-repos.js';
+export type { AnomalyQuery, AnomalyRepos } from './anomaly/anomaly-repos.js';
+export type { SuspensionRepos } from './anomaly/suspension-repos.js';
+export type { PolicyRepos } from './anomaly/policy-repos.js';
+export type { HoneytokenRepos } from './anomaly/honeytoken-repos.js';
+export type { WebhookRepos } from './webhooks/webhook-repos.js';
+export type { DeliveryRepos } from './webhooks/delivery-repos.js';
+export type { CursorRepos } from './webhooks/cursor-repos.js';
+export type { Notice, NoticeRepos } from './hygiene/notice-repos.js';
+export type { KeyInventoryRepos } from './hygiene/key-inventory-repos.js';
+export { type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type SuspensionRecord } from './anomaly/anomaly-records.js';
+export { AnomalyEngine, defaultDetectors } from './anomaly/anomaly-engine.js';
+export { AnomalyService } from './anomaly/anomaly-service.js';
+export { SuspensionService } from './anomaly/suspension-service.js';
+export { PolicyService } from './anomaly/policy-service.js';
+export { HoneytokenService } from './anomaly/honeytoken-service.js';
+export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
+export { systemActor } from './anomaly/system-actor.js';
+export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';
+export type { DeliveryStatus, WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
+export { verifyWebhookSignature } from './webhooks/webhook-signature.js';
+export { WebhookService } from './webhooks/webhook-service.js';
+export { WebhookDeliverer, type WebhookFailureLog, type WebhookOptions } from './webhooks/webhook-deliverer.js';
+export { webhookEmitter } from './webhooks/webhook-fanout.js';
+export { WEBHOOK_FAILURES, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
 export { addressPolicy, addressRange, parseNetwork } from './net/address-policy.js';
-export { AuditFeed, eventsOf } from './webhooks/audit-feed.js';
-export {
-  HygieneService,
-  type HygieneQuery,
-  type HygieneReport,
-  type KeyBrief,
-  type OverPrivileged,
-  type SweepResult,
-} from './hygiene/hygiene-service.js';
-export { suggestScopes } from './hygiene/scope-suggestion.js';
+export { AuditFeed } from './webhooks/audit-feed.js';
+export { HygieneReports, type HygieneReport, type KeyBrief, type OverPrivileged } from './hygiene/hygiene-report.js';
+export { HygieneSweep, type SweepResult } from './hygiene/hygiene-sweep.js';
 export { AuthFailureThrottle, sourceNetwork, type AuthFailureThrottleOptions } from './root-keys/auth-failure-throttle.js';

@@ -3,10 +3,16 @@ import {
   AnomalyEngine,
   AnomalyService,
   AuditFeed,
-  HygieneService,
+  HoneytokenService,
+  HygieneReports,
+  HygieneSweep,
   KeyService,
+  LeakReports,
+  PolicyService,
+  SuspensionService,
   UsageRecorder,
   WebhookService,
+  webhookEmitter,
   type Clock,
   type GeoLookup,
   type InvalidationBus,
@@ -40,39 +46,53 @@ export type Monitoring = ReturnType<typeof createMonitoring>;
 /** Usage events, analytics, anomaly detection, webhooks and hygiene, wired over the monitoring port. */
 export function createMonitoring(o: MonitoringOptions) {
   const onError = o.onError ?? (() => {});
+  const { keyring, clock, bus } = o;
   const store = o.ports.monitoring;
-  const recorder = new UsageRecorder({ store, keyring: o.keyring, clock: o.clock }, o.usage, onError);
+  const recorder = new UsageRecorder({ store, keyring, clock }, o.usage, onError);
   const engine = new AnomalyEngine({ geo: o.geo });
   // The key service holds no state of its own: this one shares the store, keyring and bus.
-  const keys = new KeyService({ store: o.ports.store, keyring: o.keyring, clock: o.clock, bus: o.bus });
-  const anomalies = new AnomalyService({ store, keyring: o.keyring, clock: o.clock, bus: o.bus, keys, engine });
+  const keys = new KeyService({ store: o.ports.store, keyring, clock, bus });
+  const policies = new PolicyService({ store, clock });
+  const suspensions = new SuspensionService({ store, clock, bus });
+  const honeytokens = new HoneytokenService({ store, clock, keys, engine });
+  const anomalies = new AnomalyService({ store, clock, bus, engine, policies, suspensions, honeytokens });
+  const leaks = new LeakReports({ store, keyring, clock, keys, anomalies });
   recorder.onBatch((events) => anomalies.handleBatch(events));
-  const webhooks = new WebhookService({ store, keyring: o.keyring, clock: o.clock, onFailure: o.onWebhookFailure }, o.webhooks, onError);
-  const feed = new AuditFeed(store, webhooks, 1000, onError);
-  const hygiene = new HygieneService({ store, clock: o.clock, bus: o.bus, webhooks }, onError);
-  const analytics = new AnalyticsService({ store, clock: o.clock }, o.retention);
+  const webhooks = new WebhookService({ store, keyring, clock, onFailure: o.onWebhookFailure }, o.webhooks, onError);
+  const { deliverer } = webhooks;
+  const emit = webhookEmitter(clock);
+  const feed = new AuditFeed(store, emit, 1000, onError);
+  const hygiene = new HygieneReports({ store, clock });
+  const sweep = new HygieneSweep({ store, clock, bus, emit });
+  const analytics = new AnalyticsService({ store, clock }, o.retention);
   let maintenance: NodeJS.Timeout | undefined;
   return {
     store,
     recorder,
     engine,
     anomalies,
+    suspensions,
+    policies,
+    honeytokens,
+    leaks,
     webhooks,
+    deliverer,
     feed,
     hygiene,
+    sweep,
     analytics,
     /** Starts the timers: usage writes, webhook deliveries, the audit feed, hygiene and retention. */
     start(): void {
       recorder.start();
-      webhooks.start();
+      deliverer.start();
       feed.start();
       maintenance ??= setInterval(() => {
-        void hygiene.sweep().catch(onError);
+        void sweep.sweep().catch(onError);
         void analytics.purge().catch(onError);
-        void store.purgeDeliveries(o.clock.now() - 30 * 86_400_000).catch(onError);
+        void store.purgeDeliveries(clock.now() - 30 * 86_400_000).catch(onError);
       }, o.sweepMs ?? 3_600_000);
       maintenance.unref();
-      void anomalies.loadHoneytokens().catch(onError);
+      void honeytokens.load().catch(onError);
       void anomalies.warmUp().catch(onError);
     },
     async stop(): Promise<void> {
@@ -80,14 +100,14 @@ export function createMonitoring(o: MonitoringOptions) {
       maintenance = undefined;
       await recorder.stop();
       await feed.stop();
-      await webhooks.stop();
-      await hygiene.stop();
+      await deliverer.stop();
+      await sweep.settled();
     },
     /** Runs every step once, now: write usage (and detect), follow the audit log, send due webhooks. */
     async settle(): Promise<void> {
       await recorder.flush();
       await feed.poll();
-      await webhooks.runDue();
+      await deliverer.runDue();
     },
   };
 }

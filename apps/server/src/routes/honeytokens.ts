@@ -12,7 +12,7 @@ const CreatedHoneytoken = Type.Object(CreatedKey.properties, {
 
 /** Honeytokens: decoy keys whose every use is a critical anomaly. */
 export function honeytokenRoutes(services: Services): FastifyPluginAsync {
-  const { anomalies } = services.monitoring;
+  const { honeytokens } = services.monitoring;
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -29,7 +29,7 @@ export function honeytokenRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { record, key } = await anomalies.createHoneytoken(actorOf(request), request.body);
+        const { record, key } = await honeytokens.create(actorOf(request), request.body);
         return reply.code(201).send({ keyId: record.id, key });
       },
     );

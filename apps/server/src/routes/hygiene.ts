@@ -18,7 +18,7 @@ const briefView = <T extends KeyBrief>(k: T) => ({
 
 /** Key hygiene: the inventory report, and running the sweep (notices, automatic expiry) now. */
 export function hygieneRoutes(services: Services): FastifyPluginAsync {
-  const { hygiene } = services.monitoring;
+  const { hygiene, sweep } = services.monitoring;
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -67,7 +67,7 @@ export function hygieneRoutes(services: Services): FastifyPluginAsync {
           response: { 200: SweepResult },
         },
       },
-      async () => hygiene.sweep(),
+      async () => sweep.sweep(),
     );
   };
 }

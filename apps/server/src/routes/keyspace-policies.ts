@@ -13,7 +13,7 @@ const keyspace = { keyspaceParam: 'keyspaceId' };
 
 /** A keyspace's monitoring policy: how it answers anomalies and stale keys. */
 export function keyspacePolicyRoutes(services: Services): FastifyPluginAsync {
-  const { anomalies } = services.monitoring;
+  const { policies } = services.monitoring;
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -29,7 +29,7 @@ export function keyspacePolicyRoutes(services: Services): FastifyPluginAsync {
           response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
         },
       },
-      async (request) => policyView(await anomalies.getPolicy(actorOf(request), request.params.keyspaceId)),
+      async (request) => policyView(await policies.get(actorOf(request), request.params.keyspaceId)),
     );
 
     app.put(
@@ -45,7 +45,7 @@ export function keyspacePolicyRoutes(services: Services): FastifyPluginAsync {
           response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
         },
       },
-      async (request) => policyView(await anomalies.putPolicy(actorOf(request), request.params.keyspaceId, request.body)),
+      async (request) => policyView(await policies.put(actorOf(request), request.params.keyspaceId, request.body)),
     );
   };
 }

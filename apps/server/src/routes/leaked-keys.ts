@@ -6,7 +6,7 @@ import { LeakReport, LeakReportResult } from './anomaly-schemas.js';
 
 /** Leak reports: keys found where they should not be. */
 export function leakedKeyRoutes(services: Services): FastifyPluginAsync {
-  const { anomalies } = services.monitoring;
+  const { leaks } = services.monitoring;
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -23,7 +23,7 @@ export function leakedKeyRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const items = await anomalies.reportLeaked(actorOf(request), request.body.keys, {
+        const items = await leaks.report(actorOf(request), request.body.keys, {
           source: request.body.source ?? 'a leak report',
           action: request.body.action ?? 'quarantine',
         });

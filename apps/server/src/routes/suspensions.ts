@@ -11,7 +11,7 @@ const tags = ['anomalies'];
 
 /** Keys suspended by a keyspace policy or a leak report, and the undo. */
 export function suspensionRoutes(services: Services): FastifyPluginAsync {
-  const { anomalies } = services.monitoring;
+  const { suspensions } = services.monitoring;
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -27,7 +27,7 @@ export function suspensionRoutes(services: Services): FastifyPluginAsync {
           response: { 200: SuspensionList },
         },
       },
-      async (request) => ({ items: (await anomalies.listSuspensions(actorOf(request), request.query)).map(suspensionView) }),
+      async (request) => ({ items: (await suspensions.list(actorOf(request), request.query)).map(suspensionView) }),
     );
 
     app.post(
@@ -42,7 +42,7 @@ export function suspensionRoutes(services: Services): FastifyPluginAsync {
           response: { 200: Suspension, ...problems('NOT_FOUND', 'CONFLICT') },
         },
       },
-      async (request) => suspensionView(await anomalies.undoSuspension(actorOf(request), request.params.suspensionId)),
+      async (request) => suspensionView(await suspensions.undo(actorOf(request), request.params.suspensionId)),
     );
   };
 }

@@ -1,8 +1,10 @@
+import { workspaceOf } from '../audit/actor-workspace.js';
 import type { Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import type { MonitoringStore } from './monitoring-store.js';
+import type { Repos } from '../store/store.js';
 import type { UsageEvent } from './usage-event.js';
+import type { UsageRepos } from './usage-repos.js';
 import { bucketOf, GRANULARITIES, type Granularity, type RollupDimension } from './usage-rollups.js';
 
 export interface SeriesPoint {
@@ -33,7 +35,7 @@ export const MAX_POINTS = 2000;
 /** Usage analytics over the roll-ups (series, top-N) and the raw events. */
 export class AnalyticsService {
   constructor(
-    private readonly deps: { store: MonitoringStore; clock: Clock },
+    private readonly deps: { store: UsageRepos & Pick<Repos, 'getKey' | 'getKeyspace'>; clock: Clock },
     readonly retention: RetentionPolicy = DEFAULT_RETENTION,
   ) {}
 
@@ -115,9 +117,4 @@ export class AnalyticsService {
     const r = this.retention.rollupsMs;
     return this.deps.store.purgeUsage(now - this.retention.eventsMs, { minute: now - r.minute, hour: now - r.hour, day: now - r.day });
   }
-}
-
-function workspaceOf(actor: Actor): string {
-  if (actor.workspaceId === null) throw new TesseraError('FORBIDDEN', 'This actor has no workspace.');
-  return actor.workspaceId;
 }

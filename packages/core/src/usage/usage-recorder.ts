@@ -3,8 +3,11 @@ import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { parseScopeExpression, scopeGrants, scopesIn } from '../scopes/scope-expression.js';
-import type { MonitoringStore } from './monitoring-store.js';
+import type { KeyRecord } from '../store/records.js';
+import type { Repos } from '../store/store.js';
+import type { Transactional } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
+import type { ScopeUse, UsageRepos } from './usage-repos.js';
 import { rollUp } from './usage-rollups.js';
 
 export interface UsageRecorderOptions {
@@ -54,7 +57,7 @@ export class UsageRecorder implements VerificationSink {
   readonly stats = { recorded: 0, dropped: 0, stored: 0, lost: 0 };
 
   constructor(
-    private readonly deps: { store: MonitoringStore; keyring: Keyring; clock: Clock },
+    private readonly deps: { store: Pick<Repos, 'findKeyByHash'> & Transactional<UsageRepos>; keyring: Keyring; clock: Clock },
     options: Partial<UsageRecorderOptions> = {},
     private readonly onError: (err: unknown) => void = () => {},
   ) {
@@ -126,8 +129,8 @@ export class UsageRecorder implements VerificationSink {
 
   private async process(batch: Batch): Promise<void> {
     const { store } = this.deps;
-    const scopeUses: { keyId: string; scope: string; ts: number }[] = [];
-    const found = new Map<string, Awaited<ReturnType<MonitoringStore['findKeyByHash']>>>();
+    const scopeUses: ScopeUse[] = [];
+    const found = new Map<string, KeyRecord | undefined>();
     // A batch holds few distinct addresses: each is parsed once.
     const networks = new Map<string, string | null>();
     const { events } = batch;

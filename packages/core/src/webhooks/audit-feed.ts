@@ -1,10 +1,23 @@
 import type { AuditRecord } from '../store/records.js';
-import type { MonitoringStore } from '../usage/monitoring-store.js';
-import type { WebhookService } from './webhook-service.js';
+import type { Repos } from '../store/store.js';
+import type { Transactional } from '../usage/monitoring-store.js';
+import type { CursorRepos } from './cursor-repos.js';
+import type { DeliveryRepos } from './delivery-repos.js';
+import type { WebhookEmitter } from './webhook-fanout.js';
+import type { WebhookRepos } from './webhook-repos.js';
 
 /** The stored position of the feed in the audit log. */
-export const AUDIT_FEED_CURSOR = 'webhooks.audit';
-const CURSOR = AUDIT_FEED_CURSOR;
+const CURSOR = 'webhooks.audit';
+const PAGE = 500;
+
+/**
+ * Starts the feed at the audit log's head unless it has started: history before webhooks
+ * existed is not replayed. True when this call started it.
+ */
+export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'auditHead'>): Promise<boolean> {
+  if ((await repos.getCursor(CURSOR)) !== undefined) return false;
+  return repos.advanceCursor(CURSOR, undefined, (await repos.auditHead()).seq);
+}
 
 /**
  * Key events reach webhooks through the audit log: every management change is already written
@@ -16,8 +29,10 @@ export class AuditFeed {
   private polling: Promise<number> | undefined;
 
   constructor(
-    private readonly store: MonitoringStore,
-    private readonly webhooks: WebhookService,
+    private readonly store: CursorRepos &
+      Pick<Repos, 'scanAudit' | 'auditHead'> &
+      Transactional<CursorRepos & Pick<WebhookRepos, 'listWebhooks'> & Pick<DeliveryRepos, 'insertDeliveries'>>,
+    private readonly emit: WebhookEmitter,
     private readonly intervalMs = 1000,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
@@ -47,24 +62,22 @@ export class AuditFeed {
     for (;;) {
       const cursor = await this.store.getCursor(CURSOR);
       if (cursor === undefined) {
-        // First start: begin at the head; history before webhooks existed is not replayed.
-        const head = await this.store.auditHead();
-        await this.store.advanceCursor(CURSOR, undefined, head.seq);
+        await followAuditFromHead(this.store);
         return total;
       }
-      const entries = await this.store.scanAudit(cursor + 1, 500);
+      const entries = await this.store.scanAudit(cursor + 1, PAGE);
       if (entries.length === 0) return total;
       const last = entries[entries.length - 1]!.seq;
       const won = await this.store.transaction(async (tx) => {
         if (!(await tx.advanceCursor(CURSOR, cursor, last))) return false; // another node took this page
         for (const e of entries) {
           if (e.workspaceId === null) continue;
-          for (const [type, data] of eventsOf(e)) await this.webhooks.emit(tx, e.workspaceId, type, data);
+          for (const [type, data] of eventsOf(e)) await this.emit(tx, e.workspaceId, type, data);
         }
         return true;
       });
       if (won) total += entries.length;
-      if (entries.length < 500) return total;
+      if (entries.length < PAGE) return total;
     }
   }
 }
