@@ -21,4 +21,25 @@ export { PERMISSIONS, type Permission } from './permissions.js';
 export { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, type AnomalyKind, type AnomalyStatus, type Severity } from './anomaly-names.js';
 export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit-actions.js';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js';
-export type { Operations } from './api-types.js';
+// Generated from the OpenAPI document (src/api-types.ts): the shared schemas by name, and every operation.
+export type {
+  Anomaly,
+  HygieneReport,
+  KeyBrief,
+  KeyspacePolicy,
+  LeakOutcome,
+  Operations,
+  OverPrivilegedKey,
+  Problem,
+  Suspension,
+  SweepResult,
+  TopVerifications,
+  UsageEvent,
+  VerificationCounts,
+  VerificationPoint,
+  VerificationSeries,
+  Webhook,
+  WebhookDelivery,
+  WebhookEvent,
+  WebhookWithSecret,
+} from './api-types.js';

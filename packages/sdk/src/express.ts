@@ -1,14 +1,6 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  Guard,
-  type Decision,
-  type GuardOptions,
-  type Identity,
-  type RequestView,
-  type RequireAccessTokenOptions,
-  type RequireApiKeyOptions,
-} from './middleware/guard.js';
-import type { Tessera } from './client/tessera.js';
+import type { Request, RequestHandler } from 'express';
+import type { GuardOptions, Identity, RequestView } from './middleware/guard.js';
+import { middlewareFactory, type TesseraMiddleware } from './middleware/middleware-factory.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -33,13 +25,8 @@ export type { GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOp
  * app.get('/orders', requireApiKey({ scopes: 'orders:read' }), (req, res) => res.json(req.tessera));
  * ```
  */
-export function tessera(options: GuardOptions): {
-  requireApiKey(options?: RequireApiKeyOptions): RequestHandler;
-  requireAccessToken(options: RequireAccessTokenOptions): RequestHandler;
-  client: Tessera;
-} {
-  const guard = new Guard(options);
-  const handler = (check: (req: RequestView) => Promise<Decision>) => (req: Request, res: Response, next: NextFunction) => {
+export function tessera(options: GuardOptions): TesseraMiddleware<RequestHandler> {
+  return middlewareFactory<RequestHandler>(options, (check) => (req, res, next) => {
     check(view(req)).then((decision) => {
       res.set(decision.headers);
       if (decision.ok) {
@@ -48,22 +35,7 @@ export function tessera(options: GuardOptions): {
       }
       res.status(decision.status).send(JSON.stringify(decision.body));
     }, next);
-  };
-  return {
-    client: guard.client,
-    requireApiKey(o) {
-      const run = handler(guard.apiKeyChecker(o));
-      return function requireApiKey(req, res, next) {
-        run(req, res, next);
-      };
-    },
-    requireAccessToken(o) {
-      const run = handler(guard.tokenChecker(o));
-      return function requireAccessToken(req, res, next) {
-        run(req, res, next);
-      };
-    },
-  };
+  });
 }
 
 function view(req: Request): RequestView {

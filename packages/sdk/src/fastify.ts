@@ -1,14 +1,6 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import {
-  Guard,
-  type Decision,
-  type GuardOptions,
-  type Identity,
-  type RequestView,
-  type RequireAccessTokenOptions,
-  type RequireApiKeyOptions,
-} from './middleware/guard.js';
-import type { Tessera } from './client/tessera.js';
+import type { Decision, GuardOptions, Identity, RequestView } from './middleware/guard.js';
+import { middlewareFactory, type TesseraMiddleware } from './middleware/middleware-factory.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -30,27 +22,10 @@ export type { GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOp
  * app.get('/orders', { preHandler: requireApiKey({ scopes: 'orders:read' }) }, async (request) => request.tessera);
  * ```
  */
-export function tessera(options: GuardOptions): {
-  requireApiKey(options?: RequireApiKeyOptions): preHandlerAsyncHookHandler;
-  requireAccessToken(options: RequireAccessTokenOptions): preHandlerAsyncHookHandler;
-  client: Tessera;
-} {
-  const guard = new Guard(options);
-  return {
-    client: guard.client,
-    requireApiKey(o) {
-      const check = guard.apiKeyChecker(o);
-      return async function requireApiKey(request, reply) {
-        await apply(await check(view(request)), request, reply);
-      };
-    },
-    requireAccessToken(o) {
-      const check = guard.tokenChecker(o);
-      return async function requireAccessToken(request, reply) {
-        await apply(await check(view(request)), request, reply);
-      };
-    },
-  };
+export function tessera(options: GuardOptions): TesseraMiddleware<preHandlerAsyncHookHandler> {
+  return middlewareFactory<preHandlerAsyncHookHandler>(options, (check) => async (request, reply) => {
+    await apply(await check(view(request)), request, reply);
+  });
 }
 
 function view(request: FastifyRequest): RequestView {

@@ -1,14 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import {
-  Guard,
-  type Decision,
-  type GuardOptions,
-  type Identity,
-  type RequestView,
-  type RequireAccessTokenOptions,
-  type RequireApiKeyOptions,
-} from './middleware/guard.js';
-import type { Tessera } from './client/tessera.js';
+import type { Decision, GuardOptions, Identity, RequestView } from './middleware/guard.js';
+import { middlewareFactory, type TesseraMiddleware } from './middleware/middleware-factory.js';
 
 export type { GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';
 
@@ -31,13 +23,8 @@ export interface HonoGuardOptions extends GuardOptions {
  * app.get('/orders', requireApiKey({ scopes: 'orders:read' }), (c) => c.json(c.get('tessera')));
  * ```
  */
-export function tessera(options: HonoGuardOptions): {
-  requireApiKey(options?: RequireApiKeyOptions): MiddlewareHandler<TesseraVariables>;
-  requireAccessToken(options: RequireAccessTokenOptions): MiddlewareHandler<TesseraVariables>;
-  client: Tessera;
-} {
-  const guard = new Guard(options);
-  const ipOf = options.ip ?? nodeSocketAddress;
+export function tessera(options: HonoGuardOptions): TesseraMiddleware<MiddlewareHandler<TesseraVariables>> {
+  const ipOf = options?.ip ?? nodeSocketAddress;
   const view = (c: Context): RequestView => {
     const url = new URL(c.req.url);
     return {
@@ -48,28 +35,18 @@ export function tessera(options: HonoGuardOptions): {
       protocol: url.protocol.slice(0, -1),
     };
   };
-  const apply = async (decision: Decision, c: Context, next: () => Promise<void>) => {
-    if (!decision.ok) return new Response(JSON.stringify(decision.body), { status: decision.status, headers: decision.headers });
-    c.set('tessera', decision.identity);
-    await next();
-    for (const [k, v] of Object.entries(decision.headers)) c.res.headers.set(k, v);
-    return undefined;
-  };
-  return {
-    client: guard.client,
-    requireApiKey(o) {
-      const check = guard.apiKeyChecker(o);
-      return async function requireApiKey(c, next) {
-        return apply(await check(view(c)), c, next);
-      };
-    },
-    requireAccessToken(o) {
-      const check = guard.tokenChecker(o);
-      return async function requireAccessToken(c, next) {
-        return apply(await check(view(c)), c, next);
-      };
-    },
-  };
+  return middlewareFactory<MiddlewareHandler<TesseraVariables>>(
+    options,
+    (check) => async (c, next) => apply(await check(view(c)), c, next),
+  );
+}
+
+async function apply(decision: Decision, c: Context, next: () => Promise<void>): Promise<Response | undefined> {
+  if (!decision.ok) return new Response(JSON.stringify(decision.body), { status: decision.status, headers: decision.headers });
+  c.set('tessera', decision.identity);
+  await next();
+  for (const [k, v] of Object.entries(decision.headers)) c.res.headers.set(k, v);
+  return undefined;
 }
 
 /** @hono/node-server passes the Node request as `c.env.incoming`. */

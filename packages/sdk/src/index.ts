@@ -1,6 +1,7 @@
 // @tessera/sdk: every public name is listed here.
 export { Tessera } from './client/tessera.js';
-export type { CallOptions, Operation, OperationBody, OperationQuery, OperationResult, TesseraOptions } from './client/tessera.js';
+export type { TesseraOptions } from './client/tessera.js';
+export type { CallOptions, Operation, OperationBody, OperationQuery, OperationResult, UndocumentedAnswers } from './client/operations.js';
 export type { Operations } from '@tessera/api';
 export type {
   Anomaly,
@@ -14,14 +15,13 @@ export type {
   Suspension,
   SweepResult,
   TopVerifications,
-  UndocumentedAnswers,
   UsageEvent,
   VerificationCounts,
   VerificationSeries,
-  VerifyOutcome,
+  VerifyCode as VerifyOutcome,
   Webhook,
   WebhookDelivery,
-} from './client/monitoring-types.js';
+} from '@tessera/api';
 export { TesseraError } from './client/tessera-error.js';
 export type { ClientErrorCode, Result } from './client/tessera-error.js';
 export type { VerifyCacheOptions, VerifyKeyOptions, VerifyKeyResult } from './verify/key-verifier.js';
@@ -38,5 +38,5 @@ export type {
   TokenFailureCode,
   VerifyTokenOptions,
   VerifyTokenResult,
-} from './jwt/access-token-verifier.js';
+} from './jwt/access-token-types.js';
 export type { ApiKeyIdentity, GuardOptions, Identity, RequireAccessTokenOptions, RequireApiKeyOptions } from './middleware/guard.js';

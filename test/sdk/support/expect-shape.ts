@@ -5,7 +5,7 @@ type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[k
 type RequiredKeys<T> = Exclude<keyof T, OptionalKeys<T>>;
 
 /**
- * Checks a real answer against the SDK's hand-written type of it, field by field: every field
+ * Checks a real answer against its type (generated from the OpenAPI document), field by field: every field
  * the type requires is there, and nothing is there that the type does not name. The field lists
  * are typed as records over the type's keys, so they cannot leave a field of the type out.
  */

@@ -1,10 +1,6 @@
 import { Tessera, type TesseraOptions } from '../client/tessera.js';
-import {
-  AccessTokenVerifier,
-  type AccessTokenAlgorithm,
-  type AccessTokenIdentity,
-  type AccessTokenVerifierOptions,
-} from '../jwt/access-token-verifier.js';
+import type { AccessTokenAlgorithm, AccessTokenIdentity, AccessTokenVerifierOptions } from '../jwt/access-token-types.js';
+import { AccessTokenVerifier } from '../jwt/access-token-verifier.js';
 import type { VerifyKeyResult } from '../verify/key-verifier.js';
 
 /** Options shared by the Fastify, Express and Hono middleware. */

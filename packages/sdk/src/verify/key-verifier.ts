@@ -1,5 +1,5 @@
 import { isWellFormedKey } from '@tessera/api';
-import type { OperationResult } from '../client/tessera.js';
+import type { OperationResult } from '../client/operations.js';
 import type { HttpClient } from '../client/http-client.js';
 import { positive } from '../client/http-client.js';
 import type { Result } from '../client/tessera-error.js';
