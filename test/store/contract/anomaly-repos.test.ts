@@ -1,0 +1,116 @@
+import type { AnomalyRecord, MonitoringStore } from '@tessera/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
+
+const T0 = Date.parse('2026-03-02T10:00:00Z');
+
+/** The anomaly port, every method, on every backend. */
+describe.each(DIALECTS)('anomaly repos contract (%s)', (dialect) => {
+  let db: TestDatabase;
+  let repos: MonitoringStore;
+  let n = 0;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    repos = db.ports.monitoring;
+  });
+  afterAll(() => db.drop());
+
+  /** An anomaly with every field set to something a round trip could get wrong. */
+  function anomaly(overrides: Partial<AnomalyRecord> = {}): AnomalyRecord {
+    n++;
+    return {
+      id: `anm_${String(n).padStart(22, '0')}`,
+      kind: 'new_network',
+      severity: 'medium',
+      workspaceId: 'ws_anomalies',
+      keyId: 'key_a',
+      keyspaceId: 'ks_a',
+      subject: 'key_a',
+      explanation: 'Key key_a was used from 198.51.100.0/24 — żółw 🐢.',
+      details: { network: '198.51.100.0/24', nested: { list: [1, 'two', null] }, ratio: 2.5 },
+      firstEventAt: T0,
+      detectedAt: T0 + 1000,
+      fingerprint: `new_network|key_a|${n}`,
+      status: 'open',
+      count: 1,
+      lastSeenAt: T0,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      response: null,
+      ...overrides,
+    };
+  }
+
+  it('stores an anomaly and reads it back exactly; an unknown id is undefined', async () => {
+    const a = anomaly({ response: { action: 'suspended', suspensionId: 'sus_1' }, keyspaceId: null });
+    await repos.insertAnomaly(a);
+    expect(await repos.getAnomaly(a.id)).toEqual(a);
+    expect(await repos.getAnomaly('anm_missing')).toBeUndefined();
+  });
+
+  it('cuts the subject and fingerprint to their columns', async () => {
+    const a = anomaly({ subject: 's'.repeat(300), fingerprint: 'f'.repeat(600) });
+    await repos.transaction((tx) => tx.insertAnomaly(a));
+    expect(await repos.getAnomaly(a.id)).toEqual({ ...a, subject: 's'.repeat(256), fingerprint: 'f'.repeat(512) });
+  });
+
+  it('lists a workspace’s anomalies newest first, by key, time, status and kind, at most `limit`', async () => {
+    const ws = 'ws_list';
+    const made = [
+      anomaly({ workspaceId: ws, detectedAt: T0 + 3, keyId: 'key_x' }),
+      anomaly({ workspaceId: ws, detectedAt: T0 + 1, kind: 'rate_spike' }),
+      anomaly({ workspaceId: ws, detectedAt: T0 + 3, status: 'resolved' }),
+      anomaly({ workspaceId: ws, detectedAt: T0 + 2, keyId: 'key_x', status: 'acknowledged' }),
+      anomaly({ workspaceId: 'ws_elsewhere', detectedAt: T0 + 9 }),
+    ];
+    for (const a of made) await repos.insertAnomaly(a);
+    const ids = async (q: Partial<Parameters<MonitoringStore['listAnomalies']>[0]>) =>
+      (await repos.listAnomalies({ workspaceId: ws, limit: 100, ...q })).map((a) => made.findIndex((m) => m.id === a.id));
+    // Equal times: the later id first.
+    expect(await ids({})).toEqual([2, 0, 3, 1]);
+    expect(await ids({ keyId: 'key_x' })).toEqual([0, 3]);
+    expect(await ids({ since: T0 + 2 })).toEqual([2, 0, 3]);
+    expect(await ids({ status: 'open' })).toEqual([0, 1]);
+    expect(await ids({ kind: 'rate_spike' })).toEqual([1]);
+    expect(await ids({ limit: 2 })).toEqual([2, 0]);
+    expect(await ids({ keyId: 'key_x', status: 'acknowledged', since: T0 })).toEqual([3]);
+  });
+
+  it('changes only the fields a patch names', async () => {
+    const a = anomaly();
+    await repos.insertAnomaly(a);
+    await repos.updateAnomaly(a.id, { status: 'acknowledged', acknowledgedAt: T0 + 5, acknowledgedBy: 'user:zoë' });
+    expect(await repos.getAnomaly(a.id)).toEqual({ ...a, status: 'acknowledged', acknowledgedAt: T0 + 5, acknowledgedBy: 'user:zoë' });
+    await repos.transaction((tx) =>
+      tx.updateAnomaly(a.id, { response: { action: 'suspended', suspensionId: 'sus_2' }, count: 4, lastSeenAt: T0 + 9 }),
+    );
+    await repos.updateAnomaly(a.id, { status: 'resolved', resolvedAt: T0 + 10, resolvedBy: 'system' });
+    expect(await repos.getAnomaly(a.id)).toEqual({
+      ...a,
+      status: 'resolved',
+      acknowledgedAt: T0 + 5,
+      acknowledgedBy: 'user:zoë',
+      resolvedAt: T0 + 10,
+      resolvedBy: 'system',
+      response: { action: 'suspended', suspensionId: 'sus_2' },
+      count: 4,
+      lastSeenAt: T0 + 9,
+    });
+    await repos.updateAnomaly(a.id, { response: null });
+    expect((await repos.getAnomaly(a.id))!.response).toBeNull();
+  });
+
+  it('adds repeats to the count and keeps the latest time it was seen', async () => {
+    const a = anomaly({ count: 1, lastSeenAt: T0 + 100 });
+    await repos.insertAnomaly(a);
+    await repos.bumpAnomaly(a.id, 3, T0 + 50);
+    expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 4, lastSeenAt: T0 + 100 });
+    await repos.transaction((tx) => tx.bumpAnomaly(a.id, 2, T0 + 200));
+    expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 6, lastSeenAt: T0 + 200 });
+    // Concurrent bumps lose nothing.
+    await Promise.all(Array.from({ length: 10 }, () => repos.bumpAnomaly(a.id, 1, T0 + 150)));
+    expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 16, lastSeenAt: T0 + 200 });
+  });
+});

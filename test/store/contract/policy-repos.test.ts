@@ -1,0 +1,54 @@
+import type { KeyspacePolicy, MonitoringStore } from '@tessera/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
+
+/** The keyspace policy port, every method, on every backend. */
+describe.each(DIALECTS)('policy repos contract (%s)', (dialect) => {
+  let db: TestDatabase;
+  let repos: MonitoringStore;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    repos = db.ports.monitoring;
+  });
+  afterAll(() => db.drop());
+
+  const policy = (keyspaceId: string, overrides: Partial<KeyspacePolicy> = {}): KeyspacePolicy => ({
+    keyspaceId,
+    workspaceId: 'ws_policies',
+    anomalyResponse: 'suspend',
+    suspendMinSeverity: 'critical',
+    autoExpireUnusedDays: 90,
+    autoExpireNoticeDays: 14,
+    expiringNoticeDays: 0,
+    creditsLowThreshold: 9_000_000_000,
+    updatedAt: Date.parse('2026-03-02T10:00:00Z'),
+    ...overrides,
+  });
+
+  it('has no policy for a keyspace until one is put, then reads it back exactly', async () => {
+    expect(await repos.getPolicy('ks_a')).toBeUndefined();
+    const p = policy('ks_a');
+    await repos.putPolicy(p);
+    expect(await repos.getPolicy('ks_a')).toEqual(p);
+  });
+
+  it('replaces a keyspace’s policy when put again, nulls included', async () => {
+    await repos.putPolicy(policy('ks_b'));
+    const next = policy('ks_b', {
+      anomalyResponse: 'alert',
+      suspendMinSeverity: 'low',
+      autoExpireUnusedDays: null,
+      creditsLowThreshold: null,
+      updatedAt: 1,
+    });
+    await repos.transaction((tx) => tx.putPolicy(next));
+    expect(await repos.getPolicy('ks_b')).toEqual(next);
+  });
+
+  it('lists every keyspace’s policy, of every workspace', async () => {
+    await repos.putPolicy(policy('ks_c', { workspaceId: 'ws_other' }));
+    const all = await repos.listPolicies();
+    expect(all.map((p) => p.keyspaceId).sort()).toEqual(['ks_a', 'ks_b', 'ks_c']);
+    expect(all.find((p) => p.keyspaceId === 'ks_c')).toEqual(policy('ks_c', { workspaceId: 'ws_other' }));
+  });
+});
