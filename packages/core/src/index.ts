@@ -118,7 +118,7 @@ export {
 } from './root-keys/root-key-service.js';
 export { keyspaceAllowed, uncoveredReach } from './root-keys/root-key-scope.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
-export { OAuthError } from './oauth/oauth-error.js';
+export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {
   ALL_GRANT_TYPES,
   CLIENT_AUTH_METHODS,
@@ -144,7 +144,9 @@ export { OAuthClientService } from './oauth/client-service.js';
 export { ClientDirectory } from './oauth/client-directory.js';
 export type { TokenRequest } from './oauth/token-request.js';
 export { AuthorizationServer } from './oauth/authorization-server.js';
-export { OAUTH_PATHS, type AuthorizationServerMetadata } from './oauth/metadata.js';
+export { authorizationServerMetadata, OAUTH_PATHS, type AuthorizationServerMetadata } from './oauth/metadata.js';
+export { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE, JWT_TOKEN_TYPE } from './oauth/token-types.js';
+export { JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
 export type { EndpointAnswer } from './oauth/server-context.js';
 export type { TokenResponse } from './oauth/tokens/access-token.js';
 export type { IntrospectionResponse } from './oauth/endpoints/introspection.js';

@@ -1,0 +1,178 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { OAuthClientRecord } from '@tessera/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { Type } from '../http/schemas.js';
+import { iso } from '../http/views.js';
+import type { Services } from '../services.js';
+import {
+  ClientParams,
+  CreateClientBody,
+  ListClientsQuery,
+  OAUTH_CLIENT_SCHEMAS,
+  OAuthClient,
+  OAuthClientList,
+  OAuthClientSecret,
+  OAuthClientWithSecret,
+  RotateSecretBody,
+  UpdateClientBody,
+} from './oauth-client-schemas.js';
+import { oauthSigningKeyRoutes } from './oauth-signing-keys.js';
+
+const tags = ['oauth clients'];
+const params = ClientParams;
+
+function clientView(c: OAuthClientRecord) {
+  return {
+    clientId: c.id,
+    name: c.name,
+    scopes: c.scopes,
+    audience: c.audience,
+    grantTypes: c.grantTypes,
+    tokenEndpointAuthMethod: c.authMethod,
+    jwks: c.jwks,
+    accessTokenFormat: c.accessTokenFormat,
+    signingAlg: c.signingAlg,
+    accessTokenTtl: c.accessTokenTtl,
+    refreshTokenTtl: c.refreshTokenTtl,
+    refreshGraceSeconds: c.refreshGraceSeconds,
+    refreshFamilyLifetime: c.refreshFamilyLifetime,
+    dpopBound: c.dpopBound,
+    dpopNonce: c.dpopNonce,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+/**
+ * Management of OAuth clients (permission `oauth:manage`), and the signing keys beside them. A
+ * client's audience belongs to its workspace: naming one another workspace holds is a CONFLICT.
+ */
+export function oauthClientRoutes(services: Services): FastifyPluginAsync {
+  const { clients } = services.oauth;
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+    for (const schema of OAUTH_CLIENT_SCHEMAS) app.addSchema(schema);
+    const config = { permission: 'oauth:manage' as const };
+    /** Creates and changes take an Idempotency-Key. */
+    const changing = { ...config, idempotent: true };
+
+    app.post(
+      '/v1/oauth/clients',
+      {
+        config: changing,
+        schema: {
+          operationId: 'createOAuthClient',
+          tags,
+          summary: 'Create an OAuth client; a secret-based client’s secret is in this answer only',
+          body: CreateClientBody,
+          response: { 201: OAuthClientWithSecret, ...problems('CONFLICT') },
+        },
+      },
+      async (request, reply) => {
+        const { client, secret } = await clients.create(actorOf(request), request.body);
+        return reply.code(201).send({ ...clientView(client), ...(secret !== undefined && { clientSecret: secret }) });
+      },
+    );
+
+    app.get(
+      '/v1/oauth/clients',
+      {
+        config,
+        schema: {
+          operationId: 'listOAuthClients',
+          tags,
+          summary: 'List OAuth clients',
+          querystring: ListClientsQuery,
+          response: { 200: OAuthClientList },
+        },
+      },
+      async (request) => {
+        const { limit = 100, cursor } = request.query;
+        const items = await clients.list(actorOf(request), {
+          limit: limit + 1,
+          after: cursor === undefined ? undefined : decodeCursor(cursor, 'oauthClient'),
+        });
+        const page = items.slice(0, limit);
+        return { items: page.map(clientView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+      },
+    );
+
+    app.get(
+      '/v1/oauth/clients/:clientId',
+      {
+        config,
+        schema: {
+          operationId: 'getOAuthClient',
+          tags,
+          summary: 'Get an OAuth client',
+          params,
+          response: { 200: OAuthClient, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => clientView(await clients.get(actorOf(request), request.params.clientId)),
+    );
+
+    app.patch(
+      '/v1/oauth/clients/:clientId',
+      {
+        config: changing,
+        schema: {
+          operationId: 'updateOAuthClient',
+          tags,
+          summary: 'Update an OAuth client; every node reads it afresh',
+          params,
+          body: UpdateClientBody,
+          response: { 200: OAuthClient, ...problems('NOT_FOUND', 'CONFLICT') },
+        },
+      },
+      async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
+    );
+
+    app.delete(
+      '/v1/oauth/clients/:clientId',
+      {
+        config,
+        schema: {
+          operationId: 'deleteOAuthClient',
+          tags,
+          summary: 'Delete an OAuth client; its secrets stop working',
+          params,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
+        },
+      },
+      async (request, reply) => {
+        await clients.remove(actorOf(request), request.params.clientId);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.post(
+      '/v1/oauth/clients/:clientId/rotate-secret',
+      {
+        config: changing,
+        schema: {
+          operationId: 'rotateOAuthClientSecret',
+          tags,
+          summary: 'Issue a new client secret; the old one works for the grace period',
+          description: 'A `private_key_jwt` client has no secret: CONFLICT.',
+          params,
+          body: RotateSecretBody,
+          response: { 200: OAuthClientSecret, ...problems('NOT_FOUND', 'CONFLICT') },
+        },
+      },
+      async (request) => {
+        const { client, secret } = await clients.rotateSecret(
+          actorOf(request),
+          request.params.clientId,
+          request.body?.gracePeriodSeconds ?? 0,
+        );
+        return { clientId: client.id, clientSecret: secret };
+      },
+    );
+
+    await app.register(oauthSigningKeyRoutes(services));
+  };
+}

@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import type { FastifyPluginAsync, RouteOptions } from 'fastify';
+import type { Config } from '../../config.js';
+import type { Services } from '../../services.js';
+import { addFormParser } from './form-endpoint.js';
+import { IntrospectionSchema, introspectionRoute } from './introspection.js';
+import { JwksSchema, MetadataSchema, metadataRoutes } from './metadata.js';
+import { oauthErrorHandler, OAuthErrorSchema } from './oauth-errors.js';
+import { revocationRoute } from './revocation.js';
+import { TokenResponseSchema, tokenRoute } from './token.js';
+
+/**
+ * The OAuth 2.0 endpoints: token, introspection, revocation, metadata and JWKS, a file each. They
+ * take form-encoded bodies and answer errors as RFC 6749 §5.2 JSON, not as problem+json.
+ */
+export function oauthEndpoints(services: Services, config: Config): FastifyPluginAsync {
+  const { oauth } = services;
+  return async (app) => {
+    let issuer = config.issuer?.replace(/\/+$/, '');
+    const issuerOf = (): string => {
+      if (issuer === undefined) {
+        const a = app.server.address() as AddressInfo | null;
+        const host =
+          a === null || a.address === '0.0.0.0' || a.address === '::' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
+        issuer = `${config.tlsCert !== undefined ? 'https' : 'http'}://${host}:${a?.port ?? config.port}`;
+      }
+      return issuer;
+    };
+
+    // The named shapes first: adding a schema gives a context a validator compiler of its own.
+    for (const schema of [OAuthErrorSchema, TokenResponseSchema, IntrospectionSchema, MetadataSchema, JwksSchema]) app.addSchema(schema);
+    addFormParser(app);
+    app.setErrorHandler(oauthErrorHandler);
+    // The endpoints check their own parameters and answer in RFC 6749's words (see tokenRequest and
+    // the grants); a form's schema documents it and validates nothing.
+    app.setValidatorCompiler(() => () => true);
+    // Nor do the problem+json answers the shared hooks declare for a body apply: a body too large or
+    // of another type is refused here as `invalid_request`, a 400.
+    app.addHook('onRoute', (route) => withoutProblemAnswers(route));
+
+    await app.register(tokenRoute(oauth.server, issuerOf));
+    await app.register(introspectionRoute(oauth.server, issuerOf));
+    await app.register(revocationRoute(oauth.server, issuerOf));
+    await app.register(metadataRoutes(oauth.server, oauth.keys, issuerOf));
+
+    let timer: NodeJS.Timeout | undefined;
+    app.addHook('onReady', async () => {
+      await oauth.keys.ensure('EdDSA');
+      timer = setInterval(() => {
+        oauth.maintain().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'OAuth maintenance failed'));
+      }, 3_600_000);
+      timer.unref();
+    });
+    app.addHook('onClose', async () => {
+      if (timer !== undefined) clearInterval(timer);
+      await oauth.close();
+    });
+  };
+}
+
+function withoutProblemAnswers(route: RouteOptions): void {
+  const response = (route.schema as { response?: Record<string, { content?: Record<string, unknown> }> } | undefined)?.response;
+  if (response === undefined) return;
+  for (const [status, entry] of Object.entries(response))
+    if (entry.content !== undefined && 'application/problem+json' in entry.content) delete response[status];
+}
