@@ -33,6 +33,37 @@ export interface Anomaly {
   } | null;
 }
 
+/** Authorization server metadata (RFC 8414 §2). */
+export interface AuthorizationServerMetadata {
+  issuer: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  introspection_endpoint: string;
+  revocation_endpoint: string;
+  /** Client credentials, refresh token and token exchange (RFC 8693). */
+  grant_types_supported: Array<string>;
+  /** None: there is no authorization endpoint; the clients are machines. */
+  response_types_supported: Array<string>;
+  /** How clients authenticate. */
+  token_endpoint_auth_methods_supported: Array<string>;
+  /** `private_key_jwt` assertion algorithms. */
+  token_endpoint_auth_signing_alg_values_supported: Array<string>;
+  /** As at the token endpoint. */
+  introspection_endpoint_auth_methods_supported: Array<string>;
+  /** As at the token endpoint. */
+  introspection_endpoint_auth_signing_alg_values_supported: Array<string>;
+  /** As at the token endpoint. */
+  revocation_endpoint_auth_methods_supported: Array<string>;
+  /** As at the token endpoint. */
+  revocation_endpoint_auth_signing_alg_values_supported: Array<string>;
+  /** Algorithms access tokens are signed with, per client. */
+  access_token_signing_alg_values_supported: Array<string>;
+  /** DPoP proof algorithms (RFC 9449 §5.1). */
+  dpop_signing_alg_values_supported: Array<string>;
+  /** Token types of token exchange. */
+  token_types_supported: Array<string>;
+}
+
 /** A keyspace's stale, unused and over-privileged keys. */
 export interface HygieneReport {
   keyspaceId: string;
@@ -44,6 +75,54 @@ export interface HygieneReport {
   expiringSoon: Array<KeyBrief>;
   noExpiry: Array<KeyBrief>;
   overPrivileged: Array<OverPrivilegedKey>;
+}
+
+/** What the token is (RFC 7662 §2.2). */
+export interface IntrospectionResponse {
+  /** Whether the token is live and of the asking client’s workspace; nothing else is told when not. */
+  active: boolean;
+  scope?: string;
+  /** The client the token was issued to. */
+  client_id?: string;
+  /** The workspace of that client. */
+  workspace_id?: string;
+  sub?: string;
+  /** Access tokens only. */
+  aud?: string | Array<string>;
+  iss?: string;
+  exp?: number;
+  iat?: number;
+  /** Access tokens only. */
+  jti?: string;
+  token_type?: "Bearer" | "DPoP" | "refresh_token";
+  cnf?: {
+    /** RFC 7638 thumbprint of the DPoP key (RFC 9449 §6.2). */
+    jkt: string;
+  };
+}
+
+/** The signing keys: next, current and previous of each algorithm in use (RFC 7517 §5). */
+export interface JsonWebKeySet {
+  keys: Array<{
+    /** `OKP`, `EC`, `RSA` or `AKP`. */
+    kty: string;
+    /** The RFC 7638 thumbprint of the key. */
+    kid: string;
+    alg: string;
+    /** Always `sig`. */
+    use: string;
+    crv?: string;
+    /** OKP and EC. */
+    x?: string;
+    /** EC. */
+    y?: string;
+    /** RSA modulus. */
+    n?: string;
+    /** RSA exponent. */
+    e?: string;
+    /** AKP (ML-DSA) public key. */
+    pub?: string;
+  }>;
 }
 
 /** A key as the hygiene report lists it. */
@@ -83,6 +162,107 @@ export interface LeakOutcome {
   keyId?: string;
   /** The `key_leaked` anomaly recorded for it. */
   anomalyId?: string;
+}
+
+/** An OAuth client; its secret is never shown again. */
+export interface OAuthClient {
+  clientId: string;
+  name: string;
+  /** Scopes the client may be granted; wildcards such as `invoices:*` allowed. */
+  scopes: Array<string>;
+  /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
+  audience: Array<string>;
+  grantTypes: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+  jwks: {
+    keys: Array<{
+      [name: string]: unknown;
+    }>;
+  } | null;
+  /** A JWT (RFC 9068) verified locally, or an opaque token introspected. */
+  accessTokenFormat: "jwt" | "opaque";
+  /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
+  signingAlg: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+  /** Seconds an access token lives. Default 300. */
+  accessTokenTtl: number;
+  /** Seconds a refresh token lives unused. Default 7 days. */
+  refreshTokenTtl: number;
+  /** Seconds a just-rotated refresh token may be presented once more. Default 0. */
+  refreshGraceSeconds: number;
+  /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
+  refreshFamilyLifetime: number;
+  /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
+  dpopBound: boolean;
+  /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
+  dpopNonce: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new client secret. */
+export interface OAuthClientSecret {
+  clientId: string;
+  /** The client secret: shown in this answer only. */
+  clientSecret: string;
+}
+
+/** A new OAuth client, with its secret unless it authenticates with `private_key_jwt`. */
+export interface OAuthClientWithSecret {
+  clientId: string;
+  name: string;
+  /** Scopes the client may be granted; wildcards such as `invoices:*` allowed. */
+  scopes: Array<string>;
+  /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
+  audience: Array<string>;
+  grantTypes: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+  jwks: {
+    keys: Array<{
+      [name: string]: unknown;
+    }>;
+  } | null;
+  /** A JWT (RFC 9068) verified locally, or an opaque token introspected. */
+  accessTokenFormat: "jwt" | "opaque";
+  /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
+  signingAlg: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+  /** Seconds an access token lives. Default 300. */
+  accessTokenTtl: number;
+  /** Seconds a refresh token lives unused. Default 7 days. */
+  refreshTokenTtl: number;
+  /** Seconds a just-rotated refresh token may be presented once more. Default 0. */
+  refreshGraceSeconds: number;
+  /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
+  refreshFamilyLifetime: number;
+  /** Every access token must be DPoP-bound (RFC 9449 §5.2). */
+  dpopBound: boolean;
+  /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
+  dpopNonce: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** The client secret: shown in this answer only. */
+  clientSecret?: string;
+}
+
+/** An OAuth error (RFC 6749 §5.2). */
+export interface OAuthError {
+  /** RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8693 §2.2.2 and RFC 9449 §5, §8. */
+  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "server_error" | "temporarily_unavailable";
+  /** What went wrong, for a developer to read. Never holds a secret. */
+  error_description: string;
+}
+
+export interface OAuthSigningKey {
+  kid: string;
+  /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
+  alg: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+  /** `next` is published before it signs; `current` signs; `previous` stays published until its tokens expire. */
+  state: "next" | "current" | "previous";
+  activatesAt: string;
+  retiresAt: string;
+  /** When it leaves the JWKS. */
+  expiresAt: string;
 }
 
 /** A key holding scopes that no verification needed lately. */
@@ -140,6 +320,22 @@ export interface SweepResult {
   scheduled: number;
   /** Scheduled expiries cancelled because the key was used again. */
   cancelled: number;
+}
+
+/** An access token (RFC 6749 §5.1). */
+export interface TokenResponse {
+  /** A JWT (RFC 9068) or an opaque `tessera_at_…` token, as the client is set up. */
+  access_token: string;
+  /** `DPoP` when the token is bound to the DPoP proof’s key (RFC 9449 §5). */
+  token_type: "Bearer" | "DPoP";
+  /** Seconds. */
+  expires_in: number;
+  /** The scopes granted, space-separated. */
+  scope: string;
+  /** After a token exchange (RFC 8693 §2.2.1). */
+  issued_token_type?: "urn:ietf:params:oauth:token-type:access_token";
+  /** After a token exchange or a refresh, for a client that may refresh: the next refresh token. */
+  refresh_token?: string;
 }
 
 export interface TopVerifications {
@@ -955,41 +1151,22 @@ export interface Operations {
     };
     body: undefined;
     response: {
-      items: Array<{
-        clientId: string;
-        name: string;
-        scopes: Array<string>;
-        audience: Array<string>;
-        grantTypes: Array<string>;
-        tokenEndpointAuthMethod: string;
-        jwks: {
-          keys: Array<{
-            [name: string]: unknown;
-          }>;
-        } | null;
-        accessTokenFormat: string;
-        signingAlg: string;
-        accessTokenTtl: number;
-        refreshTokenTtl: number;
-        refreshGraceSeconds: number;
-        refreshFamilyLifetime: number;
-        dpopBound: boolean;
-        dpopNonce: boolean;
-        createdAt: string;
-        updatedAt: string;
-      }>;
+      items: Array<OAuthClient>;
       nextCursor: string | null;
     };
   };
-  /** Create an OAuth client */
+  /** Create an OAuth client; a secret-based client’s secret is in this answer only */
   'POST /v1/oauth/clients': {
     path: {};
     query: {};
     body: {
       name: string;
+      /** Scopes the client may be granted; wildcards such as `invoices:*` allowed. */
       scopes?: Array<string>;
+      /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
       grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
@@ -1008,11 +1185,15 @@ export interface Operations {
           e?: string;
         }>;
       } | null;
+      /** A JWT (RFC 9068) verified locally, or an opaque token introspected. */
       accessTokenFormat?: "jwt" | "opaque";
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
       signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      /** Seconds an access token lives. Default 300. */
       accessTokenTtl?: number;
+      /** Seconds a refresh token lives unused. Default 7 days. */
       refreshTokenTtl?: number;
+      /** Seconds a just-rotated refresh token may be presented once more. Default 0. */
       refreshGraceSeconds?: number;
       /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
       refreshFamilyLifetime?: number;
@@ -1021,7 +1202,7 @@ export interface Operations {
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
     };
-    response: unknown;
+    response: OAuthClientWithSecret;
   };
   /** Delete an OAuth client; its secrets stop working */
   'DELETE /v1/oauth/clients/{clientId}': {
@@ -1039,31 +1220,9 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: {
-      clientId: string;
-      name: string;
-      scopes: Array<string>;
-      audience: Array<string>;
-      grantTypes: Array<string>;
-      tokenEndpointAuthMethod: string;
-      jwks: {
-        keys: Array<{
-          [name: string]: unknown;
-        }>;
-      } | null;
-      accessTokenFormat: string;
-      signingAlg: string;
-      accessTokenTtl: number;
-      refreshTokenTtl: number;
-      refreshGraceSeconds: number;
-      refreshFamilyLifetime: number;
-      dpopBound: boolean;
-      dpopNonce: boolean;
-      createdAt: string;
-      updatedAt: string;
-    };
+    response: OAuthClient;
   };
-  /** Update an OAuth client */
+  /** Update an OAuth client; every node reads it afresh */
   'PATCH /v1/oauth/clients/{clientId}': {
     path: {
       clientId: string;
@@ -1071,9 +1230,12 @@ export interface Operations {
     query: {};
     body: {
       name?: string;
+      /** Scopes the client may be granted; wildcards such as `invoices:*` allowed. */
       scopes?: Array<string>;
+      /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
       grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
       jwks?: {
         keys: Array<{
@@ -1092,11 +1254,15 @@ export interface Operations {
           e?: string;
         }>;
       } | null;
+      /** A JWT (RFC 9068) verified locally, or an opaque token introspected. */
       accessTokenFormat?: "jwt" | "opaque";
       /** EdDSA (default), ES256, RS256 or the post-quantum ML-DSA-65. */
       signingAlg?: "EdDSA" | "ES256" | "RS256" | "ML-DSA-65";
+      /** Seconds an access token lives. Default 300. */
       accessTokenTtl?: number;
+      /** Seconds a refresh token lives unused. Default 7 days. */
       refreshTokenTtl?: number;
+      /** Seconds a just-rotated refresh token may be presented once more. Default 0. */
       refreshGraceSeconds?: number;
       /** Seconds a refresh family lives from its first token, however often it rotates. Default 30 days. */
       refreshFamilyLifetime?: number;
@@ -1105,29 +1271,7 @@ export interface Operations {
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
     };
-    response: {
-      clientId: string;
-      name: string;
-      scopes: Array<string>;
-      audience: Array<string>;
-      grantTypes: Array<string>;
-      tokenEndpointAuthMethod: string;
-      jwks: {
-        keys: Array<{
-          [name: string]: unknown;
-        }>;
-      } | null;
-      accessTokenFormat: string;
-      signingAlg: string;
-      accessTokenTtl: number;
-      refreshTokenTtl: number;
-      refreshGraceSeconds: number;
-      refreshFamilyLifetime: number;
-      dpopBound: boolean;
-      dpopNonce: boolean;
-      createdAt: string;
-      updatedAt: string;
-    };
+    response: OAuthClient;
   };
   /** Issue a new client secret; the old one works for the grace period */
   'POST /v1/oauth/clients/{clientId}/rotate-secret': {
@@ -1136,13 +1280,10 @@ export interface Operations {
     };
     query: {};
     body: {
+      /** Seconds the secrets in use keep working, so deployments roll over. Default 0: they stop now. */
       gracePeriodSeconds?: number;
     };
-    response: {
-      clientId: string;
-      /** The client secret: shown this once only. */
-      clientSecret: string;
-    };
+    response: OAuthClientSecret;
   };
   /** The signing keys and the role each plays now (next, current, previous) */
   'GET /v1/oauth/signing-keys': {
@@ -1150,14 +1291,7 @@ export interface Operations {
     query: {};
     body: undefined;
     response: {
-      items: Array<{
-        kid: string;
-        alg: string;
-        state: string;
-        activatesAt: string;
-        retiresAt: string;
-        expiresAt: string;
-      }>;
+      items: Array<OAuthSigningKey>;
     };
   };
   /** List root keys */
