@@ -1,6 +1,5 @@
 import type { Granularity } from '@tessera/core';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { iso } from '../http/views.js';
@@ -12,93 +11,89 @@ const tags = ['analytics'];
 const config = { permission: 'analytics:read' as const };
 
 /** Usage analytics: verification series from the roll-ups, top-N views, recent raw events. */
-export function analyticsRoutes(services: Services): FastifyPluginAsync {
+export function analyticsRoutes(app: TypedApp, services: Services): void {
   const { analytics } = services.monitoring;
   const range = (q: { from?: string | undefined; to?: string | undefined }) => {
     const to = parseTimeParam(q.to, 'to', services.clock.now());
     return { from: parseTimeParam(q.from, 'from', to - 86_400_000), to };
   };
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/v1/analytics/verifications',
+    {
+      config,
+      schema: {
+        operationId: 'getVerificationSeries',
+        tags,
+        summary: 'Verifications over time, per key, owner, keyspace or the whole workspace',
+        querystring: VerificationsQuery,
+        response: { 200: VerificationSeries, ...problems('NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const { from, to } = range(request.query);
+      const granularity: Granularity =
+        request.query.granularity ?? (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute');
+      const r = await analytics.verifications(actorOf(request), {
+        keyId: request.query.keyId,
+        ownerId: request.query.ownerId,
+        keyspaceId: request.query.keyspaceId,
+        from,
+        to,
+        granularity,
+      });
+      return {
+        granularity,
+        from: iso(from),
+        to: iso(to),
+        dimension: r.dimension,
+        subject: r.subject,
+        totals: r.totals,
+        series: r.series.map((p) => ({ ...p, time: iso(p.time) })),
+      };
+    },
+  );
 
-    app.get(
-      '/v1/analytics/verifications',
-      {
-        config,
-        schema: {
-          operationId: 'getVerificationSeries',
-          tags,
-          summary: 'Verifications over time, per key, owner, keyspace or the whole workspace',
-          querystring: VerificationsQuery,
-          response: { 200: VerificationSeries, ...problems('NOT_FOUND') },
-        },
+  app.get(
+    '/v1/analytics/top',
+    {
+      config,
+      schema: {
+        operationId: 'getTopVerifications',
+        tags,
+        summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
+        querystring: TopQuery,
+        response: { 200: TopVerifications },
       },
-      async (request) => {
-        const { from, to } = range(request.query);
-        const granularity: Granularity =
-          request.query.granularity ?? (to - from > 7 * 86_400_000 ? 'day' : to - from > 6 * 3_600_000 ? 'hour' : 'minute');
-        const r = await analytics.verifications(actorOf(request), {
-          keyId: request.query.keyId,
-          ownerId: request.query.ownerId,
-          keyspaceId: request.query.keyspaceId,
-          from,
-          to,
-          granularity,
-        });
-        return {
-          granularity,
-          from: iso(from),
-          to: iso(to),
-          dimension: r.dimension,
-          subject: r.subject,
-          totals: r.totals,
-          series: r.series.map((p) => ({ ...p, time: iso(p.time) })),
-        };
-      },
-    );
+    },
+    async (request) => {
+      const { from, to } = range(request.query);
+      const items = await analytics.top(actorOf(request), {
+        by: request.query.by,
+        from,
+        to,
+        outcome: request.query.outcome,
+        limit: request.query.limit ?? 10,
+      });
+      return { by: request.query.by, from: iso(from), to: iso(to), items };
+    },
+  );
 
-    app.get(
-      '/v1/analytics/top',
-      {
-        config,
-        schema: {
-          operationId: 'getTopVerifications',
-          tags,
-          summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
-          querystring: TopQuery,
-          response: { 200: TopVerifications },
-        },
+  app.get(
+    '/v1/analytics/events',
+    {
+      config,
+      schema: {
+        operationId: 'listUsageEvents',
+        tags,
+        summary: 'Recent usage events (raw, kept for the retention period), newest first',
+        querystring: EventsQuery,
+        response: { 200: UsageEventList },
       },
-      async (request) => {
-        const { from, to } = range(request.query);
-        const items = await analytics.top(actorOf(request), {
-          by: request.query.by,
-          from,
-          to,
-          outcome: request.query.outcome,
-          limit: request.query.limit ?? 10,
-        });
-        return { by: request.query.by, from: iso(from), to: iso(to), items };
-      },
-    );
-
-    app.get(
-      '/v1/analytics/events',
-      {
-        config,
-        schema: {
-          operationId: 'listUsageEvents',
-          tags,
-          summary: 'Recent usage events (raw, kept for the retention period), newest first',
-          querystring: EventsQuery,
-          response: { 200: UsageEventList },
-        },
-      },
-      async (request) => {
-        const { from, to } = range(request.query);
-        const items = await analytics.events(actorOf(request), { keyId: request.query.keyId, from, to, limit: request.query.limit ?? 100 });
-        return { items: items.map(usageEventView) };
-      },
-    );
-  };
+    },
+    async (request) => {
+      const { from, to } = range(request.query);
+      const items = await analytics.events(actorOf(request), { keyId: request.query.keyId, from, to, limit: request.query.limit ?? 100 });
+      return { items: items.map(usageEventView) };
+    },
+  );
 }

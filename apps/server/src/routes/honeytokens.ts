@@ -1,5 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { CreatedKey, Type } from '../http/schemas.js';
@@ -11,27 +10,23 @@ const CreatedHoneytoken = Type.Object(CreatedKey.properties, {
 });
 
 /** Honeytokens: decoy keys whose every use is a critical anomaly. */
-export function honeytokenRoutes(services: Services): FastifyPluginAsync {
+export function honeytokenRoutes(app: TypedApp, services: Services): void {
   const { honeytokens } = services.monitoring;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.post(
-      '/v1/honeytokens',
-      {
-        config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
-        schema: {
-          operationId: 'createHoneytoken',
-          tags: ['anomalies'],
-          summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
-          body: HoneytokenBody,
-          response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
-        },
+  app.post(
+    '/v1/honeytokens',
+    {
+      config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
+      schema: {
+        operationId: 'createHoneytoken',
+        tags: ['anomalies'],
+        summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
+        body: HoneytokenBody,
+        response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
       },
-      async (request, reply) => {
-        const { record, key } = await honeytokens.create(actorOf(request), request.body);
-        return reply.code(201).send({ keyId: record.id, key });
-      },
-    );
-  };
+    },
+    async (request, reply) => {
+      const { record, key } = await honeytokens.create(actorOf(request), request.body);
+      return reply.code(201).send({ keyId: record.id, key });
+    },
+  );
 }

@@ -1,5 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import type { KeyBrief } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
@@ -17,57 +16,53 @@ const briefView = <T extends KeyBrief>(k: T) => ({
 });
 
 /** Key hygiene: the inventory report, and running the sweep (notices, automatic expiry) now. */
-export function hygieneRoutes(services: Services): FastifyPluginAsync {
+export function hygieneRoutes(app: TypedApp, services: Services): void {
   const { hygiene, sweep } = services.monitoring;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+  app.get(
+    '/v1/hygiene',
+    {
+      config: { permission: 'keys:read' },
+      schema: {
+        operationId: 'getHygieneReport',
+        tags,
+        summary:
+          'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
+        querystring: HygieneQuery,
+        response: { 200: HygieneReport, ...problems('NOT_FOUND') },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const r = await hygiene.report(actorOf(request), {
+        keyspaceId: q.keyspaceId,
+        unusedDays: q.unusedDays ?? 90,
+        expiringDays: q.expiringDays ?? 14,
+        privilegeDays: q.privilegeDays ?? 30,
+      });
+      return {
+        keyspaceId: r.keyspaceId,
+        generatedAt: iso(r.generatedAt),
+        liveKeys: r.liveKeys,
+        neverUsed: r.neverUsed.map(briefView),
+        unused: r.unused.map(briefView),
+        expiringSoon: r.expiringSoon.map(briefView),
+        noExpiry: r.noExpiry.map(briefView),
+        overPrivileged: r.overPrivileged.map(briefView),
+      };
+    },
+  );
 
-    app.get(
-      '/v1/hygiene',
-      {
-        config: { permission: 'keys:read' },
-        schema: {
-          operationId: 'getHygieneReport',
-          tags,
-          summary:
-            'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
-          querystring: HygieneQuery,
-          response: { 200: HygieneReport, ...problems('NOT_FOUND') },
-        },
+  app.post(
+    '/v1/hygiene/sweep',
+    {
+      config: { permission: 'keyspaces:manage' },
+      schema: {
+        operationId: 'runHygieneSweep',
+        tags,
+        summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys',
+        response: { 200: SweepResult },
       },
-      async (request) => {
-        const q = request.query;
-        const r = await hygiene.report(actorOf(request), {
-          keyspaceId: q.keyspaceId,
-          unusedDays: q.unusedDays ?? 90,
-          expiringDays: q.expiringDays ?? 14,
-          privilegeDays: q.privilegeDays ?? 30,
-        });
-        return {
-          keyspaceId: r.keyspaceId,
-          generatedAt: iso(r.generatedAt),
-          liveKeys: r.liveKeys,
-          neverUsed: r.neverUsed.map(briefView),
-          unused: r.unused.map(briefView),
-          expiringSoon: r.expiringSoon.map(briefView),
-          noExpiry: r.noExpiry.map(briefView),
-          overPrivileged: r.overPrivileged.map(briefView),
-        };
-      },
-    );
-
-    app.post(
-      '/v1/hygiene/sweep',
-      {
-        config: { permission: 'keyspaces:manage' },
-        schema: {
-          operationId: 'runHygieneSweep',
-          tags,
-          summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys',
-          response: { 200: SweepResult },
-        },
-      },
-      async () => sweep.sweep(),
-    );
-  };
+    },
+    async () => sweep.sweep(),
+  );
 }

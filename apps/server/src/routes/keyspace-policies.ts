@@ -1,5 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { IdParams } from '../http/schemas.js';
@@ -12,40 +11,36 @@ const params = IdParams('keyspaceId');
 const keyspace = { keyspaceParam: 'keyspaceId' };
 
 /** A keyspace's monitoring policy: how it answers anomalies and stale keys. */
-export function keyspacePolicyRoutes(services: Services): FastifyPluginAsync {
+export function keyspacePolicyRoutes(app: TypedApp, services: Services): void {
   const { policies } = services.monitoring;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.get(
-      '/v1/keyspaces/:keyspaceId/policy',
-      {
-        config: { permission: 'keyspaces:read', keyspace },
-        schema: {
-          operationId: 'getKeyspacePolicy',
-          tags,
-          summary: "A keyspace's monitoring policy (defaults until set)",
-          params,
-          response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
-        },
+  app.get(
+    '/v1/keyspaces/:keyspaceId/policy',
+    {
+      config: { permission: 'keyspaces:read', keyspace },
+      schema: {
+        operationId: 'getKeyspacePolicy',
+        tags,
+        summary: "A keyspace's monitoring policy (defaults until set)",
+        params,
+        response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
       },
-      async (request) => policyView(await policies.get(actorOf(request), request.params.keyspaceId)),
-    );
+    },
+    async (request) => policyView(await policies.get(actorOf(request), request.params.keyspaceId)),
+  );
 
-    app.put(
-      '/v1/keyspaces/:keyspaceId/policy',
-      {
-        config: { permission: 'keyspaces:manage', idempotent: true, keyspace },
-        schema: {
-          operationId: 'putKeyspacePolicy',
-          tags,
-          summary: "Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices",
-          params,
-          body: PolicyPatch,
-          response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
-        },
+  app.put(
+    '/v1/keyspaces/:keyspaceId/policy',
+    {
+      config: { permission: 'keyspaces:manage', idempotent: true, keyspace },
+      schema: {
+        operationId: 'putKeyspacePolicy',
+        tags,
+        summary: "Set a keyspace's policy: alert only or suspend on anomalies, automatic expiry of unused keys, notices",
+        params,
+        body: PolicyPatch,
+        response: { 200: KeyspacePolicy, ...problems('NOT_FOUND') },
       },
-      async (request) => policyView(await policies.put(actorOf(request), request.params.keyspaceId, request.body)),
-    );
-  };
+    },
+    async (request) => policyView(await policies.put(actorOf(request), request.params.keyspaceId, request.body)),
+  );
 }

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Services } from '../services.js';
 import { analyticsRoutes } from './analytics.js';
@@ -19,7 +20,8 @@ import { WEBHOOK_SCHEMAS } from './webhook-schemas.js';
  * route below to refer to.
  */
 export function monitoringRoutes(services: Services): FastifyPluginAsync {
-  return async (app) => {
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
     for (const schema of [...ANALYTICS_SCHEMAS, ...ANOMALY_SCHEMAS, ...HYGIENE_SCHEMAS, ...WEBHOOK_SCHEMAS]) app.addSchema(schema);
     for (const routes of [
       analyticsRoutes,
@@ -31,6 +33,6 @@ export function monitoringRoutes(services: Services): FastifyPluginAsync {
       webhookRoutes,
       hygieneRoutes,
     ])
-      await app.register(routes(services));
+      routes(app, services);
   };
 }

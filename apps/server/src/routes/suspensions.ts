@@ -1,5 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { IdParams } from '../http/schemas.js';
@@ -10,39 +9,35 @@ import { suspensionView } from './monitoring-views.js';
 const tags = ['anomalies'];
 
 /** Keys suspended by a keyspace policy or a leak report, and the undo. */
-export function suspensionRoutes(services: Services): FastifyPluginAsync {
+export function suspensionRoutes(app: TypedApp, services: Services): void {
   const { suspensions } = services.monitoring;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.get(
-      '/v1/suspensions',
-      {
-        config: { permission: 'anomalies:read' },
-        schema: {
-          operationId: 'listSuspensions',
-          tags,
-          summary: 'Keys suspended by a policy or a leak report',
-          querystring: SuspensionQuery,
-          response: { 200: SuspensionList },
-        },
+  app.get(
+    '/v1/suspensions',
+    {
+      config: { permission: 'anomalies:read' },
+      schema: {
+        operationId: 'listSuspensions',
+        tags,
+        summary: 'Keys suspended by a policy or a leak report',
+        querystring: SuspensionQuery,
+        response: { 200: SuspensionList },
       },
-      async (request) => ({ items: (await suspensions.list(actorOf(request), request.query)).map(suspensionView) }),
-    );
+    },
+    async (request) => ({ items: (await suspensions.list(actorOf(request), request.query)).map(suspensionView) }),
+  );
 
-    app.post(
-      '/v1/suspensions/:suspensionId/undo',
-      {
-        config: { permission: 'anomalies:manage', idempotent: true },
-        schema: {
-          operationId: 'undoSuspension',
-          tags,
-          summary: 'Undo a suspension: the key is enabled again as it was',
-          params: IdParams('suspensionId'),
-          response: { 200: Suspension, ...problems('NOT_FOUND', 'CONFLICT') },
-        },
+  app.post(
+    '/v1/suspensions/:suspensionId/undo',
+    {
+      config: { permission: 'anomalies:manage', idempotent: true },
+      schema: {
+        operationId: 'undoSuspension',
+        tags,
+        summary: 'Undo a suspension: the key is enabled again as it was',
+        params: IdParams('suspensionId'),
+        response: { 200: Suspension, ...problems('NOT_FOUND', 'CONFLICT') },
       },
-      async (request) => suspensionView(await suspensions.undo(actorOf(request), request.params.suspensionId)),
-    );
-  };
+    },
+    async (request) => suspensionView(await suspensions.undo(actorOf(request), request.params.suspensionId)),
+  );
 }

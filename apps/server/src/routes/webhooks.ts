@@ -1,5 +1,4 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
@@ -25,134 +24,131 @@ const notFound = problems('NOT_FOUND');
  * Webhook subscriptions: deliveries are signed `t=<unix>,v1=HMAC-SHA256(secret, "<t>.<body>")`
  * in the `Tessera-Signature` header, retried with backoff, and logged.
  */
-export function webhookRoutes(services: Services): FastifyPluginAsync {
+export function webhookRoutes(app: TypedApp, services: Services): void {
   const { webhooks } = services.monitoring;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-    const config = { permission: 'webhooks:manage' as const };
-    /** Creates, changes, rotations and test sends take an Idempotency-Key. */
-    const changing = { ...config, idempotent: true };
+  const config = { permission: 'webhooks:manage' as const };
+  /** Creates, changes, rotations and test sends take an Idempotency-Key. */
+  const changing = { ...config, idempotent: true };
 
-    app.post(
-      '/v1/webhooks',
-      {
-        config: changing,
-        schema: {
-          operationId: 'createWebhook',
-          tags,
-          summary: 'Subscribe a URL to events; the signing secret is in this answer only',
-          body: CreateWebhookBody,
-          response: { 201: WebhookWithSecret },
-        },
+  app.post(
+    '/v1/webhooks',
+    {
+      config: changing,
+      schema: {
+        operationId: 'createWebhook',
+        tags,
+        summary: 'Subscribe a URL to events; the signing secret is in this answer only',
+        body: CreateWebhookBody,
+        response: { 201: WebhookWithSecret },
       },
-      async (request, reply) => {
-        const { record, secret } = await webhooks.create(actorOf(request), request.body);
-        return reply.code(201).send({ ...webhookView(record), secret });
-      },
-    );
+    },
+    async (request, reply) => {
+      const { record, secret } = await webhooks.create(actorOf(request), request.body);
+      return reply.code(201).send({ ...webhookView(record), secret });
+    },
+  );
 
-    app.get(
-      '/v1/webhooks',
-      { config, schema: { operationId: 'listWebhooks', tags, summary: 'Webhook subscriptions', response: { 200: WebhookList } } },
-      async (request) => ({ items: (await webhooks.list(actorOf(request))).map(webhookView) }),
-    );
+  app.get(
+    '/v1/webhooks',
+    { config, schema: { operationId: 'listWebhooks', tags, summary: 'Webhook subscriptions', response: { 200: WebhookList } } },
+    async (request) => ({ items: (await webhooks.list(actorOf(request))).map(webhookView) }),
+  );
 
-    app.get(
-      '/v1/webhooks/:webhookId',
-      {
-        config,
-        schema: { operationId: 'getWebhook', tags, summary: 'One subscription', params, response: { 200: Webhook, ...notFound } },
-      },
-      async (request) => webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
-    );
+  app.get(
+    '/v1/webhooks/:webhookId',
+    {
+      config,
+      schema: { operationId: 'getWebhook', tags, summary: 'One subscription', params, response: { 200: Webhook, ...notFound } },
+    },
+    async (request) => webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
+  );
 
-    app.patch(
-      '/v1/webhooks/:webhookId',
-      {
-        config: changing,
-        schema: {
-          operationId: 'updateWebhook',
-          tags,
-          summary: 'Change the URL, the events or whether it is enabled',
-          params,
-          body: UpdateWebhookBody,
-          response: { 200: Webhook, ...notFound },
-        },
+  app.patch(
+    '/v1/webhooks/:webhookId',
+    {
+      config: changing,
+      schema: {
+        operationId: 'updateWebhook',
+        tags,
+        summary: 'Change the URL, the events or whether it is enabled',
+        params,
+        body: UpdateWebhookBody,
+        response: { 200: Webhook, ...notFound },
       },
-      async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
-    );
+    },
+    async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
+  );
 
-    app.delete(
-      '/v1/webhooks/:webhookId',
-      {
-        config,
-        schema: {
-          operationId: 'deleteWebhook',
-          tags,
-          summary: 'Delete a subscription and its delivery log',
-          params,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
-        },
+  app.delete(
+    '/v1/webhooks/:webhookId',
+    {
+      config,
+      schema: {
+        operationId: 'deleteWebhook',
+        tags,
+        summary: 'Delete a subscription and its delivery log',
+        params,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
       },
-      async (request, reply) => {
-        await webhooks.delete(actorOf(request), request.params.webhookId);
-        return reply.code(204).send(null);
-      },
-    );
+    },
+    async (request, reply) => {
+      await webhooks.delete(actorOf(request), request.params.webhookId);
+      return reply.code(204).send(null);
+    },
+  );
 
-    app.post(
-      '/v1/webhooks/:webhookId/rotate-secret',
-      {
-        config: changing,
-        schema: {
-          operationId: 'rotateWebhookSecret',
-          tags,
-          summary: 'A new signing secret, shown once; the old one stops at once',
-          params,
-          response: { 200: WebhookWithSecret, ...notFound },
-        },
+  app.post(
+    '/v1/webhooks/:webhookId/rotate-secret',
+    {
+      config: changing,
+      schema: {
+        operationId: 'rotateWebhookSecret',
+        tags,
+        summary: 'A new signing secret, shown once; the old one stops at once',
+        params,
+        response: { 200: WebhookWithSecret, ...notFound },
       },
-      async (request) => {
-        const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
-        return { ...webhookView(record), secret };
-      },
-    );
+    },
+    async (request) => {
+      const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
+      return { ...webhookView(record), secret };
+    },
+  );
 
-    app.post(
-      '/v1/webhooks/:webhookId/test',
-      {
-        config: changing,
-        schema: {
-          operationId: 'testWebhook',
-          tags,
-          summary: 'Send a `webhook.test` event now; answers with the delivery',
-          params,
-          response: { 200: WebhookDelivery, ...notFound },
-        },
+  app.post(
+    '/v1/webhooks/:webhookId/test',
+    {
+      config: changing,
+      schema: {
+        operationId: 'testWebhook',
+        tags,
+        summary: 'Send a `webhook.test` event now; answers with the delivery',
+        params,
+        response: { 200: WebhookDelivery, ...notFound },
       },
-      async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
-    );
+    },
+    async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
+  );
 
-    app.get(
-      '/v1/webhooks/:webhookId/deliveries',
-      {
-        config,
-        schema: {
-          operationId: 'listWebhookDeliveries',
-          tags,
-          summary: 'The delivery log, newest first',
-          params,
-          querystring: DeliveriesQuery,
-          response: { 200: DeliveryPage, ...notFound },
-        },
+  app.get(
+    '/v1/webhooks/:webhookId/deliveries',
+    {
+      config,
+      schema: {
+        operationId: 'listWebhookDeliveries',
+        tags,
+        summary: 'The delivery log, newest first',
+        params,
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveryPage, ...notFound },
       },
-      async (request) => {
-        const limit = request.query.limit ?? 50;
-        const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'webhookDelivery');
-        const items = await webhooks.deliveries(actorOf(request), request.params.webhookId, limit + 1, before);
-        const page = items.slice(0, limit);
-        return { items: page.map(deliveryView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
-      },
-    );
-  };
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'webhookDelivery');
+      const items = await webhooks.deliveries(actorOf(request), request.params.webhookId, limit + 1, before);
+      const page = items.slice(0, limit);
+      return { items: page.map(deliveryView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+    },
+  );
 }

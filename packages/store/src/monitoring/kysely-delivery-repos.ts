@@ -1,26 +1,43 @@
 import type { DeliveryRepos, WebhookDeliveryRecord } from '@tessera/core';
-import type { Selectable } from 'kysely';
-import { changedOne, chunks, clip, num, numOrNull, type MonitoringDb } from './monitoring-sql.js';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { changedOne, chunks, clip, recordTable, type MonitoringDb } from './monitoring-sql.js';
 import type { MonitoringTables } from './monitoring-schema.js';
 
-type DeliveryRow = MonitoringTables['webhook_deliveries'];
+const DELIVERY_COLUMNS = new RecordColumns<WebhookDeliveryRecord>({
+  id: 'id',
+  subscriptionId: 'subscription_id',
+  workspaceId: 'workspace_id',
+  eventId: 'event_id',
+  eventType: 'event_type',
+  payload: 'payload',
+  status: 'status',
+  attempts: numberColumn('attempts'),
+  nextAttemptAt: nullableNumberColumn('next_attempt_at'),
+  lastAttemptAt: nullableNumberColumn('last_attempt_at'),
+  responseStatus: nullableNumberColumn('response_status'),
+  lastError: 'last_error',
+  createdAt: numberColumn('created_at'),
+  deliveredAt: nullableNumberColumn('delivered_at'),
+});
+const read = (row: object) => DELIVERY_COLUMNS.read(row);
 
 /** The webhook delivery port over Kysely: the queue of events to send and the log of attempts. */
 export function kyselyDeliveryRepos(db: MonitoringDb): DeliveryRepos {
   return {
     async insertDeliveries(deliveries) {
-      for (const part of chunks(deliveries, 200)) await db.insertInto('webhook_deliveries').values(part.map(deliveryToRow)).execute();
+      for (const part of chunks(deliveries, 200))
+        await db
+          .insertInto('webhook_deliveries')
+          .values(part.map((d) => DELIVERY_COLUMNS.write(d) as MonitoringTables['webhook_deliveries']))
+          .execute();
     },
 
-    async getDelivery(id) {
-      const r = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
-      return r && deliveryFromRow(r);
-    },
+    getDelivery: recordTable(db, 'webhook_deliveries', DELIVERY_COLUMNS).get,
 
     async listDeliveries(q) {
       let query = db.selectFrom('webhook_deliveries').selectAll().where('subscription_id', '=', q.subscriptionId);
       if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
-      return (await query.orderBy('id', 'desc').limit(q.limit).execute()).map(deliveryFromRow);
+      return (await query.orderBy('id', 'desc').limit(q.limit).execute()).map(read);
     },
 
     async listDueDeliveries(now, limit) {
@@ -33,7 +50,7 @@ export function kyselyDeliveryRepos(db: MonitoringDb): DeliveryRepos {
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map(deliveryFromRow);
+      return rows.map(read);
     },
 
     async claimDelivery(id, expectedNextAttemptAt, leaseUntil) {
@@ -50,15 +67,7 @@ export function kyselyDeliveryRepos(db: MonitoringDb): DeliveryRepos {
     async finishAttempt(id, o) {
       await db
         .updateTable('webhook_deliveries')
-        .set({
-          status: o.status,
-          attempts: o.attempts,
-          next_attempt_at: o.nextAttemptAt,
-          last_attempt_at: o.lastAttemptAt,
-          response_status: o.responseStatus,
-          last_error: clip(o.lastError, 512),
-          delivered_at: o.deliveredAt,
-        })
+        .set(DELIVERY_COLUMNS.write({ ...o, lastError: clip(o.lastError, 512) }))
         .where('id', '=', id)
         .execute();
     },
@@ -71,43 +80,5 @@ export function kyselyDeliveryRepos(db: MonitoringDb): DeliveryRepos {
         .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
-  };
-}
-
-function deliveryToRow(d: WebhookDeliveryRecord): DeliveryRow {
-  return {
-    id: d.id,
-    subscription_id: d.subscriptionId,
-    workspace_id: d.workspaceId,
-    event_id: d.eventId,
-    event_type: d.eventType,
-    payload: d.payload,
-    status: d.status,
-    attempts: d.attempts,
-    next_attempt_at: d.nextAttemptAt,
-    last_attempt_at: d.lastAttemptAt,
-    response_status: d.responseStatus,
-    last_error: d.lastError,
-    created_at: d.createdAt,
-    delivered_at: d.deliveredAt,
-  };
-}
-
-function deliveryFromRow(r: Selectable<DeliveryRow>): WebhookDeliveryRecord {
-  return {
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    workspaceId: r.workspace_id,
-    eventId: r.event_id,
-    eventType: r.event_type,
-    payload: r.payload,
-    status: r.status as WebhookDeliveryRecord['status'],
-    attempts: num(r.attempts),
-    nextAttemptAt: numOrNull(r.next_attempt_at),
-    lastAttemptAt: numOrNull(r.last_attempt_at),
-    responseStatus: numOrNull(r.response_status),
-    lastError: r.last_error,
-    createdAt: num(r.created_at),
-    deliveredAt: numOrNull(r.delivered_at),
   };
 }

@@ -1,51 +1,40 @@
 import type { KeyspacePolicy, PolicyRepos } from '@tessera/core';
-import type { Selectable } from 'kysely';
-import { num, numOrNull, type MonitoringDb } from './monitoring-sql.js';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import type { MonitoringDb } from './monitoring-sql.js';
 import type { MonitoringTables } from './monitoring-schema.js';
+
+const POLICY_COLUMNS = new RecordColumns<KeyspacePolicy>({
+  keyspaceId: 'keyspace_id',
+  workspaceId: 'workspace_id',
+  anomalyResponse: 'anomaly_response',
+  suspendMinSeverity: 'suspend_min_severity',
+  autoExpireUnusedDays: nullableNumberColumn('auto_expire_unused_days'),
+  autoExpireNoticeDays: numberColumn('auto_expire_notice_days'),
+  expiringNoticeDays: numberColumn('expiring_notice_days'),
+  creditsLowThreshold: nullableNumberColumn('credits_low_threshold'),
+  updatedAt: numberColumn('updated_at'),
+});
 
 /** The keyspace policy port over Kysely. */
 export function kyselyPolicyRepos(db: MonitoringDb): PolicyRepos {
   return {
     async getPolicy(keyspaceId) {
       const r = await db.selectFrom('keyspace_policies').selectAll().where('keyspace_id', '=', keyspaceId).executeTakeFirst();
-      return r && policyFromRow(r);
+      return r && POLICY_COLUMNS.read(r);
     },
 
     async listPolicies() {
-      return (await db.selectFrom('keyspace_policies').selectAll().execute()).map(policyFromRow);
+      return (await db.selectFrom('keyspace_policies').selectAll().execute()).map((r) => POLICY_COLUMNS.read(r));
     },
 
     async putPolicy(p) {
-      const { keyspace_id, ...rest } = {
-        keyspace_id: p.keyspaceId,
-        workspace_id: p.workspaceId,
-        anomaly_response: p.anomalyResponse,
-        suspend_min_severity: p.suspendMinSeverity,
-        auto_expire_unused_days: p.autoExpireUnusedDays,
-        auto_expire_notice_days: p.autoExpireNoticeDays,
-        expiring_notice_days: p.expiringNoticeDays,
-        credits_low_threshold: p.creditsLowThreshold,
-        updated_at: p.updatedAt,
-      };
+      const row = POLICY_COLUMNS.write(p) as MonitoringTables['keyspace_policies'];
+      const { keyspace_id: _keyspace, ...rest } = row;
       await db
         .insertInto('keyspace_policies')
-        .values({ keyspace_id, ...rest })
+        .values(row)
         .onConflict((oc) => oc.column('keyspace_id').doUpdateSet(rest))
         .execute();
     },
-  };
-}
-
-function policyFromRow(r: Selectable<MonitoringTables['keyspace_policies']>): KeyspacePolicy {
-  return {
-    keyspaceId: r.keyspace_id,
-    workspaceId: r.workspace_id,
-    anomalyResponse: r.anomaly_response as KeyspacePolicy['anomalyResponse'],
-    suspendMinSeverity: r.suspend_min_severity as KeyspacePolicy['suspendMinSeverity'],
-    autoExpireUnusedDays: numOrNull(r.auto_expire_unused_days),
-    autoExpireNoticeDays: num(r.auto_expire_notice_days),
-    expiringNoticeDays: num(r.expiring_notice_days),
-    creditsLowThreshold: numOrNull(r.credits_low_threshold),
-    updatedAt: num(r.updated_at),
   };
 }

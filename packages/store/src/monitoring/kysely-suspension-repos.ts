@@ -1,38 +1,31 @@
 import type { SuspensionRecord, SuspensionRepos } from '@tessera/core';
-import type { Selectable } from 'kysely';
-import { changedOne, num, numOrNull, type MonitoringDb } from './monitoring-sql.js';
-import type { MonitoringTables } from './monitoring-schema.js';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { changedOne, clippedColumn, flagColumn, recordTable, type MonitoringDb } from './monitoring-sql.js';
+
+const SUSPENSION_COLUMNS = new RecordColumns<SuspensionRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  keyId: 'key_id',
+  anomalyId: 'anomaly_id',
+  reason: clippedColumn('reason', 256),
+  suspendedAt: numberColumn('suspended_at'),
+  wasEnabled: flagColumn('was_enabled'),
+  undoneAt: nullableNumberColumn('undone_at'),
+  undoneBy: 'undone_by',
+});
 
 /** The suspension port over Kysely. */
 export function kyselySuspensionRepos(db: MonitoringDb): SuspensionRepos {
+  const suspensions = recordTable(db, 'key_suspensions', SUSPENSION_COLUMNS);
   return {
-    async insertSuspension(s) {
-      await db
-        .insertInto('key_suspensions')
-        .values({
-          id: s.id,
-          workspace_id: s.workspaceId,
-          key_id: s.keyId,
-          anomaly_id: s.anomalyId,
-          reason: s.reason.slice(0, 256),
-          suspended_at: s.suspendedAt,
-          was_enabled: s.wasEnabled ? 1 : 0,
-          undone_at: s.undoneAt,
-          undone_by: s.undoneBy,
-        })
-        .execute();
-    },
-
-    async getSuspension(id) {
-      const r = await db.selectFrom('key_suspensions').selectAll().where('id', '=', id).executeTakeFirst();
-      return r && suspensionFromRow(r);
-    },
+    insertSuspension: suspensions.insert,
+    getSuspension: suspensions.get,
 
     async listSuspensions(q) {
       let query = db.selectFrom('key_suspensions').selectAll().where('workspace_id', '=', q.workspaceId);
       if (q.keyId !== undefined) query = query.where('key_id', '=', q.keyId);
       if (q.active !== undefined) query = query.where('undone_at', q.active ? 'is' : 'is not', null);
-      return (await query.orderBy('id', 'desc').limit(500).execute()).map(suspensionFromRow);
+      return (await query.orderBy('id', 'desc').limit(500).execute()).map((r) => SUSPENSION_COLUMNS.read(r));
     },
 
     async markSuspensionUndone(id, at, by) {
@@ -44,19 +37,5 @@ export function kyselySuspensionRepos(db: MonitoringDb): SuspensionRepos {
         .executeTakeFirst();
       return changedOne(r);
     },
-  };
-}
-
-function suspensionFromRow(r: Selectable<MonitoringTables['key_suspensions']>): SuspensionRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    keyId: r.key_id,
-    anomalyId: r.anomaly_id,
-    reason: r.reason,
-    suspendedAt: num(r.suspended_at),
-    wasEnabled: r.was_enabled === 1,
-    undoneAt: numOrNull(r.undone_at),
-    undoneBy: r.undone_by,
   };
 }

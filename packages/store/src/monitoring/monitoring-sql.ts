@@ -1,4 +1,5 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Column, RecordColumns } from '../record-columns.js';
 import type { Database } from '../schema.js';
 import type { MonitoringTables } from './monitoring-schema.js';
 
@@ -37,10 +38,22 @@ export const changedOne = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint
 /** True when an insert that does nothing on conflict inserted its row. */
 export const insertedOne = (r: { numInsertedOrUpdatedRows?: bigint | undefined }): boolean => Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 
-/** A row without the columns a partial record left undefined: what an update sets. */
-export function definedColumns<R extends object>(row: R): Partial<R> {
-  return Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined)) as Partial<R>;
-}
+/** A flag kept as 0 or 1. */
+export const flagColumn = (name: string): Column<boolean> => ({ name, read: (raw) => raw === 1, write: (value) => (value ? 1 : 0) });
+
+/** Text cut to its column's size when written. */
+export const clippedColumn = (name: string, max: number): Column<string> => ({
+  name,
+  read: (raw) => raw as string,
+  write: (value) => value.slice(0, max),
+});
+
+/** A value kept as JSON text, or null. */
+export const nullableJsonColumn = <V>(name: string): Column<V | null> => ({
+  name,
+  read: (raw) => (raw === null ? null : (JSON.parse(raw as string) as V)),
+  write: (value) => (value === null ? null : JSON.stringify(value)),
+});
 
 /** Orders rows by their conflict key (strings by code unit, numbers by value), as the lock order. */
 export function compareKeys(a: readonly (string | number)[], b: readonly (string | number)[]): number {
@@ -51,4 +64,28 @@ export function compareKeys(a: readonly (string | number)[], b: readonly (string
     if (x > y) return 1;
   }
   return 0;
+}
+
+/** Any table, as far as `recordTable` needs to know. */
+type Tables = Record<string, Record<string, unknown>>;
+
+/**
+ * The three statements every table of records keyed by `id` shares, told once: insert a record,
+ * read one by id, change the fields a patch sets.
+ */
+export function recordTable<R>(handle: MonitoringDb, table: keyof MonitoringTables, columns: RecordColumns<R>) {
+  const db = handle as unknown as Kysely<Tables>;
+  return {
+    async insert(record: R): Promise<void> {
+      await db.insertInto(table).values(columns.write(record)).execute();
+    },
+    async get(id: string): Promise<R | undefined> {
+      const row = await db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+      return row && columns.read(row);
+    },
+    async update(id: string, patch: Partial<R>): Promise<void> {
+      const row = columns.write(patch);
+      if (Object.keys(row).length > 0) await db.updateTable(table).set(row).where('id', '=', id).execute();
+    },
+  };
 }
