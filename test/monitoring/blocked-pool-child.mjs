@@ -4,7 +4,7 @@
 import { pbkdf2, pbkdf2Sync } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
 import { createServer } from 'node:http';
-import { DEFAULT_WORKSPACE_ID, MemoryKeyring, systemActor, systemClock, WebhookService } from '@tessera/core';
+import { DEFAULT_WORKSPACE_ID, MemoryKeyring, systemClock, WebhookService } from '@tessera/core';
 import { KyselyStore, kyselyPorts } from '@tessera/store';
 // Not in the package's API: the module itself, as built.
 import { hostLookup } from '../../packages/core/dist/net/host-lookup.js';
@@ -24,7 +24,7 @@ const webhooks = new WebhookService(
   { store: kyselyPorts(store).monitoring, keyring: MemoryKeyring.generate(), clock: systemClock },
   { allowHttp: true, allowPrivate: ['127.0.0.0/8', '::1'] }, // the receiver is on loopback
 );
-const actor = systemActor(DEFAULT_WORKSPACE_ID);
+const actor = { id: 'system:test', workspaceId: DEFAULT_WORKSPACE_ID, ip: null };
 const { record } = await webhooks.create(actor, { url: `http://localhost:${port}/hooks`, events: ['*'] });
 const lookup = hostLookup({ hostsFile, timeoutMs: 250, tries: 1 });
 await fetch(`http://127.0.0.1:${port}/warm-up`, { method: 'POST' }); // an address: no lookup

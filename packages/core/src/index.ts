@@ -178,7 +178,6 @@ export { SuspensionService } from './anomaly/suspension-service.js';
 export { PolicyService } from './anomaly/policy-service.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';
 export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
-export { systemActor } from './anomaly/system-actor.js';
 export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';
 export type { DeliveryStatus, WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
 export { verifyWebhookSignature } from './webhooks/webhook-signature.js';
