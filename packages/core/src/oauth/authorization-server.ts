@@ -1,10 +1,11 @@
-import { introspectionEndpoint, type IntrospectionResponse } from './endpoints/introspection.js';
+import type { AuthorizationServerMetadata, IntrospectionResponse, TokenResponse } from '@tessera/api';
+import { introspectionEndpoint } from './endpoints/introspection.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { authorizationServerMetadata, type AuthorizationServerMetadata } from './metadata.js';
+import { authorizationServerMetadata } from './metadata.js';
 import { serverContext, type AuthorizationServerDeps, type EndpointAnswer, type ServerContext } from './server-context.js';
 import type { TokenRequest } from './token-request.js';
-import { verifyAccessToken, type AccessTokenClaims, type TokenResponse } from './tokens/access-token.js';
+import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token.js';
 
 /**
  * The OAuth 2.0 authorization server for machines: the token endpoint (client credentials, token

@@ -1,3 +1,4 @@
+import type { AuthorizationServerMetadata } from '@tessera/api';
 import { CLIENT_ASSERTION_ALGS } from './client-auth.js';
 import { DPOP_ALGS } from './dpop.js';
 import { CLIENT_AUTH_METHODS, GRANT_TYPES, SIGNING_ALGS } from './oauth-records.js';
@@ -11,26 +12,6 @@ export const OAUTH_PATHS = {
   jwks: '/oauth/jwks',
   metadata: '/.well-known/oauth-authorization-server',
 } as const;
-
-/** Authorization server metadata (RFC 8414 §2), with DPoP's (RFC 9449 §5.1). */
-export interface AuthorizationServerMetadata {
-  issuer: string;
-  token_endpoint: string;
-  jwks_uri: string;
-  introspection_endpoint: string;
-  revocation_endpoint: string;
-  grant_types_supported: string[];
-  response_types_supported: string[];
-  token_endpoint_auth_methods_supported: string[];
-  token_endpoint_auth_signing_alg_values_supported: string[];
-  introspection_endpoint_auth_methods_supported: string[];
-  introspection_endpoint_auth_signing_alg_values_supported: string[];
-  revocation_endpoint_auth_methods_supported: string[];
-  revocation_endpoint_auth_signing_alg_values_supported: string[];
-  access_token_signing_alg_values_supported: string[];
-  dpop_signing_alg_values_supported: string[];
-  token_types_supported: string[];
-}
 
 /** The metadata document of the authorization server at `issuer`. */
 export function authorizationServerMetadata(issuer: string): AuthorizationServerMetadata {

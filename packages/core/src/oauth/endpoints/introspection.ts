@@ -1,11 +1,9 @@
+import type { IntrospectionResponse } from '@tessera/api';
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
 import { authenticate, type EndpointAnswer, type ServerContext } from '../server-context.js';
 import { param, type TokenRequest } from '../token-request.js';
-import { lookupToken, type TokenDescription } from '../tokens/token-lookup.js';
-
-/** Introspection's answer (RFC 7662 §2.2): only `active` for a token that is not. */
-export type IntrospectionResponse = { active: false } | ({ active: true } & TokenDescription);
+import { lookupToken } from '../tokens/token-lookup.js';
 
 /**
  * Token introspection (RFC 7662): `{active: false}` for anything that is not a live token of the

@@ -1,3 +1,4 @@
+import type { TokenResponse } from '@tessera/api';
 import { verifyDpopProof } from '../dpop.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import type { Grant } from '../grants/grant.js';
@@ -8,7 +9,6 @@ import { OAuthError } from '../oauth-error.js';
 import { ALL_GRANT_TYPES, GRANT_TYPES, type GrantType, type OAuthClientRecord } from '../oauth-records.js';
 import { authenticate, type EndpointAnswer, type ServerContext } from '../server-context.js';
 import { param, type TokenRequest } from '../token-request.js';
-import type { TokenResponse } from '../tokens/access-token.js';
 
 /** Each grant type's handler. */
 const GRANTS: Record<GrantType, Grant> = {

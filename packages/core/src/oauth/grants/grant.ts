@@ -1,7 +1,7 @@
+import type { TokenResponse } from '@tessera/api';
 import type { OAuthClientRecord } from '../oauth-records.js';
 import type { ServerContext } from '../server-context.js';
 import type { TokenRequest } from '../token-request.js';
-import type { TokenResponse } from '../tokens/access-token.js';
 
 /**
  * A grant type's handler at the token endpoint. The endpoint has authenticated the client, checked

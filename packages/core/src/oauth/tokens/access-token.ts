@@ -1,3 +1,4 @@
+import type { TokenResponse } from '@tessera/api';
 import { generateKey } from '../../api-keys/key-format.js';
 import { newJti } from '../jti.js';
 import { verifyJws } from '../jws.js';
@@ -22,17 +23,6 @@ export interface AccessTokenClaims {
   workspace_id: string;
   scope: string;
   cnf?: { jkt: string };
-}
-
-/** The token endpoint's successful answer (RFC 6749 §5.1, RFC 8693 §2.2.1, RFC 9449 §5). */
-export interface TokenResponse {
-  access_token: string;
-  /** `DPoP` when the token is bound to the key of a DPoP proof. */
-  token_type: 'Bearer' | 'DPoP';
-  expires_in: number;
-  scope: string;
-  refresh_token?: string;
-  issued_token_type?: string;
 }
 
 /** What an access token grants: to whom, what, for which audiences, and the DPoP key it is bound to. */

@@ -1,24 +1,10 @@
-import { parseKey } from '@tessera/api';
+import { parseKey, type IntrospectionResponse } from '@tessera/api';
 import type { ServerContext } from '../server-context.js';
 import { ACCESS_TOKEN_PREFIX, verifyAccessToken } from './access-token.js';
 import { findRefreshToken, REFRESH_TOKEN_PREFIX } from './token-families.js';
 
 /** What introspection tells of a live token (RFC 7662 §2.2), `active` aside. */
-export interface TokenDescription {
-  scope: string;
-  client_id: string;
-  /** The workspace of the client the token was issued to; JWTs issued before it was a claim lack it. */
-  workspace_id?: string;
-  sub: string;
-  aud?: string | string[];
-  iss: string;
-  exp: number;
-  iat: number;
-  jti?: string;
-  /** `Bearer` or `DPoP` for access tokens, `refresh_token` for refresh tokens. */
-  token_type: 'Bearer' | 'DPoP' | 'refresh_token';
-  cnf?: { jkt: string };
-}
+export type TokenDescription = Omit<IntrospectionResponse, 'active'>;
 
 /** A live token, found: what it is, whose, what revokes it, and how introspection describes it. */
 export type FoundToken =
