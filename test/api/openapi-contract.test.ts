@@ -16,38 +16,7 @@ const shape = (route: string) =>
     .replace(/\/?\{\}$/, '{}');
 
 /** Routes whose contract is being completed; the list only shrinks, and an entry that is done fails. */
-const PENDING = new Set<string>([
-  'POST /v1/keys',
-  'GET /v1/keys',
-  'GET /v1/keys/{keyId}',
-  'PATCH /v1/keys/{keyId}',
-  'DELETE /v1/keys/{keyId}',
-  'POST /v1/keys/{keyId}/revoke',
-  'POST /v1/keys/{keyId}/roll',
-  'POST /v1/keys/revoke-by-owner',
-  'POST /v1/keys/verify',
-  'POST /v1/root-keys',
-  'GET /v1/root-keys',
-  'POST /v1/root-keys/{id}/roll',
-  'POST /v1/root-keys/{id}/revoke',
-  'POST /v1/keyspaces',
-  'GET /v1/keyspaces',
-  'GET /v1/keyspaces/{id}',
-  'GET /v1/audit',
-  'GET /v1/audit/verify',
-  'PUT /v1/secrets/{*}',
-  'GET /v1/secrets/{*}',
-  'DELETE /v1/secrets/{*}',
-  'GET /v1/secrets',
-  'GET /v1/keys/{keyId}/recover',
-  'GET /v1/audit/export',
-  'POST /v1/audit/checkpoints',
-  'GET /.well-known/tessera-audit-keys.json',
-  'GET /v1/events',
-  'GET /healthz',
-  'GET /readyz',
-  'GET /metrics',
-]);
+const PENDING = new Set<string>([]);
 
 type Doc = { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, any> } };
 

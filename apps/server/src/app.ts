@@ -35,6 +35,7 @@ import { keyspaceRoutes } from './routes/keyspaces.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
+import { verifyRoutes } from './routes/verify.js';
 import type { Services } from './services.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './routes/console/console-routes.js';
@@ -372,7 +373,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   // After the handlers, so the docs' routes answer errors (e.g. KEY_IN_URL) in problem+json too.
   await app.register(swaggerUi, { routePrefix: '/docs', logLevel: 'warn' });
 
-  await app.register(keyRoutes(services, metrics));
+  await app.register(keyRoutes(services));
+  await app.register(verifyRoutes(services, metrics));
   await app.register(keyRecoveryRoutes(services));
   await app.register(rootKeyRoutes(services));
   await app.register(keyspaceRoutes(services));

@@ -4,7 +4,9 @@ import { TesseraError } from '@tessera/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import { isLoopback, listenAddress, type Config } from '../config.js';
+import { problems } from './contract.js';
 import { problem, type Problem } from './problem.js';
+import { Type } from './schemas.js';
 
 /**
  * Who may read `/metrics` on the main listener: anyone when Tessera listens on loopback only;
@@ -50,10 +52,35 @@ function answer(res: ServerResponse, p: Problem): void {
   res.writeHead(p.status, headers).end(JSON.stringify(p));
 }
 
+/** How `/metrics` on the main listener is documented; only its answer's media type is JSON Schema's business. */
+const METRICS_SCHEMA = {
+  operationId: 'getMetrics',
+  tags: ['operations'],
+  summary: 'Prometheus metrics',
+  description:
+    'Every metric is named `tessera_…`. Open when Tessera listens on loopback only; otherwise it takes `Authorization: Bearer <TESSERA_METRICS_TOKEN>`, and is refused (`FORBIDDEN`) when no token is set. With `TESSERA_METRICS_LISTEN`, it is served on that listener instead, and not here.',
+  security: [],
+  response: {
+    200: {
+      description: 'The Prometheus text exposition format, version 0.0.4 (`text/plain; version=0.0.4`).',
+      content: {
+        'text/plain': {
+          schema: Type.String({
+            examples: [
+              '# HELP tessera_verifications_total Key verifications over HTTP, by code.\n# TYPE tessera_verifications_total counter\ntessera_verifications_total{code="VALID"} 1840\ntessera_verifications_total{code="NOT_FOUND"} 12\n',
+            ],
+          }),
+        },
+      },
+    },
+    ...problems('UNAUTHORIZED', 'FORBIDDEN'),
+  },
+};
+
 /** Serves `/metrics` as the configuration says: on the main listener (guarded) or on a listener of its own. */
 export function serveMetrics(app: FastifyInstance, config: Config, registry: Registry): void {
   if (metricsAccess(config) !== 'elsewhere') {
-    app.get('/metrics', { schema: { hide: true }, onRequest: metricsGuard(config) }, async (_request, reply) => {
+    app.get('/metrics', { schema: METRICS_SCHEMA, onRequest: metricsGuard(config) }, async (_request, reply) => {
       reply.type(registry.contentType);
       return registry.metrics();
     });

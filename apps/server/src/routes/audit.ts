@@ -5,14 +5,28 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';
 import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
-import { AuditEntry, AuditReportView, Cursor, Limit, Text, Type } from '../http/schemas.js';
+import { Answer, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
 import type { Services } from '../services.js';
+import {
+  AUDIT_SCHEMAS,
+  AuditCheckpoint,
+  AuditKeySet,
+  AuditPage,
+  AuditQuery,
+  AuditReport,
+  ExportLine,
+  ExportQuery,
+} from './audit-schemas.js';
+
+const tags = ['audit'];
 
 /** The audit log: read, verify, export, checkpoint, and the public keys that sign its checkpoints. */
 export function auditRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
+    for (const schema of AUDIT_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.get(
@@ -20,18 +34,12 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'audit:read' },
         schema: {
-          tags: ['audit'],
+          operationId: 'listAuditEntries',
+          tags,
           summary: 'Read the audit log, newest first',
-          querystring: Type.Object(
-            {
-              limit: Type.Optional(Limit),
-              cursor: Type.Optional(Cursor),
-              action: Type.Optional(Type.String({ maxLength: 64 })),
-              actor: Type.Optional(Text({ maxLength: 128 })),
-            },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ items: Type.Array(AuditEntry), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+          description: "The caller's workspace's entries, filtered by action or actor.",
+          querystring: AuditQuery,
+          response: { 200: Answer('A page of entries.', AuditPage) },
         },
       },
       async (request) => {
@@ -54,28 +62,30 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'audit:read' },
         schema: {
-          tags: ['audit'],
+          operationId: 'verifyAuditLog',
+          tags,
           summary:
             'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
-          response: { 200: AuditReportView },
+          response: { 200: AuditReport, ...problems('KEYRING_UNAVAILABLE') },
         },
       },
       async () => verifyAuditLog(services, { pinned: services.checkpointer.pinnedCheckpoint(), policy: services.checkpointer.policy }),
     );
+
     app.get(
       '/v1/audit/export',
       {
         config: { permission: 'audit:read' },
         schema: {
-          tags: ['audit'],
+          operationId: 'exportAuditLog',
+          tags,
           summary: 'The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries)',
-          querystring: Type.Object(
-            {
-              fromSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
-              checkpoints: Type.Optional(Type.Boolean()),
-            },
-            { additionalProperties: false },
-          ),
+          description:
+            "Streamed, so the log never sits in memory whole. Another workspace's entry appears only as the link of the chain it is, so the export still verifies offline (`tessera audit verify --file`). The export itself is audited.",
+          querystring: ExportQuery,
+          response: {
+            200: { description: 'One JSON document per line (NDJSON).', content: { 'application/x-ndjson': { schema: ExportLine } } },
+          },
         },
       },
       async (request, reply) => {
@@ -86,7 +96,9 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
         );
         reply.type('application/x-ndjson');
         // Only the caller's workspace: the chain is shared, its entries are not.
-        return reply.send(Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false, actor.workspaceId ?? '')));
+        const lines = Readable.from(auditLines(services, fromSeq, request.query.checkpoints ?? false, actor.workspaceId ?? ''));
+        // A stream is sent as it is: the schema describes its lines, which the type of `send` cannot say.
+        return reply.send(lines as never);
       },
     );
 
@@ -95,18 +107,14 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'audit:checkpoint' },
         schema: {
-          tags: ['audit'],
+          operationId: 'createAuditCheckpoint',
+          tags,
           summary:
             'Sign a checkpoint of the audit chain head now (permission audit:checkpoint); 409 AUDIT_TAMPERED when the chain no longer holds the last checkpoint signed',
           response: {
-            200: Type.Object({
-              seq: Type.Integer(),
-              hash: Type.String(),
-              ts: Type.String(),
-              keyVersion: Type.Integer(),
-              signature: Type.String(),
-            }),
-            204: Type.Null(),
+            200: Answer("The checkpoint of the chain's head: signed now, or the one that signed it already.", AuditCheckpoint),
+            204: Type.Null({ description: 'The log is empty: nothing to sign.' }),
+            ...problems('AUDIT_TAMPERED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
           },
         },
       },
@@ -121,22 +129,13 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       AUDIT_KEYS_PATH,
       {
         schema: {
-          tags: ['audit'],
+          operationId: 'getAuditKeys',
+          tags,
           summary: 'The public keys that sign audit checkpoints, as a JWK Set (RFC 7517): verify an export offline with them',
           security: [],
           response: {
-            200: Type.Object({
-              keys: Type.Array(
-                Type.Object({
-                  kty: Type.String(),
-                  crv: Type.String(),
-                  x: Type.String(),
-                  kid: Type.String(),
-                  alg: Type.String(),
-                  use: Type.String(),
-                }),
-              ),
-            }),
+            200: { description: 'The JWK Set.', content: { 'application/jwk-set+json': { schema: AuditKeySet } } },
+            ...problems('INTERNAL', 'DECRYPTION_FAILED', 'STORE_UNAVAILABLE', 'KEYRING_UNAVAILABLE'),
           },
         },
       },

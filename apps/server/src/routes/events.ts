@@ -1,6 +1,7 @@
 import { TesseraError, type Invalidation } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -8,6 +9,9 @@ const HEARTBEAT_MS = 15_000;
 export const MAX_STREAMS_PER_ROOT_KEY = 16;
 /** Bytes waiting for a listener beyond the socket's own buffers: more, and it is not reading. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
+
+const EVENTS_EXAMPLE =
+  'retry: 2000\nevent: ready\ndata: {}\n\nevent: invalidate\ndata: {"kind":"key","id":"key_0Hq3Zk2W7bD4sLmP9xTq1n"}\n\n: ping\n\n';
 
 interface Listener {
   workspaceId: string;
@@ -68,9 +72,16 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'keys:verify' },
         schema: {
+          operationId: 'streamKeyEvents',
           tags: ['keys'],
           summary: 'Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id})',
-          response: { 200: { description: 'A text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } } },
+          description: `Server-sent events (text/event-stream) that tell an SDK's cache when a key of this workspace changed, so a revocation reaches it at once: \`ready\` once, then \`invalidate\` with \`{"kind":"key","id":…}\` (forget that key) or \`{"kind":"all"}\` (forget every key). A comment line every ${HEARTBEAT_MS / 1000} s keeps the connection open. A root key holds at most ${MAX_STREAMS_PER_ROOT_KEY} streams at once (\`RATE_LIMITED\` beyond).`,
+          response: {
+            200: {
+              description: 'The event stream; it ends only when the server or the client closes it.',
+              content: { 'text/event-stream': { schema: Type.String({ examples: [EVENTS_EXAMPLE] }) } },
+            },
+          },
         },
       },
       async (request, reply) => {

@@ -1,7 +1,8 @@
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { CreatedKey, Type } from '../http/schemas.js';
+import { Type } from '../http/schemas.js';
+import { CreatedKey } from './key-schemas.js';
 import type { Services } from '../services.js';
 import { HoneytokenBody } from './anomaly-schemas.js';
 

@@ -1,37 +1,50 @@
-import { isIP } from 'node:net';
-import { parseCidr, TesseraError, type VerifyResult } from '@tessera/core';
+import { parseCidr, TesseraError } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { Answer, IdParams, Type } from '../http/schemas.js';
+import { keyView } from '../http/views.js';
+import type { Services } from '../services.js';
 import {
   CreatedKey,
   CreateKeyBody,
-  Cursor,
-  IdParams,
-  KeyView,
-  Limit,
-  Text,
-  Type,
+  Key,
+  KEY_SCHEMAS,
+  KeyPage,
+  ListKeysQuery,
+  RevokedByOwner,
+  RevokeByOwnerBody,
+  RevokeKeyBody,
+  RollBody,
   UpdateKeyBody,
-  VerifyAnswer,
-  VerifyBody,
-} from '../http/schemas.js';
-import { keyView, verifyView } from '../http/views.js';
-import type { Services } from '../services.js';
+} from './key-schemas.js';
 
 const tags = ['keys'];
 
-/** Keys: create, read, list, update, revoke, roll, delete, bulk revoke, verify. */
-export function keyRoutes(services: Services, metrics: { observeVerify(code: string, seconds: number): void }): FastifyPluginAsync {
+/** Keys: create, read, list, update, revoke, roll, delete, revoke by owner (verify is in verify.ts). */
+export function keyRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
+    for (const schema of KEY_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
       '/v1/keys',
       {
         config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
-        schema: { tags, summary: 'Create a key', body: CreateKeyBody, response: { 201: CreatedKey } },
+        schema: {
+          operationId: 'createKey',
+          tags,
+          summary: 'Create a key',
+          description:
+            'The key is in this answer and nowhere else, ever: Tessera keeps only its hash (and, in a recoverable keyspace, a ciphertext).',
+          body: CreateKeyBody,
+          response: {
+            201: Answer('The new key.', CreatedKey),
+            ...problems('NOT_FOUND', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
+          },
+        },
       },
       async (request, reply) => {
         const { ttlSeconds, expiresAt, ...rest } = request.body;
@@ -50,18 +63,11 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       {
         config: { permission: 'keys:read', keyspace: { query: 'keyspaceId' } },
         schema: {
+          operationId: 'listKeys',
           tags,
           summary: 'List keys of a keyspace',
-          querystring: Type.Object(
-            {
-              keyspaceId: IdParams('keyspaceId').properties.keyspaceId,
-              ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
-              limit: Type.Optional(Limit),
-              cursor: Type.Optional(Cursor),
-            },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ items: Type.Array(KeyView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
+          querystring: ListKeysQuery,
+          response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },
         },
       },
       async (request) => {
@@ -82,7 +88,13 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId',
       {
         config: { permission: 'keys:read', keyspace: { keyParam: 'keyId' } },
-        schema: { tags, summary: 'Get a key', params: IdParams('keyId'), response: { 200: KeyView } },
+        schema: {
+          operationId: 'getKey',
+          tags,
+          summary: 'Get a key',
+          params: IdParams('keyId'),
+          response: { 200: Answer('The key.', Key), ...problems('NOT_FOUND') },
+        },
       },
       async (request) => keyView(await services.keys.getKey(actorOf(request), request.params.keyId)),
     );
@@ -91,7 +103,15 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       '/v1/keys/:keyId',
       {
         config: { permission: 'keys:update', idempotent: true, keyspace: { keyParam: 'keyId' } },
-        schema: { tags, summary: 'Update a key', params: IdParams('keyId'), body: UpdateKeyBody, response: { 200: KeyView } },
+        schema: {
+          operationId: 'updateKey',
+          tags,
+          summary: 'Update a key',
+          description: 'Fields left out stay as they are; `null` clears one.',
+          params: IdParams('keyId'),
+          body: UpdateKeyBody,
+          response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND') },
+        },
       },
       async (request) => {
         const { expiresAt, ...rest } = request.body;
@@ -106,11 +126,13 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       {
         config: { permission: 'keys:revoke', idempotent: true, keyspace: { keyParam: 'keyId' } },
         schema: {
+          operationId: 'revokeKey',
           tags,
           summary: 'Revoke a key, at once and everywhere',
+          description: 'Every node and every SDK cache hears of it at once. Revoking a revoked key changes nothing.',
           params: IdParams('keyId'),
-          body: Type.Optional(Type.Object({ reason: Type.Optional(Text({ maxLength: 512 })) }, { additionalProperties: false })),
-          response: { 200: KeyView },
+          body: RevokeKeyBody,
+          response: { 200: Answer('The revoked key.', Key), ...problems('NOT_FOUND') },
         },
       },
       async (request) => keyView(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
@@ -122,11 +144,16 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
         // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
         config: { permission: ['keys:create', 'keys:update'], idempotent: true, keyspace: { keyParam: 'keyId' } },
         schema: {
+          operationId: 'rollKey',
           tags,
           summary: 'Roll a key: a new key now, the old one expires after the grace period',
+          description: "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`).",
           params: IdParams('keyId'),
-          body: Type.Object({ gracePeriodSeconds: Type.Integer({ minimum: 0, maximum: 30 * 86_400 }) }, { additionalProperties: false }),
-          response: { 201: CreatedKey },
+          body: RollBody,
+          response: {
+            201: Answer('The new key.', CreatedKey),
+            ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
+          },
         },
       },
       async (request, reply) => {
@@ -140,10 +167,11 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       {
         config: { permission: 'keys:delete', keyspace: { keyParam: 'keyId' } },
         schema: {
+          operationId: 'deleteKey',
           tags,
           summary: 'Delete a key (its record stays for the audit trail)',
           params: IdParams('keyId'),
-          response: { 204: Type.Null() },
+          response: { 204: Type.Null({ description: 'Deleted.' }), ...problems('NOT_FOUND') },
         },
       },
       async (request, reply) => {
@@ -157,55 +185,16 @@ export function keyRoutes(services: Services, metrics: { observeVerify(code: str
       {
         config: { permission: 'keys:revoke', idempotent: true },
         schema: {
+          operationId: 'revokeKeysByOwner',
           tags,
           summary: 'Revoke every key of one owner',
-          body: Type.Object(
-            { ownerId: Text({ minLength: 1, maxLength: 256 }), reason: Type.Optional(Text({ maxLength: 512 })) },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ revoked: Type.Integer(), keyIds: Type.Array(Type.String()) }) },
+          body: RevokeByOwnerBody,
+          response: { 200: RevokedByOwner },
         },
       },
       async (request) => {
         const keyIds = await services.keys.revokeByOwner(actorOf(request), request.body.ownerId, request.body.reason);
         return { revoked: keyIds.length, keyIds };
-      },
-    );
-
-    const answer = (result: VerifyResult, ip: string, started: bigint) => {
-      metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
-      services.verifyTimeline.record(result.code, result.keyId, ip);
-      return verifyView(result);
-    };
-    app.post(
-      '/v1/keys/verify',
-      {
-        config: { permission: 'keys:verify', keyspace: 'handler' },
-        schema: { tags, summary: 'Verify a key', body: VerifyBody, response: { 200: VerifyAnswer } },
-      },
-      // Not async: a cached key is answered without a promise (Fastify sends a returned value).
-      (request) => {
-        const started = process.hrtime.bigint();
-        const { key, scopes, keyspaceId, environment, ip, cost, resource, method, userAgent } = request.body;
-        if (ip !== undefined && isIP(ip) === 0) throw new TesseraError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
-        const input = {
-          key,
-          workspaceId: request.rootKey!.workspaceId,
-          keyspaceIds: request.rootKey!.keyspaceIds,
-          scopes,
-          keyspaceId,
-          environment,
-          ip: ip ?? request.ip,
-          cost,
-          resource,
-          method,
-          userAgent: userAgent ?? request.headers['user-agent'],
-        };
-        if (scopes !== undefined) services.verifier.expression(scopes); // a bad expression is the caller's 400, whatever the key
-        const pending = services.verifier.verify(input);
-        return pending instanceof Promise
-          ? pending.then((result) => answer(result, input.ip, started))
-          : answer(pending, input.ip, started);
       },
     );
   };

@@ -2,20 +2,32 @@ import { keyspaceAllowed } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
-import { IdParams, KeyspaceBody, KeyspaceView, Type } from '../http/schemas.js';
+import { problems } from '../http/contract.js';
+import { Answer, IdParams } from '../http/schemas.js';
 import { keyspaceView } from '../http/views.js';
 import type { Services } from '../services.js';
+import { Keyspace, KeyspaceBody, KeyspaceList, KEYSPACE_SCHEMAS } from './keyspace-schemas.js';
+
+const tags = ['keyspaces'];
 
 /** Keyspaces: the groups keys are made in, each with its own prefix. */
 export function keyspaceRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
+    for (const schema of KEYSPACE_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
       '/v1/keyspaces',
       {
         config: { permission: 'keyspaces:manage', idempotent: true },
-        schema: { tags: ['keyspaces'], summary: 'Create a keyspace', body: KeyspaceBody, response: { 201: KeyspaceView } },
+        schema: {
+          operationId: 'createKeyspace',
+          tags,
+          summary: 'Create a keyspace',
+          description: '`tessera` and every `tessera_…` prefix are reserved for Tessera’s own credentials.',
+          body: KeyspaceBody,
+          response: { 201: Answer('The new keyspace.', Keyspace) },
+        },
       },
       async (request, reply) => reply.code(201).send(keyspaceView(await services.keys.createKeyspace(actorOf(request), request.body))),
     );
@@ -24,7 +36,12 @@ export function keyspaceRoutes(services: Services): FastifyPluginAsync {
       '/v1/keyspaces',
       {
         config: { permission: 'keyspaces:read', keyspace: 'handler' },
-        schema: { tags: ['keyspaces'], summary: 'List keyspaces', response: { 200: Type.Object({ items: Type.Array(KeyspaceView) }) } },
+        schema: {
+          operationId: 'listKeyspaces',
+          tags,
+          summary: 'List keyspaces',
+          response: { 200: Answer('The keyspaces.', KeyspaceList) },
+        },
       },
       async (request) => ({
         items: (await services.keys.listKeyspaces(actorOf(request)))
@@ -37,7 +54,13 @@ export function keyspaceRoutes(services: Services): FastifyPluginAsync {
       '/v1/keyspaces/:id',
       {
         config: { permission: 'keyspaces:read', keyspace: { keyspaceParam: 'id' } },
-        schema: { tags: ['keyspaces'], summary: 'Get a keyspace', params: IdParams('id'), response: { 200: KeyspaceView } },
+        schema: {
+          operationId: 'getKeyspace',
+          tags,
+          summary: 'Get a keyspace',
+          params: IdParams('id'),
+          response: { 200: Answer('The keyspace.', Keyspace), ...problems('NOT_FOUND') },
+        },
       },
       async (request) => keyspaceView(await services.keys.getKeyspace(actorOf(request), request.params.id)),
     );

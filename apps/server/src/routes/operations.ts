@@ -5,27 +5,50 @@ import type { Config } from '../config.js';
 import { problems } from '../http/contract.js';
 import { serveMetrics } from '../http/metrics-access.js';
 import { problem, sendProblem } from '../http/problem.js';
-import { Type } from '../http/schemas.js';
+import { Answer, Type } from '../http/schemas.js';
 import type { Services } from '../services.js';
 
 /** How long readiness waits for the store before it answers not ready. */
 const READY_TIMEOUT_MS = 2000;
+
+const tags = ['operations'];
 
 /** What an orchestrator and a scraper read: liveness, readiness, metrics, and the OpenAPI document itself. */
 export function operationsRoutes(services: Services, config: Config, registry: Registry): FastifyPluginAsync {
   return async (app0) => {
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', security: [] } }, async () => ({ status: 'ok' }));
+    app.get(
+      '/healthz',
+      {
+        schema: {
+          operationId: 'checkLiveness',
+          tags,
+          summary: 'Liveness',
+          description: 'The process answers. It asks nothing of the store: see `/readyz` for that.',
+          security: [],
+          response: {
+            200: Answer('Alive.', Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] })),
+            ...problems('KEY_IN_URL'),
+          },
+        },
+      },
+      async () => ({ status: 'ok' as const }),
+    );
 
     app.get(
       '/readyz',
       {
         schema: {
-          tags: ['operations'],
+          operationId: 'checkReadiness',
+          tags,
           summary: 'Readiness: the store answers',
+          description: `Ready when the store answers within ${READY_TIMEOUT_MS / 1000} s; a load balancer sends traffic to ready nodes only.`,
           security: [],
-          response: { 200: Type.Object({ status: Type.Literal('ready') }), ...problems('STORE_UNAVAILABLE') },
+          response: {
+            200: Answer('Ready.', Type.Object({ status: Type.Literal('ready') }, { examples: [{ status: 'ready' }] })),
+            ...problems('KEY_IN_URL', 'STORE_UNAVAILABLE'),
+          },
         },
       },
       async (_request, reply) => {

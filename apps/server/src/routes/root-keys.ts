@@ -1,13 +1,22 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
-import { IdParams, RootKeyBody, RootKeyView, Type } from '../http/schemas.js';
+import { problems } from '../http/contract.js';
+import { Answer, IdParams } from '../http/schemas.js';
 import { rootKeyView } from '../http/views.js';
 import type { Services } from '../services.js';
+import { RollBody } from './key-schemas.js';
+import { CreatedRootKey, ROOT_KEY_SCHEMAS, RootKey, RootKeyBody, RootKeyList } from './root-key-schemas.js';
 
-/** Root keys: the credentials of the management API, each limited to permissions and, optionally, keyspaces. */
+const tags = ['root keys'];
+
+/**
+ * Root keys: the credentials of the management API, each limited to permissions and, optionally,
+ * keyspaces. A root key grants, rolls and revokes only what it covers itself (no escalation).
+ */
 export function rootKeyRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
+    for (const schema of ROOT_KEY_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post(
@@ -15,10 +24,12 @@ export function rootKeyRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
         schema: {
-          tags: ['root keys'],
+          operationId: 'createRootKey',
+          tags,
           summary: 'Create a root key',
+          description: 'It holds at most what the creating root key holds: its permissions, keyspaces, lifetime.',
           body: RootKeyBody,
-          response: { 201: Type.Object({ id: Type.String(), key: Type.String() }) },
+          response: { 201: Answer('The new root key: shown this once only.', CreatedRootKey), ...problems('NOT_FOUND') },
         },
       },
       async (request, reply) => {
@@ -36,11 +47,13 @@ export function rootKeyRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
         schema: {
-          tags: ['root keys'],
+          operationId: 'rollRootKey',
+          tags,
           summary: 'Roll a root key: a new key now, the old one expires after the grace period',
+          description: 'A root key revoked, expired or rolled already is not rolled (`CONFLICT`).',
           params: IdParams('id'),
-          body: Type.Object({ gracePeriodSeconds: Type.Integer({ minimum: 0, maximum: 30 * 86_400 }) }, { additionalProperties: false }),
-          response: { 201: Type.Object({ id: Type.String(), key: Type.String() }) },
+          body: RollBody,
+          response: { 201: Answer('The new root key: shown this once only.', CreatedRootKey), ...problems('NOT_FOUND', 'CONFLICT') },
         },
       },
       async (request, reply) => {
@@ -58,7 +71,7 @@ export function rootKeyRoutes(services: Services): FastifyPluginAsync {
       '/v1/root-keys',
       {
         config: { permission: 'root_keys:manage', keyspace: 'handler' },
-        schema: { tags: ['root keys'], summary: 'List root keys', response: { 200: Type.Object({ items: Type.Array(RootKeyView) }) } },
+        schema: { operationId: 'listRootKeys', tags, summary: 'List root keys', response: { 200: Answer('The root keys.', RootKeyList) } },
       },
       async (request) => ({ items: (await services.rootKeys.list(request.rootKey!)).map(rootKeyView) }),
     );
@@ -67,7 +80,14 @@ export function rootKeyRoutes(services: Services): FastifyPluginAsync {
       '/v1/root-keys/:id/revoke',
       {
         config: { permission: 'root_keys:manage', idempotent: true, keyspace: 'handler' },
-        schema: { tags: ['root keys'], summary: 'Revoke a root key', params: IdParams('id'), response: { 200: RootKeyView } },
+        schema: {
+          operationId: 'revokeRootKey',
+          tags,
+          summary: 'Revoke a root key',
+          description: 'Revoking a revoked root key changes nothing.',
+          params: IdParams('id'),
+          response: { 200: Answer('The revoked root key.', RootKey), ...problems('NOT_FOUND') },
+        },
       },
       async (request) => rootKeyView(await services.rootKeys.revoke(actorOf(request), request.rootKey!, request.params.id)),
     );

@@ -2,24 +2,22 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { TesseraError, type VaultCaller } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/auth.js';
-import { Type } from '../http/schemas.js';
+import { problems } from '../http/contract.js';
+import { Answer, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../services.js';
+import {
+  GetSecretQuery,
+  ListSecretsQuery,
+  NameParams,
+  PutSecretBody,
+  SECRET_SCHEMAS,
+  SecretList,
+  SecretValue,
+  WrittenSecret,
+} from './secret-schemas.js';
 
 const tags = ['secrets'];
-const Time = Type.String({ format: 'date-time' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const NameParams = Type.Object({ '*': Type.String({ minLength: 1, maxLength: 200 }) });
-
-export const SecretSummaryView = Type.Object({
-  name: Type.String(),
-  version: Type.Integer({ description: 'The current version.' }),
-  versions: Type.Array(Type.Integer(), { description: 'Every version kept.' }),
-  rotateBy: Nullable(Time),
-  rotation: Type.Union([Type.Literal('none'), Type.Literal('ok'), Type.Literal('due'), Type.Literal('overdue')]),
-  createdAt: Time,
-  updatedAt: Time,
-});
 
 /**
  * The secrets vault (docs/vault.md). Names may hold `/` (`payments/stripe`), so the name is the
@@ -29,6 +27,7 @@ export const SecretSummaryView = Type.Object({
 export function secretRoutes(services: Services): FastifyPluginAsync {
   const caller = (request: FastifyRequest): VaultCaller => ({ actor: actorOf(request), grants: request.rootKey!.permissions });
   return async (app0) => {
+    for (const schema of SECRET_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
 
     app.put(
@@ -36,14 +35,17 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'secrets:write', idempotent: true },
         schema: {
+          operationId: 'putSecret',
           tags,
           summary: 'Store a new version of a secret',
+          description:
+            'Creates the secret, or adds a version; earlier versions are kept. The value is encrypted by the keyring before it is stored.',
           params: NameParams,
-          body: Type.Object(
-            { value: Type.String({ minLength: 1, maxLength: 65_536 }), rotateBy: Type.Optional(Nullable(Time)) },
-            { additionalProperties: false },
-          ),
-          response: { 200: Type.Object({ name: Type.String(), version: Type.Integer(), rotateBy: Nullable(Time) }) },
+          body: PutSecretBody,
+          response: {
+            200: Answer('The version written.', WrittenSecret),
+            ...problems('CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
+          },
         },
       },
       async (request) => {
@@ -58,22 +60,13 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'secrets:read' },
         schema: {
+          operationId: 'getSecret',
           tags,
           summary: 'Read a secret (audited)',
+          description: 'The read is audited before the value is decrypted.',
           params: NameParams,
-          querystring: Type.Object(
-            { version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })) },
-            { additionalProperties: false },
-          ),
-          response: {
-            200: Type.Object({
-              name: Type.String(),
-              version: Type.Integer(),
-              value: Type.String(),
-              rotateBy: Nullable(Time),
-              createdAt: Time,
-            }),
-          },
+          querystring: GetSecretQuery,
+          response: { 200: Answer('The value.', SecretValue), ...problems('NOT_FOUND', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED') },
         },
       },
       async (request) => {
@@ -87,10 +80,11 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'secrets:read' },
         schema: {
+          operationId: 'listSecrets',
           tags,
           summary: 'List secrets without their values; `rotation=due` reports those due or overdue for rotation',
-          querystring: Type.Object({ rotation: Type.Optional(Type.Literal('due')) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ items: Type.Array(SecretSummaryView) }) },
+          querystring: ListSecretsQuery,
+          response: { 200: Answer('The secrets, without values.', SecretList) },
         },
       },
       async (request) => {
@@ -104,10 +98,11 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       {
         config: { permission: 'secrets:write' },
         schema: {
+          operationId: 'deleteSecret',
           tags,
           summary: 'Delete a secret and destroy every version it kept',
           params: NameParams,
-          response: { 204: Type.Null({ description: 'Deleted' }) },
+          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
         },
       },
       async (request, reply) => {
