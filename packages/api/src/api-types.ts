@@ -33,6 +33,58 @@ export interface Anomaly {
   } | null;
 }
 
+/** A signed statement that entry `seq` of the chain had hash `hash` at time `ts`. */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+  ts: string;
+  keyVersion: number;
+  /** A compact JWS (EdDSA) over the checkpoint, verifiable with the audit keys. */
+  signature: string;
+}
+
+/** One entry of the hash-chained audit log. */
+export interface AuditEntry {
+  /** Its place in the chain, from 1. */
+  seq: number;
+  id: string;
+  ts: string;
+  workspaceId: string | null;
+  /** Who: a root key id, a console user, `system`, `anonymous`. */
+  actor: string;
+  /** What, as `resource.verb` (docs/audit-events.md lists every action). */
+  action: string;
+  target: string | null;
+  ip: string | null;
+  details: {
+    [name: string]: unknown;
+  };
+  /** The previous entry's hash: the link of the chain. */
+  prevHash: string;
+  hash: string;
+}
+
+/** What a check of the audit chain and its signed checkpoints found. */
+export interface AuditReport {
+  ok: boolean;
+  /** Entries whose link and hash were recomputed. */
+  checked: number;
+  /** The first entry that was changed, or where one was removed or reordered. */
+  firstBadSeq?: number;
+  reason?: string;
+  checkpoints: {
+    /** Checkpoints whose signature and hash were checked. */
+    checked: number;
+    /** The newest entry a valid checkpoint vouches for (0 if none). */
+    lastSignedSeq: number;
+    /** Entries after it: they pass the chain check, but no signature covers them yet. */
+    unsignedEntries: number;
+    badSignatureSeq?: number;
+    /** A checkpoint a later one names, or the one remembered outside the database, that is gone. */
+    missingSeq?: number;
+  };
+}
+
 /** Authorization server metadata (RFC 8414 §2). */
 export interface AuthorizationServerMetadata {
   issuer: string;
@@ -125,6 +177,46 @@ export interface JsonWebKeySet {
   }>;
 }
 
+/** A key as Tessera keeps it: never the key itself, nor its hash. */
+export interface Key {
+  keyId: string;
+  keyspaceId: string;
+  /** Display hint: prefix and the first and last four characters. */
+  start: string;
+  ownerId: string | null;
+  name: string | null;
+  scopes: Array<string>;
+  meta: {
+    [name: string]: unknown;
+  } | null;
+  environment: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  revokeReason: string | null;
+  ipAllowlist: Array<string>;
+  ratelimits: Array<{
+    name: string;
+    limit: number;
+    windowMs: number;
+    /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
+    identity?: "key" | "owner";
+  }>;
+  credits: {
+    remaining: number;
+    refill: {
+      amount: number;
+      intervalSeconds: number;
+    } | null;
+    refilledAt: string | null;
+  } | null;
+  lastUsedAt: string | null;
+  usageCount: number;
+  rolledToKeyId: string | null;
+}
+
 /** A key as the hygiene report lists it. */
 export interface KeyBrief {
   keyId: string;
@@ -135,6 +227,16 @@ export interface KeyBrief {
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string | null;
+}
+
+/** A group of keys that share a prefix. */
+export interface Keyspace {
+  id: string;
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  recoverable: boolean;
+  createdAt: string;
 }
 
 /** How a keyspace answers anomalies and stale keys. */
@@ -295,6 +397,37 @@ export interface Problem {
   instance?: string;
   /** The request id, as in the `X-Request-Id` header. */
   requestId?: string;
+}
+
+/** A root key as Tessera keeps it: never the key itself, nor its hash. */
+export interface RootKey {
+  id: string;
+  workspaceId: string;
+  name: string;
+  /** Display hint: prefix and the first and last four characters. */
+  start: string;
+  permissions: Array<string>;
+  createdAt: string;
+  revokedAt: string | null;
+  expiresAt: string | null;
+  ipAllowlist: Array<string>;
+  keyspaceIds: Array<string> | null;
+  lastUsedAt: string | null;
+  rolledToId: string | null;
+}
+
+/** A secret without its value. */
+export interface SecretSummary {
+  name: string;
+  /** The current version. */
+  version: number;
+  /** Every version kept. */
+  versions: Array<number>;
+  rotateBy: string | null;
+  /** `due`: within a week of `rotateBy`; `overdue`: past it. */
+  rotation: "none" | "ok" | "due" | "overdue";
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** A key disabled by a keyspace policy or a leak report, and how to undo it. */
@@ -591,26 +724,14 @@ export interface Operations {
     query: {
       limit?: number;
       cursor?: string;
+      /** Only entries of this action (`key.revoked`). */
       action?: string;
       actor?: string;
     };
     body: undefined;
     response: {
-      items: Array<{
-        seq: number;
-        id: string;
-        ts: string;
-        workspaceId: string | null;
-        actor: string;
-        action: string;
-        target: string | null;
-        ip: string | null;
-        details: {
-          [name: string]: unknown;
-        };
-        prevHash: string;
-        hash: string;
-      }>;
+      /** Newest first. */
+      items: Array<AuditEntry>;
       nextCursor: string | null;
     };
   };
@@ -619,42 +740,26 @@ export interface Operations {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      seq: number;
-      hash: string;
-      ts: string;
-      keyVersion: number;
-      signature: string;
-    } | undefined;
+    response: AuditCheckpoint | undefined;
   };
   /** The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries) */
   'GET /v1/audit/export': {
     path: {};
     query: {
+      /** The first entry to export (default 1). */
       fromSeq?: number;
+      /** Also the signed checkpoints, after the entries. */
       checkpoints?: boolean;
     };
     body: undefined;
-    response: unknown;
+    response: string;
   };
   /** Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered */
   'GET /v1/audit/verify': {
     path: {};
     query: {};
     body: undefined;
-    response: {
-      ok: boolean;
-      checked: number;
-      firstBadSeq?: number;
-      reason?: string;
-      checkpoints: {
-        checked: number;
-        lastSignedSeq: number;
-        unsignedEntries: number;
-        badSignatureSeq?: number;
-        missingSeq?: number;
-      };
-    };
+    response: AuditReport;
   };
   /** Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id}) */
   'GET /v1/events': {
@@ -712,44 +817,8 @@ export interface Operations {
     };
     body: undefined;
     response: {
-      items: Array<{
-        keyId: string;
-        keyspaceId: string;
-        /** Display hint: prefix and the first and last four characters. */
-        start: string;
-        ownerId: string | null;
-        name: string | null;
-        scopes: Array<string>;
-        meta: {
-          [name: string]: unknown;
-        } | null;
-        environment: string | null;
-        enabled: boolean;
-        createdAt: string;
-        updatedAt: string;
-        expiresAt: string | null;
-        revokedAt: string | null;
-        revokeReason: string | null;
-        ipAllowlist: Array<string>;
-        ratelimits: Array<{
-          name: string;
-          limit: number;
-          windowMs: number;
-          /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-          identity?: "key" | "owner";
-        }>;
-        credits: {
-          remaining: number;
-          refill: {
-            amount: number;
-            intervalSeconds: number;
-          } | null;
-          refilledAt: string | null;
-        } | null;
-        lastUsedAt: string | null;
-        usageCount: number;
-        rolledToKeyId: string | null;
-      }>;
+      /** Oldest first. */
+      items: Array<Key>;
       nextCursor: string | null;
     };
   };
@@ -759,6 +828,7 @@ export interface Operations {
     query: {};
     body: {
       keyspaceId: string;
+      /** Expires this many seconds from now (or give `expiresAt`). */
       ttlSeconds?: number;
       ownerId?: string | null;
       name?: string | null;
@@ -807,44 +877,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: {
-      keyId: string;
-      keyspaceId: string;
-      /** Display hint: prefix and the first and last four characters. */
-      start: string;
-      ownerId: string | null;
-      name: string | null;
-      scopes: Array<string>;
-      meta: {
-        [name: string]: unknown;
-      } | null;
-      environment: string | null;
-      enabled: boolean;
-      createdAt: string;
-      updatedAt: string;
-      expiresAt: string | null;
-      revokedAt: string | null;
-      revokeReason: string | null;
-      ipAllowlist: Array<string>;
-      ratelimits: Array<{
-        name: string;
-        limit: number;
-        windowMs: number;
-        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
-      }>;
-      credits: {
-        remaining: number;
-        refill: {
-          amount: number;
-          intervalSeconds: number;
-        } | null;
-        refilledAt: string | null;
-      } | null;
-      lastUsedAt: string | null;
-      usageCount: number;
-      rolledToKeyId: string | null;
-    };
+    response: Key;
   };
   /** Update a key */
   'PATCH /v1/keys/{keyId}': {
@@ -878,44 +911,7 @@ export interface Operations {
       } | null;
       enabled?: boolean;
     };
-    response: {
-      keyId: string;
-      keyspaceId: string;
-      /** Display hint: prefix and the first and last four characters. */
-      start: string;
-      ownerId: string | null;
-      name: string | null;
-      scopes: Array<string>;
-      meta: {
-        [name: string]: unknown;
-      } | null;
-      environment: string | null;
-      enabled: boolean;
-      createdAt: string;
-      updatedAt: string;
-      expiresAt: string | null;
-      revokedAt: string | null;
-      revokeReason: string | null;
-      ipAllowlist: Array<string>;
-      ratelimits: Array<{
-        name: string;
-        limit: number;
-        windowMs: number;
-        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
-      }>;
-      credits: {
-        remaining: number;
-        refill: {
-          amount: number;
-          intervalSeconds: number;
-        } | null;
-        refilledAt: string | null;
-      } | null;
-      lastUsedAt: string | null;
-      usageCount: number;
-      rolledToKeyId: string | null;
-    };
+    response: Key;
   };
   /** Read back a key of a recoverable keyspace (permission keys:recover; audited) */
   'GET /v1/keys/{keyId}/recover': {
@@ -926,6 +922,7 @@ export interface Operations {
     body: undefined;
     response: {
       keyId: string;
+      /** The key itself. */
       key: string;
     };
   };
@@ -938,44 +935,7 @@ export interface Operations {
     body: {
       reason?: string;
     };
-    response: {
-      keyId: string;
-      keyspaceId: string;
-      /** Display hint: prefix and the first and last four characters. */
-      start: string;
-      ownerId: string | null;
-      name: string | null;
-      scopes: Array<string>;
-      meta: {
-        [name: string]: unknown;
-      } | null;
-      environment: string | null;
-      enabled: boolean;
-      createdAt: string;
-      updatedAt: string;
-      expiresAt: string | null;
-      revokedAt: string | null;
-      revokeReason: string | null;
-      ipAllowlist: Array<string>;
-      ratelimits: Array<{
-        name: string;
-        limit: number;
-        windowMs: number;
-        /** Whose counter: the key's own (default), or one shared by all keys of the same owner. */
-        identity?: "key" | "owner";
-      }>;
-      credits: {
-        remaining: number;
-        refill: {
-          amount: number;
-          intervalSeconds: number;
-        } | null;
-        refilledAt: string | null;
-      } | null;
-      lastUsedAt: string | null;
-      usageCount: number;
-      rolledToKeyId: string | null;
-    };
+    response: Key;
   };
   /** Roll a key: a new key now, the old one expires after the grace period */
   'POST /v1/keys/{keyId}/roll': {
@@ -984,6 +944,7 @@ export interface Operations {
     };
     query: {};
     body: {
+      /** How long the old key keeps working (0: it expires at once). */
       gracePeriodSeconds: number;
     };
     response: {
@@ -1025,6 +986,7 @@ export interface Operations {
     path: {};
     query: {};
     body: {
+      /** The key the end client presented. */
       key: string;
       /** A scope, or an expression such as `a and (b or c)`. */
       scopes?: string;
@@ -1032,7 +994,9 @@ export interface Operations {
       keyspaceId?: string;
       /** Only a key of this environment passes; any other (or none) answers NOT_FOUND, like an unknown key. */
       environment?: string;
+      /** The end client's address (default: the caller's), for IP allowlists. */
       ip?: string;
+      /** Credits to spend; 0 checks without spending. Default 1. */
       cost?: number;
       resource?: string;
       /** How it asked (an HTTP method, an operation name): kept in usage events. */
@@ -1041,7 +1005,8 @@ export interface Operations {
     };
     response: {
       valid: boolean;
-      code: string;
+      /** Stable: `VALID`, or why the key does not pass (docs/api-keys.md). */
+      code: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
       keyId?: string;
       keyspaceId?: string;
       ownerId?: string | null;
@@ -1069,14 +1034,8 @@ export interface Operations {
     query: {};
     body: undefined;
     response: {
-      items: Array<{
-        id: string;
-        workspaceId: string;
-        name: string;
-        prefix: string;
-        recoverable: boolean;
-        createdAt: string;
-      }>;
+      /** Oldest first; a root key limited to keyspaces sees those only. */
+      items: Array<Keyspace>;
     };
   };
   /** Create a keyspace */
@@ -1085,17 +1044,12 @@ export interface Operations {
     query: {};
     body: {
       name: string;
+      /** What the keyspace's keys start with, before `_`: a letter, then letters, digits and `_` (not last). */
       prefix: string;
+      /** Keep each key encrypted, so `GET /v1/keys/{keyId}/recover` can read it back. Fixed at creation. */
       recoverable?: boolean;
     };
-    response: {
-      id: string;
-      workspaceId: string;
-      name: string;
-      prefix: string;
-      recoverable: boolean;
-      createdAt: string;
-    };
+    response: Keyspace;
   };
   /** Get a keyspace */
   'GET /v1/keyspaces/{id}': {
@@ -1104,14 +1058,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: {
-      id: string;
-      workspaceId: string;
-      name: string;
-      prefix: string;
-      recoverable: boolean;
-      createdAt: string;
-    };
+    response: Keyspace;
   };
   /** A keyspace's monitoring policy (defaults until set) */
   'GET /v1/keyspaces/{keyspaceId}/policy': {
@@ -1300,20 +1247,8 @@ export interface Operations {
     query: {};
     body: undefined;
     response: {
-      items: Array<{
-        id: string;
-        workspaceId: string;
-        name: string;
-        start: string;
-        permissions: Array<string>;
-        createdAt: string;
-        revokedAt: string | null;
-        expiresAt: string | null;
-        ipAllowlist: Array<string>;
-        keyspaceIds: Array<string> | null;
-        lastUsedAt: string | null;
-        rolledToId: string | null;
-      }>;
+      /** Oldest first; a root key limited to keyspaces sees those within its own only. */
+      items: Array<RootKey>;
     };
   };
   /** Create a root key */
@@ -1322,14 +1257,17 @@ export interface Operations {
     query: {};
     body: {
       name: string;
+      /** Permissions (`keys:create`), resource wildcards (`keys:*`), `*`, or secret grants for a name pattern (`secrets:read:payments/*`); at most what the creating root key holds. */
       permissions: Array<string>;
       workspaceId?: string;
       expiresAt?: string | null;
+      /** CIDRs the root key may be used from. */
       ipAllowlist?: Array<string>;
       keyspaceIds?: Array<string> | null;
     };
     response: {
       id: string;
+      /** The root key itself: shown this once only. */
       key: string;
     };
   };
@@ -1340,20 +1278,7 @@ export interface Operations {
     };
     query: {};
     body: undefined;
-    response: {
-      id: string;
-      workspaceId: string;
-      name: string;
-      start: string;
-      permissions: Array<string>;
-      createdAt: string;
-      revokedAt: string | null;
-      expiresAt: string | null;
-      ipAllowlist: Array<string>;
-      keyspaceIds: Array<string> | null;
-      lastUsedAt: string | null;
-      rolledToId: string | null;
-    };
+    response: RootKey;
   };
   /** Roll a root key: a new key now, the old one expires after the grace period */
   'POST /v1/root-keys/{id}/roll': {
@@ -1362,10 +1287,12 @@ export interface Operations {
     };
     query: {};
     body: {
+      /** How long the old key keeps working (0: it expires at once). */
       gracePeriodSeconds: number;
     };
     response: {
       id: string;
+      /** The root key itself: shown this once only. */
       key: string;
     };
   };
@@ -1373,26 +1300,19 @@ export interface Operations {
   'GET /v1/secrets': {
     path: {};
     query: {
+      /** Only those due or overdue for rotation. */
       rotation?: "due";
     };
     body: undefined;
     response: {
-      items: Array<{
-        name: string;
-        /** The current version. */
-        version: number;
-        /** Every version kept. */
-        versions: Array<number>;
-        rotateBy: string | null;
-        rotation: "none" | "ok" | "due" | "overdue";
-        createdAt: string;
-        updatedAt: string;
-      }>;
+      /** Those the root key may read or write. */
+      items: Array<SecretSummary>;
     };
   };
   /** Delete a secret and destroy every version it kept */
   'DELETE /v1/secrets/{*}': {
     path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
       '*': string;
     };
     query: {};
@@ -1402,9 +1322,11 @@ export interface Operations {
   /** Read a secret (audited) */
   'GET /v1/secrets/{*}': {
     path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
       '*': string;
     };
     query: {
+      /** Default: the current one. */
       version?: number;
     };
     body: undefined;
@@ -1419,15 +1341,19 @@ export interface Operations {
   /** Store a new version of a secret */
   'PUT /v1/secrets/{*}': {
     path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
       '*': string;
     };
     query: {};
     body: {
+      /** At most 64 KiB of UTF-8. */
       value: string;
+      /** When it should be rotated; absent: as before, null: never. */
       rotateBy?: string | null;
     };
     response: {
       name: string;
+      /** The version just written. */
       version: number;
       rotateBy: string | null;
     };

@@ -1,4 +1,4 @@
-import { VERIFY_CODES } from '@tessera/core';
+import { VERIFY_CODES } from '@tessera/api';
 import { Answer, EXAMPLE, Nullable, OneOf, Text, Time, Type } from '../http/schemas.js';
 
 /**
