@@ -24,7 +24,7 @@ import { checkKeyspaceScope } from './http/keyspace-scope.js';
 import { createMetrics } from './http/metrics.js';
 import { VERSION } from './version.js';
 import { problem, sendProblem } from './http/problem.js';
-import { declareCommonProblems, ProblemSchema } from './http/contract.js';
+import { declareCommonProblems, declarePermissions, ProblemSchema } from './http/contract.js';
 import { auditRoutes } from './routes/audit.js';
 import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { oauthEndpoints } from './routes/oauth/endpoints.js';
@@ -300,6 +300,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
     const permission = route.config?.permission;
     if (permission !== undefined) {
       const permissions: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
+      declarePermissions(route, permissions);
       // A callback hook: a cached root key is checked without a promise (see `authorize`).
       route.onRequest = withHook<unknown>(route.onRequest, (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
         let pending: void | Promise<void>;

@@ -112,3 +112,13 @@ export function declareCommonProblems(
   if (uses.store) codes.push('INTERNAL', 'STORE_UNAVAILABLE');
   if (codes.length > 0) withProblems(route, codes);
 }
+
+/**
+ * Names the permissions a route's root key needs in its security requirement (OpenAPI 3.1 lets any
+ * scheme list the roles it requires), so the document and `/docs` say which permission each
+ * operation takes. Every one listed is needed. A route that declares its own security keeps it.
+ */
+export function declarePermissions(route: RouteOptions, permissions: readonly string[]): void {
+  const schema = (route.schema ?? {}) as Record<string, unknown>;
+  if (schema.security === undefined) route.schema = { ...schema, security: [{ rootKey: [...permissions] }] } as RouteOptions['schema'];
+}

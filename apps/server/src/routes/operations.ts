@@ -1,3 +1,4 @@
+import { finished } from 'node:stream/promises';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -65,6 +66,11 @@ export function operationsRoutes(services: Services, config: Config, registry: R
     );
 
     serveMetrics(app0, config, registry);
-    app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    app.get('/openapi.json', { schema: { hide: true } }, async (request) => {
+      // A body sent with the GET is read and dropped first: a connection closed with bytes still
+      // unread is reset, and the client would lose the end of this long answer.
+      if (!request.raw.readableEnded) await finished(request.raw.resume()).catch(() => undefined);
+      return app.swagger();
+    });
   };
 }
