@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** For `npx vite apps/console`: the API calls go to a running Tessera, so the cookie stays first-party. */
 const tessera = process.env.TESSERA_URL ?? 'http://127.0.0.1:8080';
@@ -15,6 +15,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/console/',
   plugins: [react()],
+  // @tessera/api is bundled from its TypeScript source, so the console never needs its build first.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: fileURLToPath(new URL('../server/dist/console-app', import.meta.url)),
     emptyOutDir: true,

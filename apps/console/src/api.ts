@@ -1,22 +1,8 @@
 /** The console's only way to the server: same-origin JSON calls with the session cookie. */
+import type { ConsoleOperations } from '@tessera/api';
 
-export interface SessionInfo {
-  user: {
-    id: string;
-    email: string;
-    name: string | null;
-    role: 'owner' | 'admin' | 'viewer';
-    totpEnrolled: boolean;
-    recoveryCodesLeft: number;
-    lastLoginAt: string | null;
-  };
-  stage: 'password' | 'full';
-  permissions: string[];
-  csrfToken: string;
-  idleTimeoutSeconds: number;
-  expiresAt: string;
-  capabilities: Record<string, boolean>;
-}
+/** `GET /console/api/session`: who is signed in, with what permissions, until when. */
+export type SessionInfo = ConsoleOperations['GET /console/api/session']['response'];
 
 export class ApiError extends Error {
   constructor(

@@ -1468,3 +1468,512 @@ export interface Operations {
     response: WebhookDelivery;
   };
 }
+
+/** The web console's own API (session cookie and CSRF token): the same, for the console. */
+export interface ConsoleOperations {
+  /** Enrol TOTP, step one: a new secret */
+  'POST /console/api/enrolment': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      /** The TOTP secret, base32, for typing into an authenticator app. */
+      secret: string;
+      /** The `otpauth://totp/…` URI authenticator apps read from a QR code. */
+      uri: string;
+    };
+  };
+  /** Enrol TOTP, step two: a code proves the app holds the secret */
+  'POST /console/api/enrolment/confirm': {
+    path: {};
+    query: {};
+    body: {
+      /** The six digits the authenticator app shows now. */
+      code: string;
+    };
+    response: {
+      user: {
+        id: string;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      };
+      stage: "full";
+      /** The user's role as the permissions of the management API. */
+      permissions: Array<string>;
+      /** Send it as `X-CSRF-Token` with every request that changes something. */
+      csrfToken: string;
+      /** The session ends after this long without a request. */
+      idleTimeoutSeconds: number;
+      /** The session ends then, whatever the activity. */
+      expiresAt: string;
+      /** Pages whose API this build serves. */
+      capabilities: {
+        secrets: boolean;
+        oauthClients: boolean;
+        anomalies: boolean;
+        hygiene: boolean;
+        webhooks: boolean;
+        keyring: boolean;
+      };
+      /** Ten single-use codes that stand in for a TOTP code. Shown once. */
+      recoveryCodes: Array<string>;
+    };
+  };
+  /** The keyring: KEK provider and versions, pepper versions, data keys */
+  'GET /console/api/keyring': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      /** Where the key-encryption key is kept (`local`, `pkcs11`, …). */
+      provider: string;
+      kekVersion: number;
+      pepperVersion: number;
+      pepperVersions: Array<number>;
+      dataKeys: Array<{
+        /** The workspace the data key serves, or `instance`. */
+        scope: string;
+        version: number;
+        kekVersion: number;
+        /** `current`: new ciphertexts use it; `retired`: it only decrypts older ones. */
+        state: "current" | "retired";
+        /** Still wrapped under an older KEK version than the current one. */
+        rewrapPending: boolean;
+      }>;
+    };
+  };
+  /** A key's verifications per minute and its latest ones */
+  'GET /console/api/keys/{keyId}/usage': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      windowMinutes: number;
+      /** Counted by the node that answered, in memory. */
+      scope: "node";
+      /** One point per minute of the window, oldest first, with counts by verify outcome. */
+      series: Array<{
+        minute: string;
+        counts: {
+          [name: string]: number;
+        };
+      }>;
+      /** The key's latest verifications on this node, newest first. */
+      recent: Array<{
+        at: string;
+        /** The verify outcome (`VALID`, `EXPIRED`, …). */
+        code: string;
+        ip: string | null;
+      }>;
+    };
+  };
+  /** Sign in, step one: the password */
+  'POST /console/api/login': {
+    path: {};
+    query: {};
+    body: {
+      email: string;
+      password: string;
+    };
+    response: {
+      /** `totp`: send a second factor; `enroll`: set up TOTP first. */
+      next: "totp" | "enroll";
+      /** Send it as `X-CSRF-Token` with the next step. */
+      csrfToken: string;
+    };
+  };
+  /** Sign in, step two with a passkey: the challenge */
+  'POST /console/api/login/passkey/options': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      challenge: string;
+      timeout?: number;
+      rpId?: string;
+      allowCredentials?: Array<{
+        id: string;
+        type: string;
+        transports?: Array<string>;
+      }>;
+      userVerification?: string;
+      hints?: Array<string>;
+      extensions?: {
+        [name: string]: unknown;
+      };
+      [name: string]: unknown;
+    };
+  };
+  /** Sign in, step two with a passkey: the assertion */
+  'POST /console/api/login/passkey/verify': {
+    path: {};
+    query: {};
+    body: {
+      response: {
+        id: string;
+        rawId: string;
+        type: "public-key";
+        response: {
+          clientDataJSON: string;
+          [name: string]: unknown;
+        };
+        clientExtensionResults: {
+          [name: string]: unknown;
+        };
+        authenticatorAttachment?: string;
+      };
+    };
+    response: {
+      user: {
+        id: string;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      };
+      stage: "full";
+      /** The user's role as the permissions of the management API. */
+      permissions: Array<string>;
+      /** Send it as `X-CSRF-Token` with every request that changes something. */
+      csrfToken: string;
+      /** The session ends after this long without a request. */
+      idleTimeoutSeconds: number;
+      /** The session ends then, whatever the activity. */
+      expiresAt: string;
+      /** Pages whose API this build serves. */
+      capabilities: {
+        secrets: boolean;
+        oauthClients: boolean;
+        anomalies: boolean;
+        hygiene: boolean;
+        webhooks: boolean;
+        keyring: boolean;
+      };
+    };
+  };
+  /** Sign in, step two: a TOTP code or a recovery code */
+  'POST /console/api/login/second-factor': {
+    path: {};
+    query: {};
+    body: {
+      /** The six digits the authenticator app shows now. */
+      code?: string;
+      /** One of the recovery codes, used once. */
+      recoveryCode?: string;
+    };
+    response: {
+      user: {
+        id: string;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      };
+      stage: "full";
+      /** The user's role as the permissions of the management API. */
+      permissions: Array<string>;
+      /** Send it as `X-CSRF-Token` with every request that changes something. */
+      csrfToken: string;
+      /** The session ends after this long without a request. */
+      idleTimeoutSeconds: number;
+      /** The session ends then, whatever the activity. */
+      expiresAt: string;
+      /** Pages whose API this build serves. */
+      capabilities: {
+        secrets: boolean;
+        oauthClients: boolean;
+        anomalies: boolean;
+        hygiene: boolean;
+        webhooks: boolean;
+        keyring: boolean;
+      };
+    };
+  };
+  /** Change your password */
+  'POST /console/api/me/password': {
+    path: {};
+    query: {};
+    body: {
+      current: string;
+      next: string;
+    };
+    response: undefined;
+  };
+  /** Counts and recent verifications, for the first page */
+  'GET /console/api/overview': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      /** Keys neither revoked, disabled nor expired; null without `keys:read`. */
+      activeKeys: number | null;
+      /** null without `keyspaces:read`. */
+      keyspaces: number | null;
+      /** Secrets due for rotation; null without `secrets:read`. */
+      secretsDue: Array<{
+        name: string;
+        /** `due` or `overdue`. */
+        rotation: string;
+        rotateBy: string | null;
+      }> | null;
+      /** Verifications per minute by outcome over the last hour; null without `keys:read`. */
+      verifications: {
+        windowMinutes: number;
+        /** Counted by the node that answered, in memory. */
+        scope: "node";
+        /** One point per minute of the window, oldest first, with counts by verify outcome. */
+        series: Array<{
+          minute: string;
+          counts: {
+            [name: string]: number;
+          };
+        }>;
+      } | null;
+    };
+  };
+  /** Your passkeys */
+  'GET /console/api/passkeys': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        name: string;
+        createdAt: string;
+        lastUsedAt: string | null;
+      }>;
+    };
+  };
+  /** Remove one of your passkeys */
+  'DELETE /console/api/passkeys/{id}': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Register a passkey, step one: the challenge */
+  'POST /console/api/passkeys/registration/options': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      challenge: string;
+      rp: {
+        name: string;
+        id?: string;
+      };
+      user: {
+        id: string;
+        name: string;
+        displayName: string;
+      };
+      pubKeyCredParams: Array<{
+        alg: number;
+        type: string;
+      }>;
+      timeout?: number;
+      attestation?: string;
+      excludeCredentials?: Array<{
+        id: string;
+        type: string;
+        transports?: Array<string>;
+      }>;
+      authenticatorSelection?: {
+        authenticatorAttachment?: string;
+        residentKey?: string;
+        requireResidentKey?: boolean;
+        userVerification?: string;
+      };
+      attestationFormats?: Array<string>;
+      extensions?: {
+        [name: string]: unknown;
+      };
+      hints?: Array<string>;
+      [name: string]: unknown;
+    };
+  };
+  /** Register a passkey, step two: the new credential */
+  'POST /console/api/passkeys/registration/verify': {
+    path: {};
+    query: {};
+    body: {
+      response: {
+        id: string;
+        rawId: string;
+        type: "public-key";
+        response: {
+          clientDataJSON: string;
+          [name: string]: unknown;
+        };
+        clientExtensionResults: {
+          [name: string]: unknown;
+        };
+        authenticatorAttachment?: string;
+      };
+      name: string;
+    };
+    response: {
+      id: string;
+      name: string;
+      createdAt: string;
+      lastUsedAt: string | null;
+    };
+  };
+  /** Sign out */
+  'DELETE /console/api/session': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** The signed-in session */
+  'GET /console/api/session': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      user: {
+        id: string;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      };
+      stage: "full";
+      /** The user's role as the permissions of the management API. */
+      permissions: Array<string>;
+      /** Send it as `X-CSRF-Token` with every request that changes something. */
+      csrfToken: string;
+      /** The session ends after this long without a request. */
+      idleTimeoutSeconds: number;
+      /** The session ends then, whatever the activity. */
+      expiresAt: string;
+      /** Pages whose API this build serves. */
+      capabilities: {
+        secrets: boolean;
+        oauthClients: boolean;
+        anomalies: boolean;
+        hygiene: boolean;
+        webhooks: boolean;
+        keyring: boolean;
+      };
+    };
+  };
+  /** The workspace's console users */
+  'GET /console/api/users': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        id: string;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      }>;
+    };
+  };
+  /** Add a console user */
+  'POST /console/api/users': {
+    path: {};
+    query: {};
+    body: {
+      email: string;
+      password: string;
+      /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+      role: "owner" | "admin" | "viewer";
+      name?: string;
+    };
+    response: {
+      id: string;
+      email: string;
+      name: string | null;
+      /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+      role: "owner" | "admin" | "viewer";
+      /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+      totpEnrolled: boolean;
+      recoveryCodesLeft: number;
+      /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+      locked: boolean;
+      disabled: boolean;
+      createdAt: string;
+      lastLoginAt: string | null;
+    };
+  };
+  /** Change a console user’s role, disable or enable them, or lift their lockout */
+  'PATCH /console/api/users/{id}': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: {
+      /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+      role?: "owner" | "admin" | "viewer";
+      disabled?: boolean;
+      unlock?: true;
+    };
+    response: {
+      id: string;
+      email: string;
+      name: string | null;
+      /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+      role: "owner" | "admin" | "viewer";
+      /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+      totpEnrolled: boolean;
+      recoveryCodesLeft: number;
+      /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+      locked: boolean;
+      disabled: boolean;
+      createdAt: string;
+      lastLoginAt: string | null;
+    };
+  };
+}

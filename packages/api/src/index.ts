@@ -28,6 +28,7 @@ export type {
   AuditEntry,
   AuditReport,
   AuthorizationServerMetadata,
+  ConsoleOperations,
   HygieneReport,
   IntrospectionResponse,
   JsonWebKeySet,

@@ -185,6 +185,6 @@ export { webhookEmitter } from './webhooks/webhook-fanout.js';
 export { WEBHOOK_FAILURES, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
 export { addressPolicy, addressRange, parseNetwork } from './net/address-policy.js';
 export { AuditFeed } from './webhooks/audit-feed.js';
-export { HygieneReports, type HygieneReport, type KeyBrief, type OverPrivileged } from './hygiene/hygiene-report.js';
+export { HygieneReports, type KeyBrief } from './hygiene/hygiene-report.js';
 export { HygieneSweep, type SweepResult } from './hygiene/hygiene-sweep.js';
 export { AuthFailureThrottle, sourceNetwork, type AuthFailureThrottleOptions } from './root-keys/auth-failure-throttle.js';

@@ -12,10 +12,22 @@ const HEADER = `// Generated from Tessera's /openapi.json by test/sdk/openapi-dr
 `;
 
 /** The management operations: every documented route under /v1/. */
-export function managementOperations(doc: Schema): { op: string; method: string; path: string; spec: Schema }[] {
+export function managementOperations(doc: Schema): Op[] {
+  return operationsUnder(doc, '/v1/');
+}
+
+interface Op {
+  op: string;
+  method: string;
+  path: string;
+  spec: Schema;
+}
+
+/** The documented operations whose path starts with `prefix`, sorted by path, then method. */
+function operationsUnder(doc: Schema, prefix: string): Op[] {
   const ops = [];
   for (const [path, item] of Object.entries<Schema>(doc.paths ?? {})) {
-    if (!path.startsWith('/v1/')) continue;
+    if (!path.startsWith(prefix)) continue;
     for (const [method, spec] of Object.entries<Schema>(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
       ops.push({ op: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, spec });
@@ -31,8 +43,22 @@ export function generateOperationTypes(doc: Schema): string {
     const type = tsType(schema, 0);
     out += type.startsWith('{\n') ? `export interface ${name} ${type}\n` : `export type ${name} = ${type};\n`;
   }
-  out += '\n/** Every management operation: its path and query parameters, body and success answer. */\nexport interface Operations {\n';
-  for (const { op, spec } of managementOperations(doc)) {
+  out += operationTable(
+    'Operations',
+    'Every management operation: its path and query parameters, body and success answer.',
+    managementOperations(doc),
+  );
+  out += operationTable(
+    'ConsoleOperations',
+    "The web console's own API (session cookie and CSRF token): the same, for the console.",
+    operationsUnder(doc, '/console/api/'),
+  );
+  return out;
+}
+
+function operationTable(name: string, description: string, ops: Op[]): string {
+  let out = `\n/** ${description} */\nexport interface ${name} {\n`;
+  for (const { op, spec } of ops) {
     const params = (spec.parameters ?? []) as Schema[];
     const body = spec.requestBody?.content?.['application/json']?.schema;
     out += `  /** ${comment(spec.summary ?? op)} */\n`;

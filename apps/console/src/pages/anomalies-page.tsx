@@ -1,11 +1,12 @@
+import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, type Anomaly } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
 import { api, can } from '../api.js';
 import { Field } from '../field.js';
-import { ANOMALY_KINDS, ANOMALY_STATUSES, kindLabel, SEVERITIES } from '../monitoring-names.js';
+import { kindLabel } from '../monitoring-names.js';
 import type { PageProps } from '../page-props.js';
 import { useLoad, type Loaded } from '../use-load.js';
-import { AnomalyCard, type Anomaly } from './anomaly-card.js';
+import { AnomalyCard } from './anomaly-card.js';
 
 const LIMIT = 200;
 

@@ -1,30 +1,9 @@
+import type { Anomaly } from '@tessera/api';
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import { api } from '../api.js';
 import { when } from '../format.js';
 import { kindLabel } from '../monitoring-names.js';
 import type { Notify } from '../page-props.js';
-
-/** An anomaly as `GET /v1/anomalies` gives it. */
-export interface Anomaly {
-  id: string;
-  kind: string;
-  severity: string;
-  status: 'open' | 'acknowledged' | 'resolved';
-  keyId: string | null;
-  keyspaceId: string | null;
-  subject: string;
-  explanation: string;
-  details: Record<string, unknown>;
-  count: number;
-  firstEventAt: string;
-  detectedAt: string;
-  lastSeenAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  response: { action: 'suspended'; suspensionId: string } | null;
-}
 
 const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 

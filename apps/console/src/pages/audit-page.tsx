@@ -1,3 +1,4 @@
+import { AUDIT_ACTIONS, type Operations } from '@tessera/api';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.js';
 import { Field } from '../field.js';
@@ -6,36 +7,8 @@ import { when } from '../format.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
-interface Entry {
-  seq: number;
-  ts: string;
-  actor: string;
-  action: string;
-  target: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-}
-
-/** Suggestions for the action filter (the audit catalogue's commonest names). */
-const ACTIONS = [
-  'key.created',
-  'key.updated',
-  'key.enabled',
-  'key.disabled',
-  'key.revoked',
-  'key.rolled',
-  'key.deleted',
-  'keyspace.created',
-  'root_key.created',
-  'root_key.revoked',
-  'secret.read',
-  'secret.written',
-  'user.created',
-  'user.login',
-  'user.login_failed',
-  'user.locked',
-  'user.logout',
-];
+/** One entry as `GET /v1/audit` lists it. */
+type Entry = Operations['GET /v1/audit']['response']['items'][number];
 
 type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Entry[]; nextCursor: string | null };
 
@@ -106,7 +79,7 @@ export function AuditPage() {
         <button type="submit">Filter</button>
       </form>
       <datalist id="audit-actions">
-        {ACTIONS.map((a) => (
+        {AUDIT_ACTIONS.map((a) => (
           <option key={a} value={a} />
         ))}
       </datalist>

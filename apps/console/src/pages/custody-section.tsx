@@ -1,3 +1,4 @@
+import type { ConsoleOperations, OAuthSigningKey } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import type { ReactNode } from 'react';
 import { api } from '../api.js';
@@ -6,23 +7,7 @@ import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 /** `GET /console/api/keyring`: versions and states, never key material. */
-interface KeyringStatus {
-  provider: string;
-  kekVersion: number;
-  pepperVersion: number;
-  pepperVersions: number[];
-  dataKeys: { scope: string; version: number; kekVersion: number; state: 'current' | 'retired'; rewrapPending: boolean }[];
-}
-
-/** `GET /v1/oauth/signing-keys`. */
-interface SigningKey {
-  kid: string;
-  alg: string;
-  state: string;
-  activatesAt: string;
-  retiresAt: string;
-  expiresAt: string;
-}
+type KeyringStatus = ConsoleOperations['GET /console/api/keyring']['response'];
 
 const PROVIDERS: Record<string, string> = {
   local: 'local key file (keyring.json)',
@@ -81,7 +66,7 @@ export function KeyringStatusView() {
 
 /** The OAuth token signing keys and the part each plays now. */
 export function SigningKeys({ titled }: { titled: boolean }) {
-  const [result] = useLoad(() => api<{ items: SigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
+  const [result] = useLoad(() => api<{ items: OAuthSigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
   return (
     <>
       {titled && <h3>Token signing keys</h3>}

@@ -1,37 +1,8 @@
+import type { HygieneReport, KeyBrief, OverPrivilegedKey } from '@tessera/api';
 import type { ReactNode } from 'react';
 import { ago, when } from '../format.js';
 import type { Keyspace } from './key-model.js';
 import { TableHead } from '../table-head.js';
-
-/** A key as the hygiene report names it. */
-interface KeyBrief {
-  keyId: string;
-  start: string;
-  name: string | null;
-  ownerId: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
-
-interface OverPrivileged extends KeyBrief {
-  granted: string[];
-  exercised: string[];
-  unused: string[];
-  suggested: string[];
-}
-
-/** `GET /v1/hygiene`. */
-export interface HygieneReport {
-  keyspaceId: string;
-  generatedAt: string;
-  liveKeys: number;
-  neverUsed: KeyBrief[];
-  unused: KeyBrief[];
-  expiringSoon: KeyBrief[];
-  noExpiry: KeyBrief[];
-  overPrivileged: OverPrivileged[];
-}
 
 interface Column<T> {
   title: string;
@@ -61,7 +32,7 @@ export function HygieneFindings({
     { title: 'Expires', cell: (k) => (k.expiresAt ? when(k.expiresAt) : 'never') },
   ];
   const scopes = (list: string[]) => <code>{list.join(' ') || '—'}</code>;
-  const privilege: Column<OverPrivileged>[] = [
+  const privilege: Column<OverPrivilegedKey>[] = [
     keyLink,
     { title: 'Owner', cell: (k) => k.ownerId ?? '—' },
     { title: 'Granted', cell: (k) => scopes(k.granted) },

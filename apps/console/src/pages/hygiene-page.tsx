@@ -1,3 +1,4 @@
+import type { HygieneReport } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, can } from '../api.js';
 import { Field } from '../field.js';
@@ -7,7 +8,7 @@ import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-import { HygieneFindings, type HygieneReport } from './hygiene-findings.js';
+import { HygieneFindings } from './hygiene-findings.js';
 import type { Keyspace } from './key-model.js';
 
 interface Query {

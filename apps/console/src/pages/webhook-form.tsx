@@ -1,14 +1,11 @@
+import type { WebhookWithSecret } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api.js';
 import { Field } from '../field.js';
 import { WEBHOOK_EVENTS } from '../monitoring-names.js';
 
 /** `POST /v1/webhooks`: the record, and the signing secret this once. */
-export interface CreatedWebhook {
-  id: string;
-  url: string;
-  secret: string;
-}
+export type CreatedWebhook = WebhookWithSecret;
 
 /** A new subscription: a URL and the events it wants (every event, or a chosen few). */
 export function WebhookForm({ onCreated }: { onCreated(w: CreatedWebhook): void }) {

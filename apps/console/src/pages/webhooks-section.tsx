@@ -1,3 +1,4 @@
+import type { Webhook, WebhookDelivery } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
 import { api } from '../api.js';
@@ -8,24 +9,7 @@ import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { WebhookForm, type CreatedWebhook } from './webhook-form.js';
 
-/** A subscription as `GET /v1/webhooks` gives it: the secret only by its first characters. */
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  secretStart: string;
-  createdAt: string;
-}
-
-interface Delivery {
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  responseStatus: number | null;
-  lastError: string | null;
-}
-
-const outcome = (d: Delivery) =>
+const outcome = (d: WebhookDelivery) =>
   d.status === 'succeeded'
     ? `delivered (HTTP ${d.responseStatus})`
     : `not delivered${d.responseStatus !== null ? ` (HTTP ${d.responseStatus})` : ''}${d.lastError ? `: ${d.lastError}` : ''}${d.status === 'pending' ? '; it will be retried' : ''}`;
@@ -45,7 +29,7 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
       )
       .finally(reload);
   const test = (w: Webhook) =>
-    api<Delivery>('POST', `/v1/webhooks/${w.id}/test`).then(
+    api<WebhookDelivery>('POST', `/v1/webhooks/${w.id}/test`).then(
       (d) => {
         setTests((t) => ({ ...t, [w.id]: outcome(d) }));
         notify(`Test event to ${w.url}: ${outcome(d)}.`, d.status === 'succeeded' ? 'ok' : 'error');
