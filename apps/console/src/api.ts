@@ -1,8 +1,15 @@
 /** The console's only way to the server: same-origin JSON calls with the session cookie. */
-import type { ConsoleOperations } from '@tessera/api';
+import type { ConsoleOperations, Operations } from '@tessera/api';
+
+/** What operation `O` answers: a management operation (`/v1`), or one of the console's own. */
+export type Answer<O extends keyof Operations | keyof ConsoleOperations> = O extends keyof Operations
+  ? Operations[O]['response']
+  : O extends keyof ConsoleOperations
+    ? ConsoleOperations[O]['response']
+    : never;
 
 /** `GET /console/api/session`: who is signed in, with what permissions, until when. */
-export type SessionInfo = ConsoleOperations['GET /console/api/session']['response'];
+export type SessionInfo = Answer<'GET /console/api/session'>;
 
 export class ApiError extends Error {
   constructor(

@@ -1,12 +1,11 @@
+import type { Answer } from './api.js';
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { OUTCOME_COLOURS } from './outcome-colours.js';
 
-export interface MinutePoint {
-  minute: string;
-  counts: Record<string, number>;
-}
+/** Verifications of one minute, by outcome, as the console API gives them. */
+export type MinutePoint = Answer<'GET /console/api/keys/{keyId}/usage'>['series'][number];
 
 const OTHER = '#444444';
 const HEIGHT = 220;

@@ -1,7 +1,7 @@
 import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, type Anomaly } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
-import { api, can } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { kindLabel } from '../monitoring-names.js';
 import type { PageProps } from '../page-props.js';
@@ -23,7 +23,7 @@ export function AnomaliesPage({ session, notify }: PageProps) {
     if (status) q.set('status', status);
     if (kind) q.set('kind', kind);
     setChanged({});
-    return api<{ items: Anomaly[] }>('GET', `/v1/anomalies?${q}`);
+    return api<Answer<'GET /v1/anomalies'>>('GET', `/v1/anomalies?${q}`);
   }, [status, kind]);
 
   const select = (

@@ -1,6 +1,6 @@
-import { AUDIT_ACTIONS, type Operations } from '@tessera/api';
+import { AUDIT_ACTIONS } from '@tessera/api';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -8,15 +8,12 @@ import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 /** One entry as `GET /v1/audit` lists it. */
-type Entry = Operations['GET /v1/audit']['response']['items'][number];
+type Entry = Answer<'GET /v1/audit'>['items'][number];
 
 type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Entry[]; nextCursor: string | null };
 
 export function AuditPage() {
-  const [chain] = useLoad(
-    () => api<{ ok: boolean; checked: number; firstBadSeq?: number; reason?: string }>('GET', '/v1/audit/verify'),
-    [],
-  );
+  const [chain] = useLoad(() => api<Answer<'GET /v1/audit/verify'>>('GET', '/v1/audit/verify'), []);
   const [rows, setRows] = useState<Rows>({ state: 'loading' });
   const form = useRef<HTMLFormElement>(null);
   const run = useRef(0);
@@ -29,7 +26,7 @@ export function AuditPage() {
     if (cursor) q.set('cursor', cursor);
     const mine = ++run.current;
     try {
-      const page = await api<{ items: Entry[]; nextCursor: string | null }>('GET', `/v1/audit?${q}`);
+      const page = await api<Answer<'GET /v1/audit'>>('GET', `/v1/audit?${q}`);
       if (mine !== run.current) return;
       setRows((prev) => ({
         state: 'ready',

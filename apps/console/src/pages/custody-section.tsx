@@ -1,13 +1,12 @@
-import type { ConsoleOperations, OAuthSigningKey } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import type { ReactNode } from 'react';
-import { api } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
 /** `GET /console/api/keyring`: versions and states, never key material. */
-type KeyringStatus = ConsoleOperations['GET /console/api/keyring']['response'];
+type KeyringStatus = Answer<'GET /console/api/keyring'>;
 
 const PROVIDERS: Record<string, string> = {
   local: 'local key file (keyring.json)',
@@ -66,7 +65,7 @@ export function KeyringStatusView() {
 
 /** The OAuth token signing keys and the part each plays now. */
 export function SigningKeys({ titled }: { titled: boolean }) {
-  const [result] = useLoad(() => api<{ items: OAuthSigningKey[] }>('GET', '/v1/oauth/signing-keys'), []);
+  const [result] = useLoad(() => api<Answer<'GET /v1/oauth/signing-keys'>>('GET', '/v1/oauth/signing-keys'), []);
   return (
     <>
       {titled && <h3>Token signing keys</h3>}

@@ -1,6 +1,6 @@
 import type { HygieneReport } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
-import { api, can } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -10,6 +10,7 @@ import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { HygieneFindings } from './hygiene-findings.js';
 import type { Keyspace } from './key-model.js';
+import { KeyspaceSelect } from './keyspace-select.js';
 
 interface Query {
   keyspaceId: string;
@@ -20,7 +21,7 @@ interface Query {
 
 /** Key hygiene: the inventory report of one keyspace, and the secrets due for rotation. */
 export function HygienePage(props: PageProps) {
-  const [result] = useLoad(() => api<{ items: Keyspace[] }>('GET', '/v1/keyspaces'), []);
+  const [result] = useLoad(() => api<Answer<'GET /v1/keyspaces'>>('GET', '/v1/keyspaces'), []);
   if (result.state !== 'ready') return <LoadStatus title="Hygiene" result={result} />;
   const keyspaces = result.data.items;
   const { session } = props;
@@ -55,13 +56,7 @@ function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
     <>
       <form className="filters" aria-label="Report settings" onSubmit={apply}>
         <Field label="Keyspace">
-          <select name="keyspaceId" defaultValue={query.keyspaceId}>
-            {keyspaces.map((ks) => (
-              <option key={ks.id} value={ks.id}>
-                {`${ks.name} (${ks.prefix})`}
-              </option>
-            ))}
-          </select>
+          <KeyspaceSelect keyspaces={keyspaces} name="keyspaceId" defaultValue={query.keyspaceId} />
         </Field>
         <Field label="Unused for (days)">
           <input name="unusedDays" type="number" min={0} max={3660} required defaultValue={query.unusedDays} />
@@ -88,15 +83,8 @@ function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
   );
 }
 
-interface SecretDue {
-  name: string;
-  version: number;
-  rotateBy: string | null;
-  rotation: 'due' | 'overdue';
-}
-
 function SecretsDue() {
-  const [result] = useLoad(() => api<{ items: SecretDue[] }>('GET', '/v1/secrets?rotation=due'), []);
+  const [result] = useLoad(() => api<Answer<'GET /v1/secrets'>>('GET', '/v1/secrets?rotation=due'), []);
   return (
     <section aria-labelledby="hy-secrets">
       <h2 id="hy-secrets">Secrets due for rotation</h2>

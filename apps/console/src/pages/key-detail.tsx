@@ -1,19 +1,15 @@
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
-import { api, can, type SessionInfo } from '../api.js';
+import { api, can, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
 import { ago, keyState, when } from '../format.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
-import type { MinutePoint } from '../outcome-chart.js';
 import type { Notify } from '../page-props.js';
 import type { Key } from './key-model.js';
 import { StateBadge } from './state-badge.js';
 import { TableHead } from '../table-head.js';
 
-export interface KeyUsage {
-  series: MinutePoint[];
-  recent: { at: string; code: string; ip: string | null }[];
-  windowMinutes: number;
-}
+/** `GET /console/api/keys/{keyId}/usage`: the last hour of the key's use, per minute and one by one. */
+export type KeyUsage = Answer<'GET /console/api/keys/{keyId}/usage'>;
 
 /** One key: its attributes, what may be done to it, and its use. */
 export function KeyDetail({
@@ -55,7 +51,7 @@ export function KeyDetail({
   const roll = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const grace = (e.currentTarget.elements.namedItem('grace') as HTMLInputElement).value;
-    api<{ keyId: string; key: string }>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Number(grace) }).then(
+    api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Number(grace) }).then(
       onRolled,
       (err: Error) => notify(err.message, 'error'),
     );

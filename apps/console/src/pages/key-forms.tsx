@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api.js';
+import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import type { Notify } from '../page-props.js';
 import type { Keyspace } from './key-model.js';
+import { KeyspaceSelect } from './keyspace-select.js';
 
 const list = (text: string | undefined) =>
   (text ?? '')
@@ -83,7 +84,7 @@ export function CreateKeyForm({
       .map((name, i) => ({ name: name.trim(), limit: Number(counts[i]), windowMs: Number(windows[i] || 1000) }))
       .filter((r) => r.name && r.limit > 0);
     if (ratelimits.length > 0) body.ratelimits = ratelimits;
-    api<{ keyId: string; key: string }>('POST', '/v1/keys', body).then(
+    api<Answer<'POST /v1/keys'>>('POST', '/v1/keys', body).then(
       (r) => onCreated(r, v.name || undefined),
       (err: unknown) => setError(errorText(err)),
     );
@@ -94,13 +95,7 @@ export function CreateKeyForm({
       <h2 id="ck-title">Create a key</h2>
       <div className="grid">
         <Field label="Keyspace">
-          <select name="keyspaceId" defaultValue={keyspaceId} autoFocus>
-            {keyspaces.map((ks) => (
-              <option key={ks.id} value={ks.id}>
-                {`${ks.name} (${ks.prefix})`}
-              </option>
-            ))}
-          </select>
+          <KeyspaceSelect keyspaces={keyspaces} name="keyspaceId" defaultValue={keyspaceId} autoFocus />
         </Field>
         <Field label="Name">
           <input name="name" maxLength={256} />

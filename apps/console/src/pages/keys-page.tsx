@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, can } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { ago, keyState, when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
@@ -10,10 +10,11 @@ import { useLoad } from '../use-load.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
 import type { Key, Keyspace, ShownKey } from './key-model.js';
+import { KeyspaceSelect } from './keyspace-select.js';
 import { StateBadge } from './state-badge.js';
 
 export function KeysPage(props: PageProps) {
-  const [result, reload] = useLoad(() => api<{ items: Keyspace[] }>('GET', '/v1/keyspaces'), []);
+  const [result, reload] = useLoad(() => api<Answer<'GET /v1/keyspaces'>>('GET', '/v1/keyspaces'), []);
   if (result.state !== 'ready') return <LoadStatus title="Keys" result={result} />;
   const keyspaces = result.data.items;
   if (keyspaces.length === 0)
@@ -50,7 +51,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       if (more) q.set('cursor', more);
       const mine = ++run.current;
       try {
-        const page = await api<{ items: Key[]; nextCursor: string | null }>('GET', `/v1/keys?${q}`);
+        const page = await api<Answer<'GET /v1/keys'>>('GET', `/v1/keys?${q}`);
         if (mine !== run.current) return;
         setListing((prev) => ({
           state: 'ready',
@@ -110,13 +111,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       </div>
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={applyFilters}>
         <Field label="Keyspace">
-          <select name="keyspace" value={keyspaceId} onChange={(e) => setKeyspaceId(e.target.value)}>
-            {keyspaces.map((ks) => (
-              <option key={ks.id} value={ks.id}>
-                {`${ks.name} (${ks.prefix})`}
-              </option>
-            ))}
-          </select>
+          <KeyspaceSelect keyspaces={keyspaces} name="keyspace" value={keyspaceId} onChange={(e) => setKeyspaceId(e.target.value)} />
         </Field>
         <Field label="Owner">
           <input

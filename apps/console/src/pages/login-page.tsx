@@ -1,6 +1,6 @@
 import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { api, ApiError, errorText, setCsrfToken, type SessionInfo } from '../api.js';
+import { api, ApiError, errorText, setCsrfToken, type SessionInfo, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { QrCode } from '../qr-code.js';
@@ -25,7 +25,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
       e.preventDefault();
       const v = formValues(e.currentTarget);
       // The server does not say here whether the password was right: only the second factor does.
-      api<{ next: 'totp' | 'enroll'; csrfToken: string }>(
+      api<Answer<'POST /console/api/login'>>(
         'POST',
         '/console/api/login',
         { email: v.email, password: v.password },
@@ -172,7 +172,7 @@ function Enrolment({
   const [setup, setSetup] = useState<{ secret: string; uri: string } | null>(null);
   useEffect(() => {
     let current = true;
-    api<{ secret: string; uri: string }>('POST', '/console/api/enrolment', undefined, { quiet401: true }).then(
+    api<Answer<'POST /console/api/enrolment'>>('POST', '/console/api/enrolment', undefined, { quiet401: true }).then(
       (s) => current && setSetup(s),
       (err: unknown) => current && onCancel(err),
     );

@@ -1,20 +1,11 @@
-import { api } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
-interface Client {
-  clientId?: string;
-  id?: string;
-  name?: string;
-  grantTypes?: string[];
-  scopes?: string[];
-  createdAt?: string;
-}
-
 export function OAuthClientsPage() {
-  const [result] = useLoad(() => api<{ items: Client[] }>('GET', '/v1/oauth/clients'), []);
+  const [result] = useLoad(() => api<Answer<'GET /v1/oauth/clients'>>('GET', '/v1/oauth/clients'), []);
   if (result.state !== 'ready') return <LoadStatus title="OAuth clients" result={result} />;
   const { items } = result.data;
   return (
@@ -29,12 +20,12 @@ export function OAuthClientsPage() {
         <table>
           <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created']} />
           <tbody>
-            {items.map((c, i) => (
-              <tr key={c.clientId ?? c.id ?? i}>
-                <td className="mono">{c.clientId ?? c.id}</td>
-                <td>{c.name ?? '—'}</td>
-                <td>{(c.grantTypes ?? []).join(', ')}</td>
-                <td>{(c.scopes ?? []).join(' ')}</td>
+            {items.map((c) => (
+              <tr key={c.clientId}>
+                <td className="mono">{c.clientId}</td>
+                <td>{c.name}</td>
+                <td>{c.grantTypes.join(', ')}</td>
+                <td>{c.scopes.join(' ')}</td>
                 <td>{when(c.createdAt)}</td>
               </tr>
             ))}

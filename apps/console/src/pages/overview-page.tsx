@@ -1,32 +1,19 @@
-import { api, can } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
-import type { MinutePoint } from '../outcome-chart.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-
-interface Overview {
-  activeKeys: number | null;
-  keyspaces: number | null;
-  secretsDue: { name: string; rotation: string; rotateBy: string | null }[] | null;
-  verifications: { windowMinutes: number; scope: string; series: MinutePoint[] } | null;
-}
-
-interface ChainStatus {
-  ok: boolean;
-  checked: number;
-  firstBadSeq?: number;
-  reason?: string;
-}
 
 export function OverviewPage({ session }: PageProps) {
   const [result, reload] = useLoad(
     () =>
       Promise.all([
-        api<Overview>('GET', '/console/api/overview'),
-        can(session, 'audit:read') ? api<ChainStatus>('GET', '/v1/audit/verify').catch(() => null) : Promise.resolve(null),
+        api<Answer<'GET /console/api/overview'>>('GET', '/console/api/overview'),
+        can(session, 'audit:read')
+          ? api<Answer<'GET /v1/audit/verify'>>('GET', '/v1/audit/verify').catch(() => null)
+          : Promise.resolve(null),
       ]),
     [session],
   );

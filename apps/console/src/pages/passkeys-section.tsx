@@ -1,7 +1,7 @@
 import { LoadStatus } from '../load-status.js';
 import { startRegistration, WebAuthnError, type PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.js';
+import { api, ApiError, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -9,12 +9,7 @@ import type { Notify } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
-interface Passkey {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-}
+type Passkey = Answer<'GET /console/api/passkeys'>['items'][number];
 
 /** What to say when the browser's ceremony ends without a credential. */
 export function passkeyErrorText(err: unknown): string {
@@ -26,7 +21,7 @@ export function passkeyErrorText(err: unknown): string {
 
 /** The signed-in user's passkeys: each may stand in for the authenticator app's code at sign-in. */
 export function PasskeysSection({ notify }: { notify: Notify }) {
-  const [result, reload] = useLoad(() => api<{ items: Passkey[] }>('GET', '/console/api/passkeys'), []);
+  const [result, reload] = useLoad(() => api<Answer<'GET /console/api/passkeys'>>('GET', '/console/api/passkeys'), []);
   const [busy, setBusy] = useState(false);
   const supported = typeof window.PublicKeyCredential === 'function';
 

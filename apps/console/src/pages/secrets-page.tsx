@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, can } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -8,19 +8,13 @@ import type { Notify, PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 
-interface SecretSummary {
-  name: string;
-  version: number;
-  rotateBy: string | null;
-  rotation: 'none' | 'ok' | 'due' | 'overdue';
-  updatedAt: string;
-}
+type SecretSummary = Answer<'GET /v1/secrets'>['items'][number];
 
 const path = (name: string) => `/v1/secrets/${name.split('/').map(encodeURIComponent).join('/')}`;
 
 export function SecretsPage({ session, notify }: PageProps) {
   const canWrite = can(session, 'secrets:write');
-  const [result, reload] = useLoad(() => api<{ items: SecretSummary[] }>('GET', '/v1/secrets'), []);
+  const [result, reload] = useLoad(() => api<Answer<'GET /v1/secrets'>>('GET', '/v1/secrets'), []);
   if (result.state !== 'ready') return <LoadStatus title="Secrets" result={result} />;
   const { items } = result.data;
 
@@ -28,7 +22,7 @@ export function SecretsPage({ session, notify }: PageProps) {
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
-    api<{ name: string; version: number }>('PUT', path(v.name!), {
+    api<Answer<'PUT /v1/secrets/{*}'>>('PUT', path(v.name!), {
       value: v.value,
       ...(v.rotateBy && { rotateBy: new Date(v.rotateBy).toISOString() }),
     }).then(
@@ -92,7 +86,7 @@ function SecretRow({ secret: s, notify }: { secret: SecretSummary; notify: Notif
 
   const reveal = async () => {
     try {
-      const r = await api<{ value: string; version: number }>('GET', path(s.name));
+      const r = await api<Answer<'GET /v1/secrets/{*}'>>('GET', path(s.name));
       moved.current = true;
       setRevealed(r);
       notify(`Revealed ${s.name} (version ${r.version}); the reveal is audited.`);

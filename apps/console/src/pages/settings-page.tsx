@@ -1,6 +1,6 @@
 import { LoadStatus } from '../load-status.js';
 import type { FormEvent } from 'react';
-import { api, can, type SessionInfo } from '../api.js';
+import { api, can, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -11,17 +11,7 @@ import { KeyringStatusView, SigningKeys } from './custody-section.js';
 import { PasskeysSection } from './passkeys-section.js';
 import { WebhooksSection } from './webhooks-section.js';
 
-interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: 'owner' | 'admin' | 'viewer';
-  totpEnrolled: boolean;
-  recoveryCodesLeft: number;
-  locked: boolean;
-  disabled: boolean;
-  lastLoginAt: string | null;
-}
+type User = Answer<'GET /console/api/users'>['items'][number];
 
 export function SettingsPage({ session, notify }: PageProps) {
   const me = session.user;
@@ -95,7 +85,7 @@ export function SettingsPage({ session, notify }: PageProps) {
 }
 
 function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify }) {
-  const [result, reload] = useLoad(() => api<{ items: User[] }>('GET', '/console/api/users'), []);
+  const [result, reload] = useLoad(() => api<Answer<'GET /console/api/users'>>('GET', '/console/api/users'), []);
   if (result.state !== 'ready') return <LoadStatus result={result} failed="The console users could not load" />;
 
   // The list is read again either way, so that a refused change shows what the server holds.

@@ -1,7 +1,7 @@
 import type { Webhook, WebhookDelivery } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
 import { useState } from 'react';
-import { api } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
@@ -16,7 +16,7 @@ const outcome = (d: WebhookDelivery) =>
 
 /** Webhook subscriptions: list, add (the signing secret shown once), test, disable, delete. */
 export function WebhooksSection({ notify }: { notify: Notify }) {
-  const [result, reload] = useLoad(() => api<{ items: Webhook[] }>('GET', '/v1/webhooks'), []);
+  const [result, reload] = useLoad(() => api<Answer<'GET /v1/webhooks'>>('GET', '/v1/webhooks'), []);
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
   const [tests, setTests] = useState<Record<string, string>>({});
