@@ -61,7 +61,7 @@ export class ConsoleSessions {
     userAgent: string | undefined,
     now: number,
     tx: Repos = this.deps.store,
-  ) {
+  ): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await tx.console.insertSession({
       idHash: sessionHash(token),
