@@ -1,13 +1,10 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import type * as WebAuthn from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import { TesseraError } from '../errors.js';
@@ -36,6 +33,13 @@ export interface PasskeyCredential {
   authenticatorAttachment?: string | undefined;
 }
 
+/**
+ * The WebAuthn library, loaded by the first ceremony: it takes longer to load than the rest of
+ * core, and every command of the CLI loads core.
+ */
+let library: Promise<typeof WebAuthn> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
+
 /** A challenge is answered within this long, once. */
 export const CHALLENGE_MS = 5 * 60_000;
 /** Enough for a person's keys and devices; a bound on what one sign-in lists. */
@@ -56,6 +60,7 @@ export class ConsolePasskeys {
   async registrationOptions(signed: Signed, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.list(signed.user.id);
     if (existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
+    const { generateRegistrationOptions } = await webauthn();
     const options = await generateRegistrationOptions({
       rpName: 'Tessera',
       rpID: rp.id,
@@ -83,6 +88,7 @@ export class ConsolePasskeys {
   ): Promise<ConsolePasskeyRecord | undefined> {
     const challenge = await this.take(signed, 'register');
     if (challenge === undefined) return undefined;
+    const { verifyRegistrationResponse } = await webauthn();
     const result = await verifyRegistrationResponse({
       response: attestation as unknown as RegistrationResponseJSON,
       expectedChallenge: challenge,
@@ -136,6 +142,7 @@ export class ConsolePasskeys {
    * and a user with no passkey: listing the user's credentials would say the password was right.
    */
   async loginOptions(half: HalfSession, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const { generateAuthenticationOptions } = await webauthn();
     const options = await generateAuthenticationOptions({
       rpID: rp.id,
       allowCredentials: [],
@@ -164,6 +171,7 @@ export class ConsolePasskeys {
       return undefined;
     }
     // The library refuses a counter that did not grow (a cloned authenticator) by throwing.
+    const { verifyAuthenticationResponse } = await webauthn();
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge,
