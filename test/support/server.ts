@@ -58,6 +58,7 @@ export async function startTestServer(
     keyring,
     clock,
     usageFlushMs: 50,
+    onTaskError: (err, task) => late.app?.log.error({ err: { message: (err as Error).message } }, `${task} failed`),
     // As `tessera serve` wires them: the configured webhook targets, failures in the server log.
     monitoring: {
       webhooks: webhookTargetPolicy(config),
@@ -79,7 +80,7 @@ export async function startTestServer(
     },
   });
   const app = (late.app = await createApp({ config, services, logStream }));
-  services.usage.start();
+  await services.lifecycle.start(['usage']);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { KEY_PATTERN, KEY_SEARCH_PATTERN, maskKey, type ErrorCode, type Permission } from '@tessera/api';
-import { AuthFailureThrottle, TesseraError } from '@tessera/core';
+import { AuthFailureThrottle, every, TesseraError } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import { pino } from 'pino';
 import Fastify, {
@@ -130,7 +130,7 @@ const LOG_FLUSH_MS = 100;
  * access tokens (one thread on two cores). Node's own stdout stream puts a pipe in non-blocking
  * mode when it is first touched, so the write fails with EAGAIN and is tried again a little later.
  */
-function batchedStdout(): { stream: pino.DestinationStream; stop(): void } {
+function batchedStdout(): { stream: pino.DestinationStream; stop(): Promise<void> } {
   void process.stdout; // creates Node's stdout stream, which makes a pipe non-blocking
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096, maxLength: 16 * 1024 * 1024 });
   const flush = () => {
@@ -140,12 +140,11 @@ function batchedStdout(): { stream: pino.DestinationStream; stop(): void } {
       // stdout closed: nothing more can be written, and pino's own error handling reports it
     }
   };
-  const timer = setInterval(flush, LOG_FLUSH_MS);
-  timer.unref();
+  const flusher = every(LOG_FLUSH_MS, flush);
   return {
     stream,
-    stop() {
-      clearInterval(timer);
+    async stop() {
+      await flusher.stop();
       flush();
     },
   };
@@ -388,13 +387,12 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(monitoringRoutes(services));
   await app.register(operationsRoutes(services, config, metrics.registry));
 
+  // Every app keeps its signing keys and console sessions; `tessera serve` starts the rest of the
+  // background work. Closing the app stops all of it, last started first.
+  app.addHook('onReady', () => services.lifecycle.start(['oauth', 'console']));
   app.addHook('onClose', async () => {
-    stdoutLog?.stop();
-    await services.monitoring.stop();
-    await services.usage.stop();
-    await services.rehasher.stop();
-    await services.console.close();
-    await services.idempotency.stop();
+    await services.lifecycle.stop();
+    await stdoutLog?.stop();
   });
   return app;
 }

@@ -3,7 +3,7 @@ import { createApp } from './app.js';
 import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
 import { metricsAccess } from './http/metrics-access.js';
 import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
-import { AuditPinFile, CheckpointFileSink } from '@tessera/core';
+import { AuditPinFile, CheckpointFileSink, every, Lifecycle, type Ticker } from '@tessera/core';
 import {
   auditCheckpointFilePath,
   auditPinPath,
@@ -49,7 +49,15 @@ export async function serve(
   const { store, keyring, migrations } = await openInstance(config);
   const timings = new ChangeTimings();
   const shared = await openSharedState(config, undefined, timings.busEvents);
+  const logError = (message: string) => (err: unknown) => app.log.error({ err: { message: (err as Error).message } }, message);
+  // Closed after every service has stopped: the store and keyring last, as the services write to them.
+  const lifecycle = new Lifecycle()
+    .add('keyring', { stop: () => keyring.close() })
+    .add('store', { stop: () => store.close() })
+    .add('shared', { stop: () => shared.close() });
   const services = createServices({
+    lifecycle,
+    onTaskError: (err, task) => logError(`${task} failed`)(err),
     timings,
     ports: kyselyPorts(store),
     keyring,
@@ -67,9 +75,9 @@ export async function serve(
       onAlarm: (r) => app.log.error({ audit: r }, 'AUDIT TAMPERING: the checkpointer refuses to sign the audit chain'),
       onNotice: (message) => app.log.warn(message),
     },
-    onCheckpointError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'audit checkpoint failed'),
+    onCheckpointError: logError('audit checkpoint failed'),
     monitoring: {
-      onError: (err) => app.log.error({ err: { message: (err as Error).message } }, 'monitoring failed'),
+      onError: logError('monitoring failed'),
       webhooks: webhookTargetPolicy(config),
       onWebhookFailure: (failure) => app.log.warn({ webhook: failure }, 'webhook delivery failed'),
     },
@@ -81,17 +89,13 @@ export async function serve(
   if (keyring.pepperInput() === 'plain') {
     app.log.warn({ pepperVersion: keyring.currentPepperVersion }, PLAIN_PEPPER_NOTICE);
   }
-  services.usage.start();
-  services.monitoring.start();
-  services.checkpointer.start();
-  services.idempotency.start();
   // Pepper versions and data keys made by `tessera keyring rotate` (another process) are picked up here.
-  const keyringRefresh = setInterval(
-    () =>
-      void keyring.refresh().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'keyring refresh failed')),
-    30_000,
-  );
-  keyringRefresh.unref();
+  let keyringRefresh: Ticker | undefined;
+  lifecycle.add('keyring refresh', {
+    start: () => (keyringRefresh ??= every(30_000, () => keyring.refresh(), logError('keyring refresh failed'))),
+    stop: () => keyringRefresh?.stop(),
+  });
+  await lifecycle.start();
   const proxyWarning = trustProxyWarning(config.trustProxy);
   if (proxyWarning !== undefined) app.log.warn(proxyWarning);
   if (metricsAccess(config) === 'refused') {
@@ -103,18 +107,6 @@ export async function serve(
   if (!tls && !isLoopback(config.host)) {
     app.log.warn('INSECURE: serving plain HTTP on a non-loopback address; tokens travel in the clear unless a TLS proxy sits in front');
   }
-  app.addHook('onClose', async () => {
-    clearInterval(keyringRefresh);
-    await services.checkpointer.stop();
-    // onClose hooks run last-registered first, so this runs before the app's own hook: write the
-    // last usage batch and usage events here, while the store is still open (stopping twice is harmless).
-    await services.usage.stop();
-    await services.monitoring.stop();
-    await services.rehasher.stop();
-    await shared.close();
-    await store.close();
-    await keyring.close();
-  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

@@ -11,6 +11,8 @@ import {
   type CheckpointPolicy,
   KeyService,
   KeyVerifier,
+  every,
+  Lifecycle,
   LocalInvalidationBus,
   MemoryRateLimiter,
   RootKeyService,
@@ -21,6 +23,7 @@ import {
   type Keyring,
   type RateLimiter,
   type StorePorts,
+  type Ticker,
 } from '@tessera/core';
 import type { AnomalyDraft } from '@tessera/core';
 import { createOAuthServices } from './oauth/oauth-services.js';
@@ -52,6 +55,13 @@ export interface ServiceOptions {
   timings?: ChangeTimings;
   /** Console session timeouts and sign-in lockout (defaults in core's console-policy.ts). */
   console?: Partial<ConsolePolicy>;
+  /**
+   * Where the background work is started and stopped: the caller's parts (the store, the keyring)
+   * come first, so they stop after the services (made here when not given).
+   */
+  lifecycle?: Lifecycle;
+  /** A background task failed (`task` names it: 'console maintenance', 'OAuth maintenance'), for the log. */
+  onTaskError?: (err: unknown, task: string) => void;
   /** Usage events, detection, webhooks and hygiene (defaults in their services). */
   monitoring?: Omit<MonitoringOptions, 'ports' | 'keyring' | 'clock' | 'bus'>;
 }
@@ -110,7 +120,14 @@ export function createServices(o: ServiceOptions) {
     o.onCheckpointError,
     checkpointAlarms,
   );
-  const oauth = createOAuthServices({ store: o.ports.oauth, keyring: o.keyring, clock, verifier, bus });
+  const oauth = createOAuthServices({
+    store: o.ports.oauth,
+    keyring: o.keyring,
+    clock,
+    verifier,
+    bus,
+    onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),
+  });
   const accounts = new ConsoleAccounts(
     {
       store,
@@ -120,7 +137,21 @@ export function createServices(o: ServiceOptions) {
     },
     o.console,
   );
+  const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
+  // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
+  const lifecycle = (o.lifecycle ?? new Lifecycle())
+    .add('usage', usage)
+    .add('rehasher', { stop: () => rehasher.stop() })
+    .add('monitoring', monitoring)
+    .add('checkpointer', checkpointer)
+    .add('idempotency', idempotency)
+    .add('oauth', oauth)
+    .add(
+      'console',
+      consoleUpkeep(accounts, (err) => o.onTaskError?.(err, 'console maintenance')),
+    );
   return {
+    lifecycle,
     oauth,
     store,
     keyring: o.keyring,
@@ -139,8 +170,27 @@ export function createServices(o: ServiceOptions) {
     console: accounts,
     timings,
     verifyTimeline: new VerifyTimeline(clock),
-    idempotency: new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError }),
+    idempotency,
     monitoring,
+  };
+}
+
+/**
+ * Ended console sessions are dropped, and failed sign-ins past the audit budget summed, every
+ * minute; on stop, the summary is written at once and the password hashing thread ends.
+ */
+function consoleUpkeep(accounts: ConsoleAccounts, onError: (err: unknown) => void) {
+  let upkeep: Ticker | undefined;
+  return {
+    start(): void {
+      upkeep ??= every(60_000, () => accounts.maintain(), onError);
+    },
+    async stop(): Promise<void> {
+      await upkeep?.stop();
+      upkeep = undefined;
+      await accounts.maintain(true).catch(onError);
+      await accounts.close();
+    },
   };
 }
 

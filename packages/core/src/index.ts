@@ -4,7 +4,7 @@ export { ID_PREFIX, isId, newId, type IdKind } from './ids.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { generateKey } from './api-keys/key-format.js';
 export { every, type Ticker } from './lifecycle/every.js';
-export { Lifecycle, type LifecyclePart } from './lifecycle/lifecycle.js';
+export { Lifecycle } from './lifecycle/lifecycle.js';
 export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
 export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier } from './api-keys/key-verifier.js';

@@ -102,7 +102,7 @@ export async function startInstance(
     },
   });
   const app = await createApp({ config, services, logStream });
-  services.usage.start();
+  await services.lifecycle.start(['usage']);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

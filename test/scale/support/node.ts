@@ -47,7 +47,7 @@ export async function startNode(o: {
   });
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-node-'));
   const app = await createApp({ config: loadConfig({ TESSERA_DATA_DIR: dataDir, TESSERA_LOG_LEVEL: 'silent' }), services });
-  services.usage.start();
+  await services.lifecycle.start(['usage']);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -3,6 +3,7 @@ import {
   AnomalyEngine,
   AnomalyService,
   AuditFeed,
+  every,
   HoneytokenService,
   HygieneReports,
   HygieneSweep,
@@ -19,6 +20,7 @@ import {
   type Keyring,
   type RetentionPolicy,
   type StorePorts,
+  type Ticker,
   type UsageRecorderOptions,
   type WebhookFailureLog,
   type WebhookOptions,
@@ -65,7 +67,7 @@ export function createMonitoring(o: MonitoringOptions) {
   const hygiene = new HygieneReports({ store, clock });
   const sweep = new HygieneSweep({ store, clock, bus, emit });
   const analytics = new AnalyticsService({ store, clock }, o.retention);
-  let maintenance: NodeJS.Timeout | undefined;
+  let maintenance: Ticker | undefined;
   return {
     store,
     recorder,
@@ -86,17 +88,18 @@ export function createMonitoring(o: MonitoringOptions) {
       recorder.start();
       deliverer.start();
       feed.start();
-      maintenance ??= setInterval(() => {
-        void sweep.sweep().catch(onError);
-        void analytics.purge().catch(onError);
-        void store.purgeDeliveries(clock.now() - 30 * 86_400_000).catch(onError);
-      }, o.sweepMs ?? 3_600_000);
-      maintenance.unref();
+      maintenance ??= every(o.sweepMs ?? 3_600_000, () =>
+        Promise.all([
+          sweep.sweep().catch(onError),
+          analytics.purge().catch(onError),
+          store.purgeDeliveries(clock.now() - 30 * 86_400_000).catch(onError),
+        ]),
+      );
       void honeytokens.load().catch(onError);
       void anomalies.warmUp().catch(onError);
     },
     async stop(): Promise<void> {
-      if (maintenance !== undefined) clearInterval(maintenance);
+      await maintenance?.stop();
       maintenance = undefined;
       await recorder.stop();
       await feed.stop();

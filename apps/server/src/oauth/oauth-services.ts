@@ -2,6 +2,7 @@ import {
   AuthorizationServer,
   ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
+  every,
   SigningWorkers,
   OAuthClientService,
   SigningKeys,
@@ -11,6 +12,7 @@ import {
   type Keyring,
   type OAuthStore,
   type SigningKeyPolicy,
+  type Ticker,
 } from '@tessera/core';
 
 export interface OAuthServiceOptions {
@@ -21,6 +23,8 @@ export interface OAuthServiceOptions {
   signingKeys?: SigningKeyPolicy | undefined;
   /** Carries client changes to every node's client directory. */
   bus?: InvalidationBus | undefined;
+  /** A failed hourly maintenance step (signing-key rotation, purge). */
+  onError?: ((err: unknown) => void) | undefined;
 }
 
 export type OAuthServices = ReturnType<typeof createOAuthServices>;
@@ -50,6 +54,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     clients: directory,
     secretMemory: directory,
   });
+  let upkeep: Ticker | undefined;
   return {
     store,
     keys,
@@ -61,7 +66,14 @@ export function createOAuthServices(o: OAuthServiceOptions) {
       await keys.rotate();
       await store.purgeExpired(o.clock.now());
     },
-    async close(): Promise<void> {
+    /** Makes the first signing key (EdDSA) if there is none, then maintains every hour. */
+    async start(): Promise<void> {
+      await keys.ensure('EdDSA');
+      upkeep ??= every(3_600_000, () => this.maintain(), o.onError);
+    },
+    async stop(): Promise<void> {
+      await upkeep?.stop();
+      upkeep = undefined;
       await workers.close();
     },
   };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Invalidation, InvalidationBus } from '@tessera/core';
+import { every, type Invalidation, type InvalidationBus, type Ticker } from '@tessera/core';
 
 /**
  * The part every cross-node bus shares: local subscribers hear a change at once (so the node
@@ -86,7 +86,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
   private readonly peers = new Map<string, { seen: number; readsBatches: boolean }>();
   private readonly awaiting = new Map<string, Pending>();
   private nextId = 0;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeat: Ticker;
   resyncs = 0;
   publishFailures = 0;
   received = 0;
@@ -97,8 +97,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
     private readonly events: BusEvents = {},
     private readonly timing: BusTiming = DEFAULT_BUS_TIMING,
   ) {
-    this.heartbeat = setInterval(() => this.beat(), timing.heartbeatMs);
-    this.heartbeat.unref();
+    this.heartbeat = every(timing.heartbeatMs, () => this.beat());
   }
 
   async publish(message: Invalidation): Promise<void> {
@@ -259,7 +258,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    await this.heartbeat.stop();
     for (const p of [...this.awaiting.values()]) p.done();
     await this.flushOutbox().catch(() => {});
     // The others stop waiting for this node's acknowledgements.

@@ -1,3 +1,4 @@
+import { every, type Ticker } from '../lifecycle/every.js';
 import type { UsageUpdate } from '../store/records.js';
 import type { Store } from '../store/store.js';
 
@@ -10,7 +11,7 @@ export class UsageBatcher {
   private pending = new Map<string, UsageUpdate>();
   /** Root keys used since the last write, by id: their last-used time. */
   private rootKeysUsed = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private ticker: Ticker | undefined;
   private flushing: Promise<void> | undefined;
 
   constructor(
@@ -20,8 +21,7 @@ export class UsageBatcher {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.intervalMs);
-    this.timer.unref();
+    this.ticker ??= every(this.intervalMs, () => this.flush(), this.onError);
   }
 
   record(keyId: string, now: number, credits?: UsageUpdate['credits']): void {
@@ -88,8 +88,8 @@ export class UsageBatcher {
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.ticker?.stop();
+    this.ticker = undefined;
     await this.flush();
   }
 }

@@ -7,6 +7,7 @@ import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
 import { loadAuditSigningKeys, type AuditSigningKey } from './audit-signing-keys.js';
 import type { AuditPin, PinnedCheckpoint } from './checkpoint-files.js';
 import { checkCheckpoint, signCheckpoint, type PreviousCheckpoint } from './checkpoint-signature.js';
+import { every, type Ticker } from '../lifecycle/every.js';
 
 export interface CheckpointPolicy {
   /** Sign after this many new entries… */
@@ -52,8 +53,7 @@ class Refused extends TesseraError {
  */
 export class AuditCheckpointer {
   private keys: Promise<Map<number, AuditSigningKey>> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  private ticker: Ticker | undefined;
   private pinned: PinnedCheckpoint | undefined;
   private pinLoaded = false;
   /** The chain was checked up to here (in memory; starts at the pin). */
@@ -120,19 +120,13 @@ export class AuditCheckpointer {
   }
 
   start(pollMs = Math.min(this.policy.everyMs, 5000)): void {
-    if (this.timer !== undefined) return;
-    const run = () => {
-      this.running = this.tick().catch(this.onError);
-    };
-    this.timer = setInterval(run, pollMs);
-    this.timer.unref();
-    run(); // entries written while no node ran (a CLI command, a restart) are signed at once
+    // Now as well: entries written while no node ran (a CLI command, a restart) are signed at once.
+    this.ticker ??= every(pollMs, () => this.tick(), this.onError, { now: true });
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+    await this.ticker?.stop();
+    this.ticker = undefined;
   }
 
   private loadPin(): void {

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { IdempotencyRecord, IdempotencyRepos } from './idempotency-repos.js';
+import { every, type Ticker } from '../lifecycle/every.js';
 
 /** How long a key's first outcome is kept and replayed (Stripe's convention). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -51,7 +52,7 @@ export interface IdempotencyDeps {
  * record, since a created key or secret is in them; nothing is stored in the clear.
  */
 export class IdempotencyService {
-  private timer: NodeJS.Timeout | undefined;
+  private ticker: Ticker | undefined;
 
   constructor(
     private readonly deps: IdempotencyDeps,
@@ -115,17 +116,16 @@ export class IdempotencyService {
 
   /** Sweeps every `sweepEveryMs` (default 10 minutes) until {@link stop}. */
   start(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(
-      () => void this.sweep().catch((err: unknown) => this.options.onError?.(err)),
+    this.ticker ??= every(
       this.options.sweepEveryMs ?? 600_000,
+      () => this.sweep(),
+      (err) => this.options.onError?.(err),
     );
-    this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    await this.ticker?.stop();
+    this.ticker = undefined;
   }
 
   /** A keyed hash, so that a stored fingerprint tells nothing of a body that held a secret. */

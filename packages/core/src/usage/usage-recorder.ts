@@ -9,6 +9,7 @@ import type { Transactional } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
 import type { ScopeUse, UsageRepos } from './usage-repos.js';
 import { rollUp } from './usage-rollups.js';
+import { every, type Ticker } from '../lifecycle/every.js';
 
 export interface UsageRecorderOptions {
   /** How often the batch is written (ms). */
@@ -48,7 +49,7 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
 export class UsageRecorder implements VerificationSink {
   private buffer: Batch = emptyBatch();
   private lookups = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private ticker: Ticker | undefined;
   private flushing: Promise<void> | undefined;
   private readonly listeners: BatchListener[] = [];
   private readonly expressions = new Map<string, string[]>();
@@ -103,13 +104,12 @@ export class UsageRecorder implements VerificationSink {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.flush(), this.options.intervalMs);
-    this.timer.unref();
+    this.ticker ??= every(this.options.intervalMs, () => this.flush(), this.onError);
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.ticker?.stop();
+    this.ticker = undefined;
     await this.flushing;
     await this.flush();
   }

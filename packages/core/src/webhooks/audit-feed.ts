@@ -1,3 +1,4 @@
+import { every, type Ticker } from '../lifecycle/every.js';
 import type { AuditRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
@@ -25,7 +26,7 @@ export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'audi
  * sends nothing twice, and needs no hook in the key service.
  */
 export class AuditFeed {
-  private timer: NodeJS.Timeout | undefined;
+  private ticker: Ticker | undefined;
   private polling: Promise<number> | undefined;
 
   constructor(
@@ -38,13 +39,12 @@ export class AuditFeed {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.poll().catch(this.onError), this.intervalMs);
-    this.timer.unref();
+    this.ticker ??= every(this.intervalMs, () => this.poll(), this.onError);
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.ticker?.stop();
+    this.ticker = undefined;
     await this.polling?.catch(() => {});
   }
 

@@ -1,6 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
+import { every, type Ticker } from '../lifecycle/every.js';
 import type { DeliveryRepos } from './delivery-repos.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhook-records.js';
 import type { WebhookRepos } from './webhook-repos.js';
@@ -41,7 +42,7 @@ export interface WebhookFailureLog {
  */
 export class WebhookDeliverer {
   private readonly secrets = new Map<string, { secret: string; at: number }>();
-  private timer: NodeJS.Timeout | undefined;
+  private ticker: Ticker | undefined;
   private running: Promise<number> | undefined;
   private readonly send: WebhookSender;
 
@@ -62,13 +63,12 @@ export class WebhookDeliverer {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.runDue().catch(this.onError), this.o.intervalMs);
-    this.timer.unref();
+    this.ticker ??= every(this.o.intervalMs, () => this.runDue(), this.onError);
   }
 
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    await this.ticker?.stop();
+    this.ticker = undefined;
     await this.running?.catch(() => {});
   }
 

@@ -35,25 +35,10 @@ const API = '/console/api/';
  * session cookie and CSRF token in place of a root key (see http/auth.ts).
  */
 export function consoleRoutes(services: Services, options: { distDir?: string; origin?: string | undefined } = {}): FastifyPluginAsync {
-  const accounts = services.console;
   const ctx: ConsoleContext = { services, origin: options.origin };
 
   return async (app) => {
     app.decorateRequest('consoleSession', undefined);
-    // Ended sessions are dropped, and failed sign-ins past the audit budget summed, every minute.
-    let maintenance: NodeJS.Timeout | undefined;
-    app.addHook('onReady', async () => {
-      maintenance = setInterval(
-        () => void accounts.maintain().catch((err: unknown) => app.log.error({ err }, 'console maintenance failed')),
-        60_000,
-      );
-      maintenance.unref();
-    });
-    app.addHook('onClose', async () => {
-      clearInterval(maintenance);
-      await accounts.maintain(true).catch((err: unknown) => app.log.error({ err }, 'console maintenance failed'));
-    });
-
     app.addHook('onSend', async (request, reply) => {
       if (request.url.startsWith('/console')) {
         reply.header('content-security-policy', CSP);

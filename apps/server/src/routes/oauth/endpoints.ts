@@ -42,19 +42,6 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(introspectionRoute(oauth.server, issuerOf));
     await app.register(revocationRoute(oauth.server, issuerOf));
     await app.register(metadataRoutes(oauth.server, oauth.keys, issuerOf));
-
-    let timer: NodeJS.Timeout | undefined;
-    app.addHook('onReady', async () => {
-      await oauth.keys.ensure('EdDSA');
-      timer = setInterval(() => {
-        oauth.maintain().catch((err: unknown) => app.log.error({ err: { message: (err as Error).message } }, 'OAuth maintenance failed'));
-      }, 3_600_000);
-      timer.unref();
-    });
-    app.addHook('onClose', async () => {
-      if (timer !== undefined) clearInterval(timer);
-      await oauth.close();
-    });
   };
 }
 
