@@ -5,6 +5,7 @@ import { systemActor } from '../anomaly/system-actor.js';
 import { appendAudit } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
+import { oneAtATime } from '../lifecycle/one-at-a-time.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Transactional } from '../usage/monitoring-store.js';
 import type { DeliveryRepos } from '../webhooks/delivery-repos.js';
@@ -31,22 +32,18 @@ type SweepStore = KeyInventoryRepos &
  * notices, and expires keys nobody uses — after a notice period in which a use cancels the expiry.
  */
 export class HygieneSweep {
-  private sweeping: Promise<SweepResult> | undefined;
+  private readonly passes = oneAtATime(() => this.sweepAll());
 
   constructor(private readonly deps: { store: SweepStore; clock: Clock; bus: InvalidationBus; emit: WebhookEmitter }) {}
 
   /** One pass over every keyspace: notices, scheduled expiries, cancelled expiries (one pass at a time). */
-  async sweep(): Promise<SweepResult> {
-    if (this.sweeping !== undefined) return this.sweeping;
-    this.sweeping = this.sweepAll().finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
+  sweep(): Promise<SweepResult> {
+    return this.passes.run();
   }
 
   /** Waits for a pass under way. */
-  async settled(): Promise<void> {
-    await this.sweeping?.catch(() => {});
+  settled(): Promise<void> {
+    return this.passes.settled();
   }
 
   private async sweepAll(): Promise<SweepResult> {

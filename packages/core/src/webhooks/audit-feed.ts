@@ -1,4 +1,5 @@
 import { every, type Ticker } from '../lifecycle/every.js';
+import { oneAtATime } from '../lifecycle/one-at-a-time.js';
 import type { AuditRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
@@ -27,7 +28,7 @@ export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'audi
  */
 export class AuditFeed {
   private ticker: Ticker | undefined;
-  private polling: Promise<number> | undefined;
+  private readonly polls = oneAtATime(() => this.read());
 
   constructor(
     private readonly store: CursorRepos &
@@ -45,16 +46,12 @@ export class AuditFeed {
   async stop(): Promise<void> {
     await this.ticker?.stop();
     this.ticker = undefined;
-    await this.polling?.catch(() => {});
+    await this.polls.settled();
   }
 
   /** Turns new audit entries into webhook deliveries; answers how many entries it read. */
-  async poll(): Promise<number> {
-    if (this.polling !== undefined) return this.polling;
-    this.polling = this.read().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+  poll(): Promise<number> {
+    return this.polls.run();
   }
 
   private async read(): Promise<number> {

@@ -2,6 +2,7 @@ import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { every, type Ticker } from '../lifecycle/every.js';
+import { oneAtATime } from '../lifecycle/one-at-a-time.js';
 import type { DeliveryRepos } from './delivery-repos.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhook-records.js';
 import type { WebhookRepos } from './webhook-repos.js';
@@ -43,7 +44,12 @@ export interface WebhookFailureLog {
 export class WebhookDeliverer {
   private readonly secrets = new Map<string, { secret: string; at: number }>();
   private ticker: Ticker | undefined;
-  private running: Promise<number> | undefined;
+  private readonly rounds = oneAtATime(async () => {
+    const due = await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50);
+    let n = 0;
+    for (const d of due) if (await this.attempt(d)) n++;
+    return n;
+  });
   private readonly send: WebhookSender;
 
   constructor(
@@ -69,21 +75,12 @@ export class WebhookDeliverer {
   async stop(): Promise<void> {
     await this.ticker?.stop();
     this.ticker = undefined;
-    await this.running?.catch(() => {});
+    await this.rounds.settled();
   }
 
   /** Attempts every delivery that is due; answers how many were attempted. */
-  async runDue(): Promise<number> {
-    if (this.running !== undefined) return this.running;
-    this.running = (async () => {
-      const due = await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50);
-      let n = 0;
-      for (const d of due) if (await this.attempt(d)) n++;
-      return n;
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  runDue(): Promise<number> {
+    return this.rounds.run();
   }
 
   /** Drops a subscription's cached secret (rotated, or the subscription deleted). */
