@@ -30,7 +30,7 @@ function build() {
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-b', 'apps/server'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status === 0) return;
-  const built = existsSync(join(ROOT, 'apps/server/dist/cli.js')) && existsSync(join(ROOT, 'packages/core/dist/index.js'));
+  const built = existsSync(join(ROOT, 'apps/server/dist/cli/main.js')) && existsSync(join(ROOT, 'packages/core/dist/index.js'));
   if (!built) {
     process.stderr.write(`${r.stdout}${r.stderr}\nbench: the build failed and there is no earlier build to measure.\n`);
     process.exit(1);

@@ -26,7 +26,7 @@ export function build(log) {
     encoding: 'utf8',
   });
   if (r.status === 0) return;
-  if (!existsSync(join(ROOT, 'apps/server/dist/cli.js'))) throw new Error(`the server does not build:\n${r.stdout}${r.stderr}`);
+  if (!existsSync(join(ROOT, 'apps/server/dist/cli/main.js'))) throw new Error(`the server does not build:\n${r.stdout}${r.stderr}`);
   log(`WARNING: the build failed; measuring the previous build in dist/.\n${(r.stdout + r.stderr).split('\n').slice(0, 10).join('\n')}`);
 }
 

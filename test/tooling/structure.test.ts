@@ -21,7 +21,6 @@ const MAX_LINES = 300;
 /** Files still over the limit while the tree is split up; the list only shrinks. */
 const PENDING_LONG = new Set<string>([
   'apps/server/src/app.ts',
-  'apps/server/src/cli.ts',
   'apps/server/src/config.ts',
   'packages/core/src/api-keys/key-service.ts',
   'packages/core/src/custody/envelope-keyring.ts',

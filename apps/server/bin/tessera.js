@@ -17,7 +17,7 @@ const { pathToFileURL } = require('node:url');
 // host names are resolved with c-ares. Unless the operator chose a size; set before anything uses it.
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(1, Math.min(4, availableParallelism() - 1)));
 
-const cli = join(__dirname, '..', 'dist', 'cli.js');
+const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!existsSync(cli)) {
   process.stderr.write('tessera: the server is not built yet; run `npm run build` in the project root.\n');
   process.exit(1);

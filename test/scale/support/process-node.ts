@@ -10,7 +10,7 @@ export const BIN = `${ROOT}apps/server/bin/tessera.js`;
 export function buildServer(): void {
   const r = spawnSync(process.execPath, [`${ROOT}node_modules/typescript/bin/tsc`, '-b', 'apps/server'], { cwd: ROOT, encoding: 'utf8' });
   // Type errors still emit JavaScript in build mode; only a missing build is fatal here.
-  if (!existsSync(`${ROOT}apps/server/dist/cli.js`)) throw new Error(`the server does not build:\n${r.stdout}${r.stderr}`);
+  if (!existsSync(`${ROOT}apps/server/dist/cli/main.js`)) throw new Error(`the server does not build:\n${r.stdout}${r.stderr}`);
 }
 
 /** The environment of a child: ours without any TESSERA_* variable (unknown ones are refused), plus `extra`. */

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 
 /** Where the first root key is left when nobody is at a terminal to read it. */
 export function firstRootKeyPath(config: Config): string {

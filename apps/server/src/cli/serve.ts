@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { createApp } from './app.js';
-import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
-import { metricsAccess } from './http/metrics-access.js';
-import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from './config.js';
 import { AuditPinFile, CheckpointFileSink, every, Lifecycle, type Ticker } from '@tessera/core';
+import { kyselyPorts } from '@tessera/store';
+import type { FastifyInstance } from 'fastify';
+import { createApp } from '../app.js';
+import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from '../config.js';
+import { ChangeTimings } from '../http/change-timings.js';
+import { metricsAccess } from '../http/metrics-access.js';
 import {
   auditCheckpointFilePath,
   auditPinPath,
@@ -12,11 +13,17 @@ import {
   migrationReport,
   openInstance,
   PLAIN_PEPPER_NOTICE,
-} from './instance.js';
-import { ChangeTimings } from './http/change-timings.js';
-import { openSharedState } from './scale/shared-state.js';
-import { createServices } from './services.js';
-import { kyselyPorts } from '@tessera/store';
+} from '../instance.js';
+import { openSharedState } from '../scale/shared-state.js';
+import { createServices } from '../services.js';
+import type { CommandContext } from './context.js';
+import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
+
+/** `tessera serve`: runs until a signal stops it. */
+export async function serveCommand(_sub: string | undefined, ctx: CommandContext): Promise<number> {
+  await serve(ctx.config());
+  return -1; // keep running
+}
 
 /**
  * Starts a node: initialises on first start (printing the first root key once on a terminal,

@@ -1,20 +1,19 @@
 import { readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
-import type { CommandContext } from '../custody-commands.js';
-import type { Progress } from './backup-archive.js';
-import { passphraseFrom } from './backup-protection.js';
-import { readArchive } from './backup-archive.js';
-import { restoreBackup } from './restore-backup.js';
-import { takeBackup } from './take-backup.js';
-import { verifyBackup } from './verify-backup.js';
+import { readArchive, type Progress } from '../backup/backup-archive.js';
+import { passphraseFrom } from '../backup/backup-protection.js';
+import { restoreBackup } from '../backup/restore-backup.js';
+import { takeBackup } from '../backup/take-backup.js';
+import { verifyBackup } from '../backup/verify-backup.js';
+import { UsageError, type CommandContext } from './context.js';
 
 /** `tessera backup --out FILE` and `tessera backup verify FILE`. */
 export async function backupCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
   const config = backupConfig(ctx);
   if (sub === 'verify') {
     const file = ctx.rest[0];
-    if (file === undefined) throw ctx.usage('usage: tessera backup verify FILE < passphrase');
+    if (file === undefined) throw new UsageError('usage: tessera backup verify FILE < passphrase');
     const r = await verifyBackup(file, config, passphraseFor(file), progress('checking the database part (bytes)'));
     const h = r.header;
     const what =
@@ -28,9 +27,9 @@ export async function backupCommand(sub: string | undefined, ctx: CommandContext
     );
     return 0;
   }
-  if (sub !== undefined) throw ctx.usage('usage: tessera backup --out FILE [--hsm] | backup verify FILE');
+  if (sub !== undefined) throw new UsageError('usage: tessera backup --out FILE [--hsm] | backup verify FILE');
   const out = ctx.flags.out;
-  if (typeof out !== 'string' || out === '') throw ctx.usage('usage: tessera backup --out FILE [--hsm] < passphrase');
+  if (typeof out !== 'string' || out === '') throw new UsageError('usage: tessera backup --out FILE [--hsm] < passphrase');
   const hsm = ctx.flags.hsm === true;
   const r = await takeBackup(config, {
     out,
@@ -53,7 +52,7 @@ export async function backupCommand(sub: string | undefined, ctx: CommandContext
 /** `tessera restore FILE --data-dir DIR [--database-url URL]`. */
 export async function restoreCommand(file: string | undefined, ctx: CommandContext): Promise<number> {
   if (file === undefined || ctx.flags['data-dir'] === undefined) {
-    throw ctx.usage('usage: tessera restore FILE --data-dir DIR [--database-url URL] < passphrase');
+    throw new UsageError('usage: tessera restore FILE --data-dir DIR [--database-url URL] < passphrase');
   }
   const config = backupConfig(ctx);
   const r = await restoreBackup(file, config, passphraseFor(file), progress('restoring the database part (bytes)'));

@@ -1,21 +1,21 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { CONSOLE_ROLES, ConsoleAccounts, DEFAULT_WORKSPACE_ID, systemClock, type ConsoleRole } from '@tessera/core';
-import type { CommandContext } from '../custody-commands.js';
+import { UsageError, type CommandContext } from './context.js';
 import { openInstance } from '../instance.js';
 import { userView } from '../http/console-views.js';
 
 /** Console users, made on the instance directly: the first owner exists before anyone can sign in. */
 export async function usersCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
   if (sub !== 'create' && sub !== 'list' && sub !== 'unlock')
-    throw ctx.usage('usage: tessera users create --email E [--role R] [--name N] | users list | users unlock EMAIL');
-  if (sub === 'unlock' && (ctx.rest[0] === undefined || ctx.rest[0] === '')) throw ctx.usage('usage: tessera users unlock EMAIL');
+    throw new UsageError('usage: tessera users create --email E [--role R] [--name N] | users list | users unlock EMAIL');
+  if (sub === 'unlock' && (ctx.rest[0] === undefined || ctx.rest[0] === '')) throw new UsageError('usage: tessera users unlock EMAIL');
   let password: string | undefined;
   let made = false;
   if (sub === 'create') {
-    if (typeof ctx.flags.email !== 'string' || ctx.flags.email === '') throw ctx.usage('--email is required');
+    if (typeof ctx.flags.email !== 'string' || ctx.flags.email === '') throw new UsageError('--email is required');
     const role = (ctx.flags.role ?? 'owner') as ConsoleRole;
-    if (!CONSOLE_ROLES.includes(role)) throw ctx.usage(`--role must be one of ${CONSOLE_ROLES.join(', ')}`);
+    if (!CONSOLE_ROLES.includes(role)) throw new UsageError(`--role must be one of ${CONSOLE_ROLES.join(', ')}`);
     if (process.stdin.isTTY) {
       password = randomBytes(18).toString('base64url');
       made = true;

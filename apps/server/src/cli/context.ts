@@ -1,0 +1,142 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { Actor } from '@tessera/core';
+import { loadConfig, type Config } from '../config.js';
+import { readSetting } from '../read-setting.js';
+import { AUDIT_OPTIONS } from './audit-help.js';
+import { BACKUP_OPTIONS } from './backup-help.js';
+import { KEYRING_OPTIONS } from './keyring-help.js';
+import { OAUTH_OPTIONS } from './oauth-help.js';
+import { SECRETS_OPTIONS } from './secrets-help.js';
+import { USERS_OPTIONS } from './users-help.js';
+
+/** A command used wrongly: exit code 2, with a pointer to the help. */
+export class UsageError extends Error {}
+/** The server did not answer: exit code 3. */
+export class Unreachable extends Error {}
+
+/** Who the audit log names for a change a command makes on the instance itself. */
+export const CLI_ACTOR: Actor = { id: 'system', workspaceId: null, ip: null };
+
+/** Every flag of every command (node:util's parser refuses any other). */
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'insecure-http': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  json: { type: 'boolean' },
+  url: { type: 'string' },
+  'root-key': { type: 'string' },
+  keyspace: { type: 'string' },
+  owner: { type: 'string' },
+  name: { type: 'string' },
+  prefix: { type: 'string' },
+  scopes: { type: 'string' },
+  ttl: { type: 'string' },
+  limit: { type: 'string' },
+  grace: { type: 'string' },
+  reason: { type: 'string' },
+  revoke: { type: 'boolean' },
+  'files-only': { type: 'boolean' },
+  ...AUDIT_OPTIONS,
+  ...KEYRING_OPTIONS,
+  ...SECRETS_OPTIONS,
+  ...USERS_OPTIONS,
+  ...BACKUP_OPTIONS,
+  ...OAUTH_OPTIONS,
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+export const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+export type Flags = ReturnType<typeof parse>['values'];
+
+/** What every command is given: its flags and arguments, output, the API client and the configuration. */
+export interface CommandContext {
+  flags: Flags;
+  /** The positional arguments after the subcommand. */
+  rest: string[];
+  /** Prints the human line, or the JSON value with --json. */
+  out(human: string, json: unknown): void;
+  /** Calls the running server with the root key; answers the parsed body, throws its problem. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
+  api(method: string, path: string, body?: unknown): Promise<any>;
+  /** The server's base URL (--url, TESSERA_URL). */
+  baseUrl: string;
+  /** The instance's configuration, from the environment and the flags. */
+  config(): Config;
+}
+
+export type Command = (sub: string | undefined, ctx: CommandContext) => Promise<number>;
+
+export function commandContext(flags: Flags, rest: string[]): CommandContext {
+  const baseUrl = (flags.url ?? process.env.TESSERA_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+  return {
+    flags,
+    rest,
+    out: (human, json) => process.stdout.write((flags.json ? JSON.stringify(json) : human) + '\n'),
+    api: (method, path, body) => api(baseUrl, flags['root-key'], method, path, body),
+    baseUrl,
+    config: () =>
+      loadConfig(process.env, {
+        dataDir: flags['data-dir'],
+        port: flags.port === undefined ? undefined : intFlag('port', flags.port),
+        host: flags.host,
+        insecureHttp: flags['insecure-http'],
+      }),
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
+async function api(base: string, flag: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
+  const rootKey = flag ?? readSetting(process.env, 'TESSERA_ROOT_KEY');
+  if (!rootKey) throw new UsageError('set TESSERA_ROOT_KEY to a root key (printed by tessera init)');
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${rootKey}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (err) {
+    throw new Unreachable(
+      `cannot reach Tessera at ${base}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`,
+    );
+  }
+  const text = await res.text();
+  const data = text === '' ? {} : res.ok && res.headers.get('content-type')?.includes('ndjson') ? text : JSON.parse(text);
+  if (!res.ok) throw new Error(`${data.code ?? res.status}: ${data.detail ?? res.statusText}`);
+  return data;
+}
+
+/** The value of a required flag or argument; a usage error without it. */
+export function need<T>(value: T | undefined, name: string): T {
+  if (value === undefined || value === '') throw new UsageError(`${name} is required`);
+  return value;
+}
+
+export function intFlag(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number`);
+  return Number(value);
+}
+
+/** A comma-separated flag as a list (`a, b,` → ['a', 'b']). */
+export function list(value: string | undefined): string[] | undefined {
+  return value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Rows as aligned columns, `-` for an empty cell. */
+export function table(rows: Record<string, unknown>[], cols: string[]): string {
+  if (rows.length === 0) return '(none)';
+  const cells = rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(cols), ...cells.map(line)].join('\n');
+}

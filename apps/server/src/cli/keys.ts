@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { intFlag, list, need, table, UsageError, type CommandContext } from './context.js';
+
+/** `tessera keys …`, over the API. */
+export async function keysCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
+  const { flags, out } = ctx;
+  const id = ctx.rest[0];
+  switch (sub) {
+    case 'create': {
+      const body: Record<string, unknown> = { keyspaceId: need(flags.keyspace, '--keyspace') };
+      if (flags.owner) body.ownerId = flags.owner;
+      if (flags.name) body.name = flags.name;
+      if (flags.scopes) body.scopes = list(flags.scopes);
+      if (flags.ttl) body.ttlSeconds = intFlag('ttl', flags.ttl);
+      const r = await ctx.api('POST', '/v1/keys', body);
+      out(`Created key ${r.keyId}. The key is shown once, now:\n\n  ${r.key}\n`, r);
+      return 0;
+    }
+    case 'list': {
+      const q = new URLSearchParams({ keyspaceId: need(flags.keyspace, '--keyspace') });
+      if (flags.owner) q.set('ownerId', flags.owner);
+      if (flags.limit) q.set('limit', String(intFlag('limit', flags.limit)));
+      const r = await ctx.api('GET', `/v1/keys?${q}`);
+      out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'revokedAt']), r);
+      return 0;
+    }
+    case 'get': {
+      const r = await ctx.api('GET', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}`);
+      out(JSON.stringify(r, null, 2), r);
+      return 0;
+    }
+    case 'roll': {
+      const r = await ctx.api('POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, {
+        gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')),
+      });
+      out(`Rolled: the new key ${r.keyId} is shown once, now:\n\n  ${r.key}\n\nThe old key keeps working for ${flags.grace} seconds.`, r);
+      return 0;
+    }
+    case 'revoke': {
+      const r = await ctx.api(
+        'POST',
+        `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/revoke`,
+        flags.reason ? { reason: flags.reason } : {},
+      );
+      out(`Revoked key ${r.keyId} at ${r.revokedAt}.`, r);
+      return 0;
+    }
+    default:
+      throw new UsageError('usage: tessera keys create|list|get|roll|revoke');
+  }
+}
+
+/** `tessera verify`: the key is read from stdin, so it stays out of shell history. */
+export async function verifyCommand(arg: string | undefined, ctx: CommandContext): Promise<number> {
+  const key = (ctx.rest.length > 0 || arg !== undefined ? (arg ?? '') : readFileSync(0, 'utf8')).trim();
+  if (arg !== undefined)
+    process.stderr.write('tessera: warning: a key given as an argument stays in your shell history; pipe it on stdin instead.\n');
+  const r = await ctx.api('POST', '/v1/keys/verify', { key, ...(ctx.flags.scopes && { scopes: ctx.flags.scopes }) });
+  ctx.out(r.valid ? `VALID — key ${r.keyId}${r.ownerId ? ` of ${r.ownerId}` : ''}` : `${r.code}${r.keyId ? ` — key ${r.keyId}` : ''}`, r);
+  return r.valid ? 0 : 1;
+}

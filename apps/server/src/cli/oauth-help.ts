@@ -1,0 +1,15 @@
+/** The OAuth commands' lines in `tessera --help`, and their flags: read without loading the commands. */
+
+export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--auth-method M] [--alg EdDSA|ES256|RS256|ML-DSA-65]
+  oauth clients list [--limit N]
+  oauth clients rotate-secret CLIENT_ID [--grace SECONDS]
+  oauth clients rm CLIENT_ID
+  oauth token --client-id ID [--scopes a,b]   get an access token (client_credentials); the secret is read from stdin`;
+
+export const OAUTH_OPTIONS = {
+  'client-id': { type: 'string' },
+  'grant-types': { type: 'string' },
+  'auth-method': { type: 'string' },
+  audience: { type: 'string' },
+  alg: { type: 'string' },
+} as const;

@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { intFlag, list, need, table, UsageError, type CommandContext } from './context.js';
+
+/** `tessera oauth …`: manage OAuth clients, and get a token to try them. */
+export async function oauthCommand(sub: string | undefined, k: CommandContext): Promise<number> {
+  const { flags } = k;
+  if (sub === 'token') return token(k);
+  if (sub !== 'clients') throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|rm, or tessera oauth token');
+  const [action, id] = k.rest;
+  switch (action) {
+    case 'create': {
+      const body: Record<string, unknown> = { name: need(flags.name, '--name'), scopes: list(flags.scopes) ?? [] };
+      if (flags.audience) body.audience = list(flags.audience);
+      if (flags['grant-types']) body.grantTypes = list(flags['grant-types']);
+      if (flags['auth-method']) body.tokenEndpointAuthMethod = flags['auth-method'];
+      if (flags.alg) body.signingAlg = flags.alg;
+      const r = await k.api('POST', '/v1/oauth/clients', body);
+      k.out(
+        `Created OAuth client ${r.clientId}.${r.clientSecret ? `\nClient secret, shown once — keep it safe:\n\n  ${r.clientSecret}\n` : ''}`,
+        r,
+      );
+      return 0;
+    }
+    case 'list': {
+      const r = await k.api('GET', `/v1/oauth/clients${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
+      k.out(
+        table(
+          r.items.map((c: Record<string, unknown>) => ({ ...c, scopes: (c.scopes as string[]).join(' ') })),
+          ['clientId', 'name', 'scopes', 'tokenEndpointAuthMethod', 'signingAlg'],
+        ),
+        r,
+      );
+      return 0;
+    }
+    case 'rotate-secret': {
+      const grace = flags.grace === undefined ? 0 : intFlag('grace', flags.grace);
+      const r = await k.api('POST', `/v1/oauth/clients/${encodeURIComponent(need(id, 'CLIENT_ID'))}/rotate-secret`, {
+        gracePeriodSeconds: grace,
+      });
+      k.out(
+        `New secret for ${r.clientId}, shown once:\n\n  ${r.clientSecret}\n\nThe previous secret ${grace > 0 ? `keeps working for ${grace} seconds` : 'no longer works'}.`,
+        r,
+      );
+      return 0;
+    }
+    case 'rm': {
+      const cid = need(id, 'CLIENT_ID');
+      await k.api('DELETE', `/v1/oauth/clients/${encodeURIComponent(cid)}`);
+      k.out(`Deleted OAuth client ${cid}.`, { clientId: cid, deleted: true });
+      return 0;
+    }
+    default:
+      throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|rm');
+  }
+}
+
+async function token(k: CommandContext): Promise<number> {
+  const { flags } = k;
+  const clientId = need(flags['client-id'], '--client-id');
+  const secret = readFileSync(0, 'utf8').trim();
+  if (secret === '') throw new UsageError('pipe the client secret on stdin (kept out of shell history and the process list)');
+  const body = new URLSearchParams({ grant_type: 'client_credentials' });
+  const scopes = list(flags.scopes);
+  if (scopes && scopes.length > 0) body.set('scope', scopes.join(' '));
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+  const res = await fetch(`${k.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+    body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const data = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${String(data.error)}: ${String(data.error_description ?? res.statusText)}`);
+  k.out(String(data.access_token), data);
+  return 0;
+}
