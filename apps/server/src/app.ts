@@ -36,7 +36,7 @@ import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
 import { verifyRoutes } from './routes/verify.js';
-import type { Services } from './services.js';
+import type { Services } from './wiring/services.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { consoleRoutes } from './routes/console/console-routes.js';
 

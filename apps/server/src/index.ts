@@ -1,7 +1,7 @@
 export { createApp, LOG_REDACT, VERSION, type AppOptions } from './app.js';
 export { CONFIG_SCHEMA, isLoopback, loadConfig, webhookTargetPolicy, type Config } from './config.js';
 export { configurationMarkdown } from './configuration-markdown.js';
-export { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance, openStore } from './instance.js';
+export { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance, openStore } from './wiring/instance.js';
 export { serve } from './cli/serve.js';
-export { createServices, type ServiceOptions, type Services } from './services.js';
+export { createServices, type ServiceOptions, type Services } from './wiring/services.js';
 export { main } from './cli/main.js';

@@ -5,7 +5,7 @@ import type { Keyring } from '@tessera/core';
 import { createApp, createServices, loadConfig, type Services } from '@tessera/server';
 import { KyselyStore, kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
-import { openSharedState, type SharedState } from '../../../apps/server/src/scale/shared-state.js';
+import { openSharedState, type SharedState } from '../../../apps/server/src/wiring/shared-state.js';
 
 export interface InProcessNode {
   url: string;

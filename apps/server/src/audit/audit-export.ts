@@ -1,4 +1,4 @@
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { auditView, iso } from '../http/views.js';
 
 /** The public halves of the audit signing keys (RFC 7517), to verify exported checkpoints offline. */

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyringFile, readKeyringDescriptor, type KekProvider, type KeyringDescriptor } from '@tessera/core';
 import type { Config } from '../config.js';
-import { keyringPath, openKek } from '../instance.js';
+import { keyringPath, openKek } from '../wiring/instance.js';
 import { BackupError } from './backup-protection.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appendAudit, systemClock, verifyAuditLog, type AuditReport } from '@tessera/core';
 import type { Config } from '../config.js';
-import { keyringPath, openInstance } from '../instance.js';
+import { keyringPath, openInstance } from '../wiring/instance.js';
 import { checkDatabasePart, type Progress } from './backup-archive.js';
 import type { BackupHeader } from './backup-header.js';
 import { BackupError } from './backup-protection.js';

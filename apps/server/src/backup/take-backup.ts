@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { appendAudit, systemClock, type Actor } from '@tessera/core';
 import { VERSION } from '../version.js';
 import type { Config } from '../config.js';
-import { openStore } from '../instance.js';
+import { openStore } from '../wiring/instance.js';
 import { writeArchive, type Progress } from './backup-archive.js';
 import type { BackupHeader } from './backup-header.js';
 import { BackupError, protectWithKek, protectWithPassphrase } from './backup-protection.js';

@@ -8,7 +8,7 @@ import {
   type AuditReport,
 } from '@tessera/core';
 import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';
-import { auditPinPath, openInstance } from '../instance.js';
+import { auditPinPath, openInstance } from '../wiring/instance.js';
 import { CLI_ACTOR, UsageError, type CommandContext } from './context.js';
 
 /** `tessera audit verify|export`. */

@@ -1,4 +1,4 @@
-import { initInstance } from '../instance.js';
+import { initInstance } from '../wiring/instance.js';
 import type { CommandContext } from './context.js';
 import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
 

@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import { appendAudit, systemClock } from '@tessera/core';
-import { openInstance, PLAIN_PEPPER_NOTICE } from '../instance.js';
+import { openInstance, PLAIN_PEPPER_NOTICE } from '../wiring/instance.js';
 import { CLI_ACTOR, UsageError, type CommandContext } from './context.js';
 
 /** `tessera keyring …`: works on the instance itself, since the KEK never travels over the API. */

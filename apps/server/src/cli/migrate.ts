@@ -1,4 +1,4 @@
-import { isInitialised, migrationReport, openInstance, openStore } from '../instance.js';
+import { isInitialised, migrationReport, openInstance, openStore } from '../wiring/instance.js';
 import type { CommandContext } from './context.js';
 
 /** `tessera migrate [--dry-run]`: applies the pending database migrations, or lists them. */

@@ -13,9 +13,9 @@ import {
   migrationReport,
   openInstance,
   PLAIN_PEPPER_NOTICE,
-} from '../instance.js';
-import { openSharedState } from '../scale/shared-state.js';
-import { createServices } from '../services.js';
+} from '../wiring/instance.js';
+import { openSharedState } from '../wiring/shared-state.js';
+import { createServices } from '../wiring/services.js';
 import type { CommandContext } from './context.js';
 import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CONSOLE_ROLES, ConsoleAccounts, DEFAULT_WORKSPACE_ID, systemClock, type ConsoleRole } from '@tessera/core';
 import { UsageError, type CommandContext } from './context.js';
-import { openInstance } from '../instance.js';
+import { openInstance } from '../wiring/instance.js';
 import { userView } from '../http/console-views.js';
 
 /** Console users, made on the instance directly: the first owner exists before anyone can sign in. */

@@ -1,7 +1,7 @@
 import { type Permission } from '@tessera/api';
 import { hasPermission, TesseraError, type Actor, type AuthFailureThrottle, type RootKeyOutcome, type RootKeyRecord } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { authorizeSession, sessionToken } from './console-session.js';
 
 declare module 'fastify' {

@@ -10,7 +10,7 @@ import {
   type Signed,
 } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { SAFE_METHODS } from './contract.js';
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import { IDEMPOTENCY_KEY_PATTERN, TesseraError, type IdempotencyClaim } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { actorOf } from './auth.js';
 import { Type } from './schemas.js';
 

@@ -1,6 +1,6 @@
 import { keyspaceAllowed, TesseraError } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 
 /**
  * Where a route's keyspace is, for root keys limited to keyspaces: a body or query field, a

@@ -1,6 +1,6 @@
 import { VERIFY_CODES } from '@tessera/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 
 /** Prometheus metrics, all prefixed `tessera_`. Counters kept by the domain are read at scrape time. */
 export function createMetrics(services: Services) {

@@ -3,7 +3,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { EventsQuery, TopQuery, TopVerifications, UsageEventList, VerificationSeries, VerificationsQuery } from './analytics-schemas.js';
 import { parseTimeParam, usageEventView } from './monitoring-views.js';
 

@@ -9,7 +9,7 @@ import { problems } from '../http/contract.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
 import { Answer, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import {
   AUDIT_SCHEMAS,
   AuditCheckpoint,

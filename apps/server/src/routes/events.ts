@@ -2,7 +2,7 @@ import { TesseraError, type Invalidation } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { Type } from '../http/schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 
 const HEARTBEAT_MS = 15_000;
 /** Streams one root key may hold open at once (an SDK needs one per process). */

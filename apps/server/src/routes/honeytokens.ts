@@ -3,7 +3,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Type } from '../http/schemas.js';
 import { CreatedKey } from './key-schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { HoneytokenBody } from './anomaly-schemas.js';
 
 const CreatedHoneytoken = Type.Object(CreatedKey.properties, {

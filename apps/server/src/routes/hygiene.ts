@@ -3,7 +3,7 @@ import type { KeyBrief } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { HygieneQuery, HygieneReport, SweepResult } from './hygiene-schemas.js';
 
 const tags = ['hygiene'];

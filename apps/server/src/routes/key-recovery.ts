@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Answer, IdParams } from '../http/schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { RecoveredKey } from './key-schemas.js';
 
 /** Reading back a key of a recoverable keyspace: a read of what the keyring protects, audited. */

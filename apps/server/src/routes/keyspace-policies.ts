@@ -2,7 +2,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { IdParams } from '../http/schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { KeyspacePolicy, PolicyPatch } from './anomaly-schemas.js';
 import { policyView } from './monitoring-views.js';
 

@@ -5,7 +5,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { keyspaceView } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { Keyspace, KeyspaceBody, KeyspaceList, KEYSPACE_SCHEMAS } from './keyspace-schemas.js';
 
 const tags = ['keyspaces'];

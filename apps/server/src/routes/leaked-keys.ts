@@ -1,6 +1,6 @@
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { LeakReport, LeakReportResult } from './anomaly-schemas.js';
 
 /** Leak reports: keys found where they should not be. */

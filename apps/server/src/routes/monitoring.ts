@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { analyticsRoutes } from './analytics.js';
 import { ANALYTICS_SCHEMAS } from './analytics-schemas.js';
 import { anomalyRoutes } from './anomalies.js';

@@ -6,7 +6,7 @@ import { problems } from '../http/contract.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import {
   ClientParams,
   CreateClientBody,

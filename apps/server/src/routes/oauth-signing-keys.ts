@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { SigningKeyList } from './oauth-client-schemas.js';
 
 /** The authorization server's signing keys and the role each plays now (permission `oauth:manage`). */

@@ -7,7 +7,7 @@ import { problems } from '../http/contract.js';
 import { serveMetrics } from '../http/metrics-access.js';
 import { problem, sendProblem } from '../http/problem.js';
 import { Answer, Type } from '../http/schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 
 /** How long readiness waits for the store before it answers not ready. */
 const READY_TIMEOUT_MS = 2000;

@@ -4,7 +4,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { rootKeyView } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { RollBody } from './key-schemas.js';
 import { CreatedRootKey, ROOT_KEY_SCHEMAS, RootKey, RootKeyBody, RootKeyList } from './root-key-schemas.js';
 

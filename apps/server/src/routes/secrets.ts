@@ -5,7 +5,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Answer, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import {
   GetSecretQuery,
   ListSecretsQuery,

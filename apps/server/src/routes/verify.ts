@@ -3,7 +3,7 @@ import { TesseraError, type VerifyResult } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { verifyView } from '../http/views.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { VerifyAnswer, VerifyBody } from './verify-schemas.js';
 
 /**

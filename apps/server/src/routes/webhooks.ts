@@ -3,7 +3,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { IdParams, Type } from '../http/schemas.js';
-import type { Services } from '../services.js';
+import type { Services } from '../wiring/services.js';
 import { deliveryView, webhookView } from './monitoring-views.js';
 import {
   CreateWebhookBody,

@@ -11,7 +11,7 @@ import type {
 } from 'fastify';
 import { csrfTokenFor, rolePermissions, setSessionCookie } from '../../http/console-session.js';
 import { userView } from '../../http/console-views.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../wiring/services.js';
 
 /** What the console API's routes share: the services, and the origin passkeys are bound to when one is configured. */
 export interface ConsoleContext {

@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import { declareCommonProblems, SAFE_METHODS } from '../../http/contract.js';
 import { requireHalfSession, requirePermission, requireSession, type ConsoleSessionKind } from '../../http/console-session.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../wiring/services.js';
 import type { ConsoleContext } from './console-context.js';
 import { enrolmentRoutes } from './enrolment-routes.js';
 import { keyUsageRoutes } from './key-usage-routes.js';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Config } from '../../config.js';
-import type { Services } from '../../services.js';
+import type { Services } from '../../wiring/services.js';
 import { addFormParser } from './form-endpoint.js';
 import { IntrospectionSchema, introspectionRoute } from './introspection.js';
 import { JwksSchema, MetadataSchema, metadataRoutes } from './metadata.js';

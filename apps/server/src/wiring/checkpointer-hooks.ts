@@ -7,7 +7,7 @@ import {
   type CheckpointRefusal,
   type Clock,
 } from '@tessera/core';
-import type { Monitoring } from '../monitoring/monitoring-services.js';
+import type { Monitoring } from './monitoring-services.js';
 
 export interface CheckpointerWiring {
   pin?: AuditPin | undefined;

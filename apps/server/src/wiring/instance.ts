@@ -16,8 +16,8 @@ import {
   type KekProvider,
 } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
-import type { Config } from './config.js';
-import { Pkcs11Kek } from './custody/pkcs11-kek.js';
+import type { Config } from '../config.js';
+import { Pkcs11Kek } from '../custody/pkcs11-kek.js';
 
 /** Where an instance keeps its files. */
 export function keyringPath(config: Config): string {

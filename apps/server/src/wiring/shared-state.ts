@@ -1,10 +1,10 @@
 import { LocalInvalidationBus, MemoryRateLimiter, type InvalidationBus, type RateLimiter } from '@tessera/core';
 import { Redis } from 'ioredis';
-import type { BusEvents } from './remote-invalidation-bus.js';
-import { openPgInvalidationBus } from './pg-invalidation-bus.js';
-import { openRedisInvalidationBus } from './redis-invalidation-bus.js';
-import { RedisRateLimiter } from './redis-rate-limiter.js';
-import type { RemoteInvalidationBus } from './remote-invalidation-bus.js';
+import type { BusEvents } from '../scale/remote-invalidation-bus.js';
+import { openPgInvalidationBus } from '../scale/pg-invalidation-bus.js';
+import { openRedisInvalidationBus } from '../scale/redis-invalidation-bus.js';
+import { RedisRateLimiter } from '../scale/redis-rate-limiter.js';
+import type { RemoteInvalidationBus } from '../scale/remote-invalidation-bus.js';
 
 export interface SharedStateConfig {
   redisUrl?: string | undefined;

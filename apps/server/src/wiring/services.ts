@@ -26,11 +26,11 @@ import {
   type Ticker,
 } from '@tessera/core';
 import type { AnomalyDraft } from '@tessera/core';
-import { createOAuthServices } from './oauth/oauth-services.js';
-import type { SharedState } from './scale/shared-state.js';
-import { createMonitoring, type MonitoringOptions } from './monitoring/monitoring-services.js';
-import { checkpointerHooks, type CheckpointerWiring } from './audit/checkpointer-hooks.js';
-import { ChangeTimings } from './http/change-timings.js';
+import { createOAuthServices } from './oauth-services.js';
+import type { SharedState } from './shared-state.js';
+import { createMonitoring, type MonitoringOptions } from './monitoring-services.js';
+import { checkpointerHooks, type CheckpointerWiring } from './checkpointer-hooks.js';
+import { ChangeTimings } from '../http/change-timings.js';
 
 export interface ServiceOptions {
   /** Every storage port, from one adapter (`kyselyPorts(store)` for SQLite and PostgreSQL). */
