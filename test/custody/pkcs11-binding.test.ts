@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { KeyringError } from '@tessera/core';
 import { initInstance, loadConfig, openInstance } from '@tessera/server';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadPkcs11Binding } from '../../apps/server/src/custody/load-pkcs11-binding.js';
-import { Pkcs11Kek } from '../../apps/server/src/custody/pkcs11-kek.js';
+import { loadPkcs11Binding } from '../../apps/server/src/adapters/kek/load-pkcs11-binding.js';
+import { Pkcs11Kek } from '../../apps/server/src/adapters/kek/pkcs11.js';
 
 const require = createRequire(import.meta.url);
 const pkcs11Loaded = () => Object.keys(require.cache).filter((file) => /[/\\](graphene-pk11|pkcs11js)[/\\]/.test(file));

@@ -1,7 +1,7 @@
 import * as graphene from 'graphene-pk11';
 import { EnvelopeKeyring, MemoryKeyringRepos } from '@tessera/core';
 import { loadConfig, openInstance } from '@tessera/server';
-import { Pkcs11Kek } from '../../apps/server/src/custody/pkcs11-kek.js';
+import { Pkcs11Kek } from '../../apps/server/src/adapters/kek/pkcs11.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { createInstanceHome, startInstance, type InstanceHome } from './support/instance.js';

@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Invalidation } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPgInvalidationBus } from '../../apps/server/src/scale/pg-invalidation-bus.js';
-import { openRedisInvalidationBus } from '../../apps/server/src/scale/redis-invalidation-bus.js';
-import type { BusTiming, RemoteInvalidationBus } from '../../apps/server/src/scale/remote-invalidation-bus.js';
+import { openPgInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/postgres-notify.js';
+import { openRedisInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/redis.js';
+import type { BusTiming, RemoteInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/remote.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 import { TEST_REDIS_URL } from './support/redis.js';
 

@@ -1,7 +1,7 @@
 import { limitIdentity, type CreditSpend, type RateLimitCheck } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisRateLimiter } from '../../apps/server/src/scale/redis-rate-limiter.js';
+import { RedisRateLimiter } from '../../apps/server/src/adapters/rate-limiter/redis.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix, until } from './support/redis.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 

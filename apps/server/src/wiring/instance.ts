@@ -17,7 +17,7 @@ import {
 } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import type { Config } from '../config.js';
-import { Pkcs11Kek } from '../custody/pkcs11-kek.js';
+import { Pkcs11Kek } from '../adapters/kek/pkcs11.js';
 
 /** Where an instance keeps its files. */
 export function keyringPath(config: Config): string {

@@ -1,10 +1,10 @@
 import { LocalInvalidationBus, MemoryRateLimiter, type InvalidationBus, type RateLimiter } from '@tessera/core';
 import { Redis } from 'ioredis';
-import type { BusEvents } from '../scale/remote-invalidation-bus.js';
-import { openPgInvalidationBus } from '../scale/pg-invalidation-bus.js';
-import { openRedisInvalidationBus } from '../scale/redis-invalidation-bus.js';
-import { RedisRateLimiter } from '../scale/redis-rate-limiter.js';
-import type { RemoteInvalidationBus } from '../scale/remote-invalidation-bus.js';
+import type { BusEvents } from '../adapters/invalidation-bus/remote.js';
+import { openPgInvalidationBus } from '../adapters/invalidation-bus/postgres-notify.js';
+import { openRedisInvalidationBus } from '../adapters/invalidation-bus/redis.js';
+import { RedisRateLimiter } from '../adapters/rate-limiter/redis.js';
+import type { RemoteInvalidationBus } from '../adapters/invalidation-bus/remote.js';
 
 export interface SharedStateConfig {
   redisUrl?: string | undefined;

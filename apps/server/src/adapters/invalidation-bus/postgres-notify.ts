@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming, type BusTransport } from './remote-invalidation-bus.js';
+import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming, type BusTransport } from './remote.js';
 
 /**
  * The invalidation bus over PostgreSQL LISTEN/NOTIFY, for several nodes without Redis. One

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming } from './remote-invalidation-bus.js';
+import { DEFAULT_BUS_TIMING, RemoteInvalidationBus, type BusEvents, type BusTiming } from './remote.js';
 
 /**
  * The invalidation bus over Redis pub/sub: one connection publishes, another subscribes
