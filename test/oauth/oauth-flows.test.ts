@@ -271,4 +271,15 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     for (const k of published.keys)
       expect(Object.keys(k).filter((m) => ['d', 'p', 'q', 'dp', 'dq', 'qi', 'priv', 'seed'].includes(m))).toEqual([]);
   });
+
+  it('answers what the authorization server says, every member (the answer schemas drop none)', async () => {
+    // Keys of every algorithm are published by now (the test above made clients of each).
+    const jwksAnswer = await fetch(`${s.url}/oauth/jwks`);
+    expect(jwksAnswer.headers.get('content-type')).toMatch(/^application\/jwk-set\+json/);
+    const published = (await jwksAnswer.json()) as { keys: { alg: string }[] };
+    expect(published).toEqual(await s.services.oauth.keys.jwks());
+    expect(new Set(published.keys.map((k) => k.alg))).toEqual(new Set(['EdDSA', 'ES256', 'RS256', 'ML-DSA-65']));
+    const metadata = await (await fetch(`${s.url}/.well-known/oauth-authorization-server`)).json();
+    expect(metadata).toEqual(s.services.oauth.server.metadata(s.url));
+  });
 });
