@@ -153,8 +153,11 @@ export type { EndpointAnswer } from './oauth/server-context.js';
 export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';
-export type { AuditQuery } from './audit/audit-repos.js';
 export type { StorePorts } from './store/store-ports.js';
+export type { KeyRepos } from './api-keys/key-repos.js';
+export type { KeyspaceRepos } from './api-keys/keyspace-repos.js';
+export type { RootKeyRepos } from './root-keys/root-key-repos.js';
+export type { AuditQuery, AuditRepos } from './audit/audit-repos.js';
 // — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
 export { networkOf, type UsageEvent } from './usage/usage-event.js';
 export { GRANULARITIES, type Granularity, type RollupDimension } from './usage/usage-rollups.js';

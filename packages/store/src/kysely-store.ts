@@ -1,8 +1,9 @@
 import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver } from 'kysely';
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
+import { applyUsageBatch } from './keys/kysely-usage-batch.js';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { retryingTransaction } from './retry-transaction.js';
@@ -82,41 +83,8 @@ export class KyselyStore extends KyselyRepos implements Store {
     return retryingTransaction(this.kysely, (trx) => fn(new KyselyRepos(trx, this.dialect, true)));
   }
 
-  async applyUsage(updates: readonly UsageUpdate[]): Promise<void> {
-    if (updates.length === 0) return;
-    // Rows locked in key order, so batches from several nodes never wait on each other in a circle.
-    const ordered = [...updates].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
-    await retryingTransaction(this.kysely, async (trx) => {
-      if (this.dialect === 'postgres') {
-        // One statement per thousand keys, not one per key: the rows stay locked for a round trip
-        // or two, not for the whole batch, so a revocation of one of them does not wait behind it.
-        for (let i = 0; i < ordered.length; i += USAGE_ROWS_PER_STATEMENT)
-          await applyUsageCounts(trx, ordered.slice(i, i + USAGE_ROWS_PER_STATEMENT));
-      }
-      for (const u of ordered) {
-        if (this.dialect !== 'postgres')
-          await trx
-            .updateTable('keys')
-            .set({ last_used_at: u.lastUsedAt, usage_count: sql`usage_count + ${u.count}` })
-            .where('id', '=', u.keyId)
-            .execute();
-        if (u.credits !== undefined) {
-          // Only if no management change came in between; that change set the credits anew.
-          // Several nodes write snapshots of one balance in any order: only a later one lands
-          // (a later refill, else a lower balance), so an older snapshot never undoes spends.
-          const refilledAt = u.credits.refilledAt ?? -1;
-          await trx
-            .updateTable('keys')
-            .set({ credits_remaining: u.credits.remaining, credits_refilled_at: u.credits.refilledAt })
-            .where('id', '=', u.keyId)
-            .where('version', '=', u.credits.version)
-            .where(
-              sql<boolean>`(coalesce(credits_refilled_at, -1) < ${refilledAt} or (coalesce(credits_refilled_at, -1) = ${refilledAt} and credits_remaining >= ${u.credits.remaining}))`,
-            )
-            .execute();
-        }
-      }
-    });
+  applyUsage(updates: readonly UsageUpdate[]): Promise<void> {
+    return applyUsageBatch(this.kysely, this.dialect, updates);
   }
 
   async ping(): Promise<void> {
@@ -126,18 +94,6 @@ export class KyselyStore extends KyselyRepos implements Store {
   async close(): Promise<void> {
     await this.kysely.destroy();
   }
-}
-
-const USAGE_ROWS_PER_STATEMENT = 1000;
-
-/** Usage counts of many keys in one PostgreSQL statement, their rows locked in id order first (as every multi-row writer does). */
-async function applyUsageCounts(trx: Transaction<Database>, updates: readonly UsageUpdate[]): Promise<void> {
-  const values = sql.join(updates.map((u) => sql`(${u.keyId}::text, ${u.lastUsedAt}::bigint, ${u.count}::bigint)`));
-  await sql`
-    with v(id, last_used_at, n) as (values ${values}),
-    locked as (select k.id from keys k join v on v.id = k.id order by k.id for update of k)
-    update keys k set last_used_at = v.last_used_at, usage_count = k.usage_count + v.n
-    from v where k.id = v.id and k.id in (select id from locked)`.execute(trx);
 }
 
 /**

@@ -1,136 +1,73 @@
-import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord } from '@tessera/core';
-import type { Selectable } from 'kysely';
-import type { Database } from './schema.js';
+import type { InsertResult, Kysely, Selectable, UpdateResult } from 'kysely';
 
-/** Mapping between records and rows; the only place that knows both shapes. */
+/**
+ * What the table adapters read and write the same way: a row by its columns' values, rows by them in
+ * order, a count, an insert that loses quietly to a row already there, and whether a write found its row.
+ */
 
-type KeyRow = Selectable<Database['keys']>;
+/** A loose view of any handle, for the few queries written once for every table. */
+type AnyTables = Kysely<Record<string, Record<string, unknown>>>;
+type Column<DB, T extends keyof DB> = keyof DB[T] & string;
 
-export function keyFromRow(r: KeyRow): KeyRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    keyspaceId: r.keyspace_id,
-    hash: r.hash,
-    pepperVersion: r.pepper_version,
-    start: r.start,
-    ownerId: r.owner_id,
-    name: r.name,
-    scopes: JSON.parse(r.scopes) as string[],
-    meta: r.meta === null ? null : (JSON.parse(r.meta) as Record<string, unknown>),
-    environment: r.environment,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    expiresAt: nullableNumber(r.expires_at),
-    enabled: r.enabled === 1,
-    revokedAt: nullableNumber(r.revoked_at),
-    revokeReason: r.revoke_reason,
-    deletedAt: nullableNumber(r.deleted_at),
-    ipAllowlist: JSON.parse(r.ip_allowlist) as string[],
-    ratelimits: JSON.parse(r.ratelimits) as KeyRecord['ratelimits'],
-    credits:
-      r.credits_remaining === null
-        ? null
-        : {
-            remaining: Number(r.credits_remaining),
-            refill:
-              r.credits_refill_amount === null || r.credits_refill_interval === null
-                ? null
-                : { amount: Number(r.credits_refill_amount), intervalSeconds: Number(r.credits_refill_interval) },
-            refilledAt: nullableNumber(r.credits_refilled_at),
-          },
-    lastUsedAt: nullableNumber(r.last_used_at),
-    usageCount: Number(r.usage_count),
-    version: r.version,
-    rolledToId: r.rolled_to_id,
-  };
-}
-
-/** The columns for the given record fields; fields not given are left out. */
-export function keyToRow(k: Partial<KeyRecord>): Partial<KeyRow> {
-  const row: Partial<KeyRow> = {};
-  const set = <C extends keyof KeyRow>(col: C, value: KeyRow[C] | undefined) => {
-    if (value !== undefined) row[col] = value;
-  };
-  set('id', k.id);
-  set('workspace_id', k.workspaceId);
-  set('keyspace_id', k.keyspaceId);
-  set('hash', k.hash);
-  set('pepper_version', k.pepperVersion);
-  set('start', k.start);
-  set('owner_id', k.ownerId);
-  set('name', k.name);
-  set('scopes', k.scopes && JSON.stringify(k.scopes));
-  if (k.meta !== undefined) row.meta = k.meta === null ? null : JSON.stringify(k.meta);
-  set('environment', k.environment);
-  set('created_at', k.createdAt);
-  set('updated_at', k.updatedAt);
-  set('expires_at', k.expiresAt);
-  if (k.enabled !== undefined) row.enabled = k.enabled ? 1 : 0;
-  set('revoked_at', k.revokedAt);
-  set('revoke_reason', k.revokeReason);
-  set('deleted_at', k.deletedAt);
-  set('ip_allowlist', k.ipAllowlist && JSON.stringify(k.ipAllowlist));
-  set('ratelimits', k.ratelimits && JSON.stringify(k.ratelimits));
-  if (k.credits !== undefined) {
-    row.credits_remaining = k.credits?.remaining ?? null;
-    row.credits_refill_amount = k.credits?.refill?.amount ?? null;
-    row.credits_refill_interval = k.credits?.refill?.intervalSeconds ?? null;
-    row.credits_refilled_at = k.credits?.refilledAt ?? null;
-  }
-  set('last_used_at', k.lastUsedAt);
-  set('usage_count', k.usageCount);
-  set('version', k.version);
-  set('rolled_to_id', k.rolledToId);
-  return row;
-}
-
-export function keyspaceFromRow(r: Selectable<Database['keyspaces']>): KeyspaceRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    name: r.name,
-    prefix: r.prefix,
-    recoverable: r.recoverable === 1,
-    createdAt: Number(r.created_at),
-  };
-}
-
-export function rootKeyFromRow(r: Selectable<Database['root_keys']>): RootKeyRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    name: r.name,
-    hash: r.hash,
-    pepperVersion: r.pepper_version,
-    start: r.start,
-    permissions: JSON.parse(r.permissions) as string[],
-    createdAt: Number(r.created_at),
-    revokedAt: nullableNumber(r.revoked_at),
-    lastUsedAt: nullableNumber(r.last_used_at),
-    expiresAt: nullableNumber(r.expires_at),
-    ipAllowlist: JSON.parse(r.ip_allowlist) as string[],
-    keyspaceIds: r.keyspace_ids === null ? null : (JSON.parse(r.keyspace_ids) as string[]),
-    rolledToId: r.rolled_to_id,
-  };
-}
-
-export function auditFromRow(r: Selectable<Database['audit_log']>): AuditRecord {
-  return {
-    seq: Number(r.seq),
-    id: r.id,
-    ts: Number(r.ts),
-    workspaceId: r.workspace_id,
-    actor: r.actor,
-    action: r.action,
-    target: r.target,
-    ip: r.ip,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-  };
-}
-
-function nullableNumber(v: number | null): number | null {
+/** A BIGINT column that may be null, as a number (PostgreSQL hands int8 over as a string when it is not parsed). */
+export function nullableNumber(v: number | null): number | null {
   return v === null ? null : Number(v);
+}
+
+/** The row of `table` whose columns hold the values of `where`, mapped; undefined when there is none. */
+export async function rowWhere<DB, T extends keyof DB & string, R>(
+  db: Kysely<DB>,
+  table: T,
+  where: Partial<Record<Column<DB, T>, string | number>>,
+  map: (row: Selectable<DB[T]>) => R,
+): Promise<R | undefined> {
+  const row = await matching(db, table, where).executeTakeFirst();
+  return row && map(row as Selectable<DB[T]>);
+}
+
+/** The rows of `table` whose columns hold the values of `where`, ordered by `orderBy`, mapped. */
+export async function rowsWhere<DB, T extends keyof DB & string, R>(
+  db: Kysely<DB>,
+  table: T,
+  where: Partial<Record<Column<DB, T>, string | number>>,
+  orderBy: Column<DB, T>,
+  map: (row: Selectable<DB[T]>) => R,
+): Promise<R[]> {
+  const rows = await matching(db, table, where).orderBy(orderBy).execute();
+  return rows.map((row) => map(row as Selectable<DB[T]>));
+}
+
+/** How many rows `table` holds. */
+export async function countRows<DB>(db: Kysely<DB>, table: keyof DB & string): Promise<number> {
+  const row = await (db as unknown as AnyTables)
+    .selectFrom(table as string)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+function matching<DB>(db: Kysely<DB>, table: string, where: Partial<Record<string, string | number>>) {
+  let query = (db as unknown as AnyTables).selectFrom(table).selectAll();
+  for (const [column, value] of Object.entries(where)) query = query.where(column, '=', value);
+  return query;
+}
+
+/** Inserts `row` unless a row with the same `key` columns exists (another node was first); whether it did. */
+export async function insertIfAbsent<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  row: Selectable<DB[T]>,
+  key: readonly Column<DB, T>[],
+): Promise<boolean> {
+  const r = await (db as unknown as AnyTables)
+    .insertInto(table)
+    .values(row as Record<string, unknown>)
+    .onConflict((oc) => oc.columns(key).doNothing())
+    .executeTakeFirst();
+  return wroteOne(r);
+}
+
+/** Whether an insert or a compare-and-set update wrote exactly one row. */
+export function wroteOne(r: InsertResult | UpdateResult): boolean {
+  return Number('numUpdatedRows' in r ? r.numUpdatedRows : (r.numInsertedOrUpdatedRows ?? 0)) === 1;
 }

@@ -1,10 +1,8 @@
-import type { KeyringTables } from './custody-schema.js';
-
 /**
  * The one schema, written for both dialects: times are epoch milliseconds in BIGINT columns,
  * booleans are 0/1 integers and JSON is text, so SQLite and PostgreSQL store the same values.
  */
-export interface Database extends KeyringTables {
+export interface Database {
   workspaces: { id: string; name: string; created_at: number };
   keyspaces: {
     id: string;
@@ -74,4 +72,36 @@ export interface Database extends KeyringTables {
     hash: string;
   };
   audit_head: { id: number; seq: number; hash: string };
+  // Migration 0002: the keyring, the vault, recoverable keys and audit checkpoints. Ciphertext and
+  // wrapped-key columns hold only what the keyring produced: never a value in the clear.
+  keyring_keys: {
+    id: string;
+    scope: string;
+    purpose: string;
+    version: number;
+    kek_version: number;
+    wrapped: string;
+    created_at: number;
+    /** `labelled` for peppers made since migration 0014; null for data keys and older (plain) peppers. */
+    hmac_input: string | null;
+  };
+  secrets: {
+    id: string;
+    workspace_id: string;
+    name: string;
+    current_version: number;
+    rotate_by: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+  secret_versions: {
+    secret_id: string;
+    version: number;
+    ciphertext: string;
+    created_at: number;
+    created_by: string;
+  };
+  key_recovery: { key_id: string; ciphertext: string; created_at: number };
+  audit_signing_keys: { version: number; public_key: string; private_key: string; created_at: number };
+  audit_checkpoints: { seq: number; hash: string; ts: number; key_version: number; signature: string };
 }

@@ -1,5 +1,6 @@
 import type { IdempotencyRecord, IdempotencyRepos } from '@tessera/core';
 import type { Kysely, Selectable } from 'kysely';
+import { insertIfAbsent, rowWhere, wroteOne } from '../rows.js';
 
 /** The table of idempotency records (migration 0013). */
 export interface IdempotencyTables {
@@ -47,23 +48,12 @@ function fromRow(r: Row): IdempotencyRecord {
 export class KyselyIdempotencyRepos implements IdempotencyRepos {
   constructor(private readonly db: Kysely<IdempotencyTables>) {}
 
-  async claimIdempotencyKey(record: IdempotencyRecord): Promise<boolean> {
-    const r = await this.db
-      .insertInto('idempotency_keys')
-      .values(toRow(record))
-      .onConflict((oc) => oc.columns(['principal', 'key']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  claimIdempotencyKey(record: IdempotencyRecord): Promise<boolean> {
+    return insertIfAbsent(this.db, 'idempotency_keys', toRow(record), ['principal', 'key']);
   }
 
-  async getIdempotencyKey(principal: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const row = await this.db
-      .selectFrom('idempotency_keys')
-      .selectAll()
-      .where('principal', '=', principal)
-      .where('key', '=', key)
-      .executeTakeFirst();
-    return row && fromRow(row);
+  getIdempotencyKey(principal: string, key: string): Promise<IdempotencyRecord | undefined> {
+    return rowWhere(this.db, 'idempotency_keys', { principal, key }, fromRow);
   }
 
   async reclaimIdempotencyKey(record: IdempotencyRecord, now: number, abandonedBefore: number): Promise<boolean> {
@@ -75,7 +65,7 @@ export class KyselyIdempotencyRepos implements IdempotencyRepos {
       .where('key', '=', record.key)
       .where((eb) => eb.or([eb('expires_at', '<=', now), eb.and([eb('status', 'is', null), eb('created_at', '<=', abandonedBefore)])]))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 
   async completeIdempotencyKey(principal: string, key: string, claim: string, status: number, response: string): Promise<boolean> {
@@ -87,7 +77,7 @@ export class KyselyIdempotencyRepos implements IdempotencyRepos {
       .where('claim', '=', claim)
       .where('status', 'is', null)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 
   async releaseIdempotencyKey(principal: string, key: string, claim: string): Promise<void> {

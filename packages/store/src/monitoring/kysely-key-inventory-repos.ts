@@ -1,5 +1,5 @@
 import type { KeyInventoryRepos } from '@tessera/core';
-import { keyFromRow } from '../rows.js';
+import { keyFromRow } from '../keys/key-rows.js';
 import { changedOne, type MonitoringDb } from './monitoring-sql.js';
 
 /** The key inventory port over Kysely: the keys table, as the hygiene sweep walks and changes it. */

@@ -1,0 +1,103 @@
+import type { KeyRecord, KeyRepos, Page } from '@tessera/core';
+import { sql } from 'kysely';
+import { KyselyHandle } from '../kysely-handle.js';
+import { rowWhere, wroteOne } from '../rows.js';
+import type { Database } from '../schema.js';
+import { keyFromRow, keyToRow } from './key-rows.js';
+
+/** The key port over Kysely. */
+export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
+  findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
+    return rowWhere(this.db, 'keys', { hash }, keyFromRow);
+  }
+
+  getKey(id: string): Promise<KeyRecord | undefined> {
+    return rowWhere(this.db, 'keys', { id }, keyFromRow);
+  }
+
+  async listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]> {
+    let query = this.db
+      .selectFrom('keys')
+      .selectAll()
+      .where('workspace_id', '=', q.workspaceId)
+      .where('keyspace_id', '=', q.keyspaceId)
+      .where('deleted_at', 'is', null);
+    if (q.ownerId !== undefined) query = query.where('owner_id', '=', q.ownerId);
+    if (q.after !== undefined) query = query.where('id', '>', q.after);
+    const rows = await query.orderBy('id').limit(q.limit).execute();
+    return rows.map(keyFromRow);
+  }
+
+  async revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]> {
+    // One statement, however many keys: a bulk revoke is one round trip, not two per key. On
+    // PostgreSQL the rows are locked first in id order, the order usage writes lock them in, so the
+    // two never wait on each other in a circle (a deadlock costs a second before it is broken).
+    let live = this.db
+      .selectFrom('keys')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('owner_id', '=', ownerId)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .orderBy('id');
+    if (this.dialectName === 'postgres') live = live.forUpdate();
+    const rows = await this.db
+      .updateTable('keys')
+      .set({ revoked_at: o.at, revoke_reason: o.reason, updated_at: o.at })
+      .where('id', 'in', live)
+      .returningAll()
+      .execute();
+    return rows.map(keyFromRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async insertKey(key: KeyRecord): Promise<void> {
+    await this.db
+      .insertInto('keys')
+      .values(keyToRow(key) as Database['keys'])
+      .execute();
+  }
+
+  async updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void> {
+    await this.db
+      .updateTable('keys')
+      // The version guards credits only: a usage write that raced with a management change of
+      // credits is dropped, while changes to anything else leave spent credits to be written.
+      .set({ ...keyToRow(patch), ...(patch.credits !== undefined && { version: sql<number>`version + 1` }) })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async restoreSuspendedKey(id: string, o: { enabled: boolean; suspendedAt: number; at: number }): Promise<boolean> {
+    const r = await this.db
+      .updateTable('keys')
+      .set({ enabled: o.enabled ? 1 : 0, updated_at: o.at })
+      .where('id', '=', id)
+      .where('enabled', '=', 0)
+      .where('updated_at', '<=', o.suspendedAt)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    return wroteOne(r);
+  }
+
+  async forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined> {
+    // The notices table belongs to the monitoring schema (migration 0005), in the same database.
+    const { rows } = await sql<{ data: string }>`
+      delete from monitoring_notices where kind = 'auto_expire' and subject = ${id} returning data`.execute(this.db);
+    if (rows[0] === undefined) return undefined;
+    const previous = (JSON.parse(rows[0].data) as { previousExpiresAt?: number | null }).previousExpiresAt;
+    return { previousExpiresAt: previous === undefined || previous === null ? null : Number(previous) };
+  }
+
+  async revokeKey(id: string, workspaceId: string, o: { at: number; reason: string | null }): Promise<KeyRecord | undefined> {
+    const row = await this.db
+      .updateTable('keys')
+      .set({ revoked_at: o.at, revoke_reason: o.reason, updated_at: o.at })
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row && keyFromRow(row);
+  }
+}
