@@ -11,7 +11,8 @@ export { KeyVerifier } from './api-keys/key-verifier.js';
 export { limitIdentity } from './api-keys/cached-key.js';
 export type { VerifyInput, VerifyResult } from './api-keys/verify-result.js';
 export type { VerificationSink } from './api-keys/verification-sink.js';
-export { isReservedPrefix, KeyService, RESERVED_PREFIXES, type CreateKeyInput, type KeyAttributes } from './api-keys/key-service.js';
+export { isReservedPrefix, KeyService, RESERVED_PREFIXES } from './api-keys/key-service.js';
+export type { CreateKeyInput, KeyAttributes } from './api-keys/key-attributes.js';
 export { type ChangeAction, type ChangeObserver, type ChangePhase } from './api-keys/change-phases.js';
 export {
   parseScopeExpression,
@@ -40,15 +41,11 @@ export {
   type Actor,
   type ChainReport,
 } from './audit/audit-chain.js';
-export {
-  EnvelopeKeyring,
-  MemoryKeyring,
-  safeEqual,
-  wrappedKeyContext,
-  type EncryptOptions,
-  type Keyring,
-  type RotationProgress,
-} from './custody/envelope-keyring.js';
+export { EnvelopeKeyring, type EncryptOptions, type Keyring } from './custody/envelope-keyring.js';
+export { MemoryKeyring } from './custody/memory-keyring.js';
+export { safeEqual } from './custody/safe-equal.js';
+export { wrappedKeyContext } from './custody/envelope-format.js';
+export type { RotationProgress } from './custody/wrapped-keys.js';
 export { HASH_DOMAINS, type HashDomain, type PepperInput } from './custody/hash-domain.js';
 export { KeyringError, type KekProvider } from './custody/kek-provider.js';
 export { LocalKek, parseMasterKey } from './custody/local-kek.js';

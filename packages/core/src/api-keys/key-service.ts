@@ -4,46 +4,12 @@ import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import type { CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig } from '../store/records.js';
+import type { KeyRecord, KeyspaceRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
 import { ChangeLaps, type ChangeAction, type ChangeObserver } from './change-phases.js';
-import { keyHint, PREFIX_PATTERN } from '@tessera/api';
-import { generateKey } from './key-format.js';
+import { PREFIX_PATTERN } from '@tessera/api';
+import { keyFields, newKey, type CreateKeyInput, type KeyAttributes } from './key-attributes.js';
 import { sealRecoverableKey } from './key-recovery.js';
-
-export interface KeyAttributes {
-  ownerId?: string | null | undefined;
-  name?: string | null | undefined;
-  scopes?: string[] | undefined;
-  meta?: Record<string, unknown> | null | undefined;
-  environment?: string | null | undefined;
-  expiresAt?: number | null | undefined;
-  ipAllowlist?: string[] | undefined;
-  ratelimits?: RatelimitConfig[] | undefined;
-  credits?: { remaining: number; refill?: { amount: number; intervalSeconds: number } | null | undefined } | null | undefined;
-  enabled?: boolean | undefined;
-}
-
-export interface CreateKeyInput extends KeyAttributes {
-  keyspaceId: string;
-}
-
-/** How deep `meta` may nest; far deeper JSON would overflow the stack when it is serialised. */
-export const MAX_META_DEPTH = 32;
-
-/** Nesting depth of a JSON value, found without recursion so no input can overflow the stack. */
-function jsonDepth(value: unknown): number {
-  let max = 0;
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > max) max = depth;
-    if (max > MAX_META_DEPTH) return max;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return max;
-}
 
 /** Prefixes the service uses for its own credentials (root keys, client secrets, opaque access and refresh tokens). */
 export const RESERVED_PREFIXES = ['tessera', 'tessera_root', 'tessera_cs', 'tessera_at', 'tessera_rt'];
@@ -106,7 +72,7 @@ export class KeyService {
   async createKey(actor: Actor, input: CreateKeyInput): Promise<{ record: KeyRecord; key: string }> {
     const created = await this.deps.store.transaction(async (tx) => {
       const ks = await this.getKeyspace(actor, input.keyspaceId, tx);
-      const { record, key } = this.newKey(ks, input);
+      const { record, key } = newKey(ks, input, this.deps.keyring, this.deps.clock.now());
       await tx.insertKey(record);
       if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, record, key);
       await appendAudit(tx, this.deps.clock, actor, {
@@ -138,7 +104,7 @@ export class KeyService {
 
   async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {
     return this.change(actor, id, 'update', async (tx, key) => {
-      const fields = this.attributes(patch, key);
+      const fields = keyFields(patch, key, this.deps.clock.now());
       const changed = Object.keys(fields);
       const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
       await tx.updateKey(id, { ...fields, updatedAt: this.deps.clock.now() });
@@ -189,18 +155,23 @@ export class KeyService {
       const now = this.deps.clock.now();
       // An expiry the hygiene sweep scheduled because the old key sat idle is not the new key's.
       const pending = await tx.forgetScheduledExpiry(id);
-      created = this.newKey(ks, {
-        ownerId: old.ownerId,
-        name: old.name,
-        scopes: old.scopes,
-        meta: old.meta,
-        environment: old.environment,
-        expiresAt: pending !== undefined ? pending.previousExpiresAt : old.expiresAt,
-        ipAllowlist: old.ipAllowlist,
-        ratelimits: old.ratelimits,
-        credits: old.credits && { remaining: old.credits.remaining, refill: old.credits.refill },
-        enabled: old.enabled,
-      });
+      created = newKey(
+        ks,
+        {
+          ownerId: old.ownerId,
+          name: old.name,
+          scopes: old.scopes,
+          meta: old.meta,
+          environment: old.environment,
+          expiresAt: pending !== undefined ? pending.previousExpiresAt : old.expiresAt,
+          ipAllowlist: old.ipAllowlist,
+          ratelimits: old.ratelimits,
+          credits: old.credits && { remaining: old.credits.remaining, refill: old.credits.refill },
+          enabled: old.enabled,
+        },
+        this.deps.keyring,
+        this.deps.clock.now(),
+      );
       const graceEnd = now + gracePeriodSeconds * 1000;
       await tx.insertKey(created.record);
       if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, created.record, created.key);
@@ -267,81 +238,6 @@ export class KeyService {
     laps.lap('publish');
     laps.report(action, this.deps.observeChange);
     return updated;
-  }
-
-  private newKey(ks: KeyspaceRecord, input: KeyAttributes): { record: KeyRecord; key: string } {
-    const now = this.deps.clock.now();
-    const key = generateKey(ks.prefix);
-    const fields = this.attributes(input, undefined);
-    const record: KeyRecord = {
-      id: newId('key', now),
-      workspaceId: ks.workspaceId,
-      keyspaceId: ks.id,
-      hash: this.deps.keyring.hash('api_key', key),
-      pepperVersion: this.deps.keyring.currentPepperVersion,
-      start: keyHint(key),
-      ownerId: null,
-      name: null,
-      scopes: [],
-      meta: null,
-      environment: null,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: null,
-      enabled: true,
-      revokedAt: null,
-      revokeReason: null,
-      deletedAt: null,
-      ipAllowlist: [],
-      ratelimits: [],
-      credits: null,
-      lastUsedAt: null,
-      usageCount: 0,
-      version: 1,
-      rolledToId: null,
-      ...fields,
-    };
-    return { record, key };
-  }
-
-  /** Turns caller attributes into record fields, keeping what the caller did not mention. */
-  private attributes(input: KeyAttributes, current: KeyRecord | undefined): Partial<KeyRecord> {
-    const out: Partial<KeyRecord> = {};
-    if (input.ownerId !== undefined) out.ownerId = input.ownerId;
-    if (input.name !== undefined) out.name = input.name;
-    if (input.scopes !== undefined) out.scopes = [...new Set(input.scopes)];
-    if (input.meta !== undefined) {
-      if (input.meta !== null && jsonDepth(input.meta) > MAX_META_DEPTH) {
-        throw new TesseraError('VALIDATION_FAILED', `meta is nested more than ${MAX_META_DEPTH} levels deep`);
-      }
-      out.meta = input.meta;
-    }
-    if (input.environment !== undefined) out.environment = input.environment;
-    if (input.expiresAt !== undefined) {
-      if (input.expiresAt !== null && current === undefined && input.expiresAt <= this.deps.clock.now()) {
-        throw new TesseraError('VALIDATION_FAILED', 'expiresAt must be in the future');
-      }
-      out.expiresAt = input.expiresAt;
-    }
-    if (input.ipAllowlist !== undefined) out.ipAllowlist = input.ipAllowlist;
-    if (input.ratelimits !== undefined) {
-      const names = new Set(input.ratelimits.map((r) => r.name));
-      if (names.size !== input.ratelimits.length) throw new TesseraError('VALIDATION_FAILED', 'rate limit names must be unique');
-      out.ratelimits = input.ratelimits;
-    }
-    if (input.credits !== undefined) {
-      const c = input.credits;
-      out.credits =
-        c === null
-          ? null
-          : ({
-              remaining: c.remaining,
-              refill: c.refill ?? null,
-              refilledAt: c.refill ? this.deps.clock.now() : null,
-            } satisfies CreditsState);
-    }
-    if (input.enabled !== undefined) out.enabled = input.enabled;
-    return out;
   }
 
   private published(record: KeyRecord): void {

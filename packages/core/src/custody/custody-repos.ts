@@ -17,6 +17,7 @@ export interface WrappedKeyRecord {
 
 /** The storage port of the keyring; the Kysely store implements it, {@link MemoryKeyringRepos} too. */
 export interface KeyringRepos {
+  /** The keys of a scope, a purpose or both (every key without either), ordered by scope, purpose and version. */
   listWrappedKeys(q?: { scope?: string | undefined; purpose?: WrappedKeyRecord['purpose'] | undefined }): Promise<WrappedKeyRecord[]>;
   /** Inserts a key; `false` when (scope, purpose, version) is taken already (another node was first). */
   insertWrappedKey(k: WrappedKeyRecord): Promise<boolean>;
@@ -33,6 +34,7 @@ export class MemoryKeyringRepos implements KeyringRepos {
   ): Promise<WrappedKeyRecord[]> {
     return this.rows
       .filter((r) => (q.scope === undefined || r.scope === q.scope) && (q.purpose === undefined || r.purpose === q.purpose))
+      .sort((a, b) => compare(a.scope, b.scope) || compare(a.purpose, b.purpose) || a.version - b.version)
       .map((r) => ({ ...r }));
   }
 
@@ -50,3 +52,5 @@ export class MemoryKeyringRepos implements KeyringRepos {
     return true;
   }
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,11 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import { newId } from '../ids.js';
-import { KeyringError, type KekProvider } from './kek-provider.js';
-import { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './custody-repos.js';
-import { LocalKek } from './local-kek.js';
+import type { KeyringRepos } from './custody-repos.js';
+import { envelopeHeader, openEnvelope, SCOPE_PATTERN, sealEnvelope } from './envelope-format.js';
 import { HASH_LABELS, type HashDomain, type PepperInput } from './hash-domain.js';
+import { KeyringError, type KekProvider } from './kek-provider.js';
+import { WrappedKeys, type RotationProgress } from './wrapped-keys.js';
 
 /**
  * The keyring holds the secrets Tessera derives everything else from: the versioned pepper that
@@ -39,19 +39,12 @@ export interface EncryptOptions {
 
 /** The scope of keys that belong to the whole instance rather than one workspace. */
 export const INSTANCE_SCOPE = 'instance';
-const SCOPE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const FORMAT = 'v1';
-
-export interface RotationProgress {
-  (done: number, total: number): void;
-}
 
 /**
  * Envelope encryption: AES-256-GCM data keys, one series per workspace, wrapped by the KEK of a
- * {@link KekProvider} and kept wrapped in the store. Ciphertexts read
- * `v1.<scope>.<dataKeyVersion>.<iv>.<ciphertext>.<tag>` (base64url parts); the GCM associated
- * data is `tessera/v1|<scope>|<version>|<aad>`, so neither the header nor the row binding can be
- * changed. Unwrapped keys are imported once as KeyObjects and kept for the life of the process.
+ * {@link KekProvider} and kept wrapped in the store (see {@link WrappedKeys}); ciphertexts in the
+ * format of envelope-format.ts. Unwrapped keys are imported once as KeyObjects and kept for the
+ * life of the process.
  */
 export class EnvelopeKeyring implements Keyring {
   currentPepperVersion: number;
@@ -60,13 +53,15 @@ export class EnvelopeKeyring implements Keyring {
   private readonly dataKeys = new Map<string, Map<number, KeyObject>>();
   private readonly currentDataKey = new Map<string, number>();
   private readonly loading = new Map<string, Promise<void>>();
+  private readonly wrappedKeys: WrappedKeys;
 
   protected constructor(
     readonly kek: KekProvider,
     private readonly repos: KeyringRepos,
     peppers: ReadonlyMap<number, { key: Buffer; input: PepperInput }>,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
+    this.wrappedKeys = new WrappedKeys(kek, repos, clock);
     for (const [v, p] of peppers) this.peppers.set(v, { key: createSecretKey(p.key), labelled: p.input === 'labelled' });
     this.pepperVersions = [];
     this.currentPepperVersion = 0;
@@ -109,39 +104,12 @@ export class EnvelopeKeyring implements Keyring {
     const scope = options.workspaceId ?? INSTANCE_SCOPE;
     if (!SCOPE_PATTERN.test(scope)) throw new TesseraError('VALIDATION_FAILED', 'invalid keyring scope');
     const { version, key } = await this.current(scope);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(associatedData(scope, version, aad));
-    const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return [
-      FORMAT,
-      scope,
-      String(version),
-      iv.toString('base64url'),
-      ct.toString('base64url'),
-      cipher.getAuthTag().toString('base64url'),
-    ].join('.');
+    return sealEnvelope(key, scope, version, plaintext, aad);
   }
 
   async decrypt(ciphertext: string, aad: string): Promise<Buffer> {
-    const parts = typeof ciphertext === 'string' ? ciphertext.split('.') : [];
-    const [format, scope, versionText, iv, ct, tag] = parts;
-    if (parts.length !== 6 || format !== FORMAT || !SCOPE_PATTERN.test(scope!) || !/^[1-9]\d{0,8}$/.test(versionText!)) {
-      throw new TesseraError('DECRYPTION_FAILED', 'A stored ciphertext is not in a format this keyring reads.');
-    }
-    const version = Number(versionText);
-    const key = await this.dataKey(scope!, version);
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv!, 'base64url'));
-      decipher.setAAD(associatedData(scope!, version, aad));
-      decipher.setAuthTag(Buffer.from(tag!, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ct!, 'base64url')), decipher.final()]);
-    } catch {
-      throw new TesseraError(
-        'DECRYPTION_FAILED',
-        'A stored ciphertext failed its integrity check: it was altered, or it belongs to another row.',
-      );
-    }
+    const header = envelopeHeader(ciphertext);
+    return openEnvelope(await this.dataKey(header.scope, header.version), header, aad);
   }
 
   /**
@@ -153,14 +121,17 @@ export class EnvelopeKeyring implements Keyring {
     for (const row of await this.repos.listWrappedKeys()) {
       if (row.purpose === 'pepper') {
         if (!this.peppers.has(row.version)) {
-          this.peppers.set(row.version, { key: createSecretKey(await this.unwrap(row)), labelled: row.hmacInput === 'labelled' });
+          this.peppers.set(row.version, {
+            key: createSecretKey(await this.wrappedKeys.unwrap(row)),
+            labelled: row.hmacInput === 'labelled',
+          });
         }
         continue;
       }
       const keys = this.keysOf(row.scope);
       if (!keys.has(row.version)) {
         try {
-          keys.set(row.version, createSecretKey(await this.unwrap(row)));
+          keys.set(row.version, createSecretKey(await this.wrappedKeys.unwrap(row)));
         } catch (err) {
           // One damaged data key must not stop the instance: what it encrypted fails to decrypt, the rest works.
           if (err instanceof TesseraError && err.code === 'DECRYPTION_FAILED') continue;
@@ -187,10 +158,8 @@ export class EnvelopeKeyring implements Keyring {
   async rotatePepper(): Promise<number> {
     const version = (this.pepperVersions[0] ?? 0) + 1;
     const pepper = randomBytes(32);
-    await this.insert(
-      INSTANCE_SCOPE,
-      'pepper',
-      version,
+    await this.wrappedKeys.insert(
+      { scope: INSTANCE_SCOPE, purpose: 'pepper', version },
       pepper,
       'another process rotated the pepper at the same time; run the rotation again',
       'labelled',
@@ -212,7 +181,8 @@ export class EnvelopeKeyring implements Keyring {
     for (const scope of scopes ?? [...latest.keys()]) {
       const version = (latest.get(scope) ?? 0) + 1;
       const key = randomBytes(32);
-      await this.insert(scope, 'data', version, key, 'another process rotated the data keys at the same time; run the rotation again');
+      const raced = 'another process rotated the data keys at the same time; run the rotation again';
+      await this.wrappedKeys.insert({ scope, purpose: 'data', version }, key, raced);
       this.keysOf(scope).set(version, createSecretKey(key));
       this.currentDataKey.set(scope, version);
       out.push({ scope, version });
@@ -231,20 +201,8 @@ export class EnvelopeKeyring implements Keyring {
   }
 
   /** Re-wraps every key not yet under the current KEK version (finishes an interrupted rotation). */
-  async rewrapAll(progress?: RotationProgress): Promise<number> {
-    const target = this.kek.currentVersion();
-    const rows = (await this.repos.listWrappedKeys()).filter((r) => r.kekVersion !== target);
-    let done = 0;
-    progress?.(0, rows.length);
-    for (const row of rows) {
-      const key = await this.unwrap(row);
-      const { kekVersion, wrapped } = await this.kek.wrap(key, context(row.scope, row.purpose, row.version));
-      key.fill(0);
-      await this.repos.rewrapKey(row.id, row.kekVersion, kekVersion, wrapped.toString('base64url'));
-      done++;
-      progress?.(done, rows.length);
-    }
-    return done;
+  rewrapAll(progress?: RotationProgress): Promise<number> {
+    return this.wrappedKeys.rewrapAll(progress);
   }
 
   /** Versions in use, for `tessera keyring status`. */
@@ -277,7 +235,7 @@ export class EnvelopeKeyring implements Keyring {
       version = this.currentDataKey.get(scope);
       if (version === undefined) {
         const key = randomBytes(32);
-        if (await this.insert(scope, 'data', 1, key)) {
+        if (await this.wrappedKeys.insert({ scope, purpose: 'data', version: 1 }, key)) {
           this.keysOf(scope).set(1, createSecretKey(key));
           this.currentDataKey.set(scope, 1);
         } else {
@@ -305,7 +263,7 @@ export class EnvelopeKeyring implements Keyring {
       p = (async () => {
         const rows = await this.repos.listWrappedKeys({ scope, purpose: 'data' });
         const keys = this.keysOf(scope);
-        for (const row of rows) if (!keys.has(row.version)) keys.set(row.version, createSecretKey(await this.unwrap(row)));
+        for (const row of rows) if (!keys.has(row.version)) keys.set(row.version, createSecretKey(await this.wrappedKeys.unwrap(row)));
         if (rows.length > 0) this.currentDataKey.set(scope, Math.max(...rows.map((r) => r.version)));
       })().finally(() => this.loading.delete(scope));
       this.loading.set(scope, p);
@@ -319,41 +277,6 @@ export class EnvelopeKeyring implements Keyring {
     return keys;
   }
 
-  private async unwrap(row: WrappedKeyRecord): Promise<Buffer> {
-    try {
-      return await this.kek.unwrap(row.kekVersion, Buffer.from(row.wrapped, 'base64url'), context(row.scope, row.purpose, row.version));
-    } catch (err) {
-      if (err instanceof KeyringError && err.reason !== 'integrity') throw new TesseraError('KEYRING_UNAVAILABLE', err.message);
-      throw new TesseraError(
-        'DECRYPTION_FAILED',
-        err instanceof KeyringError ? err.message : 'A wrapped key does not unwrap under this keyring.',
-      );
-    }
-  }
-
-  private async insert(
-    scope: string,
-    purpose: WrappedKeyRecord['purpose'],
-    version: number,
-    key: Buffer,
-    raced?: string,
-    hmacInput?: PepperInput,
-  ): Promise<boolean> {
-    const { kekVersion, wrapped } = await this.kek.wrap(key, context(scope, purpose, version));
-    const ok = await this.repos.insertWrappedKey({
-      id: newId('wrappedKey'),
-      scope,
-      purpose,
-      version,
-      kekVersion,
-      wrapped: wrapped.toString('base64url'),
-      createdAt: this.clock.now(),
-      ...(hmacInput !== undefined && { hmacInput }),
-    });
-    if (!ok && raced !== undefined) throw new KeyringError(raced, 'config');
-    return ok;
-  }
-
   private sortPeppers(): void {
     this.pepperVersions = Object.freeze([...this.peppers.keys()].sort((a, b) => b - a));
     this.currentPepperVersion = this.pepperVersions[0] ?? 0;
@@ -364,45 +287,4 @@ export class EnvelopeKeyring implements Keyring {
 interface Pepper {
   key: KeyObject;
   labelled: boolean;
-}
-
-function context(scope: string, purpose: string, version: number): string {
-  return `${purpose}:${scope}:${version}`;
-}
-
-/** The context a wrapped key was wrapped with: a backup unwraps every row with it to prove its keyring opens them. */
-export function wrappedKeyContext(row: Pick<WrappedKeyRecord, 'scope' | 'purpose' | 'version'>): string {
-  return context(row.scope, row.purpose, row.version);
-}
-
-function associatedData(scope: string, version: number, aad: string): Buffer {
-  return Buffer.from(`tessera/${FORMAT}|${scope}|${version}|${aad}`, 'utf8');
-}
-
-/**
- * A keyring whose KEK and wrapped keys live in process memory only: for tests and tools. It is
- * the same envelope encryption as the real keyring.
- */
-export class MemoryKeyring extends EnvelopeKeyring {
-  /** Peppers are labelled unless `input` says `plain` (a keyring as release 0.1.0 made it). */
-  constructor(
-    peppers: { version: number; key: Buffer; input?: PepperInput }[],
-    kek: KekProvider = LocalKek.generate(),
-    repos: KeyringRepos = new MemoryKeyringRepos(),
-  ) {
-    if (peppers.length === 0) throw new Error('keyring has no pepper');
-    super(kek, repos, new Map(peppers.map((p) => [p.version, { key: p.key, input: p.input ?? 'labelled' }])), { now: () => Date.now() });
-  }
-
-  static generate(): MemoryKeyring {
-    return new MemoryKeyring([{ version: 1, key: randomBytes(32) }]);
-  }
-}
-
-/** Constant-time equality of two strings of any length. */
-export function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  // Compare against itself on a length mismatch so the time spent does not depend on it.
-  return timingSafeEqual(ab, ab.length === bb.length ? bb : ab) && ab.length === bb.length;
 }

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { isId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { safeEqual } from '../custody/envelope-keyring.js';
+import { safeEqual } from '../custody/safe-equal.js';
 import type { OAuthClientRepos } from './client-repos.js';
 import { decodeB64url, verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';

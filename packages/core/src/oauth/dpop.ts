@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { safeEqual } from '../custody/envelope-keyring.js';
+import { safeEqual } from '../custody/safe-equal.js';
 import { verifyJws } from './jws.js';
 import { OAuthError } from './oauth-error.js';
 import type { OnceRepos } from './once-repos.js';

@@ -1,10 +1,10 @@
 import type { IdempotencyRecord } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, TEST_DATABASE_URL, type TestDatabase } from '../support/databases.js';
+import { createTestDatabase, DIALECTS, TEST_DATABASE_URL, type TestDatabase } from '../../support/databases.js';
 
 /** The idempotency port's contract: the same behaviour on SQLite and PostgreSQL. */
-describe.each(DIALECTS)('idempotency store contract (%s)', (dialect) => {
+describe.each(DIALECTS)('idempotency repos (%s)', (dialect) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await createTestDatabase(dialect);
