@@ -71,6 +71,9 @@ describe.each(DIALECTS)('key repos (%s)', (dialect) => {
     expect(await store.getKey(record.id)).toMatchObject({ credits: null, scopes: [], ipAllowlist: [], ratelimits: [], version: 9 });
     await store.updateKey(record.id, { deletedAt: 3_000 });
     expect(await store.getKey(record.id)).toMatchObject({ deletedAt: 3_000, version: 9 });
+    const before = await store.getKey(record.id);
+    await store.updateKey(record.id, {});
+    expect(await store.getKey(record.id)).toEqual(before);
   });
 
   it('restores a suspended key only while it is disabled, not deleted, and unchanged since the suspension', async () => {

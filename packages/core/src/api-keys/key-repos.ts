@@ -10,7 +10,7 @@ export interface KeyRepos {
   /** Revokes every live (not revoked, not deleted) key of an owner in one statement; returns them as they are now, by id. */
   revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]>;
   insertKey(key: KeyRecord): Promise<void>;
-  /** Writes the given fields; bumps `version` when they include credits. */
+  /** Writes the given fields (none: nothing changes); bumps `version` when they include credits. */
   updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void>;
   /**
    * Compare-and-set for a suspension's undo: sets `enabled` only if the key is still disabled,

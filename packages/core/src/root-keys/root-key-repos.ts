@@ -7,6 +7,7 @@ export interface RootKeyRepos {
   getRootKey(id: string): Promise<RootKeyRecord | undefined>;
   /** A workspace's root keys, by id. */
   listRootKeys(workspaceId: string): Promise<RootKeyRecord[]>;
+  /** Writes the given fields (none: nothing changes). */
   updateRootKey(
     id: string,
     patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,

@@ -58,11 +58,13 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
   }
 
   async updateKey(id: string, patch: Partial<Omit<KeyRecord, 'id' | 'version'>>): Promise<void> {
+    const row = keyToRow(patch);
+    if (Object.keys(row).length === 0) return;
     await this.db
       .updateTable('keys')
       // The version guards credits only: a usage write that raced with a management change of
       // credits is dropped, while changes to anything else leave spent credits to be written.
-      .set({ ...keyToRow(patch), ...(patch.credits !== undefined && { version: sql<number>`version + 1` }) })
+      .set({ ...row, ...(patch.credits !== undefined && { version: sql<number>`version + 1` }) })
       .where('id', '=', id)
       .execute();
   }

@@ -34,6 +34,7 @@ export class KyselyRootKeyRepos extends KyselyHandle implements RootKeyRepos {
     if (patch.rolledToId !== undefined) set.rolled_to_id = patch.rolledToId;
     if (patch.hash !== undefined) set.hash = patch.hash;
     if (patch.pepperVersion !== undefined) set.pepper_version = patch.pepperVersion;
+    if (Object.keys(set).length === 0) return;
     await this.db.updateTable('root_keys').set(set).where('id', '=', id).execute();
   }
 
