@@ -19,7 +19,7 @@ const SOURCE_ROOTS = [
 const MAX_LINES = 300;
 
 /** Files still over the limit while the tree is split up; the list only shrinks. */
-const PENDING_LONG = new Set<string>(['apps/server/src/app.ts', 'apps/server/src/config.ts']);
+const PENDING_LONG = new Set<string>(['apps/server/src/config.ts']);
 /** Import cycles still to break, each named by its files in order; the list only shrinks. */
 const PENDING_CYCLES = new Set<string>([]);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */
@@ -150,7 +150,7 @@ describe('the source tree', () => {
       ['e', ['d']],
     ]);
     expect(cyclesOf(graph)).toEqual(['a ↔ b ↔ c']);
-    expect(importsOf('apps/server/src/app.ts', new Set(files))).toContain('packages/core/src/index.ts');
+    expect(importsOf('apps/server/src/wiring/services.ts', new Set(files))).toContain('packages/core/src/index.ts');
   });
 
   it('exports from core only what is used outside it', () => {
