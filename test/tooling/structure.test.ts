@@ -19,7 +19,7 @@ const SOURCE_ROOTS = [
 const MAX_LINES = 300;
 
 /** Files still over the limit while the tree is split up; the list only shrinks. */
-const PENDING_LONG = new Set<string>(['apps/server/src/config.ts']);
+const PENDING_LONG = new Set<string>([]);
 /** Import cycles still to break, each named by its files in order; the list only shrinks. */
 const PENDING_CYCLES = new Set<string>([]);
 /** How many of core's exports no file outside core uses yet; only goes down, to 0. */

@@ -1,4 +1,4 @@
-import { CONFIG_SCHEMA, type Entry } from './config.js';
+import { CONFIG_SCHEMA, type Entry } from './config-schema.js';
 
 /** Markdown reference of every setting, for docs/configuration.md. */
 export function configurationMarkdown(): string {

@@ -2,7 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_SCHEMA, loadConfig, type Entry } from './config.js';
+import { CONFIG_SCHEMA, type Entry } from './config-schema.js';
+import { loadConfig } from './config.js';
 import { configurationMarkdown } from './configuration-markdown.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-setting-'));
