@@ -4,23 +4,15 @@ import type { Operations } from '@tessera/api';
 export type Operation = keyof Operations;
 
 /**
- * The answers of operations whose answer the OpenAPI document leaves undescribed, by operation
- * name. {@link OperationResult} prefers these over the generated types.
+ * The answers of operations the OpenAPI document left undescribed. The document describes every
+ * answer now, so it is empty.
+ *
+ * @deprecated Use {@link OperationResult}; this name stays so that code naming it compiles.
  */
-export interface UndocumentedAnswers {
-  /** JSON lines (`application/x-ndjson`), oldest first. */
-  'GET /v1/audit/export': string;
-}
+export type UndocumentedAnswers = Record<never, never>;
 
-/**
- * What an operation answers on success: from the OpenAPI document, or from
- * {@link UndocumentedAnswers} where the document does not describe the answer.
- */
-export type OperationResult<O extends Operation> = O extends keyof KnownOperations<UndocumentedAnswers>
-  ? UndocumentedAnswers[O]
-  : Operations[O]['response'];
-/** Refuses to compile when an entry of `T` names no operation (a typo, or one the server dropped). */
-type KnownOperations<T extends { [K in keyof T]: K extends Operation ? unknown : never }> = T;
+/** What an operation answers on success, as the OpenAPI document describes it. */
+export type OperationResult<O extends Operation> = Operations[O]['response'];
 /** The JSON body an operation takes. */
 export type OperationBody<O extends Operation> = Operations[O]['body'];
 /** The query parameters an operation takes. */

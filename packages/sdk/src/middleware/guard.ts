@@ -262,7 +262,7 @@ function readKey(req: RequestView, header: string | undefined): string | undefin
  * draft-ietf-httpapi-ratelimit-headers (-08 onwards): `RateLimit-Policy` names each limit with
  * its quota, `RateLimit` gives what remains and the seconds until the window resets.
  */
-function rateLimitHeaders(limits: readonly { name: string; limit: number; remaining: number; reset: string }[] | undefined): {
+function rateLimitHeaders(limits: VerifyKeyResult['ratelimits']): {
   headers: Record<string, string>;
   retryAfter?: number;
 } {
