@@ -74,7 +74,7 @@ export {
   type PreviousCheckpoint,
 } from './audit/checkpoint-signature.js';
 export { AuditPinFile, CheckpointFileSink, type AuditPin, type PinnedCheckpoint } from './audit/checkpoint-files.js';
-export { verifyAuditLog, type AuditReport, type VerifyOptions } from './audit/audit-verify.js';
+export { verifyAuditLog, type VerifyOptions } from './audit/audit-verify.js';
 export { hasPermission, isPermissionGrant, ROLE_PERMISSIONS } from './root-keys/permissions.js';
 export {
   CONSOLE_ROLES,

@@ -1,4 +1,5 @@
 import type { InsertResult, Kysely, Selectable, UpdateResult } from 'kysely';
+import type { Column } from './record-columns.js';
 
 /**
  * What the table adapters read and write the same way: a row by its columns' values, rows by them in
@@ -7,18 +8,28 @@ import type { InsertResult, Kysely, Selectable, UpdateResult } from 'kysely';
 
 /** A loose view of any handle, for the few queries written once for every table. */
 type AnyTables = Kysely<Record<string, Record<string, unknown>>>;
-type Column<DB, T extends keyof DB> = keyof DB[T] & string;
+type ColumnOf<DB, T extends keyof DB> = keyof DB[T] & string;
 
 /** A BIGINT column that may be null, as a number (PostgreSQL hands int8 over as a string when it is not parsed). */
 export function nullableNumber(v: number | null): number | null {
   return v === null ? null : Number(v);
 }
 
+/** A boolean kept as a 0/1 integer (SQLite has no boolean). */
+export const flagColumn = (name: string): Column<boolean> => ({ name, read: (raw) => raw === 1, write: (value) => (value ? 1 : 0) });
+
+/** A value kept as JSON text, or null. */
+export const nullableJsonColumn = <V>(name: string): Column<V | null> => ({
+  name,
+  read: (raw) => (raw === null ? null : (JSON.parse(raw as string) as V)),
+  write: (value) => (value === null ? null : JSON.stringify(value)),
+});
+
 /** The row of `table` whose columns hold the values of `where`, mapped; undefined when there is none. */
 export async function rowWhere<DB, T extends keyof DB & string, R>(
   db: Kysely<DB>,
   table: T,
-  where: Partial<Record<Column<DB, T>, string | number>>,
+  where: Partial<Record<ColumnOf<DB, T>, string | number>>,
   map: (row: Selectable<DB[T]>) => R,
 ): Promise<R | undefined> {
   const row = await matching(db, table, where).executeTakeFirst();
@@ -29,8 +40,8 @@ export async function rowWhere<DB, T extends keyof DB & string, R>(
 export async function rowsWhere<DB, T extends keyof DB & string, R>(
   db: Kysely<DB>,
   table: T,
-  where: Partial<Record<Column<DB, T>, string | number>>,
-  orderBy: Column<DB, T>,
+  where: Partial<Record<ColumnOf<DB, T>, string | number>>,
+  orderBy: ColumnOf<DB, T>,
   map: (row: Selectable<DB[T]>) => R,
 ): Promise<R[]> {
   const rows = await matching(db, table, where).orderBy(orderBy).execute();
@@ -52,12 +63,17 @@ function matching<DB>(db: Kysely<DB>, table: string, where: Partial<Record<strin
   return query;
 }
 
+/** Inserts one row (the columns a record's RecordColumns wrote). */
+export async function insertRow<DB>(db: Kysely<DB>, table: keyof DB & string, row: Record<string, unknown>): Promise<void> {
+  await (db as unknown as AnyTables).insertInto(table).values(row).execute();
+}
+
 /** Inserts `row` unless a row with the same `key` columns exists (another node was first); whether it did. */
 export async function insertIfAbsent<DB, T extends keyof DB & string>(
   db: Kysely<DB>,
   table: T,
   row: Selectable<DB[T]>,
-  key: readonly Column<DB, T>[],
+  key: readonly ColumnOf<DB, T>[],
 ): Promise<boolean> {
   const r = await (db as unknown as AnyTables)
     .insertInto(table)

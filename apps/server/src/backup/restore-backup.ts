@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendAudit, systemClock, verifyAuditLog, type AuditReport } from '@tessera/core';
+import type { AuditReport } from '@tessera/api';
+import { appendAudit, systemClock, verifyAuditLog } from '@tessera/core';
 import type { Config } from '../config.js';
 import { keyringPath, openInstance } from '../wiring/instance.js';
 import { checkDatabasePart, type Progress } from './backup-archive.js';

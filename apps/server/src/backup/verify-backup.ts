@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvelopeKeyring, systemClock, verifyAuditLog, type AuditReport, type KekProvider } from '@tessera/core';
+import type { AuditReport } from '@tessera/api';
+import { EnvelopeKeyring, systemClock, verifyAuditLog, type KekProvider } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import type { Config } from '../config.js';
 import { checkDatabasePart, openKeyringPart, readArchive, type ArchiveLayout, type Progress } from './backup-archive.js';

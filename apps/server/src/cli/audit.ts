@@ -1,12 +1,5 @@
-import {
-  appendAudit,
-  auditPublicJwks,
-  AuditPinFile,
-  loadAuditSigningKeys,
-  systemClock,
-  verifyAuditLog,
-  type AuditReport,
-} from '@tessera/core';
+import type { AuditReport } from '@tessera/api';
+import { appendAudit, auditPublicJwks, AuditPinFile, loadAuditSigningKeys, systemClock, verifyAuditLog } from '@tessera/core';
 import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';
 import { auditPinPath, openInstance } from '../wiring/instance.js';
 import { CLI_ACTOR, UsageError, type CommandContext } from './context.js';

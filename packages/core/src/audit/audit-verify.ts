@@ -1,27 +1,13 @@
+import type { AuditReport } from '@tessera/api';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { TesseraError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import { verifyAuditChain, type ChainReport } from './audit-chain.js';
+import { verifyAuditChain } from './audit-chain.js';
 import type { CheckpointPolicy } from './audit-checkpoints.js';
 import { loadAuditSigningKeys } from './audit-signing-keys.js';
 import type { AuditCheckpointRecord } from './audit-checkpoint-repos.js';
 import { checkCheckpoint } from './checkpoint-signature.js';
-
-export interface AuditReport extends ChainReport {
-  checkpoints: {
-    /** Checkpoints whose signature and hash were checked. */
-    checked: number;
-    /** The newest entry a valid checkpoint vouches for (0 if none). */
-    lastSignedSeq: number;
-    /** Entries after it: they pass the chain check but no signature covers them yet. */
-    unsignedEntries: number;
-    /** A checkpoint whose signature does not verify under the keyring's keys. */
-    badSignatureSeq?: number;
-    /** A checkpoint that a later one names as its predecessor, or that is remembered outside the database, and is gone. */
-    missingSeq?: number;
-  };
-}
 
 export interface VerifyOptions {
   pageSize?: number;

@@ -21,22 +21,17 @@ export function parseScopeExpression(source: string): ScopeExpression {
   const tokens = source.match(/\(|\)|[^\s()]+/g) ?? [];
   let pos = 0;
 
-  const parseOr = (depth: number): ScopeExpression => {
-    let left = parseAnd(depth);
-    while (tokens[pos]?.toLowerCase() === 'or') {
-      pos++;
-      left = { kind: 'or', left, right: parseAnd(depth) };
-    }
-    return left;
-  };
-  const parseAnd = (depth: number): ScopeExpression => {
-    let left = parseAtom(depth);
-    while (tokens[pos]?.toLowerCase() === 'and') {
-      pos++;
-      left = { kind: 'and', left, right: parseAtom(depth) };
-    }
-    return left;
-  };
+  /** One level of binary operators, left-associative: `operand (op operand)*`. */
+  const level =
+    (op: 'and' | 'or', operand: (depth: number) => ScopeExpression) =>
+    (depth: number): ScopeExpression => {
+      let left = operand(depth);
+      while (tokens[pos]?.toLowerCase() === op) {
+        pos++;
+        left = { kind: op, left, right: operand(depth) };
+      }
+      return left;
+    };
   const parseAtom = (depth: number): ScopeExpression => {
     if (depth > MAX_DEPTH) throw new ScopeSyntaxError('scope expression is nested too deeply');
     const token = tokens[pos++];
@@ -53,6 +48,8 @@ export function parseScopeExpression(source: string): ScopeExpression {
     if (!SCOPE_PATTERN.test(token)) throw new ScopeSyntaxError('invalid scope name in scope expression');
     return { kind: 'scope', scope: token };
   };
+  // `and` binds tighter than `or`.
+  const parseOr = level('or', level('and', parseAtom));
 
   const expression = parseOr(0);
   if (pos !== tokens.length) throw new ScopeSyntaxError(`unexpected "${tokens[pos]}" in scope expression`);

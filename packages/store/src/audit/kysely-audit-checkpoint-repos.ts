@@ -1,8 +1,24 @@
 import type { AuditCheckpointRecord, AuditCheckpointRepos, AuditSigningKeyRecord } from '@tessera/core';
-import type { Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
+import { numberColumn, RecordColumns } from '../record-columns.js';
 import { insertIfAbsent } from '../rows.js';
 import type { Database } from '../schema.js';
+
+/** The columns of `audit_checkpoints` and `audit_signing_keys`, field by field. */
+const CHECKPOINT_COLUMNS = new RecordColumns<AuditCheckpointRecord>({
+  seq: numberColumn('seq'),
+  hash: 'hash',
+  ts: numberColumn('ts'),
+  keyVersion: 'key_version',
+  signature: 'signature',
+});
+const SIGNING_KEY_COLUMNS = new RecordColumns<AuditSigningKeyRecord>({
+  version: 'version',
+  publicKey: 'public_key',
+  privateKey: 'private_key',
+  createdAt: numberColumn('created_at'),
+});
+const checkpointFromRow = (row: object) => CHECKPOINT_COLUMNS.read(row);
 
 /** The port of the audit chain's signed checkpoints and their signing keys over Kysely. */
 export class KyselyAuditCheckpointRepos extends KyselyHandle implements AuditCheckpointRepos {
@@ -12,8 +28,7 @@ export class KyselyAuditCheckpointRepos extends KyselyHandle implements AuditChe
   }
 
   insertAuditCheckpoint(c: AuditCheckpointRecord): Promise<boolean> {
-    const row = { seq: c.seq, hash: c.hash, ts: c.ts, key_version: c.keyVersion, signature: c.signature };
-    return insertIfAbsent(this.db, 'audit_checkpoints', row, ['seq']);
+    return insertIfAbsent(this.db, 'audit_checkpoints', CHECKPOINT_COLUMNS.write(c) as Database['audit_checkpoints'], ['seq']);
   }
 
   async listAuditCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpointRecord[]> {
@@ -29,15 +44,10 @@ export class KyselyAuditCheckpointRepos extends KyselyHandle implements AuditChe
 
   async listAuditSigningKeys(): Promise<AuditSigningKeyRecord[]> {
     const rows = await this.db.selectFrom('audit_signing_keys').selectAll().orderBy('version').execute();
-    return rows.map((r) => ({ version: r.version, publicKey: r.public_key, privateKey: r.private_key, createdAt: Number(r.created_at) }));
+    return rows.map((row) => SIGNING_KEY_COLUMNS.read(row));
   }
 
   insertAuditSigningKey(k: AuditSigningKeyRecord): Promise<boolean> {
-    const row = { version: k.version, public_key: k.publicKey, private_key: k.privateKey, created_at: k.createdAt };
-    return insertIfAbsent(this.db, 'audit_signing_keys', row, ['version']);
+    return insertIfAbsent(this.db, 'audit_signing_keys', SIGNING_KEY_COLUMNS.write(k) as Database['audit_signing_keys'], ['version']);
   }
-}
-
-function checkpointFromRow(r: Selectable<Database['audit_checkpoints']>): AuditCheckpointRecord {
-  return { seq: Number(r.seq), hash: r.hash, ts: Number(r.ts), keyVersion: r.key_version, signature: r.signature };
 }

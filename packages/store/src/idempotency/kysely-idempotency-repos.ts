@@ -1,5 +1,6 @@
 import type { IdempotencyRecord, IdempotencyRepos } from '@tessera/core';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
 import { insertIfAbsent, rowWhere, wroteOne } from '../rows.js';
 
 /** The table of idempotency records (migration 0013). */
@@ -16,33 +17,19 @@ export interface IdempotencyTables {
   };
 }
 
-type Row = Selectable<IdempotencyTables['idempotency_keys']>;
-
-function toRow(r: IdempotencyRecord): Row {
-  return {
-    principal: r.principal,
-    key: r.key,
-    fingerprint: r.fingerprint,
-    claim: r.claim,
-    created_at: r.createdAt,
-    expires_at: r.expiresAt,
-    status: r.status,
-    response: r.response,
-  };
-}
-
-function fromRow(r: Row): IdempotencyRecord {
-  return {
-    principal: r.principal,
-    key: r.key,
-    fingerprint: r.fingerprint,
-    claim: r.claim,
-    createdAt: Number(r.created_at),
-    expiresAt: Number(r.expires_at),
-    status: r.status === null ? null : Number(r.status),
-    response: r.response,
-  };
-}
+/** The columns of `idempotency_keys`, field by field. */
+const COLUMNS = new RecordColumns<IdempotencyRecord>({
+  principal: 'principal',
+  key: 'key',
+  fingerprint: 'fingerprint',
+  claim: 'claim',
+  createdAt: numberColumn('created_at'),
+  expiresAt: numberColumn('expires_at'),
+  status: nullableNumberColumn('status'),
+  response: 'response',
+});
+const toRow = (r: IdempotencyRecord) => COLUMNS.write(r) as IdempotencyTables['idempotency_keys'];
+const fromRow = (row: object) => COLUMNS.read(row);
 
 /** Idempotency records over Kysely, SQLite and PostgreSQL alike; the primary key decides races between nodes. */
 export class KyselyIdempotencyRepos implements IdempotencyRepos {

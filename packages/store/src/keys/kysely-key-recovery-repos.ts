@@ -1,18 +1,18 @@
 import type { KeyRecoveryRecord, KeyRecoveryRepos } from '@tessera/core';
 import { KyselyHandle } from '../kysely-handle.js';
-import { rowWhere } from '../rows.js';
+import { numberColumn, RecordColumns } from '../record-columns.js';
+import { insertRow, rowWhere } from '../rows.js';
+
+/** The columns of `key_recovery`, field by field. */
+const COLUMNS = new RecordColumns<KeyRecoveryRecord>({ keyId: 'key_id', ciphertext: 'ciphertext', createdAt: numberColumn('created_at') });
 
 /** The port of recoverable keys' ciphertexts over Kysely. */
 export class KyselyKeyRecoveryRepos extends KyselyHandle implements KeyRecoveryRepos {
   async insertKeyRecovery(r: KeyRecoveryRecord): Promise<void> {
-    await this.db.insertInto('key_recovery').values({ key_id: r.keyId, ciphertext: r.ciphertext, created_at: r.createdAt }).execute();
+    await insertRow(this.db, 'key_recovery', COLUMNS.write(r));
   }
 
   getKeyRecovery(keyId: string): Promise<KeyRecoveryRecord | undefined> {
-    return rowWhere(this.db, 'key_recovery', { key_id: keyId }, (r) => ({
-      keyId: r.key_id,
-      ciphertext: r.ciphertext,
-      createdAt: Number(r.created_at),
-    }));
+    return rowWhere(this.db, 'key_recovery', { key_id: keyId }, (row) => COLUMNS.read(row));
   }
 }

@@ -1,8 +1,18 @@
 import type { KeyspaceRecord, KeyspaceRepos } from '@tessera/core';
-import type { Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
-import { rowsWhere, rowWhere } from '../rows.js';
-import type { Database } from '../schema.js';
+import { numberColumn, RecordColumns } from '../record-columns.js';
+import { insertRow, flagColumn, rowsWhere, rowWhere } from '../rows.js';
+
+/** The columns of `keyspaces`, field by field. */
+const KEYSPACE_COLUMNS = new RecordColumns<KeyspaceRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  name: 'name',
+  prefix: 'prefix',
+  recoverable: flagColumn('recoverable'),
+  createdAt: numberColumn('created_at'),
+});
+const keyspaceFromRow = (row: object) => KEYSPACE_COLUMNS.read(row);
 
 /** The port of workspaces and keyspaces over Kysely. */
 export class KyselyKeyspaceRepos extends KyselyHandle implements KeyspaceRepos {
@@ -11,17 +21,7 @@ export class KyselyKeyspaceRepos extends KyselyHandle implements KeyspaceRepos {
   }
 
   async insertKeyspace(ks: KeyspaceRecord): Promise<void> {
-    await this.db
-      .insertInto('keyspaces')
-      .values({
-        id: ks.id,
-        workspace_id: ks.workspaceId,
-        name: ks.name,
-        prefix: ks.prefix,
-        recoverable: ks.recoverable ? 1 : 0,
-        created_at: ks.createdAt,
-      })
-      .execute();
+    await insertRow(this.db, 'keyspaces', KEYSPACE_COLUMNS.write(ks));
   }
 
   getKeyspace(id: string): Promise<KeyspaceRecord | undefined> {
@@ -31,15 +31,4 @@ export class KyselyKeyspaceRepos extends KyselyHandle implements KeyspaceRepos {
   listKeyspaces(workspaceId: string): Promise<KeyspaceRecord[]> {
     return rowsWhere(this.db, 'keyspaces', { workspace_id: workspaceId }, 'id', keyspaceFromRow);
   }
-}
-
-function keyspaceFromRow(r: Selectable<Database['keyspaces']>): KeyspaceRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    name: r.name,
-    prefix: r.prefix,
-    recoverable: r.recoverable === 1,
-    createdAt: Number(r.created_at),
-  };
 }

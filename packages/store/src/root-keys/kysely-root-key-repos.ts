@@ -1,15 +1,31 @@
 import type { RootKeyRecord, RootKeyRepos } from '@tessera/core';
-import type { Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
-import { countRows, nullableNumber, rowsWhere, rowWhere, wroteOne } from '../rows.js';
-import type { Database } from '../schema.js';
+import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { insertRow, countRows, nullableJsonColumn, rowsWhere, rowWhere, wroteOne } from '../rows.js';
 
-type RootKeyRow = Selectable<Database['root_keys']>;
+/** The columns of `root_keys`, field by field. */
+const ROOT_KEY_COLUMNS = new RecordColumns<RootKeyRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  name: 'name',
+  hash: 'hash',
+  pepperVersion: 'pepper_version',
+  start: 'start',
+  permissions: jsonColumn<string[]>('permissions'),
+  createdAt: numberColumn('created_at'),
+  revokedAt: nullableNumberColumn('revoked_at'),
+  lastUsedAt: nullableNumberColumn('last_used_at'),
+  expiresAt: nullableNumberColumn('expires_at'),
+  ipAllowlist: jsonColumn<string[]>('ip_allowlist'),
+  keyspaceIds: nullableJsonColumn<string[]>('keyspace_ids'),
+  rolledToId: 'rolled_to_id',
+});
+const rootKeyFromRow = (row: object) => ROOT_KEY_COLUMNS.read(row);
 
 /** The root key port over Kysely. */
 export class KyselyRootKeyRepos extends KyselyHandle implements RootKeyRepos {
   async insertRootKey(rk: RootKeyRecord): Promise<void> {
-    await this.db.insertInto('root_keys').values(rootKeyToRow(rk)).execute();
+    await insertRow(this.db, 'root_keys', ROOT_KEY_COLUMNS.write(rk));
   }
 
   findRootKeyByHash(hash: string): Promise<RootKeyRecord | undefined> {
@@ -28,12 +44,7 @@ export class KyselyRootKeyRepos extends KyselyHandle implements RootKeyRepos {
     id: string,
     patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,
   ): Promise<void> {
-    const set: Partial<Pick<RootKeyRow, 'revoked_at' | 'expires_at' | 'rolled_to_id' | 'hash' | 'pepper_version'>> = {};
-    if (patch.revokedAt !== undefined) set.revoked_at = patch.revokedAt;
-    if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
-    if (patch.rolledToId !== undefined) set.rolled_to_id = patch.rolledToId;
-    if (patch.hash !== undefined) set.hash = patch.hash;
-    if (patch.pepperVersion !== undefined) set.pepper_version = patch.pepperVersion;
+    const set = ROOT_KEY_COLUMNS.write(patch);
     if (Object.keys(set).length === 0) return;
     await this.db.updateTable('root_keys').set(set).where('id', '=', id).execute();
   }
@@ -63,42 +74,4 @@ export class KyselyRootKeyRepos extends KyselyHandle implements RootKeyRepos {
   countRootKeys(): Promise<number> {
     return countRows(this.db, 'root_keys');
   }
-}
-
-function rootKeyToRow(rk: RootKeyRecord): RootKeyRow {
-  return {
-    id: rk.id,
-    workspace_id: rk.workspaceId,
-    name: rk.name,
-    hash: rk.hash,
-    pepper_version: rk.pepperVersion,
-    start: rk.start,
-    permissions: JSON.stringify(rk.permissions),
-    created_at: rk.createdAt,
-    revoked_at: rk.revokedAt,
-    last_used_at: rk.lastUsedAt,
-    expires_at: rk.expiresAt,
-    ip_allowlist: JSON.stringify(rk.ipAllowlist),
-    keyspace_ids: rk.keyspaceIds === null ? null : JSON.stringify(rk.keyspaceIds),
-    rolled_to_id: rk.rolledToId,
-  };
-}
-
-function rootKeyFromRow(r: RootKeyRow): RootKeyRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    name: r.name,
-    hash: r.hash,
-    pepperVersion: r.pepper_version,
-    start: r.start,
-    permissions: JSON.parse(r.permissions) as string[],
-    createdAt: Number(r.created_at),
-    revokedAt: nullableNumber(r.revoked_at),
-    lastUsedAt: nullableNumber(r.last_used_at),
-    expiresAt: nullableNumber(r.expires_at),
-    ipAllowlist: JSON.parse(r.ip_allowlist) as string[],
-    keyspaceIds: r.keyspace_ids === null ? null : (JSON.parse(r.keyspace_ids) as string[]),
-    rolledToId: r.rolled_to_id,
-  };
 }

@@ -1,8 +1,26 @@
 import type { SecretRecord, SecretVersionRecord, VaultRepos } from '@tessera/core';
-import type { Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
-import { rowsWhere, rowWhere } from '../rows.js';
-import type { Database } from '../schema.js';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { insertRow, rowsWhere, rowWhere } from '../rows.js';
+
+/** The columns of `secrets` and `secret_versions`, field by field. */
+const SECRET_COLUMNS = new RecordColumns<SecretRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  name: 'name',
+  currentVersion: 'current_version',
+  rotateBy: nullableNumberColumn('rotate_by'),
+  createdAt: numberColumn('created_at'),
+  updatedAt: numberColumn('updated_at'),
+});
+const VERSION_COLUMNS = new RecordColumns<SecretVersionRecord>({
+  secretId: 'secret_id',
+  version: 'version',
+  ciphertext: 'ciphertext',
+  createdAt: numberColumn('created_at'),
+  createdBy: 'created_by',
+});
+const secretFromRow = (row: object) => SECRET_COLUMNS.read(row);
 
 /** The vault's port over Kysely: secrets, and their versions as keyring ciphertexts. */
 export class KyselyVaultRepos extends KyselyHandle implements VaultRepos {
@@ -18,47 +36,19 @@ export class KyselyVaultRepos extends KyselyHandle implements VaultRepos {
   }
 
   async insertSecret(s: SecretRecord): Promise<void> {
-    await this.db
-      .insertInto('secrets')
-      .values({
-        id: s.id,
-        workspace_id: s.workspaceId,
-        name: s.name,
-        current_version: s.currentVersion,
-        rotate_by: s.rotateBy,
-        created_at: s.createdAt,
-        updated_at: s.updatedAt,
-      })
-      .execute();
+    await insertRow(this.db, 'secrets', SECRET_COLUMNS.write(s));
   }
 
   async updateSecret(id: string, patch: { currentVersion?: number; rotateBy?: number | null; updatedAt: number }): Promise<void> {
-    await this.db
-      .updateTable('secrets')
-      .set({
-        updated_at: patch.updatedAt,
-        ...(patch.currentVersion !== undefined && { current_version: patch.currentVersion }),
-        ...(patch.rotateBy !== undefined && { rotate_by: patch.rotateBy }),
-      })
-      .where('id', '=', id)
-      .execute();
+    await this.db.updateTable('secrets').set(SECRET_COLUMNS.write(patch)).where('id', '=', id).execute();
   }
 
   async insertSecretVersion(v: SecretVersionRecord): Promise<void> {
-    await this.db
-      .insertInto('secret_versions')
-      .values({ secret_id: v.secretId, version: v.version, ciphertext: v.ciphertext, created_at: v.createdAt, created_by: v.createdBy })
-      .execute();
+    await insertRow(this.db, 'secret_versions', VERSION_COLUMNS.write(v));
   }
 
   getSecretVersion(secretId: string, version: number): Promise<SecretVersionRecord | undefined> {
-    return rowWhere(this.db, 'secret_versions', { secret_id: secretId, version }, (r) => ({
-      secretId: r.secret_id,
-      version: r.version,
-      ciphertext: r.ciphertext,
-      createdAt: Number(r.created_at),
-      createdBy: r.created_by,
-    }));
+    return rowWhere(this.db, 'secret_versions', { secret_id: secretId, version }, (row) => VERSION_COLUMNS.read(row));
   }
 
   async listSecretVersions(secretId: string): Promise<{ version: number; createdAt: number }[]> {
@@ -76,16 +66,4 @@ export class KyselyVaultRepos extends KyselyHandle implements VaultRepos {
     await this.db.deleteFrom('secrets').where('id', '=', id).execute();
     return Number(r.numDeletedRows);
   }
-}
-
-function secretFromRow(r: Selectable<Database['secrets']>): SecretRecord {
-  return {
-    id: r.id,
-    workspaceId: r.workspace_id,
-    name: r.name,
-    currentVersion: r.current_version,
-    rotateBy: r.rotate_by === null ? null : Number(r.rotate_by),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
 }
