@@ -151,7 +151,7 @@ describe.each(DIALECTS)('webhooks (%s)', (dialect) => {
   });
 
   it('gives up after the last attempt and keeps the failure in the delivery log', async () => {
-    const w = s.services.monitoring.deliverer;
+    const w = s.services.monitoring.webhooks.deliverer;
     receiver.failures = 1000;
     await s.api('POST', '/v1/keys', { keyspaceId });
     await settle();

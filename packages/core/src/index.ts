@@ -1,29 +1,18 @@
 export { TesseraError } from './errors.js';
 export { randomBase62 } from './base62.js';
-export { ID_PREFIX, isId, newId, type IdKind } from './ids.js';
+export { isId, newId, type IdKind } from './ids.js';
 export { ManualClock, systemClock, type Clock } from './clock.js';
 export { generateKey } from './api-keys/key-format.js';
 export { every, type Ticker } from './lifecycle/every.js';
 export { Lifecycle } from './lifecycle/lifecycle.js';
-export { RecordCache, type RecordCacheOptions } from './api-keys/record-cache.js';
 export { UsageBatcher } from './api-keys/usage-batcher.js';
 export { KeyVerifier } from './api-keys/key-verifier.js';
 export { limitIdentity } from './api-keys/cached-key.js';
-export type { VerifyInput, VerifyResult } from './api-keys/verify-result.js';
-export type { VerificationSink } from './api-keys/verification-sink.js';
-export { isReservedPrefix, KeyService, RESERVED_PREFIXES } from './api-keys/key-service.js';
-export type { CreateKeyInput, KeyAttributes } from './api-keys/key-attributes.js';
-export { type ChangeAction, type ChangeObserver, type ChangePhase } from './api-keys/change-phases.js';
-export {
-  parseScopeExpression,
-  satisfies,
-  scopeGrants,
-  scopesIn,
-  ScopeSyntaxError,
-  SCOPE_PATTERN,
-  type ScopeExpression,
-} from './scopes/scope-expression.js';
-export { IpAllowlist, normalizeIp, parseCidr } from './net/ip-allowlist.js';
+export type { VerifyResult } from './api-keys/verify-result.js';
+export { KeyService } from './api-keys/key-service.js';
+export { type ChangeAction, type ChangePhase } from './api-keys/change-phases.js';
+export { satisfies } from './scopes/scope-expression.js';
+export { parseCidr } from './net/ip-allowlist.js';
 export {
   MemoryRateLimiter,
   type RateLimitCheck,
@@ -31,50 +20,27 @@ export {
   type RateLimitOutcome,
   type RateLimitState,
 } from './ratelimit/rate-limiter.js';
-export { spendsCredits, type CreditLimiter, type CreditOutcome, type CreditSpend } from './ratelimit/credit-limiter.js';
-export {
-  appendAudit,
-  auditHash,
-  canonicalJson,
-  GENESIS_HASH,
-  verifyAuditChain,
-  type Actor,
-  type ChainReport,
-} from './audit/audit-chain.js';
-export { EnvelopeKeyring, type EncryptOptions, type Keyring } from './custody/envelope-keyring.js';
+export { type CreditLimiter, type CreditOutcome, type CreditSpend } from './ratelimit/credit-limiter.js';
+export { appendAudit, auditHash, GENESIS_HASH, verifyAuditChain, type Actor } from './audit/audit-chain.js';
+export { EnvelopeKeyring, type Keyring } from './custody/envelope-keyring.js';
 export { MemoryKeyring } from './custody/memory-keyring.js';
-export { safeEqual } from './custody/safe-equal.js';
 export { wrappedKeyContext } from './custody/envelope-format.js';
-export type { RotationProgress } from './custody/wrapped-keys.js';
-export { HASH_DOMAINS, type HashDomain, type PepperInput } from './custody/hash-domain.js';
+export { HASH_DOMAINS, type PepperInput } from './custody/hash-domain.js';
 export { KeyringError, type KekProvider } from './custody/kek-provider.js';
 export { LocalKek, parseMasterKey } from './custody/local-kek.js';
-export {
-  createKeyringFile,
-  loadKeyringFile,
-  readKeyringDescriptor,
-  type KeyringDescriptor,
-  type SealOptions,
-} from './custody/local-keyring-file.js';
+export { createKeyringFile, loadKeyringFile, readKeyringDescriptor, type KeyringDescriptor } from './custody/local-keyring-file.js';
 export { MemoryKeyringRepos, type KeyringRepos, type WrappedKeyRecord } from './custody/custody-repos.js';
 export { PepperRehasher } from './custody/pepper-rehash.js';
-export { VaultService, secretAad, type RotationStatus, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
-export { canAccessSecret, isSecretGrant, isSecretName, SECRET_NAME_PATTERN } from './vault/secret-access.js';
+export { VaultService, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
+export { canAccessSecret, isSecretName } from './vault/secret-access.js';
 export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vault-repos.js';
-export { KeyRecovery, sealRecoverableKey } from './api-keys/key-recovery.js';
+export { KeyRecovery } from './api-keys/key-recovery.js';
 export type { KeyRecoveryRecord, KeyRecoveryRepos } from './api-keys/key-recovery-repos.js';
 export type { AuditCheckpointRecord, AuditCheckpointRepos, AuditSigningKeyRecord } from './audit/audit-checkpoint-repos.js';
 export { AuditCheckpointer, type CheckpointerHooks, type CheckpointPolicy, type CheckpointRefusal } from './audit/audit-checkpoints.js';
-export { auditPublicJwks, loadAuditSigningKeys, type AuditPublicJwk, type AuditSigningKey } from './audit/audit-signing-keys.js';
-export {
-  CHECKPOINT_JWS_TYPE,
-  checkCheckpoint,
-  checkpointMessage,
-  checkpointPayload,
-  type PreviousCheckpoint,
-} from './audit/checkpoint-signature.js';
-export { AuditPinFile, CheckpointFileSink, type AuditPin, type PinnedCheckpoint } from './audit/checkpoint-files.js';
-export { verifyAuditLog, type VerifyOptions } from './audit/audit-verify.js';
+export { auditPublicJwks, loadAuditSigningKeys } from './audit/audit-signing-keys.js';
+export { AuditPinFile, CheckpointFileSink, type AuditPin } from './audit/checkpoint-files.js';
+export { verifyAuditLog } from './audit/audit-verify.js';
 export { hasPermission, isPermissionGrant, ROLE_PERMISSIONS } from './root-keys/permissions.js';
 export {
   CONSOLE_ROLES,
@@ -101,21 +67,10 @@ export {
   IDEMPOTENCY_TTL_MS,
   IdempotencyService,
   type IdempotencyClaim,
-  type IdempotencyStart,
-  type IdempotentRequest,
-  type StoredAnswer,
 } from './idempotency/idempotency-service.js';
 export type { IdempotencyRecord, IdempotencyRepos } from './idempotency/idempotency-repos.js';
-export {
-  DEFAULT_WORKSPACE_ID,
-  ROOT_KEY_PREFIX,
-  RootKeyService,
-  type RootKeyInput,
-  type RootKeyOutcome,
-  type RootKeyRefusal,
-  type AuthFailureReason,
-} from './root-keys/root-key-service.js';
-export { keyspaceAllowed, uncoveredReach } from './root-keys/root-key-scope.js';
+export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService, type RootKeyOutcome } from './root-keys/root-key-service.js';
+export { keyspaceAllowed } from './root-keys/root-key-scope.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {
@@ -147,7 +102,7 @@ export { authorizationServerMetadata, OAUTH_PATHS } from './oauth/metadata.js';
 export { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE, JWT_TOKEN_TYPE } from './oauth/token-types.js';
 export { JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
 export type { EndpointAnswer } from './oauth/server-context.js';
-export type { AuditRecord, CreditsState, KeyRecord, KeyspaceRecord, RatelimitConfig, RootKeyRecord, UsageUpdate } from './store/records.js';
+export type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';
 export type { StorePorts } from './store/store-ports.js';
@@ -179,14 +134,14 @@ export { PolicyService } from './anomaly/policy-service.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';
 export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
 export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';
-export type { DeliveryStatus, WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
+export type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhooks/webhook-records.js';
 export { verifyWebhookSignature } from './webhooks/webhook-signature.js';
 export { WebhookService } from './webhooks/webhook-service.js';
-export { WebhookDeliverer, type WebhookFailureLog, type WebhookOptions } from './webhooks/webhook-deliverer.js';
+export { type WebhookFailureLog, type WebhookOptions } from './webhooks/webhook-deliverer.js';
 export { webhookEmitter } from './webhooks/webhook-fanout.js';
 export { WEBHOOK_FAILURES, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
-export { addressPolicy, addressRange, parseNetwork } from './net/address-policy.js';
+export { parseNetwork } from './net/address-policy.js';
 export { AuditFeed } from './webhooks/audit-feed.js';
 export { HygieneReports, type KeyBrief } from './hygiene/hygiene-report.js';
 export { HygieneSweep, type SweepResult } from './hygiene/hygiene-sweep.js';
-export { AuthFailureThrottle, sourceNetwork, type AuthFailureThrottleOptions } from './root-keys/auth-failure-throttle.js';
+export { AuthFailureThrottle } from './root-keys/auth-failure-throttle.js';

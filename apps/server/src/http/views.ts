@@ -1,3 +1,4 @@
+import type { Key } from '@tessera/api';
 import type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, VerifyResult } from '@tessera/core';
 
 /** How records look on the wire: RFC 3339 times, never a hash, never a key. */
@@ -7,7 +8,7 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function keyView(k: KeyRecord) {
+export function keyView(k: KeyRecord): Key {
   return {
     keyId: k.id,
     keyspaceId: k.keyspaceId,

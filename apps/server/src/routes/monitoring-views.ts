@@ -6,11 +6,9 @@ import type {
   WebhookDeliveryRecord,
   WebhookSubscriptionRecord,
 } from '@tessera/core';
-import type { WebhookEventType } from '@tessera/api';
+import type { WebhookDelivery, WebhookEvent, WebhookEventType } from '@tessera/api';
 import { TesseraError, WEBHOOK_FAILURES, type WebhookFailure } from '@tessera/core';
-import type { Static } from 'typebox';
 import { iso } from '../http/views.js';
-import type { WebhookEventShape } from './webhook-schemas.js';
 
 /** Wire shapes of the monitoring records: RFC 3339 times, never a secret. */
 
@@ -67,7 +65,7 @@ export function webhookView(w: WebhookSubscriptionRecord) {
   };
 }
 
-export function deliveryView(d: WebhookDeliveryRecord) {
+export function deliveryView(d: WebhookDeliveryRecord): WebhookDelivery {
   return {
     id: d.id,
     webhookId: d.subscriptionId,
@@ -81,7 +79,7 @@ export function deliveryView(d: WebhookDeliveryRecord) {
     lastError: failureClass(d.lastError),
     createdAt: iso(d.createdAt),
     deliveredAt: iso(d.deliveredAt),
-    payload: JSON.parse(d.payload) as Static<typeof WebhookEventShape>,
+    payload: JSON.parse(d.payload) as WebhookEvent,
   };
 }
 

@@ -78,7 +78,6 @@ export function createMonitoring(o: MonitoringOptions) {
     honeytokens,
     leaks,
     webhooks,
-    deliverer,
     feed,
     hygiene,
     sweep,
