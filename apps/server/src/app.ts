@@ -23,6 +23,8 @@ import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
 import { verifyRoutes } from './routes/verify.js';
+import { forwardAuthRoutes } from './routes/forward-auth.js';
+import { gatewayRouteRoutes } from './routes/gateway-routes.js';
 import type { Services } from './wiring/services.js';
 
 export { LOG_REDACT } from './http/server-options.js';
@@ -59,6 +61,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services));
   await app.register(verifyRoutes(services, metrics));
+  await app.register(forwardAuthRoutes(services, metrics));
+  await app.register(gatewayRouteRoutes(services));
   await app.register(keyRecoveryRoutes(services));
   await app.register(rootKeyRoutes(services));
   await app.register(keyspaceRoutes(services));

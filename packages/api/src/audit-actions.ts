@@ -52,6 +52,7 @@ export const AUDIT_ACTIONS = [
   'key.expiry_cancelled',
   'honeytoken.created',
   'keyspace.policy_updated',
+  'keyspace.gateway_routes_updated',
   'webhook.created',
   'webhook.updated',
   'webhook.deleted',

@@ -12,6 +12,7 @@ import * as rootKeyLimits from './migrations/0011-root-key-limits.js';
 import * as oauthAudiences from './migrations/0012-oauth-audiences.js';
 import * as idempotencyKeys from './migrations/0013-idempotency-keys.js';
 import * as pepperHmacInput from './migrations/0014-pepper-hmac-input.js';
+import * as gatewayRoutes from './migrations/0015-gateway-routes.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-oauth-audiences': oauthAudiences,
   '0013-idempotency-keys': idempotencyKeys,
   '0014-pepper-hmac-input': pepperHmacInput,
+  '0015-gateway-routes': gatewayRoutes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

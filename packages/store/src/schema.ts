@@ -11,6 +11,8 @@ export interface Database {
     prefix: string;
     recoverable: number;
     created_at: number;
+    /** JSON of the keyspace's gateway routes (migration 0015); null until set. */
+    gateway_routes: string | null;
   };
   keys: {
     id: string;

@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The permission (or every one of the permissions) a root key needs for this route; absent means the route is public. */
     permission?: Permission | readonly Permission[];
+    /**
+     * Where the root key is: `authorization` (the default, as `Bearer <root key>`), or `gateway`, the
+     * `Tessera-Gateway-Key` header a gateway sets, so the client's own `Authorization` passes through.
+     */
+    credential?: 'authorization' | 'gateway';
   }
 }
 
@@ -25,7 +30,9 @@ export function authorize(
   request: FastifyRequest,
   reply: FastifyReply,
   permissions: readonly Permission[],
+  credential: 'authorization' | 'gateway' = 'authorization',
 ): void | Promise<void> {
+  if (credential === 'gateway') return authenticateGateway(services, throttle, request, reply, permissions);
   const header = request.headers.authorization;
   // The web console calls the same API with its session cookie (and a CSRF token) instead.
   if (header === undefined && sessionToken(request) !== undefined) return authorizeSession(services, request, permissions);
@@ -40,6 +47,26 @@ export function authorize(
   if (outcome instanceof Promise) return outcome.then((o) => admit(services, throttle, request, permissions, o));
   return admit(services, throttle, request, permissions, outcome);
 }
+
+/** A gateway's root key, in its own header: never the client's `Authorization`, never console sessions. */
+function authenticateGateway(
+  services: Services,
+  throttle: AuthFailureThrottle,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  permissions: readonly Permission[],
+): void | Promise<void> {
+  const header = request.headers[GATEWAY_KEY_HEADER];
+  if (typeof header !== 'string' || header.trim() === '')
+    throw new TesseraError('UNAUTHORIZED', 'The gateway must send its root key as "Tessera-Gateway-Key: <root key>".');
+  const wait = throttle.retryAfter(request.ip);
+  if (wait !== undefined) return refuseThrottled(services, throttle, request, reply, wait);
+  const outcome = services.rootKeys.authenticate(header.trim(), request.ip);
+  if (outcome instanceof Promise) return outcome.then((o) => admit(services, throttle, request, permissions, o));
+  return admit(services, throttle, request, permissions, outcome);
+}
+
+export const GATEWAY_KEY_HEADER = 'tessera-gateway-key';
 
 function admit(
   services: Services,

@@ -38,7 +38,7 @@ export function attachRouteHooks(
       route.onRequest = withHook<unknown>(route.onRequest, (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
         let pending: void | Promise<void>;
         try {
-          pending = authorize(services, authThrottle, request, reply, permissions);
+          pending = authorize(services, authThrottle, request, reply, permissions, route.config?.credential);
         } catch (err) {
           return done(err as Error);
         }
@@ -65,7 +65,7 @@ export function attachRouteHooks(
       idempotent: route.config?.idempotent === true,
       store: permission !== undefined,
     });
-    if (config.logRequests && route.url !== '/v1/keys/verify' && route.url !== '/metrics') {
+    if (config.logRequests && route.url !== '/v1/keys/verify' && route.config?.credential !== 'gateway' && route.url !== '/metrics') {
       route.onResponse = withHook<unknown>(route.onResponse, logRequest) as RouteOptions['onResponse'];
     }
   });

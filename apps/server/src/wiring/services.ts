@@ -12,6 +12,7 @@ import {
   KeyService,
   KeyVerifier,
   every,
+  GatewayRouteService,
   Lifecycle,
   LocalInvalidationBus,
   MemoryRateLimiter,
@@ -101,11 +102,15 @@ export function createServices(o: ServiceOptions) {
   const timings = o.timings ?? new ChangeTimings();
   const keys = new KeyService({ ...deps, observeChange: timings.observeChange });
   const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
+  const gateway = new GatewayRouteService({ store, clock, bus });
   bus.subscribe((m) => {
     if (m.kind === 'all') {
       verifier.cache.clear();
       rootKeys.cache.clear();
-    } else if (m.kind !== 'oauth_client') {
+      gateway.forget();
+    } else if (m.kind === 'keyspace') {
+      gateway.forget(m.id);
+    } else if (m.kind === 'key' || m.kind === 'root_key') {
       const cache = m.kind === 'key' ? verifier.cache : rootKeys.cache;
       cache.invalidateId(m.id);
       cache.invalidateHash(m.hash);
@@ -161,6 +166,7 @@ export function createServices(o: ServiceOptions) {
     verifier,
     keys,
     rootKeys,
+    gateway,
     shared: o.shared,
     vault,
     recovery,

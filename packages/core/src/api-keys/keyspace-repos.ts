@@ -1,3 +1,4 @@
+import type { GatewayRoutes } from '../gateway/route-rules.js';
 import type { KeyspaceRecord } from '../store/records.js';
 
 /** The storage port of workspaces and their keyspaces. */
@@ -7,4 +8,8 @@ export interface KeyspaceRepos {
   getKeyspace(id: string): Promise<KeyspaceRecord | undefined>;
   /** A workspace's keyspaces, by id. */
   listKeyspaces(workspaceId: string): Promise<KeyspaceRecord[]>;
+  /** A keyspace's gateway routes; undefined while none are set (or there is no such keyspace). */
+  getGatewayRoutes(keyspaceId: string): Promise<GatewayRoutes | undefined>;
+  /** Replaces a keyspace's gateway routes; false when there is no such keyspace. */
+  setGatewayRoutes(keyspaceId: string, routes: GatewayRoutes): Promise<boolean>;
 }

@@ -1,4 +1,4 @@
-import type { KeyspaceRecord, KeyspaceRepos } from '@tessera/core';
+import type { GatewayRoutes, KeyspaceRecord, KeyspaceRepos } from '@tessera/core';
 import { KyselyHandle } from '../kysely-handle.js';
 import { numberColumn, RecordColumns } from '../record-columns.js';
 import { insertRow, flagColumn, rowsWhere, rowWhere } from '../rows.js';
@@ -30,5 +30,19 @@ export class KyselyKeyspaceRepos extends KyselyHandle implements KeyspaceRepos {
 
   listKeyspaces(workspaceId: string): Promise<KeyspaceRecord[]> {
     return rowsWhere(this.db, 'keyspaces', { workspace_id: workspaceId }, 'id', keyspaceFromRow);
+  }
+
+  async getGatewayRoutes(keyspaceId: string): Promise<GatewayRoutes | undefined> {
+    const row = await this.db.selectFrom('keyspaces').select('gateway_routes').where('id', '=', keyspaceId).executeTakeFirst();
+    return row?.gateway_routes == null ? undefined : (JSON.parse(row.gateway_routes) as GatewayRoutes);
+  }
+
+  async setGatewayRoutes(keyspaceId: string, routes: GatewayRoutes): Promise<boolean> {
+    const r = await this.db
+      .updateTable('keyspaces')
+      .set({ gateway_routes: JSON.stringify(routes) })
+      .where('id', '=', keyspaceId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 }

@@ -1,0 +1,118 @@
+import { keyspaceAllowed, matchRoute, TesseraError, type ActiveRoutes, type VerifyResult } from '@tessera/core';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { problems } from '../http/contract.js';
+import { problem } from '../http/problem.js';
+import { IdParams, Type } from '../http/schemas.js';
+import type { Services } from '../wiring/services.js';
+import { clientAddress, clientKey, gatewayAnswer, NO_KEY, NO_RULE, originalRequest, type GatewayAnswer } from './forward-auth-answer.js';
+import { ForwardAuthAnswer } from './gateway-schemas.js';
+
+/** Methods Envoy's ext_authz may forward as they were (HEAD comes with GET). */
+const ENVOY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+/**
+ * Forward authentication for API gateways (NGINX `auth_request`, Caddy `forward_auth`, Traefik
+ * `forwardAuth`, Envoy `ext_authz`): the gateway, authenticated by its own root key in
+ * `Tessera-Gateway-Key`, asks whether a client's request may pass. The keyspace's route rules (in
+ * memory) give the scopes; the key is checked by the verifier `POST /v1/keys/verify` uses.
+ * Like verify, a plugin of its own that logs nothing per request and answers a cached key without
+ * a promise.
+ */
+export function forwardAuthRoutes(services: Services, metrics: { observeVerify(code: string, seconds: number): void }): FastifyPluginAsync {
+  return async (app0) => {
+    // Gateways send no body worth reading (Envoy may name a JSON type with none): none is parsed.
+    app0.removeAllContentTypeParsers();
+    app0.addContentTypeParser('*', { bodyLimit: 1024 }, (_request, _payload, done) => done(null, undefined));
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    const send = (request: FastifyRequest, reply: FastifyReply, a: GatewayAnswer): void => {
+      reply.code(a.status).headers(a.headers);
+      if (a.status === 429 && request.headers['tessera-gateway-mode'] === 'auth-request') {
+        // NGINX's auth_request passes on only 401 and 403: a 403 that says what it stands for.
+        reply.code(403).header('tessera-status', '429');
+      }
+      if (a.code === undefined) reply.send('');
+      else reply.header('x-request-id', request.id).type('application/problem+json').send({ ...problem(a.code, a.detail), requestId: request.id });
+    };
+
+    const decide = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      routes: ActiveRoutes | undefined,
+      original: { method: string; uri: string },
+    ): void | Promise<void> => {
+      const started = process.hrtime.bigint();
+      const rootKey = request.rootKey!;
+      if (routes === undefined || routes.workspaceId !== rootKey.workspaceId) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
+      const key = clientKey(request, routes.keyHeader);
+      if (key === undefined) return send(request, reply, NO_KEY);
+      const rule = matchRoute(routes.rules, original.method, original.uri);
+      if (rule === undefined) return send(request, reply, NO_RULE);
+      const scopes = rule.rule.scopes;
+      const ip = clientAddress(request);
+      const input = {
+        key,
+        workspaceId: rootKey.workspaceId,
+        keyspaceIds: rootKey.keyspaceIds,
+        keyspaceId: routes.keyspaceId,
+        scopes,
+        ip,
+        resource: original.uri.split('?')[0]!.slice(0, 256),
+        method: original.method,
+        userAgent: request.headers['user-agent'],
+      };
+      const answer = (result: VerifyResult) => {
+        metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
+        services.verifyTimeline.record(result.code, result.keyId, ip ?? '');
+        return send(request, reply, gatewayAnswer(result, scopes, services.clock.now()));
+      };
+      const pending = services.verifier.verify(input);
+      return pending instanceof Promise ? pending.then(answer) : answer(pending);
+    };
+
+    // Not async: with the routes and the key in memory, the answer is sent without a promise.
+    const handle = (request: FastifyRequest<{ Params: { keyspaceId: string; '*'?: string } }>, reply: FastifyReply): void | Promise<void> => {
+      const { keyspaceId } = request.params;
+      if (!keyspaceAllowed(request.rootKey!, keyspaceId)) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
+      // Envoy sends the original request itself, under this path; the others say it in headers.
+      const envoyPath = request.params['*'];
+      const original =
+        envoyPath === undefined ? originalRequest(request) : { method: request.method, uri: `/${envoyPath}${queryOf(request.url)}` };
+      const routes = services.gateway.routesFor(keyspaceId);
+      return routes instanceof Promise
+        ? routes.then((r) => decide(request, reply, r, original))
+        : decide(request, reply, routes, original);
+    };
+
+    const config = { permission: 'keys:verify', credential: 'gateway', keyspace: 'handler' } as const;
+    app.get(
+      '/v1/keyspaces/:keyspaceId/forward-auth',
+      {
+        config,
+        schema: {
+          operationId: 'forwardAuth',
+          tags: ['gateway'],
+          summary: "Forward authentication: may a gateway's client request pass?",
+          description:
+            'Called by a gateway (NGINX `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`) with its root key in `Tessera-Gateway-Key`, the client\'s headers, the original method and URI in `X-Forwarded-Method`/`X-Forwarded-Uri` or `X-Original-Method`/`X-Original-URI`, and the client address as the last `X-Forwarded-For` entry. `200` with identity headers, or `401`/`403`/`429` with `WWW-Authenticate`, `Retry-After` and `RateLimit` headers. Envoy\'s `ext_authz` calls `…/forward-auth/<original path>` with the original method instead. docs/gateways.md has the configurations.',
+          params: IdParams('keyspaceId'),
+          response: { 200: ForwardAuthAnswer, ...problems('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'VALIDATION_FAILED', 'NOT_FOUND') },
+        },
+      },
+      handle,
+    );
+    app.route({
+      method: ENVOY_METHODS,
+      url: '/v1/keyspaces/:keyspaceId/forward-auth/*',
+      config,
+      schema: { hide: true, params: Type.Object({ keyspaceId: IdParams('keyspaceId').properties.keyspaceId, '*': Type.String() }) },
+      handler: handle,
+    });
+  };
+}
+
+const queryOf = (url: string) => {
+  const i = url.indexOf('?');
+  return i === -1 ? '' : url.slice(i);
+};
