@@ -5,8 +5,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 // every route Tessera serves is in it, complete: an operationId, tags, a summary, the schema of its
 // success answer, the error answers it can give, and examples of what it takes and gives.
 
-/** Routes that are not API: the documentation UI, the console's page and files, the document itself. */
-const NOT_API = [/^\/docs(\/|$)/, /^\/console(\/|\/?\{\*\})?$/, /^\/openapi\.json$/];
+/**
+ * Routes that are not API: the documentation UI, the console's page and files, the document itself,
+ * and the forward-auth path Envoy's ext_authz calls with the original request's own method and path
+ * appended (its documented form is `GET …/forward-auth`).
+ */
+const NOT_API = [/^\/docs(\/|$)/, /^\/console(\/|\/?\{\*\})?$/, /^\/openapi\.json$/, /\/forward-auth\{\*\}$/];
 
 /** A route's shape for comparing the two lists: parameter names and slashes before a wildcard left out. */
 const shape = (route: string) =>

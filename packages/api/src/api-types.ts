@@ -1060,6 +1060,68 @@ export interface Operations {
     body: undefined;
     response: Keyspace;
   };
+  /** Forward authentication: may a gateway's client request pass? */
+  'GET /v1/keyspaces/{keyspaceId}/forward-auth': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: undefined;
+    response: string;
+  };
+  /** A keyspace's gateway routes (none until set: every request is refused) */
+  'GET /v1/keyspaces/{keyspaceId}/gateway-routes': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      keyspaceId: string;
+      keyHeader: string;
+      rules: Array<{
+        /** Upper-case method names; leave it out for every method. */
+        methods?: Array<string>;
+        path: string;
+        /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
+        scopes?: string;
+      }>;
+      /** Null while none were ever set. */
+      updatedAt: string | null;
+    };
+  };
+  /** Replace a keyspace's gateway routes: the key header and the route rules, first match wins */
+  'PUT /v1/keyspaces/{keyspaceId}/gateway-routes': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: {
+      /** The header clients send their key in: `authorization` (as `Bearer <key>`, the default) or another, such as `x-api-key`. */
+      keyHeader?: string;
+      /** In order: the first rule that matches a request decides. */
+      rules: Array<{
+        /** Upper-case method names; leave it out for every method. */
+        methods?: Array<string>;
+        path: string;
+        /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
+        scopes?: string;
+      }>;
+    };
+    response: {
+      keyspaceId: string;
+      keyHeader: string;
+      rules: Array<{
+        /** Upper-case method names; leave it out for every method. */
+        methods?: Array<string>;
+        path: string;
+        /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
+        scopes?: string;
+      }>;
+      /** Null while none were ever set. */
+      updatedAt: string | null;
+    };
+  };
   /** A keyspace's monitoring policy (defaults until set) */
   'GET /v1/keyspaces/{keyspaceId}/policy': {
     path: {

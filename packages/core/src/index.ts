@@ -132,7 +132,7 @@ export { AnomalyService } from './anomaly/anomaly-service.js';
 export { SuspensionService } from './anomaly/suspension-service.js';
 export { PolicyService } from './anomaly/policy-service.js';
 export { GatewayRouteService, type ActiveRoutes } from './gateway/gateway-route-service.js';
-export { matchRoute, type GatewayRoutes, type RouteRule } from './gateway/route-rules.js';
+export { matchRoute, type GatewayRoutes } from './gateway/route-rules.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';
 export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
 export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';

@@ -36,4 +36,26 @@ describe.each(DIALECTS)('keyspace repos (%s)', (dialect) => {
     await expect(store.insertKeyspace({ ...ks, id: nextId('keyspace'), workspaceId: 'ws_none000000000000000000000' })).rejects.toThrow();
     expect(await store.listKeyspaces(ws)).toEqual([ks]);
   });
+
+  it('keeps a keyspace\'s gateway routes: none until set, then exactly what was set, replaced whole', async () => {
+    const { store } = database();
+    const ws = nextId('workspace');
+    await store.insertWorkspace({ id: ws, name: 'w', createdAt: 1 });
+    const ks = { id: nextId('keyspace'), workspaceId: ws, name: 'k', prefix: 'gw', recoverable: false, createdAt: 1 };
+    await store.insertKeyspace(ks);
+    expect(await store.getGatewayRoutes(ks.id)).toBeUndefined();
+    const routes = {
+      keyHeader: 'x-api-key',
+      rules: [{ methods: ['GET', 'HEAD'], path: '/orders/**', scopes: 'orders:read and (eu or us)' }, { path: '/status' }],
+      updatedAt: 1_700_000_000_123,
+    };
+    expect(await store.setGatewayRoutes(ks.id, routes)).toBe(true);
+    expect(await store.getGatewayRoutes(ks.id)).toEqual(routes);
+    const replaced = { keyHeader: 'authorization', rules: [], updatedAt: 1_700_000_000_999 };
+    expect(await store.transaction((tx) => tx.setGatewayRoutes(ks.id, replaced))).toBe(true);
+    expect(await store.getGatewayRoutes(ks.id)).toEqual(replaced);
+    expect(await store.getKeyspace(ks.id)).toEqual(ks);
+    expect(await store.setGatewayRoutes('ks_missing00000000000000000', routes)).toBe(false);
+    expect(await store.getGatewayRoutes('ks_missing00000000000000000')).toBeUndefined();
+  });
 });

@@ -20,6 +20,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: {
         securitySchemes: {
           rootKey: { type: 'http', scheme: 'bearer', description: 'A root key' },
+          gatewayKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'Tessera-Gateway-Key',
+            description: "A gateway's root key, in a header of its own so that the client's `Authorization` passes through untouched.",
+          },
           consoleSession: {
             type: 'apiKey',
             in: 'cookie',

@@ -97,6 +97,7 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
           description:
             'Called by a gateway (NGINX `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`) with its root key in `Tessera-Gateway-Key`, the client\'s headers, the original method and URI in `X-Forwarded-Method`/`X-Forwarded-Uri` or `X-Original-Method`/`X-Original-URI`, and the client address as the last `X-Forwarded-For` entry. `200` with identity headers, or `401`/`403`/`429` with `WWW-Authenticate`, `Retry-After` and `RateLimit` headers. Envoy\'s `ext_authz` calls `…/forward-auth/<original path>` with the original method instead. docs/gateways.md has the configurations.',
           params: IdParams('keyspaceId'),
+          security: [{ gatewayKey: ['keys:verify'] }],
           response: { 200: ForwardAuthAnswer, ...problems('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'VALIDATION_FAILED', 'NOT_FOUND') },
         },
       },

@@ -106,7 +106,8 @@ export function compileRules(rules: readonly RouteRule[]): CompiledRule[] {
  * A request path as the upstream will see it, as segments: the query left out, each segment
  * percent-decoded, empty and `.` segments dropped and `..` resolved (RFC 3986 §5.2.4), so
  * `/public/../admin` is matched as `/admin`. Undefined for a path that is not one (no leading slash,
- * bad percent-encoding, an encoded slash), which no rule matches.
+ * bad percent-encoding) or that upstreams may read differently (an encoded slash, backslash or dot
+ * segment): no rule matches it.
  */
 export function pathSegments(uri: string): string[] | undefined {
   const end = uri.search(/[?#]/);
@@ -120,7 +121,8 @@ export function pathSegments(uri: string): string[] | undefined {
     } catch {
       return undefined;
     }
-    if (s.includes('/') || s.includes('\\')) return undefined;
+    // An encoded slash or dot segment means one thing here and may mean another upstream.
+    if (s.includes('/') || s.includes('\\') || (s !== raw && (s === '.' || s === '..'))) return undefined;
     if (s === '' || s === '.') continue;
     if (s === '..') out.pop();
     else out.push(s);

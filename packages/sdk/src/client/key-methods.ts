@@ -55,6 +55,23 @@ export const keyspacesMethods = (c: OperationCaller) => ({
    */
   putPolicy: (keyspaceId: string, body: OperationBody<'PUT /v1/keyspaces/{keyspaceId}/policy'>, o?: CallOptions) =>
     c.call('PUT /v1/keyspaces/{keyspaceId}/policy', { path: { keyspaceId }, body }, o),
+  /** A keyspace's gateway routes (forward auth); none until set, and then every request is refused. Permission `keyspaces:read`. */
+  getGatewayRoutes: (keyspaceId: string, o?: CallOptions) =>
+    c.call('GET /v1/keyspaces/{keyspaceId}/gateway-routes', { path: { keyspaceId } }, o),
+  /**
+   * Replaces a keyspace's gateway routes: the header clients send their key in, and the rules (first
+   * match wins) that give the scopes a request needs. Permission `keyspaces:manage`.
+   *
+   * @example
+   * ```ts
+   * await tessera.keyspaces.putGatewayRoutes(keyspaceId, {
+   *   keyHeader: 'x-api-key',
+   *   rules: [{ methods: ['GET'], path: '/orders/**', scopes: 'orders:read' }, { path: '/status' }],
+   * });
+   * ```
+   */
+  putGatewayRoutes: (keyspaceId: string, body: OperationBody<'PUT /v1/keyspaces/{keyspaceId}/gateway-routes'>, o?: CallOptions) =>
+    c.call('PUT /v1/keyspaces/{keyspaceId}/gateway-routes', { path: { keyspaceId }, body }, o),
 });
 
 /** Root keys: the management API's own credentials. */
