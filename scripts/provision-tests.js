@@ -3,6 +3,7 @@
 // the README's command passes on a fresh machine and no suite skips for want of a tool:
 // - SoftHSM2 (the PKCS#11 keyring suites): `softhsm2-util` and its module;
 // - Chromium (the console's browser suite) at /usr/bin/chromium;
+// - NGINX and Caddy (the gateway suite runs both in front of an API, test/gateway/);
 // - the PKCS#11 binding pkcs11js, a native addon `npm ci` does not build (package.json denies its
 //   install script: only an HSM user needs it), built here (scripts/build-pkcs11.js).
 // Missing system packages are installed with apt-get when running as root; otherwise the run
@@ -16,6 +17,9 @@ import { buildPkcs11Binding, pkcs11BindingBuilt } from './build-pkcs11.js';
 /** Where Debian's softhsm2 package puts the PKCS#11 module (`dpkg -L libsofthsm2`). */
 export const SOFTHSM_MODULES = ['/usr/lib/softhsm/libsofthsm2.so', '/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so'];
 export const CHROMIUM = '/usr/bin/chromium';
+/** Where Debian's nginx and caddy packages put their commands (test/gateway/support/gateways.ts looks there). */
+export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'];
+export const CADDY = ['/usr/bin/caddy', '/usr/local/bin/caddy'];
 
 const executable = (file) => {
   try {
@@ -36,6 +40,8 @@ export function survey(probe = {}) {
     softhsmUtil: () => onPath('softhsm2-util'),
     softhsmModule: () => SOFTHSM_MODULES.some((p) => existsSync(p)),
     chromium: () => executable(CHROMIUM),
+    nginx: () => NGINX.some(executable),
+    caddy: () => CADDY.some(executable),
     pkcs11Binding: pkcs11BindingBuilt,
     make: () => onPath('make'),
     compiler: () => onPath('g++'),
@@ -53,6 +59,8 @@ export function decide(has, { root }) {
   const apt = [];
   if (!has.softhsmUtil || !has.softhsmModule) apt.push('softhsm2');
   if (!has.chromium) apt.push('chromium');
+  if (!has.nginx) apt.push('nginx');
+  if (!has.caddy) apt.push('caddy');
   const buildBinding = !has.pkcs11Binding;
   if (buildBinding) {
     if (!has.make) apt.push('make');
@@ -107,7 +115,8 @@ function main(argv) {
     console.error(`\n*** npm test: still missing after provisioning: ${missing.join(', ')}\n`);
     return 1;
   }
-  if (plan.apt.length > 0 || plan.buildBinding) console.log('provision: SoftHSM2, Chromium and the PKCS#11 binding are ready');
+  if (plan.apt.length > 0 || plan.buildBinding)
+    console.log('provision: SoftHSM2, Chromium, NGINX, Caddy and the PKCS#11 binding are ready');
   return 0;
 }
 

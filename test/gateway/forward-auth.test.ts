@@ -19,7 +19,13 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
     ks = (await s.api('POST', '/v1/keyspaces', { name: 'orders api', prefix: 'ord' })).body.id;
     gatewayKey = (await s.api('POST', '/v1/root-keys', { name: 'gateway', permissions: ['keys:verify'] })).body.key;
     reader = (await s.api('POST', '/v1/keys', { keyspaceId: ks, ownerId: 'acme', scopes: ['orders:read'] })).body;
-    writer = (await s.api('POST', '/v1/keys', { keyspaceId: ks, scopes: ['orders:read', 'orders:write'], ratelimits: [{ name: 'burst', limit: 2, windowMs: 60_000 }] })).body;
+    writer = (
+      await s.api('POST', '/v1/keys', {
+        keyspaceId: ks,
+        scopes: ['orders:read', 'orders:write'],
+        ratelimits: [{ name: 'burst', limit: 2, windowMs: 60_000 }],
+      })
+    ).body;
     const put = await s.api('PUT', `/v1/keyspaces/${ks}/gateway-routes`, {
       rules: [
         { methods: ['GET', 'HEAD'], path: '/orders/**', scopes: 'orders:read' },
@@ -79,7 +85,12 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
     });
 
     it('a request no rule covers is 403, whatever the key', async () => {
-      for (const [m, u] of [['GET', '/admin'], ['PUT', '/orders/1'], ['GET', '/orders%2F1'], ['GET', 'orders']] as const)
+      for (const [m, u] of [
+        ['GET', '/admin'],
+        ['PUT', '/orders/1'],
+        ['GET', '/orders%2F1'],
+        ['GET', 'orders'],
+      ] as const)
         expect((await as(writer.key, m, u)).status, `${m} ${u}`).toBe(403);
     });
 
@@ -114,7 +125,12 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
       expect((await as(k.key, 'GET', '/status', { 'x-forwarded-for': '198.51.100.9' })).status).toBe(200);
       expect((await as(k.key, 'GET', '/status', { 'x-forwarded-for': '198.51.100.9, 203.0.113.7' })).status).toBe(403);
       const noAddress = await fetch(url, {
-        headers: { 'tessera-gateway-key': gatewayKey, authorization: `Bearer ${k.key}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/status' },
+        headers: {
+          'tessera-gateway-key': gatewayKey,
+          authorization: `Bearer ${k.key}`,
+          'x-forwarded-method': 'GET',
+          'x-forwarded-uri': '/status',
+        },
       });
       expect(noAddress.status).toBe(403);
     });
@@ -141,9 +157,17 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
       const weak = (await s.api('POST', '/v1/root-keys', { name: 'weak', permissions: ['keys:read'] })).body.key;
       expect((await as(reader.key, 'GET', '/status', { 'tessera-gateway-key': weak })).status).toBe(403);
       const other = (await s.api('POST', '/v1/keyspaces', { name: 'other', prefix: 'oth' })).body.id;
-      const limited = (await s.api('POST', '/v1/root-keys', { name: 'limited', permissions: ['keys:verify'], keyspaceIds: [other] })).body.key;
+      const limited = (await s.api('POST', '/v1/root-keys', { name: 'limited', permissions: ['keys:verify'], keyspaceIds: [other] })).body
+        .key;
       expect((await as(reader.key, 'GET', '/status', { 'tessera-gateway-key': limited })).status).toBe(404);
-      expect((await ask({ authorization: `Bearer ${reader.key}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/' }, `${s.url}/v1/keyspaces/ks_none000000000000000000/forward-auth`)).status).toBe(404);
+      expect(
+        (
+          await ask(
+            { authorization: `Bearer ${reader.key}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/' },
+            `${s.url}/v1/keyspaces/ks_none000000000000000000/forward-auth`,
+          )
+        ).status,
+      ).toBe(404);
     });
   });
 
@@ -184,7 +208,10 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
         updatedAt: null,
       });
       const k = (await s.api('POST', '/v1/keys', { keyspaceId: fresh })).body;
-      const r = await ask({ authorization: `Bearer ${k.key}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/' }, `${s.url}/v1/keyspaces/${fresh}/forward-auth`);
+      const r = await ask(
+        { authorization: `Bearer ${k.key}`, 'x-forwarded-method': 'GET', 'x-forwarded-uri': '/' },
+        `${s.url}/v1/keyspaces/${fresh}/forward-auth`,
+      );
       expect(r.status).toBe(403);
     });
   });

@@ -3,7 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { decide, survey } from '../../scripts/provision-tests.js';
 
 const SCRIPT = new URL('../../scripts/provision-tests.js', import.meta.url).pathname;
-const ALL = { softhsmUtil: true, softhsmModule: true, chromium: true, pkcs11Binding: true, make: true, compiler: true, python: true };
+const ALL = {
+  softhsmUtil: true,
+  softhsmModule: true,
+  chromium: true,
+  nginx: true,
+  caddy: true,
+  pkcs11Binding: true,
+  make: true,
+  compiler: true,
+  python: true,
+};
 
 /** Runs the provisioning script with a PATH that has none of the tools, as root or as nobody. */
 const runScript = (args: string[], asNobody: boolean) => {
@@ -23,6 +33,7 @@ describe('provisioning the test suites', () => {
     expect(plan.apt).toEqual(['softhsm2', 'chromium']);
     expect(plan.install).toBe('apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y softhsm2 chromium');
     expect(plan.fail).toBeUndefined();
+    expect(decide({ ...ALL, nginx: false, caddy: false }, { root: true }).apt).toEqual(['nginx', 'caddy']);
   });
 
   it('adds the toolchain only when the PKCS#11 binding must be built', () => {

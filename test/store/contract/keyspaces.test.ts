@@ -37,7 +37,7 @@ describe.each(DIALECTS)('keyspace repos (%s)', (dialect) => {
     expect(await store.listKeyspaces(ws)).toEqual([ks]);
   });
 
-  it('keeps a keyspace\'s gateway routes: none until set, then exactly what was set, replaced whole', async () => {
+  it("keeps a keyspace's gateway routes: none until set, then exactly what was set, replaced whole", async () => {
     const { store } = database();
     const ws = nextId('workspace');
     await store.insertWorkspace({ id: ws, name: 'w', createdAt: 1 });

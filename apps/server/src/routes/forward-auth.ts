@@ -33,7 +33,11 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
         reply.code(403).header('tessera-status', '429');
       }
       if (a.code === undefined) reply.send('');
-      else reply.header('x-request-id', request.id).type('application/problem+json').send({ ...problem(a.code, a.detail), requestId: request.id });
+      else
+        reply
+          .header('x-request-id', request.id)
+          .type('application/problem+json')
+          .send({ ...problem(a.code, a.detail), requestId: request.id });
     };
 
     const decide = (
@@ -72,7 +76,10 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
     };
 
     // Not async: with the routes and the key in memory, the answer is sent without a promise.
-    const handle = (request: FastifyRequest<{ Params: { keyspaceId: string; '*'?: string } }>, reply: FastifyReply): void | Promise<void> => {
+    const handle = (
+      request: FastifyRequest<{ Params: { keyspaceId: string; '*'?: string } }>,
+      reply: FastifyReply,
+    ): void | Promise<void> => {
       const { keyspaceId } = request.params;
       if (!keyspaceAllowed(request.rootKey!, keyspaceId)) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
       // Envoy sends the original request itself, under this path; the others say it in headers.
@@ -80,9 +87,7 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
       const original =
         envoyPath === undefined ? originalRequest(request) : { method: request.method, uri: `/${envoyPath}${queryOf(request.url)}` };
       const routes = services.gateway.routesFor(keyspaceId);
-      return routes instanceof Promise
-        ? routes.then((r) => decide(request, reply, r, original))
-        : decide(request, reply, routes, original);
+      return routes instanceof Promise ? routes.then((r) => decide(request, reply, r, original)) : decide(request, reply, routes, original);
     };
 
     const config = { permission: 'keys:verify', credential: 'gateway', keyspace: 'handler' } as const;
@@ -95,7 +100,7 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
           tags: ['gateway'],
           summary: "Forward authentication: may a gateway's client request pass?",
           description:
-            'Called by a gateway (NGINX `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`) with its root key in `Tessera-Gateway-Key`, the client\'s headers, the original method and URI in `X-Forwarded-Method`/`X-Forwarded-Uri` or `X-Original-Method`/`X-Original-URI`, and the client address as the last `X-Forwarded-For` entry. `200` with identity headers, or `401`/`403`/`429` with `WWW-Authenticate`, `Retry-After` and `RateLimit` headers. Envoy\'s `ext_authz` calls `…/forward-auth/<original path>` with the original method instead. docs/gateways.md has the configurations.',
+            "Called by a gateway (NGINX `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`) with its root key in `Tessera-Gateway-Key`, the client's headers, the original method and URI in `X-Forwarded-Method`/`X-Forwarded-Uri` or `X-Original-Method`/`X-Original-URI`, and the client address as the last `X-Forwarded-For` entry. `200` with identity headers, or `401`/`403`/`429` with `WWW-Authenticate`, `Retry-After` and `RateLimit` headers. Envoy's `ext_authz` calls `…/forward-auth/<original path>` with the original method instead. docs/gateways.md has the configurations.",
           params: IdParams('keyspaceId'),
           security: [{ gatewayKey: ['keys:verify'] }],
           response: { 200: ForwardAuthAnswer, ...problems('UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'VALIDATION_FAILED', 'NOT_FOUND') },

@@ -37,7 +37,8 @@ export const GatewayRoutesBody = Type.Object(
     keyHeader: Type.Optional(
       Type.String({
         pattern: '^[A-Za-z0-9-]{1,64}$',
-        description: 'The header clients send their key in: `authorization` (as `Bearer <key>`, the default) or another, such as `x-api-key`.',
+        description:
+          'The header clients send their key in: `authorization` (as `Bearer <key>`, the default) or another, such as `x-api-key`.',
       }),
     ),
     rules: Type.Array(RuleShape, { maxItems: 200, description: 'In order: the first rule that matches a request decides.' }),
@@ -54,7 +55,9 @@ export const GatewayRoutesAnswer = Type.Object(
   },
   {
     description: "A keyspace's gateway routes. A request no rule matches is refused (403).",
-    examples: [{ keyspaceId: 'ks_0Hq3Yx8V2aC1rKlN7wSp0m', keyHeader: 'x-api-key', rules: rulesExample, updatedAt: '2026-12-06T09:00:00.000Z' }],
+    examples: [
+      { keyspaceId: 'ks_0Hq3Yx8V2aC1rKlN7wSp0m', keyHeader: 'x-api-key', rules: rulesExample, updatedAt: '2026-12-06T09:00:00.000Z' },
+    ],
   },
 );
 

@@ -3,7 +3,14 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
 import type { Repos } from '../store/store.js';
-import { compileRules, DEFAULT_KEY_HEADER, validateGatewayRoutes, type CompiledRule, type GatewayRoutes, type RouteRule } from './route-rules.js';
+import {
+  compileRules,
+  DEFAULT_KEY_HEADER,
+  validateGatewayRoutes,
+  type CompiledRule,
+  type GatewayRoutes,
+  type RouteRule,
+} from './route-rules.js';
 
 /** A keyspace's gateway routes as the forward-auth path reads them: compiled, with the keyspace's workspace. */
 export interface ActiveRoutes {

@@ -56,7 +56,10 @@ export interface CompiledRule {
 /** Checks rules and a key header as the API receives them; throws VALIDATION_FAILED naming the first fault. */
 export function validateGatewayRoutes(keyHeader: string, rules: readonly RouteRule[]): void {
   if (!/^[a-z0-9-]{1,64}$/.test(keyHeader) || RESERVED_HEADERS.has(keyHeader))
-    throw new TesseraError('VALIDATION_FAILED', `keyHeader "${keyHeader}" cannot carry a client's key: use authorization, x-api-key or a header of your own.`);
+    throw new TesseraError(
+      'VALIDATION_FAILED',
+      `keyHeader "${keyHeader}" cannot carry a client's key: use authorization, x-api-key or a header of your own.`,
+    );
   if (rules.length > MAX_ROUTE_RULES) throw new TesseraError('VALIDATION_FAILED', `At most ${MAX_ROUTE_RULES} route rules.`);
   rules.forEach((rule, i) => {
     const fault = ruleFault(rule);
