@@ -76,6 +76,12 @@ describe('the acknowledged invalidation bus', () => {
     expect(a!.bus.ackTimeouts).toBe(0);
   });
 
+  it("on Redis: carries a keyspace's change (its gateway routes) like a key's", async () => {
+    const [a, b] = await redisNodes(2);
+    await a!.bus.publish({ kind: 'keyspace', id: 'ks_routes' });
+    expect(b!.heard.at(-1)).toEqual({ kind: 'keyspace', id: 'ks_routes' });
+  });
+
   it('on Redis: a node that shuts down says goodbye, and the others stop waiting for it at once', async () => {
     const [a, b] = await redisNodes(2);
     await b!.bus.close();
