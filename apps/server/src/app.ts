@@ -22,6 +22,7 @@ import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
+import { databaseRoutes } from './routes/databases.js';
 import { verifyRoutes } from './routes/verify.js';
 import { forwardAuthRoutes } from './routes/forward-auth.js';
 import { gatewayRouteRoutes } from './routes/gateway-routes.js';
@@ -71,6 +72,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthClientRoutes(services));
   await app.register(oauthEndpoints(services, config));
   await app.register(secretRoutes(services));
+  await app.register(databaseRoutes(services));
   await app.register(eventRoutes(services));
   await app.register(monitoringRoutes(services));
   await app.register(operationsRoutes(services, config, metrics.registry));

@@ -58,6 +58,14 @@ export const AUDIT_ACTIONS = [
   'webhook.deleted',
   'backup.created',
   'backup.restored',
+  'database_connection.written',
+  'database_connection.deleted',
+  'database_role.written',
+  'database_role.deleted',
+  'database_lease.issued',
+  'database_lease.renewed',
+  'database_lease.revocation_requested',
+  'database_lease.revoked',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

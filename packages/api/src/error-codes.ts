@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   DECRYPTION_FAILED: 500,
   STORE_UNAVAILABLE: 503,
   KEYRING_UNAVAILABLE: 503,
+  TARGET_DATABASE_FAILED: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -48,4 +49,5 @@ export const ERROR_TITLES: Record<ErrorCode, string> = {
   DECRYPTION_FAILED: 'Stored data failed its integrity check',
   STORE_UNAVAILABLE: 'The store is unavailable',
   KEYRING_UNAVAILABLE: 'The keyring is unavailable',
+  TARGET_DATABASE_FAILED: 'The target database refused or failed the request',
 };

@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'anomalies:manage',
   'webhooks:manage',
   'keys:report_leaked',
+  'databases:manage',
+  'databases:credentials',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

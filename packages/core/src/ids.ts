@@ -22,6 +22,9 @@ export const ID_PREFIX = {
   webhookEvent: 'wev',
   consoleUser: 'usr',
   passkey: 'pk',
+  databaseConnection: 'dbc',
+  databaseRole: 'dbr',
+  databaseLease: 'dbl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -4,6 +4,7 @@ import { KyselyAuditCheckpointRepos } from './audit/kysely-audit-checkpoint-repo
 import { KyselyAuditRepos } from './audit/kysely-audit-repos.js';
 import { KyselyConsoleRepos } from './console/kysely-console-repos.js';
 import { KyselyKeyringRepos } from './custody/kysely-keyring-repos.js';
+import { KyselyDatabaseRepos } from './databases/kysely-database-repos.js';
 import { composeRepos, type Dialect } from './kysely-handle.js';
 import { KyselyKeyRecoveryRepos } from './keys/kysely-key-recovery-repos.js';
 import { KyselyKeyRepos } from './keys/kysely-key-repos.js';
@@ -40,5 +41,10 @@ export class KyselyRepos
   /** Console users and sessions (migration 0006), over the same handle. */
   get console(): KyselyConsoleRepos {
     return new KyselyConsoleRepos(this.db);
+  }
+
+  /** Connections, roles and leases of dynamic database credentials (migration 0016), over the same handle. */
+  get databases(): KyselyDatabaseRepos {
+    return new KyselyDatabaseRepos(this.db);
   }
 }

@@ -13,6 +13,7 @@ import * as oauthAudiences from './migrations/0012-oauth-audiences.js';
 import * as idempotencyKeys from './migrations/0013-idempotency-keys.js';
 import * as pepperHmacInput from './migrations/0014-pepper-hmac-input.js';
 import * as gatewayRoutes from './migrations/0015-gateway-routes.js';
+import * as databaseCredentials from './migrations/0016-database-credentials.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-idempotency-keys': idempotencyKeys,
   '0014-pepper-hmac-input': pepperHmacInput,
   '0015-gateway-routes': gatewayRoutes,
+  '0016-database-credentials': databaseCredentials,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -32,6 +32,7 @@ import type { SharedState } from './shared-state.js';
 import { createMonitoring, type MonitoringOptions } from './monitoring-services.js';
 import { checkpointerHooks, type CheckpointerWiring } from './checkpointer-hooks.js';
 import { ChangeTimings } from '../http/change-timings.js';
+import { createDatabaseServices, type DatabaseServiceOptions } from './database-services.js';
 
 export interface ServiceOptions {
   /** Every storage port, from one adapter (`kyselyPorts(store)` for SQLite and PostgreSQL). */
@@ -65,6 +66,8 @@ export interface ServiceOptions {
   onTaskError?: (err: unknown, task: string) => void;
   /** Usage events, detection, webhooks and hygiene (defaults in their services). */
   monitoring?: Omit<MonitoringOptions, 'ports' | 'keyring' | 'clock' | 'bus'>;
+  /** Dynamic database credentials: the target engine, the revoker's timing, where its failures go. */
+  databases?: DatabaseServiceOptions;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -142,6 +145,10 @@ export function createServices(o: ServiceOptions) {
     },
     o.console,
   );
+  const databases = createDatabaseServices(
+    { store, keyring: o.keyring, clock, onError: (err) => o.onTaskError?.(err, 'database lease revocation') },
+    o.databases,
+  );
   const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
   // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
   const lifecycle = (o.lifecycle ?? new Lifecycle())
@@ -151,6 +158,7 @@ export function createServices(o: ServiceOptions) {
     .add('checkpointer', checkpointer)
     .add('idempotency', idempotency)
     .add('oauth', oauth)
+    .add('database leases', databases.revoker)
     .add(
       'console',
       consoleUpkeep(accounts, (err) => o.onTaskError?.(err, 'console maintenance')),
@@ -178,6 +186,7 @@ export function createServices(o: ServiceOptions) {
     verifyTimeline: new VerifyTimeline(clock),
     idempotency,
     monitoring,
+    databases,
   };
 }
 

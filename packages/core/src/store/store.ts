@@ -4,6 +4,7 @@ import type { KeyspaceRepos } from '../api-keys/keyspace-repos.js';
 import type { AuditCheckpointRepos } from '../audit/audit-checkpoint-repos.js';
 import type { AuditRepos } from '../audit/audit-repos.js';
 import type { ConsoleRepos } from '../console/console-repos.js';
+import type { DatabaseRepos } from '../databases/database-repos.js';
 import type { KeyringRepos } from '../custody/custody-repos.js';
 import type { IdempotencyRepos } from '../idempotency/idempotency-repos.js';
 import type { RootKeyRepos } from '../root-keys/root-key-repos.js';
@@ -19,6 +20,8 @@ export interface Repos
   extends KeyRepos, KeyspaceRepos, RootKeyRepos, AuditRepos, KeyringRepos, VaultRepos, KeyRecoveryRepos, AuditCheckpointRepos {
   /** Console users and sessions, in the same database and transactions. */
   readonly console: ConsoleRepos;
+  /** Target database connections, roles and leases of dynamic credentials, in the same database and transactions. */
+  readonly databases: DatabaseRepos;
 }
 
 export interface Store extends Repos {

@@ -1,0 +1,140 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { Answer } from '../http/schemas.js';
+import type { Services } from '../wiring/services.js';
+import {
+  Credential,
+  DatabaseLease,
+  LeaseParams,
+  LeasePage,
+  LeasesQuery,
+  NameParams,
+  RenewBody,
+  RequestCredentialBody,
+} from './database-schemas.js';
+import { leaseView } from './database-views.js';
+
+const tags = ['databases'];
+const config = { permission: 'databases:credentials' as const };
+
+/** Credentials and their leases (`databases:credentials`); registered by databases.ts, which adds the shared shapes. */
+export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
+  const { leases } = services.databases;
+  return async (app0) => {
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/v1/databases/roles/:name/credentials',
+      {
+        config: { ...config, idempotent: true },
+        schema: {
+          operationId: 'requestDatabaseCredential',
+          tags,
+          summary: 'Request a credential: a fresh login and password with a lease',
+          description:
+            "The login is made on the target by the role's creation statements; it is dropped, and its sessions ended, when the lease expires or is revoked. The password is shown this once; Tessera keeps no copy. Audited (lease, role, login — never the password).",
+          params: NameParams,
+          body: RequestCredentialBody,
+          response: {
+            201: Answer('The credential and its lease.', Credential),
+            ...problems('NOT_FOUND', 'TARGET_DATABASE_FAILED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
+          },
+        },
+      },
+      async (request, reply) => {
+        const actor = actorOf(request);
+        const { lease, password } = await leases.issue(actor, request.params.name, request.body.ttlSeconds);
+        const connection = await services.store.databases.getConnectionById(lease.connectionId);
+        return reply.code(201).send({
+          username: lease.login,
+          password,
+          host: connection?.host ?? '',
+          port: connection?.port ?? 5432,
+          database: connection?.database ?? '',
+          tlsMode: connection?.tlsMode ?? 'verify-full',
+          lease: leaseView(lease),
+        });
+      },
+    );
+
+    app.get(
+      '/v1/databases/leases',
+      {
+        config,
+        schema: {
+          operationId: 'listDatabaseLeases',
+          tags,
+          summary: 'Leases, newest first, with their revocation state (never a password)',
+          querystring: LeasesQuery,
+          response: { 200: LeasePage },
+        },
+      },
+      async (request) => {
+        const limit = request.query.limit ?? 100;
+        const beforeId = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'databaseLease');
+        const items = await leases.list(actorOf(request), {
+          role: request.query.role,
+          state: request.query.state,
+          limit: limit + 1,
+          beforeId,
+        });
+        const page = items.slice(0, limit);
+        return { items: page.map(leaseView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+      },
+    );
+
+    app.get(
+      '/v1/databases/leases/:leaseId',
+      {
+        config,
+        schema: {
+          operationId: 'getDatabaseLease',
+          tags,
+          summary: 'A lease and its revocation state',
+          params: LeaseParams,
+          response: { 200: Answer('The lease.', DatabaseLease), ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => leaseView(await leases.get(actorOf(request), request.params.leaseId)),
+    );
+
+    app.post(
+      '/v1/databases/leases/:leaseId/renew',
+      {
+        config,
+        schema: {
+          operationId: 'renewDatabaseLease',
+          tags,
+          summary: "Renew a lease, up to its role's maximum TTL",
+          params: LeaseParams,
+          body: RenewBody,
+          response: {
+            200: Answer('The lease, with its new expiry.', DatabaseLease),
+            ...problems('NOT_FOUND', 'CONFLICT', 'TARGET_DATABASE_FAILED'),
+          },
+        },
+      },
+      async (request) => leaseView(await leases.renew(actorOf(request), request.params.leaseId, request.body.incrementSeconds)),
+    );
+
+    app.post(
+      '/v1/databases/leases/:leaseId/revoke',
+      {
+        config,
+        schema: {
+          operationId: 'revokeDatabaseLease',
+          tags,
+          summary: 'Revoke a lease: drop its login and end its sessions now',
+          description:
+            'If the target fails, the lease stays `revoking` and is retried with backoff until its login is dropped; `lastError` says why.',
+          params: LeaseParams,
+          response: { 200: Answer('The lease: `revoked`, or `revoking` with the last error.', DatabaseLease), ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => leaseView(await leases.revoke(actorOf(request), request.params.leaseId)),
+    );
+  };
+}

@@ -1,0 +1,136 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { Answer, Type } from '../http/schemas.js';
+import type { Services } from '../wiring/services.js';
+import {
+  ConnectionList,
+  DATABASE_SCHEMAS,
+  DatabaseConnection,
+  DatabaseRole,
+  NameParams,
+  PutConnectionBody,
+  PutRoleBody,
+  RoleList,
+} from './database-schemas.js';
+import { connectionView, roleView } from './database-views.js';
+import { databaseLeaseRoutes } from './database-leases.js';
+
+const tags = ['databases'];
+const config = { permission: 'databases:manage' as const };
+
+/**
+ * Dynamic database credentials (docs/dynamic-secrets.md): target connections and roles here
+ * (`databases:manage`), credentials and leases in database-leases.ts (`databases:credentials`).
+ */
+export function databaseRoutes(services: Services): FastifyPluginAsync {
+  const { admin } = services.databases;
+  return async (app0) => {
+    for (const schema of DATABASE_SCHEMAS) app0.addSchema(schema);
+    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.put(
+      '/v1/databases/connections/:name',
+      {
+        config: { ...config, idempotent: true },
+        schema: {
+          operationId: 'putDatabaseConnection',
+          tags,
+          summary: 'Register a target database, or replace its settings',
+          description:
+            'Logs in with the admin credentials first: a connection that cannot log in is refused. The password is encrypted by the keyring and never shown again.',
+          params: NameParams,
+          body: PutConnectionBody,
+          response: {
+            200: Answer('The connection, without its password.', DatabaseConnection),
+            ...problems('TARGET_DATABASE_FAILED', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
+          },
+        },
+      },
+      async (request) => connectionView(await admin.putConnection(actorOf(request), request.params.name, request.body)),
+    );
+
+    app.get(
+      '/v1/databases/connections',
+      {
+        config,
+        schema: {
+          operationId: 'listDatabaseConnections',
+          tags,
+          summary: 'Target databases, without passwords',
+          response: { 200: ConnectionList },
+        },
+      },
+      async (request) => ({ items: (await admin.listConnections(actorOf(request))).map(connectionView) }),
+    );
+
+    app.delete(
+      '/v1/databases/connections/:name',
+      {
+        config,
+        schema: {
+          operationId: 'deleteDatabaseConnection',
+          tags,
+          summary: 'Delete a connection no role uses',
+          params: NameParams,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
+        },
+      },
+      async (request, reply) => {
+        await admin.deleteConnection(actorOf(request), request.params.name);
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.put(
+      '/v1/databases/roles/:name',
+      {
+        config: { ...config, idempotent: true },
+        schema: {
+          operationId: 'putDatabaseRole',
+          tags,
+          summary: 'Write a role: the statements that make and drop its logins, and their TTLs',
+          description: 'Leases already issued keep their expiry and maximum.',
+          params: NameParams,
+          body: PutRoleBody,
+          response: { 200: Answer('The role.', DatabaseRole), ...problems('CONFLICT') },
+        },
+      },
+      async (request) => {
+        const role = await admin.putRole(actorOf(request), request.params.name, request.body);
+        return roleView(role, request.body.connection);
+      },
+    );
+
+    app.get(
+      '/v1/databases/roles',
+      { config, schema: { operationId: 'listDatabaseRoles', tags, summary: 'Roles of dynamic credentials', response: { 200: RoleList } } },
+      async (request) => {
+        const actor = actorOf(request);
+        const names = new Map((await admin.listConnections(actor)).map((c) => [c.id, c.name]));
+        return { items: (await admin.listRoles(actor)).map((r) => roleView(r, names.get(r.connectionId) ?? '')) };
+      },
+    );
+
+    app.delete(
+      '/v1/databases/roles/:name',
+      {
+        config,
+        schema: {
+          operationId: 'deleteDatabaseRole',
+          tags,
+          summary: 'Delete a role none of whose leases is still open',
+          params: NameParams,
+          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
+        },
+      },
+      async (request, reply) => {
+        await admin.deleteRole(actorOf(request), request.params.name);
+        return reply.code(204).send(null);
+      },
+    );
+
+    await app.register(databaseLeaseRoutes(services));
+  };
+}

@@ -1,0 +1,121 @@
+import { appendAudit } from '../audit/audit-chain.js';
+import { every, type Ticker } from '../lifecycle/every.js';
+import { oneAtATime } from '../lifecycle/one-at-a-time.js';
+import { openConnection, type DatabaseDeps } from './database-admin.js';
+import type { DatabaseLeaseRecord } from './database-records.js';
+import { TargetError } from './database-target.js';
+import { DEFAULT_REVOCATION_STATEMENTS } from './statement-templates.js';
+
+export interface RevokerOptions {
+  /** How often leases due for revocation are looked for (ms). */
+  intervalMs: number;
+  /** How long a node holds a lease it attempts; past it, another node may try (ms). */
+  claimMs: number;
+  /** Wait before attempt n+1 after a failure (seconds), by n; the last value repeats, for ever. */
+  backoffSeconds: number[];
+}
+
+export const REVOKER_DEFAULTS: RevokerOptions = {
+  intervalMs: 5_000,
+  claimMs: 120_000,
+  backoffSeconds: [5, 15, 60, 300, 900, 3_600],
+};
+
+/** A failed revocation attempt as the server log records it (the message names no secret). */
+export interface RevocationFailure {
+  leaseId: string;
+  login: string;
+  attempts: number;
+  message: string;
+}
+
+/**
+ * Drops the logins of leases that ended — expired, or revoked by request — from any node: each
+ * attempt is claimed in the store first, so two nodes never revoke the same lease at once; an
+ * attempt cut short by a crash lapses and is picked up again; a failed one is retried with
+ * backoff until it succeeds, and the lease shows its attempts and last error meanwhile.
+ */
+export class LeaseRevoker {
+  private ticker: Ticker | undefined;
+  private readonly rounds = oneAtATime(async () => {
+    const due = await this.deps.store.databases.listDueLeases(this.deps.clock.now(), 50);
+    let n = 0;
+    for (const lease of due) if (await this.attempt(lease)) n++;
+    return n;
+  });
+
+  constructor(
+    private readonly deps: DatabaseDeps & { onFailure?: ((failure: RevocationFailure) => void) | undefined },
+    private readonly o: RevokerOptions = REVOKER_DEFAULTS,
+    private readonly onError: (err: unknown) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.ticker ??= every(this.o.intervalMs, () => this.runDue(), this.onError);
+  }
+
+  async stop(): Promise<void> {
+    await this.ticker?.stop();
+    this.ticker = undefined;
+    await this.rounds.settled();
+  }
+
+  /** Attempts every revocation that is due; answers how many this node attempted. */
+  runDue(): Promise<number> {
+    return this.rounds.run();
+  }
+
+  /** One revocation attempt at one lease, if this node wins the claim on it. */
+  async attempt(lease: DatabaseLeaseRecord): Promise<boolean> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const claimUntil = now + this.o.claimMs;
+    if (lease.nextAttemptAt === null || lease.nextAttemptAt > now) return false;
+    if (!(await store.databases.claimLease(lease.id, lease.nextAttemptAt, claimUntil))) return false;
+    const attempts = lease.attempts + 1;
+    let error: string | null = null;
+    try {
+      const connection = await store.databases.getConnectionById(lease.connectionId);
+      if (connection === undefined) throw new TargetError('the connection of this lease is gone');
+      const role = await store.databases.getRole(lease.workspaceId, lease.roleName);
+      const statements = (role?.id === lease.roleId ? role.revocationStatements : null) ?? DEFAULT_REVOCATION_STATEMENTS;
+      await this.deps.target.revokeLogin(await openConnection(this.deps.keyring, connection), statements, { name: lease.login });
+    } catch (err) {
+      error = err instanceof TargetError ? err.message : 'internal error (see the server log)';
+      this.deps.onFailure?.({ leaseId: lease.id, login: lease.login, attempts, message: err instanceof Error ? err.message : String(err) });
+    }
+    const at = clock.now();
+    if (error !== null) {
+      const backoff = this.o.backoffSeconds[Math.min(attempts - 1, this.o.backoffSeconds.length - 1)]!;
+      await store.databases.finishRevocation(lease.id, claimUntil, {
+        state: 'revoking',
+        attempts,
+        nextAttemptAt: at + backoff * 1000,
+        lastError: error,
+        revokedAt: null,
+      });
+      return true;
+    }
+    await store.transaction(async (tx) => {
+      const finished = await tx.databases.finishRevocation(lease.id, claimUntil, {
+        state: 'revoked',
+        attempts,
+        nextAttemptAt: null,
+        lastError: null,
+        revokedAt: at,
+      });
+      if (!finished) return; // the claim lapsed and another node took over: it writes the outcome
+      await appendAudit(
+        tx,
+        clock,
+        { id: 'system', workspaceId: lease.workspaceId, ip: null },
+        {
+          action: 'database_lease.revoked',
+          target: lease.id,
+          details: { leaseId: lease.id, role: lease.roleName, login: lease.login, reason: lease.revokeReason ?? 'expired', attempts },
+        },
+      );
+    });
+    return true;
+  }
+}

@@ -1,0 +1,238 @@
+import type { DatabaseConnectionRecord, DatabaseLeaseRecord, DatabaseRepos, DatabaseRoleRecord } from '@tessera/core';
+import { sql, type Kysely, type Transaction, type UpdateResult } from 'kysely';
+import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import type { Database } from '../schema.js';
+import type { DatabaseTables } from './database-schema.js';
+
+type Row<T extends keyof DatabaseTables> = DatabaseTables[T];
+
+const CONNECTION_COLUMNS = new RecordColumns<DatabaseConnectionRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  name: 'name',
+  plugin: 'plugin',
+  host: 'host',
+  port: numberColumn('port'),
+  database: 'database',
+  tlsMode: 'tls_mode',
+  username: 'username',
+  passwordCiphertext: 'password_ciphertext',
+  createdAt: numberColumn('created_at'),
+  updatedAt: numberColumn('updated_at'),
+});
+const ROLE_COLUMNS = new RecordColumns<DatabaseRoleRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  name: 'name',
+  connectionId: 'connection_id',
+  creationStatements: 'creation_statements',
+  revocationStatements: 'revocation_statements',
+  renewStatements: 'renew_statements',
+  defaultTtlSeconds: numberColumn('default_ttl_seconds'),
+  maxTtlSeconds: numberColumn('max_ttl_seconds'),
+  createdAt: numberColumn('created_at'),
+  updatedAt: numberColumn('updated_at'),
+});
+const LEASE_COLUMNS = new RecordColumns<DatabaseLeaseRecord>({
+  id: 'id',
+  workspaceId: 'workspace_id',
+  roleId: 'role_id',
+  roleName: 'role_name',
+  connectionId: 'connection_id',
+  login: 'login',
+  state: 'state',
+  issuedTo: 'issued_to',
+  issuedAt: numberColumn('issued_at'),
+  expiresAt: numberColumn('expires_at'),
+  maxExpiresAt: numberColumn('max_expires_at'),
+  renewals: numberColumn('renewals'),
+  revokeReason: 'revoke_reason',
+  attempts: numberColumn('attempts'),
+  nextAttemptAt: nullableNumberColumn('next_attempt_at'),
+  lastError: 'last_error',
+  revokedAt: nullableNumberColumn('revoked_at'),
+});
+
+/** Whether a conditional update (a compare-and-set) changed its one row. */
+const changedOne = (r: UpdateResult): boolean => Number(r.numUpdatedRows) === 1;
+
+/** The port of dynamic database credentials over a Kysely handle — the whole database, or one transaction. */
+export class KyselyDatabaseRepos implements DatabaseRepos {
+  private readonly db: Kysely<DatabaseTables> | Transaction<DatabaseTables>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    // These tables are declared beside their migration rather than in the shared schema.
+    this.db = db as unknown as Kysely<DatabaseTables>;
+  }
+
+  async insertConnection(c: DatabaseConnectionRecord): Promise<void> {
+    await this.db
+      .insertInto('database_connections')
+      .values(CONNECTION_COLUMNS.write(c) as Row<'database_connections'>)
+      .execute();
+  }
+
+  async updateConnection(id: string, patch: Partial<DatabaseConnectionRecord>): Promise<void> {
+    await this.db.updateTable('database_connections').set(CONNECTION_COLUMNS.write(patch)).where('id', '=', id).execute();
+  }
+
+  async getConnection(workspaceId: string, name: string): Promise<DatabaseConnectionRecord | undefined> {
+    const row = await this.db
+      .selectFrom('database_connections')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && CONNECTION_COLUMNS.read(row);
+  }
+
+  async getConnectionById(id: string): Promise<DatabaseConnectionRecord | undefined> {
+    const row = await this.db.selectFrom('database_connections').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && CONNECTION_COLUMNS.read(row);
+  }
+
+  async listConnections(workspaceId: string): Promise<DatabaseConnectionRecord[]> {
+    const rows = await this.db
+      .selectFrom('database_connections')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => CONNECTION_COLUMNS.read(r));
+  }
+
+  async deleteConnection(id: string): Promise<void> {
+    await this.db.deleteFrom('database_connections').where('id', '=', id).execute();
+  }
+
+  async insertRole(r: DatabaseRoleRecord): Promise<void> {
+    await this.db
+      .insertInto('database_roles')
+      .values(ROLE_COLUMNS.write(r) as Row<'database_roles'>)
+      .execute();
+  }
+
+  async updateRole(id: string, patch: Partial<DatabaseRoleRecord>): Promise<void> {
+    // A null statement is a value here (back to the default), so the patch is written field by field.
+    const row = ROLE_COLUMNS.write(patch);
+    if (patch.revocationStatements === null) row.revocation_statements = null;
+    if (patch.renewStatements === null) row.renew_statements = null;
+    await this.db.updateTable('database_roles').set(row).where('id', '=', id).execute();
+  }
+
+  async getRole(workspaceId: string, name: string): Promise<DatabaseRoleRecord | undefined> {
+    const row = await this.db
+      .selectFrom('database_roles')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row && ROLE_COLUMNS.read(row);
+  }
+
+  async listRoles(workspaceId: string, connectionId?: string): Promise<DatabaseRoleRecord[]> {
+    let query = this.db.selectFrom('database_roles').selectAll().where('workspace_id', '=', workspaceId);
+    if (connectionId !== undefined) query = query.where('connection_id', '=', connectionId);
+    return (await query.orderBy('name').execute()).map((r) => ROLE_COLUMNS.read(r));
+  }
+
+  async deleteRole(id: string): Promise<void> {
+    await this.db.deleteFrom('database_roles').where('id', '=', id).execute();
+  }
+
+  async insertLease(l: DatabaseLeaseRecord): Promise<void> {
+    await this.db
+      .insertInto('database_leases')
+      .values(LEASE_COLUMNS.write(l) as Row<'database_leases'>)
+      .execute();
+  }
+
+  async getLease(id: string): Promise<DatabaseLeaseRecord | undefined> {
+    const row = await this.db.selectFrom('database_leases').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && LEASE_COLUMNS.read(row);
+  }
+
+  async listLeases(q: Parameters<DatabaseRepos['listLeases']>[0]): Promise<DatabaseLeaseRecord[]> {
+    let query = this.db.selectFrom('database_leases').selectAll().where('workspace_id', '=', q.workspaceId);
+    if (q.roleId !== undefined) query = query.where('role_id', '=', q.roleId);
+    if (q.state !== undefined) query = query.where('state', '=', q.state);
+    if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+    return (await query.orderBy('id', 'desc').limit(q.limit).execute()).map((r) => LEASE_COLUMNS.read(r));
+  }
+
+  async countOpenLeases(roleId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('database_leases')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('role_id', '=', roleId)
+      .where('state', '!=', 'revoked')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async extendLease(id: string, expectedExpiresAt: number, expiresAt: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('database_leases')
+      .set((eb) => ({ expires_at: expiresAt, next_attempt_at: expiresAt, renewals: eb('renewals', '+', 1) }))
+      .where('id', '=', id)
+      .where('state', '=', 'active')
+      .where('expires_at', '=', expectedExpiresAt)
+      .executeTakeFirst();
+    return changedOne(r);
+  }
+
+  async requestRevocation(id: string, now: number, reason: 'requested' | 'failed'): Promise<boolean> {
+    const r = await this.db
+      .updateTable('database_leases')
+      .set({ state: 'revoking', revoke_reason: reason, next_attempt_at: now })
+      .where('id', '=', id)
+      .where('state', '=', 'active')
+      .executeTakeFirst();
+    return changedOne(r);
+  }
+
+  async listDueLeases(now: number, limit: number): Promise<DatabaseLeaseRecord[]> {
+    const rows = await this.db
+      .selectFrom('database_leases')
+      .selectAll()
+      .where('state', 'in', ['active', 'revoking'])
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => LEASE_COLUMNS.read(r));
+  }
+
+  async claimLease(id: string, expectedNextAttemptAt: number, claimUntil: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('database_leases')
+      .set({
+        state: 'revoking',
+        revoke_reason: sql<string>`case when state = 'active' then 'expired' else revoke_reason end`,
+        next_attempt_at: claimUntil,
+      })
+      .where('id', '=', id)
+      .where('state', 'in', ['active', 'revoking'])
+      .where('next_attempt_at', '=', expectedNextAttemptAt)
+      .executeTakeFirst();
+    return changedOne(r);
+  }
+
+  async finishRevocation(id: string, claimUntil: number, o: Parameters<DatabaseRepos['finishRevocation']>[2]): Promise<boolean> {
+    const r = await this.db
+      .updateTable('database_leases')
+      .set({
+        state: o.state,
+        attempts: o.attempts,
+        next_attempt_at: o.nextAttemptAt,
+        last_error: o.lastError === null ? null : o.lastError.slice(0, 512),
+        revoked_at: o.revokedAt,
+      })
+      .where('id', '=', id)
+      .where('state', '=', 'revoking')
+      .where('next_attempt_at', '=', claimUntil)
+      .executeTakeFirst();
+    return changedOne(r);
+  }
+}
