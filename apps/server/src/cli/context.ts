@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../config.js';
 import { readSetting } from '../read-setting.js';
 import { AUDIT_OPTIONS } from './audit-help.js';
 import { BACKUP_OPTIONS } from './backup-help.js';
+import { DATABASES_OPTIONS } from './databases-help.js';
 import { KEYRING_OPTIONS } from './keyring-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
@@ -41,6 +42,7 @@ const OPTIONS = {
   ...AUDIT_OPTIONS,
   ...KEYRING_OPTIONS,
   ...SECRETS_OPTIONS,
+  ...DATABASES_OPTIONS,
   ...USERS_OPTIONS,
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,

@@ -2,6 +2,7 @@ import { VERSION } from '../version.js';
 import { AUDIT_HELP } from './audit-help.js';
 import { BACKUP_HELP } from './backup-help.js';
 import { commandContext, parse, Unreachable, UsageError, type Command } from './context.js';
+import { DATABASES_HELP } from './databases-help.js';
 import { KEYRING_HELP } from './keyring-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
@@ -31,6 +32,7 @@ ${OAUTH_HELP}
                                         find Tessera keys in files and git history (masked); --revoke revokes them
 ${KEYRING_HELP}
 ${SECRETS_HELP}
+${DATABASES_HELP}
 ${AUDIT_HELP}
 ${USERS_HELP}
 ${BACKUP_HELP}
@@ -55,6 +57,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   scan: async () => (await import('./scan.js')).scanCommand,
   keyring: async () => (await import('./keyring.js')).keyringCommand,
   secrets: async () => (await import('./secrets.js')).secretsCommand,
+  databases: async () => (await import('./databases.js')).databasesCommand,
   audit: async () => (await import('./audit.js')).auditCommand,
   users: async () => (await import('./users.js')).usersCommand,
   backup: async () => (await import('./backup.js')).backupCommand,

@@ -88,7 +88,9 @@ export async function serve(
       webhooks: webhookTargetPolicy(config),
       onWebhookFailure: (failure) => app.log.warn({ webhook: failure }, 'webhook delivery failed'),
     },
-    databases: { onRevocationFailure: (failure) => app.log.warn({ lease: failure }, 'database lease revocation failed; it will be retried') },
+    databases: {
+      onRevocationFailure: (failure) => app.log.warn({ lease: failure }, 'database lease revocation failed; it will be retried'),
+    },
   });
   const app = await createApp({ config, services });
   shared.log = app.log;

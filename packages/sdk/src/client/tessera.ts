@@ -1,4 +1,5 @@
 import { auditMethods } from './audit-methods.js';
+import { databasesMethods } from './database-methods.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { honeytokensMethods, keysMethods, keyspacesMethods, rootKeysMethods } from './key-methods.js';
 import { analyticsMethods, anomaliesMethods, hygieneMethods, suspensionsMethods, webhooksMethods } from './monitoring-methods.js';
@@ -53,6 +54,8 @@ export class Tessera {
   readonly oauth = oauthMethods(this.operations);
   /** The vault: versioned secrets. Names may contain `/` (`payments/stripe`). */
   readonly secrets = secretsMethods(this.operations);
+  /** Dynamic database credentials: connections, roles, and credentials that live for a lease. */
+  readonly databases = databasesMethods(this.operations);
   /** The tamper-evident audit log. */
   readonly audit = auditMethods(this.operations);
   /** Usage analytics (permission `analytics:read`). Ranges default to the last 24 hours. */
