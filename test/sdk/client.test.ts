@@ -15,6 +15,7 @@ import {
   type WebhookDelivery,
 } from '@tessera/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DATABASE_URL } from '../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../support/server.js';
 import { managementOperations } from './support/openapi-types.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
@@ -154,6 +155,45 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect(ok(await tessera.oauth.listSigningKeys()).items.length).toBeGreaterThan(0);
     ok(await tessera.oauth.deleteClient(created.clientId));
     expect((await tessera.oauth.getClient(created.clientId)).error?.status).toBe(404);
+  });
+
+  it('manages database connections and roles, and issues, renews and revokes a credential', async () => {
+    // The shared cluster trusts local logins, so this shows the client's calls only; the credentials
+    // themselves are proven against a password-checking cluster in test/databases/.
+    const target = new URL(TEST_DATABASE_URL);
+    const connection = ok(
+      await tessera.databases.putConnection('shared', {
+        host: target.hostname,
+        port: Number(target.port || 5432),
+        database: target.pathname.slice(1),
+        tlsMode: 'disable',
+        username: decodeURIComponent(target.username),
+        password: 'unused-by-trust',
+      }),
+    );
+    expect(connection).toMatchObject({ name: 'shared', plugin: 'postgresql' });
+    expect(ok(await tessera.databases.listConnections()).items.map((c) => c.name)).toEqual(['shared']);
+    const role = ok(
+      await tessera.databases.putRole('sdk', {
+        connection: 'shared',
+        creationStatements: 'CREATE ROLE {{name}} LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}};',
+        defaultTtlSeconds: 60,
+        maxTtlSeconds: 120,
+      }),
+    );
+    expect(role).toMatchObject({ name: 'sdk', connection: 'shared', maxTtlSeconds: 120 });
+    expect(ok(await tessera.databases.listRoles()).items.map((r) => r.name)).toEqual(['sdk']);
+    const credential = ok(await tessera.databases.requestCredential('sdk', { ttlSeconds: 30 }));
+    expect(credential.username).toBe(credential.lease.login);
+    const leaseId = credential.lease.leaseId;
+    expect(ok(await tessera.databases.getLease(leaseId)).state).toBe('active');
+    expect(ok(await tessera.databases.renewLease(leaseId, { incrementSeconds: 60 })).renewals).toBe(1);
+    expect(ok(await tessera.databases.listLeases({ role: 'sdk' })).items.map((l) => l.leaseId)).toEqual([leaseId]);
+    expect(ok(await tessera.databases.revokeLease(leaseId)).state).toBe('revoked');
+    expect(JSON.stringify(ok(await tessera.databases.listLeases()))).not.toContain(credential.password);
+    ok(await tessera.databases.deleteRole('sdk'));
+    ok(await tessera.databases.deleteConnection('shared'));
+    expect((await tessera.databases.deleteConnection('shared')).error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
   });
 
   it('reaches an operation by name with call()', async () => {

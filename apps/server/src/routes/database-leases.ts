@@ -29,7 +29,9 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
     app.post(
       '/v1/databases/roles/:name/credentials',
       {
-        config: { ...config, idempotent: true },
+        // Not idempotent: a kept answer would be a copy of the password. A retry makes a second
+        // login, which its own lease ends.
+        config,
         schema: {
           operationId: 'requestDatabaseCredential',
           tags,

@@ -1,7 +1,9 @@
-import { LEASE_STATES, TLS_MODES } from '@tessera/core';
 import { Cursor, Id, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of dynamic database credentials (docs/dynamic-secrets.md). */
+
+const TLS_MODES = ['disable', 'require', 'verify-full'] as const;
+const LEASE_STATES = ['active', 'revoking', 'revoked'] as const;
 
 const Name = Type.String({
   minLength: 1,

@@ -43,7 +43,6 @@ export interface DatabaseRoleRecord {
  * (an attempt under way, or waiting for its next after a failure); `revoked` after.
  */
 export type LeaseState = 'active' | 'revoking' | 'revoked';
-export const LEASE_STATES: readonly LeaseState[] = ['active', 'revoking', 'revoked'];
 
 /** Why a lease's login was (or is being) dropped. */
 export type RevokeReason = 'expired' | 'requested' | 'failed';

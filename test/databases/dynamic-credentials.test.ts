@@ -1,0 +1,351 @@
+import { ManualClock, type AuditRecord, type DatabaseTarget } from '@tessera/core';
+import { KyselyStore } from '@tessera/store';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresTarget } from '../../apps/server/src/adapters/database-target/postgres-target.js';
+import { createDatabaseServices } from '../../apps/server/src/wiring/database-services.js';
+import { TEST_DATABASE_URL } from '../support/databases.js';
+import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+// Dynamic credentials against a PostgreSQL of this file's own, with password authentication: a
+// credential logs in until its lease ends and is refused after; revocation ends open sessions,
+// survives a node dying mid-way, happens once across two nodes, and is retried while it fails.
+// Tessera's own store is a schema on the shared cluster; time moves by an injected clock.
+
+const ADMIN = { username: 'tessera_admin', password: 'admin-Pw-7f3k9q2x' };
+const CREATE = 'CREATE ROLE {{name}} LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}; GRANT SELECT ON orders TO "{{name}}";';
+
+let cluster: PrivatePostgres;
+let superuser: pg.Client;
+let server: TestServer;
+let storeB: KyselyStore;
+const clock = new ManualClock(Date.now());
+/** Every password handed out, to check none is kept or shown again. */
+const passwords: string[] = [];
+
+/** Logs in to the target as a credential; answers the client, or throws PostgreSQL's refusal. */
+async function login(username: string, password: string): Promise<pg.Client> {
+  const c = new pg.Client({ host: cluster.host, port: cluster.port, database: 'postgres', user: username, password });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+async function canLogIn(username: string, password: string): Promise<boolean> {
+  try {
+    const c = await login(username, password);
+    expect((await c.query('select count(*)::int as n from orders')).rows).toEqual([{ n: 2 }]);
+    await c.end();
+    return true;
+  } catch (err) {
+    expect((err as { code?: string }).code).toBe('28P01'); // password authentication failed
+    return false;
+  }
+}
+
+async function roleExists(name: string): Promise<boolean> {
+  return (await superuser.query('select 1 from pg_roles where rolname = $1', [name])).rowCount === 1;
+}
+
+async function credential(role = 'readonly', ttlSeconds?: number) {
+  const r = await server.api('POST', `/v1/databases/roles/${role}/credentials`, ttlSeconds === undefined ? {} : { ttlSeconds });
+  expect(r.status).toBe(201);
+  passwords.push(r.body.password);
+  return r.body as { username: string; password: string; lease: { leaseId: string; expiresAt: string; maxExpiresAt: string } };
+}
+
+async function audit(): Promise<AuditRecord[]> {
+  return server.db.store.scanAudit(0, 100_000);
+}
+
+/** A node's target that counts its revocations (the real PostgreSQL target underneath). */
+function counting(target: DatabaseTarget, calls: string[]): DatabaseTarget {
+  return {
+    verify: (c) => target.verify(c),
+    createLogin: (c, s, l) => target.createLogin(c, s, l),
+    renewLogin: (c, s, l) => target.renewLogin(c, s, l),
+    revokeLogin: async (c, s, l) => {
+      calls.push(l.name);
+      await target.revokeLogin(c, s, l);
+    },
+  };
+}
+
+beforeAll(async () => {
+  [cluster, server] = await Promise.all([startPrivatePostgres(), startTestServer('postgres', { clock })]);
+  superuser = new pg.Client({
+    host: cluster.host,
+    port: cluster.port,
+    database: 'postgres',
+    user: 'postgres',
+    password: cluster.superuser.password,
+  });
+  await superuser.connect();
+  // The admin Tessera logs in as is no superuser: it creates roles and may end their sessions.
+  await superuser.query(`CREATE ROLE ${ADMIN.username} LOGIN CREATEROLE PASSWORD '${ADMIN.password}'`);
+  await superuser.query(`GRANT pg_signal_backend TO ${ADMIN.username}`);
+  await superuser.query('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2)');
+  await superuser.query(`GRANT SELECT ON orders TO ${ADMIN.username} WITH GRANT OPTION`);
+  // A second node: its own pool on the same store (and the same keyring).
+  storeB = KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: server.db.schema!, poolSize: 2 });
+}, 30_000);
+
+afterAll(async () => {
+  await superuser?.end();
+  await storeB?.close();
+  await server?.close();
+  await cluster?.stop();
+});
+
+describe('connections and roles', () => {
+  it('refuses a connection that cannot log in, saying why and naming no password', async () => {
+    const body = {
+      host: cluster.host,
+      port: cluster.port,
+      database: 'postgres',
+      tlsMode: 'disable',
+      username: ADMIN.username,
+      password: 'wrong-Pw-1',
+    };
+    const r = await server.api('PUT', '/v1/databases/connections/target', body);
+    expect(r.status).toBe(502);
+    expect(r.body.code).toBe('TARGET_DATABASE_FAILED');
+    expect(r.body.detail).toMatch(/cannot log in to the database: password authentication failed for user "tessera_admin"/);
+    expect(JSON.stringify(r.body)).not.toContain('wrong-Pw-1');
+    const closed = await server.api('PUT', '/v1/databases/connections/target', { ...body, port: 1, password: ADMIN.password });
+    expect(closed.body.detail).toMatch(/connection refused/);
+  });
+
+  it('registers one that logs in, keeping its password only as ciphertext, never shown or audited', async () => {
+    const r = await server.api('PUT', '/v1/databases/connections/target', {
+      host: cluster.host,
+      port: cluster.port,
+      database: 'postgres',
+      tlsMode: 'disable',
+      username: ADMIN.username,
+      password: ADMIN.password,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      name: 'target',
+      plugin: 'postgresql',
+      port: cluster.port,
+      username: ADMIN.username,
+      tlsMode: 'disable',
+    });
+    const listed = await server.api('GET', '/v1/databases/connections');
+    const rows = await server.db.store.databases.listConnections(
+      (await server.db.store.databases.getConnectionById(r.body.id))!.workspaceId,
+    );
+    for (const text of [JSON.stringify(r.body), JSON.stringify(listed.body), JSON.stringify(rows), JSON.stringify(await audit())])
+      expect(text).not.toContain(ADMIN.password);
+    expect(rows[0]!.passwordCiphertext).toMatch(/^v1\./);
+  });
+
+  it('checks a role’s placeholders and TTLs before writing it', async () => {
+    const bad = await server.api('PUT', '/v1/databases/roles/readonly', {
+      connection: 'target',
+      creationStatements: 'CREATE ROLE {{name}} {{pasword}}',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/\{\{pasword\}\} is not one of them/);
+    const noPassword = await server.api('PUT', '/v1/databases/roles/readonly', {
+      connection: 'target',
+      creationStatements: 'CREATE ROLE {{name}} LOGIN',
+    });
+    expect(noPassword.body.detail).toMatch(/must use \{\{password\}\}/);
+    const ttl = { connection: 'target', creationStatements: CREATE, defaultTtlSeconds: 600, maxTtlSeconds: 60 };
+    expect((await server.api('PUT', '/v1/databases/roles/readonly', ttl)).status).toBe(400);
+    const ok = await server.api('PUT', '/v1/databases/roles/readonly', {
+      connection: 'target',
+      creationStatements: CREATE,
+      defaultTtlSeconds: 60,
+      maxTtlSeconds: 120,
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      name: 'readonly',
+      connection: 'target',
+      defaultTtlSeconds: 60,
+      maxTtlSeconds: 120,
+      revocationStatements: null,
+    });
+  });
+
+  it('keeps a root key without databases permissions out, and one with only credentials out of managing', async () => {
+    const make = async (permissions: string[]) =>
+      (await server.api('POST', '/v1/root-keys', { name: 'db', permissions })).body.key as string;
+    const creds = await make(['databases:credentials']);
+    expect((await server.api('GET', '/v1/databases/connections', undefined, creds)).status).toBe(403);
+    expect((await server.api('GET', '/v1/databases/leases', undefined, creds)).status).toBe(200);
+    const keys = await make(['keys:read']);
+    expect((await server.api('POST', '/v1/databases/roles/readonly/credentials', {}, keys)).status).toBe(403);
+  });
+});
+
+describe('credentials and their leases', () => {
+  it('logs in until the lease ends, and is refused after: the expiry job drops the login', async () => {
+    const c = await credential('readonly', 60);
+    expect(c.username).toMatch(/^t_readonly_[a-z0-9]{16}$/);
+    expect(Date.parse(c.lease.expiresAt)).toBe(clock.now() + 60_000);
+    expect(await canLogIn(c.username, c.password)).toBe(true);
+    expect(await canLogIn(c.username, 'not-the-password')).toBe(false);
+    clock.advance(59_000);
+    await server.services.databases.revoker.runDue();
+    expect(await canLogIn(c.username, c.password)).toBe(true);
+    clock.advance(1_000);
+    expect(await server.services.databases.revoker.runDue()).toBeGreaterThanOrEqual(1);
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+    expect(await roleExists(c.username)).toBe(false);
+    const lease = (await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body;
+    expect(lease).toMatchObject({ state: 'revoked', revokeReason: 'expired', attempts: 1, lastError: null, nextAttemptAt: null });
+    const entries = (await audit()).filter((e) => e.target === c.lease.leaseId);
+    expect(entries.map((e) => [e.action, e.details.login, e.details.role])).toEqual([
+      ['database_lease.issued', c.username, 'readonly'],
+      ['database_lease.revoked', c.username, 'readonly'],
+    ]);
+    expect(entries[0]!.actor).toMatch(/^root_key:/);
+    expect(entries[1]).toMatchObject({ actor: 'system', details: { reason: 'expired' } });
+  });
+
+  it('ends an open session when the lease is revoked', async () => {
+    const c = await credential();
+    const session = await login(c.username, c.password);
+    expect((await session.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
+    const r = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`);
+    expect(r.body).toMatchObject({ state: 'revoked', revokeReason: 'requested', attempts: 1 });
+    await expect(session.query('select 1')).rejects.toThrow();
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+    expect((await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`)).body.state).toBe('revoked'); // again: no change
+    const actions = (await audit()).filter((e) => e.target === c.lease.leaseId).map((e) => e.action);
+    expect(actions).toEqual(['database_lease.issued', 'database_lease.revocation_requested', 'database_lease.revoked']);
+  });
+
+  it('renews a lease, never past the role’s maximum TTL, and moves the login’s VALID UNTIL with it', async () => {
+    const c = await credential(); // 60 s by default, 120 s at most
+    const issuedAt = clock.now();
+    clock.advance(50_000);
+    const renewed = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/renew`, { incrementSeconds: 30 });
+    expect(renewed.body).toMatchObject({ state: 'active', renewals: 1, expiresAt: new Date(clock.now() + 30_000).toISOString() });
+    clock.advance(20_000);
+    const capped = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/renew`, { incrementSeconds: 3_600 });
+    expect(capped.body.expiresAt).toBe(new Date(issuedAt + 120_000).toISOString());
+    expect(capped.body.expiresAt).toBe(c.lease.maxExpiresAt);
+    const { rows } = await superuser.query('select rolvaliduntil from pg_roles where rolname = $1', [c.username]);
+    expect((rows[0].rolvaliduntil as Date).getTime()).toBe(issuedAt + 120_000);
+    clock.advance(50_000); // 120 s after issue
+    await server.services.databases.revoker.runDue();
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+    const late = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/renew`, {});
+    expect(late.status).toBe(409);
+    const renewals = (await audit()).filter((e) => e.target === c.lease.leaseId && e.action === 'database_lease.renewed');
+    expect(renewals.map((e) => e.details.capped)).toEqual([false, true]);
+  });
+
+  it('lists leases by role and state, never with a password', async () => {
+    const r = await server.api('GET', '/v1/databases/leases?role=readonly&state=revoked&limit=2');
+    expect(r.status).toBe(200);
+    expect(r.body.items).toHaveLength(2);
+    expect(r.body.items.every((l: { state: string }) => l.state === 'revoked')).toBe(true);
+    const next = await server.api('GET', `/v1/databases/leases?role=readonly&state=revoked&limit=2&cursor=${r.body.nextCursor}`);
+    expect(next.body.items.length).toBeGreaterThan(0);
+    const everything = JSON.stringify([r.body, next.body, (await server.api('GET', '/v1/databases/leases')).body, await audit()]);
+    for (const p of passwords) expect(everything).not.toContain(p);
+  });
+
+  it('undoes a credential whose creation statements fail, naming no password in the error', async () => {
+    await server.api('PUT', '/v1/databases/roles/broken', {
+      connection: 'target',
+      creationStatements: 'CREATE ROLE {{name}} LOGIN PASSWORD {{password}}; SELECT {{password}}::int;',
+    });
+    const r = await server.api('POST', '/v1/databases/roles/broken/credentials', {});
+    expect(r.status).toBe(502);
+    expect(r.body.detail).toMatch(
+      /the creation statements failed: invalid input syntax for type integer: "\[redacted\]" \(SQLSTATE 22P02\)/,
+    );
+    const [lease] = (await server.api('GET', '/v1/databases/leases?role=broken')).body.items;
+    expect(lease).toMatchObject({ state: 'revoked', revokeReason: 'failed' });
+    expect(await roleExists(lease.login)).toBe(false);
+  });
+});
+
+describe('revocation across restarts and nodes', () => {
+  const nodeB = (calls: string[] = []) =>
+    createDatabaseServices({ store: storeB, keyring: server.services.keyring, clock }, { target: counting(new PostgresTarget(), calls) });
+
+  it('picks up a lease a node claimed and died holding, once the claim lapses', async () => {
+    const c = await credential();
+    clock.advance(60_000);
+    const [due] = (await server.db.store.databases.listDueLeases(clock.now(), 100)).filter((l) => l.id === c.lease.leaseId);
+    // A node claims the lease, then dies before it revokes anything.
+    expect(await server.db.store.databases.claimLease(due!.id, due!.nextAttemptAt!, clock.now() + 120_000)).toBe(true);
+    const calls: string[] = [];
+    const restarted = nodeB(calls);
+    expect(await restarted.revoker.runDue()).toBe(0);
+    expect(await canLogIn(c.username, c.password)).toBe(true); // still there: the claim holds
+    clock.advance(120_000);
+    expect(await restarted.revoker.runDue()).toBe(1);
+    expect(calls).toEqual([c.username]);
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoked', attempts: 1 });
+  });
+
+  it('never revokes a lease twice when two nodes run the expiry job at once', async () => {
+    const issued = [];
+    for (let i = 0; i < 6; i++) issued.push(await credential());
+    clock.advance(60_000);
+    const [callsA, callsB] = [[] as string[], [] as string[]];
+    const a = createDatabaseServices(
+      { store: server.db.store, keyring: server.services.keyring, clock },
+      { target: counting(new PostgresTarget(), callsA) },
+    );
+    const b = nodeB(callsB);
+    const [byA, byB] = await Promise.all([a.revoker.runDue(), b.revoker.runDue()]);
+    expect(byA + byB).toBe(6);
+    expect([callsA.length, callsB.length]).toEqual([byA, byB]);
+    expect([...callsA, ...callsB].sort()).toEqual(issued.map((c) => c.username).sort());
+    const revoked = (await audit()).filter(
+      (e) => e.action === 'database_lease.revoked' && issued.some((c) => c.lease.leaseId === e.target),
+    );
+    expect(revoked).toHaveLength(6);
+    for (const c of issued) expect(await roleExists(c.username)).toBe(false);
+  });
+
+  it('retries a failing revocation with backoff, showing the state, attempts and error meanwhile', async () => {
+    const c = await credential();
+    await superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD 'changed-elsewhere-1'`);
+    const failed = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`);
+    expect(failed.body).toMatchObject({ state: 'revoking', revokeReason: 'requested', attempts: 1 });
+    expect(failed.body.lastError).toMatch(/password authentication failed for user "tessera_admin"/);
+    expect(Date.parse(failed.body.nextAttemptAt)).toBe(clock.now() + 5_000);
+    expect(await canLogIn(c.username, c.password)).toBe(true);
+    clock.advance(5_000);
+    expect(await server.services.databases.revoker.runDue()).toBe(1);
+    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoking', attempts: 2 });
+    const listed = (await server.api('GET', '/v1/databases/leases?state=revoking')).body.items;
+    expect(listed.map((l: { leaseId: string }) => l.leaseId)).toContain(c.lease.leaseId);
+    clock.advance(14_999); // the second wait is 15 s
+    expect(await server.services.databases.revoker.runDue()).toBe(0);
+    await superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD '${ADMIN.password}'`);
+    clock.advance(1);
+    expect(await server.services.databases.revoker.runDue()).toBe(1);
+    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({
+      state: 'revoked',
+      attempts: 3,
+      lastError: null,
+    });
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+  });
+
+  it('refuses to delete a role with open leases, or a connection a role uses', async () => {
+    const c = await credential();
+    expect((await server.api('DELETE', '/v1/databases/roles/readonly')).status).toBe(409);
+    expect((await server.api('DELETE', '/v1/databases/connections/target')).status).toBe(409);
+    await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`);
+    expect((await server.api('DELETE', '/v1/databases/roles/readonly')).status).toBe(204);
+    expect((await server.api('DELETE', '/v1/databases/roles/broken')).status).toBe(204);
+    expect((await server.api('DELETE', '/v1/databases/connections/target')).status).toBe(204);
+    expect((await server.api('GET', '/v1/databases/roles')).body.items).toEqual([]);
+  });
+});
