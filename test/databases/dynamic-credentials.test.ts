@@ -1,8 +1,10 @@
 import { ManualClock, type AuditRecord, type DatabaseTarget } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PostgresTarget } from '../../apps/server/src/adapters/database-target/postgres-target.js';
+import { commandContext } from '../../apps/server/src/cli/context.js';
+import { databasesCommand } from '../../apps/server/src/cli/databases.js';
 import { createDatabaseServices } from '../../apps/server/src/wiring/database-services.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
@@ -336,6 +338,35 @@ describe('revocation across restarts and nodes', () => {
       lastError: null,
     });
     expect(await canLogIn(c.username, c.password)).toBe(false);
+  });
+
+  it('serves the tessera databases commands (in process, over the API)', async () => {
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    const run = async (sub: string, rest: string[], flags: Record<string, string> = {}) => {
+      printed.length = 0;
+      const code = await databasesCommand(sub, commandContext({ url: server.url, 'root-key': server.rootKey, json: true, ...flags }, rest));
+      return { code, out: JSON.parse(printed.join('')) };
+    };
+    try {
+      expect((await run('connections', [])).out.map((c: { name: string }) => c.name)).toEqual(['target']);
+      expect((await run('roles', [])).out.map((r: { name: string }) => r.name)).toEqual(['broken', 'readonly']);
+      const creds = await run('creds', ['readonly'], { ttl: '30' });
+      expect(creds.out.lease.expiresAt).toBe(new Date(clock.now() + 30_000).toISOString());
+      passwords.push(creds.out.password);
+      expect(await canLogIn(creds.out.username, creds.out.password)).toBe(true);
+      const leaseId = creds.out.lease.leaseId as string;
+      expect((await run('lease', [leaseId])).out.state).toBe('active');
+      expect((await run('renew', [leaseId], { increment: '45' })).out.renewals).toBe(1);
+      expect((await run('leases', [], { role: 'readonly', state: 'active' })).out.map((l: { leaseId: string }) => l.leaseId)).toEqual([
+        leaseId,
+      ]);
+      expect(await run('revoke', [leaseId])).toMatchObject({ code: 0, out: { state: 'revoked' } });
+      expect(await canLogIn(creds.out.username, creds.out.password)).toBe(false);
+      await expect(run('nonsense', [])).rejects.toThrow(/usage: tessera databases/);
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('refuses to delete a role with open leases, or a connection a role uses', async () => {
