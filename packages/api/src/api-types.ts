@@ -116,6 +116,58 @@ export interface AuthorizationServerMetadata {
   token_types_supported: Array<string>;
 }
 
+/** A target database; its admin password is never shown. */
+export interface DatabaseConnection {
+  id: string;
+  name: string;
+  plugin: "postgresql";
+  host: string;
+  port: number;
+  database: string;
+  tlsMode: "disable" | "require" | "verify-full";
+  username: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A credential handed out, without its password (none is kept). */
+export interface DatabaseLease {
+  leaseId: string;
+  role: string;
+  /** The generated login name. */
+  login: string;
+  /** `revoking`: the login is being dropped, or waiting for the next attempt after a failure. */
+  state: "active" | "revoking" | "revoked";
+  /** The actor it was issued to. */
+  issuedTo: string;
+  issuedAt: string;
+  expiresAt: string;
+  /** No renewal reaches past it. */
+  maxExpiresAt: string;
+  renewals: number;
+  revokeReason: "expired" | "requested" | "failed" | null;
+  /** Revocation attempts so far. */
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  revokedAt: string | null;
+}
+
+/** What credentials of a role are and how long they live. */
+export interface DatabaseRole {
+  id: string;
+  name: string;
+  /** The connection's name. */
+  connection: string;
+  creationStatements: string;
+  revocationStatements: string | null;
+  renewStatements: string | null;
+  defaultTtlSeconds: number;
+  maxTtlSeconds: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** A keyspace's stale, unused and over-privileged keys. */
 export interface HygieneReport {
   keyspaceId: string;
@@ -393,7 +445,7 @@ export interface Problem {
   /** What went wrong, for a person to read. Never holds a secret. */
   detail: string;
   /** Stable: scripts match on it (docs/errors.md lists every code). */
-  code: "VALIDATION_FAILED" | "KEY_IN_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "UNAUTHORIZED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "AUDIT_TAMPERED" | "RATE_LIMITED" | "INTERNAL" | "DECRYPTION_FAILED" | "STORE_UNAVAILABLE" | "KEYRING_UNAVAILABLE";
+  code: "VALIDATION_FAILED" | "KEY_IN_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "UNAUTHORIZED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "AUDIT_TAMPERED" | "RATE_LIMITED" | "INTERNAL" | "DECRYPTION_FAILED" | "STORE_UNAVAILABLE" | "KEYRING_UNAVAILABLE" | "TARGET_DATABASE_FAILED";
   instance?: string;
   /** The request id, as in the `X-Request-Id` header. */
   requestId?: string;
@@ -760,6 +812,154 @@ export interface Operations {
     query: {};
     body: undefined;
     response: AuditReport;
+  };
+  /** Target databases, without passwords */
+  'GET /v1/databases/connections': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<DatabaseConnection>;
+    };
+  };
+  /** Delete a connection no role uses */
+  'DELETE /v1/databases/connections/{name}': {
+    path: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      name: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Register a target database, or replace its settings */
+  'PUT /v1/databases/connections/{name}': {
+    path: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      name: string;
+    };
+    query: {};
+    body: {
+      host: string;
+      /** Default 5432. */
+      port?: number;
+      database: string;
+      /** `verify-full` (the default) checks the certificate and host name; `require` encrypts only; `disable` sends in the clear. */
+      tlsMode?: "disable" | "require" | "verify-full";
+      /** The admin login: CREATEROLE and `pg_signal_backend`. */
+      username: string;
+      /** Encrypted by the keyring; never shown again. */
+      password: string;
+    };
+    response: DatabaseConnection;
+  };
+  /** Leases, newest first, with their revocation state (never a password) */
+  'GET /v1/databases/leases': {
+    path: {};
+    query: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      role?: string;
+      state?: "active" | "revoking" | "revoked";
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: {
+      /** Newest first. */
+      items: Array<DatabaseLease>;
+      nextCursor: string | null;
+    };
+  };
+  /** A lease and its revocation state */
+  'GET /v1/databases/leases/{leaseId}': {
+    path: {
+      leaseId: string;
+    };
+    query: {};
+    body: undefined;
+    response: DatabaseLease;
+  };
+  /** Renew a lease, up to its role's maximum TTL */
+  'POST /v1/databases/leases/{leaseId}/renew': {
+    path: {
+      leaseId: string;
+    };
+    query: {};
+    body: {
+      /** From now (default: the role's default TTL), never past the lease's maxExpiresAt. */
+      incrementSeconds?: number;
+    };
+    response: DatabaseLease;
+  };
+  /** Revoke a lease: drop its login and end its sessions now */
+  'POST /v1/databases/leases/{leaseId}/revoke': {
+    path: {
+      leaseId: string;
+    };
+    query: {};
+    body: undefined;
+    response: DatabaseLease;
+  };
+  /** Roles of dynamic credentials */
+  'GET /v1/databases/roles': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<DatabaseRole>;
+    };
+  };
+  /** Delete a role none of whose leases is still open */
+  'DELETE /v1/databases/roles/{name}': {
+    path: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      name: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Write a role: the statements that make and drop its logins, and their TTLs */
+  'PUT /v1/databases/roles/{name}': {
+    path: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      name: string;
+    };
+    query: {};
+    body: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      connection: string;
+      creationStatements: string;
+      revocationStatements?: string | null;
+      renewStatements?: string | null;
+      /** Default 3600. */
+      defaultTtlSeconds?: number;
+      /** Default: a day, or defaultTtlSeconds if longer. */
+      maxTtlSeconds?: number;
+    };
+    response: DatabaseRole;
+  };
+  /** Request a credential: a fresh login and password with a lease */
+  'POST /v1/databases/roles/{name}/credentials': {
+    path: {
+      /** Lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
+      name: string;
+    };
+    query: {};
+    body: {
+      /** Default: the role's default TTL; at most its maximum. */
+      ttlSeconds?: number;
+    };
+    response: {
+      username: string;
+      /** Shown this once; Tessera keeps no copy. */
+      password: string;
+      host: string;
+      port: number;
+      database: string;
+      tlsMode: "disable" | "require" | "verify-full";
+      lease: DatabaseLease;
+    };
   };
   /** Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id}) */
   'GET /v1/events': {
