@@ -39,6 +39,8 @@ export const ROLE_PERMISSIONS = {
     'analytics:read',
     'anomalies:*',
     'webhooks:manage',
+    'databases:manage',
+    'databases:credentials',
   ],
   viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read'],
 } as const satisfies Record<string, readonly string[]>;
