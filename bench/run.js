@@ -3,6 +3,7 @@
 //     --quick     shorter rounds, for trying the script out (figures are rougher)
 //     --no-oauth  skip the token-endpoint benchmark (bench/oauth.js, about 1.5 minutes)
 //     --no-pg     skip the cold-cache benchmark on PostgreSQL (bench/pg-cold.js)
+//     --no-gateway  skip NGINX with Tessera forward auth vs NGINX alone (bench/gateway.js)
 //     --cpu-prof  also write a CPU profile of the Tessera server to bench/results/profiles/
 // Prints progress and a table; writes the figures to bench/results/latest.json.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { formatGateway, gatewayBenchmark } from './gateway.js';
 import { httpBenchmark } from './http.js';
 import { pgColdBenchmark } from './pg-cold.js';
 import { formatOauth, OAUTH_QUICK, oauthBenchmark } from './oauth.js';
@@ -77,6 +79,12 @@ if (!args.has('--no-pg')) {
   const pgOptions = quick ? { rounds: 2, seconds: 2, warmupSeconds: 1 } : { rounds: 3, seconds: 5, warmupSeconds: 2 };
   pgCold = await pgColdBenchmark(pgOptions, log).catch((err) => ({ failed: String(err?.message ?? err) }));
 }
+let gateway;
+if (!args.has('--no-gateway')) {
+  log('Gateway: NGINX with Tessera forward auth vs NGINX alone, same upstream, alternately (bench/gateway.js)');
+  gateway = await gatewayBenchmark(httpOptions, log).catch((err) => ({ failed: String(err?.message ?? err) }));
+  if (gateway.skipped !== undefined) log(`gateway benchmark skipped: ${gateway.skipped}`);
+}
 log('SDK: verifyKey with a warm cache, local JWT verification per algorithm (bench/sdk.js)');
 const sdkRun = spawnSync(process.execPath, [join(ROOT, 'bench/sdk.js'), ...(quick ? ['--quick'] : [])], {
   cwd: ROOT,
@@ -133,6 +141,7 @@ mkdirSync(RESULTS, { recursive: true });
 results.sdk = sdk;
 if (oauth !== undefined) results.oauth = oauth;
 if (pgCold !== undefined) results.pgCold = pgCold;
+if (gateway !== undefined) results.gateway = gateway;
 writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 
 const cpu = (x) => (x.serverCpuPct === null ? '-' : `${x.serverCpuPct}%`);
@@ -178,6 +187,7 @@ const out = [
           `ratio Tessera/raw ${pgCold.ratio.toFixed(3)} (rounds: ${pgCold.roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
           '',
         ]),
+  ...(gateway === undefined ? [] : formatGateway(gateway, table, row)),
   'Verify targets',
   table([
     ['target', 'wanted', 'measured', 'verdict'],
