@@ -72,6 +72,10 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
       expect(r.status).toBe(200);
       expect(r.headers.get('ratelimit-policy')).toBe('"burst";q=2');
       expect(r.headers.get('tessera-ratelimit-remaining')).toBe('1');
+      const encoded = await fetch(`${url}/orders%2F7?x=1`, {
+        headers: { 'tessera-gateway-key': gatewayKey, authorization: `Bearer ${reader.key}` },
+      });
+      expect(encoded.status).toBe(403);
     });
   });
 

@@ -82,10 +82,10 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
     ): void | Promise<void> => {
       const { keyspaceId } = request.params;
       if (!keyspaceAllowed(request.rootKey!, keyspaceId)) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
-      // Envoy sends the original request itself, under this path; the others say it in headers.
-      const envoyPath = request.params['*'];
+      // Envoy sends the original request itself, under this path (read as sent, not decoded by the
+      // router, so an encoded slash stays one); the others say it in headers.
       const original =
-        envoyPath === undefined ? originalRequest(request) : { method: request.method, uri: `/${envoyPath}${queryOf(request.url)}` };
+        request.params['*'] === undefined ? originalRequest(request) : { method: request.method, uri: envoyUri(request.url) };
       const routes = services.gateway.routesFor(keyspaceId);
       return routes instanceof Promise ? routes.then((r) => decide(request, reply, r, original)) : decide(request, reply, routes, original);
     };
@@ -118,7 +118,6 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
   };
 }
 
-const queryOf = (url: string) => {
-  const i = url.indexOf('?');
-  return i === -1 ? '' : url.slice(i);
-};
+/** The original path and query Envoy appended to `/v1/keyspaces/{id}/forward-auth` (an id holds no slash). */
+const ENVOY_PREFIX = '/forward-auth/';
+const envoyUri = (url: string) => url.slice(url.indexOf(ENVOY_PREFIX) + ENVOY_PREFIX.length - 1);
