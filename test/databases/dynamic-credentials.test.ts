@@ -22,6 +22,8 @@ let cluster: PrivatePostgres;
 let superuser: pg.Client;
 let server: TestServer;
 let storeB: KyselyStore;
+/** The workspace of the server's root key. */
+let workspaceId: string;
 const clock = new ManualClock(Date.now());
 /** Every password handed out, to check none is kept or shown again. */
 const passwords: string[] = [];
@@ -137,9 +139,8 @@ describe('connections and roles', () => {
       tlsMode: 'disable',
     });
     const listed = await server.api('GET', '/v1/databases/connections');
-    const rows = await server.db.store.databases.listConnections(
-      (await server.db.store.databases.getConnectionById(r.body.id))!.workspaceId,
-    );
+    workspaceId = (await server.db.store.databases.getConnectionById(r.body.id))!.workspaceId;
+    const rows = await server.db.store.databases.listConnections(workspaceId);
     for (const text of [JSON.stringify(r.body), JSON.stringify(listed.body), JSON.stringify(rows), JSON.stringify(await audit())])
       expect(text).not.toContain(ADMIN.password);
     expect(rows[0]!.passwordCiphertext).toMatch(/^v1\./);
@@ -173,6 +174,17 @@ describe('connections and roles', () => {
       maxTtlSeconds: 120,
       revocationStatements: null,
     });
+  });
+
+  it('answers writers of the same new role at once with the role or a CONFLICT, never an internal error', async () => {
+    const actor = { id: 'root_key:rk_test', workspaceId, ip: null };
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3, 4].map(() => server.services.databases.admin.putRole(actor, 'twin', { connection: 'target', creationStatements: CREATE })),
+    );
+    expect(outcomes.some((o) => o.status === 'fulfilled')).toBe(true);
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as { code?: string }] : []));
+    expect(failures.map((e) => e.code)).toEqual(failures.map(() => 'CONFLICT'));
+    expect((await server.api('DELETE', '/v1/databases/roles/twin')).status).toBe(204);
   });
 
   it('keeps a root key without databases permissions out, and one with only credentials out of managing', async () => {

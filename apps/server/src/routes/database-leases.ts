@@ -47,16 +47,11 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const actor = actorOf(request);
-        const { lease, password } = await leases.issue(actor, request.params.name, request.body.ttlSeconds);
-        const connection = await services.store.databases.getConnectionById(lease.connectionId);
+        const { lease, password, target } = await leases.issue(actorOf(request), request.params.name, request.body.ttlSeconds);
         return reply.code(201).send({
           username: lease.login,
           password,
-          host: connection?.host ?? '',
-          port: connection?.port ?? 5432,
-          database: connection?.database ?? '',
-          tlsMode: connection?.tlsMode ?? 'verify-full',
+          ...target,
           lease: leaseView(lease),
         });
       },

@@ -61,18 +61,20 @@ export class DatabaseAdmin {
     const passwordCiphertext = await this.deps.keyring.encrypt(Buffer.from(settings.password, 'utf8'), connectionAad(id), { workspaceId });
     const { password: _password, ...visible } = settings;
     const fields = { plugin: 'postgresql' as const, ...visible, passwordCiphertext, updatedAt: now };
-    return this.deps.store.transaction(async (tx) => {
-      const existing = await tx.databases.getConnection(workspaceId, name);
-      if (existing?.id !== seen?.id) throw new TesseraError('CONFLICT', 'The connection was written concurrently; try again.');
-      if (existing === undefined) await tx.databases.insertConnection({ id, workspaceId, name, createdAt: now, ...fields });
-      else await tx.databases.updateConnection(id, fields);
-      await appendAudit(tx, this.deps.clock, actor, {
-        action: 'database_connection.written',
-        target: name,
-        details: { connectionId: id, ...visible, created: existing === undefined },
-      });
-      return { id, workspaceId, name, createdAt: existing?.createdAt ?? now, ...fields };
-    });
+    return concurrently('connection', () =>
+      this.deps.store.transaction(async (tx) => {
+        const existing = await tx.databases.getConnection(workspaceId, name);
+        if (existing?.id !== seen?.id) throw new TesseraError('CONFLICT', 'The connection was written concurrently; try again.');
+        if (existing === undefined) await tx.databases.insertConnection({ id, workspaceId, name, createdAt: now, ...fields });
+        else await tx.databases.updateConnection(id, fields);
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'database_connection.written',
+          target: name,
+          details: { connectionId: id, ...visible, created: existing === undefined },
+        });
+        return { id, workspaceId, name, createdAt: existing?.createdAt ?? now, ...fields };
+      }),
+    );
   }
 
   listConnections(actor: Actor): Promise<DatabaseConnectionRecord[]> {
@@ -111,29 +113,31 @@ export class DatabaseAdmin {
     if (!Number.isInteger(maxTtlSeconds) || maxTtlSeconds < defaultTtlSeconds || maxTtlSeconds > 365 * DAY)
       throw new TesseraError('VALIDATION_FAILED', 'maxTtlSeconds must be at least defaultTtlSeconds and at most a year');
     const now = this.deps.clock.now();
-    return this.deps.store.transaction(async (tx) => {
-      const connection = await tx.databases.getConnection(workspaceId, input.connection);
-      if (connection === undefined) throw new TesseraError('VALIDATION_FAILED', `No connection is named "${input.connection}".`);
-      const existing = await tx.databases.getRole(workspaceId, name);
-      const fields = {
-        connectionId: connection.id,
-        creationStatements: input.creationStatements,
-        revocationStatements: input.revocationStatements ?? null,
-        renewStatements: input.renewStatements ?? null,
-        defaultTtlSeconds,
-        maxTtlSeconds,
-        updatedAt: now,
-      };
-      const id = existing?.id ?? newId('databaseRole', now);
-      if (existing === undefined) await tx.databases.insertRole({ id, workspaceId, name, createdAt: now, ...fields });
-      else await tx.databases.updateRole(id, fields);
-      await appendAudit(tx, this.deps.clock, actor, {
-        action: 'database_role.written',
-        target: name,
-        details: { roleId: id, connection: connection.name, defaultTtlSeconds, maxTtlSeconds, created: existing === undefined },
-      });
-      return { id, workspaceId, name, createdAt: existing?.createdAt ?? now, ...fields };
-    });
+    return concurrently('role', () =>
+      this.deps.store.transaction(async (tx) => {
+        const connection = await tx.databases.getConnection(workspaceId, input.connection);
+        if (connection === undefined) throw new TesseraError('VALIDATION_FAILED', `No connection is named "${input.connection}".`);
+        const existing = await tx.databases.getRole(workspaceId, name);
+        const fields = {
+          connectionId: connection.id,
+          creationStatements: input.creationStatements,
+          revocationStatements: input.revocationStatements ?? null,
+          renewStatements: input.renewStatements ?? null,
+          defaultTtlSeconds,
+          maxTtlSeconds,
+          updatedAt: now,
+        };
+        const id = existing?.id ?? newId('databaseRole', now);
+        if (existing === undefined) await tx.databases.insertRole({ id, workspaceId, name, createdAt: now, ...fields });
+        else await tx.databases.updateRole(id, fields);
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'database_role.written',
+          target: name,
+          details: { roleId: id, connection: connection.name, defaultTtlSeconds, maxTtlSeconds, created: existing === undefined },
+        });
+        return { id, workspaceId, name, createdAt: existing?.createdAt ?? now, ...fields };
+      }),
+    );
   }
 
   listRoles(actor: Actor): Promise<DatabaseRoleRecord[]> {
@@ -177,6 +181,17 @@ export function targetFailure(err: unknown, what: string): TesseraError {
 export function workspaceOf(actor: Actor): string {
   if (actor.workspaceId === null) throw new TesseraError('FORBIDDEN', 'This actor has no workspace.');
   return actor.workspaceId;
+}
+
+/** Two writers creating the same name at once: the loser's unique violation is a CONFLICT, not a 500. */
+async function concurrently<T>(kind: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof TesseraError) && /unique|duplicate|constraint/i.test((err as Error).message))
+      throw new TesseraError('CONFLICT', `The ${kind} was written concurrently; try again.`);
+    throw err;
+  }
 }
 
 function checkName(kind: string, name: string): void {

@@ -3,14 +3,15 @@ import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import { generateLoginName, generatePassword } from './credential-names.js';
 import { openConnection, targetFailure, workspaceOf, type DatabaseDeps } from './database-admin.js';
-import type { DatabaseLeaseRecord, LeaseState } from './database-records.js';
+import type { DatabaseConnectionRecord, DatabaseLeaseRecord, LeaseState } from './database-records.js';
 import type { LeaseRevoker } from './lease-revoker.js';
 import { DEFAULT_RENEW_STATEMENTS } from './statement-templates.js';
 
-/** A credential as issued: the lease, and the password, shown this once and kept nowhere. */
+/** A credential as issued: the lease, the password (shown this once, kept nowhere), and where to use it. */
 export interface IssuedCredential {
   lease: DatabaseLeaseRecord;
   password: string;
+  target: Pick<DatabaseConnectionRecord, 'host' | 'port' | 'database' | 'tlsMode'>;
 }
 
 /**
@@ -77,7 +78,11 @@ export class DatabaseLeases {
       if (fresh !== undefined) await this.revoker.attempt(fresh).catch(() => false);
       throw targetFailure(err, 'the creation statements failed');
     }
-    return { lease, password };
+    return {
+      lease,
+      password,
+      target: { host: connection.host, port: connection.port, database: connection.database, tlsMode: connection.tlsMode },
+    };
   }
 
   /** Extends an active lease by `incrementSeconds` from now (default: the role's TTL), never past its maximum. */
