@@ -267,6 +267,8 @@ export interface Key {
   lastUsedAt: string | null;
   usageCount: number;
   rolledToKeyId: string | null;
+  /** A honeytoken (`POST /v1/honeytokens`): planted as a trap; any use of it is a critical anomaly. */
+  decoy: boolean;
 }
 
 /** A key as the hygiene report lists it. */
@@ -1012,6 +1014,10 @@ export interface Operations {
     query: {
       keyspaceId: string;
       ownerId?: string;
+      /** Only keys with this text, in any case, in their name, id, owner id or visible start (`sk_live_3xR9`). */
+      q?: string;
+      /** Only keys in this state now: revoked first, then expired, then enabled (`active`) or not (`disabled`). */
+      state?: "active" | "disabled" | "revoked" | "expired";
       limit?: number;
       cursor?: string;
     };

@@ -113,7 +113,7 @@ export type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';
 export type { StorePorts } from './store/store-ports.js';
-export type { KeyRepos } from './api-keys/key-repos.js';
+export type { KeyListQuery, KeyRepos } from './api-keys/key-repos.js';
 export type { KeyspaceRepos } from './api-keys/keyspace-repos.js';
 export type { RootKeyRepos } from './root-keys/root-key-repos.js';
 export type { AuditQuery, AuditRepos } from './audit/audit-repos.js';

@@ -1,4 +1,6 @@
-import { KeyService, LocalInvalidationBus, ManualClock, MemoryKeyring, RootKeyService, type Actor } from '@tessera/core';
+import { KeyService, LocalInvalidationBus, ManualClock, MemoryKeyring, RootKeyService, type Actor, type KeyListQuery } from '@tessera/core';
+
+type KeyListState = NonNullable<KeyListQuery['state']>['is'];
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../support/databases.js';
@@ -56,6 +58,45 @@ describe.each(DIALECTS)('key repos (%s)', (dialect) => {
     // The keyspace must be the workspace's.
     expect(await store.listKeys({ workspaceId: other.workspaceId, keyspaceId: own.keyspaceId, limit: 100 })).toEqual([]);
     expect(await store.listKeys({ ...q, limit: 100 })).toEqual(made);
+  });
+
+  it('finds keys by text in their name, id, owner id or start, in any case, and by state at a time, a page at a time', async () => {
+    const { store } = database();
+    const own = await seedKeyspace(store);
+    const q = { workspaceId: own.workspaceId, keyspaceId: own.keyspaceId, limit: 100 };
+    const billing = keyRecord({ ...own, name: 'Billing worker', ownerId: 'team-pay', start: 'sk_live_Q7aa' });
+    const percent = keyRecord({ ...own, name: '100% off_coupons', ownerId: 'Team-Growth', start: 'sk_live_Zz01' });
+    const disabled = keyRecord({ ...own, name: 'billing backup', enabled: false, start: 'sk_live_b1b1' });
+    const revoked = keyRecord({ ...own, name: 'Old billing', revokedAt: 2_000, start: 'sk_live_c2c2' });
+    const expired = keyRecord({ ...own, name: 'Trial', expiresAt: 3_000, start: 'sk_live_d3d3' });
+    const later = keyRecord({ ...own, name: 'Nightly', expiresAt: 9_000, start: 'sk_live_e4e4' });
+    const all = [billing, percent, disabled, revoked, expired, later];
+    for (const k of all) await store.insertKey(k);
+    const ids = async (more: Partial<KeyListQuery>) => (await store.listKeys({ ...q, ...more })).map((k) => k.id);
+
+    expect(await ids({ search: 'BILLING' })).toEqual([billing.id, disabled.id, revoked.id]);
+    expect(await ids({ search: 'team-' })).toEqual([billing.id, percent.id]);
+    expect(await ids({ search: 'q7A' })).toEqual([billing.id]);
+    expect(await ids({ search: percent.id.slice(4, 14).toLowerCase() })).toEqual([percent.id]);
+    // LIKE's wildcards are plain text: `%` and `_` find only themselves.
+    expect(await ids({ search: '0% off_' })).toEqual([percent.id]);
+    expect(await ids({ search: '%' })).toEqual([percent.id]);
+    expect(await ids({ search: 'b_ll' })).toEqual([]);
+    expect(await ids({ search: 'no such text' })).toEqual([]);
+
+    const at = (is: KeyListState, now = 5_000) => ids({ state: { is, now } });
+    expect(await at('active')).toEqual([billing.id, percent.id, later.id]);
+    expect(await at('disabled')).toEqual([disabled.id]);
+    expect(await at('revoked')).toEqual([revoked.id]);
+    expect(await at('expired')).toEqual([expired.id]);
+    expect(await at('expired', 9_000)).toEqual([expired.id, later.id]);
+    expect(await ids({ search: 'billing', state: { is: 'active', now: 5_000 } })).toEqual([billing.id]);
+
+    // Filters and pages together: the cursor goes on within the same narrowed listing.
+    const first = await store.listKeys({ ...q, search: 'sk_live', state: { is: 'active', now: 5_000 }, limit: 2 });
+    const rest = await store.listKeys({ ...q, search: 'sk_live', state: { is: 'active', now: 5_000 }, limit: 2, after: first.at(-1)!.id });
+    expect([...first, ...rest].map((k) => k.id)).toEqual([billing.id, percent.id, later.id]);
+    expect(rest).toHaveLength(1);
   });
 
   it('updates the fields given and no other, and bumps the version only when credits change', async () => {

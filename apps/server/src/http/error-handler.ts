@@ -3,6 +3,7 @@ import { TesseraError } from '@tessera/core';
 import { isStoreUnavailable } from '@tessera/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { problem, sendProblem } from './problem.js';
+import { validationDetail } from './validation-detail.js';
 
 /**
  * Every error a route or hook throws, and every unknown path, answered as problem+json: a
@@ -14,13 +15,12 @@ export function answerErrors(app: FastifyInstance, logUnrouted: (request: Fastif
     if (error instanceof TesseraError) return sendProblem(reply, problem(error.code, error.detail));
     if (isStoreUnavailable(error)) return sendProblem(reply, problem('STORE_UNAVAILABLE', 'The store is unavailable; try again shortly.'));
     if (error.validation !== undefined) {
+      // A sentence about the field, which the console shows as it is: not the validator's own text.
+      const first = error.validation[0];
       const where = error.validationContext ?? 'body';
       return sendProblem(
         reply,
-        problem(
-          'VALIDATION_FAILED',
-          `${where}${error.message.startsWith(where) ? error.message.slice(where.length) : `: ${error.message}`}`.slice(0, 300),
-        ),
+        problem('VALIDATION_FAILED', (first === undefined ? `The ${where} is not valid.` : validationDetail(where, first)).slice(0, 300)),
       );
     }
     const status = error.statusCode ?? 500;

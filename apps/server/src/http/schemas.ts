@@ -18,7 +18,8 @@ export const RefTo = <T extends TSchema>(schema: T) => {
   return Type.Unsafe<Static<T>>(Type.Ref(id));
 };
 /** Free text. PostgreSQL's text cannot hold U+0000, so neither dialect accepts it. */
-export const Text = (options: { minLength?: number; maxLength: number }) => Type.String({ ...options, pattern: '^[^\\u0000]*$' });
+export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: '^[^\\u0000]*$' });
 
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$' });
 export const ScopeName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:/*-]+$' });

@@ -8,7 +8,8 @@ export function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function keyView(k: KeyRecord): Key {
+/** A key as the API shows it; `decoy` when it is a honeytoken. */
+export function keyView(k: KeyRecord, decoy = false): Key {
   return {
     keyId: k.id,
     keyspaceId: k.keyspaceId,
@@ -30,6 +31,7 @@ export function keyView(k: KeyRecord): Key {
     lastUsedAt: iso(k.lastUsedAt),
     usageCount: k.usageCount,
     rolledToKeyId: k.rolledToId,
+    decoy,
   };
 }
 

@@ -1,4 +1,4 @@
-import { Answer, Cursor, EXAMPLE, Id, Limit, Meta, Nullable, Page, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
+import { Answer, Cursor, EXAMPLE, Id, Limit, Meta, Nullable, OneOf, Page, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of keys: what creating, changing and listing them takes and gives. Times are RFC 3339. */
 
@@ -87,6 +87,7 @@ const keyExample = {
   lastUsedAt: '2026-03-02T09:58:01.000Z',
   usageCount: 1840,
   rolledToKeyId: null,
+  decoy: false,
 };
 
 const KeyShape = Type.Object(
@@ -111,6 +112,7 @@ const KeyShape = Type.Object(
     lastUsedAt: Nullable(Time),
     usageCount: Type.Integer(),
     rolledToKeyId: Nullable(Type.String({ description: 'The key this one was rolled to.' })),
+    decoy: Type.Boolean({ description: 'A honeytoken (`POST /v1/honeytokens`): planted as a trap; any use of it is a critical anomaly.' }),
   },
   { $id: 'Key', description: 'A key as Tessera keeps it: never the key itself, nor its hash.', examples: [keyExample] },
 );
@@ -122,6 +124,18 @@ export const ListKeysQuery = Type.Object(
   {
     keyspaceId: Id,
     ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
+    q: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Only keys with this text, in any case, in their name, id, owner id or visible start (`sk_live_3xR9`).',
+      }),
+    ),
+    state: Type.Optional(
+      OneOf(['active', 'disabled', 'revoked', 'expired'] as const, {
+        description: 'Only keys in this state now: revoked first, then expired, then enabled (`active`) or not (`disabled`).',
+      }),
+    ),
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
   },

@@ -1,4 +1,4 @@
-import { parseCidr, TesseraError } from '@tessera/core';
+import { parseCidr, TesseraError, type KeyRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
@@ -28,6 +28,8 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
     for (const schema of KEY_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+    /** One key as the API shows it, marked when it is a decoy. */
+    const shown = async (k: KeyRecord) => keyView(k, (await services.monitoring.honeytokens.decoysAmong([k.id])).has(k.id));
 
     app.post(
       '/v1/keys',
@@ -66,6 +68,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           operationId: 'listKeys',
           tags,
           summary: 'List keys of a keyspace',
+          description: 'Narrowed, when asked, by owner, by text (`q`) and by state; a cursor pages on with the same filters.',
           querystring: ListKeysQuery,
           response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },
         },
@@ -76,11 +79,17 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         const items = await services.keys.listKeys(actorOf(request), {
           keyspaceId: request.query.keyspaceId,
           ownerId: request.query.ownerId,
+          search: request.query.q,
+          state: request.query.state,
           limit: limit + 1,
           after,
         });
         const page = items.slice(0, limit);
-        return { items: page.map(keyView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        const decoys = await services.monitoring.honeytokens.decoysAmong(page.map((k) => k.id));
+        return {
+          items: page.map((k) => keyView(k, decoys.has(k.id))),
+          nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+        };
       },
     );
 
@@ -96,7 +105,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           response: { 200: Answer('The key.', Key), ...problems('NOT_FOUND') },
         },
       },
-      async (request) => keyView(await services.keys.getKey(actorOf(request), request.params.keyId)),
+      async (request) => shown(await services.keys.getKey(actorOf(request), request.params.keyId)),
     );
 
     app.patch(
@@ -117,7 +126,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         const { expiresAt, ...rest } = request.body;
         checkCidrs(rest.ipAllowlist);
         const patch = expiresAt === undefined ? rest : { ...rest, expiresAt: parseTime(expiresAt) };
-        return keyView(await services.keys.updateKey(actorOf(request), request.params.keyId, patch));
+        return shown(await services.keys.updateKey(actorOf(request), request.params.keyId, patch));
       },
     );
 
@@ -135,7 +144,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           response: { 200: Answer('The revoked key.', Key), ...problems('NOT_FOUND') },
         },
       },
-      async (request) => keyView(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
+      async (request) => shown(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
     );
 
     app.post(

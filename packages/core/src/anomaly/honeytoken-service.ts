@@ -49,6 +49,13 @@ export class HoneytokenService {
     this.loadedAt = this.deps.clock.now();
   }
 
+  /** Which of these keys are decoys, read from the store (not the detectors' copy, which lags by up to a minute). */
+  async decoysAmong(keyIds: readonly string[]): Promise<Set<string>> {
+    if (keyIds.length === 0) return new Set();
+    const wanted = new Set(keyIds);
+    return new Set((await this.deps.store.listHoneytokenIds()).filter((id) => wanted.has(id)));
+  }
+
   /** Reloads the decoy keys when the last load is over a minute old: other nodes' decoys arrive within it. */
   async refresh(): Promise<void> {
     if (this.deps.clock.now() - this.loadedAt > 60_000) await this.load();

@@ -1,12 +1,25 @@
 import type { Page } from '../store/page.js';
 import type { KeyRecord } from '../store/records.js';
 
+/** A key's state as a listing filters on it: `expired` and `active` are judged at `now`. */
+export type KeyListState = 'active' | 'disabled' | 'revoked' | 'expired';
+
+/** Which keys a listing holds. */
+export interface KeyListQuery extends Page {
+  workspaceId: string;
+  keyspaceId: string;
+  ownerId?: string | undefined;
+  /** Text found, in any case, in the key's name, id, owner id or visible start (`sk_live_3xR9`). */
+  search?: string | undefined;
+  state?: { is: KeyListState; now: number } | undefined;
+}
+
 /** The storage port of API keys. */
 export interface KeyRepos {
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   getKey(id: string): Promise<KeyRecord | undefined>;
-  /** Keys of a keyspace not deleted, by id (creation order). */
-  listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]>;
+  /** Keys of a keyspace not deleted, by id (creation order), narrowed by owner, search text and state. */
+  listKeys(q: KeyListQuery): Promise<KeyRecord[]>;
   /** Revokes every live (not revoked, not deleted) key of an owner in one statement; returns them as they are now, by id. */
   revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]>;
   insertKey(key: KeyRecord): Promise<void>;

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
+import type { KeyListQuery, KeyListState } from './key-repos.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { KeyRecord, KeyspaceRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
@@ -94,12 +95,18 @@ export class KeyService {
     return key;
   }
 
+  /** A page of a keyspace's keys; a `state` is judged at the service's clock. */
   async listKeys(
     actor: Actor,
-    q: { keyspaceId: string; ownerId?: string | undefined; limit: number; after?: string | undefined },
+    q: Omit<KeyListQuery, 'workspaceId' | 'state'> & { state?: KeyListState | undefined },
   ): Promise<KeyRecord[]> {
     await this.getKeyspace(actor, q.keyspaceId);
-    return this.deps.store.listKeys({ workspaceId: this.workspaceOf(actor), ...q });
+    const { state, ...rest } = q;
+    return this.deps.store.listKeys({
+      workspaceId: this.workspaceOf(actor),
+      ...rest,
+      ...(state !== undefined && { state: { is: state, now: this.deps.clock.now() } }),
+    });
   }
 
   async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {

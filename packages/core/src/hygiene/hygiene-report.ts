@@ -4,6 +4,7 @@ import { TesseraError } from '../errors.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { UsageRepos } from '../usage/usage-repos.js';
+import type { HoneytokenRepos } from '../anomaly/honeytoken-repos.js';
 import type { KeyInventoryRepos } from './key-inventory-repos.js';
 import { suggestScopes } from './scope-suggestion.js';
 
@@ -75,7 +76,10 @@ export async function* liveKeyPages(store: Pick<KeyInventoryRepos, 'listLiveKeys
 export class HygieneReports {
   constructor(
     private readonly deps: {
-      store: Pick<KeyInventoryRepos, 'listLiveKeys'> & Pick<UsageRepos, 'listScopeUsage'> & Pick<Repos, 'getKeyspace'>;
+      store: Pick<KeyInventoryRepos, 'listLiveKeys'> &
+        Pick<UsageRepos, 'listScopeUsage'> &
+        Pick<Repos, 'getKeyspace'> &
+        Pick<HoneytokenRepos, 'listHoneytokenIds'>;
       clock: Clock;
     },
   ) {}
@@ -95,8 +99,10 @@ export class HygieneReports {
       noExpiry: [],
       overPrivileged: [],
     };
+    // A decoy is meant to lie unused and to look like any key: nothing here is advice about it.
+    const decoys = new Set(await store.listHoneytokenIds());
     for await (const page of liveKeyPages(store, ks.id)) {
-      const live = page.filter((k) => k.expiresAt === null || k.expiresAt > now);
+      const live = page.filter((k) => (k.expiresAt === null || k.expiresAt > now) && !decoys.has(k.id));
       report.liveKeys += live.length;
       const uses = await store.listScopeUsage(
         live.map((k) => k.id),

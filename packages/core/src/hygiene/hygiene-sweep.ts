@@ -11,6 +11,7 @@ import type { Transactional } from '../usage/monitoring-store.js';
 import type { DeliveryRepos } from '../webhooks/delivery-repos.js';
 import type { WebhookEmitter } from '../webhooks/webhook-fanout.js';
 import type { WebhookRepos } from '../webhooks/webhook-repos.js';
+import type { HoneytokenRepos } from '../anomaly/honeytoken-repos.js';
 import { DAY, liveKeyPages } from './hygiene-report.js';
 import type { KeyInventoryRepos } from './key-inventory-repos.js';
 import type { Notice, NoticeRepos } from './notice-repos.js';
@@ -24,6 +25,7 @@ export interface SweepResult {
 
 type SweepStore = KeyInventoryRepos &
   NoticeRepos &
+  Pick<HoneytokenRepos, 'listHoneytokenIds'> &
   Pick<PolicyRepos, 'listPolicies'> &
   Transactional<KeyInventoryRepos & NoticeRepos & Pick<WebhookRepos, 'listWebhooks'> & Pick<DeliveryRepos, 'insertDeliveries'>>;
 
@@ -50,9 +52,12 @@ export class HygieneSweep {
     const { store } = this.deps;
     const result: SweepResult = { expiring: 0, creditsLow: 0, scheduled: 0, cancelled: 0 };
     const policies = new Map((await store.listPolicies()).map((p) => [p.keyspaceId, p]));
+    // Decoys lie unused by design: expiring one for disuse would take the trap away.
+    const decoys = new Set(await store.listHoneytokenIds());
     for (const ks of await store.listAllKeyspaces()) {
       const policy = policyOrDefault(policies.get(ks.id), ks);
-      for await (const page of liveKeyPages(store, ks.id)) for (const key of page) await this.sweepKey(key, policy, result);
+      for await (const page of liveKeyPages(store, ks.id))
+        for (const key of page) if (!decoys.has(key.id)) await this.sweepKey(key, policy, result);
     }
     return result;
   }

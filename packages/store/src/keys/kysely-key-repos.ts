@@ -1,9 +1,12 @@
-import type { KeyRecord, KeyRepos, Page } from '@tessera/core';
+import type { KeyListQuery, KeyRecord, KeyRepos } from '@tessera/core';
 import { sql } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
 import { rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import { keyFromRow, keyToRow } from './key-rows.js';
+
+/** The columns a key listing's search text is looked for in. */
+const SEARCHED = ['name', 'id', 'owner_id', 'start'] as const;
 
 /** The key port over Kysely. */
 export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
@@ -15,7 +18,7 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
     return rowWhere(this.db, 'keys', { id }, keyFromRow);
   }
 
-  async listKeys(q: { workspaceId: string; keyspaceId: string; ownerId?: string | undefined } & Page): Promise<KeyRecord[]> {
+  async listKeys(q: KeyListQuery): Promise<KeyRecord[]> {
     let query = this.db
       .selectFrom('keys')
       .selectAll()
@@ -23,6 +26,25 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
       .where('keyspace_id', '=', q.keyspaceId)
       .where('deleted_at', 'is', null);
     if (q.ownerId !== undefined) query = query.where('owner_id', '=', q.ownerId);
+    if (q.search !== undefined && q.search !== '') {
+      // LIKE's own wildcards in the text are matched as themselves; lower() on both sides makes
+      // PostgreSQL's LIKE as blind to case as SQLite's.
+      const pattern = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const found = SEARCHED.map((column) => sql`lower(${sql.ref(column)}) like ${pattern} escape '\\'`);
+      query = query.where(sql<boolean>`(${sql.join(found, sql` or `)})`);
+    }
+    if (q.state !== undefined) {
+      const { is, now } = q.state;
+      if (is === 'revoked') query = query.where('revoked_at', 'is not', null);
+      else {
+        query = query.where('revoked_at', 'is', null);
+        if (is === 'expired') query = query.where('expires_at', '<=', now);
+        else
+          query = query
+            .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+            .where('enabled', '=', is === 'active' ? 1 : 0);
+      }
+    }
     if (q.after !== undefined) query = query.where('id', '>', q.after);
     const rows = await query.orderBy('id').limit(q.limit).execute();
     return rows.map(keyFromRow);
