@@ -26,6 +26,7 @@ export const errorText = (err: unknown): string => (err instanceof ApiError ? er
 
 let csrfToken: string | undefined;
 let onSignedOut: (reason: string) => void = () => {};
+let onChangeMade: () => void = () => {};
 
 export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
@@ -34,6 +35,14 @@ export function setCsrfToken(token: string | undefined): void {
 /** Called when the server says the session has ended: the app shows the sign-in page. */
 export function whenSignedOut(fn: (reason: string) => void): void {
   onSignedOut = fn;
+}
+
+/**
+ * Called when a change the person asked for succeeded (any call but a GET), before its caller
+ * hears of it: an error shown for an earlier attempt no longer stands.
+ */
+export function whenChangeMade(fn: () => void): void {
+  onChangeMade = fn;
 }
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown, opts: { quiet401?: boolean } = {}): Promise<T> {
@@ -58,6 +67,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     if (res.status === 401 && !opts.quiet401) onSignedOut(err.detail);
     throw err;
   }
+  if (method !== 'GET') onChangeMade();
   return data as unknown as T;
 }
 

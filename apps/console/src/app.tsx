@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ComponentType } from 'react';
-import { api, ApiError, can, setCsrfToken, whenSignedOut, type SessionInfo } from './api.js';
+import { api, ApiError, can, setCsrfToken, whenChangeMade, whenSignedOut, type SessionInfo } from './api.js';
 import type { Notify, PageProps } from './page-props.js';
 import { AnomaliesPage } from './pages/anomalies-page.js';
 import { AuditPage } from './pages/audit-page.js';
@@ -18,6 +18,42 @@ interface Page {
   /** Shown when the capability behind it is in this server, and the role may use it. */
   available(s: SessionInfo): boolean;
   Component: ComponentType<PageProps>;
+}
+
+/**
+ * "Skip to content": focuses the page's main content. A plain `#main` link would not do: the hash
+ * names the console's page, so following it would open another one.
+ */
+function SkipLink() {
+  return (
+    <a
+      className="skip"
+      href="#main"
+      onClick={(e) => {
+        e.preventDefault();
+        const main = document.getElementById('main');
+        if (main === null) return;
+        if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
+        main.focus();
+        main.scrollIntoView();
+      }}
+    >
+      Skip to content
+    </a>
+  );
+}
+
+/** What a signed-in person sees at the address of a page their role may not open. */
+function NoPermission({ page, session }: { page: Page; session: SessionInfo }) {
+  return (
+    <>
+      <h1>You do not have permission to see {page.title}</h1>
+      <p>
+        Your role, <strong>{session.user.role}</strong>, does not include this page. Ask an owner of this Tessera to give you a role that
+        does, or go back to the <a href="#/overview">Overview</a>.
+      </p>
+    </>
+  );
 }
 
 /** The navigation. Pages for capabilities that land later slot in here. */
@@ -85,7 +121,7 @@ export function App() {
       return null;
     case 'unreachable':
       return (
-        <main id="main" className="narrow">
+        <main id="main" className="narrow" tabIndex={-1}>
           <h1>Tessera</h1>
           <p className="error" role="alert">
             {view.message}
@@ -93,18 +129,33 @@ export function App() {
         </main>
       );
     case 'signed-out':
-      return <LoginPage notice={view.notice} onSignedIn={signedIn} />;
+      return (
+        <>
+          <SkipLink />
+          <LoginPage notice={view.notice} onSignedIn={signedIn} />
+        </>
+      );
     case 'signed-in':
-      return <Shell session={view.session} onSignedOut={signedOut} />;
+      return (
+        <>
+          <SkipLink />
+          <Shell session={view.session} onSignedOut={signedOut} />
+        </>
+      );
   }
 }
 
 function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (notice: string) => void }) {
   const hash = useHash();
   const pages = PAGES.filter((p) => p.available(session));
-  const page = pages.find((p) => p.path === pathOf(hash)) ?? pages[0]!;
+  const asked = PAGES.find((p) => p.path === pathOf(hash));
+  // A page the role may not open says so at its own address; an unknown address shows the first page.
+  const refused = asked !== undefined && !pages.includes(asked) ? asked : undefined;
+  const page = refused ?? (asked && pages.includes(asked) ? asked : pages[0]!);
   const [toast, setToast] = useState<{ message: string; kind: 'ok' | 'error' } | null>(null);
   const notify = useCallback<Notify>((message, kind = 'ok') => setToast({ message, kind }), []);
+  // An error shown for an earlier attempt goes once a later change succeeds.
+  useEffect(() => whenChangeMade(() => setToast((t) => (t?.kind === 'error' ? null : t))), []);
 
   useEffect(() => {
     document.title = `${page.title} · Tessera`;
@@ -137,7 +188,7 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
           <ul>
             {pages.map((p) => (
               <li key={p.path}>
-                <a href={`#/${p.path}`} aria-current={p === page ? 'page' : undefined}>
+                <a href={`#/${p.path}`} aria-current={p === page && !refused ? 'page' : undefined}>
                   {p.title}
                 </a>
               </li>
@@ -158,7 +209,7 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
       </div>
       <main id="main" tabIndex={-1}>
         {/* A new hash is a fresh page: nothing (such as a key shown once) survives leaving it. */}
-        <page.Component key={hash} session={session} notify={notify} />
+        {refused ? <NoPermission page={refused} session={session} /> : <page.Component key={hash} session={session} notify={notify} />}
       </main>
     </>
   );

@@ -11,7 +11,9 @@ const OTHER = '#444444';
 const HEIGHT = 220;
 const MAX_WIDTH = 900;
 
-const hhmm = (seconds: number) => new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** A minute's time in UTC, as every time in the console is shown. */
+const hhmm = (seconds: number) =>
+  new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
 
 /**
  * Verifications per minute, stacked by outcome, drawn by uPlot; under it a legend that gives the
@@ -90,7 +92,7 @@ export function OutcomeChart({ series, title, id }: { series: MinutePoint[]; tit
         </span>
         <p className="chart-readout small muted" aria-hidden="true">
           {point === undefined
-            ? 'Point at a bar for that minute’s counts.'
+            ? 'Point at a bar for that minute’s counts (times in UTC).'
             : `${hhmm(Date.parse(point.minute) / 1000)}: ${
                 codes
                   .filter((c) => (point.counts[c] ?? 0) > 0)

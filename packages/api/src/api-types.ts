@@ -52,6 +52,7 @@ export interface AuditEntry {
   workspaceId: string | null;
   /** Who: a root key id, a console user, `system`, `anonymous`. */
   actor: string;
+  actorName?: string | null;
   /** What, as `resource.verb` (docs/audit-events.md lists every action). */
   action: string;
   target: string | null;
@@ -780,6 +781,7 @@ export interface Operations {
       cursor?: string;
       /** Only entries of this action (`key.revoked`). */
       action?: string;
+      /** Only this actor's entries: as the log writes it (`user:usr_…`, `root_key:rk_…`, `system`), a console user's email, or a root key's id or name. */
       actor?: string;
     };
     body: undefined;

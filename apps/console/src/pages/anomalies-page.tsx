@@ -1,6 +1,6 @@
 import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, type Anomaly } from '@tessera/api';
 import { LoadStatus } from '../load-status.js';
-import { useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { kindLabel } from '../monitoring-names.js';
@@ -16,13 +16,19 @@ export function AnomaliesPage({ session, notify }: PageProps) {
   const [status, setStatus] = useState(params.get('status') ?? 'open');
   const [kind, setKind] = useState(params.get('kind') ?? '');
   const [severity, setSeverity] = useState(params.get('severity') ?? '');
-  // Cards changed here show the server's answer until the list is read again.
+  // Cards changed here show the server's answer until the list is read again (at once, after each
+  // change): one that no longer matches the filters leaves the list, and focus goes to its summary.
   const [changed, setChanged] = useState<Record<string, Anomaly>>({});
+  const [left, setLeft] = useState(0);
+  const summary = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (left > 0) summary.current?.focus();
+  }, [left]);
+  useEffect(() => setChanged({}), [status, kind]);
   const [result, reload] = useLoad(() => {
     const q = new URLSearchParams({ limit: String(LIMIT) });
     if (status) q.set('status', status);
     if (kind) q.set('kind', kind);
-    setChanged({});
     return api<Answer<'GET /v1/anomalies'>>('GET', `/v1/anomalies?${q}`);
   }, [status, kind]);
 
@@ -51,7 +57,7 @@ export function AnomaliesPage({ session, notify }: PageProps) {
       <h1>Anomalies</h1>
       <p className="muted">
         What the detectors found in key use and console sign-ins, each with the evidence behind it. Acknowledge one to show it is being
-        looked at; resolve it when it is dealt with.
+        looked at; resolve it when it is dealt with. Times are in UTC.
       </p>
       <form className="filters" role="search" aria-label="Filter anomalies" onSubmit={(e) => e.preventDefault()}>
         {select('State', status, setStatus, ANOMALY_STATUSES, 'any state')}
@@ -71,7 +77,14 @@ export function AnomaliesPage({ session, notify }: PageProps) {
           canManage={can(session, 'anomalies:manage')}
           canOpenKey={can(session, 'keys:read')}
           notify={notify}
-          onChanged={(a) => setChanged((c) => ({ ...c, [a.id]: a }))}
+          summary={summary}
+          onChanged={(a, message) => {
+            setChanged((c) => ({ ...c, [a.id]: a }));
+            const leaves = status !== '' && a.status !== status;
+            notify(leaves ? `${message} It has left the list of ${status} anomalies.` : message);
+            if (leaves) setLeft((n) => n + 1);
+            reload();
+          }}
         />
       </div>
     </>
@@ -84,6 +97,7 @@ function AnomalyList({
   status,
   severity,
   changed,
+  summary,
   ...card
 }: {
   result: Loaded<{ items: Anomaly[] }>;
@@ -91,24 +105,27 @@ function AnomalyList({
   status: string;
   severity: string;
   changed: Record<string, Anomaly>;
+  summary: RefObject<HTMLParagraphElement | null>;
   canManage: boolean;
   canOpenKey: boolean;
   notify: PageProps['notify'];
-  onChanged(a: Anomaly): void;
+  onChanged(a: Anomaly, message: string): void;
 }) {
   if (result.state !== 'ready') return <LoadStatus result={result} failed="The anomalies could not load" />;
-  const items = result.data.items.map((a) => changed[a.id] ?? a).filter((a) => !severity || a.severity === severity);
+  const items = result.data.items
+    .map((a) => changed[a.id] ?? a)
+    .filter((a) => (!severity || a.severity === severity) && (!status || a.status === status));
   const which = status ? `${status} ` : '';
   if (items.length === 0)
     return (
-      <p className="empty">
+      <p className="empty" ref={summary} tabIndex={-1}>
         {filtered ? `No ${which}anomalies match these filters.` : `No ${which}anomalies.`}
         {status === 'open' && !filtered && ' The detectors have found nothing that is waiting for someone.'}
       </p>
     );
   return (
     <>
-      <p className="muted small">
+      <p className="muted small" ref={summary} tabIndex={-1}>
         {`${items.length} ${items.length === 1 ? 'anomaly' : 'anomalies'}, newest first`}
         {result.data.items.length === LIMIT && ` (the newest ${LIMIT}; narrow the filters to see older ones)`}.
       </p>

@@ -26,7 +26,8 @@ export function AnomalyCard({
   canManage: boolean;
   canOpenKey: boolean;
   notify: Notify;
-  onChanged(a: Anomaly): void;
+  /** After a change: the finding as the server now has it, and what to tell the person. */
+  onChanged(a: Anomaly, message: string): void;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const acted = useRef(false);
@@ -38,8 +39,7 @@ export function AnomalyCard({
     api<Anomaly>('POST', `/v1/anomalies/${a.id}/${verb}`, body).then(
       (next) => {
         acted.current = true;
-        notify(message);
-        onChanged(next);
+        onChanged(next, message);
       },
       (err: Error) => notify(err.message, 'error'),
     );

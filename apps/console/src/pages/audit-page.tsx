@@ -71,7 +71,7 @@ export function AuditPage() {
           <input name="action" placeholder="e.g. key.revoked" list="audit-actions" spellCheck={false} />
         </Field>
         <Field label="Actor">
-          <input name="actor" placeholder="e.g. user:usr_…" spellCheck={false} />
+          <input name="actor" placeholder="an email, or a root key's name" maxLength={256} spellCheck={false} />
         </Field>
         <button type="submit">Filter</button>
       </form>
@@ -80,33 +80,35 @@ export function AuditPage() {
           <option key={a} value={a} />
         ))}
       </datalist>
-      <table className="audit">
-        <caption className="sr-only">Audit entries, newest first</caption>
-        <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details']} />
-        <tbody>
-          {rows.state === 'loading' ? (
-            <tr>
-              <td colSpan={7} className="muted" aria-busy="true">
-                Loading…
-              </td>
-            </tr>
-          ) : rows.state === 'error' ? (
-            <tr>
-              <td colSpan={7} className="error">
-                {rows.message}
-              </td>
-            </tr>
-          ) : rows.items.length === 0 ? (
-            <tr>
-              <td colSpan={7} className="empty">
-                No entries match these filters.
-              </td>
-            </tr>
-          ) : (
-            rows.items.map((e) => <EntryRow key={e.seq} entry={e} />)
-          )}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="audit">
+          <caption className="sr-only">Audit entries, newest first</caption>
+          <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details']} />
+          <tbody>
+            {rows.state === 'loading' ? (
+              <tr>
+                <td colSpan={7} className="muted" aria-busy="true">
+                  Loading…
+                </td>
+              </tr>
+            ) : rows.state === 'error' ? (
+              <tr>
+                <td colSpan={7} className="error">
+                  {rows.message}
+                </td>
+              </tr>
+            ) : rows.items.length === 0 ? (
+              <tr>
+                <td colSpan={7} className="empty">
+                  No entries match these filters.
+                </td>
+              </tr>
+            ) : (
+              rows.items.map((e) => <EntryRow key={e.seq} entry={e} />)
+            )}
+          </tbody>
+        </table>
+      </div>
       {rows.state === 'ready' && rows.nextCursor && (
         <div>
           <button type="button" onClick={() => void load(rows.nextCursor!)}>
@@ -126,7 +128,7 @@ function EntryRow({ entry: e }: { entry: Entry }) {
     <tr>
       <td>{e.seq}</td>
       <td>{when(e.ts)}</td>
-      <td className="mono">{e.actor}</td>
+      <td title={e.actor}>{e.actorName ?? <span className="mono">{e.actor}</span>}</td>
       <td>
         <code>{e.action}</code>
       </td>

@@ -1,10 +1,10 @@
 import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
 import { api, can, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
-import { ago, keyState, when } from '../format.js';
+import { ago, duration, keyState, perWindow, when } from '../format.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { Notify } from '../page-props.js';
-import type { Key } from './key-model.js';
+import { holdOf, type Key, type Suspension } from './key-model.js';
 import { StateBadge } from './state-badge.js';
 import { TableHead } from '../table-head.js';
 
@@ -16,19 +16,25 @@ export function KeyDetail({
   keyInfo: k,
   usage,
   focus,
+  suspension,
   session,
   notify,
   onChanged,
+  onOpen,
   onRolled,
   onClose,
 }: {
   keyInfo: Key;
   usage: KeyUsage;
   focus: boolean;
+  /** The active suspension that turned the key off, if one did. */
+  suspension: Suspension | undefined;
   session: SessionInfo;
   notify: Notify;
   onChanged(focus: boolean): void;
-  onRolled(r: { keyId: string; key: string }): void;
+  onOpen(keyId: string): void;
+  /** After a roll: the new key, and the old one as it is now (in its grace period). */
+  onRolled(r: { keyId: string; key: string }, old: Key): void;
   onClose(): void;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
@@ -48,18 +54,32 @@ export function KeyDetail({
       },
       (err: Error) => notify(err.message, 'error'),
     );
+  const held = state === 'disabled' && suspension !== undefined ? holdOf(suspension) : undefined;
+  const label = k.name ?? k.keyId;
+  const enable = () => {
+    if (held === undefined) return act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: true }), 'The key is enabled.');
+    const sure = window.confirm(
+      `${label} was ${held.label} on ${when(suspension!.suspendedAt)} because ${held.why}. Whoever has it may still hold it: ` +
+        'enabling it lets it work again for them too. (Rolling it gives its owner a new key instead.) Enable it anyway?',
+    );
+    if (!sure) return;
+    // The undo of the suspension enables it as it was, and records who lifted it; without the
+    // permission to undo suspensions, a plain enable.
+    if (can(session, 'anomalies:manage'))
+      act(api('POST', `/v1/suspensions/${suspension!.id}/undo`), `The key is enabled again; it was ${held.label}.`);
+    else act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: true }), `The key is enabled again; it was ${held.label}.`);
+  };
   const roll = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const grace = (e.currentTarget.elements.namedItem('grace') as HTMLInputElement).value;
-    api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Number(grace) }).then(
-      onRolled,
-      (err: Error) => notify(err.message, 'error'),
-    );
+    const minutes = Number((e.currentTarget.elements.namedItem('grace') as HTMLInputElement).value);
+    api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Math.round(minutes * 60) })
+      .then(async (r) => onRolled(r, await api<Key>('GET', `/v1/keys/${k.keyId}`)))
+      .catch((err: Error) => notify(err.message, 'error'));
   };
   const revoke = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const reason = (e.currentTarget.elements.namedItem('reason') as HTMLInputElement).value;
-    if (!window.confirm(`Revoke ${k.name ?? k.keyId}? It stops working at once, everywhere, and cannot be restored.`)) return;
+    if (!window.confirm(`Revoke ${label}? It stops working at once, everywhere, and cannot be restored.`)) return;
     act(api('POST', `/v1/keys/${k.keyId}/revoke`, reason ? { reason } : {}), 'The key is revoked.');
   };
   const attr = (label: string, value: ReactNode) => [
@@ -71,12 +91,26 @@ export function KeyDetail({
     <section className="key-detail card" aria-labelledby="kd-title">
       <div className="row spread">
         <h2 id="kd-title" tabIndex={-1} ref={heading}>
-          {k.name ?? k.keyId} <StateBadge keyInfo={k} />
+          {label} <StateBadge keyInfo={k} suspension={suspension} />
         </h2>
         <button type="button" className="link" onClick={onClose}>
           Close
         </button>
       </div>
+      {k.decoy && (
+        <p className="notice">
+          A honeytoken: a decoy planted where a thief would look. Any use of it is a critical anomaly, so leave it as it is — it is meant to
+          lie unused.
+        </p>
+      )}
+      {held && (
+        <p className="notice" data-testid="key-hold">
+          {`${held.label[0]!.toUpperCase()}${held.label.slice(1)} on ${when(suspension!.suspendedAt)}: disabled because ${held.why}.`}
+        </p>
+      )}
+      {state === 'active' && k.rolledToKeyId !== null && k.expiresAt !== null && (
+        <p className="notice">{`Rolled: this old key keeps working until ${when(k.expiresAt)}, then expires. Its replacement is below.`}</p>
+      )}
       <dl className="attrs">
         {attr('Key id', <code>{k.keyId}</code>)}
         {attr('Starts with', <code>{k.start}</code>)}
@@ -86,13 +120,20 @@ export function KeyDetail({
         {attr('Created', when(k.createdAt))}
         {attr('Expires', k.expiresAt ? when(k.expiresAt) : 'never')}
         {attr('Revoked', k.revokedAt ? `${when(k.revokedAt)}${k.revokeReason ? ` (${k.revokeReason})` : ''}` : null)}
-        {attr('Rolled to', k.rolledToKeyId)}
+        {attr(
+          'Rolled to',
+          k.rolledToKeyId && (
+            <button type="button" className="link" onClick={() => onOpen(k.rolledToKeyId!)}>
+              the new key ({k.rolledToKeyId})
+            </button>
+          ),
+        )}
         {attr('IP allowlist', k.ipAllowlist.join(', ') || 'any address')}
-        {attr('Rate limits', k.ratelimits.map((r) => `${r.name}: ${r.limit} per ${r.windowMs} ms`).join('; '))}
+        {attr('Rate limits', k.ratelimits.map((r) => `${r.name}: ${r.limit} ${perWindow(r.windowMs)}`).join('; '))}
         {attr(
           'Credits',
           k.credits
-            ? `${k.credits.remaining}${k.credits.refill ? ` (+${k.credits.refill.amount} every ${k.credits.refill.intervalSeconds} s)` : ''}`
+            ? `${k.credits.remaining}${k.credits.refill ? ` (+${k.credits.refill.amount} every ${duration(k.credits.refill.intervalSeconds)})` : ''}`
             : 'unlimited',
         )}
         {attr('Metadata', k.meta ? JSON.stringify(k.meta) : null)}
@@ -104,20 +145,15 @@ export function KeyDetail({
           {can(session, 'keys:update') && (
             <button
               type="button"
-              onClick={() =>
-                act(
-                  api('PATCH', `/v1/keys/${k.keyId}`, { enabled: !k.enabled }),
-                  k.enabled ? 'The key is disabled.' : 'The key is enabled.',
-                )
-              }
+              onClick={() => (k.enabled ? act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: false }), 'The key is disabled.') : enable())}
             >
               {k.enabled ? 'Disable key' : 'Enable key'}
             </button>
           )}
           {can(session, 'keys:create') && (
             <form className="inline" onSubmit={roll}>
-              <Field label="Grace period (seconds)" hint="The old key keeps working this long.">
-                <input name="grace" type="number" min={0} max={2_592_000} defaultValue={3600} />
+              <Field label="Grace period (minutes)" hint="The old key keeps working this long; 0 ends it at once.">
+                <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={60} />
               </Field>
               <button type="submit">Roll key</button>
             </form>

@@ -81,7 +81,7 @@ export function CreateKeyForm({
     const counts = data.getAll('rl_limit').map(String);
     const windows = data.getAll('rl_window').map(String);
     const ratelimits = names
-      .map((name, i) => ({ name: name.trim(), limit: Number(counts[i]), windowMs: Number(windows[i] || 1000) }))
+      .map((name, i) => ({ name: name.trim(), limit: Number(counts[i]), windowMs: Math.round(Number(windows[i] || 1) * 1000) }))
       .filter((r) => r.name && r.limit > 0);
     if (ratelimits.length > 0) body.ratelimits = ratelimits;
     api<Answer<'POST /v1/keys'>>('POST', '/v1/keys', body).then(
@@ -109,7 +109,7 @@ export function CreateKeyForm({
         <Field label="Scopes" hint="Separated by spaces or commas; wildcards such as documents:* work.">
           <input name="scopes" placeholder="documents:read documents:write" spellCheck={false} />
         </Field>
-        <Field label="Expires at" hint="Leave empty for no expiry.">
+        <Field label="Expires at" hint="In your local time; leave empty for no expiry.">
           <input name="expiresAt" type="datetime-local" />
         </Field>
         <Field label="Or expires after (seconds)" hint="A temporary key.">
@@ -142,8 +142,8 @@ export function CreateKeyForm({
               <Field label="Requests">
                 <input name="rl_limit" type="number" min={1} />
               </Field>
-              <Field label="Window (ms)">
-                <input name="rl_window" type="number" min={100} placeholder="1000" />
+              <Field label="Window (seconds)">
+                <input name="rl_window" type="number" min={0.1} step="any" placeholder="1" />
               </Field>
             </div>
           ))}

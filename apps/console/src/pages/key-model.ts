@@ -12,3 +12,13 @@ export interface ShownKey {
   key: string;
   title: string;
 }
+
+/** A suspension, as `GET /v1/suspensions` lists it: a key disabled by a policy or a leak report. */
+export type Suspension = Answer<'GET /v1/suspensions'>['items'][number];
+
+/** Why a suspended key is off, in words: a leak report quarantines; a policy suspends. */
+export function holdOf(s: Suspension): { label: 'quarantined' | 'suspended'; why: string } {
+  const kind = s.reason.startsWith('anomaly ') ? s.reason.slice('anomaly '.length) : s.reason;
+  if (kind === 'key_leaked') return { label: 'quarantined', why: 'it was reported leaked' };
+  return { label: 'suspended', why: `a keyspace policy suspended it (${kind.replaceAll('_', ' ')})` };
+}

@@ -1,17 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
-import { ago, keyState, when, type KeyState } from '../format.js';
+import { when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
-import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
-import type { Key, Keyspace, ShownKey } from './key-model.js';
+import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
-import { StateBadge } from './state-badge.js';
+import { KeyTable, type Listing } from './key-table.js';
 
 export function KeysPage(props: PageProps) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/keyspaces'>>('GET', '/v1/keyspaces'), []);
@@ -28,26 +27,40 @@ export function KeysPage(props: PageProps) {
   return <KeysBrowser keyspaces={keyspaces} {...props} />;
 }
 
-type Listing = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; keys: Key[]; next: string | null };
+/** The filters the listing was asked for: the server narrows the keys by them, page after page. */
+interface Filters {
+  owner: string;
+  q: string;
+  state: KeyState | 'all';
+}
 
 function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Keyspace[] }) {
   const canCreate = can(session, 'keys:create');
   const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
   const [keyspaceId, setKeyspaceId] = useState(() => keyspaces.find((ks) => ks.id === params.get('keyspace'))?.id ?? keyspaces[0]!.id);
   const [ownerInput, setOwnerInput] = useState(params.get('owner') ?? '');
-  const [owner, setOwner] = useState(ownerInput.trim());
-  const [stateFilter, setStateFilter] = useState<KeyState | 'all'>('all');
-  const [search, setSearch] = useState('');
+  const [searchInput, setSearchInput] = useState(params.get('q') ?? '');
+  const [filters, setFilters] = useState<Filters>(() => ({ owner: ownerInput.trim(), q: searchInput.trim(), state: 'all' }));
   const [listing, setListing] = useState<Listing>({ state: 'loading' });
   const [creating, setCreating] = useState(false);
-  const [shown, setShown] = useState<ShownKey | null>(null);
+  const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
   const [detail, setDetail] = useState<{ key: Key; usage: KeyUsage; focus: boolean } | null>(null);
+  const [held, reloadHeld] = useLoad(
+    () =>
+      can(session, 'anomalies:read')
+        ? api<Answer<'GET /v1/suspensions'>>('GET', '/v1/suspensions?active=true')
+        : Promise.resolve({ items: [] as Suspension[] }),
+    [],
+  );
+  const suspensions = new Map(held.state === 'ready' ? held.data.items.map((h) => [h.keyId, h]) : []);
   const run = useRef(0);
 
   const load = useCallback(
     async (more?: string) => {
       const q = new URLSearchParams({ keyspaceId, limit: '100' });
-      if (owner) q.set('ownerId', owner);
+      if (filters.owner) q.set('ownerId', filters.owner);
+      if (filters.q) q.set('q', filters.q);
+      if (filters.state !== 'all') q.set('state', filters.state);
       if (more) q.set('cursor', more);
       const mine = ++run.current;
       try {
@@ -62,7 +75,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
         if (mine === run.current) setListing({ state: 'error', message: (err as Error).message });
       }
     },
-    [keyspaceId, owner],
+    [keyspaceId, filters],
   );
   useEffect(() => void load(), [load]);
 
@@ -84,14 +97,18 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
     if (linked) void showKey(linked);
     // Once, when the page opens.
   }, []);
-  const refresh = (keyId: string, focus: boolean) => void load().then(() => showKey(keyId, focus));
+  const refresh = (keyId: string, focus: boolean) => {
+    reloadHeld();
+    void load().then(() => showKey(keyId, focus));
+  };
 
   const applyFilters = (e: FormEvent) => {
     e.preventDefault();
-    const next = ownerInput.trim();
-    if (next === owner) void load();
-    else setOwner(next);
+    const next = { ...filters, owner: ownerInput.trim(), q: searchInput.trim() };
+    if (next.owner === filters.owner && next.q === filters.q) void load();
+    else setFilters(next);
   };
+  const filtered = filters.owner !== '' || filters.q !== '' || filters.state !== 'all';
 
   return (
     <>
@@ -103,7 +120,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
             title={shown.title}
             value={shown.key}
             noun="key"
-            note="Tessera keeps only a hash."
+            note={`Tessera keeps only a hash.${shown.note ? ` ${shown.note}` : ''}`}
             notify={notify}
             onHide={() => setShown(null)}
           />
@@ -123,7 +140,12 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
           />
         </Field>
         <Field label="State">
-          <select name="state" value={stateFilter} onChange={(e) => setStateFilter(e.target.value as KeyState | 'all')}>
+          <select
+            name="state"
+            value={filters.state}
+            // A new state applies the whole form, as Apply does.
+            onChange={(e) => setFilters({ owner: ownerInput.trim(), q: searchInput.trim(), state: e.target.value as Filters['state'] })}
+          >
             {(['all', 'active', 'disabled', 'revoked', 'expired'] as const).map((s) => (
               <option key={s} value={s}>
                 {s === 'all' ? 'any state' : s}
@@ -135,9 +157,11 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
           <input
             name="q"
             type="search"
-            placeholder="name, id or start of the key"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
+            placeholder="name, id, owner or start of the key"
+            maxLength={256}
+            spellCheck={false}
+            value={searchInput}
+            onChange={(e) => setSearchInput(e.target.value)}
           />
         </Field>
         <button type="submit">Apply</button>
@@ -163,9 +187,8 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       <div aria-live="polite">
         <KeyTable
           listing={listing}
-          owner={owner}
-          stateFilter={stateFilter}
-          search={search}
+          filtered={filtered}
+          suspensions={suspensions}
           canCreate={canCreate}
           onOpen={(keyId) => void showKey(keyId)}
           onMore={(cursor) => void load(cursor)}
@@ -177,94 +200,26 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
             keyInfo={detail.key}
             usage={detail.usage}
             focus={detail.focus}
+            suspension={suspensions.get(detail.key.keyId)}
             session={session}
             notify={notify}
             onChanged={(focus) => refresh(detail.key.keyId, focus)}
-            onRolled={(r) => {
-              setShown({ key: r.key, title: `Key rolled: the new key ${r.keyId}` });
-              refresh(detail.key.keyId, false);
+            onOpen={(keyId) => void showKey(keyId)}
+            onRolled={(r, old) => {
+              // The old key's panel closes: the new key is shown once above, and the table says
+              // which of the two is in its grace period, until when.
+              setDetail(null);
+              setShown({
+                key: r.key,
+                title: `Key rolled: the new key of ${old.name ?? old.keyId}`,
+                note: `The old key (${old.start}) keeps working until ${when(old.expiresAt)}, then expires.`,
+              });
+              void load();
             }}
             onClose={() => setDetail(null)}
           />
         )}
       </div>
-    </>
-  );
-}
-
-function KeyTable({
-  listing,
-  owner,
-  stateFilter,
-  search,
-  canCreate,
-  onOpen,
-  onMore,
-}: {
-  listing: Listing;
-  owner: string;
-  stateFilter: KeyState | 'all';
-  search: string;
-  canCreate: boolean;
-  onOpen(keyId: string): void;
-  onMore(cursor: string): void;
-}) {
-  if (listing.state === 'loading')
-    return (
-      <p className="muted" aria-busy="true">
-        Loading…
-      </p>
-    );
-  if (listing.state === 'error')
-    return (
-      <p className="error" role="alert">
-        {listing.message}
-      </p>
-    );
-  const { keys, next } = listing;
-  if (keys.length === 0)
-    return (
-      <p className="empty">
-        No keys in this keyspace{owner ? ' for this owner' : ''} yet.{canCreate && ' Create one with the button above.'}
-      </p>
-    );
-  const term = search.trim().toLowerCase();
-  const shown = keys.filter(
-    (k) =>
-      (stateFilter === 'all' || keyState(k) === stateFilter) &&
-      (!term || [k.name, k.keyId, k.start, k.ownerId].some((v) => v?.toLowerCase().includes(term))),
-  );
-  if (shown.length === 0) return <p className="empty">No keys match these filters.</p>;
-  return (
-    <>
-      <table className="keys">
-        <caption className="sr-only">{`${shown.length} keys`}</caption>
-        <TableHead columns={['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
-        <tbody>
-          {shown.map((k) => (
-            <tr key={k.keyId} data-key-id={k.keyId}>
-              <td>
-                <button type="button" className="link" onClick={() => onOpen(k.keyId)}>
-                  {k.name ?? k.keyId}
-                </button>
-              </td>
-              <td className="mono">{k.start}</td>
-              <td>{k.ownerId ?? '—'}</td>
-              <td>
-                <StateBadge keyInfo={k} />
-              </td>
-              <td>{when(k.createdAt)}</td>
-              <td>{ago(k.lastUsedAt)}</td>
-              <td>{k.usageCount}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {next && (
-        <button type="button" onClick={() => onMore(next)}>
-          More keys
-        </button>
-      )}
     </>
   );
 }

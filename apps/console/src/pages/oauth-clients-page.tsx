@@ -12,7 +12,7 @@ export function OAuthClientsPage() {
     <>
       <h1>OAuth clients</h1>
       <p className="muted">
-        Machine-to-machine clients of the authorization server. Create and rotate them with the API or `tessera oauth clients`.
+        Machine-to-machine clients of the authorization server. Create and rotate them with the API or <code>tessera oauth clients</code>.
       </p>
       {items.length === 0 ? (
         <p className="empty">No OAuth clients yet.</p>

@@ -11,9 +11,24 @@ import { useLoad } from '../use-load.js';
 
 type Passkey = Answer<'GET /console/api/passkeys'>['items'][number];
 
+/** Passkeys are bound to a host name: at an IP address (`127.0.0.1`, `[::1]`) the browser refuses them. */
+const atAddress = (host: string) => /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
+
+/** What to do when the console was opened at an IP address: open it by name, or set its origin. */
+function hostNameAdvice(): string {
+  const loopback = /^127\./.test(location.hostname) || location.hostname === '[::1]';
+  const there = loopback ? ` at http://localhost${location.port ? `:${location.port}` : ''}/console/,` : ' by its host name,';
+  return (
+    `Passkeys need the console opened at a host name, not an IP address (${location.hostname}). Open it${there} or set the console ` +
+    'origin (TESSERA_CONSOLE_ORIGIN, consoleOrigin in the configuration file) to the address people use, then add the passkey there.'
+  );
+}
+
 /** What to say when the browser's ceremony ends without a credential. */
 export function passkeyErrorText(err: unknown): string {
   if ((err as Error).name === 'NotAllowedError') return 'The passkey prompt was cancelled or timed out.';
+  if (((err as Error).name === 'SecurityError' || /invalid domain/i.test((err as Error).message)) && atAddress(location.hostname))
+    return hostNameAdvice();
   if (err instanceof WebAuthnError && err.code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED')
     return 'This authenticator holds one of your passkeys already.';
   return (err as Error).message;
@@ -82,7 +97,11 @@ export function PasskeysSection({ notify }: { notify: Notify }) {
             </tbody>
           </table>
         ))}
-      {supported ? (
+      {supported && atAddress(location.hostname) ? (
+        <p className="notice" data-testid="passkey-host">
+          {hostNameAdvice()}
+        </p>
+      ) : supported ? (
         <form className="inline-form" aria-labelledby="add-passkey" onSubmit={add}>
           <h3 id="add-passkey">Add a passkey</h3>
           <Field label="Passkey name" hint="So you can tell your passkeys apart, e.g. “Work laptop” or “YubiKey”.">

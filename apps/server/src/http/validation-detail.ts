@@ -64,6 +64,7 @@ function describeClass(cls: string): string | undefined {
 
 function patternSentence(label: string, pattern: string): string {
   if (pattern === '^[^\\u0000]*$') return `${label} may not contain a NUL character.`;
+  if (pattern === '^[^\\s@]+@[^\\s@]+$') return `${label} must be an email address, such as grace@example.com.`;
   const cls = /^\^\[([^\]^][^\]]*)\](?:[+*]|\{\d+,?\d*\})\$$/.exec(pattern);
   const allowed = cls && describeClass(cls[1]!);
   return allowed ? `${label} may contain only ${allowed}.` : `${label} is not in the form it must have.`;
@@ -83,8 +84,13 @@ export function validationDetail(where: string, failure: SchemaFailure): string 
   switch (failure.keyword) {
     case 'required':
       return `${fieldLabel(String(p.missingProperty))} is required.`;
-    case 'additionalProperties':
-      return `${String(p.additionalProperty)} is not a field this request takes.`;
+    case 'additionalProperties': {
+      // The name is the caller's own text: said back only when it looks like a field's name.
+      const extra = String(p.additionalProperty);
+      return /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(extra)
+        ? `${extra} is not a field this request takes.`
+        : 'The request has a field it does not take.';
+    }
     case 'pattern':
       return patternSentence(label, String(p.pattern));
     case 'minLength':

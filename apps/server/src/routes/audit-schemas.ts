@@ -23,6 +23,14 @@ const AuditEntryShape = Type.Object(
     ts: Time,
     workspaceId: Nullable(Type.String({ description: "Null for the installation's own entries (keyring, signing keys)." })),
     actor: Type.String({ description: 'Who: a root key id, a console user, `system`, `anonymous`.' }),
+    actorName: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            "The actor by name, in listings: a console user's email, a root key's name (null when it has none, such as `system`).",
+        }),
+      ),
+    ),
     action: Type.String({ description: 'What, as `resource.verb` (docs/audit-events.md lists every action).' }),
     target: Nullable(Type.String()),
     ip: Nullable(Type.String()),
@@ -39,7 +47,14 @@ export const AuditQuery = Type.Object(
     limit: Type.Optional(Limit),
     cursor: Type.Optional(Cursor),
     action: Type.Optional(Type.String({ maxLength: 64, description: 'Only entries of this action (`key.revoked`).' })),
-    actor: Type.Optional(Text({ maxLength: 128 })),
+    actor: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          "Only this actor's entries: as the log writes it (`user:usr_…`, `root_key:rk_…`, `system`), a console user's email, or a root key's id or name.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

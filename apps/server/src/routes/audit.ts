@@ -10,6 +10,7 @@ import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
 import { Answer, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
+import { actorFilter, actorNames } from './audit-actors.js';
 import {
   AUDIT_SCHEMAS,
   AuditCheckpoint,
@@ -37,7 +38,8 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
           operationId: 'listAuditEntries',
           tags,
           summary: 'Read the audit log, newest first',
-          description: "The caller's workspace's entries, filtered by action or actor.",
+          description:
+            "The caller's workspace's entries, filtered by action or actor; each names its actor (`actorName`: a console user's email, a root key's name) where it can.",
           querystring: AuditQuery,
           response: { 200: Answer('A page of entries.', AuditPage) },
         },
@@ -45,15 +47,22 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       async (request) => {
         const { limit = 100, cursor, action, actor } = request.query;
         if (action !== undefined && !isAuditAction(action)) throw new TesseraError('VALIDATION_FAILED', `unknown audit action "${action}"`);
+        const workspaceId = request.rootKey!.workspaceId;
+        const names = await actorNames(services, workspaceId);
+        const who = actor === undefined ? undefined : actorFilter(actor, names);
+        if (actor !== undefined && who === undefined) return { items: [], nextCursor: null };
         const items = await services.store.listAudit({
-          workspaceId: request.rootKey!.workspaceId,
+          workspaceId,
           limit: limit + 1,
           beforeSeq: cursor === undefined ? undefined : decodeSeqCursor(cursor),
           action,
-          actor,
+          actor: who,
         });
         const page = items.slice(0, limit);
-        return { items: page.map(auditView), nextCursor: items.length > limit ? encodeSeqCursor(page[page.length - 1]!.seq) : null };
+        return {
+          items: page.map((e) => ({ ...auditView(e), actorName: names.get(e.actor) ?? null })),
+          nextCursor: items.length > limit ? encodeSeqCursor(page[page.length - 1]!.seq) : null,
+        };
       },
     );
 

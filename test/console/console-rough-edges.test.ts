@@ -1,0 +1,262 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
+import { CookieClient, codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
+
+const SHOTS = process.env.TESSERA_CONSOLE_SHOTS ?? new URL('../../test-results/console/', import.meta.url).pathname;
+const OWNER = 'owner@example.test';
+const VIEWER = 'viewer@example.test';
+const PASSWORD = 'a long console password';
+const LONG_OWNER = `org_${'verylongownerid'.repeat(12)}`;
+
+/**
+ * The console's rough edges, each in Chromium against a real Tessera (issue #18, "Broken today"
+ * and "Confusing or unsafe today"): search and state filters on the server past the first page,
+ * sentences for validation errors, errors that clear, a page refused by role, skip to content,
+ * passkeys at an IP address, decoys, quarantined keys, names in the audit log, units, and a narrow
+ * window. One server and one browser for the file; sessions are made over HTTP, not typed in.
+ */
+describe('the console without its rough edges, in Chromium', () => {
+  let server: ConsoleServer;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  let keyspaceId: string;
+  const keyIds: Record<string, string> = {};
+  const sessions: Record<string, string> = {};
+  const dialogs: string[] = [];
+  const problems: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `edges-${name}.png`) });
+  /** Opens a page afresh: a new document, as a new tab would (a hash change alone keeps the app's state). */
+  const go = async (path: string, heading: string | RegExp) => {
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/console/#/${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+  /** Signs the browser in as `email` with a session made over HTTP (password, then TOTP enrolment). */
+  const signInAs = async (email: string) => {
+    await browser.context.clearCookies();
+    const [name, value] = sessions[email]!.split('=') as [string, string];
+    await browser.context.addCookies([{ name, value, url: server.url }]);
+  };
+  const session = async (email: string, role: 'owner' | 'viewer') => {
+    await server.createUser(email, PASSWORD, role);
+    const c = new CookieClient(server.url);
+    await c.call('POST', '/console/api/login', { email, password: PASSWORD });
+    const enrol = await c.call('POST', '/console/api/enrolment');
+    expect((await c.call('POST', '/console/api/enrolment/confirm', { code: codeFor(enrol.body.secret, server.clock) })).status).toBe(200);
+    sessions[email] = c.cookie!;
+  };
+  const createKey = async (body: Record<string, unknown>) => {
+    const r = await server.api('POST', '/v1/keys', { keyspaceId, ...body });
+    expect(r.status).toBe(201);
+    return r.body as { keyId: string; key: string };
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startConsoleServer();
+    await session(OWNER, 'owner');
+    await session(VIEWER, 'viewer');
+    keyspaceId = (await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' })).body.id;
+    // 126 keys: the needle is the 120th, past the first page of 100.
+    for (let i = 1; i <= 126; i++) {
+      const name = i === 120 ? 'Needle batch job' : `Worker ${String(i).padStart(3, '0')}`;
+      keyIds[name] = (await createKey({ name, ownerId: i === 3 ? LONG_OWNER : 'acme' })).keyId;
+    }
+    expect((await server.api('PATCH', `/v1/keys/${keyIds['Worker 110']}`, { enabled: false })).status).toBe(200);
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+    page.on('pageerror', (e) => problems.push(`script error: ${e.message}`));
+    await signInAs(OWNER);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('searches and filters on the server, past the first page, and pages on within the filters', async () => {
+    await go('keys', 'Keys');
+    const rows = page.locator('table.keys tbody tr');
+    await expect.poll(() => rows.count()).toBe(100);
+    await page.getByRole('button', { name: 'More keys' }).waitFor();
+    // The 120th key is not loaded yet; the server finds it.
+    await page.getByLabel('Search').fill('NEEDLE');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Needle batch job');
+    await shot('search-needle');
+    // By key id too, and by state.
+    await page.getByLabel('Search').fill(keyIds['Worker 121']!.slice(-10));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.first().textContent()).toContain('Worker 121');
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('State').selectOption('disabled');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('Worker 110');
+    // "More keys" pages on within the filters: 125 workers, 100 then 25.
+    await page.getByLabel('State').selectOption('all');
+    await page.getByLabel('Search').fill('worker');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect.poll(() => rows.count()).toBe(100);
+    await page.getByRole('button', { name: 'More keys' }).click();
+    await expect.poll(() => rows.count()).toBe(125);
+    expect(await page.getByRole('button', { name: 'More keys' }).count()).toBe(0);
+    expect(await page.locator('table.keys').textContent()).not.toContain('Needle');
+    await page.getByLabel('Search').fill('no such key anywhere');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No keys match these filters.').waitFor();
+  });
+
+  it('cuts a long owner id short with the whole id in its tooltip, so the table keeps its width', async () => {
+    await go('keys', 'Keys');
+    const cell = page.locator(`tr[data-key-id="${keyIds['Worker 003']}"] .truncate[title="${LONG_OWNER}"]`);
+    await cell.waitFor();
+    expect(await cell.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    const table = await page.locator('table.keys').boundingBox();
+    const main = await page.locator('main').boundingBox();
+    expect(table!.x + table!.width).toBeLessThanOrEqual(main!.x + main!.width);
+    // Every column keeps room: the names are not squeezed into a sliver.
+    expect((await page.locator('table.keys th', { hasText: 'Name' }).boundingBox())!.width).toBeGreaterThan(90);
+    await shot('keys-long-owner');
+  });
+
+  it('tells a validation error as a sentence about the field, and clears an error once a later change succeeds', async () => {
+    // An error shown for a key that cannot be opened…
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/console/#/keys?key=key_0000000000000000000000`);
+    await page.locator('.toast .error').waitFor();
+    await page.getByRole('button', { name: 'Create a key' }).click();
+    const form = page.locator('form.create-key');
+    await form.getByLabel('Name', { exact: true }).fill('Bad scopes');
+    await form.getByLabel('Scopes').fill('orders:read orders!write');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await form.getByText('Scopes may contain only letters, digits and _ . : / * -.').waitFor();
+    expect(await form.locator('.form-error').textContent()).not.toMatch(/body\/|must match pattern/);
+    await shot('validation-sentence');
+    // …goes once a later change succeeds (the key, created, is shown once).
+    await form.getByLabel('Scopes').fill('orders:read orders:write');
+    await form.getByRole('button', { name: 'Create key' }).click();
+    await page.getByTestId('new-key').waitFor();
+    expect(await page.locator('.toast .error').count()).toBe(0);
+  });
+
+  it('marks a decoy as such, leaves it out of hygiene, and asks before enabling a key quarantined for a leak', async () => {
+    const decoy = await server.api('POST', '/v1/honeytokens', { keyspaceId, name: 'Payments backup' });
+    const leaked = await createKey({ name: 'Leaky mobile app', ratelimits: [{ name: 'per-minute', limit: 60, windowMs: 60_000 }] });
+    const report = await server.api('POST', '/v1/keys/leaked', { keys: [leaked.key], source: 'a public gist' });
+    expect(report.body.items[0].status).toBe('quarantined');
+
+    await go('keys', 'Keys');
+    await page.getByLabel('Search').fill('payments backup');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const decoyRow = page.locator(`tr[data-key-id="${decoy.body.keyId}"]`);
+    await decoyRow.locator('.badge.decoy').waitFor();
+    await decoyRow.getByRole('button').click();
+    await page
+      .locator('.key-detail')
+      .getByText(/A honeytoken: a decoy/)
+      .waitFor();
+    await shot('decoy');
+
+    await page.getByLabel('Search').fill('leaky');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const leakRow = page.locator(`tr[data-key-id="${leaked.keyId}"]`);
+    await leakRow.getByText('quarantined').waitFor();
+    await leakRow.getByRole('button').click();
+    const detail = page.locator('.key-detail');
+    await detail
+      .getByTestId('key-hold')
+      .getByText(/Quarantined on .* UTC: disabled because it was reported leaked/)
+      .waitFor();
+    expect(await detail.locator('dl.attrs').textContent()).toContain('per-minute: 60 per minute');
+    await shot('quarantined');
+    await detail.getByRole('button', { name: 'Enable key' }).click();
+    await detail.locator('.badge.active').waitFor();
+    expect(dialogs.at(-1)).toMatch(/Leaky mobile app was quarantined on .* because it was reported leaked\. .*Enable it anyway\?/);
+    // Lifted as the suspension's undo: recorded as such, and the suspension is over.
+    const held = await server.api('GET', `/v1/suspensions?keyId=${leaked.keyId}`);
+    expect(held.body.items[0].undoneBy).toMatch(/^user:usr_/);
+
+    await server.services.monitoring.settle();
+    await go('hygiene', 'Hygiene');
+    await page.locator('section[data-finding="hy-never"]').locator(`tr[data-key-id="${keyIds['Worker 001']}"]`).waitFor();
+    expect(await page.locator('main').textContent()).not.toContain('Payments backup');
+  });
+
+  it('names console users and root keys in the audit log, and filters by an email or a root key name', async () => {
+    const bot = await server.api('POST', '/v1/root-keys', { name: 'Deploy bot', permissions: ['keyspaces:manage'] });
+    expect(bot.status).toBe(201);
+    expect((await server.api('POST', '/v1/keyspaces', { name: 'Staging', prefix: 'sk_test' }, bot.body.key)).status).toBe(201);
+    await go('audit', 'Audit log');
+    await page.getByLabel('Actor').fill('Deploy bot');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const rows = page.locator('table.audit tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toMatch(/Deploy bot.*keyspace\.created/);
+    await page.getByLabel('Actor').fill(OWNER.toUpperCase());
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => rows.first().locator('td').nth(2).textContent()).toBe(OWNER);
+    expect(await rows.first().locator('td').nth(2).getAttribute('title')).toMatch(/^user:usr_/);
+    await shot('audit-names');
+    await page.getByLabel('Actor').fill('nobody@example.test');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByText('No entries match these filters.').waitFor();
+  });
+
+  it('skips to the current page’s content, and explains passkeys at an IP address', async () => {
+    await go('settings', 'Settings');
+    // The first stop of the keyboard on a page.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(new URL(page.url()).hash).toBe('#/settings');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Settings');
+
+    const advice = page.getByTestId('passkey-host');
+    await advice.waitFor();
+    const port = new URL(server.url).port;
+    expect(await advice.textContent()).toContain(`http://localhost:${port}/console/`);
+    expect(await advice.textContent()).toContain('TESSERA_CONSOLE_ORIGIN');
+    await advice.scrollIntoViewIfNeeded();
+    await shot('passkey-at-ip');
+  });
+
+  it('shows the OAuth clients page without markup leaking', async () => {
+    await go('oauth-clients', 'OAuth clients');
+    const text = (await page.locator('main').textContent())!;
+    expect(text).not.toContain('`');
+    expect(await page.locator('main code', { hasText: 'tessera oauth clients' }).count()).toBe(1);
+  });
+
+  it('keeps Sign out on screen in a narrow window', async () => {
+    await page.setViewportSize({ width: 760, height: 800 });
+    await go('keys', 'Keys');
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    const box = (await signOut.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(760);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(760 + 1);
+    await shot('narrow');
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('tells a viewer who opens a page they may not see that they lack the permission', async () => {
+    await signInAs(VIEWER);
+    await go('oauth-clients', 'You do not have permission to see OAuth clients');
+    expect(new URL(page.url()).hash).toBe('#/oauth-clients');
+    expect(await page.locator('main').textContent()).toContain('Your role, viewer, does not include this page.');
+    // Nothing of the page itself loaded, and the navigation does not offer it.
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'OAuth clients' }).count()).toBe(0);
+    await shot('no-permission');
+    expect(problems).toEqual([]);
+  });
+});
