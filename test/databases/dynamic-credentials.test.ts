@@ -334,6 +334,9 @@ describe('revocation across restarts and nodes', () => {
     expect(failed.body.lastError).toMatch(/password authentication failed for user "tessera_admin"/);
     expect(Date.parse(failed.body.nextAttemptAt)).toBe(clock.now() + 5_000);
     expect(await canLogIn(c.username, c.password)).toBe(true);
+    const logged = server.logs.filter((l) => l.includes('database lease revocation failed'));
+    expect(logged.some((l) => l.includes(c.lease.leaseId) && l.includes('password authentication failed'))).toBe(true);
+    for (const secret of [ADMIN.password, 'changed-elsewhere-1', c.password]) expect(logged.join('')).not.toContain(secret);
     clock.advance(5_000);
     expect(await server.services.databases.revoker.runDue()).toBe(1);
     expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoking', attempts: 2 });

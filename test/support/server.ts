@@ -64,6 +64,9 @@ export async function startTestServer(
       webhooks: webhookTargetPolicy(config),
       onWebhookFailure: (failure) => late.app?.log.warn({ webhook: failure }, 'webhook delivery failed'),
     },
+    databases: {
+      onRevocationFailure: (failure) => late.app?.log.warn({ lease: failure }, 'database lease revocation failed; it will be retried'),
+    },
     auditCheckpointing: {
       pin: new AuditPinFile(join(db.dataDir, 'audit-pin.json')),
       file: new CheckpointFileSink(join(db.dataDir, 'audit-checkpoints.jsonl')),
