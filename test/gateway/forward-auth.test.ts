@@ -209,6 +209,7 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
         keyspaceId: fresh,
         keyHeader: 'authorization',
         rules: [],
+        audience: null,
         updatedAt: null,
       });
       const k = (await s.api('POST', '/v1/keys', { keyspaceId: fresh })).body;
@@ -217,6 +218,96 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
         `${s.url}/v1/keyspaces/${fresh}/forward-auth`,
       );
       expect(r.status).toBe(403);
+    });
+  });
+
+  describe('Tessera access tokens, for a keyspace whose routes name their audience', () => {
+    let token: string;
+    let clientId: string;
+    const routes = (audience?: string) =>
+      s.api('PUT', `/v1/keyspaces/${ks}/gateway-routes`, {
+        rules: [
+          { methods: ['GET'], path: '/orders/**', scopes: 'orders:read' },
+          { methods: ['POST'], path: '/orders/*', scopes: 'orders:write' },
+        ],
+        ...(audience !== undefined && { audience }),
+      });
+    const withToken = (method: string, uri: string, authorization = `Bearer ${token}`) =>
+      ask({ authorization, 'x-forwarded-method': method, 'x-forwarded-uri': uri });
+
+    beforeAll(async () => {
+      const c = await s.api('POST', '/v1/oauth/clients', {
+        name: 'orders app',
+        scopes: ['orders:read'],
+        audience: ['https://orders.example'],
+      });
+      clientId = c.body.clientId;
+      const basic = 'Basic ' + Buffer.from(`${clientId}:${c.body.clientSecret}`).toString('base64');
+      const t = await fetch(`${s.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
+        body: 'grant_type=client_credentials&scope=orders:read',
+      });
+      token = ((await t.json()) as { access_token: string }).access_token;
+      expect(token.split('.')).toHaveLength(3);
+      expect((await routes('https://orders.example')).body.audience).toBe('https://orders.example');
+    });
+
+    it('lets a valid Bearer token with the scope through, its subject and client in headers', async () => {
+      const r = await withToken('GET', '/orders/9');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('tessera-subject')).toBe(clientId);
+      expect(r.headers.get('tessera-client-id')).toBe(clientId);
+      expect(r.headers.get('tessera-scopes')).toBe('orders:read');
+      expect(r.headers.get('tessera-key-id')).toBe('');
+    });
+
+    it('refuses it without the scope (403), as DPoP, tampered with, or for another audience (401)', async () => {
+      const post = await withToken('POST', '/orders/9');
+      expect(post.status).toBe(403);
+      expect(post.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+      expect((await withToken('GET', '/orders/9', `DPoP ${token}`)).status).toBe(401);
+      const [h, p, sig] = token.split('.');
+      const tampered = `${h}.${p}.${sig!.startsWith('A') ? 'B' : 'A'}${sig!.slice(1)}`;
+      expect((await withToken('GET', '/orders/9', `Bearer ${tampered}`)).status).toBe(401);
+      await routes('https://other.example');
+      expect((await withToken('GET', '/orders/9')).status).toBe(401);
+      await routes(); // API keys only: a token is no key
+      const none = await withToken('GET', '/orders/9');
+      expect(none.status).toBe(401);
+      expect(none.headers.get('www-authenticate')).toBe('Bearer realm="api", error="invalid_token"');
+      await routes('https://orders.example');
+      expect((await withToken('GET', '/orders/9')).status).toBe(200);
+    });
+
+    it('refuses it once revoked, and keeps API keys working beside tokens', async () => {
+      expect((await as(reader.key, 'GET', '/orders/1')).status).toBe(200);
+      const c = await s.api('POST', '/v1/oauth/clients', {
+        name: 'revoker',
+        scopes: ['orders:read'],
+        audience: ['https://orders.example'],
+      });
+      const basic = 'Basic ' + Buffer.from(`${c.body.clientId}:${c.body.clientSecret}`).toString('base64');
+      const form = (path: string, body: string, auth = basic) =>
+        fetch(`${s.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+          body,
+        });
+      const own = ((await (await form('/oauth/token', 'grant_type=client_credentials')).json()) as { access_token: string }).access_token;
+      expect((await withToken('GET', '/orders/1', `Bearer ${own}`)).status).toBe(200);
+      expect((await form('/oauth/revoke', `token=${own}`)).status).toBe(200);
+      expect((await withToken('GET', '/orders/1', `Bearer ${own}`)).status).toBe(401);
+    });
+
+    it('are named in the routes only with Authorization as the key header', async () => {
+      const r = await s.api('PUT', `/v1/keyspaces/${ks}/gateway-routes`, {
+        keyHeader: 'x-api-key',
+        rules: [],
+        audience: 'https://orders.example',
+      });
+      expect(r.status).toBe(400);
+      expect(r.body.detail).toContain('keyHeader');
     });
   });
 });

@@ -13,6 +13,7 @@ let keyspaceId: string;
 let reader: { keyId: string; key: string };
 let elsewhere: { keyId: string; key: string };
 const limited: Record<string, { keyId: string; key: string }> = {};
+let token: { value: string; clientId: string };
 
 beforeAll(async () => {
   tessera = await startTestServer('sqlite');
@@ -25,7 +26,20 @@ beforeAll(async () => {
       { methods: ['POST'], path: '/orders/*', scopes: 'orders:write' },
       { path: '/status' },
     ],
+    audience: 'https://orders.example',
   });
+  const client = (
+    await tessera.api('POST', '/v1/oauth/clients', { name: 'orders app', scopes: ['orders:read'], audience: ['https://orders.example'] })
+  ).body;
+  const issued = await fetch(`${tessera.url}/oauth/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'Basic ' + Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64'),
+    },
+    body: 'grant_type=client_credentials',
+  });
+  token = { value: ((await issued.json()) as { access_token: string }).access_token, clientId: client.clientId };
   const key = async (body: object) => (await tessera.api('POST', '/v1/keys', { keyspaceId, ...body })).body;
   reader = await key({ ownerId: 'acme', scopes: ['orders:read'], ipAllowlist: ['127.0.0.0/8'] });
   elsewhere = await key({ scopes: ['orders:read'], ipAllowlist: ['10.0.0.0/8'] });
@@ -62,6 +76,9 @@ describe.each(['nginx', 'caddy'])('%s in front of an API, with Tessera forward a
     expect(seen.headers['tessera-owner-id']).toBe('acme');
     expect(seen.headers['tessera-scopes']).toBe('orders:read');
     expect(seen.headers['tessera-gateway-key']).toBeUndefined();
+    // What does not apply to this key (no rate limit, no token) is absent or empty, never made up.
+    for (const name of ['tessera-ratelimit-remaining', 'tessera-credits-remaining', 'tessera-subject', 'tessera-client-id'])
+      expect(seen.headers[name] ?? '', name).toBe('');
   });
 
   it('refuses a key without the scope the route needs: 403 insufficient_scope, the API never called', async () => {
@@ -103,6 +120,17 @@ describe.each(['nginx', 'caddy'])('%s in front of an API, with Tessera forward a
     expect(wait).toBeLessThanOrEqual(3600);
     expect(r.headers.get('ratelimit')).toMatch(/^"burst";r=0;t=\d+$/);
     expect(reached()).toBe(before);
+  });
+
+  it("lets Tessera's own access token through, its subject reaching the API; refuses it without the scope", async () => {
+    const r = await call('/orders/7', { key: token.value, headers: { 'tessera-subject': 'mallory' } });
+    expect(r.status).toBe(200);
+    const seen = (await r.json()) as { headers: Record<string, string> };
+    expect(seen.headers['tessera-subject']).toBe(token.clientId);
+    expect(seen.headers['tessera-client-id']).toBe(token.clientId);
+    expect(seen.headers['tessera-key-id'] ?? '').toBe('');
+    expect(seen.headers['tessera-owner-id'] ?? '').toBe('');
+    expect((await call('/orders/7', { method: 'POST', key: token.value })).status).toBe(403);
   });
 
   it("checks a key's IP allowlist against the address the gateway saw, not one the client claims", async () => {

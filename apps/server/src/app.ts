@@ -62,7 +62,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
 
   await app.register(keyRoutes(services));
   await app.register(verifyRoutes(services, metrics));
-  await app.register(forwardAuthRoutes(services, metrics));
+  await app.register(forwardAuthRoutes(services, metrics, config));
   await app.register(gatewayRouteRoutes(services));
   await app.register(keyRecoveryRoutes(services));
   await app.register(rootKeyRoutes(services));

@@ -1294,6 +1294,8 @@ export interface Operations {
         /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
         scopes?: string;
       }>;
+      /** Access tokens for this audience are accepted too; null: API keys only. */
+      audience: string | null;
       /** Null while none were ever set. */
       updatedAt: string | null;
     };
@@ -1315,6 +1317,8 @@ export interface Operations {
         /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
         scopes?: string;
       }>;
+      /** Accept Tessera's own OAuth access tokens (JWT) issued for this audience too, as `Authorization: Bearer <token>`; leave it out for API keys only. */
+      audience?: string;
     };
     response: {
       keyspaceId: string;
@@ -1326,6 +1330,8 @@ export interface Operations {
         /** A scope, or an expression such as `a and (b or c)`, the key needs; leave it out (or empty) for any valid key. */
         scopes?: string;
       }>;
+      /** Access tokens for this audience are accepted too; null: API keys only. */
+      audience: string | null;
       /** Null while none were ever set. */
       updatedAt: string | null;
     };

@@ -81,9 +81,25 @@ function rateLimitHeaders(r: VerifyResult, now: number): { headers: Record<strin
   };
 }
 
+/**
+ * Every identity header, empty unless it applies: a gateway that copies them then sets each one on
+ * the upstream request (Caddy 2.6's copy_headers would pass its own placeholder for one missing).
+ */
+const NO_IDENTITY: Readonly<Record<string, string>> = {
+  'tessera-key-id': '',
+  'tessera-keyspace-id': '',
+  'tessera-owner-id': '',
+  'tessera-scopes': '',
+  'tessera-ratelimit-remaining': '',
+  'tessera-credits-remaining': '',
+  'tessera-subject': '',
+  'tessera-client-id': '',
+};
+
 /** The identity a passing request carries to the upstream, as headers. */
 function identityHeaders(r: VerifyResult): Record<string, string> {
   const out: Record<string, string> = {
+    ...NO_IDENTITY,
     'tessera-key-id': r.keyId ?? '',
     'tessera-keyspace-id': r.keyspaceId ?? '',
     'tessera-owner-id': r.ownerId ?? '',
@@ -116,6 +132,55 @@ export function gatewayAnswer(r: VerifyResult, required: string | undefined, now
     default: // MALFORMED, NOT_FOUND, EXPIRED, REVOKED, DISABLED: one answer, no oracle
       return refusal(401, 'UNAUTHORIZED', 'The API key is not valid.', { 'www-authenticate': `${REALM}, error="invalid_token"` });
   }
+}
+
+/** A JWS compact serialization, which no API key is: three base64url parts. */
+const JWS = /^(Bearer|DPoP) +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+
+/** The access token in `Authorization`, with its scheme; undefined when it holds none (an API key, say). */
+export function accessToken(request: FastifyRequest): { scheme: 'bearer' | 'dpop'; token: string } | undefined {
+  const m = JWS.exec(single(request.headers.authorization) ?? '');
+  return m === null ? undefined : { scheme: m[1]!.toLowerCase() as 'bearer' | 'dpop', token: m[2]! };
+}
+
+/** What a verified access token may pass with, for `tokenAnswer`. */
+export interface TokenGrant {
+  sub: string;
+  clientId: string;
+  scopes: string[];
+  /** Whether the token is bound to a DPoP key (`cnf.jkt`). */
+  bound: boolean;
+}
+
+/**
+ * An access token's outcome: 401 unless it is a live Bearer token of this issuer, audience and
+ * workspace (a DPoP-bound token is refused: its proof is not checked here), 403 without the scopes.
+ */
+export function tokenAnswer(
+  grant: TokenGrant | undefined,
+  scheme: 'bearer' | 'dpop',
+  allowed: boolean,
+  required: string | undefined,
+): GatewayAnswer {
+  if (grant === undefined || scheme !== 'bearer')
+    return refusal(401, 'UNAUTHORIZED', 'The access token is not valid.', { 'www-authenticate': `${REALM}, error="invalid_token"` });
+  if (grant.bound)
+    return refusal(401, 'UNAUTHORIZED', 'A DPoP-bound access token is not accepted here.', {
+      'www-authenticate': `${REALM}, error="invalid_token", error_description="DPoP-bound tokens are not accepted here"`,
+    });
+  if (!allowed)
+    return refusal(403, 'FORBIDDEN', 'The access token lacks a scope this route needs.', {
+      'www-authenticate': `${REALM}, error="insufficient_scope"${required === undefined ? '' : `, scope=${quoted(required)}`}`,
+    });
+  return {
+    status: 200,
+    headers: {
+      ...NO_IDENTITY,
+      'tessera-subject': grant.sub,
+      'tessera-client-id': grant.clientId,
+      'tessera-scopes': grant.scopes.join(' '),
+    },
+  };
 }
 
 /** No key at all: a challenge without an error code (RFC 6750 §3.1). */

@@ -1,11 +1,23 @@
-import { keyspaceAllowed, matchRoute, TesseraError, type ActiveRoutes, type VerifyResult } from '@tessera/core';
+import { keyspaceAllowed, matchRoute, satisfies, TesseraError, type ActiveRoutes, type VerifyResult } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
 import { problems } from '../http/contract.js';
+import { issuerOf } from '../http/issuer.js';
 import { problem } from '../http/problem.js';
 import { IdParams, Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
-import { clientAddress, clientKey, gatewayAnswer, NO_KEY, NO_RULE, originalRequest, type GatewayAnswer } from './forward-auth-answer.js';
+import {
+  accessToken,
+  clientAddress,
+  clientKey,
+  gatewayAnswer,
+  NO_KEY,
+  NO_RULE,
+  originalRequest,
+  tokenAnswer,
+  type GatewayAnswer,
+} from './forward-auth-answer.js';
 import { ForwardAuthAnswer } from './gateway-schemas.js';
 
 /** Methods Envoy's ext_authz may forward as they were (HEAD comes with GET). */
@@ -19,8 +31,13 @@ const ENVOY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
  * Like verify, a plugin of its own that logs nothing per request and answers a cached key without
  * a promise.
  */
-export function forwardAuthRoutes(services: Services, metrics: { observeVerify(code: string, seconds: number): void }): FastifyPluginAsync {
+export function forwardAuthRoutes(
+  services: Services,
+  metrics: { observeVerify(code: string, seconds: number): void },
+  config: Config,
+): FastifyPluginAsync {
   return async (app0) => {
+    const issuer = issuerOf(app0, config);
     // Gateways send no body worth reading (Envoy may name a JSON type with none): none is parsed.
     app0.removeAllContentTypeParsers();
     app0.addContentTypeParser('*', { bodyLimit: 1024 }, (_request, _payload, done) => done(null, undefined));
@@ -50,10 +67,13 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
       const rootKey = request.rootKey!;
       if (routes === undefined || routes.workspaceId !== rootKey.workspaceId) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
       const key = clientKey(request, routes.keyHeader);
-      if (key === undefined) return send(request, reply, NO_KEY);
+      const token = routes.audience === undefined ? undefined : accessToken(request);
+      if (key === undefined && token === undefined) return send(request, reply, NO_KEY);
       const rule = matchRoute(routes.rules, original.method, original.uri);
       if (rule === undefined) return send(request, reply, NO_RULE);
       const scopes = rule.rule.scopes;
+      if (token !== undefined) return checkToken(request, reply, token, routes.audience!, scopes);
+      if (key === undefined) return send(request, reply, NO_KEY);
       const ip = clientAddress(request);
       const input = {
         key,
@@ -75,6 +95,23 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
       return pending instanceof Promise ? pending.then(answer) : answer(pending);
     };
 
+    /** Tessera's own access token (JWT), for a keyspace whose routes name its audience: verified like a resource server would. */
+    const checkToken = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      t: { scheme: 'bearer' | 'dpop'; token: string },
+      audience: string,
+      required: string | undefined,
+    ): Promise<void> => {
+      const c = await services.oauth.server.verifyAccessToken(t.token, issuer(), audience);
+      const grant =
+        c === undefined || c.workspace_id !== request.rootKey!.workspaceId
+          ? undefined
+          : { sub: c.sub, clientId: c.client_id, scopes: c.scope.split(' ').filter(Boolean), bound: c.cnf !== undefined };
+      const allowed = grant !== undefined && (required === undefined || satisfies(services.verifier.expression(required), grant.scopes));
+      send(request, reply, tokenAnswer(grant, t.scheme, allowed, required));
+    };
+
     // Not async: with the routes and the key in memory, the answer is sent without a promise.
     const handle = (
       request: FastifyRequest<{ Params: { keyspaceId: string; '*'?: string } }>,
@@ -90,11 +127,11 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
       return routes instanceof Promise ? routes.then((r) => decide(request, reply, r, original)) : decide(request, reply, routes, original);
     };
 
-    const config = { permission: 'keys:verify', credential: 'gateway', keyspace: 'handler' } as const;
+    const routeConfig = { permission: 'keys:verify', credential: 'gateway', keyspace: 'handler' } as const;
     app.get(
       '/v1/keyspaces/:keyspaceId/forward-auth',
       {
-        config,
+        config: routeConfig,
         schema: {
           operationId: 'forwardAuth',
           tags: ['gateway'],
@@ -111,7 +148,7 @@ export function forwardAuthRoutes(services: Services, metrics: { observeVerify(c
     app.route({
       method: ENVOY_METHODS,
       url: '/v1/keyspaces/:keyspaceId/forward-auth/*',
-      config,
+      config: routeConfig,
       schema: { hide: true, params: Type.Object({ keyspaceId: IdParams('keyspaceId').properties.keyspaceId, '*': Type.String() }) },
       handler: handle,
     });

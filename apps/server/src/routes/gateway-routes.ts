@@ -15,6 +15,7 @@ const routesView = (keyspaceId: string, r: GatewayRoutes) => ({
   keyspaceId,
   keyHeader: r.keyHeader,
   rules: r.rules,
+  audience: r.audience ?? null,
   updatedAt: r.updatedAt === 0 ? null : new Date(r.updatedAt).toISOString(),
 });
 

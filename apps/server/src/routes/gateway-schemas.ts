@@ -42,8 +42,16 @@ export const GatewayRoutesBody = Type.Object(
       }),
     ),
     rules: Type.Array(RuleShape, { maxItems: 200, description: 'In order: the first rule that matches a request decides.' }),
+    audience: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          "Accept Tessera's own OAuth access tokens (JWT) issued for this audience too, as `Authorization: Bearer <token>`; leave it out for API keys only.",
+      }),
+    ),
   },
-  { additionalProperties: false, examples: [{ keyHeader: 'x-api-key', rules: rulesExample }] },
+  { additionalProperties: false, examples: [{ keyHeader: 'authorization', rules: rulesExample, audience: 'https://orders.example.com' }] },
 );
 
 export const GatewayRoutesAnswer = Type.Object(
@@ -51,6 +59,9 @@ export const GatewayRoutesAnswer = Type.Object(
     keyspaceId: Type.String(),
     keyHeader: Type.String(),
     rules: Type.Array(RuleShape),
+    audience: Type.Union([Type.String(), Type.Null()], {
+      description: 'Access tokens for this audience are accepted too; null: API keys only.',
+    }),
     updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Null while none were ever set.' }),
   },
   {
@@ -64,6 +75,6 @@ export const GatewayRoutesAnswer = Type.Object(
 export const ForwardAuthAnswer = Type.String({
   maxLength: 0,
   description:
-    'Empty: the request may pass. The identity is in the headers `Tessera-Key-Id`, `Tessera-Keyspace-Id`, `Tessera-Owner-Id`, `Tessera-Scopes`, `Tessera-RateLimit-Remaining`, `Tessera-Credits-Remaining`, with `RateLimit` and `RateLimit-Policy`.',
+    'Empty: the request may pass. The identity is in the headers: for a key `Tessera-Key-Id`, `Tessera-Keyspace-Id`, `Tessera-Owner-Id`, `Tessera-Scopes`, `Tessera-RateLimit-Remaining`, `Tessera-Credits-Remaining`, with `RateLimit` and `RateLimit-Policy`; for an access token `Tessera-Subject`, `Tessera-Client-Id` and `Tessera-Scopes`.',
   examples: [''],
 });

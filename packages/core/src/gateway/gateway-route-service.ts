@@ -18,6 +18,8 @@ export interface ActiveRoutes {
   workspaceId: string;
   keyHeader: string;
   rules: readonly CompiledRule[];
+  /** Access tokens for this audience are accepted too; undefined: API keys only. */
+  audience: string | undefined;
 }
 
 /**
@@ -43,10 +45,19 @@ export class GatewayRouteService {
     return (await this.deps.store.getGatewayRoutes(keyspaceId)) ?? { keyHeader: DEFAULT_KEY_HEADER, rules: [], updatedAt: 0 };
   }
 
-  async put(actor: Actor, keyspaceId: string, input: { keyHeader?: string | undefined; rules: RouteRule[] }): Promise<GatewayRoutes> {
+  async put(
+    actor: Actor,
+    keyspaceId: string,
+    input: { keyHeader?: string | undefined; rules: RouteRule[]; audience?: string | undefined },
+  ): Promise<GatewayRoutes> {
     const keyHeader = (input.keyHeader ?? DEFAULT_KEY_HEADER).toLowerCase();
-    validateGatewayRoutes(keyHeader, input.rules);
-    const routes: GatewayRoutes = { keyHeader, rules: input.rules.map(plainRule), updatedAt: this.deps.clock.now() };
+    validateGatewayRoutes(keyHeader, input.rules, input.audience);
+    const routes: GatewayRoutes = {
+      keyHeader,
+      rules: input.rules.map(plainRule),
+      ...(input.audience !== undefined && { audience: input.audience }),
+      updatedAt: this.deps.clock.now(),
+    };
     await this.deps.store.transaction(async (tx) => {
       const ks = await tx.getKeyspace(keyspaceId);
       if (ks === undefined || ks.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such keyspace.');
@@ -54,7 +65,7 @@ export class GatewayRouteService {
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'keyspace.gateway_routes_updated',
         target: keyspaceId,
-        details: { keyHeader, rules: routes.rules.length },
+        details: { keyHeader, rules: routes.rules.length, audience: routes.audience ?? null },
       });
     });
     this.forget(keyspaceId);
@@ -95,6 +106,7 @@ export class GatewayRouteService {
       workspaceId: ks.workspaceId,
       keyHeader: routes?.keyHeader ?? DEFAULT_KEY_HEADER,
       rules: compileRules(routes?.rules ?? []),
+      audience: routes?.audience,
     };
     // A change that raced with this read may have made it stale: answer with it, but do not keep it.
     if (generation === this.generation) this.active.set(keyspaceId, active);

@@ -68,5 +68,17 @@ describe('route rules', () => {
     expect(fault([], 'x-forwarded-for')).toMatch(/keyHeader/);
     expect(fault([], 'x-api-key')).toBeUndefined();
     expect(fault(Array.from({ length: 201 }, () => ({ path: '/' })))).toMatch(/At most 200/);
+    const withAudience = (audience: string, keyHeader = 'authorization') => {
+      try {
+        validateGatewayRoutes(keyHeader, [], audience);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    expect(withAudience('https://orders.example')).toBeUndefined();
+    expect(withAudience('two words')).toMatch(/^audience/);
+    expect(withAudience('')).toMatch(/^audience/);
+    expect(withAudience('https://orders.example', 'x-api-key')).toMatch(/keyHeader must be authorization/);
   });
 });

@@ -23,6 +23,11 @@ export interface GatewayRoutes {
   /** The header the client's key is read from, lower case: `authorization` (as `Bearer <key>`) or another, such as `x-api-key`. */
   keyHeader: string;
   rules: RouteRule[];
+  /**
+   * When set, Tessera's own OAuth access tokens (JWT) issued for this audience are accepted too, in
+   * `Authorization: Bearer` (the key header must be `authorization`); absent: API keys only.
+   */
+  audience?: string;
   updatedAt: number;
 }
 
@@ -54,7 +59,19 @@ export interface CompiledRule {
 }
 
 /** Checks rules and a key header as the API receives them; throws VALIDATION_FAILED naming the first fault. */
-export function validateGatewayRoutes(keyHeader: string, rules: readonly RouteRule[]): void {
+export function validateGatewayRoutes(keyHeader: string, rules: readonly RouteRule[], audience?: string): void {
+  if (audience !== undefined) {
+    if (!/^[\x21-\x7e]{1,256}$/.test(audience))
+      throw new TesseraError(
+        'VALIDATION_FAILED',
+        'audience is the identifier access tokens name this API by, such as https://api.example.com.',
+      );
+    if (keyHeader !== DEFAULT_KEY_HEADER)
+      throw new TesseraError(
+        'VALIDATION_FAILED',
+        'Access tokens come in Authorization: with an audience, keyHeader must be authorization.',
+      );
+  }
   if (!/^[a-z0-9-]{1,64}$/.test(keyHeader) || RESERVED_HEADERS.has(keyHeader))
     throw new TesseraError(
       'VALIDATION_FAILED',

@@ -1,6 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Config } from '../../config.js';
+import { issuerOf } from '../../http/issuer.js';
 import type { Services } from '../../wiring/services.js';
 import { addFormParser } from './form-endpoint.js';
 import { IntrospectionSchema, introspectionRoute } from './introspection.js';
@@ -16,16 +16,7 @@ import { TokenResponseSchema, tokenRoute } from './token.js';
 export function oauthEndpoints(services: Services, config: Config): FastifyPluginAsync {
   const { oauth } = services;
   return async (app) => {
-    let issuer = config.issuer?.replace(/\/+$/, '');
-    const issuerOf = (): string => {
-      if (issuer === undefined) {
-        const a = app.server.address() as AddressInfo | null;
-        const host =
-          a === null || a.address === '0.0.0.0' || a.address === '::' ? 'localhost' : a.family === 'IPv6' ? `[${a.address}]` : a.address;
-        issuer = `${config.tlsCert !== undefined ? 'https' : 'http'}://${host}:${a?.port ?? config.port}`;
-      }
-      return issuer;
-    };
+    const issuer = issuerOf(app, config);
 
     // The named shapes first: adding a schema gives a context a validator compiler of its own.
     for (const schema of [OAuthErrorSchema, TokenResponseSchema, IntrospectionSchema, MetadataSchema, JwksSchema]) app.addSchema(schema);
@@ -38,10 +29,10 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     // of another type is refused here as `invalid_request`, a 400.
     app.addHook('onRoute', (route) => withoutProblemAnswers(route));
 
-    await app.register(tokenRoute(oauth.server, issuerOf));
-    await app.register(introspectionRoute(oauth.server, issuerOf));
-    await app.register(revocationRoute(oauth.server, issuerOf));
-    await app.register(metadataRoutes(oauth.server, oauth.keys, issuerOf));
+    await app.register(tokenRoute(oauth.server, issuer));
+    await app.register(introspectionRoute(oauth.server, issuer));
+    await app.register(revocationRoute(oauth.server, issuer));
+    await app.register(metadataRoutes(oauth.server, oauth.keys, issuer));
   };
 }
 
