@@ -262,8 +262,11 @@ describe('the console in Chromium', () => {
     await dead.getByText(/whoever sent it still holds the key/).waitFor();
     await shot('15-anomalies');
 
-    // The key of a finding opens on the Keys page.
-    const deadKey = (await dead.getByRole('link').textContent())!;
+    // The key of a finding, by its name (its id in the tooltip), opens on the Keys page; the locked
+    // account is named by its email.
+    expect(await dead.getByRole('link').textContent()).toBe('Checkout service');
+    expect(await lockout.locator('.attrs').first().textContent()).toContain('Subjectlocked@example.test');
+    const deadKey = (await dead.getByRole('link').getAttribute('title'))!;
     await dead.getByRole('link').click();
     await page.getByRole('heading', { level: 2, name: /Checkout service/ }).waitFor();
     expect(await page.locator('.key-detail dd code').first().textContent()).toBe(deadKey);
@@ -286,6 +289,7 @@ describe('the console in Chromium', () => {
     });
     await page.getByLabel('State').selectOption('acknowledged');
     await expect.poll(() => lockout.getByTestId('anomaly-status').textContent()).toBe('acknowledged');
+    expect(await lockout.locator('.attrs').first().textContent()).toMatch(/Acknowledged.* UTC by owner@example\.test/);
     await lockout.getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('No acknowledged anomalies.').waitFor();
     expect((await server.api('GET', `/v1/anomalies/${id}`)).body).toMatchObject({

@@ -542,7 +542,10 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
       resolvedAt: true,
       resolvedBy: true,
       response: true,
+      names: true,
     });
+    // The key is named by its name; who acknowledges it, below, by the root key's.
+    expect(anomaly.names).toEqual({ [decoy.keyId]: 'backup-config' });
     expect(JSON.stringify(found)).not.toContain(decoy.key);
     expect(ok(await tessera.anomalies.get(anomaly.id))).toEqual(anomaly);
     expect(ok(await tessera.anomalies.list({ status: 'open', kind: 'honeytoken_used' })).items.map((a) => a.id)).toEqual([anomaly.id]);
@@ -550,6 +553,7 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     const acked = ok(await tessera.anomalies.acknowledge(anomaly.id));
     expect(acked.status).toBe('acknowledged');
     expect(acked.acknowledgedBy).not.toBeNull();
+    expect(acked.names[acked.acknowledgedBy!]).toEqual(expect.any(String));
     const resolved = ok(await tessera.anomalies.resolve(anomaly.id, { benign: false }));
     expect(resolved).toMatchObject({ status: 'resolved', acknowledgedAt: acked.acknowledgedAt });
     expect(resolved.resolvedAt).not.toBeNull();

@@ -31,6 +31,10 @@ export interface Anomaly {
     action: "suspended";
     suspensionId: string;
   } | null;
+  /** The finding's ids by name, where one is known: its key by the key's name, console users (`user:usr_…` and `usr_…`) by email, root keys by name. */
+  names: {
+    [name: string]: string;
+  };
 }
 
 /** A signed statement that entry `seq` of the chain had hash `hash` at time `ts`. */

@@ -52,6 +52,8 @@ export function AnomalyCard({
   const attr = (label: string, value: ReactNode) =>
     value === null || value === undefined ? [] : [<dt key={`${label}-t`}>{label}</dt>, <dd key={`${label}-d`}>{value}</dd>];
   const titleId = `an-${a.id}`;
+  /** An id by its name where the server knows one (the id stays in the tooltip). */
+  const named = (id: string) => a.names[id] ?? id;
 
   return (
     <article className={`card anomaly ${a.severity}`} aria-labelledby={titleId} data-anomaly-id={a.id}>
@@ -63,22 +65,26 @@ export function AnomalyCard({
       </h2>
       <p className="explanation">{a.explanation}</p>
       <dl className="attrs">
-        {a.subject !== a.keyId && attr('Subject', <code>{a.subject}</code>)}
+        {a.subject !== a.keyId &&
+          attr('Subject', a.names[a.subject] !== undefined ? <span title={a.subject}>{named(a.subject)}</span> : <code>{a.subject}</code>)}
         {a.keyId !== null &&
           attr(
             'Key',
             canOpenKey && a.keyspaceId !== null ? (
-              <a href={`#/keys?keyspace=${encodeURIComponent(a.keyspaceId)}&key=${encodeURIComponent(a.keyId)}`}>{a.keyId}</a>
+              <a href={`#/keys?keyspace=${encodeURIComponent(a.keyspaceId)}&key=${encodeURIComponent(a.keyId)}`} title={a.keyId}>
+                {named(a.keyId)}
+              </a>
             ) : (
-              <code>{a.keyId}</code>
+              <code title={a.keyId}>{named(a.keyId)}</code>
             ),
           )}
         {attr('Detected', when(a.detectedAt))}
         {attr('First event', when(a.firstEventAt))}
         {attr('Seen', a.count === 1 ? 'once' : `${a.count} times, the last ${when(a.lastSeenAt)}`)}
         {a.response && attr('Response', `the key was suspended (${a.response.suspensionId})`)}
-        {a.acknowledgedAt !== null && attr('Acknowledged', `${when(a.acknowledgedAt)} by ${a.acknowledgedBy ?? 'unknown'}`)}
-        {a.resolvedAt !== null && attr('Resolved', `${when(a.resolvedAt)} by ${a.resolvedBy ?? 'unknown'}`)}
+        {a.acknowledgedAt !== null &&
+          attr('Acknowledged', `${when(a.acknowledgedAt)} by ${a.acknowledgedBy === null ? 'unknown' : named(a.acknowledgedBy)}`)}
+        {a.resolvedAt !== null && attr('Resolved', `${when(a.resolvedAt)} by ${a.resolvedBy === null ? 'unknown' : named(a.resolvedBy)}`)}
       </dl>
       {Object.keys(a.details).length > 0 && (
         <>

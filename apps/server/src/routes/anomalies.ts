@@ -1,8 +1,10 @@
+import type { AnomalyRecord } from '@tessera/core';
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { IdParams } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
+import { actorNames } from './audit-actors.js';
 import { Anomaly, AnomalyList, AnomalyQuery, ResolveBody } from './anomaly-schemas.js';
 import { anomalyView, parseTimeParam } from './monitoring-views.js';
 
@@ -12,6 +14,26 @@ const params = IdParams('anomalyId');
 /** Anomalies found by the detectors: list, read, acknowledge, resolve. */
 export function anomalyRoutes(app: TypedApp, services: Services): void {
   const { anomalies } = services.monitoring;
+  /** The findings as the API shows them, each with its ids by name (keys, console users, root keys). */
+  const shown = async (workspaceId: string | null, items: AnomalyRecord[]) => {
+    const actors = workspaceId === null ? new Map<string, string>() : await actorNames(services, workspaceId);
+    const keyIds = [...new Set(items.flatMap((a) => (a.keyId === null ? [] : [a.keyId])))];
+    const keys = new Map<string, string>();
+    for (const id of keyIds) {
+      const k = await services.store.getKey(id);
+      if (k !== undefined && k.workspaceId === workspaceId && k.name !== null) keys.set(id, k.name);
+    }
+    const nameOf = (id: string | null) => (id === null ? undefined : (keys.get(id) ?? actors.get(id) ?? actors.get(`user:${id}`)));
+    return items.map((a) => {
+      const names: Record<string, string> = {};
+      for (const id of [a.keyId, a.subject, a.acknowledgedBy, a.resolvedBy]) {
+        const name = nameOf(id);
+        if (id !== null && name !== undefined) names[id] = name;
+      }
+      return { ...anomalyView(a), names };
+    });
+  };
+  const one = async (workspaceId: string | null, a: AnomalyRecord) => (await shown(workspaceId, [a]))[0]!;
   app.get(
     '/v1/anomalies',
     {
@@ -33,7 +55,7 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
         kind: q.kind,
         limit: q.limit ?? 100,
       });
-      return { items: items.map(anomalyView) };
+      return { items: await shown(actorOf(request).workspaceId, items) };
     },
   );
 
@@ -43,7 +65,7 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
       config: { permission: 'anomalies:read' },
       schema: { operationId: 'getAnomaly', tags, summary: 'One anomaly', params, response: { 200: Anomaly, ...problems('NOT_FOUND') } },
     },
-    async (request) => anomalyView(await anomalies.get(actorOf(request), request.params.anomalyId)),
+    async (request) => one(actorOf(request).workspaceId, await anomalies.get(actorOf(request), request.params.anomalyId)),
   );
 
   app.post(
@@ -58,7 +80,7 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
         response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
       },
     },
-    async (request) => anomalyView(await anomalies.acknowledge(actorOf(request), request.params.anomalyId)),
+    async (request) => one(actorOf(request).workspaceId, await anomalies.acknowledge(actorOf(request), request.params.anomalyId)),
   );
 
   app.post(
@@ -74,6 +96,7 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
         response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
       },
     },
-    async (request) => anomalyView(await anomalies.resolve(actorOf(request), request.params.anomalyId, request.body?.benign ?? false)),
+    async (request) =>
+      one(actorOf(request).workspaceId, await anomalies.resolve(actorOf(request), request.params.anomalyId, request.body?.benign ?? false)),
   );
 }

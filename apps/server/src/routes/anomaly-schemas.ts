@@ -40,6 +40,7 @@ const anomalyExample = {
   resolvedAt: null,
   resolvedBy: null,
   response: null,
+  names: { [KEY_ID]: 'billing worker' },
 };
 
 const AnomalyShape = Type.Object(
@@ -67,6 +68,10 @@ const AnomalyShape = Type.Object(
         { description: 'What the keyspace policy did about it.' },
       ),
     ),
+    names: Type.Record(Type.String(), Type.String(), {
+      description:
+        "The finding's ids by name, where one is known: its key by the key's name, console users (`user:usr_…` and `usr_…`) by email, root keys by name.",
+    }),
   },
   {
     $id: 'Anomaly',
