@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { dpopKey, issueToken } from './support/dpop.js';
 
 /**
  * The forward-auth endpoint over HTTP, as a gateway calls it, and the gateway routes it reads from
@@ -278,6 +279,37 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
       expect(none.headers.get('www-authenticate')).toBe('Bearer realm="api", error="invalid_token"');
       await routes('https://orders.example');
       expect((await withToken('GET', '/orders/9')).status).toBe(200);
+    });
+
+    it('lets a DPoP-bound token through only as DPoP, with a fresh proof of this request signed by its key', async () => {
+      const c = await s.api('POST', '/v1/oauth/clients', { name: 'bound', scopes: ['orders:read'], audience: ['https://orders.example'] });
+      const sign = await dpopKey();
+      const bound = await issueToken(s.url, c.body, sign);
+      const at = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example:8443' };
+      const withProof = async (proof: string | undefined, scheme = 'DPoP', uri = '/orders/9') =>
+        ask({
+          authorization: `${scheme} ${bound}`,
+          'x-forwarded-method': 'GET',
+          'x-forwarded-uri': uri,
+          ...at,
+          ...(proof !== undefined && { dpop: proof }),
+        });
+      const good = await sign('GET', 'https://api.example:8443/orders/9', bound);
+      const r = await withProof(good, 'DPoP', '/orders/9?page=2');
+      expect(r.status).toBe(200);
+      expect(r.headers.get('tessera-client-id')).toBe(c.body.clientId);
+      const replayed = await withProof(good);
+      expect(replayed.status).toBe(401);
+      expect(replayed.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"');
+      expect((await withProof(await sign('GET', 'https://api.example:8443/orders/9', bound), 'Bearer')).status).toBe(401);
+      expect((await withProof(undefined)).status).toBe(401);
+      expect((await withProof(await sign('GET', 'https://api.example:8443/orders/10', bound))).status).toBe(401);
+      expect((await withProof(await sign('POST', 'https://api.example:8443/orders/9', bound))).status).toBe(401);
+      expect((await withProof(await sign('GET', 'https://api.example:8443/orders/9'))).status).toBe(401); // no ath
+      expect((await withProof(await sign('GET', 'https://api.example:8443/orders/9', token))).status).toBe(401); // another token's
+      const otherKey = await dpopKey();
+      expect((await withProof(await otherKey('GET', 'https://api.example:8443/orders/9', bound))).status).toBe(401);
+      expect((await withProof(await sign('GET', 'https://api.example:8443/orders/9', bound))).status).toBe(200);
     });
 
     it('refuses it once revoked, and keeps API keys working beside tokens', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { dpopKey, issueToken } from './support/dpop.js';
 import { startCaddy, startNginx, startUpstream, type RunningGateway } from './support/gateways.js';
 
 /**
@@ -14,6 +15,7 @@ let reader: { keyId: string; key: string };
 let elsewhere: { keyId: string; key: string };
 const limited: Record<string, { keyId: string; key: string }> = {};
 let token: { value: string; clientId: string };
+let bound: { value: string; sign: Awaited<ReturnType<typeof dpopKey>> };
 
 beforeAll(async () => {
   tessera = await startTestServer('sqlite');
@@ -40,6 +42,8 @@ beforeAll(async () => {
     body: 'grant_type=client_credentials',
   });
   token = { value: ((await issued.json()) as { access_token: string }).access_token, clientId: client.clientId };
+  const sign = await dpopKey();
+  bound = { value: await issueToken(tessera.url, client, sign), sign };
   const key = async (body: object) => (await tessera.api('POST', '/v1/keys', { keyspaceId, ...body })).body;
   reader = await key({ ownerId: 'acme', scopes: ['orders:read'], ipAllowlist: ['127.0.0.0/8'] });
   elsewhere = await key({ scopes: ['orders:read'], ipAllowlist: ['10.0.0.0/8'] });
@@ -131,6 +135,17 @@ describe.each(['nginx', 'caddy'])('%s in front of an API, with Tessera forward a
     expect(seen.headers['tessera-key-id'] ?? '').toBe('');
     expect(seen.headers['tessera-owner-id'] ?? '').toBe('');
     expect((await call('/orders/7', { method: 'POST', key: token.value })).status).toBe(403);
+  });
+
+  it('lets a DPoP-bound token through with a proof of the URL the client asked the gateway for', async () => {
+    const url = `${gateways[name]!.url}/orders/7`;
+    const proven = await fetch(url, { headers: { authorization: `DPoP ${bound.value}`, dpop: await bound.sign('GET', url, bound.value) } });
+    expect(proven.status).toBe(200);
+    const elsewhere = await fetch(url, {
+      headers: { authorization: `DPoP ${bound.value}`, dpop: await bound.sign('GET', 'http://api.example/orders/7', bound.value) },
+    });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get('www-authenticate')).toContain('error="invalid_dpop_proof"');
   });
 
   it("checks a key's IP allowlist against the address the gateway saw, not one the client claims", async () => {

@@ -148,29 +148,40 @@ export interface TokenGrant {
   sub: string;
   clientId: string;
   scopes: string[];
-  /** Whether the token is bound to a DPoP key (`cnf.jkt`). */
-  bound: boolean;
 }
 
 /**
- * An access token's outcome: 401 unless it is a live Bearer token of this issuer, audience and
- * workspace (a DPoP-bound token is refused: its proof is not checked here), 403 without the scopes.
+ * The URL the client asked for, as a DPoP proof names it (`htu`): the scheme and host the gateway
+ * forwards (`X-Forwarded-Proto`, `X-Forwarded-Host`; Envoy's own `Host`), and the original path.
+ */
+export function originalUrl(request: FastifyRequest, uri: string, envoy: boolean): string | undefined {
+  const proto = single(request.headers['x-forwarded-proto']);
+  const host = envoy ? request.headers.host : single(request.headers['x-forwarded-host']);
+  if ((proto !== 'http' && proto !== 'https') || host === undefined || !/^[A-Za-z0-9.:[\]-]+$/.test(host)) return undefined;
+  return `${proto}://${host}${uri}`;
+}
+
+const DPOP_CHALLENGE = `DPoP realm="api", algs="EdDSA ES256 PS256 RS256"`;
+
+/**
+ * An access token's outcome: 401 unless it is a live token of this issuer, audience and workspace,
+ * presented as its binding says (Bearer, or DPoP with a good proof); 403 without the scopes.
  */
 export function tokenAnswer(
   grant: TokenGrant | undefined,
-  scheme: 'bearer' | 'dpop',
+  proof: 'none' | 'good' | 'bad',
   allowed: boolean,
   required: string | undefined,
 ): GatewayAnswer {
-  if (grant === undefined || scheme !== 'bearer')
-    return refusal(401, 'UNAUTHORIZED', 'The access token is not valid.', { 'www-authenticate': `${REALM}, error="invalid_token"` });
-  if (grant.bound)
-    return refusal(401, 'UNAUTHORIZED', 'A DPoP-bound access token is not accepted here.', {
-      'www-authenticate': `${REALM}, error="invalid_token", error_description="DPoP-bound tokens are not accepted here"`,
+  if (proof === 'bad')
+    return refusal(401, 'UNAUTHORIZED', 'The DPoP proof is not valid for this request and token.', {
+      'www-authenticate': `${DPOP_CHALLENGE}, error="invalid_dpop_proof"`,
     });
+  if (grant === undefined)
+    return refusal(401, 'UNAUTHORIZED', 'The access token is not valid.', { 'www-authenticate': `${REALM}, error="invalid_token"` });
   if (!allowed)
     return refusal(403, 'FORBIDDEN', 'The access token lacks a scope this route needs.', {
-      'www-authenticate': `${REALM}, error="insufficient_scope"${required === undefined ? '' : `, scope=${quoted(required)}`}`,
+      'www-authenticate': `${proof === 'good' ? DPOP_CHALLENGE : REALM}, error="insufficient_scope"${required === undefined ? '' : `, scope=${quoted(required)}`}`,
     });
   return {
     status: 200,

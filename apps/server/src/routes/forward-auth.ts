@@ -15,6 +15,7 @@ import {
   NO_KEY,
   NO_RULE,
   originalRequest,
+  originalUrl,
   tokenAnswer,
   type GatewayAnswer,
 } from './forward-auth-answer.js';
@@ -61,7 +62,7 @@ export function forwardAuthRoutes(
       request: FastifyRequest,
       reply: FastifyReply,
       routes: ActiveRoutes | undefined,
-      original: { method: string; uri: string },
+      original: { method: string; uri: string; envoy: boolean },
     ): void | Promise<void> => {
       const started = process.hrtime.bigint();
       const rootKey = request.rootKey!;
@@ -72,7 +73,7 @@ export function forwardAuthRoutes(
       const rule = matchRoute(routes.rules, original.method, original.uri);
       if (rule === undefined) return send(request, reply, NO_RULE);
       const scopes = rule.rule.scopes;
-      if (token !== undefined) return checkToken(request, reply, token, routes.audience!, scopes);
+      if (token !== undefined) return checkToken(request, reply, token, routes.audience!, scopes, original);
       if (key === undefined) return send(request, reply, NO_KEY);
       const ip = clientAddress(request);
       const input = {
@@ -95,21 +96,35 @@ export function forwardAuthRoutes(
       return pending instanceof Promise ? pending.then(answer) : answer(pending);
     };
 
-    /** Tessera's own access token (JWT), for a keyspace whose routes name its audience: verified like a resource server would. */
+    /**
+     * Tessera's own access token (JWT), for a keyspace whose routes name its audience: verified as
+     * a resource server would, and a DPoP-bound one only with a good proof for this request.
+     */
     const checkToken = async (
       request: FastifyRequest,
       reply: FastifyReply,
       t: { scheme: 'bearer' | 'dpop'; token: string },
       audience: string,
       required: string | undefined,
+      original: { method: string; uri: string; envoy: boolean },
     ): Promise<void> => {
       const c = await services.oauth.server.verifyAccessToken(t.token, issuer(), audience);
-      const grant =
-        c === undefined || c.workspace_id !== request.rootKey!.workspaceId
-          ? undefined
-          : { sub: c.sub, clientId: c.client_id, scopes: c.scope.split(' ').filter(Boolean), bound: c.cnf !== undefined };
+      const bound = c?.cnf?.jkt;
+      // A bound token only as DPoP, an unbound one only as Bearer (RFC 9449 §7.1, §7.2).
+      const valid = c !== undefined && c.workspace_id === request.rootKey!.workspaceId && (bound === undefined) === (t.scheme === 'bearer');
+      let proof: 'none' | 'good' | 'bad' = 'none';
+      if (valid && bound !== undefined) {
+        const dpop = request.headers.dpop;
+        const url = originalUrl(request, original.uri, original.envoy);
+        const good =
+          typeof dpop === 'string' &&
+          url !== undefined &&
+          (await services.oauth.server.provesPossession([dpop], { method: original.method, url, accessToken: t.token }, bound));
+        proof = good ? 'good' : 'bad';
+      }
+      const grant = valid ? { sub: c.sub, clientId: c.client_id, scopes: c.scope.split(' ').filter(Boolean) } : undefined;
       const allowed = grant !== undefined && (required === undefined || satisfies(services.verifier.expression(required), grant.scopes));
-      send(request, reply, tokenAnswer(grant, t.scheme, allowed, required));
+      send(request, reply, tokenAnswer(grant, proof, allowed, required));
     };
 
     // Not async: with the routes and the key in memory, the answer is sent without a promise.
@@ -122,7 +137,9 @@ export function forwardAuthRoutes(
       // Envoy sends the original request itself, under this path (read as sent, not decoded by the
       // router, so an encoded slash stays one); the others say it in headers.
       const original =
-        request.params['*'] === undefined ? originalRequest(request) : { method: request.method, uri: envoyUri(request.url) };
+        request.params['*'] === undefined
+          ? { ...originalRequest(request), envoy: false }
+          : { method: request.method, uri: envoyUri(request.url), envoy: true };
       const routes = services.gateway.routesFor(keyspaceId);
       return routes instanceof Promise ? routes.then((r) => decide(request, reply, r, original)) : decide(request, reply, routes, original);
     };

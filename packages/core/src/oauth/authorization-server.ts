@@ -6,6 +6,8 @@ import { authorizationServerMetadata } from './metadata.js';
 import { serverContext, type AuthorizationServerDeps, type EndpointAnswer, type ServerContext } from './server-context.js';
 import type { TokenRequest } from './token-request.js';
 import { verifyAccessToken, type AccessTokenClaims } from './tokens/access-token.js';
+import { verifyDpopProof } from './dpop.js';
+import { OAuthError } from './oauth-error.js';
 
 /**
  * The OAuth 2.0 authorization server for machines: the token endpoint (client credentials, token
@@ -38,6 +40,20 @@ export class AuthorizationServer {
   /** Token revocation (RFC 7009). */
   revoke(req: TokenRequest, issuer: string): Promise<EndpointAnswer<Record<string, never>>> {
     return revocationEndpoint(this.ctx, req, issuer);
+  }
+
+  /**
+   * At a resource: whether a DPoP proof (the `DPoP` header's values) is good for this request and
+   * this access token, and made by the key the token is bound to (RFC 9449 §7.1). Each proof once.
+   */
+  async provesPossession(proof: string[], request: { method: string; url: string; accessToken: string }, jkt: string): Promise<boolean> {
+    try {
+      const proven = await verifyDpopProof(proof, request, { repos: this.ctx.store, clock: this.ctx.clock });
+      return proven.jkt === jkt;
+    } catch (err) {
+      if (err instanceof OAuthError) return false;
+      throw err;
+    }
   }
 
   /** Verifies a JWT access token of this issuer, for `audience` when given (see `verifyAccessToken`). */

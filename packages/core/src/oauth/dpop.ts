@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
@@ -42,6 +43,8 @@ export interface DpopCheck {
   /** The URL of the endpoint as the issuer names it. */
   url: string;
   nonces?: DpopNonces | undefined;
+  /** At a resource: the access token presented with the proof, whose hash the proof's `ath` must be (RFC 9449 §4.3, check 11). */
+  accessToken?: string | undefined;
 }
 
 /**
@@ -74,6 +77,8 @@ export async function verifyDpopProof(
   if (typeof iat !== 'number' || !Number.isFinite(iat)) throw bad('The DPoP proof needs a numeric iat.');
   if (iat * 1000 < now - DPOP_IAT_WINDOW.pastMs || iat * 1000 > now + DPOP_IAT_WINDOW.futureMs)
     throw bad('The DPoP proof iat is outside the accepted window.');
+  if (check.accessToken !== undefined && claims.ath !== createHash('sha256').update(check.accessToken).digest('base64url'))
+    throw bad('The DPoP proof ath does not match the access token.');
   if (check.nonces !== undefined && !check.nonces.accepts(claims.nonce)) {
     throw new OAuthError('use_dpop_nonce', 'Send a DPoP proof with the nonce in the DPoP-Nonce header.', {
       'dpop-nonce': check.nonces.current(),
