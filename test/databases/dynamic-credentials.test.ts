@@ -257,6 +257,14 @@ describe('credentials and their leases', () => {
     expect(renewals.map((e) => e.details.capped)).toEqual([false, true]);
   });
 
+  it('issues and revokes credentials granted the same table at once (role changes on the target take turns)', async () => {
+    const many = await Promise.all([1, 2, 3, 4, 5].map(() => credential()));
+    for (const c of many) expect(await canLogIn(c.username, c.password)).toBe(true);
+    const revoked = await Promise.all(many.map((c) => server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`)));
+    expect(revoked.map((r) => r.body.state)).toEqual(many.map(() => 'revoked'));
+    for (const c of many) expect(await roleExists(c.username)).toBe(false);
+  });
+
   it('lists leases by role and state, never with a password', async () => {
     const r = await server.api('GET', '/v1/databases/leases?role=readonly&state=revoked&limit=2');
     expect(r.status).toBe(200);
@@ -328,23 +336,27 @@ describe('revocation across restarts and nodes', () => {
 
   it('retries a failing revocation with backoff, showing the state, attempts and error meanwhile', async () => {
     const c = await credential();
-    await superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD 'changed-elsewhere-1'`);
-    const failed = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`);
-    expect(failed.body).toMatchObject({ state: 'revoking', revokeReason: 'requested', attempts: 1 });
-    expect(failed.body.lastError).toMatch(/password authentication failed for user "tessera_admin"/);
-    expect(Date.parse(failed.body.nextAttemptAt)).toBe(clock.now() + 5_000);
-    expect(await canLogIn(c.username, c.password)).toBe(true);
-    const logged = server.logs.filter((l) => l.includes('database lease revocation failed'));
-    expect(logged.some((l) => l.includes(c.lease.leaseId) && l.includes('password authentication failed'))).toBe(true);
-    for (const secret of [ADMIN.password, 'changed-elsewhere-1', c.password]) expect(logged.join('')).not.toContain(secret);
-    clock.advance(5_000);
-    expect(await server.services.databases.revoker.runDue()).toBe(1);
-    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoking', attempts: 2 });
-    const listed = (await server.api('GET', '/v1/databases/leases?state=revoking')).body.items;
-    expect(listed.map((l: { leaseId: string }) => l.leaseId)).toContain(c.lease.leaseId);
-    clock.advance(14_999); // the second wait is 15 s
-    expect(await server.services.databases.revoker.runDue()).toBe(0);
-    await superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD '${ADMIN.password}'`);
+    const restore = () => superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD '${ADMIN.password}'`);
+    try {
+      await superuser.query(`ALTER ROLE ${ADMIN.username} PASSWORD 'changed-elsewhere-1'`);
+      const failed = await server.api('POST', `/v1/databases/leases/${c.lease.leaseId}/revoke`);
+      expect(failed.body).toMatchObject({ state: 'revoking', revokeReason: 'requested', attempts: 1 });
+      expect(failed.body.lastError).toMatch(/password authentication failed for user "tessera_admin"/);
+      expect(Date.parse(failed.body.nextAttemptAt)).toBe(clock.now() + 5_000);
+      expect(await canLogIn(c.username, c.password)).toBe(true);
+      const logged = server.logs.filter((l) => l.includes('database lease revocation failed'));
+      expect(logged.some((l) => l.includes(c.lease.leaseId) && l.includes('password authentication failed'))).toBe(true);
+      for (const secret of [ADMIN.password, 'changed-elsewhere-1', c.password]) expect(logged.join('')).not.toContain(secret);
+      clock.advance(5_000);
+      expect(await server.services.databases.revoker.runDue()).toBe(1);
+      expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoking', attempts: 2 });
+      const listed = (await server.api('GET', '/v1/databases/leases?state=revoking')).body.items;
+      expect(listed.map((l: { leaseId: string }) => l.leaseId)).toContain(c.lease.leaseId);
+      clock.advance(14_999); // the second wait is 15 s
+      expect(await server.services.databases.revoker.runDue()).toBe(0);
+    } finally {
+      await restore(); // the target works again; the next attempt succeeds
+    }
     clock.advance(1);
     expect(await server.services.databases.revoker.runDue()).toBe(1);
     expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({

@@ -78,9 +78,16 @@ export class PostgresTarget implements DatabaseTarget {
   }
 }
 
+/**
+ * Runs statements in one transaction, holding a transaction-scoped advisory lock that every
+ * Tessera node takes on the target: PostgreSQL fails concurrent GRANT and REVOKE on the same
+ * object (two logins granted one table at once) with "tuple concurrently updated", so the role
+ * changes of all nodes run one at a time.
+ */
 async function inTransaction(client: pg.Client, sql: string): Promise<void> {
   await client.query('begin');
   try {
+    await client.query("select pg_advisory_xact_lock(hashtext('tessera: dynamic database credentials'))");
     await client.query(sql);
     await client.query('commit');
   } catch (err) {
