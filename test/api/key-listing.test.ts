@@ -46,6 +46,18 @@ describe('the keys listing over HTTP', () => {
     expect(rest).toEqual({ items: [expect.objectContaining({ name: 'Billing cron' })], nextCursor: null });
   });
 
+  it('finds keys across the keyspaces of the workspace when no keyspace is named, but not for a root key limited to one', async () => {
+    const staging = (await s.api('POST', '/v1/keyspaces', { name: 'staging', prefix: 'sk_test' })).body.id;
+    const mirror = await s.api('POST', '/v1/keys', { keyspaceId: staging, name: 'Billing mirror' });
+    const all = await s.api('GET', '/v1/keys?q=billing&state=active');
+    expect(all.body.items.map((k: { name: string }) => k.name)).toEqual(['Billing worker', 'Billing cron', 'Billing mirror']);
+    expect(all.body.items[2]).toMatchObject({ keyId: mirror.body.keyId, keyspaceId: staging });
+    const limited = await s.api('POST', '/v1/root-keys', { name: 'prod only', permissions: ['keys:read'], keyspaceIds: [keyspaceId] });
+    expect(limited.status).toBe(201);
+    expect((await s.api('GET', '/v1/keys?q=billing', undefined, limited.body.key)).status).toBe(404);
+    expect((await s.api('GET', `/v1/keys?keyspaceId=${keyspaceId}&q=billing`, undefined, limited.body.key)).body.items).toHaveLength(3);
+  });
+
   it('tells schema failures as sentences about the field, not the validator text', async () => {
     const bad = await s.api('GET', `/v1/keys?keyspaceId=${keyspaceId}&state=sleeping`);
     expect(bad.status).toBe(400);

@@ -67,6 +67,8 @@ describe('the console without its rough edges, in Chromium', () => {
       keyIds[name] = (await createKey({ name, ownerId: i === 3 ? LONG_OWNER : 'acme' })).keyId;
     }
     expect((await server.api('PATCH', `/v1/keys/${keyIds['Worker 110']}`, { enabled: false })).status).toBe(200);
+    const sandbox = (await server.api('POST', '/v1/keyspaces', { name: 'Sandbox', prefix: 'sk_sbx' })).body.id;
+    expect((await server.api('POST', '/v1/keys', { keyspaceId: sandbox, name: 'Needle in the sandbox' })).status).toBe(201);
     browser = await launchChromium();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.on('dialog', (d) => {
@@ -92,7 +94,12 @@ describe('the console without its rough edges, in Chromium', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('Needle batch job');
+    // Across keyspaces, when asked: each key then says which keyspace it is in.
+    await page.getByLabel('Keyspace').selectOption({ label: 'all keyspaces' });
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).locator('td').nth(1).textContent()).toBe('Sandbox');
     await shot('search-needle');
+    await page.getByLabel('Keyspace').selectOption({ label: 'Production (sk_live)' });
     // By key id too, and by state.
     await page.getByLabel('Search').fill(keyIds['Worker 121']!.slice(-10));
     await page.getByRole('button', { name: 'Apply' }).click();

@@ -1014,11 +1014,12 @@ export interface Operations {
     body: undefined;
     response: SweepResult;
   };
-  /** List keys of a keyspace */
+  /** List keys of a keyspace, or of every keyspace */
   'GET /v1/keys': {
     path: {};
     query: {
-      keyspaceId: string;
+      /** The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one). */
+      keyspaceId?: string;
       ownerId?: string;
       /** Only keys with this text, in any case, in their name, id, owner id or visible start (`sk_live_3xR9`). */
       q?: string;

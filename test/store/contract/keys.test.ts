@@ -97,6 +97,23 @@ describe.each(DIALECTS)('key repos (%s)', (dialect) => {
     const rest = await store.listKeys({ ...q, search: 'sk_live', state: { is: 'active', now: 5_000 }, limit: 2, after: first.at(-1)!.id });
     expect([...first, ...rest].map((k) => k.id)).toEqual([billing.id, percent.id, later.id]);
     expect(rest).toHaveLength(1);
+
+    // Without a keyspace: every keyspace of the workspace, and no other workspace's.
+    const sibling = { workspaceId: own.workspaceId, keyspaceId: nextId('keyspace') };
+    await store.insertKeyspace({
+      id: sibling.keyspaceId,
+      workspaceId: own.workspaceId,
+      name: 'sibling',
+      prefix: 'sb',
+      recoverable: false,
+      createdAt: 1_000,
+    });
+    const elsewhere = await seedKeyspace(store);
+    const there = keyRecord({ ...sibling, name: 'Billing mirror' });
+    await store.insertKey(there);
+    await store.insertKey(keyRecord({ ...elsewhere, name: 'Billing of another workspace' }));
+    const everywhere = await store.listKeys({ workspaceId: own.workspaceId, search: 'billing', limit: 100 });
+    expect(everywhere.map((k) => k.id)).toEqual([billing.id, disabled.id, revoked.id, there.id]);
   });
 
   it('updates the fields given and no other, and bumps the version only when credits change', async () => {

@@ -1,6 +1,6 @@
 import { ago, when } from '../format.js';
 import { TableHead } from '../table-head.js';
-import type { Key, Suspension } from './key-model.js';
+import type { Key, Keyspace, Suspension } from './key-model.js';
 import { StateBadge } from './state-badge.js';
 
 /** A keys listing as far as it has loaded: the keys so far, and the cursor to the next page. */
@@ -13,6 +13,7 @@ export type Listing = { state: 'loading' } | { state: 'error'; message: string }
 export function KeyTable({
   listing,
   filtered,
+  keyspaces,
   suspensions,
   canCreate,
   onOpen,
@@ -20,6 +21,8 @@ export function KeyTable({
 }: {
   listing: Listing;
   filtered: boolean;
+  /** Given when the listing spans keyspaces: each key then says which one it is in. */
+  keyspaces?: Keyspace[] | undefined;
   suspensions: Map<string, Suspension>;
   canCreate: boolean;
   onOpen(keyId: string): void;
@@ -42,14 +45,17 @@ export function KeyTable({
     return filtered ? (
       <p className="empty">No keys match these filters.</p>
     ) : (
-      <p className="empty">No keys in this keyspace yet.{canCreate && ' Create one with the button above.'}</p>
+      <p className="empty">
+        {`No keys in ${keyspaces ? 'any' : 'this'} keyspace yet.`}
+        {canCreate && ' Create one with the button above.'}
+      </p>
     );
   return (
     <>
       <div className="table-scroll">
         <table className="keys">
           <caption className="sr-only">{`${keys.length} keys${next ? ', more to load' : ''}`}</caption>
-          <TableHead columns={['Name', 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
+          <TableHead columns={['Name', ...(keyspaces ? ['Keyspace'] : []), 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
           <tbody>
             {keys.map((k) => (
               <tr key={k.keyId} data-key-id={k.keyId}>
@@ -58,6 +64,7 @@ export function KeyTable({
                     {k.name ?? k.keyId}
                   </button>
                 </td>
+                {keyspaces && <td>{keyspaces.find((ks) => ks.id === k.keyspaceId)?.name ?? k.keyspaceId}</td>}
                 <td className="mono nowrap">{k.start}</td>
                 <td>
                   {k.ownerId === null ? (

@@ -37,7 +37,10 @@ interface Filters {
 function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Keyspace[] }) {
   const canCreate = can(session, 'keys:create');
   const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
-  const [keyspaceId, setKeyspaceId] = useState(() => keyspaces.find((ks) => ks.id === params.get('keyspace'))?.id ?? keyspaces[0]!.id);
+  // '' is every keyspace: the search then looks across them all.
+  const [keyspaceId, setKeyspaceId] = useState(() =>
+    params.get('keyspace') === 'all' ? '' : (keyspaces.find((ks) => ks.id === params.get('keyspace'))?.id ?? keyspaces[0]!.id),
+  );
   const [ownerInput, setOwnerInput] = useState(params.get('owner') ?? '');
   const [searchInput, setSearchInput] = useState(params.get('q') ?? '');
   const [filters, setFilters] = useState<Filters>(() => ({ owner: ownerInput.trim(), q: searchInput.trim(), state: 'all' }));
@@ -57,7 +60,8 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
 
   const load = useCallback(
     async (more?: string) => {
-      const q = new URLSearchParams({ keyspaceId, limit: '100' });
+      const q = new URLSearchParams({ limit: '100' });
+      if (keyspaceId) q.set('keyspaceId', keyspaceId);
       if (filters.owner) q.set('ownerId', filters.owner);
       if (filters.q) q.set('q', filters.q);
       if (filters.state !== 'all') q.set('state', filters.state);
@@ -128,7 +132,13 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       </div>
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={applyFilters}>
         <Field label="Keyspace">
-          <KeyspaceSelect keyspaces={keyspaces} name="keyspace" value={keyspaceId} onChange={(e) => setKeyspaceId(e.target.value)} />
+          <KeyspaceSelect
+            keyspaces={keyspaces}
+            name="keyspace"
+            value={keyspaceId}
+            onChange={(e) => setKeyspaceId(e.target.value)}
+            any={keyspaces.length > 1 ? 'all keyspaces' : undefined}
+          />
         </Field>
         <Field label="Owner">
           <input
@@ -175,7 +185,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
       )}
       {creating && (
         <CreateKeyForm
-          keyspaceId={keyspaceId}
+          keyspaceId={keyspaceId || keyspaces[0]!.id}
           keyspaces={keyspaces}
           onCreated={(created, name) => {
             setCreating(false);
@@ -188,6 +198,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
         <KeyTable
           listing={listing}
           filtered={filtered}
+          keyspaces={keyspaceId ? undefined : keyspaces}
           suspensions={suspensions}
           canCreate={canCreate}
           onOpen={(keyId) => void showKey(keyId)}

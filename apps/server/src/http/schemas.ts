@@ -21,7 +21,9 @@ export const RefTo = <T extends TSchema>(schema: T) => {
 export const Text = (options: { minLength?: number; maxLength: number; description?: string }) =>
   Type.String({ ...options, pattern: '^[^\\u0000]*$' });
 
-export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$' });
+/** A prefixed id (`key_…`, `ks_…`). */
+export const ID_PATTERN = '^[a-z]{2,3}_[0-9A-Za-z]{1,60}$';
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN });
 export const ScopeName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:/*-]+$' });
 export const Meta = Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 64 });
 

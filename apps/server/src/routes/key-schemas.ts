@@ -1,4 +1,20 @@
-import { Answer, Cursor, EXAMPLE, Id, Limit, Meta, Nullable, OneOf, Page, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
+import {
+  Answer,
+  Cursor,
+  EXAMPLE,
+  Id,
+  ID_PATTERN,
+  Limit,
+  Meta,
+  Nullable,
+  OneOf,
+  Page,
+  RefTo,
+  ScopeName,
+  Text,
+  Time,
+  Type,
+} from '../http/schemas.js';
 
 /** The shapes of keys: what creating, changing and listing them takes and gives. Times are RFC 3339. */
 
@@ -122,7 +138,14 @@ export const KeyPage = Page(Key, keyExample, 'Oldest first.');
 
 export const ListKeysQuery = Type.Object(
   {
-    keyspaceId: Id,
+    keyspaceId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: ID_PATTERN,
+        description: 'The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one).',
+      }),
+    ),
     ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
     q: Type.Optional(
       Text({

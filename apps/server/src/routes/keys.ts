@@ -67,7 +67,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         schema: {
           operationId: 'listKeys',
           tags,
-          summary: 'List keys of a keyspace',
+          summary: 'List keys of a keyspace, or of every keyspace',
           description: 'Narrowed, when asked, by owner, by text (`q`) and by state; a cursor pages on with the same filters.',
           querystring: ListKeysQuery,
           response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },

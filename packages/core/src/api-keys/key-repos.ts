@@ -7,7 +7,8 @@ export type KeyListState = 'active' | 'disabled' | 'revoked' | 'expired';
 /** Which keys a listing holds. */
 export interface KeyListQuery extends Page {
   workspaceId: string;
-  keyspaceId: string;
+  /** Undefined: every keyspace of the workspace. */
+  keyspaceId?: string | undefined;
   ownerId?: string | undefined;
   /** Text found, in any case, in the key's name, id, owner id or visible start (`sk_live_3xR9`). */
   search?: string | undefined;
@@ -18,7 +19,7 @@ export interface KeyListQuery extends Page {
 export interface KeyRepos {
   findKeyByHash(hash: string): Promise<KeyRecord | undefined>;
   getKey(id: string): Promise<KeyRecord | undefined>;
-  /** Keys of a keyspace not deleted, by id (creation order), narrowed by owner, search text and state. */
+  /** Keys of a keyspace (or of the workspace) not deleted, by id (creation order), narrowed by owner, search text and state. */
   listKeys(q: KeyListQuery): Promise<KeyRecord[]>;
   /** Revokes every live (not revoked, not deleted) key of an owner in one statement; returns them as they are now, by id. */
   revokeLiveKeysByOwner(workspaceId: string, ownerId: string, o: { at: number; reason: string | null }): Promise<KeyRecord[]>;

@@ -95,12 +95,12 @@ export class KeyService {
     return key;
   }
 
-  /** A page of a keyspace's keys; a `state` is judged at the service's clock. */
+  /** A page of a keyspace's keys, or of every keyspace's; a `state` is judged at the service's clock. */
   async listKeys(
     actor: Actor,
     q: Omit<KeyListQuery, 'workspaceId' | 'state'> & { state?: KeyListState | undefined },
   ): Promise<KeyRecord[]> {
-    await this.getKeyspace(actor, q.keyspaceId);
+    if (q.keyspaceId !== undefined) await this.getKeyspace(actor, q.keyspaceId);
     const { state, ...rest } = q;
     return this.deps.store.listKeys({
       workspaceId: this.workspaceOf(actor),

@@ -23,8 +23,8 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
       .selectFrom('keys')
       .selectAll()
       .where('workspace_id', '=', q.workspaceId)
-      .where('keyspace_id', '=', q.keyspaceId)
       .where('deleted_at', 'is', null);
+    if (q.keyspaceId !== undefined) query = query.where('keyspace_id', '=', q.keyspaceId);
     if (q.ownerId !== undefined) query = query.where('owner_id', '=', q.ownerId);
     if (q.search !== undefined && q.search !== '') {
       // LIKE's own wildcards in the text are matched as themselves; lower() on both sides makes
