@@ -23,6 +23,7 @@ export function KeyDetail({
   onOpen,
   onRolled,
   onClose,
+  onDeleted,
 }: {
   keyInfo: Key;
   usage: KeyUsage;
@@ -36,6 +37,8 @@ export function KeyDetail({
   /** After a roll: the new key, and the old one as it is now (in its grace period). */
   onRolled(r: { keyId: string; key: string }, old: Key): void;
   onClose(): void;
+  /** After a delete: the key is gone from the console and the API. */
+  onDeleted(): void;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
   // Focus goes to the heading when the key opens, and after a change that removed the control
@@ -81,6 +84,16 @@ export function KeyDetail({
     const reason = (e.currentTarget.elements.namedItem('reason') as HTMLInputElement).value;
     if (!window.confirm(`Revoke ${label}? It stops working at once, everywhere, and cannot be restored.`)) return;
     act(api('POST', `/v1/keys/${k.keyId}/revoke`, reason ? { reason } : {}), 'The key is revoked.');
+  };
+  const remove = () => {
+    if (!window.confirm(`Delete ${label}? It stops working at once and leaves the console and the API; this cannot be undone.`)) return;
+    api('DELETE', `/v1/keys/${k.keyId}`).then(
+      () => {
+        notify(`Deleted ${label}.`);
+        onDeleted();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
   };
   const attr = (label: string, value: ReactNode) => [
     <dt key={`${label}-t`}>{label}</dt>,
@@ -169,6 +182,14 @@ export function KeyDetail({
             </form>
           )}
         </div>
+      )}
+      {can(session, 'keys:delete') && (
+        <p>
+          <button type="button" className="danger" onClick={remove}>
+            Delete key
+          </button>{' '}
+          <span className="small muted">It stops working and leaves the console and the API; the audit log keeps its history.</span>
+        </p>
       )}
       <h3>Usage</h3>
       <p className="muted">Verifications per minute over the last {usage.windowMinutes} minutes on this server node.</p>

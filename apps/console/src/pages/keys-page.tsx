@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { when, type KeyState } from '../format.js';
@@ -10,6 +10,7 @@ import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
 import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
+import { KeyBulkActions } from './key-bulk-actions.js';
 import { KeyTable, type Listing } from './key-table.js';
 
 export function KeysPage(props: PageProps) {
@@ -58,13 +59,20 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
   const suspensions = new Map(held.state === 'ready' ? held.data.items.map((h) => [h.keyId, h]) : []);
   const run = useRef(0);
 
+  /** The listing's filters as `GET /v1/keys` takes them. */
+  const query = useMemo(() => {
+    const q = new URLSearchParams();
+    if (keyspaceId) q.set('keyspaceId', keyspaceId);
+    if (filters.owner) q.set('ownerId', filters.owner);
+    if (filters.q) q.set('q', filters.q);
+    if (filters.state !== 'all') q.set('state', filters.state);
+    return q;
+  }, [keyspaceId, filters]);
+
   const load = useCallback(
     async (more?: string) => {
-      const q = new URLSearchParams({ limit: '100' });
-      if (keyspaceId) q.set('keyspaceId', keyspaceId);
-      if (filters.owner) q.set('ownerId', filters.owner);
-      if (filters.q) q.set('q', filters.q);
-      if (filters.state !== 'all') q.set('state', filters.state);
+      const q = new URLSearchParams(query);
+      q.set('limit', '100');
       if (more) q.set('cursor', more);
       const mine = ++run.current;
       try {
@@ -79,7 +87,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
         if (mine === run.current) setListing({ state: 'error', message: (err as Error).message });
       }
     },
-    [keyspaceId, filters],
+    [query],
   );
   useEffect(() => void load(), [load]);
 
@@ -176,13 +184,24 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
         </Field>
         <button type="submit">Apply</button>
       </form>
-      {canCreate && (
-        <div className="toolbar">
+      <div className="toolbar">
+        {canCreate && (
           <button type="button" className="primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
             Create a key
           </button>
-        </div>
-      )}
+        )}
+        <KeyBulkActions
+          query={query}
+          owner={filters.owner}
+          keyspaces={keyspaces}
+          session={session}
+          notify={notify}
+          onRevoked={() => {
+            setDetail(null);
+            void load();
+          }}
+        />
+      </div>
       {creating && (
         <CreateKeyForm
           keyspaceId={keyspaceId || keyspaces[0]!.id}
@@ -228,6 +247,10 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
               void load();
             }}
             onClose={() => setDetail(null)}
+            onDeleted={() => {
+              setDetail(null);
+              void load();
+            }}
           />
         )}
       </div>
