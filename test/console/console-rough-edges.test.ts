@@ -16,7 +16,7 @@ const LONG_OWNER = `org_${'verylongownerid'.repeat(12)}`;
  * and "Confusing or unsafe today"): search and state filters on the server past the first page,
  * sentences for validation errors, errors that clear, a page refused by role, skip to content,
  * passkeys at an IP address, decoys, quarantined keys, names in the audit log, units, a narrow
- * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted. One server and one browser for the file; sessions are made over HTTP, not typed in.
+ * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted, root keys. One server and one browser for the file; sessions are made over HTTP, not typed in.
  */
 describe('the console without its rough edges, in Chromium', () => {
   let server: ConsoleServer;
@@ -249,6 +249,31 @@ describe('the console without its rough edges, in Chromium', () => {
     expect(await page.locator('.key-detail').count()).toBe(0);
     expect((await server.api('GET', `/v1/keys/${globex[0]!.keyId}`)).status).toBe(404);
     await shot('bulk');
+  });
+
+  it('creates a root key with chosen permissions and keyspaces, shown once, shows its last use, and revokes it', async () => {
+    await go('root-keys', 'Root keys');
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a root key' }) });
+    await form.getByLabel('Name').fill('CI deployer');
+    await form.getByLabel('keys:read', { exact: true }).check();
+    await form.getByLabel('Production (sk_live)').check();
+    await form.getByRole('button', { name: 'Create root key' }).click();
+    const key = (await page.getByTestId('new-root key').textContent())!;
+    const row = page.locator('tr', { hasText: 'CI deployer' });
+    expect(await row.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['CI deployer', 'keys:read', 'Production', 'never', 'active']),
+    );
+    // It holds what was chosen, and no more.
+    expect((await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}&q=needle`, undefined, key)).body.items).toHaveLength(1);
+    expect((await server.api('GET', '/v1/keys?q=needle', undefined, key)).status).toBe(404);
+    expect((await server.api('POST', '/v1/keyspaces', { name: 'Nope', prefix: 'sk_nope' }, key)).status).toBe(403);
+    await go('root-keys', 'Root keys');
+    await row.getByText('just now').waitFor();
+    await shot('root-keys');
+    await row.getByRole('button', { name: 'Revoke the root key CI deployer' }).click();
+    expect(dialogs.at(-1)).toMatch(/^Revoke the root key CI deployer\?/);
+    await row.locator('.badge.revoked').waitFor();
+    expect((await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}`, undefined, key)).status).toBe(401);
   });
 
   it('skips to the current page’s content, and explains passkeys at an IP address', async () => {

@@ -8,6 +8,7 @@ import { KeysPage } from './pages/keys-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OAuthClientsPage } from './pages/oauth-clients-page.js';
 import { OverviewPage } from './pages/overview-page.js';
+import { RootKeysPage } from './pages/root-keys-page.js';
 import { SecretsPage } from './pages/secrets-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { pathOf, useHash } from './use-hash.js';
@@ -84,6 +85,7 @@ const PAGES: Page[] = [
     available: (s) => s.capabilities.oauthClients === true && can(s, 'oauth:manage'),
     Component: OAuthClientsPage,
   },
+  { path: 'root-keys', title: 'Root keys', available: (s) => can(s, 'root_keys:manage'), Component: RootKeysPage },
   { path: 'audit', title: 'Audit log', available: (s) => can(s, 'audit:read'), Component: AuditPage },
   { path: 'settings', title: 'Settings', available: () => true, Component: SettingsPage },
 ];

@@ -1,0 +1,167 @@
+import { PERMISSIONS } from '@tessera/api';
+import { useState, type FormEvent } from 'react';
+import { api, errorText, type Answer } from '../api.js';
+import { Field } from '../field.js';
+import { ago, when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import type { PageProps } from '../page-props.js';
+import { ShowOnce } from '../show-once.js';
+import { TableHead } from '../table-head.js';
+import { useLoad } from '../use-load.js';
+
+type RootKey = Answer<'GET /v1/root-keys'>['items'][number];
+type Keyspaces = Answer<'GET /v1/keyspaces'>['items'];
+
+const stateOf = (rk: RootKey) =>
+  rk.revokedAt !== null ? 'revoked' : rk.expiresAt !== null && Date.parse(rk.expiresAt) <= Date.now() ? 'expired' : 'active';
+
+/**
+ * Root keys (`root_keys:manage`): the keys that call the management API. Create one with the
+ * permissions and keyspaces it needs (shown once), see when each was last used, revoke one.
+ */
+export function RootKeysPage({ notify }: PageProps) {
+  const [result, reload] = useLoad(
+    () => Promise.all([api<Answer<'GET /v1/root-keys'>>('GET', '/v1/root-keys'), api<Answer<'GET /v1/keyspaces'>>('GET', '/v1/keyspaces')]),
+    [],
+  );
+  const [shown, setShown] = useState<{ name: string; key: string } | null>(null);
+  if (result.state !== 'ready') return <LoadStatus title="Root keys" result={result} />;
+  const [{ items }, { items: keyspaces }] = result.data;
+  const keyspaceName = (id: string) => keyspaces.find((ks) => ks.id === id)?.name ?? id;
+
+  const revoke = (rk: RootKey) => {
+    if (!window.confirm(`Revoke the root key ${rk.name}? Whatever uses it loses access to the API at once.`)) return;
+    api('POST', `/v1/root-keys/${rk.id}/revoke`).then(
+      () => {
+        notify(`Revoked the root key ${rk.name}.`);
+        reload();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
+
+  return (
+    <>
+      <h1>Root keys</h1>
+      <p className="muted">
+        Root keys call the management API (create, read and revoke keys, read the audit log…). Give each one only the permissions and
+        keyspaces it needs; Tessera keeps only a hash of it.
+      </p>
+      <div className="reveal-slot">
+        {shown && (
+          <ShowOnce
+            key={shown.key}
+            title={`Root key ${shown.name} created`}
+            value={shown.key}
+            noun="root key"
+            note="Tessera keeps only a hash."
+            notify={notify}
+            onHide={() => setShown(null)}
+          />
+        )}
+      </div>
+      <div className="table-scroll">
+        <table className="root-keys">
+          <TableHead columns={['Name', 'Starts with', 'Permissions', 'Keyspaces', 'Created', 'Last used', 'Expires', 'State']} actions />
+          <tbody>
+            {items.map((rk) => (
+              <tr key={rk.id} data-root-key-id={rk.id}>
+                <td>{rk.name}</td>
+                <td className="mono nowrap">{rk.start}</td>
+                <td className="mono">{rk.permissions.join(' ')}</td>
+                <td>{rk.keyspaceIds === null ? 'all' : rk.keyspaceIds.map(keyspaceName).join(', ')}</td>
+                <td className="nowrap">{when(rk.createdAt)}</td>
+                <td className="nowrap">{ago(rk.lastUsedAt)}</td>
+                <td className="nowrap">{rk.expiresAt === null ? 'never' : when(rk.expiresAt)}</td>
+                <td>
+                  <span className={`badge ${stateOf(rk)}`}>{stateOf(rk)}</span>
+                </td>
+                <td>
+                  {stateOf(rk) === 'active' && (
+                    <button type="button" className="danger" aria-label={`Revoke the root key ${rk.name}`} onClick={() => revoke(rk)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <CreateRootKey
+        keyspaces={keyspaces}
+        onCreated={(name, key) => {
+          setShown({ name, key });
+          reload();
+        }}
+      />
+    </>
+  );
+}
+
+function CreateRootKey({ keyspaces, onCreated }: { keyspaces: Keyspaces; onCreated(name: string, key: string): void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '').trim();
+    const permissions = data.getAll('permission').map(String);
+    const keyspaceIds = data.getAll('keyspace').map(String);
+    const expires = String(data.get('expiresAt') ?? '');
+    if (permissions.length === 0) return setError('Choose at least one permission.');
+    setError(null);
+    api<Answer<'POST /v1/root-keys'>>('POST', '/v1/root-keys', {
+      name,
+      permissions,
+      ...(keyspaceIds.length > 0 && { keyspaceIds }),
+      ...(expires !== '' && { expiresAt: new Date(expires).toISOString() }),
+    }).then(
+      (r) => {
+        form.reset();
+        onCreated(name, r.key);
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+  return (
+    <form className="inline-form" aria-labelledby="rk-create" onSubmit={submit}>
+      <h2 id="rk-create">Create a root key</h2>
+      <Field label="Name" hint="Who or what uses it, such as “CI deployer”.">
+        <input name="name" required maxLength={200} autoComplete="off" />
+      </Field>
+      <fieldset>
+        <legend>Permissions</legend>
+        <div className="choices">
+          {['*', ...PERMISSIONS].map((p) => (
+            <label key={p} className="check">
+              <input type="checkbox" name="permission" value={p} /> <code>{p}</code>
+              {p === '*' && ' (every permission)'}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      {keyspaces.length > 0 && (
+        <fieldset>
+          <legend>Keyspaces it may reach (none chosen: all)</legend>
+          <div className="choices">
+            {keyspaces.map((ks) => (
+              <label key={ks.id} className="check">
+                <input type="checkbox" name="keyspace" value={ks.id} /> {`${ks.name} (${ks.prefix})`}
+              </label>
+            ))}
+          </div>
+        </fieldset>
+      )}
+      <Field label="Expires at" hint="In your local time; leave empty for no expiry.">
+        <input name="expiresAt" type="datetime-local" />
+      </Field>
+      <div role="alert" className="form-error">
+        {error !== null && <p className="error">{error}</p>}
+      </div>
+      <button type="submit" className="primary">
+        Create root key
+      </button>
+    </form>
+  );
+}
