@@ -16,7 +16,8 @@ const LONG_OWNER = `org_${'verylongownerid'.repeat(12)}`;
  * and "Confusing or unsafe today"): search and state filters on the server past the first page,
  * sentences for validation errors, errors that clear, a page refused by role, skip to content,
  * passkeys at an IP address, decoys, quarantined keys, names in the audit log, units, a narrow
- * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted, root keys. One server and one browser for the file; sessions are made over HTTP, not typed in.
+ * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted, root
+ * keys and OAuth clients managed. One server and one browser for the file; sessions are made over HTTP, not typed in.
  */
 describe('the console without its rough edges, in Chromium', () => {
   let server: ConsoleServer;
@@ -295,10 +296,43 @@ describe('the console without its rough edges, in Chromium', () => {
     await shot('passkey-at-ip');
   });
 
-  it('shows the OAuth clients page without markup leaking', async () => {
+  it('manages OAuth clients: creates one (its secret shown once), gives it a new secret, deletes it; no markup leaks', async () => {
     await go('oauth-clients', 'OAuth clients');
     await page.locator('main code', { hasText: 'tessera oauth clients' }).waitFor();
     expect(await page.locator('main').textContent()).not.toContain('`');
+    const token = (id: string, secret: string) =>
+      fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`,
+        },
+        body: 'grant_type=client_credentials',
+      }).then((r) => r.status);
+
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create an OAuth client' }) });
+    await form.getByLabel('Name').fill('Billing service');
+    await form.getByLabel('Scopes').fill('invoices:read, invoices:write');
+    await form.getByLabel('Audience').fill('https://billing.example.test');
+    await form.getByRole('button', { name: 'Create client' }).click();
+    const first = (await page.getByTestId('new-client secret').textContent())!;
+    const row = page.locator('tr', { hasText: 'Billing service' });
+    await row.waitFor();
+    const clientId = (await row.getAttribute('data-client-id'))!;
+    expect(await row.textContent()).toContain('invoices:read invoices:write');
+    expect(await token(clientId, first)).toBe(200);
+
+    await row.getByRole('button', { name: 'New secret' }).click();
+    await page.getByRole('heading', { name: /New secret of Billing service\. The old secret no longer works/ }).waitFor();
+    const second = (await page.getByTestId('new-client secret').textContent())!;
+    expect(second).not.toBe(first);
+    expect(await token(clientId, second)).toBe(200);
+    expect(await token(clientId, first)).toBe(401);
+    await shot('oauth-clients');
+
+    await row.getByRole('button', { name: 'Delete the OAuth client Billing service' }).click();
+    await page.getByText('No OAuth clients yet.').waitFor();
+    expect(await token(clientId, second)).toBe(401);
   });
 
   it('keeps Sign out on screen in a narrow window', async () => {
