@@ -49,4 +49,15 @@ describe('tessera oauth clients … against a running server', () => {
     expect((await s.api('GET', `/v1/oauth/clients/${c.clientId}`)).status).toBe(404);
     expect((await run('oauth', 'clients', 'frobnicate')).code).toBe(2);
   });
+
+  it('lists signing keys and retires one', async () => {
+    const listed = JSON.parse((await run('oauth', 'signing-keys', 'list', '--json')).out) as { items: { kid: string; state: string }[] };
+    const current = listed.items.find((k) => k.state === 'current')!;
+    const next = listed.items.find((k) => k.state === 'next')!;
+    const r = await run('oauth', 'signing-keys', 'retire', current.kid, '--reason', 'drill');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Retired signing key ${current.kid} (current)`);
+    expect(r.out).toContain(`Key ${next.kid} signs from now on.`);
+    expect((await run('oauth', 'signing-keys', 'list')).out).not.toContain(current.kid);
+  });
 });

@@ -19,9 +19,9 @@ export interface OAuthTestServer extends TestServer {
 }
 
 /** A real server on loopback whose clock starts now and moves only when a test says so. */
-export async function startOAuthServer(dialect: Dialect): Promise<OAuthTestServer> {
+export async function startOAuthServer(dialect: Dialect, env?: NodeJS.ProcessEnv): Promise<OAuthTestServer> {
   const clock = new ManualClock(Date.now());
-  const s = await startTestServer(dialect, { clock });
+  const s = await startTestServer(dialect, { clock, env });
   return Object.assign(s, {
     clock,
     async client(body: Record<string, unknown>) {

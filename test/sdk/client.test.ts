@@ -142,7 +142,7 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect((await tessera.secrets.get('payments/stripe')).error?.status).toBe(404);
   });
 
-  it('manages OAuth clients and lists signing keys', async () => {
+  it('manages OAuth clients and lists and retires signing keys', async () => {
     const created = ok(
       await tessera.oauth.createClient({ name: 'billing', scopes: ['invoices:read'], grantTypes: ['client_credentials'] }),
     ) as { clientId: string; clientSecret: string };
@@ -152,7 +152,13 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect(ok(await tessera.oauth.updateClient(created.clientId, { name: 'billing-2' })).name).toBe('billing-2');
     const rotated = ok(await tessera.oauth.rotateClientSecret(created.clientId, { gracePeriodSeconds: 0 }));
     expect(rotated.clientSecret).not.toBe(created.clientSecret);
-    expect(ok(await tessera.oauth.listSigningKeys()).items.length).toBeGreaterThan(0);
+    const next = ok(await tessera.oauth.listSigningKeys()).items.find((k) => k.state === 'next')!;
+    expect(ok(await tessera.oauth.retireSigningKey(next.kid, { reason: 'drill' }))).toEqual({
+      kid: next.kid,
+      state: 'next',
+      successor: null,
+    });
+    expect(ok(await tessera.oauth.listSigningKeys()).items.map((k) => k.kid)).not.toContain(next.kid);
     ok(await tessera.oauth.deleteClient(created.clientId));
     expect((await tessera.oauth.getClient(created.clientId)).error?.status).toBe(404);
   });

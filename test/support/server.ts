@@ -9,7 +9,7 @@ import {
   systemClock,
   type Clock,
 } from '@tessera/core';
-import { createApp, createServices, loadConfig, webhookTargetPolicy, type Services } from '@tessera/server';
+import { createApp, createServices, loadConfig, signingKeyPolicy, webhookTargetPolicy, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
@@ -58,6 +58,7 @@ export async function startTestServer(
     keyring,
     clock,
     usageFlushMs: 50,
+    oauthSigningKeys: signingKeyPolicy(config),
     onTaskError: (err, task) => late.app?.log.error({ err: { message: (err as Error).message } }, `${task} failed`),
     // As `tessera serve` wires them: the configured webhook targets, failures in the server log.
     monitoring: {

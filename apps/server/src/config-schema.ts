@@ -197,6 +197,13 @@ export const CONFIG_SCHEMA = {
     0,
     365,
   ),
+  oauthSigningKeyRotationDays: int(
+    'Days an OAuth signing key signs before its successor, published as long ahead, takes over. A change applies to keys made after it.',
+    'TESSERA_OAUTH_SIGNING_KEY_ROTATION_DAYS',
+    30,
+    1,
+    365,
+  ),
   consoleIdleMinutes: int('A console session ends after this many minutes without a request.', 'TESSERA_CONSOLE_IDLE_MINUTES', 30, 1, 1440),
   consoleSessionHours: int(
     'A console session ends this many hours after sign-in, whatever the activity.',

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { parseNetwork, type WebhookTargetPolicy } from '@tessera/core';
+import { DEFAULT_SIGNING_KEY_POLICY, parseNetwork, type SigningKeyPolicy, type WebhookTargetPolicy } from '@tessera/core';
 import { CONFIG_SCHEMA, type Entry } from './config-schema.js';
 import { readSetting } from './read-setting.js';
 
@@ -110,6 +110,11 @@ export function trustProxyWarning(value: string | undefined): string | undefined
 /** Where webhooks may be sent, from the configuration. */
 export function webhookTargetPolicy(config: Config): WebhookTargetPolicy {
   return { allowHttp: config.webhooksAllowHttp, allowPrivate: config.webhooksAllowPrivate };
+}
+
+/** How often the authorization server's signing keys rotate; retired keys stay published a day. */
+export function signingKeyPolicy(config: Config): SigningKeyPolicy {
+  return { rotationMs: config.oauthSigningKeyRotationDays * 86_400_000, retainMs: DEFAULT_SIGNING_KEY_POLICY.retainMs };
 }
 
 /** The console's session and lockout policy, from the configuration. */

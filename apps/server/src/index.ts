@@ -1,5 +1,5 @@
 export { createApp, LOG_REDACT, VERSION, type AppOptions } from './app.js';
-export { isLoopback, loadConfig, webhookTargetPolicy, type Config } from './config.js';
+export { isLoopback, loadConfig, signingKeyPolicy, webhookTargetPolicy, type Config } from './config.js';
 export { CONFIG_SCHEMA } from './config-schema.js';
 export { configurationMarkdown } from './configuration-markdown.js';
 export { auditCheckpointFilePath, auditPinPath, initInstance, isInitialised, openInstance, openStore } from './wiring/instance.js';

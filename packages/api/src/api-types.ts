@@ -1522,6 +1522,25 @@ export interface Operations {
       items: Array<OAuthSigningKey>;
     };
   };
+  /** Retire a signing key now (emergency): out of the JWKS, its tokens refused, a successor signs */
+  'POST /v1/oauth/signing-keys/{kid}/retire': {
+    path: {
+      /** The key id, as in the JWKS and the token header. */
+      kid: string;
+    };
+    query: {};
+    body: {
+      /** Why, for the audit log (no secrets). */
+      reason?: string;
+    };
+    response: {
+      kid: string;
+      /** The role the key played when it was retired. */
+      state: "next" | "current" | "previous";
+      /** The key that signs in its place from now on, when the retired key was signing. */
+      successor: string | null;
+    };
+  };
   /** List root keys */
   'GET /v1/root-keys': {
     path: {};

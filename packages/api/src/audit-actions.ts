@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'oauth_client.secret_rotated',
   'oauth_token_family.revoked',
   'oauth_signing_key.created',
+  'oauth_signing_key.retired',
   'audit.exported',
   'key.recovered',
   'secret.written',

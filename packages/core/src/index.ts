@@ -93,13 +93,14 @@ export {
 } from './oauth/oauth-records.js';
 export type { OAuthRepos, OAuthStore } from './oauth/oauth-store.js';
 export type { OAuthClientRepos } from './oauth/client-repos.js';
-export type { SigningKeyRepos } from './oauth/signing-key-repos.js';
+export type { SigningKeyRepos, SigningKeyTimes } from './oauth/signing-key-repos.js';
 export type { TokenFamilyRepos } from './oauth/token-family-repos.js';
 export type { AccessTokenRepos } from './oauth/access-token-repos.js';
 export type { OnceRepos } from './oauth/once-repos.js';
 export { verifyJws } from './oauth/jws.js';
 export { ML_DSA_65, SigningWorkers, type MlDsa } from './oauth/signing-workers.js';
-export { akpThumbprint, DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type SigningKeyPolicy } from './oauth/signing-keys.js';
+export { DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type KeyState, type SigningKeyPolicy } from './oauth/signing-keys.js';
+export { akpThumbprint } from './oauth/signing-key-material.js';
 export { CLIENT_LIMITS } from './oauth/client-input.js';
 export { OAuthClientService } from './oauth/client-service.js';
 export { ClientDirectory } from './oauth/client-directory.js';

@@ -6,6 +6,8 @@ export type Invalidation =
   | { kind: 'key'; id: string; hash: string }
   | { kind: 'root_key'; id: string; hash: string }
   | { kind: 'oauth_client'; id: string }
+  /** An OAuth signing key was retired: every node reads the keys again. */
+  | { kind: 'oauth_signing_key'; id: string }
   /** A keyspace's gateway routes changed. */
   | { kind: 'keyspace'; id: string }
   | { kind: 'all' };

@@ -108,6 +108,13 @@ describe.each(DIALECTS)('OAuth store contract: clients and signing keys (%s)', (
     expect(await oauth.listSigningKeys(base)).toEqual([gone, current, next]);
     expect(await oauth.listSigningKeys(base + 1)).toEqual([current, next]);
     expect(await oauth.listSigningKeys(base + 61)).toEqual([]);
+    // An emergency retirement moves the times: out of the list at once; the successor signs now.
+    const retired = { activatesAt: base, retiresAt: base + 2, expiresAt: base + 2 };
+    expect(await oauth.rescheduleSigningKey(current.kid, retired)).toBe(true);
+    const promoted = { activatesAt: base + 2, retiresAt: base + 90, expiresAt: base + 91 };
+    expect(await oauth.transaction((tx) => tx.rescheduleSigningKey(next.kid, promoted))).toBe(true);
+    expect(await oauth.listSigningKeys(base + 2)).toEqual([{ ...next, ...promoted }]);
+    expect(await oauth.rescheduleSigningKey('no-such-kid', retired)).toBe(false);
   });
 
   it('writes nothing of a transaction that fails, and everything of one that commits', async () => {

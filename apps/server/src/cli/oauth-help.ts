@@ -4,6 +4,8 @@ export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audie
   oauth clients list [--limit N]
   oauth clients rotate-secret CLIENT_ID [--grace SECONDS]
   oauth clients rm CLIENT_ID
+  oauth signing-keys list
+  oauth signing-keys retire KID [--reason TEXT]   emergency: out of the JWKS now, its tokens refused, a successor signs
   oauth token --client-id ID [--scopes a,b]   get an access token (client_credentials); the secret is read from stdin`;
 
 export const OAUTH_OPTIONS = {

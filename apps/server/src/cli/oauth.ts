@@ -5,7 +5,11 @@ import { intFlag, list, need, table, UsageError, type CommandContext } from './c
 export async function oauthCommand(sub: string | undefined, k: CommandContext): Promise<number> {
   const { flags } = k;
   if (sub === 'token') return token(k);
-  if (sub !== 'clients') throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|rm, or tessera oauth token');
+  if (sub === 'signing-keys') return signingKeys(k);
+  if (sub !== 'clients')
+    throw new UsageError(
+      'usage: tessera oauth clients create|list|rotate-secret|rm, tessera oauth signing-keys list|retire, or tessera oauth token',
+    );
   const [action, id] = k.rest;
   switch (action) {
     case 'create': {
@@ -52,6 +56,24 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
     default:
       throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|rm');
   }
+}
+
+/** `tessera oauth signing-keys list|retire KID [--reason TEXT]`. */
+async function signingKeys(k: CommandContext): Promise<number> {
+  const [action, kid] = k.rest;
+  if (action === 'list') {
+    const r = await k.api('GET', '/v1/oauth/signing-keys');
+    k.out(table(r.items, ['kid', 'alg', 'state', 'activatesAt', 'retiresAt', 'expiresAt']), r);
+    return 0;
+  }
+  if (action !== 'retire') throw new UsageError('usage: tessera oauth signing-keys list|retire KID [--reason TEXT]');
+  const body = k.flags.reason === undefined ? {} : { reason: k.flags.reason };
+  const r = await k.api('POST', `/v1/oauth/signing-keys/${encodeURIComponent(need(kid, 'KID'))}/retire`, body);
+  k.out(
+    `Retired signing key ${r.kid} (${r.state}): it is out of the JWKS and its tokens are refused.${r.successor ? `\nKey ${r.successor} signs from now on.` : ''}`,
+    r,
+  );
+  return 0;
 }
 
 async function token(k: CommandContext): Promise<number> {

@@ -2,7 +2,7 @@ import { AuditPinFile, CheckpointFileSink, every, Lifecycle, type Ticker } from 
 import { kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
-import { consolePolicy, isLoopback, trustProxyWarning, webhookTargetPolicy, type Config } from '../config.js';
+import { consolePolicy, isLoopback, signingKeyPolicy, trustProxyWarning, webhookTargetPolicy, type Config } from '../config.js';
 import { ChangeTimings } from '../http/change-timings.js';
 import { metricsAccess } from '../http/metrics-access.js';
 import {
@@ -75,6 +75,7 @@ export async function serve(
     shared,
     auditCheckpoints: { everyEntries: config.auditCheckpointEntries, everyMs: config.auditCheckpointSeconds * 1000 },
     secretDueWindowMs: config.secretRotationDueDays * 86_400_000,
+    oauthSigningKeys: signingKeyPolicy(config),
     console: consolePolicy(config),
     auditCheckpointing: {
       pin: new AuditPinFile(auditPinPath(config)),

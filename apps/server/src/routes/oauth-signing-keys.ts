@@ -1,19 +1,54 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { actorOf } from '../http/auth.js';
+import { problems } from '../http/contract.js';
+import { Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { SigningKeyList } from './oauth-client-schemas.js';
 
+const tags = ['oauth clients'];
+
+const KidParams = Type.Object({
+  kid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'The key id, as in the JWKS and the token header.' }),
+});
+
+const RetireBody = Type.Optional(
+  Type.Object(
+    { reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Why, for the audit log (no secrets).' })) },
+    { additionalProperties: false, examples: [{ reason: 'private key exposed in a backup' }] },
+  ),
+);
+
+const Retired = Type.Object(
+  {
+    kid: Type.String(),
+    state: Type.Union([Type.Literal('next'), Type.Literal('current'), Type.Literal('previous')], {
+      description: 'The role the key played when it was retired.',
+    }),
+    successor: Type.Union([Type.String(), Type.Null()], {
+      description: 'The key that signs in its place from now on, when the retired key was signing.',
+    }),
+  },
+  {
+    examples: [
+      { kid: 'qniBqlqvCllOp7nSjc_My56z0LehjaGLZWRD_AraGTI', state: 'current', successor: 'VtzCqbmNyJTeGKgKZyDEhdFLi4ooZI2Dn4eacUEWrMg' },
+    ],
+  },
+);
+
 /** The authorization server's signing keys and the role each plays now (permission `oauth:manage`). */
 export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
   const { keys } = services.oauth;
-  return async (app) => {
+  return async (root) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/v1/oauth/signing-keys',
       {
         config: { permission: 'oauth:manage' as const },
         schema: {
           operationId: 'listOAuthSigningKeys',
-          tags: ['oauth clients'],
+          tags,
           summary: 'The signing keys and the role each plays now (next, current, previous)',
           response: { 200: SigningKeyList },
         },
@@ -26,6 +61,26 @@ export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
           expiresAt: iso(k.expiresAt),
         })),
       }),
+    );
+
+    app.post(
+      '/v1/oauth/signing-keys/:kid/retire',
+      {
+        config: { permission: 'oauth:manage' as const, idempotent: true },
+        schema: {
+          operationId: 'retireOAuthSigningKey',
+          tags,
+          summary: 'Retire a signing key now (emergency): out of the JWKS, its tokens refused, a successor signs',
+          description:
+            'The key leaves the JWKS at once on every node and no token it signed verifies or introspects as active any more. ' +
+            'When it was signing, the published next key of its algorithm takes over (or a fresh key, made before anything is retired), ' +
+            'and a new next key is published. A key no longer published: NOT_FOUND.',
+          params: KidParams,
+          body: RetireBody,
+          response: { 200: Retired, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => services.oauth.retireSigningKey(request.params.kid, actorOf(request), request.body?.reason),
     );
   };
 }

@@ -6,6 +6,7 @@ import {
   SigningWorkers,
   OAuthClientService,
   SigningKeys,
+  type Actor,
   type Clock,
   type InvalidationBus,
   type KeyVerifier,
@@ -42,6 +43,8 @@ export function createOAuthServices(o: OAuthServiceOptions) {
   o.bus?.subscribe((m) => {
     if (m.kind === 'all') directory.clear();
     else if (m.kind === 'oauth_client') directory.invalidate(m.id);
+    // A retired signing key leaves every node's JWKS and verification at once, not at the next 30-second read.
+    if (m.kind === 'all' || m.kind === 'oauth_signing_key') void keys.reload(true).catch((err: unknown) => o.onError?.(err));
   });
   const server = new AuthorizationServer({
     store,
@@ -61,6 +64,12 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     clients,
     directory,
     server,
+    /** Emergency retirement of a signing key (audited), told to every node. */
+    async retireSigningKey(kid: string, actor: Actor, reason?: string) {
+      const retired = await keys.retire(kid, actor, reason);
+      await o.bus?.publish({ kind: 'oauth_signing_key', id: kid });
+      return retired;
+    },
     /** The scheduled step: rotate signing keys, forget what has expired. */
     async maintain(): Promise<void> {
       await keys.rotate();

@@ -21,6 +21,7 @@ import {
   UsageBatcher,
   type Clock,
   type InvalidationBus,
+  type SigningKeyPolicy,
   type Keyring,
   type RateLimiter,
   type StorePorts,
@@ -51,6 +52,8 @@ export interface ServiceOptions {
   auditCheckpointing?: CheckpointerWiring;
   /** A secret is `due` this long before its `rotateBy` date (default 7 days). */
   secretDueWindowMs?: number;
+  /** How often OAuth signing keys rotate (default: every 30 days). */
+  oauthSigningKeys?: SigningKeyPolicy;
   /** The state shared with other nodes (Redis or PostgreSQL), for metrics. */
   shared?: SharedState;
   /** Where changes to keys spend their time (made here when not given; `/metrics` shows it). */
@@ -134,6 +137,7 @@ export function createServices(o: ServiceOptions) {
     clock,
     verifier,
     bus,
+    signingKeys: o.oauthSigningKeys,
     onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),
   });
   const accounts = new ConsoleAccounts(

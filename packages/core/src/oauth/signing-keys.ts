@@ -1,9 +1,10 @@
-import { createHash, createPrivateKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { sign, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { appendAudit } from '../audit/audit-chain.js';
+import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
+import { TesseraError } from '../errors.js';
+import { generateSigningKey, unwrapSigningKey } from './signing-key-material.js';
 import type { MlDsa, RsaSigning } from './signing-workers.js';
 import type { SigningAlg, SigningKeyRecord } from './oauth-records.js';
 import type { OAuthStore } from './oauth-store.js';
@@ -23,10 +24,11 @@ interface LoadedKey {
   privateKey: KeyObject | Uint8Array | null;
 }
 
+/** The role a published key plays: signs later, signs now, or only verifies what it signed. */
+export type KeyState = 'next' | 'current' | 'previous';
+
 /** What a JWKS may show of a key: public members only. */
 export type PublicJwk = Record<string, unknown> & { kid: string; alg: string; use: 'sig' };
-
-const aad = (kid: string) => `oauth_signing_key:${kid}`;
 
 const signAsync = promisify(sign);
 
@@ -141,9 +143,47 @@ export class SigningKeys {
     return (await this.jwks()).keys;
   }
 
+  /**
+   * Emergency retirement of `kid`: it leaves the JWKS now and verifies no token any more. When it
+   * was signing, its algorithm's next key takes over at once (verifiers that cache the JWKS already
+   * hold it), or, with none, a fresh key made before anything is retired; a new next key follows.
+   */
+  async retire(kid: string, actor: Actor, reason: string | undefined): Promise<{ kid: string; state: KeyState; successor: string | null }> {
+    await this.reload(true);
+    const now = this.deps.clock.now();
+    const target = this.loaded.get(kid)?.record;
+    if (target === undefined) throw new TesseraError('NOT_FOUND', 'No published signing key has this kid.');
+    const state = this.stateOf(target, now);
+    let successor: SigningKeyRecord | undefined;
+    let made = false;
+    if (state === 'current') {
+      const next = [...this.loaded.values()]
+        .map((k) => k.record)
+        .filter((r) => r.alg === target.alg && r.activatesAt > now)
+        .sort((a, b) => a.activatesAt - b.activatesAt)[0];
+      const retiresAt = now + this.policy.rotationMs;
+      if (next !== undefined) successor = { ...next, activatesAt: now, retiresAt, expiresAt: retiresAt + this.policy.retainMs };
+      else [successor, made] = [await this.generate(target.alg, now, now), true];
+    }
+    await this.deps.store.transaction(async (tx) => {
+      const times = { activatesAt: Math.min(target.activatesAt, now), retiresAt: Math.min(target.retiresAt, now), expiresAt: now };
+      if (!(await tx.rescheduleSigningKey(kid, times))) throw new TesseraError('NOT_FOUND', 'No published signing key has this kid.');
+      if (successor !== undefined && made) await tx.insertSigningKey(successor);
+      else if (successor !== undefined) await tx.rescheduleSigningKey(successor.kid, successor);
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'oauth_signing_key.retired',
+        target: kid,
+        details: { alg: target.alg, state, successor: successor?.kid ?? null, ...(reason === undefined ? {} : { reason }) },
+      });
+    });
+    await this.reload(true);
+    await this.ensure(target.alg); // a new next key, published a whole period ahead again
+    return { kid, state, successor: successor?.kid ?? null };
+  }
+
   /** Which role each published key plays now, for operators and tests. */
   async describe(): Promise<
-    { kid: string; alg: SigningAlg; state: 'next' | 'current' | 'previous'; activatesAt: number; retiresAt: number; expiresAt: number }[]
+    { kid: string; alg: SigningAlg; state: KeyState; activatesAt: number; retiresAt: number; expiresAt: number }[]
   > {
     await this.reload();
     const now = this.deps.clock.now();
@@ -152,16 +192,16 @@ export class SigningKeys {
       .map(({ record: r }) => ({
         kid: r.kid,
         alg: r.alg,
-        state:
-          r.activatesAt > now
-            ? ('next' as const)
-            : this.currentRecord(r.alg, now)?.kid === r.kid
-              ? ('current' as const)
-              : ('previous' as const),
+        state: this.stateOf(r, now),
         activatesAt: r.activatesAt,
         retiresAt: r.retiresAt,
         expiresAt: r.expiresAt,
       }));
+  }
+
+  private stateOf(r: SigningKeyRecord, now: number): KeyState {
+    if (r.activatesAt > now) return 'next';
+    return this.currentRecord(r.alg, now)?.kid === r.kid ? 'current' : 'previous';
   }
 
   private current(alg: SigningAlg, now: number): LoadedKey | undefined {
@@ -183,18 +223,27 @@ export class SigningKeys {
   }
 
   /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
-  private async reload(force = false): Promise<void> {
+  async reload(force = false): Promise<void> {
     const now = this.deps.clock.now();
     if (!force && !this.stale(now)) return;
-    if (this.loading !== undefined) return this.loading;
+    if (this.loading !== undefined) {
+      // A forced reload (a key was retired) must not settle for a read that began before the change.
+      await this.loading;
+      if (!force) return;
+      return this.reload(true);
+    }
     this.loading = (async () => {
       try {
         const records = await this.deps.store.listSigningKeys(now);
         const next = new Map<string, LoadedKey>();
-        for (const record of records)
-          next.set(record.kid, this.loaded.get(record.kid) ?? { record, privateKey: await this.unwrap(record) });
+        for (const record of records) {
+          // The times come from the store every time: a retirement moves them; the private key is kept.
+          const privateKey = this.loaded.get(record.kid)?.privateKey ?? (await unwrapSigningKey(this.deps, record));
+          next.set(record.kid, { record, privateKey });
+        }
         this.loaded = next;
         this.loadedAt = now;
+        this.headers.clear();
       } finally {
         this.loading = undefined;
       }
@@ -202,62 +251,13 @@ export class SigningKeys {
     return this.loading;
   }
 
-  private async unwrap(record: SigningKeyRecord): Promise<KeyObject | Uint8Array> {
-    const plain = await this.deps.keyring.decrypt(record.privateKey, aad(record.kid));
-    try {
-      if (record.alg === 'ML-DSA-65') return (await this.deps.mlDsa.keygen(plain)).secretKey;
-      const key = createPrivateKey({ key: JSON.parse(plain.toString('utf8')) as JWK & Record<string, string>, format: 'jwk' });
-      if (!keyFits(key, record.alg)) throw new Error(`signing key ${record.kid} does not fit ${record.alg}`);
-      return key;
-    } finally {
-      plain.fill(0);
-    }
-  }
-
-  private async generate(alg: SigningAlg, activatesAt: number, now: number): Promise<SigningKeyRecord> {
-    let publicJwk: Record<string, unknown>;
-    let secret: Buffer;
-    let kid: string;
-    if (alg === 'ML-DSA-65') {
-      const seed = randomBytes(32);
-      const { publicKey } = await this.deps.mlDsa.keygen(seed);
-      publicJwk = { kty: 'AKP', alg, pub: publicKey.toString('base64url') };
-      kid = akpThumbprint(publicJwk);
-      secret = seed;
-    } else if (alg === 'RS256') {
-      const pair = await this.deps.rsa.rsaKeygen(); // up to a second of work: on the signing workers
-      publicJwk = pair.publicJwk;
-      kid = await calculateJwkThumbprint(publicJwk as JWK);
-      secret = Buffer.from(JSON.stringify(pair.privateJwk), 'utf8');
-    } else {
-      const pair = await generateKeyPair(alg, { extractable: true });
-      publicJwk = { ...(await exportJWK(pair.publicKey)) };
-      kid = await calculateJwkThumbprint(publicJwk as JWK);
-      secret = Buffer.from(JSON.stringify(await exportJWK(pair.privateKey)), 'utf8');
-    }
-    const privateKey = await this.deps.keyring.encrypt(secret, aad(kid));
-    secret.fill(0);
-    const retiresAt = activatesAt + this.policy.rotationMs;
-    return { kid, alg, publicJwk, privateKey, createdAt: now, activatesAt, retiresAt, expiresAt: retiresAt + this.policy.retainMs };
+  private generate(alg: SigningAlg, activatesAt: number, now: number): Promise<SigningKeyRecord> {
+    return generateSigningKey(this.deps, alg, { now, activatesAt, ...this.policy });
   }
 }
 
 function publicOf(r: SigningKeyRecord): PublicJwk {
   return { ...r.publicJwk, kid: r.kid, alg: r.alg, use: 'sig' };
-}
-
-/** RFC 7638 thumbprint of an AKP key: its required members `alg`, `kty`, `pub` in order (RFC 9964). */
-export function akpThumbprint(jwk: Record<string, unknown>): string {
-  const json = JSON.stringify({ alg: jwk.alg, kty: jwk.kty, pub: jwk.pub });
-  return createHash('sha256').update(json).digest('base64url');
-}
-
-/** The key type each classical algorithm signs with (what jose's importJWK checked before). */
-function keyFits(key: KeyObject, alg: SigningAlg): boolean {
-  if (key.type !== 'private') return false;
-  if (alg === 'EdDSA') return key.asymmetricKeyType === 'ed25519';
-  if (alg === 'ES256') return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
-  return alg === 'RS256' && key.asymmetricKeyType === 'rsa' && (key.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
 }
 
 function b64json(v: unknown): string {

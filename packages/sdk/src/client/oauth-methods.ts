@@ -14,4 +14,7 @@ export const oauthMethods = (c: OperationCaller) => ({
   rotateClientSecret: (clientId: string, body: OperationBody<'POST /v1/oauth/clients/{clientId}/rotate-secret'> = {}, o?: CallOptions) =>
     c.call('POST /v1/oauth/clients/{clientId}/rotate-secret', { path: { clientId }, body }, o),
   listSigningKeys: (o?: CallOptions) => c.call('GET /v1/oauth/signing-keys', {}, o),
+  /** Emergency retirement: the key leaves the JWKS, its tokens stop verifying, a successor signs. */
+  retireSigningKey: (kid: string, body: OperationBody<'POST /v1/oauth/signing-keys/{kid}/retire'> = {}, o?: CallOptions) =>
+    c.call('POST /v1/oauth/signing-keys/{kid}/retire', { path: { kid }, body }, o),
 });

@@ -6,6 +6,7 @@ import type {
   Page,
   RefreshTokenRecord,
   SigningKeyRecord,
+  SigningKeyTimes,
   TokenFamilyRecord,
 } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
@@ -72,6 +73,9 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
   listSigningKeys(now: number): Promise<SigningKeyRecord[]> {
     return this.signingKeys.listSigningKeys(now);
+  }
+  rescheduleSigningKey(kid: string, times: SigningKeyTimes): Promise<boolean> {
+    return this.signingKeys.rescheduleSigningKey(kid, times);
   }
 
   insertFamily(f: TokenFamilyRecord): Promise<void> {

@@ -1,4 +1,4 @@
-import type { SigningKeyRecord, SigningKeyRepos } from '@tessera/core';
+import type { SigningKeyRecord, SigningKeyRepos, SigningKeyTimes } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import { signingKeyTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
@@ -14,5 +14,14 @@ export class KyselySigningKeyRepos implements SigningKeyRepos {
   async listSigningKeys(now: number): Promise<SigningKeyRecord[]> {
     const rows = await this.q.selectFrom('oauth_signing_keys').selectAll().where('expires_at', '>', now).orderBy('activates_at').execute();
     return rows.map(signingKeyTable.fromRow);
+  }
+
+  async rescheduleSigningKey(kid: string, t: SigningKeyTimes): Promise<boolean> {
+    const r = await this.q
+      .updateTable('oauth_signing_keys')
+      .set({ activates_at: t.activatesAt, retires_at: t.retiresAt, expires_at: t.expiresAt })
+      .where('kid', '=', kid)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 }
