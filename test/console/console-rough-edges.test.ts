@@ -199,6 +199,34 @@ describe('the console without its rough edges, in Chromium', () => {
     expect(await page.locator('main').textContent()).not.toContain('Payments backup');
   });
 
+  it('edits a key: only what changed is sent, and the page shows it', async () => {
+    await go(`keys?key=${keyIds['Worker 005']}`, 'Keys');
+    const detail = page.locator('.key-detail');
+    await detail.getByRole('button', { name: 'Edit key' }).click();
+    const form = detail.locator('form', { has: page.getByRole('heading', { name: 'Edit the key' }) });
+    await form.getByLabel('Name').fill('Worker five');
+    await form.getByLabel('Scopes').fill('orders:read, orders:write');
+    await form.getByLabel('Metadata (JSON object)').fill('[1, 2]');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByText('Metadata must be a JSON object').waitFor();
+    await form.scrollIntoViewIfNeeded();
+    await shot('key-edit');
+    await form.getByLabel('Metadata (JSON object)').fill('{"tier": "gold"}');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.toast').getByText('Saved: name, scopes, metadata.').waitFor();
+    await detail.getByRole('heading', { level: 2, name: /Worker five/ }).waitFor();
+    expect(await detail.locator('dl.attrs').textContent()).toContain('orders:read orders:write');
+    expect((await server.api('GET', `/v1/keys/${keyIds['Worker 005']}`)).body).toMatchObject({
+      name: 'Worker five',
+      ownerId: 'acme',
+      scopes: ['orders:read', 'orders:write'],
+      meta: { tier: 'gold' },
+      expiresAt: null,
+    });
+    const edits = (await server.api('GET', '/v1/audit?action=key.updated')).body.items;
+    expect(edits[0]).toMatchObject({ target: keyIds['Worker 005'], details: { changed: ['name', 'scopes', 'meta'] } });
+  });
+
   it('names console users and root keys in the audit log, and filters by an email or a root key name', async () => {
     const bot = await server.api('POST', '/v1/root-keys', { name: 'Deploy bot', permissions: ['keyspaces:manage'] });
     expect(bot.status).toBe(201);

@@ -1,11 +1,23 @@
-import { useEffect, useRef, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, can, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
 import { ago, duration, keyState, perWindow, when } from '../format.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { Notify } from '../page-props.js';
 import { holdOf, type Key, type Suspension } from './key-model.js';
+import { KeyEditForm } from './key-edit-form.js';
 import { StateBadge } from './state-badge.js';
+
+/** The fields an edit names, as the page labels them. */
+const FIELD_NAMES: Record<string, string> = {
+  name: 'name',
+  ownerId: 'owner',
+  environment: 'environment',
+  scopes: 'scopes',
+  ipAllowlist: 'IP allowlist',
+  expiresAt: 'expiry',
+  meta: 'metadata',
+};
 import { TableHead } from '../table-head.js';
 
 /** `GET /console/api/keys/{keyId}/usage`: the last hour of the key's use, per minute and one by one. */
@@ -41,6 +53,7 @@ export function KeyDetail({
   onDeleted(): void;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
+  const [editing, setEditing] = useState(false);
   // Focus goes to the heading when the key opens, and after a change that removed the control
   // that made it (such as the revoke button).
   useEffect(() => {
@@ -153,8 +166,24 @@ export function KeyDetail({
         {attr('Last used', ago(k.lastUsedAt))}
         {attr('Uses', k.usageCount)}
       </dl>
+      {editing && (
+        <KeyEditForm
+          keyInfo={k}
+          onCancel={() => setEditing(false)}
+          onSaved={(changed) => {
+            setEditing(false);
+            notify(`Saved: ${changed.map((f) => FIELD_NAMES[f] ?? f).join(', ')}.`);
+            onChanged(true);
+          }}
+        />
+      )}
       {live && (
         <div className="actions">
+          {can(session, 'keys:update') && !editing && (
+            <button type="button" onClick={() => setEditing(true)}>
+              Edit key
+            </button>
+          )}
           {can(session, 'keys:update') && (
             <button
               type="button"
