@@ -380,6 +380,16 @@ describe('the console in Chromium', () => {
     const test = receiver.received.find((r) => JSON.parse(r.body).type === 'webhook.test')!;
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(test.signature)!;
     expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${test.body}`).digest('hex'));
+    // The delivery log shows it: the event, its state, the receiver's status.
+    await row.getByRole('button', { name: `Deliveries to ${receiver.url}` }).click();
+    const log = page.locator('section.deliveries');
+    const sent = log.locator('tbody tr', { hasText: 'webhook.test' });
+    await sent.waitFor();
+    expect(await sent.locator('td').allTextContents()).toEqual(expect.arrayContaining(['webhook.test', 'succeeded', '1', '204']));
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('wd-title');
+    await log.scrollIntoViewIfNeeded();
+    await shot('21-webhook-deliveries');
+    await log.getByRole('button', { name: 'Close' }).click();
 
     await page.getByRole('button', { name: 'I have stored it — hide the secret' }).click();
     expect(await page.getByTestId('new-secret').count()).toBe(0);

@@ -8,6 +8,7 @@ import { ShowOnce } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { WebhookForm, type CreatedWebhook } from './webhook-form.js';
+import { WebhookDeliveries } from './webhook-deliveries.js';
 
 const outcome = (d: WebhookDelivery) =>
   d.status === 'succeeded'
@@ -20,6 +21,8 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
   const [adding, setAdding] = useState(false);
   const [created, setCreated] = useState<CreatedWebhook | null>(null);
   const [tests, setTests] = useState<Record<string, string>>({});
+  /** The webhook whose delivery log is open. */
+  const [log, setLog] = useState<string | null>(null);
 
   const change = (p: Promise<unknown>, message: string) =>
     void p
@@ -85,6 +88,14 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
                     </button>
                     <button
                       type="button"
+                      aria-expanded={log === w.id}
+                      onClick={() => setLog(log === w.id ? null : w.id)}
+                      aria-label={`Deliveries to ${w.url}`}
+                    >
+                      Deliveries
+                    </button>
+                    <button
+                      type="button"
                       onClick={() =>
                         change(
                           api('PATCH', `/v1/webhooks/${w.id}`, { enabled: !w.enabled }),
@@ -104,6 +115,14 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
             </tbody>
           </table>
         ))}
+      {log !== null && result.state === 'ready' && result.data.items.some((w) => w.id === log) && (
+        <WebhookDeliveries
+          key={`${log}-${tests[log] ?? ''}`}
+          webhookId={log}
+          url={result.data.items.find((w) => w.id === log)!.url}
+          onClose={() => setLog(null)}
+        />
+      )}
       <div className="toolbar">
         <button type="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
           Add a webhook
