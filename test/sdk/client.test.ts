@@ -353,6 +353,10 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
       autoExpireNoticeDays: 14,
       expiringNoticeDays: 7,
       creditsLowThreshold: null,
+      maxKeyLifetimeDays: null,
+      rotationIntervalDays: null,
+      rotationNoticeDays: 7,
+      rotationGraceDays: 7,
       updatedAt: null,
     });
     expectShape<KeyspacePolicy>(initial, {
@@ -363,6 +367,10 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
       autoExpireNoticeDays: true,
       expiringNoticeDays: true,
       creditsLowThreshold: true,
+      maxKeyLifetimeDays: true,
+      rotationIntervalDays: true,
+      rotationNoticeDays: true,
+      rotationGraceDays: true,
       updatedAt: true,
     });
     const put = ok(
@@ -505,7 +513,14 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
 
     // The policy gives 3 days' notice: the key expiring in 2 days gets its notice, once.
     const sweep = ok(await tessera.hygiene.sweep());
-    expectShape<SweepResult>(sweep, { expiring: true, creditsLow: true, scheduled: true, cancelled: true });
+    expectShape<SweepResult>(sweep, {
+      expiring: true,
+      creditsLow: true,
+      scheduled: true,
+      cancelled: true,
+      rotationDue: true,
+      rotationOverdue: true,
+    });
     expect(sweep.expiring).toBe(1);
     expect(ok(await tessera.hygiene.sweep()).expiring).toBe(0);
     expect((await tessera.hygiene.report({} as { keyspaceId: string })).error).toMatchObject({ code: 'VALIDATION_FAILED' });

@@ -272,6 +272,7 @@ export interface Key {
   lastUsedAt: string | null;
   usageCount: number;
   rolledToKeyId: string | null;
+  rotationDueAt: string | null;
   /** A honeytoken (`POST /v1/honeytokens`): planted as a trap; any use of it is a critical anomaly. */
   decoy: boolean;
 }
@@ -298,7 +299,7 @@ export interface Keyspace {
   createdAt: string;
 }
 
-/** How a keyspace answers anomalies and stale keys. */
+/** How a keyspace answers anomalies and stale keys, and how its keys rotate. */
 export interface KeyspacePolicy {
   keyspaceId: string;
   /** `alert`: record and notify. `suspend`: also disable the key (audited, undoable). */
@@ -311,6 +312,12 @@ export interface KeyspacePolicy {
   /** A `key.expiring` webhook goes out this many days before a key expires. */
   expiringNoticeDays: number;
   creditsLowThreshold: number | null;
+  maxKeyLifetimeDays: number | null;
+  rotationIntervalDays: number | null;
+  /** A `key.rotation_due` webhook goes out this many days before a key is due for rotation. */
+  rotationNoticeDays: number;
+  /** A key not rolled by its due date keeps working this many days more, then expires. */
+  rotationGraceDays: number;
   /** Null while the defaults apply. */
   updatedAt: string | null;
 }
@@ -452,7 +459,7 @@ export interface Problem {
   /** What went wrong, for a person to read. Never holds a secret. */
   detail: string;
   /** Stable: scripts match on it (docs/errors.md lists every code). */
-  code: "VALIDATION_FAILED" | "KEY_IN_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "UNAUTHORIZED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "AUDIT_TAMPERED" | "RATE_LIMITED" | "INTERNAL" | "DECRYPTION_FAILED" | "STORE_UNAVAILABLE" | "KEYRING_UNAVAILABLE" | "TARGET_DATABASE_FAILED";
+  code: "VALIDATION_FAILED" | "KEY_IN_URL" | "BODY_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "HEADERS_TOO_LARGE" | "REQUEST_TIMEOUT" | "UNAUTHORIZED" | "FORBIDDEN" | "CSRF_FAILED" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "KEY_LIFETIME_EXCEEDED" | "IDEMPOTENCY_KEY_IN_PROGRESS" | "IDEMPOTENCY_KEY_REUSED" | "AUDIT_TAMPERED" | "RATE_LIMITED" | "INTERNAL" | "DECRYPTION_FAILED" | "STORE_UNAVAILABLE" | "KEYRING_UNAVAILABLE" | "TARGET_DATABASE_FAILED";
   instance?: string;
   /** The request id, as in the `X-Request-Id` header. */
   requestId?: string;
@@ -512,6 +519,10 @@ export interface SweepResult {
   scheduled: number;
   /** Scheduled expiries cancelled because the key was used again. */
   cancelled: number;
+  /** `key.rotation_due` notices sent. */
+  rotationDue: number;
+  /** Keys past their rotation date given an expiry at the end of the grace. */
+  rotationOverdue: number;
 }
 
 /** An access token (RFC 6749 §5.1). */
@@ -626,7 +637,7 @@ export interface Webhook {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -639,7 +650,7 @@ export interface WebhookDelivery {
   id: string;
   webhookId: string;
   eventId: string;
-  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
   status: "pending" | "succeeded" | "failed";
   attempts: number;
   nextAttemptAt: string | null;
@@ -655,7 +666,7 @@ export interface WebhookDelivery {
 export interface WebhookEvent {
   /** The event id (the same for every subscription it went to). */
   id: string;
-  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
   createdAt: string;
   workspaceId: string;
   /** The event's ids, names and numbers; never a secret. */
@@ -669,7 +680,7 @@ export interface WebhookWithSecret {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -1367,6 +1378,12 @@ export interface Operations {
       /** A `key.expiring` webhook goes out this many days before a key expires. */
       expiringNoticeDays?: number;
       creditsLowThreshold?: number | null;
+      maxKeyLifetimeDays?: number | null;
+      rotationIntervalDays?: number | null;
+      /** A `key.rotation_due` webhook goes out this many days before a key is due for rotation. */
+      rotationNoticeDays?: number;
+      /** A key not rolled by its due date keeps working this many days more, then expires. */
+      rotationGraceDays?: number;
     };
     response: KeyspacePolicy;
   };
@@ -1696,7 +1713,7 @@ export interface Operations {
     body: {
       url: string;
       /** Event types, or `["*"]` for all. */
-      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
     response: WebhookWithSecret;
@@ -1728,7 +1745,7 @@ export interface Operations {
     body: {
       url?: string;
       /** Event types, or `["*"]` for all. */
-      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
       enabled?: boolean;
     };
     response: Webhook;

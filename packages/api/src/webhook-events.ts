@@ -5,6 +5,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.revoked',
   'key.deleted',
   'key.expiring',
+  'key.rotation_due',
   'key.credits_low',
   'key.suspended',
   'key.unsuspended',

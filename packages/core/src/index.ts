@@ -10,6 +10,7 @@ export { KeyVerifier } from './api-keys/key-verifier.js';
 export { limitIdentity } from './api-keys/cached-key.js';
 export type { VerifyResult } from './api-keys/verify-result.js';
 export { KeyService } from './api-keys/key-service.js';
+export { rotationDueAt } from './api-keys/rotation-rules.js';
 export { type ChangeAction, type ChangePhase } from './api-keys/change-phases.js';
 export { satisfies } from './scopes/scope-expression.js';
 export { parseCidr } from './net/ip-allowlist.js';

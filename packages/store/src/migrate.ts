@@ -14,6 +14,7 @@ import * as idempotencyKeys from './migrations/0013-idempotency-keys.js';
 import * as pepperHmacInput from './migrations/0014-pepper-hmac-input.js';
 import * as gatewayRoutes from './migrations/0015-gateway-routes.js';
 import * as databaseCredentials from './migrations/0016-database-credentials.js';
+import * as keyRotation from './migrations/0018-key-rotation.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-pepper-hmac-input': pepperHmacInput,
   '0015-gateway-routes': gatewayRoutes,
   '0016-database-credentials': databaseCredentials,
+  '0018-key-rotation': keyRotation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -61,6 +61,32 @@ describe.each(DIALECTS)('key inventory repos contract (%s)', (dialect) => {
     expect(await repos.listLiveKeys('ks_none', undefined, 10)).toEqual([]);
   });
 
+  it('caps the expiry of a keyspace’s live keys that never expire or expire later, but those excepted, answering them as they were', async () => {
+    const ks = await keys.createKeyspace(actor, { name: 'cap', prefix: 'invp' });
+    const other = await keys.createKeyspace(actor, { name: 'cap other', prefix: 'invq' });
+    const latest = clock.now() + 30 * 86_400_000;
+    const forever = await newKey(ks.id);
+    const late = await newKey(ks.id);
+    await db.store.updateKey(late.id, { expiresAt: latest + 1 });
+    const soon = await newKey(ks.id);
+    await db.store.updateKey(soon.id, { expiresAt: latest });
+    const revoked = await newKey(ks.id);
+    await keys.revokeKey(actor, revoked.id);
+    const decoy = await newKey(ks.id);
+    const elsewhere = await newKey(other.id);
+    const before = [(await db.store.getKey(forever.id))!, (await db.store.getKey(late.id))!];
+    const at = clock.now() + 5;
+    const capped = await repos.transaction((tx) => tx.capLiveKeyExpiries(ks.id, latest, { at, except: [decoy.id] }));
+    expect(capped).toEqual(before);
+    for (const k of [forever, late]) expect(await db.store.getKey(k.id)).toMatchObject({ expiresAt: latest, updatedAt: at });
+    expect((await db.store.getKey(soon.id))!.expiresAt).toBe(latest);
+    for (const k of [revoked, decoy, elsewhere]) expect((await db.store.getKey(k.id))!.expiresAt).toBeNull();
+    expect(await repos.capLiveKeyExpiries(ks.id, latest, { at, except: [] })).toEqual(
+      [decoy].map((k) => expect.objectContaining({ id: k.id })),
+    );
+    expect(await repos.capLiveKeyExpiries(ks.id, latest, { at, except: [] })).toEqual([]);
+  });
+
   it('restores a scheduled expiry only while the key still holds it unchanged (compare-and-set)', async () => {
     const ks = await keys.createKeyspace(actor, { name: 'cas', prefix: 'invc' });
     const scheduledAt = clock.now();

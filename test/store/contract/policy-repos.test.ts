@@ -21,6 +21,10 @@ describe.each(DIALECTS)('policy repos contract (%s)', (dialect) => {
     autoExpireNoticeDays: 14,
     expiringNoticeDays: 0,
     creditsLowThreshold: 9_000_000_000,
+    maxKeyLifetimeDays: 365,
+    rotationIntervalDays: 90,
+    rotationNoticeDays: 0,
+    rotationGraceDays: 30,
     updatedAt: Date.parse('2026-03-02T10:00:00Z'),
     ...overrides,
   });
@@ -39,6 +43,9 @@ describe.each(DIALECTS)('policy repos contract (%s)', (dialect) => {
       suspendMinSeverity: 'low',
       autoExpireUnusedDays: null,
       creditsLowThreshold: null,
+      maxKeyLifetimeDays: null,
+      rotationIntervalDays: null,
+      rotationNoticeDays: 14,
       updatedAt: 1,
     });
     await repos.transaction((tx) => tx.putPolicy(next));

@@ -9,6 +9,7 @@ import { KEYRING_OPTIONS } from './keyring-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';
+import { ROTATION_OPTIONS } from './rotation-help.js';
 
 /** A command used wrongly: exit code 2, with a pointer to the help. */
 export class UsageError extends Error {}
@@ -46,6 +47,7 @@ const OPTIONS = {
   ...USERS_OPTIONS,
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,
+  ...ROTATION_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 

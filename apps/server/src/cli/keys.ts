@@ -21,7 +21,7 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       if (flags.owner) q.set('ownerId', flags.owner);
       if (flags.limit) q.set('limit', String(intFlag('limit', flags.limit)));
       const r = await ctx.api('GET', `/v1/keys?${q}`);
-      out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'revokedAt']), r);
+      out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'rotationDueAt', 'revokedAt']), r);
       return 0;
     }
     case 'get': {

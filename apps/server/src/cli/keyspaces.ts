@@ -1,6 +1,6 @@
-import { need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, need, table, UsageError, type CommandContext } from './context.js';
 
-/** `tessera keyspaces create|list`, over the API. */
+/** `tessera keyspaces create|list|policy`, over the API. */
 export async function keyspacesCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
   const { flags } = ctx;
   if (sub === 'create') {
@@ -13,5 +13,33 @@ export async function keyspacesCommand(sub: string | undefined, ctx: CommandCont
     ctx.out(table(items, ['id', 'name', 'prefix', 'createdAt']), items);
     return 0;
   }
-  throw new UsageError('usage: tessera keyspaces create|list');
+  if (sub === 'policy') return policy(ctx);
+  throw new UsageError('usage: tessera keyspaces create|list|policy');
+}
+
+/** Shows a keyspace's policy, or changes its rotation rules when a flag is given. */
+async function policy(ctx: CommandContext): Promise<number> {
+  const { flags } = ctx;
+  const path = `/v1/keyspaces/${encodeURIComponent(need(ctx.rest[0], 'KEYSPACE_ID'))}/policy`;
+  const days = (name: string, value: string) => (value === 'none' ? null : intFlag(name, value));
+  const patch: Record<string, number | null> = {};
+  if (flags['max-lifetime-days'] !== undefined) patch.maxKeyLifetimeDays = days('max-lifetime-days', flags['max-lifetime-days']);
+  if (flags['rotate-every-days'] !== undefined) patch.rotationIntervalDays = days('rotate-every-days', flags['rotate-every-days']);
+  if (flags['rotation-notice-days'] !== undefined)
+    patch.rotationNoticeDays = intFlag('rotation-notice-days', flags['rotation-notice-days']);
+  if (flags['rotation-grace-days'] !== undefined) patch.rotationGraceDays = intFlag('rotation-grace-days', flags['rotation-grace-days']);
+  const changing = Object.keys(patch).length > 0;
+  const p = changing ? await ctx.api('PUT', path, patch) : await ctx.api('GET', path);
+  const show = (v: unknown, unit: string) => (v === null ? 'none' : `${String(v)} ${unit}`);
+  ctx.out(
+    [
+      `${changing ? 'Set the policy of' : 'Policy of'} keyspace ${p.keyspaceId}:`,
+      `  maximum key lifetime   ${show(p.maxKeyLifetimeDays, 'days')}`,
+      `  rotate every           ${show(p.rotationIntervalDays, 'days')} (notice ${p.rotationNoticeDays} days ahead, ${p.rotationGraceDays} days of grace)`,
+      `  anomalies              ${p.anomalyResponse} (from ${p.suspendMinSeverity})`,
+      `  expire unused keys     ${show(p.autoExpireUnusedDays, 'days')}`,
+    ].join('\n'),
+    p,
+  );
+  return 0;
 }

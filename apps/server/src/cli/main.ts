@@ -7,6 +7,7 @@ import { KEYRING_HELP } from './keyring-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
 import { USERS_HELP } from './users-help.js';
+import { ROTATION_HELP } from './rotation-help.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -21,6 +22,7 @@ Commands:
   migrate [--data-dir DIR] [--dry-run]  apply database migrations (--dry-run: list the pending ones, apply nothing)
   keyspaces create --name N --prefix P  create a keyspace
   keyspaces list
+${ROTATION_HELP}
   keys create --keyspace ID [--owner ID] [--name N] [--scopes a,b] [--ttl SECONDS]
   keys list --keyspace ID [--owner ID] [--limit N]
   keys get KEY_ID

@@ -9,7 +9,8 @@ export function iso(ms: number | null): string | null {
 }
 
 /** A key as the API shows it; `decoy` when it is a honeytoken. */
-export function keyView(k: KeyRecord, decoy = false): Key {
+/** A key as the API shows it; `rotationDueAt` from its keyspace's rotation schedule (null: none). */
+export function keyView(k: KeyRecord, decoy = false, rotationDueAt: number | null = null): Key {
   return {
     keyId: k.id,
     keyspaceId: k.keyspaceId,
@@ -31,6 +32,7 @@ export function keyView(k: KeyRecord, decoy = false): Key {
     lastUsedAt: iso(k.lastUsedAt),
     usageCount: k.usageCount,
     rolledToKeyId: k.rolledToId,
+    rotationDueAt: iso(rotationDueAt),
     decoy,
   };
 }

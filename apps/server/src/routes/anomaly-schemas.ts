@@ -156,6 +156,31 @@ const policyFields = {
       description: 'A `key.credits_low` webhook goes out when credits fall to this (null: never).',
     }),
   ),
+  maxKeyLifetimeDays: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: 3660,
+      description:
+        'No key may be created or updated to expire later than this many days from now, nor to never expire (null: no limit). Setting it gives every live key without an expiry, or with a later one, an expiry at the limit.',
+    }),
+  ),
+  rotationIntervalDays: Nullable(
+    Type.Integer({
+      minimum: 1,
+      maximum: 3660,
+      description: 'A key is due for rotation this many days after it was made (null: no schedule).',
+    }),
+  ),
+  rotationNoticeDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    description: 'A `key.rotation_due` webhook goes out this many days before a key is due for rotation.',
+  }),
+  rotationGraceDays: Type.Integer({
+    minimum: 0,
+    maximum: 365,
+    description: 'A key not rolled by its due date keeps working this many days more, then expires.',
+  }),
 };
 
 const KeyspacePolicyShape = Type.Object(
@@ -166,7 +191,7 @@ const KeyspacePolicyShape = Type.Object(
   },
   {
     $id: 'KeyspacePolicy',
-    description: 'How a keyspace answers anomalies and stale keys.',
+    description: 'How a keyspace answers anomalies and stale keys, and how its keys rotate.',
     examples: [
       {
         keyspaceId: KEYSPACE_ID,
@@ -176,6 +201,10 @@ const KeyspacePolicyShape = Type.Object(
         autoExpireNoticeDays: 14,
         expiringNoticeDays: 7,
         creditsLowThreshold: null,
+        maxKeyLifetimeDays: 90,
+        rotationIntervalDays: 60,
+        rotationNoticeDays: 7,
+        rotationGraceDays: 7,
         updatedAt: '2026-03-01T12:00:00.000Z',
       },
     ],

@@ -88,11 +88,13 @@ const SweepResultShape = Type.Object(
     creditsLow: Type.Integer({ description: '`key.credits_low` notices sent.' }),
     scheduled: Type.Integer({ description: 'Unused keys scheduled to expire.' }),
     cancelled: Type.Integer({ description: 'Scheduled expiries cancelled because the key was used again.' }),
+    rotationDue: Type.Integer({ description: '`key.rotation_due` notices sent.' }),
+    rotationOverdue: Type.Integer({ description: 'Keys past their rotation date given an expiry at the end of the grace.' }),
   },
   {
     $id: 'SweepResult',
     description: 'What one hygiene sweep did.',
-    examples: [{ expiring: 2, creditsLow: 0, scheduled: 1, cancelled: 0 }],
+    examples: [{ expiring: 2, creditsLow: 0, scheduled: 1, cancelled: 0, rotationDue: 1, rotationOverdue: 0 }],
   },
 );
 

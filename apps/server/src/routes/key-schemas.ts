@@ -103,6 +103,7 @@ const keyExample = {
   lastUsedAt: '2026-03-02T09:58:01.000Z',
   usageCount: 1840,
   rolledToKeyId: null,
+  rotationDueAt: '2026-04-30T12:00:00.000Z',
   decoy: false,
 };
 
@@ -128,6 +129,12 @@ const KeyShape = Type.Object(
     lastUsedAt: Nullable(Time),
     usageCount: Type.Integer(),
     rolledToKeyId: Nullable(Type.String({ description: 'The key this one was rolled to.' })),
+    rotationDueAt: Nullable(
+      Type.String({
+        format: 'date-time',
+        description: "When the key is due for rotation under its keyspace's policy (null: no schedule, or rolled or revoked).",
+      }),
+    ),
     decoy: Type.Boolean({ description: 'A honeytoken (`POST /v1/honeytokens`): planted as a trap; any use of it is a critical anomaly.' }),
   },
   { $id: 'Key', description: 'A key as Tessera keeps it: never the key itself, nor its hash.', examples: [keyExample] },

@@ -1,4 +1,4 @@
-import { parseCidr, TesseraError, type KeyRecord } from '@tessera/core';
+import { parseCidr, rotationDueAt, TesseraError, type KeyRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
@@ -28,8 +28,11 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
   return async (app0) => {
     for (const schema of KEY_SCHEMAS) app0.addSchema(schema);
     const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+    const { honeytokens, policies } = services.monitoring;
+    /** When a key is due for rotation under its keyspace's policy (the policy cached for a minute). */
+    const dueAt = async (k: KeyRecord) => rotationDueAt(k, await policies.current(k.keyspaceId));
     /** One key as the API shows it, marked when it is a decoy. */
-    const shown = async (k: KeyRecord) => keyView(k, (await services.monitoring.honeytokens.decoysAmong([k.id])).has(k.id));
+    const shown = async (k: KeyRecord) => keyView(k, (await honeytokens.decoysAmong([k.id])).has(k.id), await dueAt(k));
 
     app.post(
       '/v1/keys',
@@ -44,7 +47,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           body: CreateKeyBody,
           response: {
             201: Answer('The new key.', CreatedKey),
-            ...problems('NOT_FOUND', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
+            ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
           },
         },
       },
@@ -85,9 +88,10 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           after,
         });
         const page = items.slice(0, limit);
-        const decoys = await services.monitoring.honeytokens.decoysAmong(page.map((k) => k.id));
+        const decoys = await honeytokens.decoysAmong(page.map((k) => k.id));
+        const due = await Promise.all(page.map(dueAt));
         return {
-          items: page.map((k) => keyView(k, decoys.has(k.id))),
+          items: page.map((k, i) => keyView(k, decoys.has(k.id), due[i])),
           nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
         };
       },
@@ -119,7 +123,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           description: 'Fields left out stay as they are; `null` clears one.',
           params: IdParams('keyId'),
           body: UpdateKeyBody,
-          response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND') },
+          response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED') },
         },
       },
       async (request) => {

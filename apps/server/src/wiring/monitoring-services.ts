@@ -54,7 +54,7 @@ export function createMonitoring(o: MonitoringOptions) {
   const engine = new AnomalyEngine({ geo: o.geo });
   // The key service holds no state of its own: this one shares the store, keyring and bus.
   const keys = new KeyService({ store: o.ports.store, keyring, clock, bus });
-  const policies = new PolicyService({ store, clock });
+  const policies = new PolicyService({ store, clock, bus });
   const suspensions = new SuspensionService({ store, clock, bus });
   const honeytokens = new HoneytokenService({ store, clock, keys, engine });
   const anomalies = new AnomalyService({ store, clock, bus, engine, policies, suspensions, honeytokens });

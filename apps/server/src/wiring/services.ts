@@ -106,7 +106,11 @@ export function createServices(o: ServiceOptions) {
   );
   const deps = { store, keyring: o.keyring, clock, bus };
   const timings = o.timings ?? new ChangeTimings();
-  const keys = new KeyService({ ...deps, observeChange: timings.observeChange });
+  const keys = new KeyService({
+    ...deps,
+    observeChange: timings.observeChange,
+    rotationRules: (keyspaceId) => o.ports.monitoring.getPolicy(keyspaceId),
+  });
   const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
   const gateway = new GatewayRouteService({ store, clock, bus });
   bus.subscribe((m) => {

@@ -53,6 +53,14 @@ export interface KeyspacePolicy {
   expiringNoticeDays: number;
   /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
   creditsLowThreshold: number | null;
+  /** No key may be set to expire later than this many days from now, nor never (null: no limit). */
+  maxKeyLifetimeDays: number | null;
+  /** A key is due for rotation this many days after it was made (null: no schedule). */
+  rotationIntervalDays: number | null;
+  /** A `key.rotation_due` webhook goes out this many days before a key is due. */
+  rotationNoticeDays: number;
+  /** A key not rolled by its due date keeps working this many days more, then expires. */
+  rotationGraceDays: number;
   updatedAt: number;
 }
 
@@ -63,6 +71,10 @@ export const DEFAULT_POLICY: Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' |
   autoExpireNoticeDays: 14,
   expiringNoticeDays: 7,
   creditsLowThreshold: null,
+  maxKeyLifetimeDays: null,
+  rotationIntervalDays: null,
+  rotationNoticeDays: 7,
+  rotationGraceDays: 7,
 };
 
 /** A key disabled by a policy (or a leak report), and how to undo it. */

@@ -3,8 +3,14 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
+import type { InvalidationBus } from '../invalidation-bus.js';
+import type { KeyInventoryRepos } from '../hygiene/key-inventory-repos.js';
+import type { HoneytokenRepos } from './honeytoken-repos.js';
+import { systemActor } from './system-actor.js';
 import { DEFAULT_POLICY, type KeyspacePolicy } from './anomaly-records.js';
 import type { PolicyRepos } from './policy-repos.js';
+
+const DAY = 86_400_000;
 
 /** What a policy change may set. */
 export type PolicyPatch = Partial<Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' | 'updatedAt'>>;
@@ -18,7 +24,16 @@ export function policyOrDefault(policy: KeyspacePolicy | undefined, keyspace: { 
 export class PolicyService {
   private readonly cache = new Map<string, { policy: KeyspacePolicy | undefined; at: number }>();
 
-  constructor(private readonly deps: { store: PolicyRepos & Pick<Repos, 'getKeyspace'> & Transactional<PolicyRepos>; clock: Clock }) {}
+  constructor(
+    private readonly deps: {
+      store: PolicyRepos &
+        Pick<Repos, 'getKeyspace'> &
+        Pick<HoneytokenRepos, 'listHoneytokenIds'> &
+        Transactional<PolicyRepos & Pick<KeyInventoryRepos, 'capLiveKeyExpiries'>>;
+      clock: Clock;
+      bus: InvalidationBus;
+    },
+  ) {}
 
   async get(actor: Actor, keyspaceId: string): Promise<KeyspacePolicy> {
     const ks = await this.deps.store.getKeyspace(keyspaceId);
@@ -26,19 +41,42 @@ export class PolicyService {
     return policyOrDefault(await this.deps.store.getPolicy(keyspaceId), ks);
   }
 
+  /**
+   * Sets a keyspace's policy. A maximum key lifetime, set or shortened, gives every live key that
+   * would outlive it an expiry at the limit, each audited (`key.expiry_scheduled`, so a
+   * `key.expiring` webhook tells its owner); decoys are left alone, as the hygiene sweep leaves them.
+   */
   async put(actor: Actor, keyspaceId: string, patch: PolicyPatch): Promise<KeyspacePolicy> {
     const { clock, store } = this.deps;
     const current = await this.get(actor, keyspaceId);
-    const policy: KeyspacePolicy = { ...current, ...patch, updatedAt: clock.now() };
-    await store.transaction(async (tx) => {
+    const now = clock.now();
+    const policy: KeyspacePolicy = { ...current, ...patch, updatedAt: now };
+    const limit = policy.maxKeyLifetimeDays;
+    const tightened = limit !== null && (current.maxKeyLifetimeDays === null || limit < current.maxKeyLifetimeDays);
+    const except = tightened ? await store.listHoneytokenIds() : [];
+    const capped = await store.transaction(async (tx) => {
       await tx.putPolicy(policy);
+      const latest = now + (limit ?? 0) * DAY;
+      const keys = tightened ? await tx.capLiveKeyExpiries(keyspaceId, latest, { at: now, except }) : [];
+      for (const key of keys)
+        await appendAudit(tx, clock, systemActor(key.workspaceId), {
+          action: 'key.expiry_scheduled',
+          target: key.id,
+          details: {
+            reason: `maximum key lifetime (policy: ${limit} days)`,
+            expiresAt: new Date(latest).toISOString(),
+            previousExpiresAt: key.expiresAt,
+          },
+        });
       await appendAudit(tx, clock, actor, {
         action: 'keyspace.policy_updated',
         target: keyspaceId,
-        details: { changed: Object.keys(patch) },
+        details: { changed: Object.keys(patch), ...(tightened && { keysGivenExpiry: keys.length }) },
       });
+      return keys;
     });
-    this.cache.set(keyspaceId, { policy, at: clock.now() });
+    this.cache.set(keyspaceId, { policy, at: now });
+    if (capped.length > 0) await this.deps.bus.publishMany(capped.map((k) => ({ kind: 'key', id: k.id, hash: k.hash })));
     return policy;
   }
 

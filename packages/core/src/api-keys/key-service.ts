@@ -11,6 +11,7 @@ import { ChangeLaps, type ChangeAction, type ChangeObserver } from './change-pha
 import { PREFIX_PATTERN } from '@tessera/api';
 import { keyFields, newKey, type CreateKeyInput, type KeyAttributes } from './key-attributes.js';
 import { sealRecoverableKey } from './key-recovery.js';
+import { expiryWithinLifetime, type RotationRules } from './rotation-rules.js';
 
 /** Prefixes the service uses for its own credentials (root keys, client secrets, opaque access and refresh tokens). */
 export const RESERVED_PREFIXES = ['tessera', 'tessera_root', 'tessera_cs', 'tessera_at', 'tessera_rt'];
@@ -27,6 +28,8 @@ export interface KeyServiceDeps {
   bus: InvalidationBus;
   /** Told where each change (revoke, roll, update, delete) spent its time. */
   observeChange?: ChangeObserver;
+  /** A keyspace's rotation policy, read fresh (none: no limits), so a maximum key lifetime holds on create and update. */
+  rotationRules?: (keyspaceId: string) => Promise<RotationRules | undefined>;
 }
 
 /** Management of keyspaces and keys: every change is written with its audit entry, in one transaction. */
@@ -71,9 +74,13 @@ export class KeyService {
 
   /** Creates a key; the plain key is in the answer and nowhere else, ever. */
   async createKey(actor: Actor, input: CreateKeyInput): Promise<{ record: KeyRecord; key: string }> {
+    // Read before the transaction: on SQLite it holds the one connection.
+    const rules = await this.deps.rotationRules?.(input.keyspaceId);
     const created = await this.deps.store.transaction(async (tx) => {
       const ks = await this.getKeyspace(actor, input.keyspaceId, tx);
-      const { record, key } = newKey(ks, input, this.deps.keyring, this.deps.clock.now());
+      const now = this.deps.clock.now();
+      const expiresAt = expiryWithinLifetime(input.expiresAt ?? null, rules, now, { creating: true });
+      const { record, key } = newKey(ks, { ...input, expiresAt }, this.deps.keyring, now);
       await tx.insertKey(record);
       if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, record, key);
       await appendAudit(tx, this.deps.clock, actor, {
@@ -110,8 +117,13 @@ export class KeyService {
   }
 
   async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {
+    // A key's keyspace never changes: its rules are read before the transaction (which holds SQLite's one connection).
+    const rules = patch.expiresAt === undefined ? undefined : await this.deps.rotationRules?.((await this.getKey(actor, id)).keyspaceId);
     return this.change(actor, id, 'update', async (tx, key) => {
-      const fields = keyFields(patch, key, this.deps.clock.now());
+      const now = this.deps.clock.now();
+      if (patch.expiresAt !== undefined)
+        patch = { ...patch, expiresAt: expiryWithinLifetime(patch.expiresAt, rules, now, { creating: false }) };
+      const fields = keyFields(patch, key, now);
       const changed = Object.keys(fields);
       const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
       await tx.updateKey(id, { ...fields, updatedAt: this.deps.clock.now() });

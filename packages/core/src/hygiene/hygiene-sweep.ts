@@ -13,6 +13,7 @@ import type { WebhookEmitter } from '../webhooks/webhook-fanout.js';
 import type { WebhookRepos } from '../webhooks/webhook-repos.js';
 import type { HoneytokenRepos } from '../anomaly/honeytoken-repos.js';
 import { DAY, liveKeyPages } from './hygiene-report.js';
+import { rotationDueAt } from '../api-keys/rotation-rules.js';
 import type { KeyInventoryRepos } from './key-inventory-repos.js';
 import type { Notice, NoticeRepos } from './notice-repos.js';
 
@@ -21,6 +22,8 @@ export interface SweepResult {
   creditsLow: number;
   scheduled: number;
   cancelled: number;
+  rotationDue: number;
+  rotationOverdue: number;
 }
 
 type SweepStore = KeyInventoryRepos &
@@ -50,7 +53,7 @@ export class HygieneSweep {
 
   private async sweepAll(): Promise<SweepResult> {
     const { store } = this.deps;
-    const result: SweepResult = { expiring: 0, creditsLow: 0, scheduled: 0, cancelled: 0 };
+    const result: SweepResult = { expiring: 0, creditsLow: 0, scheduled: 0, cancelled: 0, rotationDue: 0, rotationOverdue: 0 };
     const policies = new Map((await store.listPolicies()).map((p) => [p.keyspaceId, p]));
     // Decoys lie unused by design: expiring one for disuse would take the trap away.
     const decoys = new Set(await store.listHoneytokenIds());
@@ -77,12 +80,45 @@ export class HygieneSweep {
       const data = { remaining: key.credits.remaining, threshold: policy.creditsLowThreshold };
       if (await this.notify(key, 'credits_low', `${key.id}:${key.credits.refilledAt ?? 0}`, 'key.credits_low', data)) result.creditsLow++;
     }
+    // A key just given its rotation expiry is changed: the rest waits for the next pass.
+    if (await this.sweepRotation(key, policy, result)) return;
     const scheduled = await this.deps.store.getNotice('auto_expire', key.id);
     if (scheduled !== undefined) {
       if (await this.cancelIfUsed(key, scheduled, now)) result.cancelled++;
       return;
     }
     if (await this.scheduleIfUnused(key, policy, now)) result.scheduled++;
+  }
+
+  /**
+   * A rotation schedule: a `key.rotation_due` notice ahead of the due date (once per key and date);
+   * from the due date on, a key not rolled expires at the end of the grace (audited, so a
+   * `key.expiring` webhook goes out as well).
+   */
+  private async sweepRotation(key: KeyRecord, policy: KeyspacePolicy, result: SweepResult): Promise<boolean> {
+    const { store, clock } = this.deps;
+    const now = clock.now();
+    const due = rotationDueAt(key, policy);
+    if (due === null || now < due - policy.rotationNoticeDays * DAY) return false;
+    const graceEnd = due + policy.rotationGraceDays * DAY;
+    const data = { rotationDueAt: new Date(due).toISOString(), graceEndsAt: new Date(graceEnd).toISOString() };
+    if (await this.notify(key, 'rotation_due', `${key.id}:${due}`, 'key.rotation_due', data)) result.rotationDue++;
+    if (now < due || (key.expiresAt !== null && key.expiresAt <= graceEnd)) return false;
+    await store.transaction(async (tx) => {
+      await tx.updateKey(key.id, { expiresAt: graceEnd, updatedAt: now });
+      await appendAudit(tx, clock, systemActor(key.workspaceId), {
+        action: 'key.expiry_scheduled',
+        target: key.id,
+        details: {
+          reason: `not rotated by ${data.rotationDueAt} (policy: every ${policy.rotationIntervalDays} days, ${policy.rotationGraceDays} days of grace)`,
+          expiresAt: data.graceEndsAt,
+          previousExpiresAt: key.expiresAt,
+        },
+      });
+    });
+    await this.deps.bus.publish({ kind: 'key', id: key.id, hash: key.hash });
+    result.rotationOverdue++;
+    return true;
   }
 
   /** Sends a webhook notice once per kind and subject. True when it was sent now. */

@@ -11,6 +11,11 @@ export interface KeyInventoryRepos {
    * still the one the sweep scheduled at `scheduledAt` (its expiry and last change unchanged, not
    * rolled, revoked or deleted) — a compare-and-set in SQL. True when it did.
    */
+  /**
+   * Gives every live key of a keyspace (but those in `except`) that never expires, or expires after
+   * `latest`, the expiry `latest`; answers those keys as they were before, by id.
+   */
+  capLiveKeyExpiries(keyspaceId: string, latest: number, o: { at: number; except: readonly string[] }): Promise<KeyRecord[]>;
   restoreScheduledExpiry(
     keyId: string,
     scheduled: { expiresAt: number; scheduledAt: number },

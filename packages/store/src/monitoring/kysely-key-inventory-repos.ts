@@ -21,6 +21,31 @@ export function kyselyKeyInventoryRepos(db: MonitoringDb): KeyInventoryRepos {
       return (await query.orderBy('id').limit(limit).execute()).map(keyFromRow);
     },
 
+    async capLiveKeyExpiries(keyspaceId, latest, o) {
+      const except = o.except.length > 0 ? o.except : ['-'];
+      const rows = await db
+        .selectFrom('keys')
+        .selectAll()
+        .where('keyspace_id', '=', keyspaceId)
+        .where('revoked_at', 'is', null)
+        .where('deleted_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', latest)]))
+        .where('id', 'not in', except)
+        .orderBy('id')
+        .execute();
+      if (rows.length > 0)
+        await db
+          .updateTable('keys')
+          .set({ expires_at: latest, updated_at: o.at })
+          .where('keyspace_id', '=', keyspaceId)
+          .where('revoked_at', 'is', null)
+          .where('deleted_at', 'is', null)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', latest)]))
+          .where('id', 'not in', except)
+          .execute();
+      return rows.map(keyFromRow);
+    },
+
     async restoreScheduledExpiry(keyId, scheduled, previous, updatedAt) {
       const r = await db
         .updateTable('keys')

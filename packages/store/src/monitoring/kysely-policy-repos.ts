@@ -12,6 +12,10 @@ const POLICY_COLUMNS = new RecordColumns<KeyspacePolicy>({
   autoExpireNoticeDays: numberColumn('auto_expire_notice_days'),
   expiringNoticeDays: numberColumn('expiring_notice_days'),
   creditsLowThreshold: nullableNumberColumn('credits_low_threshold'),
+  maxKeyLifetimeDays: nullableNumberColumn('max_key_lifetime_days'),
+  rotationIntervalDays: nullableNumberColumn('rotation_interval_days'),
+  rotationNoticeDays: numberColumn('rotation_notice_days'),
+  rotationGraceDays: numberColumn('rotation_grace_days'),
   updatedAt: numberColumn('updated_at'),
 });
 

@@ -58,6 +58,11 @@ export interface MonitoringTables {
     auto_expire_notice_days: number;
     expiring_notice_days: number;
     credits_low_threshold: number | null;
+    /** Rotation (migration 0018). */
+    max_key_lifetime_days: number | null;
+    rotation_interval_days: number | null;
+    rotation_notice_days: number;
+    rotation_grace_days: number;
     updated_at: number;
   };
   key_suspensions: {
