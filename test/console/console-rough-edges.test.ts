@@ -199,6 +199,35 @@ describe('the console without its rough edges, in Chromium', () => {
     expect(await page.locator('main').textContent()).not.toContain('Payments backup');
   });
 
+  it('sets a keyspace policy on the Hygiene page and runs the sweep now', async () => {
+    const defaults = (await server.api('GET', `/v1/keyspaces/${keyspaceId}/policy`)).body;
+    await go('hygiene', 'Hygiene');
+    const policy = page.getByRole('region', { name: 'Policy of Production' });
+    await policy.getByText('The defaults apply.').waitFor();
+    await policy.getByLabel('On an anomaly').selectOption('suspend');
+    await policy.getByLabel('Suspend from severity').selectOption('critical');
+    await policy.getByLabel('Expire keys unused for (days)').fill('30');
+    await policy.getByRole('button', { name: 'Save the policy' }).click();
+    await page.locator('.toast').getByText('The policy of Production is saved.').waitFor();
+    await policy.getByText(/Last changed .* UTC\./).waitFor();
+    expect((await server.api('GET', `/v1/keyspaces/${keyspaceId}/policy`)).body).toMatchObject({
+      anomalyResponse: 'suspend',
+      suspendMinSeverity: 'critical',
+      autoExpireUnusedDays: 30,
+      // The fields left alone keep what they were.
+      autoExpireNoticeDays: defaults.autoExpireNoticeDays,
+      expiringNoticeDays: defaults.expiringNoticeDays,
+      creditsLowThreshold: defaults.creditsLowThreshold,
+    });
+    await policy.getByRole('button', { name: 'Run the hygiene sweep now' }).click();
+    await page
+      .locator('.toast')
+      .getByText(/^Sweep done: \d+ expiring and \d+ credits-low notices, 0 expiries scheduled/)
+      .waitFor();
+    await policy.scrollIntoViewIfNeeded();
+    await shot('keyspace-policy');
+  });
+
   it('edits a key: only what changed is sent, and the page shows it', async () => {
     await go(`keys?key=${keyIds['Worker 005']}`, 'Keys');
     const detail = page.locator('.key-detail');

@@ -311,6 +311,7 @@ export interface KeyspacePolicy {
   autoExpireNoticeDays: number;
   /** A `key.expiring` webhook goes out this many days before a key expires. */
   expiringNoticeDays: number;
+  /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
   creditsLowThreshold: number | null;
   maxKeyLifetimeDays: number | null;
   rotationIntervalDays: number | null;
@@ -1377,6 +1378,7 @@ export interface Operations {
       autoExpireNoticeDays?: number;
       /** A `key.expiring` webhook goes out this many days before a key expires. */
       expiringNoticeDays?: number;
+      /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
       creditsLowThreshold?: number | null;
       maxKeyLifetimeDays?: number | null;
       rotationIntervalDays?: number | null;

@@ -10,6 +10,7 @@ import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { HygieneFindings } from './hygiene-findings.js';
 import type { Keyspace } from './key-model.js';
+import { KeyspacePolicySection } from './keyspace-policy.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 
 interface Query {
@@ -32,14 +33,14 @@ export function HygienePage(props: PageProps) {
       {keyspaces.length === 0 ? (
         <p className="empty">There are no keyspaces yet, so there are no keys to report on.</p>
       ) : (
-        <KeyReport keyspaces={keyspaces} />
+        <KeyReport keyspaces={keyspaces} session={session} notify={props.notify} />
       )}
       {session.capabilities.secrets === true && can(session, 'secrets:read') && <SecretsDue />}
     </>
   );
 }
 
-function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
+function KeyReport({ keyspaces, session, notify }: { keyspaces: Keyspace[] } & PageProps) {
   const [query, setQuery] = useState<Query>(() => {
     const wanted = new URLSearchParams(location.hash.split('?')[1] ?? '').get('keyspace');
     const keyspaceId = keyspaces.find((ks) => ks.id === wanted)?.id ?? keyspaces[0]!.id;
@@ -79,6 +80,7 @@ function KeyReport({ keyspaces }: { keyspaces: Keyspace[] }) {
           />
         )}
       </div>
+      <KeyspacePolicySection keyspaceId={keyspace.id} keyspaceName={keyspace.name} session={session} notify={notify} />
     </>
   );
 }

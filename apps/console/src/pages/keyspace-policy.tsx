@@ -1,0 +1,127 @@
+import { SEVERITIES } from '@tessera/api';
+import { useState, type FormEvent } from 'react';
+import { api, can, errorText, type Answer, type SessionInfo } from '../api.js';
+import { Field } from '../field.js';
+import { when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import type { Notify } from '../page-props.js';
+import { useLoad } from '../use-load.js';
+
+type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
+
+/** A number field's value: empty is null (never, none). */
+const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
+
+/**
+ * How a keyspace answers anomalies and stale keys (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
+ * for those who manage keyspaces, the hygiene sweep run now rather than at the next hour.
+ */
+export function KeyspacePolicySection({
+  keyspaceId,
+  keyspaceName,
+  session,
+  notify,
+}: {
+  keyspaceId: string;
+  keyspaceName: string;
+  session: SessionInfo;
+  notify: Notify;
+}) {
+  const [result, reload] = useLoad(() => api<Policy>('GET', `/v1/keyspaces/${keyspaceId}/policy`), [keyspaceId]);
+  const [error, setError] = useState<string | null>(null);
+  const manage = can(session, 'keyspaces:manage');
+
+  const save = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    api<Policy>('PUT', `/v1/keyspaces/${keyspaceId}/policy`, {
+      anomalyResponse: String(data.get('anomalyResponse')),
+      suspendMinSeverity: String(data.get('suspendMinSeverity')),
+      autoExpireUnusedDays: numberOrNull(data.get('autoExpireUnusedDays')),
+      autoExpireNoticeDays: Number(data.get('autoExpireNoticeDays')),
+      expiringNoticeDays: Number(data.get('expiringNoticeDays')),
+      creditsLowThreshold: numberOrNull(data.get('creditsLowThreshold')),
+    }).then(
+      () => {
+        setError(null);
+        notify(`The policy of ${keyspaceName} is saved.`);
+        reload();
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+  const sweep = () =>
+    api<Answer<'POST /v1/hygiene/sweep'>>('POST', '/v1/hygiene/sweep').then(
+      (r) =>
+        notify(
+          `Sweep done: ${r.expiring} expiring and ${r.creditsLow} credits-low notices, ${r.scheduled} expiries scheduled, ${r.cancelled} cancelled.`,
+        ),
+      (err: Error) => notify(err.message, 'error'),
+    );
+
+  return (
+    <section className="card" aria-labelledby="ks-policy">
+      <h2 id="ks-policy">Policy of {keyspaceName}</h2>
+      {result.state !== 'ready' ? (
+        <LoadStatus result={result} failed="The policy could not load" />
+      ) : (
+        <form key={result.data.updatedAt ?? 'defaults'} onSubmit={save} aria-labelledby="ks-policy">
+          <p className="muted small">
+            {result.data.updatedAt === null ? 'The defaults apply.' : `Last changed ${when(result.data.updatedAt)}.`}
+          </p>
+          <fieldset disabled={!manage}>
+            <div className="edit-grid">
+              <Field label="On an anomaly" hint="Suspending disables the key (audited, undone by enabling it).">
+                <select name="anomalyResponse" defaultValue={result.data.anomalyResponse}>
+                  <option value="alert">alert only</option>
+                  <option value="suspend">suspend the key</option>
+                </select>
+              </Field>
+              <Field label="Suspend from severity">
+                <select name="suspendMinSeverity" defaultValue={result.data.suspendMinSeverity}>
+                  {SEVERITIES.map((s) => (
+                    <option key={s} value={s}>
+                      {s}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field label="Expire keys unused for (days)" hint="Empty: never.">
+                <input name="autoExpireUnusedDays" type="number" min={1} max={3660} defaultValue={result.data.autoExpireUnusedDays ?? ''} />
+              </Field>
+              <Field label="Notice before such an expiry (days)" hint="A use within it cancels the expiry.">
+                <input
+                  name="autoExpireNoticeDays"
+                  type="number"
+                  min={0}
+                  max={365}
+                  required
+                  defaultValue={result.data.autoExpireNoticeDays}
+                />
+              </Field>
+              <Field label="Expiring notice (days)" hint="A key.expiring webhook this long before a key expires.">
+                <input name="expiringNoticeDays" type="number" min={0} max={365} required defaultValue={result.data.expiringNoticeDays} />
+              </Field>
+              <Field label="Credits low below" hint="Empty: no notice.">
+                <input name="creditsLowThreshold" type="number" min={0} defaultValue={result.data.creditsLowThreshold ?? ''} />
+              </Field>
+            </div>
+          </fieldset>
+          <div role="alert" className="form-error">
+            {error !== null && <p className="error">{error}</p>}
+          </div>
+          {manage && (
+            <div className="row">
+              <button type="submit" className="primary">
+                Save the policy
+              </button>
+              <button type="button" onClick={() => void sweep()}>
+                Run the hygiene sweep now
+              </button>
+            </div>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}
