@@ -197,6 +197,9 @@ describe('the console without its rough edges, in Chromium', () => {
     await go('hygiene', 'Hygiene');
     await page.locator('section[data-finding="hy-never"]').locator(`tr[data-key-id="${keyIds['Worker 001']}"]`).waitFor();
     expect(await page.locator('main').textContent()).not.toContain('Payments backup');
+    // A long owner id is cut short here too, and the page does not grow sideways.
+    await page.locator(`section[data-finding="hy-never"] .truncate[title="${LONG_OWNER}"]`).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1281);
   });
 
   it('sets a keyspace policy on the Hygiene page and runs the sweep now', async () => {

@@ -10,6 +10,16 @@ interface Column<T> {
 }
 
 /** The report's five findings, each a table of keys that link to the key's page. */
+/** An owner id, cut short when long (the whole id in its tooltip), as the keys table shows it. */
+const owner = (id: string | null) =>
+  id === null ? (
+    '—'
+  ) : (
+    <span className="truncate" title={id}>
+      {id}
+    </span>
+  );
+
 export function HygieneFindings({
   report: r,
   keyspace,
@@ -26,7 +36,7 @@ export function HygieneFindings({
   const brief: Column<KeyBrief>[] = [
     keyLink,
     { title: 'Starts with', cell: (k) => <code>{k.start}</code> },
-    { title: 'Owner', cell: (k) => k.ownerId ?? '—' },
+    { title: 'Owner', cell: (k) => owner(k.ownerId) },
     { title: 'Created', cell: (k) => when(k.createdAt) },
     { title: 'Last used', cell: (k) => ago(k.lastUsedAt) },
     { title: 'Expires', cell: (k) => (k.expiresAt ? when(k.expiresAt) : 'never') },
@@ -34,7 +44,7 @@ export function HygieneFindings({
   const scopes = (list: string[]) => <code>{list.join(' ') || '—'}</code>;
   const privilege: Column<OverPrivilegedKey>[] = [
     keyLink,
-    { title: 'Owner', cell: (k) => k.ownerId ?? '—' },
+    { title: 'Owner', cell: (k) => owner(k.ownerId) },
     { title: 'Granted', cell: (k) => scopes(k.granted) },
     { title: 'Exercised', cell: (k) => scopes(k.exercised) },
     { title: 'Suggested', cell: (k) => scopes(k.suggested) },
@@ -108,18 +118,20 @@ function Finding<T extends KeyBrief>({
       {keys.length === 0 ? (
         <p className="empty">None.</p>
       ) : (
-        <table>
-          <TableHead columns={columns.map((c) => c.title)} />
-          <tbody>
-            {keys.map((k) => (
-              <tr key={k.keyId} data-key-id={k.keyId}>
-                {columns.map((c) => (
-                  <td key={c.title}>{c.cell(k)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="table-scroll">
+          <table>
+            <TableHead columns={columns.map((c) => c.title)} />
+            <tbody>
+              {keys.map((k) => (
+                <tr key={k.keyId} data-key-id={k.keyId}>
+                  {columns.map((c) => (
+                    <td key={c.title}>{c.cell(k)}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );
