@@ -4,13 +4,49 @@ import { defineConfig } from 'vitest/config';
 // condition), so they never run a stale build. `ssr` is the environment Node tests run in.
 const conditions = ['source'];
 
+// Files that measure time or CPU (timing oracles, calibrated workers, latency under load, kill -9
+// cycles, thread-pool starvation) run one at a time after the rest, so another test file's work
+// never lands inside their measurements. Everything else runs two files at a time: most of a test
+// file's time is spent waiting on servers, databases and child processes, not on a core.
+const alone = [
+  'test/security/timing.test.ts',
+  'test/console/console-sign-in-oracle.test.ts',
+  'test/console/password-hasher.test.ts',
+  'test/oauth/signing-workers.test.ts',
+  'test/monitoring/blocked-pool.test.ts',
+  'test/scale/**/*.test.ts',
+  'test/ops/backup-restore.test.ts',
+  'test/cli/cli.test.ts',
+];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    maxWorkers: 2,
+    minWorkers: 1,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'together',
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: alone,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'alone',
+          include: alone,
+          poolOptions: { forks: { singleFork: true } },
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
