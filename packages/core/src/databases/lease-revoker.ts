@@ -1,6 +1,5 @@
 import { appendAudit } from '../audit/audit-chain.js';
-import { every, type Ticker } from '../lifecycle/every.js';
-import { oneAtATime } from '../lifecycle/one-at-a-time.js';
+import { periodic, type Periodic } from '../lifecycle/periodic.js';
 import { openConnection, type DatabaseDeps } from './database-admin.js';
 import type { DatabaseLeaseRecord } from './database-records.js';
 import { TargetError } from './database-target.js';
@@ -36,33 +35,34 @@ export interface RevocationFailure {
  * backoff until it succeeds, and the lease shows its attempts and last error meanwhile.
  */
 export class LeaseRevoker {
-  private ticker: Ticker | undefined;
-  private readonly rounds = oneAtATime(async () => {
-    const due = await this.deps.store.databases.listDueLeases(this.deps.clock.now(), 50);
-    let n = 0;
-    for (const lease of due) if (await this.attempt(lease)) n++;
-    return n;
-  });
+  private readonly rounds: Periodic<number>;
 
   constructor(
     private readonly deps: DatabaseDeps & { onFailure?: ((failure: RevocationFailure) => void) | undefined },
     private readonly o: RevokerOptions = REVOKER_DEFAULTS,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.rounds = periodic(o.intervalMs, () => this.revokeDue(), onError);
+  }
 
   start(): void {
-    this.ticker ??= every(this.o.intervalMs, () => this.runDue(), this.onError);
+    this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    await this.ticker?.stop();
-    this.ticker = undefined;
-    await this.rounds.settled();
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
-  /** Attempts every revocation that is due; answers how many this node attempted. */
+  /** Attempts every revocation that is due now; answers how many this node attempted. */
   runDue(): Promise<number> {
     return this.rounds.run();
+  }
+
+  private async revokeDue(): Promise<number> {
+    const due = await this.deps.store.databases.listDueLeases(this.deps.clock.now(), 50);
+    let n = 0;
+    for (const lease of due) if (await this.attempt(lease)) n++;
+    return n;
   }
 
   /** One revocation attempt at one lease, if this node wins the claim on it. */

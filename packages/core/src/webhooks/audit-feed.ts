@@ -1,5 +1,4 @@
-import { every, type Ticker } from '../lifecycle/every.js';
-import { oneAtATime } from '../lifecycle/one-at-a-time.js';
+import { periodic, type Periodic } from '../lifecycle/periodic.js';
 import type { AuditRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
@@ -27,26 +26,25 @@ export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'audi
  * sends nothing twice, and needs no hook in the key service.
  */
 export class AuditFeed {
-  private ticker: Ticker | undefined;
-  private readonly polls = oneAtATime(() => this.read());
+  private readonly polls: Periodic<number>;
 
   constructor(
     private readonly store: CursorRepos &
       Pick<Repos, 'scanAudit' | 'auditHead'> &
       Transactional<CursorRepos & Pick<WebhookRepos, 'listWebhooks'> & Pick<DeliveryRepos, 'insertDeliveries'>>,
     private readonly emit: WebhookEmitter,
-    private readonly intervalMs = 1000,
-    private readonly onError: (err: unknown) => void = () => {},
-  ) {}
-
-  start(): void {
-    this.ticker ??= every(this.intervalMs, () => this.poll(), this.onError);
+    intervalMs = 1000,
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.polls = periodic(intervalMs, () => this.read(), onError);
   }
 
-  async stop(): Promise<void> {
-    await this.ticker?.stop();
-    this.ticker = undefined;
-    await this.polls.settled();
+  start(): void {
+    this.polls.start();
+  }
+
+  stop(): Promise<void> {
+    return this.polls.stop();
   }
 
   /** Turns new audit entries into webhook deliveries; answers how many entries it read. */

@@ -1,8 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { every, type Ticker } from '../lifecycle/every.js';
-import { oneAtATime } from '../lifecycle/one-at-a-time.js';
+import { periodic, type Periodic } from '../lifecycle/periodic.js';
 import type { DeliveryRepos } from './delivery-repos.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhook-records.js';
 import type { WebhookRepos } from './webhook-repos.js';
@@ -43,13 +42,7 @@ export interface WebhookFailureLog {
  */
 export class WebhookDeliverer {
   private readonly secrets = new Map<string, { secret: string; at: number }>();
-  private ticker: Ticker | undefined;
-  private readonly rounds = oneAtATime(async () => {
-    const due = await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50);
-    let n = 0;
-    for (const d of due) if (await this.attempt(d)) n++;
-    return n;
-  });
+  private readonly rounds: Periodic<number>;
   private readonly send: WebhookSender;
 
   constructor(
@@ -63,19 +56,25 @@ export class WebhookDeliverer {
       onFailure?: ((failure: WebhookFailureLog) => void) | undefined;
     },
     private readonly o: WebhookOptions,
-    private readonly onError: (err: unknown) => void = () => {},
+    onError: (err: unknown) => void = () => {},
   ) {
     this.send = deps.send ?? webhookSender({ lookup: deps.lookup, policy: o });
+    this.rounds = periodic(o.intervalMs, () => this.deliverDue(), onError);
+  }
+
+  private async deliverDue(): Promise<number> {
+    const due = await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50);
+    let n = 0;
+    for (const d of due) if (await this.attempt(d)) n++;
+    return n;
   }
 
   start(): void {
-    this.ticker ??= every(this.o.intervalMs, () => this.runDue(), this.onError);
+    this.rounds.start();
   }
 
-  async stop(): Promise<void> {
-    await this.ticker?.stop();
-    this.ticker = undefined;
-    await this.rounds.settled();
+  stop(): Promise<void> {
+    return this.rounds.stop();
   }
 
   /** Attempts every delivery that is due; answers how many were attempted. */
