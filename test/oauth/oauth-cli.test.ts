@@ -60,4 +60,14 @@ describe('tessera oauth clients … against a running server', () => {
     expect(r.out).toContain(`Key ${next.kid} signs from now on.`);
     expect((await run('oauth', 'signing-keys', 'list')).out).not.toContain(current.kid);
   });
+
+  it('puts a client on a secret-rotation schedule and takes it off', async () => {
+    const c = JSON.parse((await run('oauth', 'clients', 'create', '--name', 'scheduled', '--scopes', 'a', '--json')).out);
+    const on = await run('oauth', 'clients', 'schedule', c.clientId, '--every', '90', '--overlap', '86400');
+    expect(on.code).toBe(0);
+    expect(on.out).toContain(`Client ${c.clientId}: its secret falls due every 90 days`);
+    expect(on.out).toContain('keeps the old one 86400 seconds');
+    const off = JSON.parse((await run('oauth', 'clients', 'schedule', c.clientId, '--every', 'off', '--json')).out);
+    expect(off).toMatchObject({ secretRotation: null, secretRotationDueAt: null });
+  });
 });

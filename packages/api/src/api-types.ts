@@ -365,6 +365,13 @@ export interface OAuthClient {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  secretRotation: {
+    /** The secret falls due this many days after it was issued. */
+    intervalDays: number;
+    /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
+    overlapSeconds?: number;
+  } | null;
+  secretRotationDueAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -408,6 +415,13 @@ export interface OAuthClientWithSecret {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  secretRotation: {
+    /** The secret falls due this many days after it was issued. */
+    intervalDays: number;
+    /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
+    overlapSeconds?: number;
+  } | null;
+  secretRotationDueAt: string | null;
   createdAt: string;
   updatedAt: string;
   /** The client secret: shown in this answer only. */
@@ -638,7 +652,7 @@ export interface Webhook {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -651,7 +665,7 @@ export interface WebhookDelivery {
   id: string;
   webhookId: string;
   eventId: string;
-  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test";
   status: "pending" | "succeeded" | "failed";
   attempts: number;
   nextAttemptAt: string | null;
@@ -667,7 +681,7 @@ export interface WebhookDelivery {
 export interface WebhookEvent {
   /** The event id (the same for every subscription it went to). */
   id: string;
-  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test";
+  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test";
   createdAt: string;
   workspaceId: string;
   /** The event's ids, names and numbers; never a secret. */
@@ -681,7 +695,7 @@ export interface WebhookWithSecret {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -1448,6 +1462,12 @@ export interface Operations {
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
+      secretRotation?: {
+        /** The secret falls due this many days after it was issued. */
+        intervalDays: number;
+        /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
+        overlapSeconds?: number;
+      } | null;
     };
     response: OAuthClientWithSecret;
   };
@@ -1517,6 +1537,12 @@ export interface Operations {
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
+      secretRotation?: {
+        /** The secret falls due this many days after it was issued. */
+        intervalDays: number;
+        /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
+        overlapSeconds?: number;
+      } | null;
     };
     response: OAuthClient;
   };
@@ -1527,7 +1553,7 @@ export interface Operations {
     };
     query: {};
     body: {
-      /** Seconds the secrets in use keep working, so deployments roll over. Default 0: they stop now. */
+      /** Seconds the secrets in use keep working, so deployments roll over. Default: the overlap of the client's rotation schedule, else 0 (they stop now). */
       gracePeriodSeconds?: number;
     };
     response: OAuthClientSecret;
@@ -1715,7 +1741,7 @@ export interface Operations {
     body: {
       url: string;
       /** Event types, or `["*"]` for all. */
-      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due">;
       enabled?: boolean;
     };
     response: WebhookWithSecret;
@@ -1747,7 +1773,7 @@ export interface Operations {
     body: {
       url?: string;
       /** Event types, or `["*"]` for all. */
-      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint">;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due">;
       enabled?: boolean;
     };
     response: Webhook;

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'oauth_client.updated',
   'oauth_client.deleted',
   'oauth_client.secret_rotated',
+  'oauth_client.secret_rotation_due',
   'oauth_token_family.revoked',
   'oauth_signing_key.created',
   'oauth_signing_key.retired',

@@ -12,6 +12,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'key.leaked',
   'anomaly.detected',
   'audit.checkpoint',
+  'oauth_client.secret_rotation_due',
   'webhook.test',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

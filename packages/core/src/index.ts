@@ -104,6 +104,7 @@ export { DEFAULT_SIGNING_KEY_POLICY, SigningKeys, type KeyState, type SigningKey
 export { akpThumbprint } from './oauth/signing-key-material.js';
 export { CLIENT_LIMITS } from './oauth/client-input.js';
 export { OAuthClientService } from './oauth/client-service.js';
+export { noticeDueSecrets } from './oauth/client-secret-schedule.js';
 export { ClientDirectory } from './oauth/client-directory.js';
 export type { TokenRequest } from './oauth/token-request.js';
 export { AuthorizationServer } from './oauth/authorization-server.js';

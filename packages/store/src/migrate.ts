@@ -15,6 +15,7 @@ import * as pepperHmacInput from './migrations/0014-pepper-hmac-input.js';
 import * as gatewayRoutes from './migrations/0015-gateway-routes.js';
 import * as databaseCredentials from './migrations/0016-database-credentials.js';
 import * as keyRotation from './migrations/0018-key-rotation.js';
+import * as oauthClientSecretRotation from './migrations/0019-oauth-client-secret-rotation.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-gateway-routes': gatewayRoutes,
   '0016-database-credentials': databaseCredentials,
   '0018-key-rotation': keyRotation,
+  '0019-oauth-client-secret-rotation': oauthClientSecretRotation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

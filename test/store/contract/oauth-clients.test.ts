@@ -93,6 +93,26 @@ describe.each(DIALECTS)('OAuth store contract: clients and signing keys (%s)', (
     expect(await oauth.listLiveClientSecrets('cli_missing', T0)).toEqual([]);
   });
 
+  it('finds clients whose secret fell due, and lets one node tell each owner once', async () => {
+    const base = T0 + 2000 * 86_400_000; // after the other tests' clients
+    const schedule = { authMethod: 'client_secret_basic' as const, jwks: null, secretRotationDays: 30, secretRotationOverlapSeconds: 3600 };
+    const due = client({ ...schedule, secretRotationDueAt: base - 10 });
+    const later = client({ ...schedule, secretRotationDueAt: base + 10 });
+    const told = client({ ...schedule, secretRotationDueAt: base - 20, secretRotationNotifiedAt: base - 5 });
+    const deleted = client({ ...schedule, secretRotationDueAt: base - 30, deletedAt: base - 1 });
+    for (const c of [due, later, told, deleted]) await oauth.insertClient(c);
+    expect(await oauth.getClient(due.id)).toEqual(due);
+    const found = (await oauth.listClientsDueForSecretRotation(base, 100)).filter((c) =>
+      [due, later, told, deleted].some((x) => x.id === c.id),
+    );
+    expect(found).toEqual([due]);
+    expect(await oauth.markSecretRotationNotified(due.id, base + 10, base)).toBe(false); // another due date: not this notice
+    expect(await oauth.transaction((tx) => tx.markSecretRotationNotified(due.id, base - 10, base))).toBe(true);
+    expect(await oauth.markSecretRotationNotified(due.id, base - 10, base + 1)).toBe(false); // told already
+    expect((await oauth.getClient(due.id))?.secretRotationNotifiedAt).toBe(base);
+    expect((await oauth.listClientsDueForSecretRotation(base, 100)).map((c) => c.id)).not.toContain(due.id);
+  });
+
   it('publishes signing keys until they expire, oldest activation first', async () => {
     const base = T0 + 1000 * 86_400_000; // after the other tests' keys
     const next = signingKey({

@@ -2,7 +2,8 @@
 
 export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--auth-method M] [--alg EdDSA|ES256|RS256|ML-DSA-65]
   oauth clients list [--limit N]
-  oauth clients rotate-secret CLIENT_ID [--grace SECONDS]
+  oauth clients rotate-secret CLIENT_ID [--grace SECONDS]   default grace: the schedule's overlap
+  oauth clients schedule CLIENT_ID --every DAYS|off [--overlap SECONDS]   the owner is told (webhook) when the secret falls due
   oauth clients rm CLIENT_ID
   oauth signing-keys list
   oauth signing-keys retire KID [--reason TEXT]   emergency: out of the JWKS now, its tokens refused, a successor signs
@@ -14,4 +15,6 @@ export const OAUTH_OPTIONS = {
   'auth-method': { type: 'string' },
   audience: { type: 'string' },
   alg: { type: 'string' },
+  every: { type: 'string' },
+  overlap: { type: 'string' },
 } as const;

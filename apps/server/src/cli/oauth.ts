@@ -8,7 +8,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
   if (sub === 'signing-keys') return signingKeys(k);
   if (sub !== 'clients')
     throw new UsageError(
-      'usage: tessera oauth clients create|list|rotate-secret|rm, tessera oauth signing-keys list|retire, or tessera oauth token',
+      'usage: tessera oauth clients create|list|rotate-secret|schedule|rm, tessera oauth signing-keys list|retire, or tessera oauth token',
     );
   const [action, id] = k.rest;
   switch (action) {
@@ -37,12 +37,34 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       return 0;
     }
     case 'rotate-secret': {
-      const grace = flags.grace === undefined ? 0 : intFlag('grace', flags.grace);
-      const r = await k.api('POST', `/v1/oauth/clients/${encodeURIComponent(need(id, 'CLIENT_ID'))}/rotate-secret`, {
-        gracePeriodSeconds: grace,
-      });
+      const grace = flags.grace === undefined ? undefined : intFlag('grace', flags.grace);
+      const r = await k.api(
+        'POST',
+        `/v1/oauth/clients/${encodeURIComponent(need(id, 'CLIENT_ID'))}/rotate-secret`,
+        grace === undefined ? {} : { gracePeriodSeconds: grace },
+      );
+      const kept =
+        grace === undefined
+          ? "keeps working for the schedule's overlap, if the client has one"
+          : grace > 0
+            ? `keeps working for ${grace} seconds`
+            : 'no longer works';
+      k.out(`New secret for ${r.clientId}, shown once:\n\n  ${r.clientSecret}\n\nThe previous secret ${kept}.`, r);
+      return 0;
+    }
+    case 'schedule': {
+      // The owner is told when the secret falls due; `rotate-secret` then keeps the overlap.
+      const cid = need(id, 'CLIENT_ID');
+      const every = flags.every === 'off' ? null : intFlag('every', need(flags.every, '--every DAYS (or off)'));
+      const secretRotation =
+        every === null
+          ? null
+          : { intervalDays: every, ...(flags.overlap === undefined ? {} : { overlapSeconds: intFlag('overlap', flags.overlap) }) };
+      const r = await k.api('PATCH', `/v1/oauth/clients/${encodeURIComponent(cid)}`, { secretRotation });
       k.out(
-        `New secret for ${r.clientId}, shown once:\n\n  ${r.clientSecret}\n\nThe previous secret ${grace > 0 ? `keeps working for ${grace} seconds` : 'no longer works'}.`,
+        r.secretRotation === null
+          ? `Client ${cid} has no secret-rotation schedule.`
+          : `Client ${cid}: its secret falls due every ${r.secretRotation.intervalDays} days (next ${r.secretRotationDueAt}); rotate-secret keeps the old one ${r.secretRotation.overlapSeconds} seconds.`,
         r,
       );
       return 0;
@@ -54,7 +76,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       return 0;
     }
     default:
-      throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|rm');
+      throw new UsageError('usage: tessera oauth clients create|list|rotate-secret|schedule|rm');
   }
 }
 

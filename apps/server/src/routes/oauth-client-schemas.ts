@@ -75,6 +75,24 @@ const attributes = {
   ),
   dpopBound: Type.Boolean({ description: 'Every access token must be DPoP-bound (RFC 9449 §5.2).' }),
   dpopNonce: Type.Boolean({ description: 'DPoP proofs must carry a server nonce (RFC 9449 §8).' }),
+  secretRotation: Nullable(
+    Type.Object(
+      {
+        intervalDays: Ttl(CLIENT_LIMITS.secretRotationDays, 'The secret falls due this many days after it was issued.'),
+        overlapSeconds: Type.Optional(
+          Ttl(
+            CLIENT_LIMITS.secretRotationOverlapSeconds,
+            'Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval.',
+          ),
+        ),
+      },
+      {
+        additionalProperties: false,
+        description:
+          'A secret-rotation schedule: when the secret falls due, the owner is told (`oauth_client.secret_rotation_due` webhook) and rotates it. Null: none.',
+      },
+    ),
+  ),
 };
 const optional = Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, Type.Optional(v)])) as {
   [K in keyof typeof attributes]: ReturnType<typeof Type.Optional<(typeof attributes)[K]>>;
@@ -103,7 +121,7 @@ export const RotateSecretBody = Type.Optional(
       gracePeriodSeconds: Type.Optional(
         Ttl(
           CLIENT_LIMITS.secretGraceSeconds,
-          'Seconds the secrets in use keep working, so deployments roll over. Default 0: they stop now.',
+          "Seconds the secrets in use keep working, so deployments roll over. Default: the overlap of the client's rotation schedule, else 0 (they stop now).",
         ),
       ),
     },
@@ -122,6 +140,7 @@ const view = {
   name: Type.String(),
   ...attributes,
   jwks: Nullable(Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) })),
+  secretRotationDueAt: Nullable(Type.String({ format: 'date-time', description: 'When the current secret falls due under the schedule.' })),
   createdAt: Time,
   updatedAt: Time,
 };
@@ -142,6 +161,8 @@ const example = {
   refreshFamilyLifetime: 2_592_000,
   dpopBound: false,
   dpopNonce: false,
+  secretRotation: { intervalDays: 90, overlapSeconds: 604_800 },
+  secretRotationDueAt: '2026-05-31T09:00:00.000Z',
   createdAt: '2026-03-02T09:00:00.000Z',
   updatedAt: '2026-03-02T09:00:00.000Z',
 };

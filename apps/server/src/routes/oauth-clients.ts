@@ -41,6 +41,9 @@ function clientView(c: OAuthClientRecord) {
     refreshFamilyLifetime: c.refreshFamilyLifetime,
     dpopBound: c.dpopBound,
     dpopNonce: c.dpopNonce,
+    secretRotation:
+      c.secretRotationDays === null ? null : { intervalDays: c.secretRotationDays, overlapSeconds: c.secretRotationOverlapSeconds ?? 0 },
+    secretRotationDueAt: c.secretRotationDueAt === null ? null : iso(c.secretRotationDueAt),
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };
@@ -164,11 +167,7 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const { client, secret } = await clients.rotateSecret(
-          actorOf(request),
-          request.params.clientId,
-          request.body?.gracePeriodSeconds ?? 0,
-        );
+        const { client, secret } = await clients.rotateSecret(actorOf(request), request.params.clientId, request.body?.gracePeriodSeconds);
         return { clientId: client.id, clientSecret: secret };
       },
     );

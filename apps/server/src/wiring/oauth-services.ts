@@ -3,6 +3,7 @@ import {
   ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
   every,
+  noticeDueSecrets,
   SigningWorkers,
   OAuthClientService,
   SigningKeys,
@@ -70,9 +71,10 @@ export function createOAuthServices(o: OAuthServiceOptions) {
       await o.bus?.publish({ kind: 'oauth_signing_key', id: kid });
       return retired;
     },
-    /** The scheduled step: rotate signing keys, forget what has expired. */
+    /** The scheduled step: rotate signing keys, tell owners of client secrets that fell due, forget what has expired. */
     async maintain(): Promise<void> {
       await keys.rotate();
+      await noticeDueSecrets({ store, clock: o.clock });
       await store.purgeExpired(o.clock.now());
     },
     /** Makes the first signing key (EdDSA) if there is none, then maintains every hour. */

@@ -38,6 +38,8 @@ export const CLIENT_LIMITS = {
   refreshGraceSeconds: { min: 0, max: 10, default: 0 },
   refreshFamilyLifetime: { min: 60, max: 365 * 86_400, default: 30 * 86_400 },
   secretGraceSeconds: { min: 0, max: 30 * 86_400 },
+  secretRotationDays: { min: 1, max: 365 },
+  secretRotationOverlapSeconds: { min: 0, max: 30 * 86_400, default: 7 * 86_400 },
 } as const;
 
 /** What a caller may set on a client, as the management API names it. */
@@ -56,6 +58,8 @@ export interface ClientInput {
   refreshGraceSeconds?: number | undefined;
   dpopBound?: boolean | undefined;
   dpopNonce?: boolean | undefined;
+  /** Rotate the secret every `intervalDays`; the rotation keeps the old one `overlapSeconds`. Null: no schedule. */
+  secretRotation?: { intervalDays: number; overlapSeconds?: number | undefined } | null | undefined;
 }
 
 const bad = (m: string) => new TesseraError('VALIDATION_FAILED', m);
@@ -105,7 +109,22 @@ export function clientFields(input: ClientInput): Partial<OAuthClientRecord> {
   int('refreshFamilyLifetime', input.refreshFamilyLifetime);
   if (input.dpopBound !== undefined) out.dpopBound = input.dpopBound;
   if (input.dpopNonce !== undefined) out.dpopNonce = input.dpopNonce;
+  if (input.secretRotation !== undefined) Object.assign(out, scheduleFields(input.secretRotation));
   return out;
+}
+
+/** A secret-rotation schedule: an interval in days and an overlap shorter than it. */
+function scheduleFields(s: ClientInput['secretRotation']): Partial<OAuthClientRecord> {
+  if (s === null || s === undefined) return { secretRotationDays: null, secretRotationOverlapSeconds: null };
+  const d = CLIENT_LIMITS.secretRotationDays;
+  const o = CLIENT_LIMITS.secretRotationOverlapSeconds;
+  if (!Number.isInteger(s.intervalDays) || s.intervalDays < d.min || s.intervalDays > d.max)
+    throw bad(`secretRotation.intervalDays must be an integer from ${d.min} to ${d.max}`);
+  const overlap = s.overlapSeconds ?? Math.min(o.default, (s.intervalDays * 86_400) / 2);
+  if (!Number.isInteger(overlap) || overlap < o.min || overlap > o.max)
+    throw bad(`secretRotation.overlapSeconds must be an integer from ${o.min} to ${o.max}`);
+  if (overlap >= s.intervalDays * 86_400) throw bad('secretRotation.overlapSeconds must be shorter than the interval');
+  return { secretRotationDays: s.intervalDays, secretRotationOverlapSeconds: overlap };
 }
 
 /** A client's `private_key_jwt` keys: 1 to 10 public keys, each fit for an assertion algorithm. */
@@ -125,5 +144,8 @@ function checkPublicKeys(keys: Record<string, unknown>[]): void {
 export function checkCoherent(c: OAuthClientRecord): void {
   if (c.authMethod === 'private_key_jwt' && (c.jwks === null || c.jwks.keys.length === 0)) {
     throw bad('private_key_jwt needs jwks with the public keys of the client');
+  }
+  if (c.authMethod === 'private_key_jwt' && c.secretRotationDays !== null) {
+    throw bad('a private_key_jwt client has no secret to rotate: set secretRotation to null');
   }
 }

@@ -17,6 +17,11 @@ export interface OAuthClientRepos {
   /** Gives up the workspace's claim on those of these audiences that no live client of it names. */
   releaseAudiences(workspaceId: string, audiences: readonly string[]): Promise<void>;
 
+  /** Live clients whose secret fell due (`secretRotationDueAt` <= now) and whose owner was not told yet. */
+  listClientsDueForSecretRotation(now: number, limit: number): Promise<OAuthClientRecord[]>;
+  /** Records the due notice, if no node did for this due date yet; false when one did. */
+  markSecretRotationNotified(id: string, dueAt: number, now: number): Promise<boolean>;
+
   insertClientSecret(s: ClientSecretRecord): Promise<void>;
   /** Secrets whose `expiresAt` is null or later than `now`, in id order. */
   listLiveClientSecrets(clientId: string, now: number): Promise<ClientSecretRecord[]>;

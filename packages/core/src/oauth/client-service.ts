@@ -7,6 +7,7 @@ import { newId } from '../ids.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { checkCoherent, CLIENT_LIMITS, clientFields, type ClientInput } from './client-input.js';
 import type { OAuthClientRepos } from './client-repos.js';
+import { dueFields } from './client-secret-schedule.js';
 import type { ClientSecretRecord, OAuthClientRecord } from './oauth-records.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -48,11 +49,16 @@ export class OAuthClientService {
       refreshGraceSeconds: CLIENT_LIMITS.refreshGraceSeconds.default,
       dpopBound: false,
       dpopNonce: false,
+      secretRotationDays: null,
+      secretRotationOverlapSeconds: null,
+      secretRotationDueAt: null,
+      secretRotationNotifiedAt: null,
       createdAt: now,
       updatedAt: now,
       deletedAt: null,
       ...fields,
     };
+    Object.assign(client, dueFields(client, now));
     checkCoherent(client);
     // The first key of an algorithm is published before any token is signed with it.
     await this.deps.keys.ensure(client.signingAlg);
@@ -92,6 +98,8 @@ export class OAuthClientService {
     const updated = await this.deps.store.transaction(async (tx) => {
       const current = await this.get(actor, id, tx);
       const fields = clientFields(input);
+      if (fields.secretRotationDays !== undefined)
+        Object.assign(fields, dueFields({ secretRotationDays: fields.secretRotationDays }, await this.secretIssuedAt(tx, id)));
       const next = { ...current, ...fields };
       checkCoherent(next);
       if (next.authMethod === 'private_key_jwt' && current.authMethod !== 'private_key_jwt') {
@@ -130,17 +138,19 @@ export class OAuthClientService {
 
   /**
    * Issues a new secret. The secrets in use keep working for `gracePeriodSeconds` (0: they stop
-   * now), so deployments can roll over without an outage.
+   * now; by default the overlap of the client's rotation schedule, else 0), so deployments can
+   * roll over without an outage. A schedule's next due date counts from now.
    */
-  async rotateSecret(actor: Actor, id: string, gracePeriodSeconds = 0): Promise<{ client: OAuthClientRecord; secret: string }> {
+  async rotateSecret(actor: Actor, id: string, grace?: number): Promise<{ client: OAuthClientRecord; secret: string }> {
     const g = CLIENT_LIMITS.secretGraceSeconds;
-    if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < g.min || gracePeriodSeconds > g.max) {
+    if (grace !== undefined && (!Number.isInteger(grace) || grace < g.min || grace > g.max)) {
       throw new TesseraError('VALIDATION_FAILED', `gracePeriodSeconds must be an integer from ${g.min} to ${g.max}`);
     }
     const rotated = await this.deps.store.transaction(async (tx) => {
       const client = await this.get(actor, id, tx);
       if (client.authMethod === 'private_key_jwt')
         throw new TesseraError('CONFLICT', 'This client authenticates with private_key_jwt and has no secret.');
+      const gracePeriodSeconds = grace ?? client.secretRotationOverlapSeconds ?? 0;
       const now = this.deps.clock.now();
       const end = now + gracePeriodSeconds * 1000;
       for (const s of await tx.listLiveClientSecrets(id, now)) {
@@ -148,6 +158,7 @@ export class OAuthClientService {
       }
       const issued = this.newSecret(id, now);
       await tx.insertClientSecret(issued.record);
+      if (client.secretRotationDays !== null) await tx.updateClient(id, dueFields(client, now));
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'oauth_client.secret_rotated',
         target: id,
@@ -170,6 +181,12 @@ export class OAuthClientService {
         'CONFLICT',
         `The audience "${taken.slice(0, 512)}" belongs to another workspace; each API's audience belongs to one workspace.`,
       );
+  }
+
+  /** When the client's current secret was issued (now, when it has none). */
+  private async secretIssuedAt(tx: OAuthClientRepos, id: string): Promise<number> {
+    const now = this.deps.clock.now();
+    return (await tx.listLiveClientSecrets(id, now)).find((s) => s.expiresAt === null)?.createdAt ?? now;
   }
 
   /** After the commit: every node reads the client afresh. */

@@ -39,6 +39,14 @@ export interface OAuthClientRecord {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Rotate the secret every this many days (null: no schedule). */
+  secretRotationDays: number | null;
+  /** Seconds both secrets work when a scheduled rotation is made (the rotate call's default grace). */
+  secretRotationOverlapSeconds: number | null;
+  /** When the current secret is due for rotation, under the schedule. */
+  secretRotationDueAt: number | null;
+  /** When the owner was told it is due (once a secret): `oauth_client.secret_rotation_due`. */
+  secretRotationNotifiedAt: number | null;
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;

@@ -43,6 +43,7 @@ export class SigningKeys {
   private readonly headers = new Map<string, string>();
   private loadedAt = -Infinity;
   private loading: Promise<void> | undefined;
+  private forced: Promise<void> | undefined;
 
   constructor(
     private readonly deps: {
@@ -222,33 +223,50 @@ export class SigningKeys {
     return now - this.loadedAt >= 30_000 || now < this.loadedAt;
   }
 
-  /** Loads the published keys from the store at most every 30 seconds (or now, when forced). */
+  /**
+   * Loads the published keys from the store at most every 30 seconds, or now when forced (a key
+   * was retired). While a forced read runs, every caller waits for it: no token is checked against
+   * the keys from before a retirement once this node has heard of it.
+   */
   async reload(force = false): Promise<void> {
-    const now = this.deps.clock.now();
-    if (!force && !this.stale(now)) return;
-    if (this.loading !== undefined) {
-      // A forced reload (a key was retired) must not settle for a read that began before the change.
-      await this.loading;
-      if (!force) return;
-      return this.reload(true);
-    }
-    this.loading = (async () => {
+    if (force) {
+      const run = (async () => {
+        if (this.loading !== undefined) await this.loading.catch(() => undefined); // it may have read before the change
+        await this.load();
+      })();
+      this.forced = run;
       try {
-        const records = await this.deps.store.listSigningKeys(now);
-        const next = new Map<string, LoadedKey>();
-        for (const record of records) {
-          // The times come from the store every time: a retirement moves them; the private key is kept.
-          const privateKey = this.loaded.get(record.kid)?.privateKey ?? (await unwrapSigningKey(this.deps, record));
-          next.set(record.kid, { record, privateKey });
-        }
-        this.loaded = next;
-        this.loadedAt = now;
-        this.headers.clear();
+        return await run;
       } finally {
-        this.loading = undefined;
+        if (this.forced === run) this.forced = undefined;
       }
-    })();
-    return this.loading;
+    }
+    if (this.forced !== undefined) await this.forced.catch(() => undefined);
+    if (!this.stale(this.deps.clock.now())) return;
+    return this.loading ?? this.load();
+  }
+
+  private load(): Promise<void> {
+    const loading = this.read();
+    this.loading = loading;
+    void loading.then(
+      () => this.loading === loading && (this.loading = undefined),
+      () => this.loading === loading && (this.loading = undefined),
+    );
+    return loading;
+  }
+
+  private async read(): Promise<void> {
+    const now = this.deps.clock.now();
+    const records = await this.deps.store.listSigningKeys(now);
+    const next = new Map<string, LoadedKey>();
+    for (const record of records) {
+      // The times come from the store every time: a retirement moves them; the private key is kept.
+      const privateKey = this.loaded.get(record.kid)?.privateKey ?? (await unwrapSigningKey(this.deps, record));
+      next.set(record.kid, { record, privateKey });
+    }
+    this.loaded = next;
+    this.loadedAt = now;
   }
 
   private generate(alg: SigningAlg, activatesAt: number, now: number): Promise<SigningKeyRecord> {

@@ -98,6 +98,14 @@ export function eventsOf(e: AuditRecord): [string, Record<string, unknown>][] {
       return [['key.unsuspended', { keyId: e.target, suspensionId: d.suspensionId, at }]];
     case 'key.expiry_scheduled':
       return [['key.expiring', { keyId: e.target, expiresAt: d.expiresAt, reason: d.reason, at }]];
+    case 'oauth_client.secret_rotation_due':
+      // Never a secret: the owner rotates it through the API, which keeps the schedule's overlap.
+      return [
+        [
+          'oauth_client.secret_rotation_due',
+          { clientId: e.target, name: d.name, dueAt: d.dueAt, intervalDays: d.intervalDays, overlapSeconds: d.overlapSeconds, at },
+        ],
+      ];
     case 'anomaly.detected': {
       const data = {
         anomalyId: e.target,

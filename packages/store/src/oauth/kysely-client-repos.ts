@@ -21,6 +21,30 @@ export class KyselyOAuthClientRepos implements OAuthClientRepos {
     return (await query.orderBy('id').limit(q.limit).execute()).map(clientTable.fromRow);
   }
 
+  async listClientsDueForSecretRotation(now: number, limit: number): Promise<OAuthClientRecord[]> {
+    const rows = await this.q
+      .selectFrom('oauth_clients')
+      .selectAll()
+      .where('secret_rotation_due_at', '<=', now)
+      .where('secret_rotation_notified_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .orderBy('secret_rotation_due_at')
+      .limit(limit)
+      .execute();
+    return rows.map(clientTable.fromRow);
+  }
+
+  async markSecretRotationNotified(id: string, dueAt: number, now: number): Promise<boolean> {
+    const r = await this.q
+      .updateTable('oauth_clients')
+      .set({ secret_rotation_notified_at: now })
+      .where('id', '=', id)
+      .where('secret_rotation_due_at', '=', dueAt)
+      .where('secret_rotation_notified_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async updateClient(id: string, patch: Partial<OAuthClientRecord>): Promise<void> {
     const row = clientTable.toRow(patch);
     if (Object.keys(row).length === 0) return;

@@ -58,6 +58,12 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   releaseAudiences(workspaceId: string, audiences: readonly string[]): Promise<void> {
     return this.clients.releaseAudiences(workspaceId, audiences);
   }
+  listClientsDueForSecretRotation(now: number, limit: number): Promise<OAuthClientRecord[]> {
+    return this.clients.listClientsDueForSecretRotation(now, limit);
+  }
+  markSecretRotationNotified(id: string, dueAt: number, now: number): Promise<boolean> {
+    return this.clients.markSecretRotationNotified(id, dueAt, now);
+  }
   insertClientSecret(s: ClientSecretRecord): Promise<void> {
     return this.clients.insertClientSecret(s);
   }

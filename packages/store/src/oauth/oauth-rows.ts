@@ -31,6 +31,10 @@ export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClie
   createdAt: ['created_at', 'number'],
   updatedAt: ['updated_at', 'number'],
   deletedAt: ['deleted_at', 'number?'],
+  secretRotationDays: ['secret_rotation_days', 'number?'],
+  secretRotationOverlapSeconds: ['secret_rotation_overlap_seconds', 'number?'],
+  secretRotationDueAt: ['secret_rotation_due_at', 'number?'],
+  secretRotationNotifiedAt: ['secret_rotation_notified_at', 'number?'],
 });
 
 export const clientSecretTable = recordTable<OAuthDatabase, 'oauth_client_secrets', ClientSecretRecord>('oauth_client_secrets', {

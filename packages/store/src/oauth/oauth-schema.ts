@@ -20,6 +20,10 @@ export interface OAuthDatabase {
     created_at: number;
     updated_at: number;
     deleted_at: number | null;
+    secret_rotation_days: number | null;
+    secret_rotation_overlap_seconds: number | null;
+    secret_rotation_due_at: number | null;
+    secret_rotation_notified_at: number | null;
   };
   oauth_client_secrets: {
     id: string;
