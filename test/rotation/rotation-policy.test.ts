@@ -148,5 +148,12 @@ describe.each(DIALECTS)('rotation policy (%s)', (dialect) => {
     const cleared = await runCli(['keyspaces', 'policy', ks, '--rotate-every-days', 'none', '--json'], { env });
     expect(JSON.parse(cleared.stdout)).toMatchObject({ maxKeyLifetimeDays: 90, rotationIntervalDays: null, rotationGraceDays: 3 });
     expect((await runCli(['keyspaces', 'policy', ks, '--max-lifetime-days', 'soon'], { env })).code).toBe(2);
+    // A usage-driven roll and its rollover, from the CLI.
+    const old = await key({ keyspaceId: ks });
+    const roll = await runCli(['keys', 'roll', old.keyId, '--grace', '3600', '--retire-when-unused', '--quiet', '600', '--json'], { env });
+    const successor = JSON.parse(roll.stdout).keyId as string;
+    const shown = await runCli(['keys', 'rollover', old.keyId], { env });
+    expect(shown.stdout).toContain(successor);
+    expect(shown.stdout).toContain('pending_first_use');
   });
 });

@@ -5,6 +5,7 @@ import {
   type HygieneReport,
   type KeyBrief,
   type KeyspacePolicy,
+  type Rollover,
   type LeakOutcome,
   type OverPrivilegedKey,
   type Suspension,
@@ -107,6 +108,36 @@ describe('keys and keyspaces', () => {
     expect(ok(await tessera.keys.delete(rolled.keyId))).toBeUndefined();
     const gone = await tessera.keys.get(rolled.keyId);
     expect(gone.error).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it('rolls a key over by usage and follows the rollover', async () => {
+    const old = ok(await tessera.keys.create({ keyspaceId, ownerId: 'initech' }));
+    const next = ok(await tessera.keys.roll(old.keyId, { gracePeriodSeconds: 3600, retireWhenUnused: true, quietPeriodSeconds: 600 }));
+    const rollover = ok(await tessera.keys.getRollover(old.keyId));
+    expect(rollover).toMatchObject({
+      predecessorKeyId: old.keyId,
+      successorKeyId: next.keyId,
+      state: 'pending_first_use',
+      quietPeriodSeconds: 600,
+    });
+    expectShape<Rollover>(rollover, {
+      predecessorKeyId: true,
+      successorKeyId: true,
+      keyspaceId: true,
+      state: true,
+      createdAt: true,
+      quietPeriodSeconds: true,
+      deadline: true,
+      successorFirstUsedAt: true,
+      predecessorLastUsedAt: true,
+      retiresAt: true,
+      retiredAt: true,
+      retiredReason: true,
+    });
+    const open = ok(await tessera.keys.listRollovers({ keyspaceId, state: 'open' }));
+    expect(open.items.map((r) => r.predecessorKeyId)).toEqual([old.keyId]);
+    expect((await tessera.keys.getRollover(next.keyId)).error).toMatchObject({ code: 'NOT_FOUND' });
+    ok(await tessera.keys.revoke(old.keyId)); // out of the hygiene sweep's count of expiring keys below
   });
 });
 

@@ -15,6 +15,7 @@ import { consoleRoutes } from './routes/console/console-routes.js';
 import { eventRoutes } from './routes/events.js';
 import { keyRecoveryRoutes } from './routes/key-recovery.js';
 import { keyRoutes } from './routes/keys.js';
+import { keyRolloverRoutes } from './routes/key-rollovers.js';
 import { keyspaceRoutes } from './routes/keyspaces.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oauthEndpoints } from './routes/oauth/endpoints.js';
@@ -61,6 +62,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await registerDocs(app);
 
   await app.register(keyRoutes(services));
+  await app.register(keyRolloverRoutes(services));
   await app.register(verifyRoutes(services, metrics));
   await app.register(forwardAuthRoutes(services, metrics, config));
   await app.register(gatewayRouteRoutes(services));

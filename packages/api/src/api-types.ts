@@ -480,6 +480,26 @@ export interface Problem {
   requestId?: string;
 }
 
+/** A usage-driven rollover: a key's successor and when the key retires. */
+export interface Rollover {
+  /** The key rolled: it keeps working until it retires. */
+  predecessorKeyId: string;
+  successorKeyId: string;
+  keyspaceId: string;
+  /** `pending_first_use`: the successor was never used; `successor_in_use`: it was, and the predecessor retires once quiet; `retired`: over. */
+  state: "pending_first_use" | "successor_in_use" | "retired";
+  createdAt: string;
+  /** How long the predecessor's traffic must have stopped before it retires. */
+  quietPeriodSeconds: number;
+  /** The hard deadline: the predecessor expires then whatever its traffic. */
+  deadline: string;
+  successorFirstUsedAt: string | null;
+  predecessorLastUsedAt: string | null;
+  retiresAt: string | null;
+  retiredAt: string | null;
+  retiredReason: "quiet" | "deadline" | "revoked" | null;
+}
+
 /** A root key as Tessera keeps it: never the key itself, nor its hash. */
 export interface RootKey {
   id: string;
@@ -1183,14 +1203,27 @@ export interface Operations {
     };
     query: {};
     body: {
-      /** How long the old key keeps working (0: it expires at once). */
+      /** How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline. */
       gracePeriodSeconds: number;
+      /** A usage-driven rollover: the old key keeps working until the new one is in use and the old one's traffic has stopped for `quietPeriodSeconds`, then retires by itself (or at the grace period's end, whichever first). Follow it at `GET /v1/keys/{keyId}/rollover`. */
+      retireWhenUnused?: boolean;
+      /** With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). */
+      quietPeriodSeconds?: number;
     };
     response: {
       keyId: string;
       /** The key itself: shown this once only. */
       key: string;
     };
+  };
+  /** The usage-driven rollover from a key: its successor, and when the key retires */
+  'GET /v1/keys/{keyId}/rollover': {
+    path: {
+      keyId: string;
+    };
+    query: {};
+    body: undefined;
+    response: Rollover;
   };
   /** Report keys found where they should not be: each known live key is quarantined (suspended, undoable) or revoked */
   'POST /v1/keys/leaked': {
@@ -1586,6 +1619,22 @@ export interface Operations {
       successor: string | null;
     };
   };
+  /** Usage-driven rollovers of a keyspace, or of the workspace's: which clients switched, which did not */
+  'GET /v1/rollovers': {
+    path: {};
+    query: {
+      /** The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one). */
+      keyspaceId?: string;
+      /** Only rollovers still open (the default: all), or ended. */
+      state?: "open" | "retired";
+      limit?: number;
+    };
+    body: undefined;
+    response: {
+      /** Newest first. */
+      items: Array<Rollover>;
+    };
+  };
   /** List root keys */
   'GET /v1/root-keys': {
     path: {};
@@ -1632,8 +1681,12 @@ export interface Operations {
     };
     query: {};
     body: {
-      /** How long the old key keeps working (0: it expires at once). */
+      /** How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline. */
       gracePeriodSeconds: number;
+      /** A usage-driven rollover: the old key keeps working until the new one is in use and the old one's traffic has stopped for `quietPeriodSeconds`, then retires by itself (or at the grace period's end, whichever first). Follow it at `GET /v1/keys/{keyId}/rollover`. */
+      retireWhenUnused?: boolean;
+      /** With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). */
+      quietPeriodSeconds?: number;
     };
     response: {
       id: string;

@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = [
   'key.enabled',
   'key.disabled',
   'key.revoked',
+  'key.retired',
   'key.rolled',
   'key.deleted',
   'keys.revoked_by_owner',

@@ -48,6 +48,7 @@ export type {
   Operations,
   OverPrivilegedKey,
   Problem,
+  Rollover,
   RootKey,
   SecretSummary,
   Suspension,

@@ -11,6 +11,8 @@ export { limitIdentity } from './api-keys/cached-key.js';
 export type { VerifyResult } from './api-keys/verify-result.js';
 export { KeyService } from './api-keys/key-service.js';
 export { rotationDueAt } from './api-keys/rotation-rules.js';
+export { Rollovers, type RolloverView } from './api-keys/rollovers.js';
+export type { RolloverEnd, RolloverRecord, RolloverRepos } from './api-keys/rollover-repos.js';
 export { type ChangeAction, type ChangePhase } from './api-keys/change-phases.js';
 export { satisfies } from './scopes/scope-expression.js';
 export { parseCidr } from './net/ip-allowlist.js';

@@ -11,6 +11,7 @@ export type {
   KeyspacePolicy,
   LeakOutcome,
   OverPrivilegedKey,
+  Rollover,
   Severity,
   Suspension,
   SweepResult,

@@ -9,6 +9,7 @@ import { composeRepos, type Dialect } from './kysely-handle.js';
 import { KyselyKeyRecoveryRepos } from './keys/kysely-key-recovery-repos.js';
 import { KyselyKeyRepos } from './keys/kysely-key-repos.js';
 import { KyselyKeyspaceRepos } from './keys/kysely-keyspace-repos.js';
+import { KyselyRolloverRepos } from './keys/kysely-rollover-repos.js';
 import { KyselyRootKeyRepos } from './root-keys/kysely-root-key-repos.js';
 import type { Database } from './schema.js';
 import { KyselyVaultRepos } from './vault/kysely-vault-repos.js';
@@ -46,5 +47,10 @@ export class KyselyRepos
   /** Connections, roles and leases of dynamic database credentials (migration 0016), over the same handle. */
   get databases(): KyselyDatabaseRepos {
     return new KyselyDatabaseRepos(this.db);
+  }
+
+  /** Usage-driven rollovers of keys (migration 0018), over the same handle. */
+  get rollovers(): KyselyRolloverRepos {
+    return new KyselyRolloverRepos(this.db);
   }
 }

@@ -30,10 +30,27 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       return 0;
     }
     case 'roll': {
-      const r = await ctx.api('POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, {
-        gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')),
-      });
-      out(`Rolled: the new key ${r.keyId} is shown once, now:\n\n  ${r.key}\n\nThe old key keeps working for ${flags.grace} seconds.`, r);
+      const body: Record<string, unknown> = { gracePeriodSeconds: intFlag('grace', need(flags.grace, '--grace')) };
+      if (flags['retire-when-unused']) body.retireWhenUnused = true;
+      if (flags.quiet) body.quietPeriodSeconds = intFlag('quiet', flags.quiet);
+      const r = await ctx.api('POST', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/roll`, body);
+      const old = flags['retire-when-unused']
+        ? `The old key keeps working until the new one is in use and the old one is quiet, ${flags.grace} seconds at most: tessera keys rollover ${id}`
+        : `The old key keeps working for ${flags.grace} seconds.`;
+      out(`Rolled: the new key ${r.keyId} is shown once, now:\n\n  ${r.key}\n\n${old}`, r);
+      return 0;
+    }
+    case 'rollover': {
+      const r = await ctx.api('GET', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}/rollover`);
+      out(table([r], ['predecessorKeyId', 'successorKeyId', 'state', 'predecessorLastUsedAt', 'retiresAt', 'retiredReason']), r);
+      return 0;
+    }
+    case 'rollovers': {
+      const q = new URLSearchParams();
+      if (flags.keyspace) q.set('keyspaceId', flags.keyspace);
+      if (flags.open) q.set('state', 'open');
+      const r = await ctx.api('GET', `/v1/rollovers?${q}`);
+      out(table(r.items, ['predecessorKeyId', 'successorKeyId', 'state', 'predecessorLastUsedAt', 'retiresAt', 'retiredReason']), r);
       return 0;
     }
     case 'revoke': {
@@ -46,7 +63,7 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       return 0;
     }
     default:
-      throw new UsageError('usage: tessera keys create|list|get|roll|revoke');
+      throw new UsageError('usage: tessera keys create|list|get|roll|rollover|rollovers|revoke');
   }
 }
 

@@ -2,11 +2,18 @@
 
 export const ROTATION_HELP = `  keyspaces policy KEYSPACE_ID [--max-lifetime-days N|none] [--rotate-every-days N|none]
                    [--rotation-notice-days N] [--rotation-grace-days N]
-                                        show a keyspace's policy, or set its rotation rules (see docs/rotation.md)`;
+                                        show a keyspace's policy, or set its rotation rules (see docs/rotation.md)
+  keys roll KEY_ID --grace SECONDS --retire-when-unused [--quiet SECONDS]
+                                        the old key retires once the new one is in use and it is quiet (grace: the deadline)
+  keys rollover KEY_ID                  a usage-driven rollover's state: successor in use, old key last seen, retires at
+  keys rollovers [--keyspace ID] [--open]`;
 
 export const ROTATION_OPTIONS = {
   'max-lifetime-days': { type: 'string' },
   'rotate-every-days': { type: 'string' },
   'rotation-notice-days': { type: 'string' },
   'rotation-grace-days': { type: 'string' },
+  'retire-when-unused': { type: 'boolean' },
+  quiet: { type: 'string' },
+  open: { type: 'boolean' },
 } as const;

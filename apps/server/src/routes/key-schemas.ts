@@ -190,10 +190,26 @@ export const RollBody = Type.Object(
     gracePeriodSeconds: Type.Integer({
       minimum: 0,
       maximum: 30 * 86_400,
-      description: 'How long the old key keeps working (0: it expires at once).',
+      description: 'How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline.',
     }),
+    retireWhenUnused: Type.Optional(
+      Type.Boolean({
+        description:
+          "A usage-driven rollover: the old key keeps working until the new one is in use and the old one's traffic has stopped for `quietPeriodSeconds`, then retires by itself (or at the grace period's end, whichever first). Follow it at `GET /v1/keys/{keyId}/rollover`.",
+      }),
+    ),
+    quietPeriodSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 60,
+        maximum: 30 * 86_400,
+        description: "With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day).",
+      }),
+    ),
   },
-  { additionalProperties: false, examples: [{ gracePeriodSeconds: 86_400 }] },
+  {
+    additionalProperties: false,
+    examples: [{ gracePeriodSeconds: 86_400 }, { gracePeriodSeconds: 14 * 86_400, retireWhenUnused: true, quietPeriodSeconds: 3600 }],
+  },
 );
 
 export const RevokeByOwnerBody = Type.Object(

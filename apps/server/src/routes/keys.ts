@@ -160,7 +160,8 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           operationId: 'rollKey',
           tags,
           summary: 'Roll a key: a new key now, the old one expires after the grace period',
-          description: "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`).",
+          description:
+            "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`), nor, with `retireWhenUnused`, a key rolled already. With `retireWhenUnused` the old key retires by itself once the new one is in use and the old one is quiet (docs/rotation.md).",
           params: IdParams('keyId'),
           body: RollBody,
           response: {
@@ -170,7 +171,15 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { record, key } = await services.keys.rollKey(actorOf(request), request.params.keyId, request.body.gracePeriodSeconds);
+        const { gracePeriodSeconds, retireWhenUnused, quietPeriodSeconds } = request.body;
+        if (retireWhenUnused !== true && quietPeriodSeconds !== undefined)
+          throw new TesseraError('VALIDATION_FAILED', 'quietPeriodSeconds goes with retireWhenUnused: true.');
+        if (retireWhenUnused === true && gracePeriodSeconds === 0)
+          throw new TesseraError('VALIDATION_FAILED', 'With retireWhenUnused, gracePeriodSeconds is the deadline and must be above 0.');
+        const retire = retireWhenUnused === true ? { quietPeriodSeconds: quietPeriodSeconds ?? 86_400 } : undefined;
+        const { record, key } = await services.keys.rollKey(actorOf(request), request.params.keyId, gracePeriodSeconds, {
+          retireWhenUnused: retire,
+        });
         return reply.code(201).send({ keyId: record.id, key });
       },
     );

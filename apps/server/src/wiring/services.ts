@@ -17,6 +17,7 @@ import {
   LocalInvalidationBus,
   MemoryRateLimiter,
   RootKeyService,
+  Rollovers,
   systemClock,
   UsageBatcher,
   type Clock,
@@ -71,6 +72,8 @@ export interface ServiceOptions {
   monitoring?: Omit<MonitoringOptions, 'ports' | 'keyring' | 'clock' | 'bus'>;
   /** Dynamic database credentials: the target engine, the revoker's timing, where its failures go. */
   databases?: DatabaseServiceOptions;
+  /** How often predecessors of usage-driven rollovers are checked for retirement (default a minute). */
+  rolloverCheckMs?: number;
 }
 
 export type Services = ReturnType<typeof createServices>;
@@ -157,6 +160,10 @@ export function createServices(o: ServiceOptions) {
     { store, keyring: o.keyring, clock, onError: (err) => o.onTaskError?.(err, 'database lease revocation') },
     o.databases,
   );
+  const rollovers = new Rollovers(
+    { store, clock, keys },
+    { intervalMs: o.rolloverCheckMs ?? 60_000, onError: (err) => o.onTaskError?.(err, 'key rollovers') },
+  );
   const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
   // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
   const lifecycle = (o.lifecycle ?? new Lifecycle())
@@ -167,6 +174,7 @@ export function createServices(o: ServiceOptions) {
     .add('idempotency', idempotency)
     .add('oauth', oauth)
     .add('database leases', databases.revoker)
+    .add('key rollovers', rollovers)
     .add(
       'console',
       consoleUpkeep(accounts, (err) => o.onTaskError?.(err, 'console maintenance')),
@@ -195,6 +203,7 @@ export function createServices(o: ServiceOptions) {
     idempotency,
     monitoring,
     databases,
+    rollovers,
   };
 }
 

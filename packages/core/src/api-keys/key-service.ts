@@ -135,7 +135,12 @@ export class KeyService {
    * Revokes a key (revoking a revoked key changes nothing). The write comes first and says whether
    * there was a live key: the fewest round trips, which is what a revocation's tail is made of.
    */
-  async revokeKey(actor: Actor, id: string, reason?: string): Promise<KeyRecord> {
+  async revokeKey(
+    actor: Actor,
+    id: string,
+    reason?: string,
+    audit: { action: 'key.revoked' | 'key.retired'; details?: Record<string, unknown> } = { action: 'key.revoked' },
+  ): Promise<KeyRecord> {
     const laps = new ChangeLaps();
     const updated = await this.deps.store.transaction(async (tx) => {
       laps.begin();
@@ -143,7 +148,11 @@ export class KeyService {
       if (revoked === undefined) return this.getKey(actor, id, tx); // none such (NOT_FOUND), or revoked already
       await tx.forgetScheduledExpiry(id);
       laps.lap('write');
-      await appendAudit(tx, this.deps.clock, actor, { action: 'key.revoked', target: id, details: { reason: reason ?? null } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: audit.action,
+        target: id,
+        details: { reason: reason ?? null, ...audit.details },
+      });
       laps.lap('audit');
       return revoked;
     });
@@ -166,10 +175,17 @@ export class KeyService {
    * Rolls a key: a new key with the same attributes, and the old one expires after the grace
    * period (or sooner, if it was going to expire sooner anyway).
    */
-  async rollKey(actor: Actor, id: string, gracePeriodSeconds: number): Promise<{ record: KeyRecord; key: string }> {
+  async rollKey(
+    actor: Actor,
+    id: string,
+    gracePeriodSeconds: number,
+    o: { retireWhenUnused?: { quietPeriodSeconds: number } | undefined } = {},
+  ): Promise<{ record: KeyRecord; key: string }> {
     let created: { record: KeyRecord; key: string } | undefined;
     await this.change(actor, id, 'roll', async (tx, old) => {
       if (old.revokedAt !== null) throw new TesseraError('CONFLICT', 'A revoked key cannot be rolled.');
+      if (o.retireWhenUnused !== undefined && old.rolledToId !== null)
+        throw new TesseraError('CONFLICT', `This key was rolled already (to ${old.rolledToId}): roll that key instead.`);
       const ks = await this.getKeyspace(actor, old.keyspaceId, tx);
       const now = this.deps.clock.now();
       // An expiry the hygiene sweep scheduled because the old key sat idle is not the new key's.
@@ -192,14 +208,26 @@ export class KeyService {
         this.deps.clock.now(),
       );
       const graceEnd = now + gracePeriodSeconds * 1000;
+      const expiresAt = old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd);
       await tx.insertKey(created.record);
       if (ks.recoverable) await sealRecoverableKey(tx, this.deps.keyring, created.record, created.key);
-      await tx.updateKey(id, {
-        expiresAt: old.expiresAt === null ? graceEnd : Math.min(old.expiresAt, graceEnd),
-        rolledToId: created.record.id,
-        updatedAt: now,
-      });
-      return { action: 'key.rolled', target: id, details: { newKeyId: created.record.id, gracePeriodSeconds } };
+      await tx.updateKey(id, { expiresAt, rolledToId: created.record.id, updatedAt: now });
+      const retire = o.retireWhenUnused;
+      if (retire !== undefined)
+        await tx.rollovers.insertRollover({
+          predecessorId: id,
+          successorId: created.record.id,
+          workspaceId: old.workspaceId,
+          keyspaceId: old.keyspaceId,
+          quietPeriodSeconds: retire.quietPeriodSeconds,
+          deadline: expiresAt,
+          createdAt: now,
+          successorFirstUsedAt: null,
+          retiredAt: null,
+          retiredReason: null,
+        });
+      const details = { newKeyId: created.record.id, gracePeriodSeconds, ...(retire && { retireWhenUnused: retire }) };
+      return { action: 'key.rolled', target: id, details };
     });
     this.published(created!.record);
     return created!;

@@ -1,5 +1,6 @@
 import type { KeyRepos } from '../api-keys/key-repos.js';
 import type { KeyRecoveryRepos } from '../api-keys/key-recovery-repos.js';
+import type { RolloverRepos } from '../api-keys/rollover-repos.js';
 import type { KeyspaceRepos } from '../api-keys/keyspace-repos.js';
 import type { AuditCheckpointRepos } from '../audit/audit-checkpoint-repos.js';
 import type { AuditRepos } from '../audit/audit-repos.js';
@@ -22,6 +23,8 @@ export interface Repos
   readonly console: ConsoleRepos;
   /** Target database connections, roles and leases of dynamic credentials, in the same database and transactions. */
   readonly databases: DatabaseRepos;
+  /** Usage-driven rollovers of keys, in the same database and transactions. */
+  readonly rollovers: RolloverRepos;
 }
 
 export interface Store extends Repos {

@@ -87,6 +87,7 @@ export function eventsOf(e: AuditRecord): [string, Record<string, unknown>][] {
     case 'key.rolled':
       return [['key.rolled', { keyId: e.target, newKeyId: d.newKeyId, gracePeriodSeconds: d.gracePeriodSeconds, at }]];
     case 'key.revoked':
+    case 'key.retired':
       return [['key.revoked', { keyId: e.target, reason: d.reason, at }]];
     case 'keys.revoked_by_owner':
       return ((d.keyIds as string[] | undefined) ?? []).map((keyId) => ['key.revoked', { keyId, ownerId: e.target, reason: d.reason, at }]);

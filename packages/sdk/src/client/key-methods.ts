@@ -14,6 +14,17 @@ export const keysMethods = (c: OperationCaller) => ({
     c.call('POST /v1/keys/{keyId}/revoke', { path: { keyId }, body }, o),
   roll: (keyId: string, body: OperationBody<'POST /v1/keys/{keyId}/roll'>, o?: CallOptions) =>
     c.call('POST /v1/keys/{keyId}/roll', { path: { keyId }, body }, o),
+  /**
+   * The usage-driven rollover from a key (rolled with `retireWhenUnused: true`): whether its
+   * successor is in use, when it was last seen, when it retires.
+   *
+   * @example
+   * await tessera.keys.roll(keyId, { gracePeriodSeconds: 14 * 86_400, retireWhenUnused: true, quietPeriodSeconds: 3600 });
+   * const { data } = await tessera.keys.getRollover(keyId); // data.state: 'pending_first_use' | 'successor_in_use' | 'retired'
+   */
+  getRollover: (keyId: string, o?: CallOptions) => c.call('GET /v1/keys/{keyId}/rollover', { path: { keyId } }, o),
+  /** Usage-driven rollovers of a keyspace or of the workspace, newest first (`state: 'open'` for those still running). */
+  listRollovers: (query: OperationQuery<'GET /v1/rollovers'> = {}, o?: CallOptions) => c.call('GET /v1/rollovers', { query }, o),
   delete: (keyId: string, o?: CallOptions) => c.call('DELETE /v1/keys/{keyId}', { path: { keyId } }, o),
   revokeByOwner: (body: OperationBody<'POST /v1/keys/revoke-by-owner'>, o?: CallOptions) =>
     c.call('POST /v1/keys/revoke-by-owner', { body }, o),
