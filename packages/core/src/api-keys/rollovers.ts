@@ -1,8 +1,7 @@
 import type { Actor } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
-import { every, type Ticker } from '../lifecycle/every.js';
-import { oneAtATime } from '../lifecycle/one-at-a-time.js';
+import { periodic, type Periodic } from '../lifecycle/periodic.js';
 import type { Store } from '../store/store.js';
 import type { KeyService } from './key-service.js';
 import type { RolloverListQuery, RolloverRecord } from './rollover-repos.js';
@@ -28,13 +27,14 @@ export interface RetirementPass {
  * reads it. A retirement goes through the key service's revoke, so every node hears of it.
  */
 export class Rollovers {
-  private readonly passes = oneAtATime(() => this.retireAll());
-  private ticker: Ticker | undefined;
+  private readonly passes: Periodic<RetirementPass>;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; keys: KeyService },
-    private readonly o: { intervalMs: number; onError?: ((err: unknown) => void) | undefined } = { intervalMs: 60_000 },
-  ) {}
+    o: { intervalMs: number; onError?: ((err: unknown) => void) | undefined } = { intervalMs: 60_000 },
+  ) {
+    this.passes = periodic(o.intervalMs, () => this.retireAll(), o.onError);
+  }
 
   /** The rollover from a key (its predecessor), with its state now. */
   async get(actor: Actor, predecessorId: string): Promise<RolloverView> {
@@ -57,13 +57,11 @@ export class Rollovers {
   }
 
   start(): void {
-    this.ticker ??= every(this.o.intervalMs, () => this.retireDue(), this.o.onError);
+    this.passes.start();
   }
 
-  async stop(): Promise<void> {
-    await this.ticker?.stop();
-    this.ticker = undefined;
-    await this.passes.settled();
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   private async view(record: RolloverRecord): Promise<RolloverView> {
