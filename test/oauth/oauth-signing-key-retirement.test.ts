@@ -129,4 +129,29 @@ describe.each(DIALECTS)('OAuth signing keys: rotation period and emergency retir
     expect(gone.body.code).toBe('NOT_FOUND');
     expect((await s.api('POST', '/v1/oauth/signing-keys/not%20a%20kid/retire', {})).status).toBe(400);
   });
+
+  it('with no next key to take over, makes a fresh one first: an algorithm is never left without a signing key', async () => {
+    const { clientId, clientSecret } = await s.client({ scopes: ['a'], signingAlg: 'ES256' });
+    const es = async (): Promise<KeyView[]> =>
+      (await s.api('GET', '/v1/oauth/signing-keys')).body.items.filter((k: KeyView) => k.alg === 'ES256');
+    const before = await es();
+    const current = before.find((k) => k.state === 'current')!;
+    const next = before.find((k) => k.state === 'next')!;
+    // Take the next key out of the store's list, as if it had never been made.
+    const now = s.clock.now();
+    expect(await s.services.oauth.store.rescheduleSigningKey(next.kid, { activatesAt: now, retiresAt: now, expiresAt: now })).toBe(true);
+    await s.services.oauth.keys.reload(true);
+    expect((await es()).map((k) => k.state)).toEqual(['current']);
+    const r = await s.api('POST', `/v1/oauth/signing-keys/${current.kid}/retire`, {});
+    expect(r.body).toMatchObject({ kid: current.kid, state: 'current' });
+    const fresh = r.body.successor as string;
+    expect([current.kid, next.kid, null]).not.toContain(fresh);
+    const after = await es();
+    expect(after.find((k) => k.state === 'current')?.kid).toBe(fresh);
+    expect(after.filter((k) => k.state === 'next')).toHaveLength(1);
+    expect(await published()).toContain(fresh);
+    expect(kidOf(await token(clientId, clientSecret!))).toBe(fresh);
+    const created = await s.services.store.listAudit({ limit: 5, action: 'oauth_signing_key.created' });
+    expect(created.map((e) => e.target)).toContain(fresh);
+  });
 });

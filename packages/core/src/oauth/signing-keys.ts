@@ -72,16 +72,7 @@ export class SigningKeys {
     await this.deps.store.transaction(async (tx) => {
       for (const k of created) {
         await tx.insertSigningKey(k);
-        await appendAudit(
-          tx,
-          this.deps.clock,
-          { id: 'system', workspaceId: null, ip: null },
-          {
-            action: 'oauth_signing_key.created',
-            target: k.kid,
-            details: { alg: k.alg, activatesAt: new Date(k.activatesAt).toISOString(), retiresAt: new Date(k.retiresAt).toISOString() },
-          },
-        );
+        await auditCreated(tx, this.deps.clock, k);
       }
     });
     await this.reload(true);
@@ -169,8 +160,10 @@ export class SigningKeys {
     await this.deps.store.transaction(async (tx) => {
       const times = { activatesAt: Math.min(target.activatesAt, now), retiresAt: Math.min(target.retiresAt, now), expiresAt: now };
       if (!(await tx.rescheduleSigningKey(kid, times))) throw new TesseraError('NOT_FOUND', 'No published signing key has this kid.');
-      if (successor !== undefined && made) await tx.insertSigningKey(successor);
-      else if (successor !== undefined) await tx.rescheduleSigningKey(successor.kid, successor);
+      if (successor !== undefined && made) {
+        await tx.insertSigningKey(successor);
+        await auditCreated(tx, this.deps.clock, successor);
+      } else if (successor !== undefined) await tx.rescheduleSigningKey(successor.kid, successor);
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'oauth_signing_key.retired',
         target: kid,
@@ -272,6 +265,17 @@ export class SigningKeys {
   private generate(alg: SigningAlg, activatesAt: number, now: number): Promise<SigningKeyRecord> {
     return generateSigningKey(this.deps, alg, { now, activatesAt, ...this.policy });
   }
+}
+
+/** A key made (by the scheduled rotation, or in a retirement's place): the system's doing, in no workspace. */
+function auditCreated(tx: Parameters<typeof appendAudit>[0], clock: Clock, k: SigningKeyRecord) {
+  const details = { alg: k.alg, activatesAt: new Date(k.activatesAt).toISOString(), retiresAt: new Date(k.retiresAt).toISOString() };
+  return appendAudit(
+    tx,
+    clock,
+    { id: 'system', workspaceId: null, ip: null },
+    { action: 'oauth_signing_key.created', target: k.kid, details },
+  );
 }
 
 function publicOf(r: SigningKeyRecord): PublicJwk {
