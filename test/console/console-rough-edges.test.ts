@@ -12,8 +12,8 @@ const PASSWORD = 'a long console password';
 const LONG_OWNER = `org_${'verylongownerid'.repeat(12)}`;
 
 /**
- * The console's rough edges, each in Chromium against a real Tessera (issue #18, "Broken today"
- * and "Confusing or unsafe today"): search and state filters on the server past the first page,
+ * The console's rough edges, each in Chromium against a real Tessera (what people met that was broken,
+ * confusing or unsafe): search and state filters on the server past the first page,
  * sentences for validation errors, errors that clear, a page refused by role, skip to content,
  * passkeys at an IP address, decoys, quarantined keys, names in the audit log, units, a narrow
  * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted, root

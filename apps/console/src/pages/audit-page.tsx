@@ -6,6 +6,7 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** One entry as `GET /v1/audit` lists it. */
 type Entry = Answer<'GET /v1/audit'>['items'][number];
@@ -80,7 +81,7 @@ export function AuditPage() {
           <option key={a} value={a} />
         ))}
       </datalist>
-      <div className="table-scroll">
+      <TableScroll label="Audit entries">
         <table className="audit">
           <caption className="sr-only">Audit entries, newest first</caption>
           <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details']} />
@@ -108,7 +109,7 @@ export function AuditPage() {
             )}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {rows.state === 'ready' && rows.nextCursor && (
         <div>
           <button type="button" onClick={() => void load(rows.nextCursor!)}>

@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { ago, when } from '../format.js';
 import type { Keyspace } from './key-model.js';
 import { TableHead } from '../table-head.js';
+import { TableScroll } from '../table-scroll.js';
 
 interface Column<T> {
   title: string;
@@ -118,7 +119,7 @@ function Finding<T extends KeyBrief>({
       {keys.length === 0 ? (
         <p className="empty">None.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label={title}>
           <table>
             <TableHead columns={columns.map((c) => c.title)} />
             <tbody>
@@ -131,7 +132,7 @@ function Finding<T extends KeyBrief>({
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

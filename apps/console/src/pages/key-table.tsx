@@ -2,6 +2,7 @@ import { ago, when } from '../format.js';
 import { TableHead } from '../table-head.js';
 import type { Key, Keyspace, Suspension } from './key-model.js';
 import { StateBadge } from './state-badge.js';
+import { TableScroll } from '../table-scroll.js';
 
 /** A keys listing as far as it has loaded: the keys so far, and the cursor to the next page. */
 export type Listing = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; keys: Key[]; next: string | null };
@@ -52,7 +53,7 @@ export function KeyTable({
     );
   return (
     <>
-      <div className="table-scroll">
+      <TableScroll label="Keys">
         <table className="keys">
           <caption className="sr-only">{`${keys.length} keys${next ? ', more to load' : ''}`}</caption>
           <TableHead columns={['Name', ...(keyspaces ? ['Keyspace'] : []), 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
@@ -85,7 +86,7 @@ export function KeyTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       {next && (
         <button type="button" onClick={() => onMore(next)}>
           More keys

@@ -7,6 +7,7 @@ import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
+import { TableScroll } from '../table-scroll.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 
@@ -72,7 +73,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
       {items.length === 0 ? (
         <p className="empty">No OAuth clients yet.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="OAuth clients">
           <table className="oauth-clients">
             <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created']} actions={manage} />
             <tbody>
@@ -104,7 +105,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {manage && (
         <CreateClient

@@ -8,6 +8,7 @@ import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
+import { TableScroll } from '../table-scroll.js';
 
 type RootKey = Answer<'GET /v1/root-keys'>['items'][number];
 type Keyspaces = Answer<'GET /v1/keyspaces'>['items'];
@@ -60,7 +61,7 @@ export function RootKeysPage({ notify }: PageProps) {
           />
         )}
       </div>
-      <div className="table-scroll">
+      <TableScroll label="Root keys">
         <table className="root-keys">
           <TableHead columns={['Name', 'Starts with', 'Permissions', 'Keyspaces', 'Created', 'Last used', 'Expires', 'State']} actions />
           <tbody>
@@ -87,7 +88,7 @@ export function RootKeysPage({ notify }: PageProps) {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <CreateRootKey
         keyspaces={keyspaces}
         onCreated={(name, key) => {

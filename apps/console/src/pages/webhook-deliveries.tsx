@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { TableHead } from '../table-head.js';
+import { TableScroll } from '../table-scroll.js';
 
 type Page = Answer<'GET /v1/webhooks/{webhookId}/deliveries'>;
 type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Page['items']; next: string | null };
@@ -63,7 +64,7 @@ export function WebhookDeliveries({ webhookId, url, onClose }: { webhookId: stri
       ) : rows.items.length === 0 ? (
         <p className="empty">Nothing has been sent to this webhook yet.</p>
       ) : (
-        <div className="table-scroll">
+        <TableScroll label="Deliveries">
           <table className="deliveries">
             <TableHead columns={['Created', 'Event', 'State', 'Attempts', 'HTTP status', 'Last error', 'Delivered', 'Next attempt']} />
             <tbody>
@@ -85,7 +86,7 @@ export function WebhookDeliveries({ webhookId, url, onClose }: { webhookId: stri
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       {rows.state === 'ready' && rows.next && (
         <button type="button" onClick={() => void load(rows.next!)}>

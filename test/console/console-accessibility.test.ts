@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
+import { CookieClient, codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const OWNER = 'owner@example.test';
+const PASSWORD = 'a long console password';
+
+/** What axe-core reports of a violation, kept short enough to read in a failed assertion. */
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Every page of the console, with something on it, checked by axe-core in Chromium: no serious
+ * or critical violation of WCAG 2.1 A and AA (the rules axe tags `wcag2a`, `wcag2aa`, `wcag21a`,
+ * `wcag21aa`), in the wide layout and in a narrow one. A violation found names its rule and the
+ * elements, so the failure says what to fix.
+ */
+describe('the console is accessible (axe-core in Chromium)', () => {
+  let server: ConsoleServer;
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  let page: Page;
+  let session: string;
+
+  /** Serious and critical violations on the page as it is now. */
+  const violations = async (): Promise<Violation[]> => {
+    // Evaluated through the browser's debugging protocol: the console's CSP rightly refuses inline scripts.
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+    return page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: any[] }> } }).axe;
+      const { violations } = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        resultTypes: ['violations'],
+      });
+      return violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => String(n.target)) }));
+    });
+  };
+  const open = async (path: string, heading: string | RegExp) => {
+    await page.goto('about:blank');
+    await page.goto(`${server.url}/console/#/${path}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    // Lists and charts load after the heading; wait until nothing is loading.
+    await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
+  };
+
+  beforeAll(async () => {
+    server = await startConsoleServer();
+    await server.createUser(OWNER, PASSWORD, 'owner');
+    const c = new CookieClient(server.url);
+    await c.call('POST', '/console/api/login', { email: OWNER, password: PASSWORD });
+    const enrol = await c.call('POST', '/console/api/enrolment');
+    expect((await c.call('POST', '/console/api/enrolment/confirm', { code: codeFor(enrol.body.secret, server.clock) })).status).toBe(200);
+    session = c.cookie!;
+
+    // Something on every page: keys in each state, a decoy, a finding, a secret, a client, a webhook.
+    const keyspaceId = (await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' })).body.id as string;
+    const keys: string[] = [];
+    for (const name of ['Billing service', 'Mobile app', 'Nightly export']) {
+      const r = await server.api('POST', '/v1/keys', { keyspaceId, name, ownerId: 'acme', scopes: ['invoices:read'] });
+      expect(r.status).toBe(201);
+      keys.push(r.body.keyId);
+    }
+    expect((await server.api('PATCH', `/v1/keys/${keys[1]}`, { enabled: false })).status).toBe(200);
+    const revoked = await server.api('POST', '/v1/keys', { keyspaceId, name: 'Old integration' });
+    expect((await server.api('POST', `/v1/keys/${revoked.body.keyId}/revoke`, {})).status).toBe(200);
+    // A revoked key presented: the dead-key detector's finding, for the anomalies page.
+    expect((await server.api('POST', '/v1/keys/verify', { key: revoked.body.key })).body.code).toBe('REVOKED');
+    expect((await server.api('POST', '/v1/honeytokens', { keyspaceId, name: 'Payments backup' })).status).toBe(201);
+    expect((await server.api('PUT', '/v1/secrets/payments/stripe', { value: 'sk_live_not_a_real_secret' })).status).toBe(200);
+    expect(
+      (await server.api('POST', '/v1/oauth/clients', { name: 'Reporting', grantTypes: ['client_credentials'], scopes: ['reports:read'] }))
+        .status,
+    ).toBe(201);
+    await server.services.monitoring.settle();
+
+    browser = await launchChromium();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('has no serious violation on the sign-in page', async () => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
+  const pages: [string, string | RegExp][] = [
+    ['overview', 'Overview'],
+    ['keys', 'Keys'],
+    ['anomalies', 'Anomalies'],
+    ['hygiene', 'Hygiene'],
+    ['secrets', 'Secrets'],
+    ['oauth-clients', 'OAuth clients'],
+    ['root-keys', 'Root keys'],
+    ['audit', 'Audit log'],
+    ['settings', 'Settings'],
+  ];
+
+  describe.each([1280, 760])('signed in, %i px wide', (width) => {
+    beforeAll(async () => {
+      const [name, value] = session.split('=') as [string, string];
+      await browser.context.addCookies([{ name, value, url: server.url }]);
+      await page.setViewportSize({ width, height: 860 });
+    });
+
+    it.each(pages)('has no serious violation on %s', async (path, heading) => {
+      await open(path, heading);
+      expect(await violations()).toEqual([]);
+    });
+  });
+
+  it('has no serious violation on a key’s own page', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await open('keys', 'Keys');
+    await page.getByRole('button', { name: 'Billing service' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Billing service' }).waitFor();
+    expect(await violations()).toEqual([]);
+  });
+});
