@@ -19,11 +19,7 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
   }
 
   async listKeys(q: KeyListQuery): Promise<KeyRecord[]> {
-    let query = this.db
-      .selectFrom('keys')
-      .selectAll()
-      .where('workspace_id', '=', q.workspaceId)
-      .where('deleted_at', 'is', null);
+    let query = this.db.selectFrom('keys').selectAll().where('workspace_id', '=', q.workspaceId).where('deleted_at', 'is', null);
     if (q.keyspaceId !== undefined) query = query.where('keyspace_id', '=', q.keyspaceId);
     if (q.ownerId !== undefined) query = query.where('owner_id', '=', q.ownerId);
     if (q.search !== undefined && q.search !== '') {
