@@ -1,11 +1,12 @@
 import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql, type Driver } from 'kysely';
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { applyUsageBatch } from './keys/kysely-usage-batch.js';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
+import { OwnSchemaPostgresDialect } from './own-schema-dialect.js';
 import { retryingTransaction } from './retry-transaction.js';
 import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
@@ -60,7 +61,7 @@ export class KyselyStore extends KyselyRepos implements Store {
     pool.on('error', () => {});
     // Nor may a checked-out client that loses it between two queries (the pool listens only to idle ones).
     pool.on('connect', (client) => client.on('error', () => {}));
-    return new KyselyStore(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+    return new KyselyStore(new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) }), 'postgres');
   }
 
   /** Applies every pending migration; returns the names applied. */
