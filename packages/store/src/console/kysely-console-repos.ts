@@ -7,16 +7,14 @@ import type {
   PasskeyChallenge,
   SessionStage,
 } from '@tessera/core';
-import { sql, type Kysely, type Transaction, type UpdateResult } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import { PASSKEY_COLUMNS, SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
 import type { ConsoleTables } from './console-schema.js';
 
 type Db = ConsoleTables & Pick<Database, 'keys'>;
 type Row<T extends keyof ConsoleTables> = ConsoleTables[T];
-
-/** Whether a conditional update (a compare-and-set) changed its one row. */
-const changedOne = (r: UpdateResult): boolean => Number(r.numUpdatedRows) === 1;
 
 /** The console's storage port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyConsoleRepos implements ConsoleRepos {
@@ -70,7 +68,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async replaceRecoveryCodes(id: string, expected: string[], next: string[], at: number): Promise<boolean> {
@@ -80,7 +78,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where('recovery_codes', '=', JSON.stringify(expected))
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async insertSession(s: ConsoleSessionRecord): Promise<void> {
@@ -149,7 +147,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id_hash', '=', idHash)
       .where('challenge', '=', r.challenge)
       .executeTakeFirst();
-    if (!changedOne(cleared)) return undefined;
+    if (!wroteOne(cleared)) return undefined;
     return {
       challenge: r.challenge,
       purpose: r.challenge_purpose as PasskeyChallenge['purpose'],
@@ -181,7 +179,7 @@ export class KyselyConsoleRepos implements ConsoleRepos {
       .where('id', '=', id)
       .where('counter', '=', expectedCounter)
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async deletePasskey(userId: string, id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { DatabaseConnectionRecord, DatabaseLeaseRecord, DatabaseRepos, DatabaseRoleRecord } from '@tessera/core';
-import { sql, type Kysely, type Transaction, type UpdateResult } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { DatabaseTables } from './database-schema.js';
 
@@ -52,9 +53,6 @@ const LEASE_COLUMNS = new RecordColumns<DatabaseLeaseRecord>({
   lastError: 'last_error',
   revokedAt: nullableNumberColumn('revoked_at'),
 });
-
-/** Whether a conditional update (a compare-and-set) changed its one row. */
-const changedOne = (r: UpdateResult): boolean => Number(r.numUpdatedRows) === 1;
 
 /** The port of dynamic database credentials over a Kysely handle — the whole database, or one transaction. */
 export class KyselyDatabaseRepos implements DatabaseRepos {
@@ -178,7 +176,7 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
       .where('state', '=', 'active')
       .where('expires_at', '=', expectedExpiresAt)
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async requestRevocation(id: string, now: number, reason: 'requested' | 'failed'): Promise<boolean> {
@@ -188,7 +186,7 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
       .where('id', '=', id)
       .where('state', '=', 'active')
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async listDueLeases(now: number, limit: number): Promise<DatabaseLeaseRecord[]> {
@@ -216,7 +214,7 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
       .where('state', 'in', ['active', 'revoking'])
       .where('next_attempt_at', '=', expectedNextAttemptAt)
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 
   async finishRevocation(id: string, claimUntil: number, o: Parameters<DatabaseRepos['finishRevocation']>[2]): Promise<boolean> {
@@ -233,6 +231,6 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
       .where('state', '=', 'revoking')
       .where('next_attempt_at', '=', claimUntil)
       .executeTakeFirst();
-    return changedOne(r);
+    return wroteOne(r);
   }
 }
