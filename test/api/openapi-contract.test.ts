@@ -118,6 +118,37 @@ describe('the OpenAPI contract', () => {
     expect([...PENDING].filter((name) => !known.has(name))).toEqual([]);
   });
 
+  // The server coerces types, so in a union of a plain type and null the plain branch would take
+  // null as 0, "", false or [""] before the null branch is tried: a nullable value is one schema
+  // with both types (http/schemas.ts's Nullable). Objects and references may stay unions.
+  it('writes every nullable plain value as one schema with both types, not a union', () => {
+    const unions: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
+      if (typeof node !== 'object' || node === null) return;
+      const o = node as Record<string, unknown>;
+      for (const key of ['anyOf', 'oneOf']) {
+        const branches = o[key];
+        if (!Array.isArray(branches) || !branches.some((b) => b?.type === 'null')) continue;
+        if (branches.some((b) => typeof b?.type === 'string' && b.type !== 'null' && b.type !== 'object')) unions.push(at);
+      }
+      for (const [k, v] of Object.entries(o)) walk(v, `${at}/${k}`);
+    };
+    walk(doc, '#');
+    expect(unions).toEqual([]);
+    // The rule is not empty: the document does have nullable plain values.
+    expect(JSON.stringify(doc)).toContain('["integer","null"]');
+  });
+
+  it('keeps a null sent for a nullable number as null', async () => {
+    const keyspace = await server.api('POST', '/v1/keyspaces', { name: 'Nulls', prefix: 'nul' });
+    const path = `/v1/keyspaces/${keyspace.body.id}/policy`;
+    const set = await server.api('PUT', path, { creditsLowThreshold: 0, autoExpireUnusedDays: 30 });
+    expect([set.status, set.body.creditsLowThreshold]).toEqual([200, 0]);
+    const cleared = await server.api('PUT', path, { creditsLowThreshold: null, autoExpireUnusedDays: null });
+    expect([cleared.status, cleared.body.creditsLowThreshold, cleared.body.autoExpireUnusedDays]).toEqual([200, null, null]);
+  });
+
   it('names every operation once', () => {
     const ids = operations()
       .map((o) => o.op.operationId)

@@ -53,9 +53,11 @@ export interface AuditEntry {
   seq: number;
   id: string;
   ts: string;
+  /** Null for the installation's own entries (keyring, signing keys). */
   workspaceId: string | null;
   /** Who: a root key id, a console user, `system`, `anonymous`. */
   actor: string;
+  /** The actor by name, in listings: a console user's email, a root key's name (null when it has none, such as `system`). */
   actorName?: string | null;
   /** What, as `resource.verb` (docs/audit-events.md lists every action). */
   action: string;
@@ -153,7 +155,9 @@ export interface DatabaseLease {
   revokeReason: "expired" | "requested" | "failed" | null;
   /** Revocation attempts so far. */
   attempts: number;
+  /** The expiry while active; the next revocation attempt while revoking. */
   nextAttemptAt: string | null;
+  /** Why the last revocation attempt failed (the target's message, without secrets). */
   lastError: string | null;
   revokedAt: string | null;
 }
@@ -165,7 +169,9 @@ export interface DatabaseRole {
   /** The connection's name. */
   connection: string;
   creationStatements: string;
+  /** Null: the default. */
   revocationStatements: string | null;
+  /** Null: the default. */
   renewStatements: string | null;
   defaultTtlSeconds: number;
   maxTtlSeconds: number;
@@ -271,7 +277,9 @@ export interface Key {
   } | null;
   lastUsedAt: string | null;
   usageCount: number;
+  /** The key this one was rolled to. */
   rolledToKeyId: string | null;
+  /** When the key is due for rotation under its keyspace's policy (null: no schedule, or rolled or revoked). */
   rotationDueAt: string | null;
   /** A honeytoken (`POST /v1/honeytokens`): planted as a trap; any use of it is a critical anomaly. */
   decoy: boolean;
@@ -306,6 +314,7 @@ export interface KeyspacePolicy {
   anomalyResponse: "alert" | "suspend";
   /** The least severity that suspends, with `suspend`. */
   suspendMinSeverity: "low" | "medium" | "high" | "critical";
+  /** Keys unused this many days are scheduled to expire (null: never). */
   autoExpireUnusedDays: number | null;
   /** Notice given before such a key expires; a use within it cancels the expiry. */
   autoExpireNoticeDays: number;
@@ -313,7 +322,9 @@ export interface KeyspacePolicy {
   expiringNoticeDays: number;
   /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
   creditsLowThreshold: number | null;
+  /** No key may be created or updated to expire later than this many days from now, nor to never expire (null: no limit). Setting it gives every live key without an expiry, or with a later one, an expiry at the limit. */
   maxKeyLifetimeDays: number | null;
+  /** A key is due for rotation this many days after it was made (null: no schedule). */
   rotationIntervalDays: number | null;
   /** A `key.rotation_due` webhook goes out this many days before a key is due for rotation. */
   rotationNoticeDays: number;
@@ -371,6 +382,7 @@ export interface OAuthClient {
     /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
     overlapSeconds?: number;
   } | null;
+  /** When the current secret falls due under the schedule. */
   secretRotationDueAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -421,6 +433,7 @@ export interface OAuthClientWithSecret {
     /** Seconds both secrets work when it is rotated (the default grace of rotate-secret). Default 7 days, at most half the interval; shorter than the interval. */
     overlapSeconds?: number;
   } | null;
+  /** When the current secret falls due under the schedule. */
   secretRotationDueAt: string | null;
   createdAt: string;
   updatedAt: string;
@@ -493,10 +506,14 @@ export interface Rollover {
   quietPeriodSeconds: number;
   /** The hard deadline: the predecessor expires then whatever its traffic. */
   deadline: string;
+  /** When the successor was first seen in use. */
   successorFirstUsedAt: string | null;
+  /** The predecessor last seen at. */
   predecessorLastUsedAt: string | null;
+  /** When the predecessor stops working if its traffic does not come back: the deadline, or sooner once the successor is in use (null once retired). */
   retiresAt: string | null;
   retiredAt: string | null;
+  /** `quiet`: retired by the rollover; `deadline`: expired at the deadline; `revoked`: revoked or deleted by hand. */
   retiredReason: "quiet" | "deadline" | "revoked" | null;
 }
 
@@ -512,8 +529,10 @@ export interface RootKey {
   revokedAt: string | null;
   expiresAt: string | null;
   ipAllowlist: Array<string>;
+  /** The keyspaces it is limited to (null: the whole workspace). */
   keyspaceIds: Array<string> | null;
   lastUsedAt: string | null;
+  /** The root key this one was rolled to. */
   rolledToId: string | null;
 }
 
@@ -594,18 +613,22 @@ export interface TopVerifications {
 export interface UsageEvent {
   ts: string;
   workspaceId: string;
+  /** Null for a key that is not known. */
   keyId: string | null;
   keyspaceId: string | null;
   ownerId: string | null;
   /** A verification outcome, as `POST /v1/keys/verify` answers it. */
   outcome: "VALID" | "MALFORMED" | "NOT_FOUND" | "EXPIRED" | "REVOKED" | "DISABLED" | "RATE_LIMITED" | "USAGE_EXCEEDED" | "INSUFFICIENT_SCOPE" | "IP_NOT_ALLOWED";
+  /** The end client's address (`ip` given to verify, else the caller's). */
   ip: string | null;
+  /** The address's /24 (IPv4) or /48 (IPv6). */
   network: string | null;
   userAgent: string | null;
   /** Credits spent (0 when the verification failed). */
   cost: number;
   resource: string | null;
   method: string | null;
+  /** The scope expression the caller required, if any. */
   scopes: string | null;
   /** Set when a NOT_FOUND key turned out to be a deleted one. */
   deleted?: boolean;
@@ -690,7 +713,9 @@ export interface WebhookDelivery {
   attempts: number;
   nextAttemptAt: string | null;
   lastAttemptAt: string | null;
+  /** The receiver's HTTP status on the last attempt. */
   responseStatus: number | null;
+  /** Why the last attempt failed, by class. */
   lastError: "target_not_allowed" | "dns_failed" | "connection_failed" | "timeout" | "tls_error" | "http_status" | "subscription_disabled" | null;
   createdAt: string;
   deliveredAt: string | null;
@@ -838,6 +863,7 @@ export interface Operations {
     response: {
       /** Newest first. */
       items: Array<AuditEntry>;
+      /** Pass it as `cursor` for the next page; null on the last page. */
       nextCursor: string | null;
     };
   };
@@ -921,6 +947,7 @@ export interface Operations {
     response: {
       /** Newest first. */
       items: Array<DatabaseLease>;
+      /** Pass it as `cursor` for the next page; null on the last page. */
       nextCursor: string | null;
     };
   };
@@ -1078,6 +1105,7 @@ export interface Operations {
     response: {
       /** Oldest first. */
       items: Array<Key>;
+      /** Pass it as `cursor` for the next page; null on the last page. */
       nextCursor: string | null;
     };
   };
@@ -1420,6 +1448,7 @@ export interface Operations {
       anomalyResponse?: "alert" | "suspend";
       /** The least severity that suspends, with `suspend`. */
       suspendMinSeverity?: "low" | "medium" | "high" | "critical";
+      /** Keys unused this many days are scheduled to expire (null: never). */
       autoExpireUnusedDays?: number | null;
       /** Notice given before such a key expires; a use within it cancels the expiry. */
       autoExpireNoticeDays?: number;
@@ -1427,7 +1456,9 @@ export interface Operations {
       expiringNoticeDays?: number;
       /** A `key.credits_low` webhook goes out when credits fall to this (null: never). */
       creditsLowThreshold?: number | null;
+      /** No key may be created or updated to expire later than this many days from now, nor to never expire (null: no limit). Setting it gives every live key without an expiry, or with a later one, an expiry at the limit. */
       maxKeyLifetimeDays?: number | null;
+      /** A key is due for rotation this many days after it was made (null: no schedule). */
       rotationIntervalDays?: number | null;
       /** A `key.rotation_due` webhook goes out this many days before a key is due for rotation. */
       rotationNoticeDays?: number;
@@ -1657,6 +1688,7 @@ export interface Operations {
       expiresAt?: string | null;
       /** CIDRs the root key may be used from. */
       ipAllowlist?: Array<string>;
+      /** Limits the root key to these keyspaces (null or absent: the whole workspace). */
       keyspaceIds?: Array<string> | null;
     };
     response: {
@@ -1844,6 +1876,7 @@ export interface Operations {
     response: {
       /** Newest first. */
       items: Array<WebhookDelivery>;
+      /** Pass as `cursor` for the next page; null on the last one. */
       nextCursor: string | null;
     };
   };

@@ -1,8 +1,18 @@
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static, type TNull, type TSchema, type TUnion, type TUnsafe } from 'typebox';
 
 /** Request and response shapes. Fastify validates with them; the OpenAPI document is made from them. */
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * A value or null. A plain value's schema gains `null` among its types (and its `enum`) rather than
+ * becoming a union: the server coerces types, and a union's first branch would take `null` as 0,
+ * "", false or [""] (which that branch may well allow) before the null branch is ever tried. Objects
+ * and references, which coercion never turns null into, stay unions.
+ */
+const Nullable = <T extends TSchema>(t: T): TUnsafe<Static<T> | null> | TUnion<[T, TNull]> => {
+  const { type, enum: values } = t as { type?: unknown; enum?: unknown[] };
+  if (typeof type !== 'string' || type === 'object') return Type.Union([t, Type.Null()]);
+  return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'], ...(values && { enum: [...values, null] }) });
+};
 export const Time = Type.String({ format: 'date-time' });
 /** One of these strings: a plain `enum` (serialized as a string, generated as a union of literals). */
 export const OneOf = <const V extends readonly string[]>(values: V, options: { description?: string } = {}) =>

@@ -149,14 +149,13 @@ const policyFields = {
     maximum: 365,
     description: 'A `key.expiring` webhook goes out this many days before a key expires.',
   }),
-  // One schema with both types, not a union: with type coercion on, a union's integer branch
-  // would take null as 0 (which its minimum allows) before the null branch is tried.
-  creditsLowThreshold: Type.Unsafe<number | null>({
-    type: ['integer', 'null'],
-    minimum: 0,
-    maximum: 1e15,
-    description: 'A `key.credits_low` webhook goes out when credits fall to this (null: never).',
-  }),
+  creditsLowThreshold: Nullable(
+    Type.Integer({
+      minimum: 0,
+      maximum: 1e15,
+      description: 'A `key.credits_low` webhook goes out when credits fall to this (null: never).',
+    }),
+  ),
   maxKeyLifetimeDays: Nullable(
     Type.Integer({
       minimum: 1,
@@ -188,7 +187,7 @@ const KeyspacePolicyShape = Type.Object(
   {
     keyspaceId: Type.String(),
     ...policyFields,
-    updatedAt: Type.Union([Time, Type.Null()], { description: 'Null while the defaults apply.' }),
+    updatedAt: Nullable(Type.String({ format: 'date-time', description: 'Null while the defaults apply.' })),
   },
   {
     $id: 'KeyspacePolicy',

@@ -1,4 +1,4 @@
-import { Text, Type } from '../http/schemas.js';
+import { Nullable, Text, Type } from '../http/schemas.js';
 
 /** What the gateway routes of a keyspace look like through the API, and the forward-auth answer. */
 
@@ -59,10 +59,8 @@ export const GatewayRoutesAnswer = Type.Object(
     keyspaceId: Type.String(),
     keyHeader: Type.String(),
     rules: Type.Array(RuleShape),
-    audience: Type.Union([Type.String(), Type.Null()], {
-      description: 'Access tokens for this audience are accepted too; null: API keys only.',
-    }),
-    updatedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Null while none were ever set.' }),
+    audience: Nullable(Type.String({ description: 'Access tokens for this audience are accepted too; null: API keys only.' })),
+    updatedAt: Nullable(Type.String({ format: 'date-time', description: 'Null while none were ever set.' })),
   },
   {
     description: "A keyspace's gateway routes. A request no rule matches is refused (403).",

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { Type } from '../http/schemas.js';
+import { Nullable, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { SigningKeyList } from './oauth-client-schemas.js';
@@ -26,9 +26,7 @@ const Retired = Type.Object(
     state: Type.Union([Type.Literal('next'), Type.Literal('current'), Type.Literal('previous')], {
       description: 'The role the key played when it was retired.',
     }),
-    successor: Type.Union([Type.String(), Type.Null()], {
-      description: 'The key that signs in its place from now on, when the retired key was signing.',
-    }),
+    successor: Nullable(Type.String({ description: 'The key that signs in its place from now on, when the retired key was signing.' })),
   },
   {
     examples: [

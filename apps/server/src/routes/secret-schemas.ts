@@ -13,7 +13,9 @@ export const NameParams = Type.Object({
 export const PutSecretBody = Type.Object(
   {
     value: Type.String({ minLength: 1, maxLength: 65_536, description: 'At most 64 KiB of UTF-8.' }),
-    rotateBy: Type.Optional(Type.Union([Time, Type.Null()], { description: 'When it should be rotated; absent: as before, null: never.' })),
+    rotateBy: Type.Optional(
+      Nullable(Type.String({ format: 'date-time', description: 'When it should be rotated; absent: as before, null: never.' })),
+    ),
   },
   { additionalProperties: false, examples: [{ value: 'sk_live_51Hx…', rotateBy: '2026-06-01T00:00:00.000Z' }] },
 );

@@ -1,10 +1,8 @@
 import { CONSOLE_ROLES } from '@tessera/core';
-import { type TSchema } from 'typebox';
-import { Type } from '../../http/schemas.js';
+import { Nullable, Type } from '../../http/schemas.js';
 
 /** The console API's shapes, shared by its routes: what they take, and what they answer. */
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Time = Type.String({ format: 'date-time' });
 
 export const Email = Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' });

@@ -1,5 +1,5 @@
 import { problems } from '../../http/contract.js';
-import { IdParams, Type } from '../../http/schemas.js';
+import { IdParams, Nullable, Type } from '../../http/schemas.js';
 import { fullSession, userActor, type ConsoleApp, type ConsoleContext } from './console-context.js';
 import { SERIES_EXAMPLE, VerifySeries } from './console-schemas.js';
 
@@ -12,7 +12,7 @@ const KeyUsage = Type.Object(
       Type.Object({
         at: Type.String({ format: 'date-time' }),
         code: Type.String({ description: 'The verify outcome (`VALID`, `EXPIRED`, …).' }),
-        ip: Type.Union([Type.String(), Type.Null()]),
+        ip: Nullable(Type.String()),
       }),
       { description: "The key's latest verifications on this node, newest first." },
     ),

@@ -1,27 +1,24 @@
 import { hasPermission } from '@tessera/core';
 import { rolePermissions } from '../../http/console-session.js';
-import { Type } from '../../http/schemas.js';
+import { Nullable, Type } from '../../http/schemas.js';
 import { fullSession, userActor, type ConsoleApp, type ConsoleContext } from './console-context.js';
 import { SERIES_EXAMPLE, VerifySeries } from './console-schemas.js';
 
-const Count = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
+const Count = (description: string) => Nullable(Type.Integer({ description }));
 
 const Overview = Type.Object(
   {
     activeKeys: Count('Keys neither revoked, disabled nor expired; null without `keys:read`.'),
     keyspaces: Count('null without `keyspaces:read`.'),
-    secretsDue: Type.Union(
-      [
-        Type.Array(
-          Type.Object({
-            name: Type.String(),
-            rotation: Type.String({ description: '`due` or `overdue`.' }),
-            rotateBy: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-          }),
-        ),
-        Type.Null(),
-      ],
-      { description: 'Secrets due for rotation; null without `secrets:read`.' },
+    secretsDue: Nullable(
+      Type.Array(
+        Type.Object({
+          name: Type.String(),
+          rotation: Type.String({ description: '`due` or `overdue`.' }),
+          rotateBy: Nullable(Type.String({ format: 'date-time' })),
+        }),
+        { description: 'Secrets due for rotation; null without `secrets:read`.' },
+      ),
     ),
     verifications: Type.Union(
       [
