@@ -32,7 +32,7 @@ describe.each(DIALECTS)('OAuth flows with openid-client and jose as the other si
     expect(m.revocation_endpoint).toBe(`${s.url}/oauth/revoke`);
     expect(m.jwks_uri).toBe(`${s.url}/oauth/jwks`);
     expect(m.grant_types_supported).toEqual(expect.arrayContaining(['client_credentials', 'refresh_token', EXCHANGE]));
-    expect(m.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt']);
+    expect(m.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']);
     expect(m.dpop_signing_alg_values_supported).toEqual(expect.arrayContaining(['ES256', 'EdDSA']));
   });
 

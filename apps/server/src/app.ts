@@ -20,6 +20,7 @@ import { keyspaceRoutes } from './routes/keyspaces.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { oauthEndpoints } from './routes/oauth/endpoints.js';
 import { oauthClientRoutes } from './routes/oauth-clients.js';
+import { endUserRoutes } from './routes/end-users.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -73,6 +74,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(consoleRoutes(services, { origin: config.consoleOrigin }));
   await app.register(oauthClientRoutes(services));
   await app.register(oauthEndpoints(services, config));
+  await app.register(endUserRoutes(services));
   await app.register(secretRoutes(services));
   await app.register(databaseRoutes(services));
   await app.register(eventRoutes(services));

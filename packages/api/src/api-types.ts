@@ -92,22 +92,40 @@ export interface AuditReport {
   };
 }
 
-/** Authorization server metadata (RFC 8414 §2). */
+/** Authorization server metadata (RFC 8414 §2), which is also the OpenID Provider configuration (OpenID Connect Discovery §3). */
 export interface AuthorizationServerMetadata {
   issuer: string;
+  authorization_endpoint: string;
   token_endpoint: string;
+  userinfo_endpoint: string;
   jwks_uri: string;
   introspection_endpoint: string;
   revocation_endpoint: string;
-  /** Client credentials, refresh token and token exchange (RFC 8693). */
-  grant_types_supported: Array<string>;
-  /** None: there is no authorization endpoint; the clients are machines. */
+  /** The OpenID Connect scopes; a client’s own scopes besides. */
+  scopes_supported: Array<string>;
+  /** `code`: the authorization code flow. */
   response_types_supported: Array<string>;
-  /** How clients authenticate. */
+  /** `query`. */
+  response_modes_supported: Array<string>;
+  /** Authorization code, client credentials, refresh token and token exchange (RFC 8693). */
+  grant_types_supported: Array<string>;
+  /** PKCE: S256 only (RFC 9700 §2.1.1). */
+  code_challenge_methods_supported: Array<string>;
+  /** `public`. */
+  subject_types_supported: Array<string>;
+  /** Algorithms ID tokens are signed with. */
+  id_token_signing_alg_values_supported: Array<string>;
+  /** Claims of ID tokens and the userinfo endpoint. */
+  claims_supported: Array<string>;
+  /** `prompt` values the authorization endpoint takes. */
+  prompt_values_supported: Array<string>;
+  /** RFC 9207: `iss` is in every authorization response. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** How clients authenticate; `none` for public clients. */
   token_endpoint_auth_methods_supported: Array<string>;
   /** `private_key_jwt` assertion algorithms. */
   token_endpoint_auth_signing_alg_values_supported: Array<string>;
-  /** As at the token endpoint. */
+  /** As at the token endpoint, public clients aside. */
   introspection_endpoint_auth_methods_supported: Array<string>;
   /** As at the token endpoint. */
   introspection_endpoint_auth_signing_alg_values_supported: Array<string>;
@@ -177,6 +195,20 @@ export interface DatabaseRole {
   maxTtlSeconds: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A person who signs in to the workspace’s apps; the password is never shown. */
+export interface EndUser {
+  userId: string;
+  email: string;
+  /** Answered as `email_verified` to apps. */
+  emailVerified: boolean;
+  name: string | null;
+  /** A disabled user cannot sign in, and their refresh tokens stop working. */
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  lastSignInAt: string | null;
 }
 
 /** A keyspace's stale, unused and over-privileged keys. */
@@ -352,9 +384,11 @@ export interface OAuthClient {
   scopes: Array<string>;
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
-  grantTypes: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-  /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
+  redirectUris: Array<string>;
+  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
   jwks: {
     keys: Array<{
       [name: string]: unknown;
@@ -403,9 +437,11 @@ export interface OAuthClientWithSecret {
   scopes: Array<string>;
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
-  grantTypes: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-  /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
-  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
+  redirectUris: Array<string>;
+  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+  tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
   jwks: {
     keys: Array<{
       [name: string]: unknown;
@@ -593,6 +629,8 @@ export interface TokenResponse {
   issued_token_type?: "urn:ietf:params:oauth:token-type:access_token";
   /** After a token exchange or a refresh, for a client that may refresh: the next refresh token. */
   refresh_token?: string;
+  /** After an authorization code issued with `openid`: the ID token (OIDC Core §3.1.3.3). */
+  id_token?: string;
 }
 
 export interface TopVerifications {
@@ -632,6 +670,18 @@ export interface UsageEvent {
   scopes: string | null;
   /** Set when a NOT_FOUND key turned out to be a deleted one. */
   deleted?: boolean;
+}
+
+/** Claims about the signed-in user (OIDC Core §5.3.2), as the token’s scopes allow. */
+export interface UserInfo {
+  /** The end user’s id. */
+  sub: string;
+  /** With `profile`, when the user has a name. */
+  name?: string;
+  /** With `email`. */
+  email?: string;
+  /** With `email`. */
+  email_verified?: boolean;
 }
 
 /** Verification counts of the whole range. */
@@ -1490,9 +1540,11 @@ export interface Operations {
       scopes?: Array<string>;
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-      /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
-      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
+      redirectUris?: Array<string>;
+      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
       jwks?: {
         keys: Array<{
           kty: string;
@@ -1565,9 +1617,11 @@ export interface Operations {
       scopes?: Array<string>;
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
-      /** How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`. */
-      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt";
+      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
+      redirectUris?: Array<string>;
+      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+      tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
       jwks?: {
         keys: Array<{
           kty: string;
@@ -1809,6 +1863,70 @@ export interface Operations {
     query: {};
     body: undefined;
     response: Suspension;
+  };
+  /** List end users */
+  'GET /v1/users': {
+    path: {};
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: {
+      items: Array<EndUser>;
+      nextCursor: string | null;
+    };
+  };
+  /** Create an end user */
+  'POST /v1/users': {
+    path: {};
+    query: {};
+    body: {
+      /** Unique in the workspace; kept lower-cased. */
+      email: string;
+      /** At least 12 characters; kept as an argon2id hash. */
+      password: string;
+      name?: string;
+      /** Whether you checked the email belongs to the user. Default false. */
+      emailVerified?: boolean;
+    };
+    response: EndUser;
+  };
+  /** Delete an end user and their consents; their refresh tokens stop working */
+  'DELETE /v1/users/{userId}': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Get an end user */
+  'GET /v1/users/{userId}': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: EndUser;
+  };
+  /** Disable an end user: no sign-in, no refresh */
+  'POST /v1/users/{userId}/disable': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: EndUser;
+  };
+  /** Enable an end user again */
+  'POST /v1/users/{userId}/enable': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: EndUser;
   };
   /** Webhook subscriptions */
   'GET /v1/webhooks': {

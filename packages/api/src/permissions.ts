@@ -23,6 +23,8 @@ export const PERMISSIONS = [
   'keys:report_leaked',
   'databases:manage',
   'databases:credentials',
+  'end_users:read',
+  'end_users:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

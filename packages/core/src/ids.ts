@@ -21,6 +21,7 @@ export const ID_PREFIX = {
   webhookDelivery: 'whd',
   webhookEvent: 'wev',
   consoleUser: 'usr',
+  endUser: 'eu',
   passkey: 'pk',
   databaseConnection: 'dbc',
   databaseRole: 'dbr',

@@ -24,6 +24,7 @@ export function client(over: Partial<OAuthClientRecord> = {}): OAuthClientRecord
     scopes: ['invoices:read', 'documents:*'],
     audience: [],
     grantTypes: ['client_credentials', 'refresh_token'],
+    redirectUris: ['https://app.example/cb', 'http://127.0.0.1/cb'],
     authMethod: 'private_key_jwt',
     jwks: { keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k1' }] },
     accessTokenFormat: 'opaque',

@@ -33,9 +33,10 @@ const Jwk = Type.Object(
 const Ttl = (l: { min: number; max: number }, description: string) => Type.Integer({ minimum: l.min, maximum: l.max, description });
 
 // Widened to strings: the core's unions stay its own.
-const GrantTypes = Type.Array(OneOf(ALL_GRANT_TYPES as readonly string[]), { minItems: 1, maxItems: 3 });
+const GrantTypes = Type.Array(OneOf(ALL_GRANT_TYPES as readonly string[]), { minItems: 1, maxItems: 4 });
 const AuthMethod = OneOf(CLIENT_AUTH_METHODS as readonly string[], {
-  description: 'How the client authenticates: a secret (Basic or in the form), or `private_key_jwt`.',
+  description:
+    'How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only).',
 });
 const AccessTokenFormat = OneOf(['jwt', 'opaque'] as const, {
   description: 'A JWT (RFC 9068) verified locally, or an opaque token introspected.',
@@ -54,6 +55,11 @@ const attributes = {
     description: 'Audiences its tokens may name, the first by default; each belongs to one workspace.',
   }),
   grantTypes: GrantTypes,
+  redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+    maxItems: 10,
+    description:
+      'For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme.',
+  }),
   tokenEndpointAuthMethod: AuthMethod,
   jwks: Nullable(
     Type.Object(
@@ -151,6 +157,7 @@ const example = {
   scopes: ['invoices:read'],
   audience: ['https://api.example.com'],
   grantTypes: ['client_credentials'],
+  redirectUris: [],
   tokenEndpointAuthMethod: 'client_secret_basic',
   jwks: null,
   accessTokenFormat: 'jwt',

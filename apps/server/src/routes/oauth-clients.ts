@@ -31,6 +31,7 @@ function clientView(c: OAuthClientRecord) {
     scopes: c.scopes,
     audience: c.audience,
     grantTypes: c.grantTypes,
+    redirectUris: c.redirectUris,
     tokenEndpointAuthMethod: c.authMethod,
     jwks: c.jwks,
     accessTokenFormat: c.accessTokenFormat,

@@ -2,6 +2,7 @@ import {
   AuthorizationServer,
   ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
+  EndUserService,
   every,
   noticeDueSecrets,
   SigningWorkers,
@@ -13,6 +14,7 @@ import {
   type KeyVerifier,
   type Keyring,
   type OAuthStore,
+  type PasswordHasher,
   type SigningKeyPolicy,
   type Ticker,
 } from '@tessera/core';
@@ -22,6 +24,8 @@ export interface OAuthServiceOptions {
   keyring: Keyring;
   clock: Clock;
   verifier: KeyVerifier;
+  /** argon2id for end users' passwords: the console's hashing thread. */
+  passwords: PasswordHasher;
   signingKeys?: SigningKeyPolicy | undefined;
   /** Carries client changes to every node's client directory. */
   bus?: InvalidationBus | undefined;
@@ -57,7 +61,9 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     checkApiKey: (keyId, input) => o.verifier.verifyById(keyId, input),
     clients: directory,
     secretMemory: directory,
+    passwords: o.passwords,
   });
+  const users = new EndUserService({ store, clock: o.clock, passwords: o.passwords });
   let upkeep: Ticker | undefined;
   return {
     store,
@@ -65,6 +71,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     clients,
     directory,
     server,
+    users,
     /** Emergency retirement of a signing key (audited), told to every node. */
     async retireSigningKey(kid: string, actor: Actor, reason?: string) {
       const retired = await keys.retire(kid, actor, reason);

@@ -138,15 +138,6 @@ export function createServices(o: ServiceOptions) {
     o.onCheckpointError,
     checkpointAlarms,
   );
-  const oauth = createOAuthServices({
-    store: o.ports.oauth,
-    keyring: o.keyring,
-    clock,
-    verifier,
-    bus,
-    signingKeys: o.oauthSigningKeys,
-    onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),
-  });
   const accounts = new ConsoleAccounts(
     {
       store,
@@ -156,6 +147,16 @@ export function createServices(o: ServiceOptions) {
     },
     o.console,
   );
+  const oauth = createOAuthServices({
+    store: o.ports.oauth,
+    keyring: o.keyring,
+    clock,
+    verifier,
+    passwords: accounts.passwords,
+    bus,
+    signingKeys: o.oauthSigningKeys,
+    onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),
+  });
   const databases = createDatabaseServices(
     { store, keyring: o.keyring, clock, onError: (err) => o.onTaskError?.(err, 'database lease revocation') },
     o.databases,

@@ -34,8 +34,8 @@ export class ConsoleAccounts {
   readonly passkeys: ConsolePasskeys;
   private readonly lockout: SignInLockout;
   private readonly clock: Clock;
-  /** argon2id off libuv's thread pool, which signs access tokens. */
-  private readonly passwords = new PasswordHasher();
+  /** argon2id off libuv's thread pool, which signs access tokens; end users' passwords share it. */
+  readonly passwords = new PasswordHasher();
 
   constructor(deps: ConsoleAccountsDeps, policy: Partial<ConsolePolicy> = {}) {
     this.policy = { ...DEFAULT_CONSOLE_POLICY, ...policy };

@@ -13,6 +13,9 @@ export const HASH_DOMAINS = [
   'dpop_nonce',
   'idempotency',
   'console_decoy',
+  'authorization_code',
+  'end_user_session',
+  'end_user_csrf',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

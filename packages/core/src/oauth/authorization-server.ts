@@ -1,5 +1,8 @@
 import type { AuthorizationServerMetadata, IntrospectionResponse, TokenResponse } from '@tessera/api';
+import { AuthorizationFlow } from './authorization/authorization-flow.js';
 import { introspectionEndpoint } from './endpoints/introspection.js';
+import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './endpoints/userinfo.js';
+import { EndUserSessions } from './people/end-user-sessions.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { authorizationServerMetadata } from './metadata.js';
@@ -10,16 +13,23 @@ import { verifyDpopProof } from './dpop.js';
 import { OAuthError } from './oauth-error.js';
 
 /**
- * The OAuth 2.0 authorization server for machines: the token endpoint (client credentials, token
- * exchange of API keys, rotating refresh tokens), introspection, revocation and metadata, each in
- * a file of its own under `endpoints/` and `grants/`. It speaks in parsed form parameters and
- * answers with bodies and headers; the HTTP layer only carries them.
+ * The OAuth 2.0 authorization server and OpenID Provider: the authorization endpoint's flow for
+ * people (`authorization/`), the token endpoint (authorization code with PKCE, client credentials,
+ * token exchange of API keys, rotating refresh tokens), userinfo, introspection, revocation and
+ * metadata, each in a file of its own under `endpoints/` and `grants/`. It speaks in parsed
+ * parameters and answers with bodies and headers; the HTTP layer only carries them.
  */
 export class AuthorizationServer {
   private readonly ctx: ServerContext;
+  /** End users' sessions and the CSRF tokens of the hosted pages. */
+  readonly sessions: EndUserSessions;
+  /** The authorization endpoint's steps: sign-in, consent, code. */
+  readonly authorization: AuthorizationFlow;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
+    this.sessions = new EndUserSessions(deps.keyring, deps.clock);
+    this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions });
   }
 
   /** RFC 8414 metadata. */
@@ -30,6 +40,11 @@ export class AuthorizationServer {
   /** The token endpoint (RFC 6749 §3.2). */
   token(req: TokenRequest, issuer: string): Promise<EndpointAnswer<TokenResponse>> {
     return tokenEndpoint(this.ctx, req, issuer);
+  }
+
+  /** The UserInfo endpoint (OIDC Core §5.3). */
+  userinfo(req: UserinfoRequest, issuer: string): Promise<UserinfoOutcome> {
+    return userinfoEndpoint(this.ctx, req, issuer);
   }
 
   /** Token introspection (RFC 7662). */

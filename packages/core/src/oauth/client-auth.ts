@@ -77,6 +77,8 @@ export async function authenticateClient(
   } else if (jwt) {
     method = 'private_key_jwt';
     return authenticateAssertion(req, audiences, deps);
+  } else if (param(req, 'client_id') !== undefined) {
+    return authenticatePublicClient(param(req, 'client_id')!, deps);
   } else {
     throw new OAuthError('invalid_client', 'Client authentication is required.');
   }
@@ -91,6 +93,17 @@ export async function authenticateClient(
   for (const s of secrets) if (safeEqual(deps.keyring.hash('client_secret', secret, s.pepperVersion), s.hash)) matched = s; // every one, so time says nothing
   if (matched === undefined) throw failed();
   if (digest !== undefined) deps.memory!.remember(client.id, digest, matched);
+  return client;
+}
+
+/**
+ * A public client names itself with `client_id` alone (RFC 6749 §2.1, §3.2.1): only a client
+ * registered with `none` may, and what it may do is bound by PKCE and its grants, not by a secret.
+ */
+async function authenticatePublicClient(clientId: string, deps: ClientAuthDeps): Promise<OAuthClientRecord> {
+  if (!isId('oauthClient', clientId)) throw failed();
+  const client = await deps.repos.getClient(clientId);
+  if (client === undefined || client.deletedAt !== null || client.authMethod !== 'none') throw failed();
   return client;
 }
 

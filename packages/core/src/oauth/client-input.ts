@@ -1,6 +1,7 @@
 import { TesseraError } from '../errors.js';
 import { SCOPE_PATTERN } from '../scopes/scope-expression.js';
 import { CLIENT_ASSERTION_ALGS } from './client-auth.js';
+import { checkRedirectUris } from './authorization/redirect-uris.js';
 import { keyFitsAlg } from './jws.js';
 import {
   ALL_GRANT_TYPES,
@@ -48,6 +49,7 @@ export interface ClientInput {
   scopes?: string[] | undefined;
   audience?: string[] | undefined;
   grantTypes?: string[] | undefined;
+  redirectUris?: string[] | undefined;
   tokenEndpointAuthMethod?: string | undefined;
   jwks?: { keys: Record<string, unknown>[] } | null | undefined;
   accessTokenFormat?: 'jwt' | 'opaque' | undefined;
@@ -83,6 +85,7 @@ export function clientFields(input: ClientInput): Partial<OAuthClientRecord> {
       if (!(ALL_GRANT_TYPES as readonly string[]).includes(g)) throw bad(`unsupported grant type "${g.slice(0, 80)}"`);
     out.grantTypes = [...new Set(input.grantTypes)] as GrantType[];
   }
+  if (input.redirectUris !== undefined) out.redirectUris = checkRedirectUris(input.redirectUris);
   if (input.tokenEndpointAuthMethod !== undefined) {
     if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(input.tokenEndpointAuthMethod))
       throw bad(`unsupported tokenEndpointAuthMethod`);
@@ -140,8 +143,17 @@ function checkPublicKeys(keys: Record<string, unknown>[]): void {
   }
 }
 
-/** What no single field says: a `private_key_jwt` client needs keys. */
+/** Grants a public client (`none`) may use: it cannot authenticate, so none that stands on the client alone. */
+const PUBLIC_CLIENT_GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token'];
+
+/** What no single field says: a `private_key_jwt` client needs keys; a public client acts for users only. */
 export function checkCoherent(c: OAuthClientRecord): void {
+  if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0)
+    throw bad('the authorization_code grant needs at least one redirect URI in redirectUris');
+  if (c.authMethod === 'none' && c.grantTypes.some((g) => !PUBLIC_CLIENT_GRANTS.includes(g)))
+    throw bad('a public client (tokenEndpointAuthMethod none) may use only authorization_code and refresh_token');
+  if (c.authMethod === 'none' && c.secretRotationDays !== null)
+    throw bad('a public client has no secret to rotate: set secretRotation to null');
   if (c.authMethod === 'private_key_jwt' && (c.jwks === null || c.jwks.keys.length === 0)) {
     throw bad('private_key_jwt needs jwks with the public keys of the client');
   }

@@ -39,6 +39,7 @@ export class OAuthClientService {
       scopes: [],
       audience: [],
       grantTypes: ['client_credentials'],
+      redirectUris: [],
       authMethod: 'client_secret_basic',
       jwks: null,
       accessTokenFormat: 'jwt',
@@ -62,7 +63,7 @@ export class OAuthClientService {
     checkCoherent(client);
     // The first key of an algorithm is published before any token is signed with it.
     await this.deps.keys.ensure(client.signingAlg);
-    const issued = client.authMethod === 'private_key_jwt' ? undefined : this.newSecret(client.id, now);
+    const issued = hasSecret(client) ? this.newSecret(client.id, now) : undefined;
     await this.deps.store.transaction(async (tx) => {
       await this.claim(tx, client.workspaceId, client.audience, now);
       await tx.insertClient(client);
@@ -75,6 +76,7 @@ export class OAuthClientService {
           scopes: client.scopes,
           audience: client.audience,
           grantTypes: client.grantTypes,
+          redirectUris: client.redirectUris,
           authMethod: client.authMethod,
           signingAlg: client.signingAlg,
         },
@@ -102,7 +104,7 @@ export class OAuthClientService {
         Object.assign(fields, dueFields({ secretRotationDays: fields.secretRotationDays }, await this.secretIssuedAt(tx, id)));
       const next = { ...current, ...fields };
       checkCoherent(next);
-      if (next.authMethod === 'private_key_jwt' && current.authMethod !== 'private_key_jwt') {
+      if (!hasSecret(next) && hasSecret(current)) {
         for (const s of await tx.listLiveClientSecrets(id, this.deps.clock.now())) await tx.expireClientSecret(s.id, this.deps.clock.now());
       }
       if (fields.audience !== undefined) await this.claim(tx, current.workspaceId, fields.audience, this.deps.clock.now());
@@ -148,8 +150,7 @@ export class OAuthClientService {
     }
     const rotated = await this.deps.store.transaction(async (tx) => {
       const client = await this.get(actor, id, tx);
-      if (client.authMethod === 'private_key_jwt')
-        throw new TesseraError('CONFLICT', 'This client authenticates with private_key_jwt and has no secret.');
+      if (!hasSecret(client)) throw new TesseraError('CONFLICT', `This client authenticates with ${client.authMethod} and has no secret.`);
       const gracePeriodSeconds = grace ?? client.secretRotationOverlapSeconds ?? 0;
       const now = this.deps.clock.now();
       const end = now + gracePeriodSeconds * 1000;
@@ -208,6 +209,11 @@ export class OAuthClientService {
       },
     };
   }
+}
+
+/** Whether the client authenticates with a secret (not `private_key_jwt`, not a public client). */
+function hasSecret(c: OAuthClientRecord): boolean {
+  return c.authMethod !== 'private_key_jwt' && c.authMethod !== 'none';
 }
 
 function workspaceOf(actor: Actor): string {

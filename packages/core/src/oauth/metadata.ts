@@ -1,33 +1,67 @@
 import type { AuthorizationServerMetadata } from '@tessera/api';
+import { OIDC_SCOPES } from './authorization/authorization-request.js';
 import { CLIENT_ASSERTION_ALGS } from './client-auth.js';
 import { DPOP_ALGS } from './dpop.js';
-import { CLIENT_AUTH_METHODS, GRANT_TYPES, SIGNING_ALGS } from './oauth-records.js';
+import { CLIENT_AUTH_METHODS, GRANT_TYPES, ID_TOKEN_ALGS, SIGNING_ALGS } from './oauth-records.js';
 import { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE } from './token-types.js';
 
 /** Paths of the endpoints under the issuer. */
 export const OAUTH_PATHS = {
+  authorization: '/oauth/authorize',
   token: '/oauth/token',
+  userinfo: '/oauth/userinfo',
   introspection: '/oauth/introspect',
   revocation: '/oauth/revoke',
   jwks: '/oauth/jwks',
   metadata: '/.well-known/oauth-authorization-server',
+  openidConfiguration: '/.well-known/openid-configuration',
 } as const;
 
-/** The metadata document of the authorization server at `issuer`. */
+/** The claims the userinfo endpoint and ID tokens may hold. */
+export const CLAIMS_SUPPORTED = [
+  'sub',
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'auth_time',
+  'nonce',
+  'amr',
+  'at_hash',
+  'name',
+  'email',
+  'email_verified',
+];
+
+/**
+ * The metadata document of the authorization server at `issuer` (RFC 8414 §2), which is also its
+ * OpenID Provider configuration (OpenID Connect Discovery §3): one document at both addresses.
+ */
 export function authorizationServerMetadata(issuer: string): AuthorizationServerMetadata {
   const authMethods = [...CLIENT_AUTH_METHODS];
+  // Introspection is for resource servers, which hold a secret: public clients may not ask.
+  const secretMethods = authMethods.filter((m) => m !== 'none');
   return {
     issuer,
+    authorization_endpoint: issuer + OAUTH_PATHS.authorization,
     token_endpoint: issuer + OAUTH_PATHS.token,
+    userinfo_endpoint: issuer + OAUTH_PATHS.userinfo,
     jwks_uri: issuer + OAUTH_PATHS.jwks,
     introspection_endpoint: issuer + OAUTH_PATHS.introspection,
     revocation_endpoint: issuer + OAUTH_PATHS.revocation,
+    scopes_supported: [...OIDC_SCOPES],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
     grant_types_supported: Object.values(GRANT_TYPES),
-    // No authorization endpoint: Tessera's clients are machines.
-    response_types_supported: [],
+    code_challenge_methods_supported: ['S256'],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: [...ID_TOKEN_ALGS],
+    claims_supported: CLAIMS_SUPPORTED,
+    prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
+    authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: authMethods,
     token_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
-    introspection_endpoint_auth_methods_supported: authMethods,
+    introspection_endpoint_auth_methods_supported: secretMethods,
     introspection_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],
     revocation_endpoint_auth_methods_supported: authMethods,
     revocation_endpoint_auth_signing_alg_values_supported: [...CLIENT_ASSERTION_ALGS],

@@ -2,18 +2,22 @@
 
 export const GRANT_TYPES = {
   clientCredentials: 'client_credentials',
+  authorizationCode: 'authorization_code',
   refreshToken: 'refresh_token',
   tokenExchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
 } as const;
 export type GrantType = (typeof GRANT_TYPES)[keyof typeof GRANT_TYPES];
 export const ALL_GRANT_TYPES: readonly GrantType[] = Object.values(GRANT_TYPES);
 
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+/** `none`: a public client (a browser or native app), which holds no secret (RFC 6749 §2.1). */
+export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'] as const;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** Algorithms Tessera signs access tokens with. ML-DSA-65 is named per RFC 9964 (draft-ietf-cose-dilithium). */
 export const SIGNING_ALGS = ['EdDSA', 'ES256', 'RS256', 'ML-DSA-65'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
+/** Algorithms ID tokens are signed with: the client's, but never ML-DSA, which relying parties cannot verify yet. */
+export const ID_TOKEN_ALGS = ['EdDSA', 'ES256', 'RS256'] as const;
 
 export interface OAuthClientRecord {
   id: string;
@@ -24,6 +28,8 @@ export interface OAuthClientRecord {
   /** Audiences (resource identifiers) its tokens may name; the first is the default. */
   audience: string[];
   grantTypes: GrantType[];
+  /** Where the authorization endpoint may send the user back to, matched exactly (loopback ports aside, RFC 8252 §7.3). */
+  redirectUris: string[];
   authMethod: ClientAuthMethod;
   /** Public keys for `private_key_jwt`. */
   jwks: { keys: Record<string, unknown>[] } | null;

@@ -1,7 +1,9 @@
 import type { Repos } from '../store/store.js';
 import type { AccessTokenRepos } from './access-token-repos.js';
+import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
 import type { OAuthClientRepos } from './client-repos.js';
 import type { OnceRepos } from './once-repos.js';
+import type { EndUserRepos } from './people/end-user-repos.js';
 import type { SigningKeyRepos } from './signing-key-repos.js';
 import type { TokenFamilyRepos } from './token-family-repos.js';
 
@@ -9,8 +11,9 @@ import type { TokenFamilyRepos } from './token-family-repos.js';
  * The storage port of the authorization server: its capabilities together, the same inside and
  * outside a transaction. Each part of the server takes the one it uses.
  */
-export interface OAuthRepos extends OAuthClientRepos, SigningKeyRepos, TokenFamilyRepos, AccessTokenRepos, OnceRepos {
-  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens. */
+export interface OAuthRepos
+  extends OAuthClientRepos, SigningKeyRepos, TokenFamilyRepos, AccessTokenRepos, OnceRepos, EndUserRepos, AuthorizationCodeRepos {
+  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens and authorization codes. */
   purgeExpired(now: number): Promise<void>;
 }
 

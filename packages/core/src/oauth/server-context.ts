@@ -1,5 +1,6 @@
 import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
 import type { Clock } from '../clock.js';
+import type { PasswordHasher } from '../console/password-hasher.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { authenticateClient, type ClientAuthDeps, type SecretMemory } from './client-auth.js';
 import type { OAuthClientRepos } from './client-repos.js';
@@ -26,6 +27,8 @@ export interface AuthorizationServerDeps {
   checkApiKey: (keyId: string, input: Omit<VerifyInput, 'key'>) => Promise<VerifyResult>;
   /** Clients as client authentication reads them; the store itself when not given. */
   clients?: Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
+  /** argon2id for end users' passwords (the console's hashing thread). */
+  passwords: PasswordHasher;
   /** Digests of secrets that authenticated clients before (the client directory keeps them). */
   secretMemory?: SecretMemory | undefined;
 }

@@ -41,6 +41,8 @@ export const ROLE_PERMISSIONS = {
     'webhooks:manage',
     'databases:manage',
     'databases:credentials',
+    'end_users:read',
+    'end_users:manage',
   ],
-  viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read'],
+  viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read', 'end_users:read'],
 } as const satisfies Record<string, readonly string[]>;

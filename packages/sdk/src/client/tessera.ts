@@ -4,6 +4,7 @@ import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { honeytokensMethods, keysMethods, keyspacesMethods, rootKeysMethods } from './key-methods.js';
 import { analyticsMethods, anomaliesMethods, hygieneMethods, suspensionsMethods, webhooksMethods } from './monitoring-methods.js';
 import { oauthMethods } from './oauth-methods.js';
+import { endUsersMethods } from './end-user-methods.js';
 import { OperationCaller, type OperationInput } from './operation-caller.js';
 import type { CallOptions, Operation, OperationResult } from './operations.js';
 import type { Result } from './tessera-error.js';
@@ -52,6 +53,8 @@ export class Tessera {
   readonly rootKeys = rootKeysMethods(this.operations);
   /** OAuth 2.0 clients and the signing keys of access tokens. */
   readonly oauth = oauthMethods(this.operations);
+  /** End users: the people the workspace's apps sign in (`end_users:read`, `end_users:manage`). */
+  readonly endUsers = endUsersMethods(this.operations);
   /** The vault: versioned secrets. Names may contain `/` (`payments/stripe`). */
   readonly secrets = secretsMethods(this.operations);
   /** Dynamic database credentials: connections, roles, and credentials that live for a lease. */

@@ -1,5 +1,9 @@
 import type {
+  AuthorizationCodeRecord,
   ClientSecretRecord,
+  ConsentRecord,
+  EndUserPatch,
+  EndUserRecord,
   OAuthClientRecord,
   OAuthRepos,
   OpaqueTokenRecord,
@@ -13,6 +17,8 @@ import type { Kysely, Transaction } from 'kysely';
 import { KyselyRepos } from '../kysely-repos.js';
 import type { Database } from '../schema.js';
 import { KyselyAccessTokenRepos } from './kysely-access-token-repos.js';
+import { KyselyAuthorizationCodeRepos } from './kysely-authorization-code-repos.js';
+import { KyselyEndUserRepos } from './kysely-end-user-repos.js';
 import { KyselyOAuthClientRepos } from './kysely-client-repos.js';
 import { KyselyOnceRepos } from './kysely-once-repos.js';
 import { KyselySigningKeyRepos } from './kysely-signing-key-repos.js';
@@ -29,6 +35,8 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly families: KyselyTokenFamilyRepos;
   private readonly accessTokens: KyselyAccessTokenRepos;
   private readonly once: KyselyOnceRepos;
+  private readonly endUsers: KyselyEndUserRepos;
+  private readonly codes: KyselyAuthorizationCodeRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -38,6 +46,8 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.families = new KyselyTokenFamilyRepos(q, dialectName);
     this.accessTokens = new KyselyAccessTokenRepos(q);
     this.once = new KyselyOnceRepos(q);
+    this.endUsers = new KyselyEndUserRepos(q);
+    this.codes = new KyselyAuthorizationCodeRepos(q);
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {
@@ -126,8 +136,48 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     return this.once.rememberOnce(key, expiresAt, now);
   }
 
+  insertEndUser(u: EndUserRecord): Promise<boolean> {
+    return this.endUsers.insertEndUser(u);
+  }
+  getEndUser(id: string): Promise<EndUserRecord | undefined> {
+    return this.endUsers.getEndUser(id);
+  }
+  findEndUserByEmail(workspaceId: string, email: string): Promise<EndUserRecord | undefined> {
+    return this.endUsers.findEndUserByEmail(workspaceId, email);
+  }
+  listEndUsers(q: { workspaceId: string } & Page): Promise<EndUserRecord[]> {
+    return this.endUsers.listEndUsers(q);
+  }
+  updateEndUser(id: string, patch: EndUserPatch): Promise<void> {
+    return this.endUsers.updateEndUser(id, patch);
+  }
+  deleteEndUser(id: string): Promise<boolean> {
+    return this.endUsers.deleteEndUser(id);
+  }
+
+  insertAuthorizationCode(c: AuthorizationCodeRecord): Promise<void> {
+    return this.codes.insertAuthorizationCode(c);
+  }
+  findAuthorizationCode(hash: string): Promise<AuthorizationCodeRecord | undefined> {
+    return this.codes.findAuthorizationCode(hash);
+  }
+  spendAuthorizationCode(
+    hash: string,
+    at: number,
+    issued: { familyId: string | null; accessTokenJti: string; accessTokenExpiresAt: number },
+  ): Promise<boolean> {
+    return this.codes.spendAuthorizationCode(hash, at, issued);
+  }
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
+    return this.codes.getConsent(userId, clientId);
+  }
+  saveConsent(c: ConsentRecord): Promise<void> {
+    return this.codes.saveConsent(c);
+  }
+
   async purgeExpired(now: number): Promise<void> {
     await this.once.purgeExpired(now);
     await this.accessTokens.purgeExpired(now);
+    await this.codes.purgeExpired(now);
   }
 }

@@ -1,5 +1,8 @@
 import type {
+  AuthorizationCodeRecord,
   ClientSecretRecord,
+  ConsentRecord,
+  EndUserRecord,
   OAuthClientRecord,
   OpaqueTokenRecord,
   RefreshTokenRecord,
@@ -18,6 +21,7 @@ export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClie
   scopes: ['scopes', 'json'],
   audience: ['audience', 'json'],
   grantTypes: ['grant_types', 'json'],
+  redirectUris: ['redirect_uris', 'json'],
   authMethod: ['auth_method', 'value'],
   jwks: ['jwks', 'json?'],
   accessTokenFormat: ['access_token_format', 'value'],
@@ -93,3 +97,47 @@ export const opaqueTokenTable = recordTable<OAuthDatabase, 'oauth_opaque_tokens'
   expiresAt: ['expires_at', 'number'],
   revokedAt: ['revoked_at', 'number?'],
 });
+
+export const endUserTable = recordTable<OAuthDatabase, 'end_users', EndUserRecord>('end_users', {
+  id: ['id', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  email: ['email', 'value'],
+  emailVerified: ['email_verified', 'flag'],
+  name: ['name', 'value'],
+  passwordHash: ['password_hash', 'value'],
+  disabledAt: ['disabled_at', 'number?'],
+  createdAt: ['created_at', 'number'],
+  updatedAt: ['updated_at', 'number'],
+  lastSignInAt: ['last_sign_in_at', 'number?'],
+});
+
+export const consentTable = recordTable<OAuthDatabase, 'oauth_consents', ConsentRecord>('oauth_consents', {
+  userId: ['user_id', 'value'],
+  clientId: ['client_id', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  scope: ['scope', 'json'],
+  createdAt: ['created_at', 'number'],
+  updatedAt: ['updated_at', 'number'],
+});
+
+export const authorizationCodeTable = recordTable<OAuthDatabase, 'oauth_authorization_codes', AuthorizationCodeRecord>(
+  'oauth_authorization_codes',
+  {
+    hash: ['hash', 'value'],
+    workspaceId: ['workspace_id', 'value'],
+    clientId: ['client_id', 'value'],
+    userId: ['user_id', 'value'],
+    redirectUri: ['redirect_uri', 'value'],
+    codeChallenge: ['code_challenge', 'value'],
+    scope: ['scope', 'json'],
+    nonce: ['nonce', 'value'],
+    authTime: ['auth_time', 'number'],
+    amr: ['amr', 'json'],
+    createdAt: ['created_at', 'number'],
+    expiresAt: ['expires_at', 'number'],
+    usedAt: ['used_at', 'number?'],
+    familyId: ['family_id', 'value'],
+    accessTokenJti: ['access_token_jti', 'value'],
+    accessTokenExpiresAt: ['access_token_expires_at', 'number?'],
+  },
+);

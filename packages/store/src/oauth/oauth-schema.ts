@@ -7,6 +7,7 @@ export interface OAuthDatabase {
     scopes: string;
     audience: string;
     grant_types: string;
+    redirect_uris: string;
     auth_method: string;
     jwks: string | null;
     access_token_format: string;
@@ -81,4 +82,42 @@ export interface OAuthDatabase {
   /** Which workspace an audience belongs to (migration 0012): one at most. */
   oauth_audiences: { audience: string; workspace_id: string; created_at: number };
   oauth_once: { key: string; expires_at: number };
+  end_users: {
+    id: string;
+    workspace_id: string;
+    email: string;
+    email_verified: number;
+    name: string | null;
+    password_hash: string;
+    disabled_at: number | null;
+    created_at: number;
+    updated_at: number;
+    last_sign_in_at: number | null;
+  };
+  oauth_consents: {
+    user_id: string;
+    client_id: string;
+    workspace_id: string;
+    scope: string;
+    created_at: number;
+    updated_at: number;
+  };
+  oauth_authorization_codes: {
+    hash: string;
+    workspace_id: string;
+    client_id: string;
+    user_id: string;
+    redirect_uri: string;
+    code_challenge: string;
+    scope: string;
+    nonce: string | null;
+    auth_time: number;
+    amr: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
+    family_id: string | null;
+    access_token_jti: string | null;
+    access_token_expires_at: number | null;
+  };
 }

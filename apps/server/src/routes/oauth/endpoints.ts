@@ -2,16 +2,20 @@ import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Config } from '../../config.js';
 import { issuerOf } from '../../http/issuer.js';
 import type { Services } from '../../wiring/services.js';
+import { authorizeRoutes } from './authorize.js';
 import { addFormParser } from './form-endpoint.js';
 import { IntrospectionSchema, introspectionRoute } from './introspection.js';
 import { JwksSchema, MetadataSchema, metadataRoutes } from './metadata.js';
 import { oauthErrorHandler, OAuthErrorSchema } from './oauth-errors.js';
 import { revocationRoute } from './revocation.js';
 import { TokenResponseSchema, tokenRoute } from './token.js';
+import { UserinfoSchema, userinfoRoutes } from './userinfo.js';
 
 /**
- * The OAuth 2.0 endpoints: token, introspection, revocation, metadata and JWKS, a file each. They
- * take form-encoded bodies and answer errors as RFC 6749 §5.2 JSON, not as problem+json.
+ * The OAuth 2.0 and OpenID Connect endpoints: authorization (with its hosted pages), token,
+ * userinfo, introspection, revocation, metadata and JWKS, a file each. They take form-encoded
+ * bodies and answer errors as RFC 6749 §5.2 JSON (the authorization endpoint as pages and
+ * redirects), not as problem+json.
  */
 export function oauthEndpoints(services: Services, config: Config): FastifyPluginAsync {
   const { oauth } = services;
@@ -19,7 +23,8 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     const issuer = issuerOf(app, config);
 
     // The named shapes first: adding a schema gives a context a validator compiler of its own.
-    for (const schema of [OAuthErrorSchema, TokenResponseSchema, IntrospectionSchema, MetadataSchema, JwksSchema]) app.addSchema(schema);
+    for (const schema of [OAuthErrorSchema, TokenResponseSchema, IntrospectionSchema, MetadataSchema, JwksSchema, UserinfoSchema])
+      app.addSchema(schema);
     addFormParser(app);
     app.setErrorHandler(oauthErrorHandler);
     // The endpoints check their own parameters and answer in RFC 6749's words (see tokenRequest and
@@ -33,6 +38,8 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(introspectionRoute(oauth.server, issuer));
     await app.register(revocationRoute(oauth.server, issuer));
     await app.register(metadataRoutes(oauth.server, oauth.keys, issuer));
+    await app.register(userinfoRoutes(oauth.server, issuer));
+    await app.register(authorizeRoutes(oauth.server, issuer));
   };
 }
 

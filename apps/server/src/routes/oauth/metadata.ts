@@ -10,15 +10,25 @@ const Names = (description: string) => Type.Array(Type.String(), { description }
 export const MetadataSchema = Type.Object(
   {
     issuer: Url,
+    authorization_endpoint: Url,
     token_endpoint: Url,
+    userinfo_endpoint: Url,
     jwks_uri: Url,
     introspection_endpoint: Url,
     revocation_endpoint: Url,
-    grant_types_supported: Names('Client credentials, refresh token and token exchange (RFC 8693).'),
-    response_types_supported: Names('None: there is no authorization endpoint; the clients are machines.'),
-    token_endpoint_auth_methods_supported: Names('How clients authenticate.'),
+    scopes_supported: Names('The OpenID Connect scopes; a client’s own scopes besides.'),
+    response_types_supported: Names('`code`: the authorization code flow.'),
+    response_modes_supported: Names('`query`.'),
+    grant_types_supported: Names('Authorization code, client credentials, refresh token and token exchange (RFC 8693).'),
+    code_challenge_methods_supported: Names('PKCE: S256 only (RFC 9700 §2.1.1).'),
+    subject_types_supported: Names('`public`.'),
+    id_token_signing_alg_values_supported: Names('Algorithms ID tokens are signed with.'),
+    claims_supported: Names('Claims of ID tokens and the userinfo endpoint.'),
+    prompt_values_supported: Names('`prompt` values the authorization endpoint takes.'),
+    authorization_response_iss_parameter_supported: Type.Boolean({ description: 'RFC 9207: `iss` is in every authorization response.' }),
+    token_endpoint_auth_methods_supported: Names('How clients authenticate; `none` for public clients.'),
     token_endpoint_auth_signing_alg_values_supported: Names('`private_key_jwt` assertion algorithms.'),
-    introspection_endpoint_auth_methods_supported: Names('As at the token endpoint.'),
+    introspection_endpoint_auth_methods_supported: Names('As at the token endpoint, public clients aside.'),
     introspection_endpoint_auth_signing_alg_values_supported: Names('As at the token endpoint.'),
     revocation_endpoint_auth_methods_supported: Names('As at the token endpoint.'),
     revocation_endpoint_auth_signing_alg_values_supported: Names('As at the token endpoint.'),
@@ -28,7 +38,8 @@ export const MetadataSchema = Type.Object(
   },
   {
     $id: 'AuthorizationServerMetadata',
-    description: 'Authorization server metadata (RFC 8414 §2).',
+    description:
+      'Authorization server metadata (RFC 8414 §2), which is also the OpenID Provider configuration (OpenID Connect Discovery §3).',
     examples: [authorizationServerMetadata('https://tessera.example.com')],
   },
 );
@@ -79,6 +90,26 @@ export function metadataRoutes(server: AuthorizationServer, keys: SigningKeys, i
           summary: 'Authorization server metadata (RFC 8414)',
           security: [],
           response: { 200: { ...RefTo(MetadataSchema), description: 'The metadata.', headers: cached }, ...oauthErrors('server_error') },
+        },
+      },
+      async (_request, reply) => {
+        reply.header('cache-control', 'public, max-age=300');
+        return server.metadata(issuer());
+      },
+    );
+    app.get(
+      OAUTH_PATHS.openidConfiguration,
+      {
+        schema: {
+          operationId: 'getOpenIdConfiguration',
+          tags: ['oauth'],
+          summary: 'OpenID Provider configuration (OpenID Connect Discovery §4)',
+          description: 'The same document as the RFC 8414 metadata.',
+          security: [],
+          response: {
+            200: { ...RefTo(MetadataSchema), description: 'The configuration.', headers: cached },
+            ...oauthErrors('server_error'),
+          },
         },
       },
       async (_request, reply) => {

@@ -20,6 +20,9 @@ const TokenForm = Type.Object(
     audience: Repeatable('RFC 8693: an audience the token is for, one the client may name; repeat for more than one.'),
     resource: Repeatable('RFC 8707: like `audience`.'),
     refresh_token: Param('For `refresh_token`: the refresh token, spent by this request.'),
+    code: Param('For `authorization_code`: the code, single use.'),
+    redirect_uri: Param('For `authorization_code`: the redirect URI of the authorization request, exactly.'),
+    code_verifier: Param('For `authorization_code`: the PKCE verifier (RFC 7636 §4.5); required.'),
     subject_token: Param('For token exchange: the API key exchanged.'),
     subject_token_type: Type.Optional(OneOf([API_KEY_TOKEN_TYPE] as const, { description: 'For token exchange.' })),
     requested_token_type: Type.Optional(
@@ -28,7 +31,7 @@ const TokenForm = Type.Object(
     ...clientAuthParams,
   },
   {
-    description: `The token request (RFC 6749 §4.4.2, §6; RFC 8693 §2.1), as ${FORM}. The client authenticates with Basic, or with the parameters below.`,
+    description: `The token request (RFC 6749 §4.1.3, §4.4.2, §6; RFC 8693 §2.1), as ${FORM}. The client authenticates with Basic, or with the parameters below (a public client sends only \`client_id\`).`,
     examples: [{ grant_type: 'client_credentials', scope: 'invoices:read', audience: ['https://api.example.com'] }],
   },
 );
@@ -44,6 +47,9 @@ export const TokenResponseSchema = Type.Object(
     issued_token_type: Type.Optional(OneOf([ACCESS_TOKEN_TYPE] as const, { description: 'After a token exchange (RFC 8693 §2.2.1).' })),
     refresh_token: Type.Optional(
       Type.String({ description: 'After a token exchange or a refresh, for a client that may refresh: the next refresh token.' }),
+    ),
+    id_token: Type.Optional(
+      Type.String({ description: 'After an authorization code issued with `openid`: the ID token (OIDC Core §3.1.3.3).' }),
     ),
   },
   {
@@ -61,7 +67,7 @@ export const TokenResponseSchema = Type.Object(
   },
 );
 
-/** The token endpoint: client credentials, token exchange of API keys (RFC 8693), rotating refresh tokens. */
+/** The token endpoint: authorization code with PKCE, client credentials, token exchange of API keys (RFC 8693), rotating refresh tokens. */
 export function tokenRoute(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
   return async (app) => {
     app.post(
@@ -70,7 +76,7 @@ export function tokenRoute(server: AuthorizationServer, issuer: Issuer): Fastify
         schema: {
           operationId: 'issueToken',
           tags: ['oauth'],
-          summary: 'Token endpoint (RFC 6749 §3.2, RFC 8693, RFC 9449)',
+          summary: 'Token endpoint (RFC 6749 §3.2, RFC 7636, RFC 8693, RFC 9449)',
           description:
             'Answers `DPoP-Nonce` when the client must use server nonces. Errors are RFC 6749 §5.2 JSON; a failed client authentication is 401 `invalid_client`.',
           security: [],

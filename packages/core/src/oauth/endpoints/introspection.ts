@@ -15,6 +15,8 @@ export async function introspectionEndpoint(
   issuer: string,
 ): Promise<EndpointAnswer<IntrospectionResponse>> {
   const client = await authenticate(ctx, req, issuer, OAUTH_PATHS.introspection);
+  // Introspection is for resource servers, which can keep a secret; a public client may not ask.
+  if (client.authMethod === 'none') throw new OAuthError('invalid_client', 'Client authentication failed.');
   const token = param(req, 'token');
   if (token === undefined) throw new OAuthError('invalid_request', 'token is missing.');
   const inactive = { body: { active: false as const }, headers: {} };

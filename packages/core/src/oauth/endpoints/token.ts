@@ -1,5 +1,6 @@
 import type { TokenResponse } from '@tessera/api';
 import { verifyDpopProof } from '../dpop.js';
+import { authorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
 import type { Grant } from '../grants/grant.js';
 import { refreshToken } from '../grants/refresh-token.js';
@@ -13,6 +14,7 @@ import { param, type TokenRequest } from '../token-request.js';
 /** Each grant type's handler. */
 const GRANTS: Record<GrantType, Grant> = {
   [GRANT_TYPES.clientCredentials]: clientCredentials,
+  [GRANT_TYPES.authorizationCode]: authorizationCode,
   [GRANT_TYPES.tokenExchange]: tokenExchange,
   [GRANT_TYPES.refreshToken]: refreshToken,
 };

@@ -1,4 +1,6 @@
 import { parseKey } from '@tessera/api';
+import { isId } from '../../ids.js';
+import { OIDC_SCOPES } from '../authorization/authorization-request.js';
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
 import { param } from '../token-request.js';
@@ -55,7 +57,17 @@ export const refreshToken: Grant = async (ctx, req, client, issuer, jkt) => {
       }
       keyScopes = v.scopes ?? [];
     }
-    grant = refreshGrant(param(req, 'scope'), family, client, keyScopes, issuer);
+    if (isId('endUser', family.subject)) {
+      // A person's grant lasts while the person may sign in: deleted or disabled ends it.
+      const user = await ctx.store.getEndUser(family.subject);
+      if (user === undefined || user.disabledAt !== null) {
+        await revokeFamily(ctx, family.id, 'end_user_no_longer_valid', actor);
+        throw invalid;
+      }
+    }
+    // OpenID Connect scopes are granted by the user's consent, not the client's list.
+    const granting = isId('endUser', family.subject) ? { ...client, scopes: [...OIDC_SCOPES, ...client.scopes] } : client;
+    grant = refreshGrant(param(req, 'scope'), family, granting, keyScopes, issuer);
   }
   const next = newRefreshToken(ctx, family.id, client, now, end);
   const outcome = await ctx.store.transaction(async (tx): Promise<'rotated' | 'reused'> => {

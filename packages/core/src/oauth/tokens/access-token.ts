@@ -31,6 +31,8 @@ export interface AccessGrant {
   scope: string[];
   aud: string[];
   jkt: string | undefined;
+  /** The token's id, when the caller must know it before the token exists (an authorization code records it). */
+  jti?: string | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function issueAccessToken(
   const now = ctx.clock.now();
   const iat = Math.floor(now / 1000);
   const exp = iat + client.accessTokenTtl;
-  const jti = newJti();
+  const jti = g.jti ?? newJti();
   let token: string;
   if (client.accessTokenFormat === 'opaque') {
     token = generateKey(ACCESS_TOKEN_PREFIX);

@@ -1,0 +1,201 @@
+import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep } from '@tessera/core';
+import { OAUTH_PATHS } from '@tessera/core';
+import type { TSchema } from 'typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { OneOf, Type } from '../../http/schemas.js';
+import { FORM, type Issuer } from './form-endpoint.js';
+import { consentPage, errorPage, readCookie, sendPage, sendRedirect, setCookie, signInPage } from './hosted-pages.js';
+
+const Html = (description: string, example: string) => ({
+  description,
+  content: { 'text/html': { schema: Type.String({ examples: [example] }) } },
+});
+const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
+const REDIRECT = {
+  description: 'Back to the client: `code`, `state` and `iss` (RFC 9207), or `error`, `error_description`, `state` and `iss`.',
+  headers: { Location: { type: 'string', description: 'The client’s redirect URI with the answer in its query.' } },
+};
+const ERROR_PAGE = Html(
+  'The client or redirect URI is not known or not registered: shown here, never redirected (RFC 6749 §4.1.2.1).',
+  PAGE,
+);
+const FORBIDDEN_PAGE = Html('The form’s CSRF token does not go with this browser’s cookie.', PAGE);
+const SERVER_ERROR = Html('Something went wrong on our side.', PAGE);
+
+const Q = (description: string) => Type.Optional(Type.String({ description }));
+const AuthorizeQuery = Type.Object({
+  response_type: OneOf(['code'] as const),
+  client_id: Type.String(),
+  redirect_uri: Type.String({ description: 'One the client registered, exactly (loopback ports aside).' }),
+  code_challenge: Type.String({ description: 'BASE64URL(SHA-256(code_verifier)): PKCE is required.' }),
+  code_challenge_method: OneOf(['S256'] as const, { description: 'Only S256; `plain` and none are refused.' }),
+  scope: Q('Space-separated: `openid`, `profile`, `email`, `offline_access` and the client’s scopes.'),
+  state: Q('Returned as it is.'),
+  nonce: Q('Put in the ID token.'),
+  prompt: Q('`none`, `login`, `consent` (OIDC Core §3.1.2.1).'),
+  max_age: Q('Seconds: an older sign-in must be made again.'),
+  login_hint: Q('The email to fill in.'),
+  response_mode: Q('Only `query`.'),
+});
+
+const PageForm = (fields: Record<string, TSchema>, example: Record<string, string>) =>
+  Type.Object(
+    { request: Type.String({ description: 'The query of the authorization request.' }), csrf: Type.String(), ...fields },
+    { description: `The page's form, as ${FORM}.`, examples: [example] },
+  );
+const REQUEST_EXAMPLE = 'response_type=code&client_id=cli_0Hq4C7d8E9f0G1h2I3j4K5&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&…';
+
+/** The largest form value read: the request's query is the longest legitimate one. */
+const MAX_FIELD = 16_384;
+
+/**
+ * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2) and its hosted pages. Each step
+ * carries the original query and checks it again: nothing waits on the server between pages.
+ */
+export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
+  const flow = server.authorization;
+  const sessions = server.sessions;
+
+  /** Shows the page a step needs, or sends the browser on. */
+  function show(request: FastifyRequest, reply: FastifyReply, step: AuthorizationStep, query: string, failed = false): FastifyReply {
+    if (step.kind === 'redirect') return sendRedirect(reply, step.location);
+    let cookie = readCookie(request, issuer(), 'csrf');
+    if (cookie === undefined || cookie.length > 64) {
+      cookie = sessions.newCsrfCookie();
+      setCookie(request, reply, issuer(), 'csrf', cookie, 3600);
+    }
+    const csrf = sessions.csrfToken(cookie);
+    const r = step.request;
+    if (step.kind === 'sign-in') {
+      const html = signInPage({ app: r.client.name, query, csrf, email: r.loginHint, failed });
+      return sendPage(reply, failed ? 401 : 200, html, r.redirectUri);
+    }
+    return sendPage(reply, 200, consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf }), r.redirectUri);
+  }
+
+  /** The request a query makes, or the answer that refuses it (a page, or a redirect to the client). */
+  async function checked(query: string, reply: FastifyReply): Promise<AuthorizationRequest | FastifyReply> {
+    const params = new Map<string, string[]>();
+    for (const [k, v] of new URLSearchParams(query)) params.set(k, [...(params.get(k) ?? []), v]);
+    const check = await flow.check(params);
+    if (check.ok) return check.request;
+    if ('page' in check) return sendPage(reply, 400, errorPage(check.page));
+    return sendRedirect(reply, flow.errorLocation(check.redirect, issuer()));
+  }
+
+  /** A posted form: its fields, once the CSRF token is the one that goes with this browser's cookie. */
+  function form(request: FastifyRequest, reply: FastifyReply): Map<string, string> | FastifyReply {
+    const body = request.body;
+    const fields = new Map<string, string>();
+    if (body instanceof Map)
+      for (const [k, v] of body as Map<string, string[]>) if (v.length === 1 && v[0]!.length <= MAX_FIELD) fields.set(k, v[0]!);
+    if (!sessions.csrfMatches(readCookie(request, issuer(), 'csrf'), fields.get('csrf')))
+      return sendPage(
+        reply,
+        403,
+        errorPage('This form was not sent from its page, or it expired. Go back to the application and try again.'),
+      );
+    return fields;
+  }
+
+  return async (app) => {
+    app.setErrorHandler((error: Error, request, reply) => {
+      request.log.error({ err: { type: error.name, message: error.message } }, 'error at the authorization endpoint');
+      return sendPage(reply, 500, errorPage('Something went wrong on our side. Try again in a moment.'));
+    });
+
+    app.get(
+      OAUTH_PATHS.authorization,
+      {
+        schema: {
+          operationId: 'authorize',
+          tags: ['oauth'],
+          summary: 'Authorization endpoint (RFC 6749 §3.1, RFC 7636, OIDC Core §3.1.2)',
+          description:
+            'Signs the user in (a hosted page), asks their consent once per client and scopes (a hosted page), and sends the browser back with a single-use code valid for 60 seconds.',
+          security: [],
+          querystring: AuthorizeQuery,
+          response: { 200: Html('The sign-in or consent page.', PAGE), 303: REDIRECT, 400: ERROR_PAGE, 500: SERVER_ERROR },
+        },
+      },
+      async (request, reply) => {
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+        const r = await checked(query, reply);
+        if (!('client' in r)) return r;
+        return show(request, reply, await flow.next(r, issuer(), readCookie(request, issuer(), 'session')), query);
+      },
+    );
+
+    app.post(
+      `${OAUTH_PATHS.authorization}/sign-in`,
+      {
+        schema: {
+          operationId: 'authorizeSignIn',
+          tags: ['oauth'],
+          summary: 'The sign-in page’s form',
+          description: 'A wrong email, a wrong password and a disabled user get the same answer, after the same work.',
+          security: [],
+          consumes: [FORM],
+          body: PageForm(
+            { email: Type.String(), password: Type.String() },
+            { request: REQUEST_EXAMPLE, csrf: 'Zr3…', email: 'ada@example.com', password: 'correct horse battery staple' },
+          ),
+          response: {
+            200: Html('The consent page.', PAGE),
+            303: REDIRECT,
+            400: ERROR_PAGE,
+            401: Html('The sign-in page again: the email or password is not right.', PAGE),
+            403: FORBIDDEN_PAGE,
+            500: SERVER_ERROR,
+          },
+        },
+      },
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        const query = fields.get('request') ?? '';
+        const r = await checked(query, reply);
+        if (!('client' in r)) return r;
+        const signed = await flow.signIn(r, issuer(), {
+          email: fields.get('email') ?? '',
+          password: fields.get('password') ?? '',
+          ip: request.ip,
+        });
+        if (signed === undefined) return show(request, reply, { kind: 'sign-in', request: r }, query, true);
+        setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
+        return show(request, reply, signed.step, query);
+      },
+    );
+
+    app.post(
+      `${OAUTH_PATHS.authorization}/consent`,
+      {
+        schema: {
+          operationId: 'authorizeConsent',
+          tags: ['oauth'],
+          summary: 'The consent page’s form: Allow or Deny',
+          description: 'Allow remembers the scopes for this user and client and sends a code; Deny sends `access_denied`.',
+          security: [],
+          consumes: [FORM],
+          body: PageForm({ decision: OneOf(['allow', 'deny'] as const) }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', decision: 'allow' }),
+          response: {
+            200: Html('The sign-in page, when the session ended meanwhile.', PAGE),
+            303: REDIRECT,
+            400: ERROR_PAGE,
+            403: FORBIDDEN_PAGE,
+            500: SERVER_ERROR,
+          },
+        },
+      },
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        const query = fields.get('request') ?? '';
+        const r = await checked(query, reply);
+        if (!('client' in r)) return r;
+        const allow = fields.get('decision') === 'allow';
+        return show(request, reply, await flow.decide(r, issuer(), readCookie(request, issuer(), 'session'), allow, request.ip), query);
+      },
+    );
+  };
+}

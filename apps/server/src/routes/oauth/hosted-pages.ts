@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The pages the authorization endpoint shows people: sign-in, consent and errors. Rendered on the
+ * server with no script at all, under a CSP that allows only their one stylesheet (by hash) and
+ * form posts to this server (and, after a form, the redirect to the client), never framed.
+ */
+
+const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f23}
+main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 3px #0002}
+h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
+input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #888;border-radius:4px}
+button{margin-top:1.2rem;padding:.5rem 1.2rem;font:inherit;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}
+button.secondary{background:#fff;color:#1d4ed8;margin-left:.5rem}p.error{color:#a40000;font-weight:600}ul{padding-left:1.2rem}`;
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function layout(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+}
+
+/** The hidden fields every form carries: the original request and the CSRF token. */
+function hidden(query: string, csrf: string): string {
+  return `<input type="hidden" name="request" value="${escape(query)}"><input type="hidden" name="csrf" value="${escape(csrf)}">`;
+}
+
+export function signInPage(o: { app: string; query: string; csrf: string; email?: string | undefined; failed?: boolean }): string {
+  return layout(
+    'Sign in',
+    `<h1>Sign in to continue to ${escape(o.app)}</h1>${o.failed ? '<p class="error" role="alert">The email or password is not right.</p>' : ''}
+<form method="post" action="/oauth/authorize/sign-in">${hidden(o.query, o.csrf)}
+<label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escape(o.email ?? '')}">
+<label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button></form>`,
+  );
+}
+
+const SCOPE_TEXT: Record<string, string> = {
+  openid: 'Know who you are',
+  profile: 'See your name',
+  email: 'See your email address',
+  offline_access: 'Stay signed in and act for you while you are away',
+};
+
+export function consentPage(o: { app: string; email: string; scope: string[]; query: string; csrf: string }): string {
+  const items = o.scope.map((s) => `<li>${escape(SCOPE_TEXT[s] ?? s)}</li>`).join('');
+  return layout(
+    'Allow access',
+    `<h1>${escape(o.app)} would like to</h1><ul>${items || '<li>Act for you</li>'}</ul><p>Signed in as ${escape(o.email)}.</p>
+<form method="post" action="/oauth/authorize/consent">${hidden(o.query, o.csrf)}
+<button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
+  );
+}
+
+export function errorPage(message: string): string {
+  return layout('Cannot continue', `<h1>This sign-in cannot continue</h1><p class="error">${escape(message)}</p>`);
+}
+
+/**
+ * Sends a page: `no-store`, never framed (`frame-ancestors 'none'` and `X-Frame-Options: DENY`),
+ * no referrer, and forms that may post only here — and go on to `redirectUri`'s origin, where the
+ * answer to the client is sent after a form.
+ */
+export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): FastifyReply {
+  const target = redirectUri === undefined ? '' : ` ${formTarget(redirectUri)}`;
+  reply.header(
+    'content-security-policy',
+    `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
+  );
+  reply.header('x-frame-options', 'DENY');
+  reply.header('cache-control', 'no-store');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('x-content-type-options', 'nosniff');
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
+}
+
+/** A redirect of the browser to the client (or back to the authorization endpoint), never cached. */
+export function sendRedirect(reply: FastifyReply, location: string): FastifyReply {
+  reply.header('cache-control', 'no-store');
+  reply.header('referrer-policy', 'no-referrer');
+  return reply.code(303).header('location', location).send();
+}
+
+/** The CSP source of a redirect URI: its origin, or its scheme for a native app's private-use scheme. */
+function formTarget(uri: string): string {
+  const u = new URL(uri);
+  return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : u.protocol;
+}
+
+const SESSION = 'tessera_end_user';
+const CSRF = 'tessera_end_user_csrf';
+
+/** Over TLS cookies take the `__Host-` prefix (Secure, whole-site, no Domain). */
+const secure = (request: FastifyRequest, issuer: string) => request.protocol === 'https' || issuer.startsWith('https:');
+const cookieName = (request: FastifyRequest, issuer: string, name: string) => (secure(request, issuer) ? `__Host-${name}` : name);
+
+export function readCookie(request: FastifyRequest, issuer: string, which: 'session' | 'csrf'): string | undefined {
+  const wanted = cookieName(request, issuer, which === 'session' ? SESSION : CSRF);
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq !== -1 && part.slice(0, eq).trim() === wanted) {
+      const value = part.slice(eq + 1).trim();
+      if (value !== '') return value;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Sets a cookie: HttpOnly, Secure over TLS. The session is SameSite=Lax, so that the client's
+ * top-level navigation to the authorization endpoint carries it; the CSRF cookie is Strict.
+ */
+export function setCookie(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  issuer: string,
+  which: 'session' | 'csrf',
+  value: string,
+  maxAgeS: number,
+) {
+  const name = cookieName(request, issuer, which === 'session' ? SESSION : CSRF);
+  const attrs = `Path=/; HttpOnly; SameSite=${which === 'session' ? 'Lax' : 'Strict'}; Max-Age=${maxAgeS}${secure(request, issuer) ? '; Secure' : ''}`;
+  const before = reply.getHeader('set-cookie');
+  const list = before === undefined ? [] : Array.isArray(before) ? before : [String(before)];
+  reply.header('set-cookie', [...list, `${name}=${value}; ${attrs}`]);
+}

@@ -1,0 +1,59 @@
+/** The people who sign in to a workspace's apps through Tessera (migration 0021). Times are epoch ms. */
+
+export interface EndUserRecord {
+  id: string;
+  workspaceId: string;
+  /** Trimmed and lower-cased; unique within the workspace. */
+  email: string;
+  /** Whether the email is known to belong to the user (`email_verified`); set by the administrator. */
+  emailVerified: boolean;
+  name: string | null;
+  /** argon2id PHC string. */
+  passwordHash: string;
+  disabledAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  lastSignInAt: number | null;
+}
+
+/** The fields of an end user that change after it is made. */
+export type EndUserPatch = Partial<Pick<EndUserRecord, 'name' | 'emailVerified' | 'disabledAt' | 'updatedAt' | 'lastSignInAt'>>;
+
+/** What a user allowed a client: remembered per user, client and scopes. */
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  workspaceId: string;
+  scope: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * An authorization code (RFC 6749 §4.1.2), kept only as its keyed hash. It is bound to the client,
+ * the redirect URI and the PKCE challenge; once spent it names what was issued for it, so a replay
+ * revokes exactly that (RFC 6749 §4.1.2, RFC 9700 §4.5).
+ */
+export interface AuthorizationCodeRecord {
+  hash: string;
+  workspaceId: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  /** BASE64URL(SHA-256(code_verifier)) (RFC 7636 §4.2, S256 only). */
+  codeChallenge: string;
+  scope: string[];
+  nonce: string | null;
+  /** When the user authenticated (epoch ms), for `auth_time`. */
+  authTime: number;
+  /** Authentication methods (RFC 8176), for `amr`. */
+  amr: string[];
+  createdAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+  /** The refresh-token family issued for it, if any. */
+  familyId: string | null;
+  /** The `jti` of the access token issued for it, and when that token expires (epoch ms). */
+  accessTokenJti: string | null;
+  accessTokenExpiresAt: number | null;
+}

@@ -1,0 +1,50 @@
+import type { EndUserPatch, EndUserRecord, EndUserRepos, Page } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import { endUserTable } from './oauth-rows.js';
+import type { OAuthDatabase } from './oauth-schema.js';
+
+/** A workspace's end users over Kysely; an email is unique within its workspace (a constraint). */
+export class KyselyEndUserRepos implements EndUserRepos {
+  constructor(private readonly q: Kysely<OAuthDatabase>) {}
+
+  async insertEndUser(u: EndUserRecord): Promise<boolean> {
+    const r = await this.q
+      .insertInto('end_users')
+      .values(endUserTable.toRow(u) as OAuthDatabase['end_users'])
+      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  getEndUser(id: string): Promise<EndUserRecord | undefined> {
+    return endUserTable.findBy(this.q, 'id', id);
+  }
+
+  async findEndUserByEmail(workspaceId: string, email: string): Promise<EndUserRecord | undefined> {
+    const row = await this.q
+      .selectFrom('end_users')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('email', '=', email)
+      .executeTakeFirst();
+    return row && endUserTable.fromRow(row);
+  }
+
+  async listEndUsers(q: { workspaceId: string } & Page): Promise<EndUserRecord[]> {
+    let query = this.q.selectFrom('end_users').selectAll().where('workspace_id', '=', q.workspaceId);
+    if (q.after !== undefined) query = query.where('id', '>', q.after);
+    return (await query.orderBy('id').limit(q.limit).execute()).map(endUserTable.fromRow);
+  }
+
+  async updateEndUser(id: string, patch: EndUserPatch): Promise<void> {
+    const row = endUserTable.toRow(patch);
+    if (Object.keys(row).length === 0) return;
+    await this.q.updateTable('end_users').set(row).where('id', '=', id).execute();
+  }
+
+  async deleteEndUser(id: string): Promise<boolean> {
+    await this.q.deleteFrom('oauth_consents').where('user_id', '=', id).execute();
+    const r = await this.q.deleteFrom('end_users').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) === 1;
+  }
+}

@@ -1,0 +1,116 @@
+import type { AuthorizationCodeRecord, EndUserRecord, OAuthStore } from '@tessera/core';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
+import { client, id, rows, T0 } from './oauth-fixtures.js';
+
+const user = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
+  id: id('eu'),
+  workspaceId: 'ws_a',
+  email: `${id('u')}@example.com`,
+  emailVerified: true,
+  name: 'Ada ✓',
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
+  disabledAt: null,
+  createdAt: T0,
+  updatedAt: T0,
+  lastSignInAt: null,
+  ...over,
+});
+
+const code = (clientId: string, userId: string, over: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord => ({
+  hash: id('h'),
+  workspaceId: 'ws_a',
+  clientId,
+  userId,
+  redirectUri: 'http://127.0.0.1:5000/cb?x=1',
+  codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+  scope: ['openid', 'email'],
+  nonce: 'n-0S6_WzA2Mj',
+  authTime: T0 - 5,
+  amr: ['pwd'],
+  createdAt: T0,
+  expiresAt: T0 + 60_000,
+  usedAt: null,
+  familyId: null,
+  accessTokenJti: null,
+  accessTokenExpiresAt: null,
+  ...over,
+});
+
+/** Tokens for people: end users, consents and authorization codes, the same on every backend. */
+describe.each(DIALECTS)('OAuth store contract: end users, consents, authorization codes (%s)', (dialect) => {
+  let db: TestDatabase;
+  let oauth: OAuthStore;
+  let clientId: string;
+  beforeAll(async () => {
+    db = await createTestDatabase(dialect);
+    oauth = db.ports.oauth;
+    const c = client();
+    await oauth.insertClient(c);
+    clientId = c.id;
+    expect((await oauth.getClient(c.id))?.redirectUris).toEqual(c.redirectUris);
+  });
+  afterAll(() => db.drop());
+
+  it('keeps end users: an email once per workspace, listed in id order, updated, deleted with their consents', async () => {
+    const a = user();
+    expect(await oauth.insertEndUser(a)).toBe(true);
+    expect(await oauth.insertEndUser(user({ email: a.email }))).toBe(false);
+    const other = user({ email: a.email, workspaceId: 'ws_b', name: null, emailVerified: false });
+    expect(await oauth.insertEndUser(other)).toBe(true);
+    expect(await oauth.getEndUser(a.id)).toEqual(a);
+    expect(await oauth.findEndUserByEmail('ws_a', a.email)).toEqual(a);
+    expect(await oauth.findEndUserByEmail('ws_b', a.email)).toEqual(other);
+    expect(await oauth.findEndUserByEmail('ws_c', a.email)).toBeUndefined();
+    const b = user();
+    await oauth.insertEndUser(b);
+    const listed = await oauth.listEndUsers({ workspaceId: 'ws_a', limit: 10 });
+    expect(listed.map((u) => u.id)).toEqual([a.id, b.id].sort());
+    expect(await oauth.listEndUsers({ workspaceId: 'ws_a', limit: 10, after: listed[0]!.id })).toEqual([listed[1]]);
+    await oauth.updateEndUser(a.id, { disabledAt: T0 + 1, updatedAt: T0 + 1, lastSignInAt: T0 });
+    expect(await oauth.getEndUser(a.id)).toEqual({ ...a, disabledAt: T0 + 1, updatedAt: T0 + 1, lastSignInAt: T0 });
+    await oauth.saveConsent({ userId: a.id, clientId, workspaceId: 'ws_a', scope: ['openid'], createdAt: T0, updatedAt: T0 });
+    expect(await oauth.deleteEndUser(a.id)).toBe(true);
+    expect(await oauth.deleteEndUser(a.id)).toBe(false);
+    expect(await oauth.getEndUser(a.id)).toBeUndefined();
+    expect(await oauth.getConsent(a.id, clientId)).toBeUndefined();
+  });
+
+  it('remembers one consent per user and client, replaced by the next', async () => {
+    const u = user();
+    await oauth.insertEndUser(u);
+    expect(await oauth.getConsent(u.id, clientId)).toBeUndefined();
+    const first = { userId: u.id, clientId, workspaceId: 'ws_a', scope: ['openid'], createdAt: T0, updatedAt: T0 };
+    await oauth.saveConsent(first);
+    expect(await oauth.getConsent(u.id, clientId)).toEqual(first);
+    await oauth.saveConsent({ ...first, scope: ['openid', 'email'], updatedAt: T0 + 9 });
+    expect(await oauth.getConsent(u.id, clientId)).toEqual({ ...first, scope: ['openid', 'email'], updatedAt: T0 + 9 });
+  });
+
+  it('spends an authorization code once, recording what it yielded (compare-and-set), and purges old ones', async () => {
+    const u = user();
+    await oauth.insertEndUser(u);
+    const c = code(clientId, u.id);
+    const bare = code(clientId, u.id, { nonce: null, amr: [] });
+    await oauth.insertAuthorizationCode(c);
+    await oauth.insertAuthorizationCode(bare);
+    expect(await oauth.findAuthorizationCode(c.hash)).toEqual(c);
+    expect(await oauth.findAuthorizationCode(bare.hash)).toEqual(bare);
+    expect(await oauth.findAuthorizationCode('missing')).toBeUndefined();
+    const issued = { familyId: 'fam_1', accessTokenJti: 'jti-1', accessTokenExpiresAt: T0 + 300_000 };
+    const races = await Promise.all([
+      oauth.spendAuthorizationCode(c.hash, T0 + 1, issued),
+      oauth.spendAuthorizationCode(c.hash, T0 + 2, { ...issued, accessTokenJti: 'jti-2' }),
+    ]);
+    expect(races.filter(Boolean)).toHaveLength(1);
+    const spent = await oauth.findAuthorizationCode(c.hash);
+    expect(spent).toMatchObject({ familyId: 'fam_1', accessTokenExpiresAt: T0 + 300_000 });
+    expect(spent?.accessTokenJti).toBe(races[0] ? 'jti-1' : 'jti-2');
+    // Spent or not, a code is kept a day past its end (a late replay still revokes), then purged.
+    await oauth.purgeExpired(T0 + 60_000 + 86_400_000 - 1);
+    expect(await oauth.findAuthorizationCode(c.hash)).toBeDefined();
+    await oauth.purgeExpired(T0 + 60_000 + 86_400_000);
+    expect(await rows(db.store.kysely as unknown as Kysely<unknown>, 'oauth_authorization_codes')).toBe(0);
+  });
+});
