@@ -9,6 +9,7 @@ import { KEYRING_OPTIONS } from './keyring-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';
+import { ADMIN_OPTIONS } from './admin-help.js';
 import { ROTATION_OPTIONS } from './rotation-help.js';
 
 /** A command used wrongly: exit code 2, with a pointer to the help. */
@@ -48,6 +49,7 @@ const OPTIONS = {
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,
   ...ROTATION_OPTIONS,
+  ...ADMIN_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -130,6 +132,44 @@ export function list(value: string | undefined): string[] | undefined {
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/**
+ * A list answer, and with --all every later page too: follows `nextCursor` until the last page and
+ * answers one list of all the items (progress on stderr, so the output stays clean to pipe).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
+export async function listed(ctx: CommandContext, path: string): Promise<{ items: any[]; nextCursor?: string | null }> {
+  const first = await ctx.api('GET', path);
+  if (!ctx.flags.all) return first;
+  const items = [...first.items];
+  const join = path.includes('?') ? '&' : '?';
+  for (let cursor = first.nextCursor; typeof cursor === 'string';) {
+    if (process.stderr.isTTY) process.stderr.write(`\r${items.length} so far…`);
+    const page = await ctx.api('GET', `${path}${join}cursor=${encodeURIComponent(cursor)}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  }
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  return { items, nextCursor: null };
+}
+
+/** A time flag: RFC 3339, or how long ago (`30m`, `24h`, `7d`) as RFC 3339. */
+export function timeFlag(name: string, value: string | undefined, now = Date.now()): string | undefined {
+  if (value === undefined) return undefined;
+  const ago = /^(\d{1,6})([mhd])$/.exec(value);
+  if (ago !== null)
+    return new Date(now - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd']).toISOString();
+  if (Number.isNaN(Date.parse(value))) throw new UsageError(`--${name} must be an RFC 3339 time or how long ago (30m, 24h, 7d)`);
+  return value;
+}
+
+/** A query string of the flags that are set. */
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== false) q.set(k, String(v));
+  const s = q.toString();
+  return s === '' ? '' : `?${s}`;
 }
 
 /** Rows as aligned columns, `-` for an empty cell. */

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { intFlag, list, need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, list, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 /** `tessera keys …`, over the API. */
 export async function keysCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -20,7 +20,7 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       const q = new URLSearchParams({ keyspaceId: need(flags.keyspace, '--keyspace') });
       if (flags.owner) q.set('ownerId', flags.owner);
       if (flags.limit) q.set('limit', String(intFlag('limit', flags.limit)));
-      const r = await ctx.api('GET', `/v1/keys?${q}`);
+      const r = await listed(ctx, `/v1/keys?${q}`);
       out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'rotationDueAt', 'revokedAt']), r);
       return 0;
     }

@@ -8,10 +8,12 @@ import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
 import { USERS_HELP } from './users-help.js';
 import { ROTATION_HELP } from './rotation-help.js';
+import { ADMIN_HELP } from './admin-help.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
 Usage: tessera <command> [options]
+       tessera <command> --help          that command's lines only
        tessera --version
 
 Commands:
@@ -24,7 +26,7 @@ Commands:
   keyspaces list
 ${ROTATION_HELP}
   keys create --keyspace ID [--owner ID] [--name N] [--scopes a,b] [--ttl SECONDS]
-  keys list --keyspace ID [--owner ID] [--limit N]
+  keys list --keyspace ID [--owner ID] [--limit N] [--all]
   keys get KEY_ID
   keys roll KEY_ID --grace SECONDS
   keys revoke KEY_ID [--reason TEXT]
@@ -38,6 +40,7 @@ ${DATABASES_HELP}
 ${AUDIT_HELP}
 ${USERS_HELP}
 ${BACKUP_HELP}
+${ADMIN_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
 root key in TESSERA_ROOT_KEY, or in the file TESSERA_ROOT_KEY_FILE names (or --root-key, which other
@@ -63,6 +66,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   users: async () => (await import('./users.js')).usersCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
+  'root-keys': async () => (await import('./root-keys.js')).rootKeysCommand,
+  webhooks: async () => (await import('./webhooks.js')).webhooksCommand,
+  anomalies: async () => (await import('./monitoring.js')).anomaliesCommand,
+  suspensions: async () => (await import('./monitoring.js')).suspensionsCommand,
+  hygiene: async () => (await import('./monitoring.js')).hygieneCommand,
+  analytics: async () => (await import('./monitoring.js')).analyticsCommand,
+  api: async () => (await import('./api-command.js')).apiCommand,
   restore: async () => (await import('./backup.js')).restoreCommand,
 };
 
@@ -82,6 +92,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const [command, sub, ...rest] = args.positionals;
   const flags = args.values;
+  const asked = command === 'help' ? sub : command;
+  if (asked !== undefined && (flags.help || command === 'help')) {
+    const lines = commandHelp(asked);
+    if (lines === undefined) {
+      process.stderr.write(`tessera: unknown command "${asked}"\n(see tessera --help)\n`);
+      return 2;
+    }
+    process.stdout.write(`Usage:\n${lines}\n\nAdd --json for machine-readable output. All commands: tessera --help\n`);
+    return 0;
+  }
   if (flags.help || command === undefined || command === 'help') {
     process.stdout.write(HELP + '\n');
     return command === undefined && !flags.help ? 2 : 0;
@@ -100,4 +120,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tessera: ${(err as Error).message}\n`);
     return err instanceof Unreachable ? 3 : 1;
   }
+}
+
+/** A command's own lines of the help (each with the lines that continue it), or undefined for no such command. */
+function commandHelp(command: string): string | undefined {
+  if (!Object.hasOwn(COMMANDS, command)) return undefined;
+  const lines = HELP.slice(HELP.indexOf('Commands:\n') + 'Commands:\n'.length, HELP.indexOf('\n\nClient commands')).split('\n');
+  const mine: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    const starts = /^ {2}(\S+)/.exec(line);
+    if (starts !== null) inside = starts[1] === command;
+    if (inside) mine.push(line);
+  }
+  return mine.join('\n');
 }
