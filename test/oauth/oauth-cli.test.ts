@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '@tessera/server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
@@ -48,6 +51,54 @@ describe('tessera oauth clients … against a running server', () => {
     expect((await run('oauth', 'clients', 'rm', c.clientId)).code).toBe(0);
     expect((await s.api('GET', `/v1/oauth/clients/${c.clientId}`)).status).toBe(404);
     expect((await run('oauth', 'clients', 'frobnicate')).code).toBe(2);
+  });
+
+  it('registers a public client for people, and manages end users (tessera end-users …)', async () => {
+    const pub = JSON.parse(
+      (
+        await run(
+          'oauth',
+          'clients',
+          'create',
+          '--name',
+          'notes',
+          '--grant-types',
+          'authorization_code,refresh_token',
+          '--redirect-uris',
+          'http://127.0.0.1/callback,com.example.notes:/cb',
+          '--auth-method',
+          'none',
+          '--json',
+        )
+      ).out,
+    );
+    expect(pub).toMatchObject({ tokenEndpointAuthMethod: 'none', redirectUris: ['http://127.0.0.1/callback', 'com.example.notes:/cb'] });
+    expect(pub.clientSecret).toBeUndefined();
+    const file = join(mkdtempSync(join(tmpdir(), 'tessera-cli-')), 'password');
+    writeFileSync(file, 'correct horse battery staple\n', { mode: 0o600 });
+    const made = await run(
+      'end-users',
+      'create',
+      '--email',
+      'Ada@Example.com',
+      '--name',
+      'Ada',
+      '--email-verified',
+      '--password-file',
+      file,
+      '--json',
+    );
+    expect(made.code).toBe(0);
+    const u = JSON.parse(made.out);
+    expect(u).toMatchObject({ email: 'ada@example.com', name: 'Ada', emailVerified: true, disabled: false });
+    expect(made.out).not.toContain('correct horse');
+    expect((await run('end-users', 'list')).out).toContain(u.userId);
+    expect((await run('end-users', 'disable', u.userId)).out).toContain('ada@example.com is disabled');
+    expect(JSON.parse((await run('end-users', 'get', u.userId, '--json')).out).disabled).toBe(true);
+    expect((await run('end-users', 'enable', u.userId)).code).toBe(0);
+    expect((await run('end-users', 'rm', u.userId)).code).toBe(0);
+    expect((await s.api('GET', `/v1/users/${u.userId}`)).status).toBe(404);
+    expect((await run('end-users', 'frobnicate')).code).toBe(2);
   });
 
   it('lists signing keys and retires one', async () => {

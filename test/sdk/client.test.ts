@@ -194,6 +194,25 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect((await tessera.oauth.getClient(created.clientId)).error?.status).toBe(404);
   });
 
+  it('manages end users, and registers a public client for them', async () => {
+    const pub = ok(
+      await tessera.oauth.createClient({
+        name: 'notes',
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: ['http://127.0.0.1/callback'],
+        tokenEndpointAuthMethod: 'none',
+      }),
+    );
+    expect(pub.redirectUris).toEqual(['http://127.0.0.1/callback']);
+    const u = ok(await tessera.endUsers.create({ email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada' }));
+    expect(ok(await tessera.endUsers.get(u.userId)).email).toBe('ada@example.com');
+    expect(ok(await tessera.endUsers.list()).items.map((x) => x.userId)).toContain(u.userId);
+    expect(ok(await tessera.endUsers.disable(u.userId)).disabled).toBe(true);
+    expect(ok(await tessera.endUsers.enable(u.userId)).disabled).toBe(false);
+    ok(await tessera.endUsers.delete(u.userId));
+    expect((await tessera.endUsers.get(u.userId)).error?.status).toBe(404);
+  });
+
   it('manages database connections and roles, and issues, renews and revokes a credential', async () => {
     // The shared cluster trusts local logins, so this shows the client's calls only; the credentials
     // themselves are proven against a password-checking cluster in test/databases/.

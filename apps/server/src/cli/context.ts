@@ -5,6 +5,7 @@ import { readSetting } from '../read-setting.js';
 import { AUDIT_OPTIONS } from './audit-help.js';
 import { BACKUP_OPTIONS } from './backup-help.js';
 import { DATABASES_OPTIONS } from './databases-help.js';
+import { END_USERS_OPTIONS } from './end-users-help.js';
 import { KEYRING_OPTIONS } from './keyring-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
@@ -46,6 +47,7 @@ const OPTIONS = {
   ...SECRETS_OPTIONS,
   ...DATABASES_OPTIONS,
   ...USERS_OPTIONS,
+  ...END_USERS_OPTIONS,
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,
   ...ROTATION_OPTIONS,

@@ -3,6 +3,7 @@ import { AUDIT_HELP } from './audit-help.js';
 import { BACKUP_HELP } from './backup-help.js';
 import { commandContext, parse, Unreachable, UsageError, type Command } from './context.js';
 import { DATABASES_HELP } from './databases-help.js';
+import { END_USERS_HELP } from './end-users-help.js';
 import { KEYRING_HELP } from './keyring-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
@@ -39,6 +40,7 @@ ${SECRETS_HELP}
 ${DATABASES_HELP}
 ${AUDIT_HELP}
 ${USERS_HELP}
+${END_USERS_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
 
@@ -65,6 +67,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   databases: async () => (await import('./databases.js')).databasesCommand,
   audit: async () => (await import('./audit.js')).auditCommand,
   users: async () => (await import('./users.js')).usersCommand,
+  'end-users': async () => (await import('./end-users.js')).endUsersCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
   'root-keys': async () => (await import('./root-keys.js')).rootKeysCommand,
   webhooks: async () => (await import('./webhooks.js')).webhooksCommand,

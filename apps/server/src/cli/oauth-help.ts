@@ -1,6 +1,7 @@
 /** The OAuth commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
-export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--auth-method M] [--alg EdDSA|ES256|RS256|ML-DSA-65]
+export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…]
+                       [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65]
   oauth clients list [--limit N]
   oauth clients rotate-secret CLIENT_ID [--grace SECONDS]   default grace: the schedule's overlap
   oauth clients schedule CLIENT_ID --every DAYS|off [--overlap SECONDS]   the owner is told (webhook) when the secret falls due
@@ -12,6 +13,7 @@ export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audie
 export const OAUTH_OPTIONS = {
   'client-id': { type: 'string' },
   'grant-types': { type: 'string' },
+  'redirect-uris': { type: 'string' },
   'auth-method': { type: 'string' },
   audience: { type: 'string' },
   alg: { type: 'string' },

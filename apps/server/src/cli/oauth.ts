@@ -16,6 +16,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       const body: Record<string, unknown> = { name: need(flags.name, '--name'), scopes: list(flags.scopes) ?? [] };
       if (flags.audience) body.audience = list(flags.audience);
       if (flags['grant-types']) body.grantTypes = list(flags['grant-types']);
+      if (flags['redirect-uris']) body.redirectUris = list(flags['redirect-uris']);
       if (flags['auth-method']) body.tokenEndpointAuthMethod = flags['auth-method'];
       if (flags.alg) body.signingAlg = flags.alg;
       const r = await k.api('POST', '/v1/oauth/clients', body);
