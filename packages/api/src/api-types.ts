@@ -62,6 +62,8 @@ export interface AuditEntry {
   /** What, as `resource.verb` (docs/audit-events.md lists every action). */
   action: string;
   target: string | null;
+  /** The target by name, in listings: a key's, keyspace's, root key's or OAuth client's name, a console user's email, an anomaly's kind and key (null when it has none, or is gone). */
+  targetName?: string | null;
   ip: string | null;
   details: {
     [name: string]: unknown;
@@ -908,6 +910,8 @@ export interface Operations {
       action?: string;
       /** Only this actor's entries: as the log writes it (`user:usr_…`, `root_key:rk_…`, `system`), a console user's email, or a root key's id or name. */
       actor?: string;
+      /** Only entries about this target, by its id as the log writes it (`key_…`, `cli_…`): a key's history. */
+      target?: string;
     };
     body: undefined;
     response: {

@@ -73,7 +73,7 @@ describe.each(DIALECTS)('audit repos (%s)', (dialect) => {
     });
   });
 
-  it('lists entries newest first, a page at a time, filtered by workspace, action and actor', async () => {
+  it('lists entries newest first, a page at a time, filtered by workspace, action, actor and target', async () => {
     const { store } = database();
     const ws = nextId('workspace');
     const actors: Actor[] = [
@@ -108,6 +108,18 @@ describe.each(DIALECTS)('audit repos (%s)', (dialect) => {
     const all = await store.listAudit({ limit: 3 });
     expect(all.map((e) => e.seq)).toEqual([0, 1, 2].map((d) => all[0]!.seq - d));
     expect(all[0]).toMatchObject({ workspaceId: null, actor: 'system' });
+    // By target: one key's history, newest first, a page at a time, with the other filters.
+    clock.advance(1);
+    const later = await store.transaction((tx) =>
+      appendAudit(tx, clock, actors[0]!, { action: 'key.updated', target: 'k3', details: { changed: ['name'] } }),
+    );
+    expect(await store.listAudit({ workspaceId: ws, target: 'k3', limit: 100 })).toEqual([later, mine[3]]);
+    expect(await store.listAudit({ workspaceId: ws, target: 'k3', limit: 1 })).toEqual([later]);
+    expect(await store.listAudit({ workspaceId: ws, target: 'k3', limit: 1, beforeSeq: later.seq })).toEqual([mine[3]]);
+    expect(await store.listAudit({ workspaceId: ws, target: 'k3', action: 'key.revoked', limit: 100 })).toEqual([mine[3]]);
+    expect(await store.listAudit({ workspaceId: ws, target: 'k3', actor: 'root_key:rk_one', limit: 100 })).toEqual([later]);
+    expect(await store.listAudit({ workspaceId: nextId('workspace'), target: 'k3', limit: 100 })).toEqual([]);
+    expect(await store.listAudit({ workspaceId: ws, target: 'k9', limit: 100 })).toEqual([]);
   });
 
   it('scans entries in sequence order from a given one, at most as many as asked', async () => {

@@ -33,6 +33,14 @@ const AuditEntryShape = Type.Object(
     ),
     action: Type.String({ description: 'What, as `resource.verb` (docs/audit-events.md lists every action).' }),
     target: Nullable(Type.String()),
+    targetName: Type.Optional(
+      Nullable(
+        Type.String({
+          description:
+            "The target by name, in listings: a key's, keyspace's, root key's or OAuth client's name, a console user's email, an anomaly's kind and key (null when it has none, or is gone).",
+        }),
+      ),
+    ),
     ip: Nullable(Type.String()),
     details: Type.Object({}, { additionalProperties: true }),
     prevHash: Type.String({ description: "The previous entry's hash: the link of the chain." }),
@@ -53,6 +61,13 @@ export const AuditQuery = Type.Object(
         maxLength: 256,
         description:
           "Only this actor's entries: as the log writes it (`user:usr_…`, `root_key:rk_…`, `system`), a console user's email, or a root key's id or name.",
+      }),
+    ),
+    target: Type.Optional(
+      Text({
+        minLength: 1,
+        maxLength: 256,
+        description: "Only entries about this target, by its id as the log writes it (`key_…`, `cli_…`): a key's history.",
       }),
     ),
   },

@@ -11,6 +11,7 @@ import { Answer, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { actorFilter, actorNames } from './audit-actors.js';
+import { targetNames } from './audit-targets.js';
 import {
   AUDIT_SCHEMAS,
   AuditCheckpoint,
@@ -39,13 +40,13 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
           tags,
           summary: 'Read the audit log, newest first',
           description:
-            "The caller's workspace's entries, filtered by action or actor; each names its actor (`actorName`: a console user's email, a root key's name) where it can.",
+            "The caller's workspace's entries, filtered by action, actor or target; each names its actor (`actorName`: a console user's email, a root key's name) and its target (`targetName`: a key's or client's name, a user's email) where it can.",
           querystring: AuditQuery,
           response: { 200: Answer('A page of entries.', AuditPage) },
         },
       },
       async (request) => {
-        const { limit = 100, cursor, action, actor } = request.query;
+        const { limit = 100, cursor, action, actor, target } = request.query;
         if (action !== undefined && !isAuditAction(action)) throw new TesseraError('VALIDATION_FAILED', `unknown audit action "${action}"`);
         const workspaceId = request.rootKey!.workspaceId;
         const names = await actorNames(services, workspaceId);
@@ -57,10 +58,21 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
           beforeSeq: cursor === undefined ? undefined : decodeSeqCursor(cursor),
           action,
           actor: who,
+          target,
         });
         const page = items.slice(0, limit);
+        const targets = await targetNames(
+          services,
+          workspaceId,
+          page.map((e) => e.target),
+          names,
+        );
         return {
-          items: page.map((e) => ({ ...auditView(e), actorName: names.get(e.actor) ?? null })),
+          items: page.map((e) => ({
+            ...auditView(e),
+            actorName: names.get(e.actor) ?? null,
+            targetName: e.target === null ? null : (targets.get(e.target) ?? null),
+          })),
           nextCursor: items.length > limit ? encodeSeqCursor(page[page.length - 1]!.seq) : null,
         };
       },

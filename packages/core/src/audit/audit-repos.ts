@@ -6,6 +6,8 @@ export interface AuditQuery {
   beforeSeq?: number | undefined;
   action?: string | undefined;
   actor?: string | undefined;
+  /** Only entries about this target (a key id, a client id). */
+  target?: string | undefined;
   workspaceId?: string | undefined;
 }
 

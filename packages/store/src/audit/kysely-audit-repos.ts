@@ -76,6 +76,7 @@ export class KyselyAuditRepos extends KyselyHandle implements Omit<AuditRepos, '
     if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
     if (q.action !== undefined) query = query.where('action', '=', q.action);
     if (q.actor !== undefined) query = query.where('actor', '=', q.actor);
+    if (q.target !== undefined) query = query.where('target', '=', q.target);
     const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
     return rows.map(auditFromRow);
   }
