@@ -28,6 +28,7 @@ describe('the console is accessible (axe-core in Chromium)', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
   let session: string;
+  let billingKey: string;
 
   /** Serious and critical violations on the page as it is now. */
   const violations = async (): Promise<Violation[]> => {
@@ -70,6 +71,17 @@ describe('the console is accessible (axe-core in Chromium)', () => {
       keys.push(r.body.keyId);
     }
     expect((await server.api('PATCH', `/v1/keys/${keys[1]}`, { enabled: false })).status).toBe(200);
+    billingKey = keys[0]!;
+    // A key reported leaked: quarantined, for the suspensions page.
+    const leaky = await server.api('POST', '/v1/keys', { keyspaceId, name: 'Leaky script', ownerId: 'acme' });
+    expect((await server.api('POST', '/v1/keys/leaked', { keys: [leaky.body.key], source: 'a paste site' })).status).toBe(200);
+    expect(
+      (
+        await server.api('POST', '/v1/keys/verify', {
+          key: (await server.api('POST', '/v1/keys', { keyspaceId, name: 'Used once' })).body.key,
+        })
+      ).status,
+    ).toBe(200);
     const revoked = await server.api('POST', '/v1/keys', { keyspaceId, name: 'Old integration' });
     expect((await server.api('POST', `/v1/keys/${revoked.body.keyId}/revoke`, {})).status).toBe(200);
     // A revoked key presented: the dead-key detector's finding, for the anomalies page.
@@ -100,7 +112,9 @@ describe('the console is accessible (axe-core in Chromium)', () => {
   const pages: [string, string | RegExp][] = [
     ['overview', 'Overview'],
     ['keys', 'Keys'],
+    ['analytics', 'Analytics'],
     ['anomalies', 'Anomalies'],
+    ['suspensions', 'Suspensions'],
     ['hygiene', 'Hygiene'],
     ['secrets', 'Secrets'],
     ['oauth-clients', 'OAuth clients'],
@@ -127,6 +141,21 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     await open('keys', 'Keys');
     await page.getByRole('button', { name: 'Billing service' }).click();
     await page.getByRole('heading', { level: 2, name: 'Billing service' }).waitFor();
+    expect(await violations()).toEqual([]);
+    // At its own address, with its usage over time and its history.
+    await open(`key?id=${billingKey}`, /Billing service/);
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violation in a dense table with a row opened', async () => {
+    await open('anomalies', 'Anomalies');
+    await page.locator('table.anomalies tbody tr').first().getByRole('button', { name: /^More/ }).click();
+    await page.locator('table.anomalies tr.expanded').waitFor();
+    expect(await violations()).toEqual([]);
+    await open('audit', 'Audit log');
+    await page.locator('table.audit tbody tr').first().getByRole('button', { name: /^More/ }).click();
+    await page.locator('table.audit tr.expanded').waitFor();
     expect(await violations()).toEqual([]);
   });
 });

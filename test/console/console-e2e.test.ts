@@ -255,6 +255,10 @@ describe('the console in Chromium', () => {
     await expect.poll(async () => (await open()).map((a) => a.kind).sort()).toEqual(['login_failures', 'revoked_key_used']);
 
     await go('anomalies', 'Anomalies');
+    // A line each; a row's button opens its card with the evidence.
+    const rowOf = (kind: string) => page.locator('table.anomalies tr[data-anomaly-row]', { hasText: kind });
+    await rowOf('Login failures').getByRole('button', { name: /^More/ }).click();
+    await rowOf('Revoked key used').getByRole('button', { name: /^More/ }).click();
     const lockout = page.locator('article.anomaly', { hasText: 'Login failures' });
     await lockout.getByText(/was locked after 5 failed sign-ins/).waitFor();
     expect(await lockout.locator('.attrs.evidence').textContent()).toContain('failures5');
@@ -262,16 +266,18 @@ describe('the console in Chromium', () => {
     await dead.getByText(/whoever sent it still holds the key/).waitFor();
     await shot('15-anomalies');
 
-    // The key of a finding, by its name (its id in the tooltip), opens on the Keys page; the locked
+    // The key of a finding, by its name (its id in the tooltip), opens on its own page; the locked
     // account is named by its email.
     expect(await dead.getByRole('link').textContent()).toBe('Checkout service');
     expect(await lockout.locator('.attrs').first().textContent()).toContain('Subjectlocked@example.test');
     const deadKey = (await dead.getByRole('link').getAttribute('title'))!;
     await dead.getByRole('link').click();
-    await page.getByRole('heading', { level: 2, name: /Checkout service/ }).waitFor();
+    await page.getByRole('heading', { level: 1, name: /Checkout service/ }).waitFor();
     expect(await page.locator('.key-detail dd code').first().textContent()).toBe(deadKey);
     await page.goBack();
     await page.getByRole('heading', { level: 1, name: 'Anomalies' }).waitFor();
+    await rowOf('Login failures').getByRole('button', { name: /^More/ }).click();
+    await rowOf('Revoked key used').getByRole('button', { name: /^More/ }).click();
 
     const id = (await lockout.getAttribute('data-anomaly-id'))!;
     // The times of the fields are in UTC, as the sentences are, and say so.
@@ -298,6 +304,7 @@ describe('the console in Chromium', () => {
     });
     await shot('16-anomaly-resolved');
 
+    // Opened before, it is still open.
     await page.getByLabel('State').selectOption('open');
     await dead.getByRole('button', { name: 'Resolve' }).click();
     // No Refresh needed: the list is read again after the change.
@@ -306,9 +313,9 @@ describe('the console in Chromium', () => {
     await shot('17-anomalies-none-open');
     // The resolved ones are a filter away, and the audit log has both changes.
     await page.getByLabel('State').selectOption('resolved');
-    await expect.poll(() => page.locator('article.anomaly').count()).toBe(2);
+    await expect.poll(() => page.locator('table.anomalies tr[data-anomaly-row]').count()).toBe(2);
     await page.getByLabel('Kind').selectOption('login_failures');
-    await expect.poll(() => page.locator('article.anomaly').count()).toBe(1);
+    await expect.poll(() => page.locator('table.anomalies tr[data-anomaly-row]').count()).toBe(1);
     const audit = await server.api('GET', '/v1/audit?action=anomaly.resolved');
     expect(audit.body.items).toHaveLength(2);
   });

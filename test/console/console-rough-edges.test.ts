@@ -98,7 +98,7 @@ describe('the console without its rough edges, in Chromium', () => {
     // Across keyspaces, when asked: each key then says which keyspace it is in.
     await page.getByLabel('Keyspace').selectOption({ label: 'all keyspaces' });
     await expect.poll(() => rows.count()).toBe(2);
-    expect(await rows.nth(1).locator('td').nth(1).textContent()).toBe('Sandbox');
+    expect(await rows.nth(1).locator('td').nth(2).textContent()).toBe('Sandbox');
     await shot('search-needle');
     await page.getByLabel('Keyspace').selectOption({ label: 'Production (sk_live)' });
     // By key id too, and by state.

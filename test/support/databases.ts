@@ -68,3 +68,26 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     },
   };
 }
+
+/**
+ * A second connection to a test database, as another server node of the same cluster has: its own
+ * store over the same SQLite file or PostgreSQL schema. Dropping it closes the store only; the
+ * database stays for its owner to drop.
+ */
+export async function joinTestDatabase(owner: TestDatabase): Promise<TestDatabase> {
+  const store =
+    owner.dialect === 'sqlite'
+      ? KyselyStore.open({ kind: 'sqlite', file: owner.file! })
+      : KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: owner.schema!, poolSize: 4 });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  return {
+    ...owner,
+    store,
+    ports: kyselyPorts(store),
+    dataDir,
+    drop: async () => {
+      await store.close().catch(() => {});
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

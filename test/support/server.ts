@@ -11,7 +11,7 @@ import {
 } from '@tessera/core';
 import { createApp, createServices, loadConfig, signingKeyPolicy, webhookTargetPolicy, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
-import { createTestDatabase, type Dialect, type TestDatabase } from './databases.js';
+import { createTestDatabase, joinTestDatabase, type Dialect, type TestDatabase } from './databases.js';
 
 export interface TestServer {
   url: string;
@@ -38,10 +38,15 @@ export const LOOPBACK_WEBHOOKS = { TESSERA_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.0/8,
 /** A real Tessera on loopback over a real database, with the same wiring as `tessera serve`. */
 export async function startTestServer(
   dialect: Dialect = 'sqlite',
-  opts: { clock?: Clock; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    clock?: Clock;
+    env?: NodeJS.ProcessEnv;
+    /** Another node of the same cluster: this server shares that one's database, keyring and root key. */
+    join?: TestServer;
+  } = {},
 ): Promise<TestServer> {
-  const db = await createTestDatabase(dialect);
-  const keyring = MemoryKeyring.generate();
+  const db = opts.join === undefined ? await createTestDatabase(dialect) : await joinTestDatabase(opts.join.db);
+  const keyring = opts.join?.services.keyring ?? MemoryKeyring.generate();
   const clock = opts.clock ?? systemClock;
   // Every test connects from loopback: the failed-authentication throttle gets a limit no suite
   // reaches, unless a test sets its own (test/api/admin-auth-failures.test.ts).
@@ -75,7 +80,8 @@ export async function startTestServer(
       onNotice: (message) => late.app?.log.warn(message),
     },
   });
-  const { key: rootKey } = await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap();
+  const rootKey =
+    opts.join?.rootKey ?? (await new RootKeyService({ store: db.store, keyring, clock, bus: new LocalInvalidationBus() }).bootstrap()).key;
   const logs: string[] = [];
   const logStream = new Writable({
     write(chunk, _enc, cb) {

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState, type ComponentType } from 'react';
 import { api, ApiError, can, setCsrfToken, whenChangeMade, whenSignedOut, type SessionInfo } from './api.js';
 import type { Notify, PageProps } from './page-props.js';
+import { AnalyticsPage } from './pages/analytics-page.js';
 import { AnomaliesPage } from './pages/anomalies-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { HygienePage } from './pages/hygiene-page.js';
+import { KeyPage } from './pages/key-page.js';
 import { KeysPage } from './pages/keys-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OAuthClientsPage } from './pages/oauth-clients-page.js';
@@ -11,6 +13,7 @@ import { OverviewPage } from './pages/overview-page.js';
 import { RootKeysPage } from './pages/root-keys-page.js';
 import { SecretsPage } from './pages/secrets-page.js';
 import { SettingsPage } from './pages/settings-page.js';
+import { SuspensionsPage } from './pages/suspensions-page.js';
 import { pathOf, useHash } from './use-hash.js';
 
 interface Page {
@@ -19,6 +22,8 @@ interface Page {
   /** Shown when the capability behind it is in this server, and the role may use it. */
   available(s: SessionInfo): boolean;
   Component: ComponentType<PageProps>;
+  /** A page reached by links only (one key's), not from the navigation. */
+  linked?: true;
 }
 
 /**
@@ -61,11 +66,19 @@ function NoPermission({ page, session }: { page: Page; session: SessionInfo }) {
 const PAGES: Page[] = [
   { path: 'overview', title: 'Overview', available: () => true, Component: OverviewPage },
   { path: 'keys', title: 'Keys', available: (s) => can(s, 'keys:read'), Component: KeysPage },
+  { path: 'key', title: 'Key', available: (s) => can(s, 'keys:read'), Component: KeyPage, linked: true },
+  { path: 'analytics', title: 'Analytics', available: (s) => can(s, 'analytics:read'), Component: AnalyticsPage },
   {
     path: 'anomalies',
     title: 'Anomalies',
     available: (s) => s.capabilities.anomalies === true && can(s, 'anomalies:read'),
     Component: AnomaliesPage,
+  },
+  {
+    path: 'suspensions',
+    title: 'Suspensions',
+    available: (s) => s.capabilities.anomalies === true && can(s, 'anomalies:read'),
+    Component: SuspensionsPage,
   },
   {
     path: 'hygiene',
@@ -188,13 +201,15 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
         </a>
         <nav aria-label="Main">
           <ul>
-            {pages.map((p) => (
-              <li key={p.path}>
-                <a href={`#/${p.path}`} aria-current={p === page && !refused ? 'page' : undefined}>
-                  {p.title}
-                </a>
-              </li>
-            ))}
+            {pages
+              .filter((p) => !p.linked)
+              .map((p) => (
+                <li key={p.path}>
+                  <a href={`#/${p.path}`} aria-current={p === page && !refused ? 'page' : undefined}>
+                    {p.title}
+                  </a>
+                </li>
+              ))}
           </ul>
         </nav>
         <div className="who">

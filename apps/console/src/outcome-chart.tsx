@@ -14,13 +14,29 @@ const MAX_WIDTH = 900;
 /** A minute's time in UTC, as every time in the console is shown. */
 const hhmm = (seconds: number) =>
   new Date(seconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: 'UTC' });
+/** A day's date in UTC. */
+const mmdd = (seconds: number) => new Date(seconds * 1000).toLocaleDateString([], { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** How long one bar is: a minute (the default), an hour or a day. */
+export type Bucket = 'minute' | 'hour' | 'day';
 
 /**
  * Verifications per minute, stacked by outcome, drawn by uPlot; under it a legend that gives the
  * totals in text (what a screen reader reads, and what the tests check) and, while the pointer
  * is over the chart, that minute's counts.
  */
-export function OutcomeChart({ series, title, id }: { series: MinutePoint[]; title: string; id: string }) {
+export function OutcomeChart({
+  series,
+  title,
+  id,
+  bucket = 'minute',
+}: {
+  series: MinutePoint[];
+  title: string;
+  id: string;
+  bucket?: Bucket;
+}) {
+  const label = bucket === 'day' ? mmdd : hhmm;
   const box = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState<number | null>(null);
 
@@ -53,7 +69,7 @@ export function OutcomeChart({ series, title, id }: { series: MinutePoint[]; tit
           y: { range: (_u, _min, max) => [0, Math.max(4, Math.ceil(max * 1.1))] },
         },
         axes: [
-          { ...axis, space: 64, values: (_u, splits) => splits.map(hhmm) },
+          { ...axis, space: 64, values: (_u, splits) => splits.map(label) },
           { ...axis, size: 44, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 50_000, 100_000] },
         ],
         series: [
@@ -77,8 +93,8 @@ export function OutcomeChart({ series, title, id }: { series: MinutePoint[]; tit
       resize.disconnect();
       plot.destroy();
     };
-    // `codes` follows from `series`.
-  }, [series]);
+    // `codes` and `label` follow from `series` and `bucket`.
+  }, [series, bucket]);
 
   const point = hover === null ? undefined : series[hover];
   return (
@@ -92,8 +108,8 @@ export function OutcomeChart({ series, title, id }: { series: MinutePoint[]; tit
         </span>
         <p className="chart-readout small muted" aria-hidden="true">
           {point === undefined
-            ? 'Point at a bar for that minute’s counts (times in UTC).'
-            : `${hhmm(Date.parse(point.minute) / 1000)}: ${
+            ? `Point at a bar for that ${bucket}’s counts (times in UTC).`
+            : `${label(Date.parse(point.minute) / 1000)}: ${
                 codes
                   .filter((c) => (point.counts[c] ?? 0) > 0)
                   .map((c) => `${c} ${point.counts[c]}`)

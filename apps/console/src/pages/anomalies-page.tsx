@@ -6,7 +6,7 @@ import { Field } from '../field.js';
 import { kindLabel } from '../monitoring-names.js';
 import type { PageProps } from '../page-props.js';
 import { useLoad, type Loaded } from '../use-load.js';
-import { AnomalyCard } from './anomaly-card.js';
+import { AnomalyTable } from './anomaly-table.js';
 
 const LIMIT = 200;
 
@@ -20,6 +20,13 @@ export function AnomaliesPage({ session, notify }: PageProps) {
   // change): one that no longer matches the filters leaves the list, and focus goes to its summary.
   const [changed, setChanged] = useState<Record<string, Anomaly>>({});
   const [left, setLeft] = useState(0);
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((o) => {
+      const n = new Set(o);
+      if (!n.delete(id)) n.add(id);
+      return n;
+    });
   const summary = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (left > 0) summary.current?.focus();
@@ -78,6 +85,8 @@ export function AnomaliesPage({ session, notify }: PageProps) {
           canOpenKey={can(session, 'keys:read')}
           notify={notify}
           summary={summary}
+          open={open}
+          toggle={toggle}
           onChanged={(a, message) => {
             setChanged((c) => ({ ...c, [a.id]: a }));
             const leaves = status !== '' && a.status !== status;
@@ -106,6 +115,8 @@ function AnomalyList({
   severity: string;
   changed: Record<string, Anomaly>;
   summary: RefObject<HTMLParagraphElement | null>;
+  open: ReadonlySet<string>;
+  toggle(id: string): void;
   canManage: boolean;
   canOpenKey: boolean;
   notify: PageProps['notify'];
@@ -124,18 +135,16 @@ function AnomalyList({
       </p>
     );
   return (
-    <>
-      <p className="muted small" ref={summary} tabIndex={-1}>
-        {`${items.length} ${items.length === 1 ? 'anomaly' : 'anomalies'}, newest first`}
-        {result.data.items.length === LIMIT && ` (the newest ${LIMIT}; narrow the filters to see older ones)`}.
-      </p>
-      <ul className="anomalies" aria-label="Anomalies">
-        {items.map((a) => (
-          <li key={a.id}>
-            <AnomalyCard anomaly={a} {...card} />
-          </li>
-        ))}
-      </ul>
-    </>
+    <AnomalyTable
+      items={items}
+      more={result.data.items.length === LIMIT}
+      summary={{
+        ref: summary,
+        text:
+          `${items.length} ${items.length === 1 ? 'anomaly' : 'anomalies'}, newest first` +
+          (result.data.items.length === LIMIT ? ` (the newest ${LIMIT}; narrow the filters to see older ones).` : '.'),
+      }}
+      {...card}
+    />
   );
 }

@@ -7,6 +7,13 @@ import type { Notify } from '../page-props.js';
 
 const shown = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 
+/** The finding's sentence with the ids it names (a key's, a user's) replaced by their names. */
+export function namedSentence(a: Anomaly): string {
+  let s = a.explanation;
+  for (const [id, name] of Object.entries(a.names)) if (name) s = s.replaceAll(id, name);
+  return s;
+}
+
 /** Findings about a network a key was used from: resolving one as benign teaches the key that network. */
 const NETWORK_KINDS = new Set(['new_network', 'new_country', 'impossible_travel']);
 
@@ -63,7 +70,7 @@ export function AnomalyCard({
           {a.status}
         </span>
       </h2>
-      <p className="explanation">{a.explanation}</p>
+      <p className="explanation">{namedSentence(a)}</p>
       <dl className="attrs">
         {a.subject !== a.keyId &&
           attr('Subject', a.names[a.subject] !== undefined ? <span title={a.subject}>{named(a.subject)}</span> : <code>{a.subject}</code>)}
@@ -71,7 +78,7 @@ export function AnomalyCard({
           attr(
             'Key',
             canOpenKey && a.keyspaceId !== null ? (
-              <a href={`#/keys?keyspace=${encodeURIComponent(a.keyspaceId)}&key=${encodeURIComponent(a.keyId)}`} title={a.keyId}>
+              <a href={`#/key?id=${encodeURIComponent(a.keyId)}`} title={a.keyId}>
                 {named(a.keyId)}
               </a>
             ) : (

@@ -1,48 +1,32 @@
 import { AUDIT_ACTIONS } from '@tessera/api';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
-import { when } from '../format.js';
-import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-import { TableScroll } from '../table-scroll.js';
+import { AuditTable, Pager, useAuditPages } from './audit-table.js';
 
-/** One entry as `GET /v1/audit` lists it. */
-type Entry = Answer<'GET /v1/audit'>['items'][number];
+const PAGE = 25;
 
-type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Entry[]; nextCursor: string | null };
-
+/** The audit log: whether its chain holds, then its entries a page at a time, filtered on the server. */
 export function AuditPage() {
   const [chain] = useLoad(() => api<Answer<'GET /v1/audit/verify'>>('GET', '/v1/audit/verify'), []);
-  const [rows, setRows] = useState<Rows>({ state: 'loading' });
+  const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
+  const [query, setQuery] = useState(() => {
+    const q = new URLSearchParams();
+    for (const f of ['action', 'actor', 'target']) if (params.get(f)) q.set(f, params.get(f)!);
+    return q.toString();
+  });
+  const pages = useAuditPages(query, PAGE);
   const form = useRef<HTMLFormElement>(null);
-  const run = useRef(0);
-
-  const load = useCallback(async (cursor?: string) => {
-    const v = form.current ? formValues(form.current) : {};
-    const q = new URLSearchParams({ limit: '50' });
-    if (v.action) q.set('action', v.action);
-    if (v.actor) q.set('actor', v.actor);
-    if (cursor) q.set('cursor', cursor);
-    const mine = ++run.current;
-    try {
-      const page = await api<Answer<'GET /v1/audit'>>('GET', `/v1/audit?${q}`);
-      if (mine !== run.current) return;
-      setRows((prev) => ({
-        state: 'ready',
-        items: cursor && prev.state === 'ready' ? prev.items.concat(page.items) : page.items,
-        nextCursor: page.nextCursor,
-      }));
-    } catch (err) {
-      if (mine === run.current) setRows({ state: 'error', message: (err as Error).message });
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
 
   const filter = (e: FormEvent) => {
     e.preventDefault();
-    void load();
+    const v = formValues(form.current!);
+    const q = new URLSearchParams();
+    for (const f of ['action', 'actor', 'target']) if (v[f]?.trim()) q.set(f, v[f].trim());
+    if (q.toString() === query) pages.reload();
+    else setQuery(q.toString());
   };
 
   return (
@@ -69,10 +53,31 @@ export function AuditPage() {
       </div>
       <form className="filters" role="search" aria-label="Filter the audit log" ref={form} onSubmit={filter}>
         <Field label="Action">
-          <input name="action" placeholder="e.g. key.revoked" list="audit-actions" spellCheck={false} />
+          <input
+            name="action"
+            placeholder="e.g. key.revoked"
+            list="audit-actions"
+            spellCheck={false}
+            defaultValue={params.get('action') ?? ''}
+          />
         </Field>
         <Field label="Actor">
-          <input name="actor" placeholder="an email, or a root key's name" maxLength={256} spellCheck={false} />
+          <input
+            name="actor"
+            placeholder="an email, or a root key's name"
+            maxLength={256}
+            spellCheck={false}
+            defaultValue={params.get('actor') ?? ''}
+          />
+        </Field>
+        <Field label="Target">
+          <input
+            name="target"
+            placeholder="an id: key_…, cli_…"
+            maxLength={256}
+            spellCheck={false}
+            defaultValue={params.get('target') ?? ''}
+          />
         </Field>
         <button type="submit">Filter</button>
       </form>
@@ -81,61 +86,8 @@ export function AuditPage() {
           <option key={a} value={a} />
         ))}
       </datalist>
-      <TableScroll label="Audit entries">
-        <table className="audit">
-          <caption className="sr-only">Audit entries, newest first</caption>
-          <TableHead columns={['#', 'Time', 'Actor', 'Action', 'Target', 'Source', 'Details']} />
-          <tbody>
-            {rows.state === 'loading' ? (
-              <tr>
-                <td colSpan={7} className="muted" aria-busy="true">
-                  Loading…
-                </td>
-              </tr>
-            ) : rows.state === 'error' ? (
-              <tr>
-                <td colSpan={7} className="error">
-                  {rows.message}
-                </td>
-              </tr>
-            ) : rows.items.length === 0 ? (
-              <tr>
-                <td colSpan={7} className="empty">
-                  No entries match these filters.
-                </td>
-              </tr>
-            ) : (
-              rows.items.map((e) => <EntryRow key={e.seq} entry={e} />)
-            )}
-          </tbody>
-        </table>
-      </TableScroll>
-      {rows.state === 'ready' && rows.nextCursor && (
-        <div>
-          <button type="button" onClick={() => void load(rows.nextCursor!)}>
-            Older entries
-          </button>
-        </div>
-      )}
+      <AuditTable rows={pages.rows} label="Audit entries" />
+      <Pager pages={pages} noun="entries" />
     </>
-  );
-}
-
-function EntryRow({ entry: e }: { entry: Entry }) {
-  const details = Object.entries(e.details)
-    .map(([k, val]) => `${k}: ${typeof val === 'string' ? val : JSON.stringify(val)}`)
-    .join('; ');
-  return (
-    <tr>
-      <td>{e.seq}</td>
-      <td>{when(e.ts)}</td>
-      <td title={e.actor}>{e.actorName ?? <span className="mono">{e.actor}</span>}</td>
-      <td>
-        <code>{e.action}</code>
-      </td>
-      <td className="mono">{e.target ?? '—'}</td>
-      <td>{e.ip ?? '—'}</td>
-      <td className="details">{details || '—'}</td>
-    </tr>
   );
 }

@@ -79,3 +79,33 @@ export function KeyBulkActions({
     </>
   );
 }
+
+/**
+ * "Revoke selected": after a confirmation that names how many, revokes each key chosen in the
+ * table, one call each, and says how many were revoked (and why any was not).
+ */
+export function RevokeSelected({ keyIds, notify, onDone }: { keyIds: string[]; notify: Notify; onDone(): void }) {
+  const [busy, setBusy] = useState(false);
+  const n = keyIds.length;
+  const revoke = async () => {
+    const what = n === 1 ? 'the selected key' : `the ${n} selected keys`;
+    if (!window.confirm(`Revoke ${what}? ${n === 1 ? 'It stops' : 'They stop'} working at once, everywhere, and cannot be restored.`))
+      return;
+    setBusy(true);
+    const failed: string[] = [];
+    for (const keyId of keyIds)
+      await api('POST', `/v1/keys/${keyId}/revoke`, { reason: 'revoked with others in the console' }).catch((err: Error) =>
+        failed.push(`${keyId}: ${err.message}`),
+      );
+    setBusy(false);
+    const done = n - failed.length;
+    if (failed.length === 0) notify(`Revoked ${done} ${done === 1 ? 'key' : 'keys'}.`);
+    else notify(`Revoked ${done} of ${n} keys; not revoked: ${failed.join('; ')}`, 'error');
+    onDone();
+  };
+  return (
+    <button type="button" className="danger" disabled={busy} onClick={() => void revoke()}>
+      {`Revoke selected (${n})`}
+    </button>
+  );
+}

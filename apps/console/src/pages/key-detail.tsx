@@ -17,6 +17,8 @@ const FIELD_NAMES: Record<string, string> = {
   ipAllowlist: 'IP allowlist',
   expiresAt: 'expiry',
   meta: 'metadata',
+  ratelimits: 'rate limits',
+  credits: 'credits',
 };
 import { TableHead } from '../table-head.js';
 
@@ -36,6 +38,7 @@ export function KeyDetail({
   onRolled,
   onClose,
   onDeleted,
+  ownPage = false,
 }: {
   keyInfo: Key;
   usage: KeyUsage;
@@ -51,6 +54,8 @@ export function KeyDetail({
   onClose(): void;
   /** After a delete: the key is gone from the console and the API. */
   onDeleted(): void;
+  /** On the key's own page: its name is the page's heading, and there is nothing to close. */
+  ownPage?: boolean;
 }) {
   const heading = useRef<HTMLHeadingElement>(null);
   const [editing, setEditing] = useState(false);
@@ -72,6 +77,7 @@ export function KeyDetail({
     );
   const held = state === 'disabled' && suspension !== undefined ? holdOf(suspension) : undefined;
   const label = k.name ?? k.keyId;
+  const Heading = ownPage ? 'h1' : 'h2';
   const enable = () => {
     if (held === undefined) return act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: true }), 'The key is enabled.');
     const sure = window.confirm(
@@ -116,12 +122,17 @@ export function KeyDetail({
   return (
     <section className="key-detail card" aria-labelledby="kd-title">
       <div className="row spread">
-        <h2 id="kd-title" tabIndex={-1} ref={heading}>
+        <Heading id="kd-title" tabIndex={-1} ref={heading}>
           {label} <StateBadge keyInfo={k} suspension={suspension} />
-        </h2>
-        <button type="button" className="link" onClick={onClose}>
-          Close
-        </button>
+        </Heading>
+        {!ownPage && (
+          <span>
+            <a href={`#/key?id=${encodeURIComponent(k.keyId)}`}>Its page, with history</a>{' '}
+            <button type="button" className="link" onClick={onClose}>
+              Close
+            </button>
+          </span>
+        )}
       </div>
       {k.decoy && (
         <p className="notice">

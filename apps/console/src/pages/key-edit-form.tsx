@@ -18,8 +18,27 @@ const list = (text: string, by: RegExp) =>
     .filter((s) => s !== '');
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** A key's rate limits as the field shows them: one a line, `name limit seconds`, then `owner` for an owner's shared counter. */
+const limitsText = (k: Key) =>
+  k.ratelimits.map((r) => `${r.name} ${r.limit} ${r.windowMs / 1000}${r.identity === 'owner' ? ' owner' : ''}`).join('\n');
+
+/** The field's lines as rate limits, or the line that is not one. */
+function parseLimits(text: string): Key['ratelimits'] | string {
+  const out: Key['ratelimits'] = [];
+  for (const line of list(text, /\n/)) {
+    const [name, limit, seconds, identity, ...rest] = line.split(/\s+/);
+    const n = Number(limit);
+    const ms = Math.round(Number(seconds) * 1000);
+    if (!name || !Number.isInteger(n) || n < 1 || !(ms >= 100) || (identity !== undefined && identity !== 'owner') || rest.length > 0)
+      return line;
+    out.push({ name, limit: n, windowMs: ms, ...(identity === 'owner' && { identity: 'owner' as const }) });
+  }
+  return out;
+}
+
 /**
- * A key's attributes to change: name, owner, environment, scopes, IP allowlist, expiry, metadata.
+ * A key's attributes to change: name, owner, environment, scopes, IP allowlist, expiry, rate limits,
+ * credits, metadata.
  * Only what changed is sent (`PATCH /v1/keys/{keyId}`); an emptied field is cleared.
  */
 export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; onSaved(changed: string[]): void; onCancel(): void }) {
@@ -38,6 +57,11 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
       if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
         return setError('Metadata must be a JSON object, e.g. {"plan": "pro"}.');
     }
+    const ratelimits = parseLimits(text('ratelimits'));
+    if (typeof ratelimits === 'string')
+      return setError(`"${ratelimits}" is not a rate limit: write a name, a limit and a window in seconds, such as "requests 100 60".`);
+    const credits = text('credits');
+    if (credits !== '' && !/^\d+$/.test(credits)) return setError('Credits must be a whole number, or empty for unlimited.');
     const expires = text('expiresAt');
     const next = {
       name: text('name') || null,
@@ -47,6 +71,9 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
       ipAllowlist: list(text('ipAllowlist'), /[\s,]+/),
       expiresAt: expires === '' ? null : new Date(expires).toISOString(),
       meta,
+      ratelimits,
+      // A new balance keeps the key's refill.
+      credits: credits === '' ? null : { remaining: Number(credits), refill: k.credits?.refill ?? null },
     };
     const current = {
       name: k.name,
@@ -57,6 +84,13 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
       // Compared to the minute, as the field shows it.
       expiresAt: k.expiresAt === null ? null : new Date(localInput(k.expiresAt)).toISOString(),
       meta: k.meta,
+      ratelimits: k.ratelimits.map((r) => ({
+        name: r.name,
+        limit: r.limit,
+        windowMs: r.windowMs,
+        ...(r.identity === 'owner' && { identity: r.identity }),
+      })),
+      credits: k.credits === null ? null : { remaining: k.credits.remaining, refill: k.credits.refill ?? null },
     };
     const patch = Object.fromEntries(Object.entries(next).filter(([f, v]) => !same(v, current[f as keyof typeof current])));
     if (Object.keys(patch).length === 0) return setError('Nothing has changed.');
@@ -87,6 +121,15 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
         </Field>
         <Field label="Expires at" hint="In your local time; empty for no expiry.">
           <input name="expiresAt" type="datetime-local" defaultValue={localInput(k.expiresAt)} />
+        </Field>
+        <Field
+          label="Rate limits"
+          hint="One a line: a name, the limit, the window in seconds (and owner to share it between the owner's keys)."
+        >
+          <textarea name="ratelimits" rows={2} spellCheck={false} defaultValue={limitsText(k)} />
+        </Field>
+        <Field label="Credits" hint="Verifications left; empty for unlimited. A refill stays as it is.">
+          <input name="credits" inputMode="numeric" defaultValue={k.credits?.remaining ?? ''} />
         </Field>
         <Field label="Metadata (JSON object)">
           <textarea name="meta" rows={2} spellCheck={false} defaultValue={k.meta ? JSON.stringify(k.meta) : ''} />

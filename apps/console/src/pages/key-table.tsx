@@ -1,5 +1,4 @@
 import { ago, when } from '../format.js';
-import { TableHead } from '../table-head.js';
 import type { Key, Keyspace, Suspension } from './key-model.js';
 import { StateBadge } from './state-badge.js';
 import { TableScroll } from '../table-scroll.js';
@@ -19,6 +18,7 @@ export function KeyTable({
   canCreate,
   onOpen,
   onMore,
+  selection,
 }: {
   listing: Listing;
   filtered: boolean;
@@ -28,6 +28,8 @@ export function KeyTable({
   canCreate: boolean;
   onOpen(keyId: string): void;
   onMore(cursor: string): void;
+  /** With it, each key that is not revoked has a checkbox, and the header one selects every such key shown. */
+  selection?: { selected: ReadonlySet<string>; set(keyIds: string[], on: boolean): void } | undefined;
 }) {
   if (listing.state === 'loading')
     return (
@@ -42,6 +44,8 @@ export function KeyTable({
       </p>
     );
   const { keys, next } = listing;
+  const selectable = keys.filter((k) => k.revokedAt === null).map((k) => k.keyId);
+  const all = selectable.length > 0 && selectable.every((id) => selection?.selected.has(id));
   if (keys.length === 0)
     return filtered ? (
       <p className="empty">No keys match these filters.</p>
@@ -56,10 +60,41 @@ export function KeyTable({
       <TableScroll label="Keys">
         <table className="keys">
           <caption className="sr-only">{`${keys.length} keys${next ? ', more to load' : ''}`}</caption>
-          <TableHead columns={['Name', ...(keyspaces ? ['Keyspace'] : []), 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses']} />
+          <thead>
+            <tr>
+              {selection && (
+                <th scope="col" className="select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every key on this page"
+                    checked={all}
+                    disabled={selectable.length === 0}
+                    onChange={(e) => selection.set(selectable, e.target.checked)}
+                  />
+                </th>
+              )}
+              {['Name', ...(keyspaces ? ['Keyspace'] : []), 'Key', 'Owner', 'State', 'Created', 'Last used', 'Uses'].map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+            </tr>
+          </thead>
           <tbody>
             {keys.map((k) => (
               <tr key={k.keyId} data-key-id={k.keyId}>
+                {selection && (
+                  <td className="select">
+                    {k.revokedAt === null && (
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${k.name ?? k.keyId}`}
+                        checked={selection.selected.has(k.keyId)}
+                        onChange={(e) => selection.set([k.keyId], e.target.checked)}
+                      />
+                    )}
+                  </td>
+                )}
                 <td>
                   <button type="button" className="link truncate" title={k.name ?? k.keyId} onClick={() => onOpen(k.keyId)}>
                     {k.name ?? k.keyId}

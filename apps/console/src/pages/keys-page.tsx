@@ -10,7 +10,7 @@ import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
 import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
-import { KeyBulkActions } from './key-bulk-actions.js';
+import { KeyBulkActions, RevokeSelected } from './key-bulk-actions.js';
 import { KeyTable, type Listing } from './key-table.js';
 
 export function KeysPage(props: PageProps) {
@@ -49,6 +49,15 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
   const [creating, setCreating] = useState(false);
   const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
   const [detail, setDetail] = useState<{ key: Key; usage: KeyUsage; focus: boolean } | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const select = (keyIds: string[], on: boolean) =>
+    setSelected((prev) => {
+      const next = new Set(prev);
+      for (const id of keyIds)
+        if (on) next.add(id);
+        else next.delete(id);
+      return next;
+    });
   const [held, reloadHeld] = useLoad(
     () =>
       can(session, 'anomalies:read')
@@ -90,6 +99,8 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
     [query],
   );
   useEffect(() => void load(), [load]);
+  // A new listing starts with nothing selected.
+  useEffect(() => setSelected(new Set()), [query]);
 
   /** Opens a key's page (or reads it again after a change); `focus` moves focus to its heading. */
   const showKey = async (keyId: string, focus = true) => {
@@ -190,6 +201,17 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
             Create a key
           </button>
         )}
+        {can(session, 'keys:revoke') && selected.size > 0 && (
+          <RevokeSelected
+            keyIds={[...selected]}
+            notify={notify}
+            onDone={() => {
+              setSelected(new Set());
+              setDetail(null);
+              void load();
+            }}
+          />
+        )}
         <KeyBulkActions
           query={query}
           owner={filters.owner}
@@ -222,6 +244,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
           canCreate={canCreate}
           onOpen={(keyId) => void showKey(keyId)}
           onMore={(cursor) => void load(cursor)}
+          selection={can(session, 'keys:revoke') ? { selected, set: select } : undefined}
         />
       </div>
       <div className="detail-slot">

@@ -1,0 +1,157 @@
+import { useState, type FormEvent } from 'react';
+import { api, type Answer } from '../api.js';
+import { Field } from '../field.js';
+import { OutcomeChart } from '../lazy-outcome-chart.js';
+import { LoadStatus } from '../load-status.js';
+import type { PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
+import { RANGES, OutcomeBreakdown, RangeSwitch, chartPoints, useSeries, type Range } from '../usage-range.js';
+import { useLoad } from '../use-load.js';
+import type { Key } from './key-model.js';
+
+type Top = Answer<'GET /v1/analytics/top'>;
+
+/**
+ * Usage from the roll-ups every server node writes: verifications by outcome over a range, for
+ * the workspace or one owner; the failures by outcome; the keys and owners with the most use.
+ */
+export function AnalyticsPage(_: PageProps) {
+  const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
+  const [range, setRange] = useState<Range>(() => (params.get('range') as Range | null) ?? '24h');
+  const [owner, setOwner] = useState(params.get('owner') ?? '');
+  const [ownerInput, setOwnerInput] = useState(owner);
+  const series = useSeries(range, owner ? { ownerId: owner } : {});
+  const [top] = useLoad(async () => {
+    const now = Date.now();
+    const q = (by: 'key' | 'owner') =>
+      new URLSearchParams({ by, limit: '10', from: new Date(now - RANGES[range].ms).toISOString(), to: new Date(now).toISOString() });
+    const [keys, owners] = await Promise.all([
+      api<Top>('GET', `/v1/analytics/top?${q('key')}`),
+      api<Top>('GET', `/v1/analytics/top?${q('owner')}`),
+    ]);
+    // The top keys by name (the roll-ups keep ids); one that cannot be read is a deleted key.
+    const named = await Promise.all(keys.items.map((i) => api<Key>('GET', `/v1/keys/${i.subject}`).catch(() => undefined)));
+    return {
+      keys: keys.items.map((i, n) => ({ ...i, found: named[n] !== undefined, name: named[n]?.name ?? null })),
+      owners: owners.items,
+    };
+  }, [range]);
+  const showOwner = (e: FormEvent) => {
+    e.preventDefault();
+    setOwner(ownerInput.trim());
+  };
+  const who = owner ? `owner ${owner}` : 'the workspace';
+
+  return (
+    <>
+      <h1>Analytics</h1>
+      <p className="muted">
+        Verifications from the roll-ups that every server node writes to the database, so the figures cover the whole cluster. Times are in
+        UTC.
+      </p>
+      <div className="toolbar">
+        <RangeSwitch value={range} onChange={setRange} label="Range" />
+        <form className="inline" role="search" aria-label="One owner's use" onSubmit={showOwner}>
+          <Field label="Owner">
+            <input placeholder="every owner" spellCheck={false} value={ownerInput} onChange={(e) => setOwnerInput(e.target.value)} />
+          </Field>
+          <button type="submit">Show</button>
+          {owner && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setOwner('');
+                setOwnerInput('');
+              }}
+            >
+              Every owner
+            </button>
+          )}
+        </form>
+      </div>
+      <section className="card" aria-labelledby="an-series">
+        <h2 id="an-series">{`Verifications of ${who}, per ${RANGES[range].bucket}, over the last ${RANGES[range].label}`}</h2>
+        {series.state !== 'ready' ? (
+          <LoadStatus result={series} failed="The verifications could not load" />
+        ) : (
+          <div className="split">
+            <OutcomeChart
+              series={chartPoints(series.data)}
+              bucket={RANGES[range].bucket}
+              title={`Verifications of ${who} per ${RANGES[range].bucket}`}
+              id="analytics-chart"
+            />
+            <OutcomeBreakdown totals={series.data.totals} caption="Outcomes, and the failures among them" />
+          </div>
+        )}
+      </section>
+      <div className="split">
+        <section className="card" aria-labelledby="an-keys">
+          <h2 id="an-keys">Top keys</h2>
+          {top.state !== 'ready' ? (
+            <LoadStatus result={top} failed="The top keys could not load" />
+          ) : top.data.keys.length === 0 ? (
+            <p className="empty">No key was used in this range.</p>
+          ) : (
+            <table className="dense top-keys">
+              <caption className="sr-only">{`The keys with the most verifications over the last ${RANGES[range].label}`}</caption>
+              <TableHead columns={['Key', 'Verifications', 'Credits']} />
+              <tbody>
+                {top.data.keys.map((k) => (
+                  <tr key={k.subject}>
+                    <td title={k.subject}>
+                      {k.found ? (
+                        <a className="truncate" href={`#/key?id=${encodeURIComponent(k.subject)}`}>
+                          {k.name ?? k.subject}
+                        </a>
+                      ) : (
+                        <span className="muted">a deleted key</span>
+                      )}
+                    </td>
+                    <td className="num">{k.count}</td>
+                    <td className="num">{k.cost ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section className="card" aria-labelledby="an-owners">
+          <h2 id="an-owners">Top owners</h2>
+          {top.state !== 'ready' ? (
+            <LoadStatus result={top} failed="The top owners could not load" />
+          ) : top.data.owners.length === 0 ? (
+            <p className="empty">No owner's key was used in this range.</p>
+          ) : (
+            <table className="dense top-owners">
+              <caption className="sr-only">{`The owners with the most verifications over the last ${RANGES[range].label}`}</caption>
+              <TableHead columns={['Owner', 'Verifications', 'Credits']} />
+              <tbody>
+                {top.data.owners.map((o) => (
+                  <tr key={o.subject}>
+                    <td>
+                      <button
+                        type="button"
+                        className="link truncate"
+                        title={`Show ${o.subject}'s use`}
+                        onClick={() => {
+                          setOwner(o.subject);
+                          setOwnerInput(o.subject);
+                        }}
+                      >
+                        {o.subject}
+                      </button>
+                    </td>
+                    <td className="num">{o.count}</td>
+                    <td className="num">{o.cost ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+    </>
+  );
+}

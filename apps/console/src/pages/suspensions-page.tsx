@@ -1,0 +1,101 @@
+import { useState } from 'react';
+import { api, can, type Answer } from '../api.js';
+import { Field } from '../field.js';
+import { when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import type { PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
+import { TableScroll } from '../table-scroll.js';
+import { useLoad } from '../use-load.js';
+import { holdOf, type Key, type Suspension } from './key-model.js';
+
+/**
+ * The keys a keyspace policy suspended or a leak report quarantined: which key, why, since when,
+ * and Lift, which enables the key again as it was (and is audited). Lifted ones are a filter away.
+ */
+export function SuspensionsPage({ session, notify }: PageProps) {
+  const [which, setWhich] = useState<'active' | 'all'>('active');
+  const [result, reload] = useLoad(async () => {
+    const list = await api<Answer<'GET /v1/suspensions'>>('GET', `/v1/suspensions${which === 'active' ? '?active=true' : ''}`);
+    // Each key by its name: the suspensions name only ids.
+    const ids = [...new Set(list.items.map((s) => s.keyId))];
+    const keys = await Promise.all(ids.map((id) => api<Key>('GET', `/v1/keys/${id}`).catch(() => undefined)));
+    return { items: list.items, keys: new Map(keys.filter((k) => k !== undefined).map((k) => [k.keyId, k])) };
+  }, [which]);
+  const canLift = can(session, 'anomalies:manage');
+
+  const lift = (s: Suspension, name: string) => {
+    const hold = holdOf(s);
+    const sure = window.confirm(
+      `Lift the suspension of ${name}? It was ${hold.label} because ${hold.why}; whoever holds the key can use it again at once.` +
+        (s.wasEnabled ? '' : ' (It was disabled before, and stays disabled.)'),
+    );
+    if (!sure) return;
+    api('POST', `/v1/suspensions/${s.id}/undo`).then(
+      () => {
+        notify(`Lifted: ${name} is ${s.wasEnabled ? 'enabled again' : 'as it was before, disabled'}.`);
+        reload();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
+
+  return (
+    <>
+      <h1>Suspensions</h1>
+      <p className="muted">
+        Keys turned off by a keyspace policy (after an anomaly) or quarantined by a leak report. A suspension lasts until someone lifts it;
+        lifting enables the key as it was before. Times are in UTC.
+      </p>
+      <form className="filters" role="search" aria-label="Filter suspensions" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Show">
+          <select value={which} onChange={(e) => setWhich(e.target.value as 'active' | 'all')}>
+            <option value="active">in force</option>
+            <option value="all">in force and lifted</option>
+          </select>
+        </Field>
+      </form>
+      <div aria-live="polite">
+        {result.state !== 'ready' ? (
+          <LoadStatus result={result} failed="The suspensions could not load" />
+        ) : result.data.items.length === 0 ? (
+          <p className="empty">{which === 'active' ? 'No key is suspended.' : 'No key has been suspended.'}</p>
+        ) : (
+          <TableScroll label="Suspensions">
+            <table className="suspensions dense">
+              <caption className="sr-only">Suspensions, newest first</caption>
+              <TableHead columns={['Key', 'Owner', 'Why', 'Since', 'Until']} actions={canLift} />
+              <tbody>
+                {result.data.items.map((s) => {
+                  const key = result.data.keys.get(s.keyId);
+                  const name = key?.name ?? s.keyId;
+                  const hold = holdOf(s);
+                  return (
+                    <tr key={s.id} data-suspension-id={s.id}>
+                      <td title={s.keyId}>
+                        <a href={`#/key?id=${encodeURIComponent(s.keyId)}`}>{name}</a>
+                      </td>
+                      <td>{key?.ownerId ?? '—'}</td>
+                      <td>{`${hold.label[0]!.toUpperCase()}${hold.label.slice(1)}: ${hold.why}`}</td>
+                      <td className="nowrap">{when(s.suspendedAt)}</td>
+                      <td>{s.undoneAt === null ? 'until lifted' : `lifted ${when(s.undoneAt)}`}</td>
+                      {canLift && (
+                        <td>
+                          {s.undoneAt === null && (
+                            <button type="button" onClick={() => lift(s, name)}>
+                              Lift<span className="sr-only">{` the suspension of ${name}`}</span>
+                            </button>
+                          )}
+                        </td>
+                      )}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
+      </div>
+    </>
+  );
+}
