@@ -332,13 +332,16 @@ function steady(node, rate, keys) {
   };
 }
 
-/** The revoke path's per-phase sums and counts on a node (tessera_key_change_phase_seconds). */
+/** The revoke path's per-phase sums and counts on a node (tessera_key_change_phase_seconds, tessera_bus_publish_seconds). */
 async function phaseSums(node) {
   const text = await (await fetch(`${node.url}/metrics`, { headers: node.headers })).text();
   const out = {};
   for (const line of text.split('\n')) {
     const m = /^tessera_key_change_phase_seconds_(sum|count)\{action="revoke",phase="(\w+)"\} (\S+)$/.exec(line);
     if (m) (out[m[2]] ??= { sum: 0, count: 0 })[m[1]] = Number(m[3]);
+    // The publish phase split: sending on the bus, then every peer's acknowledgement.
+    const b = /^tessera_bus_publish_seconds_(sum|count)\{phase="(\w+)"\} (\S+)$/.exec(line);
+    if (b) (out[`bus_${b[2]}`] ??= { sum: 0, count: 0 })[b[1]] = Number(b[3]);
   }
   return out;
 }

@@ -24,7 +24,7 @@ export {
   type RateLimitState,
 } from './ratelimit/rate-limiter.js';
 export { type CreditLimiter, type CreditOutcome, type CreditSpend } from './ratelimit/credit-limiter.js';
-export { appendAudit, auditHash, GENESIS_HASH, verifyAuditChain, type Actor } from './audit/audit-chain.js';
+export { appendAudit, auditAppend, auditHash, GENESIS_HASH, verifyAuditChain, type Actor } from './audit/audit-chain.js';
 export { EnvelopeKeyring, type Keyring } from './custody/envelope-keyring.js';
 export { MemoryKeyring } from './custody/memory-keyring.js';
 export { wrappedKeyContext } from './custody/envelope-format.js';
@@ -125,10 +125,10 @@ export type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate
 export type { Repos, Store } from './store/store.js';
 export type { Page } from './store/page.js';
 export type { StorePorts } from './store/store-ports.js';
-export type { KeyListQuery, KeyRepos } from './api-keys/key-repos.js';
+export type { KeyChange, KeyChanged, KeyListQuery, KeyRepos } from './api-keys/key-repos.js';
 export type { KeyspaceRepos } from './api-keys/keyspace-repos.js';
 export type { RootKeyRepos } from './root-keys/root-key-repos.js';
-export type { AuditQuery, AuditRepos } from './audit/audit-repos.js';
+export type { AuditAppend, AuditLink, AuditQuery, AuditRepos } from './audit/audit-repos.js';
 // — Monitoring: usage events, analytics, anomaly detection, webhooks, hygiene —
 export { networkOf, type UsageEvent } from './usage/usage-event.js';
 export { GRANULARITIES, type Granularity, type RollupDimension } from './usage/usage-rollups.js';

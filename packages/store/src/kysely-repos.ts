@@ -7,6 +7,7 @@ import { KyselyKeyringRepos } from './custody/kysely-keyring-repos.js';
 import { KyselyDatabaseRepos } from './databases/kysely-database-repos.js';
 import { composeRepos, type Dialect } from './kysely-handle.js';
 import { KyselyKeyRecoveryRepos } from './keys/kysely-key-recovery-repos.js';
+import { KyselyKeyChanges } from './keys/kysely-key-changes.js';
 import { KyselyKeyRepos } from './keys/kysely-key-repos.js';
 import { KyselyKeyspaceRepos } from './keys/kysely-keyspace-repos.js';
 import { KyselyRolloverRepos } from './keys/kysely-rollover-repos.js';
@@ -21,6 +22,7 @@ import { KyselyVaultRepos } from './vault/kysely-vault-repos.js';
 export class KyselyRepos
   extends composeRepos(
     KyselyKeyRepos,
+    KyselyKeyChanges,
     KyselyKeyspaceRepos,
     KyselyRootKeyRepos,
     KyselyAuditRepos,

@@ -11,14 +11,19 @@ const ATTEMPTS = 4;
  * usage batch, an anomaly) still meet in other orders; the loser of such a meeting is retried
  * instead of answering 500. `fn` must do nothing outside the database that cannot be repeated.
  */
-export async function retryingTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+export function retryingTransaction<DB, T>(db: Kysely<DB>, fn: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return retrying(() => db.transaction().execute(fn));
+}
+
+/** Runs `attempt` (one transaction, or one statement that is its own) again as {@link retryingTransaction} does. */
+export async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      return await db.transaction().execute(fn);
+      return await attempt();
     } catch (err) {
       const code = (err as { code?: unknown }).code;
-      if (attempt >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * attempt));
+      if (n >= ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * n));
     }
   }
 }

@@ -13,7 +13,7 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export class ChangeTimings {
   private readonly phases = new Histogram({
     name: 'tessera_key_change_phase_seconds',
-    help: 'Time a change to a key (revoke, roll, update, delete, revoke by owner) spent per phase: begin, write, audit, commit, publish (the invalidation on every node, acknowledged).',
+    help: 'Time a change to a key (revoke, roll, update, delete, revoke by owner) spent per phase: begin and retry (transactions only), write, audit, commit, publish (the invalidation on every node, acknowledged).',
     labelNames: ['action', 'phase'],
     buckets: BUCKETS,
     registers: [],

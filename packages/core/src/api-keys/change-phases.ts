@@ -1,10 +1,14 @@
 /**
  * Where a change to a key spends its time, phase by phase, for the revoke path's histogram
- * (`tessera_key_change_phase_seconds`): waiting for the transaction to begin (a pool connection,
- * SQLite's write lock), earlier attempts of a transaction PostgreSQL rolled back (a deadlock or a
- * serialization conflict, run again: `retry`), the writes, the audit append (it holds the audit head until the commit),
- * the commit, and the invalidation on every node (`publish`: it returns once each live peer has
- * acknowledged, see the bus).
+ * (`tessera_key_change_phase_seconds`). A revoke, an update, an enable or disable and a delete are
+ * one write with their audit entry (on PostgreSQL one statement, no BEGIN or COMMIT): `write` until
+ * the key is written (waiting for its row included), `audit` until the audit head moved (waiting
+ * for the head included), both as the database saw them, and `commit` for the rest of that call (a
+ * pool connection or SQLite's write lock, the round trip, the commit and its flush to disk). A roll
+ * and a revoke by owner run a transaction: `begin` (a pool connection, SQLite's write lock), `retry`
+ * (earlier attempts PostgreSQL rolled back for a deadlock or a serialization conflict), `write`,
+ * `audit` (it holds the audit head until the commit) and `commit`. Then `publish`: the invalidation
+ * on every node, which returns once each live peer has acknowledged it (see the bus).
  */
 export type ChangePhase = 'begin' | 'retry' | 'write' | 'audit' | 'commit' | 'publish';
 export type ChangeAction = 'update' | 'revoke' | 'delete' | 'roll' | 'revoke_by_owner';
@@ -26,6 +30,22 @@ export class ChangeLaps {
   lap(phase: ChangePhase): void {
     const now = performance.now();
     this.spent.set(phase, (this.spent.get(phase) ?? 0) + now - this.last);
+    this.last = now;
+  }
+
+  /**
+   * Charges the time since the previous lap to the parts a store reported (`write`, `audit`, in
+   * milliseconds) and the rest to `rest`.
+   */
+  split(parts: Partial<Record<ChangePhase, number>>, rest: ChangePhase): void {
+    const now = performance.now();
+    let left = now - this.last;
+    for (const [phase, ms] of Object.entries(parts) as [ChangePhase, number][]) {
+      const charged = Math.min(Math.max(ms, 0), left);
+      this.spent.set(phase, (this.spent.get(phase) ?? 0) + charged);
+      left -= charged;
+    }
+    this.spent.set(rest, (this.spent.get(rest) ?? 0) + left);
     this.last = now;
   }
 

@@ -41,10 +41,10 @@ function jsonDepth(value: unknown): number {
 }
 
 /**
- * Turns caller attributes into record fields, keeping what the caller did not mention; `current`
- * is the key being updated (undefined for a new one). Throws VALIDATION_FAILED for what no key may hold.
+ * Turns caller attributes into record fields, keeping what the caller did not mention (`creating`:
+ * for a new key, not an update). Throws VALIDATION_FAILED for what no key may hold.
  */
-export function keyFields(input: KeyAttributes, current: KeyRecord | undefined, now: number): Partial<KeyRecord> {
+export function keyFields(input: KeyAttributes, o: { creating: boolean }, now: number): Partial<KeyRecord> {
   const out: Partial<KeyRecord> = {};
   if (input.ownerId !== undefined) out.ownerId = input.ownerId;
   if (input.name !== undefined) out.name = input.name;
@@ -57,7 +57,7 @@ export function keyFields(input: KeyAttributes, current: KeyRecord | undefined, 
   }
   if (input.environment !== undefined) out.environment = input.environment;
   if (input.expiresAt !== undefined) {
-    if (input.expiresAt !== null && current === undefined && input.expiresAt <= now) {
+    if (input.expiresAt !== null && o.creating && input.expiresAt <= now) {
       throw new TesseraError('VALIDATION_FAILED', 'expiresAt must be in the future');
     }
     out.expiresAt = input.expiresAt;
@@ -86,7 +86,7 @@ export function keyFields(input: KeyAttributes, current: KeyRecord | undefined, 
 /** A new key of keyspace `ks`: the plain key (shown once) and its record, which keeps only its hash. */
 export function newKey(ks: KeyspaceRecord, input: KeyAttributes, keyring: Keyring, now: number): { record: KeyRecord; key: string } {
   const key = generateKey(ks.prefix);
-  const fields = keyFields(input, undefined, now);
+  const fields = keyFields(input, { creating: true }, now);
   const record: KeyRecord = {
     id: newId('key', now),
     workspaceId: ks.workspaceId,

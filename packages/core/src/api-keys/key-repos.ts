@@ -1,3 +1,4 @@
+import type { AuditAppend, AuditLink } from '../audit/audit-repos.js';
 import type { Page } from '../store/page.js';
 import type { KeyRecord } from '../store/records.js';
 
@@ -37,8 +38,34 @@ export interface KeyRepos {
    */
   forgetScheduledExpiry(id: string): Promise<{ previousExpiresAt: number | null } | undefined>;
   /**
-   * Revokes one live key of a workspace and returns it as it is now; undefined when there is no
-   * such live key (missing, deleted, another workspace's, or revoked already).
+   * Changes one key of a workspace (not deleted; for a revocation, not revoked either), forgets an
+   * expiry the hygiene sweep scheduled for it (an administrator changed the key), and appends the
+   * audit entry, numbered and hashed from the head as `appendAuditAround` does: all of it or
+   * nothing. Undefined, with nothing written, when there is no such key. PostgreSQL does it in one
+   * statement, outside a transaction one round trip with no BEGIN or COMMIT; inside one it is part
+   * of it.
    */
-  revokeKey(id: string, workspaceId: string, o: { at: number; reason: string | null }): Promise<KeyRecord | undefined>;
+  changeKey(change: KeyChange, audit: AuditAppend): Promise<KeyChanged | undefined>;
+}
+
+/** One key's change, for {@link KeyRepos.changeKey}. */
+export interface KeyChange {
+  id: string;
+  workspaceId: string;
+  /** The fields written; `version` goes up when credits are among them (as with `updateKey`). */
+  set: Partial<Omit<KeyRecord, 'id' | 'version'>>;
+  /** A revocation: a key revoked already is not changed. */
+  unlessRevoked?: boolean;
+}
+
+/** What {@link KeyRepos.changeKey} wrote, and where its time went in the database. */
+export interface KeyChanged {
+  /** The key as it is now. */
+  key: KeyRecord;
+  audit: AuditLink;
+  /**
+   * Milliseconds until the key was written (waiting for its row included), then until the audit
+   * head moved (waiting for the head included): the `write` and `audit` phases of the change.
+   */
+  phases: { writeMs: number; auditMs: number };
 }

@@ -4,6 +4,7 @@ import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
 import type { KeyListQuery, KeyListState } from './key-repos.js';
+import { writeKeyChange } from './write-key-change.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { KeyRecord, KeyspaceRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
@@ -117,23 +118,30 @@ export class KeyService {
   }
 
   async updateKey(actor: Actor, id: string, patch: KeyAttributes): Promise<KeyRecord> {
-    // A key's keyspace never changes: its rules are read before the transaction (which holds SQLite's one connection).
+    // A key's keyspace never changes: its rules are read first, and only when the expiry changes.
     const rules = patch.expiresAt === undefined ? undefined : await this.deps.rotationRules?.((await this.getKey(actor, id)).keyspaceId);
-    return this.change(actor, id, 'update', async (tx, key) => {
-      const now = this.deps.clock.now();
-      if (patch.expiresAt !== undefined)
-        patch = { ...patch, expiresAt: expiryWithinLifetime(patch.expiresAt, rules, now, { creating: false }) };
-      const fields = keyFields(patch, key, now);
-      const changed = Object.keys(fields);
-      const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
-      await tx.updateKey(id, { ...fields, updatedAt: this.deps.clock.now() });
-      return { action, target: id, details: { changed } };
-    });
+    const now = this.deps.clock.now();
+    if (patch.expiresAt !== undefined)
+      patch = { ...patch, expiresAt: expiryWithinLifetime(patch.expiresAt, rules, now, { creating: false }) };
+    const fields = keyFields(patch, { creating: false }, now);
+    const changed = Object.keys(fields);
+    const action = changed.length === 1 && changed[0] === 'enabled' ? (fields.enabled ? 'key.enabled' : 'key.disabled') : 'key.updated';
+    const set = { ...fields, updatedAt: now };
+    const updated = await writeKeyChange(
+      this.deps,
+      this.withWorkspace(actor),
+      'update',
+      { id, set },
+      { action, target: id, details: { changed } },
+    );
+    if (updated === undefined) throw new TesseraError('NOT_FOUND', 'No such key.');
+    return updated;
   }
 
   /**
-   * Revokes a key (revoking a revoked key changes nothing). The write comes first and says whether
-   * there was a live key: the fewest round trips, which is what a revocation's tail is made of.
+   * Revokes a key (revoking a revoked key changes nothing). The key, its audit entry and the
+   * forgotten hygiene expiry are one write (on PostgreSQL one statement and one round trip): the
+   * fewest round trips, which is what a revocation's tail is made of.
    */
   async revokeKey(
     actor: Actor,
@@ -141,34 +149,23 @@ export class KeyService {
     reason?: string,
     audit: { action: 'key.revoked' | 'key.retired'; details?: Record<string, unknown> } = { action: 'key.revoked' },
   ): Promise<KeyRecord> {
-    const laps = new ChangeLaps();
-    const updated = await this.deps.store.transaction(async (tx) => {
-      laps.begin();
-      const revoked = await tx.revokeKey(id, this.workspaceOf(actor), { at: this.deps.clock.now(), reason: reason ?? null });
-      if (revoked === undefined) return this.getKey(actor, id, tx); // none such (NOT_FOUND), or revoked already
-      await tx.forgetScheduledExpiry(id);
-      laps.lap('write');
-      await appendAudit(tx, this.deps.clock, actor, {
-        action: audit.action,
-        target: id,
-        details: { reason: reason ?? null, ...audit.details },
-      });
-      laps.lap('audit');
-      return revoked;
-    });
-    laps.lap('commit');
-    await this.deps.bus.publish({ kind: 'key', id: updated.id, hash: updated.hash });
-    laps.lap('publish');
-    laps.report('revoke', this.deps.observeChange);
-    return updated;
+    const at = this.deps.clock.now();
+    const change = { id, set: { revokedAt: at, revokeReason: reason ?? null, updatedAt: at }, unlessRevoked: true };
+    const draft = { action: audit.action, target: id, details: { reason: reason ?? null, ...audit.details } };
+    // Nothing written: none such (NOT_FOUND), or revoked already (answered as it is).
+    return (await writeKeyChange(this.deps, this.withWorkspace(actor), 'revoke', change, draft)) ?? this.getKey(actor, id);
   }
 
   async deleteKey(actor: Actor, id: string): Promise<void> {
-    await this.change(actor, id, 'delete', async (tx) => {
-      const now = this.deps.clock.now();
-      await tx.updateKey(id, { deletedAt: now, updatedAt: now });
-      return { action: 'key.deleted', target: id };
-    });
+    const now = this.deps.clock.now();
+    const deleted = await writeKeyChange(
+      this.deps,
+      this.withWorkspace(actor),
+      'delete',
+      { id, set: { deletedAt: now, updatedAt: now } },
+      { action: 'key.deleted', target: id },
+    );
+    if (deleted === undefined) throw new TesseraError('NOT_FOUND', 'No such key.');
   }
 
   /**
@@ -269,8 +266,8 @@ export class KeyService {
       laps.begin();
       const key = await this.getKey(actor, id, tx);
       const draft = await fn(tx, key);
-      // A key an administrator changed (rolled, revoked, updated, deleted) is theirs to expire: a
-      // pending hygiene expiry must not be cancelled later, which would restore an older expiry.
+      // A key an administrator changed is theirs to expire: a pending hygiene expiry must not be
+      // cancelled later, which would restore an older expiry.
       await tx.forgetScheduledExpiry(id);
       const after = (await tx.getKey(id))!;
       laps.lap('write');
@@ -290,6 +287,10 @@ export class KeyService {
   private published(record: KeyRecord): void {
     // A key that did not exist may sit in a negative cache somewhere: clear it by its hash.
     void this.deps.bus.publish({ kind: 'key', id: record.id, hash: record.hash });
+  }
+
+  private withWorkspace(actor: Actor): Actor & { workspaceId: string } {
+    return { ...actor, workspaceId: this.workspaceOf(actor) };
   }
 
   private workspaceOf(actor: Actor): string {

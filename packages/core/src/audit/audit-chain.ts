@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import type { AuditRecord } from '../store/records.js';
-import type { AuditRepos } from './audit-repos.js';
+import type { AuditAppend, AuditRepos } from './audit-repos.js';
 import type { AuditAction } from '@tessera/api';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -63,8 +63,8 @@ export function auditHash(prevHash: string, entry: Omit<AuditRecord, 'prevHash' 
   return createHash('sha256').update(prevHash).update(canonicalEntry(entry)).digest('hex');
 }
 
-/** Appends one entry to the chain. Call it inside the transaction of the change it records. */
-export async function appendAudit(tx: AuditRepos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
+/** An entry for a store to number, hash and append in the write of the change it records. */
+export function auditAppend(clock: Clock, actor: Actor, draft: AuditDraft): AuditAppend {
   const entry = {
     id: newId('audit'),
     ts: clock.now(),
@@ -75,8 +75,14 @@ export async function appendAudit(tx: AuditRepos, clock: Clock, actor: Actor, dr
     ip: actor.ip,
     details: draft.details ?? {},
   };
+  return { entry, canonical: canonicalAroundSeq(entry) };
+}
+
+/** Appends one entry to the chain. Call it inside the transaction of the change it records. */
+export async function appendAudit(tx: AuditRepos, clock: Clock, actor: Actor, draft: AuditDraft): Promise<AuditRecord> {
+  const { entry, canonical } = auditAppend(clock, actor, draft);
   // A store that numbers and hashes the entry in the statement that appends it (PostgreSQL).
-  if (tx.appendAuditAround !== undefined) return { ...entry, ...(await tx.appendAuditAround(entry, canonicalAroundSeq(entry))) };
+  if (tx.appendAuditAround !== undefined) return { ...entry, ...(await tx.appendAuditAround(entry, canonical)) };
   const head = await tx.auditHead();
   const base = { ...entry, seq: head.seq + 1 };
   const record: AuditRecord = { ...base, prevHash: head.hash, hash: auditHash(head.hash, base) };

@@ -11,6 +11,23 @@ export interface AuditQuery {
   workspaceId?: string | undefined;
 }
 
+/**
+ * An entry to append that the store numbers: its fields, and its canonical form cut around its
+ * seq, so that the store hashes it as `auditHash` does: SHA-256 of the previous hash, `before`,
+ * the new seq and `after`.
+ */
+export interface AuditAppend {
+  entry: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>;
+  canonical: { before: string; after: string };
+}
+
+/** An appended entry's place in the chain. */
+export interface AuditLink {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
 /** The storage port of the audit chain: its head and its entries. */
 export interface AuditRepos {
   /** The chain head; inside a transaction it is locked until the transaction ends. */
@@ -21,10 +38,7 @@ export interface AuditRepos {
    * new seq and `after`: the canonical entry around its seq). Returns the seq, previous hash and
    * hash it wrote. Stores that cannot leave it out; `appendAudit` then reads the head first.
    */
-  appendAuditAround?(
-    entry: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>,
-    canonical: { before: string; after: string },
-  ): Promise<{ seq: number; prevHash: string; hash: string }>;
+  appendAuditAround?(entry: AuditAppend['entry'], canonical: AuditAppend['canonical']): Promise<AuditLink>;
   /** Writes the entry and moves the head to it; only inside a transaction. */
   appendAudit(entry: AuditRecord): Promise<void>;
   /** Entries newest first, filtered by the query. */

@@ -1,7 +1,8 @@
-import type { AuditQuery, AuditRecord, AuditRepos } from '@tessera/core';
+import type { AuditAppend, AuditLink, AuditQuery, AuditRecord, AuditRepos } from '@tessera/core';
 import { sql, type Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
 import type { Database } from '../schema.js';
+import { auditAppendCtes } from './audit-append-sql.js';
 
 /** The audit chain's port over Kysely: the head (one row) and the entries. */
 export class KyselyAuditRepos extends KyselyHandle implements Omit<AuditRepos, 'appendAuditAround'> {
@@ -14,27 +15,13 @@ export class KyselyAuditRepos extends KyselyHandle implements Omit<AuditRepos, '
   }
 
   /**
-   * `appendAuditAround` on PostgreSQL inside a transaction (the repos offer it there only). One
-   * statement locks the head, writes the entry with the next seq and its hash (SHA-256 of the
-   * previous hash and the canonical entry, as auditHash computes it) and moves the head: the head
-   * is held from here to the commit, one round trip instead of three, while every other audited
-   * change of the cluster waits for it.
+   * `appendAuditAround` on PostgreSQL inside a transaction (the repos offer it there only): one
+   * statement locks the head, writes the entry numbered and hashed, and moves the head; one round
+   * trip instead of three while the head is held.
    */
-  async appendAuditInOne(
-    e: Omit<AuditRecord, 'seq' | 'prevHash' | 'hash'>,
-    canonical: { before: string; after: string },
-  ): Promise<{ seq: number; prevHash: string; hash: string }> {
+  async appendAuditInOne(e: AuditAppend['entry'], canonical: AuditAppend['canonical']): Promise<AuditLink> {
     const { rows } = await sql<{ seq: string | number; prev_hash: string; hash: string }>`
-      with head as (select seq + 1 as seq, hash as prev_hash from audit_head where id = 1 for update),
-      entry as (
-        insert into audit_log (seq, id, ts, workspace_id, actor, action, target, ip, details, prev_hash, hash)
-        select seq, ${e.id}, ${e.ts}, ${e.workspaceId}, ${e.actor}, ${e.action}, ${e.target}, ${e.ip}, ${JSON.stringify(e.details)}, prev_hash,
-          encode(sha256(convert_to(prev_hash || ${canonical.before}::text || seq::text || ${canonical.after}::text, 'UTF8')), 'hex')
-        from head
-        returning seq, prev_hash, hash
-      )
-      update audit_head set seq = entry.seq, hash = entry.hash from entry where audit_head.id = 1
-      returning entry.seq, entry.prev_hash, entry.hash`.execute(this.db);
+      with ${auditAppendCtes({ entry: e, canonical })} select seq, prev_hash, hash from moved`.execute(this.db);
     const r = rows[0]!;
     return { seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash };
   }

@@ -8,8 +8,8 @@ import { keyFromRow, keyToRow } from './key-rows.js';
 /** The columns a key listing's search text is looked for in. */
 const SEARCHED = ['name', 'id', 'owner_id', 'start'] as const;
 
-/** The key port over Kysely. */
-export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
+/** The key port over Kysely (its `changeKey` in kysely-key-changes.ts). */
+export class KyselyKeyRepos extends KyselyHandle implements Omit<KeyRepos, 'changeKey'> {
   findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
     return rowWhere(this.db, 'keys', { hash }, keyFromRow);
   }
@@ -106,18 +106,5 @@ export class KyselyKeyRepos extends KyselyHandle implements KeyRepos {
     if (rows[0] === undefined) return undefined;
     const previous = (JSON.parse(rows[0].data) as { previousExpiresAt?: number | null }).previousExpiresAt;
     return { previousExpiresAt: previous === undefined || previous === null ? null : Number(previous) };
-  }
-
-  async revokeKey(id: string, workspaceId: string, o: { at: number; reason: string | null }): Promise<KeyRecord | undefined> {
-    const row = await this.db
-      .updateTable('keys')
-      .set({ revoked_at: o.at, revoke_reason: o.reason, updated_at: o.at })
-      .where('id', '=', id)
-      .where('workspace_id', '=', workspaceId)
-      .where('revoked_at', 'is', null)
-      .where('deleted_at', 'is', null)
-      .returningAll()
-      .executeTakeFirst();
-    return row && keyFromRow(row);
   }
 }

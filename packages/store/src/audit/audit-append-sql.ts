@@ -1,0 +1,30 @@
+import type { AuditAppend } from '@tessera/core';
+import { sql, type RawBuilder } from 'kysely';
+
+/** Milliseconds since the statement began (PostgreSQL: since the database received it), as a double. */
+export const SINCE_STATEMENT_MS = sql<number>`(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::float8`;
+
+/**
+ * The common table expressions that append an audit entry on PostgreSQL: `head` locks the chain
+ * head (only when `when` holds: the change the entry records wrote something), `entry` writes the
+ * entry with the next seq and its hash (SHA-256 of the previous hash and the canonical entry, as
+ * `auditHash` computes it), `moved` moves the head and returns `seq`, `prev_hash`, `hash` and
+ * `at_ms` (when the head moved, in milliseconds since the statement began). The head is held from
+ * here to the commit, while every other audited change of the cluster waits for it, so the
+ * statement around these should end at once: the audit is the last thing it does.
+ */
+export function auditAppendCtes({ entry: e, canonical }: AuditAppend, when: RawBuilder<unknown> = sql`true`): RawBuilder<unknown> {
+  return sql`
+    head as (select seq + 1 as seq, hash as prev_hash from audit_head where id = 1 and ${when} for update),
+    entry as (
+      insert into audit_log (seq, id, ts, workspace_id, actor, action, target, ip, details, prev_hash, hash)
+      select seq, ${e.id}, ${e.ts}, ${e.workspaceId}, ${e.actor}, ${e.action}, ${e.target}, ${e.ip}, ${JSON.stringify(e.details)}, prev_hash,
+        encode(sha256(convert_to(prev_hash || ${canonical.before}::text || seq::text || ${canonical.after}::text, 'UTF8')), 'hex')
+      from head
+      returning seq, prev_hash, hash
+    ),
+    moved as (
+      update audit_head set seq = entry.seq, hash = entry.hash from entry where audit_head.id = 1
+      returning entry.seq, entry.prev_hash, entry.hash, ${SINCE_STATEMENT_MS} as at_ms
+    )`;
+}
