@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'end_user.deleted',
   'end_user.signed_in',
   'end_user.sign_in_failed',
+  'end_user.sign_in_failures',
   'oauth_signing_key.created',
   'oauth_signing_key.retired',
   'audit.exported',

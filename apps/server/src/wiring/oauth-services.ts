@@ -26,6 +26,8 @@ export interface OAuthServiceOptions {
   verifier: KeyVerifier;
   /** argon2id for end users' passwords: the console's hashing thread. */
   passwords: PasswordHasher;
+  /** Throttle and audit budget of end users' failed sign-ins: the console's. */
+  signInLimits?: { perNetwork: number; windowMs: number; auditBudget: number } | undefined;
   signingKeys?: SigningKeyPolicy | undefined;
   /** Carries client changes to every node's client directory. */
   bus?: InvalidationBus | undefined;
@@ -62,6 +64,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     clients: directory,
     secretMemory: directory,
     passwords: o.passwords,
+    signInLimits: o.signInLimits,
   });
   const users = new EndUserService({ store, clock: o.clock, passwords: o.passwords });
   let upkeep: Ticker | undefined;

@@ -153,6 +153,11 @@ export function createServices(o: ServiceOptions) {
     clock,
     verifier,
     passwords: accounts.passwords,
+    signInLimits: {
+      perNetwork: accounts.policy.maxFailuresPerIp,
+      windowMs: accounts.policy.lockoutMs,
+      auditBudget: accounts.policy.maxFailureEntries,
+    },
     bus,
     signingKeys: o.oauthSigningKeys,
     onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),

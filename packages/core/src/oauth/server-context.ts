@@ -1,6 +1,7 @@
 import type { VerifyInput, VerifyResult } from '../api-keys/verify-result.js';
 import type { Clock } from '../clock.js';
 import type { PasswordHasher } from '../console/password-hasher.js';
+import type { SignInLimits } from './people/end-user-sign-in.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import { authenticateClient, type ClientAuthDeps, type SecretMemory } from './client-auth.js';
 import type { OAuthClientRepos } from './client-repos.js';
@@ -29,6 +30,8 @@ export interface AuthorizationServerDeps {
   clients?: Pick<OAuthClientRepos, 'getClient' | 'listLiveClientSecrets'> | undefined;
   /** argon2id for end users' passwords (the console's hashing thread). */
   passwords: PasswordHasher;
+  /** Throttle and audit budget of end users' failed sign-ins (default: the console's). */
+  signInLimits?: SignInLimits | undefined;
   /** Digests of secrets that authenticated clients before (the client directory keeps them). */
   secretMemory?: SecretMemory | undefined;
 }

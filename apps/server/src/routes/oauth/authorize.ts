@@ -146,6 +146,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             400: ERROR_PAGE,
             401: Html('The sign-in page again: the email or password is not right.', PAGE),
             403: FORBIDDEN_PAGE,
+            429: Html('Too many failed sign-ins from this network: nothing was checked.', PAGE),
             500: SERVER_ERROR,
           },
         },
@@ -161,7 +162,9 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           password: fields.get('password') ?? '',
           ip: request.ip,
         });
-        if (signed === undefined) return show(request, reply, { kind: 'sign-in', request: r }, query, true);
+        if (!signed.ok && signed.throttled)
+          return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
+        if (!signed.ok) return show(request, reply, { kind: 'sign-in', request: r }, query, true);
         setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
         return show(request, reply, signed.step, query);
       },

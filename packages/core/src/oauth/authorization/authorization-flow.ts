@@ -6,7 +6,7 @@ import type { Keyring } from '../../custody/envelope-keyring.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserRecord } from '../people/end-user-records.js';
 import type { EndUserSession, EndUserSessions } from '../people/end-user-sessions.js';
-import { signInEndUser } from '../people/end-user-sign-in.js';
+import { EndUserSignIn, type SignInLimits } from '../people/end-user-sign-in.js';
 import {
   authorizationResponseUrl,
   checkAuthorizationRequest,
@@ -25,6 +25,8 @@ export interface AuthorizationFlowDeps {
   clock: Clock;
   passwords: PasswordHasher;
   sessions: EndUserSessions;
+  /** Throttle and audit budget of failed sign-ins (default: the console's). */
+  signInLimits?: SignInLimits | undefined;
 }
 
 /** What the authorization endpoint does next: show the sign-in page, the consent page, or send the browser back. */
@@ -40,7 +42,11 @@ export type AuthorizationStep =
  * HTTP layer renders the pages and carries the cookies; each step checks the request afresh.
  */
 export class AuthorizationFlow {
-  constructor(private readonly deps: AuthorizationFlowDeps) {}
+  private readonly signIns: EndUserSignIn;
+
+  constructor(private readonly deps: AuthorizationFlowDeps) {
+    this.signIns = new EndUserSignIn(deps);
+  }
 
   check(params: ReadonlyMap<string, readonly string[]>): Promise<AuthorizationCheck> {
     return checkAuthorizationRequest(params, (id) => this.deps.store.getClient(id));
@@ -69,21 +75,25 @@ export class AuthorizationFlow {
     return { kind: 'redirect', location: await this.issueCode(request, signed.session, issuer) };
   }
 
-  /** The sign-in form: a session cookie value and the next step, or undefined when the email and password do not fit. */
+  /**
+   * The sign-in form: a session cookie value and the next step; `failed` when the email and
+   * password do not fit, `throttled` when the address failed too often to be checked now.
+   */
   async signIn(
     request: AuthorizationRequest,
     issuer: string,
     form: { email: string; password: string; ip: string },
-  ): Promise<{ cookie: string; step: AuthorizationStep } | undefined> {
-    const user = await signInEndUser(this.deps, request.client.workspaceId, { ...form, clientId: request.client.id });
-    if (user === undefined) return undefined;
+  ): Promise<{ ok: true; cookie: string; step: AuthorizationStep } | { ok: false; throttled: boolean }> {
+    const outcome = await this.signIns.signIn(request.client.workspaceId, { ...form, clientId: request.client.id });
+    if (!outcome.ok) return outcome;
+    const { user } = outcome;
     const cookie = this.deps.sessions.seal({
       userId: user.id,
       workspaceId: user.workspaceId,
       authTime: this.deps.clock.now(),
       amr: ['pwd'],
     });
-    return { cookie, step: await this.next(request, issuer, cookie, true) };
+    return { ok: true, cookie, step: await this.next(request, issuer, cookie, true) };
   }
 
   /** The consent form: "Allow" remembers the scopes and issues a code; "Deny" answers `access_denied`. */

@@ -1,6 +1,7 @@
-import { appendAudit } from '../../audit/audit-chain.js';
+import { appendAudit, type Actor, type AuditDraft } from '../../audit/audit-chain.js';
 import type { Clock } from '../../clock.js';
 import { normaliseEmail } from '../../console/console-policy.js';
+import { FailedSignIns } from '../../console/failed-sign-ins.js';
 import type { PasswordHasher } from '../../console/password-hasher.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserRecord } from './end-user-records.js';
@@ -9,42 +10,83 @@ import type { EndUserRecord } from './end-user-records.js';
 const MAX_EMAIL = 254;
 const MAX_PASSWORD = 1024;
 
+/** How failed sign-ins are throttled and audited; the console's defaults. */
+export interface SignInLimits {
+  /** Failed sign-ins one source network (an IPv4 address, an IPv6 /64) may make in a window… */
+  perNetwork: number;
+  /** …of this long, before it is throttled. */
+  windowMs: number;
+  /** Failed sign-ins audited one by one per window; past it they are summed into one entry. */
+  auditBudget: number;
+}
+
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { perNetwork: 30, windowMs: 15 * 60_000, auditBudget: 25 };
+
+export interface EndUserSignInDeps {
+  store: OAuthStore;
+  clock: Clock;
+  passwords: PasswordHasher;
+  signInLimits?: SignInLimits | undefined;
+}
+
+/** A sign-in: the user, or why not (`throttled`: the address failed too often; nothing was checked). */
+export type EndUserSignInOutcome = { ok: true; user: EndUserRecord } | { ok: false; throttled: boolean };
+
 /**
  * Checks an end user's email and password, the console's way: an unknown email costs the same
  * argon2id verification as a known one (a decoy hash), and every outcome but success reads the
- * same, so neither the answer nor its time tells whether an email exists. Audited either way.
+ * same, so neither the answer nor its time tells whether an email exists. Failures are counted
+ * per source network (throttled past the limit, before any password work) and audited within a
+ * budget per window; past it they are summed into one `end_user.sign_in_failures` entry.
  */
-export async function signInEndUser(
-  deps: { store: OAuthStore; clock: Clock; passwords: PasswordHasher },
-  workspaceId: string,
-  input: { email: string; password: string; ip: string; clientId: string },
-): Promise<EndUserRecord | undefined> {
-  const email = normaliseEmail(input.email).slice(0, MAX_EMAIL);
-  const password = input.password.slice(0, MAX_PASSWORD);
-  const user = email === '' ? undefined : await deps.store.findEndUserByEmail(workspaceId, email);
-  let good = false;
-  if (user === undefined) await deps.passwords.verifyDecoy(password);
-  else good = await deps.passwords.verify(user.passwordHash, password);
-  const ok = user !== undefined && good && user.disabledAt === null;
-  const now = deps.clock.now();
-  await deps.store.transaction(async (tx) => {
-    if (ok) await tx.updateEndUser(user.id, { lastSignInAt: now });
-    await appendAudit(
-      tx,
-      deps.clock,
-      { id: user === undefined ? 'end_user:unknown' : `end_user:${user.id}`, workspaceId, ip: input.ip },
-      ok
-        ? { action: 'end_user.signed_in', target: user.id, details: { clientId: input.clientId, amr: ['pwd'] } }
-        : {
-            action: 'end_user.sign_in_failed',
-            target: user?.id ?? null,
-            details: {
-              clientId: input.clientId,
-              reason: user === undefined ? 'unknown_user' : !good ? 'password' : 'disabled',
-              ...(user === undefined && { email }),
-            },
-          },
-    );
-  });
-  return ok ? { ...user, lastSignInAt: now } : undefined;
+export class EndUserSignIn {
+  private readonly failures: FailedSignIns;
+
+  constructor(private readonly deps: EndUserSignInDeps) {
+    this.failures = new FailedSignIns(deps.clock, deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+  }
+
+  async signIn(
+    workspaceId: string,
+    input: { email: string; password: string; ip: string; clientId: string },
+  ): Promise<EndUserSignInOutcome> {
+    const { store, clock, passwords } = this.deps;
+    if (this.failures.throttled(input.ip)) return { ok: false, throttled: true };
+    const email = normaliseEmail(input.email).slice(0, MAX_EMAIL);
+    const password = input.password.slice(0, MAX_PASSWORD);
+    const user = email === '' ? undefined : await store.findEndUserByEmail(workspaceId, email);
+    let good = false;
+    if (user === undefined) await passwords.verifyDecoy(password);
+    else good = await passwords.verify(user.passwordHash, password);
+    const now = clock.now();
+    const actor: Actor = { id: user === undefined ? 'end_user:unknown' : `end_user:${user.id}`, workspaceId, ip: input.ip };
+    if (user !== undefined && good && user.disabledAt === null) {
+      await store.transaction(async (tx) => {
+        await tx.updateEndUser(user.id, { lastSignInAt: now });
+        await appendAudit(tx, clock, actor, {
+          action: 'end_user.signed_in',
+          target: user.id,
+          details: { clientId: input.clientId, amr: ['pwd'] },
+        });
+      });
+      return { ok: true, user: { ...user, lastSignInAt: now } };
+    }
+    const reason = user === undefined ? 'unknown_user' : !good ? 'password' : 'disabled';
+    // The last window's summary first: counting this failure may start a new window.
+    const summary = this.failures.takeSummary();
+    const { audit } = this.failures.count(input.ip, reason);
+    const entries: AuditDraft[] = [];
+    if (audit)
+      entries.push({
+        action: 'end_user.sign_in_failed',
+        target: user?.id ?? null,
+        details: { clientId: input.clientId, reason, ...(user === undefined && { email }) },
+      });
+    if (summary !== undefined) entries.push({ action: 'end_user.sign_in_failures', target: null, details: { ...summary } });
+    if (entries.length > 0)
+      await store.transaction(async (tx) => {
+        for (const e of entries) await appendAudit(tx, clock, actor, e);
+      });
+    return { ok: false, throttled: false };
+  }
 }
