@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/chromium.js';
 import { CookieClient, codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
+import { TEST_DATABASE_URL } from '../support/databases.js';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OWNER = 'owner@example.test';
@@ -92,6 +93,14 @@ describe('the console is accessible (axe-core in Chromium)', () => {
       (await server.api('POST', '/v1/oauth/clients', { name: 'Reporting', grantTypes: ['client_credentials'], scopes: ['reports:read'] }))
         .status,
     ).toBe(201);
+    // A connection to the suite's PostgreSQL (it trusts local logins) and a role, for the databases page.
+    const db = new URL(TEST_DATABASE_URL);
+    const connection = { host: db.hostname, port: Number(db.port || 5432), database: db.pathname.slice(1), tlsMode: 'disable' };
+    expect(
+      (await server.api('PUT', '/v1/databases/connections/orders', { ...connection, username: db.username, password: 'unused' })).status,
+    ).toBe(200);
+    const creationStatements = 'CREATE ROLE {{name}} LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}};';
+    expect((await server.api('PUT', '/v1/databases/roles/readonly', { connection: 'orders', creationStatements })).status).toBe(200);
     await server.services.monitoring.settle();
 
     browser = await launchChromium();
@@ -118,6 +127,7 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     ['hygiene', 'Hygiene'],
     ['secrets', 'Secrets'],
     ['oauth-clients', 'OAuth clients'],
+    ['databases', 'Databases'],
     ['root-keys', 'Root keys'],
     ['audit', 'Audit log'],
     ['settings', 'Settings'],
@@ -156,6 +166,16 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     await open('audit', 'Audit log');
     await page.locator('table.audit tbody tr').first().getByRole('button', { name: /^More/ }).click();
     await page.locator('table.audit tr.expanded').waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violation in a signing key’s retire confirmation', async () => {
+    await open('oauth-clients', 'OAuth clients');
+    await page
+      .getByRole('button', { name: /^Retire the signing key .* now$/ })
+      .first()
+      .click();
+    await page.getByRole('heading', { level: 3, name: /^Retire the signing key/ }).waitFor();
     expect(await violations()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import type { Notify, PageProps } from './page-props.js';
 import { AnalyticsPage } from './pages/analytics-page.js';
 import { AnomaliesPage } from './pages/anomalies-page.js';
 import { AuditPage } from './pages/audit-page.js';
+import { DatabasesPage } from './pages/databases-page.js';
 import { HygienePage } from './pages/hygiene-page.js';
 import { KeyPage } from './pages/key-page.js';
 import { KeysPage } from './pages/keys-page.js';
@@ -97,6 +98,12 @@ const PAGES: Page[] = [
     title: 'OAuth clients',
     available: (s) => s.capabilities.oauthClients === true && can(s, 'oauth:manage'),
     Component: OAuthClientsPage,
+  },
+  {
+    path: 'databases',
+    title: 'Databases',
+    available: (s) => can(s, 'databases:manage') || can(s, 'databases:credentials'),
+    Component: DatabasesPage,
   },
   { path: 'root-keys', title: 'Root keys', available: (s) => can(s, 'root_keys:manage'), Component: RootKeysPage },
   { path: 'audit', title: 'Audit log', available: (s) => can(s, 'audit:read'), Component: AuditPage },

@@ -83,6 +83,9 @@ export function SigningKeys({ titled }: { titled: boolean }) {
           }))}
         />
       )}
+      <p className="muted small">
+        Their rotation period, and an emergency retire of one, are under <a href="#/oauth-clients">OAuth clients</a>.
+      </p>
     </>
   );
 }

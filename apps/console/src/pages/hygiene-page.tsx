@@ -12,6 +12,7 @@ import { HygieneFindings } from './hygiene-findings.js';
 import type { Keyspace } from './key-model.js';
 import { KeyspacePolicySection } from './keyspace-policy.js';
 import { KeyspaceSelect } from './keyspace-select.js';
+import { RolloversSection } from './rollovers-section.js';
 
 interface Query {
   keyspaceId: string;
@@ -81,6 +82,7 @@ function KeyReport({ keyspaces, session, notify }: { keyspaces: Keyspace[] } & P
         )}
       </div>
       <KeyspacePolicySection keyspaceId={keyspace.id} keyspaceName={keyspace.name} session={session} notify={notify} />
+      <RolloversSection keyspace={keyspace} />
     </>
   );
 }

@@ -6,6 +6,8 @@ import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { Notify } from '../page-props.js';
 import { holdOf, type Key, type Suspension } from './key-model.js';
 import { KeyEditForm } from './key-edit-form.js';
+import { RollForm, RolloverStatus } from './key-roll.js';
+import { RotationDue } from './rotation-due.js';
 import { StateBadge } from './state-badge.js';
 
 /** The fields an edit names, as the page labels them. */
@@ -91,13 +93,6 @@ export function KeyDetail({
       act(api('POST', `/v1/suspensions/${suspension!.id}/undo`), `The key is enabled again; it was ${held.label}.`);
     else act(api('PATCH', `/v1/keys/${k.keyId}`, { enabled: true }), `The key is enabled again; it was ${held.label}.`);
   };
-  const roll = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const minutes = Number((e.currentTarget.elements.namedItem('grace') as HTMLInputElement).value);
-    api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, { gracePeriodSeconds: Math.round(minutes * 60) })
-      .then(async (r) => onRolled(r, await api<Key>('GET', `/v1/keys/${k.keyId}`)))
-      .catch((err: Error) => notify(err.message, 'error'));
-  };
   const revoke = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const reason = (e.currentTarget.elements.namedItem('reason') as HTMLInputElement).value;
@@ -165,6 +160,7 @@ export function KeyDetail({
             </button>
           ),
         )}
+        {attr('Rotation due', <RotationDue keyInfo={k} />)}
         {attr('IP allowlist', k.ipAllowlist.join(', ') || 'any address')}
         {attr('Rate limits', k.ratelimits.map((r) => `${r.name}: ${r.limit} ${perWindow(r.windowMs)}`).join('; '))}
         {attr(
@@ -177,6 +173,7 @@ export function KeyDetail({
         {attr('Last used', ago(k.lastUsedAt))}
         {attr('Uses', k.usageCount)}
       </dl>
+      {k.rolledToKeyId !== null && <RolloverStatus keyId={k.keyId} onOpen={onOpen} />}
       {editing && (
         <KeyEditForm
           keyInfo={k}
@@ -203,14 +200,7 @@ export function KeyDetail({
               {k.enabled ? 'Disable key' : 'Enable key'}
             </button>
           )}
-          {can(session, 'keys:create') && (
-            <form className="inline" onSubmit={roll}>
-              <Field label="Grace period (minutes)" hint="The old key keeps working this long; 0 ends it at once.">
-                <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={60} />
-              </Field>
-              <button type="submit">Roll key</button>
-            </form>
-          )}
+          {can(session, 'keys:create') && <RollForm keyInfo={k} notify={notify} onRolled={onRolled} />}
           {can(session, 'keys:revoke') && (
             <form className="inline danger" onSubmit={revoke}>
               <Field label="Reason (optional)">

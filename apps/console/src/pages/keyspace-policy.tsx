@@ -6,6 +6,7 @@ import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
 import { useLoad } from '../use-load.js';
+import { RotationPolicyFields } from './rotation-policy-fields.js';
 
 type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 
@@ -13,7 +14,8 @@ type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
 
 /**
- * How a keyspace answers anomalies and stale keys (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
+ * How a keyspace answers anomalies and stale keys, and how long its keys live and how often they
+ * are rotated (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
  * for those who manage keyspaces, the hygiene sweep run now rather than at the next hour.
  */
 export function KeyspacePolicySection({
@@ -41,6 +43,10 @@ export function KeyspacePolicySection({
       autoExpireNoticeDays: Number(data.get('autoExpireNoticeDays')),
       expiringNoticeDays: Number(data.get('expiringNoticeDays')),
       creditsLowThreshold: numberOrNull(data.get('creditsLowThreshold')),
+      maxKeyLifetimeDays: numberOrNull(data.get('maxKeyLifetimeDays')),
+      rotationIntervalDays: numberOrNull(data.get('rotationIntervalDays')),
+      rotationNoticeDays: Number(data.get('rotationNoticeDays')),
+      rotationGraceDays: Number(data.get('rotationGraceDays')),
     }).then(
       () => {
         setError(null);
@@ -106,6 +112,7 @@ export function KeyspacePolicySection({
                 <input name="creditsLowThreshold" type="number" min={0} defaultValue={result.data.creditsLowThreshold ?? ''} />
               </Field>
             </div>
+            <RotationPolicyFields policy={result.data} keyspaceName={keyspaceName} />
           </fieldset>
           <div role="alert" className="form-error">
             {error !== null && <p className="error">{error}</p>}

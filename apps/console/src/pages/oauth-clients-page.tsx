@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { duration, when } from '../format.js';
@@ -8,6 +8,8 @@ import { ShowOnce } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { TableScroll } from '../table-scroll.js';
+import { ClientSecretSchedule, SecretDue } from './client-secret-schedule.js';
+import { SigningKeysSection } from './signing-keys-section.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 
@@ -16,11 +18,13 @@ const words = (text: string) => text.split(/[\s,]+/).filter((w) => w !== '');
 
 /**
  * Machine-to-machine clients of the authorization server: the list, a new client (its secret
- * shown once), a new secret (the old one kept for a grace period), and delete.
+ * shown once), a new secret (the old one kept for a grace period), its rotation schedule, and
+ * delete; and the authorization server's signing keys.
  */
 export function OAuthClientsPage({ session, notify }: PageProps) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/oauth/clients'>>('GET', '/v1/oauth/clients'), []);
   const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
+  const [scheduling, setScheduling] = useState<string | null>(null);
   const manage = can(session, 'oauth:manage');
   if (result.state !== 'ready') return <LoadStatus title="OAuth clients" result={result} />;
   const { items } = result.data;
@@ -75,38 +79,83 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
       ) : (
         <TableScroll label="OAuth clients">
           <table className="oauth-clients">
-            <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created']} actions={manage} />
+            <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created', 'Secret due']} actions={manage} />
             <tbody>
               {items.map((c) => (
-                <tr key={c.clientId} data-client-id={c.clientId}>
-                  <td className="mono">{c.clientId}</td>
-                  <td>{c.name}</td>
-                  <td>{c.grantTypes.join(', ')}</td>
-                  <td>{c.scopes.join(' ')}</td>
-                  <td className="nowrap">{when(c.createdAt)}</td>
-                  {manage && (
+                <Fragment key={c.clientId}>
+                  <tr data-client-id={c.clientId}>
+                    <td className="mono">{c.clientId}</td>
+                    <td>{c.name}</td>
+                    <td>{c.grantTypes.join(', ')}</td>
+                    <td>{c.scopes.join(' ')}</td>
+                    <td className="nowrap">{when(c.createdAt)}</td>
                     <td>
-                      <div className="row">
-                        {c.tokenEndpointAuthMethod !== 'private_key_jwt' && (
-                          <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
-                            <Field label="Old secret works on (minutes)">
-                              <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
-                            </Field>
-                            <button type="submit">New secret</button>
-                          </form>
-                        )}
-                        <button type="button" className="danger" aria-label={`Delete the OAuth client ${c.name}`} onClick={() => remove(c)}>
-                          Delete
-                        </button>
-                      </div>
+                      {c.tokenEndpointAuthMethod === 'private_key_jwt' ? (
+                        <span className="muted">no secret</span>
+                      ) : (
+                        <SecretDue client={c} />
+                      )}
                     </td>
+                    {manage && (
+                      <td>
+                        <div className="row">
+                          {c.tokenEndpointAuthMethod !== 'private_key_jwt' && (
+                            <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
+                              <Field label="Old secret works on (minutes)">
+                                <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
+                              </Field>
+                              <button type="submit">New secret</button>
+                            </form>
+                          )}
+                          {c.tokenEndpointAuthMethod !== 'private_key_jwt' && (
+                            <button
+                              type="button"
+                              aria-expanded={scheduling === c.clientId}
+                              aria-label={`Secret rotation schedule of ${c.name}`}
+                              onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
+                            >
+                              Schedule
+                            </button>
+                          )}
+                          <button
+                            type="button"
+                            className="danger"
+                            aria-label={`Delete the OAuth client ${c.name}`}
+                            onClick={() => remove(c)}
+                          >
+                            Delete
+                          </button>
+                        </div>
+                      </td>
+                    )}
+                  </tr>
+                  {manage && scheduling === c.clientId && (
+                    <tr className="expanded">
+                      <td colSpan={7}>
+                        <ClientSecretSchedule
+                          client={c}
+                          onSaved={(_, message) => {
+                            notify(message);
+                            reload();
+                          }}
+                          onRotated={(secret, overlap) => {
+                            setShown({
+                              title: `New secret of ${c.name}.${overlap > 0 ? ` The old secret keeps working for ${duration(overlap)}.` : ' The old secret no longer works.'}`,
+                              secret,
+                            });
+                            reload();
+                          }}
+                        />
+                      </td>
+                    </tr>
                   )}
-                </tr>
+                </Fragment>
               ))}
             </tbody>
           </table>
         </TableScroll>
       )}
+      {manage && <SigningKeysSection notify={notify} />}
       {manage && (
         <CreateClient
           onCreated={(c) => {

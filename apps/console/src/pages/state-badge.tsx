@@ -1,10 +1,11 @@
 import { keyState, when } from '../format.js';
 import { holdOf, type Key, type Suspension } from './key-model.js';
+import { RotationDueBadge } from './rotation-due.js';
 
 /**
  * A key's state as badges: active, disabled (or quarantined / suspended, when a leak report or a
  * policy turned it off), revoked, expired; a rolled key still in its grace period says until
- * when; a honeytoken says it is a decoy.
+ * when; a key due for rotation says so; a honeytoken says it is a decoy.
  */
 export function StateBadge({ keyInfo: k, suspension }: { keyInfo: Key; suspension?: Suspension | undefined }) {
   const s = keyState(k);
@@ -24,6 +25,7 @@ export function StateBadge({ keyInfo: k, suspension }: { keyInfo: Key; suspensio
           <span className="small muted">until {when(k.expiresAt)}</span>
         </>
       )}
+      <RotationDueBadge keyInfo={k} />
       {k.decoy && (
         <>
           {' '}
