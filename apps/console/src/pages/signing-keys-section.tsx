@@ -76,7 +76,7 @@ export function SigningKeysSection({ notify }: { notify: Notify }) {
                       aria-label={`Retire the signing key ${k.kid} now`}
                       onClick={() => setRetiring(k)}
                     >
-                      Retire now…
+                      Retire
                     </button>
                   </td>
                 </tr>
