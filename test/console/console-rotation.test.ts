@@ -102,7 +102,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await browser.context.addCookies([{ name, value, url: server.url }]);
     page.on('dialog', (d) => void d.accept());
     page.on('pageerror', (e) => errors.push(e.message));
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
