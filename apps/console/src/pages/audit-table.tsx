@@ -160,8 +160,13 @@ export function AuditTable({ rows, label, target = true }: { rows: Rows; label: 
 /** A target by name, a key's linking to its page; the id when it has no name (or is gone). */
 function TargetName({ entry: e }: { entry: Entry }) {
   const name = e.targetName ?? null;
-  if (e.target!.startsWith('key_') && name !== null) return <a href={`#/key?id=${encodeURIComponent(e.target!)}`}>{name}</a>;
-  return name === null ? <span className="mono">{e.target}</span> : <>{name}</>;
+  if (e.target!.startsWith('key_') && name !== null)
+    return (
+      <a className="truncate" href={`#/key?id=${encodeURIComponent(e.target!)}`}>
+        {name}
+      </a>
+    );
+  return <span className={name === null ? 'mono truncate' : 'truncate'}>{name ?? e.target}</span>;
 }
 
 /** "Entries 26–50" with Newer and Older. */

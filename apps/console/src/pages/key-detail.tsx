@@ -231,7 +231,8 @@ export function KeyDetail({
         <table>
           <TableHead columns={['Time', 'Outcome', 'Source']} />
           <tbody>
-            {usage.recent.map((r, i) => (
+            {/* On the key's own page the five latest: its use over time and its history follow. */}
+            {usage.recent.slice(0, ownPage ? 5 : undefined).map((r, i) => (
               <tr key={i}>
                 <td>{when(r.at)}</td>
                 <td>
