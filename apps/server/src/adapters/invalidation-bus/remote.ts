@@ -102,7 +102,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
 
   async publish(message: Invalidation): Promise<void> {
     this.deliver(message);
-    if (this.outbox.length > 0 || !this.transport.connected) return this.queue(message);
+    if (this.outbox.length > 0 || !this.transport.connected) return this.queueAndFlush(message);
     await this.send({ m: message }, [message]);
   }
 
@@ -117,7 +117,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
     }
     for (const m of messages) this.deliver(m);
     if (this.outbox.length > 0 || !this.transport.connected) {
-      for (const m of messages) this.queue(m);
+      for (const m of messages) this.queueAndFlush(m);
       return;
     }
     // Cut to the transport's payload size, with room for the envelope around the changes.
@@ -184,9 +184,11 @@ export class RemoteInvalidationBus implements InvalidationBus {
     });
   }
 
-  /** Tells the other nodes this one is alive (and so is to be waited for). */
+  /** Tells the other nodes this one is alive (and so is to be waited for); sends what waits in the outbox. */
   private beat(): void {
-    if (this.transport.connected) this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, h: 1 })).catch(() => {});
+    if (!this.transport.connected) return;
+    this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, h: 1 })).catch(() => {});
+    if (this.outbox.length > 0) void this.flushOutbox();
   }
 
   subscribe(handler: (message: Invalidation) => void): void {
@@ -264,6 +266,16 @@ export class RemoteInvalidationBus implements InvalidationBus {
     // The others stop waiting for this node's acknowledgements.
     if (this.transport.connected) await this.transport.send(JSON.stringify({ n: this.nodeId, v: PROTOCOL, b: 1 })).catch(() => {});
     await this.transport.close?.();
+  }
+
+  /**
+   * Queues a change behind those waiting, and sends them all when the transport is up: a send that
+   * failed while the connection stayed up (a command timeout under load) is retried by the next
+   * change or heartbeat, not only when the connection comes back.
+   */
+  private queueAndFlush(message: Invalidation): void {
+    this.queue(message);
+    if (this.transport.connected) void this.flushOutbox();
   }
 
   private queue(message: Invalidation): void {
