@@ -173,6 +173,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await page.locator(`tr[data-key-id="${mobile.keyId}"]`).getByRole('button', { name: 'Mobile app' }).click();
     const status = page.getByTestId('rollover');
     await poll(() => status.textContent()).toMatch(/new key in use.*in use since.*Old key last seen.*Retires at/);
+    expect(await page.getByRole('button', { name: 'Roll key' }).count()).toBe(0); // roll its replacement instead
     await shot('key-rollover');
 
     await go(`hygiene?keyspace=${keyspaceId}`, 'Hygiene');

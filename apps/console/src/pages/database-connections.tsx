@@ -10,8 +10,8 @@ import { TableScroll } from '../table-scroll.js';
 export type Connection = Answer<'GET /v1/databases/connections'>['items'][number];
 
 const TLS: Record<Connection['tlsMode'], string> = {
-  'verify-full': 'verified (certificate and host name)',
-  require: 'encrypted, not verified',
+  'verify-full': 'verified',
+  require: 'encrypted only',
   disable: 'none (plain text)',
 };
 
@@ -118,7 +118,7 @@ function ConnectionForm({ onSaved }: { onSaved(c: Connection): void }) {
         <Field label="Database">
           <input name="database" required spellCheck={false} autoComplete="off" />
         </Field>
-        <Field label="TLS">
+        <Field label="TLS" hint="Verified checks the certificate and the host name; encrypted only checks neither.">
           <select name="tlsMode" defaultValue="verify-full">
             {Object.entries(TLS).map(([mode, words]) => (
               <option key={mode} value={mode}>

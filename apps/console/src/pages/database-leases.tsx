@@ -79,13 +79,17 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
       ) : (
         <TableScroll label="Leases">
           <table>
-            <TableHead columns={['Login', 'Role', 'State', 'Issued', 'Expires', 'Lease']} actions />
+            <TableHead columns={['Login and lease', 'Role', 'State', 'Issued', 'Expires']} actions />
             <tbody>
               {result.data.items.map((l) => (
                 <tr key={l.leaseId} data-lease-id={l.leaseId}>
-                  <td className="mono">{l.login}</td>
-                  <td>{l.role}</td>
                   <td>
+                    <span className="mono">{l.login}</span>
+                    <br />
+                    <span className="mono small muted">{l.leaseId}</span>
+                  </td>
+                  <td>{l.role}</td>
+                  <td className="lease-state">
                     <LeaseState lease={l} />
                   </td>
                   <td className="nowrap">{when(l.issuedAt)}</td>
@@ -93,7 +97,6 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
                     {when(l.expiresAt)}
                     {l.state === 'active' && <span className="small muted"> at most {when(l.maxExpiresAt)}</span>}
                   </td>
-                  <td className="mono small">{l.leaseId}</td>
                   <td>
                     {l.state !== 'revoked' && (
                       <div className="row">

@@ -66,7 +66,11 @@ export function DatabaseRoles({
     <section aria-labelledby="db-roles">
       <h2 id="db-roles">Roles</h2>
       {items.length === 0 ? (
-        <p className="empty">No role yet: write one below to say what a login may do.</p>
+        <p className="empty">
+          {connections.length === 0
+            ? 'No role yet: register a connection above, then write a role to say what a login may do.'
+            : 'No role yet: write one below to say what a login may do.'}
+        </p>
       ) : (
         <TableScroll label="Roles">
           <table>
@@ -202,15 +206,17 @@ function RoleForm({
           hint="No renewal reaches past it."
         />
       </div>
-      <Field label="Creation statements">
-        <textarea name="creationStatements" rows={3} required spellCheck={false} defaultValue={role?.creationStatements ?? CREATION} />
-      </Field>
-      <Field label="Revocation statements (optional)" hint="Empty: end its sessions, drop what it owns, drop the login.">
-        <textarea name="revocationStatements" rows={2} spellCheck={false} defaultValue={role?.revocationStatements ?? ''} />
-      </Field>
-      <Field label="Renewal statements (optional)" hint="Empty: move the login's VALID UNTIL.">
-        <textarea name="renewStatements" rows={2} spellCheck={false} defaultValue={role?.renewStatements ?? ''} />
-      </Field>
+      <div className="statements">
+        <Field label="Creation statements">
+          <textarea name="creationStatements" rows={4} required spellCheck={false} defaultValue={role?.creationStatements ?? CREATION} />
+        </Field>
+        <Field label="Revocation statements (optional)" hint="Empty: end its sessions, drop what it owns, drop the login.">
+          <textarea name="revocationStatements" rows={2} spellCheck={false} defaultValue={role?.revocationStatements ?? ''} />
+        </Field>
+        <Field label="Renewal statements (optional)" hint="Empty: move the login's VALID UNTIL.">
+          <textarea name="renewStatements" rows={2} spellCheck={false} defaultValue={role?.renewStatements ?? ''} />
+        </Field>
+      </div>
       <div role="alert" className="form-error">
         {error !== null && <p className="error">{error}</p>}
       </div>

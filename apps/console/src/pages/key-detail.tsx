@@ -141,7 +141,7 @@ export function KeyDetail({
         </p>
       )}
       {state === 'active' && k.rolledToKeyId !== null && k.expiresAt !== null && (
-        <p className="notice">{`Rolled: this old key keeps working until ${when(k.expiresAt)}, then expires. Its replacement is below.`}</p>
+        <p className="notice">{`Rolled: this old key keeps working until ${when(k.expiresAt)} at the latest, then expires. Its replacement is below.`}</p>
       )}
       <dl className="attrs">
         {attr('Key id', <code>{k.keyId}</code>)}
@@ -200,7 +200,8 @@ export function KeyDetail({
               {k.enabled ? 'Disable key' : 'Enable key'}
             </button>
           )}
-          {can(session, 'keys:create') && <RollForm keyInfo={k} notify={notify} onRolled={onRolled} />}
+          {/* A rolled key is not rolled again: its replacement is. */}
+          {can(session, 'keys:create') && k.rolledToKeyId === null && <RollForm keyInfo={k} notify={notify} onRolled={onRolled} />}
           {can(session, 'keys:revoke') && (
             <form className="inline danger" onSubmit={revoke}>
               <Field label="Reason (optional)">
