@@ -174,6 +174,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     const status = page.getByTestId('rollover');
     await poll(() => status.textContent()).toMatch(/new key in use.*in use since.*Old key last seen.*Retires at/);
     expect(await page.getByRole('button', { name: 'Roll key' }).count()).toBe(0); // roll its replacement instead
+    expect(await page.locator('dd', { hasText: 'not due: rolled' }).count()).toBe(1);
     await shot('key-rollover');
 
     await go(`hygiene?keyspace=${keyspaceId}`, 'Hygiene');

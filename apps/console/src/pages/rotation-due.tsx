@@ -26,7 +26,9 @@ export function RotationDueBadge({ keyInfo: k }: { keyInfo: Key }) {
 
 /** For a key's page: when its rotation is due under the keyspace's schedule, and what happens then. */
 export function RotationDue({ keyInfo: k }: { keyInfo: Key }) {
-  if (k.rotationDueAt === null) return <>no schedule</>;
+  // A rolled or revoked key is due no more (its replacement has its own date); else no schedule.
+  if (k.rotationDueAt === null)
+    return <>{k.rolledToKeyId !== null ? 'not due: rolled' : keyState(k) === 'revoked' ? '—' : 'no schedule'}</>;
   if (!rotationDueNow(k)) return <>{when(k.rotationDueAt)}</>;
   return (
     <span data-testid="rotation-due">
