@@ -69,6 +69,7 @@ function counting(target: DatabaseTarget, calls: string[]): DatabaseTarget {
     verify: (c) => target.verify(c),
     createLogin: (c, s, l) => target.createLogin(c, s, l),
     renewLogin: (c, s, l) => target.renewLogin(c, s, l),
+    setPassword: (c, l) => target.setPassword(c, l),
     revokeLogin: async (c, s, l) => {
       calls.push(l.name);
       await target.revokeLogin(c, s, l);

@@ -13,16 +13,29 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
-/** A webhook endpoint on loopback that answers `status` (200 unless told) and keeps what it was sent. */
-export async function startWebhookReceiver({ status = 200 } = {}): Promise<WebhookReceiver> {
+/** What an endpoint answers to one request, when a test decides it per request. */
+export type Answerer = (received: Received) => { status: number; body?: string };
+
+/**
+ * A webhook endpoint on loopback that answers `status` (200 unless told), or what `answer` says
+ * for each request, and keeps what it was sent.
+ */
+export async function startWebhookReceiver({
+  status = 200,
+  answer,
+}: { status?: number; answer?: Answerer } = {}): Promise<WebhookReceiver> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (body += d));
     req.on('end', () => {
-      received.push({ body, signature: String(req.headers['tessera-signature'] ?? '') });
-      res.writeHead(status).end(status === 204 ? undefined : 'ok');
+      const r = { body, signature: String(req.headers['tessera-signature'] ?? '') };
+      received.push(r);
+      if (answer !== undefined) {
+        const a = answer(r);
+        res.writeHead(a.status, { 'content-type': 'application/json' }).end(a.body);
+      } else res.writeHead(status).end(status === 204 ? undefined : 'ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -24,6 +24,7 @@ import { endUserRoutes } from './routes/end-users.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
+import { secretRotationRoutes } from './routes/secret-rotations.js';
 import { databaseRoutes } from './routes/databases.js';
 import { verifyRoutes } from './routes/verify.js';
 import { forwardAuthRoutes } from './routes/forward-auth.js';
@@ -76,6 +77,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthEndpoints(services, config));
   await app.register(endUserRoutes(services));
   await app.register(secretRoutes(services));
+  await app.register(secretRotationRoutes(services));
   await app.register(databaseRoutes(services));
   await app.register(eventRoutes(services));
   await app.register(monitoringRoutes(services));

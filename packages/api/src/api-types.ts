@@ -574,6 +574,28 @@ export interface RootKey {
   rolledToId: string | null;
 }
 
+/** A secret's rotator, schedule and state; never a secret. */
+export interface SecretRotation {
+  secret: string;
+  rotator: "postgres-alternating" | "webhook";
+  connection?: string;
+  usernames?: Array<string>;
+  url?: string;
+  every: string | null;
+  /** `rotating`: a node is attempting it now. */
+  state: "idle" | "rotating";
+  /** A new value awaits confirmation (readers still get the current version). */
+  pending: boolean;
+  /** The next scheduled rotation, or retry after a failure; null: none scheduled. */
+  nextRotationAt: string | null;
+  /** Failed attempts since the last success. */
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastResult: "succeeded" | "failed" | null;
+  lastError: string | null;
+  lastRotatedAt: string | null;
+}
+
 /** A secret without its value. */
 export interface SecretSummary {
   name: string;
@@ -747,7 +769,7 @@ export interface Webhook {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -760,7 +782,7 @@ export interface WebhookDelivery {
   id: string;
   webhookId: string;
   eventId: string;
-  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test";
+  eventType: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed" | "webhook.test";
   status: "pending" | "succeeded" | "failed";
   attempts: number;
   nextAttemptAt: string | null;
@@ -778,7 +800,7 @@ export interface WebhookDelivery {
 export interface WebhookEvent {
   /** The event id (the same for every subscription it went to). */
   id: string;
-  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test";
+  type: "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed" | "webhook.test";
   createdAt: string;
   workspaceId: string;
   /** The event's ids, names and numbers; never a secret. */
@@ -792,7 +814,7 @@ export interface WebhookWithSecret {
   id: string;
   url: string;
   /** Event types, or `["*"]`. */
-  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "webhook.test">;
+  events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed" | "webhook.test">;
   enabled: boolean;
   /** The first characters of the signing secret, to tell secrets apart. */
   secretStart: string;
@@ -1784,6 +1806,110 @@ export interface Operations {
       key: string;
     };
   };
+  /** Every secret rotation the root key may read */
+  'GET /v1/secret-rotations': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      /** Rotations of the secrets the root key may read. */
+      items: Array<SecretRotation>;
+    };
+  };
+  /** Clear a secret's rotation (its versions stay) */
+  'DELETE /v1/secret-rotations/{*}': {
+    path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
+      '*': string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** A secret's rotation: rotator, schedule, next rotation and last result */
+  'GET /v1/secret-rotations/{*}': {
+    path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
+      '*': string;
+    };
+    query: {};
+    body: undefined;
+    response: SecretRotation;
+  };
+  /** Rotate a secret now, whatever its schedule */
+  'POST /v1/secret-rotations/{*}': {
+    path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
+      '*': string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      secret: string;
+      rotator: "postgres-alternating" | "webhook";
+      connection?: string;
+      usernames?: Array<string>;
+      url?: string;
+      every: string | null;
+      /** `rotating`: a node is attempting it now. */
+      state: "idle" | "rotating";
+      /** A new value awaits confirmation (readers still get the current version). */
+      pending: boolean;
+      /** The next scheduled rotation, or retry after a failure; null: none scheduled. */
+      nextRotationAt: string | null;
+      /** Failed attempts since the last success. */
+      attempts: number;
+      lastAttemptAt: string | null;
+      lastResult: "succeeded" | "failed" | null;
+      lastError: string | null;
+      lastRotatedAt: string | null;
+      /** The new current version; null when the attempt failed (see lastError). */
+      version: number | null;
+    };
+  };
+  /** Set a secret's rotator and schedule */
+  'PUT /v1/secret-rotations/{*}': {
+    path: {
+      /** The secret's name: segments of letters, digits, `_`, `.`, `-`, joined by `/`. */
+      '*': string;
+    };
+    query: {};
+    body: {
+      rotator: "postgres-alternating";
+      /** A database connection (`PUT /v1/databases/connections/{name}`). */
+      connection: string;
+      /** The two logins that take turns (A, B); both exist, with the same grants. */
+      usernames: Array<string>;
+      every: string | null;
+    } | {
+      rotator: "webhook";
+      /** The endpoint that makes and confirms credentials: https. */
+      url: string;
+      every: string | null;
+    };
+    response: {
+      secret: string;
+      rotator: "postgres-alternating" | "webhook";
+      connection?: string;
+      usernames?: Array<string>;
+      url?: string;
+      every: string | null;
+      /** `rotating`: a node is attempting it now. */
+      state: "idle" | "rotating";
+      /** A new value awaits confirmation (readers still get the current version). */
+      pending: boolean;
+      /** The next scheduled rotation, or retry after a failure; null: none scheduled. */
+      nextRotationAt: string | null;
+      /** Failed attempts since the last success. */
+      attempts: number;
+      lastAttemptAt: string | null;
+      lastResult: "succeeded" | "failed" | null;
+      lastError: string | null;
+      lastRotatedAt: string | null;
+      /** A webhook rotator's signing secret: shown once, when it is made (the first time a webhook rotator is set). */
+      signingSecret?: string;
+    };
+  };
   /** List secrets without their values; `rotation=due` reports those due or overdue for rotation */
   'GET /v1/secrets': {
     path: {};
@@ -1948,7 +2074,7 @@ export interface Operations {
     body: {
       url: string;
       /** Event types, or `["*"]` for all. */
-      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due">;
+      events: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed">;
       enabled?: boolean;
     };
     response: WebhookWithSecret;
@@ -1980,7 +2106,7 @@ export interface Operations {
     body: {
       url?: string;
       /** Event types, or `["*"]` for all. */
-      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due">;
+      events?: Array<"*" | "key.created" | "key.rolled" | "key.revoked" | "key.deleted" | "key.expiring" | "key.rotation_due" | "key.credits_low" | "key.suspended" | "key.unsuspended" | "key.leaked" | "anomaly.detected" | "audit.checkpoint" | "oauth_client.secret_rotation_due" | "secret.rotation_failed">;
       enabled?: boolean;
     };
     response: Webhook;

@@ -51,6 +51,7 @@ export type {
   Problem,
   Rollover,
   RootKey,
+  SecretRotation,
   SecretSummary,
   Suspension,
   SweepResult,

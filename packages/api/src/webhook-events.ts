@@ -13,6 +13,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'anomaly.detected',
   'audit.checkpoint',
   'oauth_client.secret_rotation_due',
+  'secret.rotation_failed',
   'webhook.test',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

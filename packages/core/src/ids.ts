@@ -26,6 +26,7 @@ export const ID_PREFIX = {
   databaseConnection: 'dbc',
   databaseRole: 'dbr',
   databaseLease: 'dbl',
+  secretRotation: 'rot',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

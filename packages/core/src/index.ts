@@ -37,6 +37,16 @@ export { PepperRehasher } from './custody/pepper-rehash.js';
 export { VaultService, type SecretSummary, type VaultCaller } from './vault/vault-service.js';
 export { canAccessSecret, isSecretName } from './vault/secret-access.js';
 export type { SecretRecord, SecretVersionRecord, VaultRepos } from './vault/vault-repos.js';
+export { SecretRotations, type RotationView } from './vault/rotation/secret-rotations.js';
+export {
+  SecretRotationRunner,
+  ROTATION_RUNNER_DEFAULTS,
+  type RotationFailure,
+  type RotationRunnerOptions,
+} from './vault/rotation/secret-rotation-runner.js';
+export { PostgresAlternatingRotator } from './vault/rotation/postgres-alternating-rotator.js';
+export { WebhookRotator } from './vault/rotation/webhook-rotator.js';
+export type { RotationOutcome, SecretRotationRecord, SecretRotationRepos } from './vault/rotation/secret-rotation-repos.js';
 export { DatabaseAdmin } from './databases/database-admin.js';
 export { DatabaseLeases } from './databases/database-leases.js';
 export { LeaseRevoker, REVOKER_DEFAULTS, type RevocationFailure, type RevokerOptions } from './databases/lease-revoker.js';

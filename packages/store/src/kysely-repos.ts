@@ -13,6 +13,7 @@ import { KyselyKeyspaceRepos } from './keys/kysely-keyspace-repos.js';
 import { KyselyRolloverRepos } from './keys/kysely-rollover-repos.js';
 import { KyselyRootKeyRepos } from './root-keys/kysely-root-key-repos.js';
 import type { Database } from './schema.js';
+import { KyselySecretRotationRepos } from './vault/kysely-secret-rotation-repos.js';
 import { KyselyVaultRepos } from './vault/kysely-vault-repos.js';
 
 /**
@@ -54,5 +55,10 @@ export class KyselyRepos
   /** Usage-driven rollovers of keys (migration 0018), over the same handle. */
   get rollovers(): KyselyRolloverRepos {
     return new KyselyRolloverRepos(this.db);
+  }
+
+  /** Rotators and schedules of vault secrets (migration 0020), over the same handle. */
+  get secretRotations(): KyselySecretRotationRepos {
+    return new KyselySecretRotationRepos(this.db);
   }
 }

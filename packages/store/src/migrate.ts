@@ -16,6 +16,7 @@ import * as gatewayRoutes from './migrations/0015-gateway-routes.js';
 import * as databaseCredentials from './migrations/0016-database-credentials.js';
 import * as keyRotation from './migrations/0018-key-rotation.js';
 import * as oauthClientSecretRotation from './migrations/0019-oauth-client-secret-rotation.js';
+import * as secretRotations from './migrations/0020-secret-rotations.js';
 import * as endUsers from './migrations/0021-end-users.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-database-credentials': databaseCredentials,
   '0018-key-rotation': keyRotation,
   '0019-oauth-client-secret-rotation': oauthClientSecretRotation,
+  '0020-secret-rotations': secretRotations,
   '0021-end-users': endUsers,
 };
 

@@ -7,6 +7,7 @@ import { LoadStatus } from '../load-status.js';
 import type { Notify, PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
+import { SecretRotations } from './secret-rotations.js';
 
 type SecretSummary = Answer<'GET /v1/secrets'>['items'][number];
 
@@ -68,6 +69,7 @@ export function SecretsPage({ session, notify }: PageProps) {
           </button>
         </form>
       )}
+      <SecretRotations names={items.map((s) => s.name)} canWrite={canWrite} notify={notify} onRotated={reload} />
     </>
   );
 }

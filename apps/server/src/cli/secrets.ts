@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type CommandContext } from './context.js';
+import { secretRotationCommand } from './secret-rotation.js';
 
 /** `tessera secrets …`, over the API; values come from stdin so they stay out of shell history. */
 export async function secretsCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -41,7 +42,9 @@ export async function secretsCommand(sub: string | undefined, ctx: CommandContex
       ctx.out(`Deleted ${name} and destroyed its versions.`, { name, deleted: true });
       return 0;
     }
+    case 'rotation':
+      return secretRotationCommand(ctx);
     default:
-      throw new UsageError('usage: tessera secrets put|get|list|rm');
+      throw new UsageError('usage: tessera secrets put|get|list|rm|rotation');
   }
 }

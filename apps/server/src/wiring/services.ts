@@ -35,6 +35,7 @@ import { createMonitoring, type MonitoringOptions } from './monitoring-services.
 import { checkpointerHooks, type CheckpointerWiring } from './checkpointer-hooks.js';
 import { ChangeTimings } from '../http/change-timings.js';
 import { createDatabaseServices, type DatabaseServiceOptions } from './database-services.js';
+import { createSecretRotationServices, type SecretRotationOptions } from './secret-rotation-services.js';
 
 export interface ServiceOptions {
   /** Every storage port, from one adapter (`kyselyPorts(store)` for SQLite and PostgreSQL). */
@@ -72,6 +73,8 @@ export interface ServiceOptions {
   monitoring?: Omit<MonitoringOptions, 'ports' | 'keyring' | 'clock' | 'bus'>;
   /** Dynamic database credentials: the target engine, the revoker's timing, where its failures go. */
   databases?: DatabaseServiceOptions;
+  /** Rotation of vault secrets: the runner's timing, where its failures go (webhook targets as `monitoring.webhooks` allows). */
+  secretRotation?: SecretRotationOptions;
   /** How often predecessors of usage-driven rollovers are checked for retirement (default a minute). */
   rolloverCheckMs?: number;
 }
@@ -166,6 +169,16 @@ export function createServices(o: ServiceOptions) {
     { store, keyring: o.keyring, clock, onError: (err) => o.onTaskError?.(err, 'database lease revocation') },
     o.databases,
   );
+  const secretRotation = createSecretRotationServices(
+    {
+      store,
+      keyring: o.keyring,
+      clock,
+      policy: { allowHttp: o.monitoring?.webhooks?.allowHttp ?? false, allowPrivate: o.monitoring?.webhooks?.allowPrivate ?? false },
+      onError: (err) => o.onTaskError?.(err, 'secret rotation'),
+    },
+    o.secretRotation,
+  );
   const rollovers = new Rollovers(
     { store, clock, keys },
     { intervalMs: o.rolloverCheckMs ?? 60_000, onError: (err) => o.onTaskError?.(err, 'key rollovers') },
@@ -180,6 +193,7 @@ export function createServices(o: ServiceOptions) {
     .add('idempotency', idempotency)
     .add('oauth', oauth)
     .add('database leases', databases.revoker)
+    .add('secret rotation', secretRotation.runner)
     .add('key rollovers', rollovers)
     .add(
       'console',
@@ -210,6 +224,7 @@ export function createServices(o: ServiceOptions) {
     monitoring,
     databases,
     rollovers,
+    secretRotation,
   };
 }
 

@@ -27,6 +27,11 @@ export interface DatabaseTarget {
   /** Runs the renewal statements with the new expiry. */
   renewLogin(connection: TargetConnection, statements: string, login: { name: string; expiresAt: number }): Promise<void>;
   /**
+   * Sets a login's password (the login must exist). Vault secrets rotated by alternating users
+   * use it; no statement the target logs carries the password in the clear.
+   */
+  setPassword(connection: TargetConnection, login: { name: string; password: string }): Promise<void>;
+  /**
    * Stops the login from signing in, ends its sessions and runs the revocation statements.
    * Succeeds when the login is gone already, so an attempt can be repeated safely.
    */

@@ -10,6 +10,7 @@ import type { KeyringRepos } from '../custody/custody-repos.js';
 import type { IdempotencyRepos } from '../idempotency/idempotency-repos.js';
 import type { RootKeyRepos } from '../root-keys/root-key-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
+import type { SecretRotationRepos } from '../vault/rotation/secret-rotation-repos.js';
 import type { UsageUpdate } from './records.js';
 
 /**
@@ -25,6 +26,8 @@ export interface Repos
   readonly databases: DatabaseRepos;
   /** Usage-driven rollovers of keys, in the same database and transactions. */
   readonly rollovers: RolloverRepos;
+  /** Rotators and schedules of vault secrets, in the same database and transactions. */
+  readonly secretRotations: SecretRotationRepos;
 }
 
 export interface Store extends Repos {

@@ -162,6 +162,7 @@ export class VaultService {
     return this.deps.store.transaction(async (tx) => {
       const secret = await tx.getSecret(workspaceId, name, { lock: true });
       if (secret === undefined) throw new TesseraError('NOT_FOUND', 'No such secret.');
+      await tx.secretRotations.deleteRotation(secret.id);
       const versionsDestroyed = await tx.deleteSecret(secret.id);
       await appendAudit(tx, this.deps.clock, caller.actor, {
         action: 'secret.deleted',

@@ -107,6 +107,14 @@ export function eventsOf(e: AuditRecord): [string, Record<string, unknown>][] {
           { clientId: e.target, name: d.name, dueAt: d.dueAt, intervalDays: d.intervalDays, overlapSeconds: d.overlapSeconds, at },
         ],
       ];
+    case 'secret.rotation_failed':
+      // Never a value: what failed, how often, and when the next attempt is.
+      return [
+        [
+          'secret.rotation_failed',
+          { secret: e.target, rotator: d.rotator, attempts: d.attempts, error: d.error, nextAttemptAt: d.nextAttemptAt, at },
+        ],
+      ];
     case 'anomaly.detected': {
       const data = {
         anomalyId: e.target,

@@ -1,5 +1,6 @@
 import { renderStatements, TargetError, type DatabaseTarget, type TargetConnection } from '@tessera/core';
 import pg from 'pg';
+import { scramVerifier } from './scram-verifier.js';
 
 export interface PostgresTargetOptions {
   /** How long logging in may take (ms). */
@@ -50,6 +51,14 @@ export class PostgresTarget implements DatabaseTarget {
         login.name,
       ]);
       if (exists) await inTransaction(client, renderStatements(statements, { name: login.name }, pgQuote));
+    });
+  }
+
+  async setPassword(c: TargetConnection, login: { name: string; password: string }): Promise<void> {
+    // The SCRAM verifier, not the password, goes over the wire and into any statement log.
+    const verifier = scramVerifier(login.password);
+    await this.session(c, [login.password], async (client) => {
+      await client.query(`alter role ${pgQuote.ident(login.name)} with password ${pgQuote.literal(verifier)}`);
     });
   }
 

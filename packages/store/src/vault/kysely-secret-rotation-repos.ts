@@ -1,0 +1,144 @@
+import type { RotationOutcome, SecretRotationRecord, SecretRotationRepos } from '@tessera/core';
+import type { Kysely, Transaction } from 'kysely';
+import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import type { Database } from '../schema.js';
+
+/** The table of secret rotations (migration 0020), declared beside its adapter. */
+interface RotationTables {
+  secret_rotations: {
+    secret_id: string;
+    workspace_id: string;
+    secret_name: string;
+    rotator: string;
+    settings: string;
+    signing_secret_ciphertext: string | null;
+    interval_seconds: number | null;
+    state: string;
+    next_attempt_at: number | null;
+    attempts: number;
+    last_attempt_at: number | null;
+    last_result: string | null;
+    last_error: string | null;
+    last_rotated_at: number | null;
+    pending_ciphertext: string | null;
+    pending_since: number | null;
+    created_at: number;
+    updated_at: number;
+  };
+}
+
+const COLUMNS = new RecordColumns<SecretRotationRecord>({
+  secretId: 'secret_id',
+  workspaceId: 'workspace_id',
+  secretName: 'secret_name',
+  settings: jsonColumn('settings'),
+  signingSecretCiphertext: 'signing_secret_ciphertext',
+  intervalSeconds: nullableNumberColumn('interval_seconds'),
+  state: 'state',
+  nextAttemptAt: nullableNumberColumn('next_attempt_at'),
+  attempts: 'attempts',
+  lastAttemptAt: nullableNumberColumn('last_attempt_at'),
+  lastResult: 'last_result',
+  lastError: 'last_error',
+  lastRotatedAt: nullableNumberColumn('last_rotated_at'),
+  pendingCiphertext: 'pending_ciphertext',
+  pendingSince: nullableNumberColumn('pending_since'),
+  createdAt: numberColumn('created_at'),
+  updatedAt: numberColumn('updated_at'),
+});
+
+type Row = RotationTables['secret_rotations'];
+
+/** The secret-rotation port over a Kysely handle — the whole database, or one transaction. */
+export class KyselySecretRotationRepos implements SecretRotationRepos {
+  private readonly db: Kysely<RotationTables> | Transaction<RotationTables>;
+
+  constructor(db: Kysely<Database> | Transaction<Database>) {
+    this.db = db as unknown as Kysely<RotationTables>;
+  }
+
+  async putRotation(r: SecretRotationRecord): Promise<void> {
+    const row = { ...(COLUMNS.write(r) as Row), rotator: r.settings.kind };
+    const { secret_id: _id, created_at: _created, ...changes } = row;
+    await this.db
+      .insertInto('secret_rotations')
+      .values(row)
+      .onConflict((oc) => oc.column('secret_id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async getRotation(secretId: string): Promise<SecretRotationRecord | undefined> {
+    const row = await this.db.selectFrom('secret_rotations').selectAll().where('secret_id', '=', secretId).executeTakeFirst();
+    return row && COLUMNS.read(row);
+  }
+
+  async listRotations(workspaceId: string): Promise<SecretRotationRecord[]> {
+    const rows = await this.db
+      .selectFrom('secret_rotations')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('secret_name')
+      .execute();
+    return rows.map((r) => COLUMNS.read(r));
+  }
+
+  async deleteRotation(secretId: string): Promise<void> {
+    await this.db.deleteFrom('secret_rotations').where('secret_id', '=', secretId).execute();
+  }
+
+  async listDueRotations(now: number, limit: number): Promise<SecretRotationRecord[]> {
+    const rows = await this.db
+      .selectFrom('secret_rotations')
+      .selectAll()
+      .where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at')
+      .orderBy('secret_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => COLUMNS.read(r));
+  }
+
+  async claimRotation(secretId: string, expected: number | null, now: number, claimUntil: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('secret_rotations')
+      .set({ state: 'rotating', next_attempt_at: claimUntil })
+      .where('secret_id', '=', secretId)
+      .where('next_attempt_at', expected === null ? 'is' : '=', expected)
+      .where((eb) => eb.or([eb('state', '=', 'idle'), eb('next_attempt_at', '<=', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async setPending(secretId: string, claimUntil: number, pending: { ciphertext: string; since: number } | null): Promise<boolean> {
+    const r = await this.db
+      .updateTable('secret_rotations')
+      .set({ pending_ciphertext: pending?.ciphertext ?? null, pending_since: pending?.since ?? null })
+      .where('secret_id', '=', secretId)
+      .where('state', '=', 'rotating')
+      .where('next_attempt_at', '=', claimUntil)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async finishRotation(secretId: string, claimUntil: number, o: RotationOutcome): Promise<boolean> {
+    const r = await this.db
+      .updateTable('secret_rotations')
+      .set({
+        state: 'idle',
+        next_attempt_at: o.nextAttemptAt,
+        attempts: o.attempts,
+        last_attempt_at: o.lastAttemptAt,
+        last_result: o.lastResult,
+        last_error: o.lastError,
+        ...(o.lastRotatedAt !== undefined && { last_rotated_at: o.lastRotatedAt }),
+        pending_ciphertext: null,
+        pending_since: null,
+        updated_at: o.lastAttemptAt ?? claimUntil,
+      })
+      .where('secret_id', '=', secretId)
+      .where('state', '=', 'rotating')
+      .where('next_attempt_at', '=', claimUntil)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+}
