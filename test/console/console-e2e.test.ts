@@ -41,6 +41,8 @@ describe('the console in Chromium', () => {
   let keyspaceId: string;
   let firstKey: string;
   let receiver: WebhookReceiver;
+  /** An integrator's rotation endpoint: makes the next value, then confirms it. */
+  let rotationEndpoint: WebhookReceiver;
   /** What the page policy refused, and uncaught script errors: both must stay empty. */
   const refused: string[] = [];
 
@@ -53,6 +55,10 @@ describe('the console in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     receiver = await startWebhookReceiver({ status: 204 });
+    rotationEndpoint = await startWebhookReceiver({
+      answer: (r) =>
+        JSON.parse(r.body).type === 'secret.rotation.create' ? { status: 200, body: '{"value":"sk_test_rotated_42"}' } : { status: 204 },
+    });
     server = await startConsoleServer();
     await server.createUser(EMAIL, PASSWORD);
     const ks = await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' });
@@ -77,6 +83,7 @@ describe('the console in Chromium', () => {
     await browser?.close();
     await server?.close();
     await receiver?.close();
+    await rotationEndpoint?.close();
   });
 
   it('signs in with a password, enrols TOTP and shows the recovery codes once', async () => {
@@ -217,6 +224,25 @@ describe('the console in Chromium', () => {
     await shot('10-secret-revealed');
     const audit = await server.api('GET', '/v1/audit?action=secret.read');
     expect(audit.body.items[0].actor).toMatch(/^user:usr_/);
+  });
+
+  it('sets a webhook rotation for a secret and rotates it now', async () => {
+    const form = page.locator('form[aria-labelledby="set-rotation"]');
+    await form.getByLabel('Rotator').selectOption('webhook');
+    await form.getByLabel('Endpoint URL').fill(rotationEndpoint.url);
+    await form.getByRole('button', { name: 'Set rotation' }).click();
+    const row = page.locator('section[aria-labelledby="rotations"] tr', { hasText: 'payments/stripe' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('manual');
+    await page.getByRole('button', { name: 'Rotate payments/stripe now' }).click();
+    await expect.poll(() => row.getByTestId('rotation-result').textContent()).toBe('succeeded');
+    await shot('11-secret-rotated');
+    expect((await server.api('GET', '/v1/secrets/payments/stripe')).body).toMatchObject({ version: 2, value: 'sk_test_rotated_42' });
+    const rotated = await server.api('GET', '/v1/audit?action=secret.rotated');
+    expect(rotated.body.items[0]).toMatchObject({
+      actor: expect.stringMatching(/^user:usr_/),
+      details: { version: 2, trigger: 'request' },
+    });
   });
 
   it('reads the audit log with its chain status, and filters it', async () => {
