@@ -61,7 +61,7 @@ beforeAll(async () => {
   const connection = { host: cluster.host, port: cluster.port, database: 'postgres', tlsMode: 'disable', ...ADMIN };
   expect((await server.api('PUT', '/v1/databases/connections/orders-db', connection)).status).toBe(200);
   expect((await server.api('PUT', '/v1/secrets/orders/db', { value: JSON.stringify(INITIAL) })).status).toBe(200);
-}, 30_000);
+}, 60_000);
 
 afterAll(async () => {
   await server?.close();

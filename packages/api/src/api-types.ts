@@ -581,6 +581,7 @@ export interface SecretRotation {
   connection?: string;
   usernames?: Array<string>;
   url?: string;
+  /** Every N days (`30d`) or hours (`12h`); null: only when asked (`POST /v1/secret-rotations/{name}`). */
   every: string | null;
   /** `rotating`: a node is attempting it now. */
   state: "idle" | "rotating";
@@ -592,6 +593,7 @@ export interface SecretRotation {
   attempts: number;
   lastAttemptAt: string | null;
   lastResult: "succeeded" | "failed" | null;
+  /** Why the last attempt failed; never a secret. */
   lastError: string | null;
   lastRotatedAt: string | null;
 }
@@ -1850,6 +1852,7 @@ export interface Operations {
       connection?: string;
       usernames?: Array<string>;
       url?: string;
+      /** Every N days (`30d`) or hours (`12h`); null: only when asked (`POST /v1/secret-rotations/{name}`). */
       every: string | null;
       /** `rotating`: a node is attempting it now. */
       state: "idle" | "rotating";
@@ -1861,6 +1864,7 @@ export interface Operations {
       attempts: number;
       lastAttemptAt: string | null;
       lastResult: "succeeded" | "failed" | null;
+      /** Why the last attempt failed; never a secret. */
       lastError: string | null;
       lastRotatedAt: string | null;
       /** The new current version; null when the attempt failed (see lastError). */
@@ -1880,11 +1884,13 @@ export interface Operations {
       connection: string;
       /** The two logins that take turns (A, B); both exist, with the same grants. */
       usernames: Array<string>;
+      /** Every N days (`30d`) or hours (`12h`); null: only when asked (`POST /v1/secret-rotations/{name}`). */
       every: string | null;
     } | {
       rotator: "webhook";
       /** The endpoint that makes and confirms credentials: https. */
       url: string;
+      /** Every N days (`30d`) or hours (`12h`); null: only when asked (`POST /v1/secret-rotations/{name}`). */
       every: string | null;
     };
     response: {
@@ -1893,6 +1899,7 @@ export interface Operations {
       connection?: string;
       usernames?: Array<string>;
       url?: string;
+      /** Every N days (`30d`) or hours (`12h`); null: only when asked (`POST /v1/secret-rotations/{name}`). */
       every: string | null;
       /** `rotating`: a node is attempting it now. */
       state: "idle" | "rotating";
@@ -1904,6 +1911,7 @@ export interface Operations {
       attempts: number;
       lastAttemptAt: string | null;
       lastResult: "succeeded" | "failed" | null;
+      /** Why the last attempt failed; never a secret. */
       lastError: string | null;
       lastRotatedAt: string | null;
       /** A webhook rotator's signing secret: shown once, when it is made (the first time a webhook rotator is set). */

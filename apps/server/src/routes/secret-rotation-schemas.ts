@@ -70,9 +70,9 @@ const rotationFields = {
   every: Every,
   state: OneOf(['idle', 'rotating'] as const, { description: '`rotating`: a node is attempting it now.' }),
   pending: Type.Boolean({ description: 'A new value awaits confirmation (readers still get the current version).' }),
-  nextRotationAt: Type.Union([Time, Type.Null()], {
-    description: 'The next scheduled rotation, or retry after a failure; null: none scheduled.',
-  }),
+  nextRotationAt: Nullable(
+    Type.String({ format: 'date-time', description: 'The next scheduled rotation, or retry after a failure; null: none scheduled.' }),
+  ),
   attempts: Type.Integer({ description: 'Failed attempts since the last success.' }),
   lastAttemptAt: Nullable(Time),
   lastResult: Nullable(OneOf(['succeeded', 'failed'] as const)),
@@ -103,9 +103,7 @@ export const ConfiguredRotation = Type.Object(
 export const RotationRun = Type.Object(
   {
     ...rotationFields,
-    version: Type.Union([Type.Integer(), Type.Null()], {
-      description: 'The new current version; null when the attempt failed (see lastError).',
-    }),
+    version: Nullable(Type.Integer({ description: 'The new current version; null when the attempt failed (see lastError).' })),
   },
   {
     examples: [{ ...rotationExample, version: 4 }],
