@@ -8,7 +8,7 @@ import { QR_OPTIONS } from '../../apps/console/src/qr-options.js';
 import { OUTCOME_COLOURS } from '../../apps/console/src/outcome-colours.js';
 import { launchChromium } from './support/chromium.js';
 import { codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
-import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SHOTS = process.env.TESSERA_CONSOLE_SHOTS ?? new URL('../../test-results/console/', import.meta.url).pathname;
 const EMAIL = 'owner@example.test';
@@ -234,9 +234,12 @@ describe('the console in Chromium', () => {
     const row = page.locator('section[aria-labelledby="rotations"] tr', { hasText: 'payments/stripe' });
     await row.waitFor();
     expect(await row.textContent()).toContain('manual');
-    await page.getByRole('button', { name: 'Rotate payments/stripe now' }).click();
+    const signing = (await page.getByTestId('new-signing secret').textContent())!;
+    expect(signing).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Rotate now: payments/stripe' }).click();
     await expect.poll(() => row.getByTestId('rotation-result').textContent()).toBe('succeeded');
     await shot('11-secret-rotated');
+    expect(rotationEndpoint.received.map((r) => signedWith(signing, r))).toEqual([true, true]);
     expect((await server.api('GET', '/v1/secrets/payments/stripe')).body).toMatchObject({ version: 2, value: 'sk_test_rotated_42' });
     const rotated = await server.api('GET', '/v1/audit?action=secret.rotated');
     expect(rotated.body.items[0]).toMatchObject({

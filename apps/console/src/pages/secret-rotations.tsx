@@ -5,6 +5,7 @@ import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
 import { TableHead } from '../table-head.js';
+import { ShowOnce } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 
 type Rotation = Answer<'GET /v1/secret-rotations'>['items'][number];
@@ -29,6 +30,7 @@ export function SecretRotations({
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/secret-rotations'>>('GET', '/v1/secret-rotations'), []);
   const [rotator, setRotator] = useState<'postgres-alternating' | 'webhook'>('postgres-alternating');
   const [busy, setBusy] = useState<string | null>(null);
+  const [signingSecret, setSigningSecret] = useState<string | null>(null);
   const items = result.state === 'ready' ? result.data.items : [];
 
   const rotateNow = async (name: string) => {
@@ -56,9 +58,8 @@ export function SecretRotations({
       rotator === 'webhook' ? { rotator, url: v.url, every } : { rotator, connection: v.connection, usernames: [v.userA, v.userB], every };
     api<Answer<'PUT /v1/secret-rotations/{*}'>>('PUT', path('/v1/secret-rotations', v.secret!), body).then(
       (r) => {
-        notify(
-          r.signingSecret ? `Rotation of ${r.secret} set. Signing secret (shown once): ${r.signingSecret}` : `Rotation of ${r.secret} set.`,
-        );
+        notify(`Rotation of ${r.secret} set.`);
+        if (r.signingSecret) setSigningSecret(r.signingSecret);
         reload();
       },
       (err: Error) => notify(err.message, 'error'),
@@ -68,6 +69,16 @@ export function SecretRotations({
   return (
     <section aria-labelledby="rotations">
       <h2 id="rotations">Rotation</h2>
+      {signingSecret !== null && (
+        <ShowOnce
+          title="The rotation endpoint's signing secret"
+          value={signingSecret}
+          noun="signing secret"
+          note="your endpoint checks the tessera-signature header of each rotation request with it."
+          notify={notify}
+          onHide={() => setSigningSecret(null)}
+        />
+      )}
       {items.length === 0 ? (
         <p className="empty">No secret is rotated by a rotator yet.</p>
       ) : (
@@ -94,7 +105,7 @@ export function SecretRotations({
                       type="button"
                       disabled={busy !== null}
                       onClick={() => void rotateNow(r.secret)}
-                      aria-label={`Rotate ${r.secret} now`}
+                      aria-label={`Rotate now: ${r.secret}`}
                     >
                       Rotate now
                     </button>
