@@ -183,7 +183,8 @@ describe('the console in Chromium', () => {
     await page.locator('#key-chart .legend [data-code="VALID"]').waitFor();
     expect(await pixelsOf(page.locator('#key-chart'), OUTCOME_COLOURS.VALID!)).toBeGreaterThan(0);
     await shot('07-key-detail');
-    await page.getByLabel('Grace period (minutes)').fill('10');
+    await page.getByLabel('Grace period', { exact: true }).fill('10');
+    await page.getByLabel('Grace period: unit').selectOption('minutes');
     await page.getByRole('button', { name: 'Roll key' }).click();
     await page.getByRole('heading', { name: /Key rolled/ }).waitFor();
     const rolled = (await page.getByTestId('new-key').textContent())!;
