@@ -173,6 +173,30 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect((await tessera.secrets.get('payments/stripe')).error?.status).toBe(404);
   });
 
+  it('puts a secret on a webhook rotator, rotates it now, reads its state and clears it', async () => {
+    const rotator = await startWebhookReceiver({
+      answer: ({ body }) =>
+        JSON.parse(body).type === 'secret.rotation.create'
+          ? { status: 200, body: JSON.stringify({ value: 'sk_from_the_rotator_0123456789' }) }
+          : { status: 204 },
+    });
+    try {
+      ok(await tessera.secrets.put('psp/api', { value: 'sk_first_value_0123456789' }));
+      const set = ok(await tessera.secrets.rotation.set('psp/api', { rotator: 'webhook', url: rotator.url, every: '12h' }));
+      expect(set).toMatchObject({ secret: 'psp/api', rotator: 'webhook', every: '12h' });
+      expect(set.signingSecret).toMatch(/^whsec_/);
+      expect(ok(await tessera.secrets.rotation.rotateNow('psp/api'))).toMatchObject({ lastResult: 'succeeded' });
+      expect(ok(await tessera.secrets.get('psp/api'))).toMatchObject({ version: 2, value: 'sk_from_the_rotator_0123456789' });
+      expect(rotator.received.every((r) => signedWith(set.signingSecret!, r))).toBe(true);
+      expect(ok(await tessera.secrets.rotation.get('psp/api')).attempts).toBe(0);
+      expect(ok(await tessera.secrets.rotation.list()).items.map((r) => r.secret)).toContain('psp/api');
+      ok(await tessera.secrets.rotation.clear('psp/api'));
+      expect((await tessera.secrets.rotation.get('psp/api')).error?.status).toBe(404);
+    } finally {
+      await rotator.close();
+    }
+  });
+
   it('manages OAuth clients and lists and retires signing keys', async () => {
     const created = ok(
       await tessera.oauth.createClient({ name: 'billing', scopes: ['invoices:read'], grantTypes: ['client_credentials'] }),

@@ -1,5 +1,5 @@
 import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep } from '@tessera/core';
-import { OAUTH_PATHS } from '@tessera/core';
+import { OAUTH_PATHS, TesseraError } from '@tessera/core';
 import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
@@ -74,13 +74,16 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   }
 
   /** The request a query makes, or the answer that refuses it (a page, or a redirect to the client). */
-  async function checked(query: string, reply: FastifyReply): Promise<AuthorizationRequest | FastifyReply> {
+  // Answers undefined once it has answered the request itself. Never the reply: a reply is a
+  // thenable, so an async function returning it would resolve to what the sent reply resolves to.
+  async function checked(query: string, reply: FastifyReply): Promise<AuthorizationRequest | undefined> {
     const params = new Map<string, string[]>();
     for (const [k, v] of new URLSearchParams(query)) params.set(k, [...(params.get(k) ?? []), v]);
     const check = await flow.check(params);
     if (check.ok) return check.request;
-    if ('page' in check) return sendPage(reply, 400, errorPage(check.page));
-    return sendRedirect(reply, flow.errorLocation(check.redirect, issuer()));
+    if ('page' in check) sendPage(reply, 400, errorPage(check.page));
+    else sendRedirect(reply, flow.errorLocation(check.redirect, issuer()));
+    return undefined;
   }
 
   /** A posted form: its fields, once the CSRF token is the one that goes with this browser's cookie. */
@@ -99,7 +102,12 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   }
 
   return async (app) => {
-    app.setErrorHandler((error: Error, request, reply) => {
+    app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+      // The request's own fault (a key in the URL, a body too large, a malformed form) is a page
+      // with that status; only what is ours is logged as an error.
+      const status = error instanceof TesseraError ? error.status : error.statusCode;
+      if (status !== undefined && status >= 400 && status < 500)
+        return sendPage(reply, status, errorPage(error instanceof TesseraError ? error.detail : 'This request is not valid.'));
       request.log.error({ err: { type: error.name, message: error.message } }, 'error at the authorization endpoint');
       return sendPage(reply, 500, errorPage('Something went wrong on our side. Try again in a moment.'));
     });
@@ -121,7 +129,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
       async (request, reply) => {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
         const r = await checked(query, reply);
-        if (!('client' in r)) return r;
+        if (r === undefined) return reply;
         return show(request, reply, await flow.next(r, issuer(), readCookie(request, issuer(), 'session')), query);
       },
     );
@@ -156,7 +164,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         if (!(fields instanceof Map)) return fields;
         const query = fields.get('request') ?? '';
         const r = await checked(query, reply);
-        if (!('client' in r)) return r;
+        if (r === undefined) return reply;
         const signed = await flow.signIn(r, issuer(), {
           email: fields.get('email') ?? '',
           password: fields.get('password') ?? '',
@@ -195,7 +203,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         if (!(fields instanceof Map)) return fields;
         const query = fields.get('request') ?? '';
         const r = await checked(query, reply);
-        if (!('client' in r)) return r;
+        if (r === undefined) return reply;
         const allow = fields.get('decision') === 'allow';
         return show(request, reply, await flow.decide(r, issuer(), readCookie(request, issuer(), 'session'), allow, request.ip), query);
       },
