@@ -69,6 +69,17 @@ afterAll(async () => {
 });
 
 describe('postgres-alternating rotator', () => {
+  it('takes databases:manage to set, and never the connection’s own admin login', async () => {
+    const body = { rotator: 'postgres-alternating', connection: 'orders-db', usernames: ['orders_app_a', 'orders_app_b'], every: '30d' };
+    const vaultOnly = await server.api('POST', '/v1/root-keys', { name: 'vault only', permissions: ['secrets:read', 'secrets:write'] });
+    expect(vaultOnly.status).toBe(201);
+    const refused = await server.api('PUT', '/v1/secret-rotations/orders/db', body, vaultOnly.body.key);
+    expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
+    const admin = await server.api('PUT', '/v1/secret-rotations/orders/db', { ...body, usernames: ['orders_app_a', ADMIN.username] });
+    expect([admin.status, admin.body.detail]).toEqual([400, "usernames may not include the connection's own admin login."]);
+    expect((await server.api('GET', '/v1/secret-rotations/orders/db')).status).toBe(404);
+  });
+
   it('keeps an application’s connection working through three rotations, each new value logging in', async () => {
     const set = await server.api('PUT', '/v1/secret-rotations/orders/db', {
       rotator: 'postgres-alternating',

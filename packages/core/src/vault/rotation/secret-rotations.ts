@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.js';
 import { hostLookup } from '../../net/host-lookup.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import { TesseraError } from '../../errors.js';
+import { hasPermission } from '../../root-keys/permissions.js';
 import type { Store } from '../../store/store.js';
 import { checkTargetOnSave, type WebhookTargetPolicy } from '../../webhooks/webhook-target.js';
 import { canAccessSecret, isSecretName } from '../secret-access.js';
@@ -64,7 +65,7 @@ export class SecretRotations {
   async configure(caller: VaultCaller, name: string, input: RotationInput): Promise<RotationView & { signingSecret?: string }> {
     const { workspaceId } = this.check(caller, 'write', name);
     const intervalSeconds = parseEvery(input.every);
-    const settings = await this.settingsOf(workspaceId, input);
+    const settings = await this.settingsOf(caller, workspaceId, input);
     const secret = await this.deps.store.getSecret(workspaceId, name);
     if (secret === undefined) throw new TesseraError('NOT_FOUND', 'No such secret: store its current value first.');
     const seen = await this.deps.store.secretRotations.getRotation(secret.id);
@@ -153,16 +154,26 @@ export class SecretRotations {
     return r;
   }
 
-  private async settingsOf(workspaceId: string, input: RotationInput): Promise<RotatorSettings> {
+  private async settingsOf(caller: VaultCaller, workspaceId: string, input: RotationInput): Promise<RotatorSettings> {
     if (input.rotator === 'postgres-alternating') {
+      // It sets passwords on the database's logins with the connection's admin credentials: as
+      // much as registering the connection, so it takes the same permission as that does.
+      if (!hasPermission(caller.grants, 'databases:manage'))
+        throw new TesseraError(
+          'FORBIDDEN',
+          "A PostgreSQL rotator sets passwords with a connection's admin login: it needs databases:manage.",
+        );
       const [a, b] = input.usernames ?? [];
       if (input.usernames?.length !== 2 || a === b || ![a, b].every((u) => typeof u === 'string' && LOGIN_PATTERN.test(u)))
         throw new TesseraError(
           'VALIDATION_FAILED',
           'usernames must be two different PostgreSQL logins (letters, digits, "_", "$"; at most 63)',
         );
-      if ((await this.deps.store.databases.getConnection(workspaceId, input.connection)) === undefined)
+      const connection = await this.deps.store.databases.getConnection(workspaceId, input.connection);
+      if (connection === undefined)
         throw new TesseraError('VALIDATION_FAILED', `No database connection is named "${String(input.connection).slice(0, 64)}".`);
+      if (a === connection.username || b === connection.username)
+        throw new TesseraError('VALIDATION_FAILED', "usernames may not include the connection's own admin login.");
       return { kind: 'postgres-alternating', connection: input.connection, usernames: [a!, b!] };
     }
     if (input.rotator === 'webhook') {
