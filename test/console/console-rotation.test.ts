@@ -174,7 +174,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     const status = page.getByTestId('rollover');
     await poll(() => status.textContent()).toMatch(/new key in use.*in use since.*Old key last seen.*Retires at/);
     expect(await page.getByRole('button', { name: 'Roll key' }).count()).toBe(0); // roll its replacement instead
-    expect(await page.locator('dd', { hasText: 'not due: rolled' }).count()).toBe(1);
+    await poll(() => page.locator('dd', { hasText: 'not due: rolled' }).count()).toBe(1);
     await shot('key-rollover');
 
     await go(`hygiene?keyspace=${keyspaceId}`, 'Hygiene');
@@ -228,7 +228,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await poll(() => row.textContent()).toContain(new Date(scheduled.secretRotationDueAt).getUTCFullYear().toString());
     await page.getByRole('button', { name: 'Rotate the secret now' }).click();
     const fresh = (await page.getByTestId('new-client secret').textContent())!;
-    expect(await page.getByRole('alert').filter({ hasText: 'The old secret keeps working for 2 days' }).count()).toBe(1);
+    await poll(() => page.getByRole('alert').filter({ hasText: 'The old secret keeps working for 2 days' }).count()).toBe(1);
     expect(await token(server, client.clientId, fresh)).not.toBeNull();
     expect(await token(server, client.clientId, client.clientSecret)).not.toBeNull(); // the overlap
     await shot('client-secret-schedule');
@@ -250,7 +250,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await connect.getByLabel('Admin password').fill(ADMIN.password);
     await connect.getByRole('button', { name: 'Save the connection' }).click();
     await toast(`Tessera logged in to postgres on ${cluster.host} as ${ADMIN.username}: the connection orders is saved.`);
-    expect(await page.locator('tr[data-connection="orders"]').count()).toBe(1);
+    await poll(() => page.locator('tr[data-connection="orders"]').count()).toBe(1);
     expect(await page.content()).not.toContain(ADMIN.password);
 
     const role = page.getByRole('form', { name: 'Write a role' });
@@ -286,7 +286,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     const lease = (await server.api('GET', '/v1/databases/leases?role=readonly')).body.items[0];
     expect(lease).toMatchObject({ login, state: 'active' });
     expect(Date.parse(lease.expiresAt) - Date.parse(lease.issuedAt)).toBe(30 * 60_000);
-    expect(await page.getByRole('alert').filter({ hasText: lease.leaseId }).count()).toBe(1);
+    await poll(() => page.getByRole('alert').filter({ hasText: lease.leaseId }).count()).toBe(1);
     await shot('database-credential');
     const connectAs = async () => {
       const c = new pg.Client({ host: cluster.host, port: cluster.port, database: 'postgres', user: login, password });
