@@ -5,6 +5,7 @@ import { trustProxyOption, type Config } from '../config.js';
 import { answerClientError } from './client-error.js';
 import { problem, sendProblem } from './problem.js';
 import { requestIdOf } from './request-id.js';
+import { cachedSerializerFactory } from './serializer-cache.js';
 
 /** Paths in logs are redacted wherever a secret could sit. */
 export const LOG_REDACT = [
@@ -32,6 +33,7 @@ export function serverOptions(
     bodyLimit: config.bodyLimit,
     trustProxy: trustProxyOption(config.trustProxy),
     genReqId: requestIdOf,
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializerFactory } },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Requests Node's HTTP parser refuses before Fastify sees them answer problem+json too.
     clientErrorHandler: answerClientError,
