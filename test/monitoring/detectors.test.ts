@@ -121,6 +121,49 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
     expect(found[0]!.explanation).toMatch(/failed 15 verifications within 14 s/);
   });
 
+  it('failed burst: every failure past the threshold is counted, in one batch or across batches', () => {
+    const failed = (ts: number, outcome: 'NOT_FOUND' | 'MALFORMED') =>
+      event(ts, { keyId: null, keyspaceId: null, ownerId: null, outcome, ip: '203.0.113.77', cost: 0 });
+    const burst = Array.from({ length: 1000 }, (_, i) => failed(after + i * 10, i % 3 === 0 ? 'MALFORMED' : 'NOT_FOUND'));
+    // One batch: the 15th failure makes the finding, each of the 985 after it a repeat counted on it.
+    const one = new AnomalyEngine().process(burst, after + 10_000);
+    expect(one.created).toHaveLength(1);
+    expect(one.repeats).toEqual([{ fingerprint: 'failed_burst|ws_test|203.0.113.77', count: 985, lastSeenAt: after + 9990 }]);
+    expect(one.created[0]).toEqual({
+      kind: 'failed_burst',
+      severity: 'high',
+      subject: '203.0.113.77',
+      explanation:
+        'Source 203.0.113.77 failed 15 verifications within 0.1 s (10 unknown and 5 malformed keys so far), a brute-force or credential-stuffing pattern.',
+      details: {
+        failures: 15,
+        windowSeconds: 0.14,
+        notFound: 10,
+        malformed: 5,
+        ip: '203.0.113.77',
+        network: '203.0.113.0/24',
+        userAgent: 'client/1.0',
+      },
+      fingerprint: 'failed_burst|ws_test|203.0.113.77',
+      workspaceId: 'ws_test',
+      keyId: null,
+      keyspaceId: null,
+      firstEventAt: after + 140,
+      detectedAt: after + 10_000,
+    });
+    expect(Object.keys(one.created[0]!.details)).toEqual(['failures', 'windowSeconds', 'notFound', 'malformed', 'ip', 'network', 'userAgent']);
+    // The same events in batches of 64 (as the recorder's flushes cut them): the same counts.
+    const engine = new AnomalyEngine();
+    let created = 0;
+    let repeated = 0;
+    for (let i = 0; i < burst.length; i += 64) {
+      const out = engine.process(burst.slice(i, i + 64), burst[Math.min(i + 63, burst.length - 1)]!.ts);
+      created += out.created.length;
+      repeated += out.repeats.reduce((a, r) => a + r.count, 0);
+    }
+    expect([created, repeated]).toEqual([1, 985]);
+  });
+
   it('revoked, expired and deleted keys: any use is a finding', () => {
     const engine = new AnomalyEngine();
     expect(run(engine, [event(after, { keyId: 'key_b' })])).toEqual([]);
