@@ -27,7 +27,9 @@ export class UsageBatcher {
   record(keyId: string, now: number, credits?: UsageUpdate['credits']): void {
     const u = this.pending.get(keyId);
     if (u === undefined) {
-      this.pending.set(keyId, { keyId, lastUsedAt: now, count: 1, ...(credits && { credits }) });
+      const first: UsageUpdate = { keyId, lastUsedAt: now, count: 1 };
+      if (credits !== undefined) first.credits = credits;
+      this.pending.set(keyId, first);
       return;
     }
     u.lastUsedAt = now;
