@@ -38,7 +38,11 @@ async function side(name, checkout) {
   const bin = join(resolve(checkout), 'apps/server/bin/tessera.js');
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-ab-${name}-`));
   const { rootKey } = JSON.parse(await run([bin, 'init', '--data-dir', dataDir, '--json']));
-  const s = await start([bin, 'serve', '--data-dir', dataDir, '--port', '0'], (l) => /listening on (https?:\/\/[^\s"]+)/.exec(l)?.[1], name);
+  const s = await start(
+    [bin, 'serve', '--data-dir', dataDir, '--port', '0'],
+    (l) => /listening on (https?:\/\/[^\s"]+)/.exec(l)?.[1],
+    name,
+  );
   const ks = await call(s.value, rootKey, 'POST', '/v1/keyspaces', { name: 'ab', prefix: 'sk' });
   const { key } = await call(s.value, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_ab', name: 'ab key' });
   return { name, child: s.child, url: `${s.value}/v1/keys/verify`, rootKey, key, dataDir };

@@ -151,7 +151,15 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
       firstEventAt: after + 140,
       detectedAt: after + 10_000,
     });
-    expect(Object.keys(one.created[0]!.details)).toEqual(['failures', 'windowSeconds', 'notFound', 'malformed', 'ip', 'network', 'userAgent']);
+    expect(Object.keys(one.created[0]!.details)).toEqual([
+      'failures',
+      'windowSeconds',
+      'notFound',
+      'malformed',
+      'ip',
+      'network',
+      'userAgent',
+    ]);
     // The same events in batches of 64 (as the recorder's flushes cut them): the same counts.
     const engine = new AnomalyEngine();
     let created = 0;
