@@ -152,7 +152,11 @@ export function formatGateway(g, table, row) {
   return [
     `Gateway: NGINX with Tessera forward auth (examples/gateways/nginx.conf.template) vs the same NGINX alone, same upstream`,
     `         GET with a valid key, ${g.connections} connections, ${g.roundRatios.length} alternated rounds of ${g.seconds} s; medians; CPU is Tessera's`,
-    table([['NGINX', 'req/s', 'p50', 'p99', 'Tessera CPU'], row('with forward auth', g.forwardAuth), row('alone', g.alone)]),
+    table([
+      ['NGINX', 'req/s', 'p50', 'p99', 'Tessera CPU', 'Tessera CPU per request'],
+      row('with forward auth', g.forwardAuth),
+      row('alone', g.alone),
+    ]),
     `ratio forward auth/alone ${g.ratio.toFixed(3)} (rounds: ${g.roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
     '',
   ];

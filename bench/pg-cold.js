@@ -121,6 +121,8 @@ export async function pgColdBenchmark({ rounds = 3, seconds = 5, warmupSeconds =
       p50Ms: Math.round(median(list.map((m) => m.p50)) * 100) / 100,
       p99Ms: Math.round(median(list.map((m) => m.p99)) * 100) / 100,
       serverCpuPct: list[0].serverCpuPct === undefined ? null : Math.round(median(list.map((m) => m.serverCpuPct))),
+      serverCpuUsPerReq:
+        list[0].serverCpuUsPerReq === undefined ? null : Math.round(median(list.map((m) => m.serverCpuUsPerReq)) * 10) / 10,
     });
     return {
       keys: KEY_COUNT,

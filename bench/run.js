@@ -145,7 +145,8 @@ if (gateway !== undefined) results.gateway = gateway;
 writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
 
 const cpu = (x) => (x.serverCpuPct === null ? '-' : `${x.serverCpuPct}%`);
-const row = (name, x) => [name, int(x.reqPerSec), ms(x.p50Ms), ms(x.p99Ms), cpu(x)];
+const cpuPerReq = (x) => (x.serverCpuUsPerReq === null || x.serverCpuUsPerReq === undefined ? '-' : `${x.serverCpuUsPerReq.toFixed(1)} µs`);
+const row = (name, x) => [name, int(x.reqPerSec), ms(x.p50Ms), ms(x.p99Ms), cpu(x), cpuPerReq(x)];
 const fixed = (x, digits = 2) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 const SCENARIO_NAMES = { valid: 'a valid key', unknown: 'an unknown key (NOT_FOUND)', malformed: 'a malformed key (bad checksum)' };
 const out = [
@@ -157,7 +158,7 @@ const out = [
   `      ${http.connections} connections, pipelining ${http.pipelining}, ${http.tessera.rounds.length} alternated rounds of ${http.seconds} s per case; medians`,
   ...Object.entries(sc).flatMap(([name, x]) => [
     `${SCENARIO_NAMES[name]}, ${x.answerBytes} bytes answered:`,
-    table([['server', 'req/s', 'p50', 'p99', 'server CPU'], row('Tessera', x.tessera), row('bare Fastify', x.bare)]),
+    table([['server', 'req/s', 'p50', 'p99', 'server CPU', 'CPU per request'], row('Tessera', x.tessera), row('bare Fastify', x.bare)]),
     `ratio Tessera/bare ${x.ratio.toFixed(3)} (rounds: ${x.roundRatios.map((r) => r.toFixed(2)).join(', ')}); p99 Tessera/bare ${x.p99Ratio.toFixed(2)}`,
     '',
   ]),
@@ -183,7 +184,11 @@ const out = [
       ? [`PostgreSQL cold cache: ${pgCold.skipped !== undefined ? `skipped, ${pgCold.skipped}` : `FAILED, ${pgCold.failed}`}`, '']
       : [
           `PostgreSQL, cold cache: ${int(pgCold.keys)} keys at random, key cache of ${pgCold.cacheEntries} entries, vs a route doing one HMAC and one pg query`,
-          table([['server', 'req/s', 'p50', 'p99', 'server CPU'], row('Tessera', pgCold.tessera), row('raw pg route', pgCold.raw)]),
+          table([
+            ['server', 'req/s', 'p50', 'p99', 'server CPU', 'CPU per request'],
+            row('Tessera', pgCold.tessera),
+            row('raw pg route', pgCold.raw),
+          ]),
           `ratio Tessera/raw ${pgCold.ratio.toFixed(3)} (rounds: ${pgCold.roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
           '',
         ]),
