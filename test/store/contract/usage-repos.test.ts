@@ -156,6 +156,43 @@ describe.each(DIALECTS)('usage repos contract (%s)', (dialect) => {
     ).toEqual([{ ...row(T0, 'VALID', 7, 7), granularity: 'minute' }]);
   });
 
+  it('writes batches larger than one statement holds, every event and every roll-up counted once', async () => {
+    const ws = 'ws_many';
+    // 1,000 events take more than two many-row inserts on either backend; 1,234 roll-up rows more than two upserts.
+    const events = Array.from({ length: 1000 }, (_, i) => event({ workspaceId: ws, ts: T0 + i, keyId: `key_${i % 7}` }));
+    await repos.transaction((tx) => tx.insertUsageEvents(events));
+    const stored = await repos.listUsageEvents({ workspaceId: ws, from: T0, to: T0 + 1000, limit: 2000 });
+    expect(stored).toHaveLength(1000);
+    expect(stored.at(-1)).toEqual(events[0]);
+    expect(stored[0]).toEqual(events[999]);
+    const rows = Array.from({ length: 1234 }, (_, i) => ({
+      workspaceId: ws,
+      granularity: 'minute' as const,
+      bucket: T0 + (i % 2) * 60_000,
+      dimension: 'key' as const,
+      subject: `key_${String(i >> 1).padStart(4, '0')}`,
+      outcome: 'VALID',
+      count: i + 1,
+      cost: 2 * (i + 1),
+    }));
+    // In an order the upsert sorts anew; applied twice, every count doubles.
+    const shuffled = [...rows].reverse();
+    await repos.transaction((tx) => tx.addRollups(shuffled));
+    await repos.addRollups(rows);
+    for (const i of [0, 1, 499, 500, 501, 1000, 1233]) {
+      const r = rows[i]!;
+      const read = await repos.queryRollups({
+        workspaceId: ws,
+        granularity: 'minute',
+        dimension: 'key',
+        subject: r.subject,
+        from: T0,
+        to: T0 + HOUR,
+      });
+      expect(read.find((x) => x.bucket === r.bucket)).toEqual({ ...r, count: 2 * r.count, cost: 2 * r.cost });
+    }
+  });
+
   it('ranks subjects by verifications from the hourly roll-ups, and addresses or networks from the raw events', async () => {
     const ws = 'ws_top';
     const hourly = (subject: string, bucket: number, outcome: string, count: number) => ({

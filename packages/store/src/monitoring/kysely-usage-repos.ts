@@ -1,7 +1,9 @@
 import type { Granularity, RollupDimension, UsageRepos } from '@tessera/core';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { chunks, compareKeys, greatest, num, type Dialect, type MonitoringDb } from './monitoring-sql.js';
-import { eventFromRow, eventToRow, EVENTS_PER_INSERT, pushEventValues, type EventInserts } from './usage-event-rows.js';
+import { EVENT_COLUMNS, eventFromRow, EVENTS_PER_INSERT, pushEventValues, type EventInserts } from './usage-event-rows.js';
+
+type RollupRow = Parameters<UsageRepos['addRollups']>[0][number];
 
 /**
  * The usage port over Kysely: raw events, roll-ups and scope usage. On SQLite, events go in
@@ -9,10 +11,19 @@ import { eventFromRow, eventToRow, EVENTS_PER_INSERT, pushEventValues, type Even
  * caller's transaction: binding by position, a block of rows per statement.
  */
 export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: EventInserts): UsageRepos {
+  const eventInsert = EVENT_INSERT[dialect];
+  const rollupUpsert = ROLLUP_UPSERT[dialect];
   return {
     async insertUsageEvents(events) {
       if (inserts === undefined) {
-        for (const part of chunks(events, 400)) await db.insertInto('usage_events').values(part.map(eventToRow)).execute();
+        // Bound by position into SQL made once per row count: the query builder made an object
+        // per value and compiled the statement anew for every batch (about 6 µs per event).
+        for (let i = 0; i < events.length; i += EVENTS_PER_STATEMENT) {
+          const end = Math.min(events.length, i + EVENTS_PER_STATEMENT);
+          const values: unknown[] = []; // a fresh array each time: the compiled query freezes it
+          for (let j = i; j < end; j++) pushEventValues(events[j]!, values);
+          await db.executeQuery(CompiledQuery.raw(eventInsert(end - i), values));
+        }
         return;
       }
       const { one, block } = inserts();
@@ -32,30 +43,15 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
 
     async addRollups(rows) {
       // Rows upserted in key order, so batches from several nodes never wait on each other in a circle.
-      const key = (r: (typeof rows)[number]) => [r.workspaceId, r.granularity, r.dimension, r.subject, r.bucket, r.outcome];
-      const ordered = [...rows].sort((a, b) => compareKeys(key(a), key(b)));
-      for (const part of chunks(ordered, 500)) {
-        await db
-          .insertInto('usage_rollups')
-          .values(
-            part.map((r) => ({
-              workspace_id: r.workspaceId,
-              granularity: r.granularity,
-              bucket: r.bucket,
-              dimension: r.dimension,
-              subject: r.subject,
-              outcome: r.outcome,
-              count: r.count,
-              cost: r.cost,
-            })),
-          )
-          .onConflict((oc) =>
-            oc.columns(['workspace_id', 'granularity', 'dimension', 'subject', 'bucket', 'outcome']).doUpdateSet({
-              count: sql<number>`usage_rollups.count + excluded.count`,
-              cost: sql<number>`usage_rollups.cost + excluded.cost`,
-            }),
-          )
-          .execute();
+      const ordered = [...rows].sort(byConflictKey);
+      for (let i = 0; i < ordered.length; i += ROLLUPS_PER_INSERT) {
+        const end = Math.min(ordered.length, i + ROLLUPS_PER_INSERT);
+        const values: unknown[] = [];
+        for (let j = i; j < end; j++) {
+          const r = ordered[j]!;
+          values.push(r.workspaceId, r.granularity, r.bucket, r.dimension, r.subject, r.outcome, r.count, r.cost);
+        }
+        await db.executeQuery(CompiledQuery.raw(rollupUpsert(end - i), values));
       }
     },
 
@@ -173,4 +169,67 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
       return Number(r.numDeletedRows);
     },
   };
+}
+
+/** Events per insert without prepared blocks (PostgreSQL): 14 values each, far below its limit of 65,535 parameters. */
+const EVENTS_PER_STATEMENT = 400;
+/** Roll-up rows per upsert (8 values each). */
+const ROLLUPS_PER_INSERT = 500;
+
+/**
+ * The SQL of a many-row statement by its row count, made on first use and kept: a full block's
+ * and the few shorter last blocks'. Placeholders are the dialect's (`$n` or `?`).
+ */
+function statementsByRows(dialect: Dialect, width: number, statement: (values: string) => string): (rows: number) => string {
+  const made = new Map<number, string>();
+  return (rows) => {
+    let text = made.get(rows);
+    if (text === undefined) {
+      const tuples: string[] = [];
+      for (let r = 0; r < rows; r++) {
+        const p: string[] = [];
+        for (let c = 1; c <= width; c++) p.push(dialect === 'postgres' ? `$${r * width + c}` : '?');
+        tuples.push(`(${p.join(', ')})`);
+      }
+      text = statement(tuples.join(', '));
+      if (made.size < 64) made.set(rows, text);
+    }
+    return text;
+  };
+}
+
+/** The statements' SQL by dialect, made once per process (a repos object is made per transaction). */
+const EVENT_INSERT = {
+  sqlite: statementsByRows('sqlite', EVENT_COLUMNS.length, eventInsertSql),
+  postgres: statementsByRows('postgres', EVENT_COLUMNS.length, eventInsertSql),
+};
+const ROLLUP_UPSERT = {
+  sqlite: statementsByRows('sqlite', 8, rollupUpsertSql),
+  postgres: statementsByRows('postgres', 8, rollupUpsertSql),
+};
+
+function eventInsertSql(values: string): string {
+  return `insert into usage_events (${EVENT_COLUMNS.join(', ')}) values ${values}`;
+}
+
+function rollupUpsertSql(values: string): string {
+  return (
+    `insert into usage_rollups (workspace_id, granularity, bucket, dimension, subject, outcome, "count", cost) values ${values} ` +
+    'on conflict (workspace_id, granularity, dimension, subject, bucket, outcome) ' +
+    'do update set "count" = usage_rollups."count" + excluded."count", cost = usage_rollups.cost + excluded.cost'
+  );
+}
+
+const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
+/** The lock order of roll-up rows: their conflict key, field by field (strings by code unit, the bucket by value). */
+function byConflictKey(a: RollupRow, b: RollupRow): number {
+  return (
+    order(a.workspaceId, b.workspaceId) ||
+    order(a.granularity, b.granularity) ||
+    order(a.dimension, b.dimension) ||
+    order(a.subject, b.subject) ||
+    a.bucket - b.bucket ||
+    order(a.outcome, b.outcome)
+  );
 }
