@@ -76,7 +76,7 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
     expect(writes).toBeGreaterThan(CYCLES * 5);
     expect(acked.keys.size).toBeGreaterThan(0);
     expect(acked.secrets.size).toBeGreaterThan(0);
-  });
+  }, 30_000 + CYCLES * 20_000); // two server starts and a check per cycle
 
   it.runIf(dialect === 'postgres')('keeps every acknowledged write when PostgreSQL goes away mid-load, then kill -9', async () => {
     const acked = newAcked();
@@ -94,5 +94,5 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
       `postgres ${PG_RESTART ? 'restarted' : 'cut off'} mid-load: ${r.writes} acknowledged writes, ${r.failed} refused meanwhile, all present after kill -9`,
     );
     expect(r.writes).toBeGreaterThan(10);
-  });
+  }, 60_000);
 });
