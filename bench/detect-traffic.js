@@ -166,6 +166,34 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
         : [],
     );
   }
+  // Low and slow: guessing spread over hundreds of addresses, two or three tries each over 40 to
+  // 90 minutes, far below the per-address threshold; half of them aimed at one keyspace.
+  for (let i = 0; i < 8; i++) {
+    const addresses = 200 + Math.floor(random() * 250);
+    const tries = addresses * (2 + Math.floor(random() * 2));
+    const span = (40 + Math.floor(random() * 50)) * MIN;
+    const keyspaceId = i % 2 === 0 ? 'ks_bench' : null;
+    const outcome = i % 4 === 1 ? 'MALFORMED' : 'NOT_FOUND';
+    const pool = Array.from({ length: addresses }, () => `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`);
+    // Two campaigns at once in one workspace are one incident to any aggregate view: keep them apart.
+    let start = inWindow();
+    for (
+      let tries = 0;
+      tries < 200 && attacks.some((x) => x.kind === 'distributed_guessing' && Math.abs(x.start - start) < 3 * HOUR);
+      tries++
+    )
+      start = inWindow();
+    add('distributed_guessing', 'fleet-failures', start, null, (t, a) =>
+      t - a.start < span
+        ? Array.from({ length: poisson((tries / span) * MIN, random) + (t === a.start ? 1 : 0) }, () => ({
+            keyId: null,
+            ip: pick(pool),
+            outcome,
+            keyspaceId,
+          }))
+        : [],
+    );
+  }
   const dead = [];
   for (const [state, outcome] of [
     ['revoked', 'REVOKED'],
@@ -210,6 +238,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
   const networkOf = (ip) => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
   const toEvent = (ts, e, label) => ({
     ...base,
+    ...(e.keyspaceId !== undefined && { keyspaceId: e.keyspaceId }),
     ts,
     keyId: e.keyId,
     outcome: e.outcome ?? 'VALID',
@@ -249,7 +278,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
       // One misconfigured client retrying a wrong key every two minutes, for days.
       if ((t / MIN) % 2 === 0) events.push(toEvent(t + 5000, { keyId: null, ip: '11.22.33.44', outcome: 'NOT_FOUND' }, null));
       for (const a of attacks) {
-        if (t < a.start || t > a.start + HOUR) continue;
+        if (t < a.start || t > a.start + 2 * HOUR) continue;
         const made = a.gen(t, a);
         made.forEach((e, j) => events.push(toEvent(t === a.start && j === 0 ? t : t + Math.floor(random() * MIN), e, a.id)));
       }

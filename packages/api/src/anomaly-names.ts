@@ -5,6 +5,7 @@ export const ANOMALY_KINDS = [
   'rate_spike',
   'unusual_hour',
   'failed_burst',
+  'fleet_failures',
   'revoked_key_used',
   'expired_key_used',
   'deleted_key_used',

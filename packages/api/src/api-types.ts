@@ -5,7 +5,7 @@
 /** A finding of the detectors. */
 export interface Anomaly {
   id: string;
-  kind: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
+  kind: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "fleet_failures" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
   severity: "low" | "medium" | "high" | "critical";
   status: "open" | "acknowledged" | "resolved";
   keyId: string | null;
@@ -885,7 +885,7 @@ export interface Operations {
       /** RFC 3339 */
       since?: string;
       status?: "open" | "acknowledged" | "resolved";
-      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
+      kind?: "new_network" | "new_country" | "rate_spike" | "unusual_hour" | "failed_burst" | "fleet_failures" | "revoked_key_used" | "expired_key_used" | "deleted_key_used" | "impossible_travel" | "honeytoken_used" | "key_leaked" | "login_failures" | "audit_tampered";
       limit?: number;
     };
     body: undefined;

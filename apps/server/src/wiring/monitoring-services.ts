@@ -4,6 +4,7 @@ import {
   AnomalyService,
   AuditFeed,
   every,
+  FleetSync,
   HoneytokenService,
   HygieneReports,
   HygieneSweep,
@@ -15,6 +16,7 @@ import {
   WebhookService,
   webhookEmitter,
   type Clock,
+  type FleetExchange,
   type GeoLookup,
   type InvalidationBus,
   type Keyring,
@@ -36,6 +38,8 @@ export interface MonitoringOptions {
   retention?: RetentionPolicy;
   /** A GeoIP database behind the lookup interface; without one, detection uses networks only. */
   geo?: GeoLookup;
+  /** Shared fleet-wide counters (Redis): an attack split over nodes is judged whole, and raised once. */
+  fleet?: FleetExchange | undefined;
   /** How often the hygiene sweep and the retention purge run (ms). */
   sweepMs?: number;
   onError?: (err: unknown) => void;
@@ -51,13 +55,14 @@ export function createMonitoring(o: MonitoringOptions) {
   const { keyring, clock, bus } = o;
   const store = o.ports.monitoring;
   const recorder = new UsageRecorder({ store, keyring, clock }, o.usage, onError);
-  const engine = new AnomalyEngine({ geo: o.geo });
+  const engine = new AnomalyEngine({ geo: o.geo, deferAggregates: o.fleet !== undefined });
+  const fleet = o.fleet === undefined || engine.fleet === undefined ? undefined : new FleetSync(o.fleet, engine.fleet);
   // The key service holds no state of its own: this one shares the store, keyring and bus.
   const keys = new KeyService({ store: o.ports.store, keyring, clock, bus });
   const policies = new PolicyService({ store, clock, bus });
   const suspensions = new SuspensionService({ store, clock, bus });
   const honeytokens = new HoneytokenService({ store, clock, keys, engine });
-  const anomalies = new AnomalyService({ store, clock, bus, engine, policies, suspensions, honeytokens });
+  const anomalies = new AnomalyService({ store, clock, bus, engine, policies, suspensions, honeytokens, fleet, onError });
   const leaks = new LeakReports({ store, keyring, clock, keys, anomalies });
   recorder.onBatch((events) => anomalies.handleBatch(events));
   const webhooks = new WebhookService({ store, keyring, clock, onFailure: o.onWebhookFailure }, o.webhooks, onError);

@@ -89,6 +89,7 @@ export function createServices(o: ServiceOptions) {
   const usage = new UsageBatcher(store, o.usageFlushMs ?? 1000, o.onUsageError);
   const monitoring = createMonitoring({
     onError: o.onUsageError,
+    fleet: o.shared?.fleet,
     ...o.monitoring,
     usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage },
     ports: o.ports,

@@ -1,8 +1,9 @@
-import { LocalInvalidationBus, MemoryRateLimiter, type InvalidationBus, type RateLimiter } from '@tessera/core';
+import { LocalInvalidationBus, MemoryRateLimiter, type FleetExchange, type InvalidationBus, type RateLimiter } from '@tessera/core';
 import { Redis } from 'ioredis';
 import type { BusEvents } from '../adapters/invalidation-bus/remote.js';
 import { openPgInvalidationBus } from '../adapters/invalidation-bus/postgres-notify.js';
 import { openRedisInvalidationBus } from '../adapters/invalidation-bus/redis.js';
+import { RedisFleetExchange } from '../adapters/fleet/redis-fleet-exchange.js';
 import { RedisRateLimiter } from '../adapters/rate-limiter/redis.js';
 import type { RemoteInvalidationBus } from '../adapters/invalidation-bus/remote.js';
 
@@ -24,6 +25,8 @@ export interface SharedState {
   readonly kind: 'redis' | 'postgres' | 'local';
   readonly bus: InvalidationBus;
   readonly rateLimiter: RateLimiter;
+  /** The fleet-wide detection counters, merged across nodes (Redis only; else each node counts its own). */
+  readonly fleet?: FleetExchange;
   /** Rate-limit decisions taken locally because Redis did not answer. */
   readonly fallbacks: number;
   /** Times the bus subscription came back after a gap (each dropped the caches). */
@@ -94,6 +97,8 @@ export async function openSharedState(
       kind: 'redis',
       bus,
       rateLimiter,
+      // On the rate-limit connection: one pipeline a second, off the verify path.
+      fleet: new RedisFleetExchange(commands, config.redisPrefix),
       get fallbacks() {
         return rateLimiter.fallbacks;
       },

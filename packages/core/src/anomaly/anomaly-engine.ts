@@ -3,6 +3,7 @@ import type { AnomalyDraft } from './anomaly-records.js';
 import { DeadKeyDetector } from './dead-key-detector.js';
 import type { Detector } from './detector.js';
 import { FailedBurstDetector } from './failed-burst-detector.js';
+import { FleetFailureDetector } from './fleet-failure-detector.js';
 import type { GeoLookup } from './geo-lookup.js';
 import { HoneytokenDetector } from './honeytoken-detector.js';
 import { ImpossibleTravelDetector } from './impossible-travel-detector.js';
@@ -18,6 +19,11 @@ export interface AnomalyEngineOptions {
   cooldownMs: number;
   /** Key profiles kept at most (the least recently used are forgotten first). */
   maxProfiles: number;
+  /**
+   * Leave the once-a-batch judgement of aggregates to the caller (`evaluate`), which first merges
+   * the counters of every node: set when nodes share detection state.
+   */
+  deferAggregates: boolean;
 }
 
 export function defaultDetectors(): Detector[] {
@@ -30,6 +36,7 @@ export function defaultDetectors(): Detector[] {
     new NewNetworkDetector(),
     new RateSpikeDetector(),
     new UnusualHourDetector(),
+    new FleetFailureDetector(),
   ];
 }
 
@@ -37,6 +44,11 @@ export interface EngineOutput {
   created: AnomalyDraft[];
   /** Findings that repeat an earlier one: how many more times, and when last. */
   repeats: { fingerprint: string; count: number; lastSeenAt: number }[];
+}
+
+interface Output {
+  created: AnomalyDraft[];
+  repeats: Map<string, { fingerprint: string; count: number; lastSeenAt: number }>;
 }
 
 /**
@@ -56,6 +68,7 @@ export class AnomalyEngine {
       geo: options.geo,
       cooldownMs: options.cooldownMs ?? 3_600_000,
       maxProfiles: options.maxProfiles ?? 1_000_000,
+      deferAggregates: options.deferAggregates ?? false,
     };
   }
 
@@ -63,36 +76,60 @@ export class AnomalyEngine {
     return this.o.detectors;
   }
 
+  /** The fleet-wide detector, whose counters nodes share. */
+  get fleet(): FleetFailureDetector | undefined {
+    return this.o.detectors.find((d): d is FleetFailureDetector => d instanceof FleetFailureDetector);
+  }
+
   /** Processes a batch; `now` is the detection time (events are at or before it). */
-  process(events: readonly UsageEvent[], now: number): EngineOutput {
-    const created: AnomalyDraft[] = [];
-    const repeats = new Map<string, { fingerprint: string; count: number; lastSeenAt: number }>();
+  /**
+   * Processes a batch; `now` is the detection time (events are at or before it). `replay` marks
+   * stored events replayed at start-up: they teach the profiles but are not shared with other nodes.
+   */
+  process(events: readonly UsageEvent[], now: number, replay = false): EngineOutput {
+    const out: Output = { created: [], repeats: new Map() };
     for (const e of events) {
       const profile = e.keyId === null ? undefined : this.profile(e.keyId, e.ts);
-      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now };
+      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now, replay };
       for (const d of this.o.detectors) {
         const f = d.observe(e, ctx);
-        if (f === undefined) continue;
-        const last = this.open.get(f.fingerprint);
-        this.open.set(f.fingerprint, e.ts);
-        if (last !== undefined && e.ts - last < this.o.cooldownMs) {
-          const r = repeats.get(f.fingerprint);
-          if (r === undefined) repeats.set(f.fingerprint, { fingerprint: f.fingerprint, count: 1, lastSeenAt: e.ts });
-          else {
-            r.count++;
-            r.lastSeenAt = e.ts;
-          }
-        } else created.push(f);
+        if (f !== undefined) this.admit(f, e.ts, out);
       }
       if (profile !== undefined && LIVE_OUTCOMES.has(e.outcome)) {
         profile.events++;
         profile.lastSeenAt = e.ts;
       }
     }
+    if (!this.o.deferAggregates || replay) this.judgeAggregates(now, out);
     if (this.open.size > 100_000) {
       for (const [fp, ts] of this.open) if (now - ts >= this.o.cooldownMs) this.open.delete(fp);
     }
-    return { created, repeats: [...repeats.values()] };
+    return { created: out.created, repeats: [...out.repeats.values()] };
+  }
+
+  /** Judges the aggregates (fleet-wide counters) once: with `deferAggregates`, after they were merged. */
+  evaluate(now: number): EngineOutput {
+    const out: Output = { created: [], repeats: new Map() };
+    this.judgeAggregates(now, out);
+    return { created: out.created, repeats: [...out.repeats.values()] };
+  }
+
+  private judgeAggregates(now: number, out: Output): void {
+    for (const d of this.o.detectors) for (const f of d.evaluate?.(now) ?? []) this.admit(f, f.detectedAt, out);
+  }
+
+  /** A new finding, or a repeat of one still in its cool-down. */
+  private admit(f: AnomalyDraft, ts: number, out: Output): void {
+    const last = this.open.get(f.fingerprint);
+    this.open.set(f.fingerprint, ts);
+    if (last !== undefined && ts - last < this.o.cooldownMs) {
+      const r = out.repeats.get(f.fingerprint);
+      if (r === undefined) out.repeats.set(f.fingerprint, { fingerprint: f.fingerprint, count: 1, lastSeenAt: ts });
+      else {
+        r.count++;
+        r.lastSeenAt = ts;
+      }
+    } else out.created.push(f);
   }
 
   /** Forgets a fingerprint's cool-down (after its finding was resolved), so it can fire anew. */

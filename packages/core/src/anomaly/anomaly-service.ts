@@ -11,6 +11,7 @@ import type { UsageRepos } from '../usage/usage-repos.js';
 import type { AnomalyEngine } from './anomaly-engine.js';
 import { severityRank, type AnomalyDraft, type AnomalyRecord } from './anomaly-records.js';
 import type { AnomalyQuery, AnomalyRepos } from './anomaly-repos.js';
+import type { FleetSync } from './fleet-sync.js';
 import type { HoneytokenService } from './honeytoken-service.js';
 import type { PolicyService } from './policy-service.js';
 import type { SuspensionRepos } from './suspension-repos.js';
@@ -28,6 +29,10 @@ export interface AnomalyServiceDeps {
   policies: PolicyService;
   suspensions: SuspensionService;
   honeytokens: HoneytokenService;
+  /** Set when nodes share the fleet-wide counters (the engine then defers their judgement). */
+  fleet?: FleetSync | undefined;
+  /** A failed exchange with the other nodes (detection goes on with this node's counts). */
+  onError?: ((err: unknown) => void) | undefined;
 }
 
 /**
@@ -54,7 +59,7 @@ export class AnomalyService {
       let n = 0;
       for (let t = end - sinceMs; t < end; t += windowMs) {
         const events = await store.scanUsageEvents(t, Math.min(t + windowMs, end), 200_000);
-        if (events.length > 0) engine.process(events, Math.min(t + windowMs, end));
+        if (events.length > 0) engine.process(events, Math.min(t + windowMs, end), true);
         n += events.length;
       }
       return n;
@@ -67,14 +72,33 @@ export class AnomalyService {
 
   /** Reads a batch of usage events: the usage recorder's listener. */
   async handleBatch(events: readonly UsageEvent[]): Promise<void> {
-    const { engine, clock, store, honeytokens } = this.deps;
+    const { engine, clock, honeytokens } = this.deps;
     if (this.warming !== undefined) await this.warming.catch(() => {});
     await honeytokens.refresh();
-    const out = engine.process(events, clock.now());
+    const now = clock.now();
+    const out = engine.process(events, now);
     for (const draft of out.created) await this.record(draft);
-    for (const r of out.repeats) {
+    await this.bump(out.repeats);
+    const { fleet } = this.deps;
+    if (fleet === undefined) return;
+    // Every node's counters first, then the judgement: an attack split over nodes is seen whole,
+    // and the one node that claims a finding records it.
+    await fleet.sync(now).catch((err: unknown) => this.deps.onError?.(err));
+    const agg = engine.evaluate(now);
+    for (const draft of agg.created) {
+      const mine = await fleet.claim(draft).catch((err: unknown) => {
+        this.deps.onError?.(err);
+        return true; // better twice than never
+      });
+      if (mine) await this.record(draft);
+    }
+    await this.bump(agg.repeats);
+  }
+
+  private async bump(repeats: readonly { fingerprint: string; count: number; lastSeenAt: number }[]): Promise<void> {
+    for (const r of repeats) {
       const id = this.byFingerprint.get(r.fingerprint);
-      if (id !== undefined) await store.bumpAnomaly(id, r.count, r.lastSeenAt);
+      if (id !== undefined) await this.deps.store.bumpAnomaly(id, r.count, r.lastSeenAt);
     }
   }
 

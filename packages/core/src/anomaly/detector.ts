@@ -12,6 +12,8 @@ export interface DetectionContext {
   geo: GeoLookup | undefined;
   /** When the batch is processed: the detection time. */
   now: number;
+  /** Set while stored events are replayed to rebuild the profiles: learn, but share nothing. */
+  replay?: boolean;
 }
 
 /**
@@ -22,6 +24,8 @@ export interface Detector {
   readonly name: string;
   readonly kinds: readonly AnomalyKind[];
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined;
+  /** Detectors of aggregates judge once per batch, after every event of it was observed. */
+  evaluate?(now: number): AnomalyDraft[];
 }
 
 export function finding(

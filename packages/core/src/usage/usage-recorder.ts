@@ -90,7 +90,8 @@ export class UsageRecorder implements VerificationSink {
       ts: this.deps.clock.now(),
       workspaceId: input.workspaceId,
       keyId: result.keyId ?? null,
-      keyspaceId: result.keyspaceId ?? null,
+      // A key refused by a keyspace pin is still an attempt on that keyspace (fleet-wide detection counts it there).
+      keyspaceId: result.keyspaceId ?? input.keyspaceId ?? null,
       ownerId: result.ownerId ?? null,
       outcome: result.code,
       ip: input.ip ?? null,

@@ -1,0 +1,309 @@
+import { FAILED_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
+import type { AnomalyDraft } from './anomaly-records.js';
+import { num, type DetectionContext, type Detector } from './detector.js';
+import { FleetTally } from './fleet-tally.js';
+import { describeHourOfWeek, hourOfWeek } from './key-profile.js';
+
+export interface FleetFailureOptions {
+  /** Failures are summed over this many minutes (the current one included). */
+  windowMinutes: number;
+  /** A window is judged against its baseline: this many standard deviations above it… */
+  sigmas: number;
+  /** …and at least this many failures (or sources) more than expected. */
+  minExcess: number;
+  /** Failures from fewer addresses than this are left to the per-address detector. */
+  minSources: number;
+  /** Minutes of baseline a scope needs before it is judged. */
+  learnMinutes: number;
+  /** The least failures (and sources) per minute a baseline assumes. */
+  floorPerMinute: number;
+  /** Weight of the newest minute in the running baseline (1/360: about six hours). */
+  alpha: number;
+  /** Scopes kept at most. */
+  maxScopes: number;
+  /** A scope's finding repeats at most once a minute while it stays high. */
+  repeatEveryMs: number;
+}
+
+export const FLEET_FAILURE_DEFAULTS: FleetFailureOptions = {
+  windowMinutes: 10,
+  sigmas: 5,
+  minExcess: 8,
+  minSources: 10,
+  learnMinutes: 60,
+  floorPerMinute: 0.2,
+  alpha: 1 / 360,
+  maxScopes: 10_000,
+  repeatEveryMs: 60_000,
+};
+
+/** Outcomes that count as failures fleet-wide: guessing, and probing keys that do not serve. */
+const FLEET_OUTCOMES: ReadonlySet<string> = new Set([...FAILED_OUTCOMES, 'REVOKED', 'EXPIRED', 'DISABLED']);
+
+/** A scope's baseline: failures per minute and distinct sources per window, running and by hour. */
+interface Baseline {
+  workspaceId: string;
+  keyspaceId: string | null;
+  /** The last minute folded into the baseline. */
+  folded: number;
+  learned: number;
+  failures: number;
+  /** Distinct failing addresses in a window (a union: one client retrying all day counts once). */
+  sources: number;
+  /** The last `windowMinutes` folded minutes' failures, a ring, for window sums. */
+  ring: Float32Array;
+  /** Highest window sum in the hour being folded. */
+  hourPeak: number;
+  hourPeakSources: number;
+  /** The highest window sums of each hour of the week, and of the day (nightly jobs). */
+  weekly: HourPeaks;
+  daily: HourPeaks;
+  lastFiredAt: number;
+}
+
+/**
+ * Failed verifications across the fleet: a workspace's, and each keyspace's, against their own
+ * baseline. Finds guessing spread over many addresses (a couple of tries each, below every
+ * per-address threshold), enumeration of a keyspace, and surges of distinct failing sources.
+ * Counts per minute in a `FleetTally`, which nodes share through Redis when it is configured.
+ */
+export class FleetFailureDetector implements Detector {
+  readonly name = 'fleet-failures';
+  readonly kinds = ['fleet_failures'] as const;
+  readonly tally = new FleetTally();
+  private readonly scopes = new Map<string, Baseline>();
+  private readonly dirty = new Set<string>();
+  /** Workspace → its open incident and when it last fired. */
+  private readonly incidents = new Map<string, { fingerprint: string; at: number }>();
+
+  constructor(private readonly o: FleetFailureOptions = FLEET_FAILURE_DEFAULTS) {}
+
+  observe(e: UsageEvent, ctx: DetectionContext): undefined {
+    if (!FLEET_OUTCOMES.has(e.outcome) || e.deleted) return undefined;
+    const live = ctx.replay !== true;
+    this.count(`${e.workspaceId}|*`, e, null, live);
+    if (e.keyspaceId !== null) this.count(`${e.workspaceId}|${e.keyspaceId}`, e, e.keyspaceId, live);
+    return undefined;
+  }
+
+  /** Scopes this node has seen failures in lately: the ones it asks the shared counters about. */
+  activeScopes(now: number): string[] {
+    return this.tally.activeScopes(Math.floor(now / 60_000) - this.o.windowMinutes - 2);
+  }
+
+  /** The window (first and last minute) that ends at `now`. */
+  window(now: number): [number, number] {
+    const m = Math.floor(now / 60_000);
+    return [m - this.o.windowMinutes + 1, m];
+  }
+
+  evaluate(now: number): AnomalyDraft[] {
+    const out: AnomalyDraft[] = [];
+    const [from, to] = this.window(now);
+    // Keyspaces first: their finding names the keyspace, and the workspace's joins its incident.
+    const order = [...this.dirty].sort((a, b) => (a.endsWith('|*') ? 1 : 0) - (b.endsWith('|*') ? 1 : 0));
+    this.dirty.clear();
+    for (const scope of order) {
+      const b = this.scopes.get(scope);
+      if (b === undefined) continue;
+      this.fold(scope, b, to - 2);
+      const f = this.judge(scope, b, from, to, now);
+      if (f !== undefined) out.push(f);
+    }
+    if (to % 10 === 0) this.tally.prune(to - this.o.windowMinutes - 5);
+    return out;
+  }
+
+  private count(scope: string, e: UsageEvent, keyspaceId: string | null, live: boolean): void {
+    if (!this.scopes.has(scope)) {
+      if (this.scopes.size >= this.o.maxScopes) this.scopes.delete(this.scopes.keys().next().value!);
+      const minute = Math.floor(e.ts / 60_000);
+      this.scopes.set(scope, {
+        workspaceId: e.workspaceId,
+        keyspaceId,
+        folded: minute - 1,
+        learned: 0,
+        failures: 0,
+        sources: 0,
+        ring: new Float32Array(this.o.windowMinutes),
+        hourPeak: 0,
+        hourPeakSources: 0,
+        weekly: new HourPeaks(168),
+        daily: new HourPeaks(24),
+        lastFiredAt: -Infinity,
+      });
+    }
+    this.tally.add(scope, e, live);
+    this.dirty.add(scope);
+  }
+
+  /**
+   * Folds the finished minutes up to `until` into the baseline: a running rate (capped, so an
+   * attack does not teach it), and per hour of the week the highest window sum (nightly batches,
+   * weekday rhythms), learned week over week unless the scope fired in that hour.
+   */
+  private fold(scope: string, b: Baseline, until: number): void {
+    const w = this.o.windowMinutes;
+    if (until - b.folded > 24 * 60) {
+      // A long quiet gap: decay in one step instead of minute by minute.
+      const k = until - b.folded - w;
+      b.failures *= (1 - this.o.alpha) ** k;
+      b.sources *= (1 - this.o.alpha) ** k;
+      b.learned += k;
+      b.ring.fill(0);
+      b.folded = until - w;
+    }
+    const cap = (x: number) => Math.max(x, this.o.floorPerMinute) * 4 + 2;
+    for (let m = b.folded + 1; m <= until; m++) {
+      const c = this.tally.minute(scope, m);
+      // A workspace averages its first hour; a keyspace starts from the floor (its prior) and moves slowly.
+      const a = b.keyspaceId === null && b.learned < 60 ? 1 / (b.learned + 1) : this.o.alpha;
+      b.failures += a * (Math.min(c?.failures ?? 0, cap(b.failures)) - b.failures);
+      const d = this.tally.windowSources(scope, m - w + 1, m);
+      b.sources += a * (Math.min(d, 2 * Math.max(b.sources, w * this.o.floorPerMinute) + 4) - b.sources);
+      b.ring[m % w] = c?.failures ?? 0;
+      b.hourPeak = Math.max(b.hourPeak, sum(b.ring));
+      b.hourPeakSources = Math.max(b.hourPeakSources, d);
+      if ((m + 1) % 60 === 0) {
+        if (b.learned >= 60) this.learnHour(b, m * 60_000);
+        b.hourPeak = 0;
+        b.hourPeakSources = 0;
+      }
+      b.learned++;
+    }
+    b.folded = Math.max(b.folded, until);
+  }
+
+  /** Learns an hour's highest window sums, by hour of the week and of the day. */
+  private learnHour(b: Baseline, ts: number): void {
+    const h = hourOfWeek(ts);
+    b.weekly.push(h, b.hourPeak, b.hourPeakSources);
+    b.daily.push(h % 24, b.hourPeak, b.hourPeakSources);
+  }
+
+  /**
+   * The usual window sums for the hour of `now`: the highest of it and the hours either side, by
+   * hour of the week and by hour of the day.
+   */
+  private usual(b: Baseline, now: number): [number, number] {
+    const h = hourOfWeek(now);
+    let f = 0;
+    let s = 0;
+    for (const x of [(h + 167) % 168, h, (h + 1) % 168])
+      for (const [series, i] of [
+        [b.weekly, x],
+        [b.daily, x % 24],
+      ] as const) {
+        const u = series.usual(i);
+        if (u === undefined) continue;
+        f = Math.max(f, u[0]);
+        s = Math.max(s, u[1]);
+      }
+    return [f, s];
+  }
+
+  private judge(scope: string, b: Baseline, from: number, to: number, now: number): AnomalyDraft | undefined {
+    // A keyspace's first failures are judged against the floor once its workspace has been watched.
+    const watched = b.keyspaceId === null ? b.learned : (this.scopes.get(`${b.workspaceId}|*`)?.learned ?? 0);
+    if (watched < this.o.learnMinutes || now - b.lastFiredAt < this.o.repeatEveryMs) return undefined;
+    let failures = 0;
+    const outcomes: Record<string, number> = {};
+    const perMinute: number[] = [];
+    for (let m = from; m <= to; m++) {
+      const c = this.tally.minute(scope, m);
+      perMinute.push(c?.failures ?? 0);
+      if (c === undefined) continue;
+      failures += c.failures;
+      for (const [k, v] of Object.entries(c.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+    }
+    const sources = this.tally.windowSources(scope, from, to);
+    const h = hourOfWeek(now);
+    const [seasonal, seasonalSources] = this.usual(b, now);
+    const w = this.o.windowMinutes;
+    const expected = Math.max(w * Math.max(b.failures, this.o.floorPerMinute), seasonal);
+    const expectedSources = Math.max(b.sources, w * this.o.floorPerMinute, seasonalSources);
+    const over = (x: number, mu: number) => x >= mu + this.o.sigmas * Math.sqrt(mu) + this.o.minExcess;
+    // One address alone is the per-address detector's: the fleet view is for spread guessing.
+    const byRate = sources >= this.o.minSources && over(failures, expected);
+    const bySources = over(sources, expectedSources);
+    if (!byRate && !bySources) return undefined;
+    b.lastFiredAt = now;
+    const where = b.keyspaceId === null ? `Workspace ${b.workspaceId}` : `Keyspace ${b.keyspaceId}`;
+    const outcomeList = Object.entries(outcomes)
+      .sort((x, y) => y[1] - x[1])
+      .map(([k, v]) => `${num(v)} ${k}`)
+      .join(', ');
+    // One incident while the workspace stays high (a gap of a window ends it): its repeats, and
+    // another scope of the workspace firing meanwhile, count on the first finding.
+    const incident = this.incidents.get(b.workspaceId);
+    const fingerprint =
+      incident !== undefined && now - incident.at <= (w + 1) * 60_000
+        ? incident.fingerprint
+        : `fleet_failures|${b.workspaceId}|${b.keyspaceId ?? '*'}|${to}`;
+    this.incidents.set(b.workspaceId, { fingerprint, at: now });
+    const firstMinute = perMinute.findIndex((n, i) => n > 0 && perMinute.slice(i).every((x) => x > 0));
+    return {
+      kind: 'fleet_failures',
+      severity: 'high',
+      workspaceId: b.workspaceId,
+      keyId: null,
+      keyspaceId: b.keyspaceId,
+      subject: b.keyspaceId ?? b.workspaceId,
+      explanation:
+        `${where} had ${num(failures)} failed verifications (${outcomeList}) from ${num(sources)} addresses in the last ${w} minutes, ` +
+        `against a usual ${num(expected)} failures from ${num(expectedSources)} addresses for ${describeHourOfWeek(h)}: ` +
+        `${sources > 3 ? 'guessing spread over many sources, each below the per-address thresholds' : 'a slow, steady guessing or enumeration'}.`,
+      details: {
+        scope: b.keyspaceId === null ? 'workspace' : 'keyspace',
+        trigger: byRate && bySources ? 'failures_and_sources' : byRate ? 'failures' : 'sources',
+        windowMinutes: w,
+        failures,
+        expectedFailures: round(expected),
+        sources,
+        expectedSources: round(expectedSources),
+        outcomes,
+        perMinute,
+        sampleSources: this.tally.sampleSources(scope, from, to, 10),
+        baselineMinutes: b.learned,
+      },
+      firstEventAt: (from + Math.max(0, firstMinute)) * 60_000,
+      detectedAt: now,
+      fingerprint,
+    };
+  }
+}
+
+/** The last two peaks (failures, sources) of each hour. */
+class HourPeaks {
+  private readonly last: Float32Array;
+  private readonly prev: Float32Array;
+  private readonly seen: Uint8Array;
+
+  constructor(n: number) {
+    this.last = new Float32Array(2 * n);
+    this.prev = new Float32Array(2 * n);
+    this.seen = new Uint8Array(n);
+  }
+
+  push(i: number, failures: number, sources: number): void {
+    this.prev[2 * i] = this.last[2 * i]!;
+    this.prev[2 * i + 1] = this.last[2 * i + 1]!;
+    this.last[2 * i] = failures;
+    this.last[2 * i + 1] = sources;
+    this.seen[i] = Math.min(this.seen[i]! + 1, 2);
+  }
+
+  /** The lower of the last two peaks: a pattern seen on two days (weeks) running, never one burst. */
+  usual(i: number): [number, number] | undefined {
+    if (this.seen[i]! < 2) return undefined;
+    return [Math.min(this.last[2 * i]!, this.prev[2 * i]!), Math.min(this.last[2 * i + 1]!, this.prev[2 * i + 1]!)];
+  }
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+function sum(xs: Float32Array): number {
+  let n = 0;
+  for (const x of xs) n += x;
+  return n;
+}

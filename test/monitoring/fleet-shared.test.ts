@@ -1,0 +1,115 @@
+import { AnomalyEngine, FleetSync, type AnomalyDraft, type UsageEvent } from '@tessera/core';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RedisFleetExchange } from '../../apps/server/src/adapters/fleet/redis-fleet-exchange.js';
+import { event, HOUR, MIN, rng, T0 } from './traffic.js';
+import { dropPrefix, TEST_REDIS_URL, testPrefix, until } from '../scale/support/redis.js';
+
+const prefix = testPrefix();
+const connections: Redis[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 3; i++) {
+    const r = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
+    r.on('error', () => {});
+    connections.push(r);
+  }
+  await until(() => connections.every((r) => r.status === 'ready'));
+});
+
+afterAll(async () => {
+  for (const r of connections) r.disconnect();
+  await dropPrefix(prefix);
+});
+
+const failed = (ts: number, ip: string): UsageEvent =>
+  event(ts, { keyId: null, keyspaceId: null, ownerId: null, outcome: 'NOT_FOUND', ip, cost: 0 });
+
+/** Ordinary failures: a client retrying a wrong key every two minutes, and typos from anywhere. */
+function background(from: number, to: number, seed: number): UsageEvent[] {
+  const random = rng(seed);
+  const out: UsageEvent[] = [];
+  for (let m = from; m < to; m += MIN) {
+    if ((m / MIN) % 2 === 0) out.push(failed(m + 5000, '192.0.2.44'));
+    if (random() < 0.08) out.push(failed(m + Math.floor(random() * MIN), `203.0.113.${1 + Math.floor(random() * 250)}`));
+  }
+  return out;
+}
+
+/** Four guesses a minute for 20 minutes, each from a new address. */
+function spreadGuessing(start: number): UsageEvent[] {
+  return Array.from({ length: 80 }, (_, i) => failed(start + i * 15_000, `10.9.${i >> 4}.${1 + (i & 15)}`));
+}
+
+interface Node {
+  engine: AnomalyEngine;
+  sync: FleetSync | undefined;
+  recorded: AnomalyDraft[];
+  repeats: number;
+}
+
+function node(shared: Redis | undefined): Node {
+  const engine = new AnomalyEngine({ deferAggregates: shared !== undefined });
+  const sync = shared === undefined ? undefined : new FleetSync(new RedisFleetExchange(shared, prefix), engine.fleet!);
+  return { engine, sync, recorded: [], repeats: 0 };
+}
+
+/** What a node's anomaly service does with a batch: detect, exchange counters, judge, claim, record. */
+async function batch(n: Node, events: UsageEvent[], now: number): Promise<void> {
+  const out = n.engine.process(events, now);
+  n.recorded.push(...out.created);
+  if (n.sync === undefined) return;
+  await n.sync.sync(now);
+  const agg = n.engine.evaluate(now);
+  for (const d of agg.created) if (await n.sync.claim(d)) n.recorded.push(d);
+  n.repeats += agg.repeats.length;
+}
+
+/**
+ * Three nodes behind a load balancer: each replays the stored history (as a node does when it
+ * starts), then serves a third of the live traffic, in 5-second batches.
+ */
+async function cluster(nodes: Node[], start: number): Promise<void> {
+  const history = background(start - 2 * HOUR, start, 1);
+  for (const n of nodes)
+    for (let t = start - 2 * HOUR; t < start; t += 10 * MIN)
+      n.engine.process(
+        history.filter((e) => e.ts >= t && e.ts < t + 10 * MIN),
+        t + 10 * MIN,
+        true,
+      );
+  const live = [...background(start, start + 30 * MIN, 2), ...spreadGuessing(start)];
+  // The balancer sends each request to a node in turn: every node sees a third of the attack.
+  const share = live.map((_, i) => i % 3);
+  for (let t = start; t < start + 30 * MIN; t += 5000)
+    for (let i = 0; i < nodes.length; i++)
+      await batch(
+        nodes[i]!,
+        live.filter((e, j) => share[j] === i && e.ts >= t && e.ts < t + 5000),
+        t + 5000,
+      );
+}
+
+describe('fleet-wide detection across three nodes sharing counters in Redis', () => {
+  const start = T0 + 3 * 24 * HOUR + 10 * HOUR;
+
+  it('alone, each node sees a third of the guessing and stays under its thresholds', async () => {
+    const nodes = [node(undefined), node(undefined), node(undefined)];
+    await cluster(nodes, start);
+    expect(nodes.flatMap((n) => n.recorded)).toEqual([]);
+  });
+
+  it('sharing, the nodes see the whole attack, and exactly one of them records it', async () => {
+    const nodes = connections.map((r) => node(r));
+    await cluster(nodes, start + 24 * HOUR);
+    const all = nodes.flatMap((n) => n.recorded);
+    expect(all.map((f) => f.kind)).toEqual(['fleet_failures']);
+    const f = all[0]!;
+    expect(f.detectedAt - (start + 24 * HOUR)).toBeLessThanOrEqual(5 * MIN);
+    // More addresses than any one node saw: the counts are every node's.
+    expect(f.details.sources as number).toBeGreaterThan(17);
+    expect(f.explanation).toMatch(/^Workspace ws_test had \d+ failed verifications .* from \d+ addresses/);
+    // The other nodes judged the same totals; their claims were refused, and they record nothing.
+    expect(nodes.filter((n) => n.recorded.length > 0)).toHaveLength(1);
+  });
+});
