@@ -57,42 +57,50 @@ describe.each(DIALECTS)('crash safety on %s', (dialect) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it(`keeps every acknowledged write through ${CYCLES} kill -9 cycles, with the audit chain intact`, async () => {
-    const acked = newAcked();
-    let writes = 0;
-    let failed = 0;
-    for (let i = 0; i < CYCLES; i++) {
-      const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore });
-      writes += r.writes;
-      failed += r.failed;
-      if (CYCLES > 5 && (i + 1) % 10 === 0)
-        console.log(
-          `${dialect}: ${i + 1} cycles, ${writes} acknowledged writes, ${r.checkedKeys} keys and ${r.checkedSecrets} secrets checked, ${r.auditEntries} audit entries verified`,
-        );
-    }
-    console.log(
-      `${dialect}: ${CYCLES} kill -9 cycles: ${writes} acknowledged writes, ${failed} unacknowledged, ${acked.keys.size} keys and ${acked.secrets.size} secrets all present, audit chain verified`,
-    );
-    expect(writes).toBeGreaterThan(CYCLES * 5);
-    expect(acked.keys.size).toBeGreaterThan(0);
-    expect(acked.secrets.size).toBeGreaterThan(0);
-  }, 30_000 + CYCLES * 20_000); // two server starts and a check per cycle
-
-  it.runIf(dialect === 'postgres')('keeps every acknowledged write when PostgreSQL goes away mid-load, then kill -9', async () => {
-    const acked = newAcked();
-    const midLoad = async () => {
-      if (PG_RESTART !== undefined) {
-        execSync(PG_RESTART, { stdio: 'ignore' }); // a real restart of a private cluster (soak script)
-      } else {
-        await proxy!.cut(); // every connection dies mid-transaction, as in a restart
-        await new Promise((r) => setTimeout(r, 500));
-        await proxy!.restore();
+  it(
+    `keeps every acknowledged write through ${CYCLES} kill -9 cycles, with the audit chain intact`,
+    async () => {
+      const acked = newAcked();
+      let writes = 0;
+      let failed = 0;
+      for (let i = 0; i < CYCLES; i++) {
+        const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore });
+        writes += r.writes;
+        failed += r.failed;
+        if (CYCLES > 5 && (i + 1) % 10 === 0)
+          console.log(
+            `${dialect}: ${i + 1} cycles, ${writes} acknowledged writes, ${r.checkedKeys} keys and ${r.checkedSecrets} secrets checked, ${r.auditEntries} audit entries verified`,
+          );
       }
-    };
-    const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore, midLoad, loadMs: 1500 });
-    console.log(
-      `postgres ${PG_RESTART ? 'restarted' : 'cut off'} mid-load: ${r.writes} acknowledged writes, ${r.failed} refused meanwhile, all present after kill -9`,
-    );
-    expect(r.writes).toBeGreaterThan(10);
-  }, 60_000);
+      console.log(
+        `${dialect}: ${CYCLES} kill -9 cycles: ${writes} acknowledged writes, ${failed} unacknowledged, ${acked.keys.size} keys and ${acked.secrets.size} secrets all present, audit chain verified`,
+      );
+      expect(writes).toBeGreaterThan(CYCLES * 5);
+      expect(acked.keys.size).toBeGreaterThan(0);
+      expect(acked.secrets.size).toBeGreaterThan(0);
+    },
+    30_000 + CYCLES * 20_000,
+  ); // two server starts and a check per cycle
+
+  it.runIf(dialect === 'postgres')(
+    'keeps every acknowledged write when PostgreSQL goes away mid-load, then kill -9',
+    async () => {
+      const acked = newAcked();
+      const midLoad = async () => {
+        if (PG_RESTART !== undefined) {
+          execSync(PG_RESTART, { stdio: 'ignore' }); // a real restart of a private cluster (soak script)
+        } else {
+          await proxy!.cut(); // every connection dies mid-transaction, as in a restart
+          await new Promise((r) => setTimeout(r, 500));
+          await proxy!.restore();
+        }
+      };
+      const r = await crashCycle({ dataDir, env, rootKey, keyspaceId, acked, openStore, midLoad, loadMs: 1500 });
+      console.log(
+        `postgres ${PG_RESTART ? 'restarted' : 'cut off'} mid-load: ${r.writes} acknowledged writes, ${r.failed} refused meanwhile, all present after kill -9`,
+      );
+      expect(r.writes).toBeGreaterThan(10);
+    },
+    60_000,
+  );
 });

@@ -62,7 +62,10 @@ export async function spawnNode(dataDir: string, env: Record<string, string>, ro
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
     void exited.then((code) => reject(new Error(`tessera serve exited with ${code}:\n${output.join('\n')}`)));
-    setTimeout(() => reject(new Error(`tessera serve did not start:\n${output.join('\n')}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`tessera serve did not start in 30 s:\n${output.join('\n')}`)), 30_000).unref();
+  }).catch((err: unknown) => {
+    proc.kill('SIGKILL'); // a node that never listened is not left behind
+    throw err;
   });
   return {
     url,
