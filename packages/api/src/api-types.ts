@@ -100,6 +100,7 @@ export interface AuthorizationServerMetadata {
   authorization_endpoint: string;
   token_endpoint: string;
   userinfo_endpoint: string;
+  device_authorization_endpoint: string;
   jwks_uri: string;
   introspection_endpoint: string;
   revocation_endpoint: string;
@@ -109,7 +110,7 @@ export interface AuthorizationServerMetadata {
   response_types_supported: Array<string>;
   /** `query`. */
   response_modes_supported: Array<string>;
-  /** Authorization code, client credentials, refresh token and token exchange (RFC 8693). */
+  /** Authorization code, client credentials, refresh token, token exchange (RFC 8693) and the device code (RFC 8628). */
   grant_types_supported: Array<string>;
   /** PKCE: S256 only (RFC 9700 §2.1.1). */
   code_challenge_methods_supported: Array<string>;
@@ -386,7 +387,7 @@ export interface OAuthClient {
   scopes: Array<string>;
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
-  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
@@ -439,7 +440,7 @@ export interface OAuthClientWithSecret {
   scopes: Array<string>;
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
-  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+  grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
@@ -482,7 +483,7 @@ export interface OAuthClientWithSecret {
 /** An OAuth error (RFC 6749 §5.2). */
 export interface OAuthError {
   /** RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8693 §2.2.2 and RFC 9449 §5, §8. */
-  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "server_error" | "temporarily_unavailable";
+  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "server_error" | "temporarily_unavailable";
   /** What went wrong, for a developer to read. Never holds a secret. */
   error_description: string;
 }
@@ -1568,7 +1569,7 @@ export interface Operations {
       scopes?: Array<string>;
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
@@ -1645,7 +1646,7 @@ export interface Operations {
       scopes?: Array<string>;
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
-      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange">;
+      grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */

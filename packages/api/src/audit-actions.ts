@@ -26,6 +26,7 @@ export const AUDIT_ACTIONS = [
   'oauth_token_family.revoked',
   'oauth_authorization_code.reused',
   'oauth_consent.granted',
+  'oauth_device_authorization.denied',
   'end_user.created',
   'end_user.disabled',
   'end_user.enabled',

@@ -125,11 +125,20 @@ export { authorizationServerMetadata, OAUTH_PATHS } from './oauth/metadata.js';
 export { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE, JWT_TOKEN_TYPE } from './oauth/token-types.js';
 export { JWT_BEARER_ASSERTION } from './oauth/client-auth.js';
 export type { EndpointAnswer } from './oauth/server-context.js';
-export type { AuthorizationCodeRecord, ConsentRecord, EndUserPatch, EndUserRecord } from './oauth/people/end-user-records.js';
+export type {
+  AuthorizationCodeRecord,
+  ConsentRecord,
+  DeviceAuthorizationRecord,
+  DeviceAuthorizationStatus,
+  EndUserPatch,
+  EndUserRecord,
+} from './oauth/people/end-user-records.js';
+export type { DeviceAuthorizationRepos } from './oauth/device-authorization-repos.js';
 export type { EndUserRepos } from './oauth/people/end-user-repos.js';
 export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js';
 export { EndUserService } from './oauth/people/end-user-service.js';
 export type { AuthorizationStep } from './oauth/authorization/authorization-flow.js';
+export type { DeviceStep } from './oauth/device/device-flow.js';
 export type { AuthorizationRequest } from './oauth/authorization/authorization-request.js';
 export type { AuditRecord, KeyRecord, KeyspaceRecord, RootKeyRecord, UsageUpdate } from './store/records.js';
 export type { Repos, Store } from './store/store.js';

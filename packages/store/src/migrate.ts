@@ -18,6 +18,7 @@ import * as keyRotation from './migrations/0018-key-rotation.js';
 import * as oauthClientSecretRotation from './migrations/0019-oauth-client-secret-rotation.js';
 import * as secretRotations from './migrations/0020-secret-rotations.js';
 import * as endUsers from './migrations/0021-end-users.js';
+import * as deviceAuthorizations from './migrations/0023-device-authorizations.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-oauth-client-secret-rotation': oauthClientSecretRotation,
   '0020-secret-rotations': secretRotations,
   '0021-end-users': endUsers,
+  '0023-device-authorizations': deviceAuthorizations,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,4 @@
-import type { AuthorizationCodeRecord, EndUserRecord, OAuthStore } from '@tessera/core';
+import type { AuthorizationCodeRecord, DeviceAuthorizationRecord, EndUserRecord, OAuthStore } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
@@ -112,5 +112,54 @@ describe.each(DIALECTS)('OAuth store contract: end users, consents, authorizatio
     expect(await oauth.findAuthorizationCode(c.hash)).toBeDefined();
     await oauth.purgeExpired(T0 + 60_000 + 86_400_000);
     expect(await rows(db.store.kysely as unknown as Kysely<unknown>, 'oauth_authorization_codes')).toBe(0);
+  });
+
+  it('keeps device authorizations: a user code once, polls, one decision and one spending (compare-and-set), purged late', async () => {
+    const d: DeviceAuthorizationRecord = {
+      deviceCodeHash: id('dh'),
+      userCodeHash: id('uh'),
+      workspaceId: 'ws_a',
+      clientId,
+      scope: ['openid', 'offline_access'],
+      createdAt: T0,
+      expiresAt: T0 + 600_000,
+      interval: 5,
+      lastPolledAt: null,
+      status: 'pending',
+      userId: null,
+      authTime: null,
+      amr: null,
+      decidedAt: null,
+    };
+    expect(await oauth.insertDeviceAuthorization(d)).toBe(true);
+    expect(await oauth.insertDeviceAuthorization({ ...d, deviceCodeHash: id('dh') })).toBe(false); // the user code is taken
+    expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toEqual(d);
+    expect(await oauth.findDeviceAuthorizationByUserCode(d.userCodeHash)).toEqual(d);
+    expect(await oauth.findDeviceAuthorizationByUserCode(id('uh'))).toBeUndefined();
+
+    expect(await oauth.recordDevicePoll(d.deviceCodeHash, null, T0 + 1000, 5)).toBe(true);
+    expect(await oauth.recordDevicePoll(d.deviceCodeHash, null, T0 + 1001, 5)).toBe(false); // lost the race
+    expect(await oauth.recordDevicePoll(d.deviceCodeHash, T0 + 1000, T0 + 2000, 10)).toBe(true);
+    expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toMatchObject({ lastPolledAt: T0 + 2000, interval: 10 });
+
+    expect(await oauth.spendDeviceAuthorization(d.deviceCodeHash)).toBe(false); // not approved
+    const decision = { status: 'approved' as const, userId: 'eu_x', authTime: T0 - 5, amr: ['pwd'], at: T0 + 3000 };
+    expect(await oauth.decideDeviceAuthorization(d.deviceCodeHash, { ...decision, at: T0 + 600_000 })).toBe(false); // expired
+    expect(await oauth.decideDeviceAuthorization(d.deviceCodeHash, decision)).toBe(true);
+    expect(await oauth.decideDeviceAuthorization(d.deviceCodeHash, { ...decision, status: 'denied' })).toBe(false);
+    expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toMatchObject({
+      status: 'approved',
+      userId: 'eu_x',
+      authTime: T0 - 5,
+      amr: ['pwd'],
+      decidedAt: T0 + 3000,
+    });
+    expect(await oauth.spendDeviceAuthorization(d.deviceCodeHash)).toBe(true);
+    expect(await oauth.spendDeviceAuthorization(d.deviceCodeHash)).toBe(false);
+
+    await oauth.purgeExpired(T0 + 600_000 + 86_400_000 - 1);
+    expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toBeDefined();
+    await oauth.purgeExpired(T0 + 600_000 + 86_400_000);
+    expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toBeUndefined();
   });
 });

@@ -36,7 +36,7 @@ const Ttl = (l: { min: number; max: number }, description: string) => Type.Integ
 const GrantTypes = Type.Array(OneOf(ALL_GRANT_TYPES as readonly string[]), { minItems: 1, maxItems: 4 });
 const AuthMethod = OneOf(CLIENT_AUTH_METHODS as readonly string[], {
   description:
-    'How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only).',
+    'How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only).',
 });
 const AccessTokenFormat = OneOf(['jwt', 'opaque'] as const, {
   description: 'A JWT (RFC 9068) verified locally, or an opaque token introspected.',

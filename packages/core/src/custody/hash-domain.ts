@@ -16,6 +16,8 @@ export const HASH_DOMAINS = [
   'authorization_code',
   'end_user_session',
   'end_user_csrf',
+  'device_code',
+  'device_user_code',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

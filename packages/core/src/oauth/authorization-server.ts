@@ -1,5 +1,8 @@
 import type { AuthorizationServerMetadata, IntrospectionResponse, TokenResponse } from '@tessera/api';
 import { AuthorizationFlow } from './authorization/authorization-flow.js';
+import { DeviceFlow } from './device/device-flow.js';
+import { deviceAuthorizationEndpoint, type DeviceAuthorizationResponse } from './endpoints/device-authorization.js';
+import { EndUserSignIn } from './people/end-user-sign-in.js';
 import { introspectionEndpoint } from './endpoints/introspection.js';
 import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './endpoints/userinfo.js';
 import { EndUserSessions } from './people/end-user-sessions.js';
@@ -25,11 +28,16 @@ export class AuthorizationServer {
   readonly sessions: EndUserSessions;
   /** The authorization endpoint's steps: sign-in, consent, code. */
   readonly authorization: AuthorizationFlow;
+  /** The device flow's verification page: code entry, sign-in, approval (RFC 8628 §3.3). */
+  readonly device: DeviceFlow;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
     this.sessions = new EndUserSessions(deps.keyring, deps.clock);
-    this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions });
+    // One sign-in, so one throttle of failed passwords, for every hosted page.
+    const signIns = new EndUserSignIn(deps);
+    this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions, signIns });
+    this.device = new DeviceFlow({ ...deps, sessions: this.sessions, signIns });
   }
 
   /** RFC 8414 metadata. */
@@ -40,6 +48,11 @@ export class AuthorizationServer {
   /** The token endpoint (RFC 6749 §3.2). */
   token(req: TokenRequest, issuer: string): Promise<EndpointAnswer<TokenResponse>> {
     return tokenEndpoint(this.ctx, req, issuer);
+  }
+
+  /** The device authorization endpoint (RFC 8628 §3.1). */
+  deviceAuthorization(req: TokenRequest, issuer: string): Promise<EndpointAnswer<DeviceAuthorizationResponse>> {
+    return deviceAuthorizationEndpoint(this.ctx, req, issuer);
   }
 
   /** The UserInfo endpoint (OIDC Core §5.3). */

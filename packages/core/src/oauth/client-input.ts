@@ -144,14 +144,14 @@ function checkPublicKeys(keys: Record<string, unknown>[]): void {
 }
 
 /** Grants a public client (`none`) may use: it cannot authenticate, so none that stands on the client alone. */
-const PUBLIC_CLIENT_GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token'];
+const PUBLIC_CLIENT_GRANTS: readonly GrantType[] = ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'];
 
 /** What no single field says: a `private_key_jwt` client needs keys; a public client acts for users only. */
 export function checkCoherent(c: OAuthClientRecord): void {
   if (c.grantTypes.includes('authorization_code') && c.redirectUris.length === 0)
     throw bad('the authorization_code grant needs at least one redirect URI in redirectUris');
   if (c.authMethod === 'none' && c.grantTypes.some((g) => !PUBLIC_CLIENT_GRANTS.includes(g)))
-    throw bad('a public client (tokenEndpointAuthMethod none) may use only authorization_code and refresh_token');
+    throw bad('a public client (tokenEndpointAuthMethod none) may use only authorization_code, refresh_token and the device code grant');
   if (c.authMethod === 'none' && c.secretRotationDays !== null)
     throw bad('a public client has no secret to rotate: set secretRotation to null');
   if (c.authMethod === 'private_key_jwt' && (c.jwks === null || c.jwks.keys.length === 0)) {

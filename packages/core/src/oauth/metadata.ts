@@ -9,6 +9,9 @@ import { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE } from './token-types.js';
 export const OAUTH_PATHS = {
   authorization: '/oauth/authorize',
   token: '/oauth/token',
+  deviceAuthorization: '/oauth/device_authorization',
+  /** The verification page of the device flow, where the user enters the code. */
+  deviceVerification: '/oauth/device',
   userinfo: '/oauth/userinfo',
   introspection: '/oauth/introspect',
   revocation: '/oauth/revoke',
@@ -46,6 +49,7 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
     authorization_endpoint: issuer + OAUTH_PATHS.authorization,
     token_endpoint: issuer + OAUTH_PATHS.token,
     userinfo_endpoint: issuer + OAUTH_PATHS.userinfo,
+    device_authorization_endpoint: issuer + OAUTH_PATHS.deviceAuthorization,
     jwks_uri: issuer + OAUTH_PATHS.jwks,
     introspection_endpoint: issuer + OAUTH_PATHS.introspection,
     revocation_endpoint: issuer + OAUTH_PATHS.revocation,

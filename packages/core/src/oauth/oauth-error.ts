@@ -17,6 +17,11 @@ export const OAUTH_ERROR_STATUS = {
   // RFC 9449 §5 and §8
   invalid_dpop_proof: 400,
   use_dpop_nonce: 400,
+  // RFC 8628 §3.5 (and RFC 6749 §4.1.2.1 for access_denied)
+  authorization_pending: 400,
+  slow_down: 400,
+  expired_token: 400,
+  access_denied: 400,
   server_error: 500,
   temporarily_unavailable: 503,
 } as const;

@@ -5,6 +5,7 @@ export const GRANT_TYPES = {
   authorizationCode: 'authorization_code',
   refreshToken: 'refresh_token',
   tokenExchange: 'urn:ietf:params:oauth:grant-type:token-exchange',
+  deviceCode: 'urn:ietf:params:oauth:grant-type:device_code',
 } as const;
 export type GrantType = (typeof GRANT_TYPES)[keyof typeof GRANT_TYPES];
 export const ALL_GRANT_TYPES: readonly GrantType[] = Object.values(GRANT_TYPES);

@@ -2,6 +2,7 @@ import type { Repos } from '../store/store.js';
 import type { AccessTokenRepos } from './access-token-repos.js';
 import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
 import type { OAuthClientRepos } from './client-repos.js';
+import type { DeviceAuthorizationRepos } from './device-authorization-repos.js';
 import type { OnceRepos } from './once-repos.js';
 import type { EndUserRepos } from './people/end-user-repos.js';
 import type { SigningKeyRepos } from './signing-key-repos.js';
@@ -12,8 +13,16 @@ import type { TokenFamilyRepos } from './token-family-repos.js';
  * outside a transaction. Each part of the server takes the one it uses.
  */
 export interface OAuthRepos
-  extends OAuthClientRepos, SigningKeyRepos, TokenFamilyRepos, AccessTokenRepos, OnceRepos, EndUserRepos, AuthorizationCodeRepos {
-  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens and authorization codes. */
+  extends
+    OAuthClientRepos,
+    SigningKeyRepos,
+    TokenFamilyRepos,
+    AccessTokenRepos,
+    OnceRepos,
+    EndUserRepos,
+    AuthorizationCodeRepos,
+    DeviceAuthorizationRepos {
+  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes and device authorizations. */
   purgeExpired(now: number): Promise<void>;
 }
 

@@ -32,6 +32,8 @@ export interface AuthorizationServerDeps {
   passwords: PasswordHasher;
   /** Throttle and audit budget of end users' failed sign-ins (default: the console's). */
   signInLimits?: SignInLimits | undefined;
+  /** Seconds a device waits between polls of the device code grant (RFC 8628 §3.2; default 5). */
+  devicePollInterval?: number | undefined;
   /** Digests of secrets that authenticated clients before (the client directory keeps them). */
   secretMemory?: SecretMemory | undefined;
 }

@@ -2,6 +2,7 @@ import type {
   AuthorizationCodeRecord,
   ClientSecretRecord,
   ConsentRecord,
+  DeviceAuthorizationRecord,
   EndUserPatch,
   EndUserRecord,
   OAuthClientRecord,
@@ -18,6 +19,7 @@ import { KyselyRepos } from '../kysely-repos.js';
 import type { Database } from '../schema.js';
 import { KyselyAccessTokenRepos } from './kysely-access-token-repos.js';
 import { KyselyAuthorizationCodeRepos } from './kysely-authorization-code-repos.js';
+import { KyselyDeviceAuthorizationRepos } from './kysely-device-authorization-repos.js';
 import { KyselyEndUserRepos } from './kysely-end-user-repos.js';
 import { KyselyOAuthClientRepos } from './kysely-client-repos.js';
 import { KyselyOnceRepos } from './kysely-once-repos.js';
@@ -37,6 +39,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly once: KyselyOnceRepos;
   private readonly endUsers: KyselyEndUserRepos;
   private readonly codes: KyselyAuthorizationCodeRepos;
+  private readonly devices: KyselyDeviceAuthorizationRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -48,6 +51,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.once = new KyselyOnceRepos(q);
     this.endUsers = new KyselyEndUserRepos(q);
     this.codes = new KyselyAuthorizationCodeRepos(q);
+    this.devices = new KyselyDeviceAuthorizationRepos(q);
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {
@@ -175,9 +179,32 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     return this.codes.saveConsent(c);
   }
 
+  insertDeviceAuthorization(d: DeviceAuthorizationRecord): Promise<boolean> {
+    return this.devices.insertDeviceAuthorization(d);
+  }
+  findDeviceAuthorization(deviceCodeHash: string): Promise<DeviceAuthorizationRecord | undefined> {
+    return this.devices.findDeviceAuthorization(deviceCodeHash);
+  }
+  findDeviceAuthorizationByUserCode(userCodeHash: string): Promise<DeviceAuthorizationRecord | undefined> {
+    return this.devices.findDeviceAuthorizationByUserCode(userCodeHash);
+  }
+  recordDevicePoll(deviceCodeHash: string, previous: number | null, at: number, interval: number): Promise<boolean> {
+    return this.devices.recordDevicePoll(deviceCodeHash, previous, at, interval);
+  }
+  decideDeviceAuthorization(
+    deviceCodeHash: string,
+    decision: { status: 'approved' | 'denied'; userId: string; authTime: number; amr: string[]; at: number },
+  ): Promise<boolean> {
+    return this.devices.decideDeviceAuthorization(deviceCodeHash, decision);
+  }
+  spendDeviceAuthorization(deviceCodeHash: string): Promise<boolean> {
+    return this.devices.spendDeviceAuthorization(deviceCodeHash);
+  }
+
   async purgeExpired(now: number): Promise<void> {
     await this.once.purgeExpired(now);
     await this.accessTokens.purgeExpired(now);
     await this.codes.purgeExpired(now);
+    await this.devices.purgeExpired(now);
   }
 }

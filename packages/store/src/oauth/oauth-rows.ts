@@ -2,6 +2,7 @@ import type {
   AuthorizationCodeRecord,
   ClientSecretRecord,
   ConsentRecord,
+  DeviceAuthorizationRecord,
   EndUserRecord,
   OAuthClientRecord,
   OpaqueTokenRecord,
@@ -139,5 +140,25 @@ export const authorizationCodeTable = recordTable<OAuthDatabase, 'oauth_authoriz
     familyId: ['family_id', 'value'],
     accessTokenJti: ['access_token_jti', 'value'],
     accessTokenExpiresAt: ['access_token_expires_at', 'number?'],
+  },
+);
+
+export const deviceAuthorizationTable = recordTable<OAuthDatabase, 'oauth_device_authorizations', DeviceAuthorizationRecord>(
+  'oauth_device_authorizations',
+  {
+    deviceCodeHash: ['device_code_hash', 'value'],
+    userCodeHash: ['user_code_hash', 'value'],
+    workspaceId: ['workspace_id', 'value'],
+    clientId: ['client_id', 'value'],
+    scope: ['scope', 'json'],
+    createdAt: ['created_at', 'number'],
+    expiresAt: ['expires_at', 'number'],
+    interval: ['interval', 'number'],
+    lastPolledAt: ['last_polled_at', 'number?'],
+    status: ['status', 'value'],
+    userId: ['user_id', 'value'],
+    authTime: ['auth_time', 'number?'],
+    amr: ['amr', 'json?'],
+    decidedAt: ['decided_at', 'number?'],
   },
 );

@@ -120,4 +120,20 @@ export interface OAuthDatabase {
     access_token_jti: string | null;
     access_token_expires_at: number | null;
   };
+  oauth_device_authorizations: {
+    device_code_hash: string;
+    user_code_hash: string;
+    workspace_id: string;
+    client_id: string;
+    scope: string;
+    created_at: number;
+    expires_at: number;
+    interval: number;
+    last_polled_at: number | null;
+    status: string;
+    user_id: string | null;
+    auth_time: number | null;
+    amr: string | null;
+    decided_at: number | null;
+  };
 }

@@ -1,10 +1,11 @@
 import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep } from '@tessera/core';
-import { OAUTH_PATHS, TesseraError } from '@tessera/core';
+import { OAUTH_PATHS } from '@tessera/core';
 import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, type Issuer } from './form-endpoint.js';
 import { consentPage, errorPage, readCookie, sendPage, sendRedirect, setCookie, signInPage } from './hosted-pages.js';
+import { pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
 
 const Html = (description: string, example: string) => ({
   description,
@@ -45,9 +46,6 @@ const PageForm = (fields: Record<string, TSchema>, example: Record<string, strin
   );
 const REQUEST_EXAMPLE = 'response_type=code&client_id=cli_0Hq4C7d8E9f0G1h2I3j4K5&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&…';
 
-/** The largest form value read: the request's query is the longest legitimate one. */
-const MAX_FIELD = 16_384;
-
 /**
  * The authorization endpoint (RFC 6749 §3.1, OIDC Core §3.1.2) and its hosted pages. Each step
  * carries the original query and checks it again: nothing waits on the server between pages.
@@ -59,12 +57,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   /** Shows the page a step needs, or sends the browser on. */
   function show(request: FastifyRequest, reply: FastifyReply, step: AuthorizationStep, query: string, failed = false): FastifyReply {
     if (step.kind === 'redirect') return sendRedirect(reply, step.location);
-    let cookie = readCookie(request, issuer(), 'csrf');
-    if (cookie === undefined || cookie.length > 64) {
-      cookie = sessions.newCsrfCookie();
-      setCookie(request, reply, issuer(), 'csrf', cookie, 3600);
-    }
-    const csrf = sessions.csrfToken(cookie);
+    const csrf = pageCsrf(sessions, issuer, request, reply);
     const r = step.request;
     if (step.kind === 'sign-in') {
       const html = signInPage({ app: r.client.name, query, csrf, email: r.loginHint, failed });
@@ -87,30 +80,10 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   }
 
   /** A posted form: its fields, once the CSRF token is the one that goes with this browser's cookie. */
-  function form(request: FastifyRequest, reply: FastifyReply): Map<string, string> | FastifyReply {
-    const body = request.body;
-    const fields = new Map<string, string>();
-    if (body instanceof Map)
-      for (const [k, v] of body as Map<string, string[]>) if (v.length === 1 && v[0]!.length <= MAX_FIELD) fields.set(k, v[0]!);
-    if (!sessions.csrfMatches(readCookie(request, issuer(), 'csrf'), fields.get('csrf')))
-      return sendPage(
-        reply,
-        403,
-        errorPage('This form was not sent from its page, or it expired. Go back to the application and try again.'),
-      );
-    return fields;
-  }
+  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
 
   return async (app) => {
-    app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-      // The request's own fault (a key in the URL, a body too large, a malformed form) is a page
-      // with that status; only what is ours is logged as an error.
-      const status = error instanceof TesseraError ? error.status : error.statusCode;
-      if (status !== undefined && status >= 400 && status < 500)
-        return sendPage(reply, status, errorPage(error instanceof TesseraError ? error.detail : 'This request is not valid.'));
-      request.log.error({ err: { type: error.name, message: error.message } }, 'error at the authorization endpoint');
-      return sendPage(reply, 500, errorPage('Something went wrong on our side. Try again in a moment.'));
-    });
+    app.setErrorHandler(pageErrorHandler);
 
     app.get(
       OAUTH_PATHS.authorization,

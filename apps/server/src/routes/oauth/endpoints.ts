@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { issuerOf } from '../../http/issuer.js';
 import type { Services } from '../../wiring/services.js';
 import { authorizeRoutes } from './authorize.js';
+import { deviceRoutes } from './device.js';
 import { addFormParser } from './form-endpoint.js';
 import { IntrospectionSchema, introspectionRoute } from './introspection.js';
 import { JwksSchema, MetadataSchema, metadataRoutes } from './metadata.js';
@@ -40,6 +41,7 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(metadataRoutes(oauth.server, oauth.keys, issuer));
     await app.register(userinfoRoutes(oauth.server, issuer));
     await app.register(authorizeRoutes(oauth.server, issuer));
+    await app.register(deviceRoutes(oauth.server, issuer));
   };
 }
 

@@ -21,16 +21,27 @@ function layout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
-/** The hidden fields every form carries: the original request and the CSRF token. */
-function hidden(query: string, csrf: string): string {
-  return `<input type="hidden" name="request" value="${escape(query)}"><input type="hidden" name="csrf" value="${escape(csrf)}">`;
+/**
+ * The hidden fields every form carries: what it continues (the original request's query, or the
+ * device flow's user code) and the CSRF token.
+ */
+function hidden(query: string, csrf: string, carry = 'request'): string {
+  return `<input type="hidden" name="${carry}" value="${escape(query)}"><input type="hidden" name="csrf" value="${escape(csrf)}">`;
 }
 
-export function signInPage(o: { app: string; query: string; csrf: string; email?: string | undefined; failed?: boolean }): string {
+/** Where a sign-in or consent form posts, and the field that carries its request. */
+interface FormTarget {
+  action?: string | undefined;
+  carry?: string | undefined;
+}
+
+export function signInPage(
+  o: { app: string; query: string; csrf: string; email?: string | undefined; failed?: boolean } & FormTarget,
+): string {
   return layout(
     'Sign in',
     `<h1>Sign in to continue to ${escape(o.app)}</h1>${o.failed ? '<p class="error" role="alert">The email or password is not right.</p>' : ''}
-<form method="post" action="/oauth/authorize/sign-in">${hidden(o.query, o.csrf)}
+<form method="post" action="${o.action ?? '/oauth/authorize/sign-in'}">${hidden(o.query, o.csrf, o.carry)}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escape(o.email ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`,
@@ -52,6 +63,48 @@ export function consentPage(o: { app: string; email: string; scope: string[]; qu
 <form method="post" action="/oauth/authorize/consent">${hidden(o.query, o.csrf)}
 <button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
   );
+}
+
+/** The device flow's verification page: the code the device shows (RFC 8628 §3.3). */
+export function deviceCodePage(o: { csrf: string; userCode?: string | undefined; failed?: 'unknown' | 'throttled' | undefined }): string {
+  const error =
+    o.failed === 'throttled'
+      ? '<p class="error" role="alert">Too many wrong codes from your network. Try again in a few minutes.</p>'
+      : o.failed === 'unknown'
+        ? '<p class="error" role="alert">That code is not right, or it expired. Check the code your device shows.</p>'
+        : '';
+  return layout(
+    'Connect a device',
+    `<h1>Connect a device</h1>${error}<p>Enter the code your device shows.</p>
+<form method="post" action="/oauth/device"><input type="hidden" name="csrf" value="${escape(o.csrf)}">
+<label for="user_code">Code</label><input id="user_code" name="user_code" autocomplete="off" autocapitalize="characters" spellcheck="false" required value="${escape(o.userCode ?? '')}">
+<button type="submit">Continue</button></form>`,
+  );
+}
+
+/** The device flow's confirmation: always asked, with the code to compare (RFC 8628 §5.4). */
+export function deviceConfirmPage(o: { app: string; email: string; scope: string[]; userCode: string; csrf: string }): string {
+  const items = o.scope.map((s) => `<li>${escape(SCOPE_TEXT[s] ?? s)}</li>`).join('');
+  return layout(
+    'Connect a device',
+    `<h1>Connect a device to ${escape(o.app)}?</h1><p>Allow only if you started this on your own device and it shows the code <strong>${escape(o.userCode)}</strong>.</p>
+<p>${escape(o.app)} would like to</p><ul>${items || '<li>Act for you</li>'}</ul><p>Signed in as ${escape(o.email)}.</p>
+<form method="post" action="/oauth/device/decision">${hidden(o.userCode, o.csrf, 'user_code')}
+<button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button></form>`,
+  );
+}
+
+/** The end of the device flow on the user's side. */
+export function deviceDonePage(o: { app: string; approved: boolean }): string {
+  return o.approved
+    ? layout(
+        'Device connected',
+        `<h1>Device connected</h1><p>${escape(o.app)} on your device can continue now. You may close this page.</p>`,
+      )
+    : layout(
+        'Device not connected',
+        `<h1>Device not connected</h1><p>You denied ${escape(o.app)} on that device. You may close this page.</p>`,
+      );
 }
 
 export function errorPage(message: string): string {

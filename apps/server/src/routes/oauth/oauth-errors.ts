@@ -13,7 +13,7 @@ const ERROR_CODES = Object.keys(OAUTH_ERROR_STATUS) as OAuthErrorCode[];
 /** RFC 6749 §5.2 error answer. */
 export const OAuthErrorSchema = Type.Object(
   {
-    error: OneOf(ERROR_CODES, { description: 'RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8693 §2.2.2 and RFC 9449 §5, §8.' }),
+    error: OneOf(ERROR_CODES, { description: 'RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 8693 §2.2.2 and RFC 9449 §5, §8.' }),
     error_description: Type.String({ description: 'What went wrong, for a developer to read. Never holds a secret.' }),
   },
   {

@@ -23,6 +23,7 @@ const TokenForm = Type.Object(
     code: Param('For `authorization_code`: the code, single use.'),
     redirect_uri: Param('For `authorization_code`: the redirect URI of the authorization request, exactly.'),
     code_verifier: Param('For `authorization_code`: the PKCE verifier (RFC 7636 §4.5); required.'),
+    device_code: Param('For `urn:ietf:params:oauth:grant-type:device_code`: the device code (RFC 8628 §3.4).'),
     subject_token: Param('For token exchange: the API key exchanged.'),
     subject_token_type: Type.Optional(OneOf([API_KEY_TOKEN_TYPE] as const, { description: 'For token exchange.' })),
     requested_token_type: Type.Optional(
@@ -76,7 +77,7 @@ export function tokenRoute(server: AuthorizationServer, issuer: Issuer): Fastify
         schema: {
           operationId: 'issueToken',
           tags: ['oauth'],
-          summary: 'Token endpoint (RFC 6749 §3.2, RFC 7636, RFC 8693, RFC 9449)',
+          summary: 'Token endpoint (RFC 6749 §3.2, RFC 7636, RFC 8628, RFC 8693, RFC 9449)',
           description:
             'Answers `DPoP-Nonce` when the client must use server nonces. Errors are RFC 6749 §5.2 JSON; a failed client authentication is 401 `invalid_client`.',
           security: [],
@@ -102,6 +103,10 @@ export function tokenRoute(server: AuthorizationServer, issuer: Issuer): Fastify
               'invalid_target',
               'invalid_dpop_proof',
               'use_dpop_nonce',
+              'authorization_pending',
+              'slow_down',
+              'expired_token',
+              'access_denied',
               'invalid_client',
               'server_error',
               'temporarily_unavailable',

@@ -27,6 +27,8 @@ export interface AuthorizationFlowDeps {
   sessions: EndUserSessions;
   /** Throttle and audit budget of failed sign-ins (default: the console's). */
   signInLimits?: SignInLimits | undefined;
+  /** The sign-in shared with the other hosted pages, so that they share one throttle. */
+  signIns?: EndUserSignIn | undefined;
 }
 
 /** What the authorization endpoint does next: show the sign-in page, the consent page, or send the browser back. */
@@ -45,7 +47,7 @@ export class AuthorizationFlow {
   private readonly signIns: EndUserSignIn;
 
   constructor(private readonly deps: AuthorizationFlowDeps) {
-    this.signIns = new EndUserSignIn(deps);
+    this.signIns = deps.signIns ?? new EndUserSignIn(deps);
   }
 
   check(params: ReadonlyMap<string, readonly string[]>): Promise<AuthorizationCheck> {

@@ -133,7 +133,7 @@ export async function checkAuthorizationRequest(
  * refused, never narrowed). `offline_access` is dropped for a client that may not refresh, as
  * OIDC Core §11 allows.
  */
-function requestedScopes(asked: string | undefined, client: OAuthClientRecord): string[] {
+export function requestedScopes(asked: string | undefined, client: OAuthClientRecord): string[] {
   if (asked === undefined) return [];
   const scope = grantScopes(asked, [[...OIDC_SCOPES, ...client.scopes]]);
   return client.grantTypes.includes('refresh_token') ? scope : scope.filter((s) => s !== 'offline_access');

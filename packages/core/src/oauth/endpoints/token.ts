@@ -2,6 +2,7 @@ import type { TokenResponse } from '@tessera/api';
 import { verifyDpopProof } from '../dpop.js';
 import { authorizationCode } from '../grants/authorization-code.js';
 import { clientCredentials } from '../grants/client-credentials.js';
+import { deviceCode } from '../grants/device-code.js';
 import type { Grant } from '../grants/grant.js';
 import { refreshToken } from '../grants/refresh-token.js';
 import { tokenExchange } from '../grants/token-exchange.js';
@@ -17,6 +18,7 @@ const GRANTS: Record<GrantType, Grant> = {
   [GRANT_TYPES.authorizationCode]: authorizationCode,
   [GRANT_TYPES.tokenExchange]: tokenExchange,
   [GRANT_TYPES.refreshToken]: refreshToken,
+  [GRANT_TYPES.deviceCode]: deviceCode,
 };
 
 /**

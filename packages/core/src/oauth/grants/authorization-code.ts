@@ -2,20 +2,15 @@ import { createHash } from 'node:crypto';
 import { parseKey } from '@tessera/api';
 import { appendAudit } from '../../audit/audit-chain.js';
 import { safeEqual } from '../../custody/safe-equal.js';
-import { newId } from '../../ids.js';
 import { AUTHORIZATION_CODE_PREFIX } from '../authorization/authorization-flow.js';
-import { newJti } from '../jti.js';
 import { OAuthError } from '../oauth-error.js';
-import type { OAuthClientRecord, TokenFamilyRecord } from '../oauth-records.js';
+import type { OAuthClientRecord } from '../oauth-records.js';
 import type { AuthorizationCodeRecord } from '../people/end-user-records.js';
 import type { ServerContext } from '../server-context.js';
 import { param, type TokenRequest } from '../token-request.js';
-import { issueAccessToken } from '../tokens/access-token.js';
-import { issueIdToken } from '../tokens/id-token.js';
-import { clientActor, newRefreshToken, revokeFamilyIn } from '../tokens/token-families.js';
+import { clientActor, revokeFamilyIn } from '../tokens/token-families.js';
 import type { Grant } from './grant.js';
-import { familyEnd } from './refresh-policy.js';
-import { requestedAudience } from './requested-audience.js';
+import { issueUserTokens } from './user-tokens.js';
 
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -47,50 +42,19 @@ export const authorizationCode: Grant = async (ctx, req, client, issuer, jkt) =>
   const user = await ctx.store.getEndUser(found.userId);
   if (user === undefined || user.disabledAt !== null || user.workspaceId !== client.workspaceId) throw invalid;
 
-  const aud = requestedAudience(req, client, issuer);
-  const jti = newJti();
-  const refresh = found.scope.includes('offline_access') && client.grantTypes.includes('refresh_token');
-  const family: TokenFamilyRecord | undefined = refresh
-    ? {
-        id: newId('tokenFamily', now),
-        workspaceId: client.workspaceId,
-        clientId: client.id,
-        subject: user.id,
-        apiKeyId: null,
-        scope: found.scope,
-        audience: aud,
-        createdAt: now,
-        revokedAt: null,
-        revokeReason: null,
-      }
-    : undefined;
-  const rt = family && newRefreshToken(ctx, family.id, client, now, familyEnd(family, client));
-  const accessTokenExpiresAt = (Math.floor(now / 1000) + client.accessTokenTtl + 1) * 1000;
-  const spent = await ctx.store.transaction(async (tx) => {
-    if (!(await tx.spendAuthorizationCode(found.hash, now, { familyId: family?.id ?? null, accessTokenJti: jti, accessTokenExpiresAt })))
-      return false;
-    if (family !== undefined && rt !== undefined) {
-      await tx.insertFamily(family);
-      await tx.insertRefreshToken(rt.record);
-    }
-    return true;
-  });
-  if (!spent) {
-    // Two exchanges of one code racing each other: the loser revokes what the winner got.
-    const now = await ctx.store.findAuthorizationCode(found.hash);
-    return replayed(ctx, req, client, now ?? found);
-  }
-  const body = await issueAccessToken(ctx, client, issuer, { sub: user.id, scope: found.scope, aud, jkt, jti });
-  if (rt !== undefined) body.refresh_token = rt.token;
-  if (found.scope.includes('openid'))
-    body.id_token = await issueIdToken(ctx, client, issuer, {
-      sub: user.id,
-      nonce: found.nonce,
-      authTime: found.authTime,
-      amr: found.amr,
-      accessToken: body.access_token,
-    });
-  return body;
+  const body = await issueUserTokens(
+    ctx,
+    req,
+    client,
+    issuer,
+    jkt,
+    { user, scope: found.scope, nonce: found.nonce, authTime: found.authTime, amr: found.amr },
+    (tx, issued) => tx.spendAuthorizationCode(found.hash, now, issued),
+  );
+  if (body !== undefined) return body;
+  // Two exchanges of one code racing each other: the loser revokes what the winner got.
+  const after = await ctx.store.findAuthorizationCode(found.hash);
+  return replayed(ctx, req, client, after ?? found);
 };
 
 /** The stored code, hashed under each pepper the keyring still knows. */

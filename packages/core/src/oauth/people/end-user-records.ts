@@ -57,3 +57,31 @@ export interface AuthorizationCodeRecord {
   accessTokenJti: string | null;
   accessTokenExpiresAt: number | null;
 }
+
+/** Where a device authorization stands (RFC 8628 §3.5): `spent` once its tokens were issued. */
+export type DeviceAuthorizationStatus = 'pending' | 'approved' | 'denied' | 'spent';
+
+/**
+ * A device authorization request (RFC 8628 §3.1–§3.5), kept only as the keyed hashes of its device
+ * code and user code. The user approves or denies it on the verification page; the device polls
+ * the token endpoint, no faster than `interval` seconds apart, until then.
+ */
+export interface DeviceAuthorizationRecord {
+  deviceCodeHash: string;
+  /** Keyed hash of the user code, normalised (upper case, no separators). */
+  userCodeHash: string;
+  workspaceId: string;
+  clientId: string;
+  scope: string[];
+  createdAt: number;
+  expiresAt: number;
+  /** Seconds the device must wait between polls; 5 more at each `slow_down` (RFC 8628 §3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  status: DeviceAuthorizationStatus;
+  /** Who approved or denied it, when, and how they had signed in. */
+  userId: string | null;
+  authTime: number | null;
+  amr: string[] | null;
+  decidedAt: number | null;
+}

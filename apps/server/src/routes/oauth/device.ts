@@ -1,0 +1,266 @@
+import type { AuthorizationServer, DeviceStep } from '@tessera/core';
+import type { TSchema } from 'typebox';
+import { OAUTH_PATHS } from '@tessera/core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { OneOf, Type } from '../../http/schemas.js';
+import { clientAuthParams, FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
+import {
+  deviceCodePage,
+  deviceConfirmPage,
+  deviceDonePage,
+  errorPage,
+  readCookie,
+  sendPage,
+  setCookie,
+  signInPage,
+} from './hosted-pages.js';
+import { oauthErrors } from './oauth-errors.js';
+import { pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+
+const Html = (description: string) => ({
+  description,
+  content: {
+    'text/html': {
+      schema: Type.String({
+        examples: ['<!doctype html><html lang="en"><head><title>Connect a device</title></head><body><main>…</main></body></html>'],
+      }),
+    },
+  },
+});
+const FORBIDDEN_PAGE = Html('The form’s CSRF token does not go with this browser’s cookie.');
+const SERVER_ERROR = Html('Something went wrong on our side.');
+const CODE_PAGE = Html('The code page again: the code is wrong or expired, or (429) this network entered too many wrong codes.');
+
+const DeviceAuthorizationForm = Type.Object(
+  { scope: Param('Space-separated: `openid`, `profile`, `email`, `offline_access` and the client’s scopes.'), ...clientAuthParams },
+  {
+    description: `The device authorization request (RFC 8628 §3.1), as ${FORM}. The client authenticates as at the token endpoint (a public client sends \`client_id\`).`,
+    examples: [{ client_id: 'cli_0Hq4C7d8E9f0G1h2I3j4K5', scope: 'openid offline_access' }],
+  },
+);
+
+const DeviceAuthorizationResponseSchema = Type.Object(
+  {
+    device_code: Type.String({ description: 'For the token endpoint’s `device_code` grant; the device keeps it.' }),
+    user_code: Type.String({ description: 'Eight letters in two groups of four, for the user to enter on the verification page.' }),
+    verification_uri: Type.String({ description: 'The verification page.' }),
+    verification_uri_complete: Type.String({ description: 'The verification page with the code filled in (for a QR code).' }),
+    expires_in: Type.Integer({ description: 'Seconds both codes live: 600.' }),
+    interval: Type.Integer({ description: 'Seconds to wait between polls of the token endpoint.' }),
+  },
+  {
+    description: 'The device authorization response (RFC 8628 §3.2).',
+    examples: [
+      {
+        device_code: 'tessera_dc_4Yb0c1D2e3F4g5H6i7J8k9L0m1N2o3P4q5R6s7T8u9V0w1X2',
+        user_code: 'WDJB-MJHT',
+        verification_uri: 'https://tessera.example.com/oauth/device',
+        verification_uri_complete: 'https://tessera.example.com/oauth/device?user_code=WDJB-MJHT',
+        expires_in: 600,
+        interval: 5,
+      },
+    ],
+  },
+);
+
+const PageForm = (fields: Record<string, TSchema>, example: Record<string, string>) =>
+  Type.Object({ csrf: Type.String(), ...fields }, { description: `The page's form, as ${FORM}.`, examples: [example] });
+
+/**
+ * The device authorization grant (RFC 8628): the device authorization endpoint, and the
+ * verification page where the user enters the code, signs in, and allows or denies the device.
+ */
+export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
+  const flow = server.device;
+  const sessions = server.sessions;
+
+  /** Shows the page a step needs. */
+  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed = false): FastifyReply {
+    const csrf = pageCsrf(sessions, issuer, request, reply);
+    switch (step.kind) {
+      case 'enter-code':
+        return sendPage(
+          reply,
+          step.failed === 'throttled' ? 429 : step.failed === 'unknown' ? 400 : 200,
+          deviceCodePage({ csrf, userCode: step.userCode, failed: step.failed }),
+        );
+      case 'sign-in':
+        return sendPage(
+          reply,
+          signInFailed ? 401 : 200,
+          signInPage({
+            app: step.client.name,
+            query: step.userCode,
+            csrf,
+            failed: signInFailed,
+            action: `${OAUTH_PATHS.deviceVerification}/sign-in`,
+            carry: 'user_code',
+          }),
+        );
+      case 'confirm':
+        return sendPage(
+          reply,
+          200,
+          deviceConfirmPage({ app: step.client.name, email: step.user.email, scope: step.scope, userCode: step.userCode, csrf }),
+        );
+      case 'done':
+        return sendPage(reply, 200, deviceDonePage({ app: step.client.name, approved: step.approved }));
+    }
+  }
+
+  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
+  const session = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
+
+  return async (app) => {
+    app.post(
+      OAUTH_PATHS.deviceAuthorization,
+      {
+        schema: {
+          operationId: 'authorizeDevice',
+          tags: ['oauth'],
+          summary: 'Device authorization endpoint (RFC 8628 §3.1)',
+          description:
+            'A device code for the device, a user code for the person: the device shows the code and the verification page, then polls the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`.',
+          security: [],
+          consumes: [FORM],
+          body: DeviceAuthorizationForm,
+          response: {
+            200: { ...DeviceAuthorizationResponseSchema, description: 'The device authorization response (RFC 8628 §3.2).' },
+            ...oauthErrors(
+              'invalid_request',
+              'invalid_client',
+              'unauthorized_client',
+              'invalid_scope',
+              'server_error',
+              'temporarily_unavailable',
+            ),
+          },
+        },
+      },
+      formEndpoint(issuer, (r, i) => server.deviceAuthorization(r, i)),
+    );
+
+    // The verification page and its forms: pages, not RFC 6749 JSON.
+    await app.register(async (pages) => {
+      pages.setErrorHandler(pageErrorHandler);
+
+      pages.get(
+        OAUTH_PATHS.deviceVerification,
+        {
+          schema: {
+            operationId: 'deviceVerificationPage',
+            tags: ['oauth'],
+            summary: 'The device flow’s verification page (RFC 8628 §3.3)',
+            description: 'Asks for the code the device shows; `user_code` (from `verification_uri_complete`) fills it in.',
+            security: [],
+            querystring: Type.Object({ user_code: Param('The code, as the device shows it.') }),
+            response: { 200: Html('The code page.'), 400: Html('The request is not valid.'), 500: SERVER_ERROR },
+          },
+        },
+        async (request, reply) => {
+          const typed = (request.query as { user_code?: unknown }).user_code;
+          return show(request, reply, { kind: 'enter-code', userCode: typeof typed === 'string' ? typed.slice(0, 16) : undefined });
+        },
+      );
+
+      pages.post(
+        OAUTH_PATHS.deviceVerification,
+        {
+          schema: {
+            operationId: 'deviceVerificationCode',
+            tags: ['oauth'],
+            summary: 'The verification page’s form: the code',
+            description:
+              'A known, pending code leads to the sign-in page, or to the confirmation page for a user signed in already. Wrong codes are counted per network (10 in 15 minutes).',
+            security: [],
+            consumes: [FORM],
+            body: PageForm({ user_code: Type.String() }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT' }),
+            response: {
+              200: Html('The sign-in or confirmation page.'),
+              400: CODE_PAGE,
+              403: FORBIDDEN_PAGE,
+              429: CODE_PAGE,
+              500: SERVER_ERROR,
+            },
+          },
+        },
+        async (request, reply) => {
+          const fields = form(request, reply);
+          if (!(fields instanceof Map)) return fields;
+          return show(request, reply, await flow.enter(fields.get('user_code') ?? '', session(request), request.ip));
+        },
+      );
+
+      pages.post(
+        `${OAUTH_PATHS.deviceVerification}/sign-in`,
+        {
+          schema: {
+            operationId: 'deviceVerificationSignIn',
+            tags: ['oauth'],
+            summary: 'The verification page’s sign-in form',
+            description: 'The same sign-in, throttle and audit as the authorization endpoint’s.',
+            security: [],
+            consumes: [FORM],
+            body: PageForm(
+              { user_code: Type.String(), email: Type.String(), password: Type.String() },
+              { csrf: 'Zr3…', user_code: 'WDJB-MJHT', email: 'ada@example.com', password: 'correct horse battery staple' },
+            ),
+            response: {
+              200: Html('The confirmation page.'),
+              400: CODE_PAGE,
+              401: Html('The sign-in page again: the email or password is not right.'),
+              403: FORBIDDEN_PAGE,
+              429: Html('Too many failed sign-ins, or wrong codes, from this network: nothing was checked.'),
+              500: SERVER_ERROR,
+            },
+          },
+        },
+        async (request, reply) => {
+          const fields = form(request, reply);
+          if (!(fields instanceof Map)) return fields;
+          const signed = await flow.signIn(fields.get('user_code') ?? '', {
+            email: fields.get('email') ?? '',
+            password: fields.get('password') ?? '',
+            ip: request.ip,
+          });
+          if (!signed.ok && signed.throttled)
+            return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
+          if (!signed.ok) return show(request, reply, signed.step, signed.step.kind === 'sign-in');
+          setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
+          return show(request, reply, signed.step);
+        },
+      );
+
+      pages.post(
+        `${OAUTH_PATHS.deviceVerification}/decision`,
+        {
+          schema: {
+            operationId: 'deviceVerificationDecision',
+            tags: ['oauth'],
+            summary: 'The confirmation form: Allow or Deny the device',
+            description: 'Allow lets the device’s next poll get its tokens (and remembers the consent); Deny makes it `access_denied`.',
+            security: [],
+            consumes: [FORM],
+            body: PageForm(
+              { user_code: Type.String(), decision: OneOf(['allow', 'deny'] as const) },
+              { csrf: 'Zr3…', user_code: 'WDJB-MJHT', decision: 'allow' },
+            ),
+            response: {
+              200: Html('Done; or the sign-in page, when the session ended meanwhile.'),
+              400: CODE_PAGE,
+              403: FORBIDDEN_PAGE,
+              429: CODE_PAGE,
+              500: SERVER_ERROR,
+            },
+          },
+        },
+        async (request, reply) => {
+          const fields = form(request, reply);
+          if (!(fields instanceof Map)) return fields;
+          const allow = fields.get('decision') === 'allow';
+          return show(request, reply, await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip));
+        },
+      );
+    });
+  };
+}

@@ -1,0 +1,52 @@
+import { TesseraError, type AuthorizationServer } from '@tessera/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Issuer } from './form-endpoint.js';
+import { errorPage, readCookie, sendPage, setCookie } from './hosted-pages.js';
+
+/** The largest form value read: an authorization request's query is the longest legitimate one. */
+const MAX_FIELD = 16_384;
+
+/** The CSRF token for a page's form, setting the browser's CSRF cookie first when it has none. */
+export function pageCsrf(sessions: AuthorizationServer['sessions'], issuer: Issuer, request: FastifyRequest, reply: FastifyReply): string {
+  let cookie = readCookie(request, issuer(), 'csrf');
+  if (cookie === undefined || cookie.length > 64) {
+    cookie = sessions.newCsrfCookie();
+    setCookie(request, reply, issuer(), 'csrf', cookie, 3600);
+  }
+  return sessions.csrfToken(cookie);
+}
+
+/**
+ * A posted page form: its fields (each sent once), once its CSRF token is the one that goes with
+ * this browser's cookie; else the 403 page is sent and the reply returned.
+ */
+export function pageForm(
+  sessions: AuthorizationServer['sessions'],
+  issuer: Issuer,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Map<string, string> | FastifyReply {
+  const body = request.body;
+  const fields = new Map<string, string>();
+  if (body instanceof Map)
+    for (const [k, v] of body as Map<string, string[]>) if (v.length === 1 && v[0]!.length <= MAX_FIELD) fields.set(k, v[0]!);
+  if (!sessions.csrfMatches(readCookie(request, issuer(), 'csrf'), fields.get('csrf')))
+    return sendPage(
+      reply,
+      403,
+      errorPage('This form was not sent from its page, or it expired. Go back to the application and try again.'),
+    );
+  return fields;
+}
+
+/**
+ * Errors of the hosted pages: the request's own fault (a key in the URL, a body too large, a
+ * malformed form) is a page with that status; only what is ours is logged as an error.
+ */
+export function pageErrorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
+  const status = error instanceof TesseraError ? error.status : (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500)
+    return sendPage(reply, status, errorPage(error instanceof TesseraError ? error.detail : 'This request is not valid.'));
+  request.log.error({ err: { type: error.name, message: error.message } }, 'error on a hosted page');
+  return sendPage(reply, 500, errorPage('Something went wrong on our side. Try again in a moment.'));
+}
