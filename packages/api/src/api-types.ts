@@ -390,7 +390,7 @@ export interface OAuthClient {
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
-  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
   tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
   jwks: {
     keys: Array<{
@@ -443,7 +443,7 @@ export interface OAuthClientWithSecret {
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
-  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+  /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
   tokenEndpointAuthMethod: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
   jwks: {
     keys: Array<{
@@ -482,7 +482,7 @@ export interface OAuthClientWithSecret {
 
 /** An OAuth error (RFC 6749 §5.2). */
 export interface OAuthError {
-  /** RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8693 §2.2.2 and RFC 9449 §5, §8. */
+  /** RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 8693 §2.2.2 and RFC 9449 §5, §8. */
   error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "server_error" | "temporarily_unavailable";
   /** What went wrong, for a developer to read. Never holds a secret. */
   error_description: string;
@@ -1572,7 +1572,7 @@ export interface Operations {
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
-      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
       jwks?: {
         keys: Array<{
@@ -1649,7 +1649,7 @@ export interface Operations {
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
-      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser or native app; authorization code with PKCE and refresh only). */
+      /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
       tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | "private_key_jwt" | "none";
       jwks?: {
         keys: Array<{
