@@ -101,6 +101,9 @@ export interface AuthorizationServerMetadata {
   token_endpoint: string;
   userinfo_endpoint: string;
   device_authorization_endpoint: string;
+  pushed_authorization_request_endpoint: string;
+  /** RFC 9126 §5: false; a client may be set to require pushed requests (`requirePar`). */
+  require_pushed_authorization_requests: boolean;
   jwks_uri: string;
   introspection_endpoint: string;
   revocation_endpoint: string;
@@ -413,6 +416,8 @@ export interface OAuthClient {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Authorization requests must be pushed first (RFC 9126 §6 `require_pushed_authorization_requests`); one sent straight to the authorization endpoint is refused with `invalid_request`. Needs `authorization_code`. Default false. */
+  requirePar: boolean;
   secretRotation: {
     /** The secret falls due this many days after it was issued. */
     intervalDays: number;
@@ -466,6 +471,8 @@ export interface OAuthClientWithSecret {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Authorization requests must be pushed first (RFC 9126 §6 `require_pushed_authorization_requests`); one sent straight to the authorization endpoint is refused with `invalid_request`. Needs `authorization_code`. Default false. */
+  requirePar: boolean;
   secretRotation: {
     /** The secret falls due this many days after it was issued. */
     intervalDays: number;
@@ -483,7 +490,7 @@ export interface OAuthClientWithSecret {
 /** An OAuth error (RFC 6749 §5.2). */
 export interface OAuthError {
   /** RFC 6749 §5.2, RFC 7009 §2.2.1, RFC 8628 §3.5, RFC 8693 §2.2.2 and RFC 9449 §5, §8. */
-  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "server_error" | "temporarily_unavailable";
+  error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_response_type" | "invalid_target" | "unsupported_token_type" | "invalid_dpop_proof" | "use_dpop_nonce" | "authorization_pending" | "slow_down" | "expired_token" | "access_denied" | "server_error" | "temporarily_unavailable";
   /** What went wrong, for a developer to read. Never holds a secret. */
   error_description: string;
 }
@@ -1607,6 +1614,8 @@ export interface Operations {
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
+      /** Authorization requests must be pushed first (RFC 9126 §6 `require_pushed_authorization_requests`); one sent straight to the authorization endpoint is refused with `invalid_request`. Needs `authorization_code`. Default false. */
+      requirePar?: boolean;
       secretRotation?: {
         /** The secret falls due this many days after it was issued. */
         intervalDays: number;
@@ -1684,6 +1693,8 @@ export interface Operations {
       dpopBound?: boolean;
       /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
       dpopNonce?: boolean;
+      /** Authorization requests must be pushed first (RFC 9126 §6 `require_pushed_authorization_requests`); one sent straight to the authorization endpoint is refused with `invalid_request`. Needs `authorization_code`. Default false. */
+      requirePar?: boolean;
       secretRotation?: {
         /** The secret falls due this many days after it was issued. */
         intervalDays: number;

@@ -132,7 +132,9 @@ export type {
   DeviceAuthorizationStatus,
   EndUserPatch,
   EndUserRecord,
+  PushedRequestRecord,
 } from './oauth/people/end-user-records.js';
+export type { PushedRequestRepos } from './oauth/pushed-request-repos.js';
 export type { DeviceAuthorizationRepos } from './oauth/device-authorization-repos.js';
 export type { EndUserRepos } from './oauth/people/end-user-repos.js';
 export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js';

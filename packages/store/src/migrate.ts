@@ -19,6 +19,7 @@ import * as oauthClientSecretRotation from './migrations/0019-oauth-client-secre
 import * as secretRotations from './migrations/0020-secret-rotations.js';
 import * as endUsers from './migrations/0021-end-users.js';
 import * as deviceAuthorizations from './migrations/0023-device-authorizations.js';
+import * as pushedRequests from './migrations/0023-pushed-authorization-requests.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020-secret-rotations': secretRotations,
   '0021-end-users': endUsers,
   '0023-device-authorizations': deviceAuthorizations,
+  '0023-pushed-authorization-requests': pushedRequests,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -35,6 +35,7 @@ export function client(over: Partial<OAuthClientRecord> = {}): OAuthClientRecord
     refreshGraceSeconds: 5,
     dpopBound: true,
     dpopNonce: false,
+    requirePar: false,
     secretRotationDays: null,
     secretRotationOverlapSeconds: null,
     secretRotationDueAt: null,

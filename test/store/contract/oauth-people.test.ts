@@ -162,4 +162,26 @@ describe.each(DIALECTS)('OAuth store contract: end users, consents, authorizatio
     await oauth.purgeExpired(T0 + 600_000 + 86_400_000);
     expect(await oauth.findDeviceAuthorization(d.deviceCodeHash)).toBeUndefined();
   });
+
+  it('keeps pushed authorization requests: found by hash, used once (compare-and-set), purged once expired', async () => {
+    const r = {
+      hash: id('ph'),
+      workspaceId: 'ws_a',
+      clientId,
+      params: { client_id: clientId, response_type: 'code', redirect_uri: 'http://127.0.0.1/cb', state: 'ünï' },
+      createdAt: T0,
+      expiresAt: T0 + 300_000,
+      usedAt: null,
+    };
+    await oauth.insertPushedRequest(r);
+    expect(await oauth.findPushedRequest(r.hash)).toEqual(r);
+    expect(await oauth.findPushedRequest(id('ph'))).toBeUndefined();
+    expect(await oauth.spendPushedRequest(r.hash, T0 + 1)).toBe(true);
+    expect(await oauth.spendPushedRequest(r.hash, T0 + 2)).toBe(false);
+    expect(await oauth.findPushedRequest(r.hash)).toMatchObject({ usedAt: T0 + 1 });
+    await oauth.purgeExpired(T0 + 299_999);
+    expect(await oauth.findPushedRequest(r.hash)).toBeDefined();
+    await oauth.purgeExpired(T0 + 300_000);
+    expect(await oauth.findPushedRequest(r.hash)).toBeUndefined();
+  });
 });

@@ -19,6 +19,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       if (flags['redirect-uris']) body.redirectUris = list(flags['redirect-uris']);
       if (flags['auth-method']) body.tokenEndpointAuthMethod = flags['auth-method'];
       if (flags.alg) body.signingAlg = flags.alg;
+      if (flags['require-par']) body.requirePar = true;
       const r = await k.api('POST', '/v1/oauth/clients', body);
       k.out(
         `Created OAuth client ${r.clientId}.${r.clientSecret ? `\nClient secret, shown once — keep it safe:\n\n  ${r.clientSecret}\n` : ''}`,

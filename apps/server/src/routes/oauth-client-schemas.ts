@@ -81,6 +81,10 @@ const attributes = {
   ),
   dpopBound: Type.Boolean({ description: 'Every access token must be DPoP-bound (RFC 9449 §5.2).' }),
   dpopNonce: Type.Boolean({ description: 'DPoP proofs must carry a server nonce (RFC 9449 §8).' }),
+  requirePar: Type.Boolean({
+    description:
+      'Authorization requests must be pushed first (RFC 9126 §6 `require_pushed_authorization_requests`); one sent straight to the authorization endpoint is refused with `invalid_request`. Needs `authorization_code`. Default false.',
+  }),
   secretRotation: Nullable(
     Type.Object(
       {
@@ -168,6 +172,7 @@ const example = {
   refreshFamilyLifetime: 2_592_000,
   dpopBound: false,
   dpopNonce: false,
+  requirePar: false,
   secretRotation: { intervalDays: 90, overlapSeconds: 604_800 },
   secretRotationDueAt: '2026-05-31T09:00:00.000Z',
   createdAt: '2026-03-02T09:00:00.000Z',

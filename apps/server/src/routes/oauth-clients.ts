@@ -42,6 +42,7 @@ function clientView(c: OAuthClientRecord) {
     refreshFamilyLifetime: c.refreshFamilyLifetime,
     dpopBound: c.dpopBound,
     dpopNonce: c.dpopNonce,
+    requirePar: c.requirePar,
     secretRotation:
       c.secretRotationDays === null ? null : { intervalDays: c.secretRotationDays, overlapSeconds: c.secretRotationOverlapSeconds ?? 0 },
     secretRotationDueAt: c.secretRotationDueAt === null ? null : iso(c.secretRotationDueAt),

@@ -18,6 +18,7 @@ export const HASH_DOMAINS = [
   'end_user_csrf',
   'device_code',
   'device_user_code',
+  'pushed_request',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

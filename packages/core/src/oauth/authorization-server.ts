@@ -3,6 +3,7 @@ import { AuthorizationFlow } from './authorization/authorization-flow.js';
 import { DeviceFlow } from './device/device-flow.js';
 import { deviceAuthorizationEndpoint, type DeviceAuthorizationResponse } from './endpoints/device-authorization.js';
 import { EndUserSignIn } from './people/end-user-sign-in.js';
+import { pushedAuthorizationEndpoint, type PushedAuthorizationResponse } from './endpoints/pushed-authorization.js';
 import { introspectionEndpoint } from './endpoints/introspection.js';
 import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './endpoints/userinfo.js';
 import { EndUserSessions } from './people/end-user-sessions.js';
@@ -53,6 +54,11 @@ export class AuthorizationServer {
   /** The device authorization endpoint (RFC 8628 §3.1). */
   deviceAuthorization(req: TokenRequest, issuer: string): Promise<EndpointAnswer<DeviceAuthorizationResponse>> {
     return deviceAuthorizationEndpoint(this.ctx, req, issuer);
+  }
+
+  /** The pushed authorization request endpoint (RFC 9126 §2). */
+  pushAuthorization(req: TokenRequest, issuer: string): Promise<EndpointAnswer<PushedAuthorizationResponse>> {
+    return pushedAuthorizationEndpoint(this.ctx, req, issuer);
   }
 
   /** The UserInfo endpoint (OIDC Core §5.3). */

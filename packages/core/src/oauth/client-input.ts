@@ -60,6 +60,7 @@ export interface ClientInput {
   refreshGraceSeconds?: number | undefined;
   dpopBound?: boolean | undefined;
   dpopNonce?: boolean | undefined;
+  requirePar?: boolean | undefined;
   /** Rotate the secret every `intervalDays`; the rotation keeps the old one `overlapSeconds`. Null: no schedule. */
   secretRotation?: { intervalDays: number; overlapSeconds?: number | undefined } | null | undefined;
 }
@@ -112,6 +113,7 @@ export function clientFields(input: ClientInput): Partial<OAuthClientRecord> {
   int('refreshFamilyLifetime', input.refreshFamilyLifetime);
   if (input.dpopBound !== undefined) out.dpopBound = input.dpopBound;
   if (input.dpopNonce !== undefined) out.dpopNonce = input.dpopNonce;
+  if (input.requirePar !== undefined) out.requirePar = input.requirePar;
   if (input.secretRotation !== undefined) Object.assign(out, scheduleFields(input.secretRotation));
   return out;
 }
@@ -152,6 +154,8 @@ export function checkCoherent(c: OAuthClientRecord): void {
     throw bad('the authorization_code grant needs at least one redirect URI in redirectUris');
   if (c.authMethod === 'none' && c.grantTypes.some((g) => !PUBLIC_CLIENT_GRANTS.includes(g)))
     throw bad('a public client (tokenEndpointAuthMethod none) may use only authorization_code, refresh_token and the device code grant');
+  if (c.requirePar && !c.grantTypes.includes('authorization_code'))
+    throw bad('requirePar applies to the authorization_code grant, which this client does not have');
   if (c.authMethod === 'none' && c.secretRotationDays !== null)
     throw bad('a public client has no secret to rotate: set secretRotation to null');
   if (c.authMethod === 'private_key_jwt' && (c.jwks === null || c.jwks.keys.length === 0)) {

@@ -50,6 +50,7 @@ export class OAuthClientService {
       refreshGraceSeconds: CLIENT_LIMITS.refreshGraceSeconds.default,
       dpopBound: false,
       dpopNonce: false,
+      requirePar: false,
       secretRotationDays: null,
       secretRotationOverlapSeconds: null,
       secretRotationDueAt: null,

@@ -10,6 +10,7 @@ export const OAUTH_PATHS = {
   authorization: '/oauth/authorize',
   token: '/oauth/token',
   deviceAuthorization: '/oauth/device_authorization',
+  pushedAuthorization: '/oauth/par',
   /** The verification page of the device flow, where the user enters the code. */
   deviceVerification: '/oauth/device',
   userinfo: '/oauth/userinfo',
@@ -50,6 +51,9 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
     token_endpoint: issuer + OAUTH_PATHS.token,
     userinfo_endpoint: issuer + OAUTH_PATHS.userinfo,
     device_authorization_endpoint: issuer + OAUTH_PATHS.deviceAuthorization,
+    pushed_authorization_request_endpoint: issuer + OAUTH_PATHS.pushedAuthorization,
+    // Per client instead (`requirePar`), as RFC 9126 §6 `require_pushed_authorization_requests`.
+    require_pushed_authorization_requests: false,
     jwks_uri: issuer + OAUTH_PATHS.jwks,
     introspection_endpoint: issuer + OAUTH_PATHS.introspection,
     revocation_endpoint: issuer + OAUTH_PATHS.revocation,

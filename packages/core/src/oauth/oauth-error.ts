@@ -10,6 +10,8 @@ export const OAUTH_ERROR_STATUS = {
   unauthorized_client: 400,
   unsupported_grant_type: 400,
   invalid_scope: 400,
+  // RFC 6749 §4.1.2.1, which the pushed authorization request endpoint answers too (RFC 9126 §2.3)
+  unsupported_response_type: 400,
   // RFC 8693 §2.2.2
   invalid_target: 400,
   // RFC 7009 §2.2.1

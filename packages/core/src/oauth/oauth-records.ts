@@ -46,6 +46,8 @@ export interface OAuthClientRecord {
   dpopBound: boolean;
   /** DPoP proofs must carry a server nonce (RFC 9449 §8). */
   dpopNonce: boolean;
+  /** Authorization requests must be pushed first (RFC 9126 §5 `require_pushed_authorization_requests`). */
+  requirePar: boolean;
   /** Rotate the secret every this many days (null: no schedule). */
   secretRotationDays: number | null;
   /** Seconds both secrets work when a scheduled rotation is made (the rotate call's default grace). */

@@ -4,6 +4,7 @@ import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
 import type { OAuthClientRepos } from './client-repos.js';
 import type { DeviceAuthorizationRepos } from './device-authorization-repos.js';
 import type { OnceRepos } from './once-repos.js';
+import type { PushedRequestRepos } from './pushed-request-repos.js';
 import type { EndUserRepos } from './people/end-user-repos.js';
 import type { SigningKeyRepos } from './signing-key-repos.js';
 import type { TokenFamilyRepos } from './token-family-repos.js';
@@ -21,8 +22,9 @@ export interface OAuthRepos
     OnceRepos,
     EndUserRepos,
     AuthorizationCodeRepos,
-    DeviceAuthorizationRepos {
-  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes and device authorizations. */
+    DeviceAuthorizationRepos,
+    PushedRequestRepos {
+  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations and pushed requests. */
   purgeExpired(now: number): Promise<void>;
 }
 

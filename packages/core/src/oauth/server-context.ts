@@ -47,6 +47,8 @@ export interface ServerContext extends AuthorizationServerDeps {
 /** What an endpoint answers: a JSON body, and headers besides the ones every answer has. */
 export interface EndpointAnswer<Body = Record<string, unknown>> {
   body: Body;
+  /** 200 unless told (201 at the pushed authorization request endpoint). */
+  status?: number;
   headers: Record<string, string>;
 }
 

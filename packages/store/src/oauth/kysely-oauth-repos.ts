@@ -3,6 +3,7 @@ import type {
   ClientSecretRecord,
   ConsentRecord,
   DeviceAuthorizationRecord,
+  PushedRequestRecord,
   EndUserPatch,
   EndUserRecord,
   OAuthClientRecord,
@@ -20,6 +21,7 @@ import type { Database } from '../schema.js';
 import { KyselyAccessTokenRepos } from './kysely-access-token-repos.js';
 import { KyselyAuthorizationCodeRepos } from './kysely-authorization-code-repos.js';
 import { KyselyDeviceAuthorizationRepos } from './kysely-device-authorization-repos.js';
+import { KyselyPushedRequestRepos } from './kysely-pushed-request-repos.js';
 import { KyselyEndUserRepos } from './kysely-end-user-repos.js';
 import { KyselyOAuthClientRepos } from './kysely-client-repos.js';
 import { KyselyOnceRepos } from './kysely-once-repos.js';
@@ -40,6 +42,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly endUsers: KyselyEndUserRepos;
   private readonly codes: KyselyAuthorizationCodeRepos;
   private readonly devices: KyselyDeviceAuthorizationRepos;
+  private readonly pushed: KyselyPushedRequestRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -52,6 +55,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.endUsers = new KyselyEndUserRepos(q);
     this.codes = new KyselyAuthorizationCodeRepos(q);
     this.devices = new KyselyDeviceAuthorizationRepos(q);
+    this.pushed = new KyselyPushedRequestRepos(q);
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {
@@ -201,10 +205,21 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     return this.devices.spendDeviceAuthorization(deviceCodeHash);
   }
 
+  insertPushedRequest(r: PushedRequestRecord): Promise<void> {
+    return this.pushed.insertPushedRequest(r);
+  }
+  findPushedRequest(hash: string): Promise<PushedRequestRecord | undefined> {
+    return this.pushed.findPushedRequest(hash);
+  }
+  spendPushedRequest(hash: string, at: number): Promise<boolean> {
+    return this.pushed.spendPushedRequest(hash, at);
+  }
+
   async purgeExpired(now: number): Promise<void> {
     await this.once.purgeExpired(now);
     await this.accessTokens.purgeExpired(now);
     await this.codes.purgeExpired(now);
     await this.devices.purgeExpired(now);
+    await this.pushed.purgeExpired(now);
   }
 }

@@ -3,6 +3,7 @@ import type {
   ClientSecretRecord,
   ConsentRecord,
   DeviceAuthorizationRecord,
+  PushedRequestRecord,
   EndUserRecord,
   OAuthClientRecord,
   OpaqueTokenRecord,
@@ -33,6 +34,7 @@ export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClie
   refreshFamilyLifetime: ['refresh_family_lifetime', 'value'],
   dpopBound: ['dpop_bound', 'flag'],
   dpopNonce: ['dpop_nonce', 'flag'],
+  requirePar: ['require_par', 'flag'],
   createdAt: ['created_at', 'number'],
   updatedAt: ['updated_at', 'number'],
   deletedAt: ['deleted_at', 'number?'],
@@ -162,3 +164,13 @@ export const deviceAuthorizationTable = recordTable<OAuthDatabase, 'oauth_device
     decidedAt: ['decided_at', 'number?'],
   },
 );
+
+export const pushedRequestTable = recordTable<OAuthDatabase, 'oauth_pushed_requests', PushedRequestRecord>('oauth_pushed_requests', {
+  hash: ['hash', 'value'],
+  workspaceId: ['workspace_id', 'value'],
+  clientId: ['client_id', 'value'],
+  params: ['params', 'json'],
+  createdAt: ['created_at', 'number'],
+  expiresAt: ['expires_at', 'number'],
+  usedAt: ['used_at', 'number?'],
+});

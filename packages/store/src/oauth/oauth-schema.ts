@@ -18,6 +18,7 @@ export interface OAuthDatabase {
     refresh_family_lifetime: number;
     dpop_bound: number;
     dpop_nonce: number;
+    require_par: number;
     created_at: number;
     updated_at: number;
     deleted_at: number | null;
@@ -135,5 +136,14 @@ export interface OAuthDatabase {
     auth_time: number | null;
     amr: string | null;
     decided_at: number | null;
+  };
+  oauth_pushed_requests: {
+    hash: string;
+    workspace_id: string;
+    client_id: string;
+    params: string;
+    created_at: number;
+    expires_at: number;
+    used_at: number | null;
   };
 }

@@ -25,11 +25,12 @@ const SERVER_ERROR = Html('Something went wrong on our side.', PAGE);
 
 const Q = (description: string) => Type.Optional(Type.String({ description }));
 const AuthorizeQuery = Type.Object({
-  response_type: OneOf(['code'] as const),
+  // Required unless the request was pushed (request_uri): then only client_id and request_uri are read.
+  response_type: Type.Optional(OneOf(['code'] as const)),
   client_id: Type.String(),
-  redirect_uri: Type.String({ description: 'One the client registered, exactly (loopback ports aside).' }),
-  code_challenge: Type.String({ description: 'BASE64URL(SHA-256(code_verifier)): PKCE is required.' }),
-  code_challenge_method: OneOf(['S256'] as const, { description: 'Only S256; `plain` and none are refused.' }),
+  redirect_uri: Type.Optional(Type.String({ description: 'One the client registered, exactly (loopback ports aside).' })),
+  code_challenge: Type.Optional(Type.String({ description: 'BASE64URL(SHA-256(code_verifier)): PKCE is required.' })),
+  code_challenge_method: Type.Optional(OneOf(['S256'] as const, { description: 'Only S256; `plain` and none are refused.' })),
   scope: Q('Space-separated: `openid`, `profile`, `email`, `offline_access` and the client’s scopes.'),
   state: Q('Returned as it is.'),
   nonce: Q('Put in the ID token.'),
@@ -37,6 +38,9 @@ const AuthorizeQuery = Type.Object({
   max_age: Q('Seconds: an older sign-in must be made again.'),
   login_hint: Q('The email to fill in.'),
   response_mode: Q('Only `query`.'),
+  request_uri: Q(
+    'A `request_uri` from the pushed authorization request endpoint (RFC 9126 §4), with `client_id`: the other parameters are then the pushed ones.',
+  ),
 });
 
 const PageForm = (fields: Record<string, TSchema>, example: Record<string, string>) =>

@@ -79,6 +79,9 @@ export function formEndpoint(issuer: Issuer, run: (req: TokenRequest, issuer: st
     const answer = await run(tokenRequest(request), issuer());
     reply.header('pragma', 'no-cache');
     for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
-    return reply.code(200).type('application/json').send(answer.body);
+    return reply
+      .code(answer.status ?? 200)
+      .type('application/json')
+      .send(answer.body);
   };
 }

@@ -14,6 +14,10 @@ export const MetadataSchema = Type.Object(
     token_endpoint: Url,
     userinfo_endpoint: Url,
     device_authorization_endpoint: Url,
+    pushed_authorization_request_endpoint: Url,
+    require_pushed_authorization_requests: Type.Boolean({
+      description: 'RFC 9126 §5: false; a client may be set to require pushed requests (`requirePar`).',
+    }),
     jwks_uri: Url,
     introspection_endpoint: Url,
     revocation_endpoint: Url,

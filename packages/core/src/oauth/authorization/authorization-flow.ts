@@ -3,6 +3,7 @@ import { appendAudit } from '../../audit/audit-chain.js';
 import type { Clock } from '../../clock.js';
 import type { PasswordHasher } from '../../console/password-hasher.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
+import { findPushedRequest } from '../endpoints/pushed-authorization.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserRecord } from '../people/end-user-records.js';
 import type { EndUserSession, EndUserSessions } from '../people/end-user-sessions.js';
@@ -51,7 +52,9 @@ export class AuthorizationFlow {
   }
 
   check(params: ReadonlyMap<string, readonly string[]>): Promise<AuthorizationCheck> {
-    return checkAuthorizationRequest(params, (id) => this.deps.store.getClient(id));
+    return checkAuthorizationRequest(params, (id) => this.deps.store.getClient(id), {
+      pushed: (client, uri) => findPushedRequest(this.deps, client, uri),
+    });
   }
 
   /** The URL an error is redirected to (RFC 6749 §4.1.2.1, with `iss` per RFC 9207). */
@@ -154,6 +157,17 @@ export class AuthorizationFlow {
   /** A single-use code, stored as its keyed hash, bound to the client, redirect URI and PKCE challenge. */
   private async issueCode(request: AuthorizationRequest, session: EndUserSession, issuer: string): Promise<string> {
     const now = this.deps.clock.now();
+    // A pushed request yields one code (RFC 9126 §4: request_uri values are one-time use).
+    if (request.pushed !== undefined && !(await this.deps.store.spendPushedRequest(request.pushed, now)))
+      return this.errorLocation(
+        {
+          redirectUri: request.redirectUri,
+          error: 'invalid_request',
+          description: 'The pushed request was used already.',
+          state: request.state,
+        },
+        issuer,
+      );
     const code = generateKey(AUTHORIZATION_CODE_PREFIX);
     await this.deps.store.insertAuthorizationCode({
       hash: this.deps.keyring.hash('authorization_code', code),

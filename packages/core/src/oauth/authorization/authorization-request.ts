@@ -28,6 +28,21 @@ export interface AuthorizationRequest {
   /** Seconds (OIDC Core §3.1.2.1). */
   maxAge: number | undefined;
   loginHint: string | undefined;
+  /** The keyed hash of the pushed request it came from (RFC 9126), spent when it yields a code. */
+  pushed: string | undefined;
+}
+
+/** A pushed request, found by the `request_uri` the authorization request names. */
+export interface PushedParams {
+  hash: string;
+  params: Record<string, string>;
+}
+
+export interface CheckOptions {
+  /** The pushed request a `request_uri` names, if it is this client's, unexpired and unused (RFC 9126 §4). */
+  pushed?: ((client: OAuthClientRecord, requestUri: string) => Promise<PushedParams | undefined>) | undefined;
+  /** The request is being pushed (RFC 9126 §2): "PAR required" does not apply to it. */
+  pushing?: boolean | undefined;
 }
 
 /**
@@ -54,9 +69,11 @@ const MAX_VALUE = 2048;
  * (RFC 9700 §2.1.1); the redirect URI must be one the client registered, matched exactly.
  */
 export async function checkAuthorizationRequest(
-  params: ReadonlyMap<string, readonly string[]>,
+  query: ReadonlyMap<string, readonly string[]>,
   getClient: (id: string) => Promise<OAuthClientRecord | undefined>,
+  options: CheckOptions = {},
 ): Promise<AuthorizationCheck> {
+  let params = query;
   const one = (name: string): string | undefined => {
     const v = params.get(name)?.[0];
     return v === '' ? undefined : v;
@@ -67,6 +84,20 @@ export async function checkAuthorizationRequest(
   const clientId = one('client_id');
   const client = clientId === undefined || !/^cli_[0-9A-Za-z]{22}$/.test(clientId) ? undefined : await getClient(clientId);
   if (client === undefined || client.deletedAt !== null) return { ok: false, page: 'The application that sent you here is not known.' };
+  // RFC 9126 §4: the request is the one pushed; of the query only client_id (which must be the
+  // pushing client's) and request_uri count. Not found: no redirect URI to trust, so a page.
+  let pushed: string | undefined;
+  const requestUri = one('request_uri');
+  if (requestUri !== undefined && options.pushed !== undefined) {
+    const found = await options.pushed(client, requestUri);
+    if (found === undefined)
+      return {
+        ok: false,
+        page: 'This sign-in request is not known, has expired or was used already. Go back to the application and try again.',
+      };
+    params = new Map(Object.entries(found.params).map(([k, v]) => [k, [v]]));
+    pushed = found.hash;
+  }
   const redirectUri = one('redirect_uri');
   if (redirectUri === undefined) return { ok: false, page: 'The request names no redirect URI.' };
   if (!redirectUriMatches(client.redirectUris, redirectUri))
@@ -77,6 +108,8 @@ export async function checkAuthorizationRequest(
     ok: false,
     redirect: { redirectUri, error, description, state },
   });
+  if (client.requirePar && pushed === undefined && options.pushing !== true)
+    return refuse('invalid_request', 'This client must push its authorization requests first (RFC 9126).');
   if (one('request') !== undefined) return refuse('request_not_supported', 'Request objects are not supported.');
   if (one('request_uri') !== undefined) return refuse('request_uri_not_supported', 'request_uri is not supported.');
   const responseType = one('response_type');
@@ -124,6 +157,7 @@ export async function checkAuthorizationRequest(
       prompt: prompt as Set<'none' | 'login' | 'consent'>,
       maxAge: maxAgeText === undefined ? undefined : Number(maxAgeText),
       loginHint: loginHint === undefined || loginHint.length > 254 ? undefined : loginHint,
+      pushed,
     },
   };
 }

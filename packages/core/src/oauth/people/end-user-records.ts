@@ -85,3 +85,19 @@ export interface DeviceAuthorizationRecord {
   amr: string[] | null;
   decidedAt: number | null;
 }
+
+/**
+ * A pushed authorization request (RFC 9126 §2), kept by the keyed hash of its `request_uri`: the
+ * parameters the client pushed, checked when pushed and again when used. It yields one code.
+ */
+export interface PushedRequestRecord {
+  hash: string;
+  workspaceId: string;
+  clientId: string;
+  /** The authorization request's parameters, each once. */
+  params: Record<string, string>;
+  createdAt: number;
+  expiresAt: number;
+  /** When it yielded a code; it yields no other. */
+  usedAt: number | null;
+}
