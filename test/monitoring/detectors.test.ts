@@ -95,6 +95,59 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
     expect(found[0]!.explanation).toMatch(/Sunday 03:00–04:00 UTC.*active in \d+ of the 168 hours/);
   });
 
+  it('unusual hour for a three-day-old key: judged on the hours of its owner’s other keys', () => {
+    const engine = new AnomalyEngine();
+    // The owner's older keys: office hours for two weeks.
+    const elders = ['key_o1', 'key_o2'].flatMap((keyId, i) =>
+      normal({ keyId, from: T0, to: T0 + 17 * DAY, perMinute: 1, networks: ['198.51.100'], active: officeHours, seed: 10 + i }),
+    );
+    const young = normal({
+      keyId: 'key_new',
+      from: T0 + 14 * DAY,
+      to: T0 + 17 * DAY,
+      perMinute: 1,
+      networks: ['198.51.100'],
+      active: officeHours,
+      seed: 3,
+    });
+    // Another owner's round-the-clock key in the same keyspace: the owner, not the keyspace, is the prior.
+    const other = normal({ keyId: 'key_247', from: T0, to: T0 + 17 * DAY, perMinute: 0.2, networks: ['192.0.2'], seed: 5 }).map((e) => ({
+      ...e,
+      ownerId: 'globex',
+    }));
+    expect(
+      run(
+        engine,
+        [...elders, ...young, ...other].sort((a, b) => a.ts - b.ts),
+      ),
+    ).toEqual([]);
+    // Thursday of its first week, 03:00: the key is three days old, with a few hundred uses.
+    const thursday3 = T0 + 17 * DAY + 3 * HOUR;
+    const found = run(
+      engine,
+      Array.from({ length: 3 }, (_, i) => event(thursday3 + i * 1000, { keyId: 'key_new' })),
+    );
+    expect(kinds(found)).toEqual(['unusual_hour']);
+    expect(found[0]!.explanation).toMatch(
+      /Key key_new was used at .* Thursday 03:00–04:00 UTC: in its [\d.]+ days it was never used then, nor were the other keys of its owner in [\d,]+ uses over 17 days/,
+    );
+    expect(found[0]!.details.judgedBy).toBe('owner');
+    // The round-the-clock owner's young key at the same hour is not unusual for its owner.
+    const globexYoung = normal({
+      keyId: 'key_g2',
+      from: T0 + 14 * DAY,
+      to: T0 + 17 * DAY,
+      perMinute: 0.2,
+      networks: ['192.0.2'],
+      seed: 6,
+    }).map((e) => ({
+      ...e,
+      ownerId: 'globex',
+    }));
+    run(engine, globexYoung);
+    expect(run(engine, [event(thursday3 + 5000, { keyId: 'key_g2', ownerId: 'globex', ip: '192.0.2.9' })])).toEqual([]);
+  });
+
   it('failed burst: one source failing many verifications within a minute', () => {
     const engine = new AnomalyEngine();
     const failed = (ts: number, ip: string) =>

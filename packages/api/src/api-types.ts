@@ -920,14 +920,14 @@ export interface Operations {
     body: undefined;
     response: Anomaly;
   };
-  /** Resolve an anomaly; `benign: true` teaches the key that the network is its own */
+  /** Resolve an anomaly; `benign: true` teaches the detector that raised it */
   'POST /v1/anomalies/{anomalyId}/resolve': {
     path: {
       anomalyId: string;
     };
     query: {};
     body: {
-      /** The network is the key’s own: the detector learns it. */
+      /** It was expected: the detector that raised it learns it (the network, hour, rate, source or volume) and does not raise it again. */
       benign?: boolean;
     };
     response: Anomaly;

@@ -90,7 +90,7 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
       schema: {
         operationId: 'resolveAnomaly',
         tags,
-        summary: 'Resolve an anomaly; `benign: true` teaches the key that the network is its own',
+        summary: 'Resolve an anomaly; `benign: true` teaches the detector that raised it',
         params,
         body: ResolveBody,
         response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },

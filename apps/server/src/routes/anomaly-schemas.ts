@@ -87,7 +87,14 @@ export const AnomalyList = Type.Object(
 
 export const ResolveBody = Type.Optional(
   Type.Object(
-    { benign: Type.Optional(Type.Boolean({ description: 'The network is the key’s own: the detector learns it.' })) },
+    {
+      benign: Type.Optional(
+        Type.Boolean({
+          description:
+            'It was expected: the detector that raised it learns it (the network, hour, rate, source or volume) and does not raise it again.',
+        }),
+      ),
+    },
     { additionalProperties: false, examples: [{ benign: true }] },
   ),
 );

@@ -1,7 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { DeadKeyDetector } from './dead-key-detector.js';
-import type { Detector } from './detector.js';
+import type { BenignFinding, Detector } from './detector.js';
 import { FailedBurstDetector } from './failed-burst-detector.js';
 import { FleetFailureDetector } from './fleet-failure-detector.js';
 import type { GeoLookup } from './geo-lookup.js';
@@ -135,6 +135,12 @@ export class AnomalyEngine {
   /** Forgets a fingerprint's cool-down (after its finding was resolved), so it can fire anew. */
   forget(fingerprint: string): void {
     this.open.delete(fingerprint);
+  }
+
+  /** Teaches the detector that raised a finding that it was benign (every detector learns its own way). */
+  learnBenign(f: BenignFinding, now: number): void {
+    const profile = f.keyId === null ? undefined : this.profiles.get(f.keyId);
+    for (const d of this.o.detectors) if (d.kinds.includes(f.kind)) d.learn?.(f, profile, now);
   }
 
   /** Teaches a key's profile that a network is its own (a finding resolved as benign). */

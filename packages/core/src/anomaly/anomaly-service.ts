@@ -166,13 +166,15 @@ export class AnomalyService {
     return this.transition(actor, id, 'acknowledged');
   }
 
-  /** Resolves a finding. `benign` teaches the key's profile that the network was its own. */
+  /**
+   * Resolves a finding. `benign` teaches the detector that raised it: a key's network, country,
+   * hour or rate as its own, a source's failures as expected, a scope's failures as usual for the hour.
+   */
   async resolve(actor: Actor, id: string, benign = false): Promise<AnomalyRecord> {
     const a = await this.transition(actor, id, 'resolved', benign);
     this.deps.engine.forget(a.fingerprint);
     this.byFingerprint.delete(a.fingerprint);
-    if (benign && a.keyId !== null && typeof a.details.network === 'string')
-      this.deps.engine.learnNetwork(a.keyId, a.details.network, this.deps.clock.now());
+    if (benign) this.deps.engine.learnBenign(a, this.deps.clock.now());
     return a;
   }
 

@@ -26,7 +26,12 @@ export interface Detector {
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined;
   /** Detectors of aggregates judge once per batch, after every event of it was observed. */
   evaluate?(now: number): AnomalyDraft[];
+  /** Learns from one of its findings that an operator resolved as benign, so it is not raised again. */
+  learn?(f: BenignFinding, profile: KeyProfile | undefined, now: number): void;
 }
+
+/** What a detector learns from: a finding marked benign. */
+export type BenignFinding = Pick<AnomalyDraft, 'kind' | 'workspaceId' | 'keyId' | 'keyspaceId' | 'subject' | 'details' | 'detectedAt'>;
 
 export function finding(
   e: UsageEvent,

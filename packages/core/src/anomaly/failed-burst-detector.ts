@@ -1,5 +1,5 @@
 import { FAILED_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
-import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 
 export interface FailedBurstOptions {
@@ -26,12 +26,15 @@ export class FailedBurstDetector implements Detector {
   readonly name = 'failed-burst';
   readonly kinds = ['failed_burst'] as const;
   private readonly sources = new Map<string, Source>();
+  /** Sources whose bursts were resolved as benign (a monitor that probes with a wrong key). */
+  private readonly benign = new Set<string>();
 
   constructor(private readonly o: FailedBurstOptions = FAILED_BURST_DEFAULTS) {}
 
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined {
     if (e.ip === null || !FAILED_OUTCOMES.has(e.outcome) || e.deleted) return undefined;
     const id = `${e.workspaceId}|${e.ip}`;
+    if (this.benign.size > 0 && this.benign.has(id)) return undefined;
     let s = this.sources.get(id);
     if (s === undefined) {
       if (this.sources.size >= this.o.maxSources) this.sources.delete(this.sources.keys().next().value!);
@@ -55,5 +58,11 @@ export class FailedBurstDetector implements Detector {
       details: { failures: this.o.threshold, windowSeconds: span / 1000, notFound: s.notFound, malformed: s.malformed },
       fingerprint: `failed_burst|${e.workspaceId}|${e.ip}`,
     });
+  }
+
+  /** The source's failures are expected: it is not judged again (until the node restarts). */
+  learn(f: BenignFinding): void {
+    if (this.benign.size >= this.o.maxSources) this.benign.delete(this.benign.values().next().value!);
+    this.benign.add(`${f.workspaceId}|${f.subject}`);
   }
 }

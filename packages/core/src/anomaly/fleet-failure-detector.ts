@@ -1,6 +1,6 @@
 import { FAILED_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
-import { num, type DetectionContext, type Detector } from './detector.js';
+import { num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import { FleetTally } from './fleet-tally.js';
 import { describeHourOfWeek, hourOfWeek } from './key-profile.js';
 
@@ -84,6 +84,27 @@ export class FleetFailureDetector implements Detector {
     this.count(`${e.workspaceId}|*`, e, null, live);
     if (e.keyspaceId !== null) this.count(`${e.workspaceId}|${e.keyspaceId}`, e, e.keyspaceId, live);
     return undefined;
+  }
+
+  /**
+   * That volume was expected at that hour (a load test, a partner's misconfigured fleet): it
+   * becomes the usual of the hour, by day and by week.
+   */
+  learn(f: BenignFinding): void {
+    const b = this.scopes.get(`${f.workspaceId}|${f.keyspaceId ?? '*'}`);
+    const failures = f.details.failures;
+    const sources = f.details.sources;
+    if (b === undefined || typeof failures !== 'number' || typeof sources !== 'number') return;
+    // The hour's whole peak when it is known (the finding counted only up to its threshold).
+    const h = hourOfWeek(f.detectedAt);
+    const current = hourOfWeek(b.folded * 60_000) === h;
+    const peak = b.daily.peak(h % 24);
+    b.weekly.teach(h, Math.max(failures, peak[0], current ? b.hourPeak : 0), Math.max(sources, peak[1], current ? b.hourPeakSources : 0));
+    b.daily.teach(
+      h % 24,
+      Math.max(failures, peak[0], current ? b.hourPeak : 0),
+      Math.max(sources, peak[1], current ? b.hourPeakSources : 0),
+    );
   }
 
   /** Scopes this node has seen failures in lately: the ones it asks the shared counters about. */
@@ -291,6 +312,20 @@ class HourPeaks {
     this.last[2 * i] = failures;
     this.last[2 * i + 1] = sources;
     this.seen[i] = Math.min(this.seen[i]! + 1, 2);
+  }
+
+  /** The last peak of an hour. */
+  peak(i: number): [number, number] {
+    return [this.last[2 * i]!, this.last[2 * i + 1]!];
+  }
+
+  /** Makes a peak usual at once (both of the last two at least this high). */
+  teach(i: number, failures: number, sources: number): void {
+    for (const a of [this.last, this.prev]) {
+      a[2 * i] = Math.max(a[2 * i]!, failures);
+      a[2 * i + 1] = Math.max(a[2 * i + 1]!, sources);
+    }
+    this.seen[i] = 2;
   }
 
   /** The lower of the last two peaks: a pattern seen on two days (weeks) running, never one burst. */

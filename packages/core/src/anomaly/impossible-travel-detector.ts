@@ -1,8 +1,8 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
-import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { distanceKm } from './geo-lookup.js';
-import { minuteUtc } from './key-profile.js';
+import { minuteUtc, type KeyProfile } from './key-profile.js';
 
 export interface ImpossibleTravelOptions {
   /** Faster than this between two uses is impossible (an airliner does ~900 km/h). */
@@ -61,5 +61,10 @@ export class ImpossibleTravelDetector implements Detector {
       // One finding per key and incident: the jumps back and forth that follow are repeats of it.
       fingerprint: `impossible_travel|${e.keyId}`,
     });
+  }
+
+  /** Both places were the key's own: its network is learned, so the pair is familiar from now on. */
+  learn(f: BenignFinding, p: KeyProfile | undefined, now: number): void {
+    if (p !== undefined && typeof f.details.network === 'string') p.networks.set(f.details.network, now);
   }
 }

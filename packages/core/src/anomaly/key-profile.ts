@@ -30,6 +30,8 @@ export interface RateState {
   fired: boolean;
   /** Consecutive minutes over the threshold. */
   spikeMinutes: number;
+  /** Uses in the last minute that went over it (what a benign resolution teaches). */
+  lastSpike: number;
 }
 
 export function newProfile(ts: number): KeyProfile {
@@ -40,7 +42,18 @@ export function newProfile(ts: number): KeyProfile {
     networks: new Map(),
     countries: new Set(),
     hours: new Uint32Array(168),
-    rate: { minute: -1, count: 0, ewma: 0, ewmad: 0, peak: 0, minutes: 0, threshold: Infinity, fired: false, spikeMinutes: 0 },
+    rate: {
+      minute: -1,
+      count: 0,
+      ewma: 0,
+      ewmad: 0,
+      peak: 0,
+      minutes: 0,
+      threshold: Infinity,
+      fired: false,
+      spikeMinutes: 0,
+      lastSpike: 0,
+    },
     place: undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
-import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
-import { minuteUtc } from './key-profile.js';
+import { minuteUtc, type KeyProfile } from './key-profile.js';
 
 export interface NewNetworkOptions {
   /** A key is judged once it has this many uses… */
@@ -55,5 +55,12 @@ export class NewNetworkDetector implements Detector {
       if (location !== undefined) p.countries.add(location.country);
     }
     return result;
+  }
+
+  /** The network (and its country) was the key's own. */
+  learn(f: BenignFinding, p: KeyProfile | undefined, now: number): void {
+    if (p === undefined) return;
+    if (typeof f.details.network === 'string') p.networks.set(f.details.network, now);
+    if (f.kind === 'new_country') p.countries.add(f.subject);
   }
 }

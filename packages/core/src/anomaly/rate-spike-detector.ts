@@ -1,7 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
-import { finding, num, type DetectionContext, type Detector } from './detector.js';
+import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
-import { minuteUtc, type RateState } from './key-profile.js';
+import { minuteUtc, type KeyProfile, type RateState } from './key-profile.js';
 
 export interface RateSpikeOptions {
   /** Never fire below this many uses in a minute. */
@@ -81,6 +81,15 @@ export class RateSpikeDetector implements Detector {
     });
   }
 
+  /** That rate was the key's own: it becomes the key's peak, so the next threshold is above it. */
+  learn(f: BenignFinding, p: KeyProfile | undefined): void {
+    if (p === undefined || typeof f.details.count !== 'number') return;
+    const r = p.rate;
+    // The whole minute, when it is over: the finding counted only up to the threshold.
+    r.peak = Math.max(r.peak, f.details.count, r.lastSpike, r.fired ? r.count : 0);
+    if (r.minutes >= this.o.minMinutes) r.threshold = Math.max(r.threshold, this.threshold(r));
+  }
+
   private threshold(r: RateState): number {
     const o = this.o;
     return Math.max(o.minCount, o.ratio * r.ewma, r.ewma + o.deviations * 1.4826 * r.ewmad, o.peakFactor * r.peak);
@@ -92,6 +101,7 @@ export class RateSpikeDetector implements Detector {
     // key's new normal, and the baseline takes it.
     const spiked = count > r.threshold;
     r.spikeMinutes = spiked ? r.spikeMinutes + 1 : 0;
+    if (spiked) r.lastSpike = count;
     if (spiked && r.spikeMinutes < 60) {
       r.peak *= this.peakDecay;
       r.minutes++;
