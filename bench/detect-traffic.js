@@ -75,6 +75,8 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     const networks = kind === 'two-regions' ? [net(home), net(far)] : Array.from({ length: 1 + Math.floor(random() * 3) }, () => net(home));
     normal.push({
       id: `key_n${i}`,
+      // A few owners per kind of key: the prior of their young keys.
+      owner: `own_${kind}_${i % 3}`,
       kind,
       region: home,
       networks,
@@ -84,6 +86,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     });
   }
   const activeRate = (k, ts) => {
+    if (k.born !== undefined && ts < k.born) return 0;
     const h = (ts % DAY) / HOUR;
     if (k.kind === 'office') {
       const d = Math.floor((ts - START) / DAY);
@@ -146,6 +149,28 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     const start =
       attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
     add('unusual_hour', 'unusual-hour', start, k.id, (t, a) =>
+      t - a.start < 10 * MIN && random() < 0.6
+        ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }]
+        : t === a.start
+          ? [{ keyId: k.id, ip: `${k.networks[0]}.9` }]
+          : [],
+    );
+  }
+  // Young keys: new keys of an office-hours owner, first used three to five days before the
+  // attacks' window; six of them are used at night while three to seven days old.
+  const young = [];
+  for (let i = 0; i < 8; i++) {
+    const model = offices[i % offices.length];
+    const k = { ...model, id: `key_y${i}`, networks: [net(model.region)], born: attackStart - (3 + Math.floor(random() * 3)) * DAY };
+    normal.push(k);
+    young.push(k);
+  }
+  for (let i = 0; i < 6; i++) {
+    const k = young[i];
+    const nights = Math.floor((end - attackStart) / DAY);
+    const start =
+      attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
+    add('young_unusual_hour', 'unusual-hour', start, k.id, (t, a) =>
       t - a.start < 10 * MIN && random() < 0.6
         ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }]
         : t === a.start
@@ -236,8 +261,10 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
 
   const base = { workspaceId, keyspaceId: 'ks_bench', ownerId: null, userAgent: null, cost: 1, resource: null, method: null, scopes: null };
   const networkOf = (ip) => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  const ownerOf = new Map(normal.map((k) => [k.id, k.owner]));
   const toEvent = (ts, e, label) => ({
     ...base,
+    ownerId: ownerOf.get(e.keyId) ?? null,
     ...(e.keyspaceId !== undefined && { keyspaceId: e.keyspaceId }),
     ts,
     keyId: e.keyId,

@@ -165,6 +165,40 @@ for (const r of [...rows, { detector: 'overall', ...overall }])
       r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`,
     ]),
   );
+// Per class of attack: recall and time to detect (a class is found by one detector).
+const classes = [...new Set(s.attacks.map((a) => a.kind))];
+const classRows = classes.map((kind) => {
+  const attacks = s.attacks.filter((a) => a.kind === kind);
+  const ttd = [];
+  for (const a of attacks) {
+    const hits = findings.filter((x) => x.label === a.id);
+    if (hits.length > 0) ttd.push((Math.min(...hits.map((h) => h.detectedAt)) - firstMalicious.get(a.id)) / 1000);
+  }
+  return {
+    kind,
+    attacks: attacks.length,
+    detected: ttd.length,
+    recall: ttd.length / attacks.length,
+    ttdMedianS: median(ttd),
+    ttdMaxS: ttd.length ? Math.max(...ttd) : null,
+  };
+});
+console.log('\nBy class of attack:');
+console.log(line(['class', 'attacks', 'detected', '', '', '', 'recall', 'TTD median', 'TTD max']));
+for (const r of classRows)
+  console.log(
+    line([
+      r.kind.slice(0, 17),
+      r.attacks,
+      r.detected,
+      '',
+      '',
+      '',
+      f(r.recall),
+      r.ttdMedianS === null ? '-' : `${f(r.ttdMedianS, 0)} s`,
+      r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`,
+    ]),
+  );
 const fps = findings.filter((x) => x.label === null);
 if (fps.length > 0) {
   console.log('\nFalse positives (first 10):');
@@ -177,5 +211,9 @@ console.log(`\nTargets (every detector: precision ≥ 0.95, recall ≥ 0.95, det
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   join(ROOT, 'bench/results/detect.json'),
-  JSON.stringify({ at: new Date().toISOString(), events, seconds, seed: Number(values.seed), detectors: rows, overall }, null, 2),
+  JSON.stringify(
+    { at: new Date().toISOString(), events, seconds, seed: Number(values.seed), detectors: rows, classes: classRows, overall },
+    null,
+    2,
+  ),
 );

@@ -19,7 +19,7 @@ export interface UnusualHourOptions {
 export const UNUSUAL_HOUR_DEFAULTS: UnusualHourOptions = {
   minAgeMs: 7 * 86_400_000,
   minEvents: 500,
-  youngMinAgeMs: 86_400_000,
+  youngMinAgeMs: 12 * 3_600_000,
   youngMinEvents: 20,
   maxGroups: 100_000,
 };
@@ -43,6 +43,8 @@ export class UnusualHourDetector implements Detector {
   readonly name = 'unusual-hour';
   readonly kinds = ['unusual_hour'] as const;
   private readonly groups = new Map<string, Group>();
+  /** Key → when it last raised a finding: its uses for two hours after do not teach its groups. */
+  private readonly flagged = new Map<string, number>();
 
   constructor(private readonly o: UnusualHourOptions = UNUSUAL_HOUR_DEFAULTS) {}
 
@@ -58,9 +60,16 @@ export class UnusualHourDetector implements Detector {
     const prior = mature || age < this.o.youngMinAgeMs || p.events < this.o.youngMinEvents ? undefined : this.prior(owner, keyspace, e.ts);
     const judged = mature || (prior !== undefined && quietAt(prior.hours, h));
     p.hours[h]!++;
-    if (owner !== undefined) owner.hours[h]!++;
-    if (keyspace !== undefined) keyspace.hours[h]!++;
+    // A thief's night of use must not teach the owner's other (young) keys that nights are normal.
+    const at = this.flagged.size === 0 ? undefined : this.flagged.get(e.keyId!);
+    const suspect = (quiet && judged) || (at !== undefined && e.ts - at < 2 * 3_600_000);
+    if (!suspect) {
+      if (owner !== undefined) owner.hours[h]!++;
+      if (keyspace !== undefined) keyspace.hours[h]!++;
+    }
     if (!quiet || !judged) return undefined;
+    if (this.flagged.size >= this.o.maxGroups) this.flagged.delete(this.flagged.keys().next().value!);
+    this.flagged.set(e.keyId!, e.ts);
     const active = p.hours.reduce((n, c) => n + (c > 0 ? 1 : 0), 0) - 1;
     const days = num(age / 86_400_000);
     const explanation =
