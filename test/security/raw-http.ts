@@ -62,8 +62,8 @@ export function expectClientAnswer(res: RawResponse, req: Pick<RawRequest, 'meth
   expect(res.status, where).toBeGreaterThanOrEqual(200);
   expect(res.status, where).toBeLessThan(500);
   if (res.status < 400) return;
-  if (/^\/oauth\/(authorize|device)(\/|\?|$)/.test(req.path)) {
-    // The authorization endpoint, the device flow's verification page and their forms talk to a person's browser: an error about the
+  if (/^\/oauth\/(authorize|device|logout)(\/|\?|$)/.test(req.path)) {
+    // The authorization endpoint, the device flow's verification page, sign-out and their forms talk to a person's browser: an error about the
     // request is a page, shown and never redirected (RFC 6749 §4.1.2.1), and never framed.
     expect(String(res.headers['content-type']), where).toMatch(/^text\/html(;|$)/);
     expect(String(res.headers['content-security-policy']), where).toContain("frame-ancestors 'none'");

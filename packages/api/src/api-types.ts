@@ -100,6 +100,7 @@ export interface AuthorizationServerMetadata {
   authorization_endpoint: string;
   token_endpoint: string;
   userinfo_endpoint: string;
+  end_session_endpoint: string;
   device_authorization_endpoint: string;
   pushed_authorization_request_endpoint: string;
   /** RFC 9126 §5: false; a client may be set to require pushed requests (`requirePar`). */
@@ -391,6 +392,8 @@ export interface OAuthClient {
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
+  /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
+  postLogoutRedirectUris: Array<string>;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -446,6 +449,8 @@ export interface OAuthClientWithSecret {
   /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
   audience: Array<string>;
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
+  /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
+  postLogoutRedirectUris: Array<string>;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -1577,6 +1582,8 @@ export interface Operations {
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
+      /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
+      postLogoutRedirectUris?: Array<string>;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -1656,6 +1663,8 @@ export interface Operations {
       /** Audiences its tokens may name, the first by default; each belongs to one workspace. */
       audience?: Array<string>;
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
+      /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
+      postLogoutRedirectUris?: Array<string>;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */

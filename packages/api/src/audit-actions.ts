@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'end_user.enabled',
   'end_user.deleted',
   'end_user.signed_in',
+  'end_user.signed_out',
   'end_user.sign_in_failed',
   'end_user.sign_in_failures',
   'oauth_signing_key.created',

@@ -20,6 +20,7 @@ import * as secretRotations from './migrations/0020-secret-rotations.js';
 import * as endUsers from './migrations/0021-end-users.js';
 import * as deviceAuthorizations from './migrations/0023-device-authorizations.js';
 import * as pushedRequests from './migrations/0023-pushed-authorization-requests.js';
+import * as rpLogout from './migrations/0023-rp-initiated-logout.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-end-users': endUsers,
   '0023-device-authorizations': deviceAuthorizations,
   '0023-pushed-authorization-requests': pushedRequests,
+  '0023-rp-initiated-logout': rpLogout,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -36,6 +36,7 @@ export function client(over: Partial<OAuthClientRecord> = {}): OAuthClientRecord
     dpopBound: true,
     dpopNonce: false,
     requirePar: false,
+    postLogoutRedirectUris: ['https://app.example/signed-out'],
     secretRotationDays: null,
     secretRotationOverlapSeconds: null,
     secretRotationDueAt: null,

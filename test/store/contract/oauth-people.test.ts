@@ -15,6 +15,7 @@ const user = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
   createdAt: T0,
   updatedAt: T0,
   lastSignInAt: null,
+  sessionsEndedAt: null,
   ...over,
 });
 

@@ -1,6 +1,6 @@
 /** The OAuth commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
-export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…]
+export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…] [--post-logout-redirect-uris URL,…]
                        [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65] [--require-par]
                        grant types: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code, …
   oauth clients list [--limit N]
@@ -15,6 +15,7 @@ export const OAUTH_OPTIONS = {
   'client-id': { type: 'string' },
   'grant-types': { type: 'string' },
   'redirect-uris': { type: 'string' },
+  'post-logout-redirect-uris': { type: 'string' },
   'auth-method': { type: 'string' },
   'require-par': { type: 'boolean' },
   audience: { type: 'string' },

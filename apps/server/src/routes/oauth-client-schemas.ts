@@ -55,6 +55,11 @@ const attributes = {
     description: 'Audiences its tokens may name, the first by default; each belongs to one workspace.',
   }),
   grantTypes: GrantTypes,
+  postLogoutRedirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+    maxItems: 10,
+    description:
+      'Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris.',
+  }),
   redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
     maxItems: 10,
     description:
@@ -162,6 +167,7 @@ const example = {
   audience: ['https://api.example.com'],
   grantTypes: ['client_credentials'],
   redirectUris: [],
+  postLogoutRedirectUris: [],
   tokenEndpointAuthMethod: 'client_secret_basic',
   jwks: null,
   accessTokenFormat: 'jwt',

@@ -32,6 +32,7 @@ function clientView(c: OAuthClientRecord) {
     audience: c.audience,
     grantTypes: c.grantTypes,
     redirectUris: c.redirectUris,
+    postLogoutRedirectUris: c.postLogoutRedirectUris,
     tokenEndpointAuthMethod: c.authMethod,
     jwks: c.jwks,
     accessTokenFormat: c.accessTokenFormat,

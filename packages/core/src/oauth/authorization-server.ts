@@ -1,6 +1,7 @@
 import type { AuthorizationServerMetadata, IntrospectionResponse, TokenResponse } from '@tessera/api';
 import { AuthorizationFlow } from './authorization/authorization-flow.js';
 import { DeviceFlow } from './device/device-flow.js';
+import { Logout } from './authorization/logout.js';
 import { deviceAuthorizationEndpoint, type DeviceAuthorizationResponse } from './endpoints/device-authorization.js';
 import { EndUserSignIn } from './people/end-user-sign-in.js';
 import { pushedAuthorizationEndpoint, type PushedAuthorizationResponse } from './endpoints/pushed-authorization.js';
@@ -31,6 +32,8 @@ export class AuthorizationServer {
   readonly authorization: AuthorizationFlow;
   /** The device flow's verification page: code entry, sign-in, approval (RFC 8628 §3.3). */
   readonly device: DeviceFlow;
+  /** RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). */
+  readonly logout: Logout;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
@@ -39,6 +42,7 @@ export class AuthorizationServer {
     const signIns = new EndUserSignIn(deps);
     this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions, signIns });
     this.device = new DeviceFlow({ ...deps, sessions: this.sessions, signIns });
+    this.logout = new Logout({ ...deps, sessions: this.sessions });
   }
 
   /** RFC 8414 metadata. */

@@ -50,6 +50,7 @@ export interface ClientInput {
   audience?: string[] | undefined;
   grantTypes?: string[] | undefined;
   redirectUris?: string[] | undefined;
+  postLogoutRedirectUris?: string[] | undefined;
   tokenEndpointAuthMethod?: string | undefined;
   jwks?: { keys: Record<string, unknown>[] } | null | undefined;
   accessTokenFormat?: 'jwt' | 'opaque' | undefined;
@@ -87,6 +88,7 @@ export function clientFields(input: ClientInput): Partial<OAuthClientRecord> {
     out.grantTypes = [...new Set(input.grantTypes)] as GrantType[];
   }
   if (input.redirectUris !== undefined) out.redirectUris = checkRedirectUris(input.redirectUris);
+  if (input.postLogoutRedirectUris !== undefined) out.postLogoutRedirectUris = checkRedirectUris(input.postLogoutRedirectUris);
   if (input.tokenEndpointAuthMethod !== undefined) {
     if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(input.tokenEndpointAuthMethod))
       throw bad(`unsupported tokenEndpointAuthMethod`);

@@ -40,6 +40,7 @@ export class OAuthClientService {
       audience: [],
       grantTypes: ['client_credentials'],
       redirectUris: [],
+      postLogoutRedirectUris: [],
       authMethod: 'client_secret_basic',
       jwks: null,
       accessTokenFormat: 'jwt',

@@ -14,6 +14,7 @@ export const OAUTH_PATHS = {
   /** The verification page of the device flow, where the user enters the code. */
   deviceVerification: '/oauth/device',
   userinfo: '/oauth/userinfo',
+  endSession: '/oauth/logout',
   introspection: '/oauth/introspect',
   revocation: '/oauth/revoke',
   jwks: '/oauth/jwks',
@@ -50,6 +51,7 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
     authorization_endpoint: issuer + OAUTH_PATHS.authorization,
     token_endpoint: issuer + OAUTH_PATHS.token,
     userinfo_endpoint: issuer + OAUTH_PATHS.userinfo,
+    end_session_endpoint: issuer + OAUTH_PATHS.endSession,
     device_authorization_endpoint: issuer + OAUTH_PATHS.deviceAuthorization,
     pushed_authorization_request_endpoint: issuer + OAUTH_PATHS.pushedAuthorization,
     // Per client instead (`requirePar`), as RFC 9126 §6 `require_pushed_authorization_requests`.

@@ -48,6 +48,8 @@ export interface OAuthClientRecord {
   dpopNonce: boolean;
   /** Authorization requests must be pushed first (RFC 9126 §5 `require_pushed_authorization_requests`). */
   requirePar: boolean;
+  /** Where users may be sent after signing out (RP-Initiated Logout 1.0 §3), matched exactly. */
+  postLogoutRedirectUris: string[];
   /** Rotate the secret every this many days (null: no schedule). */
   secretRotationDays: number | null;
   /** Seconds both secrets work when a scheduled rotation is made (the rotate call's default grace). */

@@ -35,6 +35,7 @@ export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClie
   dpopBound: ['dpop_bound', 'flag'],
   dpopNonce: ['dpop_nonce', 'flag'],
   requirePar: ['require_par', 'flag'],
+  postLogoutRedirectUris: ['post_logout_redirect_uris', 'json'],
   createdAt: ['created_at', 'number'],
   updatedAt: ['updated_at', 'number'],
   deletedAt: ['deleted_at', 'number?'],
@@ -112,6 +113,7 @@ export const endUserTable = recordTable<OAuthDatabase, 'end_users', EndUserRecor
   createdAt: ['created_at', 'number'],
   updatedAt: ['updated_at', 'number'],
   lastSignInAt: ['last_sign_in_at', 'number?'],
+  sessionsEndedAt: ['sessions_ended_at', 'number?'],
 });
 
 export const consentTable = recordTable<OAuthDatabase, 'oauth_consents', ConsentRecord>('oauth_consents', {

@@ -19,6 +19,7 @@ export interface OAuthDatabase {
     dpop_bound: number;
     dpop_nonce: number;
     require_par: number;
+    post_logout_redirect_uris: string;
     created_at: number;
     updated_at: number;
     deleted_at: number | null;
@@ -94,6 +95,7 @@ export interface OAuthDatabase {
     created_at: number;
     updated_at: number;
     last_sign_in_at: number | null;
+    sessions_ended_at: number | null;
   };
   oauth_consents: {
     user_id: string;

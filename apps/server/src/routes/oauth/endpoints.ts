@@ -5,6 +5,7 @@ import type { Services } from '../../wiring/services.js';
 import { authorizeRoutes } from './authorize.js';
 import { deviceRoutes } from './device.js';
 import { pushedAuthorizationRoute } from './pushed-authorization.js';
+import { logoutRoutes } from './logout.js';
 import { addFormParser } from './form-endpoint.js';
 import { IntrospectionSchema, introspectionRoute } from './introspection.js';
 import { JwksSchema, MetadataSchema, metadataRoutes } from './metadata.js';
@@ -44,6 +45,7 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(authorizeRoutes(oauth.server, issuer));
     await app.register(deviceRoutes(oauth.server, issuer));
     await app.register(pushedAuthorizationRoute(oauth.server, issuer));
+    await app.register(logoutRoutes(oauth.server, issuer));
   };
 }
 

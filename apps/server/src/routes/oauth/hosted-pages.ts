@@ -107,6 +107,20 @@ export function deviceDonePage(o: { app: string; approved: boolean }): string {
       );
 }
 
+/** RP-initiated logout: the user confirms, so that no other site can sign them out. */
+export function signOutPage(o: { app: string | undefined; query: string; csrf: string }): string {
+  return layout(
+    'Sign out',
+    `<h1>Sign out?</h1><p>${o.app === undefined ? 'You will be signed out.' : `${escape(o.app)} asks to sign you out.`} You will need to sign in again to any application that uses this sign-in.</p>
+<form method="post" action="/oauth/logout/confirm">${hidden(o.query, o.csrf)}
+<button type="submit">Sign out</button></form>`,
+  );
+}
+
+export function signedOutPage(): string {
+  return layout('Signed out', '<h1>You are signed out</h1><p>You may close this page.</p>');
+}
+
 export function errorPage(message: string): string {
   return layout('Cannot continue', `<h1>This sign-in cannot continue</h1><p class="error">${escape(message)}</p>`);
 }

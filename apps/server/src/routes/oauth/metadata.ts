@@ -13,6 +13,7 @@ export const MetadataSchema = Type.Object(
     authorization_endpoint: Url,
     token_endpoint: Url,
     userinfo_endpoint: Url,
+    end_session_endpoint: Url,
     device_authorization_endpoint: Url,
     pushed_authorization_request_endpoint: Url,
     require_pushed_authorization_requests: Type.Boolean({

@@ -144,6 +144,8 @@ export class AuthorizationFlow {
     if (session === undefined || session.workspaceId !== request.client.workspaceId) return undefined;
     const user = await this.deps.store.getEndUser(session.userId);
     if (user === undefined || user.disabledAt !== null || user.workspaceId !== session.workspaceId) return undefined;
+    // Signed out since (RP-initiated logout ends every sign-in of the user).
+    if (user.sessionsEndedAt !== null && session.authTime <= user.sessionsEndedAt) return undefined;
     return { session, user };
   }
 

@@ -14,10 +14,14 @@ export interface EndUserRecord {
   createdAt: number;
   updatedAt: number;
   lastSignInAt: number | null;
+  /** Sign-ins made before this were ended (signing out ends them all); null: never. */
+  sessionsEndedAt: number | null;
 }
 
 /** The fields of an end user that change after it is made. */
-export type EndUserPatch = Partial<Pick<EndUserRecord, 'name' | 'emailVerified' | 'disabledAt' | 'updatedAt' | 'lastSignInAt'>>;
+export type EndUserPatch = Partial<
+  Pick<EndUserRecord, 'name' | 'emailVerified' | 'disabledAt' | 'updatedAt' | 'lastSignInAt' | 'sessionsEndedAt'>
+>;
 
 /** What a user allowed a client: remembered per user, client and scopes. */
 export interface ConsentRecord {

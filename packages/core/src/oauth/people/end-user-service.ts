@@ -46,6 +46,7 @@ export class EndUserService {
       createdAt: now,
       updatedAt: now,
       lastSignInAt: null,
+      sessionsEndedAt: null,
     };
     await this.deps.store.transaction(async (tx) => {
       if (!(await tx.insertEndUser(user))) throw new TesseraError('CONFLICT', 'This workspace has a user with that email already.');
