@@ -91,6 +91,11 @@ export const CONFIG_SCHEMA = {
     ['local', 'deny'] as const,
     'local',
   ),
+  geoipDatabase: str(
+    'Path of a MaxMind-format GeoIP database (`.mmdb`: GeoLite2 City, GeoIP2 City, or a compatible one), read at start. With it the detectors also find use from a new country and impossible travel; without it they work on networks only. See docs/monitoring.md, "GeoIP".',
+    'TESSERA_GEOIP_DATABASE',
+    undefined,
+  ),
   shutdownTimeoutMs: int(
     'On SIGTERM/SIGINT, how long to wait for in-flight requests and the last usage flush before exiting anyway, in milliseconds.',
     'TESSERA_SHUTDOWN_TIMEOUT_MS',

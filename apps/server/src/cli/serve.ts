@@ -15,6 +15,7 @@ import {
   PLAIN_PEPPER_NOTICE,
 } from '../wiring/instance.js';
 import { openSharedState } from '../wiring/shared-state.js';
+import { openMmdbGeoLookup } from '../adapters/geoip/mmdb-geo-lookup.js';
 import { createServices } from '../wiring/services.js';
 import type { CommandContext } from './context.js';
 import { deliverFirstRootKey, firstRootKeyNotice } from './first-root-key.js';
@@ -86,6 +87,8 @@ export async function serve(
     onCheckpointError: logError('audit checkpoint failed'),
     monitoring: {
       onError: logError('monitoring failed'),
+      // Read once at start; a database that cannot be read stops the start with its reason.
+      geo: config.geoipDatabase === undefined ? undefined : openMmdbGeoLookup(config.geoipDatabase),
       webhooks: webhookTargetPolicy(config),
       onWebhookFailure: (failure) => app.log.warn({ webhook: failure }, 'webhook delivery failed'),
     },

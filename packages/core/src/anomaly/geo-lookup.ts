@@ -10,9 +10,9 @@ export interface GeoLocation {
 }
 
 /**
- * The seam for a GeoIP database. Tessera ships none (no offline GeoIP package light enough for
- * Node 20 is available): without one, detection works on networks only, and new-country and
- * impossible-travel detection stay off. Plug a MaxMind/IP2Location reader in behind this.
+ * The seam for a GeoIP database. Tessera ships none: the server reads a MaxMind-format file the
+ * operator points to (`TESSERA_GEOIP_DATABASE`); without one, detection works on networks only,
+ * and new-country and impossible-travel detection stay off.
  */
 export interface GeoLookup {
   lookup(ip: string): GeoLocation | undefined;
