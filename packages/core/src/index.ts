@@ -168,7 +168,6 @@ export type { Notice, NoticeRepos } from './hygiene/notice-repos.js';
 export type { KeyInventoryRepos } from './hygiene/key-inventory-repos.js';
 export { type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type SuspensionRecord } from './anomaly/anomaly-records.js';
 export { AnomalyEngine, defaultDetectors } from './anomaly/anomaly-engine.js';
-export { FleetFailureDetector, FLEET_FAILURE_DEFAULTS, type FleetFailureOptions } from './anomaly/fleet-failure-detector.js';
 export { type FleetDelta, type FleetTotals, type MinuteCount } from './anomaly/fleet-tally.js';
 export { FleetSync, type FleetExchange } from './anomaly/fleet-sync.js';
 export { AnomalyService } from './anomaly/anomaly-service.js';

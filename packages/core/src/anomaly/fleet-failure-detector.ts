@@ -1,44 +1,10 @@
-import { FAILED_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
+import type { UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import { FleetTally } from './fleet-tally.js';
+import { FLEET_FAILURE_DEFAULTS, FLEET_OUTCOMES, type FleetFailureOptions } from './fleet-failure-options.js';
+import { HourPeaks } from './hour-peaks.js';
 import { describeHourOfWeek, hourOfWeek } from './key-profile.js';
-
-export interface FleetFailureOptions {
-  /** Failures are summed over this many minutes (the current one included). */
-  windowMinutes: number;
-  /** A window is judged against its baseline: this many standard deviations above it… */
-  sigmas: number;
-  /** …and at least this many failures (or sources) more than expected. */
-  minExcess: number;
-  /** Failures from fewer addresses than this are left to the per-address detector. */
-  minSources: number;
-  /** Minutes of baseline a scope needs before it is judged. */
-  learnMinutes: number;
-  /** The least failures (and sources) per minute a baseline assumes. */
-  floorPerMinute: number;
-  /** Weight of the newest minute in the running baseline (1/360: about six hours). */
-  alpha: number;
-  /** Scopes kept at most. */
-  maxScopes: number;
-  /** A scope's finding repeats at most once a minute while it stays high. */
-  repeatEveryMs: number;
-}
-
-export const FLEET_FAILURE_DEFAULTS: FleetFailureOptions = {
-  windowMinutes: 10,
-  sigmas: 5,
-  minExcess: 8,
-  minSources: 10,
-  learnMinutes: 60,
-  floorPerMinute: 0.2,
-  alpha: 1 / 360,
-  maxScopes: 10_000,
-  repeatEveryMs: 60_000,
-};
-
-/** Outcomes that count as failures fleet-wide: guessing, and probing keys that do not serve. */
-const FLEET_OUTCOMES: ReadonlySet<string> = new Set([...FAILED_OUTCOMES, 'REVOKED', 'EXPIRED', 'DISABLED']);
 
 /** A scope's baseline: failures per minute and distinct sources per window, running and by hour. */
 interface Baseline {
@@ -291,47 +257,6 @@ export class FleetFailureDetector implements Detector {
       detectedAt: now,
       fingerprint,
     };
-  }
-}
-
-/** The last two peaks (failures, sources) of each hour. */
-class HourPeaks {
-  private readonly last: Float32Array;
-  private readonly prev: Float32Array;
-  private readonly seen: Uint8Array;
-
-  constructor(n: number) {
-    this.last = new Float32Array(2 * n);
-    this.prev = new Float32Array(2 * n);
-    this.seen = new Uint8Array(n);
-  }
-
-  push(i: number, failures: number, sources: number): void {
-    this.prev[2 * i] = this.last[2 * i]!;
-    this.prev[2 * i + 1] = this.last[2 * i + 1]!;
-    this.last[2 * i] = failures;
-    this.last[2 * i + 1] = sources;
-    this.seen[i] = Math.min(this.seen[i]! + 1, 2);
-  }
-
-  /** The last peak of an hour. */
-  peak(i: number): [number, number] {
-    return [this.last[2 * i]!, this.last[2 * i + 1]!];
-  }
-
-  /** Makes a peak usual at once (both of the last two at least this high). */
-  teach(i: number, failures: number, sources: number): void {
-    for (const a of [this.last, this.prev]) {
-      a[2 * i] = Math.max(a[2 * i]!, failures);
-      a[2 * i + 1] = Math.max(a[2 * i + 1]!, sources);
-    }
-    this.seen[i] = 2;
-  }
-
-  /** The lower of the last two peaks: a pattern seen on two days (weeks) running, never one burst. */
-  usual(i: number): [number, number] | undefined {
-    if (this.seen[i]! < 2) return undefined;
-    return [Math.min(this.last[2 * i]!, this.prev[2 * i]!), Math.min(this.last[2 * i + 1]!, this.prev[2 * i + 1]!)];
   }
 }
 

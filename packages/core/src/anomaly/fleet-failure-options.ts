@@ -1,0 +1,37 @@
+import { FAILED_OUTCOMES } from '../usage/usage-event.js';
+
+export interface FleetFailureOptions {
+  /** Failures are summed over this many minutes (the current one included). */
+  windowMinutes: number;
+  /** A window is judged against its baseline: this many standard deviations above it… */
+  sigmas: number;
+  /** …and at least this many failures (or sources) more than expected. */
+  minExcess: number;
+  /** Failures from fewer addresses than this are left to the per-address detector. */
+  minSources: number;
+  /** Minutes of baseline a scope needs before it is judged. */
+  learnMinutes: number;
+  /** The least failures (and sources) per minute a baseline assumes. */
+  floorPerMinute: number;
+  /** Weight of the newest minute in the running baseline (1/360: about six hours). */
+  alpha: number;
+  /** Scopes kept at most. */
+  maxScopes: number;
+  /** A scope's finding repeats at most once a minute while it stays high. */
+  repeatEveryMs: number;
+}
+
+export const FLEET_FAILURE_DEFAULTS: FleetFailureOptions = {
+  windowMinutes: 10,
+  sigmas: 5,
+  minExcess: 8,
+  minSources: 10,
+  learnMinutes: 60,
+  floorPerMinute: 0.2,
+  alpha: 1 / 360,
+  maxScopes: 10_000,
+  repeatEveryMs: 60_000,
+};
+
+/** Outcomes that count as failures fleet-wide: guessing, and probing keys that do not serve. */
+export const FLEET_OUTCOMES: ReadonlySet<string> = new Set([...FAILED_OUTCOMES, 'REVOKED', 'EXPIRED', 'DISABLED']);
