@@ -30,6 +30,7 @@ describe('the console is accessible (axe-core in Chromium)', () => {
   let page: Page;
   let session: string;
   let billingKey: string;
+  let deletedKey: string;
 
   /** Serious and critical violations on the page as it is now. */
   const violations = async (): Promise<Violation[]> => {
@@ -93,6 +94,16 @@ describe('the console is accessible (axe-core in Chromium)', () => {
       (await server.api('POST', '/v1/oauth/clients', { name: 'Reporting', grantTypes: ['client_credentials'], scopes: ['reports:read'] }))
         .status,
     ).toBe(201);
+    expect((await server.api('POST', '/v1/users', { email: 'ada@example.test', password: 'correct horse battery staple' })).status).toBe(
+      201,
+    );
+    const routes = {
+      keyHeader: 'x-api-key',
+      rules: [{ methods: ['GET'], path: '/orders/**', scopes: 'orders:read' }, { path: '/status' }],
+    };
+    expect((await server.api('PUT', `/v1/keyspaces/${keyspaceId}/gateway-routes`, routes)).status).toBe(200);
+    deletedKey = (await server.api('POST', '/v1/keys', { keyspaceId, name: 'Gone soon' })).body.keyId;
+    expect((await server.api('DELETE', `/v1/keys/${deletedKey}`)).status).toBe(204);
     // A connection to the suite's PostgreSQL (it trusts local logins) and a role, for the databases page.
     const db = new URL(TEST_DATABASE_URL);
     const connection = { host: db.hostname, port: Number(db.port || 5432), database: db.pathname.slice(1), tlsMode: 'disable' };
@@ -127,6 +138,8 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     ['hygiene', 'Hygiene'],
     ['secrets', 'Secrets'],
     ['oauth-clients', 'OAuth clients'],
+    ['end-users', 'End users'],
+    ['gateway', 'Gateway routes'],
     ['databases', 'Databases'],
     ['root-keys', 'Root keys'],
     ['audit', 'Audit log'],
@@ -166,6 +179,20 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     await open('audit', 'Audit log');
     await page.locator('table.audit tbody tr').first().getByRole('button', { name: /^More/ }).click();
     await page.locator('table.audit tr.expanded').waitFor();
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violation in an OAuth client’s edit form, and on a deleted key’s page', async () => {
+    await open('oauth-clients', 'OAuth clients');
+    await page.getByRole('button', { name: 'Edit the OAuth client Reporting' }).click();
+    await page.getByRole('heading', { level: 3, name: 'Edit Reporting' }).waitFor();
+    await page
+      .getByRole('checkbox', { name: /Authorization code/ })
+      .first()
+      .check();
+    await page.getByLabel('Redirect URIs').first().waitFor();
+    expect(await violations()).toEqual([]);
+    await open(`key?id=${deletedKey}`, 'Deleted key');
     expect(await violations()).toEqual([]);
   });
 

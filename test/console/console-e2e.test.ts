@@ -249,6 +249,16 @@ describe('the console in Chromium', () => {
     });
   });
 
+  it('stops rotating a secret: its current version stays', async () => {
+    const row = page.locator('section[aria-labelledby="rotations"] tr', { hasText: 'payments/stripe' });
+    await row.getByRole('button', { name: 'Stop rotating payments/stripe' }).click();
+    await page.getByText('No secret is rotated by a rotator yet.').waitFor();
+    await page.locator('.toast').getByText('payments/stripe is no longer rotated; its current version stays.').waitFor();
+    await shot('11b-rotation-stopped');
+    expect((await server.api('GET', '/v1/secret-rotations')).body.items).toEqual([]);
+    expect((await server.api('GET', '/v1/secrets/payments/stripe')).body).toMatchObject({ version: 2, value: 'sk_test_rotated_42' });
+  });
+
   it('reads the audit log with its chain status, and filters it', async () => {
     await go('audit', 'Audit log');
     await page.getByText(/Chain verified/).waitFor();

@@ -17,7 +17,8 @@ const LONG_OWNER = `org_${'verylongownerid'.repeat(12)}`;
  * sentences for validation errors, errors that clear, a page refused by role, skip to content,
  * passkeys at an IP address, decoys, quarantined keys, names in the audit log, units, a narrow
  * window; and a listing's export as CSV, an owner's keys revoked together, a key deleted, root
- * keys and OAuth clients managed. One server and one browser for the file; sessions are made over HTTP, not typed in.
+ * keys and OAuth clients (public ones too) managed, end users, gateway routes, a deleted key's
+ * link. One server and one browser for the file; sessions are made over HTTP, not typed in.
  */
 describe('the console without its rough edges, in Chromium', () => {
   let server: ConsoleServer;
@@ -313,6 +314,15 @@ describe('the console without its rough edges, in Chromium', () => {
     await shot('bulk');
   });
 
+  it('opens a link to a deleted key on a page that says it is deleted, with what the audit log kept', async () => {
+    const gone = await createKey({ name: 'Short-lived import', ownerId: 'acme' });
+    expect((await server.api('DELETE', `/v1/keys/${gone.keyId}`)).status).toBe(204);
+    await go(`key?id=${gone.keyId}`, 'Deleted key');
+    expect(await page.locator('main').textContent()).toContain(`The key ${gone.keyId} was deleted`);
+    await expect.poll(() => page.locator('table.audit tbody').textContent()).toContain('key.deleted');
+    await shot('deleted-key');
+  });
+
   it('creates a root key with chosen permissions and keyspaces, shown once, shows its last use, and revokes it', async () => {
     await go('root-keys', 'Root keys');
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a root key' }) });
@@ -336,6 +346,21 @@ describe('the console without its rough edges, in Chromium', () => {
     expect(dialogs.at(-1)).toMatch(/^Revoke the root key CI deployer\?/);
     await row.locator('.badge.revoked').waitFor();
     expect((await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}`, undefined, key)).status).toBe(401);
+  });
+
+  it('rolls a root key: the new key shown once, the old one working on for the minutes chosen', async () => {
+    const made = await server.api('POST', '/v1/root-keys', { name: 'Nightly backup', permissions: ['keys:read'] });
+    expect(made.status).toBe(201);
+    await go('root-keys', 'Root keys');
+    const roll = page.getByRole('form', { name: 'Roll a root key' });
+    await roll.getByLabel('Root key').selectOption(made.body.id);
+    await roll.getByLabel('Old key works on (minutes)').fill('5');
+    await roll.getByRole('button', { name: 'Roll' }).click();
+    await page.locator('.toast').getByText('Rolled Nightly backup: the old key keeps working for 5 minutes.').waitFor();
+    const fresh = (await page.getByTestId('new-root key').textContent())!;
+    expect(fresh).not.toBe(made.body.key);
+    for (const key of [fresh, made.body.key]) expect((await server.api('GET', '/v1/keys?q=needle', undefined, key)).status).toBe(200);
+    await shot('root-key-rolled');
   });
 
   it('skips to the current page’s content, and explains passkeys at an IP address', async () => {
@@ -394,6 +419,129 @@ describe('the console without its rough edges, in Chromium', () => {
     await row.getByRole('button', { name: 'Delete the OAuth client Billing service' }).click();
     await page.getByText('No OAuth clients yet.').waitFor();
     expect(await token(clientId, second)).toBe(401);
+  });
+
+  it('creates a public OAuth client for people to sign in through, says what is missing, and edits its grants', async () => {
+    await go('oauth-clients', 'OAuth clients');
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create an OAuth client' }) });
+    await form.getByLabel('Name').fill('Dashboard SPA');
+    await form.getByRole('checkbox', { name: /Client credentials/ }).uncheck();
+    await form.getByRole('checkbox', { name: /Authorization code/ }).check();
+    await form.getByLabel('How it authenticates').selectOption('none');
+    await form.getByRole('button', { name: 'Create client' }).click();
+    await form.getByText('The authorization code grant needs at least one redirect URI').waitFor();
+    await form.getByLabel('Redirect URIs').fill('https://dash.example.test/callback\nhttp://127.0.0.1/callback');
+    await form.getByRole('checkbox', { name: /Token exchange/ }).check();
+    await form.getByRole('button', { name: 'Create client' }).click();
+    await form.getByText('A public client has no secret, so it cannot use client credentials or token exchange').waitFor();
+    await form.getByRole('checkbox', { name: /Token exchange/ }).uncheck();
+    await form.getByLabel('Scopes').fill('profile dashboards:read');
+    await form.getByRole('button', { name: 'Create client' }).click();
+    await page.locator('.toast').getByText('Created the OAuth client Dashboard SPA, a public client with no secret.').waitFor();
+    const row = page.locator('tr', { hasText: 'Dashboard SPA' });
+    expect(await row.textContent()).toContain('public: no secret');
+    expect(await row.textContent()).toContain('2 redirect URIs');
+    const clientId = (await row.getAttribute('data-client-id'))!;
+    expect((await server.api('GET', `/v1/oauth/clients/${clientId}`)).body).toMatchObject({
+      grantTypes: ['authorization_code'],
+      tokenEndpointAuthMethod: 'none',
+      redirectUris: ['https://dash.example.test/callback', 'http://127.0.0.1/callback'],
+      scopes: ['profile', 'dashboards:read'],
+    });
+    await shot('oauth-public-client');
+
+    await row.getByRole('button', { name: 'Edit the OAuth client Dashboard SPA' }).click();
+    const edit = page.locator('form', { has: page.getByRole('heading', { name: 'Edit Dashboard SPA' }) });
+    await edit.getByRole('checkbox', { name: /Refresh token/ }).check();
+    await edit.getByLabel('Redirect URIs').fill('https://dash.example.test/callback#here');
+    await edit.getByRole('button', { name: 'Save client' }).click();
+    await edit.getByText('is not a redirect URI').waitFor();
+    await edit.getByLabel('Redirect URIs').fill('https://dash.example.test/callback');
+    await shot('oauth-client-edit');
+    await edit.getByRole('button', { name: 'Save client' }).click();
+    await page.locator('.toast').getByText('Saved the OAuth client Dashboard SPA.').waitFor();
+    expect((await server.api('GET', `/v1/oauth/clients/${clientId}`)).body).toMatchObject({
+      grantTypes: ['authorization_code', 'refresh_token'],
+      redirectUris: ['https://dash.example.test/callback'],
+    });
+    // A rule the server keeps that the form does not check still reads as a sentence.
+    await row.getByRole('button', { name: 'Edit the OAuth client Dashboard SPA' }).click();
+    await edit.getByLabel('Redirect URIs').fill('ftp://dash.example.test/callback');
+    await edit.getByRole('button', { name: 'Save client' }).click();
+    await edit.locator('.form-error .error').waitFor();
+    const said = (await edit.locator('.form-error').textContent())!;
+    expect(said).not.toMatch(/body\/|must match|must NOT/);
+    expect((await server.api('DELETE', `/v1/oauth/clients/${clientId}`)).status).toBe(204);
+  });
+
+  it('manages the workspace’s end users: creates one, disables and enables them, deletes them', async () => {
+    await go('end-users', 'End users');
+    await page.getByText('No end users yet.').waitFor();
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create an end user' }) });
+    await form.getByLabel('Email', { exact: true }).fill('ada@example.test');
+    await form.getByLabel('Password').fill('too short');
+    await form.getByRole('button', { name: 'Create end user' }).click();
+    await form.getByText('The password needs at least 12 characters.').waitFor();
+    await form.getByLabel('Password').fill('correct horse battery staple');
+    await form.getByLabel('Name').fill('Ada Lovelace');
+    await form.getByLabel('I checked that this email belongs to the person').check();
+    await form.getByRole('button', { name: 'Create end user' }).click();
+    const row = page.locator('table.end-users tbody tr', { hasText: 'ada@example.test' });
+    await row.waitFor();
+    expect(await row.locator('td').allTextContents()).toEqual(
+      expect.arrayContaining(['ada@example.test', 'Ada Lovelace', 'yes', 'never', 'active']),
+    );
+    const userId = (await row.getAttribute('data-end-user-id'))!;
+    // The same address again: the server's answer, as a sentence.
+    await form.getByLabel('Email', { exact: true }).fill('ADA@example.test');
+    await form.getByLabel('Password').fill('correct horse battery staple');
+    await form.getByRole('button', { name: 'Create end user' }).click();
+    await form.getByText('This workspace has a user with that email already.').waitFor();
+    await shot('end-users');
+
+    await row.getByRole('button', { name: 'Disable ada@example.test' }).click();
+    expect(dialogs.at(-1)).toMatch(/^Disable ada@example\.test\?/);
+    await row.locator('.badge.disabled').waitFor();
+    expect((await server.api('GET', `/v1/users/${userId}`)).body.disabled).toBe(true);
+    await row.getByRole('button', { name: 'Enable ada@example.test' }).click();
+    await row.locator('.badge.active').waitFor();
+    expect((await server.api('GET', `/v1/users/${userId}`)).body.disabled).toBe(false);
+    await row.getByRole('button', { name: 'Delete ada@example.test' }).click();
+    await page.getByText('No end users yet.').waitFor();
+    expect((await server.api('GET', `/v1/users/${userId}`)).status).toBe(404);
+  });
+
+  it('edits a keyspace’s gateway routes: rules in order, checked before they are sent', async () => {
+    await go('gateway', 'Gateway routes');
+    await page.getByLabel('Keyspace').selectOption(keyspaceId);
+    await page.getByText('Never set: every request is refused.').waitFor();
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    await page.getByLabel('Rule 1 methods').fill('get, head');
+    await page.getByLabel('Rule 1 path').fill('/orders/**');
+    await page.getByLabel('Rule 1 scopes').fill('orders:read');
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    await page.getByLabel('Rule 2 path').fill('status');
+    await page.getByRole('button', { name: 'Save routes' }).click();
+    await page.getByText('Rule 2: the path must start with /, such as /orders/**.').waitFor();
+    await page.getByLabel('Rule 2 path').fill('/status');
+    await page.getByRole('button', { name: 'Move rule 2 up' }).click();
+    expect(await page.getByLabel('Rule 1 path').inputValue()).toBe('/status');
+    await page.getByLabel('Key header').fill('x-api-key');
+    await page.getByRole('button', { name: 'Save routes' }).click();
+    await page.locator('.toast').getByText('The gateway routes of Production are saved: 2 rules.').waitFor();
+    expect((await server.api('GET', `/v1/keyspaces/${keyspaceId}/gateway-routes`)).body).toMatchObject({
+      keyHeader: 'x-api-key',
+      rules: [{ path: '/status' }, { methods: ['GET', 'HEAD'], path: '/orders/**', scopes: 'orders:read' }],
+      audience: null,
+    });
+    await page.getByText(/^Last saved/).waitFor();
+    await shot('gateway-routes');
+    await page.getByRole('button', { name: 'Remove rule 1' }).click();
+    await page.getByRole('button', { name: 'Save routes' }).click();
+    await page.locator('.toast').getByText('The gateway routes of Production are saved: 1 rule.').waitFor();
+    expect((await server.api('GET', `/v1/keyspaces/${keyspaceId}/gateway-routes`)).body.rules).toEqual([
+      { methods: ['GET', 'HEAD'], path: '/orders/**', scopes: 'orders:read' },
+    ]);
   });
 
   it('keeps Sign out on screen in a narrow window', async () => {

@@ -5,6 +5,8 @@ import { AnalyticsPage } from './pages/analytics-page.js';
 import { AnomaliesPage } from './pages/anomalies-page.js';
 import { AuditPage } from './pages/audit-page.js';
 import { DatabasesPage } from './pages/databases-page.js';
+import { EndUsersPage } from './pages/end-users-page.js';
+import { GatewayPage } from './pages/gateway-page.js';
 import { HygienePage } from './pages/hygiene-page.js';
 import { KeyPage } from './pages/key-page.js';
 import { KeysPage } from './pages/keys-page.js';
@@ -87,6 +89,7 @@ const PAGES: Page[] = [
     available: (s) => s.capabilities.hygiene === true && can(s, 'keys:read') && can(s, 'keyspaces:read'),
     Component: HygienePage,
   },
+  { path: 'gateway', title: 'Gateway', available: (s) => can(s, 'keyspaces:read'), Component: GatewayPage },
   {
     path: 'secrets',
     title: 'Secrets',
@@ -98,6 +101,12 @@ const PAGES: Page[] = [
     title: 'OAuth clients',
     available: (s) => s.capabilities.oauthClients === true && can(s, 'oauth:manage'),
     Component: OAuthClientsPage,
+  },
+  {
+    path: 'end-users',
+    title: 'End users',
+    available: (s) => s.capabilities.oauthClients === true && can(s, 'end_users:read'),
+    Component: EndUsersPage,
   },
   {
     path: 'databases',

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, can, type Answer } from '../api.js';
+import { api, ApiError, can, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import { LoadStatus } from '../load-status.js';
@@ -20,6 +20,15 @@ export function KeyPage({ session, notify }: PageProps) {
   const [keyId] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? '').get('id') ?? '');
   const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
   const [result, reload] = useLoad(async () => {
+    // A link to a deleted key (from the audit log, an anomaly, a suspension) lands on a page that says so.
+    const gone = await api<Key>('GET', `/v1/keys/${encodeURIComponent(keyId)}`).then(
+      () => false,
+      (err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return true;
+        throw err;
+      },
+    );
+    if (gone) return { gone: true as const };
     const [key, usage, held] = await Promise.all([
       api<Key>('GET', `/v1/keys/${encodeURIComponent(keyId)}`),
       api<KeyUsage>('GET', `/console/api/keys/${encodeURIComponent(keyId)}/usage`),
@@ -27,10 +36,11 @@ export function KeyPage({ session, notify }: PageProps) {
         ? api<Answer<'GET /v1/suspensions'>>('GET', `/v1/suspensions?active=true&keyId=${encodeURIComponent(keyId)}`)
         : Promise.resolve({ items: [] as Suspension[] }),
     ]);
-    return { key, usage, suspension: held.items[0] };
+    return { gone: false as const, key, usage, suspension: held.items[0] };
   }, [keyId]);
   const history = useAuditPages(`target=${encodeURIComponent(keyId)}`, 10);
   if (result.state !== 'ready') return <LoadStatus title="Key" result={result} failed="This key could not load" />;
+  if (result.data.gone) return <DeletedKey keyId={keyId} history={can(session, 'audit:read') ? history : undefined} />;
   const { key, usage, suspension } = result.data;
   const changed = () => {
     reload();
@@ -82,6 +92,29 @@ export function KeyPage({ session, notify }: PageProps) {
         <section className="card" aria-labelledby="kh-title">
           <h2 id="kh-title">History</h2>
           <p className="muted">Every change to this key in the audit log, newest first.</p>
+          <AuditTable rows={history.rows} label="History of this key" target={false} />
+          <Pager pages={history} noun="entries" />
+        </section>
+      )}
+    </>
+  );
+}
+
+/** What a link to a key that no longer exists opens: that it is deleted, and what the audit log kept of it. */
+function DeletedKey({ keyId, history }: { keyId: string; history: ReturnType<typeof useAuditPages> | undefined }) {
+  return (
+    <>
+      <p className="crumbs">
+        <a href="#/keys">Keys</a> /
+      </p>
+      <h1>Deleted key</h1>
+      <p>
+        The key <code>{keyId}</code> was deleted, or never existed in this workspace. It cannot be opened, changed or used; what was done to
+        it stays in the audit log.
+      </p>
+      {history !== undefined && (
+        <section className="card" aria-labelledby="kh-title">
+          <h2 id="kh-title">History</h2>
           <AuditTable rows={history.rows} label="History of this key" target={false} />
           <Pager pages={history} noun="entries" />
         </section>

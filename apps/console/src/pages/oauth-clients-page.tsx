@@ -1,5 +1,5 @@
 import { Fragment, useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
@@ -8,23 +8,28 @@ import { ShowOnce } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { TableScroll } from '../table-scroll.js';
+import { OAuthClientForm } from './oauth-client-form.js';
 import { ClientSecretSchedule, SecretDue } from './client-secret-schedule.js';
 import { SigningKeysSection } from './signing-keys-section.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 
-/** Words in a field, split by spaces or commas. */
-const words = (text: string) => text.split(/[\s,]+/).filter((w) => w !== '');
+/** A client that holds a secret, which may be rotated. */
+const hasSecret = (c: Client) => c.tokenEndpointAuthMethod !== 'private_key_jwt' && c.tokenEndpointAuthMethod !== 'none';
+/** A grant by its short name: the token exchange's URN is long. */
+const grantName = (g: Client['grantTypes'][number]) => g.replace('urn:ietf:params:oauth:grant-type:', '');
 
 /**
- * Machine-to-machine clients of the authorization server: the list, a new client (its secret
- * shown once), a new secret (the old one kept for a grace period), its rotation schedule, and
- * delete; and the authorization server's signing keys.
+ * The clients of the authorization server, machines and apps people sign in through: the list, a
+ * new client (its secret shown once, unless it is public), an edit of its grants and redirect
+ * URIs, a new secret (the old one kept for a grace period), its rotation schedule, and delete; and
+ * the authorization server's signing keys.
  */
 export function OAuthClientsPage({ session, notify }: PageProps) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/oauth/clients'>>('GET', '/v1/oauth/clients'), []);
   const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
   const [scheduling, setScheduling] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const manage = can(session, 'oauth:manage');
   if (result.state !== 'ready') return <LoadStatus title="OAuth clients" result={result} />;
   const { items } = result.data;
@@ -58,8 +63,8 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
     <>
       <h1>OAuth clients</h1>
       <p className="muted">
-        Machine-to-machine clients of the authorization server. Create, rotate and delete them here, with the API, or with{' '}
-        <code>tessera oauth clients</code>.
+        Clients of the authorization server: services (client credentials) and apps people sign in through (authorization code, public or
+        with a secret). Create, edit, rotate and delete them here, with the API, or with <code>tessera oauth clients</code>.
       </p>
       <div className="reveal-slot">
         {shown && (
@@ -86,12 +91,19 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                   <tr data-client-id={c.clientId}>
                     <td className="mono">{c.clientId}</td>
                     <td>{c.name}</td>
-                    <td>{c.grantTypes.join(', ')}</td>
+                    <td>
+                      {c.grantTypes.map(grantName).join(', ')}
+                      {c.redirectUris.length > 0 && (
+                        <span className="muted small stacked" title={c.redirectUris.join('\n')}>
+                          {`${c.redirectUris.length} redirect ${c.redirectUris.length === 1 ? 'URI' : 'URIs'}`}
+                        </span>
+                      )}
+                    </td>
                     <td>{c.scopes.join(' ')}</td>
                     <td className="nowrap">{when(c.createdAt)}</td>
                     <td>
-                      {c.tokenEndpointAuthMethod === 'private_key_jwt' ? (
-                        <span className="muted">no secret</span>
+                      {c.tokenEndpointAuthMethod === 'private_key_jwt' || c.tokenEndpointAuthMethod === 'none' ? (
+                        <span className="muted">{c.tokenEndpointAuthMethod === 'none' ? 'public: no secret' : 'signs with its keys'}</span>
                       ) : (
                         <SecretDue client={c} />
                       )}
@@ -99,7 +111,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                     {manage && (
                       <td>
                         <div className="row">
-                          {c.tokenEndpointAuthMethod !== 'private_key_jwt' && (
+                          {hasSecret(c) && (
                             <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
                               <Field label="Old secret works on (minutes)">
                                 <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
@@ -107,7 +119,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                               <button type="submit">New secret</button>
                             </form>
                           )}
-                          {c.tokenEndpointAuthMethod !== 'private_key_jwt' && (
+                          {hasSecret(c) && (
                             <button
                               type="button"
                               aria-expanded={scheduling === c.clientId}
@@ -117,6 +129,14 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                               Schedule
                             </button>
                           )}
+                          <button
+                            type="button"
+                            aria-expanded={editing === c.clientId}
+                            aria-label={`Edit the OAuth client ${c.name}`}
+                            onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
+                          >
+                            Edit
+                          </button>
                           <button
                             type="button"
                             className="danger"
@@ -129,6 +149,20 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                       </td>
                     )}
                   </tr>
+                  {manage && editing === c.clientId && (
+                    <tr className="expanded">
+                      <td colSpan={7}>
+                        <OAuthClientForm
+                          client={c}
+                          onSaved={(saved) => {
+                            notify(`Saved the OAuth client ${saved.name}.`);
+                            setEditing(null);
+                            reload();
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  )}
                   {manage && scheduling === c.clientId && (
                     <tr className="expanded">
                       <td colSpan={7}>
@@ -157,60 +191,18 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
       )}
       {manage && <SigningKeysSection notify={notify} />}
       {manage && (
-        <CreateClient
-          onCreated={(c) => {
-            if (c.clientSecret !== undefined) setShown({ title: `OAuth client ${c.name} created`, secret: c.clientSecret });
-            else notify(`Created the OAuth client ${c.name}.`);
+        <OAuthClientForm
+          onSaved={(c) => {
+            if ('clientSecret' in c && c.clientSecret !== undefined)
+              setShown({ title: `OAuth client ${c.name} created`, secret: c.clientSecret });
+            else
+              notify(
+                `Created the OAuth client ${c.name}${c.tokenEndpointAuthMethod === 'none' ? ', a public client with no secret' : ''}.`,
+              );
             reload();
           }}
         />
       )}
     </>
-  );
-}
-
-function CreateClient({ onCreated }: { onCreated(c: Answer<'POST /v1/oauth/clients'>): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const submit = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const data = new FormData(form);
-    const scopes = words(String(data.get('scopes') ?? ''));
-    const audience = words(String(data.get('audience') ?? ''));
-    api<Answer<'POST /v1/oauth/clients'>>('POST', '/v1/oauth/clients', {
-      name: String(data.get('name') ?? '').trim(),
-      ...(scopes.length > 0 && { scopes }),
-      ...(audience.length > 0 && { audience }),
-    }).then(
-      (c) => {
-        setError(null);
-        form.reset();
-        onCreated(c);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
-  };
-  return (
-    <form className="inline-form" aria-labelledby="oc-create" onSubmit={submit}>
-      <h2 id="oc-create">Create an OAuth client</h2>
-      <p className="muted small">
-        A client of the client-credentials grant, authenticated by a secret; set other grants, token lifetimes or DPoP with the API.
-      </p>
-      <Field label="Name">
-        <input name="name" required maxLength={200} autoComplete="off" />
-      </Field>
-      <Field label="Scopes" hint="Separated by spaces or commas; wildcards such as invoices:* work.">
-        <input name="scopes" placeholder="invoices:read invoices:write" spellCheck={false} />
-      </Field>
-      <Field label="Audience" hint="The APIs its tokens are for, such as https://api.example.com; the first is the default.">
-        <input name="audience" spellCheck={false} />
-      </Field>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
-      <button type="submit" className="primary">
-        Create client
-      </button>
-    </form>
   );
 }

@@ -2,7 +2,7 @@ import { PERMISSIONS } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
-import { ago, when } from '../format.js';
+import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
@@ -18,7 +18,8 @@ const stateOf = (rk: RootKey) =>
 
 /**
  * Root keys (`root_keys:manage`): the keys that call the management API. Create one with the
- * permissions and keyspaces it needs (shown once), see when each was last used, revoke one.
+ * permissions and keyspaces it needs (shown once), see when each was last used, roll one (the new
+ * key shown once, the old one working on for the minutes chosen), revoke one.
  */
 export function RootKeysPage({ notify }: PageProps) {
   const [result, reload] = useLoad(
@@ -38,6 +39,29 @@ export function RootKeysPage({ notify }: PageProps) {
         reload();
       },
       (err: Error) => notify(err.message, 'error'),
+    );
+  };
+
+  const active = items.filter((rk) => stateOf(rk) === 'active');
+  const roll = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget);
+    const rk = active.find((k) => k.id === data.get('rootKey'));
+    if (rk === undefined) return;
+    const minutes = Number(data.get('grace') || 0);
+    api<Answer<'POST /v1/root-keys/{id}/roll'>>('POST', `/v1/root-keys/${rk.id}/roll`, {
+      gracePeriodSeconds: Math.round(minutes * 60),
+    }).then(
+      (r) => {
+        setShown({ name: `${rk.name} (new)`, key: r.key });
+        notify(
+          minutes > 0
+            ? `Rolled ${rk.name}: the old key keeps working for ${duration(Math.round(minutes * 60))}.`
+            : `Rolled ${rk.name}: the old key no longer works.`,
+        );
+        reload();
+      },
+      (err: unknown) => notify(errorText(err), 'error'),
     );
   };
 
@@ -89,6 +113,25 @@ export function RootKeysPage({ notify }: PageProps) {
           </tbody>
         </table>
       </TableScroll>
+      {active.length > 0 && (
+        <form className="inline-form" aria-labelledby="rk-roll" onSubmit={roll}>
+          <h2 id="rk-roll">Roll a root key</h2>
+          <p className="muted small">A new key with the same permissions, shown once; the old one works on for the minutes chosen.</p>
+          <div className="row">
+            <Field label="Root key">
+              <select name="rootKey">
+                {active.map((rk) => (
+                  <option key={rk.id} value={rk.id}>{`${rk.name} (${rk.start})`}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Old key works on (minutes)">
+              <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
+            </Field>
+          </div>
+          <button type="submit">Roll</button>
+        </form>
+      )}
       <CreateRootKey
         keyspaces={keyspaces}
         onCreated={(name, key) => {

@@ -14,7 +14,7 @@ const path = (base: string, name: string) => `${base}/${name.split('/').map(enco
 
 /**
  * Rotation of the vault's secrets: each rotation's schedule, next run and last result, a
- * "Rotate now" per secret, and a small form to set a secret's rotator and schedule.
+ * "Rotate now" and "Stop rotating" per secret, and a small form to set a secret's rotator and schedule.
  */
 export function SecretRotations({
   names,
@@ -47,6 +47,17 @@ export function SecretRotations({
     } finally {
       setBusy(null);
     }
+  };
+
+  const stop = (name: string) => {
+    if (!window.confirm(`Stop rotating ${name}? Its current version stays; nothing rotates it again until a rotation is set.`)) return;
+    api('DELETE', path('/v1/secret-rotations', name)).then(
+      () => {
+        notify(`${name} is no longer rotated; its current version stays.`);
+        reload();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
   };
 
   const configure = (e: FormEvent<HTMLFormElement>) => {
@@ -101,14 +112,19 @@ export function SecretRotations({
                 <td>{r.state === 'rotating' ? 'rotating now' : r.nextRotationAt ? when(r.nextRotationAt) : '—'}</td>
                 <td>
                   {canWrite && (
-                    <button
-                      type="button"
-                      disabled={busy !== null}
-                      onClick={() => void rotateNow(r.secret)}
-                      aria-label={`Rotate now: ${r.secret}`}
-                    >
-                      Rotate now
-                    </button>
+                    <div className="row">
+                      <button
+                        type="button"
+                        disabled={busy !== null}
+                        onClick={() => void rotateNow(r.secret)}
+                        aria-label={`Rotate now: ${r.secret}`}
+                      >
+                        Rotate now
+                      </button>
+                      <button type="button" className="danger" onClick={() => stop(r.secret)} aria-label={`Stop rotating ${r.secret}`}>
+                        Stop rotating
+                      </button>
+                    </div>
                   )}
                 </td>
               </tr>

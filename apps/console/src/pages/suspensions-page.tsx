@@ -73,7 +73,11 @@ export function SuspensionsPage({ session, notify }: PageProps) {
                   return (
                     <tr key={s.id} data-suspension-id={s.id}>
                       <td title={s.keyId}>
-                        <a href={`#/key?id=${encodeURIComponent(s.keyId)}`}>{name}</a>
+                        {key === undefined ? (
+                          <span className="muted">a deleted key</span>
+                        ) : (
+                          <a href={`#/key?id=${encodeURIComponent(s.keyId)}`}>{name}</a>
+                        )}
                       </td>
                       <td>{key?.ownerId ?? '—'}</td>
                       <td>{`${hold.label[0]!.toUpperCase()}${hold.label.slice(1)}: ${hold.why}`}</td>

@@ -1,0 +1,182 @@
+import { useState, type FormEvent } from 'react';
+import { api, can, errorText, type Answer } from '../api.js';
+import { Field } from '../field.js';
+import { formValues } from '../form-values.js';
+import { ago, when } from '../format.js';
+import { LoadStatus } from '../load-status.js';
+import type { PageProps } from '../page-props.js';
+import { TableHead } from '../table-head.js';
+import { TableScroll } from '../table-scroll.js';
+import { useLoad } from '../use-load.js';
+
+type EndUser = Answer<'GET /v1/users'>['items'][number];
+
+const PAGE = 50;
+
+/**
+ * The workspace's end users (`end_users:read`, `end_users:manage`): the people its apps sign in
+ * through the authorization endpoint, not the console's own users (those are under Settings).
+ * The list a page at a time, a new user, disable and enable one, delete one.
+ */
+export function EndUsersPage({ session, notify }: PageProps) {
+  // The cursors of this page and the pages before it (the first has none).
+  const [trail, setTrail] = useState<(string | null)[]>([null]);
+  const cursor = trail.at(-1)!;
+  const [result, reload] = useLoad(
+    () => api<Answer<'GET /v1/users'>>('GET', `/v1/users?${new URLSearchParams({ limit: String(PAGE), ...(cursor && { cursor }) })}`),
+    [cursor],
+  );
+  const manage = can(session, 'end_users:manage');
+
+  const setDisabled = (u: EndUser, disable: boolean) => {
+    if (disable && !window.confirm(`Disable ${u.email}? They cannot sign in, and their apps' refresh tokens stop working.`)) return;
+    api<Answer<'POST /v1/users/{userId}/disable'>>('POST', `/v1/users/${u.userId}/${disable ? 'disable' : 'enable'}`).then(
+      () => {
+        notify(disable ? `Disabled ${u.email}.` : `Enabled ${u.email}: they can sign in again.`);
+        reload();
+      },
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+  const remove = (u: EndUser) => {
+    if (!window.confirm(`Delete ${u.email}? Their consents go, their refresh tokens stop working, and this cannot be undone.`)) return;
+    api('DELETE', `/v1/users/${u.userId}`).then(
+      () => {
+        notify(`Deleted ${u.email}.`);
+        reload();
+      },
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+
+  const intro = (
+    <p className="muted">
+      The people your apps sign in through Tessera’s authorization endpoint (the authorization code grant). They are not console users:
+      those are under <a href="#/settings">Settings</a>.
+    </p>
+  );
+  if (result.state !== 'ready')
+    return (
+      <>
+        <LoadStatus title="End users" result={result} />
+        {intro}
+      </>
+    );
+  const { items, nextCursor } = result.data;
+  const first = (trail.length - 1) * PAGE + 1;
+
+  return (
+    <>
+      <h1>End users</h1>
+      {intro}
+      {items.length === 0 ? (
+        <p className="empty">{trail.length === 1 ? 'No end users yet.' : 'No more end users.'}</p>
+      ) : (
+        <TableScroll label="End users">
+          <table className="end-users dense">
+            <caption className="sr-only">End users, oldest first</caption>
+            <TableHead columns={['Email', 'Name', 'Email checked', 'Created', 'Last sign-in', 'State']} actions={manage} />
+            <tbody>
+              {items.map((u) => (
+                <tr key={u.userId} data-end-user-id={u.userId}>
+                  <td title={u.userId}>{u.email}</td>
+                  <td>{u.name ?? '—'}</td>
+                  <td>{u.emailVerified ? 'yes' : 'no'}</td>
+                  <td className="nowrap">{when(u.createdAt)}</td>
+                  <td className="nowrap" title={u.lastSignInAt ?? undefined}>
+                    {ago(u.lastSignInAt)}
+                  </td>
+                  <td>
+                    <span className={`badge ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span>
+                  </td>
+                  {manage && (
+                    <td>
+                      <div className="row">
+                        <button
+                          type="button"
+                          onClick={() => setDisabled(u, !u.disabled)}
+                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                        >
+                          {u.disabled ? 'Enable' : 'Disable'}
+                        </button>
+                        <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
+                          Delete
+                        </button>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      {(trail.length > 1 || nextCursor !== null) && (
+        <nav className="pager" aria-label="Pages of end users">
+          <button type="button" disabled={trail.length === 1} onClick={() => setTrail(trail.slice(0, -1))}>
+            Previous
+          </button>
+          <span className="muted small">{`End users ${first}–${first + items.length - 1}`}</span>
+          <button type="button" disabled={nextCursor === null} onClick={() => setTrail([...trail, nextCursor])}>
+            Next
+          </button>
+        </nav>
+      )}
+      {manage && (
+        <CreateEndUser
+          onCreated={(u) => {
+            notify(`Created the end user ${u.email}.`);
+            reload();
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function CreateEndUser({ onCreated }: { onCreated(u: EndUser): void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const v = formValues(form);
+    const password = String(new FormData(form).get('password') ?? '');
+    if (password.length < 12) return setError('The password needs at least 12 characters.');
+    setError(null);
+    api<Answer<'POST /v1/users'>>('POST', '/v1/users', {
+      email: v.email,
+      password,
+      ...(v.name !== '' && { name: v.name }),
+      emailVerified: v.emailVerified === 'on',
+    }).then(
+      (u) => {
+        form.reset();
+        onCreated(u);
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+  return (
+    <form className="inline-form" aria-labelledby="eu-create" onSubmit={submit}>
+      <h2 id="eu-create">Create an end user</h2>
+      <Field label="Email">
+        <input name="email" type="email" required maxLength={254} autoComplete="off" spellCheck={false} />
+      </Field>
+      <Field label="Password" hint="At least 12 characters. Tessera keeps only a hash; tell the person by a safe channel.">
+        <input name="password" type="password" required maxLength={1024} autoComplete="new-password" />
+      </Field>
+      <Field label="Name" hint="Optional.">
+        <input name="name" maxLength={200} autoComplete="off" />
+      </Field>
+      <label className="check">
+        <input type="checkbox" name="emailVerified" /> I checked that this email belongs to the person
+      </label>
+      <div role="alert" className="form-error">
+        {error !== null && <p className="error">{error}</p>}
+      </div>
+      <button type="submit" className="primary">
+        Create end user
+      </button>
+    </form>
+  );
+}
