@@ -440,6 +440,19 @@ describe('the console in Chromium', () => {
 
     await page.getByRole('button', { name: 'I have stored it — hide the secret' }).click();
     expect(await page.getByTestId('new-secret').count()).toBe(0);
+    // A new signing secret, shown once; the next event is signed with it.
+    await row.getByRole('button', { name: `New signing secret for the webhook to ${receiver.url}` }).click();
+    await page.getByRole('heading', { name: `Webhook to ${receiver.url} has a new signing secret` }).waitFor();
+    const renewed = (await page.getByTestId('new-secret').textContent())!;
+    expect(renewed).toMatch(/^whsec_/);
+    expect(renewed).not.toBe(secret);
+    receiver.received.length = 0;
+    await row.getByRole('button', { name: /Send a test event/ }).click();
+    await expect.poll(() => receiver.received.length).toBeGreaterThan(0);
+    const again = receiver.received.find((r) => JSON.parse(r.body).type === 'webhook.test')!;
+    const [, t2, v2] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(again.signature)!;
+    expect(v2).toBe(createHmac('sha256', renewed).update(`${t2}.${again.body}`).digest('hex'));
+    await page.getByRole('button', { name: 'I have stored it — hide the secret' }).click();
     await row.getByRole('button', { name: /Disable the webhook/ }).click();
     await row.locator('.badge.disabled').waitFor();
     expect((await server.api('GET', '/v1/webhooks')).body.items[0].enabled).toBe(false);

@@ -435,16 +435,20 @@ describe('the console without its rough edges, in Chromium', () => {
     await form.getByRole('button', { name: 'Create client' }).click();
     await form.getByText('A public client has no secret, so it cannot use client credentials or token exchange').waitFor();
     await form.getByRole('checkbox', { name: /Token exchange/ }).uncheck();
+    await form.getByRole('checkbox', { name: /Device code/ }).check();
+    await form.getByRole('checkbox', { name: /Require pushed authorization requests/ }).check();
     await form.getByLabel('Scopes').fill('profile dashboards:read');
     await form.getByRole('button', { name: 'Create client' }).click();
     await page.locator('.toast').getByText('Created the OAuth client Dashboard SPA, a public client with no secret.').waitFor();
     const row = page.locator('tr', { hasText: 'Dashboard SPA' });
     expect(await row.textContent()).toContain('public: no secret');
     expect(await row.textContent()).toContain('2 redirect URIs');
+    expect(await row.textContent()).toContain('requires PAR');
     const clientId = (await row.getAttribute('data-client-id'))!;
     expect((await server.api('GET', `/v1/oauth/clients/${clientId}`)).body).toMatchObject({
-      grantTypes: ['authorization_code'],
+      grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
       tokenEndpointAuthMethod: 'none',
+      requirePar: true,
       redirectUris: ['https://dash.example.test/callback', 'http://127.0.0.1/callback'],
       scopes: ['profile', 'dashboards:read'],
     });
@@ -461,7 +465,8 @@ describe('the console without its rough edges, in Chromium', () => {
     await edit.getByRole('button', { name: 'Save client' }).click();
     await page.locator('.toast').getByText('Saved the OAuth client Dashboard SPA.').waitFor();
     expect((await server.api('GET', `/v1/oauth/clients/${clientId}`)).body).toMatchObject({
-      grantTypes: ['authorization_code', 'refresh_token'],
+      grantTypes: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+      requirePar: true,
       redirectUris: ['https://dash.example.test/callback'],
     });
     // A rule the server keeps that the form does not check still reads as a sentence.

@@ -11,6 +11,11 @@ const GRANTS: readonly { value: GrantType; label: string; hint: string }[] = [
   { value: 'client_credentials', label: 'Client credentials', hint: 'a service calling an API as itself' },
   { value: 'authorization_code', label: 'Authorization code', hint: 'people sign in through an app (with PKCE)' },
   { value: 'refresh_token', label: 'Refresh token', hint: 'the app renews its tokens without asking again' },
+  {
+    value: 'urn:ietf:params:oauth:grant-type:device_code',
+    label: 'Device code',
+    hint: 'a TV or command line; people sign in on another device',
+  },
   { value: 'urn:ietf:params:oauth:grant-type:token-exchange', label: 'Token exchange', hint: 'trade a token for another (RFC 8693)' },
 ];
 
@@ -40,6 +45,9 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
       return {
         error: `“${uri}” is not a redirect URI: write a full address such as https://app.example.com/callback, without a #fragment.`,
       };
+  const requirePar = data.get('requirePar') === 'on';
+  if (requirePar && !grantTypes.includes('authorization_code'))
+    return { error: 'Pushed authorization requests are for the authorization code grant: choose it, or leave that box unticked.' };
   if (
     auth === 'none' &&
     (grantTypes.includes('client_credentials') || grantTypes.includes('urn:ietf:params:oauth:grant-type:token-exchange'))
@@ -55,13 +63,14 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
       grantTypes,
       redirectUris,
       tokenEndpointAuthMethod: auth,
+      requirePar,
     },
   };
 }
 
 /**
  * An OAuth client's form: its name, grants, how it authenticates (a secret, or none for a public
- * client), redirect URIs, scopes and audience. With `client` it edits that client (PATCH),
+ * client), redirect URIs, whether it must push its authorization requests, scopes and audience. With `client` it edits that client (PATCH),
  * without it creates one (POST). A client that signs with its own keys (`private_key_jwt`) is
  * set up with the API; its authentication is kept as it is here.
  */
@@ -165,6 +174,15 @@ export function OAuthClientForm({
             defaultValue={client?.redirectUris.join('\n')}
           />
         </Field>
+      )}
+      {grants.includes('authorization_code') && (
+        <label className="check">
+          <input type="checkbox" name="requirePar" defaultChecked={client?.requirePar} />{' '}
+          <span>
+            Require pushed authorization requests{' '}
+            <span className="muted small">(PAR: the app sends the request to Tessera first, so it cannot be altered on the way)</span>
+          </span>
+        </label>
       )}
       <Field label="Scopes" hint="Separated by spaces or commas; wildcards such as invoices:* work.">
         <input name="scopes" placeholder="invoices:read invoices:write" spellCheck={false} defaultValue={client?.scopes.join(' ')} />

@@ -93,6 +93,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                     <td>{c.name}</td>
                     <td>
                       {c.grantTypes.map(grantName).join(', ')}
+                      {c.requirePar && <span className="muted small stacked">requires PAR</span>}
                       {c.redirectUris.length > 0 && (
                         <span className="muted small stacked" title={c.redirectUris.join('\n')}>
                           {`${c.redirectUris.length} redirect ${c.redirectUris.length === 1 ? 'URI' : 'URIs'}`}

@@ -15,11 +15,11 @@ const outcome = (d: WebhookDelivery) =>
     ? `delivered (HTTP ${d.responseStatus})`
     : `not delivered${d.responseStatus !== null ? ` (HTTP ${d.responseStatus})` : ''}${d.lastError ? `: ${d.lastError}` : ''}${d.status === 'pending' ? '; it will be retried' : ''}`;
 
-/** Webhook subscriptions: list, add (the signing secret shown once), test, disable, delete. */
+/** Webhook subscriptions: list, add (the signing secret shown once), test, a new secret, disable, delete. */
 export function WebhooksSection({ notify }: { notify: Notify }) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/webhooks'>>('GET', '/v1/webhooks'), []);
   const [adding, setAdding] = useState(false);
-  const [created, setCreated] = useState<CreatedWebhook | null>(null);
+  const [created, setCreated] = useState<(CreatedWebhook & { rotated?: true }) | null>(null);
   const [tests, setTests] = useState<Record<string, string>>({});
   /** The webhook whose delivery log is open. */
   const [log, setLog] = useState<string | null>(null);
@@ -39,6 +39,17 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
       },
       (err: Error) => notify(err.message, 'error'),
     );
+  const rotate = (w: Webhook) => {
+    if (!window.confirm(`Give the webhook to ${w.url} a new signing secret? The old one stops signing at once: update the receiver.`))
+      return;
+    api<Answer<'POST /v1/webhooks/{webhookId}/rotate-secret'>>('POST', `/v1/webhooks/${w.id}/rotate-secret`).then(
+      (r) => {
+        setCreated({ ...r, rotated: true });
+        reload();
+      },
+      (err: Error) => notify(err.message, 'error'),
+    );
+  };
   const remove = (w: Webhook) => {
     if (!window.confirm(`Delete the webhook to ${w.url}? Its delivery log is deleted with it.`)) return;
     change(api('DELETE', `/v1/webhooks/${w.id}`), `The webhook to ${w.url} is deleted.`);
@@ -53,8 +64,8 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
       <div className="reveal-slot">
         {created && (
           <ShowOnce
-            key={created.id}
-            title={`Webhook to ${created.url} added: its signing secret`}
+            key={created.secret}
+            title={`Webhook to ${created.url} ${created.rotated ? 'has a new signing secret' : 'added: its signing secret'}`}
             value={created.secret}
             noun="secret"
             note="the receiver checks signatures with it, and Tessera will not show it again."
@@ -105,6 +116,9 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
                       aria-label={`${w.enabled ? 'Disable' : 'Enable'} the webhook to ${w.url}`}
                     >
                       {w.enabled ? 'Disable' : 'Enable'}
+                    </button>
+                    <button type="button" onClick={() => rotate(w)} aria-label={`New signing secret for the webhook to ${w.url}`}>
+                      New secret
                     </button>
                     <button type="button" className="danger" onClick={() => remove(w)} aria-label={`Delete the webhook to ${w.url}`}>
                       Delete
