@@ -436,6 +436,7 @@ describe('the console without its rough edges, in Chromium', () => {
     await form.getByText('A public client has no secret, so it cannot use client credentials or token exchange').waitFor();
     await form.getByRole('checkbox', { name: /Token exchange/ }).uncheck();
     await form.getByRole('checkbox', { name: /Device code/ }).check();
+    await form.getByLabel('After sign-out, back to').fill('https://dash.example.test/');
     await form.getByRole('checkbox', { name: /Require pushed authorization requests/ }).check();
     await form.getByLabel('Scopes').fill('profile dashboards:read');
     await form.getByRole('button', { name: 'Create client' }).click();
@@ -450,6 +451,7 @@ describe('the console without its rough edges, in Chromium', () => {
       tokenEndpointAuthMethod: 'none',
       requirePar: true,
       redirectUris: ['https://dash.example.test/callback', 'http://127.0.0.1/callback'],
+      postLogoutRedirectUris: ['https://dash.example.test/'],
       scopes: ['profile', 'dashboards:read'],
     });
     await shot('oauth-public-client');

@@ -34,13 +34,14 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
   const grantTypes = data.getAll('grantType').map(String) as GrantType[];
   const auth = String(data.get('auth') ?? 'client_secret_basic') as AuthMethod;
   const redirectUris = words(String(data.get('redirectUris') ?? ''));
+  const postLogoutRedirectUris = words(String(data.get('postLogoutRedirectUris') ?? ''));
   if (name === '') return { error: 'Give the client a name, such as “Billing dashboard”.' };
   if (grantTypes.length === 0) return { error: 'Choose at least one grant.' };
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
     return { error: 'The authorization code grant needs at least one redirect URI: where people are sent back after signing in.' };
   if (!grantTypes.includes('authorization_code') && redirectUris.length > 0)
     return { error: 'Redirect URIs are only for the authorization code grant: choose it, or leave the redirect URIs empty.' };
-  for (const uri of redirectUris)
+  for (const uri of [...redirectUris, ...postLogoutRedirectUris])
     if (!/^[a-z][a-z0-9+.-]*:/i.test(uri) || uri.includes('#'))
       return {
         error: `“${uri}” is not a redirect URI: write a full address such as https://app.example.com/callback, without a #fragment.`,
@@ -62,6 +63,7 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
       audience: words(String(data.get('audience') ?? '')),
       grantTypes,
       redirectUris,
+      postLogoutRedirectUris,
       tokenEndpointAuthMethod: auth,
       requirePar,
     },
@@ -70,7 +72,8 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
 
 /**
  * An OAuth client's form: its name, grants, how it authenticates (a secret, or none for a public
- * client), redirect URIs, whether it must push its authorization requests, scopes and audience. With `client` it edits that client (PATCH),
+ * client), redirect URIs and where people may go after signing out, whether it must push its
+ * authorization requests, scopes and audience. With `client` it edits that client (PATCH),
  * without it creates one (POST). A client that signs with its own keys (`private_key_jwt`) is
  * set up with the API; its authentication is kept as it is here.
  */
@@ -172,6 +175,20 @@ export function OAuthClientForm({
             spellCheck={false}
             placeholder="https://app.example.com/callback"
             defaultValue={client?.redirectUris.join('\n')}
+          />
+        </Field>
+      )}
+      {grants.includes('authorization_code') && (
+        <Field
+          label="After sign-out, back to"
+          hint="Optional, one a line: where the app may send people after they sign out, matched exactly."
+        >
+          <textarea
+            name="postLogoutRedirectUris"
+            rows={2}
+            spellCheck={false}
+            placeholder="https://app.example.com/"
+            defaultValue={client?.postLogoutRedirectUris.join('\n')}
           />
         </Field>
       )}
