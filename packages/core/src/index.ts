@@ -129,7 +129,6 @@ export type {
   AuthorizationCodeRecord,
   ConsentRecord,
   DeviceAuthorizationRecord,
-  DeviceAuthorizationStatus,
   EndUserPatch,
   EndUserRecord,
   PushedRequestRecord,
