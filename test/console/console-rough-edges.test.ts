@@ -323,6 +323,27 @@ describe('the console without its rough edges, in Chromium', () => {
     await shot('deleted-key');
   });
 
+  it('exports the audit log as JSON lines with its checkpoints, and signs a checkpoint now', async () => {
+    await go('audit', 'Audit log');
+    await page.getByRole('button', { name: 'Sign a checkpoint now' }).click();
+    await page
+      .locator('.toast')
+      .getByText(/^Signed a checkpoint at entry #\d+/)
+      .waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export the log (JSON lines)' }).click(),
+    ]);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(100);
+    expect(lines[0]).toMatchObject({ seq: 1 });
+    expect(JSON.stringify(lines.at(-1))).toContain('signature');
+    await shot('audit-export');
+  });
+
   it('creates a root key with chosen permissions and keyspaces, shown once, shows its last use, and revokes it', async () => {
     await go('root-keys', 'Root keys');
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a root key' }) });

@@ -1,15 +1,20 @@
 import { AUDIT_ACTIONS } from '@tessera/api';
 import { useRef, useState, type FormEvent } from 'react';
-import { api, ApiError, type Answer } from '../api.js';
+import { api, ApiError, can, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
+import type { PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 import { AuditTable, Pager, useAuditPages } from './audit-table.js';
 
 const PAGE = 25;
 
-/** The audit log: whether its chain holds, then its entries a page at a time, filtered on the server. */
-export function AuditPage() {
+/**
+ * The audit log: whether its chain holds, then its entries a page at a time, filtered on the
+ * server; the whole log as JSON lines with its signed checkpoints, and (`audit:checkpoint`) a
+ * signed checkpoint made now.
+ */
+export function AuditPage({ session, notify }: PageProps) {
   const [chain] = useLoad(() => api<Answer<'GET /v1/audit/verify'>>('GET', '/v1/audit/verify'), []);
   const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
   const [query, setQuery] = useState(() => {
@@ -19,6 +24,17 @@ export function AuditPage() {
   });
   const pages = useAuditPages(query, PAGE);
   const form = useRef<HTMLFormElement>(null);
+
+  const checkpoint = () =>
+    api<Answer<'POST /v1/audit/checkpoints'>>('POST', '/v1/audit/checkpoints').then(
+      (c) =>
+        notify(
+          c === undefined
+            ? 'No entry since the last checkpoint: nothing new to sign.'
+            : `Signed a checkpoint at entry #${c.seq}: the log up to it can no longer be changed unnoticed.`,
+        ),
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
 
   const filter = (e: FormEvent) => {
     e.preventDefault();
@@ -49,6 +65,16 @@ export function AuditPage() {
             <strong>Chain BROKEN: </strong>
             {`entry #${chain.data.firstBadSeq} (${chain.data.reason}); ${chain.data.checked} entries before it verified.`}
           </p>
+        )}
+      </div>
+      <div className="toolbar">
+        <a className="button" href="/v1/audit/export?checkpoints=true" download="tessera-audit.jsonl">
+          Export the log (JSON lines)
+        </a>
+        {can(session, 'audit:checkpoint') && (
+          <button type="button" onClick={() => void checkpoint()}>
+            Sign a checkpoint now
+          </button>
         )}
       </div>
       <form className="filters" role="search" aria-label="Filter the audit log" ref={form} onSubmit={filter}>
