@@ -158,8 +158,19 @@ describe('the console without its rough edges, in Chromium', () => {
     expect(await page.locator('.toast .error').count()).toBe(0);
   });
 
-  it('marks a decoy as such, leaves it out of hygiene, and asks before enabling a key quarantined for a leak', async () => {
-    const decoy = await server.api('POST', '/v1/honeytokens', { keyspaceId, name: 'Payments backup' });
+  it('plants a decoy, marks it as such, leaves it out of hygiene, and asks before enabling a key quarantined for a leak', async () => {
+    // The decoy is planted from the console's key form.
+    await go('keys', 'Keys');
+    await page.getByRole('button', { name: 'Create a key' }).click();
+    const create = page.locator('form.create-key');
+    await create.getByLabel('Name', { exact: true }).fill('Payments backup');
+    await create.getByLabel('A decoy (honeytoken)').check();
+    await create.getByRole('button', { name: 'Create key' }).click();
+    expect(await page.getByTestId('new-key').textContent()).toMatch(/^sk_live_/);
+    const found = (await server.api('GET', `/v1/keys?keyspaceId=${keyspaceId}&q=payments%20backup`)).body.items;
+    expect(found).toHaveLength(1);
+    expect(found[0].decoy).toBe(true);
+    const decoy = { body: { keyId: found[0].keyId as string } };
     const leaked = await createKey({ name: 'Leaky mobile app', ratelimits: [{ name: 'per-minute', limit: 60, windowMs: 60_000 }] });
     const report = await server.api('POST', '/v1/keys/leaked', { keys: [leaked.key], source: 'a public gist' });
     expect(report.body.items[0].status).toBe('quarantined');

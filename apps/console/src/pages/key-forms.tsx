@@ -51,6 +51,19 @@ export function CreateKeyForm({
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
+    if ((form.elements.namedItem('decoy') as HTMLInputElement).checked) {
+      // A decoy keeps only what makes it look real; any use of it is a critical anomaly.
+      api<Answer<'POST /v1/honeytokens'>>('POST', '/v1/honeytokens', {
+        keyspaceId: v.keyspaceId,
+        ...(v.name && { name: v.name }),
+        ...(v.ownerId && { ownerId: v.ownerId }),
+        ...(v.scopes && { scopes: list(v.scopes) }),
+      }).then(
+        (r) => onCreated(r, v.name || undefined),
+        (err: unknown) => setError(errorText(err)),
+      );
+      return;
+    }
     const body: Record<string, unknown> = {
       keyspaceId: v.keyspaceId,
       enabled: (form.elements.namedItem('enabled') as HTMLInputElement).checked,
@@ -156,6 +169,14 @@ export function CreateKeyForm({
         <input type="checkbox" name="enabled" id="ck-enabled" defaultChecked value="on" />
         <label htmlFor="ck-enabled">Enabled</label>
       </div>
+      <div className="check">
+        <input type="checkbox" name="decoy" id="ck-decoy" value="on" aria-describedby="ck-decoy-hint" />
+        <label htmlFor="ck-decoy">A decoy (honeytoken)</label>
+      </div>
+      <p className="hint" id="ck-decoy-hint">
+        A key that looks like any other, to plant where a thief would look: any use of it is a critical anomaly. Only its name, owner and
+        scopes are kept.
+      </p>
       <div role="alert" className="form-error">
         {error !== null && <p className="error">{error}</p>}
       </div>
