@@ -355,6 +355,25 @@ describe('the console without its rough edges, in Chromium', () => {
     await shot('audit-export');
   });
 
+  it('reports a leaked key from the Suspensions page: it is quarantined and listed', async () => {
+    const found = await createKey({ name: 'Pasted deploy key', ownerId: 'acme' });
+    await go('suspensions', 'Suspensions');
+    const form = page.locator('form', { has: page.getByRole('heading', { name: 'Report a leaked key' }) });
+    await form.getByRole('button', { name: 'Report' }).click();
+    await form.getByText('Paste at least one key, one a line.').waitFor();
+    await form.getByLabel('Keys found').fill(`${found.key}\nnot-a-key`);
+    await form.getByLabel('Where they were found').fill('a public gist');
+    await form.getByRole('button', { name: 'Report' }).click();
+    await page
+      .locator('.toast')
+      .getByText(/: quarantined; .*: not a key\.$/)
+      .waitFor();
+    expect(await form.getByLabel('Keys found').inputValue()).toBe('');
+    await page.locator('tr', { hasText: 'Pasted deploy key' }).waitFor();
+    expect((await server.api('POST', '/v1/keys/verify', { key: found.key })).body.valid).toBe(false);
+    await shot('leak-reported');
+  });
+
   it('creates a root key with chosen permissions and keyspaces, shown once, shows its last use, and revokes it', async () => {
     await go('root-keys', 'Root keys');
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create a root key' }) });

@@ -1,9 +1,10 @@
-import { useState } from 'react';
-import { api, can, type Answer } from '../api.js';
+import type { LeakOutcome } from '@tessera/api';
+import { useState, type FormEvent } from 'react';
+import { api, can, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import type { PageProps } from '../page-props.js';
+import type { Notify, PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
@@ -100,6 +101,70 @@ export function SuspensionsPage({ session, notify }: PageProps) {
           </TableScroll>
         )}
       </div>
+      {can(session, 'keys:report_leaked') && <ReportLeak notify={notify} onReported={reload} />}
     </>
+  );
+}
+
+const LEAK_OUTCOMES: Record<LeakOutcome['status'], string> = {
+  quarantined: 'quarantined',
+  revoked: 'revoked',
+  already_revoked: 'already revoked',
+  unknown: 'not a key of this workspace',
+  invalid: 'not a key',
+};
+
+/**
+ * "Report a leaked key": keys found where they should not be (a paste site, a public repository)
+ * are quarantined (suspended, which can be lifted) or revoked, and each becomes a `key_leaked`
+ * anomaly. The keys typed are sent once and not kept in the page.
+ */
+function ReportLeak({ notify, onReported }: { notify: Notify; onReported(): void }) {
+  const [error, setError] = useState<string | null>(null);
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const keys = String(data.get('keys') ?? '')
+      .split(/\s+/)
+      .filter((k) => k !== '');
+    if (keys.length === 0) return setError('Paste at least one key, one a line.');
+    const source = String(data.get('source') ?? '').trim();
+    api<Answer<'POST /v1/keys/leaked'>>('POST', '/v1/keys/leaked', {
+      keys,
+      action: String(data.get('action')),
+      ...(source !== '' && { source }),
+    }).then(
+      (r) => {
+        setError(null);
+        form.reset();
+        notify(r.items.map((o) => `${o.start === '-' ? 'one entry' : o.start}: ${LEAK_OUTCOMES[o.status]}`).join('; ') + '.');
+        onReported();
+      },
+      (err: unknown) => setError(errorText(err)),
+    );
+  };
+  return (
+    <form className="inline-form" aria-labelledby="leak-title" onSubmit={submit}>
+      <h2 id="leak-title">Report a leaked key</h2>
+      <Field label="Keys found" hint="One a line. They are checked and sent once; the page does not keep them.">
+        <textarea name="keys" rows={3} spellCheck={false} autoComplete="off" />
+      </Field>
+      <Field label="Where they were found" hint="Optional, such as “a public gist”; kept with the finding.">
+        <input name="source" maxLength={200} />
+      </Field>
+      <Field label="Then">
+        <select name="action" defaultValue="quarantine">
+          <option value="quarantine">quarantine them (can be lifted here)</option>
+          <option value="revoke">revoke them (for good)</option>
+        </select>
+      </Field>
+      <div role="alert" className="form-error">
+        {error !== null && <p className="error">{error}</p>}
+      </div>
+      <button type="submit" className="danger">
+        Report
+      </button>
+    </form>
   );
 }
