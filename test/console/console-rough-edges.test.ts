@@ -334,6 +334,38 @@ describe('the console without its rough edges, in Chromium', () => {
     await shot('deleted-key');
   });
 
+  it('creates a recoverable keyspace, and reads one of its keys back on the key’s page, audited', async () => {
+    await go('keys', 'Keys');
+    await page.getByRole('button', { name: 'New keyspace' }).click();
+    const form = page.getByRole('form', { name: 'Create a keyspace' });
+    await form.getByLabel('Name').fill('Escrow');
+    await form.getByLabel('Prefix').fill('sk_esc');
+    await form.getByLabel('Recoverable keys').check();
+    await form.getByRole('button', { name: 'Create keyspace' }).click();
+    const listed = async () =>
+      ((await server.api('GET', '/v1/keyspaces')).body.items as { id: string; name: string; recoverable: boolean }[]).find(
+        (k) => k.name === 'Escrow',
+      );
+    await page.locator('.toast').getByText('The keyspace is created.').waitFor();
+    await expect.poll(listed).toMatchObject({ recoverable: true });
+    const escrow = (await listed())!.id;
+    const made = (await server.api('POST', '/v1/keys', { keyspaceId: escrow, name: 'Escrowed partner key' })).body as {
+      keyId: string;
+      key: string;
+    };
+    await go(`key?id=${made.keyId}`, 'Escrowed partner key');
+    expect(await page.locator('main').textContent()).not.toContain(made.key);
+    await page.getByRole('button', { name: 'Show the key' }).click();
+    await expect.poll(() => page.getByTestId('recovered-key').textContent()).toBe(made.key);
+    await expect.poll(() => page.locator('table.audit tbody').textContent()).toContain('key.recovered');
+    await shot('key-recovered');
+    await page.getByRole('button', { name: 'Hide the key' }).click();
+    expect(await page.locator('main').textContent()).not.toContain(made.key);
+    // A key of a keyspace that is not recoverable offers no read.
+    await go(`key?id=${keyIds['Worker 001']}`, 'Worker 001');
+    expect(await page.getByRole('button', { name: 'Show the key' }).count()).toBe(0);
+  });
+
   it('exports the audit log as JSON lines with its checkpoints, and signs a checkpoint now', async () => {
     await go('audit', 'Audit log');
     await page.getByRole('button', { name: 'Sign a checkpoint now' }).click();

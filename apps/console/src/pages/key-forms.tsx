@@ -16,7 +16,10 @@ export function KeyspaceForm({ notify, onCreated }: { notify: Notify; onCreated(
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const v = formValues(e.currentTarget);
-    api('POST', '/v1/keyspaces', { name: v.name, prefix: v.prefix }).then(onCreated, (err: Error) => notify(err.message, 'error'));
+    const recoverable = (e.currentTarget.elements.namedItem('recoverable') as HTMLInputElement).checked;
+    api('POST', '/v1/keyspaces', { name: v.name, prefix: v.prefix, ...(recoverable && { recoverable }) }).then(onCreated, (err: Error) =>
+      notify(err.message, 'error'),
+    );
   };
   return (
     <form className="inline-form" aria-labelledby="ks-title" onSubmit={submit}>
@@ -27,6 +30,14 @@ export function KeyspaceForm({ notify, onCreated }: { notify: Notify; onCreated(
       <Field label="Prefix" hint="Lower-case letters, digits and _, e.g. sk_live.">
         <input name="prefix" required pattern="[a-z][a-z0-9_]{0,15}" spellCheck={false} />
       </Field>
+      <div className="check">
+        <input type="checkbox" name="recoverable" id="ks-recoverable" value="on" aria-describedby="ks-recoverable-hint" />
+        <label htmlFor="ks-recoverable">Recoverable keys</label>
+      </div>
+      <p className="hint" id="ks-recoverable-hint">
+        Keeps each key encrypted as well as hashed, so owners and admins can read a key back later (every read is audited). Cannot be
+        changed afterwards; leave it off unless you need it.
+      </p>
       <button type="submit" className="primary">
         Create keyspace
       </button>

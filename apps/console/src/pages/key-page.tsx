@@ -9,7 +9,8 @@ import { RANGES, OutcomeBreakdown, RangeSwitch, chartPoints, useSeries, type Ran
 import { useLoad } from '../use-load.js';
 import { AuditTable, Pager, useAuditPages } from './audit-table.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
-import type { Key, ShownKey, Suspension } from './key-model.js';
+import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
+import { KeyRecovery } from './key-recovery.js';
 
 /**
  * One key at its own address (`#/key?id=key_…`): what it is and what may be done to it, its use
@@ -36,12 +37,17 @@ export function KeyPage({ session, notify }: PageProps) {
         ? api<Answer<'GET /v1/suspensions'>>('GET', `/v1/suspensions?active=true&keyId=${encodeURIComponent(keyId)}`)
         : Promise.resolve({ items: [] as Suspension[] }),
     ]);
-    return { gone: false as const, key, usage, suspension: held.items[0] };
+    // A key of a recoverable keyspace can be read back by those who may (owners and admins).
+    const recoverable =
+      can(session, 'keys:recover') && key.revokedAt === null
+        ? (await api<Keyspace>('GET', `/v1/keyspaces/${encodeURIComponent(key.keyspaceId)}`)).recoverable
+        : false;
+    return { gone: false as const, key, usage, suspension: held.items[0], recoverable };
   }, [keyId]);
   const history = useAuditPages(`target=${encodeURIComponent(keyId)}`, 10);
   if (result.state !== 'ready') return <LoadStatus title="Key" result={result} failed="This key could not load" />;
   if (result.data.gone) return <DeletedKey keyId={keyId} history={can(session, 'audit:read') ? history : undefined} />;
-  const { key, usage, suspension } = result.data;
+  const { key, usage, suspension, recoverable } = result.data;
   const changed = () => {
     reload();
     history.reload();
@@ -87,6 +93,7 @@ export function KeyPage({ session, notify }: PageProps) {
         onClose={() => (location.hash = '#/keys')}
         onDeleted={() => (location.hash = '#/keys')}
       />
+      {recoverable && <KeyRecovery keyId={key.keyId} label={key.name ?? key.keyId} notify={notify} onRead={history.reload} />}
       {can(session, 'analytics:read') && <KeyUsageHistory keyId={key.keyId} label={key.name ?? key.keyId} />}
       {can(session, 'audit:read') && (
         <section className="card" aria-labelledby="kh-title">

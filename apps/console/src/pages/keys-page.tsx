@@ -25,7 +25,7 @@ export function KeysPage(props: PageProps) {
         {can(props.session, 'keyspaces:manage') && <KeyspaceForm notify={props.notify} onCreated={reload} />}
       </>
     );
-  return <KeysBrowser keyspaces={keyspaces} {...props} />;
+  return <KeysBrowser keyspaces={keyspaces} onKeyspaceCreated={reload} {...props} />;
 }
 
 /** The filters the listing was asked for: the server narrows the keys by them, page after page. */
@@ -35,7 +35,7 @@ interface Filters {
   state: KeyState | 'all';
 }
 
-function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Keyspace[] }) {
+function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProps & { keyspaces: Keyspace[]; onKeyspaceCreated(): void }) {
   const canCreate = can(session, 'keys:create');
   const [params] = useState(() => new URLSearchParams(location.hash.split('?')[1] ?? ''));
   // '' is every keyspace: the search then looks across them all.
@@ -47,6 +47,7 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
   const [filters, setFilters] = useState<Filters>(() => ({ owner: ownerInput.trim(), q: searchInput.trim(), state: 'all' }));
   const [listing, setListing] = useState<Listing>({ state: 'loading' });
   const [creating, setCreating] = useState(false);
+  const [addingKeyspace, setAddingKeyspace] = useState(false);
   const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
   const [detail, setDetail] = useState<{ key: Key; usage: KeyUsage; focus: boolean } | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -201,6 +202,11 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
             Create a key
           </button>
         )}
+        {can(session, 'keyspaces:manage') && (
+          <button type="button" aria-expanded={addingKeyspace} onClick={() => setAddingKeyspace(!addingKeyspace)}>
+            New keyspace
+          </button>
+        )}
         {can(session, 'keys:revoke') && selected.size > 0 && (
           <RevokeSelected
             keyIds={[...selected]}
@@ -224,6 +230,16 @@ function KeysBrowser({ keyspaces, session, notify }: PageProps & { keyspaces: Ke
           }}
         />
       </div>
+      {addingKeyspace && (
+        <KeyspaceForm
+          notify={notify}
+          onCreated={() => {
+            setAddingKeyspace(false);
+            notify('The keyspace is created.');
+            onKeyspaceCreated();
+          }}
+        />
+      )}
       {creating && (
         <CreateKeyForm
           keyspaceId={keyspaceId || keyspaces[0]!.id}

@@ -24,7 +24,12 @@ const LogoutParams = Type.Object(
     logout_hint: Param('Accepted and not needed.'),
     ui_locales: Param('Accepted and not needed.'),
   },
-  { description: 'OpenID Connect RP-Initiated Logout 1.0 §2.' },
+  {
+    description: 'OpenID Connect RP-Initiated Logout 1.0 §2.',
+    examples: [
+      { id_token_hint: 'eyJhbGciOiJFZERTQSIs…', post_logout_redirect_uri: 'https://app.example.com/signed-out', state: 'af0ifjsldkj' },
+    ],
+  },
 );
 const REDIRECT = {
   description: 'Signed out; back to the client’s `post_logout_redirect_uri`, with `state`.',
