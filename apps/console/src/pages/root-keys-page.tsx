@@ -95,9 +95,10 @@ export function RootKeysPage({ notify }: PageProps) {
                 <td className="mono nowrap">{rk.start}</td>
                 <td className="mono">{rk.permissions.join(' ')}</td>
                 <td>{rk.keyspaceIds === null ? 'all' : rk.keyspaceIds.map(keyspaceName).join(', ')}</td>
-                <td className="nowrap">{when(rk.createdAt)}</td>
+                {/* Dates may wrap, so the table fits a 1280 px window with its Revoke buttons. */}
+                <td>{when(rk.createdAt)}</td>
                 <td className="nowrap">{ago(rk.lastUsedAt)}</td>
-                <td className="nowrap">{rk.expiresAt === null ? 'never' : when(rk.expiresAt)}</td>
+                <td>{rk.expiresAt === null ? 'never' : when(rk.expiresAt)}</td>
                 <td>
                   <span className={`badge ${stateOf(rk)}`}>{stateOf(rk)}</span>
                 </td>
