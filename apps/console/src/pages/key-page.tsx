@@ -22,16 +22,12 @@ export function KeyPage({ session, notify }: PageProps) {
   const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
   const [result, reload] = useLoad(async () => {
     // A link to a deleted key (from the audit log, an anomaly, a suspension) lands on a page that says so.
-    const gone = await api<Key>('GET', `/v1/keys/${encodeURIComponent(keyId)}`).then(
-      () => false,
-      (err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return true;
-        throw err;
-      },
-    );
-    if (gone) return { gone: true as const };
-    const [key, usage, held] = await Promise.all([
-      api<Key>('GET', `/v1/keys/${encodeURIComponent(keyId)}`),
+    const key = await api<Key>('GET', `/v1/keys/${encodeURIComponent(keyId)}`).catch((err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    });
+    if (key === null) return { gone: true as const };
+    const [usage, held] = await Promise.all([
       api<KeyUsage>('GET', `/console/api/keys/${encodeURIComponent(keyId)}/usage`),
       can(session, 'anomalies:read')
         ? api<Answer<'GET /v1/suspensions'>>('GET', `/v1/suspensions?active=true&keyId=${encodeURIComponent(keyId)}`)
