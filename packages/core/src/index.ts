@@ -81,7 +81,7 @@ export type { HalfSession } from './console/console-sign-in.js';
 export type { SignInFailures } from './console/sign-in-lockout.js';
 export type { RelyingParty } from './console/console-passkeys.js';
 export { VerifyTimeline } from './usage/verify-timeline.js';
-export { keyringStatus } from './custody/keyring-status.js';
+export { keyringStatus } from './custody/custody-status.js';
 export {
   IDEMPOTENCY_ABANDONED_MS,
   IDEMPOTENCY_KEY_PATTERN,

@@ -6,7 +6,7 @@ import { AUDIT_OPTIONS } from './audit-help.js';
 import { BACKUP_OPTIONS } from './backup-help.js';
 import { DATABASES_OPTIONS } from './databases-help.js';
 import { END_USERS_OPTIONS } from './end-users-help.js';
-import { KEYRING_OPTIONS } from './keyring-help.js';
+import { KEYRING_OPTIONS } from './key-custody-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';

@@ -4,7 +4,7 @@ import { BACKUP_HELP } from './backup-help.js';
 import { commandContext, parse, Unreachable, UsageError, type Command } from './context.js';
 import { DATABASES_HELP } from './databases-help.js';
 import { END_USERS_HELP } from './end-users-help.js';
-import { KEYRING_HELP } from './keyring-help.js';
+import { KEYRING_HELP } from './key-custody-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
 import { USERS_HELP } from './users-help.js';
@@ -62,7 +62,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./keys.js')).verifyCommand,
   oauth: async () => (await import('./oauth.js')).oauthCommand,
   scan: async () => (await import('./scan.js')).scanCommand,
-  keyring: async () => (await import('./keyring.js')).keyringCommand,
+  keyring: async () => (await import('./key-custody.js')).keyringCommand,
   secrets: async () => (await import('./secrets.js')).secretsCommand,
   databases: async () => (await import('./databases.js')).databasesCommand,
   audit: async () => (await import('./audit.js')).auditCommand,

@@ -9,7 +9,7 @@ import type { Services } from '../../wiring/services.js';
 import type { ConsoleContext } from './console-context.js';
 import { enrolmentRoutes } from './enrolment-routes.js';
 import { keyUsageRoutes } from './key-usage-routes.js';
-import { keyringRoutes } from './keyring-routes.js';
+import { keyringRoutes } from './custody-status-routes.js';
 import { overviewRoutes } from './overview-routes.js';
 import { passkeyRoutes } from './passkey-routes.js';
 import { passwordRoutes } from './password-routes.js';
