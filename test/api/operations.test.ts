@@ -30,6 +30,23 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^tessera_key_cache_hit_ratio 0\.5$/m); // one miss (first use), one hit
   });
 
+  it('exports what became of the usage events: recorded, then stored, none dropped or lost', async () => {
+    const metric = async (result: string) => {
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      return Number(new RegExp(`^tessera_usage_events_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    };
+    await s.services.monitoring.settle(); // what earlier tests verified is written first
+    const before = { recorded: await metric('recorded'), stored: await metric('stored') };
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'u', prefix: 'u' });
+    const { body } = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
+    for (let i = 0; i < 4; i++) await s.api('POST', '/v1/keys/verify', { key: body.key });
+    expect(await metric('recorded')).toBe(before.recorded + 4);
+    await s.services.monitoring.settle(); // the batch is written (the test server runs no timers but usage)
+    expect(await metric('stored')).toBe(before.stored + 4);
+    expect(await metric('dropped')).toBe(0);
+    expect(await metric('lost')).toBe(0);
+  });
+
   it('publishes an OpenAPI 3.1 document with every route of the API, and renders it', async () => {
     const doc = (await s.api('GET', '/openapi.json', undefined, null)).body;
     expect(doc.openapi).toBe('3.1.0');

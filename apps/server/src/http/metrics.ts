@@ -68,6 +68,17 @@ export function createMetrics(services: Services) {
       this.inc(alarms.refusals.count);
     },
   });
+  const usageStats = services.monitoring.recorder.stats;
+  new Counter({
+    name: 'tessera_usage_events_total',
+    help: 'Usage events by what became of them: recorded (taken into a batch), dropped (the batch was full), stored (written), lost (a write failed). WARNING when dropped or lost rise: analytics and detection miss those verifications.',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const result of ['recorded', 'dropped', 'stored', 'lost'] as const) this.labels({ result }).inc(usageStats[result]);
+    },
+  });
   const shared = services.shared;
   if (shared !== undefined) {
     new Gauge({
