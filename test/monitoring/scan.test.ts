@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKey } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scanGitHistory, scanPaths } from '../../apps/server/src/scan/scan-files.js';
 import { buildOnce, runCli } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -59,6 +60,34 @@ describe('tessera scan', () => {
     writeFileSync(join(clean, 'a.txt'), `nothing here but ${fake}\n`);
     expect((await runCli(['scan', clean])).code).toBe(0);
     rmSync(clean, { recursive: true, force: true });
+  });
+
+  it('reports progress: files scanned, and commits read against the count git gives', async () => {
+    const files: [number, number][] = [];
+    scanPaths([dir], dir, (done, total) => files.push([done, total]));
+    expect(files).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
+    const commits: [number, number][] = [];
+    const found = await scanGitHistory(dir, (done, total) => commits.push([done, total]));
+    expect(found.map((f) => f.key)).toEqual([inHistory]);
+    expect(commits.at(-1)).toEqual([2, 2]);
+    expect(commits.every(([done, total]) => done >= 1 && done <= total)).toBe(true);
+  });
+
+  it('on a large tree off a terminal, writes a progress line at every tenth to stderr and keeps stdout to the findings', async () => {
+    const big = mkdtempSync(join(tmpdir(), 'tessera-scan-big-'));
+    for (let i = 0; i < 2500; i++) writeFileSync(join(big, `f${i}.txt`), `line ${i}\n`);
+    writeFileSync(join(big, 'leak.txt'), `KEY=${inFile}\n`);
+    const r = await runCli(['scan', big]);
+    rmSync(big, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('scanning files: '));
+    expect(lines).toHaveLength(10);
+    expect(lines.at(-1)).toBe('scanning files: 2501/2501');
+    expect(r.stdout).not.toContain('scanning');
+    expect(r.stdout).toContain('1 place, 1 distinct key.');
   });
 
   describe('--revoke', () => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import { loadConfig, type Config } from '../config.js';
 import { readArchive, type Progress } from '../backup/backup-archive.js';
 import { passphraseFrom } from '../backup/backup-protection.js';
@@ -7,6 +6,7 @@ import { restoreBackup } from '../backup/restore-backup.js';
 import { takeBackup } from '../backup/take-backup.js';
 import { verifyBackup } from '../backup/verify-backup.js';
 import { UsageError, type CommandContext } from './context.js';
+import { progressOn } from './progress.js';
 
 /** `tessera backup --out FILE` and `tessera backup verify FILE`. */
 export async function backupCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -90,32 +90,9 @@ function note(line: string): void {
   process.stderr.write(`tessera backup: ${line}\n`);
 }
 
-/** A progress bar on a terminal; elsewhere a line at every tenth of large work. */
+/** Bytes are reported from 64 MiB up, SQLite pages from 16,384 (64 MiB at 4 KiB a page). */
 function progress(label: string): Progress {
-  if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: `${label} [{bar}] {percentage}%`, hideCursor: true, clearOnComplete: true },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return (done, total) => {
-      if (!started) bar.start(total, done);
-      started = true;
-      bar.setTotal(total);
-      bar.update(done);
-      if (done >= total) bar.stop();
-    };
-  }
-  let shown = 0;
-  return (done, total) => {
-    if (total < 64 * 1024 * 1024 && !label.includes('pages')) return;
-    if (label.includes('pages') && total < 16_384) return;
-    const tenth = Math.floor((done / total) * 10);
-    if (tenth > shown) {
-      shown = tenth;
-      note(`${label}: ${tenth * 10}%`);
-    }
-  };
+  return progressOn(label, { quietBelow: label.includes('pages') ? 16_384 : 64 * 1024 * 1024, note });
 }
 
 function mib(bytes: number): string {

@@ -1,7 +1,7 @@
-import cliProgress from 'cli-progress';
 import { appendAudit, systemClock } from '@tessera/core';
 import { openInstance, PLAIN_PEPPER_NOTICE } from '../wiring/instance.js';
 import { CLI_ACTOR, UsageError, type CommandContext } from './context.js';
+import { progressOn } from './progress.js';
 
 /** `tessera keyring …`: works on the instance itself, since the KEK never travels over the API. */
 export async function keyringCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -40,17 +40,12 @@ export async function keyringCommand(sub: string | undefined, ctx: CommandContex
       done.dataKeys = rotated;
     }
     if (kek) {
-      const bar = new cliProgress.SingleBar(
-        { stream: process.stderr, format: 're-wrapping keys [{bar}] {value}/{total}', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      );
-      const progress = (n: number, total: number) => (n === 0 ? bar.start(total, 0) : bar.update(n));
+      const progress = progressOn('re-wrapping keys', { show: 'count', quietBelow: 1000 });
       // With TESSERA_MASTER_KEY the new version is added to the variable by the operator: re-wrap under it.
       const r =
         keyring.kek.kind === 'env'
           ? { kekVersion: keyring.kek.currentVersion(), rewrapped: await keyring.rewrapAll(progress) }
           : await keyring.rotateKek(progress);
-      bar.stop();
       await store.transaction((tx) =>
         appendAudit(tx, systemClock, CLI_ACTOR, {
           action: 'keyring.kek_rotated',

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { isGitRepository, scanGitHistory, scanPaths, type Finding } from '../scan/scan-files.js';
 import type { CommandContext } from './context.js';
+import { progressOn } from './progress.js';
 
 /** A leaked key as the server answers a report of it. */
 interface Revoked {
@@ -18,8 +19,20 @@ export async function scanCommand(sub: string | undefined, ctx: CommandContext):
   const given = [sub, ...ctx.rest].filter((p): p is string => p !== undefined);
   const paths = given.length > 0 ? given : ['.'];
   const write = (line: string) => process.stdout.write(line + '\n');
-  const findings: Finding[] = scanPaths(paths);
-  if (ctx.flags['files-only'] !== true) for (const p of paths) if (isGitRepository(p)) findings.push(...scanGitHistory(resolve(p)));
+  // Progress goes to stderr (a bar on a terminal), so the findings on stdout stay clean to pipe.
+  const quiet = ctx.flags.json === true;
+  const findings: Finding[] = scanPaths(
+    paths,
+    process.cwd(),
+    quiet ? undefined : progressOn('scanning files', { show: 'count', quietBelow: 2000 }),
+  );
+  if (ctx.flags['files-only'] !== true) {
+    for (const p of paths) {
+      if (!isGitRepository(p)) continue;
+      const progress = quiet ? undefined : progressOn(`scanning the history of ${p}`, { show: 'count', quietBelow: 500 });
+      findings.push(...(await scanGitHistory(resolve(p), progress)));
+    }
+  }
   const keys = [...new Set(findings.map((f) => f.key))];
   let revoked: Revoked[] | undefined;
   // Reported to the server, which revokes what it knows.
