@@ -93,6 +93,10 @@ describe.each(DIALECTS)('root key lifecycle (%s)', (dialect) => {
     it('needs every permission of the key rolled (the caller receives a copy of it); a revoked or rolled key is a 409', async () => {
       const manager = await create({ permissions: ['root_keys:manage'] });
       const broader = await create({ permissions: ['root_keys:manage', 'audit:read'] });
+      // Usage-driven rollovers are for API keys: a root key's roll refuses them rather than ignore them.
+      const byUsage = await s.api('POST', `/v1/root-keys/${broader.body.id}/roll`, { gracePeriodSeconds: 60, retireWhenUnused: true });
+      expect(byUsage.status).toBe(400);
+      expect(byUsage.body.code).toBe('VALIDATION_FAILED');
       const r = await s.api('POST', `/v1/root-keys/${broader.body.id}/roll`, { gracePeriodSeconds: 0 }, manager.body.key);
       expect(r.status).toBe(403);
       expect(r.body.code).toBe('FORBIDDEN');

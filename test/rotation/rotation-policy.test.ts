@@ -1,5 +1,7 @@
 import { ManualClock } from '@tessera/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { commandContext } from '../../apps/server/src/cli/context.js';
+import { keysCommand } from '../../apps/server/src/cli/keys.js';
 import { buildOnce, runCli } from '../support/cli.js';
 import { DIALECTS } from '../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../support/server.js';
@@ -155,5 +157,51 @@ describe.each(DIALECTS)('rotation policy (%s)', (dialect) => {
     const shown = await runCli(['keys', 'rollover', old.keyId], { env });
     expect(shown.stdout).toContain(successor);
     expect(shown.stdout).toContain('pending_first_use');
+  });
+
+  it.runIf(dialect === 'sqlite')('lists the keys due for rotation from the CLI, soonest first', async () => {
+    // In process, over the API: the same command the binary runs.
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    const due = async (flags: Record<string, string | boolean> = {}) => {
+      printed.length = 0;
+      await keysCommand('due', commandContext({ url: s.url, 'root-key': s.rootKey, ...flags }, []));
+      return flags.json ? (JSON.parse(printed.join('')).items as { keyId: string }[]).map((k) => k.keyId) : printed.join('');
+    };
+    try {
+      // The CLI judges by its own clock (real time); the server's is frozen in 2026. A 10-year
+      // schedule is not due yet by either, a 1-day one was due long ago by both.
+      const [soon, notYet] = [await keyspace(), await keyspace()];
+      await s.api('PUT', `/v1/keyspaces/${soon}/policy`, { rotationIntervalDays: 1 });
+      await s.api('PUT', `/v1/keyspaces/${notYet}/policy`, { rotationIntervalDays: 3660 });
+      const first = await key({ keyspaceId: soon, name: 'first' });
+      clock.advance(60_000);
+      const second = await key({ keyspaceId: soon, name: 'second' });
+      clock.advance(60_000);
+      const rolled = await key({ keyspaceId: soon });
+      await s.api('POST', `/v1/keys/${rolled.keyId}/roll`, { gracePeriodSeconds: 60 });
+      const revoked = await key({ keyspaceId: soon });
+      await s.api('POST', `/v1/keys/${revoked.keyId}/revoke`, {});
+      const later = await key({ keyspaceId: notYet });
+
+      const ids = (await due({ keyspace: soon, json: true })) as string[];
+      // Soonest first; the rolled key's successor is due by its own schedule, a day from the roll.
+      expect(ids).toHaveLength(3);
+      expect(ids.slice(0, 2)).toEqual([first.keyId, second.keyId]);
+      expect(ids).not.toContain(rolled.keyId);
+      expect(ids).not.toContain(revoked.keyId);
+      const human = (await due({ keyspace: soon })) as string;
+      expect(human).toMatch(new RegExp(`${first.keyId}\\s+first\\s+-\\s+\\S+\\s+yes`));
+      expect(human).toContain('tessera keys roll KEY_ID');
+      // The whole workspace: a key due in ten years is not listed, unless the window reaches it.
+      const all = (await due({ json: true })) as string[];
+      expect(all).toContain(first.keyId);
+      expect(all).not.toContain(later.keyId);
+      expect(await due({ keyspace: notYet, within: '5000', json: true })).toEqual([later.keyId]);
+      expect(await due({ keyspace: notYet })).toContain('No live key is due for rotation.');
+      await expect(due({ within: 'soon' })).rejects.toThrow('--within must be a whole number');
+    } finally {
+      write.mockRestore();
+    }
   });
 });

@@ -110,6 +110,35 @@ describe.each(DIALECTS)('usage-driven rollover (%s)', (dialect) => {
     expect(await retire()).toEqual({ retired: 1, ended: 0 });
   });
 
+  it('with a quiet period of 0, makes the new key the only valid one from its first use', async () => {
+    const { old, next, at } = await rolled(0);
+    expect(await rollover(old.keyId)).toMatchObject({ state: 'pending_first_use', quietPeriodSeconds: 0, retiresAt: iso(at + 7 * DAY) });
+    // However long the client takes to switch, the old key works until the new one is used.
+    clock.advance(2 * DAY);
+    expect(await verify(old.key)).toBe('VALID');
+    expect(await retire()).toEqual({ retired: 0, ended: 0 });
+    const lastOld = clock.now();
+    clock.advance(1000);
+    expect(await verify(next.key)).toBe('VALID');
+    const first = clock.now();
+    expect(await rollover(old.keyId)).toMatchObject({
+      state: 'successor_in_use',
+      successorFirstUsedAt: iso(first),
+      predecessorLastUsedAt: iso(lastOld),
+      retiresAt: iso(lastOld),
+    });
+    // The job's next pass after that first use revokes the old key, quiet or not.
+    expect(await retire()).toEqual({ retired: 1, ended: 0 });
+    expect(await verify(old.key)).toBe('REVOKED');
+    expect(await verify(next.key)).toBe('VALID');
+    expect(await rollover(old.keyId)).toMatchObject({ state: 'retired', retiredReason: 'quiet', retiredAt: iso(first) });
+    const entry = (await s.api('GET', '/v1/audit?action=key.retired&limit=1')).body.items[0];
+    expect(entry).toMatchObject({ target: old.keyId, details: { successorKeyId: next.keyId, quietPeriodSeconds: 0 } });
+    // The roll's audit entry records the quiet period asked for.
+    const rolledEntry = (await s.api('GET', '/v1/audit?action=key.rolled&limit=1')).body.items[0];
+    expect(rolledEntry.details).toMatchObject({ retireWhenUnused: { quietPeriodSeconds: 0 } });
+  });
+
   it('shows a client that never switched, and ends at the deadline without a revocation', async () => {
     const { old, next, at } = await rolled(3600, 2 * 86_400);
     clock.advance(DAY);

@@ -1326,7 +1326,7 @@ export interface Operations {
       gracePeriodSeconds: number;
       /** A usage-driven rollover: the old key keeps working until the new one is in use and the old one's traffic has stopped for `quietPeriodSeconds`, then retires by itself (or at the grace period's end, whichever first). Follow it at `GET /v1/keys/{keyId}/rollover`. */
       retireWhenUnused?: boolean;
-      /** With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). */
+      /** With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). 0: the old key is revoked as soon as the new one is seen in use (the retirement job's next pass, within about a minute). */
       quietPeriodSeconds?: number;
     };
     response: {
@@ -1818,10 +1818,6 @@ export interface Operations {
     body: {
       /** How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline. */
       gracePeriodSeconds: number;
-      /** A usage-driven rollover: the old key keeps working until the new one is in use and the old one's traffic has stopped for `quietPeriodSeconds`, then retires by itself (or at the grace period's end, whichever first). Follow it at `GET /v1/keys/{keyId}/rollover`. */
-      retireWhenUnused?: boolean;
-      /** With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). */
-      quietPeriodSeconds?: number;
     };
     response: {
       id: string;

@@ -43,7 +43,6 @@ export function RollForm({
     const form = e.currentTarget;
     const grace = secondsOf(form, 'grace') ?? 0;
     const quiet = secondsOf(form, 'quiet');
-    if (usage && quiet !== null && quiet < 60) return setError('The quiet period must be at least a minute.');
     const body = {
       gracePeriodSeconds: grace,
       ...(usage && { retireWhenUnused: true, ...(quiet !== null && { quietPeriodSeconds: quiet }) }),
@@ -79,7 +78,7 @@ export function RollForm({
             name="quiet"
             seconds={86_400}
             required
-            hint="Once the new key is in use, the old one retires after no use for this long."
+            hint="Once the new key is in use, the old one retires after no use for this long; 0 retires it as soon as the new key is seen in use."
           />
         )}
         <button type="submit">Roll key</button>

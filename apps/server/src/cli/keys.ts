@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { intFlag, list, listed, need, table, UsageError, type CommandContext } from './context.js';
+import { keysDue } from './keys-due.js';
 
 /** `tessera keys …`, over the API. */
 export async function keysCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -24,6 +25,8 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       out(table(r.items, ['keyId', 'start', 'ownerId', 'name', 'enabled', 'expiresAt', 'rotationDueAt', 'revokedAt']), r);
       return 0;
     }
+    case 'due':
+      return keysDue(ctx);
     case 'get': {
       const r = await ctx.api('GET', `/v1/keys/${encodeURIComponent(need(id, 'KEY_ID'))}`);
       out(JSON.stringify(r, null, 2), r);
@@ -63,7 +66,7 @@ export async function keysCommand(sub: string | undefined, ctx: CommandContext):
       return 0;
     }
     default:
-      throw new UsageError('usage: tessera keys create|list|get|roll|rollover|rollovers|revoke');
+      throw new UsageError('usage: tessera keys create|list|due|get|roll|rollover|rollovers|revoke');
   }
 }
 

@@ -185,13 +185,21 @@ export const RevokeKeyBody = Type.Optional(
   ),
 );
 
+const GracePeriodSeconds = Type.Integer({
+  minimum: 0,
+  maximum: 30 * 86_400,
+  description: 'How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline.',
+});
+
+/** Rolling a root key: a grace period only (usage-driven rollovers are for API keys). */
+export const RollRootKeyBody = Type.Object(
+  { gracePeriodSeconds: GracePeriodSeconds },
+  { additionalProperties: false, examples: [{ gracePeriodSeconds: 86_400 }] },
+);
+
 export const RollBody = Type.Object(
   {
-    gracePeriodSeconds: Type.Integer({
-      minimum: 0,
-      maximum: 30 * 86_400,
-      description: 'How long the old key keeps working (0: it expires at once). With `retireWhenUnused`, the hard deadline.',
-    }),
+    gracePeriodSeconds: GracePeriodSeconds,
     retireWhenUnused: Type.Optional(
       Type.Boolean({
         description:
@@ -200,15 +208,20 @@ export const RollBody = Type.Object(
     ),
     quietPeriodSeconds: Type.Optional(
       Type.Integer({
-        minimum: 60,
+        minimum: 0,
         maximum: 30 * 86_400,
-        description: "With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day).",
+        description:
+          "With `retireWhenUnused`: how long the old key's traffic must have stopped (default 86400, a day). 0: the old key is revoked as soon as the new one is seen in use (the retirement job's next pass, within about a minute).",
       }),
     ),
   },
   {
     additionalProperties: false,
-    examples: [{ gracePeriodSeconds: 86_400 }, { gracePeriodSeconds: 14 * 86_400, retireWhenUnused: true, quietPeriodSeconds: 3600 }],
+    examples: [
+      { gracePeriodSeconds: 86_400 },
+      { gracePeriodSeconds: 14 * 86_400, retireWhenUnused: true, quietPeriodSeconds: 3600 },
+      { gracePeriodSeconds: 7 * 86_400, retireWhenUnused: true, quietPeriodSeconds: 0 },
+    ],
   },
 );
 

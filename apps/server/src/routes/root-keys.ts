@@ -5,7 +5,7 @@ import { problems } from '../http/contract.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { rootKeyView } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
-import { RollBody } from './key-schemas.js';
+import { RollRootKeyBody } from './key-schemas.js';
 import { CreatedRootKey, ROOT_KEY_SCHEMAS, RootKey, RootKeyBody, RootKeyList } from './root-key-schemas.js';
 
 const tags = ['root keys'];
@@ -52,7 +52,7 @@ export function rootKeyRoutes(services: Services): FastifyPluginAsync {
           summary: 'Roll a root key: a new key now, the old one expires after the grace period',
           description: 'A root key revoked, expired or rolled already is not rolled (`CONFLICT`).',
           params: IdParams('id'),
-          body: RollBody,
+          body: RollRootKeyBody,
           response: { 201: Answer('The new root key: shown this once only.', CreatedRootKey), ...problems('NOT_FOUND', 'CONFLICT') },
         },
       },
