@@ -7,7 +7,7 @@ import { commandContext } from '../../apps/server/src/cli/context.js';
 import { databasesCommand } from '../../apps/server/src/cli/databases.js';
 import { createDatabaseServices } from '../../apps/server/src/wiring/database-services.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
-import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { psql, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // Dynamic credentials against a PostgreSQL of this file's own, with password authentication: a
@@ -206,12 +206,19 @@ describe('credentials and their leases', () => {
     expect(Date.parse(c.lease.expiresAt)).toBe(clock.now() + 60_000);
     expect(await canLogIn(c.username, c.password)).toBe(true);
     expect(await canLogIn(c.username, 'not-the-password')).toBe(false);
+    // psql, as an operator would use the credential.
+    const select = 'select count(*) from orders';
+    expect(await psql(cluster, c, select)).toMatchObject({ code: 0, stdout: '2' });
     clock.advance(59_000);
     await server.services.databases.revoker.runDue();
     expect(await canLogIn(c.username, c.password)).toBe(true);
+    expect(await psql(cluster, c, select)).toMatchObject({ code: 0, stdout: '2' });
     clock.advance(1_000);
     expect(await server.services.databases.revoker.runDue()).toBeGreaterThanOrEqual(1);
     expect(await canLogIn(c.username, c.password)).toBe(false);
+    const refused = await psql(cluster, c, select);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`password authentication failed for user "${c.username}"`);
     expect(await roleExists(c.username)).toBe(false);
     const lease = (await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body;
     expect(lease).toMatchObject({ state: 'revoked', revokeReason: 'expired', attempts: 1, lastError: null, nextAttemptAt: null });
@@ -312,6 +319,37 @@ describe('revocation across restarts and nodes', () => {
     expect(calls).toEqual([c.username]);
     expect(await canLogIn(c.username, c.password)).toBe(false);
     expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({ state: 'revoked', attempts: 1 });
+  });
+
+  it('finishes a revocation a node died in the middle of: the login dropped, the lease not yet marked', async () => {
+    const c = await credential();
+    const session = await login(c.username, c.password);
+    clock.advance(60_000);
+    const [due] = (await server.db.store.databases.listDueLeases(clock.now(), 100)).filter((l) => l.id === c.lease.leaseId);
+    // A node claims the lease and drops the login on the target (its sessions ended), then dies
+    // before it records anything in the store.
+    expect(await server.db.store.databases.claimLease(due!.id, due!.nextAttemptAt!, clock.now() + 120_000)).toBe(true);
+    const connection = { host: cluster.host, port: cluster.port, database: 'postgres', tlsMode: 'disable' as const, ...ADMIN };
+    const defaults = 'GRANT {{name}} TO CURRENT_USER; DROP OWNED BY {{name}}; DROP ROLE {{name}};'; // the role's (none of its own)
+    await new PostgresTarget().revokeLogin(connection, defaults, { name: c.username });
+    await expect(session.query('select 1')).rejects.toThrow();
+    expect(await roleExists(c.username)).toBe(false);
+    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body.state).toBe('revoking'); // visible meanwhile
+    // Restarted, a node picks it up once the claim lapses: a login already gone is a success.
+    const calls: string[] = [];
+    const restarted = nodeB(calls);
+    clock.advance(120_000);
+    expect(await restarted.revoker.runDue()).toBe(1);
+    expect(calls).toEqual([c.username]);
+    expect((await server.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({
+      state: 'revoked',
+      attempts: 1,
+      lastError: null,
+    });
+    const revoked = (await audit()).filter((e) => e.target === c.lease.leaseId && e.action === 'database_lease.revoked');
+    expect(revoked).toHaveLength(1);
+    expect(await restarted.revoker.runDue()).toBe(0);
+    expect(calls).toHaveLength(1);
   });
 
   it('never revokes a lease twice when two nodes run the expiry job at once', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -111,4 +111,22 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Runs one SQL command with `psql` as `user` over TCP with a password (never prompting): the
+ * exit code (0 ran, 2 could not connect), what it printed, and its error text.
+ */
+export function psql(
+  cluster: Pick<PrivatePostgres, 'host' | 'port'>,
+  user: { username: string; password: string },
+  sql: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const args = ['-h', cluster.host, '-p', String(cluster.port), '-U', user.username, '-d', 'postgres', '-w', '-XAtq', '-c', sql];
+  const env = { ...process.env, PGPASSWORD: user.password, PGCONNECT_TIMEOUT: '5', PGSSLMODE: 'disable', LC_ALL: 'C' };
+  return new Promise((resolve) => {
+    execFile(binary('psql'), args, { env, timeout: 10_000 }, (err, stdout, stderr) =>
+      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout: stdout.trim(), stderr: stderr.trim() }),
+    );
+  });
 }
