@@ -68,13 +68,18 @@ export async function startServe(
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let i = 0; i < 100; i++) {
+  // A loaded machine can take many seconds to start a server: wait up to a minute, then say so.
+  for (const deadline = Date.now() + 60_000; ;) {
     if (child.exitCode !== null) throw new Error(`tessera serve exited: ${output}`);
     try {
       const res = await fetch(`${url}/healthz`);
       if (res.ok) break;
     } catch {
       // not up yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tessera serve did not answer on ${url} within 60 s: ${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,4 +1,5 @@
 import { parseNetwork } from '@tessera/core';
+import { parseSyslogTarget } from './adapters/audit-sink/syslog-sink.js';
 
 /**
  * The whole configuration, read once from the environment (and CLI flags, which win).
@@ -94,6 +95,17 @@ export const CONFIG_SCHEMA = {
   geoipDatabase: str(
     'Path of a MaxMind-format GeoIP database (`.mmdb`: GeoLite2 City, GeoIP2 City, or a compatible one), read at start. With it the detectors also find use from a new country and impossible travel; without it they work on networks only. See docs/monitoring.md, "GeoIP".',
     'TESSERA_GEOIP_DATABASE',
+    undefined,
+  ),
+  auditSyslog: {
+    env: 'TESSERA_AUDIT_SYSLOG',
+    doc: 'Stream the audit log, as it is written, to a syslog collector: `udp://host:514`, `tcp://host:514` or `tls://host:6514` (RFC 5424 messages; octet-counted frames over TCP and TLS). Each entry is sent once across all nodes. See docs/security.md, "Streaming the audit log".',
+    default: undefined,
+    parse: (v: string): string | undefined => (parseSyslogTarget(v), v),
+  },
+  auditSyslogCa: str(
+    "PEM file of the certificate authorities to trust for a `tls://` syslog collector (default: the system's).",
+    'TESSERA_AUDIT_SYSLOG_CA',
     undefined,
   ),
   shutdownTimeoutMs: int(

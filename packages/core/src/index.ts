@@ -185,6 +185,7 @@ export { webhookEmitter } from './webhooks/webhook-fanout.js';
 export { WEBHOOK_FAILURES, type WebhookFailure, type WebhookTargetPolicy } from './webhooks/webhook-target.js';
 export { parseNetwork } from './net/address-policy.js';
 export { AuditFeed } from './webhooks/audit-feed.js';
+export { AuditStream, type AuditSink } from './audit/audit-stream.js';
 export { HygieneReports, type KeyBrief } from './hygiene/hygiene-report.js';
 export { HygieneSweep, type SweepResult } from './hygiene/hygiene-sweep.js';
 export { AuthFailureThrottle } from './root-keys/auth-failure-throttle.js';

@@ -1,4 +1,4 @@
-import { AuditPinFile, CheckpointFileSink, every, Lifecycle, type Ticker } from '@tessera/core';
+import { AuditPinFile, AuditStream, CheckpointFileSink, every, Lifecycle, type Ticker } from '@tessera/core';
 import { kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from '../app.js';
@@ -15,6 +15,7 @@ import {
   PLAIN_PEPPER_NOTICE,
 } from '../wiring/instance.js';
 import { openSharedState } from '../wiring/shared-state.js';
+import { parseSyslogTarget, SyslogSink } from '../adapters/audit-sink/syslog-sink.js';
 import { openMmdbGeoLookup } from '../adapters/geoip/mmdb-geo-lookup.js';
 import { createServices } from '../wiring/services.js';
 import type { CommandContext } from './context.js';
@@ -98,6 +99,15 @@ export async function serve(
   });
   const app = await createApp({ config, services });
   shared.log = app.log;
+  if (config.auditSyslog !== undefined) {
+    const sink = new SyslogSink(parseSyslogTarget(config.auditSyslog), { caFile: config.auditSyslogCa });
+    const stream = new AuditStream(services.monitoring.store, sink, {
+      onError: logError(`audit stream (${sink.name}) failed; it is retried`),
+      onGap: (gap) =>
+        app.log.error({ gap }, `audit entries were not streamed: export them with tessera audit export --from ${gap.fromSeq}`),
+    });
+    lifecycle.add('audit stream', stream);
+  }
   app.log.info({ migrations }, migrationReport(migrations));
   if (rootKeyFile !== undefined) app.log.warn({ rootKeyFile }, firstRootKeyNotice(rootKeyFile));
   if (keyring.pepperInput() === 'plain') {
