@@ -184,6 +184,35 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await shot('rollovers');
   });
 
+  it('rolls with no quiet period: shows a client still on the old key, then the old key retired at the new one’s first use', async () => {
+    const open = async () => {
+      await go(`keys?keyspace=${keyspaceId}&key=${old.keyId}`, 'Keys');
+      await page.getByRole('heading', { level: 2, name: /Billing service/ }).waitFor();
+    };
+    await open();
+    await page.getByLabel('Retire the old key once the new one is in use and the old one is quiet').check();
+    await page.getByLabel('Quiet period', { exact: true }).fill('0');
+    await page.getByRole('button', { name: 'Roll key' }).click();
+    const successor = (await page.getByTestId('new-key').textContent())!;
+    expect((await server.api('GET', `/v1/keys/${old.keyId}/rollover`)).body).toMatchObject({ quietPeriodSeconds: 0 });
+    // The client has not switched: it still uses the old key, and the console says so.
+    expect((await server.api('POST', '/v1/keys/verify', { key: old.key })).body.code).toBe('VALID');
+    await server.services.usage.flush();
+    await open();
+    const status = page.getByTestId('rollover');
+    await poll(() => status.textContent()).toMatch(
+      /new key not used yet.*not used yet.*Old key last seen.*just now.*Quiet periodnone: the old key retires once the new one is seen in use.*the deadline: the new key is not in use yet/,
+    );
+    await shot('key-rollover-quiet-0');
+    // It switches: at the job's next pass the old key is revoked.
+    expect((await server.api('POST', '/v1/keys/verify', { key: successor })).body.code).toBe('VALID');
+    await server.services.usage.flush();
+    expect(await server.services.rollovers.retireDue()).toMatchObject({ retired: 1 });
+    expect((await server.api('POST', '/v1/keys/verify', { key: old.key })).body.code).toBe('REVOKED');
+    await open();
+    await poll(() => status.textContent()).toMatch(/old key retired.*Retired.*because its traffic had stopped/);
+  });
+
   it('retires an OAuth signing key at once, behind a typed confirmation', async () => {
     client = (
       await server.api('POST', '/v1/oauth/clients', { name: 'Reporting', grantTypes: ['client_credentials'], scopes: ['reports:read'] })
@@ -318,6 +347,62 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await poll(() => failing.textContent()).toMatch(/revoking\s*Attempt 1 failed: .*division by zero/);
     await failing.scrollIntoViewIfNeeded();
     await shot('database-leases');
+    expect(errors).toEqual([]);
+  });
+
+  it('rotates a secret by PostgreSQL alternating users: the new value logs in, the old one still does', async () => {
+    // Two logins of one group role, made by the connection's admin (so it may set their passwords).
+    await superuser.query('CREATE ROLE orders_app NOLOGIN; GRANT SELECT ON orders TO orders_app');
+    await superuser.query(`GRANT orders_app TO ${ADMIN.username} WITH ADMIN OPTION`);
+    const admin = new pg.Client({
+      host: cluster.host,
+      port: cluster.port,
+      database: 'postgres',
+      user: ADMIN.username,
+      password: ADMIN.password,
+    });
+    await admin.connect();
+    const initial = { username: 'orders_app_a', password: 'initial-Pw-console-7k2m' };
+    await admin.query(`CREATE ROLE orders_app_a LOGIN IN ROLE orders_app PASSWORD '${initial.password}'`);
+    await admin.query("CREATE ROLE orders_app_b LOGIN IN ROLE orders_app PASSWORD 'unknown-Pw-console-0000'");
+    await admin.end();
+    expect((await server.api('PUT', '/v1/secrets/orders/app', { value: JSON.stringify(initial) })).status).toBe(200);
+    const count = async (c: { username: string; password: string }) => {
+      const client = new pg.Client({
+        host: cluster.host,
+        port: cluster.port,
+        database: 'postgres',
+        user: c.username,
+        password: c.password,
+      });
+      client.on('error', () => {});
+      await client.connect();
+      const { rows } = await client.query('select count(*)::int as n from orders');
+      await client.end();
+      return rows;
+    };
+
+    await go('secrets', 'Secrets');
+    const form = page.locator('form[aria-labelledby="set-rotation"]');
+    await form.getByLabel('Secret').selectOption('orders/app');
+    expect(await form.getByLabel('Rotator').inputValue()).toBe('postgres-alternating');
+    await form.getByLabel('Connection').fill('orders');
+    await form.getByLabel('User A').fill('orders_app_a');
+    await form.getByLabel('User B').fill('orders_app_b');
+    await form.getByLabel('Every').fill('30');
+    await form.getByRole('button', { name: 'Set rotation' }).click();
+    await toast('Rotation of orders/app set.');
+    const row = page.locator('section[aria-labelledby="rotations"] tr', { hasText: 'orders/app' });
+    await poll(() => row.textContent()).toMatch(/PostgreSQL orders_app_a \/ orders_app_b.*every 30d.*never/);
+    await page.getByRole('button', { name: 'Rotate now: orders/app' }).click();
+    await toast('Rotated orders/app: version 2 is current.');
+    await poll(() => row.getByTestId('rotation-result').textContent()).toBe('succeeded');
+    await shot('secret-rotation-postgres');
+    const now = JSON.parse((await server.api('GET', '/v1/secrets/orders/app')).body.value) as { username: string; password: string };
+    expect(now.username).toBe('orders_app_b');
+    expect(await count(now)).toEqual([{ n: 2 }]);
+    expect(await count(initial)).toEqual([{ n: 2 }]); // the login that was current keeps its password a period longer
+    expect(await page.content()).not.toContain(now.password);
     expect(errors).toEqual([]);
   });
 });

@@ -128,7 +128,7 @@ export function RolloverStatus({ keyId, onOpen }: { keyId: string; onOpen(keyId:
         <dt>Old key last seen</dt>
         <dd>{r.predecessorLastUsedAt ? `${when(r.predecessorLastUsedAt)} (${ago(r.predecessorLastUsedAt)})` : 'not since the roll'}</dd>
         <dt>Quiet period</dt>
-        <dd>{duration(r.quietPeriodSeconds)}</dd>
+        <dd>{r.quietPeriodSeconds === 0 ? 'none: the old key retires once the new one is seen in use' : duration(r.quietPeriodSeconds)}</dd>
         {r.state === 'retired' ? (
           <>
             <dt>Retired</dt>
@@ -138,8 +138,9 @@ export function RolloverStatus({ keyId, onOpen }: { keyId: string; onOpen(keyId:
           <>
             <dt>Retires at</dt>
             <dd data-testid="retires-at">
-              {when(r.retiresAt)}
-              {r.state === 'pending_first_use' ? ' (the deadline: the new key is not in use yet)' : ' unless the old key is used again'}
+              {r.state === 'successor_in_use' && r.quietPeriodSeconds === 0
+                ? 'within a minute: the new key is in use'
+                : `${when(r.retiresAt)}${r.state === 'pending_first_use' ? ' (the deadline: the new key is not in use yet)' : ' unless the old key is used again'}`}
             </dd>
           </>
         )}

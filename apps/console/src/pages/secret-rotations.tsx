@@ -107,7 +107,7 @@ export function SecretRotations({
                   ) : (
                     <span className={`badge ${r.lastResult === 'failed' ? 'overdue' : 'ok'}`}>{r.lastResult}</span>
                   )}
-                  {r.lastError ? ` ${r.lastError} (${r.attempts} attempts)` : ''}
+                  {r.lastError ? ` ${r.lastError} (${r.attempts} attempt${r.attempts === 1 ? '' : 's'})` : ''}
                 </td>
                 <td>{r.state === 'rotating' ? 'rotating now' : r.nextRotationAt ? when(r.nextRotationAt) : '—'}</td>
                 <td>

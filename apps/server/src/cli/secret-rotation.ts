@@ -78,7 +78,9 @@ export async function secretRotationCommand(ctx: CommandContext): Promise<number
 function describe(r: RotationAnswer): string {
   const by = r.rotator === 'webhook' ? `webhook ${r.url}` : `postgres-alternating ${r.connection} (${(r.usernames ?? []).join('/')})`;
   const last =
-    r.lastResult === null ? 'never rotated' : `last ${r.lastResult}${r.lastError ? ` (${r.lastError}, ${r.attempts} attempts)` : ''}`;
+    r.lastResult === null
+      ? 'never rotated'
+      : `last ${r.lastResult}${r.lastError ? ` (${r.lastError}, ${r.attempts} attempt${r.attempts === 1 ? '' : 's'})` : ''}`;
   const next = r.nextRotationAt === null ? (r.state === 'rotating' ? 'rotating now' : 'no rotation scheduled') : `next ${r.nextRotationAt}`;
   return `${by}, ${r.every === null ? 'manual' : `every ${r.every}`}; ${last}; ${next}`;
 }
