@@ -200,7 +200,7 @@ describe('connections and roles', () => {
 });
 
 describe('credentials and their leases', () => {
-  it('logs in until the lease ends, and is refused after: the expiry job drops the login', async () => {
+  it('logs in (pg and psql) until the lease ends, and is refused after: the expiry job drops the login and ends its session', async () => {
     const c = await credential('readonly', 60);
     expect(c.username).toMatch(/^t_readonly_[a-z0-9]{16}$/);
     expect(Date.parse(c.lease.expiresAt)).toBe(clock.now() + 60_000);
@@ -209,13 +209,16 @@ describe('credentials and their leases', () => {
     // psql, as an operator would use the credential.
     const select = 'select count(*) from orders';
     expect(await psql(cluster, c, select)).toMatchObject({ code: 0, stdout: '2' });
+    const session = await login(c.username, c.password); // an application's connection, open at expiry
     clock.advance(59_000);
     await server.services.databases.revoker.runDue();
     expect(await canLogIn(c.username, c.password)).toBe(true);
     expect(await psql(cluster, c, select)).toMatchObject({ code: 0, stdout: '2' });
+    expect((await session.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
     clock.advance(1_000);
     expect(await server.services.databases.revoker.runDue()).toBeGreaterThanOrEqual(1);
     expect(await canLogIn(c.username, c.password)).toBe(false);
+    await expect(session.query('select 1')).rejects.toThrow(); // its session was ended too
     const refused = await psql(cluster, c, select);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain(`password authentication failed for user "${c.username}"`);

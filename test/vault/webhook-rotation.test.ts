@@ -1,5 +1,6 @@
 import { ManualClock, SecretRotationRunner, WebhookRotator, type Rotator } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIALECTS } from '../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../support/server.js';
 import { signedWith, startWebhookReceiver, type Received, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -9,9 +10,9 @@ const at = (ms: number) => new Date(ms).toISOString();
  * The webhook rotator against a real endpoint on loopback that checks Tessera's signature: a new
  * value only after both signed steps; a failing endpoint retried with backoff (on an injected
  * clock), audited and sent as a webhook event, the current version staying; and two runners on
- * one store rotating a due secret once.
+ * one store rotating a due secret once. On SQLite and PostgreSQL.
  */
-describe('webhook rotator', () => {
+describe.each(DIALECTS)('webhook rotator (%s)', (dialect) => {
   let s: TestServer;
   let endpoint: WebhookReceiver;
   let alerts: WebhookReceiver;
@@ -41,7 +42,7 @@ describe('webhook rotator', () => {
   beforeAll(async () => {
     endpoint = await startWebhookReceiver({ answer });
     alerts = await startWebhookReceiver();
-    s = await startTestServer('sqlite', { clock, env: LOOPBACK_WEBHOOKS });
+    s = await startTestServer(dialect, { clock, env: LOOPBACK_WEBHOOKS });
     expect((await s.api('POST', '/v1/webhooks', { url: alerts.url, events: ['secret.rotation_failed'] })).status).toBe(201);
   });
   afterAll(async () => {
