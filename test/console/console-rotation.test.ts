@@ -140,6 +140,26 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     expect(Date.parse(due.expiresAt)).toBe(Date.parse(due.rotationDueAt) + 7 * DAY);
   });
 
+  it('tunes the keyspace’s anomaly detection on the same form: sensitivity, quiet hours, known networks', async () => {
+    await go(`hygiene?keyspace=${keyspaceId}`, 'Hygiene');
+    await page.getByLabel('Quiet hours (UTC)').fill('0-4, 25');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await page.getByRole('alert').getByText('Quiet hours: "25" is not an hour').waitFor({ timeout: 10_000 });
+    await page.getByLabel('Sensitivity').fill('2');
+    await page.getByLabel('Quiet hours (UTC)').fill('23, 0-4');
+    await page.getByLabel('Known networks').fill('203.0.113.0/24\n2001:db8::/48');
+    await page.getByRole('button', { name: 'Save the policy' }).click();
+    await toast('The policy of Production is saved.');
+    expect((await server.api('GET', `/v1/keyspaces/${keyspaceId}/policy`)).body).toMatchObject({
+      detectionSensitivity: 2,
+      quietHours: [0, 1, 2, 3, 4, 23],
+      knownNetworks: ['203.0.113.0/24', '2001:db8::/48'],
+      maxKeyLifetimeDays: 90, // the rotation half kept
+    });
+    await go(`hygiene?keyspace=${keyspaceId}`, 'Hygiene');
+    await poll(() => page.getByLabel('Quiet hours (UTC)').inputValue()).toBe('0, 1, 2, 3, 4, 23');
+  });
+
   it('shows which keys are due for rotation, and when they expire', async () => {
     await go(`keys?keyspace=${keyspaceId}`, 'Keys');
     const row = page.locator(`tr[data-key-id="${old.keyId}"]`);

@@ -150,6 +150,23 @@ describe.each(DIALECTS)('rotation policy (%s)', (dialect) => {
     const cleared = await runCli(['keyspaces', 'policy', ks, '--rotate-every-days', 'none', '--json'], { env });
     expect(JSON.parse(cleared.stdout)).toMatchObject({ maxKeyLifetimeDays: 90, rotationIntervalDays: null, rotationGraceDays: 3 });
     expect((await runCli(['keyspaces', 'policy', ks, '--max-lifetime-days', 'soon'], { env })).code).toBe(2);
+    // The detection tuning, on the same command.
+    const tuned = await runCli(
+      ['keyspaces', 'policy', ks, '--sensitivity', '0.5', '--quiet-hours', '22-2,12', '--known-networks', '203.0.113.0/24,2001:db8::/48'],
+      { env },
+    );
+    expect(tuned.stderr).toBe('');
+    expect(tuned.stdout).toContain('detection sensitivity  0.5');
+    expect(tuned.stdout).toContain('quiet hours (UTC)      0, 1, 2, 12, 22, 23');
+    expect(tuned.stdout).toContain('known networks         203.0.113.0/24, 2001:db8::/48');
+    const untuned = await runCli(['keyspaces', 'policy', ks, '--quiet-hours', 'none', '--known-networks', 'none', '--json'], { env });
+    expect(JSON.parse(untuned.stdout)).toMatchObject({
+      detectionSensitivity: 0.5,
+      quietHours: [],
+      knownNetworks: [],
+      maxKeyLifetimeDays: 90,
+    });
+    expect((await runCli(['keyspaces', 'policy', ks, '--quiet-hours', '25'], { env })).code).toBe(2);
     // A usage-driven roll and its rollover, from the CLI.
     const old = await key({ keyspaceId: ks });
     const roll = await runCli(['keys', 'roll', old.keyId, '--grace', '3600', '--retire-when-unused', '--quiet', '600', '--json'], { env });

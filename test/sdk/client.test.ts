@@ -431,6 +431,9 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
       rotationIntervalDays: null,
       rotationNoticeDays: 7,
       rotationGraceDays: 7,
+      detectionSensitivity: 1,
+      quietHours: [],
+      knownNetworks: [],
       updatedAt: null,
     });
     expectShape<KeyspacePolicy>(initial, {
@@ -445,6 +448,9 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
       rotationIntervalDays: true,
       rotationNoticeDays: true,
       rotationGraceDays: true,
+      detectionSensitivity: true,
+      quietHours: true,
+      knownNetworks: true,
       updatedAt: true,
     });
     const put = ok(
@@ -458,6 +464,18 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     });
     expect(Date.parse(put.updatedAt!)).not.toBeNaN();
     expect(ok(await tessera.keyspaces.getPolicy(keyspaceId))).toEqual(put);
+    const tuned = ok(
+      await tessera.keyspaces.putPolicy(keyspaceId, { detectionSensitivity: 2, quietHours: [3, 1, 3], knownNetworks: ['203.0.113.0/24'] }),
+    );
+    expect(tuned).toMatchObject({
+      detectionSensitivity: 2,
+      quietHours: [1, 3],
+      knownNetworks: ['203.0.113.0/24'],
+      anomalyResponse: 'suspend',
+    });
+    expect((await tessera.keyspaces.putPolicy(keyspaceId, { knownNetworks: ['not a network'] })).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     expect((await tessera.keyspaces.putPolicy(keyspaceId, { anomalyResponse: 'ignore' as 'alert' })).error).toMatchObject({
       code: 'VALIDATION_FAILED',
       status: 400,

@@ -8,6 +8,7 @@ import {
   LocalInvalidationBus,
   systemClock,
   type Clock,
+  type InvalidationBus,
 } from '@tessera/core';
 import { createApp, createServices, loadConfig, signingKeyPolicy, webhookTargetPolicy, type Services } from '@tessera/server';
 import type { FastifyInstance } from 'fastify';
@@ -43,6 +44,8 @@ export async function startTestServer(
     env?: NodeJS.ProcessEnv;
     /** Another node of the same cluster: this server shares that one's database, keyring and root key. */
     join?: TestServer;
+    /** The invalidation bus (default: one in-process bus per server); a test of several nodes passes a shared one. */
+    bus?: InvalidationBus;
   } = {},
 ): Promise<TestServer> {
   const db = opts.join === undefined ? await createTestDatabase(dialect) : await joinTestDatabase(opts.join.db);
@@ -60,6 +63,7 @@ export async function startTestServer(
   const late: { app?: FastifyInstance } = {};
   const services = createServices({
     ports: db.ports,
+    ...(opts.bus !== undefined && { bus: opts.bus }),
     keyring,
     clock,
     usageFlushMs: 50,

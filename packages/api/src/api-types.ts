@@ -369,6 +369,12 @@ export interface KeyspacePolicy {
   rotationNoticeDays: number;
   /** A key not rolled by its due date keeps working this many days more, then expires. */
   rotationGraceDays: number;
+  /** Scales the detectors' thresholds for this keyspace: the margin over a baseline is divided by it (2: findings at half the usual excess; 0.5: at twice it). Default 1. */
+  detectionSensitivity: number;
+  /** Hours of the day (UTC, 0–23) in which the keyspace's keys are not used: any use then is an `unusual_hour` finding, whatever the key's history. Default none. */
+  quietHours: Array<number>;
+  /** Networks (CIDRs or single addresses) that are the keyspace's own — offices, data centres: a use from one is never a new network, new country or impossible travel. Default none. */
+  knownNetworks: Array<string>;
   /** Null while the defaults apply. */
   updatedAt: string | null;
 }
@@ -1555,6 +1561,12 @@ export interface Operations {
       rotationNoticeDays?: number;
       /** A key not rolled by its due date keeps working this many days more, then expires. */
       rotationGraceDays?: number;
+      /** Scales the detectors' thresholds for this keyspace: the margin over a baseline is divided by it (2: findings at half the usual excess; 0.5: at twice it). Default 1. */
+      detectionSensitivity?: number;
+      /** Hours of the day (UTC, 0–23) in which the keyspace's keys are not used: any use then is an `unusual_hour` finding, whatever the key's history. Default none. */
+      quietHours?: Array<number>;
+      /** Networks (CIDRs or single addresses) that are the keyspace's own — offices, data centres: a use from one is never a new network, new country or impossible travel. Default none. */
+      knownNetworks?: Array<string>;
     };
     response: KeyspacePolicy;
   };

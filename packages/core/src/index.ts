@@ -172,6 +172,7 @@ export { FleetSync, type FleetExchange } from './anomaly/fleet-sync.js';
 export { AnomalyService } from './anomaly/anomaly-service.js';
 export { SuspensionService } from './anomaly/suspension-service.js';
 export { PolicyService } from './anomaly/policy-service.js';
+export { compileTuning, DetectionTunings, isQuietHour, type DetectionTuning } from './anomaly/detection-tuning.js';
 export { GatewayRouteService, type ActiveRoutes } from './gateway/gateway-route-service.js';
 export { matchRoute, type GatewayRoutes } from './gateway/route-rules.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';

@@ -10,6 +10,8 @@ export type Invalidation =
   | { kind: 'oauth_signing_key'; id: string }
   /** A keyspace's gateway routes changed. */
   | { kind: 'keyspace'; id: string }
+  /** A keyspace's policy changed (its detection tuning among it). */
+  | { kind: 'keyspace_policy'; id: string }
   | { kind: 'all' };
 
 export interface InvalidationBus {

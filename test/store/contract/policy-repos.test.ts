@@ -25,6 +25,9 @@ describe.each(DIALECTS)('policy repos contract (%s)', (dialect) => {
     rotationIntervalDays: 90,
     rotationNoticeDays: 0,
     rotationGraceDays: 30,
+    detectionSensitivity: 1.5,
+    quietHours: [1, 2, 3],
+    knownNetworks: ['203.0.113.0/24'],
     updatedAt: Date.parse('2026-03-02T10:00:00Z'),
     ...overrides,
   });
@@ -52,10 +55,19 @@ describe.each(DIALECTS)('policy repos contract (%s)', (dialect) => {
     expect(await repos.getPolicy('ks_b')).toEqual(next);
   });
 
+  it('keeps the detection tuning exactly: a fractional sensitivity, the hours in order, IPv6 networks; and takes it back to the defaults', async () => {
+    const tuned = policy('ks_d', { detectionSensitivity: 0.3, quietHours: [0, 5, 23], knownNetworks: ['2001:db8:1::/48', '198.51.100.7'] });
+    await repos.putPolicy(tuned);
+    expect(await repos.getPolicy('ks_d')).toEqual(tuned);
+    const plain = { ...tuned, detectionSensitivity: 1, quietHours: [], knownNetworks: [] };
+    await repos.putPolicy(plain);
+    expect(await repos.getPolicy('ks_d')).toEqual(plain);
+  });
+
   it('lists every keyspace’s policy, of every workspace', async () => {
     await repos.putPolicy(policy('ks_c', { workspaceId: 'ws_other' }));
     const all = await repos.listPolicies();
-    expect(all.map((p) => p.keyspaceId).sort()).toEqual(['ks_a', 'ks_b', 'ks_c']);
+    expect(all.map((p) => p.keyspaceId).sort()).toEqual(['ks_a', 'ks_b', 'ks_c', 'ks_d']);
     expect(all.find((p) => p.keyspaceId === 'ks_c')).toEqual(policy('ks_c', { workspaceId: 'ws_other' }));
   });
 });

@@ -7,6 +7,7 @@ import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 import { RotationPolicyFields } from './rotation-policy-fields.js';
+import { DetectionPolicyFields, detectionFields } from './detection-policy-fields.js';
 
 type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 
@@ -14,8 +15,8 @@ type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
 
 /**
- * How a keyspace answers anomalies and stale keys, and how long its keys live and how often they
- * are rotated (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
+ * How a keyspace answers anomalies and stale keys, how its anomaly detection is tuned, and how
+ * long its keys live and how often they are rotated (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
  * for those who manage keyspaces, the hygiene sweep run now rather than at the next hour.
  */
 export function KeyspacePolicySection({
@@ -36,6 +37,13 @@ export function KeyspacePolicySection({
   const save = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
+    let detection: ReturnType<typeof detectionFields>;
+    try {
+      detection = detectionFields(data);
+    } catch (err) {
+      setError((err as Error).message);
+      return;
+    }
     api<Policy>('PUT', `/v1/keyspaces/${keyspaceId}/policy`, {
       anomalyResponse: String(data.get('anomalyResponse')),
       suspendMinSeverity: String(data.get('suspendMinSeverity')),
@@ -47,6 +55,7 @@ export function KeyspacePolicySection({
       rotationIntervalDays: numberOrNull(data.get('rotationIntervalDays')),
       rotationNoticeDays: Number(data.get('rotationNoticeDays')),
       rotationGraceDays: Number(data.get('rotationGraceDays')),
+      ...detection,
     }).then(
       () => {
         setError(null);
@@ -113,6 +122,7 @@ export function KeyspacePolicySection({
               </Field>
             </div>
             <RotationPolicyFields policy={result.data} keyspaceName={keyspaceName} />
+            <DetectionPolicyFields policy={result.data} />
           </fieldset>
           <div role="alert" className="form-error">
             {error !== null && <p className="error">{error}</p>}

@@ -12,6 +12,7 @@ import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';
 import { ADMIN_OPTIONS } from './admin-help.js';
 import { ROTATION_OPTIONS } from './rotation-help.js';
+import { DETECTION_OPTIONS } from './detection-help.js';
 
 /** A command used wrongly: exit code 2, with a pointer to the help. */
 export class UsageError extends Error {}
@@ -51,6 +52,7 @@ const OPTIONS = {
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,
   ...ROTATION_OPTIONS,
+  ...DETECTION_OPTIONS,
   ...ADMIN_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];

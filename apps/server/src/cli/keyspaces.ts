@@ -1,4 +1,5 @@
 import { intFlag, need, table, UsageError, type CommandContext } from './context.js';
+import { detectionPatch } from './detection-flags.js';
 
 /** `tessera keyspaces create|list|policy`, over the API. */
 export async function keyspacesCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -17,12 +18,12 @@ export async function keyspacesCommand(sub: string | undefined, ctx: CommandCont
   throw new UsageError('usage: tessera keyspaces create|list|policy');
 }
 
-/** Shows a keyspace's policy, or changes its rotation rules when a flag is given. */
+/** Shows a keyspace's policy, or changes its rotation rules and detection tuning when a flag is given. */
 async function policy(ctx: CommandContext): Promise<number> {
   const { flags } = ctx;
   const path = `/v1/keyspaces/${encodeURIComponent(need(ctx.rest[0], 'KEYSPACE_ID'))}/policy`;
   const days = (name: string, value: string) => (value === 'none' ? null : intFlag(name, value));
-  const patch: Record<string, number | null> = {};
+  const patch: Record<string, unknown> = detectionPatch(flags);
   if (flags['max-lifetime-days'] !== undefined) patch.maxKeyLifetimeDays = days('max-lifetime-days', flags['max-lifetime-days']);
   if (flags['rotate-every-days'] !== undefined) patch.rotationIntervalDays = days('rotate-every-days', flags['rotate-every-days']);
   if (flags['rotation-notice-days'] !== undefined)
@@ -38,6 +39,9 @@ async function policy(ctx: CommandContext): Promise<number> {
       `  rotate every           ${show(p.rotationIntervalDays, 'days')} (notice ${p.rotationNoticeDays} days ahead, ${p.rotationGraceDays} days of grace)`,
       `  anomalies              ${p.anomalyResponse} (from ${p.suspendMinSeverity})`,
       `  expire unused keys     ${show(p.autoExpireUnusedDays, 'days')}`,
+      `  detection sensitivity  ${p.detectionSensitivity}`,
+      `  quiet hours (UTC)      ${p.quietHours.length === 0 ? 'none' : p.quietHours.join(', ')}`,
+      `  known networks         ${p.knownNetworks.length === 0 ? 'none' : p.knownNetworks.join(', ')}`,
     ].join('\n'),
     p,
   );

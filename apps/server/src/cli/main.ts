@@ -9,6 +9,7 @@ import { OAUTH_HELP } from './oauth-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
 import { USERS_HELP } from './users-help.js';
 import { ROTATION_HELP } from './rotation-help.js';
+import { DETECTION_HELP } from './detection-help.js';
 import { ADMIN_HELP } from './admin-help.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
@@ -26,6 +27,7 @@ Commands:
   keyspaces create --name N --prefix P  create a keyspace
   keyspaces list
 ${ROTATION_HELP}
+${DETECTION_HELP}
   keys create --keyspace ID [--owner ID] [--name N] [--scopes a,b] [--ttl SECONDS]
   keys list --keyspace ID [--owner ID] [--limit N] [--all]
   keys get KEY_ID

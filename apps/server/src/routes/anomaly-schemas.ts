@@ -188,6 +188,22 @@ const policyFields = {
     maximum: 365,
     description: 'A key not rolled by its due date keeps working this many days more, then expires.',
   }),
+  detectionSensitivity: Type.Number({
+    minimum: 0.25,
+    maximum: 4,
+    description:
+      "Scales the detectors' thresholds for this keyspace: the margin over a baseline is divided by it (2: findings at half the usual excess; 0.5: at twice it). Default 1.",
+  }),
+  quietHours: Type.Array(Type.Integer({ minimum: 0, maximum: 23 }), {
+    maxItems: 24,
+    description:
+      "Hours of the day (UTC, 0–23) in which the keyspace's keys are not used: any use then is an `unusual_hour` finding, whatever the key's history. Default none.",
+  }),
+  knownNetworks: Type.Array(Text({ minLength: 2, maxLength: 64 }), {
+    maxItems: 64,
+    description:
+      "Networks (CIDRs or single addresses) that are the keyspace's own — offices, data centres: a use from one is never a new network, new country or impossible travel. Default none.",
+  }),
 };
 
 const KeyspacePolicyShape = Type.Object(
@@ -212,6 +228,9 @@ const KeyspacePolicyShape = Type.Object(
         rotationIntervalDays: 60,
         rotationNoticeDays: 7,
         rotationGraceDays: 7,
+        detectionSensitivity: 1.5,
+        quietHours: [0, 1, 2, 3, 4],
+        knownNetworks: ['203.0.113.0/24', '2001:db8:40::/48'],
         updatedAt: '2026-03-01T12:00:00.000Z',
       },
     ],

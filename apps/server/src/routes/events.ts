@@ -50,7 +50,14 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       for (const l of listeners) if (to(l)) write(l, `event: invalidate\ndata: ${data}\n\n`);
     };
     services.bus.subscribe((message: Invalidation) => {
-      if (listeners.size === 0 || message.kind === 'root_key' || message.kind === 'oauth_client' || message.kind === 'keyspace') return;
+      if (
+        listeners.size === 0 ||
+        message.kind === 'root_key' ||
+        message.kind === 'oauth_client' ||
+        message.kind === 'keyspace' ||
+        message.kind === 'keyspace_policy'
+      )
+        return;
       if (message.kind === 'all') return send(() => true, '{"kind":"all"}');
       void workspaceOfKey(services, message.id).then(
         (workspaceId) =>

@@ -3,6 +3,7 @@ import {
   AnomalyEngine,
   AnomalyService,
   AuditFeed,
+  DetectionTunings,
   every,
   FleetSync,
   HoneytokenService,
@@ -55,11 +56,18 @@ export function createMonitoring(o: MonitoringOptions) {
   const { keyring, clock, bus } = o;
   const store = o.ports.monitoring;
   const recorder = new UsageRecorder({ store, keyring, clock }, o.usage, onError);
-  const engine = new AnomalyEngine({ geo: o.geo, deferAggregates: o.fleet !== undefined });
+  // Each keyspace's detection tuning (its policy), read by the detectors on every event.
+  const tunings = new DetectionTunings(store);
+  const engine = new AnomalyEngine({ geo: o.geo, deferAggregates: o.fleet !== undefined, tuning: tunings.get });
   const fleet = o.fleet === undefined || engine.fleet === undefined ? undefined : new FleetSync(o.fleet, engine.fleet);
   // The key service holds no state of its own: this one shares the store, keyring and bus.
   const keys = new KeyService({ store: o.ports.store, keyring, clock, bus });
   const policies = new PolicyService({ store, clock, bus });
+  bus.subscribe((m) => {
+    if (m.kind !== 'keyspace_policy' && m.kind !== 'all') return;
+    policies.forget(m.kind === 'all' ? undefined : m.id);
+    void (m.kind === 'all' ? tunings.load() : tunings.refresh(m.id)).catch(onError);
+  });
   const suspensions = new SuspensionService({ store, clock, bus });
   const honeytokens = new HoneytokenService({ store, clock, keys, engine });
   const anomalies = new AnomalyService({ store, clock, bus, engine, policies, suspensions, honeytokens, fleet, onError });
@@ -80,6 +88,7 @@ export function createMonitoring(o: MonitoringOptions) {
     anomalies,
     suspensions,
     policies,
+    tunings,
     honeytokens,
     leaks,
     webhooks,
@@ -100,6 +109,7 @@ export function createMonitoring(o: MonitoringOptions) {
         ]),
       );
       void honeytokens.load().catch(onError);
+      void tunings.load().catch(onError);
       void anomalies.warmUp().catch(onError);
     },
     async stop(): Promise<void> {

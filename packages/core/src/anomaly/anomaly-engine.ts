@@ -1,7 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { DeadKeyDetector } from './dead-key-detector.js';
-import type { BenignFinding, Detector } from './detector.js';
+import type { BenignFinding, Detector, TuningOf } from './detector.js';
 import { FailedBurstDetector } from './failed-burst-detector.js';
 import { FleetFailureDetector } from './fleet-failure-detector.js';
 import type { GeoLookup } from './geo-lookup.js';
@@ -24,6 +24,8 @@ export interface AnomalyEngineOptions {
    * the counters of every node: set when nodes share detection state.
    */
   deferAggregates: boolean;
+  /** Each keyspace's detection tuning (policy: sensitivity, quiet hours, known networks). */
+  tuning: TuningOf | undefined;
 }
 
 export function defaultDetectors(): Detector[] {
@@ -69,6 +71,7 @@ export class AnomalyEngine {
       cooldownMs: options.cooldownMs ?? 3_600_000,
       maxProfiles: options.maxProfiles ?? 1_000_000,
       deferAggregates: options.deferAggregates ?? false,
+      tuning: options.tuning,
     };
   }
 
@@ -81,7 +84,6 @@ export class AnomalyEngine {
     return this.o.detectors.find((d): d is FleetFailureDetector => d instanceof FleetFailureDetector);
   }
 
-  /** Processes a batch; `now` is the detection time (events are at or before it). */
   /**
    * Processes a batch; `now` is the detection time (events are at or before it). `replay` marks
    * stored events replayed at start-up: they teach the profiles but are not shared with other nodes.
@@ -90,7 +92,8 @@ export class AnomalyEngine {
     const out: Output = { created: [], repeats: new Map() };
     for (const e of events) {
       const profile = e.keyId === null ? undefined : this.profile(e.keyId, e.ts);
-      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now, replay };
+      const tuning = e.keyspaceId === null || this.o.tuning === undefined ? undefined : this.o.tuning(e.keyspaceId);
+      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now, replay, tuning };
       for (const d of this.o.detectors) {
         const f = d.observe(e, ctx);
         if (f !== undefined) this.admit(f, e.ts, out);
@@ -115,7 +118,7 @@ export class AnomalyEngine {
   }
 
   private judgeAggregates(now: number, out: Output): void {
-    for (const d of this.o.detectors) for (const f of d.evaluate?.(now) ?? []) this.admit(f, f.detectedAt, out);
+    for (const d of this.o.detectors) for (const f of d.evaluate?.(now, this.o.tuning) ?? []) this.admit(f, f.detectedAt, out);
   }
 
   /** A new finding, or a repeat of one still in its cool-down. */

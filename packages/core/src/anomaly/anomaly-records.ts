@@ -61,6 +61,12 @@ export interface KeyspacePolicy {
   rotationNoticeDays: number;
   /** A key not rolled by its due date keeps working this many days more, then expires. */
   rotationGraceDays: number;
+  /** Detection thresholds are divided by this: 2 fires at half the usual excess, 0.5 at twice it. */
+  detectionSensitivity: number;
+  /** Hours of the day (UTC, 0–23) in which any use of the keyspace's keys is suspicious. */
+  quietHours: number[];
+  /** Networks (CIDRs or addresses) that are the keyspace's own: never a new network, country or travel. */
+  knownNetworks: string[];
   updatedAt: number;
 }
 
@@ -75,6 +81,9 @@ export const DEFAULT_POLICY: Omit<KeyspacePolicy, 'keyspaceId' | 'workspaceId' |
   rotationIntervalDays: null,
   rotationNoticeDays: 7,
   rotationGraceDays: 7,
+  detectionSensitivity: 1,
+  quietHours: [],
+  knownNetworks: [],
 };
 
 /** A key disabled by a policy (or a leak report), and how to undo it. */

@@ -1,6 +1,7 @@
 import type { UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyKind, Severity } from '@tessera/api';
 import type { AnomalyDraft } from './anomaly-records.js';
+import type { DetectionTuning } from './detection-tuning.js';
 import type { GeoLookup } from './geo-lookup.js';
 import type { KeyProfile } from './key-profile.js';
 
@@ -12,6 +13,8 @@ export interface DetectionContext {
   geo: GeoLookup | undefined;
   /** When the batch is processed: the detection time. */
   now: number;
+  /** The tuning of the event's keyspace (sensitivity, quiet hours, known networks); undefined: as built. */
+  tuning?: DetectionTuning | undefined;
   /** Set while stored events are replayed to rebuild the profiles: learn, but share nothing. */
   replay?: boolean;
 }
@@ -25,10 +28,13 @@ export interface Detector {
   readonly kinds: readonly AnomalyKind[];
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined;
   /** Detectors of aggregates judge once per batch, after every event of it was observed. */
-  evaluate?(now: number): AnomalyDraft[];
+  evaluate?(now: number, tuning?: TuningOf): AnomalyDraft[];
   /** Learns from one of its findings that an operator resolved as benign, so it is not raised again. */
   learn?(f: BenignFinding, profile: KeyProfile | undefined, now: number): void;
 }
+
+/** A keyspace's detection tuning, by its id. */
+export type TuningOf = (keyspaceId: string) => DetectionTuning | undefined;
 
 /** What a detector learns from: a finding marked benign. */
 export type BenignFinding = Pick<AnomalyDraft, 'kind' | 'workspaceId' | 'keyId' | 'keyspaceId' | 'subject' | 'details' | 'detectedAt'>;

@@ -49,7 +49,8 @@ export class FailedBurstDetector implements Detector {
     if (s.times.length < this.o.threshold) return undefined;
     const oldest = s.times[s.next % s.times.length]!;
     const span = e.ts - oldest;
-    if (span > this.o.windowMs) return undefined;
+    // A keyspace's sensitivity stretches the window (2: the same failures within twice as long).
+    if (span > this.o.windowMs * (ctx.tuning?.sensitivity ?? 1)) return undefined;
     return finding(e, ctx, {
       kind: 'failed_burst',
       severity: 'high',

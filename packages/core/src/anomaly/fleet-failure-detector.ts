@@ -1,6 +1,6 @@
 import type { UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
-import { num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
+import { num, type BenignFinding, type DetectionContext, type Detector, type TuningOf } from './detector.js';
 import { FleetTally } from './fleet-tally.js';
 import { FLEET_FAILURE_DEFAULTS, FLEET_OUTCOMES, type FleetFailureOptions } from './fleet-failure-options.js';
 import { HourPeaks } from './hour-peaks.js';
@@ -84,7 +84,7 @@ export class FleetFailureDetector implements Detector {
     return [m - this.o.windowMinutes + 1, m];
   }
 
-  evaluate(now: number): AnomalyDraft[] {
+  evaluate(now: number, tuning?: TuningOf): AnomalyDraft[] {
     const out: AnomalyDraft[] = [];
     const [from, to] = this.window(now);
     // Keyspaces first: their finding names the keyspace, and the workspace's joins its incident.
@@ -94,7 +94,8 @@ export class FleetFailureDetector implements Detector {
       const b = this.scopes.get(scope);
       if (b === undefined) continue;
       this.fold(scope, b, to - 2);
-      const f = this.judge(scope, b, from, to, now);
+      const sensitivity = b.keyspaceId === null ? 1 : (tuning?.(b.keyspaceId)?.sensitivity ?? 1);
+      const f = this.judge(scope, b, from, to, now, sensitivity);
       if (f !== undefined) out.push(f);
     }
     if (to % 10 === 0) this.tally.prune(to - this.o.windowMinutes - 5);
@@ -189,7 +190,7 @@ export class FleetFailureDetector implements Detector {
     return [f, s];
   }
 
-  private judge(scope: string, b: Baseline, from: number, to: number, now: number): AnomalyDraft | undefined {
+  private judge(scope: string, b: Baseline, from: number, to: number, now: number, sensitivity: number): AnomalyDraft | undefined {
     // A keyspace's first failures are judged against the floor once its workspace has been watched.
     const watched = b.keyspaceId === null ? b.learned : (this.scopes.get(`${b.workspaceId}|*`)?.learned ?? 0);
     if (watched < this.o.learnMinutes || now - b.lastFiredAt < this.o.repeatEveryMs) return undefined;
@@ -209,7 +210,8 @@ export class FleetFailureDetector implements Detector {
     const w = this.o.windowMinutes;
     const expected = Math.max(w * Math.max(b.failures, this.o.floorPerMinute), seasonal);
     const expectedSources = Math.max(b.sources, w * this.o.floorPerMinute, seasonalSources);
-    const over = (x: number, mu: number) => x >= mu + this.o.sigmas * Math.sqrt(mu) + this.o.minExcess;
+    // A keyspace's sensitivity divides the margin over the usual.
+    const over = (x: number, mu: number) => x >= mu + (this.o.sigmas * Math.sqrt(mu) + this.o.minExcess) / sensitivity;
     // One address alone is the per-address detector's: the fleet view is for spread guessing.
     const byRate = sources >= this.o.minSources && over(failures, expected);
     const bySources = over(sources, expectedSources);
@@ -252,6 +254,7 @@ export class FleetFailureDetector implements Detector {
         perMinute,
         sampleSources: this.tally.sampleSources(scope, from, to, 10),
         baselineMinutes: b.learned,
+        ...(sensitivity !== 1 && { sensitivity }),
       },
       firstEventAt: (from + Math.max(0, firstMinute)) * 60_000,
       detectedAt: now,

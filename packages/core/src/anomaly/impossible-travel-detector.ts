@@ -38,14 +38,15 @@ export class ImpossibleTravelDetector implements Detector {
     const here = ctx.geo.lookup(e.ip);
     if (here === undefined) return undefined;
     const before = p.place;
-    p.place = { ...here, network: e.network, ts: e.ts };
+    p.place = { ...here, network: e.network, ip: e.ip, ts: e.ts };
     if (before === undefined) return undefined;
     const km = distanceKm(before, here);
     const hours = Math.max(e.ts - before.ts, 60_000) / 3_600_000;
     const speed = km / hours;
     const mature = p.events >= this.o.minEvents && e.ts - p.firstSeenAt >= this.o.minAgeMs;
     const familiar = e.network !== null && p.networks.has(e.network) && before.network !== null && p.networks.has(before.network);
-    if (!mature || familiar || km < this.o.minDistanceKm || speed <= this.o.maxSpeedKmh) return undefined;
+    const known = ctx.tuning !== undefined && (ctx.tuning.known(e.ip) || (before.ip !== undefined && ctx.tuning.known(before.ip)));
+    if (!mature || familiar || known || km < this.o.minDistanceKm || speed <= this.o.maxSpeedKmh) return undefined;
     return finding(e, ctx, {
       kind: 'impossible_travel',
       severity: 'high',

@@ -15,7 +15,9 @@ export interface KeyProfile {
   hours: Uint32Array;
   rate: RateState;
   /** Where the last located use came from. */
-  place: { latitude: number; longitude: number; country: string; network: string | null; ts: number } | undefined;
+  place: { latitude: number; longitude: number; country: string; network: string | null; ip?: string; ts: number } | undefined;
+  /** Bit `h`: a use in its keyspace's quiet hour `h` (UTC) was resolved as benign, so that hour is the key's. */
+  quietHoursAllowed: number;
 }
 
 /** Per-minute request rate: a robust baseline (EWMA of the rate and of its absolute deviation) and a slowly decaying peak. */
@@ -55,6 +57,7 @@ export function newProfile(ts: number): KeyProfile {
       lastSpike: 0,
     },
     place: undefined,
+    quietHoursAllowed: 0,
   };
 }
 

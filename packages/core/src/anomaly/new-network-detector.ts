@@ -27,6 +27,8 @@ export class NewNetworkDetector implements Detector {
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined {
     const p = ctx.profile;
     if (p === undefined || e.network === null || !LIVE_OUTCOMES.has(e.outcome)) return undefined;
+    // A keyspace's known networks (its offices, its data centres) are never new, nor learned as the key's own.
+    if (ctx.tuning !== undefined && ctx.tuning.known(e.ip!)) return undefined;
     const mature = p.events >= this.o.minEvents && e.ts - p.firstSeenAt >= this.o.minAgeMs;
     const location = ctx.geo?.lookup(e.ip!);
     let result: AnomalyDraft | undefined;

@@ -3,12 +3,13 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
-import type { InvalidationBus } from '../invalidation-bus.js';
+import type { Invalidation, InvalidationBus } from '../invalidation-bus.js';
 import type { KeyInventoryRepos } from '../hygiene/key-inventory-repos.js';
 import type { HoneytokenRepos } from './honeytoken-repos.js';
 import { systemActor } from './system-actor.js';
 import { DEFAULT_POLICY, type KeyspacePolicy } from './anomaly-records.js';
 import type { PolicyRepos } from './policy-repos.js';
+import { invalidNetwork } from './detection-tuning.js';
 
 const DAY = 86_400_000;
 
@@ -48,6 +49,9 @@ export class PolicyService {
    */
   async put(actor: Actor, keyspaceId: string, patch: PolicyPatch): Promise<KeyspacePolicy> {
     const { clock, store } = this.deps;
+    const bad = patch.knownNetworks === undefined ? undefined : invalidNetwork(patch.knownNetworks);
+    if (bad !== undefined) throw new TesseraError('VALIDATION_FAILED', `knownNetworks: not a CIDR or an address: ${bad.slice(0, 64)}`);
+    if (patch.quietHours !== undefined) patch = { ...patch, quietHours: [...new Set(patch.quietHours)].sort((a, b) => a - b) };
     const current = await this.get(actor, keyspaceId);
     const now = clock.now();
     const policy: KeyspacePolicy = { ...current, ...patch, updatedAt: now };
@@ -76,11 +80,19 @@ export class PolicyService {
       return keys;
     });
     this.cache.set(keyspaceId, { policy, at: now });
-    if (capped.length > 0) await this.deps.bus.publishMany(capped.map((k) => ({ kind: 'key', id: k.id, hash: k.hash })));
+    // Every node reads it again (its detectors' tuning above all), this one included.
+    const changed: Invalidation[] = [{ kind: 'keyspace_policy', id: keyspaceId }];
+    await this.deps.bus.publishMany([...changed, ...capped.map((k): Invalidation => ({ kind: 'key', id: k.id, hash: k.hash }))]);
     return policy;
   }
 
-  /** A keyspace's policy as set (undefined: the defaults), cached for a minute: other nodes' changes arrive within it. */
+  /** Forgets a cached policy (it changed, here or on another node). */
+  forget(keyspaceId?: string): void {
+    if (keyspaceId === undefined) this.cache.clear();
+    else this.cache.delete(keyspaceId);
+  }
+
+  /** A keyspace's policy as set (undefined: the defaults), cached for a minute or until it changes. */
   async current(keyspaceId: string): Promise<KeyspacePolicy | undefined> {
     const now = this.deps.clock.now();
     const hit = this.cache.get(keyspaceId);

@@ -63,19 +63,22 @@ export class RateSpikeDetector implements Detector {
       r.threshold = r.minutes >= this.o.minMinutes ? this.threshold(r) : Infinity;
     }
     r.count++;
-    if (r.fired || r.count <= r.threshold) return undefined;
+    if (r.fired) return undefined;
+    // A keyspace's sensitivity scales the margin over the baseline (2: half of it).
+    const limit = ctx.tuning === undefined ? r.threshold : limitOf(r, ctx.tuning.sensitivity);
+    if (r.count <= limit) return undefined;
     r.fired = true;
     return finding(e, ctx, {
       kind: 'rate_spike',
       severity: 'high',
       subject: e.keyId!,
-      explanation: `Key ${e.keyId} made ${num(r.count)} verifications in the minute from ${minuteUtc(minute * 60_000)}, ${num(r.count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(r.threshold)}).`,
+      explanation: `Key ${e.keyId} made ${num(r.count)} verifications in the minute from ${minuteUtc(minute * 60_000)}, ${num(r.count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(limit)}${limit === r.threshold ? '' : `, keyspace sensitivity ${num(ctx.tuning!.sensitivity)}`}).`,
       details: {
         count: r.count,
         baselinePerMinute: round(r.ewma),
         deviation: round(r.ewmad),
         peak: round(r.peak),
-        threshold: round(r.threshold),
+        threshold: round(limit),
       },
       fingerprint: `rate_spike|${e.keyId}`,
     });
@@ -117,3 +120,6 @@ export class RateSpikeDetector implements Detector {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** The threshold at a sensitivity: the baseline plus the margin over it divided by the sensitivity. */
+const limitOf = (r: RateState, sensitivity: number) => r.ewma + (r.threshold - r.ewma) / sensitivity;

@@ -1,6 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
+import { isQuietHour } from './detection-tuning.js';
 import { describeHourOfWeek, hourOfWeek, minuteUtc, type KeyProfile } from './key-profile.js';
 
 export interface UnusualHourOptions {
@@ -59,21 +60,25 @@ export class UnusualHourDetector implements Detector {
     const mature = age >= this.o.minAgeMs && p.events >= this.o.minEvents;
     const prior = mature || age < this.o.youngMinAgeMs || p.events < this.o.youngMinEvents ? undefined : this.prior(owner, keyspace, e.ts);
     const judged = mature || (prior !== undefined && quietAt(prior.hours, h));
+    // The keyspace's quiet hours (its policy): any use then is suspicious, whatever the key's history.
+    const hod = h % 24;
+    const byPolicy = ctx.tuning !== undefined && isQuietHour(ctx.tuning, hod) && (p.quietHoursAllowed & (1 << hod)) === 0;
     p.hours[h]!++;
     // A thief's night of use must not teach the owner's other (young) keys that nights are normal.
     const at = this.flagged.size === 0 ? undefined : this.flagged.get(e.keyId!);
-    const suspect = (quiet && judged) || (at !== undefined && e.ts - at < 2 * 3_600_000);
+    const suspect = byPolicy || (quiet && judged) || (at !== undefined && e.ts - at < 2 * 3_600_000);
     if (!suspect) {
       if (owner !== undefined) owner.hours[h]!++;
       if (keyspace !== undefined) keyspace.hours[h]!++;
     }
-    if (!quiet || !judged) return undefined;
+    if (!byPolicy && (!quiet || !judged)) return undefined;
     if (this.flagged.size >= this.o.maxGroups) this.flagged.delete(this.flagged.keys().next().value!);
     this.flagged.set(e.keyId!, e.ts);
     const active = p.hours.reduce((n, c) => n + (c > 0 ? 1 : 0), 0) - 1;
     const days = num(age / 86_400_000);
-    const explanation =
-      prior === undefined
+    const explanation = byPolicy
+      ? `Key ${e.keyId} was used at ${minuteUtc(e.ts)}, in ${describeHourOfWeek(h)}: its keyspace's policy marks ${String(hod).padStart(2, '0')}:00–${String((hod + 1) % 24).padStart(2, '0')}:00 UTC a quiet hour, when its keys are not used.`
+      : prior === undefined
         ? `Key ${e.keyId} was used at ${minuteUtc(e.ts)}, in ${describeHourOfWeek(h)}, when in ${days} days and ${num(p.events)} uses it had been active in ${active} of the 168 hours of the week but never in this one or the next to it.`
         : `Key ${e.keyId} was used at ${minuteUtc(e.ts)}, in ${describeHourOfWeek(h)}: in its ${days} days it was never used then, nor were the other keys of its ${prior.of} in ${num(prior.events)} uses over ${num((e.ts - prior.firstSeenAt) / 86_400_000)} days.`;
     return finding(e, ctx, {
@@ -81,7 +86,12 @@ export class UnusualHourDetector implements Detector {
       severity: 'medium',
       subject: e.keyId!,
       explanation,
-      details: { hourOfWeek: h, activeHours: active, uses: p.events, ...(prior !== undefined && { judgedBy: prior.of }) },
+      details: {
+        hourOfWeek: h,
+        activeHours: active,
+        uses: p.events,
+        ...(byPolicy ? { judgedBy: 'quiet_hours', quietHour: hod } : prior !== undefined && { judgedBy: prior.of }),
+      },
       fingerprint: `unusual_hour|${e.keyId}|${h}`,
     });
   }
@@ -90,6 +100,9 @@ export class UnusualHourDetector implements Detector {
   learn(f: BenignFinding, p: KeyProfile | undefined): void {
     const h = f.details.hourOfWeek;
     if (p !== undefined && typeof h === 'number' && h >= 0 && h < 168) p.hours[h]!++;
+    // A use in a quiet hour that was the key's own: that hour no longer counts as quiet for it.
+    const q = f.details.quietHour;
+    if (p !== undefined && typeof q === 'number' && q >= 0 && q < 24) p.quietHoursAllowed |= 1 << q;
   }
 
   /** The owner's keys when they have a week of use, else the keyspace's. */

@@ -1,5 +1,5 @@
 import type { KeyspacePolicy, PolicyRepos } from '@tessera/core';
-import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
 import type { MonitoringDb } from './monitoring-sql.js';
 import type { MonitoringTables } from './monitoring-schema.js';
 
@@ -16,6 +16,9 @@ const POLICY_COLUMNS = new RecordColumns<KeyspacePolicy>({
   rotationIntervalDays: nullableNumberColumn('rotation_interval_days'),
   rotationNoticeDays: numberColumn('rotation_notice_days'),
   rotationGraceDays: numberColumn('rotation_grace_days'),
+  detectionSensitivity: numberColumn('detection_sensitivity'),
+  quietHours: jsonColumn('quiet_hours'),
+  knownNetworks: jsonColumn('known_networks'),
   updatedAt: numberColumn('updated_at'),
 });
 

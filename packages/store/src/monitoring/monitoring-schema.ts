@@ -63,6 +63,10 @@ export interface MonitoringTables {
     rotation_interval_days: number | null;
     rotation_notice_days: number;
     rotation_grace_days: number;
+    /** Detection tuning (migration 0025); the lists as JSON. */
+    detection_sensitivity: number;
+    quiet_hours: string;
+    known_networks: string;
     updated_at: number;
   };
   key_suspensions: {

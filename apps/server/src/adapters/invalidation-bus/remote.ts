@@ -292,6 +292,7 @@ export class RemoteInvalidationBus implements InvalidationBus {
 function isInvalidation(m: Invalidation): boolean {
   if (m === null || typeof m !== 'object') return false;
   if (m.kind === 'all') return true;
-  if (m.kind === 'oauth_client' || m.kind === 'oauth_signing_key' || m.kind === 'keyspace') return typeof m.id === 'string';
+  if (m.kind === 'oauth_client' || m.kind === 'oauth_signing_key' || m.kind === 'keyspace' || m.kind === 'keyspace_policy')
+    return typeof m.id === 'string';
   return (m.kind === 'key' || m.kind === 'root_key') && typeof m.id === 'string' && typeof m.hash === 'string';
 }
