@@ -34,6 +34,13 @@ export interface RateState {
   spikeMinutes: number;
   /** Uses in the last minute that went over it (what a benign resolution teaches). */
   lastSpike: number;
+  /**
+   * The busiest minute of each hour of the day, on weekdays (slots 0–23) and on weekends
+   * (24–47): for each slot, that of the last day it was seen (3 × slot), of the day before that
+   * (3 × slot + 1), and of the day under way (3 × slot + 2, its day in `seasonalDay`).
+   */
+  seasonal: Uint16Array | undefined;
+  seasonalDay: Uint16Array | undefined;
 }
 
 export function newProfile(ts: number): KeyProfile {
@@ -55,10 +62,18 @@ export function newProfile(ts: number): KeyProfile {
       fired: false,
       spikeMinutes: 0,
       lastSpike: 0,
+      seasonal: undefined,
+      seasonalDay: undefined,
     },
     place: undefined,
     quietHoursAllowed: 0,
   };
+}
+
+/** A minute's seasonal slot: its hour of the day, plus 24 on a Saturday or Sunday (UTC). */
+export function seasonalSlot(minute: number): number {
+  const day = (Math.floor(minute / 1440) + 3) % 7; // Monday 0
+  return (day >= 5 ? 24 : 0) + (Math.floor(minute / 60) % 24);
 }
 
 /** Hour of the week in UTC, Monday 00:00 = 0 (1970-01-01 was a Thursday). */

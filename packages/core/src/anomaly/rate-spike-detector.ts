@@ -1,7 +1,7 @@
 import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
-import { minuteUtc, type KeyProfile, type RateState } from './key-profile.js';
+import { minuteUtc, seasonalSlot, type KeyProfile, type RateState } from './key-profile.js';
 
 export interface RateSpikeOptions {
   /** Never fire below this many uses in a minute. */
@@ -18,6 +18,14 @@ export interface RateSpikeOptions {
   spanMinutes: number;
   /** The peak halves over this many minutes. */
   peakHalfLifeMinutes: number;
+  /**
+   * Minutes of history after which the key's peak is seasonal: that of the hour of the day (and
+   * the hours either side), weekdays and weekends apart, so a nightly batch does not make the
+   * same rate usual at noon.
+   */
+  seasonalMinutes: number;
+  /** With seasonal peaks, this share of the key's overall peak still counts at every hour. */
+  seasonalFloor: number;
 }
 
 export const RATE_SPIKE_DEFAULTS: RateSpikeOptions = {
@@ -28,6 +36,8 @@ export const RATE_SPIKE_DEFAULTS: RateSpikeOptions = {
   minMinutes: 120,
   spanMinutes: 60,
   peakHalfLifeMinutes: 3 * 1440,
+  seasonalMinutes: 7 * 1440,
+  seasonalFloor: 0.25,
 };
 
 /**
@@ -54,9 +64,9 @@ export class RateSpikeDetector implements Detector {
     const minute = Math.floor(e.ts / 60_000);
     if (r.minute === -1) r.minute = minute;
     if (minute > r.minute) {
-      this.close(r, r.count);
+      this.close(r, r.count, r.minute);
       const idle = Math.min(minute - r.minute - 1, 1440);
-      for (let i = 0; i < idle; i++) this.close(r, 0);
+      for (let i = 0; i < idle; i++) this.close(r, 0, r.minute + 1 + i);
       r.minute = minute;
       r.count = 0;
       r.fired = false;
@@ -90,15 +100,56 @@ export class RateSpikeDetector implements Detector {
     const r = p.rate;
     // The whole minute, when it is over: the finding counted only up to the threshold.
     r.peak = Math.max(r.peak, f.details.count, r.lastSpike, r.fired ? r.count : 0);
+    // …and the usual of its hour, at once (not after two days).
+    const minute = Math.floor(f.detectedAt / 60_000);
+    this.season(r, minute, 0);
+    const i = 3 * seasonalSlot(minute);
+    const s = r.seasonal!;
+    s[i] = s[i + 1] = s[i + 2] = Math.min(Math.max(r.peak, s[i]!, s[i + 2]!), 65_535);
     if (r.minutes >= this.o.minMinutes) r.threshold = Math.max(r.threshold, this.threshold(r));
   }
 
   private threshold(r: RateState): number {
     const o = this.o;
-    return Math.max(o.minCount, o.ratio * r.ewma, r.ewma + o.deviations * 1.4826 * r.ewmad, o.peakFactor * r.peak);
+    return Math.max(o.minCount, o.ratio * r.ewma, r.ewma + o.deviations * 1.4826 * r.ewmad, o.peakFactor * this.peakNow(r));
   }
 
-  private close(r: RateState, count: number): void {
+  /**
+   * The peak the minute being judged is held to: the key's own, raised to the usual of its hour
+   * of the day; with a week of history, that usual alone (and a share of the key's own), so a
+   * nightly batch makes its rate usual at night but not at noon.
+   */
+  private peakNow(r: RateState): number {
+    if (r.seasonal === undefined) return r.peak;
+    const i = seasonalSlot(r.minute);
+    const base = i - (i % 24);
+    const day = Math.floor(r.minute / 1440);
+    const hour = Math.max(usualAt(r, base + ((i + 23) % 24), day), usualAt(r, i, day), usualAt(r, base + ((i + 1) % 24), day));
+    return r.minutes < this.o.seasonalMinutes ? Math.max(r.peak, hour) : Math.max(hour, r.peak * this.o.seasonalFloor);
+  }
+
+  /** Counts a minute in its hour's seasonal peaks (spiked or not: a rate seen two days running at an hour is usual there). */
+  private season(r: RateState, minute: number, count: number): void {
+    r.seasonal ??= new Uint16Array(144);
+    r.seasonalDay ??= new Uint16Array(48);
+    const i = seasonalSlot(minute);
+    const day = Math.floor(minute / 1440);
+    const s = r.seasonal;
+    const c = Math.min(count, 65_535);
+    const seen = r.seasonalDay[i]!;
+    if (seen !== day) {
+      // A new day for this slot: the day under way becomes the last one, if it was recent.
+      const recent = seen !== 0 && day - seen <= SEASON_DAYS;
+      s[3 * i + 1] = recent ? s[3 * i]! : 0;
+      s[3 * i] = recent ? s[3 * i + 2]! : 0;
+      s[3 * i + 2] = 0;
+      r.seasonalDay[i] = day;
+    }
+    if (c > s[3 * i + 2]!) s[3 * i + 2] = c;
+  }
+
+  private close(r: RateState, count: number, minute: number): void {
+    if (count > 0) this.season(r, minute, count);
     // A minute over the threshold is left out of the baseline and the peak — otherwise each attack
     // would lift the next threshold — unless the key stays that busy for an hour: then it is the
     // key's new normal, and the baseline takes it.
@@ -120,6 +171,24 @@ export class RateSpikeDetector implements Detector {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** A slot's last day counts for this many days. */
+const SEASON_DAYS = 8;
+
+/** The usual peak of a seasonal slot: the lower of its last two days (a one-off is not usual), while recent, faded by age. */
+function usualAt(r: RateState, slot: number, day: number): number {
+  const s = r.seasonal!;
+  const seen = r.seasonalDay![slot]!;
+  if (seen === 0 || day - seen > SEASON_DAYS) return 0;
+  // Today's running peak stands for the last day only once the slot's day has moved on; a past
+  // day's peak fades as the key's own peak does, a little slower (half-life a week).
+  return seen === day
+    ? Math.min(s[3 * slot]!, s[3 * slot + 1]!) * SEASON_DECAY
+    : Math.min(s[3 * slot + 2]!, s[3 * slot]!) * SEASON_DECAY ** (day - seen);
+}
+
+/** A seasonal peak's weight a day on. */
+const SEASON_DECAY = 0.5 ** (1 / 7);
 
 /** The threshold at a sensitivity: the baseline plus the margin over it divided by the sensitivity. */
 const limitOf = (r: RateState, sensitivity: number) => r.ewma + (r.threshold - r.ewma) / sensitivity;
