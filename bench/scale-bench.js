@@ -24,6 +24,8 @@ import { int, median, ms, percentile, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
+// --trace: node 1's phases read after every trial, and the slowest trials printed phase by phase.
+const trace = process.argv.includes('--trace');
 const started = Date.now();
 const log = (line) => process.stderr.write(`[${String(Math.round((Date.now() - started) / 1000)).padStart(3)} s] ${line}\n`);
 const ROUNDS = quick ? 2 : 3;
@@ -187,6 +189,8 @@ try {
     const phasesBefore = await phaseSums(a[0]);
     const seen = [];
     const calls = [];
+    const traced = [];
+    let lastSums = trace ? await Promise.all(a.map((node) => phaseSums(node))) : [];
     for (const t of trialSet) {
       const sent = performance.now();
       const revoked = await a[0].api('POST', `/v1/keys/${t.id}/revoke`, {});
@@ -203,7 +207,19 @@ try {
         }),
       );
       seen.push(performance.now() - sent);
+      if (trace) {
+        const sums = await Promise.all(a.map((node) => phaseSums(node)));
+        traced.push({
+          call: calls.at(-1),
+          endToEnd: seen.at(-1),
+          phases: diffPhases(lastSums[0], sums[0]),
+          gc: sums.map((x, i) => ((x.gcSeconds ?? 0) - (lastSums[i].gcSeconds ?? 0)) * 1000),
+          lag: sums.map((x) => (x.lagMaxSeconds ?? 0) * 1000),
+        });
+        lastSums = sums;
+      }
     }
+    if (trace) printTrace(mode, traced);
     const phases = diffPhases(phasesBefore, await phaseSums(a[0]));
     // A bulk revoke: one owner's 300 keys, held in nodes 2 and 3's caches.
     const owned = await pool(300, 8, () => create({ ownerId: `bulk-${mode}` }));
@@ -342,6 +358,13 @@ async function phaseSums(node) {
     // The publish phase split: sending on the bus, then every peer's acknowledgement.
     const b = /^tessera_bus_publish_seconds_(sum|count)\{phase="(\w+)"\} (\S+)$/.exec(line);
     if (b) (out[`bus_${b[2]}`] ??= { sum: 0, count: 0 })[b[1]] = Number(b[3]);
+    if (trace) {
+      // Time spent collecting garbage, and the event loop's longest delay since the last scrape.
+      const g = /^tessera_nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/.exec(line);
+      if (g) out.gcSeconds = (out.gcSeconds ?? 0) + Number(g[2]);
+      const l = /^tessera_nodejs_eventloop_lag_max_seconds (\S+)$/.exec(line);
+      if (l) out.lagMaxSeconds = Number(l[1]);
+    }
   }
   return out;
 }
@@ -349,10 +372,31 @@ async function phaseSums(node) {
 function diffPhases(before, after) {
   const out = {};
   for (const [phase, a] of Object.entries(after)) {
+    if (typeof a !== 'object') continue;
     const b = before[phase] ?? { sum: 0, count: 0 };
     out[phase] = a.count === b.count ? 0 : round(((a.sum - b.sum) / (a.count - b.count)) * 1000, 3);
   }
   return out;
+}
+
+/** The slowest trials by call time, each with node 1's phases (ms) and what they leave out (HTTP, the event loop). */
+function printTrace(mode, traced) {
+  const slow = [...traced].sort((x, y) => y.call - x.call).slice(0, 12);
+  const names = [...new Set(traced.flatMap((t) => Object.keys(t.phases)))];
+  const rows = [['call', 'end to end', ...names, 'outside', 'gc 1/2/3', 'loop lag max 1/2/3']];
+  const each = (xs) => xs.map((x) => x.toFixed(0)).join('/');
+  for (const t of slow) {
+    const inside = ['write', 'audit', 'commit', 'publish'].reduce((s, p) => s + (t.phases[p] ?? 0), 0);
+    rows.push([
+      t.call.toFixed(1),
+      t.endToEnd.toFixed(1),
+      ...names.map((n) => (t.phases[n] ?? 0).toFixed(1)),
+      (t.call - inside).toFixed(1),
+      each(t.gc),
+      each(t.lag),
+    ]);
+  }
+  process.stderr.write(`\n${mode}: the 12 slowest revoke calls (ms)\n${table(rows)}\n\n`);
 }
 
 function verdict(met) {

@@ -1,4 +1,12 @@
-import type { AnomalyRecord, MonitoringStore } from '@tessera/core';
+import {
+  auditAppend,
+  auditHash,
+  ManualClock,
+  verifyAuditChain,
+  type AnomalyRecord,
+  type AuditAppend,
+  type MonitoringStore,
+} from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
 
@@ -112,5 +120,62 @@ describe.each(DIALECTS)('anomaly repos contract (%s)', (dialect) => {
     // Concurrent bumps lose nothing.
     await Promise.all(Array.from({ length: 10 }, () => repos.bumpAnomaly(a.id, 1, T0 + 150)));
     expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 16, lastSeenAt: T0 + 200 });
+  });
+
+  const clock = new ManualClock(T0);
+  const detected = (a: AnomalyRecord): AuditAppend =>
+    auditAppend(
+      clock,
+      { id: 'system', workspaceId: a.workspaceId, ip: null },
+      {
+        action: 'anomaly.detected',
+        target: a.id,
+        details: { kind: a.kind, explanation: a.explanation },
+      },
+    );
+
+  it('records an anomaly with its audit entry as one write, numbered and hashed from the head; concurrent ones keep the chain whole', async () => {
+    const a = anomaly();
+    const before = await repos.auditHead();
+    const audit = detected(a);
+    const link = await repos.recordAnomaly(a, audit);
+    expect(link).toEqual({
+      seq: before.seq + 1,
+      prevHash: before.hash,
+      hash: auditHash(before.hash, { ...audit.entry, seq: before.seq + 1 }),
+    });
+    expect(await repos.getAnomaly(a.id)).toEqual(a);
+    expect(await repos.scanAudit(before.seq + 1, 10)).toEqual([
+      { ...audit.entry, seq: before.seq + 1, prevHash: before.hash, hash: link.hash },
+    ]);
+    expect(await repos.auditHead()).toEqual({ seq: before.seq + 1, hash: link.hash });
+    const many = Array.from({ length: 8 }, () => anomaly());
+    const links = await Promise.all(many.map((m) => repos.recordAnomaly(m, detected(m))));
+    expect(links.map((l) => l.seq).sort((x, y) => x - y)).toEqual(many.map((_, i) => before.seq + 2 + i));
+    expect(await verifyAuditChain(repos)).toEqual({ ok: true, checked: before.seq + 9 });
+  });
+
+  it('writes neither the anomaly nor its entry when the audit part fails; inside a transaction it is part of it', async () => {
+    const first = anomaly();
+    await repos.recordAnomaly(first, detected(first));
+    const head = await repos.auditHead();
+    const [last] = await repos.scanAudit(head.seq, 1);
+    // An entry whose id is taken: the audit part fails after the anomaly was written.
+    const a = anomaly();
+    const clash = detected(a);
+    await expect(repos.recordAnomaly(a, { ...clash, entry: { ...clash.entry, id: last!.id } })).rejects.toThrow();
+    expect(await repos.getAnomaly(a.id)).toBeUndefined();
+    expect(await repos.auditHead()).toEqual(head);
+    const b = anomaly();
+    await expect(
+      repos.transaction(async (tx) => {
+        await tx.recordAnomaly(b, detected(b));
+        expect(await tx.getAnomaly(b.id)).toEqual(b);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await repos.getAnomaly(b.id)).toBeUndefined();
+    expect(await repos.auditHead()).toEqual(head);
+    expect((await verifyAuditChain(repos)).ok).toBe(true);
   });
 });

@@ -80,6 +80,19 @@ describe.each(['sqlite', 'postgres'] as const)('key changes with their audit ent
     expect(await store.auditHead()).toEqual(head);
   });
 
+  it('leaves the key unrevoked and the head where it was when the audit part fails', async () => {
+    const { store } = database();
+    const record = keyRecord(ws);
+    await store.insertKey(record);
+    const head = await store.auditHead();
+    const [last] = await store.scanAudit(head.seq, 1);
+    // An entry whose id is taken: the key is written first, then the entry fails.
+    const audit = entry({ action: 'key.revoked', target: record.id });
+    await expect(store.changeKey(revocation(record.id, 9_500), { ...audit, entry: { ...audit.entry, id: last!.id } })).rejects.toThrow();
+    expect(await store.getKey(record.id)).toEqual(record);
+    expect(await store.auditHead()).toEqual(head);
+  });
+
   it('updates any field of a live or revoked key, bumping the version only with credits; in a transaction it is part of it', async () => {
     const { store } = database();
     const record = keyRecord({ ...ws, revokedAt: 500, revokeReason: 'old' });

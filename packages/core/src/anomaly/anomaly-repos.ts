@@ -1,4 +1,5 @@
 import type { AnomalyStatus } from '@tessera/api';
+import type { AuditAppend, AuditLink } from '../audit/audit-repos.js';
 import type { AnomalyRecord } from './anomaly-records.js';
 
 export interface AnomalyQuery {
@@ -18,6 +19,13 @@ export type AnomalyPatch = Partial<
 /** The storage port of anomalies: the detectors' findings and what was done about them. */
 export interface AnomalyRepos {
   insertAnomaly(a: AnomalyRecord): Promise<void>;
+  /**
+   * Stores an anomaly with its audit entry as one write: on PostgreSQL one statement (the anomaly,
+   * then the head locked, the entry numbered and hashed, the head moved; no BEGIN or COMMIT, so
+   * the head is held for that statement only), on SQLite one local transaction; inside a
+   * transaction, part of it. Nothing is written when either part fails.
+   */
+  recordAnomaly(a: AnomalyRecord, audit: AuditAppend): Promise<AuditLink>;
   getAnomaly(id: string): Promise<AnomalyRecord | undefined>;
   /** A workspace's anomalies, newest first. */
   listAnomalies(q: AnomalyQuery): Promise<AnomalyRecord[]>;

@@ -1,5 +1,5 @@
 import { workspaceOf } from '../audit/actor-workspace.js';
-import { appendAudit, type Actor } from '../audit/audit-chain.js';
+import { appendAudit, auditAppend, type Actor, type AuditDraft } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -123,29 +123,30 @@ export class AnomalyService {
       resolvedBy: null,
       response: null,
     };
+    const audit: AuditDraft = {
+      action: 'anomaly.detected',
+      target: anomaly.id,
+      details: {
+        kind: anomaly.kind,
+        severity: anomaly.severity,
+        keyId: anomaly.keyId,
+        subject: anomaly.subject,
+        explanation: anomaly.explanation,
+      },
+    };
     let suspended: KeyRecord | undefined;
-    await store.transaction(async (tx) => {
-      await tx.insertAnomaly(anomaly);
-      await appendAudit(tx, clock, systemActor(draft.workspaceId), {
-        action: 'anomaly.detected',
-        target: anomaly.id,
-        details: {
-          kind: anomaly.kind,
-          severity: anomaly.severity,
-          keyId: anomaly.keyId,
-          subject: anomaly.subject,
-          explanation: anomaly.explanation,
-        },
-      });
-      if (suspend) {
+    // Alone: one write (on PostgreSQL one statement), so the audit head is not held across round trips.
+    if (!suspend) await store.recordAnomaly(anomaly, auditAppend(clock, systemActor(draft.workspaceId), audit));
+    else
+      await store.transaction(async (tx) => {
+        await tx.recordAnomaly(anomaly, auditAppend(clock, systemActor(draft.workspaceId), audit));
         const s = await suspensions.suspendIn(tx, systemActor(draft.workspaceId), draft.keyId!, anomaly.id, `anomaly ${anomaly.kind}`);
         if (s !== undefined) {
           anomaly.response = { action: 'suspended', suspensionId: s.suspension.id };
           suspended = s.key;
           await tx.updateAnomaly(anomaly.id, { response: anomaly.response });
         }
-      }
-    });
+      });
     if (suspended !== undefined) await this.deps.bus.publish({ kind: 'key', id: suspended.id, hash: suspended.hash });
     this.byFingerprint.set(anomaly.fingerprint, anomaly.id);
     if (this.byFingerprint.size > 100_000) this.byFingerprint.delete(this.byFingerprint.keys().next().value!);

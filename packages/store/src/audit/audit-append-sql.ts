@@ -1,5 +1,7 @@
-import type { AuditAppend } from '@tessera/core';
-import { sql, type RawBuilder } from 'kysely';
+import { createHash } from 'node:crypto';
+import type { AuditAppend, AuditLink } from '@tessera/core';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../schema.js';
 
 /** Milliseconds since the statement began (PostgreSQL: since the database received it), as a double. */
 export const SINCE_STATEMENT_MS = sql<number>`(extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::float8`;
@@ -27,4 +29,32 @@ export function auditAppendCtes({ entry: e, canonical }: AuditAppend, when: RawB
       update audit_head set seq = entry.seq, hash = entry.hash from entry where audit_head.id = 1
       returning entry.seq, entry.prev_hash, entry.hash, ${SINCE_STATEMENT_MS} as at_ms
     )`;
+}
+
+/**
+ * SQLite, inside a transaction (which holds the database's one write lock): reads the head, writes
+ * the entry numbered and hashed as `auditHash` does, and moves the head.
+ */
+export async function appendAuditLocally(db: Kysely<Database>, { entry: e, canonical }: AuditAppend): Promise<AuditLink> {
+  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const seq = Number(head.seq) + 1;
+  const hash = createHash('sha256').update(head.hash).update(canonical.before).update(String(seq)).update(canonical.after).digest('hex');
+  await db
+    .insertInto('audit_log')
+    .values({
+      seq,
+      id: e.id,
+      ts: e.ts,
+      workspace_id: e.workspaceId,
+      actor: e.actor,
+      action: e.action,
+      target: e.target,
+      ip: e.ip,
+      details: JSON.stringify(e.details),
+      prev_hash: head.hash,
+      hash,
+    })
+    .execute();
+  await db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
+  return { seq, prevHash: head.hash, hash };
 }

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { AuditAppend, KeyChange, KeyChanged } from '@tessera/core';
 import { sql, type Kysely } from 'kysely';
-import { auditAppendCtes, SINCE_STATEMENT_MS } from '../audit/audit-append-sql.js';
+import { appendAuditLocally, auditAppendCtes, SINCE_STATEMENT_MS } from '../audit/audit-append-sql.js';
 import { KyselyHandle } from '../kysely-handle.js';
 import { retrying } from '../retry-transaction.js';
 import type { Database } from '../schema.js';
@@ -66,31 +65,10 @@ async function inTransaction(db: Kysely<Database>, c: KeyChange, audit: AuditApp
   if (row === undefined) return undefined;
   await sql`delete from monitoring_notices where kind = 'auto_expire' and subject = ${c.id}`.execute(db);
   const written = performance.now();
-  const head = await db.selectFrom('audit_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow();
-  const seq = Number(head.seq) + 1;
-  const { before, after } = audit.canonical;
-  const hash = createHash('sha256').update(head.hash).update(before).update(String(seq)).update(after).digest('hex');
-  const e = audit.entry;
-  await db
-    .insertInto('audit_log')
-    .values({
-      seq,
-      id: e.id,
-      ts: e.ts,
-      workspace_id: e.workspaceId,
-      actor: e.actor,
-      action: e.action,
-      target: e.target,
-      ip: e.ip,
-      details: JSON.stringify(e.details),
-      prev_hash: head.hash,
-      hash,
-    })
-    .execute();
-  await db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
+  const link = await appendAuditLocally(db, audit);
   return {
     key: keyFromRow(row),
-    audit: { seq, prevHash: head.hash, hash },
+    audit: link,
     phases: { writeMs: written - started, auditMs: performance.now() - written },
   };
 }

@@ -1,5 +1,8 @@
-import type { AnomalyRecord, AnomalyRepos } from '@tessera/core';
-import { sql } from 'kysely';
+import type { AnomalyRecord, AnomalyRepos, AuditAppend, AuditLink } from '@tessera/core';
+import { sql, type Kysely } from 'kysely';
+import { appendAuditLocally, auditAppendCtes } from '../audit/audit-append-sql.js';
+import { retrying } from '../retry-transaction.js';
+import type { Database } from '../schema.js';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
 import { clippedColumn, greatest, nullableJsonColumn, recordTable, type Dialect, type MonitoringDb } from './monitoring-sql.js';
 
@@ -31,6 +34,16 @@ export function kyselyAnomalyRepos(db: MonitoringDb, dialect: Dialect): AnomalyR
   const anomalies = recordTable(db, 'anomalies', ANOMALY_COLUMNS);
   return {
     insertAnomaly: anomalies.insert,
+
+    recordAnomaly(a, audit) {
+      if (dialect === 'postgres') return db.isTransaction ? inOneStatement(db, a, audit) : retrying(() => inOneStatement(db, a, audit));
+      // SQLite: a local transaction costs no round trip (inside one, part of it).
+      const write = async (trx: MonitoringDb) => {
+        await recordTable(trx, 'anomalies', ANOMALY_COLUMNS).insert(a);
+        return appendAuditLocally(trx as unknown as Kysely<Database>, audit);
+      };
+      return db.isTransaction ? write(db) : db.transaction().execute(write);
+    },
     getAnomaly: anomalies.get,
     updateAnomaly: anomalies.update,
 
@@ -52,4 +65,22 @@ export function kyselyAnomalyRepos(db: MonitoringDb, dialect: Dialect): AnomalyR
         .execute();
     },
   };
+}
+
+/**
+ * PostgreSQL: the anomaly and its audit entry in one statement, a transaction of its own when it
+ * runs alone. The head is locked after the anomaly is written and held to the end of this
+ * statement only: a flood of findings (revoked keys still being presented, as in an incident)
+ * does not keep revocations waiting for the head across the detector's round trips.
+ */
+async function inOneStatement(db: MonitoringDb, a: AnomalyRecord, audit: AuditAppend): Promise<AuditLink> {
+  const { rows } = await sql<{ seq: string | number; prev_hash: string; hash: string }>`
+    with stored as (${db
+      .insertInto('anomalies')
+      .values(ANOMALY_COLUMNS.write(a) as never)
+      .returning('id')}),
+    ${auditAppendCtes(audit, sql`exists (select 1 from stored)`)}
+    select seq, prev_hash, hash from moved`.execute(db);
+  const r = rows[0]!;
+  return { seq: Number(r.seq), prevHash: r.prev_hash, hash: r.hash };
 }
