@@ -1,6 +1,5 @@
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { AuditStream } from '@tessera/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSyslogTarget, SyslogSink } from '../../apps/server/src/adapters/audit-sink/syslog-sink.js';
+import { selfSignedCertificate } from '../support/certificates.js';
 import { buildOnce, freePort, startServe } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -150,30 +150,7 @@ describe('the audit log streamed to syslog', () => {
 
   it('over TLS, checks the collector against the CA it is given, and refuses an unknown one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-syslog-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCertificate(dir);
     const collector = new TcpCollector({ cert: readFileSync(cert), key: readFileSync(key) });
     const port = await collector.listen();
     const s = await startTestServer('sqlite');
