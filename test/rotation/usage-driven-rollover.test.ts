@@ -139,6 +139,26 @@ describe.each(DIALECTS)('usage-driven rollover (%s)', (dialect) => {
     expect(rolledEntry.details).toMatchObject({ retireWhenUnused: { quietPeriodSeconds: 0 } });
   });
 
+  it('with a quiet period of 0, retires the old key when the usage batch with the new key’s first use is read, before any timed pass', async () => {
+    const { old, next } = await rolled(0);
+    clock.advance(10_000); // the successors waiting for a first use are read again
+    const batch = async (key: string) => {
+      const code = (await s.api('POST', '/v1/keys/verify', { key })).body.code as string;
+      await s.services.monitoring.settle(); // the usage recorder takes its batch (its timer is off in tests)
+      return code;
+    };
+    expect(await batch(old.key)).toBe('VALID'); // this batch has the rollover read
+    expect(await rollover(old.keyId)).toMatchObject({ state: 'pending_first_use' });
+    // The new key's first use: no call to the retirement job, which runs each minute in a server.
+    await expect
+      .poll(async () => {
+        await batch(next.key);
+        return (await s.api('POST', '/v1/keys/verify', { key: old.key })).body.code;
+      })
+      .toBe('REVOKED');
+    expect(await rollover(old.keyId)).toMatchObject({ state: 'retired', retiredReason: 'quiet' });
+  });
+
   it('shows a client that never switched, and ends at the deadline without a revocation', async () => {
     const { old, next, at } = await rolled(3600, 2 * 86_400);
     clock.advance(DAY);

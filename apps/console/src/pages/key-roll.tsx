@@ -139,7 +139,7 @@ export function RolloverStatus({ keyId, onOpen }: { keyId: string; onOpen(keyId:
             <dt>Retires at</dt>
             <dd data-testid="retires-at">
               {r.state === 'successor_in_use' && r.quietPeriodSeconds === 0
-                ? 'within a minute: the new key is in use'
+                ? 'now: the new key is in use'
                 : `${when(r.retiresAt)}${r.state === 'pending_first_use' ? ' (the deadline: the new key is not in use yet)' : ' unless the old key is used again'}`}
             </dd>
           </>

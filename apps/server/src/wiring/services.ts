@@ -184,6 +184,8 @@ export function createServices(o: ServiceOptions) {
     { store, clock, keys },
     { intervalMs: o.rolloverCheckMs ?? 60_000, onError: (err) => o.onTaskError?.(err, 'key rollovers') },
   );
+  // A successor's first use is seen in the usage batches, so a rollover without a quiet period ends at once.
+  monitoring.recorder.onBatch((events) => rollovers.noticeUse(events));
   const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
   // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
   const lifecycle = (o.lifecycle ?? new Lifecycle())

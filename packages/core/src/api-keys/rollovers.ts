@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import { periodic, type Periodic } from '../lifecycle/periodic.js';
 import type { Store } from '../store/store.js';
+import type { UsageEvent } from '../usage/usage-event.js';
 import type { KeyService } from './key-service.js';
 import type { RolloverListQuery, RolloverRecord } from './rollover-repos.js';
 import { rolloverState, type RolloverState } from './rollover-state.js';
@@ -21,6 +22,9 @@ export interface RetirementPass {
   ended: number;
 }
 
+/** How often the successors waiting for their first use are read again while usage comes (ms). */
+const WAITING_RELOAD_MS = 5000;
+
 /**
  * Usage-driven rollovers (docs/rotation.md): reads them, and retires their predecessors. The verify
  * path does nothing for them: the usage recorder already writes each key's last use, and this job
@@ -28,12 +32,54 @@ export interface RetirementPass {
  */
 export class Rollovers {
   private readonly passes: Periodic<RetirementPass>;
+  private readonly onError: (err: unknown) => void;
+  /** Open rollovers whose successor has not been used yet, by successor key id. */
+  private waiting = new Map<string, RolloverRecord>();
+  private waitingReadAt = -Infinity;
+  private reading: Promise<void> | undefined;
 
   constructor(
     private readonly deps: { store: Store; clock: Clock; keys: KeyService },
     o: { intervalMs: number; onError?: ((err: unknown) => void) | undefined } = { intervalMs: 60_000 },
   ) {
-    this.passes = periodic(o.intervalMs, () => this.retireAll(), o.onError);
+    this.onError = o.onError ?? (() => {});
+    this.passes = periodic(o.intervalMs, () => this.retireAll(), this.onError);
+  }
+
+  /**
+   * Reads a batch of usage events as the usage recorder takes it (off the verify path): a
+   * successor's first use is recorded at once and a pass runs now, so a rollover with no quiet
+   * period retires its predecessor within about a second of the new key's first use, not at the
+   * next timed pass. The waiting successors are read again at most every five seconds.
+   */
+  noticeUse(events: readonly UsageEvent[]): void {
+    const now = this.deps.clock.now();
+    if (now - this.waitingReadAt >= WAITING_RELOAD_MS && this.reading === undefined) {
+      this.reading = this.readWaiting(now)
+        .catch(this.onError)
+        .finally(() => (this.reading = undefined));
+    }
+    if (this.waiting.size === 0) return;
+    const used: [RolloverRecord, number][] = [];
+    for (const e of events) {
+      if (e.outcome !== 'VALID' || e.keyId === null) continue;
+      const r = this.waiting.get(e.keyId);
+      if (r === undefined) continue;
+      this.waiting.delete(e.keyId);
+      used.push([r, e.ts]);
+    }
+    if (used.length > 0) void this.firstUses(used).catch(this.onError);
+  }
+
+  private async readWaiting(now: number): Promise<void> {
+    const open = await this.deps.store.rollovers.listOpenRollovers(1000);
+    this.waiting = new Map(open.filter((r) => r.successorFirstUsedAt === null).map((r) => [r.successorId, r]));
+    this.waitingReadAt = now;
+  }
+
+  private async firstUses(used: [RolloverRecord, number][]): Promise<void> {
+    for (const [r, at] of used) await this.deps.store.rollovers.markSuccessorUsed(r.predecessorId, at);
+    await this.passes.run();
   }
 
   /** The rollover from a key (its predecessor), with its state now. */
