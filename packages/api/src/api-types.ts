@@ -400,6 +400,8 @@ export interface OAuthClient {
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
   postLogoutRedirectUris: Array<string>;
+  /** Browser origins (`https://app.example.com`, or `http` on 127.0.0.1 or [::1] with its port) whose pages may call the token, revocation and userinfo endpoints: CORS answers name these origins exactly and no other. */
+  webOrigins: Array<string>;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -457,6 +459,8 @@ export interface OAuthClientWithSecret {
   grantTypes: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
   /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
   postLogoutRedirectUris: Array<string>;
+  /** Browser origins (`https://app.example.com`, or `http` on 127.0.0.1 or [::1] with its port) whose pages may call the token, revocation and userinfo endpoints: CORS answers name these origins exactly and no other. */
+  webOrigins: Array<string>;
   /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
   redirectUris: Array<string>;
   /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -1596,6 +1600,8 @@ export interface Operations {
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
       postLogoutRedirectUris?: Array<string>;
+      /** Browser origins (`https://app.example.com`, or `http` on 127.0.0.1 or [::1] with its port) whose pages may call the token, revocation and userinfo endpoints: CORS answers name these origins exactly and no other. */
+      webOrigins?: Array<string>;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */
@@ -1677,6 +1683,8 @@ export interface Operations {
       grantTypes?: Array<"client_credentials" | "authorization_code" | "refresh_token" | "urn:ietf:params:oauth:grant-type:token-exchange" | "urn:ietf:params:oauth:grant-type:device_code">;
       /** Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris. */
       postLogoutRedirectUris?: Array<string>;
+      /** Browser origins (`https://app.example.com`, or `http` on 127.0.0.1 or [::1] with its port) whose pages may call the token, revocation and userinfo endpoints: CORS answers name these origins exactly and no other. */
+      webOrigins?: Array<string>;
       /** For `authorization_code`: where users are sent back, matched exactly; `https`, `http` on 127.0.0.1 or [::1] (any port, RFC 8252 §7.3), or a reverse-domain private-use scheme. */
       redirectUris?: Array<string>;
       /** How the client authenticates: a secret (Basic or in the form), `private_key_jwt`, or `none` for a public client (a browser, native or device app; authorization code with PKCE, the device code grant and refresh only). */

@@ -121,6 +121,7 @@ export { noticeDueSecrets } from './oauth/client-secret-schedule.js';
 export { ClientDirectory } from './oauth/client-directory.js';
 export type { TokenRequest } from './oauth/token-request.js';
 export { AuthorizationServer } from './oauth/authorization-server.js';
+export { CORS_POLICY } from './oauth/endpoints/cors.js';
 export { authorizationServerMetadata, OAUTH_PATHS } from './oauth/metadata.js';
 export { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE, JWT_TOKEN_TYPE } from './oauth/token-types.js';
 export { JWT_BEARER_ASSERTION } from './oauth/client-auth.js';

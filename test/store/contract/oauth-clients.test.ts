@@ -33,6 +33,23 @@ describe.each(DIALECTS)('OAuth store contract: clients and signing keys (%s)', (
     expect((await oauth.getClient(c.id))?.deletedAt).toBe(T0 + 2);
   });
 
+  it('finds a web origin a live client registered, exactly', async () => {
+    const origin = `https://${id('spa')}.example`;
+    const near = `https://${id('near')}_x.example:8443`;
+    expect(await oauth.webOriginRegistered(origin)).toBe(false);
+    const c = client({ webOrigins: [near, origin] });
+    await oauth.insertClient(c);
+    expect(await oauth.webOriginRegistered(origin)).toBe(true);
+    expect(await oauth.webOriginRegistered(near)).toBe(true);
+    // Neither a prefix, nor a LIKE wildcard, nor another case matches.
+    expect(await oauth.webOriginRegistered(origin.slice(0, -3))).toBe(false);
+    expect(await oauth.webOriginRegistered(near.replace('_', '%'))).toBe(false);
+    expect(await oauth.webOriginRegistered(near.replace('_x', 'yx'))).toBe(false);
+    expect(await oauth.webOriginRegistered(origin.toUpperCase())).toBe(false);
+    await oauth.updateClient(c.id, { deletedAt: T0 + 3 });
+    expect(await oauth.webOriginRegistered(origin)).toBe(false);
+  });
+
   it('lists a workspace’s live clients in id order, a page at a time', async () => {
     const ws = id('ws');
     const made = [];

@@ -37,6 +37,7 @@ export function client(over: Partial<OAuthClientRecord> = {}): OAuthClientRecord
     dpopNonce: false,
     requirePar: false,
     postLogoutRedirectUris: ['https://app.example/signed-out'],
+    webOrigins: ['https://app.example'],
     secretRotationDays: null,
     secretRotationOverlapSeconds: null,
     secretRotationDueAt: null,

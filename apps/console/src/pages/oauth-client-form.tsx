@@ -35,6 +35,7 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
   const auth = String(data.get('auth') ?? 'client_secret_basic') as AuthMethod;
   const redirectUris = words(String(data.get('redirectUris') ?? ''));
   const postLogoutRedirectUris = words(String(data.get('postLogoutRedirectUris') ?? ''));
+  const webOrigins = words(String(data.get('webOrigins') ?? ''));
   if (name === '') return { error: 'Give the client a name, such as “Billing dashboard”.' };
   if (grantTypes.length === 0) return { error: 'Choose at least one grant.' };
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0)
@@ -46,6 +47,9 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
       return {
         error: `“${uri}” is not a redirect URI: write a full address such as https://app.example.com/callback, without a #fragment.`,
       };
+  for (const origin of webOrigins)
+    if (!/^https?:\/\/[^/?#\s]+$/i.test(origin))
+      return { error: `“${origin}” is not a web origin: write the scheme and host only, such as https://app.example.com, without a path.` };
   const requirePar = data.get('requirePar') === 'on';
   if (requirePar && !grantTypes.includes('authorization_code'))
     return { error: 'Pushed authorization requests are for the authorization code grant: choose it, or leave that box unticked.' };
@@ -64,6 +68,7 @@ function bodyOf(data: FormData): { body: Record<string, unknown> } | { error: st
       grantTypes,
       redirectUris,
       postLogoutRedirectUris,
+      webOrigins,
       tokenEndpointAuthMethod: auth,
       requirePar,
     },
@@ -189,6 +194,20 @@ export function OAuthClientForm({
             spellCheck={false}
             placeholder="https://app.example.com/"
             defaultValue={client?.postLogoutRedirectUris.join('\n')}
+          />
+        </Field>
+      )}
+      {grants.includes('authorization_code') && (
+        <Field
+          label="Web origins"
+          hint="Optional, one a line: origins of browser apps that call the token endpoint themselves (CORS), such as https://app.example.com."
+        >
+          <textarea
+            name="webOrigins"
+            rows={2}
+            spellCheck={false}
+            placeholder="https://app.example.com"
+            defaultValue={client?.webOrigins.join('\n')}
           />
         </Field>
       )}

@@ -1,7 +1,7 @@
 /** The OAuth commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
 export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…] [--post-logout-redirect-uris URL,…]
-                       [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65] [--require-par]
+                       [--web-origins ORIGIN,…] [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65] [--require-par]
                        grant types: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code, …
   oauth clients list [--limit N]
   oauth clients rotate-secret CLIENT_ID [--grace SECONDS]   default grace: the schedule's overlap
@@ -16,6 +16,7 @@ export const OAUTH_OPTIONS = {
   'grant-types': { type: 'string' },
   'redirect-uris': { type: 'string' },
   'post-logout-redirect-uris': { type: 'string' },
+  'web-origins': { type: 'string' },
   'auth-method': { type: 'string' },
   'require-par': { type: 'boolean' },
   audience: { type: 'string' },

@@ -18,6 +18,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       if (flags['grant-types']) body.grantTypes = list(flags['grant-types']);
       if (flags['redirect-uris']) body.redirectUris = list(flags['redirect-uris']);
       if (flags['post-logout-redirect-uris']) body.postLogoutRedirectUris = list(flags['post-logout-redirect-uris']);
+      if (flags['web-origins']) body.webOrigins = list(flags['web-origins']);
       if (flags['auth-method']) body.tokenEndpointAuthMethod = flags['auth-method'];
       if (flags.alg) body.signingAlg = flags.alg;
       if (flags['require-par']) body.requirePar = true;

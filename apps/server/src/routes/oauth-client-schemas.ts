@@ -60,6 +60,11 @@ const attributes = {
     description:
       'Where users may be sent after signing out (OpenID Connect RP-Initiated Logout 1.0 `post_logout_redirect_uri`), matched exactly; the same forms as redirectUris.',
   }),
+  webOrigins: Type.Array(Type.String({ minLength: 1, maxLength: 512 }), {
+    maxItems: 10,
+    description:
+      'Browser origins (`https://app.example.com`, or `http` on 127.0.0.1 or [::1] with its port) whose pages may call the token, revocation and userinfo endpoints: CORS answers name these origins exactly and no other.',
+  }),
   redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
     maxItems: 10,
     description:
@@ -168,6 +173,7 @@ const example = {
   grantTypes: ['client_credentials'],
   redirectUris: [],
   postLogoutRedirectUris: [],
+  webOrigins: [],
   tokenEndpointAuthMethod: 'client_secret_basic',
   jwks: null,
   accessTokenFormat: 'jwt',

@@ -33,6 +33,7 @@ function clientView(c: OAuthClientRecord) {
     grantTypes: c.grantTypes,
     redirectUris: c.redirectUris,
     postLogoutRedirectUris: c.postLogoutRedirectUris,
+    webOrigins: c.webOrigins,
     tokenEndpointAuthMethod: c.authMethod,
     jwks: c.jwks,
     accessTokenFormat: c.accessTokenFormat,

@@ -10,6 +10,7 @@ import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './
 import { EndUserSessions } from './people/end-user-sessions.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { webOriginAllowed } from './endpoints/cors.js';
 import { authorizationServerMetadata } from './metadata.js';
 import { serverContext, type AuthorizationServerDeps, type EndpointAnswer, type ServerContext } from './server-context.js';
 import type { TokenRequest } from './token-request.js';
@@ -78,6 +79,11 @@ export class AuthorizationServer {
   /** Token revocation (RFC 7009). */
   revoke(req: TokenRequest, issuer: string): Promise<EndpointAnswer<Record<string, never>>> {
     return revocationEndpoint(this.ctx, req, issuer);
+  }
+
+  /** Whether a page of `origin` may read the answer to a request of `clientId`, or to a preflight (see `webOriginAllowed`). */
+  webOriginAllowed(origin: string, clientId: string | undefined): Promise<boolean> {
+    return webOriginAllowed(this.ctx, origin, clientId);
   }
 
   /**

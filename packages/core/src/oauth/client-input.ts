@@ -1,7 +1,7 @@
 import { TesseraError } from '../errors.js';
 import { SCOPE_PATTERN } from '../scopes/scope-expression.js';
 import { CLIENT_ASSERTION_ALGS } from './client-auth.js';
-import { checkRedirectUris } from './authorization/redirect-uris.js';
+import { checkRedirectUris, checkWebOrigins } from './authorization/redirect-uris.js';
 import { keyFitsAlg } from './jws.js';
 import {
   ALL_GRANT_TYPES,
@@ -51,6 +51,7 @@ export interface ClientInput {
   grantTypes?: string[] | undefined;
   redirectUris?: string[] | undefined;
   postLogoutRedirectUris?: string[] | undefined;
+  webOrigins?: string[] | undefined;
   tokenEndpointAuthMethod?: string | undefined;
   jwks?: { keys: Record<string, unknown>[] } | null | undefined;
   accessTokenFormat?: 'jwt' | 'opaque' | undefined;
@@ -89,6 +90,7 @@ export function clientFields(input: ClientInput): Partial<OAuthClientRecord> {
   }
   if (input.redirectUris !== undefined) out.redirectUris = checkRedirectUris(input.redirectUris);
   if (input.postLogoutRedirectUris !== undefined) out.postLogoutRedirectUris = checkRedirectUris(input.postLogoutRedirectUris);
+  if (input.webOrigins !== undefined) out.webOrigins = checkWebOrigins(input.webOrigins);
   if (input.tokenEndpointAuthMethod !== undefined) {
     if (!(CLIENT_AUTH_METHODS as readonly string[]).includes(input.tokenEndpointAuthMethod))
       throw bad(`unsupported tokenEndpointAuthMethod`);

@@ -7,6 +7,8 @@ export interface OAuthClientRepos {
   getClient(id: string): Promise<OAuthClientRecord | undefined>;
   /** Live (not deleted) clients of a workspace, in id order. */
   listClients(q: { workspaceId: string } & Page): Promise<OAuthClientRecord[]>;
+  /** Whether a live client of any workspace registered this web origin (CORS preflights name no client). */
+  webOriginRegistered(origin: string): Promise<boolean>;
   updateClient(id: string, patch: Partial<Omit<OAuthClientRecord, 'id' | 'workspaceId' | 'createdAt'>>): Promise<void>;
 
   /**

@@ -41,6 +41,7 @@ export class OAuthClientService {
       grantTypes: ['client_credentials'],
       redirectUris: [],
       postLogoutRedirectUris: [],
+      webOrigins: [],
       authMethod: 'client_secret_basic',
       jwks: null,
       accessTokenFormat: 'jwt',

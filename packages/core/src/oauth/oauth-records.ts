@@ -50,6 +50,8 @@ export interface OAuthClientRecord {
   requirePar: boolean;
   /** Where users may be sent after signing out (RP-Initiated Logout 1.0 §3), matched exactly. */
   postLogoutRedirectUris: string[];
+  /** Browser origins (`scheme://host[:port]`) whose pages may call the token, revocation and userinfo endpoints (CORS). */
+  webOrigins: string[];
   /** Rotate the secret every this many days (null: no schedule). */
   secretRotationDays: number | null;
   /** Seconds both secrets work when a scheduled rotation is made (the rotate call's default grace). */

@@ -1,5 +1,5 @@
 import type { ClientSecretRecord, OAuthClientRecord, OAuthClientRepos, Page } from '@tessera/core';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { clientTable, clientSecretTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -19,6 +19,19 @@ export class KyselyOAuthClientRepos implements OAuthClientRepos {
     let query = this.q.selectFrom('oauth_clients').selectAll().where('workspace_id', '=', q.workspaceId).where('deleted_at', 'is', null);
     if (q.after !== undefined) query = query.where('id', '>', q.after);
     return (await query.orderBy('id').limit(q.limit).execute()).map(clientTable.fromRow);
+  }
+
+  /** A LIKE on the JSON list narrows the rows (an origin holds no quote); the list itself decides. */
+  async webOriginRegistered(origin: string): Promise<boolean> {
+    const pattern = `%${JSON.stringify(origin).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows = await this.q
+      .selectFrom('oauth_clients')
+      .select('web_origins')
+      .where('deleted_at', 'is', null)
+      .where(sql<boolean>`web_origins like ${pattern} escape '\\'`)
+      .limit(20)
+      .execute();
+    return rows.some((r) => (JSON.parse(r.web_origins) as string[]).includes(origin));
   }
 
   async listClientsDueForSecretRotation(now: number, limit: number): Promise<OAuthClientRecord[]> {

@@ -67,6 +67,9 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   listClients(q: { workspaceId: string } & Page): Promise<OAuthClientRecord[]> {
     return this.clients.listClients(q);
   }
+  webOriginRegistered(origin: string): Promise<boolean> {
+    return this.clients.webOriginRegistered(origin);
+  }
   updateClient(id: string, patch: Partial<OAuthClientRecord>): Promise<void> {
     return this.clients.updateClient(id, patch);
   }

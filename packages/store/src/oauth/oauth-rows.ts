@@ -36,6 +36,7 @@ export const clientTable = recordTable<OAuthDatabase, 'oauth_clients', OAuthClie
   dpopNonce: ['dpop_nonce', 'flag'],
   requirePar: ['require_par', 'flag'],
   postLogoutRedirectUris: ['post_logout_redirect_uris', 'json'],
+  webOrigins: ['web_origins', 'json'],
   createdAt: ['created_at', 'number'],
   updatedAt: ['updated_at', 'number'],
   deletedAt: ['deleted_at', 'number?'],

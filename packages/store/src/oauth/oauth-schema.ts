@@ -20,6 +20,7 @@ export interface OAuthDatabase {
     dpop_nonce: number;
     require_par: number;
     post_logout_redirect_uris: string;
+    web_origins: string;
     created_at: number;
     updated_at: number;
     deleted_at: number | null;

@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { issuerOf } from '../../http/issuer.js';
 import type { Services } from '../../wiring/services.js';
 import { authorizeRoutes } from './authorize.js';
+import { addCorsHeaders, corsRoutes } from './cors.js';
 import { deviceRoutes } from './device.js';
 import { pushedAuthorizationRoute } from './pushed-authorization.js';
 import { logoutRoutes } from './logout.js';
@@ -37,6 +38,8 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     // of another type is refused here as `invalid_request`, a 400.
     app.addHook('onRoute', (route) => withoutProblemAnswers(route));
 
+    addCorsHeaders(app, oauth.server);
+    await app.register(corsRoutes(oauth.server));
     await app.register(tokenRoute(oauth.server, issuer));
     await app.register(introspectionRoute(oauth.server, issuer));
     await app.register(revocationRoute(oauth.server, issuer));

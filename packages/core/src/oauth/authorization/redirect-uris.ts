@@ -35,6 +35,28 @@ export function checkRedirectUris(uris: readonly string[]): string[] {
 }
 
 /**
+ * Checks the web origins a client registers for CORS: each an origin in its serialised form
+ * (`scheme://host[:port]`, lower case, no path, no default port; RFC 6454 §6.2), `https`, or
+ * `http` on a loopback address as for redirect URIs.
+ */
+export function checkWebOrigins(origins: readonly string[]): string[] {
+  if (origins.length > MAX_URIS) throw bad(`at most ${MAX_URIS} webOrigins`);
+  for (const origin of origins) {
+    let u: URL | undefined;
+    try {
+      u = new URL(origin);
+    } catch {
+      u = undefined;
+    }
+    if (u === undefined || origin.length > 512 || u.origin !== origin)
+      throw bad(`web origin "${origin.slice(0, 80)}" is not an origin such as https://app.example.com (no path, no trailing slash)`);
+    if (u.protocol === 'http:' && !LOOPBACK_HOSTS.has(u.hostname))
+      throw bad('http web origins must be on a loopback address (127.0.0.1 or [::1])');
+  }
+  return [...new Set(origins)];
+}
+
+/**
  * Whether a presented redirect URI is one the client registered: exact string comparison (RFC 9700
  * §4.1.3), except that the port of an `http` loopback URI may differ, as a native app's ephemeral
  * port does (RFC 8252 §7.3). Host, path and query must still match exactly.
