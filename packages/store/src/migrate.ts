@@ -22,6 +22,7 @@ import * as deviceAuthorizations from './migrations/0023-device-authorizations.j
 import * as pushedRequests from './migrations/0023-pushed-authorization-requests.js';
 import * as rpLogout from './migrations/0023-rp-initiated-logout.js';
 import * as webOrigins from './migrations/0024-web-origins.js';
+import * as dpopBoundRefresh from './migrations/0024-dpop-bound-refresh-tokens.js';
 import * as detectionTuning from './migrations/0025-detection-tuning.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
@@ -49,6 +50,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-pushed-authorization-requests': pushedRequests,
   '0023-rp-initiated-logout': rpLogout,
   '0024-web-origins': webOrigins,
+  '0024-dpop-bound-refresh-tokens': dpopBoundRefresh,
   '0025-detection-tuning': detectionTuning,
 };
 

@@ -79,6 +79,7 @@ export function family(clientId: string, over: Partial<TokenFamilyRecord> = {}):
     createdAt: T0,
     revokedAt: null,
     revokeReason: null,
+    jkt: null,
     ...over,
   };
 }

@@ -23,7 +23,8 @@ describe.each(DIALECTS)('OAuth store contract: grants and tokens (%s)', (dialect
 
   it('stores a family and revokes it once', async () => {
     const f = family(clientId);
-    const keyless = family(clientId, { apiKeyId: null, audience: [] });
+    // A public client's DPoP-bound grant keeps its key's thumbprint (43 base64url characters).
+    const keyless = family(clientId, { apiKeyId: null, audience: [], jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
     await oauth.insertFamily(f);
     await oauth.insertFamily(keyless);
     expect(await oauth.getFamily(f.id)).toEqual(f);

@@ -104,6 +104,11 @@ export interface TokenFamilyRecord {
   createdAt: number;
   revokedAt: number | null;
   revokeReason: string | null;
+  /**
+   * For a public client's grant made with a DPoP proof: the thumbprint of the proof's key (RFC 7638).
+   * Every refresh must prove possession of that key (RFC 9449 §5, RFC 9700 §4.14.2).
+   */
+  jkt: string | null;
 }
 
 export interface RefreshTokenRecord {

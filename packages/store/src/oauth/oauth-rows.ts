@@ -77,6 +77,7 @@ export const familyTable = recordTable<OAuthDatabase, 'oauth_token_families', To
   createdAt: ['created_at', 'number'],
   revokedAt: ['revoked_at', 'number?'],
   revokeReason: ['revoke_reason', 'value'],
+  jkt: ['jkt', 'value'],
 });
 
 export const refreshTokenTable = recordTable<OAuthDatabase, 'oauth_refresh_tokens', RefreshTokenRecord>('oauth_refresh_tokens', {

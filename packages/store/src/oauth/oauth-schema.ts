@@ -58,6 +58,7 @@ export interface OAuthDatabase {
     created_at: number;
     revoked_at: number | null;
     revoke_reason: string | null;
+    jkt: string | null;
   };
   oauth_refresh_tokens: {
     id: string;

@@ -1,4 +1,5 @@
 import { parseKey } from '@tessera/api';
+import { safeEqual } from '../../custody/safe-equal.js';
 import { isId } from '../../ids.js';
 import { OIDC_SCOPES } from '../authorization/authorization-request.js';
 import { OAUTH_PATHS } from '../metadata.js';
@@ -36,6 +37,15 @@ export const refreshToken: Grant = async (ctx, req, client, issuer, jkt) => {
   // The absolute lifetime, as the client says now: rotation never makes a grant immortal.
   const end = familyEnd(family, client);
   if (now >= end) throw invalid;
+  // A public client's DPoP-bound grant: only the key it was bound to may refresh it (RFC 9449 §5).
+  // Refused without spending the token, so a thief without the key cannot burn the family either.
+  if (family.jkt !== null && (jkt === undefined || !safeEqual(jkt, family.jkt)))
+    throw new OAuthError(
+      'invalid_grant',
+      jkt === undefined
+        ? 'This refresh token is bound to a DPoP key: send a DPoP proof made with that key.'
+        : 'This refresh token is bound to another DPoP key.',
+    );
   const actor = clientActor(client, req);
   // A token spent beyond any grace goes straight to reuse detection: nothing is checked or spent for it.
   const spent = found.usedAt !== null && now - found.usedAt > client.refreshGraceSeconds * 1000;

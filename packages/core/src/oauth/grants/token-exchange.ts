@@ -55,6 +55,8 @@ export const tokenExchange: Grant = async (ctx, req, client, issuer, jkt) => {
       createdAt: now,
       revokedAt: null,
       revokeReason: null,
+      // A confidential client's refresh tokens are bound to its authentication, not to a DPoP key (RFC 9449 §5).
+      jkt: null,
     };
     const rt = newRefreshToken(ctx, family.id, client, now, familyEnd(family, client));
     await ctx.store.transaction(async (tx) => {

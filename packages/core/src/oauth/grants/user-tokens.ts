@@ -60,6 +60,8 @@ export async function issueUserTokens(
         createdAt: now,
         revokedAt: null,
         revokeReason: null,
+        // A public client holds no secret: its refresh tokens are bound to the DPoP key it proved, if any (RFC 9449 §5).
+        jkt: client.authMethod === 'none' ? (jkt ?? null) : null,
       }
     : undefined;
   const rt = family && newRefreshToken(ctx, family.id, client, now, familyEnd(family, client));
