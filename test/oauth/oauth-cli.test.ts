@@ -20,11 +20,12 @@ describe('tessera oauth clients … against a running server', () => {
 
   const run = async (...argv: string[]) => {
     const out: string[] = [];
+    const errors: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (errors.push(String(chunk)), true));
     try {
       const code = await main(argv);
-      return { code, out: out.join('') };
+      return { code, out: out.join(''), err: errors.join('') };
     } finally {
       spy.mockRestore();
       err.mockRestore();
@@ -99,6 +100,31 @@ describe('tessera oauth clients … against a running server', () => {
     expect((await run('end-users', 'rm', u.userId)).code).toBe(0);
     expect((await s.api('GET', `/v1/users/${u.userId}`)).status).toBe(404);
     expect((await run('end-users', 'frobnicate')).code).toBe(2);
+  });
+
+  it('pages through end users and clients with --all, and says so when a list has more pages', async () => {
+    for (const name of ['page-a', 'page-b', 'page-c']) {
+      expect((await s.api('POST', '/v1/users', { email: `${name}@example.com`, password: 'correct horse battery staple' })).status).toBe(
+        201,
+      );
+      expect((await s.api('POST', '/v1/oauth/clients', { name, scopes: ['a'] })).status).toBe(201);
+    }
+    const users = await s.api('GET', '/v1/users?limit=500');
+    const clients = await s.api('GET', '/v1/oauth/clients?limit=500');
+    const onePage = await run('end-users', 'list', '--limit', '2', '--json');
+    expect(JSON.parse(onePage.out).items).toHaveLength(2);
+    expect(onePage.err).toContain('More on later pages: add --all for every item.');
+    const all = await run('end-users', 'list', '--limit', '2', '--all', '--json');
+    expect(all.err).not.toContain('More on later pages');
+    expect(
+      JSON.parse(all.out)
+        .items.map((u: { userId: string }) => u.userId)
+        .sort(),
+    ).toEqual(users.body.items.map((u: { userId: string }) => u.userId).sort());
+    const allClients = JSON.parse((await run('oauth', 'clients', 'list', '--limit', '1', '--all', '--json')).out).items;
+    expect(allClients.map((c: { clientId: string }) => c.clientId).sort()).toEqual(
+      clients.body.items.map((c: { clientId: string }) => c.clientId).sort(),
+    );
   });
 
   it('lists signing keys and retires one', async () => {

@@ -145,7 +145,10 @@ export function list(value: string | undefined): string[] | undefined {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
 export async function listed(ctx: CommandContext, path: string): Promise<{ items: any[]; nextCursor?: string | null }> {
   const first = await ctx.api('GET', path);
-  if (!ctx.flags.all) return first;
+  if (!ctx.flags.all) {
+    if (typeof first.nextCursor === 'string') process.stderr.write('More on later pages: add --all for every item.\n');
+    return first;
+  }
   const items = [...first.items];
   const join = path.includes('?') ? '&' : '?';
   for (let cursor = first.nextCursor; typeof cursor === 'string';) {

@@ -9,7 +9,7 @@ export const DATABASES_HELP = `  databases connect NAME --host H [--port N] --da
   databases roles                       roles and their TTLs
   databases rm-role NAME                delete a role none of whose leases is open
   databases creds ROLE [--ttl SECONDS]  a fresh login and password, with a lease (the password is shown once)
-  databases leases [--role R] [--state active|revoking|revoked] [--limit N]
+  databases leases [--role R] [--state active|revoking|revoked] [--limit N] [--all]
   databases lease LEASE_ID              a lease and its revocation state
   databases renew LEASE_ID [--increment SECONDS]
   databases revoke LEASE_ID             drop the login and end its sessions`;

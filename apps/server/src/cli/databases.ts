@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { intFlag, need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 const USAGE = 'usage: tessera databases connect|connections|disconnect|role|roles|rm-role|creds|leases|lease|renew|revoke';
 
@@ -73,7 +73,7 @@ export async function databasesCommand(sub: string | undefined, ctx: CommandCont
       if (f.role !== undefined) query.set('role', f.role);
       if (f.state !== undefined) query.set('state', f.state);
       if (f.limit !== undefined) query.set('limit', String(intFlag('limit', f.limit)));
-      const r = await ctx.api('GET', `/v1/databases/leases${query.size > 0 ? `?${query}` : ''}`);
+      const r = await listed(ctx, `/v1/databases/leases${query.size > 0 ? `?${query}` : ''}`);
       ctx.out(table(r.items, ['leaseId', 'role', 'login', 'state', 'expiresAt', 'attempts', 'lastError']), r.items);
       return 0;
     }

@@ -3,7 +3,7 @@
 export const END_USERS_HELP = `  end-users create --email E [--name N] [--email-verified] [--password-file FILE]
                                         create an end user (who signs in to the workspace's apps); the password
                                         is read from FILE or stdin
-  end-users list [--limit N]            end users, and whether each is disabled
+  end-users list [--limit N] [--all]    end users, and whether each is disabled
   end-users get|disable|enable|rm USER_ID`;
 
 export const END_USERS_OPTIONS = {

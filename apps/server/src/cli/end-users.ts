@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { intFlag, need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 const USAGE =
   'usage: tessera end-users create --email E [--name N] [--email-verified] [--password-file FILE] | list | get|disable|enable|rm USER_ID';
@@ -25,7 +25,7 @@ export async function endUsersCommand(sub: string | undefined, k: CommandContext
       return 0;
     }
     case 'list': {
-      const r = await k.api('GET', `/v1/users${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
+      const r = await listed(k, `/v1/users${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
       k.out(table(r.items, ['userId', 'email', 'name', 'emailVerified', 'disabled', 'lastSignInAt']), r);
       return 0;
     }

@@ -3,7 +3,7 @@
 export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…] [--post-logout-redirect-uris URL,…]
                        [--web-origins ORIGIN,…] [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65] [--require-par]
                        grant types: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code, …
-  oauth clients list [--limit N]
+  oauth clients list [--limit N] [--all]
   oauth clients rotate-secret CLIENT_ID [--grace SECONDS]   default grace: the schedule's overlap
   oauth clients schedule CLIENT_ID --every DAYS|off [--overlap SECONDS]   the owner is told (webhook) when the secret falls due
   oauth clients rm CLIENT_ID

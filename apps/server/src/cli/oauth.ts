@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { intFlag, list, need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, list, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 /** `tessera oauth …`: manage OAuth clients, and get a token to try them. */
 export async function oauthCommand(sub: string | undefined, k: CommandContext): Promise<number> {
@@ -30,7 +30,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
       return 0;
     }
     case 'list': {
-      const r = await k.api('GET', `/v1/oauth/clients${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
+      const r = await listed(k, `/v1/oauth/clients${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
       k.out(
         table(
           r.items.map((c: Record<string, unknown>) => ({ ...c, scopes: (c.scopes as string[]).join(' ') })),
