@@ -1,5 +1,5 @@
 import { parseNetwork } from '@tessera/core';
-import { parseSyslogTarget } from './adapters/audit-sink/syslog-sink.js';
+import { parseSyslogTarget } from './audit/syslog-target.js';
 
 /**
  * The whole configuration, read once from the environment (and CLI flags, which win).

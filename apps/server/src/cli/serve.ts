@@ -15,7 +15,8 @@ import {
   PLAIN_PEPPER_NOTICE,
 } from '../wiring/instance.js';
 import { openSharedState } from '../wiring/shared-state.js';
-import { parseSyslogTarget, SyslogSink } from '../adapters/audit-sink/syslog-sink.js';
+import { SyslogSink } from '../adapters/audit-sink/syslog-sink.js';
+import { parseSyslogTarget } from '../audit/syslog-target.js';
 import { openMmdbGeoLookup } from '../adapters/geoip/mmdb-geo-lookup.js';
 import { createServices } from '../wiring/services.js';
 import type { CommandContext } from './context.js';
