@@ -170,6 +170,7 @@ export { type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type Suspen
 export { AnomalyEngine, defaultDetectors } from './anomaly/anomaly-engine.js';
 export { type FleetDelta, type FleetTotals, type MinuteCount } from './anomaly/fleet-tally.js';
 export { FleetSync, type FleetExchange } from './anomaly/fleet-sync.js';
+export { type ClientAuthFailure } from './anomaly/fleet-failure-options.js';
 export { AnomalyService } from './anomaly/anomaly-service.js';
 export { SuspensionService } from './anomaly/suspension-service.js';
 export { PolicyService } from './anomaly/policy-service.js';

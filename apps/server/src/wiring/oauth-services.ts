@@ -17,6 +17,7 @@ import {
   type PasswordHasher,
   type SigningKeyPolicy,
   type Ticker,
+  type ClientAuthFailure,
 } from '@tessera/core';
 
 export interface OAuthServiceOptions {
@@ -33,6 +34,8 @@ export interface OAuthServiceOptions {
   bus?: InvalidationBus | undefined;
   /** A failed hourly maintenance step (signing-key rotation, purge). */
   onError?: ((err: unknown) => void) | undefined;
+  /** Told of each failed client authentication (the fleet-wide detector counts them). */
+  onClientAuthFailure?: ((f: ClientAuthFailure) => void) | undefined;
 }
 
 export type OAuthServices = ReturnType<typeof createOAuthServices>;
@@ -63,6 +66,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     checkApiKey: (keyId, input) => o.verifier.verifyById(keyId, input),
     clients: directory,
     secretMemory: directory,
+    onClientAuthFailure: o.onClientAuthFailure,
     passwords: o.passwords,
     signInLimits: o.signInLimits,
   });

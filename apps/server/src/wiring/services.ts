@@ -165,6 +165,11 @@ export function createServices(o: ServiceOptions) {
     bus,
     signingKeys: o.oauthSigningKeys,
     onError: (err) => o.onTaskError?.(err, 'OAuth maintenance'),
+    // Counted at once, judged with the next usage batch (within a second), off the answer's path.
+    onClientAuthFailure: (f) => {
+      monitoring.anomalies.noteClientAuthFailure(f);
+      monitoring.recorder.wake();
+    },
   });
   const databases = createDatabaseServices(
     { store, keyring: o.keyring, clock, onError: (err) => o.onTaskError?.(err, 'database lease revocation') },

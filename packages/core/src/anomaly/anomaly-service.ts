@@ -1,4 +1,5 @@
 import { workspaceOf } from '../audit/actor-workspace.js';
+import type { ClientAuthFailure } from './fleet-failure-options.js';
 import { appendAudit, auditAppend, type Actor, type AuditDraft } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
 import { TesseraError } from '../errors.js';
@@ -46,6 +47,15 @@ export class AnomalyService {
   private warming: Promise<number> | undefined;
 
   constructor(private readonly deps: AnomalyServiceDeps) {}
+
+  /**
+   * Counts a failed OAuth client authentication for the fleet-wide detector: judged with the
+   * next batch (the caller wakes the usage recorder), shared with the other nodes like the
+   * verification failures. Synchronous and cheap: the endpoint answers without waiting for it.
+   */
+  noteClientAuthFailure(f: ClientAuthFailure): void {
+    this.deps.engine.fleet?.observeClientAuthFailure(f);
+  }
 
   /**
    * Rebuilds the key profiles from the stored usage events of the last `sinceMs` (a week and a

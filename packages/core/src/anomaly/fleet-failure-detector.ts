@@ -2,14 +2,13 @@ import type { UsageEvent } from '../usage/usage-event.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { num, type BenignFinding, type DetectionContext, type Detector, type TuningOf } from './detector.js';
 import { FleetTally } from './fleet-tally.js';
-import { FLEET_FAILURE_DEFAULTS, FLEET_OUTCOMES, type FleetFailureOptions } from './fleet-failure-options.js';
+import { FLEET_FAILURE_DEFAULTS, FLEET_OUTCOMES, type ClientAuthFailure, type FleetFailureOptions } from './fleet-failure-options.js';
+import { clientAuthEvent, scopeKind, scopeLabel, scopeWhere, type FleetScope } from './fleet-scope.js';
 import { HourPeaks } from './hour-peaks.js';
 import { describeHourOfWeek, hourOfWeek } from './key-profile.js';
 
 /** A scope's baseline: failures per minute and distinct sources per window, running and by hour. */
-interface Baseline {
-  workspaceId: string;
-  keyspaceId: string | null;
+interface Baseline extends FleetScope {
   /** The last minute folded into the baseline. */
   folded: number;
   learned: number;
@@ -53,11 +52,22 @@ export class FleetFailureDetector implements Detector {
   }
 
   /**
+   * A failed client authentication at the token, introspection or revocation endpoint, counted
+   * for the workspace's OAuth endpoints and for the client id it named (if any).
+   */
+  observeClientAuthFailure(f: ClientAuthFailure, live = true): void {
+    const e = clientAuthEvent(f);
+    this.count(`${f.workspaceId}|oauth`, e, null, live, '');
+    if (f.clientId !== null) this.count(`${f.workspaceId}|oauth:${f.clientId}`, e, null, live, f.clientId);
+  }
+
+  /**
    * That volume was expected at that hour (a load test, a partner's misconfigured fleet): it
    * becomes the usual of the hour, by day and by week.
    */
   learn(f: BenignFinding): void {
-    const b = this.scopes.get(`${f.workspaceId}|${f.keyspaceId ?? '*'}`);
+    const scope = f.details.scope === 'oauth_client' ? `oauth:${f.subject}` : f.details.scope === 'oauth' ? 'oauth' : (f.keyspaceId ?? '*');
+    const b = this.scopes.get(`${f.workspaceId}|${scope}`);
     const failures = f.details.failures;
     const sources = f.details.sources;
     if (b === undefined || typeof failures !== 'number' || typeof sources !== 'number') return;
@@ -88,7 +98,8 @@ export class FleetFailureDetector implements Detector {
     const out: AnomalyDraft[] = [];
     const [from, to] = this.window(now);
     // Keyspaces first: their finding names the keyspace, and the workspace's joins its incident.
-    const order = [...this.dirty].sort((a, b) => (a.endsWith('|*') ? 1 : 0) - (b.endsWith('|*') ? 1 : 0));
+    const top = (s: string) => (s.endsWith('|*') || s.endsWith('|oauth') ? 1 : 0);
+    const order = [...this.dirty].sort((a, b) => top(a) - top(b));
     this.dirty.clear();
     for (const scope of order) {
       const b = this.scopes.get(scope);
@@ -102,13 +113,14 @@ export class FleetFailureDetector implements Detector {
     return out;
   }
 
-  private count(scope: string, e: UsageEvent, keyspaceId: string | null, live: boolean): void {
+  private count(scope: string, e: UsageEvent, keyspaceId: string | null, live: boolean, oauthClient: string | null = null): void {
     if (!this.scopes.has(scope)) {
       if (this.scopes.size >= this.o.maxScopes) this.scopes.delete(this.scopes.keys().next().value!);
       const minute = Math.floor(e.ts / 60_000);
       this.scopes.set(scope, {
         workspaceId: e.workspaceId,
         keyspaceId,
+        oauthClient,
         folded: minute - 1,
         learned: 0,
         failures: 0,
@@ -145,7 +157,7 @@ export class FleetFailureDetector implements Detector {
     for (let m = b.folded + 1; m <= until; m++) {
       const c = this.tally.minute(scope, m);
       // A workspace averages its first hour; a keyspace starts from the floor (its prior) and moves slowly.
-      const a = b.keyspaceId === null && b.learned < 60 ? 1 / (b.learned + 1) : this.o.alpha;
+      const a = b.keyspaceId === null && !b.oauthClient && b.learned < 60 ? 1 / (b.learned + 1) : this.o.alpha;
       b.failures += a * (Math.min(c?.failures ?? 0, cap(b.failures)) - b.failures);
       const d = this.tally.windowSources(scope, m - w + 1, m);
       b.sources += a * (Math.min(d, 2 * Math.max(b.sources, w * this.o.floorPerMinute) + 4) - b.sources);
@@ -192,7 +204,8 @@ export class FleetFailureDetector implements Detector {
 
   private judge(scope: string, b: Baseline, from: number, to: number, now: number, sensitivity: number): AnomalyDraft | undefined {
     // A keyspace's first failures are judged against the floor once its workspace has been watched.
-    const watched = b.keyspaceId === null ? b.learned : (this.scopes.get(`${b.workspaceId}|*`)?.learned ?? 0);
+    const parent = b.oauthClient === null ? `${b.workspaceId}|*` : `${b.workspaceId}|oauth`;
+    const watched = b.keyspaceId === null && !b.oauthClient ? b.learned : (this.scopes.get(parent)?.learned ?? 0);
     if (watched < this.o.learnMinutes || now - b.lastFiredAt < this.o.repeatEveryMs) return undefined;
     let failures = 0;
     const outcomes: Record<string, number> = {};
@@ -217,19 +230,21 @@ export class FleetFailureDetector implements Detector {
     const bySources = over(sources, expectedSources);
     if (!byRate && !bySources) return undefined;
     b.lastFiredAt = now;
-    const where = b.keyspaceId === null ? `Workspace ${b.workspaceId}` : `Keyspace ${b.keyspaceId}`;
+    const where = scopeWhere(b);
+    const label = scopeLabel(b);
     const outcomeList = Object.entries(outcomes)
       .sort((x, y) => y[1] - x[1])
       .map(([k, v]) => `${num(v)} ${k}`)
       .join(', ');
     // One incident while the workspace stays high (a gap of a window ends it): its repeats, and
     // another scope of the workspace firing meanwhile, count on the first finding.
-    const incident = this.incidents.get(b.workspaceId);
+    const family = `${b.workspaceId}|${b.oauthClient === null ? 'keys' : 'oauth'}`;
+    const incident = this.incidents.get(family);
     const fingerprint =
       incident !== undefined && now - incident.at <= (w + 1) * 60_000
         ? incident.fingerprint
-        : `fleet_failures|${b.workspaceId}|${b.keyspaceId ?? '*'}|${to}`;
-    this.incidents.set(b.workspaceId, { fingerprint, at: now });
+        : `fleet_failures|${b.workspaceId}|${label}|${to}`;
+    this.incidents.set(family, { fingerprint, at: now });
     const firstMinute = perMinute.findIndex((n, i) => n > 0 && perMinute.slice(i).every((x) => x > 0));
     return {
       kind: 'fleet_failures',
@@ -237,13 +252,13 @@ export class FleetFailureDetector implements Detector {
       workspaceId: b.workspaceId,
       keyId: null,
       keyspaceId: b.keyspaceId,
-      subject: b.keyspaceId ?? b.workspaceId,
+      subject: b.oauthClient || (b.keyspaceId ?? b.workspaceId),
       explanation:
         `${where} had ${num(failures)} failed verifications (${outcomeList}) from ${num(sources)} addresses in the last ${w} minutes, ` +
         `against a usual ${num(expected)} failures from ${num(expectedSources)} addresses for ${describeHourOfWeek(h)}: ` +
         `${sources > 3 ? 'guessing spread over many sources, each below the per-address thresholds' : 'a slow, steady guessing or enumeration'}.`,
       details: {
-        scope: b.keyspaceId === null ? 'workspace' : 'keyspace',
+        scope: scopeKind(b),
         trigger: byRate && bySources ? 'failures_and_sources' : byRate ? 'failures' : 'sources',
         windowMinutes: w,
         failures,

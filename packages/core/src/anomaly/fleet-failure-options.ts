@@ -33,5 +33,16 @@ export const FLEET_FAILURE_DEFAULTS: FleetFailureOptions = {
   repeatEveryMs: 60_000,
 };
 
+/** A client that failed to authenticate at an OAuth endpoint (nothing of what it sent but its claimed id). */
+export interface ClientAuthFailure {
+  ts: number;
+  workspaceId: string;
+  /** The client id the request named (a well-formed one), or null. */
+  clientId: string | null;
+  ip: string | null;
+  /** `token`, `introspection` or `revocation`. */
+  endpoint: string;
+}
+
 /** Outcomes that count as failures fleet-wide: guessing, and probing keys that do not serve. */
 export const FLEET_OUTCOMES: ReadonlySet<string> = new Set([...FAILED_OUTCOMES, 'REVOKED', 'EXPIRED', 'DISABLED']);

@@ -107,6 +107,26 @@ async function authenticatePublicClient(clientId: string, deps: ClientAuthDeps):
   return client;
 }
 
+/**
+ * The client id a request names — in the Basic header, `client_id`, or an assertion's `sub` —
+ * when it is a well-formed client id (nothing else of what the request sent), else null.
+ */
+export function claimedClientId(req: TokenRequest): string | null {
+  let id: string | undefined;
+  if (req.authorization !== undefined && /^basic /i.test(req.authorization)) id = parseBasic(req.authorization)?.[0];
+  id ??= param(req, 'client_id');
+  const assertion = param(req, 'client_assertion');
+  if (id === undefined && assertion !== undefined) {
+    try {
+      const claims = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+      if (typeof claims.sub === 'string') id = claims.sub;
+    } catch {
+      // not a JWT: no id
+    }
+  }
+  return id !== undefined && isId('oauthClient', id) ? id : null;
+}
+
 /** `Basic base64(urlencode(id) ":" urlencode(secret))` (RFC 6749 §2.3.1). */
 function parseBasic(header: string): [string, string] | undefined {
   const b64 = header.slice(6).trim();

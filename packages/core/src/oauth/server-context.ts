@@ -12,6 +12,10 @@ import type { OAuthStore } from './oauth-store.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { MlDsa } from './signing-workers.js';
 import type { TokenRequest } from './token-request.js';
+import { OAuthError } from './oauth-error.js';
+import { claimedClientId } from './client-auth.js';
+import type { ClientAuthFailure } from '../anomaly/fleet-failure-options.js';
+import { DEFAULT_WORKSPACE_ID } from '../root-keys/root-key-service.js';
 
 export interface AuthorizationServerDeps {
   store: OAuthStore;
@@ -36,6 +40,8 @@ export interface AuthorizationServerDeps {
   devicePollInterval?: number | undefined;
   /** Digests of secrets that authenticated clients before (the client directory keeps them). */
   secretMemory?: SecretMemory | undefined;
+  /** Told of every failed client authentication (the fleet-wide detector counts them); must not throw or wait. */
+  onClientAuthFailure?: ((f: ClientAuthFailure) => void) | undefined;
 }
 
 /** What the endpoints and grants share: the dependencies, and what is made of them once. */
@@ -74,6 +80,26 @@ export function serverContext(deps: AuthorizationServerDeps): ServerContext {
  * Authenticates the client of a request to an endpoint at `path`. A `private_key_jwt` assertion
  * may name the issuer, the token endpoint or the endpoint itself as its audience (RFC 7523 §3).
  */
-export function authenticate(ctx: ServerContext, req: TokenRequest, issuer: string, path: string): Promise<OAuthClientRecord> {
-  return authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, issuer + path], ctx.clientAuth);
+export async function authenticate(ctx: ServerContext, req: TokenRequest, issuer: string, path: string): Promise<OAuthClientRecord> {
+  try {
+    return await authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, issuer + path], ctx.clientAuth);
+  } catch (err) {
+    if (ctx.onClientAuthFailure !== undefined && err instanceof OAuthError && err.error === 'invalid_client')
+      await reportFailure(ctx, req, path);
+    throw err;
+  }
+}
+
+/** Tells the detector of a failed client authentication: the client id it named, where, from where. */
+async function reportFailure(ctx: ServerContext, req: TokenRequest, path: string): Promise<void> {
+  const clientId = claimedClientId(req);
+  // The client's workspace when it exists (the directory caches clients), else the default one.
+  const client = clientId === null ? undefined : await ctx.clientAuth.repos.getClient(clientId).catch(() => undefined);
+  ctx.onClientAuthFailure!({
+    ts: ctx.clock.now(),
+    workspaceId: client?.workspaceId ?? DEFAULT_WORKSPACE_ID,
+    clientId,
+    ip: req.ip,
+    endpoint: path.slice(path.lastIndexOf('/') + 1),
+  });
 }

@@ -52,6 +52,7 @@ export class UsageRecorder implements VerificationSink {
   private ticker: Ticker | undefined;
   private flushing: Promise<void> | undefined;
   private readonly listeners: BatchListener[] = [];
+  private woken = false;
   private readonly expressions = new Map<string, string[]>();
   private readonly options: UsageRecorderOptions;
   /** Counters for metrics. */
@@ -63,6 +64,11 @@ export class UsageRecorder implements VerificationSink {
     private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** The listeners run at the next flush even if no event came (signals counted elsewhere wait to be judged). */
+  wake(): void {
+    this.woken = true;
   }
 
   onBatch(listener: BatchListener): void {
@@ -118,7 +124,15 @@ export class UsageRecorder implements VerificationSink {
   /** Takes what is pending and processes it; resolves when it is written. */
   async flush(): Promise<void> {
     while (this.flushing !== undefined) await this.flushing;
-    if (this.buffer.events.length === 0) return;
+    if (this.buffer.events.length === 0) {
+      if (!this.woken) return;
+      this.woken = false;
+      this.flushing = this.notify([]).finally(() => {
+        this.flushing = undefined;
+      });
+      return this.flushing;
+    }
+    this.woken = false;
     const batch = this.buffer;
     this.buffer = emptyBatch();
     this.lookups = 0;
@@ -126,6 +140,16 @@ export class UsageRecorder implements VerificationSink {
       this.flushing = undefined;
     });
     return this.flushing;
+  }
+
+  private async notify(events: readonly UsageEvent[]): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener(events);
+      } catch (err) {
+        this.onError(err);
+      }
+    }
   }
 
   private async process(batch: Batch): Promise<void> {
@@ -164,13 +188,7 @@ export class UsageRecorder implements VerificationSink {
       }
     }
     // Detection first: a store outage must not blind it.
-    for (const listener of this.listeners) {
-      try {
-        await listener(events);
-      } catch (err) {
-        this.onError(err);
-      }
-    }
+    await this.notify(events);
     const stored = events.length > this.options.maxStoredPerFlush ? events.slice(0, this.options.maxStoredPerFlush) : events;
     try {
       await store.transaction(async (tx) => {
