@@ -564,7 +564,7 @@ describe('the console without its rough edges, in Chromium', () => {
     expect((await server.api('DELETE', `/v1/oauth/clients/${clientId}`)).status).toBe(204);
   });
 
-  it('manages the workspace’s end users: creates one, disables and enables them, deletes them', async () => {
+  it('manages the workspace’s end users: creates one, disables and enables them, signs them out everywhere, deletes them', async () => {
     await go('end-users', 'End users');
     await page.getByText('No end users yet.').waitFor();
     const form = page.locator('form', { has: page.getByRole('heading', { name: 'Create an end user' }) });
@@ -596,6 +596,10 @@ describe('the console without its rough edges, in Chromium', () => {
     await row.getByRole('button', { name: 'Enable ada@example.test' }).click();
     await row.locator('.badge.active').waitFor();
     expect((await server.api('GET', `/v1/users/${userId}`)).body.disabled).toBe(false);
+    await row.getByRole('button', { name: 'Sign ada@example.test out everywhere' }).click();
+    expect(dialogs.at(-1)).toMatch(/^Sign ada@example\.test out everywhere\?/);
+    await page.getByText('Signed ada@example.test out everywhere: 0 grant(s) revoked, 0 consent(s) forgotten.').waitFor();
+    expect((await server.api('GET', `/v1/audit?action=end_user.sessions_ended&target=${userId}`)).body.items).toHaveLength(1);
     await row.getByRole('button', { name: 'Delete ada@example.test' }).click();
     await page.getByText('No end users yet.').waitFor();
     expect((await server.api('GET', `/v1/users/${userId}`)).status).toBe(404);

@@ -97,6 +97,9 @@ describe('tessera oauth clients … against a running server', () => {
     expect((await run('end-users', 'disable', u.userId)).out).toContain('ada@example.com is disabled');
     expect(JSON.parse((await run('end-users', 'get', u.userId, '--json')).out).disabled).toBe(true);
     expect((await run('end-users', 'enable', u.userId)).code).toBe(0);
+    expect(JSON.parse((await run('end-users', 'grants', u.userId, '--json')).out)).toEqual({ items: [] });
+    expect((await run('end-users', 'end-sessions', u.userId)).out).toContain('revoked 0 grant(s); forgot 0 consent(s)');
+    expect((await run('end-users', 'revoke-grant', u.userId, 'cli_none')).code).not.toBe(0);
     expect((await run('end-users', 'rm', u.userId)).code).toBe(0);
     expect((await s.api('GET', `/v1/users/${u.userId}`)).status).toBe(404);
     expect((await run('end-users', 'frobnicate')).code).toBe(2);

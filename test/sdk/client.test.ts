@@ -233,6 +233,9 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect(ok(await tessera.endUsers.list()).items.map((x) => x.userId)).toContain(u.userId);
     expect(ok(await tessera.endUsers.disable(u.userId)).disabled).toBe(true);
     expect(ok(await tessera.endUsers.enable(u.userId)).disabled).toBe(false);
+    expect(ok(await tessera.endUsers.grants(u.userId)).items).toEqual([]);
+    expect(ok(await tessera.endUsers.endSessions(u.userId))).toEqual({ familiesRevoked: 0, consentsForgotten: 0 });
+    expect((await tessera.endUsers.revokeGrant(u.userId, 'cli_none')).error?.status).toBe(404);
     ok(await tessera.endUsers.delete(u.userId));
     expect((await tessera.endUsers.get(u.userId)).error?.status).toBe(404);
   });

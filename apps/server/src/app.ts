@@ -21,6 +21,7 @@ import { monitoringRoutes } from './routes/monitoring.js';
 import { oauthEndpoints } from './routes/oauth/endpoints.js';
 import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { endUserRoutes } from './routes/end-users.js';
+import { endUserGrantRoutes } from './routes/end-user-grants.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { secretRoutes } from './routes/secrets.js';
@@ -76,6 +77,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthClientRoutes(services));
   await app.register(oauthEndpoints(services, config));
   await app.register(endUserRoutes(services));
+  await app.register(endUserGrantRoutes(services));
   await app.register(secretRoutes(services));
   await app.register(secretRotationRoutes(services));
   await app.register(databaseRoutes(services));

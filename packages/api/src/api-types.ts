@@ -2103,6 +2103,53 @@ export interface Operations {
     body: undefined;
     response: EndUser;
   };
+  /** List the apps a user granted access, with their scopes and live refresh tokens */
+  'GET /v1/users/{userId}/grants': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<{
+        clientId: string;
+        /** Null when the client was deleted since. */
+        clientName: string | null;
+        /** The scopes the user consented to; empty when only a grant remains. */
+        scopes: Array<string>;
+        /** When the user first allowed the app; null without a consent. */
+        grantedAt: string | null;
+        /** When the consent last changed. */
+        updatedAt: string | null;
+        /** Refresh-token families alive: apps or devices holding a refresh token of the user. */
+        activeGrants: number;
+      }>;
+    };
+  };
+  /** Revoke an app’s access: its consent is forgotten and its refresh tokens stop working */
+  'DELETE /v1/users/{userId}/grants/{clientId}': {
+    path: {
+      userId: string;
+      clientId: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** End every sign-in of a user, revoke all their grants and forget their consents */
+  'POST /v1/users/{userId}/sessions/end': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      /** Refresh-token families revoked. */
+      familiesRevoked: number;
+      /** Consents forgotten: the next sign-in to those apps asks again. */
+      consentsForgotten: number;
+    };
+  };
   /** Webhook subscriptions */
   'GET /v1/webhooks': {
     path: {};

@@ -137,8 +137,10 @@ export type {
 export type { PushedRequestRepos } from './oauth/pushed-request-repos.js';
 export type { DeviceAuthorizationRepos } from './oauth/device-authorization-repos.js';
 export type { EndUserRepos } from './oauth/people/end-user-repos.js';
+export type { UserGrantRepos } from './oauth/people/user-grant-repos.js';
 export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js';
 export { EndUserService } from './oauth/people/end-user-service.js';
+export { UserGrants, type GrantedApp } from './oauth/people/user-grants.js';
 export type { AuthorizationStep } from './oauth/authorization/authorization-flow.js';
 export type { DeviceStep } from './oauth/device/device-flow.js';
 export type { AuthorizationRequest } from './oauth/authorization/authorization-request.js';

@@ -23,6 +23,7 @@ import * as pushedRequests from './migrations/0023-pushed-authorization-requests
 import * as rpLogout from './migrations/0023-rp-initiated-logout.js';
 import * as webOrigins from './migrations/0024-web-origins.js';
 import * as dpopBoundRefresh from './migrations/0024-dpop-bound-refresh-tokens.js';
+import * as userGrants from './migrations/0024-user-grants.js';
 import * as detectionTuning from './migrations/0025-detection-tuning.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-rp-initiated-logout': rpLogout,
   '0024-web-origins': webOrigins,
   '0024-dpop-bound-refresh-tokens': dpopBoundRefresh,
+  '0024-user-grants': userGrants,
   '0025-detection-tuning': detectionTuning,
 };
 

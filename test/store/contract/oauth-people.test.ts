@@ -2,7 +2,7 @@ import type { AuthorizationCodeRecord, DeviceAuthorizationRecord, EndUserRecord,
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
-import { client, id, rows, T0 } from './oauth-fixtures.js';
+import { client, family, id, rows, T0 } from './oauth-fixtures.js';
 
 const user = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
   id: id('eu'),
@@ -87,6 +87,29 @@ describe.each(DIALECTS)('OAuth store contract: end users, consents, authorizatio
     expect(await oauth.getConsent(u.id, clientId)).toEqual(first);
     await oauth.saveConsent({ ...first, scope: ['openid', 'email'], updatedAt: T0 + 9 });
     expect(await oauth.getConsent(u.id, clientId)).toEqual({ ...first, scope: ['openid', 'email'], updatedAt: T0 + 9 });
+  });
+
+  it('lists a user’s consents and live families, and forgets consents for one client or all', async () => {
+    const u = user();
+    await oauth.insertEndUser(u);
+    const second = client();
+    await oauth.insertClient(second);
+    const [c1, c2] = [clientId, second.id].sort() as [string, string];
+    for (const c of [c2, c1])
+      await oauth.saveConsent({ userId: u.id, clientId: c, workspaceId: 'ws_a', scope: ['openid'], createdAt: T0, updatedAt: T0 });
+    expect((await oauth.listConsentsOfUser(u.id)).map((c) => c.clientId)).toEqual([c1, c2]);
+    const fams = [family(c1, { subject: u.id }), family(c2, { subject: u.id }), family(c1, { subject: u.id })];
+    for (const f of fams) await oauth.insertFamily(f);
+    await oauth.insertFamily(family(c1, { subject: 'someone-else' }));
+    await oauth.revokeFamily(fams[2]!.id, T0 + 1, 'test');
+    expect((await oauth.listLiveFamiliesOfSubject(u.id, undefined, 10)).map((f) => f.id)).toEqual([fams[0]!.id, fams[1]!.id].sort());
+    expect(await oauth.listLiveFamiliesOfSubject(u.id, c2, 10)).toEqual([fams[1]]);
+    expect(await oauth.listLiveFamiliesOfSubject(u.id, undefined, 1)).toHaveLength(1);
+    expect(await oauth.deleteConsents(u.id, c1)).toBe(1);
+    expect(await oauth.deleteConsents(u.id, c1)).toBe(0);
+    expect(await oauth.getConsent(u.id, c2)).toBeDefined();
+    expect(await oauth.deleteConsents(u.id)).toBe(1);
+    expect(await oauth.listConsentsOfUser(u.id)).toEqual([]);
   });
 
   it('spends an authorization code once, recording what it yielded (compare-and-set), and purges old ones', async () => {

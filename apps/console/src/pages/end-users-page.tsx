@@ -16,7 +16,7 @@ const PAGE = 50;
 /**
  * The workspace's end users (`end_users:read`, `end_users:manage`): the people its apps sign in
  * through the authorization endpoint, not the console's own users (those are under Settings).
- * The list a page at a time, a new user, disable and enable one, delete one.
+ * The list a page at a time, a new user, disable and enable one, sign one out everywhere, delete one.
  */
 export function EndUsersPage({ session, notify }: PageProps) {
   // The cursors of this page and the pages before it (the first has none).
@@ -35,6 +35,19 @@ export function EndUsersPage({ session, notify }: PageProps) {
         notify(disable ? `Disabled ${u.email}.` : `Enabled ${u.email}: they can sign in again.`);
         reload();
       },
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+  const endSessions = (u: EndUser) => {
+    if (
+      !window.confirm(
+        `Sign ${u.email} out everywhere? Every sign-in ends, every app's refresh tokens stop working, and each app asks for consent again.`,
+      )
+    )
+      return;
+    api<Answer<'POST /v1/users/{userId}/sessions/end'>>('POST', `/v1/users/${u.userId}/sessions/end`).then(
+      (r) =>
+        notify(`Signed ${u.email} out everywhere: ${r.familiesRevoked} grant(s) revoked, ${r.consentsForgotten} consent(s) forgotten.`),
       (err: unknown) => notify(errorText(err), 'error'),
     );
   };
@@ -98,6 +111,9 @@ export function EndUsersPage({ session, notify }: PageProps) {
                           aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
                         >
                           {u.disabled ? 'Enable' : 'Disable'}
+                        </button>
+                        <button type="button" onClick={() => endSessions(u)} aria-label={`Sign ${u.email} out everywhere`}>
+                          Sign out
                         </button>
                         <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
                           Delete

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { intFlag, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 const USAGE =
-  'usage: tessera end-users create --email E [--name N] [--email-verified] [--password-file FILE] | list | get|disable|enable|rm USER_ID';
+  'usage: tessera end-users create --email E [--name N] [--email-verified] [--password-file FILE] | list | get|disable|enable|rm|grants|end-sessions USER_ID | revoke-grant USER_ID CLIENT_ID';
 
 /**
  * `tessera end-users …`, over the API: the people who sign in to the workspace's apps through the
@@ -44,6 +44,28 @@ export async function endUsersCommand(sub: string | undefined, k: CommandContext
       const userId = id();
       await k.api('DELETE', `/v1/users/${userId}`);
       k.out(`Deleted end user ${decodeURIComponent(userId)}.`, { userId: decodeURIComponent(userId), deleted: true });
+      return 0;
+    }
+    case 'grants': {
+      const r = await k.api('GET', `/v1/users/${id()}/grants`);
+      const rows = r.items.map((g: Record<string, unknown>) => ({ ...g, scopes: (g.scopes as string[]).join(' ') }));
+      k.out(table(rows, ['clientId', 'clientName', 'scopes', 'grantedAt', 'activeGrants']), r);
+      return 0;
+    }
+    case 'revoke-grant': {
+      const userId = id();
+      const clientId = encodeURIComponent(need(k.rest[1], 'CLIENT_ID'));
+      await k.api('DELETE', `/v1/users/${userId}/grants/${clientId}`);
+      k.out(`Revoked ${decodeURIComponent(clientId)}'s access for ${decodeURIComponent(userId)}.`, {
+        userId: decodeURIComponent(userId),
+        clientId: decodeURIComponent(clientId),
+        revoked: true,
+      });
+      return 0;
+    }
+    case 'end-sessions': {
+      const r = await k.api('POST', `/v1/users/${id()}/sessions/end`);
+      k.out(`Ended every sign-in; revoked ${r.familiesRevoked} grant(s); forgot ${r.consentsForgotten} consent(s).`, r);
       return 0;
     }
     default:

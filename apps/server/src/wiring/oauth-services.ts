@@ -3,6 +3,7 @@ import {
   ClientDirectory,
   DEFAULT_SIGNING_KEY_POLICY,
   EndUserService,
+  UserGrants,
   every,
   noticeDueSecrets,
   SigningWorkers,
@@ -71,6 +72,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     signInLimits: o.signInLimits,
   });
   const users = new EndUserService({ store, clock: o.clock, passwords: o.passwords });
+  const userGrants = new UserGrants({ store, clock: o.clock });
   let upkeep: Ticker | undefined;
   return {
     store,
@@ -79,6 +81,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     directory,
     server,
     users,
+    userGrants,
     /** Emergency retirement of a signing key (audited), told to every node. */
     async retireSigningKey(kid: string, actor: Actor, reason?: string) {
       const retired = await keys.retire(kid, actor, reason);

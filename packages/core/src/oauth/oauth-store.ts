@@ -1,3 +1,4 @@
+import type { UserGrantRepos } from './people/user-grant-repos.js';
 import type { Repos } from '../store/store.js';
 import type { AccessTokenRepos } from './access-token-repos.js';
 import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
@@ -23,7 +24,8 @@ export interface OAuthRepos
     EndUserRepos,
     AuthorizationCodeRepos,
     DeviceAuthorizationRepos,
-    PushedRequestRepos {
+    PushedRequestRepos,
+    UserGrantRepos {
   /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations and pushed requests. */
   purgeExpired(now: number): Promise<void>;
 }

@@ -11,4 +11,11 @@ export const endUsersMethods = (c: OperationCaller) => ({
   disable: (userId: string, o?: CallOptions) => c.call('POST /v1/users/{userId}/disable', { path: { userId } }, o),
   enable: (userId: string, o?: CallOptions) => c.call('POST /v1/users/{userId}/enable', { path: { userId } }, o),
   delete: (userId: string, o?: CallOptions) => c.call('DELETE /v1/users/{userId}', { path: { userId } }, o),
+  /** The apps the user granted access, with their scopes and live refresh tokens. */
+  grants: (userId: string, o?: CallOptions) => c.call('GET /v1/users/{userId}/grants', { path: { userId } }, o),
+  /** Revokes one app's access: its consent and its refresh tokens. */
+  revokeGrant: (userId: string, clientId: string, o?: CallOptions) =>
+    c.call('DELETE /v1/users/{userId}/grants/{clientId}', { path: { userId, clientId } }, o),
+  /** Ends every sign-in of the user, revokes all their grants and forgets their consents. */
+  endSessions: (userId: string, o?: CallOptions) => c.call('POST /v1/users/{userId}/sessions/end', { path: { userId } }, o),
 });

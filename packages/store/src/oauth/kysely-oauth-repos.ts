@@ -27,6 +27,7 @@ import { KyselyOAuthClientRepos } from './kysely-client-repos.js';
 import { KyselyOnceRepos } from './kysely-once-repos.js';
 import { KyselySigningKeyRepos } from './kysely-signing-key-repos.js';
 import { KyselyTokenFamilyRepos } from './kysely-token-family-repos.js';
+import { KyselyUserGrantRepos } from './kysely-user-grant-repos.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
 /**
@@ -43,6 +44,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly codes: KyselyAuthorizationCodeRepos;
   private readonly devices: KyselyDeviceAuthorizationRepos;
   private readonly pushed: KyselyPushedRequestRepos;
+  private readonly grants: KyselyUserGrantRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -56,6 +58,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.codes = new KyselyAuthorizationCodeRepos(q);
     this.devices = new KyselyDeviceAuthorizationRepos(q);
     this.pushed = new KyselyPushedRequestRepos(q);
+    this.grants = new KyselyUserGrantRepos(q);
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {
@@ -66,6 +69,15 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
   listClients(q: { workspaceId: string } & Page): Promise<OAuthClientRecord[]> {
     return this.clients.listClients(q);
+  }
+  listConsentsOfUser(userId: string): Promise<ConsentRecord[]> {
+    return this.grants.listConsentsOfUser(userId);
+  }
+  deleteConsents(userId: string, clientId?: string): Promise<number> {
+    return this.grants.deleteConsents(userId, clientId);
+  }
+  listLiveFamiliesOfSubject(subject: string, clientId: string | undefined, limit: number): Promise<TokenFamilyRecord[]> {
+    return this.grants.listLiveFamiliesOfSubject(subject, clientId, limit);
   }
   webOriginRegistered(origin: string): Promise<boolean> {
     return this.clients.webOriginRegistered(origin);
