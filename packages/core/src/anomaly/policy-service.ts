@@ -80,9 +80,13 @@ export class PolicyService {
       return keys;
     });
     this.cache.set(keyspaceId, { policy, at: now });
-    // Every node reads it again (its detectors' tuning above all), this one included.
-    const changed: Invalidation[] = [{ kind: 'keyspace_policy', id: keyspaceId }];
-    await this.deps.bus.publishMany([...changed, ...capped.map((k): Invalidation => ({ kind: 'key', id: k.id, hash: k.hash }))]);
+    // Every node reads it again (its detectors' tuning above all), this one included. Sent apart
+    // from the keys' changes: a node of the previous release drops a batch holding a kind it does
+    // not know, and must still hear of the expiries.
+    await Promise.all([
+      this.deps.bus.publish({ kind: 'keyspace_policy', id: keyspaceId }),
+      this.deps.bus.publishMany(capped.map((k): Invalidation => ({ kind: 'key', id: k.id, hash: k.hash }))),
+    ]);
     return policy;
   }
 
