@@ -21,10 +21,10 @@ import * as endUsers from './migrations/0021-end-users.js';
 import * as deviceAuthorizations from './migrations/0023-device-authorizations.js';
 import * as pushedRequests from './migrations/0023-pushed-authorization-requests.js';
 import * as rpLogout from './migrations/0023-rp-initiated-logout.js';
-import * as webOrigins from './migrations/0024-web-origins.js';
-import * as dpopBoundRefresh from './migrations/0024-dpop-bound-refresh-tokens.js';
-import * as userGrants from './migrations/0024-user-grants.js';
 import * as detectionTuning from './migrations/0025-detection-tuning.js';
+import * as webOrigins from './migrations/0026-web-origins.js';
+import * as dpopBoundRefresh from './migrations/0026-dpop-bound-refresh-tokens.js';
+import * as userGrants from './migrations/0026-user-grants.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -50,10 +50,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0023-device-authorizations': deviceAuthorizations,
   '0023-pushed-authorization-requests': pushedRequests,
   '0023-rp-initiated-logout': rpLogout,
-  '0024-web-origins': webOrigins,
-  '0024-dpop-bound-refresh-tokens': dpopBoundRefresh,
-  '0024-user-grants': userGrants,
   '0025-detection-tuning': detectionTuning,
+  '0026-web-origins': webOrigins,
+  '0026-dpop-bound-refresh-tokens': dpopBoundRefresh,
+  '0026-user-grants': userGrants,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
