@@ -80,7 +80,9 @@ describe('the hosted pages in Chromium, accessible', () => {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toBe('The email or password is not right.');
     expect(await violations()).toEqual([]);
-    await page.getByLabel('Email').fill('ada@example.com');
+    // The email typed stays: only the password is asked again.
+    expect(await page.getByLabel('Email').inputValue()).toBe('ada@example.com');
+    expect(await page.getByLabel('Password').inputValue()).toBe('');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Notes would like to' }).waitFor();

@@ -184,6 +184,7 @@ describe.each(DIALECTS)('tokens for people: the device authorization grant (%s)'
     const wrong = await jar.submit(signIn, s.url, { email: 'ada@example.com', password: 'not the password' });
     expect(wrong.status).toBe(401);
     expect(wrong.html).toContain('The email or password is not right.');
+    expect(wrong.html).toContain('value="ada@example.com"'); // the email typed stays in its field
     // A decision without a session is sent to sign in, and decides nothing.
     const stranger = new BrowserJar();
     const strangerPage = await stranger.get(`${s.url}/oauth/device`);

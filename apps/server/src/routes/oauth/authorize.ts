@@ -59,12 +59,19 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   const sessions = server.sessions;
 
   /** Shows the page a step needs, or sends the browser on. */
-  function show(request: FastifyRequest, reply: FastifyReply, step: AuthorizationStep, query: string, failed = false): FastifyReply {
+  function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: AuthorizationStep,
+    query: string,
+    failed?: { email: string },
+  ): FastifyReply {
     if (step.kind === 'redirect') return sendRedirect(reply, step.location);
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const r = step.request;
     if (step.kind === 'sign-in') {
-      const html = signInPage({ app: r.client.name, query, csrf, email: r.loginHint, failed });
+      // After a failed attempt the email typed stays in its field: only the password is asked again.
+      const html = signInPage({ app: r.client.name, query, csrf, email: failed?.email ?? r.loginHint, failed: failed !== undefined });
       return sendPage(reply, failed ? 401 : 200, html, r.redirectUri);
     }
     return sendPage(reply, 200, consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf }), r.redirectUri);
@@ -149,7 +156,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         });
         if (!signed.ok && signed.throttled)
           return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
-        if (!signed.ok) return show(request, reply, { kind: 'sign-in', request: r }, query, true);
+        if (!signed.ok) return show(request, reply, { kind: 'sign-in', request: r }, query, { email: fields.get('email') ?? '' });
         setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
         return show(request, reply, signed.step, query);
       },

@@ -75,7 +75,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
   const sessions = server.sessions;
 
   /** Shows the page a step needs. */
-  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed = false): FastifyReply {
+  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed?: { email: string }): FastifyReply {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     switch (step.kind) {
       case 'enter-code':
@@ -92,7 +92,8 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             app: step.client.name,
             query: step.userCode,
             csrf,
-            failed: signInFailed,
+            failed: signInFailed !== undefined,
+            email: signInFailed?.email,
             action: `${OAUTH_PATHS.deviceVerification}/sign-in`,
             carry: 'user_code',
           }),
@@ -225,7 +226,8 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           });
           if (!signed.ok && signed.throttled)
             return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
-          if (!signed.ok) return show(request, reply, signed.step, signed.step.kind === 'sign-in');
+          if (!signed.ok)
+            return show(request, reply, signed.step, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined);
           setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
           return show(request, reply, signed.step);
         },
