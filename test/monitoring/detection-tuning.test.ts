@@ -1,23 +1,8 @@
-import { AnomalyEngine, CidrTableGeoLookup, compileTuning, type AnomalyDraft, type DetectionTuning, type UsageEvent } from '@tessera/core';
+import { AnomalyEngine, CidrTableGeoLookup, compileTuning, type AnomalyDraft, type DetectionTuning } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { DAY, event, HOUR, MIN, normal, T0 } from './traffic.js';
+import { DAY, event, HOUR, MIN, normal, T0, runInBatches } from './traffic.js';
 
-function run(engine: AnomalyEngine, events: UsageEvent[]): AnomalyDraft[] {
-  const found: AnomalyDraft[] = [];
-  let batch: UsageEvent[] = [];
-  let second = -1;
-  for (const e of events) {
-    const s = Math.floor(e.ts / 1000);
-    if (s !== second && batch.length > 0) {
-      found.push(...engine.process(batch, second * 1000 + 1000).created);
-      batch = [];
-    }
-    second = s;
-    batch.push(e);
-  }
-  if (batch.length > 0) found.push(...engine.process(batch, second * 1000 + 1000).created);
-  return found;
-}
+const run = runInBatches;
 
 const DEFAULTS = { detectionSensitivity: 1, quietHours: [] as number[], knownNetworks: [] as string[] };
 

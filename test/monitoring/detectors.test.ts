@@ -1,24 +1,9 @@
-import { AnomalyEngine, CidrTableGeoLookup, type AnomalyDraft, type UsageEvent } from '@tessera/core';
+import { AnomalyEngine, CidrTableGeoLookup, type AnomalyDraft } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { DAY, event, HOUR, MIN, normal, officeHours, T0 } from './traffic.js';
+import { DAY, event, HOUR, MIN, normal, officeHours, T0, runInBatches } from './traffic.js';
 
 /** Runs events through an engine in one-second batches, as the usage recorder does. */
-function run(engine: AnomalyEngine, events: UsageEvent[]): AnomalyDraft[] {
-  const found: AnomalyDraft[] = [];
-  let batch: UsageEvent[] = [];
-  let second = -1;
-  for (const e of events) {
-    const s = Math.floor(e.ts / 1000);
-    if (s !== second && batch.length > 0) {
-      found.push(...engine.process(batch, second * 1000 + 1000).created);
-      batch = [];
-    }
-    second = s;
-    batch.push(e);
-  }
-  if (batch.length > 0) found.push(...engine.process(batch, second * 1000 + 1000).created);
-  return found;
-}
+const run = runInBatches;
 
 const kinds = (a: AnomalyDraft[]) => a.map((x) => x.kind);
 

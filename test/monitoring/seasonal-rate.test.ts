@@ -1,23 +1,13 @@
 import { AnomalyEngine, type AnomalyDraft, type UsageEvent } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
-import { DAY, event, HOUR, MIN, normal, T0 } from './traffic.js';
+import { DAY, event, HOUR, MIN, normal, T0, runInBatches } from './traffic.js';
 
-function run(engine: AnomalyEngine, events: UsageEvent[]): AnomalyDraft[] {
-  const found: AnomalyDraft[] = [];
-  let batch: UsageEvent[] = [];
-  let second = -1;
-  for (const e of events.sort((a, b) => a.ts - b.ts)) {
-    const s = Math.floor(e.ts / 1000);
-    if (s !== second && batch.length > 0) {
-      found.push(...engine.process(batch, second * 1000 + 1000).created);
-      batch = [];
-    }
-    second = s;
-    batch.push(e);
-  }
-  if (batch.length > 0) found.push(...engine.process(batch, second * 1000 + 1000).created);
-  return found;
-}
+/** The events in time order, a batch a second. */
+const run = (engine: AnomalyEngine, events: UsageEvent[]) =>
+  runInBatches(
+    engine,
+    events.sort((a, b) => a.ts - b.ts),
+  );
 
 /** `perMinute` uses a minute, spread evenly, for `minutes` minutes from `at`. */
 const burst = (at: number, minutes: number, perMinute: number, keyId = 'key_a') =>

@@ -1,4 +1,4 @@
-import type { UsageEvent } from '@tessera/core';
+import type { AnomalyDraft, AnomalyEngine, UsageEvent } from '@tessera/core';
 import { networkOf } from '@tessera/core';
 
 /** Monday 2026-01-05 00:00 UTC. */
@@ -87,3 +87,21 @@ export const officeHours = (ts: number) => {
   const hour = Math.floor(ts / HOUR) % 24;
   return day < 5 && hour >= 9 && hour < 17;
 };
+
+/** Feeds the engine a batch a second, as the usage recorder does, and answers every finding it raised. */
+export function runInBatches(engine: AnomalyEngine, events: UsageEvent[]): AnomalyDraft[] {
+  const found: AnomalyDraft[] = [];
+  let batch: UsageEvent[] = [];
+  let second = -1;
+  for (const e of events) {
+    const s = Math.floor(e.ts / 1000);
+    if (s !== second && batch.length > 0) {
+      found.push(...engine.process(batch, second * 1000 + 1000).created);
+      batch = [];
+    }
+    second = s;
+    batch.push(e);
+  }
+  if (batch.length > 0) found.push(...engine.process(batch, second * 1000 + 1000).created);
+  return found;
+}
