@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditAppend, AuditLink } from '@tessera/core';
+import type { AuditAppend, AuditLink, AuditRecord } from '@tessera/core';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../schema.js';
 
@@ -41,20 +41,25 @@ export async function appendAuditLocally(db: Kysely<Database>, { entry: e, canon
   const hash = createHash('sha256').update(head.hash).update(canonical.before).update(String(seq)).update(canonical.after).digest('hex');
   await db
     .insertInto('audit_log')
-    .values({
-      seq,
-      id: e.id,
-      ts: e.ts,
-      workspace_id: e.workspaceId,
-      actor: e.actor,
-      action: e.action,
-      target: e.target,
-      ip: e.ip,
-      details: JSON.stringify(e.details),
-      prev_hash: head.hash,
-      hash,
-    })
+    .values(auditRow({ ...e, seq, prevHash: head.hash, hash }))
     .execute();
   await db.updateTable('audit_head').set({ seq, hash }).where('id', '=', 1).execute();
   return { seq, prevHash: head.hash, hash };
+}
+
+/** An audit entry as its row. */
+export function auditRow(e: AuditRecord) {
+  return {
+    seq: e.seq,
+    id: e.id,
+    ts: e.ts,
+    workspace_id: e.workspaceId,
+    actor: e.actor,
+    action: e.action,
+    target: e.target,
+    ip: e.ip,
+    details: JSON.stringify(e.details),
+    prev_hash: e.prevHash,
+    hash: e.hash,
+  };
 }

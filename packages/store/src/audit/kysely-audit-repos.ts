@@ -2,7 +2,7 @@ import type { AuditAppend, AuditLink, AuditQuery, AuditRecord, AuditRepos } from
 import { sql, type Selectable } from 'kysely';
 import { KyselyHandle } from '../kysely-handle.js';
 import type { Database } from '../schema.js';
-import { auditAppendCtes } from './audit-append-sql.js';
+import { auditAppendCtes, auditRow } from './audit-append-sql.js';
 
 /** The audit chain's port over Kysely: the head (one row) and the entries. */
 export class KyselyAuditRepos extends KyselyHandle implements Omit<AuditRepos, 'appendAuditAround'> {
@@ -28,19 +28,7 @@ export class KyselyAuditRepos extends KyselyHandle implements Omit<AuditRepos, '
 
   async appendAudit(e: AuditRecord): Promise<void> {
     if (!this.inTransaction) throw new Error('audit entries are appended inside a transaction');
-    const row = {
-      seq: e.seq,
-      id: e.id,
-      ts: e.ts,
-      workspace_id: e.workspaceId,
-      actor: e.actor,
-      action: e.action,
-      target: e.target,
-      ip: e.ip,
-      details: JSON.stringify(e.details),
-      prev_hash: e.prevHash,
-      hash: e.hash,
-    };
+    const row = auditRow(e);
     const head = { seq: e.seq, hash: e.hash };
     if (this.dialectName === 'postgres') {
       // One round trip: on PostgreSQL the head stays locked from its read to the commit, and every
