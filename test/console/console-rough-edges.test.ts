@@ -596,6 +596,38 @@ describe('the console without its rough edges, in Chromium', () => {
     await row.getByRole('button', { name: 'Enable ada@example.test' }).click();
     await row.locator('.badge.active').waitFor();
     expect((await server.api('GET', `/v1/users/${userId}`)).body.disabled).toBe(false);
+    // The apps the user allowed: one consent, as the authorization endpoint remembers it.
+    const client = (
+      await server.api('POST', '/v1/oauth/clients', {
+        name: 'Notes',
+        scopes: ['notes:read'],
+        grantTypes: ['authorization_code'],
+        redirectUris: ['https://notes.example/cb'],
+        tokenEndpointAuthMethod: 'none',
+      })
+    ).body.clientId as string;
+    const now = Date.now();
+    await server.db.ports.oauth.saveConsent({
+      userId,
+      clientId: client,
+      workspaceId: 'ws_default',
+      scope: ['openid', 'notes:read'],
+      createdAt: now,
+      updatedAt: now,
+    });
+    await row.getByRole('button', { name: 'Apps ada@example.test allowed' }).click();
+    const apps = page.locator('section', { has: page.getByRole('heading', { name: 'Apps ada@example.test allowed' }) });
+    const grant = apps.locator('tbody tr', { hasText: 'Notes' });
+    await grant.waitFor();
+    expect(await grant.locator('td').allTextContents()).toEqual(expect.arrayContaining(['Notes', 'openid notes:read', '0']));
+    await shot('end-user-apps');
+    await grant.getByRole('button', { name: 'Revoke Notes' }).click();
+    expect(dialogs.at(-1)).toMatch(/^Revoke Notes’s access for ada@example\.test\?/);
+    await apps.getByText('No app holds access for this user.').waitFor();
+    expect((await server.api('GET', `/v1/users/${userId}/grants`)).body.items).toEqual([]);
+    await apps.getByRole('button', { name: 'Close Apps ada@example.test allowed' }).click();
+    await apps.waitFor({ state: 'detached' });
+    expect((await server.api('DELETE', `/v1/oauth/clients/${client}`)).status).toBe(204);
     await row.getByRole('button', { name: 'Sign ada@example.test out everywhere' }).click();
     expect(dialogs.at(-1)).toMatch(/^Sign ada@example\.test out everywhere\?/);
     await page.getByText('Signed ada@example.test out everywhere: 0 grant(s) revoked, 0 consent(s) forgotten.').waitFor();

@@ -4,6 +4,7 @@ import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { EndUserGrants } from './end-user-grants.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { TableScroll } from '../table-scroll.js';
@@ -16,7 +17,8 @@ const PAGE = 50;
 /**
  * The workspace's end users (`end_users:read`, `end_users:manage`): the people its apps sign in
  * through the authorization endpoint, not the console's own users (those are under Settings).
- * The list a page at a time, a new user, disable and enable one, sign one out everywhere, delete one.
+ * The list a page at a time, a new user, the apps one allowed (and revoking one), disable and
+ * enable one, sign one out everywhere, delete one.
  */
 export function EndUsersPage({ session, notify }: PageProps) {
   // The cursors of this page and the pages before it (the first has none).
@@ -27,6 +29,7 @@ export function EndUsersPage({ session, notify }: PageProps) {
     [cursor],
   );
   const manage = can(session, 'end_users:manage');
+  const [showing, setShowing] = useState<EndUser | null>(null);
 
   const setDisabled = (u: EndUser, disable: boolean) => {
     if (disable && !window.confirm(`Disable ${u.email}? They cannot sign in, and their apps' refresh tokens stop working.`)) return;
@@ -88,7 +91,7 @@ export function EndUsersPage({ session, notify }: PageProps) {
         <TableScroll label="End users">
           <table className="end-users dense">
             <caption className="sr-only">End users, oldest first</caption>
-            <TableHead columns={['Email', 'Name', 'Email checked', 'Created', 'Last sign-in', 'State']} actions={manage} />
+            <TableHead columns={['Email', 'Name', 'Email checked', 'Created', 'Last sign-in', 'State']} actions />
             <tbody>
               {items.map((u) => (
                 <tr key={u.userId} data-end-user-id={u.userId}>
@@ -102,30 +105,38 @@ export function EndUsersPage({ session, notify }: PageProps) {
                   <td>
                     <span className={`badge ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span>
                   </td>
-                  {manage && (
-                    <td>
-                      <div className="row">
-                        <button
-                          type="button"
-                          onClick={() => setDisabled(u, !u.disabled)}
-                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
-                        >
-                          {u.disabled ? 'Enable' : 'Disable'}
-                        </button>
-                        <button type="button" onClick={() => endSessions(u)} aria-label={`Sign ${u.email} out everywhere`}>
-                          Sign out
-                        </button>
-                        <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
-                          Delete
-                        </button>
-                      </div>
-                    </td>
-                  )}
+                  <td>
+                    <div className="row">
+                      <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
+                        Apps
+                      </button>
+                      {manage && (
+                        <>
+                          <button
+                            type="button"
+                            onClick={() => setDisabled(u, !u.disabled)}
+                            aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                          >
+                            {u.disabled ? 'Enable' : 'Disable'}
+                          </button>
+                          <button type="button" onClick={() => endSessions(u)} aria-label={`Sign ${u.email} out everywhere`}>
+                            Sign out
+                          </button>
+                          <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
+                            Delete
+                          </button>
+                        </>
+                      )}
+                    </div>
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </TableScroll>
+      )}
+      {showing !== null && (
+        <EndUserGrants key={showing.userId} user={showing} manage={manage} notify={notify} onClose={() => setShowing(null)} />
       )}
       {(trail.length > 1 || nextCursor !== null) && (
         <nav className="pager" aria-label="Pages of end users">
