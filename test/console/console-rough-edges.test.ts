@@ -628,7 +628,7 @@ describe('the console without its rough edges, in Chromium', () => {
     await apps.getByRole('button', { name: 'Close Apps ada@example.test allowed' }).click();
     await apps.waitFor({ state: 'detached' });
     expect((await server.api('DELETE', `/v1/oauth/clients/${client}`)).status).toBe(204);
-    await row.getByRole('button', { name: 'Sign ada@example.test out everywhere' }).click();
+    await row.getByRole('button', { name: 'Sign out ada@example.test everywhere' }).click();
     expect(dialogs.at(-1)).toMatch(/^Sign ada@example\.test out everywhere\?/);
     await page.getByText('Signed ada@example.test out everywhere: 0 grant(s) revoked, 0 consent(s) forgotten.').waitFor();
     expect((await server.api('GET', `/v1/audit?action=end_user.sessions_ended&target=${userId}`)).body.items).toHaveLength(1);

@@ -198,11 +198,15 @@ describe.each(DIALECTS)('tokens for people: authorization code with PKCE and Ope
       expect(r.status).toBe(403);
       expect(r.setCookies.some((c) => c.includes('tessera_end_user='))).toBe(false);
     }
-    // An unknown email and a wrong password get the very same page.
+    // An unknown email and a wrong password get the very same page, but for the email typed, which
+    // stays in its field.
     const unknown = await signIn(jar, page, 'nobody@example.com');
     const wrong = await signIn(jar, page, 'ada@example.com', 'not the password at all');
     expect([unknown.status, wrong.status]).toEqual([401, 401]);
-    expect(unknown.html).toBe(wrong.html);
+    expect(unknown.html).toContain('value="nobody@example.com"');
+    expect(unknown.html.replace('value="nobody@example.com"', 'value="…"')).toBe(
+      wrong.html.replace('value="ada@example.com"', 'value="…"'),
+    );
 
     const consent = await signIn(jar, page);
     const back = await jar.submit(consent, s.url, { decision: 'allow' });

@@ -119,7 +119,7 @@ export function EndUsersPage({ session, notify }: PageProps) {
                           >
                             {u.disabled ? 'Enable' : 'Disable'}
                           </button>
-                          <button type="button" onClick={() => endSessions(u)} aria-label={`Sign ${u.email} out everywhere`}>
+                          <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
                             Sign out
                           </button>
                           <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
