@@ -1,22 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './support/axe.js';
 import { launchChromium } from './support/chromium.js';
 import { CookieClient, codeFor, startConsoleServer, type ConsoleServer } from './support/console-server.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const OWNER = 'owner@example.test';
 const PASSWORD = 'a long console password';
-
-/** What axe-core reports of a violation, kept short enough to read in a failed assertion. */
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: string[];
-}
 
 /**
  * Every page of the console, with something on it, checked by axe-core in Chromium: no serious
@@ -32,21 +22,7 @@ describe('the console is accessible (axe-core in Chromium)', () => {
   let billingKey: string;
   let deletedKey: string;
 
-  /** Serious and critical violations on the page as it is now. */
-  const violations = async (): Promise<Violation[]> => {
-    // Evaluated through the browser's debugging protocol: the console's CSP rightly refuses inline scripts.
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        resultTypes: ['violations'],
-      });
-      return violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n: any) => String(n.target)) }));
-    });
-  };
+  const violations = () => seriousViolations(page);
   const open = async (path: string, heading: string | RegExp) => {
     await page.goto('about:blank');
     await page.goto(`${server.url}/console/#/${path}`);

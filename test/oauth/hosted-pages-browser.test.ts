@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../console/support/axe.js';
 import { launchChromium } from '../console/support/chromium.js';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 
 /**
@@ -23,18 +21,7 @@ describe('the hosted pages in Chromium, accessible', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
-  /** Serious and critical violations on the page as it is now (axe injected over the debugging protocol: the pages' CSP allows no script). */
-  const violations = async () => {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: any[] }> } }).axe;
-      const { violations } = await axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        resultTypes: ['violations'],
-      });
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
-    });
-  };
+  const violations = () => seriousViolations(page);
 
   beforeAll(async () => {
     s = await startOAuthServer('sqlite');
