@@ -149,6 +149,25 @@ describe('the audit log streamed to syslog', () => {
     });
   });
 
+  it('anchors at the head when it starts, so what is written before its first poll is sent', async () => {
+    const collector = new TcpCollector();
+    const port = await collector.listen();
+    const s = await startTestServer('sqlite');
+    const stream = new AuditStream(s.services.monitoring.store, new SyslogSink(parseSyslogTarget(`tcp://127.0.0.1:${port}`)), {
+      intervalMs: 600_000,
+    });
+    try {
+      await stream.start();
+      await s.api('POST', '/v1/keyspaces', { name: 'first', prefix: 'fi' });
+      expect(await stream.poll()).toBe(1);
+      await expect.poll(() => collector.lines.map((l) => parse(l).action), { timeout: 5000 }).toEqual(['keyspace.created']);
+    } finally {
+      await stream.stop();
+      await s.close();
+      await collector.close();
+    }
+  });
+
   it('over TLS, checks the collector against the CA it is given, and refuses an unknown one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-syslog-tls-'));
     const { cert, key } = selfSignedCertificate(dir);

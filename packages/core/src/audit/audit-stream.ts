@@ -45,8 +45,20 @@ export class AuditStream {
 
   private readonly onGap: (gap: AuditStreamGap) => void;
 
-  start(): void {
+  /**
+   * Anchors the stream at the log's head if this is its first start, then polls on the timer.
+   * The anchor is set before the node serves, so nothing written after the start is skipped.
+   */
+  async start(): Promise<void> {
+    await this.cursor();
     this.polls.start();
+  }
+
+  /** The shared cursor; when no node has streamed yet, sets it at the head and answers undefined. */
+  private async cursor(): Promise<number | undefined> {
+    const cursor = await this.store.getCursor(CURSOR);
+    if (cursor === undefined) await this.store.advanceCursor(CURSOR, undefined, (await this.store.auditHead()).seq);
+    return cursor;
   }
 
   /** Stops polling, sends what is pending once more, and closes the sink. */
@@ -64,11 +76,8 @@ export class AuditStream {
   private async read(): Promise<number> {
     let sent = 0;
     for (;;) {
-      const cursor = await this.store.getCursor(CURSOR);
-      if (cursor === undefined) {
-        await this.store.advanceCursor(CURSOR, undefined, (await this.store.auditHead()).seq);
-        return sent;
-      }
+      const cursor = await this.cursor();
+      if (cursor === undefined) return sent;
       const entries = await this.store.scanAudit(cursor + 1, PAGE);
       if (entries.length === 0) return sent;
       const last = entries[entries.length - 1]!.seq;
