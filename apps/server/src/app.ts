@@ -30,6 +30,8 @@ import { databaseRoutes } from './routes/databases.js';
 import { verifyRoutes } from './routes/verify.js';
 import { forwardAuthRoutes } from './routes/forward-auth.js';
 import { gatewayRouteRoutes } from './routes/gateway-routes.js';
+import { portalRoutes } from './routes/portal/portal-routes.js';
+import { portalSessionRoutes } from './routes/portal-sessions.js';
 import type { Services } from './wiring/services.js';
 
 export { LOG_REDACT } from './http/server-options.js';
@@ -78,6 +80,8 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   await app.register(oauthEndpoints(services, config));
   await app.register(endUserRoutes(services));
   await app.register(endUserGrantRoutes(services));
+  await app.register(portalSessionRoutes(services, config));
+  await app.register(portalRoutes(services, config));
   await app.register(secretRoutes(services));
   await app.register(secretRotationRoutes(services));
   await app.register(databaseRoutes(services));

@@ -1574,6 +1574,69 @@ export interface Operations {
     };
     response: KeyspacePolicy;
   };
+  /** A keyspace's portal settings (the defaults until set) */
+  'GET /v1/keyspaces/{keyspaceId}/portal': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: undefined;
+    response: {
+      keyspaceId: string;
+      /** The most live keys (not revoked, not expired) an owner may hold. */
+      maxKeysPerOwner: number;
+      /** The scopes an owner may give a key; empty: keys without scopes. */
+      allowedScopes: Array<string>;
+      /** The longest lifetime an owner may give a key. */
+      maxLifetimeSeconds: number;
+      /** Your application, as the portal names it (“Back to …”); null: the keyspace’s name. */
+      appName: string | null;
+      /** An `https:` image shown above the portal; null: none. */
+      logoUrl: string | null;
+      /** The portal’s accent colour, `#rgb` or `#rrggbb`; null: the default. */
+      brandColor: string | null;
+      /** Null: never set, the defaults. */
+      updatedAt: string | null;
+    };
+  };
+  /** Change a keyspace's portal settings: key owners' limits and the portal's branding */
+  'PATCH /v1/keyspaces/{keyspaceId}/portal': {
+    path: {
+      keyspaceId: string;
+    };
+    query: {};
+    body: {
+      /** The most live keys (not revoked, not expired) an owner may hold. */
+      maxKeysPerOwner?: number;
+      /** The scopes an owner may give a key; empty: keys without scopes. */
+      allowedScopes?: Array<string>;
+      /** The longest lifetime an owner may give a key. */
+      maxLifetimeSeconds?: number;
+      /** Your application, as the portal names it (“Back to …”); null: the keyspace’s name. */
+      appName?: string | null;
+      /** An `https:` image shown above the portal; null: none. */
+      logoUrl?: string | null;
+      /** The portal’s accent colour, `#rgb` or `#rrggbb`; null: the default. */
+      brandColor?: string | null;
+    };
+    response: {
+      keyspaceId: string;
+      /** The most live keys (not revoked, not expired) an owner may hold. */
+      maxKeysPerOwner: number;
+      /** The scopes an owner may give a key; empty: keys without scopes. */
+      allowedScopes: Array<string>;
+      /** The longest lifetime an owner may give a key. */
+      maxLifetimeSeconds: number;
+      /** Your application, as the portal names it (“Back to …”); null: the keyspace’s name. */
+      appName: string | null;
+      /** An `https:` image shown above the portal; null: none. */
+      logoUrl: string | null;
+      /** The portal’s accent colour, `#rgb` or `#rrggbb`; null: the default. */
+      brandColor: string | null;
+      /** Null: never set, the defaults. */
+      updatedAt: string | null;
+    };
+  };
   /** List OAuth clients */
   'GET /v1/oauth/clients': {
     path: {};
@@ -1771,6 +1834,27 @@ export interface Operations {
       state: "next" | "current" | "previous";
       /** The key that signs in its place from now on, when the retired key was signing. */
       successor: string | null;
+    };
+  };
+  /** Hand a key owner a portal session: a single-use link to manage their own keys */
+  'POST /v1/portal/sessions': {
+    path: {};
+    query: {};
+    body: {
+      /** The key owner the portal acts for, as keys carry it in `ownerId`. */
+      ownerId: string;
+      /** The keyspace whose keys the owner manages. */
+      keyspaceId: string;
+      /** Where the portal’s back link goes: an absolute `https:` URL, or `http:` on a loopback host. */
+      returnUrl: string;
+    };
+    response: {
+      /** The portal session’s id, as the audit log names it. */
+      id: string;
+      /** Send the owner’s browser here. It opens the portal once, within five minutes. */
+      url: string;
+      /** Until when the URL opens the portal. */
+      expiresAt: string;
     };
   };
   /** Usage-driven rollovers of a keyspace, or of the workspace's: which clients switched, which did not */

@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'databases:credentials',
   'end_users:read',
   'end_users:manage',
+  'portal:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -27,6 +27,7 @@ export const ID_PREFIX = {
   databaseRole: 'dbr',
   databaseLease: 'dbl',
   secretRotation: 'rot',
+  portalSession: 'psn',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

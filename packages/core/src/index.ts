@@ -179,6 +179,17 @@ export { PolicyService } from './anomaly/policy-service.js';
 export { compileTuning, DetectionTunings, isQuietHour, type DetectionTuning } from './anomaly/detection-tuning.js';
 export { GatewayRouteService, type ActiveRoutes } from './gateway/gateway-route-service.js';
 export { matchRoute, type GatewayRoutes } from './gateway/route-rules.js';
+export { PortalKeys, PORTAL_ROLL_GRACE_SECONDS, type PortalKey } from './portal/portal-keys.js';
+export type { PortalRepos, PortalSessionRecord } from './portal/portal-repos.js';
+export { PORTAL_LINK_MS, PORTAL_SESSION_MS, PortalSessions, portalActor, type PortalSession } from './portal/portal-sessions.js';
+export { PortalSettingsService } from './portal/portal-settings-service.js';
+export {
+  applyPortalSettings,
+  checkReturnUrl,
+  DEFAULT_PORTAL_SETTINGS,
+  type PortalSettings,
+  type PortalSettingsInput,
+} from './portal/portal-settings.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';
 export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
 export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';

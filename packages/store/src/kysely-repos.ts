@@ -11,6 +11,7 @@ import { KyselyKeyChanges } from './keys/kysely-key-changes.js';
 import { KyselyKeyRepos } from './keys/kysely-key-repos.js';
 import { KyselyKeyspaceRepos } from './keys/kysely-keyspace-repos.js';
 import { KyselyRolloverRepos } from './keys/kysely-rollover-repos.js';
+import { KyselyPortalRepos } from './portal/kysely-portal-repos.js';
 import { KyselyRootKeyRepos } from './root-keys/kysely-root-key-repos.js';
 import type { Database } from './schema.js';
 import { KyselySecretRotationRepos } from './vault/kysely-secret-rotation-repos.js';
@@ -55,6 +56,11 @@ export class KyselyRepos
   /** Usage-driven rollovers of keys (migration 0018), over the same handle. */
   get rollovers(): KyselyRolloverRepos {
     return new KyselyRolloverRepos(this.db);
+  }
+
+  /** Portal settings and key owners' portal sessions (migration 0027), over the same handle. */
+  get portal(): KyselyPortalRepos {
+    return new KyselyPortalRepos(this.db);
   }
 
   /** Rotators and schedules of vault secrets (migration 0020), over the same handle. */

@@ -25,6 +25,7 @@ import * as detectionTuning from './migrations/0025-detection-tuning.js';
 import * as webOrigins from './migrations/0026-web-origins.js';
 import * as dpopBoundRefresh from './migrations/0026-dpop-bound-refresh-tokens.js';
 import * as userGrants from './migrations/0026-user-grants.js';
+import * as portal from './migrations/0027-portal.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -54,6 +55,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-web-origins': webOrigins,
   '0026-dpop-bound-refresh-tokens': dpopBoundRefresh,
   '0026-user-grants': userGrants,
+  '0027-portal': portal,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -11,9 +11,14 @@ export interface AccessLog {
   logUnrouted(request: FastifyRequest, reply: FastifyReply): void;
 }
 
-/** The path for a log line: no query, and anything shaped like a key cut to its display hint. */
+/**
+ * The path for a log line: no query, anything shaped like a key cut to its display hint, and a
+ * portal link's token left out (it is single-use and short-lived, and still no log keeps it).
+ */
 function loggedPath(url: string): string {
-  return decoded(url.split('?')[0]!).replace(KEY_SEARCH_PATTERN, maskKey);
+  return decoded(url.split('?')[0]!)
+    .replace(KEY_SEARCH_PATTERN, maskKey)
+    .replace(/^\/portal\/open\/.*/, '/portal/open/…');
 }
 
 /**

@@ -20,7 +20,7 @@ export async function actorNames(services: Services, workspaceId: string): Promi
  * refused with their ids, so the filter never picks one silently.
  */
 export function actorFilter(filter: string, names: ReadonlyMap<string, string>): string | undefined {
-  if (/^(user:|root_key:)/.test(filter) || filter === 'system' || filter === 'anonymous') return filter;
+  if (/^(user:|root_key:|portal:)/.test(filter) || filter === 'system' || filter === 'anonymous') return filter;
   if (/^usr_[0-9A-Za-z]+$/.test(filter)) return `user:${filter}`;
   if (/^rk_[0-9A-Za-z]+$/.test(filter)) return `root_key:${filter}`;
   const wanted = filter.trim().toLowerCase();

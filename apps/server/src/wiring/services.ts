@@ -35,6 +35,7 @@ import { createMonitoring, type MonitoringOptions } from './monitoring-services.
 import { checkpointerHooks, type CheckpointerWiring } from './checkpointer-hooks.js';
 import { ChangeTimings } from '../http/change-timings.js';
 import { createDatabaseServices, type DatabaseServiceOptions } from './database-services.js';
+import { createPortalServices } from './portal-services.js';
 import { createSecretRotationServices, type SecretRotationOptions } from './secret-rotation-services.js';
 
 export interface ServiceOptions {
@@ -191,6 +192,7 @@ export function createServices(o: ServiceOptions) {
   );
   // A successor's first use is seen in the usage batches, so a rollover without a quiet period ends at once.
   monitoring.recorder.onBatch((events) => rollovers.noticeUse(events));
+  const portal = createPortalServices({ store, keyring: o.keyring, clock, keys, analytics: monitoring.analytics });
   const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
   // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
   const lifecycle = (o.lifecycle ?? new Lifecycle())
@@ -219,6 +221,7 @@ export function createServices(o: ServiceOptions) {
     keys,
     rootKeys,
     gateway,
+    portal,
     shared: o.shared,
     vault,
     recovery,

@@ -19,6 +19,8 @@ export const HASH_DOMAINS = [
   'device_code',
   'device_user_code',
   'pushed_request',
+  'portal_link',
+  'portal_session',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

@@ -11,6 +11,7 @@ import type { IdempotencyRepos } from '../idempotency/idempotency-repos.js';
 import type { RootKeyRepos } from '../root-keys/root-key-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
 import type { SecretRotationRepos } from '../vault/rotation/secret-rotation-repos.js';
+import type { PortalRepos } from '../portal/portal-repos.js';
 import type { UsageUpdate } from './records.js';
 
 /**
@@ -28,6 +29,8 @@ export interface Repos
   readonly rollovers: RolloverRepos;
   /** Rotators and schedules of vault secrets, in the same database and transactions. */
   readonly secretRotations: SecretRotationRepos;
+  /** Keyspaces' portal settings and key owners' portal sessions, in the same database and transactions. */
+  readonly portal: PortalRepos;
 }
 
 export interface Store extends Repos {

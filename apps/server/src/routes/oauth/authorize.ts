@@ -5,23 +5,19 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, type Issuer } from './form-endpoint.js';
 import { consentPage, errorPage, readCookie, sendPage, sendRedirect, setCookie, signInPage } from './hosted-pages.js';
-import { pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
 
-const Html = (description: string, example: string) => ({
-  description,
-  content: { 'text/html': { schema: Type.String({ examples: [example] }) } },
-});
 const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
 const REDIRECT = {
   description: 'Back to the client: `code`, `state` and `iss` (RFC 9207), or `error`, `error_description`, `state` and `iss`.',
   headers: { Location: { type: 'string', description: 'The client’s redirect URI with the answer in its query.' } },
 };
-const ERROR_PAGE = Html(
+const ERROR_PAGE = HtmlAnswer(
   'The client or redirect URI is not known or not registered: shown here, never redirected (RFC 6749 §4.1.2.1).',
   PAGE,
 );
-const FORBIDDEN_PAGE = Html('The form’s CSRF token does not go with this browser’s cookie.', PAGE);
-const SERVER_ERROR = Html('Something went wrong on our side.', PAGE);
+const FORBIDDEN_PAGE = HtmlAnswer('The form’s CSRF token does not go with this browser’s cookie.', PAGE);
+const SERVER_ERROR = HtmlAnswer('Something went wrong on our side.', PAGE);
 
 const Q = (description: string) => Type.Optional(Type.String({ description }));
 const AuthorizeQuery = Type.Object({
@@ -107,7 +103,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             'Signs the user in (a hosted page), asks their consent once per client and scopes (a hosted page), and sends the browser back with a single-use code valid for 60 seconds.',
           security: [],
           querystring: AuthorizeQuery,
-          response: { 200: Html('The sign-in or consent page.', PAGE), 303: REDIRECT, 400: ERROR_PAGE, 500: SERVER_ERROR },
+          response: { 200: HtmlAnswer('The sign-in or consent page.', PAGE), 303: REDIRECT, 400: ERROR_PAGE, 500: SERVER_ERROR },
         },
       },
       async (request, reply) => {
@@ -133,12 +129,12 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             { request: REQUEST_EXAMPLE, csrf: 'Zr3…', email: 'ada@example.com', password: 'correct horse battery staple' },
           ),
           response: {
-            200: Html('The consent page.', PAGE),
+            200: HtmlAnswer('The consent page.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
-            401: Html('The sign-in page again: the email or password is not right.', PAGE),
+            401: HtmlAnswer('The sign-in page again: the email or password is not right.', PAGE),
             403: FORBIDDEN_PAGE,
-            429: Html('Too many failed sign-ins from this network: nothing was checked.', PAGE),
+            429: HtmlAnswer('Too many failed sign-ins from this network: nothing was checked.', PAGE),
             500: SERVER_ERROR,
           },
         },
@@ -174,7 +170,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           consumes: [FORM],
           body: PageForm({ decision: OneOf(['allow', 'deny'] as const) }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', decision: 'allow' }),
           response: {
-            200: Html('The sign-in page, when the session ended meanwhile.', PAGE),
+            200: HtmlAnswer('The sign-in page, when the session ended meanwhile.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
             403: FORBIDDEN_PAGE,

@@ -1,5 +1,4 @@
 import type { AuthorizationServer, DeviceStep } from '@tessera/core';
-import type { TSchema } from 'typebox';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
@@ -15,18 +14,10 @@ import {
   signInPage,
 } from './hosted-pages.js';
 import { oauthErrors } from './oauth-errors.js';
-import { pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
 
-const Html = (description: string) => ({
-  description,
-  content: {
-    'text/html': {
-      schema: Type.String({
-        examples: ['<!doctype html><html lang="en"><head><title>Connect a device</title></head><body><main>…</main></body></html>'],
-      }),
-    },
-  },
-});
+const Html = (description: string) =>
+  HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Connect a device</title></head><body><main>…</main></body></html>');
 const FORBIDDEN_PAGE = Html('The form’s CSRF token does not go with this browser’s cookie.');
 const SERVER_ERROR = Html('Something went wrong on our side.');
 const CODE_PAGE = Html('The code page again: the code is wrong or expired, or (429) this network entered too many wrong codes.');
@@ -63,8 +54,7 @@ const DeviceAuthorizationResponseSchema = Type.Object(
   },
 );
 
-const PageForm = (fields: Record<string, TSchema>, example: Record<string, string>) =>
-  Type.Object({ csrf: Type.String(), ...fields }, { description: `The page's form, as ${FORM}.`, examples: [example] });
+const PageForm = CsrfForm;
 
 /**
  * The device authorization grant (RFC 8628): the device authorization endpoint, and the

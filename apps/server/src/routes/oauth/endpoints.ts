@@ -52,7 +52,8 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
   };
 }
 
-function withoutProblemAnswers(route: RouteOptions): void {
+/** Drops the problem+json answers the shared hooks declare: these routes answer in their own words. */
+export function withoutProblemAnswers(route: RouteOptions): void {
   const response = (route.schema as { response?: Record<string, { content?: Record<string, unknown> }> } | undefined)?.response;
   if (response === undefined) return;
   for (const [status, entry] of Object.entries(response))

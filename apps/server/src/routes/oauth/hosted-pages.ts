@@ -7,18 +7,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * form posts to this server (and, after a form, the redirect to the client), never framed.
  */
 
-const STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f23}
+export const PAGE_STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f23}
 main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 3px #0002}
 h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
 input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #888;border-radius:4px}
 button{margin-top:1.2rem;padding:.5rem 1.2rem;font:inherit;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}
 button.secondary{background:#fff;color:#1d4ed8;margin-left:.5rem}p.error{color:#a40000;font-weight:600}ul{padding-left:1.2rem}`;
-const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+/** A style sheet's CSP source: its hash, so no other style applies. */
+export const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+const STYLE_HASH = styleHash(PAGE_STYLE);
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** Text as HTML text or attribute value. */
+export const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title><style>${PAGE_STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 /**
@@ -132,10 +136,17 @@ export function errorPage(message: string): string {
  */
 export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): FastifyReply {
   const target = redirectUri === undefined ? '' : ` ${formTarget(redirectUri)}`;
-  reply.header(
-    'content-security-policy',
+  return sendHtml(
+    reply,
+    status,
+    html,
     `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
   );
+}
+
+/** Sends a hosted page under its CSP: never framed, never cached, no referrer. */
+export function sendHtml(reply: FastifyReply, status: number, html: string, csp: string): FastifyReply {
+  reply.header('content-security-policy', csp);
   reply.header('x-frame-options', 'DENY');
   reply.header('cache-control', 'no-store');
   reply.header('referrer-policy', 'no-referrer');
@@ -156,15 +167,16 @@ function formTarget(uri: string): string {
   return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : u.protocol;
 }
 
-const SESSION = 'tessera_end_user';
-const CSRF = 'tessera_end_user_csrf';
+/** The cookies of the hosted pages: the end user's sign-in, the CSRF cookie of the forms, and a key owner's portal session. */
+const COOKIES = { session: 'tessera_end_user', csrf: 'tessera_end_user_csrf', portal: 'tessera_portal' } as const;
+export type PageCookie = keyof typeof COOKIES;
 
 /** Over TLS cookies take the `__Host-` prefix (Secure, whole-site, no Domain). */
 const secure = (request: FastifyRequest, issuer: string) => request.protocol === 'https' || issuer.startsWith('https:');
 const cookieName = (request: FastifyRequest, issuer: string, name: string) => (secure(request, issuer) ? `__Host-${name}` : name);
 
-export function readCookie(request: FastifyRequest, issuer: string, which: 'session' | 'csrf'): string | undefined {
-  const wanted = cookieName(request, issuer, which === 'session' ? SESSION : CSRF);
+export function readCookie(request: FastifyRequest, issuer: string, which: PageCookie): string | undefined {
+  const wanted = cookieName(request, issuer, COOKIES[which]);
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq !== -1 && part.slice(0, eq).trim() === wanted) {
@@ -176,19 +188,13 @@ export function readCookie(request: FastifyRequest, issuer: string, which: 'sess
 }
 
 /**
- * Sets a cookie: HttpOnly, Secure over TLS. The session is SameSite=Lax, so that the client's
- * top-level navigation to the authorization endpoint carries it; the CSRF cookie is Strict.
+ * Sets a cookie: HttpOnly, Secure over TLS. The sessions are SameSite=Lax, so that the client's
+ * top-level navigation to the authorization endpoint (or to a portal link) carries them; the CSRF
+ * cookie is Strict.
  */
-export function setCookie(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  issuer: string,
-  which: 'session' | 'csrf',
-  value: string,
-  maxAgeS: number,
-) {
-  const name = cookieName(request, issuer, which === 'session' ? SESSION : CSRF);
-  const attrs = `Path=/; HttpOnly; SameSite=${which === 'session' ? 'Lax' : 'Strict'}; Max-Age=${maxAgeS}${secure(request, issuer) ? '; Secure' : ''}`;
+export function setCookie(request: FastifyRequest, reply: FastifyReply, issuer: string, which: PageCookie, value: string, maxAgeS: number) {
+  const name = cookieName(request, issuer, COOKIES[which]);
+  const attrs = `Path=/; HttpOnly; SameSite=${which === 'csrf' ? 'Strict' : 'Lax'}; Max-Age=${maxAgeS}${secure(request, issuer) ? '; Secure' : ''}`;
   const before = reply.getHeader('set-cookie');
   const list = before === undefined ? [] : Array.isArray(before) ? before : [String(before)];
   reply.header('set-cookie', [...list, `${name}=${value}; ${attrs}`]);

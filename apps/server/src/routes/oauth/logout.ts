@@ -3,18 +3,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '../../http/schemas.js';
 import { FORM, Param, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, sendPage, sendRedirect, setCookie, signedOutPage, signOutPage } from './hosted-pages.js';
-import { pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
 
-const Html = (description: string) => ({
-  description,
-  content: {
-    'text/html': {
-      schema: Type.String({
-        examples: ['<!doctype html><html lang="en"><head><title>Sign out</title></head><body><main>…</main></body></html>'],
-      }),
-    },
-  },
-});
+const Html = (description: string) =>
+  HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Sign out</title></head><body><main>…</main></body></html>');
 const LogoutParams = Type.Object(
   {
     id_token_hint: Param('An ID token Tessera issued to the client (it may have expired): it names the client.'),

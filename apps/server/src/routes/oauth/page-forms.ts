@@ -1,7 +1,19 @@
 import { TesseraError, type AuthorizationServer } from '@tessera/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { Issuer } from './form-endpoint.js';
+import type { TSchema } from 'typebox';
+import { Type } from '../../http/schemas.js';
+import { FORM, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, sendPage, setCookie } from './hosted-pages.js';
+
+/** A hosted page as an answer in the OpenAPI document. */
+export const HtmlAnswer = (description: string, example: string) => ({
+  description,
+  content: { 'text/html': { schema: Type.String({ examples: [example] }) } },
+});
+
+/** A hosted page's form as the OpenAPI document shows it: its CSRF token and its fields. */
+export const CsrfForm = (fields: Record<string, TSchema>, example: Record<string, string>) =>
+  Type.Object({ csrf: Type.String(), ...fields }, { description: `The page's form, as ${FORM}.`, examples: [example] });
 
 /** The largest form value read: an authorization request's query is the longest legitimate one. */
 const MAX_FIELD = 16_384;
