@@ -51,6 +51,7 @@ describe.each(DIALECTS)('portal sessions (%s)', (dialect) => {
       .execute();
     expect(JSON.stringify(rows)).not.toContain(token);
     expect(s.logs.join('')).not.toContain(token);
+    expect(s.logs.join('')).toContain('/portal/open/…'); // the request is logged, without it
   });
 
   it('refuses an expired link, and ends the session after its lifetime', async () => {

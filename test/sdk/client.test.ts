@@ -841,6 +841,23 @@ describe('webhooks, delivered to a real receiver on loopback', () => {
   });
 });
 
+describe('the portal', () => {
+  it('sets a keyspace’s portal settings and hands an owner a single-use link', async () => {
+    const ks = ok(await tessera.keyspaces.create({ name: 'Portal', prefix: 'ptl' }));
+    expect(ok(await tessera.portal.getSettings(ks.id))).toMatchObject({ maxKeysPerOwner: 5, updatedAt: null });
+    const set = ok(
+      await tessera.portal.updateSettings(ks.id, { maxKeysPerOwner: 3, allowedScopes: ['orders:read'], brandColor: '#0a6b44' }),
+    );
+    expect(set).toMatchObject({ maxKeysPerOwner: 3, allowedScopes: ['orders:read'], brandColor: '#0a6b44' });
+    expect((await tessera.portal.updateSettings(ks.id, { brandColor: 'red' })).error?.code).toBe('VALIDATION_FAILED');
+    const session = ok(await tessera.portal.createSession({ ownerId: 'acme', keyspaceId: ks.id, returnUrl: 'https://app.example.com/' }));
+    expect(session.url).toMatch(/\/portal\/open\/[0-9a-f]{64}$/);
+    const opened = await fetch(session.url, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect((await fetch(session.url, { redirect: 'manual' })).status).toBe(410);
+  });
+});
+
 describe('coverage of the live OpenAPI document', () => {
   it('has every documented management operation reached by a client method above', async () => {
     // The event stream is followed by the cache, not called: open it once through the client.

@@ -8,6 +8,7 @@ import { DATABASES_OPTIONS } from './databases-help.js';
 import { END_USERS_OPTIONS } from './end-users-help.js';
 import { KEYRING_OPTIONS } from './key-custody-help.js';
 import { OAUTH_OPTIONS } from './oauth-help.js';
+import { PORTAL_OPTIONS } from './portal-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';
 import { ADMIN_OPTIONS } from './admin-help.js';
@@ -51,6 +52,7 @@ const OPTIONS = {
   ...END_USERS_OPTIONS,
   ...BACKUP_OPTIONS,
   ...OAUTH_OPTIONS,
+  ...PORTAL_OPTIONS,
   ...ROTATION_OPTIONS,
   ...DETECTION_OPTIONS,
   ...ADMIN_OPTIONS,

@@ -6,6 +6,7 @@ import { DATABASES_HELP } from './databases-help.js';
 import { END_USERS_HELP } from './end-users-help.js';
 import { KEYRING_HELP } from './key-custody-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
+import { PORTAL_HELP } from './portal-help.js';
 import { SECRETS_HELP } from './secrets-help.js';
 import { USERS_HELP } from './users-help.js';
 import { ROTATION_HELP } from './rotation-help.js';
@@ -34,6 +35,7 @@ ${DETECTION_HELP}
   keys roll KEY_ID --grace SECONDS
   keys revoke KEY_ID [--reason TEXT]
   verify [--scopes EXPR]                verify a key read from stdin (kept out of shell history)
+${PORTAL_HELP}
 ${OAUTH_HELP}
   scan [PATHS…] [--files-only] [--revoke]
                                         find Tessera keys in files and git history (masked); --revoke revokes them
@@ -63,6 +65,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   keys: async () => (await import('./keys.js')).keysCommand,
   verify: async () => (await import('./keys.js')).verifyCommand,
   oauth: async () => (await import('./oauth.js')).oauthCommand,
+  portal: async () => (await import('./portal.js')).portalCommand,
   scan: async () => (await import('./scan.js')).scanCommand,
   keyring: async () => (await import('./key-custody.js')).keyringCommand,
   secrets: async () => (await import('./secrets.js')).secretsCommand,

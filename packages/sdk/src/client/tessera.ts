@@ -4,6 +4,7 @@ import { HttpClient, type HttpClientOptions } from './http-client.js';
 import { honeytokensMethods, keysMethods, keyspacesMethods, rootKeysMethods } from './key-methods.js';
 import { analyticsMethods, anomaliesMethods, hygieneMethods, suspensionsMethods, webhooksMethods } from './monitoring-methods.js';
 import { oauthMethods } from './oauth-methods.js';
+import { portalMethods } from './portal-methods.js';
 import { endUsersMethods } from './end-user-methods.js';
 import { OperationCaller, type OperationInput } from './operation-caller.js';
 import type { CallOptions, Operation, OperationResult } from './operations.js';
@@ -51,6 +52,8 @@ export class Tessera {
   readonly keyspaces = keyspacesMethods(this.operations);
   /** Root keys: the management API's own credentials. */
   readonly rootKeys = rootKeysMethods(this.operations);
+  /** The self-service portal: your customers manage their own keys, within limits each keyspace sets. */
+  readonly portal = portalMethods(this.operations);
   /** OAuth 2.0 clients and the signing keys of access tokens. */
   readonly oauth = oauthMethods(this.operations);
   /** End users: the people the workspace's apps sign in (`end_users:read`, `end_users:manage`). */
