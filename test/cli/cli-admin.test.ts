@@ -1,5 +1,5 @@
-import { main } from '@tessera/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../support/server.js';
 import { signedWith, startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -19,18 +19,7 @@ describe('tessera root-keys, webhooks, anomalies, hygiene, analytics and api', (
     await Promise.all([s?.close(), receiver?.close()]);
   });
 
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    try {
-      return { code: await main(argv), out: out.join(''), err: err.join('') };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  };
+  const run = runInProcess;
   const json = async (...argv: string[]) => {
     const r = await run(...argv, '--json');
     expect(r, r.err).toMatchObject({ code: 0 });

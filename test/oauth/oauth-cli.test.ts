@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '@tessera/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli.js';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
 
 describe('tessera oauth clients … against a running server', () => {
@@ -18,19 +18,7 @@ describe('tessera oauth clients … against a running server', () => {
     await s.close();
   });
 
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const errors: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (errors.push(String(chunk)), true));
-    try {
-      const code = await main(argv);
-      return { code, out: out.join(''), err: errors.join('') };
-    } finally {
-      spy.mockRestore();
-      err.mockRestore();
-    }
-  };
+  const run = runInProcess;
 
   it('creates, lists, rotates the secret of and removes a client', async () => {
     const created = await run('oauth', 'clients', 'create', '--name', 'cli', '--scopes', 'a,b', '--alg', 'ES256', '--json');

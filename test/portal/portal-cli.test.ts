@@ -1,5 +1,5 @@
-import { main } from '@tessera/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // `tessera portal session|settings`, run in-process against a real server.
@@ -18,18 +18,7 @@ describe('tessera portal', () => {
     await s?.close();
   });
 
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    try {
-      return { code: await main(argv), out: out.join(''), err: err.join('') };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  };
+  const run = runInProcess;
 
   it('prints a single-use portal link for an owner, the URL alone on the first line', async () => {
     const r = await run('portal', 'session', '--owner', 'cust_7', '--keyspace', keyspaceId, '--return-url', 'https://app.example.com/keys');

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 let built = false;
 
@@ -97,4 +98,22 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TESSERA_')) env[k] = v;
   return { ...env, TESSERA_LOG_LEVEL: 'info', ...extra };
+}
+
+/**
+ * Runs `tessera …` in this process (the CLI's `main`), with stdout and stderr captured: the client
+ * commands against a test server, without a process start-up each.
+ */
+export async function runInProcess(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { main } = await import('@tessera/server');
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  try {
+    return { code: await main(argv), out: out.join(''), err: err.join('') };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
 }
