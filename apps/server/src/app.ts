@@ -33,6 +33,8 @@ import { gatewayRouteRoutes } from './routes/gateway-routes.js';
 import { portalRoutes } from './routes/portal/portal-routes.js';
 import { portalSessionRoutes } from './routes/portal-sessions.js';
 import type { Services } from './wiring/services.js';
+import { traceRequests } from './observability/request-spans.js';
+import type { Tracing } from './observability/tracing.js';
 
 export { LOG_REDACT } from './http/server-options.js';
 export { VERSION } from './version.js';
@@ -42,10 +44,12 @@ export interface AppOptions {
   services: Services;
   /** A pino destination stream (tests capture logs with it). */
   logStream?: NodeJS.WritableStream;
+  /** OpenTelemetry tracing, when configured: a span per request. */
+  tracing?: Tracing | undefined;
 }
 
 /** The HTTP server: Fastify set up (http/), the routes registered, the services' background work tied to its life. */
-export async function createApp({ config, services, logStream }: AppOptions): Promise<FastifyInstance> {
+export async function createApp({ config, services, logStream, tracing }: AppOptions): Promise<FastifyInstance> {
   const stdoutLog = logStream === undefined ? batchedStdout() : undefined;
   const logDestination = logStream ?? stdoutLog!.stream;
   const app = Fastify(serverOptions(config, logDestination));
@@ -63,6 +67,7 @@ export async function createApp({ config, services, logStream }: AppOptions): Pr
   const log = accessLog(config, logDestination);
   guardRequests(app, { tls: config.tlsCert !== undefined && config.tlsKey !== undefined, logUnrouted: log.logUnrouted });
   attachRouteHooks(app, { services, config, logRequest: log.logRequest });
+  if (tracing !== undefined) traceRequests(app, tracing);
   answerErrors(app, log.logUnrouted);
   await registerDocs(app);
 

@@ -108,6 +108,24 @@ export const CONFIG_SCHEMA = {
     'TESSERA_AUDIT_SYSLOG_CA',
     undefined,
   ),
+  otlpTraces: {
+    env: 'TESSERA_OTLP_TRACES',
+    doc: 'Export OpenTelemetry traces over OTLP/HTTP to this URL (such as `http://collector:4318/v1/traces`): a span per request, joining the caller\'s `traceparent`, with the SQL statements and Redis commands under it. Off by default. Headers and timeouts come from the standard `OTEL_EXPORTER_OTLP_*` variables. See docs/deployment.md, "Traces".',
+    default: undefined,
+    parse: (v: string): string | undefined => {
+      if (!/^https?:\/\/[^/\s]+/.test(v)) throw new Error('TESSERA_OTLP_TRACES must be an http:// or https:// URL, such as http://collector:4318/v1/traces');
+      return v;
+    },
+  },
+  otlpTracesSampleRatio: {
+    env: 'TESSERA_OTLP_TRACES_SAMPLE_RATIO',
+    doc: 'The share of requests traced when the caller did not decide (a `traceparent` with its sampled flag is followed), from 0 to 1.',
+    default: 1,
+    parse: (v: string): number => {
+      if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(v)) throw new Error('TESSERA_OTLP_TRACES_SAMPLE_RATIO must be a number from 0 to 1');
+      return Number(v);
+    },
+  },
   shutdownTimeoutMs: int(
     'On SIGTERM/SIGINT, how long to wait for in-flight requests and the last usage flush before exiting anyway, in milliseconds.',
     'TESSERA_SHUTDOWN_TIMEOUT_MS',

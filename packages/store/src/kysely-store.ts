@@ -1,6 +1,6 @@
 import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, sql, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, sql, type Driver, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { applyUsageBatch } from './keys/kysely-usage-batch.js';
@@ -11,8 +11,24 @@ import { retryingTransaction } from './retry-transaction.js';
 import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
 
-export type StoreConfig =
-  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined };
+export type StoreConfig = (
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined }
+) & {
+  /** Told of each statement run through Kysely, after it ends: its SQL with placeholders (never the values), time and error. */
+  onQuery?: ((event: { sql: string; durationMs: number; error?: unknown }) => void) | undefined;
+};
+
+/** Kysely's log hook, reporting each statement to `onQuery`. */
+function queryLog(onQuery: StoreConfig['onQuery']): KyselyConfig['log'] {
+  if (onQuery === undefined) return undefined;
+  return (event) =>
+    onQuery({
+      sql: event.query.sql,
+      durationMs: event.queryDurationMillis,
+      ...(event.level === 'error' && { error: event.error }),
+    });
+}
 
 /** The Kysely store, for SQLite (embedded) and PostgreSQL. */
 export class KyselyStore extends KyselyRepos implements Store {
@@ -40,7 +56,7 @@ export class KyselyStore extends KyselyRepos implements Store {
       database.pragma('busy_timeout = 5000');
       database.pragma('foreign_keys = ON');
       return new KyselyStore(
-        new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }) }),
+        new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }), log: queryLog(config.onQuery) }),
         'sqlite',
         database,
       );
@@ -61,7 +77,7 @@ export class KyselyStore extends KyselyRepos implements Store {
     pool.on('error', () => {});
     // Nor may a checked-out client that loses it between two queries (the pool listens only to idle ones).
     pool.on('connect', (client) => client.on('error', () => {}));
-    return new KyselyStore(new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) }), 'postgres');
+    return new KyselyStore(new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: queryLog(config.onQuery) }), 'postgres');
   }
 
   /** Applies every pending migration; returns the names applied. */

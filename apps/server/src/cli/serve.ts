@@ -56,12 +56,19 @@ export async function serve(
     const { rootKey } = await initInstance(config);
     rootKeyFile = deliverFirstRootKey(config, rootKey, { interactive, print });
   }
-  const { store, keyring, migrations } = await openInstance(config);
+  // Loaded only when asked for: a node without tracing does not load the OpenTelemetry SDK.
+  const tracing =
+    config.otlpTraces === undefined
+      ? undefined
+      : new (await import('../observability/tracing.js')).Tracing({ endpoint: config.otlpTraces, sampleRatio: config.otlpTracesSampleRatio });
+  const { store, keyring, migrations } = await openInstance(config, tracing?.onQuery);
+  tracing?.database(store.dialect);
   const timings = new ChangeTimings();
-  const shared = await openSharedState(config, undefined, timings.busEvents);
+  const shared = await openSharedState(config, undefined, timings.busEvents, tracing && ((client) => tracing.instrumentRedis(client)));
   const logError = (message: string) => (err: unknown) => app.log.error({ err: { message: (err as Error).message } }, message);
   // Closed after every service has stopped: the store and keyring last, as the services write to them.
   const lifecycle = new Lifecycle()
+    .add('traces', { stop: () => tracing?.shutdown() })
     .add('keyring', { stop: () => keyring.close() })
     .add('store', { stop: () => store.close() })
     .add('shared', { stop: () => shared.close() });
@@ -98,7 +105,7 @@ export async function serve(
       onRevocationFailure: (failure) => app.log.warn({ lease: failure }, 'database lease revocation failed; it will be retried'),
     },
   });
-  const app = await createApp({ config, services });
+  const app = await createApp({ config, services, tracing });
   shared.log = app.log;
   if (config.auditSyslog !== undefined) {
     const sink = new SyslogSink(parseSyslogTarget(config.auditSyslog), { caFile: config.auditSyslogCa });

@@ -15,7 +15,7 @@ import {
   systemClock,
   type KekProvider,
 } from '@tessera/core';
-import { KyselyStore } from '@tessera/store';
+import { KyselyStore, type StoreConfig } from '@tessera/store';
 import type { Config } from '../config.js';
 import { Pkcs11Kek } from '../adapters/kek/pkcs11.js';
 
@@ -35,11 +35,11 @@ export function auditCheckpointFilePath(config: Config): string | undefined {
   return config.auditCheckpointFile ?? join(config.dataDir, 'audit-checkpoints.jsonl');
 }
 
-export function openStore(config: Config): KyselyStore {
+export function openStore(config: Config, onQuery?: StoreConfig['onQuery']): KyselyStore {
   if (config.databaseUrl !== undefined)
-    return KyselyStore.open({ kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema });
+    return KyselyStore.open({ kind: 'postgres', url: config.databaseUrl, schema: config.databaseSchema, onQuery });
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  return KyselyStore.open({ kind: 'sqlite', file: join(config.dataDir, 'tessera.db') });
+  return KyselyStore.open({ kind: 'sqlite', file: join(config.dataDir, 'tessera.db'), onQuery });
 }
 
 export function isInitialised(config: Config): boolean {
@@ -129,9 +129,12 @@ export function migrationReport(applied: readonly string[]): string {
 }
 
 /** Opens an initialised instance: opens the KEK, migrates the store (naming what it applied), unwraps the keyring. */
-export async function openInstance(config: Config): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring; migrations: string[] }> {
+export async function openInstance(
+  config: Config,
+  onQuery?: StoreConfig['onQuery'],
+): Promise<{ store: KyselyStore; keyring: EnvelopeKeyring; migrations: string[] }> {
   const kek = await openKek(config);
-  const store = openStore(config);
+  const store = openStore(config, onQuery);
   try {
     const migrations = await store.migrate();
     return { store, keyring: await EnvelopeKeyring.open({ kek, repos: store }), migrations };

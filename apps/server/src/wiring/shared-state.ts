@@ -51,6 +51,8 @@ export async function openSharedState(
   config: SharedStateConfig,
   log: Log = { warn() {}, info() {} },
   timings: Pick<BusEvents, 'onPublished' | 'onPeerAck'> = {},
+  /** Called with each Redis connection that sends commands (tracing wraps them). */
+  instrument: (client: Redis) => void = () => {},
 ): Promise<SharedState> {
   let state: SharedState;
   let warnedAt = 0;
@@ -83,6 +85,8 @@ export async function openSharedState(
     const publisher = new Redis(config.redisUrl, options);
     const subscriber = new Redis(config.redisUrl, { ...options, commandTimeout: undefined, enableOfflineQueue: true });
     for (const c of [commands, publisher, subscriber]) c.on('error', () => {}); // reported through the fallbacks
+    instrument(commands);
+    instrument(publisher);
     const rateLimiter = new RedisRateLimiter(commands, {
       prefix: config.redisPrefix,
       failMode: config.redisFailMode,
