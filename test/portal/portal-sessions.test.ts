@@ -106,6 +106,11 @@ describe.each(DIALECTS)('portal sessions (%s)', (dialect) => {
     expect((await newSession({}, weak.body.key)).status).toBe(403);
     const portalOnly = await s.api('POST', '/v1/root-keys', { name: 'portal', permissions: ['portal:manage'] });
     expect((await newSession({}, portalOnly.body.key)).status).toBe(201);
+    // A root key limited to other keyspaces opens no portal on this one.
+    const otherKs = (await s.api('POST', '/v1/keyspaces', { name: 'Other', prefix: 'other' })).body.id;
+    const limited = await s.api('POST', '/v1/root-keys', { name: 'limited', permissions: ['portal:manage'], keyspaceIds: [otherKs] });
+    expect((await newSession({}, limited.body.key)).status).toBe(404);
+    expect((await newSession({ keyspaceId: otherKs }, limited.body.key)).status).toBe(201);
   });
 
   it('audits the session made by the root key and opened by the owner', async () => {
