@@ -26,6 +26,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A worker keeps its modules from one file to the next instead of loading the server's whole
+    // module graph again for each (seconds of CPU per file). Test files leave no state behind
+    // them; one that checks what a process has loaded uses a child. Set here, for every project:
+    // the pool reads it from the root (a project's own `isolate` is not applied to forks).
+    isolate: false,
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
@@ -35,10 +40,6 @@ export default defineConfig({
           name: 'together',
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: alone,
-          // A worker keeps its modules from one file to the next instead of loading the server's
-          // whole module graph again for each (which was a third of the suite's CPU). Test files
-          // leave no state behind them; one that checks what a process has loaded uses a child.
-          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
