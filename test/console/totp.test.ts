@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { base32Decode, base32Encode, hotp, totp, verifyTotp } from '../../packages/core/src/console/totp.js';
+import { base32Decode, base32Encode, hotp, totp, verifyTotp } from '../../packages/core/src/totp/totp.js';
 
 /** RFC 6238 Appendix B: the seeds are ASCII "1234567890" repeated to the hash's key size. */
 const SEEDS = {

@@ -17,9 +17,9 @@ export class BrowserJar {
     });
   }
 
-  /** Submits the page's form with these fields besides its hidden ones. */
-  async submit(page: Page, base: string, fields: Record<string, string>): Promise<Page> {
-    const form = page.form();
+  /** Submits the page's form (its first, or the one posting to `action`) with these fields besides its hidden ones. */
+  async submit(page: Page, base: string, fields: Record<string, string>, action?: string): Promise<Page> {
+    const form = page.form(action);
     return this.post(new URL(form.action, base).toString(), { ...form.hidden, ...fields });
   }
 
@@ -53,10 +53,11 @@ export class Page {
     return this.headers.get('location');
   }
 
-  /** The page's one POST form: its action and hidden fields. */
-  form(): { action: string; hidden: Record<string, string> } {
-    const form = /<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/.exec(this.html);
-    if (form === null) throw new Error(`no form in the page (${this.status}): ${this.html.slice(0, 300)}`);
+  /** The page's first POST form, or the one posting to `action`: its action and hidden fields. */
+  form(action?: string): { action: string; hidden: Record<string, string> } {
+    const forms = [...this.html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)];
+    const form = action === undefined ? forms[0] : forms.find((f) => unescape(f[1]!) === action);
+    if (form === undefined) throw new Error(`no form in the page (${this.status}): ${this.html.slice(0, 300)}`);
     const hidden: Record<string, string> = {};
     for (const m of form[2]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) hidden[m[1]!] = unescape(m[2]!);
     return { action: unescape(form[1]!), hidden };

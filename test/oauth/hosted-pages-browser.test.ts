@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../console/support/axe.js';
-import { launchChromium } from '../console/support/chromium.js';
-import { startOAuthServer, type OAuthTestServer } from './support.js';
+import { startHostedBrowser, type HostedBrowser } from './hosted-browser.js';
+import type { OAuthTestServer } from './support.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -14,20 +12,17 @@ const PASSWORD = 'correct horse battery staple';
  * real server, each checked by axe-core: no serious or critical violation of WCAG 2.1 A and AA.
  */
 describe('the hosted pages in Chromium, accessible', () => {
+  let hosted: HostedBrowser;
   let s: OAuthTestServer;
-  let app: Server;
   let callback: string;
   let clientId: string;
-  let browser: Awaited<ReturnType<typeof launchChromium>>;
   let page: Page;
 
   const violations = () => seriousViolations(page);
 
   beforeAll(async () => {
-    s = await startOAuthServer('sqlite');
-    app = createServer((_q, r) => r.end('<!doctype html><html lang="en"><title>Notes</title><h1>Back in the app</h1></html>'));
-    await new Promise<void>((done) => app.listen(0, '127.0.0.1', done));
-    callback = `http://127.0.0.1:${(app.address() as AddressInfo).port}/callback`;
+    hosted = await startHostedBrowser();
+    ({ s, callback, page } = hosted);
     expect((await s.api('POST', '/v1/users', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' })).status).toBe(201);
     clientId = (
       await s.client({
@@ -37,15 +32,8 @@ describe('the hosted pages in Chromium, accessible', () => {
         tokenEndpointAuthMethod: 'none',
       })
     ).clientId;
-    browser = await launchChromium();
-    page = await browser.context.newPage();
-    page.setDefaultTimeout(8000);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((done) => app?.close(done));
-    await s?.close();
-  });
+  afterAll(() => hosted?.close());
 
   it('signs in and consents in the browser, and the app gets its code', async () => {
     const verifier = oidc.randomPKCECodeVerifier();

@@ -88,6 +88,10 @@ describe('tessera oauth clients … against a running server', () => {
     expect(JSON.parse((await run('end-users', 'grants', u.userId, '--json')).out)).toEqual({ items: [] });
     expect((await run('end-users', 'end-sessions', u.userId)).out).toContain('revoked 0 grant(s); forgot 0 consent(s)');
     expect((await run('end-users', 'revoke-grant', u.userId, 'cli_none')).code).not.toBe(0);
+    // No second factor enrolled: nothing to reset (the API's 404, not a usage error).
+    const reset = await run('end-users', 'reset-second-factor', u.userId);
+    expect(reset.code).toBe(1);
+    expect(reset.err).toContain('This user has no second factor.');
     expect((await run('end-users', 'rm', u.userId)).code).toBe(0);
     expect((await s.api('GET', `/v1/users/${u.userId}`)).status).toBe(404);
     expect((await run('end-users', 'frobnicate')).code).toBe(2);

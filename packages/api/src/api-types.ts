@@ -213,6 +213,8 @@ export interface EndUser {
   name: string | null;
   /** A disabled user cannot sign in, and their refresh tokens stop working. */
   disabled: boolean;
+  /** Whether the user enrolled a TOTP second factor (from their account page). */
+  secondFactor: boolean;
   createdAt: string;
   updatedAt: string;
   lastSignInAt: string | null;
@@ -2219,6 +2221,15 @@ export interface Operations {
     query: {};
     body: undefined;
     response: undefined;
+  };
+  /** Reset an end user’s second factor: they sign in with their password until they enrol again */
+  'DELETE /v1/users/{userId}/second-factor': {
+    path: {
+      userId: string;
+    };
+    query: {};
+    body: undefined;
+    response: EndUser;
   };
   /** End every sign-in of a user, revoke all their grants and forget their consents */
   'POST /v1/users/{userId}/sessions/end': {

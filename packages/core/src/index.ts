@@ -141,6 +141,8 @@ export type { UserGrantRepos } from './oauth/people/user-grant-repos.js';
 export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js';
 export { EndUserService } from './oauth/people/end-user-service.js';
 export { UserGrants, type GrantedApp } from './oauth/people/user-grants.js';
+export type { EndUserAccount, AccountSignIn } from './oauth/people/end-user-account.js';
+export type { SignedInUser } from './oauth/people/signed-in-user.js';
 export type { AuthorizationStep } from './oauth/authorization/authorization-flow.js';
 export type { DeviceStep } from './oauth/device/device-flow.js';
 export type { AuthorizationRequest } from './oauth/authorization/authorization-request.js';

@@ -26,6 +26,7 @@ import * as webOrigins from './migrations/0026-web-origins.js';
 import * as dpopBoundRefresh from './migrations/0026-dpop-bound-refresh-tokens.js';
 import * as userGrants from './migrations/0026-user-grants.js';
 import * as portal from './migrations/0027-portal.js';
+import * as endUserSecondFactor from './migrations/0030-end-user-second-factor.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-dpop-bound-refresh-tokens': dpopBoundRefresh,
   '0026-user-grants': userGrants,
   '0027-portal': portal,
+  '0030-end-user-second-factor': endUserSecondFactor,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

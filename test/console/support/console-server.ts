@@ -1,7 +1,7 @@
 import type { Clock } from '@tessera/core';
 import type { Dialect } from '../../support/databases.js';
 import { LOOPBACK_WEBHOOKS, startTestServer, type TestServer } from '../../support/server.js';
-import { base32Decode, totp } from '../../../packages/core/src/console/totp.js';
+import { base32Decode, totp } from '../../../packages/core/src/totp/totp.js';
 
 /** A clock that follows real time, plus whatever the test has skipped ahead. */
 export class SkippingClock implements Clock {

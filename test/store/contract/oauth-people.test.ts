@@ -16,6 +16,9 @@ const user = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
   updatedAt: T0,
   lastSignInAt: null,
   sessionsEndedAt: null,
+  totpSecret: null,
+  totpPending: null,
+  totpLastStep: null,
   ...over,
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { intFlag, listed, need, table, UsageError, type CommandContext } from './context.js';
 
 const USAGE =
-  'usage: tessera end-users create --email E [--name N] [--email-verified] [--password-file FILE] | list | get|disable|enable|rm|grants|end-sessions USER_ID | revoke-grant USER_ID CLIENT_ID';
+  'usage: tessera end-users create --email E [--name N] [--email-verified] [--password-file FILE] | list | get|disable|enable|rm|grants|end-sessions|reset-second-factor USER_ID | revoke-grant USER_ID CLIENT_ID';
 
 /**
  * `tessera end-users …`, over the API: the people who sign in to the workspace's apps through the
@@ -26,12 +26,12 @@ export async function endUsersCommand(sub: string | undefined, k: CommandContext
     }
     case 'list': {
       const r = await listed(k, `/v1/users${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
-      k.out(table(r.items, ['userId', 'email', 'name', 'emailVerified', 'disabled', 'lastSignInAt']), r);
+      k.out(table(r.items, ['userId', 'email', 'name', 'emailVerified', 'disabled', 'secondFactor', 'lastSignInAt']), r);
       return 0;
     }
     case 'get': {
       const u = await k.api('GET', `/v1/users/${id()}`);
-      k.out(table([u], ['userId', 'email', 'name', 'emailVerified', 'disabled', 'lastSignInAt']), u);
+      k.out(table([u], ['userId', 'email', 'name', 'emailVerified', 'disabled', 'secondFactor', 'lastSignInAt']), u);
       return 0;
     }
     case 'disable':
@@ -66,6 +66,11 @@ export async function endUsersCommand(sub: string | undefined, k: CommandContext
     case 'end-sessions': {
       const r = await k.api('POST', `/v1/users/${id()}/sessions/end`);
       k.out(`Ended every sign-in; revoked ${r.familiesRevoked} grant(s); forgot ${r.consentsForgotten} consent(s).`, r);
+      return 0;
+    }
+    case 'reset-second-factor': {
+      const u = await k.api('DELETE', `/v1/users/${id()}/second-factor`);
+      k.out(`Reset ${u.email}'s second factor: they sign in with their password until they enrol again.`, u);
       return 0;
     }
     default:

@@ -17,6 +17,7 @@ const example = {
   emailVerified: true,
   name: 'Ada Lovelace',
   disabled: false,
+  secondFactor: false,
   createdAt: '2026-03-02T09:00:00.000Z',
   updatedAt: '2026-03-02T09:00:00.000Z',
   lastSignInAt: null,
@@ -29,6 +30,7 @@ const UserShape = Type.Object(
     emailVerified: Type.Boolean({ description: 'Answered as `email_verified` to apps.' }),
     name: Nullable(Type.String()),
     disabled: Type.Boolean({ description: 'A disabled user cannot sign in, and their refresh tokens stop working.' }),
+    secondFactor: Type.Boolean({ description: 'Whether the user enrolled a TOTP second factor (from their account page).' }),
     createdAt: Time,
     updatedAt: Time,
     lastSignInAt: Nullable(Type.String({ format: 'date-time' })),
@@ -63,6 +65,7 @@ function userView(u: EndUserRecord) {
     emailVerified: u.emailVerified,
     name: u.name,
     disabled: u.disabledAt !== null,
+    secondFactor: u.totpSecret !== null,
     createdAt: iso(u.createdAt),
     updatedAt: iso(u.updatedAt),
     lastSignInAt: u.lastSignInAt === null ? null : iso(u.lastSignInAt),
@@ -147,6 +150,21 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         async (request) => userView(await users.setDisabled(actorOf(request), request.params.userId, disabled)),
       );
     }
+
+    app.delete(
+      '/v1/users/:userId/second-factor',
+      {
+        config: manage,
+        schema: {
+          operationId: 'resetEndUserSecondFactor',
+          tags,
+          summary: 'Reset an end user’s second factor: they sign in with their password until they enrol again',
+          params,
+          response: { 200: EndUser, ...problems('NOT_FOUND') },
+        },
+      },
+      async (request) => userView(await users.resetSecondFactor(actorOf(request), request.params.userId)),
+    );
 
     app.delete(
       '/v1/users/:userId',

@@ -9,7 +9,7 @@ import type { DecoyTokens } from './decoy-tokens.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { isLocked, type SignInLockout } from './sign-in-lockout.js';
 import { hashRecoveryCode, totpAad } from './totp-enrolment.js';
-import { verifyTotp } from './totp.js';
+import { verifyTotp } from '../totp/totp.js';
 
 /** A password step is refused only for its address (throttled); anything else gets a token, maybe a decoy's. */
 export type LoginOutcome = { ok: true; token: string; next: 'totp' | 'enroll' } | { ok: false; reason: 'throttled' };

@@ -5,7 +5,7 @@ import { TesseraError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ConsoleSessions, Signed } from './console-sessions.js';
 import type { SignInLockout } from './sign-in-lockout.js';
-import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from './totp.js';
+import { base32Encode, newTotpSecret, otpauthUri, verifyTotp } from '../totp/totp.js';
 
 const RECOVERY_CODES = 10;
 

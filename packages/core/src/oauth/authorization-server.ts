@@ -8,6 +8,8 @@ import { pushedAuthorizationEndpoint, type PushedAuthorizationResponse } from '.
 import { introspectionEndpoint } from './endpoints/introspection.js';
 import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './endpoints/userinfo.js';
 import { EndUserSessions } from './people/end-user-sessions.js';
+import { EndUserAccount } from './people/end-user-account.js';
+import { UserGrants } from './people/user-grants.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { webOriginAllowed } from './endpoints/cors.js';
@@ -35,6 +37,8 @@ export class AuthorizationServer {
   readonly device: DeviceFlow;
   /** RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). */
   readonly logout: Logout;
+  /** The end user's account page: their apps, their second factor. */
+  readonly account: EndUserAccount;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
@@ -44,6 +48,7 @@ export class AuthorizationServer {
     this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions, signIns });
     this.device = new DeviceFlow({ ...deps, sessions: this.sessions, signIns });
     this.logout = new Logout({ ...deps, sessions: this.sessions });
+    this.account = new EndUserAccount({ ...deps, sessions: this.sessions, signIns, grants: new UserGrants(deps) });
   }
 
   /** RFC 8414 metadata. */

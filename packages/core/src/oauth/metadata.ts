@@ -15,6 +15,8 @@ export const OAUTH_PATHS = {
   deviceVerification: '/oauth/device',
   userinfo: '/oauth/userinfo',
   endSession: '/oauth/logout',
+  /** The end user's account page: the apps they allowed, their second factor. */
+  account: '/oauth/account',
   introspection: '/oauth/introspect',
   revocation: '/oauth/revoke',
   jwks: '/oauth/jwks',

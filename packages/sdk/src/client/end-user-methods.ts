@@ -16,6 +16,8 @@ export const endUsersMethods = (c: OperationCaller) => ({
   /** Revokes one app's access: its consent and its refresh tokens. */
   revokeGrant: (userId: string, clientId: string, o?: CallOptions) =>
     c.call('DELETE /v1/users/{userId}/grants/{clientId}', { path: { userId, clientId } }, o),
+  /** Resets the user's second factor: they sign in with their password until they enrol again. */
+  resetSecondFactor: (userId: string, o?: CallOptions) => c.call('DELETE /v1/users/{userId}/second-factor', { path: { userId } }, o),
   /** Ends every sign-in of the user, revokes all their grants and forgets their consents. */
   endSessions: (userId: string, o?: CallOptions) => c.call('POST /v1/users/{userId}/sessions/end', { path: { userId } }, o),
 });

@@ -42,6 +42,16 @@ export class KyselyEndUserRepos implements EndUserRepos {
     await this.q.updateTable('end_users').set(row).where('id', '=', id).execute();
   }
 
+  async spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
+    const r = await this.q
+      .updateTable('end_users')
+      .set({ totp_last_step: step, updated_at: at })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
   async deleteEndUser(id: string): Promise<boolean> {
     await this.q.deleteFrom('oauth_consents').where('user_id', '=', id).execute();
     const r = await this.q.deleteFrom('end_users').where('id', '=', id).executeTakeFirst();

@@ -174,6 +174,9 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   updateEndUser(id: string, patch: EndUserPatch): Promise<void> {
     return this.endUsers.updateEndUser(id, patch);
   }
+  spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
+    return this.endUsers.spendEndUserTotpStep(id, step, at);
+  }
   deleteEndUser(id: string): Promise<boolean> {
     return this.endUsers.deleteEndUser(id);
   }

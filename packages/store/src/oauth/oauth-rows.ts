@@ -116,6 +116,9 @@ export const endUserTable = recordTable<OAuthDatabase, 'end_users', EndUserRecor
   updatedAt: ['updated_at', 'number'],
   lastSignInAt: ['last_sign_in_at', 'number?'],
   sessionsEndedAt: ['sessions_ended_at', 'number?'],
+  totpSecret: ['totp_secret', 'value'],
+  totpPending: ['totp_pending', 'value'],
+  totpLastStep: ['totp_last_step', 'number?'],
 });
 
 export const consentTable = recordTable<OAuthDatabase, 'oauth_consents', ConsentRecord>('oauth_consents', {

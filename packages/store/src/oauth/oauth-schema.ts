@@ -98,6 +98,16 @@ export interface OAuthDatabase {
     updated_at: number;
     last_sign_in_at: number | null;
     sessions_ended_at: number | null;
+    totp_secret: string | null;
+    totp_pending: string | null;
+    totp_last_step: number | null;
+  };
+  workspace_branding: {
+    workspace_id: string;
+    name: string | null;
+    logo_url: string | null;
+    color: string | null;
+    updated_at: number;
   };
   oauth_consents: {
     user_id: string;

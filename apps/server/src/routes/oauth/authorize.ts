@@ -4,8 +4,8 @@ import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, type Issuer } from './form-endpoint.js';
-import { consentPage, errorPage, readCookie, sendPage, sendRedirect, setCookie, signInPage } from './hosted-pages.js';
-import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+import { consentPage, errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, signInPage } from './hosted-pages.js';
+import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
 
 const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
 const REDIRECT = {
@@ -60,14 +60,22 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
     reply: FastifyReply,
     step: AuthorizationStep,
     query: string,
-    failed?: { email: string },
+    failed?: { email: string } | 'code',
   ): FastifyReply {
     if (step.kind === 'redirect') return sendRedirect(reply, step.location);
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const r = step.request;
+    if (step.kind === 'second-factor')
+      return sendPage(
+        reply,
+        failed ? 401 : 200,
+        secondFactorPage({ app: r.client.name, query, csrf, failed: failed !== undefined }),
+        r.redirectUri,
+      );
     if (step.kind === 'sign-in') {
       // After a failed attempt the email typed stays in its field: only the password is asked again.
-      const html = signInPage({ app: r.client.name, query, csrf, email: failed?.email ?? r.loginHint, failed: failed !== undefined });
+      const email = typeof failed === 'object' ? failed.email : undefined;
+      const html = signInPage({ app: r.client.name, query, csrf, email: email ?? r.loginHint, failed: failed !== undefined });
       return sendPage(reply, failed ? 401 : 200, html, r.redirectUri);
     }
     return sendPage(reply, 200, consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf }), r.redirectUri);
@@ -150,11 +158,48 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           password: fields.get('password') ?? '',
           ip: request.ip,
         });
-        if (!signed.ok && signed.throttled)
-          return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
-        if (!signed.ok) return show(request, reply, { kind: 'sign-in', request: r }, query, { email: fields.get('email') ?? '' });
-        setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
-        return show(request, reply, signed.step, query);
+        return signInAnswer(request, reply, issuer, signed, {
+          refused: () => show(request, reply, { kind: 'sign-in', request: r }, query, { email: fields.get('email') ?? '' }),
+          next: (step) => show(request, reply, step, query),
+        });
+      },
+    );
+
+    app.post(
+      `${OAUTH_PATHS.authorization}/second-factor`,
+      {
+        schema: {
+          operationId: 'authorizeSecondFactor',
+          tags: ['oauth'],
+          summary: 'The second-factor page’s form: a TOTP code, after the password',
+          description:
+            'For users who enrolled a second factor. Each code is accepted once; wrong and replayed codes count against the network like wrong passwords.',
+          security: [],
+          consumes: [FORM],
+          body: PageForm({ code: Type.String() }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
+          response: {
+            200: HtmlAnswer('The consent page, or the sign-in page when the session ended meanwhile.', PAGE),
+            303: REDIRECT,
+            400: ERROR_PAGE,
+            401: HtmlAnswer('The second-factor page again: the code is not right, or it was used already.', PAGE),
+            403: FORBIDDEN_PAGE,
+            429: HtmlAnswer('Too many failed sign-ins from this network: nothing was checked.', PAGE),
+            500: SERVER_ERROR,
+          },
+        },
+      },
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        const query = fields.get('request') ?? '';
+        const r = await checked(query, reply);
+        if (r === undefined) return reply;
+        const cookie = readCookie(request, issuer(), 'session');
+        const verified = await flow.verifySecondFactor(r, issuer(), cookie, { code: fields.get('code') ?? '', ip: request.ip });
+        return signInAnswer(request, reply, issuer, verified, {
+          refused: () => show(request, reply, verified.step, query, verified.step.kind === 'second-factor' ? 'code' : undefined),
+          next: (step) => show(request, reply, step, query),
+        });
       },
     );
 

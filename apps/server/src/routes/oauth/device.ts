@@ -2,57 +2,17 @@ import type { AuthorizationServer, DeviceStep } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
-import { clientAuthParams, FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
-import {
-  deviceCodePage,
-  deviceConfirmPage,
-  deviceDonePage,
-  errorPage,
-  readCookie,
-  sendPage,
-  setCookie,
-  signInPage,
-} from './hosted-pages.js';
+import { FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
+import { deviceCodePage, deviceConfirmPage, deviceDonePage, readCookie, secondFactorPage, sendPage, signInPage } from './hosted-pages.js';
+import { DeviceAuthorizationForm, DeviceAuthorizationResponseSchema } from './device-schemas.js';
 import { oauthErrors } from './oauth-errors.js';
-import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm } from './page-forms.js';
+import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
 
 const Html = (description: string) =>
   HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Connect a device</title></head><body><main>…</main></body></html>');
 const FORBIDDEN_PAGE = Html('The form’s CSRF token does not go with this browser’s cookie.');
 const SERVER_ERROR = Html('Something went wrong on our side.');
 const CODE_PAGE = Html('The code page again: the code is wrong or expired, or (429) this network entered too many wrong codes.');
-
-const DeviceAuthorizationForm = Type.Object(
-  { scope: Param('Space-separated: `openid`, `profile`, `email`, `offline_access` and the client’s scopes.'), ...clientAuthParams },
-  {
-    description: `The device authorization request (RFC 8628 §3.1), as ${FORM}. The client authenticates as at the token endpoint (a public client sends \`client_id\`).`,
-    examples: [{ client_id: 'cli_0Hq4C7d8E9f0G1h2I3j4K5', scope: 'openid offline_access' }],
-  },
-);
-
-const DeviceAuthorizationResponseSchema = Type.Object(
-  {
-    device_code: Type.String({ description: 'For the token endpoint’s `device_code` grant; the device keeps it.' }),
-    user_code: Type.String({ description: 'Eight letters in two groups of four, for the user to enter on the verification page.' }),
-    verification_uri: Type.String({ description: 'The verification page.' }),
-    verification_uri_complete: Type.String({ description: 'The verification page with the code filled in (for a QR code).' }),
-    expires_in: Type.Integer({ description: 'Seconds both codes live: 600.' }),
-    interval: Type.Integer({ description: 'Seconds to wait between polls of the token endpoint.' }),
-  },
-  {
-    description: 'The device authorization response (RFC 8628 §3.2).',
-    examples: [
-      {
-        device_code: 'tessera_dc_4Yb0c1D2e3F4g5H6i7J8k9L0m1N2o3P4q5R6s7T8u9V0w1X2',
-        user_code: 'WDJB-MJHT',
-        verification_uri: 'https://tessera.example.com/oauth/device',
-        verification_uri_complete: 'https://tessera.example.com/oauth/device?user_code=WDJB-MJHT',
-        expires_in: 600,
-        interval: 5,
-      },
-    ],
-  },
-);
 
 const PageForm = CsrfForm;
 
@@ -65,7 +25,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
   const sessions = server.sessions;
 
   /** Shows the page a step needs. */
-  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed?: { email: string }): FastifyReply {
+  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed?: { email: string } | 'code'): FastifyReply {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     switch (step.kind) {
       case 'enter-code':
@@ -83,8 +43,21 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             query: step.userCode,
             csrf,
             failed: signInFailed !== undefined,
-            email: signInFailed?.email,
+            email: typeof signInFailed === 'object' ? signInFailed.email : undefined,
             action: `${OAUTH_PATHS.deviceVerification}/sign-in`,
+            carry: 'user_code',
+          }),
+        );
+      case 'second-factor':
+        return sendPage(
+          reply,
+          signInFailed ? 401 : 200,
+          secondFactorPage({
+            app: step.client.name,
+            query: step.userCode,
+            csrf,
+            failed: signInFailed !== undefined,
+            action: `${OAUTH_PATHS.deviceVerification}/second-factor`,
             carry: 'user_code',
           }),
         );
@@ -214,12 +187,46 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             password: fields.get('password') ?? '',
             ip: request.ip,
           });
-          if (!signed.ok && signed.throttled)
-            return sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
-          if (!signed.ok)
-            return show(request, reply, signed.step, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined);
-          setCookie(request, reply, issuer(), 'session', signed.cookie, 8 * 3600);
-          return show(request, reply, signed.step);
+          return signInAnswer(request, reply, issuer, signed, {
+            refused: () =>
+              show(request, reply, signed.step, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined),
+            next: (step) => show(request, reply, step),
+          });
+        },
+      );
+
+      pages.post(
+        `${OAUTH_PATHS.deviceVerification}/second-factor`,
+        {
+          schema: {
+            operationId: 'deviceVerificationSecondFactor',
+            tags: ['oauth'],
+            summary: 'The verification page’s second-factor form: a TOTP code, after the password',
+            description: 'The same check, throttle and audit as the authorization endpoint’s second factor.',
+            security: [],
+            consumes: [FORM],
+            body: PageForm({ user_code: Type.String(), code: Type.String() }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT', code: '123456' }),
+            response: {
+              200: Html('The confirmation page.'),
+              400: CODE_PAGE,
+              401: Html('The second-factor page again: the code is not right, or it was used already.'),
+              403: FORBIDDEN_PAGE,
+              429: Html('Too many failed sign-ins, or wrong codes, from this network: nothing was checked.'),
+              500: SERVER_ERROR,
+            },
+          },
+        },
+        async (request, reply) => {
+          const fields = form(request, reply);
+          if (!(fields instanceof Map)) return fields;
+          const verified = await flow.verifySecondFactor(fields.get('user_code') ?? '', session(request), {
+            code: fields.get('code') ?? '',
+            ip: request.ip,
+          });
+          return signInAnswer(request, reply, issuer, verified, {
+            refused: () => show(request, reply, verified.step, verified.step.kind === 'second-factor' ? 'code' : undefined),
+            next: (step) => show(request, reply, step),
+          });
         },
       );
 

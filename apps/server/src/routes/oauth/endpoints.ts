@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, RouteOptions } from 'fastify';
 import type { Config } from '../../config.js';
 import { issuerOf } from '../../http/issuer.js';
 import type { Services } from '../../wiring/services.js';
+import { accountRoutes } from './account.js';
 import { authorizeRoutes } from './authorize.js';
 import { addCorsHeaders, corsRoutes } from './cors.js';
 import { deviceRoutes } from './device.js';
@@ -49,6 +50,7 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(deviceRoutes(oauth.server, issuer));
     await app.register(pushedAuthorizationRoute(oauth.server, issuer));
     await app.register(logoutRoutes(oauth.server, issuer));
+    await app.register(accountRoutes(oauth.server, issuer));
   };
 }
 

@@ -15,21 +15,37 @@ button{margin-top:1.2rem;padding:.5rem 1.2rem;font:inherit;border-radius:4px;bor
 button.secondary{background:#fff;color:#1d4ed8;margin-left:.5rem}p.error{color:#a40000;font-weight:600}ul{padding-left:1.2rem}`;
 /** A style sheet's CSP source: its hash, so no other style applies. */
 export const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
-const STYLE_HASH = styleHash(PAGE_STYLE);
+const hashes = new Map<string, string>();
+
+/** The CSP sources of a page's style sheets: each one's hash, computed once per style sheet. */
+function styleSources(html: string): string {
+  const sources: string[] = [];
+  for (const [, css] of html.matchAll(/<style>([^<]*)<\/style>/g)) {
+    let hash = hashes.get(css!);
+    if (hash === undefined) {
+      hash = styleHash(css!);
+      if (hashes.size < 1000) hashes.set(css!, hash);
+    }
+    sources.push(hash);
+  }
+  return sources.join(' ');
+}
 
 /** Text as HTML text or attribute value. */
 export const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title><style>${PAGE_STYLE}</style></head><body><main>${body}</main></body></html>`;
+/** A hosted page: the style sheet of every page, and those a page adds (`styles`). */
+export function layout(title: string, body: string, styles: string[] = []): string {
+  const sheets = [PAGE_STYLE, ...styles].map((css) => `<style>${css}</style>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${escape(title)}</title>${sheets}</head><body><main>${body}</main></body></html>`;
 }
 
 /**
  * The hidden fields every form carries: what it continues (the original request's query, or the
  * device flow's user code) and the CSRF token.
  */
-function hidden(query: string, csrf: string, carry = 'request'): string {
+export function hidden(query: string, csrf: string, carry = 'request'): string {
   return `<input type="hidden" name="${carry}" value="${escape(query)}"><input type="hidden" name="csrf" value="${escape(csrf)}">`;
 }
 
@@ -49,6 +65,18 @@ export function signInPage(
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escape(o.email ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button></form>`,
+  );
+}
+
+/** The second factor, after the password: a code from the user's authenticator app. */
+export function secondFactorPage(o: { app: string; query: string; csrf: string; failed?: boolean } & FormTarget): string {
+  return layout(
+    'Second factor',
+    `<h1>Enter the code from your authenticator app</h1>${o.failed ? '<p class="error" role="alert">That code is not right, or it was used already.</p>' : ''}
+<p>To continue to ${escape(o.app)}, enter the six-digit code your authenticator app shows now.</p>
+<form method="post" action="${o.action ?? '/oauth/authorize/second-factor'}">${hidden(o.query, o.csrf, o.carry)}
+<label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
+<button type="submit">Verify</button></form>`,
   );
 }
 
@@ -140,7 +168,7 @@ export function sendPage(reply: FastifyReply, status: number, html: string, redi
     reply,
     status,
     html,
-    `default-src 'none'; style-src ${STYLE_HASH}; form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src ${styleSources(html)}; form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
   );
 }
 

@@ -51,6 +51,29 @@ export function pageForm(
   return fields;
 }
 
+/** The page for a network that failed too often to be checked now. */
+export const throttledPage = (reply: FastifyReply) =>
+  sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
+
+/** The session cookie's lifetime, the sign-in's (8 hours). */
+const SESSION_S = 8 * 3600;
+
+/**
+ * Answers a sign-in or second-factor form: too many failures from the network (429, nothing was
+ * checked), the form again when refused, or the session cookie set and the next page.
+ */
+export function signInAnswer<S>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  issuer: Issuer,
+  outcome: { ok: true; cookie: string; step: S } | { ok: false; throttled: boolean },
+  pages: { refused: () => FastifyReply; next: (step: S) => FastifyReply },
+): FastifyReply {
+  if (!outcome.ok) return outcome.throttled ? throttledPage(reply) : pages.refused();
+  setCookie(request, reply, issuer(), 'session', outcome.cookie, SESSION_S);
+  return pages.next(outcome.step);
+}
+
 /**
  * Errors of the hosted pages: the request's own fault (a key in the URL, a body too large, a
  * malformed form) is a page with that status; only what is ours is logged as an error.

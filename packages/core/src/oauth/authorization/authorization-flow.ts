@@ -7,7 +7,9 @@ import { findPushedRequest } from '../endpoints/pushed-authorization.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserRecord } from '../people/end-user-records.js';
 import type { EndUserSession, EndUserSessions } from '../people/end-user-sessions.js';
+import { EndUserSecondFactor } from '../people/end-user-second-factor.js';
 import { EndUserSignIn, type SignInLimits } from '../people/end-user-sign-in.js';
+import { signedInUser, type SignedInUser } from '../people/signed-in-user.js';
 import {
   authorizationResponseUrl,
   checkAuthorizationRequest,
@@ -35,6 +37,7 @@ export interface AuthorizationFlowDeps {
 /** What the authorization endpoint does next: show the sign-in page, the consent page, or send the browser back. */
 export type AuthorizationStep =
   | { kind: 'sign-in'; request: AuthorizationRequest }
+  | { kind: 'second-factor'; request: AuthorizationRequest }
   | { kind: 'consent'; request: AuthorizationRequest; user: EndUserRecord }
   | { kind: 'redirect'; location: string };
 
@@ -46,9 +49,11 @@ export type AuthorizationStep =
  */
 export class AuthorizationFlow {
   private readonly signIns: EndUserSignIn;
+  private readonly secondFactor: EndUserSecondFactor;
 
   constructor(private readonly deps: AuthorizationFlowDeps) {
     this.signIns = deps.signIns ?? new EndUserSignIn(deps);
+    this.secondFactor = new EndUserSecondFactor({ ...deps, signIns: this.signIns });
   }
 
   check(params: ReadonlyMap<string, readonly string[]>): Promise<AuthorizationCheck> {
@@ -70,6 +75,10 @@ export class AuthorizationFlow {
     if (signed === undefined || stale || (request.prompt.has('login') && !fresh)) {
       if (request.prompt.has('none')) return this.refuse(request, issuer, 'login_required', 'The user must sign in.');
       return { kind: 'sign-in', request };
+    }
+    if (signed.secondFactorDue) {
+      if (request.prompt.has('none')) return this.refuse(request, issuer, 'login_required', 'The user must sign in.');
+      return { kind: 'second-factor', request };
     }
     const consent = await this.deps.store.getConsent(signed.user.id, request.client.id);
     const covered = consent !== undefined && request.scope.every((s) => consent.scope.includes(s));
@@ -98,7 +107,26 @@ export class AuthorizationFlow {
       authTime: this.deps.clock.now(),
       amr: ['pwd'],
     });
+    if (outcome.secondFactor) return { ok: true, cookie, step: { kind: 'second-factor', request } };
     return { ok: true, cookie, step: await this.next(request, issuer, cookie, true) };
+  }
+
+  /**
+   * The second-factor form, for a session that gave its password: a new session cookie value (the
+   * code counted in `amr`) and the next step; `throttled` when the address failed too often.
+   */
+  async verifySecondFactor(
+    request: AuthorizationRequest,
+    issuer: string,
+    cookie: string | undefined,
+    form: { code: string; ip: string },
+  ): Promise<{ ok: true; cookie: string; step: AuthorizationStep } | { ok: false; throttled: boolean; step: AuthorizationStep }> {
+    const signed = await this.signedIn(request, cookie);
+    if (signed === undefined || !signed.secondFactorDue)
+      return { ok: false, throttled: false, step: await this.next(request, issuer, cookie) };
+    const verified = await this.secondFactor.verify(signed, form.code, form.ip, request.client.id);
+    if (!verified.ok) return { ...verified, step: { kind: 'second-factor', request } };
+    return { ok: true, cookie: verified.cookie, step: await this.next(request, issuer, verified.cookie, true) };
   }
 
   /** The consent form: "Allow" remembers the scopes and issues a code; "Deny" answers `access_denied`. */
@@ -111,6 +139,7 @@ export class AuthorizationFlow {
   ): Promise<AuthorizationStep> {
     const signed = await this.signedIn(request, cookie);
     if (signed === undefined) return { kind: 'sign-in', request };
+    if (signed.secondFactorDue) return { kind: 'second-factor', request };
     if (!allow) return this.refuse(request, issuer, 'access_denied', 'The user did not allow this application.');
     const { user } = signed;
     const now = this.deps.clock.now();
@@ -136,17 +165,8 @@ export class AuthorizationFlow {
   }
 
   /** The session behind a cookie, if it is good for this request's workspace and its user may sign in. */
-  private async signedIn(
-    request: AuthorizationRequest,
-    cookie: string | undefined,
-  ): Promise<{ session: EndUserSession; user: EndUserRecord } | undefined> {
-    const session = this.deps.sessions.open(cookie);
-    if (session === undefined || session.workspaceId !== request.client.workspaceId) return undefined;
-    const user = await this.deps.store.getEndUser(session.userId);
-    if (user === undefined || user.disabledAt !== null || user.workspaceId !== session.workspaceId) return undefined;
-    // Signed out since (RP-initiated logout ends every sign-in of the user).
-    if (user.sessionsEndedAt !== null && session.authTime <= user.sessionsEndedAt) return undefined;
-    return { session, user };
+  private signedIn(request: AuthorizationRequest, cookie: string | undefined): Promise<SignedInUser | undefined> {
+    return signedInUser(this.deps.store, this.deps.sessions, cookie, request.client.workspaceId);
   }
 
   private refuse(request: AuthorizationRequest, issuer: string, error: ErrorRedirect['error'], description: string): AuthorizationStep {

@@ -5,8 +5,10 @@ import { AuthFailureThrottle } from '../../root-keys/auth-failure-throttle.js';
 import type { OAuthClientRecord } from '../oauth-records.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { DeviceAuthorizationRecord, EndUserRecord } from '../people/end-user-records.js';
-import type { EndUserSession, EndUserSessions } from '../people/end-user-sessions.js';
+import type { EndUserSessions } from '../people/end-user-sessions.js';
+import { EndUserSecondFactor } from '../people/end-user-second-factor.js';
 import type { EndUserSignIn } from '../people/end-user-sign-in.js';
+import { signedInUser, type SignedInUser } from '../people/signed-in-user.js';
 import { displayUserCode, normaliseUserCode } from './user-code.js';
 
 /** Wrong user codes one source network may enter in a window before it must wait (RFC 8628 §5.1). */
@@ -24,6 +26,7 @@ export interface DeviceFlowDeps {
 export type DeviceStep =
   | { kind: 'enter-code'; userCode?: string | undefined; failed?: 'unknown' | 'throttled' | undefined }
   | { kind: 'sign-in'; userCode: string; client: OAuthClientRecord }
+  | { kind: 'second-factor'; userCode: string; client: OAuthClientRecord }
   | { kind: 'confirm'; userCode: string; client: OAuthClientRecord; user: EndUserRecord; scope: string[] }
   | { kind: 'done'; approved: boolean; client: OAuthClientRecord };
 
@@ -38,8 +41,10 @@ type Found = { request: DeviceAuthorizationRecord; client: OAuthClientRecord; us
  */
 export class DeviceFlow {
   private readonly wrongCodes: AuthFailureThrottle;
+  private readonly secondFactor: EndUserSecondFactor;
 
   constructor(private readonly deps: DeviceFlowDeps) {
+    this.secondFactor = new EndUserSecondFactor(deps);
     this.wrongCodes = new AuthFailureThrottle(deps.clock, { limit: USER_CODE_LIMITS.perNetwork, windowMs: USER_CODE_LIMITS.windowMs });
   }
 
@@ -49,7 +54,29 @@ export class DeviceFlow {
     if (!('request' in found)) return found;
     const signed = await this.signedIn(found.client, cookie);
     if (signed === undefined) return { kind: 'sign-in', userCode: found.userCode, client: found.client };
+    if (signed.secondFactorDue) return { kind: 'second-factor', userCode: found.userCode, client: found.client };
     return { kind: 'confirm', userCode: found.userCode, client: found.client, user: signed.user, scope: found.request.scope };
+  }
+
+  /** The second-factor form of the verification page: a new session cookie value and the confirmation page. */
+  async verifySecondFactor(
+    typed: string,
+    cookie: string | undefined,
+    form: { code: string; ip: string },
+  ): Promise<{ ok: true; cookie: string; step: DeviceStep } | { ok: false; throttled: boolean; step: DeviceStep }> {
+    const found = await this.find(typed, form.ip);
+    if (!('request' in found)) return { ok: false, throttled: false, step: found };
+    const signed = await this.signedIn(found.client, cookie);
+    if (signed === undefined || !signed.secondFactorDue)
+      return { ok: false, throttled: false, step: await this.enter(typed, cookie, form.ip) };
+    const verified = await this.secondFactor.verify(signed, form.code, form.ip, found.client.id);
+    if (!verified.ok) return { ...verified, step: { kind: 'second-factor', userCode: found.userCode, client: found.client } };
+    const { user } = signed;
+    return {
+      ok: true,
+      cookie: verified.cookie,
+      step: { kind: 'confirm', userCode: found.userCode, client: found.client, user, scope: found.request.scope },
+    };
   }
 
   /** The sign-in form of the verification page: a session cookie value and the confirmation page. */
@@ -67,6 +94,7 @@ export class DeviceFlow {
       authTime: this.deps.clock.now(),
       amr: ['pwd'],
     });
+    if (outcome.secondFactor) return { ok: true, cookie, step: { kind: 'second-factor', userCode: found.userCode, client: found.client } };
     return {
       ok: true,
       cookie,
@@ -80,6 +108,7 @@ export class DeviceFlow {
     if (!('request' in found)) return found;
     const signed = await this.signedIn(found.client, cookie);
     if (signed === undefined) return { kind: 'sign-in', userCode: found.userCode, client: found.client };
+    if (signed.secondFactorDue) return { kind: 'second-factor', userCode: found.userCode, client: found.client };
     const { user, session } = signed;
     const { request, client } = found;
     const now = this.deps.clock.now();
@@ -154,16 +183,7 @@ export class DeviceFlow {
   }
 
   /** The session behind a cookie, if it is good for the client's workspace and its user may sign in. */
-  private async signedIn(
-    client: OAuthClientRecord,
-    cookie: string | undefined,
-  ): Promise<{ session: EndUserSession; user: EndUserRecord } | undefined> {
-    const session = this.deps.sessions.open(cookie);
-    if (session === undefined || session.workspaceId !== client.workspaceId) return undefined;
-    const user = await this.deps.store.getEndUser(session.userId);
-    if (user === undefined || user.disabledAt !== null || user.workspaceId !== session.workspaceId) return undefined;
-    // Signed out since (RP-initiated logout ends every sign-in of the user).
-    if (user.sessionsEndedAt !== null && session.authTime <= user.sessionsEndedAt) return undefined;
-    return { session, user };
+  private signedIn(client: OAuthClientRecord, cookie: string | undefined): Promise<SignedInUser | undefined> {
+    return signedInUser(this.deps.store, this.deps.sessions, cookie, client.workspaceId);
   }
 }

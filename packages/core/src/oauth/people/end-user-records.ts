@@ -16,11 +16,28 @@ export interface EndUserRecord {
   lastSignInAt: number | null;
   /** Sign-ins made before this were ended (signing out ends them all); null: never. */
   sessionsEndedAt: number | null;
+  /** The enrolled TOTP secret, sealed to the user (envelope encryption); null: no second factor (migration 0030). */
+  totpSecret: string | null;
+  /** A secret offered for enrolment, sealed, until a code from the app confirms it. */
+  totpPending: string | null;
+  /** The last TOTP time step accepted: a code of that step or an earlier one is refused (RFC 6238 §5.2). */
+  totpLastStep: number | null;
 }
 
 /** The fields of an end user that change after it is made. */
 export type EndUserPatch = Partial<
-  Pick<EndUserRecord, 'name' | 'emailVerified' | 'disabledAt' | 'updatedAt' | 'lastSignInAt' | 'sessionsEndedAt'>
+  Pick<
+    EndUserRecord,
+    | 'name'
+    | 'emailVerified'
+    | 'disabledAt'
+    | 'updatedAt'
+    | 'lastSignInAt'
+    | 'sessionsEndedAt'
+    | 'totpSecret'
+    | 'totpPending'
+    | 'totpLastStep'
+  >
 >;
 
 /** What a user allowed a client: remembered per user, client and scopes. */

@@ -10,6 +10,8 @@ export interface EndUserRepos {
   /** The workspace's users in id order. */
   listEndUsers(q: { workspaceId: string } & Page): Promise<EndUserRecord[]>;
   updateEndUser(id: string, patch: EndUserPatch): Promise<void>;
+  /** Marks a TOTP step used; false when that step or a later one was used already (a replay, or a race lost). */
+  spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean>;
   /** Deletes a user with their consents; false when there was none. */
   deleteEndUser(id: string): Promise<boolean>;
 }

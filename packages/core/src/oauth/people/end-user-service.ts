@@ -47,6 +47,9 @@ export class EndUserService {
       updatedAt: now,
       lastSignInAt: null,
       sessionsEndedAt: null,
+      totpSecret: null,
+      totpPending: null,
+      totpLastStep: null,
     };
     await this.deps.store.transaction(async (tx) => {
       if (!(await tx.insertEndUser(user))) throw new TesseraError('CONFLICT', 'This workspace has a user with that email already.');
@@ -76,6 +79,22 @@ export class EndUserService {
       await appendAudit(tx, this.deps.clock, actor, { action: disabled ? 'end_user.disabled' : 'end_user.enabled', target: id });
     });
     return { ...user, disabledAt, updatedAt: now };
+  }
+
+  /**
+   * Resets a user's second factor (they lost their authenticator): the TOTP secret is forgotten, and
+   * they sign in with their password alone until they enrol again from the account page.
+   */
+  async resetSecondFactor(actor: Actor, id: string): Promise<EndUserRecord> {
+    const user = await this.get(actor, id);
+    if (user.totpSecret === null && user.totpPending === null) throw new TesseraError('NOT_FOUND', 'This user has no second factor.');
+    const now = this.deps.clock.now();
+    const patch = { totpSecret: null, totpPending: null, totpLastStep: null, updatedAt: now };
+    await this.deps.store.transaction(async (tx) => {
+      await tx.updateEndUser(id, patch);
+      await appendAudit(tx, this.deps.clock, actor, { action: 'end_user.second_factor_reset', target: id });
+    });
+    return { ...user, ...patch };
   }
 
   /** Deletes a user and their consents; their refresh tokens stop working at the next refresh. */

@@ -30,7 +30,8 @@ export interface EndUserSignInDeps {
 }
 
 /** A sign-in: the user, or why not (`throttled`: the address failed too often; nothing was checked). */
-export type EndUserSignInOutcome = { ok: true; user: EndUserRecord } | { ok: false; throttled: boolean };
+/** `secondFactor`: the password was right, and the user must give their TOTP code before they are signed in. */
+export type EndUserSignInOutcome = { ok: true; user: EndUserRecord; secondFactor: boolean } | { ok: false; throttled: boolean };
 
 /**
  * Checks an end user's email and password, the console's way: an unknown email costs the same
@@ -48,7 +49,7 @@ export class EndUserSignIn {
 
   async signIn(
     workspaceId: string,
-    input: { email: string; password: string; ip: string; clientId: string },
+    input: { email: string; password: string; ip: string; clientId: string | null },
   ): Promise<EndUserSignInOutcome> {
     const { store, clock, passwords } = this.deps;
     if (this.failures.throttled(input.ip)) return { ok: false, throttled: true };
@@ -61,6 +62,8 @@ export class EndUserSignIn {
     const now = clock.now();
     const actor: Actor = { id: user === undefined ? 'end_user:unknown' : `end_user:${user.id}`, workspaceId, ip: input.ip };
     if (user !== undefined && good && user.disabledAt === null) {
+      // With a second factor the sign-in is made (and audited) once the code is right.
+      if (user.totpSecret !== null) return { ok: true, user, secondFactor: true };
       await store.transaction(async (tx) => {
         await tx.updateEndUser(user.id, { lastSignInAt: now });
         await appendAudit(tx, clock, actor, {
@@ -69,24 +72,33 @@ export class EndUserSignIn {
           details: { clientId: input.clientId, amr: ['pwd'] },
         });
       });
-      return { ok: true, user: { ...user, lastSignInAt: now } };
+      return { ok: true, user: { ...user, lastSignInAt: now }, secondFactor: false };
     }
     const reason = user === undefined ? 'unknown_user' : !good ? 'password' : 'disabled';
+    await this.failed(actor, { target: user?.id ?? null, clientId: input.clientId, reason, ...(user === undefined && { email }) });
+    return { ok: false, throttled: false };
+  }
+
+  /** Whether the address failed too often (passwords and second-factor codes alike) to be checked now. */
+  throttled(ip: string): boolean {
+    return this.failures.throttled(ip);
+  }
+
+  /**
+   * Counts a failure against the address (a wrong password, a wrong or replayed code) and audits
+   * it as `end_user.sign_in_failed` while the window's budget lasts, else into the summary.
+   */
+  async failed(actor: Actor, f: { target: string | null; clientId: string | null; reason: string; email?: string }): Promise<void> {
+    const { target, ...details } = f;
     // The last window's summary first: counting this failure may start a new window.
     const summary = this.failures.takeSummary();
-    const { audit } = this.failures.count(input.ip, reason);
+    const { audit } = this.failures.count(actor.ip ?? '', f.reason);
     const entries: AuditDraft[] = [];
-    if (audit)
-      entries.push({
-        action: 'end_user.sign_in_failed',
-        target: user?.id ?? null,
-        details: { clientId: input.clientId, reason, ...(user === undefined && { email }) },
-      });
+    if (audit) entries.push({ action: 'end_user.sign_in_failed', target, details });
     if (summary !== undefined) entries.push({ action: 'end_user.sign_in_failures', target: null, details: { ...summary } });
     if (entries.length > 0)
-      await store.transaction(async (tx) => {
-        for (const e of entries) await appendAudit(tx, clock, actor, e);
+      await this.deps.store.transaction(async (tx) => {
+        for (const e of entries) await appendAudit(tx, this.deps.clock, actor, e);
       });
-    return { ok: false, throttled: false };
   }
 }

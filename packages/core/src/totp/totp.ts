@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
+/** TOTP (RFC 6238) for every account that has a second factor: the console's users and end users alike. */
+
 /** RFC 4648 base32, the alphabet authenticator apps expect for TOTP secrets. */
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 

@@ -1,0 +1,288 @@
+import { OAUTH_PATHS, TesseraError, type AuthorizationServer, type SignedInUser } from '@tessera/core';
+import type { TSchema } from 'typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '../../http/schemas.js';
+import { accountPage, totpEnrolmentPage, type AccountNotice } from './account-pages.js';
+import { FORM, Param, type Issuer } from './form-endpoint.js';
+import { errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, setCookie, signedOutPage, signInPage } from './hosted-pages.js';
+import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer, throttledPage } from './page-forms.js';
+
+const PATH = OAUTH_PATHS.account;
+const Html = (description: string) =>
+  HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Your account</title></head><body><main>…</main></body></html>');
+const BACK = {
+  description: 'Done: back to the account page.',
+  headers: { Location: { type: 'string', description: 'The account page.' } },
+};
+const COMMON = {
+  403: Html('The form’s CSRF token does not go with this browser’s cookie.'),
+  500: Html('Something went wrong on our side.'),
+};
+const THROTTLED = Html('Too many failed sign-ins from this network: nothing was checked.');
+const WORKSPACE = /^ws_[0-9A-Za-z_]{1,60}$/;
+const NOTICES = new Set(['revoked', 'enrolled', 'removed']);
+const SESSION_S = 8 * 3600;
+
+/**
+ * The end user's account page: signed in through the hosted sign-in (and second factor), they see
+ * and revoke the apps they allowed, enrol or remove a TOTP second factor, and sign out. Pages and
+ * forms like the authorization endpoint's: no script, strict CSP, CSRF tokens, never framed.
+ */
+export function accountRoutes(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
+  const { account, sessions } = server;
+  const cookie = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
+  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
+
+  /** What a browser without a full sign-in sees: the sign-in page, or the second-factor page. */
+  function signInFirst(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    workspace: string,
+    signed?: SignedInUser,
+    failed?: { email: string } | 'code',
+  ) {
+    const csrf = pageCsrf(sessions, issuer, request, reply);
+    const status = failed === undefined ? 200 : 401;
+    if (signed?.secondFactorDue)
+      return sendPage(
+        reply,
+        status,
+        secondFactorPage({
+          app: 'your account',
+          query: workspace,
+          csrf,
+          failed: failed !== undefined,
+          action: `${PATH}/second-factor`,
+          carry: 'workspace',
+        }),
+      );
+    const email = typeof failed === 'object' ? failed.email : undefined;
+    return sendPage(
+      reply,
+      status,
+      signInPage({
+        app: 'your account',
+        query: workspace,
+        csrf,
+        email,
+        failed: failed !== undefined,
+        action: `${PATH}/sign-in`,
+        carry: 'workspace',
+      }),
+    );
+  }
+
+  async function show(request: FastifyRequest, reply: FastifyReply, signed: SignedInUser, notice?: AccountNotice) {
+    const csrf = pageCsrf(sessions, issuer, request, reply);
+    const apps = await account.apps(signed, request.ip);
+    const html = accountPage({ email: signed.user.email, apps, totpEnrolled: signed.user.totpSecret !== null, csrf, notice });
+    return sendPage(reply, notice === 'code' ? 401 : 200, html);
+  }
+
+  /** A form of a signed-in page: its fields and the user, or the answer already sent. */
+  async function signedForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ fields: Map<string, string>; signed: SignedInUser } | undefined> {
+    const fields = form(request, reply);
+    if (!(fields instanceof Map)) return undefined;
+    const signed = await account.current(cookie(request));
+    if (signed === undefined || signed.secondFactorDue) {
+      sendRedirect(reply, PATH);
+      return undefined;
+    }
+    return { fields, signed };
+  }
+
+  const route = (
+    operationId: string,
+    summary: string,
+    fields: Record<string, TSchema>,
+    example: Record<string, string>,
+    response: object,
+  ) => ({
+    schema: {
+      operationId,
+      tags: ['oauth'],
+      summary,
+      security: [],
+      consumes: [FORM],
+      body: CsrfForm(fields, example),
+      response: { ...response, ...COMMON },
+    },
+  });
+
+  return async (app) => {
+    app.setErrorHandler(pageErrorHandler);
+
+    app.get(
+      PATH,
+      {
+        schema: {
+          operationId: 'accountPage',
+          tags: ['oauth'],
+          summary: 'The end user’s account page: the apps they allowed, their second factor, sign out',
+          description: 'Without a sign-in, the sign-in page (for the workspace named, else the default workspace).',
+          security: [],
+          querystring: Type.Object({
+            workspace: Param('The workspace whose users sign in here (default `ws_default`).'),
+            notice: Param('What was just done.'),
+          }),
+          response: {
+            200: Html('The account page, or the sign-in or second-factor page.'),
+            400: Html('The workspace is not valid.'),
+            500: COMMON[500],
+          },
+        },
+      },
+      async (request, reply) => {
+        const query = request.query as { workspace?: unknown; notice?: unknown };
+        const workspace = typeof query.workspace === 'string' ? query.workspace : 'ws_default';
+        if (!WORKSPACE.test(workspace)) return sendPage(reply, 400, errorPage('This workspace is not valid.'));
+        const signed = await account.current(cookie(request));
+        if (signed === undefined || signed.secondFactorDue)
+          return signInFirst(request, reply, signed?.session.workspaceId ?? workspace, signed);
+        const notice = typeof query.notice === 'string' && NOTICES.has(query.notice) ? (query.notice as AccountNotice) : undefined;
+        return show(request, reply, signed, notice);
+      },
+    );
+
+    app.post(
+      `${PATH}/sign-in`,
+      route(
+        'accountSignIn',
+        'The account page’s sign-in form',
+        { workspace: Type.String(), email: Type.String(), password: Type.String() },
+        { csrf: 'Zr3…', workspace: 'ws_default', email: 'ada@example.com', password: 'correct horse battery staple' },
+        { 303: BACK, 401: Html('The sign-in page again.'), 429: THROTTLED },
+      ),
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        const workspace = fields.get('workspace') ?? '';
+        if (!WORKSPACE.test(workspace)) return sendPage(reply, 400, errorPage('This workspace is not valid.'));
+        const email = fields.get('email') ?? '';
+        const signed = await account.signIn(workspace, { email, password: fields.get('password') ?? '', ip: request.ip });
+        return signInAnswer(request, reply, issuer, signed.ok ? { ...signed, step: PATH } : signed, {
+          refused: () => signInFirst(request, reply, workspace, undefined, { email }),
+          next: (to) => sendRedirect(reply, to),
+        });
+      },
+    );
+
+    app.post(
+      `${PATH}/second-factor`,
+      route(
+        'accountSecondFactor',
+        'The account page’s second-factor form',
+        { workspace: Type.String(), code: Type.String() },
+        { csrf: 'Zr3…', workspace: 'ws_default', code: '123456' },
+        { 303: BACK, 401: Html('The second-factor page again.'), 429: THROTTLED },
+      ),
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        const signed = await account.current(cookie(request));
+        if (signed === undefined || !signed.secondFactorDue) return sendRedirect(reply, PATH);
+        const verified = await account.verifySecondFactor(signed, fields.get('code') ?? '', request.ip);
+        return signInAnswer(request, reply, issuer, verified.ok ? { ...verified, step: PATH } : verified, {
+          refused: () => signInFirst(request, reply, signed.session.workspaceId, signed, 'code'),
+          next: (to) => sendRedirect(reply, to),
+        });
+      },
+    );
+
+    app.post(
+      `${PATH}/apps/revoke`,
+      route(
+        'accountRevokeApp',
+        'Revoke an app’s access: its consent is forgotten and its refresh tokens stop working',
+        { client_id: Type.String() },
+        { csrf: 'Zr3…', client_id: 'cli_0Hq4C7d8E9f0G1h2I3j4K5' },
+        { 303: BACK, 404: Html('The user has no grant for that app.') },
+      ),
+      async (request, reply) => {
+        const found = await signedForm(request, reply);
+        if (found === undefined) return reply;
+        await account.revoke(found.signed, (found.fields.get('client_id') ?? '').slice(0, 64), request.ip);
+        return sendRedirect(reply, `${PATH}?notice=revoked`);
+      },
+    );
+
+    app.post(
+      `${PATH}/totp`,
+      route(
+        'accountTotpBegin',
+        'Start enrolling an authenticator app: a new secret, shown as text and as an otpauth URI',
+        {},
+        { csrf: 'Zr3…' },
+        { 200: Html('The enrolment page.'), 409: Html('A second factor is enrolled already.') },
+      ),
+      async (request, reply) => {
+        const found = await signedForm(request, reply);
+        if (found === undefined) return reply;
+        const offered = await account.totp.begin(found.signed, 'Tessera');
+        return sendPage(reply, 200, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply) }));
+      },
+    );
+
+    app.post(
+      `${PATH}/totp/confirm`,
+      route(
+        'accountTotpConfirm',
+        'Confirm the enrolment with a code from the app',
+        { code: Type.String() },
+        { csrf: 'Zr3…', code: '123456' },
+        {
+          303: BACK,
+          401: Html('The enrolment page again: the code is not right.'),
+          409: Html('No enrolment was started.'),
+          429: THROTTLED,
+        },
+      ),
+      async (request, reply) => {
+        const found = await signedForm(request, reply);
+        if (found === undefined) return reply;
+        const confirmed = await account.totp.confirm(found.signed, found.fields.get('code') ?? '', request.ip);
+        if (confirmed.ok) {
+          setCookie(request, reply, issuer(), 'session', confirmed.cookie, SESSION_S);
+          return sendRedirect(reply, `${PATH}?notice=enrolled`);
+        }
+        if (confirmed.throttled) return throttledPage(reply);
+        const offered = await account.totp.offered(found.signed, 'Tessera');
+        if (offered === undefined) throw new TesseraError('CONFLICT', 'Start the enrolment again.');
+        return sendPage(reply, 401, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply), failed: true }));
+      },
+    );
+
+    app.post(
+      `${PATH}/totp/remove`,
+      route(
+        'accountTotpRemove',
+        'Remove the second factor, given a current code',
+        { code: Type.String() },
+        { csrf: 'Zr3…', code: '123456' },
+        { 303: BACK, 401: Html('The account page again: the code is not right.'), 429: THROTTLED },
+      ),
+      async (request, reply) => {
+        const found = await signedForm(request, reply);
+        if (found === undefined) return reply;
+        const removed = await account.totp.remove(found.signed, found.fields.get('code') ?? '', request.ip);
+        if (removed.ok) return sendRedirect(reply, `${PATH}?notice=removed`);
+        return removed.throttled ? throttledPage(reply) : show(request, reply, found.signed, 'code');
+      },
+    );
+
+    app.post(
+      `${PATH}/sign-out`,
+      route('accountSignOut', 'Sign out: every sign-in of the user ends', {}, { csrf: 'Zr3…' }, { 200: Html('Signed out.') }),
+      async (request, reply) => {
+        const fields = form(request, reply);
+        if (!(fields instanceof Map)) return fields;
+        await server.logout.signOut({ client: undefined, postLogoutRedirectUri: undefined, state: undefined }, cookie(request), request.ip);
+        setCookie(request, reply, issuer(), 'session', '', 0);
+        return sendPage(reply, 200, signedOutPage());
+      },
+    );
+  };
+}

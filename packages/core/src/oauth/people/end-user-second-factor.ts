@@ -1,0 +1,75 @@
+import { appendAudit, type Actor } from '../../audit/audit-chain.js';
+import type { Clock } from '../../clock.js';
+import type { Keyring } from '../../custody/envelope-keyring.js';
+import { verifyTotp } from '../../totp/totp.js';
+import type { OAuthStore } from '../oauth-store.js';
+import type { EndUserRecord } from './end-user-records.js';
+import type { EndUserSessions } from './end-user-sessions.js';
+import type { EndUserSignIn } from './end-user-sign-in.js';
+import type { SignedInUser } from './signed-in-user.js';
+
+/** What an end user's TOTP secret is sealed to: its user, and whether it is enrolled or only offered. */
+export const endUserTotpAad = (userId: string, kind: 'active' | 'pending'): string => `end_user_totp:${kind}:${userId}`;
+
+export interface EndUserSecondFactorDeps {
+  store: OAuthStore;
+  keyring: Keyring;
+  clock: Clock;
+  sessions: EndUserSessions;
+  signIns: EndUserSignIn;
+}
+
+/** The code checked: the step it matched (already spent in the store), or why not. */
+export type TotpCheck = { ok: true; step: number } | { ok: false; throttled: boolean };
+
+/**
+ * The second factor of an end user's sign-in: after the password, a TOTP code (RFC 6238) from the
+ * app they enrolled. Each time step is accepted once — spent in the store by a conditional update,
+ * so a replayed code, or two requests racing with one code, lose. Wrong and replayed codes count
+ * against the address in the same throttle as wrong passwords, and are audited the same way.
+ */
+export class EndUserSecondFactor {
+  constructor(private readonly deps: EndUserSecondFactorDeps) {}
+
+  /** The code for a session that waits for it: a new cookie value (`amr` `pwd` and `otp`), or why not. */
+  async verify(
+    signed: SignedInUser,
+    code: string,
+    ip: string,
+    clientId: string | null,
+  ): Promise<{ ok: true; cookie: string } | { ok: false; throttled: boolean }> {
+    const { user } = signed;
+    const checked = await this.check(user, code, ip, clientId);
+    if (!checked.ok) return checked;
+    const now = this.deps.clock.now();
+    await this.deps.store.transaction(async (tx) => {
+      await tx.updateEndUser(user.id, { lastSignInAt: now });
+      await appendAudit(tx, this.deps.clock, actorOf(user, ip), {
+        action: 'end_user.signed_in',
+        target: user.id,
+        details: { clientId, amr: ['pwd', 'otp'] },
+      });
+    });
+    const cookie = this.deps.sessions.seal({ userId: user.id, workspaceId: user.workspaceId, authTime: now, amr: ['pwd', 'otp'] });
+    return { ok: true, cookie };
+  }
+
+  /** Checks a code against the user's enrolled secret and spends its step; failures are counted and audited. */
+  async check(user: EndUserRecord, code: string, ip: string, clientId: string | null): Promise<TotpCheck> {
+    const { keyring, clock, signIns, store } = this.deps;
+    if (signIns.throttled(ip)) return { ok: false, throttled: true };
+    const now = clock.now();
+    const step =
+      user.totpSecret === null
+        ? undefined
+        : verifyTotp(await keyring.decrypt(user.totpSecret, endUserTotpAad(user.id, 'active')), code.trim(), now, user.totpLastStep);
+    const spent = step !== undefined && (await store.spendEndUserTotpStep(user.id, step, now));
+    if (step === undefined || !spent) {
+      await signIns.failed(actorOf(user, ip), { target: user.id, clientId, reason: step === undefined ? 'totp' : 'totp_reused' });
+      return { ok: false, throttled: false };
+    }
+    return { ok: true, step };
+  }
+}
+
+export const actorOf = (user: EndUserRecord, ip: string): Actor => ({ id: `end_user:${user.id}`, workspaceId: user.workspaceId, ip });

@@ -1,0 +1,142 @@
+import { decodeJwt } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode, totp } from '../../packages/core/src/totp/totp.js';
+import { DIALECTS } from '../support/databases.js';
+import { BrowserJar, type Page } from './browser-jar.js';
+import { startOAuthServer, type OAuthTestServer } from './support.js';
+
+const PASSWORD = 'correct horse battery staple';
+const REDIRECT = 'http://127.0.0.1/callback';
+const EMAIL = 'grace@example.com';
+
+/**
+ * An end user's TOTP second factor over HTTP: enrolled from the account page, asked for after the
+ * password at the authorization endpoint and on the device page, each code accepted once, and
+ * reset by an administrator.
+ */
+describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
+  let s: OAuthTestServer;
+  let userId: string;
+  let clientId: string;
+  let secret: Buffer;
+  const code = () => totp(secret, s.clock.now());
+  const audit = async (action: string) => (await s.api('GET', `/v1/audit?action=${action}`)).body.items as any[];
+
+  beforeAll(async () => {
+    s = await startOAuthServer(dialect);
+    userId = (await s.api('POST', '/v1/users', { email: EMAIL, password: PASSWORD })).body.userId;
+    clientId = (
+      await s.client({
+        name: 'Notes',
+        grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
+        redirectUris: [REDIRECT],
+        tokenEndpointAuthMethod: 'none',
+      })
+    ).clientId;
+  });
+  afterAll(() => s.close());
+
+  /** Signs in to the account page with the password; the page it lands on. */
+  async function account(jar: BrowserJar): Promise<Page> {
+    const signIn = await jar.get(`${s.url}/oauth/account`);
+    expect(signIn.has('button', 'Sign in')).toBe(true);
+    const back = await jar.submit(signIn, s.url, { email: EMAIL, password: PASSWORD });
+    expect(back.status).toBe(303);
+    return jar.get(`${s.url}${back.location}`);
+  }
+
+  async function authorize(jar: BrowserJar, extra: Record<string, string> = {}) {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const params = new URLSearchParams({
+      client_id: clientId,
+      response_type: 'code',
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+    return { verifier, page: await jar.get(`${s.url}/oauth/authorize?${params}`) };
+  }
+
+  it('enrols from the account page, confirmed by a code, and refuses forms without their CSRF token', async () => {
+    const jar = new BrowserJar();
+    const page = await account(jar);
+    expect(page.status).toBe(200);
+    expect(page.has('button', 'Set up an authenticator app')).toBe(true);
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'sha256-[^']+' 'sha256-[^']+'; form-action 'self'; frame-ancestors 'none'/,
+    );
+    expect((await jar.post(`${s.url}/oauth/account/totp`, {})).status).toBe(403);
+    const offered = await jar.submit(page, s.url, {}, '/oauth/account/totp');
+    expect(offered.status).toBe(200);
+    secret = base32Decode(/<code id="totp_secret">([^<]+)<\/code>/.exec(offered.html)![1]!);
+    const wrong = await jar.submit(offered, s.url, { code: String((Number(code()) + 1) % 1_000_000).padStart(6, '0') });
+    expect(wrong.status).toBe(401);
+    const done = await jar.submit(wrong, s.url, { code: code() });
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/oauth/account?notice=enrolled');
+    expect((await s.api('GET', `/v1/users/${userId}`)).body.secondFactor).toBe(true);
+    expect(await audit('end_user.totp_enrolled')).toEqual([expect.objectContaining({ target: userId })]);
+    // The enrolment's code counts as this sign-in's second factor: the account page shows at once.
+    expect((await jar.get(`${s.url}/oauth/account`)).has('button', 'Remove the second factor')).toBe(true);
+  });
+
+  it('asks for the code after the password; a spent code is refused; amr holds otp', async () => {
+    const jar = new BrowserJar();
+    const { verifier, page } = await authorize(jar);
+    const second = await jar.submit(page, s.url, { email: EMAIL, password: PASSWORD });
+    expect(second.status).toBe(200);
+    expect(second.has('label', 'Code') && second.has('button', 'Verify')).toBe(true);
+    // Password alone is no sign-in: prompt=none answers login_required.
+    const none = await authorize(jar, { prompt: 'none' });
+    expect(new URL(none.page.location!).searchParams.get('error')).toBe('login_required');
+    // The step the enrolment used is spent: its code is refused, counted and audited like a wrong one.
+    const replay = await jar.submit(second, s.url, { code: code() });
+    expect(replay.status).toBe(401);
+    expect(await audit('end_user.sign_in_failed')).toEqual([
+      expect.objectContaining({ target: userId, details: { reason: 'totp', clientId } }),
+      expect.objectContaining({ target: userId, details: { reason: 'totp_enrolment', clientId: null } }),
+    ]);
+    s.clock.advance(30_000);
+    const consent = await jar.submit(replay, s.url, { code: code() });
+    expect(consent.has('button', 'Allow')).toBe(true);
+    const back = await jar.submit(consent, s.url, { decision: 'allow' });
+    const config = await s.discover(clientId, oidc.None());
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier });
+    expect(decodeJwt(tokens.id_token!).amr).toEqual(['pwd', 'otp']);
+    expect(await audit('end_user.signed_in')).toContainEqual(expect.objectContaining({ details: { clientId, amr: ['pwd', 'otp'] } }));
+
+    // Another browser, the same code a moment later: refused.
+    const other = new BrowserJar();
+    const again = await other.submit((await authorize(other)).page, s.url, { email: EMAIL, password: PASSWORD });
+    expect((await other.submit(again, s.url, { code: code() })).status).toBe(401);
+  });
+
+  it('asks for the code on the device page too', async () => {
+    s.clock.advance(30_000);
+    const da = await s.form('/oauth/device_authorization', { client_id: clientId, scope: 'openid' });
+    const jar = new BrowserJar();
+    const entered = await jar.submit(await jar.get(da.body.verification_uri), s.url, { user_code: da.body.user_code });
+    const second = await jar.submit(entered, s.url, { email: EMAIL, password: PASSWORD });
+    expect(second.has('button', 'Verify')).toBe(true);
+    const confirm = await jar.submit(second, s.url, { code: code() });
+    expect(confirm.status).toBe(200);
+    expect(confirm.has('button', 'Allow')).toBe(true);
+  });
+
+  it('lets an administrator reset it (end_users:manage), after which the password is enough', async () => {
+    const reader = (await s.api('POST', '/v1/root-keys', { name: 'reader', permissions: ['end_users:read'] })).body.key;
+    expect((await s.api('DELETE', `/v1/users/${userId}/second-factor`, undefined, reader)).status).toBe(403);
+    const reset = await s.api('DELETE', `/v1/users/${userId}/second-factor`);
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ userId, secondFactor: false });
+    expect((await s.api('DELETE', `/v1/users/${userId}/second-factor`)).status).toBe(404);
+    expect(await audit('end_user.second_factor_reset')).toEqual([expect.objectContaining({ target: userId })]);
+    const jar = new BrowserJar();
+    const page = await jar.submit((await authorize(jar)).page, s.url, { email: EMAIL, password: PASSWORD });
+    expect(page.status).toBe(303);
+    expect(new URL(page.location!).searchParams.get('code')).toMatch(/^tessera_ac_/);
+  });
+});
