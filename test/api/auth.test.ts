@@ -290,6 +290,7 @@ describe.each(DIALECTS)('authentication and permissions of every management rout
         ipAllowlist: [],
         keyspaceIds: null,
         rolledToId: null,
+        otherWorkspaceIds: [],
       };
       other = (
         await s.services.rootKeys.create({ id: 'system', workspaceId, ip: null }, creator, { name: 'other admin', permissions: ['*'] })

@@ -6,8 +6,8 @@ import { DIALECTS } from '../support/databases.js';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
 
 /**
- * Two workspaces on one server. Workspaces cannot be created through the API yet, so the second
- * one is made in the store, with a root key of its own holding every permission there.
+ * Two workspaces on one server. The second is made in the store here (test/api/workspace-isolation.test.ts
+ * makes them through the API), with a root key of its own holding every permission there.
  */
 describe.each(DIALECTS)('workspaces stay apart in OAuth and in the audit export (%s)', (dialect) => {
   let s: OAuthTestServer;

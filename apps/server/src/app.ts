@@ -24,6 +24,7 @@ import { endUserRoutes } from './routes/end-users.js';
 import { endUserGrantRoutes } from './routes/end-user-grants.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
+import { workspaceRoutes } from './routes/workspaces.js';
 import { secretRoutes } from './routes/secrets.js';
 import { secretRotationRoutes } from './routes/secret-rotations.js';
 import { databaseRoutes } from './routes/databases.js';
@@ -78,6 +79,7 @@ export async function createApp({ config, services, logStream, tracing }: AppOpt
   await app.register(gatewayRouteRoutes(services));
   await app.register(keyRecoveryRoutes(services));
   await app.register(rootKeyRoutes(services));
+  await app.register(workspaceRoutes(services));
   await app.register(keyspaceRoutes(services));
   await app.register(auditRoutes(services));
   await app.register(consoleRoutes(services, { origin: config.consoleOrigin }));

@@ -597,6 +597,8 @@ export interface RootKey {
   lastUsedAt: string | null;
   /** The root key this one was rolled to. */
   rolledToId: string | null;
+  /** The workspaces it reaches besides its own; a request names one with the `Tessera-Workspace` header. */
+  otherWorkspaceIds: Array<string>;
 }
 
 /** A secret's rotator, schedule and state; never a secret. */
@@ -849,6 +851,13 @@ export interface WebhookWithSecret {
   updatedAt: string;
   /** The signing secret: shown in this answer only. */
   secret: string;
+}
+
+/** A workspace: its keyspaces, keys, secrets, clients and audit entries are its own. */
+export interface Workspace {
+  id: string;
+  name: string;
+  createdAt: string;
 }
 
 /** Every management operation: its path and query parameters, body and success answer. */
@@ -1899,6 +1908,8 @@ export interface Operations {
       ipAllowlist?: Array<string>;
       /** Limits the root key to these keyspaces (null or absent: the whole workspace). */
       keyspaceIds?: Array<string> | null;
+      /** Workspaces it reaches besides its own, each one the creating root key reaches (see docs/workspaces.md). */
+      otherWorkspaceIds?: Array<string>;
     };
     response: {
       id: string;
@@ -2332,6 +2343,64 @@ export interface Operations {
     query: {};
     body: undefined;
     response: WebhookDelivery;
+  };
+  /** List the workspaces the caller reaches */
+  'GET /v1/workspaces': {
+    path: {};
+    query: {
+      limit?: number;
+      cursor?: string;
+    };
+    body: undefined;
+    response: {
+      /** The workspaces the caller reaches, by id. */
+      items: Array<Workspace>;
+      /** Pass it as `cursor` for the next page; null on the last page. */
+      nextCursor: string | null;
+    };
+  };
+  /** Create a workspace, and optionally its first root key */
+  'POST /v1/workspaces': {
+    path: {};
+    query: {};
+    body: {
+      name: string;
+      /** A first root key for the new workspace, shown once in the answer. */
+      rootKey?: {
+        name: string;
+        /** At most what the creating root key holds. */
+        permissions: Array<string>;
+      };
+    };
+    response: {
+      workspace: Workspace;
+      /** The first root key, when one was asked for. */
+      rootKey?: {
+        id: string;
+        /** The root key itself: shown this once only. */
+        key: string;
+      };
+    };
+  };
+  /** Get a workspace the caller reaches */
+  'GET /v1/workspaces/{id}': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: undefined;
+    response: Workspace;
+  };
+  /** Rename a workspace the caller reaches */
+  'PATCH /v1/workspaces/{id}': {
+    path: {
+      id: string;
+    };
+    query: {};
+    body: {
+      name: string;
+    };
+    response: Workspace;
   };
 }
 

@@ -4,6 +4,7 @@
  */
 export const AUDIT_ACTIONS = [
   'workspace.created',
+  'workspace.renamed',
   'root_key.created',
   'root_key.revoked',
   'root_key.rolled',

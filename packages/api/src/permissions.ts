@@ -26,6 +26,8 @@ export const PERMISSIONS = [
   'end_users:read',
   'end_users:manage',
   'portal:manage',
+  'workspaces:read',
+  'workspaces:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -90,8 +90,16 @@ export {
   type IdempotencyClaim,
 } from './idempotency/idempotency-service.js';
 export type { IdempotencyRecord, IdempotencyRepos } from './idempotency/idempotency-repos.js';
-export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService, type RootKeyOutcome } from './root-keys/root-key-service.js';
-export { keyspaceAllowed } from './root-keys/root-key-scope.js';
+export {
+  DEFAULT_WORKSPACE_ID,
+  ROOT_KEY_PREFIX,
+  RootKeyService,
+  type RootKeyInput,
+  type RootKeyOutcome,
+} from './root-keys/root-key-service.js';
+export { inWorkspace, keyspaceAllowed, workspacesOf } from './root-keys/root-key-scope.js';
+export { WorkspaceService, type NewWorkspace } from './workspaces/workspace-service.js';
+export type { WorkspaceRecord, WorkspaceRepos } from './workspaces/workspace-repos.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {

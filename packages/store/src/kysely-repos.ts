@@ -16,6 +16,7 @@ import { KyselyRootKeyRepos } from './root-keys/kysely-root-key-repos.js';
 import type { Database } from './schema.js';
 import { KyselySecretRotationRepos } from './vault/kysely-secret-rotation-repos.js';
 import { KyselyVaultRepos } from './vault/kysely-vault-repos.js';
+import { KyselyWorkspaceRepos } from './workspaces/kysely-workspace-repos.js';
 
 /**
  * The storage port over a Kysely handle — the whole database, or one transaction: the adapter of
@@ -66,5 +67,10 @@ export class KyselyRepos
   /** Rotators and schedules of vault secrets (migration 0020), over the same handle. */
   get secretRotations(): KyselySecretRotationRepos {
     return new KyselySecretRotationRepos(this.db);
+  }
+
+  /** Workspaces: their names, and which of them a caller reaches (migration 0031), over the same handle. */
+  get workspaces(): KyselyWorkspaceRepos {
+    return new KyselyWorkspaceRepos(this.db);
   }
 }

@@ -27,6 +27,7 @@ import * as dpopBoundRefresh from './migrations/0026-dpop-bound-refresh-tokens.j
 import * as userGrants from './migrations/0026-user-grants.js';
 import * as portal from './migrations/0027-portal.js';
 import * as endUserSecondFactor from './migrations/0030-end-user-second-factor.js';
+import * as workspaceReach from './migrations/0031-workspace-reach.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-user-grants': userGrants,
   '0027-portal': portal,
   '0030-end-user-second-factor': endUserSecondFactor,
+  '0031-workspace-reach': workspaceReach,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -59,6 +59,7 @@ export interface Database {
     ip_allowlist: string;
     keyspace_ids: string | null;
     rolled_to_id: string | null;
+    other_workspace_ids: string;
   };
   audit_log: {
     seq: number;

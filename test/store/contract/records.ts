@@ -118,6 +118,7 @@ export function rootKeyRecord(workspaceId: string, over: Partial<RootKeyRecord> 
     ipAllowlist: [],
     keyspaceIds: null,
     rolledToId: null,
+    otherWorkspaceIds: [],
     ...over,
   };
 }

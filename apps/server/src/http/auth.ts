@@ -1,5 +1,13 @@
 import { type Permission } from '@tessera/api';
-import { hasPermission, TesseraError, type Actor, type AuthFailureThrottle, type RootKeyOutcome, type RootKeyRecord } from '@tessera/core';
+import {
+  hasPermission,
+  inWorkspace,
+  TesseraError,
+  type Actor,
+  type AuthFailureThrottle,
+  type RootKeyOutcome,
+  type RootKeyRecord,
+} from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../wiring/services.js';
 import { authorizeSession, sessionToken } from './console-session.js';
@@ -84,7 +92,22 @@ function admit(
   const rootKey = outcome.record;
   const missing = permissions.find((p) => !hasPermission(rootKey.permissions, p));
   if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
-  request.rootKey = rootKey;
+  request.rootKey = actingIn(request, rootKey);
+}
+
+/** The header a request names its workspace with, when its root key reaches more than one. */
+export const WORKSPACE_HEADER = 'tessera-workspace';
+
+/**
+ * The root key as it acts for this request: in the workspace the `Tessera-Workspace` header names
+ * (one it reaches), or in its own without the header. Every route then works in that workspace.
+ */
+function actingIn(request: FastifyRequest, rootKey: RootKeyRecord): RootKeyRecord {
+  const named = request.headers[WORKSPACE_HEADER];
+  if (named === undefined) return rootKey;
+  const acting = typeof named === 'string' ? inWorkspace(rootKey, named.trim()) : undefined;
+  if (acting === undefined) throw new TesseraError('FORBIDDEN', 'This root key does not reach the workspace named in Tessera-Workspace.');
+  return acting;
 }
 
 async function refuseThrottled(

@@ -157,6 +157,7 @@ export async function authorizeSession(services: Services, request: FastifyReque
     ipAllowlist: [],
     keyspaceIds: null,
     rolledToId: null,
+    otherWorkspaceIds: [],
   };
   request.rootKey = principal;
 }

@@ -62,6 +62,7 @@ export function rootKeyView(rk: RootKeyRecord) {
     keyspaceIds: rk.keyspaceIds,
     lastUsedAt: iso(rk.lastUsedAt),
     rolledToId: rk.rolledToId,
+    otherWorkspaceIds: rk.otherWorkspaceIds,
   };
 }
 

@@ -25,6 +25,12 @@ export const RootKeyBody = Type.Object(
         }),
       ),
     ),
+    otherWorkspaceIds: Type.Optional(
+      Type.Array(Id, {
+        maxItems: 256,
+        description: 'Workspaces it reaches besides its own, each one the creating root key reaches (see docs/workspaces.md).',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -50,6 +56,7 @@ const rootKeyExample = {
   keyspaceIds: [EXAMPLE.keyspaceId],
   lastUsedAt: '2026-03-02T09:58:01.000Z',
   rolledToId: null,
+  otherWorkspaceIds: [],
 };
 
 const RootKeyShape = Type.Object(
@@ -66,6 +73,9 @@ const RootKeyShape = Type.Object(
     keyspaceIds: Nullable(Type.Array(Type.String(), { description: 'The keyspaces it is limited to (null: the whole workspace).' })),
     lastUsedAt: Nullable(Time),
     rolledToId: Nullable(Type.String({ description: 'The root key this one was rolled to.' })),
+    otherWorkspaceIds: Type.Array(Type.String(), {
+      description: 'The workspaces it reaches besides its own; a request names one with the `Tessera-Workspace` header.',
+    }),
   },
   { $id: 'RootKey', description: 'A root key as Tessera keeps it: never the key itself, nor its hash.', examples: [rootKeyExample] },
 );

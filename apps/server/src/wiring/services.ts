@@ -1,4 +1,5 @@
 import {
+  type EnvelopeKeyring,
   AuditCheckpointer,
   ConsoleAccounts,
   VerifyTimeline,
@@ -17,6 +18,7 @@ import {
   LocalInvalidationBus,
   MemoryRateLimiter,
   RootKeyService,
+  WorkspaceService,
   Rollovers,
   systemClock,
   UsageBatcher,
@@ -121,6 +123,10 @@ export function createServices(o: ServiceOptions) {
   });
   const rootKeys = new RootKeyService({ ...deps, usage, onStaleHash: (r, h, v) => rehasher.offerRootKey(r, h, v) });
   const gateway = new GatewayRouteService({ store, clock, bus });
+  // A new workspace's data key is made at once, outside a transaction (see EnvelopeKeyring.ensureDataKey).
+  const ensureDataKey = (id: string) =>
+    'ensureDataKey' in o.keyring ? (o.keyring as EnvelopeKeyring).ensureDataKey(id) : Promise.resolve();
+  const workspaces = new WorkspaceService({ store, clock, bus, rootKeys, ensureDataKey });
   bus.subscribe((m) => {
     if (m.kind === 'all') {
       verifier.cache.clear();
@@ -220,6 +226,7 @@ export function createServices(o: ServiceOptions) {
     verifier,
     keys,
     rootKeys,
+    workspaces,
     gateway,
     portal,
     shared: o.shared,

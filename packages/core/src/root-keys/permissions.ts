@@ -43,6 +43,7 @@ export const ROLE_PERMISSIONS = {
     'databases:credentials',
     'end_users:read',
     'end_users:manage',
+    'workspaces:read',
   ],
-  viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read', 'end_users:read'],
+  viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read', 'end_users:read', 'workspaces:read'],
 } as const satisfies Record<string, readonly string[]>;

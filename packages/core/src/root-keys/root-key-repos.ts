@@ -10,7 +10,7 @@ export interface RootKeyRepos {
   /** Writes the given fields (none: nothing changes). */
   updateRootKey(
     id: string,
-    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,
+    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion' | 'otherWorkspaceIds'>>,
   ): Promise<void>;
   /** Compare-and-set for a roll: only a live root key not rolled already; false otherwise. */
   markRootKeyRolled(id: string, o: { rolledToId: string; expiresAt: number }): Promise<boolean>;

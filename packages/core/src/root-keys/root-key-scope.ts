@@ -22,10 +22,16 @@ export function keyspacesWithin(holder: Pick<RootKeyRecord, 'keyspaceIds'>, targ
 
 /** Why `holder` does not cover `target` (permissions, keyspaces, lifetime), or an empty list. */
 export function uncoveredReach(
-  holder: Pick<RootKeyRecord, 'permissions' | 'keyspaceIds' | 'expiresAt'>,
-  target: Pick<RootKeyRecord, 'permissions' | 'keyspaceIds' | 'expiresAt'>,
+  holder: Pick<RootKeyRecord, 'permissions' | 'keyspaceIds' | 'expiresAt' | 'workspaceId' | 'otherWorkspaceIds'>,
+  target: Pick<RootKeyRecord, 'permissions' | 'keyspaceIds' | 'expiresAt' | 'workspaceId' | 'otherWorkspaceIds'>,
 ): string[] {
   const missing = uncoveredGrants(holder.permissions, target.permissions);
+  const reached = workspacesOf(holder);
+  missing.push(
+    ...workspacesOf(target)
+      .filter((w) => !reached.includes(w))
+      .map((w) => `workspace ${w}`),
+  );
   if (holder.keyspaceIds !== null) {
     if (target.keyspaceIds === null) missing.push('every keyspace');
     else missing.push(...target.keyspaceIds.filter((k) => !holder.keyspaceIds!.includes(k)).map((k) => `keyspace ${k}`));
@@ -33,6 +39,11 @@ export function uncoveredReach(
   if (holder.expiresAt !== null && (target.expiresAt === null || target.expiresAt > holder.expiresAt))
     missing.push('a lifetime beyond its own expiry');
   return missing;
+}
+
+/** Every workspace a root key reaches: its own first, then the others it was given. */
+export function workspacesOf(rk: Pick<RootKeyRecord, 'workspaceId' | 'otherWorkspaceIds'>): string[] {
+  return [rk.workspaceId, ...rk.otherWorkspaceIds];
 }
 
 /** Validates an allowlist given by a caller: every entry a CIDR or an address. */
@@ -49,4 +60,14 @@ export function ipAllowed(rk: RootKeyRecord, ip: string): boolean {
   let list = compiled.get(rk);
   if (list === undefined) compiled.set(rk, (list = new IpAllowlist(rk.ipAllowlist)));
   return list.allows(ip);
+}
+
+/**
+ * The root key as it acts in `workspaceId`: itself in its own workspace, a copy homed there when it
+ * is one of its others (its reach unchanged), or undefined when it does not reach that workspace.
+ */
+export function inWorkspace(rk: RootKeyRecord, workspaceId: string): RootKeyRecord | undefined {
+  if (workspaceId === rk.workspaceId) return rk;
+  if (!rk.otherWorkspaceIds.includes(workspaceId)) return undefined;
+  return { ...rk, workspaceId, otherWorkspaceIds: workspacesOf(rk).filter((w) => w !== workspaceId) };
 }

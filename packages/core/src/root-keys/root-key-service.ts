@@ -36,6 +36,8 @@ export interface RootKeyInput {
   ipAllowlist?: string[] | undefined;
   /** The keyspaces the key is limited to; absent or null: the whole workspace. */
   keyspaceIds?: string[] | null | undefined;
+  /** The workspaces it reaches besides its own; absent: its own only. */
+  otherWorkspaceIds?: string[] | undefined;
 }
 
 /** A root key in the cache, with the flag the cache sets on a hit. */
@@ -152,27 +154,43 @@ export class RootKeyService {
     const workspaceId = input.workspaceId ?? creator.workspaceId;
     if (workspaceId !== creator.workspaceId)
       throw new TesseraError('FORBIDDEN', 'A root key can only create root keys in its own workspace.');
+    return this.deps.store.transaction((tx) => this.createWithin(tx, actor, creator, input, workspaceId));
+  }
+
+  /**
+   * Creates a root key in `workspaceId` inside the caller's transaction (a new workspace's first
+   * key is made in the transaction that makes the workspace). The creator must reach it all.
+   */
+  async createWithin(
+    tx: Repos,
+    actor: Actor,
+    creator: RootKeyRecord,
+    input: RootKeyInput,
+    workspaceId: string,
+  ): Promise<{ record: RootKeyRecord; key: string }> {
     for (const p of input.permissions) {
       if (!isPermissionGrant(p)) throw new TesseraError('VALIDATION_FAILED', `unknown permission "${p}"`);
     }
     const expiresAt = input.expiresAt ?? null;
     if (expiresAt !== null && expiresAt <= this.deps.clock.now()) throw new TesseraError('VALIDATION_FAILED', 'expiresAt is in the past');
     const wanted = {
+      workspaceId,
       permissions: input.permissions,
       keyspaceIds: input.keyspaceIds === undefined || input.keyspaceIds === null ? null : [...new Set(input.keyspaceIds)],
       expiresAt,
       ipAllowlist: checkIpAllowlist(input.ipAllowlist ?? []),
+      otherWorkspaceIds: [...new Set(input.otherWorkspaceIds ?? [])].filter((w) => w !== workspaceId),
     };
-    // No escalation: a root key grants only what it holds itself, within its keyspaces and lifetime.
+    if (wanted.keyspaceIds !== null && wanted.otherWorkspaceIds.length > 0)
+      throw new TesseraError('VALIDATION_FAILED', 'A root key limited to keyspaces reaches its own workspace only.');
+    // No escalation: a root key grants only what it holds itself, within its keyspaces, workspaces and lifetime.
     const exceeds = uncoveredReach(creator, wanted);
     if (exceeds.length > 0) throw new TesseraError('FORBIDDEN', `Cannot grant what this root key does not hold: ${exceeds.join(', ')}.`);
-    return this.deps.store.transaction(async (tx) => {
-      for (const id of wanted.keyspaceIds ?? []) {
-        const ks = await tx.getKeyspace(id);
-        if (ks === undefined || ks.workspaceId !== workspaceId) throw new TesseraError('NOT_FOUND', `No such keyspace: ${id}.`);
-      }
-      return this.insert(tx, actor, { name: input.name, ...wanted }, workspaceId);
-    });
+    for (const id of wanted.keyspaceIds ?? []) {
+      const ks = await tx.getKeyspace(id);
+      if (ks === undefined || ks.workspaceId !== workspaceId) throw new TesseraError('NOT_FOUND', `No such keyspace: ${id}.`);
+    }
+    return this.insert(tx, actor, { name: input.name, ...wanted }, workspaceId);
   }
 
   /** The root keys of the holder's workspace; a holder limited to keyspaces sees those within its own only. */
@@ -235,7 +253,7 @@ export class RootKeyService {
   private async insert(
     tx: Repos,
     actor: Actor,
-    input: Pick<RootKeyInput, 'name' | 'permissions' | 'expiresAt' | 'ipAllowlist' | 'keyspaceIds'>,
+    input: Pick<RootKeyInput, 'name' | 'permissions' | 'expiresAt' | 'ipAllowlist' | 'keyspaceIds' | 'otherWorkspaceIds'>,
     workspaceId: string,
   ): Promise<{ record: RootKeyRecord; key: string }> {
     const key = generateKey(ROOT_KEY_PREFIX);
@@ -254,6 +272,7 @@ export class RootKeyService {
       ipAllowlist: input.ipAllowlist ?? [],
       keyspaceIds: input.keyspaceIds ?? null,
       rolledToId: null,
+      otherWorkspaceIds: input.otherWorkspaceIds ?? [],
     };
     await tx.insertRootKey(record);
     await appendAudit(tx, this.deps.clock, actor, {
@@ -265,6 +284,7 @@ export class RootKeyService {
         ...(record.keyspaceIds !== null && { keyspaceIds: record.keyspaceIds }),
         ...(record.expiresAt !== null && { expiresAt: new Date(record.expiresAt).toISOString() }),
         ...(record.ipAllowlist.length > 0 && { ipAllowlist: record.ipAllowlist }),
+        ...(record.otherWorkspaceIds.length > 0 && { otherWorkspaceIds: record.otherWorkspaceIds }),
       },
     });
     return { record, key };

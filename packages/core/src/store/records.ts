@@ -71,6 +71,8 @@ export interface RootKeyRecord {
   keyspaceIds: string[] | null;
   /** The root key this one was rolled to, if it was. */
   rolledToId: string | null;
+  /** The workspaces it reaches besides its own (a request names one with `Tessera-Workspace`). */
+  otherWorkspaceIds: string[];
 }
 
 export interface AuditRecord {

@@ -12,6 +12,7 @@ import type { RootKeyRepos } from '../root-keys/root-key-repos.js';
 import type { VaultRepos } from '../vault/vault-repos.js';
 import type { SecretRotationRepos } from '../vault/rotation/secret-rotation-repos.js';
 import type { PortalRepos } from '../portal/portal-repos.js';
+import type { WorkspaceRepos } from '../workspaces/workspace-repos.js';
 import type { UsageUpdate } from './records.js';
 
 /**
@@ -31,6 +32,8 @@ export interface Repos
   readonly secretRotations: SecretRotationRepos;
   /** Keyspaces' portal settings and key owners' portal sessions, in the same database and transactions. */
   readonly portal: PortalRepos;
+  /** Workspaces, in the same database and transactions. */
+  readonly workspaces: WorkspaceRepos;
 }
 
 export interface Store extends Repos {

@@ -19,6 +19,7 @@ const ROOT_KEY_COLUMNS = new RecordColumns<RootKeyRecord>({
   ipAllowlist: jsonColumn<string[]>('ip_allowlist'),
   keyspaceIds: nullableJsonColumn<string[]>('keyspace_ids'),
   rolledToId: 'rolled_to_id',
+  otherWorkspaceIds: jsonColumn<string[]>('other_workspace_ids'),
 });
 const rootKeyFromRow = (row: object) => ROOT_KEY_COLUMNS.read(row);
 
@@ -42,7 +43,7 @@ export class KyselyRootKeyRepos extends KyselyHandle implements RootKeyRepos {
 
   async updateRootKey(
     id: string,
-    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion'>>,
+    patch: Partial<Pick<RootKeyRecord, 'revokedAt' | 'expiresAt' | 'rolledToId' | 'hash' | 'pepperVersion' | 'otherWorkspaceIds'>>,
   ): Promise<void> {
     const set = ROOT_KEY_COLUMNS.write(patch);
     if (Object.keys(set).length === 0) return;
