@@ -150,6 +150,28 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect(ok(await tessera.rootKeys.revoke(rolled.id)).revokedAt).not.toBeNull();
   });
 
+  it('creates, lists, reads and renames workspaces, and acts in one with the workspace option', async () => {
+    const made = ok(
+      await tessera.workspaces.create({ name: 'sdk team', rootKey: { name: 'sdk admin', permissions: ['workspaces:read'] } }),
+    );
+    expect(made.rootKey?.key).toMatch(/^tessera_root_/);
+    expect(ok(await tessera.workspaces.list({ limit: 1000 })).items.map((w) => w.id)).toContain(made.workspace.id);
+    expect(ok(await tessera.workspaces.get(made.workspace.id)).name).toBe('sdk team');
+    expect(ok(await tessera.workspaces.rename(made.workspace.id, 'sdk crew')).name).toBe('sdk crew');
+    const theirs = new Tessera({ baseUrl: server.url, rootKey: made.rootKey!.key, retries: 0 });
+    expect(ok(await theirs.workspaces.list()).items.map((w) => w.id)).toEqual([made.workspace.id]);
+    const there = new Tessera({ baseUrl: server.url, rootKey: server.rootKey, workspace: made.workspace.id, retries: 0 });
+    const ks = ok(await there.keyspaces.create({ name: 'sdk there', prefix: 'sk_sdkws' }));
+    expect(ks.workspaceId).toBe(made.workspace.id);
+    const refused = await new Tessera({
+      baseUrl: server.url,
+      rootKey: made.rootKey!.key,
+      workspace: 'ws_default',
+      retries: 0,
+    }).workspaces.list();
+    expect(refused.error?.code).toBe('FORBIDDEN');
+  });
+
   it('reads, exports, checks and checkpoints the audit log', async () => {
     const page = ok(await tessera.audit.list({ limit: 5, action: 'key.created' }));
     expect(page.items.length).toBeGreaterThan(0);

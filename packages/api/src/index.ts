@@ -66,4 +66,5 @@ export type {
   WebhookDelivery,
   WebhookEvent,
   WebhookWithSecret,
+  Workspace,
 } from './api-types.js';

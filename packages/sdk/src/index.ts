@@ -22,6 +22,7 @@ export type {
   VerifyCode as VerifyOutcome,
   Webhook,
   WebhookDelivery,
+  Workspace,
 } from '@tessera/api';
 export { TesseraError } from './client/tessera-error.js';
 export type { ClientErrorCode, Result } from './client/tessera-error.js';

@@ -12,6 +12,7 @@ import { PORTAL_OPTIONS } from './portal-help.js';
 import { SECRETS_OPTIONS } from './secrets-help.js';
 import { USERS_OPTIONS } from './users-help.js';
 import { ADMIN_OPTIONS } from './admin-help.js';
+import { WORKSPACES_OPTIONS } from './workspaces-help.js';
 import { ROTATION_OPTIONS } from './rotation-help.js';
 import { DETECTION_OPTIONS } from './detection-help.js';
 
@@ -56,6 +57,7 @@ const OPTIONS = {
   ...ROTATION_OPTIONS,
   ...DETECTION_OPTIONS,
   ...ADMIN_OPTIONS,
+  ...WORKSPACES_OPTIONS,
   help: { type: 'boolean', short: 'h' },
 } satisfies ParseArgsConfig['options'];
 
@@ -86,7 +88,7 @@ export function commandContext(flags: Flags, rest: string[]): CommandContext {
     flags,
     rest,
     out: (human, json) => process.stdout.write((flags.json ? JSON.stringify(json) : human) + '\n'),
-    api: (method, path, body) => api(baseUrl, flags['root-key'], method, path, body),
+    api: (method, path, body) => api(baseUrl, { rootKey: flags['root-key'], workspace: flags.workspace }, method, path, body),
     baseUrl,
     config: () =>
       loadConfig(process.env, {
@@ -98,15 +100,23 @@ export function commandContext(flags: Flags, rest: string[]): CommandContext {
   };
 }
 
+/** Who calls: the root key given by flag (else the environment's), and the workspace it acts in (`--workspace`). */
+type Caller = { rootKey: string | undefined; workspace: string | undefined };
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
-async function api(base: string, flag: string | undefined, method: string, path: string, body?: unknown): Promise<any> {
-  const rootKey = flag ?? readSetting(process.env, 'TESSERA_ROOT_KEY');
+async function api(base: string, caller: Caller, method: string, path: string, body?: unknown): Promise<any> {
+  const { workspace } = caller;
+  const rootKey = caller.rootKey ?? readSetting(process.env, 'TESSERA_ROOT_KEY');
   if (!rootKey) throw new UsageError('set TESSERA_ROOT_KEY to a root key (printed by tessera init)');
   let res: Response;
   try {
     res = await fetch(base + path, {
       method,
-      headers: { authorization: `Bearer ${rootKey}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${rootKey}`,
+        ...(workspace !== undefined && { 'tessera-workspace': workspace }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(15_000),
     });

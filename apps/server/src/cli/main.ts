@@ -12,6 +12,7 @@ import { USERS_HELP } from './users-help.js';
 import { ROTATION_HELP } from './rotation-help.js';
 import { DETECTION_HELP } from './detection-help.js';
 import { ADMIN_HELP } from './admin-help.js';
+import { WORKSPACES_HELP } from './workspaces-help.js';
 
 const HELP = `tessera — API keys, tokens and their audit trail
 
@@ -47,10 +48,11 @@ ${USERS_HELP}
 ${END_USERS_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
+${WORKSPACES_HELP}
 
 Client commands talk to a running server: --url (TESSERA_URL, default http://127.0.0.1:8080) with a
 root key in TESSERA_ROOT_KEY, or in the file TESSERA_ROOT_KEY_FILE names (or --root-key, which other
-users can see in the process list).
+users can see in the process list); --workspace ID acts in another workspace the root key reaches.
 Add --json for machine-readable output.
 
 Exit codes: 0 success; 1 failed (or, for verify, the key is not valid); 2 usage error; 3 server unreachable.`;
@@ -75,6 +77,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'end-users': async () => (await import('./end-users.js')).endUsersCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
   'root-keys': async () => (await import('./root-keys.js')).rootKeysCommand,
+  workspaces: async () => (await import('./workspaces.js')).workspacesCommand,
   webhooks: async () => (await import('./webhooks.js')).webhooksCommand,
   anomalies: async () => (await import('./monitoring.js')).anomaliesCommand,
   suspensions: async () => (await import('./monitoring.js')).suspensionsCommand,

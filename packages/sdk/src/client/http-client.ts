@@ -5,6 +5,11 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** The root key sent as `Authorization: Bearer …`. */
   rootKey?: string | undefined;
+  /**
+   * The workspace every call acts in, sent as `Tessera-Workspace`, for a root key that reaches
+   * several; absent: the root key's own workspace.
+   */
+  workspace?: string | undefined;
   /** Per attempt; a call that times out is not retried (it may have been carried out). Default 5000 ms. */
   timeoutMs?: number | undefined;
   /**
@@ -43,6 +48,7 @@ const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 export class HttpClient {
   readonly baseUrl: string;
   private readonly rootKey: string | undefined;
+  private readonly workspace: string | undefined;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
@@ -59,6 +65,7 @@ export class HttpClient {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('baseUrl must be an absolute http(s) URL');
     this.baseUrl = url.href.replace(/\/+$/, '');
     this.rootKey = o.rootKey;
+    this.workspace = o.workspace;
     this.timeoutMs = positive(o.timeoutMs, 5_000, 'timeoutMs');
     this.retries = o.retries === undefined ? 2 : Math.floor(nonNegative(o.retries, 'retries'));
     this.retryBaseMs = o.retryBaseMs === undefined ? 100 : nonNegative(o.retryBaseMs, 'retryBaseMs');
@@ -70,6 +77,7 @@ export class HttpClient {
     const url = this.url(path, input.query);
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.rootKey !== undefined) headers.authorization = `Bearer ${this.rootKey}`;
+    if (this.workspace !== undefined) headers['tessera-workspace'] = this.workspace;
     let body: string | undefined;
     if (input.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -96,6 +104,7 @@ export class HttpClient {
     const url = this.url(path, undefined);
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (this.rootKey !== undefined) headers.authorization = `Bearer ${this.rootKey}`;
+    if (this.workspace !== undefined) headers['tessera-workspace'] = this.workspace;
     const connect = new AbortController();
     const timer = setTimeout(() => connect.abort(), this.timeoutMs);
     const onAbort = () => connect.abort();

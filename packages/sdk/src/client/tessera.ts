@@ -10,6 +10,7 @@ import { OperationCaller, type OperationInput } from './operation-caller.js';
 import type { CallOptions, Operation, OperationResult } from './operations.js';
 import type { Result } from './tessera-error.js';
 import { secretsMethods } from './vault-methods.js';
+import { workspacesMethods } from './workspace-methods.js';
 import { followKeyEvents } from '../verify/key-events.js';
 import { KeyVerifier, type VerifyCacheOptions, type VerifyKeyOptions, type VerifyKeyResult } from '../verify/key-verifier.js';
 
@@ -80,6 +81,8 @@ export class Tessera {
    * backoff and logged.
    */
   readonly webhooks = webhooksMethods(this.operations);
+  /** Workspaces the root key reaches: create, list, read, rename (see the `workspace` option to act in one). */
+  readonly workspaces = workspacesMethods(this.operations);
 
   constructor(options: TesseraOptions) {
     this.http = new HttpClient(options);
