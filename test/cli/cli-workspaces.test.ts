@@ -1,5 +1,5 @@
-import { main } from '@tessera/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcess } from '../support/cli.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // `tessera workspaces …` and `--workspace`, run in-process against a real server.
@@ -16,18 +16,7 @@ describe('tessera workspaces', () => {
     await s?.close();
   });
 
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    try {
-      return { code: await main(argv), out: out.join(''), err: err.join('') };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
-  };
+  const run = runInProcess;
   const json = async (...argv: string[]) => {
     const r = await run(...argv, '--json');
     expect(r, r.err).toMatchObject({ code: 0 });
