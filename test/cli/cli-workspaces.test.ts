@@ -56,6 +56,19 @@ describe('tessera workspaces', () => {
     const other = await json('workspaces', 'create', 'closed', '--root-key-permissions', 'keyspaces:read');
     const refused = await run('keyspaces', 'list', '--root-key', other.rootKey.key, '--workspace', made.workspace.id);
     expect(refused).toMatchObject({ code: 1, err: expect.stringContaining('FORBIDDEN') });
+    // A root key made to reach the other workspace too acts there.
+    const both = await json(
+      'root-keys',
+      'create',
+      '--name',
+      'both',
+      '--permissions',
+      'keyspaces:read',
+      '--other-workspaces',
+      made.workspace.id,
+    );
+    const there = await json('keyspaces', 'list', '--root-key', both.key, '--workspace', made.workspace.id);
+    expect(JSON.stringify(there)).toContain(ks.id);
   });
 
   it('prints its own help lines and refuses a bad call', async () => {

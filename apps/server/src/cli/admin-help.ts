@@ -1,7 +1,8 @@
 /** The lines in `tessera --help` of the commands for root keys, webhooks, monitoring and the raw API, and their flags. */
 
-export const ADMIN_HELP = `  root-keys create --name N --permissions a,b [--keyspaces ID,ID] [--ttl SECONDS]
+export const ADMIN_HELP = `  root-keys create --name N --permissions a,b [--keyspaces ID,ID] [--other-workspaces ID,ID] [--ttl SECONDS]
                                         create a root key (shown once) with at most your own permissions
+                                        (and reaching, besides its workspace, other workspaces you reach)
   root-keys list                        root keys of the workspace (never the keys themselves)
   root-keys roll ID --grace SECONDS     a new root key; the old one works for the grace period
   root-keys revoke ID

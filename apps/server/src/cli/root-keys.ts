@@ -13,6 +13,7 @@ export async function rootKeysCommand(sub: string | undefined, ctx: CommandConte
         permissions: need(list(flags.permissions), '--permissions'),
       };
       if (flags.keyspaces) body.keyspaceIds = list(flags.keyspaces);
+      if (flags['other-workspaces']) body.otherWorkspaceIds = list(flags['other-workspaces']);
       if (flags.ttl) body.expiresAt = new Date(Date.now() + intFlag('ttl', flags.ttl) * 1000).toISOString();
       const r = await ctx.api('POST', '/v1/root-keys', body);
       out(`Created root key ${r.id}. It is shown once, now:\n\n  ${r.key}\n`, r);

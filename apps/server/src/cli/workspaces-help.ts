@@ -9,4 +9,5 @@ export const WORKSPACES_OPTIONS = {
   workspace: { type: 'string' },
   'root-key-name': { type: 'string' },
   'root-key-permissions': { type: 'string' },
+  'other-workspaces': { type: 'string' },
 } as const;
