@@ -44,6 +44,7 @@ export const ROLE_PERMISSIONS = {
     'end_users:read',
     'end_users:manage',
     'workspaces:read',
+    'portal:manage',
   ],
   viewer: ['keys:read', 'keyspaces:read', 'audit:read', 'analytics:read', 'anomalies:read', 'end_users:read', 'workspaces:read'],
 } as const satisfies Record<string, readonly string[]>;
