@@ -113,7 +113,8 @@ export const CONFIG_SCHEMA = {
     doc: 'Export OpenTelemetry traces over OTLP/HTTP to this URL (such as `http://collector:4318/v1/traces`): a span per request, joining the caller\'s `traceparent`, with the SQL statements and Redis commands under it. Off by default. Headers and timeouts come from the standard `OTEL_EXPORTER_OTLP_*` variables. See docs/deployment.md, "Traces".',
     default: undefined,
     parse: (v: string): string | undefined => {
-      if (!/^https?:\/\/[^/\s]+/.test(v)) throw new Error('TESSERA_OTLP_TRACES must be an http:// or https:// URL, such as http://collector:4318/v1/traces');
+      if (!/^https?:\/\/[^/\s]+/.test(v))
+        throw new Error('TESSERA_OTLP_TRACES must be an http:// or https:// URL, such as http://collector:4318/v1/traces');
       return v;
     },
   },

@@ -12,8 +12,7 @@ import { keepStatements } from './sqlite-statements.js';
 import type { Database } from './schema.js';
 
 export type StoreConfig = (
-  | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined }
+  { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string | undefined; poolSize?: number | undefined }
 ) & {
   /** Told of each statement run through Kysely, after it ends: its SQL with placeholders (never the values), time and error. */
   onQuery?: ((event: { sql: string; durationMs: number; error?: unknown }) => void) | undefined;
@@ -56,7 +55,10 @@ export class KyselyStore extends KyselyRepos implements Store {
       database.pragma('busy_timeout = 5000');
       database.pragma('foreign_keys = ON');
       return new KyselyStore(
-        new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }), log: queryLog(config.onQuery) }),
+        new Kysely<Database>({
+          dialect: new ImmediateSqliteDialect({ database: keepStatements(database) }),
+          log: queryLog(config.onQuery),
+        }),
         'sqlite',
         database,
       );
@@ -77,7 +79,10 @@ export class KyselyStore extends KyselyRepos implements Store {
     pool.on('error', () => {});
     // Nor may a checked-out client that loses it between two queries (the pool listens only to idle ones).
     pool.on('connect', (client) => client.on('error', () => {}));
-    return new KyselyStore(new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: queryLog(config.onQuery) }), 'postgres');
+    return new KyselyStore(
+      new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: queryLog(config.onQuery) }),
+      'postgres',
+    );
   }
 
   /** Applies every pending migration; returns the names applied. */

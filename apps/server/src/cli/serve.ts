@@ -60,7 +60,10 @@ export async function serve(
   const tracing =
     config.otlpTraces === undefined
       ? undefined
-      : new (await import('../observability/tracing.js')).Tracing({ endpoint: config.otlpTraces, sampleRatio: config.otlpTracesSampleRatio });
+      : new (await import('../observability/tracing.js')).Tracing({
+          endpoint: config.otlpTraces,
+          sampleRatio: config.otlpTracesSampleRatio,
+        });
   const { store, keyring, migrations } = await openInstance(config, tracing?.onQuery);
   tracing?.database(store.dialect);
   const timings = new ChangeTimings();
