@@ -90,15 +90,9 @@ export {
   type IdempotencyClaim,
 } from './idempotency/idempotency-service.js';
 export type { IdempotencyRecord, IdempotencyRepos } from './idempotency/idempotency-repos.js';
-export {
-  DEFAULT_WORKSPACE_ID,
-  ROOT_KEY_PREFIX,
-  RootKeyService,
-  type RootKeyInput,
-  type RootKeyOutcome,
-} from './root-keys/root-key-service.js';
-export { inWorkspace, keyspaceAllowed, workspacesOf } from './root-keys/root-key-scope.js';
-export { WorkspaceService, type NewWorkspace } from './workspaces/workspace-service.js';
+export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService, type RootKeyOutcome } from './root-keys/root-key-service.js';
+export { inWorkspace, keyspaceAllowed } from './root-keys/root-key-scope.js';
+export { WorkspaceService } from './workspaces/workspace-service.js';
 export type { WorkspaceRecord, WorkspaceRepos } from './workspaces/workspace-repos.js';
 export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
@@ -189,17 +183,11 @@ export { PolicyService } from './anomaly/policy-service.js';
 export { compileTuning, DetectionTunings, isQuietHour, type DetectionTuning } from './anomaly/detection-tuning.js';
 export { GatewayRouteService, type ActiveRoutes } from './gateway/gateway-route-service.js';
 export { matchRoute, type GatewayRoutes } from './gateway/route-rules.js';
-export { PortalKeys, PORTAL_ROLL_GRACE_SECONDS, type PortalKey } from './portal/portal-keys.js';
+export { PortalKeys, type PortalKey } from './portal/portal-keys.js';
 export type { PortalRepos, PortalSessionRecord } from './portal/portal-repos.js';
-export { PORTAL_LINK_MS, PORTAL_SESSION_MS, PortalSessions, portalActor, type PortalSession } from './portal/portal-sessions.js';
+export { PORTAL_SESSION_MS, PortalSessions, type PortalSession } from './portal/portal-sessions.js';
 export { PortalSettingsService } from './portal/portal-settings-service.js';
-export {
-  applyPortalSettings,
-  checkReturnUrl,
-  DEFAULT_PORTAL_SETTINGS,
-  type PortalSettings,
-  type PortalSettingsInput,
-} from './portal/portal-settings.js';
+export { DEFAULT_PORTAL_SETTINGS, type PortalSettings } from './portal/portal-settings.js';
 export { HoneytokenService } from './anomaly/honeytoken-service.js';
 export { LeakReports, type LeakOutcome } from './anomaly/leak-reports.js';
 export { CidrTableGeoLookup, type GeoLookup } from './anomaly/geo-lookup.js';
