@@ -33,6 +33,9 @@ describe('the account page and the second factor in Chromium', () => {
     const created = await s.api('POST', '/v1/users', { email: 'ada@example.com', password: PASSWORD, name: 'Ada' });
     expect(created.status).toBe(201);
     userId = created.body.userId;
+    // The workspace's brand: every page below shows it, and axe checks it too (its colour's contrast).
+    const brand = { name: 'Notes & Co', logoUrl: 'https://logo.invalid/notes.png', color: '#0b6e4f' };
+    expect((await s.api('PATCH', '/v1/workspace/branding', brand)).status).toBe(200);
     clientId = (
       await s.client({ name: 'Notes', grantTypes: ['authorization_code'], redirectUris: [callback], tokenEndpointAuthMethod: 'none' })
     ).clientId;
@@ -42,6 +45,12 @@ describe('the account page and the second factor in Chromium', () => {
   it('enrols an authenticator app from the account page, confirmed by a code', async () => {
     await page.goto(`${s.url}/oauth/account`);
     await page.getByRole('heading', { name: 'Sign in to continue to your account' }).waitFor();
+    // The brand's style sheet applied: the CSP allowed it by its hash.
+    expect(await page.locator('.brand-name').textContent()).toBe('Notes & Co');
+    expect(await page.getByRole('button', { name: 'Sign in' }).evaluate((b) => getComputedStyle(b).backgroundColor)).toBe(
+      'rgb(11, 110, 79)',
+    );
+    expect(await violations()).toEqual([]);
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -22,6 +22,7 @@ import { oauthEndpoints } from './routes/oauth/endpoints.js';
 import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { endUserRoutes } from './routes/end-users.js';
 import { endUserGrantRoutes } from './routes/end-user-grants.js';
+import { workspaceBrandingRoutes } from './routes/workspace-branding.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -87,6 +88,7 @@ export async function createApp({ config, services, logStream, tracing }: AppOpt
   await app.register(oauthEndpoints(services, config));
   await app.register(endUserRoutes(services));
   await app.register(endUserGrantRoutes(services));
+  await app.register(workspaceBrandingRoutes(services));
   await app.register(portalSessionRoutes(services, config));
   await app.register(portalRoutes(services, config));
   await app.register(secretRoutes(services));

@@ -2344,6 +2344,39 @@ export interface Operations {
     body: undefined;
     response: WebhookDelivery;
   };
+  /** The brand of the hosted pages */
+  'GET /v1/workspace/branding': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      /** Shown above each page’s heading; null: none. */
+      name: string | null;
+      /** An https: image shown above the heading; null: none. */
+      logoUrl: string | null;
+      /** The accent colour of buttons and links, #rgb or #rrggbb; null: Tessera’s blue. */
+      color: string | null;
+    };
+  };
+  /** Change the brand of the hosted pages: name, logo, colour */
+  'PATCH /v1/workspace/branding': {
+    path: {};
+    query: {};
+    body: {
+      name?: string | null;
+      /** An absolute https: URL without credentials. */
+      logoUrl?: string | null;
+      color?: string | null;
+    };
+    response: {
+      /** Shown above each page’s heading; null: none. */
+      name: string | null;
+      /** An https: image shown above the heading; null: none. */
+      logoUrl: string | null;
+      /** The accent colour of buttons and links, #rgb or #rrggbb; null: Tessera’s blue. */
+      color: string | null;
+    };
+  };
   /** List the workspaces the caller reaches */
   'GET /v1/workspaces': {
     path: {};

@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   'end_user.totp_enrolled',
   'end_user.totp_removed',
   'end_user.second_factor_reset',
+  'workspace.branding_updated',
   'end_user.sign_in_failed',
   'end_user.sign_in_failures',
   'oauth_signing_key.created',

@@ -145,6 +145,8 @@ export { EndUserService } from './oauth/people/end-user-service.js';
 export { UserGrants, type GrantedApp } from './oauth/people/user-grants.js';
 export type { EndUserAccount, AccountSignIn } from './oauth/people/end-user-account.js';
 export type { SignedInUser } from './oauth/people/signed-in-user.js';
+export type { BrandingRepos, WorkspaceBranding } from './oauth/people/branding-repos.js';
+export { WorkspaceBrandings, type BrandingInput } from './oauth/people/workspace-brandings.js';
 export type { AuthorizationStep } from './oauth/authorization/authorization-flow.js';
 export type { DeviceStep } from './oauth/device/device-flow.js';
 export type { AuthorizationRequest } from './oauth/authorization/authorization-request.js';

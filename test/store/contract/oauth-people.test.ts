@@ -81,6 +81,30 @@ describe.each(DIALECTS)('OAuth store contract: end users, consents, authorizatio
     expect(await oauth.getConsent(a.id, clientId)).toBeUndefined();
   });
 
+  it('keeps a sealed TOTP secret, and spends each time step once (a replay, or the loser of a race, is refused)', async () => {
+    const u = user();
+    await oauth.insertEndUser(u);
+    await oauth.updateEndUser(u.id, { totpSecret: 'sealed:active', totpPending: null, totpLastStep: 100 });
+    expect(await oauth.getEndUser(u.id)).toMatchObject({ totpSecret: 'sealed:active', totpPending: null, totpLastStep: 100 });
+    expect(await oauth.spendEndUserTotpStep(u.id, 100, T0)).toBe(false);
+    expect(await oauth.spendEndUserTotpStep(u.id, 99, T0)).toBe(false);
+    const race = await Promise.all([oauth.spendEndUserTotpStep(u.id, 101, T0), oauth.spendEndUserTotpStep(u.id, 101, T0)]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect((await oauth.getEndUser(u.id))?.totpLastStep).toBe(101);
+    await oauth.updateEndUser(u.id, { totpSecret: null, totpLastStep: null });
+    expect(await oauth.spendEndUserTotpStep(u.id, 1, T0)).toBe(true);
+  });
+
+  it('keeps one brand per workspace, replaced by the next', async () => {
+    expect(await oauth.getBranding('ws_brand')).toBeUndefined();
+    const brand = { workspaceId: 'ws_brand', name: 'Notes ✓', logoUrl: 'https://notes.example/l.png', color: '#0b6e4f', updatedAt: T0 };
+    await oauth.saveBranding(brand);
+    expect(await oauth.getBranding('ws_brand')).toEqual(brand);
+    await oauth.saveBranding({ ...brand, name: null, color: null, updatedAt: T0 + 1 });
+    expect(await oauth.getBranding('ws_brand')).toEqual({ ...brand, name: null, color: null, updatedAt: T0 + 1 });
+    expect(await oauth.getBranding('ws_other')).toBeUndefined();
+  });
+
   it('remembers one consent per user and client, replaced by the next', async () => {
     const u = user();
     await oauth.insertEndUser(u);

@@ -7,7 +7,8 @@ export const END_USERS_HELP = `  end-users create --email E [--name N] [--email-
   end-users get|disable|enable|rm USER_ID
   end-users grants USER_ID              the apps the user allowed, their scopes and live refresh tokens
   end-users revoke-grant USER_ID CLIENT_ID   forget the consent and revoke the app's refresh tokens
-  end-users end-sessions USER_ID        end every sign-in, revoke every grant, forget every consent`;
+  end-users end-sessions USER_ID        end every sign-in, revoke every grant, forget every consent
+  end-users reset-second-factor USER_ID forget the user's TOTP second factor (they enrol again on their account page)`;
 
 export const END_USERS_OPTIONS = {
   'email-verified': { type: 'boolean' },

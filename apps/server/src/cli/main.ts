@@ -4,6 +4,7 @@ import { BACKUP_HELP } from './backup-help.js';
 import { commandContext, parse, Unreachable, UsageError, type Command } from './context.js';
 import { DATABASES_HELP } from './databases-help.js';
 import { END_USERS_HELP } from './end-users-help.js';
+import { BRANDING_HELP } from './branding-help.js';
 import { KEYRING_HELP } from './key-custody-help.js';
 import { OAUTH_HELP } from './oauth-help.js';
 import { PORTAL_HELP } from './portal-help.js';
@@ -46,6 +47,7 @@ ${DATABASES_HELP}
 ${AUDIT_HELP}
 ${USERS_HELP}
 ${END_USERS_HELP}
+${BRANDING_HELP}
 ${BACKUP_HELP}
 ${ADMIN_HELP}
 ${WORKSPACES_HELP}
@@ -75,6 +77,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   audit: async () => (await import('./audit.js')).auditCommand,
   users: async () => (await import('./users.js')).usersCommand,
   'end-users': async () => (await import('./end-users.js')).endUsersCommand,
+  branding: async () => (await import('./branding.js')).brandingCommand,
   backup: async () => (await import('./backup.js')).backupCommand,
   'root-keys': async () => (await import('./root-keys.js')).rootKeysCommand,
   workspaces: async () => (await import('./workspaces.js')).workspacesCommand,

@@ -10,6 +10,7 @@ import { userinfoEndpoint, type UserinfoOutcome, type UserinfoRequest } from './
 import { EndUserSessions } from './people/end-user-sessions.js';
 import { EndUserAccount } from './people/end-user-account.js';
 import { UserGrants } from './people/user-grants.js';
+import { WorkspaceBrandings } from './people/workspace-brandings.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { webOriginAllowed } from './endpoints/cors.js';
@@ -39,6 +40,8 @@ export class AuthorizationServer {
   readonly logout: Logout;
   /** The end user's account page: their apps, their second factor. */
   readonly account: EndUserAccount;
+  /** The brand each workspace's hosted pages show. */
+  readonly brandings: WorkspaceBrandings;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
@@ -48,6 +51,7 @@ export class AuthorizationServer {
     this.authorization = new AuthorizationFlow({ ...deps, sessions: this.sessions, signIns });
     this.device = new DeviceFlow({ ...deps, sessions: this.sessions, signIns });
     this.logout = new Logout({ ...deps, sessions: this.sessions });
+    this.brandings = new WorkspaceBrandings(deps);
     this.account = new EndUserAccount({ ...deps, sessions: this.sessions, signIns, grants: new UserGrants(deps) });
   }
 

@@ -1,4 +1,5 @@
 import type { UserGrantRepos } from './people/user-grant-repos.js';
+import type { BrandingRepos } from './people/branding-repos.js';
 import type { Repos } from '../store/store.js';
 import type { AccessTokenRepos } from './access-token-repos.js';
 import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
@@ -25,7 +26,8 @@ export interface OAuthRepos
     AuthorizationCodeRepos,
     DeviceAuthorizationRepos,
     PushedRequestRepos,
-    UserGrantRepos {
+    UserGrantRepos,
+    BrandingRepos {
   /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations and pushed requests. */
   purgeExpired(now: number): Promise<void>;
 }

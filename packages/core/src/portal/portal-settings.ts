@@ -1,4 +1,5 @@
 import { TesseraError } from '../errors.js';
+import { checkBrand } from '../branding/brand-checks.js';
 
 /**
  * What a keyspace lets its key owners do in the portal, and how the portal looks. Kept on the
@@ -32,7 +33,6 @@ export const DEFAULT_PORTAL_SETTINGS: Readonly<PortalSettings> = Object.freeze({
 });
 
 /** Hex colours only: a CSS colour from the API goes into a style sheet, so nothing else gets in. */
-const COLOUR = /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i;
 /** The scope grammar of keys: what `POST /v1/keys` accepts too. */
 const SCOPE = /^[A-Za-z0-9_.:/*-]{1,128}$/;
 
@@ -48,23 +48,15 @@ export function applyPortalSettings(current: PortalSettings, input: PortalSettin
   if (next.allowedScopes.length > 100 || next.allowedScopes.some((s) => !SCOPE.test(s)))
     throw new TesseraError('VALIDATION_FAILED', 'allowedScopes: at most 100 scopes, each 1 to 128 of A-Z a-z 0-9 _ . : / * -.');
   next.allowedScopes = [...new Set(next.allowedScopes)];
-  if (next.appName !== null && (next.appName.trim() === '' || next.appName.length > 100))
-    throw new TesseraError('VALIDATION_FAILED', 'appName must be 1 to 100 characters.');
-  if (next.brandColor !== null && !COLOUR.test(next.brandColor))
-    throw new TesseraError('VALIDATION_FAILED', 'brandColor must be a hex colour: #rgb or #rrggbb.');
-  if (next.logoUrl !== null && !isHttpsUrl(next.logoUrl))
-    throw new TesseraError('VALIDATION_FAILED', 'logoUrl must be an absolute https: URL without credentials, at most 2000 characters.');
+  checkBrand(
+    { name: next.appName, color: next.brandColor, logoUrl: next.logoUrl },
+    { name: 'appName', color: 'brandColor', logoUrl: 'logoUrl' },
+  );
   return next;
 }
 
 function definedOnly(input: PortalSettingsInput): PortalSettingsInput {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as PortalSettingsInput;
-}
-
-function isHttpsUrl(value: string): boolean {
-  if (value.length > 2000 || !URL.canParse(value)) return false;
-  const u = new URL(value);
-  return u.protocol === 'https:' && u.username === '' && u.password === '';
 }
 
 /**

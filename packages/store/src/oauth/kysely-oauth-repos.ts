@@ -14,6 +14,7 @@ import type {
   SigningKeyRecord,
   SigningKeyTimes,
   TokenFamilyRecord,
+  WorkspaceBranding,
 } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyRepos } from '../kysely-repos.js';
@@ -28,6 +29,7 @@ import { KyselyOnceRepos } from './kysely-once-repos.js';
 import { KyselySigningKeyRepos } from './kysely-signing-key-repos.js';
 import { KyselyTokenFamilyRepos } from './kysely-token-family-repos.js';
 import { KyselyUserGrantRepos } from './kysely-user-grant-repos.js';
+import { KyselyBrandingRepos } from './kysely-branding-repos.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
 /**
@@ -45,6 +47,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly devices: KyselyDeviceAuthorizationRepos;
   private readonly pushed: KyselyPushedRequestRepos;
   private readonly grants: KyselyUserGrantRepos;
+  private readonly brandings: KyselyBrandingRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -58,6 +61,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.codes = new KyselyAuthorizationCodeRepos(q);
     this.devices = new KyselyDeviceAuthorizationRepos(q);
     this.pushed = new KyselyPushedRequestRepos(q);
+    this.brandings = new KyselyBrandingRepos(q);
     this.grants = new KyselyUserGrantRepos(q);
   }
 
@@ -173,6 +177,12 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   }
   updateEndUser(id: string, patch: EndUserPatch): Promise<void> {
     return this.endUsers.updateEndUser(id, patch);
+  }
+  getBranding(workspaceId: string): Promise<WorkspaceBranding | undefined> {
+    return this.brandings.getBranding(workspaceId);
+  }
+  saveBranding(b: WorkspaceBranding): Promise<void> {
+    return this.brandings.saveBranding(b);
   }
   spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
     return this.endUsers.spendEndUserTotpStep(id, step, at);

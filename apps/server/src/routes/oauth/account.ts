@@ -1,24 +1,14 @@
-import { OAUTH_PATHS, TesseraError, type AuthorizationServer, type SignedInUser } from '@tessera/core';
-import type { TSchema } from 'typebox';
+import { OAUTH_PATHS, TesseraError, type AuthorizationServer, type SignedInUser, type WorkspaceBranding } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '../../http/schemas.js';
+import { sendBranded } from './branded-page.js';
+import { accountForm, BACK, COMMON, Html, THROTTLED } from './account-schemas.js';
 import { accountPage, totpEnrolmentPage, type AccountNotice } from './account-pages.js';
-import { FORM, Param, type Issuer } from './form-endpoint.js';
+import { Param, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, setCookie, signedOutPage, signInPage } from './hosted-pages.js';
-import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer, throttledPage } from './page-forms.js';
+import { pageCsrf, pageErrorHandler, pageForm, signInAnswer, throttledPage } from './page-forms.js';
 
 const PATH = OAUTH_PATHS.account;
-const Html = (description: string) =>
-  HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Your account</title></head><body><main>…</main></body></html>');
-const BACK = {
-  description: 'Done: back to the account page.',
-  headers: { Location: { type: 'string', description: 'The account page.' } },
-};
-const COMMON = {
-  403: Html('The form’s CSRF token does not go with this browser’s cookie.'),
-  500: Html('Something went wrong on our side.'),
-};
-const THROTTLED = Html('Too many failed sign-ins from this network: nothing was checked.');
 const WORKSPACE = /^ws_[0-9A-Za-z_]{1,60}$/;
 const NOTICES = new Set(['revoked', 'enrolled', 'removed']);
 const SESSION_S = 8 * 3600;
@@ -33,18 +23,21 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
   const cookie = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
   const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
 
+  const brandOf = (workspaceId: string) => server.brandings.get(workspaceId);
+
   /** What a browser without a full sign-in sees: the sign-in page, or the second-factor page. */
   function signInFirst(
     request: FastifyRequest,
     reply: FastifyReply,
     workspace: string,
+    brand: WorkspaceBranding,
     signed?: SignedInUser,
     failed?: { email: string } | 'code',
   ) {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const status = failed === undefined ? 200 : 401;
     if (signed?.secondFactorDue)
-      return sendPage(
+      return sendBranded(
         reply,
         status,
         secondFactorPage({
@@ -55,9 +48,10 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           action: `${PATH}/second-factor`,
           carry: 'workspace',
         }),
+        brand,
       );
     const email = typeof failed === 'object' ? failed.email : undefined;
-    return sendPage(
+    return sendBranded(
       reply,
       status,
       signInPage({
@@ -69,6 +63,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         action: `${PATH}/sign-in`,
         carry: 'workspace',
       }),
+      brand,
     );
   }
 
@@ -76,7 +71,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const apps = await account.apps(signed, request.ip);
     const html = accountPage({ email: signed.user.email, apps, totpEnrolled: signed.user.totpSecret !== null, csrf, notice });
-    return sendPage(reply, notice === 'code' ? 401 : 200, html);
+    return sendBranded(reply, notice === 'code' ? 401 : 200, html, await brandOf(signed.user.workspaceId));
   }
 
   /** A form of a signed-in page: its fields and the user, or the answer already sent. */
@@ -93,24 +88,6 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
     }
     return { fields, signed };
   }
-
-  const route = (
-    operationId: string,
-    summary: string,
-    fields: Record<string, TSchema>,
-    example: Record<string, string>,
-    response: object,
-  ) => ({
-    schema: {
-      operationId,
-      tags: ['oauth'],
-      summary,
-      security: [],
-      consumes: [FORM],
-      body: CsrfForm(fields, example),
-      response: { ...response, ...COMMON },
-    },
-  });
 
   return async (app) => {
     app.setErrorHandler(pageErrorHandler);
@@ -140,8 +117,10 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         const workspace = typeof query.workspace === 'string' ? query.workspace : 'ws_default';
         if (!WORKSPACE.test(workspace)) return sendPage(reply, 400, errorPage('This workspace is not valid.'));
         const signed = await account.current(cookie(request));
-        if (signed === undefined || signed.secondFactorDue)
-          return signInFirst(request, reply, signed?.session.workspaceId ?? workspace, signed);
+        if (signed === undefined || signed.secondFactorDue) {
+          const shown = signed?.session.workspaceId ?? workspace;
+          return signInFirst(request, reply, shown, await brandOf(shown), signed);
+        }
         const notice = typeof query.notice === 'string' && NOTICES.has(query.notice) ? (query.notice as AccountNotice) : undefined;
         return show(request, reply, signed, notice);
       },
@@ -149,7 +128,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
     app.post(
       `${PATH}/sign-in`,
-      route(
+      accountForm(
         'accountSignIn',
         'The account page’s sign-in form',
         { workspace: Type.String(), email: Type.String(), password: Type.String() },
@@ -163,8 +142,9 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         if (!WORKSPACE.test(workspace)) return sendPage(reply, 400, errorPage('This workspace is not valid.'));
         const email = fields.get('email') ?? '';
         const signed = await account.signIn(workspace, { email, password: fields.get('password') ?? '', ip: request.ip });
+        const brand = await brandOf(workspace);
         return signInAnswer(request, reply, issuer, signed.ok ? { ...signed, step: PATH } : signed, {
-          refused: () => signInFirst(request, reply, workspace, undefined, { email }),
+          refused: () => signInFirst(request, reply, workspace, brand, undefined, { email }),
           next: (to) => sendRedirect(reply, to),
         });
       },
@@ -172,7 +152,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
     app.post(
       `${PATH}/second-factor`,
-      route(
+      accountForm(
         'accountSecondFactor',
         'The account page’s second-factor form',
         { workspace: Type.String(), code: Type.String() },
@@ -185,8 +165,9 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         const signed = await account.current(cookie(request));
         if (signed === undefined || !signed.secondFactorDue) return sendRedirect(reply, PATH);
         const verified = await account.verifySecondFactor(signed, fields.get('code') ?? '', request.ip);
+        const brand = await brandOf(signed.session.workspaceId);
         return signInAnswer(request, reply, issuer, verified.ok ? { ...verified, step: PATH } : verified, {
-          refused: () => signInFirst(request, reply, signed.session.workspaceId, signed, 'code'),
+          refused: () => signInFirst(request, reply, signed.session.workspaceId, brand, signed, 'code'),
           next: (to) => sendRedirect(reply, to),
         });
       },
@@ -194,7 +175,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
     app.post(
       `${PATH}/apps/revoke`,
-      route(
+      accountForm(
         'accountRevokeApp',
         'Revoke an app’s access: its consent is forgotten and its refresh tokens stop working',
         { client_id: Type.String() },
@@ -211,7 +192,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
     app.post(
       `${PATH}/totp`,
-      route(
+      accountForm(
         'accountTotpBegin',
         'Start enrolling an authenticator app: a new secret, shown as text and as an otpauth URI',
         {},
@@ -221,14 +202,15 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
       async (request, reply) => {
         const found = await signedForm(request, reply);
         if (found === undefined) return reply;
-        const offered = await account.totp.begin(found.signed, 'Tessera');
-        return sendPage(reply, 200, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply) }));
+        const brand = await brandOf(found.signed.user.workspaceId);
+        const offered = await account.totp.begin(found.signed, brand.name ?? 'Tessera');
+        return sendBranded(reply, 200, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply) }), brand);
       },
     );
 
     app.post(
       `${PATH}/totp/confirm`,
-      route(
+      accountForm(
         'accountTotpConfirm',
         'Confirm the enrolment with a code from the app',
         { code: Type.String() },
@@ -249,15 +231,17 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           return sendRedirect(reply, `${PATH}?notice=enrolled`);
         }
         if (confirmed.throttled) return throttledPage(reply);
-        const offered = await account.totp.offered(found.signed, 'Tessera');
+        const brand = await brandOf(found.signed.user.workspaceId);
+        const offered = await account.totp.offered(found.signed, brand.name ?? 'Tessera');
         if (offered === undefined) throw new TesseraError('CONFLICT', 'Start the enrolment again.');
-        return sendPage(reply, 401, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply), failed: true }));
+        const html = totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply), failed: true });
+        return sendBranded(reply, 401, html, brand);
       },
     );
 
     app.post(
       `${PATH}/totp/remove`,
-      route(
+      accountForm(
         'accountTotpRemove',
         'Remove the second factor, given a current code',
         { code: Type.String() },
@@ -275,7 +259,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
     app.post(
       `${PATH}/sign-out`,
-      route('accountSignOut', 'Sign out: every sign-in of the user ends', {}, { csrf: 'Zr3…' }, { 200: Html('Signed out.') }),
+      accountForm('accountSignOut', 'Sign out: every sign-in of the user ends', {}, { csrf: 'Zr3…' }, { 200: Html('Signed out.') }),
       async (request, reply) => {
         const fields = form(request, reply);
         if (!(fields instanceof Map)) return fields;

@@ -1,8 +1,9 @@
-import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep } from '@tessera/core';
+import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep, WorkspaceBranding } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
+import { sendBranded } from './branded-page.js';
 import { FORM, type Issuer } from './form-endpoint.js';
 import { consentPage, errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, signInPage } from './hosted-pages.js';
 import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
@@ -54,31 +55,37 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   const flow = server.authorization;
   const sessions = server.sessions;
 
+  /** The brand of the request's workspace, for its pages. */
+  const brandOf = (r: AuthorizationRequest) => server.brandings.get(r.client.workspaceId);
+
   /** Shows the page a step needs, or sends the browser on. */
   function show(
     request: FastifyRequest,
     reply: FastifyReply,
     step: AuthorizationStep,
     query: string,
+    brand: WorkspaceBranding | undefined,
     failed?: { email: string } | 'code',
   ): FastifyReply {
     if (step.kind === 'redirect') return sendRedirect(reply, step.location);
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const r = step.request;
     if (step.kind === 'second-factor')
-      return sendPage(
+      return sendBranded(
         reply,
         failed ? 401 : 200,
         secondFactorPage({ app: r.client.name, query, csrf, failed: failed !== undefined }),
+        brand,
         r.redirectUri,
       );
     if (step.kind === 'sign-in') {
       // After a failed attempt the email typed stays in its field: only the password is asked again.
       const email = typeof failed === 'object' ? failed.email : undefined;
       const html = signInPage({ app: r.client.name, query, csrf, email: email ?? r.loginHint, failed: failed !== undefined });
-      return sendPage(reply, failed ? 401 : 200, html, r.redirectUri);
+      return sendBranded(reply, failed ? 401 : 200, html, brand, r.redirectUri);
     }
-    return sendPage(reply, 200, consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf }), r.redirectUri);
+    const html = consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf });
+    return sendBranded(reply, 200, html, brand, r.redirectUri);
   }
 
   /** The request a query makes, or the answer that refuses it (a page, or a redirect to the client). */
@@ -118,7 +125,8 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
         const r = await checked(query, reply);
         if (r === undefined) return reply;
-        return show(request, reply, await flow.next(r, issuer(), readCookie(request, issuer(), 'session')), query);
+        const step = await flow.next(r, issuer(), readCookie(request, issuer(), 'session'));
+        return show(request, reply, step, query, await brandOf(r));
       },
     );
 
@@ -158,9 +166,10 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           password: fields.get('password') ?? '',
           ip: request.ip,
         });
+        const brand = await brandOf(r);
         return signInAnswer(request, reply, issuer, signed, {
-          refused: () => show(request, reply, { kind: 'sign-in', request: r }, query, { email: fields.get('email') ?? '' }),
-          next: (step) => show(request, reply, step, query),
+          refused: () => show(request, reply, { kind: 'sign-in', request: r }, query, brand, { email: fields.get('email') ?? '' }),
+          next: (step) => show(request, reply, step, query, brand),
         });
       },
     );
@@ -196,9 +205,10 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         if (r === undefined) return reply;
         const cookie = readCookie(request, issuer(), 'session');
         const verified = await flow.verifySecondFactor(r, issuer(), cookie, { code: fields.get('code') ?? '', ip: request.ip });
+        const brand = await brandOf(r);
         return signInAnswer(request, reply, issuer, verified, {
-          refused: () => show(request, reply, verified.step, query, verified.step.kind === 'second-factor' ? 'code' : undefined),
-          next: (step) => show(request, reply, step, query),
+          refused: () => show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? 'code' : undefined),
+          next: (step) => show(request, reply, step, query, brand),
         });
       },
     );
@@ -230,7 +240,8 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         const r = await checked(query, reply);
         if (r === undefined) return reply;
         const allow = fields.get('decision') === 'allow';
-        return show(request, reply, await flow.decide(r, issuer(), readCookie(request, issuer(), 'session'), allow, request.ip), query);
+        const step = await flow.decide(r, issuer(), readCookie(request, issuer(), 'session'), allow, request.ip);
+        return show(request, reply, step, query, await brandOf(r));
       },
     );
   };

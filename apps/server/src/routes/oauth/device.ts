@@ -1,9 +1,10 @@
-import type { AuthorizationServer, DeviceStep } from '@tessera/core';
+import type { AuthorizationServer, DeviceStep, WorkspaceBranding } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
-import { deviceCodePage, deviceConfirmPage, deviceDonePage, readCookie, secondFactorPage, sendPage, signInPage } from './hosted-pages.js';
+import { deviceCodePage, deviceConfirmPage, deviceDonePage, readCookie, secondFactorPage, signInPage } from './hosted-pages.js';
+import { sendBranded } from './branded-page.js';
 import { DeviceAuthorizationForm, DeviceAuthorizationResponseSchema } from './device-schemas.js';
 import { oauthErrors } from './oauth-errors.js';
 import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
@@ -24,18 +25,28 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
   const flow = server.device;
   const sessions = server.sessions;
 
+  /** The brand of the workspace whose client a step is for; none before the code names one. */
+  const brandOf = async (step: DeviceStep) => ('client' in step ? server.brandings.get(step.client.workspaceId) : undefined);
+
   /** Shows the page a step needs. */
-  function show(request: FastifyRequest, reply: FastifyReply, step: DeviceStep, signInFailed?: { email: string } | 'code'): FastifyReply {
+  function show(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    step: DeviceStep,
+    brand?: WorkspaceBranding,
+    signInFailed?: { email: string } | 'code',
+  ): FastifyReply {
     const csrf = pageCsrf(sessions, issuer, request, reply);
+    const send = (r: FastifyReply, status: number, html: string) => sendBranded(r, status, html, brand);
     switch (step.kind) {
       case 'enter-code':
-        return sendPage(
+        return send(
           reply,
           step.failed === 'throttled' ? 429 : step.failed === 'unknown' ? 400 : 200,
           deviceCodePage({ csrf, userCode: step.userCode, failed: step.failed }),
         );
       case 'sign-in':
-        return sendPage(
+        return send(
           reply,
           signInFailed ? 401 : 200,
           signInPage({
@@ -49,7 +60,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           }),
         );
       case 'second-factor':
-        return sendPage(
+        return send(
           reply,
           signInFailed ? 401 : 200,
           secondFactorPage({
@@ -62,13 +73,13 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           }),
         );
       case 'confirm':
-        return sendPage(
+        return send(
           reply,
           200,
           deviceConfirmPage({ app: step.client.name, email: step.user.email, scope: step.scope, userCode: step.userCode, csrf }),
         );
       case 'done':
-        return sendPage(reply, 200, deviceDonePage({ app: step.client.name, approved: step.approved }));
+        return send(reply, 200, deviceDonePage({ app: step.client.name, approved: step.approved }));
     }
   }
 
@@ -151,7 +162,8 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
         async (request, reply) => {
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
-          return show(request, reply, await flow.enter(fields.get('user_code') ?? '', session(request), request.ip));
+          const step = await flow.enter(fields.get('user_code') ?? '', session(request), request.ip);
+          return show(request, reply, step, await brandOf(step));
         },
       );
 
@@ -187,10 +199,11 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             password: fields.get('password') ?? '',
             ip: request.ip,
           });
+          const brand = await brandOf(signed.step);
           return signInAnswer(request, reply, issuer, signed, {
             refused: () =>
-              show(request, reply, signed.step, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined),
-            next: (step) => show(request, reply, step),
+              show(request, reply, signed.step, brand, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined),
+            next: (step) => show(request, reply, step, brand),
           });
         },
       );
@@ -223,9 +236,10 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             code: fields.get('code') ?? '',
             ip: request.ip,
           });
+          const brand = await brandOf(verified.step);
           return signInAnswer(request, reply, issuer, verified, {
-            refused: () => show(request, reply, verified.step, verified.step.kind === 'second-factor' ? 'code' : undefined),
-            next: (step) => show(request, reply, step),
+            refused: () => show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? 'code' : undefined),
+            next: (step) => show(request, reply, step, brand),
           });
         },
       );
@@ -257,7 +271,8 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
           const allow = fields.get('decision') === 'allow';
-          return show(request, reply, await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip));
+          const step = await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip);
+          return show(request, reply, step, await brandOf(step));
         },
       );
     });

@@ -162,13 +162,14 @@ export function errorPage(message: string): string {
  * no referrer, and forms that may post only here — and go on to `redirectUri`'s origin, where the
  * answer to the client is sent after a form.
  */
-export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string): FastifyReply {
+export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string, imgSrc?: string): FastifyReply {
   const target = redirectUri === undefined ? '' : ` ${formTarget(redirectUri)}`;
+  const img = imgSrc === undefined ? '' : ` img-src ${imgSrc};`;
   return sendHtml(
     reply,
     status,
     html,
-    `default-src 'none'; style-src ${styleSources(html)}; form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src ${styleSources(html)};${img} form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
   );
 }
 
