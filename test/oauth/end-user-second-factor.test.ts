@@ -139,4 +139,22 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
     expect(page.status).toBe(303);
     expect(new URL(page.location!).searchParams.get('code')).toMatch(/^tessera_ac_/);
   });
+
+  it('is removed on the account page with a current code, not with a wrong one', async () => {
+    const jar = new BrowserJar();
+    const page = await account(jar);
+    const offered = await jar.submit(page, s.url, {}, '/oauth/account/totp');
+    secret = base32Decode(/<code id="totp_secret">([^<]+)<\/code>/.exec(offered.html)![1]!);
+    expect((await jar.submit(offered, s.url, { code: code() })).status).toBe(303);
+    const enrolled = await jar.get(`${s.url}/oauth/account`);
+    const wrong = String((Number(code()) + 1) % 1_000_000).padStart(6, '0');
+    const refused = await jar.submit(enrolled, s.url, { code: wrong }, '/oauth/account/totp/remove');
+    expect(refused.status).toBe(401);
+    expect((await s.api('GET', `/v1/users/${userId}`)).body.secondFactor).toBe(true);
+    s.clock.advance(30_000);
+    const removed = await jar.submit(refused, s.url, { code: code() }, '/oauth/account/totp/remove');
+    expect(removed.location).toBe('/oauth/account?notice=removed');
+    expect((await s.api('GET', `/v1/users/${userId}`)).body.secondFactor).toBe(false);
+    expect(await audit('end_user.totp_removed')).toEqual([expect.objectContaining({ target: userId })]);
+  });
 });
