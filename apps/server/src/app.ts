@@ -23,6 +23,7 @@ import { oauthClientRoutes } from './routes/oauth-clients.js';
 import { endUserRoutes } from './routes/end-users.js';
 import { endUserGrantRoutes } from './routes/end-user-grants.js';
 import { workspaceBrandingRoutes } from './routes/workspace-branding.js';
+import { upstreamProviderRoutes } from './routes/upstream-providers.js';
 import { operationsRoutes } from './routes/operations.js';
 import { rootKeyRoutes } from './routes/root-keys.js';
 import { workspaceRoutes } from './routes/workspaces.js';
@@ -91,6 +92,7 @@ export async function createApp({ config, services, logStream, tracing }: AppOpt
   await app.register(workspaceBrandingRoutes(services));
   await app.register(portalSessionRoutes(services, config));
   await app.register(portalRoutes(services, config));
+  await app.register(upstreamProviderRoutes(services, config));
   await app.register(secretRoutes(services));
   await app.register(secretRotationRoutes(services));
   await app.register(databaseRoutes(services));

@@ -700,6 +700,28 @@ export interface TopVerifications {
   }>;
 }
 
+/** An upstream OpenID Provider the workspace’s end users may sign in with; the client secret is never shown. */
+export interface UpstreamProvider {
+  providerId: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  scopes: Array<string>;
+  /** Which upstream claims fill the end user’s fields. */
+  claimMapping: {
+    /** The claim that holds the email. Default `email`. */
+    email?: string;
+    /** The claim that says the email is verified (`true`). Default `email_verified`. */
+    emailVerified?: string;
+    /** The claim that holds the name. Default `name`. */
+    name?: string;
+  };
+  /** The redirect URI to register at the upstream provider for this client. */
+  redirectUri: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** One verification as the monitoring recorded it: never the key itself. */
 export interface UsageEvent {
   ts: string;
@@ -1846,6 +1868,59 @@ export interface Operations {
       /** The key that signs in its place from now on, when the retired key was signing. */
       successor: string | null;
     };
+  };
+  /** List upstream OpenID Providers */
+  'GET /v1/oauth/upstream-providers': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      items: Array<UpstreamProvider>;
+    };
+  };
+  /** Register an upstream OpenID Provider */
+  'POST /v1/oauth/upstream-providers': {
+    path: {};
+    query: {};
+    body: {
+      /** Shown as “Sign in with <name>”; unique in the workspace. */
+      name: string;
+      /** Its issuer identifier: `<issuer>/.well-known/openid-configuration` is read now. HTTPS (HTTP on loopback only). */
+      issuer: string;
+      clientId: string;
+      /** Kept encrypted under the workspace’s data key; never shown. */
+      clientSecret: string;
+      /** Default `openid email profile`; `openid` always. */
+      scopes?: Array<string>;
+      /** Which upstream claims fill the end user’s fields. */
+      claimMapping?: {
+        /** The claim that holds the email. Default `email`. */
+        email?: string;
+        /** The claim that says the email is verified (`true`). Default `email_verified`. */
+        emailVerified?: string;
+        /** The claim that holds the name. Default `name`. */
+        name?: string;
+      };
+    };
+    response: UpstreamProvider;
+  };
+  /** Remove an upstream OpenID Provider and unlink the accounts linked to it */
+  'DELETE /v1/oauth/upstream-providers/{providerId}': {
+    path: {
+      providerId: string;
+    };
+    query: {};
+    body: undefined;
+    response: undefined;
+  };
+  /** Get an upstream OpenID Provider */
+  'GET /v1/oauth/upstream-providers/{providerId}': {
+    path: {
+      providerId: string;
+    };
+    query: {};
+    body: undefined;
+    response: UpstreamProvider;
   };
   /** Hand a key owner a portal session: a single-use link to manage their own keys */
   'POST /v1/portal/sessions': {

@@ -28,6 +28,7 @@ export const ID_PREFIX = {
   databaseLease: 'dbl',
   secretRotation: 'rot',
   portalSession: 'psn',
+  upstreamProvider: 'idp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

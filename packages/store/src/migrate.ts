@@ -28,6 +28,7 @@ import * as userGrants from './migrations/0026-user-grants.js';
 import * as portal from './migrations/0027-portal.js';
 import * as endUserSecondFactor from './migrations/0030-end-user-second-factor.js';
 import * as workspaceReach from './migrations/0031-workspace-reach.js';
+import * as upstreamProviders from './migrations/0032-upstream-providers.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -60,6 +61,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027-portal': portal,
   '0030-end-user-second-factor': endUserSecondFactor,
   '0031-workspace-reach': workspaceReach,
+  '0032-upstream-providers': upstreamProviders,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,6 +4,7 @@ import {
   DEFAULT_SIGNING_KEY_POLICY,
   EndUserService,
   UserGrants,
+  UpstreamProviders,
   every,
   noticeDueSecrets,
   SigningWorkers,
@@ -73,6 +74,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
   });
   const users = new EndUserService({ store, clock: o.clock, passwords: o.passwords });
   const userGrants = new UserGrants({ store, clock: o.clock });
+  const upstreamProviders = new UpstreamProviders({ store, keyring: o.keyring, clock: o.clock, discovery: server.discovery });
   let upkeep: Ticker | undefined;
   return {
     store,
@@ -82,6 +84,7 @@ export function createOAuthServices(o: OAuthServiceOptions) {
     server,
     users,
     userGrants,
+    upstreamProviders,
     /** Emergency retirement of a signing key (audited), told to every node. */
     async retireSigningKey(kid: string, actor: Actor, reason?: string) {
       const retired = await keys.retire(kid, actor, reason);

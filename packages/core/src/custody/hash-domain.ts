@@ -21,6 +21,10 @@ export const HASH_DOMAINS = [
   'pushed_request',
   'portal_link',
   'portal_session',
+  'federation_state',
+  'federation_binding',
+  'federation_pkce',
+  'federation_nonce',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

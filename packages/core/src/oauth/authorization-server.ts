@@ -11,6 +11,8 @@ import { EndUserSessions } from './people/end-user-sessions.js';
 import { EndUserAccount } from './people/end-user-account.js';
 import { UserGrants } from './people/user-grants.js';
 import { WorkspaceBrandings } from './people/workspace-brandings.js';
+import { FederatedSignIn } from './federation/federated-sign-in.js';
+import { UpstreamDiscovery } from './federation/upstream-discovery.js';
 import { revocationEndpoint } from './endpoints/revocation.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { webOriginAllowed } from './endpoints/cors.js';
@@ -42,6 +44,10 @@ export class AuthorizationServer {
   readonly account: EndUserAccount;
   /** The brand each workspace's hosted pages show. */
   readonly brandings: WorkspaceBrandings;
+  /** Sign-in with the workspace's upstream OpenID Providers. */
+  readonly federation: FederatedSignIn;
+  /** Upstream providers' discovery documents and key sets, read once per node and cached. */
+  readonly discovery: UpstreamDiscovery;
 
   constructor(deps: AuthorizationServerDeps) {
     this.ctx = serverContext(deps);
@@ -53,6 +59,8 @@ export class AuthorizationServer {
     this.logout = new Logout({ ...deps, sessions: this.sessions });
     this.brandings = new WorkspaceBrandings(deps);
     this.account = new EndUserAccount({ ...deps, sessions: this.sessions, signIns, grants: new UserGrants(deps) });
+    this.discovery = new UpstreamDiscovery(deps.clock);
+    this.federation = new FederatedSignIn({ ...deps, sessions: this.sessions, discovery: this.discovery });
   }
 
   /** RFC 8414 metadata. */

@@ -1,5 +1,6 @@
 import type { UserGrantRepos } from './people/user-grant-repos.js';
 import type { BrandingRepos } from './people/branding-repos.js';
+import type { UpstreamProviderRepos } from './federation/upstream-provider-repos.js';
 import type { Repos } from '../store/store.js';
 import type { AccessTokenRepos } from './access-token-repos.js';
 import type { AuthorizationCodeRepos } from './authorization-code-repos.js';
@@ -27,8 +28,9 @@ export interface OAuthRepos
     DeviceAuthorizationRepos,
     PushedRequestRepos,
     UserGrantRepos,
-    BrandingRepos {
-  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations and pushed requests. */
+    BrandingRepos,
+    UpstreamProviderRepos {
+  /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations, pushed requests and federated sign-ins. */
   purgeExpired(now: number): Promise<void>;
 }
 

@@ -6,6 +6,9 @@ import type {
   PushedRequestRecord,
   EndUserPatch,
   EndUserRecord,
+  FederatedSignInRecord,
+  UpstreamLinkRecord,
+  UpstreamProviderRecord,
   OAuthClientRecord,
   OAuthRepos,
   OpaqueTokenRecord,
@@ -30,6 +33,8 @@ import { KyselySigningKeyRepos } from './kysely-signing-key-repos.js';
 import { KyselyTokenFamilyRepos } from './kysely-token-family-repos.js';
 import { KyselyUserGrantRepos } from './kysely-user-grant-repos.js';
 import { KyselyBrandingRepos } from './kysely-branding-repos.js';
+import { KyselyUpstreamProviderRepos } from './kysely-upstream-provider-repos.js';
+import type { FederationDatabase } from './federation-schema.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
 /**
@@ -48,6 +53,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly pushed: KyselyPushedRequestRepos;
   private readonly grants: KyselyUserGrantRepos;
   private readonly brandings: KyselyBrandingRepos;
+  private readonly upstream: KyselyUpstreamProviderRepos;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -63,6 +69,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.pushed = new KyselyPushedRequestRepos(q);
     this.brandings = new KyselyBrandingRepos(q);
     this.grants = new KyselyUserGrantRepos(q);
+    this.upstream = new KyselyUpstreamProviderRepos(db as unknown as Kysely<FederationDatabase>);
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {
@@ -187,8 +194,37 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
     return this.endUsers.spendEndUserTotpStep(id, step, at);
   }
-  deleteEndUser(id: string): Promise<boolean> {
+  async deleteEndUser(id: string): Promise<boolean> {
+    await this.upstream.deleteLinksOfUser(id);
     return this.endUsers.deleteEndUser(id);
+  }
+
+  insertUpstreamProvider(p: UpstreamProviderRecord): Promise<boolean> {
+    return this.upstream.insertUpstreamProvider(p);
+  }
+  getUpstreamProvider(id: string): Promise<UpstreamProviderRecord | undefined> {
+    return this.upstream.getUpstreamProvider(id);
+  }
+  listUpstreamProviders(workspaceId: string): Promise<UpstreamProviderRecord[]> {
+    return this.upstream.listUpstreamProviders(workspaceId);
+  }
+  deleteUpstreamProvider(id: string): Promise<boolean> {
+    return this.upstream.deleteUpstreamProvider(id);
+  }
+  findUpstreamLink(providerId: string, subject: string): Promise<UpstreamLinkRecord | undefined> {
+    return this.upstream.findUpstreamLink(providerId, subject);
+  }
+  insertUpstreamLink(l: UpstreamLinkRecord): Promise<boolean> {
+    return this.upstream.insertUpstreamLink(l);
+  }
+  insertFederatedSignIn(s: FederatedSignInRecord): Promise<void> {
+    return this.upstream.insertFederatedSignIn(s);
+  }
+  findFederatedSignIn(stateHash: string): Promise<FederatedSignInRecord | undefined> {
+    return this.upstream.findFederatedSignIn(stateHash);
+  }
+  spendFederatedSignIn(stateHash: string, at: number): Promise<boolean> {
+    return this.upstream.spendFederatedSignIn(stateHash, at);
   }
 
   insertAuthorizationCode(c: AuthorizationCodeRecord): Promise<void> {
@@ -249,5 +285,6 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     await this.codes.purgeExpired(now);
     await this.devices.purgeExpired(now);
     await this.pushed.purgeExpired(now);
+    await this.upstream.purgeExpired(now);
   }
 }

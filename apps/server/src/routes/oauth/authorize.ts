@@ -1,12 +1,12 @@
-import type { AuthorizationRequest, AuthorizationServer, AuthorizationStep, WorkspaceBranding } from '@tessera/core';
+import type { AuthorizationServer } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
-import { sendBranded } from './branded-page.js';
 import { FORM, type Issuer } from './form-endpoint.js';
-import { consentPage, errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, signInPage } from './hosted-pages.js';
-import { HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
+import { authorizationPages } from './authorization-pages.js';
+import { readCookie } from './hosted-pages.js';
+import { HtmlAnswer, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
 
 const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
 const REDIRECT = {
@@ -55,51 +55,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
   const flow = server.authorization;
   const sessions = server.sessions;
 
-  /** The brand of the request's workspace, for its pages. */
-  const brandOf = (r: AuthorizationRequest) => server.brandings.get(r.client.workspaceId);
-
-  /** Shows the page a step needs, or sends the browser on. */
-  function show(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    step: AuthorizationStep,
-    query: string,
-    brand: WorkspaceBranding | undefined,
-    failed?: { email: string } | 'code',
-  ): FastifyReply {
-    if (step.kind === 'redirect') return sendRedirect(reply, step.location);
-    const csrf = pageCsrf(sessions, issuer, request, reply);
-    const r = step.request;
-    if (step.kind === 'second-factor')
-      return sendBranded(
-        reply,
-        failed ? 401 : 200,
-        secondFactorPage({ app: r.client.name, query, csrf, failed: failed !== undefined }),
-        brand,
-        r.redirectUri,
-      );
-    if (step.kind === 'sign-in') {
-      // After a failed attempt the email typed stays in its field: only the password is asked again.
-      const email = typeof failed === 'object' ? failed.email : undefined;
-      const html = signInPage({ app: r.client.name, query, csrf, email: email ?? r.loginHint, failed: failed !== undefined });
-      return sendBranded(reply, failed ? 401 : 200, html, brand, r.redirectUri);
-    }
-    const html = consentPage({ app: r.client.name, email: step.user.email, scope: r.scope, query, csrf });
-    return sendBranded(reply, 200, html, brand, r.redirectUri);
-  }
-
-  /** The request a query makes, or the answer that refuses it (a page, or a redirect to the client). */
-  // Answers undefined once it has answered the request itself. Never the reply: a reply is a
-  // thenable, so an async function returning it would resolve to what the sent reply resolves to.
-  async function checked(query: string, reply: FastifyReply): Promise<AuthorizationRequest | undefined> {
-    const params = new Map<string, string[]>();
-    for (const [k, v] of new URLSearchParams(query)) params.set(k, [...(params.get(k) ?? []), v]);
-    const check = await flow.check(params);
-    if (check.ok) return check.request;
-    if ('page' in check) sendPage(reply, 400, errorPage(check.page));
-    else sendRedirect(reply, flow.errorLocation(check.redirect, issuer()));
-    return undefined;
-  }
+  const { brandOf, show, checked } = authorizationPages(server, issuer);
 
   /** A posted form: its fields, once the CSRF token is the one that goes with this browser's cookie. */
   const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);

@@ -6,6 +6,7 @@ import { accountRoutes } from './account.js';
 import { authorizeRoutes } from './authorize.js';
 import { addCorsHeaders, corsRoutes } from './cors.js';
 import { deviceRoutes } from './device.js';
+import { federationRoutes } from './federation.js';
 import { pushedAuthorizationRoute } from './pushed-authorization.js';
 import { logoutRoutes } from './logout.js';
 import { addFormParser } from './form-endpoint.js';
@@ -51,6 +52,7 @@ export function oauthEndpoints(services: Services, config: Config): FastifyPlugi
     await app.register(pushedAuthorizationRoute(oauth.server, issuer));
     await app.register(logoutRoutes(oauth.server, issuer));
     await app.register(accountRoutes(oauth.server, issuer));
+    await app.register(federationRoutes(oauth.server, issuer));
   };
 }
 

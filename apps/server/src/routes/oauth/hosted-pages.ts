@@ -12,7 +12,8 @@ main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius
 h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .2rem;font-weight:600}
 input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #888;border-radius:4px}
 button{margin-top:1.2rem;padding:.5rem 1.2rem;font:inherit;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}
-button.secondary{background:#fff;color:#1d4ed8;margin-left:.5rem}p.error{color:#a40000;font-weight:600}ul{padding-left:1.2rem}`;
+button.secondary{background:#fff;color:#1d4ed8;margin-left:.5rem}p.error{color:#a40000;font-weight:600}ul{padding-left:1.2rem}
+a.upstream{display:block;margin-top:.8rem;padding:.5rem 1.2rem;border:1px solid #1d4ed8;border-radius:4px;color:#1d4ed8;text-align:center;text-decoration:none}`;
 /** A style sheet's CSP source: its hash, so no other style applies. */
 export const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
 const hashes = new Map<string, string>();
@@ -55,8 +56,27 @@ interface FormTarget {
   carry?: string | undefined;
 }
 
+/** The workspace's upstream providers on the sign-in page: each a link that starts a sign-in there. */
+function upstreamLinks(query: string, providers: readonly { id: string; name: string }[]): string {
+  if (providers.length === 0) return '';
+  const links = providers
+    .map((p) => {
+      const href = `/oauth/federation/start?${new URLSearchParams({ provider: p.id, request: query })}`;
+      return `<a class="upstream" href="${escape(href)}">Sign in with ${escape(p.name)}</a>`;
+    })
+    .join('');
+  return `<p>Or</p>${links}`;
+}
+
 export function signInPage(
-  o: { app: string; query: string; csrf: string; email?: string | undefined; failed?: boolean } & FormTarget,
+  o: {
+    app: string;
+    query: string;
+    csrf: string;
+    email?: string | undefined;
+    failed?: boolean;
+    providers?: readonly { id: string; name: string }[];
+  } & FormTarget,
 ): string {
   return layout(
     'Sign in',
@@ -64,7 +84,7 @@ export function signInPage(
 <form method="post" action="${o.action ?? '/oauth/authorize/sign-in'}">${hidden(o.query, o.csrf, o.carry)}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escape(o.email ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>`,
+<button type="submit">Sign in</button></form>${upstreamLinks(o.query, o.providers ?? [])}`,
   );
 }
 
@@ -196,8 +216,16 @@ function formTarget(uri: string): string {
   return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : u.protocol;
 }
 
-/** The cookies of the hosted pages: the end user's sign-in, the CSRF cookie of the forms, and a key owner's portal session. */
-const COOKIES = { session: 'tessera_end_user', csrf: 'tessera_end_user_csrf', portal: 'tessera_portal' } as const;
+/**
+ * The cookies of the hosted pages: the end user's sign-in, the CSRF cookie of the forms, a key
+ * owner's portal session, and the binding of a sign-in sent to an upstream provider.
+ */
+const COOKIES = {
+  session: 'tessera_end_user',
+  csrf: 'tessera_end_user_csrf',
+  portal: 'tessera_portal',
+  federation: 'tessera_federation',
+} as const;
 export type PageCookie = keyof typeof COOKIES;
 
 /** Over TLS cookies take the `__Host-` prefix (Secure, whole-site, no Domain). */
@@ -218,8 +246,8 @@ export function readCookie(request: FastifyRequest, issuer: string, which: PageC
 
 /**
  * Sets a cookie: HttpOnly, Secure over TLS. The sessions are SameSite=Lax, so that the client's
- * top-level navigation to the authorization endpoint (or to a portal link) carries them; the CSRF
- * cookie is Strict.
+ * top-level navigation to the authorization endpoint (or to a portal link) carries them, and so is
+ * the federation binding, which the upstream's redirect back must carry; the CSRF cookie is Strict.
  */
 export function setCookie(request: FastifyRequest, reply: FastifyReply, issuer: string, which: PageCookie, value: string, maxAgeS: number) {
   const name = cookieName(request, issuer, COOKIES[which]);

@@ -57,7 +57,8 @@ export class EndUserSignIn {
     const password = input.password.slice(0, MAX_PASSWORD);
     const user = email === '' ? undefined : await store.findEndUserByEmail(workspaceId, email);
     let good = false;
-    if (user === undefined) await passwords.verifyDecoy(password);
+    // A user made at a federated sign-in has no password (an empty hash): nothing matches it.
+    if (user === undefined || user.passwordHash === '') await passwords.verifyDecoy(password);
     else good = await passwords.verify(user.passwordHash, password);
     const now = clock.now();
     const actor: Actor = { id: user === undefined ? 'end_user:unknown' : `end_user:${user.id}`, workspaceId, ip: input.ip };

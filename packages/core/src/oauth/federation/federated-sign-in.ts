@@ -1,0 +1,195 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { appendAudit } from '../../audit/audit-chain.js';
+import type { Clock } from '../../clock.js';
+import type { Keyring } from '../../custody/envelope-keyring.js';
+import { safeEqual } from '../../custody/safe-equal.js';
+import type { AuthorizationRequest } from '../authorization/authorization-request.js';
+import type { OAuthStore } from '../oauth-store.js';
+import type { EndUserSessions } from '../people/end-user-sessions.js';
+import { federatedAccount } from './federated-account.js';
+import { DiscoveryError, type UpstreamDiscovery } from './upstream-discovery.js';
+import { redeemUpstreamCode } from './upstream-id-token.js';
+import { upstreamSecretAad } from './upstream-providers.js';
+
+/** Where upstream providers send the browser back: register `<issuer>/oauth/federation/callback` with them. */
+export const FEDERATION_CALLBACK_PATH = '/oauth/federation/callback';
+/** How long a browser has at the upstream before its sign-in there is no longer taken. */
+export const FEDERATED_SIGN_IN_TTL_MS = 10 * 60_000;
+
+export interface FederatedSignInDeps {
+  store: OAuthStore;
+  keyring: Keyring;
+  clock: Clock;
+  sessions: EndUserSessions;
+  discovery: UpstreamDiscovery;
+}
+
+/** The start of a federated sign-in: where to send the browser, and the binding cookie it must keep. */
+export type FederationStart = { ok: true; location: string; binding: string } | { ok: false; page: string };
+
+/**
+ * The way back from the upstream: the session cookie and the authorization request to go on with;
+ * or a page saying why not (`status` 400 for a callback that is not this browser's or not valid,
+ * 403 for an account that may not sign in this way, 502 for an upstream that failed).
+ */
+export type FederationFinish = { ok: true; request: string; cookie: string } | { ok: false; status: 400 | 403 | 502; page: string };
+
+/**
+ * Sign-in with an upstream OpenID Provider (OIDC Core §3.1, as its relying party): the
+ * authorization code flow with PKCE (S256), `state` and `nonce`. The `state` is random, kept as a
+ * keyed hash bound to a cookie of the browser that started, and spent on the way back, so a
+ * forged, another browser's or a replayed callback is refused. The upstream's ID token is
+ * validated exactly; then the account is found, linked or made (`federatedAccount`) and the user
+ * holds a Tessera session with `amr: ["fed"]`, its `auth_time` the time of this sign-in.
+ */
+export class FederatedSignIn {
+  constructor(private readonly deps: FederatedSignInDeps) {}
+
+  /** The providers a client's sign-in page offers: the workspace's, by name. */
+  async providers(workspaceId: string): Promise<{ id: string; name: string }[]> {
+    const all = await this.deps.store.listUpstreamProviders(workspaceId);
+    return all.map((p) => ({ id: p.id, name: p.name })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Sends the browser to the upstream, for a checked authorization request (its `query`). */
+  async start(
+    request: AuthorizationRequest,
+    query: string,
+    providerId: string,
+    issuer: string,
+    binding?: string,
+  ): Promise<FederationStart> {
+    const { store, keyring, clock } = this.deps;
+    const provider = await store.getUpstreamProvider(providerId);
+    if (provider === undefined || provider.workspaceId !== request.client.workspaceId)
+      return { ok: false, page: 'This sign-in option is not offered here.' };
+    let authorizationEndpoint: string;
+    try {
+      authorizationEndpoint = (await this.deps.discovery.discover(provider.issuer)).metadata.authorizationEndpoint;
+    } catch (err) {
+      if (err instanceof DiscoveryError) return { ok: false, page: `${provider.name} cannot be reached now. Try again in a moment.` };
+      throw err;
+    }
+    const cookie = binding !== undefined && /^[A-Za-z0-9_-]{32}$/.test(binding) ? binding : randomBytes(24).toString('base64url');
+    const state = randomBytes(32).toString('base64url');
+    const now = clock.now();
+    await store.insertFederatedSignIn({
+      stateHash: keyring.hash('federation_state', state),
+      workspaceId: provider.workspaceId,
+      providerId,
+      bindingHash: keyring.hash('federation_binding', cookie),
+      request: query,
+      createdAt: now,
+      expiresAt: now + FEDERATED_SIGN_IN_TTL_MS,
+      usedAt: null,
+    });
+    const secrets = this.secrets(state);
+    const url = new URL(authorizationEndpoint);
+    for (const [k, v] of Object.entries({
+      response_type: 'code',
+      client_id: provider.clientId,
+      redirect_uri: issuer + FEDERATION_CALLBACK_PATH,
+      scope: provider.scopes.join(' '),
+      state,
+      nonce: secrets.nonce,
+      code_challenge: createHash('sha256').update(secrets.verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      // A fresh sign-in asked of Tessera is asked of the upstream too.
+      ...(request.prompt.has('login') && { prompt: 'login' }),
+    }))
+      url.searchParams.set(k, v);
+    return { ok: true, location: url.href, binding: cookie };
+  }
+
+  /** The callback: the upstream's answer (`code`, `state`, `iss`, or `error`), with this browser's binding cookie. */
+  async finish(answer: ReadonlyMap<string, string>, binding: string | undefined, issuer: string, ip: string): Promise<FederationFinish> {
+    const { store, keyring, clock } = this.deps;
+    const refused = (status: 400 | 403 | 502, page: string) => ({ ok: false, status, page }) as const;
+    const state = answer.get('state');
+    if (state === undefined || !/^[A-Za-z0-9_-]{43}$/.test(state))
+      return refused(400, 'This sign-in is not known. Go back to the application and try again.');
+    const now = clock.now();
+    const pending = await store.findFederatedSignIn(keyring.hash('federation_state', state));
+    if (pending === undefined || pending.expiresAt <= now)
+      return refused(400, 'This sign-in is not known, or it expired. Go back to the application and try again.');
+    const mine =
+      binding !== undefined && binding.length <= 64 && safeEqual(keyring.hash('federation_binding', binding), pending.bindingHash);
+    if (!mine) return refused(400, 'This sign-in was started in another browser. Go back to the application and try again.');
+    if (!(await store.spendFederatedSignIn(pending.stateHash, now)))
+      return refused(400, 'This sign-in was completed already. Go back to the application and try again.');
+    const provider = await store.getUpstreamProvider(pending.providerId);
+    if (provider === undefined) return refused(400, 'This sign-in option was removed. Go back to the application and try again.');
+    const clientId = new URLSearchParams(pending.request).get('client_id') ?? '';
+    const fail = async (reason: string) => {
+      await store.transaction((tx) =>
+        appendAudit(
+          tx,
+          clock,
+          { id: 'end_user:unknown', workspaceId: provider.workspaceId, ip },
+          {
+            action: 'end_user.sign_in_failed',
+            target: null,
+            details: { clientId, providerId: provider.id, reason },
+          },
+        ),
+      );
+    };
+    if (answer.has('error')) {
+      await fail(`upstream_${(answer.get('error') ?? '').slice(0, 40)}`);
+      return refused(403, `${provider.name} did not sign you in. Go back to the application and try again.`);
+    }
+    let discovered;
+    try {
+      discovered = await this.deps.discovery.discover(provider.issuer);
+    } catch (err) {
+      if (err instanceof DiscoveryError) return refused(502, `${provider.name} cannot be reached now. Try again in a moment.`);
+      throw err;
+    }
+    // RFC 9207 §2.4: the answer must come from the provider this sign-in went to (a mix-up otherwise).
+    const iss = answer.get('iss');
+    if (iss !== undefined ? iss !== discovered.metadata.issuer : discovered.metadata.issParameter) {
+      await fail('iss_mismatch');
+      return refused(400, 'This answer did not come from the provider you signed in with. Go back to the application and try again.');
+    }
+    const code = answer.get('code');
+    if (code === undefined || code === '')
+      return refused(400, 'The answer of the provider is not complete. Go back to the application and try again.');
+    const secrets = this.secrets(state);
+    const token = await redeemUpstreamCode(
+      discovered,
+      {
+        code,
+        redirectUri: issuer + FEDERATION_CALLBACK_PATH,
+        codeVerifier: secrets.verifier,
+        clientId: provider.clientId,
+        clientSecret: (await keyring.decrypt(provider.clientSecretCiphertext, upstreamSecretAad(provider.id))).toString('utf8'),
+        nonce: secrets.nonce,
+        needs: provider.claimMapping.email ?? 'email',
+      },
+      clock,
+    );
+    if (!token.ok) {
+      await fail(token.reason);
+      return refused(502, `The sign-in at ${provider.name} could not be checked. Go back to the application and try again.`);
+    }
+    const account = await federatedAccount({ store, clock }, provider, token.claims, { ip, clientId });
+    if (!account.ok) {
+      await fail(account.reason);
+      return refused(403, REFUSALS[account.reason](provider.name));
+    }
+    const cookie = this.deps.sessions.seal({ userId: account.user.id, workspaceId: account.user.workspaceId, authTime: now, amr: ['fed'] });
+    return { ok: true, request: pending.request, cookie };
+  }
+
+  /** The PKCE verifier and the nonce of a sign-in, derived from its state under the pepper: neither is stored. */
+  private secrets(state: string): { verifier: string; nonce: string } {
+    return { verifier: this.deps.keyring.hash('federation_pkce', state), nonce: this.deps.keyring.hash('federation_nonce', state) };
+  }
+}
+
+const REFUSALS: Record<'no_email' | 'email_not_verified' | 'disabled', (provider: string) => string> = {
+  no_email: (p) => `${p} did not share an email address, which an account here needs.`,
+  email_not_verified: (p) =>
+    `An account with this email exists here, and ${p} has not verified that the email is yours, so the two cannot be linked. Sign in with your password, or verify your email at ${p} first.`,
+  disabled: () => 'This account is disabled.',
+};
