@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Tessera } from '@tessera/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
@@ -111,6 +112,18 @@ describe.each(DIALECTS)('upstream providers (%s)', (dialect) => {
     );
     expect(start.status).toBe(400);
     expect(await start.text()).toContain('This sign-in option is not offered here.');
+  });
+
+  it('is managed with the SDK too, which never sees the secret', async () => {
+    const tessera = new Tessera({ baseUrl: s.url, rootKey: s.rootKey });
+    const made = await tessera.oauth.createUpstreamProvider(body({ name: 'From the SDK' }));
+    expect(made.error).toBeUndefined();
+    const id = made.result!.providerId;
+    expect((await tessera.oauth.getUpstreamProvider(id)).result?.name).toBe('From the SDK');
+    expect((await tessera.oauth.listUpstreamProviders()).result?.items.map((p) => p.providerId)).toContain(id);
+    expect(JSON.stringify(made.result)).not.toContain(up.clientSecret);
+    expect((await tessera.oauth.deleteUpstreamProvider(id)).error).toBeUndefined();
+    expect((await tessera.oauth.getUpstreamProvider(id)).error?.status).toBe(404);
   });
 
   it('removes a provider: audited, gone from the list and the sign-in page', async () => {

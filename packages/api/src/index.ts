@@ -57,6 +57,7 @@ export type {
   SweepResult,
   TokenResponse,
   TopVerifications,
+  UpstreamProvider,
   UsageEvent,
   UserInfo,
   VerificationCounts,

@@ -9,6 +9,10 @@ export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audie
   oauth clients rm CLIENT_ID
   oauth signing-keys list
   oauth signing-keys retire KID [--reason TEXT]   emergency: out of the JWKS now, its tokens refused, a successor signs
+  oauth upstream add --name N --issuer URL --client-id ID [--scopes a,b] [--claim-mapping email=CLAIM,email-verified=CLAIM,name=CLAIM]
+                       an upstream OpenID Provider end users may sign in with; its client secret is read from stdin
+  oauth upstream list
+  oauth upstream remove PROVIDER_ID
   oauth token --client-id ID [--scopes a,b]   get an access token (client_credentials); the secret is read from stdin`;
 
 export const OAUTH_OPTIONS = {
@@ -20,6 +24,8 @@ export const OAUTH_OPTIONS = {
   'auth-method': { type: 'string' },
   'require-par': { type: 'boolean' },
   audience: { type: 'string' },
+  issuer: { type: 'string' },
+  'claim-mapping': { type: 'string' },
   alg: { type: 'string' },
   every: { type: 'string' },
   overlap: { type: 'string' },

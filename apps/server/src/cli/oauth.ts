@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { intFlag, list, listed, need, table, UsageError, type CommandContext } from './context.js';
+import { upstreamProviders } from './oauth-upstream.js';
 
 /** `tessera oauth …`: manage OAuth clients, and get a token to try them. */
 export async function oauthCommand(sub: string | undefined, k: CommandContext): Promise<number> {
   const { flags } = k;
   if (sub === 'token') return token(k);
   if (sub === 'signing-keys') return signingKeys(k);
+  if (sub === 'upstream') return upstreamProviders(k);
   if (sub !== 'clients')
     throw new UsageError(
-      'usage: tessera oauth clients create|list|rotate-secret|schedule|rm, tessera oauth signing-keys list|retire, or tessera oauth token',
+      'usage: tessera oauth clients create|list|rotate-secret|schedule|rm, tessera oauth signing-keys list|retire, tessera oauth upstream add|list|remove, or tessera oauth token',
     );
   const [action, id] = k.rest;
   switch (action) {

@@ -17,4 +17,13 @@ export const oauthMethods = (c: OperationCaller) => ({
   /** Emergency retirement: the key leaves the JWKS, its tokens stop verifying, a successor signs. */
   retireSigningKey: (kid: string, body: OperationBody<'POST /v1/oauth/signing-keys/{kid}/retire'> = {}, o?: CallOptions) =>
     c.call('POST /v1/oauth/signing-keys/{kid}/retire', { path: { kid }, body }, o),
+  /** Registers an upstream OpenID Provider for end users to sign in with, once its discovery document reads right. */
+  createUpstreamProvider: (body: OperationBody<'POST /v1/oauth/upstream-providers'>, o?: CallOptions) =>
+    c.call('POST /v1/oauth/upstream-providers', { body }, o),
+  listUpstreamProviders: (o?: CallOptions) => c.call('GET /v1/oauth/upstream-providers', {}, o),
+  getUpstreamProvider: (providerId: string, o?: CallOptions) =>
+    c.call('GET /v1/oauth/upstream-providers/{providerId}', { path: { providerId } }, o),
+  /** Removes a provider; the accounts linked to it are unlinked, the users stay. */
+  deleteUpstreamProvider: (providerId: string, o?: CallOptions) =>
+    c.call('DELETE /v1/oauth/upstream-providers/{providerId}', { path: { providerId } }, o),
 });
