@@ -63,11 +63,12 @@ export function expectClientAnswer(res: RawResponse, req: Pick<RawRequest, 'meth
   expect(res.status, where).toBeLessThan(500);
   if (res.status < 400) return;
   // A URL refused before any route sees it (undecodable, a parameter too long) gets a problem+json.
-  const page = /^\/(oauth\/(authorize|device|logout|account)|portal)(\/|\?|$)/.test(req.path);
+  const page = /^\/(oauth\/(authorize|device|logout|account|federation)|portal)(\/|\?|$)/.test(req.path);
   if (page && !String(res.headers['content-type']).startsWith('application/problem+json')) {
     // The authorization endpoint, the device flow's verification page, sign-out, the account page,
-    // the key owners' portal and their forms talk to a person's browser: an error about the
-    // request is a page, shown and never redirected (RFC 6749 §4.1.2.1), and never framed.
+    // the start of a sign-in with an upstream provider and the way back, the key owners' portal and
+    // their forms talk to a person's browser: an error about the request is a page, shown and never
+    // redirected (RFC 6749 §4.1.2.1), and never framed.
     expect(String(res.headers['content-type']), where).toMatch(/^text\/html(;|$)/);
     expect(String(res.headers['content-security-policy']), where).toContain("frame-ancestors 'none'");
     expect(res.headers['x-frame-options'], where).toBe('DENY');
