@@ -255,6 +255,7 @@ describe('root keys, audit, secrets and OAuth clients', () => {
     expect(ok(await tessera.endUsers.list()).items.map((x) => x.userId)).toContain(u.userId);
     expect(ok(await tessera.endUsers.disable(u.userId)).disabled).toBe(true);
     expect(ok(await tessera.endUsers.enable(u.userId)).disabled).toBe(false);
+    expect((await tessera.endUsers.resetSecondFactor(u.userId)).error?.status).toBe(404); // none enrolled
     expect(ok(await tessera.endUsers.grants(u.userId)).items).toEqual([]);
     expect(ok(await tessera.endUsers.endSessions(u.userId))).toEqual({ familiesRevoked: 0, consentsForgotten: 0 });
     expect((await tessera.endUsers.revokeGrant(u.userId, 'cli_none')).error?.status).toBe(404);
@@ -877,6 +878,33 @@ describe('the portal', () => {
     const opened = await fetch(session.url, { redirect: 'manual' });
     expect(opened.status).toBe(303);
     expect((await fetch(session.url, { redirect: 'manual' })).status).toBe(410);
+  });
+});
+
+describe('the hosted pages: branding and upstream providers', () => {
+  it('sets the brand of the workspace, and refuses a colour that is not one', async () => {
+    expect(ok(await tessera.workspaces.getBranding())).toEqual({ name: null, logoUrl: null, color: null });
+    const brand = { name: 'Notes', logoUrl: 'https://notes.example/logo.png', color: '#0b6e4f' };
+    expect(ok(await tessera.workspaces.updateBranding(brand))).toEqual(brand);
+    expect((await tessera.workspaces.updateBranding({ color: 'red' })).error?.code).toBe('VALIDATION_FAILED');
+    expect(ok(await tessera.workspaces.updateBranding({ name: null, logoUrl: null, color: null }))).toEqual({
+      name: null,
+      logoUrl: null,
+      color: null,
+    });
+  });
+
+  it('refuses an upstream provider whose issuer cannot be discovered, and answers 404 for one that does not exist', async () => {
+    const refused = await tessera.oauth.createUpstreamProvider({
+      name: 'nowhere',
+      issuer: 'http://127.0.0.1:9/',
+      clientId: 'tessera',
+      clientSecret: 'not-a-real-secret',
+    });
+    expect(refused.error?.status).toBe(400);
+    expect(ok(await tessera.oauth.listUpstreamProviders()).items).toEqual([]);
+    expect((await tessera.oauth.getUpstreamProvider('idp_0Vd46Q4t4Q77wdQeieA45f')).error?.status).toBe(404);
+    expect((await tessera.oauth.deleteUpstreamProvider('idp_0Vd46Q4t4Q77wdQeieA45f')).error?.status).toBe(404);
   });
 });
 

@@ -143,10 +143,8 @@ export type { UserGrantRepos } from './oauth/people/user-grant-repos.js';
 export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js';
 export { EndUserService } from './oauth/people/end-user-service.js';
 export { UserGrants, type GrantedApp } from './oauth/people/user-grants.js';
-export type { EndUserAccount, AccountSignIn } from './oauth/people/end-user-account.js';
 export type { SignedInUser } from './oauth/people/signed-in-user.js';
 export type { BrandingRepos, WorkspaceBranding } from './oauth/people/branding-repos.js';
-export { WorkspaceBrandings, type BrandingInput } from './oauth/people/workspace-brandings.js';
 export type {
   ClaimMapping,
   FederatedSignInRecord,
@@ -154,8 +152,8 @@ export type {
   UpstreamProviderRecord,
 } from './oauth/federation/upstream-provider-records.js';
 export type { UpstreamProviderRepos } from './oauth/federation/upstream-provider-repos.js';
-export { UpstreamProviders, type NewUpstreamProvider } from './oauth/federation/upstream-providers.js';
-export { FEDERATION_CALLBACK_PATH, type FederationFinish, type FederationStart } from './oauth/federation/federated-sign-in.js';
+export { UpstreamProviders } from './oauth/federation/upstream-providers.js';
+export { FEDERATION_CALLBACK_PATH } from './oauth/federation/federated-sign-in.js';
 export type { AuthorizationStep } from './oauth/authorization/authorization-flow.js';
 export type { DeviceStep } from './oauth/device/device-flow.js';
 export type { AuthorizationRequest } from './oauth/authorization/authorization-request.js';

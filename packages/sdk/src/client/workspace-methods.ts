@@ -20,4 +20,9 @@ export const workspacesMethods = (c: OperationCaller) => ({
   list: (query: OperationQuery<'GET /v1/workspaces'> = {}, o?: CallOptions) => c.call('GET /v1/workspaces', { query }, o),
   get: (id: string, o?: CallOptions) => c.call('GET /v1/workspaces/{id}', { path: { id } }, o),
   rename: (id: string, name: string, o?: CallOptions) => c.call('PATCH /v1/workspaces/{id}', { path: { id }, body: { name } }, o),
+  /** The name, logo and colour of the caller's workspace on the hosted sign-in, consent, device and account pages. */
+  getBranding: (o?: CallOptions) => c.call('GET /v1/workspace/branding', {}, o),
+  /** Changes the brand of the hosted pages (`oauth:manage`); `null` clears a field. */
+  updateBranding: (body: OperationBody<'PATCH /v1/workspace/branding'>, o?: CallOptions) =>
+    c.call('PATCH /v1/workspace/branding', { body }, o),
 });
