@@ -126,6 +126,28 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
     expect(confirm.has('button', 'Allow')).toBe(true);
   });
 
+  it('stops checking a user’s codes after ten wrong ones, from any address, until the window ends', async () => {
+    s.clock.advance(15 * 60_000); // a window of its own, for the addresses and for the user
+    const wrong = () => String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');
+    const jar = new BrowserJar();
+    let page = await jar.submit((await authorize(jar)).page, s.url, { email: EMAIL, password: PASSWORD });
+    expect(page.has('label', 'Code')).toBe(true);
+    for (let i = 0; i < 10; i++) {
+      page = await jar.submit(page, s.url, { code: wrong() });
+      expect(page.status).toBe(401);
+    }
+    // Ten wrong codes: under the network's limit of 30, yet even the right code is not checked now.
+    const refused = await jar.submit(page, s.url, { code: code() });
+    expect(refused.status).toBe(429);
+    s.clock.advance(15 * 60_000);
+    const other = new BrowserJar();
+    const second = await other.submit((await authorize(other)).page, s.url, { email: EMAIL, password: PASSWORD });
+    // The window over, the right code passes: the consent given before sends the browser back with a code.
+    const passed = await other.submit(second, s.url, { code: code() });
+    expect(passed.status).toBe(303);
+    expect(new URL(passed.location!).searchParams.get('code')).toMatch(/.+/);
+  });
+
   it('lets an administrator reset it (end_users:manage), after which the password is enough', async () => {
     const reader = (await s.api('POST', '/v1/root-keys', { name: 'reader', permissions: ['end_users:read'] })).body.key;
     expect((await s.api('DELETE', `/v1/users/${userId}/second-factor`, undefined, reader)).status).toBe(403);

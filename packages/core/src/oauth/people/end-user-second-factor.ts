@@ -26,7 +26,8 @@ export type TotpCheck = { ok: true; step: number } | { ok: false; throttled: boo
  * The second factor of an end user's sign-in: after the password, a TOTP code (RFC 6238) from the
  * app they enrolled. Each time step is accepted once — spent in the store by a conditional update,
  * so a replayed code, or two requests racing with one code, lose. Wrong and replayed codes count
- * against the address in the same throttle as wrong passwords, and are audited the same way.
+ * against the address in the same throttle as wrong passwords, and are audited the same way; they
+ * also count against the user, from any address ({@link CodeGuesses}).
  */
 export class EndUserSecondFactor {
   constructor(private readonly deps: EndUserSecondFactorDeps) {}
@@ -57,7 +58,7 @@ export class EndUserSecondFactor {
   /** Checks a code against the user's enrolled secret and spends its step; failures are counted and audited. */
   async check(user: EndUserRecord, code: string, ip: string, clientId: string | null): Promise<TotpCheck> {
     const { keyring, clock, signIns, store } = this.deps;
-    if (signIns.throttled(ip)) return { ok: false, throttled: true };
+    if (signIns.throttled(ip) || signIns.codeGuesses.throttled(user.id)) return { ok: false, throttled: true };
     const now = clock.now();
     const step =
       user.totpSecret === null
@@ -65,9 +66,11 @@ export class EndUserSecondFactor {
         : verifyTotp(await keyring.decrypt(user.totpSecret, endUserTotpAad(user.id, 'active')), code.trim(), now, user.totpLastStep);
     const spent = step !== undefined && (await store.spendEndUserTotpStep(user.id, step, now));
     if (step === undefined || !spent) {
+      signIns.codeGuesses.failed(user.id);
       await signIns.failed(actorOf(user, ip), { target: user.id, clientId, reason: step === undefined ? 'totp' : 'totp_reused' });
       return { ok: false, throttled: false };
     }
+    signIns.codeGuesses.succeeded(user.id);
     return { ok: true, step };
   }
 }

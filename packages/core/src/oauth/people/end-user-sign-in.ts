@@ -4,6 +4,7 @@ import { normaliseEmail } from '../../console/console-policy.js';
 import { FailedSignIns } from '../../console/failed-sign-ins.js';
 import type { PasswordHasher } from '../../console/password-hasher.js';
 import type { OAuthStore } from '../oauth-store.js';
+import { CodeGuesses } from './code-guesses.js';
 import type { EndUserRecord } from './end-user-records.js';
 
 /** The longest email and password looked at; anything longer cannot be right. */
@@ -42,9 +43,12 @@ export type EndUserSignInOutcome = { ok: true; user: EndUserRecord; secondFactor
  */
 export class EndUserSignIn {
   private readonly failures: FailedSignIns;
+  /** Wrong second-factor codes per user, whatever network they come from (shared by every flow). */
+  readonly codeGuesses: CodeGuesses;
 
   constructor(private readonly deps: EndUserSignInDeps) {
     this.failures = new FailedSignIns(deps.clock, deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
+    this.codeGuesses = new CodeGuesses(deps.clock);
   }
 
   async signIn(
