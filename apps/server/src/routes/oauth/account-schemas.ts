@@ -15,6 +15,10 @@ export const COMMON = {
   500: Html('Something went wrong on our side.'),
 };
 export const THROTTLED = Html('Too many failed sign-ins from this network: nothing was checked.');
+/** A form that takes a TOTP code: wrong codes are also limited per user, from every network together. */
+export const CODES_THROTTLED = Html(
+  'Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.',
+);
 
 /** A form of the account page: its operation, its fields, and its answers besides 403 and 500. */
 export const accountForm = (

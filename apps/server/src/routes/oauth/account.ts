@@ -2,7 +2,7 @@ import { OAUTH_PATHS, TesseraError, type AuthorizationServer, type SignedInUser,
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '../../http/schemas.js';
 import { sendBranded } from './branded-page.js';
-import { accountForm, BACK, COMMON, Html, THROTTLED } from './account-schemas.js';
+import { accountForm, BACK, CODES_THROTTLED, COMMON, Html, THROTTLED } from './account-schemas.js';
 import { accountPage, totpEnrolmentPage, type AccountNotice } from './account-pages.js';
 import { Param, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, setCookie, signedOutPage, signInPage } from './hosted-pages.js';
@@ -157,7 +157,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         'The account page’s second-factor form',
         { workspace: Type.String(), code: Type.String() },
         { csrf: 'Zr3…', workspace: 'ws_default', code: '123456' },
-        { 303: BACK, 401: Html('The second-factor page again.'), 429: THROTTLED },
+        { 303: BACK, 401: Html('The second-factor page again.'), 429: CODES_THROTTLED },
       ),
       async (request, reply) => {
         const fields = form(request, reply);
@@ -246,7 +246,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         'Remove the second factor, given a current code',
         { code: Type.String() },
         { csrf: 'Zr3…', code: '123456' },
-        { 303: BACK, 401: Html('The account page again: the code is not right.'), 429: THROTTLED },
+        { 303: BACK, 401: Html('The account page again: the code is not right.'), 429: CODES_THROTTLED },
       ),
       async (request, reply) => {
         const found = await signedForm(request, reply);

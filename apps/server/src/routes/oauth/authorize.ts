@@ -138,7 +138,7 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           tags: ['oauth'],
           summary: 'The second-factor page’s form: a TOTP code, after the password',
           description:
-            'For users who enrolled a second factor. Each code is accepted once; wrong and replayed codes count against the network like wrong passwords.',
+            'For users who enrolled a second factor. Each code is accepted once; wrong and replayed codes count against the network like wrong passwords, and against the user from every network.',
           security: [],
           consumes: [FORM],
           body: PageForm({ code: Type.String() }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
@@ -148,7 +148,10 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             400: ERROR_PAGE,
             401: HtmlAnswer('The second-factor page again: the code is not right, or it was used already.', PAGE),
             403: FORBIDDEN_PAGE,
-            429: HtmlAnswer('Too many failed sign-ins from this network: nothing was checked.', PAGE),
+            429: HtmlAnswer(
+              'Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.',
+              PAGE,
+            ),
             500: SERVER_ERROR,
           },
         },

@@ -59,8 +59,8 @@ export const throttledPage = (reply: FastifyReply) =>
 const SESSION_S = 8 * 3600;
 
 /**
- * Answers a sign-in or second-factor form: too many failures from the network (429, nothing was
- * checked), the form again when refused, or the session cookie set and the next page.
+ * Answers a sign-in or second-factor form: too many failures from the network, or wrong codes for
+ * the user (429, nothing was checked), the form again when refused, or the session cookie set and the next page.
  */
 export function signInAnswer<S>(
   request: FastifyRequest,
