@@ -130,6 +130,29 @@ describe.each(DIALECTS)('OAuth signing keys: rotation period and emergency retir
     expect((await s.api('POST', '/v1/oauth/signing-keys/not%20a%20kid/retire', {})).status).toBe(400);
   });
 
+  it('is the installation’s to do: a root key acting in another workspace is refused, and the keys stay as they were', async () => {
+    const made = await s.api('POST', '/v1/workspaces', { name: 'tenant', rootKey: { name: 'tenant admin', permissions: ['*'] } });
+    expect(made.status).toBe(201);
+    const tenantKey = made.body.rootKey.key as string;
+    const before = await eddsa();
+    const current = before.find((k) => k.state === 'current')!;
+    // The tenant's key holds oauth:manage in its own workspace, and may read the installation's keys…
+    expect((await s.api('GET', '/v1/oauth/signing-keys', undefined, tenantKey)).status).toBe(200);
+    // …but not retire one: every workspace's tokens are signed with it.
+    const refused = await s.api('POST', `/v1/oauth/signing-keys/${current.kid}/retire`, { reason: 'not mine' }, tenantKey);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('FORBIDDEN');
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(await eddsa()).toEqual(before);
+    expect(await published()).toContain(current.kid);
+    // The first root key, whose workspace is the installation's own, names the tenant's workspace: refused too.
+    const named = await s.api('POST', `/v1/oauth/signing-keys/${current.kid}/retire`, {}, undefined, {
+      'tessera-workspace': made.body.workspace.id,
+    });
+    expect(named.status).toBe(403);
+    expect(await eddsa()).toEqual(before);
+  });
+
   it('with no next key to take over, makes a fresh one first: an algorithm is never left without a signing key', async () => {
     const { clientId, clientSecret } = await s.client({ scopes: ['a'], signingAlg: 'ES256' });
     const es = async (): Promise<KeyView[]> =>

@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { DEFAULT_WORKSPACE_ID, TesseraError } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { Nullable, Type } from '../http/schemas.js';
@@ -72,13 +73,23 @@ export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
           description:
             'The key leaves the JWKS at once on every node and no token it signed verifies or introspects as active any more. ' +
             'When it was signing, the published next key of its algorithm takes over (or a fresh key, made before anything is retired), ' +
-            'and a new next key is published. A key no longer published: NOT_FOUND.',
+            'and a new next key is published. A key no longer published: NOT_FOUND. ' +
+            "Signing keys belong to the installation, not to a workspace: only a caller acting in the default workspace (`ws_default`, the installation's own) may retire one; any other is FORBIDDEN.",
           params: KidParams,
           body: RetireBody,
-          response: { 200: Retired, ...problems('NOT_FOUND') },
+          response: { 200: Retired, ...problems('FORBIDDEN', 'NOT_FOUND') },
         },
       },
-      async (request) => services.oauth.retireSigningKey(request.params.kid, actorOf(request), request.body?.reason),
+      async (request) => {
+        const actor = actorOf(request);
+        // Every workspace's tokens are signed with these keys: one team retiring them would cut off every other team's.
+        if (actor.workspaceId !== DEFAULT_WORKSPACE_ID)
+          throw new TesseraError(
+            'FORBIDDEN',
+            'Signing keys belong to the installation: retire one acting in the default workspace (ws_default).',
+          );
+        return services.oauth.retireSigningKey(request.params.kid, actor, request.body?.reason);
+      },
     );
   };
 }
