@@ -334,6 +334,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     expect(login).toMatch(/^t_readonly_[a-z0-9]{16}$/);
     const lease = (await server.api('GET', '/v1/databases/leases?role=readonly')).body.items[0];
     expect(lease).toMatchObject({ login, state: 'active' });
+    expect(lease.issuedTo).toMatch(/^user:usr_/); // the console user who asked
     expect(Date.parse(lease.expiresAt) - Date.parse(lease.issuedAt)).toBe(30 * 60_000);
     await poll(() => page.getByRole('alert').filter({ hasText: lease.leaseId }).count()).toBe(1);
     await shot('database-credential');
@@ -348,6 +349,7 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     expect(await connectAs()).toEqual([{ n: 2 }]);
 
     const row = page.locator(`tr[data-lease-id="${lease.leaseId}"]`);
+    await poll(() => row.getByTestId('lease-issued-to').textContent()).toBe(lease.issuedTo);
     await row.getByRole('button', { name: `Renew the lease of ${login}` }).click();
     await toast(/^Renewed: /);
     expect((await server.api('GET', `/v1/databases/leases/${lease.leaseId}`)).body.renewals).toBe(1);

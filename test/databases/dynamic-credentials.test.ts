@@ -247,6 +247,41 @@ describe('credentials and their leases', () => {
     expect(actions).toEqual(['database_lease.issued', 'database_lease.revocation_requested', 'database_lease.revoked']);
   });
 
+  it('records who got which credential: the lease, its audit entry and the CLI name the root key that asked', async () => {
+    const made = await server.api('POST', '/v1/root-keys', { name: 'orders-reporting', permissions: ['databases:credentials'] });
+    const { id, key } = made.body as { id: string; key: string };
+    const r = await server.api('POST', '/v1/databases/roles/readonly/credentials', {}, key);
+    expect(r.status).toBe(201);
+    passwords.push(r.body.password);
+    const { leaseId } = r.body.lease as { leaseId: string };
+    expect(r.body.lease.issuedTo).toBe(`root_key:${id}`);
+    expect((await server.api('GET', `/v1/databases/leases/${leaseId}`)).body).toMatchObject({
+      login: r.body.username,
+      issuedTo: `root_key:${id}`,
+    });
+    // The audit log, filtered by the root key's name, has the login it got.
+    const issued = (await server.api('GET', '/v1/audit?actor=orders-reporting&action=database_lease.issued')).body.items;
+    expect(issued).toEqual([
+      expect.objectContaining({
+        actor: `root_key:${id}`,
+        target: leaseId,
+        details: expect.objectContaining({ login: r.body.username, role: 'readonly' }),
+      }),
+    ]);
+    // The other leases were issued to the server's own root key.
+    const mine = (await server.api('GET', '/v1/databases/leases?role=readonly')).body.items as { leaseId: string; issuedTo: string }[];
+    expect(mine.filter((l) => l.issuedTo === `root_key:${id}`).map((l) => l.leaseId)).toEqual([leaseId]);
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
+    try {
+      await databasesCommand('lease', commandContext({ url: server.url, 'root-key': server.rootKey }, [leaseId]));
+    } finally {
+      write.mockRestore();
+    }
+    expect(printed.join('')).toMatch(new RegExp(`${leaseId}\\s+readonly\\s+${r.body.username}\\s+root_key:${id}\\s`));
+    expect((await server.api('POST', `/v1/databases/leases/${leaseId}/revoke`)).body.state).toBe('revoked');
+  });
+
   it('renews a lease, never past the role’s maximum TTL, and moves the login’s VALID UNTIL with it', async () => {
     const c = await credential(); // 60 s by default, 120 s at most
     const issuedAt = clock.now();

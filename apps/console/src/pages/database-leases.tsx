@@ -39,7 +39,7 @@ function LeaseState({ lease: l }: { lease: Lease }) {
 
 /**
  * The credentials handed out (`GET /v1/databases/leases`), newest first: each login (never its
- * password), its expiry and revocation state, with renew and revoke for the open ones.
+ * password), who it was issued to, its expiry and revocation state, with renew and revoke for the open ones.
  */
 export function DatabaseLeases({ version, notify }: { version: number; notify: Notify }) {
   const [which, setWhich] = useState<Which>('all');
@@ -79,7 +79,7 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
       ) : (
         <TableScroll label="Leases">
           <table>
-            <TableHead columns={['Login and lease', 'Role', 'State', 'Issued', 'Expires']} actions />
+            <TableHead columns={['Login and lease', 'Role', 'Issued to', 'State', 'Issued', 'Expires']} actions />
             <tbody>
               {result.data.items.map((l) => (
                 <tr key={l.leaseId} data-lease-id={l.leaseId}>
@@ -89,6 +89,9 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
                     <span className="mono small muted">{l.leaseId}</span>
                   </td>
                   <td>{l.role}</td>
+                  <td className="mono small" data-testid="lease-issued-to">
+                    {l.issuedTo}
+                  </td>
                   <td className="lease-state">
                     <LeaseState lease={l} />
                   </td>

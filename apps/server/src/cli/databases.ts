@@ -74,12 +74,15 @@ export async function databasesCommand(sub: string | undefined, ctx: CommandCont
       if (f.state !== undefined) query.set('state', f.state);
       if (f.limit !== undefined) query.set('limit', String(intFlag('limit', f.limit)));
       const r = await listed(ctx, `/v1/databases/leases${query.size > 0 ? `?${query}` : ''}`);
-      ctx.out(table(r.items, ['leaseId', 'role', 'login', 'state', 'expiresAt', 'attempts', 'lastError']), r.items);
+      ctx.out(table(r.items, ['leaseId', 'role', 'login', 'issuedTo', 'state', 'expiresAt', 'attempts', 'lastError']), r.items);
       return 0;
     }
     case 'lease': {
       const r = await ctx.api('GET', `/v1/databases/leases/${arg('LEASE_ID')}`);
-      ctx.out(table([r], ['leaseId', 'role', 'login', 'state', 'expiresAt', 'maxExpiresAt', 'attempts', 'lastError']), r);
+      ctx.out(
+        table([r], ['leaseId', 'role', 'login', 'issuedTo', 'issuedAt', 'state', 'expiresAt', 'maxExpiresAt', 'attempts', 'lastError']),
+        r,
+      );
       return 0;
     }
     case 'renew': {
