@@ -13,7 +13,8 @@ import { startTestServer, type TestServer } from '../support/server.js';
 // Dynamic credentials against a PostgreSQL of this file's own, with password authentication: a
 // credential logs in until its lease ends and is refused after; revocation ends open sessions,
 // survives a node dying mid-way, happens once across two nodes, and is retried while it fails.
-// Tessera's own store is a schema on the shared cluster; time moves by an injected clock.
+// Tessera's own store is a schema on the shared cluster (and, in the last block, a SQLite file);
+// time moves by an injected clock.
 
 const ADMIN = { username: 'tessera_admin', password: 'admin-Pw-7f3k9q2x' };
 const CREATE = 'CREATE ROLE {{name}} LOGIN PASSWORD {{password}} VALID UNTIL {{expiration}}; GRANT SELECT ON orders TO "{{name}}";';
@@ -482,5 +483,50 @@ describe('revocation across restarts and nodes', () => {
     expect((await server.api('DELETE', '/v1/databases/roles/broken')).status).toBe(204);
     expect((await server.api('DELETE', '/v1/databases/connections/target')).status).toBe(204);
     expect((await server.api('GET', '/v1/databases/roles')).body.items).toEqual([]);
+  });
+});
+
+describe('on a SQLite store', () => {
+  let lite: TestServer;
+  beforeAll(async () => {
+    lite = await startTestServer('sqlite', { clock });
+  });
+  afterAll(async () => {
+    await lite?.close();
+  });
+
+  it('issues a login that works until its lease ends, then drops it and ends its session, as on PostgreSQL', async () => {
+    const connection = { host: cluster.host, port: cluster.port, database: 'postgres', tlsMode: 'disable', ...ADMIN };
+    expect((await lite.api('PUT', '/v1/databases/connections/target', connection)).status).toBe(200);
+    const role = { connection: 'target', creationStatements: CREATE, defaultTtlSeconds: 60, maxTtlSeconds: 120 };
+    expect((await lite.api('PUT', '/v1/databases/roles/readonly', role)).status).toBe(200);
+    const r = await lite.api('POST', '/v1/databases/roles/readonly/credentials', {});
+    expect(r.status).toBe(201);
+    const c = r.body as { username: string; password: string; lease: { leaseId: string; issuedTo: string } };
+    expect(c.lease.issuedTo).toMatch(/^root_key:rk_/);
+    expect(await canLogIn(c.username, c.password)).toBe(true);
+    const session = await login(c.username, c.password);
+    const renewed = await lite.api('POST', `/v1/databases/leases/${c.lease.leaseId}/renew`, { incrementSeconds: 90 });
+    expect(renewed.body).toMatchObject({ state: 'active', renewals: 1 });
+    clock.advance(89_000);
+    expect(await lite.services.databases.revoker.runDue()).toBe(0);
+    expect(await canLogIn(c.username, c.password)).toBe(true);
+    clock.advance(1_000);
+    expect(await lite.services.databases.revoker.runDue()).toBe(1);
+    expect(await canLogIn(c.username, c.password)).toBe(false);
+    await expect(session.query('select 1')).rejects.toThrow();
+    expect(await roleExists(c.username)).toBe(false);
+    expect((await lite.api('GET', `/v1/databases/leases/${c.lease.leaseId}`)).body).toMatchObject({
+      state: 'revoked',
+      revokeReason: 'expired',
+      attempts: 1,
+    });
+    const entries = (await lite.db.store.scanAudit(0, 100_000)).filter((e) => e.target === c.lease.leaseId);
+    expect(entries.map((e) => [e.action, e.actor, e.details.login])).toEqual([
+      ['database_lease.issued', c.lease.issuedTo, c.username],
+      ['database_lease.renewed', c.lease.issuedTo, c.username],
+      ['database_lease.revoked', 'system', c.username],
+    ]);
+    expect(JSON.stringify(entries)).not.toContain(c.password);
   });
 });
