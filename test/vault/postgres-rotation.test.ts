@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { commandContext } from '../../apps/server/src/cli/context.js';
 import { secretsCommand } from '../../apps/server/src/cli/secrets.js';
+import { DIALECTS } from '../support/databases.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -10,14 +11,12 @@ import { startTestServer, type TestServer } from '../support/server.js';
 // password authentication: an application connected with the secret's value keeps working through
 // three rotations; a fresh login with the current value works after each, the one before it too
 // (the other login keeps its password for a whole period), and the one before that is refused.
+// Tessera's own store is SQLite, then PostgreSQL.
 
 const ADMIN = { username: 'tessera_admin', password: 'admin-Pw-4k2m9x7q' };
-const INITIAL = { username: 'orders_app_a', password: 'initial-Pw-8d3j5n1z' };
 const DAY = 86_400_000;
 
 let cluster: PrivatePostgres;
-let server: TestServer;
-const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
 
 async function login(c: { username: string; password: string }): Promise<pg.Client> {
   const client = new pg.Client({ host: cluster.host, port: cluster.port, database: 'postgres', user: c.username, password: c.password });
@@ -39,43 +38,56 @@ async function canLogIn(c: { username: string; password: string }): Promise<bool
   }
 }
 
-const current = async () => {
-  const r = await server.api('GET', '/v1/secrets/orders/db');
-  return { version: r.body.version as number, ...(JSON.parse(r.body.value) as { username: string; password: string }) };
-};
-
 beforeAll(async () => {
-  [cluster, server] = await Promise.all([startPrivatePostgres(), startTestServer('sqlite', { clock })]);
+  cluster = await startPrivatePostgres();
   const su = await login(cluster.superuser);
-  // The admin is no superuser: it made both logins, so it may set their passwords (CREATEROLE).
+  // The admin is no superuser: it makes the logins, so it may set their passwords (CREATEROLE).
   await su.query(`CREATE ROLE ${ADMIN.username} LOGIN CREATEROLE PASSWORD '${ADMIN.password}'`);
   await su.query(
     'CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2); CREATE ROLE orders_app NOLOGIN; GRANT SELECT ON orders TO orders_app',
   );
   await su.query(`GRANT orders_app TO ${ADMIN.username} WITH ADMIN OPTION`);
   await su.end();
-  const admin = await login(ADMIN);
-  await admin.query(`CREATE ROLE orders_app_a LOGIN IN ROLE orders_app PASSWORD '${INITIAL.password}'`);
-  await admin.query(`CREATE ROLE orders_app_b LOGIN IN ROLE orders_app PASSWORD 'unknown-Pw-0000'`);
-  await admin.end();
-  const connection = { host: cluster.host, port: cluster.port, database: 'postgres', tlsMode: 'disable', ...ADMIN };
-  expect((await server.api('PUT', '/v1/databases/connections/orders-db', connection)).status).toBe(200);
-  expect((await server.api('PUT', '/v1/secrets/orders/db', { value: JSON.stringify(INITIAL) })).status).toBe(200);
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
   await cluster?.stop();
 });
 
-describe('postgres-alternating rotator', () => {
+// On each store: the logins of each are their own (a and b), so the two runs never meet.
+describe.each(DIALECTS)('postgres-alternating rotator (%s)', (dialect) => {
+  const [A, B, GONE] = [`orders_${dialect}_a`, `orders_${dialect}_b`, `orders_${dialect}_gone`];
+  const INITIAL = { username: A, password: 'initial-Pw-8d3j5n1z' };
+  let server: TestServer;
+  const clock = new ManualClock(Date.parse('2026-06-01T09:00:00Z'));
+
+  const current = async () => {
+    const r = await server.api('GET', '/v1/secrets/orders/db');
+    return { version: r.body.version as number, ...(JSON.parse(r.body.value) as { username: string; password: string }) };
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(dialect, { clock });
+    const admin = await login(ADMIN);
+    await admin.query(`CREATE ROLE ${A} LOGIN IN ROLE orders_app PASSWORD '${INITIAL.password}'`);
+    await admin.query(`CREATE ROLE ${B} LOGIN IN ROLE orders_app PASSWORD 'unknown-Pw-0000'`);
+    await admin.end();
+    const connection = { host: cluster.host, port: cluster.port, database: 'postgres', tlsMode: 'disable', ...ADMIN };
+    expect((await server.api('PUT', '/v1/databases/connections/orders-db', connection)).status).toBe(200);
+    expect((await server.api('PUT', '/v1/secrets/orders/db', { value: JSON.stringify(INITIAL) })).status).toBe(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
   it('takes databases:manage to set, and never the connection’s own admin login', async () => {
-    const body = { rotator: 'postgres-alternating', connection: 'orders-db', usernames: ['orders_app_a', 'orders_app_b'], every: '30d' };
+    const body = { rotator: 'postgres-alternating', connection: 'orders-db', usernames: [A, B], every: '30d' };
     const vaultOnly = await server.api('POST', '/v1/root-keys', { name: 'vault only', permissions: ['secrets:read', 'secrets:write'] });
     expect(vaultOnly.status).toBe(201);
     const refused = await server.api('PUT', '/v1/secret-rotations/orders/db', body, vaultOnly.body.key);
     expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
-    const admin = await server.api('PUT', '/v1/secret-rotations/orders/db', { ...body, usernames: ['orders_app_a', ADMIN.username] });
+    const admin = await server.api('PUT', '/v1/secret-rotations/orders/db', { ...body, usernames: [A, ADMIN.username] });
     expect([admin.status, admin.body.detail]).toEqual([400, "usernames may not include the connection's own admin login."]);
     expect((await server.api('GET', '/v1/secret-rotations/orders/db')).status).toBe(404);
   });
@@ -84,13 +96,13 @@ describe('postgres-alternating rotator', () => {
     const set = await server.api('PUT', '/v1/secret-rotations/orders/db', {
       rotator: 'postgres-alternating',
       connection: 'orders-db',
-      usernames: ['orders_app_a', 'orders_app_b'],
+      usernames: [A, B],
       every: '30d',
     });
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({
       rotator: 'postgres-alternating',
-      usernames: ['orders_app_a', 'orders_app_b'],
+      usernames: [A, B],
       every: '30d',
       lastResult: null,
     });
@@ -108,7 +120,7 @@ describe('postgres-alternating rotator', () => {
       }
       const now = await current();
       expect(now.version).toBe(i + 1);
-      expect(now.username).toBe(i % 2 === 1 ? 'orders_app_b' : 'orders_app_a');
+      expect(now.username).toBe(i % 2 === 1 ? B : A);
       expect((await app.query('select count(*)::int as n from orders')).rows).toEqual([{ n: 2 }]);
       expect(await canLogIn(now)).toBe(true);
       expect(await canLogIn(seen[i - 1]!)).toBe(true); // the previous login keeps its password a period longer
@@ -131,7 +143,7 @@ describe('postgres-alternating rotator', () => {
     await server.api('PUT', '/v1/secret-rotations/orders/db', {
       rotator: 'postgres-alternating',
       connection: 'orders-db',
-      usernames: [before.username, 'orders_app_gone'],
+      usernames: [before.username, GONE],
       every: null,
     });
     const printed: string[] = [];
@@ -148,16 +160,16 @@ describe('postgres-alternating rotator', () => {
       const failed = await run(['now', 'orders/db']);
       expect(failed.code).toBe(1);
       expect(failed.out).toMatchObject({ version: null, lastResult: 'failed', attempts: 1 });
-      expect(failed.out.lastError).toMatch(/role "orders_app_gone" does not exist/);
+      expect(failed.out.lastError).toMatch(new RegExp(`role "${GONE}" does not exist`));
       expect(await current()).toEqual(before);
       expect(await canLogIn(before)).toBe(true);
       const set = await run(['set', 'orders/db'], {
         rotator: 'postgres-alternating',
         connection: 'orders-db',
-        usernames: 'orders_app_a,orders_app_b',
+        usernames: `${A},${B}`,
         every: '12h',
       });
-      expect(set.out).toMatchObject({ every: '12h', usernames: ['orders_app_a', 'orders_app_b'] });
+      expect(set.out).toMatchObject({ every: '12h', usernames: [A, B] });
       const now = await run(['now', 'orders/db']);
       expect(now.code).toBe(0);
       expect(now.out.version).toBe(before.version + 1);
