@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
+import { signedWith, startWebhookReceiver } from '../support/webhook-receiver.js';
 import { launchChromium } from './support/chromium.js';
 import { enrolledUser, startConsoleServer, type ConsoleServer } from './support/console-server.js';
 
@@ -30,7 +31,8 @@ async function token(server: ConsoleServer, clientId: string, secret: string): P
  * (SQLite) and a PostgreSQL cluster of this file's own with password authentication: a keyspace's
  * rotation policy and what it does to existing keys, keys due for rotation, a usage-driven
  * rollover, the OAuth signing keys and an emergency retire, a client's secret-rotation schedule,
- * and database credentials that log in until they are revoked. One browser, one page, in order.
+ * database credentials that log in until they are revoked, and secrets rotated by PostgreSQL
+ * alternating users and by a webhook endpoint. One browser, one page, in order.
  */
 describe('rotation and dynamic credentials in the console (Chromium)', { timeout: 60_000 }, () => {
   let server: ConsoleServer;
@@ -426,5 +428,66 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     expect(await count(initial)).toEqual([{ n: 2 }]); // the login that was current keeps its password a period longer
     expect(await page.content()).not.toContain(now.password);
     expect(errors).toEqual([]);
+  });
+  it('rotates a secret by a webhook endpoint: the signing secret shown once, both requests signed, a failure shown', async () => {
+    let signing = '';
+    const answer = { status: 200 };
+    const unsigned: string[] = [];
+    const endpoint = await startWebhookReceiver({
+      answer: (r) => {
+        if (!signedWith(signing, r)) {
+          unsigned.push(r.body);
+          return { status: 401 };
+        }
+        if (answer.status !== 200) return { status: answer.status };
+        const { type } = JSON.parse(r.body) as { type: string };
+        return type === 'secret.rotation.create'
+          ? { status: 200, body: JSON.stringify({ value: 'psp_console_rotated_1' }) }
+          : { status: 204 };
+      },
+    });
+    try {
+      expect((await server.api('PUT', '/v1/secrets/payments/psp', { value: 'psp_console_initial' })).status).toBe(200);
+      await go('secrets', 'Secrets');
+      const form = page.locator('form[aria-labelledby="set-rotation"]');
+      await form.getByLabel('Secret').selectOption('payments/psp');
+      await form.getByLabel('Rotator').selectOption('webhook');
+      await form.getByLabel('Endpoint URL').fill(endpoint.url);
+      await form.getByLabel('Every').fill('12');
+      await form.getByLabel('Unit').selectOption('h');
+      await form.getByRole('button', { name: 'Set rotation' }).click();
+      await toast('Rotation of payments/psp set.');
+      signing = (await page.getByTestId('new-signing secret').textContent())!;
+      expect(signing).toMatch(/^whsec_/);
+      const row = page.locator('section[aria-labelledby="rotations"] tr', { hasText: 'payments/psp' });
+      await poll(() => row.textContent()).toMatch(/webhook http:\/\/127\.0\.0\.1.*every 12h.*never/);
+
+      await page.getByRole('button', { name: 'Rotate now: payments/psp' }).click();
+      await toast('Rotated payments/psp: version 2 is current.');
+      expect(unsigned).toEqual([]);
+      expect(endpoint.received.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual([
+        'secret.rotation.create',
+        'secret.rotation.confirm',
+      ]);
+      expect((await server.api('GET', '/v1/secrets/payments/psp')).body).toMatchObject({ version: 2, value: 'psp_console_rotated_1' });
+
+      answer.status = 503;
+      await page.getByRole('button', { name: 'Rotate now: payments/psp' }).click();
+      await toast('Rotating payments/psp failed: the endpoint answered HTTP 503 to create. The current version stays; it will be retried.');
+      await poll(() => row.getByTestId('rotation-result').textContent()).toBe(
+        'failed the endpoint answered HTTP 503 to create (1 attempt)',
+      );
+      expect((await server.api('GET', '/v1/secrets/payments/psp')).body.version).toBe(2);
+      await shot('secret-rotation-webhook');
+      // Shown once: a fresh visit has no signing secret on the page.
+      await go('secrets', 'Secrets');
+      expect(await page.content()).not.toContain(signing);
+      await page.getByRole('button', { name: 'Stop rotating payments/psp' }).click();
+      await toast('payments/psp is no longer rotated; its current version stays.');
+      expect((await server.api('GET', '/v1/secret-rotations/payments/psp')).status).toBe(404);
+      expect(errors).toEqual([]);
+    } finally {
+      await endpoint.close();
+    }
   });
 });
