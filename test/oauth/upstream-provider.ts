@@ -7,6 +7,8 @@ export interface UpstreamAccount {
   email?: string;
   email_verified?: boolean;
   name?: string;
+  /** Released with the `groups` scope, when the upstream was started with `groups`. */
+  groups?: string[];
 }
 
 export interface Upstream {
@@ -24,7 +26,7 @@ export interface Upstream {
  * ID tokens signed with RS256; claims asked for by scope answered at UserInfo, not in the ID token
  * (its default, and OIDC Core §5.4's).
  */
-export async function startUpstream(callback: string): Promise<Upstream> {
+export async function startUpstream(callback: string | (() => string), o: { groups?: boolean } = {}): Promise<Upstream> {
   // oidc-provider 9 says Node 20 is not supported (it is tested on 22+); it loads and works on 20.
   const { default: Provider } = await import('oidc-provider');
   const server: Server = createServer();
@@ -39,25 +41,34 @@ export async function startUpstream(callback: string): Promise<Upstream> {
     use: 'sig',
     kid: 'up-1',
   };
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: [callback],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    jwks: { keys: [jwk as never] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) }),
-    features: { devInteractions: { enabled: true } },
-  } as never);
-  provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`oidc-provider server_error: ${err.stack}\n`));
-  server.on('request', provider.callback());
+  // The provider is made at the first request, so its redirect URI may be of a server started after it.
+  const make = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: [typeof callback === 'string' ? callback : callback()],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+      ],
+      jwks: { keys: [jwk as never] },
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], ...(o.groups && { groups: ['groups'] }) },
+      cookies: { keys: [randomBytes(32).toString('base64url')] },
+      findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id, ...accounts.get(id) }) }),
+      features: { devInteractions: { enabled: true } },
+    } as never);
+  let handle: ReturnType<InstanceType<typeof Provider>['callback']> | undefined;
+  server.on('request', (req, res) => {
+    if (handle === undefined) {
+      const provider = make();
+      provider.on('server_error', (_ctx: unknown, err: Error) => process.stderr.write(`oidc-provider server_error: ${err.stack}\n`));
+      handle = provider.callback();
+    }
+    void handle(req, res);
+  });
   return {
     issuer,
     clientId,

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { consoleSsoSettings } from './config-console-sso.js';
 import type { Config } from './config.js';
 import { accessLog } from './http/access-log.js';
 import { ProblemSchema } from './http/contract.js';
@@ -84,7 +85,7 @@ export async function createApp({ config, services, logStream, tracing }: AppOpt
   await app.register(workspaceRoutes(services));
   await app.register(keyspaceRoutes(services));
   await app.register(auditRoutes(services));
-  await app.register(consoleRoutes(services, { origin: config.consoleOrigin }));
+  await app.register(consoleRoutes(services, { origin: config.consoleOrigin, sso: consoleSsoSettings(config) }));
   await app.register(oauthClientRoutes(services));
   await app.register(oauthEndpoints(services, config));
   await app.register(endUserRoutes(services));

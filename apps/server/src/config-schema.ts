@@ -1,5 +1,6 @@
 import { parseNetwork } from '@tessera/core';
 import { parseSyslogTarget } from './audit/syslog-target.js';
+import { CONSOLE_SSO_SCHEMA } from './config-console-sso.js';
 
 /**
  * The whole configuration, read once from the environment (and CLI flags, which win).
@@ -279,4 +280,5 @@ export const CONFIG_SCHEMA = {
     'TESSERA_CONSOLE_ORIGIN',
     undefined,
   ),
+  ...CONSOLE_SSO_SCHEMA,
 } as const;

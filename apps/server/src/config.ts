@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { DEFAULT_SIGNING_KEY_POLICY, parseNetwork, type SigningKeyPolicy, type WebhookTargetPolicy } from '@tessera/core';
+import { consoleSsoSettings } from './config-console-sso.js';
 import { CONFIG_SCHEMA, type Entry } from './config-schema.js';
 import { readSetting } from './read-setting.js';
 
@@ -61,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new Error('TESSERA_CONSOLE_ORIGIN must be an origin: https://host or https://host:port, without a path');
     }
   }
+  consoleSsoSettings(out as unknown as Config);
   return Object.freeze(out) as Config;
 }
 

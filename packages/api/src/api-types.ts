@@ -2941,6 +2941,20 @@ export interface ConsoleOperations {
       };
     };
   };
+  /** How one may sign in to the console */
+  'GET /console/api/sign-in-options': {
+    path: {};
+    query: {};
+    body: undefined;
+    response: {
+      upstream: {
+        /** The provider’s name on the button. */
+        label: string;
+        /** Where the button goes: the start of the sign-in. */
+        start: string;
+      } | null;
+    };
+  };
   /** The workspace's console users */
   'GET /console/api/users': {
     path: {};

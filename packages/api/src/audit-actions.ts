@@ -65,6 +65,7 @@ export const AUDIT_ACTIONS = [
   'user.login_failed',
   'user.login_failures',
   'user.locked',
+  'user.linked',
   'user.totp_enrolled',
   'user.recovery_code_used',
   'user.passkey_added',

@@ -68,6 +68,7 @@ export {
   type PasskeyChallenge,
   type ConsoleRole,
   type ConsoleSessionRecord,
+  type ConsoleSsoLinkRecord,
   type ConsoleUserPatch,
   type ConsoleUserRecord,
   type SessionStage,
@@ -80,6 +81,8 @@ export type { Signed } from './console/console-sessions.js';
 export type { HalfSession } from './console/console-sign-in.js';
 export type { SignInFailures } from './console/sign-in-lockout.js';
 export type { RelyingParty } from './console/console-passkeys.js';
+export { ConsoleSso } from './console/console-sso.js';
+export { parseRoleMapping, type ConsoleSsoSettings } from './console/console-sso-settings.js';
 export { VerifyTimeline } from './usage/verify-timeline.js';
 export { keyringStatus } from './custody/custody-status.js';
 export {

@@ -29,6 +29,7 @@ import * as portal from './migrations/0027-portal.js';
 import * as endUserSecondFactor from './migrations/0030-end-user-second-factor.js';
 import * as workspaceReach from './migrations/0031-workspace-reach.js';
 import * as upstreamProviders from './migrations/0032-upstream-providers.js';
+import * as consoleSsoLinks from './migrations/0035-console-sso-links.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -62,6 +63,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0030-end-user-second-factor': endUserSecondFactor,
   '0031-workspace-reach': workspaceReach,
   '0032-upstream-providers': upstreamProviders,
+  '0035-console-sso-links': consoleSsoLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -44,6 +44,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
             {notice}
           </p>
         )}
+        <UpstreamSignIn />
         <form aria-labelledby="login-title" noValidate onSubmit={submit}>
           <Field label="Email">
             <input name="email" type="email" autoComplete="username" required autoFocus />
@@ -91,6 +92,30 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
     <main id="main" className="narrow card">
       {content}
     </main>
+  );
+}
+
+/** "Sign in with <provider>", when the deployment signs in to the console with an upstream OpenID Provider. */
+function UpstreamSignIn() {
+  const [upstream, setUpstream] = useState<{ label: string; start: string } | null>(null);
+  useEffect(() => {
+    let current = true;
+    api<Answer<'GET /console/api/sign-in-options'>>('GET', '/console/api/sign-in-options', undefined, { quiet401: true }).then(
+      (r) => current && setUpstream(r.upstream),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  if (upstream === null) return null;
+  return (
+    <div className="upstream-sign-in">
+      <a className="button primary" href={upstream.start}>
+        Sign in with {upstream.label}
+      </a>
+      <p className="muted">Or with a console account:</p>
+    </div>
   );
 }
 

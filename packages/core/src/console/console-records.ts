@@ -74,3 +74,13 @@ export interface PasskeyChallenge {
 
 /** The fields of a console user that change after it is made. */
 export type ConsoleUserPatch = Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>;
+
+/** A console user linked to an account at the deployment's upstream OpenID Provider (migration 0035). */
+export interface ConsoleSsoLinkRecord {
+  /** The upstream's `iss`, exactly. */
+  issuer: string;
+  /** The upstream's `sub`. */
+  subject: string;
+  userId: string;
+  createdAt: number;
+}

@@ -1,6 +1,7 @@
 import type {
   ConsolePasskeyRecord,
   ConsoleSessionRecord,
+  ConsoleSsoLinkRecord,
   ConsoleUserPatch,
   ConsoleUserRecord,
   PasskeyChallenge,
@@ -51,6 +52,11 @@ export interface ConsoleRepos {
   recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean>;
   /** Deletes one of the user's passkeys; returns whether there was one. */
   deletePasskey(userId: string, id: string): Promise<boolean>;
+
+  /** The console user an upstream account (`iss` and `sub`) is linked to. */
+  findSsoLink(issuer: string, subject: string): Promise<ConsoleSsoLinkRecord | undefined>;
+  /** Links an upstream account; false when that account is linked already. */
+  insertSsoLink(l: ConsoleSsoLinkRecord): Promise<boolean>;
 
   /** Keys neither revoked nor deleted nor expired at `now`, for the overview. */
   countActiveKeys(workspaceId: string, now: number): Promise<number>;

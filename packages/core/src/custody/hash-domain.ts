@@ -25,6 +25,10 @@ export const HASH_DOMAINS = [
   'federation_binding',
   'federation_pkce',
   'federation_nonce',
+  'console_sso_state',
+  'console_sso_binding',
+  'console_sso_pkce',
+  'console_sso_nonce',
 ] as const;
 export type HashDomain = (typeof HASH_DOMAINS)[number];
 

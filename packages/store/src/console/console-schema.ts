@@ -1,4 +1,4 @@
-/** Tables of the console (migrations 0006 and 0009). */
+/** Tables of the console (migrations 0006, 0009 and 0035). */
 export interface ConsoleTables {
   console_users: {
     id: string;
@@ -42,5 +42,11 @@ export interface ConsoleTables {
     name: string;
     created_at: number;
     last_used_at: number | null;
+  };
+  console_sso_links: {
+    issuer: string;
+    subject: string;
+    user_id: string;
+    created_at: number;
   };
 }

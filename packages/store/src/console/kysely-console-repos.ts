@@ -2,6 +2,7 @@ import type {
   ConsolePasskeyRecord,
   ConsoleRepos,
   ConsoleSessionRecord,
+  ConsoleSsoLinkRecord,
   ConsoleUserPatch,
   ConsoleUserRecord,
   PasskeyChallenge,
@@ -185,6 +186,25 @@ export class KyselyConsoleRepos implements ConsoleRepos {
   async deletePasskey(userId: string, id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('console_passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
+  }
+
+  async findSsoLink(issuer: string, subject: string): Promise<ConsoleSsoLinkRecord | undefined> {
+    const row = await this.db
+      .selectFrom('console_sso_links')
+      .selectAll()
+      .where('issuer', '=', issuer)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
+    return row && { issuer: row.issuer, subject: row.subject, userId: row.user_id, createdAt: Number(row.created_at) };
+  }
+
+  async insertSsoLink(l: ConsoleSsoLinkRecord): Promise<boolean> {
+    const r = await this.db
+      .insertInto('console_sso_links')
+      .values({ issuer: l.issuer, subject: l.subject, user_id: l.userId, created_at: l.createdAt })
+      .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async countActiveKeys(workspaceId: string, now: number): Promise<number> {

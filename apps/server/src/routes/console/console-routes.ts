@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ConsoleSsoSettings } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from 'fastify';
 import { declareCommonProblems, SAFE_METHODS } from '../../http/contract.js';
 import { requireHalfSession, requirePermission, requireSession, type ConsoleSessionKind } from '../../http/console-session.js';
@@ -15,6 +16,7 @@ import { passkeyRoutes } from './passkey-routes.js';
 import { passwordRoutes } from './password-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
+import { ssoRoutes } from './sso-routes.js';
 import { userRoutes } from './user-routes.js';
 
 /** Where Vite writes the console (`npm run build`): inside the server package, beside its code. */
@@ -34,7 +36,10 @@ const API = '/console/api/';
  * `/console/api/…`. Everything else it does goes through the management API (`/v1/…`) with the
  * session cookie and CSRF token in place of a root key (see http/auth.ts).
  */
-export function consoleRoutes(services: Services, options: { distDir?: string; origin?: string | undefined } = {}): FastifyPluginAsync {
+export function consoleRoutes(
+  services: Services,
+  options: { distDir?: string; origin?: string | undefined; sso?: ConsoleSsoSettings | undefined } = {},
+): FastifyPluginAsync {
   const ctx: ConsoleContext = { services, origin: options.origin };
 
   return async (app) => {
@@ -63,6 +68,7 @@ export function consoleRoutes(services: Services, options: { distDir?: string; o
       overviewRoutes,
       keyUsageRoutes,
       keyringRoutes,
+      ssoRoutes(options.sso),
     ])
       routes(api, ctx);
   };

@@ -1,20 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { appendAudit } from '../../audit/audit-chain.js';
 import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
-import { safeEqual } from '../../custody/safe-equal.js';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
 import { federatedAccount } from './federated-account.js';
 import { DiscoveryError, type UpstreamDiscovery } from './upstream-discovery.js';
 import { redeemUpstreamCode } from './upstream-id-token.js';
+import { beginUpstreamSignIn, END_USER_FEDERATION, takeUpstreamState, upstreamSecrets, type StateRefusal } from './upstream-redirect.js';
 import { upstreamSecretAad } from './upstream-providers.js';
 
 /** Where upstream providers send the browser back: register `<issuer>/oauth/federation/callback` with them. */
 export const FEDERATION_CALLBACK_PATH = '/oauth/federation/callback';
-/** How long a browser has at the upstream before its sign-in there is no longer taken. */
-export const FEDERATED_SIGN_IN_TTL_MS = 10 * 60_000;
 
 export interface FederatedSignInDeps {
   store: OAuthStore;
@@ -70,35 +67,20 @@ export class FederatedSignIn {
       if (err instanceof DiscoveryError) return { ok: false, page: `${provider.name} cannot be reached now. Try again in a moment.` };
       throw err;
     }
-    const cookie = binding !== undefined && /^[A-Za-z0-9_-]{32}$/.test(binding) ? binding : randomBytes(24).toString('base64url');
-    const state = randomBytes(32).toString('base64url');
-    const now = clock.now();
-    await store.insertFederatedSignIn({
-      stateHash: keyring.hash('federation_state', state),
-      workspaceId: provider.workspaceId,
-      providerId,
-      bindingHash: keyring.hash('federation_binding', cookie),
-      request: query,
-      createdAt: now,
-      expiresAt: now + FEDERATED_SIGN_IN_TTL_MS,
-      usedAt: null,
-    });
-    const secrets = this.secrets(state);
-    const url = new URL(authorizationEndpoint);
-    for (const [k, v] of Object.entries({
-      response_type: 'code',
-      client_id: provider.clientId,
-      redirect_uri: issuer + FEDERATION_CALLBACK_PATH,
-      scope: provider.scopes.join(' '),
-      state,
-      nonce: secrets.nonce,
-      code_challenge: createHash('sha256').update(secrets.verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      // A fresh sign-in asked of Tessera is asked of the upstream too.
-      ...(request.prompt.has('login') && { prompt: 'login' }),
-    }))
-      url.searchParams.set(k, v);
-    return { ok: true, location: url.href, binding: cookie };
+    const started = await beginUpstreamSignIn(
+      { store, keyring, domains: END_USER_FEDERATION, now: clock.now() },
+      { workspaceId: provider.workspaceId, providerId, request: query },
+      {
+        authorizationEndpoint,
+        clientId: provider.clientId,
+        redirectUri: issuer + FEDERATION_CALLBACK_PATH,
+        scopes: provider.scopes,
+        // A fresh sign-in asked of Tessera is asked of the upstream too.
+        ...(request.prompt.has('login') && { extra: { prompt: 'login' } }),
+      },
+      binding,
+    );
+    return { ok: true, ...started };
   }
 
   /** The callback: the upstream's answer (`code`, `state`, `iss`, or `error`), with this browser's binding cookie. */
@@ -106,17 +88,10 @@ export class FederatedSignIn {
     const { store, keyring, clock } = this.deps;
     const refused = (status: 400 | 403 | 502, page: string) => ({ ok: false, status, page }) as const;
     const state = answer.get('state');
-    if (state === undefined || !/^[A-Za-z0-9_-]{43}$/.test(state))
-      return refused(400, 'This sign-in is not known. Go back to the application and try again.');
     const now = clock.now();
-    const pending = await store.findFederatedSignIn(keyring.hash('federation_state', state));
-    if (pending === undefined || pending.expiresAt <= now)
-      return refused(400, 'This sign-in is not known, or it expired. Go back to the application and try again.');
-    const mine =
-      binding !== undefined && binding.length <= 64 && safeEqual(keyring.hash('federation_binding', binding), pending.bindingHash);
-    if (!mine) return refused(400, 'This sign-in was started in another browser. Go back to the application and try again.');
-    if (!(await store.spendFederatedSignIn(pending.stateHash, now)))
-      return refused(400, 'This sign-in was completed already. Go back to the application and try again.');
+    const taken = await takeUpstreamState({ store, keyring, domains: END_USER_FEDERATION, now }, state, binding);
+    if (!taken.ok) return refused(400, STATE_REFUSALS[taken.reason]);
+    const pending = taken.pending;
     const provider = await store.getUpstreamProvider(pending.providerId);
     if (provider === undefined) return refused(400, 'This sign-in option was removed. Go back to the application and try again.');
     const clientId = new URLSearchParams(pending.request).get('client_id') ?? '';
@@ -154,7 +129,7 @@ export class FederatedSignIn {
     const code = answer.get('code');
     if (code === undefined || code === '')
       return refused(400, 'The answer of the provider is not complete. Go back to the application and try again.');
-    const secrets = this.secrets(state);
+    const secrets = upstreamSecrets(keyring, END_USER_FEDERATION, state!);
     const token = await redeemUpstreamCode(
       discovered,
       {
@@ -164,7 +139,7 @@ export class FederatedSignIn {
         clientId: provider.clientId,
         clientSecret: (await keyring.decrypt(provider.clientSecretCiphertext, upstreamSecretAad(provider.id))).toString('utf8'),
         nonce: secrets.nonce,
-        needs: provider.claimMapping.email ?? 'email',
+        needs: [provider.claimMapping.email ?? 'email'],
       },
       clock,
     );
@@ -180,12 +155,14 @@ export class FederatedSignIn {
     const cookie = this.deps.sessions.seal({ userId: account.user.id, workspaceId: account.user.workspaceId, authTime: now, amr: ['fed'] });
     return { ok: true, request: pending.request, cookie };
   }
-
-  /** The PKCE verifier and the nonce of a sign-in, derived from its state under the pepper: neither is stored. */
-  private secrets(state: string): { verifier: string; nonce: string } {
-    return { verifier: this.deps.keyring.hash('federation_pkce', state), nonce: this.deps.keyring.hash('federation_nonce', state) };
-  }
 }
+
+const STATE_REFUSALS: Record<StateRefusal, string> = {
+  unknown: 'This sign-in is not known. Go back to the application and try again.',
+  expired: 'This sign-in is not known, or it expired. Go back to the application and try again.',
+  other_browser: 'This sign-in was started in another browser. Go back to the application and try again.',
+  used: 'This sign-in was completed already. Go back to the application and try again.',
+};
 
 const REFUSALS: Record<'no_email' | 'email_not_verified' | 'disabled', (provider: string) => string> = {
   no_email: (p) => `${p} did not share an email address, which an account here needs.`,

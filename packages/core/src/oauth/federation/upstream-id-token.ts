@@ -10,8 +10,8 @@ export interface UpstreamExchange {
   clientId: string;
   clientSecret: string;
   nonce: string;
-  /** A claim the sign-in needs (the email): read from UserInfo when the ID token does not carry it. */
-  needs: string;
+  /** Claims the sign-in needs (the email, a role): read from UserInfo when the ID token does not carry one of them. */
+  needs: readonly string[];
 }
 
 /** The upstream's ID token claims, once checked; or why not (a reason for the audit, never shown). */
@@ -70,7 +70,7 @@ export async function redeemUpstreamCode(discovered: Discovered, x: UpstreamExch
     if (payload.nonce !== x.nonce) return { ok: false, reason: 'id_token_nonce' };
     if (typeof payload.sub !== 'string' || payload.sub === '' || payload.sub.length > 255) return { ok: false, reason: 'id_token_sub' };
     const claims = payload as JWTPayload & { sub: string };
-    if (claims[x.needs] !== undefined || metadata.userinfoEndpoint === undefined || typeof answer.access_token !== 'string')
+    if (x.needs.every((c) => claims[c] !== undefined) || metadata.userinfoEndpoint === undefined || typeof answer.access_token !== 'string')
       return { ok: true, claims };
     const more = await userinfo(metadata.userinfoEndpoint, answer.access_token);
     // OIDC Core §5.3.2: UserInfo of another subject is not used.

@@ -1,0 +1,136 @@
+import { appendAudit } from '../audit/audit-chain.js';
+import { DiscoveryError, type UpstreamDiscovery } from '../oauth/federation/upstream-discovery.js';
+import { redeemUpstreamCode } from '../oauth/federation/upstream-id-token.js';
+import type { UpstreamProviderRepos } from '../oauth/federation/upstream-provider-repos.js';
+import { beginUpstreamSignIn, CONSOLE_FEDERATION, takeUpstreamState, upstreamSecrets } from '../oauth/federation/upstream-redirect.js';
+import { refusedActor, ssoSignIn, type ConsoleSsoAccountDeps, type SsoRefusal } from './console-sso-account.js';
+import type { ConsoleSsoSettings } from './console-sso-settings.js';
+
+export interface ConsoleSsoDeps extends ConsoleSsoAccountDeps {
+  /** Where the sign-ins sent upstream wait for the browser (shared with the end users' ones, under other hash domains). */
+  pending: Pick<UpstreamProviderRepos, 'insertFederatedSignIn' | 'findFederatedSignIn' | 'spendFederatedSignIn'>;
+  discovery: UpstreamDiscovery;
+}
+
+/** The console's sign-ins in `oauth_federated_sign_ins` name this as their provider. */
+const PROVIDER = 'console';
+
+/** The start: where to send the browser, with the binding cookie it must keep; or a page saying why not. */
+export type ConsoleSsoStart = { ok: true; location: string; binding: string } | { ok: false; page: string };
+
+/** The callback: a full console session's token; or a page and its status (400 not this browser's or not valid, 403 refused, 502 upstream failed). */
+export type ConsoleSsoFinish = { ok: true; token: string } | { ok: false; status: 400 | 403 | 502; page: string };
+
+/**
+ * Console sign-in with the deployment's upstream OpenID Provider, as its relying party: the code
+ * flow with PKCE (S256), `state` and `nonce`, the `state` bound to the browser by a cookie and
+ * taken back once, the ID token validated exactly — the machinery of the end users' sign-in with
+ * an upstream provider. The upstream is responsible for how the person signed in: the console's
+ * own second factor is not asked.
+ */
+export class ConsoleSso {
+  constructor(
+    private readonly deps: ConsoleSsoDeps,
+    readonly settings: ConsoleSsoSettings,
+  ) {}
+
+  async start(redirectUri: string, binding: string | undefined): Promise<ConsoleSsoStart> {
+    const { settings } = this;
+    let authorizationEndpoint: string;
+    try {
+      authorizationEndpoint = (await this.deps.discovery.discover(settings.issuer)).metadata.authorizationEndpoint;
+    } catch (err) {
+      if (err instanceof DiscoveryError) return { ok: false, page: `${settings.label} cannot be reached now. Try again in a moment.` };
+      throw err;
+    }
+    const started = await beginUpstreamSignIn(
+      { store: this.deps.pending, keyring: this.deps.keyring, domains: CONSOLE_FEDERATION, now: this.deps.clock.now() },
+      { workspaceId: settings.workspaceId, providerId: PROVIDER, request: '' },
+      { authorizationEndpoint, clientId: settings.clientId, redirectUri, scopes: settings.scopes },
+      binding,
+    );
+    return { ok: true, ...started };
+  }
+
+  async finish(
+    answer: ReadonlyMap<string, string>,
+    binding: string | undefined,
+    redirectUri: string,
+    ip: string,
+    userAgent: string | undefined,
+  ): Promise<ConsoleSsoFinish> {
+    const { settings, deps } = this;
+    const { keyring, clock } = deps;
+    const refused = (status: 400 | 403 | 502, page: string) => ({ ok: false, status, page }) as const;
+    const state = answer.get('state');
+    const taken = await takeUpstreamState({ store: deps.pending, keyring, domains: CONSOLE_FEDERATION, now: clock.now() }, state, binding);
+    if (!taken.ok || taken.pending.providerId !== PROVIDER) return refused(400, STATE_REFUSALS[taken.ok ? 'unknown' : taken.reason]);
+    const fail = (reason: string, userId: string | null = null) =>
+      deps.store.transaction((tx) =>
+        appendAudit(tx, clock, refusedActor(settings.workspaceId, userId, ip), {
+          action: 'user.login_failed',
+          target: userId,
+          details: { reason: `upstream_${reason}`.slice(0, 80), issuer: settings.issuer },
+        }),
+      );
+    if (answer.has('error')) {
+      await fail(`error_${(answer.get('error') ?? '').slice(0, 40)}`);
+      return refused(403, `${settings.label} did not sign you in. Go back to the console and try again.`);
+    }
+    let discovered;
+    try {
+      discovered = await deps.discovery.discover(settings.issuer);
+    } catch (err) {
+      if (err instanceof DiscoveryError) return refused(502, `${settings.label} cannot be reached now. Try again in a moment.`);
+      throw err;
+    }
+    // RFC 9207 §2.4: the answer must come from the provider the sign-in went to.
+    const iss = answer.get('iss');
+    if (iss !== undefined ? iss !== discovered.metadata.issuer : discovered.metadata.issParameter) {
+      await fail('iss_mismatch');
+      return refused(400, 'This answer did not come from the provider you signed in with. Go back to the console and try again.');
+    }
+    const code = answer.get('code');
+    if (code === undefined || code === '')
+      return refused(400, 'The answer of the provider is not complete. Go back to the console and try again.');
+    const secrets = upstreamSecrets(keyring, CONSOLE_FEDERATION, state!);
+    const token = await redeemUpstreamCode(
+      discovered,
+      {
+        code,
+        redirectUri,
+        codeVerifier: secrets.verifier,
+        clientId: settings.clientId,
+        clientSecret: settings.clientSecret,
+        nonce: secrets.nonce,
+        needs: ['email', settings.roleClaim],
+      },
+      clock,
+    );
+    if (!token.ok) {
+      await fail(token.reason);
+      return refused(502, `The sign-in at ${settings.label} could not be checked. Go back to the console and try again.`);
+    }
+    const signed = await ssoSignIn(deps, settings, token.claims, ip, userAgent);
+    if (!signed.ok) {
+      await fail(signed.reason, signed.userId);
+      return refused(403, REFUSALS[signed.reason](settings.label));
+    }
+    return { ok: true, token: signed.token };
+  }
+}
+
+const STATE_REFUSALS = {
+  unknown: 'This sign-in is not known. Go back to the console and try again.',
+  expired: 'This sign-in expired. Go back to the console and try again.',
+  other_browser: 'This sign-in was started in another browser. Go back to the console and try again.',
+  used: 'This sign-in was completed already. Go back to the console and try again.',
+} as const;
+
+const REFUSALS: Record<SsoRefusal, (label: string) => string> = {
+  no_role: (p) => `${p} signed you in, but gives you no role in this console. Ask your administrator to add you to a group that has one.`,
+  no_email: (p) => `${p} did not share an email address, which a console account needs.`,
+  email_not_verified: (p) => `${p} has not verified your email address, so no console account can be made or linked for it.`,
+  other_workspace: () => 'The console account with this email belongs to another workspace.',
+  disabled: () => 'This console account is disabled.',
+};
