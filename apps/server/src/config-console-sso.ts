@@ -1,5 +1,5 @@
 import { parseRoleMapping, type ConsoleSsoSettings } from '@tessera/core';
-import type { Entry } from './config-schema.js';
+import type { Entry } from './config-entry.js';
 
 const text = (env: string, doc: string, def: string | undefined, secret?: true): Entry<string | undefined> => ({
   env,

@@ -1,21 +1,9 @@
 import { parseNetwork } from '@tessera/core';
 import { parseSyslogTarget } from './audit/syslog-target.js';
 import { CONSOLE_SSO_SCHEMA } from './config-console-sso.js';
+import type { Entry } from './config-entry.js';
 
-/**
- * The whole configuration, read once from the environment (and CLI flags, which win).
- * Each entry names its variable, default and meaning; `docs/configuration.md` is generated from
- * this table (`npm run docs:config`), and unknown `TESSERA_*` variables are refused so a typo
- * never passes silently.
- */
-export interface Entry<T> {
-  env: string;
-  doc: string;
-  default: T;
-  parse: (raw: string) => T;
-  /** A secret: it may also be read from the file named by `<env>_FILE` (container secrets). */
-  secret?: true;
-}
+export type { Entry } from './config-entry.js';
 
 const secret = <T>(entry: Entry<T>): Entry<T> => ({ ...entry, secret: true });
 
@@ -67,6 +55,12 @@ const networks = (doc: string, env: string): Entry<boolean | readonly string[]> 
   },
 });
 
+/**
+ * The whole configuration, read once from the environment (and CLI flags, which win).
+ * Each entry names its variable, default and meaning; `docs/configuration.md` is generated from
+ * this table (`npm run docs:config`), and unknown `TESSERA_*` variables are refused so a typo
+ * never passes silently.
+ */
 export const CONFIG_SCHEMA = {
   port: int('Port to listen on.', 'TESSERA_PORT', 8080, 0, 65535),
   host: str('Address to listen on. Plain HTTP is allowed only on loopback unless `insecureHttp` is set.', 'TESSERA_HOST', '127.0.0.1'),

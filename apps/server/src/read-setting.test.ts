@@ -20,6 +20,14 @@ const SAMPLES: Record<string, { value: string; env?: Record<string, string> }> =
     env: { TESSERA_KEYRING_PROVIDER: 'pkcs11', TESSERA_PKCS11_MODULE: '/lib/pkcs11.so', TESSERA_PKCS11_TOKEN_LABEL: 'tessera' },
   },
   metricsToken: { value: 'prometheus-scrape-token' },
+  consoleOidcClientSecret: {
+    value: 'upstream-client-s3cret',
+    env: {
+      TESSERA_CONSOLE_OIDC_ISSUER: 'https://sso.acme.example',
+      TESSERA_CONSOLE_OIDC_CLIENT_ID: 'tessera-console',
+      TESSERA_CONSOLE_OIDC_ROLES: 'staff=viewer',
+    },
+  },
 };
 
 const secrets = Object.entries(CONFIG_SCHEMA as Record<string, Entry<unknown>>).filter(([, e]) => e.secret);
