@@ -200,6 +200,33 @@ describe.each(DIALECTS)('console sign-in with an upstream provider in Chromium (
     await expect.poll(() => page.locator('.who .role').textContent()).toBe('owner');
   });
 
+  it('links a local account by an email the upstream says is verified, and sets its role from the claim', async () => {
+    const local = (await consoleUsers()).find((u) => u.email === 'local@example.com')!;
+    const before = (await consoleUsers()).length;
+    up.accounts.set('loc', { email: 'local@example.com', email_verified: true, groups: ['tessera-admins'] });
+    await signInUpstream('loc');
+    await page.getByText('local@example.com').waitFor();
+    await expect.poll(() => page.locator('.who .role').textContent()).toBe('admin');
+    expect((await consoleUsers()).length).toBe(before);
+    expect((await s.services.store.console.getUser(local.id))!.role).toBe('admin');
+    expect((await audit('user.linked'))[0]).toMatchObject({ target: local.id, details: { issuer: up.issuer, subject: 'loc' } });
+  });
+
+  it('refuses a disabled console user, and audits the refusal against them', async () => {
+    const vic = (await consoleUsers()).find((u) => u.email === 'vic@example.com')!;
+    await s.services.console.users.update({ id: 'system', workspaceId: 'ws_default', ip: null }, vic.id, { disabled: true });
+    const answer = page.waitForResponse((r) => r.url().startsWith(s.url + CALLBACK_PATH));
+    await signInUpstream('vic');
+    expect((await answer).status()).toBe(403);
+    await page.getByText('This console account is disabled.').waitFor();
+    expect((await audit('user.login_failed'))[0]).toMatchObject({
+      actor: `user:${vic.id}`,
+      target: vic.id,
+      details: { reason: 'upstream_disabled' },
+    });
+    await s.services.console.users.update({ id: 'system', workspaceId: 'ws_default', ip: null }, vic.id, { disabled: false });
+  });
+
   it('refuses a forged state and another browser’s, and lets the browser that started finish', async () => {
     await page.context().clearCookies();
     await page.goto(`${s.url}/console/`);

@@ -46,6 +46,10 @@ describe('console sign-in with an upstream provider: settings', () => {
     expect(() => loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_ROLES: 'staff' })).toThrow(/TESSERA_CONSOLE_OIDC_ROLES must be/);
     expect(() => loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_ROLES: 'staff=viewer,staff=owner' })).toThrow(/a role twice/);
     expect(() => loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_ISSUER: 'sso.acme.example' })).toThrow(/must be an https URL/);
+    expect(() => loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_ISSUER: 'http://sso.acme.example' })).toThrow(/must be an https URL/);
+    expect(consoleSsoSettings(loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_ISSUER: 'http://127.0.0.1:9000' }))!.issuer).toBe(
+      'http://127.0.0.1:9000',
+    );
     expect(() => loadConfig({ ...ENV, TESSERA_CONSOLE_OIDC_LABEL: 'x'.repeat(61) })).toThrow(/LABEL/);
   });
 

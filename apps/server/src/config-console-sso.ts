@@ -67,8 +67,10 @@ export function consoleSsoSettings(config: SsoConfig): ConsoleSsoSettings | unde
   ).filter(([k]) => config[k] === undefined);
   if (missing.length > 0) throw new Error(`TESSERA_CONSOLE_OIDC_ISSUER needs ${missing.map(([, env]) => env).join(', ')}`);
   const issuer = config.consoleOidcIssuer;
-  if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol))
-    throw new Error('TESSERA_CONSOLE_OIDC_ISSUER must be an https URL (http on loopback)');
+  const url = URL.canParse(issuer) ? new URL(issuer) : undefined;
+  const loopback = url !== undefined && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.hash !== '' || url.username !== '')
+    throw new Error('TESSERA_CONSOLE_OIDC_ISSUER must be an https URL (http on loopback), without credentials or a fragment');
   const scopes = (config.consoleOidcScopes ?? '').split(/\s+/).filter(Boolean);
   if (scopes.some((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)))
     throw new Error('TESSERA_CONSOLE_OIDC_SCOPES must be scope names separated by spaces');
