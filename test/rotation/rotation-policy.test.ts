@@ -136,6 +136,36 @@ describe.each(DIALECTS)('rotation policy (%s)', (dialect) => {
     expect(await verify(successor.key)).toBe('VALID');
   });
 
+  it('gives a key already overdue when a schedule is set the whole grace from when it is told, never an expiry in the past', async () => {
+    const ks = await keyspace();
+    const old = await key({ keyspaceId: ks });
+    const created = clock.now();
+    // Days, not months: the CLI tests below need the server's clock to stay behind the real one.
+    clock.advance(10 * DAY); // long past a 2-day schedule, and its grace
+    await s.api('PUT', `/v1/keyspaces/${ks}/policy`, { rotationIntervalDays: 2, rotationNoticeDays: 2, rotationGraceDays: 3 });
+    expect((await get(old.keyId)).rotationDueAt).toBe(iso(created + 2 * DAY)); // overdue by its age
+    await webhooks();
+    const told = clock.now();
+    await s.api('POST', '/v1/hygiene/sweep');
+    const mine = async () => (await webhooks()).filter(([, keyId]) => keyId === old.keyId);
+    const sent = await mine();
+    expect(sent.find(([type]) => type === 'key.rotation_due')?.[2]).toMatchObject({ graceEndsAt: iso(told + 3 * DAY) });
+    expect(sent.find(([type]) => type === 'key.expiring')?.[2]).toMatchObject({ expiresAt: iso(told + 3 * DAY) });
+    expect(sent).toHaveLength(2);
+    expect((await get(old.keyId)).expiresAt).toBe(iso(told + 3 * DAY));
+    const entry = (await s.api('GET', '/v1/audit?action=key.expiry_scheduled&limit=1')).body.items[0];
+    expect(entry).toMatchObject({ target: old.keyId, details: { expiresAt: iso(told + 3 * DAY) } });
+    // Told once, given its expiry once.
+    clock.advance(DAY);
+    await s.api('POST', '/v1/hygiene/sweep');
+    expect((await mine()).filter(([type, , d]) => type === 'key.rotation_due' || d.reason !== 'expiry')).toEqual([]);
+    expect((await get(old.keyId)).expiresAt).toBe(iso(told + 3 * DAY));
+    clock.advance(2 * DAY - 1);
+    expect(await verify(old.key)).toBe('VALID');
+    clock.advance(1);
+    expect(await verify(old.key)).toBe('EXPIRED');
+  });
+
   it.runIf(dialect === 'sqlite')('sets and shows the rotation rules from the CLI', async () => {
     buildOnce();
     const ks = await keyspace();

@@ -93,16 +93,20 @@ export class HygieneSweep {
   /**
    * A rotation schedule: a `key.rotation_due` notice ahead of the due date (once per key and date);
    * from the due date on, a key not rolled expires at the end of the grace (audited, so a
-   * `key.expiring` webhook goes out as well).
+   * `key.expiring` webhook goes out as well). A key first told after its due date (it was due
+   * already when the schedule was set) gets the whole grace from the moment it was told: a
+   * schedule never cuts a key off sooner than the grace after its owner hears of it.
    */
   private async sweepRotation(key: KeyRecord, policy: KeyspacePolicy, result: SweepResult): Promise<boolean> {
     const { store, clock } = this.deps;
     const now = clock.now();
     const due = rotationDueAt(key, policy);
     if (due === null || now < due - policy.rotationNoticeDays * DAY) return false;
-    const graceEnd = due + policy.rotationGraceDays * DAY;
+    const subject = `${key.id}:${due}`;
+    const toldAt = (await store.getNotice('rotation_due', subject))?.createdAt ?? now;
+    const graceEnd = Math.max(due, toldAt) + policy.rotationGraceDays * DAY;
     const data = { rotationDueAt: new Date(due).toISOString(), graceEndsAt: new Date(graceEnd).toISOString() };
-    if (await this.notify(key, 'rotation_due', `${key.id}:${due}`, 'key.rotation_due', data)) result.rotationDue++;
+    if (await this.notify(key, 'rotation_due', subject, 'key.rotation_due', data)) result.rotationDue++;
     if (now < due || (key.expiresAt !== null && key.expiresAt <= graceEnd)) return false;
     await store.transaction(async (tx) => {
       await tx.updateKey(key.id, { expiresAt: graceEnd, updatedAt: now });
