@@ -1,7 +1,9 @@
 // `npm run bench`: Tessera's performance targets (docs/benchmarks.md), measured as ratios within one run.
 //   node bench/run.js [--quick] [--cpu-prof] [--no-oauth]
 //     --quick     shorter rounds, for trying the script out (figures are rougher)
-//     --no-oauth  skip the token-endpoint benchmark (bench/oauth.js, about 1.5 minutes)
+//     --no-oauth  skip the token-endpoint benchmarks (bench/oauth.js, about 1.5 minutes, and
+//                 bench/code-exchange.js, about 1.5 minutes)
+//     --no-code-exchange  skip the authorization code exchange (bench/code-exchange.js) alone
 //     --no-pg     skip the cold-cache benchmark on PostgreSQL (bench/pg-cold.js)
 //     --no-gateway  skip NGINX with Tessera forward auth vs NGINX alone (bench/gateway.js)
 //     --cpu-prof  also write a CPU profile of the Tessera server to bench/results/profiles/
@@ -15,6 +17,7 @@ import { formatGateway, gatewayBenchmark } from './gateway.js';
 import { httpBenchmark } from './http.js';
 import { pgColdBenchmark } from './pg-cold.js';
 import { formatOauth, OAUTH_QUICK, oauthBenchmark } from './oauth.js';
+import { CODE_EXCHANGE_QUICK, codeExchangeBenchmark, formatCodeExchange } from './code-exchange.js';
 import { int, ms, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -97,6 +100,13 @@ if (!args.has('--no-oauth')) {
   log('OAuth: token endpoint vs oidc-provider, per signing algorithm, JWT sign/verify (bench/oauth.js)');
   oauth = await oauthBenchmark(quick ? OAUTH_QUICK : {}, log).catch((err) => ({ failed: String(err?.message ?? err) }));
 }
+let codeExchange;
+if (!args.has('--no-oauth') && !args.has('--no-code-exchange')) {
+  log('OAuth: authorization code exchange (code → tokens) vs oidc-provider, a fresh code each (bench/code-exchange.js)');
+  codeExchange = await codeExchangeBenchmark(quick ? CODE_EXCHANGE_QUICK : {}, log).catch((err) => ({
+    failed: String(err?.message ?? err),
+  }));
+}
 
 const flatRatio = flat.keys1M.opsPerSec / flat.keys10.opsPerSec;
 const sc = http.scenarios;
@@ -140,6 +150,7 @@ const results = {
 mkdirSync(RESULTS, { recursive: true });
 results.sdk = sdk;
 if (oauth !== undefined) results.oauth = oauth;
+if (codeExchange !== undefined) results.codeExchange = codeExchange;
 if (pgCold !== undefined) results.pgCold = pgCold;
 if (gateway !== undefined) results.gateway = gateway;
 writeFileSync(join(RESULTS, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
@@ -223,6 +234,11 @@ const out = [
   ]),
   '',
   ...(oauth === undefined ? [] : oauth.failed ? [`OAuth benchmark failed: ${oauth.failed}`, ''] : [...formatOauth(oauth), '']),
+  ...(codeExchange === undefined
+    ? []
+    : codeExchange.failed
+      ? [`Authorization code exchange benchmark FAILED: ${codeExchange.failed}`, '']
+      : [...formatCodeExchange(codeExchange), '']),
   `Figures written to bench/results/latest.json (${results.seconds} s in all).`,
   '',
 ];
