@@ -36,7 +36,7 @@ describe.each(DIALECTS)('console sign-in tells nobody whether the email or the p
     await enrolled('gone@example.test');
     await enrolled('locked@example.test');
     const gone = await server.services.store.console.findUserByEmail('gone@example.test');
-    await server.services.console.users.update({ id: 'system', workspaceId: 'ws_default', ip: null }, gone!.id, { disabled: true });
+    await server.services.console.users.update({ id: 'system', workspaceId: 'ws_default', ip: null }, gone!.id, { disabled: true }, 'any');
     // Lock one account the only way there is: wrong codes behind its right password.
     const thief = new CookieClient(server.url);
     await thief.call('POST', '/console/api/login', { email: 'locked@example.test', password: PASSWORD });

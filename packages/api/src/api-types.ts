@@ -2537,6 +2537,10 @@ export interface ConsoleOperations {
     response: {
       user: {
         id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
         email: string;
         name: string | null;
         /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -2568,6 +2572,10 @@ export interface ConsoleOperations {
         webhooks: boolean;
         keyring: boolean;
       };
+      /** The workspace this request acted in: the one `Tessera-Workspace` named, or the home. */
+      workspaceId: string;
+      /** Every workspace the user reaches, its home first. */
+      workspaceIds: Array<string>;
       /** Ten single-use codes that stand in for a TOTP code. Shown once. */
       recoveryCodes: Array<string>;
     };
@@ -2681,6 +2689,10 @@ export interface ConsoleOperations {
     response: {
       user: {
         id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
         email: string;
         name: string | null;
         /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -2712,6 +2724,10 @@ export interface ConsoleOperations {
         webhooks: boolean;
         keyring: boolean;
       };
+      /** The workspace this request acted in: the one `Tessera-Workspace` named, or the home. */
+      workspaceId: string;
+      /** Every workspace the user reaches, its home first. */
+      workspaceIds: Array<string>;
     };
   };
   /** Sign in, step two: a TOTP code or a recovery code */
@@ -2727,6 +2743,10 @@ export interface ConsoleOperations {
     response: {
       user: {
         id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
         email: string;
         name: string | null;
         /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -2758,6 +2778,10 @@ export interface ConsoleOperations {
         webhooks: boolean;
         keyring: boolean;
       };
+      /** The workspace this request acted in: the one `Tessera-Workspace` named, or the home. */
+      workspaceId: string;
+      /** Every workspace the user reaches, its home first. */
+      workspaceIds: Array<string>;
     };
   };
   /** Change your password */
@@ -2908,6 +2932,10 @@ export interface ConsoleOperations {
     response: {
       user: {
         id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
         email: string;
         name: string | null;
         /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -2939,6 +2967,10 @@ export interface ConsoleOperations {
         webhooks: boolean;
         keyring: boolean;
       };
+      /** The workspace this request acted in: the one `Tessera-Workspace` named, or the home. */
+      workspaceId: string;
+      /** Every workspace the user reaches, its home first. */
+      workspaceIds: Array<string>;
     };
   };
   /** How one may sign in to the console */
@@ -2961,8 +2993,33 @@ export interface ConsoleOperations {
     query: {};
     body: undefined;
     response: {
+      /** The users homed in the workspace. */
       items: Array<{
         id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
+        email: string;
+        name: string | null;
+        /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
+        role: "owner" | "admin" | "viewer";
+        /** Whether the TOTP second factor is set up (it is at the first sign-in). */
+        totpEnrolled: boolean;
+        recoveryCodesLeft: number;
+        /** Locked after repeated failed second factors; `PATCH` with `unlock` lifts it. */
+        locked: boolean;
+        disabled: boolean;
+        createdAt: string;
+        lastLoginAt: string | null;
+      }>;
+      /** Users homed in other workspaces who reach this one; managed in their home. */
+      reaching: Array<{
+        id: string;
+        /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+        workspaceId: string;
+        /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+        otherWorkspaceIds: Array<string>;
         email: string;
         name: string | null;
         /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -2988,9 +3045,15 @@ export interface ConsoleOperations {
       /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
       role: "owner" | "admin" | "viewer";
       name?: string;
+      /** The workspaces it reaches besides its home, each one you reach; those you do not reach stay as they were. */
+      otherWorkspaceIds?: Array<string>;
     };
     response: {
       id: string;
+      /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+      workspaceId: string;
+      /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+      otherWorkspaceIds: Array<string>;
       email: string;
       name: string | null;
       /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */
@@ -3005,7 +3068,7 @@ export interface ConsoleOperations {
       lastLoginAt: string | null;
     };
   };
-  /** Change a console user’s role, disable or enable them, or lift their lockout */
+  /** Change a console user’s role or workspaces, disable or enable them, or lift their lockout */
   'PATCH /console/api/users/{id}': {
     path: {
       id: string;
@@ -3016,9 +3079,15 @@ export interface ConsoleOperations {
       role?: "owner" | "admin" | "viewer";
       disabled?: boolean;
       unlock?: true;
+      /** The workspaces it reaches besides its home, each one you reach; those you do not reach stay as they were. */
+      otherWorkspaceIds?: Array<string>;
     };
     response: {
       id: string;
+      /** Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in. */
+      workspaceId: string;
+      /** The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`. */
+      otherWorkspaceIds: Array<string>;
       email: string;
       name: string | null;
       /** `owner` (everything), `admin` (keys, keyspaces, OAuth, secrets, webhooks; not users or root keys), `viewer` (reads). */

@@ -75,6 +75,7 @@ export {
 } from './console/console-records.js';
 export type { ConsoleRepos } from './console/console-repos.js';
 export { ConsoleAccounts } from './console/console-accounts.js';
+export { consoleReachOf, consoleUserIn } from './console/console-reach.js';
 export type { PasswordHasher } from './console/password-hasher.js';
 export type { ConsolePolicy } from './console/console-policy.js';
 export type { Signed } from './console/console-sessions.js';

@@ -30,6 +30,7 @@ import * as endUserSecondFactor from './migrations/0030-end-user-second-factor.j
 import * as workspaceReach from './migrations/0031-workspace-reach.js';
 import * as upstreamProviders from './migrations/0032-upstream-providers.js';
 import * as consoleSsoLinks from './migrations/0035-console-sso-links.js';
+import * as consoleUserReach from './migrations/0036-console-user-reach.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0031-workspace-reach': workspaceReach,
   '0032-upstream-providers': upstreamProviders,
   '0035-console-sso-links': consoleSsoLinks,
+  '0036-console-user-reach': consoleUserReach,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -28,6 +28,7 @@ describe.each(DIALECTS)('console repos contract (%s)', (dialect) => {
     return {
       id: `usr_contract${dialect}${String(n).padStart(6, '0')}`,
       workspaceId: actor.workspaceId!,
+      otherWorkspaceIds: [],
       email: `user${n}-${dialect}@example.test`,
       name: 'Zoë 🐢',
       role: 'admin',
@@ -82,7 +83,16 @@ describe.each(DIALECTS)('console repos contract (%s)', (dialect) => {
 
   describe('users', () => {
     it('reads a user back exactly, by id and by email; an unknown one is undefined', async () => {
-      const u = await stored(user({ lockedUntil: now + 1, disabledAt: now + 2, lastLoginAt: now + 3, name: null, totpSecret: null }));
+      const u = await stored(
+        user({
+          lockedUntil: now + 1,
+          disabledAt: now + 2,
+          lastLoginAt: now + 3,
+          name: null,
+          totpSecret: null,
+          otherWorkspaceIds: ['ws_x', 'ws_y'],
+        }),
+      );
       expect(await repos.getUser(u.id)).toEqual(u);
       expect(await repos.findUserByEmail(u.email)).toEqual(u);
       expect(await repos.getUser('usr_nobody')).toBeUndefined();
@@ -105,6 +115,22 @@ describe.each(DIALECTS)('console repos contract (%s)', (dialect) => {
       expect(await repos.listUsers('ws_empty')).toEqual([]);
     });
 
+    it('lists the users homed elsewhere that reach a workspace, in id order, and no look-alike', async () => {
+      const target = `ws_reach${dialect}`;
+      // `_` and `%` are LIKE wildcards: a near miss must not match, nor a user homed in the workspace itself.
+      const b = await stored(user({ id: `usr_reach${dialect}b`, otherWorkspaceIds: ['ws_other', target] }));
+      const a = await stored(user({ id: `usr_reach${dialect}a`, otherWorkspaceIds: [target] }));
+      await stored(user({ otherWorkspaceIds: [`ws-reach${dialect}`, `wsXreach${dialect}`, `${target}2`, `x${target}`] }));
+      await stored(user({ workspaceId: target, otherWorkspaceIds: [target] }));
+      await stored(user({ otherWorkspaceIds: [] }));
+      expect(await repos.listUsersReaching(target)).toEqual([a, b]);
+      expect(await repos.listUsersReaching('ws_%')).toEqual([]);
+      expect(await repos.listUsersReaching('ws_nobody')).toEqual([]);
+      await repos.updateUser(b.id, { otherWorkspaceIds: ['ws_other'] });
+      expect(await repos.listUsersReaching(target)).toEqual([a]);
+      expect((await repos.getUser(b.id))!.otherWorkspaceIds).toEqual(['ws_other']);
+    });
+
     it('changes the fields a patch sets, and only those', async () => {
       const u = await stored(user());
       await repos.updateUser(u.id, {});
@@ -119,6 +145,7 @@ describe.each(DIALECTS)('console repos contract (%s)', (dialect) => {
         lockedUntil: now + 60_000,
         updatedAt: now + 5,
         lastLoginAt: now + 4,
+        otherWorkspaceIds: ['ws_patched'],
         name: undefined,
       };
       await repos.updateUser(u.id, patch);

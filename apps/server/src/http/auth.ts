@@ -10,7 +10,7 @@ import {
 } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../wiring/services.js';
-import { authorizeSession, sessionToken } from './console-session.js';
+import { authorizeSession, sessionToken, WORKSPACE_HEADER } from './console-session.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -94,9 +94,6 @@ function admit(
   if (missing !== undefined) throw new TesseraError('FORBIDDEN', `This root key lacks the permission "${missing}".`);
   request.rootKey = actingIn(request, rootKey);
 }
-
-/** The header a request names its workspace with, when its root key reaches more than one. */
-export const WORKSPACE_HEADER = 'tessera-workspace';
 
 /**
  * The root key as it acts for this request: in the workspace the `Tessera-Workspace` header names

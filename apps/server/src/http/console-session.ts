@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Permission } from '@tessera/api';
 import {
+  consoleUserIn,
   hasPermission,
   ROLE_PERMISSIONS,
   TesseraError,
@@ -44,6 +45,8 @@ export type ConsoleSession = { kind: 'full'; signed: Signed; token: string } | {
 const COOKIE = 'tessera_session';
 const HOST_COOKIE = '__Host-tessera_session';
 export const CSRF_HEADER = 'x-csrf-token';
+/** The header a request names its workspace with (the same for root keys and console sessions). */
+export const WORKSPACE_HEADER = 'tessera-workspace';
 
 /** The CSRF token of a session: derived from its token, so nothing more is stored. */
 export const csrfTokenFor = (token: string): string => createHmac('sha256', token).update('tessera console csrf').digest('base64url');
@@ -121,8 +124,22 @@ export async function requireSession(services: Services, request: FastifyRequest
       found.reason === 'expired' ? 'Your session has ended; sign in again.' : 'Sign in to the console first.',
     );
   if (!SAFE_METHODS.has(request.method) && !csrfMatches(token, request)) throw csrfFailed();
-  request.consoleUser = found.user;
-  return { ...found, token };
+  const user = actingUser(request, found.user);
+  request.consoleUser = user;
+  return { ...found, user, token };
+}
+
+/**
+ * The user as it acts for this request: in the workspace the `Tessera-Workspace` header names (one
+ * it reaches), or in its home without the header. Refused as a root key outside its reach is.
+ */
+function actingUser(request: FastifyRequest, user: ConsoleUserRecord): ConsoleUserRecord {
+  const named = request.headers[WORKSPACE_HEADER];
+  if (named === undefined) return user;
+  const acting = typeof named === 'string' ? consoleUserIn(user, named.trim()) : undefined;
+  if (acting === undefined)
+    throw new TesseraError('FORBIDDEN', 'This console user does not reach the workspace named in Tessera-Workspace.');
+  return acting;
 }
 
 export function rolePermissions(role: keyof typeof ROLE_PERMISSIONS): string[] {
@@ -157,7 +174,7 @@ export async function authorizeSession(services: Services, request: FastifyReque
     ipAllowlist: [],
     keyspaceIds: null,
     rolledToId: null,
-    otherWorkspaceIds: [],
+    otherWorkspaceIds: user.otherWorkspaceIds,
   };
   request.rootKey = principal;
 }

@@ -5,6 +5,8 @@ import { iso } from './views.js';
 export function userView(u: ConsoleUserRecord) {
   return {
     id: u.id,
+    workspaceId: u.workspaceId,
+    otherWorkspaceIds: u.otherWorkspaceIds,
     email: u.email,
     name: u.name,
     role: u.role,

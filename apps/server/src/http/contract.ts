@@ -93,7 +93,7 @@ export function declareCommonProblems(
     store: boolean;
     /** The console session the route needs: `half` checks the CSRF token on every call, `full` on a change. */
     consoleSession?: 'full' | 'half' | undefined;
-    /** Whether the session's user needs a permission of their role (403 without it). */
+    /** Whether the session's user needs a permission of their role (403 without it; a full session may answer 403 anyway). */
     consolePermission?: boolean;
   },
 ): void {
@@ -106,7 +106,8 @@ export function declareCommonProblems(
     codes.push('UNAUTHORIZED');
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     if (uses.consoleSession === 'half' || methods.some((m) => !SAFE_METHODS.has(m))) codes.push('CSRF_FAILED');
-    if (uses.consolePermission === true) codes.push('FORBIDDEN');
+    // A full session is refused a workspace (`Tessera-Workspace`) it does not reach, as a root key is.
+    if (uses.consolePermission === true || uses.consoleSession === 'full') codes.push('FORBIDDEN');
   }
   if (uses.idempotent) codes.push('IDEMPOTENCY_KEY_IN_PROGRESS', 'IDEMPOTENCY_KEY_REUSED');
   if (uses.store) codes.push('INTERNAL', 'STORE_UNAVAILABLE');

@@ -2,13 +2,19 @@ import { TesseraError } from '@tessera/core';
 import type { Services } from '../wiring/services.js';
 
 /**
- * The workspace's actors by name: `user:usr_…` → the console user's email, `root_key:rk_…` → the
+ * The workspace's actors by name: `user:usr_…` → the console user's email (of those who reach it), `root_key:rk_…` → the
  * root key's name. The audit log keeps ids (a name can change; the chain cannot); people read names.
  */
 export async function actorNames(services: Services, workspaceId: string): Promise<Map<string, string>> {
-  const [users, rootKeys] = await Promise.all([services.store.console.listUsers(workspaceId), services.store.listRootKeys(workspaceId)]);
+  const { console } = services.store;
+  const [users, visitors, rootKeys] = await Promise.all([
+    console.listUsers(workspaceId),
+    console.listUsersReaching(workspaceId),
+    services.store.listRootKeys(workspaceId),
+  ]);
   return new Map<string, string>([
-    ...users.map((u): [string, string] => [`user:${u.id}`, u.email]),
+    // Users homed elsewhere act here too when they reach the workspace.
+    ...[...users, ...visitors].map((u): [string, string] => [`user:${u.id}`, u.email]),
     ...rootKeys.map((rk): [string, string] => [`root_key:${rk.id}`, rk.name]),
   ]);
 }

@@ -5,7 +5,13 @@ export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
 export interface ConsoleUserRecord {
   id: string;
+  /** The user's home workspace: where it is listed and managed. */
   workspaceId: string;
+  /**
+   * The workspaces it reaches besides its home (migration 0036), as a root key's
+   * `otherWorkspaceIds`: the console names the one it acts in with `Tessera-Workspace`.
+   */
+  otherWorkspaceIds: string[];
   /** Lower-cased; unique. */
   email: string;
   name: string | null;

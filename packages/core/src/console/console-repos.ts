@@ -14,6 +14,8 @@ export interface ConsoleRepos {
   getUser(id: string): Promise<ConsoleUserRecord | undefined>;
   findUserByEmail(email: string): Promise<ConsoleUserRecord | undefined>;
   listUsers(workspaceId: string): Promise<ConsoleUserRecord[]>;
+  /** The users homed elsewhere that reach `workspaceId` (it is among their `otherWorkspaceIds`), by id. */
+  listUsersReaching(workspaceId: string): Promise<ConsoleUserRecord[]>;
   updateUser(id: string, patch: ConsoleUserPatch): Promise<void>;
   /** Adds one to the failure count and returns the new count (atomic). */
   incrementFailedLogins(id: string, at: number): Promise<number>;

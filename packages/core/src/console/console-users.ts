@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import { DEFAULT_WORKSPACE_ID } from '../root-keys/root-key-service.js';
 import type { Store } from '../store/store.js';
 import { checkPassword, normaliseEmail } from './console-policy.js';
+import { grantedReach } from './console-reach.js';
 import { CONSOLE_ROLES, type ConsoleRole, type ConsoleUserRecord } from './console-records.js';
 import type { Signed } from './console-sessions.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -25,7 +26,12 @@ export interface ConsoleUserChange {
   disabled?: boolean | undefined;
   /** Lifts a lockout. */
   unlock?: boolean | undefined;
+  /** The workspaces it reaches besides its home (see `grantedReach` for what stays). */
+  otherWorkspaceIds?: readonly string[] | undefined;
 }
+
+/** Who may grant which workspaces: the workspaces the granting user reaches, or `any` for the operator's CLI. */
+export type GranterReach = readonly string[] | 'any';
 
 /**
  * The people who may sign in to the console, in a workspace: made by an owner (or by `tessera
@@ -37,7 +43,14 @@ export class ConsoleUsers {
 
   async create(
     actor: Actor,
-    input: { email: string; password: string; role: ConsoleRole; name?: string | null | undefined },
+    input: {
+      email: string;
+      password: string;
+      role: ConsoleRole;
+      name?: string | null | undefined;
+      otherWorkspaceIds?: readonly string[] | undefined;
+    },
+    granterReach: GranterReach = 'any',
   ): Promise<ConsoleUserRecord> {
     const email = normaliseEmail(input.email);
     if (!/^[^\s@]{1,64}@[^\s@]{1,189}$/.test(email)) throw new TesseraError('VALIDATION_FAILED', 'email must be an email address');
@@ -48,6 +61,7 @@ export class ConsoleUsers {
     const user: ConsoleUserRecord = {
       id: newId('consoleUser', now),
       workspaceId: actor.workspaceId ?? DEFAULT_WORKSPACE_ID,
+      otherWorkspaceIds: [],
       email,
       name: input.name ?? null,
       role: input.role,
@@ -67,8 +81,13 @@ export class ConsoleUsers {
     return this.deps.store.transaction(async (tx) => {
       if ((await tx.console.findUserByEmail(email)) !== undefined)
         throw new TesseraError('CONFLICT', 'A console user with this email exists already.');
+      user.otherWorkspaceIds = await grantedReach(tx, user.workspaceId, [], input.otherWorkspaceIds ?? [], granterReach);
       await tx.console.insertUser(user);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'user.created', target: user.id, details: { email, role: user.role } });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'user.created',
+        target: user.id,
+        details: { email, role: user.role, ...(user.otherWorkspaceIds.length > 0 && { otherWorkspaceIds: user.otherWorkspaceIds }) },
+      });
       return user;
     });
   }
@@ -77,15 +96,23 @@ export class ConsoleUsers {
     return this.deps.store.console.listUsers(workspaceId);
   }
 
+  /** The users homed in other workspaces that reach this one. */
+  reaching(workspaceId: string): Promise<ConsoleUserRecord[]> {
+    return this.deps.store.console.listUsersReaching(workspaceId);
+  }
+
   /** Lifts a lockout (`tessera users unlock`); undefined when there is no such user. */
   async unlock(actor: Actor, email: string): Promise<ConsoleUserRecord | undefined> {
     const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
     if (user === undefined || user.workspaceId !== (actor.workspaceId ?? DEFAULT_WORKSPACE_ID)) return undefined;
-    return this.update(actor, user.id, { unlock: true });
+    return this.update(actor, user.id, { unlock: true }, 'any');
   }
 
-  /** Changes a user's role or disables/enables them; disabling and a new role end their sessions. */
-  async update(actor: Actor, id: string, change: ConsoleUserChange): Promise<ConsoleUserRecord> {
+  /**
+   * Changes a user's role, reach or disables/enables them; disabling and a new role end their
+   * sessions (a smaller reach needs no such thing: every request checks it afresh).
+   */
+  async update(actor: Actor, id: string, change: ConsoleUserChange, granterReach: GranterReach): Promise<ConsoleUserRecord> {
     return this.deps.store.transaction(async (tx) => {
       const user = await tx.console.getUser(id);
       if (user === undefined || user.workspaceId !== actor.workspaceId) throw new TesseraError('NOT_FOUND', 'No such console user.');
@@ -97,13 +124,19 @@ export class ConsoleUsers {
       if (change.role !== undefined) next.role = change.role;
       if (change.disabled !== undefined) next.disabledAt = change.disabled ? (user.disabledAt ?? now) : null;
       if (change.unlock === true) Object.assign(next, { lockedUntil: null, failedLogins: 0 });
+      if (change.otherWorkspaceIds !== undefined)
+        next.otherWorkspaceIds = await grantedReach(tx, user.workspaceId, user.otherWorkspaceIds, change.otherWorkspaceIds, granterReach);
       await tx.console.updateUser(id, next);
       if (change.disabled === true || change.role !== undefined) await tx.console.deleteUserSessions(id);
       const changed = Object.keys(change).filter((k) => change[k as keyof ConsoleUserChange] !== undefined);
       await appendAudit(tx, this.deps.clock, actor, {
         action: 'user.updated',
         target: id,
-        details: { changed, ...(change.role !== undefined && { role: change.role }) },
+        details: {
+          changed,
+          ...(change.role !== undefined && { role: change.role }),
+          ...(next.otherWorkspaceIds !== undefined && { otherWorkspaceIds: next.otherWorkspaceIds }),
+        },
       });
       return { ...user, ...next };
     });

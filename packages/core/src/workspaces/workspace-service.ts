@@ -4,7 +4,7 @@ import { TesseraError } from '../errors.js';
 import { isId, newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
 import type { RootKeyRecord } from '../store/records.js';
-import type { Store } from '../store/store.js';
+import type { Repos, Store } from '../store/store.js';
 import type { RootKeyInput, RootKeyService } from '../root-keys/root-key-service.js';
 import { workspacesOf } from '../root-keys/root-key-scope.js';
 import type { WorkspaceRecord } from './workspace-repos.js';
@@ -16,8 +16,9 @@ export interface NewWorkspace {
 }
 
 /**
- * Workspaces: made, listed and renamed by root keys that reach them. A root key that makes one
- * reaches it from then on (its `otherWorkspaceIds`), and may ask for the workspace's first root key.
+ * Workspaces: made, listed and renamed by root keys (and console users) that reach them. A root
+ * key or console user that makes one reaches it from then on (its `otherWorkspaceIds`), and may
+ * ask for the workspace's first root key.
  */
 export class WorkspaceService {
   constructor(
@@ -36,9 +37,10 @@ export class WorkspaceService {
     creator: RootKeyRecord,
     input: NewWorkspace,
   ): Promise<{ workspace: WorkspaceRecord; rootKey?: { id: string; key: string } }> {
-    // Reach is granted to a root key; a console session (or a key limited to keyspaces) cannot carry it.
-    if (!isId('rootKey', creator.id) || creator.keyspaceIds !== null)
-      throw new TesseraError('FORBIDDEN', 'Workspaces are created with a root key that reaches whole workspaces.');
+    // Reach is granted to a root key or a console user; a key limited to keyspaces cannot carry it.
+    const byUser = isId('consoleUser', creator.id);
+    if ((!byUser && !isId('rootKey', creator.id)) || creator.keyspaceIds !== null)
+      throw new TesseraError('FORBIDDEN', 'Workspaces are created with a root key that reaches whole workspaces, or by a console owner.');
     const workspace: WorkspaceRecord = { id: newId('workspace'), name: input.name, createdAt: this.deps.clock.now() };
     const inNew: Actor = { ...actor, workspaceId: workspace.id };
     const made = await this.deps.store.transaction(async (tx) => {
@@ -49,16 +51,23 @@ export class WorkspaceService {
         details: { name: workspace.name },
       });
       // The creator's record, read afresh: the request's copy may be homed in another of its workspaces.
-      const stored = (await tx.getRootKey(creator.id))!;
-      await tx.updateRootKey(stored.id, { otherWorkspaceIds: [...stored.otherWorkspaceIds, workspace.id] });
+      const stored = byUser ? undefined : (await tx.getRootKey(creator.id))!;
+      if (stored !== undefined) await tx.updateRootKey(stored.id, { otherWorkspaceIds: [...stored.otherWorkspaceIds, workspace.id] });
+      else await this.reachFromConsole(tx, creator.id, workspace.id);
       const reaching = { ...creator, otherWorkspaceIds: [...creator.otherWorkspaceIds, workspace.id] };
       const rootKey =
         input.rootKey === undefined ? undefined : await this.deps.rootKeys.createWithin(tx, inNew, reaching, input.rootKey, workspace.id);
       return { stored, rootKey };
     });
-    await this.deps.bus.publish({ kind: 'root_key', id: made.stored.id, hash: made.stored.hash });
+    if (made.stored !== undefined) await this.deps.bus.publish({ kind: 'root_key', id: made.stored.id, hash: made.stored.hash });
     await this.deps.ensureDataKey(workspace.id);
     return { workspace, ...(made.rootKey !== undefined && { rootKey: { id: made.rootKey.record.id, key: made.rootKey.key } }) };
+  }
+
+  /** The console user who made a workspace reaches it from then on (read afresh, as the root key is). */
+  private async reachFromConsole(tx: Repos, userId: string, workspaceId: string): Promise<void> {
+    const user = (await tx.console.getUser(userId))!;
+    await tx.console.updateUser(userId, { otherWorkspaceIds: [...user.otherWorkspaceIds, workspaceId], updatedAt: this.deps.clock.now() });
   }
 
   /** The workspaces the holder reaches, by id, a page at a time. */

@@ -6,6 +6,7 @@ import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '.
 export const USER_COLUMNS = new RecordColumns<ConsoleUserRecord>({
   id: 'id',
   workspaceId: 'workspace_id',
+  otherWorkspaceIds: jsonColumn<string[]>('other_workspace_ids'),
   email: 'email',
   name: 'name',
   role: 'role',

@@ -1,8 +1,10 @@
-/** Tables of the console (migrations 0006, 0009 and 0035). */
+/** Tables of the console (migrations 0006, 0009, 0035 and 0036). */
 export interface ConsoleTables {
   console_users: {
     id: string;
     workspace_id: string;
+    /** A JSON array of workspace ids (migration 0036). */
+    other_workspace_ids: string;
     email: string;
     name: string | null;
     role: string;

@@ -46,6 +46,19 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     return rows.map((r) => USER_COLUMNS.read(r));
   }
 
+  async listUsersReaching(workspaceId: string): Promise<ConsoleUserRecord[]> {
+    // The JSON text holds the id in quotes; LIKE narrows the rows, the exact test is on the parsed list.
+    const pattern = `%"${workspaceId.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`;
+    const rows = await this.db
+      .selectFrom('console_users')
+      .selectAll()
+      .where(sql<boolean>`other_workspace_ids like ${pattern} escape '\\'`)
+      .where('workspace_id', '!=', workspaceId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => USER_COLUMNS.read(r)).filter((u) => u.otherWorkspaceIds.includes(workspaceId));
+  }
+
   async updateUser(id: string, patch: ConsoleUserPatch): Promise<void> {
     const row = USER_COLUMNS.write(patch);
     if (Object.keys(row).length === 0) return;

@@ -1,4 +1,4 @@
-import { TesseraError, type Actor, type HalfSession, type RelyingParty, type Signed } from '@tessera/core';
+import { consoleReachOf, TesseraError, type Actor, type HalfSession, type RelyingParty, type Signed } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -80,6 +80,8 @@ export function sessionAnswer(ctx: ConsoleContext, request: FastifyRequest, sign
     capabilities: Object.fromEntries(
       Object.entries(OPTIONAL_CAPABILITIES).map(([name, route]) => [name, request.server.hasRoute(route)]),
     ) as Record<keyof typeof OPTIONAL_CAPABILITIES, boolean>,
+    workspaceId: signed.user.workspaceId,
+    workspaceIds: consoleReachOf(signed.user),
   };
 }
 

@@ -1,5 +1,5 @@
 import { CONSOLE_ROLES } from '@tessera/core';
-import { Nullable, Type } from '../../http/schemas.js';
+import { Id, Nullable, Type } from '../../http/schemas.js';
 
 /** The console API's shapes, shared by its routes: what they take, and what they answer. */
 
@@ -36,6 +36,8 @@ export const CREDENTIAL_EXAMPLE = {
 
 const USER_EXAMPLE = {
   id: 'usr_2x8Kq1VvY3m0',
+  workspaceId: 'ws_default',
+  otherWorkspaceIds: [],
   email: 'ada@example.com',
   name: 'Ada Lovelace',
   role: 'owner',
@@ -51,6 +53,12 @@ const USER_EXAMPLE = {
 export const ConsoleUser = Type.Object(
   {
     id: Type.String(),
+    workspaceId: Type.String({
+      description: 'Its home workspace, where it is listed and managed; in a session’s answer, the workspace the session acts in.',
+    }),
+    otherWorkspaceIds: Type.Array(Type.String(), {
+      description: 'The other workspaces it reaches (its role holds in each); the console names one with `Tessera-Workspace`.',
+    }),
     email: Type.String(),
     name: Nullable(Type.String()),
     role: Role,
@@ -63,7 +71,20 @@ export const ConsoleUser = Type.Object(
   },
   { examples: [USER_EXAMPLE] },
 );
-export const ConsoleUserList = Type.Object({ items: Type.Array(ConsoleUser) }, { examples: [{ items: [USER_EXAMPLE] }] });
+export const ConsoleUserList = Type.Object(
+  {
+    items: Type.Array(ConsoleUser, { description: 'The users homed in the workspace.' }),
+    reaching: Type.Array(ConsoleUser, { description: 'Users homed in other workspaces who reach this one; managed in their home.' }),
+  },
+  { examples: [{ items: [USER_EXAMPLE], reaching: [] }] },
+);
+
+/** The workspaces a console user may be given besides its home: each one the owner reaches. */
+export const OtherWorkspaceIds = Type.Array(Id, {
+  maxItems: 256,
+  uniqueItems: true,
+  description: 'The workspaces it reaches besides its home, each one you reach; those you do not reach stay as they were.',
+});
 
 const SESSION_EXAMPLE = {
   user: USER_EXAMPLE,
@@ -73,6 +94,8 @@ const SESSION_EXAMPLE = {
   idleTimeoutSeconds: 1800,
   expiresAt: '2026-05-04T20:12:30.000Z',
   capabilities: { secrets: true, oauthClients: true, anomalies: true, hygiene: true, webhooks: true, keyring: true },
+  workspaceId: 'ws_default',
+  workspaceIds: ['ws_default'],
 };
 const Capability = Type.Boolean();
 
@@ -96,6 +119,8 @@ export const SessionAnswer = Type.Object(
       },
       { description: 'Pages whose API this build serves.' },
     ),
+    workspaceId: Type.String({ description: 'The workspace this request acted in: the one `Tessera-Workspace` named, or the home.' }),
+    workspaceIds: Type.Array(Type.String(), { description: 'Every workspace the user reaches, its home first.' }),
   },
   { examples: [SESSION_EXAMPLE] },
 );

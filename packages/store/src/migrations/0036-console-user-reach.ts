@@ -1,0 +1,13 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The workspaces a console user reaches besides its home, as root keys have had since 0031: the
+ * console names the one it acts in with the `Tessera-Workspace` header (see docs/workspaces.md).
+ * Empty for every user made before.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .alterTable('console_users')
+    .addColumn('other_workspace_ids', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
+}
