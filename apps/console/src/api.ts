@@ -1,4 +1,4 @@
-/** The console's only way to the server: same-origin JSON calls with the session cookie. */
+/** The console's only way to the server: same-origin JSON calls with the session cookie, in the chosen workspace. */
 import type { ConsoleOperations, Operations } from '@tessera/api';
 
 /** What operation `O` answers: a management operation (`/v1`), or one of the console's own. */
@@ -32,6 +32,28 @@ export function setCsrfToken(token: string | undefined): void {
   csrfToken = token;
 }
 
+/** Where the workspace chosen in the switcher is kept: this tab, for as long as it is open. */
+const WORKSPACE_KEY = 'tessera.console.workspace';
+
+/** The workspace the person chose to work in, if any (otherwise the server uses their home). */
+export function chosenWorkspace(): string | undefined {
+  try {
+    return sessionStorage.getItem(WORKSPACE_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every call from now on acts in `workspaceId` (`Tessera-Workspace`); undefined goes back to the home workspace. */
+export function chooseWorkspace(workspaceId: string | undefined): void {
+  try {
+    if (workspaceId === undefined) sessionStorage.removeItem(WORKSPACE_KEY);
+    else sessionStorage.setItem(WORKSPACE_KEY, workspaceId);
+  } catch {
+    // Storage refused (a locked-down browser): the choice lasts until the page is left.
+  }
+}
+
 /** Called when the server says the session has ended: the app shows the sign-in page. */
 export function whenSignedOut(fn: (reason: string) => void): void {
   onSignedOut = fn;
@@ -49,6 +71,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== undefined) headers['x-csrf-token'] = csrfToken;
+  const workspace = chosenWorkspace();
+  if (workspace !== undefined) headers['tessera-workspace'] = workspace;
   let res: Response;
   try {
     res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined && { body: JSON.stringify(body) }) });

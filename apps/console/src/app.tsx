@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ComponentType } from 'react';
-import { api, ApiError, can, setCsrfToken, whenChangeMade, whenSignedOut, type SessionInfo } from './api.js';
+import { api, ApiError, can, chooseWorkspace, errorText, setCsrfToken, whenChangeMade, whenSignedOut, type SessionInfo } from './api.js';
 import type { Notify, PageProps } from './page-props.js';
 import { AnalyticsPage } from './pages/analytics-page.js';
 import { AnomaliesPage } from './pages/anomalies-page.js';
@@ -18,6 +18,10 @@ import { SecretsPage } from './pages/secrets-page.js';
 import { SettingsPage } from './pages/settings-page.js';
 import { SuspensionsPage } from './pages/suspensions-page.js';
 import { pathOf, useHash } from './use-hash.js';
+import { WorkspacesPage } from './pages/workspaces-page.js';
+import { WorkspaceSwitcher } from './workspace-switcher.js';
+import { loadSession } from './session.js';
+import { SkipLink } from './skip-link.js';
 
 interface Page {
   path: string;
@@ -27,29 +31,6 @@ interface Page {
   Component: ComponentType<PageProps>;
   /** A page reached by links only (one key's), not from the navigation. */
   linked?: true;
-}
-
-/**
- * "Skip to content": focuses the page's main content. A plain `#main` link would not do: the hash
- * names the console's page, so following it would open another one.
- */
-function SkipLink() {
-  return (
-    <a
-      className="skip"
-      href="#main"
-      onClick={(e) => {
-        e.preventDefault();
-        const main = document.getElementById('main');
-        if (main === null) return;
-        if (!main.hasAttribute('tabindex')) main.setAttribute('tabindex', '-1');
-        main.focus();
-        main.scrollIntoView();
-      }}
-    >
-      Skip to content
-    </a>
-  );
 }
 
 /** What a signed-in person sees at the address of a page their role may not open. */
@@ -115,6 +96,7 @@ const PAGES: Page[] = [
     Component: DatabasesPage,
   },
   { path: 'root-keys', title: 'Root keys', available: (s) => can(s, 'root_keys:manage'), Component: RootKeysPage },
+  { path: 'workspaces', title: 'Workspaces', available: (s) => can(s, 'workspaces:manage'), Component: WorkspacesPage },
   { path: 'audit', title: 'Audit log', available: (s) => can(s, 'audit:read'), Component: AuditPage },
   { path: 'settings', title: 'Settings', available: () => true, Component: SettingsPage },
 ];
@@ -131,6 +113,7 @@ export function App() {
 
   const signedOut = useCallback((notice?: string) => {
     setCsrfToken(undefined);
+    chooseWorkspace(undefined);
     setView({ kind: 'signed-out', ...(notice !== undefined && { notice }) });
   }, []);
   const signedIn = useCallback((session: SessionInfo) => {
@@ -141,7 +124,7 @@ export function App() {
 
   useEffect(() => {
     whenSignedOut(signedOut);
-    api<SessionInfo>('GET', '/console/api/session', undefined, { quiet401: true }).then(signedIn, (err: unknown) => {
+    loadSession().then(signedIn, (err: unknown) => {
       if (err instanceof ApiError && err.status === 401) signedOut();
       else setView({ kind: 'unreachable', message: (err as Error).message });
     });
@@ -163,20 +146,36 @@ export function App() {
       return (
         <>
           <SkipLink />
-          <LoginPage notice={view.notice} onSignedIn={signedIn} />
+          {/* A new sign-in starts in the home workspace. */}
+          <LoginPage
+            notice={view.notice}
+            onSignedIn={(s) => {
+              chooseWorkspace(undefined);
+              signedIn(s);
+            }}
+          />
         </>
       );
     case 'signed-in':
       return (
         <>
           <SkipLink />
-          <Shell session={view.session} onSignedOut={signedOut} />
+          <Shell session={view.session} onSignedOut={signedOut} onSession={(session) => setView({ kind: 'signed-in', session })} />
         </>
       );
   }
 }
 
-function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (notice: string) => void }) {
+function Shell({
+  session,
+  onSignedOut,
+  onSession,
+}: {
+  session: SessionInfo;
+  onSignedOut: (notice: string) => void;
+  /** The session read again: after a switch of workspace, or a change to the user's reach. */
+  onSession: (session: SessionInfo) => void;
+}) {
   const hash = useHash();
   const pages = PAGES.filter((p) => p.available(session));
   const asked = PAGES.find((p) => p.path === pathOf(hash));
@@ -198,6 +197,21 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
     return () => clearTimeout(timer);
   }, [toast]);
 
+  /** Reads the session again (in the chosen workspace): the pages reload their data when the workspace changed. */
+  const refreshSession = useCallback(
+    () =>
+      loadSession().then(onSession, (err: unknown) => {
+        if (!(err instanceof ApiError && err.status === 401)) notify(errorText(err), 'error');
+      }),
+    [onSession, notify],
+  );
+  const switchTo = (workspaceId: string) => {
+    chooseWorkspace(workspaceId);
+    // One key's page, or a list filtered by a keyspace, belongs to the workspace left: open the page afresh.
+    if (location.hash !== `#/${page.path}`) location.hash = `#/${page.linked ? 'overview' : page.path}`;
+    void refreshSession();
+  };
+
   const signOut = async () => {
     try {
       await api('DELETE', '/console/api/session');
@@ -215,6 +229,7 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
           </span>{' '}
           Tessera
         </a>
+        <WorkspaceSwitcher session={session} onSwitch={switchTo} />
         <nav aria-label="Main">
           <ul>
             {pages
@@ -241,8 +256,12 @@ function Shell({ session, onSignedOut }: { session: SessionInfo; onSignedOut: (n
         {toast && <p className={toast.kind}>{toast.message}</p>}
       </div>
       <main id="main" tabIndex={-1}>
-        {/* A new hash is a fresh page: nothing (such as a key shown once) survives leaving it. */}
-        {refused ? <NoPermission page={refused} session={session} /> : <page.Component key={hash} session={session} notify={notify} />}
+        {/* A new hash or workspace is a fresh page: nothing (such as a key shown once) survives leaving it. */}
+        {refused ? (
+          <NoPermission page={refused} session={session} />
+        ) : (
+          <page.Component key={`${session.workspaceId} ${hash}`} session={session} notify={notify} refreshSession={refreshSession} />
+        )}
       </main>
     </>
   );

@@ -7,4 +7,6 @@ export type Notify = (message: string, kind?: 'ok' | 'error') => void;
 export interface PageProps {
   session: SessionInfo;
   notify: Notify;
+  /** Reads the session again, as after a change to the workspaces the user reaches. */
+  refreshSession: () => Promise<void>;
 }

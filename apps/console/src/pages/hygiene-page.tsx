@@ -41,7 +41,7 @@ export function HygienePage(props: PageProps) {
   );
 }
 
-function KeyReport({ keyspaces, session, notify }: { keyspaces: Keyspace[] } & PageProps) {
+function KeyReport({ keyspaces, session, notify }: { keyspaces: Keyspace[] } & Pick<PageProps, 'session' | 'notify'>) {
   const [query, setQuery] = useState<Query>(() => {
     const wanted = new URLSearchParams(location.hash.split('?')[1] ?? '').get('keyspace');
     const keyspaceId = keyspaces.find((ks) => ks.id === wanted)?.id ?? keyspaces[0]!.id;

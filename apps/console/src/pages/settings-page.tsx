@@ -1,17 +1,13 @@
-import { LoadStatus } from '../load-status.js';
 import type { FormEvent } from 'react';
-import { api, can, type Answer, type SessionInfo } from '../api.js';
+import { api, can } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
-import type { Notify, PageProps } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { useLoad } from '../use-load.js';
+import type { PageProps } from '../page-props.js';
 import { KeyringStatusView, SigningKeys } from './custody-section.js';
+import { ConsoleUsers } from './console-users-section.js';
 import { PasskeysSection } from './passkeys-section.js';
 import { WebhooksSection } from './webhooks-section.js';
-
-type User = Answer<'GET /console/api/users'>['items'][number];
 
 export function SettingsPage({ session, notify }: PageProps) {
   const me = session.user;
@@ -64,7 +60,7 @@ export function SettingsPage({ session, notify }: PageProps) {
       {can(session, 'users:manage') && (
         <section aria-labelledby="users-title" className="card">
           <h2 id="users-title">Console users</h2>
-          <ConsoleUsers me={me} notify={notify} />
+          <ConsoleUsers session={session} notify={notify} />
         </section>
       )}
       {(keyring || signing) && (
@@ -80,114 +76,6 @@ export function SettingsPage({ session, notify }: PageProps) {
           <WebhooksSection notify={notify} />
         </section>
       )}
-    </>
-  );
-}
-
-function ConsoleUsers({ me, notify }: { me: SessionInfo['user']; notify: Notify }) {
-  const [result, reload] = useLoad(() => api<Answer<'GET /console/api/users'>>('GET', '/console/api/users'), []);
-  if (result.state !== 'ready') return <LoadStatus result={result} failed="The console users could not load" />;
-
-  // The list is read again either way, so that a refused change shows what the server holds.
-  const patch = (u: User, body: Record<string, unknown>, message: string) =>
-    api('PATCH', `/console/api/users/${u.id}`, body)
-      .then(
-        () => notify(message),
-        (err: Error) => notify(err.message, 'error'),
-      )
-      .finally(reload);
-  const add = (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const v = formValues(form);
-    api('POST', '/console/api/users', { email: v.email, role: v.role, password: v.password }).then(
-      () => {
-        notify(`Added ${v.email}.`);
-        form.reset();
-        reload();
-      },
-      (err: Error) => notify(err.message, 'error'),
-    );
-  };
-
-  return (
-    <>
-      <table>
-        <TableHead columns={['Email', 'Role', 'Two-factor', 'Last sign-in', 'State']} actions />
-        <tbody>
-          {result.data.items.map((u) => (
-            <tr key={u.id}>
-              <td>{u.email}</td>
-              <td>
-                <select
-                  key={u.role}
-                  aria-label={`Role of ${u.email}`}
-                  disabled={u.id === me.id}
-                  defaultValue={u.role}
-                  onChange={(e) => void patch(u, { role: e.target.value }, `${u.email} is now ${e.target.value}.`)}
-                >
-                  {['owner', 'admin', 'viewer'].map((x) => (
-                    <option key={x} value={x}>
-                      {x}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>{u.totpEnrolled ? 'enrolled' : 'at first sign-in'}</td>
-              <td>{when(u.lastLoginAt)}</td>
-              <td>
-                {u.disabled ? (
-                  <span className="badge revoked">disabled</span>
-                ) : u.locked ? (
-                  <span className="badge disabled">locked</span>
-                ) : (
-                  <span className="badge active">active</span>
-                )}
-              </td>
-              <td>
-                {u.id !== me.id && (
-                  <button
-                    type="button"
-                    onClick={() =>
-                      void patch(
-                        u,
-                        { disabled: !u.disabled },
-                        u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled and signed out.`,
-                      )
-                    }
-                  >
-                    {u.disabled ? 'Enable' : 'Disable'}
-                  </button>
-                )}
-                {u.locked && (
-                  <button type="button" onClick={() => void patch(u, { unlock: true }, `${u.email} is unlocked.`)}>
-                    Unlock
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <form className="inline-form" aria-labelledby="add-user" onSubmit={add}>
-        <h3 id="add-user">Add a console user</h3>
-        <Field label="Email">
-          <input name="email" type="email" required autoComplete="off" />
-        </Field>
-        <Field label="Role">
-          <select name="role">
-            {['viewer', 'admin', 'owner'].map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Initial password" hint="Give it to them in person; they set up two-factor sign-in at their first sign-in.">
-          <input name="password" type="password" required minLength={12} autoComplete="new-password" />
-        </Field>
-        <button type="submit">Add user</button>
-      </form>
     </>
   );
 }
