@@ -39,6 +39,11 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     const enrol = await c.call('POST', '/console/api/enrolment');
     expect((await c.call('POST', '/console/api/enrolment/confirm', { code: codeFor(enrol.body.secret, server.clock) })).status).toBe(200);
     session = c.cookie!;
+    // A second workspace the owner reaches, and a user given it: the header's switcher and the users' reach forms show.
+    const staging = await c.call('POST', '/v1/workspaces', { name: 'Staging' });
+    expect(staging.status).toBe(201);
+    const reacher = { email: 'staging@example.test', password: PASSWORD, role: 'viewer', otherWorkspaceIds: [staging.body.workspace.id] };
+    expect((await c.call('POST', '/console/api/users', reacher)).status).toBe(201);
 
     // Something on every page: keys in each state, a decoy, a finding, a secret, a client, a webhook.
     const keyspaceId = (await server.api('POST', '/v1/keyspaces', { name: 'Production', prefix: 'sk_live' })).body.id as string;
@@ -118,6 +123,7 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     ['gateway', 'Gateway routes'],
     ['databases', 'Databases'],
     ['root-keys', 'Root keys'],
+    ['workspaces', 'Workspaces'],
     ['audit', 'Audit log'],
     ['settings', 'Settings'],
   ];
@@ -169,6 +175,16 @@ describe('the console is accessible (axe-core in Chromium)', () => {
     await page.getByLabel('Redirect URIs').first().waitFor();
     expect(await violations()).toEqual([]);
     await open(`key?id=${deletedKey}`, 'Deleted key');
+    expect(await violations()).toEqual([]);
+  });
+
+  it('has no serious violation in the workspace switcher and an opened form of a user’s workspaces', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await open('settings', 'Settings');
+    await page.getByRole('combobox', { name: 'Workspace', exact: true }).waitFor();
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: 'staging@example.test', exact: true }) });
+    await row.locator('summary').click();
+    await row.getByRole('checkbox', { name: 'Staging' }).waitFor();
     expect(await violations()).toEqual([]);
   });
 

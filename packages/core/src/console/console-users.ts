@@ -101,11 +101,16 @@ export class ConsoleUsers {
     return this.deps.store.console.listUsersReaching(workspaceId);
   }
 
+  /** The user of this email homed in `workspaceId`, if any. */
+  async findByEmail(email: string, workspaceId: string): Promise<ConsoleUserRecord | undefined> {
+    const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
+    return user?.workspaceId === workspaceId ? user : undefined;
+  }
+
   /** Lifts a lockout (`tessera users unlock`); undefined when there is no such user. */
   async unlock(actor: Actor, email: string): Promise<ConsoleUserRecord | undefined> {
-    const user = await this.deps.store.console.findUserByEmail(normaliseEmail(email));
-    if (user === undefined || user.workspaceId !== (actor.workspaceId ?? DEFAULT_WORKSPACE_ID)) return undefined;
-    return this.update(actor, user.id, { unlock: true }, 'any');
+    const user = await this.findByEmail(email, actor.workspaceId ?? DEFAULT_WORKSPACE_ID);
+    return user === undefined ? undefined : this.update(actor, user.id, { unlock: true }, 'any');
   }
 
   /**
