@@ -98,6 +98,8 @@ async function newUser(
   return {
     id: newId('consoleUser', now),
     workspaceId: settings.workspaceId,
+    // Made at a first sign-in: its home only, until an owner gives it more.
+    otherWorkspaceIds: [],
     email,
     name,
     role,
