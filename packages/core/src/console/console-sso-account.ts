@@ -38,7 +38,28 @@ export async function ssoSignIn(
   claims: JWTPayload & { sub: string },
   ip: string,
   userAgent: string | undefined,
-): Promise<{ ok: true; token: string; user: ConsoleUserRecord } | { ok: false; reason: SsoRefusal; userId: string | null }> {
+): Promise<SsoSignedIn> {
+  try {
+    return await attempt(deps, settings, claims, ip, userAgent);
+  } catch (err) {
+    // Two first sign-ins of one upstream account at once: the other linked it; this one now finds the link.
+    if (err instanceof LinkTaken) return attempt(deps, settings, claims, ip, userAgent);
+    throw err;
+  }
+}
+
+type SsoSignedIn = { ok: true; token: string; user: ConsoleUserRecord } | { ok: false; reason: SsoRefusal; userId: string | null };
+
+/** The upstream account was linked by a sign-in that ran at the same time (its transaction rolls back). */
+class LinkTaken extends Error {}
+
+async function attempt(
+  deps: ConsoleSsoAccountDeps,
+  settings: ConsoleSsoSettings,
+  claims: JWTPayload & { sub: string },
+  ip: string,
+  userAgent: string | undefined,
+): Promise<SsoSignedIn> {
   const { store, clock } = deps;
   const issuer = settings.issuer;
   const link = await store.console.findSsoLink(issuer, claims.sub);
@@ -61,14 +82,15 @@ export async function ssoSignIn(
   const account = user ?? (await newUser(deps, settings, email, claims, role, now));
   const actor = userActor(account, ip);
   const token = await store.transaction(async (tx) => {
+    // The link first: of two first sign-ins racing, one links, the other starts again and finds it.
+    if (fresh !== undefined && !(await tx.console.insertSsoLink({ issuer, subject: claims.sub, userId: account.id, createdAt: now })))
+      throw new LinkTaken();
     if (fresh === 'created') {
       await tx.console.insertUser(account);
       await appendAudit(tx, clock, actor, { action: 'user.created', target: account.id, details: { email, role, issuer } });
     }
-    if (fresh !== undefined) {
-      await tx.console.insertSsoLink({ issuer, subject: claims.sub, userId: account.id, createdAt: now });
+    if (fresh !== undefined)
       await appendAudit(tx, clock, actor, { action: 'user.linked', target: account.id, details: { issuer, subject: claims.sub } });
-    }
     if (fresh !== 'created' && account.role !== role) {
       // The upstream changed the role: the sessions opened under the old one end.
       await tx.console.deleteUserSessions(account.id);
