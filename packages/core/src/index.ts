@@ -81,9 +81,9 @@ export type { ConsolePolicy } from './console/console-policy.js';
 export type { Signed } from './console/console-sessions.js';
 export type { HalfSession } from './console/console-sign-in.js';
 export type { SignInFailures } from './console/sign-in-lockout.js';
-export type { RelyingParty } from './console/console-passkeys.js';
 export { ConsoleSso } from './console/console-sso.js';
 export { parseRoleMapping, type ConsoleSsoSettings } from './console/console-sso-settings.js';
+export { relyingPartyOf, type PasskeyCredential, type PasskeyRecord, type RelyingParty } from './webauthn/passkey-ceremony.js';
 export { VerifyTimeline } from './usage/verify-timeline.js';
 export { keyringStatus } from './custody/custody-status.js';
 export {
@@ -148,6 +148,8 @@ export type { AuthorizationCodeRepos } from './oauth/authorization-code-repos.js
 export { EndUserService } from './oauth/people/end-user-service.js';
 export { UserGrants, type GrantedApp } from './oauth/people/user-grants.js';
 export type { SignedInUser } from './oauth/people/signed-in-user.js';
+export type { SecondFactorOffer } from './oauth/people/end-user-passkeys.js';
+export type { SecondFactorAnswer } from './oauth/people/end-user-second-factor.js';
 export type { BrandingRepos, WorkspaceBranding } from './oauth/people/branding-repos.js';
 export type {
   ClaimMapping,

@@ -30,7 +30,9 @@ const UserShape = Type.Object(
     emailVerified: Type.Boolean({ description: 'Answered as `email_verified` to apps.' }),
     name: Nullable(Type.String()),
     disabled: Type.Boolean({ description: 'A disabled user cannot sign in, and their refresh tokens stop working.' }),
-    secondFactor: Type.Boolean({ description: 'Whether the user enrolled a TOTP second factor (from their account page).' }),
+    secondFactor: Type.Boolean({
+      description: 'Whether the user enrolled a TOTP second factor or registered a passkey (from their account page).',
+    }),
     createdAt: Time,
     updatedAt: Time,
     lastSignInAt: Nullable(Type.String({ format: 'date-time' })),
@@ -58,14 +60,14 @@ const UserList = Type.Object(
   { examples: [{ items: [example], nextCursor: null }] },
 );
 
-function userView(u: EndUserRecord) {
+function userView(u: EndUserRecord & { passkeys: number }) {
   return {
     userId: u.id,
     email: u.email,
     emailVerified: u.emailVerified,
     name: u.name,
     disabled: u.disabledAt !== null,
-    secondFactor: u.totpSecret !== null,
+    secondFactor: u.totpSecret !== null || u.passkeys > 0,
     createdAt: iso(u.createdAt),
     updatedAt: iso(u.updatedAt),
     lastSignInAt: u.lastSignInAt === null ? null : iso(u.lastSignInAt),
@@ -96,7 +98,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           response: { 201: EndUser, ...problems('CONFLICT') },
         },
       },
-      async (request, reply) => reply.code(201).send(userView(await users.create(actorOf(request), request.body))),
+      async (request, reply) => reply.code(201).send(userView(await users.withPasskeys(await users.create(actorOf(request), request.body)))),
     );
 
     app.get(
@@ -112,7 +114,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           after: cursor === undefined ? undefined : decodeCursor(cursor, 'endUser'),
         });
         const page = items.slice(0, limit);
-        return { items: page.map(userView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        return { items: (await Promise.all(page.map((u) => users.withPasskeys(u)))).map(userView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
       },
     );
 
@@ -128,7 +130,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           response: { 200: EndUser, ...problems('NOT_FOUND') },
         },
       },
-      async (request) => userView(await users.get(actorOf(request), request.params.userId)),
+      async (request) => userView(await users.withPasskeys(await users.get(actorOf(request), request.params.userId))),
     );
 
     for (const [verb, disabled] of [
@@ -147,7 +149,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
             response: { 200: EndUser, ...problems('NOT_FOUND') },
           },
         },
-        async (request) => userView(await users.setDisabled(actorOf(request), request.params.userId, disabled)),
+        async (request) => userView(await users.withPasskeys(await users.setDisabled(actorOf(request), request.params.userId, disabled))),
       );
     }
 
@@ -158,12 +160,12 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         schema: {
           operationId: 'resetEndUserSecondFactor',
           tags,
-          summary: 'Reset an end user’s second factor: they sign in with their password until they enrol again',
+          summary: 'Reset an end user’s second factor (TOTP and passkeys): they sign in with their password until they enrol again',
           params,
           response: { 200: EndUser, ...problems('NOT_FOUND') },
         },
       },
-      async (request) => userView(await users.resetSecondFactor(actorOf(request), request.params.userId)),
+      async (request) => userView(await users.withPasskeys(await users.resetSecondFactor(actorOf(request), request.params.userId))),
     );
 
     app.delete(

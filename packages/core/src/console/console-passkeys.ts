@@ -1,49 +1,24 @@
-import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/server';
-import type * as WebAuthn from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Clock } from '../clock.js';
 import { appendAudit, type Actor } from '../audit/audit-chain.js';
 import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/store.js';
+import {
+  CHALLENGE_MS,
+  creationOptions,
+  MAX_PASSKEYS,
+  requestOptions,
+  verifyAssertion,
+  verifyRegistration,
+  type PasskeyCredential,
+  type RelyingParty,
+} from '../webauthn/passkey-ceremony.js';
 import type { ConsolePasskeyRecord } from './console-records.js';
 import type { Signed } from './console-sessions.js';
 import type { ConsoleSignIn, HalfSession } from './console-sign-in.js';
 
-/** Whom passkeys are bound to: the console's origin, and its host name as the relying-party ID. */
-export interface RelyingParty {
-  origin: string;
-  id: string;
-}
-
-/**
- * A credential as the browser sends it (`@simplewebauthn/browser`'s JSON): an attestation when a
- * passkey is registered, an assertion at sign-in. The library checks what `response` holds.
- */
-export interface PasskeyCredential {
-  id: string;
-  rawId: string;
-  type: 'public-key';
-  response: { clientDataJSON: string };
-  clientExtensionResults: object;
-  authenticatorAttachment?: string | undefined;
-}
-
-/**
- * The WebAuthn library, loaded by the first ceremony: it takes longer to load than the rest of
- * core, and every command of the CLI loads core.
- */
-let library: Promise<typeof WebAuthn> | undefined;
-const webauthn = () => (library ??= import('@simplewebauthn/server'));
-
-/** A challenge is answered within this long, once. */
-export const CHALLENGE_MS = 5 * 60_000;
-/** Enough for a person's keys and devices; a bound on what one sign-in lists. */
-export const MAX_PASSKEYS = 20;
+export type { PasskeyCredential, RelyingParty };
 
 /**
  * WebAuthn passkeys as a console second factor, in place of a TOTP code at sign-in. Each
@@ -60,20 +35,9 @@ export class ConsolePasskeys {
   async registrationOptions(signed: Signed, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.list(signed.user.id);
     if (existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
-    const { generateRegistrationOptions } = await webauthn();
-    const options = await generateRegistrationOptions({
-      rpName: 'Tessera',
-      rpID: rp.id,
-      userName: signed.user.email,
-      userDisplayName: signed.user.name ?? signed.user.email,
-      userID: new TextEncoder().encode(signed.user.id),
-      attestationType: 'none',
-      excludeCredentials: existing.map((p) => ({ id: p.credentialId, transports: p.transports })),
-      // A second factor after the password: presence is enough, a PIN or biometric is welcome. A
-      // discoverable credential: sign-in names none (see loginOptions).
-      authenticatorSelection: { residentKey: 'required', userVerification: 'preferred' },
-      timeout: CHALLENGE_MS,
-    });
+    // A discoverable credential: sign-in names none (see loginOptions).
+    const { user } = signed;
+    const options = await creationOptions(rp, { rpName: 'Tessera', ...user, existing, residentKey: 'required' });
     await this.hold(signed, 'register', options.challenge);
     return options;
   }
@@ -88,28 +52,10 @@ export class ConsolePasskeys {
   ): Promise<ConsolePasskeyRecord | undefined> {
     const challenge = await this.take(signed, 'register');
     if (challenge === undefined) return undefined;
-    const { verifyRegistrationResponse } = await webauthn();
-    const result = await verifyRegistrationResponse({
-      response: attestation as unknown as RegistrationResponseJSON,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      requireUserVerification: false,
-    }).catch(() => undefined);
-    if (result === undefined || !result.verified) return undefined;
-    const { credential } = result.registrationInfo;
+    const credential = await verifyRegistration(rp, challenge, attestation);
+    if (credential === undefined) return undefined;
     const now = this.deps.clock.now();
-    const passkey: ConsolePasskeyRecord = {
-      id: newId('passkey', now),
-      userId: signed.user.id,
-      credentialId: credential.id,
-      publicKey: Buffer.from(credential.publicKey).toString('base64url'),
-      counter: credential.counter,
-      transports: (credential.transports ?? []).slice(0, 8),
-      name,
-      createdAt: now,
-      lastUsedAt: null,
-    };
+    const passkey: ConsolePasskeyRecord = { id: newId('passkey', now), userId: signed.user.id, ...credential, name, createdAt: now, lastUsedAt: null };
     return this.deps.store.transaction(async (tx) => {
       if ((await tx.console.findPasskeyByCredentialId(passkey.credentialId)) !== undefined)
         throw new TesseraError('CONFLICT', 'This passkey is registered already.');
@@ -142,13 +88,7 @@ export class ConsolePasskeys {
    * and a user with no passkey: listing the user's credentials would say the password was right.
    */
   async loginOptions(half: HalfSession, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
-    const { generateAuthenticationOptions } = await webauthn();
-    const options = await generateAuthenticationOptions({
-      rpID: rp.id,
-      allowCredentials: [],
-      userVerification: 'preferred',
-      timeout: CHALLENGE_MS,
-    });
+    const options = await requestOptions(rp, []);
     if (half !== 'decoy') await this.hold(half, 'login', options.challenge);
     return options;
   }
@@ -159,38 +99,19 @@ export class ConsolePasskeys {
    * undefined (counted as a failed sign-in) when anything is off.
    */
   async login(half: HalfSession, rp: RelyingParty, assertion: PasskeyCredential, ip: string): Promise<string | undefined> {
-    const response = assertion as unknown as AuthenticationResponseJSON;
     if (half === 'decoy') {
       await this.deps.signIn.decoyFailed(ip);
       return undefined;
     }
     const challenge = await this.take(half, 'login');
-    const passkey = challenge === undefined ? undefined : await this.deps.store.console.findPasskeyByCredentialId(response.id);
+    const passkey = challenge === undefined ? undefined : await this.deps.store.console.findPasskeyByCredentialId(assertion.id);
     if (challenge === undefined || passkey === undefined || passkey.userId !== half.user.id) {
       await this.deps.signIn.passkeyFailed(half.user, ip);
       return undefined;
     }
-    // The library refuses a counter that did not grow (a cloned authenticator) by throwing.
-    const { verifyAuthenticationResponse } = await webauthn();
-    const result = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.id,
-      credential: {
-        id: passkey.credentialId,
-        publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
-        counter: passkey.counter,
-        transports: passkey.transports,
-      },
-      requireUserVerification: false,
-    }).catch(() => undefined);
+    const result = await verifyAssertion(rp, challenge, assertion, passkey);
     const now = this.deps.clock.now();
-    if (
-      result === undefined ||
-      !result.verified ||
-      !(await this.deps.store.console.recordPasskeyUse(passkey.id, passkey.counter, result.authenticationInfo.newCounter, now))
-    ) {
+    if (result === undefined || !(await this.deps.store.console.recordPasskeyUse(passkey.id, passkey.counter, result.newCounter, now))) {
       await this.deps.signIn.passkeyFailed(half.user, ip);
       return undefined;
     }

@@ -1,3 +1,4 @@
+import type { PasskeyChallenge, PasskeyRecord } from '../webauthn/passkey-ceremony.js';
 /** The people who sign in to the web console, their sessions (migration 0006) and passkeys (0009). */
 
 export const CONSOLE_ROLES = ['owner', 'admin', 'viewer'] as const;
@@ -55,28 +56,10 @@ export interface ConsoleSessionRecord {
  * A WebAuthn credential a console user registered as a second factor. Nothing in it is a secret:
  * the public key verifies assertions, the private key never leaves the authenticator.
  */
-export interface ConsolePasskeyRecord {
-  id: string;
-  userId: string;
-  /** The credential id, base64url, as the authenticator names it; unique. */
-  credentialId: string;
-  /** The COSE public key, base64url. */
-  publicKey: string;
-  /** The authenticator's signature counter at the last use (0 for authenticators that keep none). */
-  counter: number;
-  /** Transports the browser reported (`internal`, `usb`, `hybrid`, …), as hints for the next sign-in. */
-  transports: string[];
-  name: string;
-  createdAt: number;
-  lastUsedAt: number | null;
-}
+export type ConsolePasskeyRecord = PasskeyRecord;
 
 /** A WebAuthn challenge held for one session: single-use, with its purpose and end. */
-export interface PasskeyChallenge {
-  purpose: 'register' | 'login';
-  challenge: string;
-  expiresAt: number;
-}
+export type { PasskeyChallenge };
 
 /** The fields of a console user that change after it is made. */
 export type ConsoleUserPatch = Partial<Omit<ConsoleUserRecord, 'id' | 'workspaceId' | 'createdAt'>>;

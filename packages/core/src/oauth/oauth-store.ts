@@ -9,6 +9,7 @@ import type { DeviceAuthorizationRepos } from './device-authorization-repos.js';
 import type { OnceRepos } from './once-repos.js';
 import type { PushedRequestRepos } from './pushed-request-repos.js';
 import type { EndUserRepos } from './people/end-user-repos.js';
+import type { EndUserPasskeyRepos } from './people/end-user-passkey-repos.js';
 import type { SigningKeyRepos } from './signing-key-repos.js';
 import type { TokenFamilyRepos } from './token-family-repos.js';
 
@@ -30,6 +31,8 @@ export interface OAuthRepos
     UserGrantRepos,
     BrandingRepos,
     UpstreamProviderRepos {
+  /** End users' passkeys and their WebAuthn challenges. */
+  readonly endUserPasskeys: EndUserPasskeyRepos;
   /** Deletes what has expired: one-time values, revoked ids, expired opaque tokens, authorization codes, device authorizations, pushed requests and federated sign-ins. */
   purgeExpired(now: number): Promise<void>;
 }

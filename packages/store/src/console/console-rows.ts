@@ -1,7 +1,7 @@
-import type { ConsolePasskeyRecord, ConsoleSessionRecord, ConsoleUserRecord } from '@tessera/core';
+import type { ConsoleSessionRecord, ConsoleUserRecord } from '@tessera/core';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
 
-/** The columns of `console_users`, `console_sessions` and `console_passkeys`, field by field. */
+/** The columns of `console_users` and `console_sessions`, field by field (`console_passkeys`: the shared passkey table's). */
 
 export const USER_COLUMNS = new RecordColumns<ConsoleUserRecord>({
   id: 'id',
@@ -34,16 +34,4 @@ export const SESSION_COLUMNS = new RecordColumns<ConsoleSessionRecord>({
   expiresAt: numberColumn('expires_at'),
   ip: 'ip',
   userAgent: 'user_agent',
-});
-
-export const PASSKEY_COLUMNS = new RecordColumns<ConsolePasskeyRecord>({
-  id: 'id',
-  userId: 'user_id',
-  credentialId: 'credential_id',
-  publicKey: 'public_key',
-  counter: numberColumn('counter'),
-  transports: jsonColumn<string[]>('transports'),
-  name: 'name',
-  createdAt: numberColumn('created_at'),
-  lastUsedAt: nullableNumberColumn('last_used_at'),
 });

@@ -11,7 +11,8 @@ import type {
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
-import { PASSKEY_COLUMNS, SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
+import { KyselyPasskeyTable } from '../passkeys/kysely-passkey-table.js';
+import { SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
 import type { ConsoleTables } from './console-schema.js';
 
 type Db = ConsoleTables & Pick<Database, 'keys'>;
@@ -20,10 +21,12 @@ type Row<T extends keyof ConsoleTables> = ConsoleTables[T];
 /** The console's storage port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyConsoleRepos implements ConsoleRepos {
   private readonly db: Kysely<Db> | Transaction<Db>;
+  private readonly passkeys: KyselyPasskeyTable;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
     // The console's tables are declared beside their migration rather than in the shared schema.
     this.db = db as unknown as Kysely<Db>;
+    this.passkeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, { passkeys: 'console_passkeys', holders: 'console_sessions', key: 'id_hash' });
   }
 
   async insertUser(u: ConsoleUserRecord): Promise<void> {
@@ -139,66 +142,32 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     return Number(r.numDeletedRows);
   }
 
-  async setChallenge(idHash: string, c: PasskeyChallenge): Promise<void> {
-    await this.db
-      .updateTable('console_sessions')
-      .set({ challenge: c.challenge, challenge_purpose: c.purpose, challenge_expires_at: c.expiresAt })
-      .where('id_hash', '=', idHash)
-      .execute();
+  setChallenge(idHash: string, c: PasskeyChallenge): Promise<void> {
+    return this.passkeys.setChallenge(idHash, c);
   }
 
-  async takeChallenge(idHash: string): Promise<PasskeyChallenge | undefined> {
-    const r = await this.db
-      .selectFrom('console_sessions')
-      .select(['challenge', 'challenge_purpose', 'challenge_expires_at'])
-      .where('id_hash', '=', idHash)
-      .executeTakeFirst();
-    if (r?.challenge == null || r.challenge_purpose === null || r.challenge_expires_at === null) return undefined;
-    // Cleared only if still the same challenge: of two racing takers, one gets it.
-    const cleared = await this.db
-      .updateTable('console_sessions')
-      .set({ challenge: null, challenge_purpose: null, challenge_expires_at: null })
-      .where('id_hash', '=', idHash)
-      .where('challenge', '=', r.challenge)
-      .executeTakeFirst();
-    if (!wroteOne(cleared)) return undefined;
-    return {
-      challenge: r.challenge,
-      purpose: r.challenge_purpose as PasskeyChallenge['purpose'],
-      expiresAt: Number(r.challenge_expires_at),
-    };
+  takeChallenge(idHash: string): Promise<PasskeyChallenge | undefined> {
+    return this.passkeys.takeChallenge(idHash);
   }
 
-  async insertPasskey(p: ConsolePasskeyRecord): Promise<void> {
-    await this.db
-      .insertInto('console_passkeys')
-      .values(PASSKEY_COLUMNS.write(p) as Row<'console_passkeys'>)
-      .execute();
+  insertPasskey(p: ConsolePasskeyRecord): Promise<void> {
+    return this.passkeys.insert(p);
   }
 
-  async listPasskeys(userId: string): Promise<ConsolePasskeyRecord[]> {
-    const rows = await this.db.selectFrom('console_passkeys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
-    return rows.map((r) => PASSKEY_COLUMNS.read(r));
+  listPasskeys(userId: string): Promise<ConsolePasskeyRecord[]> {
+    return this.passkeys.list(userId);
   }
 
-  async findPasskeyByCredentialId(credentialId: string): Promise<ConsolePasskeyRecord | undefined> {
-    const row = await this.db.selectFrom('console_passkeys').selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
-    return row && PASSKEY_COLUMNS.read(row);
+  findPasskeyByCredentialId(credentialId: string): Promise<ConsolePasskeyRecord | undefined> {
+    return this.passkeys.findByCredentialId(credentialId);
   }
 
-  async recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('console_passkeys')
-      .set({ counter, last_used_at: at })
-      .where('id', '=', id)
-      .where('counter', '=', expectedCounter)
-      .executeTakeFirst();
-    return wroteOne(r);
+  recordPasskeyUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean> {
+    return this.passkeys.recordUse(id, expectedCounter, counter, at);
   }
 
-  async deletePasskey(userId: string, id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('console_passkeys').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    return Number(r.numDeletedRows) === 1;
+  deletePasskey(userId: string, id: string): Promise<boolean> {
+    return this.passkeys.delete(userId, id);
   }
 
   async findSsoLink(issuer: string, subject: string): Promise<ConsoleSsoLinkRecord | undefined> {

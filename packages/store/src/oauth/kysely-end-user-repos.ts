@@ -54,6 +54,7 @@ export class KyselyEndUserRepos implements EndUserRepos {
 
   async deleteEndUser(id: string): Promise<boolean> {
     await this.q.deleteFrom('oauth_consents').where('user_id', '=', id).execute();
+    await this.q.deleteFrom('end_user_passkeys').where('user_id', '=', id).execute();
     const r = await this.q.deleteFrom('end_users').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }

@@ -21,6 +21,7 @@ import type {
 } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyRepos } from '../kysely-repos.js';
+import { KyselyPasskeyTable } from '../passkeys/kysely-passkey-table.js';
 import type { Database } from '../schema.js';
 import { KyselyAccessTokenRepos } from './kysely-access-token-repos.js';
 import { KyselyAuthorizationCodeRepos } from './kysely-authorization-code-repos.js';
@@ -54,6 +55,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
   private readonly grants: KyselyUserGrantRepos;
   private readonly brandings: KyselyBrandingRepos;
   private readonly upstream: KyselyUpstreamProviderRepos;
+  readonly endUserPasskeys: KyselyPasskeyTable;
 
   constructor(db: Kysely<Database> | Transaction<Database>, dialectName: 'sqlite' | 'postgres', inTransaction: boolean) {
     super(db, dialectName, inTransaction);
@@ -70,6 +72,7 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.brandings = new KyselyBrandingRepos(q);
     this.grants = new KyselyUserGrantRepos(q);
     this.upstream = new KyselyUpstreamProviderRepos(db as unknown as Kysely<FederationDatabase>);
+    this.endUserPasskeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, { passkeys: 'end_user_passkeys', holders: 'end_users', key: 'id' });
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {

@@ -101,6 +101,22 @@ export interface OAuthDatabase {
     totp_secret: string | null;
     totp_pending: string | null;
     totp_last_step: number | null;
+    /** The one WebAuthn challenge the user may answer (migration 0034). */
+    challenge: string | null;
+    challenge_purpose: string | null;
+    challenge_expires_at: number | null;
+  };
+  /** End users' passkeys (migration 0034). */
+  end_user_passkeys: {
+    id: string;
+    user_id: string;
+    credential_id: string;
+    public_key: string;
+    counter: number;
+    transports: string;
+    name: string;
+    created_at: number;
+    last_used_at: number | null;
   };
   workspace_branding: {
     workspace_id: string;

@@ -1,4 +1,4 @@
-import { consoleReachOf, TesseraError, type Actor, type HalfSession, type RelyingParty, type Signed } from '@tessera/core';
+import { consoleReachOf, relyingPartyOf, TesseraError, type Actor, type HalfSession, type RelyingParty, type Signed } from '@tessera/core';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   FastifyBaseLogger,
@@ -43,8 +43,7 @@ const OPTIONAL_CAPABILITIES = {
  * the request's protocol and Host, as the session cookie's Secure flag follows the protocol.
  */
 export function relyingParty(ctx: ConsoleContext, request: FastifyRequest): RelyingParty {
-  const origin = ctx.origin ?? `${request.protocol}://${request.host}`;
-  return { origin, id: new URL(origin).hostname };
+  return relyingPartyOf(ctx.origin ?? `${request.protocol}://${request.host}`);
 }
 
 /** The signed-in user, as the audit log names them. */

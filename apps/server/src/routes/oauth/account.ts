@@ -1,22 +1,32 @@
-import { OAUTH_PATHS, TesseraError, type AuthorizationServer, type SignedInUser, type WorkspaceBranding } from '@tessera/core';
+import {
+  OAUTH_PATHS,
+  relyingPartyOf,
+  TesseraError,
+  type AuthorizationServer,
+  type SecondFactorOffer,
+  type SignedInUser,
+  type WorkspaceBranding,
+} from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '../../http/schemas.js';
 import { sendBranded } from './branded-page.js';
 import { accountForm, BACK, CODES_THROTTLED, COMMON, Html, THROTTLED } from './account-schemas.js';
 import { accountPage, totpEnrolmentPage, type AccountNotice } from './account-pages.js';
+import { accountPasskeyRoutes } from './account-passkeys.js';
 import { Param, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, setCookie, signedOutPage, signInPage } from './hosted-pages.js';
-import { pageCsrf, pageErrorHandler, pageForm, signInAnswer, throttledPage } from './page-forms.js';
+import { pageCsrf, pageErrorHandler, pageForm, SESSION_S, signInAnswer, throttledPage } from './page-forms.js';
+import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 
 const PATH = OAUTH_PATHS.account;
 const WORKSPACE = /^ws_[0-9A-Za-z_]{1,60}$/;
-const NOTICES = new Set(['revoked', 'enrolled', 'removed']);
-const SESSION_S = 8 * 3600;
+const NOTICES = new Set(['revoked', 'enrolled', 'removed', 'passkey_added', 'passkey_removed']);
 
 /**
  * The end user's account page: signed in through the hosted sign-in (and second factor), they see
- * and revoke the apps they allowed, enrol or remove a TOTP second factor, and sign out. Pages and
- * forms like the authorization endpoint's: no script, strict CSP, CSRF tokens, never framed.
+ * and revoke the apps they allowed, enrol or remove a TOTP second factor, add or remove passkeys
+ * (account-passkeys.ts), and sign out. Pages and forms like the authorization endpoint's: strict
+ * CSP (no script but the passkey ceremony's, by hash), CSRF tokens, never framed.
  */
 export function accountRoutes(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
   const { account, sessions } = server;
@@ -31,12 +41,12 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
     reply: FastifyReply,
     workspace: string,
     brand: WorkspaceBranding,
-    signed?: SignedInUser,
-    failed?: { email: string } | 'code',
+    offer?: SecondFactorOffer,
+    failed?: { email: string } | 'code' | 'passkey',
   ) {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const status = failed === undefined ? 200 : 401;
-    if (signed?.secondFactorDue)
+    if (offer !== undefined)
       return sendBranded(
         reply,
         status,
@@ -44,9 +54,10 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           app: 'your account',
           query: workspace,
           csrf,
-          failed: failed !== undefined,
+          failed: failed === 'passkey' ? failed : failed !== undefined,
           action: `${PATH}/second-factor`,
           carry: 'workspace',
+          offer,
         }),
         brand,
       );
@@ -70,7 +81,8 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
   async function show(request: FastifyRequest, reply: FastifyReply, signed: SignedInUser, notice?: AccountNotice) {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const apps = await account.apps(signed, request.ip);
-    const html = accountPage({ email: signed.user.email, apps, totpEnrolled: signed.user.totpSecret !== null, csrf, notice });
+    const passkeys = await account.passkeys.list(signed.user);
+    const html = accountPage({ email: signed.user.email, apps, totpEnrolled: signed.user.totpSecret !== null, passkeys, csrf, notice });
     return sendBranded(reply, notice === 'code' ? 401 : 200, html, await brandOf(signed.user.workspaceId));
   }
 
@@ -119,7 +131,8 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         const signed = await account.current(cookie(request));
         if (signed === undefined || signed.secondFactorDue) {
           const shown = signed?.session.workspaceId ?? workspace;
-          return signInFirst(request, reply, shown, await brandOf(shown), signed);
+          const offer = signed === undefined ? undefined : await account.secondFactorOffer(signed, relyingPartyOf(issuer()));
+          return signInFirst(request, reply, shown, await brandOf(shown), offer);
         }
         const notice = typeof query.notice === 'string' && NOTICES.has(query.notice) ? (query.notice as AccountNotice) : undefined;
         return show(request, reply, signed, notice);
@@ -155,19 +168,21 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
       accountForm(
         'accountSecondFactor',
         'The account page’s second-factor form',
-        { workspace: Type.String(), code: Type.String() },
+        { workspace: Type.String(), ...SECOND_FACTOR_FIELDS },
         { csrf: 'Zr3…', workspace: 'ws_default', code: '123456' },
-        { 303: BACK, 401: Html('The second-factor page again.'), 429: CODES_THROTTLED },
+        { 303: BACK, 401: Html('The second-factor page again: the code or passkey is not right.'), 429: CODES_THROTTLED },
       ),
       async (request, reply) => {
         const fields = form(request, reply);
         if (!(fields instanceof Map)) return fields;
         const signed = await account.current(cookie(request));
         if (signed === undefined || !signed.secondFactorDue) return sendRedirect(reply, PATH);
-        const verified = await account.verifySecondFactor(signed, fields.get('code') ?? '', request.ip);
+        const answer = secondFactorAnswer(fields, issuer());
+        const verified = await account.verifySecondFactor(signed, answer, request.ip);
         const brand = await brandOf(signed.session.workspaceId);
+        const offer = verified.ok || verified.throttled ? undefined : await account.secondFactorOffer(signed, relyingPartyOf(issuer()));
         return signInAnswer(request, reply, issuer, verified.ok ? { ...verified, step: PATH } : verified, {
-          refused: () => signInFirst(request, reply, signed.session.workspaceId, brand, signed, 'code'),
+          refused: () => signInFirst(request, reply, signed.session.workspaceId, brand, offer, refusedAs(answer)),
           next: (to) => sendRedirect(reply, to),
         });
       },
@@ -256,6 +271,8 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         return removed.throttled ? throttledPage(reply) : show(request, reply, found.signed, 'code');
       },
     );
+
+    accountPasskeyRoutes(app, { server, issuer, brandOf, signedForm });
 
     app.post(
       `${PATH}/sign-out`,

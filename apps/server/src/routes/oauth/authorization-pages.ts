@@ -19,7 +19,7 @@ export interface AuthorizationPages {
     step: AuthorizationStep,
     query: string,
     brand: WorkspaceBranding | undefined,
-    failed?: { email: string } | 'code',
+    failed?: { email: string } | 'code' | 'passkey',
   ): FastifyReply;
   /**
    * The request a query makes; undefined once the answer that refuses it (a page, or a redirect to
@@ -42,7 +42,7 @@ export function authorizationPages(server: AuthorizationServer, issuer: Issuer):
         return sendBranded(
           reply,
           failed ? 401 : 200,
-          secondFactorPage({ app: r.client.name, query, csrf, failed: failed !== undefined }),
+          secondFactorPage({ app: r.client.name, query, csrf, failed: failed === 'passkey' ? failed : failed !== undefined, offer: step.offer }),
           brand,
           r.redirectUri,
         );

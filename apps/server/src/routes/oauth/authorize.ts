@@ -6,6 +6,7 @@ import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, type Issuer } from './form-endpoint.js';
 import { authorizationPages } from './authorization-pages.js';
 import { readCookie } from './hosted-pages.js';
+import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 import { HtmlAnswer, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
 
 const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
@@ -136,17 +137,17 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         schema: {
           operationId: 'authorizeSecondFactor',
           tags: ['oauth'],
-          summary: 'The second-factor page’s form: a TOTP code, after the password',
+          summary: 'The second-factor page’s form: a passkey or a TOTP code, after the password',
           description:
-            'For users who enrolled a second factor. Each code is accepted once; wrong and replayed codes count against the network like wrong passwords, and against the user from every network.',
+            'For users who registered a passkey or enrolled a TOTP code. Each code is accepted once, each passkey challenge answered once; wrong and replayed codes count against the network like wrong passwords, and against the user from every network; a refused passkey counts against the network.',
           security: [],
           consumes: [FORM],
-          body: PageForm({ code: Type.String() }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
+          body: PageForm(SECOND_FACTOR_FIELDS, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
           response: {
             200: HtmlAnswer('The consent page, or the sign-in page when the session ended meanwhile.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
-            401: HtmlAnswer('The second-factor page again: the code is not right, or it was used already.', PAGE),
+            401: HtmlAnswer('The second-factor page again: the code or passkey is not right, or it was used already.', PAGE),
             403: FORBIDDEN_PAGE,
             429: HtmlAnswer(
               'Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.',
@@ -163,10 +164,11 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         const r = await checked(query, reply);
         if (r === undefined) return reply;
         const cookie = readCookie(request, issuer(), 'session');
-        const verified = await flow.verifySecondFactor(r, issuer(), cookie, { code: fields.get('code') ?? '', ip: request.ip });
+        const answer = secondFactorAnswer(fields, issuer());
+        const verified = await flow.verifySecondFactor(r, issuer(), cookie, { answer, ip: request.ip });
         const brand = await brandOf(r);
         return signInAnswer(request, reply, issuer, verified, {
-          refused: () => show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? 'code' : undefined),
+          refused: () => show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
           next: (step) => show(request, reply, step, query, brand),
         });
       },

@@ -8,6 +8,7 @@ import { sendBranded } from './branded-page.js';
 import { DeviceAuthorizationForm, DeviceAuthorizationResponseSchema } from './device-schemas.js';
 import { oauthErrors } from './oauth-errors.js';
 import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
+import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 
 const Html = (description: string) =>
   HtmlAnswer(description, '<!doctype html><html lang="en"><head><title>Connect a device</title></head><body><main>…</main></body></html>');
@@ -34,7 +35,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
     reply: FastifyReply,
     step: DeviceStep,
     brand?: WorkspaceBranding,
-    signInFailed?: { email: string } | 'code',
+    signInFailed?: { email: string } | 'code' | 'passkey',
   ): FastifyReply {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const send = (r: FastifyReply, status: number, html: string) => sendBranded(r, status, html, brand);
@@ -67,9 +68,10 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             app: step.client.name,
             query: step.userCode,
             csrf,
-            failed: signInFailed !== undefined,
+            failed: signInFailed === 'passkey' ? signInFailed : signInFailed !== undefined,
             action: `${OAUTH_PATHS.deviceVerification}/second-factor`,
             carry: 'user_code',
+            offer: step.offer,
           }),
         );
       case 'confirm':
@@ -162,7 +164,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
         async (request, reply) => {
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
-          const step = await flow.enter(fields.get('user_code') ?? '', session(request), request.ip);
+          const step = await flow.enter(fields.get('user_code') ?? '', session(request), request.ip, issuer());
           return show(request, reply, step, await brandOf(step));
         },
       );
@@ -198,6 +200,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             email: fields.get('email') ?? '',
             password: fields.get('password') ?? '',
             ip: request.ip,
+            issuer: issuer(),
           });
           const brand = await brandOf(signed.step);
           return signInAnswer(request, reply, issuer, signed, {
@@ -214,15 +217,15 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           schema: {
             operationId: 'deviceVerificationSecondFactor',
             tags: ['oauth'],
-            summary: 'The verification page’s second-factor form: a TOTP code, after the password',
+            summary: 'The verification page’s second-factor form: a passkey or a TOTP code, after the password',
             description: 'The same check, throttle and audit as the authorization endpoint’s second factor.',
             security: [],
             consumes: [FORM],
-            body: PageForm({ user_code: Type.String(), code: Type.String() }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT', code: '123456' }),
+            body: PageForm({ user_code: Type.String(), ...SECOND_FACTOR_FIELDS }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT', code: '123456' }),
             response: {
               200: Html('The confirmation page.'),
               400: CODE_PAGE,
-              401: Html('The second-factor page again: the code is not right, or it was used already.'),
+              401: Html('The second-factor page again: the code or passkey is not right, or it was used already.'),
               403: FORBIDDEN_PAGE,
               429: Html('Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.'),
               500: SERVER_ERROR,
@@ -232,13 +235,15 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
         async (request, reply) => {
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
+          const answer = secondFactorAnswer(fields, issuer());
           const verified = await flow.verifySecondFactor(fields.get('user_code') ?? '', session(request), {
-            code: fields.get('code') ?? '',
+            answer,
             ip: request.ip,
+            issuer: issuer(),
           });
           const brand = await brandOf(verified.step);
           return signInAnswer(request, reply, issuer, verified, {
-            refused: () => show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? 'code' : undefined),
+            refused: () => show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
             next: (step) => show(request, reply, step, brand),
           });
         },
@@ -271,7 +276,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
           const allow = fields.get('decision') === 'allow';
-          const step = await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip);
+          const step = await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip, issuer());
           return show(request, reply, step, await brandOf(step));
         },
       );

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
+import type { SecondFactorOffer } from '@tessera/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { passkeyControls, passkeyOptionsBlock } from './passkey-script.js';
 
 /**
  * The pages the authorization endpoint shows people: sign-in, consent and errors. Rendered on the
- * server with no script at all, under a CSP that allows only their one stylesheet (by hash) and
- * form posts to this server (and, after a form, the redirect to the client), never framed.
+ * server, under a CSP that allows only their style sheets (by hash), form posts to this server (and,
+ * after a form, the redirect to the client), and no script but the passkey ceremony's on the pages
+ * that offer one (by hash too); never framed.
  */
 
 export const PAGE_STYLE = `body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1d1f23}
@@ -18,14 +21,17 @@ a.upstream{display:block;margin-top:.8rem;padding:.5rem 1.2rem;border:1px solid 
 export const styleHash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
 const hashes = new Map<string, string>();
 
-/** The CSP sources of a page's style sheets: each one's hash, computed once per style sheet. */
-function styleSources(html: string): string {
+/**
+ * The CSP sources of a page's inline style sheets or scripts (`<style>`, `<script>` without a type:
+ * a JSON data block is not run): each one's hash, computed once per text.
+ */
+function inlineSources(html: string, tag: 'style' | 'script'): string {
   const sources: string[] = [];
-  for (const [, css] of html.matchAll(/<style>([^<]*)<\/style>/g)) {
-    let hash = hashes.get(css!);
+  for (const [, text] of html.matchAll(new RegExp(`<${tag}>([^<]*)</${tag}>`, 'g'))) {
+    let hash = hashes.get(text!);
     if (hash === undefined) {
-      hash = styleHash(css!);
-      if (hashes.size < 1000) hashes.set(css!, hash);
+      hash = styleHash(text!);
+      if (hashes.size < 1000) hashes.set(text!, hash);
     }
     sources.push(hash);
   }
@@ -88,16 +94,35 @@ export function signInPage(
   );
 }
 
-/** The second factor, after the password: a code from the user's authenticator app. */
-export function secondFactorPage(o: { app: string; query: string; csrf: string; failed?: boolean } & FormTarget): string {
-  return layout(
-    'Second factor',
-    `<h1>Enter the code from your authenticator app</h1>${o.failed ? '<p class="error" role="alert">That code is not right, or it was used already.</p>' : ''}
-<p>To continue to ${escape(o.app)}, enter the six-digit code your authenticator app shows now.</p>
-<form method="post" action="${o.action ?? '/oauth/authorize/second-factor'}">${hidden(o.query, o.csrf, o.carry)}
+/**
+ * The second factor, after the password: a passkey, when the user has one (`passkey`: the options of
+ * the ceremony, held for them), and a code from their authenticator app, when they enrolled one.
+ */
+export function secondFactorPage(
+  o: { app: string; query: string; csrf: string; failed?: boolean | 'passkey'; offer: SecondFactorOffer } & FormTarget,
+): string {
+  const action = o.action ?? '/oauth/authorize/second-factor';
+  const { totp, passkey } = o.offer;
+  const heading =
+    passkey === null ? 'Enter the code from your authenticator app' : totp ? 'Use your passkey or a code' : 'Use your passkey';
+  const failed =
+    o.failed === 'passkey'
+      ? '<p class="error" role="alert">That passkey was not accepted.</p>'
+      : o.failed
+        ? '<p class="error" role="alert">That code is not right, or it was used already.</p>'
+        : '';
+  const withPasskey =
+    passkey === null
+      ? ''
+      : `<p>To continue to ${escape(o.app)}, use a passkey you registered.</p>
+<form method="post" action="${action}">${hidden(o.query, o.csrf, o.carry)}${passkeyControls('Use a passkey')}</form>${passkeyOptionsBlock({ ceremony: 'get', options: passkey })}`;
+  const withCode = !totp
+    ? ''
+    : `<p>${passkey === null ? `To continue to ${escape(o.app)}, enter` : 'Or enter'} the six-digit code your authenticator app shows now.</p>
+<form method="post" action="${action}">${hidden(o.query, o.csrf, o.carry)}
 <label for="code">Code</label><input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>
-<button type="submit">Verify</button></form>`,
-  );
+<button type="submit">Verify</button></form>`;
+  return layout('Second factor', `<h1>${heading}</h1>${failed}${withPasskey}${withCode}`);
 }
 
 const SCOPE_TEXT: Record<string, string> = {
@@ -185,11 +210,13 @@ export function errorPage(message: string): string {
 export function sendPage(reply: FastifyReply, status: number, html: string, redirectUri?: string, imgSrc?: string): FastifyReply {
   const target = redirectUri === undefined ? '' : ` ${formTarget(redirectUri)}`;
   const img = imgSrc === undefined ? '' : ` img-src ${imgSrc};`;
+  const scripts = inlineSources(html, 'script');
+  const script = scripts === '' ? '' : ` script-src ${scripts};`;
   return sendHtml(
     reply,
     status,
     html,
-    `default-src 'none'; style-src ${styleSources(html)};${img} form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
+    `default-src 'none'; style-src ${inlineSources(html, 'style')};${script}${img} form-action 'self'${target}; frame-ancestors 'none'; base-uri 'none'`,
   );
 }
 

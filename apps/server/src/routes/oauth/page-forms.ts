@@ -56,7 +56,7 @@ export const throttledPage = (reply: FastifyReply) =>
   sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
 
 /** The session cookie's lifetime, the sign-in's (8 hours). */
-const SESSION_S = 8 * 3600;
+export const SESSION_S = 8 * 3600;
 
 /**
  * Answers a sign-in or second-factor form: too many failures from the network, or wrong codes for

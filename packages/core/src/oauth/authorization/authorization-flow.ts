@@ -5,9 +5,11 @@ import type { PasswordHasher } from '../../console/password-hasher.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import { findPushedRequest } from '../endpoints/pushed-authorization.js';
 import type { OAuthStore } from '../oauth-store.js';
+import { relyingPartyOf } from '../../webauthn/passkey-ceremony.js';
 import type { EndUserRecord } from '../people/end-user-records.js';
 import type { EndUserSession, EndUserSessions } from '../people/end-user-sessions.js';
-import { EndUserSecondFactor } from '../people/end-user-second-factor.js';
+import type { SecondFactorOffer } from '../people/end-user-passkeys.js';
+import { EndUserSecondFactor, type SecondFactorAnswer } from '../people/end-user-second-factor.js';
 import { EndUserSignIn, type SignInLimits } from '../people/end-user-sign-in.js';
 import { signedInUser, type SignedInUser } from '../people/signed-in-user.js';
 import {
@@ -37,7 +39,7 @@ export interface AuthorizationFlowDeps {
 /** What the authorization endpoint does next: show the sign-in page, the consent page, or send the browser back. */
 export type AuthorizationStep =
   | { kind: 'sign-in'; request: AuthorizationRequest }
-  | { kind: 'second-factor'; request: AuthorizationRequest }
+  | { kind: 'second-factor'; request: AuthorizationRequest; offer: SecondFactorOffer }
   | { kind: 'consent'; request: AuthorizationRequest; user: EndUserRecord }
   | { kind: 'redirect'; location: string };
 
@@ -78,7 +80,7 @@ export class AuthorizationFlow {
     }
     if (signed.secondFactorDue) {
       if (request.prompt.has('none')) return this.refuse(request, issuer, 'login_required', 'The user must sign in.');
-      return { kind: 'second-factor', request };
+      return this.secondFactorStep(request, issuer, signed.user);
     }
     const consent = await this.deps.store.getConsent(signed.user.id, request.client.id);
     const covered = consent !== undefined && request.scope.every((s) => consent.scope.includes(s));
@@ -107,7 +109,7 @@ export class AuthorizationFlow {
       authTime: this.deps.clock.now(),
       amr: ['pwd'],
     });
-    if (outcome.secondFactor) return { ok: true, cookie, step: { kind: 'second-factor', request } };
+    if (outcome.secondFactor) return { ok: true, cookie, step: await this.secondFactorStep(request, issuer, user) };
     return { ok: true, cookie, step: await this.next(request, issuer, cookie, true) };
   }
 
@@ -119,14 +121,19 @@ export class AuthorizationFlow {
     request: AuthorizationRequest,
     issuer: string,
     cookie: string | undefined,
-    form: { code: string; ip: string },
+    form: { answer: SecondFactorAnswer; ip: string },
   ): Promise<{ ok: true; cookie: string; step: AuthorizationStep } | { ok: false; throttled: boolean; step: AuthorizationStep }> {
     const signed = await this.signedIn(request, cookie);
     if (signed === undefined || !signed.secondFactorDue)
       return { ok: false, throttled: false, step: await this.next(request, issuer, cookie) };
-    const verified = await this.secondFactor.verify(signed, form.code, form.ip, request.client.id);
-    if (!verified.ok) return { ...verified, step: { kind: 'second-factor', request } };
+    const verified = await this.secondFactor.verify(signed, form.answer, form.ip, request.client.id);
+    if (!verified.ok) return { ...verified, step: await this.secondFactorStep(request, issuer, signed.user) };
     return { ok: true, cookie: verified.cookie, step: await this.next(request, issuer, verified.cookie, true) };
+  }
+
+  /** The second-factor page's step: what it offers the user (a passkey challenge is held for them). */
+  private async secondFactorStep(request: AuthorizationRequest, issuer: string, user: EndUserRecord): Promise<AuthorizationStep> {
+    return { kind: 'second-factor', request, offer: await this.secondFactor.offer(user, relyingPartyOf(issuer)) };
   }
 
   /** The consent form: "Allow" remembers the scopes and issues a code; "Deny" answers `access_denied`. */
@@ -139,7 +146,7 @@ export class AuthorizationFlow {
   ): Promise<AuthorizationStep> {
     const signed = await this.signedIn(request, cookie);
     if (signed === undefined) return { kind: 'sign-in', request };
-    if (signed.secondFactorDue) return { kind: 'second-factor', request };
+    if (signed.secondFactorDue) return this.secondFactorStep(request, issuer, signed.user);
     if (!allow) return this.refuse(request, issuer, 'access_denied', 'The user did not allow this application.');
     const { user } = signed;
     const now = this.deps.clock.now();

@@ -6,7 +6,9 @@ import type { OAuthClientRecord } from '../oauth-records.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { DeviceAuthorizationRecord, EndUserRecord } from '../people/end-user-records.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
-import { EndUserSecondFactor } from '../people/end-user-second-factor.js';
+import type { SecondFactorOffer } from '../people/end-user-passkeys.js';
+import { EndUserSecondFactor, type SecondFactorAnswer } from '../people/end-user-second-factor.js';
+import { relyingPartyOf } from '../../webauthn/passkey-ceremony.js';
 import type { EndUserSignIn } from '../people/end-user-sign-in.js';
 import { signedInUser, type SignedInUser } from '../people/signed-in-user.js';
 import { displayUserCode, normaliseUserCode } from './user-code.js';
@@ -26,7 +28,7 @@ export interface DeviceFlowDeps {
 export type DeviceStep =
   | { kind: 'enter-code'; userCode?: string | undefined; failed?: 'unknown' | 'throttled' | undefined }
   | { kind: 'sign-in'; userCode: string; client: OAuthClientRecord }
-  | { kind: 'second-factor'; userCode: string; client: OAuthClientRecord }
+  | { kind: 'second-factor'; userCode: string; client: OAuthClientRecord; offer: SecondFactorOffer }
   | { kind: 'confirm'; userCode: string; client: OAuthClientRecord; user: EndUserRecord; scope: string[] }
   | { kind: 'done'; approved: boolean; client: OAuthClientRecord };
 
@@ -49,12 +51,12 @@ export class DeviceFlow {
   }
 
   /** The code entered: the sign-in page, or the confirmation page for a user signed in to the client's workspace. */
-  async enter(typed: string, cookie: string | undefined, ip: string): Promise<DeviceStep> {
+  async enter(typed: string, cookie: string | undefined, ip: string, issuer: string): Promise<DeviceStep> {
     const found = await this.find(typed, ip);
     if (!('request' in found)) return found;
     const signed = await this.signedIn(found.client, cookie);
     if (signed === undefined) return { kind: 'sign-in', userCode: found.userCode, client: found.client };
-    if (signed.secondFactorDue) return { kind: 'second-factor', userCode: found.userCode, client: found.client };
+    if (signed.secondFactorDue) return this.secondFactorStep(found, signed.user, issuer);
     return { kind: 'confirm', userCode: found.userCode, client: found.client, user: signed.user, scope: found.request.scope };
   }
 
@@ -62,15 +64,15 @@ export class DeviceFlow {
   async verifySecondFactor(
     typed: string,
     cookie: string | undefined,
-    form: { code: string; ip: string },
+    form: { answer: SecondFactorAnswer; ip: string; issuer: string },
   ): Promise<{ ok: true; cookie: string; step: DeviceStep } | { ok: false; throttled: boolean; step: DeviceStep }> {
     const found = await this.find(typed, form.ip);
     if (!('request' in found)) return { ok: false, throttled: false, step: found };
     const signed = await this.signedIn(found.client, cookie);
     if (signed === undefined || !signed.secondFactorDue)
-      return { ok: false, throttled: false, step: await this.enter(typed, cookie, form.ip) };
-    const verified = await this.secondFactor.verify(signed, form.code, form.ip, found.client.id);
-    if (!verified.ok) return { ...verified, step: { kind: 'second-factor', userCode: found.userCode, client: found.client } };
+      return { ok: false, throttled: false, step: await this.enter(typed, cookie, form.ip, form.issuer) };
+    const verified = await this.secondFactor.verify(signed, form.answer, form.ip, found.client.id);
+    if (!verified.ok) return { ...verified, step: await this.secondFactorStep(found, signed.user, form.issuer) };
     const { user } = signed;
     return {
       ok: true,
@@ -82,7 +84,7 @@ export class DeviceFlow {
   /** The sign-in form of the verification page: a session cookie value and the confirmation page. */
   async signIn(
     typed: string,
-    form: { email: string; password: string; ip: string },
+    form: { email: string; password: string; ip: string; issuer: string },
   ): Promise<{ ok: true; cookie: string; step: DeviceStep } | { ok: false; throttled: boolean; step: DeviceStep }> {
     const found = await this.find(typed, form.ip);
     if (!('request' in found)) return { ok: false, throttled: false, step: found };
@@ -94,7 +96,7 @@ export class DeviceFlow {
       authTime: this.deps.clock.now(),
       amr: ['pwd'],
     });
-    if (outcome.secondFactor) return { ok: true, cookie, step: { kind: 'second-factor', userCode: found.userCode, client: found.client } };
+    if (outcome.secondFactor) return { ok: true, cookie, step: await this.secondFactorStep(found, outcome.user, form.issuer) };
     return {
       ok: true,
       cookie,
@@ -102,13 +104,19 @@ export class DeviceFlow {
     };
   }
 
+  /** The second-factor page's step: what it offers the user (a passkey challenge is held for them). */
+  private async secondFactorStep(found: Found, user: EndUserRecord, issuer: string): Promise<DeviceStep> {
+    const offer = await this.secondFactor.offer(user, relyingPartyOf(issuer));
+    return { kind: 'second-factor', userCode: found.userCode, client: found.client, offer };
+  }
+
   /** The confirmation form: approve (remembering the consent) or deny, once, audited. */
-  async decide(typed: string, cookie: string | undefined, allow: boolean, ip: string): Promise<DeviceStep> {
+  async decide(typed: string, cookie: string | undefined, allow: boolean, ip: string, issuer: string): Promise<DeviceStep> {
     const found = await this.find(typed, ip);
     if (!('request' in found)) return found;
     const signed = await this.signedIn(found.client, cookie);
     if (signed === undefined) return { kind: 'sign-in', userCode: found.userCode, client: found.client };
-    if (signed.secondFactorDue) return { kind: 'second-factor', userCode: found.userCode, client: found.client };
+    if (signed.secondFactorDue) return this.secondFactorStep(found, signed.user, issuer);
     const { user, session } = signed;
     const { request, client } = found;
     const now = this.deps.clock.now();

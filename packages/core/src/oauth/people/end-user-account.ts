@@ -1,7 +1,9 @@
 import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import type { OAuthStore } from '../oauth-store.js';
-import { actorOf, EndUserSecondFactor } from './end-user-second-factor.js';
+import type { RelyingParty } from '../../webauthn/passkey-ceremony.js';
+import type { EndUserPasskeys, SecondFactorOffer } from './end-user-passkeys.js';
+import { actorOf, EndUserSecondFactor, type SecondFactorAnswer } from './end-user-second-factor.js';
 import type { EndUserSessions } from './end-user-sessions.js';
 import type { EndUserSignIn } from './end-user-sign-in.js';
 import { EndUserTotpEnrolment } from './end-user-totp-enrolment.js';
@@ -22,17 +24,20 @@ export type AccountSignIn = { ok: true; cookie: string; secondFactorDue: boolean
 
 /**
  * The account page of an end user, signed in through the same hosted sign-in (password, then the
- * second factor when they enrolled one): the apps they allowed, each revocable, and their TOTP
- * second factor to enrol or remove. What an administrator does through the API, for oneself.
+ * second factor when they enrolled one): the apps they allowed, each revocable, their TOTP
+ * second factor to enrol or remove, and their passkeys to register or remove. What an administrator does through the API, for oneself.
  */
 export class EndUserAccount {
   private readonly secondFactor: EndUserSecondFactor;
   /** Enrolling and removing the TOTP second factor. */
   readonly totp: EndUserTotpEnrolment;
+  /** Registering, listing and removing passkeys. */
+  readonly passkeys: EndUserPasskeys;
 
   constructor(private readonly deps: EndUserAccountDeps) {
     this.secondFactor = new EndUserSecondFactor(deps);
     this.totp = new EndUserTotpEnrolment(deps, this.secondFactor);
+    this.passkeys = this.secondFactor.passkeys;
   }
 
   /** The user a session cookie signs in, in `workspaceId` when given. */
@@ -49,9 +54,14 @@ export class EndUserAccount {
     return { ok: true, cookie, secondFactorDue: outcome.secondFactor };
   }
 
+  /** What the second-factor page offers a user whose second factor is due. */
+  secondFactorOffer(signed: SignedInUser, rp: RelyingParty): Promise<SecondFactorOffer> {
+    return this.secondFactor.offer(signed.user, rp);
+  }
+
   /** The second-factor form: a new session cookie value, or why not. */
-  async verifySecondFactor(signed: SignedInUser, code: string, ip: string): Promise<AccountSignIn> {
-    const verified = await this.secondFactor.verify(signed, code, ip, null);
+  async verifySecondFactor(signed: SignedInUser, answer: SecondFactorAnswer, ip: string): Promise<AccountSignIn> {
+    const verified = await this.secondFactor.verify(signed, answer, ip, null);
     return verified.ok ? { ok: true, cookie: verified.cookie, secondFactorDue: false } : verified;
   }
 

@@ -2,7 +2,9 @@ import { appendAudit, type Actor } from '../../audit/audit-chain.js';
 import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import { verifyTotp } from '../../totp/totp.js';
+import type { PasskeyCredential, RelyingParty } from '../../webauthn/passkey-ceremony.js';
 import type { OAuthStore } from '../oauth-store.js';
+import { EndUserPasskeys, PASSKEY_AMR, type SecondFactorOffer } from './end-user-passkeys.js';
 import type { EndUserRecord } from './end-user-records.js';
 import type { EndUserSessions } from './end-user-sessions.js';
 import type { EndUserSignIn } from './end-user-sign-in.js';
@@ -19,39 +21,63 @@ export interface EndUserSecondFactorDeps {
   signIns: EndUserSignIn;
 }
 
+/** The second factor given: a TOTP code, or a passkey's assertion for the relying party. */
+export type SecondFactorAnswer = { code: string } | { passkey: PasskeyCredential; rp: RelyingParty };
+
 /** The code checked: the step it matched (already spent in the store), or why not. */
 export type TotpCheck = { ok: true; step: number } | { ok: false; throttled: boolean };
 
 /**
- * The second factor of an end user's sign-in: after the password, a TOTP code (RFC 6238) from the
- * app they enrolled. Each time step is accepted once — spent in the store by a conditional update,
+ * The second factor of an end user's sign-in: after the password, a passkey ({@link EndUserPasskeys})
+ * or a TOTP code (RFC 6238) from the app they enrolled. Each time step is accepted once — spent in the store by a conditional update,
  * so a replayed code, or two requests racing with one code, lose. Wrong and replayed codes count
  * against the address in the same throttle as wrong passwords, and are audited the same way; they
  * also count against the user, from any address ({@link CodeGuesses}).
  */
 export class EndUserSecondFactor {
-  constructor(private readonly deps: EndUserSecondFactorDeps) {}
+  /** The user's passkeys: registered on the account page, offered and checked here. */
+  readonly passkeys: EndUserPasskeys;
 
-  /** The code for a session that waits for it: a new cookie value (`amr` `pwd` and `otp`), or why not. */
+  constructor(private readonly deps: EndUserSecondFactorDeps) {
+    this.passkeys = new EndUserPasskeys(deps);
+  }
+
+  /** What the second-factor page offers the user. */
+  offer(user: EndUserRecord, rp: RelyingParty): Promise<SecondFactorOffer> {
+    return this.passkeys.offer(user, rp);
+  }
+
+  /**
+   * The second factor for a session that waits for it: a new cookie value (`amr` gains `otp`, or
+   * `swk` and `user` for a passkey), or why not.
+   */
   async verify(
     signed: SignedInUser,
-    code: string,
+    answer: SecondFactorAnswer,
     ip: string,
     clientId: string | null,
   ): Promise<{ ok: true; cookie: string } | { ok: false; throttled: boolean }> {
-    const { user } = signed;
-    const checked = await this.check(user, code, ip, clientId);
+    const { user, session } = signed;
+    const checked =
+      'code' in answer
+        ? await this.check(user, answer.code, ip, clientId)
+        : await this.passkeys.verify(signed, answer.rp, answer.passkey, ip, clientId);
     if (!checked.ok) return checked;
+    const used = 'passkey' in checked ? checked.passkey : undefined;
+    const amr = [...new Set([...session.amr, ...(used === undefined ? ['otp'] : PASSKEY_AMR)])];
     const now = this.deps.clock.now();
     await this.deps.store.transaction(async (tx) => {
       await tx.updateEndUser(user.id, { lastSignInAt: now });
-      await appendAudit(tx, this.deps.clock, actorOf(user, ip), {
-        action: 'end_user.signed_in',
-        target: user.id,
-        details: { clientId, amr: ['pwd', 'otp'] },
-      });
+      const actor = actorOf(user, ip);
+      await appendAudit(tx, this.deps.clock, actor, { action: 'end_user.signed_in', target: user.id, details: { clientId, amr } });
+      if (used !== undefined)
+        await appendAudit(tx, this.deps.clock, actor, {
+          action: 'end_user.passkey_used',
+          target: user.id,
+          details: { passkeyId: used.id, name: used.name, clientId },
+        });
     });
-    const cookie = this.deps.sessions.seal({ userId: user.id, workspaceId: user.workspaceId, authTime: now, amr: ['pwd', 'otp'] });
+    const cookie = this.deps.sessions.seal({ userId: user.id, workspaceId: user.workspaceId, authTime: now, amr });
     return { ok: true, cookie };
   }
 

@@ -82,19 +82,31 @@ export class EndUserService {
   }
 
   /**
-   * Resets a user's second factor (they lost their authenticator): the TOTP secret is forgotten, and
-   * they sign in with their password alone until they enrol again from the account page.
+   * Resets a user's second factor (they lost their authenticator): the TOTP secret and every passkey
+   * are forgotten, and they sign in with their password alone until they enrol again from the
+   * account page.
    */
   async resetSecondFactor(actor: Actor, id: string): Promise<EndUserRecord> {
     const user = await this.get(actor, id);
-    if (user.totpSecret === null && user.totpPending === null) throw new TesseraError('NOT_FOUND', 'This user has no second factor.');
     const now = this.deps.clock.now();
     const patch = { totpSecret: null, totpPending: null, totpLastStep: null, updatedAt: now };
     await this.deps.store.transaction(async (tx) => {
+      const passkeysRemoved = await tx.endUserPasskeys.deleteAll(id);
+      if (user.totpSecret === null && user.totpPending === null && passkeysRemoved === 0)
+        throw new TesseraError('NOT_FOUND', 'This user has no second factor.');
       await tx.updateEndUser(id, patch);
-      await appendAudit(tx, this.deps.clock, actor, { action: 'end_user.second_factor_reset', target: id });
+      await appendAudit(tx, this.deps.clock, actor, {
+        action: 'end_user.second_factor_reset',
+        target: id,
+        details: { totp: user.totpSecret !== null, passkeysRemoved },
+      });
     });
     return { ...user, ...patch };
+  }
+
+  /** The user with how many passkeys they registered. */
+  async withPasskeys(user: EndUserRecord): Promise<EndUserRecord & { passkeys: number }> {
+    return { ...user, passkeys: (await this.deps.store.endUserPasskeys.list(user.id)).length };
   }
 
   /** Deletes a user and their consents; their refresh tokens stop working at the next refresh. */

@@ -31,7 +31,7 @@ export interface EndUserSignInDeps {
 }
 
 /** A sign-in: the user, or why not (`throttled`: the address failed too often; nothing was checked). */
-/** `secondFactor`: the password was right, and the user must give their TOTP code before they are signed in. */
+/** `secondFactor`: the password was right, and the user must give their TOTP code or a passkey before they are signed in. */
 export type EndUserSignInOutcome = { ok: true; user: EndUserRecord; secondFactor: boolean } | { ok: false; throttled: boolean };
 
 /**
@@ -67,8 +67,8 @@ export class EndUserSignIn {
     const now = clock.now();
     const actor: Actor = { id: user === undefined ? 'end_user:unknown' : `end_user:${user.id}`, workspaceId, ip: input.ip };
     if (user !== undefined && good && user.disabledAt === null) {
-      // With a second factor the sign-in is made (and audited) once the code is right.
-      if (user.totpSecret !== null) return { ok: true, user, secondFactor: true };
+      // With a second factor the sign-in is made (and audited) once the code or passkey is right.
+      if (user.totpSecret !== null || (await store.endUserPasskeys.list(user.id)).length > 0) return { ok: true, user, secondFactor: true };
       await store.transaction(async (tx) => {
         await tx.updateEndUser(user.id, { lastSignInAt: now });
         await appendAudit(tx, clock, actor, {

@@ -1,10 +1,15 @@
+import type { EndUserPasskeyRepos } from './end-user-passkey-repos.js';
 import type { EndUserRepos } from './end-user-repos.js';
 import type { EndUserRecord } from './end-user-records.js';
 import type { EndUserSession, EndUserSessions } from './end-user-sessions.js';
 
+/** The `amr` values (RFC 8176) of a second factor: a TOTP code, or a passkey (a key held in software or hardware). */
+export const SECOND_FACTOR_AMR = ['otp', 'swk', 'hwk'];
+
 /**
  * The user behind a session cookie. `secondFactorDue`: they gave their password but not yet the
- * TOTP code their account asks for, so the session is good only for the second-factor page.
+ * second factor their account asks for (a TOTP code or a passkey), so the session is good only for
+ * the second-factor page.
  */
 export interface SignedInUser {
   session: EndUserSession;
@@ -17,7 +22,7 @@ export interface SignedInUser {
  * ended since (signing out ends them all), or one of another workspace is refused at once.
  */
 export async function signedInUser(
-  store: EndUserRepos,
+  store: EndUserRepos & { endUserPasskeys: EndUserPasskeyRepos },
   sessions: EndUserSessions,
   cookie: string | undefined,
   workspaceId?: string,
@@ -27,5 +32,7 @@ export async function signedInUser(
   const user = await store.getEndUser(session.userId);
   if (user === undefined || user.disabledAt !== null || user.workspaceId !== session.workspaceId) return undefined;
   if (user.sessionsEndedAt !== null && session.authTime <= user.sessionsEndedAt) return undefined;
-  return { session, user, secondFactorDue: user.totpSecret !== null && !session.amr.includes('otp') };
+  if (session.amr.some((m) => SECOND_FACTOR_AMR.includes(m))) return { session, user, secondFactorDue: false };
+  const enrolled = user.totpSecret !== null || (await store.endUserPasskeys.list(user.id)).length > 0;
+  return { session, user, secondFactorDue: enrolled };
 }
