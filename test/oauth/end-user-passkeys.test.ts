@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SoftAuthenticator } from '../console/support/soft-authenticator.js';
 import { DIALECTS } from '../support/databases.js';
 import { BrowserJar, type Page } from './browser-jar.js';
-import { startOAuthServer, type OAuthTestServer } from './support.js';
+import { pkceRequest, startPeopleServer, type OAuthTestServer } from './support.js';
 
 const PASSWORD = 'correct horse battery staple';
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -29,16 +29,7 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
   const audit = async (action: string) => (await s.api('GET', `/v1/audit?action=${action}`)).body.items as any[];
 
   beforeAll(async () => {
-    s = await startOAuthServer(dialect);
-    userId = (await s.api('POST', '/v1/users', { email: EMAIL, password: PASSWORD })).body.userId;
-    clientId = (
-      await s.client({
-        name: 'Notes',
-        grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
-        redirectUris: [REDIRECT],
-        tokenEndpointAuthMethod: 'none',
-      })
-    ).clientId;
+    ({ s, userId, clientId } = await startPeopleServer(dialect, { email: EMAIL, password: PASSWORD }, REDIRECT));
     authenticator = new SoftAuthenticator(s.url);
   });
   afterAll(() => s.close());
@@ -61,16 +52,8 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
   }
 
   async function authorize(jar: BrowserJar) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const params = new URLSearchParams({
-      client_id: clientId,
-      response_type: 'code',
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const page = await jar.get(`${s.url}/oauth/authorize?${params}`);
+    const { verifier, query } = await pkceRequest(clientId, REDIRECT);
+    const page = await jar.get(`${s.url}/oauth/authorize?${query}`);
     return { verifier, second: await jar.submit(page, s.url, { email: EMAIL, password: PASSWORD }) };
   }
 
@@ -125,7 +108,9 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
     const config = await s.discover(clientId, oidc.None());
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier });
     expect(decodeJwt(tokens.id_token!).amr).toEqual(['pwd', 'swk', 'user']);
-    expect(await audit('end_user.signed_in')).toContainEqual(expect.objectContaining({ details: { clientId, amr: ['pwd', 'swk', 'user'] } }));
+    expect(await audit('end_user.signed_in')).toContainEqual(
+      expect.objectContaining({ details: { clientId, amr: ['pwd', 'swk', 'user'] } }),
+    );
     expect((await audit('end_user.passkey_used'))[0]).toMatchObject({ target: userId, details: { name: 'Laptop', clientId } });
     expect((await s.db.ports.oauth.endUserPasskeys.list(userId))[0]!.lastUsedAt).toBe(s.clock.now());
   });

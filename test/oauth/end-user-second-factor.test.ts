@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../packages/core/src/totp/totp.js';
 import { DIALECTS } from '../support/databases.js';
 import { BrowserJar, type Page } from './browser-jar.js';
-import { startOAuthServer, type OAuthTestServer } from './support.js';
+import { pkceRequest, startPeopleServer, type OAuthTestServer } from './support.js';
 
 const PASSWORD = 'correct horse battery staple';
 const REDIRECT = 'http://127.0.0.1/callback';
@@ -24,16 +24,7 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
   const audit = async (action: string) => (await s.api('GET', `/v1/audit?action=${action}`)).body.items as any[];
 
   beforeAll(async () => {
-    s = await startOAuthServer(dialect);
-    userId = (await s.api('POST', '/v1/users', { email: EMAIL, password: PASSWORD })).body.userId;
-    clientId = (
-      await s.client({
-        name: 'Notes',
-        grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
-        redirectUris: [REDIRECT],
-        tokenEndpointAuthMethod: 'none',
-      })
-    ).clientId;
+    ({ s, userId, clientId } = await startPeopleServer(dialect, { email: EMAIL, password: PASSWORD }, REDIRECT));
   });
   afterAll(() => s.close());
 
@@ -47,17 +38,8 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
   }
 
   async function authorize(jar: BrowserJar, extra: Record<string, string> = {}) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const params = new URLSearchParams({
-      client_id: clientId,
-      response_type: 'code',
-      redirect_uri: REDIRECT,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      ...extra,
-    });
-    return { verifier, page: await jar.get(`${s.url}/oauth/authorize?${params}`) };
+    const { verifier, query } = await pkceRequest(clientId, REDIRECT, extra);
+    return { verifier, page: await jar.get(`${s.url}/oauth/authorize?${query}`) };
   }
 
   it('enrols from the account page, confirmed by a code, and refuses forms without their CSRF token', async () => {

@@ -19,9 +19,9 @@ export interface OAuthTestServer extends TestServer {
 }
 
 /** A real server on loopback whose clock starts now and moves only when a test says so. */
-export async function startOAuthServer(dialect: Dialect, env?: NodeJS.ProcessEnv): Promise<OAuthTestServer> {
+export async function startOAuthServer(dialect: Dialect, env?: NodeJS.ProcessEnv, port?: number): Promise<OAuthTestServer> {
   const clock = new ManualClock(Date.now());
-  const s = await startTestServer(dialect, { clock, env });
+  const s = await startTestServer(dialect, { clock, env, port });
   return Object.assign(s, {
     clock,
     async client(body: Record<string, unknown>) {
@@ -53,4 +53,39 @@ export async function startOAuthServer(dialect: Dialect, env?: NodeJS.ProcessEnv
       return 'Basic ' + Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64');
     },
   });
+}
+
+/**
+ * A server with one end user and a public client "Notes" that signs people in at the authorization
+ * endpoint and on the device page, redirecting to `redirectUri`: what the second-factor suites start from.
+ */
+export async function startPeopleServer(
+  dialect: Dialect,
+  user: { email: string; password: string },
+  redirectUri: string,
+): Promise<{ s: OAuthTestServer; userId: string; clientId: string }> {
+  const s = await startOAuthServer(dialect);
+  const userId = (await s.api('POST', '/v1/users', user)).body.userId;
+  const { clientId } = await s.client({
+    name: 'Notes',
+    grantTypes: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
+    redirectUris: [redirectUri],
+    tokenEndpointAuthMethod: 'none',
+  });
+  return { s, userId, clientId };
+}
+
+/** An authorization request with PKCE (S256) for `openid`: its query, and the verifier that redeems its code. */
+export async function pkceRequest(clientId: string, redirectUri: string, extra: Record<string, string> = {}) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const query = new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...extra,
+  });
+  return { verifier, query };
 }

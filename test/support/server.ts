@@ -46,6 +46,8 @@ export async function startTestServer(
     join?: TestServer;
     /** The invalidation bus (default: one in-process bus per server); a test of several nodes passes a shared one. */
     bus?: InvalidationBus;
+    /** The port to listen on (default: any free one). */
+    port?: number;
   } = {},
 ): Promise<TestServer> {
   const db = opts.join === undefined ? await createTestDatabase(dialect) : await joinTestDatabase(opts.join.db);
@@ -95,7 +97,7 @@ export async function startTestServer(
   });
   const app = (late.app = await createApp({ config, services, logStream }));
   await services.lifecycle.start(['usage']);
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   return {

@@ -213,7 +213,7 @@ export interface EndUser {
   name: string | null;
   /** A disabled user cannot sign in, and their refresh tokens stop working. */
   disabled: boolean;
-  /** Whether the user enrolled a TOTP second factor (from their account page). */
+  /** Whether the user enrolled a TOTP second factor or registered a passkey (from their account page). */
   secondFactor: boolean;
   createdAt: string;
   updatedAt: string;
@@ -2308,7 +2308,7 @@ export interface Operations {
     body: undefined;
     response: undefined;
   };
-  /** Reset an end user’s second factor: they sign in with their password until they enrol again */
+  /** Reset an end user’s second factor (TOTP and passkeys): they sign in with their password until they enrol again */
   'DELETE /v1/users/{userId}/second-factor': {
     path: {
       userId: string;

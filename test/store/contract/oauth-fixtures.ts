@@ -1,5 +1,6 @@
 import type {
   ClientSecretRecord,
+  EndUserRecord,
   OAuthClientRecord,
   OpaqueTokenRecord,
   RefreshTokenRecord,
@@ -110,3 +111,22 @@ export async function rows(db: Kysely<unknown>, table: string): Promise<number> 
   const r = await sql<{ n: number | string }>`select count(*) as n from ${sql.table(table)}`.execute(db);
   return Number(r.rows[0]!.n);
 }
+
+/** An end user with every field set. */
+export const endUser = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
+  id: id('eu'),
+  workspaceId: 'ws_a',
+  email: `${id('u')}@example.com`,
+  emailVerified: true,
+  name: 'Ada ✓',
+  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
+  disabledAt: null,
+  createdAt: T0,
+  updatedAt: T0,
+  lastSignInAt: null,
+  sessionsEndedAt: null,
+  totpSecret: null,
+  totpPending: null,
+  totpLastStep: null,
+  ...over,
+});

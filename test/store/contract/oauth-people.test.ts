@@ -1,26 +1,8 @@
-import type { AuthorizationCodeRecord, DeviceAuthorizationRecord, EndUserRecord, OAuthStore } from '@tessera/core';
+import type { AuthorizationCodeRecord, DeviceAuthorizationRecord, OAuthStore } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
-import { client, family, id, rows, T0 } from './oauth-fixtures.js';
-
-const user = (over: Partial<EndUserRecord> = {}): EndUserRecord => ({
-  id: id('eu'),
-  workspaceId: 'ws_a',
-  email: `${id('u')}@example.com`,
-  emailVerified: true,
-  name: 'Ada ✓',
-  passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA',
-  disabledAt: null,
-  createdAt: T0,
-  updatedAt: T0,
-  lastSignInAt: null,
-  sessionsEndedAt: null,
-  totpSecret: null,
-  totpPending: null,
-  totpLastStep: null,
-  ...over,
-});
+import { client, endUser as user, family, id, rows, T0 } from './oauth-fixtures.js';
 
 const code = (clientId: string, userId: string, over: Partial<AuthorizationCodeRecord> = {}): AuthorizationCodeRecord => ({
   hash: id('h'),

@@ -98,7 +98,8 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           response: { 201: EndUser, ...problems('CONFLICT') },
         },
       },
-      async (request, reply) => reply.code(201).send(userView(await users.withPasskeys(await users.create(actorOf(request), request.body)))),
+      async (request, reply) =>
+        reply.code(201).send(userView(await users.withPasskeys(await users.create(actorOf(request), request.body)))),
     );
 
     app.get(
@@ -114,7 +115,10 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           after: cursor === undefined ? undefined : decodeCursor(cursor, 'endUser'),
         });
         const page = items.slice(0, limit);
-        return { items: (await Promise.all(page.map((u) => users.withPasskeys(u)))).map(userView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        return {
+          items: (await Promise.all(page.map((u) => users.withPasskeys(u)))).map(userView),
+          nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+        };
       },
     );
 

@@ -7,7 +7,6 @@ import type { Store } from '../store/store.js';
 import {
   CHALLENGE_MS,
   creationOptions,
-  MAX_PASSKEYS,
   requestOptions,
   verifyAssertion,
   verifyRegistration,
@@ -34,7 +33,6 @@ export class ConsolePasskeys {
 
   async registrationOptions(signed: Signed, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.list(signed.user.id);
-    if (existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
     // A discoverable credential: sign-in names none (see loginOptions).
     const { user } = signed;
     const options = await creationOptions(rp, { rpName: 'Tessera', ...user, existing, residentKey: 'required' });
@@ -55,7 +53,14 @@ export class ConsolePasskeys {
     const credential = await verifyRegistration(rp, challenge, attestation);
     if (credential === undefined) return undefined;
     const now = this.deps.clock.now();
-    const passkey: ConsolePasskeyRecord = { id: newId('passkey', now), userId: signed.user.id, ...credential, name, createdAt: now, lastUsedAt: null };
+    const passkey: ConsolePasskeyRecord = {
+      id: newId('passkey', now),
+      userId: signed.user.id,
+      ...credential,
+      name,
+      createdAt: now,
+      lastUsedAt: null,
+    };
     return this.deps.store.transaction(async (tx) => {
       if ((await tx.console.findPasskeyByCredentialId(passkey.credentialId)) !== undefined)
         throw new TesseraError('CONFLICT', 'This passkey is registered already.');

@@ -5,6 +5,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type * as WebAuthn from '@simplewebauthn/server';
+import { TesseraError } from '../errors.js';
 
 /**
  * The WebAuthn ceremonies (registration and assertion) both kinds of account use: the console's
@@ -84,8 +85,12 @@ export interface Registrant {
   residentKey: 'required' | 'preferred';
 }
 
-/** Options for `navigator.credentials.create`: no attestation, presence enough, a PIN or biometric welcome. */
+/**
+ * Options for `navigator.credentials.create`: no attestation, presence enough, a PIN or biometric
+ * welcome. A conflict when the account has {@link MAX_PASSKEYS} already.
+ */
 export async function creationOptions(rp: RelyingParty, who: Registrant): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  if (who.existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
   const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: who.rpName,

@@ -1,3 +1,4 @@
+import type { PasskeyRow } from '../passkeys/kysely-passkey-table.js';
 /** Tables of the console (migrations 0006, 0009, 0035 and 0036). */
 export interface ConsoleTables {
   console_users: {
@@ -34,17 +35,7 @@ export interface ConsoleTables {
     challenge_purpose: string | null;
     challenge_expires_at: number | null;
   };
-  console_passkeys: {
-    id: string;
-    user_id: string;
-    credential_id: string;
-    public_key: string;
-    counter: number;
-    transports: string;
-    name: string;
-    created_at: number;
-    last_used_at: number | null;
-  };
+  console_passkeys: PasskeyRow;
   console_sso_links: {
     issuer: string;
     subject: string;

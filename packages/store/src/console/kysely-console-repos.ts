@@ -26,7 +26,11 @@ export class KyselyConsoleRepos implements ConsoleRepos {
   constructor(db: Kysely<Database> | Transaction<Database>) {
     // The console's tables are declared beside their migration rather than in the shared schema.
     this.db = db as unknown as Kysely<Db>;
-    this.passkeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, { passkeys: 'console_passkeys', holders: 'console_sessions', key: 'id_hash' });
+    this.passkeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, {
+      passkeys: 'console_passkeys',
+      holders: 'console_sessions',
+      key: 'id_hash',
+    });
   }
 
   async insertUser(u: ConsoleUserRecord): Promise<void> {

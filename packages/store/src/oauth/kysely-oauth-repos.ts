@@ -72,7 +72,11 @@ export class KyselyOAuthRepos extends KyselyRepos implements OAuthRepos {
     this.brandings = new KyselyBrandingRepos(q);
     this.grants = new KyselyUserGrantRepos(q);
     this.upstream = new KyselyUpstreamProviderRepos(db as unknown as Kysely<FederationDatabase>);
-    this.endUserPasskeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, { passkeys: 'end_user_passkeys', holders: 'end_users', key: 'id' });
+    this.endUserPasskeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, {
+      passkeys: 'end_user_passkeys',
+      holders: 'end_users',
+      key: 'id',
+    });
   }
 
   insertClient(c: OAuthClientRecord): Promise<void> {

@@ -1,3 +1,4 @@
+import type { PasskeyRow } from '../passkeys/kysely-passkey-table.js';
 /** The OAuth tables (migration 0003), in the conventions of `schema.ts`. */
 export interface OAuthDatabase {
   oauth_clients: {
@@ -107,17 +108,7 @@ export interface OAuthDatabase {
     challenge_expires_at: number | null;
   };
   /** End users' passkeys (migration 0034). */
-  end_user_passkeys: {
-    id: string;
-    user_id: string;
-    credential_id: string;
-    public_key: string;
-    counter: number;
-    transports: string;
-    name: string;
-    created_at: number;
-    last_used_at: number | null;
-  };
+  end_user_passkeys: PasskeyRow;
   workspace_branding: {
     workspace_id: string;
     name: string | null;

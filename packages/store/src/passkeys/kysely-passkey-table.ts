@@ -16,7 +16,8 @@ export const PASSKEY_COLUMNS = new RecordColumns<PasskeyRecord>({
   lastUsedAt: nullableNumberColumn('last_used_at'),
 });
 
-interface PasskeyRow {
+/** A passkey table's row (migrations 0009 and 0034). */
+export interface PasskeyRow {
   id: string;
   user_id: string;
   credential_id: string;

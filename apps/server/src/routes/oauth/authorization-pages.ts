@@ -42,7 +42,13 @@ export function authorizationPages(server: AuthorizationServer, issuer: Issuer):
         return sendBranded(
           reply,
           failed ? 401 : 200,
-          secondFactorPage({ app: r.client.name, query, csrf, failed: failed === 'passkey' ? failed : failed !== undefined, offer: step.offer }),
+          secondFactorPage({
+            app: r.client.name,
+            query,
+            csrf,
+            failed: failed === 'passkey' ? failed : failed !== undefined,
+            offer: step.offer,
+          }),
           brand,
           r.redirectUri,
         );

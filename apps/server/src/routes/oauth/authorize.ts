@@ -168,7 +168,8 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
         const verified = await flow.verifySecondFactor(r, issuer(), cookie, { answer, ip: request.ip });
         const brand = await brandOf(r);
         return signInAnswer(request, reply, issuer, verified, {
-          refused: () => show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
+          refused: () =>
+            show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
           next: (step) => show(request, reply, step, query, brand),
         });
       },

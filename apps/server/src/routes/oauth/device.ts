@@ -243,7 +243,8 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           });
           const brand = await brandOf(verified.step);
           return signInAnswer(request, reply, issuer, verified, {
-            refused: () => show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
+            refused: () =>
+              show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
             next: (step) => show(request, reply, step, brand),
           });
         },

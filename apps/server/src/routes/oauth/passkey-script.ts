@@ -94,7 +94,9 @@ export function postedCredential(text: string): PasskeyCredential {
     typeof c.clientExtensionResults === 'object' &&
     c.clientExtensionResults !== null;
   // A malformed credential is one that names no passkey: refused, and counted, like a wrong one.
-  return shaped ? (c as PasskeyCredential) : { id: '', rawId: '', type: 'public-key', response: { clientDataJSON: '' }, clientExtensionResults: {} };
+  return shaped
+    ? (c as PasskeyCredential)
+    : { id: '', rawId: '', type: 'public-key', response: { clientDataJSON: '' }, clientExtensionResults: {} };
 }
 
 /** A second-factor form's answer: the passkey when the form posted one, else the TOTP code. */

@@ -6,7 +6,6 @@ import { newId } from '../../ids.js';
 import {
   CHALLENGE_MS,
   creationOptions,
-  MAX_PASSKEYS,
   requestOptions,
   verifyAssertion,
   verifyRegistration,
@@ -61,7 +60,6 @@ export class EndUserPasskeys {
   async registrationOptions(signed: SignedInUser, rp: RelyingParty, rpName: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const { user } = signed;
     const existing = await this.list(user);
-    if (existing.length >= MAX_PASSKEYS) throw new TesseraError('CONFLICT', `You have ${MAX_PASSKEYS} passkeys; remove one first.`);
     // Sign-in names the user's credentials, so they need not be discoverable.
     const options = await creationOptions(rp, { rpName, ...user, existing, residentKey: 'preferred' });
     await this.hold(user, 'register', options.challenge);
