@@ -31,7 +31,7 @@ import * as workspaceReach from './migrations/0031-workspace-reach.js';
 import * as upstreamProviders from './migrations/0032-upstream-providers.js';
 import * as consoleSsoLinks from './migrations/0035-console-sso-links.js';
 import * as consoleUserReach from './migrations/0036-console-user-reach.js';
-import * as endUserPasskeys from './migrations/0034-end-user-passkeys.js';
+import * as endUserPasskeys from './migrations/0037-end-user-passkeys.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -67,7 +67,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0032-upstream-providers': upstreamProviders,
   '0035-console-sso-links': consoleSsoLinks,
   '0036-console-user-reach': consoleUserReach,
-  '0034-end-user-passkeys': endUserPasskeys,
+  '0037-end-user-passkeys': endUserPasskeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

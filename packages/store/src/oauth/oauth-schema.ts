@@ -102,12 +102,12 @@ export interface OAuthDatabase {
     totp_secret: string | null;
     totp_pending: string | null;
     totp_last_step: number | null;
-    /** The one WebAuthn challenge the user may answer (migration 0034). */
+    /** The one WebAuthn challenge the user may answer (migration 0037). */
     challenge: string | null;
     challenge_purpose: string | null;
     challenge_expires_at: number | null;
   };
-  /** End users' passkeys (migration 0034). */
+  /** End users' passkeys (migration 0037). */
   end_user_passkeys: PasskeyRow;
   workspace_branding: {
     workspace_id: string;

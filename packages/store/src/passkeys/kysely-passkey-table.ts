@@ -16,7 +16,7 @@ export const PASSKEY_COLUMNS = new RecordColumns<PasskeyRecord>({
   lastUsedAt: nullableNumberColumn('last_used_at'),
 });
 
-/** A passkey table's row (migrations 0009 and 0034). */
+/** A passkey table's row (migrations 0009 and 0037). */
 export interface PasskeyRow {
   id: string;
   user_id: string;

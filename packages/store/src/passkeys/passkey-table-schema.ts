@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Creates a passkey table, as migrations 0009 (`console_passkeys`) and 0034 (`end_user_passkeys`)
+ * Creates a passkey table, as migrations 0009 (`console_passkeys`) and 0037 (`end_user_passkeys`)
  * made theirs: a credential's public key is public; its id is unique. Migrations do not change once
  * released, so neither does this.
  */

@@ -1,7 +1,7 @@
 import type { PasskeyChallenge, PasskeyRecord } from '../../webauthn/passkey-ceremony.js';
 
 /**
- * Where end users' passkeys are kept (migration 0034), and the one WebAuthn challenge each user may
+ * Where end users' passkeys are kept (migration 0037), and the one WebAuthn challenge each user may
  * answer: the end-user session is a sealed cookie, not a row, so the challenge is held on the user.
  */
 export interface EndUserPasskeyRepos {
