@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode, totp } from '../../packages/core/src/totp/totp.js';
 import { SoftAuthenticator } from '../console/support/soft-authenticator.js';
 import { DIALECTS } from '../support/databases.js';
 import { BrowserJar, type Page } from './browser-jar.js';
@@ -35,12 +36,12 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
   afterAll(() => s.close());
 
   /** Signs in to the account page with the password (and the passkey once there is one); the account page. */
-  async function account(jar: BrowserJar): Promise<Page> {
-    const back = await jar.submit(await jar.get(`${s.url}/oauth/account`), s.url, { email: EMAIL, password: PASSWORD });
+  async function account(jar: BrowserJar, email = EMAIL, held = authenticator): Promise<Page> {
+    const back = await jar.submit(await jar.get(`${s.url}/oauth/account`), s.url, { email, password: PASSWORD });
     expect(back.status).toBe(303);
     const page = await jar.get(`${s.url}${back.location}`);
     if (!page.has('button', 'Use a passkey')) return page;
-    const signed = await jar.submit(page, s.url, { credential: JSON.stringify(authenticator.get(optionsOf(page))) });
+    const signed = await jar.submit(page, s.url, { credential: JSON.stringify(held.get(optionsOf(page))) });
     expect(signed.status).toBe(303);
     return jar.get(`${s.url}${signed.location}`);
   }
@@ -136,6 +137,35 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
     expect((await other.submit((await authorize(other)).second, s.url, { credential: assertion })).status).toBe(401);
     const failed = (await audit('end_user.sign_in_failed')).filter((e) => e.details.reason === 'passkey');
     expect(failed).toHaveLength(4);
+  });
+
+  it('refuses another user’s passkey, and offers the code beside the passkey when TOTP is enrolled too', async () => {
+    // Another user of the workspace, with a passkey of their own (and a TOTP code set up).
+    const other = 'grace@example.com';
+    expect((await s.api('POST', '/v1/users', { email: other, password: PASSWORD })).status).toBe(201);
+    const theirs = new SoftAuthenticator(s.url);
+    const jar = new BrowserJar();
+    const started = await register(jar, await account(jar, other, theirs), 'Theirs');
+    expect((await jar.submit(started, s.url, { credential: JSON.stringify(theirs.create(optionsOf(started))) })).status).toBe(303);
+    const enrolment = await jar.submit(await jar.get(`${s.url}/oauth/account`), s.url, {}, '/oauth/account/totp');
+    const secret = base32Decode(/<code id="totp_secret">([^<]+)<\/code>/.exec(enrolment.html)![1]!);
+    expect((await jar.submit(enrolment, s.url, { code: totp(secret, s.clock.now()) })).status).toBe(303);
+
+    const mine = new BrowserJar();
+    const { second } = await authorize(mine);
+    const refused = await mine.submit(second, s.url, { credential: JSON.stringify(theirs.get(optionsOf(second))) });
+    expect(refused.status).toBe(401);
+    expect(refused.html).toContain('That passkey was not accepted.');
+
+    // Their sign-in offers both: the passkey, and the code.
+    const theirJar = new BrowserJar();
+    const back = await theirJar.submit(await theirJar.get(`${s.url}/oauth/account`), s.url, { email: other, password: PASSWORD });
+    const offered = await theirJar.get(`${s.url}${back.location}`);
+    expect(offered.html).toContain('<h1>Use your passkey or a code</h1>');
+    expect(offered.has('button', 'Use a passkey') && offered.has('label', 'Code') && offered.has('button', 'Verify')).toBe(true);
+    s.clock.advance(30_000);
+    const byCode = await theirJar.submit(offered, s.url, { code: totp(secret, s.clock.now()) }, '/oauth/account/second-factor');
+    expect(byCode.status).toBe(303);
   });
 
   it('asks for the passkey on the device page too', async () => {
