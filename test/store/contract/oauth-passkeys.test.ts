@@ -45,6 +45,21 @@ describe.each(DIALECTS)('OAuth store contract: end users’ passkeys (%s)', (dia
     await expect(oauth.endUserPasskeys.insert(passkey(u.id, { credentialId: a.credentialId }))).rejects.toThrow();
   });
 
+  it('counts the passkeys of several users in one call, leaving out users with none', async () => {
+    const [two, one, none] = [await stored(), await stored(), await stored()];
+    await oauth.endUserPasskeys.insert(passkey(two.id));
+    await oauth.endUserPasskeys.insert(passkey(two.id));
+    await oauth.endUserPasskeys.insert(passkey(one.id));
+    const counts = await oauth.endUserPasskeys.countByUser([two.id, one.id, none.id]);
+    expect([...counts].sort()).toEqual(
+      [
+        [one.id, 1],
+        [two.id, 2],
+      ].sort(),
+    );
+    expect(await oauth.endUserPasskeys.countByUser([])).toEqual(new Map());
+  });
+
   it('moves the signature counter only from the value read', async () => {
     const p = passkey((await stored()).id);
     await oauth.endUserPasskeys.insert(p);

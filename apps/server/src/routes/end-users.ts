@@ -116,7 +116,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         });
         const page = items.slice(0, limit);
         return {
-          items: (await Promise.all(page.map((u) => users.withPasskeys(u)))).map(userView),
+          items: (await users.allWithPasskeys(page)).map(userView),
           nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
         };
       },

@@ -73,6 +73,18 @@ export class KyselyPasskeyTable {
     return rows.map((r) => PASSKEY_COLUMNS.read(r));
   }
 
+  /** How many passkeys each of these users has (users with none are left out), in one statement. */
+  async countByUser(userIds: readonly string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom(this.passkeys)
+      .select(['user_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('user_id', 'in', [...userIds])
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  }
+
   async findByCredentialId(credentialId: string): Promise<PasskeyRecord | undefined> {
     const row = await this.db.selectFrom(this.passkeys).selectAll().where('credential_id', '=', credentialId).executeTakeFirst();
     return row && PASSKEY_COLUMNS.read(row);

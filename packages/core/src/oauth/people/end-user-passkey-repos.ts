@@ -8,6 +8,8 @@ export interface EndUserPasskeyRepos {
   insert(p: PasskeyRecord): Promise<void>;
   /** The user's passkeys in id order. */
   list(userId: string): Promise<PasskeyRecord[]>;
+  /** How many passkeys each of these users has; users with none are left out. */
+  countByUser(userIds: readonly string[]): Promise<Map<string, number>>;
   findByCredentialId(credentialId: string): Promise<PasskeyRecord | undefined>;
   /** Records a use: false when the counter moved meanwhile (a race, or a replay). */
   recordUse(id: string, expectedCounter: number, counter: number, at: number): Promise<boolean>;
