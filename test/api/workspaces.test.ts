@@ -111,6 +111,15 @@ describe('workspaces', () => {
       ]);
       const created = await s.api('GET', '/v1/audit?action=workspace.created', undefined, made.rootKey.key);
       expect(created.body.items).toMatchObject([{ target: made.workspace.id, workspaceId: made.workspace.id }]);
+      // The creating key's own workspace is told its key reaches one more workspace.
+      const home = await s.api('GET', `/v1/audit?action=workspace.created&target=${made.workspace.id}`);
+      expect(home.body.items).toMatchObject([
+        {
+          target: made.workspace.id,
+          workspaceId: DEFAULT_WORKSPACE_ID,
+          details: { name: 'old name', reachedBy: expect.stringMatching(/^rk_/) },
+        },
+      ]);
       const foreign = await s.api('PATCH', `/v1/workspaces/${DEFAULT_WORKSPACE_ID}`, { name: 'taken over' }, made.rootKey.key);
       expect(foreign.status).toBe(404);
       expect((await s.api('GET', `/v1/workspaces/${DEFAULT_WORKSPACE_ID}`)).body.name).toBe('default');

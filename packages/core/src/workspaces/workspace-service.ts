@@ -50,6 +50,14 @@ export class WorkspaceService {
         target: workspace.id,
         details: { name: workspace.name },
       });
+      // The creator's own workspace sees it too: one of its keys (or users) now reaches another workspace.
+      if (creator.workspaceId !== workspace.id)
+        await appendAudit(
+          tx,
+          this.deps.clock,
+          { ...actor, workspaceId: creator.workspaceId },
+          { action: 'workspace.created', target: workspace.id, details: { name: workspace.name, reachedBy: creator.id } },
+        );
       // The creator's record, read afresh: the request's copy may be homed in another of its workspaces.
       const stored = byUser ? undefined : (await tx.getRootKey(creator.id))!;
       if (stored !== undefined) await tx.updateRootKey(stored.id, { otherWorkspaceIds: [...stored.otherWorkspaceIds, workspace.id] });
