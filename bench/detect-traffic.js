@@ -1,10 +1,13 @@
 // Labelled synthetic traffic for `npm run bench:detect`: normal keys with daily and weekly
 // rhythms, batch jobs, roaming clients, keys used from two regions, background failures — and
 // injected attacks of every kind the detectors look for, each event labelled with the attack it
-// belongs to (or none). Deterministic for a seed.
+// belongs to (or none), and benign events with the class they belong to (bench/detect-benign.js).
+// Deterministic for a seed.
 //
 // Geography here is a FIXTURE of this benchmark, not data: the first octet of an (invented)
 // address names its region. Tessera ships no GeoIP database (see docs/monitoring.md).
+
+import { benignTraffic } from './detect-benign.js';
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
@@ -259,9 +262,11 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     );
   }
 
+  const benign = benignTraffic({ random, pick, net, poisson, start: START, attackStart, dayOf });
+
   const base = { workspaceId, keyspaceId: 'ks_bench', ownerId: null, userAgent: null, cost: 1, resource: null, method: null, scopes: null };
   const networkOf = (ip) => `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-  const ownerOf = new Map(normal.map((k) => [k.id, k.owner]));
+  const ownerOf = new Map([...normal, ...benign.keys].map((k) => [k.id, k.owner]));
   const toEvent = (ts, e, label) => ({
     ...base,
     ownerId: ownerOf.get(e.keyId) ?? null,
@@ -273,6 +278,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     network: networkOf(e.ip),
     ...(e.deleted && { deleted: true }),
     label: e.own ? null : label,
+    benign: label === null || e.own ? (e.benign ?? 'normal') : null,
   });
 
   function* minutes() {
@@ -288,6 +294,12 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
           events.push(toEvent(t + Math.floor(random() * MIN), { keyId: k.id, ip }, null));
         }
       }
+      for (const k of benign.keys) {
+        const n = poisson(k.rate(t), random);
+        for (let j = 0; j < n; j++)
+          events.push(toEvent(t + Math.floor(random() * MIN), { keyId: k.id, ip: k.ip(t), benign: k.benign }, null));
+      }
+      for (const e of benign.extra(t)) events.push(toEvent(e.at, e, null));
       // Dead keys were in normal use until they were retired, a day before the attacks start.
       if (t < attackStart - DAY)
         for (const id of dead)
@@ -298,12 +310,18 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
         events.push(
           toEvent(
             t + Math.floor(random() * MIN),
-            { keyId: null, ip: `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`, outcome: 'NOT_FOUND' },
+            {
+              keyId: null,
+              ip: `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`,
+              outcome: 'NOT_FOUND',
+              benign: 'background',
+            },
             null,
           ),
         );
       // One misconfigured client retrying a wrong key every two minutes, for days.
-      if ((t / MIN) % 2 === 0) events.push(toEvent(t + 5000, { keyId: null, ip: '11.22.33.44', outcome: 'NOT_FOUND' }, null));
+      if ((t / MIN) % 2 === 0)
+        events.push(toEvent(t + 5000, { keyId: null, ip: '11.22.33.44', outcome: 'NOT_FOUND', benign: 'background' }, null));
       for (const a of attacks) {
         if (t < a.start || t > a.start + 2 * HOUR) continue;
         const made = a.gen(t, a);
@@ -314,5 +332,5 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     }
   }
 
-  return { attacks: attacks.map(({ gen: _g, ...a }) => a), normal, honeytokens, attackStart, end, minutes };
+  return { attacks: attacks.map(({ gen: _g, ...a }) => a), normal, benign: benign.keys, honeytokens, attackStart, end, minutes };
 }

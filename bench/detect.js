@@ -1,219 +1,174 @@
-// `npm run bench:detect`: detection quality on labelled synthetic traffic (bench/detect-traffic.js).
-//   node bench/detect.js [--seed N] [--keys N] [--days N]
+// `npm run bench:detect`: detection quality on labelled synthetic traffic (bench/detect-traffic.js,
+// bench/detect-benign.js), on one node and across three nodes sharing state through Redis.
+//   node bench/detect.js [--seeds 1,2,3] [--keys N] [--days N] [--nodes 1,3] [--feedback-min N] [--warm-days N]
 // Runs the same AnomalyEngine the server runs, fed in one-second batches as the usage recorder
-// feeds it, and reports precision, recall and time to detect per detector and overall.
-// Writes the figures to bench/results/detect.json.
+// feeds it (bench/detect-nodes.js), and reports per class of attack precision, recall and time
+// to detect, per benign class its false positives, and what an operator's benign resolutions
+// taught. The nodes start after `--warm-days` (7) of the 10 days: each first replays the usage
+// stored before, as a starting node does; the rest is live. Three nodes need Redis (TESSERA_BENCH_REDIS_URL, default redis://127.0.0.1:6379); the
+// bench uses a prefix of its own and deletes its keys. Writes bench/results/detect.json.
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchGeo, scenario } from './detect-traffic.js';
+import { Redis } from 'ioredis';
+import { BENIGN_CLASSES, TAUGHT_CLASSES } from './detect-benign.js';
+import { runNodes } from './detect-nodes.js';
+import { classRows, meetsTargets, sum, tally } from './detect-score.js';
+import { benchGeo, scenario, START } from './detect-traffic.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { seed: { type: 'string', default: '1' }, keys: { type: 'string', default: '40' }, days: { type: 'string', default: '10' } },
+  options: {
+    seeds: { type: 'string', default: '1,2,3' },
+    keys: { type: 'string', default: '40' },
+    days: { type: 'string', default: '10' },
+    nodes: { type: 'string', default: '1,3' },
+    'feedback-min': { type: 'string', default: '10' },
+    'warm-days': { type: 'string', default: '7' },
+  },
 });
+const seeds = values.seeds.split(',').map(Number);
+const nodeCounts = values.nodes.split(',').map(Number);
+const feedbackMs = Number(values['feedback-min']) * 60_000;
 
 const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/server'], {
   cwd: ROOT,
   encoding: 'utf8',
 });
 if (build.status !== 0) process.stderr.write(`bench:detect: the build failed; measuring the last build.\n${build.stdout}${build.stderr}\n`);
-const { AnomalyEngine, defaultDetectors } = await import(join(ROOT, 'packages/core/dist/index.js'));
+const core = await import(join(ROOT, 'packages/core/dist/index.js'));
+const { RedisFleetExchange } = await import(join(ROOT, 'apps/server/dist/adapters/fleet/redis-fleet-exchange.js'));
 
-const s = scenario({ seed: Number(values.seed), keys: Number(values.keys), days: Number(values.days) });
-const engine = new AnomalyEngine({ geo: benchGeo });
-for (const id of s.honeytokens) engine.honeytokens.add(id);
-const detectorOf = new Map();
-for (const d of engine.detectors) for (const k of d.kinds) detectorOf.set(k, d.name);
-
-const started = Date.now();
-const findings = []; // { detector, kind, label, detectedAt }
-const firstMalicious = new Map();
-const lastMalicious = new Map();
-let events = 0;
-const run = (batch, now) => {
-  const { created } = engine.process(batch, now);
-  for (const f of created) {
-    // The event that raised the finding: same time, key and address.
-    const e = batch.find((x) => x.ts === f.firstEventAt && x.keyId === f.keyId && x.ip === f.details.ip);
-    // A finding raised by an ordinary event amid an attack on the same key (the 31st use of a
-    // minute whose other 30 were the attacker's) is about that attack.
-    // A fleet-wide finding is about the spread attack under way when it was raised.
-    const fleet =
-      f.kind === 'fleet_failures'
-        ? s.attacks.find(
-            (a) =>
-              a.detector === 'fleet-failures' &&
-              firstMalicious.has(a.id) &&
-              firstMalicious.get(a.id) <= f.detectedAt &&
-              f.detectedAt <= lastMalicious.get(a.id) + 10 * 60_000,
-          )
-        : undefined;
-    const during =
-      f.keyId === null
-        ? fleet
-        : s.attacks.find(
-            (a) =>
-              a.keyId === f.keyId &&
-              firstMalicious.has(a.id) &&
-              firstMalicious.get(a.id) <= f.firstEventAt &&
-              f.firstEventAt <= lastMalicious.get(a.id) + 60_000,
-          );
-    findings.push({
-      detector: detectorOf.get(f.kind),
-      kind: f.kind,
-      label: e?.label ?? during?.id ?? null,
-      detectedAt: f.detectedAt,
-      explanation: f.explanation,
-    });
-  }
-};
-for (const minute of s.minutes()) {
-  let batch = [];
-  let second = -1;
-  for (const e of minute) {
-    events++;
-    if (e.label !== null && !firstMalicious.has(e.label)) firstMalicious.set(e.label, e.ts);
-    if (e.label !== null) lastMalicious.set(e.label, e.ts);
-    const sec = Math.floor(e.ts / 1000);
-    if (sec !== second && batch.length > 0) {
-      run(batch, second * 1000 + 1000);
-      batch = [];
-    }
-    second = sec;
-    batch.push(e);
-  }
-  if (batch.length > 0) run(batch, second * 1000 + 1000);
-}
-const seconds = (Date.now() - started) / 1000;
-
-const rows = [];
-const names = defaultDetectors().map((d) => d.name);
-let allTp = 0;
-let allFindings = 0;
-let allAttacks = 0;
-let allDetected = 0;
-const allTtd = [];
-for (const name of names) {
-  const mine = findings.filter((f) => f.detector === name);
-  const tp = mine.filter((f) => f.label !== null).length;
-  const attacks = s.attacks.filter((a) => a.detector === name);
-  const ttd = [];
-  let detected = 0;
-  for (const a of attacks) {
-    const hits = mine.filter((f) => f.label === a.id);
-    if (hits.length === 0) continue;
-    detected++;
-    ttd.push((Math.min(...hits.map((h) => h.detectedAt)) - firstMalicious.get(a.id)) / 1000);
-  }
-  allTp += tp;
-  allFindings += mine.length;
-  allAttacks += attacks.length;
-  allDetected += detected;
-  allTtd.push(...ttd);
-  rows.push({
-    detector: name,
-    attacks: attacks.length,
-    detected,
-    findings: mine.length,
-    falsePositives: mine.length - tp,
-    precision: mine.length === 0 ? null : tp / mine.length,
-    recall: attacks.length === 0 ? null : detected / attacks.length,
-    ttdMedianS: median(ttd),
-    ttdMaxS: ttd.length ? Math.max(...ttd) : null,
+// As the server connects (apps/server/src/wiring/shared-state.ts): one command connection per node.
+const redisUrl = process.env.TESSERA_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `tessera-bench-detect-${randomBytes(4).toString('hex')}:`;
+const connections = [];
+const connect = async () => {
+  const r = new Redis(redisUrl, {
+    connectionName: 'tessera-bench-detect',
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 500,
+    keepAlive: 10_000,
+    retryStrategy: (times) => Math.min(50 * times, 1000),
   });
-}
-const overall = {
-  attacks: allAttacks,
-  detected: allDetected,
-  findings: allFindings,
-  falsePositives: allFindings - allTp,
-  precision: allTp / allFindings,
-  recall: allDetected / allAttacks,
-  ttdMedianS: median(allTtd),
-  ttdMaxS: Math.max(...allTtd),
+  r.on('error', () => {});
+  connections.push(r);
+  for (let i = 0; r.status !== 'ready'; i++) {
+    if (i > 300) throw new Error(`bench:detect: Redis at ${redisUrl} did not answer`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return r;
 };
-
-function median(xs) {
-  if (xs.length === 0) return null;
-  const s2 = [...xs].sort((a, b) => a - b);
-  return s2[Math.floor(s2.length / 2)];
+async function dropPrefix() {
+  const r = connections[0];
+  if (r === undefined) return;
+  let cursor = '0';
+  do {
+    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await r.del(...keys);
+  } while (cursor !== '0');
 }
+
+const runs = []; // { nodes, feedback, seed, tally }
+const modes = [];
+for (const n of nodeCounts) {
+  if (n === 1) modes.push({ nodes: 1, feedback: false });
+  modes.push({ nodes: n, feedback: true });
+}
+/** One seed in one mode; the seeds of a mode run side by side (the nodes' Redis round trips overlap). */
+async function runOne(mode, seed) {
+  const s = scenario({ seed, keys: Number(values.keys), days: Number(values.days) });
+  const ports = [];
+  if (mode.nodes > 1) for (let i = 0; i < mode.nodes; i++) ports.push(new RedisFleetExchange(await connect(), `${prefix}${seed}:`));
+  const run = await runNodes(s, {
+    core,
+    geo: benchGeo,
+    nodes: mode.nodes,
+    exchange: (i) => ports[i],
+    feedback: mode.feedback ? feedbackMs : undefined,
+    seed,
+    warmUntil: START + Number(values['warm-days']) * 86_400_000,
+  });
+  runs.push({ ...mode, seed, tally: tally(s, run) });
+  process.stderr.write(
+    `seed ${seed}, ${mode.nodes} node${mode.nodes > 1 ? 's' : ''}${mode.feedback ? ', operator feedback' : ''}: ${run.events.toLocaleString('en-US')} events in ${run.seconds.toFixed(0)} s${run.exchangeErrors ? `, ${run.exchangeErrors} failed exchanges` : ''}\n`,
+  );
+}
+try {
+  for (const mode of modes) await Promise.all(seeds.map((seed) => runOne(mode, seed)));
+} finally {
+  await dropPrefix().catch(() => {});
+  for (const r of connections) r.disconnect();
+}
+
 const f = (x, d = 2) => (x === null ? '-' : x.toFixed(d));
+const s = (x) => (x === null ? '-' : `${f(x, 0)} s`);
+const widths = [20, 18, 8, 9, 9, 5, 10, 8, 11, 8];
 const line = (cells) =>
   cells
-    .map((c, i) => String(c).padEnd([18, 8, 9, 9, 6, 10, 8, 11, 9][i]))
+    .map((c, i) => String(c).padEnd(widths[i] ?? 10))
     .join('')
     .trimEnd();
-console.log(
-  `\nDetection quality: ${events.toLocaleString('en-US')} events (${values.keys} normal keys, ${values.days} days, seed ${values.seed}), ${s.attacks.length} attacks, ${seconds.toFixed(1)} s (${Math.round(events / seconds).toLocaleString('en-US')} events/s)\n`,
-);
-console.log(line(['detector', 'attacks', 'detected', 'findings', 'FP', 'precision', 'recall', 'TTD median', 'TTD max']));
-for (const r of [...rows, { detector: 'overall', ...overall }])
-  console.log(
-    line([
-      r.detector,
-      r.attacks,
-      r.detected,
-      r.findings,
-      r.falsePositives,
-      f(r.precision),
-      f(r.recall),
-      r.ttdMedianS === null ? '-' : `${f(r.ttdMedianS, 0)} s`,
-      r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`,
-    ]),
-  );
-// Per class of attack: recall and time to detect (a class is found by one detector).
-const classes = [...new Set(s.attacks.map((a) => a.kind))];
-const classRows = classes.map((kind) => {
-  const attacks = s.attacks.filter((a) => a.kind === kind);
-  const ttd = [];
-  for (const a of attacks) {
-    const hits = findings.filter((x) => x.label === a.id);
-    if (hits.length > 0) ttd.push((Math.min(...hits.map((h) => h.detectedAt)) - firstMalicious.get(a.id)) / 1000);
+const report = [];
+for (const n of nodeCounts)
+  for (const feedback of n === 1 ? [false, true] : [true]) {
+    const mine = runs.filter((r) => r.nodes === n && r.feedback === feedback).sort((a, b) => a.seed - b.seed);
+    if (mine.length === 0) continue;
+    const total = sum(mine.map((r) => r.tally));
+    const rows = classRows(total);
+    report.push({
+      nodes: n,
+      feedback,
+      seeds: mine.map((r) => r.seed),
+      rows,
+      benign: total.benign,
+      resolved: total.resolved,
+      errors: total.errors,
+    });
+    console.log(
+      `\n${n} node${n > 1 ? 's (sharing fleet counters in Redis)' : ''}, ${feedback ? `operator resolves findings on benign traffic as benign after ${values['feedback-min']} min` : 'no operator feedback'}; seeds ${mine.map((r) => r.seed).join(', ')}: ${total.events.toLocaleString('en-US')} events, ${total.seconds.toFixed(0)} s\n`,
+    );
+    console.log(
+      line(['class', 'detector', 'attacks', 'detected', 'findings', 'FP', 'precision', 'recall', 'TTD median', 'TTD max', 'findings by']),
+    );
+    for (const r of rows)
+      console.log(
+        line([
+          r.class,
+          r.detector,
+          r.attacks,
+          r.detected,
+          r.findings,
+          r.falsePositives,
+          f(r.precision),
+          f(r.recall),
+          s(r.ttdMedianS),
+          s(r.ttdMaxS),
+          Object.entries(r.findingsBy)
+            .map(([d, n]) => `${d} ${n}`)
+            .join(', '),
+        ]),
+      );
+    console.log(`\n${line(['benign class', 'false positives', '', 'after feedback', 'by kind'])}`);
+    for (const name of [...BENIGN_CLASSES, ...TAUGHT_CLASSES, 'normal', 'background']) {
+      const b = total.benign[name];
+      if (b === undefined) continue;
+      const kinds = Object.entries(b.byKind).map(([k, v]) => `${k} ${v}`);
+      console.log(line([name, b.findings, '', feedback ? b.after : '-', kinds.join(', ') || '-']));
+    }
+    if (feedback) console.log(`Findings resolved as benign by the operator: ${total.resolved}`);
+    if (total.errors > 0) console.log(`Exchanges with Redis that failed (detection went on with the node's own counts): ${total.errors}`);
+    console.log(
+      `Targets (every class: precision ≥ 0.95, recall ≥ 0.95, detected within 5 minutes): ${meetsTargets(rows) ? 'met' : 'NOT met'}`,
+    );
   }
-  return {
-    kind,
-    attacks: attacks.length,
-    detected: ttd.length,
-    recall: ttd.length / attacks.length,
-    ttdMedianS: median(ttd),
-    ttdMaxS: ttd.length ? Math.max(...ttd) : null,
-  };
-});
-console.log('\nBy class of attack:');
-console.log(line(['class', 'attacks', 'detected', '', '', '', 'recall', 'TTD median', 'TTD max']));
-for (const r of classRows)
-  console.log(
-    line([
-      r.kind.slice(0, 17),
-      r.attacks,
-      r.detected,
-      '',
-      '',
-      '',
-      f(r.recall),
-      r.ttdMedianS === null ? '-' : `${f(r.ttdMedianS, 0)} s`,
-      r.ttdMaxS === null ? '-' : `${f(r.ttdMaxS, 0)} s`,
-    ]),
-  );
-const fps = findings.filter((x) => x.label === null);
-if (fps.length > 0) {
-  console.log('\nFalse positives (first 10):');
-  for (const x of fps.slice(0, 10)) console.log(`  ${x.kind}: ${x.explanation}`);
-}
-const missed = s.attacks.filter((a) => !findings.some((x) => x.label === a.id && x.detector === a.detector));
-if (missed.length > 0) console.log(`\nMissed: ${missed.map((a) => `${a.id} (${a.kind} on ${a.keyId ?? 'no key'})`).join(', ')}`);
-const targets = rows.every((r) => (r.precision ?? 1) >= 0.95 && (r.recall ?? 1) >= 0.95 && (r.ttdMaxS ?? 0) <= 300);
-console.log(`\nTargets (every detector: precision ≥ 0.95, recall ≥ 0.95, detected within 5 minutes): ${targets ? 'met' : 'NOT met'}`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
-  join(ROOT, 'bench/results/detect.json'),
-  JSON.stringify(
-    { at: new Date().toISOString(), events, seconds, seed: Number(values.seed), detectors: rows, classes: classRows, overall },
-    null,
-    2,
-  ),
+  join(ROOT, process.env.BENCH_DETECT_OUT ?? 'bench/results/detect.json'),
+  JSON.stringify({ at: new Date().toISOString(), seeds, report }, null, 2),
 );

@@ -76,6 +76,8 @@ log('2/4 in-process: KeyVerifier cache hit and malformed keys');
 const hits = await verifierBenchmark('hits');
 log('3/4 flat cost: 10 keys vs 1,000,000 keys in the cache; heap per cached key');
 const flat = await verifierBenchmark('flat', ['--expose-gc', '--max-old-space-size=6144', '--max-semi-space-size=32']);
+log('detection cost: cache hits recorded by the usage recorder, its batches read by the anomaly detectors or not');
+const detect = await verifierBenchmark('detect');
 let pgCold;
 if (!args.has('--no-pg')) {
   log('4/4 cold cache on PostgreSQL: Tessera verify vs a raw pg query route, alternately');
@@ -126,7 +128,14 @@ const targets = {
     met: flat.heapBytesPerCachedKey !== null && flat.heapBytesPerCachedKey <= 600,
   },
   pgColdRatio: { target: '>= 0.85', value: pgRatio ?? null, met: pgRatio !== undefined && pgRatio >= 0.85 },
+  // What detection adds per verification (CPU µs), against the server's CPU per HTTP verify.
+  detectionShare: { target: '<= 0.05', value: detectionShare(), met: (detectionShare() ?? 1) <= 0.05 },
 };
+function detectionShare() {
+  const added = 1e6 / detect.detectionOn.opsPerSec - 1e6 / detect.detectionOff.opsPerSec;
+  const http = sc.valid.tessera.serverCpuUsPerReq;
+  return http === null || http === undefined ? null : Math.round((Math.max(0, added) / http) * 1000) / 1000;
+}
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
@@ -144,6 +153,7 @@ const results = {
   http,
   inProcess: hits,
   flatCost: { ...flat, ratio: targets.flatCost.value },
+  detection: detect,
   targets,
   seconds: Math.round((Date.now() - started) / 1000),
 };
@@ -189,6 +199,15 @@ const out = [
   ]),
   `heap per cached key (${int(flat.largeKeyCount)} keys, after a full collection): ${flat.heapBytesPerCachedKey ?? '-'} bytes`,
   '',
+  'Detection on the verify path: cache hits recorded by the usage recorder, batch read by the anomaly detectors or not;',
+  'verifications per CPU-second of the process (user + system), median of 9 alternated rounds',
+  table([
+    ['detection', 'verifies per CPU-s', 'CPU per verify'],
+    ['off', int(detect.detectionOff.opsPerSec), `${(1e6 / detect.detectionOff.opsPerSec).toFixed(2)} µs`],
+    ['on', int(detect.detectionOn.opsPerSec), `${(1e6 / detect.detectionOn.opsPerSec).toFixed(2)} µs`],
+  ]),
+  `ratio on/off ${detect.ratio.toFixed(3)} (rounds: ${detect.roundRatios.map((r) => r.toFixed(2)).join(', ')}); detection's CPU per verification / the server's CPU per HTTP verify: ${fixed(targets.detectionShare.value, 3)}`,
+  '',
   ...(pgCold === undefined
     ? []
     : pgCold.skipped !== undefined || pgCold.failed !== undefined
@@ -225,6 +244,7 @@ const out = [
       flat.heapBytesPerCachedKey === null ? '-' : `${flat.heapBytesPerCachedKey} B`,
       verdict(targets.heapPerKey.met),
     ],
+    ['detection CPU / server CPU per HTTP verify', '<= 0.05', fixed(targets.detectionShare.value, 3), verdict(targets.detectionShare.met)],
     [
       'PostgreSQL cold cache, Tessera/raw pg',
       '>= 0.85',

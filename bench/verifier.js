@@ -3,11 +3,22 @@
 //
 //   node bench/verifier.js hits   cache hit (also pinned to a keyspace), malformed (bad checksum), malformed (bad shape)
 //   node bench/verifier.js flat   cache hits with 10 keys vs 1,000,000 keys, random access
+//   node bench/verifier.js detect cache hits with the server's usage recorder, its batches read
+//                                 by the anomaly detectors (on) or by nothing (off)
 //
 // Progress goes to stderr; the last line on stdout is the result as JSON.
 import { randomBytes } from 'node:crypto';
 import { BASE62_ALPHABET, keyChecksum, parseKey, RANDOM_LENGTH } from '@tessera/api';
-import { KeyVerifier, MemoryKeyring, MemoryRateLimiter, newId, systemClock, UsageBatcher } from '@tessera/core';
+import {
+  AnomalyEngine,
+  KeyVerifier,
+  MemoryKeyring,
+  MemoryRateLimiter,
+  newId,
+  systemClock,
+  UsageBatcher,
+  UsageRecorder,
+} from '@tessera/core';
 import { median } from './stats.js';
 
 const WORKSPACE = 'ws_default';
@@ -88,12 +99,12 @@ function newKeys(count) {
 }
 
 /** A verifier over `count` fresh keys, its cache warmed through the ordinary miss path. */
-async function setUp(count, keyring) {
+async function setUp(count, keyring, events = undefined) {
   const store = new MemoryKeyStore();
   // Usage is batched as in the server; flushed (to nowhere) between rounds, as the server's timer would.
   const usage = new UsageBatcher({ applyUsage: async () => {} }, 1000);
   const verifier = new KeyVerifier(
-    { store, keyring, clock: systemClock, rateLimiter: new MemoryRateLimiter(), usage },
+    { store, keyring, clock: systemClock, rateLimiter: new MemoryRateLimiter(), usage, events },
     { maxEntries: Math.max(100_000, count + 1000), maxNegativeEntries: 10_000, negativeTtlMs: 30_000 },
   );
   const keys = newKeys(count);
@@ -226,10 +237,70 @@ async function flat() {
   return { ...out, largeKeyCount: LARGE, heapUsedMb: heapMb, heapBytesPerCachedKey: large.heapBytesPerKey ?? null };
 }
 
+/**
+ * What detection costs the verify path: 1,000 keys used from 200 addresses, every answer recorded
+ * by the server's usage recorder, which takes its batch after each 20,000 verifications (timed
+ * with them: the server runs it on the same thread) and hands it to the anomaly engine (on) or to
+ * no one (off). The store under the recorder writes nowhere, so only CPU is compared: verifications
+ * per second of this process's CPU time (user and system).
+ */
+async function detect() {
+  const keyring = MemoryKeyring.generate();
+  const nowhere = { insertUsageEvents: async () => {}, addRollups: async () => {}, touchScopeUsage: async () => {} };
+  const store = { findKeyByHash: async () => undefined, transaction: (fn) => fn(nowhere) };
+  const ips = Array.from({ length: 200 }, (_, i) => `198.51.${100 + (i % 4)}.${1 + i}`);
+  const make = async (name, on) => {
+    const recorder = new UsageRecorder({ store, keyring, clock: systemClock });
+    const engine = new AnomalyEngine();
+    if (on) recorder.onBatch((events) => void engine.process(events, Date.now()));
+    const c = await setUp(1000, keyring, recorder);
+    await recorder.flush();
+    return { name, ...c, recorder, indices: randomIndices(INDEX_MASK + 1, 1000), offset: 0 };
+  };
+  const cases = [await make('detectionOff', false), await make('detectionOn', true)];
+  const measureRecorded = async (c, roundMs) => {
+    const CHUNK = 20_000;
+    let ops = 0;
+    const start = process.hrtime.bigint();
+    // CPU time of this process, not wall time: on a shared machine other work steals the wall clock.
+    const cpu = process.cpuUsage();
+    let elapsedMs;
+    do {
+      for (let i = 0; i < CHUNK; i++) {
+        const j = c.indices[(c.offset + i) & INDEX_MASK];
+        const r = c.verifier.verify({ key: c.keys[j], workspaceId: WORKSPACE, ip: ips[j % 200] });
+        if (r.code !== 'VALID') throw new Error(`${c.name}: a verification answered ${r.code}`);
+      }
+      await c.recorder.flush();
+      c.offset = (c.offset + CHUNK) & INDEX_MASK;
+      ops += CHUNK;
+      elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    } while (elapsedMs < roundMs);
+    const used = process.cpuUsage(cpu);
+    return (ops / (used.user + used.system)) * 1e6;
+  };
+  for (const c of cases) await measureRecorded(c, 1000);
+  const samples = cases.map(() => []);
+  for (let r = 0; r < 9; r++) {
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) {
+      samples[i].push(await measureRecorded(cases[i], 1000));
+      await cases[i].usage.flush();
+    }
+    log(`round ${r + 1}/9: ${cases.map((c, i) => `${c.name} ${Math.round(samples[i].at(-1)).toLocaleString('en-US')}/s`).join(', ')}`);
+  }
+  const out = Object.fromEntries(
+    cases.map((c, i) => [c.name, { opsPerSec: Math.round(median(samples[i])), rounds: samples[i].map(Math.round) }]),
+  );
+  // Per round pair, on/off: the machine's drift falls on both sides of each ratio.
+  const ratios = samples[1].map((on, i) => on / samples[0][i]);
+  return { ...out, ratio: Math.round(median(ratios) * 1000) / 1000, roundRatios: ratios.map((x) => Math.round(x * 1000) / 1000) };
+}
+
 const mode = process.argv[2];
-const result = mode === 'hits' ? await hits() : mode === 'flat' ? await flat() : undefined;
+const result = mode === 'hits' ? await hits() : mode === 'flat' ? await flat() : mode === 'detect' ? await detect() : undefined;
 if (result === undefined) {
-  process.stderr.write('usage: node bench/verifier.js hits|flat\n');
+  process.stderr.write('usage: node bench/verifier.js hits|flat|detect\n');
   process.exit(2);
 }
 process.stdout.write(JSON.stringify(result) + '\n');

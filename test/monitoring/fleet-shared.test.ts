@@ -50,7 +50,8 @@ interface Node {
 
 function node(shared: Redis | undefined): Node {
   const engine = new AnomalyEngine({ deferAggregates: shared !== undefined });
-  const sync = shared === undefined ? undefined : new FleetSync(new RedisFleetExchange(shared, prefix), engine.fleet!);
+  // As the server wires it: the fleet-wide counters and the per-address ones shared.
+  const sync = shared === undefined ? undefined : new FleetSync(new RedisFleetExchange(shared, prefix), engine.fleet!, engine.bursts);
   return { engine, sync, recorded: [], repeats: 0 };
 }
 
@@ -111,5 +112,52 @@ describe('fleet-wide detection across three nodes sharing counters in Redis', ()
     expect(f.explanation).toMatch(/^Workspace ws_test had \d+ failed verifications .* from \d+ addresses/);
     // The other nodes judged the same totals; their claims were refused, and they record nothing.
     expect(nodes.filter((n) => n.recorded.length > 0)).toHaveLength(1);
+  });
+});
+
+/** One address guessing 30 times a minute for two minutes: over the per-address threshold of 15 a minute. */
+function burst(start: number, ip: string): UsageEvent[] {
+  return Array.from({ length: 60 }, (_, i) => failed(start + i * 2000, ip));
+}
+
+/** The balancer sends each request to a node in turn; each node handles its share in 1-second batches. */
+async function spread(nodes: Node[], live: UsageEvent[], start: number, seconds: number): Promise<void> {
+  for (let t = start; t < start + seconds * 1000; t += 1000)
+    for (let i = 0; i < nodes.length; i++)
+      await batch(
+        nodes[i]!,
+        live.filter((e, j) => j % nodes.length === i && e.ts >= t && e.ts < t + 1000),
+        t + 1000,
+      );
+}
+
+describe('a per-address burst split across three nodes', () => {
+  const start = T0 + 5 * 24 * HOUR;
+
+  it('alone, each node sees ten guesses a minute and stays under the threshold', async () => {
+    const nodes = [node(undefined), node(undefined), node(undefined)];
+    await spread(nodes, burst(start, '198.51.100.77'), start, 150);
+    expect(nodes.flatMap((n) => n.recorded)).toEqual([]);
+  });
+
+  it('sharing, the nodes count the address together: one finding, recorded by one node, within a minute', async () => {
+    const nodes = connections.map((r) => node(r));
+    const at = start + HOUR;
+    await spread(nodes, [...burst(at, '198.51.100.78'), failed(at + 7000, '203.0.113.5')], at, 150);
+    const all = nodes.flatMap((n) => n.recorded);
+    expect(all.map((f) => [f.kind, f.subject])).toEqual([['failed_burst', '198.51.100.78']]);
+    expect(all[0]!.detectedAt - at).toBeLessThanOrEqual(MIN);
+    expect(all[0]!.details.acrossNodes).toBe(true);
+    expect(all[0]!.explanation).toMatch(/^Source 198\.51\.100\.78 failed \d+ verifications in the last minute across the nodes/);
+    expect(nodes.filter((n) => n.recorded.length > 0)).toHaveLength(1);
+  });
+
+  it('sharing, a burst one node sees whole is still found once, not once per node', async () => {
+    const nodes = connections.map((r) => node(r));
+    const at = start + 2 * HOUR;
+    // 90 guesses a minute: each node alone sees 30 a minute, twice the threshold.
+    const fast = Array.from({ length: 90 }, (_, i) => failed(at + i * 667, '198.51.100.79'));
+    await spread(nodes, fast, at, 90);
+    expect(nodes.flatMap((n) => n.recorded).map((f) => f.kind)).toEqual(['failed_burst']);
   });
 });

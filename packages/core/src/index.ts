@@ -190,6 +190,7 @@ export type { KeyInventoryRepos } from './hygiene/key-inventory-repos.js';
 export { type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type SuspensionRecord } from './anomaly/anomaly-records.js';
 export { AnomalyEngine, defaultDetectors } from './anomaly/anomaly-engine.js';
 export { type FleetDelta, type FleetTotals, type MinuteCount } from './anomaly/fleet-tally.js';
+export { type BurstDelta, type BurstTotal } from './anomaly/burst-share.js';
 export { FleetSync, type FleetExchange } from './anomaly/fleet-sync.js';
 export { type ClientAuthFailure } from './anomaly/fleet-failure-options.js';
 export { AnomalyService } from './anomaly/anomaly-service.js';

@@ -84,6 +84,11 @@ export class AnomalyEngine {
     return this.o.detectors.find((d): d is FleetFailureDetector => d instanceof FleetFailureDetector);
   }
 
+  /** The per-address detector, whose counts of often-failing addresses nodes share. */
+  get bursts(): FailedBurstDetector | undefined {
+    return this.o.detectors.find((d): d is FailedBurstDetector => d instanceof FailedBurstDetector);
+  }
+
   /**
    * Processes a batch; `now` is the detection time (events are at or before it). `replay` marks
    * stored events replayed at start-up: they teach the profiles but are not shared with other nodes.

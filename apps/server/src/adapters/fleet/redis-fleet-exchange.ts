@@ -1,8 +1,10 @@
-import type { FleetDelta, FleetExchange, FleetTotals, MinuteCount } from '@tessera/core';
+import type { BurstDelta, BurstTotal, FleetDelta, FleetExchange, FleetTotals, MinuteCount } from '@tessera/core';
 import type { Redis } from 'ioredis';
 
 /** Counters outlive the window they are judged in by a margin, then Redis drops them. */
 const TTL_MS = 30 * 60_000;
+/** Per-address counters are judged over the last minute. */
+const BURST_TTL_MS = 3 * 60_000;
 
 /**
  * The fleet-wide failure counters of every node, in Redis: per scope and minute a hash (`n`, and
@@ -55,6 +57,26 @@ export class RedisFleetExchange implements FleetExchange {
       });
       return { scope: r.scope, minutes: counts, windowSources: Number(results[r.union]![1]), windowEnd: to };
     });
+  }
+
+  /** Per address and minute a counter (`<prefix>burst:<workspace>|<address>:<minute>`), dropped after three minutes. */
+  async bursts(deltas: readonly BurstDelta[], sources: readonly string[], minute: number): Promise<BurstTotal[]> {
+    const p = this.redis.pipeline();
+    for (const d of deltas) {
+      const key = `${this.prefix}burst:${d.source}:${d.minute}`;
+      p.incrby(key, d.failures);
+      p.pexpire(key, BURST_TTL_MS);
+    }
+    const at = p.length;
+    const reads: { source: string; minute: number }[] = [];
+    for (const source of sources)
+      for (const m of [minute - 1, minute]) {
+        reads.push({ source, minute: m });
+        p.get(`${this.prefix}burst:${source}:${m}`);
+      }
+    const results = (await p.exec()) ?? [];
+    for (const [err] of results) if (err !== null) throw err;
+    return reads.map((r, i) => ({ ...r, failures: Number(results[at + i]![1] ?? 0) }));
   }
 
   async claim(fingerprint: string, ttlMs: number): Promise<boolean> {
