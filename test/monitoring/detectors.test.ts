@@ -34,6 +34,25 @@ describe('detectors: each fires on its attack and stays quiet on normal traffic 
     expect(found[0]!.firstEventAt).toBe(after + MIN);
   });
 
+  it('new network: a key that roams on many networks of a country is judged by country (with GeoIP)', () => {
+    // A phone app: 20 carrier networks of one country ("DE", 198.51.0.0/16 in this fixture).
+    const geo = new CidrTableGeoLookup([
+      { cidr: '198.51.0.0/16', location: { country: 'DE', latitude: 50.11, longitude: 8.68 } },
+      { cidr: '203.0.113.0/24', location: { country: 'AU', latitude: -33.87, longitude: 151.21 } },
+    ]);
+    const carriers = Array.from({ length: 20 }, (_, i) => `198.51.${i}`);
+    const engine = new AnomalyEngine({ geo });
+    expect(run(engine, normal({ from: T0, to: T0 + 8 * DAY, perMinute: 2, networks: carriers }))).toEqual([]);
+    // Another carrier network of the same country: the key's own.
+    expect(run(engine, [event(after, { ip: '198.51.77.9' })])).toEqual([]);
+    // A new country is still found (and, this far, as impossible travel too).
+    expect(kinds(run(engine, [event(after + 10 * MIN, { ip: '203.0.113.9' })]))).toContain('new_network');
+    // A key on three networks of that country is not a roamer: a fourth is new.
+    const office = new AnomalyEngine({ geo });
+    run(office, normal({ from: T0, to: T0 + 8 * DAY, perMinute: 2, networks: carriers.slice(0, 3) }));
+    expect(kinds(run(office, [event(after, { ip: '198.51.77.9' })]))).toEqual(['new_network']);
+  });
+
   it('new network also for IPv6, by /48', () => {
     const engine = new AnomalyEngine();
     const v6 = history.map((e) => ({ ...e, ip: '2001:db8:1::5', network: '2001:db8:1::/48' }));

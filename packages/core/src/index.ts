@@ -188,7 +188,7 @@ export type { CursorRepos } from './webhooks/cursor-repos.js';
 export type { Notice, NoticeRepos } from './hygiene/notice-repos.js';
 export type { KeyInventoryRepos } from './hygiene/key-inventory-repos.js';
 export { type AnomalyDraft, type AnomalyRecord, type KeyspacePolicy, type SuspensionRecord } from './anomaly/anomaly-records.js';
-export { AnomalyEngine, defaultDetectors } from './anomaly/anomaly-engine.js';
+export { AnomalyEngine } from './anomaly/anomaly-engine.js';
 export { type FleetDelta, type FleetTotals, type MinuteCount } from './anomaly/fleet-tally.js';
 export { type BurstDelta, type BurstTotal } from './anomaly/burst-share.js';
 export { FleetSync, type FleetExchange } from './anomaly/fleet-sync.js';

@@ -10,9 +10,14 @@ export interface NewNetworkOptions {
   minAgeMs: number;
   /** Keys seen on more networks than this roam (mobile clients): new networks are normal for them. */
   maxNetworks: number;
+  /**
+   * With a GeoIP lookup, keys seen on at least this many networks roam within their countries
+   * (phones on carrier networks): a new network in a country they use is theirs; a new country is not.
+   */
+  roamingNetworks: number;
 }
 
-export const NEW_NETWORK_DEFAULTS: NewNetworkOptions = { minEvents: 50, minAgeMs: 24 * 3_600_000, maxNetworks: 64 };
+export const NEW_NETWORK_DEFAULTS: NewNetworkOptions = { minEvents: 50, minAgeMs: 24 * 3_600_000, maxNetworks: 64, roamingNetworks: 16 };
 
 /**
  * A key used from a network (/24, /48) — or, with a GeoIP lookup, a country — it has never been
@@ -32,7 +37,9 @@ export class NewNetworkDetector implements Detector {
     const mature = p.events >= this.o.minEvents && e.ts - p.firstSeenAt >= this.o.minAgeMs;
     const location = ctx.geo?.lookup(e.ip!);
     let result: AnomalyDraft | undefined;
-    if (mature && p.networks.size <= this.o.maxNetworks && !p.networks.has(e.network)) {
+    // A roaming key on another network of a country it is used from: its own.
+    const roams = location !== undefined && p.networks.size >= this.o.roamingNetworks && p.countries.has(location.country);
+    if (mature && !roams && p.networks.size <= this.o.maxNetworks && !p.networks.has(e.network)) {
       const known = [...p.networks.keys()];
       result = finding(e, ctx, {
         kind: 'new_network',
