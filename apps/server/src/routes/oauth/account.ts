@@ -35,7 +35,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
 
   const brandOf = (workspaceId: string) => server.brandings.get(workspaceId);
 
-  /** What a browser without a full sign-in sees: the sign-in page, or the second-factor page. */
+  /** What a browser without a full sign-in sees: the sign-in page (with the workspace's upstream providers), or the second-factor page. */
   function signInFirst(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -43,6 +43,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
     brand: WorkspaceBranding,
     offer?: SecondFactorOffer,
     failed?: { email: string } | 'code' | 'passkey',
+    providers: readonly { id: string; name: string }[] = [],
   ) {
     const csrf = pageCsrf(sessions, issuer, request, reply);
     const status = failed === undefined ? 200 : 401;
@@ -73,6 +74,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         failed: failed !== undefined,
         action: `${PATH}/sign-in`,
         carry: 'workspace',
+        providers,
       }),
       brand,
     );
@@ -132,7 +134,8 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         if (signed === undefined || signed.secondFactorDue) {
           const shown = signed?.session.workspaceId ?? workspace;
           const offer = signed === undefined ? undefined : await account.secondFactorOffer(signed, relyingPartyOf(issuer()));
-          return signInFirst(request, reply, shown, await brandOf(shown), offer);
+          const providers = offer === undefined ? await server.federation.providers(shown) : [];
+          return signInFirst(request, reply, shown, await brandOf(shown), offer, undefined, providers);
         }
         const notice = typeof query.notice === 'string' && NOTICES.has(query.notice) ? (query.notice as AccountNotice) : undefined;
         return show(request, reply, signed, notice);
@@ -156,8 +159,9 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         const email = fields.get('email') ?? '';
         const signed = await account.signIn(workspace, { email, password: fields.get('password') ?? '', ip: request.ip });
         const brand = await brandOf(workspace);
+        const providers = signed.ok ? [] : await server.federation.providers(workspace);
         return signInAnswer(request, reply, issuer, signed.ok ? { ...signed, step: PATH } : signed, {
-          refused: () => signInFirst(request, reply, workspace, brand, undefined, { email }),
+          refused: () => signInFirst(request, reply, workspace, brand, undefined, { email }, providers),
           next: (to) => sendRedirect(reply, to),
         });
       },

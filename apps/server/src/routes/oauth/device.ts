@@ -1,13 +1,13 @@
-import type { AuthorizationServer, DeviceStep, WorkspaceBranding } from '@tessera/core';
+import type { AuthorizationServer } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
 import { FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
-import { deviceCodePage, deviceConfirmPage, deviceDonePage, readCookie, secondFactorPage, signInPage } from './hosted-pages.js';
-import { sendBranded } from './branded-page.js';
+import { devicePages } from './device-pages.js';
+import { readCookie } from './hosted-pages.js';
 import { DeviceAuthorizationForm, DeviceAuthorizationResponseSchema } from './device-schemas.js';
 import { oauthErrors } from './oauth-errors.js';
-import { CsrfForm, HtmlAnswer, pageCsrf, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
+import { CsrfForm, HtmlAnswer, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
 import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 
 const Html = (description: string) =>
@@ -26,64 +26,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
   const flow = server.device;
   const sessions = server.sessions;
 
-  /** The brand of the workspace whose client a step is for; none before the code names one. */
-  const brandOf = async (step: DeviceStep) => ('client' in step ? server.brandings.get(step.client.workspaceId) : undefined);
-
-  /** Shows the page a step needs. */
-  function show(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    step: DeviceStep,
-    brand?: WorkspaceBranding,
-    signInFailed?: { email: string } | 'code' | 'passkey',
-  ): FastifyReply {
-    const csrf = pageCsrf(sessions, issuer, request, reply);
-    const send = (r: FastifyReply, status: number, html: string) => sendBranded(r, status, html, brand);
-    switch (step.kind) {
-      case 'enter-code':
-        return send(
-          reply,
-          step.failed === 'throttled' ? 429 : step.failed === 'unknown' ? 400 : 200,
-          deviceCodePage({ csrf, userCode: step.userCode, failed: step.failed }),
-        );
-      case 'sign-in':
-        return send(
-          reply,
-          signInFailed ? 401 : 200,
-          signInPage({
-            app: step.client.name,
-            query: step.userCode,
-            csrf,
-            failed: signInFailed !== undefined,
-            email: typeof signInFailed === 'object' ? signInFailed.email : undefined,
-            action: `${OAUTH_PATHS.deviceVerification}/sign-in`,
-            carry: 'user_code',
-          }),
-        );
-      case 'second-factor':
-        return send(
-          reply,
-          signInFailed ? 401 : 200,
-          secondFactorPage({
-            app: step.client.name,
-            query: step.userCode,
-            csrf,
-            failed: signInFailed === 'passkey' ? signInFailed : signInFailed !== undefined,
-            action: `${OAUTH_PATHS.deviceVerification}/second-factor`,
-            carry: 'user_code',
-            offer: step.offer,
-          }),
-        );
-      case 'confirm':
-        return send(
-          reply,
-          200,
-          deviceConfirmPage({ app: step.client.name, email: step.user.email, scope: step.scope, userCode: step.userCode, csrf }),
-        );
-      case 'done':
-        return send(reply, 200, deviceDonePage({ app: step.client.name, approved: step.approved }));
-    }
-  }
+  const { dress, show } = devicePages(server, issuer);
 
   const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
   const session = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
@@ -128,15 +71,26 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             operationId: 'deviceVerificationPage',
             tags: ['oauth'],
             summary: 'The device flow’s verification page (RFC 8628 §3.3)',
-            description: 'Asks for the code the device shows; `user_code` (from `verification_uri_complete`) fills it in.',
+            description:
+              'Asks for the code the device shows; `user_code` (from `verification_uri_complete`) fills it in. A browser signed in already (back from a sign-in with an upstream provider) has the code checked as the code form checks it.',
             security: [],
             querystring: Type.Object({ user_code: Param('The code, as the device shows it.') }),
-            response: { 200: Html('The code page.'), 400: Html('The request is not valid.'), 500: SERVER_ERROR },
+            response: {
+              200: Html('The code page, or for a signed-in browser the next step.'),
+              400: CODE_PAGE,
+              429: CODE_PAGE,
+              500: SERVER_ERROR,
+            },
           },
         },
         async (request, reply) => {
           const typed = (request.query as { user_code?: unknown }).user_code;
-          return show(request, reply, { kind: 'enter-code', userCode: typeof typed === 'string' ? typed.slice(0, 16) : undefined });
+          const userCode = typeof typed === 'string' ? typed.slice(0, 16) : undefined;
+          if (userCode !== undefined && session(request) !== undefined) {
+            const step = await flow.enter(userCode, session(request), request.ip, issuer());
+            return show(request, reply, step, await dress(step));
+          }
+          return show(request, reply, { kind: 'enter-code', userCode });
         },
       );
 
@@ -165,7 +119,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           const fields = form(request, reply);
           if (!(fields instanceof Map)) return fields;
           const step = await flow.enter(fields.get('user_code') ?? '', session(request), request.ip, issuer());
-          return show(request, reply, step, await brandOf(step));
+          return show(request, reply, step, await dress(step));
         },
       );
 
@@ -202,7 +156,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             ip: request.ip,
             issuer: issuer(),
           });
-          const brand = await brandOf(signed.step);
+          const brand = await dress(signed.step);
           return signInAnswer(request, reply, issuer, signed, {
             refused: () =>
               show(request, reply, signed.step, brand, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined),
@@ -241,7 +195,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
             ip: request.ip,
             issuer: issuer(),
           });
-          const brand = await brandOf(verified.step);
+          const brand = await dress(verified.step);
           return signInAnswer(request, reply, issuer, verified, {
             refused: () =>
               show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
@@ -278,7 +232,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
           if (!(fields instanceof Map)) return fields;
           const allow = fields.get('decision') === 'allow';
           const step = await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip, issuer());
-          return show(request, reply, step, await brandOf(step));
+          return show(request, reply, step, await dress(step));
         },
       );
     });

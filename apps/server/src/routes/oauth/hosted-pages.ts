@@ -62,17 +62,23 @@ interface FormTarget {
   carry?: string | undefined;
 }
 
-/** The workspace's upstream providers on the sign-in page: each a link that starts a sign-in there. */
-function upstreamLinks(query: string, providers: readonly { id: string; name: string }[]): string {
+/**
+ * The workspace's upstream providers on a sign-in page: each a link that starts a sign-in there,
+ * naming what to go on with after it (the authorization request, the device's code, the account page's workspace).
+ */
+function upstreamLinks(resume: Record<string, string>, providers: readonly { id: string; name: string }[]): string {
   if (providers.length === 0) return '';
   const links = providers
     .map((p) => {
-      const href = `/oauth/federation/start?${new URLSearchParams({ provider: p.id, request: query })}`;
+      const href = `/oauth/federation/start?${new URLSearchParams({ provider: p.id, ...resume })}`;
       return `<a class="upstream" href="${escape(href)}">Sign in with ${escape(p.name)}</a>`;
     })
     .join('');
   return `<p>Or</p>${links}`;
 }
+
+/** The start's parameter for what a sign-in page carries. */
+const RESUMES: Record<string, string> = { user_code: 'device', workspace: 'account' };
 
 export function signInPage(
   o: {
@@ -90,7 +96,7 @@ export function signInPage(
 <form method="post" action="${o.action ?? '/oauth/authorize/sign-in'}">${hidden(o.query, o.csrf, o.carry)}
 <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="username" required value="${escape(o.email ?? '')}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form>${upstreamLinks(o.query, o.providers ?? [])}`,
+<button type="submit">Sign in</button></form>${upstreamLinks({ [RESUMES[o.carry ?? ''] ?? 'request']: o.query }, o.providers ?? [])}`,
   );
 }
 

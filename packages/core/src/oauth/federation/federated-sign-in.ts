@@ -5,6 +5,7 @@ import type { AuthorizationRequest } from '../authorization/authorization-reques
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
 import { federatedAccount } from './federated-account.js';
+import { decodeResume, encodeResume, type FederationResume } from './federation-resume.js';
 import { DiscoveryError, type UpstreamDiscovery } from './upstream-discovery.js';
 import { redeemUpstreamCode } from './upstream-id-token.js';
 import { beginUpstreamSignIn, END_USER_FEDERATION, takeUpstreamState, upstreamSecrets, type StateRefusal } from './upstream-redirect.js';
@@ -25,11 +26,13 @@ export interface FederatedSignInDeps {
 export type FederationStart = { ok: true; location: string; binding: string } | { ok: false; page: string };
 
 /**
- * The way back from the upstream: the session cookie and the authorization request to go on with;
+ * The way back from the upstream: the session cookie and what to go on with (an authorization
+ * request, the device verification page, the account page);
  * or a page saying why not (`status` 400 for a callback that is not this browser's or not valid,
  * 403 for an account that may not sign in this way, 502 for an upstream that failed).
  */
-export type FederationFinish = { ok: true; request: string; cookie: string } | { ok: false; status: 400 | 403 | 502; page: string };
+export type FederationFinish =
+  { ok: true; resume: FederationResume; cookie: string } | { ok: false; status: 400 | 403 | 502; page: string };
 
 /**
  * Sign-in with an upstream OpenID Provider (OIDC Core §3.1, as its relying party): the
@@ -49,16 +52,34 @@ export class FederatedSignIn {
   }
 
   /** Sends the browser to the upstream, for a checked authorization request (its `query`). */
-  async start(
-    request: AuthorizationRequest,
-    query: string,
+  start(request: AuthorizationRequest, query: string, providerId: string, issuer: string, binding?: string): Promise<FederationStart> {
+    // A fresh sign-in asked of Tessera is asked of the upstream too.
+    return this.startFor(
+      request.client.workspaceId,
+      { kind: 'authorization', query },
+      providerId,
+      issuer,
+      binding,
+      request.prompt.has('login'),
+    );
+  }
+
+  /**
+   * Sends the browser to the upstream, to go on with `resume` afterwards: the provider must be one
+   * of `workspaceId` (the workspace of the client, the device's client, or the account page).
+   */
+  async startFor(
+    workspaceId: string,
+    resume: FederationResume,
     providerId: string,
     issuer: string,
     binding?: string,
+    promptLogin = false,
   ): Promise<FederationStart> {
     const { store, keyring, clock } = this.deps;
+    const request = encodeResume(resume);
     const provider = await store.getUpstreamProvider(providerId);
-    if (provider === undefined || provider.workspaceId !== request.client.workspaceId)
+    if (request === undefined || provider === undefined || provider.workspaceId !== workspaceId)
       return { ok: false, page: 'This sign-in option is not offered here.' };
     let authorizationEndpoint: string;
     try {
@@ -69,14 +90,13 @@ export class FederatedSignIn {
     }
     const started = await beginUpstreamSignIn(
       { store, keyring, domains: END_USER_FEDERATION, now: clock.now() },
-      { workspaceId: provider.workspaceId, providerId, request: query },
+      { workspaceId: provider.workspaceId, providerId, request },
       {
         authorizationEndpoint,
         clientId: provider.clientId,
         redirectUri: issuer + FEDERATION_CALLBACK_PATH,
         scopes: provider.scopes,
-        // A fresh sign-in asked of Tessera is asked of the upstream too.
-        ...(request.prompt.has('login') && { extra: { prompt: 'login' } }),
+        ...(promptLogin && { extra: { prompt: 'login' } }),
       },
       binding,
     );
@@ -94,7 +114,11 @@ export class FederatedSignIn {
     const pending = taken.pending;
     const provider = await store.getUpstreamProvider(pending.providerId);
     if (provider === undefined) return refused(400, 'This sign-in option was removed. Go back to the application and try again.');
-    const clientId = new URLSearchParams(pending.request).get('client_id') ?? '';
+    const resume = decodeResume(pending.request);
+    // An account page is only ever of the provider's own workspace (as checked at the start).
+    if (resume.kind === 'account' && resume.workspace !== provider.workspaceId)
+      return refused(400, 'This sign-in option is not offered here.');
+    const clientId = resume.kind === 'authorization' ? (new URLSearchParams(resume.query).get('client_id') ?? '') : '';
     const fail = async (reason: string) => {
       await store.transaction((tx) =>
         appendAudit(
@@ -153,7 +177,7 @@ export class FederatedSignIn {
       return refused(403, REFUSALS[account.reason](provider.name));
     }
     const cookie = this.deps.sessions.seal({ userId: account.user.id, workspaceId: account.user.workspaceId, authTime: now, amr: ['fed'] });
-    return { ok: true, request: pending.request, cookie };
+    return { ok: true, resume, cookie };
   }
 }
 
