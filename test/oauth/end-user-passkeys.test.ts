@@ -108,7 +108,7 @@ describe.each(DIALECTS)('an end user’s passkeys (%s)', (dialect) => {
     const back = await jar.submit(consent, s.url, { decision: 'allow' });
     const config = await s.discover(clientId, oidc.None());
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier });
-    expect(decodeJwt(tokens.id_token!).amr).toEqual(['pwd', 'swk', 'user']);
+    expect(decodeJwt(tokens.id_token!)).toMatchObject({ amr: ['pwd', 'swk', 'user'], acr: 'phr' });
     expect(await audit('end_user.signed_in')).toContainEqual(
       expect.objectContaining({ details: { clientId, amr: ['pwd', 'swk', 'user'] } }),
     );

@@ -87,7 +87,7 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
     const back = await jar.submit(consent, s.url, { decision: 'allow' });
     const config = await s.discover(clientId, oidc.None());
     const tokens = await oidc.authorizationCodeGrant(config, new URL(back.location!), { pkceCodeVerifier: verifier });
-    expect(decodeJwt(tokens.id_token!).amr).toEqual(['pwd', 'otp']);
+    expect(decodeJwt(tokens.id_token!)).toMatchObject({ amr: ['pwd', 'otp'], acr: 'urn:tessera:acr:mfa' });
     expect(await audit('end_user.signed_in')).toContainEqual(expect.objectContaining({ details: { clientId, amr: ['pwd', 'otp'] } }));
 
     // Another browser, the same code a moment later: refused.

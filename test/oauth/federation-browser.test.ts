@@ -117,6 +117,7 @@ describe.each(DIALECTS)('sign-in with an upstream provider in Chromium (%s)', (d
     });
     expect(payload.nonce).toBe(o.nonce);
     expect(payload.amr).toEqual(['fed']);
+    expect(payload.acr).toBe('urn:tessera:acr:fed');
     // Tessera's sign-in time (its clock stands still in these tests), not the upstream's.
     expect(payload.auth_time).toBe(Math.floor(s.clock.now() / 1000));
     return payload;

@@ -92,7 +92,7 @@ describe.each(DIALECTS)('tokens for people: the device authorization grant (%s)'
     expect(tokens.refresh_token).toMatch(/^tessera_rt_/);
     const jwks = createRemoteJWKSet(new URL(`${s.url}/oauth/jwks`));
     const id = await jwtVerify(tokens.id_token!, jwks, { issuer: s.url, audience: tvId, algorithms: ['EdDSA'] });
-    expect(id.payload).toMatchObject({ sub: userId, amr: ['pwd'] });
+    expect(id.payload).toMatchObject({ sub: userId, amr: ['pwd'], acr: 'urn:tessera:acr:pwd' });
     expect(id.payload.nonce).toBeUndefined();
     const access = await jwtVerify(tokens.access_token, jwks, { issuer: s.url, typ: 'at+jwt' });
     expect(access.payload).toMatchObject({ sub: userId, client_id: tvId, scope: 'openid profile offline_access notes:read' });

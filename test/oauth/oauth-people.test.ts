@@ -77,8 +77,11 @@ describe.each(DIALECTS)('tokens for people: authorization code with PKCE and Ope
     });
     expect(m.scopes_supported).toEqual(['openid', 'profile', 'email', 'offline_access']);
     expect(m.id_token_signing_alg_values_supported).toContain('EdDSA');
+    expect(m.claims_supported).toContain('acr');
+    expect(m.acr_values_supported).toEqual(['phr', 'urn:tessera:acr:mfa', 'urn:tessera:acr:pwd', 'urn:tessera:acr:fed']);
     const jar = new BrowserJar();
-    const { url, checks } = await authorization();
+    // acr_values is a voluntary request (OIDC Core §3.1.2.1): taken, and the ID token says what the sign-in was.
+    const { url, checks } = await authorization({ extra: { acr_values: 'phr urn:tessera:acr:mfa' } });
     const signInPage = await jar.get(url);
     expect(signInPage.status).toBe(200);
     expect(signInPage.has('label', 'Email') && signInPage.has('label', 'Password') && signInPage.has('button', 'Sign in')).toBe(true);
@@ -108,7 +111,7 @@ describe.each(DIALECTS)('tokens for people: authorization code with PKCE and Ope
       algorithms: ['EdDSA'],
     });
     expect(protectedHeader.typ).toBe('JWT');
-    expect(payload).toMatchObject({ sub: userId, nonce: checks.nonce, amr: ['pwd'] });
+    expect(payload).toMatchObject({ sub: userId, nonce: checks.nonce, amr: ['pwd'], acr: 'urn:tessera:acr:pwd' });
     expect(payload.auth_time).toBeLessThanOrEqual(payload.iat!);
     const digest = createHash('sha512').update(tokens.access_token).digest();
     expect(payload.at_hash).toBe(digest.subarray(0, 32).toString('base64url'));

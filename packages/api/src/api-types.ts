@@ -124,6 +124,8 @@ export interface AuthorizationServerMetadata {
   id_token_signing_alg_values_supported: Array<string>;
   /** Claims of ID tokens and the userinfo endpoint. */
   claims_supported: Array<string>;
+  /** The `acr` values ID tokens carry: `phr` (a passkey), `urn:tessera:acr:mfa` (a one-time code after the password), `urn:tessera:acr:pwd` (the password alone), `urn:tessera:acr:fed` (an upstream provider). */
+  acr_values_supported: Array<string>;
   /** `prompt` values the authorization endpoint takes. */
   prompt_values_supported: Array<string>;
   /** RFC 9207: `iss` is in every authorization response. */

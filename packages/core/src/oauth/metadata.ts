@@ -4,6 +4,7 @@ import { CLIENT_ASSERTION_ALGS } from './client-auth.js';
 import { DPOP_ALGS } from './dpop.js';
 import { CLIENT_AUTH_METHODS, GRANT_TYPES, ID_TOKEN_ALGS, SIGNING_ALGS } from './oauth-records.js';
 import { ACCESS_TOKEN_TYPE, API_KEY_TOKEN_TYPE } from './token-types.js';
+import { ACR_VALUES } from './tokens/acr.js';
 
 /** Paths of the endpoints under the issuer. */
 export const OAUTH_PATHS = {
@@ -33,6 +34,7 @@ export const CLAIMS_SUPPORTED = [
   'iat',
   'auth_time',
   'nonce',
+  'acr',
   'amr',
   'at_hash',
   'name',
@@ -69,6 +71,7 @@ export function authorizationServerMetadata(issuer: string): AuthorizationServer
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...ID_TOKEN_ALGS],
     claims_supported: CLAIMS_SUPPORTED,
+    acr_values_supported: [...ACR_VALUES],
     prompt_values_supported: ['none', 'login', 'consent', 'select_account'],
     authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: authMethods,

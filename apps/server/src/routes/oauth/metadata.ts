@@ -32,6 +32,9 @@ export const MetadataSchema = Type.Object(
     subject_types_supported: Names('`public`.'),
     id_token_signing_alg_values_supported: Names('Algorithms ID tokens are signed with.'),
     claims_supported: Names('Claims of ID tokens and the userinfo endpoint.'),
+    acr_values_supported: Names(
+      'The `acr` values ID tokens carry: `phr` (a passkey), `urn:tessera:acr:mfa` (a one-time code after the password), `urn:tessera:acr:pwd` (the password alone), `urn:tessera:acr:fed` (an upstream provider).',
+    ),
     prompt_values_supported: Names('`prompt` values the authorization endpoint takes.'),
     authorization_response_iss_parameter_supported: Type.Boolean({ description: 'RFC 9207: `iss` is in every authorization response.' }),
     token_endpoint_auth_methods_supported: Names('How clients authenticate; `none` for public clients.'),

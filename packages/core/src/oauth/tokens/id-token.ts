@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { OAuthClientRecord, SigningAlg } from '../oauth-records.js';
 import type { ServerContext } from '../server-context.js';
+import { acrOf } from './acr.js';
 
 /** What an ID token says of a sign-in. */
 export interface IdTokenFacts {
@@ -15,7 +16,8 @@ export interface IdTokenFacts {
 /**
  * An ID token (OIDC Core §2, §3.1.3.6) signed by the current key of the client's algorithm, the
  * keys the JWKS publishes: `iss`, `sub`, `aud` (the client), `exp`, `iat`, `auth_time`, `nonce`
- * when the request had one, `amr` (RFC 8176) and `at_hash` of the access token issued with it.
+ * when the request had one, `acr` (the class `amr` amounts to: see `acrOf`), `amr` (RFC 8176) and
+ * `at_hash` of the access token issued with it.
  */
 export async function issueIdToken(ctx: ServerContext, client: OAuthClientRecord, issuer: string, f: IdTokenFacts): Promise<string> {
   const alg: SigningAlg = client.signingAlg === 'ML-DSA-65' ? 'EdDSA' : client.signingAlg;
@@ -28,6 +30,7 @@ export async function issueIdToken(ctx: ServerContext, client: OAuthClientRecord
     iat,
     auth_time: Math.floor(f.authTime / 1000),
     ...(f.nonce !== null && { nonce: f.nonce }),
+    acr: acrOf(f.amr),
     amr: f.amr,
     at_hash: tokenHash(f.accessToken, alg),
   };
