@@ -36,6 +36,28 @@ export interface ConsoleUserRecord {
   lastLoginAt: number | null;
 }
 
+/** A user as it is made: what identifies it given, every other field at its start (no second factor, no sign-in, home only). */
+export function newConsoleUser(
+  fields: Pick<
+    ConsoleUserRecord,
+    'id' | 'workspaceId' | 'email' | 'name' | 'role' | 'passwordHash' | 'recoveryPepperVersion' | 'createdAt'
+  >,
+): ConsoleUserRecord {
+  return {
+    ...fields,
+    otherWorkspaceIds: [],
+    totpSecret: null,
+    totpPending: null,
+    totpLastStep: null,
+    recoveryCodes: [],
+    failedLogins: 0,
+    lockedUntil: null,
+    disabledAt: null,
+    updatedAt: fields.createdAt,
+    lastLoginAt: null,
+  };
+}
+
 /** `password`: the password was right, the second factor is still owed. `full`: signed in. */
 export type SessionStage = 'password' | 'full';
 

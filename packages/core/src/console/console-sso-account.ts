@@ -6,7 +6,7 @@ import type { Keyring } from '../custody/envelope-keyring.js';
 import { newId } from '../ids.js';
 import type { Store } from '../store/store.js';
 import { normaliseEmail } from './console-policy.js';
-import type { ConsoleRole, ConsoleUserRecord } from './console-records.js';
+import { newConsoleUser, type ConsoleRole, type ConsoleUserRecord } from './console-records.js';
 import { userActor, type ConsoleSessions } from './console-sessions.js';
 import { roleFromClaims, type ConsoleSsoSettings } from './console-sso-settings.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -117,27 +117,17 @@ async function newUser(
   now: number,
 ): Promise<ConsoleUserRecord> {
   const name = typeof claims.name === 'string' && claims.name.trim() !== '' ? claims.name.trim().slice(0, 200) : null;
-  return {
+  // Made at a first sign-in: its home only, until an owner gives it more.
+  return newConsoleUser({
     id: newId('consoleUser', now),
     workspaceId: settings.workspaceId,
-    // Made at a first sign-in: its home only, until an owner gives it more.
-    otherWorkspaceIds: [],
     email,
     name,
     role,
     passwordHash: await deps.passwords.hash(randomBytes(32).toString('base64url')),
-    totpSecret: null,
-    totpPending: null,
-    totpLastStep: null,
-    recoveryCodes: [],
     recoveryPepperVersion: deps.keyring.currentPepperVersion,
-    failedLogins: 0,
-    lockedUntil: null,
-    disabledAt: null,
     createdAt: now,
-    updatedAt: now,
-    lastLoginAt: null,
-  };
+  });
 }
 
 /** The actor of a refused sign-in: the user when one was found, else an unknown one. */

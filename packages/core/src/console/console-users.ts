@@ -7,7 +7,7 @@ import { DEFAULT_WORKSPACE_ID } from '../root-keys/root-key-service.js';
 import type { Store } from '../store/store.js';
 import { checkPassword, normaliseEmail } from './console-policy.js';
 import { grantedReach } from './console-reach.js';
-import { CONSOLE_ROLES, type ConsoleRole, type ConsoleUserRecord } from './console-records.js';
+import { CONSOLE_ROLES, newConsoleUser, type ConsoleRole, type ConsoleUserRecord } from './console-records.js';
 import type { Signed } from './console-sessions.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { SignInLockout } from './sign-in-lockout.js';
@@ -58,26 +58,16 @@ export class ConsoleUsers {
     checkPassword(input.password);
     const passwordHash = await this.deps.passwords.hash(input.password);
     const now = this.deps.clock.now();
-    const user: ConsoleUserRecord = {
+    const user = newConsoleUser({
       id: newId('consoleUser', now),
       workspaceId: actor.workspaceId ?? DEFAULT_WORKSPACE_ID,
-      otherWorkspaceIds: [],
       email,
       name: input.name ?? null,
       role: input.role,
       passwordHash,
-      totpSecret: null,
-      totpPending: null,
-      totpLastStep: null,
-      recoveryCodes: [],
       recoveryPepperVersion: this.deps.keyring.currentPepperVersion,
-      failedLogins: 0,
-      lockedUntil: null,
-      disabledAt: null,
       createdAt: now,
-      updatedAt: now,
-      lastLoginAt: null,
-    };
+    });
     return this.deps.store.transaction(async (tx) => {
       if ((await tx.console.findUserByEmail(email)) !== undefined)
         throw new TesseraError('CONFLICT', 'A console user with this email exists already.');

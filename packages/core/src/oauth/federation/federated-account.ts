@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import { normaliseEmail } from '../../console/console-policy.js';
 import { newId } from '../../ids.js';
 import type { OAuthStore } from '../oauth-store.js';
-import type { EndUserRecord } from '../people/end-user-records.js';
+import { newEndUser, type EndUserRecord } from '../people/end-user-records.js';
 import type { UpstreamProviderRecord } from './upstream-provider-records.js';
 
 /** The end user an upstream account signs in as; or why none (each has its own page). */
@@ -43,24 +43,9 @@ export async function federatedAccount(
     if (user !== undefined && !verified) return { ok: false, reason: 'email_not_verified' };
     if (user === undefined) {
       const now = clock.now();
-      user = {
-        id: newId('endUser', now),
-        workspaceId,
-        email,
-        emailVerified: verified,
-        name,
-        // No password: this user signs in through the upstream only (an empty hash matches nothing).
-        passwordHash: '',
-        disabledAt: null,
-        createdAt: now,
-        updatedAt: now,
-        lastSignInAt: null,
-        sessionsEndedAt: null,
-        // No second factor: the upstream's sign-in is the one that counts.
-        totpSecret: null,
-        totpPending: null,
-        totpLastStep: null,
-      };
+      // No password: this user signs in through the upstream only (an empty hash matches nothing),
+      // and no second factor: the upstream's sign-in is the one that counts.
+      user = newEndUser({ id: newId('endUser', now), workspaceId, email, emailVerified: verified, name, passwordHash: '', createdAt: now });
       created = true;
     }
   }

@@ -24,6 +24,22 @@ export interface EndUserRecord {
   totpLastStep: number | null;
 }
 
+/** A user as it is made: what identifies it given, every other field at its start (no sign-in, no second factor). */
+export function newEndUser(
+  fields: Pick<EndUserRecord, 'id' | 'workspaceId' | 'email' | 'emailVerified' | 'name' | 'passwordHash' | 'createdAt'>,
+): EndUserRecord {
+  return {
+    ...fields,
+    disabledAt: null,
+    updatedAt: fields.createdAt,
+    lastSignInAt: null,
+    sessionsEndedAt: null,
+    totpSecret: null,
+    totpPending: null,
+    totpLastStep: null,
+  };
+}
+
 /** The fields of an end user that change after it is made. */
 export type EndUserPatch = Partial<
   Pick<

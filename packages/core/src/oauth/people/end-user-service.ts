@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../../console/password-hasher.js';
 import { TesseraError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import type { OAuthStore } from '../oauth-store.js';
-import type { EndUserRecord } from './end-user-records.js';
+import { newEndUser, type EndUserRecord } from './end-user-records.js';
 
 export interface EndUserServiceDeps {
   store: OAuthStore;
@@ -35,22 +35,15 @@ export class EndUserService {
     if (!EMAIL.test(email)) throw new TesseraError('VALIDATION_FAILED', 'email must be an email address');
     checkPassword(input.password);
     const now = this.deps.clock.now();
-    const user: EndUserRecord = {
+    const user = newEndUser({
       id: newId('endUser', now),
       workspaceId: workspaceOf(actor),
       email,
       emailVerified: input.emailVerified ?? false,
       name: input.name ?? null,
       passwordHash: await this.deps.passwords.hash(input.password),
-      disabledAt: null,
       createdAt: now,
-      updatedAt: now,
-      lastSignInAt: null,
-      sessionsEndedAt: null,
-      totpSecret: null,
-      totpPending: null,
-      totpLastStep: null,
-    };
+    });
     await this.deps.store.transaction(async (tx) => {
       if (!(await tx.insertEndUser(user))) throw new TesseraError('CONFLICT', 'This workspace has a user with that email already.');
       await appendAudit(tx, this.deps.clock, actor, { action: 'end_user.created', target: user.id, details: { email } });
