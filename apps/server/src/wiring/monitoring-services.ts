@@ -123,7 +123,7 @@ export function createMonitoring(o: MonitoringOptions) {
     /** Runs every step once, now: write usage (and detect), follow the audit log, send due webhooks. */
     async settle(): Promise<void> {
       await recorder.flush();
-      await feed.poll();
+      await feed.runDue();
       await deliverer.runDue();
     },
   };

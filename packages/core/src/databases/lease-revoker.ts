@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit/audit-chain.js';
-import { periodic, type Periodic } from '../lifecycle/periodic.js';
+import { attemptEach, DueWork } from '../lifecycle/due-work.js';
 import { openConnection, type DatabaseDeps } from './database-admin.js';
 import type { DatabaseLeaseRecord } from './database-records.js';
 import { TargetError } from './database-target.js';
@@ -34,35 +34,18 @@ export interface RevocationFailure {
  * attempt cut short by a crash lapses and is picked up again; a failed one is retried with
  * backoff until it succeeds, and the lease shows its attempts and last error meanwhile.
  */
-export class LeaseRevoker {
-  private readonly rounds: Periodic<number>;
-
+export class LeaseRevoker extends DueWork {
   constructor(
     private readonly deps: DatabaseDeps & { onFailure?: ((failure: RevocationFailure) => void) | undefined },
     private readonly o: RevokerOptions = REVOKER_DEFAULTS,
     onError: (err: unknown) => void = () => {},
   ) {
-    this.rounds = periodic(o.intervalMs, () => this.revokeDue(), onError);
-  }
-
-  start(): void {
-    this.rounds.start();
-  }
-
-  stop(): Promise<void> {
-    return this.rounds.stop();
+    super(o.intervalMs, onError);
   }
 
   /** Attempts every revocation that is due now; answers how many this node attempted. */
-  runDue(): Promise<number> {
-    return this.rounds.run();
-  }
-
-  private async revokeDue(): Promise<number> {
-    const due = await this.deps.store.databases.listDueLeases(this.deps.clock.now(), 50);
-    let n = 0;
-    for (const lease of due) if (await this.attempt(lease)) n++;
-    return n;
+  protected async round(): Promise<number> {
+    return attemptEach(await this.deps.store.databases.listDueLeases(this.deps.clock.now(), 50), (lease) => this.attempt(lease));
   }
 
   /** One revocation attempt at one lease, if this node wins the claim on it. */

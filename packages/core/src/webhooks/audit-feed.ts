@@ -1,4 +1,4 @@
-import { periodic, type Periodic } from '../lifecycle/periodic.js';
+import { DueWork } from '../lifecycle/due-work.js';
 import type { AuditRecord } from '../store/records.js';
 import type { Repos } from '../store/store.js';
 import type { Transactional } from '../usage/monitoring-store.js';
@@ -25,9 +25,7 @@ export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'audi
  * there, in its own transaction, so following the log (from a stored cursor) misses nothing,
  * sends nothing twice, and needs no hook in the key service.
  */
-export class AuditFeed {
-  private readonly polls: Periodic<number>;
-
+export class AuditFeed extends DueWork {
   constructor(
     private readonly store: CursorRepos &
       Pick<Repos, 'scanAudit' | 'auditHead'> &
@@ -36,23 +34,11 @@ export class AuditFeed {
     intervalMs = 1000,
     onError: (err: unknown) => void = () => {},
   ) {
-    this.polls = periodic(intervalMs, () => this.read(), onError);
-  }
-
-  start(): void {
-    this.polls.start();
-  }
-
-  stop(): Promise<void> {
-    return this.polls.stop();
+    super(intervalMs, onError);
   }
 
   /** Turns new audit entries into webhook deliveries; answers how many entries it read. */
-  poll(): Promise<number> {
-    return this.polls.run();
-  }
-
-  private async read(): Promise<number> {
+  protected async round(): Promise<number> {
     let total = 0;
     for (;;) {
       const cursor = await this.store.getCursor(CURSOR);

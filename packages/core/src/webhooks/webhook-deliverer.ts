@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { periodic, type Periodic } from '../lifecycle/periodic.js';
+import { attemptEach, DueWork } from '../lifecycle/due-work.js';
 import type { DeliveryRepos } from './delivery-repos.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhook-records.js';
 import type { WebhookRepos } from './webhook-repos.js';
@@ -40,9 +40,8 @@ export interface WebhookFailureLog {
  * Sends stored deliveries — signed, with retries and backoff — from any node: each attempt is
  * claimed first, so two nodes never send the same one.
  */
-export class WebhookDeliverer {
+export class WebhookDeliverer extends DueWork {
   private readonly secrets = new Map<string, { secret: string; at: number }>();
-  private readonly rounds: Periodic<number>;
   private readonly send: WebhookSender;
 
   constructor(
@@ -58,28 +57,13 @@ export class WebhookDeliverer {
     private readonly o: WebhookOptions,
     onError: (err: unknown) => void = () => {},
   ) {
+    super(o.intervalMs, onError);
     this.send = deps.send ?? webhookSender({ lookup: deps.lookup, policy: o });
-    this.rounds = periodic(o.intervalMs, () => this.deliverDue(), onError);
-  }
-
-  private async deliverDue(): Promise<number> {
-    const due = await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50);
-    let n = 0;
-    for (const d of due) if (await this.attempt(d)) n++;
-    return n;
-  }
-
-  start(): void {
-    this.rounds.start();
-  }
-
-  stop(): Promise<void> {
-    return this.rounds.stop();
   }
 
   /** Attempts every delivery that is due; answers how many were attempted. */
-  runDue(): Promise<number> {
-    return this.rounds.run();
+  protected async round(): Promise<number> {
+    return attemptEach(await this.deps.store.listDueDeliveries(this.deps.clock.now(), 50), (d) => this.attempt(d));
   }
 
   /** Drops a subscription's cached secret (rotated, or the subscription deleted). */

@@ -3,7 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import { TargetError } from '../../databases/database-target.js';
 import { newId } from '../../ids.js';
-import { periodic, type Periodic } from '../../lifecycle/periodic.js';
+import { attemptEach, DueWork } from '../../lifecycle/due-work.js';
 import type { Store } from '../../store/store.js';
 import { secretAad } from '../vault-service.js';
 import { RotationError, type RotationRequest, type Rotator } from './rotator.js';
@@ -53,35 +53,19 @@ const pendingAad = (secretId: string) => `secret_rotation_pending:${secretId}`;
  * becomes a new version. A failure drops the pending value, is audited (and so sent as the
  * `secret.rotation_failed` webhook event) and is retried with backoff.
  */
-export class SecretRotationRunner {
-  private readonly rounds: Periodic<number>;
-
+export class SecretRotationRunner extends DueWork {
   constructor(
     private readonly deps: RotationRunnerDeps,
     private readonly o: RotationRunnerOptions = ROTATION_RUNNER_DEFAULTS,
     onError: (err: unknown) => void = () => {},
   ) {
-    this.rounds = periodic(o.intervalMs, () => this.rotateDue(), onError);
-  }
-
-  start(): void {
-    this.rounds.start();
-  }
-
-  stop(): Promise<void> {
-    return this.rounds.stop();
+    super(o.intervalMs, onError);
   }
 
   /** Attempts every rotation due now; answers how many this node attempted. */
-  runDue(): Promise<number> {
-    return this.rounds.run();
-  }
-
-  private async rotateDue(): Promise<number> {
+  protected async round(): Promise<number> {
     const due = await this.deps.store.secretRotations.listDueRotations(this.deps.clock.now(), 20);
-    let n = 0;
-    for (const r of due) if (!('busy' in (await this.attempt(r)))) n++;
-    return n;
+    return attemptEach(due, async (r) => !('busy' in (await this.attempt(r))));
   }
 
   /**
