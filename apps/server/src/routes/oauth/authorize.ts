@@ -1,4 +1,4 @@
-import type { AuthorizationServer } from '@tessera/core';
+import type { AuthorizationRequest, AuthorizationServer } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
 import type { TSchema } from 'typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,7 +7,7 @@ import { FORM, type Issuer } from './form-endpoint.js';
 import { authorizationPages } from './authorization-pages.js';
 import { readCookie } from './hosted-pages.js';
 import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
-import { HtmlAnswer, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
+import { formHandler, HtmlAnswer, pageErrorHandler, pageFormOperation, signInAnswer } from './page-forms.js';
 
 const PAGE = '<!doctype html><html lang="en"><head><title>Sign in</title></head><body><main><h1>Sign in</h1>…</main></body></html>';
 const REDIRECT = {
@@ -58,8 +58,24 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
 
   const { brandOf, show, checked } = authorizationPages(server, issuer);
 
-  /** A posted form: its fields, once the CSRF token is the one that goes with this browser's cookie. */
-  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
+  /** A posted form about a pending request: its fields, the request's query, and the request checked again. */
+  const onRequestForm = <T>(
+    handle: (
+      fields: Map<string, string>,
+      query: string,
+      r: AuthorizationRequest,
+      request: FastifyRequest,
+      reply: FastifyReply,
+    ) => Promise<T>,
+  ) =>
+    formHandler(
+      sessions,
+      issuer,
+    )(async (fields, request, reply) => {
+      const query = fields.get('request') ?? '';
+      const r = await checked(query, reply);
+      return r === undefined ? reply : handle(fields, query, r, request, reply);
+    });
 
   return async (app) => {
     app.setErrorHandler(pageErrorHandler);
@@ -90,18 +106,15 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
     app.post(
       `${OAUTH_PATHS.authorization}/sign-in`,
       {
-        schema: {
-          operationId: 'authorizeSignIn',
-          tags: ['oauth'],
-          summary: 'The sign-in page’s form',
-          description: 'A wrong email, a wrong password and a disabled user get the same answer, after the same work.',
-          security: [],
-          consumes: [FORM],
-          body: PageForm(
+        schema: pageFormOperation(
+          'authorizeSignIn',
+          'The sign-in page’s form',
+          'A wrong email, a wrong password and a disabled user get the same answer, after the same work.',
+          PageForm(
             { email: Type.String(), password: Type.String() },
             { request: REQUEST_EXAMPLE, csrf: 'Zr3…', email: 'ada@example.com', password: 'correct horse battery staple' },
           ),
-          response: {
+          {
             200: HtmlAnswer('The consent page.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
@@ -110,14 +123,9 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             429: HtmlAnswer('Too many failed sign-ins from this network: nothing was checked.', PAGE),
             500: SERVER_ERROR,
           },
-        },
+        ),
       },
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
-        const query = fields.get('request') ?? '';
-        const r = await checked(query, reply);
-        if (r === undefined) return reply;
+      onRequestForm(async (fields, query, r, request, reply) => {
         const signed = await flow.signIn(r, issuer(), {
           email: fields.get('email') ?? '',
           password: fields.get('password') ?? '',
@@ -128,22 +136,18 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
           refused: () => show(request, reply, { kind: 'sign-in', request: r }, query, brand, { email: fields.get('email') ?? '' }),
           next: (step) => show(request, reply, step, query, brand),
         });
-      },
+      }),
     );
 
     app.post(
       `${OAUTH_PATHS.authorization}/second-factor`,
       {
-        schema: {
-          operationId: 'authorizeSecondFactor',
-          tags: ['oauth'],
-          summary: 'The second-factor page’s form: a passkey or a TOTP code, after the password',
-          description:
-            'For users who registered a passkey or enrolled a TOTP code. Each code is accepted once, each passkey challenge answered once; wrong and replayed codes count against the network like wrong passwords, and against the user from every network; a refused passkey counts against the network.',
-          security: [],
-          consumes: [FORM],
-          body: PageForm(SECOND_FACTOR_FIELDS, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
-          response: {
+        schema: pageFormOperation(
+          'authorizeSecondFactor',
+          'The second-factor page’s form: a passkey or a TOTP code, after the password',
+          'For users who registered a passkey or enrolled a TOTP code. Each code is accepted once, each passkey challenge answered once; wrong and replayed codes count against the network like wrong passwords, and against the user from every network; a refused passkey counts against the network.',
+          PageForm(SECOND_FACTOR_FIELDS, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', code: '123456' }),
+          {
             200: HtmlAnswer('The consent page, or the sign-in page when the session ended meanwhile.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
@@ -155,14 +159,9 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             ),
             500: SERVER_ERROR,
           },
-        },
+        ),
       },
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
-        const query = fields.get('request') ?? '';
-        const r = await checked(query, reply);
-        if (r === undefined) return reply;
+      onRequestForm(async (fields, query, r, request, reply) => {
         const cookie = readCookie(request, issuer(), 'session');
         const answer = secondFactorAnswer(fields, issuer());
         const verified = await flow.verifySecondFactor(r, issuer(), cookie, { answer, ip: request.ip });
@@ -172,39 +171,31 @@ export function authorizeRoutes(server: AuthorizationServer, issuer: Issuer): Fa
             show(request, reply, verified.step, query, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
           next: (step) => show(request, reply, step, query, brand),
         });
-      },
+      }),
     );
 
     app.post(
       `${OAUTH_PATHS.authorization}/consent`,
       {
-        schema: {
-          operationId: 'authorizeConsent',
-          tags: ['oauth'],
-          summary: 'The consent page’s form: Allow or Deny',
-          description: 'Allow remembers the scopes for this user and client and sends a code; Deny sends `access_denied`.',
-          security: [],
-          consumes: [FORM],
-          body: PageForm({ decision: OneOf(['allow', 'deny'] as const) }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', decision: 'allow' }),
-          response: {
+        schema: pageFormOperation(
+          'authorizeConsent',
+          'The consent page’s form: Allow or Deny',
+          'Allow remembers the scopes for this user and client and sends a code; Deny sends `access_denied`.',
+          PageForm({ decision: OneOf(['allow', 'deny'] as const) }, { request: REQUEST_EXAMPLE, csrf: 'Zr3…', decision: 'allow' }),
+          {
             200: HtmlAnswer('The sign-in page, when the session ended meanwhile.', PAGE),
             303: REDIRECT,
             400: ERROR_PAGE,
             403: FORBIDDEN_PAGE,
             500: SERVER_ERROR,
           },
-        },
+        ),
       },
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
-        const query = fields.get('request') ?? '';
-        const r = await checked(query, reply);
-        if (r === undefined) return reply;
+      onRequestForm(async (fields, query, r, request, reply) => {
         const allow = fields.get('decision') === 'allow';
         const step = await flow.decide(r, issuer(), readCookie(request, issuer(), 'session'), allow, request.ip);
         return show(request, reply, step, query, await brandOf(r));
-      },
+      }),
     );
   };
 }

@@ -1,13 +1,13 @@
 import type { AuthorizationServer } from '@tessera/core';
 import { OAUTH_PATHS } from '@tessera/core';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { OneOf, Type } from '../../http/schemas.js';
-import { FORM, formEndpoint, Param, type Issuer } from './form-endpoint.js';
+import { formEndpoint, Param, type Issuer } from './form-endpoint.js';
 import { devicePages } from './device-pages.js';
 import { readCookie } from './hosted-pages.js';
 import { DeviceAuthorizationForm, DeviceAuthorizationResponseSchema } from './device-schemas.js';
 import { oauthErrors } from './oauth-errors.js';
-import { CsrfForm, HtmlAnswer, pageErrorHandler, pageForm, signInAnswer } from './page-forms.js';
+import { CsrfForm, formHandler, HtmlAnswer, pageErrorHandler, pageFormOperation, signInAnswer } from './page-forms.js';
 import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 
 const Html = (description: string) =>
@@ -28,23 +28,19 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
 
   const { dress, show } = devicePages(server, issuer);
 
-  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
+  const onForm = formHandler(sessions, issuer);
   const session = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
 
   return async (app) => {
     app.post(
       OAUTH_PATHS.deviceAuthorization,
       {
-        schema: {
-          operationId: 'authorizeDevice',
-          tags: ['oauth'],
-          summary: 'Device authorization endpoint (RFC 8628 §3.1)',
-          description:
-            'A device code for the device, a user code for the person: the device shows the code and the verification page, then polls the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`.',
-          security: [],
-          consumes: [FORM],
-          body: DeviceAuthorizationForm,
-          response: {
+        schema: pageFormOperation(
+          'authorizeDevice',
+          'Device authorization endpoint (RFC 8628 §3.1)',
+          'A device code for the device, a user code for the person: the device shows the code and the verification page, then polls the token endpoint with `grant_type=urn:ietf:params:oauth:grant-type:device_code`.',
+          DeviceAuthorizationForm,
+          {
             200: { ...DeviceAuthorizationResponseSchema, description: 'The device authorization response (RFC 8628 §3.2).' },
             ...oauthErrors(
               'invalid_request',
@@ -55,7 +51,7 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
               'temporarily_unavailable',
             ),
           },
-        },
+        ),
       },
       formEndpoint(issuer, (r, i) => server.deviceAuthorization(r, i)),
     );
@@ -97,47 +93,38 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
       pages.post(
         OAUTH_PATHS.deviceVerification,
         {
-          schema: {
-            operationId: 'deviceVerificationCode',
-            tags: ['oauth'],
-            summary: 'The verification page’s form: the code',
-            description:
-              'A known, pending code leads to the sign-in page, or to the confirmation page for a user signed in already. Wrong codes are counted per network (10 in 15 minutes).',
-            security: [],
-            consumes: [FORM],
-            body: PageForm({ user_code: Type.String() }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT' }),
-            response: {
+          schema: pageFormOperation(
+            'deviceVerificationCode',
+            'The verification page’s form: the code',
+            'A known, pending code leads to the sign-in page, or to the confirmation page for a user signed in already. Wrong codes are counted per network (10 in 15 minutes).',
+            PageForm({ user_code: Type.String() }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT' }),
+            {
               200: Html('The sign-in or confirmation page.'),
               400: CODE_PAGE,
               403: FORBIDDEN_PAGE,
               429: CODE_PAGE,
               500: SERVER_ERROR,
             },
-          },
+          ),
         },
-        async (request, reply) => {
-          const fields = form(request, reply);
-          if (!(fields instanceof Map)) return fields;
+        onForm(async (fields, request, reply) => {
           const step = await flow.enter(fields.get('user_code') ?? '', session(request), request.ip, issuer());
           return show(request, reply, step, await dress(step));
-        },
+        }),
       );
 
       pages.post(
         `${OAUTH_PATHS.deviceVerification}/sign-in`,
         {
-          schema: {
-            operationId: 'deviceVerificationSignIn',
-            tags: ['oauth'],
-            summary: 'The verification page’s sign-in form',
-            description: 'The same sign-in, throttle and audit as the authorization endpoint’s.',
-            security: [],
-            consumes: [FORM],
-            body: PageForm(
+          schema: pageFormOperation(
+            'deviceVerificationSignIn',
+            'The verification page’s sign-in form',
+            'The same sign-in, throttle and audit as the authorization endpoint’s.',
+            PageForm(
               { user_code: Type.String(), email: Type.String(), password: Type.String() },
               { csrf: 'Zr3…', user_code: 'WDJB-MJHT', email: 'ada@example.com', password: 'correct horse battery staple' },
             ),
-            response: {
+            {
               200: Html('The confirmation page.'),
               400: CODE_PAGE,
               401: Html('The sign-in page again: the email or password is not right.'),
@@ -145,11 +132,9 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
               429: Html('Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.'),
               500: SERVER_ERROR,
             },
-          },
+          ),
         },
-        async (request, reply) => {
-          const fields = form(request, reply);
-          if (!(fields instanceof Map)) return fields;
+        onForm(async (fields, request, reply) => {
           const signed = await flow.signIn(fields.get('user_code') ?? '', {
             email: fields.get('email') ?? '',
             password: fields.get('password') ?? '',
@@ -162,21 +147,18 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
               show(request, reply, signed.step, brand, signed.step.kind === 'sign-in' ? { email: fields.get('email') ?? '' } : undefined),
             next: (step) => show(request, reply, step, brand),
           });
-        },
+        }),
       );
 
       pages.post(
         `${OAUTH_PATHS.deviceVerification}/second-factor`,
         {
-          schema: {
-            operationId: 'deviceVerificationSecondFactor',
-            tags: ['oauth'],
-            summary: 'The verification page’s second-factor form: a passkey or a TOTP code, after the password',
-            description: 'The same check, throttle and audit as the authorization endpoint’s second factor.',
-            security: [],
-            consumes: [FORM],
-            body: PageForm({ user_code: Type.String(), ...SECOND_FACTOR_FIELDS }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT', code: '123456' }),
-            response: {
+          schema: pageFormOperation(
+            'deviceVerificationSecondFactor',
+            'The verification page’s second-factor form: a passkey or a TOTP code, after the password',
+            'The same check, throttle and audit as the authorization endpoint’s second factor.',
+            PageForm({ user_code: Type.String(), ...SECOND_FACTOR_FIELDS }, { csrf: 'Zr3…', user_code: 'WDJB-MJHT', code: '123456' }),
+            {
               200: Html('The confirmation page.'),
               400: CODE_PAGE,
               401: Html('The second-factor page again: the code or passkey is not right, or it was used already.'),
@@ -184,11 +166,9 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
               429: Html('Too many failed sign-ins from this network, or too many wrong codes for this user: nothing was checked.'),
               500: SERVER_ERROR,
             },
-          },
+          ),
         },
-        async (request, reply) => {
-          const fields = form(request, reply);
-          if (!(fields instanceof Map)) return fields;
+        onForm(async (fields, request, reply) => {
           const answer = secondFactorAnswer(fields, issuer());
           const verified = await flow.verifySecondFactor(fields.get('user_code') ?? '', session(request), {
             answer,
@@ -201,39 +181,34 @@ export function deviceRoutes(server: AuthorizationServer, issuer: Issuer): Fasti
               show(request, reply, verified.step, brand, verified.step.kind === 'second-factor' ? refusedAs(answer) : undefined),
             next: (step) => show(request, reply, step, brand),
           });
-        },
+        }),
       );
 
       pages.post(
         `${OAUTH_PATHS.deviceVerification}/decision`,
         {
-          schema: {
-            operationId: 'deviceVerificationDecision',
-            tags: ['oauth'],
-            summary: 'The confirmation form: Allow or Deny the device',
-            description: 'Allow lets the device’s next poll get its tokens (and remembers the consent); Deny makes it `access_denied`.',
-            security: [],
-            consumes: [FORM],
-            body: PageForm(
+          schema: pageFormOperation(
+            'deviceVerificationDecision',
+            'The confirmation form: Allow or Deny the device',
+            'Allow lets the device’s next poll get its tokens (and remembers the consent); Deny makes it `access_denied`.',
+            PageForm(
               { user_code: Type.String(), decision: OneOf(['allow', 'deny'] as const) },
               { csrf: 'Zr3…', user_code: 'WDJB-MJHT', decision: 'allow' },
             ),
-            response: {
+            {
               200: Html('Done; or the sign-in page, when the session ended meanwhile.'),
               400: CODE_PAGE,
               403: FORBIDDEN_PAGE,
               429: CODE_PAGE,
               500: SERVER_ERROR,
             },
-          },
+          ),
         },
-        async (request, reply) => {
-          const fields = form(request, reply);
-          if (!(fields instanceof Map)) return fields;
+        onForm(async (fields, request, reply) => {
           const allow = fields.get('decision') === 'allow';
           const step = await flow.decide(fields.get('user_code') ?? '', session(request), allow, request.ip, issuer());
           return show(request, reply, step, await dress(step));
-        },
+        }),
       );
     });
   };

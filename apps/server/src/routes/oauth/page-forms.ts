@@ -51,6 +51,24 @@ export function pageForm(
   return fields;
 }
 
+/** A hosted page's form handler: `handle` gets the fields once {@link pageForm} accepts them; else the 403 page is the answer. */
+export const formHandler =
+  (sessions: AuthorizationServer['sessions'], issuer: Issuer) =>
+  <T>(handle: (fields: Map<string, string>, request: FastifyRequest, reply: FastifyReply) => Promise<T>) =>
+  async (request: FastifyRequest, reply: FastifyReply): Promise<T | FastifyReply> => {
+    const fields = pageForm(sessions, issuer, request, reply);
+    return fields instanceof Map ? handle(fields, request, reply) : fields;
+  };
+
+/** The OpenAPI operation of a hosted page's form post: open to any browser, its body a form. */
+export const pageFormOperation = (
+  operationId: string,
+  summary: string,
+  description: string,
+  body: TSchema,
+  response: Record<number, unknown>,
+) => ({ operationId, tags: ['oauth'], summary, description, security: [], consumes: [FORM], body, response });
+
 /** The page for a network that failed too often to be checked now. */
 export const throttledPage = (reply: FastifyReply) =>
   sendPage(reply, 429, errorPage('Too many failed sign-ins from your network. Try again in a few minutes.'));
