@@ -1,5 +1,7 @@
 /** The lines in `tessera --help` of the commands for root keys, webhooks, monitoring and the raw API, and their flags. */
 
+import { flags } from './flag-help.js';
+
 export const ADMIN_HELP = `  root-keys create --name N --permissions a,b [--keyspaces ID,ID] [--other-workspaces ID,ID] [--ttl SECONDS]
                                         create a root key (shown once) with at most your own permissions
                                         (and reaching, besides its workspace, other workspaces you reach)
@@ -24,19 +26,7 @@ export const ADMIN_HELP = `  root-keys create --name N --permissions a,b [--keys
   api METHOD PATH [--data JSON|@FILE|-] [--all]
                                         call any endpoint (docs/api.md) with the root key; --all follows every page`;
 
-export const ADMIN_OPTIONS = {
-  permissions: { type: 'string' },
-  keyspaces: { type: 'string' },
-  events: { type: 'string' },
-  status: { type: 'string' },
-  kind: { type: 'string' },
-  key: { type: 'string' },
-  active: { type: 'boolean' },
-  sweep: { type: 'boolean' },
-  by: { type: 'string' },
-  outcome: { type: 'string' },
-  to: { type: 'string' },
-  granularity: { type: 'string' },
-  data: { type: 'string' },
-  all: { type: 'boolean' },
-} as const;
+export const ADMIN_OPTIONS = flags(
+  ['permissions', 'keyspaces', 'events', 'status', 'kind', 'key', 'by', 'outcome', 'to', 'granularity', 'data'],
+  ['active', 'sweep', 'all'],
+);

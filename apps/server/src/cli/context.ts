@@ -15,6 +15,7 @@ import { ADMIN_OPTIONS } from './admin-help.js';
 import { WORKSPACES_OPTIONS } from './workspaces-help.js';
 import { ROTATION_OPTIONS } from './rotation-help.js';
 import { DETECTION_OPTIONS } from './detection-help.js';
+import { flags } from './flag-help.js';
 
 /** A command used wrongly: exit code 2, with a pointer to the help. */
 export class UsageError extends Error {}
@@ -26,25 +27,10 @@ export const CLI_ACTOR: Actor = { id: 'system', workspaceId: null, ip: null };
 
 /** Every flag of every command (node:util's parser refuses any other). */
 const OPTIONS = {
-  'data-dir': { type: 'string' },
-  port: { type: 'string' },
-  host: { type: 'string' },
-  'insecure-http': { type: 'boolean' },
-  'dry-run': { type: 'boolean' },
-  json: { type: 'boolean' },
-  url: { type: 'string' },
-  'root-key': { type: 'string' },
-  keyspace: { type: 'string' },
-  owner: { type: 'string' },
-  name: { type: 'string' },
-  prefix: { type: 'string' },
-  scopes: { type: 'string' },
-  ttl: { type: 'string' },
-  limit: { type: 'string' },
-  grace: { type: 'string' },
-  reason: { type: 'string' },
-  revoke: { type: 'boolean' },
-  'files-only': { type: 'boolean' },
+  ...flags(
+    ['data-dir', 'port', 'host', 'url', 'root-key', 'keyspace', 'owner', 'name', 'prefix', 'scopes', 'ttl', 'limit', 'grace', 'reason'],
+    ['insecure-http', 'dry-run', 'json', 'revoke', 'files-only'],
+  ),
   ...AUDIT_OPTIONS,
   ...KEYRING_OPTIONS,
   ...SECRETS_OPTIONS,

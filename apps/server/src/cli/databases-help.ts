@@ -1,5 +1,7 @@
 /** The database commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
+import { flags } from './flag-help.js';
+
 export const DATABASES_HELP = `  databases connect NAME --host H [--port N] --database DB --username U [--tls-mode verify-full|require|disable]
                                         register a target PostgreSQL; the admin password is read from stdin
   databases connections                 target databases (never a password)
@@ -14,15 +16,15 @@ export const DATABASES_HELP = `  databases connect NAME --host H [--port N] --da
   databases renew LEASE_ID [--increment SECONDS]
   databases revoke LEASE_ID             drop the login and end its sessions`;
 
-export const DATABASES_OPTIONS = {
-  database: { type: 'string' },
-  username: { type: 'string' },
-  'tls-mode': { type: 'string' },
-  connection: { type: 'string' },
-  'default-ttl': { type: 'string' },
-  'max-ttl': { type: 'string' },
-  'revocation-file': { type: 'string' },
-  'renew-file': { type: 'string' },
-  state: { type: 'string' },
-  increment: { type: 'string' },
-} as const;
+export const DATABASES_OPTIONS = flags([
+  'database',
+  'username',
+  'tls-mode',
+  'connection',
+  'default-ttl',
+  'max-ttl',
+  'revocation-file',
+  'renew-file',
+  'state',
+  'increment',
+]);

@@ -1,5 +1,7 @@
 /** The end-users commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
+import { flags } from './flag-help.js';
+
 export const END_USERS_HELP = `  end-users create --email E [--name N] [--email-verified] [--password-file FILE]
                                         create an end user (who signs in to the workspace's apps); the password
                                         is read from FILE or stdin
@@ -10,7 +12,4 @@ export const END_USERS_HELP = `  end-users create --email E [--name N] [--email-
   end-users end-sessions USER_ID        end every sign-in, revoke every grant, forget every consent
   end-users reset-second-factor USER_ID forget the user's TOTP second factor (they enrol again on their account page)`;
 
-export const END_USERS_OPTIONS = {
-  'email-verified': { type: 'boolean' },
-  'password-file': { type: 'string' },
-} as const;
+export const END_USERS_OPTIONS = flags(['password-file'], ['email-verified']);

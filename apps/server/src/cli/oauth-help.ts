@@ -1,5 +1,7 @@
 /** The OAuth commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
+import { flags } from './flag-help.js';
+
 export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audience URL,…] [--grant-types g,…] [--redirect-uris URL,…] [--post-logout-redirect-uris URL,…]
                        [--web-origins ORIGIN,…] [--auth-method client_secret_basic|client_secret_post|private_key_jwt|none] [--alg EdDSA|ES256|RS256|ML-DSA-65] [--require-par]
                        grant types: client_credentials, authorization_code, refresh_token, urn:ietf:params:oauth:grant-type:device_code, …
@@ -15,18 +17,20 @@ export const OAUTH_HELP = `  oauth clients create --name N --scopes a,b [--audie
   oauth upstream remove PROVIDER_ID
   oauth token --client-id ID [--scopes a,b]   get an access token (client_credentials); the secret is read from stdin`;
 
-export const OAUTH_OPTIONS = {
-  'client-id': { type: 'string' },
-  'grant-types': { type: 'string' },
-  'redirect-uris': { type: 'string' },
-  'post-logout-redirect-uris': { type: 'string' },
-  'web-origins': { type: 'string' },
-  'auth-method': { type: 'string' },
-  'require-par': { type: 'boolean' },
-  audience: { type: 'string' },
-  issuer: { type: 'string' },
-  'claim-mapping': { type: 'string' },
-  alg: { type: 'string' },
-  every: { type: 'string' },
-  overlap: { type: 'string' },
-} as const;
+export const OAUTH_OPTIONS = flags(
+  [
+    'client-id',
+    'grant-types',
+    'redirect-uris',
+    'post-logout-redirect-uris',
+    'web-origins',
+    'auth-method',
+    'audience',
+    'issuer',
+    'claim-mapping',
+    'alg',
+    'every',
+    'overlap',
+  ],
+  ['require-par'],
+);

@@ -1,5 +1,7 @@
 /** The rotation commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
+import { flags } from './flag-help.js';
+
 export const ROTATION_HELP = `  keyspaces policy KEYSPACE_ID [--max-lifetime-days N|none] [--rotate-every-days N|none]
                    [--rotation-notice-days N] [--rotation-grace-days N]
                                         show a keyspace's policy, or set its rotation rules (see docs/rotation.md)
@@ -10,13 +12,7 @@ export const ROTATION_HELP = `  keyspaces policy KEYSPACE_ID [--max-lifetime-day
   keys rollover KEY_ID                  a usage-driven rollover's state: successor in use, old key last seen, retires at
   keys rollovers [--keyspace ID] [--open]`;
 
-export const ROTATION_OPTIONS = {
-  'max-lifetime-days': { type: 'string' },
-  'rotate-every-days': { type: 'string' },
-  'rotation-notice-days': { type: 'string' },
-  'rotation-grace-days': { type: 'string' },
-  'retire-when-unused': { type: 'boolean' },
-  quiet: { type: 'string' },
-  open: { type: 'boolean' },
-  within: { type: 'string' },
-} as const;
+export const ROTATION_OPTIONS = flags(
+  ['max-lifetime-days', 'rotate-every-days', 'rotation-notice-days', 'rotation-grace-days', 'quiet', 'within'],
+  ['retire-when-unused', 'open'],
+);

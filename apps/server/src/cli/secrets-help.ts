@@ -1,5 +1,7 @@
 /** The secrets commands' lines in `tessera --help`, and their flags: read without loading the commands. */
 
+import { flags } from './flag-help.js';
+
 export const SECRETS_HELP = `  secrets put NAME [--rotate-by TIME]   store a new version; the value is read from stdin
   secrets get NAME [--version N]        print a secret's value (audited)
   secrets list [--due]                  names and versions, never values; --due: due or overdue for rotation
@@ -13,12 +15,4 @@ export const SECRETS_HELP = `  secrets put NAME [--rotate-by TIME]   store a new
   secrets rotation now NAME             rotate now (exit 1 when the attempt failed; the current version stays)
   secrets rotation clear NAME           stop rotating a secret (its versions stay)`;
 
-export const SECRETS_OPTIONS = {
-  'rotate-by': { type: 'string' },
-  version: { type: 'string' },
-  due: { type: 'boolean' },
-  rotator: { type: 'string' },
-  usernames: { type: 'string' },
-  endpoint: { type: 'string' },
-  manual: { type: 'boolean' },
-} as const;
+export const SECRETS_OPTIONS = flags(['rotate-by', 'version', 'rotator', 'usernames', 'endpoint'], ['due', 'manual']);
