@@ -1,95 +1,96 @@
 import type { Kysely } from 'kysely';
+import { createTable, ID_AND_WORKSPACE } from './tables.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('workspaces')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('name', 'varchar(200)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'workspaces', {
+    id: 'varchar(64) primary key',
+    name: 'varchar(200) not null',
+    created_at: 'bigint not null',
+  });
 
-  await db.schema
-    .createTable('keyspaces')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull().references('workspaces.id'))
-    .addColumn('name', 'varchar(200)', (c) => c.notNull())
-    .addColumn('prefix', 'varchar(16)', (c) => c.notNull())
-    .addColumn('recoverable', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('keyspaces_workspace').on('keyspaces').columns(['workspace_id', 'id']).execute();
+  await createTable(
+    db,
+    'keyspaces',
+    {
+      id: 'varchar(64) primary key',
+      workspace_id: 'varchar(64) not null references workspaces.id',
+      name: 'varchar(200) not null',
+      prefix: 'varchar(16) not null',
+      recoverable: 'integer default 0 not null',
+      created_at: 'bigint not null',
+    },
+    { indexes: { workspace: ['workspace_id', 'id'] } },
+  );
 
-  await db.schema
-    .createTable('keys')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('keyspace_id', 'varchar(64)', (c) => c.notNull().references('keyspaces.id'))
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('pepper_version', 'integer', (c) => c.notNull())
-    .addColumn('start', 'varchar(64)', (c) => c.notNull())
-    .addColumn('owner_id', 'varchar(256)')
-    .addColumn('name', 'varchar(256)')
-    .addColumn('scopes', 'text', (c) => c.notNull())
-    .addColumn('meta', 'text')
-    .addColumn('environment', 'varchar(64)')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint')
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('revoked_at', 'bigint')
-    .addColumn('revoke_reason', 'varchar(512)')
-    .addColumn('deleted_at', 'bigint')
-    .addColumn('ip_allowlist', 'text', (c) => c.notNull())
-    .addColumn('ratelimits', 'text', (c) => c.notNull())
-    .addColumn('credits_remaining', 'bigint')
-    .addColumn('credits_refill_amount', 'bigint')
-    .addColumn('credits_refill_interval', 'bigint')
-    .addColumn('credits_refilled_at', 'bigint')
-    .addColumn('last_used_at', 'bigint')
-    .addColumn('usage_count', 'bigint', (c) => c.notNull().defaultTo(0))
-    .addColumn('version', 'integer', (c) => c.notNull())
-    .addColumn('rolled_to_id', 'varchar(64)')
-    .execute();
-  await db.schema.createIndex('keys_keyspace').on('keys').columns(['keyspace_id', 'id']).execute();
-  await db.schema.createIndex('keys_owner').on('keys').columns(['workspace_id', 'owner_id']).execute();
+  await createTable(
+    db,
+    'keys',
+    {
+      ...ID_AND_WORKSPACE,
+      keyspace_id: 'varchar(64) not null references keyspaces.id',
+      hash: 'varchar(64) not null unique',
+      pepper_version: 'integer not null',
+      start: 'varchar(64) not null',
+      owner_id: 'varchar(256)',
+      name: 'varchar(256)',
+      scopes: 'text not null',
+      meta: 'text',
+      environment: 'varchar(64)',
+      created_at: 'bigint not null',
+      updated_at: 'bigint not null',
+      expires_at: 'bigint',
+      enabled: 'integer not null',
+      revoked_at: 'bigint',
+      revoke_reason: 'varchar(512)',
+      deleted_at: 'bigint',
+      ip_allowlist: 'text not null',
+      ratelimits: 'text not null',
+      credits_remaining: 'bigint',
+      credits_refill_amount: 'bigint',
+      credits_refill_interval: 'bigint',
+      credits_refilled_at: 'bigint',
+      last_used_at: 'bigint',
+      usage_count: 'bigint default 0 not null',
+      version: 'integer not null',
+      rolled_to_id: 'varchar(64)',
+    },
+    { indexes: { keyspace: ['keyspace_id', 'id'], owner: ['workspace_id', 'owner_id'] } },
+  );
 
-  await db.schema
-    .createTable('root_keys')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull().references('workspaces.id'))
-    .addColumn('name', 'varchar(200)', (c) => c.notNull())
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('pepper_version', 'integer', (c) => c.notNull())
-    .addColumn('start', 'varchar(64)', (c) => c.notNull())
-    .addColumn('permissions', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('revoked_at', 'bigint')
-    .addColumn('last_used_at', 'bigint')
-    .execute();
+  await createTable(db, 'root_keys', {
+    id: 'varchar(64) primary key',
+    workspace_id: 'varchar(64) not null references workspaces.id',
+    name: 'varchar(200) not null',
+    hash: 'varchar(64) not null unique',
+    pepper_version: 'integer not null',
+    start: 'varchar(64) not null',
+    permissions: 'text not null',
+    created_at: 'bigint not null',
+    revoked_at: 'bigint',
+    last_used_at: 'bigint',
+  });
 
-  await db.schema
-    .createTable('audit_log')
-    .addColumn('seq', 'bigint', (c) => c.primaryKey())
-    .addColumn('id', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('ts', 'bigint', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)')
-    .addColumn('actor', 'varchar(128)', (c) => c.notNull())
-    .addColumn('action', 'varchar(64)', (c) => c.notNull())
-    .addColumn('target', 'varchar(256)')
-    .addColumn('ip', 'varchar(64)')
-    .addColumn('details', 'text', (c) => c.notNull())
-    .addColumn('prev_hash', 'varchar(64)', (c) => c.notNull())
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'audit_log', {
+    seq: 'bigint primary key',
+    id: 'varchar(64) not null unique',
+    ts: 'bigint not null',
+    workspace_id: 'varchar(64)',
+    actor: 'varchar(128) not null',
+    action: 'varchar(64) not null',
+    target: 'varchar(256)',
+    ip: 'varchar(64)',
+    details: 'text not null',
+    prev_hash: 'varchar(64) not null',
+    hash: 'varchar(64) not null',
+  });
 
   // One row holding the chain's head. Appends lock it, so entries get gap-free sequence numbers
   // in commit order, on every node.
-  await db.schema
-    .createTable('audit_head')
-    .addColumn('id', 'integer', (c) => c.primaryKey())
-    .addColumn('seq', 'bigint', (c) => c.notNull())
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'audit_head', {
+    id: 'integer primary key',
+    seq: 'bigint not null',
+    hash: 'varchar(64) not null',
+  });
   await db
     .insertInto('audit_head' as never)
     .values({ id: 1, seq: 0, hash: '0'.repeat(64) } as never)

@@ -1,108 +1,116 @@
 import type { Kysely } from 'kysely';
+import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /** The OAuth 2.0 authorization server: clients, signing keys, refresh-token families, revocations. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('oauth_clients')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('name', 'varchar(200)', (c) => c.notNull())
-    .addColumn('scopes', 'text', (c) => c.notNull())
-    .addColumn('audience', 'text', (c) => c.notNull())
-    .addColumn('grant_types', 'text', (c) => c.notNull())
-    .addColumn('auth_method', 'varchar(32)', (c) => c.notNull())
-    .addColumn('jwks', 'text')
-    .addColumn('access_token_format', 'varchar(16)', (c) => c.notNull())
-    .addColumn('signing_alg', 'varchar(16)', (c) => c.notNull())
-    .addColumn('access_token_ttl', 'integer', (c) => c.notNull())
-    .addColumn('refresh_token_ttl', 'integer', (c) => c.notNull())
-    .addColumn('refresh_grace_seconds', 'integer', (c) => c.notNull())
-    .addColumn('dpop_bound', 'integer', (c) => c.notNull())
-    .addColumn('dpop_nonce', 'integer', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('oauth_clients_workspace').on('oauth_clients').columns(['workspace_id', 'id']).execute();
+  await createTable(
+    db,
+    'oauth_clients',
+    {
+      ...ID_AND_WORKSPACE,
+      name: 'varchar(200) not null',
+      scopes: 'text not null',
+      audience: 'text not null',
+      grant_types: 'text not null',
+      auth_method: 'varchar(32) not null',
+      jwks: 'text',
+      access_token_format: 'varchar(16) not null',
+      signing_alg: 'varchar(16) not null',
+      access_token_ttl: 'integer not null',
+      refresh_token_ttl: 'integer not null',
+      refresh_grace_seconds: 'integer not null',
+      dpop_bound: 'integer not null',
+      dpop_nonce: 'integer not null',
+      ...CREATED_AND_UPDATED,
+      deleted_at: 'bigint',
+    },
+    { indexes: { workspace: ['workspace_id', 'id'] } },
+  );
 
   // Only HMACs of secrets under the keyring pepper.
-  await db.schema
-    .createTable('oauth_client_secrets')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull().references('oauth_clients.id'))
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('pepper_version', 'integer', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('oauth_client_secrets_client').on('oauth_client_secrets').column('client_id').execute();
+  await createTable(
+    db,
+    'oauth_client_secrets',
+    {
+      id: 'varchar(64) primary key',
+      client_id: 'varchar(64) not null references oauth_clients.id',
+      hash: 'varchar(64) not null unique',
+      pepper_version: 'integer not null',
+      created_at: 'bigint not null',
+      expires_at: 'bigint',
+    },
+    { indexes: { client: ['client_id'] } },
+  );
 
   // Private keys only as keyring ciphertexts bound to their kid.
-  await db.schema
-    .createTable('oauth_signing_keys')
-    .addColumn('kid', 'varchar(128)', (c) => c.primaryKey())
-    .addColumn('alg', 'varchar(16)', (c) => c.notNull())
-    .addColumn('public_jwk', 'text', (c) => c.notNull())
-    .addColumn('private_key', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('activates_at', 'bigint', (c) => c.notNull())
-    .addColumn('retires_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'oauth_signing_keys', {
+    kid: 'varchar(128) primary key',
+    alg: 'varchar(16) not null',
+    public_jwk: 'text not null',
+    private_key: 'text not null',
+    created_at: 'bigint not null',
+    activates_at: 'bigint not null',
+    retires_at: 'bigint not null',
+    expires_at: 'bigint not null',
+  });
 
-  await db.schema
-    .createTable('oauth_token_families')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(256)', (c) => c.notNull())
-    .addColumn('api_key_id', 'varchar(64)')
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('audience', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('revoked_at', 'bigint')
-    .addColumn('revoke_reason', 'varchar(64)')
-    .execute();
+  await createTable(db, 'oauth_token_families', {
+    ...ID_AND_WORKSPACE,
+    client_id: 'varchar(64) not null',
+    subject: 'varchar(256) not null',
+    api_key_id: 'varchar(64)',
+    scope: 'text not null',
+    audience: 'text not null',
+    created_at: 'bigint not null',
+    revoked_at: 'bigint',
+    revoke_reason: 'varchar(64)',
+  });
 
-  await db.schema
-    .createTable('oauth_refresh_tokens')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('family_id', 'varchar(64)', (c) => c.notNull().references('oauth_token_families.id'))
-    .addColumn('hash', 'varchar(64)', (c) => c.notNull().unique())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('used_at', 'bigint')
-    .addColumn('replaced_by_id', 'varchar(64)')
-    .execute();
-  await db.schema.createIndex('oauth_refresh_tokens_family').on('oauth_refresh_tokens').column('family_id').execute();
+  await createTable(
+    db,
+    'oauth_refresh_tokens',
+    {
+      id: 'varchar(64) primary key',
+      family_id: 'varchar(64) not null references oauth_token_families.id',
+      hash: 'varchar(64) not null unique',
+      ...ONE_TIME_LIFE,
+      replaced_by_id: 'varchar(64)',
+    },
+    { indexes: { family: ['family_id'] } },
+  );
 
-  await db.schema
-    .createTable('oauth_opaque_tokens')
-    .addColumn('hash', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('jti', 'varchar(64)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(256)', (c) => c.notNull())
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('audience', 'text', (c) => c.notNull())
-    .addColumn('jkt', 'varchar(64)')
-    .addColumn('issued_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('revoked_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('oauth_opaque_tokens_expiry').on('oauth_opaque_tokens').column('expires_at').execute();
+  await createTable(
+    db,
+    'oauth_opaque_tokens',
+    {
+      hash: 'varchar(64) primary key',
+      jti: 'varchar(64) not null',
+      workspace_id: 'varchar(64) not null',
+      client_id: 'varchar(64) not null',
+      subject: 'varchar(256) not null',
+      scope: 'text not null',
+      audience: 'text not null',
+      jkt: 'varchar(64)',
+      issued_at: 'bigint not null',
+      expires_at: 'bigint not null',
+      revoked_at: 'bigint',
+    },
+    { indexes: { expiry: ['expires_at'] } },
+  );
 
-  await db.schema
-    .createTable('oauth_revoked_jtis')
-    .addColumn('jti', 'varchar(128)', (c) => c.primaryKey())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'oauth_revoked_jtis', {
+    jti: 'varchar(128) primary key',
+    expires_at: 'bigint not null',
+  });
 
   // One-time values (assertion and DPoP proof jtis), shared by every node.
-  await db.schema
-    .createTable('oauth_once')
-    .addColumn('key', 'varchar(400)', (c) => c.primaryKey())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('oauth_once_expiry').on('oauth_once').column('expires_at').execute();
+  await createTable(
+    db,
+    'oauth_once',
+    {
+      key: 'varchar(400) primary key',
+      expires_at: 'bigint not null',
+    },
+    { indexes: { expiry: ['expires_at'] } },
+  );
 }

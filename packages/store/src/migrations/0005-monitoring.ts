@@ -1,156 +1,173 @@
 import type { Kysely } from 'kysely';
+import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE } from './tables.js';
 
 /** Usage events and roll-ups, anomalies, policies, suspensions, honeytokens, webhooks, notices. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('usage_events')
-    .addColumn('ts', 'bigint', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('key_id', 'varchar(64)')
-    .addColumn('keyspace_id', 'varchar(64)')
-    .addColumn('owner_id', 'varchar(256)')
-    .addColumn('outcome', 'varchar(24)', (c) => c.notNull())
-    .addColumn('ip', 'varchar(64)')
-    .addColumn('network', 'varchar(64)')
-    .addColumn('user_agent', 'varchar(256)')
-    .addColumn('cost', 'bigint', (c) => c.notNull())
-    .addColumn('resource', 'varchar(256)')
-    .addColumn('method', 'varchar(16)')
-    .addColumn('scopes', 'varchar(1024)')
-    .addColumn('deleted_key', 'integer', (c) => c.notNull().defaultTo(0))
-    .execute();
-  await db.schema.createIndex('usage_events_ts').on('usage_events').columns(['workspace_id', 'ts']).execute();
-  await db.schema.createIndex('usage_events_key').on('usage_events').columns(['key_id', 'ts']).execute();
+  await createTable(
+    db,
+    'usage_events',
+    {
+      ts: 'bigint not null',
+      workspace_id: 'varchar(64) not null',
+      key_id: 'varchar(64)',
+      keyspace_id: 'varchar(64)',
+      owner_id: 'varchar(256)',
+      outcome: 'varchar(24) not null',
+      ip: 'varchar(64)',
+      network: 'varchar(64)',
+      user_agent: 'varchar(256)',
+      cost: 'bigint not null',
+      resource: 'varchar(256)',
+      method: 'varchar(16)',
+      scopes: 'varchar(1024)',
+      deleted_key: 'integer default 0 not null',
+    },
+    { indexes: { ts: ['workspace_id', 'ts'], key: ['key_id', 'ts'] } },
+  );
 
-  await db.schema
-    .createTable('usage_rollups')
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('granularity', 'varchar(8)', (c) => c.notNull())
-    .addColumn('bucket', 'bigint', (c) => c.notNull())
-    .addColumn('dimension', 'varchar(16)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(256)', (c) => c.notNull())
-    .addColumn('outcome', 'varchar(24)', (c) => c.notNull())
-    .addColumn('count', 'bigint', (c) => c.notNull())
-    .addColumn('cost', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('usage_rollups_pk', ['workspace_id', 'granularity', 'dimension', 'subject', 'bucket', 'outcome'])
-    .execute();
-  await db.schema.createIndex('usage_rollups_bucket').on('usage_rollups').columns(['granularity', 'bucket']).execute();
+  await createTable(
+    db,
+    'usage_rollups',
+    {
+      workspace_id: 'varchar(64) not null',
+      granularity: 'varchar(8) not null',
+      bucket: 'bigint not null',
+      dimension: 'varchar(16) not null',
+      subject: 'varchar(256) not null',
+      outcome: 'varchar(24) not null',
+      count: 'bigint not null',
+      cost: 'bigint not null',
+    },
+    {
+      primaryKey: ['workspace_id', 'granularity', 'dimension', 'subject', 'bucket', 'outcome'],
+      indexes: { bucket: ['granularity', 'bucket'] },
+    },
+  );
 
-  await db.schema
-    .createTable('key_scope_usage')
-    .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('scope', 'varchar(128)', (c) => c.notNull())
-    .addColumn('last_used_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('key_scope_usage_pk', ['key_id', 'scope'])
-    .execute();
+  await createTable(
+    db,
+    'key_scope_usage',
+    {
+      key_id: 'varchar(64) not null',
+      scope: 'varchar(128) not null',
+      last_used_at: 'bigint not null',
+    },
+    { primaryKey: ['key_id', 'scope'] },
+  );
 
-  await db.schema
-    .createTable('anomalies')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('kind', 'varchar(32)', (c) => c.notNull())
-    .addColumn('severity', 'varchar(16)', (c) => c.notNull())
-    .addColumn('key_id', 'varchar(64)')
-    .addColumn('keyspace_id', 'varchar(64)')
-    .addColumn('subject', 'varchar(256)', (c) => c.notNull())
-    .addColumn('explanation', 'text', (c) => c.notNull())
-    .addColumn('details', 'text', (c) => c.notNull())
-    .addColumn('fingerprint', 'varchar(512)', (c) => c.notNull())
-    .addColumn('status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('count', 'bigint', (c) => c.notNull())
-    .addColumn('first_event_at', 'bigint', (c) => c.notNull())
-    .addColumn('detected_at', 'bigint', (c) => c.notNull())
-    .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
-    .addColumn('acknowledged_at', 'bigint')
-    .addColumn('acknowledged_by', 'varchar(128)')
-    .addColumn('resolved_at', 'bigint')
-    .addColumn('resolved_by', 'varchar(128)')
-    .addColumn('response', 'text')
-    .execute();
-  await db.schema.createIndex('anomalies_detected').on('anomalies').columns(['workspace_id', 'detected_at']).execute();
-  await db.schema.createIndex('anomalies_key').on('anomalies').columns(['key_id', 'detected_at']).execute();
+  await createTable(
+    db,
+    'anomalies',
+    {
+      ...ID_AND_WORKSPACE,
+      kind: 'varchar(32) not null',
+      severity: 'varchar(16) not null',
+      key_id: 'varchar(64)',
+      keyspace_id: 'varchar(64)',
+      subject: 'varchar(256) not null',
+      explanation: 'text not null',
+      details: 'text not null',
+      fingerprint: 'varchar(512) not null',
+      status: 'varchar(16) not null',
+      count: 'bigint not null',
+      first_event_at: 'bigint not null',
+      detected_at: 'bigint not null',
+      last_seen_at: 'bigint not null',
+      acknowledged_at: 'bigint',
+      acknowledged_by: 'varchar(128)',
+      resolved_at: 'bigint',
+      resolved_by: 'varchar(128)',
+      response: 'text',
+    },
+    { indexes: { detected: ['workspace_id', 'detected_at'], key: ['key_id', 'detected_at'] } },
+  );
 
-  await db.schema
-    .createTable('keyspace_policies')
-    .addColumn('keyspace_id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('anomaly_response', 'varchar(16)', (c) => c.notNull())
-    .addColumn('suspend_min_severity', 'varchar(16)', (c) => c.notNull())
-    .addColumn('auto_expire_unused_days', 'integer')
-    .addColumn('auto_expire_notice_days', 'integer', (c) => c.notNull())
-    .addColumn('expiring_notice_days', 'integer', (c) => c.notNull())
-    .addColumn('credits_low_threshold', 'bigint')
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'keyspace_policies', {
+    keyspace_id: 'varchar(64) primary key',
+    workspace_id: 'varchar(64) not null',
+    anomaly_response: 'varchar(16) not null',
+    suspend_min_severity: 'varchar(16) not null',
+    auto_expire_unused_days: 'integer',
+    auto_expire_notice_days: 'integer not null',
+    expiring_notice_days: 'integer not null',
+    credits_low_threshold: 'bigint',
+    updated_at: 'bigint not null',
+  });
 
-  await db.schema
-    .createTable('key_suspensions')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('key_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('anomaly_id', 'varchar(64)')
-    .addColumn('reason', 'varchar(256)', (c) => c.notNull())
-    .addColumn('suspended_at', 'bigint', (c) => c.notNull())
-    .addColumn('was_enabled', 'integer', (c) => c.notNull())
-    .addColumn('undone_at', 'bigint')
-    .addColumn('undone_by', 'varchar(128)')
-    .execute();
-  await db.schema.createIndex('key_suspensions_key').on('key_suspensions').columns(['key_id']).execute();
+  await createTable(
+    db,
+    'key_suspensions',
+    {
+      ...ID_AND_WORKSPACE,
+      key_id: 'varchar(64) not null',
+      anomaly_id: 'varchar(64)',
+      reason: 'varchar(256) not null',
+      suspended_at: 'bigint not null',
+      was_enabled: 'integer not null',
+      undone_at: 'bigint',
+      undone_by: 'varchar(128)',
+    },
+    { indexes: { key: ['key_id'] } },
+  );
 
-  await db.schema
-    .createTable('honeytokens')
-    .addColumn('key_id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'honeytokens', {
+    key_id: 'varchar(64) primary key',
+    workspace_id: 'varchar(64) not null',
+    created_at: 'bigint not null',
+  });
 
-  await db.schema
-    .createTable('webhooks')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('url', 'varchar(2048)', (c) => c.notNull())
-    .addColumn('events', 'text', (c) => c.notNull())
-    .addColumn('secret_ciphertext', 'text', (c) => c.notNull())
-    .addColumn('secret_start', 'varchar(32)', (c) => c.notNull())
-    .addColumn('enabled', 'integer', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
-  await db.schema.createIndex('webhooks_workspace').on('webhooks').columns(['workspace_id']).execute();
+  await createTable(
+    db,
+    'webhooks',
+    {
+      ...ID_AND_WORKSPACE,
+      url: 'varchar(2048) not null',
+      events: 'text not null',
+      secret_ciphertext: 'text not null',
+      secret_start: 'varchar(32) not null',
+      enabled: 'integer not null',
+      ...CREATED_AND_UPDATED,
+    },
+    { indexes: { workspace: ['workspace_id'] } },
+  );
 
-  await db.schema
-    .createTable('webhook_deliveries')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('subscription_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('event_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('event_type', 'varchar(32)', (c) => c.notNull())
-    .addColumn('payload', 'text', (c) => c.notNull())
-    .addColumn('status', 'varchar(16)', (c) => c.notNull())
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('next_attempt_at', 'bigint')
-    .addColumn('last_attempt_at', 'bigint')
-    .addColumn('response_status', 'integer')
-    .addColumn('last_error', 'varchar(512)')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('delivered_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
-  await db.schema.createIndex('webhook_deliveries_sub').on('webhook_deliveries').columns(['subscription_id', 'id']).execute();
+  await createTable(
+    db,
+    'webhook_deliveries',
+    {
+      id: 'varchar(64) primary key',
+      subscription_id: 'varchar(64) not null',
+      workspace_id: 'varchar(64) not null',
+      event_id: 'varchar(64) not null',
+      event_type: 'varchar(32) not null',
+      payload: 'text not null',
+      status: 'varchar(16) not null',
+      attempts: 'integer not null',
+      next_attempt_at: 'bigint',
+      last_attempt_at: 'bigint',
+      response_status: 'integer',
+      last_error: 'varchar(512)',
+      created_at: 'bigint not null',
+      delivered_at: 'bigint',
+    },
+    { indexes: { due: ['status', 'next_attempt_at'], sub: ['subscription_id', 'id'] } },
+  );
 
-  await db.schema
-    .createTable('monitoring_cursors')
-    .addColumn('name', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('value', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'monitoring_cursors', {
+    name: 'varchar(64) primary key',
+    value: 'bigint not null',
+  });
 
-  await db.schema
-    .createTable('monitoring_notices')
-    .addColumn('kind', 'varchar(32)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(128)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('data', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('monitoring_notices_pk', ['kind', 'subject'])
-    .execute();
+  await createTable(
+    db,
+    'monitoring_notices',
+    {
+      kind: 'varchar(32) not null',
+      subject: 'varchar(128) not null',
+      workspace_id: 'varchar(64) not null',
+      created_at: 'bigint not null',
+      data: 'text not null',
+    },
+    { primaryKey: ['kind', 'subject'] },
+  );
 }

@@ -1,15 +1,15 @@
 import type { Kysely } from 'kysely';
+import { addColumns } from './tables.js';
 
 /**
  * Root keys get what API keys have: an expiry, an IP allowlist, a link to the key they were
  * rolled to, and a list of keyspaces they are limited to (null: every keyspace of the workspace).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('root_keys').addColumn('expires_at', 'bigint').execute();
-  await db.schema
-    .alterTable('root_keys')
-    .addColumn('ip_allowlist', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
-  await db.schema.alterTable('root_keys').addColumn('keyspace_ids', 'text').execute();
-  await db.schema.alterTable('root_keys').addColumn('rolled_to_id', 'varchar(64)').execute();
+  await addColumns(db, 'root_keys', {
+    expires_at: 'bigint',
+    ip_allowlist: "text default '[]' not null",
+    keyspace_ids: 'text',
+    rolled_to_id: 'varchar(64)',
+  });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './tables.js';
 
 interface Db {
   oauth_clients: { workspace_id: string; audience: string; created_at: number; deleted_at: number | null };
@@ -11,12 +12,11 @@ interface Db {
  * clients name today are claimed, oldest client first.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('oauth_audiences')
-    .addColumn('audience', 'varchar(512)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await createTable(db, 'oauth_audiences', {
+    audience: 'varchar(512) primary key',
+    workspace_id: 'varchar(64) not null',
+    created_at: 'bigint not null',
+  });
   const q = db as unknown as Kysely<Db>;
   const clients = await q
     .selectFrom('oauth_clients')

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './tables.js';
 
 /**
  * Idempotency keys: the first outcome of a request sent with an `Idempotency-Key`, for 24 hours.
@@ -6,17 +7,19 @@ import type { Kysely } from 'kysely';
  * a keyed hash of the request.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('idempotency_keys')
-    .addColumn('principal', 'varchar(128)', (c) => c.notNull())
-    .addColumn('key', 'varchar(255)', (c) => c.notNull())
-    .addColumn('fingerprint', 'varchar(128)', (c) => c.notNull())
-    .addColumn('claim', 'varchar(32)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('status', 'integer')
-    .addColumn('response', 'text')
-    .addPrimaryKeyConstraint('idempotency_keys_pk', ['principal', 'key'])
-    .execute();
-  await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at').execute();
+  await createTable(
+    db,
+    'idempotency_keys',
+    {
+      principal: 'varchar(128) not null',
+      key: 'varchar(255) not null',
+      fingerprint: 'varchar(128) not null',
+      claim: 'varchar(32) not null',
+      created_at: 'bigint not null',
+      expires_at: 'bigint not null',
+      status: 'integer',
+      response: 'text',
+    },
+    { primaryKey: ['principal', 'key'], indexes: { expires: ['expires_at'] } },
+  );
 }

@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { collateIdsOnPostgres, createTable, CREATED_AND_UPDATED } from './tables.js';
 
 /**
  * Dynamic database credentials: target connections (the admin password as keyring ciphertext),
@@ -6,69 +7,75 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * queue). No password of a lease is stored anywhere.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('database_connections')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('name', 'varchar(64)', (c) => c.notNull())
-    .addColumn('plugin', 'varchar(32)', (c) => c.notNull())
-    .addColumn('host', 'varchar(255)', (c) => c.notNull())
-    .addColumn('port', 'integer', (c) => c.notNull())
-    .addColumn('database', 'varchar(64)', (c) => c.notNull())
-    .addColumn('tls_mode', 'varchar(16)', (c) => c.notNull())
-    .addColumn('username', 'varchar(64)', (c) => c.notNull())
-    .addColumn('password_ciphertext', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addUniqueConstraint('database_connections_name', ['workspace_id', 'name'])
-    .execute();
-  await db.schema
-    .createTable('database_roles')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('name', 'varchar(64)', (c) => c.notNull())
-    .addColumn('connection_id', 'varchar(32)', (c) => c.notNull().references('database_connections.id'))
-    .addColumn('creation_statements', 'text', (c) => c.notNull())
-    .addColumn('revocation_statements', 'text')
-    .addColumn('renew_statements', 'text')
-    .addColumn('default_ttl_seconds', 'integer', (c) => c.notNull())
-    .addColumn('max_ttl_seconds', 'integer', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addUniqueConstraint('database_roles_name', ['workspace_id', 'name'])
-    .execute();
-  await db.schema
-    .createTable('database_leases')
-    .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('role_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('role_name', 'varchar(64)', (c) => c.notNull())
-    .addColumn('connection_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('login', 'varchar(64)', (c) => c.notNull())
-    .addColumn('state', 'varchar(16)', (c) => c.notNull())
-    .addColumn('issued_to', 'varchar(128)', (c) => c.notNull())
-    .addColumn('issued_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('max_expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('renewals', 'integer', (c) => c.notNull())
-    .addColumn('revoke_reason', 'varchar(16)')
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('next_attempt_at', 'bigint')
-    .addColumn('last_error', 'varchar(512)')
-    .addColumn('revoked_at', 'bigint')
-    .execute();
-  // The revoker's queue: leases not revoked yet, by when they are next due.
-  await db.schema.createIndex('database_leases_due').on('database_leases').columns(['state', 'next_attempt_at']).execute();
-  await db.schema.createIndex('database_leases_workspace').on('database_leases').columns(['workspace_id', 'id']).execute();
-  await db.schema.createIndex('database_leases_role').on('database_leases').columns(['role_id', 'state']).execute();
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
-    // Ids sort by creation time in byte order only (see 0007).
-    for (const [table, columns] of [
-      ['database_connections', ['id', 'workspace_id']],
-      ['database_roles', ['id', 'workspace_id', 'connection_id']],
-      ['database_leases', ['id', 'workspace_id', 'role_id', 'connection_id']],
-    ] as const)
-      for (const column of columns)
-        await sql`alter table ${sql.id(table)} alter column ${sql.id(column)} type varchar(32) collate "C"`.execute(db);
-  }
+  await createTable(
+    db,
+    'database_connections',
+    {
+      id: 'varchar(32) primary key',
+      workspace_id: 'varchar(32) not null',
+      name: 'varchar(64) not null',
+      plugin: 'varchar(32) not null',
+      host: 'varchar(255) not null',
+      port: 'integer not null',
+      database: 'varchar(64) not null',
+      tls_mode: 'varchar(16) not null',
+      username: 'varchar(64) not null',
+      password_ciphertext: 'text not null',
+      ...CREATED_AND_UPDATED,
+    },
+    { unique: { database_connections_name: ['workspace_id', 'name'] } },
+  );
+  await createTable(
+    db,
+    'database_roles',
+    {
+      id: 'varchar(32) primary key',
+      workspace_id: 'varchar(32) not null',
+      name: 'varchar(64) not null',
+      connection_id: 'varchar(32) not null references database_connections.id',
+      creation_statements: 'text not null',
+      revocation_statements: 'text',
+      renew_statements: 'text',
+      default_ttl_seconds: 'integer not null',
+      max_ttl_seconds: 'integer not null',
+      ...CREATED_AND_UPDATED,
+    },
+    { unique: { database_roles_name: ['workspace_id', 'name'] } },
+  );
+  await createTable(
+    db,
+    'database_leases',
+    {
+      id: 'varchar(32) primary key',
+      workspace_id: 'varchar(32) not null',
+      role_id: 'varchar(32) not null',
+      role_name: 'varchar(64) not null',
+      connection_id: 'varchar(32) not null',
+      login: 'varchar(64) not null',
+      state: 'varchar(16) not null',
+      issued_to: 'varchar(128) not null',
+      issued_at: 'bigint not null',
+      expires_at: 'bigint not null',
+      max_expires_at: 'bigint not null',
+      renewals: 'integer not null',
+      revoke_reason: 'varchar(16)',
+      attempts: 'integer not null',
+      next_attempt_at: 'bigint',
+      last_error: 'varchar(512)',
+      revoked_at: 'bigint',
+    },
+    {
+      indexes: {
+        // The revoker's queue: leases not revoked yet, by when they are next due.
+        due: ['state', 'next_attempt_at'],
+        workspace: ['workspace_id', 'id'],
+        role: ['role_id', 'state'],
+      },
+    },
+  );
+  await collateIdsOnPostgres(db, 'varchar(32)', {
+    database_connections: ['id', 'workspace_id'],
+    database_roles: ['id', 'workspace_id', 'connection_id'],
+    database_leases: ['id', 'workspace_id', 'role_id', 'connection_id'],
+  });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns, createTable } from './tables.js';
 
 /**
  * Rotation of API keys. A keyspace policy gains a maximum key lifetime and a rotation schedule
@@ -7,29 +8,28 @@ import type { Kysely } from 'kysely';
  * stopped for the quiet period, or until the hard deadline.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('keyspace_policies').addColumn('max_key_lifetime_days', 'integer').execute();
-  await db.schema.alterTable('keyspace_policies').addColumn('rotation_interval_days', 'integer').execute();
-  await db.schema
-    .alterTable('keyspace_policies')
-    .addColumn('rotation_notice_days', 'integer', (c) => c.notNull().defaultTo(7))
-    .execute();
-  await db.schema
-    .alterTable('keyspace_policies')
-    .addColumn('rotation_grace_days', 'integer', (c) => c.notNull().defaultTo(7))
-    .execute();
-  await db.schema
-    .createTable('key_rollovers')
-    .addColumn('predecessor_id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('successor_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('keyspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('quiet_period_seconds', 'integer', (c) => c.notNull())
-    .addColumn('deadline', 'bigint', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('successor_first_used_at', 'bigint')
-    .addColumn('retired_at', 'bigint')
-    .addColumn('retired_reason', 'varchar(16)')
-    .execute();
-  // The retirement job reads the rollovers still open.
-  await db.schema.createIndex('key_rollovers_open').on('key_rollovers').columns(['retired_at', 'deadline']).execute();
+  await addColumns(db, 'keyspace_policies', {
+    max_key_lifetime_days: 'integer',
+    rotation_interval_days: 'integer',
+    rotation_notice_days: 'integer default 7 not null',
+    rotation_grace_days: 'integer default 7 not null',
+  });
+  await createTable(
+    db,
+    'key_rollovers',
+    {
+      predecessor_id: 'varchar(64) primary key',
+      successor_id: 'varchar(64) not null',
+      workspace_id: 'varchar(64) not null',
+      keyspace_id: 'varchar(64) not null',
+      quiet_period_seconds: 'integer not null',
+      deadline: 'bigint not null',
+      created_at: 'bigint not null',
+      successor_first_used_at: 'bigint',
+      retired_at: 'bigint',
+      retired_reason: 'varchar(16)',
+    },
+    // The retirement job reads the rollovers still open.
+    { indexes: { open: ['retired_at', 'deadline'] } },
+  );
 }

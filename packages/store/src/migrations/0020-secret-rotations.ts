@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { createTable, CREATED_AND_UPDATED } from './tables.js';
 
 /**
  * Rotation of vault secrets: one row per secret that has a rotator — its kind and settings (never
@@ -6,30 +7,36 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * runner (`next_attempt_at`, claimed by one node at a time through `state`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('secret_rotations')
-    .addColumn('secret_id', 'varchar(32)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(32)', (c) => c.notNull())
-    .addColumn('secret_name', 'varchar(200)', (c) => c.notNull())
-    .addColumn('rotator', 'varchar(32)', (c) => c.notNull())
-    .addColumn('settings', 'text', (c) => c.notNull())
-    .addColumn('signing_secret_ciphertext', 'text')
-    .addColumn('interval_seconds', 'integer')
-    .addColumn('state', 'varchar(16)', (c) => c.notNull())
-    .addColumn('next_attempt_at', 'bigint')
-    .addColumn('attempts', 'integer', (c) => c.notNull())
-    .addColumn('last_attempt_at', 'bigint')
-    .addColumn('last_result', 'varchar(16)')
-    .addColumn('last_error', 'varchar(512)')
-    .addColumn('last_rotated_at', 'bigint')
-    .addColumn('pending_ciphertext', 'text')
-    .addColumn('pending_since', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
-  // The runner's queue: rotations by when they are next due.
-  await db.schema.createIndex('secret_rotations_due').on('secret_rotations').column('next_attempt_at').execute();
-  await db.schema.createIndex('secret_rotations_workspace').on('secret_rotations').columns(['workspace_id', 'secret_name']).execute();
+  await createTable(
+    db,
+    'secret_rotations',
+    {
+      secret_id: 'varchar(32) primary key',
+      workspace_id: 'varchar(32) not null',
+      secret_name: 'varchar(200) not null',
+      rotator: 'varchar(32) not null',
+      settings: 'text not null',
+      signing_secret_ciphertext: 'text',
+      interval_seconds: 'integer',
+      state: 'varchar(16) not null',
+      next_attempt_at: 'bigint',
+      attempts: 'integer not null',
+      last_attempt_at: 'bigint',
+      last_result: 'varchar(16)',
+      last_error: 'varchar(512)',
+      last_rotated_at: 'bigint',
+      pending_ciphertext: 'text',
+      pending_since: 'bigint',
+      ...CREATED_AND_UPDATED,
+    },
+    {
+      indexes: {
+        // The runner's queue: rotations by when they are next due.
+        due: ['next_attempt_at'],
+        workspace: ['workspace_id', 'secret_name'],
+      },
+    },
+  );
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     // Ids sort by creation time in byte order only (see 0007).
     for (const column of ['secret_id', 'workspace_id'])

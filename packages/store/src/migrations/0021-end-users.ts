@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { addColumns, collateIdsOnPostgres, createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /**
  * Tokens for people: a workspace's end users, the consents they gave clients, authorization codes,
@@ -6,63 +7,58 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * hashes and codes are kept as keyed hashes.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('oauth_clients')
-    .addColumn('redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
+  await addColumns(db, 'oauth_clients', { redirect_uris: "text default '[]' not null" });
 
-  await db.schema
-    .createTable('end_users')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('email', 'varchar(254)', (c) => c.notNull())
-    .addColumn('email_verified', 'integer', (c) => c.notNull())
-    .addColumn('name', 'varchar(200)')
-    .addColumn('password_hash', 'text', (c) => c.notNull())
-    .addColumn('disabled_at', 'bigint')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addColumn('last_sign_in_at', 'bigint')
-    .addUniqueConstraint('end_users_workspace_email', ['workspace_id', 'email'])
-    .execute();
+  await createTable(
+    db,
+    'end_users',
+    {
+      ...ID_AND_WORKSPACE,
+      email: 'varchar(254) not null',
+      email_verified: 'integer not null',
+      name: 'varchar(200)',
+      password_hash: 'text not null',
+      disabled_at: 'bigint',
+      ...CREATED_AND_UPDATED,
+      last_sign_in_at: 'bigint',
+    },
+    { unique: { end_users_workspace_email: ['workspace_id', 'email'] } },
+  );
 
-  await db.schema
-    .createTable('oauth_consents')
-    .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('oauth_consents_pk', ['user_id', 'client_id'])
-    .execute();
+  await createTable(
+    db,
+    'oauth_consents',
+    {
+      user_id: 'varchar(64) not null',
+      client_id: 'varchar(64) not null',
+      workspace_id: 'varchar(64) not null',
+      scope: 'text not null',
+      ...CREATED_AND_UPDATED,
+    },
+    { primaryKey: ['user_id', 'client_id'] },
+  );
 
-  await db.schema
-    .createTable('oauth_authorization_codes')
-    .addColumn('hash', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('redirect_uri', 'text', (c) => c.notNull())
-    .addColumn('code_challenge', 'varchar(64)', (c) => c.notNull())
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('nonce', 'text')
-    .addColumn('auth_time', 'bigint', (c) => c.notNull())
-    .addColumn('amr', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('used_at', 'bigint')
-    .addColumn('family_id', 'varchar(64)')
-    .addColumn('access_token_jti', 'varchar(64)')
-    .addColumn('access_token_expires_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('oauth_authorization_codes_expiry').on('oauth_authorization_codes').column('expires_at').execute();
+  await createTable(
+    db,
+    'oauth_authorization_codes',
+    {
+      hash: 'varchar(64) primary key',
+      workspace_id: 'varchar(64) not null',
+      client_id: 'varchar(64) not null',
+      user_id: 'varchar(64) not null',
+      redirect_uri: 'text not null',
+      code_challenge: 'varchar(64) not null',
+      scope: 'text not null',
+      nonce: 'text',
+      auth_time: 'bigint not null',
+      amr: 'text not null',
+      ...ONE_TIME_LIFE,
+      family_id: 'varchar(64)',
+      access_token_jti: 'varchar(64)',
+      access_token_expires_at: 'bigint',
+    },
+    { indexes: { expiry: ['expires_at'] } },
+  );
 
-  // Ids sort by creation time in byte order only (see migration 0007).
-  if (db.getExecutor().adapter instanceof PostgresAdapter)
-    for (const [table, column] of [
-      ['end_users', 'id'],
-      ['end_users', 'workspace_id'],
-    ] as const)
-      await sql`alter table ${sql.id(table)} alter column ${sql.id(column)} type varchar(64) collate "C"`.execute(db);
+  await collateIdsOnPostgres(db, 'varchar(64)', { end_users: ['id', 'workspace_id'] });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns } from './tables.js';
 
 /**
  * RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): the URIs a client may send users to
@@ -6,9 +7,6 @@ import type { Kysely } from 'kysely';
  * cookie made before is refused).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('oauth_clients')
-    .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
-  await db.schema.alterTable('end_users').addColumn('sessions_ended_at', 'bigint').execute();
+  await addColumns(db, 'oauth_clients', { post_logout_redirect_uris: "text default '[]' not null" });
+  await addColumns(db, 'end_users', { sessions_ended_at: 'bigint' });
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns } from './tables.js';
 
 /**
  * Detection tuning per keyspace, on its policy: a sensitivity that scales the detectors'
@@ -6,16 +7,9 @@ import type { Kysely } from 'kysely';
  * and known networks (a JSON list of CIDRs) that are never a new network or impossible travel.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('keyspace_policies')
-    .addColumn('detection_sensitivity', 'double precision', (c) => c.notNull().defaultTo(1))
-    .execute();
-  await db.schema
-    .alterTable('keyspace_policies')
-    .addColumn('quiet_hours', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
-  await db.schema
-    .alterTable('keyspace_policies')
-    .addColumn('known_networks', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
+  await addColumns(db, 'keyspace_policies', {
+    detection_sensitivity: 'double precision default 1 not null',
+    quiet_hours: "text default '[]' not null",
+    known_networks: "text default '[]' not null",
+  });
 }

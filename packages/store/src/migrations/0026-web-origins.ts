@@ -1,9 +1,7 @@
 import type { Kysely } from 'kysely';
+import { addColumns } from './tables.js';
 
 /** The browser origins whose pages may call a client's token, revocation and userinfo endpoints (CORS). */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('oauth_clients')
-    .addColumn('web_origins', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
+  await addColumns(db, 'oauth_clients', { web_origins: "text default '[]' not null" });
 }

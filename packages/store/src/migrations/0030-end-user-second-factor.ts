@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns, createTable } from './tables.js';
 
 /**
  * End users' second factor and the hosted pages' branding: an end user's TOTP secret (sealed, as
@@ -6,16 +7,16 @@ import type { Kysely } from 'kysely';
  * workspace the name, logo and colour its sign-in, consent, device and account pages show.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  // One column a statement: SQLite adds no more.
-  await db.schema.alterTable('end_users').addColumn('totp_secret', 'text').execute();
-  await db.schema.alterTable('end_users').addColumn('totp_pending', 'text').execute();
-  await db.schema.alterTable('end_users').addColumn('totp_last_step', 'bigint').execute();
-  await db.schema
-    .createTable('workspace_branding')
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('name', 'varchar(100)')
-    .addColumn('logo_url', 'varchar(2048)')
-    .addColumn('color', 'varchar(7)')
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .execute();
+  await addColumns(db, 'end_users', {
+    totp_secret: 'text',
+    totp_pending: 'text',
+    totp_last_step: 'bigint',
+  });
+  await createTable(db, 'workspace_branding', {
+    workspace_id: 'varchar(64) primary key',
+    name: 'varchar(100)',
+    logo_url: 'varchar(2048)',
+    color: 'varchar(7)',
+    updated_at: 'bigint not null',
+  });
 }

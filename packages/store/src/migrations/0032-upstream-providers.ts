@@ -1,4 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /**
  * Sign-in with an upstream OpenID Provider: the workspace's providers (client secrets encrypted
@@ -6,44 +7,48 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * sent upstream and not back yet (kept by the keyed hash of their `state`).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('oauth_upstream_providers')
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('name', 'varchar(100)', (c) => c.notNull())
-    .addColumn('issuer', 'text', (c) => c.notNull())
-    .addColumn('client_id', 'varchar(255)', (c) => c.notNull())
-    .addColumn('client_secret_ciphertext', 'text', (c) => c.notNull())
-    .addColumn('scopes', 'text', (c) => c.notNull())
-    .addColumn('claim_mapping', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('updated_at', 'bigint', (c) => c.notNull())
-    .addUniqueConstraint('oauth_upstream_providers_workspace_name', ['workspace_id', 'name'])
-    .execute();
+  await createTable(
+    db,
+    'oauth_upstream_providers',
+    {
+      ...ID_AND_WORKSPACE,
+      name: 'varchar(100) not null',
+      issuer: 'text not null',
+      client_id: 'varchar(255) not null',
+      client_secret_ciphertext: 'text not null',
+      scopes: 'text not null',
+      claim_mapping: 'text not null',
+      ...CREATED_AND_UPDATED,
+    },
+    { unique: { oauth_upstream_providers_workspace_name: ['workspace_id', 'name'] } },
+  );
 
-  await db.schema
-    .createTable('end_user_upstream_links')
-    .addColumn('provider_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(255)', (c) => c.notNull())
-    .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('end_user_upstream_links_pk', ['provider_id', 'subject'])
-    .execute();
-  await db.schema.createIndex('end_user_upstream_links_user').on('end_user_upstream_links').column('user_id').execute();
+  await createTable(
+    db,
+    'end_user_upstream_links',
+    {
+      provider_id: 'varchar(64) not null',
+      subject: 'varchar(255) not null',
+      user_id: 'varchar(64) not null',
+      workspace_id: 'varchar(64) not null',
+      created_at: 'bigint not null',
+    },
+    { primaryKey: ['provider_id', 'subject'], indexes: { user: ['user_id'] } },
+  );
 
-  await db.schema
-    .createTable('oauth_federated_sign_ins')
-    .addColumn('state_hash', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('workspace_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('provider_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('binding_hash', 'varchar(64)', (c) => c.notNull())
-    .addColumn('request', 'text', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('used_at', 'bigint')
-    .execute();
-  await db.schema.createIndex('oauth_federated_sign_ins_expiry').on('oauth_federated_sign_ins').column('expires_at').execute();
+  await createTable(
+    db,
+    'oauth_federated_sign_ins',
+    {
+      state_hash: 'varchar(64) primary key',
+      workspace_id: 'varchar(64) not null',
+      provider_id: 'varchar(64) not null',
+      binding_hash: 'varchar(64) not null',
+      request: 'text not null',
+      ...ONE_TIME_LIFE,
+    },
+    { indexes: { expiry: ['expires_at'] } },
+  );
 
   // Ids sort by creation time in byte order only (see migration 0007).
   if (db.getExecutor().adapter instanceof PostgresAdapter)

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { createTable } from './tables.js';
 
 /**
  * Console sign-in with the deployment's upstream OpenID Provider: which console user an upstream
@@ -6,13 +7,15 @@ import type { Kysely } from 'kysely';
  * (migration 0032), hashed under the console's own domains.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('console_sso_links')
-    .addColumn('issuer', 'varchar(512)', (c) => c.notNull())
-    .addColumn('subject', 'varchar(255)', (c) => c.notNull())
-    .addColumn('user_id', 'varchar(64)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('console_sso_links_pk', ['issuer', 'subject'])
-    .execute();
-  await db.schema.createIndex('console_sso_links_user').on('console_sso_links').column('user_id').execute();
+  await createTable(
+    db,
+    'console_sso_links',
+    {
+      issuer: 'varchar(512) not null',
+      subject: 'varchar(255) not null',
+      user_id: 'varchar(64) not null',
+      created_at: 'bigint not null',
+    },
+    { primaryKey: ['issuer', 'subject'], indexes: { user: ['user_id'] } },
+  );
 }

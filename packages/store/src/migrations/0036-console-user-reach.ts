@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns } from './tables.js';
 
 /**
  * The workspaces a console user reaches besides its home, as root keys have had since 0031: the
@@ -6,8 +7,5 @@ import type { Kysely } from 'kysely';
  * Empty for every user made before.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .alterTable('console_users')
-    .addColumn('other_workspace_ids', 'text', (c) => c.notNull().defaultTo('[]'))
-    .execute();
+  await addColumns(db, 'console_users', { other_workspace_ids: "text default '[]' not null" });
 }

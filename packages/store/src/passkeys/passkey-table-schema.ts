@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { addColumns, createTable } from '../migrations/tables.js';
 
 /**
  * Creates a passkey table, as migrations 0009 (`console_passkeys`) and 0037 (`end_user_passkeys`)
@@ -6,25 +7,29 @@ import type { Kysely } from 'kysely';
  * released, so neither does this.
  */
 export async function createPasskeyTable(db: Kysely<unknown>, table: string, users: string): Promise<void> {
-  await db.schema
-    .createTable(table)
-    .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-    .addColumn('user_id', 'varchar(64)', (c) => c.notNull().references(`${users}.id`))
-    .addColumn('credential_id', 'varchar(1400)', (c) => c.notNull().unique())
-    .addColumn('public_key', 'text', (c) => c.notNull())
-    .addColumn('counter', 'bigint', (c) => c.notNull())
-    .addColumn('transports', 'text', (c) => c.notNull())
-    .addColumn('name', 'varchar(100)', (c) => c.notNull())
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('last_used_at', 'bigint')
-    .execute();
-  await db.schema.createIndex(`${table}_user`).on(table).column('user_id').execute();
+  await createTable(
+    db,
+    table,
+    {
+      id: 'varchar(64) primary key',
+      user_id: `varchar(64) not null references ${users}.id`,
+      credential_id: 'varchar(1400) not null unique',
+      public_key: 'text not null',
+      counter: 'bigint not null',
+      transports: 'text not null',
+      name: 'varchar(100) not null',
+      created_at: 'bigint not null',
+      last_used_at: 'bigint',
+    },
+    { indexes: { user: ['user_id'] } },
+  );
 }
 
 /** Adds the three columns that hold one WebAuthn challenge to a table (a console session, an end user). */
 export async function addChallengeColumns(db: Kysely<unknown>, table: string): Promise<void> {
-  // One column a statement: SQLite adds no more.
-  await db.schema.alterTable(table).addColumn('challenge', 'varchar(128)').execute();
-  await db.schema.alterTable(table).addColumn('challenge_purpose', 'varchar(16)').execute();
-  await db.schema.alterTable(table).addColumn('challenge_expires_at', 'bigint').execute();
+  await addColumns(db, table, {
+    challenge: 'varchar(128)',
+    challenge_purpose: 'varchar(16)',
+    challenge_expires_at: 'bigint',
+  });
 }
