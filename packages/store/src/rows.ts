@@ -3,7 +3,8 @@ import type { Column } from './record-columns.js';
 
 /**
  * What the table adapters read and write the same way: a row by its columns' values, rows by them in
- * order, a count, an insert that loses quietly to a row already there, and whether a write found its row.
+ * order, a count, an insert that loses quietly to a row already there, a column set once, expired
+ * rows deleted, and whether a write found its row.
  */
 
 /** A loose view of any handle, for the few queries written once for every table. */
@@ -81,6 +82,32 @@ export async function insertIfAbsent<DB, T extends keyof DB & string>(
     .onConflict((oc) => oc.columns(key).doNothing())
     .executeTakeFirst();
   return wroteOne(r);
+}
+
+/**
+ * Sets `column` to `at` (and the columns of `also`) on the row of `table` whose columns hold the
+ * values of `where`, if `column` is still null: a one-time row spent, a family revoked. Whether this
+ * call was the one that set it.
+ */
+export async function markOnce<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  where: Partial<Record<ColumnOf<DB, T>, string | number>>,
+  column: ColumnOf<DB, T>,
+  at: number,
+  also: Partial<Record<ColumnOf<DB, T>, unknown>> = {},
+): Promise<boolean> {
+  let query = (db as unknown as AnyTables).updateTable(table as string).set({ [column]: at, ...also });
+  for (const [name, value] of Object.entries(where)) query = query.where(name, '=', value);
+  return wroteOne(await query.where(column, 'is', null).executeTakeFirst());
+}
+
+/** Deletes the rows of `table` whose `expires_at` is at or before `before`. */
+export async function deleteExpired<DB>(db: Kysely<DB>, table: keyof DB & string, before: number): Promise<void> {
+  await (db as unknown as AnyTables)
+    .deleteFrom(table as string)
+    .where('expires_at', '<=', before)
+    .execute();
 }
 
 /** Whether an insert or a compare-and-set update wrote exactly one row. */

@@ -1,6 +1,7 @@
 import type { RolloverEnd, RolloverRecord, RolloverRepos } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { markOnce } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The table of usage-driven rollovers (migration 0018), declared beside its adapter. */
@@ -73,21 +74,18 @@ export class KyselyRolloverRepos implements RolloverRepos {
   }
 
   async markSuccessorUsed(predecessorId: string, at: number): Promise<void> {
-    await this.db
-      .updateTable('key_rollovers')
-      .set({ successor_first_used_at: at })
-      .where('predecessor_id', '=', predecessorId)
-      .where('successor_first_used_at', 'is', null)
-      .execute();
+    await markOnce<RolloverTables, 'key_rollovers'>(
+      this.db,
+      'key_rollovers',
+      { predecessor_id: predecessorId },
+      'successor_first_used_at',
+      at,
+    );
   }
 
-  async endRollover(predecessorId: string, o: { at: number; reason: RolloverEnd }): Promise<boolean> {
-    const r = await this.db
-      .updateTable('key_rollovers')
-      .set({ retired_at: o.at, retired_reason: o.reason })
-      .where('predecessor_id', '=', predecessorId)
-      .where('retired_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  endRollover(predecessorId: string, o: { at: number; reason: RolloverEnd }): Promise<boolean> {
+    return markOnce<RolloverTables, 'key_rollovers'>(this.db, 'key_rollovers', { predecessor_id: predecessorId }, 'retired_at', o.at, {
+      retired_reason: o.reason,
+    });
   }
 }

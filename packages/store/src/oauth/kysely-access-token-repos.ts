@@ -1,5 +1,6 @@
 import type { AccessTokenRepos, OpaqueTokenRecord } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { deleteExpired, markOnce } from '../rows.js';
 import { opaqueTokenTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -16,12 +17,7 @@ export class KyselyAccessTokenRepos implements AccessTokenRepos {
   }
 
   async revokeOpaqueToken(hash: string, at: number): Promise<void> {
-    await this.q
-      .updateTable('oauth_opaque_tokens')
-      .set({ revoked_at: at })
-      .where('hash', '=', hash)
-      .where('revoked_at', 'is', null)
-      .execute();
+    await markOnce(this.q, 'oauth_opaque_tokens', { hash }, 'revoked_at', at);
   }
 
   async revokeJti(jti: string, expiresAt: number): Promise<void> {
@@ -44,7 +40,7 @@ export class KyselyAccessTokenRepos implements AccessTokenRepos {
 
   /** Forgets revoked ids and opaque tokens whose time is up. */
   async purgeExpired(now: number): Promise<void> {
-    await this.q.deleteFrom('oauth_revoked_jtis').where('expires_at', '<=', now).execute();
-    await this.q.deleteFrom('oauth_opaque_tokens').where('expires_at', '<=', now).execute();
+    await deleteExpired(this.q, 'oauth_revoked_jtis', now);
+    await deleteExpired(this.q, 'oauth_opaque_tokens', now);
   }
 }

@@ -1,5 +1,6 @@
 import type { AuthorizationCodeRecord, AuthorizationCodeRepos, ConsentRecord } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { deleteExpired, markOnce, rowWhere } from '../rows.js';
 import { authorizationCodeTable, consentTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -18,33 +19,16 @@ export class KyselyAuthorizationCodeRepos implements AuthorizationCodeRepos {
     return authorizationCodeTable.findBy(this.q, 'hash', hash);
   }
 
-  async spendAuthorizationCode(
+  spendAuthorizationCode(
     hash: string,
     at: number,
     issued: { familyId: string | null; accessTokenJti: string; accessTokenExpiresAt: number },
   ): Promise<boolean> {
-    const r = await this.q
-      .updateTable('oauth_authorization_codes')
-      .set({
-        used_at: at,
-        family_id: issued.familyId,
-        access_token_jti: issued.accessTokenJti,
-        access_token_expires_at: issued.accessTokenExpiresAt,
-      })
-      .where('hash', '=', hash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return markOnce(this.q, 'oauth_authorization_codes', { hash }, 'used_at', at, authorizationCodeTable.toRow(issued));
   }
 
-  async getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
-    const row = await this.q
-      .selectFrom('oauth_consents')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
-    return row && consentTable.fromRow(row);
+  getConsent(userId: string, clientId: string): Promise<ConsentRecord | undefined> {
+    return rowWhere(this.q, 'oauth_consents', { user_id: userId, client_id: clientId }, consentTable.fromRow);
   }
 
   async saveConsent(c: ConsentRecord): Promise<void> {
@@ -56,10 +40,7 @@ export class KyselyAuthorizationCodeRepos implements AuthorizationCodeRepos {
       .execute();
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.q
-      .deleteFrom('oauth_authorization_codes')
-      .where('expires_at', '<=', now - KEEP_SPENT_MS)
-      .execute();
+  purgeExpired(now: number): Promise<void> {
+    return deleteExpired(this.q, 'oauth_authorization_codes', now - KEEP_SPENT_MS);
   }
 }

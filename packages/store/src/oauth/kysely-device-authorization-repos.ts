@@ -1,5 +1,6 @@
 import type { DeviceAuthorizationRecord, DeviceAuthorizationRepos } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { deleteExpired } from '../rows.js';
 import { deviceAuthorizationTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -61,10 +62,7 @@ export class KyselyDeviceAuthorizationRepos implements DeviceAuthorizationRepos 
     return Number(r.numUpdatedRows) === 1;
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.q
-      .deleteFrom('oauth_device_authorizations')
-      .where('expires_at', '<=', now - KEEP_EXPIRED_MS)
-      .execute();
+  purgeExpired(now: number): Promise<void> {
+    return deleteExpired(this.q, 'oauth_device_authorizations', now - KEEP_EXPIRED_MS);
   }
 }

@@ -1,5 +1,6 @@
 import type { EndUserPatch, EndUserRecord, EndUserRepos, Page } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { insertIfAbsent, rowWhere, wroteOne } from '../rows.js';
 import { endUserTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -7,27 +8,16 @@ import type { OAuthDatabase } from './oauth-schema.js';
 export class KyselyEndUserRepos implements EndUserRepos {
   constructor(private readonly q: Kysely<OAuthDatabase>) {}
 
-  async insertEndUser(u: EndUserRecord): Promise<boolean> {
-    const r = await this.q
-      .insertInto('end_users')
-      .values(endUserTable.toRow(u) as OAuthDatabase['end_users'])
-      .onConflict((oc) => oc.columns(['workspace_id', 'email']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  insertEndUser(u: EndUserRecord): Promise<boolean> {
+    return insertIfAbsent(this.q, 'end_users', endUserTable.toRow(u) as OAuthDatabase['end_users'], ['workspace_id', 'email']);
   }
 
   getEndUser(id: string): Promise<EndUserRecord | undefined> {
     return endUserTable.findBy(this.q, 'id', id);
   }
 
-  async findEndUserByEmail(workspaceId: string, email: string): Promise<EndUserRecord | undefined> {
-    const row = await this.q
-      .selectFrom('end_users')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('email', '=', email)
-      .executeTakeFirst();
-    return row && endUserTable.fromRow(row);
+  findEndUserByEmail(workspaceId: string, email: string): Promise<EndUserRecord | undefined> {
+    return rowWhere(this.q, 'end_users', { workspace_id: workspaceId, email }, endUserTable.fromRow);
   }
 
   async listEndUsers(q: { workspaceId: string } & Page): Promise<EndUserRecord[]> {
@@ -49,7 +39,7 @@ export class KyselyEndUserRepos implements EndUserRepos {
       .where('id', '=', id)
       .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 
   async deleteEndUser(id: string): Promise<boolean> {

@@ -1,5 +1,6 @@
 import type { OnceRepos } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { deleteExpired } from '../rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
 /** One-time values over Kysely: the key is the primary key, so only one insert of it can win. */
@@ -16,7 +17,7 @@ export class KyselyOnceRepos implements OnceRepos {
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.q.deleteFrom('oauth_once').where('expires_at', '<=', now).execute();
+  purgeExpired(now: number): Promise<void> {
+    return deleteExpired(this.q, 'oauth_once', now);
   }
 }

@@ -1,5 +1,6 @@
 import type { PushedRequestRecord, PushedRequestRepos } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { deleteExpired, markOnce } from '../rows.js';
 import { pushedRequestTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -15,17 +16,11 @@ export class KyselyPushedRequestRepos implements PushedRequestRepos {
     return pushedRequestTable.findBy(this.q, 'hash', hash);
   }
 
-  async spendPushedRequest(hash: string, at: number): Promise<boolean> {
-    const r = await this.q
-      .updateTable('oauth_pushed_requests')
-      .set({ used_at: at })
-      .where('hash', '=', hash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  spendPushedRequest(hash: string, at: number): Promise<boolean> {
+    return markOnce(this.q, 'oauth_pushed_requests', { hash }, 'used_at', at);
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.q.deleteFrom('oauth_pushed_requests').where('expires_at', '<=', now).execute();
+  purgeExpired(now: number): Promise<void> {
+    return deleteExpired(this.q, 'oauth_pushed_requests', now);
   }
 }

@@ -1,5 +1,6 @@
 import type { RefreshTokenRecord, TokenFamilyRecord, TokenFamilyRepos } from '@tessera/core';
 import type { Kysely } from 'kysely';
+import { markOnce } from '../rows.js';
 import { familyTable, refreshTokenTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -18,14 +19,8 @@ export class KyselyTokenFamilyRepos implements TokenFamilyRepos {
     return familyTable.findBy(this.q, 'id', id);
   }
 
-  async revokeFamily(id: string, at: number, reason: string): Promise<boolean> {
-    const r = await this.q
-      .updateTable('oauth_token_families')
-      .set({ revoked_at: at, revoke_reason: reason })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  revokeFamily(id: string, at: number, reason: string): Promise<boolean> {
+    return markOnce(this.q, 'oauth_token_families', { id }, 'revoked_at', at, { revoke_reason: reason });
   }
 
   async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
@@ -44,13 +39,7 @@ export class KyselyTokenFamilyRepos implements TokenFamilyRepos {
     return row && refreshTokenTable.fromRow(row);
   }
 
-  async markRefreshTokenUsed(id: string, at: number, replacedById: string | null): Promise<boolean> {
-    const r = await this.q
-      .updateTable('oauth_refresh_tokens')
-      .set({ used_at: at, replaced_by_id: replacedById })
-      .where('id', '=', id)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  markRefreshTokenUsed(id: string, at: number, replacedById: string | null): Promise<boolean> {
+    return markOnce(this.q, 'oauth_refresh_tokens', { id }, 'used_at', at, { replaced_by_id: replacedById });
   }
 }

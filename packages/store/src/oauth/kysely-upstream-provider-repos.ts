@@ -1,6 +1,7 @@
 import type { FederatedSignInRecord, UpstreamLinkRecord, UpstreamProviderRecord, UpstreamProviderRepos } from '@tessera/core';
 import type { Kysely } from 'kysely';
 import type { FederationDatabase } from './federation-schema.js';
+import { deleteExpired, insertIfAbsent, markOnce, rowsWhere, rowWhere } from '../rows.js';
 import { recordTable } from './row-mapping.js';
 
 const providerTable = recordTable<FederationDatabase, 'oauth_upstream_providers', UpstreamProviderRecord>('oauth_upstream_providers', {
@@ -39,27 +40,17 @@ const signInTable = recordTable<FederationDatabase, 'oauth_federated_sign_ins', 
 export class KyselyUpstreamProviderRepos implements UpstreamProviderRepos {
   constructor(private readonly q: Kysely<FederationDatabase>) {}
 
-  async insertUpstreamProvider(p: UpstreamProviderRecord): Promise<boolean> {
-    const r = await this.q
-      .insertInto('oauth_upstream_providers')
-      .values(providerTable.toRow(p) as FederationDatabase['oauth_upstream_providers'])
-      .onConflict((oc) => oc.columns(['workspace_id', 'name']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  insertUpstreamProvider(p: UpstreamProviderRecord): Promise<boolean> {
+    const row = providerTable.toRow(p) as FederationDatabase['oauth_upstream_providers'];
+    return insertIfAbsent(this.q, 'oauth_upstream_providers', row, ['workspace_id', 'name']);
   }
 
   getUpstreamProvider(id: string): Promise<UpstreamProviderRecord | undefined> {
     return providerTable.findBy(this.q, 'id', id);
   }
 
-  async listUpstreamProviders(workspaceId: string): Promise<UpstreamProviderRecord[]> {
-    const rows = await this.q
-      .selectFrom('oauth_upstream_providers')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('id')
-      .execute();
-    return rows.map(providerTable.fromRow);
+  listUpstreamProviders(workspaceId: string): Promise<UpstreamProviderRecord[]> {
+    return rowsWhere(this.q, 'oauth_upstream_providers', { workspace_id: workspaceId }, 'id', providerTable.fromRow);
   }
 
   async deleteUpstreamProvider(id: string): Promise<boolean> {
@@ -68,23 +59,13 @@ export class KyselyUpstreamProviderRepos implements UpstreamProviderRepos {
     return Number(r.numDeletedRows) === 1;
   }
 
-  async findUpstreamLink(providerId: string, subject: string): Promise<UpstreamLinkRecord | undefined> {
-    const row = await this.q
-      .selectFrom('end_user_upstream_links')
-      .selectAll()
-      .where('provider_id', '=', providerId)
-      .where('subject', '=', subject)
-      .executeTakeFirst();
-    return row && linkTable.fromRow(row);
+  findUpstreamLink(providerId: string, subject: string): Promise<UpstreamLinkRecord | undefined> {
+    return rowWhere(this.q, 'end_user_upstream_links', { provider_id: providerId, subject }, linkTable.fromRow);
   }
 
-  async insertUpstreamLink(l: UpstreamLinkRecord): Promise<boolean> {
-    const r = await this.q
-      .insertInto('end_user_upstream_links')
-      .values(linkTable.toRow(l) as FederationDatabase['end_user_upstream_links'])
-      .onConflict((oc) => oc.columns(['provider_id', 'subject']).doNothing())
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
+  insertUpstreamLink(l: UpstreamLinkRecord): Promise<boolean> {
+    const row = linkTable.toRow(l) as FederationDatabase['end_user_upstream_links'];
+    return insertIfAbsent(this.q, 'end_user_upstream_links', row, ['provider_id', 'subject']);
   }
 
   async insertFederatedSignIn(s: FederatedSignInRecord): Promise<void> {
@@ -95,14 +76,8 @@ export class KyselyUpstreamProviderRepos implements UpstreamProviderRepos {
     return signInTable.findBy(this.q, 'state_hash', stateHash);
   }
 
-  async spendFederatedSignIn(stateHash: string, at: number): Promise<boolean> {
-    const r = await this.q
-      .updateTable('oauth_federated_sign_ins')
-      .set({ used_at: at })
-      .where('state_hash', '=', stateHash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  spendFederatedSignIn(stateHash: string, at: number): Promise<boolean> {
+    return markOnce(this.q, 'oauth_federated_sign_ins', { state_hash: stateHash }, 'used_at', at);
   }
 
   /** Forgets the links of a deleted end user. */
@@ -110,7 +85,7 @@ export class KyselyUpstreamProviderRepos implements UpstreamProviderRepos {
     await this.q.deleteFrom('end_user_upstream_links').where('user_id', '=', userId).execute();
   }
 
-  async purgeExpired(now: number): Promise<void> {
-    await this.q.deleteFrom('oauth_federated_sign_ins').where('expires_at', '<=', now).execute();
+  purgeExpired(now: number): Promise<void> {
+    return deleteExpired(this.q, 'oauth_federated_sign_ins', now);
   }
 }
