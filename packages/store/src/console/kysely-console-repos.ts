@@ -9,7 +9,7 @@ import type {
   SessionStage,
 } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { wroteOne } from '../rows.js';
+import { rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import { KyselyPasskeyTable } from '../passkeys/kysely-passkey-table.js';
 import { SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
@@ -20,7 +20,8 @@ type Row<T extends keyof ConsoleTables> = ConsoleTables[T];
 
 /** The console's storage port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyConsoleRepos implements ConsoleRepos {
-  private readonly db: Kysely<Db> | Transaction<Db>;
+  /** The whole database or one transaction (a transaction is a handle too). */
+  private readonly db: Kysely<Db>;
   private readonly passkeys: KyselyPasskeyTable;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
@@ -174,14 +175,13 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     return this.passkeys.delete(userId, id);
   }
 
-  async findSsoLink(issuer: string, subject: string): Promise<ConsoleSsoLinkRecord | undefined> {
-    const row = await this.db
-      .selectFrom('console_sso_links')
-      .selectAll()
-      .where('issuer', '=', issuer)
-      .where('subject', '=', subject)
-      .executeTakeFirst();
-    return row && { issuer: row.issuer, subject: row.subject, userId: row.user_id, createdAt: Number(row.created_at) };
+  findSsoLink(issuer: string, subject: string): Promise<ConsoleSsoLinkRecord | undefined> {
+    return rowWhere(this.db, 'console_sso_links', { issuer, subject }, (row) => ({
+      issuer: row.issuer,
+      subject: row.subject,
+      userId: row.user_id,
+      createdAt: Number(row.created_at),
+    }));
   }
 
   async insertSsoLink(l: ConsoleSsoLinkRecord): Promise<boolean> {

@@ -1,7 +1,7 @@
 import type { DatabaseConnectionRecord, DatabaseLeaseRecord, DatabaseRepos, DatabaseRoleRecord } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
-import { wroteOne } from '../rows.js';
+import { rowsWhere, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { DatabaseTables } from './database-schema.js';
 
@@ -56,7 +56,8 @@ const LEASE_COLUMNS = new RecordColumns<DatabaseLeaseRecord>({
 
 /** The port of dynamic database credentials over a Kysely handle — the whole database, or one transaction. */
 export class KyselyDatabaseRepos implements DatabaseRepos {
-  private readonly db: Kysely<DatabaseTables> | Transaction<DatabaseTables>;
+  /** The whole database or one transaction (a transaction is a handle too). */
+  private readonly db: Kysely<DatabaseTables>;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
     // These tables are declared beside their migration rather than in the shared schema.
@@ -74,29 +75,16 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     await this.db.updateTable('database_connections').set(CONNECTION_COLUMNS.write(patch)).where('id', '=', id).execute();
   }
 
-  async getConnection(workspaceId: string, name: string): Promise<DatabaseConnectionRecord | undefined> {
-    const row = await this.db
-      .selectFrom('database_connections')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row && CONNECTION_COLUMNS.read(row);
+  getConnection(workspaceId: string, name: string): Promise<DatabaseConnectionRecord | undefined> {
+    return rowWhere(this.db, 'database_connections', { workspace_id: workspaceId, name }, (r) => CONNECTION_COLUMNS.read(r));
   }
 
-  async getConnectionById(id: string): Promise<DatabaseConnectionRecord | undefined> {
-    const row = await this.db.selectFrom('database_connections').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && CONNECTION_COLUMNS.read(row);
+  getConnectionById(id: string): Promise<DatabaseConnectionRecord | undefined> {
+    return rowWhere(this.db, 'database_connections', { id }, (r) => CONNECTION_COLUMNS.read(r));
   }
 
-  async listConnections(workspaceId: string): Promise<DatabaseConnectionRecord[]> {
-    const rows = await this.db
-      .selectFrom('database_connections')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('name')
-      .execute();
-    return rows.map((r) => CONNECTION_COLUMNS.read(r));
+  listConnections(workspaceId: string): Promise<DatabaseConnectionRecord[]> {
+    return rowsWhere(this.db, 'database_connections', { workspace_id: workspaceId }, 'name', (r) => CONNECTION_COLUMNS.read(r));
   }
 
   async deleteConnection(id: string): Promise<void> {
@@ -118,14 +106,8 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     await this.db.updateTable('database_roles').set(row).where('id', '=', id).execute();
   }
 
-  async getRole(workspaceId: string, name: string): Promise<DatabaseRoleRecord | undefined> {
-    const row = await this.db
-      .selectFrom('database_roles')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return row && ROLE_COLUMNS.read(row);
+  getRole(workspaceId: string, name: string): Promise<DatabaseRoleRecord | undefined> {
+    return rowWhere(this.db, 'database_roles', { workspace_id: workspaceId, name }, (r) => ROLE_COLUMNS.read(r));
   }
 
   async listRoles(workspaceId: string, connectionId?: string): Promise<DatabaseRoleRecord[]> {
@@ -145,9 +127,8 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
       .execute();
   }
 
-  async getLease(id: string): Promise<DatabaseLeaseRecord | undefined> {
-    const row = await this.db.selectFrom('database_leases').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && LEASE_COLUMNS.read(row);
+  getLease(id: string): Promise<DatabaseLeaseRecord | undefined> {
+    return rowWhere(this.db, 'database_leases', { id }, (r) => LEASE_COLUMNS.read(r));
   }
 
   async listLeases(q: Parameters<DatabaseRepos['listLeases']>[0]): Promise<DatabaseLeaseRecord[]> {

@@ -1,7 +1,7 @@
 import type { RolloverEnd, RolloverRecord, RolloverRepos } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
-import { markOnce } from '../rows.js';
+import { markOnce, rowWhere } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The table of usage-driven rollovers (migration 0018), declared beside its adapter. */
@@ -35,7 +35,8 @@ const COLUMNS = new RecordColumns<RolloverRecord>({
 
 /** The rollover port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyRolloverRepos implements RolloverRepos {
-  private readonly db: Kysely<RolloverTables> | Transaction<RolloverTables>;
+  /** The whole database or one transaction (a transaction is a handle too). */
+  private readonly db: Kysely<RolloverTables>;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
     this.db = db as unknown as Kysely<RolloverTables>;
@@ -48,9 +49,8 @@ export class KyselyRolloverRepos implements RolloverRepos {
       .execute();
   }
 
-  async getRollover(predecessorId: string): Promise<RolloverRecord | undefined> {
-    const row = await this.db.selectFrom('key_rollovers').selectAll().where('predecessor_id', '=', predecessorId).executeTakeFirst();
-    return row && COLUMNS.read(row);
+  getRollover(predecessorId: string): Promise<RolloverRecord | undefined> {
+    return rowWhere(this.db, 'key_rollovers', { predecessor_id: predecessorId }, (r) => COLUMNS.read(r));
   }
 
   async listRollovers(q: { workspaceId: string; keyspaceId?: string | undefined; open?: boolean | undefined; limit: number }) {
@@ -74,17 +74,11 @@ export class KyselyRolloverRepos implements RolloverRepos {
   }
 
   async markSuccessorUsed(predecessorId: string, at: number): Promise<void> {
-    await markOnce<RolloverTables, 'key_rollovers'>(
-      this.db,
-      'key_rollovers',
-      { predecessor_id: predecessorId },
-      'successor_first_used_at',
-      at,
-    );
+    await markOnce(this.db, 'key_rollovers', { predecessor_id: predecessorId }, 'successor_first_used_at', at);
   }
 
   endRollover(predecessorId: string, o: { at: number; reason: RolloverEnd }): Promise<boolean> {
-    return markOnce<RolloverTables, 'key_rollovers'>(this.db, 'key_rollovers', { predecessor_id: predecessorId }, 'retired_at', o.at, {
+    return markOnce(this.db, 'key_rollovers', { predecessor_id: predecessorId }, 'retired_at', o.at, {
       retired_reason: o.reason,
     });
   }

@@ -1,6 +1,7 @@
 import type { RotationOutcome, SecretRotationRecord, SecretRotationRepos } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { rowsWhere, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The table of secret rotations (migration 0020), declared beside its adapter. */
@@ -51,7 +52,8 @@ type Row = RotationTables['secret_rotations'];
 
 /** The secret-rotation port over a Kysely handle — the whole database, or one transaction. */
 export class KyselySecretRotationRepos implements SecretRotationRepos {
-  private readonly db: Kysely<RotationTables> | Transaction<RotationTables>;
+  /** The whole database or one transaction (a transaction is a handle too). */
+  private readonly db: Kysely<RotationTables>;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
     this.db = db as unknown as Kysely<RotationTables>;
@@ -67,19 +69,12 @@ export class KyselySecretRotationRepos implements SecretRotationRepos {
       .execute();
   }
 
-  async getRotation(secretId: string): Promise<SecretRotationRecord | undefined> {
-    const row = await this.db.selectFrom('secret_rotations').selectAll().where('secret_id', '=', secretId).executeTakeFirst();
-    return row && COLUMNS.read(row);
+  getRotation(secretId: string): Promise<SecretRotationRecord | undefined> {
+    return rowWhere(this.db, 'secret_rotations', { secret_id: secretId }, (r) => COLUMNS.read(r));
   }
 
-  async listRotations(workspaceId: string): Promise<SecretRotationRecord[]> {
-    const rows = await this.db
-      .selectFrom('secret_rotations')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .orderBy('secret_name')
-      .execute();
-    return rows.map((r) => COLUMNS.read(r));
+  listRotations(workspaceId: string): Promise<SecretRotationRecord[]> {
+    return rowsWhere(this.db, 'secret_rotations', { workspace_id: workspaceId }, 'secret_name', (r) => COLUMNS.read(r));
   }
 
   async deleteRotation(secretId: string): Promise<void> {
@@ -106,7 +101,7 @@ export class KyselySecretRotationRepos implements SecretRotationRepos {
       .where('next_attempt_at', expected === null ? 'is' : '=', expected)
       .where((eb) => eb.or([eb('state', '=', 'idle'), eb('next_attempt_at', '<=', now)]))
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 
   async setPending(secretId: string, claimUntil: number, pending: { ciphertext: string; since: number } | null): Promise<boolean> {
@@ -117,7 +112,7 @@ export class KyselySecretRotationRepos implements SecretRotationRepos {
       .where('state', '=', 'rotating')
       .where('next_attempt_at', '=', claimUntil)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 
   async finishRotation(secretId: string, claimUntil: number, o: RotationOutcome): Promise<boolean> {
@@ -139,6 +134,6 @@ export class KyselySecretRotationRepos implements SecretRotationRepos {
       .where('state', '=', 'rotating')
       .where('next_attempt_at', '=', claimUntil)
       .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    return wroteOne(r);
   }
 }
