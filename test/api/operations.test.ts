@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { keyChecksum, parseKey } from '@tessera/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -28,6 +29,27 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^tessera_verify_duration_seconds_count 3$/m);
     expect(text).toMatch(/^tessera_verify_duration_seconds_bucket\{le="\+Inf"\} 3$/m);
     expect(text).toMatch(/^tessera_key_cache_hit_ratio 0\.5$/m); // one miss (first use), one hit
+
+  });
+
+  it('counts a cache miss only when the store is asked: never for a malformed key, once for an unknown one', async () => {
+    const counter = async (name: string) =>
+      Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${s.url}/metrics`)).text())?.[1]);
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'c', prefix: 'c' });
+    const { body } = await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id });
+    const before = { hits: await counter('tessera_key_cache_hits_total'), misses: await counter('tessera_key_cache_misses_total') };
+    // Right length and shape, wrong checksum: refused before the cache is trusted or the store asked.
+    const wrongChecksum = body.key.slice(0, -1) + (body.key.endsWith('A') ? 'B' : 'A');
+    expect((await s.api('POST', '/v1/keys/verify', { key: wrongChecksum })).body.code).toBe('MALFORMED');
+    const { prefix, random } = parseKey(body.key)!;
+    const unknownBody = `${prefix}_${random.slice(0, -1)}${random.endsWith('A') ? 'B' : 'A'}`;
+    const unknown = unknownBody + keyChecksum(unknownBody);
+    for (let i = 0; i < 2; i++) expect((await s.api('POST', '/v1/keys/verify', { key: unknown })).body.code).toBe('NOT_FOUND');
+    expect((await s.api('POST', '/v1/keys/verify', { key: body.key })).body.code).toBe('VALID');
+    expect((await s.api('POST', '/v1/keys/verify', { key: body.key })).body.code).toBe('VALID');
+    // Misses: the unknown key's first lookup and the new key's first use; hits: the unknown key remembered, the key cached.
+    expect(await counter('tessera_key_cache_misses_total')).toBe(before.misses + 2);
+    expect(await counter('tessera_key_cache_hits_total')).toBe(before.hits + 2);
   });
 
   it('exports what became of the usage events: recorded, then stored, none dropped or lost', async () => {

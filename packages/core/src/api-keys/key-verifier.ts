@@ -8,7 +8,7 @@ import type { KeyRecord } from '../store/records.js';
 import type { KeyRepos } from './key-repos.js';
 import { compileKey, type CachedKey } from './cached-key.js';
 import { afterLimits, afterSharedCredits, spendCredits } from './credit-spend.js';
-import { isWellFormedKey } from '@tessera/api';
+import { isWellFormedKey, MAX_KEY_LENGTH } from '@tessera/api';
 import { isNegative, RecordCache } from './record-cache.js';
 import type { UsageBatcher } from './usage-batcher.js';
 import type { VerificationSink } from './verification-sink.js';
@@ -56,13 +56,18 @@ export class KeyVerifier {
   }
 
   private decide(input: VerifyInput): VerifyResult | Promise<VerifyResult> {
-    if (typeof input.key !== 'string' || !isWellFormedKey(input.key)) return MALFORMED;
+    const key = input.key;
+    // The length first: nothing longer than a key is ever hashed.
+    if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH) return MALFORMED;
     const now = this.deps.clock.now();
-    const digest = this.cache.digest(input.key);
+    const digest = this.cache.digest(key);
     const hit = this.cache.get(digest, now);
-    if (hit === undefined) return this.verifyMiss(input, digest);
-    if (isNegative(hit)) return NOT_FOUND;
-    return this.check(hit, input, now);
+    // Only well-formed keys are ever cached, positively or negatively (a key is checked before the
+    // store is asked), so a hit is one by construction: its shape and checksum need no second check.
+    if (hit !== undefined) return isNegative(hit) ? NOT_FOUND : this.check(hit, input, now);
+    if (!isWellFormedKey(key)) return MALFORMED;
+    this.cache.misses++;
+    return this.verifyMiss(input, digest);
   }
 
   /**

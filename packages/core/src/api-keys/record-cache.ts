@@ -41,6 +41,7 @@ export class RecordCache<T extends CacheEntry> {
   /** Bumped by every invalidation; a load that started before one is not cached. */
   generation = 0;
   hits = 0;
+  /** Lookups that went to the store; counted by the caller, which knows when a miss was not one (a malformed key). */
   misses = 0;
 
   constructor(private readonly options: RecordCacheOptions) {}
@@ -65,7 +66,6 @@ export class RecordCache<T extends CacheEntry> {
       this.negative.delete(digest);
       this.digestByHash.delete(neg.hash);
     }
-    this.misses++;
     return undefined;
   }
 

@@ -69,14 +69,15 @@ export class RootKeyService {
    * A cached key is answered at once, without a promise: every management call pays for this.
    */
   authenticate(token: string, ip: string): RootKeyOutcome | Promise<RootKeyOutcome> {
-    if (!isWellFormedKey(token) || !token.startsWith(ROOT_KEY_PREFIX_) || token.length !== ROOT_KEY_LENGTH) {
-      return { ok: false, reason: 'malformed' };
-    }
+    if (typeof token !== 'string' || token.length !== ROOT_KEY_LENGTH) return { ok: false, reason: 'malformed' };
     const now = this.deps.clock.now();
     const digest = this.cache.digest(token);
     const hit = this.cache.get(digest, now);
-    if (isNegative(hit)) return { ok: false, reason: 'unknown' };
-    return hit === undefined ? this.load(token, digest, ip, now) : this.check(hit.record, ip, now);
+    // Only well-formed root keys are cached (positively or negatively): a hit needs no shape check.
+    if (hit !== undefined) return isNegative(hit) ? { ok: false, reason: 'unknown' } : this.check(hit.record, ip, now);
+    if (!isWellFormedKey(token) || !token.startsWith(ROOT_KEY_PREFIX_)) return { ok: false, reason: 'malformed' };
+    this.cache.misses++;
+    return this.load(token, digest, ip, now);
   }
 
   private async load(token: string, digest: string, ip: string, now: number): Promise<RootKeyOutcome> {
