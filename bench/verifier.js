@@ -256,7 +256,8 @@ async function hits() {
 function floorIndex(keys) {
   const salt = randomBytes(32).toString('base64');
   const index = new Map();
-  for (let i = 0; i < keys.length; i++) index.set(oneShotHash('sha256', salt + keys[i], 'binary'), { hot: false, record: { id: i, enabled: true } });
+  for (let i = 0; i < keys.length; i++)
+    index.set(oneShotHash('sha256', salt + keys[i], 'binary'), { hot: false, record: { id: i, enabled: true } });
   const lookup = (_verifier, keyList, indices, n, offset) => {
     let ok = 0;
     for (let i = 0; i < n; i++) {
@@ -284,8 +285,22 @@ async function flat() {
   const cases = [
     { name: 'keys10', ...small, indices: randomIndices(INDEX_MASK + 1, 10), offset: 0, code: 'VALID', measure: measureFresh },
     { name: 'keys1M', ...large, indices: randomIndices(INDEX_MASK + 1, LARGE), offset: 0, code: 'VALID', measure: measureFresh },
-    { name: 'floor10', keys: small.keys, ...floorIndex(small.keys), indices: randomIndices(INDEX_MASK + 1, 10), offset: 0, measure: measureFresh },
-    { name: 'floor1M', keys: large.keys, ...floorIndex(large.keys), indices: randomIndices(INDEX_MASK + 1, LARGE), offset: 0, measure: measureFresh },
+    {
+      name: 'floor10',
+      keys: small.keys,
+      ...floorIndex(small.keys),
+      indices: randomIndices(INDEX_MASK + 1, 10),
+      offset: 0,
+      measure: measureFresh,
+    },
+    {
+      name: 'floor1M',
+      keys: large.keys,
+      ...floorIndex(large.keys),
+      indices: randomIndices(INDEX_MASK + 1, LARGE),
+      offset: 0,
+      measure: measureFresh,
+    },
   ];
   const out = await compare(cases, { rounds: 5, roundMs: 1000 });
   return { ...out, largeKeyCount: LARGE, heapUsedMb: heapMb, heapBytesPerCachedKey: large.heapBytesPerKey ?? null };
