@@ -1,4 +1,5 @@
 import { appendAudit } from '../audit/audit-chain.js';
+import { checkUpstreamAnswer } from '../oauth/federation/upstream-answer.js';
 import { DiscoveryError, type UpstreamDiscovery } from '../oauth/federation/upstream-discovery.js';
 import { redeemUpstreamCode } from '../oauth/federation/upstream-id-token.js';
 import type { UpstreamProviderRepos } from '../oauth/federation/upstream-provider-repos.js';
@@ -73,26 +74,15 @@ export class ConsoleSso {
           details: { reason: `upstream_${reason}`.slice(0, 80), issuer: settings.issuer },
         }),
       );
-    if (answer.has('error')) {
-      await fail(`error_${(answer.get('error') ?? '').slice(0, 40)}`);
-      return refused(403, `${settings.label} did not sign you in. Go back to the console and try again.`);
-    }
-    let discovered;
-    try {
-      discovered = await deps.discovery.discover(settings.issuer);
-    } catch (err) {
-      if (err instanceof DiscoveryError) return refused(502, `${settings.label} cannot be reached now. Try again in a moment.`);
-      throw err;
-    }
-    // RFC 9207 §2.4: the answer must come from the provider the sign-in went to.
-    const iss = answer.get('iss');
-    if (iss !== undefined ? iss !== discovered.metadata.issuer : discovered.metadata.issParameter) {
-      await fail('iss_mismatch');
-      return refused(400, 'This answer did not come from the provider you signed in with. Go back to the console and try again.');
-    }
-    const code = answer.get('code');
-    if (code === undefined || code === '')
-      return refused(400, 'The answer of the provider is not complete. Go back to the console and try again.');
+    const checked = await checkUpstreamAnswer(
+      answer,
+      { issuer: settings.issuer, name: settings.label, errorReason: (error) => `error_${error}` },
+      deps.discovery,
+      fail,
+      'Go back to the console and try again.',
+    );
+    if (!checked.ok) return checked;
+    const { discovered, code } = checked;
     const secrets = upstreamSecrets(keyring, CONSOLE_FEDERATION, state!);
     const token = await redeemUpstreamCode(
       discovered,

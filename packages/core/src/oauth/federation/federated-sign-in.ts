@@ -6,6 +6,7 @@ import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
 import { federatedAccount } from './federated-account.js';
 import { decodeResume, encodeResume, type FederationResume } from './federation-resume.js';
+import { checkUpstreamAnswer } from './upstream-answer.js';
 import { DiscoveryError, type UpstreamDiscovery } from './upstream-discovery.js';
 import { redeemUpstreamCode } from './upstream-id-token.js';
 import { beginUpstreamSignIn, END_USER_FEDERATION, takeUpstreamState, upstreamSecrets, type StateRefusal } from './upstream-redirect.js';
@@ -133,26 +134,15 @@ export class FederatedSignIn {
         ),
       );
     };
-    if (answer.has('error')) {
-      await fail(`upstream_${(answer.get('error') ?? '').slice(0, 40)}`);
-      return refused(403, `${provider.name} did not sign you in. Go back to the application and try again.`);
-    }
-    let discovered;
-    try {
-      discovered = await this.deps.discovery.discover(provider.issuer);
-    } catch (err) {
-      if (err instanceof DiscoveryError) return refused(502, `${provider.name} cannot be reached now. Try again in a moment.`);
-      throw err;
-    }
-    // RFC 9207 §2.4: the answer must come from the provider this sign-in went to (a mix-up otherwise).
-    const iss = answer.get('iss');
-    if (iss !== undefined ? iss !== discovered.metadata.issuer : discovered.metadata.issParameter) {
-      await fail('iss_mismatch');
-      return refused(400, 'This answer did not come from the provider you signed in with. Go back to the application and try again.');
-    }
-    const code = answer.get('code');
-    if (code === undefined || code === '')
-      return refused(400, 'The answer of the provider is not complete. Go back to the application and try again.');
+    const checked = await checkUpstreamAnswer(
+      answer,
+      { issuer: provider.issuer, name: provider.name, errorReason: (error) => `upstream_${error}` },
+      this.deps.discovery,
+      fail,
+      'Go back to the application and try again.',
+    );
+    if (!checked.ok) return checked;
+    const { discovered, code } = checked;
     const secrets = upstreamSecrets(keyring, END_USER_FEDERATION, state!);
     const token = await redeemUpstreamCode(
       discovered,
