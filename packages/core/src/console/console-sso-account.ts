@@ -32,34 +32,30 @@ const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
  * person whose claim gives no role is refused. Then a full session, exactly as after a second
  * factor, in the transaction that links, makes or changes the user and audits it.
  */
-export async function ssoSignIn(
+export async function ssoSignIn(...args: SsoSignInArgs): Promise<SsoSignedIn> {
+  try {
+    return await attempt(...args);
+  } catch (err) {
+    // Two first sign-ins of one upstream account at once: the other linked it; this one now finds the link.
+    if (err instanceof LinkTaken) return attempt(...args);
+    throw err;
+  }
+}
+
+type SsoSignInArgs = [
   deps: ConsoleSsoAccountDeps,
   settings: ConsoleSsoSettings,
   claims: JWTPayload & { sub: string },
   ip: string,
   userAgent: string | undefined,
-): Promise<SsoSignedIn> {
-  try {
-    return await attempt(deps, settings, claims, ip, userAgent);
-  } catch (err) {
-    // Two first sign-ins of one upstream account at once: the other linked it; this one now finds the link.
-    if (err instanceof LinkTaken) return attempt(deps, settings, claims, ip, userAgent);
-    throw err;
-  }
-}
+];
 
 type SsoSignedIn = { ok: true; token: string; user: ConsoleUserRecord } | { ok: false; reason: SsoRefusal; userId: string | null };
 
 /** The upstream account was linked by a sign-in that ran at the same time (its transaction rolls back). */
 class LinkTaken extends Error {}
 
-async function attempt(
-  deps: ConsoleSsoAccountDeps,
-  settings: ConsoleSsoSettings,
-  claims: JWTPayload & { sub: string },
-  ip: string,
-  userAgent: string | undefined,
-): Promise<SsoSignedIn> {
+async function attempt(...[deps, settings, claims, ip, userAgent]: SsoSignInArgs): Promise<SsoSignedIn> {
   const { store, clock } = deps;
   const issuer = settings.issuer;
   const link = await store.console.findSsoLink(issuer, claims.sub);
