@@ -1,4 +1,5 @@
-import { EXAMPLE, ID_PATTERN, Limit, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, Limit, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { KeyspaceFilter } from './key-schemas.js';
 
 /** The shapes of usage-driven rollovers (docs/rotation.md). Times are RFC 3339. */
 
@@ -56,14 +57,7 @@ export const RolloverList = Type.Object(
 
 export const ListRolloversQuery = Type.Object(
   {
-    keyspaceId: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        pattern: ID_PATTERN,
-        description: 'The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one).',
-      }),
-    ),
+    keyspaceId: KeyspaceFilter,
     state: Type.Optional(OneOf(['open', 'retired'] as const, { description: 'Only rollovers still open (the default: all), or ended.' })),
     limit: Type.Optional(Limit),
   },

@@ -143,16 +143,19 @@ export const Key = RefTo(KeyShape);
 
 export const KeyPage = Page(Key, keyExample, 'Oldest first.');
 
+/** A list's keyspace filter: one keyspace, or every one the caller reaches. */
+export const KeyspaceFilter = Type.Optional(
+  Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: ID_PATTERN,
+    description: 'The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one).',
+  }),
+);
+
 export const ListKeysQuery = Type.Object(
   {
-    keyspaceId: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        pattern: ID_PATTERN,
-        description: 'The keyspace. Without it: every keyspace of the workspace (a root key limited to keyspaces must name one).',
-      }),
-    ),
+    keyspaceId: KeyspaceFilter,
     ownerId: Type.Optional(Text({ minLength: 1, maxLength: 256 })),
     q: Type.Optional(
       Text({
