@@ -16,9 +16,19 @@ export interface AccountPasskeyContext {
   server: AuthorizationServer;
   issuer: Issuer;
   brandOf(workspaceId: string): Promise<WorkspaceBranding>;
-  /** A form of a signed-in page: its fields and the user, or the answer already sent. */
-  signedForm(request: FastifyRequest, reply: FastifyReply): Promise<{ fields: Map<string, string>; signed: SignedInUser } | undefined>;
+  onSignedForm: OnSignedForm;
 }
+
+/** A form of a signed-in page: its fields and the user. */
+export interface SignedForm {
+  fields: Map<string, string>;
+  signed: SignedInUser;
+}
+
+/** The handler of a signed-in page's form: `handle` gets the form and the user; without a full sign-in, back to the page. */
+export type OnSignedForm = <T>(
+  handle: (found: SignedForm, request: FastifyRequest, reply: FastifyReply) => Promise<T>,
+) => (request: FastifyRequest, reply: FastifyReply) => Promise<T | FastifyReply>;
 
 /**
  * The account page's passkeys: adding one (a name, then the WebAuthn ceremony on a page of its own,
@@ -46,11 +56,9 @@ export function accountPasskeyRoutes(app: FastifyInstance, ctx: AccountPasskeyCo
       { csrf: 'Zr3…', name: 'Laptop' },
       { 200: Html('The page that adds the passkey.'), 409: Html('The user has 20 passkeys already.') },
     ),
-    async (request, reply) => {
-      const found = await ctx.signedForm(request, reply);
-      if (found === undefined) return reply;
+    ctx.onSignedForm(async (found, request, reply) => {
       return registration(request, reply, found.signed, name(found.fields));
-    },
+    }),
   );
 
   app.post(
@@ -66,16 +74,14 @@ export function accountPasskeyRoutes(app: FastifyInstance, ctx: AccountPasskeyCo
         409: Html('The passkey is registered already.'),
       },
     ),
-    async (request, reply) => {
-      const found = await ctx.signedForm(request, reply);
-      if (found === undefined) return reply;
+    ctx.onSignedForm(async (found, request, reply) => {
       const { fields, signed } = found;
       const credential = postedCredential(fields.get('credential') ?? '');
       const added = await passkeys.register(signed, relyingPartyOf(issuer()), credential, name(fields), request.ip);
       if (added === undefined) return registration(request, reply, signed, name(fields), true);
       setCookie(request, reply, issuer(), 'session', added.cookie, SESSION_S);
       return sendRedirect(reply, `${PATH}?notice=passkey_added`);
-    },
+    }),
   );
 
   app.post(
@@ -87,11 +93,9 @@ export function accountPasskeyRoutes(app: FastifyInstance, ctx: AccountPasskeyCo
       { csrf: 'Zr3…', id: 'pk_0Hq4C7d8E9f0G1h2I3j4K5' },
       { 303: BACK, 404: Html('The user has no passkey by that id.') },
     ),
-    async (request, reply) => {
-      const found = await ctx.signedForm(request, reply);
-      if (found === undefined) return reply;
+    ctx.onSignedForm(async (found, request, reply) => {
       await passkeys.remove(found.signed, (found.fields.get('id') ?? '').slice(0, 64), request.ip);
       return sendRedirect(reply, `${PATH}?notice=passkey_removed`);
-    },
+    }),
   );
 }

@@ -12,10 +12,10 @@ import { Type } from '../../http/schemas.js';
 import { sendBranded } from './branded-page.js';
 import { accountForm, BACK, CODES_THROTTLED, COMMON, Html, THROTTLED } from './account-schemas.js';
 import { accountPage, totpEnrolmentPage, type AccountNotice } from './account-pages.js';
-import { accountPasskeyRoutes } from './account-passkeys.js';
+import { accountPasskeyRoutes, type OnSignedForm } from './account-passkeys.js';
 import { Param, type Issuer } from './form-endpoint.js';
 import { errorPage, readCookie, secondFactorPage, sendPage, sendRedirect, setCookie, signedOutPage, signInPage } from './hosted-pages.js';
-import { pageCsrf, pageErrorHandler, pageForm, SESSION_S, signInAnswer, throttledPage } from './page-forms.js';
+import { formHandler, pageCsrf, pageErrorHandler, SESSION_S, signInAnswer, throttledPage } from './page-forms.js';
 import { refusedAs, SECOND_FACTOR_FIELDS, secondFactorAnswer } from './passkey-script.js';
 
 const PATH = OAUTH_PATHS.account;
@@ -31,7 +31,7 @@ const NOTICES = new Set(['revoked', 'enrolled', 'removed', 'passkey_added', 'pas
 export function accountRoutes(server: AuthorizationServer, issuer: Issuer): FastifyPluginAsync {
   const { account, sessions } = server;
   const cookie = (request: FastifyRequest) => readCookie(request, issuer(), 'session');
-  const form = (request: FastifyRequest, reply: FastifyReply) => pageForm(sessions, issuer, request, reply);
+  const onForm = formHandler(sessions, issuer);
 
   const brandOf = (workspaceId: string) => server.brandings.get(workspaceId);
 
@@ -88,20 +88,12 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
     return sendBranded(reply, notice === 'code' ? 401 : 200, html, await brandOf(signed.user.workspaceId));
   }
 
-  /** A form of a signed-in page: its fields and the user, or the answer already sent. */
-  async function signedForm(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<{ fields: Map<string, string>; signed: SignedInUser } | undefined> {
-    const fields = form(request, reply);
-    if (!(fields instanceof Map)) return undefined;
-    const signed = await account.current(cookie(request));
-    if (signed === undefined || signed.secondFactorDue) {
-      sendRedirect(reply, PATH);
-      return undefined;
-    }
-    return { fields, signed };
-  }
+  const onSignedForm: OnSignedForm = (handle) =>
+    onForm(async (fields, request, reply) => {
+      const signed = await account.current(cookie(request));
+      if (signed === undefined || signed.secondFactorDue) return sendRedirect(reply, PATH);
+      return handle({ fields, signed }, request, reply);
+    });
 
   return async (app) => {
     app.setErrorHandler(pageErrorHandler);
@@ -151,9 +143,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         { csrf: 'Zr3…', workspace: 'ws_default', email: 'ada@example.com', password: 'correct horse battery staple' },
         { 303: BACK, 401: Html('The sign-in page again.'), 429: THROTTLED },
       ),
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
+      onForm(async (fields, request, reply) => {
         const workspace = fields.get('workspace') ?? '';
         if (!WORKSPACE.test(workspace)) return sendPage(reply, 400, errorPage('This workspace is not valid.'));
         const email = fields.get('email') ?? '';
@@ -164,7 +154,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           refused: () => signInFirst(request, reply, workspace, brand, undefined, { email }, providers),
           next: (to) => sendRedirect(reply, to),
         });
-      },
+      }),
     );
 
     app.post(
@@ -176,9 +166,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         { csrf: 'Zr3…', workspace: 'ws_default', code: '123456' },
         { 303: BACK, 401: Html('The second-factor page again: the code or passkey is not right.'), 429: CODES_THROTTLED },
       ),
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
+      onForm(async (fields, request, reply) => {
         const signed = await account.current(cookie(request));
         if (signed === undefined || !signed.secondFactorDue) return sendRedirect(reply, PATH);
         const answer = secondFactorAnswer(fields, issuer());
@@ -189,7 +177,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           refused: () => signInFirst(request, reply, signed.session.workspaceId, brand, offer, refusedAs(answer)),
           next: (to) => sendRedirect(reply, to),
         });
-      },
+      }),
     );
 
     app.post(
@@ -201,12 +189,10 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         { csrf: 'Zr3…', client_id: 'cli_0Hq4C7d8E9f0G1h2I3j4K5' },
         { 303: BACK, 404: Html('The user has no grant for that app.') },
       ),
-      async (request, reply) => {
-        const found = await signedForm(request, reply);
-        if (found === undefined) return reply;
+      onSignedForm(async (found, request, reply) => {
         await account.revoke(found.signed, (found.fields.get('client_id') ?? '').slice(0, 64), request.ip);
         return sendRedirect(reply, `${PATH}?notice=revoked`);
-      },
+      }),
     );
 
     app.post(
@@ -218,13 +204,11 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         { csrf: 'Zr3…' },
         { 200: Html('The enrolment page.'), 409: Html('A second factor is enrolled already.') },
       ),
-      async (request, reply) => {
-        const found = await signedForm(request, reply);
-        if (found === undefined) return reply;
+      onSignedForm(async (found, request, reply) => {
         const brand = await brandOf(found.signed.user.workspaceId);
         const offered = await account.totp.begin(found.signed, brand.name ?? 'Tessera');
         return sendBranded(reply, 200, totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply) }), brand);
-      },
+      }),
     );
 
     app.post(
@@ -241,9 +225,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
           429: THROTTLED,
         },
       ),
-      async (request, reply) => {
-        const found = await signedForm(request, reply);
-        if (found === undefined) return reply;
+      onSignedForm(async (found, request, reply) => {
         const confirmed = await account.totp.confirm(found.signed, found.fields.get('code') ?? '', request.ip);
         if (confirmed.ok) {
           setCookie(request, reply, issuer(), 'session', confirmed.cookie, SESSION_S);
@@ -255,7 +237,7 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         if (offered === undefined) throw new TesseraError('CONFLICT', 'Start the enrolment again.');
         const html = totpEnrolmentPage({ ...offered, csrf: pageCsrf(sessions, issuer, request, reply), failed: true });
         return sendBranded(reply, 401, html, brand);
-      },
+      }),
     );
 
     app.post(
@@ -267,27 +249,23 @@ export function accountRoutes(server: AuthorizationServer, issuer: Issuer): Fast
         { csrf: 'Zr3…', code: '123456' },
         { 303: BACK, 401: Html('The account page again: the code is not right.'), 429: CODES_THROTTLED },
       ),
-      async (request, reply) => {
-        const found = await signedForm(request, reply);
-        if (found === undefined) return reply;
+      onSignedForm(async (found, request, reply) => {
         const removed = await account.totp.remove(found.signed, found.fields.get('code') ?? '', request.ip);
         if (removed.ok) return sendRedirect(reply, `${PATH}?notice=removed`);
         return removed.throttled ? throttledPage(reply) : show(request, reply, found.signed, 'code');
-      },
+      }),
     );
 
-    accountPasskeyRoutes(app, { server, issuer, brandOf, signedForm });
+    accountPasskeyRoutes(app, { server, issuer, brandOf, onSignedForm });
 
     app.post(
       `${PATH}/sign-out`,
       accountForm('accountSignOut', 'Sign out: every sign-in of the user ends', {}, { csrf: 'Zr3…' }, { 200: Html('Signed out.') }),
-      async (request, reply) => {
-        const fields = form(request, reply);
-        if (!(fields instanceof Map)) return fields;
+      onForm(async (_fields, request, reply) => {
         await server.logout.signOut({ client: undefined, postLogoutRedirectUri: undefined, state: undefined }, cookie(request), request.ip);
         setCookie(request, reply, issuer(), 'session', '', 0);
         return sendPage(reply, 200, signedOutPage());
-      },
+      }),
     );
   };
 }

@@ -1,5 +1,5 @@
 import { authorizationServerMetadata, OAUTH_PATHS, type AuthorizationServer, type SigningKeys } from '@tessera/core';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { RefTo, Type } from '../../http/schemas.js';
 import type { Issuer } from './form-endpoint.js';
 import { oauthErrors } from './oauth-errors.js';
@@ -92,41 +92,35 @@ const cached = { 'Cache-Control': { type: 'string', description: '`public, max-a
 /** Authorization server metadata and the JWKS: public, cacheable for five minutes. */
 export function metadataRoutes(server: AuthorizationServer, keys: SigningKeys, issuer: Issuer): FastifyPluginAsync {
   return async (app) => {
+    // The RFC 8414 metadata, served again as the OpenID Provider configuration.
+    const metadataRoute = (operationId: string, summary: string, what: string, description?: string) => ({
+      schema: {
+        operationId,
+        tags: ['oauth'],
+        summary,
+        ...(description !== undefined && { description }),
+        security: [],
+        response: { 200: { ...RefTo(MetadataSchema), description: what, headers: cached }, ...oauthErrors('server_error') },
+      },
+    });
+    const metadata = async (_request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return server.metadata(issuer());
+    };
     app.get(
       OAUTH_PATHS.metadata,
-      {
-        schema: {
-          operationId: 'getAuthorizationServerMetadata',
-          tags: ['oauth'],
-          summary: 'Authorization server metadata (RFC 8414)',
-          security: [],
-          response: { 200: { ...RefTo(MetadataSchema), description: 'The metadata.', headers: cached }, ...oauthErrors('server_error') },
-        },
-      },
-      async (_request, reply) => {
-        reply.header('cache-control', 'public, max-age=300');
-        return server.metadata(issuer());
-      },
+      metadataRoute('getAuthorizationServerMetadata', 'Authorization server metadata (RFC 8414)', 'The metadata.'),
+      metadata,
     );
     app.get(
       OAUTH_PATHS.openidConfiguration,
-      {
-        schema: {
-          operationId: 'getOpenIdConfiguration',
-          tags: ['oauth'],
-          summary: 'OpenID Provider configuration (OpenID Connect Discovery §4)',
-          description: 'The same document as the RFC 8414 metadata.',
-          security: [],
-          response: {
-            200: { ...RefTo(MetadataSchema), description: 'The configuration.', headers: cached },
-            ...oauthErrors('server_error'),
-          },
-        },
-      },
-      async (_request, reply) => {
-        reply.header('cache-control', 'public, max-age=300');
-        return server.metadata(issuer());
-      },
+      metadataRoute(
+        'getOpenIdConfiguration',
+        'OpenID Provider configuration (OpenID Connect Discovery §4)',
+        'The configuration.',
+        'The same document as the RFC 8414 metadata.',
+      ),
+      metadata,
     );
     app.get(
       OAUTH_PATHS.jwks,
