@@ -8,10 +8,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signInOidcProvider, signInTessera } from './code-pool.js';
-import { call, run, start } from './processes.js';
+import { call, start, startTessera } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 const OIDC_PROVIDER = join(ROOT, 'bench/oidc-provider-server.js');
 export const AUDIENCE = 'https://api.bench.example';
 export const REDIRECT_URI = 'https://app.bench.example/callback';
@@ -32,14 +31,8 @@ function watch(t) {
 /** Starts both servers with the same client, user and keys' algorithm, and signs the user in at each. */
 export async function startServers(dataDir, children, log, tesseraNodeArgs) {
   log(`code exchange: initialising Tessera (SQLite) in ${dataDir}`);
-  const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
-  const tessera = await start(
-    [...tesseraNodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
-    (l) => /listening on (https?:\/\/[^\s"]+)/.exec(l)?.[1],
-    'tessera serve',
-  );
-  children.push(tessera.child);
-  const base = tessera.value;
+  const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
+  children.push(child);
   const client = await call(base, rootKey, 'POST', '/v1/oauth/clients', {
     name: 'bench web app',
     grantTypes: ['authorization_code'],
@@ -57,7 +50,7 @@ export async function startServers(dataDir, children, log, tesseraNodeArgs) {
     {
       ...same,
       name: 'tessera',
-      child: tessera.child,
+      child,
       issuer: base,
       authorizationEndpoint: `${base}/oauth/authorize`,
       tokenEndpoint: `${base}/oauth/token`,

@@ -8,10 +8,9 @@ import autocannon from 'autocannon';
 import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
 import { randomBase62 } from '@tessera/core';
 import { median, percentile } from './stats.js';
-import { call, cpuMs, run, start, stop } from './processes.js';
+import { call, cpuMs, start, startTessera, stop } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 const BARE = join(ROOT, 'bench/bare-server.js');
 
 /**
@@ -93,14 +92,8 @@ export async function httpBenchmark(
   const children = [];
   try {
     log('initialising Tessera (SQLite) in a temporary data dir');
-    const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
-    const tessera = await start(
-      [...tesseraNodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
-      (line) => /listening on (https?:\/\/[^\s"]+)/.exec(line)?.[1],
-      'tessera serve',
-    );
-    children.push(tessera.child);
-    const base = tessera.value;
+    const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
+    children.push(child);
     const ks = await call(base, rootKey, 'POST', '/v1/keyspaces', { name: 'bench', prefix: 'sk' });
     const { key } = await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_bench', name: 'bench key' });
     // A key of the keyspace's shape, with a valid checksum, that was never issued.
@@ -129,7 +122,7 @@ export async function httpBenchmark(
 
       // The same request for both: same headers, same body; both answers checked byte for byte.
       const targets = [
-        { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer, child: tessera.child },
+        { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer, child },
         { name: 'bare', url: bareUrl, headers, body, expectBody: answer, child: bare.child },
       ];
       const opts = { connections, pipelining, seconds };

@@ -17,10 +17,9 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { int, median, ms, percentile, table } from './stats.js';
-import { call, cpuMs, run, start, stop } from './processes.js';
+import { call, cpuMs, start, startTessera, stop } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 const OIDC_PROVIDER = join(ROOT, 'bench/oidc-provider-server.js');
 const BARE = join(ROOT, 'bench/bare-server.js');
 const AUDIENCE = 'https://api.bench.example';
@@ -224,14 +223,8 @@ export async function oauthBenchmark(
   const children = [];
   try {
     log('oauth: initialising Tessera (SQLite) in a temporary data dir');
-    const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
-    const tessera = await start(
-      [...tesseraNodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
-      (l) => /listening on (https?:\/\/[^\s"]+)/.exec(l)?.[1],
-      'tessera serve',
-    );
-    children.push(tessera.child);
-    const base = tessera.value;
+    const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
+    children.push(child);
     const clients = {};
     for (const alg of ALGS) {
       const c = await call(base, rootKey, 'POST', '/v1/oauth/clients', {
@@ -259,7 +252,7 @@ export async function oauthBenchmark(
       'content-type': 'application/x-www-form-urlencoded',
     });
     const targets = [
-      { name: 'tessera', url: `${base}/oauth/token`, headers: headersFor('EdDSA'), body, child: tessera.child },
+      { name: 'tessera', url: `${base}/oauth/token`, headers: headersFor('EdDSA'), body, child },
       { name: 'oidc-provider', url: op.value.tokenEndpoint, headers: headersFor('EdDSA'), body, child: op.child },
     ];
     const checks = {
@@ -318,14 +311,14 @@ export async function oauthBenchmark(
 
     const perAlg = { EdDSA: summary(runs.tessera) };
     for (const alg of otherAlgs ? ALGS.slice(1) : []) {
-      const t = { name: `tessera ${alg}`, url: `${base}/oauth/token`, headers: headersFor(alg), body, child: tessera.child };
+      const t = { name: `tessera ${alg}`, url: `${base}/oauth/token`, headers: headersFor(alg), body, child };
       await checkToken(t, `${base}/oauth/jwks`, alg);
       await load(t, { ...opts, seconds: 1 });
       const m = await load(t, { ...opts, seconds: algSeconds });
       perAlg[alg] = summary([m]);
       log(`oauth: ${line(`tessera ${alg}`.padEnd(17), m)}`);
     }
-    await stop(tessera.child);
+    await stop(child);
 
     const jwt = inProcess ? await jwtInProcess({ rounds: jwtRounds, ms: jwtMs }, (l) => log(`oauth: ${l}`)) : {};
     const ratio = round(median(ratios), 3);

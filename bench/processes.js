@@ -1,10 +1,12 @@
-// Child processes for the HTTP benchmarks (bench/http.js, bench/oauth.js): each server runs in a
+// Child processes for the HTTP benchmarks (bench/http.js, bench/oauth.js, bench/code-exchange.js): each server runs in a
 // process of its own, started and stopped the same way.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
 
 /** The environment for the servers: no TESSERA_* settings from the caller's shell (SQLite, defaults). */
 export function cleanEnv() {
@@ -89,4 +91,18 @@ export function cpuMs(pid) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Initialises Tessera (SQLite) in `dataDir` and serves it on a free port (`nodeArgs` before the
+ * script); answers its base URL, the first root key and the child, which the caller stops.
+ */
+export async function startTessera(dataDir, nodeArgs = []) {
+  const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
+  const tessera = await start(
+    [...nodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
+    (line) => /listening on (https?:\/\/[^\s"]+)/.exec(line)?.[1],
+    'tessera serve',
+  );
+  return { base: tessera.value, rootKey, child: tessera.child };
 }
