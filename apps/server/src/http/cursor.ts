@@ -5,7 +5,11 @@ export function encodeCursor(lastId: string): string {
   return Buffer.from(lastId, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string, kind: IdKind): string {
+/** The id a cursor carries, checked to be of `kind`; none without a cursor (the first page). */
+export function decodeCursor(cursor: string, kind: IdKind): string;
+export function decodeCursor(cursor: string | undefined, kind: IdKind): string | undefined;
+export function decodeCursor(cursor: string | undefined, kind: IdKind): string | undefined {
+  if (cursor === undefined) return undefined;
   const id = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   if (!isId(kind, id)) throw new TesseraError('VALIDATION_FAILED', 'cursor is not valid');
   return id;
@@ -20,4 +24,13 @@ export function decodeSeqCursor(cursor: string): number {
   const m = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (m === null) throw new TesseraError('VALIDATION_FAILED', 'cursor is not valid');
   return Number(m[1]);
+}
+
+/**
+ * A page of a list read with one item more than asked (`limit + 1`): its first `limit` items, and
+ * the cursor after the last of them, or null when nothing follows.
+ */
+export function pageOf<T extends { id: string }>(items: readonly T[], limit: number): { page: T[]; nextCursor: string | null } {
+  const page = items.slice(0, limit);
+  return { page, nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
 }

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Answer } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -71,15 +71,15 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
-        const beforeId = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'databaseLease');
+        const beforeId = decodeCursor(request.query.cursor, 'databaseLease');
         const items = await leases.list(actorOf(request), {
           role: request.query.role,
           state: request.query.state,
           limit: limit + 1,
           beforeId,
         });
-        const page = items.slice(0, limit);
-        return { items: page.map(leaseView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        const { page, nextCursor } = pageOf(items, limit);
+        return { items: page.map(leaseView), nextCursor };
       },
     );
 

@@ -3,7 +3,7 @@ import type { EndUserRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Cursor, Limit, Nullable, RefTo, Time, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -112,12 +112,12 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         const { limit = 100, cursor } = request.query;
         const items = await users.list(actorOf(request), {
           limit: limit + 1,
-          after: cursor === undefined ? undefined : decodeCursor(cursor, 'endUser'),
+          after: decodeCursor(cursor, 'endUser'),
         });
-        const page = items.slice(0, limit);
+        const { page, nextCursor } = pageOf(items, limit);
         return {
           items: (await users.allWithPasskeys(page)).map(userView),
-          nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+          nextCursor,
         };
       },
     );

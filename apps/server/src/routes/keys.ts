@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Answer, IdParams, Type } from '../http/schemas.js';
 import { keyView } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -78,7 +78,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
-        const after = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'key');
+        const after = decodeCursor(request.query.cursor, 'key');
         const items = await services.keys.listKeys(actorOf(request), {
           keyspaceId: request.query.keyspaceId,
           ownerId: request.query.ownerId,
@@ -87,12 +87,12 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
           limit: limit + 1,
           after,
         });
-        const page = items.slice(0, limit);
+        const { page, nextCursor } = pageOf(items, limit);
         const decoys = await honeytokens.decoysAmong(page.map((k) => k.id));
         const due = await Promise.all(page.map(dueAt));
         return {
           items: page.map((k, i) => keyView(k, decoys.has(k.id), due[i])),
-          nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null,
+          nextCursor,
         };
       },
     );

@@ -3,7 +3,7 @@ import type { OAuthClientRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -100,10 +100,10 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
         const { limit = 100, cursor } = request.query;
         const items = await clients.list(actorOf(request), {
           limit: limit + 1,
-          after: cursor === undefined ? undefined : decodeCursor(cursor, 'oauthClient'),
+          after: decodeCursor(cursor, 'oauthClient'),
         });
-        const page = items.slice(0, limit);
-        return { items: page.map(clientView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        const { page, nextCursor } = pageOf(items, limit);
+        return { items: page.map(clientView), nextCursor };
       },
     );
 

@@ -1,7 +1,7 @@
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { IdParams, Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { deliveryView, webhookView } from './monitoring-views.js';
@@ -145,10 +145,10 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const before = request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor, 'webhookDelivery');
+      const before = decodeCursor(request.query.cursor, 'webhookDelivery');
       const items = await webhooks.deliveries(actorOf(request), request.params.webhookId, limit + 1, before);
-      const page = items.slice(0, limit);
-      return { items: page.map(deliveryView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+      const { page, nextCursor } = pageOf(items, limit);
+      return { items: page.map(deliveryView), nextCursor };
     },
   );
 }

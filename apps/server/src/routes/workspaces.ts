@@ -3,7 +3,7 @@ import { isId, TesseraError, type WorkspaceRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
-import { encodeCursor } from '../http/cursor.js';
+import { pageOf } from '../http/cursor.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -76,8 +76,8 @@ export function workspaceRoutes(services: Services): FastifyPluginAsync {
         const { limit = 100, cursor } = request.query;
         const after = cursor === undefined ? undefined : decodeWorkspaceCursor(cursor);
         const items = await workspaces.list(request.rootKey!, { after, limit: limit + 1 });
-        const page = items.slice(0, limit);
-        return { items: page.map(workspaceView), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
+        const { page, nextCursor } = pageOf(items, limit);
+        return { items: page.map(workspaceView), nextCursor };
       },
     );
 
