@@ -43,11 +43,7 @@ export const authorizationCode: Grant = async (ctx, req, client, issuer, jkt) =>
   if (user === undefined || user.disabledAt !== null || user.workspaceId !== client.workspaceId) throw invalid;
 
   const body = await issueUserTokens(
-    ctx,
-    req,
-    client,
-    issuer,
-    jkt,
+    { ctx, req, client, issuer, jkt },
     { user, scope: found.scope, nonce: found.nonce, authTime: found.authTime, amr: found.amr },
     (tx, issued) => tx.spendAuthorizationCode(found.hash, now, issued),
   );

@@ -38,11 +38,7 @@ export const deviceCode: Grant = async (ctx, req, client, issuer, jkt) => {
   const user = found.userId === null ? undefined : await ctx.store.getEndUser(found.userId);
   if (user === undefined || user.disabledAt !== null || user.workspaceId !== client.workspaceId) throw invalid;
   const body = await issueUserTokens(
-    ctx,
-    req,
-    client,
-    issuer,
-    jkt,
+    { ctx, req, client, issuer, jkt },
     { user, scope: found.scope, nonce: null, authTime: found.authTime ?? now, amr: found.amr ?? [] },
     (tx) => tx.spendDeviceAuthorization(found.deviceCodeHash),
   );

@@ -22,6 +22,15 @@ export interface UserGrant {
   amr: string[];
 }
 
+/** The token request a grant is exchanged in: the client it authenticated, and the DPoP key it proved, if any. */
+export interface TokenExchange {
+  ctx: ServerContext;
+  req: TokenRequest;
+  client: OAuthClientRecord;
+  issuer: string;
+  jkt: string | undefined;
+}
+
 /** What is issued for a grant, recorded when it is spent. */
 export interface Issued {
   familyId: string | null;
@@ -36,11 +45,7 @@ export interface Issued {
  * tokens; undefined when `spend` lost.
  */
 export async function issueUserTokens(
-  ctx: ServerContext,
-  req: TokenRequest,
-  client: OAuthClientRecord,
-  issuer: string,
-  jkt: string | undefined,
+  { ctx, req, client, issuer, jkt }: TokenExchange,
   g: UserGrant,
   spend: (tx: OAuthRepos, issued: Issued) => Promise<boolean>,
 ): Promise<TokenResponse | undefined> {
