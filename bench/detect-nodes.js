@@ -23,7 +23,7 @@ export async function runNodes(s, { core, geo, nodes: count, exchange, feedback,
     const engine = new AnomalyEngine({ geo, deferAggregates: port !== undefined });
     for (const id of s.honeytokens) engine.honeytokens.add(id);
     // As the server wires it (apps/server/src/wiring/monitoring-services.ts).
-    const sync = port === undefined ? undefined : new FleetSync(port, engine.fleet, engine.bursts);
+    const sync = port === undefined ? undefined : new FleetSync(port, engine);
     return { engine, sync, batch: [], errors: 0 };
   });
   const balance = rng(seed * 7919 + count);
@@ -91,14 +91,27 @@ export async function runNodes(s, { core, geo, nodes: count, exchange, feedback,
       const n = nodes[Math.floor(balance() * nodes.length)];
       n.engine.forget(f.fingerprint);
       n.engine.learnBenign(f, now);
+      // Sharing state, the other nodes learn it with their next exchange.
+      if (n.sync !== undefined) lessons.push(n.sync.resolved(f, true).catch(() => n.errors++));
       resolved.push({ kind: f.kind, subject: f.subject, keyId: f.keyId, benign, at: now });
     }
   };
+  const lessons = [];
 
   /** One node's batch, as its anomaly service handles it. */
   const handle = async (n, batch, now) => {
+    /** Alone, a node records what it finds; sharing state, what it claimed first. */
+    const mine = async (f) => {
+      if (n.sync === undefined) return true;
+      try {
+        return await n.sync.claim(f);
+      } catch {
+        n.errors++;
+        return true;
+      }
+    };
     const out = n.engine.process(batch, now);
-    for (const f of out.created) record(f, batch, n);
+    for (const f of out.created) if (await mine(f)) record(f, batch, n);
     for (const r of out.repeats) if (r.fingerprint.startsWith('fleet_failures|')) repeats.push({ at: now });
     if (n.sync === undefined) return;
     try {
@@ -108,19 +121,12 @@ export async function runNodes(s, { core, geo, nodes: count, exchange, feedback,
     }
     const agg = n.engine.evaluate(now);
     for (const r of agg.repeats) if (r.fingerprint.startsWith('fleet_failures|')) repeats.push({ at: now });
-    for (const f of agg.created) {
-      let mine = true;
-      try {
-        mine = await n.sync.claim(f);
-      } catch {
-        n.errors++;
-      }
-      if (mine) record(f, batch, n);
-    }
+    for (const f of agg.created) if (await mine(f)) record(f, batch, n);
   };
 
   const flush = async (now) => {
     operate(now);
+    if (lessons.length > 0) await Promise.all(lessons.splice(0));
     // The nodes run side by side: each handles its own batch of the second.
     const busy = [];
     for (const n of nodes)

@@ -1,7 +1,7 @@
-import { AnomalyEngine, FleetSync, type AnomalyDraft, type UsageEvent } from '@tessera/core';
+import type { UsageEvent } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisFleetExchange } from '../../apps/server/src/adapters/fleet/redis-fleet-exchange.js';
+import { batch, node as nodeOf, replay, spread, type Node } from './nodes.js';
 import { event, HOUR, MIN, rng, T0 } from './traffic.js';
 import { dropPrefix, TEST_REDIS_URL, testPrefix, until } from '../scale/support/redis.js';
 
@@ -41,44 +41,14 @@ function spreadGuessing(start: number): UsageEvent[] {
   return Array.from({ length: 80 }, (_, i) => failed(start + i * 15_000, `10.9.${i >> 4}.${1 + (i & 15)}`));
 }
 
-interface Node {
-  engine: AnomalyEngine;
-  sync: FleetSync | undefined;
-  recorded: AnomalyDraft[];
-  repeats: number;
-}
-
-function node(shared: Redis | undefined): Node {
-  const engine = new AnomalyEngine({ deferAggregates: shared !== undefined });
-  // As the server wires it: the fleet-wide counters and the per-address ones shared.
-  const sync = shared === undefined ? undefined : new FleetSync(new RedisFleetExchange(shared, prefix), engine.fleet!, engine.bursts);
-  return { engine, sync, recorded: [], repeats: 0 };
-}
-
-/** What a node's anomaly service does with a batch: detect, exchange counters, judge, claim, record. */
-async function batch(n: Node, events: UsageEvent[], now: number): Promise<void> {
-  const out = n.engine.process(events, now);
-  n.recorded.push(...out.created);
-  if (n.sync === undefined) return;
-  await n.sync.sync(now);
-  const agg = n.engine.evaluate(now);
-  for (const d of agg.created) if (await n.sync.claim(d)) n.recorded.push(d);
-  n.repeats += agg.repeats.length;
-}
+const node = (shared: Redis | undefined) => nodeOf(shared, prefix);
 
 /**
  * Three nodes behind a load balancer: each replays the stored history (as a node does when it
  * starts), then serves a third of the live traffic, in 5-second batches.
  */
 async function cluster(nodes: Node[], start: number): Promise<void> {
-  const history = background(start - 2 * HOUR, start, 1);
-  for (const n of nodes)
-    for (let t = start - 2 * HOUR; t < start; t += 10 * MIN)
-      n.engine.process(
-        history.filter((e) => e.ts >= t && e.ts < t + 10 * MIN),
-        t + 10 * MIN,
-        true,
-      );
+  replay(nodes, background(start - 2 * HOUR, start, 1), start - 2 * HOUR, start);
   const live = [...background(start, start + 30 * MIN, 2), ...spreadGuessing(start)];
   // The balancer sends each request to a node in turn: every node sees a third of the attack.
   const share = live.map((_, i) => i % 3);
@@ -118,17 +88,6 @@ describe('fleet-wide detection across three nodes sharing counters in Redis', ()
 /** One address guessing 30 times a minute for two minutes: over the per-address threshold of 15 a minute. */
 function burst(start: number, ip: string): UsageEvent[] {
   return Array.from({ length: 60 }, (_, i) => failed(start + i * 2000, ip));
-}
-
-/** The balancer sends each request to a node in turn; each node handles its share in 1-second batches. */
-async function spread(nodes: Node[], live: UsageEvent[], start: number, seconds: number): Promise<void> {
-  for (let t = start; t < start + seconds * 1000; t += 1000)
-    for (let i = 0; i < nodes.length; i++)
-      await batch(
-        nodes[i]!,
-        live.filter((e, j) => j % nodes.length === i && e.ts >= t && e.ts < t + 1000),
-        t + 1000,
-      );
 }
 
 describe('a per-address burst split across three nodes', () => {

@@ -59,7 +59,7 @@ export function createMonitoring(o: MonitoringOptions) {
   // Each keyspace's detection tuning (its policy), read by the detectors on every event.
   const tunings = new DetectionTunings(store);
   const engine = new AnomalyEngine({ geo: o.geo, deferAggregates: o.fleet !== undefined, tuning: tunings.get });
-  const fleet = o.fleet === undefined || engine.fleet === undefined ? undefined : new FleetSync(o.fleet, engine.fleet, engine.bursts);
+  const fleet = o.fleet === undefined || engine.fleet === undefined ? undefined : new FleetSync(o.fleet, engine);
   // The key service holds no state of its own: this one shares the store, keyring and bus.
   const keys = new KeyService({ store: o.ports.store, keyring, clock, bus });
   const policies = new PolicyService({ store, clock, bus });

@@ -89,6 +89,16 @@ export class AnomalyEngine {
     return this.o.detectors.find((d): d is FailedBurstDetector => d instanceof FailedBurstDetector);
   }
 
+  /** The per-key rate detector, whose counts of busy keys nodes share. */
+  get rates(): RateSpikeDetector | undefined {
+    return this.o.detectors.find((d): d is RateSpikeDetector => d instanceof RateSpikeDetector);
+  }
+
+  /** The cool-down of a finding: a repeat within it is counted on the finding. */
+  get cooldownMs(): number {
+    return this.o.cooldownMs;
+  }
+
   /**
    * Processes a batch; `now` is the detection time (events are at or before it). `replay` marks
    * stored events replayed at start-up: they teach the profiles but are not shared with other nodes.

@@ -87,22 +87,27 @@ export class AnomalyService {
     await honeytokens.refresh();
     const now = clock.now();
     const out = engine.process(events, now);
-    for (const draft of out.created) await this.record(draft);
-    await this.bump(out.repeats);
     const { fleet } = this.deps;
+    // With nodes sharing state, the same misuse of a key may be seen by several: one records it.
+    for (const draft of out.created) if (await this.mine(draft)) await this.record(draft);
+    await this.bump(out.repeats);
     if (fleet === undefined) return;
     // Every node's counters first, then the judgement: an attack split over nodes is seen whole,
     // and the one node that claims a finding records it.
     await fleet.sync(now).catch((err: unknown) => this.deps.onError?.(err));
     const agg = engine.evaluate(now);
-    for (const draft of agg.created) {
-      const mine = await fleet.claim(draft).catch((err: unknown) => {
-        this.deps.onError?.(err);
-        return true; // better twice than never
-      });
-      if (mine) await this.record(draft);
-    }
+    for (const draft of agg.created) if (await this.mine(draft)) await this.record(draft);
     await this.bump(agg.repeats);
+  }
+
+  /** Whether this node records a finding: alone, always; sharing state, if it claimed it first. */
+  private async mine(draft: AnomalyDraft): Promise<boolean> {
+    const { fleet } = this.deps;
+    if (fleet === undefined) return true;
+    return fleet.claim(draft).catch((err: unknown) => {
+      this.deps.onError?.(err);
+      return true; // better twice than never
+    });
   }
 
   private async bump(repeats: readonly { fingerprint: string; count: number; lastSeenAt: number }[]): Promise<void> {
@@ -179,13 +184,16 @@ export class AnomalyService {
 
   /**
    * Resolves a finding. `benign` teaches the detector that raised it: a key's network, country,
-   * hour or rate as its own, a source's failures as expected, a scope's failures as usual for the hour.
+   * hour or rate as its own, a source's failures as expected, a scope's failures as usual for the
+   * hour. With nodes sharing state, every node learns it.
    */
   async resolve(actor: Actor, id: string, benign = false): Promise<AnomalyRecord> {
     const a = await this.transition(actor, id, 'resolved', benign);
     this.deps.engine.forget(a.fingerprint);
     this.byFingerprint.delete(a.fingerprint);
     if (benign) this.deps.engine.learnBenign(a, this.deps.clock.now());
+    // The other nodes learn it with their next exchange (the resolution stands if they cannot).
+    await this.deps.fleet?.resolved(a, benign).catch((err: unknown) => this.deps.onError?.(err));
     return a;
   }
 

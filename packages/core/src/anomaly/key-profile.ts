@@ -30,6 +30,8 @@ export interface RateState {
   minutes: number;
   threshold: number;
   fired: boolean;
+  /** Live uses on this node in the minute, when nodes share detection state (`count` is then the fleet's estimate). */
+  here: number;
   /** Consecutive minutes over the threshold. */
   spikeMinutes: number;
   /** Uses in the last minute that went over it (what a benign resolution teaches). */
@@ -60,6 +62,7 @@ export function newProfile(ts: number): KeyProfile {
       minutes: 0,
       threshold: Infinity,
       fired: false,
+      here: 0,
       spikeMinutes: 0,
       lastSpike: 0,
       seasonal: undefined,

@@ -2,6 +2,7 @@ import { LIVE_OUTCOMES, type UsageEvent } from '../usage/usage-event.js';
 import { finding, num, type BenignFinding, type DetectionContext, type Detector } from './detector.js';
 import type { AnomalyDraft } from './anomaly-records.js';
 import { minuteUtc, seasonalSlot, type KeyProfile, type RateState } from './key-profile.js';
+import { RATE_HOT_SHARE, RateShare } from './rate-share.js';
 
 export interface RateSpikeOptions {
   /** Never fire below this many uses in a minute. */
@@ -51,10 +52,21 @@ export class RateSpikeDetector implements Detector {
   readonly kinds = ['rate_spike'] as const;
   private readonly alpha: number;
   private readonly peakDecay: number;
+  /** Set when nodes share detection state: a key busy on this node is judged on every node's uses. */
+  private shared: RateShare | undefined;
 
   constructor(private readonly o: RateSpikeOptions = RATE_SPIKE_DEFAULTS) {
     this.alpha = 2 / (o.spanMinutes + 1);
     this.peakDecay = 0.5 ** (1 / o.peakHalfLifeMinutes);
+  }
+
+  /**
+   * Judges on the uses of every node (Redis): the baseline is kept in the fleet's terms, and a key
+   * busy on this node is counted with the other nodes (`RateShare`), so a spike split over nodes
+   * is seen whole. Each node that sees it raises it; the anomaly service lets one record it.
+   */
+  share(): RateShare {
+    return (this.shared ??= new RateShare());
   }
 
   observe(e: UsageEvent, ctx: DetectionContext): AnomalyDraft | undefined {
@@ -63,28 +75,47 @@ export class RateSpikeDetector implements Detector {
     const r = p.rate;
     const minute = Math.floor(e.ts / 60_000);
     if (r.minute === -1) r.minute = minute;
+    const shared = this.shared;
     if (minute > r.minute) {
-      this.close(r, r.count, r.minute);
+      const last = shared?.get(e.keyId!, r.minute);
+      this.close(r, last === undefined ? r.count : RateShare.total(last), r.minute);
       const idle = Math.min(minute - r.minute - 1, 1440);
       for (let i = 0; i < idle; i++) this.close(r, 0, r.minute + 1 + i);
       r.minute = minute;
       r.count = 0;
+      r.here = 0;
       r.fired = false;
       r.threshold = r.minutes >= this.o.minMinutes ? this.threshold(r) : Infinity;
     }
-    r.count++;
+    if (shared === undefined || ctx.replay === true) r.count++;
+    else {
+      // Live, shared: this node sees a share of the key's uses; the baseline counts the fleet's.
+      r.count += shared.scale;
+      r.here++;
+      shared.use(minute);
+    }
     if (r.fired) return undefined;
     // A keyspace's sensitivity scales the margin over the baseline (2: half of it).
     const limit = ctx.tuning === undefined ? r.threshold : limitOf(r, ctx.tuning.sensitivity);
-    if (r.count <= limit) return undefined;
+    let count = r.count;
+    let hot;
+    if (shared !== undefined && ctx.replay !== true) {
+      hot = shared.get(e.keyId!, minute);
+      if (hot !== undefined) hot.here++;
+      else if (r.count > RATE_HOT_SHARE * limit) hot = shared.heat(e.keyId!, minute, r.here);
+      // Judged on counted uses, never on the estimate: every node's for a hot key, else this node's.
+      count = hot === undefined ? r.here : RateShare.total(hot);
+    }
+    if (count <= limit) return undefined;
     r.fired = true;
     return finding(e, ctx, {
       kind: 'rate_spike',
       severity: 'high',
       subject: e.keyId!,
-      explanation: `Key ${e.keyId} made ${num(r.count)} verifications in the minute from ${minuteUtc(minute * 60_000)}, ${num(r.count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(limit)}${limit === r.threshold ? '' : `, keyspace sensitivity ${num(ctx.tuning!.sensitivity)}`}).`,
+      explanation: `Key ${e.keyId} made ${num(count)} verifications in the minute from ${minuteUtc(minute * 60_000)}${hot === undefined ? '' : ' across the nodes'}, ${num(count / Math.max(r.ewma, 0.1))}× its usual ${num(r.ewma)} per minute (threshold ${num(limit)}${limit === r.threshold ? '' : `, keyspace sensitivity ${num(ctx.tuning!.sensitivity)}`}).`,
       details: {
-        count: r.count,
+        count,
+        ...(hot !== undefined && { acrossNodes: true }),
         baselinePerMinute: round(r.ewma),
         deviation: round(r.ewmad),
         peak: round(r.peak),

@@ -5,12 +5,20 @@ import type { Redis } from 'ioredis';
 const TTL_MS = 30 * 60_000;
 /** Per-address counters are judged over the last minute. */
 const BURST_TTL_MS = 3 * 60_000;
+/** Per-key uses are judged in the minute under way; every key's uses set the scale over the two before. */
+const RATE_TTL_MS = 5 * 60_000;
+/** Resolved findings kept for nodes to read (each reads them within a second or so). */
+const LESSONS_KEPT = 1000;
+
+type Lesson = Parameters<FleetExchange['teach']>[0];
+type RateExchange = FleetExchange['rates'];
 
 /**
  * The fleet-wide failure counters of every node, in Redis: per scope and minute a hash (`n`, and
  * `o:<outcome>`) and a HyperLogLog of the failing addresses (distinct counts merge without
  * keeping the addresses; about 1% error). Each exchange is one pipeline: this node's increments,
- * then everyone's totals for the window. A finding is claimed with `SET NX`, so one node records it.
+ * then everyone's totals for the window. A finding is claimed with `SET NX`, so one node records
+ * it; a resolved one is told to every node through a stream.
  */
 export class RedisFleetExchange implements FleetExchange {
   constructor(
@@ -79,8 +87,62 @@ export class RedisFleetExchange implements FleetExchange {
     return reads.map((r, i) => ({ ...r, failures: Number(results[at + i]![1] ?? 0) }));
   }
 
+  /**
+   * Per busy key and minute a counter (`<prefix>rate:<key>:<minute>`), and per minute one of every
+   * key's uses (`<prefix>uses:<minute>`), dropped after five minutes.
+   */
+  async rates(...[deltas, uses, keys, minute]: Parameters<RateExchange>): ReturnType<RateExchange> {
+    const p = this.redis.pipeline();
+    for (const d of deltas) {
+      const key = `${this.prefix}rate:${d.keyId}:${d.minute}`;
+      p.incrby(key, d.uses);
+      p.pexpire(key, RATE_TTL_MS);
+    }
+    for (const u of uses) {
+      p.incrby(`${this.prefix}uses:${u.minute}`, u.uses);
+      p.pexpire(`${this.prefix}uses:${u.minute}`, RATE_TTL_MS);
+    }
+    const at = p.length;
+    for (const k of keys) p.get(`${this.prefix}rate:${k}:${minute}`);
+    for (const m of [minute - 2, minute - 1]) p.get(`${this.prefix}uses:${m}`);
+    const results = (await p.exec()) ?? [];
+    for (const [err] of results) if (err !== null) throw err;
+    const value = (i: number) => results[at + i]![1] as string | null;
+    return {
+      totals: keys.map((keyId, i) => ({ keyId, minute, uses: Number(value(i) ?? 0) })),
+      uses: [minute - 2, minute - 1].flatMap((m, i) => {
+        const v = value(keys.length + i);
+        return v === null ? [] : [{ minute: m, uses: Number(v) }];
+      }),
+    };
+  }
+
   async claim(fingerprint: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(`${this.prefix}fleet:claim:${fingerprint}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async release(fingerprint: string): Promise<void> {
+    await this.redis.del(`${this.prefix}fleet:claim:${fingerprint}`);
+  }
+
+  /** Resolved findings go to a stream (`<prefix>fleet:lessons`) of the last thousand, which every node reads on. */
+  async teach(lesson: Lesson): Promise<void> {
+    await this.redis.xadd(`${this.prefix}fleet:lessons`, 'MAXLEN', '~', LESSONS_KEPT, '*', 'l', JSON.stringify(lesson));
+  }
+
+  async lessons(cursor: string | undefined): Promise<{ lessons: Lesson[]; cursor: string }> {
+    const key = `${this.prefix}fleet:lessons`;
+    if (cursor === undefined) {
+      // A node starting reads from here on: what was resolved before, it replayed or never saw.
+      const last = await this.redis.xrevrange(key, '+', '-', 'COUNT', 1);
+      return { lessons: [], cursor: last[0]?.[0] ?? '0-0' };
+    }
+    const read = await this.redis.xread('COUNT', 100, 'STREAMS', key, cursor);
+    const entries = read?.[0]?.[1] ?? [];
+    return {
+      lessons: entries.map(([, fields]) => JSON.parse(fields[1]!) as Lesson),
+      cursor: entries.at(-1)?.[0] ?? cursor,
+    };
   }
 
   private key(scope: string, minute: number): string {
