@@ -1,12 +1,15 @@
 // `npm run bench:detect`: detection quality on labelled synthetic traffic (bench/detect-traffic.js,
 // bench/detect-benign.js), on one node and across three nodes sharing state through Redis.
-//   node bench/detect.js [--seeds 1,2,3] [--keys N] [--days N] [--nodes 1,3] [--feedback-min N] [--warm-days N]
+//   node bench/detect.js [--long] [--seeds 1,2,3] [--keys N] [--days N] [--nodes 1,3] [--feedback-min N] [--warm-days N]
 // Runs the same AnomalyEngine the server runs, fed in one-second batches as the usage recorder
 // feeds it (bench/detect-nodes.js), and reports per class of attack precision, recall and time
 // to detect, per benign class its false positives, and what an operator's benign resolutions
-// taught. The nodes start after `--warm-days` (7) of the 10 days: each first replays the usage
-// stored before, as a starting node does; the rest is live. Three nodes need Redis (TESSERA_BENCH_REDIS_URL, default redis://127.0.0.1:6379); the
-// bench uses a prefix of its own and deletes its keys. Writes bench/results/detect.json.
+// taught. By default 20 normal keys over 9 days, the nodes starting after 8 (each first replays
+// the usage stored before, as a starting node does; the attacks' day is live): every class, three
+// seeds, one node and three, in minutes. `--long`: 40 keys over 10 days, the nodes starting after
+// 7 (three live days; over an hour). Three nodes need Redis (TESSERA_BENCH_REDIS_URL, default
+// redis://127.0.0.1:6379); the bench uses a prefix of its own and deletes its keys. Writes
+// bench/results/detect.json.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -22,14 +25,18 @@ import { benchGeo, scenario, START } from './detect-traffic.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
+    long: { type: 'boolean', default: false },
     seeds: { type: 'string', default: '1,2,3' },
-    keys: { type: 'string', default: '40' },
-    days: { type: 'string', default: '10' },
+    keys: { type: 'string' },
+    days: { type: 'string' },
     nodes: { type: 'string', default: '1,3' },
     'feedback-min': { type: 'string', default: '10' },
-    'warm-days': { type: 'string', default: '7' },
+    'warm-days': { type: 'string' },
   },
 });
+const size = values.long ? { keys: '40', days: '10', 'warm-days': '7' } : { keys: '20', days: '9', 'warm-days': '8' };
+for (const [k, v] of Object.entries(size)) values[k] ??= v;
+const began = Date.now();
 const seeds = values.seeds.split(',').map(Number);
 const nodeCounts = values.nodes.split(',').map(Number);
 const feedbackMs = Number(values['feedback-min']) * 60_000;
@@ -167,8 +174,23 @@ for (const n of nodeCounts)
       `Targets (every class: precision ≥ 0.95, recall ≥ 0.95, detected within 5 minutes): ${meetsTargets(rows) ? 'met' : 'NOT met'}`,
     );
   }
+const cpu = process.cpuUsage();
+const wall = (Date.now() - began) / 1000;
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+console.log(`\nbench:detect took ${wall.toFixed(0)} s (${cpuSeconds.toFixed(0)} s of CPU)`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   join(ROOT, process.env.BENCH_DETECT_OUT ?? 'bench/results/detect.json'),
-  JSON.stringify({ at: new Date().toISOString(), seeds, report }, null, 2),
+  JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      seeds,
+      size: { keys: Number(values.keys), days: Number(values.days), warmDays: Number(values['warm-days']) },
+      wallSeconds: wall,
+      cpuSeconds,
+      report,
+    },
+    null,
+    2,
+  ),
 );

@@ -109,12 +109,20 @@ const probes = (ip: string, start: number): UsageEvent[] =>
 describe('a finding resolved as benign on one node', () => {
   const start = T0 + 5 * 24 * HOUR;
 
-  async function probeTwice(nodes: Node[], ip: string, teach: (n: Node, f: Parameters<typeof resolveBenign>[1], now: number) => Promise<void>) {
+  async function probeTwice(
+    nodes: Node[],
+    ip: string,
+    teach: (n: Node, f: Parameters<typeof resolveBenign>[1], now: number) => Promise<void>,
+  ) {
     await spread(nodes, probes(ip, start), start, 40);
     const f = nodes.flatMap((n) => n.recorded)[0]!;
     expect(f.kind).toBe('failed_burst');
     // The operator's call reaches a node that did not record it.
-    await teach(nodes.find((n) => n.recorded.length === 0)!, f, start + 10 * MIN);
+    await teach(
+      nodes.find((n) => n.recorded.length === 0)!,
+      f,
+      start + 10 * MIN,
+    );
     for (const n of nodes) n.raised = [];
     // Two hours on: past any cool-down, so a node that did not learn raises it anew.
     await spread(nodes, probes(ip, start + 2 * HOUR), start + 2 * HOUR, 40);
