@@ -1,6 +1,8 @@
 // `npm run bench:detect`: detection quality on labelled synthetic traffic (bench/detect-traffic.js,
 // bench/detect-benign.js), on one node and across three nodes sharing state through Redis.
 //   node bench/detect.js [--long] [--seeds 1,2,3] [--keys N] [--days N] [--nodes 1,3] [--feedback-min N] [--warm-days N]
+//   node bench/detect.js --from a.json,b.json   (the report of runs saved by earlier invocations,
+//                                                e.g. one per seed and node count run side by side)
 // Runs the same AnomalyEngine the server runs, fed in one-second batches as the usage recorder
 // feeds it (bench/detect-nodes.js), and reports per class of attack precision, recall and time
 // to detect, per benign class its false positives, and what an operator's benign resolutions
@@ -12,7 +14,7 @@
 // bench/results/detect.json.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -26,6 +28,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     long: { type: 'boolean', default: false },
+    from: { type: 'string' },
     seeds: { type: 'string', default: '1,2,3' },
     keys: { type: 'string' },
     days: { type: 'string' },
@@ -37,14 +40,17 @@ const { values } = parseArgs({
 const size = values.long ? { keys: '40', days: '10', 'warm-days': '7' } : { keys: '20', days: '9', 'warm-days': '8' };
 for (const [k, v] of Object.entries(size)) values[k] ??= v;
 const began = Date.now();
-const seeds = values.seeds.split(',').map(Number);
-const nodeCounts = values.nodes.split(',').map(Number);
+const saved = values.from?.split(',').map((file) => JSON.parse(readFileSync(file, 'utf8')));
+const seeds = saved ? [...new Set(saved.flatMap((x) => x.seeds))] : values.seeds.split(',').map(Number);
+const nodeCounts = saved ? [...new Set(saved.flatMap((x) => x.runs.map((r) => r.nodes)))].sort() : values.nodes.split(',').map(Number);
 const feedbackMs = Number(values['feedback-min']) * 60_000;
 
-const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/server'], {
-  cwd: ROOT,
-  encoding: 'utf8',
-});
+const build = saved
+  ? { status: 0 }
+  : spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'apps/server'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
 if (build.status !== 0) process.stderr.write(`bench:detect: the build failed; measuring the last build.\n${build.stdout}${build.stderr}\n`);
 const core = await import(join(ROOT, 'packages/core/dist/index.js'));
 const { RedisFleetExchange } = await import(join(ROOT, 'apps/server/dist/adapters/fleet/redis-fleet-exchange.js'));
@@ -81,7 +87,7 @@ async function dropPrefix() {
   } while (cursor !== '0');
 }
 
-const runs = []; // { nodes, feedback, seed, tally }
+const runs = saved?.flatMap((x) => x.runs) ?? []; // { nodes, feedback, seed, tally }
 const modes = [];
 for (const n of nodeCounts) {
   if (n === 1) modes.push({ nodes: 1, feedback: false });
@@ -107,12 +113,15 @@ async function runOne(mode, seed) {
   );
 }
 try {
-  for (const mode of modes) await Promise.all(seeds.map((seed) => runOne(mode, seed)));
+  if (!saved) for (const mode of modes) await Promise.all(seeds.map((seed) => runOne(mode, seed)));
 } finally {
   await dropPrefix().catch(() => {});
   for (const r of connections) r.disconnect();
 }
 
+function sum0(xs) {
+  return xs.reduce((a, b) => a + b, 0);
+}
 const f = (x, d = 2) => (x === null ? '-' : x.toFixed(d));
 const s = (x) => (x === null ? '-' : `${f(x, 0)} s`);
 const widths = [20, 18, 8, 9, 9, 5, 10, 8, 11, 8];
@@ -176,8 +185,12 @@ for (const n of nodeCounts)
   }
 const cpu = process.cpuUsage();
 const wall = (Date.now() - began) / 1000;
-const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-console.log(`\nbench:detect took ${wall.toFixed(0)} s (${cpuSeconds.toFixed(0)} s of CPU)`);
+const cpuSeconds = saved ? sum0(saved.map((x) => x.cpuSeconds)) : (cpu.user + cpu.system) / 1e6;
+console.log(
+  saved
+    ? `\nThe saved runs took ${cpuSeconds.toFixed(0)} s of CPU (at most ${Math.max(...saved.map((x) => x.wallSeconds)).toFixed(0)} s each)`
+    : `\nbench:detect took ${wall.toFixed(0)} s (${cpuSeconds.toFixed(0)} s of CPU)`,
+);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
   join(ROOT, process.env.BENCH_DETECT_OUT ?? 'bench/results/detect.json'),
@@ -189,6 +202,7 @@ writeFileSync(
       wallSeconds: wall,
       cpuSeconds,
       report,
+      runs,
     },
     null,
     2,

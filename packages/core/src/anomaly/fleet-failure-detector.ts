@@ -39,7 +39,7 @@ export class FleetFailureDetector implements Detector {
   private readonly scopes = new Map<string, Baseline>();
   private readonly dirty = new Set<string>();
   /** Workspace → its open incident and when it last fired. */
-  private readonly incidents = new Map<string, { fingerprint: string; at: number }>();
+  private readonly incidents = new Map<string, { fingerprint: string; at: number; since: number }>();
 
   constructor(private readonly o: FleetFailureOptions = FLEET_FAILURE_DEFAULTS) {}
 
@@ -154,13 +154,21 @@ export class FleetFailureDetector implements Detector {
       b.folded = until - w;
     }
     const cap = (x: number) => Math.max(x, this.o.floorPerMinute) * 4 + 2;
+    const incident = this.incidents.get(familyOf(b));
     for (let m = b.folded + 1; m <= until; m++) {
       const c = this.tally.minute(scope, m);
       // A workspace averages its first hour; a keyspace starts from the floor (its prior) and moves slowly.
       const a = b.keyspaceId === null && !b.oauthClient && b.learned < 60 ? 1 / (b.learned + 1) : this.o.alpha;
-      b.failures += a * (Math.min(c?.failures ?? 0, cap(b.failures)) - b.failures);
       const d = this.tally.windowSources(scope, m - w + 1, m);
-      b.sources += a * (Math.min(d, 2 * Math.max(b.sources, w * this.o.floorPerMinute) + 4) - b.sources);
+      // A minute in a window judged high (an incident of the workspace under way) does not teach
+      // the running baseline, capped or not — else a day of campaigns lifts it (a slow campaign
+      // was found after 5 minutes for it) — unless the incident has lasted an hour: then it is
+      // the new normal.
+      const high = incident !== undefined && incident.at >= m * 60_000 && incident.at - m * 60_000 <= (w + 1) * 60_000;
+      if (!high || incident.at - incident.since >= 60 * 60_000) {
+        b.failures += a * (Math.min(c?.failures ?? 0, cap(b.failures)) - b.failures);
+        b.sources += a * (Math.min(d, 2 * Math.max(b.sources, w * this.o.floorPerMinute) + 4) - b.sources);
+      }
       b.ring[m % w] = c?.failures ?? 0;
       b.hourPeak = Math.max(b.hourPeak, sum(b.ring));
       b.hourPeakSources = Math.max(b.hourPeakSources, d);
@@ -238,13 +246,11 @@ export class FleetFailureDetector implements Detector {
       .join(', ');
     // One incident while the workspace stays high (a gap of a window ends it): its repeats, and
     // another scope of the workspace firing meanwhile, count on the first finding.
-    const family = `${b.workspaceId}|${b.oauthClient === null ? 'keys' : 'oauth'}`;
+    const family = familyOf(b);
     const incident = this.incidents.get(family);
-    const fingerprint =
-      incident !== undefined && now - incident.at <= (w + 1) * 60_000
-        ? incident.fingerprint
-        : `fleet_failures|${b.workspaceId}|${label}|${to}`;
-    this.incidents.set(family, { fingerprint, at: now });
+    const open = incident !== undefined && now - incident.at <= (w + 1) * 60_000;
+    const fingerprint = open ? incident.fingerprint : `fleet_failures|${b.workspaceId}|${label}|${to}`;
+    this.incidents.set(family, { fingerprint, at: now, since: open ? incident.since : now });
     const firstMinute = perMinute.findIndex((n, i) => n > 0 && perMinute.slice(i).every((x) => x > 0));
     return {
       kind: 'fleet_failures',
@@ -279,6 +285,9 @@ export class FleetFailureDetector implements Detector {
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+
+/** A workspace's scopes that make one incident: its key verifications', or its OAuth endpoints'. */
+const familyOf = (b: FleetScope) => `${b.workspaceId}|${b.oauthClient === null ? 'keys' : 'oauth'}`;
 
 function sum(xs: Float32Array): number {
   let n = 0;
