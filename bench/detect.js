@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -193,7 +193,7 @@ console.log(
 );
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(
-  join(ROOT, process.env.BENCH_DETECT_OUT ?? 'bench/results/detect.json'),
+  resolve(ROOT, process.env.BENCH_DETECT_OUT ?? 'bench/results/detect.json'),
   JSON.stringify(
     {
       at: new Date().toISOString(),
