@@ -29,7 +29,6 @@ describe('operations endpoints', () => {
     expect(text).toMatch(/^tessera_verify_duration_seconds_count 3$/m);
     expect(text).toMatch(/^tessera_verify_duration_seconds_bucket\{le="\+Inf"\} 3$/m);
     expect(text).toMatch(/^tessera_key_cache_hit_ratio 0\.5$/m); // one miss (first use), one hit
-
   });
 
   it('counts a cache miss only when the store is asked: never for a malformed key, once for an unknown one', async () => {
