@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTable, ID_AND_WORKSPACE } from './tables.js';
+import { createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await createTable(db, 'workspaces', {
@@ -8,54 +8,46 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     created_at: 'bigint not null',
   });
 
-  await createTable(
-    db,
-    'keyspaces',
-    {
-      id: 'varchar(64) primary key',
-      workspace_id: 'varchar(64) not null references workspaces.id',
-      name: 'varchar(200) not null',
-      prefix: 'varchar(16) not null',
-      recoverable: 'integer default 0 not null',
-      created_at: 'bigint not null',
-    },
-    { indexes: { workspace: ['workspace_id', 'id'] } },
-  );
+  await createTable(db, 'keyspaces', {
+    id: 'varchar(64) primary key',
+    workspace_id: 'varchar(64) not null references workspaces.id',
+    name: 'varchar(200) not null',
+    prefix: 'varchar(16) not null',
+    recoverable: 'integer default 0 not null',
+    created_at: 'bigint not null',
+  });
+  await createIndexes(db, 'keyspaces', { workspace: ['workspace_id', 'id'] });
 
-  await createTable(
-    db,
-    'keys',
-    {
-      ...ID_AND_WORKSPACE,
-      keyspace_id: 'varchar(64) not null references keyspaces.id',
-      hash: 'varchar(64) not null unique',
-      pepper_version: 'integer not null',
-      start: 'varchar(64) not null',
-      owner_id: 'varchar(256)',
-      name: 'varchar(256)',
-      scopes: 'text not null',
-      meta: 'text',
-      environment: 'varchar(64)',
-      created_at: 'bigint not null',
-      updated_at: 'bigint not null',
-      expires_at: 'bigint',
-      enabled: 'integer not null',
-      revoked_at: 'bigint',
-      revoke_reason: 'varchar(512)',
-      deleted_at: 'bigint',
-      ip_allowlist: 'text not null',
-      ratelimits: 'text not null',
-      credits_remaining: 'bigint',
-      credits_refill_amount: 'bigint',
-      credits_refill_interval: 'bigint',
-      credits_refilled_at: 'bigint',
-      last_used_at: 'bigint',
-      usage_count: 'bigint default 0 not null',
-      version: 'integer not null',
-      rolled_to_id: 'varchar(64)',
-    },
-    { indexes: { keyspace: ['keyspace_id', 'id'], owner: ['workspace_id', 'owner_id'] } },
-  );
+  await createTable(db, 'keys', {
+    ...ID_AND_WORKSPACE,
+    keyspace_id: 'varchar(64) not null references keyspaces.id',
+    hash: 'varchar(64) not null unique',
+    pepper_version: 'integer not null',
+    start: 'varchar(64) not null',
+    owner_id: 'varchar(256)',
+    name: 'varchar(256)',
+    scopes: 'text not null',
+    meta: 'text',
+    environment: 'varchar(64)',
+    created_at: 'bigint not null',
+    updated_at: 'bigint not null',
+    expires_at: 'bigint',
+    enabled: 'integer not null',
+    revoked_at: 'bigint',
+    revoke_reason: 'varchar(512)',
+    deleted_at: 'bigint',
+    ip_allowlist: 'text not null',
+    ratelimits: 'text not null',
+    credits_remaining: 'bigint',
+    credits_refill_amount: 'bigint',
+    credits_refill_interval: 'bigint',
+    credits_refilled_at: 'bigint',
+    last_used_at: 'bigint',
+    usage_count: 'bigint default 0 not null',
+    version: 'integer not null',
+    rolled_to_id: 'varchar(64)',
+  });
+  await createIndexes(db, 'keys', { keyspace: ['keyspace_id', 'id'], owner: ['workspace_id', 'owner_id'] });
 
   await createTable(db, 'root_keys', {
     id: 'varchar(64) primary key',

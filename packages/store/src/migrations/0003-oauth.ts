@@ -1,46 +1,38 @@
 import type { Kysely } from 'kysely';
-import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
+import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /** The OAuth 2.0 authorization server: clients, signing keys, refresh-token families, revocations. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await createTable(
-    db,
-    'oauth_clients',
-    {
-      ...ID_AND_WORKSPACE,
-      name: 'varchar(200) not null',
-      scopes: 'text not null',
-      audience: 'text not null',
-      grant_types: 'text not null',
-      auth_method: 'varchar(32) not null',
-      jwks: 'text',
-      access_token_format: 'varchar(16) not null',
-      signing_alg: 'varchar(16) not null',
-      access_token_ttl: 'integer not null',
-      refresh_token_ttl: 'integer not null',
-      refresh_grace_seconds: 'integer not null',
-      dpop_bound: 'integer not null',
-      dpop_nonce: 'integer not null',
-      ...CREATED_AND_UPDATED,
-      deleted_at: 'bigint',
-    },
-    { indexes: { workspace: ['workspace_id', 'id'] } },
-  );
+  await createTable(db, 'oauth_clients', {
+    ...ID_AND_WORKSPACE,
+    name: 'varchar(200) not null',
+    scopes: 'text not null',
+    audience: 'text not null',
+    grant_types: 'text not null',
+    auth_method: 'varchar(32) not null',
+    jwks: 'text',
+    access_token_format: 'varchar(16) not null',
+    signing_alg: 'varchar(16) not null',
+    access_token_ttl: 'integer not null',
+    refresh_token_ttl: 'integer not null',
+    refresh_grace_seconds: 'integer not null',
+    dpop_bound: 'integer not null',
+    dpop_nonce: 'integer not null',
+    ...CREATED_AND_UPDATED,
+    deleted_at: 'bigint',
+  });
+  await createIndexes(db, 'oauth_clients', { workspace: ['workspace_id', 'id'] });
 
   // Only HMACs of secrets under the keyring pepper.
-  await createTable(
-    db,
-    'oauth_client_secrets',
-    {
-      id: 'varchar(64) primary key',
-      client_id: 'varchar(64) not null references oauth_clients.id',
-      hash: 'varchar(64) not null unique',
-      pepper_version: 'integer not null',
-      created_at: 'bigint not null',
-      expires_at: 'bigint',
-    },
-    { indexes: { client: ['client_id'] } },
-  );
+  await createTable(db, 'oauth_client_secrets', {
+    id: 'varchar(64) primary key',
+    client_id: 'varchar(64) not null references oauth_clients.id',
+    hash: 'varchar(64) not null unique',
+    pepper_version: 'integer not null',
+    created_at: 'bigint not null',
+    expires_at: 'bigint',
+  });
+  await createIndexes(db, 'oauth_client_secrets', { client: ['client_id'] });
 
   // Private keys only as keyring ciphertexts bound to their kid.
   await createTable(db, 'oauth_signing_keys', {
@@ -66,37 +58,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     revoke_reason: 'varchar(64)',
   });
 
-  await createTable(
-    db,
-    'oauth_refresh_tokens',
-    {
-      id: 'varchar(64) primary key',
-      family_id: 'varchar(64) not null references oauth_token_families.id',
-      hash: 'varchar(64) not null unique',
-      ...ONE_TIME_LIFE,
-      replaced_by_id: 'varchar(64)',
-    },
-    { indexes: { family: ['family_id'] } },
-  );
+  await createTable(db, 'oauth_refresh_tokens', {
+    id: 'varchar(64) primary key',
+    family_id: 'varchar(64) not null references oauth_token_families.id',
+    hash: 'varchar(64) not null unique',
+    ...ONE_TIME_LIFE,
+    replaced_by_id: 'varchar(64)',
+  });
+  await createIndexes(db, 'oauth_refresh_tokens', { family: ['family_id'] });
 
-  await createTable(
-    db,
-    'oauth_opaque_tokens',
-    {
-      hash: 'varchar(64) primary key',
-      jti: 'varchar(64) not null',
-      workspace_id: 'varchar(64) not null',
-      client_id: 'varchar(64) not null',
-      subject: 'varchar(256) not null',
-      scope: 'text not null',
-      audience: 'text not null',
-      jkt: 'varchar(64)',
-      issued_at: 'bigint not null',
-      expires_at: 'bigint not null',
-      revoked_at: 'bigint',
-    },
-    { indexes: { expiry: ['expires_at'] } },
-  );
+  await createTable(db, 'oauth_opaque_tokens', {
+    hash: 'varchar(64) primary key',
+    jti: 'varchar(64) not null',
+    workspace_id: 'varchar(64) not null',
+    client_id: 'varchar(64) not null',
+    subject: 'varchar(256) not null',
+    scope: 'text not null',
+    audience: 'text not null',
+    jkt: 'varchar(64)',
+    issued_at: 'bigint not null',
+    expires_at: 'bigint not null',
+    revoked_at: 'bigint',
+  });
+  await createIndexes(db, 'oauth_opaque_tokens', { expiry: ['expires_at'] });
 
   await createTable(db, 'oauth_revoked_jtis', {
     jti: 'varchar(128) primary key',
@@ -104,13 +88,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   });
 
   // One-time values (assertion and DPoP proof jtis), shared by every node.
-  await createTable(
-    db,
-    'oauth_once',
-    {
-      key: 'varchar(400) primary key',
-      expires_at: 'bigint not null',
-    },
-    { indexes: { expiry: ['expires_at'] } },
-  );
+  await createTable(db, 'oauth_once', {
+    key: 'varchar(400) primary key',
+    expires_at: 'bigint not null',
+  });
+  await createIndexes(db, 'oauth_once', { expiry: ['expires_at'] });
 }

@@ -1,86 +1,68 @@
 import type { Kysely } from 'kysely';
-import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE } from './tables.js';
+import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 /** Usage events and roll-ups, anomalies, policies, suspensions, honeytokens, webhooks, notices. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await createTable(
-    db,
-    'usage_events',
-    {
-      ts: 'bigint not null',
-      workspace_id: 'varchar(64) not null',
-      key_id: 'varchar(64)',
-      keyspace_id: 'varchar(64)',
-      owner_id: 'varchar(256)',
-      outcome: 'varchar(24) not null',
-      ip: 'varchar(64)',
-      network: 'varchar(64)',
-      user_agent: 'varchar(256)',
-      cost: 'bigint not null',
-      resource: 'varchar(256)',
-      method: 'varchar(16)',
-      scopes: 'varchar(1024)',
-      deleted_key: 'integer default 0 not null',
-    },
-    { indexes: { ts: ['workspace_id', 'ts'], key: ['key_id', 'ts'] } },
-  );
+  await createTable(db, 'usage_events', {
+    ts: 'bigint not null',
+    workspace_id: 'varchar(64) not null',
+    key_id: 'varchar(64)',
+    keyspace_id: 'varchar(64)',
+    owner_id: 'varchar(256)',
+    outcome: 'varchar(24) not null',
+    ip: 'varchar(64)',
+    network: 'varchar(64)',
+    user_agent: 'varchar(256)',
+    cost: 'bigint not null',
+    resource: 'varchar(256)',
+    method: 'varchar(16)',
+    scopes: 'varchar(1024)',
+    deleted_key: 'integer default 0 not null',
+  });
+  await createIndexes(db, 'usage_events', { ts: ['workspace_id', 'ts'], key: ['key_id', 'ts'] });
 
-  await createTable(
-    db,
-    'usage_rollups',
-    {
-      workspace_id: 'varchar(64) not null',
-      granularity: 'varchar(8) not null',
-      bucket: 'bigint not null',
-      dimension: 'varchar(16) not null',
-      subject: 'varchar(256) not null',
-      outcome: 'varchar(24) not null',
-      count: 'bigint not null',
-      cost: 'bigint not null',
-    },
-    {
-      primaryKey: ['workspace_id', 'granularity', 'dimension', 'subject', 'bucket', 'outcome'],
-      indexes: { bucket: ['granularity', 'bucket'] },
-    },
-  );
+  await createTable(db, 'usage_rollups', {
+    workspace_id: 'varchar(64) not null',
+    granularity: 'varchar(8) not null',
+    bucket: 'bigint not null',
+    dimension: 'varchar(16) not null',
+    subject: 'varchar(256) not null',
+    outcome: 'varchar(24) not null',
+    count: 'bigint not null',
+    cost: 'bigint not null',
+    usage_rollups_pk: 'primary key (workspace_id, granularity, dimension, subject, bucket, outcome)',
+  });
+  await createIndexes(db, 'usage_rollups', { bucket: ['granularity', 'bucket'] });
 
-  await createTable(
-    db,
-    'key_scope_usage',
-    {
-      key_id: 'varchar(64) not null',
-      scope: 'varchar(128) not null',
-      last_used_at: 'bigint not null',
-    },
-    { primaryKey: ['key_id', 'scope'] },
-  );
+  await createTable(db, 'key_scope_usage', {
+    key_id: 'varchar(64) not null',
+    scope: 'varchar(128) not null',
+    last_used_at: 'bigint not null',
+    key_scope_usage_pk: 'primary key (key_id, scope)',
+  });
 
-  await createTable(
-    db,
-    'anomalies',
-    {
-      ...ID_AND_WORKSPACE,
-      kind: 'varchar(32) not null',
-      severity: 'varchar(16) not null',
-      key_id: 'varchar(64)',
-      keyspace_id: 'varchar(64)',
-      subject: 'varchar(256) not null',
-      explanation: 'text not null',
-      details: 'text not null',
-      fingerprint: 'varchar(512) not null',
-      status: 'varchar(16) not null',
-      count: 'bigint not null',
-      first_event_at: 'bigint not null',
-      detected_at: 'bigint not null',
-      last_seen_at: 'bigint not null',
-      acknowledged_at: 'bigint',
-      acknowledged_by: 'varchar(128)',
-      resolved_at: 'bigint',
-      resolved_by: 'varchar(128)',
-      response: 'text',
-    },
-    { indexes: { detected: ['workspace_id', 'detected_at'], key: ['key_id', 'detected_at'] } },
-  );
+  await createTable(db, 'anomalies', {
+    ...ID_AND_WORKSPACE,
+    kind: 'varchar(32) not null',
+    severity: 'varchar(16) not null',
+    key_id: 'varchar(64)',
+    keyspace_id: 'varchar(64)',
+    subject: 'varchar(256) not null',
+    explanation: 'text not null',
+    details: 'text not null',
+    fingerprint: 'varchar(512) not null',
+    status: 'varchar(16) not null',
+    count: 'bigint not null',
+    first_event_at: 'bigint not null',
+    detected_at: 'bigint not null',
+    last_seen_at: 'bigint not null',
+    acknowledged_at: 'bigint',
+    acknowledged_by: 'varchar(128)',
+    resolved_at: 'bigint',
+    resolved_by: 'varchar(128)',
+    response: 'text',
+  });
+  await createIndexes(db, 'anomalies', { detected: ['workspace_id', 'detected_at'], key: ['key_id', 'detected_at'] });
 
   await createTable(db, 'keyspace_policies', {
     keyspace_id: 'varchar(64) primary key',
@@ -94,21 +76,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     updated_at: 'bigint not null',
   });
 
-  await createTable(
-    db,
-    'key_suspensions',
-    {
-      ...ID_AND_WORKSPACE,
-      key_id: 'varchar(64) not null',
-      anomaly_id: 'varchar(64)',
-      reason: 'varchar(256) not null',
-      suspended_at: 'bigint not null',
-      was_enabled: 'integer not null',
-      undone_at: 'bigint',
-      undone_by: 'varchar(128)',
-    },
-    { indexes: { key: ['key_id'] } },
-  );
+  await createTable(db, 'key_suspensions', {
+    ...ID_AND_WORKSPACE,
+    key_id: 'varchar(64) not null',
+    anomaly_id: 'varchar(64)',
+    reason: 'varchar(256) not null',
+    suspended_at: 'bigint not null',
+    was_enabled: 'integer not null',
+    undone_at: 'bigint',
+    undone_by: 'varchar(128)',
+  });
+  await createIndexes(db, 'key_suspensions', { key: ['key_id'] });
 
   await createTable(db, 'honeytokens', {
     key_id: 'varchar(64) primary key',
@@ -116,58 +94,46 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     created_at: 'bigint not null',
   });
 
-  await createTable(
-    db,
-    'webhooks',
-    {
-      ...ID_AND_WORKSPACE,
-      url: 'varchar(2048) not null',
-      events: 'text not null',
-      secret_ciphertext: 'text not null',
-      secret_start: 'varchar(32) not null',
-      enabled: 'integer not null',
-      ...CREATED_AND_UPDATED,
-    },
-    { indexes: { workspace: ['workspace_id'] } },
-  );
+  await createTable(db, 'webhooks', {
+    ...ID_AND_WORKSPACE,
+    url: 'varchar(2048) not null',
+    events: 'text not null',
+    secret_ciphertext: 'text not null',
+    secret_start: 'varchar(32) not null',
+    enabled: 'integer not null',
+    ...CREATED_AND_UPDATED,
+  });
+  await createIndexes(db, 'webhooks', { workspace: ['workspace_id'] });
 
-  await createTable(
-    db,
-    'webhook_deliveries',
-    {
-      id: 'varchar(64) primary key',
-      subscription_id: 'varchar(64) not null',
-      workspace_id: 'varchar(64) not null',
-      event_id: 'varchar(64) not null',
-      event_type: 'varchar(32) not null',
-      payload: 'text not null',
-      status: 'varchar(16) not null',
-      attempts: 'integer not null',
-      next_attempt_at: 'bigint',
-      last_attempt_at: 'bigint',
-      response_status: 'integer',
-      last_error: 'varchar(512)',
-      created_at: 'bigint not null',
-      delivered_at: 'bigint',
-    },
-    { indexes: { due: ['status', 'next_attempt_at'], sub: ['subscription_id', 'id'] } },
-  );
+  await createTable(db, 'webhook_deliveries', {
+    id: 'varchar(64) primary key',
+    subscription_id: 'varchar(64) not null',
+    workspace_id: 'varchar(64) not null',
+    event_id: 'varchar(64) not null',
+    event_type: 'varchar(32) not null',
+    payload: 'text not null',
+    status: 'varchar(16) not null',
+    attempts: 'integer not null',
+    next_attempt_at: 'bigint',
+    last_attempt_at: 'bigint',
+    response_status: 'integer',
+    last_error: 'varchar(512)',
+    created_at: 'bigint not null',
+    delivered_at: 'bigint',
+  });
+  await createIndexes(db, 'webhook_deliveries', { due: ['status', 'next_attempt_at'], sub: ['subscription_id', 'id'] });
 
   await createTable(db, 'monitoring_cursors', {
     name: 'varchar(64) primary key',
     value: 'bigint not null',
   });
 
-  await createTable(
-    db,
-    'monitoring_notices',
-    {
-      kind: 'varchar(32) not null',
-      subject: 'varchar(128) not null',
-      workspace_id: 'varchar(64) not null',
-      created_at: 'bigint not null',
-      data: 'text not null',
-    },
-    { primaryKey: ['kind', 'subject'] },
-  );
+  await createTable(db, 'monitoring_notices', {
+    kind: 'varchar(32) not null',
+    subject: 'varchar(128) not null',
+    workspace_id: 'varchar(64) not null',
+    created_at: 'bigint not null',
+    data: 'text not null',
+    monitoring_notices_pk: 'primary key (kind, subject)',
+  });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTable, CREATED_AND_UPDATED, ID_AND_WORKSPACE } from './tables.js';
+import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 /**
  * Console users and their sessions. Nothing here is a secret in the clear: passwords are argon2id
@@ -25,19 +25,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     last_login_at: 'bigint',
   });
 
-  await createTable(
-    db,
-    'console_sessions',
-    {
-      id_hash: 'varchar(64) primary key',
-      user_id: 'varchar(64) not null references console_users.id',
-      stage: 'varchar(16) not null',
-      created_at: 'bigint not null',
-      last_seen_at: 'bigint not null',
-      expires_at: 'bigint not null',
-      ip: 'varchar(64)',
-      user_agent: 'varchar(256)',
-    },
-    { indexes: { user: ['user_id'] } },
-  );
+  await createTable(db, 'console_sessions', {
+    id_hash: 'varchar(64) primary key',
+    user_id: 'varchar(64) not null references console_users.id',
+    stage: 'varchar(16) not null',
+    created_at: 'bigint not null',
+    last_seen_at: 'bigint not null',
+    expires_at: 'bigint not null',
+    ip: 'varchar(64)',
+    user_agent: 'varchar(256)',
+  });
+  await createIndexes(db, 'console_sessions', { user: ['user_id'] });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTable } from './tables.js';
+import { createIndexes, createTable } from './tables.js';
 
 /**
  * Idempotency keys: the first outcome of a request sent with an `Idempotency-Key`, for 24 hours.
@@ -7,19 +7,16 @@ import { createTable } from './tables.js';
  * a keyed hash of the request.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await createTable(
-    db,
-    'idempotency_keys',
-    {
-      principal: 'varchar(128) not null',
-      key: 'varchar(255) not null',
-      fingerprint: 'varchar(128) not null',
-      claim: 'varchar(32) not null',
-      created_at: 'bigint not null',
-      expires_at: 'bigint not null',
-      status: 'integer',
-      response: 'text',
-    },
-    { primaryKey: ['principal', 'key'], indexes: { expires: ['expires_at'] } },
-  );
+  await createTable(db, 'idempotency_keys', {
+    principal: 'varchar(128) not null',
+    key: 'varchar(255) not null',
+    fingerprint: 'varchar(128) not null',
+    claim: 'varchar(32) not null',
+    created_at: 'bigint not null',
+    expires_at: 'bigint not null',
+    status: 'integer',
+    response: 'text',
+    idempotency_keys_pk: 'primary key (principal, key)',
+  });
+  await createIndexes(db, 'idempotency_keys', { expires: ['expires_at'] });
 }

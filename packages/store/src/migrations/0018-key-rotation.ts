@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addColumns, createTable } from './tables.js';
+import { addColumns, createIndexes, createTable } from './tables.js';
 
 /**
  * Rotation of API keys. A keyspace policy gains a maximum key lifetime and a rotation schedule
@@ -14,22 +14,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     rotation_notice_days: 'integer default 7 not null',
     rotation_grace_days: 'integer default 7 not null',
   });
-  await createTable(
-    db,
-    'key_rollovers',
-    {
-      predecessor_id: 'varchar(64) primary key',
-      successor_id: 'varchar(64) not null',
-      workspace_id: 'varchar(64) not null',
-      keyspace_id: 'varchar(64) not null',
-      quiet_period_seconds: 'integer not null',
-      deadline: 'bigint not null',
-      created_at: 'bigint not null',
-      successor_first_used_at: 'bigint',
-      retired_at: 'bigint',
-      retired_reason: 'varchar(16)',
-    },
-    // The retirement job reads the rollovers still open.
-    { indexes: { open: ['retired_at', 'deadline'] } },
-  );
+  await createTable(db, 'key_rollovers', {
+    predecessor_id: 'varchar(64) primary key',
+    successor_id: 'varchar(64) not null',
+    workspace_id: 'varchar(64) not null',
+    keyspace_id: 'varchar(64) not null',
+    quiet_period_seconds: 'integer not null',
+    deadline: 'bigint not null',
+    created_at: 'bigint not null',
+    successor_first_used_at: 'bigint',
+    retired_at: 'bigint',
+    retired_reason: 'varchar(16)',
+  });
+  // The retirement job reads the rollovers still open.
+  await createIndexes(db, 'key_rollovers', { open: ['retired_at', 'deadline'] });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createTable } from './tables.js';
+import { createIndexes, createTable } from './tables.js';
 
 /**
  * Console sign-in with the deployment's upstream OpenID Provider: which console user an upstream
@@ -7,15 +7,12 @@ import { createTable } from './tables.js';
  * (migration 0032), hashed under the console's own domains.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await createTable(
-    db,
-    'console_sso_links',
-    {
-      issuer: 'varchar(512) not null',
-      subject: 'varchar(255) not null',
-      user_id: 'varchar(64) not null',
-      created_at: 'bigint not null',
-    },
-    { primaryKey: ['issuer', 'subject'], indexes: { user: ['user_id'] } },
-  );
+  await createTable(db, 'console_sso_links', {
+    issuer: 'varchar(512) not null',
+    subject: 'varchar(255) not null',
+    user_id: 'varchar(64) not null',
+    created_at: 'bigint not null',
+    console_sso_links_pk: 'primary key (issuer, subject)',
+  });
+  await createIndexes(db, 'console_sso_links', { user: ['user_id'] });
 }

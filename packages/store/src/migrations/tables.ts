@@ -3,13 +3,17 @@ import { PostgresAdapter, sql, type ColumnDataType, type ColumnDefinitionBuilder
 /**
  * How migrations write tables: a column is the SQL that follows its name, in the order Kysely
  * compiles it — `<type> [default <number | 'text'>] [not null] [unique] [primary key]
- * [references <table>.<column>]` — so a migration reads like the statement it runs. Migrations do
- * not change once released, so neither does what these helpers make of them.
+ * [references <table>.<column>]` — so a migration reads like the statement it runs. As in SQL, a
+ * table's constraint stands among its columns, by its name: `primary key (<columns>)` or
+ * `unique (<columns>)`. Migrations do not change once released, so neither does what these
+ * helpers make of them.
  */
 export type Columns = Readonly<Record<string, string>>;
 
 const COLUMN =
   /^(?<type>[a-z]+(?: precision)?(?:\(\d+\))?)(?: default (?<fallback>\d+|'[^']*'))?(?<notNull> not null)?(?<unique> unique)?(?<primaryKey> primary key)?(?: references (?<references>\w+\.\w+))?$/;
+
+const CONSTRAINT = /^(?<kind>primary key|unique) \((?<columns>\w+(?:, \w+)*)\)$/;
 
 function column(spec: string): [ColumnDataType, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
   const parts = COLUMN.exec(spec)?.groups;
@@ -37,37 +41,40 @@ export const CREATED_AND_UPDATED = { created_at: 'bigint not null', updated_at: 
 /** A one-time row's life: made, good until, used (null until it is). */
 export const ONE_TIME_LIFE = { created_at: 'bigint not null', expires_at: 'bigint not null', used_at: 'bigint' } as const;
 
-export interface TableOptions {
-  /** A primary key over several columns, named `<table>_pk`. */
-  primaryKey?: readonly string[];
-  /** Unique constraints, by name. */
-  unique?: Readonly<Record<string, readonly string[]>>;
-  /** Indexes made after the table, named `<table>_<key>`, in order. */
-  indexes?: Readonly<Record<string, readonly string[]>>;
-  /** Unique indexes made after the table (and after `indexes`), named `<table>_<key>`. */
-  uniqueIndexes?: Readonly<Record<string, readonly string[]>>;
+/** Creates a table with its columns, and its constraints, in order. */
+export async function createTable(db: Kysely<unknown>, table: string, columns: Columns): Promise<void> {
+  let builder: CreateTableBuilder<string, string> = db.schema.createTable(table);
+  for (const [name, spec] of Object.entries(columns)) {
+    const constraint = CONSTRAINT.exec(spec)?.groups;
+    if (constraint?.kind === 'primary key') builder = builder.addPrimaryKeyConstraint(name, constraint.columns!.split(', '));
+    else if (constraint?.kind === 'unique') builder = builder.addUniqueConstraint(name, constraint.columns!.split(', '));
+    else builder = builder.addColumn(name, ...column(spec));
+  }
+  await builder.execute();
 }
 
-/** Creates a table with its columns in order, then its indexes. */
-export async function createTable(db: Kysely<unknown>, table: string, columns: Columns, options: TableOptions = {}): Promise<void> {
-  let builder: CreateTableBuilder<string, string> = db.schema.createTable(table);
-  for (const [name, spec] of Object.entries(columns)) builder = builder.addColumn(name, ...column(spec));
-  if (options.primaryKey !== undefined) builder = builder.addPrimaryKeyConstraint(`${table}_pk`, [...options.primaryKey]);
-  for (const [name, on] of Object.entries(options.unique ?? {})) builder = builder.addUniqueConstraint(name, [...on]);
-  await builder.execute();
-  for (const [name, on] of Object.entries(options.indexes ?? {}))
+/** Creates indexes on a table, each named `<table>_<key>`, over its columns in order. */
+export async function createIndexes(
+  db: Kysely<unknown>,
+  table: string,
+  indexes: Readonly<Record<string, readonly string[]>>,
+): Promise<void> {
+  for (const [name, on] of Object.entries(indexes))
     await db.schema
       .createIndex(`${table}_${name}`)
       .on(table)
       .columns([...on])
       .execute();
-  for (const [name, on] of Object.entries(options.uniqueIndexes ?? {}))
-    await db.schema
-      .createIndex(`${table}_${name}`)
-      .on(table)
-      .columns([...on])
-      .unique()
-      .execute();
+}
+
+/** Creates the unique index `<table>_<name>` over `columns`. */
+export async function createUniqueIndex(db: Kysely<unknown>, table: string, name: string, columns: readonly string[]): Promise<void> {
+  await db.schema
+    .createIndex(`${table}_${name}`)
+    .on(table)
+    .columns([...columns])
+    .unique()
+    .execute();
 }
 
 /** Adds columns to a table, one statement each: SQLite adds no more at once. */

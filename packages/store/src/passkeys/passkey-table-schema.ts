@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addColumns, createTable } from '../migrations/tables.js';
+import { addColumns, createIndexes, createTable } from '../migrations/tables.js';
 
 /**
  * Creates a passkey table, as migrations 0009 (`console_passkeys`) and 0037 (`end_user_passkeys`)
@@ -7,22 +7,18 @@ import { addColumns, createTable } from '../migrations/tables.js';
  * released, so neither does this.
  */
 export async function createPasskeyTable(db: Kysely<unknown>, table: string, users: string): Promise<void> {
-  await createTable(
-    db,
-    table,
-    {
-      id: 'varchar(64) primary key',
-      user_id: `varchar(64) not null references ${users}.id`,
-      credential_id: 'varchar(1400) not null unique',
-      public_key: 'text not null',
-      counter: 'bigint not null',
-      transports: 'text not null',
-      name: 'varchar(100) not null',
-      created_at: 'bigint not null',
-      last_used_at: 'bigint',
-    },
-    { indexes: { user: ['user_id'] } },
-  );
+  await createTable(db, table, {
+    id: 'varchar(64) primary key',
+    user_id: `varchar(64) not null references ${users}.id`,
+    credential_id: 'varchar(1400) not null unique',
+    public_key: 'text not null',
+    counter: 'bigint not null',
+    transports: 'text not null',
+    name: 'varchar(100) not null',
+    created_at: 'bigint not null',
+    last_used_at: 'bigint',
+  });
+  await createIndexes(db, table, { user: ['user_id'] });
 }
 
 /** Adds the three columns that hold one WebAuthn challenge to a table (a console session, an end user). */
