@@ -3,8 +3,8 @@ import type { Column } from './record-columns.js';
 
 /**
  * What the table adapters read and write the same way: a row by its columns' values, rows by them in
- * order, a count, an insert that loses quietly to a row already there, a column set once, expired
- * rows deleted, and whether a write found its row.
+ * order, a count, an insert that loses quietly to a row already there, a column set once or raised,
+ * a work queue's due rows, expired rows deleted, and whether a write found its row.
  */
 
 /** A loose view of any handle, for the few queries written once for every table. */
@@ -100,6 +100,42 @@ export async function markOnce<DB, T extends keyof DB & string>(
   let query = (db as unknown as AnyTables).updateTable(table as string).set({ [column]: at, ...also });
   for (const [name, value] of Object.entries(where)) query = query.where(name, '=', value);
   return wroteOne(await query.where(column, 'is', null).executeTakeFirst());
+}
+
+/**
+ * Raises `column` to `value` (and sets the columns of `also`) on the row of `table` whose columns
+ * hold the values of `where`, if `column` is null or below `value`: a TOTP step spent once, never
+ * one already passed. Whether this call raised it.
+ */
+export async function raiseColumn<DB, T extends keyof DB & string>(
+  db: Kysely<DB>,
+  table: T,
+  where: Partial<Record<ColumnOf<DB, T>, string | number>>,
+  column: ColumnOf<DB, T>,
+  value: number,
+  also: Partial<Record<ColumnOf<DB, T>, unknown>> = {},
+): Promise<boolean> {
+  let query = (db as unknown as AnyTables).updateTable(table as string).set({ [column]: value, ...also });
+  for (const [name, v] of Object.entries(where)) query = query.where(name, '=', v);
+  query = query.where((eb) => eb.or([eb(column as string, 'is', null), eb(column as string, '<', value)]));
+  return wroteOne(await query.executeTakeFirst());
+}
+
+/**
+ * A work queue's due rows: those of `table` whose `next_attempt_at` is at or before `now` (and,
+ * with `state`, whose state column holds one of the states named), longest due first, then by
+ * `key`; at most `limit`, mapped.
+ */
+export async function dueRows<DB, T extends keyof DB & string, R>(
+  db: Kysely<DB>,
+  table: T,
+  q: { now: number; key: ColumnOf<DB, T>; limit: number; state?: readonly [ColumnOf<DB, T>, readonly string[]] },
+  map: (row: Selectable<DB[T]>) => R,
+): Promise<R[]> {
+  let query = (db as unknown as AnyTables).selectFrom(table as string).selectAll();
+  if (q.state !== undefined) query = query.where(q.state[0] as string, 'in', q.state[1]);
+  const rows = await query.where('next_attempt_at', '<=', q.now).orderBy('next_attempt_at').orderBy(q.key).limit(q.limit).execute();
+  return rows.map((row) => map(row as Selectable<DB[T]>));
 }
 
 /** Deletes the rows of `table` whose `expires_at` is at or before `before`. */

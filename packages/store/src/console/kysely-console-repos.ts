@@ -9,7 +9,7 @@ import type {
   SessionStage,
 } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { rowWhere, wroteOne } from '../rows.js';
+import { insertRow, raiseColumn, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import { KyselyPasskeyTable } from '../passkeys/kysely-passkey-table.js';
 import { SESSION_COLUMNS, USER_COLUMNS } from './console-rows.js';
@@ -34,11 +34,8 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     });
   }
 
-  async insertUser(u: ConsoleUserRecord): Promise<void> {
-    await this.db
-      .insertInto('console_users')
-      .values(USER_COLUMNS.write(u) as Row<'console_users'>)
-      .execute();
+  insertUser(u: ConsoleUserRecord): Promise<void> {
+    return insertRow(this.db, 'console_users', USER_COLUMNS.write(u));
   }
 
   getUser(id: string): Promise<ConsoleUserRecord | undefined> {
@@ -83,14 +80,8 @@ export class KyselyConsoleRepos implements ConsoleRepos {
     return row === undefined ? 0 : Number(row.failed_logins);
   }
 
-  async spendTotpStep(id: string, step: number, at: number): Promise<boolean> {
-    const r = await this.db
-      .updateTable('console_users')
-      .set({ totp_last_step: step, updated_at: at })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-      .executeTakeFirst();
-    return wroteOne(r);
+  spendTotpStep(id: string, step: number, at: number): Promise<boolean> {
+    return raiseColumn(this.db, 'console_users', { id }, 'totp_last_step', step, { updated_at: at });
   }
 
   async replaceRecoveryCodes(id: string, expected: string[], next: string[], at: number): Promise<boolean> {

@@ -1,11 +1,9 @@
 import type { DatabaseConnectionRecord, DatabaseLeaseRecord, DatabaseRepos, DatabaseRoleRecord } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
-import { rowsWhere, rowWhere, wroteOne } from '../rows.js';
+import { dueRows, insertRow, rowsWhere, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import type { DatabaseTables } from './database-schema.js';
-
-type Row<T extends keyof DatabaseTables> = DatabaseTables[T];
 
 const CONNECTION_COLUMNS = new RecordColumns<DatabaseConnectionRecord>({
   id: 'id',
@@ -64,11 +62,8 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     this.db = db as unknown as Kysely<DatabaseTables>;
   }
 
-  async insertConnection(c: DatabaseConnectionRecord): Promise<void> {
-    await this.db
-      .insertInto('database_connections')
-      .values(CONNECTION_COLUMNS.write(c) as Row<'database_connections'>)
-      .execute();
+  insertConnection(c: DatabaseConnectionRecord): Promise<void> {
+    return insertRow(this.db, 'database_connections', CONNECTION_COLUMNS.write(c));
   }
 
   async updateConnection(id: string, patch: Partial<DatabaseConnectionRecord>): Promise<void> {
@@ -91,11 +86,8 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     await this.db.deleteFrom('database_connections').where('id', '=', id).execute();
   }
 
-  async insertRole(r: DatabaseRoleRecord): Promise<void> {
-    await this.db
-      .insertInto('database_roles')
-      .values(ROLE_COLUMNS.write(r) as Row<'database_roles'>)
-      .execute();
+  insertRole(r: DatabaseRoleRecord): Promise<void> {
+    return insertRow(this.db, 'database_roles', ROLE_COLUMNS.write(r));
   }
 
   async updateRole(id: string, patch: Partial<DatabaseRoleRecord>): Promise<void> {
@@ -120,11 +112,8 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     await this.db.deleteFrom('database_roles').where('id', '=', id).execute();
   }
 
-  async insertLease(l: DatabaseLeaseRecord): Promise<void> {
-    await this.db
-      .insertInto('database_leases')
-      .values(LEASE_COLUMNS.write(l) as Row<'database_leases'>)
-      .execute();
+  insertLease(l: DatabaseLeaseRecord): Promise<void> {
+    return insertRow(this.db, 'database_leases', LEASE_COLUMNS.write(l));
   }
 
   getLease(id: string): Promise<DatabaseLeaseRecord | undefined> {
@@ -170,17 +159,9 @@ export class KyselyDatabaseRepos implements DatabaseRepos {
     return wroteOne(r);
   }
 
-  async listDueLeases(now: number, limit: number): Promise<DatabaseLeaseRecord[]> {
-    const rows = await this.db
-      .selectFrom('database_leases')
-      .selectAll()
-      .where('state', 'in', ['active', 'revoking'])
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => LEASE_COLUMNS.read(r));
+  listDueLeases(now: number, limit: number): Promise<DatabaseLeaseRecord[]> {
+    const q = { now, key: 'id', limit, state: ['state', ['active', 'revoking']] } as const;
+    return dueRows(this.db, 'database_leases', q, (r) => LEASE_COLUMNS.read(r));
   }
 
   async claimLease(id: string, expectedNextAttemptAt: number, claimUntil: number): Promise<boolean> {

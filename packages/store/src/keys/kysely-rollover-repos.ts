@@ -1,7 +1,7 @@
 import type { RolloverEnd, RolloverRecord, RolloverRepos } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
-import { markOnce, rowWhere } from '../rows.js';
+import { insertRow, markOnce, rowWhere } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The table of usage-driven rollovers (migration 0018), declared beside its adapter. */
@@ -42,11 +42,8 @@ export class KyselyRolloverRepos implements RolloverRepos {
     this.db = db as unknown as Kysely<RolloverTables>;
   }
 
-  async insertRollover(r: RolloverRecord): Promise<void> {
-    await this.db
-      .insertInto('key_rollovers')
-      .values(COLUMNS.write(r) as RolloverTables['key_rollovers'])
-      .execute();
+  insertRollover(r: RolloverRecord): Promise<void> {
+    return insertRow(this.db, 'key_rollovers', COLUMNS.write(r));
   }
 
   getRollover(predecessorId: string): Promise<RolloverRecord | undefined> {

@@ -1,5 +1,6 @@
 import type { DeliveryRepos, WebhookDeliveryRecord } from '@tessera/core';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { dueRows } from '../rows.js';
 import { changedOne, chunks, clip, recordTable, type MonitoringDb } from './monitoring-sql.js';
 import type { MonitoringTables } from './monitoring-schema.js';
 
@@ -40,17 +41,8 @@ export function kyselyDeliveryRepos(db: MonitoringDb): DeliveryRepos {
       return (await query.orderBy('id', 'desc').limit(q.limit).execute()).map(read);
     },
 
-    async listDueDeliveries(now, limit) {
-      const rows = await db
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map(read);
+    listDueDeliveries(now, limit) {
+      return dueRows(db, 'webhook_deliveries', { now, key: 'id', limit, state: ['status', ['pending']] }, read);
     },
 
     async claimDelivery(id, expectedNextAttemptAt, leaseUntil) {

@@ -1,6 +1,6 @@
 import type { EndUserPatch, EndUserRecord, EndUserRepos, Page } from '@tessera/core';
 import type { Kysely } from 'kysely';
-import { insertIfAbsent, rowWhere, wroteOne } from '../rows.js';
+import { insertIfAbsent, raiseColumn, rowWhere } from '../rows.js';
 import { endUserTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
 
@@ -32,14 +32,8 @@ export class KyselyEndUserRepos implements EndUserRepos {
     await this.q.updateTable('end_users').set(row).where('id', '=', id).execute();
   }
 
-  async spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
-    const r = await this.q
-      .updateTable('end_users')
-      .set({ totp_last_step: step, updated_at: at })
-      .where('id', '=', id)
-      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-      .executeTakeFirst();
-    return wroteOne(r);
+  spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
+    return raiseColumn(this.q, 'end_users', { id }, 'totp_last_step', step, { updated_at: at });
   }
 
   async deleteEndUser(id: string): Promise<boolean> {

@@ -1,6 +1,7 @@
 import type { PortalRepos, PortalSessionRecord, PortalSettings } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { insertRow } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The portal's tables (migration 0027), declared beside their adapter. */
@@ -37,7 +38,8 @@ const COLUMNS = new RecordColumns<PortalSessionRecord>({
 
 /** The portal port over a Kysely handle — the whole database, or one transaction. */
 export class KyselyPortalRepos implements PortalRepos {
-  private readonly db: Kysely<PortalTables> | Transaction<PortalTables>;
+  /** The whole database or one transaction (a transaction is a handle too). */
+  private readonly db: Kysely<PortalTables>;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
     this.db = db as unknown as Kysely<PortalTables>;
@@ -56,11 +58,8 @@ export class KyselyPortalRepos implements PortalRepos {
       .execute();
   }
 
-  async insertPortalSession(session: PortalSessionRecord): Promise<void> {
-    await this.db
-      .insertInto('portal_sessions')
-      .values(COLUMNS.write(session) as PortalTables['portal_sessions'])
-      .execute();
+  insertPortalSession(session: PortalSessionRecord): Promise<void> {
+    return insertRow(this.db, 'portal_sessions', COLUMNS.write(session));
   }
 
   async openPortalSession(linkHashes: readonly string[], now: number, cookie: { hash: string; expiresAt: number }) {

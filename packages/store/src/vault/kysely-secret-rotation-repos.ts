@@ -1,7 +1,7 @@
 import type { RotationOutcome, SecretRotationRecord, SecretRotationRepos } from '@tessera/core';
 import type { Kysely, Transaction } from 'kysely';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
-import { rowsWhere, rowWhere, wroteOne } from '../rows.js';
+import { dueRows, rowsWhere, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 
 /** The table of secret rotations (migration 0020), declared beside its adapter. */
@@ -81,16 +81,8 @@ export class KyselySecretRotationRepos implements SecretRotationRepos {
     await this.db.deleteFrom('secret_rotations').where('secret_id', '=', secretId).execute();
   }
 
-  async listDueRotations(now: number, limit: number): Promise<SecretRotationRecord[]> {
-    const rows = await this.db
-      .selectFrom('secret_rotations')
-      .selectAll()
-      .where('next_attempt_at', '<=', now)
-      .orderBy('next_attempt_at')
-      .orderBy('secret_id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => COLUMNS.read(r));
+  listDueRotations(now: number, limit: number): Promise<SecretRotationRecord[]> {
+    return dueRows(this.db, 'secret_rotations', { now, key: 'secret_id', limit }, (r) => COLUMNS.read(r));
   }
 
   async claimRotation(secretId: string, expected: number | null, now: number, claimUntil: number): Promise<boolean> {
