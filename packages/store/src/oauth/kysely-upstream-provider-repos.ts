@@ -5,35 +5,35 @@ import { deleteExpired, insertIfAbsent, markOnce, rowsWhere, rowWhere } from '..
 import { recordTable } from './row-mapping.js';
 
 const providerTable = recordTable<FederationDatabase, 'oauth_upstream_providers', UpstreamProviderRecord>('oauth_upstream_providers', {
-  id: ['id', 'value'],
-  workspaceId: ['workspace_id', 'value'],
-  name: ['name', 'value'],
-  issuer: ['issuer', 'value'],
-  clientId: ['client_id', 'value'],
-  clientSecretCiphertext: ['client_secret_ciphertext', 'value'],
-  scopes: ['scopes', 'json'],
-  claimMapping: ['claim_mapping', 'json'],
-  createdAt: ['created_at', 'number'],
-  updatedAt: ['updated_at', 'number'],
+  id: 'value',
+  workspaceId: 'value',
+  name: 'value',
+  issuer: 'value',
+  clientId: 'value',
+  clientSecretCiphertext: 'value',
+  scopes: 'json',
+  claimMapping: 'json',
+  createdAt: 'number',
+  updatedAt: 'number',
 });
 
 const linkTable = recordTable<FederationDatabase, 'end_user_upstream_links', UpstreamLinkRecord>('end_user_upstream_links', {
-  providerId: ['provider_id', 'value'],
-  subject: ['subject', 'value'],
-  userId: ['user_id', 'value'],
-  workspaceId: ['workspace_id', 'value'],
-  createdAt: ['created_at', 'number'],
+  providerId: 'value',
+  subject: 'value',
+  userId: 'value',
+  workspaceId: 'value',
+  createdAt: 'number',
 });
 
 const signInTable = recordTable<FederationDatabase, 'oauth_federated_sign_ins', FederatedSignInRecord>('oauth_federated_sign_ins', {
-  stateHash: ['state_hash', 'value'],
-  workspaceId: ['workspace_id', 'value'],
-  providerId: ['provider_id', 'value'],
-  bindingHash: ['binding_hash', 'value'],
-  request: ['request', 'value'],
-  createdAt: ['created_at', 'number'],
-  expiresAt: ['expires_at', 'number'],
-  usedAt: ['used_at', 'number?'],
+  stateHash: 'value',
+  workspaceId: 'value',
+  providerId: 'value',
+  bindingHash: 'value',
+  request: 'value',
+  createdAt: 'number',
+  expiresAt: 'number',
+  usedAt: 'number?',
 });
 
 /** Upstream providers, linked accounts and federated sign-ins under way, over Kysely. */

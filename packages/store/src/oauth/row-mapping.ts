@@ -12,8 +12,17 @@ import type { Kysely, Selectable } from 'kysely';
  */
 export type Codec = 'value' | 'number' | 'number?' | 'json' | 'json?' | 'flag';
 
-/** For each field of the record, its column and how it is kept there. */
-export type Columns<R, Row> = { readonly [F in keyof R]-?: readonly [column: keyof Row & string, codec: Codec] };
+/** A field's name as its column's: `accessTokenTtl` is kept in `access_token_ttl`. */
+type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S;
+
+/** For each field of the record, how it is kept in its column, the field's name in snake case (which must be a column of the row). */
+export type Columns<R, Row> = { readonly [F in keyof R & string]-?: SnakeCase<F> extends keyof Row ? Codec : never };
+
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
 
 export interface RowMapping<R, Row> {
   fromRow(row: Row): R;
@@ -77,7 +86,7 @@ export function recordTable<DB, T extends keyof DB & string, R>(table: T, column
 }
 
 function rowMapping<R, Row>(columns: Columns<R, Row>): RowMapping<R, Row> {
-  const fields = Object.entries(columns) as [string, readonly [string, Codec]][];
+  const fields = (Object.entries(columns) as [string, Codec][]).map(([field, codec]) => [field, [snakeCase(field), codec]] as const);
   return {
     fromRow(row) {
       const out: Record<string, unknown> = {};
