@@ -97,9 +97,8 @@ export async function markOnce<DB, T extends keyof DB & string>(
   at: number,
   also: Partial<Record<ColumnOf<DB, T>, unknown>> = {},
 ): Promise<boolean> {
-  let query = (db as unknown as AnyTables).updateTable(table as string).set({ [column]: at, ...also });
-  for (const [name, value] of Object.entries(where)) query = query.where(name, '=', value);
-  return wroteOne(await query.where(column, 'is', null).executeTakeFirst());
+  const query = updating(db, table, where, { [column]: at, ...also }).where(column, 'is', null);
+  return wroteOne(await query.executeTakeFirst());
 }
 
 /**
@@ -115,10 +114,16 @@ export async function raiseColumn<DB, T extends keyof DB & string>(
   value: number,
   also: Partial<Record<ColumnOf<DB, T>, unknown>> = {},
 ): Promise<boolean> {
-  let query = (db as unknown as AnyTables).updateTable(table as string).set({ [column]: value, ...also });
-  for (const [name, v] of Object.entries(where)) query = query.where(name, '=', v);
-  query = query.where((eb) => eb.or([eb(column as string, 'is', null), eb(column as string, '<', value)]));
+  const query = updating(db, table, where, { [column]: value, ...also }).where((eb) =>
+    eb.or([eb(column as string, 'is', null), eb(column as string, '<', value)]),
+  );
   return wroteOne(await query.executeTakeFirst());
+}
+
+function updating<DB>(db: Kysely<DB>, table: string, where: Partial<Record<string, string | number>>, values: Record<string, unknown>) {
+  let query = (db as unknown as AnyTables).updateTable(table).set(values);
+  for (const [name, value] of Object.entries(where)) query = query.where(name, '=', value);
+  return query;
 }
 
 /**

@@ -9,6 +9,7 @@ import type {
   SessionStage,
 } from '@tessera/core';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { OwnTablesAdapter } from '../own-tables.js';
 import { insertRow, raiseColumn, rowWhere, wroteOne } from '../rows.js';
 import type { Database } from '../schema.js';
 import { KyselyPasskeyTable } from '../passkeys/kysely-passkey-table.js';
@@ -19,14 +20,11 @@ type Db = ConsoleTables & Pick<Database, 'keys'>;
 type Row<T extends keyof ConsoleTables> = ConsoleTables[T];
 
 /** The console's storage port over a Kysely handle — the whole database, or one transaction. */
-export class KyselyConsoleRepos implements ConsoleRepos {
-  /** The whole database or one transaction (a transaction is a handle too). */
-  private readonly db: Kysely<Db>;
+export class KyselyConsoleRepos extends OwnTablesAdapter<Db> implements ConsoleRepos {
   private readonly passkeys: KyselyPasskeyTable;
 
   constructor(db: Kysely<Database> | Transaction<Database>) {
-    // The console's tables are declared beside their migration rather than in the shared schema.
-    this.db = db as unknown as Kysely<Db>;
+    super(db);
     this.passkeys = new KyselyPasskeyTable(db as unknown as Kysely<never>, {
       passkeys: 'console_passkeys',
       holders: 'console_sessions',

@@ -1,8 +1,8 @@
 import type { DatabaseConnectionRecord, DatabaseLeaseRecord, DatabaseRepos, DatabaseRoleRecord } from '@tessera/core';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { OwnTablesAdapter } from '../own-tables.js';
 import { dueRows, insertRow, rowsWhere, rowWhere, wroteOne } from '../rows.js';
-import type { Database } from '../schema.js';
 import type { DatabaseTables } from './database-schema.js';
 
 const CONNECTION_COLUMNS = new RecordColumns<DatabaseConnectionRecord>({
@@ -53,15 +53,7 @@ const LEASE_COLUMNS = new RecordColumns<DatabaseLeaseRecord>({
 });
 
 /** The port of dynamic database credentials over a Kysely handle — the whole database, or one transaction. */
-export class KyselyDatabaseRepos implements DatabaseRepos {
-  /** The whole database or one transaction (a transaction is a handle too). */
-  private readonly db: Kysely<DatabaseTables>;
-
-  constructor(db: Kysely<Database> | Transaction<Database>) {
-    // These tables are declared beside their migration rather than in the shared schema.
-    this.db = db as unknown as Kysely<DatabaseTables>;
-  }
-
+export class KyselyDatabaseRepos extends OwnTablesAdapter<DatabaseTables> implements DatabaseRepos {
   insertConnection(c: DatabaseConnectionRecord): Promise<void> {
     return insertRow(this.db, 'database_connections', CONNECTION_COLUMNS.write(c));
   }

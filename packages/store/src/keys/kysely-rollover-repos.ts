@@ -1,8 +1,7 @@
 import type { RolloverEnd, RolloverRecord, RolloverRepos } from '@tessera/core';
-import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { OwnTablesAdapter } from '../own-tables.js';
 import { insertRow, markOnce, rowWhere } from '../rows.js';
-import type { Database } from '../schema.js';
 
 /** The table of usage-driven rollovers (migration 0018), declared beside its adapter. */
 interface RolloverTables {
@@ -34,14 +33,7 @@ const COLUMNS = new RecordColumns<RolloverRecord>({
 });
 
 /** The rollover port over a Kysely handle — the whole database, or one transaction. */
-export class KyselyRolloverRepos implements RolloverRepos {
-  /** The whole database or one transaction (a transaction is a handle too). */
-  private readonly db: Kysely<RolloverTables>;
-
-  constructor(db: Kysely<Database> | Transaction<Database>) {
-    this.db = db as unknown as Kysely<RolloverTables>;
-  }
-
+export class KyselyRolloverRepos extends OwnTablesAdapter<RolloverTables> implements RolloverRepos {
   insertRollover(r: RolloverRecord): Promise<void> {
     return insertRow(this.db, 'key_rollovers', COLUMNS.write(r));
   }

@@ -1,8 +1,7 @@
 import type { PortalRepos, PortalSessionRecord, PortalSettings } from '@tessera/core';
-import type { Kysely, Transaction } from 'kysely';
 import { nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { OwnTablesAdapter } from '../own-tables.js';
 import { insertRow } from '../rows.js';
-import type { Database } from '../schema.js';
 
 /** The portal's tables (migration 0027), declared beside their adapter. */
 interface PortalTables {
@@ -37,14 +36,7 @@ const COLUMNS = new RecordColumns<PortalSessionRecord>({
 });
 
 /** The portal port over a Kysely handle — the whole database, or one transaction. */
-export class KyselyPortalRepos implements PortalRepos {
-  /** The whole database or one transaction (a transaction is a handle too). */
-  private readonly db: Kysely<PortalTables>;
-
-  constructor(db: Kysely<Database> | Transaction<Database>) {
-    this.db = db as unknown as Kysely<PortalTables>;
-  }
-
+export class KyselyPortalRepos extends OwnTablesAdapter<PortalTables> implements PortalRepos {
   async getPortalSettings(keyspaceId: string): Promise<PortalSettings | undefined> {
     const row = await this.db.selectFrom('keyspaces').select('portal_settings').where('id', '=', keyspaceId).executeTakeFirst();
     return row?.portal_settings == null ? undefined : (JSON.parse(row.portal_settings) as PortalSettings);

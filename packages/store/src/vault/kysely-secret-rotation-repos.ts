@@ -1,8 +1,7 @@
 import type { RotationOutcome, SecretRotationRecord, SecretRotationRepos } from '@tessera/core';
-import type { Kysely, Transaction } from 'kysely';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
+import { OwnTablesAdapter } from '../own-tables.js';
 import { dueRows, rowsWhere, rowWhere, wroteOne } from '../rows.js';
-import type { Database } from '../schema.js';
 
 /** The table of secret rotations (migration 0020), declared beside its adapter. */
 interface RotationTables {
@@ -51,14 +50,7 @@ const COLUMNS = new RecordColumns<SecretRotationRecord>({
 type Row = RotationTables['secret_rotations'];
 
 /** The secret-rotation port over a Kysely handle — the whole database, or one transaction. */
-export class KyselySecretRotationRepos implements SecretRotationRepos {
-  /** The whole database or one transaction (a transaction is a handle too). */
-  private readonly db: Kysely<RotationTables>;
-
-  constructor(db: Kysely<Database> | Transaction<Database>) {
-    this.db = db as unknown as Kysely<RotationTables>;
-  }
-
+export class KyselySecretRotationRepos extends OwnTablesAdapter<RotationTables> implements SecretRotationRepos {
   async putRotation(r: SecretRotationRecord): Promise<void> {
     const row = { ...(COLUMNS.write(r) as Row), rotator: r.settings.kind };
     const { secret_id: _id, created_at: _created, ...changes } = row;
