@@ -1,30 +1,15 @@
 import type { UsageEvent } from '@tessera/core';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { node as nodeOf, replay, resolveBenign, spread, type Node } from './nodes.js';
+import { describe, expect, it } from 'vitest';
+import { nodeConnections, node as nodeOf, replay, resolveBenign, spread, type Node } from './nodes.js';
 import { event, HOUR, MIN, normal, T0 } from './traffic.js';
-import { dropPrefix, TEST_REDIS_URL, testPrefix, until } from '../scale/support/redis.js';
+import { testPrefix } from '../scale/support/redis.js';
 
 // Per-key detection across three nodes behind a load balancer, sharing state through Redis:
 // rates judged on every node's uses, per-key findings recorded once, benign resolutions learned
 // by every node.
 
 const prefix = testPrefix();
-const connections: Redis[] = [];
-
-beforeAll(async () => {
-  for (let i = 0; i < 3; i++) {
-    const r = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
-    r.on('error', () => {});
-    connections.push(r);
-  }
-  await until(() => connections.every((r) => r.status === 'ready'));
-});
-
-afterAll(async () => {
-  for (const r of connections) r.disconnect();
-  await dropPrefix(prefix);
-});
+const connections = nodeConnections(prefix);
 
 const alone = (): Node[] => [nodeOf(undefined, prefix), nodeOf(undefined, prefix), nodeOf(undefined, prefix)];
 const sharing = (): Node[] => connections.map((r) => nodeOf(r, prefix));

@@ -1,26 +1,12 @@
 import type { UsageEvent } from '@tessera/core';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batch, node as nodeOf, replay, spread, type Node } from './nodes.js';
+import type { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { nodeConnections, batch, node as nodeOf, replay, spread, type Node } from './nodes.js';
 import { event, HOUR, MIN, rng, T0 } from './traffic.js';
-import { dropPrefix, TEST_REDIS_URL, testPrefix, until } from '../scale/support/redis.js';
+import { testPrefix } from '../scale/support/redis.js';
 
 const prefix = testPrefix();
-const connections: Redis[] = [];
-
-beforeAll(async () => {
-  for (let i = 0; i < 3; i++) {
-    const r = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
-    r.on('error', () => {});
-    connections.push(r);
-  }
-  await until(() => connections.every((r) => r.status === 'ready'));
-});
-
-afterAll(async () => {
-  for (const r of connections) r.disconnect();
-  await dropPrefix(prefix);
-});
+const connections = nodeConnections(prefix);
 
 const failed = (ts: number, ip: string): UsageEvent =>
   event(ts, { keyId: null, keyspaceId: null, ownerId: null, outcome: 'NOT_FOUND', ip, cost: 0 });

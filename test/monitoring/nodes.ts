@@ -1,6 +1,26 @@
 import { AnomalyEngine, FleetSync, type AnomalyDraft, type UsageEvent } from '@tessera/core';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { RedisFleetExchange } from '../../apps/server/src/adapters/fleet/redis-fleet-exchange.js';
+import { dropPrefix, TEST_REDIS_URL, until } from '../scale/support/redis.js';
+
+/** One Redis connection per node, opened before the file's tests; after them closed, and the prefix's keys dropped. */
+export function nodeConnections(prefix: string, count = 3): Redis[] {
+  const connections: Redis[] = [];
+  beforeAll(async () => {
+    for (let i = 0; i < count; i++) {
+      const r = new Redis(TEST_REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 500 });
+      r.on('error', () => {});
+      connections.push(r);
+    }
+    await until(() => connections.every((r) => r.status === 'ready'));
+  });
+  afterAll(async () => {
+    for (const r of connections) r.disconnect();
+    await dropPrefix(prefix);
+  });
+  return connections;
+}
 
 /** One node of a cluster: its engine, and with Redis its exchange with the other nodes. */
 export interface Node {
