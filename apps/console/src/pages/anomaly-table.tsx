@@ -1,10 +1,9 @@
 import type { Anomaly } from '@tessera/api';
 import { Fragment, useState, type RefObject } from 'react';
+import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
 import { kindLabel } from '../monitoring-names.js';
 import type { PageProps } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { AnomalyCard, namedSentence } from './anomaly-card.js';
 
 const PAGE = 20;
@@ -44,66 +43,60 @@ export function AnomalyTable({
       <p className="muted small" ref={summary.ref} tabIndex={-1}>
         {summary.text}
       </p>
-      <TableScroll label="Anomalies">
-        <table className="anomalies dense">
-          <caption className="sr-only">Anomalies, newest first</caption>
-          <TableHead columns={columns} actions />
-          <tbody>
-            {shown.map((a) => {
-              const expanded = open.has(a.id);
-              const subject = a.keyId ?? a.subject;
-              const name = a.names[subject] ?? subject;
-              return (
-                <Fragment key={a.id}>
-                  <tr data-anomaly-row={a.id}>
-                    <td>
-                      <span className={`badge ${a.severity}`}>{a.severity}</span>
-                    </td>
-                    <td className="nowrap">{kindLabel(a.kind)}</td>
-                    <td title={subject}>
-                      {card.canOpenKey && a.keyId !== null ? (
-                        <a className="truncate" href={`#/key?id=${encodeURIComponent(a.keyId)}`}>
-                          {name}
-                        </a>
-                      ) : (
-                        <span className="truncate">{name}</span>
-                      )}
-                    </td>
-                    <td className="sentence">
-                      <span className="clip" title={namedSentence(a)}>
-                        {namedSentence(a)}
-                      </span>
-                    </td>
-                    <td className="nowrap">{when(a.detectedAt)}</td>
-                    <td>
-                      <span className={`badge ${a.status}`}>{a.status}</span>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link"
-                        aria-expanded={expanded}
-                        aria-controls={`anomaly-${a.id}`}
-                        onClick={() => toggle(a.id)}
-                      >
-                        {expanded ? 'Less' : 'More'}
-                        <span className="sr-only">{` about ${kindLabel(a.kind)} of ${name}`}</span>
-                      </button>
-                    </td>
-                  </tr>
-                  {expanded && (
-                    <tr id={`anomaly-${a.id}`} className="expanded">
-                      <td colSpan={columns.length + 1}>
-                        <AnomalyCard anomaly={a} {...card} />
-                      </td>
-                    </tr>
+      <DataTable label="Anomalies" className="anomalies dense" caption="Anomalies, newest first" columns={columns} actions>
+        {shown.map((a) => {
+          const expanded = open.has(a.id);
+          const subject = a.keyId ?? a.subject;
+          const name = a.names[subject] ?? subject;
+          return (
+            <Fragment key={a.id}>
+              <tr data-anomaly-row={a.id}>
+                <td>
+                  <span className={`badge ${a.severity}`}>{a.severity}</span>
+                </td>
+                <td className="nowrap">{kindLabel(a.kind)}</td>
+                <td title={subject}>
+                  {card.canOpenKey && a.keyId !== null ? (
+                    <a className="truncate" href={`#/key?id=${encodeURIComponent(a.keyId)}`}>
+                      {name}
+                    </a>
+                  ) : (
+                    <span className="truncate">{name}</span>
                   )}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
-      </TableScroll>
+                </td>
+                <td className="sentence">
+                  <span className="clip" title={namedSentence(a)}>
+                    {namedSentence(a)}
+                  </span>
+                </td>
+                <td className="nowrap">{when(a.detectedAt)}</td>
+                <td>
+                  <span className={`badge ${a.status}`}>{a.status}</span>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-expanded={expanded}
+                    aria-controls={`anomaly-${a.id}`}
+                    onClick={() => toggle(a.id)}
+                  >
+                    {expanded ? 'Less' : 'More'}
+                    <span className="sr-only">{` about ${kindLabel(a.kind)} of ${name}`}</span>
+                  </button>
+                </td>
+              </tr>
+              {expanded && (
+                <tr id={`anomaly-${a.id}`} className="expanded">
+                  <td colSpan={columns.length + 1}>
+                    <AnomalyCard anomaly={a} {...card} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })}
+      </DataTable>
       {(pages > 1 || more) && (
         <nav className="pager" aria-label="Pages of anomalies">
           <button type="button" disabled={at === 0} onClick={() => setPage(at - 1)}>

@@ -1,8 +1,7 @@
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 
 /** One entry as `GET /v1/audit` lists it. */
 export type Entry = Answer<'GET /v1/audit'>['items'][number];
@@ -68,92 +67,86 @@ export function AuditTable({ rows, label, target = true }: { rows: Rows; label: 
       return n;
     });
   return (
-    <TableScroll label={label}>
-      <table className="audit dense">
-        <caption className="sr-only">{`${label}, newest first`}</caption>
-        <TableHead columns={columns} actions />
-        <tbody>
-          {rows.state === 'loading' ? (
-            <tr>
-              <td colSpan={span} className="muted" aria-busy="true">
-                Loading…
-              </td>
-            </tr>
-          ) : rows.state === 'error' ? (
-            <tr>
-              <td colSpan={span} className="error">
-                {rows.message}
-              </td>
-            </tr>
-          ) : rows.items.length === 0 ? (
-            <tr>
-              <td colSpan={span} className="empty">
-                No entries match these filters.
-              </td>
-            </tr>
-          ) : (
-            rows.items.map((e) => {
-              const expanded = open.has(e.seq);
-              const details = detailText(e);
-              return (
-                <Fragment key={e.seq}>
-                  <tr data-seq={e.seq}>
-                    <td>{e.seq}</td>
-                    <td className="nowrap">{when(e.ts)}</td>
-                    <td title={e.actor}>
-                      <span className="truncate">{e.actorName ?? e.actor}</span>
-                    </td>
-                    <td>
-                      <code>{e.action}</code>
-                    </td>
-                    {target && (
-                      <td title={e.target ?? undefined} data-testid="audit-target">
-                        {e.target === null ? '—' : <TargetName entry={e} />}
-                      </td>
-                    )}
-                    <td className="details">
-                      <span className="clip">{details || '—'}</span>
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link"
-                        aria-expanded={expanded}
-                        aria-controls={`audit-${e.seq}`}
-                        onClick={() => toggle(e.seq)}
-                      >
-                        {expanded ? 'Less' : 'More'}
-                        <span className="sr-only">{` about entry ${e.seq}`}</span>
-                      </button>
-                    </td>
-                  </tr>
-                  {expanded && (
-                    <tr id={`audit-${e.seq}`} className="expanded">
-                      <td colSpan={span}>
-                        <dl className="attrs">
-                          <dt>Entry</dt>
-                          <dd className="mono">{e.id}</dd>
-                          <dt>Actor</dt>
-                          <dd className="mono">{e.actor}</dd>
-                          <dt>Target</dt>
-                          <dd className="mono">{e.target ?? '—'}</dd>
-                          <dt>Source</dt>
-                          <dd>{e.ip ?? '—'}</dd>
-                          <dt>Details</dt>
-                          <dd className="details">{details || '—'}</dd>
-                          <dt>Hash</dt>
-                          <dd className="mono small">{e.hash}</dd>
-                        </dl>
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              );
-            })
-          )}
-        </tbody>
-      </table>
-    </TableScroll>
+    <DataTable label={label} className="audit dense" caption={`${label}, newest first`} columns={columns} actions>
+      {rows.state === 'loading' ? (
+        <tr>
+          <td colSpan={span} className="muted" aria-busy="true">
+            Loading…
+          </td>
+        </tr>
+      ) : rows.state === 'error' ? (
+        <tr>
+          <td colSpan={span} className="error">
+            {rows.message}
+          </td>
+        </tr>
+      ) : rows.items.length === 0 ? (
+        <tr>
+          <td colSpan={span} className="empty">
+            No entries match these filters.
+          </td>
+        </tr>
+      ) : (
+        rows.items.map((e) => {
+          const expanded = open.has(e.seq);
+          const details = detailText(e);
+          return (
+            <Fragment key={e.seq}>
+              <tr data-seq={e.seq}>
+                <td>{e.seq}</td>
+                <td className="nowrap">{when(e.ts)}</td>
+                <td title={e.actor}>
+                  <span className="truncate">{e.actorName ?? e.actor}</span>
+                </td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                {target && (
+                  <td title={e.target ?? undefined} data-testid="audit-target">
+                    {e.target === null ? '—' : <TargetName entry={e} />}
+                  </td>
+                )}
+                <td className="details">
+                  <span className="clip">{details || '—'}</span>
+                </td>
+                <td>
+                  <button
+                    type="button"
+                    className="link"
+                    aria-expanded={expanded}
+                    aria-controls={`audit-${e.seq}`}
+                    onClick={() => toggle(e.seq)}
+                  >
+                    {expanded ? 'Less' : 'More'}
+                    <span className="sr-only">{` about entry ${e.seq}`}</span>
+                  </button>
+                </td>
+              </tr>
+              {expanded && (
+                <tr id={`audit-${e.seq}`} className="expanded">
+                  <td colSpan={span}>
+                    <dl className="attrs">
+                      <dt>Entry</dt>
+                      <dd className="mono">{e.id}</dd>
+                      <dt>Actor</dt>
+                      <dd className="mono">{e.actor}</dd>
+                      <dt>Target</dt>
+                      <dd className="mono">{e.target ?? '—'}</dd>
+                      <dt>Source</dt>
+                      <dd>{e.ip ?? '—'}</dd>
+                      <dt>Details</dt>
+                      <dd className="details">{details || '—'}</dd>
+                      <dt>Hash</dt>
+                      <dd className="mono small">{e.hash}</dd>
+                    </dl>
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          );
+        })
+      )}
+    </DataTable>
   );
 }
 

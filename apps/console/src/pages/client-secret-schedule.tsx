@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DurationField, secondsOf } from '../duration-field.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { duration, when } from '../format.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
@@ -87,9 +88,7 @@ export function ClientSecretSchedule({
           Rotate the secret now
         </button>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
     </form>
   );
 }

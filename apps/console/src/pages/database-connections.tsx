@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 
 export type Connection = Answer<'GET /v1/databases/connections'>['items'][number];
 
@@ -37,28 +37,23 @@ export function DatabaseConnections({ items, notify, onChanged }: { items: Conne
       {items.length === 0 ? (
         <p className="empty">No connection yet: register the PostgreSQL you want logins for below.</p>
       ) : (
-        <TableScroll label="Connections">
-          <table>
-            <TableHead columns={['Name', 'Address', 'Database', 'TLS', 'Admin login', 'Changed']} actions />
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.name} data-connection={c.name}>
-                  <td>{c.name}</td>
-                  <td className="mono">{`${c.host}:${c.port}`}</td>
-                  <td>{c.database}</td>
-                  <td>{TLS[c.tlsMode]}</td>
-                  <td className="mono">{c.username}</td>
-                  <td className="nowrap">{when(c.updatedAt)}</td>
-                  <td>
-                    <button type="button" className="danger" aria-label={`Delete the connection ${c.name}`} onClick={() => remove(c)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable label="Connections" columns={['Name', 'Address', 'Database', 'TLS', 'Admin login', 'Changed']} actions>
+          {items.map((c) => (
+            <tr key={c.name} data-connection={c.name}>
+              <td>{c.name}</td>
+              <td className="mono">{`${c.host}:${c.port}`}</td>
+              <td>{c.database}</td>
+              <td>{TLS[c.tlsMode]}</td>
+              <td className="mono">{c.username}</td>
+              <td className="nowrap">{when(c.updatedAt)}</td>
+              <td>
+                <button type="button" className="danger" aria-label={`Delete the connection ${c.name}`} onClick={() => remove(c)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <ConnectionForm
         onSaved={(c) => {
@@ -134,9 +129,7 @@ function ConnectionForm({ onSaved }: { onSaved(c: Connection): void }) {
           <input name="password" type="password" required autoComplete="new-password" />
         </Field>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Logging in…' : 'Save the connection'}
       </button>

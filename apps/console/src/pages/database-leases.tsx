@@ -1,11 +1,10 @@
 import { useState } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 
 type Lease = Answer<'GET /v1/databases/leases'>['items'][number];
@@ -77,53 +76,43 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
       ) : result.data.items.length === 0 ? (
         <p className="empty">No leases{which === 'all' ? ' yet' : ' in this state'}.</p>
       ) : (
-        <TableScroll label="Leases">
-          <table>
-            <TableHead columns={['Login and lease', 'Role', 'Issued to', 'State', 'Issued', 'Expires']} actions />
-            <tbody>
-              {result.data.items.map((l) => (
-                <tr key={l.leaseId} data-lease-id={l.leaseId}>
-                  <td>
-                    <span className="mono">{l.login}</span>
-                    <br />
-                    <span className="mono small muted">{l.leaseId}</span>
-                  </td>
-                  <td>{l.role}</td>
-                  <td className="mono small" data-testid="lease-issued-to">
-                    {l.issuedTo}
-                  </td>
-                  <td className="lease-state">
-                    <LeaseState lease={l} />
-                  </td>
-                  <td className="nowrap">{when(l.issuedAt)}</td>
-                  <td className="nowrap">
-                    {when(l.expiresAt)}
-                    {l.state === 'active' && <span className="small muted"> at most {when(l.maxExpiresAt)}</span>}
-                  </td>
-                  <td>
-                    {l.state !== 'revoked' && (
-                      <div className="row">
-                        {l.state === 'active' && (
-                          <button type="button" aria-label={`Renew the lease of ${l.login}`} onClick={() => act(l, 'renew')}>
-                            Renew
-                          </button>
-                        )}
-                        <button
-                          type="button"
-                          className="danger"
-                          aria-label={`Revoke the lease of ${l.login}`}
-                          onClick={() => act(l, 'revoke')}
-                        >
-                          Revoke
-                        </button>
-                      </div>
+        <DataTable label="Leases" columns={['Login and lease', 'Role', 'Issued to', 'State', 'Issued', 'Expires']} actions>
+          {result.data.items.map((l) => (
+            <tr key={l.leaseId} data-lease-id={l.leaseId}>
+              <td>
+                <span className="mono">{l.login}</span>
+                <br />
+                <span className="mono small muted">{l.leaseId}</span>
+              </td>
+              <td>{l.role}</td>
+              <td className="mono small" data-testid="lease-issued-to">
+                {l.issuedTo}
+              </td>
+              <td className="lease-state">
+                <LeaseState lease={l} />
+              </td>
+              <td className="nowrap">{when(l.issuedAt)}</td>
+              <td className="nowrap">
+                {when(l.expiresAt)}
+                {l.state === 'active' && <span className="small muted"> at most {when(l.maxExpiresAt)}</span>}
+              </td>
+              <td>
+                {l.state !== 'revoked' && (
+                  <div className="row">
+                    {l.state === 'active' && (
+                      <button type="button" aria-label={`Renew the lease of ${l.login}`} onClick={() => act(l, 'renew')}>
+                        Renew
+                      </button>
                     )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+                    <button type="button" className="danger" aria-label={`Revoke the lease of ${l.login}`} onClick={() => act(l, 'revoke')}>
+                      Revoke
+                    </button>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

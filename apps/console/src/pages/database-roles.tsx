@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { DurationField, secondsOf } from '../duration-field.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { duration } from '../format.js';
 import type { Notify } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import type { Connection } from './database-connections.js';
 
 export type Role = Answer<'GET /v1/databases/roles'>['items'][number];
@@ -72,43 +72,38 @@ export function DatabaseRoles({
             : 'No role yet: write one below to say what a login may do.'}
         </p>
       ) : (
-        <TableScroll label="Roles">
-          <table>
-            <TableHead columns={['Role', 'Connection', 'Default TTL', 'Maximum TTL']} actions />
-            <tbody>
-              {items.map((r) => (
-                <tr key={r.name} data-role={r.name}>
-                  <td>{r.name}</td>
-                  <td>{r.connection}</td>
-                  <td>{duration(r.defaultTtlSeconds)}</td>
-                  <td>{duration(r.maxTtlSeconds)}</td>
-                  <td>
-                    <div className="row">
-                      {credentials && (
-                        <form className="inline" onSubmit={(e) => request(r, e)} aria-label={`Request a credential of ${r.name}`}>
-                          <DurationField label="Lives for" name="ttl" units={['minutes', 'hours']} hint="Empty: the role's default." />
-                          <button type="submit" className="primary">
-                            Request a credential
-                          </button>
-                        </form>
-                      )}
-                      {manage && (
-                        <>
-                          <button type="button" aria-label={`Edit the role ${r.name}`} onClick={() => setEditing(r)}>
-                            Edit
-                          </button>
-                          <button type="button" className="danger" aria-label={`Delete the role ${r.name}`} onClick={() => remove(r)}>
-                            Delete
-                          </button>
-                        </>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable label="Roles" columns={['Role', 'Connection', 'Default TTL', 'Maximum TTL']} actions>
+          {items.map((r) => (
+            <tr key={r.name} data-role={r.name}>
+              <td>{r.name}</td>
+              <td>{r.connection}</td>
+              <td>{duration(r.defaultTtlSeconds)}</td>
+              <td>{duration(r.maxTtlSeconds)}</td>
+              <td>
+                <div className="row">
+                  {credentials && (
+                    <form className="inline" onSubmit={(e) => request(r, e)} aria-label={`Request a credential of ${r.name}`}>
+                      <DurationField label="Lives for" name="ttl" units={['minutes', 'hours']} hint="Empty: the role's default." />
+                      <button type="submit" className="primary">
+                        Request a credential
+                      </button>
+                    </form>
+                  )}
+                  {manage && (
+                    <>
+                      <button type="button" aria-label={`Edit the role ${r.name}`} onClick={() => setEditing(r)}>
+                        Edit
+                      </button>
+                      <button type="button" className="danger" aria-label={`Delete the role ${r.name}`} onClick={() => remove(r)}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {manage && connections.length > 0 && (
         <RoleForm
@@ -217,9 +212,7 @@ function RoleForm({
           <textarea name="renewStatements" rows={2} spellCheck={false} defaultValue={role?.renewStatements ?? ''} />
         </Field>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <div className="row">
         <button type="submit" className="primary">
           Save the role

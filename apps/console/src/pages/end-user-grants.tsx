@@ -1,9 +1,8 @@
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 
 type Grant = Answer<'GET /v1/users/{userId}/grants'>['items'][number];
@@ -54,34 +53,29 @@ export function EndUserGrants({
       ) : result.data.items.length === 0 ? (
         <p className="empty">No app holds access for this user.</p>
       ) : (
-        <TableScroll label={title}>
-          <table className="dense">
-            <caption className="sr-only">{title}</caption>
-            <TableHead columns={['App', 'Scopes', 'Allowed', 'Refresh tokens']} actions={manage} />
-            <tbody>
-              {result.data.items.map((g) => (
-                <tr key={g.clientId} data-client-id={g.clientId}>
-                  <td title={g.clientId}>{g.clientName ?? `${g.clientId} (deleted)`}</td>
-                  <td>{g.scopes.length > 0 ? g.scopes.join(' ') : '—'}</td>
-                  <td className="nowrap">{g.grantedAt === null ? '—' : when(g.grantedAt)}</td>
-                  <td>{g.activeGrants}</td>
-                  {manage && (
-                    <td>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => revoke(g)}
-                        aria-label={`Revoke ${g.clientName ?? g.clientId}`}
-                      >
-                        Revoke
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label={title}
+          className="dense"
+          caption={title}
+          columns={['App', 'Scopes', 'Allowed', 'Refresh tokens']}
+          actions={manage}
+        >
+          {result.data.items.map((g) => (
+            <tr key={g.clientId} data-client-id={g.clientId}>
+              <td title={g.clientId}>{g.clientName ?? `${g.clientId} (deleted)`}</td>
+              <td>{g.scopes.length > 0 ? g.scopes.join(' ') : '—'}</td>
+              <td className="nowrap">{g.grantedAt === null ? '—' : when(g.grantedAt)}</td>
+              <td>{g.activeGrants}</td>
+              {manage && (
+                <td>
+                  <button type="button" className="danger" onClick={() => revoke(g)} aria-label={`Revoke ${g.clientName ?? g.clientId}`}>
+                    Revoke
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,13 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { EndUserGrants } from './end-user-grants.js';
 import type { PageProps } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 
 type EndUser = Answer<'GET /v1/users'>['items'][number];
@@ -88,52 +88,52 @@ export function EndUsersPage({ session, notify }: PageProps) {
       {items.length === 0 ? (
         <p className="empty">{trail.length === 1 ? 'No end users yet.' : 'No more end users.'}</p>
       ) : (
-        <TableScroll label="End users">
-          <table className="end-users dense">
-            <caption className="sr-only">End users, oldest first</caption>
-            <TableHead columns={['Email', 'Name', 'Email checked', 'Created', 'Last sign-in', 'State']} actions />
-            <tbody>
-              {items.map((u) => (
-                <tr key={u.userId} data-end-user-id={u.userId}>
-                  <td title={u.userId}>{u.email}</td>
-                  <td>{u.name ?? '—'}</td>
-                  <td>{u.emailVerified ? 'yes' : 'no'}</td>
-                  <td className="nowrap">{when(u.createdAt)}</td>
-                  <td className="nowrap" title={u.lastSignInAt ?? undefined}>
-                    {ago(u.lastSignInAt)}
-                  </td>
-                  <td>
-                    <span className={`badge ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span>
-                  </td>
-                  <td>
-                    <div className="row">
-                      <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
-                        Apps
+        <DataTable
+          label="End users"
+          className="end-users dense"
+          caption="End users, oldest first"
+          columns={['Email', 'Name', 'Email checked', 'Created', 'Last sign-in', 'State']}
+          actions
+        >
+          {items.map((u) => (
+            <tr key={u.userId} data-end-user-id={u.userId}>
+              <td title={u.userId}>{u.email}</td>
+              <td>{u.name ?? '—'}</td>
+              <td>{u.emailVerified ? 'yes' : 'no'}</td>
+              <td className="nowrap">{when(u.createdAt)}</td>
+              <td className="nowrap" title={u.lastSignInAt ?? undefined}>
+                {ago(u.lastSignInAt)}
+              </td>
+              <td>
+                <span className={`badge ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span>
+              </td>
+              <td>
+                <div className="row">
+                  <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
+                    Apps
+                  </button>
+                  {manage && (
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => setDisabled(u, !u.disabled)}
+                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                      >
+                        {u.disabled ? 'Enable' : 'Disable'}
                       </button>
-                      {manage && (
-                        <>
-                          <button
-                            type="button"
-                            onClick={() => setDisabled(u, !u.disabled)}
-                            aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
-                          >
-                            {u.disabled ? 'Enable' : 'Disable'}
-                          </button>
-                          <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
-                            Sign out
-                          </button>
-                          <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
-                            Delete
-                          </button>
-                        </>
-                      )}
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+                      <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
+                        Sign out
+                      </button>
+                      <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </div>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {showing !== null && (
         <EndUserGrants key={showing.userId} user={showing} manage={manage} notify={notify} onClose={() => setShowing(null)} />
@@ -198,9 +198,7 @@ function CreateEndUser({ onCreated }: { onCreated(u: EndUser): void }) {
       <label className="check">
         <input type="checkbox" name="emailVerified" /> I checked that this email belongs to the person
       </label>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary">
         Create end user
       </button>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify, PageProps } from '../page-props.js';
@@ -214,9 +215,7 @@ function GatewayRoutesForm({
         A path segment matches itself, <code>*</code> any one segment, a last <code>**</code> the rest of the path. Scopes may be an
         expression such as <code>orders:read and (eu or us)</code>.
       </p>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       {manage && (
         <div className="row">
           <button type="button" onClick={() => edit([...shown, { id: nextRow++, methods: '', path: '', scopes: '' }])}>

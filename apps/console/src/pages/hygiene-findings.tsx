@@ -1,9 +1,8 @@
 import type { HygieneReport, KeyBrief, OverPrivilegedKey } from '@tessera/api';
 import type { ReactNode } from 'react';
+import { DataTable } from '../data-table.js';
 import { ago, when } from '../format.js';
 import type { Keyspace } from './key-model.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 
 interface Column<T> {
   title: string;
@@ -119,20 +118,15 @@ function Finding<T extends KeyBrief>({
       {keys.length === 0 ? (
         <p className="empty">None.</p>
       ) : (
-        <TableScroll label={title}>
-          <table>
-            <TableHead columns={columns.map((c) => c.title)} />
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.keyId} data-key-id={k.keyId}>
-                  {columns.map((c) => (
-                    <td key={c.title}>{c.cell(k)}</td>
-                  ))}
-                </tr>
+        <DataTable label={title} columns={columns.map((c) => c.title)}>
+          {keys.map((k) => (
+            <tr key={k.keyId} data-key-id={k.keyId}>
+              {columns.map((c) => (
+                <td key={c.title}>{c.cell(k)}</td>
               ))}
-            </tbody>
-          </table>
-        </TableScroll>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

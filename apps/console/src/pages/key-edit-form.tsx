@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import type { Key } from './key-model.js';
 
 /** An ISO time as a `datetime-local` value, in the browser's local time (the field's own zone). */
@@ -135,9 +136,7 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
           <textarea name="meta" rows={2} spellCheck={false} defaultValue={k.meta ? JSON.stringify(k.meta) : ''} />
         </Field>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <div className="row">
         <button type="submit" className="primary">
           Save changes

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import type { Notify } from '../page-props.js';
 import type { Keyspace } from './key-model.js';
@@ -188,9 +189,7 @@ export function CreateKeyForm({
         A key that looks like any other, to plant where a thief would look: any use of it is a critical anomaly. Only its name, owner and
         scopes are kept.
       </p>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary">
         Create key
       </button>

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, errorText, type Answer } from '../api.js';
 import { DurationField, secondsOf } from '../duration-field.js';
+import { FormError } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import type { Notify } from '../page-props.js';
 import { useLoad } from '../use-load.js';
@@ -83,9 +84,7 @@ export function RollForm({
         )}
         <button type="submit">Roll key</button>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
     </form>
   );
 }

@@ -2,6 +2,7 @@ import { SEVERITIES } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer, type SessionInfo } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
@@ -124,9 +125,7 @@ export function KeyspacePolicySection({
             <RotationPolicyFields policy={result.data} keyspaceName={keyspaceName} />
             <DetectionPolicyFields policy={result.data} />
           </fieldset>
-          <div role="alert" className="form-error">
-            {error !== null && <p className="error">{error}</p>}
-          </div>
+          <FormError error={error} />
           {manage && (
             <div className="row">
               <button type="submit" className="primary">

@@ -2,6 +2,7 @@ import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from 
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, errorText, setCsrfToken, type SessionInfo, type Answer } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { QrCode } from '../qr-code.js';
 import { passkeyErrorText } from './passkeys-section.js';
@@ -13,11 +14,7 @@ export function LoginPage({ notice, onSignedIn }: { notice?: string | undefined;
   const [step, setStep] = useState<Step>('password');
   const [error, setError] = useState<string | null>(null);
   const fail = (err: unknown) => setError(errorText(err));
-  const status = (
-    <div role="alert" className="form-error">
-      {error !== null && <p className="error">{error}</p>}
-    </div>
-  );
+  const status = <FormError error={error} />;
 
   let content;
   if (step === 'password') {

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 type GrantType = Client['grantTypes'][number];
@@ -226,9 +227,7 @@ export function OAuthClientForm({
       <Field label="Audience" hint="The APIs its tokens are for, such as https://api.example.com; the first is the default.">
         <input name="audience" spellCheck={false} defaultValue={client?.audience.join(' ')} />
       </Field>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary">
         {client === undefined ? 'Create client' : 'Save client'}
       </button>

@@ -1,13 +1,12 @@
 import { Fragment, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
-import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-import { TableScroll } from '../table-scroll.js';
 import { OAuthClientForm } from './oauth-client-form.js';
 import { ClientSecretSchedule, SecretDue } from './client-secret-schedule.js';
 import { SigningKeysSection } from './signing-keys-section.js';
@@ -82,113 +81,108 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
       {items.length === 0 ? (
         <p className="empty">No OAuth clients yet.</p>
       ) : (
-        <TableScroll label="OAuth clients">
-          <table className="oauth-clients">
-            <TableHead columns={['Client', 'Name', 'Grants', 'Scopes', 'Created', 'Secret due']} actions={manage} />
-            <tbody>
-              {items.map((c) => (
-                <Fragment key={c.clientId}>
-                  <tr data-client-id={c.clientId}>
-                    <td className="mono">{c.clientId}</td>
-                    <td>{c.name}</td>
-                    <td>
-                      {c.grantTypes.map(grantName).join(', ')}
-                      {c.requirePar && <span className="muted small stacked">requires PAR</span>}
-                      {c.redirectUris.length > 0 && (
-                        <span className="muted small stacked" title={c.redirectUris.join('\n')}>
-                          {`${c.redirectUris.length} redirect ${c.redirectUris.length === 1 ? 'URI' : 'URIs'}`}
-                        </span>
-                      )}
-                    </td>
-                    <td>{c.scopes.join(' ')}</td>
-                    <td className="nowrap">{when(c.createdAt)}</td>
-                    <td>
-                      {c.tokenEndpointAuthMethod === 'private_key_jwt' || c.tokenEndpointAuthMethod === 'none' ? (
-                        <span className="muted">{c.tokenEndpointAuthMethod === 'none' ? 'public: no secret' : 'signs with its keys'}</span>
-                      ) : (
-                        <SecretDue client={c} />
-                      )}
-                    </td>
-                    {manage && (
-                      <td>
-                        <div className="row">
-                          {hasSecret(c) && (
-                            <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
-                              <Field label="Old secret works on (minutes)">
-                                <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
-                              </Field>
-                              <button type="submit">New secret</button>
-                            </form>
-                          )}
-                          {hasSecret(c) && (
-                            <button
-                              type="button"
-                              aria-expanded={scheduling === c.clientId}
-                              aria-label={`Secret rotation schedule of ${c.name}`}
-                              onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
-                            >
-                              Schedule
-                            </button>
-                          )}
-                          <button
-                            type="button"
-                            aria-expanded={editing === c.clientId}
-                            aria-label={`Edit the OAuth client ${c.name}`}
-                            onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
-                          >
-                            Edit
-                          </button>
-                          <button
-                            type="button"
-                            className="danger"
-                            aria-label={`Delete the OAuth client ${c.name}`}
-                            onClick={() => remove(c)}
-                          >
-                            Delete
-                          </button>
-                        </div>
-                      </td>
-                    )}
-                  </tr>
-                  {manage && editing === c.clientId && (
-                    <tr className="expanded">
-                      <td colSpan={7}>
-                        <OAuthClientForm
-                          client={c}
-                          onSaved={(saved) => {
-                            notify(`Saved the OAuth client ${saved.name}.`);
-                            setEditing(null);
-                            reload();
-                          }}
-                        />
-                      </td>
-                    </tr>
+        <DataTable
+          label="OAuth clients"
+          className="oauth-clients"
+          columns={['Client', 'Name', 'Grants', 'Scopes', 'Created', 'Secret due']}
+          actions={manage}
+        >
+          {items.map((c) => (
+            <Fragment key={c.clientId}>
+              <tr data-client-id={c.clientId}>
+                <td className="mono">{c.clientId}</td>
+                <td>{c.name}</td>
+                <td>
+                  {c.grantTypes.map(grantName).join(', ')}
+                  {c.requirePar && <span className="muted small stacked">requires PAR</span>}
+                  {c.redirectUris.length > 0 && (
+                    <span className="muted small stacked" title={c.redirectUris.join('\n')}>
+                      {`${c.redirectUris.length} redirect ${c.redirectUris.length === 1 ? 'URI' : 'URIs'}`}
+                    </span>
                   )}
-                  {manage && scheduling === c.clientId && (
-                    <tr className="expanded">
-                      <td colSpan={7}>
-                        <ClientSecretSchedule
-                          client={c}
-                          onSaved={(_, message) => {
-                            notify(message);
-                            reload();
-                          }}
-                          onRotated={(secret, overlap) => {
-                            setShown({
-                              title: `New secret of ${c.name}.${overlap > 0 ? ` The old secret keeps working for ${duration(overlap)}.` : ' The old secret no longer works.'}`,
-                              secret,
-                            });
-                            reload();
-                          }}
-                        />
-                      </td>
-                    </tr>
+                </td>
+                <td>{c.scopes.join(' ')}</td>
+                <td className="nowrap">{when(c.createdAt)}</td>
+                <td>
+                  {c.tokenEndpointAuthMethod === 'private_key_jwt' || c.tokenEndpointAuthMethod === 'none' ? (
+                    <span className="muted">{c.tokenEndpointAuthMethod === 'none' ? 'public: no secret' : 'signs with its keys'}</span>
+                  ) : (
+                    <SecretDue client={c} />
                   )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+                </td>
+                {manage && (
+                  <td>
+                    <div className="row">
+                      {hasSecret(c) && (
+                        <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
+                          <Field label="Old secret works on (minutes)">
+                            <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
+                          </Field>
+                          <button type="submit">New secret</button>
+                        </form>
+                      )}
+                      {hasSecret(c) && (
+                        <button
+                          type="button"
+                          aria-expanded={scheduling === c.clientId}
+                          aria-label={`Secret rotation schedule of ${c.name}`}
+                          onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
+                        >
+                          Schedule
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        aria-expanded={editing === c.clientId}
+                        aria-label={`Edit the OAuth client ${c.name}`}
+                        onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
+                      >
+                        Edit
+                      </button>
+                      <button type="button" className="danger" aria-label={`Delete the OAuth client ${c.name}`} onClick={() => remove(c)}>
+                        Delete
+                      </button>
+                    </div>
+                  </td>
+                )}
+              </tr>
+              {manage && editing === c.clientId && (
+                <tr className="expanded">
+                  <td colSpan={7}>
+                    <OAuthClientForm
+                      client={c}
+                      onSaved={(saved) => {
+                        notify(`Saved the OAuth client ${saved.name}.`);
+                        setEditing(null);
+                        reload();
+                      }}
+                    />
+                  </td>
+                </tr>
+              )}
+              {manage && scheduling === c.clientId && (
+                <tr className="expanded">
+                  <td colSpan={7}>
+                    <ClientSecretSchedule
+                      client={c}
+                      onSaved={(_, message) => {
+                        notify(message);
+                        reload();
+                      }}
+                      onRotated={(secret, overlap) => {
+                        setShown({
+                          title: `New secret of ${c.name}.${overlap > 0 ? ` The old secret keeps working for ${duration(overlap)}.` : ' The old secret no longer works.'}`,
+                          secret,
+                        });
+                        reload();
+                      }}
+                    />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </DataTable>
       )}
       {manage && <SigningKeysSection notify={notify} />}
       {manage && (

@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import { api, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 import { RETIRED_BECAUSE, ROLLOVER_STATES } from './key-roll.js';
 import type { Keyspace } from './key-model.js';
@@ -48,29 +47,27 @@ export function RolloversSection({ keyspace }: { keyspace: Keyspace }) {
       ) : result.data.items.length === 0 ? (
         <p className="empty">{which === 'open' ? 'No rollover is open in this keyspace.' : 'No rollovers to show.'}</p>
       ) : (
-        <TableScroll label={`Rollovers in ${keyspace.name}`}>
-          <table>
-            <TableHead columns={['Old key', 'State', 'New key in use since', 'Old key last seen', 'Retires', 'Deadline']} />
-            <tbody>
-              {result.data.items.map((r) => (
-                <tr key={r.predecessorKeyId} data-key-id={r.predecessorKeyId}>
-                  <td>{link(r.predecessorKeyId, result.data.names)}</td>
-                  <td>
-                    <span className={`badge ${ROLLOVER_STATES[r.state].badge}`}>{ROLLOVER_STATES[r.state].label}</span>
-                  </td>
-                  <td className="nowrap">{r.successorFirstUsedAt ? when(r.successorFirstUsedAt) : 'not used yet'}</td>
-                  <td className="nowrap">{r.predecessorLastUsedAt ? ago(r.predecessorLastUsedAt) : 'not since the roll'}</td>
-                  <td className="nowrap">
-                    {r.state === 'retired'
-                      ? `retired ${when(r.retiredAt)}${r.retiredReason ? `: ${RETIRED_BECAUSE[r.retiredReason]}` : ''}`
-                      : when(r.retiresAt)}
-                  </td>
-                  <td className="nowrap">{when(r.deadline)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label={`Rollovers in ${keyspace.name}`}
+          columns={['Old key', 'State', 'New key in use since', 'Old key last seen', 'Retires', 'Deadline']}
+        >
+          {result.data.items.map((r) => (
+            <tr key={r.predecessorKeyId} data-key-id={r.predecessorKeyId}>
+              <td>{link(r.predecessorKeyId, result.data.names)}</td>
+              <td>
+                <span className={`badge ${ROLLOVER_STATES[r.state].badge}`}>{ROLLOVER_STATES[r.state].label}</span>
+              </td>
+              <td className="nowrap">{r.successorFirstUsedAt ? when(r.successorFirstUsedAt) : 'not used yet'}</td>
+              <td className="nowrap">{r.predecessorLastUsedAt ? ago(r.predecessorLastUsedAt) : 'not since the roll'}</td>
+              <td className="nowrap">
+                {r.state === 'retired'
+                  ? `retired ${when(r.retiredAt)}${r.retiredReason ? `: ${RETIRED_BECAUSE[r.retiredReason]}` : ''}`
+                  : when(r.retiresAt)}
+              </td>
+              <td className="nowrap">{when(r.deadline)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

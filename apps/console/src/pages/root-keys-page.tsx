@@ -1,14 +1,14 @@
 import { PERMISSIONS } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { ShowOnce } from '../show-once.js';
-import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-import { TableScroll } from '../table-scroll.js';
 
 type RootKey = Answer<'GET /v1/root-keys'>['items'][number];
 type Keyspaces = Answer<'GET /v1/keyspaces'>['items'];
@@ -85,35 +85,35 @@ export function RootKeysPage({ notify }: PageProps) {
           />
         )}
       </div>
-      <TableScroll label="Root keys">
-        <table className="root-keys">
-          <TableHead columns={['Name', 'Starts with', 'Permissions', 'Keyspaces', 'Created', 'Last used', 'Expires', 'State']} actions />
-          <tbody>
-            {items.map((rk) => (
-              <tr key={rk.id} data-root-key-id={rk.id}>
-                <td>{rk.name}</td>
-                <td className="mono nowrap">{rk.start}</td>
-                <td className="mono">{rk.permissions.join(' ')}</td>
-                <td>{rk.keyspaceIds === null ? 'all' : rk.keyspaceIds.map(keyspaceName).join(', ')}</td>
-                {/* Dates may wrap, so the table fits a 1280 px window with its Revoke buttons. */}
-                <td>{when(rk.createdAt)}</td>
-                <td className="nowrap">{ago(rk.lastUsedAt)}</td>
-                <td>{rk.expiresAt === null ? 'never' : when(rk.expiresAt)}</td>
-                <td>
-                  <span className={`badge ${stateOf(rk)}`}>{stateOf(rk)}</span>
-                </td>
-                <td>
-                  {stateOf(rk) === 'active' && (
-                    <button type="button" className="danger" aria-label={`Revoke the root key ${rk.name}`} onClick={() => revoke(rk)}>
-                      Revoke
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable
+        label="Root keys"
+        className="root-keys"
+        columns={['Name', 'Starts with', 'Permissions', 'Keyspaces', 'Created', 'Last used', 'Expires', 'State']}
+        actions
+      >
+        {items.map((rk) => (
+          <tr key={rk.id} data-root-key-id={rk.id}>
+            <td>{rk.name}</td>
+            <td className="mono nowrap">{rk.start}</td>
+            <td className="mono">{rk.permissions.join(' ')}</td>
+            <td>{rk.keyspaceIds === null ? 'all' : rk.keyspaceIds.map(keyspaceName).join(', ')}</td>
+            {/* Dates may wrap, so the table fits a 1280 px window with its Revoke buttons. */}
+            <td>{when(rk.createdAt)}</td>
+            <td className="nowrap">{ago(rk.lastUsedAt)}</td>
+            <td>{rk.expiresAt === null ? 'never' : when(rk.expiresAt)}</td>
+            <td>
+              <span className={`badge ${stateOf(rk)}`}>{stateOf(rk)}</span>
+            </td>
+            <td>
+              {stateOf(rk) === 'active' && (
+                <button type="button" className="danger" aria-label={`Revoke the root key ${rk.name}`} onClick={() => revoke(rk)}>
+                  Revoke
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {active.length > 0 && (
         <form className="inline-form" aria-labelledby="rk-roll" onSubmit={roll}>
           <h2 id="rk-roll">Roll a root key</h2>
@@ -201,9 +201,7 @@ function CreateRootKey({ keyspaces, onCreated }: { keyspaces: Keyspaces; onCreat
       <Field label="Expires at" hint="In your local time; leave empty for no expiry.">
         <input name="expiresAt" type="datetime-local" />
       </Field>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary">
         Create root key
       </button>

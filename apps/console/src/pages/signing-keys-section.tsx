@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 
 type SigningKey = Answer<'GET /v1/oauth/signing-keys'>['items'][number];
@@ -50,40 +50,34 @@ export function SigningKeysSection({ notify }: { notify: Notify }) {
       {items.length === 0 ? (
         <p className="empty">No signing key yet: the first token request makes one.</p>
       ) : (
-        <TableScroll label="Token signing keys">
-          <table>
-            <TableHead columns={['Key id', 'Algorithm', 'State', 'Signs from', 'Stops signing', 'Leaves the JWKS']} actions />
-            <tbody>
-              {items.map((k) => (
-                <tr key={k.kid} data-kid={k.kid}>
-                  <td className="mono">
-                    <span className="truncate" title={k.kid}>
-                      {k.kid}
-                    </span>
-                  </td>
-                  <td>{k.alg}</td>
-                  <td>
-                    <span className={`badge ${k.state === 'current' ? 'active' : 'disabled'}`}>{k.state}</span>{' '}
-                    <span className="small muted">{ROLES[k.state]}</span>
-                  </td>
-                  <td className="nowrap">{when(k.activatesAt)}</td>
-                  <td className="nowrap">{when(k.retiresAt)}</td>
-                  <td className="nowrap">{when(k.expiresAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger"
-                      aria-label={`Retire the signing key ${k.kid} now`}
-                      onClick={() => setRetiring(k)}
-                    >
-                      Retire
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Token signing keys"
+          columns={['Key id', 'Algorithm', 'State', 'Signs from', 'Stops signing', 'Leaves the JWKS']}
+          actions
+        >
+          {items.map((k) => (
+            <tr key={k.kid} data-kid={k.kid}>
+              <td className="mono">
+                <span className="truncate" title={k.kid}>
+                  {k.kid}
+                </span>
+              </td>
+              <td>{k.alg}</td>
+              <td>
+                <span className={`badge ${k.state === 'current' ? 'active' : 'disabled'}`}>{k.state}</span>{' '}
+                <span className="small muted">{ROLES[k.state]}</span>
+              </td>
+              <td className="nowrap">{when(k.activatesAt)}</td>
+              <td className="nowrap">{when(k.retiresAt)}</td>
+              <td className="nowrap">{when(k.expiresAt)}</td>
+              <td>
+                <button type="button" className="danger" aria-label={`Retire the signing key ${k.kid} now`} onClick={() => setRetiring(k)}>
+                  Retire
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {retiring && (
         <RetireSigningKey
@@ -148,9 +142,7 @@ function RetireSigningKey({
           <input name="confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />
         </Field>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <div className="row">
         <button type="submit" className="danger" disabled={typed.trim() !== expected}>
           Retire the key

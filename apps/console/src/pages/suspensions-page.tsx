@@ -1,12 +1,12 @@
 import type { LeakOutcome } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify, PageProps } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 import { holdOf, type Key, type Suspension } from './key-model.js';
 
@@ -62,43 +62,43 @@ export function SuspensionsPage({ session, notify }: PageProps) {
         ) : result.data.items.length === 0 ? (
           <p className="empty">{which === 'active' ? 'No key is suspended.' : 'No key has been suspended.'}</p>
         ) : (
-          <TableScroll label="Suspensions">
-            <table className="suspensions dense">
-              <caption className="sr-only">Suspensions, newest first</caption>
-              <TableHead columns={['Key', 'Owner', 'Why', 'Since', 'Until']} actions={canLift} />
-              <tbody>
-                {result.data.items.map((s) => {
-                  const key = result.data.keys.get(s.keyId);
-                  const name = key?.name ?? s.keyId;
-                  const hold = holdOf(s);
-                  return (
-                    <tr key={s.id} data-suspension-id={s.id}>
-                      <td title={s.keyId}>
-                        {key === undefined ? (
-                          <span className="muted">a deleted key</span>
-                        ) : (
-                          <a href={`#/key?id=${encodeURIComponent(s.keyId)}`}>{name}</a>
-                        )}
-                      </td>
-                      <td>{key?.ownerId ?? '—'}</td>
-                      <td>{`${hold.label[0]!.toUpperCase()}${hold.label.slice(1)}: ${hold.why}`}</td>
-                      <td className="nowrap">{when(s.suspendedAt)}</td>
-                      <td>{s.undoneAt === null ? 'until lifted' : `lifted ${when(s.undoneAt)}`}</td>
-                      {canLift && (
-                        <td>
-                          {s.undoneAt === null && (
-                            <button type="button" onClick={() => lift(s, name)}>
-                              Lift<span className="sr-only">{` the suspension of ${name}`}</span>
-                            </button>
-                          )}
-                        </td>
+          <DataTable
+            label="Suspensions"
+            className="suspensions dense"
+            caption="Suspensions, newest first"
+            columns={['Key', 'Owner', 'Why', 'Since', 'Until']}
+            actions={canLift}
+          >
+            {result.data.items.map((s) => {
+              const key = result.data.keys.get(s.keyId);
+              const name = key?.name ?? s.keyId;
+              const hold = holdOf(s);
+              return (
+                <tr key={s.id} data-suspension-id={s.id}>
+                  <td title={s.keyId}>
+                    {key === undefined ? (
+                      <span className="muted">a deleted key</span>
+                    ) : (
+                      <a href={`#/key?id=${encodeURIComponent(s.keyId)}`}>{name}</a>
+                    )}
+                  </td>
+                  <td>{key?.ownerId ?? '—'}</td>
+                  <td>{`${hold.label[0]!.toUpperCase()}${hold.label.slice(1)}: ${hold.why}`}</td>
+                  <td className="nowrap">{when(s.suspendedAt)}</td>
+                  <td>{s.undoneAt === null ? 'until lifted' : `lifted ${when(s.undoneAt)}`}</td>
+                  {canLift && (
+                    <td>
+                      {s.undoneAt === null && (
+                        <button type="button" onClick={() => lift(s, name)}>
+                          Lift<span className="sr-only">{` the suspension of ${name}`}</span>
+                        </button>
                       )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableScroll>
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </div>
       {can(session, 'keys:report_leaked') && <ReportLeak notify={notify} onReported={reload} />}
@@ -159,9 +159,7 @@ function ReportLeak({ notify, onReported }: { notify: Notify; onReported(): void
           <option value="revoke">revoke them (for good)</option>
         </select>
       </Field>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="danger">
         Report
       </button>

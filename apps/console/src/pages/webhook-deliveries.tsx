@@ -1,8 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 
 type Page = Answer<'GET /v1/webhooks/{webhookId}/deliveries'>;
 type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Page['items']; next: string | null };
@@ -64,29 +63,28 @@ export function WebhookDeliveries({ webhookId, url, onClose }: { webhookId: stri
       ) : rows.items.length === 0 ? (
         <p className="empty">Nothing has been sent to this webhook yet.</p>
       ) : (
-        <TableScroll label="Deliveries">
-          <table className="deliveries">
-            <TableHead columns={['Created', 'Event', 'State', 'Attempts', 'HTTP status', 'Last error', 'Delivered', 'Next attempt']} />
-            <tbody>
-              {rows.items.map((d) => (
-                <tr key={d.id} data-delivery-id={d.id}>
-                  <td className="nowrap">{when(d.createdAt)}</td>
-                  <td>
-                    <code>{d.eventType}</code>
-                  </td>
-                  <td>
-                    <span className={`badge ${STATUS_BADGE[d.status]}`}>{d.status}</span>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>{d.responseStatus ?? '—'}</td>
-                  <td>{d.lastError?.replaceAll('_', ' ') ?? '—'}</td>
-                  <td className="nowrap">{when(d.deliveredAt)}</td>
-                  <td className="nowrap">{when(d.nextAttemptAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Deliveries"
+          className="deliveries"
+          columns={['Created', 'Event', 'State', 'Attempts', 'HTTP status', 'Last error', 'Delivered', 'Next attempt']}
+        >
+          {rows.items.map((d) => (
+            <tr key={d.id} data-delivery-id={d.id}>
+              <td className="nowrap">{when(d.createdAt)}</td>
+              <td>
+                <code>{d.eventType}</code>
+              </td>
+              <td>
+                <span className={`badge ${STATUS_BADGE[d.status]}`}>{d.status}</span>
+              </td>
+              <td>{d.attempts}</td>
+              <td>{d.responseStatus ?? '—'}</td>
+              <td>{d.lastError?.replaceAll('_', ' ') ?? '—'}</td>
+              <td className="nowrap">{when(d.deliveredAt)}</td>
+              <td className="nowrap">{when(d.nextAttemptAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {rows.state === 'ready' && rows.next && (
         <button type="button" onClick={() => void load(rows.next!)}>

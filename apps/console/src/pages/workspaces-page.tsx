@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
+import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
+import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { TableHead } from '../table-head.js';
-import { TableScroll } from '../table-scroll.js';
 import { useLoad } from '../use-load.js';
 import { loadWorkspaces, type Workspace } from '../workspaces.js';
 
@@ -30,21 +30,16 @@ export function WorkspacesPage({ session, notify, refreshSession }: PageProps) {
         Each workspace keeps its own keyspaces, keys, root keys, console users and audit log. Switch between the workspaces you reach with
         the list in the header; give a console user more of them in Settings.
       </p>
-      <TableScroll label="Workspaces">
-        <table className="workspaces">
-          <TableHead columns={['Name', 'Id', 'Created', 'Here']} />
-          <tbody>
-            {items.map((w) => (
-              <tr key={w.id} data-workspace-id={w.id}>
-                <td>{w.name}</td>
-                <td className="mono nowrap">{w.id}</td>
-                <td>{when(w.createdAt)}</td>
-                <td>{w.id === session.workspaceId && <span className="badge active">current</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable label="Workspaces" className="workspaces" columns={['Name', 'Id', 'Created', 'Here']}>
+        {items.map((w) => (
+          <tr key={w.id} data-workspace-id={w.id}>
+            <td>{w.name}</td>
+            <td className="mono nowrap">{w.id}</td>
+            <td>{when(w.createdAt)}</td>
+            <td>{w.id === session.workspaceId && <span className="badge active">current</span>}</td>
+          </tr>
+        ))}
+      </DataTable>
       <RenameWorkspace
         items={items}
         current={session.workspaceId}
@@ -107,9 +102,7 @@ function RenameWorkspace({
           <input name="name" required maxLength={200} autoComplete="off" />
         </Field>
       </div>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit">Rename</button>
     </form>
   );
@@ -137,9 +130,7 @@ function CreateWorkspace({ onCreated }: { onCreated(name: string): void }) {
       <Field label="Name" hint="Such as a team, a product or an environment: “Payments”, “Staging”.">
         <input name="name" required maxLength={200} autoComplete="off" />
       </Field>
-      <div role="alert" className="form-error">
-        {error !== null && <p className="error">{error}</p>}
-      </div>
+      <FormError error={error} />
       <button type="submit" className="primary">
         Create workspace
       </button>
