@@ -47,3 +47,34 @@ export function ShowOnce({
     </section>
   );
 }
+
+/** A credential to show once: the heading, the value, and what Tessera keeps of it. */
+export interface Reveal {
+  title: string;
+  value: string;
+  note: string;
+}
+
+/**
+ * The place near a page's top where a credential appears once: `shown`, or nothing while it is
+ * null or undefined. `noun` names it as in `ShowOnce`; `onHide` clears it.
+ */
+export function RevealSlot({
+  shown,
+  noun,
+  notify,
+  onHide,
+}: {
+  shown: Reveal | null | undefined;
+  noun: string;
+  notify: Notify;
+  onHide(): void;
+}) {
+  return (
+    <div className="reveal-slot">
+      {shown && (
+        <ShowOnce key={shown.value} title={shown.title} value={shown.value} noun={noun} note={shown.note} notify={notify} onHide={onHide} />
+      )}
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { api, can, type Answer } from '../api.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 import { DatabaseConnections } from './database-connections.js';
 import { DatabaseLeases } from './database-leases.js';
@@ -40,22 +40,20 @@ export function DatabasesPage({ session, notify }: PageProps) {
         Instead of one long-lived database password, a fresh PostgreSQL login per request that lives for a lease: when the lease expires or
         is revoked, Tessera drops the login and ends its sessions.
       </p>
-      <div className="reveal-slot">
-        {c && (
-          <ShowOnce
-            key={c.password}
-            title={`Credential of ${issued.role}: log in as ${c.username}`}
-            value={c.password}
-            noun="password"
-            note={
+      <RevealSlot
+        shown={
+          c && {
+            title: `Credential of ${issued.role}: log in as ${c.username}`,
+            value: c.password,
+            note:
               `Tessera keeps no copy. Log in to ${c.database} on ${c.host}:${c.port} as ${c.username}; ` +
-              `the lease ${c.lease.leaseId} ends ${when(c.lease.expiresAt)} and the login is dropped then.`
-            }
-            notify={notify}
-            onHide={() => setIssued(null)}
-          />
-        )}
-      </div>
+              `the lease ${c.lease.leaseId} ends ${when(c.lease.expiresAt)} and the login is dropped then.`,
+          }
+        }
+        noun="password"
+        notify={notify}
+        onHide={() => setIssued(null)}
+      />
       {manage && <DatabaseConnections items={connections.items} notify={notify} onChanged={reload} />}
       {manage && (
         <DatabaseRoles

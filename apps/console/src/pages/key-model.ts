@@ -1,5 +1,6 @@
 // What the management API says about keyspaces and keys, as the console's key pages use it.
 import type { Answer } from '../api.js';
+import type { Reveal } from '../show-once.js';
 
 /** A keyspace, as `GET /v1/keyspaces` lists it. */
 export type Keyspace = Answer<'GET /v1/keyspaces/{id}'>;
@@ -11,6 +12,11 @@ export type Key = Answer<'GET /v1/keys/{keyId}'>;
 export interface ShownKey {
   key: string;
   title: string;
+}
+
+/** A new key as a page shows it once: Tessera keeps only its hash. */
+export function keyReveal(k: ShownKey & { note?: string }): Reveal {
+  return { title: k.title, value: k.key, note: `Tessera keeps only a hash.${k.note ? ` ${k.note}` : ''}` };
 }
 
 /** A suspension, as `GET /v1/suspensions` lists it: a key disabled by a policy or a leak report. */

@@ -4,12 +4,12 @@ import { when } from '../format.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { RANGES, OutcomeBreakdown, RangeSwitch, chartPoints, useSeries, type Range } from '../usage-range.js';
 import { useLoad } from '../use-load.js';
 import { AuditTable, Pager, useAuditPages } from './audit-table.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
-import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
+import { keyReveal, type Key, type Keyspace, type ShownKey, type Suspension } from './key-model.js';
 import { KeyRecovery } from './key-recovery.js';
 
 /**
@@ -55,19 +55,7 @@ export function KeyPage({ session, notify }: PageProps) {
       <p className="crumbs">
         <a href="#/keys">Keys</a> /
       </p>
-      <div className="reveal-slot">
-        {shown && (
-          <ShowOnce
-            key={shown.key}
-            title={shown.title}
-            value={shown.key}
-            noun="key"
-            note={`Tessera keeps only a hash.${shown.note ? ` ${shown.note}` : ''}`}
-            notify={notify}
-            onHide={() => setShown(null)}
-          />
-        )}
-      </div>
+      <RevealSlot shown={shown && keyReveal(shown)} noun="key" notify={notify} onHide={() => setShown(null)} />
       <KeyDetail
         ownPage
         keyInfo={key}

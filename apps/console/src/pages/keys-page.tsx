@@ -4,11 +4,11 @@ import { Field } from '../field.js';
 import { when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
-import type { Key, Keyspace, ShownKey, Suspension } from './key-model.js';
+import { keyReveal, type Key, type Keyspace, type ShownKey, type Suspension } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 import { KeyBulkActions, RevokeSelected } from './key-bulk-actions.js';
 import { KeyTable, type Listing } from './key-table.js';
@@ -137,19 +137,7 @@ function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProp
   return (
     <>
       <h1>Keys</h1>
-      <div className="reveal-slot">
-        {shown && (
-          <ShowOnce
-            key={shown.key}
-            title={shown.title}
-            value={shown.key}
-            noun="key"
-            note={`Tessera keeps only a hash.${shown.note ? ` ${shown.note}` : ''}`}
-            notify={notify}
-            onHide={() => setShown(null)}
-          />
-        )}
-      </div>
+      <RevealSlot shown={shown && keyReveal(shown)} noun="key" notify={notify} onHide={() => setShown(null)} />
       <form className="filters" role="search" aria-label="Filter keys" onSubmit={applyFilters}>
         <Field label="Keyspace">
           <KeyspaceSelect

@@ -5,7 +5,7 @@ import { Field } from '../field.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 import { OAuthClientForm } from './oauth-client-form.js';
 import { ClientSecretSchedule, SecretDue } from './client-secret-schedule.js';
@@ -65,19 +65,12 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
         Clients of the authorization server: services (client credentials) and apps people sign in through (authorization code, public or
         with a secret). Create, edit, rotate and delete them here, with the API, or with <code>tessera oauth clients</code>.
       </p>
-      <div className="reveal-slot">
-        {shown && (
-          <ShowOnce
-            key={shown.secret}
-            title={shown.title}
-            value={shown.secret}
-            noun="client secret"
-            note="Tessera keeps only a hash."
-            notify={notify}
-            onHide={() => setShown(null)}
-          />
-        )}
-      </div>
+      <RevealSlot
+        shown={shown && { title: shown.title, value: shown.secret, note: 'Tessera keeps only a hash.' }}
+        noun="client secret"
+        notify={notify}
+        onHide={() => setShown(null)}
+      />
       {items.length === 0 ? (
         <p className="empty">No OAuth clients yet.</p>
       ) : (

@@ -7,7 +7,7 @@ import { FormError } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
 
 type RootKey = Answer<'GET /v1/root-keys'>['items'][number];
@@ -72,19 +72,12 @@ export function RootKeysPage({ notify }: PageProps) {
         Root keys call the management API (create, read and revoke keys, read the audit log…). Give each one only the permissions and
         keyspaces it needs; Tessera keeps only a hash of it.
       </p>
-      <div className="reveal-slot">
-        {shown && (
-          <ShowOnce
-            key={shown.key}
-            title={`Root key ${shown.name} created`}
-            value={shown.key}
-            noun="root key"
-            note="Tessera keeps only a hash."
-            notify={notify}
-            onHide={() => setShown(null)}
-          />
-        )}
-      </div>
+      <RevealSlot
+        shown={shown && { title: `Root key ${shown.name} created`, value: shown.key, note: 'Tessera keeps only a hash.' }}
+        noun="root key"
+        notify={notify}
+        onHide={() => setShown(null)}
+      />
       <DataTable
         label="Root keys"
         className="root-keys"

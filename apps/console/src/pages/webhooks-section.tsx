@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { api, type Answer } from '../api.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
-import { ShowOnce } from '../show-once.js';
+import { RevealSlot } from '../show-once.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { WebhookForm, type CreatedWebhook } from './webhook-form.js';
@@ -61,19 +61,18 @@ export function WebhooksSection({ notify }: { notify: Notify }) {
         Tessera sends events (anomalies, key changes) as JSON by POST, signed in the <code>Tessera-Signature</code> header with the
         webhook&apos;s secret, and retries failed deliveries.
       </p>
-      <div className="reveal-slot">
-        {created && (
-          <ShowOnce
-            key={created.secret}
-            title={`Webhook to ${created.url} ${created.rotated ? 'has a new signing secret' : 'added: its signing secret'}`}
-            value={created.secret}
-            noun="secret"
-            note="the receiver checks signatures with it, and Tessera will not show it again."
-            notify={notify}
-            onHide={() => setCreated(null)}
-          />
-        )}
-      </div>
+      <RevealSlot
+        shown={
+          created && {
+            title: `Webhook to ${created.url} ${created.rotated ? 'has a new signing secret' : 'added: its signing secret'}`,
+            value: created.secret,
+            note: 'the receiver checks signatures with it, and Tessera will not show it again.',
+          }
+        }
+        noun="secret"
+        notify={notify}
+        onHide={() => setCreated(null)}
+      />
       {result.state !== 'ready' && <LoadStatus result={result} failed="The webhooks could not load" />}
       {result.state === 'ready' &&
         (result.data.items.length === 0 ? (
