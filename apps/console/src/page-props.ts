@@ -10,3 +10,11 @@ export interface PageProps {
   /** Reads the session again, as after a change to the workspaces the user reaches. */
   refreshSession: () => Promise<void>;
 }
+
+/** What a section about one keyspace is given, within a page. */
+export interface KeyspaceSectionProps {
+  keyspaceId: string;
+  keyspaceName: string;
+  session: SessionInfo;
+  notify: Notify;
+}

@@ -3,6 +3,7 @@ import { Fragment, useState, type RefObject } from 'react';
 import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
 import { kindLabel } from '../monitoring-names.js';
+import { MoreButton } from '../more-button.js';
 import type { PageProps } from '../page-props.js';
 import { AnomalyCard, namedSentence } from './anomaly-card.js';
 
@@ -74,16 +75,12 @@ export function AnomalyTable({
                   <span className={`badge ${a.status}`}>{a.status}</span>
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="link"
-                    aria-expanded={expanded}
-                    aria-controls={`anomaly-${a.id}`}
-                    onClick={() => toggle(a.id)}
-                  >
-                    {expanded ? 'Less' : 'More'}
-                    <span className="sr-only">{` about ${kindLabel(a.kind)} of ${name}`}</span>
-                  </button>
+                  <MoreButton
+                    expanded={expanded}
+                    controls={`anomaly-${a.id}`}
+                    about={`${kindLabel(a.kind)} of ${name}`}
+                    onToggle={() => toggle(a.id)}
+                  />
                 </td>
               </tr>
               {expanded && (

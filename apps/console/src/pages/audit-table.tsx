@@ -2,6 +2,7 @@ import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { api, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
+import { MoreButton } from '../more-button.js';
 
 /** One entry as `GET /v1/audit` lists it. */
 export type Entry = Answer<'GET /v1/audit'>['items'][number];
@@ -110,16 +111,7 @@ export function AuditTable({ rows, label, target = true }: { rows: Rows; label: 
                   <span className="clip">{details || '—'}</span>
                 </td>
                 <td>
-                  <button
-                    type="button"
-                    className="link"
-                    aria-expanded={expanded}
-                    aria-controls={`audit-${e.seq}`}
-                    onClick={() => toggle(e.seq)}
-                  >
-                    {expanded ? 'Less' : 'More'}
-                    <span className="sr-only">{` about entry ${e.seq}`}</span>
-                  </button>
+                  <MoreButton expanded={expanded} controls={`audit-${e.seq}`} about={`entry ${e.seq}`} onToggle={() => toggle(e.seq)} />
                 </td>
               </tr>
               {expanded && (

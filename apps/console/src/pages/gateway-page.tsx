@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer, type SessionInfo } from '../api.js';
+import { api, can, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import type { Notify, PageProps } from '../page-props.js';
+import type { KeyspaceSectionProps, PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
 import { KeyspaceSelect } from './keyspace-select.js';
@@ -60,17 +60,7 @@ export function GatewayPage({ session, notify }: PageProps) {
   );
 }
 
-function GatewayRoutesForm({
-  keyspaceId,
-  keyspaceName,
-  session,
-  notify,
-}: {
-  keyspaceId: string;
-  keyspaceName: string;
-  session: SessionInfo;
-  notify: Notify;
-}) {
+function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: KeyspaceSectionProps) {
   const [result, reload] = useLoad(
     () => api<Routes>('GET', `/v1/keyspaces/${keyspaceId}/gateway-routes`).then((r) => ({ routes: r, rows: r.rules.map(rowOf) })),
     [keyspaceId],

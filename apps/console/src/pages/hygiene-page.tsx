@@ -3,7 +3,6 @@ import { useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
-import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
@@ -13,6 +12,7 @@ import type { Keyspace } from './key-model.js';
 import { KeyspacePolicySection } from './keyspace-policy.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 import { RolloversSection } from './rollovers-section.js';
+import { RotationCells } from './rotation-cells.js';
 
 interface Query {
   keyspaceId: string;
@@ -108,10 +108,7 @@ function SecretsDue() {
                     </a>
                   </td>
                   <td>{s.version}</td>
-                  <td>
-                    <span className={`badge ${s.rotation}`}>{s.rotation}</span>
-                  </td>
-                  <td>{when(s.rotateBy)}</td>
+                  <RotationCells secret={s} />
                 </tr>
               ))}
             </tbody>

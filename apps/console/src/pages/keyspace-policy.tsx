@@ -1,11 +1,11 @@
 import { SEVERITIES } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer, type SessionInfo } from '../api.js';
+import { api, can, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
-import type { Notify } from '../page-props.js';
+import type { KeyspaceSectionProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 import { RotationPolicyFields } from './rotation-policy-fields.js';
 import { DetectionPolicyFields, detectionFields } from './detection-policy-fields.js';
@@ -20,17 +20,7 @@ const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).
  * long its keys live and how often they are rotated (`GET`/`PUT /v1/keyspaces/{id}/policy`), and,
  * for those who manage keyspaces, the hygiene sweep run now rather than at the next hour.
  */
-export function KeyspacePolicySection({
-  keyspaceId,
-  keyspaceName,
-  session,
-  notify,
-}: {
-  keyspaceId: string;
-  keyspaceName: string;
-  session: SessionInfo;
-  notify: Notify;
-}) {
+export function KeyspacePolicySection({ keyspaceId, keyspaceName, session, notify }: KeyspaceSectionProps) {
   const [result, reload] = useLoad(() => api<Policy>('GET', `/v1/keyspaces/${keyspaceId}/policy`), [keyspaceId]);
   const [error, setError] = useState<string | null>(null);
   const manage = can(session, 'keyspaces:manage');

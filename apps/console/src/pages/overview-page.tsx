@@ -1,10 +1,10 @@
 import { api, can, type Answer } from '../api.js';
-import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
+import { RotationCells } from './rotation-cells.js';
 
 export function OverviewPage({ session }: PageProps) {
   const [result, reload] = useLoad(
@@ -56,10 +56,7 @@ export function OverviewPage({ session }: PageProps) {
               {o.secretsDue.map((s) => (
                 <tr key={s.name}>
                   <td>{s.name}</td>
-                  <td>
-                    <span className={`badge ${s.rotation}`}>{s.rotation}</span>
-                  </td>
-                  <td>{when(s.rotateBy)}</td>
+                  <RotationCells secret={s} />
                 </tr>
               ))}
             </tbody>
