@@ -9,6 +9,13 @@ import { AuditTable, Pager, useAuditPages } from './audit-table.js';
 
 const PAGE = 25;
 
+/** The filters' text fields, each named as its query parameter; the action field suggests the known actions. */
+const FILTERS: readonly { name: string; label: string; placeholder: string; list?: string; maxLength?: number }[] = [
+  { name: 'action', label: 'Action', placeholder: 'e.g. key.revoked', list: 'audit-actions' },
+  { name: 'actor', label: 'Actor', placeholder: "an email, or a root key's name", maxLength: 256 },
+  { name: 'target', label: 'Target', placeholder: 'an id: key_…, cli_…', maxLength: 256 },
+];
+
 /**
  * The audit log: whether its chain holds, then its entries a page at a time, filtered on the
  * server; the whole log as JSON lines with its signed checkpoints, and (`audit:checkpoint`) a
@@ -78,33 +85,18 @@ export function AuditPage({ session, notify }: PageProps) {
         )}
       </div>
       <form className="filters" role="search" aria-label="Filter the audit log" ref={form} onSubmit={filter}>
-        <Field label="Action">
-          <input
-            name="action"
-            placeholder="e.g. key.revoked"
-            list="audit-actions"
-            spellCheck={false}
-            defaultValue={params.get('action') ?? ''}
-          />
-        </Field>
-        <Field label="Actor">
-          <input
-            name="actor"
-            placeholder="an email, or a root key's name"
-            maxLength={256}
-            spellCheck={false}
-            defaultValue={params.get('actor') ?? ''}
-          />
-        </Field>
-        <Field label="Target">
-          <input
-            name="target"
-            placeholder="an id: key_…, cli_…"
-            maxLength={256}
-            spellCheck={false}
-            defaultValue={params.get('target') ?? ''}
-          />
-        </Field>
+        {FILTERS.map((f) => (
+          <Field key={f.name} label={f.label}>
+            <input
+              name={f.name}
+              placeholder={f.placeholder}
+              list={f.list}
+              maxLength={f.maxLength}
+              spellCheck={false}
+              defaultValue={params.get(f.name) ?? ''}
+            />
+          </Field>
+        ))}
         <button type="submit">Filter</button>
       </form>
       <datalist id="audit-actions">

@@ -185,21 +185,8 @@ function RoleForm({
             ))}
           </select>
         </Field>
-        <DurationField
-          label="Default TTL"
-          name="defaultTtl"
-          units={['minutes', 'hours']}
-          seconds={role?.defaultTtlSeconds ?? 3600}
-          required
-        />
-        <DurationField
-          label="Maximum TTL"
-          name="maxTtl"
-          units={['minutes', 'hours']}
-          seconds={role?.maxTtlSeconds ?? 86_400}
-          required
-          hint="No renewal reaches past it."
-        />
+        <TtlField label="Default TTL" name="defaultTtl" seconds={role?.defaultTtlSeconds ?? 3600} />
+        <TtlField label="Maximum TTL" name="maxTtl" seconds={role?.maxTtlSeconds ?? 86_400} hint="No renewal reaches past it." />
       </div>
       <div className="statements">
         <Field label="Creation statements">
@@ -225,4 +212,9 @@ function RoleForm({
       </div>
     </form>
   );
+}
+
+/** A lease's length, in minutes or hours. */
+function TtlField(props: { label: string; name: string; seconds: number; hint?: string }) {
+  return <DurationField {...props} units={['minutes', 'hours']} required />;
 }

@@ -18,6 +18,13 @@ interface RuleRow {
   scopes: string;
 }
 
+/** A rule's text fields, in the order of the table's columns, with what an empty one means. */
+const RULE_FIELDS: readonly { field: Exclude<keyof RuleRow, 'id'>; placeholder: string }[] = [
+  { field: 'methods', placeholder: 'every method' },
+  { field: 'path', placeholder: '/orders/**' },
+  { field: 'scopes', placeholder: 'any valid key' },
+];
+
 let nextRow = 0;
 const rowOf = (r: Routes['rules'][number]): RuleRow => ({
   id: nextRow++,
@@ -72,7 +79,7 @@ function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: Keyspa
   const { routes } = result.data;
   const shown = rows ?? result.data.rows;
   const edit = (next: RuleRow[]) => setRows(next);
-  const change = (id: number, field: 'methods' | 'path' | 'scopes', value: string) =>
+  const change = (id: number, field: Exclude<keyof RuleRow, 'id'>, value: string) =>
     edit(shown.map((r) => (r.id === id ? { ...r, [field]: value } : r)));
   const move = (i: number, by: -1 | 1) => {
     const next = [...shown];
@@ -141,36 +148,18 @@ function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: Keyspa
             {shown.map((r, i) => (
               <tr key={r.id} data-rule={i + 1}>
                 <td>{i + 1}</td>
-                <td>
-                  <input
-                    aria-label={`Rule ${i + 1} methods`}
-                    value={r.methods}
-                    placeholder="every method"
-                    disabled={!manage}
-                    spellCheck={false}
-                    onChange={(e) => change(r.id, 'methods', e.target.value)}
-                  />
-                </td>
-                <td>
-                  <input
-                    aria-label={`Rule ${i + 1} path`}
-                    value={r.path}
-                    placeholder="/orders/**"
-                    disabled={!manage}
-                    spellCheck={false}
-                    onChange={(e) => change(r.id, 'path', e.target.value)}
-                  />
-                </td>
-                <td>
-                  <input
-                    aria-label={`Rule ${i + 1} scopes`}
-                    value={r.scopes}
-                    placeholder="any valid key"
-                    disabled={!manage}
-                    spellCheck={false}
-                    onChange={(e) => change(r.id, 'scopes', e.target.value)}
-                  />
-                </td>
+                {RULE_FIELDS.map(({ field, placeholder }) => (
+                  <td key={field}>
+                    <input
+                      aria-label={`Rule ${i + 1} ${field}`}
+                      value={r[field]}
+                      placeholder={placeholder}
+                      disabled={!manage}
+                      spellCheck={false}
+                      onChange={(e) => change(r.id, field, e.target.value)}
+                    />
+                  </td>
+                ))}
                 {manage && (
                   <td>
                     <div className="row">

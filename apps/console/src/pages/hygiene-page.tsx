@@ -12,7 +12,7 @@ import type { Keyspace } from './key-model.js';
 import { KeyspacePolicySection } from './keyspace-policy.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 import { RolloversSection } from './rollovers-section.js';
-import { RotationCells } from './rotation-cells.js';
+import { SecretDueRow } from './secret-due-row.js';
 
 interface Query {
   keyspaceId: string;
@@ -101,15 +101,14 @@ function SecretsDue() {
             <TableHead columns={['Secret', 'Version', 'Rotation', 'Rotate by']} />
             <tbody>
               {result.data.items.map((s) => (
-                <tr key={s.name}>
+                <SecretDueRow key={s.name} secret={s}>
                   <td>
                     <a href="#/secrets" className="mono">
                       {s.name}
                     </a>
                   </td>
                   <td>{s.version}</td>
-                  <RotationCells secret={s} />
-                </tr>
+                </SecretDueRow>
               ))}
             </tbody>
           </table>

@@ -26,6 +26,37 @@ const AUTH_METHODS: readonly { value: Exclude<AuthMethod, 'private_key_jwt'>; la
   { value: 'none', label: 'None: a public app (browser, mobile)' },
 ];
 
+/** The lists of addresses an authorization code client has, one a line, as the form asks for them. */
+const ADDRESS_LISTS: readonly {
+  name: 'redirectUris' | 'postLogoutRedirectUris' | 'webOrigins';
+  label: string;
+  hint: string;
+  rows: number;
+  placeholder: string;
+}[] = [
+  {
+    name: 'redirectUris',
+    label: 'Redirect URIs',
+    hint: 'One a line, matched exactly: https addresses, http on 127.0.0.1 for native apps, or an app scheme such as com.example.app:/callback.',
+    rows: 3,
+    placeholder: 'https://app.example.com/callback',
+  },
+  {
+    name: 'postLogoutRedirectUris',
+    label: 'After sign-out, back to',
+    hint: 'Optional, one a line: where the app may send people after they sign out, matched exactly.',
+    rows: 2,
+    placeholder: 'https://app.example.com/',
+  },
+  {
+    name: 'webOrigins',
+    label: 'Web origins',
+    hint: 'Optional, one a line: origins of browser apps that call the token endpoint themselves (CORS), such as https://app.example.com.',
+    rows: 2,
+    placeholder: 'https://app.example.com',
+  },
+];
+
 /** Words in a field, split by spaces, commas or lines (a URI holds none of them). */
 const words = (text: string) => text.split(/[\s,]+/).filter((w) => w !== '');
 
@@ -170,48 +201,18 @@ export function OAuthClientForm({
           </select>
         </Field>
       )}
-      {grants.includes('authorization_code') && (
-        <Field
-          label="Redirect URIs"
-          hint="One a line, matched exactly: https addresses, http on 127.0.0.1 for native apps, or an app scheme such as com.example.app:/callback."
-        >
-          <textarea
-            name="redirectUris"
-            rows={3}
-            spellCheck={false}
-            placeholder="https://app.example.com/callback"
-            defaultValue={client?.redirectUris.join('\n')}
-          />
-        </Field>
-      )}
-      {grants.includes('authorization_code') && (
-        <Field
-          label="After sign-out, back to"
-          hint="Optional, one a line: where the app may send people after they sign out, matched exactly."
-        >
-          <textarea
-            name="postLogoutRedirectUris"
-            rows={2}
-            spellCheck={false}
-            placeholder="https://app.example.com/"
-            defaultValue={client?.postLogoutRedirectUris.join('\n')}
-          />
-        </Field>
-      )}
-      {grants.includes('authorization_code') && (
-        <Field
-          label="Web origins"
-          hint="Optional, one a line: origins of browser apps that call the token endpoint themselves (CORS), such as https://app.example.com."
-        >
-          <textarea
-            name="webOrigins"
-            rows={2}
-            spellCheck={false}
-            placeholder="https://app.example.com"
-            defaultValue={client?.webOrigins.join('\n')}
-          />
-        </Field>
-      )}
+      {grants.includes('authorization_code') &&
+        ADDRESS_LISTS.map((l) => (
+          <Field key={l.name} label={l.label} hint={l.hint}>
+            <textarea
+              name={l.name}
+              rows={l.rows}
+              spellCheck={false}
+              placeholder={l.placeholder}
+              defaultValue={client?.[l.name].join('\n')}
+            />
+          </Field>
+        ))}
       {grants.includes('authorization_code') && (
         <label className="check">
           <input type="checkbox" name="requirePar" defaultChecked={client?.requirePar} />{' '}

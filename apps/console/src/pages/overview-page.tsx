@@ -4,7 +4,7 @@ import { OutcomeChart } from '../lazy-outcome-chart.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
-import { RotationCells } from './rotation-cells.js';
+import { SecretDueRow } from './secret-due-row.js';
 
 export function OverviewPage({ session }: PageProps) {
   const [result, reload] = useLoad(
@@ -54,10 +54,9 @@ export function OverviewPage({ session }: PageProps) {
             <TableHead columns={['Secret', 'Status', 'Rotate by']} />
             <tbody>
               {o.secretsDue.map((s) => (
-                <tr key={s.name}>
+                <SecretDueRow key={s.name} secret={s}>
                   <td>{s.name}</td>
-                  <RotationCells secret={s} />
-                </tr>
+                </SecretDueRow>
               ))}
             </tbody>
           </table>
