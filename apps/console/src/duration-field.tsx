@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { Options } from './options.js';
 
 /** The units a length of time is typed in, largest last. */
 const UNITS = { minutes: 60, hours: 3600, days: 86_400 } as const;
@@ -47,11 +48,7 @@ export function DurationField({
           {...(hint !== undefined && { 'aria-describedby': `${id}-hint` })}
         />
         <select name={`${name}_unit`} aria-label={`${label}: unit`} defaultValue={unit}>
-          {units.map((u) => (
-            <option key={u} value={u}>
-              {u}
-            </option>
-          ))}
+          <Options values={units} />
         </select>
       </div>
       {hint !== undefined && (

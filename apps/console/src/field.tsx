@@ -1,4 +1,4 @@
-import { cloneElement, useId, type ReactElement } from 'react';
+import { cloneElement, useId, type InputHTMLAttributes, type ReactElement } from 'react';
 
 interface Control {
   id?: string;
@@ -20,5 +20,17 @@ export function Field({ label, hint, children }: { label: string; hint?: string;
         </span>
       )}
     </div>
+  );
+}
+
+/** What a `NumberField` is given: `label` and `hint` as in `Field`, the rest for the input. */
+export type NumberFieldProps = { label: string; hint?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type'>;
+
+/** A labelled number field. */
+export function NumberField({ label, hint, ...input }: NumberFieldProps) {
+  return (
+    <Field label={label} hint={hint}>
+      <input type="number" {...input} />
+    </Field>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { SessionInfo } from './api.js';
+import { Options } from './options.js';
 import { loadWorkspaces, type Workspace } from './workspaces.js';
 
 /**
@@ -34,11 +35,7 @@ export function WorkspaceSwitcher({ session, onSwitch }: { session: SessionInfo;
         Workspace
       </label>{' '}
       <select id="workspace-switcher" value={session.workspaceId} onChange={(e) => onSwitch(e.target.value)}>
-        {ids.map((id) => (
-          <option key={id} value={id}>
-            {nameOf(id)}
-          </option>
-        ))}
+        <Options values={ids} label={nameOf} />
       </select>
     </div>
   );

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { kindLabel } from '../monitoring-names.js';
+import { Options } from '../options.js';
 import type { PageProps } from '../page-props.js';
 import { useLoad, type Loaded } from '../use-load.js';
 import { AnomalyTable } from './anomaly-table.js';
@@ -50,11 +51,7 @@ export function AnomaliesPage({ session, notify }: PageProps) {
     <Field label={label}>
       <select value={value} onChange={(e) => set(e.target.value)}>
         <option value="">{any}</option>
-        {options.map((o) => (
-          <option key={o} value={o}>
-            {show(o)}
-          </option>
-        ))}
+        <Options values={options} label={show} />
       </select>
     </Field>
   );

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DurationField, secondsOf } from '../duration-field.js';
-import { Field } from '../field.js';
+import { NumberField } from '../field.js';
 import { FormError } from '../form-error.js';
 import { duration, when } from '../format.js';
 
@@ -68,9 +68,14 @@ export function ClientSecretSchedule({
         secret to the client.
       </p>
       <div className="row">
-        <Field label="Rotate the secret every (days)">
-          <input name="intervalDays" type="number" min={1} max={3660} required defaultValue={c.secretRotation?.intervalDays ?? 90} />
-        </Field>
+        <NumberField
+          label="Rotate the secret every (days)"
+          name="intervalDays"
+          min={1}
+          max={3660}
+          required
+          defaultValue={c.secretRotation?.intervalDays ?? 90}
+        />
         <DurationField
           label="Overlap"
           name="overlap"

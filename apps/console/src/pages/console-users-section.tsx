@@ -4,6 +4,7 @@ import { Field } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { Options } from '../options.js';
 import type { Notify } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { useLoad } from '../use-load.js';
@@ -73,11 +74,7 @@ export function ConsoleUsers({ session, notify }: { session: SessionInfo; notify
                   defaultValue={u.role}
                   onChange={(e) => void patch(u, { role: e.target.value }, `${u.email} is now ${e.target.value}.`)}
                 >
-                  {['owner', 'admin', 'viewer'].map((x) => (
-                    <option key={x} value={x}>
-                      {x}
-                    </option>
-                  ))}
+                  <Options values={['owner', 'admin', 'viewer']} />
                 </select>
               </td>
               <td>
@@ -149,11 +146,7 @@ export function ConsoleUsers({ session, notify }: { session: SessionInfo; notify
         </Field>
         <Field label="Role">
           <select name="role">
-            {['viewer', 'admin', 'owner'].map((x) => (
-              <option key={x} value={x}>
-                {x}
-              </option>
-            ))}
+            <Options values={['viewer', 'admin', 'owner']} />
           </select>
         </Field>
         {grantable.length > 0 && <WorkspaceChoices legend="Also reaches" choices={grantable} checked={[]} />}

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
@@ -107,9 +107,7 @@ function ConnectionForm({ onSaved }: { onSaved(c: Connection): void }) {
         <Field label="Host">
           <input name="host" required spellCheck={false} placeholder="db.internal" autoComplete="off" />
         </Field>
-        <Field label="Port">
-          <input name="port" type="number" min={1} max={65535} defaultValue={5432} />
-        </Field>
+        <NumberField label="Port" name="port" min={1} max={65535} defaultValue={5432} />
         <Field label="Database">
           <input name="database" required spellCheck={false} autoComplete="off" />
         </Field>

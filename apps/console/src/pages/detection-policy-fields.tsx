@@ -1,5 +1,5 @@
 import type { Answer } from '../api.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 
 type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 
@@ -37,17 +37,16 @@ export function DetectionPolicyFields({ policy }: { policy: Policy }) {
     <fieldset className="detection">
       <legend>Anomaly detection</legend>
       <div className="edit-grid">
-        <Field label="Sensitivity" hint="1 as built; 2 finds at half the usual excess, 0.5 at twice it (0.25–4).">
-          <input
-            name="detectionSensitivity"
-            type="number"
-            min={0.25}
-            max={4}
-            step={0.05}
-            required
-            defaultValue={policy.detectionSensitivity}
-          />
-        </Field>
+        <NumberField
+          label="Sensitivity"
+          hint="1 as built; 2 finds at half the usual excess, 0.5 at twice it (0.25–4)."
+          name="detectionSensitivity"
+          min={0.25}
+          max={4}
+          step={0.05}
+          required
+          defaultValue={policy.detectionSensitivity}
+        />
         <Field label="Quiet hours (UTC)" hint="Hours no key of this keyspace is used, e.g. 0-5, 22. Any use then is a finding.">
           <input name="quietHours" type="text" autoComplete="off" spellCheck={false} defaultValue={policy.quietHours.join(', ')} />
         </Field>

@@ -1,7 +1,7 @@
 import type { HygieneReport } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 import { formValues } from '../form-values.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
@@ -60,15 +60,9 @@ function KeyReport({ keyspaces, session, notify }: { keyspaces: Keyspace[] } & P
         <Field label="Keyspace">
           <KeyspaceSelect keyspaces={keyspaces} name="keyspaceId" defaultValue={query.keyspaceId} />
         </Field>
-        <Field label="Unused for (days)">
-          <input name="unusedDays" type="number" min={0} max={3660} required defaultValue={query.unusedDays} />
-        </Field>
-        <Field label="Expiring within (days)">
-          <input name="expiringDays" type="number" min={0} max={3660} required defaultValue={query.expiringDays} />
-        </Field>
-        <Field label="Scope use over (days)">
-          <input name="privilegeDays" type="number" min={1} max={3660} required defaultValue={query.privilegeDays} />
-        </Field>
+        <NumberField label="Unused for (days)" name="unusedDays" min={0} max={3660} required defaultValue={query.unusedDays} />
+        <NumberField label="Expiring within (days)" name="expiringDays" min={0} max={3660} required defaultValue={query.expiringDays} />
+        <NumberField label="Scope use over (days)" name="privilegeDays" min={1} max={3660} required defaultValue={query.privilegeDays} />
         <button type="submit">Run report</button>
       </form>
       <div aria-live="polite">

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import type { Notify } from '../page-props.js';
@@ -137,21 +137,13 @@ export function CreateKeyForm({
         <Field label="Expires at" hint="In your local time; leave empty for no expiry.">
           <input name="expiresAt" type="datetime-local" />
         </Field>
-        <Field label="Or expires after (seconds)" hint="A temporary key.">
-          <input name="ttlSeconds" type="number" min={1} />
-        </Field>
+        <NumberField label="Or expires after (seconds)" hint="A temporary key." name="ttlSeconds" min={1} />
         <Field label="IP allowlist" hint="CIDRs; empty allows every address.">
           <input name="ipAllowlist" placeholder="203.0.113.0/24, 2001:db8::/32" spellCheck={false} />
         </Field>
-        <Field label="Credits" hint="Uses left; empty for unlimited.">
-          <input name="credits" type="number" min={0} />
-        </Field>
-        <Field label="Refill amount">
-          <input name="refillAmount" type="number" min={1} />
-        </Field>
-        <Field label="Refill every (seconds)">
-          <input name="refillInterval" type="number" min={1} />
-        </Field>
+        <NumberField label="Credits" hint="Uses left; empty for unlimited." name="credits" min={0} />
+        <NumberField label="Refill amount" name="refillAmount" min={1} />
+        <NumberField label="Refill every (seconds)" name="refillInterval" min={1} />
         <Field label="Metadata (JSON object)">
           <textarea name="meta" rows={2} spellCheck={false} placeholder='{"plan": "pro"}' />
         </Field>
@@ -164,12 +156,8 @@ export function CreateKeyForm({
               <Field label="Limit name">
                 <input name="rl_name" placeholder="per-second" spellCheck={false} />
               </Field>
-              <Field label="Requests">
-                <input name="rl_limit" type="number" min={1} />
-              </Field>
-              <Field label="Window (seconds)">
-                <input name="rl_window" type="number" min={0.1} step="any" placeholder="1" />
-              </Field>
+              <NumberField label="Requests" name="rl_limit" min={1} />
+              <NumberField label="Window (seconds)" name="rl_window" min={0.1} step="any" placeholder="1" />
             </div>
           ))}
         </div>

@@ -3,6 +3,7 @@ import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { when, type KeyState } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { Options } from '../options.js';
 import type { PageProps } from '../page-props.js';
 import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
@@ -164,11 +165,7 @@ function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProp
             // A new state applies the whole form, as Apply does.
             onChange={(e) => setFilters({ owner: ownerInput.trim(), q: searchInput.trim(), state: e.target.value as Filters['state'] })}
           >
-            {(['all', 'active', 'disabled', 'revoked', 'expired'] as const).map((s) => (
-              <option key={s} value={s}>
-                {s === 'all' ? 'any state' : s}
-              </option>
-            ))}
+            <Options values={['all', 'active', 'disabled', 'revoked', 'expired'] as const} label={(s) => (s === 'all' ? 'any state' : s)} />
           </select>
         </Field>
         <Field label="Search">

@@ -1,10 +1,11 @@
 import { SEVERITIES } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
-import { Field } from '../field.js';
+import { Field, NumberField, type NumberFieldProps } from '../field.js';
 import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { Options } from '../options.js';
 import type { KeyspaceSectionProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 import { RotationPolicyFields } from './rotation-policy-fields.js';
@@ -14,6 +15,30 @@ type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
 
 /** A number field's value: empty is null (never, none). */
 const numberOrNull = (v: FormDataEntryValue | null) => (v === null || String(v).trim() === '' ? null : Number(v));
+
+/** The policy's numbers about unused and expiring keys, as the form asks for them; an optional one is empty for none. */
+const EXPIRY_NUMBERS: readonly (NumberFieldProps & {
+  name: 'autoExpireUnusedDays' | 'autoExpireNoticeDays' | 'expiringNoticeDays' | 'creditsLowThreshold';
+})[] = [
+  { name: 'autoExpireUnusedDays', label: 'Expire keys unused for (days)', hint: 'Empty: never.', min: 1, max: 3660 },
+  {
+    name: 'autoExpireNoticeDays',
+    label: 'Notice before such an expiry (days)',
+    hint: 'A use within it cancels the expiry.',
+    min: 0,
+    max: 365,
+    required: true,
+  },
+  {
+    name: 'expiringNoticeDays',
+    label: 'Expiring notice (days)',
+    hint: 'A key.expiring webhook this long before a key expires.',
+    min: 0,
+    max: 365,
+    required: true,
+  },
+  { name: 'creditsLowThreshold', label: 'Credits low below', hint: 'Empty: no notice.', min: 0 },
+];
 
 /**
  * How a keyspace answers anomalies and stale keys, how its anomaly detection is tuned, and how
@@ -85,32 +110,12 @@ export function KeyspacePolicySection({ keyspaceId, keyspaceName, session, notif
               </Field>
               <Field label="Suspend from severity">
                 <select name="suspendMinSeverity" defaultValue={result.data.suspendMinSeverity}>
-                  {SEVERITIES.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
+                  <Options values={SEVERITIES} />
                 </select>
               </Field>
-              <Field label="Expire keys unused for (days)" hint="Empty: never.">
-                <input name="autoExpireUnusedDays" type="number" min={1} max={3660} defaultValue={result.data.autoExpireUnusedDays ?? ''} />
-              </Field>
-              <Field label="Notice before such an expiry (days)" hint="A use within it cancels the expiry.">
-                <input
-                  name="autoExpireNoticeDays"
-                  type="number"
-                  min={0}
-                  max={365}
-                  required
-                  defaultValue={result.data.autoExpireNoticeDays}
-                />
-              </Field>
-              <Field label="Expiring notice (days)" hint="A key.expiring webhook this long before a key expires.">
-                <input name="expiringNoticeDays" type="number" min={0} max={365} required defaultValue={result.data.expiringNoticeDays} />
-              </Field>
-              <Field label="Credits low below" hint="Empty: no notice.">
-                <input name="creditsLowThreshold" type="number" min={0} defaultValue={result.data.creditsLowThreshold ?? ''} />
-              </Field>
+              {EXPIRY_NUMBERS.map((n) => (
+                <NumberField key={n.name} {...n} defaultValue={result.data[n.name] ?? ''} />
+              ))}
             </div>
             <RotationPolicyFields policy={result.data} keyspaceName={keyspaceName} />
             <DetectionPolicyFields policy={result.data} />

@@ -1,7 +1,7 @@
 import { Fragment, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
-import { Field } from '../field.js';
+import { NumberField } from '../field.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
@@ -108,9 +108,14 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                     <div className="row">
                       {hasSecret(c) && (
                         <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
-                          <Field label="Old secret works on (minutes)">
-                            <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
-                          </Field>
+                          <NumberField
+                            label="Old secret works on (minutes)"
+                            name="grace"
+                            min={0}
+                            max={43_200}
+                            step="any"
+                            defaultValue={0}
+                          />
                           <button type="submit">New secret</button>
                         </form>
                       )}

@@ -2,7 +2,7 @@ import { PERMISSIONS } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 import { FormError } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
@@ -119,9 +119,7 @@ export function RootKeysPage({ notify }: PageProps) {
                 ))}
               </select>
             </Field>
-            <Field label="Old key works on (minutes)">
-              <input name="grace" type="number" min={0} max={43_200} step="any" defaultValue={0} />
-            </Field>
+            <NumberField label="Old key works on (minutes)" name="grace" min={0} max={43_200} step="any" defaultValue={0} />
           </div>
           <button type="submit">Roll</button>
         </form>

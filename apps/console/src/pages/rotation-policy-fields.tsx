@@ -1,11 +1,38 @@
 import { useState } from 'react';
 import { api, type Answer } from '../api.js';
-import { Field } from '../field.js';
+import { NumberField, type NumberFieldProps } from '../field.js';
 import { keyState, when } from '../format.js';
 import { useLoad } from '../use-load.js';
 import type { Key } from './key-model.js';
 
 type Policy = Answer<'GET /v1/keyspaces/{keyspaceId}/policy'>;
+
+/** The rotation schedule's numbers, in days, as the form asks for them; the interval is empty for no schedule. */
+const SCHEDULE_NUMBERS: readonly (NumberFieldProps & { name: 'rotationIntervalDays' | 'rotationNoticeDays' | 'rotationGraceDays' })[] = [
+  {
+    name: 'rotationIntervalDays',
+    label: 'Rotate keys every (days)',
+    hint: 'Empty: no schedule. A key is due this long after it was made.',
+    min: 1,
+    max: 3660,
+  },
+  {
+    name: 'rotationNoticeDays',
+    label: 'Rotation notice (days)',
+    hint: 'A key.rotation_due webhook this long before a key is due.',
+    min: 0,
+    max: 365,
+    required: true,
+  },
+  {
+    name: 'rotationGraceDays',
+    label: 'Rotation grace (days)',
+    hint: 'A key not rolled by its due date works this much longer, then expires.',
+    min: 0,
+    max: 365,
+    required: true,
+  },
+];
 
 /** Every key of a keyspace, page after page (a preview needs them all, not the first hundred). */
 export async function keysOf(keyspaceId: string): Promise<Key[]> {
@@ -67,26 +94,19 @@ export function RotationPolicyFields({ policy, keyspaceName }: { policy: Policy;
     <fieldset className="rotation">
       <legend>Rotation</legend>
       <div className="edit-grid">
-        <Field label="Maximum key lifetime (days)" hint="Empty: no limit. New keys get an expiry within it; none may be set later.">
-          <input
-            name="maxKeyLifetimeDays"
-            type="number"
-            min={1}
-            max={3660}
-            value={maxDays}
-            onChange={(e) => setMaxDays(e.target.value)}
-            aria-controls="lifetime-preview"
-          />
-        </Field>
-        <Field label="Rotate keys every (days)" hint="Empty: no schedule. A key is due this long after it was made.">
-          <input name="rotationIntervalDays" type="number" min={1} max={3660} defaultValue={policy.rotationIntervalDays ?? ''} />
-        </Field>
-        <Field label="Rotation notice (days)" hint="A key.rotation_due webhook this long before a key is due.">
-          <input name="rotationNoticeDays" type="number" min={0} max={365} required defaultValue={policy.rotationNoticeDays} />
-        </Field>
-        <Field label="Rotation grace (days)" hint="A key not rolled by its due date works this much longer, then expires.">
-          <input name="rotationGraceDays" type="number" min={0} max={365} required defaultValue={policy.rotationGraceDays} />
-        </Field>
+        <NumberField
+          label="Maximum key lifetime (days)"
+          hint="Empty: no limit. New keys get an expiry within it; none may be set later."
+          name="maxKeyLifetimeDays"
+          min={1}
+          max={3660}
+          value={maxDays}
+          onChange={(e) => setMaxDays(e.target.value)}
+          aria-controls="lifetime-preview"
+        />
+        {SCHEDULE_NUMBERS.map((n) => (
+          <NumberField key={n.name} {...n} defaultValue={policy[n.name] ?? ''} />
+        ))}
       </div>
       <p id="lifetime-preview" className={preview === null ? 'sr-only' : 'notice'} aria-live="polite" data-testid="lifetime-preview">
         {preview ?? ''}

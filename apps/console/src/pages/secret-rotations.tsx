@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, type Answer } from '../api.js';
-import { Field } from '../field.js';
+import { Field, NumberField } from '../field.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
@@ -165,9 +165,7 @@ export function SecretRotations({
               </Field>
             </>
           )}
-          <Field label="Every" hint="Empty: only when asked (Rotate now).">
-            <input name="every" type="number" min={1} max={3650} />
-          </Field>
+          <NumberField label="Every" hint="Empty: only when asked (Rotate now)." name="every" min={1} max={3650} />
           <Field label="Unit">
             <select name="unit">
               <option value="d">days</option>
