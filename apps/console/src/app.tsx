@@ -46,24 +46,20 @@ function NoPermission({ page, session }: { page: Page; session: SessionInfo }) {
   );
 }
 
+/** Whether the server has the feature `capability` and the session the permission to use it. */
+const withFeature =
+  (capability: keyof SessionInfo['capabilities'], permission: string) =>
+  (s: SessionInfo): boolean =>
+    s.capabilities[capability] === true && can(s, permission);
+
 /** The navigation. Pages for capabilities that land later slot in here. */
 const PAGES: Page[] = [
   { path: 'overview', title: 'Overview', available: () => true, Component: OverviewPage },
   { path: 'keys', title: 'Keys', available: (s) => can(s, 'keys:read'), Component: KeysPage },
   { path: 'key', title: 'Key', available: (s) => can(s, 'keys:read'), Component: KeyPage, linked: true },
   { path: 'analytics', title: 'Analytics', available: (s) => can(s, 'analytics:read'), Component: AnalyticsPage },
-  {
-    path: 'anomalies',
-    title: 'Anomalies',
-    available: (s) => s.capabilities.anomalies === true && can(s, 'anomalies:read'),
-    Component: AnomaliesPage,
-  },
-  {
-    path: 'suspensions',
-    title: 'Suspensions',
-    available: (s) => s.capabilities.anomalies === true && can(s, 'anomalies:read'),
-    Component: SuspensionsPage,
-  },
+  { path: 'anomalies', title: 'Anomalies', available: withFeature('anomalies', 'anomalies:read'), Component: AnomaliesPage },
+  { path: 'suspensions', title: 'Suspensions', available: withFeature('anomalies', 'anomalies:read'), Component: SuspensionsPage },
   {
     path: 'hygiene',
     title: 'Hygiene',
@@ -71,24 +67,9 @@ const PAGES: Page[] = [
     Component: HygienePage,
   },
   { path: 'gateway', title: 'Gateway', available: (s) => can(s, 'keyspaces:read'), Component: GatewayPage },
-  {
-    path: 'secrets',
-    title: 'Secrets',
-    available: (s) => s.capabilities.secrets === true && can(s, 'secrets:read'),
-    Component: SecretsPage,
-  },
-  {
-    path: 'oauth-clients',
-    title: 'OAuth clients',
-    available: (s) => s.capabilities.oauthClients === true && can(s, 'oauth:manage'),
-    Component: OAuthClientsPage,
-  },
-  {
-    path: 'end-users',
-    title: 'End users',
-    available: (s) => s.capabilities.oauthClients === true && can(s, 'end_users:read'),
-    Component: EndUsersPage,
-  },
+  { path: 'secrets', title: 'Secrets', available: withFeature('secrets', 'secrets:read'), Component: SecretsPage },
+  { path: 'oauth-clients', title: 'OAuth clients', available: withFeature('oauthClients', 'oauth:manage'), Component: OAuthClientsPage },
+  { path: 'end-users', title: 'End users', available: withFeature('oauthClients', 'end_users:read'), Component: EndUsersPage },
   {
     path: 'databases',
     title: 'Databases',

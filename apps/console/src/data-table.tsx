@@ -32,3 +32,12 @@ export function DataTable({
     </TableScroll>
   );
 }
+
+/** A row's last cell, with its buttons side by side. */
+export function RowActions({ children }: { children: ReactNode }) {
+  return (
+    <td>
+      <div className="row">{children}</div>
+    </td>
+  );
+}

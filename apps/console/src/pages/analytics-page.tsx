@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { api, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { OutcomeChart } from '../lazy-outcome-chart.js';
@@ -6,7 +6,7 @@ import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
 import { RANGES, OutcomeBreakdown, RangeSwitch, chartPoints, useSeries, type Range } from '../usage-range.js';
-import { useLoad } from '../use-load.js';
+import { useLoad, type Loaded } from '../use-load.js';
 import type { Key } from './key-model.js';
 
 type Top = Answer<'GET /v1/analytics/top'>;
@@ -87,71 +87,97 @@ export function AnalyticsPage(_: PageProps) {
         )}
       </section>
       <div className="split">
-        <section className="card" aria-labelledby="an-keys">
-          <h2 id="an-keys">Top keys</h2>
-          {top.state !== 'ready' ? (
-            <LoadStatus result={top} failed="The top keys could not load" />
-          ) : top.data.keys.length === 0 ? (
-            <p className="empty">No key was used in this range.</p>
-          ) : (
-            <table className="dense top-keys">
-              <caption className="sr-only">{`The keys with the most verifications over the last ${RANGES[range].label}`}</caption>
-              <TableHead columns={['Key', 'Verifications', 'Credits']} />
-              <tbody>
-                {top.data.keys.map((k) => (
-                  <tr key={k.subject}>
-                    <td title={k.subject}>
-                      {k.found ? (
-                        <a className="truncate" href={`#/key?id=${encodeURIComponent(k.subject)}`}>
-                          {k.name ?? k.subject}
-                        </a>
-                      ) : (
-                        <span className="muted">a deleted key</span>
-                      )}
-                    </td>
-                    <td className="num">{k.count}</td>
-                    <td className="num">{k.cost ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+        <TopCard
+          noun="keys"
+          first="Key"
+          over={RANGES[range].label}
+          top={top}
+          rows={(t) => t.keys}
+          empty="No key was used in this range."
+          cell={(k) => (
+            <td title={k.subject}>
+              {k.found ? (
+                <a className="truncate" href={`#/key?id=${encodeURIComponent(k.subject)}`}>
+                  {k.name ?? k.subject}
+                </a>
+              ) : (
+                <span className="muted">a deleted key</span>
+              )}
+            </td>
           )}
-        </section>
-        <section className="card" aria-labelledby="an-owners">
-          <h2 id="an-owners">Top owners</h2>
-          {top.state !== 'ready' ? (
-            <LoadStatus result={top} failed="The top owners could not load" />
-          ) : top.data.owners.length === 0 ? (
-            <p className="empty">No owner's key was used in this range.</p>
-          ) : (
-            <table className="dense top-owners">
-              <caption className="sr-only">{`The owners with the most verifications over the last ${RANGES[range].label}`}</caption>
-              <TableHead columns={['Owner', 'Verifications', 'Credits']} />
-              <tbody>
-                {top.data.owners.map((o) => (
-                  <tr key={o.subject}>
-                    <td>
-                      <button
-                        type="button"
-                        className="link truncate"
-                        title={`Show ${o.subject}'s use`}
-                        onClick={() => {
-                          setOwner(o.subject);
-                          setOwnerInput(o.subject);
-                        }}
-                      >
-                        {o.subject}
-                      </button>
-                    </td>
-                    <td className="num">{o.count}</td>
-                    <td className="num">{o.cost ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+        />
+        <TopCard
+          noun="owners"
+          first="Owner"
+          over={RANGES[range].label}
+          top={top}
+          rows={(t) => t.owners}
+          empty="No owner's key was used in this range."
+          cell={(o) => (
+            <td>
+              <button
+                type="button"
+                className="link truncate"
+                title={`Show ${o.subject}'s use`}
+                onClick={() => {
+                  setOwner(o.subject);
+                  setOwnerInput(o.subject);
+                }}
+              >
+                {o.subject}
+              </button>
+            </td>
           )}
-        </section>
+        />
       </div>
     </>
+  );
+}
+
+/**
+ * The card of the busiest keys or owners (`noun`) over the range (`over`): `first` names the
+ * column `cell` fills for each row, then come its verifications and credits.
+ */
+function TopCard<D, T extends { subject: string; count: number; cost?: number | undefined }>({
+  noun,
+  first,
+  over,
+  top,
+  rows,
+  empty,
+  cell,
+}: {
+  noun: 'keys' | 'owners';
+  first: string;
+  over: string;
+  top: Loaded<D>;
+  rows(data: D): readonly T[];
+  empty: string;
+  cell(row: T): ReactNode;
+}) {
+  const items = top.state === 'ready' ? rows(top.data) : [];
+  return (
+    <section className="card" aria-labelledby={`an-${noun}`}>
+      <h2 id={`an-${noun}`}>Top {noun}</h2>
+      {top.state !== 'ready' ? (
+        <LoadStatus result={top} failed={`The top ${noun} could not load`} />
+      ) : items.length === 0 ? (
+        <p className="empty">{empty}</p>
+      ) : (
+        <table className={`dense top-${noun}`}>
+          <caption className="sr-only">{`The ${noun} with the most verifications over the last ${over}`}</caption>
+          <TableHead columns={[first, 'Verifications', 'Credits']} />
+          <tbody>
+            {items.map((r) => (
+              <tr key={r.subject}>
+                {cell(r)}
+                <td className="num">{r.count}</td>
+                <td className="num">{r.cost ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
-import { DataTable } from '../data-table.js';
+import { DataTable, RowActions } from '../data-table.js';
 import { DurationField, secondsOf } from '../duration-field.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
@@ -79,28 +79,26 @@ export function DatabaseRoles({
               <td>{r.connection}</td>
               <td>{duration(r.defaultTtlSeconds)}</td>
               <td>{duration(r.maxTtlSeconds)}</td>
-              <td>
-                <div className="row">
-                  {credentials && (
-                    <form className="inline" onSubmit={(e) => request(r, e)} aria-label={`Request a credential of ${r.name}`}>
-                      <DurationField label="Lives for" name="ttl" units={['minutes', 'hours']} hint="Empty: the role's default." />
-                      <button type="submit" className="primary">
-                        Request a credential
-                      </button>
-                    </form>
-                  )}
-                  {manage && (
-                    <>
-                      <button type="button" aria-label={`Edit the role ${r.name}`} onClick={() => setEditing(r)}>
-                        Edit
-                      </button>
-                      <button type="button" className="danger" aria-label={`Delete the role ${r.name}`} onClick={() => remove(r)}>
-                        Delete
-                      </button>
-                    </>
-                  )}
-                </div>
-              </td>
+              <RowActions>
+                {credentials && (
+                  <form className="inline" onSubmit={(e) => request(r, e)} aria-label={`Request a credential of ${r.name}`}>
+                    <DurationField label="Lives for" name="ttl" units={['minutes', 'hours']} hint="Empty: the role's default." />
+                    <button type="submit" className="primary">
+                      Request a credential
+                    </button>
+                  </form>
+                )}
+                {manage && (
+                  <>
+                    <button type="button" aria-label={`Edit the role ${r.name}`} onClick={() => setEditing(r)}>
+                      Edit
+                    </button>
+                    <button type="button" className="danger" aria-label={`Delete the role ${r.name}`} onClick={() => remove(r)}>
+                      Delete
+                    </button>
+                  </>
+                )}
+              </RowActions>
             </tr>
           ))}
         </DataTable>

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
-import { DataTable } from '../data-table.js';
+import { DataTable, RowActions } from '../data-table.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
@@ -107,30 +107,28 @@ export function EndUsersPage({ session, notify }: PageProps) {
               <td>
                 <span className={`badge ${u.disabled ? 'disabled' : 'active'}`}>{u.disabled ? 'disabled' : 'active'}</span>
               </td>
-              <td>
-                <div className="row">
-                  <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
-                    Apps
-                  </button>
-                  {manage && (
-                    <>
-                      <button
-                        type="button"
-                        onClick={() => setDisabled(u, !u.disabled)}
-                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
-                      >
-                        {u.disabled ? 'Enable' : 'Disable'}
-                      </button>
-                      <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
-                        Sign out
-                      </button>
-                      <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
-                        Delete
-                      </button>
-                    </>
-                  )}
-                </div>
-              </td>
+              <RowActions>
+                <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
+                  Apps
+                </button>
+                {manage && (
+                  <>
+                    <button
+                      type="button"
+                      onClick={() => setDisabled(u, !u.disabled)}
+                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                    >
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                    <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
+                      Sign out
+                    </button>
+                    <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
+                      Delete
+                    </button>
+                  </>
+                )}
+              </RowActions>
             </tr>
           ))}
         </DataTable>

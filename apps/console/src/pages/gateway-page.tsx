@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
+import { RowActions } from '../data-table.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
 import { when } from '../format.js';
@@ -161,29 +162,27 @@ function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: Keyspa
                   </td>
                 ))}
                 {manage && (
-                  <td>
-                    <div className="row">
-                      <button type="button" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>
-                        Up
-                      </button>
-                      <button
-                        type="button"
-                        disabled={i === shown.length - 1}
-                        onClick={() => move(i, 1)}
-                        aria-label={`Move rule ${i + 1} down`}
-                      >
-                        Down
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => edit(shown.filter((x) => x.id !== r.id))}
-                        aria-label={`Remove rule ${i + 1}`}
-                      >
-                        Remove
-                      </button>
-                    </div>
-                  </td>
+                  <RowActions>
+                    <button type="button" disabled={i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>
+                      Up
+                    </button>
+                    <button
+                      type="button"
+                      disabled={i === shown.length - 1}
+                      onClick={() => move(i, 1)}
+                      aria-label={`Move rule ${i + 1} down`}
+                    >
+                      Down
+                    </button>
+                    <button
+                      type="button"
+                      className="danger"
+                      onClick={() => edit(shown.filter((x) => x.id !== r.id))}
+                      aria-label={`Remove rule ${i + 1}`}
+                    >
+                      Remove
+                    </button>
+                  </RowActions>
                 )}
               </tr>
             ))}

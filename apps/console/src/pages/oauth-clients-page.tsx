@@ -1,6 +1,6 @@
 import { Fragment, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
-import { DataTable } from '../data-table.js';
+import { DataTable, RowActions } from '../data-table.js';
 import { NumberField } from '../field.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
@@ -104,44 +104,35 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                   )}
                 </td>
                 {manage && (
-                  <td>
-                    <div className="row">
-                      {hasSecret(c) && (
-                        <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
-                          <NumberField
-                            label="Old secret works on (minutes)"
-                            name="grace"
-                            min={0}
-                            max={43_200}
-                            step="any"
-                            defaultValue={0}
-                          />
-                          <button type="submit">New secret</button>
-                        </form>
-                      )}
-                      {hasSecret(c) && (
-                        <button
-                          type="button"
-                          aria-expanded={scheduling === c.clientId}
-                          aria-label={`Secret rotation schedule of ${c.name}`}
-                          onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
-                        >
-                          Schedule
-                        </button>
-                      )}
+                  <RowActions>
+                    {hasSecret(c) && (
+                      <form className="inline" onSubmit={(e) => rotate(c, e)} aria-label={`New secret for ${c.name}`}>
+                        <NumberField label="Old secret works on (minutes)" name="grace" min={0} max={43_200} step="any" defaultValue={0} />
+                        <button type="submit">New secret</button>
+                      </form>
+                    )}
+                    {hasSecret(c) && (
                       <button
                         type="button"
-                        aria-expanded={editing === c.clientId}
-                        aria-label={`Edit the OAuth client ${c.name}`}
-                        onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
+                        aria-expanded={scheduling === c.clientId}
+                        aria-label={`Secret rotation schedule of ${c.name}`}
+                        onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
                       >
-                        Edit
+                        Schedule
                       </button>
-                      <button type="button" className="danger" aria-label={`Delete the OAuth client ${c.name}`} onClick={() => remove(c)}>
-                        Delete
-                      </button>
-                    </div>
-                  </td>
+                    )}
+                    <button
+                      type="button"
+                      aria-expanded={editing === c.clientId}
+                      aria-label={`Edit the OAuth client ${c.name}`}
+                      onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
+                    >
+                      Edit
+                    </button>
+                    <button type="button" className="danger" aria-label={`Delete the OAuth client ${c.name}`} onClick={() => remove(c)}>
+                      Delete
+                    </button>
+                  </RowActions>
                 )}
               </tr>
               {manage && editing === c.clientId && (
