@@ -105,10 +105,11 @@ export class AnomalyEngine {
    */
   process(events: readonly UsageEvent[], now: number, replay = false): EngineOutput {
     const out: Output = { created: [], repeats: new Map() };
+    const repeatIfOpen = (fingerprint: string, ts: number) => this.repeat(fingerprint, ts, out);
     for (const e of events) {
       const profile = e.keyId === null ? undefined : this.profile(e.keyId, e.ts);
       const tuning = e.keyspaceId === null || this.o.tuning === undefined ? undefined : this.o.tuning(e.keyspaceId);
-      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now, replay, tuning };
+      const ctx = { profile, honeytokens: this.honeytokens, geo: this.o.geo, now, replay, tuning, repeatIfOpen };
       for (const d of this.o.detectors) {
         const f = d.observe(e, ctx);
         if (f !== undefined) this.admit(f, e.ts, out);
@@ -138,16 +139,24 @@ export class AnomalyEngine {
 
   /** A new finding, or a repeat of one still in its cool-down. */
   private admit(f: AnomalyDraft, ts: number, out: Output): void {
-    const last = this.open.get(f.fingerprint);
-    this.open.set(f.fingerprint, ts);
-    if (last !== undefined && ts - last < this.o.cooldownMs) {
-      const r = out.repeats.get(f.fingerprint);
-      if (r === undefined) out.repeats.set(f.fingerprint, { fingerprint: f.fingerprint, count: 1, lastSeenAt: ts });
-      else {
-        r.count++;
-        r.lastSeenAt = ts;
-      }
-    } else out.created.push(f);
+    if (!this.repeat(f.fingerprint, ts, out)) {
+      this.open.set(f.fingerprint, ts);
+      out.created.push(f);
+    }
+  }
+
+  /** Counts a repeat when `fingerprint` is in its cool-down at `ts` (which it then extends); false when it is not. */
+  private repeat(fingerprint: string, ts: number, out: Output): boolean {
+    const last = this.open.get(fingerprint);
+    if (last === undefined || ts - last >= this.o.cooldownMs) return false;
+    this.open.set(fingerprint, ts);
+    const r = out.repeats.get(fingerprint);
+    if (r === undefined) out.repeats.set(fingerprint, { fingerprint, count: 1, lastSeenAt: ts });
+    else {
+      r.count++;
+      r.lastSeenAt = ts;
+    }
+    return true;
   }
 
   /** Forgets a fingerprint's cool-down (after its finding was resolved), so it can fire anew. */

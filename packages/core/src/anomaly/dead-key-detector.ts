@@ -13,13 +13,16 @@ export class DeadKeyDetector implements Detector {
     const state = e.deleted ? 'deleted' : e.outcome === 'REVOKED' ? 'revoked' : e.outcome === 'EXPIRED' ? 'expired' : undefined;
     if (state === undefined) return undefined;
     const kind = `${state}_key_used` as const;
+    const fingerprint = `${kind}|${e.keyId}`;
+    // A leaked key keeps being tried: once its finding is open, each further use is only counted.
+    if (ctx.repeatIfOpen?.(fingerprint, e.ts) === true) return undefined;
     return finding(e, ctx, {
       kind,
       severity: state === 'expired' ? 'medium' : 'high',
       subject: e.keyId,
       explanation: `${state[0]!.toUpperCase()}${state.slice(1)} key ${e.keyId} was presented from ${e.ip ?? 'an unknown address'} at ${minuteUtc(e.ts)}: whoever sent it still holds the key.`,
       details: { state },
-      fingerprint: `${kind}|${e.keyId}`,
+      fingerprint,
     });
   }
 }

@@ -17,6 +17,12 @@ export interface DetectionContext {
   tuning?: DetectionTuning | undefined;
   /** Set while stored events are replayed to rebuild the profiles: learn, but share nothing. */
   replay?: boolean;
+  /**
+   * Counts a repeat of the finding `fingerprint` at `ts` when it is still in its cool-down, and
+   * says so: a detector that fires on every event of a flood (each failure of a burst, each use
+   * of a revoked key) asks first, and builds its finding (explanation, details) only when it is new.
+   */
+  repeatIfOpen?(fingerprint: string, ts: number): boolean;
 }
 
 /**

@@ -76,13 +76,16 @@ export class FailedBurstDetector implements Detector {
     const span = e.ts - oldest;
     // A keyspace's sensitivity stretches the window (2: the same failures within twice as long).
     if (span > this.o.windowMs * (ctx.tuning?.sensitivity ?? 1)) return undefined;
+    const fingerprint = `failed_burst|${id}`;
+    // Every failure past the threshold fires: once the burst's finding is open, it is only counted.
+    if (ctx.repeatIfOpen?.(fingerprint, e.ts) === true) return undefined;
     return finding(e, ctx, {
       kind: 'failed_burst',
       severity: 'high',
       subject: e.ip,
       explanation: `Source ${e.ip} failed ${this.o.threshold} verifications within ${num(span / 1000)} s (${num(s.notFound)} unknown and ${num(s.malformed)} malformed keys so far), a brute-force or credential-stuffing pattern.`,
       details: { failures: this.o.threshold, windowSeconds: span / 1000, notFound: s.notFound, malformed: s.malformed },
-      fingerprint: `failed_burst|${e.workspaceId}|${e.ip}`,
+      fingerprint,
     });
   }
 
