@@ -9,3 +9,15 @@ export function FormError({ error }: { error: string | null }) {
     </div>
   );
 }
+
+/** The end of a form with one button: why it was refused, if it was, then the button, `submit`. */
+export function FormFooter({ error, submit }: { error: string | null; submit: string }) {
+  return (
+    <>
+      <FormError error={error} />
+      <button type="submit" className="primary">
+        {submit}
+      </button>
+    </>
+  );
+}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, can, errorText, type Answer } from '../api.js';
 import { DataTable, RowActions } from '../data-table.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
@@ -196,10 +196,7 @@ function CreateEndUser({ onCreated }: { onCreated(u: EndUser): void }) {
       <label className="check">
         <input type="checkbox" name="emailVerified" /> I checked that this email belongs to the person
       </label>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        Create end user
-      </button>
+      <FormFooter error={error} submit="Create end user" />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field, NumberField } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import type { Notify } from '../page-props.js';
 import type { Keyspace } from './key-model.js';
@@ -177,10 +177,7 @@ export function CreateKeyForm({
         A key that looks like any other, to plant where a thief would look: any use of it is a critical anomaly. Only its name, owner and
         scopes are kept.
       </p>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        Create key
-      </button>
+      <FormFooter error={error} submit="Create key" />
     </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 type GrantType = Client['grantTypes'][number];
@@ -228,10 +228,7 @@ export function OAuthClientForm({
       <Field label="Audience" hint="The APIs its tokens are for, such as https://api.example.com; the first is the default.">
         <input name="audience" spellCheck={false} defaultValue={client?.audience.join(' ')} />
       </Field>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        {client === undefined ? 'Create client' : 'Save client'}
-      </button>
+      <FormFooter error={error} submit={client === undefined ? 'Create client' : 'Save client'} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field, NumberField } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
@@ -192,10 +192,7 @@ function CreateRootKey({ keyspaces, onCreated }: { keyspaces: Keyspaces; onCreat
       <Field label="Expires at" hint="In your local time; leave empty for no expiry.">
         <input name="expiresAt" type="datetime-local" />
       </Field>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        Create root key
-      </button>
+      <FormFooter error={error} submit="Create root key" />
     </form>
   );
 }

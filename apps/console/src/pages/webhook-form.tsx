@@ -2,7 +2,7 @@ import type { WebhookWithSecret } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { WEBHOOK_EVENTS } from '../monitoring-names.js';
 
 /** `POST /v1/webhooks`: the record, and the signing secret this once. */
@@ -55,10 +55,7 @@ export function WebhookForm({ onCreated }: { onCreated(w: CreatedWebhook): void 
         <input type="checkbox" name="enabled" id="wh-enabled" defaultChecked />
         <label htmlFor="wh-enabled">Enabled</label>
       </div>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        Add webhook
-      </button>
+      <FormFooter error={error} submit="Add webhook" />
     </form>
   );
 }

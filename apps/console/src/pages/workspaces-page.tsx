@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormError, FormFooter } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
@@ -130,10 +130,7 @@ function CreateWorkspace({ onCreated }: { onCreated(name: string): void }) {
       <Field label="Name" hint="Such as a team, a product or an environment: “Payments”, “Staging”.">
         <input name="name" required maxLength={200} autoComplete="off" />
       </Field>
-      <FormError error={error} />
-      <button type="submit" className="primary">
-        Create workspace
-      </button>
+      <FormFooter error={error} submit="Create workspace" />
     </form>
   );
 }
