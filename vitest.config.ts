@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
 const conditions = ['source'];
 
 // Files that measure time or CPU (timing oracles, calibrated workers, latency under load, kill -9
-// cycles, thread-pool starvation) run one at a time after the rest, so another test file's work
-// never lands inside their measurements. Everything else runs two files at a time: most of a test
+// cycles, thread-pool starvation, a stream flooded until the server gives up on its listener) run
+// one at a time after the rest, so another test file's work never lands inside their measurements. Everything else runs two files at a time: most of a test
 // file's time is spent waiting on servers, databases and child processes, not on a core.
 const alone = [
   'test/security/timing.test.ts',
@@ -17,6 +17,7 @@ const alone = [
   'test/scale/**/*.test.ts',
   'test/ops/backup-restore.test.ts',
   'test/cli/cli.test.ts',
+  'test/api/event-streams.test.ts',
 ];
 
 export default defineConfig({

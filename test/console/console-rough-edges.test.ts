@@ -415,6 +415,8 @@ describe('the console without its rough edges, in Chromium', () => {
     await form.getByRole('button', { name: 'Create root key' }).click();
     const key = (await page.getByTestId('new-root key').textContent())!;
     const row = page.locator('tr', { hasText: 'CI deployer' });
+    // The key is shown as soon as it is made; the list is read again after, so its row may come a moment later.
+    await row.waitFor();
     expect(await row.locator('td').allTextContents()).toEqual(
       expect.arrayContaining(['CI deployer', 'keys:read', 'Production', 'never', 'active']),
     );
