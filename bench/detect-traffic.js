@@ -115,17 +115,20 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
   const add = (kind, detector, start, keyId, gen) => attacks.push({ id: `atk_${attacks.length}`, kind, detector, start, keyId, gen });
   const steady = normal.filter((k) => k.kind === 'office' || k.kind === 'always');
   const offices = normal.filter((k) => k.kind === 'office');
-  // Attacks of one kind go to different keys (drawn without replacement while there are enough),
-  // so two of them never merge into one incident.
+  // Attacks of one kind go to different keys (drawn without replacement), so two of them never
+  // merge into one incident: a kind gets fewer attacks than asked when there are fewer keys to
+  // attack (`take` answers undefined). Drawn again once used up, a key was attacked twice on the
+  // same night, and the second attack, a repeat of the first finding, counted as missed.
   const drawn = new Map();
   const take = (kind, list) => {
     let left = drawn.get(kind);
-    if (left === undefined || left.length === 0) drawn.set(kind, (left = [...list]));
-    return left.splice(Math.floor(random() * left.length), 1)[0];
+    if (left === undefined) drawn.set(kind, (left = [...list]));
+    return left.length === 0 ? undefined : left.splice(Math.floor(random() * left.length), 1)[0];
   };
 
   for (let i = 0; i < 12; i++) {
     const k = take('new_network', steady);
+    if (k === undefined) break;
     const ip = `${net(k.region)}.${1 + Math.floor(random() * 250)}`;
     const rate = Math.max(1, k.rate);
     add('new_network', 'new-network', whenActive(k), k.id, (t, a) =>
@@ -137,6 +140,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
       'rate_spike',
       normal.filter((x) => x.kind !== 'roaming'),
     );
+    if (k === undefined) break;
     const rate = Math.max(60, 15 * peakRate(k));
     const start = k.kind === 'batch' ? inWindow() + 20 * MIN : whenActive(k);
     add('rate_spike', 'rate-spike', start, k.id, (t, a) =>
@@ -147,6 +151,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
   }
   for (let i = 0; i < 10; i++) {
     const k = take('unusual_hour', offices);
+    if (k === undefined) break;
     // 02:00–04:00 on a night of the attack window: an office-hours key has never been active then.
     const nights = Math.floor((end - attackStart) / DAY);
     const start =
@@ -242,6 +247,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
       'impossible_travel',
       steady.filter((x) => x.kind !== 'two-regions'),
     );
+    if (k === undefined) break;
     const farRegion = pick([10, 11, 12, 13, 14].filter((x) => x !== k.region));
     const ip = `${net(farRegion)}.${1 + Math.floor(random() * 250)}`;
     const start = whenActive(k);
