@@ -1,6 +1,6 @@
 import type { Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, sql, type Driver, type KyselyConfig } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Driver, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { applyUsageBatch } from './keys/kysely-usage-batch.js';
@@ -125,12 +125,27 @@ export class KyselyStore extends KyselyRepos implements Store {
  * backup` recording itself in the audit log — and the server answered 503 for it.
  */
 class ImmediateSqliteDialect extends SqliteDialect {
+  /**
+   * SQLite's DDL is transactional: migrations run in one transaction, as on PostgreSQL, so a
+   * crash or a failed step leaves the database as it was, never half migrated (and the whole
+   * migration is one commit, one sync to disk, instead of one per statement).
+   */
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
     driver.beginTransaction = async (connection) => {
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
     };
     return driver;
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 
