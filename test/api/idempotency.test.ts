@@ -5,7 +5,7 @@ import { createApp, createServices, loadConfig } from '@tessera/server';
 import { KyselyStore, kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, TEST_DATABASE_URL } from '../support/databases.js';
+import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 interface Answer {
@@ -304,7 +304,7 @@ describe('Idempotency-Key across nodes sharing PostgreSQL', () => {
   let second: { app: FastifyInstance; store: KyselyStore; url: string };
   beforeAll(async () => {
     s = await startTestServer('postgres');
-    const store = KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: s.db.schema, poolSize: 2 });
+    const store = KyselyStore.open({ kind: 'postgres', url: s.db.url!, schema: s.db.schema, poolSize: 2 });
     const services = createServices({ ports: kyselyPorts(store), keyring: s.services.keyring });
     const config = loadConfig({ TESSERA_DATA_DIR: s.db.dataDir, TESSERA_LOG_REQUESTS: 'false' });
     const app = await createApp({ config, services, logStream: new Writable({ write: (_c, _e, cb) => cb() }) });

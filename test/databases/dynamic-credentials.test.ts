@@ -6,7 +6,6 @@ import { PostgresTarget } from '../../apps/server/src/adapters/database-target/p
 import { commandContext } from '../../apps/server/src/cli/context.js';
 import { databasesCommand } from '../../apps/server/src/cli/databases.js';
 import { createDatabaseServices } from '../../apps/server/src/wiring/database-services.js';
-import { TEST_DATABASE_URL } from '../support/databases.js';
 import { psql, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -94,7 +93,7 @@ beforeAll(async () => {
   await superuser.query('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2)');
   await superuser.query(`GRANT SELECT ON orders TO ${ADMIN.username} WITH GRANT OPTION`);
   // A second node: its own pool on the same store (and the same keyring).
-  storeB = KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: server.db.schema!, poolSize: 2 });
+  storeB = KyselyStore.open({ kind: 'postgres', url: server.db.url!, schema: server.db.schema!, poolSize: 2 });
 }, 30_000);
 
 afterAll(async () => {

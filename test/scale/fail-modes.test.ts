@@ -33,7 +33,7 @@ beforeAll(async () => {
     clock: systemClock,
     bus: new LocalInvalidationBus(),
   }).bootstrap();
-  const common = { databaseUrl: pg.url(TEST_DATABASE_URL), schema: db.schema!, redisPrefix: prefix, keyring, rootKey };
+  const common = { databaseUrl: pg.url(db.url!), schema: db.schema!, redisPrefix: prefix, keyring, rootKey };
   a = await startNode({ ...common, redisUrl: redisA.url(TEST_REDIS_URL) });
   b = await startNode({ ...common, redisUrl: redisB.url(TEST_REDIS_URL) });
   keyspaceId = (await a.api('POST', '/v1/keyspaces', { name: 'faults', prefix: 'sk_fault' })).body.id;

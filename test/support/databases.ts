@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import type { StorePorts } from '@tessera/core';
 import { KyselyStore, kyselyPorts } from '@tessera/store';
 import pg from 'pg';
+import { copyTemplate, dropDatabase, TEMPLATE_ENV, TEMPLATE_SCHEMA } from './pg-template.js';
 
-/** The PostgreSQL server the suite uses; each test file gets a schema of its own. */
+/**
+ * The PostgreSQL server the suite uses; each test file gets a database of its own, a copy of the
+ * run's migrated template (support/pg-template.ts), or else a schema of its own in this database.
+ */
 export const TEST_DATABASE_URL = process.env.TESSERA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -20,6 +24,8 @@ export interface TestDatabase {
   ports: StorePorts;
   /** For the SQLite store: its file. */
   file?: string;
+  /** For PostgreSQL: the database the test's schema is in. */
+  url?: string;
   /** For PostgreSQL: the schema this test owns. */
   schema?: string;
   dataDir: string;
@@ -45,6 +51,24 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
       },
     };
   }
+  const template = process.env[TEMPLATE_ENV];
+  if (template !== undefined) {
+    const copy = await copyTemplate(TEST_DATABASE_URL, template);
+    const store = KyselyStore.open({ kind: 'postgres', url: copy.url, schema: TEMPLATE_SCHEMA, poolSize: 4 });
+    return {
+      dialect,
+      store,
+      ports: kyselyPorts(store),
+      url: copy.url,
+      schema: TEMPLATE_SCHEMA,
+      dataDir,
+      drop: async () => {
+        await store.close().catch(() => {});
+        await dropDatabase(TEST_DATABASE_URL, copy.name);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
   const schema = `tessera_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
@@ -56,6 +80,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     dialect,
     store,
     ports: kyselyPorts(store),
+    url: TEST_DATABASE_URL,
     schema,
     dataDir,
     drop: async () => {
@@ -78,7 +103,7 @@ export async function joinTestDatabase(owner: TestDatabase): Promise<TestDatabas
   const store =
     owner.dialect === 'sqlite'
       ? KyselyStore.open({ kind: 'sqlite', file: owner.file! })
-      : KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: owner.schema!, poolSize: 4 });
+      : KyselyStore.open({ kind: 'postgres', url: owner.url!, schema: owner.schema!, poolSize: 4 });
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   return {
     ...owner,

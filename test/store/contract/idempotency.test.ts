@@ -1,7 +1,7 @@
 import type { IdempotencyRecord } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DIALECTS, TEST_DATABASE_URL, type TestDatabase } from '../../support/databases.js';
+import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/databases.js';
 
 /** The idempotency port's contract: the same behaviour on SQLite and PostgreSQL. */
 describe.each(DIALECTS)('idempotency repos (%s)', (dialect) => {
@@ -93,7 +93,7 @@ describe.each(DIALECTS)('idempotency repos (%s)', (dialect) => {
   it('one claim wins a race, whichever connection sends it', async () => {
     const others =
       dialect === 'postgres'
-        ? [KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema: db.schema, poolSize: 2 })]
+        ? [KyselyStore.open({ kind: 'postgres', url: db.url!, schema: db.schema, poolSize: 2 })]
         : [KyselyStore.open({ kind: 'sqlite', file: db.file! })];
     try {
       const r = record();

@@ -1,7 +1,7 @@
 import { appendAudit, MemoryKeyring, type Store } from '@tessera/core';
 import { KyselyStore } from '@tessera/store';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS, TEST_DATABASE_URL } from '../../support/databases.js';
+import { DIALECTS } from '../../support/databases.js';
 import { keyRecord, nextId, rootKeyRecord, seedKeyspace, useDatabase } from './records.js';
 
 /** The store itself: its transactions across every port, and its life cycle; on SQLite and PostgreSQL. */
@@ -97,11 +97,11 @@ describe.each(DIALECTS)('store (%s)', (dialect) => {
   });
 
   it('keeps what it wrote across a reopen, and is closed for good once closed', async () => {
-    const { file, schema } = database();
+    const { file, url, schema } = database();
     const open = (): KyselyStore =>
       dialect === 'sqlite'
         ? KyselyStore.open({ kind: 'sqlite', file: file! })
-        : KyselyStore.open({ kind: 'postgres', url: TEST_DATABASE_URL, schema, poolSize: 1 });
+        : KyselyStore.open({ kind: 'postgres', url: url!, schema, poolSize: 1 });
     const first: Store = open();
     const key = keyRecord(ws);
     await first.insertKey(key);
