@@ -10,14 +10,41 @@ export function FormError({ error }: { error: string | null }) {
   );
 }
 
-/** The end of a form with one button: why it was refused, if it was, then the button, `submit`. */
-export function FormFooter({ error, submit }: { error: string | null; submit: string }) {
+/**
+ * The end of a form: why it was refused, if it was, then its `submit` button (`danger` for one that
+ * cannot be undone, `disabled` until the form may be sent); with `onCancel`, a Cancel button beside it.
+ */
+export function FormFooter({
+  error,
+  submit,
+  danger = false,
+  disabled,
+  onCancel,
+}: {
+  error: string | null;
+  submit: string;
+  danger?: boolean;
+  disabled?: boolean;
+  onCancel?: () => void;
+}) {
+  const button = (
+    <button type="submit" className={danger ? 'danger' : 'primary'} disabled={disabled}>
+      {submit}
+    </button>
+  );
   return (
     <>
       <FormError error={error} />
-      <button type="submit" className="primary">
-        {submit}
-      </button>
+      {onCancel === undefined ? (
+        button
+      ) : (
+        <div className="row">
+          {button}
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      )}
     </>
   );
 }

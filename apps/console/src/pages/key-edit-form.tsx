@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api.js';
+import type { FormEvent } from 'react';
+import { api } from '../api.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
+import { useFormSend } from '../use-form-send.js';
 import type { Key } from './key-model.js';
 
 /** An ISO time as a `datetime-local` value, in the browser's local time (the field's own zone). */
@@ -43,7 +44,7 @@ function parseLimits(text: string): Key['ratelimits'] | string {
  * Only what changed is sent (`PATCH /v1/keys/{keyId}`); an emptied field is cleared.
  */
 export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; onSaved(changed: string[]): void; onCancel(): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
@@ -95,11 +96,7 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
     };
     const patch = Object.fromEntries(Object.entries(next).filter(([f, v]) => !same(v, current[f as keyof typeof current])));
     if (Object.keys(patch).length === 0) return setError('Nothing has changed.');
-    setError(null);
-    api('PATCH', `/v1/keys/${k.keyId}`, patch).then(
-      () => onSaved(Object.keys(patch)),
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(api('PATCH', `/v1/keys/${k.keyId}`, patch), () => onSaved(Object.keys(patch)));
   };
   return (
     <form className="inline-form" aria-labelledby="ke-title" onSubmit={submit}>
@@ -136,15 +133,7 @@ export function KeyEditForm({ keyInfo: k, onSaved, onCancel }: { keyInfo: Key; o
           <textarea name="meta" rows={2} spellCheck={false} defaultValue={k.meta ? JSON.stringify(k.meta) : ''} />
         </Field>
       </div>
-      <FormError error={error} />
-      <div className="row">
-        <button type="submit" className="primary">
-          Save changes
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={error} submit="Save changes" onCancel={onCancel} />
     </form>
   );
 }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorText, type Answer } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { Field, NumberField } from '../field.js';
 import { FormFooter } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import type { Notify } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import type { Keyspace } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 
@@ -57,24 +58,22 @@ export function CreateKeyForm({
   onCreated(r: { keyId: string; key: string }, name: string | undefined): void;
 }) {
   const [limits, setLimits] = useState(1);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
+    const created = (r: { keyId: string; key: string }) => onCreated(r, v.name || undefined);
     if ((form.elements.namedItem('decoy') as HTMLInputElement).checked) {
       // A decoy keeps only what makes it look real; any use of it is a critical anomaly.
-      api<Answer<'POST /v1/honeytokens'>>('POST', '/v1/honeytokens', {
+      const decoy = {
         keyspaceId: v.keyspaceId,
         ...(v.name && { name: v.name }),
         ...(v.ownerId && { ownerId: v.ownerId }),
         ...(v.scopes && { scopes: list(v.scopes) }),
-      }).then(
-        (r) => onCreated(r, v.name || undefined),
-        (err: unknown) => setError(errorText(err)),
-      );
-      return;
+      };
+      return send(api<Answer<'POST /v1/honeytokens'>>('POST', '/v1/honeytokens', decoy), created);
     }
     const body: Record<string, unknown> = {
       keyspaceId: v.keyspaceId,
@@ -109,10 +108,7 @@ export function CreateKeyForm({
       .map((name, i) => ({ name: name.trim(), limit: Number(counts[i]), windowMs: Math.round(Number(windows[i] || 1) * 1000) }))
       .filter((r) => r.name && r.limit > 0);
     if (ratelimits.length > 0) body.ratelimits = ratelimits;
-    api<Answer<'POST /v1/keys'>>('POST', '/v1/keys', body).then(
-      (r) => onCreated(r, v.name || undefined),
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(api<Answer<'POST /v1/keys'>>('POST', '/v1/keys', body), created);
   };
 
   return (

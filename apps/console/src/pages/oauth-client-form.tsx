@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { FormFooter } from '../form-error.js';
+import { Options } from '../options.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 type GrantType = Client['grantTypes'][number];
@@ -20,11 +21,12 @@ const GRANTS: readonly { value: GrantType; label: string; hint: string }[] = [
   { value: 'urn:ietf:params:oauth:grant-type:token-exchange', label: 'Token exchange', hint: 'trade a token for another (RFC 8693)' },
 ];
 
-const AUTH_METHODS: readonly { value: Exclude<AuthMethod, 'private_key_jwt'>; label: string }[] = [
-  { value: 'client_secret_basic', label: 'A secret, in the Authorization header' },
-  { value: 'client_secret_post', label: 'A secret, in the form body' },
-  { value: 'none', label: 'None: a public app (browser, mobile)' },
-];
+/** How a client with a secret, or a public one, authenticates, as the form offers it. */
+const AUTH_METHODS: Record<Exclude<AuthMethod, 'private_key_jwt'>, string> = {
+  client_secret_basic: 'A secret, in the Authorization header',
+  client_secret_post: 'A secret, in the form body',
+  none: 'None: a public app (browser, mobile)',
+};
 
 /** The lists of addresses an authorization code client has, one a line, as the form asks for them. */
 const ADDRESS_LISTS: readonly {
@@ -193,11 +195,7 @@ export function OAuthClientForm({
           hint="A public client has no secret: it proves itself with PKCE, as a browser or mobile app cannot keep one."
         >
           <select name="auth" defaultValue={client?.tokenEndpointAuthMethod ?? 'client_secret_basic'}>
-            {AUTH_METHODS.map((m) => (
-              <option key={m.value} value={m.value}>
-                {m.label}
-              </option>
-            ))}
+            <Options values={Object.keys(AUTH_METHODS) as (keyof typeof AUTH_METHODS)[]} label={(m) => AUTH_METHODS[m]} />
           </select>
         </Field>
       )}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
@@ -142,15 +142,7 @@ function RetireSigningKey({
           <input name="confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />
         </Field>
       </div>
-      <FormError error={error} />
-      <div className="row">
-        <button type="submit" className="danger" disabled={typed.trim() !== expected}>
-          Retire the key
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
+      <FormFooter error={error} submit="Retire the key" danger disabled={typed.trim() !== expected} onCancel={onCancel} />
     </form>
   );
 }

@@ -1,11 +1,13 @@
-import { useState, type FormEvent } from 'react';
-import { api, errorText, type Answer } from '../api.js';
+import type { FormEvent } from 'react';
+import { api, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { FormError, FormFooter } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
+import { Options } from '../options.js';
 import type { PageProps } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 import { loadWorkspaces, type Workspace } from '../workspaces.js';
 
@@ -67,7 +69,8 @@ function RenameWorkspace({
   current: string;
   onRenamed(from: string, to: string): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const names = new Map(items.map((w) => [w.id, w.name]));
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -76,14 +79,10 @@ function RenameWorkspace({
     const name = String(data.get('name') ?? '').trim();
     if (ws === undefined) return;
     if (name === '') return setError('Give the workspace a name.');
-    setError(null);
-    api<Answer<'PATCH /v1/workspaces/{id}'>>('PATCH', `/v1/workspaces/${ws.id}`, { name }).then(
-      () => {
-        form.reset();
-        onRenamed(ws.name, name);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(api<Answer<'PATCH /v1/workspaces/{id}'>>('PATCH', `/v1/workspaces/${ws.id}`, { name }), () => {
+      form.reset();
+      onRenamed(ws.name, name);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="ws-rename" onSubmit={submit}>
@@ -91,11 +90,7 @@ function RenameWorkspace({
       <div className="row">
         <Field label="Workspace to rename">
           <select name="workspace" defaultValue={current}>
-            {items.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name}
-              </option>
-            ))}
+            <Options values={items.map((w) => w.id)} label={(id) => names.get(id)} />
           </select>
         </Field>
         <Field label="New name">
@@ -109,20 +104,16 @@ function RenameWorkspace({
 }
 
 function CreateWorkspace({ onCreated }: { onCreated(name: string): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const name = String(new FormData(form).get('name') ?? '').trim();
     if (name === '') return setError('Give the workspace a name.');
-    setError(null);
-    api<Answer<'POST /v1/workspaces'>>('POST', '/v1/workspaces', { name }).then(
-      () => {
-        form.reset();
-        onCreated(name);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(api<Answer<'POST /v1/workspaces'>>('POST', '/v1/workspaces', { name }), () => {
+      form.reset();
+      onCreated(name);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="ws-create" onSubmit={submit}>
