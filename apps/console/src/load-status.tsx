@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { ApiError } from './api.js';
 import type { Loaded } from './use-load.js';
 
@@ -30,4 +31,24 @@ export function LoadStatus({
       )}
     </>
   );
+}
+
+/**
+ * A list a section loads: LoadStatus until it is in (`failed` says what could not load), `empty`
+ * when it holds no items, else what `children` makes of the data.
+ */
+export function LoadedList<D extends { items: readonly unknown[] }>({
+  result,
+  failed,
+  empty,
+  children,
+}: {
+  result: Loaded<D>;
+  failed: string;
+  empty: ReactNode;
+  children(data: D): ReactNode;
+}) {
+  if (result.state !== 'ready') return <LoadStatus result={result} failed={failed} />;
+  if (result.data.items.length === 0) return <p className="empty">{empty}</p>;
+  return children(result.data);
 }

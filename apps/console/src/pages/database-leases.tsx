@@ -3,7 +3,8 @@ import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { when } from '../format.js';
-import { LoadStatus } from '../load-status.js';
+import { LoadedList } from '../load-status.js';
+import { Options } from '../options.js';
 import type { Notify } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 
@@ -64,56 +65,56 @@ export function DatabaseLeases({ version, notify }: { version: number; notify: N
       <div className="filters">
         <Field label="State">
           <select value={which} onChange={(e) => setWhich(e.target.value as Which)}>
-            <option value="all">any state</option>
-            <option value="active">active</option>
-            <option value="revoking">revoking</option>
-            <option value="revoked">revoked</option>
+            <Options values={['all', 'active', 'revoking', 'revoked'] as const} label={(s) => (s === 'all' ? 'any state' : s)} />
           </select>
         </Field>
       </div>
-      {result.state !== 'ready' ? (
-        <LoadStatus result={result} failed="The leases could not load" />
-      ) : result.data.items.length === 0 ? (
-        <p className="empty">No leases{which === 'all' ? ' yet' : ' in this state'}.</p>
-      ) : (
-        <DataTable label="Leases" columns={['Login and lease', 'Role', 'Issued to', 'State', 'Issued', 'Expires']} actions>
-          {result.data.items.map((l) => (
-            <tr key={l.leaseId} data-lease-id={l.leaseId}>
-              <td>
-                <span className="mono">{l.login}</span>
-                <br />
-                <span className="mono small muted">{l.leaseId}</span>
-              </td>
-              <td>{l.role}</td>
-              <td className="mono small" data-testid="lease-issued-to">
-                {l.issuedTo}
-              </td>
-              <td className="lease-state">
-                <LeaseState lease={l} />
-              </td>
-              <td className="nowrap">{when(l.issuedAt)}</td>
-              <td className="nowrap">
-                {when(l.expiresAt)}
-                {l.state === 'active' && <span className="small muted"> at most {when(l.maxExpiresAt)}</span>}
-              </td>
-              <td>
-                {l.state !== 'revoked' && (
-                  <div className="row">
-                    {l.state === 'active' && (
-                      <button type="button" aria-label={`Renew the lease of ${l.login}`} onClick={() => act(l, 'renew')}>
-                        Renew
+      <LoadedList result={result} failed="The leases could not load" empty={`No leases${which === 'all' ? ' yet' : ' in this state'}.`}>
+        {({ items }) => (
+          <DataTable label="Leases" columns={['Login and lease', 'Role', 'Issued to', 'State', 'Issued', 'Expires']} actions>
+            {items.map((l) => (
+              <tr key={l.leaseId} data-lease-id={l.leaseId}>
+                <td>
+                  <span className="mono">{l.login}</span>
+                  <br />
+                  <span className="mono small muted">{l.leaseId}</span>
+                </td>
+                <td>{l.role}</td>
+                <td className="mono small" data-testid="lease-issued-to">
+                  {l.issuedTo}
+                </td>
+                <td className="lease-state">
+                  <LeaseState lease={l} />
+                </td>
+                <td className="nowrap">{when(l.issuedAt)}</td>
+                <td className="nowrap">
+                  {when(l.expiresAt)}
+                  {l.state === 'active' && <span className="small muted"> at most {when(l.maxExpiresAt)}</span>}
+                </td>
+                <td>
+                  {l.state !== 'revoked' && (
+                    <div className="row">
+                      {l.state === 'active' && (
+                        <button type="button" aria-label={`Renew the lease of ${l.login}`} onClick={() => act(l, 'renew')}>
+                          Renew
+                        </button>
+                      )}
+                      <button
+                        type="button"
+                        className="danger"
+                        aria-label={`Revoke the lease of ${l.login}`}
+                        onClick={() => act(l, 'revoke')}
+                      >
+                        Revoke
                       </button>
-                    )}
-                    <button type="button" className="danger" aria-label={`Revoke the lease of ${l.login}`} onClick={() => act(l, 'revoke')}>
-                      Revoke
-                    </button>
-                  </div>
-                )}
-              </td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
+                    </div>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </LoadedList>
     </section>
   );
 }

@@ -3,13 +3,16 @@ import { api, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { ago, when } from '../format.js';
-import { LoadStatus } from '../load-status.js';
+import { LoadedList } from '../load-status.js';
+import { Options } from '../options.js';
 import { useLoad } from '../use-load.js';
 import { RETIRED_BECAUSE, ROLLOVER_STATES } from './key-roll.js';
 import type { Keyspace } from './key-model.js';
 import { keysOf } from './rotation-policy-fields.js';
 
 type Which = 'open' | 'retired' | 'all';
+
+const SHOWN: Record<Which, string> = { open: 'open rollovers', retired: 'ended rollovers', all: 'all rollovers' };
 
 /**
  * A keyspace's usage-driven rollovers (`GET /v1/rollovers`), the open ones first: which clients
@@ -36,39 +39,39 @@ export function RolloversSection({ keyspace }: { keyspace: Keyspace }) {
       <div className="filters">
         <Field label="Show">
           <select value={which} onChange={(e) => setWhich(e.target.value as Which)}>
-            <option value="open">open rollovers</option>
-            <option value="retired">ended rollovers</option>
-            <option value="all">all rollovers</option>
+            <Options values={['open', 'retired', 'all'] as const} label={(w) => SHOWN[w]} />
           </select>
         </Field>
       </div>
-      {result.state !== 'ready' ? (
-        <LoadStatus result={result} failed="The rollovers could not load" />
-      ) : result.data.items.length === 0 ? (
-        <p className="empty">{which === 'open' ? 'No rollover is open in this keyspace.' : 'No rollovers to show.'}</p>
-      ) : (
-        <DataTable
-          label={`Rollovers in ${keyspace.name}`}
-          columns={['Old key', 'State', 'New key in use since', 'Old key last seen', 'Retires', 'Deadline']}
-        >
-          {result.data.items.map((r) => (
-            <tr key={r.predecessorKeyId} data-key-id={r.predecessorKeyId}>
-              <td>{link(r.predecessorKeyId, result.data.names)}</td>
-              <td>
-                <span className={`badge ${ROLLOVER_STATES[r.state].badge}`}>{ROLLOVER_STATES[r.state].label}</span>
-              </td>
-              <td className="nowrap">{r.successorFirstUsedAt ? when(r.successorFirstUsedAt) : 'not used yet'}</td>
-              <td className="nowrap">{r.predecessorLastUsedAt ? ago(r.predecessorLastUsedAt) : 'not since the roll'}</td>
-              <td className="nowrap">
-                {r.state === 'retired'
-                  ? `retired ${when(r.retiredAt)}${r.retiredReason ? `: ${RETIRED_BECAUSE[r.retiredReason]}` : ''}`
-                  : when(r.retiresAt)}
-              </td>
-              <td className="nowrap">{when(r.deadline)}</td>
-            </tr>
-          ))}
-        </DataTable>
-      )}
+      <LoadedList
+        result={result}
+        failed="The rollovers could not load"
+        empty={which === 'open' ? 'No rollover is open in this keyspace.' : 'No rollovers to show.'}
+      >
+        {({ items, names }) => (
+          <DataTable
+            label={`Rollovers in ${keyspace.name}`}
+            columns={['Old key', 'State', 'New key in use since', 'Old key last seen', 'Retires', 'Deadline']}
+          >
+            {items.map((r) => (
+              <tr key={r.predecessorKeyId} data-key-id={r.predecessorKeyId}>
+                <td>{link(r.predecessorKeyId, names)}</td>
+                <td>
+                  <span className={`badge ${ROLLOVER_STATES[r.state].badge}`}>{ROLLOVER_STATES[r.state].label}</span>
+                </td>
+                <td className="nowrap">{r.successorFirstUsedAt ? when(r.successorFirstUsedAt) : 'not used yet'}</td>
+                <td className="nowrap">{r.predecessorLastUsedAt ? ago(r.predecessorLastUsedAt) : 'not since the roll'}</td>
+                <td className="nowrap">
+                  {r.state === 'retired'
+                    ? `retired ${when(r.retiredAt)}${r.retiredReason ? `: ${RETIRED_BECAUSE[r.retiredReason]}` : ''}`
+                    : when(r.retiresAt)}
+                </td>
+                <td className="nowrap">{when(r.deadline)}</td>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </LoadedList>
     </section>
   );
 }
