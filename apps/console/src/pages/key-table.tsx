@@ -2,9 +2,7 @@ import { ago, when } from '../format.js';
 import type { Key, Keyspace, Suspension } from './key-model.js';
 import { StateBadge } from './state-badge.js';
 import { TableScroll } from '../table-scroll.js';
-
-/** A keys listing as far as it has loaded: the keys so far, and the cursor to the next page. */
-export type Listing = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; keys: Key[]; next: string | null };
+import type { Pages } from '../use-pages.js';
 
 /**
  * The keys the server found for the filters, with "More keys" while there are more. Long names
@@ -20,7 +18,7 @@ export function KeyTable({
   onMore,
   selection,
 }: {
-  listing: Listing;
+  listing: Pages<Key>;
   filtered: boolean;
   /** Given when the listing spans keyspaces: each key then says which one it is in. */
   keyspaces?: Keyspace[] | undefined;
@@ -43,7 +41,7 @@ export function KeyTable({
         {listing.message}
       </p>
     );
-  const { keys, next } = listing;
+  const { items: keys, next } = listing;
   const selectable = keys.filter((k) => k.revokedAt === null).map((k) => k.keyId);
   const all = selectable.length > 0 && selectable.every((id) => selection?.selected.has(id));
   if (keys.length === 0)

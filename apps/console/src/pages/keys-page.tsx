@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { when, type KeyState } from '../format.js';
@@ -7,12 +7,13 @@ import { Options } from '../options.js';
 import type { PageProps } from '../page-props.js';
 import { RevealSlot } from '../show-once.js';
 import { useLoad } from '../use-load.js';
+import { usePages } from '../use-pages.js';
 import { CreateKeyForm, KeyspaceForm } from './key-forms.js';
 import { KeyDetail, type KeyUsage } from './key-detail.js';
 import { keyReveal, type Key, type Keyspace, type ShownKey, type Suspension } from './key-model.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 import { KeyBulkActions, RevokeSelected } from './key-bulk-actions.js';
-import { KeyTable, type Listing } from './key-table.js';
+import { KeyTable } from './key-table.js';
 
 export function KeysPage(props: PageProps) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/keyspaces'>>('GET', '/v1/keyspaces'), []);
@@ -46,7 +47,6 @@ function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProp
   const [ownerInput, setOwnerInput] = useState(params.get('owner') ?? '');
   const [searchInput, setSearchInput] = useState(params.get('q') ?? '');
   const [filters, setFilters] = useState<Filters>(() => ({ owner: ownerInput.trim(), q: searchInput.trim(), state: 'all' }));
-  const [listing, setListing] = useState<Listing>({ state: 'loading' });
   const [creating, setCreating] = useState(false);
   const [addingKeyspace, setAddingKeyspace] = useState(false);
   const [shown, setShown] = useState<(ShownKey & { note?: string }) | null>(null);
@@ -68,7 +68,6 @@ function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProp
     [],
   );
   const suspensions = new Map(held.state === 'ready' ? held.data.items.map((h) => [h.keyId, h]) : []);
-  const run = useRef(0);
 
   /** The listing's filters as `GET /v1/keys` takes them. */
   const query = useMemo(() => {
@@ -80,27 +79,7 @@ function KeysBrowser({ keyspaces, session, notify, onKeyspaceCreated }: PageProp
     return q;
   }, [keyspaceId, filters]);
 
-  const load = useCallback(
-    async (more?: string) => {
-      const q = new URLSearchParams(query);
-      q.set('limit', '100');
-      if (more) q.set('cursor', more);
-      const mine = ++run.current;
-      try {
-        const page = await api<Answer<'GET /v1/keys'>>('GET', `/v1/keys?${q}`);
-        if (mine !== run.current) return;
-        setListing((prev) => ({
-          state: 'ready',
-          keys: more && prev.state === 'ready' ? prev.keys.concat(page.items) : page.items,
-          next: page.nextCursor,
-        }));
-      } catch (err) {
-        if (mine === run.current) setListing({ state: 'error', message: (err as Error).message });
-      }
-    },
-    [query],
-  );
-  useEffect(() => void load(), [load]);
+  const [listing, load] = usePages<Key>('/v1/keys', 100, query);
   // A new listing starts with nothing selected.
   useEffect(() => setSelected(new Set()), [query]);
 

@@ -1,41 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type Answer } from '../api.js';
+import { useEffect, useRef } from 'react';
+import type { Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { when } from '../format.js';
+import { usePages } from '../use-pages.js';
 
-type Page = Answer<'GET /v1/webhooks/{webhookId}/deliveries'>;
-type Rows = { state: 'loading' } | { state: 'error'; message: string } | { state: 'ready'; items: Page['items']; next: string | null };
+type Delivery = Answer<'GET /v1/webhooks/{webhookId}/deliveries'>['items'][number];
 
 const STATUS_BADGE = { succeeded: 'active', pending: 'disabled', failed: 'revoked' } as const;
 
 /** One webhook's delivery log, newest first, 25 at a time: what was sent, and how it went. */
 export function WebhookDeliveries({ webhookId, url, onClose }: { webhookId: string; url: string; onClose(): void }) {
-  const [rows, setRows] = useState<Rows>({ state: 'loading' });
-  const run = useRef(0);
+  const [rows, load] = usePages<Delivery>(`/v1/webhooks/${webhookId}/deliveries`, 25);
   const heading = useRef<HTMLHeadingElement>(null);
-  const load = useCallback(
-    async (cursor?: string) => {
-      const q = new URLSearchParams({ limit: '25' });
-      if (cursor) q.set('cursor', cursor);
-      const mine = ++run.current;
-      try {
-        const page = await api<Page>('GET', `/v1/webhooks/${webhookId}/deliveries?${q}`);
-        if (mine !== run.current) return;
-        setRows((prev) => ({
-          state: 'ready',
-          items: cursor && prev.state === 'ready' ? prev.items.concat(page.items) : page.items,
-          next: page.nextCursor,
-        }));
-      } catch (err) {
-        if (mine === run.current) setRows({ state: 'error', message: (err as Error).message });
-      }
-    },
-    [webhookId],
-  );
-  useEffect(() => {
-    void load();
-    heading.current?.focus();
-  }, [load]);
+  useEffect(() => heading.current?.focus(), [webhookId]);
 
   return (
     <section className="card deliveries" aria-labelledby="wd-title">
