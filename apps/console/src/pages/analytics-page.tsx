@@ -10,6 +10,8 @@ import { useLoad, type Loaded } from '../use-load.js';
 import type { Key } from './key-model.js';
 
 type Top = Answer<'GET /v1/analytics/top'>;
+/** The busiest keys (`found`: the key can still be read, by `name`) and owners over a range. */
+type TopData = { keys: (Top['items'][number] & { found: boolean; name: string | null })[]; owners: Top['items'] };
 
 /**
  * Usage from the roll-ups every server node writes: verifications by outcome over a range, for
@@ -21,7 +23,7 @@ export function AnalyticsPage(_: PageProps) {
   const [owner, setOwner] = useState(params.get('owner') ?? '');
   const [ownerInput, setOwnerInput] = useState(owner);
   const series = useSeries(range, owner ? { ownerId: owner } : {});
-  const [top] = useLoad(async () => {
+  const [top] = useLoad(async (): Promise<TopData> => {
     const now = Date.now();
     const q = (by: 'key' | 'owner') =>
       new URLSearchParams({ by, limit: '10', from: new Date(now - RANGES[range].ms).toISOString(), to: new Date(now).toISOString() });
@@ -41,6 +43,21 @@ export function AnalyticsPage(_: PageProps) {
     setOwner(ownerInput.trim());
   };
   const who = owner ? `owner ${owner}` : 'the workspace';
+  const ownerCell = (o: TopData['owners'][number]) => (
+    <td>
+      <button
+        type="button"
+        className="link truncate"
+        title={`Show ${o.subject}'s use`}
+        onClick={() => {
+          setOwner(o.subject);
+          setOwnerInput(o.subject);
+        }}
+      >
+        {o.subject}
+      </button>
+    </td>
+  );
 
   return (
     <>
@@ -87,75 +104,49 @@ export function AnalyticsPage(_: PageProps) {
         )}
       </section>
       <div className="split">
-        <TopCard
-          noun="keys"
-          first="Key"
-          over={RANGES[range].label}
-          top={top}
-          rows={(t) => t.keys}
-          empty="No key was used in this range."
-          cell={(k) => (
-            <td title={k.subject}>
-              {k.found ? (
-                <a className="truncate" href={`#/key?id=${encodeURIComponent(k.subject)}`}>
-                  {k.name ?? k.subject}
-                </a>
-              ) : (
-                <span className="muted">a deleted key</span>
-              )}
-            </td>
-          )}
-        />
-        <TopCard
-          noun="owners"
-          first="Owner"
-          over={RANGES[range].label}
-          top={top}
-          rows={(t) => t.owners}
-          empty="No owner's key was used in this range."
-          cell={(o) => (
-            <td>
-              <button
-                type="button"
-                className="link truncate"
-                title={`Show ${o.subject}'s use`}
-                onClick={() => {
-                  setOwner(o.subject);
-                  setOwnerInput(o.subject);
-                }}
-              >
-                {o.subject}
-              </button>
-            </td>
-          )}
-        />
+        <TopCard noun="keys" over={RANGES[range].label} top={top} cell={keyCell} />
+        <TopCard noun="owners" over={RANGES[range].label} top={top} cell={ownerCell} />
       </div>
     </>
   );
 }
 
+/** A key in the top keys: a link to its page, or a deleted one. */
+const keyCell = (k: TopData['keys'][number]) => (
+  <td title={k.subject}>
+    {k.found ? (
+      <a className="truncate" href={`#/key?id=${encodeURIComponent(k.subject)}`}>
+        {k.name ?? k.subject}
+      </a>
+    ) : (
+      <span className="muted">a deleted key</span>
+    )}
+  </td>
+);
+
+/** What each top card calls its first column, and says when the range has none. */
+const TOP_CARDS = {
+  keys: { first: 'Key', empty: 'No key was used in this range.' },
+  owners: { first: 'Owner', empty: "No owner's key was used in this range." },
+} as const;
+
 /**
- * The card of the busiest keys or owners (`noun`) over the range (`over`): `first` names the
- * column `cell` fills for each row, then come its verifications and credits.
+ * The card of the busiest keys or owners (`noun`) over the range (`over`): the column `cell`
+ * fills for each row, then its verifications and credits.
  */
-function TopCard<D, T extends { subject: string; count: number; cost?: number | undefined }>({
+function TopCard<N extends keyof TopData>({
   noun,
-  first,
   over,
   top,
-  rows,
-  empty,
   cell,
 }: {
-  noun: 'keys' | 'owners';
-  first: string;
+  noun: N;
   over: string;
-  top: Loaded<D>;
-  rows(data: D): readonly T[];
-  empty: string;
-  cell(row: T): ReactNode;
+  top: Loaded<TopData>;
+  cell(row: TopData[N][number]): ReactNode;
 }) {
-  const items = top.state === 'ready' ? rows(top.data) : [];
+  const { first, empty } = TOP_CARDS[noun];
+  const items: readonly TopData[N][number][] = top.state === 'ready' ? top.data[noun] : [];
   return (
     <section className="card" aria-labelledby={`an-${noun}`}>
       <h2 id={`an-${noun}`}>Top {noun}</h2>

@@ -7,7 +7,7 @@ import { formValues } from '../form-values.js';
 import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { EndUserGrants } from './end-user-grants.js';
-import type { PageProps } from '../page-props.js';
+import type { Notify, PageProps } from '../page-props.js';
 import { useLoad } from '../use-load.js';
 
 type EndUser = Answer<'GET /v1/users'>['items'][number];
@@ -30,40 +30,6 @@ export function EndUsersPage({ session, notify }: PageProps) {
   );
   const manage = can(session, 'end_users:manage');
   const [showing, setShowing] = useState<EndUser | null>(null);
-
-  const setDisabled = (u: EndUser, disable: boolean) => {
-    if (disable && !window.confirm(`Disable ${u.email}? They cannot sign in, and their apps' refresh tokens stop working.`)) return;
-    api<Answer<'POST /v1/users/{userId}/disable'>>('POST', `/v1/users/${u.userId}/${disable ? 'disable' : 'enable'}`).then(
-      () => {
-        notify(disable ? `Disabled ${u.email}.` : `Enabled ${u.email}: they can sign in again.`);
-        reload();
-      },
-      (err: unknown) => notify(errorText(err), 'error'),
-    );
-  };
-  const endSessions = (u: EndUser) => {
-    if (
-      !window.confirm(
-        `Sign ${u.email} out everywhere? Every sign-in ends, every app's refresh tokens stop working, and each app asks for consent again.`,
-      )
-    )
-      return;
-    api<Answer<'POST /v1/users/{userId}/sessions/end'>>('POST', `/v1/users/${u.userId}/sessions/end`).then(
-      (r) =>
-        notify(`Signed ${u.email} out everywhere: ${r.familiesRevoked} grant(s) revoked, ${r.consentsForgotten} consent(s) forgotten.`),
-      (err: unknown) => notify(errorText(err), 'error'),
-    );
-  };
-  const remove = (u: EndUser) => {
-    if (!window.confirm(`Delete ${u.email}? Their consents go, their refresh tokens stop working, and this cannot be undone.`)) return;
-    api('DELETE', `/v1/users/${u.userId}`).then(
-      () => {
-        notify(`Deleted ${u.email}.`);
-        reload();
-      },
-      (err: unknown) => notify(errorText(err), 'error'),
-    );
-  };
 
   const intro = (
     <p className="muted">
@@ -111,23 +77,7 @@ export function EndUsersPage({ session, notify }: PageProps) {
                 <button type="button" onClick={() => setShowing(u)} aria-label={`Apps ${u.email} allowed`}>
                   Apps
                 </button>
-                {manage && (
-                  <>
-                    <button
-                      type="button"
-                      onClick={() => setDisabled(u, !u.disabled)}
-                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
-                    >
-                      {u.disabled ? 'Enable' : 'Disable'}
-                    </button>
-                    <button type="button" onClick={() => endSessions(u)} aria-label={`Sign out ${u.email} everywhere`}>
-                      Sign out
-                    </button>
-                    <button type="button" className="danger" onClick={() => remove(u)} aria-label={`Delete ${u.email}`}>
-                      Delete
-                    </button>
-                  </>
-                )}
+                {manage && <ManageEndUser user={u} notify={notify} onChanged={reload} />}
               </RowActions>
             </tr>
           ))}
@@ -155,6 +105,57 @@ export function EndUsersPage({ session, notify }: PageProps) {
           }}
         />
       )}
+    </>
+  );
+}
+
+/** One end user's buttons for `end_users:manage`: disable or enable, sign out everywhere, delete. */
+function ManageEndUser({ user: u, notify, onChanged }: { user: EndUser; notify: Notify; onChanged(): void }) {
+  const setDisabled = (disable: boolean) => {
+    if (disable && !window.confirm(`Disable ${u.email}? They cannot sign in, and their apps' refresh tokens stop working.`)) return;
+    api<Answer<'POST /v1/users/{userId}/disable'>>('POST', `/v1/users/${u.userId}/${disable ? 'disable' : 'enable'}`).then(
+      () => {
+        notify(disable ? `Disabled ${u.email}.` : `Enabled ${u.email}: they can sign in again.`);
+        onChanged();
+      },
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+  const endSessions = () => {
+    if (
+      !window.confirm(
+        `Sign ${u.email} out everywhere? Every sign-in ends, every app's refresh tokens stop working, and each app asks for consent again.`,
+      )
+    )
+      return;
+    api<Answer<'POST /v1/users/{userId}/sessions/end'>>('POST', `/v1/users/${u.userId}/sessions/end`).then(
+      (r) =>
+        notify(`Signed ${u.email} out everywhere: ${r.familiesRevoked} grant(s) revoked, ${r.consentsForgotten} consent(s) forgotten.`),
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+  const remove = () => {
+    if (!window.confirm(`Delete ${u.email}? Their consents go, their refresh tokens stop working, and this cannot be undone.`)) return;
+    api('DELETE', `/v1/users/${u.userId}`).then(
+      () => {
+        notify(`Deleted ${u.email}.`);
+        onChanged();
+      },
+      (err: unknown) => notify(errorText(err), 'error'),
+    );
+  };
+
+  return (
+    <>
+      <button type="button" onClick={() => setDisabled(!u.disabled)} aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}>
+        {u.disabled ? 'Enable' : 'Disable'}
+      </button>
+      <button type="button" onClick={endSessions} aria-label={`Sign out ${u.email} everywhere`}>
+        Sign out
+      </button>
+      <button type="button" className="danger" onClick={remove} aria-label={`Delete ${u.email}`}>
+        Delete
+      </button>
     </>
   );
 }

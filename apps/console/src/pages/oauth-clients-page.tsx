@@ -1,4 +1,4 @@
-import { Fragment, useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent, type ReactNode } from 'react';
 import { api, can, type Answer } from '../api.js';
 import { DataTable, RowActions } from '../data-table.js';
 import { NumberField } from '../field.js';
@@ -17,6 +17,39 @@ type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 const hasSecret = (c: Client) => c.tokenEndpointAuthMethod !== 'private_key_jwt' && c.tokenEndpointAuthMethod !== 'none';
 /** A grant by its short name: the token exchange's URN is long. */
 const grantName = (g: Client['grantTypes'][number]) => g.replace('urn:ietf:params:oauth:grant-type:', '');
+/** What a new secret's reveal says: whose it is, and how long the old one keeps working. */
+const newSecretTitle = (c: Client, overlapSeconds: number) =>
+  `New secret of ${c.name}.${overlapSeconds > 0 ? ` The old secret keeps working for ${duration(overlapSeconds)}.` : ' The old secret no longer works.'}`;
+
+/** Which client's row has one of its panels (its edit form, its secret schedule) open below it. */
+function usePanel() {
+  const [open, setOpen] = useState<string | null>(null);
+  return {
+    isOpen: (clientId: string) => open === clientId,
+    toggle: (clientId: string) => setOpen(open === clientId ? null : clientId),
+    close: () => setOpen(null),
+  };
+}
+type Panel = ReturnType<typeof usePanel>;
+
+/** The button in a client's row that opens one of its panels, or closes it. */
+function PanelButton({ panel, clientId, label, children }: { panel: Panel; clientId: string; label: string; children: ReactNode }) {
+  return (
+    <button type="button" aria-expanded={panel.isOpen(clientId)} aria-label={label} onClick={() => panel.toggle(clientId)}>
+      {children}
+    </button>
+  );
+}
+
+/** A client's open panel, in a row of its own below the client's. */
+function PanelRow({ open, children }: { open: boolean; children: ReactNode }) {
+  if (!open) return null;
+  return (
+    <tr className="expanded">
+      <td colSpan={7}>{children}</td>
+    </tr>
+  );
+}
 
 /**
  * The clients of the authorization server, machines and apps people sign in through: the list, a
@@ -27,8 +60,8 @@ const grantName = (g: Client['grantTypes'][number]) => g.replace('urn:ietf:param
 export function OAuthClientsPage({ session, notify }: PageProps) {
   const [result, reload] = useLoad(() => api<Answer<'GET /v1/oauth/clients'>>('GET', '/v1/oauth/clients'), []);
   const [shown, setShown] = useState<{ title: string; secret: string } | null>(null);
-  const [scheduling, setScheduling] = useState<string | null>(null);
-  const [editing, setEditing] = useState<string | null>(null);
+  const scheduling = usePanel();
+  const editing = usePanel();
   const manage = can(session, 'oauth:manage');
   if (result.state !== 'ready') return <LoadStatus title="OAuth clients" result={result} />;
   const { items } = result.data;
@@ -39,11 +72,7 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
     api<Answer<'POST /v1/oauth/clients/{clientId}/rotate-secret'>>('POST', `/v1/oauth/clients/${c.clientId}/rotate-secret`, {
       gracePeriodSeconds: Math.round(minutes * 60),
     }).then(
-      (r) => {
-        const grace =
-          minutes > 0 ? ` The old secret keeps working for ${duration(Math.round(minutes * 60))}.` : ' The old secret no longer works.';
-        setShown({ title: `New secret of ${c.name}.${grace}`, secret: r.clientSecret });
-      },
+      (r) => setShown({ title: newSecretTitle(c, Math.round(minutes * 60)), secret: r.clientSecret }),
       (err: Error) => notify(err.message, 'error'),
     );
   };
@@ -112,63 +141,42 @@ export function OAuthClientsPage({ session, notify }: PageProps) {
                       </form>
                     )}
                     {hasSecret(c) && (
-                      <button
-                        type="button"
-                        aria-expanded={scheduling === c.clientId}
-                        aria-label={`Secret rotation schedule of ${c.name}`}
-                        onClick={() => setScheduling(scheduling === c.clientId ? null : c.clientId)}
-                      >
+                      <PanelButton panel={scheduling} clientId={c.clientId} label={`Secret rotation schedule of ${c.name}`}>
                         Schedule
-                      </button>
+                      </PanelButton>
                     )}
-                    <button
-                      type="button"
-                      aria-expanded={editing === c.clientId}
-                      aria-label={`Edit the OAuth client ${c.name}`}
-                      onClick={() => setEditing(editing === c.clientId ? null : c.clientId)}
-                    >
+                    <PanelButton panel={editing} clientId={c.clientId} label={`Edit the OAuth client ${c.name}`}>
                       Edit
-                    </button>
+                    </PanelButton>
                     <button type="button" className="danger" aria-label={`Delete the OAuth client ${c.name}`} onClick={() => remove(c)}>
                       Delete
                     </button>
                   </RowActions>
                 )}
               </tr>
-              {manage && editing === c.clientId && (
-                <tr className="expanded">
-                  <td colSpan={7}>
-                    <OAuthClientForm
-                      client={c}
-                      onSaved={(saved) => {
-                        notify(`Saved the OAuth client ${saved.name}.`);
-                        setEditing(null);
-                        reload();
-                      }}
-                    />
-                  </td>
-                </tr>
-              )}
-              {manage && scheduling === c.clientId && (
-                <tr className="expanded">
-                  <td colSpan={7}>
-                    <ClientSecretSchedule
-                      client={c}
-                      onSaved={(_, message) => {
-                        notify(message);
-                        reload();
-                      }}
-                      onRotated={(secret, overlap) => {
-                        setShown({
-                          title: `New secret of ${c.name}.${overlap > 0 ? ` The old secret keeps working for ${duration(overlap)}.` : ' The old secret no longer works.'}`,
-                          secret,
-                        });
-                        reload();
-                      }}
-                    />
-                  </td>
-                </tr>
-              )}
+              <PanelRow open={manage && editing.isOpen(c.clientId)}>
+                <OAuthClientForm
+                  client={c}
+                  onSaved={(saved) => {
+                    notify(`Saved the OAuth client ${saved.name}.`);
+                    editing.close();
+                    reload();
+                  }}
+                />
+              </PanelRow>
+              <PanelRow open={manage && scheduling.isOpen(c.clientId)}>
+                <ClientSecretSchedule
+                  client={c}
+                  onSaved={(_, message) => {
+                    notify(message);
+                    reload();
+                  }}
+                  onRotated={(secret, overlap) => {
+                    setShown({ title: newSecretTitle(c, overlap), secret });
+                    reload();
+                  }}
+                />
+              </PanelRow>
             </Fragment>
           ))}
         </DataTable>
