@@ -149,20 +149,23 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
         : [],
     );
   }
-  for (let i = 0; i < 10; i++) {
-    const k = take('unusual_hour', offices);
-    if (k === undefined) break;
-    // 02:00–04:00 on a night of the attack window: an office-hours key has never been active then.
+  // Use at 02:00–04:00 on a night of the attack window: an office-hours key has never been active then.
+  const atNight = (kind, k) => {
     const nights = Math.floor((end - attackStart) / DAY);
     const start =
       attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
-    add('unusual_hour', 'unusual-hour', start, k.id, (t, a) =>
+    add(kind, 'unusual-hour', start, k.id, (t, a) =>
       t - a.start < 10 * MIN && random() < 0.6
         ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }]
         : t === a.start
           ? [{ keyId: k.id, ip: `${k.networks[0]}.9` }]
           : [],
     );
+  };
+  for (let i = 0; i < 10; i++) {
+    const k = take('unusual_hour', offices);
+    if (k === undefined) break;
+    atNight('unusual_hour', k);
   }
   // Young keys: new keys of an office-hours owner, first used three to five days before the
   // attacks' window; six of them are used at night while three to seven days old.
@@ -173,19 +176,7 @@ export function scenario({ seed = 1, keys = 40, days = 10, learnDays = 8, worksp
     normal.push(k);
     young.push(k);
   }
-  for (let i = 0; i < 6; i++) {
-    const k = young[i];
-    const nights = Math.floor((end - attackStart) / DAY);
-    const start =
-      attackStart + Math.floor(random() * nights) * DAY + (2 + Math.floor(random() * 2)) * HOUR + Math.floor(random() * 50) * MIN;
-    add('young_unusual_hour', 'unusual-hour', start, k.id, (t, a) =>
-      t - a.start < 10 * MIN && random() < 0.6
-        ? [{ keyId: k.id, ip: `${k.networks[0]}.${1 + Math.floor(random() * 50)}` }]
-        : t === a.start
-          ? [{ keyId: k.id, ip: `${k.networks[0]}.9` }]
-          : [],
-    );
-  }
+  for (const k of young.slice(0, 6)) atNight('young_unusual_hour', k);
   for (let i = 0; i < 10; i++) {
     const ip = `${net(pick([10, 11, 12, 13, 14]))}.${1 + Math.floor(random() * 250)}`;
     const perMinute = i < 5 ? 100 + Math.floor(random() * 200) : 25 + Math.floor(random() * 15); // fast, then slower stuffing
