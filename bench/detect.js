@@ -23,6 +23,7 @@ import { BENIGN_CLASSES, TAUGHT_CLASSES } from './detect-benign.js';
 import { runNodes } from './detect-nodes.js';
 import { classRows, meetsTargets, sum, tally } from './detect-score.js';
 import { benchGeo, scenario, START } from './detect-traffic.js';
+import { deletePrefix } from './redis-prefix.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
@@ -77,14 +78,7 @@ const connect = async () => {
   return r;
 };
 async function dropPrefix() {
-  const r = connections[0];
-  if (r === undefined) return;
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
+  if (connections[0] !== undefined) await deletePrefix(connections[0], prefix);
 }
 
 const runs = saved?.flatMap((x) => x.runs) ?? []; // { nodes, feedback, seed, tally }

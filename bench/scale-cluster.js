@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { deletePrefix } from './redis-prefix.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
@@ -127,12 +128,7 @@ async function dropPrefix(prefix) {
   const redis = new Redis(REDIS_URL, { lazyConnect: true });
   await redis.connect();
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await deletePrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
