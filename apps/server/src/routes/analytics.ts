@@ -2,6 +2,7 @@ import type { Granularity } from '@tessera/core';
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { routeTable } from '../http/route-table.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { EventsQuery, TopQuery, TopVerifications, UsageEventList, VerificationSeries, VerificationsQuery } from './analytics-schemas.js';
@@ -12,22 +13,20 @@ const config = { permission: 'analytics:read' as const };
 
 /** Usage analytics: verification series from the roll-ups, top-N views, recent raw events. */
 export function analyticsRoutes(app: TypedApp, services: Services): void {
+  const route = routeTable(app, tags);
   const { analytics } = services.monitoring;
   const range = (q: { from?: string | undefined; to?: string | undefined }) => {
     const to = parseTimeParam(q.to, 'to', services.clock.now());
     return { from: parseTimeParam(q.from, 'from', to - 86_400_000), to };
   };
-  app.get(
+  route.get(
     '/v1/analytics/verifications',
     {
-      config,
-      schema: {
-        operationId: 'getVerificationSeries',
-        tags,
-        summary: 'Verifications over time, per key, owner, keyspace or the whole workspace',
-        querystring: VerificationsQuery,
-        response: { 200: VerificationSeries, ...problems('NOT_FOUND') },
-      },
+      ...config,
+      operationId: 'getVerificationSeries',
+      summary: 'Verifications over time, per key, owner, keyspace or the whole workspace',
+      querystring: VerificationsQuery,
+      response: { 200: VerificationSeries, ...problems('NOT_FOUND') },
     },
     async (request) => {
       const { from, to } = range(request.query);
@@ -53,17 +52,14 @@ export function analyticsRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.get(
+  route.get(
     '/v1/analytics/top',
     {
-      config,
-      schema: {
-        operationId: 'getTopVerifications',
-        tags,
-        summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
-        querystring: TopQuery,
-        response: { 200: TopVerifications },
-      },
+      ...config,
+      operationId: 'getTopVerifications',
+      summary: 'The keys, owners, keyspaces, addresses or networks with the most verifications',
+      querystring: TopQuery,
+      response: { 200: TopVerifications },
     },
     async (request) => {
       const { from, to } = range(request.query);
@@ -78,17 +74,14 @@ export function analyticsRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.get(
+  route.get(
     '/v1/analytics/events',
     {
-      config,
-      schema: {
-        operationId: 'listUsageEvents',
-        tags,
-        summary: 'Recent usage events (raw, kept for the retention period), newest first',
-        querystring: EventsQuery,
-        response: { 200: UsageEventList },
-      },
+      ...config,
+      operationId: 'listUsageEvents',
+      summary: 'Recent usage events (raw, kept for the retention period), newest first',
+      querystring: EventsQuery,
+      response: { 200: UsageEventList },
     },
     async (request) => {
       const { from, to } = range(request.query);

@@ -2,6 +2,7 @@ import type { AnomalyRecord } from '@tessera/core';
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { routeTable } from '../http/route-table.js';
 import { IdParams } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { actorNames } from './audit-actors.js';
@@ -13,6 +14,7 @@ const params = IdParams('anomalyId');
 
 /** Anomalies found by the detectors: list, read, acknowledge, resolve. */
 export function anomalyRoutes(app: TypedApp, services: Services): void {
+  const route = routeTable(app, tags);
   const { anomalies } = services.monitoring;
   /** The findings as the API shows them, each with its ids by name (keys, console users, root keys). */
   const shown = async (workspaceId: string | null, items: AnomalyRecord[]) => {
@@ -34,17 +36,14 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
     });
   };
   const one = async (workspaceId: string | null, a: AnomalyRecord) => (await shown(workspaceId, [a]))[0]!;
-  app.get(
+  route.get(
     '/v1/anomalies',
     {
-      config: { permission: 'anomalies:read' },
-      schema: {
-        operationId: 'listAnomalies',
-        tags,
-        summary: 'Anomalies found by the detectors, newest first',
-        querystring: AnomalyQuery,
-        response: { 200: AnomalyList },
-      },
+      permission: 'anomalies:read',
+      operationId: 'listAnomalies',
+      summary: 'Anomalies found by the detectors, newest first',
+      querystring: AnomalyQuery,
+      response: { 200: AnomalyList },
     },
     async (request) => {
       const q = request.query;
@@ -59,42 +58,41 @@ export function anomalyRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.get(
+  route.get(
     '/v1/anomalies/:anomalyId',
     {
-      config: { permission: 'anomalies:read' },
-      schema: { operationId: 'getAnomaly', tags, summary: 'One anomaly', params, response: { 200: Anomaly, ...problems('NOT_FOUND') } },
+      permission: 'anomalies:read',
+      operationId: 'getAnomaly',
+      summary: 'One anomaly',
+      params,
+      response: { 200: Anomaly, ...problems('NOT_FOUND') },
     },
     async (request) => one(actorOf(request).workspaceId, await anomalies.get(actorOf(request), request.params.anomalyId)),
   );
 
-  app.post(
+  route.post(
     '/v1/anomalies/:anomalyId/acknowledge',
     {
-      config: { permission: 'anomalies:manage', idempotent: true },
-      schema: {
-        operationId: 'acknowledgeAnomaly',
-        tags,
-        summary: 'Acknowledge an anomaly: someone is looking at it',
-        params,
-        response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
-      },
+      permission: 'anomalies:manage',
+      idempotent: true,
+      operationId: 'acknowledgeAnomaly',
+      summary: 'Acknowledge an anomaly: someone is looking at it',
+      params,
+      response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
     },
     async (request) => one(actorOf(request).workspaceId, await anomalies.acknowledge(actorOf(request), request.params.anomalyId)),
   );
 
-  app.post(
+  route.post(
     '/v1/anomalies/:anomalyId/resolve',
     {
-      config: { permission: 'anomalies:manage', idempotent: true },
-      schema: {
-        operationId: 'resolveAnomaly',
-        tags,
-        summary: 'Resolve an anomaly; `benign: true` teaches the detector that raised it',
-        params,
-        body: ResolveBody,
-        response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
-      },
+      permission: 'anomalies:manage',
+      idempotent: true,
+      operationId: 'resolveAnomaly',
+      summary: 'Resolve an anomaly; `benign: true` teaches the detector that raised it',
+      params,
+      body: ResolveBody,
+      response: { 200: Anomaly, ...problems('NOT_FOUND', 'CONFLICT') },
     },
     async (request) =>
       one(actorOf(request).workspaceId, await anomalies.resolve(actorOf(request), request.params.anomalyId, request.body?.benign ?? false)),

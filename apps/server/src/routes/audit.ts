@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import { isAuditAction } from '@tessera/api';
 import { appendAudit, auditPublicJwks, TesseraError, verifyAuditLog } from '@tessera/core';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { AUDIT_KEYS_PATH, auditLines } from '../audit/audit-export.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../http/cursor.js';
 import { Answer, Type } from '../http/schemas.js';
 import { auditView, iso } from '../http/views.js';
@@ -23,27 +23,19 @@ import {
   ExportQuery,
 } from './audit-schemas.js';
 
-const tags = ['audit'];
-
 /** The audit log: read, verify, export, checkpoint, and the public keys that sign its checkpoints. */
 export function auditRoutes(services: Services): FastifyPluginAsync {
-  return async (app0) => {
-    for (const schema of AUDIT_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.get(
+  return operations({ tags: ['audit'], schemas: AUDIT_SCHEMAS }, (route) => {
+    route.get(
       '/v1/audit',
       {
-        config: { permission: 'audit:read' },
-        schema: {
-          operationId: 'listAuditEntries',
-          tags,
-          summary: 'Read the audit log, newest first',
-          description:
-            "The caller's workspace's entries, filtered by action, actor or target; each names its actor (`actorName`: a console user's email, a root key's name) and its target (`targetName`: a key's or client's name, a user's email) where it can.",
-          querystring: AuditQuery,
-          response: { 200: Answer('A page of entries.', AuditPage) },
-        },
+        permission: 'audit:read',
+        operationId: 'listAuditEntries',
+        summary: 'Read the audit log, newest first',
+        description:
+          "The caller's workspace's entries, filtered by action, actor or target; each names its actor (`actorName`: a console user's email, a root key's name) and its target (`targetName`: a key's or client's name, a user's email) where it can.",
+        querystring: AuditQuery,
+        response: { 200: Answer('A page of entries.', AuditPage) },
       },
       async (request) => {
         const { limit = 100, cursor, action, actor, target } = request.query;
@@ -78,35 +70,28 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/audit/verify',
       {
-        config: { permission: 'audit:read' },
-        schema: {
-          operationId: 'verifyAuditLog',
-          tags,
-          summary:
-            'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
-          response: { 200: AuditReport, ...problems('KEYRING_UNAVAILABLE') },
-        },
+        permission: 'audit:read',
+        operationId: 'verifyAuditLog',
+        summary: 'Recompute the audit chain, check its signed checkpoints, and name the first entry that was changed, removed or reordered',
+        response: { 200: AuditReport, ...problems('KEYRING_UNAVAILABLE') },
       },
       async () => verifyAuditLog(services, { pinned: services.checkpointer.pinnedCheckpoint(), policy: services.checkpointer.policy }),
     );
 
-    app.get(
+    route.get(
       '/v1/audit/export',
       {
-        config: { permission: 'audit:read' },
-        schema: {
-          operationId: 'exportAuditLog',
-          tags,
-          summary: 'The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries)',
-          description:
-            "Streamed, so the log never sits in memory whole. Another workspace's entry appears only as the link of the chain it is, so the export still verifies offline (`tessera audit verify --file`). The export itself is audited.",
-          querystring: ExportQuery,
-          response: {
-            200: { description: 'One JSON document per line (NDJSON).', content: { 'application/x-ndjson': { schema: ExportLine } } },
-          },
+        permission: 'audit:read',
+        operationId: 'exportAuditLog',
+        summary: 'The audit log as JSON lines, oldest first (with `checkpoints=true`, the signed checkpoints after the entries)',
+        description:
+          "Streamed, so the log never sits in memory whole. Another workspace's entry appears only as the link of the chain it is, so the export still verifies offline (`tessera audit verify --file`). The export itself is audited.",
+        querystring: ExportQuery,
+        response: {
+          200: { description: 'One JSON document per line (NDJSON).', content: { 'application/x-ndjson': { schema: ExportLine } } },
         },
       },
       async (request, reply) => {
@@ -123,20 +108,17 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/audit/checkpoints',
       {
-        config: { permission: 'audit:checkpoint' },
-        schema: {
-          operationId: 'createAuditCheckpoint',
-          tags,
-          summary:
-            'Sign a checkpoint of the audit chain head now (permission audit:checkpoint); 409 AUDIT_TAMPERED when the chain no longer holds the last checkpoint signed',
-          response: {
-            200: Answer("The checkpoint of the chain's head: signed now, or the one that signed it already.", AuditCheckpoint),
-            204: Type.Null({ description: 'The log is empty: nothing to sign.' }),
-            ...problems('AUDIT_TAMPERED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
-          },
+        permission: 'audit:checkpoint',
+        operationId: 'createAuditCheckpoint',
+        summary:
+          'Sign a checkpoint of the audit chain head now (permission audit:checkpoint); 409 AUDIT_TAMPERED when the chain no longer holds the last checkpoint signed',
+        response: {
+          200: Answer("The checkpoint of the chain's head: signed now, or the one that signed it already.", AuditCheckpoint),
+          204: Type.Null({ description: 'The log is empty: nothing to sign.' }),
+          ...problems('AUDIT_TAMPERED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
         },
       },
       async (_request, reply) => {
@@ -146,18 +128,15 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       AUDIT_KEYS_PATH,
       {
-        schema: {
-          operationId: 'getAuditKeys',
-          tags,
-          summary: 'The public keys that sign audit checkpoints, as a JWK Set (RFC 7517): verify an export offline with them',
-          security: [],
-          response: {
-            200: { description: 'The JWK Set.', content: { 'application/jwk-set+json': { schema: AuditKeySet } } },
-            ...problems('INTERNAL', 'DECRYPTION_FAILED', 'STORE_UNAVAILABLE', 'KEYRING_UNAVAILABLE'),
-          },
+        operationId: 'getAuditKeys',
+        summary: 'The public keys that sign audit checkpoints, as a JWK Set (RFC 7517): verify an export offline with them',
+        security: [],
+        response: {
+          200: { description: 'The JWK Set.', content: { 'application/jwk-set+json': { schema: AuditKeySet } } },
+          ...problems('INTERNAL', 'DECRYPTION_FAILED', 'STORE_UNAVAILABLE', 'KEYRING_UNAVAILABLE'),
         },
       },
       async (_request, reply) => {
@@ -166,5 +145,5 @@ export function auditRoutes(services: Services): FastifyPluginAsync {
         return auditPublicJwks(await services.checkpointer.signingKeys());
       },
     );
-  };
+  });
 }

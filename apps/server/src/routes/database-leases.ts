@@ -1,7 +1,7 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Answer } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
@@ -17,33 +17,27 @@ import {
 } from './database-schemas.js';
 import { leaseView } from './database-views.js';
 
-const tags = ['databases'];
 const config = { permission: 'databases:credentials' as const };
 
 /** Credentials and their leases (`databases:credentials`); registered by databases.ts, which adds the shared shapes. */
 export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
   const { leases } = services.databases;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.post(
+  return operations({ tags: ['databases'] }, (route) => {
+    route.post(
       '/v1/databases/roles/:name/credentials',
       {
         // Not idempotent: a kept answer would be a copy of the password. A retry makes a second
         // login, which its own lease ends.
-        config,
-        schema: {
-          operationId: 'requestDatabaseCredential',
-          tags,
-          summary: 'Request a credential: a fresh login and password with a lease',
-          description:
-            "The login is made on the target by the role's creation statements; it is dropped, and its sessions ended, when the lease expires or is revoked. The password is shown this once; Tessera keeps no copy. Audited (lease, role, login — never the password).",
-          params: NameParams,
-          body: RequestCredentialBody,
-          response: {
-            201: Answer('The credential and its lease.', Credential),
-            ...problems('NOT_FOUND', 'TARGET_DATABASE_FAILED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
-          },
+        ...config,
+        operationId: 'requestDatabaseCredential',
+        summary: 'Request a credential: a fresh login and password with a lease',
+        description:
+          "The login is made on the target by the role's creation statements; it is dropped, and its sessions ended, when the lease expires or is revoked. The password is shown this once; Tessera keeps no copy. Audited (lease, role, login — never the password).",
+        params: NameParams,
+        body: RequestCredentialBody,
+        response: {
+          201: Answer('The credential and its lease.', Credential),
+          ...problems('NOT_FOUND', 'TARGET_DATABASE_FAILED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
         },
       },
       async (request, reply) => {
@@ -57,17 +51,14 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/databases/leases',
       {
-        config,
-        schema: {
-          operationId: 'listDatabaseLeases',
-          tags,
-          summary: 'Leases, newest first, with their revocation state (never a password)',
-          querystring: LeasesQuery,
-          response: { 200: LeasePage },
-        },
+        ...config,
+        operationId: 'listDatabaseLeases',
+        summary: 'Leases, newest first, with their revocation state (never a password)',
+        querystring: LeasesQuery,
+        response: { 200: LeasePage },
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
@@ -83,55 +74,46 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/databases/leases/:leaseId',
       {
-        config,
-        schema: {
-          operationId: 'getDatabaseLease',
-          tags,
-          summary: 'A lease and its revocation state',
-          params: LeaseParams,
-          response: { 200: Answer('The lease.', DatabaseLease), ...problems('NOT_FOUND') },
-        },
+        ...config,
+        operationId: 'getDatabaseLease',
+        summary: 'A lease and its revocation state',
+        params: LeaseParams,
+        response: { 200: Answer('The lease.', DatabaseLease), ...problems('NOT_FOUND') },
       },
       async (request) => leaseView(await leases.get(actorOf(request), request.params.leaseId)),
     );
 
-    app.post(
+    route.post(
       '/v1/databases/leases/:leaseId/renew',
       {
-        config,
-        schema: {
-          operationId: 'renewDatabaseLease',
-          tags,
-          summary: "Renew a lease, up to its role's maximum TTL",
-          params: LeaseParams,
-          body: RenewBody,
-          response: {
-            200: Answer('The lease, with its new expiry.', DatabaseLease),
-            ...problems('NOT_FOUND', 'CONFLICT', 'TARGET_DATABASE_FAILED'),
-          },
+        ...config,
+        operationId: 'renewDatabaseLease',
+        summary: "Renew a lease, up to its role's maximum TTL",
+        params: LeaseParams,
+        body: RenewBody,
+        response: {
+          200: Answer('The lease, with its new expiry.', DatabaseLease),
+          ...problems('NOT_FOUND', 'CONFLICT', 'TARGET_DATABASE_FAILED'),
         },
       },
       async (request) => leaseView(await leases.renew(actorOf(request), request.params.leaseId, request.body.incrementSeconds)),
     );
 
-    app.post(
+    route.post(
       '/v1/databases/leases/:leaseId/revoke',
       {
-        config,
-        schema: {
-          operationId: 'revokeDatabaseLease',
-          tags,
-          summary: 'Revoke a lease: drop its login and end its sessions now',
-          description:
-            'If the target fails, the lease stays `revoking` and is retried with backoff until its login is dropped; `lastError` says why.',
-          params: LeaseParams,
-          response: { 200: Answer('The lease: `revoked`, or `revoking` with the last error.', DatabaseLease), ...problems('NOT_FOUND') },
-        },
+        ...config,
+        operationId: 'revokeDatabaseLease',
+        summary: 'Revoke a lease: drop its login and end its sessions now',
+        description:
+          'If the target fails, the lease stays `revoking` and is retried with backoff until its login is dropped; `lastError` says why.',
+        params: LeaseParams,
+        response: { 200: Answer('The lease: `revoked`, or `revoking` with the last error.', DatabaseLease), ...problems('NOT_FOUND') },
       },
       async (request) => leaseView(await leases.revoke(actorOf(request), request.params.leaseId)),
     );
-  };
+  });
 }

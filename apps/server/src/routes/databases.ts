@@ -1,7 +1,7 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Answer, Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -17,7 +17,6 @@ import {
 import { connectionView, roleView } from './database-views.js';
 import { databaseLeaseRoutes } from './database-leases.js';
 
-const tags = ['databases'];
 const config = { permission: 'databases:manage' as const };
 
 /**
@@ -26,56 +25,45 @@ const config = { permission: 'databases:manage' as const };
  */
 export function databaseRoutes(services: Services): FastifyPluginAsync {
   const { admin } = services.databases;
-  return async (app0) => {
-    for (const schema of DATABASE_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.put(
+  return operations({ tags: ['databases'], schemas: DATABASE_SCHEMAS }, async (route, app) => {
+    route.put(
       '/v1/databases/connections/:name',
       {
-        config: { ...config, idempotent: true },
-        schema: {
-          operationId: 'putDatabaseConnection',
-          tags,
-          summary: 'Register a target database, or replace its settings',
-          description:
-            'Logs in with the admin credentials first: a connection that cannot log in is refused. The password is encrypted by the keyring and never shown again.',
-          params: NameParams,
-          body: PutConnectionBody,
-          response: {
-            200: Answer('The connection, without its password.', DatabaseConnection),
-            ...problems('TARGET_DATABASE_FAILED', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
-          },
+        ...config,
+        idempotent: true,
+        operationId: 'putDatabaseConnection',
+        summary: 'Register a target database, or replace its settings',
+        description:
+          'Logs in with the admin credentials first: a connection that cannot log in is refused. The password is encrypted by the keyring and never shown again.',
+        params: NameParams,
+        body: PutConnectionBody,
+        response: {
+          200: Answer('The connection, without its password.', DatabaseConnection),
+          ...problems('TARGET_DATABASE_FAILED', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
         },
       },
       async (request) => connectionView(await admin.putConnection(actorOf(request), request.params.name, request.body)),
     );
 
-    app.get(
+    route.get(
       '/v1/databases/connections',
       {
-        config,
-        schema: {
-          operationId: 'listDatabaseConnections',
-          tags,
-          summary: 'Target databases, without passwords',
-          response: { 200: ConnectionList },
-        },
+        ...config,
+        operationId: 'listDatabaseConnections',
+        summary: 'Target databases, without passwords',
+        response: { 200: ConnectionList },
       },
       async (request) => ({ items: (await admin.listConnections(actorOf(request))).map(connectionView) }),
     );
 
-    app.delete(
+    route.delete(
       '/v1/databases/connections/:name',
       {
-        config,
-        schema: {
-          operationId: 'deleteDatabaseConnection',
-          tags,
-          summary: 'Delete a connection no role uses',
-          params: NameParams,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
-        },
+        ...config,
+        operationId: 'deleteDatabaseConnection',
+        summary: 'Delete a connection no role uses',
+        params: NameParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
       },
       async (request, reply) => {
         await admin.deleteConnection(actorOf(request), request.params.name);
@@ -83,19 +71,17 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.put(
+    route.put(
       '/v1/databases/roles/:name',
       {
-        config: { ...config, idempotent: true },
-        schema: {
-          operationId: 'putDatabaseRole',
-          tags,
-          summary: 'Write a role: the statements that make and drop its logins, and their TTLs',
-          description: 'Leases already issued keep their expiry and maximum.',
-          params: NameParams,
-          body: PutRoleBody,
-          response: { 200: Answer('The role.', DatabaseRole), ...problems('CONFLICT') },
-        },
+        ...config,
+        idempotent: true,
+        operationId: 'putDatabaseRole',
+        summary: 'Write a role: the statements that make and drop its logins, and their TTLs',
+        description: 'Leases already issued keep their expiry and maximum.',
+        params: NameParams,
+        body: PutRoleBody,
+        response: { 200: Answer('The role.', DatabaseRole), ...problems('CONFLICT') },
       },
       async (request) => {
         const role = await admin.putRole(actorOf(request), request.params.name, request.body);
@@ -103,9 +89,14 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/databases/roles',
-      { config, schema: { operationId: 'listDatabaseRoles', tags, summary: 'Roles of dynamic credentials', response: { 200: RoleList } } },
+      {
+        ...config,
+        operationId: 'listDatabaseRoles',
+        summary: 'Roles of dynamic credentials',
+        response: { 200: RoleList },
+      },
       async (request) => {
         const actor = actorOf(request);
         const names = new Map((await admin.listConnections(actor)).map((c) => [c.id, c.name]));
@@ -113,17 +104,14 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete(
+    route.delete(
       '/v1/databases/roles/:name',
       {
-        config,
-        schema: {
-          operationId: 'deleteDatabaseRole',
-          tags,
-          summary: 'Delete a role none of whose leases is still open',
-          params: NameParams,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
-        },
+        ...config,
+        operationId: 'deleteDatabaseRole',
+        summary: 'Delete a role none of whose leases is still open',
+        params: NameParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
       },
       async (request, reply) => {
         await admin.deleteRole(actorOf(request), request.params.name);
@@ -132,5 +120,5 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
     );
 
     await app.register(databaseLeaseRoutes(services));
-  };
+  });
 }

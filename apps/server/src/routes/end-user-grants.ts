@@ -1,13 +1,12 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GrantedApp } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Nullable, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 
-const tags = ['end users'];
 const UserId = Type.String({ pattern: '^eu_[0-9A-Za-z]{22}$' });
 const params = Type.Object({ userId: UserId });
 const grantParams = Type.Object({ userId: UserId, clientId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[0-9A-Za-z_]+$' }) });
@@ -56,37 +55,30 @@ const grantView = (g: GrantedApp) => ({
  */
 export function endUserGrantRoutes(services: Services): FastifyPluginAsync {
   const grants = services.oauth.userGrants;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+  return operations({ tags: ['end users'] }, (route) => {
     const read = { permission: 'end_users:read' as const };
     const manage = { permission: 'end_users:manage' as const };
 
-    app.get(
+    route.get(
       '/v1/users/:userId/grants',
       {
-        config: read,
-        schema: {
-          operationId: 'listEndUserGrants',
-          tags,
-          summary: 'List the apps a user granted access, with their scopes and live refresh tokens',
-          params,
-          response: { 200: GrantList, ...problems('NOT_FOUND') },
-        },
+        ...read,
+        operationId: 'listEndUserGrants',
+        summary: 'List the apps a user granted access, with their scopes and live refresh tokens',
+        params,
+        response: { 200: GrantList, ...problems('NOT_FOUND') },
       },
       async (request) => ({ items: (await grants.list(actorOf(request), request.params.userId)).map(grantView) }),
     );
 
-    app.delete(
+    route.delete(
       '/v1/users/:userId/grants/:clientId',
       {
-        config: manage,
-        schema: {
-          operationId: 'revokeEndUserGrant',
-          tags,
-          summary: 'Revoke an app’s access: its consent is forgotten and its refresh tokens stop working',
-          params: grantParams,
-          response: { 204: Type.Null({ description: 'Revoked' }), ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'revokeEndUserGrant',
+        summary: 'Revoke an app’s access: its consent is forgotten and its refresh tokens stop working',
+        params: grantParams,
+        response: { 204: Type.Null({ description: 'Revoked' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await grants.revoke(actorOf(request), request.params.userId, request.params.clientId);
@@ -94,21 +86,18 @@ export function endUserGrantRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/users/:userId/sessions/end',
       {
-        config: manage,
-        schema: {
-          operationId: 'endEndUserSessions',
-          tags,
-          summary: 'End every sign-in of a user, revoke all their grants and forget their consents',
-          description:
-            'Every session cookie made before now is refused (the user signs in again), every refresh-token family of the user is revoked, and every consent is forgotten. Access tokens already issued live out their few minutes.',
-          params,
-          response: { 200: Ended, ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'endEndUserSessions',
+        summary: 'End every sign-in of a user, revoke all their grants and forget their consents',
+        description:
+          'Every session cookie made before now is refused (the user signs in again), every refresh-token family of the user is revoked, and every consent is forgotten. Access tokens already issued live out their few minutes.',
+        params,
+        response: { 200: Ended, ...problems('NOT_FOUND') },
       },
       async (request) => grants.endAll(actorOf(request), request.params.userId),
     );
-  };
+  });
 }

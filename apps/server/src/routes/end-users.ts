@@ -1,14 +1,13 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { EndUserRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Cursor, Limit, Nullable, RefTo, Time, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 
-const tags = ['end users'];
 const USER_ID = 'eu_0Hq4C7d8E9f0G1h2I3j4K5';
 
 const example = {
@@ -80,33 +79,32 @@ function userView(u: EndUserRecord & { passkeys: number }) {
  */
 export function endUserRoutes(services: Services): FastifyPluginAsync {
   const { users } = services.oauth;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-    app.addSchema(UserShape);
+  return operations({ tags: ['end users'], schemas: [UserShape] }, (route) => {
     const read = { permission: 'end_users:read' as const };
     const manage = { permission: 'end_users:manage' as const };
 
-    app.post(
+    route.post(
       '/v1/users',
       {
-        config: { ...manage, idempotent: true },
-        schema: {
-          operationId: 'createEndUser',
-          tags,
-          summary: 'Create an end user',
-          body: CreateBody,
-          response: { 201: EndUser, ...problems('CONFLICT') },
-        },
+        ...manage,
+        idempotent: true,
+        operationId: 'createEndUser',
+        summary: 'Create an end user',
+        body: CreateBody,
+        response: { 201: EndUser, ...problems('CONFLICT') },
       },
       async (request, reply) =>
         reply.code(201).send(userView(await users.withPasskeys(await users.create(actorOf(request), request.body)))),
     );
 
-    app.get(
+    route.get(
       '/v1/users',
       {
-        config: read,
-        schema: { operationId: 'listEndUsers', tags, summary: 'List end users', querystring: ListQuery, response: { 200: UserList } },
+        ...read,
+        operationId: 'listEndUsers',
+        summary: 'List end users',
+        querystring: ListQuery,
+        response: { 200: UserList },
       },
       async (request) => {
         const { limit = 100, cursor } = request.query;
@@ -122,17 +120,14 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/users/:userId',
       {
-        config: read,
-        schema: {
-          operationId: 'getEndUser',
-          tags,
-          summary: 'Get an end user',
-          params,
-          response: { 200: EndUser, ...problems('NOT_FOUND') },
-        },
+        ...read,
+        operationId: 'getEndUser',
+        summary: 'Get an end user',
+        params,
+        response: { 200: EndUser, ...problems('NOT_FOUND') },
       },
       async (request) => userView(await users.withPasskeys(await users.get(actorOf(request), request.params.userId))),
     );
@@ -141,53 +136,44 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
       ['disable', true],
       ['enable', false],
     ] as const) {
-      app.post(
+      route.post(
         `/v1/users/:userId/${verb}`,
         {
-          config: manage,
-          schema: {
-            operationId: `${verb}EndUser`,
-            tags,
-            summary: disabled ? 'Disable an end user: no sign-in, no refresh' : 'Enable an end user again',
-            params,
-            response: { 200: EndUser, ...problems('NOT_FOUND') },
-          },
+          ...manage,
+          operationId: `${verb}EndUser`,
+          summary: disabled ? 'Disable an end user: no sign-in, no refresh' : 'Enable an end user again',
+          params,
+          response: { 200: EndUser, ...problems('NOT_FOUND') },
         },
         async (request) => userView(await users.withPasskeys(await users.setDisabled(actorOf(request), request.params.userId, disabled))),
       );
     }
 
-    app.delete(
+    route.delete(
       '/v1/users/:userId/second-factor',
       {
-        config: manage,
-        schema: {
-          operationId: 'resetEndUserSecondFactor',
-          tags,
-          summary: 'Reset an end user’s second factor (TOTP and passkeys): they sign in with their password until they enrol again',
-          params,
-          response: { 200: EndUser, ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'resetEndUserSecondFactor',
+        summary: 'Reset an end user’s second factor (TOTP and passkeys): they sign in with their password until they enrol again',
+        params,
+        response: { 200: EndUser, ...problems('NOT_FOUND') },
       },
       async (request) => userView(await users.withPasskeys(await users.resetSecondFactor(actorOf(request), request.params.userId))),
     );
 
-    app.delete(
+    route.delete(
       '/v1/users/:userId',
       {
-        config: manage,
-        schema: {
-          operationId: 'deleteEndUser',
-          tags,
-          summary: 'Delete an end user and their consents; their refresh tokens stop working',
-          params,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'deleteEndUser',
+        summary: 'Delete an end user and their consents; their refresh tokens stop working',
+        params,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await users.remove(actorOf(request), request.params.userId);
         return reply.code(204).send(null);
       },
     );
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import { TesseraError, type Invalidation } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ServerResponse } from 'node:http';
+import { operations } from '../http/route-table.js';
 import { Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 
@@ -27,7 +28,7 @@ interface Listener {
  * rather than buffered for without end (its SDK reconnects and starts with an empty cache).
  */
 export function eventRoutes(services: Services): FastifyPluginAsync {
-  return async (app) => {
+  return operations({ tags: ['keys'] }, (route, app) => {
     const listeners = new Set<Listener>();
     const perRootKey = new Map<string, number>();
 
@@ -74,20 +75,17 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
       perRootKey.clear();
     });
 
-    app.get(
+    route.get(
       '/v1/events',
       {
-        config: { permission: 'keys:verify' },
-        schema: {
-          operationId: 'streamKeyEvents',
-          tags: ['keys'],
-          summary: 'Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id})',
-          description: `Server-sent events (text/event-stream) that tell an SDK's cache when a key of this workspace changed, so a revocation reaches it at once: \`ready\` once, then \`invalidate\` with \`{"kind":"key","id":…}\` (forget that key) or \`{"kind":"all"}\` (forget every key). A comment line every ${HEARTBEAT_MS / 1000} s keeps the connection open. A root key holds at most ${MAX_STREAMS_PER_ROOT_KEY} streams at once (\`RATE_LIMITED\` beyond).`,
-          response: {
-            200: {
-              description: 'The event stream; it ends only when the server or the client closes it.',
-              content: { 'text/event-stream': { schema: Type.String({ examples: [EVENTS_EXAMPLE] }) } },
-            },
+        permission: 'keys:verify',
+        operationId: 'streamKeyEvents',
+        summary: 'Key change events for SDK caches (server-sent events: `ready`, then `invalidate` with {kind, id})',
+        description: `Server-sent events (text/event-stream) that tell an SDK's cache when a key of this workspace changed, so a revocation reaches it at once: \`ready\` once, then \`invalidate\` with \`{"kind":"key","id":…}\` (forget that key) or \`{"kind":"all"}\` (forget every key). A comment line every ${HEARTBEAT_MS / 1000} s keeps the connection open. A root key holds at most ${MAX_STREAMS_PER_ROOT_KEY} streams at once (\`RATE_LIMITED\` beyond).`,
+        response: {
+          200: {
+            description: 'The event stream; it ends only when the server or the client closes it.',
+            content: { 'text/event-stream': { schema: Type.String({ examples: [EVENTS_EXAMPLE] }) } },
           },
         },
       },
@@ -116,7 +114,7 @@ export function eventRoutes(services: Services): FastifyPluginAsync {
         });
       },
     );
-  };
+  });
 }
 
 /** The workspace a key belongs to; undefined when the key is gone (every listener hears of it then). */

@@ -1,6 +1,7 @@
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { routeTable } from '../http/route-table.js';
 import { Type } from '../http/schemas.js';
 import { CreatedKey } from './key-schemas.js';
 import type { Services } from '../wiring/services.js';
@@ -12,18 +13,18 @@ const CreatedHoneytoken = Type.Object(CreatedKey.properties, {
 
 /** Honeytokens: decoy keys whose every use is a critical anomaly. */
 export function honeytokenRoutes(app: TypedApp, services: Services): void {
+  const route = routeTable(app, ['anomalies']);
   const { honeytokens } = services.monitoring;
-  app.post(
+  route.post(
     '/v1/honeytokens',
     {
-      config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
-      schema: {
-        operationId: 'createHoneytoken',
-        tags: ['anomalies'],
-        summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
-        body: HoneytokenBody,
-        response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
-      },
+      permission: 'keys:create',
+      idempotent: true,
+      keyspace: { body: 'keyspaceId' },
+      operationId: 'createHoneytoken',
+      summary: 'Create a honeytoken: a decoy key to plant where a thief would look; any use of it is a critical anomaly',
+      body: HoneytokenBody,
+      response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
     },
     async (request, reply) => {
       const { record, key } = await honeytokens.create(actorOf(request), request.body);

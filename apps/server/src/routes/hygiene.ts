@@ -2,6 +2,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import type { KeyBrief } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { routeTable } from '../http/route-table.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { HygieneQuery, HygieneReport, SweepResult } from './hygiene-schemas.js';
@@ -17,19 +18,17 @@ const briefView = <T extends KeyBrief>(k: T) => ({
 
 /** Key hygiene: the inventory report, and running the sweep (notices, automatic expiry) now. */
 export function hygieneRoutes(app: TypedApp, services: Services): void {
+  const route = routeTable(app, tags);
   const { hygiene, sweep } = services.monitoring;
-  app.get(
+  route.get(
     '/v1/hygiene',
     {
-      config: { permission: 'keys:read' },
-      schema: {
-        operationId: 'getHygieneReport',
-        tags,
-        summary:
-          'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
-        querystring: HygieneQuery,
-        response: { 200: HygieneReport, ...problems('NOT_FOUND') },
-      },
+      permission: 'keys:read',
+      operationId: 'getHygieneReport',
+      summary:
+        'Keys never used, unused for N days, expiring within N days, without expiry, and over-privileged (with a smaller scope set suggested)',
+      querystring: HygieneQuery,
+      response: { 200: HygieneReport, ...problems('NOT_FOUND') },
     },
     async (request) => {
       const q = request.query;
@@ -52,16 +51,13 @@ export function hygieneRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.post(
+  route.post(
     '/v1/hygiene/sweep',
     {
-      config: { permission: 'keyspaces:manage' },
-      schema: {
-        operationId: 'runHygieneSweep',
-        tags,
-        summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys',
-        response: { 200: SweepResult },
-      },
+      permission: 'keyspaces:manage',
+      operationId: 'runHygieneSweep',
+      summary: 'Run the hygiene sweep now (it also runs every hour): notices, automatic expiry of unused keys',
+      response: { 200: SweepResult },
     },
     async () => sweep.sweep(),
   );

@@ -1,13 +1,12 @@
 import type { RolloverView } from '@tessera/core';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { ListRolloversQuery, Rollover, ROLLOVER_SCHEMAS, RolloverList } from './key-rollover-schemas.js';
 
-const tags = ['keys'];
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** A rollover as the API shows it. */
@@ -30,36 +29,29 @@ function rolloverView({ record: r, state }: RolloverView) {
 
 /** Usage-driven rollovers: one key's, and a workspace's (they are made by `POST /v1/keys/{keyId}/roll`). */
 export function keyRolloverRoutes(services: Services): FastifyPluginAsync {
-  return async (app0) => {
-    for (const schema of ROLLOVER_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.get(
+  return operations({ tags: ['keys'], schemas: ROLLOVER_SCHEMAS }, (route) => {
+    route.get(
       '/v1/keys/:keyId/rollover',
       {
-        config: { permission: 'keys:read', keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'getKeyRollover',
-          tags,
-          summary: 'The usage-driven rollover from a key: its successor, and when the key retires',
-          params: IdParams('keyId'),
-          response: { 200: Answer('The rollover, with its state now.', Rollover), ...problems('NOT_FOUND') },
-        },
+        permission: 'keys:read',
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'getKeyRollover',
+        summary: 'The usage-driven rollover from a key: its successor, and when the key retires',
+        params: IdParams('keyId'),
+        response: { 200: Answer('The rollover, with its state now.', Rollover), ...problems('NOT_FOUND') },
       },
       async (request) => rolloverView(await services.rollovers.get(actorOf(request), request.params.keyId)),
     );
 
-    app.get(
+    route.get(
       '/v1/rollovers',
       {
-        config: { permission: 'keys:read', keyspace: { query: 'keyspaceId' } },
-        schema: {
-          operationId: 'listKeyRollovers',
-          tags,
-          summary: "Usage-driven rollovers of a keyspace, or of the workspace's: which clients switched, which did not",
-          querystring: ListRolloversQuery,
-          response: { 200: Answer('Rollovers, newest first.', RolloverList) },
-        },
+        permission: 'keys:read',
+        keyspace: { query: 'keyspaceId' },
+        operationId: 'listKeyRollovers',
+        summary: "Usage-driven rollovers of a keyspace, or of the workspace's: which clients switched, which did not",
+        querystring: ListRolloversQuery,
+        response: { 200: Answer('Rollovers, newest first.', RolloverList) },
       },
       async (request) => {
         const { keyspaceId, state, limit = 100 } = request.query;
@@ -68,5 +60,5 @@ export function keyRolloverRoutes(services: Services): FastifyPluginAsync {
         return { items: items.map(rolloverView) };
       },
     );
-  };
+  });
 }

@@ -1,8 +1,8 @@
 import { parseCidr, rotationDueAt, TesseraError, type KeyRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Answer, IdParams, Type } from '../http/schemas.js';
 import { keyView } from '../http/views.js';
@@ -21,34 +21,29 @@ import {
   UpdateKeyBody,
 } from './key-schemas.js';
 
-const tags = ['keys'];
-
 /** Keys: create, read, list, update, revoke, roll, delete, revoke by owner (verify is in verify.ts). */
 export function keyRoutes(services: Services): FastifyPluginAsync {
-  return async (app0) => {
-    for (const schema of KEY_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+  return operations({ tags: ['keys'], schemas: KEY_SCHEMAS }, (route) => {
     const { honeytokens, policies } = services.monitoring;
     /** When a key is due for rotation under its keyspace's policy (the policy cached for a minute). */
     const dueAt = async (k: KeyRecord) => rotationDueAt(k, await policies.current(k.keyspaceId));
     /** One key as the API shows it, marked when it is a decoy. */
     const shown = async (k: KeyRecord) => keyView(k, (await honeytokens.decoysAmong([k.id])).has(k.id), await dueAt(k));
 
-    app.post(
+    route.post(
       '/v1/keys',
       {
-        config: { permission: 'keys:create', idempotent: true, keyspace: { body: 'keyspaceId' } },
-        schema: {
-          operationId: 'createKey',
-          tags,
-          summary: 'Create a key',
-          description:
-            'The key is in this answer and nowhere else, ever: Tessera keeps only its hash (and, in a recoverable keyspace, a ciphertext).',
-          body: CreateKeyBody,
-          response: {
-            201: Answer('The new key.', CreatedKey),
-            ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
-          },
+        permission: 'keys:create',
+        idempotent: true,
+        keyspace: { body: 'keyspaceId' },
+        operationId: 'createKey',
+        summary: 'Create a key',
+        description:
+          'The key is in this answer and nowhere else, ever: Tessera keeps only its hash (and, in a recoverable keyspace, a ciphertext).',
+        body: CreateKeyBody,
+        response: {
+          201: Answer('The new key.', CreatedKey),
+          ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
         },
       },
       async (request, reply) => {
@@ -63,18 +58,16 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/keys',
       {
-        config: { permission: 'keys:read', keyspace: { query: 'keyspaceId' } },
-        schema: {
-          operationId: 'listKeys',
-          tags,
-          summary: 'List keys of a keyspace, or of every keyspace',
-          description: 'Narrowed, when asked, by owner, by text (`q`) and by state; a cursor pages on with the same filters.',
-          querystring: ListKeysQuery,
-          response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },
-        },
+        permission: 'keys:read',
+        keyspace: { query: 'keyspaceId' },
+        operationId: 'listKeys',
+        summary: 'List keys of a keyspace, or of every keyspace',
+        description: 'Narrowed, when asked, by owner, by text (`q`) and by state; a cursor pages on with the same filters.',
+        querystring: ListKeysQuery,
+        response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },
       },
       async (request) => {
         const limit = request.query.limit ?? 100;
@@ -97,34 +90,31 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:read', keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'getKey',
-          tags,
-          summary: 'Get a key',
-          params: IdParams('keyId'),
-          response: { 200: Answer('The key.', Key), ...problems('NOT_FOUND') },
-        },
+        permission: 'keys:read',
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'getKey',
+        summary: 'Get a key',
+        params: IdParams('keyId'),
+        response: { 200: Answer('The key.', Key), ...problems('NOT_FOUND') },
       },
       async (request) => shown(await services.keys.getKey(actorOf(request), request.params.keyId)),
     );
 
-    app.patch(
+    route.patch(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:update', idempotent: true, keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'updateKey',
-          tags,
-          summary: 'Update a key',
-          description: 'Fields left out stay as they are; `null` clears one.',
-          params: IdParams('keyId'),
-          body: UpdateKeyBody,
-          response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED') },
-        },
+        permission: 'keys:update',
+        idempotent: true,
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'updateKey',
+        summary: 'Update a key',
+        description: 'Fields left out stay as they are; `null` clears one.',
+        params: IdParams('keyId'),
+        body: UpdateKeyBody,
+        response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED') },
       },
       async (request) => {
         const { expiresAt, ...rest } = request.body;
@@ -134,40 +124,38 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/keys/:keyId/revoke',
       {
-        config: { permission: 'keys:revoke', idempotent: true, keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'revokeKey',
-          tags,
-          summary: 'Revoke a key, at once and everywhere',
-          description: 'Every node and every SDK cache hears of it at once. Revoking a revoked key changes nothing.',
-          params: IdParams('keyId'),
-          body: RevokeKeyBody,
-          response: { 200: Answer('The revoked key.', Key), ...problems('NOT_FOUND') },
-        },
+        permission: 'keys:revoke',
+        idempotent: true,
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'revokeKey',
+        summary: 'Revoke a key, at once and everywhere',
+        description: 'Every node and every SDK cache hears of it at once. Revoking a revoked key changes nothing.',
+        params: IdParams('keyId'),
+        body: RevokeKeyBody,
+        response: { 200: Answer('The revoked key.', Key), ...problems('NOT_FOUND') },
       },
       async (request) => shown(await services.keys.revokeKey(actorOf(request), request.params.keyId, request.body?.reason)),
     );
 
-    app.post(
+    route.post(
       '/v1/keys/:keyId/roll',
       {
         // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
-        config: { permission: ['keys:create', 'keys:update'], idempotent: true, keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'rollKey',
-          tags,
-          summary: 'Roll a key: a new key now, the old one expires after the grace period',
-          description:
-            "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`), nor, with `retireWhenUnused`, a key rolled already. With `retireWhenUnused` the old key retires by itself once the new one is in use and the old one is quiet (docs/rotation.md).",
-          params: IdParams('keyId'),
-          body: RollBody,
-          response: {
-            201: Answer('The new key.', CreatedKey),
-            ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
-          },
+        permission: ['keys:create', 'keys:update'],
+        idempotent: true,
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'rollKey',
+        summary: 'Roll a key: a new key now, the old one expires after the grace period',
+        description:
+          "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`), nor, with `retireWhenUnused`, a key rolled already. With `retireWhenUnused` the old key retires by itself once the new one is in use and the old one is quiet (docs/rotation.md).",
+        params: IdParams('keyId'),
+        body: RollBody,
+        response: {
+          201: Answer('The new key.', CreatedKey),
+          ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
         },
       },
       async (request, reply) => {
@@ -184,17 +172,15 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete(
+    route.delete(
       '/v1/keys/:keyId',
       {
-        config: { permission: 'keys:delete', keyspace: { keyParam: 'keyId' } },
-        schema: {
-          operationId: 'deleteKey',
-          tags,
-          summary: 'Delete a key (its record stays for the audit trail)',
-          params: IdParams('keyId'),
-          response: { 204: Type.Null({ description: 'Deleted.' }), ...problems('NOT_FOUND') },
-        },
+        permission: 'keys:delete',
+        keyspace: { keyParam: 'keyId' },
+        operationId: 'deleteKey',
+        summary: 'Delete a key (its record stays for the audit trail)',
+        params: IdParams('keyId'),
+        response: { 204: Type.Null({ description: 'Deleted.' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await services.keys.deleteKey(actorOf(request), request.params.keyId);
@@ -202,24 +188,22 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/keys/revoke-by-owner',
       {
-        config: { permission: 'keys:revoke', idempotent: true },
-        schema: {
-          operationId: 'revokeKeysByOwner',
-          tags,
-          summary: 'Revoke every key of one owner',
-          body: RevokeByOwnerBody,
-          response: { 200: RevokedByOwner },
-        },
+        permission: 'keys:revoke',
+        idempotent: true,
+        operationId: 'revokeKeysByOwner',
+        summary: 'Revoke every key of one owner',
+        body: RevokeByOwnerBody,
+        response: { 200: RevokedByOwner },
       },
       async (request) => {
         const keyIds = await services.keys.revokeByOwner(actorOf(request), request.body.ownerId, request.body.reason);
         return { revoked: keyIds.length, keyIds };
       },
     );
-  };
+  });
 }
 
 function parseTime(value: string | null | undefined): number | null | undefined {

@@ -1,8 +1,8 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { OAuthClientRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
@@ -21,7 +21,6 @@ import {
 } from './oauth-client-schemas.js';
 import { oauthSigningKeyRoutes } from './oauth-signing-keys.js';
 
-const tags = ['oauth clients'];
 const params = ClientParams;
 
 function clientView(c: OAuthClientRecord) {
@@ -59,24 +58,19 @@ function clientView(c: OAuthClientRecord) {
  */
 export function oauthClientRoutes(services: Services): FastifyPluginAsync {
   const { clients } = services.oauth;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-    for (const schema of OAUTH_CLIENT_SCHEMAS) app.addSchema(schema);
+  return operations({ tags: ['oauth clients'], schemas: OAUTH_CLIENT_SCHEMAS }, async (route, app) => {
     const config = { permission: 'oauth:manage' as const };
     /** Creates and changes take an Idempotency-Key. */
     const changing = { ...config, idempotent: true };
 
-    app.post(
+    route.post(
       '/v1/oauth/clients',
       {
-        config: changing,
-        schema: {
-          operationId: 'createOAuthClient',
-          tags,
-          summary: 'Create an OAuth client; a secret-based client’s secret is in this answer only',
-          body: CreateClientBody,
-          response: { 201: OAuthClientWithSecret, ...problems('CONFLICT') },
-        },
+        ...changing,
+        operationId: 'createOAuthClient',
+        summary: 'Create an OAuth client; a secret-based client’s secret is in this answer only',
+        body: CreateClientBody,
+        response: { 201: OAuthClientWithSecret, ...problems('CONFLICT') },
       },
       async (request, reply) => {
         const { client, secret } = await clients.create(actorOf(request), request.body);
@@ -84,17 +78,14 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/oauth/clients',
       {
-        config,
-        schema: {
-          operationId: 'listOAuthClients',
-          tags,
-          summary: 'List OAuth clients',
-          querystring: ListClientsQuery,
-          response: { 200: OAuthClientList },
-        },
+        ...config,
+        operationId: 'listOAuthClients',
+        summary: 'List OAuth clients',
+        querystring: ListClientsQuery,
+        response: { 200: OAuthClientList },
       },
       async (request) => {
         const { limit = 100, cursor } = request.query;
@@ -107,48 +98,39 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/oauth/clients/:clientId',
       {
-        config,
-        schema: {
-          operationId: 'getOAuthClient',
-          tags,
-          summary: 'Get an OAuth client',
-          params,
-          response: { 200: OAuthClient, ...problems('NOT_FOUND') },
-        },
+        ...config,
+        operationId: 'getOAuthClient',
+        summary: 'Get an OAuth client',
+        params,
+        response: { 200: OAuthClient, ...problems('NOT_FOUND') },
       },
       async (request) => clientView(await clients.get(actorOf(request), request.params.clientId)),
     );
 
-    app.patch(
+    route.patch(
       '/v1/oauth/clients/:clientId',
       {
-        config: changing,
-        schema: {
-          operationId: 'updateOAuthClient',
-          tags,
-          summary: 'Update an OAuth client; every node reads it afresh',
-          params,
-          body: UpdateClientBody,
-          response: { 200: OAuthClient, ...problems('NOT_FOUND', 'CONFLICT') },
-        },
+        ...changing,
+        operationId: 'updateOAuthClient',
+        summary: 'Update an OAuth client; every node reads it afresh',
+        params,
+        body: UpdateClientBody,
+        response: { 200: OAuthClient, ...problems('NOT_FOUND', 'CONFLICT') },
       },
       async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
     );
 
-    app.delete(
+    route.delete(
       '/v1/oauth/clients/:clientId',
       {
-        config,
-        schema: {
-          operationId: 'deleteOAuthClient',
-          tags,
-          summary: 'Delete an OAuth client; its secrets stop working',
-          params,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
-        },
+        ...config,
+        operationId: 'deleteOAuthClient',
+        summary: 'Delete an OAuth client; its secrets stop working',
+        params,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await clients.remove(actorOf(request), request.params.clientId);
@@ -156,19 +138,16 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/oauth/clients/:clientId/rotate-secret',
       {
-        config: changing,
-        schema: {
-          operationId: 'rotateOAuthClientSecret',
-          tags,
-          summary: 'Issue a new client secret; the old one works for the grace period',
-          description: 'A `private_key_jwt` client has no secret: CONFLICT.',
-          params,
-          body: RotateSecretBody,
-          response: { 200: OAuthClientSecret, ...problems('NOT_FOUND', 'CONFLICT') },
-        },
+        ...changing,
+        operationId: 'rotateOAuthClientSecret',
+        summary: 'Issue a new client secret; the old one works for the grace period',
+        description: 'A `private_key_jwt` client has no secret: CONFLICT.',
+        params,
+        body: RotateSecretBody,
+        response: { 200: OAuthClientSecret, ...problems('NOT_FOUND', 'CONFLICT') },
       },
       async (request) => {
         const { client, secret } = await clients.rotateSecret(actorOf(request), request.params.clientId, request.body?.gracePeriodSeconds);
@@ -177,5 +156,5 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
     );
 
     await app.register(oauthSigningKeyRoutes(services));
-  };
+  });
 }

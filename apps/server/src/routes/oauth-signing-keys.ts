@@ -1,14 +1,12 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { DEFAULT_WORKSPACE_ID, TesseraError } from '@tessera/core';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Nullable, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { SigningKeyList } from './oauth-client-schemas.js';
-
-const tags = ['oauth clients'];
 
 const KidParams = Type.Object({
   kid: Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'The key id, as in the JWKS and the token header.' }),
@@ -39,18 +37,14 @@ const Retired = Type.Object(
 /** The authorization server's signing keys and the role each plays now (permission `oauth:manage`). */
 export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
   const { keys } = services.oauth;
-  return async (root) => {
-    const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    app.get(
+  return operations({ tags: ['oauth clients'] }, (route) => {
+    route.get(
       '/v1/oauth/signing-keys',
       {
-        config: { permission: 'oauth:manage' as const },
-        schema: {
-          operationId: 'listOAuthSigningKeys',
-          tags,
-          summary: 'The signing keys and the role each plays now (next, current, previous)',
-          response: { 200: SigningKeyList },
-        },
+        permission: 'oauth:manage' as const,
+        operationId: 'listOAuthSigningKeys',
+        summary: 'The signing keys and the role each plays now (next, current, previous)',
+        response: { 200: SigningKeyList },
       },
       async () => ({
         items: (await keys.describe()).map((k) => ({
@@ -62,23 +56,21 @@ export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
       }),
     );
 
-    app.post(
+    route.post(
       '/v1/oauth/signing-keys/:kid/retire',
       {
-        config: { permission: 'oauth:manage' as const, idempotent: true },
-        schema: {
-          operationId: 'retireOAuthSigningKey',
-          tags,
-          summary: 'Retire a signing key now (emergency): out of the JWKS, its tokens refused, a successor signs',
-          description:
-            'The key leaves the JWKS at once on every node and no token it signed verifies or introspects as active any more. ' +
-            'When it was signing, the published next key of its algorithm takes over (or a fresh key, made before anything is retired), ' +
-            'and a new next key is published. A key no longer published: NOT_FOUND. ' +
-            "Signing keys belong to the installation, not to a workspace: only a caller acting in the default workspace (`ws_default`, the installation's own) may retire one; any other is FORBIDDEN.",
-          params: KidParams,
-          body: RetireBody,
-          response: { 200: Retired, ...problems('FORBIDDEN', 'NOT_FOUND') },
-        },
+        permission: 'oauth:manage' as const,
+        idempotent: true,
+        operationId: 'retireOAuthSigningKey',
+        summary: 'Retire a signing key now (emergency): out of the JWKS, its tokens refused, a successor signs',
+        description:
+          'The key leaves the JWKS at once on every node and no token it signed verifies or introspects as active any more. ' +
+          'When it was signing, the published next key of its algorithm takes over (or a fresh key, made before anything is retired), ' +
+          'and a new next key is published. A key no longer published: NOT_FOUND. ' +
+          "Signing keys belong to the installation, not to a workspace: only a caller acting in the default workspace (`ws_default`, the installation's own) may retire one; any other is FORBIDDEN.",
+        params: KidParams,
+        body: RetireBody,
+        response: { 200: Retired, ...problems('FORBIDDEN', 'NOT_FOUND') },
       },
       async (request) => {
         const actor = actorOf(request);
@@ -91,5 +83,5 @@ export function oauthSigningKeyRoutes(services: Services): FastifyPluginAsync {
         return services.oauth.retireSigningKey(request.params.kid, actor, request.body?.reason);
       },
     );
-  };
+  });
 }

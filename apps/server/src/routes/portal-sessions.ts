@@ -1,9 +1,9 @@
 import type { PortalSettings } from '@tessera/core';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { issuerOf } from '../http/issuer.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { iso } from '../http/views.js';
@@ -11,7 +11,6 @@ import type { Services } from '../wiring/services.js';
 import { PORTAL_OPEN_PATH } from './portal/portal-routes.js';
 import { PortalSessionAnswer, PortalSessionBody, PortalSettingsAnswer, PortalSettingsBody } from './portal-schemas.js';
 
-const tags = ['portal'];
 const keyspace = { keyspaceParam: 'keyspaceId' };
 
 const settingsView = (keyspaceId: string, s: PortalSettings) => ({
@@ -28,23 +27,20 @@ const settingsView = (keyspaceId: string, s: PortalSettings) => ({
 /** The portal through the API: sessions handed to key owners, and each keyspace's portal settings. */
 export function portalSessionRoutes(services: Services, config: Config): FastifyPluginAsync {
   const { portal } = services;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-    const issuer = issuerOf(app0, config);
+  return operations({ tags: ['portal'] }, (route, app) => {
+    const issuer = issuerOf(app, config);
 
-    app.post(
+    route.post(
       '/v1/portal/sessions',
       {
-        config: { permission: 'portal:manage', keyspace: { body: 'keyspaceId' } },
-        schema: {
-          operationId: 'createPortalSession',
-          tags,
-          summary: 'Hand a key owner a portal session: a single-use link to manage their own keys',
-          description:
-            'Send the signed-in customer’s browser to `url`: it opens the portal once, within five minutes, where they list, create, roll and revoke their keys of this keyspace within its portal settings (docs/portal.md).',
-          body: PortalSessionBody,
-          response: { 201: Answer('The portal link.', PortalSessionAnswer), ...problems('NOT_FOUND') },
-        },
+        permission: 'portal:manage',
+        keyspace: { body: 'keyspaceId' },
+        operationId: 'createPortalSession',
+        summary: 'Hand a key owner a portal session: a single-use link to manage their own keys',
+        description:
+          'Send the signed-in customer’s browser to `url`: it opens the portal once, within five minutes, where they list, create, roll and revoke their keys of this keyspace within its portal settings (docs/portal.md).',
+        body: PortalSessionBody,
+        response: { 201: Answer('The portal link.', PortalSessionAnswer), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         const { token, session } = await portal.sessions.create(actorOf(request), request.body);
@@ -54,36 +50,33 @@ export function portalSessionRoutes(services: Services, config: Config): Fastify
       },
     );
 
-    app.get(
+    route.get(
       '/v1/keyspaces/:keyspaceId/portal',
       {
-        config: { permission: 'keyspaces:read', keyspace },
-        schema: {
-          operationId: 'getPortalSettings',
-          tags,
-          summary: "A keyspace's portal settings (the defaults until set)",
-          params: IdParams('keyspaceId'),
-          response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
-        },
+        permission: 'keyspaces:read',
+        keyspace,
+        operationId: 'getPortalSettings',
+        summary: "A keyspace's portal settings (the defaults until set)",
+        params: IdParams('keyspaceId'),
+        response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
       },
       async (request) => settingsView(request.params.keyspaceId, await portal.settings.get(actorOf(request), request.params.keyspaceId)),
     );
 
-    app.patch(
+    route.patch(
       '/v1/keyspaces/:keyspaceId/portal',
       {
-        config: { permission: 'keyspaces:manage', idempotent: true, keyspace },
-        schema: {
-          operationId: 'updatePortalSettings',
-          tags,
-          summary: "Change a keyspace's portal settings: key owners' limits and the portal's branding",
-          params: IdParams('keyspaceId'),
-          body: PortalSettingsBody,
-          response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
-        },
+        permission: 'keyspaces:manage',
+        idempotent: true,
+        keyspace,
+        operationId: 'updatePortalSettings',
+        summary: "Change a keyspace's portal settings: key owners' limits and the portal's branding",
+        params: IdParams('keyspaceId'),
+        body: PortalSettingsBody,
+        response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
       },
       async (request) =>
         settingsView(request.params.keyspaceId, await portal.settings.put(actorOf(request), request.params.keyspaceId, request.body)),
     );
-  };
+  });
 }

@@ -1,15 +1,13 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { RotationView, VaultCaller } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Answer, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { NameParams } from './secret-schemas.js';
 import { ConfiguredRotation, PutRotationBody, Rotation, RotationList, RotationRun, ROTATION_SCHEMAS } from './secret-rotation-schemas.js';
-
-const tags = ['secrets'];
 
 /**
  * Rotation of vault secrets (docs/rotation.md): a rotator and a schedule per secret, its state,
@@ -19,71 +17,56 @@ const tags = ['secrets'];
 export function secretRotationRoutes(services: Services): FastifyPluginAsync {
   const caller = (request: FastifyRequest): VaultCaller => ({ actor: actorOf(request), grants: request.rootKey!.permissions });
   const rotations = services.secretRotation.rotations;
-  return async (app0) => {
-    for (const schema of ROTATION_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.put(
+  return operations({ tags: ['secrets'], schemas: ROTATION_SCHEMAS }, (route) => {
+    route.put(
       '/v1/secret-rotations/*',
       {
-        config: { permission: 'secrets:write' },
-        schema: {
-          operationId: 'putSecretRotation',
-          tags,
-          summary: "Set a secret's rotator and schedule",
-          description:
-            'The secret must hold its current value already. A webhook rotator gets a signing secret the first time, answered once.',
-          params: NameParams,
-          body: PutRotationBody,
-          response: {
-            200: Answer('The rotation as set.', ConfiguredRotation),
-            ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
-          },
+        permission: 'secrets:write',
+        operationId: 'putSecretRotation',
+        summary: "Set a secret's rotator and schedule",
+        description:
+          'The secret must hold its current value already. A webhook rotator gets a signing secret the first time, answered once.',
+        params: NameParams,
+        body: PutRotationBody,
+        response: {
+          200: Answer('The rotation as set.', ConfiguredRotation),
+          ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
         },
       },
       async (request) => view(await rotations.configure(caller(request), request.params['*'], request.body)),
     );
 
-    app.get(
+    route.get(
       '/v1/secret-rotations/*',
       {
-        config: { permission: 'secrets:read' },
-        schema: {
-          operationId: 'getSecretRotation',
-          tags,
-          summary: "A secret's rotation: rotator, schedule, next rotation and last result",
-          params: NameParams,
-          response: { 200: Answer('The rotation.', Rotation), ...problems('NOT_FOUND') },
-        },
+        permission: 'secrets:read',
+        operationId: 'getSecretRotation',
+        summary: "A secret's rotation: rotator, schedule, next rotation and last result",
+        params: NameParams,
+        response: { 200: Answer('The rotation.', Rotation), ...problems('NOT_FOUND') },
       },
       async (request) => view(await rotations.get(caller(request), request.params['*'])),
     );
 
-    app.get(
+    route.get(
       '/v1/secret-rotations',
       {
-        config: { permission: 'secrets:read' },
-        schema: {
-          operationId: 'listSecretRotations',
-          tags,
-          summary: 'Every secret rotation the root key may read',
-          response: { 200: Answer('The rotations, by secret name.', RotationList) },
-        },
+        permission: 'secrets:read',
+        operationId: 'listSecretRotations',
+        summary: 'Every secret rotation the root key may read',
+        response: { 200: Answer('The rotations, by secret name.', RotationList) },
       },
       async (request) => ({ items: (await rotations.list(caller(request))).map(view) }),
     );
 
-    app.delete(
+    route.delete(
       '/v1/secret-rotations/*',
       {
-        config: { permission: 'secrets:write' },
-        schema: {
-          operationId: 'deleteSecretRotation',
-          tags,
-          summary: "Clear a secret's rotation (its versions stay)",
-          params: NameParams,
-          response: { 204: Type.Null({ description: 'Cleared' }), ...problems('NOT_FOUND') },
-        },
+        permission: 'secrets:write',
+        operationId: 'deleteSecretRotation',
+        summary: "Clear a secret's rotation (its versions stay)",
+        params: NameParams,
+        response: { 204: Type.Null({ description: 'Cleared' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await rotations.clear(caller(request), request.params['*']);
@@ -91,21 +74,18 @@ export function secretRotationRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.post(
+    route.post(
       '/v1/secret-rotations/*',
       {
-        config: { permission: 'secrets:write' },
-        schema: {
-          operationId: 'rotateSecretNow',
-          tags,
-          summary: 'Rotate a secret now, whatever its schedule',
-          description:
-            'Runs one attempt and answers the state after it: `version` is the new current version, or null when the attempt failed (`lastError` says why; it is retried with backoff, and the current version stays).',
-          params: NameParams,
-          response: {
-            200: Answer('The rotation after the attempt.', RotationRun),
-            ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
-          },
+        permission: 'secrets:write',
+        operationId: 'rotateSecretNow',
+        summary: 'Rotate a secret now, whatever its schedule',
+        description:
+          'Runs one attempt and answers the state after it: `version` is the new current version, or null when the attempt failed (`lastError` says why; it is retried with backoff, and the current version stays).',
+        params: NameParams,
+        response: {
+          200: Answer('The rotation after the attempt.', RotationRun),
+          ...problems('NOT_FOUND', 'CONFLICT', 'KEYRING_UNAVAILABLE'),
         },
       },
       async (request) => {
@@ -113,7 +93,7 @@ export function secretRotationRoutes(services: Services): FastifyPluginAsync {
         return { ...view(r), version: r.version };
       },
     );
-  };
+  });
 }
 
 function view<T extends RotationView>(r: T) {

@@ -1,8 +1,8 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { TesseraError, type VaultCaller } from '@tessera/core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Answer, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -17,8 +17,6 @@ import {
   WrittenSecret,
 } from './secret-schemas.js';
 
-const tags = ['secrets'];
-
 /**
  * The secrets vault (docs/vault.md). Names may hold `/` (`payments/stripe`), so the name is the
  * rest of the path. Permissions: `secrets:read` / `secrets:write`, optionally for a name pattern
@@ -26,26 +24,21 @@ const tags = ['secrets'];
  */
 export function secretRoutes(services: Services): FastifyPluginAsync {
   const caller = (request: FastifyRequest): VaultCaller => ({ actor: actorOf(request), grants: request.rootKey!.permissions });
-  return async (app0) => {
-    for (const schema of SECRET_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.put(
+  return operations({ tags: ['secrets'], schemas: SECRET_SCHEMAS }, (route) => {
+    route.put(
       '/v1/secrets/*',
       {
-        config: { permission: 'secrets:write', idempotent: true },
-        schema: {
-          operationId: 'putSecret',
-          tags,
-          summary: 'Store a new version of a secret',
-          description:
-            'Creates the secret, or adds a version; earlier versions are kept. The value is encrypted by the keyring before it is stored.',
-          params: NameParams,
-          body: PutSecretBody,
-          response: {
-            200: Answer('The version written.', WrittenSecret),
-            ...problems('CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
-          },
+        permission: 'secrets:write',
+        idempotent: true,
+        operationId: 'putSecret',
+        summary: 'Store a new version of a secret',
+        description:
+          'Creates the secret, or adds a version; earlier versions are kept. The value is encrypted by the keyring before it is stored.',
+        params: NameParams,
+        body: PutSecretBody,
+        response: {
+          200: Answer('The version written.', WrittenSecret),
+          ...problems('CONFLICT', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED'),
         },
       },
       async (request) => {
@@ -55,19 +48,16 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/secrets/*',
       {
-        config: { permission: 'secrets:read' },
-        schema: {
-          operationId: 'getSecret',
-          tags,
-          summary: 'Read a secret (audited)',
-          description: 'The read is audited before the value is decrypted.',
-          params: NameParams,
-          querystring: GetSecretQuery,
-          response: { 200: Answer('The value.', SecretValue), ...problems('NOT_FOUND', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED') },
-        },
+        permission: 'secrets:read',
+        operationId: 'getSecret',
+        summary: 'Read a secret (audited)',
+        description: 'The read is audited before the value is decrypted.',
+        params: NameParams,
+        querystring: GetSecretQuery,
+        response: { 200: Answer('The value.', SecretValue), ...problems('NOT_FOUND', 'KEYRING_UNAVAILABLE', 'DECRYPTION_FAILED') },
       },
       async (request) => {
         const r = await services.vault.get(caller(request), request.params['*'], request.query.version);
@@ -75,17 +65,14 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/secrets',
       {
-        config: { permission: 'secrets:read' },
-        schema: {
-          operationId: 'listSecrets',
-          tags,
-          summary: 'List secrets without their values; `rotation=due` reports those due or overdue for rotation',
-          querystring: ListSecretsQuery,
-          response: { 200: Answer('The secrets, without values.', SecretList) },
-        },
+        permission: 'secrets:read',
+        operationId: 'listSecrets',
+        summary: 'List secrets without their values; `rotation=due` reports those due or overdue for rotation',
+        querystring: ListSecretsQuery,
+        response: { 200: Answer('The secrets, without values.', SecretList) },
       },
       async (request) => {
         const items = await services.vault.list(caller(request), { rotation: request.query.rotation });
@@ -93,24 +80,21 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.delete(
+    route.delete(
       '/v1/secrets/*',
       {
-        config: { permission: 'secrets:write' },
-        schema: {
-          operationId: 'deleteSecret',
-          tags,
-          summary: 'Delete a secret and destroy every version it kept',
-          params: NameParams,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
-        },
+        permission: 'secrets:write',
+        operationId: 'deleteSecret',
+        summary: 'Delete a secret and destroy every version it kept',
+        params: NameParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await services.vault.delete(caller(request), request.params['*']);
         return reply.code(204).send(null);
       },
     );
-  };
+  });
 }
 
 function parseTime(value: string | null | undefined): number | null | undefined {

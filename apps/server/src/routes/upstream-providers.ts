@@ -1,15 +1,14 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { FEDERATION_CALLBACK_PATH, type UpstreamProviderRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../config.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { issuerOf } from '../http/issuer.js';
 import { RefTo, Time, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 
-const tags = ['oauth clients'];
 const PROVIDER_ID = 'idp_0Hq4C7d8E9f0G1h2I3j4K5';
 
 const ClaimMapping = Type.Object(
@@ -97,9 +96,8 @@ const ProviderList = Type.Object({ items: Type.Array(UpstreamProvider) }, { exam
  */
 export function upstreamProviderRoutes(services: Services, config: Config): FastifyPluginAsync {
   const providers = services.oauth.upstreamProviders;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-    const issuer = issuerOf(app0, config);
+  return operations({ tags: ['oauth clients'] }, (route, app) => {
+    const issuer = issuerOf(app, config);
     app.addSchema(ProviderShape);
     const manage = { permission: 'oauth:manage' as const };
     const view = (p: UpstreamProviderRecord) => ({
@@ -114,62 +112,56 @@ export function upstreamProviderRoutes(services: Services, config: Config): Fast
       updatedAt: iso(p.updatedAt),
     });
 
-    app.post(
+    route.post(
       '/v1/oauth/upstream-providers',
       {
-        config: { ...manage, idempotent: true },
-        schema: {
-          operationId: 'createUpstreamProvider',
-          tags,
-          summary: 'Register an upstream OpenID Provider',
-          description: 'Reads the issuer’s discovery document first: an issuer that cannot be discovered is refused (`VALIDATION_FAILED`).',
-          body: CreateBody,
-          response: { 201: UpstreamProvider, ...problems('CONFLICT') },
-        },
+        ...manage,
+        idempotent: true,
+        operationId: 'createUpstreamProvider',
+        summary: 'Register an upstream OpenID Provider',
+        description: 'Reads the issuer’s discovery document first: an issuer that cannot be discovered is refused (`VALIDATION_FAILED`).',
+        body: CreateBody,
+        response: { 201: UpstreamProvider, ...problems('CONFLICT') },
       },
       async (request, reply) => reply.code(201).send(view(await providers.register(actorOf(request), request.body))),
     );
 
-    app.get(
+    route.get(
       '/v1/oauth/upstream-providers',
       {
-        config: manage,
-        schema: { operationId: 'listUpstreamProviders', tags, summary: 'List upstream OpenID Providers', response: { 200: ProviderList } },
+        ...manage,
+        operationId: 'listUpstreamProviders',
+        summary: 'List upstream OpenID Providers',
+        response: { 200: ProviderList },
       },
       async (request) => ({ items: (await providers.list(actorOf(request))).map(view) }),
     );
 
-    app.get(
+    route.get(
       '/v1/oauth/upstream-providers/:providerId',
       {
-        config: manage,
-        schema: {
-          operationId: 'getUpstreamProvider',
-          tags,
-          summary: 'Get an upstream OpenID Provider',
-          params,
-          response: { 200: UpstreamProvider, ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'getUpstreamProvider',
+        summary: 'Get an upstream OpenID Provider',
+        params,
+        response: { 200: UpstreamProvider, ...problems('NOT_FOUND') },
       },
       async (request) => view(await providers.get(actorOf(request), request.params.providerId)),
     );
 
-    app.delete(
+    route.delete(
       '/v1/oauth/upstream-providers/:providerId',
       {
-        config: manage,
-        schema: {
-          operationId: 'deleteUpstreamProvider',
-          tags,
-          summary: 'Remove an upstream OpenID Provider and unlink the accounts linked to it',
-          params,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
-        },
+        ...manage,
+        operationId: 'deleteUpstreamProvider',
+        summary: 'Remove an upstream OpenID Provider and unlink the accounts linked to it',
+        params,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
       },
       async (request, reply) => {
         await providers.remove(actorOf(request), request.params.providerId);
         return reply.code(204).send(null);
       },
     );
-  };
+  });
 }

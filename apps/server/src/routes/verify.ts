@@ -1,10 +1,10 @@
 import { isIP } from 'node:net';
 import { TesseraError, type VerifyResult } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { verifyView } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { VerifyAnswer, VerifyBody } from './verify-schemas.js';
+import { operations } from '../http/route-table.js';
 
 /**
  * `POST /v1/keys/verify`, the hot path: a plugin of its own, with nothing but what it needs. It runs
@@ -12,27 +12,23 @@ import { VerifyAnswer, VerifyBody } from './verify-schemas.js';
  * key without a promise.
  */
 export function verifyRoutes(services: Services, metrics: { observeVerify(code: string, seconds: number): void }): FastifyPluginAsync {
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
+  return operations({ tags: ['keys'] }, (route) => {
     const answer = (result: VerifyResult, ip: string, started: bigint) => {
       metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
       services.verifyTimeline.record(result.code, result.keyId, ip);
       return verifyView(result);
     };
-    app.post(
+    route.post(
       '/v1/keys/verify',
       {
-        config: { permission: 'keys:verify', keyspace: 'handler' },
-        schema: {
-          operationId: 'verifyKey',
-          tags: ['keys'],
-          summary: 'Verify a key',
-          description:
-            'Is this key good, for these scopes, from this address? Answered from memory once a key is cached; an invalid key is a `200` with `valid: false` and its code.',
-          body: VerifyBody,
-          response: { 200: VerifyAnswer },
-        },
+        permission: 'keys:verify',
+        keyspace: 'handler',
+        operationId: 'verifyKey',
+        summary: 'Verify a key',
+        description:
+          'Is this key good, for these scopes, from this address? Answered from memory once a key is cached; an invalid key is a `200` with `valid: false` and its code.',
+        body: VerifyBody,
+        response: { 200: VerifyAnswer },
       },
       // Not async: a cached key is answered without a promise (Fastify sends a returned value).
       (request) => {
@@ -59,5 +55,5 @@ export function verifyRoutes(services: Services, metrics: { observeVerify(code: 
           : answer(pending, input.ip, started);
       },
     );
-  };
+  });
 }

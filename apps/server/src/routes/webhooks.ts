@@ -1,6 +1,7 @@
 import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { routeTable } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { IdParams, Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
@@ -25,22 +26,20 @@ const notFound = problems('NOT_FOUND');
  * in the `Tessera-Signature` header, retried with backoff, and logged.
  */
 export function webhookRoutes(app: TypedApp, services: Services): void {
+  const route = routeTable(app, tags);
   const { webhooks } = services.monitoring;
   const config = { permission: 'webhooks:manage' as const };
   /** Creates, changes, rotations and test sends take an Idempotency-Key. */
   const changing = { ...config, idempotent: true };
 
-  app.post(
+  route.post(
     '/v1/webhooks',
     {
-      config: changing,
-      schema: {
-        operationId: 'createWebhook',
-        tags,
-        summary: 'Subscribe a URL to events; the signing secret is in this answer only',
-        body: CreateWebhookBody,
-        response: { 201: WebhookWithSecret },
-      },
+      ...changing,
+      operationId: 'createWebhook',
+      summary: 'Subscribe a URL to events; the signing secret is in this answer only',
+      body: CreateWebhookBody,
+      response: { 201: WebhookWithSecret },
     },
     async (request, reply) => {
       const { record, secret } = await webhooks.create(actorOf(request), request.body);
@@ -48,48 +47,50 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.get(
+  route.get(
     '/v1/webhooks',
-    { config, schema: { operationId: 'listWebhooks', tags, summary: 'Webhook subscriptions', response: { 200: WebhookList } } },
+    {
+      ...config,
+      operationId: 'listWebhooks',
+      summary: 'Webhook subscriptions',
+      response: { 200: WebhookList },
+    },
     async (request) => ({ items: (await webhooks.list(actorOf(request))).map(webhookView) }),
   );
 
-  app.get(
+  route.get(
     '/v1/webhooks/:webhookId',
     {
-      config,
-      schema: { operationId: 'getWebhook', tags, summary: 'One subscription', params, response: { 200: Webhook, ...notFound } },
+      ...config,
+      operationId: 'getWebhook',
+      summary: 'One subscription',
+      params,
+      response: { 200: Webhook, ...notFound },
     },
     async (request) => webhookView(await webhooks.get(actorOf(request), request.params.webhookId)),
   );
 
-  app.patch(
+  route.patch(
     '/v1/webhooks/:webhookId',
     {
-      config: changing,
-      schema: {
-        operationId: 'updateWebhook',
-        tags,
-        summary: 'Change the URL, the events or whether it is enabled',
-        params,
-        body: UpdateWebhookBody,
-        response: { 200: Webhook, ...notFound },
-      },
+      ...changing,
+      operationId: 'updateWebhook',
+      summary: 'Change the URL, the events or whether it is enabled',
+      params,
+      body: UpdateWebhookBody,
+      response: { 200: Webhook, ...notFound },
     },
     async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
   );
 
-  app.delete(
+  route.delete(
     '/v1/webhooks/:webhookId',
     {
-      config,
-      schema: {
-        operationId: 'deleteWebhook',
-        tags,
-        summary: 'Delete a subscription and its delivery log',
-        params,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
-      },
+      ...config,
+      operationId: 'deleteWebhook',
+      summary: 'Delete a subscription and its delivery log',
+      params,
+      response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
     },
     async (request, reply) => {
       await webhooks.delete(actorOf(request), request.params.webhookId);
@@ -97,17 +98,14 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.post(
+  route.post(
     '/v1/webhooks/:webhookId/rotate-secret',
     {
-      config: changing,
-      schema: {
-        operationId: 'rotateWebhookSecret',
-        tags,
-        summary: 'A new signing secret, shown once; the old one stops at once',
-        params,
-        response: { 200: WebhookWithSecret, ...notFound },
-      },
+      ...changing,
+      operationId: 'rotateWebhookSecret',
+      summary: 'A new signing secret, shown once; the old one stops at once',
+      params,
+      response: { 200: WebhookWithSecret, ...notFound },
     },
     async (request) => {
       const { record, secret } = await webhooks.rotateSecret(actorOf(request), request.params.webhookId);
@@ -115,33 +113,27 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
     },
   );
 
-  app.post(
+  route.post(
     '/v1/webhooks/:webhookId/test',
     {
-      config: changing,
-      schema: {
-        operationId: 'testWebhook',
-        tags,
-        summary: 'Send a `webhook.test` event now; answers with the delivery',
-        params,
-        response: { 200: WebhookDelivery, ...notFound },
-      },
+      ...changing,
+      operationId: 'testWebhook',
+      summary: 'Send a `webhook.test` event now; answers with the delivery',
+      params,
+      response: { 200: WebhookDelivery, ...notFound },
     },
     async (request) => deliveryView(await webhooks.test(actorOf(request), request.params.webhookId)),
   );
 
-  app.get(
+  route.get(
     '/v1/webhooks/:webhookId/deliveries',
     {
-      config,
-      schema: {
-        operationId: 'listWebhookDeliveries',
-        tags,
-        summary: 'The delivery log, newest first',
-        params,
-        querystring: DeliveriesQuery,
-        response: { 200: DeliveryPage, ...notFound },
-      },
+      ...config,
+      operationId: 'listWebhookDeliveries',
+      summary: 'The delivery log, newest first',
+      params,
+      querystring: DeliveriesQuery,
+      response: { 200: DeliveryPage, ...notFound },
     },
     async (request) => {
       const limit = request.query.limit ?? 50;

@@ -1,12 +1,11 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { WorkspaceBranding } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { Nullable, Type } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 
-const tags = ['oauth'];
 const example = { name: 'Notes', logoUrl: 'https://notes.example/logo.png', color: '#0b6e4f' };
 
 const Branding = Type.Object(
@@ -38,32 +37,30 @@ const view = (b: WorkspaceBranding) => ({ name: b.name, logoUrl: b.logoUrl, colo
 /** The brand of the workspace's hosted pages (`oauth:manage`): read it and change it. */
 export function workspaceBrandingRoutes(services: Services): FastifyPluginAsync {
   const brandings = services.oauth.server.brandings;
-  return async (app0) => {
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
+  return operations({ tags: ['oauth'] }, (route) => {
     const config = { permission: 'oauth:manage' as const };
 
-    app.get(
+    route.get(
       '/v1/workspace/branding',
       {
-        config,
-        schema: { operationId: 'getWorkspaceBranding', tags, summary: 'The brand of the hosted pages', response: { 200: Branding } },
+        ...config,
+        operationId: 'getWorkspaceBranding',
+        summary: 'The brand of the hosted pages',
+        response: { 200: Branding },
       },
       async (request) => view(await brandings.get(actorOf(request).workspaceId ?? '')),
     );
 
-    app.patch(
+    route.patch(
       '/v1/workspace/branding',
       {
-        config,
-        schema: {
-          operationId: 'updateWorkspaceBranding',
-          tags,
-          summary: 'Change the brand of the hosted pages: name, logo, colour',
-          body: BrandingPatch,
-          response: { 200: Branding, ...problems('VALIDATION_FAILED') },
-        },
+        ...config,
+        operationId: 'updateWorkspaceBranding',
+        summary: 'Change the brand of the hosted pages: name, logo, colour',
+        body: BrandingPatch,
+        response: { 200: Branding, ...problems('VALIDATION_FAILED') },
       },
       async (request) => view(await brandings.update(actorOf(request), request.body)),
     );
-  };
+  });
 }

@@ -1,8 +1,8 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isId, TesseraError, type WorkspaceRecord } from '@tessera/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
+import { operations } from '../http/route-table.js';
 import { pageOf } from '../http/cursor.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { iso } from '../http/views.js';
@@ -16,8 +16,6 @@ import {
   WORKSPACE_SCHEMAS,
   WorkspaceList,
 } from './workspace-schemas.js';
-
-const tags = ['workspaces'];
 
 const workspaceView = (ws: WorkspaceRecord) => ({ id: ws.id, name: ws.name, createdAt: iso(ws.createdAt) });
 
@@ -34,23 +32,18 @@ function decodeWorkspaceCursor(cursor: string): string {
  */
 export function workspaceRoutes(services: Services): FastifyPluginAsync {
   const { workspaces } = services;
-  return async (app0) => {
-    for (const schema of WORKSPACE_SCHEMAS) app0.addSchema(schema);
-    const app = app0.withTypeProvider<TypeBoxTypeProvider>();
-
-    app.post(
+  return operations({ tags: ['workspaces'], schemas: WORKSPACE_SCHEMAS }, (route) => {
+    route.post(
       '/v1/workspaces',
       {
-        config: { permission: 'workspaces:manage', idempotent: true },
-        schema: {
-          operationId: 'createWorkspace',
-          tags,
-          summary: 'Create a workspace, and optionally its first root key',
-          description:
-            'The creating root key reaches the new workspace from then on. A first root key, if asked for, is in this answer only.',
-          body: CreateWorkspaceBody,
-          response: { 201: Answer('The new workspace, and its first root key when asked for.', CreatedWorkspace), ...problems() },
-        },
+        permission: 'workspaces:manage',
+        idempotent: true,
+        operationId: 'createWorkspace',
+        summary: 'Create a workspace, and optionally its first root key',
+        description:
+          'The creating root key reaches the new workspace from then on. A first root key, if asked for, is in this answer only.',
+        body: CreateWorkspaceBody,
+        response: { 201: Answer('The new workspace, and its first root key when asked for.', CreatedWorkspace), ...problems() },
       },
       async (request, reply) => {
         const made = await workspaces.create(actorOf(request), request.rootKey!, request.body);
@@ -60,17 +53,14 @@ export function workspaceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/workspaces',
       {
-        config: { permission: 'workspaces:read' },
-        schema: {
-          operationId: 'listWorkspaces',
-          tags,
-          summary: 'List the workspaces the caller reaches',
-          querystring: ListWorkspacesQuery,
-          response: { 200: Answer('A page of workspaces.', WorkspaceList) },
-        },
+        permission: 'workspaces:read',
+        operationId: 'listWorkspaces',
+        summary: 'List the workspaces the caller reaches',
+        querystring: ListWorkspacesQuery,
+        response: { 200: Answer('A page of workspaces.', WorkspaceList) },
       },
       async (request) => {
         const { limit = 100, cursor } = request.query;
@@ -81,35 +71,30 @@ export function workspaceRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    app.get(
+    route.get(
       '/v1/workspaces/:id',
       {
-        config: { permission: 'workspaces:read' },
-        schema: {
-          operationId: 'getWorkspace',
-          tags,
-          summary: 'Get a workspace the caller reaches',
-          params: IdParams('id'),
-          response: { 200: Answer('The workspace.', Workspace), ...problems('NOT_FOUND') },
-        },
+        permission: 'workspaces:read',
+        operationId: 'getWorkspace',
+        summary: 'Get a workspace the caller reaches',
+        params: IdParams('id'),
+        response: { 200: Answer('The workspace.', Workspace), ...problems('NOT_FOUND') },
       },
       async (request) => workspaceView(await workspaces.get(request.rootKey!, request.params.id)),
     );
 
-    app.patch(
+    route.patch(
       '/v1/workspaces/:id',
       {
-        config: { permission: 'workspaces:manage', idempotent: true },
-        schema: {
-          operationId: 'renameWorkspace',
-          tags,
-          summary: 'Rename a workspace the caller reaches',
-          params: IdParams('id'),
-          body: RenameWorkspaceBody,
-          response: { 200: Answer('The renamed workspace.', Workspace), ...problems('NOT_FOUND') },
-        },
+        permission: 'workspaces:manage',
+        idempotent: true,
+        operationId: 'renameWorkspace',
+        summary: 'Rename a workspace the caller reaches',
+        params: IdParams('id'),
+        body: RenameWorkspaceBody,
+        response: { 200: Answer('The renamed workspace.', Workspace), ...problems('NOT_FOUND') },
       },
       async (request) => workspaceView(await workspaces.rename(actorOf(request), request.rootKey!, request.params.id, request.body.name)),
     );
-  };
+  });
 }
