@@ -159,6 +159,19 @@ export async function listed(ctx: CommandContext, path: string): Promise<{ items
   return { items, nextCursor: null };
 }
 
+/**
+ * One of a keyspace's settings (`policy`, `portal`), of the keyspace named first on the command
+ * line: read, or changed with `method` when the patch has any field.
+ */
+export function keyspaceSettings(ctx: CommandContext, leaf: string) {
+  const path = `/v1/keyspaces/${encodeURIComponent(need(ctx.rest[0], 'KEYSPACE_ID'))}/${leaf}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is printed, not typed
+  return async (method: 'PUT' | 'PATCH', patch: object): Promise<{ changing: boolean; settings: any }> => {
+    const changing = Object.keys(patch).length > 0;
+    return { changing, settings: changing ? await ctx.api(method, path, patch) : await ctx.api('GET', path) };
+  };
+}
+
 /** A time flag: RFC 3339, or how long ago (`30m`, `24h`, `7d`) as RFC 3339. */
 export function timeFlag(name: string, value: string | undefined, now = Date.now()): string | undefined {
   if (value === undefined) return undefined;

@@ -8,6 +8,18 @@ export async function databasesCommand(sub: string | undefined, ctx: CommandCont
   const f = ctx.flags;
   const arg = (what: string) => encodeURIComponent(need(ctx.rest[0], what));
   const seconds = (name: 'ttl' | 'default-ttl' | 'max-ttl' | 'increment') => (f[name] === undefined ? undefined : intFlag(name, f[name]));
+  /** A list, as a table of these columns. */
+  const shown = async (path: string, columns: string[]) => {
+    const r = await ctx.api('GET', path);
+    ctx.out(table(r.items, columns), r.items);
+    return 0;
+  };
+  /** Deletes what `path` names: the one named first on the command line. */
+  const deleted = async (what: string, path: string) => {
+    await ctx.api('DELETE', path);
+    ctx.out(`Deleted the ${what} ${ctx.rest[0]}.`, { name: ctx.rest[0], deleted: true });
+    return 0;
+  };
   switch (sub) {
     case 'connect': {
       const password = stdin('pipe the admin password on stdin: tessera databases connect NAME … < password-file');
@@ -23,15 +35,10 @@ export async function databasesCommand(sub: string | undefined, ctx: CommandCont
       ctx.out(`Connected ${r.name}: ${r.username}@${r.host}:${r.port}/${r.database} (${r.tlsMode}).`, r);
       return 0;
     }
-    case 'connections': {
-      const r = await ctx.api('GET', '/v1/databases/connections');
-      ctx.out(table(r.items, ['name', 'host', 'port', 'database', 'username', 'tlsMode']), r.items);
-      return 0;
-    }
+    case 'connections':
+      return shown('/v1/databases/connections', ['name', 'host', 'port', 'database', 'username', 'tlsMode']);
     case 'disconnect':
-      await ctx.api('DELETE', `/v1/databases/connections/${arg('NAME')}`);
-      ctx.out(`Deleted the connection ${ctx.rest[0]}.`, { name: ctx.rest[0], deleted: true });
-      return 0;
+      return deleted('connection', `/v1/databases/connections/${arg('NAME')}`);
     case 'role': {
       const body = {
         connection: need(f.connection, '--connection'),
@@ -45,15 +52,10 @@ export async function databasesCommand(sub: string | undefined, ctx: CommandCont
       ctx.out(`Wrote the role ${r.name} on ${r.connection} (TTL ${r.defaultTtlSeconds} s, at most ${r.maxTtlSeconds} s).`, r);
       return 0;
     }
-    case 'roles': {
-      const r = await ctx.api('GET', '/v1/databases/roles');
-      ctx.out(table(r.items, ['name', 'connection', 'defaultTtlSeconds', 'maxTtlSeconds']), r.items);
-      return 0;
-    }
+    case 'roles':
+      return shown('/v1/databases/roles', ['name', 'connection', 'defaultTtlSeconds', 'maxTtlSeconds']);
     case 'rm-role':
-      await ctx.api('DELETE', `/v1/databases/roles/${arg('NAME')}`);
-      ctx.out(`Deleted the role ${ctx.rest[0]}.`, { name: ctx.rest[0], deleted: true });
-      return 0;
+      return deleted('role', `/v1/databases/roles/${arg('NAME')}`);
     case 'creds': {
       const ttl = seconds('ttl');
       const r = await ctx.api('POST', `/v1/databases/roles/${arg('ROLE')}/credentials`, ttl === undefined ? {} : { ttlSeconds: ttl });

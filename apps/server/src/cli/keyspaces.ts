@@ -1,4 +1,4 @@
-import { intFlag, need, table, UsageError, type CommandContext } from './context.js';
+import { intFlag, keyspaceSettings, need, table, UsageError, type CommandContext } from './context.js';
 import { detectionPatch } from './detection-flags.js';
 
 /** `tessera keyspaces create|list|policy`, over the API. */
@@ -21,7 +21,7 @@ export async function keyspacesCommand(sub: string | undefined, ctx: CommandCont
 /** Shows a keyspace's policy, or changes its rotation rules and detection tuning when a flag is given. */
 async function policy(ctx: CommandContext): Promise<number> {
   const { flags } = ctx;
-  const path = `/v1/keyspaces/${encodeURIComponent(need(ctx.rest[0], 'KEYSPACE_ID'))}/policy`;
+  const readOrChange = keyspaceSettings(ctx, 'policy');
   const days = (name: string, value: string) => (value === 'none' ? null : intFlag(name, value));
   const patch: Record<string, unknown> = detectionPatch(flags);
   if (flags['max-lifetime-days'] !== undefined) patch.maxKeyLifetimeDays = days('max-lifetime-days', flags['max-lifetime-days']);
@@ -29,8 +29,7 @@ async function policy(ctx: CommandContext): Promise<number> {
   if (flags['rotation-notice-days'] !== undefined)
     patch.rotationNoticeDays = intFlag('rotation-notice-days', flags['rotation-notice-days']);
   if (flags['rotation-grace-days'] !== undefined) patch.rotationGraceDays = intFlag('rotation-grace-days', flags['rotation-grace-days']);
-  const changing = Object.keys(patch).length > 0;
-  const p = changing ? await ctx.api('PUT', path, patch) : await ctx.api('GET', path);
+  const { changing, settings: p } = await readOrChange('PUT', patch);
   const show = (v: unknown, unit: string) => (v === null ? 'none' : `${String(v)} ${unit}`);
   ctx.out(
     [

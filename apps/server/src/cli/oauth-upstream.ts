@@ -26,13 +26,7 @@ export async function upstreamProviders(k: CommandContext): Promise<number> {
     }
     case 'list': {
       const r = await k.api('GET', '/v1/oauth/upstream-providers');
-      k.out(
-        table(
-          r.items.map((p: Record<string, unknown>) => ({ ...p, scopes: (p.scopes as string[]).join(' ') })),
-          ['providerId', 'name', 'issuer', 'clientId', 'scopes'],
-        ),
-        r,
-      );
+      k.out(table(scopesJoined(r.items), ['providerId', 'name', 'issuer', 'clientId', 'scopes']), r);
       return 0;
     }
     case 'remove': {
@@ -45,6 +39,9 @@ export async function upstreamProviders(k: CommandContext): Promise<number> {
       throw new UsageError('usage: tessera oauth upstream add|list|remove');
   }
 }
+
+/** Rows with their `scopes` as one space-separated string, for a table. */
+export const scopesJoined = (rows: Record<string, unknown>[]) => rows.map((r) => ({ ...r, scopes: (r.scopes as string[]).join(' ') }));
 
 /** `email=mail,name=displayName` → `{ email: 'mail', name: 'displayName' }`. */
 function claimMapping(value: string): Record<string, string> {

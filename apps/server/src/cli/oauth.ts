@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { intFlag, list, listed, need, table, UsageError, type CommandContext } from './context.js';
-import { upstreamProviders } from './oauth-upstream.js';
+import { scopesJoined, upstreamProviders } from './oauth-upstream.js';
 
 /** `tessera oauth …`: manage OAuth clients, and get a token to try them. */
 export async function oauthCommand(sub: string | undefined, k: CommandContext): Promise<number> {
@@ -33,13 +33,7 @@ export async function oauthCommand(sub: string | undefined, k: CommandContext): 
     }
     case 'list': {
       const r = await listed(k, `/v1/oauth/clients${flags.limit ? `?limit=${intFlag('limit', flags.limit)}` : ''}`);
-      k.out(
-        table(
-          r.items.map((c: Record<string, unknown>) => ({ ...c, scopes: (c.scopes as string[]).join(' ') })),
-          ['clientId', 'name', 'scopes', 'tokenEndpointAuthMethod', 'signingAlg'],
-        ),
-        r,
-      );
+      k.out(table(scopesJoined(r.items), ['clientId', 'name', 'scopes', 'tokenEndpointAuthMethod', 'signingAlg']), r);
       return 0;
     }
     case 'rotate-secret': {

@@ -1,4 +1,4 @@
-import { intFlag, list, need, UsageError, type CommandContext } from './context.js';
+import { intFlag, keyspaceSettings, list, need, UsageError, type CommandContext } from './context.js';
 
 /** `tessera portal session|settings`, over the API. */
 export async function portalCommand(sub: string | undefined, ctx: CommandContext): Promise<number> {
@@ -20,7 +20,7 @@ export async function portalCommand(sub: string | undefined, ctx: CommandContext
 /** Shows a keyspace's portal settings, or changes those whose flag is given. */
 async function settings(ctx: CommandContext): Promise<number> {
   const { flags } = ctx;
-  const path = `/v1/keyspaces/${encodeURIComponent(need(ctx.rest[0], 'KEYSPACE_ID'))}/portal`;
+  const readOrChange = keyspaceSettings(ctx, 'portal');
   const orNone = (v: string) => (v === 'none' ? null : v);
   const patch: Record<string, unknown> = {};
   if (flags['max-keys'] !== undefined) patch.maxKeysPerOwner = intFlag('max-keys', flags['max-keys']);
@@ -30,8 +30,7 @@ async function settings(ctx: CommandContext): Promise<number> {
   if (flags['app-name'] !== undefined) patch.appName = orNone(flags['app-name']);
   if (flags['logo-url'] !== undefined) patch.logoUrl = orNone(flags['logo-url']);
   if (flags['brand-color'] !== undefined) patch.brandColor = orNone(flags['brand-color']);
-  const changing = Object.keys(patch).length > 0;
-  const p = changing ? await ctx.api('PATCH', path, patch) : await ctx.api('GET', path);
+  const { changing, settings: p } = await readOrChange('PATCH', patch);
   const show = (v: unknown) => (v === null ? 'none' : String(v));
   ctx.out(
     [

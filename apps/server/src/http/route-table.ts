@@ -59,7 +59,20 @@ export interface RouteTable {
 }
 
 /** The keys of an operation that belong to its schema (and so to the document); the rest is route config. */
-const SCHEMA_KEYS = ['operationId', 'tags', 'summary', 'description', 'security', 'hide', 'consumes', 'querystring', 'params', 'body', 'headers', 'response'];
+const SCHEMA_KEYS = [
+  'operationId',
+  'tags',
+  'summary',
+  'description',
+  'security',
+  'hide',
+  'consumes',
+  'querystring',
+  'params',
+  'body',
+  'headers',
+  'response',
+];
 
 /** Splits an operation into the route's `schema` (in the order the document lists its fields) and its `config`. */
 function routeOptions(operation: Operation, tags: string[]): { schema: FastifySchema; config: FastifyContextConfig } {

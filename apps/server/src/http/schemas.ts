@@ -57,6 +57,10 @@ export const Page = <T extends TSchema>(item: T, example: unknown, order: string
     { examples: [{ items: [example], nextCursor: 'a2V5XzBIcTNaazJXN2JENHNMbVA5eFRxMW4' }] },
   );
 
+/** A whole list, not paged: its items (in the order said, if any), with one item's example. */
+export const List = <T extends TSchema>(item: T, example: unknown, order?: string) =>
+  Type.Object({ items: Type.Array(item, ...(order === undefined ? [] : [{ description: order }])) }, { examples: [{ items: [example] }] });
+
 /** Ids, keys and times the document's examples share, so that one example's answer is the next one's request. */
 export const EXAMPLE = {
   workspaceId: 'ws_default',
@@ -68,5 +72,9 @@ export const EXAMPLE = {
   rootKey: 'tessera_root_MTf2AwrThjuAws1rbMvuWkKcxz8BMsUXf64zeKEFGBn3SvHaD',
   rootKeyStart: 'tessera_root_MTf2…vHaD',
 } as const;
+
+/** These fields of an example, in this order: for an example that shows part of another one. */
+export const pick = <T extends object, K extends keyof T>(example: T, keys: readonly K[]): Pick<T, K> =>
+  Object.fromEntries(keys.map((k) => [k, example[k]])) as Pick<T, K>;
 
 export { Nullable, Type };

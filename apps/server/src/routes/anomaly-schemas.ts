@@ -1,5 +1,5 @@
 import { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES } from '@tessera/api';
-import { Id, Nullable, OneOf, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
+import { Id, List, Nullable, OneOf, RefTo, ScopeName, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of anomalies, suspensions, keyspace policies, honeytokens and leak reports. Times are RFC 3339. */
 
@@ -80,10 +80,7 @@ const AnomalyShape = Type.Object(
   },
 );
 
-export const AnomalyList = Type.Object(
-  { items: Type.Array(RefTo(AnomalyShape), { description: 'Newest first.' }) },
-  { examples: [{ items: [anomalyExample] }] },
-);
+export const AnomalyList = List(RefTo(AnomalyShape), anomalyExample, 'Newest first.');
 
 export const ResolveBody = Type.Optional(
   Type.Object(
@@ -133,10 +130,7 @@ const SuspensionShape = Type.Object(
   },
 );
 
-export const SuspensionList = Type.Object(
-  { items: Type.Array(RefTo(SuspensionShape), { description: 'Newest first, at most 500.' }) },
-  { examples: [{ items: [suspensionExample] }] },
-);
+export const SuspensionList = List(RefTo(SuspensionShape), suspensionExample, 'Newest first, at most 500.');
 
 const policyFields = {
   anomalyResponse: OneOf(['alert', 'suspend'] as const, {

@@ -1,4 +1,4 @@
-import { Cursor, Id, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
+import { Cursor, Id, List, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of dynamic database credentials (docs/dynamic-secrets.md). */
 
@@ -67,7 +67,7 @@ const DatabaseConnectionShape = Type.Object(
   { $id: 'DatabaseConnection', description: 'A target database; its admin password is never shown.', examples: [connectionExample] },
 );
 export const DatabaseConnection = RefTo(DatabaseConnectionShape);
-export const ConnectionList = Type.Object({ items: Type.Array(DatabaseConnection) }, { examples: [{ items: [connectionExample] }] });
+export const ConnectionList = List(DatabaseConnection, connectionExample);
 
 export const PutRoleBody = Type.Object(
   {
@@ -124,7 +124,7 @@ const DatabaseRoleShape = Type.Object(
   { $id: 'DatabaseRole', description: 'What credentials of a role are and how long they live.', examples: [roleExample] },
 );
 export const DatabaseRole = RefTo(DatabaseRoleShape);
-export const RoleList = Type.Object({ items: Type.Array(DatabaseRole) }, { examples: [{ items: [roleExample] }] });
+export const RoleList = List(DatabaseRole, roleExample);
 
 const leaseExample = {
   leaseId: 'dbl_0Hq3Zk2W7bD4sLmP9xTq1n',

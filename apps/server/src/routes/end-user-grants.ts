@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { Nullable, Type } from '../http/schemas.js';
+import { List, Nullable, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 
@@ -31,7 +31,7 @@ const Grant = Type.Object(
   },
   { description: 'An app the user allowed, and what it holds.' },
 );
-const GrantList = Type.Object({ items: Type.Array(Grant) }, { examples: [{ items: [grantExample] }] });
+const GrantList = List(Grant, grantExample);
 const Ended = Type.Object(
   {
     familiesRevoked: Type.Integer({ description: 'Refresh-token families revoked.' }),

@@ -1,4 +1,4 @@
-import { EXAMPLE, Limit, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, Limit, List, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
 import { KeyspaceFilter } from './key-schemas.js';
 
 /** The shapes of usage-driven rollovers (docs/rotation.md). Times are RFC 3339. */
@@ -50,10 +50,7 @@ const RolloverShape = Type.Object(
 );
 export const Rollover = RefTo(RolloverShape);
 
-export const RolloverList = Type.Object(
-  { items: Type.Array(Rollover, { description: 'Newest first.' }) },
-  { examples: [{ items: [rolloverExample] }] },
-);
+export const RolloverList = List(Rollover, rolloverExample, 'Newest first.');
 
 export const ListRolloversQuery = Type.Object(
   {

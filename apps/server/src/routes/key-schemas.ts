@@ -82,7 +82,8 @@ export const UpdateKeyBody = Type.Object(keyAttributes, {
   examples: [{ scopes: ['billing:read'], enabled: false }],
 });
 
-const keyExample = {
+/** The example key of the document: the other examples that show a key take its fields from it. */
+export const keyExample = {
   keyId: EXAMPLE.keyId,
   keyspaceId: EXAMPLE.keyspaceId,
   start: EXAMPLE.keyStart,

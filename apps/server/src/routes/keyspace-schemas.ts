@@ -1,4 +1,4 @@
-import { EXAMPLE, RefTo, Text, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, List, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of keyspaces: the groups keys are made in, each with the prefix its keys start with. */
 
@@ -40,10 +40,7 @@ const KeyspaceShape = Type.Object(
 );
 export const Keyspace = RefTo(KeyspaceShape);
 
-export const KeyspaceList = Type.Object(
-  { items: Type.Array(Keyspace, { description: 'Oldest first; a root key limited to keyspaces sees those only.' }) },
-  { examples: [{ items: [keyspaceExample] }] },
-);
+export const KeyspaceList = List(Keyspace, keyspaceExample, 'Oldest first; a root key limited to keyspaces sees those only.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const KEYSPACE_SCHEMAS = [KeyspaceShape];

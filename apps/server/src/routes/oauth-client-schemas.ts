@@ -1,5 +1,5 @@
 import { ALL_GRANT_TYPES, CLIENT_AUTH_METHODS, CLIENT_LIMITS, SIGNING_ALGS } from '@tessera/core';
-import { Cursor, Limit, Nullable, OneOf, RefTo, ScopeName, Time, Type } from '../http/schemas.js';
+import { Cursor, Limit, List, Nullable, OneOf, RefTo, ScopeName, Time, Type } from '../http/schemas.js';
 
 /** The shapes of OAuth clients and signing keys in the management API. Times are RFC 3339. */
 
@@ -246,7 +246,7 @@ export const OAuthClientList = Type.Object(
   { items: Type.Array(OAuthClient), nextCursor: Nullable(Type.String()) },
   { examples: [{ items: [example], nextCursor: null }] },
 );
-export const SigningKeyList = Type.Object({ items: Type.Array(RefTo(SigningKeyShape)) }, { examples: [{ items: [signingKeyExample] }] });
+export const SigningKeyList = List(RefTo(SigningKeyShape), signingKeyExample);
 
 /** The named shapes, registered once by the plugin whose routes use them. */
 export const OAUTH_CLIENT_SCHEMAS = [ClientShape, ClientWithSecretShape, NewSecretShape, SigningKeyShape];

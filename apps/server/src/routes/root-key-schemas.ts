@@ -1,4 +1,4 @@
-import { EXAMPLE, Id, Nullable, RefTo, Text, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, Id, List, Nullable, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of root keys: the credentials of the management API. */
 
@@ -81,10 +81,7 @@ const RootKeyShape = Type.Object(
 );
 export const RootKey = RefTo(RootKeyShape);
 
-export const RootKeyList = Type.Object(
-  { items: Type.Array(RootKey, { description: 'Oldest first; a root key limited to keyspaces sees those within its own only.' }) },
-  { examples: [{ items: [rootKeyExample] }] },
-);
+export const RootKeyList = List(RootKey, rootKeyExample, 'Oldest first; a root key limited to keyspaces sees those within its own only.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const ROOT_KEY_SCHEMAS = [RootKeyShape];

@@ -1,4 +1,4 @@
-import { Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { List, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
 
 /** The shapes of vault secret rotation (docs/rotation.md). */
 
@@ -110,10 +110,7 @@ export const RotationRun = Type.Object(
   },
 );
 
-export const RotationList = Type.Object(
-  { items: Type.Array(Rotation, { description: 'Rotations of the secrets the root key may read.' }) },
-  { examples: [{ items: [rotationExample] }] },
-);
+export const RotationList = List(Rotation, rotationExample, 'Rotations of the secrets the root key may read.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const ROTATION_SCHEMAS = [RotationShape];

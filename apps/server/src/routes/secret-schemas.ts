@@ -1,4 +1,4 @@
-import { Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { List, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
 
 /** The shapes of the secrets vault. A secret's name is the rest of its path, and may hold `/`. */
 
@@ -73,10 +73,7 @@ const SecretSummaryShape = Type.Object(
   { $id: 'SecretSummary', description: 'A secret without its value.', examples: [secretSummaryExample] },
 );
 
-export const SecretList = Type.Object(
-  { items: Type.Array(RefTo(SecretSummaryShape), { description: 'Those the root key may read or write.' }) },
-  { examples: [{ items: [secretSummaryExample] }] },
-);
+export const SecretList = List(RefTo(SecretSummaryShape), secretSummaryExample, 'Those the root key may read or write.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const SECRET_SCHEMAS = [SecretSummaryShape];

@@ -5,7 +5,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
 import { issuerOf } from '../http/issuer.js';
-import { RefTo, Time, Type } from '../http/schemas.js';
+import { List, RefTo, Time, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 
@@ -88,7 +88,7 @@ const CreateBody = Type.Object(
   },
 );
 const params = Type.Object({ providerId: Type.String({ pattern: '^idp_[0-9A-Za-z]{22}$' }) });
-const ProviderList = Type.Object({ items: Type.Array(UpstreamProvider) }, { examples: [{ items: [example] }] });
+const ProviderList = List(UpstreamProvider, example);
 
 /**
  * The workspace's upstream OpenID Providers (`oauth:manage`): its end users may sign in with them

@@ -1,5 +1,6 @@
 import { VERIFY_CODES } from '@tessera/api';
-import { Answer, EXAMPLE, Nullable, OneOf, Text, Time, Type } from '../http/schemas.js';
+import { Answer, EXAMPLE, Nullable, OneOf, pick, Text, Time, Type } from '../http/schemas.js';
+import { keyExample } from './key-schemas.js';
 
 /**
  * What `POST /v1/keys/verify` takes and gives. Both stay inline (no named shape): the verify path
@@ -75,15 +76,7 @@ export const VerifyAnswer = Answer(
         {
           valid: true,
           code: 'VALID',
-          keyId: EXAMPLE.keyId,
-          keyspaceId: EXAMPLE.keyspaceId,
-          ownerId: 'user_8412',
-          name: 'billing worker',
-          scopes: ['billing:read', 'billing:write'],
-          meta: { team: 'payments' },
-          environment: 'live',
-          expiresAt: '2026-05-30T12:00:00.000Z',
-          credits: null,
+          ...pick(keyExample, ['keyId', 'keyspaceId', 'ownerId', 'name', 'scopes', 'meta', 'environment', 'expiresAt', 'credits']),
           ratelimits: [{ name: 'requests', limit: 100, remaining: 99, reset: '2026-03-02T09:59:00.000Z' }],
         },
         { valid: false, code: 'NOT_FOUND' },

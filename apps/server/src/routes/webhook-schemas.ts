@@ -1,6 +1,6 @@
 import { WEBHOOK_EVENT_TYPES } from '@tessera/api';
 import { WEBHOOK_FAILURES } from '@tessera/core';
-import { Cursor, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
+import { Cursor, List, Nullable, OneOf, RefTo, Time, Type } from '../http/schemas.js';
 
 /** The shapes of webhook subscriptions and deliveries. Times are RFC 3339. */
 
@@ -60,7 +60,7 @@ const WebhookWithSecretShape = Type.Object(
   },
 );
 
-export const WebhookList = Type.Object({ items: Type.Array(RefTo(WebhookShape)) }, { examples: [{ items: [example] }] });
+export const WebhookList = List(RefTo(WebhookShape), example);
 
 const deliveryExample = {
   id: 'whd_0Hq4D2e3F4g5H6i7J8k9L0m1',

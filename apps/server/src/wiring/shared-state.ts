@@ -43,6 +43,17 @@ export interface SharedState {
 
 const WARN_EVERY_MS = 10_000;
 
+type BusCounters = 'resyncs' | 'publishFailures' | 'ackTimeouts';
+
+/** Adds a remote bus's counters to a node's shared state, read from the bus when asked (it may open after the state). */
+function withBusCounters(bus: () => RemoteInvalidationBus, state: Omit<SharedState, BusCounters>): SharedState {
+  return Object.defineProperties(state, {
+    resyncs: { get: () => bus().resyncs, enumerable: true },
+    publishFailures: { get: () => bus().publishFailures, enumerable: true },
+    ackTimeouts: { get: () => bus().ackTimeouts, enumerable: true },
+  }) as SharedState;
+}
+
 /**
  * Picks the shared state of a node: Redis for the bus and the rate limits when it is configured;
  * else PostgreSQL LISTEN/NOTIFY for the bus (rate limits then stay per node); else one process.
@@ -97,7 +108,7 @@ export async function openSharedState(
         ),
     });
     const bus = await openRedisInvalidationBus(publisher, subscriber, `${config.redisPrefix}invalidate`, events);
-    state = {
+    state = withBusCounters(() => bus, {
       kind: 'redis',
       bus,
       rateLimiter,
@@ -105,15 +116,6 @@ export async function openSharedState(
       fleet: new RedisFleetExchange(commands, config.redisPrefix),
       get fallbacks() {
         return rateLimiter.fallbacks;
-      },
-      get resyncs() {
-        return bus.resyncs;
-      },
-      get publishFailures() {
-        return bus.publishFailures;
-      },
-      get ackTimeouts() {
-        return bus.ackTimeouts;
       },
       get up() {
         return commands.status === 'ready' && publisher.status === 'ready' && subscriber.status === 'ready';
@@ -123,7 +125,7 @@ export async function openSharedState(
         await bus.close();
         await Promise.all([commands, publisher, subscriber].map((c) => c.quit().catch(() => c.disconnect())));
       },
-    };
+    });
     return state;
   }
 
@@ -131,22 +133,13 @@ export async function openSharedState(
     const channel = `tessera_invalidate_${config.databaseSchema ?? 'public'}`.slice(0, 63);
     // eslint-disable-next-line prefer-const -- assigned after the state object that its callbacks close over
     let bus: RemoteInvalidationBus;
-    state = {
+    state = withBusCounters(() => bus, {
       kind: 'postgres',
       get bus() {
         return bus;
       },
       rateLimiter: new MemoryRateLimiter(),
       fallbacks: 0,
-      get resyncs() {
-        return bus.resyncs;
-      },
-      get publishFailures() {
-        return bus.publishFailures;
-      },
-      get ackTimeouts() {
-        return bus.ackTimeouts;
-      },
       get up() {
         return bus.pending === 0;
       },
@@ -154,7 +147,7 @@ export async function openSharedState(
       async close() {
         await bus.close();
       },
-    };
+    });
     bus = await openPgInvalidationBus(config.databaseUrl, channel, events);
     return state;
   }

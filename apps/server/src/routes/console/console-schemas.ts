@@ -1,5 +1,5 @@
 import { CONSOLE_ROLES } from '@tessera/core';
-import { Id, Nullable, Type } from '../../http/schemas.js';
+import { Id, List, Nullable, Type } from '../../http/schemas.js';
 
 /** The console API's shapes, shared by its routes: what they take, and what they answer. */
 
@@ -144,7 +144,7 @@ export const Passkey = Type.Object(
   { id: Type.String(), name: Type.String(), createdAt: Time, lastUsedAt: Nullable(Time) },
   { examples: [PASSKEY_EXAMPLE] },
 );
-export const PasskeyList = Type.Object({ items: Type.Array(Passkey) }, { examples: [{ items: [PASSKEY_EXAMPLE] }] });
+export const PasskeyList = List(Passkey, PASSKEY_EXAMPLE);
 
 const CredentialDescriptor = Type.Object({
   id: Type.String(),
