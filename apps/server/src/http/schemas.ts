@@ -57,9 +57,9 @@ export const Page = <T extends TSchema>(item: T, example: unknown, order: string
     { examples: [{ items: [example], nextCursor: 'a2V5XzBIcTNaazJXN2JENHNMbVA5eFRxMW4' }] },
   );
 
-/** A whole list, not paged: its items (in the order said, if any), with one item's example. */
-export const List = <T extends TSchema>(item: T, example: unknown, order?: string) =>
-  Type.Object({ items: Type.Array(item, ...(order === undefined ? [] : [{ description: order }])) }, { examples: [{ items: [example] }] });
+/** A whole list, not paged: its items (in the order said, if any), with the items of its example. */
+export const List = <T extends TSchema>(item: T, examples: unknown[], order?: string) =>
+  Type.Object({ items: Type.Array(item, ...(order === undefined ? [] : [{ description: order }])) }, { examples: [{ items: examples }] });
 
 /** Ids, keys and times the document's examples share, so that one example's answer is the next one's request. */
 export const EXAMPLE = {

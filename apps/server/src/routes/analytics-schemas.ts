@@ -1,6 +1,6 @@
 import { VERIFY_CODES } from '@tessera/api';
 import { GRANULARITIES } from '@tessera/core';
-import { Id, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, Id, List, Nullable, OneOf, RefTo, Text, Time, Type } from '../http/schemas.js';
 
 /** The shapes of the usage analytics answers (`/v1/analytics/*`). Times are RFC 3339. */
 
@@ -141,32 +141,23 @@ const UsageEventShape = Type.Object(
   { $id: 'UsageEvent', description: 'One verification as the monitoring recorded it: never the key itself.' },
 );
 
-export const UsageEventList = Type.Object(
-  { items: Type.Array(RefTo(UsageEventShape), { description: 'Newest first.' }) },
-  {
-    examples: [
-      {
-        items: [
-          {
-            ts: '2026-03-02T09:59:12.345Z',
-            workspaceId: 'ws_default',
-            keyId: 'key_0Hq3Zk2W7bD4sLmP9xTq1n',
-            keyspaceId: 'ks_0Hq3Yx8V2aC1rKlN7wSp0m',
-            ownerId: 'acme',
-            outcome: 'VALID',
-            ip: '203.0.113.7',
-            network: '203.0.113.0/24',
-            userAgent: 'acme-app/2.1',
-            cost: 1,
-            resource: '/docs/1',
-            method: 'GET',
-            scopes: 'documents:read',
-          },
-        ],
-      },
-    ],
-  },
-);
+const usageEventExample = {
+  ts: '2026-03-02T09:59:12.345Z',
+  workspaceId: EXAMPLE.workspaceId,
+  keyId: EXAMPLE.keyId,
+  keyspaceId: EXAMPLE.keyspaceId,
+  ownerId: 'acme',
+  outcome: 'VALID',
+  ip: '203.0.113.7',
+  network: '203.0.113.0/24',
+  userAgent: 'acme-app/2.1',
+  cost: 1,
+  resource: '/docs/1',
+  method: 'GET',
+  scopes: 'documents:read',
+};
+
+export const UsageEventList = List(RefTo(UsageEventShape), [usageEventExample], 'Newest first.');
 
 export const VerificationSeries = RefTo(VerificationSeriesShape);
 export const TopVerifications = RefTo(TopVerificationsShape);

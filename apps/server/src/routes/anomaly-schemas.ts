@@ -80,7 +80,7 @@ const AnomalyShape = Type.Object(
   },
 );
 
-export const AnomalyList = List(RefTo(AnomalyShape), anomalyExample, 'Newest first.');
+export const AnomalyList = List(RefTo(AnomalyShape), [anomalyExample], 'Newest first.');
 
 export const ResolveBody = Type.Optional(
   Type.Object(
@@ -130,7 +130,7 @@ const SuspensionShape = Type.Object(
   },
 );
 
-export const SuspensionList = List(RefTo(SuspensionShape), suspensionExample, 'Newest first, at most 500.');
+export const SuspensionList = List(RefTo(SuspensionShape), [suspensionExample], 'Newest first, at most 500.');
 
 const policyFields = {
   anomalyResponse: OneOf(['alert', 'suspend'] as const, {
@@ -269,18 +269,13 @@ const LeakOutcomeShape = Type.Object(
   { $id: 'LeakOutcome', description: 'What a leak report did with one presented key: the key itself is never echoed.' },
 );
 
-export const LeakReportResult = Type.Object(
-  { items: Type.Array(RefTo(LeakOutcomeShape), { description: 'One per presented key, in order.' }) },
-  {
-    examples: [
-      {
-        items: [
-          { start: 'acme_3xR9…F0gH', status: 'quarantined', keyId: KEY_ID, anomalyId: ANOMALY_ID },
-          { start: '-', status: 'invalid' },
-        ],
-      },
-    ],
-  },
+export const LeakReportResult = List(
+  RefTo(LeakOutcomeShape),
+  [
+    { start: 'acme_3xR9…F0gH', status: 'quarantined', keyId: KEY_ID, anomalyId: ANOMALY_ID },
+    { start: '-', status: 'invalid' },
+  ],
+  'One per presented key, in order.',
 );
 
 export const Anomaly = RefTo(AnomalyShape);

@@ -67,7 +67,7 @@ const DatabaseConnectionShape = Type.Object(
   { $id: 'DatabaseConnection', description: 'A target database; its admin password is never shown.', examples: [connectionExample] },
 );
 export const DatabaseConnection = RefTo(DatabaseConnectionShape);
-export const ConnectionList = List(DatabaseConnection, connectionExample);
+export const ConnectionList = List(DatabaseConnection, [connectionExample]);
 
 export const PutRoleBody = Type.Object(
   {
@@ -124,7 +124,7 @@ const DatabaseRoleShape = Type.Object(
   { $id: 'DatabaseRole', description: 'What credentials of a role are and how long they live.', examples: [roleExample] },
 );
 export const DatabaseRole = RefTo(DatabaseRoleShape);
-export const RoleList = List(DatabaseRole, roleExample);
+export const RoleList = List(DatabaseRole, [roleExample]);
 
 const leaseExample = {
   leaseId: 'dbl_0Hq3Zk2W7bD4sLmP9xTq1n',

@@ -31,7 +31,7 @@ const Grant = Type.Object(
   },
   { description: 'An app the user allowed, and what it holds.' },
 );
-const GrantList = List(Grant, grantExample);
+const GrantList = List(Grant, [grantExample]);
 const Ended = Type.Object(
   {
     familiesRevoked: Type.Integer({ description: 'Refresh-token families revoked.' }),

@@ -1,4 +1,4 @@
-import { Id, Nullable, RefTo, Time, Type } from '../http/schemas.js';
+import { EXAMPLE, Id, Nullable, RefTo, Time, Type } from '../http/schemas.js';
 
 /** The shapes of the key hygiene answers. Times are RFC 3339. */
 
@@ -44,7 +44,7 @@ const OverPrivilegedKeyShape = Type.Object(
 );
 
 const example = {
-  keyId: 'key_0Hq3Zk2W7bD4sLmP9xTq1n',
+  keyId: EXAMPLE.keyId,
   start: 'acme_3xR9…F0gH',
   name: 'billing worker',
   ownerId: 'acme',
@@ -69,7 +69,7 @@ const HygieneReportShape = Type.Object(
     description: "A keyspace's stale, unused and over-privileged keys.",
     examples: [
       {
-        keyspaceId: 'ks_0Hq3Yx8V2aC1rKlN7wSp0m',
+        keyspaceId: EXAMPLE.keyspaceId,
         generatedAt: '2026-03-02T10:00:00.000Z',
         liveKeys: 12,
         neverUsed: [],

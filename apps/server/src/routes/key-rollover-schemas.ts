@@ -50,7 +50,7 @@ const RolloverShape = Type.Object(
 );
 export const Rollover = RefTo(RolloverShape);
 
-export const RolloverList = List(Rollover, rolloverExample, 'Newest first.');
+export const RolloverList = List(Rollover, [rolloverExample], 'Newest first.');
 
 export const ListRolloversQuery = Type.Object(
   {

@@ -40,7 +40,7 @@ const KeyspaceShape = Type.Object(
 );
 export const Keyspace = RefTo(KeyspaceShape);
 
-export const KeyspaceList = List(Keyspace, keyspaceExample, 'Oldest first; a root key limited to keyspaces sees those only.');
+export const KeyspaceList = List(Keyspace, [keyspaceExample], 'Oldest first; a root key limited to keyspaces sees those only.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const KEYSPACE_SCHEMAS = [KeyspaceShape];

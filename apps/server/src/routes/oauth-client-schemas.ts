@@ -246,7 +246,7 @@ export const OAuthClientList = Type.Object(
   { items: Type.Array(OAuthClient), nextCursor: Nullable(Type.String()) },
   { examples: [{ items: [example], nextCursor: null }] },
 );
-export const SigningKeyList = List(RefTo(SigningKeyShape), signingKeyExample);
+export const SigningKeyList = List(RefTo(SigningKeyShape), [signingKeyExample]);
 
 /** The named shapes, registered once by the plugin whose routes use them. */
 export const OAUTH_CLIENT_SCHEMAS = [ClientShape, ClientWithSecretShape, NewSecretShape, SigningKeyShape];

@@ -81,7 +81,7 @@ const RootKeyShape = Type.Object(
 );
 export const RootKey = RefTo(RootKeyShape);
 
-export const RootKeyList = List(RootKey, rootKeyExample, 'Oldest first; a root key limited to keyspaces sees those within its own only.');
+export const RootKeyList = List(RootKey, [rootKeyExample], 'Oldest first; a root key limited to keyspaces sees those within its own only.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const ROOT_KEY_SCHEMAS = [RootKeyShape];

@@ -110,7 +110,7 @@ export const RotationRun = Type.Object(
   },
 );
 
-export const RotationList = List(Rotation, rotationExample, 'Rotations of the secrets the root key may read.');
+export const RotationList = List(Rotation, [rotationExample], 'Rotations of the secrets the root key may read.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const ROTATION_SCHEMAS = [RotationShape];

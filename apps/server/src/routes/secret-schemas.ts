@@ -73,7 +73,7 @@ const SecretSummaryShape = Type.Object(
   { $id: 'SecretSummary', description: 'A secret without its value.', examples: [secretSummaryExample] },
 );
 
-export const SecretList = List(RefTo(SecretSummaryShape), secretSummaryExample, 'Those the root key may read or write.');
+export const SecretList = List(RefTo(SecretSummaryShape), [secretSummaryExample], 'Those the root key may read or write.');
 
 /** The named shapes above, for `app.addSchema`. */
 export const SECRET_SCHEMAS = [SecretSummaryShape];

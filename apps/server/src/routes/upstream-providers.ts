@@ -88,7 +88,7 @@ const CreateBody = Type.Object(
   },
 );
 const params = Type.Object({ providerId: Type.String({ pattern: '^idp_[0-9A-Za-z]{22}$' }) });
-const ProviderList = List(UpstreamProvider, example);
+const ProviderList = List(UpstreamProvider, [example]);
 
 /**
  * The workspace's upstream OpenID Providers (`oauth:manage`): its end users may sign in with them

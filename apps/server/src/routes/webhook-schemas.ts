@@ -60,7 +60,7 @@ const WebhookWithSecretShape = Type.Object(
   },
 );
 
-export const WebhookList = List(RefTo(WebhookShape), example);
+export const WebhookList = List(RefTo(WebhookShape), [example]);
 
 const deliveryExample = {
   id: 'whd_0Hq4D2e3F4g5H6i7J8k9L0m1',

@@ -144,7 +144,7 @@ export const Passkey = Type.Object(
   { id: Type.String(), name: Type.String(), createdAt: Time, lastUsedAt: Nullable(Time) },
   { examples: [PASSKEY_EXAMPLE] },
 );
-export const PasskeyList = List(Passkey, PASSKEY_EXAMPLE);
+export const PasskeyList = List(Passkey, [PASSKEY_EXAMPLE]);
 
 const CredentialDescriptor = Type.Object({
   id: Type.String(),
