@@ -20,6 +20,16 @@ const alone = [
   'test/api/event-streams.test.ts',
 ];
 
+// Files that drive Chromium: what they check is the console and the hosted pages in a browser.
+// TESSERA_TEST_BROWSER=skip leaves them out; CI runs them on the machine's Node line only, and
+// every other file on every line (.ci/run).
+const browser = [
+  'test/console/console-{accessibility,analytics,e2e,rotation,rough-edges,sso-browser,workspaces-e2e}.test.ts',
+  'test/oauth/{account-browser,federation-browser,federation-pages,hosted-pages-browser,oauth-cors,passkeys-browser}.test.ts',
+  'test/portal/portal-browser.test.ts',
+];
+const skipped = process.env.TESSERA_TEST_BROWSER === 'skip' ? browser : [];
+
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
@@ -42,7 +52,7 @@ export default defineConfig({
         test: {
           name: 'together',
           include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: alone,
+          exclude: [...alone, ...skipped],
           sequence: { groupOrder: 0 },
         },
       },
