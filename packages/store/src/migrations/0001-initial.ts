@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
+import { createTable, ID_AND_WORKSPACE } from './tables.js';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await createTable(db, 'workspaces', {
@@ -15,8 +15,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     prefix: 'varchar(16) not null',
     recoverable: 'integer default 0 not null',
     created_at: 'bigint not null',
+    keyspaces_workspace: 'index (workspace_id, id)',
   });
-  await createIndexes(db, 'keyspaces', { workspace: ['workspace_id', 'id'] });
 
   await createTable(db, 'keys', {
     ...ID_AND_WORKSPACE,
@@ -46,8 +46,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     usage_count: 'bigint default 0 not null',
     version: 'integer not null',
     rolled_to_id: 'varchar(64)',
+    keys_keyspace: 'index (keyspace_id, id)',
+    keys_owner: 'index (workspace_id, owner_id)',
   });
-  await createIndexes(db, 'keys', { keyspace: ['keyspace_id', 'id'], owner: ['workspace_id', 'owner_id'] });
 
   await createTable(db, 'root_keys', {
     id: 'varchar(64) primary key',

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createTable, createUniqueIndex, ID_AND_WORKSPACE } from './tables.js';
+import { CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 /** Keyring (wrapped data keys and peppers), the secrets vault, recoverable keys, signed audit checkpoints. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -11,9 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     kek_version: 'integer not null',
     wrapped: 'text not null',
     created_at: 'bigint not null',
+    // One key per (scope, purpose, version): two nodes making the same key cannot both win.
+    keyring_keys_version: 'unique index (scope, purpose, version)',
   });
-  // One key per (scope, purpose, version): two nodes making the same key cannot both win.
-  await createUniqueIndex(db, 'keyring_keys', 'version', ['scope', 'purpose', 'version']);
 
   await createTable(db, 'secrets', {
     ...ID_AND_WORKSPACE,
@@ -21,8 +21,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     current_version: 'integer not null',
     rotate_by: 'bigint',
     ...CREATED_AND_UPDATED,
+    secrets_name: 'unique index (workspace_id, name)',
   });
-  await createUniqueIndex(db, 'secrets', 'name', ['workspace_id', 'name']);
 
   await createTable(db, 'secret_versions', {
     secret_id: 'varchar(64) not null references secrets.id',

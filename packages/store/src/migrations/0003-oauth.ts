@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
+import { CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /** The OAuth 2.0 authorization server: clients, signing keys, refresh-token families, revocations. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -20,8 +20,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     dpop_nonce: 'integer not null',
     ...CREATED_AND_UPDATED,
     deleted_at: 'bigint',
+    oauth_clients_workspace: 'index (workspace_id, id)',
   });
-  await createIndexes(db, 'oauth_clients', { workspace: ['workspace_id', 'id'] });
 
   // Only HMACs of secrets under the keyring pepper.
   await createTable(db, 'oauth_client_secrets', {
@@ -31,8 +31,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     pepper_version: 'integer not null',
     created_at: 'bigint not null',
     expires_at: 'bigint',
+    oauth_client_secrets_client: 'index (client_id)',
   });
-  await createIndexes(db, 'oauth_client_secrets', { client: ['client_id'] });
 
   // Private keys only as keyring ciphertexts bound to their kid.
   await createTable(db, 'oauth_signing_keys', {
@@ -64,8 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     hash: 'varchar(64) not null unique',
     ...ONE_TIME_LIFE,
     replaced_by_id: 'varchar(64)',
+    oauth_refresh_tokens_family: 'index (family_id)',
   });
-  await createIndexes(db, 'oauth_refresh_tokens', { family: ['family_id'] });
 
   await createTable(db, 'oauth_opaque_tokens', {
     hash: 'varchar(64) primary key',
@@ -79,8 +79,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     issued_at: 'bigint not null',
     expires_at: 'bigint not null',
     revoked_at: 'bigint',
+    oauth_opaque_tokens_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_opaque_tokens', { expiry: ['expires_at'] });
 
   await createTable(db, 'oauth_revoked_jtis', {
     jti: 'varchar(128) primary key',
@@ -91,6 +91,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await createTable(db, 'oauth_once', {
     key: 'varchar(400) primary key',
     expires_at: 'bigint not null',
+    oauth_once_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_once', { expiry: ['expires_at'] });
 }

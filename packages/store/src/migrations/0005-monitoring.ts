@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
+import { CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 /** Usage events and roll-ups, anomalies, policies, suspensions, honeytokens, webhooks, notices. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -18,8 +18,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     method: 'varchar(16)',
     scopes: 'varchar(1024)',
     deleted_key: 'integer default 0 not null',
+    usage_events_ts: 'index (workspace_id, ts)',
+    usage_events_key: 'index (key_id, ts)',
   });
-  await createIndexes(db, 'usage_events', { ts: ['workspace_id', 'ts'], key: ['key_id', 'ts'] });
 
   await createTable(db, 'usage_rollups', {
     workspace_id: 'varchar(64) not null',
@@ -31,8 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     count: 'bigint not null',
     cost: 'bigint not null',
     usage_rollups_pk: 'primary key (workspace_id, granularity, dimension, subject, bucket, outcome)',
+    usage_rollups_bucket: 'index (granularity, bucket)',
   });
-  await createIndexes(db, 'usage_rollups', { bucket: ['granularity', 'bucket'] });
 
   await createTable(db, 'key_scope_usage', {
     key_id: 'varchar(64) not null',
@@ -61,8 +62,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     resolved_at: 'bigint',
     resolved_by: 'varchar(128)',
     response: 'text',
+    anomalies_detected: 'index (workspace_id, detected_at)',
+    anomalies_key: 'index (key_id, detected_at)',
   });
-  await createIndexes(db, 'anomalies', { detected: ['workspace_id', 'detected_at'], key: ['key_id', 'detected_at'] });
 
   await createTable(db, 'keyspace_policies', {
     keyspace_id: 'varchar(64) primary key',
@@ -85,8 +87,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     was_enabled: 'integer not null',
     undone_at: 'bigint',
     undone_by: 'varchar(128)',
+    key_suspensions_key: 'index (key_id)',
   });
-  await createIndexes(db, 'key_suspensions', { key: ['key_id'] });
 
   await createTable(db, 'honeytokens', {
     key_id: 'varchar(64) primary key',
@@ -102,8 +104,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     secret_start: 'varchar(32) not null',
     enabled: 'integer not null',
     ...CREATED_AND_UPDATED,
+    webhooks_workspace: 'index (workspace_id)',
   });
-  await createIndexes(db, 'webhooks', { workspace: ['workspace_id'] });
 
   await createTable(db, 'webhook_deliveries', {
     id: 'varchar(64) primary key',
@@ -120,8 +122,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     last_error: 'varchar(512)',
     created_at: 'bigint not null',
     delivered_at: 'bigint',
+    webhook_deliveries_due: 'index (status, next_attempt_at)',
+    webhook_deliveries_sub: 'index (subscription_id, id)',
   });
-  await createIndexes(db, 'webhook_deliveries', { due: ['status', 'next_attempt_at'], sub: ['subscription_id', 'id'] });
 
   await createTable(db, 'monitoring_cursors', {
     name: 'varchar(64) primary key',

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE } from './tables.js';
+import { CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE } from './tables.js';
 
 /**
  * Console users and their sessions. Nothing here is a secret in the clear: passwords are argon2id
@@ -34,6 +34,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     expires_at: 'bigint not null',
     ip: 'varchar(64)',
     user_agent: 'varchar(256)',
+    console_sessions_user: 'index (user_id)',
   });
-  await createIndexes(db, 'console_sessions', { user: ['user_id'] });
 }

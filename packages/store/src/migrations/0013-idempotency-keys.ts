@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createIndexes, createTable } from './tables.js';
+import { createTable } from './tables.js';
 
 /**
  * Idempotency keys: the first outcome of a request sent with an `Idempotency-Key`, for 24 hours.
@@ -17,6 +17,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     status: 'integer',
     response: 'text',
     idempotency_keys_pk: 'primary key (principal, key)',
+    idempotency_keys_expires: 'index (expires_at)',
   });
-  await createIndexes(db, 'idempotency_keys', { expires: ['expires_at'] });
 }

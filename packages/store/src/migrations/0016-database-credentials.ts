@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { collateIdsOnPostgres, CREATED_AND_UPDATED, createIndexes, createTable } from './tables.js';
+import { collateIdsOnPostgres, CREATED_AND_UPDATED, createTable } from './tables.js';
 
 /**
  * Dynamic database credentials: target connections (the admin password as keyring ciphertext),
@@ -52,12 +52,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     next_attempt_at: 'bigint',
     last_error: 'varchar(512)',
     revoked_at: 'bigint',
-  });
-  // The revoker's queue: leases not revoked yet, by when they are next due.
-  await createIndexes(db, 'database_leases', {
-    due: ['state', 'next_attempt_at'],
-    workspace: ['workspace_id', 'id'],
-    role: ['role_id', 'state'],
+    // The revoker's queue: leases not revoked yet, by when they are next due.
+    database_leases_due: 'index (state, next_attempt_at)',
+    database_leases_workspace: 'index (workspace_id, id)',
+    database_leases_role: 'index (role_id, state)',
   });
   await collateIdsOnPostgres(db, 'varchar(32)', {
     database_connections: ['id', 'workspace_id'],

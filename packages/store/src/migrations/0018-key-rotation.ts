@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addColumns, createIndexes, createTable } from './tables.js';
+import { addColumns, createTable } from './tables.js';
 
 /**
  * Rotation of API keys. A keyspace policy gains a maximum key lifetime and a rotation schedule
@@ -25,7 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     successor_first_used_at: 'bigint',
     retired_at: 'bigint',
     retired_reason: 'varchar(16)',
+    // The retirement job reads the rollovers still open.
+    key_rollovers_open: 'index (retired_at, deadline)',
   });
-  // The retirement job reads the rollovers still open.
-  await createIndexes(db, 'key_rollovers', { open: ['retired_at', 'deadline'] });
 }

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createIndexes, createTable } from './tables.js';
+import { CREATED_AND_UPDATED, createTable } from './tables.js';
 
 /**
  * Rotation of vault secrets: one row per secret that has a rotator — its kind and settings (never
@@ -25,9 +25,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     pending_ciphertext: 'text',
     pending_since: 'bigint',
     ...CREATED_AND_UPDATED,
+    // The runner's queue: rotations by when they are next due.
+    secret_rotations_due: 'index (next_attempt_at)',
+    secret_rotations_workspace: 'index (workspace_id, secret_name)',
   });
-  // The runner's queue: rotations by when they are next due.
-  await createIndexes(db, 'secret_rotations', { due: ['next_attempt_at'], workspace: ['workspace_id', 'secret_name'] });
   if (db.getExecutor().adapter instanceof PostgresAdapter) {
     // Ids sort by creation time in byte order only (see 0007).
     for (const column of ['secret_id', 'workspace_id'])

@@ -1,13 +1,5 @@
 import type { Kysely } from 'kysely';
-import {
-  addColumns,
-  collateIdsOnPostgres,
-  CREATED_AND_UPDATED,
-  createIndexes,
-  createTable,
-  ID_AND_WORKSPACE,
-  ONE_TIME_LIFE,
-} from './tables.js';
+import { addColumns, collateIdsOnPostgres, CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /**
  * Tokens for people: a workspace's end users, the consents they gave clients, authorization codes,
@@ -53,8 +45,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     family_id: 'varchar(64)',
     access_token_jti: 'varchar(64)',
     access_token_expires_at: 'bigint',
+    oauth_authorization_codes_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_authorization_codes', { expiry: ['expires_at'] });
 
   await collateIdsOnPostgres(db, 'varchar(64)', { end_users: ['id', 'workspace_id'] });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createIndexes, createTable } from './tables.js';
+import { createTable } from './tables.js';
 
 /**
  * The device authorization grant (RFC 8628): requests waiting for a user on the verification
@@ -21,6 +21,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     auth_time: 'bigint',
     amr: 'text',
     decided_at: 'bigint',
+    oauth_device_authorizations_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_device_authorizations', { expiry: ['expires_at'] });
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addColumns, createIndexes, createTable, ONE_TIME_LIFE } from './tables.js';
+import { addColumns, createTable, ONE_TIME_LIFE } from './tables.js';
 
 /**
  * Pushed authorization requests (RFC 9126): the requests clients push, kept by the keyed hash of
@@ -13,6 +13,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     client_id: 'varchar(64) not null',
     params: 'text not null',
     ...ONE_TIME_LIFE,
+    oauth_pushed_requests_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_pushed_requests', { expiry: ['expires_at'] });
 }

@@ -1,5 +1,5 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
-import { CREATED_AND_UPDATED, createIndexes, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
+import { CREATED_AND_UPDATED, createTable, ID_AND_WORKSPACE, ONE_TIME_LIFE } from './tables.js';
 
 /**
  * Sign-in with an upstream OpenID Provider: the workspace's providers (client secrets encrypted
@@ -26,8 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     workspace_id: 'varchar(64) not null',
     created_at: 'bigint not null',
     end_user_upstream_links_pk: 'primary key (provider_id, subject)',
+    end_user_upstream_links_user: 'index (user_id)',
   });
-  await createIndexes(db, 'end_user_upstream_links', { user: ['user_id'] });
 
   await createTable(db, 'oauth_federated_sign_ins', {
     state_hash: 'varchar(64) primary key',
@@ -36,8 +36,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     binding_hash: 'varchar(64) not null',
     request: 'text not null',
     ...ONE_TIME_LIFE,
+    oauth_federated_sign_ins_expiry: 'index (expires_at)',
   });
-  await createIndexes(db, 'oauth_federated_sign_ins', { expiry: ['expires_at'] });
 
   // Ids sort by creation time in byte order only (see migration 0007).
   if (db.getExecutor().adapter instanceof PostgresAdapter)

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { createIndexes, createTable } from './tables.js';
+import { createTable } from './tables.js';
 
 /**
  * Console sign-in with the deployment's upstream OpenID Provider: which console user an upstream
@@ -13,6 +13,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     user_id: 'varchar(64) not null',
     created_at: 'bigint not null',
     console_sso_links_pk: 'primary key (issuer, subject)',
+    console_sso_links_user: 'index (user_id)',
   });
-  await createIndexes(db, 'console_sso_links', { user: ['user_id'] });
 }

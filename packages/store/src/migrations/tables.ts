@@ -1,19 +1,28 @@
-import { PostgresAdapter, sql, type ColumnDataType, type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely } from 'kysely';
+import {
+  PostgresAdapter,
+  sql,
+  type ColumnDataType,
+  type ColumnDefinitionBuilder,
+  type CreateIndexBuilder,
+  type CreateTableBuilder,
+  type Kysely,
+} from 'kysely';
 
 /**
  * How migrations write tables: a column is the SQL that follows its name, in the order Kysely
  * compiles it — `<type> [default <number | 'text'>] [not null] [unique] [primary key]
  * [references <table>.<column>]` — so a migration reads like the statement it runs. As in SQL, a
  * table's constraint stands among its columns, by its name: `primary key (<columns>)` or
- * `unique (<columns>)`. Migrations do not change once released, so neither does what these
- * helpers make of them.
+ * `unique (<columns>)`; so does an index, as MySQL writes it: `index (<columns>)` or
+ * `unique index (<columns>)`, made right after its table. Migrations do not change once released,
+ * so neither does what these helpers make of them.
  */
 export type Columns = Readonly<Record<string, string>>;
 
 const COLUMN =
   /^(?<type>[a-z]+(?: precision)?(?:\(\d+\))?)(?: default (?<fallback>\d+|'[^']*'))?(?<notNull> not null)?(?<unique> unique)?(?<primaryKey> primary key)?(?: references (?<references>\w+\.\w+))?$/;
 
-const CONSTRAINT = /^(?<kind>primary key|unique) \((?<columns>\w+(?:, \w+)*)\)$/;
+const CONSTRAINT = /^(?<kind>primary key|unique|index|unique index) \((?<columns>\w+(?:, \w+)*)\)$/;
 
 function column(spec: string): [ColumnDataType, (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder] {
   const parts = COLUMN.exec(spec)?.groups;
@@ -41,40 +50,21 @@ export const CREATED_AND_UPDATED = { created_at: 'bigint not null', updated_at: 
 /** A one-time row's life: made, good until, used (null until it is). */
 export const ONE_TIME_LIFE = { created_at: 'bigint not null', expires_at: 'bigint not null', used_at: 'bigint' } as const;
 
-/** Creates a table with its columns, and its constraints, in order. */
+/** Creates a table with its columns and its constraints, in order, then its indexes. */
 export async function createTable(db: Kysely<unknown>, table: string, columns: Columns): Promise<void> {
   let builder: CreateTableBuilder<string, string> = db.schema.createTable(table);
+  const indexes: CreateIndexBuilder[] = [];
   for (const [name, spec] of Object.entries(columns)) {
     const constraint = CONSTRAINT.exec(spec)?.groups;
-    if (constraint?.kind === 'primary key') builder = builder.addPrimaryKeyConstraint(name, constraint.columns!.split(', '));
-    else if (constraint?.kind === 'unique') builder = builder.addUniqueConstraint(name, constraint.columns!.split(', '));
+    const on = constraint?.columns?.split(', ') ?? [];
+    if (constraint?.kind === 'primary key') builder = builder.addPrimaryKeyConstraint(name, on);
+    else if (constraint?.kind === 'unique') builder = builder.addUniqueConstraint(name, on);
+    else if (constraint?.kind === 'index') indexes.push(db.schema.createIndex(name).on(table).columns(on));
+    else if (constraint?.kind === 'unique index') indexes.push(db.schema.createIndex(name).on(table).columns(on).unique());
     else builder = builder.addColumn(name, ...column(spec));
   }
   await builder.execute();
-}
-
-/** Creates indexes on a table, each named `<table>_<key>`, over its columns in order. */
-export async function createIndexes(
-  db: Kysely<unknown>,
-  table: string,
-  indexes: Readonly<Record<string, readonly string[]>>,
-): Promise<void> {
-  for (const [name, on] of Object.entries(indexes))
-    await db.schema
-      .createIndex(`${table}_${name}`)
-      .on(table)
-      .columns([...on])
-      .execute();
-}
-
-/** Creates the unique index `<table>_<name>` over `columns`. */
-export async function createUniqueIndex(db: Kysely<unknown>, table: string, name: string, columns: readonly string[]): Promise<void> {
-  await db.schema
-    .createIndex(`${table}_${name}`)
-    .on(table)
-    .columns([...columns])
-    .unique()
-    .execute();
+  for (const index of indexes) await index.execute();
 }
 
 /** Adds columns to a table, one statement each: SQLite adds no more at once. */

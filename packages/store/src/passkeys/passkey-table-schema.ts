@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { addColumns, createIndexes, createTable } from '../migrations/tables.js';
+import { addColumns, createTable } from '../migrations/tables.js';
 
 /**
  * Creates a passkey table, as migrations 0009 (`console_passkeys`) and 0037 (`end_user_passkeys`)
@@ -17,8 +17,8 @@ export async function createPasskeyTable(db: Kysely<unknown>, table: string, use
     name: 'varchar(100) not null',
     created_at: 'bigint not null',
     last_used_at: 'bigint',
+    [`${table}_user`]: 'index (user_id)',
   });
-  await createIndexes(db, table, { user: ['user_id'] });
 }
 
 /** Adds the three columns that hold one WebAuthn challenge to a table (a console session, an end user). */
