@@ -76,11 +76,26 @@ export function serverContext(deps: AuthorizationServerDeps): ServerContext {
   };
 }
 
+/** An endpoint a client authenticates to, as the authorization server calls it. */
+export type ClientEndpoint<Body> = (ctx: ServerContext, req: TokenRequest, issuer: string) => Promise<EndpointAnswer<Body>>;
+
+/**
+ * The endpoint at `path` that a client authenticates to before anything else (the token, device
+ * authorization, pushed authorization request, introspection and revocation endpoints): `answer`
+ * runs for the client authenticated.
+ */
+export function clientEndpoint<Body>(
+  path: string,
+  answer: (ctx: ServerContext, req: TokenRequest, client: OAuthClientRecord, issuer: string) => Promise<EndpointAnswer<Body>>,
+): ClientEndpoint<Body> {
+  return async (ctx, req, issuer) => answer(ctx, req, await authenticate(ctx, req, issuer, path), issuer);
+}
+
 /**
  * Authenticates the client of a request to an endpoint at `path`. A `private_key_jwt` assertion
  * may name the issuer, the token endpoint or the endpoint itself as its audience (RFC 7523 §3).
  */
-export async function authenticate(ctx: ServerContext, req: TokenRequest, issuer: string, path: string): Promise<OAuthClientRecord> {
+async function authenticate(ctx: ServerContext, req: TokenRequest, issuer: string, path: string): Promise<OAuthClientRecord> {
   try {
     return await authenticateClient(req, [issuer, issuer + OAUTH_PATHS.token, issuer + path], ctx.clientAuth);
   } catch (err) {

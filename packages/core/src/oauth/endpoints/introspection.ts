@@ -1,20 +1,15 @@
 import type { IntrospectionResponse } from '@tessera/api';
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
-import { authenticate, type EndpointAnswer, type ServerContext } from '../server-context.js';
-import { param, type TokenRequest } from '../token-request.js';
+import { clientEndpoint } from '../server-context.js';
+import { param } from '../token-request.js';
 import { lookupToken } from '../tokens/token-lookup.js';
 
 /**
  * Token introspection (RFC 7662): `{active: false}` for anything that is not a live token of the
  * asking client's workspace, whoever it was issued to.
  */
-export async function introspectionEndpoint(
-  ctx: ServerContext,
-  req: TokenRequest,
-  issuer: string,
-): Promise<EndpointAnswer<IntrospectionResponse>> {
-  const client = await authenticate(ctx, req, issuer, OAUTH_PATHS.introspection);
+export const introspectionEndpoint = clientEndpoint<IntrospectionResponse>(OAUTH_PATHS.introspection, async (ctx, req, client, issuer) => {
   // Introspection is for resource servers, which can keep a secret; a public client may not ask.
   if (client.authMethod === 'none') throw new OAuthError('invalid_client', 'Client authentication failed.');
   const token = param(req, 'token');
@@ -25,4 +20,4 @@ export async function introspectionEndpoint(
   const owner = found.clientId === client.id ? client : await ctx.store.getClient(found.clientId);
   if (owner === undefined || owner.deletedAt !== null || owner.workspaceId !== client.workspaceId) return inactive;
   return { body: { active: true, ...found.describe }, headers: {} };
-}
+});

@@ -1,7 +1,7 @@
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
-import { authenticate, type EndpointAnswer, type ServerContext } from '../server-context.js';
-import { param, type TokenRequest } from '../token-request.js';
+import { clientEndpoint } from '../server-context.js';
+import { param } from '../token-request.js';
 import { clientActor, revokeFamily } from '../tokens/token-families.js';
 import { lookupToken } from '../tokens/token-lookup.js';
 
@@ -9,12 +9,7 @@ import { lookupToken } from '../tokens/token-lookup.js';
  * Token revocation (RFC 7009): a client revokes a token issued to it. A refresh token takes its
  * whole family with it. 200 for unknown and already invalid tokens alike (§2.2).
  */
-export async function revocationEndpoint(
-  ctx: ServerContext,
-  req: TokenRequest,
-  issuer: string,
-): Promise<EndpointAnswer<Record<string, never>>> {
-  const client = await authenticate(ctx, req, issuer, OAUTH_PATHS.revocation);
+export const revocationEndpoint = clientEndpoint<Record<string, never>>(OAUTH_PATHS.revocation, async (ctx, req, client, issuer) => {
   const token = param(req, 'token');
   if (token === undefined) throw new OAuthError('invalid_request', 'token is missing.');
   const found = await lookupToken(ctx, token, issuer);
@@ -29,4 +24,4 @@ export async function revocationEndpoint(
     await ctx.store.revokeJti(found.jti, found.exp * 1000);
   }
   return { body: {}, headers: {} };
-}
+});

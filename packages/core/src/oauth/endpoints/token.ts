@@ -9,7 +9,7 @@ import { tokenExchange } from '../grants/token-exchange.js';
 import { OAUTH_PATHS } from '../metadata.js';
 import { OAuthError } from '../oauth-error.js';
 import { ALL_GRANT_TYPES, GRANT_TYPES, type GrantType, type OAuthClientRecord } from '../oauth-records.js';
-import { authenticate, type EndpointAnswer, type ServerContext } from '../server-context.js';
+import { clientEndpoint, type ServerContext } from '../server-context.js';
 import { param, type TokenRequest } from '../token-request.js';
 
 /** Each grant type's handler. */
@@ -25,8 +25,7 @@ const GRANTS: Record<GrantType, Grant> = {
  * The token endpoint (RFC 6749 §3.2): authenticates the client, checks that it may use the grant
  * type it names, verifies a DPoP proof (RFC 9449 §5), and hands the request to the grant.
  */
-export async function tokenEndpoint(ctx: ServerContext, req: TokenRequest, issuer: string): Promise<EndpointAnswer<TokenResponse>> {
-  const client = await authenticate(ctx, req, issuer, OAUTH_PATHS.token);
+export const tokenEndpoint = clientEndpoint<TokenResponse>(OAUTH_PATHS.token, async (ctx, req, client, issuer) => {
   const grantType = param(req, 'grant_type');
   if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is missing.');
   if (!(ALL_GRANT_TYPES as readonly string[]).includes(grantType))
@@ -38,7 +37,7 @@ export async function tokenEndpoint(ctx: ServerContext, req: TokenRequest, issue
   const jkt = await dpopKey(ctx, req, client, issuer + OAUTH_PATHS.token);
   const body = await GRANTS[grantType as GrantType](ctx, req, client, issuer, jkt);
   return { body, headers };
-}
+});
 
 /** The thumbprint of the DPoP proof's key, or undefined without a proof (which a DPoP-bound client must send). */
 async function dpopKey(ctx: ServerContext, req: TokenRequest, client: OAuthClientRecord, url: string): Promise<string | undefined> {
