@@ -1,10 +1,8 @@
-import { parseKey } from '@tessera/api';
 import { DEVICE_CODE_PREFIX } from '../endpoints/device-authorization.js';
 import { OAuthError } from '../oauth-error.js';
 import type { DeviceAuthorizationRecord } from '../people/end-user-records.js';
 import type { ServerContext } from '../server-context.js';
-import { param } from '../token-request.js';
-import type { Grant } from './grant.js';
+import { presentedCredential, type Grant } from './grant.js';
 import { issueUserTokens } from './user-tokens.js';
 
 /** RFC 8628 §3.5: each `slow_down` adds five seconds to the interval, for this and every later poll. */
@@ -18,10 +16,8 @@ const SLOW_DOWN_STEP_S = 5;
  * spent in the transaction that records them.
  */
 export const deviceCode: Grant = async (ctx, req, client, issuer, jkt) => {
-  const code = param(req, 'device_code');
-  if (code === undefined) throw new OAuthError('invalid_request', 'device_code is missing.');
   const invalid = new OAuthError('invalid_grant', 'The device code is invalid or spent.');
-  if (parseKey(code)?.prefix !== DEVICE_CODE_PREFIX) throw invalid;
+  const code = presentedCredential(req, 'device_code', DEVICE_CODE_PREFIX, invalid);
   const found = await findDeviceAuthorization(ctx, code);
   if (found === undefined || found.clientId !== client.id || found.status === 'spent') throw invalid;
   const now = ctx.clock.now();

@@ -1,4 +1,3 @@
-import { parseKey } from '@tessera/api';
 import { safeEqual } from '../../custody/safe-equal.js';
 import { isId } from '../../ids.js';
 import { OIDC_SCOPES } from '../authorization/authorization-request.js';
@@ -14,7 +13,7 @@ import {
   revokeFamily,
   revokeFamilyIn,
 } from '../tokens/token-families.js';
-import type { Grant } from './grant.js';
+import { presentedCredential, type Grant } from './grant.js';
 import { familyEnd, KEY_GONE, refreshGrant } from './refresh-policy.js';
 
 /**
@@ -24,10 +23,8 @@ import { familyEnd, KEY_GONE, refreshGrant } from './refresh-policy.js';
  * window of up to 10 s in which the immediately previous token may be retried once more.
  */
 export const refreshToken: Grant = async (ctx, req, client, issuer, jkt) => {
-  const presented = param(req, 'refresh_token');
-  if (presented === undefined) throw new OAuthError('invalid_request', 'refresh_token is missing.');
   const invalid = new OAuthError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
-  if (parseKey(presented)?.prefix !== REFRESH_TOKEN_PREFIX) throw invalid;
+  const presented = presentedCredential(req, 'refresh_token', REFRESH_TOKEN_PREFIX, invalid);
   const found = await findRefreshToken(ctx, presented);
   if (found === undefined) throw invalid;
   const family = await ctx.store.getFamily(found.familyId);
