@@ -67,6 +67,11 @@ export async function createTable(db: Kysely<unknown>, table: string, columns: C
   for (const index of indexes) await index.execute();
 }
 
+/** Creates tables, each with its columns, constraints and indexes (`createTable`), in order. */
+export async function createTables(db: Kysely<unknown>, tables: Readonly<Record<string, Columns>>): Promise<void> {
+  for (const [table, columns] of Object.entries(tables)) await createTable(db, table, columns);
+}
+
 /** Adds columns to a table, one statement each: SQLite adds no more at once. */
 export async function addColumns(db: Kysely<unknown>, table: string, columns: Columns): Promise<void> {
   for (const [name, spec] of Object.entries(columns))
