@@ -1,18 +1,12 @@
 import { appendAudit } from '../audit/audit-chain.js';
-import { attemptEach, DueWork } from '../lifecycle/due-work.js';
+import { attemptEach, DueWork, retryAt, type ClaimedWorkOptions } from '../lifecycle/due-work.js';
 import { openConnection, type DatabaseDeps } from './database-admin.js';
 import type { DatabaseLeaseRecord } from './database-records.js';
 import { TargetError } from './database-target.js';
 import { DEFAULT_REVOCATION_STATEMENTS } from './statement-templates.js';
 
-export interface RevokerOptions {
-  /** How often leases due for revocation are looked for (ms). */
-  intervalMs: number;
-  /** How long a node holds a lease it attempts; past it, another node may try (ms). */
-  claimMs: number;
-  /** Wait before attempt n+1 after a failure (seconds), by n; the last value repeats, for ever. */
-  backoffSeconds: number[];
-}
+/** How often leases due for revocation are looked for, how long a node holds one, the retries' backoff. */
+export type RevokerOptions = ClaimedWorkOptions;
 
 export const REVOKER_DEFAULTS: RevokerOptions = {
   intervalMs: 5_000,
@@ -69,11 +63,10 @@ export class LeaseRevoker extends DueWork {
     }
     const at = clock.now();
     if (error !== null) {
-      const backoff = this.o.backoffSeconds[Math.min(attempts - 1, this.o.backoffSeconds.length - 1)]!;
       await store.databases.finishRevocation(lease.id, claimUntil, {
         state: 'revoking',
         attempts,
-        nextAttemptAt: at + backoff * 1000,
+        nextAttemptAt: retryAt(this.o.backoffSeconds, attempts, at),
         lastError: error,
         revokedAt: null,
       });

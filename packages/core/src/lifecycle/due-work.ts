@@ -38,3 +38,21 @@ export async function attemptEach<T>(items: readonly T[], attempt: (item: T) => 
   for (const item of items) if (await attempt(item)) n++;
   return n;
 }
+
+/**
+ * How a worker over claimed work runs (leases to revoke, secrets to rotate): each round, each
+ * claim, each retry.
+ */
+export interface ClaimedWorkOptions {
+  /** How often due work is looked for (ms). */
+  intervalMs: number;
+  /** How long a node holds an item it attempts; past it, another node may try (ms). */
+  claimMs: number;
+  /** Wait before attempt n+1 after a failure (seconds), by n; the last value repeats, for ever. */
+  backoffSeconds: number[];
+}
+
+/** When the attempt after `attempts` failed ones is due, `at` the last one: by the backoff for n, the last value repeating. */
+export function retryAt(backoffSeconds: readonly number[], attempts: number, at: number): number {
+  return at + backoffSeconds[Math.min(attempts - 1, backoffSeconds.length - 1)]! * 1000;
+}

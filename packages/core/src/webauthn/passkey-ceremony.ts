@@ -114,10 +114,7 @@ export async function verifyRegistration(
   const { verifyRegistrationResponse } = await webauthn();
   const result = await verifyRegistrationResponse({
     response: attestation as unknown as RegistrationResponseJSON,
-    expectedChallenge: challenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.id,
-    requireUserVerification: false,
+    ...expected(rp, challenge),
   }).catch(() => undefined);
   if (result === undefined || !result.verified) return undefined;
   const { credential } = result.registrationInfo;
@@ -154,17 +151,22 @@ export async function verifyAssertion(
   const { verifyAuthenticationResponse } = await webauthn();
   const result = await verifyAuthenticationResponse({
     response: assertion as unknown as AuthenticationResponseJSON,
-    expectedChallenge: challenge,
-    expectedOrigin: rp.origin,
-    expectedRPID: rp.id,
+    ...expected(rp, challenge),
     credential: {
       id: passkey.credentialId,
       publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
       counter: passkey.counter,
       transports: passkey.transports,
     },
-    requireUserVerification: false,
   }).catch(() => undefined);
   if (result === undefined || !result.verified) return undefined;
   return { newCounter: result.authenticationInfo.newCounter };
+}
+
+/**
+ * What both ceremonies check a response against: the challenge held, the relying party's origin
+ * and ID. User verification is asked for (`preferred`) but not required.
+ */
+function expected(rp: RelyingParty, challenge: string) {
+  return { expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: false } as const;
 }

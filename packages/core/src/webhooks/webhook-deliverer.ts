@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Clock } from '../clock.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
-import { attemptEach, DueWork } from '../lifecycle/due-work.js';
+import { attemptEach, DueWork, retryAt } from '../lifecycle/due-work.js';
 import type { DeliveryRepos } from './delivery-repos.js';
 import type { WebhookDeliveryRecord, WebhookSubscriptionRecord } from './webhook-records.js';
 import type { WebhookRepos } from './webhook-repos.js';
@@ -104,11 +104,10 @@ export class WebhookDeliverer extends DueWork {
     }
     const ok = error === null;
     const giveUp = !ok && (attempts >= this.o.maxAttempts || sub === undefined || !sub.enabled);
-    const backoff = this.o.backoffSeconds[Math.min(attempts - 1, this.o.backoffSeconds.length - 1)]!;
     await store.finishAttempt(d.id, {
       status: ok ? 'succeeded' : giveUp ? 'failed' : 'pending',
       attempts,
-      nextAttemptAt: ok || giveUp ? null : now + backoff * 1000,
+      nextAttemptAt: ok || giveUp ? null : retryAt(this.o.backoffSeconds, attempts, now),
       lastAttemptAt: now,
       responseStatus: status,
       lastError: error,

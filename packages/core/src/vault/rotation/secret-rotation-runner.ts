@@ -3,20 +3,14 @@ import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import { TargetError } from '../../databases/database-target.js';
 import { newId } from '../../ids.js';
-import { attemptEach, DueWork } from '../../lifecycle/due-work.js';
+import { attemptEach, DueWork, retryAt, type ClaimedWorkOptions } from '../../lifecycle/due-work.js';
 import type { Store } from '../../store/store.js';
 import { secretAad } from '../vault-service.js';
 import { RotationError, type RotationRequest, type Rotator } from './rotator.js';
 import type { RotatorKind, SecretRotationRecord } from './secret-rotation-repos.js';
 
-export interface RotationRunnerOptions {
-  /** How often due rotations are looked for (ms). */
-  intervalMs: number;
-  /** How long a node holds a rotation it attempts; past it, another node may try (ms). */
-  claimMs: number;
-  /** Wait before attempt n+1 after a failure (seconds), by n; the last value repeats. */
-  backoffSeconds: number[];
-}
+/** How often due rotations are looked for, how long a node holds one, the retries' backoff. */
+export type RotationRunnerOptions = ClaimedWorkOptions;
 
 export const ROTATION_RUNNER_DEFAULTS: RotationRunnerOptions = {
   intervalMs: 30_000,
@@ -183,8 +177,7 @@ export class SecretRotationRunner extends DueWork {
   ): Promise<AttemptOutcome> {
     const { store, clock } = this.deps;
     const at = clock.now();
-    const backoff = this.o.backoffSeconds[Math.min(a.attempts - 1, this.o.backoffSeconds.length - 1)]!;
-    const nextAttemptAt = at + backoff * 1000;
+    const nextAttemptAt = retryAt(this.o.backoffSeconds, a.attempts, at);
     await store.transaction(async (tx) => {
       const finished = await tx.secretRotations.finishRotation(r.secretId, a.claimUntil, {
         nextAttemptAt,
