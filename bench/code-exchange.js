@@ -22,6 +22,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_TTL, AUDIENCE, basic, REDIRECT_URI, startServers } from './code-exchange-servers.js';
 import { mintCodes } from './code-pool.js';
 import { cpuMs, stop } from './processes.js';
+import { ROUNDS } from './rounds.js';
 import { int, median, ms, percentile, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -168,19 +169,16 @@ const KEYS = { tessera: 'tessera', 'oidc-provider-sqlite': 'oidcProviderSqlite',
  * The servers; a warm-up of `warmupCodes` exchanges each, which also sizes each server's rounds to
  * about `seconds` (or the codes minted in `mintSeconds`, if fewer); then `rounds` rounds (order ABC, CBA, …), each on a freshly minted pool.
  */
-export async function codeExchangeBenchmark(
-  {
-    rounds = 3,
-    seconds = 3,
-    mintSeconds = 8,
-    warmupCodes = 300,
-    connections = 10,
-    maxCodes = 30_000,
-    tesseraNodeArgs = [],
-    dataDirIn = tmpdir(),
-  } = {},
-  log = () => {},
-) {
+export async function codeExchangeBenchmark(options = {}, log = () => {}) {
+  const { rounds, seconds, mintSeconds, warmupCodes, connections, maxCodes, tesseraNodeArgs, dataDirIn } = {
+    ...ROUNDS,
+    seconds: 3,
+    mintSeconds: 8,
+    warmupCodes: 300,
+    maxCodes: 30_000,
+    dataDirIn: tmpdir(),
+    ...options,
+  };
   const dataDir = mkdtempSync(join(dataDirIn, 'tessera-bench-code-'));
   const children = [];
   const load = [loadavg()[0]];

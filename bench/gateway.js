@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { load } from './http.js';
 import { median } from './stats.js';
 import { call, run, start, stop } from './processes.js';
+import { QUICK_ROUNDS, ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
@@ -55,7 +56,8 @@ async function startNginx(dir, http, ports) {
   return child;
 }
 
-export async function gatewayBenchmark({ rounds = 3, seconds = 5, warmupSeconds = 2, connections = 10 }, log) {
+export async function gatewayBenchmark(options, log) {
+  const { rounds, seconds, warmupSeconds, connections } = { ...ROUNDS, ...options };
   if (NGINX === undefined) return { skipped: 'NGINX is not installed (Debian: apt-get install nginx)' };
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-gateway-'));
   const children = [];
@@ -167,6 +169,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const log = (line) => process.stderr.write(`${line}\n`);
   const { int, ms, table } = await import('./stats.js');
   const row = (name, x) => [name, int(x.reqPerSec), ms(x.p50Ms), ms(x.p99Ms), x.serverCpuPct === null ? '-' : `${x.serverCpuPct}%`];
-  const g = await gatewayBenchmark(quick ? { rounds: 2, seconds: 2, warmupSeconds: 1 } : {}, log);
+  const g = await gatewayBenchmark(quick ? QUICK_ROUNDS : {}, log);
   process.stdout.write(formatGateway(g, table, row).join('\n') + '\n');
 }

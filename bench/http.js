@@ -9,6 +9,7 @@ import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
 import { randomBase62 } from '@tessera/core';
 import { median, percentile } from './stats.js';
 import { call, cpuMs, start, startTessera, stop } from './processes.js';
+import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE = join(ROOT, 'bench/bare-server.js');
@@ -75,19 +76,14 @@ function badChecksum(key) {
  * bytes Tessera answers to that request. Each scenario loads its two servers in turn: a warm-up
  * run each, then `rounds` rounds (order ABBA…) of `seconds` each.
  */
-export async function httpBenchmark(
-  {
-    rounds = 3,
-    seconds = 5,
-    warmupSeconds = 2,
-    connections = 10,
-    pipelining = 1,
-    tesseraNodeArgs = [],
-    bareNodeArgs = [],
-    scenarios = ['valid', 'unknown', 'malformed'],
-  },
-  log,
-) {
+export async function httpBenchmark(options, log) {
+  const { rounds, seconds, warmupSeconds, connections, pipelining, tesseraNodeArgs, bareNodeArgs, scenarios } = {
+    ...ROUNDS,
+    pipelining: 1,
+    bareNodeArgs: [],
+    scenarios: ['valid', 'unknown', 'malformed'],
+    ...options,
+  };
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const children = [];
   try {

@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { int, median, ms, percentile, table } from './stats.js';
 import { call, cpuMs, start, startTessera, stop } from './processes.js';
+import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OIDC_PROVIDER = join(ROOT, 'bench/oidc-provider-server.js');
@@ -203,22 +204,20 @@ async function jwtInProcess({ rounds, ms: roundMs }, log) {
  * loads them in turn: a warm-up each, then `rounds` rounds (order ABBA…) of `seconds`. Then one
  * round each for Tessera clients signing with ES256, RS256 and ML-DSA-65, and in-process JWT figures.
  */
-export async function oauthBenchmark(
-  {
-    rounds = 3,
-    seconds = 5,
-    warmupSeconds = 4,
-    connections = 10,
-    saturationConnections = 64,
-    algSeconds = seconds,
-    jwtRounds = 5,
-    jwtMs = 400,
-    tesseraNodeArgs = [],
-    otherAlgs = true,
-    inProcess = true,
-  } = {},
-  log = () => {},
-) {
+export async function oauthBenchmark(options = {}, log = () => {}) {
+  const o = {
+    ...ROUNDS,
+    warmupSeconds: 4,
+    saturationConnections: 64,
+    jwtRounds: 5,
+    jwtMs: 400,
+    otherAlgs: true,
+    inProcess: true,
+    ...options,
+  };
+  const { rounds, seconds, warmupSeconds, connections, saturationConnections, jwtRounds, jwtMs, tesseraNodeArgs, otherAlgs, inProcess } = o;
+  // The other algorithms' rounds are as long as the comparison's, unless told otherwise.
+  const algSeconds = o.algSeconds ?? seconds;
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-oauth-'));
   const children = [];
   try {

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { load } from './http.js';
 import { median } from './stats.js';
 import { call, run, start, stop } from './processes.js';
+import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
@@ -22,7 +23,8 @@ const RAW = join(ROOT, 'bench/pg-raw-server.js');
 const KEY_COUNT = 2000;
 const CACHE_SIZE = Number(process.env.BENCH_PG_CACHE ?? 100);
 
-export async function pgColdBenchmark({ rounds = 3, seconds = 5, warmupSeconds = 2, connections = 10 }, log) {
+export async function pgColdBenchmark(options, log) {
+  const { rounds, seconds, warmupSeconds, connections } = { ...ROUNDS, ...options };
   const url = process.env.TESSERA_BENCH_DATABASE_URL ?? process.env.TESSERA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const admin = new pg.Client({ connectionString: url });
   try {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { formatGateway, gatewayBenchmark } from './gateway.js';
 import { httpBenchmark } from './http.js';
 import { pgColdBenchmark } from './pg-cold.js';
+import { QUICK_ROUNDS, ROUNDS } from './rounds.js';
 import { formatOauth, OAUTH_QUICK, oauthBenchmark } from './oauth.js';
 import { CODE_EXCHANGE_QUICK, codeExchangeBenchmark, formatCodeExchange } from './code-exchange.js';
 import { int, ms, table } from './stats.js';
@@ -67,7 +68,7 @@ const verdict = (ok) => (ok ? 'met' : 'MISSED');
 
 build();
 mkdirSync(RESULTS, { recursive: true });
-const httpOptions = quick ? { rounds: 2, seconds: 2, warmupSeconds: 1 } : { rounds: 3, seconds: 5, warmupSeconds: 2 };
+const httpOptions = { ...(quick ? QUICK_ROUNDS : ROUNDS) };
 if (args.has('--cpu-prof')) httpOptions.tesseraNodeArgs = ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')];
 
 log('1/4 HTTP: Tessera verify vs bare Fastify, alternately: a valid key, an unknown key, a malformed key');
@@ -81,8 +82,7 @@ const detect = await verifierBenchmark('detect');
 let pgCold;
 if (!args.has('--no-pg')) {
   log('4/4 cold cache on PostgreSQL: Tessera verify vs a raw pg query route, alternately');
-  const pgOptions = quick ? { rounds: 2, seconds: 2, warmupSeconds: 1 } : { rounds: 3, seconds: 5, warmupSeconds: 2 };
-  pgCold = await pgColdBenchmark(pgOptions, log).catch((err) => ({ failed: String(err?.message ?? err) }));
+  pgCold = await pgColdBenchmark(quick ? QUICK_ROUNDS : ROUNDS, log).catch((err) => ({ failed: String(err?.message ?? err) }));
 }
 let gateway;
 if (!args.has('--no-gateway')) {
