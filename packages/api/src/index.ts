@@ -21,6 +21,7 @@ export { PERMISSIONS, type Permission } from './permissions.js';
 export { ANOMALY_KINDS, ANOMALY_STATUSES, SEVERITIES, type AnomalyKind, type AnomalyStatus, type Severity } from './anomaly-names.js';
 export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './audit-actions.js';
 export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-events.js';
+export { rateLimitHeaders, type RateLimitState } from './ratelimit-headers.js';
 // Generated from the OpenAPI document (src/api-types.ts): the shared schemas by name, and every operation.
 export type {
   Anomaly,

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ErrorCode } from '@tessera/api';
+import { rateLimitHeaders, type ErrorCode } from '@tessera/api';
 import { TesseraError, type VerifyResult } from '@tessera/core';
 import type { FastifyRequest } from 'fastify';
 
@@ -66,21 +66,6 @@ export function originalRequest(request: FastifyRequest): { method: string; uri:
   return { method: method.toUpperCase(), uri };
 }
 
-/** draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy` names each limit, `RateLimit` what remains and when it resets. */
-function rateLimitHeaders(r: VerifyResult, now: number): { headers: Record<string, string>; retryAfter?: number } {
-  const limits = r.ratelimits ?? [];
-  if (limits.length === 0) return { headers: {} };
-  const items = limits.map((l) => ({ ...l, t: Math.max(0, Math.ceil((l.reset - now) / 1000)) }));
-  const exhausted = items.filter((l) => l.remaining <= 0);
-  return {
-    headers: {
-      'ratelimit-policy': items.map((l) => `${quoted(l.name)};q=${l.limit}`).join(', '),
-      ratelimit: items.map((l) => `${quoted(l.name)};r=${Math.max(0, l.remaining)};t=${l.t}`).join(', '),
-    },
-    ...(exhausted.length > 0 && { retryAfter: Math.max(1, ...exhausted.map((l) => l.t)) }),
-  };
-}
-
 /**
  * Every identity header, empty unless it applies: a gateway that copies them then sets each one on
  * the upstream request (Caddy 2.6's copy_headers would pass its own placeholder for one missing).
@@ -113,7 +98,7 @@ function identityHeaders(r: VerifyResult): Record<string, string> {
 
 /** A verification's outcome as the gateway's answer (the same statuses the SDK's middleware gives). */
 export function gatewayAnswer(r: VerifyResult, required: string | undefined, now: number): GatewayAnswer {
-  const limits = rateLimitHeaders(r, now);
+  const limits = rateLimitHeaders(r.ratelimits ?? [], now);
   if (r.valid) return { status: 200, headers: { ...identityHeaders(r), ...limits.headers } };
   switch (r.code) {
     case 'INSUFFICIENT_SCOPE':

@@ -1,3 +1,4 @@
+import { rateLimitHeaders } from '@tessera/api';
 import { Tessera, type TesseraOptions } from '../client/tessera.js';
 import type { AccessTokenAlgorithm, AccessTokenIdentity, AccessTokenVerifierOptions } from '../jwt/access-token-types.js';
 import { AccessTokenVerifier } from '../jwt/access-token-verifier.js';
@@ -139,7 +140,10 @@ export class Guard {
       });
       if (error !== undefined)
         return deny(503, 'VERIFIER_UNAVAILABLE', 'The key cannot be checked right now; try again shortly.', { 'retry-after': '1' });
-      const limits = rateLimitHeaders(result.ratelimits);
+      const limits = rateLimitHeaders(
+        (result.ratelimits ?? []).map((l) => ({ ...l, reset: Date.parse(l.reset) })),
+        Date.now(),
+      );
       if (result.valid) return { ok: true, identity: { kind: 'api_key', ...result } as ApiKeyIdentity, headers: limits.headers };
       switch (result.code) {
         case 'INSUFFICIENT_SCOPE':
@@ -256,25 +260,4 @@ function readKey(req: RequestView, header: string | undefined): string | undefin
   }
   const value = single(req.header(header ?? 'x-api-key'));
   return value === undefined ? undefined : value.trim();
-}
-
-/**
- * draft-ietf-httpapi-ratelimit-headers (-08 onwards): `RateLimit-Policy` names each limit with
- * its quota, `RateLimit` gives what remains and the seconds until the window resets.
- */
-function rateLimitHeaders(limits: VerifyKeyResult['ratelimits']): {
-  headers: Record<string, string>;
-  retryAfter?: number;
-} {
-  if (limits === undefined || limits.length === 0) return { headers: {} };
-  const now = Date.now();
-  const items = limits.map((l) => ({ ...l, t: Math.max(0, Math.ceil((Date.parse(l.reset) - now) / 1000)), key: l.name }));
-  const exhausted = items.filter((l) => l.remaining <= 0);
-  return {
-    headers: {
-      'ratelimit-policy': items.map((l) => `${quoted(l.key)};q=${l.limit}`).join(', '),
-      ratelimit: items.map((l) => `${quoted(l.key)};r=${Math.max(0, l.remaining)};t=${l.t}`).join(', '),
-    },
-    ...(exhausted.length > 0 && { retryAfter: Math.max(1, ...exhausted.map((l) => l.t)) }),
-  };
 }
