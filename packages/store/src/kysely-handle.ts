@@ -34,15 +34,24 @@ type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: 
  * on the adapter itself. Two adapters that define the same name are refused.
  */
 export function composeRepos<P extends readonly Adapter<KyselyHandle>[]>(...adapters: P): Adapter<Intersection<InstanceType<P[number]>>> {
-  class Composed extends KyselyHandle {}
+  return composeOnto(KyselyHandle, ...adapters) as Adapter<Intersection<InstanceType<P[number]>>>;
+}
+
+/** As `composeRepos`, on top of `base`'s own methods; an adapter may not define a name `base` has. */
+export function composeOnto<B extends KyselyHandle, P extends readonly Adapter<KyselyHandle>[]>(
+  base: Adapter<B>,
+  ...adapters: P
+): Adapter<B & Intersection<InstanceType<P[number]>>> {
+  class Composed extends (base as Adapter<KyselyHandle>) {}
   const from = new Map<string, string>();
   for (const adapter of adapters) {
     for (const name of Object.getOwnPropertyNames(adapter.prototype)) {
       if (name === 'constructor') continue;
+      if (name in base.prototype) throw new Error(`${adapter.name} and ${base.name} both define ${name}`);
       if (from.has(name)) throw new Error(`${adapter.name} and ${from.get(name)} both define ${name}`);
       from.set(name, adapter.name);
       Object.defineProperty(Composed.prototype, name, Object.getOwnPropertyDescriptor(adapter.prototype, name)!);
     }
   }
-  return Composed as unknown as Adapter<Intersection<InstanceType<P[number]>>>;
+  return Composed as unknown as Adapter<B & Intersection<InstanceType<P[number]>>>;
 }

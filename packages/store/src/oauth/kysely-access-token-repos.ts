@@ -1,13 +1,10 @@
 import type { AccessTokenRepos, OpaqueTokenRecord } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { deleteExpired, markOnce } from '../rows.js';
 import { opaqueTokenTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Opaque access tokens and revoked JWT ids over Kysely. */
-export class KyselyAccessTokenRepos implements AccessTokenRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyAccessTokenRepos extends OAuthHandle implements AccessTokenRepos {
   async insertOpaqueToken(t: OpaqueTokenRecord): Promise<void> {
     await opaqueTokenTable.insert(this.q, t);
   }
@@ -39,7 +36,7 @@ export class KyselyAccessTokenRepos implements AccessTokenRepos {
   }
 
   /** Forgets revoked ids and opaque tokens whose time is up. */
-  async purgeExpired(now: number): Promise<void> {
+  async purgeAccessTokens(now: number): Promise<void> {
     await deleteExpired(this.q, 'oauth_revoked_jtis', now);
     await deleteExpired(this.q, 'oauth_opaque_tokens', now);
   }

@@ -1,16 +1,14 @@
 import type { AuthorizationCodeRecord, AuthorizationCodeRepos, ConsentRecord } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { deleteExpired, markOnce, rowWhere } from '../rows.js';
 import { authorizationCodeTable, consentTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Spent codes are kept a day past their end, so a late replay still revokes what they yielded. */
 const KEEP_SPENT_MS = 86_400_000;
 
 /** Authorization codes (by keyed hash) and remembered consents over Kysely. */
-export class KyselyAuthorizationCodeRepos implements AuthorizationCodeRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyAuthorizationCodeRepos extends OAuthHandle implements AuthorizationCodeRepos {
   async insertAuthorizationCode(c: AuthorizationCodeRecord): Promise<void> {
     await authorizationCodeTable.insert(this.q, c);
   }
@@ -40,7 +38,7 @@ export class KyselyAuthorizationCodeRepos implements AuthorizationCodeRepos {
       .execute();
   }
 
-  purgeExpired(now: number): Promise<void> {
+  purgeAuthorizationCodes(now: number): Promise<void> {
     return deleteExpired(this.q, 'oauth_authorization_codes', now - KEEP_SPENT_MS);
   }
 }

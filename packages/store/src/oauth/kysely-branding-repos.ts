@@ -1,11 +1,8 @@
 import type { BrandingRepos, WorkspaceBranding } from '@tessera/core';
-import type { Kysely } from 'kysely';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Workspaces' brands over Kysely: one row a workspace. */
-export class KyselyBrandingRepos implements BrandingRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyBrandingRepos extends OAuthHandle implements BrandingRepos {
   async getBranding(workspaceId: string): Promise<WorkspaceBranding | undefined> {
     const row = await this.q.selectFrom('workspace_branding').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst();
     return (

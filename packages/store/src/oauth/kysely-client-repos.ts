@@ -1,12 +1,10 @@
 import type { ClientSecretRecord, OAuthClientRecord, OAuthClientRepos, Page } from '@tessera/core';
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { clientTable, clientSecretTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** OAuth clients, their secrets and the audiences they claim, over Kysely. */
-export class KyselyOAuthClientRepos implements OAuthClientRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyOAuthClientRepos extends OAuthHandle implements OAuthClientRepos {
   async insertClient(c: OAuthClientRecord): Promise<void> {
     await clientTable.insert(this.q, c);
   }

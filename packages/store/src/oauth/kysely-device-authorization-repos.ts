@@ -1,16 +1,14 @@
 import type { DeviceAuthorizationRecord, DeviceAuthorizationRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { deleteExpired } from '../rows.js';
 import { deviceAuthorizationTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Device authorizations are kept a day past their end, so a late poll still reads `expired_token`. */
 const KEEP_EXPIRED_MS = 86_400_000;
 
 /** Device authorization requests (RFC 8628) over Kysely, each state change a compare-and-set. */
-export class KyselyDeviceAuthorizationRepos implements DeviceAuthorizationRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyDeviceAuthorizationRepos extends OAuthHandle implements DeviceAuthorizationRepos {
   async insertDeviceAuthorization(d: DeviceAuthorizationRecord): Promise<boolean> {
     const r = await this.q
       .insertInto('oauth_device_authorizations')
@@ -62,7 +60,7 @@ export class KyselyDeviceAuthorizationRepos implements DeviceAuthorizationRepos 
     return Number(r.numUpdatedRows) === 1;
   }
 
-  purgeExpired(now: number): Promise<void> {
+  purgeDeviceAuthorizations(now: number): Promise<void> {
     return deleteExpired(this.q, 'oauth_device_authorizations', now - KEEP_EXPIRED_MS);
   }
 }

@@ -1,13 +1,11 @@
 import type { EndUserPatch, EndUserRecord, EndUserRepos, Page } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { insertIfAbsent, raiseColumn, rowWhere } from '../rows.js';
 import { endUserTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** A workspace's end users over Kysely; an email is unique within its workspace (a constraint). */
-export class KyselyEndUserRepos implements EndUserRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyEndUserRepos extends OAuthHandle implements EndUserRepos {
   insertEndUser(u: EndUserRecord): Promise<boolean> {
     return insertIfAbsent(this.q, 'end_users', endUserTable.toRow(u) as OAuthDatabase['end_users'], ['workspace_id', 'email']);
   }

@@ -1,12 +1,9 @@
 import type { OnceRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { deleteExpired } from '../rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** One-time values over Kysely: the key is the primary key, so only one insert of it can win. */
-export class KyselyOnceRepos implements OnceRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyOnceRepos extends OAuthHandle implements OnceRepos {
   async rememberOnce(key: string, expiresAt: number, now: number): Promise<boolean> {
     // Inserted, or an expired entry taken over: one row changed. A live entry: none — a replay.
     const r = await this.q
@@ -17,7 +14,7 @@ export class KyselyOnceRepos implements OnceRepos {
     return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
-  purgeExpired(now: number): Promise<void> {
+  purgeOnce(now: number): Promise<void> {
     return deleteExpired(this.q, 'oauth_once', now);
   }
 }

@@ -1,13 +1,10 @@
 import type { PushedRequestRecord, PushedRequestRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { deleteExpired, markOnce } from '../rows.js';
 import { pushedRequestTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Pushed authorization requests (RFC 9126) over Kysely. */
-export class KyselyPushedRequestRepos implements PushedRequestRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyPushedRequestRepos extends OAuthHandle implements PushedRequestRepos {
   async insertPushedRequest(r: PushedRequestRecord): Promise<void> {
     await pushedRequestTable.insert(this.q, r);
   }
@@ -20,7 +17,7 @@ export class KyselyPushedRequestRepos implements PushedRequestRepos {
     return markOnce(this.q, 'oauth_pushed_requests', { hash }, 'used_at', at);
   }
 
-  purgeExpired(now: number): Promise<void> {
+  purgePushedRequests(now: number): Promise<void> {
     return deleteExpired(this.q, 'oauth_pushed_requests', now);
   }
 }

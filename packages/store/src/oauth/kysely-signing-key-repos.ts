@@ -1,12 +1,9 @@
 import type { SigningKeyRecord, SigningKeyRepos, SigningKeyTimes } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { signingKeyTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** The authorization server's signing keys over Kysely. */
-export class KyselySigningKeyRepos implements SigningKeyRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselySigningKeyRepos extends OAuthHandle implements SigningKeyRepos {
   async insertSigningKey(k: SigningKeyRecord): Promise<void> {
     await signingKeyTable.insert(this.q, k);
   }

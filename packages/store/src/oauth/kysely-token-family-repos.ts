@@ -1,16 +1,10 @@
 import type { RefreshTokenRecord, TokenFamilyRecord, TokenFamilyRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { markOnce } from '../rows.js';
 import { familyTable, refreshTokenTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** Refresh-token families and their rotating refresh tokens over Kysely. */
-export class KyselyTokenFamilyRepos implements TokenFamilyRepos {
-  constructor(
-    private readonly q: Kysely<OAuthDatabase>,
-    private readonly dialectName: 'sqlite' | 'postgres',
-  ) {}
-
+export class KyselyTokenFamilyRepos extends OAuthHandle implements TokenFamilyRepos {
   async insertFamily(f: TokenFamilyRecord): Promise<void> {
     await familyTable.insert(this.q, f);
   }

@@ -1,8 +1,8 @@
 import type { FederatedSignInRecord, UpstreamLinkRecord, UpstreamProviderRecord, UpstreamProviderRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import type { FederationDatabase } from './federation-schema.js';
 import { deleteExpired, insertIfAbsent, markOnce, rowsWhere, rowWhere } from '../rows.js';
 import { recordTable } from './row-mapping.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 const providerTable = recordTable<FederationDatabase, 'oauth_upstream_providers', UpstreamProviderRecord>('oauth_upstream_providers', {
   id: 'value',
@@ -37,55 +37,53 @@ const signInTable = recordTable<FederationDatabase, 'oauth_federated_sign_ins', 
 });
 
 /** Upstream providers, linked accounts and federated sign-ins under way, over Kysely. */
-export class KyselyUpstreamProviderRepos implements UpstreamProviderRepos {
-  constructor(private readonly q: Kysely<FederationDatabase>) {}
-
+export class KyselyUpstreamProviderRepos extends OAuthHandle implements UpstreamProviderRepos {
   insertUpstreamProvider(p: UpstreamProviderRecord): Promise<boolean> {
     const row = providerTable.toRow(p) as FederationDatabase['oauth_upstream_providers'];
-    return insertIfAbsent(this.q, 'oauth_upstream_providers', row, ['workspace_id', 'name']);
+    return insertIfAbsent(this.federation, 'oauth_upstream_providers', row, ['workspace_id', 'name']);
   }
 
   getUpstreamProvider(id: string): Promise<UpstreamProviderRecord | undefined> {
-    return providerTable.findBy(this.q, 'id', id);
+    return providerTable.findBy(this.federation, 'id', id);
   }
 
   listUpstreamProviders(workspaceId: string): Promise<UpstreamProviderRecord[]> {
-    return rowsWhere(this.q, 'oauth_upstream_providers', { workspace_id: workspaceId }, 'id', providerTable.fromRow);
+    return rowsWhere(this.federation, 'oauth_upstream_providers', { workspace_id: workspaceId }, 'id', providerTable.fromRow);
   }
 
   async deleteUpstreamProvider(id: string): Promise<boolean> {
-    await this.q.deleteFrom('end_user_upstream_links').where('provider_id', '=', id).execute();
-    const r = await this.q.deleteFrom('oauth_upstream_providers').where('id', '=', id).executeTakeFirst();
+    await this.federation.deleteFrom('end_user_upstream_links').where('provider_id', '=', id).execute();
+    const r = await this.federation.deleteFrom('oauth_upstream_providers').where('id', '=', id).executeTakeFirst();
     return Number(r.numDeletedRows) === 1;
   }
 
   findUpstreamLink(providerId: string, subject: string): Promise<UpstreamLinkRecord | undefined> {
-    return rowWhere(this.q, 'end_user_upstream_links', { provider_id: providerId, subject }, linkTable.fromRow);
+    return rowWhere(this.federation, 'end_user_upstream_links', { provider_id: providerId, subject }, linkTable.fromRow);
   }
 
   insertUpstreamLink(l: UpstreamLinkRecord): Promise<boolean> {
     const row = linkTable.toRow(l) as FederationDatabase['end_user_upstream_links'];
-    return insertIfAbsent(this.q, 'end_user_upstream_links', row, ['provider_id', 'subject']);
+    return insertIfAbsent(this.federation, 'end_user_upstream_links', row, ['provider_id', 'subject']);
   }
 
   async insertFederatedSignIn(s: FederatedSignInRecord): Promise<void> {
-    await signInTable.insert(this.q, s);
+    await signInTable.insert(this.federation, s);
   }
 
   findFederatedSignIn(stateHash: string): Promise<FederatedSignInRecord | undefined> {
-    return signInTable.findBy(this.q, 'state_hash', stateHash);
+    return signInTable.findBy(this.federation, 'state_hash', stateHash);
   }
 
   spendFederatedSignIn(stateHash: string, at: number): Promise<boolean> {
-    return markOnce(this.q, 'oauth_federated_sign_ins', { state_hash: stateHash }, 'used_at', at);
+    return markOnce(this.federation, 'oauth_federated_sign_ins', { state_hash: stateHash }, 'used_at', at);
   }
 
   /** Forgets the links of a deleted end user. */
   async deleteLinksOfUser(userId: string): Promise<void> {
-    await this.q.deleteFrom('end_user_upstream_links').where('user_id', '=', userId).execute();
+    await this.federation.deleteFrom('end_user_upstream_links').where('user_id', '=', userId).execute();
   }
 
-  purgeExpired(now: number): Promise<void> {
-    return deleteExpired(this.q, 'oauth_federated_sign_ins', now);
+  purgeFederatedSignIns(now: number): Promise<void> {
+    return deleteExpired(this.federation, 'oauth_federated_sign_ins', now);
   }
 }

@@ -1,12 +1,9 @@
 import type { ConsentRecord, TokenFamilyRecord, UserGrantRepos } from '@tessera/core';
-import type { Kysely } from 'kysely';
 import { consentTable, familyTable } from './oauth-rows.js';
-import type { OAuthDatabase } from './oauth-schema.js';
+import { OAuthHandle } from './oauth-handle.js';
 
 /** A user's consents and live refresh families over Kysely. */
-export class KyselyUserGrantRepos implements UserGrantRepos {
-  constructor(private readonly q: Kysely<OAuthDatabase>) {}
-
+export class KyselyUserGrantRepos extends OAuthHandle implements UserGrantRepos {
   async listConsentsOfUser(userId: string): Promise<ConsentRecord[]> {
     const rows = await this.q.selectFrom('oauth_consents').selectAll().where('user_id', '=', userId).orderBy('client_id').execute();
     return rows.map(consentTable.fromRow);
