@@ -13,7 +13,7 @@
 //     --cpu-prof  a CPU profile of Tessera in bench/results/profiles/
 //     --shm       the SQLite files in /dev/shm (memory): commits cost no disk flush
 // bench/run.js imports codeExchangeBenchmark(); run alone, this prints a table and the JSON of the figures.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ import autocannon from 'autocannon';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { ACCESS_TOKEN_TTL, AUDIENCE, basic, REDIRECT_URI, startServers } from './code-exchange-servers.js';
 import { mintCodes } from './code-pool.js';
-import { cpuMs, stop } from './processes.js';
+import { cpuMs, inScratch } from './processes.js';
 import { ROUNDS } from './rounds.js';
 import { int, median, ms, percentile, table } from './stats.js';
 
@@ -179,10 +179,8 @@ export async function codeExchangeBenchmark(options = {}, log = () => {}) {
     dataDirIn: tmpdir(),
     ...options,
   };
-  const dataDir = mkdtempSync(join(dataDirIn, 'tessera-bench-code-'));
-  const children = [];
   const load = [loadavg()[0]];
-  try {
+  return inScratch(join(dataDirIn, 'tessera-bench-code-'), async ({ dataDir, children }) => {
     const targets = await startServers(dataDir, children, log, tesseraNodeArgs);
     const sizes = {};
     const answers = {};
@@ -231,10 +229,7 @@ export async function codeExchangeBenchmark(options = {}, log = () => {}) {
       versusMemory: versus('oidc-provider-memory'),
       loadAverage1m: load.map((x) => round(x, 2)),
     };
-  } finally {
-    await Promise.all(children.map(stop));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The figures as lines of text, for bench/run.js's output. */

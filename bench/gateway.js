@@ -4,14 +4,14 @@
 // auth / alone in requests per second. Skipped, saying so, when NGINX is not installed.
 //   node bench/gateway.js [--quick]   (on its own; `npm run bench` runs it too)
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'node:net';
 import { load } from './http.js';
 import { median } from './stats.js';
-import { call, run, start, stop } from './processes.js';
+import { call, inScratch, run, start } from './processes.js';
 import { QUICK_ROUNDS, ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -59,9 +59,7 @@ async function startNginx(dir, http, ports) {
 export async function gatewayBenchmark(options, log) {
   const { rounds, seconds, warmupSeconds, connections } = { ...ROUNDS, ...options };
   if (NGINX === undefined) return { skipped: 'NGINX is not installed (Debian: apt-get install nginx)' };
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-gateway-'));
-  const children = [];
-  try {
+  return inScratch(join(tmpdir(), 'tessera-bench-gateway-'), async ({ dataDir: dir, children }) => {
     const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', join(dir, 'data'), '--json']));
     const tessera = await start(
       [TESSERA, 'serve', '--data-dir', join(dir, 'data'), '--port', '0'],
@@ -141,10 +139,7 @@ export async function gatewayBenchmark(options, log) {
       ratio: Math.round(median(ratios) * 1000) / 1000,
       roundRatios: ratios.map((x) => Math.round(x * 1000) / 1000),
     };
-  } finally {
-    await Promise.all(children.map(stop));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The section of the benchmark's table. */

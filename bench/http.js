@@ -1,6 +1,5 @@
 // HTTP benchmark: Tessera's verify endpoint against a bare Fastify route, each server in its own
 // process, loaded in turn by autocannon running in this (the benchmark's) process.
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +7,7 @@ import autocannon from 'autocannon';
 import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
 import { randomBase62 } from '@tessera/core';
 import { median, percentile } from './stats.js';
-import { call, cpuMs, start, startTessera, stop } from './processes.js';
+import { call, cpuMs, inScratch, start, startTessera, stop } from './processes.js';
 import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -84,9 +83,7 @@ export async function httpBenchmark(options, log) {
     scenarios: ['valid', 'unknown', 'malformed'],
     ...options,
   };
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-  const children = [];
-  try {
+  return inScratch(join(tmpdir(), 'tessera-bench-'), async ({ dataDir, children }) => {
     log('initialising Tessera (SQLite) in a temporary data dir');
     const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
     children.push(child);
@@ -150,10 +147,7 @@ export async function httpBenchmark(options, log) {
     }
     // The valid-key scenario's figures stay at the top level, where earlier results kept them.
     return { connections, pipelining, seconds, ...(out.valid ?? {}), scenarios: out };
-  } finally {
-    await Promise.all(children.map(stop));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 function summary(list) {

@@ -10,14 +10,14 @@
 //   node bench/oauth.js [--quick] [--cpu-prof]
 // bench/run.js imports oauthBenchmark(); run alone, this prints a table and the JSON of the figures.
 import { createPrivateKey, randomBytes, sign as cryptoSign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { compactVerify, createLocalJWKSet, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { int, median, ms, percentile, table } from './stats.js';
-import { call, cpuMs, start, startTessera, stop } from './processes.js';
+import { call, cpuMs, inScratch, start, startTessera, stop } from './processes.js';
 import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -218,9 +218,7 @@ export async function oauthBenchmark(options = {}, log = () => {}) {
   const { rounds, seconds, warmupSeconds, connections, saturationConnections, jwtRounds, jwtMs, tesseraNodeArgs, otherAlgs, inProcess } = o;
   // The other algorithms' rounds are as long as the comparison's, unless told otherwise.
   const algSeconds = o.algSeconds ?? seconds;
-  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-oauth-'));
-  const children = [];
-  try {
+  return inScratch(join(tmpdir(), 'tessera-bench-oauth-'), async ({ dataDir, children }) => {
     log('oauth: initialising Tessera (SQLite) in a temporary data dir');
     const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
     children.push(child);
@@ -351,10 +349,7 @@ export async function oauthBenchmark(options = {}, log = () => {}) {
       tesseraPerAlg: perAlg,
       jwtInProcess: jwt,
     };
-  } finally {
-    await Promise.all(children.map(stop));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The figures as lines of text, for bench/run.js's table. */

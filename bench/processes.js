@@ -1,12 +1,27 @@
 // Child processes for the HTTP benchmarks (bench/http.js, bench/oauth.js, bench/code-exchange.js): each server runs in a
 // process of its own, started and stopped the same way.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESSERA = join(ROOT, 'apps/server/bin/tessera.js');
+
+/**
+ * Runs `bench` with a fresh data directory (`prefix` and a random tail) and the list of the child
+ * processes it starts; when it is done, or fails, stops them and removes the directory.
+ */
+export async function inScratch(prefix, bench) {
+  const dataDir = mkdtempSync(prefix);
+  const children = [];
+  try {
+    return await bench({ dataDir, children });
+  } finally {
+    await Promise.all(children.map(stop));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 /** The environment for the servers: no TESSERA_* settings from the caller's shell (SQLite, defaults). */
 export function cleanEnv() {
