@@ -1,9 +1,8 @@
 import { appendAudit } from '../audit/audit-chain.js';
-import { checkUpstreamAnswer } from '../oauth/federation/upstream-answer.js';
-import { DiscoveryError, type UpstreamDiscovery } from '../oauth/federation/upstream-discovery.js';
-import { redeemUpstreamCode } from '../oauth/federation/upstream-id-token.js';
+import { discoverUpstream, redeemUpstreamAnswer } from '../oauth/federation/upstream-answer.js';
+import type { UpstreamDiscovery } from '../oauth/federation/upstream-discovery.js';
 import type { UpstreamProviderRepos } from '../oauth/federation/upstream-provider-repos.js';
-import { beginUpstreamSignIn, CONSOLE_FEDERATION, takeUpstreamState, upstreamSecrets } from '../oauth/federation/upstream-redirect.js';
+import { beginUpstreamSignIn, CONSOLE_FEDERATION, takeUpstreamState } from '../oauth/federation/upstream-redirect.js';
 import { refusedActor, ssoSignIn, type ConsoleSsoAccountDeps, type SsoRefusal } from './console-sso-account.js';
 import type { ConsoleSsoSettings } from './console-sso-settings.js';
 
@@ -37,13 +36,9 @@ export class ConsoleSso {
 
   async start(redirectUri: string, binding: string | undefined): Promise<ConsoleSsoStart> {
     const { settings } = this;
-    let authorizationEndpoint: string;
-    try {
-      authorizationEndpoint = (await this.deps.discovery.discover(settings.issuer)).metadata.authorizationEndpoint;
-    } catch (err) {
-      if (err instanceof DiscoveryError) return { ok: false, page: `${settings.label} cannot be reached now. Try again in a moment.` };
-      throw err;
-    }
+    const found = await discoverUpstream(this.deps.discovery, { issuer: settings.issuer, name: settings.label });
+    if (!found.ok) return found;
+    const { authorizationEndpoint } = found.discovered.metadata;
     const started = await beginUpstreamSignIn(
       { store: this.deps.pending, keyring: this.deps.keyring, domains: CONSOLE_FEDERATION, now: this.deps.clock.now() },
       { workspaceId: settings.workspaceId, providerId: PROVIDER, request: '' },
@@ -74,33 +69,16 @@ export class ConsoleSso {
           details: { reason: `upstream_${reason}`.slice(0, 80), issuer: settings.issuer },
         }),
       );
-    const checked = await checkUpstreamAnswer(
+    const token = await redeemUpstreamAnswer(
       answer,
       { issuer: settings.issuer, name: settings.label, errorReason: (error) => `error_${error}` },
-      deps.discovery,
+      deps,
+      { domains: CONSOLE_FEDERATION, state: state! },
+      { redirectUri, clientId: settings.clientId, clientSecret: () => settings.clientSecret, needs: ['email', settings.roleClaim] },
       fail,
       'Go back to the console and try again.',
     );
-    if (!checked.ok) return checked;
-    const { discovered, code } = checked;
-    const secrets = upstreamSecrets(keyring, CONSOLE_FEDERATION, state!);
-    const token = await redeemUpstreamCode(
-      discovered,
-      {
-        code,
-        redirectUri,
-        codeVerifier: secrets.verifier,
-        clientId: settings.clientId,
-        clientSecret: settings.clientSecret,
-        nonce: secrets.nonce,
-        needs: ['email', settings.roleClaim],
-      },
-      clock,
-    );
-    if (!token.ok) {
-      await fail(token.reason);
-      return refused(502, `The sign-in at ${settings.label} could not be checked. Go back to the console and try again.`);
-    }
+    if (!token.ok) return token;
     const signed = await ssoSignIn(deps, settings, token.claims, ip, userAgent);
     if (!signed.ok) {
       await fail(signed.reason, signed.userId);

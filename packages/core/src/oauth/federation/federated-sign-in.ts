@@ -6,10 +6,9 @@ import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
 import { federatedAccount } from './federated-account.js';
 import { decodeResume, encodeResume, type FederationResume } from './federation-resume.js';
-import { checkUpstreamAnswer } from './upstream-answer.js';
-import { DiscoveryError, type UpstreamDiscovery } from './upstream-discovery.js';
-import { redeemUpstreamCode } from './upstream-id-token.js';
-import { beginUpstreamSignIn, END_USER_FEDERATION, takeUpstreamState, upstreamSecrets, type StateRefusal } from './upstream-redirect.js';
+import { discoverUpstream, redeemUpstreamAnswer } from './upstream-answer.js';
+import type { UpstreamDiscovery } from './upstream-discovery.js';
+import { beginUpstreamSignIn, END_USER_FEDERATION, takeUpstreamState, type StateRefusal } from './upstream-redirect.js';
 import { upstreamSecretAad } from './upstream-providers.js';
 
 /** Where upstream providers send the browser back: register `<issuer>/oauth/federation/callback` with them. */
@@ -82,13 +81,9 @@ export class FederatedSignIn {
     const provider = await store.getUpstreamProvider(providerId);
     if (request === undefined || provider === undefined || provider.workspaceId !== workspaceId)
       return { ok: false, page: 'This sign-in option is not offered here.' };
-    let authorizationEndpoint: string;
-    try {
-      authorizationEndpoint = (await this.deps.discovery.discover(provider.issuer)).metadata.authorizationEndpoint;
-    } catch (err) {
-      if (err instanceof DiscoveryError) return { ok: false, page: `${provider.name} cannot be reached now. Try again in a moment.` };
-      throw err;
-    }
+    const found = await discoverUpstream(this.deps.discovery, provider);
+    if (!found.ok) return found;
+    const { authorizationEndpoint } = found.discovered.metadata;
     const started = await beginUpstreamSignIn(
       { store, keyring, domains: END_USER_FEDERATION, now: clock.now() },
       { workspaceId: provider.workspaceId, providerId, request },
@@ -134,33 +129,21 @@ export class FederatedSignIn {
         ),
       );
     };
-    const checked = await checkUpstreamAnswer(
+    const token = await redeemUpstreamAnswer(
       answer,
       { issuer: provider.issuer, name: provider.name, errorReason: (error) => `upstream_${error}` },
-      this.deps.discovery,
+      this.deps,
+      { domains: END_USER_FEDERATION, state: state! },
+      {
+        redirectUri: issuer + FEDERATION_CALLBACK_PATH,
+        clientId: provider.clientId,
+        clientSecret: async () => (await keyring.decrypt(provider.clientSecretCiphertext, upstreamSecretAad(provider.id))).toString('utf8'),
+        needs: [provider.claimMapping.email ?? 'email'],
+      },
       fail,
       'Go back to the application and try again.',
     );
-    if (!checked.ok) return checked;
-    const { discovered, code } = checked;
-    const secrets = upstreamSecrets(keyring, END_USER_FEDERATION, state!);
-    const token = await redeemUpstreamCode(
-      discovered,
-      {
-        code,
-        redirectUri: issuer + FEDERATION_CALLBACK_PATH,
-        codeVerifier: secrets.verifier,
-        clientId: provider.clientId,
-        clientSecret: (await keyring.decrypt(provider.clientSecretCiphertext, upstreamSecretAad(provider.id))).toString('utf8'),
-        nonce: secrets.nonce,
-        needs: [provider.claimMapping.email ?? 'email'],
-      },
-      clock,
-    );
-    if (!token.ok) {
-      await fail(token.reason);
-      return refused(502, `The sign-in at ${provider.name} could not be checked. Go back to the application and try again.`);
-    }
+    if (!token.ok) return token;
     const account = await federatedAccount({ store, clock }, provider, token.claims, { ip, clientId });
     if (!account.ok) {
       await fail(account.reason);
