@@ -85,6 +85,17 @@ describe('a per-key finding seen by three nodes', () => {
     await spread(nodes, revokedUses('key_revoked_again', start + 10 * MIN), start + 10 * MIN, 6);
     expect(kinds(nodes)).toEqual(['revoked_key_used', 'revoked_key_used']);
   });
+
+  it('sharing, the same misuse after its cool-down is recorded anew: claims are judged in the detection’s time', async () => {
+    // The second misuse is two hours later in the events' time but a moment later on the wall
+    // clock, so Redis still holds the first claim (an hour, set a moment ago): as when a node
+    // replays stored usage, or the detection bench runs days in minutes.
+    const nodes = sharing();
+    await spread(nodes, revokedUses('key_revoked_later', start), start, 6);
+    await spread(nodes, revokedUses('key_revoked_later', start + 2 * HOUR), start + 2 * HOUR, 6);
+    expect(kinds(nodes)).toEqual(['revoked_key_used', 'revoked_key_used']);
+    expect(nodes.flatMap((n) => n.recorded).filter((f) => f.detectedAt >= start + 2 * HOUR)).toHaveLength(1);
+  });
 });
 
 /** An uptime monitor probing with a wrong key: 30 tries in 30 seconds. */

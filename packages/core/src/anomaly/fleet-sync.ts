@@ -32,8 +32,12 @@ export interface FleetExchange {
     keys: readonly string[],
     minute: number,
   ): Promise<{ totals: RateTotal[]; uses: UsesDelta[] }>;
-  /** True for the first node to claim a finding's fingerprint within `ttlMs`; false for the others. */
-  claim(fingerprint: string, ttlMs: number): Promise<boolean>;
+  /**
+   * True for the first node to claim a finding's fingerprint within `ttlMs` of `at`, false for the
+   * others. `at` is the detection's own time (the finding's `detectedAt`): a claim is judged in the
+   * time the detectors judge in, not in the store's (a replay or a simulated clock runs faster).
+   */
+  claim(fingerprint: string, ttlMs: number, at: number): Promise<boolean>;
   /** Drops a claim (its finding was resolved: the next one is claimed anew). */
   release(fingerprint: string): Promise<void>;
   /** Tells every node of a resolved finding. */
@@ -120,10 +124,16 @@ export class FleetSync {
   }
 
   /** Whether this node records a finding: the first node to raise it does, the others count it as that node's. */
-  claim(draft: { kind: string; workspaceId: string; keyspaceId: string | null; fingerprint: string }): Promise<boolean> {
+  claim(draft: {
+    kind: string;
+    workspaceId: string;
+    keyspaceId: string | null;
+    fingerprint: string;
+    detectedAt: number;
+  }): Promise<boolean> {
     // Per key, as long as a finding's cool-down: a node that sees the same misuse later counts it a repeat.
     const ttl = draft.kind === 'fleet_failures' || draft.kind === 'failed_burst' ? this.o.claimMs : this.engine.cooldownMs;
-    return this.exchange.claim(claimOf(draft), ttl);
+    return this.exchange.claim(claimOf(draft), ttl, draft.detectedAt);
   }
 
   /** A finding was resolved on this node: its claim is dropped, and every node learns it. */

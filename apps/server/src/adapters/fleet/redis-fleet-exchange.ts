@@ -10,6 +10,17 @@ const RATE_TTL_MS = 5 * 60_000;
 /** Resolved findings kept for nodes to read (each reads them within a second or so). */
 const LESSONS_KEPT = 1000;
 
+/**
+ * Claims a finding (KEYS[1]) at ARGV[1] (ms) for ARGV[2] ms: refused (0) while a claim made less
+ * than that long before holds, else set with the time it was made at (1). One script, so two
+ * nodes claiming at once cannot both win.
+ */
+const CLAIM = `
+local held = redis.call('GET', KEYS[1])
+if held and tonumber(ARGV[1]) - tonumber(held) < tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 type Lesson = Parameters<FleetExchange['teach']>[0];
 type RateExchange = FleetExchange['rates'];
 
@@ -17,8 +28,8 @@ type RateExchange = FleetExchange['rates'];
  * The fleet-wide failure counters of every node, in Redis: per scope and minute a hash (`n`, and
  * `o:<outcome>`) and a HyperLogLog of the failing addresses (distinct counts merge without
  * keeping the addresses; about 1% error). Each exchange is one pipeline: this node's increments,
- * then everyone's totals for the window. A finding is claimed with `SET NX`, so one node records
- * it; a resolved one is told to every node through a stream.
+ * then everyone's totals for the window. A finding is claimed by one script (`CLAIM`), so one
+ * node records it; a resolved one is told to every node through a stream.
  */
 export class RedisFleetExchange implements FleetExchange {
   constructor(
@@ -117,8 +128,12 @@ export class RedisFleetExchange implements FleetExchange {
     };
   }
 
-  async claim(fingerprint: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(`${this.prefix}fleet:claim:${fingerprint}`, '1', 'PX', ttlMs, 'NX')) === 'OK';
+  /**
+   * The claim holds the time it was made at, and is refused while a claim made less than `ttlMs`
+   * before `at` holds; Redis drops it `ttlMs` after it was set, so nothing is left behind.
+   */
+  async claim(fingerprint: string, ttlMs: number, at: number): Promise<boolean> {
+    return (await this.redis.eval(CLAIM, 1, `${this.prefix}fleet:claim:${fingerprint}`, at, ttlMs)) === 1;
   }
 
   async release(fingerprint: string): Promise<void> {
