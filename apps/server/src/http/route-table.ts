@@ -12,7 +12,7 @@ import type {
   RouteGenericInterface,
   RouteHandlerMethod,
 } from 'fastify';
-import type { TSchema } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import type { TypedApp } from './typed-app.js';
 
 /**
@@ -49,13 +49,29 @@ export type OperationHandler<O extends FastifySchema> = RouteHandlerMethod<
 
 type Declare = <O extends Operation>(url: string, operation: O, handler: OperationHandler<O>) => void;
 
-/** Declares an area's operations, one call each: `route.get(url, operation, handler)`. */
+/** The request a handler of `O` is given, typed by its schemas. */
+type RequestOf<O extends FastifySchema> = Parameters<OperationHandler<O>>[0];
+
+/** An operation that answers 204 with no body: its `response` holds only the problems it may answer. */
+export interface RemoveOperation extends Omit<Operation, 'response'> {
+  response?: Record<number, unknown>;
+  /** What the 204 answer says was done: `Deleted` unless the operation says otherwise. */
+  done?: string;
+}
+
+type DeclareRemove = <O extends RemoveOperation>(url: string, operation: O, act: (request: RequestOf<O>) => Promise<unknown>) => void;
+
+/**
+ * Declares an area's operations, one call each: `route.get(url, operation, handler)`. `route.remove`
+ * declares a DELETE whose handler only acts: the route answers 204 once it is done.
+ */
 export interface RouteTable {
   get: Declare;
   post: Declare;
   put: Declare;
   patch: Declare;
   delete: Declare;
+  remove: DeclareRemove;
 }
 
 /** The keys of an operation that belong to its schema (and so to the document); the rest is route config. */
@@ -88,11 +104,18 @@ function routeOptions(operation: Operation, tags: string[]): { schema: FastifySc
 
 /** A route table that registers each operation on `app` under the area's `tags`. */
 export function routeTable(app: FastifyInstance | TypedApp, tags: string[]): RouteTable {
+  const register = (method: HTTPMethods, url: string, operation: Operation, handler: RouteHandlerMethod) =>
+    (app as FastifyInstance).route({ method, url, ...routeOptions(operation, tags), handler });
   const declare =
     (method: HTTPMethods): Declare =>
     (url, operation, handler) =>
-      (app as FastifyInstance).route({ method, url, ...routeOptions(operation, tags), handler: handler as RouteHandlerMethod });
-  return { get: declare('GET'), post: declare('POST'), put: declare('PUT'), patch: declare('PATCH'), delete: declare('DELETE') };
+      register(method, url, operation, handler as RouteHandlerMethod);
+  const remove: DeclareRemove = (url, { done = 'Deleted', response, ...operation }, act) =>
+    register('DELETE', url, { ...operation, response: { 204: Type.Null({ description: done }), ...response } }, async (request, reply) => {
+      await act(request as never);
+      return reply.code(204).send(null);
+    });
+  return { get: declare('GET'), post: declare('POST'), put: declare('PUT'), patch: declare('PATCH'), delete: declare('DELETE'), remove };
 }
 
 /**

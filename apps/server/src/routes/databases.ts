@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { Answer, Type } from '../http/schemas.js';
+import { Answer } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import {
   ConnectionList,
@@ -56,19 +56,16 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
       async (request) => ({ items: (await admin.listConnections(actorOf(request))).map(connectionView) }),
     );
 
-    route.delete(
+    route.remove(
       '/v1/databases/connections/:name',
       {
         ...config,
         operationId: 'deleteDatabaseConnection',
         summary: 'Delete a connection no role uses',
         params: NameParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
+        response: problems('NOT_FOUND', 'CONFLICT'),
       },
-      async (request, reply) => {
-        await admin.deleteConnection(actorOf(request), request.params.name);
-        return reply.code(204).send(null);
-      },
+      (request) => admin.deleteConnection(actorOf(request), request.params.name),
     );
 
     route.put(
@@ -104,19 +101,16 @@ export function databaseRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    route.delete(
+    route.remove(
       '/v1/databases/roles/:name',
       {
         ...config,
         operationId: 'deleteDatabaseRole',
         summary: 'Delete a role none of whose leases is still open',
         params: NameParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND', 'CONFLICT') },
+        response: problems('NOT_FOUND', 'CONFLICT'),
       },
-      async (request, reply) => {
-        await admin.deleteRole(actorOf(request), request.params.name);
-        return reply.code(204).send(null);
-      },
+      (request) => admin.deleteRole(actorOf(request), request.params.name),
     );
 
     await app.register(databaseLeaseRoutes(services));

@@ -71,19 +71,17 @@ export function endUserGrantRoutes(services: Services): FastifyPluginAsync {
       async (request) => ({ items: (await grants.list(actorOf(request), request.params.userId)).map(grantView) }),
     );
 
-    route.delete(
+    route.remove(
       '/v1/users/:userId/grants/:clientId',
       {
         ...manage,
         operationId: 'revokeEndUserGrant',
         summary: 'Revoke an app’s access: its consent is forgotten and its refresh tokens stop working',
         params: grantParams,
-        response: { 204: Type.Null({ description: 'Revoked' }), ...problems('NOT_FOUND') },
+        done: 'Revoked',
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await grants.revoke(actorOf(request), request.params.userId, request.params.clientId);
-        return reply.code(204).send(null);
-      },
+      (request) => grants.revoke(actorOf(request), request.params.userId, request.params.clientId),
     );
 
     route.post(

@@ -161,19 +161,16 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
       async (request) => userView(await users.withPasskeys(await users.resetSecondFactor(actorOf(request), request.params.userId))),
     );
 
-    route.delete(
+    route.remove(
       '/v1/users/:userId',
       {
         ...manage,
         operationId: 'deleteEndUser',
         summary: 'Delete an end user and their consents; their refresh tokens stop working',
         params,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await users.remove(actorOf(request), request.params.userId);
-        return reply.code(204).send(null);
-      },
+      (request) => users.remove(actorOf(request), request.params.userId),
     );
   });
 }

@@ -4,7 +4,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { Answer, IdParams, Type } from '../http/schemas.js';
+import { Answer, IdParams } from '../http/schemas.js';
 import { keyView } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -172,7 +172,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    route.delete(
+    route.remove(
       '/v1/keys/:keyId',
       {
         permission: 'keys:delete',
@@ -180,12 +180,10 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         operationId: 'deleteKey',
         summary: 'Delete a key (its record stays for the audit trail)',
         params: IdParams('keyId'),
-        response: { 204: Type.Null({ description: 'Deleted.' }), ...problems('NOT_FOUND') },
+        done: 'Deleted.',
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await services.keys.deleteKey(actorOf(request), request.params.keyId);
-        return reply.code(204).send(null);
-      },
+      (request) => services.keys.deleteKey(actorOf(request), request.params.keyId),
     );
 
     route.post(

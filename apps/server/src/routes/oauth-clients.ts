@@ -4,7 +4,6 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -123,19 +122,16 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
       async (request) => clientView(await clients.update(actorOf(request), request.params.clientId, request.body)),
     );
 
-    route.delete(
+    route.remove(
       '/v1/oauth/clients/:clientId',
       {
         ...config,
         operationId: 'deleteOAuthClient',
         summary: 'Delete an OAuth client; its secrets stop working',
         params,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await clients.remove(actorOf(request), request.params.clientId);
-        return reply.code(204).send(null);
-      },
+      (request) => clients.remove(actorOf(request), request.params.clientId),
     );
 
     route.post(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { Answer, Type } from '../http/schemas.js';
+import { Answer } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import { NameParams } from './secret-schemas.js';
@@ -59,19 +59,17 @@ export function secretRotationRoutes(services: Services): FastifyPluginAsync {
       async (request) => ({ items: (await rotations.list(caller(request))).map(view) }),
     );
 
-    route.delete(
+    route.remove(
       '/v1/secret-rotations/*',
       {
         permission: 'secrets:write',
         operationId: 'deleteSecretRotation',
         summary: "Clear a secret's rotation (its versions stay)",
         params: NameParams,
-        response: { 204: Type.Null({ description: 'Cleared' }), ...problems('NOT_FOUND') },
+        done: 'Cleared',
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await rotations.clear(caller(request), request.params['*']);
-        return reply.code(204).send(null);
-      },
+      (request) => rotations.clear(caller(request), request.params['*']),
     );
 
     route.post(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { Answer, Type } from '../http/schemas.js';
+import { Answer } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -80,19 +80,16 @@ export function secretRoutes(services: Services): FastifyPluginAsync {
       },
     );
 
-    route.delete(
+    route.remove(
       '/v1/secrets/*',
       {
         permission: 'secrets:write',
         operationId: 'deleteSecret',
         summary: 'Delete a secret and destroy every version it kept',
         params: NameParams,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await services.vault.delete(caller(request), request.params['*']);
-        return reply.code(204).send(null);
-      },
+      (request) => services.vault.delete(caller(request), request.params['*']),
     );
   });
 }

@@ -149,19 +149,16 @@ export function upstreamProviderRoutes(services: Services, config: Config): Fast
       async (request) => view(await providers.get(actorOf(request), request.params.providerId)),
     );
 
-    route.delete(
+    route.remove(
       '/v1/oauth/upstream-providers/:providerId',
       {
         ...manage,
         operationId: 'deleteUpstreamProvider',
         summary: 'Remove an upstream OpenID Provider and unlink the accounts linked to it',
         params,
-        response: { 204: Type.Null({ description: 'Deleted' }), ...problems('NOT_FOUND') },
+        response: problems('NOT_FOUND'),
       },
-      async (request, reply) => {
-        await providers.remove(actorOf(request), request.params.providerId);
-        return reply.code(204).send(null);
-      },
+      (request) => providers.remove(actorOf(request), request.params.providerId),
     );
   });
 }

@@ -3,7 +3,7 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { routeTable } from '../http/route-table.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { IdParams, Type } from '../http/schemas.js';
+import { IdParams } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { deliveryView, webhookView } from './monitoring-views.js';
 import {
@@ -83,19 +83,16 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
     async (request) => webhookView(await webhooks.update(actorOf(request), request.params.webhookId, request.body)),
   );
 
-  route.delete(
+  route.remove(
     '/v1/webhooks/:webhookId',
     {
       ...config,
       operationId: 'deleteWebhook',
       summary: 'Delete a subscription and its delivery log',
       params,
-      response: { 204: Type.Null({ description: 'Deleted' }), ...notFound },
+      response: notFound,
     },
-    async (request, reply) => {
-      await webhooks.delete(actorOf(request), request.params.webhookId);
-      return reply.code(204).send(null);
-    },
+    (request) => webhooks.delete(actorOf(request), request.params.webhookId),
   );
 
   route.post(
