@@ -34,3 +34,20 @@ export function pageOf<T extends { id: string }>(items: readonly T[], limit: num
   const page = items.slice(0, limit);
   return { page, nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]!.id) : null };
 }
+
+/**
+ * A list route's answer, a page at a time: `read` is asked for one item more than the page holds,
+ * from the id the query's cursor carries (none on the first page); the page's items go through
+ * `view`, and `nextCursor` points past them.
+ */
+export async function listPage<T extends { id: string }, V>(
+  query: { limit?: number | undefined; cursor?: string | undefined },
+  kind: IdKind,
+  read: (limit: number, from: string | undefined) => Promise<readonly T[]>,
+  view: (page: T[]) => V[] | Promise<V[]>,
+  defaultLimit = 100,
+): Promise<{ items: V[]; nextCursor: string | null }> {
+  const limit = query.limit ?? defaultLimit;
+  const { page, nextCursor } = pageOf(await read(limit + 1, decodeCursor(query.cursor, kind)), limit);
+  return { items: await view(page), nextCursor };
+}

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { decodeCursor, pageOf } from '../http/cursor.js';
+import { listPage } from '../http/cursor.js';
 import { Answer } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -61,16 +61,9 @@ export function databaseLeaseRoutes(services: Services): FastifyPluginAsync {
         response: { 200: LeasePage },
       },
       async (request) => {
-        const limit = request.query.limit ?? 100;
-        const beforeId = decodeCursor(request.query.cursor, 'databaseLease');
-        const items = await leases.list(actorOf(request), {
-          role: request.query.role,
-          state: request.query.state,
-          limit: limit + 1,
-          beforeId,
-        });
-        const { page, nextCursor } = pageOf(items, limit);
-        return { items: page.map(leaseView), nextCursor };
+        const { role, state } = request.query;
+        const read = (limit: number, beforeId: string | undefined) => leases.list(actorOf(request), { role, state, limit, beforeId });
+        return listPage(request.query, 'databaseLease', read, (page) => page.map(leaseView));
       },
     );
 

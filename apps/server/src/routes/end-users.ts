@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { decodeCursor, pageOf } from '../http/cursor.js';
+import { listPage } from '../http/cursor.js';
 import { Cursor, Limit, Nullable, RefTo, Time, Type } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -106,18 +106,13 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         querystring: ListQuery,
         response: { 200: UserList },
       },
-      async (request) => {
-        const { limit = 100, cursor } = request.query;
-        const items = await users.list(actorOf(request), {
-          limit: limit + 1,
-          after: decodeCursor(cursor, 'endUser'),
-        });
-        const { page, nextCursor } = pageOf(items, limit);
-        return {
-          items: (await users.allWithPasskeys(page)).map(userView),
-          nextCursor,
-        };
-      },
+      async (request) =>
+        listPage(
+          request.query,
+          'endUser',
+          (limit, after) => users.list(actorOf(request), { limit, after }),
+          async (page) => (await users.allWithPasskeys(page)).map(userView),
+        ),
     );
 
     route.get(

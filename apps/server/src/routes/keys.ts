@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { decodeCursor, pageOf } from '../http/cursor.js';
+import { listPage } from '../http/cursor.js';
 import { Answer, IdParams } from '../http/schemas.js';
 import { keyView } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
@@ -70,23 +70,14 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         response: { 200: Answer('A page of keys.', KeyPage), ...problems('NOT_FOUND') },
       },
       async (request) => {
-        const limit = request.query.limit ?? 100;
-        const after = decodeCursor(request.query.cursor, 'key');
-        const items = await services.keys.listKeys(actorOf(request), {
-          keyspaceId: request.query.keyspaceId,
-          ownerId: request.query.ownerId,
-          search: request.query.q,
-          state: request.query.state,
-          limit: limit + 1,
-          after,
+        const { keyspaceId, ownerId, q: search, state } = request.query;
+        const read = (limit: number, after: string | undefined) =>
+          services.keys.listKeys(actorOf(request), { keyspaceId, ownerId, search, state, limit, after });
+        return listPage(request.query, 'key', read, async (page) => {
+          const decoys = await honeytokens.decoysAmong(page.map((k) => k.id));
+          const due = await Promise.all(page.map(dueAt));
+          return page.map((k, i) => keyView(k, decoys.has(k.id), due[i]));
         });
-        const { page, nextCursor } = pageOf(items, limit);
-        const decoys = await honeytokens.decoysAmong(page.map((k) => k.id));
-        const due = await Promise.all(page.map(dueAt));
-        return {
-          items: page.map((k, i) => keyView(k, decoys.has(k.id), due[i])),
-          nextCursor,
-        };
       },
     );
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { decodeCursor, pageOf } from '../http/cursor.js';
+import { listPage } from '../http/cursor.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
 import {
@@ -86,15 +86,13 @@ export function oauthClientRoutes(services: Services): FastifyPluginAsync {
         querystring: ListClientsQuery,
         response: { 200: OAuthClientList },
       },
-      async (request) => {
-        const { limit = 100, cursor } = request.query;
-        const items = await clients.list(actorOf(request), {
-          limit: limit + 1,
-          after: decodeCursor(cursor, 'oauthClient'),
-        });
-        const { page, nextCursor } = pageOf(items, limit);
-        return { items: page.map(clientView), nextCursor };
-      },
+      async (request) =>
+        listPage(
+          request.query,
+          'oauthClient',
+          (limit, after) => clients.list(actorOf(request), { limit, after }),
+          (page) => page.map(clientView),
+        ),
     );
 
     route.get(

@@ -2,7 +2,7 @@ import type { TypedApp } from '../http/typed-app.js';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { routeTable } from '../http/route-table.js';
-import { decodeCursor, pageOf } from '../http/cursor.js';
+import { listPage } from '../http/cursor.js';
 import { IdParams } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { deliveryView, webhookView } from './monitoring-views.js';
@@ -132,12 +132,13 @@ export function webhookRoutes(app: TypedApp, services: Services): void {
       querystring: DeliveriesQuery,
       response: { 200: DeliveryPage, ...notFound },
     },
-    async (request) => {
-      const limit = request.query.limit ?? 50;
-      const before = decodeCursor(request.query.cursor, 'webhookDelivery');
-      const items = await webhooks.deliveries(actorOf(request), request.params.webhookId, limit + 1, before);
-      const { page, nextCursor } = pageOf(items, limit);
-      return { items: page.map(deliveryView), nextCursor };
-    },
+    async (request) =>
+      listPage(
+        request.query,
+        'webhookDelivery',
+        (limit, before) => webhooks.deliveries(actorOf(request), request.params.webhookId, limit, before),
+        (page) => page.map(deliveryView),
+        50,
+      ),
   );
 }
