@@ -82,6 +82,8 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
   return operations({ tags: ['end users'], schemas: [UserShape] }, (route) => {
     const read = { permission: 'end_users:read' as const };
     const manage = { permission: 'end_users:manage' as const };
+    /** A user as the API shows it: their passkeys count as a second factor. */
+    const shown = async (user: Promise<EndUserRecord>) => userView(await users.withPasskeys(await user));
 
     route.post(
       '/v1/users',
@@ -93,8 +95,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         body: CreateBody,
         response: { 201: EndUser, ...problems('CONFLICT') },
       },
-      async (request, reply) =>
-        reply.code(201).send(userView(await users.withPasskeys(await users.create(actorOf(request), request.body)))),
+      async (request, reply) => reply.code(201).send(await shown(users.create(actorOf(request), request.body))),
     );
 
     route.get(
@@ -124,7 +125,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         params,
         response: { 200: EndUser, ...problems('NOT_FOUND') },
       },
-      async (request) => userView(await users.withPasskeys(await users.get(actorOf(request), request.params.userId))),
+      async (request) => shown(users.get(actorOf(request), request.params.userId)),
     );
 
     for (const [verb, disabled] of [
@@ -140,7 +141,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
           params,
           response: { 200: EndUser, ...problems('NOT_FOUND') },
         },
-        async (request) => userView(await users.withPasskeys(await users.setDisabled(actorOf(request), request.params.userId, disabled))),
+        async (request) => shown(users.setDisabled(actorOf(request), request.params.userId, disabled)),
       );
     }
 
@@ -153,7 +154,7 @@ export function endUserRoutes(services: Services): FastifyPluginAsync {
         params,
         response: { 200: EndUser, ...problems('NOT_FOUND') },
       },
-      async (request) => userView(await users.withPasskeys(await users.resetSecondFactor(actorOf(request), request.params.userId))),
+      async (request) => shown(users.resetSecondFactor(actorOf(request), request.params.userId)),
     );
 
     route.remove(
