@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditReport } from '@tessera/api';
 import { appendAudit, systemClock, verifyAuditLog } from '@tessera/core';
@@ -11,7 +10,7 @@ import { BackupError } from './backup-protection.js';
 import { postgresSchemaIsEmpty, restorePostgres } from './postgres-snapshot.js';
 import { sqliteIntegrity } from './sqlite-snapshot.js';
 import { CLI_ACTOR } from './take-backup.js';
-import { openBackup, type OpenedBackup } from './verify-backup.js';
+import { withOpenedBackup } from './verify-backup.js';
 
 export interface RestoreReport {
   header: BackupHeader;
@@ -34,10 +33,7 @@ export async function restoreBackup(
   passphrase: string | undefined,
   progress: Progress,
 ): Promise<RestoreReport> {
-  const work = mkdtempSync(join(tmpdir(), 'tessera-restore-'));
-  let opened: OpenedBackup | undefined;
-  try {
-    opened = await openBackup(file, config, passphrase, work);
+  return withOpenedBackup(file, config, passphrase, 'restore', async (opened, work) => {
     const { header, layout } = opened;
     await opened.kek.close();
     const { dataDir } = config;
@@ -104,8 +100,5 @@ export async function restoreBackup(
       await store.close();
       await keyring.close();
     }
-  } finally {
-    await opened?.kek.close().catch(() => {});
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }

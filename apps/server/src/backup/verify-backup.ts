@@ -45,6 +45,29 @@ export async function openBackup(file: string, config: Config, passphrase: strin
   return { layout, header, keyring, kek };
 }
 
+/**
+ * Opens `file` in a work folder of its own and hands it to `use`; whatever happens, the archive's
+ * KEKs are closed and the folder removed afterwards (`use` may close the KEKs sooner: a second
+ * close does nothing).
+ */
+export async function withOpenedBackup<T>(
+  file: string,
+  config: Config,
+  passphrase: string | undefined,
+  purpose: 'verify' | 'restore',
+  use: (opened: OpenedBackup, work: string) => Promise<T>,
+): Promise<T> {
+  const work = mkdtempSync(join(tmpdir(), `tessera-${purpose}-`));
+  let opened: OpenedBackup | undefined;
+  try {
+    opened = await openBackup(file, config, passphrase, work);
+    return await use(opened, work);
+  } finally {
+    await opened?.kek.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 export interface VerifyReport {
   ok: true;
   header: BackupHeader;
@@ -68,11 +91,7 @@ export async function verifyBackup(
   passphrase: string | undefined,
   progress: Progress,
 ): Promise<VerifyReport> {
-  const work = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
-  let opened: OpenedBackup | undefined;
-  try {
-    opened = await openBackup(file, config, passphrase, work);
-    const { header, layout, kek } = opened;
+  return withOpenedBackup(file, config, passphrase, 'verify', async ({ header, layout, kek }, work) => {
     const db = join(work, 'database');
     await checkDatabasePart(file, layout, progress, db);
     if (header.store.kind === 'postgres') {
@@ -107,8 +126,5 @@ export async function verifyBackup(
     } finally {
       await store.close();
     }
-  } finally {
-    await opened?.kek.close();
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
