@@ -5,15 +5,14 @@ import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
 import { issuerOf } from '../http/issuer.js';
-import { Answer, IdParams } from '../http/schemas.js';
+import { Answer } from '../http/schemas.js';
 import { iso } from '../http/views.js';
 import type { Services } from '../wiring/services.js';
+import { keyspaceSettingsRoutes } from './keyspace-settings.js';
 import { PORTAL_OPEN_PATH } from './portal/portal-routes.js';
 import { PortalSessionAnswer, PortalSessionBody, PortalSettingsAnswer, PortalSettingsBody } from './portal-schemas.js';
 
-const keyspace = { keyspaceParam: 'keyspaceId' };
-
-const settingsView = (keyspaceId: string, s: PortalSettings) => ({
+const settingsView = (s: PortalSettings, keyspaceId: string) => ({
   keyspaceId,
   maxKeysPerOwner: s.maxKeysPerOwner,
   allowedScopes: s.allowedScopes,
@@ -50,33 +49,17 @@ export function portalSessionRoutes(services: Services, config: Config): Fastify
       },
     );
 
-    route.get(
-      '/v1/keyspaces/:keyspaceId/portal',
-      {
-        permission: 'keyspaces:read',
-        keyspace,
-        operationId: 'getPortalSettings',
-        summary: "A keyspace's portal settings (the defaults until set)",
-        params: IdParams('keyspaceId'),
-        response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
-      },
-      async (request) => settingsView(request.params.keyspaceId, await portal.settings.get(actorOf(request), request.params.keyspaceId)),
-    );
-
-    route.patch(
-      '/v1/keyspaces/:keyspaceId/portal',
-      {
-        permission: 'keyspaces:manage',
-        idempotent: true,
-        keyspace,
+    keyspaceSettingsRoutes(route, '/v1/keyspaces/:keyspaceId/portal', {
+      service: portal.settings,
+      answer: PortalSettingsAnswer,
+      view: settingsView,
+      read: { operationId: 'getPortalSettings', summary: "A keyspace's portal settings (the defaults until set)" },
+      write: {
+        method: 'patch',
         operationId: 'updatePortalSettings',
         summary: "Change a keyspace's portal settings: key owners' limits and the portal's branding",
-        params: IdParams('keyspaceId'),
         body: PortalSettingsBody,
-        response: { 200: PortalSettingsAnswer, ...problems('NOT_FOUND') },
       },
-      async (request) =>
-        settingsView(request.params.keyspaceId, await portal.settings.put(actorOf(request), request.params.keyspaceId, request.body)),
-    );
+    });
   });
 }
