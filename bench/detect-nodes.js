@@ -122,6 +122,7 @@ export async function runNodes(s, { core, geo, nodes: count, exchange, feedback,
     const agg = n.engine.evaluate(now);
     for (const r of agg.repeats) if (r.fingerprint.startsWith('fleet_failures|')) repeats.push({ at: now });
     for (const f of agg.created) if (await mine(f)) record(f, batch, n);
+    await n.sync.renew(agg.repeats).catch(() => n.errors++);
   };
 
   const flush = async (now) => {

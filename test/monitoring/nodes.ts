@@ -52,6 +52,7 @@ export async function batch(n: Node, events: UsageEvent[], now: number): Promise
   const agg = n.engine.evaluate(now);
   n.raised.push(...agg.created);
   for (const d of agg.created) if (await n.sync.claim(d)) n.recorded.push(d);
+  await n.sync.renew(agg.repeats);
   n.repeats += agg.repeats.length;
 }
 

@@ -42,15 +42,23 @@ export function defaultDetectors(): Detector[] {
   ];
 }
 
+/** A finding that repeats an earlier one: how many more times, and when last. */
+export interface Repeat {
+  fingerprint: string;
+  count: number;
+  lastSeenAt: number;
+  /** The latest judgement that repeated it, where an aggregate detector made one (its claim is renewed with it). */
+  draft?: AnomalyDraft;
+}
+
 export interface EngineOutput {
   created: AnomalyDraft[];
-  /** Findings that repeat an earlier one: how many more times, and when last. */
-  repeats: { fingerprint: string; count: number; lastSeenAt: number }[];
+  repeats: Repeat[];
 }
 
 interface Output {
   created: AnomalyDraft[];
-  repeats: Map<string, { fingerprint: string; count: number; lastSeenAt: number }>;
+  repeats: Map<string, Repeat>;
 }
 
 /**
@@ -134,7 +142,12 @@ export class AnomalyEngine {
   }
 
   private judgeAggregates(now: number, out: Output): void {
-    for (const d of this.o.detectors) for (const f of d.evaluate?.(now, this.o.tuning) ?? []) this.admit(f, f.detectedAt, out);
+    for (const d of this.o.detectors)
+      for (const f of d.evaluate?.(now, this.o.tuning) ?? []) {
+        this.admit(f, f.detectedAt, out);
+        const r = out.repeats.get(f.fingerprint);
+        if (r !== undefined) r.draft = f;
+      }
   }
 
   /** A new finding, or a repeat of one still in its cool-down. */

@@ -98,6 +98,7 @@ export class AnomalyService {
     const agg = engine.evaluate(now);
     for (const draft of agg.created) if (await this.mine(draft)) await this.record(draft);
     await this.bump(agg.repeats);
+    await fleet.renew(agg.repeats).catch((err: unknown) => this.deps.onError?.(err));
   }
 
   /** Whether this node records a finding: alone, always; sharing state, if it claimed it first. */

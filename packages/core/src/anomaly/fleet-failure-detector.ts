@@ -232,10 +232,10 @@ export class FleetFailureDetector implements Detector {
     const expected = Math.max(w * Math.max(b.failures, this.o.floorPerMinute), seasonal);
     const expectedSources = Math.max(b.sources, w * this.o.floorPerMinute, seasonalSources);
     // A keyspace's sensitivity divides the margin over the usual.
-    const over = (x: number, mu: number) => x >= mu + (this.o.sigmas * Math.sqrt(mu) + this.o.minExcess) / sensitivity;
+    const over = (x: number, mu: number, sigmas: number, minExcess: number) => x >= mu + (sigmas * Math.sqrt(mu) + minExcess) / sensitivity;
     // One address alone is the per-address detector's: the fleet view is for spread guessing.
-    const byRate = sources >= this.o.minSources && over(failures, expected);
-    const bySources = over(sources, expectedSources);
+    const byRate = sources >= this.o.minSources && over(failures, expected, this.o.sigmas, this.o.minExcess);
+    const bySources = over(sources, expectedSources, this.o.sourceSigmas, this.o.sourceMinExcess);
     if (!byRate && !bySources) return undefined;
     b.lastFiredAt = now;
     const where = scopeWhere(b);

@@ -7,6 +7,13 @@ export interface FleetFailureOptions {
   sigmas: number;
   /** …and at least this many failures (or sources) more than expected. */
   minExcess: number;
+  /**
+   * The same two margins for distinct failing addresses. Each address counts once however often
+   * it tries, so the count does not swing with one client's retries as failures do, and a
+   * narrower margin holds as well.
+   */
+  sourceSigmas: number;
+  sourceMinExcess: number;
   /** Failures from fewer addresses than this are left to the per-address detector. */
   minSources: number;
   /** Minutes of baseline a scope needs before it is judged. */
@@ -25,6 +32,8 @@ export const FLEET_FAILURE_DEFAULTS: FleetFailureOptions = {
   windowMinutes: 10,
   sigmas: 5,
   minExcess: 8,
+  sourceSigmas: 4,
+  sourceMinExcess: 6,
   minSources: 10,
   learnMinutes: 60,
   floorPerMinute: 0.2,

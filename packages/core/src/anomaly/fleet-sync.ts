@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AnomalyEngine } from './anomaly-engine.js';
+import type { AnomalyEngine, Repeat } from './anomaly-engine.js';
 import type { BurstDelta, BurstTotal } from './burst-share.js';
 import type { BenignFinding } from './detector.js';
 import type { FleetDelta, FleetTotals } from './fleet-tally.js';
@@ -38,6 +38,11 @@ export interface FleetExchange {
    * time the detectors judge in, not in the store's (a replay or a simulated clock runs faster).
    */
   claim(fingerprint: string, ttlMs: number, at: number): Promise<boolean>;
+  /**
+   * Moves a claim's time on to `at` (when later), or makes it: its finding was judged again, so
+   * the claim lasts as long as the finding goes on, and `ttlMs` after.
+   */
+  renew(fingerprint: string, ttlMs: number, at: number): Promise<void>;
   /** Drops a claim (its finding was resolved: the next one is claimed anew). */
   release(fingerprint: string): Promise<void>;
   /** Tells every node of a resolved finding. */
@@ -49,7 +54,10 @@ export interface FleetExchange {
 export interface FleetSyncOptions {
   /** Exchanges at most this often. */
   everyMs: number;
-  /** A fleet-wide or per-address claim outlives a window and a little: a later incident is claimed anew. */
+  /**
+   * A fleet-wide or per-address claim lasts this long after the finding was last judged (by any
+   * node): less than the quiet gap that ends an incident, so the next incident is claimed anew.
+   */
   claimMs: number;
 }
 
@@ -71,7 +79,7 @@ export class FleetSync {
     private readonly engine: AnomalyEngine,
     options: Partial<FleetSyncOptions> = {},
   ) {
-    this.o = { everyMs: options.everyMs ?? 1000, claimMs: options.claimMs ?? 15 * 60_000 };
+    this.o = { everyMs: options.everyMs ?? 1000, claimMs: options.claimMs ?? 10 * 60_000 };
     engine.bursts?.share();
     engine.rates?.share();
   }
@@ -124,16 +132,22 @@ export class FleetSync {
   }
 
   /** Whether this node records a finding: the first node to raise it does, the others count it as that node's. */
-  claim(draft: {
-    kind: string;
-    workspaceId: string;
-    keyspaceId: string | null;
-    fingerprint: string;
-    detectedAt: number;
-  }): Promise<boolean> {
-    // Per key, as long as a finding's cool-down: a node that sees the same misuse later counts it a repeat.
-    const ttl = draft.kind === 'fleet_failures' || draft.kind === 'failed_burst' ? this.o.claimMs : this.engine.cooldownMs;
-    return this.exchange.claim(claimOf(draft), ttl, draft.detectedAt);
+  claim(draft: Claimed): Promise<boolean> {
+    return this.exchange.claim(claimOf(draft), this.ttlOf(draft), draft.detectedAt);
+  }
+
+  /**
+   * The aggregate findings judged again (an incident still under way, on whichever node): their
+   * claims are renewed, so no node claims a second finding for it, and a later one is claimed anew.
+   */
+  async renew(repeats: readonly Repeat[]): Promise<void> {
+    for (const { draft } of repeats)
+      if (draft !== undefined) await this.exchange.renew(claimOf(draft), this.ttlOf(draft), draft.detectedAt);
+  }
+
+  /** Per key, as long as a finding's cool-down: a node that sees the same misuse later counts it a repeat. */
+  private ttlOf(draft: Claimed): number {
+    return draft.kind === 'fleet_failures' || draft.kind === 'failed_burst' ? this.o.claimMs : this.engine.cooldownMs;
   }
 
   /** A finding was resolved on this node: its claim is dropped, and every node learns it. */
@@ -156,6 +170,8 @@ export class FleetSync {
     });
   }
 }
+
+type Claimed = { kind: string; workspaceId: string; keyspaceId: string | null; fingerprint: string; detectedAt: number };
 
 /** What a finding is claimed as: the fleet-wide ones per scope (one incident, whatever its severity), the others per fingerprint. */
 function claimOf(draft: { kind: string; workspaceId: string; keyspaceId: string | null; fingerprint: string }): string {

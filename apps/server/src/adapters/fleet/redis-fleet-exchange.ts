@@ -21,6 +21,13 @@ if held and tonumber(ARGV[1]) - tonumber(held) < tonumber(ARGV[2]) then return 0
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1`;
 
+/** Moves a claim's time on to ARGV[1] unless it holds a later one. */
+const RENEW = `
+local held = redis.call('GET', KEYS[1])
+if held and tonumber(held) >= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
 type Lesson = Parameters<FleetExchange['teach']>[0];
 type RateExchange = FleetExchange['rates'];
 
@@ -134,6 +141,10 @@ export class RedisFleetExchange implements FleetExchange {
    */
   async claim(fingerprint: string, ttlMs: number, at: number): Promise<boolean> {
     return (await this.redis.eval(CLAIM, 1, `${this.prefix}fleet:claim:${fingerprint}`, at, ttlMs)) === 1;
+  }
+
+  async renew(fingerprint: string, ttlMs: number, at: number): Promise<void> {
+    await this.redis.eval(RENEW, 1, `${this.prefix}fleet:claim:${fingerprint}`, at, ttlMs);
   }
 
   async release(fingerprint: string): Promise<void> {
