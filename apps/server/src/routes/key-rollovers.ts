@@ -3,9 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf } from '../http/auth.js';
 import { problems } from '../http/contract.js';
 import { operations } from '../http/route-table.js';
-import { Answer, IdParams } from '../http/schemas.js';
+import { Answer } from '../http/schemas.js';
 import type { Services } from '../wiring/services.js';
 import { ListRolloversQuery, Rollover, ROLLOVER_SCHEMAS, RolloverList } from './key-rollover-schemas.js';
+import { ofKey } from './keys.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -34,10 +35,9 @@ export function keyRolloverRoutes(services: Services): FastifyPluginAsync {
       '/v1/keys/:keyId/rollover',
       {
         permission: 'keys:read',
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'getKeyRollover',
         summary: 'The usage-driven rollover from a key: its successor, and when the key retires',
-        params: IdParams('keyId'),
         response: { 200: Answer('The rollover, with its state now.', Rollover), ...problems('NOT_FOUND') },
       },
       async (request) => rolloverView(await services.rollovers.get(actorOf(request), request.params.keyId)),

@@ -21,6 +21,9 @@ import {
   UpdateKeyBody,
 } from './key-schemas.js';
 
+/** An operation on one key, named in the path: a root key limited to keyspaces must reach the key's keyspace. */
+export const ofKey = { keyspace: { keyParam: 'keyId' }, params: IdParams('keyId') };
+
 /** Keys: create, read, list, update, revoke, roll, delete, revoke by owner (verify is in verify.ts). */
 export function keyRoutes(services: Services): FastifyPluginAsync {
   return operations({ tags: ['keys'], schemas: KEY_SCHEMAS }, (route) => {
@@ -85,10 +88,9 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       '/v1/keys/:keyId',
       {
         permission: 'keys:read',
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'getKey',
         summary: 'Get a key',
-        params: IdParams('keyId'),
         response: { 200: Answer('The key.', Key), ...problems('NOT_FOUND') },
       },
       async (request) => shown(await services.keys.getKey(actorOf(request), request.params.keyId)),
@@ -99,11 +101,10 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       {
         permission: 'keys:update',
         idempotent: true,
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'updateKey',
         summary: 'Update a key',
         description: 'Fields left out stay as they are; `null` clears one.',
-        params: IdParams('keyId'),
         body: UpdateKeyBody,
         response: { 200: Answer('The key as it is now.', Key), ...problems('NOT_FOUND', 'KEY_LIFETIME_EXCEEDED') },
       },
@@ -120,11 +121,10 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       {
         permission: 'keys:revoke',
         idempotent: true,
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'revokeKey',
         summary: 'Revoke a key, at once and everywhere',
         description: 'Every node and every SDK cache hears of it at once. Revoking a revoked key changes nothing.',
-        params: IdParams('keyId'),
         body: RevokeKeyBody,
         response: { 200: Answer('The revoked key.', Key), ...problems('NOT_FOUND') },
       },
@@ -137,12 +137,11 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         // A roll makes a key (and hands it over) and sets the old key's expiry: both permissions.
         permission: ['keys:create', 'keys:update'],
         idempotent: true,
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'rollKey',
         summary: 'Roll a key: a new key now, the old one expires after the grace period',
         description:
           "The new key has the old one's attributes. A revoked key is not rolled (`CONFLICT`), nor, with `retireWhenUnused`, a key rolled already. With `retireWhenUnused` the old key retires by itself once the new one is in use and the old one is quiet (docs/rotation.md).",
-        params: IdParams('keyId'),
         body: RollBody,
         response: {
           201: Answer('The new key.', CreatedKey),
@@ -167,10 +166,9 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
       '/v1/keys/:keyId',
       {
         permission: 'keys:delete',
-        keyspace: { keyParam: 'keyId' },
+        ...ofKey,
         operationId: 'deleteKey',
         summary: 'Delete a key (its record stays for the audit trail)',
-        params: IdParams('keyId'),
         done: 'Deleted.',
         response: problems('NOT_FOUND'),
       },
