@@ -4,6 +4,7 @@ import { problems } from '../http/contract.js';
 import { routeTable } from '../http/route-table.js';
 import { Type } from '../http/schemas.js';
 import { CreatedKey } from './key-schemas.js';
+import { createdKeyView } from './keys.js';
 import type { Services } from '../wiring/services.js';
 import { HoneytokenBody } from './anomaly-schemas.js';
 
@@ -26,9 +27,6 @@ export function honeytokenRoutes(app: TypedApp, services: Services): void {
       body: HoneytokenBody,
       response: { 201: CreatedHoneytoken, ...problems('NOT_FOUND') },
     },
-    async (request, reply) => {
-      const { record, key } = await honeytokens.create(actorOf(request), request.body);
-      return reply.code(201).send({ keyId: record.id, key });
-    },
+    async (request, reply) => reply.code(201).send(createdKeyView(await honeytokens.create(actorOf(request), request.body))),
   );
 }

@@ -24,6 +24,9 @@ import {
 /** An operation on one key, named in the path: a root key limited to keyspaces must reach the key's keyspace. */
 export const ofKey = { keyspace: { keyParam: 'keyId' }, params: IdParams('keyId') };
 
+/** The answer to making a key (creating, rolling, planting a honeytoken): its id, and the key itself this once. */
+export const createdKeyView = ({ record, key }: { record: KeyRecord; key: string }) => ({ keyId: record.id, key });
+
 /** Keys: create, read, list, update, revoke, roll, delete, revoke by owner (verify is in verify.ts). */
 export function keyRoutes(services: Services): FastifyPluginAsync {
   return operations({ tags: ['keys'], schemas: KEY_SCHEMAS }, (route) => {
@@ -56,8 +59,7 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         }
         const expiry = ttlSeconds !== undefined ? services.clock.now() + ttlSeconds * 1000 : parseTime(expiresAt);
         checkCidrs(rest.ipAllowlist);
-        const { record, key } = await services.keys.createKey(actorOf(request), { ...rest, expiresAt: expiry });
-        return reply.code(201).send({ keyId: record.id, key });
+        return reply.code(201).send(createdKeyView(await services.keys.createKey(actorOf(request), { ...rest, expiresAt: expiry })));
       },
     );
 
@@ -155,10 +157,10 @@ export function keyRoutes(services: Services): FastifyPluginAsync {
         if (retireWhenUnused === true && gracePeriodSeconds === 0)
           throw new TesseraError('VALIDATION_FAILED', 'With retireWhenUnused, gracePeriodSeconds is the deadline and must be above 0.');
         const retire = retireWhenUnused === true ? { quietPeriodSeconds: quietPeriodSeconds ?? 86_400 } : undefined;
-        const { record, key } = await services.keys.rollKey(actorOf(request), request.params.keyId, gracePeriodSeconds, {
+        const rolled = await services.keys.rollKey(actorOf(request), request.params.keyId, gracePeriodSeconds, {
           retireWhenUnused: retire,
         });
-        return reply.code(201).send({ keyId: record.id, key });
+        return reply.code(201).send(createdKeyView(rolled));
       },
     );
 
