@@ -27,6 +27,11 @@ const KeyParams = Type.Object({ keyId: Type.String({ maxLength: 64 }) });
 const Form = CsrfForm;
 const tags = ['portal'];
 
+/** The schema of a portal form on one of the owner's keys (its id in the path): the form holds only its CSRF token. */
+const keyForm = (operationId: string, summary: string, response: Record<number, unknown>) => ({
+  schema: { operationId, tags, summary, security: [], consumes: [FORM], params: KeyParams, body: Form({}, { csrf: '…' }), response },
+});
+
 /**
  * The portal's browser side: the link that opens a session, and the pages where a key owner
  * manages their keys. Forms are CSRF-checked as the OAuth hosted pages' are; every change goes
@@ -155,18 +160,13 @@ export function portalRoutes(services: Services, config: Config): FastifyPluginA
 
     app.post(
       `${PORTAL_PATH}/keys/:keyId/roll`,
-      {
-        schema: {
-          operationId: 'rollPortalKey',
-          tags,
-          summary: 'The portal’s form: roll one of the owner’s keys (the old one works one more day)',
-          security: [],
-          consumes: [FORM],
-          params: KeyParams,
-          body: Form({}, { csrf: '…' }),
-          response: { 200: PAGE, 401: ENDED_PAGE, 403: REFUSED, 404: REFUSED, 409: REFUSED },
-        },
-      },
+      keyForm('rollPortalKey', 'The portal’s form: roll one of the owner’s keys (the old one works one more day)', {
+        200: PAGE,
+        401: ENDED_PAGE,
+        403: REFUSED,
+        404: REFUSED,
+        409: REFUSED,
+      }),
       (request, reply) =>
         act(request, reply, async (session) => {
           const { record, key } = await portal.keys.roll(session, (request.params as { keyId: string }).keyId, request.ip);
@@ -176,18 +176,12 @@ export function portalRoutes(services: Services, config: Config): FastifyPluginA
 
     app.post(
       `${PORTAL_PATH}/keys/:keyId/revoke`,
-      {
-        schema: {
-          operationId: 'revokePortalKey',
-          tags,
-          summary: 'The portal’s form: revoke one of the owner’s keys, at once',
-          security: [],
-          consumes: [FORM],
-          params: KeyParams,
-          body: Form({}, { csrf: '…' }),
-          response: { 200: PAGE, 401: ENDED_PAGE, 403: REFUSED, 404: REFUSED },
-        },
-      },
+      keyForm('revokePortalKey', 'The portal’s form: revoke one of the owner’s keys, at once', {
+        200: PAGE,
+        401: ENDED_PAGE,
+        403: REFUSED,
+        404: REFUSED,
+      }),
       (request, reply) =>
         act(request, reply, async (session) => {
           const revoked = await portal.keys.revoke(session, (request.params as { keyId: string }).keyId, request.ip);
