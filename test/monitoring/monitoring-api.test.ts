@@ -1,4 +1,5 @@
-import { ManualClock } from '@tessera/core';
+import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
+import { ManualClock, randomBase62 } from '@tessera/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
@@ -65,8 +66,9 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     const nets = await s.api('GET', `/v1/analytics/top?by=network&from=${from}&to=${to}`);
     expect(nets.body.items).toEqual([{ subject: '203.0.113.0/24', count: 4 }]);
 
+    // The three alike verifications (the clock stood still) are one stored event with their count.
     const events = await s.api('GET', `/v1/analytics/events?keyId=${keyId}&from=${from}&to=${to}`);
-    expect(events.body.items).toHaveLength(4);
+    expect(events.body.items).toHaveLength(2);
     expect(events.body.items.find((e: any) => e.outcome === 'VALID')).toMatchObject({
       keyId,
       ownerId: 'acme',
@@ -76,7 +78,9 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
       method: 'GET',
       userAgent: 'acme-app/2.1',
       cost: 1,
+      count: 3,
     });
+    expect(events.body.items.find((e: any) => e.outcome === 'INSUFFICIENT_SCOPE')).toMatchObject({ ip: '203.0.113.8', count: 1 });
 
     await s.services.usage.flush();
     expect((await s.api('GET', `/v1/keys/${keyId}`)).body.lastUsedAt).toBe(new Date(clock.now()).toISOString());
@@ -131,6 +135,88 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     const stored = await s.api('GET', `/v1/analytics/events?keyId=${a.keyId}&from=${new Date(start).toISOString()}&to=${to}&limit=1000`);
     expect(stored.body.items).toHaveLength(expected.a);
     expect(s.services.monitoring.recorder.stats.dropped + s.services.monitoring.recorder.stats.lost).toBe(0);
+  });
+
+  it('stores verifications alike within a second as one event with their count, and loses none', async () => {
+    const ks = await keyspace();
+    const { keyId, key } = await createKey(ks);
+    expect((await verify(key)).code).toBe('VALID'); // into the cache: the rest answer at once
+    await settle();
+    clock.advance(1000 - (clock.now() % 1000)); // the start of a second
+    const start = clock.now();
+    const workspaceId = 'ws_default';
+    const storedBefore = s.services.monitoring.recorder.stats.stored;
+    const call = (ip: string, extra: Record<string, string> = {}) => {
+      const r = s.services.verifier.verify({ key, workspaceId, ip, ...extra });
+      expect(r instanceof Promise ? 'promise' : r.code).toBe('VALID');
+    };
+    // One batch: 400 alike calls in the first second with two others between them (another
+    // address, another resource), then 100 alike in the next second.
+    for (let i = 0; i < 400; i++) {
+      call('192.0.2.10', { resource: '/a' });
+      if (i === 100) call('192.0.2.11', { resource: '/a' });
+      if (i === 200) call('192.0.2.10', { resource: '/b' });
+      if (i % 100 === 99) clock.advance(200);
+    }
+    clock.advance(200);
+    for (let i = 0; i < 100; i++) call('192.0.2.10', { resource: '/a' });
+    await settle();
+
+    const range = `from=${new Date(start).toISOString()}&to=${new Date(clock.now() + 1000).toISOString()}`;
+    const items = (await s.api('GET', `/v1/analytics/events?keyId=${keyId}&${range}`)).body.items as any[];
+    expect(items.map((e) => [e.ts, e.ip, e.resource, e.count])).toEqual([
+      [new Date(start + 1000).toISOString(), '192.0.2.10', '/a', 100],
+      [new Date(start + 400).toISOString(), '192.0.2.10', '/b', 1],
+      [new Date(start + 200).toISOString(), '192.0.2.11', '/a', 1],
+      [new Date(start).toISOString(), '192.0.2.10', '/a', 400],
+    ]);
+    expect(s.services.monitoring.recorder.stats.stored - storedBefore).toBe(502);
+    const top = await s.api('GET', `/v1/analytics/top?by=ip&${range}`);
+    expect(top.body.items).toEqual([
+      { subject: '192.0.2.10', count: 501 },
+      { subject: '192.0.2.11', count: 1 },
+    ]);
+
+    // A restarted node's detectors replay the stored row as each verification it stands for.
+    const { engine, anomalies: service } = s.services.monitoring;
+    engine.profiles.delete(keyId);
+    clock.advance(1000);
+    await service.warmUp(2 * 60_000);
+    expect(engine.profiles.get(keyId)?.events).toBe(503); // with the call that cached the key
+  });
+
+  it('counts every verification when a second holds many different ones: unknown keys by address, one key by what differs', async () => {
+    const ks = await keyspace();
+    const { keyId, key } = await createKey(ks);
+    expect((await verify(key)).code).toBe('VALID');
+    await settle();
+    clock.advance(1000 - (clock.now() % 1000));
+    const start = clock.now();
+    const workspaceId = 'ws_default';
+    const storedBefore = s.services.monitoring.recorder.stats.stored;
+    const body = key.slice(0, key.lastIndexOf('_') + 1) + randomBase62(RANDOM_LENGTH);
+    const unknown = body + keyChecksum(body); // well formed, in the keyspace, never issued
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 40; i++) {
+        const r = s.services.verifier.verify({ key, workspaceId, ip: '192.0.2.20', resource: `/r/${i}` });
+        expect(r instanceof Promise ? 'promise' : r.code).toBe('VALID');
+      }
+      for (let i = 0; i < 50; i++)
+        expect((await s.services.verifier.verify({ key: unknown, workspaceId, ip: `198.18.1.${i}` })).code).toBe('NOT_FOUND');
+    }
+    await settle();
+    expect(s.services.monitoring.recorder.stats.stored - storedBefore).toBe(120 + 150);
+
+    const range = `from=${new Date(start).toISOString()}&to=${new Date(clock.now() + 1000).toISOString()}&limit=1000`;
+    const mine = (await s.api('GET', `/v1/analytics/events?keyId=${keyId}&${range}`)).body.items as any[];
+    expect(mine.reduce((n, e) => n + e.count, 0)).toBe(120);
+    // Up to 32 different events of a key are looked at per second; the others are stored one by one.
+    expect(mine.filter((e) => e.count === 3)).toHaveLength(32);
+    expect(mine.filter((e) => e.count === 1)).toHaveLength(8 * 3);
+    const all = (await s.api('GET', `/v1/analytics/events?${range}`)).body.items as any[];
+    const guesses = all.filter((e) => e.keyId === null);
+    expect(guesses.map((e) => e.count)).toEqual(Array(50).fill(3));
+    expect(new Set(guesses.map((e) => e.ip)).size).toBe(50);
   });
 
   it('refuses analytics to a root key without analytics:read, and a range of too many points', async () => {

@@ -539,8 +539,13 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
     expect(refused.map((t) => t.subject)).not.toContain('198.51.100.7'); // networks, not addresses
 
     const events = ok(await tessera.analytics.events({ keyId, limit: 10 }));
-    expect(events.items).toHaveLength(4);
-    expect(events.items.map((e) => e.outcome).sort()).toEqual(['INSUFFICIENT_SCOPE', 'VALID', 'VALID', 'VALID']);
+    // Alike verifications within one second are one event with their count.
+    expect(events.items.flatMap((e) => Array<string>(e.count).fill(e.outcome)).sort()).toEqual([
+      'INSUFFICIENT_SCOPE',
+      'VALID',
+      'VALID',
+      'VALID',
+    ]);
     const valid = events.items.find((e) => e.outcome === 'VALID')!;
     expect(valid).toMatchObject({
       keyId,
@@ -569,6 +574,7 @@ describe('monitoring: analytics, anomalies, suspensions, policies, hygiene, hone
         resource: true,
         method: true,
         scopes: true,
+        count: true,
       },
       { deleted: true },
     );

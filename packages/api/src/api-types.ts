@@ -724,7 +724,7 @@ export interface UpstreamProvider {
   updatedAt: string;
 }
 
-/** One verification as the monitoring recorded it: never the key itself. */
+/** Verifications as the monitoring recorded them, never the key itself: one, or several alike within one second (`count`). */
 export interface UsageEvent {
   ts: string;
   workspaceId: string;
@@ -747,6 +747,8 @@ export interface UsageEvent {
   scopes: string | null;
   /** Set when a NOT_FOUND key turned out to be a deleted one. */
   deleted?: boolean;
+  /** How many verifications this event stands for: those alike in every other field and made within the same second are stored once, and `ts` is the first of them. */
+  count: number;
 }
 
 /** Claims about the signed-in user (OIDC Core §5.3.2), as the token’s scopes allow. */

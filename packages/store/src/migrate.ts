@@ -32,6 +32,7 @@ import * as upstreamProviders from './migrations/0032-upstream-providers.js';
 import * as consoleSsoLinks from './migrations/0035-console-sso-links.js';
 import * as consoleUserReach from './migrations/0036-console-user-reach.js';
 import * as endUserPasskeys from './migrations/0037-end-user-passkeys.js';
+import * as usageEventCounts from './migrations/0038-usage-event-counts.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0035-console-sso-links': consoleSsoLinks,
   '0036-console-user-reach': consoleUserReach,
   '0037-end-user-passkeys': endUserPasskeys,
+  '0038-usage-event-counts': usageEventCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -245,6 +245,29 @@ describe.each(DIALECTS)('usage repos contract (%s)', (dialect) => {
     ]);
     expect(await repos.topSources({ ...range, by: 'ip', outcome: 'NOT_FOUND' })).toEqual([{ subject: '203.0.113.8', count: 1 }]);
     expect(await repos.topSources({ ...range, by: 'ip', limit: 1 })).toEqual([{ subject: '203.0.113.8', count: 2 }]);
+
+    // A stored event standing for several verifications counts as each of them.
+    await repos.insertUsageEvents([event({ workspaceId: ws, ip: '203.0.113.7', network: '203.0.113.0/24', ts: T0 + 1, count: 40 })]);
+    expect(await repos.topSources({ ...range, by: 'ip', limit: 2 })).toEqual([
+      { subject: '203.0.113.7', count: 41 },
+      { subject: '203.0.113.8', count: 2 },
+    ]);
+    expect(await repos.topSources({ ...range, by: 'network', limit: 1 })).toEqual([{ subject: '203.0.113.0/24', count: 43 }]);
+  });
+
+  it('keeps the count of a stored event that stands for several verifications', async () => {
+    const ws = 'ws_counts';
+    const many = event({ workspaceId: ws, count: 2_500_000 });
+    await repos.insertUsageEvents([many, event({ workspaceId: ws, ts: T0 + 1 })]);
+    await repos.transaction((tx) => tx.insertUsageEvents([event({ workspaceId: ws, ts: T0 + 2, count: 7 })]));
+    const listed = await repos.listUsageEvents({ workspaceId: ws, from: T0, to: T0 + 10, limit: 10 });
+    expect(listed.map((e) => e.count)).toEqual([7, undefined, 2_500_000]);
+    expect(listed[2]).toEqual(many);
+    expect((await repos.scanUsageEvents(T0, T0 + 10, 10_000)).filter((e) => e.workspaceId === ws).map((e) => e.count)).toEqual([
+      2_500_000,
+      undefined,
+      7,
+    ]);
   });
 
   it('keeps the latest time a key’s grant was needed for a scope, and lists those since a time', async () => {

@@ -137,8 +137,16 @@ const UsageEventShape = Type.Object(
     method: Nullable(Type.String()),
     scopes: Nullable(Type.String({ description: 'The scope expression the caller required, if any.' })),
     deleted: Type.Optional(Type.Boolean({ description: 'Set when a NOT_FOUND key turned out to be a deleted one.' })),
+    count: Type.Integer({
+      minimum: 1,
+      description:
+        'How many verifications this event stands for: those alike in every other field and made within the same second are stored once, and `ts` is the first of them.',
+    }),
   },
-  { $id: 'UsageEvent', description: 'One verification as the monitoring recorded it: never the key itself.' },
+  {
+    $id: 'UsageEvent',
+    description: 'Verifications as the monitoring recorded them, never the key itself: one, or several alike within one second (`count`).',
+  },
 );
 
 const usageEventExample = {
@@ -155,6 +163,7 @@ const usageEventExample = {
   resource: '/docs/1',
   method: 'GET',
   scopes: 'documents:read',
+  count: 3,
 };
 
 export const UsageEventList = List(RefTo(UsageEventShape), [usageEventExample], 'Newest first.');

@@ -98,7 +98,7 @@ function failureClass(lastError: string | null): WebhookFailure | null {
 }
 
 export function usageEventView(e: UsageEvent) {
-  return { ...e, ts: iso(e.ts) };
+  return { ...e, ts: iso(e.ts), count: e.count ?? 1 };
 }
 
 export function parseTimeParam(value: string | undefined, name: string, fallback: number): number {

@@ -8,6 +8,7 @@ import type { InvalidationBus } from '../invalidation-bus.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Transactional } from '../usage/monitoring-store.js';
 import type { UsageEvent } from '../usage/usage-event.js';
+import { eachVerification } from '../usage/stored-events.js';
 import type { UsageRepos } from '../usage/usage-repos.js';
 import type { AnomalyEngine } from './anomaly-engine.js';
 import { severityRank, type AnomalyDraft, type AnomalyRecord } from './anomaly-records.js';
@@ -59,7 +60,8 @@ export class AnomalyService {
 
   /**
    * Rebuilds the key profiles from the stored usage events of the last `sinceMs` (a week and a
-   * day by default: the unusual-hour detector needs a week), so a restarted node is not blind.
+   * day by default: the unusual-hour detector needs a week), so a restarted node is not blind. A
+   * stored row of alike verifications is replayed as each of them.
    * Findings in the replay are not recorded again. Live batches wait until it is done.
    */
   warmUp(sinceMs = 8 * 86_400_000, windowMs = 600_000): Promise<number> {
@@ -68,7 +70,7 @@ export class AnomalyService {
       const end = clock.now();
       let n = 0;
       for (let t = end - sinceMs; t < end; t += windowMs) {
-        const events = await store.scanUsageEvents(t, Math.min(t + windowMs, end), 200_000);
+        const events = eachVerification(await store.scanUsageEvents(t, Math.min(t + windowMs, end), 200_000), 200_000);
         if (events.length > 0) engine.process(events, Math.min(t + windowMs, end), true);
         n += events.length;
       }

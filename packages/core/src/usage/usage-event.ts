@@ -26,6 +26,11 @@ export interface UsageEvent {
   scopes: string | null;
   /** Set when a NOT_FOUND key turned out to be a deleted one (found after the fact, off the hot path). */
   deleted?: boolean;
+  /**
+   * As stored: how many verifications, alike in every other field and made within the same second,
+   * this one stands for (`ts` is the first of them). Absent: one. The detectors see each one.
+   */
+  count?: number;
 }
 
 /** Outcomes that show the caller holds a live key (it was found, in force, and not refused for its state). */

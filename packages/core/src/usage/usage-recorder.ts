@@ -9,6 +9,7 @@ import type { Transactional } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
 import type { ScopeUse, UsageRepos } from './usage-repos.js';
 import { rollUp } from './usage-rollups.js';
+import { storedEvents } from './stored-events.js';
 import { every, type Ticker } from '../lifecycle/every.js';
 
 export interface UsageRecorderOptions {
@@ -16,7 +17,7 @@ export interface UsageRecorderOptions {
   intervalMs: number;
   /** Events held between writes at most; beyond it new events are counted as dropped. */
   maxBuffered: number;
-  /** Raw events stored per write at most (roll-ups and detection still see every event). */
+  /** Rows of raw events stored per write at most (alike events share a row; roll-ups and detection still see every event). */
   maxStoredPerFlush: number;
   /** Unknown keys looked up per write to find deleted ones being tried. */
   maxDeletedLookups: number;
@@ -43,8 +44,9 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
 
 /**
  * Usage events for every verification: `record` appends to an in-memory batch (O(1), no await);
- * a timer takes the batch, lets the detectors read it, and writes the raw events, the roll-ups
- * and the scopes exercised in one transaction.
+ * a timer takes the batch, lets the detectors read it, and writes the raw events (those alike
+ * within a second as one row with their count), the roll-ups and the scopes exercised in one
+ * transaction.
  */
 export class UsageRecorder implements VerificationSink {
   private buffer: Batch = emptyBatch();
@@ -189,14 +191,15 @@ export class UsageRecorder implements VerificationSink {
     }
     // Detection first: a store outage must not blind it.
     await this.notify(events);
-    const stored = events.length > this.options.maxStoredPerFlush ? events.slice(0, this.options.maxStoredPerFlush) : events;
+    const rows = storedEvents(events);
+    const stored = rows.length > this.options.maxStoredPerFlush ? rows.slice(0, this.options.maxStoredPerFlush) : rows;
     try {
       await store.transaction(async (tx) => {
         await tx.insertUsageEvents(stored);
         await tx.addRollups(rollUp(events));
         if (scopeUses.length > 0) await tx.touchScopeUsage(scopeUses);
       });
-      this.stats.stored += stored.length;
+      for (const row of stored) this.stats.stored += row.count ?? 1;
     } catch (err) {
       // Usage is analytics: a batch that cannot be written is counted and let go, never retried twice into the roll-ups.
       this.stats.lost += events.length;

@@ -129,7 +129,7 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
     async topSources(q) {
       let query = db
         .selectFrom('usage_events')
-        .select((eb) => [eb.ref(q.by).as('subject'), eb.fn.countAll<number>().as('total')])
+        .select((eb) => [eb.ref(q.by).as('subject'), eb.fn.sum<number>('count').as('total')])
         .where('workspace_id', '=', q.workspaceId)
         .where('ts', '>=', q.from)
         .where('ts', '<', q.to)
@@ -171,7 +171,7 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
   };
 }
 
-/** Events per insert without prepared blocks (PostgreSQL): 14 values each, far below its limit of 65,535 parameters. */
+/** Events per insert without prepared blocks (PostgreSQL): 15 values each, far below its limit of 65,535 parameters. */
 const EVENTS_PER_STATEMENT = 400;
 /** Roll-up rows per upsert (8 values each). */
 const ROLLUPS_PER_INSERT = 500;

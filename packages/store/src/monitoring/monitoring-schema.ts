@@ -15,6 +15,8 @@ export interface MonitoringTables {
     method: string | null;
     scopes: string | null;
     deleted_key: number;
+    /** Verifications alike within one second that the row stands for (migration 0038). */
+    count: number;
   };
   usage_rollups: {
     workspace_id: string;

@@ -21,9 +21,10 @@ export const EVENT_COLUMNS = [
   'method',
   'scopes',
   'deleted_key',
+  'count',
 ] as const satisfies readonly (keyof EventRow)[];
 
-/** Rows per prepared many-row insert on SQLite (14 values each, far below SQLite's limit on parameters). */
+/** Rows per prepared many-row insert on SQLite (15 values each, far below SQLite's limit on parameters). */
 export const EVENTS_PER_INSERT = 64;
 
 /** On SQLite, prepared inserts of one event and of a block of events, made on first use. */
@@ -57,6 +58,7 @@ export function eventToRow(e: UsageEvent): EventRow {
     method: clip(e.method, 16),
     scopes: clip(e.scopes, 1024),
     deleted_key: e.deleted ? 1 : 0,
+    count: e.count ?? 1,
   };
 }
 
@@ -77,6 +79,7 @@ export function pushEventValues(e: UsageEvent, out: unknown[]): void {
     clip(e.method, 16),
     clip(e.scopes, 1024),
     e.deleted ? 1 : 0,
+    e.count ?? 1,
   );
 }
 
@@ -96,5 +99,6 @@ export function eventFromRow(r: Selectable<EventRow>): UsageEvent {
     method: r.method,
     scopes: r.scopes,
     ...(r.deleted_key === 1 && { deleted: true }),
+    ...(num(r.count) > 1 && { count: num(r.count) }),
   };
 }
