@@ -69,6 +69,7 @@ export async function startTestServer(
     keyring,
     clock,
     usageFlushMs: 50,
+    analyticsWriteMs: 50,
     oauthSigningKeys: signingKeyPolicy(config),
     onTaskError: (err, task) => late.app?.log.error({ err: { message: (err as Error).message } }, `${task} failed`),
     // As `tessera serve` wires them: the configured webhook targets, failures in the server log.

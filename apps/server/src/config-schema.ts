@@ -174,9 +174,16 @@ export const CONFIG_SCHEMA = {
   bodyLimit: int('Largest request body in bytes.', 'TESSERA_BODY_LIMIT', 65_536, 1024, 10_485_760),
   keyCacheSize: int('Key records kept in memory for verification.', 'TESSERA_KEY_CACHE_SIZE', 100_000, 100, 50_000_000),
   usageFlushMs: int(
-    'How often last-used times, counters and credits are written, in milliseconds.',
+    'How often last-used times, counters and credits are written, and the anomaly detectors read the verifications since, in milliseconds.',
     'TESSERA_USAGE_FLUSH_MS',
     1000,
+    10,
+    60_000,
+  ),
+  analyticsWriteMs: int(
+    'How often usage events and their roll-ups are written for analytics, in milliseconds: several batches in one transaction, a busy key’s roll-up rows updated once. Detection does not wait for it.',
+    'TESSERA_ANALYTICS_WRITE_MS',
+    5000,
     10,
     60_000,
   ),

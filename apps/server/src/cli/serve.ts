@@ -83,6 +83,7 @@ export async function serve(
     keyring,
     keyCacheSize: config.keyCacheSize,
     usageFlushMs: config.usageFlushMs,
+    analyticsWriteMs: config.analyticsWriteMs,
     bus: shared.bus,
     rateLimiter: shared.rateLimiter,
     shared,

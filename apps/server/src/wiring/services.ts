@@ -49,6 +49,8 @@ export interface ServiceOptions {
   rateLimiter?: RateLimiter;
   keyCacheSize?: number;
   usageFlushMs?: number;
+  /** How often usage events and roll-ups are written for analytics (default 5 s); detection reads each batch at `usageFlushMs`. */
+  analyticsWriteMs?: number;
   onUsageError?: (err: unknown) => void;
   /** When signed audit checkpoints are written (default: every 1000 entries or 60 s). */
   auditCheckpoints?: CheckpointPolicy;
@@ -94,7 +96,7 @@ export function createServices(o: ServiceOptions) {
     onError: o.onUsageError,
     fleet: o.shared?.fleet,
     ...o.monitoring,
-    usage: { intervalMs: o.usageFlushMs ?? 1000, ...o.monitoring?.usage },
+    usage: { intervalMs: o.usageFlushMs ?? 1000, storeIntervalMs: o.analyticsWriteMs ?? 5000, ...o.monitoring?.usage },
     ports: o.ports,
     keyring: o.keyring,
     clock,

@@ -8,13 +8,19 @@ import type { Repos } from '../store/store.js';
 import type { Transactional } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
 import type { ScopeUse, UsageRepos } from './usage-repos.js';
-import { rollUp } from './usage-rollups.js';
+import { rollUpInto, type RollupRow } from './usage-rollups.js';
 import { storedEvents } from './stored-events.js';
 import { every, type Ticker } from '../lifecycle/every.js';
 
 export interface UsageRecorderOptions {
-  /** How often the batch is written (ms). */
+  /** How often the batch is taken and the detectors read it (ms). */
   intervalMs: number;
+  /**
+   * How often what the batches leave for analytics (raw events, roll-ups, scopes exercised) is
+   * written (ms): several batches in one transaction, and a busy key's roll-up rows updated once
+   * instead of once a batch. `flush()` and `stop()` write at once.
+   */
+  storeIntervalMs: number;
   /** Events held between writes at most; beyond it new events are counted as dropped. */
   maxBuffered: number;
   /** Rows of raw events stored per write at most (alike events share a row; roll-ups and detection still see every event). */
@@ -23,7 +29,13 @@ export interface UsageRecorderOptions {
   maxDeletedLookups: number;
 }
 
-const DEFAULTS: UsageRecorderOptions = { intervalMs: 1000, maxBuffered: 200_000, maxStoredPerFlush: 50_000, maxDeletedLookups: 100 };
+const DEFAULTS: UsageRecorderOptions = {
+  intervalMs: 1000,
+  storeIntervalMs: 1000,
+  maxBuffered: 200_000,
+  maxStoredPerFlush: 50_000,
+  maxDeletedLookups: 100,
+};
 
 /**
  * The batch being filled: the events themselves (one fixed shape, passed on as they are, never
@@ -39,6 +51,20 @@ interface Batch {
 
 const emptyBatch = (): Batch => ({ events: [], granted: [], hashes: new Map() });
 
+/** What batches left to write: their rows, their roll-ups summed, the scopes exercised. */
+interface Unwritten {
+  rows: UsageEvent[];
+  rollups: Map<string, RollupRow>;
+  scopeUses: ScopeUse[];
+  /** Verifications the rows stand for, and in all (some rows may have been cut). */
+  stored: number;
+  events: number;
+  /** When the first of them was taken. */
+  since: number;
+}
+
+const nothingWritten = (since: number): Unwritten => ({ rows: [], rollups: new Map(), scopeUses: [], stored: 0, events: 0, since });
+
 /** Something that reads each batch after it is taken: the anomaly detectors. */
 export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | void;
 
@@ -50,6 +76,7 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
  */
 export class UsageRecorder implements VerificationSink {
   private buffer: Batch = emptyBatch();
+  private unwritten: Unwritten | undefined;
   private lookups = 0;
   private ticker: Ticker | undefined;
   private flushing: Promise<void> | undefined;
@@ -113,7 +140,7 @@ export class UsageRecorder implements VerificationSink {
   }
 
   start(): void {
-    this.ticker ??= every(this.options.intervalMs, () => this.flush(), this.onError);
+    this.ticker ??= every(this.options.intervalMs, () => this.flush(false), this.onError);
   }
 
   async stop(): Promise<void> {
@@ -123,13 +150,25 @@ export class UsageRecorder implements VerificationSink {
     await this.flush();
   }
 
-  /** Takes what is pending and processes it; resolves when it is written. */
-  async flush(): Promise<void> {
+  /**
+   * Takes what is pending and lets the detectors read it; resolves when it is written. The timer
+   * passes `write = false`: then it is written with the batches after it, once `storeIntervalMs`
+   * has passed since the oldest unwritten one.
+   */
+  async flush(write = true): Promise<void> {
     while (this.flushing !== undefined) await this.flushing;
+    const due = (): boolean => {
+      const u = this.unwritten;
+      return u !== undefined && (write || this.deps.clock.now() - u.since >= this.options.storeIntervalMs);
+    };
     if (this.buffer.events.length === 0) {
-      if (!this.woken) return;
+      if (!this.woken && !due()) return;
+      const woken = this.woken;
       this.woken = false;
-      this.flushing = this.notify([]).finally(() => {
+      this.flushing = (async () => {
+        if (woken) await this.notify([]);
+        if (due()) await this.write();
+      })().finally(() => {
         this.flushing = undefined;
       });
       return this.flushing;
@@ -138,7 +177,10 @@ export class UsageRecorder implements VerificationSink {
     const batch = this.buffer;
     this.buffer = emptyBatch();
     this.lookups = 0;
-    this.flushing = this.process(batch).finally(() => {
+    this.flushing = (async () => {
+      await this.process(batch);
+      if (due()) await this.write();
+    })().finally(() => {
       this.flushing = undefined;
     });
     return this.flushing;
@@ -191,18 +233,32 @@ export class UsageRecorder implements VerificationSink {
     }
     // Detection first: a store outage must not blind it.
     await this.notify(events);
+    const u = (this.unwritten ??= nothingWritten(this.deps.clock.now()));
     const rows = storedEvents(events);
-    const stored = rows.length > this.options.maxStoredPerFlush ? rows.slice(0, this.options.maxStoredPerFlush) : rows;
+    for (let i = 0; i < rows.length && i < this.options.maxStoredPerFlush; i++) {
+      u.rows.push(rows[i]!);
+      u.stored += rows[i]!.count ?? 1;
+    }
+    rollUpInto(u.rollups, events);
+    for (const use of scopeUses) u.scopeUses.push(use);
+    u.events += events.length;
+  }
+
+  /** Writes what the batches left, in one transaction. */
+  private async write(): Promise<void> {
+    const u = this.unwritten;
+    if (u === undefined) return;
+    this.unwritten = undefined;
     try {
-      await store.transaction(async (tx) => {
-        await tx.insertUsageEvents(stored);
-        await tx.addRollups(rollUp(events));
-        if (scopeUses.length > 0) await tx.touchScopeUsage(scopeUses);
+      await this.deps.store.transaction(async (tx) => {
+        await tx.insertUsageEvents(u.rows);
+        await tx.addRollups([...u.rollups.values()]);
+        if (u.scopeUses.length > 0) await tx.touchScopeUsage(u.scopeUses);
       });
-      for (const row of stored) this.stats.stored += row.count ?? 1;
+      this.stats.stored += u.stored;
     } catch (err) {
-      // Usage is analytics: a batch that cannot be written is counted and let go, never retried twice into the roll-ups.
-      this.stats.lost += events.length;
+      // Usage is analytics: what cannot be written is counted and let go, never retried twice into the roll-ups.
+      this.stats.lost += u.events;
       this.onError(err);
     }
   }

@@ -31,6 +31,11 @@ export function bucketOf(ts: number, granularity: Granularity): number {
  * the same rows, so they are grouped first: one lookup per event instead of twelve.
  */
 export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
+  return [...rollUpInto(new Map(), events).values()];
+}
+
+/** Adds a batch's increments to `rows` (by their conflict key), so several batches are written as one. */
+export function rollUpInto(rows: Map<string, RollupRow>, events: readonly UsageEvent[]): Map<string, RollupRow> {
   const groups = new Map<string, { e: UsageEvent; count: number; cost: number }>();
   for (const e of events) {
     const id = `${bucketOf(e.ts, 'minute')}\u0000${e.outcome}\u0000${e.workspaceId}\u0000${e.keyId ?? ''}\u0000${e.keyspaceId ?? ''}\u0000${e.ownerId ?? ''}`;
@@ -41,7 +46,6 @@ export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
       group.cost += e.cost;
     }
   }
-  const rows = new Map<string, RollupRow>();
   const add = (e: UsageEvent, granularity: Granularity, dimension: RollupDimension, subject: string, count: number, cost: number) => {
     const bucket = bucketOf(e.ts, granularity);
     const id = `${e.workspaceId}\u0000${granularity}\u0000${bucket}\u0000${dimension}\u0000${subject}\u0000${e.outcome}`;
@@ -61,5 +65,5 @@ export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
       if (e.ownerId !== null) add(e, g, 'owner', e.ownerId, count, cost);
     }
   }
-  return [...rows.values()];
+  return rows;
 }
