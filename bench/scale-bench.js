@@ -6,20 +6,21 @@
 // 2. HTTP verify of a key with a rate limit, counted in Redis (one Lua script call per request) vs
 //    counted in memory (a node without Redis). The limit is never reached.
 // 3. Revocation seen by every node: revoke on node 1, verify on nodes 2 and 3 until both refuse,
-//    200 trials on an idle cluster and 200 while each node serves verify traffic at half the rate
-//    one node answered in 1; the revoke call and the end-to-end time (from sending the revoke), the
-//    mean of each phase of the call (node 1's tessera_key_change_phase_seconds), and a bulk revoke
-//    of one owner's 300 keys.
+//    200 trials on an idle cluster and 200 while each node serves steady verify traffic at half
+//    the highest steady rate the three sustain together (bench/steady-traffic.js); the revoke
+//    call and the end-to-end time (from sending the revoke), the mean of each phase of the call
+//    (node 1's tessera_key_change_phase_seconds), how busy the cores were, and a bulk revoke of
+//    one owner's 300 keys.
 // Pairs run in alternating rounds (ABBA…) as in `npm run bench`; medians of each side and of the
 // per-round ratios. Needs PostgreSQL and Redis (bench/scale-cluster.js); cleans up after itself.
 // Figures go to bench/results/scale.json.
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { build, cpuMs, createDeployment, pool } from './scale-cluster.js';
+import { machineBusy, steady, steadyCapacity } from './steady-traffic.js';
 import { int, median, ms, percentile, table } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -159,9 +160,19 @@ try {
   ]);
 
   // 3. revocation over three nodes, on an idle cluster and while the cluster serves verify traffic
-  //    at about half its capacity: the three nodes share this machine's cores, so together they
-  //    answer about what one node answered alone in 1; half of that, spread over the three.
-  const busy = Math.round(cache.warm.reqPerSec / 2 / 3);
+  //    at about half its capacity: half the highest steady rate the three nodes sustain together
+  //    (they share this machine's cores with their load generators, PostgreSQL and Redis).
+  const keyList = keys.map((k) => k.key);
+  log('3/3 steady capacity: the highest rate every node sustains at once with steady traffic');
+  const capacity = await steadyCapacity(a, keyList, {
+    from: cache.warm.reqPerSec / 12,
+    to: cache.warm.reqPerSec / 2,
+    seconds: quick ? 2 : 4,
+    connections: CONNECTIONS,
+    log,
+  });
+  if (capacity.perNode === 0) throw new Error('the nodes did not sustain the lowest steady rate tried');
+  const busy = Math.round(capacity.perNode / 2);
   const trialKeys = keys.slice(0, 2 * TRIALS);
   const revocation = {};
   for (const [mode, trialSet] of [
@@ -169,23 +180,15 @@ try {
     ['loaded', trialKeys.slice(TRIALS)],
   ]) {
     log(
-      `3/3 revocation, ${mode}${mode === 'loaded' ? ` (${int(busy)} verifications/s on each node, half the cluster's capacity)` : ''}: ${TRIALS} trials, revoke on node 1, verify on nodes 2 and 3 until both refuse`,
+      `3/3 revocation, ${mode}${mode === 'loaded' ? ` (${int(busy)} verifications/s on each node, half the steady capacity of ${int(capacity.perNode)})` : ''}: ${TRIALS} trials, revoke on node 1, verify on nodes 2 and 3 until both refuse`,
     );
     await pool(trialSet.length * 2, 16, async (i) => {
       const r = await a[1 + (i % 2)].api('POST', '/v1/keys/verify', { key: trialSet[i >> 1].key });
       if (r.body.code !== 'VALID') throw new Error(`warm-up answered ${r.body.code}`);
     });
-    const background =
-      mode === 'loaded'
-        ? a.map((node) =>
-            steady(
-              node,
-              busy,
-              keys.map((k) => k.key),
-            ),
-          )
-        : [];
+    const background = mode === 'loaded' ? a.map((node) => steady(node, busy, keyList, CONNECTIONS)) : [];
     await new Promise((r) => setTimeout(r, mode === 'loaded' ? 1000 : 0));
+    const cores = machineBusy();
     const phasesBefore = await phaseSums(a[0]);
     const seen = [];
     const calls = [];
@@ -219,6 +222,7 @@ try {
         lastSums = sums;
       }
     }
+    const coresBusyPct = cores.stop();
     if (trace) printTrace(mode, traced);
     const phases = diffPhases(phasesBefore, await phaseSums(a[0]));
     // A bulk revoke: one owner's 300 keys, held in nodes 2 and 3's caches.
@@ -244,6 +248,7 @@ try {
     revocation[mode] = {
       trials: seen.length,
       verifyPerSecondPerNode: mode === 'loaded' ? busy : 0,
+      machineBusyPct: coresBusyPct,
       backgroundServed: served,
       endToEnd: { p50Ms: round(percentile(seen, 50)), p99Ms: round(percentile(seen, 99)), maxMs: round(seen.at(-1)) },
       call: { p50Ms: round(percentile(calls, 50)), p99Ms: round(percentile(calls, 99)), maxMs: round(calls.at(-1)) },
@@ -251,7 +256,7 @@ try {
       phasesMeanMs: phases,
     };
     log(
-      `${mode}: end to end p50 ${revocation[mode].endToEnd.p50Ms} ms, p99 ${revocation[mode].endToEnd.p99Ms} ms; call p50 ${revocation[mode].call.p50Ms} ms, p99 ${revocation[mode].call.p99Ms} ms; bulk of 300 ${revocation[mode].bulk300.callMs} ms`,
+      `${mode}: cores ${coresBusyPct}% busy during the trials; end to end p50 ${revocation[mode].endToEnd.p50Ms} ms, p99 ${revocation[mode].endToEnd.p99Ms} ms; call p50 ${revocation[mode].call.p50Ms} ms, p99 ${revocation[mode].call.p99Ms} ms; bulk of 300 ${revocation[mode].bulk300.callMs} ms`,
     );
   }
   const propagation = revocation.loaded;
@@ -267,6 +272,7 @@ try {
     },
     cache,
     limit,
+    steadyCapacity: capacity,
     revocation,
     targets: {
       endToEndP99Loaded: { target: '< 100 ms', value: propagation.endToEnd.p99Ms, met: propagation.endToEnd.p99Ms < 100 },
@@ -299,7 +305,7 @@ try {
         ...['idle', 'loaded'].map((m) => {
           const r = revocation[m];
           return [
-            m === 'idle' ? 'idle cluster' : `${int(r.verifyPerSecondPerNode * 3)} verify/s over 3 nodes`,
+            m === 'idle' ? 'idle cluster' : `${int(r.verifyPerSecondPerNode * 3)} verify/s over 3 nodes (cores ${r.machineBusyPct}% busy)`,
             ms(r.endToEnd.p50Ms),
             ms(r.endToEnd.p99Ms),
             ms(r.endToEnd.maxMs),
@@ -324,29 +330,6 @@ try {
   await deployment.close();
 }
 process.exit(exitCode);
-
-/**
- * Verify traffic at a steady rate on one node until stopped, from a process of its own (its work
- * must not delay this process's measurements); resolves to the answers it got.
- */
-function steady(node, rate, keys) {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'bench/steady-load.js'), node.url, node.headers.authorization, String(rate), String(CONNECTIONS), ...keys],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  const exited = new Promise((resolve) => child.on('exit', () => resolve(Number(out.trim()) || 0)));
-  return {
-    stop: () => {
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
 
 /** The revoke path's per-phase sums and counts on a node (tessera_key_change_phase_seconds, tessera_bus_publish_seconds). */
 async function phaseSums(node) {
