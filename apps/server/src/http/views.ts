@@ -76,6 +76,8 @@ export function auditView(e: AuditRecord) {
  */
 export function verifyView(r: VerifyResult) {
   if (r.keyId === undefined) return { valid: r.valid, code: r.code };
+  // Nothing to convert: the result itself (the response schema writes only its fields).
+  if (r.expiresAt === null && r.ratelimits === undefined) return r as Omit<VerifyResult, 'expiresAt' | 'ratelimits'>;
   const view = Object.assign({}, r) as Omit<VerifyResult, 'expiresAt' | 'ratelimits'> & {
     expiresAt?: string | null;
     ratelimits?: { name: string; limit: number; remaining: number; reset: string }[];

@@ -89,7 +89,6 @@ export function forwardAuthRoutes(
       };
       const answer = (result: VerifyResult) => {
         metrics.observeVerify(result.code, Number(process.hrtime.bigint() - started) / 1e9);
-        services.verifyTimeline.record(result.code, result.keyId, ip ?? '');
         return send(request, reply, gatewayAnswer(result, scopes, services.clock.now()));
       };
       const pending = services.verifier.verify(input);

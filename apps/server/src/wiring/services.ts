@@ -102,6 +102,9 @@ export function createServices(o: ServiceOptions) {
     clock,
     bus,
   });
+  // The console's per-minute charts read each usage batch: nothing on the verify path.
+  const verifyTimeline = new VerifyTimeline(clock);
+  monitoring.recorder.onBatch((events) => verifyTimeline.ingest(events));
   // Keys found under an older pepper version are re-hashed under the current one, off the verify path.
   const rehasher = new PepperRehasher(store, o.onUsageError);
   const verifier = new KeyVerifier(
@@ -239,7 +242,7 @@ export function createServices(o: ServiceOptions) {
     rehasher,
     console: accounts,
     timings,
-    verifyTimeline: new VerifyTimeline(clock),
+    verifyTimeline,
     idempotency,
     monitoring,
     databases,

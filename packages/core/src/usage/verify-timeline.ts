@@ -1,22 +1,36 @@
 import type { Clock } from '../clock.js';
+import type { UsageEvent } from './usage-event.js';
 
 const MINUTE = 60_000;
 
 type Counts = Record<string, number>;
 
+/** One of a key's latest verifications: a slot of a ring, overwritten in place. */
+interface Recent {
+  ts: number;
+  code: string;
+  ip: string | null;
+}
+
 interface KeyTrack {
   minutes: Map<number, Counts>;
-  recent: { ts: number; code: string; ip: string | null }[];
+  recent: Recent[];
+  /** The ring's next slot once it is full. */
+  next: number;
+  /** The batch that last moved the key to the end of the map (least recently used first). */
+  batch: number;
 }
 
 /**
  * Verifications per minute by outcome, for the console's charts: the whole node, and per key
  * with its most recent verifications. Kept in memory for the last hour on this node (bounded in
- * keys), off the store and cheap enough for the verify path: a map lookup and an increment.
+ * keys), off the store. Fed with the usage recorder's batches (once a second), not on the verify
+ * path: every verification the node made, over HTTP, through a gateway or in process.
  */
 export class VerifyTimeline {
   private readonly all = new Map<number, Counts>();
   private readonly keys = new Map<string, KeyTrack>();
+  private batches = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -25,22 +39,54 @@ export class VerifyTimeline {
     private readonly recentPerKey = 20,
   ) {}
 
-  record(code: string, keyId?: string, ip?: string): void {
-    const now = this.clock.now();
-    const minute = now - (now % MINUTE);
-    bump(this.all, minute, code, this.windowMinutes);
-    if (keyId === undefined) return;
+  /** Counts a batch of verifications (in time order). */
+  ingest(events: readonly UsageEvent[]): void {
+    const batch = ++this.batches;
+    let minute = Number.NaN;
+    let all: Counts = {};
+    let keyId: string | null = null;
+    let track: KeyTrack | undefined;
+    let counts: Counts = {};
+    for (const e of events) {
+      const m = e.ts - (e.ts % MINUTE);
+      if (m !== minute) {
+        minute = m;
+        all = countsOf(this.all, m, this.windowMinutes);
+        keyId = null;
+      }
+      all[e.outcome] = (all[e.outcome] ?? 0) + 1;
+      if (e.keyId === null) continue;
+      if (e.keyId !== keyId) {
+        keyId = e.keyId;
+        track = this.track(keyId, batch);
+        counts = countsOf(track.minutes, m, this.windowMinutes);
+      }
+      counts[e.outcome] = (counts[e.outcome] ?? 0) + 1;
+      const t = track!;
+      if (t.recent.length < this.recentPerKey) t.recent.push({ ts: e.ts, code: e.outcome, ip: e.ip });
+      else {
+        const slot = t.recent[t.next]!;
+        slot.ts = e.ts;
+        slot.code = e.outcome;
+        slot.ip = e.ip;
+        t.next = (t.next + 1) % this.recentPerKey;
+      }
+    }
+  }
+
+  private track(keyId: string, batch: number): KeyTrack {
     let track = this.keys.get(keyId);
     if (track === undefined) {
-      track = { minutes: new Map(), recent: [] };
+      track = { minutes: new Map(), recent: [], next: 0, batch };
       if (this.keys.size >= this.maxKeys) this.keys.delete(this.keys.keys().next().value!);
-    } else {
-      this.keys.delete(keyId); // re-inserted below: the map's order is least recently used first
+      this.keys.set(keyId, track);
+    } else if (track.batch !== batch) {
+      // Moved to the end once a batch, not once a verification.
+      track.batch = batch;
+      this.keys.delete(keyId);
+      this.keys.set(keyId, track);
     }
-    this.keys.set(keyId, track);
-    bump(track.minutes, minute, code, this.windowMinutes);
-    track.recent.push({ ts: now, code, ip: ip ?? null });
-    if (track.recent.length > this.recentPerKey) track.recent.shift();
+    return track;
   }
 
   /** One point per minute of the window, oldest first, with counts by outcome. */
@@ -57,11 +103,16 @@ export class VerifyTimeline {
 
   /** The key's latest verifications, newest first. */
   recent(keyId: string): { at: string; code: string; ip: string | null }[] {
-    return (this.keys.get(keyId)?.recent ?? []).map((r) => ({ at: new Date(r.ts).toISOString(), code: r.code, ip: r.ip })).reverse();
+    const track = this.keys.get(keyId);
+    if (track === undefined) return [];
+    const { recent, next } = track;
+    const inOrder = recent.length < this.recentPerKey ? recent : [...recent.slice(next), ...recent.slice(0, next)];
+    return inOrder.map((r) => ({ at: new Date(r.ts).toISOString(), code: r.code, ip: r.ip })).reverse();
   }
 }
 
-function bump(map: Map<number, Counts>, minute: number, code: string, windowMinutes: number): void {
+/** The counts of `minute` in `map`, made (and minutes out of the window dropped) when new. */
+function countsOf(map: Map<number, Counts>, minute: number, windowMinutes: number): Counts {
   let counts = map.get(minute);
   if (counts === undefined) {
     counts = {};
@@ -69,5 +120,5 @@ function bump(map: Map<number, Counts>, minute: number, code: string, windowMinu
     const oldest = minute - windowMinutes * MINUTE;
     for (const m of map.keys()) if (m <= oldest) map.delete(m);
   }
-  counts[code] = (counts[code] ?? 0) + 1;
+  return counts;
 }
