@@ -1,7 +1,8 @@
 // Child processes for the HTTP benchmarks (bench/http.js, bench/oauth.js, bench/code-exchange.js): each server runs in a
 // process of its own, started and stopped the same way.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,11 +31,13 @@ export function cleanEnv() {
 
 /**
  * Starts `node args…` (writing `stdin` to it); resolves with the child and the first stdout line
- * `match` accepts. `env` is added to the clean environment.
+ * `match` accepts. `env` is added to the clean environment; `cpu`, when given (and `taskset` is
+ * there), pins the child to that core.
  */
-export function start(args, match, name, stdin, env = {}) {
+export function start(args, match, name, stdin, env = {}, cpu = undefined) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [command, argv] = cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+    const child = spawn(command, argv, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let found = false;
@@ -120,4 +123,18 @@ export async function startTessera(dataDir, nodeArgs = []) {
     'tessera serve',
   );
   return { base: tessera.value, rootKey, child: tessera.child };
+}
+
+/**
+ * Pins this process (every thread) to core 0 and answers the core its servers are to be pinned to
+ * (the last), when the machine has two cores or more and `taskset` (Linux) is there; else
+ * undefined. Two servers compared in turn then run on the same core every round, the load
+ * generator on another: left to the scheduler, the same build measured 6–23% apart depending on
+ * which of the two was started first.
+ */
+export function pinForComparison() {
+  const last = cpus().length - 1;
+  if (last < 1) return undefined;
+  const r = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
+  return r.status === 0 ? last : undefined;
 }

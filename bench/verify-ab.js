@@ -5,7 +5,8 @@
 //                           [--scenarios valid,unknown,malformed]
 //
 // Each side is `tessera serve` from its own checkout (built), on SQLite in a temporary data dir,
-// with a keyspace and one key. Rounds alternate A and B (ABBA…), 10 connections each; every answer
+// with a keyspace and one key; both pinned to the last core and this process to the first, where
+// `taskset` is there (unpinned, the same build measured 6–23% apart by which side started first). Rounds alternate A and B (ABBA…), 10 connections each; every answer
 // is checked against the code expected. Per round: req/s and server CPU (user + system, from /proc)
 // per request, including the usage batch written once a second while it runs. Medians at the end.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,7 +17,7 @@ import autocannon from 'autocannon';
 import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
 import { randomBase62 } from '@tessera/core';
 import { median } from './stats.js';
-import { call, cpuMs, run, start, stop } from './processes.js';
+import { call, cpuMs, pinForComparison, run, start, stop } from './processes.js';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -42,6 +43,9 @@ async function side(name, checkout) {
     [bin, 'serve', '--data-dir', dataDir, '--port', '0'],
     (l) => /listening on (https?:\/\/[^\s"]+)/.exec(l)?.[1],
     name,
+    undefined,
+    {},
+    serverCpu,
   );
   const ks = await call(s.value, rootKey, 'POST', '/v1/keyspaces', { name: 'ab', prefix: 'sk' });
   const { key } = await call(s.value, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_ab', name: 'ab key' });
@@ -72,6 +76,12 @@ function load(t, body, code, secs) {
   });
 }
 
+const serverCpu = pinForComparison();
+log(
+  serverCpu === undefined
+    ? 'not pinned to cores (needs taskset and two cores)'
+    : `servers pinned to core ${serverCpu}, autocannon to core 0`,
+);
 const sides = [await side('A', A), await side('B', B)];
 try {
   const unknown = `sk_${randomBase62(RANDOM_LENGTH)}`;
