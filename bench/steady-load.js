@@ -1,6 +1,6 @@
 // Verify traffic at a steady rate on one node, in a process of its own so that its work never
 // delays the measuring process's clock (bench/scale-bench.js). Until SIGTERM; then prints the
-// number of answers it got (and on SIGUSR2 the number so far, going on).
+// number of answers it got.
 //   node bench/steady-load.js URL AUTHORIZATION RATE CONNECTIONS KEY…
 //
 // The requests are spread evenly over time: about every millisecond, the ones due by then go out
@@ -75,9 +75,6 @@ function tick() {
 
 const sockets = Array.from({ length: Number(connectionsArg) }, connection);
 tick();
-
-// The answers so far, without stopping.
-process.on('SIGUSR2', () => process.stdout.write(`${answers}\n`));
 
 process.on('SIGTERM', () => {
   stopped = true;
