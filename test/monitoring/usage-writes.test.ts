@@ -15,9 +15,12 @@ describe.each(DIALECTS)('usage writes (%s)', (dialect) => {
   afterAll(() => db.drop());
 
   const T0 = Date.parse('2026-03-02T10:00:00Z');
-  const setup = (workspaceId: string) => {
+  const setup = (workspaceId: string, maxStoredPerFlush = 50_000) => {
     const clock = new ManualClock(T0);
-    const recorder = new UsageRecorder({ store: db.ports.monitoring, keyring: MemoryKeyring.generate(), clock }, { storeIntervalMs: 5000 });
+    const recorder = new UsageRecorder(
+      { store: db.ports.monitoring, keyring: MemoryKeyring.generate(), clock },
+      { storeIntervalMs: 5000, maxStoredPerFlush },
+    );
     const read: UsageEvent[][] = [];
     recorder.onBatch((events) => void read.push([...events]));
     const verify = (keyId: string, code: VerifyCode = 'VALID') =>
@@ -70,6 +73,17 @@ describe.each(DIALECTS)('usage writes (%s)', (dialect) => {
     await recorder.flush(false);
     expect(await stored()).toBe(45);
     expect(await rolledUp('key_busy')).toBe(41);
+  });
+
+  it('writes at once, without waiting for the interval, when a batch leaves as many rows as one write may hold', async () => {
+    const { recorder, verify, stored } = setup('ws_full', 5);
+    for (let i = 0; i < 4; i++) verify(`key_${i}`);
+    await recorder.flush(false);
+    expect(await stored()).toBe(0); // 4 rows wait
+    for (let i = 0; i < 7; i++) verify(`key_${i}`); // 7 more rows, of which 5 are kept
+    await recorder.flush(false);
+    expect(await stored()).toBe(9);
+    expect(recorder.stats).toMatchObject({ recorded: 11, stored: 9, lost: 0 });
   });
 
   it('writes what waits when nothing new comes once the interval has passed, and at once on flush() and stop()', async () => {

@@ -21,9 +21,13 @@ export interface UsageRecorderOptions {
    * instead of once a batch. `flush()` and `stop()` write at once.
    */
   storeIntervalMs: number;
-  /** Events held between writes at most; beyond it new events are counted as dropped. */
+  /** Events held in a batch at most; beyond it new events are counted as dropped. */
   maxBuffered: number;
-  /** Rows of raw events stored per write at most (alike events share a row; roll-ups and detection still see every event). */
+  /**
+   * Rows of raw events kept from one batch at most (alike events share a row; roll-ups and
+   * detection still see every event); once this many wait, they are written without waiting for
+   * `storeIntervalMs`, so no write holds much more than a batch's worth.
+   */
   maxStoredPerFlush: number;
   /** Unknown keys looked up per write to find deleted ones being tried. */
   maxDeletedLookups: number;
@@ -70,9 +74,9 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
 
 /**
  * Usage events for every verification: `record` appends to an in-memory batch (O(1), no await);
- * a timer takes the batch, lets the detectors read it, and writes the raw events (those alike
- * within a second as one row with their count), the roll-ups and the scopes exercised in one
- * transaction.
+ * a timer takes the batch and lets the detectors read it. What it leaves for analytics — the raw
+ * events (those alike within a second as one row with their count), the roll-ups and the scopes
+ * exercised — is written every `storeIntervalMs`, the batches since in one transaction.
  */
 export class UsageRecorder implements VerificationSink {
   private buffer: Batch = emptyBatch();
@@ -159,7 +163,8 @@ export class UsageRecorder implements VerificationSink {
     while (this.flushing !== undefined) await this.flushing;
     const due = (): boolean => {
       const u = this.unwritten;
-      return u !== undefined && (write || this.deps.clock.now() - u.since >= this.options.storeIntervalMs);
+      if (u === undefined) return false;
+      return write || u.rows.length >= this.options.maxStoredPerFlush || this.deps.clock.now() - u.since >= this.options.storeIntervalMs;
     };
     if (this.buffer.events.length === 0) {
       if (!this.woken && !due()) return;
