@@ -6,7 +6,8 @@
 //
 // Each side is `tessera serve` from its own checkout (built), on SQLite in a temporary data dir,
 // with a keyspace and one key; both pinned to the last core and this process to the first, where
-// `taskset` is there (unpinned, the same build measured 6–23% apart by which side started first). Rounds alternate A and B (ABBA…), 10 connections each; every answer
+// `taskset` is there (unpinned, the same build measured 6–23% apart by which side started
+// first). Rounds alternate A and B (ABBA…), 10 connections each; every answer
 // is checked against the code expected. Per round: req/s and server CPU (user + system, from /proc)
 // per request, including the usage batch written once a second while it runs. Medians at the end.
 import { mkdtempSync, rmSync } from 'node:fs';
