@@ -24,12 +24,16 @@ export async function followAuditFromHead(repos: CursorRepos & Pick<Repos, 'audi
  * Key events reach webhooks through the audit log: every management change is already written
  * there, in its own transaction, so following the log (from a stored cursor) misses nothing,
  * sends nothing twice, and needs no hook in the key service.
+ *
+ * Every node runs a feed. A page of the log is claimed (the cursor moved past it) before it is
+ * read, in the transaction that stores its deliveries: the nodes that lose the race read nothing,
+ * and a workspace's subscriptions are read once per page, not once per entry.
  */
 export class AuditFeed extends DueWork {
   constructor(
     private readonly store: CursorRepos &
-      Pick<Repos, 'scanAudit' | 'auditHead'> &
-      Transactional<CursorRepos & Pick<WebhookRepos, 'listWebhooks'> & Pick<DeliveryRepos, 'insertDeliveries'>>,
+      Pick<Repos, 'auditHead'> &
+      Transactional<CursorRepos & Pick<Repos, 'scanAudit'> & Pick<WebhookRepos, 'listWebhooks'> & Pick<DeliveryRepos, 'insertDeliveries'>>,
     private readonly emit: WebhookEmitter,
     intervalMs = 1000,
     onError: (err: unknown) => void = () => {},
@@ -46,19 +50,29 @@ export class AuditFeed extends DueWork {
         await followAuditFromHead(this.store);
         return total;
       }
-      const entries = await this.store.scanAudit(cursor + 1, PAGE);
-      if (entries.length === 0) return total;
-      const last = entries[entries.length - 1]!.seq;
-      const won = await this.store.transaction(async (tx) => {
-        if (!(await tx.advanceCursor(CURSOR, cursor, last))) return false; // another node took this page
+      const head = (await this.store.auditHead()).seq;
+      if (head <= cursor) return total;
+      // Sequence numbers have no gaps, and every entry up to the head is committed.
+      const last = Math.min(head, cursor + PAGE);
+      total += await this.store.transaction(async (tx) => {
+        if (!(await tx.advanceCursor(CURSOR, cursor, last))) return 0; // another node took this page
+        const entries = await tx.scanAudit(cursor + 1, last - cursor);
+        const subscriptions = new Map<string, ReturnType<WebhookRepos['listWebhooks']>>();
+        const repos = {
+          listWebhooks: (workspaceId: string) => {
+            let listed = subscriptions.get(workspaceId);
+            if (listed === undefined) subscriptions.set(workspaceId, (listed = tx.listWebhooks(workspaceId)));
+            return listed;
+          },
+          insertDeliveries: tx.insertDeliveries.bind(tx),
+        };
         for (const e of entries) {
           if (e.workspaceId === null) continue;
-          for (const [type, data] of eventsOf(e)) await this.emit(tx, e.workspaceId, type, data);
+          for (const [type, data] of eventsOf(e)) await this.emit(repos, e.workspaceId, type, data);
         }
-        return true;
+        return entries.length;
       });
-      if (won) total += entries.length;
-      if (entries.length < PAGE) return total;
+      if (last === head) return total;
     }
   }
 }
