@@ -51,6 +51,29 @@ describe('operations endpoints', () => {
     expect(await counter('tessera_key_cache_hits_total')).toBe(before.hits + 2);
   });
 
+  it('answers a cached key REVOKED right after its revocation from the copy the revocation changed, without a store read', async () => {
+    const counter = async (name: string) =>
+      Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(await (await fetch(`${s.url}/metrics`)).text())?.[1]);
+    const ks = await s.api('POST', '/v1/keyspaces', { name: 'r', prefix: 'r' });
+    const keys = await Promise.all([0, 1].map(async () => (await s.api('POST', '/v1/keys', { keyspaceId: ks.body.id })).body));
+    for (const k of keys) expect((await s.api('POST', '/v1/keys/verify', { key: k.key })).body.code).toBe('VALID');
+    const misses = await counter('tessera_key_cache_misses_total');
+    expect((await s.api('POST', `/v1/keys/${keys[0].keyId}/revoke`, { reason: 'leaked' })).status).toBe(200);
+    const refused = await s.api('POST', '/v1/keys/verify', { key: keys[0].key });
+    expect(refused.body).toMatchObject({ valid: false, code: 'REVOKED', keyId: keys[0].keyId });
+    // The other key's copy is untouched; neither answer read the store.
+    expect((await s.api('POST', '/v1/keys/verify', { key: keys[1].key })).body.code).toBe('VALID');
+    expect(await counter('tessera_key_cache_misses_total')).toBe(misses);
+    // What the store holds and what was answered agree: the revocation as written.
+    const stored = (await s.api('GET', `/v1/keys/${keys[0].keyId}`)).body;
+    expect(stored).toMatchObject({ revokeReason: 'leaked', revokedAt: expect.any(String) });
+    const copy = s.services.verifier.cache.peekById(keys[0].keyId)!.record;
+    expect({ revokedAt: new Date(copy.revokedAt!).toISOString(), revokeReason: copy.revokeReason }).toEqual({
+      revokedAt: stored.revokedAt,
+      revokeReason: 'leaked',
+    });
+  });
+
   it('exports what became of the usage events: recorded, then stored, none dropped or lost', async () => {
     const metric = async (result: string) => {
       const text = await (await fetch(`${s.url}/metrics`)).text();

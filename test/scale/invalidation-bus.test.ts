@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { Invalidation } from '@tessera/core';
+import { revocationOf, type Invalidation } from '@tessera/core';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPgInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/postgres-notify.js';
 import { openRedisInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/redis.js';
 import type { BusTiming, RemoteInvalidationBus } from '../../apps/server/src/adapters/invalidation-bus/remote.js';
 import { TEST_DATABASE_URL } from '../support/databases.js';
-import { TEST_REDIS_URL } from './support/redis.js';
+import { TEST_REDIS_URL, until } from './support/redis.js';
 
 /**
  * The acknowledged bus on a real Redis and a real PostgreSQL: a change's `publish` returns only
@@ -111,6 +111,25 @@ describe('the acknowledged invalidation bus', () => {
     await a!.bus.publish(revoke(2));
     expect(performance.now() - start).toBeLessThan(TIMING.ackTimeoutMs);
     expect(a!.bus.ackTimeouts).toBe(1);
+  });
+
+  it('on Redis: a revocation carries what it wrote to every peer; a malformed one is heard as a plain change', async () => {
+    const channel = `tessera-test-bus-${randomBytes(4).toString('hex')}`;
+    const [a, b] = await redisNodes(2, channel);
+    const revocation: Invalidation = { kind: 'key', id: 'key_r', hash: 'hash_r', revoked: { at: 1_767_225_600_000, reason: 'leaked' } };
+    await a!.bus.publish(revocation);
+    expect(b!.heard).toEqual([revocation]);
+    expect(revocationOf(b!.heard[0]!)).toEqual({ at: 1_767_225_600_000, reason: 'leaked' });
+    // A peer's message with a revocation that is not one: the key is still dropped, nothing is taken from it.
+    const raw = new Redis(TEST_REDIS_URL);
+    closers.push(async () => raw.disconnect());
+    for (const revoked of [{ at: 'soon', reason: null }, { at: 1.5, reason: null }, { at: 1, reason: 7 }, 'yes', null])
+      await raw.publish(channel, JSON.stringify({ n: 'node-elsewhere', v: 2, m: { kind: 'key', id: 'key_m', hash: 'hash_m', revoked } }));
+    await until(() => b!.heard.length === 6);
+    for (const m of b!.heard.slice(1)) {
+      expect(m).toMatchObject({ kind: 'key', id: 'key_m', hash: 'hash_m' });
+      expect(revocationOf(m)).toBeUndefined();
+    }
   });
 
   it('on Redis: a bulk change of 300 records goes as one message with one acknowledgement per peer', async () => {

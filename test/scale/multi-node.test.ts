@@ -79,6 +79,17 @@ async function pool<T>(total: number, concurrency: number, fn: (i: number) => Pr
   return results;
 }
 
+/** One series of a node's metrics, by its full name. */
+async function metric(node: ProcessNode, series: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (line === undefined) throw new Error(`no ${series} in the metrics of ${node.url}`);
+  return Number(line.split(' ')[1]);
+}
+
+/** Key cache misses (reads of the store) on nodes 2 and 3. */
+const peerMisses = () => Promise.all([nodes[1]!, nodes[2]!].map((n) => metric(n, 'tessera_key_cache_misses_total')));
+
 /** Waits, if needed, so that a fixed window of `windowMs` does not end in the next `marginMs`. */
 async function awayFromWindowEdge(windowMs: number, marginMs = 20_000): Promise<void> {
   const left = windowMs - (Date.now() % windowMs);
@@ -94,6 +105,7 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     // The revoke call returns once every live node has dropped the key (the bus's acknowledgements),
     // so the time it takes is the propagation, and the very next verify anywhere must refuse.
     const ms: number[] = [];
+    const missesBefore = await peerMisses();
     for (const t of trials) {
       const start = performance.now();
       const revoked = await nodes[0]!.api('POST', `/v1/keys/${t.keyId}/revoke`, {});
@@ -102,6 +114,8 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
       const answers = await Promise.all([nodes[1]!, nodes[2]!].map((node) => verify(node, t.key)));
       expect(answers.map((a) => a.body.code)).toEqual(['REVOKED', 'REVOKED']);
     }
+    // The revocations carried what they wrote: nodes 2 and 3 answered from their copies, no store read.
+    expect(await peerMisses()).toEqual(missesBefore);
     ms.sort((a, b) => a - b);
     const p50 = percentile(ms, 50);
     const p99 = percentile(ms, 99);
@@ -139,6 +153,7 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     const owned = await createKeys(300, { ownerId: 'owner-bulk' });
     await new Promise((r) => setTimeout(r, 300));
     await pool(600, 16, (i) => verify(nodes[1 + (i % 2)]!, owned[i >> 1]!.key).then((r) => expect(r.body.code).toBe('VALID')));
+    const missesBefore = await peerMisses();
     const start = performance.now();
     const revoked = await nodes[0]!.api('POST', '/v1/keys/revoke-by-owner', { ownerId: 'owner-bulk' });
     const ms = performance.now() - start;
@@ -147,6 +162,7 @@ describe('three nodes sharing PostgreSQL and Redis', () => {
     const codes = new Set<string>();
     await pool(600, 16, (i) => verify(nodes[1 + (i % 2)]!, owned[i >> 1]!.key).then((r) => void codes.add(r.body.code)));
     expect([...codes]).toEqual(['REVOKED']);
+    expect(await peerMisses()).toEqual(missesBefore);
     console.log(`bulk revoke of 300 keys, call to answer with nodes 2 and 3 confirmed: ${ms.toFixed(1)} ms`);
   });
 

@@ -98,7 +98,7 @@ export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService, type RootKeyOutc
 export { inWorkspace, keyspaceAllowed } from './root-keys/root-key-scope.js';
 export { WorkspaceService } from './workspaces/workspace-service.js';
 export type { WorkspaceRecord, WorkspaceRepos } from './workspaces/workspace-repos.js';
-export { LocalInvalidationBus, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
+export { LocalInvalidationBus, revocationOf, type Invalidation, type InvalidationBus, type KeyRevoked } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {
   ALL_GRANT_TYPES,

@@ -3,7 +3,11 @@
  * directly; the Redis and PostgreSQL buses carry the same messages between nodes.
  */
 export type Invalidation =
-  | { kind: 'key'; id: string; hash: string }
+  /**
+   * A key changed. A revocation says what it wrote (revocation is final), so every node answers
+   * REVOKED from the copy it holds, with no read of the store, instead of dropping the copy.
+   */
+  | { kind: 'key'; id: string; hash: string; revoked?: KeyRevoked }
   | { kind: 'root_key'; id: string; hash: string }
   | { kind: 'oauth_client'; id: string }
   /** An OAuth signing key was retired: every node reads the keys again. */
@@ -13,6 +17,19 @@ export type Invalidation =
   /** A keyspace's policy changed (its detection tuning among it). */
   | { kind: 'keyspace_policy'; id: string }
   | { kind: 'all' };
+
+/** What a revocation wrote: when, and why. */
+export interface KeyRevoked {
+  at: number;
+  reason: string | null;
+}
+
+/** The revocation a key message carries, if it carries a well-formed one (a peer's message is checked). */
+export function revocationOf(m: Invalidation): KeyRevoked | undefined {
+  if (m.kind !== 'key' || m.revoked === undefined || m.revoked === null || typeof m.revoked !== 'object') return undefined;
+  const { at, reason } = m.revoked;
+  return Number.isSafeInteger(at) && (reason === null || typeof reason === 'string') ? { at, reason } : undefined;
+}
 
 export interface InvalidationBus {
   publish(message: Invalidation): void | Promise<void>;

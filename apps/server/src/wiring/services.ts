@@ -18,6 +18,7 @@ import {
   LocalInvalidationBus,
   MemoryRateLimiter,
   RootKeyService,
+  revocationOf,
   WorkspaceService,
   Rollovers,
   systemClock,
@@ -141,7 +142,8 @@ export function createServices(o: ServiceOptions) {
       gateway.forget(m.id);
     } else if (m.kind === 'key' || m.kind === 'root_key') {
       const cache = m.kind === 'key' ? verifier.cache : rootKeys.cache;
-      cache.invalidateId(m.id);
+      const revoked = revocationOf(m);
+      if (revoked === undefined || !verifier.applyRevocation(m.id, revoked)) cache.invalidateId(m.id);
       cache.invalidateHash(m.hash);
     }
   });

@@ -248,7 +248,14 @@ export class KeyService {
     });
     laps.lap('commit');
     // As one message where the nodes read batches: one acknowledgement per node, not one per key.
-    await this.deps.bus.publishMany(revoked.map((key) => ({ kind: 'key', id: key.id, hash: key.hash })));
+    await this.deps.bus.publishMany(
+      revoked.map((key) => ({
+        kind: 'key',
+        id: key.id,
+        hash: key.hash,
+        ...(key.revokedAt !== null && { revoked: { at: key.revokedAt, reason: key.revokeReason } }),
+      })),
+    );
     laps.lap('publish');
     laps.report('revoke_by_owner', this.deps.observeChange);
     return revoked.map((k) => k.id);

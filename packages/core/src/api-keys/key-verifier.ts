@@ -5,6 +5,7 @@ import { spendsCredits } from '../ratelimit/credit-limiter.js';
 import type { RateLimiter } from '../ratelimit/rate-limiter.js';
 import { parseScopeExpression, satisfies, type ScopeExpression } from '../scopes/scope-expression.js';
 import type { KeyRecord } from '../store/records.js';
+import type { KeyRevoked } from '../invalidation-bus.js';
 import type { KeyRepos } from './key-repos.js';
 import { compileKey, type CachedKey } from './cached-key.js';
 import { afterLimits, afterSharedCredits, spendCredits } from './credit-spend.js';
@@ -68,6 +69,18 @@ export class KeyVerifier {
     if (!isWellFormedKey(key)) return MALFORMED;
     this.cache.misses++;
     return this.verifyMiss(input, digest);
+  }
+
+  /**
+   * A key was revoked, here or on another node: a cached copy becomes the revoked record (what the
+   * revocation wrote), so the next verification answers REVOKED without reading the store. False
+   * when the key is not cached (then the store answers, as it already holds the revocation).
+   */
+  applyRevocation(keyId: string, revoked: KeyRevoked): boolean {
+    return this.cache.replaceById(keyId, (cached) => ({
+      ...cached,
+      record: { ...cached.record, revokedAt: revoked.at, revokeReason: revoked.reason, updatedAt: revoked.at },
+    }));
   }
 
   /**

@@ -96,6 +96,19 @@ export class RecordCache<T extends CacheEntry> {
     return digest === undefined ? undefined : this.entries.get(digest);
   }
 
+  /**
+   * Replaces the cached entry of a record with `change(entry)`, for a change known without reading
+   * the store; like {@link invalidateId}, a load under way is not cached. False when none is cached.
+   */
+  replaceById(id: string, change: (entry: T) => T): boolean {
+    this.generation++;
+    const digest = this.digestById.get(id);
+    const entry = digest === undefined ? undefined : this.entries.get(digest);
+    if (digest === undefined || entry === undefined) return false;
+    this.set(digest, change(entry));
+    return true;
+  }
+
   /** Forgets every entry of a record, e.g. after it changed. */
   invalidateId(id: string): void {
     this.generation++;

@@ -22,7 +22,13 @@ export async function writeKeyChange(
   const done = await deps.store.changeKey({ ...change, workspaceId: actor.workspaceId }, auditAppend(deps.clock, actor, draft));
   if (done === undefined) return undefined;
   laps.split({ write: done.phases.writeMs, audit: done.phases.auditMs }, 'commit');
-  await deps.bus.publish({ kind: 'key', id: done.key.id, hash: done.key.hash });
+  const { key } = done;
+  await deps.bus.publish({
+    kind: 'key',
+    id: key.id,
+    hash: key.hash,
+    ...(action === 'revoke' && key.revokedAt !== null && { revoked: { at: key.revokedAt, reason: key.revokeReason } }),
+  });
   laps.lap('publish');
   laps.report(action, deps.observeChange);
   return done.key;
