@@ -3,6 +3,7 @@
 //
 // PostgreSQL: TESSERA_TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 // Redis:      TESSERA_TEST_REDIS_URL    (default redis://127.0.0.1:6379)
+// BENCH_NODE_FLAGS: Node.js flags for every node, space-separated (say, `--cpu-prof --cpu-prof-dir=…`).
 // Everything created (schema, Redis keys, data directories) is removed by close().
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -136,11 +137,15 @@ async function dropPrefix(prefix) {
 
 /** Starts `tessera serve` on a free port; resolves once it listens. Log lines at error level or worse are kept. */
 function spawnNode(name, dataDir, env, rootKey, children) {
-  const child = spawn(process.execPath, [TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'], {
-    cwd: ROOT,
-    env: childEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
+    {
+      cwd: ROOT,
+      env: childEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   const last = [];
   const errors = [];

@@ -1,6 +1,7 @@
 // Verify traffic at a steady rate on one node, in a process of its own so that its work never
 // delays the measuring process's clock (bench/scale-bench.js). Until SIGTERM; then prints the
-// number of answers it got.
+// number of answers it got and the milliseconds since it started. A RATE of 0 means no limit:
+// each connection sends its next request as soon as its answer is in.
 //   node bench/steady-load.js URL AUTHORIZATION RATE CONNECTIONS KEY…
 //
 // The requests are spread evenly over time: about every millisecond, the ones due by then go out
@@ -11,7 +12,7 @@
 import { connect } from 'node:net';
 
 const [url, authorization, rateArg, connectionsArg, ...keys] = process.argv.slice(2);
-const rate = Number(rateArg);
+const rate = Number(rateArg) || Infinity;
 const { hostname, port, host } = new URL(url);
 
 const requests = keys.map((key) => {
@@ -79,6 +80,6 @@ tick();
 process.on('SIGTERM', () => {
   stopped = true;
   for (const s of sockets) s.destroy();
-  process.stdout.write(`${answers}\n`);
+  process.stdout.write(`${answers} ${Math.round(performance.now() - started)}\n`);
   process.exit(0);
 });

@@ -2,6 +2,7 @@
 // each in a process of its own), and how busy the machine's cores were meanwhile.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,17 +10,24 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * Verify traffic at a steady rate on one node until stopped, from a process of its own (its work
- * must not delay the measuring process); `stop()` resolves to the answers it got.
+ * must not delay the measuring process); `stop()` resolves to the answers it got and the seconds it
+ * ran. A rate of 0 is no limit. `nice` lowers the process's scheduling priority (see scale-bench.js).
  */
-export function steady(node, rate, keys, connections) {
+export function steady(node, rate, keys, connections, { nice = 0 } = {}) {
   const child = spawn(
     process.execPath,
     [join(ROOT, 'bench/steady-load.js'), node.url, node.headers.authorization, String(rate), String(connections), ...keys],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  if (nice !== 0) setPriority(child.pid, nice);
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  const exited = new Promise((resolve) => child.on('close', () => resolve(Number(out.trim()) || 0)));
+  const exited = new Promise((resolve) =>
+    child.on('close', () => {
+      const [answers = 0, ms = 0] = out.trim().split(' ').map(Number);
+      resolve({ answers, seconds: ms / 1000 });
+    }),
+  );
   return {
     stop: () => {
       child.kill('SIGTERM');
