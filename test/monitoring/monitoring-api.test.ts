@@ -86,6 +86,23 @@ describe.each(DIALECTS)('monitoring over the API (%s)', (dialect) => {
     expect((await s.api('GET', `/v1/keys/${keyId}`)).body.lastUsedAt).toBe(new Date(clock.now()).toISOString());
   });
 
+  it('counts every later use of revoked keys on their open findings, batch after batch, many keys at once', async () => {
+    const ks = await keyspace();
+    const keys = await Promise.all(Array.from({ length: 30 }, () => createKey(ks)));
+    for (const k of keys) expect((await s.api('POST', `/v1/keys/${k.keyId}/revoke`, {})).status).toBe(200);
+    for (const k of keys) expect((await verify(k.key)).code).toBe('REVOKED');
+    await settle(); // one finding per key
+    // Two more batches of uses: each only counted on its key's finding, all keys' repeats in one write.
+    for (let round = 0; round < 2; round++) {
+      for (const [i, k] of keys.entries()) for (let j = 0; j <= i % 3; j++) await verify(k.key);
+      await settle();
+    }
+    for (const [i, k] of keys.entries()) {
+      const found = await anomalies(`?keyId=${k.keyId}`);
+      expect(found.map((a) => [a.kind, a.count])).toEqual([['revoked_key_used', 1 + 2 * ((i % 3) + 1)]]);
+    }
+  });
+
   it('loses no count in a large batch: every verification is stored as an event and counted once in the roll-ups', async () => {
     const ks = await keyspace();
     const a = await createKey(ks, { ownerId: 'batch-owner' });

@@ -178,7 +178,7 @@ export { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder
 export { AnalyticsService, type RetentionPolicy } from './usage/analytics-service.js';
 export type { MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
 export type { UsageRepos } from './usage/usage-repos.js';
-export type { AnomalyQuery, AnomalyRepos } from './anomaly/anomaly-repos.js';
+export type { AnomalyBump, AnomalyQuery, AnomalyRepos } from './anomaly/anomaly-repos.js';
 export type { SuspensionRepos } from './anomaly/suspension-repos.js';
 export type { PolicyRepos } from './anomaly/policy-repos.js';
 export type { HoneytokenRepos } from './anomaly/honeytoken-repos.js';

@@ -113,13 +113,38 @@ describe.each(DIALECTS)('anomaly repos contract (%s)', (dialect) => {
   it('adds repeats to the count and keeps the latest time it was seen', async () => {
     const a = anomaly({ count: 1, lastSeenAt: T0 + 100 });
     await repos.insertAnomaly(a);
-    await repos.bumpAnomaly(a.id, 3, T0 + 50);
+    await repos.bumpAnomalies([{ id: a.id, count: 3, lastSeenAt: T0 + 50 }]);
     expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 4, lastSeenAt: T0 + 100 });
-    await repos.transaction((tx) => tx.bumpAnomaly(a.id, 2, T0 + 200));
+    await repos.transaction((tx) => tx.bumpAnomalies([{ id: a.id, count: 2, lastSeenAt: T0 + 200 }]));
     expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 6, lastSeenAt: T0 + 200 });
     // Concurrent bumps lose nothing.
-    await Promise.all(Array.from({ length: 10 }, () => repos.bumpAnomaly(a.id, 1, T0 + 150)));
+    await Promise.all(Array.from({ length: 10 }, () => repos.bumpAnomalies([{ id: a.id, count: 1, lastSeenAt: T0 + 150 }])));
     expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 16, lastSeenAt: T0 + 200 });
+    // Bumps of one anomaly in one call add up; an unknown id changes nothing; nothing to bump is nothing.
+    await repos.bumpAnomalies([
+      { id: a.id, count: 2, lastSeenAt: T0 + 300 },
+      { id: 'an_unknown', count: 5, lastSeenAt: T0 + 900 },
+      { id: a.id, count: 1, lastSeenAt: T0 + 250 },
+    ]);
+    expect(await repos.getAnomaly(a.id)).toMatchObject({ count: 19, lastSeenAt: T0 + 300 });
+    await repos.bumpAnomalies([]);
+  });
+
+  it("bumps many anomalies at once, past one statement's worth, each by its own repeats", async () => {
+    const many = Array.from({ length: 2_100 }, (_, i) => anomaly({ count: 1, lastSeenAt: T0 + i }));
+    await repos.transaction(async (tx) => {
+      for (const a of many) await tx.insertAnomaly(a);
+    });
+    const untouched = anomaly({ count: 7, lastSeenAt: T0 });
+    await repos.insertAnomaly(untouched);
+    await repos.bumpAnomalies(many.map((a, i) => ({ id: a.id, count: i + 1, lastSeenAt: T0 + 10_000 + (i % 2 === 0 ? i : -20_000) })));
+    for (const i of [0, 1, 999, 1000, 1001, 2099]) {
+      expect(await repos.getAnomaly(many[i]!.id)).toMatchObject({
+        count: i + 2,
+        lastSeenAt: i % 2 === 0 ? T0 + 10_000 + i : T0 + i,
+      });
+    }
+    expect(await repos.getAnomaly(untouched.id)).toMatchObject({ count: 7, lastSeenAt: T0 });
   });
 
   const clock = new ManualClock(T0);

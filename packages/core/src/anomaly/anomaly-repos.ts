@@ -16,6 +16,13 @@ export type AnomalyPatch = Partial<
   Pick<AnomalyRecord, 'status' | 'count' | 'lastSeenAt' | 'acknowledgedAt' | 'acknowledgedBy' | 'resolvedAt' | 'resolvedBy' | 'response'>
 >;
 
+/** Repeats of an open anomaly seen since the last bump. */
+export interface AnomalyBump {
+  id: string;
+  count: number;
+  lastSeenAt: number;
+}
+
 /** The storage port of anomalies: the detectors' findings and what was done about them. */
 export interface AnomalyRepos {
   insertAnomaly(a: AnomalyRecord): Promise<void>;
@@ -30,6 +37,10 @@ export interface AnomalyRepos {
   /** A workspace's anomalies, newest first. */
   listAnomalies(q: AnomalyQuery): Promise<AnomalyRecord[]>;
   updateAnomaly(id: string, patch: AnomalyPatch): Promise<void>;
-  /** Adds repeats to an anomaly (a single statement, so nodes do not lose each other's counts). */
-  bumpAnomaly(id: string, count: number, lastSeenAt: number): Promise<void>;
+  /**
+   * Adds repeats to anomalies: each one's count grows, and its last time seen becomes the later of
+   * the two. Bumps of one anomaly add up. One statement for all of them (per thousand), so nodes do
+   * not lose each other's counts, and a flood of open findings seen again is one write, not one each.
+   */
+  bumpAnomalies(bumps: readonly AnomalyBump[]): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { eachVerification } from '../usage/stored-events.js';
 import type { UsageRepos } from '../usage/usage-repos.js';
 import type { AnomalyEngine } from './anomaly-engine.js';
 import { severityRank, type AnomalyDraft, type AnomalyRecord } from './anomaly-records.js';
-import type { AnomalyQuery, AnomalyRepos } from './anomaly-repos.js';
+import type { AnomalyBump, AnomalyQuery, AnomalyRepos } from './anomaly-repos.js';
 import type { FleetSync } from './fleet-sync.js';
 import type { HoneytokenService } from './honeytoken-service.js';
 import type { PolicyService } from './policy-service.js';
@@ -113,11 +113,14 @@ export class AnomalyService {
     });
   }
 
+  /** The batch's repeats of open findings, written in one statement. */
   private async bump(repeats: readonly { fingerprint: string; count: number; lastSeenAt: number }[]): Promise<void> {
+    const bumps: AnomalyBump[] = [];
     for (const r of repeats) {
       const id = this.byFingerprint.get(r.fingerprint);
-      if (id !== undefined) await this.deps.store.bumpAnomaly(id, r.count, r.lastSeenAt);
+      if (id !== undefined) bumps.push({ id, count: r.count, lastSeenAt: r.lastSeenAt });
     }
+    if (bumps.length > 0) await this.deps.store.bumpAnomalies(bumps);
   }
 
   /** Stores a finding with its audit entry and applies the keyspace's policy, in one transaction. */

@@ -6,6 +6,9 @@ import type { Database } from '../schema.js';
 import { jsonColumn, nullableNumberColumn, numberColumn, RecordColumns } from '../record-columns.js';
 import { clippedColumn, greatest, nullableJsonColumn, recordTable, type Dialect, type MonitoringDb } from './monitoring-sql.js';
 
+/** Anomalies bumped per statement: three parameters each, well under both dialects' limits. */
+const BUMPS_PER_STATEMENT = 1000;
+
 const ANOMALY_COLUMNS = new RecordColumns<AnomalyRecord>({
   id: 'id',
   workspaceId: 'workspace_id',
@@ -57,12 +60,26 @@ export function kyselyAnomalyRepos(db: MonitoringDb, dialect: Dialect): AnomalyR
       return rows.map((r) => ANOMALY_COLUMNS.read(r));
     },
 
-    async bumpAnomaly(id, count, lastSeenAt) {
-      await db
-        .updateTable('anomalies')
-        .set({ count: sql<number>`count + ${count}`, last_seen_at: greatest(dialect, sql.ref('last_seen_at'), lastSeenAt) })
-        .where('id', '=', id)
-        .execute();
+    async bumpAnomalies(bumps) {
+      // One row per anomaly: bumps of the same one add up.
+      const byId = new Map<string, { count: number; lastSeenAt: number }>();
+      for (const b of bumps) {
+        const seen = byId.get(b.id);
+        if (seen === undefined) byId.set(b.id, { count: b.count, lastSeenAt: b.lastSeenAt });
+        else byId.set(b.id, { count: seen.count + b.count, lastSeenAt: Math.max(seen.lastSeenAt, b.lastSeenAt) });
+      }
+      const rows = [...byId];
+      for (let i = 0; i < rows.length; i += BUMPS_PER_STATEMENT) {
+        const values = rows
+          .slice(i, i + BUMPS_PER_STATEMENT)
+          .map(([id, b]) => sql`(${id}, cast(${b.count} as integer), cast(${b.lastSeenAt} as bigint))`);
+        // The same in both dialects: a table of bumps, and the anomalies named in it updated from it.
+        const bump = (column: 'n' | 'seen') => sql`(select ${sql.ref(`b.${column}`)} from bumps b where b.id = anomalies.id)`;
+        await sql`with bumps (id, n, seen) as (values ${sql.join(values)})
+          update anomalies
+          set count = count + ${bump('n')}, last_seen_at = ${greatest(dialect, sql.ref('last_seen_at'), bump('seen'))}
+          where id in (select id from bumps)`.execute(db);
+      }
     },
   };
 }
