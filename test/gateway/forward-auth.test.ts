@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/databases.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { dpopKey, issueToken } from './support/dpop.js';
+import { inOneWindow } from '../support/windows.js';
 
 /**
  * The forward-auth endpoint over HTTP, as a gateway calls it, and the gateway routes it reads from
@@ -114,6 +115,7 @@ describe.each(DIALECTS)('forward auth (%s)', (dialect) => {
 
     it('a spent rate limit is 429 with Retry-After and RateLimit; NGINX’s mode says it in a 403', async () => {
       const hit = () => as(writer.key, 'GET', '/orders');
+      await inOneWindow(60_000);
       let r = await hit();
       while (r.status === 200) r = await hit();
       expect(r.status).toBe(429);

@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { AUDIENCE, FRAMEWORKS, startApp, type RunningApp } from './support/apps.js';
+import { inOneWindow } from '../support/windows.js';
 
 // One contract, three frameworks: a real Fastify, Express and Hono app each, guarded by the
 // middleware, in front of a real Tessera on loopback.
@@ -145,6 +146,7 @@ describe.each(FRAMEWORKS)('%s middleware', (framework) => {
 
     it('answers 429 with Retry-After and RateLimit headers once the limit is reached', async () => {
       const key = keys[`limited-${framework}`]!;
+      await inOneWindow(60_000);
       const first = await get('/orders', bearer(key));
       expect(first.status).toBe(200);
       expect(first.headers.get('ratelimit-policy')).toBe('"requests";q=2');
