@@ -98,7 +98,7 @@ export { DEFAULT_WORKSPACE_ID, ROOT_KEY_PREFIX, RootKeyService, type RootKeyOutc
 export { inWorkspace, keyspaceAllowed } from './root-keys/root-key-scope.js';
 export { WorkspaceService } from './workspaces/workspace-service.js';
 export type { WorkspaceRecord, WorkspaceRepos } from './workspaces/workspace-repos.js';
-export { LocalInvalidationBus, revocationOf, type Invalidation, type InvalidationBus, type KeyRevoked } from './invalidation-bus.js';
+export { LocalInvalidationBus, revocationOf, type Invalidation, type InvalidationBus } from './invalidation-bus.js';
 export { OAUTH_ERROR_STATUS, OAuthError, type OAuthErrorCode } from './oauth/oauth-error.js';
 export {
   ALL_GRANT_TYPES,
@@ -178,7 +178,7 @@ export { UsageRecorder, type UsageRecorderOptions } from './usage/usage-recorder
 export { AnalyticsService, type RetentionPolicy } from './usage/analytics-service.js';
 export type { MonitoringRepos, MonitoringStore } from './usage/monitoring-store.js';
 export type { UsageRepos } from './usage/usage-repos.js';
-export type { AnomalyBump, AnomalyQuery, AnomalyRepos } from './anomaly/anomaly-repos.js';
+export type { AnomalyQuery, AnomalyRepos } from './anomaly/anomaly-repos.js';
 export type { SuspensionRepos } from './anomaly/suspension-repos.js';
 export type { PolicyRepos } from './anomaly/policy-repos.js';
 export type { HoneytokenRepos } from './anomaly/honeytoken-repos.js';

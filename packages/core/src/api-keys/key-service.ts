@@ -4,7 +4,7 @@ import { TesseraError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { InvalidationBus } from '../invalidation-bus.js';
 import type { KeyListQuery, KeyListState } from './key-repos.js';
-import { writeKeyChange } from './write-key-change.js';
+import { keyInvalidation, writeKeyChange } from './write-key-change.js';
 import type { Keyring } from '../custody/envelope-keyring.js';
 import type { KeyRecord, KeyspaceRecord } from '../store/records.js';
 import type { Repos, Store } from '../store/store.js';
@@ -248,14 +248,7 @@ export class KeyService {
     });
     laps.lap('commit');
     // As one message where the nodes read batches: one acknowledgement per node, not one per key.
-    await this.deps.bus.publishMany(
-      revoked.map((key) => ({
-        kind: 'key',
-        id: key.id,
-        hash: key.hash,
-        ...(key.revokedAt !== null && { revoked: { at: key.revokedAt, reason: key.revokeReason } }),
-      })),
-    );
+    await this.deps.bus.publishMany(revoked.map((key) => keyInvalidation(key, true)));
     laps.lap('publish');
     laps.report('revoke_by_owner', this.deps.observeChange);
     return revoked.map((k) => k.id);

@@ -1,6 +1,6 @@
 import { auditAppend, type Actor, type AuditDraft } from '../audit/audit-chain.js';
 import type { Clock } from '../clock.js';
-import type { InvalidationBus } from '../invalidation-bus.js';
+import type { Invalidation, InvalidationBus } from '../invalidation-bus.js';
 import type { KeyRecord } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { ChangeLaps, type ChangeAction, type ChangeObserver } from './change-phases.js';
@@ -22,14 +22,18 @@ export async function writeKeyChange(
   const done = await deps.store.changeKey({ ...change, workspaceId: actor.workspaceId }, auditAppend(deps.clock, actor, draft));
   if (done === undefined) return undefined;
   laps.split({ write: done.phases.writeMs, audit: done.phases.auditMs }, 'commit');
-  const { key } = done;
-  await deps.bus.publish({
-    kind: 'key',
-    id: key.id,
-    hash: key.hash,
-    ...(action === 'revoke' && key.revokedAt !== null && { revoked: { at: key.revokedAt, reason: key.revokeReason } }),
-  });
+  await deps.bus.publish(keyInvalidation(done.key, action === 'revoke'));
   laps.lap('publish');
   laps.report(action, deps.observeChange);
   return done.key;
+}
+
+/** The invalidation of a changed key; a revocation's carries what it wrote (see {@link Invalidation}). */
+export function keyInvalidation(key: KeyRecord, revocation: boolean): Invalidation {
+  return {
+    kind: 'key',
+    id: key.id,
+    hash: key.hash,
+    ...(revocation && key.revokedAt !== null && { revoked: { at: key.revokedAt, reason: key.revokeReason } }),
+  };
 }
