@@ -6,6 +6,7 @@ import { createApp, createServices, loadConfig, type Services } from '@tessera/s
 import { KyselyStore, kyselyPorts } from '@tessera/store';
 import type { FastifyInstance } from 'fastify';
 import { openSharedState, type SharedState } from '../../../apps/server/src/wiring/shared-state.js';
+import { scrapeMetric } from './process-node.js';
 
 export interface InProcessNode {
   url: string;
@@ -65,11 +66,7 @@ export async function startNode(o: {
       const text = await res.text();
       return { status: res.status, body: text === '' ? undefined : JSON.parse(text), type: res.headers.get('content-type') };
     },
-    async metric(name) {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      return line === undefined ? NaN : Number(line.split(' ')[1]);
-    },
+    metric: (name) => scrapeMetric(url, name),
     async close() {
       await app.close();
       await shared.close();

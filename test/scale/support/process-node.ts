@@ -36,6 +36,15 @@ export interface ProcessNode {
   output: string[];
   exited: Promise<number | null>;
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** One series of the node's `/metrics`, by its full name. */
+  metric(series: string): Promise<number>;
+}
+
+/** One series of a node's `/metrics`, by its full name; NaN when the node does not export it. */
+export async function scrapeMetric(url: string, series: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? NaN : Number(line.split(' ')[1]);
 }
 
 /** Starts `tessera serve` on a free port and resolves once it listens. */
@@ -82,6 +91,7 @@ export async function spawnNode(dataDir: string, env: Record<string, string>, ro
       const text = await res.text();
       return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
     },
+    metric: (series) => scrapeMetric(url, series),
   };
 }
 

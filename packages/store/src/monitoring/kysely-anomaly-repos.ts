@@ -66,7 +66,10 @@ export function kyselyAnomalyRepos(db: MonitoringDb, dialect: Dialect): AnomalyR
       for (const b of bumps) {
         const seen = byId.get(b.id);
         if (seen === undefined) byId.set(b.id, { count: b.count, lastSeenAt: b.lastSeenAt });
-        else byId.set(b.id, { count: seen.count + b.count, lastSeenAt: Math.max(seen.lastSeenAt, b.lastSeenAt) });
+        else {
+          seen.count += b.count;
+          seen.lastSeenAt = Math.max(seen.lastSeenAt, b.lastSeenAt);
+        }
       }
       const rows = [...byId];
       for (let i = 0; i < rows.length; i += BUMPS_PER_STATEMENT) {
