@@ -75,6 +75,71 @@ describe.each(DIALECTS)('usage writes (%s)', (dialect) => {
     expect(await rolledUp('key_busy')).toBe(41);
   });
 
+  it('counts alike verifications of a second on one event, and still stores, rolls up and shows the detectors every one', async () => {
+    const { clock, recorder, read, stored, rolledUp } = setup('ws_alike');
+    const perSecond = new Map<number, number>();
+    const verify = (keyId: string, ip: string, cost?: number) => {
+      recorder.record(
+        { key: 'not used', workspaceId: 'ws_alike', ip, ...(cost !== undefined && { cost }) },
+        { valid: true, code: 'VALID', keyId, keyspaceId: 'ks_w', ownerId: 'owner_w' },
+      );
+      if (keyId === 'key_hot') perSecond.set(Math.floor(clock.now() / 1000), (perSecond.get(Math.floor(clock.now() / 1000)) ?? 0) + 1);
+    };
+    // 3,000 calls of one key over two batches, the clock 400 ms on every 500 calls, so a second
+    // boundary falls inside a run of alike calls. Every tenth comes from another address, every
+    // hundredth spends 5 credits.
+    for (let batch = 0; batch < 2; batch++) {
+      for (let i = 0; i < 1500; i++) {
+        verify('key_hot', i % 10 === 0 ? '198.51.100.7' : '192.0.2.1', i % 100 === 0 ? 5 : undefined);
+        if (i % 500 === 494) clock.advance(400);
+      }
+      verify('key_cold', '192.0.2.1');
+      await recorder.flush(false);
+    }
+    // The detectors read one event per verification…
+    expect(read.map((b) => b.length)).toEqual([1501, 1501]);
+    expect(read.flat().filter((e) => e.keyId === 'key_hot')).toHaveLength(3000);
+    expect(read.flat().filter((e) => e.ip === '198.51.100.7')).toHaveLength(300);
+    // …from batches that held far fewer objects.
+    expect(new Set(read.flat()).size).toBeLessThan(700);
+
+    await recorder.flush();
+    expect(await stored()).toBe(3002);
+    expect(await rolledUp('key_hot')).toBe(3000);
+    expect(await rolledUp('key_cold')).toBe(2);
+    // Each stored event stands for calls of its own second only.
+    const rows = await db.ports.monitoring.listUsageEvents({ workspaceId: 'ws_alike', from: T0 - 1, to: T0 + 3_600_000, limit: 10_000 });
+    const storedPerSecond = new Map<number, number>();
+    for (const r of rows.filter((r) => r.keyId === 'key_hot'))
+      storedPerSecond.set(Math.floor(r.ts / 1000), (storedPerSecond.get(Math.floor(r.ts / 1000)) ?? 0) + (r.count ?? 1));
+    expect([...storedPerSecond].sort()).toEqual([...perSecond].sort());
+    expect(perSecond.size).toBe(3);
+    const credits = await db.ports.monitoring.queryRollups({
+      workspaceId: 'ws_alike',
+      granularity: 'day',
+      dimension: 'key',
+      subject: 'key_hot',
+      from: T0 - 86_400_000,
+      to: T0 + 86_400_000,
+    });
+    // 30 calls spent 5 credits, the other 2,970 one each.
+    expect(credits.reduce((n, r) => n + r.cost, 0)).toBe(30 * 5 + 2970);
+    expect(recorder.stats).toMatchObject({ recorded: 3002, stored: 3002, lost: 0, dropped: 0 });
+  });
+
+  it('counts a flood of unknown keys from one address on one event once its keys are past looking up, every one still seen', async () => {
+    const { recorder, read, stored } = setup('ws_flood');
+    const unknown = (ip: string) =>
+      recorder.record({ key: `sk_unknown_${Math.random()}`, workspaceId: 'ws_flood', ip }, { valid: false, code: 'NOT_FOUND' });
+    for (let i = 0; i < 1000; i++) unknown(i % 2 === 0 ? '203.0.113.9' : '203.0.113.10');
+    await recorder.flush();
+    expect(read[0]).toHaveLength(1000);
+    expect(read[0]!.filter((e) => e.ip === '203.0.113.9')).toHaveLength(500);
+    // The first 100 are looked up as possibly deleted keys, one event each; the other 900 share two.
+    expect(new Set(read[0]).size).toBe(102);
+    expect(await stored()).toBe(1000);
+  });
+
   it('writes at once, without waiting for the interval, when a batch leaves as many rows as one write may hold', async () => {
     const { recorder, verify, stored } = setup('ws_full', 5);
     for (let i = 0; i < 4; i++) verify(`key_${i}`);

@@ -43,7 +43,8 @@ export function eachVerification(stored: readonly UsageEvent[], limit: number): 
   return out;
 }
 
-function alike(a: UsageEvent, b: UsageEvent): boolean {
+/** Two events that one stored row stands for: alike in every field, in the same second. */
+export function alike(a: UsageEvent, b: UsageEvent): boolean {
   // The fields most likely to differ first; strings of a cached key are the same objects.
   if (a.keyId !== b.keyId || a.ip !== b.ip || a.outcome !== b.outcome || Math.floor(a.ts / 1000) !== Math.floor(b.ts / 1000)) return false;
   if (a.resource !== b.resource || a.method !== b.method || a.userAgent !== b.userAgent || a.scopes !== b.scopes) return false;

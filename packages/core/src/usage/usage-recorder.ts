@@ -9,7 +9,8 @@ import type { Transactional } from './monitoring-store.js';
 import { networkOf, type UsageEvent } from './usage-event.js';
 import type { ScopeUse, UsageRepos } from './usage-repos.js';
 import { rollUpInto, type RollupRow } from './usage-rollups.js';
-import { storedEvents } from './stored-events.js';
+import { eachVerification, storedEvents } from './stored-events.js';
+import { UsageBatch } from './usage-batch.js';
 import { every, type Ticker } from '../lifecycle/every.js';
 
 export interface UsageRecorderOptions {
@@ -41,20 +42,6 @@ const DEFAULTS: UsageRecorderOptions = {
   maxDeletedLookups: 100,
 };
 
-/**
- * The batch being filled: the events themselves (one fixed shape, passed on as they are, never
- * copied) and, beside them, what only the write needs.
- */
-interface Batch {
-  events: UsageEvent[];
-  /** Per event, the key's granted scopes (a reference to the cached record's array, not a copy). */
-  granted: (readonly string[] | undefined)[];
-  /** For NOT_FOUND keys, by event index: their stored-hash candidates, to look for a deleted key off the hot path. */
-  hashes: Map<number, string[]>;
-}
-
-const emptyBatch = (): Batch => ({ events: [], granted: [], hashes: new Map() });
-
 /** What batches left to write: their rows, their roll-ups summed, the scopes exercised. */
 interface Unwritten {
   rows: UsageEvent[];
@@ -79,7 +66,7 @@ export type BatchListener = (events: readonly UsageEvent[]) => Promise<void> | v
  * exercised — is written every `storeIntervalMs`, the batches since in one transaction.
  */
 export class UsageRecorder implements VerificationSink {
-  private buffer: Batch = emptyBatch();
+  private buffer = new UsageBatch();
   private unwritten: Unwritten | undefined;
   private lookups = 0;
   private ticker: Ticker | undefined;
@@ -116,31 +103,13 @@ export class UsageRecorder implements VerificationSink {
     }
     this.stats.recorded++;
     // An unknown but well-formed key may be a deleted one: keep its hashes (never the key) to look it up later.
+    let hashes: string[] | undefined;
     if (result.code === 'NOT_FOUND' && this.lookups < this.options.maxDeletedLookups) {
       this.lookups++;
       const k = this.deps.keyring;
-      b.hashes.set(
-        b.events.length,
-        k.pepperVersions.map((v) => k.hash('api_key', input.key, v)),
-      );
+      hashes = k.pepperVersions.map((v) => k.hash('api_key', input.key, v));
     }
-    b.granted.push(result.scopes);
-    b.events.push({
-      ts: this.deps.clock.now(),
-      workspaceId: input.workspaceId,
-      keyId: result.keyId ?? null,
-      // A key refused by a keyspace pin is still an attempt on that keyspace (fleet-wide detection counts it there).
-      keyspaceId: result.keyspaceId ?? input.keyspaceId ?? null,
-      ownerId: result.ownerId ?? null,
-      outcome: result.code,
-      ip: input.ip ?? null,
-      network: null,
-      userAgent: input.userAgent ?? null,
-      cost: result.valid ? (input.cost ?? 1) : 0,
-      resource: input.resource ?? null,
-      method: input.method ?? null,
-      scopes: input.scopes ?? null,
-    });
+    b.add(input, result, this.deps.clock.now(), hashes);
   }
 
   start(): void {
@@ -180,7 +149,7 @@ export class UsageRecorder implements VerificationSink {
     }
     this.woken = false;
     const batch = this.buffer;
-    this.buffer = emptyBatch();
+    this.buffer = new UsageBatch();
     this.lookups = 0;
     this.flushing = (async () => {
       await this.process(batch);
@@ -201,7 +170,7 @@ export class UsageRecorder implements VerificationSink {
     }
   }
 
-  private async process(batch: Batch): Promise<void> {
+  private async process(batch: UsageBatch): Promise<void> {
     const { store } = this.deps;
     const scopeUses: ScopeUse[] = [];
     const found = new Map<string, KeyRecord | undefined>();
@@ -236,8 +205,8 @@ export class UsageRecorder implements VerificationSink {
         }
       }
     }
-    // Detection first: a store outage must not blind it.
-    await this.notify(events);
+    // Detection first: a store outage must not blind it. The detectors see every verification.
+    await this.notify(batch.verifications === events.length ? events : eachVerification(events, batch.verifications));
     const u = (this.unwritten ??= nothingWritten(this.deps.clock.now()));
     const rows = storedEvents(events);
     for (let i = 0; i < rows.length && i < this.options.maxStoredPerFlush; i++) {
@@ -246,7 +215,7 @@ export class UsageRecorder implements VerificationSink {
     }
     rollUpInto(u.rollups, events);
     for (const use of scopeUses) u.scopeUses.push(use);
-    u.events += events.length;
+    u.events += batch.verifications;
   }
 
   /** Writes what the batches left, in one transaction. */

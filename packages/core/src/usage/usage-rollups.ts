@@ -27,7 +27,7 @@ export function bucketOf(ts: number, granularity: Granularity): number {
 
 /**
  * Sums a batch of events into roll-up increments: every event counts once per granularity and
- * dimension. Events of the same key (or unknown key of a workspace), outcome and minute fall in
+ * dimension (an event with a `count` that many times). Events of the same key (or unknown key of a workspace), outcome and minute fall in
  * the same rows, so they are grouped first: one lookup per event instead of twelve.
  */
 export function rollUp(events: readonly UsageEvent[]): RollupRow[] {
@@ -39,11 +39,12 @@ export function rollUpInto(rows: Map<string, RollupRow>, events: readonly UsageE
   const groups = new Map<string, { e: UsageEvent; count: number; cost: number }>();
   for (const e of events) {
     const id = `${bucketOf(e.ts, 'minute')}\u0000${e.outcome}\u0000${e.workspaceId}\u0000${e.keyId ?? ''}\u0000${e.keyspaceId ?? ''}\u0000${e.ownerId ?? ''}`;
+    const n = e.count ?? 1;
     const group = groups.get(id);
-    if (group === undefined) groups.set(id, { e, count: 1, cost: e.cost });
+    if (group === undefined) groups.set(id, { e, count: n, cost: e.cost * n });
     else {
-      group.count++;
-      group.cost += e.cost;
+      group.count += n;
+      group.cost += e.cost * n;
     }
   }
   const add = (e: UsageEvent, granularity: Granularity, dimension: RollupDimension, subject: string, count: number, cost: number) => {
