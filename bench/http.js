@@ -7,7 +7,7 @@ import autocannon from 'autocannon';
 import { keyChecksum, RANDOM_LENGTH } from '@tessera/api';
 import { randomBase62 } from '@tessera/core';
 import { median, percentile } from './stats.js';
-import { call, cpuMs, inScratch, start, startTessera, stop } from './processes.js';
+import { call, cpuMs, inScratch, pinForComparison, start, startTessera, stop, unpin } from './processes.js';
 import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,78 +76,90 @@ function badChecksum(key) {
  * run each, then `rounds` rounds (order ABBA…) of `seconds` each.
  */
 export async function httpBenchmark(options, log) {
-  const { rounds, seconds, warmupSeconds, connections, pipelining, tesseraNodeArgs, bareNodeArgs, scenarios } = {
+  const { rounds, seconds, warmupSeconds, connections, pipelining, tesseraNodeArgs, bareNodeArgs, scenarios, pin } = {
     ...ROUNDS,
     pipelining: 1,
     bareNodeArgs: [],
     scenarios: ['valid', 'unknown', 'malformed'],
+    pin: true,
     ...options,
   };
-  return inScratch(join(tmpdir(), 'tessera-bench-'), async ({ dataDir, children }) => {
-    log('initialising Tessera (SQLite) in a temporary data dir');
-    const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs);
-    children.push(child);
-    const ks = await call(base, rootKey, 'POST', '/v1/keyspaces', { name: 'bench', prefix: 'sk' });
-    const { key } = await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_bench', name: 'bench key' });
-    // A key of the keyspace's shape, with a valid checksum, that was never issued.
-    const unknownKey = `sk_${randomBase62(RANDOM_LENGTH)}`;
-    const keys = { valid: key, unknown: unknownKey + keyChecksum(unknownKey), malformed: badChecksum(key) };
-    const codes = { valid: 'VALID', unknown: 'NOT_FOUND', malformed: 'MALFORMED' };
-    const headers = { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' };
-    const out = {};
-    for (const scenario of scenarios) {
-      const body = JSON.stringify({ key: keys[scenario] });
-      // The exact bytes of Tessera's answer: every answer under load is compared with them.
-      const answer = await (await fetch(`${base}/v1/keys/verify`, { method: 'POST', headers, body })).text();
-      if (JSON.parse(answer).code !== codes[scenario]) throw new Error(`verify of the ${scenario} key answered ${answer}`);
-      const answerBytes = Buffer.byteLength(answer);
-      log(`${scenario} key: Tessera at ${base} answers ${answerBytes} bytes; a bare Fastify route answers the same`);
+  // Both servers on one core (every thread of theirs, the garbage collector's helpers too), the
+  // load on another: each side has the same one core, whatever else the machine runs.
+  const cpu = pin ? pinForComparison() : undefined;
+  log(cpu === undefined ? 'servers not pinned to a core' : `both servers pinned to core ${cpu}, the load generator to core 0`);
+  try {
+    return await inScratch(join(tmpdir(), 'tessera-bench-'), async ({ dataDir, children }) => {
+      log('initialising Tessera (SQLite) in a temporary data dir');
+      const { base, rootKey, child } = await startTessera(dataDir, tesseraNodeArgs, cpu);
+      children.push(child);
+      const ks = await call(base, rootKey, 'POST', '/v1/keyspaces', { name: 'bench', prefix: 'sk' });
+      const { key } = await call(base, rootKey, 'POST', '/v1/keys', { keyspaceId: ks.id, ownerId: 'user_bench', name: 'bench key' });
+      // A key of the keyspace's shape, with a valid checksum, that was never issued.
+      const unknownKey = `sk_${randomBase62(RANDOM_LENGTH)}`;
+      const keys = { valid: key, unknown: unknownKey + keyChecksum(unknownKey), malformed: badChecksum(key) };
+      const codes = { valid: 'VALID', unknown: 'NOT_FOUND', malformed: 'MALFORMED' };
+      const headers = { authorization: `Bearer ${rootKey}`, 'content-type': 'application/json' };
+      const out = {};
+      for (const scenario of scenarios) {
+        const body = JSON.stringify({ key: keys[scenario] });
+        // The exact bytes of Tessera's answer: every answer under load is compared with them.
+        const answer = await (await fetch(`${base}/v1/keys/verify`, { method: 'POST', headers, body })).text();
+        if (JSON.parse(answer).code !== codes[scenario]) throw new Error(`verify of the ${scenario} key answered ${answer}`);
+        const answerBytes = Buffer.byteLength(answer);
+        log(`${scenario} key: Tessera at ${base} answers ${answerBytes} bytes; a bare Fastify route answers the same`);
 
-      const bare = await start(
-        [...bareNodeArgs, BARE, '--answer', answer],
-        (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined),
-        'bare Fastify',
-      );
-      children.push(bare.child);
-      const bareUrl = `http://127.0.0.1:${bare.value}/v1/keys/verify`;
-      const bareAnswer = await (await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
-      if (bareAnswer !== answer) throw new Error(`the bare server answers ${bareAnswer}, not ${answer}`);
+        const bare = await start(
+          [...bareNodeArgs, BARE, '--answer', answer],
+          (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined),
+          'bare Fastify',
+          undefined,
+          {},
+          cpu,
+        );
+        children.push(bare.child);
+        const bareUrl = `http://127.0.0.1:${bare.value}/v1/keys/verify`;
+        const bareAnswer = await (await fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
+        if (bareAnswer !== answer) throw new Error(`the bare server answers ${bareAnswer}, not ${answer}`);
 
-      // The same request for both: same headers, same body; both answers checked byte for byte.
-      const targets = [
-        { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer, child },
-        { name: 'bare', url: bareUrl, headers, body, expectBody: answer, child: bare.child },
-      ];
-      const opts = { connections, pipelining, seconds };
-      log(`${scenario}: warm-up ${warmupSeconds} s each, ${connections} connections, pipelining ${pipelining}`);
-      for (const t of targets) await load(t, { ...opts, seconds: warmupSeconds });
+        // The same request for both: same headers, same body; both answers checked byte for byte.
+        const targets = [
+          { name: 'tessera', url: `${base}/v1/keys/verify`, headers, body, expectBody: answer, child },
+          { name: 'bare', url: bareUrl, headers, body, expectBody: answer, child: bare.child },
+        ];
+        const opts = { connections, pipelining, seconds };
+        log(`${scenario}: warm-up ${warmupSeconds} s each, ${connections} connections, pipelining ${pipelining}`);
+        for (const t of targets) await load(t, { ...opts, seconds: warmupSeconds });
 
-      const runs = { tessera: [], bare: [] };
-      for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? targets : [...targets].reverse();
-        for (const t of order) {
-          const m = await load(t, opts);
-          runs[t.name].push(m);
-          log(
-            `${scenario} round ${r + 1}/${rounds} ${t.name.padEnd(7)} ${Math.round(m.reqPerSec).toLocaleString('en-US')} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.serverCpuPct === undefined ? '' : `, server CPU ${m.serverCpuPct.toFixed(0)}%`}`,
-          );
+        const runs = { tessera: [], bare: [] };
+        for (let r = 0; r < rounds; r++) {
+          const order = r % 2 === 0 ? targets : [...targets].reverse();
+          for (const t of order) {
+            const m = await load(t, opts);
+            runs[t.name].push(m);
+            log(
+              `${scenario} round ${r + 1}/${rounds} ${t.name.padEnd(7)} ${Math.round(m.reqPerSec).toLocaleString('en-US')} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.serverCpuPct === undefined ? '' : `, server CPU ${m.serverCpuPct.toFixed(0)}%`}`,
+            );
+          }
         }
+        await stop(bare.child);
+        // The ratio of each round's pair, then their median: the two ran seconds apart, under the same load.
+        const ratios = runs.tessera.map((t, i) => t.reqPerSec / runs.bare[i].reqPerSec);
+        out[scenario] = {
+          answerBytes,
+          tessera: summary(runs.tessera),
+          bare: summary(runs.bare),
+          ratio: round2(median(ratios), 3),
+          roundRatios: ratios.map((x) => round2(x, 3)),
+          p99Ratio: round2(median(runs.tessera.map((t, i) => t.p99 / runs.bare[i].p99)), 3),
+        };
       }
-      await stop(bare.child);
-      // The ratio of each round's pair, then their median: the two ran seconds apart, under the same load.
-      const ratios = runs.tessera.map((t, i) => t.reqPerSec / runs.bare[i].reqPerSec);
-      out[scenario] = {
-        answerBytes,
-        tessera: summary(runs.tessera),
-        bare: summary(runs.bare),
-        ratio: round2(median(ratios), 3),
-        roundRatios: ratios.map((x) => round2(x, 3)),
-        p99Ratio: round2(median(runs.tessera.map((t, i) => t.p99 / runs.bare[i].p99)), 3),
-      };
-    }
-    // The valid-key scenario's figures stay at the top level, where earlier results kept them.
-    return { connections, pipelining, seconds, ...(out.valid ?? {}), scenarios: out };
-  });
+      // The valid-key scenario's figures stay at the top level, where earlier results kept them.
+      return { connections, pipelining, seconds, pinnedCore: cpu ?? null, ...(out.valid ?? {}), scenarios: out };
+    });
+  } finally {
+    if (cpu !== undefined) unpin();
+  }
 }
 
 function summary(list) {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { load } from './http.js';
 import { median } from './stats.js';
-import { call, run, start, stop } from './processes.js';
+import { call, pinForComparison, run, start, stop, unpin } from './processes.js';
 import { ROUNDS } from './rounds.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,6 +24,17 @@ const KEY_COUNT = 2000;
 const CACHE_SIZE = Number(process.env.BENCH_PG_CACHE ?? 100);
 
 export async function pgColdBenchmark(options, log) {
+  // As in the HTTP benchmark: both servers on one core, the load generator on another.
+  const cpu = options.pin === false ? undefined : pinForComparison();
+  log(cpu === undefined ? 'servers not pinned to a core' : `both servers pinned to core ${cpu}, the load generator to core 0`);
+  try {
+    return { pinnedCore: cpu ?? null, ...(await pgCold(options, log, cpu)) };
+  } finally {
+    if (cpu !== undefined) unpin();
+  }
+}
+
+async function pgCold(options, log, cpu) {
   const { rounds, seconds, warmupSeconds, connections } = { ...ROUNDS, ...options };
   const url = process.env.TESSERA_BENCH_DATABASE_URL ?? process.env.TESSERA_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const admin = new pg.Client({ connectionString: url });
@@ -46,6 +57,7 @@ export async function pgColdBenchmark(options, log) {
       'tessera serve (PostgreSQL)',
       undefined,
       env,
+      cpu,
     );
     children.push(tessera.child);
     const base = tessera.value;
@@ -82,6 +94,9 @@ export async function pgColdBenchmark(options, log) {
       [RAW, url, schema, pepper.toString('hex')],
       (line) => (line.startsWith('{"port"') ? JSON.parse(line).port : undefined),
       'raw pg route',
+      undefined,
+      {},
+      cpu,
     );
     children.push(raw.child);
 

@@ -113,14 +113,18 @@ export function cpuMs(pid) {
 
 /**
  * Initialises Tessera (SQLite) in `dataDir` and serves it on a free port (`nodeArgs` before the
- * script); answers its base URL, the first root key and the child, which the caller stops.
+ * script; pinned to core `cpu` when given); answers its base URL, the first root key and the
+ * child, which the caller stops.
  */
-export async function startTessera(dataDir, nodeArgs = []) {
+export async function startTessera(dataDir, nodeArgs = [], cpu = undefined) {
   const { rootKey } = JSON.parse(await run([TESSERA, 'init', '--data-dir', dataDir, '--json']));
   const tessera = await start(
     [...nodeArgs, TESSERA, 'serve', '--data-dir', dataDir, '--port', '0'],
     (line) => /listening on (https?:\/\/[^\s"]+)/.exec(line)?.[1],
     'tessera serve',
+    undefined,
+    {},
+    cpu,
   );
   return { base: tessera.value, rootKey, child: tessera.child };
 }
@@ -137,4 +141,9 @@ export function pinForComparison() {
   if (last < 1) return undefined;
   const r = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' });
   return r.status === 0 ? last : undefined;
+}
+
+/** Lets this process (every thread) run on every core again, after {@link pinForComparison}. */
+export function unpin() {
+  spawnSync('taskset', ['-a', '-p', '-c', `0-${cpus().length - 1}`, String(process.pid)], { stdio: 'ignore' });
 }

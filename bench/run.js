@@ -7,6 +7,8 @@
 //     --no-pg     skip the cold-cache benchmark on PostgreSQL (bench/pg-cold.js)
 //     --no-gateway  skip NGINX with Tessera forward auth vs NGINX alone (bench/gateway.js)
 //     --cpu-prof  also write a CPU profile of the Tessera server to bench/results/profiles/
+//     --no-pin    leave the servers to the scheduler (by default both sides of each comparison run on
+//                 the last core, every thread of theirs, and the load generator on the first)
 // Prints progress and a table; writes the figures to bench/results/latest.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -65,10 +67,12 @@ function verifierBenchmark(mode, nodeArgs = []) {
 }
 
 const verdict = (ok) => (ok ? 'met' : 'MISSED');
+const pinning = (core) =>
+  core === null || core === undefined ? 'servers not pinned' : `both servers pinned to core ${core}, the load generator to core 0`;
 
 build();
 mkdirSync(RESULTS, { recursive: true });
-const httpOptions = { ...(quick ? QUICK_ROUNDS : ROUNDS) };
+const httpOptions = { ...(quick ? QUICK_ROUNDS : ROUNDS), pin: !args.has('--no-pin') };
 if (args.has('--cpu-prof')) httpOptions.tesseraNodeArgs = ['--cpu-prof', '--cpu-prof-dir', join(RESULTS, 'profiles')];
 
 log('1/4 HTTP: Tessera verify vs bare Fastify, alternately: a valid key, an unknown key, a malformed key');
@@ -82,7 +86,9 @@ const detect = await verifierBenchmark('detect');
 let pgCold;
 if (!args.has('--no-pg')) {
   log('4/4 cold cache on PostgreSQL: Tessera verify vs a raw pg query route, alternately');
-  pgCold = await pgColdBenchmark(quick ? QUICK_ROUNDS : ROUNDS, log).catch((err) => ({ failed: String(err?.message ?? err) }));
+  pgCold = await pgColdBenchmark({ ...(quick ? QUICK_ROUNDS : ROUNDS), pin: !args.has('--no-pin') }, log).catch((err) => ({
+    failed: String(err?.message ?? err),
+  }));
 }
 let gateway;
 if (!args.has('--no-gateway')) {
@@ -178,7 +184,7 @@ const out = [
   `load average (1 min) at start ${loadAtStart.toFixed(1)}, at end ${machine.loadAverage1m.atEnd.toFixed(1)}: figures from a busy machine are lower and noisier`,
   '',
   `HTTP: POST /v1/keys/verify vs a bare Fastify route answering the very same bytes to the very same request`,
-  `      ${http.connections} connections, pipelining ${http.pipelining}, ${http.tessera.rounds.length} alternated rounds of ${http.seconds} s per case; medians`,
+  `      ${http.connections} connections, pipelining ${http.pipelining}, ${http.tessera.rounds.length} alternated rounds of ${http.seconds} s per case; medians; ${pinning(http.pinnedCore)}`,
   ...Object.entries(sc).flatMap(([name, x]) => [
     `${SCENARIO_NAMES[name]}, ${x.answerBytes} bytes answered:`,
     table([['server', 'req/s', 'p50', 'p99', 'server CPU', 'CPU per request'], row('Tessera', x.tessera), row('bare Fastify', x.bare)]),
@@ -217,7 +223,7 @@ const out = [
     : pgCold.skipped !== undefined || pgCold.failed !== undefined
       ? [`PostgreSQL cold cache: ${pgCold.skipped !== undefined ? `skipped, ${pgCold.skipped}` : `FAILED, ${pgCold.failed}`}`, '']
       : [
-          `PostgreSQL, cold cache: ${int(pgCold.keys)} keys at random, key cache of ${pgCold.cacheEntries} entries, vs a route doing one HMAC and one pg query`,
+          `PostgreSQL, cold cache: ${int(pgCold.keys)} keys at random, key cache of ${pgCold.cacheEntries} entries, vs a route doing one HMAC and one pg query; ${pinning(pgCold.pinnedCore)}`,
           table([
             ['server', 'req/s', 'p50', 'p99', 'server CPU', 'CPU per request'],
             row('Tessera', pgCold.tessera),
