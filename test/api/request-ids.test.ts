@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from '../security/raw-http.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { freshRequestId } from '../../apps/server/src/http/request-id.js';
 
 const FRESH = /^req_[0-9a-z]+$/;
 
@@ -44,6 +45,16 @@ describe('request ids', () => {
     for (const a of answers) expect(a.headers['x-request-id'], `${a.status} ${a.text.slice(0, 80)}`).toMatch(FRESH);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 401, 401, 404, 401, 400, 400]);
     expect(new Set(answers.map((a) => a.headers['x-request-id'])).size).toBe(answers.length);
+  });
+
+  it('fresh ids are ten characters of [0-9a-z], drawn across many blocks of random bytes without a repeat', async () => {
+    const ids = Array.from({ length: 5000 }, () => freshRequestId());
+    for (const id of ids) expect(id).toMatch(/^req_[0-9a-z]{10}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every character of the alphabet turns up in every position: nothing is stuck.
+    for (let i = 4; i < 14; i++) expect(new Set(ids.map((id) => id[i])).size).toBe(36);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => call('GET', '/v1/keyspaces')));
+    expect(new Set(answers.map((a) => a.headers['x-request-id'])).size).toBe(20);
   });
 
   it('problem+json bodies name the request id of their header', async () => {
