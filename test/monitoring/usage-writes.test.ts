@@ -140,6 +140,20 @@ describe.each(DIALECTS)('usage writes (%s)', (dialect) => {
     expect(await stored()).toBe(1000);
   });
 
+  it('a full batch drops verifications that need an event of their own, and still counts those alike to one it holds', async () => {
+    const clock = new ManualClock(T0);
+    const recorder = new UsageRecorder({ store: db.ports.monitoring, keyring: MemoryKeyring.generate(), clock }, { maxBuffered: 3 });
+    const read: UsageEvent[][] = [];
+    recorder.onBatch((events) => void read.push([...events]));
+    const verify = (keyId: string) =>
+      recorder.record({ key: 'not used', workspaceId: 'ws_full_batch', ip: '192.0.2.1' }, { valid: true, code: 'VALID', keyId });
+    for (const keyId of ['key_a', 'key_b', 'key_c', 'key_d', 'key_a', 'key_c', 'key_e']) verify(keyId);
+    await recorder.flush(false);
+    expect(recorder.stats).toMatchObject({ recorded: 5, dropped: 2 });
+    expect(read[0]!.map((e) => e.keyId).sort()).toEqual(['key_a', 'key_a', 'key_b', 'key_c', 'key_c']);
+    await recorder.stop();
+  });
+
   it('writes at once, without waiting for the interval, when a batch leaves as many rows as one write may hold', async () => {
     const { recorder, verify, stored } = setup('ws_full', 5);
     for (let i = 0; i < 4; i++) verify(`key_${i}`);

@@ -24,9 +24,12 @@ export class UsageBatch {
   /** The same for unknown keys, by the address they came from. */
   private readonly latestByAddress = new Map<string | null, number>();
 
-  /** Adds a verification made at `ts`; `hashes` for an unknown key to be looked up (its event then stands alone: it may turn out a deleted key). */
-  add(input: VerifyInput, result: VerifyResult, ts: number, hashes: string[] | undefined): void {
-    this.verifications++;
+  /**
+   * Adds a verification made at `ts`; `hashes` for an unknown key to be looked up (its event then
+   * stands alone: it may turn out a deleted key). False, and nothing added, when it would need an
+   * event of its own and `maxEvents` are there already.
+   */
+  add(input: VerifyInput, result: VerifyResult, ts: number, hashes: string[] | undefined, maxEvents: number): boolean {
     const event: UsageEvent = {
       ts,
       workspaceId: input.workspaceId,
@@ -50,11 +53,16 @@ export class UsageBatch {
       const latest = i === undefined || this.hashes.has(i) ? undefined : this.events[i]!;
       if (latest !== undefined && this.granted[i!] === result.scopes && alike(latest, event)) {
         latest.count = (latest.count ?? 1) + 1;
-        return;
+        this.verifications++;
+        return true;
       }
-    } else this.hashes.set(this.events.length, hashes);
+    }
+    if (this.events.length >= maxEvents) return false;
+    if (hashes !== undefined) this.hashes.set(this.events.length, hashes);
     latestOf.set(slot, this.events.length);
     this.granted.push(result.scopes);
     this.events.push(event);
+    this.verifications++;
+    return true;
   }
 }

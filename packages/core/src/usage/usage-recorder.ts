@@ -96,12 +96,6 @@ export class UsageRecorder implements VerificationSink {
   }
 
   record(input: VerifyInput, result: VerifyResult): void {
-    const b = this.buffer;
-    if (b.events.length >= this.options.maxBuffered) {
-      this.stats.dropped++;
-      return;
-    }
-    this.stats.recorded++;
     // An unknown but well-formed key may be a deleted one: keep its hashes (never the key) to look it up later.
     let hashes: string[] | undefined;
     if (result.code === 'NOT_FOUND' && this.lookups < this.options.maxDeletedLookups) {
@@ -109,7 +103,8 @@ export class UsageRecorder implements VerificationSink {
       const k = this.deps.keyring;
       hashes = k.pepperVersions.map((v) => k.hash('api_key', input.key, v));
     }
-    b.add(input, result, this.deps.clock.now(), hashes);
+    if (this.buffer.add(input, result, this.deps.clock.now(), hashes, this.options.maxBuffered)) this.stats.recorded++;
+    else this.stats.dropped++;
   }
 
   start(): void {
