@@ -30,13 +30,20 @@ export function cleanEnv() {
 }
 
 /**
- * Starts `node args…` (writing `stdin` to it); resolves with the child and the first stdout line
- * `match` accepts. `env` is added to the clean environment; `cpu`, when given (and `taskset` is
- * there), pins the child to that core.
+ * Node.js flags every server a benchmark starts runs with, Tessera and its baselines alike: those
+ * `npm start` runs Tessera with (package.json).
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
+/**
+ * Starts `node args…` (writing `stdin` to it), with {@link SERVER_NODE_FLAGS} first; resolves with
+ * the child and the first stdout line `match` accepts. `env` is added to the clean environment;
+ * `cpu`, when given (and `taskset` is there), pins the child to that core.
  */
 export function start(args, match, name, stdin, env = {}, cpu = undefined) {
   return new Promise((resolve, reject) => {
-    const [command, argv] = cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+    const node = [process.execPath, ...SERVER_NODE_FLAGS, ...args];
+    const [command, argv] = cpu === undefined ? [node[0], node.slice(1)] : ['taskset', ['-c', String(cpu), ...node]];
     const child = spawn(command, argv, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
