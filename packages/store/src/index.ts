@@ -5,3 +5,4 @@ export type { OAuthDatabase } from './oauth/oauth-schema.js';
 export { isStoreUnavailable } from './store-unavailable.js';
 export type { MonitoringTables } from './monitoring/monitoring-schema.js';
 export type { Database } from './schema.js';
+export { KEY_BY_HASH_SQL, preparedKeyLookup } from './keys/pg-key-lookup.js';

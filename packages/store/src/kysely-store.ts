@@ -1,9 +1,10 @@
-import type { Store, UsageUpdate } from '@tessera/core';
+import type { KeyRecord, Store, UsageUpdate } from '@tessera/core';
 import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type Driver, type KyselyConfig } from 'kysely';
 import pg from 'pg';
 import { KyselyIdempotencyRepos, type IdempotencyTables } from './idempotency/kysely-idempotency-repos.js';
 import { applyUsageBatch } from './keys/kysely-usage-batch.js';
+import { preparedKeyLookup } from './keys/pg-key-lookup.js';
 import { KyselyRepos } from './kysely-repos.js';
 import { migrateToLatest, pendingMigrations } from './migrate.js';
 import { OwnSchemaPostgresDialect } from './own-schema-dialect.js';
@@ -40,6 +41,8 @@ export class KyselyStore extends KyselyRepos implements Store {
     dialect: 'sqlite' | 'postgres',
     /** The SQLite handle under Kysely, for the few bulk writes that run better as a prepared statement. */
     readonly sqlite?: SqliteDatabase.Database,
+    /** PostgreSQL: the verify path's key lookup as a prepared statement (see preparedKeyLookup). */
+    private readonly keyByHash?: (hash: string) => Promise<KeyRecord | undefined>,
   ) {
     super(kysely, dialect, false);
     this.dialect = dialect;
@@ -82,7 +85,14 @@ export class KyselyStore extends KyselyRepos implements Store {
     return new KyselyStore(
       new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }), log: queryLog(config.onQuery) }),
       'postgres',
+      undefined,
+      preparedKeyLookup(pool, config.onQuery),
     );
+  }
+
+  /** A key by its hash: on PostgreSQL through the prepared lookup (a transaction's repos read through Kysely). */
+  override findKeyByHash(hash: string): Promise<KeyRecord | undefined> {
+    return this.keyByHash === undefined ? super.findKeyByHash(hash) : this.keyByHash(hash);
   }
 
   /** Applies every pending migration; returns the names applied. */
