@@ -1,6 +1,7 @@
 // The baseline of the cold-cache benchmark (bench/pg-cold.js): a bare Fastify route that does what
 // any verification must do when nothing is cached — one HMAC-SHA256 of the key and one indexed
-// query by that hash on PostgreSQL, through a `pg` pool of Tessera's size (10) — and answers the
+// query by that hash on PostgreSQL, through a `pg` pool of Tessera's size (10), as a named
+// prepared statement (planned once per connection, as Tessera's own lookup is) — and answers the
 // row as JSON. Run in its own process:
 //   node bench/pg-raw-server.js <database URL> <schema> <pepper, hex>
 // It prints {"port": N} once listening.
@@ -16,7 +17,7 @@ const query = `select id, keyspace_id, owner_id, name from "${schema}".raw_keys 
 const app = Fastify();
 app.post('/v1/keys/verify', async (request) => {
   const hash = createHmac('sha256', pepper).update(request.body.key).digest('base64url');
-  const { rows } = await pool.query(query, [hash]);
+  const { rows } = await pool.query({ name: 'raw_key_by_hash', text: query, values: [hash] });
   const row = rows[0];
   if (row === undefined) return { valid: false, code: 'NOT_FOUND' };
   return {
