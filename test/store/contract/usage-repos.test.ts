@@ -72,6 +72,35 @@ describe.each(DIALECTS)('usage repos contract (%s)', (dialect) => {
     expect(inTx!.scopes).toHaveLength(1024);
   });
 
+  it('keeps text that an array literal must escape exactly, in events and roll-ups', async () => {
+    // PostgreSQL receives each column as one array: quotes, backslashes, braces, commas and the word NULL are its syntax.
+    const ws = 'ws_escape';
+    const tricky = ['"quoted", {braced}', 'back\\slash \\" end\\', 'NULL', '', ' spaced ', 'line\nbreak\ttab'];
+    const events = tricky.map((text, i) =>
+      event({ workspaceId: ws, ts: T0 + i, ownerId: text, userAgent: text, resource: text, scopes: text, keyId: i === 2 ? null : 'key_a' }),
+    );
+    await repos.transaction((tx) => tx.insertUsageEvents(events));
+    const back = await repos.listUsageEvents({ workspaceId: ws, from: T0, to: T0 + 10, limit: 10 });
+    expect([...back].reverse()).toEqual(events);
+    await repos.transaction((tx) =>
+      tx.addRollups(
+        tricky.map((subject) => ({
+          workspaceId: ws,
+          granularity: 'hour',
+          bucket: T0,
+          dimension: 'owner',
+          subject,
+          outcome: 'VALID',
+          count: 2,
+          cost: 3,
+        })),
+      ),
+    );
+    const rows = await repos.topSubjects({ workspaceId: ws, dimension: 'owner', from: T0, to: T0 + HOUR, limit: 10 });
+    expect(rows.map((r) => r.subject).sort()).toEqual([...tricky].sort());
+    expect(rows.every((r) => r.count === 2 && r.cost === 3)).toBe(true);
+  });
+
   it('writes nothing of a transaction that fails', async () => {
     await expect(
       repos.transaction(async (tx) => {
