@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -11,6 +11,7 @@ import { enrolledUser, startConsoleServer, type ConsoleServer } from './support/
 
 const DAY = 86_400_000;
 const ADMIN = { username: 'tessera_admin', password: 'admin-Pw-console-4q8x' };
+// Screenshots are kept where TESSERA_CONSOLE_SHOTS says; otherwise taken into a temporary directory removed at the end.
 const SHOTS = process.env.TESSERA_CONSOLE_SHOTS ?? mkdtempSync(join(tmpdir(), 'tessera-rotation-shots-'));
 
 /** A client-credentials token request; answers the token, or null when the secret is refused. */
@@ -111,7 +112,8 @@ describe('rotation and dynamic credentials in the console (Chromium)', { timeout
     await server?.close();
     await superuser?.end();
     await cluster?.stop();
-    console.info(`console-rotation screenshots: ${SHOTS}`);
+    if (process.env.TESSERA_CONSOLE_SHOTS === undefined) rmSync(SHOTS, { recursive: true, force: true });
+    else console.info(`console-rotation screenshots: ${SHOTS}`);
   });
 
   it('sets a rotation policy, saying first what a maximum lifetime does to the keys there', async () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '@tessera/server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { roleFromClaims } from '../../packages/core/src/console/console-sso-settings.js';
 import { consoleSsoSettings } from '../../apps/server/src/config-console-sso.js';
 
@@ -54,10 +54,12 @@ describe('console sign-in with an upstream provider: settings', () => {
   });
 
   it('reads the client secret from a file, as the other secrets', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'tessera-sso-')), 'secret');
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sso-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'secret');
     writeFileSync(file, 'from-a-file\n');
     const { TESSERA_CONSOLE_OIDC_CLIENT_SECRET: _, ...rest } = ENV;
     expect(consoleSsoSettings(loadConfig({ ...rest, TESSERA_CONSOLE_OIDC_CLIENT_SECRET_FILE: file }))!.clientSecret).toBe('from-a-file');

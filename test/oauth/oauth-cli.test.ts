@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runInProcess } from '../support/cli.js';
 import { startOAuthServer, type OAuthTestServer } from './support.js';
 
@@ -63,7 +63,9 @@ describe('tessera oauth clients … against a running server', () => {
     );
     expect(pub).toMatchObject({ tokenEndpointAuthMethod: 'none', redirectUris: ['http://127.0.0.1/callback', 'com.example.notes:/cb'] });
     expect(pub.clientSecret).toBeUndefined();
-    const file = join(mkdtempSync(join(tmpdir(), 'tessera-cli-')), 'password');
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'password');
     writeFileSync(file, 'correct horse battery staple\n', { mode: 0o600 });
     const made = await run(
       'end-users',
