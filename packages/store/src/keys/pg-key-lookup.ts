@@ -50,8 +50,8 @@ export type QueryObserver = (event: { sql: string; durationMs: number; error?: u
 
 /**
  * The verify path's key lookup on PostgreSQL, for cache misses: a named prepared statement on the
- * pool, outside Kysely. A row of `keys` read through Kysely as 28 columns cost about 55 µs of CPU
- * and 80 µs end to end on the reference machine; as one JSON array from a statement each
+ * pool, outside Kysely. A row like `keys` (about 30 columns) read through Kysely cost about 55 µs
+ * of CPU and 80 µs end to end on the reference machine; as one JSON array from a statement each
  * connection plans once, about 22 µs and 30 µs (pg builds a parser and a property per column of
  * every result, and Kysely compiles the query each time). The explicit column list keeps the
  * result's type fixed when a later migration adds a column, which a prepared `select *` would
