@@ -31,11 +31,12 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
         return;
       }
       if (inserts === undefined) {
-        // SQLite without the prepared blocks (outside the recorder's transaction): a row at a time.
-        for (const e of events) {
-          const values: unknown[] = [];
-          pushEventValues(e, values);
-          await db.executeQuery(CompiledQuery.raw(EVENT_INSERT_ROW, values));
+        // SQLite without the prepared blocks (outside the recorder's transaction): blocks of rows all the same.
+        for (let i = 0; i < events.length; i += EVENTS_PER_INSERT) {
+          const end = Math.min(events.length, i + EVENTS_PER_INSERT);
+          const values: unknown[] = []; // a fresh array each time: the compiled query freezes it
+          for (let j = i; j < end; j++) pushEventValues(events[j]!, values);
+          await db.executeQuery(CompiledQuery.raw(EVENT_INSERT(end - i), values));
         }
         return;
       }
@@ -197,41 +198,42 @@ const ROWS_PER_ARRAY_STATEMENT = 5000;
 /** Roll-up rows per upsert on SQLite (8 values each). */
 const ROLLUPS_PER_INSERT = 500;
 
-/** The SQL of SQLite's many-row upsert of roll-ups by its row count, made on first use and kept. */
-const ROLLUP_UPSERT = ((): ((rows: number) => string) => {
+/** SQLite's many-row statement by its row count (`?` placeholders), made on first use and kept. */
+function sqliteRows(width: number, statement: (rows: string) => string): (rows: number) => string {
   const made = new Map<number, string>();
-  const tuple = `(${Array<string>(8).fill('?').join(', ')})`;
+  const tuple = `(${Array<string>(width).fill('?').join(', ')})`;
   return (rows) => {
     let text = made.get(rows);
     if (text === undefined) {
-      text = rollupUpsertSql(`values ${Array<string>(rows).fill(tuple).join(', ')}`);
+      text = statement(`values ${Array<string>(rows).fill(tuple).join(', ')}`);
       if (made.size < 64) made.set(rows, text);
     }
     return text;
   };
-})();
+}
 
-/** The types of the usage_events columns, in EVENT_COLUMNS order, for PostgreSQL's arrays. */
-const EVENT_COLUMN_TYPES = [
-  'int8',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'int8',
-  'text',
-  'text',
-  'text',
-  'int4',
-  'int4',
-];
-const EVENT_INSERT_ARRAYS = `insert into usage_events (${EVENT_COLUMNS.join(', ')}) select * from unnest(${EVENT_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})`;
+const EVENT_INSERT = sqliteRows(EVENT_COLUMNS.length, (rows) => `insert into usage_events (${EVENT_COLUMNS.join(', ')}) ${rows}`);
+const ROLLUP_UPSERT = sqliteRows(8, rollupUpsertSql);
 
-const EVENT_INSERT_ROW = `insert into usage_events (${EVENT_COLUMNS.join(', ')}) values (${EVENT_COLUMNS.map(() => '?').join(', ')})`;
+/** The PostgreSQL type of each usage_events column, for its array. */
+const EVENT_COLUMN_TYPE: Record<(typeof EVENT_COLUMNS)[number], string> = {
+  ts: 'int8',
+  workspace_id: 'text',
+  key_id: 'text',
+  keyspace_id: 'text',
+  owner_id: 'text',
+  outcome: 'text',
+  ip: 'text',
+  network: 'text',
+  user_agent: 'text',
+  cost: 'int8',
+  resource: 'text',
+  method: 'text',
+  scopes: 'text',
+  deleted_key: 'int4',
+  count: 'int4',
+};
+const EVENT_INSERT_ARRAYS = `insert into usage_events (${EVENT_COLUMNS.join(', ')}) select * from unnest(${EVENT_COLUMNS.map((c, i) => `$${i + 1}::${EVENT_COLUMN_TYPE[c]}[]`).join(', ')})`;
 
 const ROLLUP_FIELDS = [
   'workspaceId',
