@@ -193,8 +193,12 @@ export function kyselyUsageRepos(db: MonitoringDb, dialect: Dialect, inserts?: E
   };
 }
 
-/** Rows per statement on PostgreSQL, where each column is one array parameter. */
-const ROWS_PER_ARRAY_STATEMENT = 5000;
+/**
+ * Rows per statement on PostgreSQL, where each column is one array parameter: the text is the same
+ * whatever the count, and a statement stays short, so a commit that waits behind it (a revocation's)
+ * waits for 500 rows, not for a whole batch.
+ */
+const ROWS_PER_ARRAY_STATEMENT = 500;
 /** Roll-up rows per upsert on SQLite (8 values each). */
 const ROLLUPS_PER_INSERT = 500;
 
