@@ -244,6 +244,14 @@ describe.each(DIALECTS)('console sign-in with an upstream provider in Chromium (
     expect(other.status).toBe(400);
     expect(await other.text()).toContain('started in another browser');
     expect((await callback({ state }, '')).status).toBe(400);
+    // Each refusal is audited like a failed password, with no account named.
+    const refusals = (await audit('user.login_failed')).slice(0, 3).reverse();
+    expect(refusals.map((e) => [e.actor, e.target, e.details.reason])).toEqual([
+      ['user:unknown', null, 'upstream_state_unknown'],
+      ['user:unknown', null, 'upstream_state_other_browser'],
+      ['user:unknown', null, 'upstream_state_other_browser'],
+    ]);
+    expect(refusals[0].ip).toBeTruthy();
     // None of these signed anyone in, nor spent the state: the browser that started finishes.
     await page.locator('input[name=login]').fill('vic');
     await page.locator('input[name=password]').fill('whatever');
@@ -254,6 +262,7 @@ describe.each(DIALECTS)('console sign-in with an upstream provider in Chromium (
     const replay = await fetch(callbacks[callbacks.length - 1]!, { headers: { cookie: `tessera_console_sso=${mine.value}` } });
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('completed already');
+    expect((await audit('user.login_failed'))[0]).toMatchObject({ target: null, details: { reason: 'upstream_state_used', issuer: up.issuer } });
   });
 
   it('says on the sign-in options whether the upstream is offered', async () => {

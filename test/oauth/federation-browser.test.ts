@@ -147,6 +147,7 @@ describe.each(DIALECTS)('sign-in with an upstream provider in Chromium (%s)', (d
     const res = await page.goto(callbacks[0]!);
     expect(res?.status()).toBe(400);
     await page.getByText('This sign-in was completed already.').waitFor();
+    expect((await audit('end_user.sign_in_failed'))[0]).toMatchObject({ target: null, details: { reason: 'state_used' } });
   });
 
   it('gives a user made at a federated sign-in no password', async () => {
@@ -219,6 +220,13 @@ describe.each(DIALECTS)('sign-in with an upstream provider in Chromium (%s)', (d
     expect(other.status).toBe(400);
     expect(await other.text()).toContain('started in another browser');
     expect((await callback({ state }, '')).status).toBe(400);
+    // Each refusal is audited like a failed password; nothing says whose sign-in it was.
+    const refusals = (await audit('end_user.sign_in_failed')).slice(0, 3).reverse();
+    expect(refusals.map((e) => [e.actor, e.workspaceId, e.target, e.details])).toEqual([
+      ['end_user:unknown', 'ws_default', null, { clientId: null, reason: 'state_unknown' }],
+      ['end_user:unknown', 'ws_default', null, { clientId: null, reason: 'state_other_browser' }],
+      ['end_user:unknown', 'ws_default', null, { clientId: null, reason: 'state_other_browser' }],
+    ]);
     // Neither spent it: the browser that started finishes.
     await page.locator('input[name=login]').fill('grace');
     await page.locator('input[name=password]').fill('whatever');

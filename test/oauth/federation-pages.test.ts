@@ -68,6 +68,7 @@ describe.each(DIALECTS)('sign-in with an upstream provider on the device and acc
     expect(da.status).toBe(200);
     return da.body as { device_code: string; user_code: string };
   };
+  const audit = async (action: string) => (await s.api('GET', `/v1/audit?action=${action}&limit=100`)).body.items as any[];
   const poll = (deviceCode: string) => s.form('/oauth/token', { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: tvId });
   const start = (q: Record<string, string>) =>
     fetch(`${s.url}/oauth/federation/start?${new URLSearchParams(q)}`, { redirect: 'manual' }).then(async (r) => ({
@@ -104,6 +105,8 @@ describe.each(DIALECTS)('sign-in with an upstream provider on the device and acc
     expect(payload.amr).toEqual(['fed']);
     const grace = ((await s.api('GET', '/v1/users')).body.items as any[]).find((u) => u.email === 'grace@example.com');
     expect(payload.sub).toBe(grace.userId);
+    // The sign-in is audited as one for the device's client.
+    expect((await audit('end_user.signed_in'))[0]).toMatchObject({ target: grace.userId, details: { clientId: tvId, amr: ['fed'], providerId } });
   });
 
   it('checks the user code again when the browser comes back: a wrong one is the code page', async () => {
@@ -123,6 +126,8 @@ describe.each(DIALECTS)('sign-in with an upstream provider on the device and acc
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     expect((await page.context().cookies(s.url)).some((c) => c.name.endsWith('tessera_end_user'))).toBe(true);
     await page.getByText('Signed in as grace@example.com.').waitFor();
+    // On the account page, the sign-in is for no client.
+    expect((await audit('end_user.signed_in'))[0]).toMatchObject({ details: { clientId: null, amr: ['fed'], providerId } });
     // The device Grace allowed is one of her apps.
     await page.getByText('Notes for TV').first().waitFor();
   });

@@ -32,7 +32,8 @@ export class ConsoleAccounts {
   readonly enrolment: TotpEnrolment;
   readonly sessions: ConsoleSessions;
   readonly passkeys: ConsolePasskeys;
-  private readonly lockout: SignInLockout;
+  /** Failed sign-ins: the throttle per network, the audit budget, and accounts' locks. */
+  readonly lockout: SignInLockout;
   private readonly clock: Clock;
   /** argon2id off libuv's thread pool, which signs access tokens; end users' passwords share it. */
   readonly passwords = new PasswordHasher();

@@ -1,15 +1,17 @@
-import { appendAudit } from '../audit/audit-chain.js';
 import { discoverUpstream, redeemUpstreamAnswer } from '../oauth/federation/upstream-answer.js';
 import type { UpstreamDiscovery } from '../oauth/federation/upstream-discovery.js';
 import type { UpstreamProviderRepos } from '../oauth/federation/upstream-provider-repos.js';
 import { beginUpstreamSignIn, CONSOLE_FEDERATION, takeUpstreamState } from '../oauth/federation/upstream-redirect.js';
 import { refusedActor, ssoSignIn, type ConsoleSsoAccountDeps, type SsoRefusal } from './console-sso-account.js';
 import type { ConsoleSsoSettings } from './console-sso-settings.js';
+import type { SignInLockout } from './sign-in-lockout.js';
 
 export interface ConsoleSsoDeps extends ConsoleSsoAccountDeps {
   /** Where the sign-ins sent upstream wait for the browser (shared with the end users' ones, under other hash domains). */
   pending: Pick<UpstreamProviderRepos, 'insertFederatedSignIn' | 'findFederatedSignIn' | 'spendFederatedSignIn'>;
   discovery: UpstreamDiscovery;
+  /** Where a refused sign-in is counted and audited, with the console's other failed sign-ins. */
+  lockout: Pick<SignInLockout, 'refused'>;
 }
 
 /** The console's sign-ins in `oauth_federated_sign_ins` name this as their provider. */
@@ -59,16 +61,18 @@ export class ConsoleSso {
     const { keyring, clock } = deps;
     const refused = (status: 400 | 403 | 502, page: string) => ({ ok: false, status, page }) as const;
     const state = answer.get('state');
-    const taken = await takeUpstreamState({ store: deps.pending, keyring, domains: CONSOLE_FEDERATION, now: clock.now() }, state, binding);
-    if (!taken.ok || taken.pending.providerId !== PROVIDER) return refused(400, STATE_REFUSALS[taken.ok ? 'unknown' : taken.reason]);
+    // Every refusal is counted for the address and audited within the budget, as a wrong password is.
     const fail = (reason: string, userId: string | null = null) =>
-      deps.store.transaction((tx) =>
-        appendAudit(tx, clock, refusedActor(settings.workspaceId, userId, ip), {
-          action: 'user.login_failed',
-          target: userId,
-          details: { reason: `upstream_${reason}`.slice(0, 80), issuer: settings.issuer },
-        }),
-      );
+      deps.lockout.refused(refusedActor(settings.workspaceId, userId, ip), userId, {
+        reason: `upstream_${reason}`.slice(0, 80),
+        issuer: settings.issuer,
+      });
+    const taken = await takeUpstreamState({ store: deps.pending, keyring, domains: CONSOLE_FEDERATION, now: clock.now() }, state, binding);
+    if (!taken.ok || taken.pending.providerId !== PROVIDER) {
+      const reason = taken.ok ? 'unknown' : taken.reason;
+      await fail(`state_${reason}`);
+      return refused(400, STATE_REFUSALS[reason]);
+    }
     const token = await redeemUpstreamAnswer(
       answer,
       { issuer: settings.issuer, name: settings.label, errorReason: (error) => `error_${error}` },

@@ -65,17 +65,7 @@ export class SignInLockout {
     reason: string,
     o: { counts: boolean; email?: string | undefined },
   ): Promise<boolean> {
-    const { failures, audit } = this.failures.count(ip, reason);
-    if (failures === this.policy.maxFailuresPerIp) {
-      this.deps.onRepeatedFailures?.({
-        workspaceId: user?.workspaceId ?? DEFAULT_WORKSPACE_ID,
-        userId: null,
-        ip,
-        failures,
-        since: now,
-        at: now,
-      });
-    }
+    const audit = this.count(ip, reason, user?.workspaceId ?? DEFAULT_WORKSPACE_ID, now);
     const summary = this.failures.takeSummary();
     if (!audit && !o.counts && summary === undefined) return false;
     const actor: Actor = {
@@ -105,6 +95,30 @@ export class SignInLockout {
       });
     }
     return locked;
+  }
+
+  /**
+   * A console sign-in through the upstream provider that was refused: its callback forged, another
+   * browser's or replayed, an error from the provider, or an account the console's rules refuse.
+   * Counted for its source network and audited as `user.login_failed` within the window's budget,
+   * like a wrong password; it never counts towards an account's lock (no password was tried).
+   */
+  async refused(actor: Actor, target: string | null, details: { reason: string } & Record<string, unknown>): Promise<void> {
+    const audit = this.count(actor.ip ?? '', details.reason, actor.workspaceId ?? DEFAULT_WORKSPACE_ID, this.deps.clock.now());
+    const summary = this.failures.takeSummary();
+    if (!audit && summary === undefined) return;
+    await this.deps.store.transaction(async (tx) => {
+      if (summary !== undefined) await appendSummary(tx, this.deps.clock, summary);
+      if (audit) await appendAudit(tx, this.deps.clock, actor, { action: 'user.login_failed', target, details });
+    });
+  }
+
+  /** Counts a failure for its network (told once the network is throttled); whether it gets an audit entry of its own. */
+  private count(ip: string, reason: string, workspaceId: string, now: number): boolean {
+    const { failures, audit } = this.failures.count(ip, reason);
+    if (failures === this.policy.maxFailuresPerIp)
+      this.deps.onRepeatedFailures?.({ workspaceId, userId: null, ip, failures, since: now, at: now });
+    return audit;
   }
 
   /** Writes the summary of failed sign-ins left out of the audit log, once their window is over (`force`: now). */

@@ -60,7 +60,7 @@ export class AuthorizationServer {
     this.brandings = new WorkspaceBrandings(deps);
     this.account = new EndUserAccount({ ...deps, sessions: this.sessions, signIns, grants: new UserGrants(deps) });
     this.discovery = new UpstreamDiscovery(deps.clock);
-    this.federation = new FederatedSignIn({ ...deps, sessions: this.sessions, discovery: this.discovery });
+    this.federation = new FederatedSignIn({ ...deps, sessions: this.sessions, discovery: this.discovery, signIns });
   }
 
   /** RFC 8414 metadata. */

@@ -57,6 +57,7 @@ export function ssoRoutes(settings: ConsoleSsoSettings | undefined): (app: Conso
         passwords: services.console.passwords,
         pending: services.oauth.store,
         discovery: services.oauth.server.discovery,
+        lockout: services.console.lockout,
       },
       settings,
     );

@@ -11,7 +11,7 @@ import { EndUserSecondFactor, type SecondFactorAnswer } from '../people/end-user
 import { relyingPartyOf } from '../../webauthn/passkey-ceremony.js';
 import type { EndUserSignIn } from '../people/end-user-sign-in.js';
 import { signedInUser, type SignedInUser } from '../people/signed-in-user.js';
-import { displayUserCode, normaliseUserCode } from './user-code.js';
+import { displayUserCode, findByUserCode, normaliseUserCode } from './user-code.js';
 
 /** Wrong user codes one source network may enter in a window before it must wait (RFC 8628 §5.1). */
 export const USER_CODE_LIMITS = { perNetwork: 10, windowMs: 15 * 60_000 } as const;
@@ -166,7 +166,7 @@ export class DeviceFlow {
     if (this.wrongCodes.retryAfter(ip) !== undefined) return { kind: 'enter-code', failed: 'throttled' };
     const code = normaliseUserCode(typed);
     const now = this.deps.clock.now();
-    const request = code === undefined ? undefined : await this.lookUp(code);
+    const request = code === undefined ? undefined : await findByUserCode(this.deps, code);
     const client = request === undefined ? undefined : await this.deps.store.getClient(request.clientId);
     if (
       code === undefined ||
@@ -182,13 +182,6 @@ export class DeviceFlow {
     return { request, client, userCode: displayUserCode(code) };
   }
 
-  private async lookUp(code: string): Promise<DeviceAuthorizationRecord | undefined> {
-    for (const v of this.deps.keyring.pepperVersions) {
-      const found = await this.deps.store.findDeviceAuthorizationByUserCode(this.deps.keyring.hash('device_user_code', code, v));
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
 
   /** The session behind a cookie, if it is good for the client's workspace and its user may sign in. */
   private signedIn(client: OAuthClientRecord, cookie: string | undefined): Promise<SignedInUser | undefined> {

@@ -1,4 +1,7 @@
 import { randomInt } from 'node:crypto';
+import type { Keyring } from '../../custody/envelope-keyring.js';
+import type { DeviceAuthorizationRepos } from '../device-authorization-repos.js';
+import type { DeviceAuthorizationRecord } from '../people/end-user-records.js';
 
 /**
  * RFC 8628 §6.1: twenty consonants — no vowels, so no words are spelled, and none of the letters
@@ -29,4 +32,16 @@ export function normaliseUserCode(typed: string): string | undefined {
   const code = typed.toUpperCase().replace(/[^A-Z]/g, '');
   if (code.length !== USER_CODE_LENGTH || [...code].some((c) => !USER_CODE_ALPHABET.includes(c))) return undefined;
   return code;
+}
+
+/** The device authorization of a normalised user code, under any pepper version the code may have been hashed with. */
+export async function findByUserCode(
+  deps: { store: Pick<DeviceAuthorizationRepos, 'findDeviceAuthorizationByUserCode'>; keyring: Keyring },
+  code: string,
+): Promise<DeviceAuthorizationRecord | undefined> {
+  for (const v of deps.keyring.pepperVersions) {
+    const found = await deps.store.findDeviceAuthorizationByUserCode(deps.keyring.hash('device_user_code', code, v));
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }

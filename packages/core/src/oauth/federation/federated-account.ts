@@ -23,7 +23,7 @@ export async function federatedAccount(
   deps: { store: OAuthStore; clock: Clock },
   provider: UpstreamProviderRecord,
   claims: JWTPayload & { sub: string },
-  context: { ip: string; clientId: string },
+  context: { ip: string; clientId: string | null },
 ): Promise<FederatedAccount> {
   const { store, clock } = deps;
   const workspaceId = provider.workspaceId;

@@ -1,9 +1,12 @@
-import { appendAudit } from '../../audit/audit-chain.js';
+import type { Actor } from '../../audit/audit-chain.js';
 import type { Clock } from '../../clock.js';
 import type { Keyring } from '../../custody/envelope-keyring.js';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
 import type { OAuthStore } from '../oauth-store.js';
 import type { EndUserSessions } from '../people/end-user-sessions.js';
+import type { EndUserSignIn } from '../people/end-user-sign-in.js';
+import { DEFAULT_WORKSPACE_ID } from '../../root-keys/root-key-service.js';
+import { findByUserCode, normaliseUserCode } from '../device/user-code.js';
 import { federatedAccount } from './federated-account.js';
 import { decodeResume, encodeResume, type FederationResume } from './federation-resume.js';
 import { discoverUpstream, redeemUpstreamAnswer } from './upstream-answer.js';
@@ -20,6 +23,8 @@ export interface FederatedSignInDeps {
   clock: Clock;
   sessions: EndUserSessions;
   discovery: UpstreamDiscovery;
+  /** Where a refused sign-in is counted and audited, with the failed passwords of every hosted page. */
+  signIns: Pick<EndUserSignIn, 'failed'>;
 }
 
 /** The start of a federated sign-in: where to send the browser, and the binding cookie it must keep. */
@@ -105,30 +110,31 @@ export class FederatedSignIn {
     const refused = (status: 400 | 403 | 502, page: string) => ({ ok: false, status, page }) as const;
     const state = answer.get('state');
     const now = clock.now();
+    // Every refusal is counted for the address and audited within the budget, as a wrong password is.
+    const refusal = async (workspaceId: string, clientId: string | null, reason: string, providerId?: string) => {
+      const actor: Actor = { id: 'end_user:unknown', workspaceId, ip };
+      await this.deps.signIns.failed(actor, { target: null, clientId, reason, ...(providerId !== undefined && { providerId }) });
+    };
     const taken = await takeUpstreamState({ store, keyring, domains: END_USER_FEDERATION, now }, state, binding);
-    if (!taken.ok) return refused(400, STATE_REFUSALS[taken.reason]);
+    if (!taken.ok) {
+      // Not this browser's, or not known: whose sign-in it was is not known either.
+      await refusal(DEFAULT_WORKSPACE_ID, null, `state_${taken.reason}`);
+      return refused(400, STATE_REFUSALS[taken.reason]);
+    }
     const pending = taken.pending;
     const provider = await store.getUpstreamProvider(pending.providerId);
-    if (provider === undefined) return refused(400, 'This sign-in option was removed. Go back to the application and try again.');
+    if (provider === undefined) {
+      await refusal(pending.workspaceId, null, 'provider_removed', pending.providerId);
+      return refused(400, 'This sign-in option was removed. Go back to the application and try again.');
+    }
     const resume = decodeResume(pending.request);
+    const clientId = await this.clientOf(resume);
     // An account page is only ever of the provider's own workspace (as checked at the start).
-    if (resume.kind === 'account' && resume.workspace !== provider.workspaceId)
+    if (resume.kind === 'account' && resume.workspace !== provider.workspaceId) {
+      await refusal(provider.workspaceId, null, 'other_workspace', provider.id);
       return refused(400, 'This sign-in option is not offered here.');
-    const clientId = resume.kind === 'authorization' ? (new URLSearchParams(resume.query).get('client_id') ?? '') : '';
-    const fail = async (reason: string) => {
-      await store.transaction((tx) =>
-        appendAudit(
-          tx,
-          clock,
-          { id: 'end_user:unknown', workspaceId: provider.workspaceId, ip },
-          {
-            action: 'end_user.sign_in_failed',
-            target: null,
-            details: { clientId, providerId: provider.id, reason },
-          },
-        ),
-      );
-    };
+    }
+    const fail = (reason: string) => refusal(provider.workspaceId, clientId, reason, provider.id);
     const token = await redeemUpstreamAnswer(
       answer,
       { issuer: provider.issuer, name: provider.name, errorReason: (error) => `upstream_${error}` },
@@ -151,6 +157,14 @@ export class FederatedSignIn {
     }
     const cookie = this.deps.sessions.seal({ userId: account.user.id, workspaceId: account.user.workspaceId, authTime: now, amr: ['fed'] });
     return { ok: true, resume, cookie };
+  }
+
+  /** The client a sign-in is for: the authorization request's, the device's; none for the account page. */
+  private async clientOf(resume: FederationResume): Promise<string | null> {
+    if (resume.kind === 'authorization') return new URLSearchParams(resume.query).get('client_id');
+    if (resume.kind === 'account') return null;
+    const code = normaliseUserCode(resume.userCode);
+    return code === undefined ? null : ((await findByUserCode(this.deps, code))?.clientId ?? null);
   }
 }
 

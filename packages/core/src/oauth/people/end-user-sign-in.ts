@@ -93,7 +93,10 @@ export class EndUserSignIn {
    * Counts a failure against the address (a wrong password, a wrong or replayed code) and audits
    * it as `end_user.sign_in_failed` while the window's budget lasts, else into the summary.
    */
-  async failed(actor: Actor, f: { target: string | null; clientId: string | null; reason: string; email?: string }): Promise<void> {
+  async failed(
+    actor: Actor,
+    f: { target: string | null; clientId: string | null; reason: string; email?: string; providerId?: string },
+  ): Promise<void> {
     const { target, ...details } = f;
     // The last window's summary first: counting this failure may start a new window.
     const summary = this.failures.takeSummary();
