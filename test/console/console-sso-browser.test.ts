@@ -262,7 +262,10 @@ describe.each(DIALECTS)('console sign-in with an upstream provider in Chromium (
     const replay = await fetch(callbacks[callbacks.length - 1]!, { headers: { cookie: `tessera_console_sso=${mine.value}` } });
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain('completed already');
-    expect((await audit('user.login_failed'))[0]).toMatchObject({ target: null, details: { reason: 'upstream_state_used', issuer: up.issuer } });
+    expect((await audit('user.login_failed'))[0]).toMatchObject({
+      target: null,
+      details: { reason: 'upstream_state_used', issuer: up.issuer },
+    });
   });
 
   it('says on the sign-in options whether the upstream is offered', async () => {

@@ -106,7 +106,10 @@ describe.each(DIALECTS)('sign-in with an upstream provider on the device and acc
     const grace = ((await s.api('GET', '/v1/users')).body.items as any[]).find((u) => u.email === 'grace@example.com');
     expect(payload.sub).toBe(grace.userId);
     // The sign-in is audited as one for the device's client.
-    expect((await audit('end_user.signed_in'))[0]).toMatchObject({ target: grace.userId, details: { clientId: tvId, amr: ['fed'], providerId } });
+    expect((await audit('end_user.signed_in'))[0]).toMatchObject({
+      target: grace.userId,
+      details: { clientId: tvId, amr: ['fed'], providerId },
+    });
   });
 
   it('checks the user code again when the browser comes back: a wrong one is the code page', async () => {

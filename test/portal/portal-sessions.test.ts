@@ -77,6 +77,47 @@ describe.each(DIALECTS)('portal sessions (%s)', (dialect) => {
     expect((await new PortalOwner(s).page()).status).toBe(401);
   });
 
+  it('drops sessions a day after they ended, every hour, whether or not new sessions are made', async () => {
+    const rows = () =>
+      s.db.store.kysely
+        .selectFrom('portal_sessions' as never)
+        .select(['id' as never])
+        .execute()
+        .then((r) => new Set(r.map((x: any) => x.id as string)));
+    const before = await rows();
+    const unopened = await newSession();
+    const opened = await enterPortal(s, 'alice', keyspaceId);
+    expect((await opened.page()).status).toBe(200);
+    const ids = [...(await rows())].filter((id) => !before.has(id));
+    expect(ids.length).toBe(2);
+    const upkeep = s.services.portal.upkeep;
+    try {
+      // A day less a minute after the first of them ended (the unopened link's 5 minutes): both kept.
+      clock.offset = 5 * 60_000 + 86_400_000 - 60_000;
+      await s.services.portal.sessions.purgeEnded();
+      const kept = await rows();
+      expect(ids.filter((id) => !kept.has(id))).toEqual([]);
+      // A day and a minute after the opened one's 30 minutes, the upkeep (its first run is at its
+      // start) drops both; no new session is needed for it.
+      clock.offset = 30 * 60_000 + 86_400_000 + 60_000;
+      await upkeep.stop();
+      upkeep.start();
+      await expect
+        .poll(async () => {
+          const now = await rows();
+          return ids.filter((id) => now.has(id)).length;
+        })
+        .toBe(0);
+    } finally {
+      clock.offset = 0;
+    }
+    expect(unopened.status).toBe(201);
+    // A live session is not touched.
+    const live = await enterPortal(s, 'alice', keyspaceId);
+    await s.services.portal.sessions.purgeEnded();
+    expect((await live.page()).status).toBe(200);
+  });
+
   it('refuses a form without its CSRF token, or with another browser’s, and changes nothing', async () => {
     const owner = await enterPortal(s, 'carol', keyspaceId);
     const other = await enterPortal(s, 'carol', keyspaceId);

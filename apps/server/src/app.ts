@@ -103,7 +103,7 @@ export async function createApp({ config, services, logStream, tracing }: AppOpt
 
   // Every app keeps its signing keys and console sessions; `tessera serve` starts the rest of the
   // background work. Closing the app stops all of it, last started first.
-  app.addHook('onReady', () => services.lifecycle.start(['oauth', 'console']));
+  app.addHook('onReady', () => services.lifecycle.start(['oauth', 'console', 'portal']));
   app.addHook('onClose', async () => {
     await services.lifecycle.stop();
     await stdoutLog?.stop();

@@ -205,7 +205,8 @@ export function createServices(o: ServiceOptions) {
   );
   // A successor's first use is seen in the usage batches, so a rollover without a quiet period ends at once.
   monitoring.recorder.onBatch((events) => rollovers.noticeUse(events));
-  const portal = createPortalServices({ store, keyring: o.keyring, clock, keys, analytics: monitoring.analytics });
+  const onPortalError = (err: unknown) => o.onTaskError?.(err, 'portal maintenance');
+  const portal = createPortalServices({ store, keyring: o.keyring, clock, keys, analytics: monitoring.analytics, onError: onPortalError });
   const idempotency = new IdempotencyService({ store, keyring: o.keyring, clock }, { onError: o.onUsageError });
   // Started in this order, stopped in the reverse: the last usage is written after everything that records it.
   const lifecycle = (o.lifecycle ?? new Lifecycle())
@@ -218,6 +219,7 @@ export function createServices(o: ServiceOptions) {
     .add('database leases', databases.revoker)
     .add('secret rotation', secretRotation.runner)
     .add('key rollovers', rollovers)
+    .add('portal', portal.upkeep)
     .add(
       'console',
       consoleUpkeep(accounts, (err) => o.onTaskError?.(err, 'console maintenance')),

@@ -14,6 +14,8 @@ import { checkReturnUrl } from './portal-settings.js';
 export const PORTAL_LINK_MS = 5 * 60_000;
 /** How long a portal session lasts once its link was opened. */
 export const PORTAL_SESSION_MS = 30 * 60_000;
+/** How long an ended session's row is kept (its hashes open nothing): a day. */
+export const ENDED_PORTAL_SESSION_KEPT_MS = 86_400_000;
 /** The most characters of an owner id: what keys accept. */
 const MAX_OWNER_ID = 256;
 
@@ -76,9 +78,16 @@ export class PortalSessions {
         details: { keyspaceId: ks.id, ownerId: session.ownerId, returnUrl, linkExpiresAt: session.linkExpiresAt },
       });
     });
-    // Ended sessions are of no use to anyone: a day after, they go, a few at each new one.
-    await this.deps.store.portal.deleteEndedPortalSessions(now - 86_400_000);
+    await this.purgeEnded();
     return { token, session };
+  }
+
+  /**
+   * Drops the sessions that ended more than a day ago (their link expired unopened, or their
+   * session lapsed): of no use to anyone. Run at each new session and every hour; the count dropped.
+   */
+  purgeEnded(): Promise<number> {
+    return this.deps.store.portal.deleteEndedPortalSessions(this.deps.clock.now() - ENDED_PORTAL_SESSION_KEPT_MS);
   }
 
   /**

@@ -182,7 +182,6 @@ export class DeviceFlow {
     return { request, client, userCode: displayUserCode(code) };
   }
 
-
   /** The session behind a cookie, if it is good for the client's workspace and its user may sign in. */
   private signedIn(client: OAuthClientRecord, cookie: string | undefined): Promise<SignedInUser | undefined> {
     return signedInUser(this.deps.store, this.deps.sessions, cookie, client.workspaceId);
