@@ -7,6 +7,7 @@ import type { Store } from '../store/store.js';
 import {
   CHALLENGE_MS,
   creationOptions,
+  freshChallenge,
   requestOptions,
   verifyAssertion,
   verifyRegistration,
@@ -133,8 +134,6 @@ export class ConsolePasskeys {
 
   /** The session's challenge for `purpose`, if it has one still fresh; taken either way. */
   private async take(signed: Signed, purpose: 'register' | 'login'): Promise<string | undefined> {
-    const held = await this.deps.store.console.takeChallenge(signed.session.idHash);
-    if (held === undefined || held.purpose !== purpose || held.expiresAt <= this.deps.clock.now()) return undefined;
-    return held.challenge;
+    return freshChallenge(await this.deps.store.console.takeChallenge(signed.session.idHash), purpose, this.deps.clock.now());
   }
 }

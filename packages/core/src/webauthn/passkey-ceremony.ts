@@ -71,6 +71,11 @@ const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** A challenge is answered within this long, once. */
 export const CHALLENGE_MS = 5 * 60_000;
+/** A challenge taken back from the store, if it is for `purpose` and still fresh at `now` (it is spent either way). */
+export function freshChallenge(held: PasskeyChallenge | undefined, purpose: PasskeyChallenge['purpose'], now: number): string | undefined {
+  return held === undefined || held.purpose !== purpose || held.expiresAt <= now ? undefined : held.challenge;
+}
+
 /** Enough for a person's keys and devices; a bound on what one sign-in lists. */
 export const MAX_PASSKEYS = 20;
 

@@ -6,6 +6,7 @@ import { newId } from '../../ids.js';
 import {
   CHALLENGE_MS,
   creationOptions,
+  freshChallenge,
   requestOptions,
   verifyAssertion,
   verifyRegistration,
@@ -160,8 +161,6 @@ export class EndUserPasskeys {
 
   /** The user's challenge for `purpose`, if still fresh; taken either way. */
   private async take(user: EndUserRecord, purpose: PasskeyChallenge['purpose']): Promise<string | undefined> {
-    const held = await this.deps.store.endUserPasskeys.takeChallenge(user.id);
-    if (held === undefined || held.purpose !== purpose || held.expiresAt <= this.deps.clock.now()) return undefined;
-    return held.challenge;
+    return freshChallenge(await this.deps.store.endUserPasskeys.takeChallenge(user.id), purpose, this.deps.clock.now());
   }
 }
