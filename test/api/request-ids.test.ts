@@ -57,6 +57,16 @@ describe('request ids', () => {
     expect(new Set(answers.map((a) => a.headers['x-request-id'])).size).toBe(20);
   });
 
+  it('draws every character equally often: no bias from reducing a byte modulo 36', () => {
+    // 500,000 characters: about 13,889 of each, give or take 118 (one standard deviation). A byte
+    // taken modulo 36 would make 0–3 about 12.5% more frequent than the others (8 of 256 against 7).
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 50_000; i++) for (const c of freshRequestId().slice(4)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    expect(counts.size).toBe(36);
+    const mean = 500_000 / 36;
+    for (const [c, n] of counts) expect(Math.abs(n - mean) / mean, `${c}: ${n}`).toBeLessThan(0.05);
+  });
+
   it('problem+json bodies name the request id of their header', async () => {
     for (const a of [
       await call('GET', '/v1/nope'),

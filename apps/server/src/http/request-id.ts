@@ -10,14 +10,23 @@ const ID_LENGTH = 10;
 let pool = Buffer.alloc(0);
 let taken = 0;
 
-/** A fresh request id: `req_` and ten random characters of `[0-9a-z]`. */
+/** Bytes at or above this (7 × 36) are skipped, so that every character is equally likely. */
+const UNBIASED_BELOW = 252;
+
+/** A fresh request id: `req_` and ten random characters of `[0-9a-z]`, each equally likely. */
 export function freshRequestId(): string {
-  if (taken + ID_LENGTH > pool.length) {
-    pool = randomBytes(ID_LENGTH * 1024);
-    taken = 0;
-  }
   let id = 'req_';
-  for (let i = 0; i < ID_LENGTH; i++) id += ALPHABET[pool[taken++]! % ALPHABET.length];
+  for (let n = 0; n < ID_LENGTH;) {
+    if (taken === pool.length) {
+      pool = randomBytes(ID_LENGTH * 1024);
+      taken = 0;
+    }
+    const byte = pool[taken++]!;
+    if (byte < UNBIASED_BELOW) {
+      id += ALPHABET[byte % ALPHABET.length];
+      n++;
+    }
+  }
   return id;
 }
 
