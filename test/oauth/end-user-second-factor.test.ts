@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../packages/core/src/totp/totp.js';
 import { DIALECTS } from '../support/databases.js';
+import { startTestServer } from '../support/server.js';
 import { BrowserJar, type Page } from './browser-jar.js';
 import { pkceRequest, startPeopleServer, type OAuthTestServer } from './support.js';
 
@@ -128,6 +129,32 @@ describe.each(DIALECTS)('an end user’s second factor (%s)', (dialect) => {
     const passed = await other.submit(second, s.url, { code: code() });
     expect(passed.status).toBe(303);
     expect(new URL(passed.location!).searchParams.get('code')).toMatch(/.+/);
+  });
+
+  it('counts a user’s wrong codes across nodes: five on each of two nodes use up the ten', async () => {
+    s.clock.advance(15 * 60_000);
+    const other = await startTestServer(dialect, { clock: s.clock, join: s });
+    try {
+      const wrong = () => String((Number(code()) + 500_000) % 1_000_000).padStart(6, '0');
+      const nodes = [s.url, other.url].map((url) => ({ url, jar: new BrowserJar() }));
+      const pages: Page[] = [];
+      for (const n of nodes) {
+        const { query } = await pkceRequest(clientId, REDIRECT);
+        const signIn = await n.jar.get(`${n.url}/oauth/authorize?${query}`);
+        pages.push(await n.jar.submit(signIn, n.url, { email: EMAIL, password: PASSWORD }));
+        expect(pages.at(-1)!.has('label', 'Code')).toBe(true);
+      }
+      for (let i = 0; i < 10; i++) {
+        const n = i % 2;
+        pages[n] = await nodes[n]!.jar.submit(pages[n]!, nodes[n]!.url, { code: wrong() });
+        expect(pages[n]!.status).toBe(401);
+      }
+      // Each node saw five, under the ten; together they are ten, so neither node checks a code now.
+      for (const n of [0, 1]) expect((await nodes[n]!.jar.submit(pages[n]!, nodes[n]!.url, { code: code() })).status).toBe(429);
+    } finally {
+      await other.close();
+      s.clock.advance(15 * 60_000); // the window over, for the tests after this one
+    }
   });
 
   it('lets an administrator reset it (end_users:manage), after which the password is enough', async () => {

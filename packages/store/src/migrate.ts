@@ -33,6 +33,7 @@ import * as consoleSsoLinks from './migrations/0035-console-sso-links.js';
 import * as consoleUserReach from './migrations/0036-console-user-reach.js';
 import * as endUserPasskeys from './migrations/0037-end-user-passkeys.js';
 import * as usageEventCounts from './migrations/0038-usage-event-counts.js';
+import * as endUserCodeGuesses from './migrations/0039-end-user-code-guesses.js';
 
 /** Migrations are compiled into the package, in order; names never change once released. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -70,6 +71,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0036-console-user-reach': consoleUserReach,
   '0037-end-user-passkeys': endUserPasskeys,
   '0038-usage-event-counts': usageEventCounts,
+  '0039-end-user-code-guesses': endUserCodeGuesses,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -77,6 +77,30 @@ describe.each(DIALECTS)('OAuth store contract: end users, consents, authorizatio
     expect(await oauth.spendEndUserTotpStep(u.id, 1, T0)).toBe(true);
   });
 
+  it('counts second-factor code guesses per user in windows, atomically, and ends a window on demand', async () => {
+    const u = user();
+    await oauth.insertEndUser(u);
+    const W = 15 * 60_000;
+    expect(await oauth.countCodeGuess(u.id, T0, W)).toBe(1);
+    expect(await oauth.countCodeGuess(u.id, T0 + 1, W)).toBe(2);
+    // Guesses racing (on one node or several) are each counted once.
+    const raced = await Promise.all(Array.from({ length: 8 }, () => oauth.countCodeGuess(u.id, T0 + 2, W)));
+    expect(raced.sort((a, b) => a - b)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+    // Still within the window a millisecond before its end; a new one from its end on.
+    expect(await oauth.countCodeGuess(u.id, T0 + W - 1, W)).toBe(11);
+    expect(await oauth.countCodeGuess(u.id, T0 + W, W)).toBe(1);
+    expect(await oauth.countCodeGuess(u.id, T0 + W + 5, W)).toBe(2);
+    await oauth.clearCodeGuesses(u.id);
+    expect(await oauth.countCodeGuess(u.id, T0 + W + 6, W)).toBe(1);
+    // Each user has their own window; there is none for a user who does not exist.
+    const other = user();
+    await oauth.insertEndUser(other);
+    expect(await oauth.countCodeGuess(other.id, T0 + W + 7, W)).toBe(1);
+    expect(await oauth.countCodeGuess('eu_nobody', T0, W)).toBe(0);
+    // The user's record is unchanged by its count.
+    expect(await oauth.getEndUser(u.id)).toEqual(u);
+  });
+
   it('keeps one brand per workspace, replaced by the next', async () => {
     expect(await oauth.getBranding('ws_brand')).toBeUndefined();
     const brand = { workspaceId: 'ws_brand', name: 'Notes ✓', logoUrl: 'https://notes.example/l.png', color: '#0b6e4f', updatedAt: T0 };

@@ -1,4 +1,5 @@
 import type { EndUserPatch, EndUserRecord, EndUserRepos, Page } from '@tessera/core';
+import { sql } from 'kysely';
 import { insertIfAbsent, raiseColumn, rowWhere } from '../rows.js';
 import { endUserTable } from './oauth-rows.js';
 import type { OAuthDatabase } from './oauth-schema.js';
@@ -32,6 +33,25 @@ export class KyselyEndUserRepos extends OAuthHandle implements EndUserRepos {
 
   spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean> {
     return raiseColumn(this.q, 'end_users', { id }, 'totp_last_step', step, { updated_at: at });
+  }
+
+  async countCodeGuess(id: string, at: number, windowMs: number): Promise<number> {
+    // Both dialects read the row as it was in every SET expression, so the two CASEs agree.
+    const fresh = sql<boolean>`code_guesses_since is null or code_guesses_since <= ${at - windowMs}`;
+    const row = await this.q
+      .updateTable('end_users')
+      .set({
+        code_guesses: sql<number>`case when ${fresh} then 1 else code_guesses + 1 end`,
+        code_guesses_since: sql<number>`case when ${fresh} then ${at} else code_guesses_since end`,
+      })
+      .where('id', '=', id)
+      .returning('code_guesses')
+      .executeTakeFirst();
+    return row?.code_guesses ?? 0;
+  }
+
+  async clearCodeGuesses(id: string): Promise<void> {
+    await this.q.updateTable('end_users').set({ code_guesses: null, code_guesses_since: null }).where('id', '=', id).execute();
   }
 
   async deleteEndUser(id: string): Promise<boolean> {

@@ -106,6 +106,9 @@ export interface OAuthDatabase {
     challenge: string | null;
     challenge_purpose: string | null;
     challenge_expires_at: number | null;
+    /** Wrong second-factor codes in the current window, and when it began (migration 0039). */
+    code_guesses: number | null;
+    code_guesses_since: number | null;
   };
   /** End users' passkeys (migration 0037). */
   end_user_passkeys: PasskeyRow;

@@ -1,52 +1,36 @@
 import type { Clock } from '../../clock.js';
+import type { EndUserRepos } from './end-user-repos.js';
 
 export interface CodeGuessLimits {
-  /** Wrong codes one user's sign-ins may send per window, from every network together. */
+  /** Wrong codes one user's sign-ins may send per window, from every network and node together. */
   perUser: number;
   windowMs: number;
-  /** Users tracked at once; past it the oldest window is forgotten. */
-  maxUsers?: number;
 }
 
 /** Ten wrong codes in fifteen minutes: a guess of a six-digit code then succeeds once in some 33,000 windows. */
 export const DEFAULT_CODE_GUESS_LIMITS: CodeGuessLimits = { perUser: 10, windowMs: 15 * 60_000 };
 
 /**
- * Wrong second-factor codes counted per user in fixed windows (NIST SP 800-63B §5.2.2): someone
- * who holds a user's password and spreads code guesses over many addresses stays under every
- * per-network limit, so past `perUser` wrong codes in a window no code of that user is checked until
- * the window ends. A right code ends the window. Counted on each node.
+ * Second-factor codes counted per user in fixed windows (NIST SP 800-63B §5.2.2): someone who
+ * holds a user's password and spreads code guesses over many addresses stays under every
+ * per-network limit, so past `perUser` wrong codes in a window no code of that user is checked
+ * until the window ends. A right code ends the window. Counted in the database, before the code is
+ * checked: guesses spread over nodes, or sent at once in parallel, count together.
  */
 export class CodeGuesses {
-  private readonly windows = new Map<string, { start: number; failures: number }>();
-
   constructor(
-    private readonly clock: Clock,
+    private readonly deps: { store: Pick<EndUserRepos, 'countCodeGuess' | 'clearCodeGuesses'>; clock: Clock },
     private readonly limits: CodeGuessLimits = DEFAULT_CODE_GUESS_LIMITS,
   ) {}
 
-  throttled(userId: string): boolean {
-    const w = this.current(userId);
-    return w !== undefined && w.failures >= this.limits.perUser;
+  /** Counts a code about to be checked; false when the user's window has no guess left (then it is not checked). */
+  async admit(userId: string): Promise<boolean> {
+    const guesses = await this.deps.store.countCodeGuess(userId, this.deps.clock.now(), this.limits.windowMs);
+    return guesses <= this.limits.perUser;
   }
 
-  failed(userId: string): void {
-    let w = this.current(userId);
-    if (w === undefined) {
-      w = { start: this.clock.now(), failures: 0 };
-      this.windows.delete(userId);
-      this.windows.set(userId, w);
-      if (this.windows.size > (this.limits.maxUsers ?? 100_000)) this.windows.delete(this.windows.keys().next().value!);
-    }
-    w.failures++;
-  }
-
-  succeeded(userId: string): void {
-    this.windows.delete(userId);
-  }
-
-  private current(userId: string): { start: number; failures: number } | undefined {
-    const w = this.windows.get(userId);
-    return w !== undefined && this.clock.now() - w.start < this.limits.windowMs ? w : undefined;
+  /** A right code: the window ends. */
+  succeeded(userId: string): Promise<void> {
+    return this.deps.store.clearCodeGuesses(userId);
   }
 }

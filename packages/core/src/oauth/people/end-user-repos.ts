@@ -12,6 +12,14 @@ export interface EndUserRepos {
   updateEndUser(id: string, patch: EndUserPatch): Promise<void>;
   /** Marks a TOTP step used; false when that step or a later one was used already (a replay, or a race lost). */
   spendEndUserTotpStep(id: string, step: number, at: number): Promise<boolean>;
+  /**
+   * Counts one second-factor code about to be checked, in the user's window of `windowMs` (a new
+   * window begins at `at` once the last began `windowMs` ago or more): how many the window holds,
+   * this one included; 0 when there is no such user. Atomic, so every node counts the same guesses.
+   */
+  countCodeGuess(id: string, at: number, windowMs: number): Promise<number>;
+  /** Ends the user's window of code guesses (a right code). */
+  clearCodeGuesses(id: string): Promise<void>;
   /** Deletes a user with their consents; false when there was none. */
   deleteEndUser(id: string): Promise<boolean>;
 }

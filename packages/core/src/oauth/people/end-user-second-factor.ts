@@ -32,7 +32,7 @@ export type TotpCheck = { ok: true; step: number } | { ok: false; throttled: boo
  * or a TOTP code (RFC 6238) from the app they enrolled. Each time step is accepted once — spent in the store by a conditional update,
  * so a replayed code, or two requests racing with one code, lose. Wrong and replayed codes count
  * against the address in the same throttle as wrong passwords, and are audited the same way; they
- * also count against the user, from any address ({@link CodeGuesses}).
+ * also count against the user, from any address and node ({@link CodeGuesses}).
  */
 export class EndUserSecondFactor {
   /** The user's passkeys: registered on the account page, offered and checked here. */
@@ -84,7 +84,8 @@ export class EndUserSecondFactor {
   /** Checks a code against the user's enrolled secret and spends its step; failures are counted and audited. */
   async check(user: EndUserRecord, code: string, ip: string, clientId: string | null): Promise<TotpCheck> {
     const { keyring, clock, signIns, store } = this.deps;
-    if (signIns.throttled(ip) || signIns.codeGuesses.throttled(user.id)) return { ok: false, throttled: true };
+    // The code counts against the user before it is checked, so parallel guesses cannot pass the limit together.
+    if (signIns.throttled(ip) || !(await signIns.codeGuesses.admit(user.id))) return { ok: false, throttled: true };
     const now = clock.now();
     const step =
       user.totpSecret === null
@@ -92,11 +93,10 @@ export class EndUserSecondFactor {
         : verifyTotp(await keyring.decrypt(user.totpSecret, endUserTotpAad(user.id, 'active')), code.trim(), now, user.totpLastStep);
     const spent = step !== undefined && (await store.spendEndUserTotpStep(user.id, step, now));
     if (step === undefined || !spent) {
-      signIns.codeGuesses.failed(user.id);
       await signIns.failed(actorOf(user, ip), { target: user.id, clientId, reason: step === undefined ? 'totp' : 'totp_reused' });
       return { ok: false, throttled: false };
     }
-    signIns.codeGuesses.succeeded(user.id);
+    await signIns.codeGuesses.succeeded(user.id);
     return { ok: true, step };
   }
 }

@@ -43,12 +43,12 @@ export type EndUserSignInOutcome = { ok: true; user: EndUserRecord; secondFactor
  */
 export class EndUserSignIn {
   private readonly failures: FailedSignIns;
-  /** Wrong second-factor codes per user, whatever network they come from (shared by every flow). */
+  /** Second-factor codes per user, whatever network or node they come from (shared by every flow). */
   readonly codeGuesses: CodeGuesses;
 
   constructor(private readonly deps: EndUserSignInDeps) {
     this.failures = new FailedSignIns(deps.clock, deps.signInLimits ?? DEFAULT_SIGN_IN_LIMITS);
-    this.codeGuesses = new CodeGuesses(deps.clock);
+    this.codeGuesses = new CodeGuesses(deps);
   }
 
   async signIn(
