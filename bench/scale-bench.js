@@ -204,7 +204,8 @@ try {
       const r = await a[1 + (i % 2)].api('POST', '/v1/keys/verify', { key: trialSet[i >> 1].key });
       if (r.body.code !== 'VALID') throw new Error(`warm-up answered ${r.body.code}`);
     });
-    // The first revoke on a node compiles part of its answer's serializer: done before the trials.
+    // One revoke before the trials, so that whatever a node does once at its first revoke is not
+    // measured (its answer's validators were compiled then, before they were built at start).
     if (mode === 'idle') {
       const spare = await create();
       if ((await a[0].api('POST', `/v1/keys/${spare.id}/revoke`, {})).status !== 200) throw new Error('warm-up revoke failed');

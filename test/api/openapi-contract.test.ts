@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EAGER_ROUTES } from '../../apps/server/src/http/serializer-cache.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 // The OpenAPI document is the contract users read (and the SDK's types are generated from it), so
@@ -147,6 +148,16 @@ describe('the OpenAPI contract', () => {
     expect([set.status, set.body.creditsLowThreshold]).toEqual([200, 0]);
     const cleared = await server.api('PUT', path, { creditsLowThreshold: null, autoExpireUnusedDays: null });
     expect([cleared.status, cleared.body.creditsLowThreshold, cleared.body.autoExpireUnusedDays]).toEqual([200, null, null]);
+  });
+
+  it('builds the answers of verification and of every revocation ready for their first call', () => {
+    // The routes whose answer validators are compiled as the server starts (serializer-cache.ts):
+    // verify, and every API route that revokes something. A new revoking route must join them.
+    const revoking = servedRoutes(server.app)
+      .filter((r) => r.startsWith('POST /v1/') && /revoke/.test(r))
+      .map((r) => r.slice('POST '.length).replace(/\{([A-Za-z]+)\}/g, ':$1'));
+    expect(revoking.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(EAGER_ROUTES)).toEqual(new Set(['/v1/keys/verify', ...revoking]));
   });
 
   it('names every operation once', () => {
