@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
-import { api, errorText, type Answer } from '../api.js';
+import type { FormEvent } from 'react';
+import { api, type Answer } from '../api.js';
 import { DurationField, secondsOf } from '../duration-field.js';
 import { NumberField } from '../field.js';
 import { FormError } from '../form-error.js';
 import { duration, when } from '../format.js';
+import { useFormSend } from '../use-form-send.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 
@@ -32,30 +33,23 @@ export function ClientSecretSchedule({
   onSaved(c: Client, message: string): void;
   onRotated(secret: string, overlapSeconds: number): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, send } = useFormSend();
   const overlap = c.secretRotation?.overlapSeconds ?? null;
   const patch = (secretRotation: { intervalDays: number; overlapSeconds?: number } | null, message: string) =>
-    api<Client>('PATCH', `/v1/oauth/clients/${c.clientId}`, { secretRotation }).then(
-      (updated) => {
-        setError(null);
-        onSaved(updated, message);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(api<Client>('PATCH', `/v1/oauth/clients/${c.clientId}`, { secretRotation }), (updated) => onSaved(updated, message));
   const save = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const days = Number(new FormData(form).get('intervalDays'));
     const seconds = secondsOf(form, 'overlap');
-    void patch(
+    patch(
       { intervalDays: days, ...(seconds !== null && { overlapSeconds: seconds }) },
       `The secret of ${c.name} now falls due every ${days} days.`,
     );
   };
   const rotate = () =>
-    api<Answer<'POST /v1/oauth/clients/{clientId}/rotate-secret'>>('POST', `/v1/oauth/clients/${c.clientId}/rotate-secret`, {}).then(
-      (r) => onRotated(r.clientSecret, overlap ?? 0),
-      (err: unknown) => setError(errorText(err)),
+    send(api<Answer<'POST /v1/oauth/clients/{clientId}/rotate-secret'>>('POST', `/v1/oauth/clients/${c.clientId}/rotate-secret`, {}), (r) =>
+      onRotated(r.clientSecret, overlap ?? 0),
     );
 
   return (
@@ -85,11 +79,11 @@ export function ClientSecretSchedule({
         />
         <button type="submit">Save the schedule</button>
         {c.secretRotation !== null && (
-          <button type="button" onClick={() => void patch(null, `The secret of ${c.name} has no rotation schedule any more.`)}>
+          <button type="button" onClick={() => patch(null, `The secret of ${c.name} has no rotation schedule any more.`)}>
             Remove the schedule
           </button>
         )}
-        <button type="button" className="primary" onClick={() => void rotate()}>
+        <button type="button" className="primary" onClick={rotate}>
           Rotate the secret now
         </button>
       </div>

@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { api, errorText, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field, NumberField } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { when } from '../format.js';
 import type { Notify } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 
 export type Connection = Answer<'GET /v1/databases/connections'>['items'][number];
 
@@ -66,32 +67,25 @@ export function DatabaseConnections({ items, notify, onChanged }: { items: Conne
 }
 
 function ConnectionForm({ onSaved }: { onSaved(c: Connection): void }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, sending, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
     // The password as typed: spaces may belong to it.
     const password = String(new FormData(form).get('password') ?? '');
-    setBusy(true);
-    api<Connection>('PUT', `/v1/databases/connections/${encodeURIComponent(v.name!)}`, {
+    const saved = api<Connection>('PUT', `/v1/databases/connections/${encodeURIComponent(v.name!)}`, {
       host: v.host,
       port: Number(v.port || 5432),
       database: v.database,
       tlsMode: v.tlsMode,
       username: v.username,
       password,
-    })
-      .then(
-        (c) => {
-          setError(null);
-          form.reset();
-          onSaved(c);
-        },
-        (err: unknown) => setError(errorText(err)),
-      )
-      .finally(() => setBusy(false));
+    });
+    send(saved, (c) => {
+      form.reset();
+      onSaved(c);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="db-connect" onSubmit={submit}>
@@ -127,10 +121,7 @@ function ConnectionForm({ onSaved }: { onSaved(c: Connection): void }) {
           <input name="password" type="password" required autoComplete="new-password" />
         </Field>
       </div>
-      <FormError error={error} />
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? 'Logging in…' : 'Save the connection'}
-      </button>
+      <FormFooter error={error} submit={sending ? 'Logging in…' : 'Save the connection'} disabled={sending} />
     </form>
   );
 }

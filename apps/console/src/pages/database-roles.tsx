@@ -7,6 +7,7 @@ import { FormError } from '../form-error.js';
 import { formValues } from '../form-values.js';
 import { duration } from '../format.js';
 import type { Notify } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import type { Connection } from './database-connections.js';
 
 export type Role = Answer<'GET /v1/databases/roles'>['items'][number];
@@ -131,28 +132,25 @@ function RoleForm({
   onSaved(r: Role): void;
   onCancel(): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, send } = useFormSend({ words: inWords });
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
     const defaultTtl = secondsOf(form, 'defaultTtl');
     const maxTtl = secondsOf(form, 'maxTtl');
-    api<Role>('PUT', `/v1/databases/roles/${encodeURIComponent(v.name!)}`, {
+    const saved = api<Role>('PUT', `/v1/databases/roles/${encodeURIComponent(v.name!)}`, {
       connection: v.connection,
       creationStatements: v.creationStatements,
       revocationStatements: v.revocationStatements || null,
       renewStatements: v.renewStatements || null,
       ...(defaultTtl !== null && { defaultTtlSeconds: defaultTtl }),
       ...(maxTtl !== null && { maxTtlSeconds: maxTtl }),
-    }).then(
-      (r) => {
-        setError(null);
-        form.reset();
-        onSaved(r);
-      },
-      (err: unknown) => setError(inWords(errorText(err))),
-    );
+    });
+    send(saved, (r) => {
+      form.reset();
+      onSaved(r);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="db-role-form" onSubmit={submit}>

@@ -8,6 +8,7 @@ import { ago, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { EndUserGrants } from './end-user-grants.js';
 import type { Notify, PageProps } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 
 type EndUser = Answer<'GET /v1/users'>['items'][number];
@@ -161,26 +162,23 @@ function ManageEndUser({ user: u, notify, onChanged }: { user: EndUser; notify: 
 }
 
 function CreateEndUser({ onCreated }: { onCreated(u: EndUser): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
     const v = formValues(form);
     const password = String(new FormData(form).get('password') ?? '');
     if (password.length < 12) return setError('The password needs at least 12 characters.');
-    setError(null);
-    api<Answer<'POST /v1/users'>>('POST', '/v1/users', {
+    const created = api<Answer<'POST /v1/users'>>('POST', '/v1/users', {
       email: v.email,
       password,
       ...(v.name !== '' && { name: v.name }),
       emailVerified: v.emailVerified === 'on',
-    }).then(
-      (u) => {
-        form.reset();
-        onCreated(u);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    });
+    send(created, (u) => {
+      form.reset();
+      onCreated(u);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="eu-create" onSubmit={submit}>

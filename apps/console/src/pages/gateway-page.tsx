@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { RowActions } from '../data-table.js';
 import { Field } from '../field.js';
 import { FormError } from '../form-error.js';
@@ -7,6 +7,7 @@ import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { KeyspaceSectionProps, PageProps } from '../page-props.js';
 import { TableHead } from '../table-head.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 import { KeyspaceSelect } from './keyspace-select.js';
 
@@ -74,7 +75,7 @@ function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: Keyspa
     [keyspaceId],
   );
   const [rows, setRows] = useState<RuleRow[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const manage = can(session, 'keyspaces:manage');
   if (result.state !== 'ready') return <LoadStatus result={result} failed="The gateway routes could not load" />;
   const { routes } = result.data;
@@ -108,14 +109,13 @@ function GatewayRoutesForm({ keyspaceId, keyspaceName, session, notify }: Keyspa
     if (!/^[A-Za-z0-9-]{1,64}$/.test(keyHeader))
       return setError('The key header is a header name of letters, digits and dashes, such as authorization or x-api-key.');
     const audience = String(data.get('audience') ?? '').trim();
-    api<Routes>('PUT', `/v1/keyspaces/${keyspaceId}/gateway-routes`, { keyHeader, rules, ...(audience !== '' && { audience }) }).then(
+    send(
+      api<Routes>('PUT', `/v1/keyspaces/${keyspaceId}/gateway-routes`, { keyHeader, rules, ...(audience !== '' && { audience }) }),
       () => {
-        setError(null);
         setRows(null);
         notify(`The gateway routes of ${keyspaceName} are saved: ${rules.length} ${rules.length === 1 ? 'rule' : 'rules'}.`);
         reload();
       },
-      (err: unknown) => setError(errorText(err)),
     );
   };
 

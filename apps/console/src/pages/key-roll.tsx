@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, errorText, type Answer } from '../api.js';
+import { api, ApiError, type Answer } from '../api.js';
 import { DurationField, secondsOf } from '../duration-field.js';
 import { FormError } from '../form-error.js';
 import { ago, duration, when } from '../format.js';
 import type { Notify } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 import type { Key } from './key-model.js';
 
@@ -38,7 +39,7 @@ export function RollForm({
   onRolled(r: { keyId: string; key: string }, old: Key): void;
 }) {
   const [usage, setUsage] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { error, send } = useFormSend({ onRefused: (message) => notify(message, 'error') });
   const roll = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -48,15 +49,12 @@ export function RollForm({
       gracePeriodSeconds: grace,
       ...(usage && { retireWhenUnused: true, ...(quiet !== null && { quietPeriodSeconds: quiet }) }),
     };
-    api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, body)
-      .then(async (r) => {
-        setError(null);
-        onRolled(r, await api<Key>('GET', `/v1/keys/${k.keyId}`));
-      })
-      .catch((err: unknown) => {
-        setError(errorText(err));
-        notify(errorText(err), 'error');
-      });
+    // The old key as it is once rolled (its new expiry), for the page to show beside the new one.
+    const rolled = api<Answer<'POST /v1/keys/{keyId}/roll'>>('POST', `/v1/keys/${k.keyId}/roll`, body).then(async (r) => ({
+      r,
+      old: await api<Key>('GET', `/v1/keys/${k.keyId}`),
+    }));
+    send(rolled, ({ r, old }) => onRolled(r, old));
   };
   return (
     <form className="roll" onSubmit={roll} aria-label={`Roll ${k.name ?? k.keyId}`}>

@@ -1,12 +1,13 @@
 import { SEVERITIES } from '@tessera/api';
-import { useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer } from '../api.js';
+import type { FormEvent } from 'react';
+import { api, can, type Answer } from '../api.js';
 import { Field, NumberField, type NumberFieldProps } from '../field.js';
 import { FormError } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import { Options } from '../options.js';
 import type { KeyspaceSectionProps } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 import { RotationPolicyFields } from './rotation-policy-fields.js';
 import { DetectionPolicyFields, detectionFields } from './detection-policy-fields.js';
@@ -47,7 +48,7 @@ const EXPIRY_NUMBERS: readonly (NumberFieldProps & {
  */
 export function KeyspacePolicySection({ keyspaceId, keyspaceName, session, notify }: KeyspaceSectionProps) {
   const [result, reload] = useLoad(() => api<Policy>('GET', `/v1/keyspaces/${keyspaceId}/policy`), [keyspaceId]);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const manage = can(session, 'keyspaces:manage');
 
   const save = (e: FormEvent<HTMLFormElement>) => {
@@ -60,7 +61,7 @@ export function KeyspacePolicySection({ keyspaceId, keyspaceName, session, notif
       setError((err as Error).message);
       return;
     }
-    api<Policy>('PUT', `/v1/keyspaces/${keyspaceId}/policy`, {
+    const saved = api<Policy>('PUT', `/v1/keyspaces/${keyspaceId}/policy`, {
       anomalyResponse: String(data.get('anomalyResponse')),
       suspendMinSeverity: String(data.get('suspendMinSeverity')),
       autoExpireUnusedDays: numberOrNull(data.get('autoExpireUnusedDays')),
@@ -72,14 +73,11 @@ export function KeyspacePolicySection({ keyspaceId, keyspaceName, session, notif
       rotationNoticeDays: Number(data.get('rotationNoticeDays')),
       rotationGraceDays: Number(data.get('rotationGraceDays')),
       ...detection,
-    }).then(
-      () => {
-        setError(null);
-        notify(`The policy of ${keyspaceName} is saved.`);
-        reload();
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    });
+    send(saved, () => {
+      notify(`The policy of ${keyspaceName} is saved.`);
+      reload();
+    });
   };
   const sweep = () =>
     api<Answer<'POST /v1/hygiene/sweep'>>('POST', '/v1/hygiene/sweep').then(

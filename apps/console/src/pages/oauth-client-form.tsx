@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorText, type Answer } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { Field } from '../field.js';
 import { FormFooter } from '../form-error.js';
 import { Options } from '../options.js';
+import { useFormSend } from '../use-form-send.js';
 
 type Client = Answer<'GET /v1/oauth/clients'>['items'][number];
 type GrantType = Client['grantTypes'][number];
@@ -123,7 +124,7 @@ export function OAuthClientForm({
   client?: Client;
   onSaved(c: Answer<'POST /v1/oauth/clients'> | Answer<'PATCH /v1/oauth/clients/{clientId}'>): void;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const [grants, setGrants] = useState<GrantType[]>(client?.grantTypes ?? ['client_credentials']);
   const keyJwt = client?.tokenEndpointAuthMethod === 'private_key_jwt';
   const id = client === undefined ? 'oc-create' : `oc-edit-${client.clientId}`;
@@ -139,17 +140,13 @@ export function OAuthClientForm({
       client === undefined
         ? api<Answer<'POST /v1/oauth/clients'>>('POST', '/v1/oauth/clients', body)
         : api<Answer<'PATCH /v1/oauth/clients/{clientId}'>>('PATCH', `/v1/oauth/clients/${client.clientId}`, body);
-    call.then(
-      (c) => {
-        setError(null);
-        if (client === undefined) {
-          form.reset();
-          setGrants(['client_credentials']);
-        }
-        onSaved(c);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    send(call, (c) => {
+      if (client === undefined) {
+        form.reset();
+        setGrants(['client_credentials']);
+      }
+      onSaved(c);
+    });
   };
 
   return (

@@ -8,6 +8,7 @@ import { ago, duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { PageProps } from '../page-props.js';
 import { RevealSlot } from '../show-once.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 
 type RootKey = Answer<'GET /v1/root-keys'>['items'][number];
@@ -136,7 +137,7 @@ export function RootKeysPage({ notify }: PageProps) {
 }
 
 function CreateRootKey({ keyspaces, onCreated }: { keyspaces: Keyspaces; onCreated(name: string, key: string): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -146,19 +147,16 @@ function CreateRootKey({ keyspaces, onCreated }: { keyspaces: Keyspaces; onCreat
     const keyspaceIds = data.getAll('keyspace').map(String);
     const expires = String(data.get('expiresAt') ?? '');
     if (permissions.length === 0) return setError('Choose at least one permission.');
-    setError(null);
-    api<Answer<'POST /v1/root-keys'>>('POST', '/v1/root-keys', {
+    const created = api<Answer<'POST /v1/root-keys'>>('POST', '/v1/root-keys', {
       name,
       permissions,
       ...(keyspaceIds.length > 0 && { keyspaceIds }),
       ...(expires !== '' && { expiresAt: new Date(expires).toISOString() }),
-    }).then(
-      (r) => {
-        form.reset();
-        onCreated(name, r.key);
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    });
+    send(created, (r) => {
+      form.reset();
+      onCreated(name, r.key);
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="rk-create" onSubmit={submit}>

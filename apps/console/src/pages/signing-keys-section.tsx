@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorText, type Answer } from '../api.js';
+import { api, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
 import { FormFooter } from '../form-error.js';
 import { duration, when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 
 type SigningKey = Answer<'GET /v1/oauth/signing-keys'>['items'][number];
@@ -108,17 +109,20 @@ function RetireSigningKey({
   onRetired(r: Answer<'POST /v1/oauth/signing-keys/{kid}/retire'>): void;
 }) {
   const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const expected = confirmationOf(k.kid);
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (typed.trim() !== expected) return setError(`Type ${expected} to confirm.`);
     const reason = String(new FormData(e.currentTarget).get('reason') ?? '').trim();
-    api<Answer<'POST /v1/oauth/signing-keys/{kid}/retire'>>(
-      'POST',
-      `/v1/oauth/signing-keys/${encodeURIComponent(k.kid)}/retire`,
-      reason ? { reason } : {},
-    ).then(onRetired, (err: unknown) => setError(errorText(err)));
+    send(
+      api<Answer<'POST /v1/oauth/signing-keys/{kid}/retire'>>(
+        'POST',
+        `/v1/oauth/signing-keys/${encodeURIComponent(k.kid)}/retire`,
+        reason ? { reason } : {},
+      ),
+      onRetired,
+    );
   };
   return (
     <form className="card danger-zone" aria-labelledby="sk-retire" onSubmit={submit}>

@@ -1,12 +1,13 @@
 import type { LeakOutcome } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
-import { api, can, errorText, type Answer } from '../api.js';
+import { api, can, type Answer } from '../api.js';
 import { DataTable } from '../data-table.js';
 import { Field } from '../field.js';
-import { FormError } from '../form-error.js';
+import { FormFooter } from '../form-error.js';
 import { when } from '../format.js';
 import { LoadStatus } from '../load-status.js';
 import type { Notify, PageProps } from '../page-props.js';
+import { useFormSend } from '../use-form-send.js';
 import { useLoad } from '../use-load.js';
 import { holdOf, type Key, type Suspension } from './key-model.js';
 
@@ -120,7 +121,7 @@ const LEAK_OUTCOMES: Record<LeakOutcome['status'], string> = {
  * anomaly. The keys typed are sent once and not kept in the page.
  */
 function ReportLeak({ notify, onReported }: { notify: Notify; onReported(): void }) {
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = e.currentTarget;
@@ -130,19 +131,16 @@ function ReportLeak({ notify, onReported }: { notify: Notify; onReported(): void
       .filter((k) => k !== '');
     if (keys.length === 0) return setError('Paste at least one key, one a line.');
     const source = String(data.get('source') ?? '').trim();
-    api<Answer<'POST /v1/keys/leaked'>>('POST', '/v1/keys/leaked', {
+    const reported = api<Answer<'POST /v1/keys/leaked'>>('POST', '/v1/keys/leaked', {
       keys,
       action: String(data.get('action')),
       ...(source !== '' && { source }),
-    }).then(
-      (r) => {
-        setError(null);
-        form.reset();
-        notify(r.items.map((o) => `${o.start === '-' ? 'one entry' : o.start}: ${LEAK_OUTCOMES[o.status]}`).join('; ') + '.');
-        onReported();
-      },
-      (err: unknown) => setError(errorText(err)),
-    );
+    });
+    send(reported, (r) => {
+      form.reset();
+      notify(r.items.map((o) => `${o.start === '-' ? 'one entry' : o.start}: ${LEAK_OUTCOMES[o.status]}`).join('; ') + '.');
+      onReported();
+    });
   };
   return (
     <form className="inline-form" aria-labelledby="leak-title" onSubmit={submit}>
@@ -159,10 +157,7 @@ function ReportLeak({ notify, onReported }: { notify: Notify; onReported(): void
           <option value="revoke">revoke them (for good)</option>
         </select>
       </Field>
-      <FormError error={error} />
-      <button type="submit" className="danger">
-        Report
-      </button>
+      <FormFooter error={error} submit="Report" danger />
     </form>
   );
 }

@@ -1,9 +1,10 @@
 import type { WebhookWithSecret } from '@tessera/api';
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api.js';
+import { api } from '../api.js';
 import { Field } from '../field.js';
 import { FormFooter } from '../form-error.js';
 import { WEBHOOK_EVENTS } from '../monitoring-names.js';
+import { useFormSend } from '../use-form-send.js';
 
 /** `POST /v1/webhooks`: the record, and the signing secret this once. */
 export type CreatedWebhook = WebhookWithSecret;
@@ -11,21 +12,19 @@ export type CreatedWebhook = WebhookWithSecret;
 /** A new subscription: a URL and the events it wants (every event, or a chosen few). */
 export function WebhookForm({ onCreated }: { onCreated(w: CreatedWebhook): void }) {
   const [every, setEvery] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const { error, setError, send } = useFormSend();
 
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const data = new FormData(e.currentTarget);
     const events = every ? ['*'] : data.getAll('event').map(String);
-    if (events.length === 0) {
-      setError('Choose at least one event, or every event.');
-      return;
-    }
-    api<CreatedWebhook>('POST', '/v1/webhooks', {
+    if (events.length === 0) return setError('Choose at least one event, or every event.');
+    const created = api<CreatedWebhook>('POST', '/v1/webhooks', {
       url: String(data.get('url')).trim(),
       events,
       enabled: data.get('enabled') === 'on',
-    }).then(onCreated, (err: unknown) => setError(errorText(err)));
+    });
+    send(created, onCreated);
   };
 
   return (
