@@ -86,6 +86,7 @@ describe.each(DIALECTS)('portal sessions (%s)', (dialect) => {
         .then((r) => new Set(r.map((x: any) => x.id as string)));
     const before = await rows();
     const unopened = await newSession();
+    expect(unopened.status).toBe(201);
     const opened = await enterPortal(s, 'alice', keyspaceId);
     expect((await opened.page()).status).toBe(200);
     const ids = [...(await rows())].filter((id) => !before.has(id));
@@ -111,7 +112,6 @@ describe.each(DIALECTS)('portal sessions (%s)', (dialect) => {
     } finally {
       clock.offset = 0;
     }
-    expect(unopened.status).toBe(201);
     // A live session is not touched.
     const live = await enterPortal(s, 'alice', keyspaceId);
     await s.services.portal.sessions.purgeEnded();
